@@ -1,0 +1,81 @@
+"""Selection (the dashboard's filters) on a small canonical frame with known answers."""
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely import points
+
+from hotspots.schema import COLUMNS
+from hotspots.select import Selection, has_time_of_day, hour_mask, select
+
+
+def _incidents() -> gpd.GeoDataFrame:
+    frm = pd.to_datetime(
+        ["2021-01-05 23:10", "2021-02-06 01:00", "2021-03-07 12:00", "2021-03-08 16:30", None]
+    )
+    df = pd.DataFrame(
+        {
+            "incident_id": ["a", "b", "c", "d", "e"],
+            "source": "test",
+            "crime_type": ["Assault", "Assault", "Youth ASB", "Youth ASB", "Burglary"],
+            "category": [
+                "Violence and sexual offences",
+                "Violence and sexual offences",
+                "Anti-social behaviour",
+                "Anti-social behaviour",
+                "Acquisitive",
+            ],
+            "sensitive": False,
+            "vawg": False,
+            "month": pd.to_datetime(
+                ["2021-01-01", "2021-02-01", "2021-03-01", "2021-03-01", "2021-04-01"]
+            ),
+            "occurred_from": frm,
+            "occurred_to": pd.NaT,
+            "time_precision": ["minute", "minute", "minute", "minute", "month"],
+            "location": "x",
+            "lsoa_code": None,
+            "ward_code": ["W1", "W1", "W2", "W2", "W1"],
+            "x": 0.0,
+            "y": 0.0,
+        }
+    )
+    gdf = gpd.GeoDataFrame(df, geometry=points(np.zeros((5, 2))), crs="EPSG:4326")[COLUMNS]
+    gdf.attrs["working_crs"] = "EPSG:27700"
+    return gdf
+
+
+def test_no_selection_keeps_everything_and_attrs():
+    inc = _incidents()
+    out = select(inc, Selection())
+    assert list(out["incident_id"]) == ["a", "b", "c", "d", "e"]
+    assert out.attrs["working_crs"] == "EPSG:27700"
+
+
+def test_month_range_is_inclusive_by_month():
+    out = select(_incidents(), Selection(start=pd.Timestamp("2021-02-20"), end="2021-03-02"))
+    assert list(out["incident_id"]) == ["b", "c", "d"]
+
+
+def test_category_type_and_ward_filters_combine():
+    inc = _incidents()
+    assert list(select(inc, Selection(categories=["Acquisitive"]))["incident_id"]) == ["e"]
+    assert (
+        list(select(inc, Selection(crime_types=["Youth ASB"], wards=["W1"]))["incident_id"]) == []
+    )
+    assert list(select(inc, Selection(wards=["W2"]))["incident_id"]) == ["c", "d"]
+
+
+def test_hours_wrap_midnight_and_drop_untimed_rows():
+    inc = _incidents()
+    assert list(select(inc, Selection(hours=(22, 3)))["incident_id"]) == ["a", "b"]
+    assert list(select(inc, Selection(hours=(12, 16)))["incident_id"]) == ["c", "d"]
+    assert has_time_of_day(inc)
+    assert not has_time_of_day(inc[inc["time_precision"] == "month"])
+
+
+def test_hour_mask_rejects_bad_hours():
+    np.testing.assert_array_equal(hour_mask(np.arange(24), 23, 0), [True] + [False] * 22 + [True])
+    with pytest.raises(ValueError, match=r"0\.\.23"):
+        hour_mask(np.arange(3), 0, 24)

@@ -1,0 +1,227 @@
+"""H3 grid on real Hertfordshire police.uk points, checked against h3-py's scalar functions."""
+
+from __future__ import annotations
+
+import zipfile
+from collections import Counter
+
+import geopandas as gpd
+import h3
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from hotspots import datasets
+from hotspots.grid import (
+    assign_cells,
+    cell_counts,
+    cell_polygons,
+    grid_counts,
+    neighbours,
+    study_area_cells,
+)
+
+
+@pytest.fixture(scope="module")
+def herts() -> gpd.GeoDataFrame:
+    """All located police.uk rows (106,676 of 108,465), read with plain pandas."""
+    with zipfile.ZipFile(datasets.herts_policeuk_zip()) as zf:
+        names = sorted(n for n in zf.namelist() if n.endswith("-street.csv"))
+        raw = pd.concat([pd.read_csv(zf.open(n)) for n in names], ignore_index=True)
+    assert len(raw) == 108_465
+    located = raw.dropna(subset=["Longitude", "Latitude"]).reset_index(drop=True)
+    frame = pd.DataFrame(
+        {
+            "month": pd.to_datetime(located["Month"] + "-01"),
+            "crime_type": located["Crime type"],
+            "lsoa_name": located["LSOA name"].fillna(""),
+        }
+    )
+    points = gpd.points_from_xy(located["Longitude"], located["Latitude"])
+    return gpd.GeoDataFrame(frame, geometry=points, crs="EPSG:4326")
+
+
+@pytest.fixture(scope="module")
+def dacorum(herts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    return herts[herts["lsoa_name"].str.startswith("Dacorum")].reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def wards() -> gpd.GeoDataFrame:
+    return gpd.read_file(datasets.wards_path())
+
+
+def _lonlat(gdf: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    return gdf.geometry.x.to_numpy(), gdf.geometry.y.to_numpy()
+
+
+@pytest.mark.parametrize("res", [7, 8, 9, 10, 11])
+def test_assign_cells_equals_scalar_h3(herts, res):
+    lon, lat = _lonlat(herts)
+    step = 1 if res == 9 else 7  # every point once, a 1-in-7 sample at the other resolutions
+    got = assign_cells(lon[::step], lat[::step], res)
+    ref = [h3.latlng_to_cell(y, x, res) for x, y in zip(lon[::step], lat[::step], strict=True)]
+    assert got.dtype == object
+    assert got.tolist() == ref
+
+
+def test_assign_cells_rejects_missing_projected_and_bad_resolution():
+    with pytest.raises(ValueError, match=r"1 point\(s\) have missing.*position 1"):
+        assign_cells(np.array([-0.4, np.nan]), np.array([51.7, 51.7]), 9)
+    with pytest.raises(ValueError, match="EPSG:27700"):
+        assign_cells(np.array([505_000.0]), np.array([207_000.0]), 9)
+    for res in (6, 12, 9.0, True):
+        with pytest.raises(ValueError, match="from 7 to 11"):
+            assign_cells(np.array([-0.4]), np.array([51.7]), res)
+    with pytest.raises(ValueError, match="equal length"):
+        assign_cells(np.array([-0.4, -0.5]), np.array([51.7]), 9)
+    assert assign_cells(np.array([]), np.array([]), 9).size == 0
+
+
+def test_cell_counts_equal_counter(herts):
+    lon, lat = _lonlat(herts)
+    cells = [h3.latlng_to_cell(y, x, 8) for x, y in zip(lon, lat, strict=True)]
+    got = cell_counts(herts, 8)
+    assert dict(zip(got["cell"], got["count"], strict=True)) == Counter(cells)
+    assert got["count"].sum() == len(herts)
+    assert got.attrs["res"] == 8
+
+    by_month = cell_counts(herts, 8, by="month")
+    ref = Counter(zip(cells, herts["month"], strict=True))
+    assert len(by_month) == len(ref)
+    got_pairs = zip(by_month["cell"], by_month["month"], by_month["count"], strict=True)
+    assert {(c, m): n for c, m, n in got_pairs} == ref
+
+
+def test_cell_counts_weights_sum_per_cell(dacorum):
+    inc = dacorum.assign(harm=np.where(dacorum["crime_type"] == "Burglary", 5.0, 1.0))
+    got = cell_counts(inc, 9, weights="harm")
+    lon, lat = _lonlat(inc)
+    ref: dict[str, float] = {}
+    for x, y, w in zip(lon, lat, inc["harm"], strict=True):
+        cell = h3.latlng_to_cell(y, x, 9)
+        ref[cell] = ref.get(cell, 0.0) + w
+    assert dict(zip(got["cell"], got["weight"], strict=True)) == pytest.approx(ref)
+    assert (got["weight"] >= got["count"]).all()
+    with pytest.raises(ValueError, match="missing or non-numeric"):
+        cell_counts(inc.assign(harm=np.nan), 9, weights="harm")
+    with pytest.raises(ValueError, match="not a column"):
+        cell_counts(inc, 9, by="nope")
+
+
+def test_cell_counts_reprojects_and_rejects_non_points(dacorum):
+    bng = dacorum.to_crs(27700)
+    pd.testing.assert_frame_equal(cell_counts(bng, 9), cell_counts(dacorum, 9))
+    broken = dacorum.copy()
+    broken.loc[3, "geometry"] = None
+    with pytest.raises(ValueError, match="1 incident geometries are missing"):
+        cell_counts(broken, 9)
+
+
+@pytest.mark.parametrize("res", [9, 10])
+def test_study_area_cells_cover_incidents_and_overlap_area(dacorum, wards, res):
+    cells = study_area_cells(wards, res)
+    assert len(cells) == len(set(cells))
+    lon, lat = _lonlat(dacorum)
+    assert set(assign_cells(lon, lat, res)) <= set(cells)
+    area = wards.union_all()
+    shape = h3.geo_to_h3shape(area.__geo_interface__)
+    assert set(cells) == set(h3.h3shape_to_cells_experimental(shape, res, contain="overlap"))
+    polygons = cell_polygons(cells).geometry.to_numpy()
+    assert shapely.intersects(polygons, area).all()
+    # edge cells whose centre lies outside the district are included (not only 'center')
+    centre = h3.h3shape_to_cells(shape, res)
+    assert set(centre) < set(cells)
+    assert (~shapely.contains(area, shapely.centroid(polygons))).sum() > 0
+
+
+def test_study_area_cells_rejects_projected_geometry():
+    with pytest.raises(ValueError, match="not lon/lat"):
+        study_area_cells(shapely.box(500_000, 200_000, 510_000, 210_000), 9)
+
+
+def test_cell_polygons_vertices_equal_h3_boundary(dacorum):
+    cells = np.unique(assign_cells(*_lonlat(dacorum), 10))
+    got = cell_polygons(cells)
+    assert got.crs.to_epsg() == 4326
+    assert got["cell"].tolist() == cells.tolist()
+    for cell, poly in zip(cells, got.geometry, strict=True):
+        ref = np.array(h3.cell_to_boundary(cell))[:, ::-1]
+        ring = shapely.get_coordinates(poly.exterior)
+        np.testing.assert_allclose(ring[:-1], ref, rtol=0, atol=1e-9)
+        np.testing.assert_array_equal(ring[0], ring[-1])
+    with pytest.raises(ValueError, match="hexadecimal strings"):
+        cell_polygons(["not-a-cell"])
+    with pytest.raises(ValueError, match="not valid H3 cells"):
+        cell_polygons(["8"])
+
+
+@pytest.mark.parametrize(("k", "include_self"), [(1, True), (1, False), (2, True)])
+def test_neighbours_equal_grid_disk(wards, k, include_self):
+    cells = study_area_cells(wards, 9)
+    w = neighbours(cells, k=k, include_self=include_self)
+    assert w.shape == (len(cells), len(cells))
+    assert set(np.unique(w.data)) == {1.0}
+    assert (w != w.T).nnz == 0
+    pos = {c: i for i, c in enumerate(cells)}
+    for i, cell in enumerate(cells):
+        ref = {pos[c] for c in h3.grid_disk(cell, k) if c in pos}
+        if not include_self:
+            ref.discard(i)
+        assert set(w.indices[w.indptr[i] : w.indptr[i + 1]]) == ref
+
+
+def test_neighbours_input_checks():
+    cells = ["89195db8b73ffff", "89195db8b73ffff"]
+    with pytest.raises(ValueError, match="distinct"):
+        neighbours(cells)
+    with pytest.raises(ValueError, match="non-negative"):
+        neighbours(cells[:1], k=-1)
+    with pytest.raises(ValueError, match="mix H3 resolutions"):
+        neighbours(["89195db8b73ffff", h3.cell_to_parent("89195db8b73ffff", 8)])
+    assert neighbours([]).shape == (0, 0)
+
+
+def test_grid_counts_includes_zero_cells_and_outside_cells(herts, wards):
+    grid = grid_counts(herts, 9, study_area=wards)
+    area_cells = study_area_cells(wards, 9)
+    assert grid["count"].sum() == len(herts)
+    assert grid["cell"].is_unique
+    inside = grid[grid["in_study_area"]]
+    assert inside["cell"].tolist() == area_cells.tolist()
+    assert (inside["count"] == 0).sum() > 0
+    outside = grid[~grid["in_study_area"]]
+    assert (outside["count"] > 0).all()
+    assert grid.attrs["incidents_outside"] == outside["count"].sum()
+    ref = cell_counts(herts, 9).set_index("cell")["count"]
+    occupied = grid[grid["count"] > 0].set_index("cell")["count"]
+    pd.testing.assert_series_equal(occupied.sort_index(), ref.sort_index())
+    polys = cell_polygons(grid["cell"].to_numpy()).geometry
+    assert shapely.equals_exact(grid.geometry.to_numpy(), polys.to_numpy(), tolerance=0).all()
+    assert grid.attrs["res"] == 9 and "overlap" in grid.attrs["cells"]
+
+
+def test_grid_counts_long_format_by_month(dacorum, wards):
+    grid = grid_counts(dacorum, 10, study_area=wards, by="month")
+    months = np.sort(dacorum["month"].unique())
+    n_cells = grid.attrs["n_cells"]
+    assert len(grid) == n_cells * len(months) == n_cells * 13
+    assert list(grid.columns) == ["cell", "month", "count", "in_study_area", "geometry"]
+    assert not grid.duplicated(["cell", "month"]).any()
+    per_month = grid.groupby("month")["count"].sum()
+    assert per_month.to_dict() == dacorum.groupby("month").size().to_dict()
+    assert grid.attrs["n_outside_cells"] == 0
+    one = grid[grid["month"] == months[0]]
+    ref = cell_counts(dacorum[dacorum["month"] == months[0]], 10)
+    assert one.loc[one["count"] > 0, "count"].sum() == ref["count"].sum()
+    assert dict(zip(one["cell"], one["count"], strict=True)) == {
+        **dict.fromkeys(one["cell"], 0),
+        **dict(zip(ref["cell"], ref["count"], strict=True)),
+    }
+
+
+def test_grid_counts_without_study_area_is_occupied_cells(dacorum):
+    grid = grid_counts(dacorum, 9)
+    assert (grid["count"] > 0).all() and grid["in_study_area"].all()
+    assert "no zero-count" in grid.attrs["cells"]

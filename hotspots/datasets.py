@@ -70,3 +70,31 @@ def timed_path(name: str) -> Path:
     if name not in files:
         raise ValueError(f"unknown timed extract {name!r}; choose one of {sorted(files)}")
     return _existing(data_dir() / "timed" / files[name])
+
+
+def demo_path(name: str) -> Path:
+    """A file of the Dacorum demo (``data/demo/``, see data/README.md).
+
+    Parameters
+    ----------
+    name
+        ``policeuk`` (REAL police.uk records clipped to Dacorum's wards, zip), ``incident_log``
+        (SYNTHETIC council ASB log, CSV, BNG easting/northing), ``cameras`` (SYNTHETIC CCTV
+        cameras, CSV, lon/lat), ``walkabouts`` or ``feedback`` (SYNTHETIC VAWG walkabout and its
+        feedback points, CSV, lon/lat).
+
+    Examples
+    --------
+    >>> demo_path("incident_log").name
+    'dacorum_incident_log.csv'
+    """
+    files = {
+        "policeuk": "dacorum-policeuk-2021-01_2022-01.zip",
+        "incident_log": "dacorum_incident_log.csv",
+        "cameras": "dacorum_cctv_cameras.csv",
+        "walkabouts": "dacorum_walkabouts.csv",
+        "feedback": "dacorum_walkabout_feedback.csv",
+    }
+    if name not in files:
+        raise ValueError(f"unknown demo file {name!r}; choose one of {sorted(files)}")
+    return _existing(data_dir() / "demo" / files[name])

@@ -354,3 +354,12 @@ def test_clip_rejects_a_file_without_coordinates(tmp_path: Path) -> None:
         zf.writestr("2021-01/2021-01-x-street.csv", "Crime ID,Month\nabc,2021-01\n")
     with pytest.raises(ValueError, match="no Longitude / Latitude columns"):
         demodata.clip_policeuk(bad, demodata.ward_union(datasets.wards_path()), tmp_path / "o.zip")
+
+
+def test_dataset_paths_name_the_generated_files() -> None:
+    kinds = ("policeuk", "incident_log", "cameras", "walkabouts", "feedback")
+    paths = [datasets.demo_path(kind) for kind in kinds]
+    assert [p.name for p in paths] == list(demodata.DEMO_FILES)
+    assert all(p.parent == DEMO and p.is_file() for p in paths)
+    with pytest.raises(ValueError, match="unknown demo file 'log'; choose one of"):
+        datasets.demo_path("log")

@@ -13,6 +13,14 @@ from hotspots.schema import (
     empty_incidents,
     load_taxonomy,
 )
+from hotspots.temporal import (
+    HourWeekday,
+    aoristic_weights,
+    compare_periods,
+    hour_weekday,
+    monthly_series,
+    peak_windows,
+)
 
 __version__ = "0.1.0"
 
@@ -22,7 +30,13 @@ __all__ = [
     "COLUMNS",
     "WGS84",
     "WORKING_CRS",
+    "HourWeekday",
+    "aoristic_weights",
     "classify",
+    "compare_periods",
     "empty_incidents",
+    "hour_weekday",
     "load_taxonomy",
+    "monthly_series",
+    "peak_windows",
 ]

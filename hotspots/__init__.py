@@ -3,6 +3,22 @@
 The public API is re-exported here; each module has one job (see README.md).
 """
 
+from hotspots.areas import (
+    area_counts,
+    area_rates,
+    assign_areas,
+    load_population,
+    read_boundaries,
+    ward_population,
+)
+from hotspots.grid import (
+    assign_cells,
+    cell_counts,
+    cell_polygons,
+    grid_counts,
+    neighbours,
+    study_area_cells,
+)
 from hotspots.schema import (
     BNG,
     CATEGORIES,
@@ -32,11 +48,23 @@ __all__ = [
     "WORKING_CRS",
     "HourWeekday",
     "aoristic_weights",
+    "area_counts",
+    "area_rates",
+    "assign_areas",
+    "assign_cells",
+    "cell_counts",
+    "cell_polygons",
     "classify",
     "compare_periods",
     "empty_incidents",
+    "grid_counts",
     "hour_weekday",
+    "load_population",
     "load_taxonomy",
     "monthly_series",
+    "neighbours",
     "peak_windows",
+    "read_boundaries",
+    "study_area_cells",
+    "ward_population",
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -29,6 +29,8 @@ _PREFIXES = (
 _CODE_RE = re.compile(r"^([a-z]+)(\d{2})cd$", re.IGNORECASE)
 # Coordinates this size, with no CRS, are British National Grid metres (eastings, northings).
 _BNG_EXTENT = (-10_000.0, -10_000.0, 700_000.0, 1_300_000.0)
+# Point-in-polygon: a loop of vectorised tests per area up to this many areas, STRtree beyond.
+_LOOP_MAX_AREAS = 500
 
 
 def _read_layer(path_or_gdf: str | Path | gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, str]:
@@ -218,6 +220,31 @@ def _first_match(query_idx: np.ndarray, tree_idx: np.ndarray, n: int) -> tuple[n
     return match, n_multi
 
 
+def _locate(
+    points: np.ndarray, polygons: np.ndarray, *, loop_max: int = _LOOP_MAX_AREAS
+) -> tuple[np.ndarray, int]:
+    """First polygon intersecting each point (-1 for none) and how many points touch several.
+
+    Up to ``loop_max`` polygons: one vectorised ``shapely.intersects_xy`` per polygon over the
+    points in its bounding box (1M points into 25 wards: 0.7 s). More polygons: an STRtree
+    query (3 s for the same job, but it does not grow with the number of areas).
+    """
+    if len(polygons) > loop_max:
+        hits = shapely.STRtree(polygons).query(points, predicate="intersects")
+        return _first_match(hits[0], hits[1], points.size)
+    x, y = shapely.get_x(points), shapely.get_y(points)
+    match = np.full(points.size, -1, dtype=np.intp)
+    n_hits = np.zeros(points.size, dtype=np.int32)
+    for i, polygon in enumerate(polygons):
+        x0, y0, x1, y1 = polygon.bounds
+        near = np.flatnonzero((x >= x0) & (x <= x1) & (y >= y0) & (y <= y1))
+        inside = near[shapely.intersects_xy(polygon, x[near], y[near])]
+        n_hits[inside] += 1
+        fresh = inside[match[inside] < 0]
+        match[fresh] = i
+    return match, int((n_hits > 1).sum())
+
+
 def assign_areas(
     incidents: gpd.GeoDataFrame,
     areas: gpd.GeoDataFrame,
@@ -255,12 +282,22 @@ def assign_areas(
     3
     """
     _check_areas(areas)
+    match, report = _area_index(incidents, areas, max_snap_m=max_snap_m)
+    codes = np.where(match >= 0, areas["area_code"].to_numpy(dtype=object)[match], None)
+    out = incidents.copy()
+    out[column] = pd.array(codes, dtype="string")
+    out.attrs["area_join"] = {"column": column, **report}
+    return out
+
+
+def _area_index(
+    incidents: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, *, max_snap_m: float
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """Row of ``areas`` holding each incident (-1: none) and the join report."""
     if max_snap_m < 0:
         raise ValueError(f"max_snap_m is a distance in metres >= 0, got {max_snap_m}")
     points = _point_array(incidents)
-    polygons = areas.to_crs(WGS84).geometry.to_numpy()
-    hits = shapely.STRtree(polygons).query(points, predicate="intersects")
-    match, n_multi = _first_match(hits[0], hits[1], points.size)
+    match, n_multi = _locate(points, areas.to_crs(WGS84).geometry.to_numpy())
     snapped = 0
     unmatched = np.flatnonzero(match < 0)
     if max_snap_m > 0 and unmatched.size:
@@ -273,17 +310,13 @@ def assign_areas(
         nearest, _ = _first_match(near[0], near[1], unmatched.size)
         match[unmatched] = nearest
         snapped = int((nearest >= 0).sum())
-    codes = np.where(match >= 0, areas["area_code"].to_numpy(dtype=object)[match], None)
-    out = incidents.copy()
-    out[column] = pd.array(codes, dtype="string")
-    out.attrs["area_join"] = {
-        "column": column,
+    report = {
         "outside": int((match < 0).sum()),
         "on_boundary": n_multi,
         "snapped": snapped,
         "max_snap_m": float(max_snap_m),
     }
-    return out
+    return match, report
 
 
 def area_counts(
@@ -292,6 +325,7 @@ def area_counts(
     *,
     by: str | None = None,
     column: str = "ward_code",
+    max_snap_m: float = 0.0,
 ) -> pd.DataFrame:
     """Incidents per area, zeros included (and per value of ``by``, long format).
 
@@ -308,6 +342,9 @@ def area_counts(
         ``by`` observed in ``incidents``.
     column
         Incident column holding area codes.
+    max_snap_m
+        For the spatial join: snap points up to this many metres outside (see
+        :func:`assign_areas`).
 
     Returns
     -------
@@ -320,26 +357,29 @@ def area_counts(
     >>> counts = area_counts(incidents, wards, by="month")  # doctest: +SKIP
     """
     _check_areas(areas)
+    if by is not None and by not in incidents.columns:
+        raise ValueError(f"by={by!r} is not a column of incidents: {list(incidents.columns)}")
     if column in incidents.columns and incidents[column].notna().any():
-        codes, how = incidents[column].astype("string"), "existing column"
+        codes = incidents[column].astype("string").to_numpy(dtype=object, na_value=None)
+        match = pd.Index(areas["area_code"].to_numpy()).get_indexer(codes)
+        how = "existing column"
     else:
-        codes, how = assign_areas(incidents, areas, column=column)[column], "spatial join"
-    listed = codes.isin(areas["area_code"]).to_numpy(dtype=bool)
-    keys = {"area_code": codes.to_numpy()[listed]}
-    if by is not None:
-        if by not in incidents.columns:
-            raise ValueError(f"by={by!r} is not a column of incidents: {list(incidents.columns)}")
-        keys[by] = incidents[by].to_numpy()[listed]
-    grouped = pd.DataFrame(keys).groupby(list(keys), dropna=False).size()
-    names = pd.Index(areas["area_code"].to_numpy(), name="area_code")
+        match, _ = _area_index(incidents, areas, max_snap_m=max_snap_m)
+        how = f"spatial join (max_snap_m={max_snap_m:g})"
+    listed = match >= 0
+    n_areas = len(areas)
+    out = pd.DataFrame(
+        {"area_code": areas["area_code"].to_numpy(), "area_name": areas["area_name"].to_numpy()}
+    )
     if by is None:
-        index: pd.Index = names
+        out["count"] = np.bincount(match[listed], minlength=n_areas)
     else:
-        periods = pd.Index(incidents[by].unique()).sort_values()
-        index = pd.MultiIndex.from_product([names, periods], names=["area_code", by])
-    out = grouped.reindex(index, fill_value=0).rename("count").reset_index()
-    lookup = dict(zip(areas["area_code"], areas["area_name"], strict=True))
-    out.insert(1, "area_name", out["area_code"].map(lookup))
+        period_idx, periods = pd.factorize(incidents[by], sort=True, use_na_sentinel=False)
+        flat = match[listed] * len(periods) + period_idx[listed]
+        counts = np.bincount(flat, minlength=n_areas * len(periods))
+        out = out.loc[out.index.repeat(len(periods))].reset_index(drop=True)
+        out[by] = np.tile(np.asarray(periods), n_areas)
+        out["count"] = counts
     out.attrs.update(column=column, by=by, codes_from=how, not_counted=int((~listed).sum()))
     return out
 

@@ -13,6 +13,7 @@ import shapely
 
 from hotspots import datasets
 from hotspots.areas import (
+    _locate,
     area_counts,
     area_rates,
     assign_areas,
@@ -168,6 +169,18 @@ def test_assign_areas_equals_sjoin(herts, wards):
     pd.testing.assert_series_equal(bng["ward_code"], got["ward_code"])
 
 
+def test_both_point_in_polygon_paths_agree(herts, lsoas):
+    points = herts.geometry.to_numpy()
+    polygons = lsoas.geometry.to_numpy()
+    loop = _locate(points, polygons)
+    tree = _locate(points, polygons, loop_max=0)
+    np.testing.assert_array_equal(loop[0], tree[0])
+    assert loop[1] == tree[1]
+    on_edge = shapely.points(np.array(polygons[0].exterior.coords[:1]))
+    match, n_multi = _locate(on_edge, polygons)
+    assert match[0] == 0 and n_multi == int(shapely.intersects(polygons, on_edge[0]).sum() > 1)
+
+
 def test_every_dacorum_point_lands_in_a_ward(dacorum, wards, lsoas):
     strict = assign_areas(dacorum, wards)
     # one police.uk map point (3 crimes) lies 6.6 m outside the generalised boundaries
@@ -184,7 +197,8 @@ def test_every_dacorum_point_lands_in_a_ward(dacorum, wards, lsoas):
 
 def test_area_counts_zeros_and_by_month(dacorum, wards):
     counts = area_counts(dacorum, wards)
-    assert counts.attrs["codes_from"] == "spatial join"
+    assert counts.attrs["codes_from"] == "spatial join (max_snap_m=0)"
+    assert counts.attrs["not_counted"] == 3
     assert counts["area_code"].tolist() == wards["area_code"].tolist()
     assert counts["count"].sum() + counts.attrs["not_counted"] == len(dacorum)
     ref = gpd.sjoin(dacorum, wards, predicate="intersects")["area_code"].value_counts()
@@ -198,6 +212,8 @@ def test_area_counts_zeros_and_by_month(dacorum, wards):
     assert list(monthly.columns) == ["area_code", "area_name", "month", "count"]
     total = monthly.groupby("area_code")["count"].sum()
     assert total.to_dict() == counts.set_index("area_code")["count"].to_dict()
+    snapped = area_counts(dacorum, wards, max_snap_m=10)
+    assert snapped.attrs["not_counted"] == 0 and snapped["count"].sum() == len(dacorum)
     one = wards["area_code"].iloc[0]
     ref_month = gpd.sjoin(dacorum, wards.iloc[[0]], predicate="intersects").groupby("month").size()
     got_month = monthly[monthly["area_code"] == one].set_index("month")["count"]

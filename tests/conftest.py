@@ -1,0 +1,61 @@
+"""Session-wide fixtures: the bundled real data, loaded once per test session (per worker).
+
+Every fixture goes through the public ingest API, from files inside the repository.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pytest
+
+from hotspots import datasets
+from hotspots.ingest import ColumnMap, LoadResult, read_incident_csv, read_policeuk
+
+HOUSTON_COLUMNS = ColumnMap(
+    datetime="datetime_local", crime_type="offense", lat="lat", lon="lon", location="street"
+)
+NYC_COLUMNS = ColumnMap(
+    incident_id="uid",
+    datetime="date_start",
+    datetime_to="date_end",
+    lat="latitude",
+    lon="longitude",
+    location="location_type",
+)
+DC_COLUMNS = ColumnMap(datetime="start_datetime", datetime_to="end_datetime", lat="lat", lon="lon")
+
+
+@pytest.fixture(scope="session")
+def herts_load() -> LoadResult:
+    """police.uk, Hertfordshire, 2021-01..2022-01 (13 months, 108,465 rows), unclipped."""
+    return read_policeuk(datasets.herts_policeuk_zip())
+
+
+@pytest.fixture(scope="session")
+def dacorum_wards() -> gpd.GeoDataFrame:
+    """The 25 Dacorum wards (2013; ``WD13CD``, ``WD13NM``), EPSG:4326."""
+    return gpd.read_file(datasets.wards_path())
+
+
+@pytest.fixture(scope="session")
+def dacorum_load() -> LoadResult:
+    """The Hertfordshire zip clipped to Dacorum (``study_area="E07000096"``)."""
+    return read_policeuk(datasets.herts_policeuk_zip(), study_area=datasets.DACORUM)
+
+
+@pytest.fixture(scope="session")
+def houston_load() -> LoadResult:
+    """Houston offences 2010-01..08, hour precision (``datetime_local``)."""
+    return read_incident_csv(datasets.timed_path("houston"), HOUSTON_COLUMNS)
+
+
+@pytest.fixture(scope="session")
+def nyc_load() -> LoadResult:
+    """NYC vehicle thefts 2014-17, minute precision, window ``date_start``..``date_end``."""
+    return read_incident_csv(datasets.timed_path("nyc"), NYC_COLUMNS)
+
+
+@pytest.fixture(scope="session")
+def dc_load() -> LoadResult:
+    """DC burglaries 2016 H1, window ``start_datetime``..``end_datetime``."""
+    return read_incident_csv(datasets.timed_path("dc"), DC_COLUMNS)

@@ -1,0 +1,186 @@
+"""read_policeuk on the real Hertfordshire zip, checked against an independent count made
+with the csv module straight from the archive."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from pyproj import Transformer
+
+from hotspots import datasets, schema
+from hotspots.ingest import QUARANTINE_REASONS, IngestError, read_policeuk
+
+
+@pytest.fixture(scope="module")
+def reference() -> dict:
+    """Per file: rows, blank-location rows, repeated (Crime ID, Month) among located rows,
+    ASB rows with their physical lines — counted with the csv module."""
+    out: dict[str, dict] = {}
+    with zipfile.ZipFile(datasets.herts_policeuk_zip()) as archive:
+        for member in sorted(n for n in archive.namelist() if n.endswith("-street.csv")):
+            reader = csv.DictReader(io.StringIO(archive.read(member).decode("utf-8")))
+            rows, no_location, duplicates, blank_id_lines = 0, [], 0, []
+            seen: set[tuple[str, str]] = set()
+            for row in reader:
+                rows += 1
+                if not row["Longitude"].strip():
+                    no_location.append(reader.line_num)
+                    continue
+                if not row["Crime ID"]:
+                    blank_id_lines.append(reader.line_num)
+                    continue
+                key = (row["Crime ID"], row["Month"])
+                duplicates += key in seen
+                seen.add(key)
+            out[member] = {
+                "rows": rows,
+                "no_location": no_location,
+                "duplicates": duplicates,
+                "blank_id_lines": blank_id_lines,
+                "month": member[:7],
+            }
+    return out
+
+
+def test_counts_per_month_and_reason_match_the_csv_module(herts_load, reference):
+    incidents, quarantine, report = herts_load
+    assert report.rows_read == sum(r["rows"] for r in reference.values()) == 108_465
+    assert (
+        report.rows_read == report.rows_kept + len(quarantine) == len(incidents) + len(quarantine)
+    )
+    expected_reasons = {
+        "no_location": sum(len(r["no_location"]) for r in reference.values()),
+        "duplicate_id": sum(r["duplicates"] for r in reference.values()),
+    }
+    assert expected_reasons["no_location"] == 1_789
+    assert report.quarantined == {k: v for k, v in expected_reasons.items() if v}
+    assert quarantine["reason"].value_counts().to_dict() == report.quarantined
+    kept_per_month = incidents["month"].dt.strftime("%Y-%m").value_counts()
+    for r in reference.values():
+        expected = r["rows"] - len(r["no_location"]) - r["duplicates"]
+        assert kept_per_month[r["month"]] == expected
+    assert report.months == sorted(r["month"] for r in reference.values())
+
+
+def test_quarantine_lines_are_physical_lines(herts_load, reference):
+    quarantine = herts_load.quarantine
+    for member, ref in reference.items():
+        mine = quarantine[
+            quarantine["file"].str.endswith(member) & (quarantine["reason"] == "no_location")
+        ]
+        assert sorted(mine["line"]) == ref["no_location"]
+    assert list(quarantine.columns[:4]) == ["file", "line", "reason", "detail"]
+    assert set(quarantine["reason"]) <= set(QUARANTINE_REASONS)
+    # the original values travel with the row
+    assert (
+        quarantine.loc[quarantine["reason"] == "no_location", "Location"] == "No Location"
+    ).all()
+
+
+def test_duplicate_crime_ids_keep_the_first_located_row(herts_load):
+    incidents, quarantine, _ = herts_load
+    dups = quarantine[quarantine["reason"] == "duplicate_id"]
+    assert len(dups) >= 1
+    for _, row in dups.iterrows():
+        kept = incidents[incidents["incident_id"] == row["Crime ID"]]
+        assert len(kept) == 1
+        assert kept["month"].iloc[0].strftime("%Y-%m") == row["Month"]
+        assert "already loaded for this month" in row["detail"]
+    key = incidents["incident_id"] + incidents["month"].astype(str)
+    assert not key.duplicated().any()
+
+
+def test_asb_rows_get_unique_deterministic_ids_naming_file_and_line(herts_load, reference):
+    incidents = herts_load.incidents
+    asb = incidents[incidents["crime_type"] == "Anti-social behaviour"]
+    assert asb["incident_id"].is_unique
+    assert len(asb) == sum(len(r["blank_id_lines"]) for r in reference.values())
+    parsed = asb["incident_id"].str.extract(r"^(?P<stem>.+)-L(?P<line>\d+)-(?P<hash>[0-9a-f]{8})$")
+    assert parsed.notna().all().all()
+    for member, ref in reference.items():
+        stem = member.split("/")[-1].removesuffix(".csv")
+        lines = parsed.loc[parsed["stem"] == stem, "line"].astype(int)
+        assert sorted(lines) == ref["blank_id_lines"]
+    again = read_policeuk(datasets.herts_policeuk_zip())
+    assert again.incidents["incident_id"].equals(incidents["incident_id"])
+
+
+def test_output_is_canonical(herts_load):
+    incidents = herts_load.incidents
+    template = schema.empty_incidents()
+    assert list(incidents.columns) == schema.COLUMNS
+    assert incidents.dtypes.astype(str).to_dict() == template.dtypes.astype(str).to_dict()
+    assert incidents.crs.to_epsg() == 4326
+    assert incidents.attrs[schema.WORKING_CRS] == "EPSG:27700"
+    schema.check_incidents(incidents)
+    assert (incidents["source"] == "police.uk").all()
+    assert (incidents["time_precision"] == "month").all()
+    assert incidents["occurred_from"].isna().all() and incidents["occurred_to"].isna().all()
+    assert (incidents["month"].dt.day == 1).all()
+    assert incidents["ward_code"].isna().all()
+    assert incidents["lsoa_code"].str.match(r"^[EW]0\d{7}$").all()
+    # x/y against an independent projection of the points
+    x, y = Transformer.from_crs(4326, 27700, always_xy=True).transform(
+        incidents.geometry.x.to_numpy(), incidents.geometry.y.to_numpy()
+    )
+    np.testing.assert_allclose(incidents["x"], x, atol=1e-6)
+    np.testing.assert_allclose(incidents["y"], y, atol=1e-6)
+    # categories and sensitivity from the taxonomy, row by row against classify
+    flags = schema.classify(incidents["crime_type"])
+    assert (incidents["category"].to_numpy() == flags["category"].to_numpy()).all()
+    assert herts_load.report.unmapped_crime_types == {}
+
+
+def test_dacorum_clip_lies_inside_the_ward_union(dacorum_load, dacorum_wards, herts_load):
+    incidents, quarantine, report = dacorum_load
+    inside = gpd.sjoin(incidents[["geometry"]], dacorum_wards, predicate="within", how="left")
+    assert inside["WD13CD"].notna().all()
+    union = shapely.union_all(dacorum_wards.geometry.to_numpy())
+    # no repeated Crime ID straddles the Dacorum boundary in this data, so the clip keeps
+    # exactly the unclipped incidents that lie inside the ward union
+    assert report.rows_kept == int(herts_load.incidents.geometry.within(union).sum())
+    assert report.rows_read == 108_465
+    assert report.rows_read == report.rows_kept + len(quarantine)
+    assert set(report.quarantined) <= {"no_location", "outside_study_area", "duplicate_id"}
+    assert report.quarantined["no_location"] == 1_789
+    assert report.study_area == datasets.DACORUM
+    # almost all kept rows are in Dacorum LSOAs (generalised boundaries disagree at the edge)
+    dacorum_lsoas = set(gpd.read_file(datasets.lsoas_path())["LSOA11CD"])
+    assert incidents["lsoa_code"].isin(dacorum_lsoas).mean() > 0.99
+
+
+def test_single_file_folder_and_zip_agree(tmp_path, herts_load):
+    with zipfile.ZipFile(datasets.herts_policeuk_zip()) as archive:
+        archive.extract("2021-03/2021-03-hertfordshire-street.csv", tmp_path)
+        archive.extract("2021-04/2021-04-hertfordshire-street.csv", tmp_path)
+    (tmp_path / "2021-03" / "2021-03-hertfordshire-outcomes.csv").write_text("Crime ID\n")
+    one = read_policeuk(tmp_path / "2021-03" / "2021-03-hertfordshire-street.csv")
+    folder = read_policeuk(tmp_path)
+    assert folder.report.files_skipped == {
+        str(tmp_path / "2021-03" / "2021-03-hertfordshire-outcomes.csv"): (
+            "a police.uk outcomes file, not street-level crime"
+        )
+    }
+    months = herts_load.incidents["month"].dt.strftime("%Y-%m")
+    assert len(one.incidents) == (months == "2021-03").sum()
+    assert len(folder.incidents) == months.isin(["2021-03", "2021-04"]).sum()
+    from_zip = herts_load.incidents[months == "2021-03"].reset_index(drop=True)
+    assert one.incidents["incident_id"].equals(from_zip["incident_id"])
+
+
+def test_a_file_that_is_not_street_level_crime_is_refused(tmp_path):
+    path = tmp_path / "log.csv"
+    path.write_text("Ref,Date,Latitude,Longitude\nA,01/02/2021,51.7,-0.4\n")
+    with pytest.raises(IngestError, match=r"log\.csv.*missing column\(s\) \['Crime ID', 'Month'"):
+        read_policeuk(path)
+    outcomes = tmp_path / "outcomes"
+    outcomes.mkdir()
+    (outcomes / "2021-01-hertfordshire-outcomes.csv").write_text("Crime ID,Month\n")
+    with pytest.raises(IngestError, match=r"no police\.uk street-level crime files"):
+        read_policeuk(outcomes)

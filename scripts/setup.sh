@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Idempotent set-up: a virtualenv in .venv with hotspots and (with --test) its test tools.
-# Re-installs only when pyproject.toml changes. Used by `make dashboard` and `make test`.
+# Idempotent set-up: a virtualenv in .venv with hotspots and (with --test) its test tools,
+# the map's JavaScript/CSS (Leaflet, from the npm registry) and, with --test, Debian's chromium
+# for the real-browser tests. Re-installs only what is missing or out of date; quiet when all is
+# present. Used by `make dashboard` and `make test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+test_setup=false
+[ "${1:-}" = "--test" ] && test_setup=true
 extra=""
-[ "${1:-}" = "--test" ] && extra="[test]"
+$test_setup && extra="[test]"
 py=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$py" -m venv .venv
 stamp=".venv/.installed$extra"
@@ -13,4 +17,53 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
   .venv/bin/python -m pip install --quiet -e ".$extra"
   echo "$want" > "$stamp"
+fi
+
+# Map assets: the dashboard and the exported maps must not load Leaflet from a CDN (council
+# networks block them). Leaflet's release tarball comes from the npm registry, checked against
+# a pinned SHA-512, and is unpacked outside git into .venv/share/hotspots/map-assets, where
+# hotspots.maps.map_assets_dir() finds it. Keep the version in step with maps.LEAFLET_VERSION.
+leaflet_version="1.9.4"
+leaflet_sha512="nxS1ynzJOmOlHp+iL3FyWqK89GtNL8U8rvlMOsQdTTssxZwCXh8N2NB3GDQOL+YR3XnWyZAxwQixURb+FA74PA=="
+assets=".venv/share/hotspots/map-assets"
+if [ "$(cat "$assets/leaflet/VERSION" 2>/dev/null)" != "$leaflet_version" ]; then
+  if ! command -v npm >/dev/null; then
+    echo "setup: npm is needed once to fetch Leaflet $leaflet_version for the maps;" \
+      "install Node.js and npm (Debian: apt-get install -y npm) and run this again" >&2
+    exit 1
+  fi
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  (cd "$tmp" && npm pack --silent "leaflet@$leaflet_version" >/dev/null)
+  got=$(.venv/bin/python -c 'import base64, hashlib, sys
+print(base64.b64encode(hashlib.sha512(open(sys.argv[1], "rb").read()).digest()).decode())' \
+    "$tmp/leaflet-$leaflet_version.tgz")
+  if [ "$got" != "$leaflet_sha512" ]; then
+    echo "setup: leaflet-$leaflet_version.tgz has SHA-512 $got, expected $leaflet_sha512" >&2
+    exit 1
+  fi
+  tar -xzf "$tmp/leaflet-$leaflet_version.tgz" -C "$tmp"
+  rm -rf "$assets/leaflet"
+  mkdir -p "$assets/leaflet/images"
+  cp "$tmp/package/dist/leaflet.js" "$tmp/package/dist/leaflet.css" "$tmp/package/LICENSE" \
+    "$assets/leaflet/"
+  cp "$tmp/package/dist/images/"*.png "$assets/leaflet/images/"
+  echo "$leaflet_version" > "$assets/leaflet/VERSION"
+fi
+
+# Real-browser tests drive Debian's chromium through Playwright (never a downloaded browser).
+if $test_setup && [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "setup: installing Debian's chromium for the browser tests" >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+    echo "setup: installing Debian's chromium for the browser tests" >&2
+    sudo apt-get update -qq
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "setup: the browser tests need Debian's chromium at /usr/bin/chromium;" \
+      "run as root: apt-get update && apt-get install -y chromium" >&2
+    exit 1
+  fi
 fi

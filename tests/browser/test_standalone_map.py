@@ -1,0 +1,108 @@
+"""The exported standalone map draws in a real browser with the network cut off."""
+
+from __future__ import annotations
+
+import folium
+import pytest
+
+from hotspots import maps
+
+from . import frames
+from .conftest import OfflinePage, screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def _open(offline: OfflinePage, static_server: tuple[str, str], m: folium.Map, name: str) -> None:
+    base_url, folder = static_server
+    (folder / f"{name}.html").write_text(maps.map_html(m), encoding="utf-8")
+    offline.page.goto(f"{base_url}/{name}.html")
+    offline.page.wait_for_selector(".leaflet-container")
+
+
+def test_standalone_map_draws_offline(offline_page: OfflinePage, static_server) -> None:
+    cells = frames.dacorum_cells(9)
+    wards = frames.dacorum_wards()
+    m = maps.base_map(wards)
+    maps.ward_layer(wards).add_to(m)
+    maps.hex_layer(cells, legend_title="Crimes and ASB, 2021-01 to 2022-01").add_to(m)
+    folium.LayerControl().add_to(m)
+    _open(offline_page, static_server, m, "standalone")
+    page = offline_page.page
+
+    hexes = page.locator(".leaflet-overlay-pane svg path")
+    hexes.first.wait_for()
+    assert hexes.count() == int((cells["count"] > 0).sum())
+    assert page.locator(".leaflet-hotspots-areas-pane svg path").count() == len(wards)
+    legend = page.locator(".hotspots-legend")
+    assert legend.is_visible()
+    assert "Crimes and ASB, 2021-01 to 2022-01" in legend.inner_text()
+    assert "1–3" in legend.inner_text()  # first quantile class of the real counts
+    screenshot(page, "map_standalone")
+
+    # Switching the layer off in the layer control hides its paths and its legend.
+    page.locator(".leaflet-control-layers").hover()
+    page.locator(".leaflet-control-layers-overlays label", has_text="Crimes and ASB").click()
+    assert page.locator(".leaflet-overlay-pane svg path").count() == 0
+    assert page.locator(".hotspots-legend").count() == 0
+
+    assert offline_page.blocked == []
+    assert offline_page.errors == []
+
+
+def test_tiles_fail_and_the_data_still_draws(offline_page: OfflinePage, static_server) -> None:
+    gistar = frames.dacorum_gistar(9)
+    m = maps.base_map(gistar, tiles=True)
+    maps.gistar_layer(gistar).add_to(m)
+    _open(offline_page, static_server, m, "tiles")
+    page = offline_page.page
+
+    paths = page.locator(".leaflet-overlay-pane svg path")
+    paths.first.wait_for()
+    assert paths.count() == int((gistar["gi_bin"] != 0).sum())
+    assert "Hot 99%" in page.locator(".hotspots-legend").inner_text()
+    background = page.evaluate(
+        "getComputedStyle(document.querySelector('.leaflet-container')).backgroundColor"
+    )
+    assert background == "rgb(238, 237, 233)"  # maps.BACKGROUND, under the missing tiles
+    page.wait_for_timeout(300)
+    hosts = {url.split("/")[2] for url in offline_page.blocked}
+    assert hosts == {"tile.openstreetmap.org"}  # tiles only: no script or style from outside
+    screenshot(page, "map_tiles_blocked")
+
+
+def test_typed_text_shows_as_text(offline_page: OfflinePage, static_server) -> None:
+    wards = frames.dacorum_wards().copy()
+    wards.loc[0, "WD13NM"] = frames.XSS
+    points = wards.head(3).copy()
+    points["geometry"] = points.representative_point()
+    points["note"] = [frames.XSS, "Poor lighting & no CCTV", "fine"]
+    m = maps.base_map(wards)
+    maps.ward_layer(wards).add_to(m)
+    maps.points_layer(points, popup_cols=["WD13NM", "note"], tooltip_col="note").add_to(m)
+    _open(offline_page, static_server, m, "escaping")
+    page = offline_page.page
+    page.locator(".leaflet-overlay-pane svg path").first.wait_for()
+
+    # Hover inside the renamed ward: its tooltip shows the typed text literally.
+    inside = wards.geometry.iloc[0].representative_point()
+    xy = page.evaluate(f"{m.get_name()}.latLngToContainerPoint([{inside.y}, {inside.x}])")
+    box = page.locator(".leaflet-container").bounding_box()
+    page.mouse.move(box["x"] + xy["x"], box["y"] + xy["y"])
+    tooltip = page.locator(".leaflet-tooltip")
+    tooltip.wait_for()
+    assert frames.XSS in tooltip.inner_text()
+    assert tooltip.locator("img").count() == 0
+
+    # A marker's popup: both typed values are text, the ampersand survives.
+    page.locator(".leaflet-overlay-pane svg path").first.click()
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert frames.XSS in popup.inner_text()
+    assert popup.locator("img").count() == 0
+    page.locator(".leaflet-overlay-pane svg path").nth(1).click()
+    page.locator(".leaflet-popup-content", has_text="Poor lighting & no CCTV").wait_for()
+
+    assert page.locator(".leaflet-container img").count() == 0
+    assert offline_page.dialogs == []  # no alert(1) ran
+    assert offline_page.blocked == []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-import zipfile
 
 import esda
 import geopandas as gpd
@@ -29,45 +28,15 @@ from hotspots.evaluate import (
     score_near_repeat,
 )
 from hotspots.grid import neighbours, study_area_cells
-from hotspots.schema import BNG, COLUMNS, WGS84, WORKING_CRS
+from hotspots.ingest import LoadResult
+from hotspots.schema import BNG, WGS84, WORKING_CRS
 
 RES = 9
 
 
-def _policeuk_incidents(raw: pd.DataFrame) -> gpd.GeoDataFrame:
-    """Canonical month-only incidents from police.uk rows (all with a location)."""
-    lon = raw["Longitude"].astype(float).to_numpy()
-    lat = raw["Latitude"].astype(float).to_numpy()
-    x, y = Transformer.from_crs(WGS84, BNG, always_xy=True).transform(lon, lat)
-    n = len(raw)
-    data = {c: pd.Series([None] * n, dtype=object) for c in COLUMNS if c != "geometry"}
-    data.update(
-        crime_type=raw["Crime type"].to_numpy(),
-        month=pd.to_datetime(raw["Month"], format="%Y-%m").to_numpy(),
-        occurred_from=pd.Series(pd.NaT, index=range(n), dtype="datetime64[us]"),
-        occurred_to=pd.Series(pd.NaT, index=range(n), dtype="datetime64[us]"),
-        time_precision="month",
-        lsoa_code=raw["LSOA code"].to_numpy(),
-        x=x,
-        y=y,
-    )
-    gdf = gpd.GeoDataFrame(data, geometry=gpd.points_from_xy(lon, lat), crs=WGS84)
-    gdf.attrs[WORKING_CRS] = BNG
-    return gdf
-
-
 @pytest.fixture(scope="session")
-def herts_located() -> pd.DataFrame:
-    with zipfile.ZipFile(datasets.herts_policeuk_zip()) as zf:
-        names = sorted(n for n in zf.namelist() if n.endswith("-street.csv"))
-        raw = pd.concat([pd.read_csv(zf.open(n), dtype=str) for n in names], ignore_index=True)
-    return raw[raw["Longitude"].notna()].reset_index(drop=True)
-
-
-@pytest.fixture(scope="session")
-def dacorum(herts_located: pd.DataFrame) -> gpd.GeoDataFrame:
-    rows = herts_located[herts_located["LSOA name"].str.startswith("Dacorum", na=False)]
-    return _policeuk_incidents(rows.reset_index(drop=True))
+def dacorum(dacorum_load: LoadResult) -> gpd.GeoDataFrame:
+    return dacorum_load.incidents
 
 
 @pytest.fixture(scope="session")
@@ -293,10 +262,11 @@ def test_backtest_fold_equals_a_direct_evaluation(
 
 
 def test_backtest_counts_incidents_it_leaves_out(
-    dacorum: gpd.GeoDataFrame, herts_located: pd.DataFrame, wards: gpd.GeoDataFrame
+    dacorum: gpd.GeoDataFrame, herts_load: LoadResult, wards: gpd.GeoDataFrame
 ) -> None:
-    st_albans = herts_located[herts_located["LSOA name"].str.startswith("St Albans", na=False)]
-    others = _policeuk_incidents(st_albans.head(100).reset_index(drop=True))
+    herts = herts_load.incidents
+    far = herts[herts["x"] > 530_000]  # east Hertfordshire, 20 km beyond Dacorum's edge
+    others = far.head(100)
     unlocated = others.head(1).copy()
     unlocated["geometry"] = None
     both = pd.concat([dacorum, others, unlocated], ignore_index=True)

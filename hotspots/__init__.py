@@ -11,6 +11,7 @@ from hotspots.areas import (
     read_boundaries,
     ward_population,
 )
+from hotspots.demo import demo_files, load_demo_log, load_demo_policeuk
 from hotspots.grid import (
     assign_cells,
     cell_counts,
@@ -90,6 +91,7 @@ __all__ = [
     "classify",
     "compare_periods",
     "concat_results",
+    "demo_files",
     "emerging_hotspots",
     "empty_incidents",
     "fdr_bh",
@@ -100,6 +102,8 @@ __all__ = [
     "hour_weekday",
     "kde_surface",
     "load",
+    "load_demo_log",
+    "load_demo_policeuk",
     "load_population",
     "load_taxonomy",
     "mann_kendall",

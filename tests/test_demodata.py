@@ -25,6 +25,7 @@ from pyproj import Transformer
 from scipy import stats
 
 from hotspots import datasets, demodata
+from hotspots.demo import demo_files, load_demo_log, load_demo_policeuk
 from hotspots.schema import classify, unmapped_types
 
 DEMO = datasets.data_dir() / "demo"
@@ -363,6 +364,45 @@ def test_dataset_paths_name_the_generated_files() -> None:
     kinds = ("policeuk", "incident_log", "cameras", "walkabouts", "feedback")
     paths = [datasets.demo_path(kind) for kind in kinds]
     assert [p.name for p in paths] == list(demodata.DEMO_FILES)
+    assert demo_files() == dict(zip(kinds, paths, strict=True))
     assert all(p.parent == DEMO and p.is_file() for p in paths)
     with pytest.raises(ValueError, match="unknown demo file 'log'; choose one of"):
         datasets.demo_path("log")
+
+
+# --------------------------------------------------------------------------- loaders
+
+
+def test_load_demo_policeuk_reads_every_clipped_row(dacorum_union: gpd.GeoSeries) -> None:
+    incidents, quarantine, report = load_demo_policeuk()
+    rows = sum(d.count(b"\n") - 1 for d in _members(DEMO / demodata.POLICEUK_ZIP).values())
+    assert report.rows_read == rows
+    assert report.rows_kept + len(quarantine) == rows
+    assert len(quarantine) == 0  # every clipped row has a location inside Dacorum
+    assert set(incidents["time_precision"]) == {"month"}
+    months = incidents["month"].dt.strftime("%Y-%m")
+    assert months.min() == "2021-01" and months.max() == "2022-01"
+    assert incidents.geometry.intersects(dacorum_union.iloc[0]).all()
+
+
+def test_load_demo_log_quarantines_exactly_the_bad_rows(log: pd.DataFrame) -> None:
+    incidents, quarantine, report = load_demo_log()
+    assert report.rows_read == len(log)
+    reason = dict(zip(quarantine["ref"], quarantine["reason"], strict=True))
+    dup = log.loc[log["ref"].duplicated(), "ref"].iloc[0]
+    bad_date = log.loc[_reported(log).isna(), "ref"].iloc[0]
+    blank = log.loc[log["easting"] == "", "ref"].iloc[0]
+    far = log.loc[pd.to_numeric(log["easting"], errors="coerce") < 300_000, "ref"].iloc[0]
+    assert len(quarantine) == 4 and set(reason) == {dup, bad_date, blank, far}
+    assert reason[dup] == "duplicate_id"
+    assert reason[bad_date] == "unparseable_date"
+    assert reason[far] == "outside_study_area"
+    assert reason[blank] in {"no_location", "invalid_coordinates"}
+    assert set(incidents["time_precision"]) == {"minute"}
+    assert incidents["sensitive"].sum() == (log["incident_type"] == "Domestic abuse").sum()
+    kept = log.drop_duplicates("ref").set_index("ref").loc[incidents["incident_id"]]
+    assert incidents.attrs["working_crs"] == "EPSG:27700"
+    assert np.array_equal(incidents["x"].to_numpy(), kept["easting"].astype(float).to_numpy())
+    assert np.array_equal(incidents["y"].to_numpy(), kept["northing"].astype(float).to_numpy())
+    reported = _reported(kept.reset_index())
+    assert np.array_equal(incidents["occurred_from"].to_numpy(), reported.to_numpy())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import warnings
-import zipfile
 
 import esda
 import geopandas as gpd
@@ -15,7 +14,6 @@ import pytest
 import scipy.sparse as sp
 from scipy import stats
 
-from hotspots import datasets
 from hotspots.grid import grid_counts, neighbours
 from hotspots.stats import (
     EMERGING_CATEGORIES,
@@ -27,19 +25,9 @@ from hotspots.stats import (
 
 
 @pytest.fixture(scope="module")
-def dacorum_monthly() -> gpd.GeoDataFrame:
+def dacorum_monthly(dacorum_load, dacorum_wards) -> gpd.GeoDataFrame:
     """Dacorum police.uk counts per H3 res-9 cell of its wards and month (13 months)."""
-    with zipfile.ZipFile(datasets.herts_policeuk_zip()) as zf:
-        names = sorted(n for n in zf.namelist() if n.endswith("-street.csv"))
-        raw = pd.concat([pd.read_csv(zf.open(n)) for n in names], ignore_index=True)
-    rows = raw[raw["LSOA name"].fillna("").str.startswith("Dacorum")]
-    points = gpd.GeoDataFrame(
-        {"month": pd.to_datetime(rows["Month"] + "-01").to_numpy()},
-        geometry=gpd.points_from_xy(rows["Longitude"], rows["Latitude"]),
-        crs="EPSG:4326",
-    )
-    wards = gpd.read_file(datasets.wards_path())
-    return grid_counts(points, 9, study_area=wards, by="month")
+    return grid_counts(dacorum_load.incidents, 9, study_area=dacorum_wards, by="month")
 
 
 FIXED_SERIES = [

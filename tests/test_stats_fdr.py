@@ -2,33 +2,21 @@
 
 from __future__ import annotations
 
-import zipfile
-
 import esda
-import geopandas as gpd
 import numpy as np
-import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from statsmodels.stats.multitest import multipletests
 
-from hotspots import datasets
 from hotspots.grid import grid_counts, neighbours
 from hotspots.stats import fdr_bh, fdr_threshold, gi_star, significance_bins
 
 
 @pytest.fixture(scope="module")
-def dacorum_p() -> np.ndarray:
+def dacorum_p(dacorum_load, dacorum_wards) -> np.ndarray:
     """Two-sided Gi* p-values of Dacorum police.uk counts on H3 res-9 cells (k=1)."""
-    with zipfile.ZipFile(datasets.herts_policeuk_zip()) as zf:
-        names = sorted(n for n in zf.namelist() if n.endswith("-street.csv"))
-        raw = pd.concat([pd.read_csv(zf.open(n)) for n in names], ignore_index=True)
-    rows = raw[raw["LSOA name"].fillna("").str.startswith("Dacorum")]
-    points = gpd.GeoDataFrame(
-        geometry=gpd.points_from_xy(rows["Longitude"], rows["Latitude"]), crs="EPSG:4326"
-    )
-    grid = grid_counts(points, 9, study_area=gpd.read_file(datasets.wards_path()))
+    grid = grid_counts(dacorum_load.incidents, 9, study_area=dacorum_wards)
     w = neighbours(grid["cell"].to_numpy(), k=1)
     return gi_star(grid["count"].to_numpy(float), w).p
 
@@ -48,7 +36,7 @@ def test_threshold_agrees_with_esda_fdr(dacorum_p, alpha):
     assert (significant == (fdr_bh(dacorum_p) <= alpha)).all()
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     st.lists(
         st.one_of(st.floats(0, 1), st.sampled_from([0.0, 0.001, 0.01, 0.05, 1.0])),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import warnings
-import zipfile
 
 import esda
 import geopandas as gpd
@@ -15,23 +14,16 @@ import pytest
 import scipy.sparse as sp
 from scipy import stats
 
-from hotspots import datasets
 from hotspots.grid import grid_counts, neighbours
 from hotspots.stats import GI_CLASSES, gi_star, hotspots_gistar
 
 
 @pytest.fixture(scope="module")
-def dacorum_grid() -> gpd.GeoDataFrame:
+def dacorum_grid(dacorum_load, dacorum_wards) -> gpd.GeoDataFrame:
     """Dacorum police.uk 2021-01..2022-01 counted on every H3 res-9 cell of its wards."""
-    with zipfile.ZipFile(datasets.herts_policeuk_zip()) as zf:
-        names = sorted(n for n in zf.namelist() if n.endswith("-street.csv"))
-        raw = pd.concat([pd.read_csv(zf.open(n)) for n in names], ignore_index=True)
-    rows = raw[raw["LSOA name"].fillna("").str.startswith("Dacorum")]
-    assert len(rows) == 13_187
-    points = gpd.GeoDataFrame(
-        geometry=gpd.points_from_xy(rows["Longitude"], rows["Latitude"]), crs="EPSG:4326"
-    )
-    return grid_counts(points, 9, study_area=gpd.read_file(datasets.wards_path()))
+    grid = grid_counts(dacorum_load.incidents, 9, study_area=dacorum_wards)
+    assert grid["count"].sum() == len(dacorum_load.incidents) > 13_000
+    return grid
 
 
 def _esda_gistar(y: np.ndarray, w: sp.csr_matrix, **kwargs) -> esda.G_Local:

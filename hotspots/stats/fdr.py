@@ -58,7 +58,7 @@ def fdr_bh(p: np.ndarray) -> np.ndarray:
     adjusted_sorted = np.minimum.accumulate(scaled[::-1])[::-1]
     adjusted = np.empty(n)
     adjusted[order] = np.minimum(adjusted_sorted, 1.0)
-    return adjusted
+    return np.maximum(adjusted, p)  # exact in theory; guards p * n / n rounding below p
 
 
 def fdr_threshold(p: np.ndarray, *, alpha: float = 0.05) -> float:

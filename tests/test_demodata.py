@@ -8,11 +8,10 @@ the README promises.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
-import subprocess
-import sys
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -45,15 +44,12 @@ def _members(path: Path) -> dict[str, bytes]:
 
 @pytest.fixture(scope="module")
 def regenerated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """Run the command line (``python -m hotspots.demodata --out ...``) in process."""
     out = tmp_path_factory.mktemp("demo")
-    proc = subprocess.run(
-        [sys.executable, "-m", "hotspots.demodata", "--out", str(out)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    return out, proc.stdout
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert demodata.main(["--out", str(out)]) == 0
+    return out, printed.getvalue()
 
 
 @pytest.fixture(scope="module")

@@ -102,7 +102,8 @@ def gi_star(
     Returns
     -------
     GiStarResult
-        ``gi``, ``z``, ``p`` (two-sided normal), ``p_sim`` and the options.
+        ``gi``, ``z``, ``p`` (two-sided normal), ``p_sim`` and the options. A cell whose
+        neighbourhood is every cell has zero variance: its z is 0 (esda gives NaN).
 
     Examples
     --------
@@ -160,6 +161,8 @@ def hotspots_gistar(
     grid
         One row per cell of the study area, zero-count cells included, with columns ``cell``
         (H3 id) and ``value``, e.g. ``hotspots.grid.grid_counts(incidents, 9, study_area=...)``.
+        Every row is analysed, including occupied cells outside the study area
+        (``in_study_area`` False); drop them first if they should not count.
     value
         Column to analyse (counts, rates, ...).
     k

@@ -15,7 +15,9 @@ from hotspots.ingest.errors import IngestError
 Sources = str | Path | Sequence[str | Path]
 """One path or several: files, folders (searched recursively) or zip archives."""
 
-CSV_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
+CSV_SUFFIXES = frozenset({".csv", ".tsv"})
+TEXT_SUFFIX = ".txt"
+"""Read as CSV only when named explicitly (a folder's README.txt is not data)."""
 VECTOR_SUFFIXES = frozenset(
     {".geojson", ".json", ".gpkg", ".shp", ".parquet", ".geoparquet", ".fgb", ".gml", ".kml"}
 )

@@ -15,6 +15,7 @@ from hotspots.ingest.errors import IngestError
 from hotspots.ingest.files import (
     CSV_SUFFIXES,
     SIDECAR_SUFFIXES,
+    TEXT_SUFFIX,
     VECTOR_SUFFIXES,
     SourceFile,
     Sources,
@@ -168,7 +169,7 @@ def _dispatch(
     skipped: dict[str, str] = {}
     for file in files:
         suffix = file.suffix
-        if suffix in CSV_SUFFIXES:
+        if suffix in CSV_SUFFIXES or (suffix == TEXT_SUFFIX and file.explicit):
             kind = _policeuk_kind(file)
             if kind == "street":
                 policeuk.append(file)

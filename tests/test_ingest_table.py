@@ -1,0 +1,173 @@
+"""Generic incident CSVs: date + time, one datetime column, from/to windows, real timed data."""
+
+from __future__ import annotations
+
+import csv
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hotspots import datasets, schema
+from hotspots.ingest import ColumnMap, IngestError, read_incident_csv
+
+DATA = Path(__file__).parent / "data" / "ingest"
+CP1252 = ColumnMap(
+    incident_id="Ref", date="Date", time="Time", crime_type="Type", location="Street",
+    easting="Easting", northing="Northing",
+)  # fmt: skip
+WINDOW = ColumnMap(
+    incident_id="CAD Number", datetime="Opened", datetime_to="Closed",
+    crime_type="Incident Type", lat="Latitude", lon="Longitude",
+)  # fmt: skip
+
+
+def _rows(path: Path, encoding: str = "utf-8") -> list[dict[str, str]]:
+    with path.open(encoding=encoding, newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_date_and_time_in_two_columns():
+    result = read_incident_csv(DATA / "asb_log_cp1252.csv", CP1252)
+    incidents = result.incidents.set_index("incident_id")
+    for row in _rows(DATA / "asb_log_cp1252.csv", "cp1252"):
+        got = incidents.loc[row["Ref"]]
+        if row["Time"]:
+            expected = datetime.strptime(f"{row['Date']} {row['Time']}", "%d/%m/%Y %H:%M")
+            assert got["time_precision"] == "minute"
+        else:
+            expected = datetime.strptime(row["Date"], "%d/%m/%Y")
+            assert got["time_precision"] == "day"
+        assert got["occurred_from"] == expected == got["occurred_to"]
+        assert got["month"] == datetime(2021, 6, 1)
+        assert got["crime_type"] == row["Type"]
+    assert result.report.time_precision == {"minute": 11, "day": 1}
+    params = result.report.parameters
+    assert params[f"{DATA / 'asb_log_cp1252.csv'}: date format"] == "date %d/%m/%Y, time %H:%M"
+    assert result.incidents["category"].isin(schema.CATEGORIES).all()
+    assert result.report.unmapped_crime_types == {}
+
+
+def test_one_datetime_column_day_first():
+    result = read_incident_csv(DATA / "asb_log_utf8_bom.csv", {
+        "incident_id": "Incident ID", "datetime": "Date/Time", "lat": "Latitude",
+        "lon": "Longitude"})  # fmt: skip
+    rows = _rows(DATA / "asb_log_utf8_bom.csv", "utf-8-sig")
+    expected = [datetime.strptime(r["Date/Time"], "%d/%m/%Y %H:%M") for r in rows]
+    assert result.incidents["occurred_from"].tolist() == expected
+
+
+def test_month_first_option_reads_us_dates(tmp_path):
+    path = tmp_path / "us.csv"
+    path.write_text("when,lat,lon\n01/02/2021 10:30,51.75,-0.47\n03/04/2021 11:00,51.75,-0.47\n")
+    cmap = {"datetime": "when", "lat": "lat", "lon": "lon"}
+    uk = read_incident_csv(path, cmap).incidents["occurred_from"].tolist()
+    us = read_incident_csv(path, cmap, dayfirst=False).incidents["occurred_from"].tolist()
+    assert uk == [datetime(2021, 2, 1, 10, 30), datetime(2021, 4, 3, 11, 0)]
+    assert us == [datetime(2021, 1, 2, 10, 30), datetime(2021, 3, 4, 11, 0)]
+
+
+def test_from_to_window_with_bad_rows():
+    result = read_incident_csv(DATA / "cad_export_window.csv", WINDOW)
+    q = result.quarantine.set_index("CAD Number")
+    assert q.loc["CAD2006", "reason"] == "end_before_start"
+    assert q.loc["CAD2007", "reason"] == "unparseable_date"
+    assert q.loc["CAD2007", "detail"] == "Opened '31/02/2021 10:00' is not a date"
+    assert q.loc["CAD2008", "reason"] == "no_location"
+    assert q["line"].to_dict() == {"CAD2006": 8, "CAD2007": 9, "CAD2008": 10}
+    kept = result.incidents.set_index("incident_id")
+    open_end = kept.loc["CAD2009"]  # no "Closed": an instant
+    assert open_end["occurred_to"] == open_end["occurred_from"]
+    for row in _rows(DATA / "cad_export_window.csv"):
+        if row["CAD Number"] in kept.index and row["Closed"]:
+            got = kept.loc[row["CAD Number"]]
+            assert got["occurred_to"] == datetime.strptime(row["Closed"], "%d/%m/%Y %H:%M")
+    assert (kept["occurred_to"] >= kept["occurred_from"]).all()
+
+
+def test_midnight_only_times_are_dates_not_a_fake_midnight_peak(tmp_path):
+    path = tmp_path / "dates.csv"
+    path.write_text("d,lat,lon\n01/06/2021 00:00,51.75,-0.47\n02/06/2021 00:00:00,51.75,-0.47\n")
+    result = read_incident_csv(path, {"datetime": "d", "lat": "lat", "lon": "lon"})
+    assert result.report.time_precision == {"day": 2}
+    assert any("00:00" in note for note in result.report.notes)
+
+
+def test_mixed_date_formats_use_a_second_format_and_never_guess_silently(tmp_path):
+    path = tmp_path / "mixed.csv"
+    path.write_text(
+        "d,lat,lon\n2021-06-01 10:00,51.75,-0.47\n2021-06-02 11:00,51.75,-0.47\n"
+        "03/06/2021 12:00,51.75,-0.47\n2021-13-01 10:00,51.75,-0.47\n"
+    )
+    result = read_incident_csv(path, {"datetime": "d", "lat": "lat", "lon": "lon"})
+    assert result.incidents["occurred_from"].tolist() == [
+        datetime(2021, 6, 1, 10), datetime(2021, 6, 2, 11), datetime(2021, 6, 3, 12)]  # fmt: skip
+    assert result.quarantine["reason"].tolist() == ["unparseable_date"]
+    assert result.quarantine["line"].tolist() == [5]
+
+
+def test_ids_generated_when_missing_and_duplicates_quarantined(tmp_path):
+    path = tmp_path / "dups.csv"
+    path.write_text(
+        "ref,d,lat,lon\nA,01/06/2021 10:00,51.75,-0.47\nA,02/06/2021 10:00,51.76,-0.47\n"
+        "A,01/07/2021 10:00,51.75,-0.47\n,01/06/2021 10:00,51.75,-0.47\n"
+    )
+    result = read_incident_csv(path, {"incident_id": "ref", "datetime": "d", "lat": "lat",
+                                      "lon": "lon"})  # fmt: skip
+    assert result.quarantine["reason"].tolist() == ["duplicate_id"]
+    assert result.quarantine["line"].tolist() == [3]
+    assert "line 2" in result.quarantine["detail"].iloc[0]
+    ids = result.incidents["incident_id"].tolist()
+    assert ids[:2] == ["A", "A"]  # same id, another month: both kept
+    assert ids[2].startswith("dups-L5-")
+
+
+def test_map_errors_name_the_column_and_the_fix():
+    with pytest.raises(IngestError, match=r"not in the file: lat='Lat'.*the file has columns"):
+        read_incident_csv(DATA / "cad_export_window.csv", {"datetime": "Opened", "lat": "Lat",
+                                                           "lon": "Longitude"})  # fmt: skip
+    with pytest.raises(IngestError, match=r"unknown field\(s\) \['latitude'\]"):
+        read_incident_csv(DATA / "cad_export_window.csv", {"latitude": "Latitude"})
+    with pytest.raises(IngestError, match=r"no date column"):
+        read_incident_csv(DATA / "cad_export_window.csv", {"lat": "Latitude", "lon": "Longitude"})
+    with pytest.raises(IngestError, match="no coordinate columns"):
+        read_incident_csv(DATA / "cad_export_window.csv", {"datetime": "Opened"})
+
+
+def test_houston_hours_match_the_files_hour_column(houston_load):
+    incidents, _, report = houston_load
+    raw = pd.read_csv(datasets.timed_path("houston"), dtype=str, keep_default_na=False)
+    assert report.rows_read == len(raw) == 86_314
+    assert report.quarantined == {"no_location": 5}
+    located = raw[raw["lon"] != ""].reset_index(drop=True)
+    assert (incidents["occurred_from"].dt.hour.to_numpy() == located["hour"].astype(int)).all()
+    assert (incidents["occurred_from"].dt.day_name().to_numpy() == located["day_of_week"]).all()
+    assert report.time_precision == {"hour": len(incidents)}
+    assert incidents.attrs["working_crs"] == "EPSG:32615"  # UTM 15N
+    assert report.months == [f"2010-0{m}" for m in range(1, 9)]
+
+
+def test_nyc_window_matches_the_file(nyc_load):
+    incidents = nyc_load.incidents
+    raw = pd.read_csv(datasets.timed_path("nyc"), dtype=str)
+    assert len(incidents) == len(raw) == 35_746
+    assert (incidents["incident_id"].to_numpy() == raw["uid"].to_numpy()).all()
+    start = pd.to_datetime(raw["date_start"], format="%Y-%m-%d %H:%M")
+    end = pd.to_datetime(raw["date_end"], format="%Y-%m-%d %H:%M")
+    assert end.isna().sum() == 2_852  # no window end given: the incident is an instant
+    end = end.fillna(start)
+    assert (incidents["occurred_from"].to_numpy() == start.to_numpy()).all()
+    assert (incidents["occurred_to"].to_numpy() == end.to_numpy()).all()
+    assert set(nyc_load.report.time_precision) == {"minute"}
+    assert incidents.attrs["working_crs"] == "EPSG:32618"
+
+
+def test_dc_window(dc_load):
+    incidents = dc_load.incidents
+    raw = pd.read_csv(datasets.timed_path("dc"), dtype=str)
+    assert len(incidents) == len(raw) == 1_025
+    hours = (incidents["occurred_to"] - incidents["occurred_from"]) / np.timedelta64(1, "h")
+    assert (hours >= 0).all() and hours.max() > 1
+    assert incidents["month"].dt.strftime("%Y-%m").between("2016-01", "2016-06").all()

@@ -112,9 +112,9 @@ def hit_rate_pai(
     >>> import pandas as pd
     >>> scores = pd.Series([5, 4, 3, 2, 1, 0, 0, 0, 0, 0], index=list("abcdefghij"))
     >>> future = pd.Series({"a": 2, "c": 1, "f": 1})
-    >>> hit_rate_pai(scores, future, coverage=[0.2])[["hit_rate", "pai", "pei_star"]].round(3)
-       hit_rate  pai  pei_star
-    0      0.5  2.5      0.667
+    >>> row = hit_rate_pai(scores, future, coverage=[0.2]).iloc[0]
+    >>> float(row["hit_rate"]), float(row["pai"]), round(float(row["pei_star"]), 3)
+    (0.5, 2.5, 0.667)
     """
     if not isinstance(scores, pd.Series) or not scores.index.is_unique or len(scores) == 0:
         raise ValueError("scores must be a non-empty pandas Series with one value per cell")

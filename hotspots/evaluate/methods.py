@@ -56,7 +56,7 @@ def _scored(values: np.ndarray, cells: pd.Index, method: str, **params: Any) -> 
     return series
 
 
-def _last_months(incidents: gpd.GeoDataFrame) -> pd.Series:
+def _month_periods(incidents: gpd.GeoDataFrame) -> pd.Series:
     return pd.to_datetime(incidents["month"]).dt.to_period("M")
 
 
@@ -83,6 +83,20 @@ def score_last_period(
 ) -> pd.Series:
     """Incidents per cell in the last ``months`` months of the training data.
 
+    Parameters
+    ----------
+    train_incidents
+        Canonical incidents of the training period (``month`` column, point geometry).
+    cells
+        Study-area H3 cells (:func:`hotspots.grid.study_area_cells`).
+    months
+        How many of the latest months to count.
+
+    Returns
+    -------
+    Series
+        Incident count per cell (float), ``attrs["params"]`` = ``{"method", "months"}``.
+
     Examples
     --------
     >>> score_last_period(train, cells, months=1)  # doctest: +SKIP
@@ -90,13 +104,25 @@ def score_last_period(
     if months < 1:
         raise ValueError(f"months must be at least 1, got {months}")
     index = _cells_index(cells)
-    period = _last_months(train_incidents)
+    period = _month_periods(train_incidents)
     recent = train_incidents[(period > period.max() - months).to_numpy()]
     return _scored(_counts(recent, index), index, "last_period", months=months)
 
 
 def score_all_history(train_incidents: gpd.GeoDataFrame, cells: Sequence[str]) -> pd.Series:
     """Incidents per cell over the whole training data.
+
+    Parameters
+    ----------
+    train_incidents
+        Canonical incidents of the training period.
+    cells
+        Study-area H3 cells.
+
+    Returns
+    -------
+    Series
+        Incident count per cell (float).
 
     Examples
     --------
@@ -110,6 +136,20 @@ def score_gistar(
     train_incidents: gpd.GeoDataFrame, cells: Sequence[str], *, k: int = 1
 ) -> pd.Series:
     """Getis–Ord Gi* z of the cell counts (binary k-ring weights, self included): hot cells high.
+
+    Parameters
+    ----------
+    train_incidents
+        Canonical incidents of the training period.
+    cells
+        Study-area H3 cells, empty ones included (Gi* needs them).
+    k
+        Neighbourhood in H3 rings (1: the cell and its 6 neighbours, about 0.7 km² at res 9).
+
+    Returns
+    -------
+    Series
+        Gi* z per cell (:func:`hotspots.stats.gi_star`).
 
     Examples
     --------
@@ -129,7 +169,22 @@ def score_dbscan(
 ) -> pd.Series:
     """Incidents per cell that belong to a DBSCAN cluster (noise counts 0).
 
-    ``eps_m`` is in metres in the working CRS; ``None`` picks it at the k-distance knee.
+    Parameters
+    ----------
+    train_incidents
+        Canonical incidents of the training period (``x``/``y`` metres).
+    cells
+        Study-area H3 cells.
+    eps_m
+        Neighbourhood radius in metres (working CRS); ``None`` picks it at the k-distance knee.
+    min_samples
+        Incidents within ``eps_m`` (the point included) that make a core point.
+
+    Returns
+    -------
+    Series
+        Clustered incidents per cell; ``attrs["params"]`` has ``eps_m``, ``eps_source``,
+        ``min_samples`` and ``n_clusters``.
 
     Examples
     --------
@@ -158,8 +213,22 @@ def score_kde(
 ) -> pd.Series:
     """Kernel density at each cell centre (incidents per km²).
 
-    ``bandwidth_m`` in metres; ``None`` uses the normal-reference rule of
-    :func:`hotspots.stats.kde_surface`, and the chosen bandwidth is in ``attrs["params"]``.
+    Parameters
+    ----------
+    train_incidents
+        Canonical incidents of the training period (``x``/``y`` metres).
+    cells
+        Study-area H3 cells; the density is evaluated at their centres.
+    bandwidth_m
+        Bandwidth in metres; ``None`` uses the normal-reference rule of
+        :func:`hotspots.stats.kde_surface`.
+    kernel
+        ``"quartic"`` or ``"gaussian"``.
+
+    Returns
+    -------
+    Series
+        Density per cell; ``attrs["params"]`` has the ``bandwidth_m`` used and its rule.
 
     Examples
     --------
@@ -215,6 +284,11 @@ def score_near_repeat(
     now
         The forecast date; ``None``: the first day after the last training month.
 
+    Returns
+    -------
+    Series
+        Score per cell; ``attrs["params"]`` has ``tau_days``, ``delta_m``, ``now``, ``cutoff_m``.
+
     Examples
     --------
     >>> score_near_repeat(train, cells, tau_days=60, delta_m=200)  # doctest: +SKIP
@@ -225,7 +299,7 @@ def score_near_repeat(
     crs = _working_crs(train_incidents)
     times = _incident_times(train_incidents)
     when = (
-        (_last_months(train_incidents).max() + 1).start_time if now is None else pd.Timestamp(now)
+        (_month_periods(train_incidents).max() + 1).start_time if now is None else pd.Timestamp(now)
     )
     age = ((when - times) / pd.Timedelta(days=1)).to_numpy(dtype=float)
     if (age < 0).any():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 """Weekday labels, Monday first (ISO order, as in :attr:`pandas.Timestamp.dayofweek`)."""
@@ -53,7 +54,7 @@ def group_codes(incidents: pd.DataFrame, by: str | None) -> tuple[np.ndarray, pd
     return codes.astype(np.int64), pd.Index(labels, name=by)
 
 
-def incident_weights(incidents: pd.DataFrame, weights: str | object | None) -> np.ndarray:
+def incident_weights(incidents: pd.DataFrame, weights: str | ArrayLike | None) -> np.ndarray:
     """Per-incident weights as float64: ones, a named column, or an array of matching length."""
     if weights is None:
         return np.ones(len(incidents))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import sparse
 
 from hotspots.temporal._common import (
@@ -172,7 +173,7 @@ def week_profiles(
     codes: np.ndarray,
     n_groups: int,
     *,
-    weights: str | object | None = None,
+    weights: str | ArrayLike | None = None,
     aoristic: bool = True,
     max_window_hours: float = 168,
     include_long_windows: bool = False,
@@ -242,7 +243,7 @@ def unavailable_reason(incidents: pd.DataFrame, counts: dict[str, int]) -> str:
 def hour_weekday(
     incidents: pd.DataFrame,
     *,
-    weights: str | object | None = None,
+    weights: str | ArrayLike | None = None,
     aoristic: bool = True,
     max_window_hours: float = 168,
     include_long_windows: bool = False,

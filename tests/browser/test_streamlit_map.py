@@ -9,7 +9,7 @@ import pytest
 from . import frames
 from .conftest import OfflinePage, screenshot, streamlit_app
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # ~25 s: server start, first run
 
 APP = Path(__file__).with_name("map_app.py")
 RES = 8  # as in map_app.py

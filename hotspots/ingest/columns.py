@@ -19,7 +19,7 @@ _GUESSES: dict[str, tuple[str, ...]] = {
     "incident_id": ("incident_id", "incident_number", "incident_no", "id", "uid", "crime_id",
                     "crime_reference", "reference", "ref", "case_number", "log_number",
                     "cad_number"),
-    "datetime": ("datetime", "date_time", "datetime_local", "occurred", "occurred_at",
+    "datetime": ("datetime", "date_time", "datetime_local", "when", "occurred", "occurred_at",
                  "date_single", "timestamp", "reported_datetime", "start_datetime"),
     "date": ("date", "incident_date", "occurred_date", "date_occurred", "report_date"),
     "time": ("time", "incident_time", "occurred_time", "time_occurred", "report_time"),

@@ -1,0 +1,104 @@
+"""load(): dispatch of mixed folders and archives; concat_results."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pyproj import Transformer
+
+from hotspots import datasets, schema
+from hotspots.ingest import IngestError, concat_results, load, read_policeuk
+
+DATA = Path(__file__).parent / "data" / "ingest"
+
+
+def test_zip_loads_like_read_policeuk(herts_load):
+    result = load(datasets.herts_policeuk_zip())
+    assert result.report.rows_read == herts_load.report.rows_read
+    assert result.incidents["incident_id"].equals(herts_load.incidents["incident_id"])
+    assert result.report.quarantined == herts_load.report.quarantined
+
+
+def test_mixed_folder_is_dispatched_and_skips_reported(tmp_path):
+    folder = tmp_path / "inbox"
+    (folder / "police").mkdir(parents=True)
+    shutil.copy(DATA / "2021-06-test-street.csv", folder / "police")
+    (folder / "police" / "2021-06-test-outcomes.csv").write_text("Crime ID,Month\n")
+    shutil.copy(DATA / "asb_log_utf8_bom.csv", folder)
+    (folder / "README.txt").write_text("exported from the ASB system\n")
+    (folder / "notes.docx").write_bytes(b"PK\x03\x04")
+    result = load(folder)
+    report = result.report
+    assert sorted(Path(f).name for f in report.files_read) == [
+        "2021-06-test-street.csv", "asb_log_utf8_bom.csv"]  # fmt: skip
+    skipped = {Path(k).name: v for k, v in report.files_skipped.items()}
+    assert skipped == {
+        "2021-06-test-outcomes.csv": "a police.uk outcomes file, not street-level crime",
+        "README.txt": "unsupported file type '.txt'",
+        "notes.docx": "unsupported file type '.docx'",
+    }
+    assert set(result.incidents["source"]) == {"police.uk", "asb_log_utf8_bom"}
+    assert report.rows_read == 8 + 12
+    assert report.rows_read == report.rows_kept + len(result.quarantine)
+
+
+def test_policeuk_header_recognised_whatever_the_file_name(tmp_path):
+    path = tmp_path / "june.csv"
+    shutil.copy(DATA / "2021-06-test-street.csv", path)
+    assert set(load(path).incidents["source"]) == {"police.uk"}
+
+
+def test_nothing_loadable_is_an_error(tmp_path):
+    archive = tmp_path / "docs.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("readme.md", "hello")
+    with pytest.raises(IngestError, match=r"nothing to load.*readme\.md: unsupported file type"):
+        load(archive)
+    with pytest.raises(IngestError, match=r"no such file or folder"):
+        load(tmp_path / "nope.csv")
+
+
+def test_concat_results_rechooses_the_working_crs_and_recomputes_xy(houston_load, nyc_load):
+    both = concat_results([nyc_load, houston_load])
+    incidents = both.incidents
+    assert len(incidents) == len(nyc_load.incidents) + len(houston_load.incidents)
+    working = incidents.attrs[schema.WORKING_CRS]
+    assert working == schema.working_crs_for(incidents.geometry.x, incidents.geometry.y)
+    assert working == "EPSG:32615"  # Houston has more incidents: its UTM zone wins
+    x, y = Transformer.from_crs(4326, working, always_xy=True).transform(
+        incidents.geometry.x.to_numpy(), incidents.geometry.y.to_numpy()
+    )
+    np.testing.assert_allclose(incidents["x"], x, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(incidents["y"], y, rtol=0, atol=1e-6)
+    assert both.report.rows_read == nyc_load.report.rows_read + houston_load.report.rows_read
+    assert both.report.rows_read == both.report.rows_kept + len(both.quarantine)
+    assert list(incidents.columns) == schema.COLUMNS
+    # the parts were not modified
+    assert nyc_load.incidents.attrs[schema.WORKING_CRS] == "EPSG:32618"
+
+
+def test_concat_of_policeuk_and_a_council_log_stays_in_bng(dacorum_load):
+    council = load(DATA / "asb_log_cp1252.csv", columns={
+        "incident_id": "Ref", "date": "Date", "time": "Time", "crime_type": "Type",
+        "easting": "Easting", "northing": "Northing"})  # fmt: skip
+    both = concat_results([dacorum_load, council])
+    assert both.incidents.attrs[schema.WORKING_CRS] == "EPSG:27700"
+    assert both.report.time_precision == {"month": 13_184, "minute": 11, "day": 1}
+    assert len(both.quarantine) == len(dacorum_load.quarantine)
+
+
+def test_same_street_file_twice_is_caught_as_duplicates(tmp_path):
+    first = tmp_path / "a" / "2021-06-test-street.csv"
+    second = tmp_path / "b" / "2021-06-test-street.csv"
+    for path in (first, second):
+        path.parent.mkdir()
+        shutil.copy(DATA / "2021-06-test-street.csv", path)
+    once = read_policeuk(first)
+    twice = load(tmp_path)
+    # generated ids depend on file name, line and content: the ASB row is caught as well
+    assert twice.report.rows_kept == once.report.rows_kept
+    assert twice.report.quarantined["duplicate_id"] == once.report.rows_kept

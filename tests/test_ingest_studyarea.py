@@ -1,0 +1,72 @@
+"""resolve_study_area: district codes, boundary files, GeoDataFrames, geometries."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import geopandas as gpd
+import pytest
+import shapely
+
+from hotspots import datasets
+from hotspots.ingest import IngestError, resolve_study_area
+
+
+def _bng_area(geom) -> float:
+    return float(gpd.GeoSeries([geom], crs=4326).to_crs(27700).area.iloc[0])
+
+
+def test_district_code_is_the_union_of_its_wards(dacorum_wards):
+    area = resolve_study_area(datasets.DACORUM)
+    assert area.geom_type in ("Polygon", "MultiPolygon") and area.is_valid
+    union = dacorum_wards.to_crs(27700).union_all()
+    assert _bng_area(area) == pytest.approx(union.area, rel=1e-6)
+    # Dacorum is about 212 km²
+    assert 200e6 < _bng_area(area) < 225e6
+
+
+def test_district_without_bundled_wards_falls_back_to_the_outline(tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    (data / "boundaries" / "wards").mkdir(parents=True)
+    (data / "boundaries" / "lad").mkdir(parents=True)
+    shutil.copy(datasets.districts_path(), data / "boundaries" / "lad")
+    wards_area = _bng_area(resolve_study_area(datasets.DACORUM))
+    monkeypatch.setenv("HOTSPOTS_DATA", str(data))
+    outline = resolve_study_area(datasets.DACORUM)
+    assert _bng_area(outline) == pytest.approx(wards_area, rel=0.03)
+
+
+def test_unknown_code_lists_the_bundled_districts():
+    with pytest.raises(IngestError, match=r"'E07999999'.*bundled districts: .*E07000096"):
+        resolve_study_area("E07999999")
+
+
+def test_geodataframe_in_bng_and_boundary_file_without_crs(tmp_path, dacorum_wards):
+    reference = resolve_study_area(dacorum_wards)
+    bng = resolve_study_area(dacorum_wards.to_crs(27700))
+    # a round trip through BNG moves vertices by micrometres: compare areas relatively
+    assert shapely.symmetric_difference(reference, bng).area < 1e-6 * reference.area
+    data = json.loads(dacorum_wards.to_crs(27700).to_json(drop_id=True))
+    data.pop("crs", None)
+    path = tmp_path / "wards_bng.geojson"
+    path.write_text(json.dumps(data))
+    from_file = resolve_study_area(path)
+    assert shapely.symmetric_difference(reference, from_file).area < 1e-6 * reference.area
+
+
+def test_geometry_in_metres_is_refused_with_the_fix():
+    box = shapely.box(500_000, 200_000, 510_000, 210_000)
+    with pytest.raises(IngestError, match=r"not lon/lat; pass a GeoSeries with its CRS"):
+        resolve_study_area(box)
+    lonlat = shapely.box(-0.6, 51.7, -0.4, 51.8)
+    assert resolve_study_area(lonlat).equals(lonlat)
+
+
+def test_points_are_not_a_study_area(tmp_path):
+    path = tmp_path / "points.geojson"
+    gpd.GeoDataFrame(geometry=gpd.points_from_xy([-0.5], [51.7]), crs=4326).to_file(path)
+    with pytest.raises(IngestError, match=r"no polygons found"):
+        resolve_study_area(path)
+    with pytest.raises(IngestError, match=r"no such file, and not a district code"):
+        resolve_study_area(tmp_path / "missing.geojson")

@@ -22,8 +22,8 @@ class Selection:
     ----------
     start, end
         First and last month included (any day in the month; compared by month).
-    categories, crime_types, wards
-        Keep rows whose ``category`` / ``crime_type`` / ``ward_code`` is listed.
+    sources, categories, crime_types, wards
+        Keep rows whose ``source`` / ``category`` / ``crime_type`` / ``ward_code`` is listed.
     hours
         ``(first, last)`` hour of day, inclusive, wrapping midnight when first > last
         (e.g. ``(22, 3)`` is 22:00–03:59). Applies only to rows with a time of day
@@ -33,6 +33,7 @@ class Selection:
 
     start: pd.Timestamp | None = None
     end: pd.Timestamp | None = None
+    sources: Sequence[str] = field(default_factory=tuple)
     categories: Sequence[str] = field(default_factory=tuple)
     crime_types: Sequence[str] = field(default_factory=tuple)
     wards: Sequence[str] = field(default_factory=tuple)
@@ -68,6 +69,7 @@ def select(incidents: gpd.GeoDataFrame, selection: Selection) -> gpd.GeoDataFram
     if selection.end is not None:
         keep &= (month <= pd.Timestamp(selection.end).to_period("M").to_timestamp()).to_numpy()
     for column, wanted in (
+        ("source", selection.sources),
         ("category", selection.categories),
         ("crime_type", selection.crime_types),
         ("ward_code", selection.wards),

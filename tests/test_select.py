@@ -65,6 +65,8 @@ def test_category_type_and_ward_filters_combine():
         list(select(inc, Selection(crime_types=["Youth ASB"], wards=["W1"]))["incident_id"]) == []
     )
     assert list(select(inc, Selection(wards=["W2"]))["incident_id"]) == ["c", "d"]
+    assert list(select(inc, Selection(sources=["other"]))["incident_id"]) == []
+    assert len(select(inc, Selection(sources=["test"]))) == 5
 
 
 def test_hours_wrap_midnight_and_drop_untimed_rows():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import zipfile
 
 import geopandas as gpd
 import numpy as np
@@ -26,27 +25,15 @@ DACORUM_RESIDENTS_2011 = 144_847  # ONS 2011 Census, usual residents of Dacorum
 
 
 @pytest.fixture(scope="module")
-def herts() -> gpd.GeoDataFrame:
-    """All located police.uk rows, read with plain pandas (month, crime type, LSOA)."""
-    with zipfile.ZipFile(datasets.herts_policeuk_zip()) as zf:
-        names = sorted(n for n in zf.namelist() if n.endswith("-street.csv"))
-        raw = pd.concat([pd.read_csv(zf.open(n)) for n in names], ignore_index=True)
-    located = raw.dropna(subset=["Longitude", "Latitude"]).reset_index(drop=True)
-    frame = pd.DataFrame(
-        {
-            "month": pd.to_datetime(located["Month"] + "-01"),
-            "crime_type": located["Crime type"],
-            "lsoa_code": located["LSOA code"].astype("string"),
-            "lsoa_name": located["LSOA name"].fillna(""),
-        }
-    )
-    points = gpd.points_from_xy(located["Longitude"], located["Latitude"])
-    return gpd.GeoDataFrame(frame, geometry=points, crs="EPSG:4326")
+def herts(herts_load) -> gpd.GeoDataFrame:
+    """All located police.uk incidents of Hertfordshire (canonical schema)."""
+    return herts_load.incidents
 
 
 @pytest.fixture(scope="module")
-def dacorum(herts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    out = herts[herts["lsoa_name"].str.startswith("Dacorum")].reset_index(drop=True)
+def dacorum(herts, lsoas) -> gpd.GeoDataFrame:
+    """Dacorum as police.uk defines it: incidents with a Dacorum LSOA code (not clipped)."""
+    out = herts[herts["lsoa_code"].isin(lsoas["area_code"])].reset_index(drop=True)
     assert len(out) == 13_187
     return out
 
@@ -179,6 +166,13 @@ def test_both_point_in_polygon_paths_agree(herts, lsoas):
     on_edge = shapely.points(np.array(polygons[0].exterior.coords[:1]))
     match, n_multi = _locate(on_edge, polygons)
     assert match[0] == 0 and n_multi == int(shapely.intersects(polygons, on_edge[0]).sum() > 1)
+
+
+def test_clipped_dacorum_needs_no_snapping(dacorum_load, wards):
+    joined = assign_areas(dacorum_load.incidents, wards)
+    assert joined["ward_code"].notna().all()
+    assert joined.attrs["area_join"]["outside"] == 0
+    assert joined.attrs["working_crs"] == "EPSG:27700"  # the incidents' attrs are kept
 
 
 def test_every_dacorum_point_lands_in_a_ward(dacorum, wards, lsoas):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zipfile
 from collections import Counter
 
 import geopandas as gpd
@@ -12,7 +11,6 @@ import pandas as pd
 import pytest
 import shapely
 
-from hotspots import datasets
 from hotspots.grid import (
     assign_cells,
     cell_counts,
@@ -24,32 +22,20 @@ from hotspots.grid import (
 
 
 @pytest.fixture(scope="module")
-def herts() -> gpd.GeoDataFrame:
-    """All located police.uk rows (106,676 of 108,465), read with plain pandas."""
-    with zipfile.ZipFile(datasets.herts_policeuk_zip()) as zf:
-        names = sorted(n for n in zf.namelist() if n.endswith("-street.csv"))
-        raw = pd.concat([pd.read_csv(zf.open(n)) for n in names], ignore_index=True)
-    assert len(raw) == 108_465
-    located = raw.dropna(subset=["Longitude", "Latitude"]).reset_index(drop=True)
-    frame = pd.DataFrame(
-        {
-            "month": pd.to_datetime(located["Month"] + "-01"),
-            "crime_type": located["Crime type"],
-            "lsoa_name": located["LSOA name"].fillna(""),
-        }
-    )
-    points = gpd.points_from_xy(located["Longitude"], located["Latitude"])
-    return gpd.GeoDataFrame(frame, geometry=points, crs="EPSG:4326")
+def herts(herts_load) -> gpd.GeoDataFrame:
+    """All located police.uk incidents of Hertfordshire (canonical schema)."""
+    return herts_load.incidents
 
 
 @pytest.fixture(scope="module")
-def dacorum(herts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    return herts[herts["lsoa_name"].str.startswith("Dacorum")].reset_index(drop=True)
+def dacorum(dacorum_load) -> gpd.GeoDataFrame:
+    """The police.uk incidents clipped to Dacorum."""
+    return dacorum_load.incidents
 
 
 @pytest.fixture(scope="module")
-def wards() -> gpd.GeoDataFrame:
-    return gpd.read_file(datasets.wards_path())
+def wards(dacorum_wards) -> gpd.GeoDataFrame:
+    return dacorum_wards
 
 
 def _lonlat(gdf: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -114,7 +100,7 @@ def test_cell_counts_reprojects_and_rejects_non_points(dacorum):
     bng = dacorum.to_crs(27700)
     pd.testing.assert_frame_equal(cell_counts(bng, 9), cell_counts(dacorum, 9))
     broken = dacorum.copy()
-    broken.loc[3, "geometry"] = None
+    broken.loc[broken.index[3], "geometry"] = None
     with pytest.raises(ValueError, match="1 incident geometries are missing"):
         cell_counts(broken, 9)
 

@@ -119,10 +119,11 @@ def map_assets_dir() -> Path:
             "holding leaflet/leaflet.js and leaflet/leaflet.css"
         )
     version_file = folder / "leaflet" / "VERSION"
-    if not env and version_file.read_text().strip() != LEAFLET_VERSION:
+    version = version_file.read_text().strip() if version_file.is_file() else "of unknown version"
+    if not env and version != LEAFLET_VERSION:
         raise FileNotFoundError(
-            f"{folder} holds Leaflet {version_file.read_text().strip()}, hotspots wants "
-            f"{LEAFLET_VERSION}: run `bash scripts/setup.sh` to update it"
+            f"{folder} holds Leaflet {version}, hotspots wants {LEAFLET_VERSION}: run "
+            "`bash scripts/setup.sh` to update it"
         )
     return folder
 

@@ -2,6 +2,11 @@
 
 import streamlit as st
 
-st.set_page_config(page_title="hotspots — JAG dashboard", layout="wide")
-st.title("hotspots")
-st.write("The JAG dashboard is being built. Load data with the `hotspots ingest` command meanwhile.")
+from hotspots.dashboard import page_map
+
+st.set_page_config(page_title="hotspots — JAG dashboard", page_icon="🗺️", layout="wide")
+st.navigation(
+    [
+        st.Page(page_map.render, title="Map", url_path="map", default=True),
+    ]
+).run()

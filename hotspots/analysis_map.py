@@ -1,0 +1,95 @@
+"""The hotspot map of an :class:`~hotspots.analyse.Analysis`: one composition for every view.
+
+The dashboard, the ``hotspots analyse`` command's standalone HTML and the meeting pack all
+draw this map, so they show the same thing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import folium
+import geopandas as gpd
+
+from hotspots import maps
+from hotspots.analyse import Analysis
+
+LAYERS: tuple[str, ...] = ("Counts (H3)", "Hot and cold spots (Gi*)", "Clusters", "Wards")
+"""Layer names the user can toggle, in drawing order."""
+
+PROFILE_POPUP = (
+    "cluster",
+    "n_incidents",
+    "share",
+    "top_category",
+    "crime_mix",
+    "top_locations",
+    "first_month",
+    "last_month",
+    "trend",
+    "peak_weekday",
+    "peak_hour",
+    "peak_note",
+)
+
+
+def analysis_map(
+    analysis: Analysis,
+    *,
+    wards: gpd.GeoDataFrame | None = None,
+    ward_value: str | None = None,
+    show: Iterable[str] = LAYERS,
+    extra: Iterable[folium.FeatureGroup] = (),
+    tiles: bool = False,
+) -> folium.Map:
+    """Build the map: H3 counts, Gi* hot/cold spots, clusters, wards, and extra layers.
+
+    Parameters
+    ----------
+    analysis
+        From :func:`hotspots.analyse.analyse`.
+    wards
+        Ward polygons (``area_code``, ``area_name``; any CRS); ``ward_value`` names a column of
+        it to shade (counts, rates), else outlines only.
+    show
+        Names from :data:`LAYERS` switched on at first (the others stay in the layer control).
+    extra
+        More layers (walkabout feedback, cameras, patrol localities), added on top.
+    tiles
+        Offer OpenStreetMap tiles (off by default: the data draw on a plain background).
+    """
+    shown = set(show)
+    cells = analysis.cells
+    occupied = cells[cells["count"] > 0]
+    m = maps.base_map(wards if wards is not None else cells, tiles=tiles)
+    if wards is not None:
+        maps.ward_layer(
+            wards,
+            value=ward_value,
+            name_col="area_name",
+            name="Wards",
+            show="Wards" in shown,
+        ).add_to(m)
+    res = analysis.params["grid"]["res"]
+    maps.hex_layer(
+        occupied,
+        legend_title=f"Incidents per H3 cell (res {res})",
+        name="Counts (H3)",
+        show="Counts (H3)" in shown,
+    ).add_to(m)
+    maps.gistar_layer(
+        cells, name="Hot and cold spots (Gi*)", show="Hot and cold spots (Gi*)" in shown
+    ).add_to(m)
+    profiles = analysis.profiles
+    if len(profiles):
+        popup = [c for c in PROFILE_POPUP if c in profiles.columns]
+        maps.cluster_layer(
+            profiles[profiles.geometry.notna()],
+            popup_cols=popup,
+            name="Clusters",
+            show="Clusters" in shown,
+        ).add_to(m)
+    for layer in extra:
+        layer.add_to(m)
+    folium.LayerControl(collapsed=False).add_to(m)
+    return m

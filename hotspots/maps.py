@@ -480,8 +480,9 @@ def cluster_layer(
     Parameters
     ----------
     profiles
-        One row per cluster: an outline (polygon; points and lines of tiny clusters are drawn
-        too) and its statistics.
+        One row per cluster (:func:`hotspots.clusters.cluster_profiles`): an outline (polygon;
+        points and lines of tiny clusters are drawn too) and its statistics. Clusters without
+        an outline (only sensitive incidents) are not drawn; the legend says how many.
     label_col
         Column naming the cluster in the tooltip (skipped when absent).
     popup_cols
@@ -496,20 +497,25 @@ def cluster_layer(
     >>> cluster_layer(profiles, popup_cols=["cluster", "incidents", "top_type"])  # doctest: +SKIP
     """
     cols = _popup_columns(profiles, popup_cols)
-    profiles = _wgs84_frame(profiles, "cluster profiles", cols, "hotspots.clusters")
+    no_outline = profiles.geometry.isna() | profiles.geometry.is_empty
+    drawn = _wgs84_frame(profiles[~no_outline], "cluster profiles", cols, "hotspots.clusters")
     colour = to_hex(colour)
     style = {"color": colour, "weight": 2, "fillColor": colour, "fillOpacity": 0.15, "radius": 6}
-    tips = None
-    if label_col in profiles.columns:
-        tips = "Cluster " + _format(profiles[label_col])
+    tips = "Cluster " + _format(drawn[label_col]) if label_col in drawn.columns else None
     features = _features(
-        profiles.geometry.to_numpy(),
-        np.zeros(len(profiles), dtype=int),
+        drawn.geometry.to_numpy(),
+        np.zeros(len(drawn), dtype=int),
         tips,
-        popups=_popup_table(profiles, cols),
+        popups=_popup_table(drawn, cols),
     )
     group = folium.FeatureGroup(name=name, show=show)
     _GeoJsonLayer(features, [style]).add_to(group)
+    note = None
+    if no_outline.any():
+        which = profiles.loc[no_outline, label_col] if label_col in profiles.columns else None
+        listed = f" ({', '.join(_format(which))})" if which is not None else ""
+        note = f"{int(no_outline.sum())} without an outline{listed}: only sensitive incidents"
+    _Legend(name, [(colour, f"{len(drawn)} cluster outlines")], note=note).add_to(group)
     return group
 
 

@@ -225,16 +225,23 @@ def test_ward_choropleth_keeps_wards_without_a_value(wards) -> None:
 
 def test_cluster_layer_popup_lists_the_profile() -> None:
     profiles = gpd.GeoDataFrame(
-        {"cluster": [1, 2], "incidents": [1234, 56], "top_type": ["Violence", "Burglary"]},
-        geometry=[shapely.box(-0.48, 51.74, -0.47, 51.75), shapely.Point(-0.46, 51.76)],
+        {
+            "cluster": [1, 2, 3],
+            "n_incidents": [1234, 56, 12],
+            "crime_mix": [["Violence 40%", "ASB 30%"], ["Burglary 80%"], ["Stalking 100%"]],
+        },
+        geometry=[shapely.box(-0.48, 51.74, -0.47, 51.75), shapely.Point(-0.46, 51.76), None],
         crs=4326,
     )
     page = _map(maps.cluster_layer(profiles)).get_root().render()
     [(_, data)] = _layers(page)
+    assert len(data["features"]) == 2  # cluster 3 has no outline (only sensitive incidents)
     popup = data["features"][0]["properties"]["p"]
-    assert "<th>incidents</th><td>1,234</td>" in popup and "<td>Violence</td>" in popup
+    assert "<th>n incidents</th><td>1,234</td>" in popup
+    assert "<td>Violence 40%, ASB 30%</td>" in popup
     assert data["features"][1]["geometry"]["type"] == "Point"
     assert data["features"][0]["properties"]["t"] == "Cluster 1"
+    assert "2 cluster outlines" in page and "1 without an outline (3)" in page
 
 
 # --------------------------------------------------------------------------- escaping

@@ -33,16 +33,14 @@ PROFILE_POPUP = (
 )
 
 
-def analysis_map(
+def analysis_layers(
     analysis: Analysis,
     *,
     wards: gpd.GeoDataFrame | None = None,
     ward_value: str | None = None,
     show: Iterable[str] = LAYERS,
-    extra: Iterable[folium.FeatureGroup] = (),
-    tiles: bool = False,
-) -> folium.Map:
-    """Build the map: H3 counts, Gi* hot/cold spots, clusters, wards, and extra layers.
+) -> list[folium.FeatureGroup]:
+    """The data layers of the map: wards, H3 counts, Gi* hot/cold spots, clusters.
 
     Parameters
     ----------
@@ -53,43 +51,60 @@ def analysis_map(
         it to shade (counts, rates), else outlines only.
     show
         Names from :data:`LAYERS` switched on at first (the others stay in the layer control).
-    extra
-        More layers (walkabout feedback, cameras, patrol localities), added on top.
-    tiles
-        Offer OpenStreetMap tiles (off by default: the data draw on a plain background).
     """
     shown = set(show)
     cells = analysis.cells
-    occupied = cells[cells["count"] > 0]
-    m = maps.base_map(wards if wards is not None else cells, tiles=tiles)
+    layers = []
     if wards is not None:
-        maps.ward_layer(
-            wards,
-            value=ward_value,
-            name_col="area_name",
-            name="Wards",
-            show="Wards" in shown,
-        ).add_to(m)
+        layers.append(
+            maps.ward_layer(
+                wards, value=ward_value, name_col="area_name", name="Wards", show="Wards" in shown
+            )
+        )
     res = analysis.params["grid"]["res"]
-    maps.hex_layer(
-        occupied,
-        legend_title=f"Incidents per H3 cell (res {res})",
-        name="Counts (H3)",
-        show="Counts (H3)" in shown,
-    ).add_to(m)
-    maps.gistar_layer(
-        cells, name="Hot and cold spots (Gi*)", show="Hot and cold spots (Gi*)" in shown
-    ).add_to(m)
+    layers.append(
+        maps.hex_layer(
+            cells[cells["count"] > 0],
+            legend_title=f"Incidents per H3 cell (res {res})",
+            name="Counts (H3)",
+            show="Counts (H3)" in shown,
+        )
+    )
+    layers.append(
+        maps.gistar_layer(
+            cells, name="Hot and cold spots (Gi*)", show="Hot and cold spots (Gi*)" in shown
+        )
+    )
     profiles = analysis.profiles
     if len(profiles):
         popup = [c for c in PROFILE_POPUP if c in profiles.columns]
-        maps.cluster_layer(
-            profiles[profiles.geometry.notna()],
-            popup_cols=popup,
-            name="Clusters",
-            show="Clusters" in shown,
-        ).add_to(m)
-    for layer in extra:
+        layers.append(
+            maps.cluster_layer(
+                profiles, popup_cols=popup, name="Clusters", show="Clusters" in shown
+            )
+        )
+    return layers
+
+
+def analysis_map(
+    analysis: Analysis,
+    *,
+    wards: gpd.GeoDataFrame | None = None,
+    ward_value: str | None = None,
+    show: Iterable[str] = LAYERS,
+    extra: Iterable[folium.FeatureGroup] = (),
+    tiles: bool = False,
+) -> folium.Map:
+    """The whole map (for export): :func:`analysis_layers` and ``extra`` layers on a base map.
+
+    ``extra`` takes more layers (walkabout feedback, cameras, patrol localities), drawn on top;
+    ``tiles`` offers OpenStreetMap tiles (off by default: the data draw on a plain background).
+    """
+    m = maps.base_map(wards if wards is not None else analysis.cells, tiles=tiles)
+    for layer in [
+        *analysis_layers(analysis, wards=wards, ward_value=ward_value, show=show),
+        *extra,
+    ]:
         layer.add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     return m

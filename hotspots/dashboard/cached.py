@@ -7,10 +7,12 @@ costs one dictionary look-up when the result is already cached.
 
 from __future__ import annotations
 
+import folium
 import geopandas as gpd
 import streamlit as st
 
 from hotspots.analyse import Analysis, analyse
+from hotspots.analysis_map import analysis_layers
 from hotspots.dashboard.state import Dataset
 from hotspots.select import Selection, select
 
@@ -61,3 +63,24 @@ def _analysis(
         eps_m=eps_m,
         min_samples=min_samples,
     )
+
+
+def analysis_layers_for(
+    ds: Dataset, sel: Selection, show: tuple[str, ...], **params: object
+) -> list[folium.FeatureGroup]:
+    """The map's data layers for the selection's analysis (cached; see ``analysis``)."""
+    return _layers(ds.key, repr(sel), show, tuple(sorted(params.items())), _ds=ds, _sel=sel)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _layers(
+    key: str,
+    sel_key: str,
+    show: tuple[str, ...],
+    params: tuple[tuple[str, object], ...],
+    *,
+    _ds: Dataset,
+    _sel: Selection,
+) -> list[folium.FeatureGroup]:
+    result = analysis(_ds, _sel, **dict(params))  # type: ignore[arg-type]
+    return analysis_layers(result, wards=_ds.wards, show=show)

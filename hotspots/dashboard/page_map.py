@@ -5,7 +5,8 @@ from __future__ import annotations
 import folium
 import streamlit as st
 
-from hotspots.analysis_map import LAYERS, analysis_map
+from hotspots import maps
+from hotspots.analysis_map import LAYERS
 from hotspots.dashboard import cached, overlays
 from hotspots.dashboard.offline import st_map
 from hotspots.dashboard.sidebar import meeting_mode, sidebar_filters
@@ -56,15 +57,24 @@ def render() -> None:
     cols[3].metric("Clustered share", f"{1 - clusters['noise_share']:.0%}")
 
     show = st.multiselect("Layers shown first", LAYERS, default=list(LAYERS[1:]), key="m_layers")
-    extra: list[folium.FeatureGroup] = []
+    layers = list(cached.analysis_layers_for(ds, sel, tuple(show), **params))
     if not meeting_mode():
         c1, c2 = st.columns(2)
         if c1.checkbox("Walkabout feedback", value=False, key="m_feedback"):
-            extra.append(overlays.feedback_layer())
+            layers.append(overlays.feedback_layer())
         if c2.checkbox("CCTV cameras", value=False, key="m_cameras"):
-            extra.append(overlays.cameras_layer())
-    m = analysis_map(result, wards=ds.wards, show=show, extra=extra)
-    st_map(m, key="hotspot_map", height=620, use_container_width=True, returned_objects=[])
+            layers.append(overlays.cameras_layer())
+    # The base map stays the same across reruns and the data layers are swapped inside it, so
+    # the map keeps its position and zoom; returned_objects=[] means panning never reruns.
+    st_map(
+        maps.base_map(ds.wards),
+        key="hotspot_map",
+        feature_group_to_add=layers,
+        layer_control=folium.LayerControl(collapsed=False),
+        height=620,
+        use_container_width=True,
+        returned_objects=[],
+    )
 
     left = p.get("sensitive_left_out_of_map_layers", 0)
     notes = [

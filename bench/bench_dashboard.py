@@ -1,0 +1,61 @@
+"""Dashboard speed on the demo data: server-side re-render after a filter change, map payload.
+
+Run: ``.venv/bin/python bench/bench_dashboard.py``. Uses Streamlit's AppTest (the real app
+script, server side, no browser; tiles excluded by design). Each filter value is new to the
+cache, so every timed rerun recomputes the analysis of that selection; the last row repeats a
+selection already seen (a cache hit).
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from hotspots import maps
+from hotspots.analysis_map import analysis_map
+from hotspots.dashboard.state import demo_dataset
+
+APP = Path(__file__).resolve().parents[1] / "app.py"
+SELECTIONS = [
+    ["Anti-social behaviour"],
+    ["Violence and sexual offences"],
+    ["Acquisitive"],
+    ["Criminal damage and arson", "Drugs"],
+    ["Public order"],
+]
+
+
+def main() -> None:
+    at = AppTest.from_file(str(APP), default_timeout=300)
+    t = time.perf_counter()
+    at.run()
+    print(f"first run (loads and joins the demo data): {time.perf_counter() - t:.2f} s")
+    assert not at.exception, at.exception
+    times = []
+    for groups in SELECTIONS:
+        t = time.perf_counter()
+        at.sidebar.multiselect(key="f_groups").set_value(groups).run()
+        times.append(time.perf_counter() - t)
+        assert not at.exception, at.exception
+        print(f"filter -> {groups}: {times[-1]:.2f} s  metrics {[m.value for m in at.metric]}")
+    print(f"median new-selection rerun: {statistics.median(times):.2f} s, max {max(times):.2f} s")
+    t = time.perf_counter()
+    at.sidebar.multiselect(key="f_groups").set_value(SELECTIONS[0]).run()
+    print(f"repeat of a cached selection: {time.perf_counter() - t:.2f} s")
+
+    ds = demo_dataset()
+    from hotspots.analyse import analyse
+
+    for res in (8, 9, 10):
+        result = analyse(ds.incidents, study_area=ds.wards, res=res)
+        m = analysis_map(result, wards=ds.wards)
+        print(
+            f"map payload, all demo incidents, res {res}: {maps.map_payload_bytes(m) / 1e6:.2f} MB"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -39,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_ingest(commands)
+    _add_analyse(commands)
+    _add_backtest(commands)
     return parser
 
 
@@ -97,6 +99,97 @@ def _run_ingest(args: argparse.Namespace) -> int:
     print(f"wrote {out} ({len(result.incidents):,} incidents)")
     print(f"wrote {quarantine_path} ({len(result.quarantine):,} rows set aside)")
     print(f"wrote {report_path}")
+    return 0
+
+
+def _add_analyse(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "analyse",
+        help="hot spots (H3 + Gi*), clusters and temporal peaks, written to a folder",
+        description=(
+            "Analyse incidents (a GeoParquet from 'hotspots ingest', or any source 'ingest' "
+            "reads) and write cells with Gi* (GeoJSON, GeoParquet), clusters with profiles, "
+            "temporal tables (CSV), a standalone HTML map and params.json (every parameter "
+            "used and chosen) into OUT."
+        ),
+    )
+    parser.add_argument("incidents", nargs="+", metavar="INCIDENTS")
+    parser.add_argument("--areas", metavar="WARDS", help="ward boundary file: the study area")
+    parser.add_argument("--study-area", metavar="PATH|LAD_CODE", help="study area if not --areas")
+    parser.add_argument("--res", type=int, default=9, help="H3 resolution, 7-11 (default 9)")
+    parser.add_argument("--k", type=int, default=1, help="Gi* k-ring neighbourhood (default 1)")
+    parser.add_argument("--permutations", type=int, default=0, help="Gi* permutations (0)")
+    parser.add_argument("--method", choices=["dbscan", "hdbscan"], default="dbscan")
+    parser.add_argument("--eps", type=float, help="DBSCAN eps in metres (default: k-distance knee)")
+    parser.add_argument("--min-samples", type=int, help="DBSCAN min_samples (default: automatic)")
+    parser.add_argument("--out", type=Path, required=True, metavar="DIR")
+    parser.set_defaults(run=_run_analyse)
+
+
+def _run_analyse(args: argparse.Namespace) -> int:
+    from hotspots.analyse import analyse
+    from hotspots.areas import read_boundaries
+    from hotspots.outputs import write_analysis
+
+    wards = read_boundaries(args.areas) if args.areas else None
+    incidents = load(args.incidents, study_area=args.study_area).incidents
+    result = analyse(
+        incidents,
+        study_area=wards if wards is not None else args.study_area,
+        res=args.res,
+        k=args.k,
+        permutations=args.permutations,
+        cluster_method=args.method,
+        eps_m=args.eps,
+        min_samples=args.min_samples,
+    )
+    written = write_analysis(result, args.out, wards=wards)
+    p = result.params
+    print(
+        f"{p['incidents']:,} incidents; {p['grid']['n_cells']:,} H3 cells at res {args.res}, "
+        f"{int((result.cells['gi_bin'] > 0).sum())} hot (Gi*, 90 %+); "
+        f"{p['clusters']['n_clusters']} clusters (eps {p['clusters']['eps_m']:.0f} m, "
+        f"{p['clusters']['eps_source']})"
+    )
+    for name in sorted(written):
+        print(f"wrote {written[name]}")
+    return 0
+
+
+def _add_backtest(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "backtest",
+        help="which hotspot method predicts next month best (PAI, hit rate by coverage)",
+        description=(
+            "Rolling monthly backtest: each method scores the study area's H3 cells from the "
+            "previous months and is measured on the next month at fixed area coverage."
+        ),
+    )
+    parser.add_argument("incidents", nargs="+", metavar="INCIDENTS")
+    parser.add_argument("--study-area", required=True, metavar="PATH|LAD_CODE")
+    parser.add_argument("--res", type=int, default=9, help="H3 resolution, 7-11 (default 9)")
+    parser.add_argument("--train-months", type=int, default=6, help="months per training window")
+    parser.add_argument("--methods", nargs="+", metavar="METHOD", help="default: all methods")
+    parser.add_argument("--csv", type=Path, metavar="FILE", help="also write the table as CSV")
+    parser.set_defaults(run=_run_backtest)
+
+
+def _run_backtest(args: argparse.Namespace) -> int:
+    from hotspots.evaluate import backtest
+    from hotspots.ingest import resolve_study_area
+
+    incidents = load(args.incidents, study_area=args.study_area).incidents
+    table = backtest(
+        incidents,
+        study_area=resolve_study_area(args.study_area),
+        res=args.res,
+        methods=args.methods,
+        train_months=args.train_months,
+    )
+    print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    if args.csv:
+        table.to_csv(args.csv, index=False)
+        print(f"wrote {args.csv}")
     return 0
 
 

@@ -1,0 +1,79 @@
+"""`hotspots analyse` and `hotspots backtest` on the bundled Dacorum police.uk months."""
+
+import json
+import re
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from hotspots import datasets
+from hotspots.cli import main
+from hotspots.evaluate.backtest import METHODS
+
+
+@pytest.fixture(scope="module")
+def analyse_out(tmp_path_factory):
+    out = tmp_path_factory.mktemp("analyse")
+    zip_path = datasets.demo_path("policeuk")
+    code = main(
+        ["analyse", str(zip_path), "--areas", str(datasets.wards_path()), "--out", str(out)]
+    )
+    assert code == 0
+    return out
+
+
+def test_analyse_writes_every_product(analyse_out):
+    names = {p.name for p in analyse_out.iterdir()}
+    assert {
+        "cells.geojson",
+        "cells.parquet",
+        "clusters.geojson",
+        "clusters.csv",
+        "monthly.csv",
+        "peaks.csv",
+        "map.html",
+        "params.json",
+    } <= names
+    # police.uk is month-only: no hour table, and params say why.
+    assert "hour_weekday.csv" not in names
+    params = json.loads((analyse_out / "params.json").read_text())
+    assert not params["hour_weekday"]["available"]
+    assert "month" in params["hour_weekday"]["reason"]
+
+
+def test_cells_and_clusters_read_back_consistently(analyse_out):
+    cells = gpd.read_file(analyse_out / "cells.geojson")
+    parquet = gpd.read_parquet(analyse_out / "cells.parquet")
+    assert len(cells) == len(parquet) and cells.crs.to_epsg() == 4326
+    assert cells["count"].sum() == 13_184  # every Dacorum police.uk record, none sensitive
+    assert set(cells["gi_bin"]) <= {-3, -2, -1, 0, 1, 2, 3}
+    profiles = pd.read_csv(analyse_out / "clusters.csv")
+    params = json.loads((analyse_out / "params.json").read_text())
+    assert len(profiles) == params["clusters"]["n_clusters"]
+    assert params["clusters"]["eps_source"].startswith("suggested")
+
+
+def test_map_is_standalone(analyse_out):
+    html = (analyse_out / "map.html").read_text()
+    assert "L.map(" in html
+    assert not re.search(r"<script[^>]+src=\"?https?:", html)
+
+
+def test_backtest_prints_every_method_and_coverage(capsys, tmp_path):
+    zip_path = datasets.demo_path("policeuk")
+    csv = tmp_path / "bt.csv"
+    args = ["backtest", str(zip_path), "--study-area", "E07000096", "--csv", str(csv)]
+    assert main(args) == 0
+    table = pd.read_csv(csv)
+    assert set(table["method"]) == set(METHODS)
+    assert sorted(table["coverage"].unique()) == [0.01, 0.03, 0.05, 0.1]
+    assert (table.groupby("coverage")["best"].sum() == 1).all()
+    assert "pai" in capsys.readouterr().out
+
+
+def test_unusable_input_exits_1_with_a_message(tmp_path, capsys):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    assert main(["analyse", str(empty), "--out", str(tmp_path / "o")]) == 1
+    assert "empty.csv" in capsys.readouterr().err

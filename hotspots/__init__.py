@@ -12,6 +12,17 @@ from hotspots.areas import (
     ward_population,
 )
 from hotspots.demo import demo_files, load_demo_log, load_demo_policeuk
+from hotspots.evaluate import (
+    backtest,
+    backtest_folds,
+    hit_rate_pai,
+    score_all_history,
+    score_dbscan,
+    score_gistar,
+    score_kde,
+    score_last_period,
+    score_near_repeat,
+)
 from hotspots.grid import (
     assign_cells,
     cell_counts,
@@ -86,6 +97,8 @@ __all__ = [
     "area_rates",
     "assign_areas",
     "assign_cells",
+    "backtest",
+    "backtest_folds",
     "cell_counts",
     "cell_polygons",
     "classify",
@@ -98,6 +111,7 @@ __all__ = [
     "gi_star",
     "gistar_by_period",
     "grid_counts",
+    "hit_rate_pai",
     "hotspots_gistar",
     "hour_weekday",
     "kde_surface",
@@ -115,6 +129,12 @@ __all__ = [
     "read_policeuk",
     "read_vector",
     "resolve_study_area",
+    "score_all_history",
+    "score_dbscan",
+    "score_gistar",
+    "score_kde",
+    "score_last_period",
+    "score_near_repeat",
     "study_area_cells",
     "ward_population",
 ]

@@ -2,11 +2,12 @@
 
 import streamlit as st
 
-from hotspots.dashboard import page_map
+from hotspots.dashboard import page_data, page_map
 
 st.set_page_config(page_title="hotspots — JAG dashboard", page_icon="🗺️", layout="wide")
 st.navigation(
     [
         st.Page(page_map.render, title="Map", url_path="map", default=True),
+        st.Page(page_data.render, title="Data", url_path="data"),
     ]
 ).run()

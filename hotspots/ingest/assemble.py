@@ -170,11 +170,12 @@ def _incidents(staged: Staged, kept: np.ndarray, taxonomy: pd.DataFrame | None) 
     frame = frame[[c for c in COLUMNS[:-1] if c not in _DERIVED]]
     for column in ("crime_type", "location", "lsoa_code", "ward_code", "incident_id"):
         frame[column] = frame[column].mask(frame[column].str.strip() == "")
-    flags = schema.classify(frame["crime_type"], taxonomy)
-    frame.insert(3, "category", flags["category"].to_numpy(object))
+    codes, types = pd.factorize(frame["crime_type"], use_na_sentinel=False)
+    flags = schema.classify(pd.Series(types, dtype="str"), taxonomy)  # once per distinct type
+    frame.insert(3, "category", flags["category"].to_numpy(object)[codes])
     frame["category"] = frame["category"].astype(template["category"].dtype)
-    frame.insert(4, "sensitive", flags["sensitive"].to_numpy(bool))
-    frame.insert(5, "vawg", flags["vawg"].to_numpy(bool))
+    frame.insert(4, "sensitive", flags["sensitive"].to_numpy(bool)[codes])
+    frame.insert(5, "vawg", flags["vawg"].to_numpy(bool)[codes])
     unmapped = schema.unmapped_types(frame["crime_type"], taxonomy)
     counts = frame["crime_type"].fillna("(blank)").value_counts()
     staged.report.unmapped_crime_types = {t: int(counts.get(t, 0)) for t in unmapped}

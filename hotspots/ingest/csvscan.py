@@ -34,9 +34,10 @@ class CsvTable:
         The file's label.
     columns
         Header names (stripped; blanks named ``column_<n>``; repeats suffixed ``.1``, ``.2``).
-    rows
-        The well-formed records (as many fields as the header), one ``str`` column per
-        header name; blank fields are ``""``.
+    records
+        The well-formed records (as many fields as the header) as an Arrow table, one
+        string column per header name; blank fields are ``""``. ``rows`` gives it as a
+        DataFrame.
     lines
         Physical 1-based line number of each row in ``rows`` (the header is line 1).
     malformed_lines, malformed_detail, malformed_rows
@@ -52,14 +53,24 @@ class CsvTable:
 
     name: str
     columns: list[str]
-    rows: pd.DataFrame
+    records: pa.Table
     lines: np.ndarray
     malformed_lines: np.ndarray
     malformed_detail: pd.Series
-    malformed_rows: pd.DataFrame
+    malformed_records: pa.Table
     encoding: str
     delimiter: str
     blank_lines: int
+
+    @property
+    def rows(self) -> pd.DataFrame:
+        """The well-formed records as a DataFrame of ``str`` columns."""
+        return _to_frame(self.records, self.columns)
+
+    @property
+    def malformed_rows(self) -> pd.DataFrame:
+        """The malformed records' fields by position (null where missing)."""
+        return _to_frame(self.malformed_records, self.columns)
 
 
 def read_table(source: SourceFile) -> CsvTable:
@@ -85,8 +96,9 @@ def malformed_quarantine(table: CsvTable) -> pd.DataFrame | None:
 
 def stack(tables: list[CsvTable]) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """The well-formed rows of several tables as one frame, with each row's file and line."""
-    counts = [len(t.rows) for t in tables]
-    raw = pd.concat([t.rows for t in tables], ignore_index=True) if tables else pd.DataFrame()
+    counts = [t.records.num_rows for t in tables]
+    combined = pa.concat_tables([t.records for t in tables], promote_options="default")
+    raw = _to_frame(combined, combined.column_names)
     files = np.repeat(np.array([t.name for t in tables], dtype=object), counts)
     lines = np.concatenate([t.lines for t in tables]) if tables else np.zeros(0, np.int64)
     return raw, files, lines.astype(np.int64)
@@ -130,7 +142,7 @@ def scan_csv(text: TextData) -> CsvTable:
     good[0] = False
     if unclosed:
         good[-1] = False
-    rows = _take_columns(fields, first_field[good], columns, np.full(int(good.sum()), ncols))
+    records = _take_columns(fields, first_field[good], columns, np.full(int(good.sum()), ncols))
     bad = ~good
     bad[0] = False
     detail = _malformed_detail(
@@ -145,11 +157,11 @@ def scan_csv(text: TextData) -> CsvTable:
     return CsvTable(
         name=text.name,
         columns=columns,
-        rows=rows,
+        records=records,
         lines=lines[good],
         malformed_lines=lines[bad],
         malformed_detail=detail,
-        malformed_rows=_take_columns(fields, first_field[bad], columns, nfields[bad]),
+        malformed_records=_take_columns(fields, first_field[bad], columns, nfields[bad]),
         encoding=text.encoding,
         delimiter=delimiter,
         blank_lines=blank_lines,
@@ -160,8 +172,7 @@ def _records(
     codes: np.ndarray, quotes: np.ndarray, newlines: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, bool]:
     """Start and (exclusive, before ``\\r\\n``) end offsets of every record."""
-    outside = (np.searchsorted(quotes, newlines) & 1) == 0
-    term = newlines[outside]
+    term = newlines[(np.searchsorted(quotes, newlines) & 1) == 0] if quotes.size else newlines
     starts = np.concatenate(([0], term + 1))
     ends = np.concatenate((term, [codes.size]))
     has_cr = (ends > starts) & (codes[np.maximum(ends - 1, 0)] == _CR)
@@ -181,11 +192,10 @@ def _fields(
 ) -> tuple[pa.Array, np.ndarray, np.ndarray]:
     """All fields of all records as one string array, in file order, unquoted."""
     delims = np.flatnonzero(codes == delimiter)
-    delims = delims[(np.searchsorted(quotes, delims) & 1) == 0]
-    record_of = np.searchsorted(starts, delims, side="right") - 1
-    inside = delims < ends[record_of]  # a delimiter in a skipped blank/\r tail belongs nowhere
-    delims, record_of = delims[inside], record_of[inside]
-    nfields = np.bincount(record_of, minlength=starts.size) + 1
+    if quotes.size:
+        delims = delims[(np.searchsorted(quotes, delims) & 1) == 0]
+    # every delimiter lies in a record (the gaps between records hold only line ends)
+    nfields = np.diff(np.append(np.searchsorted(delims, starts), delims.size)) + 1
     first_field = np.concatenate(([0], np.cumsum(nfields)[:-1]))
     total = int(nfields.sum())
     is_first = np.zeros(total, dtype=bool)
@@ -255,10 +265,8 @@ def _header(fields: pa.Array, count: int) -> list[str]:
 
 def _take_columns(
     fields: pa.Array, first_field: np.ndarray, columns: list[str], nfields: np.ndarray
-) -> pd.DataFrame:
+) -> pa.Table:
     """Column ``j`` = field ``j`` of each record, null where a record has fewer fields."""
-    if first_field.size == 0:
-        return pd.DataFrame({name: pd.Series(dtype="str") for name in columns})
     arrays = []
     for j in range(len(columns)):
         present = nfields > j
@@ -267,8 +275,14 @@ def _take_columns(
         else:
             index = pa.array(np.where(present, first_field + j, 0), mask=~present)
         arrays.append(fields.take(index))
-    table = pa.Table.from_arrays(arrays, names=[f"_{j}" for j in range(len(columns))])
-    frame = table.to_pandas()
+    return pa.Table.from_arrays(arrays, names=columns)
+
+
+def _to_frame(table: pa.Table, columns: list[str]) -> pd.DataFrame:
+    """A DataFrame of ``str`` columns (Arrow-backed, no copy of the text)."""
+    if table.num_columns == 0:
+        return pd.DataFrame(index=range(table.num_rows))
+    frame = table.rename_columns([f"_{j}" for j in range(table.num_columns)]).to_pandas()
     frame.columns = columns
     return frame
 

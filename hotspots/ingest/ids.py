@@ -88,14 +88,11 @@ def first_occurrence(keys: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     >>> dup.tolist(), first.tolist()
     ([False, False, True], [-1, -1, 0])
     """
-    first = np.full(len(keys), -1, dtype=np.int64)
-    repeated = keys.duplicated(keep=False).to_numpy(bool)
-    if not repeated.any():
-        return np.zeros(len(keys), dtype=bool), first
-    subset = keys[repeated]
-    position = pd.Series(np.flatnonzero(repeated), index=subset.index)
-    groups = position.groupby([subset[c] for c in subset.columns], sort=False, dropna=False)
-    first[repeated] = groups.transform("min").to_numpy(np.int64)
-    dup = repeated & (first != np.arange(len(keys)))
-    first[~dup] = -1
-    return dup, first
+    key = np.zeros(len(keys), dtype=np.int64)
+    for column in keys.columns:
+        codes, uniques = pd.factorize(keys[column], use_na_sentinel=False)
+        key = key * max(len(uniques), 1) + codes
+    _, first_index, inverse = np.unique(key, return_index=True, return_inverse=True)
+    first = first_index[inverse]
+    dup = first != np.arange(len(keys))
+    return dup, np.where(dup, first, -1)

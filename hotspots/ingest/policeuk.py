@@ -109,7 +109,7 @@ def read_policeuk_files(
             bar.update(source.size)
     raw, file, line = csvscan.stack(tables)
     stems = np.repeat(
-        np.array([f.stem for f in street], dtype=object), [len(t.rows) for t in tables]
+        np.array([f.stem for f in street], dtype=object), [t.records.num_rows for t in tables]
     )
     staged = _stage(raw, file, line, stems, report)
     malformed = (csvscan.malformed_quarantine(t) for t in tables)

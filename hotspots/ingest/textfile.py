@@ -23,6 +23,7 @@ _MAGIC = {
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}")
 _CONTROL = np.zeros(256, dtype=bool)
 _CONTROL[[c for c in range(32) if c not in (9, 10, 13)]] = True
+_NOT_SPACE = re.compile(rb"\S")
 _SAVE_AS = "re-save it from Excel as 'CSV UTF-8 (Comma delimited)'"
 
 
@@ -76,7 +77,7 @@ def decode_text(raw: bytes, *, name: str) -> TextData:
     >>> decode_text("Café,1\\n".encode("cp1252"), name="x.csv").encoding
     'cp1252'
     """
-    if not raw.strip():
+    if _NOT_SPACE.search(raw) is None:
         raise IngestError(
             f"{name}: the file is empty; expected a CSV with a header row and data rows"
         )

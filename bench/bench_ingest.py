@@ -1,0 +1,149 @@
+"""Benchmark: load + validate + H3 of police.uk data; time and peak memory.
+
+Wall time (``total_s``) and CPU time (``cpu_s``, steadier on a shared machine) are printed.
+Each case runs in a fresh subprocess so that its peak resident memory (``ru_maxrss``, which
+counts what pyarrow and numpy allocate outside Python, unlike tracemalloc) is its own.
+
+Cases
+-----
+herts   the bundled 13 Hertfordshire months (108,465 rows, zip): read_policeuk, then
+        hotspots.grid.assign_cells at resolution 9. Bar: under 3 s.
+synth1m a seeded synthetic 1,000,000-row police.uk street CSV (one file, ~230 MB, 30 % ASB
+        rows without Crime ID, 1.6 % without location) generated into a temporary folder.
+        Bar: peak memory under 2 GB.
+
+Run ``.venv/bin/python bench/bench_ingest.py`` (all cases; one JSON line each).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+RES = 9
+ROWS_1M = 1_000_000
+_CRIME_TYPES = {
+    "Anti-social behaviour": 0.30, "Violence and sexual offences": 0.30, "Other theft": 0.07,
+    "Criminal damage and arson": 0.08, "Vehicle crime": 0.06, "Public order": 0.07,
+    "Burglary": 0.03, "Shoplifting": 0.04, "Drugs": 0.02, "Other crime": 0.01,
+    "Bicycle theft": 0.01, "Robbery": 0.005, "Possession of weapons": 0.003,
+    "Theft from the person": 0.002,
+}  # fmt: skip
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kB
+
+
+def write_synthetic(path: Path, rows: int = ROWS_1M, seed: int = 20210101) -> Path:
+    """A police.uk-style street CSV with ``rows`` rows around Hertfordshire (seeded)."""
+    rng = np.random.default_rng(seed)
+    types = np.array(list(_CRIME_TYPES))
+    p = np.array(list(_CRIME_TYPES.values()))
+    crime_type = rng.choice(types, size=rows, p=p / p.sum())
+    hexdigits = np.frombuffer(b"0123456789abcdef", dtype="S1")
+    crime_id = hexdigits[rng.integers(0, 16, (rows, 64), dtype=np.uint8)].view("S64").ravel()
+    crime_id = crime_id.astype(str).astype(object)
+    asb = crime_type == "Anti-social behaviour"
+    crime_id[asb] = ""
+    lon = np.round(rng.normal(-0.3, 0.15, rows), 6).astype(str).astype(object)
+    lat = np.round(rng.normal(51.8, 0.08, rows), 6).astype(str).astype(object)
+    no_location = rng.random(rows) < 0.016
+    lon[no_location] = ""
+    lat[no_location] = ""
+    streets = np.array([f"On or near Street {i}" for i in range(5_000)], dtype=object)
+    location = streets[rng.integers(0, streets.size, rows)]
+    location[no_location] = "No Location"
+    lsoa = np.array([f"E0102{i:04d}" for i in range(700)], dtype=object)[rng.integers(0, 700, rows)]
+    month = np.array([f"2021-{m:02d}" for m in range(1, 13)], dtype=object)[
+        rng.integers(0, 12, rows)
+    ]
+    outcome = np.where(asb, "", "Investigation complete; no suspect identified")
+    frame = pd.DataFrame(
+        {
+            "Crime ID": crime_id,
+            "Month": month,
+            "Reported by": "Hertfordshire Constabulary",
+            "Falls within": "Hertfordshire Constabulary",
+            "Longitude": lon,
+            "Latitude": lat,
+            "Location": location,
+            "LSOA code": lsoa,
+            "LSOA name": "Synthetic 001A",
+            "Crime type": crime_type,
+            "Last outcome category": outcome,
+            "Context": "",
+        }
+    )
+    frame.to_csv(path, index=False)
+    return path
+
+
+def run_case(case: str, source: Path) -> dict[str, float | int | str]:
+    """Load, validate and H3 ``source`` in this process; return the figures."""
+    from hotspots.grid import assign_cells
+    from hotspots.ingest import read_policeuk
+
+    base_mb = _peak_mb()
+    cpu = time.process_time()
+    start = time.perf_counter()
+    result = read_policeuk(source)
+    loaded = time.perf_counter()
+    geometry = result.incidents.geometry
+    cells = assign_cells(geometry.x.to_numpy(), geometry.y.to_numpy(), RES)
+    done = time.perf_counter()
+    cpu = time.process_time() - cpu
+    return {
+        "case": case,
+        "rows_read": result.report.rows_read,
+        "rows_kept": result.report.rows_kept,
+        "file_mb": round(source.stat().st_size / 1e6, 1),
+        "load_s": round(loaded - start, 2),
+        "h3_s": round(done - loaded, 2),
+        "total_s": round(done - start, 2),
+        "cpu_s": round(cpu, 2),
+        "rows_per_s": int(result.report.rows_read / (done - start)),
+        "cells": len(set(cells)),
+        "rss_after_imports_mb": round(base_mb),
+        "peak_rss_mb": round(_peak_mb()),
+    }
+
+
+def _in_subprocess(case: str, source: Path) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--one", case, "--source", str(source)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--one", help="run one case in this process and print JSON")
+    parser.add_argument("--source", type=Path, help="the file for --one")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of herts (best kept)")
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(run_case(args.one, args.source)))
+        return
+    from hotspots import datasets
+
+    herts = [_in_subprocess("herts", datasets.herts_policeuk_zip()) for _ in range(args.repeat)]
+    print(json.dumps(min(herts, key=lambda r: r["total_s"])))
+    with tempfile.TemporaryDirectory() as tmp:
+        # generated here, measured in a fresh process: generation does not count
+        source = write_synthetic(Path(tmp) / "2021-synthetic-street.csv")
+        print(json.dumps(_in_subprocess("synth1m", source)))
+
+
+if __name__ == "__main__":
+    main()

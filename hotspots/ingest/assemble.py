@@ -72,7 +72,7 @@ class Staged:
     line: np.ndarray
     ledger: Ledger
     located: coords.Located
-    fields: dict[str, np.ndarray | pd.Series]
+    fields: dict[str, np.ndarray | pd.Series | str | None]
     report: LoadReport
     prequarantined: list[pd.DataFrame] = field(default_factory=list)
 

@@ -13,6 +13,7 @@ from hotspots.ingest.files import SourceFile, Sources, expand, progress_bar
 from hotspots.ingest.report import LoadReport, LoadResult
 from hotspots.ingest.studyarea import StudyArea, describe_study_area, resolve_study_area
 from hotspots.ingest.taxonomy import Taxonomy, as_taxonomy
+from hotspots.schema import WGS84
 
 STREET_COLUMNS: tuple[str, ...] = (
     "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
@@ -115,7 +116,7 @@ def read_policeuk_files(
     malformed = (csvscan.malformed_quarantine(t) for t in tables)
     staged.prequarantined = [m for m in malformed if m is not None]
     for label in report.files_read:
-        report.crs[label] = f"{staged.located.crs} ({staged.located.how})"
+        report.crs[label] = "EPSG:4326 (police.uk publishes WGS84 lon/lat)"
     return assemble.finish(
         staged,
         study_area=area,
@@ -162,6 +163,7 @@ def _stage(
         raw["Longitude"],
         raw["Latitude"],
         kind="lonlat",
+        crs=WGS84,  # police.uk publishes WGS84 lon/lat; anything else is invalid
         names=("Longitude", "Latitude"),
         source=", ".join(report.files_read[:1]),
     )

@@ -1,0 +1,164 @@
+"""SQLAlchemy 2 ORM models of the operational store (the latest schema version).
+
+The tables are created and changed only by :mod:`hotspots.store.migrations`; these models
+describe the result and ``tests/test_store.py`` checks that the two agree. Column names are the
+field names of :data:`hotspots.store.records.RECORD_FIELDS`; times are naive local wall-clock
+(Europe/London); locations are WGS84 longitude/latitude degrees.
+
+Examples
+--------
+>>> Feedback.__table__.c.severity.nullable
+False
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, DateTime, Double, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from hotspots.store.records import (
+    ACTION_STATUSES,
+    CAMERA_STATUSES,
+    CAMERA_TYPES,
+    REASONS,
+    TIMES_OF_CONCERN,
+)
+
+
+def one_of(column: str, options: tuple[str, ...]) -> str:
+    """SQL ``CHECK`` text: ``column`` is one of ``options`` (constants, never user input)."""
+    quoted = ", ".join(f"'{option}'" for option in options)
+    return f"{column} IN ({quoted})"
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the store's models."""
+
+
+class Walkabout(Base):
+    """A VAWG walkabout: when, where, who organised it and how many took part (no names)."""
+
+    __tablename__ = "walkabouts"
+    __table_args__ = (CheckConstraint("participants >= 0", name="ck_walkabouts_participants"),)
+
+    walkabout_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    date: Mapped[date] = mapped_column(Date)
+    start_time: Mapped[str | None] = mapped_column(String(5))
+    end_time: Mapped[str | None] = mapped_column(String(5))
+    area: Mapped[str] = mapped_column(String(200))
+    organiser: Mapped[str] = mapped_column(String(200))
+    agencies: Mapped[str] = mapped_column(Text)
+    participants: Mapped[int] = mapped_column(Integer)
+
+
+class Feedback(Base):
+    """A point marked on a walkabout (or added later): where, why, when and how serious."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (
+        CheckConstraint(one_of("reason", REASONS), name="ck_feedback_reason"),
+        CheckConstraint(one_of("time_of_concern", TIMES_OF_CONCERN), name="ck_feedback_time"),
+        CheckConstraint("severity BETWEEN 1 AND 5", name="ck_feedback_severity"),
+    )
+
+    feedback_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    walkabout_id: Mapped[str | None] = mapped_column(
+        String(64), ForeignKey("walkabouts.walkabout_id"), index=True
+    )
+    lon: Mapped[float] = mapped_column(Double)
+    lat: Mapped[float] = mapped_column(Double)
+    reason: Mapped[str] = mapped_column(String(32))
+    comment: Mapped[str] = mapped_column(Text)
+    time_of_concern: Mapped[str] = mapped_column(String(16))
+    severity: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Action(Base):
+    """What the partnership will do about a feedback point, by whom and by when."""
+
+    __tablename__ = "actions"
+    __table_args__ = (CheckConstraint(one_of("status", ACTION_STATUSES), name="ck_actions_status"),)
+
+    action_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    feedback_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("feedback.feedback_id"), index=True
+    )
+    description: Mapped[str] = mapped_column(Text)
+    owner_agency: Mapped[str] = mapped_column(String(200))
+    due_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ActionUpdate(Base):
+    """One entry of an action's history: a status change (or a note) and when it was made."""
+
+    __tablename__ = "action_updates"
+    __table_args__ = (
+        CheckConstraint(one_of("status_to", ACTION_STATUSES), name="ck_action_updates_to"),
+    )
+
+    update_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    action_id: Mapped[str] = mapped_column(String(64), ForeignKey("actions.action_id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    status_from: Mapped[str | None] = mapped_column(String(16))
+    status_to: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text)
+    updated_by: Mapped[str] = mapped_column(String(200))
+
+
+class Camera(Base):
+    """A CCTV camera: where, what type, how far it sees, which way it points, its status."""
+
+    __tablename__ = "cameras"
+    __table_args__ = (
+        CheckConstraint(one_of("type", CAMERA_TYPES), name="ck_cameras_type"),
+        CheckConstraint("range_m > 0", name="ck_cameras_range"),
+    )
+
+    camera_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    location: Mapped[str] = mapped_column(String(300))
+    area_name: Mapped[str] = mapped_column(String(200))
+    area_code: Mapped[str] = mapped_column(String(50))
+    type: Mapped[str] = mapped_column(String(16))
+    range_m: Mapped[float] = mapped_column(Double)
+    bearing_deg: Mapped[float | None] = mapped_column(Double)
+    fov_deg: Mapped[float | None] = mapped_column(Double)
+    lon: Mapped[float] = mapped_column(Double)
+    lat: Mapped[float] = mapped_column(Double)
+    status: Mapped[str] = mapped_column(
+        String(16),
+        CheckConstraint(one_of("status", CAMERA_STATUSES), name="ck_cameras_status"),
+    )
+
+
+class Tasking(Base):
+    """A request to the CCTV team: watch this camera in this window, for this hotspot."""
+
+    __tablename__ = "taskings"
+    __table_args__ = (CheckConstraint("window_end > window_start", name="ck_taskings_window"),)
+
+    tasking_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    camera_id: Mapped[str] = mapped_column(String(64), ForeignKey("cameras.camera_id"), index=True)
+    window_start: Mapped[datetime] = mapped_column(DateTime, index=True)
+    window_end: Mapped[datetime] = mapped_column(DateTime)
+    hotspot_id: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    requested_by: Mapped[str] = mapped_column(String(200))
+    outcome: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+MODELS: dict[str, type[Base]] = {
+    "walkabouts": Walkabout,
+    "feedback": Feedback,
+    "actions": Action,
+    "action_updates": ActionUpdate,
+    "cameras": Camera,
+    "taskings": Tasking,
+}
+"""The model of each record type (keys of :data:`hotspots.store.records.RECORD_FIELDS`)."""

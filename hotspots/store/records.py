@@ -1,0 +1,382 @@
+"""The record types of the operational store, their fields and their validation.
+
+A record is a plain mapping (a form's values, a CSV row, a GeoJSON feature's properties).
+:func:`clean_record` checks every field against :data:`RECORD_FIELDS`, fills defaults and
+returns the values to store, or raises :class:`ValidationError` listing every problem with the
+fix. Free text is kept verbatim (never stripped, never escaped: it is escaped where it is shown).
+
+Examples
+--------
+>>> values = clean_record("feedback", {"lon": -0.47, "lat": 51.75,
+...     "reason": "poor_lighting", "severity": 4})
+>>> values["time_of_concern"], values["comment"]
+('all', '')
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+REASONS: tuple[str, ...] = (
+    "poor_lighting",
+    "isolated",
+    "overgrown",
+    "no_cctv",
+    "groups_loitering",
+    "harassment_experienced",
+    "other",
+)
+"""Reason codes of a walkabout feedback point."""
+
+TIMES_OF_CONCERN: tuple[str, ...] = ("day", "evening", "night", "all")
+ACTION_STATUSES: tuple[str, ...] = ("open", "in_progress", "done", "cancelled")
+OPEN_STATUSES: tuple[str, ...] = ("open", "in_progress")
+"""Action statuses that can be overdue."""
+CAMERA_TYPES: tuple[str, ...] = ("fixed", "ptz", "redeployable")
+CAMERA_STATUSES: tuple[str, ...] = ("active", "faulty", "decommissioned")
+
+LOCAL_TZ = ZoneInfo("Europe/London")
+"""Times are stored as naive local wall-clock time; aware inputs are converted to it."""
+
+_MISSING = object()
+
+
+class ValidationError(ValueError):
+    """A record cannot be stored: ``problems`` lists each field's problem and its fix.
+
+    Examples
+    --------
+    >>> clean_record("feedback", {"lon": -0.47, "lat": 51.75, "reason": "dark", "severity": 9})
+    Traceback (most recent call last):
+    ...
+    hotspots.store.records.ValidationError: feedback record not saved: reason 'dark' is not ...
+    """
+
+    def __init__(self, kind: str, problems: list[str]) -> None:
+        self.kind = kind
+        self.problems = problems
+        super().__init__(f"{kind} record not saved: " + "; ".join(problems))
+
+
+def is_blank(value: Any) -> bool:
+    """Whether a value counts as not given: None, NaN, NA, NaT or text of only spaces."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and value.strip() == ""
+
+
+def _text(max_len: int) -> Callable[[Any], str]:
+    """Free text, kept verbatim (no stripping, no escaping)."""
+
+    def parse(value: Any) -> str:
+        text = value if isinstance(value, str) else _scalar_text(value)
+        if "\x00" in text:
+            raise ValueError("contains a NUL character (\\x00); remove it")
+        if len(text) > max_len:
+            raise ValueError(f"is {len(text)} characters long; the limit is {max_len}")
+        return text
+
+    return parse
+
+
+def _scalar_text(value: Any) -> str:
+    """Numbers from a GeoJSON/Excel file as text: ``1001.0`` → ``"1001"``."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _identifier(value: Any) -> str:
+    text = _scalar_text(value).strip() if not isinstance(value, str) else value.strip()
+    if not text:
+        raise ValueError("is blank")
+    if len(text) > 64:
+        raise ValueError(f"is {len(text)} characters long; ids are at most 64")
+    if any(ord(ch) < 32 for ch in text):
+        raise ValueError("contains control characters; use letters, digits, '-' or '_'")
+    return text
+
+
+def _choice(options: tuple[str, ...]) -> Callable[[Any], str]:
+    def parse(value: Any) -> str:
+        text = str(value).strip().lower()
+        if text not in options:
+            raise ValueError(f"{value!r} is not one of {', '.join(options)}")
+        return text
+
+    return parse
+
+
+def _integer(low: int, high: int) -> Callable[[Any], int]:
+    def parse(value: Any) -> int:
+        try:
+            number = float(str(value).strip()) if not isinstance(value, int | float) else value
+        except ValueError:
+            raise ValueError(f"must be a whole number {low}–{high}, got {value!r}") from None
+        if isinstance(number, bool) or not float(number).is_integer():
+            raise ValueError(f"must be a whole number {low}–{high}, got {value!r}")
+        if not low <= number <= high:
+            raise ValueError(f"must be {low}–{high}, got {value!r}")
+        return int(number)
+
+    return parse
+
+
+def _number(low: float, high: float, *, low_open: bool = False) -> Callable[[Any], float]:
+    def parse(value: Any) -> float:
+        try:
+            number = float(str(value).strip()) if not isinstance(value, int | float) else value
+        except ValueError:
+            raise ValueError(f"must be a number, got {value!r}") from None
+        number = float(number)
+        too_low = number <= low if low_open else number < low
+        if not math.isfinite(number) or too_low or number > high:
+            bracket = "(" if low_open else "["
+            raise ValueError(f"must be in {bracket}{low:g}, {high:g}], got {value!r}")
+        return number
+
+    return parse
+
+
+def _date(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValueError(f"must be a date YYYY-MM-DD, got {value!r}") from None
+
+
+def _datetime(value: Any) -> datetime:
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if not isinstance(value, datetime):
+        if isinstance(value, date):
+            value = datetime.combine(value, time())
+        else:
+            try:
+                value = datetime.fromisoformat(str(value).strip())
+            except ValueError:
+                raise ValueError(
+                    f"must be a date and time YYYY-MM-DD HH:MM[:SS], got {value!r}"
+                ) from None
+    if value.tzinfo is not None:
+        value = value.astimezone(LOCAL_TZ).replace(tzinfo=None)
+    return value
+
+
+def _clock(value: Any) -> str:
+    text = value.strftime("%H:%M") if isinstance(value, time) else str(value).strip()
+    try:
+        return time.fromisoformat(text).strftime("%H:%M")
+    except ValueError:
+        raise ValueError(f"must be a time of day HH:MM, got {value!r}") from None
+
+
+def now_local() -> datetime:
+    """The current local time (Europe/London), naive, as stored in ``created_at`` / ``at``."""
+    return datetime.now(UTC).astimezone(LOCAL_TZ).replace(tzinfo=None)
+
+
+def new_id(prefix: str) -> str:
+    """A fresh random id such as ``"FB-3f9a1c2d7e4b"`` (safe for concurrent writers)."""
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a record type: its parser, whether it is required and its default.
+
+    ``default`` may be a zero-argument callable (evaluated per record); no default means the
+    field is required. ``verbatim`` marks free text, stored exactly as typed (even spaces).
+    """
+
+    name: str
+    parse: Callable[[Any], Any]
+    default: Any = _MISSING
+    verbatim: bool = False
+
+    @property
+    def required(self) -> bool:
+        return self.default is _MISSING
+
+
+def _degrees(axis: str, limit: float) -> Callable[[Any], float]:
+    within = _number(-limit, limit)
+
+    def parse(value: Any) -> float:
+        try:
+            return within(value)
+        except ValueError as err:
+            hint = ""
+            try:
+                if abs(float(value)) > 1000:
+                    hint = " (this looks like metres: give WGS84 longitude/latitude degrees)"
+            except (TypeError, ValueError):
+                pass
+            raise ValueError(f"({axis}) {err}{hint}") from None
+
+    return parse
+
+
+_LON = _degrees("longitude", 180.0)
+_LAT = _degrees("latitude", 90.0)
+
+RECORD_FIELDS: dict[str, tuple[Field, ...]] = {
+    "walkabouts": (
+        Field("walkabout_id", _identifier, lambda: new_id("WALK")),
+        Field("date", _date),
+        Field("start_time", _clock, None),
+        Field("end_time", _clock, None),
+        Field("area", _text(200)),
+        Field("organiser", _text(200)),
+        Field("agencies", _text(1000), "", verbatim=True),
+        Field("participants", _integer(0, 100_000)),
+    ),
+    "feedback": (
+        Field("feedback_id", _identifier, lambda: new_id("FB")),
+        Field("walkabout_id", _identifier, None),
+        Field("lon", _LON),
+        Field("lat", _LAT),
+        Field("reason", _choice(REASONS)),
+        Field("comment", _text(4000), "", verbatim=True),
+        Field("time_of_concern", _choice(TIMES_OF_CONCERN), "all"),
+        Field("severity", _integer(1, 5)),
+        Field("created_at", _datetime, now_local),
+    ),
+    "actions": (
+        Field("action_id", _identifier, lambda: new_id("ACT")),
+        Field("feedback_id", _identifier),
+        Field("description", _text(2000)),
+        Field("owner_agency", _text(200)),
+        Field("due_date", _date),
+        Field("status", _choice(ACTION_STATUSES), "open"),
+        Field("created_at", _datetime, now_local),
+    ),
+    "action_updates": (
+        Field("update_id", _identifier, lambda: new_id("UPD")),
+        Field("action_id", _identifier),
+        Field("at", _datetime, now_local),
+        Field("status_from", _choice(ACTION_STATUSES), None),
+        Field("status_to", _choice(ACTION_STATUSES)),
+        Field("note", _text(2000), "", verbatim=True),
+        Field("updated_by", _text(200), "", verbatim=True),
+    ),
+    "cameras": (
+        Field("camera_id", _identifier, lambda: new_id("CAM")),
+        Field("name", _text(200), "", verbatim=True),
+        Field("location", _text(300), "", verbatim=True),
+        Field("area_name", _text(200), "", verbatim=True),
+        Field("area_code", _text(50), "", verbatim=True),
+        Field("type", _choice(CAMERA_TYPES)),
+        Field("range_m", _number(0.0, 5000.0, low_open=True)),
+        Field("bearing_deg", _number(0.0, 360.0), None),
+        Field("fov_deg", _number(0.0, 360.0, low_open=True), None),
+        Field("lon", _LON),
+        Field("lat", _LAT),
+        Field("status", _choice(CAMERA_STATUSES), "active"),
+    ),
+    "taskings": (
+        Field("tasking_id", _identifier, lambda: new_id("TSK")),
+        Field("camera_id", _identifier),
+        Field("window_start", _datetime),
+        Field("window_end", _datetime),
+        Field("hotspot_id", _text(64), "", verbatim=True),
+        Field("reason", _text(2000), "", verbatim=True),
+        Field("requested_by", _text(200)),
+        Field("outcome", _text(2000), "", verbatim=True),
+        Field("created_at", _datetime, now_local),
+    ),
+}
+"""The fields of each record type, in column order (CSV/GeoJSON exports use this order)."""
+
+RECORD_KINDS: tuple[str, ...] = tuple(RECORD_FIELDS)
+ID_FIELD: dict[str, str] = {kind: fields[0].name for kind, fields in RECORD_FIELDS.items()}
+"""The id column of each record type (always the first field)."""
+
+POINT_KINDS: tuple[str, ...] = ("feedback", "cameras")
+"""Record types with a location (``lon``, ``lat`` in WGS84)."""
+
+
+def check_kind(kind: str) -> tuple[Field, ...]:
+    """The fields of ``kind``; ``ValueError`` naming the known kinds otherwise."""
+    if kind not in RECORD_FIELDS:
+        raise ValueError(f"unknown record type {kind!r}; choose one of {', '.join(RECORD_KINDS)}")
+    return RECORD_FIELDS[kind]
+
+
+def clean_record(kind: str, record: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate a record and fill its defaults.
+
+    Parameters
+    ----------
+    kind
+        One of :data:`RECORD_KINDS`.
+    record
+        Field values (strings from a form or a CSV are parsed). Blank values take the default.
+
+    Returns
+    -------
+    dict
+        Every field of ``kind`` (:data:`RECORD_FIELDS`, in order) with parsed values.
+
+    Raises
+    ------
+    ValidationError
+        Listing every unknown field, missing required field and bad value, with the fix.
+    """
+    fields = check_kind(kind)
+    names = [f.name for f in fields]
+    problems: list[str] = []
+    unknown = sorted(set(record) - set(names))
+    if unknown:
+        note = " (walkabouts record no names of people)" if kind == "walkabouts" else ""
+        problems.append(f"unknown field(s) {unknown}; a {kind} record has {names}{note}")
+    values: dict[str, Any] = {}
+    for field in fields:
+        raw = record.get(field.name, _MISSING)
+        if raw is _MISSING or is_blank(raw):
+            if field.verbatim and isinstance(raw, str):
+                values[field.name] = raw
+            elif field.required:
+                problems.append(f"{field.name} is required")
+            else:
+                values[field.name] = field.default() if callable(field.default) else field.default
+            continue
+        try:
+            values[field.name] = field.parse(raw)
+        except ValueError as err:
+            problems.append(f"{field.name} {err}")
+    if not problems:
+        problems.extend(_cross_checks(kind, values))
+    if problems:
+        raise ValidationError(kind, problems)
+    return values
+
+
+def _cross_checks(kind: str, values: dict[str, Any]) -> list[str]:
+    problems = []
+    fixed = kind == "cameras" and values["type"] == "fixed"
+    if fixed and (values["bearing_deg"] is None or values["fov_deg"] is None):
+        problems.append(
+            "a fixed camera needs bearing_deg (degrees clockwise from north) and fov_deg "
+            "(field of view, degrees); give both, or set type to ptz for a camera that turns"
+        )
+    if kind == "taskings" and values["window_end"] <= values["window_start"]:
+        problems.append(
+            f"window_end {values['window_end']} is not after window_start "
+            f"{values['window_start']}; the window must end after it starts"
+        )
+    return problems

@@ -1,0 +1,584 @@
+"""The operational store, on SQLite and on a real PostgreSQL server started for the session.
+
+Every test taking ``new_store`` runs twice: ``[sqlite]`` on a file in a temporary folder and
+``[postgresql]`` on a fresh database of a throwaway server (``initdb`` + ``pg_ctl`` on a free
+port of 127.0.0.1, stopped at the end). When PostgreSQL's binaries are missing the postgresql
+tests FAIL with the fix (``bash scripts/setup.sh --test`` installs them): they never skip.
+"""
+
+from __future__ import annotations
+
+import glob
+import multiprocessing
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from multiprocessing.connection import Connection
+from multiprocessing.synchronize import Barrier
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy.orm import Session
+
+from hotspots import store
+from hotspots.store.models import Base, Feedback
+
+BACKENDS = ["sqlite", "postgresql"]
+INJECTIONS = ["<img src=x onerror=alert(1)>", "'); DROP TABLE actions;--"]
+TRAFFORD = Path(__file__).parent / "data" / "cctv"
+TABLES = {"walkabouts", "feedback", "actions", "action_updates", "cameras", "taskings"}
+
+
+def _pg_bindir() -> Path | None:
+    """The folder of ``initdb`` / ``pg_ctl``: on PATH, else Debian's newest version."""
+    found = shutil.which("initdb")
+    if found:
+        return Path(found).parent
+    versions = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/initdb"),
+        key=lambda p: int(Path(p).parent.parent.name.split(".")[0]),
+    )
+    return Path(versions[-1]).parent if versions else None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """A throwaway PostgreSQL server; yields its base URL (``.../``, no database name)."""
+    bindir = _pg_bindir()
+    if bindir is None:
+        pytest.fail(
+            "PostgreSQL server binaries (initdb, pg_ctl) not found: run "
+            "`bash scripts/setup.sh --test` as root, or `apt-get install -y postgresql`"
+        )
+    root = Path(tempfile.mkdtemp(prefix="hotspots-pg-"))
+    as_user: list[str] = []
+    if os.geteuid() == 0:  # the server refuses to run as root
+        shutil.chown(root, "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    data, port = root / "data", _free_port()
+    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off"
+    commands = [
+        [
+            str(bindir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "-N",
+        ],
+        [
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(root / "log"),
+            "-w",
+            "-o",
+            options,
+            "start",
+        ],
+    ]
+    for command in commands:
+        done = subprocess.run(as_user + command, capture_output=True, text=True, timeout=120)
+        if done.returncode != 0:
+            log = (root / "log").read_text() if (root / "log").exists() else ""
+            shutil.rmtree(root, ignore_errors=True)
+            pytest.fail(f"could not start PostgreSQL ({command[0]}): {done.stderr}{log}")
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/"
+    finally:
+        stop = [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]
+        subprocess.run(as_user + stop, capture_output=True, timeout=60)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(params=BACKENDS)
+def new_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], str]]:
+    """A factory of URLs of new, empty stores on the parametrised backend."""
+    made: list[str] = []
+    admin: Engine | None = None
+    if request.param == "postgresql":
+        base = request.getfixturevalue("pg_server")
+        admin = create_engine(base + "postgres", isolation_level="AUTOCOMMIT")
+
+    def make() -> str:
+        if admin is None:
+            url = f"sqlite:///{tmp_path / f'store{len(made)}.sqlite'}"
+        else:
+            name = f"t_{uuid.uuid4().hex[:12]}"
+            with admin.connect() as connection:
+                connection.execute(text(f"CREATE DATABASE {name}"))
+            url = str(admin.url.set(database=name).render_as_string(hide_password=False))
+        made.append(url)
+        return url
+
+    yield make
+    if admin is not None:
+        with admin.connect() as connection:
+            for url in made:
+                name = url.rsplit("/", 1)[1]
+                connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(new_store: Callable[[], str]) -> Iterator[Engine]:
+    """An opened (migrated) empty store."""
+    opened = store.open_store(new_store())
+    yield opened
+    opened.dispose()
+
+
+def _walkabout(**extra: object) -> dict:
+    return {
+        "walkabout_id": "WALK-1",
+        "date": "2021-11-18",
+        "start_time": "18:30",
+        "end_time": "20:30",
+        "area": "Hemel Hempstead town centre",
+        "organiser": "Dacorum CSP",
+        "agencies": "Dacorum BC; Herts Police",
+        "participants": 14,
+        **extra,
+    }
+
+
+def _feedback(**extra: object) -> dict:
+    return {
+        "walkabout_id": "WALK-1",
+        "lon": -0.471179,
+        "lat": 51.75323,
+        "reason": "no_cctv",
+        "comment": "No cameras cover this corner",
+        "time_of_concern": "evening",
+        "severity": 4,
+        **extra,
+    }
+
+
+def _camera(**extra: object) -> dict:
+    return {
+        "camera_id": "CAM-1",
+        "name": "HH01 The Sidings",
+        "type": "fixed",
+        "range_m": 65,
+        "bearing_deg": 287,
+        "fov_deg": 60,
+        "lon": -0.468519,
+        "lat": 51.753688,
+        **extra,
+    }
+
+
+# --- migrations -----------------------------------------------------------------------------
+
+
+def test_migrations_from_an_empty_database_build_the_models_schema(new_store) -> None:
+    engine = store.open_store(new_store(), migrate=False)
+    assert store.current_version(engine) == 0
+    assert store.migrate(engine) == [1, 2]
+    assert store.current_version(engine) == store.LATEST_VERSION == 2
+    assert store.migrate(engine) == []  # idempotent
+    inspector = inspect(engine)
+    assert set(inspector.get_table_names()) == TABLES | {"schema_version"}
+    for table in Base.metadata.sorted_tables:
+        stored = {c["name"]: c["nullable"] for c in inspector.get_columns(table.name)}
+        expected = {c.name: c.nullable for c in table.columns}
+        assert stored == expected, table.name
+        stored_fks = {
+            (tuple(fk["constrained_columns"]), fk["referred_table"])
+            for fk in inspector.get_foreign_keys(table.name)
+        }
+        expected_fks = {((fk.parent.name,), fk.column.table.name) for fk in table.foreign_keys}
+        assert stored_fks == expected_fks, table.name
+    engine.dispose()
+
+
+def test_migration_from_the_previous_version_keeps_the_data(new_store) -> None:
+    engine = store.open_store(new_store(), migrate=False)
+    assert store.migrate(engine, target=1) == [1]
+    assert "status" not in {c["name"] for c in inspect(engine).get_columns("cameras")}
+    with engine.begin() as connection:  # version-1 rows, written as version 1 would have
+        connection.execute(
+            text(
+                "INSERT INTO walkabouts VALUES ('W1', '2021-11-18', '18:30', '20:30', 'Town', "
+                "'CSP', 'Police', 12)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO feedback VALUES ('F1', 'W1', -0.47, 51.75, 'isolated', "
+                "'dark path', 'night', 4, '2021-11-18 19:00:00')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO actions VALUES ('A1', 'F1', 'Survey lighting', 'Highways', "
+                "'2021-12-31', 'in_progress', '2021-11-19 09:00:00')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO cameras VALUES ('C1', 'Cam', 'Marlowes', '', '', 'ptz', 120, "
+                "NULL, NULL, -0.47, 51.75)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO taskings VALUES ('T1', 'C1', '2021-11-19 22:00:00', "
+                "'2021-11-20 02:00:00', 'cell-1', 'NTE', 'Police', '', '2021-11-19 12:00:00')"
+            )
+        )
+    assert store.migrate(engine) == [2]
+    assert store.get_record(engine, "walkabouts", "W1")["participants"] == 12
+    assert store.get_record(engine, "feedback", "F1")["comment"] == "dark path"
+    assert store.get_record(engine, "cameras", "C1")["status"] == "active"
+    assert store.get_record(engine, "taskings", "T1")["hotspot_id"] == "cell-1"
+    history = store.action_history(engine, "A1")
+    assert history["status_to"].tolist() == ["in_progress"]
+    assert history["at"].tolist() == [datetime(2021, 11, 19, 9)]
+    store.update_action_status(engine, "A1", "done", note="lights fixed")
+    after = store.action_history(engine, "A1")
+    assert after["status_from"].isna().tolist() == [True, False]
+    assert after["status_from"].iloc[1] == "in_progress" and after["status_to"].iloc[1] == "done"
+    store.update_record(engine, "cameras", "C1", {"status": "faulty"})
+    assert store.list_cameras(engine, statuses=["faulty"])["camera_id"].tolist() == ["C1"]
+    engine.dispose()
+
+
+def test_a_schema_newer_than_the_code_is_refused(new_store) -> None:
+    url = new_store()
+    store.open_store(url).dispose()
+    raw = create_engine(url)
+    with raw.begin() as connection:
+        connection.execute(
+            text("INSERT INTO schema_version VALUES (99, 'from the future', '2030-01-01 00:00:00')")
+        )
+    raw.dispose()
+    with pytest.raises(RuntimeError, match=r"version 99.*upgrade hotspots"):
+        store.open_store(url)
+
+
+# --- records, validation, history -------------------------------------------------------------
+
+
+def test_actions_keep_every_status_change_and_show_overdue(engine) -> None:
+    store.add_walkabout(engine, _walkabout())
+    feedback = store.add_feedback(engine, _feedback())
+    assert feedback.id.startswith("FB-")
+    today = date(2022, 1, 10)
+    late = store.add_action(
+        engine,
+        {
+            "feedback_id": feedback.id,
+            "description": "Survey CCTV coverage",
+            "owner_agency": "Dacorum BC CCTV",
+            "due_date": "2022-01-03",
+        },
+        today=today,
+    )
+    assert late.warnings and "already past" in late.warnings[0]
+    ontime = store.add_action(
+        engine,
+        {
+            "feedback_id": feedback.id,
+            "description": "Cut back hedges",
+            "owner_agency": "Parks",
+            "due_date": "2022-02-01",
+        },
+        today=today,
+    )
+    assert ontime.warnings == ()
+    store.update_action_status(engine, late.id, "in_progress", note="survey booked", at=None)
+    store.update_action_status(engine, late.id, "in_progress", note="engineer ill, rebooked")
+    store.update_action_status(engine, late.id, "done", updated_by="CCTV team")
+    history = store.action_history(engine, late.id)
+    assert list(zip(history["status_from"].fillna(""), history["status_to"], strict=True)) == [
+        ("", "open"),
+        ("open", "in_progress"),
+        ("in_progress", "in_progress"),
+        ("in_progress", "done"),
+    ]
+    assert history["note"].tolist()[1:3] == ["survey booked", "engineer ill, rebooked"]
+    with pytest.raises(store.ValidationError, match="already 'done'; add a note"):
+        store.update_action_status(engine, late.id, "done")
+    with pytest.raises(store.ValidationError, match="update_action_status"):
+        store.update_record(engine, "actions", ontime.id, {"status": "done"})
+    tracker = store.list_actions(engine, today=date(2022, 2, 5))
+    row = tracker.set_index("action_id").loc[ontime.id]
+    assert bool(row["overdue"]) and row["days_overdue"] == 4 and row["updates"] == 1
+    done = tracker.set_index("action_id").loc[late.id]
+    assert not bool(done["overdue"]) and done["days_overdue"] == 0 and done["updates"] == 4
+    assert tracker["action_id"].tolist()[0] == ontime.id  # overdue first
+    assert set(store.list_actions(engine, statuses=["done"])["action_id"]) == {late.id}
+
+
+def test_invalid_records_are_refused_with_the_fix(engine) -> None:
+    store.add_walkabout(engine, _walkabout())
+    with pytest.raises(store.ValidationError, match="reason 'dark' is not one of poor_lighting"):
+        store.add_feedback(engine, _feedback(reason="dark"))
+    for severity in (0, 6, 2.5, "high"):
+        with pytest.raises(store.ValidationError, match="severity must be"):
+            store.add_feedback(engine, _feedback(severity=severity))
+    with pytest.raises(store.ValidationError, match="looks like metres"):
+        store.add_feedback(engine, _feedback(lon=505_400, lat=207_300))
+    with pytest.raises(store.ValidationError, match="walkabout_id 'WALK-9' is not in the store"):
+        store.add_feedback(engine, _feedback(walkabout_id="WALK-9"))
+    with pytest.raises(store.ValidationError, match="no names of people"):
+        store.add_walkabout(engine, _walkabout(walkabout_id="W2", leader_name="Jane Smith"))
+    store.add_camera(engine, _camera())
+    with pytest.raises(store.ValidationError, match="already exists"):
+        store.add_camera(engine, _camera())
+    with pytest.raises(store.ValidationError, match="fixed camera needs bearing_deg"):
+        store.add_camera(engine, _camera(camera_id="CAM-2", bearing_deg=None))
+    tasking = {
+        "camera_id": "CAM-1",
+        "window_start": "2021-11-19 22:00",
+        "window_end": "2021-11-19 21:00",
+        "requested_by": "Herts Police",
+    }
+    with pytest.raises(store.ValidationError, match=r"window_end .* is not after window_start"):
+        store.add_tasking(engine, tasking)
+    with pytest.raises(store.ValidationError, match="camera_id 'CAM-X' is not in the store"):
+        store.add_tasking(engine, {**tasking, "camera_id": "CAM-X", "window_end": "2021-11-20"})
+    store.update_record(engine, "cameras", "CAM-1", {"status": "faulty"})
+    saved = store.add_tasking(engine, {**tasking, "window_end": "2021-11-20 02:00"})
+    assert saved.warnings == ("camera CAM-1 is faulty, not active",)
+    with pytest.raises(store.ValidationError, match=r"1 taskings record.*decommissioned"):
+        store.delete_record(engine, "cameras", "CAM-1")
+    assert len(store.list_records(engine, "feedback")) == 0  # nothing half-written
+
+
+def test_deleting_follows_the_references(engine) -> None:
+    store.add_walkabout(engine, _walkabout())
+    point = store.add_feedback(engine, _feedback()).id
+    action = store.add_action(
+        engine,
+        {"feedback_id": point, "description": "x", "owner_agency": "y", "due_date": "2030-01-01"},
+    ).id
+    store.update_action_status(engine, action, "cancelled", note="duplicate")
+    with pytest.raises(store.ValidationError, match="1 actions record"):
+        store.delete_record(engine, "feedback", point)
+    store.delete_record(engine, "actions", action)
+    assert store.action_history(engine).empty
+    store.delete_record(engine, "feedback", point)
+    store.delete_record(engine, "walkabouts", "WALK-1")
+    with pytest.raises(KeyError, match="no walkabouts record"):
+        store.delete_record(engine, "walkabouts", "WALK-1")
+    assert all(store.list_records(engine, kind).empty for kind in store.RECORD_KINDS)
+
+
+def test_injection_strings_are_stored_verbatim_and_harmless(engine) -> None:
+    for n, nasty in enumerate(INJECTIONS):
+        walk = store.add_walkabout(engine, _walkabout(walkabout_id=nasty, area=nasty)).id
+        point = store.add_feedback(engine, _feedback(walkabout_id=walk, comment=nasty)).id
+        action = store.add_action(
+            engine,
+            {"feedback_id": point, "description": nasty, "owner_agency": nasty,
+             "due_date": "2030-01-01"},
+        ).id  # fmt: skip
+        store.update_action_status(engine, action, "in_progress", note=nasty, updated_by=nasty)
+        store.add_camera(engine, _camera(camera_id=f"CAM-{n}", name=nasty, location=nasty))
+        store.add_tasking(
+            engine,
+            {"camera_id": f"CAM-{n}", "window_start": "2021-11-19 22:00",
+             "window_end": "2021-11-20 02:00", "hotspot_id": nasty[:60], "reason": nasty,
+             "requested_by": nasty, "outcome": nasty},
+        )  # fmt: skip
+        assert store.get_record(engine, "feedback", point)["comment"] == nasty
+        assert store.get_record(engine, "actions", action)["description"] == nasty
+        assert store.list_feedback(engine, walkabout_id=nasty)["comment"].tolist() == [nasty]
+    assert set(inspect(engine).get_table_names()) >= TABLES
+    assert sorted(store.list_actions(engine)["description"]) == sorted(INJECTIONS)
+    assert set(store.action_history(engine)["note"]) == {"action created", *INJECTIONS}
+    assert sorted(store.list_cameras(engine)["name"]) == sorted(INJECTIONS)
+    assert sorted(store.list_taskings(engine)["reason"]) == sorted(INJECTIONS)
+    with pytest.raises(store.ValidationError, match="NUL character"):
+        store.add_feedback(engine, _feedback(walkabout_id=None, comment="a\x00b"))
+
+
+# --- crash and concurrency --------------------------------------------------------------------
+# The writers are separate processes, forked from the test process (so they start at once,
+# without importing hotspots again); each opens its own engine, as a second app process would.
+
+_FORK = multiprocessing.get_context("fork")
+_POINT = {"lon": -0.47, "lat": 51.75, "reason": "other", "severity": 3}
+
+
+def _crash_writer(url: str, n: int, report: Connection) -> None:
+    engine = store.open_store(url)
+    for i in range(n):
+        saved = store.add_feedback(engine, {**_POINT, "comment": f"confirmed {i}"})
+        report.send(("confirmed", saved.id))  # only once add_feedback has returned
+
+    def never_finishes(session: Session) -> None:
+        values = store.clean_record("feedback", {**_POINT, "feedback_id": "FB-UNCONFIRMED"})
+        session.add(Feedback(**values))
+        session.flush()  # the INSERT has reached the database, uncommitted
+        report.send(("writing", ""))
+        time.sleep(120)
+
+    store.run_in_transaction(engine, never_finishes)
+
+
+def test_a_killed_writer_loses_nothing_it_confirmed(new_store) -> None:
+    url, n = new_store(), 15
+    receiver, sender = _FORK.Pipe(duplex=False)
+    writer = _FORK.Process(target=_crash_writer, args=(url, n, sender))
+    writer.start()
+    confirmed = []
+    while receiver.poll(60):
+        event, record_id = receiver.recv()
+        if event == "writing":
+            break
+        confirmed.append(record_id)
+    os.kill(writer.pid, signal.SIGKILL)  # mid-write of record n + 1
+    writer.join(30)
+    assert writer.exitcode == -signal.SIGKILL
+    assert len(confirmed) == n
+    engine = store.open_store(url)
+    stored = store.list_records(engine, "feedback")
+    assert sorted(stored["feedback_id"]) == sorted(confirmed)  # all confirmed, not the last
+    assert sorted(stored["comment"]) == sorted(f"confirmed {i}" for i in range(n))
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+            assert connection.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+    store.add_feedback(engine, _POINT)
+    assert len(store.list_records(engine, "feedback")) == n + 1  # the store takes writes again
+    engine.dispose()
+
+
+def _concurrent_writer(url: str, name: str, m: int, start: Barrier, report: Connection) -> None:
+    engine = store.open_store(url)
+    start.wait(30)
+    ids = []
+    for i in range(m):
+        ids.append(store.add_feedback(engine, {**_POINT, "comment": f"{name} {i}"}).id)
+        store.update_action_status(engine, "ACT-SHARED", "in_progress", note=f"{name} {i}")
+    report.send(ids)
+
+
+def test_two_writers_at_the_same_moment_both_land(new_store) -> None:
+    url, m = new_store(), 25
+    engine = store.open_store(url)
+    point = store.add_feedback(engine, _feedback(walkabout_id=None)).id
+    store.add_action(
+        engine,
+        {"action_id": "ACT-SHARED", "feedback_id": point, "description": "patrols",
+         "owner_agency": "Police", "due_date": "2030-01-01"},
+    )  # fmt: skip
+    start = _FORK.Barrier(2)
+    pipes = [_FORK.Pipe(duplex=False) for _ in range(2)]
+    writers = [
+        _FORK.Process(target=_concurrent_writer, args=(url, name, m, start, sender))
+        for name, (_, sender) in zip(("first", "second"), pipes, strict=True)
+    ]
+    for writer in writers:
+        writer.start()
+    ids = [id_ for receiver, _ in pipes if receiver.poll(120) for id_ in receiver.recv()]
+    for writer in writers:
+        writer.join(30)
+        assert writer.exitcode == 0
+    stored = store.list_records(engine, "feedback")
+    assert len(ids) == 2 * m
+    assert set(ids) <= set(stored["feedback_id"]) and len(stored) == 2 * m + 1
+    by_writer = stored.groupby(stored["comment"].str.split().str[0])["created_at"]
+    spans = by_writer.agg(["min", "max"])
+    assert spans.loc["first", "min"] < spans.loc["second", "max"]  # the two sessions overlapped
+    assert spans.loc["second", "min"] < spans.loc["first", "max"]
+    notes = store.action_history(engine, "ACT-SHARED")["note"].tolist()
+    assert len(notes) == 1 + 2 * m
+    assert {f"{name} {i}" for name in ("first", "second") for i in range(m)} <= set(notes)
+    engine.dispose()
+
+
+# --- import and export ------------------------------------------------------------------------
+
+
+def _populate(engine: Engine) -> None:
+    tricky = 'Line one\nline two, with "quotes" & <b>tags</b> — café'
+    store.add_walkabout(engine, _walkabout(agencies=tricky))
+    store.add_walkabout(engine, _walkabout(walkabout_id="WALK-2", start_time=None, end_time=None))
+    for n, comment in enumerate([tricky, "=HYPERLINK(1)", "N/A", "   ", "", *INJECTIONS]):
+        store.add_feedback(
+            engine, _feedback(feedback_id=f"FB-{n:03d}", comment=comment, lon=-0.47 - n / 1e5)
+        )
+    action = store.add_action(
+        engine,
+        {"feedback_id": "FB-000", "description": tricky, "owner_agency": "Parks",
+         "due_date": "2022-01-31"},
+    ).id  # fmt: skip
+    store.update_action_status(engine, action, "done", note=INJECTIONS[0], updated_by="Parks")
+    store.add_camera(engine, _camera(name=tricky))
+    store.add_camera(engine, _camera(camera_id="CAM-2", type="ptz", bearing_deg=None, fov_deg=None))
+    store.add_tasking(
+        engine,
+        {"camera_id": "CAM-1", "window_start": datetime(2021, 11, 19, 22),
+         "window_end": datetime(2021, 11, 20, 2), "requested_by": "Police", "reason": tricky},
+    )  # fmt: skip
+
+
+IMPORT_ORDER = ["walkabouts", "feedback", "actions", "action_updates", "cameras", "taskings"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "geojson"])
+def test_every_record_type_round_trips_through_csv_and_geojson(new_store, tmp_path, fmt) -> None:
+    source, target = store.open_store(new_store()), store.open_store(new_store())
+    _populate(source)
+    for kind in IMPORT_ORDER:
+        path = tmp_path / f"{kind}.{fmt}"
+        first = store.export_records(source, kind, fmt=fmt, path=path)
+        report = store.import_records(target, path, kind)
+        assert report.inserted == report.rows == len(store.list_records(source, kind)) > 0
+        assert store.export_records(target, kind, fmt=fmt) == first
+        for record_id in store.list_records(source, kind).iloc[:, 0]:
+            assert store.get_record(target, kind, record_id) == store.get_record(
+                source, kind, record_id
+            )
+    again = store.import_records(target, tmp_path / f"feedback.{fmt}", "feedback", if_exists="skip")
+    assert (again.inserted, again.skipped) == (0, again.rows)
+    with pytest.raises(store.ValidationError, match=r"already stored.*nothing imported"):
+        store.import_records(target, tmp_path / f"feedback.{fmt}", "feedback")
+    source.dispose()
+    target.dispose()
+
+
+def test_trafford_cameras_import_as_they_are(engine) -> None:
+    import csv
+
+    with open(TRAFFORD / "trafford_cctv_cameras.csv", newline="", encoding="utf-8") as fh:
+        published = list(csv.DictReader(fh))
+    assert len(published) == 163
+    report = store.import_records(engine, TRAFFORD / "trafford_cctv_cameras.csv", "cameras")
+    assert (report.rows, report.inserted) == (163, 163)
+    assert report.defaults_applied["type"] == "'ptz' for 163 row(s)"
+    assert report.defaults_applied["range_m"] == "100.0 for 163 row(s)"
+    cameras = store.list_cameras(engine).set_index("camera_id")
+    for row in published:
+        camera = cameras.loc[row["camera_id"]]
+        assert camera["lon"] == float(row["lon"]) and camera["lat"] == float(row["lat"])
+        assert camera["location"] == row["location"] and camera["area_code"] == row["area_code"]
+    geo = store.import_records(
+        engine, TRAFFORD / "trafford_cctv_cameras.geojson", "cameras", if_exists="replace"
+    )
+    assert (geo.rows, geo.updated, geo.inserted) == (163, 163, 0)  # ids 1001.0 read as "1001"
+    again = store.list_cameras(engine).set_index("camera_id")
+    assert again[["lon", "lat", "location"]].equals(cameras[["lon", "lat", "location"]])

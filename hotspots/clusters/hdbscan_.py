@@ -1,15 +1,17 @@
 """HDBSCAN of incidents in metres, with duplicate locations passed as copies.
 
-The ``hdbscan`` package is used: measured here it is far faster than
-``sklearn.cluster.HDBSCAN`` (see bench/bench_clusters.py and the project's design notes:
-16 s against 271 s at 200k points). HDBSCAN has no sample weights, so each distinct location
-of weight ``w`` (its number of incidents) is passed as ``min(w, max_copies)`` copies, and
-every incident at a location takes the label most of its copies got. With
-``max_copies=None`` every incident is passed, which is the method on the raw points up to
-the order of tied distances: HDBSCAN breaks ties between identical points by input order,
-so even raw police.uk data (many incidents per map point) clusters slightly differently
-when its rows are shuffled. A cap speeds up heavily snapped data but changes cluster sizes
-in the condensed tree, so ``params.exact`` is False when it bites.
+Engine: the ``hdbscan`` package, chosen by measurement (bench/bench_clusters.py: several
+times faster than ``sklearn.cluster.HDBSCAN``). It runs with an exact minimum spanning tree
+(its default is approximate) and with ``min_samples - 1``, because its ``min_samples``
+leaves the point itself out while scikit-learn's (and :func:`dbscan`'s) counts it.
+
+HDBSCAN has no sample weights, so each distinct location of weight ``w`` (its number of
+incidents) is passed as ``min(w, max_copies)`` copies, and every incident at a location
+takes the label most of its copies got. With ``max_copies=None`` every incident is passed:
+the method on the raw points up to the order of tied distances. HDBSCAN breaks ties between
+identical points by input order, so even scikit-learn on police.uk records (many per map
+point) agrees with itself on shuffled rows only at ARI ~0.985. A cap speeds up heavily
+snapped data but changes cluster sizes in the condensed tree: ``params.exact`` is then False.
 """
 
 from __future__ import annotations
@@ -43,7 +45,8 @@ def hdbscan_clusters(
     min_cluster_size
         Smallest group of incidents that counts as a cluster.
     min_samples
-        Neighbours that make a point core (smoothing); ``None`` uses ``min_cluster_size``.
+        Points within the core distance, the point itself included as in scikit-learn
+        (at least 2); ``None`` uses ``min_cluster_size``.
     weights
         Optional whole-number weight per point (incidents it stands for).
     max_copies
@@ -63,11 +66,13 @@ def hdbscan_clusters(
     >>> hdbscan_clusters(xy, min_cluster_size=20).params.n_clusters
     2
     """
-    import hdbscan
+    import hdbscan  # imported on use: importing it takes seconds
 
     check_min_samples(min_cluster_size)
     samples = min_cluster_size if min_samples is None else min_samples
     check_min_samples(samples)
+    if samples < 2:
+        raise ValueError("HDBSCAN needs min_samples >= 2 (the point itself and a neighbour)")
     if max_copies is not None:
         check_min_samples(max_copies)
     pts = xy_metres(incidents_or_xy)
@@ -84,7 +89,9 @@ def hdbscan_clusters(
     xy = np.column_stack([loc.x, loc.y])[owner]
     if owner.size < 2:
         raise ValueError("HDBSCAN needs at least two incidents with positive weight")
-    fitted = hdbscan.HDBSCAN(min_cluster_size=min_cluster_size, min_samples=samples).fit(xy)
+    fitted = hdbscan.HDBSCAN(
+        min_cluster_size=min_cluster_size, min_samples=samples - 1, approx_min_span_tree=False
+    ).fit(xy)
     labels = _majority(owner, fitted.labels_.astype(np.intp), loc.n_unique)[loc.inverse]
     n_clusters, noise = summarise(labels)
     exact = bool(np.array_equal(copies, counts))

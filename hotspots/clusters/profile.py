@@ -203,7 +203,7 @@ def _peaks(frame: pd.DataFrame) -> pd.DataFrame:
     dated = precision.isin(["day", "hour", "minute"]) & when.notna()
     timed = precision.isin(["hour", "minute"]) & when.notna()
     clusters = pd.Index(np.unique(frame["cluster"]), name="cluster")
-    weekday = _mode(frame["cluster"][dated], when.dt.dayofweek[dated]).reindex(clusters)
+    weekday = _mode(frame["cluster"][dated], when.dt.day_of_week[dated]).reindex(clusters)
     hour = _mode(frame["cluster"][timed], when.dt.hour[timed]).reindex(clusters)
     n_timed = timed.groupby(frame["cluster"]).sum().reindex(clusters)
     n_dated = dated.groupby(frame["cluster"]).sum().reindex(clusters)

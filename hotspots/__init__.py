@@ -11,6 +11,15 @@ from hotspots.areas import (
     read_boundaries,
     ward_population,
 )
+from hotspots.clusters import (
+    ClusterParams,
+    ClusterResult,
+    EpsSuggestion,
+    cluster_profiles,
+    dbscan,
+    hdbscan_clusters,
+    suggest_eps,
+)
 from hotspots.demo import demo_files, load_demo_log, load_demo_policeuk
 from hotspots.evaluate import (
     backtest,
@@ -86,7 +95,10 @@ __all__ = [
     "QUARANTINE_REASONS",
     "WGS84",
     "WORKING_CRS",
+    "ClusterParams",
+    "ClusterResult",
     "ColumnMap",
+    "EpsSuggestion",
     "GiStarResult",
     "HourWeekday",
     "IngestError",
@@ -102,8 +114,10 @@ __all__ = [
     "cell_counts",
     "cell_polygons",
     "classify",
+    "cluster_profiles",
     "compare_periods",
     "concat_results",
+    "dbscan",
     "demo_files",
     "emerging_hotspots",
     "empty_incidents",
@@ -111,6 +125,7 @@ __all__ = [
     "gi_star",
     "gistar_by_period",
     "grid_counts",
+    "hdbscan_clusters",
     "hit_rate_pai",
     "hotspots_gistar",
     "hour_weekday",
@@ -136,5 +151,6 @@ __all__ = [
     "score_last_period",
     "score_near_repeat",
     "study_area_cells",
+    "suggest_eps",
     "ward_population",
 ]

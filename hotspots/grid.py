@@ -395,7 +395,9 @@ def grid_counts(
         how = "occupied cells only (no study area given, so no zero-count cells)"
     else:
         area_cells = study_area_cells(study_area, res)
-        extra = occupied[~pd.Index(occupied).isin(area_cells)]
+        occupied = np.asarray(occupied, dtype=object)
+        # Hash look-up: np.isin and Arrow-string isin are slow on 10^4-10^5 string ids.
+        extra = occupied[pd.Index(area_cells, dtype=object).get_indexer(occupied) < 0]
         cells = np.concatenate([area_cells, np.asarray(extra, dtype=object)])
         inside = np.arange(cells.size) < area_cells.size
         how = (

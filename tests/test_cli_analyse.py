@@ -77,3 +77,26 @@ def test_unusable_input_exits_1_with_a_message(tmp_path, capsys):
     empty.write_text("")
     assert main(["analyse", str(empty), "--out", str(tmp_path / "o")]) == 1
     assert "empty.csv" in capsys.readouterr().err
+
+
+def test_write_geojson_round_trips_awkward_text(tmp_path):
+    from shapely import Point
+
+    from hotspots.outputs import write_geojson
+
+    frame = gpd.GeoDataFrame(
+        {
+            "comment": ["line one\nline two", 'quote " and \u2028 and <b>html</b>', None],
+            "n": [1, 2, 3],
+            "when": pd.to_datetime(["2021-01-01", "2021-02-01", None]),
+        },
+        geometry=[Point(-0.4712345678, 51.75), Point(-0.47, 51.7512345678), None],
+        crs="EPSG:4326",
+    )
+    back = gpd.read_file(write_geojson(frame, tmp_path / "f.geojson"))
+    assert back["comment"].iloc[0] == "line one\nline two"
+    assert back["comment"].iloc[1] == frame["comment"].iloc[1]
+    assert back["n"].tolist() == [1, 2, 3]
+    assert back.geometry.iloc[0].x == pytest.approx(-0.471235, abs=1e-9)
+    assert back.geometry.iloc[2] is None
+    assert len(gpd.read_file(write_geojson(frame.iloc[:0], tmp_path / "empty.geojson"))) == 0

@@ -226,7 +226,7 @@ def unavailable_reason(incidents: pd.DataFrame, counts: dict[str, int]) -> str:
         return ""
     if len(incidents) == 0:
         return "there are no incidents"
-    precision = set(incidents["time_precision"].astype(str).str.lower())
+    precision = {str(p).lower() for p in pd.unique(incidents["time_precision"].to_numpy(object))}
     if precision == {"month"}:
         return MONTH_ONLY_REASON
     if counts["n_without_time"] == len(incidents):

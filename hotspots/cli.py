@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_ingest(commands)
     _add_analyse(commands)
     _add_backtest(commands)
+    _add_patrol_plan(commands)
     return parser
 
 
@@ -190,6 +191,66 @@ def _run_backtest(args: argparse.Namespace) -> int:
     if args.csv:
         table.to_csv(args.csv, index=False)
         print(f"wrote {args.csv}")
+    return 0
+
+
+def _add_patrol_plan(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "patrol-plan",
+        help="ranked patrol localities with dosage and limits: GeoJSON, CSV, KML and briefing",
+        description=(
+            "Rank patrol localities (hot spots cut into spaced units of about 200 m) for a period "
+            "and area, with names, trends, peak windows and a Koper-curve dosage. Writes "
+            "plan.geojson, plan.csv, plan.kml, briefing.html and briefing.pdf into OUT."
+        ),
+    )
+    parser.add_argument("incidents", nargs="+", metavar="INCIDENTS", help="parquet, CSV or zip")
+    parser.add_argument("--study-area", required=True, metavar="PATH|LAD_CODE")
+    parser.add_argument("--from", dest="start", metavar="YYYY-MM", help="first month")
+    parser.add_argument("--to", dest="end", metavar="YYYY-MM", help="last month")
+    parser.add_argument("--top", type=int, default=10, help="localities in the plan (10)")
+    parser.add_argument("--by", choices=["count", "harm"], default="count", help="rank by")
+    parser.add_argument("--method", choices=["gistar", "dbscan"], default="gistar")
+    parser.add_argument("--max-across", type=float, default=200.0, metavar="METRES")
+    parser.add_argument("--min-spacing", type=float, metavar="METRES", help="default: max-across")
+    parser.add_argument("--harm-weights", type=Path, metavar="CSV", help="crime_type,weight")
+    parser.add_argument("--no-pdf", action="store_true", help="skip briefing.pdf")
+    parser.add_argument("--out", type=Path, required=True, metavar="DIR")
+    parser.set_defaults(run=_run_patrol_plan)
+
+
+def _run_patrol_plan(args: argparse.Namespace) -> int:
+    from hotspots.patrol import patrol_plan, write_plan_files
+
+    if (args.start is None) != (args.end is None):
+        print(
+            "hotspots patrol-plan: error: give both --from and --to (or neither)", file=sys.stderr
+        )
+        return 2
+    incidents = load(args.incidents, study_area=args.study_area).incidents
+    try:
+        plan = patrol_plan(
+            incidents,
+            study_area=args.study_area,
+            period=(args.start, args.end) if args.start else None,
+            top=args.top,
+            by=args.by,
+            method=args.method,
+            max_across_m=args.max_across,
+            min_spacing_m=args.min_spacing,
+            harm_weights=args.harm_weights,
+        )
+    except ValueError as exc:
+        print(f"hotspots patrol-plan: error: {exc}", file=sys.stderr)
+        return 1
+    written = write_plan_files(plan, args.out, pdf=not args.no_pdf)
+    s = plan.metadata["summary"]
+    print(
+        f"{len(plan.localities)} localities, {plan.metadata['period']}: {s['in_localities']:,} of "
+        f"{s['incidents']:,} incidents ({100 * s['share_in_localities']:.1f} %)"
+    )
+    for name in sorted(written):
+        print(f"wrote {written[name]}")
     return 0
 
 

@@ -23,6 +23,7 @@ from hotspots.patrol.dosage import (
     REVISIT_HOURS,
     RULE,
     UNTIMED_VISITS_PER_DAY,
+    check_visit_minutes,
     recommend_dosage,
 )
 from hotspots.patrol.harm import harm_of, load_harm_weights
@@ -173,6 +174,7 @@ def patrol_plan(
         raise ValueError(f"top is the number of localities in the plan (>= 1), got {top!r}")
     if by not in ("count", "harm"):
         raise ValueError(f"by must be 'count' or 'harm', got {by!r}")
+    check_visit_minutes(visit_minutes)
     spacing = float(max_across_m if min_spacing_m is None else min_spacing_m)
     crs = incidents.attrs[WORKING_CRS]
     area = resolve_study_area(study_area)

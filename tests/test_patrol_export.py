@@ -1,0 +1,204 @@
+"""Tests for the patrol plan exports (KML, GeoJSON, CSV), the briefing (HTML, PDF) and the
+``hotspots patrol-plan`` command, on a small real Dacorum plan.
+
+KML is parsed back with xml.etree and checked against the KML 2.2 structure it must have;
+GeoJSON is read back with geopandas; the HTML is parsed with html.parser.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from hotspots import datasets
+from hotspots.cli import main
+from hotspots.ingest import LoadResult
+from hotspots.patrol import (
+    PatrolPlan,
+    briefing_html,
+    kml_document,
+    patrol_plan,
+    to_csv,
+    to_geojson,
+    to_kml,
+    write_briefing_pdf,
+)
+from hotspots.patrol.export import KML_NS, TABLE_COLUMNS
+
+K = f"{{{KML_NS}}}"
+NASTY = 'Fish & Chips <b>"Corner"</b>'
+
+
+@pytest.fixture(scope="module")
+def plan(dacorum_load: LoadResult) -> PatrolPlan:
+    plan = patrol_plan(
+        dacorum_load.incidents,
+        study_area=datasets.DACORUM,
+        period=("2021-10", "2021-12"),
+        top=3,
+        run_backtest=False,
+    )
+    localities = plan.localities.copy()
+    localities.loc[localities["rank"] == 2, "name"] = NASTY  # text a user could have typed
+    return dataclasses.replace(plan, localities=localities)
+
+
+def coords(text: str) -> np.ndarray:
+    return np.array([[float(v) for v in pair.split(",")] for pair in text.split()])
+
+
+def test_kml_parses_back_with_the_required_structure(plan: PatrolPlan, tmp_path: Path) -> None:
+    path = to_kml(plan, tmp_path / "plan.kml")
+    raw = path.read_bytes()
+    assert raw.startswith(b"<?xml version='1.0' encoding='UTF-8'?>")
+    root = ET.parse(path).getroot()
+    assert root.tag == f"{K}kml"
+    documents = root.findall(f"{K}Document")
+    assert len(documents) == 1
+    folders = documents[0].findall(f"{K}Folder")
+    assert [f.findtext(f"{K}name") for f in folders] == ["Patrol localities", "Locality centres"]
+    outlines = folders[0].findall(f"{K}Placemark")
+    centres = folders[1].findall(f"{K}Placemark")
+    assert len(outlines) == len(centres) == len(plan.localities)
+    for mark, row in zip(outlines, plan.localities.itertuples(), strict=True):
+        assert mark.findtext(f"{K}name") == f"{row.rank}. {row.name}"
+        # element order of a KML 2.2 Feature: name, description, styleUrl, ExtendedData, geometry
+        assert [child.tag.removeprefix(K) for child in mark] == [
+            "name", "description", "styleUrl", "ExtendedData", "Polygon",
+        ]  # fmt: skip
+        ring = mark.find(f"{K}Polygon/{K}outerBoundaryIs/{K}LinearRing/{K}coordinates")
+        xy = coords(ring.text)
+        assert xy.shape[1] == 2 and len(xy) >= 4
+        np.testing.assert_array_equal(xy[0], xy[-1])  # closed ring
+        polygon = shapely.Polygon(xy)
+        assert polygon.exterior.is_ccw  # KML asks for counter-clockwise outer rings
+        expected = row.geometry
+        assert shapely.hausdorff_distance(polygon, expected) < 2e-6  # degrees, ~0.2 m
+        data = {d.get("name"): d.findtext(f"{K}value") for d in mark.iter(f"{K}Data")}
+        assert int(data["incidents"]) == row.incidents
+    for mark, row in zip(centres, plan.localities.itertuples(), strict=True):
+        lon, lat = coords(mark.find(f"{K}Point/{K}coordinates").text)[0]
+        assert lon == pytest.approx(row.centre_lon, abs=1e-6)
+        assert lat == pytest.approx(row.centre_lat, abs=1e-6)
+
+
+def test_kml_escapes_names_and_descriptions(plan: PatrolPlan, tmp_path: Path) -> None:
+    path = to_kml(plan, tmp_path / "plan.kml")
+    text = path.read_text(encoding="utf-8")
+    assert "<b>" not in text and "&lt;b&gt;" in text and "Fish &amp; Chips" in text
+    names = [m.findtext(f"{K}name") for m in ET.parse(path).getroot().iter(f"{K}Placemark")]
+    assert f"2. {NASTY}" in names  # round trip: the parser gives back exactly what was typed
+    description = kml_document(plan).getroot().find(f"{K}Document/{K}description").text
+    assert description == "\n".join(plan.limits)
+
+
+def test_geojson_round_trip(plan: PatrolPlan, tmp_path: Path) -> None:
+    back = gpd.read_file(to_geojson(plan, tmp_path / "plan.geojson"))
+    assert back.crs.to_epsg() == 4326
+    assert back["rank"].tolist() == plan.localities["rank"].tolist()
+    assert back["name"].tolist() == plan.localities["name"].tolist()
+    assert back["incidents"].tolist() == plan.localities["incidents"].tolist()
+    np.testing.assert_allclose(back["share"], plan.localities["share"])
+    gaps = shapely.hausdorff_distance(back.geometry.to_numpy(), plan.localities.geometry.to_numpy())
+    assert gaps.max() < 2e-6
+
+
+def test_csv_round_trip(plan: PatrolPlan, tmp_path: Path) -> None:
+    back = pd.read_csv(to_csv(plan, tmp_path / "plan.csv"))
+    assert back.columns.tolist() == TABLE_COLUMNS
+    assert back["incidents"].tolist() == plan.localities["incidents"].tolist()
+    assert back["name"].tolist() == plan.localities["name"].tolist()
+    assert "geometry" not in back.columns  # a table of places: no incident coordinates
+
+
+class _Briefing(HTMLParser):
+    """Collects the plan table rows, the images and the visible text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.in_plan = False
+        self.rows: list[list[str]] = []
+        self.images: list[str] = []
+        self.tags: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        self.tags.append(tag)
+        if tag == "table" and values.get("class") == "plan":
+            self.in_plan = True
+        if tag == "tr" and self.in_plan:
+            self.rows.append([])
+        if tag == "img":
+            self.images.append(values.get("src") or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "table":
+            self.in_plan = False
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+        if self.in_plan and self.rows and self.tags[-1] == "td":
+            self.rows[-1].append(data)
+
+
+def test_html_briefing_has_the_table_maps_and_escaped_text(plan: PatrolPlan) -> None:
+    page = briefing_html(plan)
+    parser = _Briefing()
+    parser.feed(page)
+    body = [row for row in parser.rows if row]  # the header row holds th cells only
+    assert len(body) == len(plan.localities)
+    assert [row[1] for row in body] == plan.localities["name"].tolist()
+    assert [int(row[2]) for row in body] == plan.localities["incidents"].tolist()
+    assert len(parser.images) == len(plan.localities) + 1  # overview + one per locality
+    for src in parser.images:
+        assert src.startswith("data:image/png;base64,")
+        assert base64.b64decode(src.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "<b>" not in page and "Fish &amp; Chips &lt;b&gt;" in page
+    text = " ".join(parser.text)
+    for limit in plan.limits:
+        assert limit in text
+    assert page.count('class="locality"') == len(plan.localities)
+
+
+def test_pdf_briefing_has_a_page_per_locality(plan: PatrolPlan, tmp_path: Path) -> None:
+    raw = write_briefing_pdf(plan, tmp_path / "briefing.pdf").read_bytes()
+    assert raw.startswith(b"%PDF-")
+    pages = re.findall(rb"/Type\s*/Page\b(?!s)", raw)
+    assert len(pages) == len(plan.localities) + 2  # table and limits, overview, localities
+
+
+def test_command_writes_every_output(tmp_path: Path) -> None:
+    out = tmp_path / "plan"
+    status = main(
+        [
+            "patrol-plan", str(datasets.demo_path("policeuk")), "--study-area",
+            datasets.DACORUM, "--from", "2021-11", "--to", "2021-12", "--top", "2",
+            "--no-pdf", "--out", str(out),
+        ]
+    )  # fmt: skip
+    assert status == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["briefing.html", "plan.csv", "plan.geojson", "plan.kml"]
+    table = pd.read_csv(out / "plan.csv")
+    assert table["rank"].tolist() == [1, 2]
+    kml = ET.parse(out / "plan.kml").getroot()
+    assert len(list(kml.iter(f"{K}Placemark"))) == 4
+
+
+def test_command_explains_bad_periods(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    args = ["patrol-plan", str(datasets.demo_path("policeuk")), "--study-area", datasets.DACORUM]
+    assert main([*args, "--from", "2021-11", "--out", str(tmp_path)]) == 2
+    assert "both --from and --to" in capsys.readouterr().err
+    assert main([*args, "--from", "2019-01", "--to", "2019-02", "--out", str(tmp_path)]) == 1
+    assert "outside the data" in capsys.readouterr().err

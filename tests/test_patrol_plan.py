@@ -1,0 +1,206 @@
+"""Tests for hotspots.patrol.plan on real Dacorum police.uk data and the timed demo log.
+
+Counts, shares, trends, windows, wards and backtest figures are recomputed independently
+(pandas, geopandas sjoin, peak_windows and backtest called directly) and compared with the plan.
+"""
+
+from __future__ import annotations
+
+import math
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+
+from hotspots import datasets
+from hotspots.demo import load_demo_log
+from hotspots.evaluate import backtest
+from hotspots.ingest import LoadResult, resolve_study_area
+from hotspots.patrol import PatrolPlan, harm_of, load_harm_weights, patrol_plan
+from hotspots.schema import BNG
+from hotspots.temporal import peak_windows
+
+PERIOD = ("2021-10", "2021-12")
+
+
+@pytest.fixture(scope="module")
+def dacorum(dacorum_load: LoadResult) -> gpd.GeoDataFrame:
+    return dacorum_load.incidents
+
+
+@pytest.fixture(scope="module")
+def plan(dacorum: gpd.GeoDataFrame) -> PatrolPlan:
+    return patrol_plan(dacorum, study_area=datasets.DACORUM, period=PERIOD, top=10)
+
+
+@pytest.fixture(scope="module")
+def log() -> gpd.GeoDataFrame:
+    return load_demo_log().incidents
+
+
+@pytest.fixture(scope="module")
+def log_plan(log: gpd.GeoDataFrame) -> PatrolPlan:
+    return patrol_plan(log, study_area=datasets.DACORUM, period=PERIOD, top=5, by="harm")
+
+
+def in_months(incidents: pd.DataFrame, first: str, last: str) -> pd.DataFrame:
+    month = incidents["month"].dt.strftime("%Y-%m")
+    return incidents[((month >= first) & (month <= last)).to_numpy()]
+
+
+def test_counts_and_shares_add_up(plan: PatrolPlan, dacorum: gpd.GeoDataFrame) -> None:
+    expected = in_months(dacorum, *PERIOD)
+    expected = expected[~expected["sensitive"].to_numpy(bool)]
+    summary = plan.metadata["summary"]
+    assert summary["incidents"] == len(expected) == len(plan.assignment)
+    assert plan.assignment["incident_id"].is_unique
+    assert set(plan.assignment["incident_id"]) == set(expected["incident_id"])
+    per_locality = plan.assignment["locality"].value_counts().sort_index()
+    assert per_locality.index.tolist() == plan.localities["rank"].tolist()
+    assert per_locality.tolist() == plan.localities["incidents"].tolist()
+    assert summary["in_localities"] + summary["elsewhere"] == summary["incidents"]
+    assert plan.localities["incidents"].sum() == summary["in_localities"]
+    np.testing.assert_allclose(
+        plan.localities["share"], plan.localities["incidents"] / summary["incidents"]
+    )
+    assert plan.localities["share"].sum() == pytest.approx(summary["share_in_localities"])
+
+
+def test_ranked_by_count_spaced_and_patrol_sized(plan: PatrolPlan) -> None:
+    table = plan.localities
+    assert table["rank"].tolist() == list(range(1, 11))
+    assert table["incidents"].is_monotonic_decreasing
+    xy = table.to_crs(BNG).geometry.centroid
+    centres = gpd.GeoSeries(
+        gpd.points_from_xy(table["centre_lon"], table["centre_lat"]), crs=4326
+    ).to_crs(BNG)
+    gaps = [centres.iloc[i].distance(centres.iloc[j]) for i in range(10) for j in range(i)]
+    assert min(gaps) >= 200
+    assert (table["across_m"] <= 200 + 1e-6).all()
+    assert (table["area_m2"] <= math.pi * 100**2).all()
+    assert (xy.distance(centres) < 100).all()
+
+
+def test_crime_mix_counts_match_the_assignment(plan: PatrolPlan) -> None:
+    assigned = plan.assignment.dropna(subset=["locality"])
+    for rank, mix in zip(plan.localities["rank"], plan.localities["crime_mix"], strict=True):
+        counts = assigned.loc[assigned["locality"] == rank, "category"].value_counts()
+        parsed = {name: int(n) for name, n in (part.rsplit(" ", 1) for part in mix.split(", "))}
+        assert parsed == counts.to_dict()
+
+
+def test_trend_counts_the_same_outlines_in_the_previous_period(
+    plan: PatrolPlan, dacorum: gpd.GeoDataFrame
+) -> None:
+    before = in_months(dacorum, "2021-07", "2021-09")
+    before = before[~before["sensitive"].to_numpy(bool)]
+    joined = gpd.sjoin(
+        before.to_crs(BNG)[["geometry"]],
+        plan.localities.to_crs(BNG)[["rank", "geometry"]],
+        predicate="intersects",
+    )
+    first = joined.groupby(level=0)["rank"].min()  # an incident counts once, for the best rank
+    expected = first.value_counts().reindex(plan.localities["rank"], fill_value=0)
+    assert plan.localities["previous"].astype(int).tolist() == expected.tolist()
+    change = plan.localities["incidents"] - plan.localities["previous"]
+    assert plan.localities["change"].astype(int).tolist() == change.astype(int).tolist()
+    assert set(plan.localities["trend"]) <= {"rise", "fall", "no significant change"}
+
+
+def test_month_only_data_give_months_and_say_why(plan: PatrolPlan) -> None:
+    assert set(plan.localities["peak_basis"]) == {"month"}
+    assert (plan.localities["peak_days"] == "").all()
+    for windows in plan.localities["windows"]:
+        assert all(part[:7] in {"2021-10", "2021-11", "2021-12"} for part in windows.split("; "))
+    assert (plan.localities["visits_per_day"] == 3).all()
+    assert (plan.localities["minutes_per_visit"] == 15).all()
+    text = " ".join(plan.limits)
+    assert "month only" in text and "police.uk moves every location" in text
+    assert "2021-10 to 2021-12" in text
+
+
+def test_names_use_streets_and_the_ward_holding_the_centre(plan: PatrolPlan) -> None:
+    wards = gpd.read_file(datasets.wards_path())
+    centres = gpd.GeoDataFrame(
+        {"rank": plan.localities["rank"]},
+        geometry=gpd.points_from_xy(plan.localities["centre_lon"], plan.localities["centre_lat"]),
+        crs=4326,
+    )
+    joined = gpd.sjoin(centres, wards[["WD13NM", "geometry"]], predicate="within")
+    assert joined.sort_values("rank")["WD13NM"].tolist() == plan.localities["ward"].tolist()
+    for name, ward in zip(plan.localities["name"], plan.localities["ward"], strict=True):
+        assert ward in name
+    assert plan.localities["name"].is_unique
+
+
+def test_backtest_figures_are_those_of_the_evaluation_module(
+    plan: PatrolPlan, dacorum: gpd.GeoDataFrame
+) -> None:
+    reported = plan.metadata["backtest"]
+    assert reported["method"] == "gistar" and reported["train_months"] == 3
+    direct = backtest(
+        dacorum[~dacorum["sensitive"].to_numpy(bool)],
+        study_area=resolve_study_area(datasets.DACORUM),
+        methods=["gistar"],
+        train_months=3,
+    )
+    got = pd.DataFrame(reported["results"])
+    np.testing.assert_allclose(got["hit_rate"], direct["hit_rate"])
+    np.testing.assert_allclose(got["pai"], direct["pai"])
+    assert f"PAI {direct['pai'].iloc[0]:.1f}" in " ".join(plan.limits)
+
+
+def test_timed_log_windows_are_peak_windows_of_each_locality(
+    log_plan: PatrolPlan, log: gpd.GeoDataFrame
+) -> None:
+    assert set(log_plan.localities["peak_basis"]) == {"hour"}
+    by_id = log.set_index("incident_id")
+    assigned = log_plan.assignment.dropna(subset=["locality"])
+    for row in log_plan.localities.itertuples():
+        ids = assigned.loc[assigned["locality"] == row.rank, "incident_id"]
+        members = by_id.loc[ids].reset_index()
+        independent = peak_windows(members, top=3, block_hours=3)
+        assert row.windows == "; ".join(independent["label"])
+        per_day = independent.groupby("weekday").size() * 2  # ceil(3 h / 2 h) visits each
+        assert row.visits_per_day == per_day.max()
+        assert row.visits_per_week == 2 * len(independent)
+        assert row.visits_per_window == 2
+
+
+def test_timed_log_ranked_by_harm_and_sensitive_left_out(
+    log_plan: PatrolPlan, log: gpd.GeoDataFrame
+) -> None:
+    table = log_plan.localities
+    assert table["harm"].is_monotonic_decreasing
+    assigned = log_plan.assignment.dropna(subset=["locality"])
+    members = log.set_index("incident_id").loc[assigned["incident_id"]]
+    harm = harm_of(members["crime_type"], load_harm_weights())
+    totals = pd.Series(harm).groupby(assigned["locality"].to_numpy()).sum()
+    np.testing.assert_allclose(totals.to_numpy(), table["harm"].to_numpy())
+    period = in_months(log, *PERIOD)
+    sensitive = period[period["sensitive"].to_numpy(bool)]
+    assert len(sensitive) > 0
+    assert log_plan.metadata["summary"]["sensitive_left_out"] == len(sensitive)
+    assert not set(sensitive["incident_id"]) & set(log_plan.assignment["incident_id"])
+
+
+def test_bad_requests_are_explained(dacorum: gpd.GeoDataFrame) -> None:
+    with pytest.raises(ValueError, match="outside the data"):
+        patrol_plan(dacorum, study_area=datasets.DACORUM, period=("2019-01", "2019-03"))
+    with pytest.raises(ValueError, match="Koper"):
+        patrol_plan(dacorum, study_area=datasets.DACORUM, visit_minutes=30, run_backtest=False)
+    with pytest.raises(ValueError, match="'count' or 'harm'"):
+        patrol_plan(dacorum, study_area=datasets.DACORUM, by="severity")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="ends before it starts"):
+        patrol_plan(dacorum, study_area=datasets.DACORUM, period=("2021-12", "2021-10"))
+
+
+def test_first_months_have_no_trend_and_say_so(dacorum: gpd.GeoDataFrame) -> None:
+    early = patrol_plan(
+        dacorum, study_area=datasets.DACORUM, period=("2021-01", "2021-02"), top=3,
+        run_backtest=False,
+    )  # fmt: skip
+    assert early.localities["previous"].isna().all()
+    assert any("no trend" in text for text in early.limits)
+    assert any("Backtest not run" in text for text in early.limits)

@@ -7,8 +7,9 @@ The labels equal ``sklearn.cluster.DBSCAN(eps, min_samples).fit(xy, sample_weigh
    (police.uk snaps every record to a fixed set of map points). Copies of a location have
    the same neighbourhood, so they share core status and label: exact.
 2. Locations are bucketed into cells of side just under ``eps / sqrt(2)``: a cell whose
-   weight reaches ``min_samples`` makes all its points core; other points get their
-   weighted neighbour count from the 5 x 5 cells around them (box tests, then point tests).
+   weight reaches ``min_samples`` makes all its points core. The other points are decided
+   by bounds on their weight within eps from x-sorted strips (chords surely inside or
+   outside the eps disc), with point checks only on the uncertain chord ends.
 3. Core points of one cell are within eps of each other; two cells are joined when some
    pair of their core points is within eps (box bounds, extreme points, then an exact
    point check only where still undecided). Clusters are the connected components.
@@ -117,29 +118,27 @@ def dbscan_locations(
 ) -> tuple[np.ndarray, np.ndarray]:
     """DBSCAN core mask and labels of weighted points (any order, duplicates allowed)."""
     grid = _grid.build_grid(x, y, eps)
-    everyone = _grid.cell_set(grid, x, y, w, np.ones(x.size, dtype=bool))
-    core = _core_mask(grid, everyone, x, y, w, min_samples)
-    ones = np.ones(x.size)
-    cores = _grid.cell_set(grid, x, y, ones, core)
+    core = _core_mask(grid, x, y, w, min_samples)
+    cores = _grid.cell_set(grid, x, y, core)
     cell_label = _cell_labels(grid, cores, x, y, core)
     labels = np.full(x.size, -1, dtype=np.intp)
     labels[core] = cell_label[grid.cell_of_point[core]]
     border = np.flatnonzero(~core)
     for lo in range(0, border.size, _BATCH):
         batch = border[lo : lo + _BATCH]
-        labels[batch] = _border_labels(grid, cores, x, y, ones, batch, cell_label)
+        labels[batch] = _border_labels(grid, cores, x, y, batch, cell_label)
     return core, labels
 
 
 def _core_mask(
-    grid: _grid.Grid, everyone: _grid.CellSet, x: np.ndarray, y: np.ndarray, w: np.ndarray,
-    min_samples: int,
-) -> np.ndarray:  # fmt: skip
+    grid: _grid.Grid, x: np.ndarray, y: np.ndarray, w: np.ndarray, min_samples: int
+) -> np.ndarray:
     """Points whose weight within eps (themselves included) reaches min_samples."""
-    core = (everyone.weight >= min_samples)[grid.cell_of_point]
+    cell_weight = np.bincount(grid.cell_of_point, weights=w, minlength=grid.n_cells)
+    core = (cell_weight >= min_samples)[grid.cell_of_point]  # a cell lies within eps
     todo = np.flatnonzero(~core)
     if todo.size:
-        strips = _strips.build_strips(x, y, w, np.sqrt(grid.eps2))
+        strips = _strips.build_strips(x, y, w, grid.eps)
         core[todo] = _strips.reaches(strips, x, y, w, todo, min_samples)
     return core
 
@@ -227,12 +226,11 @@ def _linked_exactly(
     """Whether any core point of cell ``a[i]`` is within eps of a core point of ``b[i]``."""
     swap = cores.count[a] > cores.count[b]
     a, b = np.where(swap, b, a), np.where(swap, a, b)
-    ones = np.ones(x.size)
     linked = np.zeros(a.size, dtype=bool)
     for part in chunks(cores.count[a], _BATCH):
         pair, at = expand(cores.start[a[part]], cores.count[a[part]])
-        near = _grid.weight_within(grid, cores, x, y, ones, cores.members[at], b[part][pair]) > 0
-        linked[np.arange(a.size)[part][pair[near]]] = True
+        near = _grid.count_within(grid, cores, x, y, cores.members[at], b[part][pair]) > 0
+        linked[part.start + pair[near]] = True
     return linked
 
 
@@ -243,8 +241,8 @@ def _components(n_cells: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _border_labels(
-    grid: _grid.Grid, cores: _grid.CellSet, x: np.ndarray, y: np.ndarray, ones: np.ndarray,
-    points: np.ndarray, cell_label: np.ndarray,
+    grid: _grid.Grid, cores: _grid.CellSet, x: np.ndarray, y: np.ndarray, points: np.ndarray,
+    cell_label: np.ndarray,
 ) -> np.ndarray:  # fmt: skip
     """Smallest label among clusters with a core point within eps of each point, else -1."""
     none = np.iinfo(np.intp).max
@@ -254,6 +252,6 @@ def _border_labels(
     # Only cells with core points whose label would improve on the one already found.
     keep = (cell_label[cell] >= 0) & (cell_label[cell] < best[src])
     src, cell = src[keep], cell[keep]
-    near = _grid.weight_within(grid, cores, x, y, ones, points[src], cell) > 0
+    near = _grid.count_within(grid, cores, x, y, points[src], cell) > 0
     np.minimum.at(best, src[near], cell_label[cell[near]])
     return np.where(best == none, -1, best)

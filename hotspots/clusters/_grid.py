@@ -1,4 +1,4 @@
-"""A square grid at DBSCAN scale, and exact "how much weight lies within eps" queries.
+"""A square grid at DBSCAN scale, and exact "how many points lie within eps" queries.
 
 The cell side is a hair under ``eps / sqrt(2)``, so any two points in one cell are within
 ``eps`` of each other and every point within ``eps`` of a point lies in the 5 x 5 block of
@@ -34,10 +34,15 @@ HALF_OFFSETS = OFFSETS[(OFFSETS[:, 0] > 0) | ((OFFSETS[:, 0] == 0) & (OFFSETS[:,
 class Grid:
     """Points bucketed into square cells of side just under ``eps / sqrt(2)``."""
 
-    eps2: float
+    eps: float
     cell_of_point: np.ndarray
     keys: np.ndarray
     stride: int
+
+    @property
+    def eps2(self) -> float:
+        """eps squared: distances are compared as ``dx*dx + dy*dy <= eps2``."""
+        return self.eps * self.eps
 
     @property
     def n_cells(self) -> int:
@@ -47,12 +52,11 @@ class Grid:
 
 @dataclass(frozen=True)
 class CellSet:
-    """A subset of points grouped by grid cell (CSR), with each cell's box and weight."""
+    """A subset of points grouped by grid cell (CSR), with each cell's bounding box."""
 
     members: np.ndarray
     start: np.ndarray
     count: np.ndarray
-    weight: np.ndarray
     xmin: np.ndarray
     xmax: np.ndarray
     ymin: np.ndarray
@@ -66,11 +70,11 @@ def build_grid(x: np.ndarray, y: np.ndarray, eps: float) -> Grid:
     iy = np.floor((y - y.min()) / side).astype(np.int64) + 2
     stride = int(iy.max()) + 3
     keys, cell_of_point = np.unique(ix * stride + iy, return_inverse=True)
-    return Grid(eps2=eps * eps, cell_of_point=cell_of_point, keys=keys, stride=stride)
+    return Grid(eps=eps, cell_of_point=cell_of_point, keys=keys, stride=stride)
 
 
-def cell_set(grid: Grid, x: np.ndarray, y: np.ndarray, w: np.ndarray, mask: np.ndarray) -> CellSet:
-    """Group the points selected by ``mask`` by cell, with per-cell boxes and weights."""
+def cell_set(grid: Grid, x: np.ndarray, y: np.ndarray, mask: np.ndarray) -> CellSet:
+    """Group the points selected by ``mask`` by cell, with per-cell bounding boxes."""
     idx = np.flatnonzero(mask)
     cells = grid.cell_of_point[idx]
     members = idx[np.argsort(cells, kind="stable")]
@@ -85,8 +89,7 @@ def cell_set(grid: Grid, x: np.ndarray, y: np.ndarray, w: np.ndarray, mask: np.n
         for box, coord, reduce in ((xmin, x, np.minimum), (xmax, x, np.maximum),
                                    (ymin, y, np.minimum), (ymax, y, np.maximum)):  # fmt: skip
             box[full] = reduce.reduceat(coord[members], start[full])
-    weight = np.bincount(cells, weights=w[idx], minlength=grid.n_cells)
-    return CellSet(members, start, count, weight, xmin, xmax, ymin, ymax)
+    return CellSet(members, start, count, xmin, xmax, ymin, ymax)
 
 
 def neighbour_cells(
@@ -101,27 +104,20 @@ def neighbour_cells(
     return source[hit], pos[hit]
 
 
-def weight_within(
-    grid: Grid,
-    cs: CellSet,
-    x: np.ndarray,
-    y: np.ndarray,
-    w: np.ndarray,
-    query: np.ndarray,
-    cell: np.ndarray,
+def count_within(
+    grid: Grid, cs: CellSet, x: np.ndarray, y: np.ndarray, query: np.ndarray, cell: np.ndarray
 ) -> np.ndarray:
-    """Weight of ``cs``'s points in ``cell[i]`` within eps of point ``query[i]``, for each i."""
+    """Number of ``cs``'s points in ``cell[i]`` within eps of point ``query[i]``, for each i."""
     qx, qy = x[query], y[query]
-    inside, reach = box_test(grid, cs, qx, qy, cell)
-    out = np.where(inside, cs.weight[cell], 0.0)
+    inside, reach = _box_test(grid, cs, qx, qy, cell)
+    out = np.where(inside, cs.count[cell], 0)
     partial = np.flatnonzero(reach & ~inside)
     if partial.size:
-        out[partial] = weight_within_pointwise(grid, cs, x, y, w, qx[partial], qy[partial],
-                                               cell[partial])  # fmt: skip
+        out[partial] = _count_pointwise(grid, cs, x, y, qx[partial], qy[partial], cell[partial])
     return out
 
 
-def box_test(
+def _box_test(
     grid: Grid, cs: CellSet, qx: np.ndarray, qy: np.ndarray, cell: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Whether ``cs``'s box in ``cell[i]`` lies wholly within eps of ``(qx[i], qy[i])``
@@ -135,23 +131,22 @@ def box_test(
     return inside, reach
 
 
-def weight_within_pointwise(
+def _count_pointwise(
     grid: Grid,
     cs: CellSet,
     x: np.ndarray,
     y: np.ndarray,
-    w: np.ndarray,
     qx: np.ndarray,
     qy: np.ndarray,
     cell: np.ndarray,
 ) -> np.ndarray:
-    """Point-by-point weight within eps, pair chunks sized to keep temporaries bounded."""
-    out = np.empty(cell.size)
+    """Point-by-point count within eps, pair chunks sized to keep temporaries bounded."""
+    out = np.empty(cell.size, dtype=np.intp)
     for part in chunks(cs.count[cell], _CHUNK):
         pair, at = expand(cs.start[cell[part]], cs.count[cell[part]])
         members = cs.members[at]
         dx = x[members] - qx[part][pair]
         dy = y[members] - qy[part][pair]
         near = dx * dx + dy * dy <= grid.eps2
-        out[part] = np.bincount(pair[near], weights=w[members[near]], minlength=len(out[part]))
+        out[part] = np.bincount(pair[near], minlength=part.stop - part.start)
     return out

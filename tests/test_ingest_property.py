@@ -20,7 +20,7 @@ _LINE = st.one_of(
     st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=60),
 )
 _SETTINGS = settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 
 

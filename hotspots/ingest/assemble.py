@@ -4,6 +4,7 @@ canonical incidents GeoDataFrame, the quarantine frame and the report."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import geopandas as gpd
 import numpy as np
@@ -148,7 +149,7 @@ def _incidents(staged: Staged, kept: np.ndarray, taxonomy: pd.DataFrame | None) 
         x, y = loc.x[kept], loc.y[kept]
     else:
         x, y = coords.transformer(WGS84, working).transform(lon, lat)
-    template = schema.empty_incidents(working)
+    dtypes = _dtypes()
     n = int(kept.sum())
     columns: dict[str, object] = {}
     for name in COLUMNS[:-1]:
@@ -156,14 +157,14 @@ def _incidents(staged: Staged, kept: np.ndarray, taxonomy: pd.DataFrame | None) 
         if name in _DERIVED:
             continue
         if value is None:
-            columns[name] = pd.Series(None, index=range(n), dtype=template[name].dtype)
+            columns[name] = pd.Series(None, index=range(n), dtype=dtypes[name])
         elif np.isscalar(value):
-            columns[name] = pd.Series(value, index=range(n), dtype=template[name].dtype)
+            columns[name] = pd.Series(value, index=range(n), dtype=dtypes[name])
         elif isinstance(value, pd.Series):
             taken = value[kept].reset_index(drop=True)
-            columns[name] = taken.astype(template[name].dtype)
+            columns[name] = taken.astype(dtypes[name])
         else:
-            columns[name] = pd.Series(np.asarray(value)[kept], dtype=template[name].dtype)
+            columns[name] = pd.Series(np.asarray(value)[kept], dtype=dtypes[name])
     columns["x"] = pd.Series(np.asarray(x, dtype=float))
     columns["y"] = pd.Series(np.asarray(y, dtype=float))
     frame = pd.DataFrame(columns)
@@ -173,7 +174,7 @@ def _incidents(staged: Staged, kept: np.ndarray, taxonomy: pd.DataFrame | None) 
     codes, types = pd.factorize(frame["crime_type"], use_na_sentinel=False)
     flags = schema.classify(pd.Series(types, dtype="str"), taxonomy)  # once per distinct type
     frame.insert(3, "category", flags["category"].to_numpy(object)[codes])
-    frame["category"] = frame["category"].astype(template["category"].dtype)
+    frame["category"] = frame["category"].astype(dtypes["category"])
     frame.insert(4, "sensitive", flags["sensitive"].to_numpy(bool)[codes])
     frame.insert(5, "vawg", flags["vawg"].to_numpy(bool)[codes])
     unmapped = schema.unmapped_types(frame["crime_type"], taxonomy)
@@ -184,6 +185,12 @@ def _incidents(staged: Staged, kept: np.ndarray, taxonomy: pd.DataFrame | None) 
     gdf = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(lon, lat), crs=WGS84)
     gdf.attrs[WORKING_CRS] = working
     return gdf
+
+
+@lru_cache(maxsize=1)
+def _dtypes() -> dict[str, object]:
+    """The canonical column dtypes, from ``schema.empty_incidents``."""
+    return schema.empty_incidents().dtypes.to_dict()
 
 
 def _quarantine(staged: Staged, flagged: np.ndarray) -> pd.DataFrame:

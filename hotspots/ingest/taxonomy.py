@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +21,14 @@ def as_taxonomy(taxonomy: Taxonomy) -> pd.DataFrame:
     >>> as_taxonomy(None).loc["shoplifting", "category"]
     'Acquisitive'
     """
-    if taxonomy is None or isinstance(taxonomy, str | Path):
+    if taxonomy is None:
+        return _bundled()
+    if isinstance(taxonomy, str | Path):
         return schema.load_taxonomy(taxonomy)
     return taxonomy
+
+
+@lru_cache(maxsize=1)
+def _bundled() -> pd.DataFrame:
+    """The bundled taxonomy, read once (readers only look it up, never change it)."""
+    return schema.load_taxonomy()

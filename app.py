@@ -2,12 +2,14 @@
 
 import streamlit as st
 
-from hotspots.dashboard import page_data, page_map
+from hotspots.dashboard import page_areas, page_data, page_map, page_when
 
 st.set_page_config(page_title="hotspots — JAG dashboard", page_icon="🗺️", layout="wide")
 st.navigation(
     [
         st.Page(page_map.render, title="Map", url_path="map", default=True),
+        st.Page(page_when.render, title="When", url_path="when"),
+        st.Page(page_areas.render, title="Areas & measures", url_path="areas"),
         st.Page(page_data.render, title="Data", url_path="data"),
     ]
 ).run()

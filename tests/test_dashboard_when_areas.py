@@ -1,0 +1,169 @@
+"""The When and Areas & measures pages (AppTest): they render, and filters change the numbers.
+
+Every number read off a page is compared with :mod:`hotspots.measures` run directly on the
+same selection of the demo data.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from hotspots import measures
+from hotspots.select import Selection, select
+
+LOG = "Dacorum incident log (SYNTHETIC demo)"
+
+
+def _areas_page() -> None:
+    import streamlit as st
+
+    from hotspots.dashboard.page_areas import render
+    from hotspots.dashboard.state import current_dataset
+
+    st.session_state["dataset"] = current_dataset()  # the very object the page shows
+    render()
+
+
+def _when_page() -> None:
+    from hotspots.dashboard.page_when import render
+
+    render()
+
+
+@pytest.fixture(scope="module")
+def areas():
+    """One Areas page session shared by the tests below (they run in file order)."""
+    return AppTest.from_function(_areas_page, default_timeout=240).run()
+
+
+@pytest.fixture(scope="module")
+def ds(areas):
+    return areas.session_state["dataset"]
+
+
+@pytest.fixture(scope="module")
+def sources(ds):
+    return tuple(sorted(ds.incidents["source"].unique()))
+
+
+@pytest.fixture(scope="module")
+def when(areas):
+    """One When page session (after the Areas one, so the demo data are loaded)."""
+    return AppTest.from_function(_when_page, default_timeout=240).run()
+
+
+def _expected(ds, sel: Selection, periods: measures.Periods | None = None):
+    """Headline measures and ward table computed directly (no month limits: comparisons)."""
+    undated = select(ds.incidents, sel)
+    periods = periods or measures.default_periods(undated)
+    head = measures.headline_measures(undated, current=periods.current)
+    wards = measures.ward_table(undated, ds.wards, ds.ward_population, current=periods.current)
+    return head, wards
+
+
+def _shown(at: AppTest) -> tuple[dict[str, str], pd.DataFrame]:
+    metrics = {m.label: m.value for m in at.metric}
+    return metrics, at.dataframe[0].value
+
+
+def _check_numbers(at: AppTest, head: pd.DataFrame, wards: pd.DataFrame) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    metrics, table = _shown(at)
+    assert metrics == dict(zip(head.index, head["current_shown"], strict=True))
+    current = f"Incidents {wards.attrs['current_period']}"
+    assert table["Ward"].tolist() == wards["area_name"].tolist()
+    assert table[current].fillna(-1).tolist() == wards["count"].fillna(-1).tolist()
+    assert table["vs previous"].tolist() == wards["vs_previous"].tolist()
+
+
+def test_areas_page_shows_the_measures_of_the_selection(areas, ds, sources):
+    head, wards = _expected(ds, Selection(sources=sources))
+    _check_numbers(areas, head, wards)
+    assert head.attrs["current_period"] == "Jan 2022"
+    changed = measures.what_changed(
+        select(ds.incidents, Selection(sources=sources)), wards=ds.wards
+    )
+    page_text = " ".join(m.value for m in areas.markdown)
+    for text in changed["text"]:
+        assert text.replace("(", "\\(").replace(")", "\\)").replace(".", "\\.") in page_text
+    assert any("Download the ward table" in b.proto.label for b in areas.get("download_button"))
+
+
+def test_areas_page_follows_the_crime_group_filter(areas, ds, sources):
+    before = _shown(areas)[0]
+    areas.sidebar.multiselect(key="f_groups").set_value(["Anti-social behaviour"]).run()
+    head, wards = _expected(ds, Selection(sources=sources, categories=("Anti-social behaviour",)))
+    _check_numbers(areas, head, wards)
+    assert _shown(areas)[0] != before
+    assert _shown(areas)[0]["Violent crime"] == "0"
+
+
+def test_areas_page_current_month_can_be_chosen(areas, ds, sources):
+    areas.selectbox(key="a_month").set_value(pd.Period("2021-07", "M")).run()
+    periods = measures.comparison_periods(("2021-07", "2021-07"))
+    sel = Selection(sources=sources, categories=("Anti-social behaviour",))
+    head, wards = _expected(ds, sel, periods)
+    _check_numbers(areas, head, wards)
+    assert any("Jul 2021" in c.value for c in areas.caption)
+
+
+def test_areas_page_uses_28_days_for_timed_records(areas, ds):
+    areas.sidebar.multiselect(key="f_groups").set_value([]).run()
+    areas.sidebar.multiselect(key="f_sources").set_value([LOG]).run()
+    head, wards = _expected(ds, Selection(sources=(LOG,)))
+    assert wards.attrs["current_period"] == "4 Jan 2022–31 Jan 2022"
+    _check_numbers(areas, head, wards)
+    assert any("last 28 days" in c.value for c in areas.caption)
+
+
+def test_areas_page_reads_a_survey_and_explains_a_bad_one(areas):
+    good = (
+        b"Ward,Quarter,% feeling safe,Respondents\nBoxmoor,2021-Q1,64,200\nBoxmoor,2021-Q2,81,220\n"
+    )
+    areas.file_uploader(key="a_survey").set_value(("survey.csv", good, "text/csv")).run()
+    assert not areas.exception
+    survey = areas.dataframe[-1].value
+    assert survey["pct_safe"].tolist() == [64.0, 81.0] and survey["change"].tolist() == ["", "▲"]
+    bad = b"Ward,Quarter,Respondents\nBoxmoor,2021-Q1,200\n"
+    areas.file_uploader(key="a_survey").set_value(("bad.csv", bad, "text/csv")).run()
+    assert "Expected columns" in areas.error[0].value
+
+
+def test_when_page_draws_hours_from_the_timed_records(when, ds):
+    assert not when.exception
+    # the demo mixes both sources: the hour chart is drawn from the timed third
+    n_timed = int((ds.incidents["time_precision"] == "minute").sum())
+    assert any(f"{n_timed:,} incidents with a time of day" in c.value for c in when.caption)
+    assert len(when.get("vega_lite_chart")) == 2
+    peaks = when.dataframe[0].value
+    assert set(peaks["Hours"]) == {2, 3, 4} and peaks["Lift"].iloc[0] > 1
+
+
+def test_when_page_focus_follows_a_ward_and_a_cluster(when, ds):
+    when.radio(key="w_focus").set_value("A ward").run()
+    code = ds.wards.set_index("area_name").loc["Boxmoor", "area_code"]
+    when.selectbox(key="w_ward").set_value(code).run()
+    assert not when.exception
+    n = int((ds.incidents["ward_code"] == code).sum())
+    assert when.caption[0].value.startswith(f"{n:,} incidents in Boxmoor ward")
+    when.radio(key="w_focus").set_value("A cluster").run()
+    assert not when.exception
+    chosen = when.selectbox(key="w_cluster").value
+    label = when.selectbox(key="w_cluster").format_func(chosen)
+    size = label.split(": ")[1].split(" incidents")[0]
+    assert when.caption[0].value.startswith(f"{size} incidents in cluster {chosen}")
+
+
+def test_when_page_month_only_says_why_there_is_no_hour_chart(when, ds):
+    when.radio(key="w_focus").set_value("All incidents").run()
+    when.sidebar.multiselect(key="f_sources").set_value(["police.uk"]).run()
+    assert not when.exception
+    assert "month-only" in when.info[0].value and "false peak at midnight" in when.info[0].value
+    assert len(when.get("vega_lite_chart")) == 1  # the monthly trend only
+    peaks = when.dataframe[0].value
+    policeuk = select(ds.incidents, Selection(sources=("police.uk",)))
+    busiest = policeuk.groupby("month").size().sort_values(ascending=False, kind="stable")
+    assert peaks["Month"].iloc[0] == busiest.index[0].strftime("%Y-%m")
+    assert peaks["Incidents"].iloc[0] == busiest.iloc[0]

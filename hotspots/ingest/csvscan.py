@@ -49,6 +49,9 @@ class CsvTable:
         The delimiter detected from the header.
     blank_lines
         Empty lines skipped (they hold no record).
+    trailing_delimiter_rows
+        Rows read although they have more fields than the header, because the extra
+        fields are all empty (trailing delimiters).
     """
 
     name: str
@@ -61,6 +64,19 @@ class CsvTable:
     encoding: str
     delimiter: str
     blank_lines: int
+    trailing_delimiter_rows: int
+
+    def notes(self) -> list[str]:
+        """What the report should say about this file's layout."""
+        out = []
+        if self.blank_lines:
+            out.append(f"{self.name}: {self.blank_lines} blank line(s) skipped")
+        if self.trailing_delimiter_rows:
+            out.append(
+                f"{self.name}: {self.trailing_delimiter_rows} row(s) end in extra empty fields "
+                "(trailing delimiters): read, the empty fields ignored"
+            )
+        return out
 
     @property
     def rows(self) -> pd.DataFrame:
@@ -135,10 +151,16 @@ def scan_csv(text: TextData) -> CsvTable:
             "header of column names separated by commas"
         )
     delimiter = _sniff_delimiter(text.data[starts[0] : ends[0]])
-    fields, first_field, nfields = _fields(codes, quotes, starts, ends, ord(delimiter))
+    fields, offsets, first_field, nfields = _fields(codes, quotes, starts, ends, ord(delimiter))
     columns = _header(fields, int(nfields[0]))
     ncols = len(columns)
-    good = nfields == ncols
+    # extra fields that are all empty are trailing delimiters, not data: read the row
+    extra = nfields > ncols
+    trailing = np.zeros_like(extra)
+    trailing[extra] = (
+        offsets[first_field[extra] + nfields[extra]] == offsets[first_field[extra] + ncols]
+    )
+    good = (nfields == ncols) | trailing
     good[0] = False
     if unclosed:
         good[-1] = False
@@ -165,6 +187,7 @@ def scan_csv(text: TextData) -> CsvTable:
         encoding=text.encoding,
         delimiter=delimiter,
         blank_lines=blank_lines,
+        trailing_delimiter_rows=int(trailing[good].sum()),
     )
 
 
@@ -189,8 +212,9 @@ def _sniff_delimiter(header: bytes) -> str:
 
 def _fields(
     codes: np.ndarray, quotes: np.ndarray, starts: np.ndarray, ends: np.ndarray, delimiter: int
-) -> tuple[pa.Array, np.ndarray, np.ndarray]:
-    """All fields of all records as one string array, in file order, unquoted."""
+) -> tuple[pa.Array, np.ndarray, np.ndarray, np.ndarray]:
+    """All fields of all records as one string array, in file order, unquoted; with its
+    value offsets, each record's first field and each record's number of fields."""
     delims = np.flatnonzero(codes == delimiter)
     if quotes.size:
         delims = delims[(np.searchsorted(quotes, delims) & 1) == 0]
@@ -214,7 +238,7 @@ def _fields(
     array = pa.Array.from_buffers(
         pa.large_string(), total, [None, pa.py_buffer(offsets), pa.py_buffer(codes[keep])]
     )
-    return array, first_field, nfields
+    return array, offsets, first_field, nfields
 
 
 def _field_bytes(size: int, starts: np.ndarray, ends: np.ndarray, delims: np.ndarray) -> np.ndarray:

@@ -105,8 +105,7 @@ def read_policeuk_files(
             tables.append(table)
             report.files_read.append(source.label)
             report.encodings[source.label] = table.encoding
-            if table.blank_lines:
-                report.notes.append(f"{source.label}: {table.blank_lines} blank line(s) skipped")
+            report.notes += table.notes()
             bar.update(source.size)
     raw, file, line = csvscan.stack(tables)
     stems = np.repeat(

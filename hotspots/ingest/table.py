@@ -105,8 +105,7 @@ def read_incident_file(
     check_columns(cmap, table.columns, source=file.label)
     if table.delimiter != ",":
         report.parameters[f"{file.label}: delimiter"] = repr(table.delimiter)
-    if table.blank_lines:
-        report.notes.append(f"{file.label}: {table.blank_lines} blank line(s) skipped")
+    report.notes += table.notes()
     raw, labels, lines = csvscan.stack([table])
     first, second = cmap.pair
     located = coords.locate(

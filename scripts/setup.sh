@@ -67,3 +67,27 @@ if $test_setup && [ ! -x /usr/bin/chromium ]; then
     exit 1
   fi
 fi
+
+# --- PostgreSQL for the store tests (hotspots.store) -------------------------------------------
+# tests/test_store.py runs every store test on SQLite and on a throwaway PostgreSQL server it
+# starts itself (initdb + pg_ctl on a free port of 127.0.0.1, as the postgres user when run as
+# root). It needs Debian's server binaries (/usr/lib/postgresql/<version>/bin); the psycopg
+# driver comes from pyproject.toml. Councils point the app at their own server with
+# HOTSPOTS_DB_URL (README.md, "Using your own PostgreSQL").
+if $test_setup && ! command -v initdb >/dev/null \
+  && ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "setup: installing Debian's postgresql for the store tests" >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+    echo "setup: installing Debian's postgresql for the store tests" >&2
+    sudo apt-get update -qq
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  else
+    echo "setup: the store tests need PostgreSQL's server (initdb, pg_ctl);" \
+      "run as root: apt-get update && apt-get install -y postgresql" >&2
+    exit 1
+  fi
+fi
+# --- end of the PostgreSQL block ---------------------------------------------------------------

@@ -245,7 +245,10 @@ def _neighbour_matrix(xy: np.ndarray, area: np.ndarray, radius: float) -> sparse
     diagonal = np.arange(n)
     rows = np.concatenate([pairs[:, 0], pairs[:, 1], diagonal])
     cols = np.concatenate([pairs[:, 1], pairs[:, 0], diagonal])
-    return sparse.csr_array((np.ones(rows.size), (rows, cols)), shape=(n, n))
+    # Pairs are distinct, so the CSR arrays are built directly (no duplicate summing).
+    order = np.argsort(rows, kind="stable")
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))])
+    return sparse.csr_array((np.ones(rows.size), cols[order], indptr), shape=(n, n))
 
 
 def _greedy_units(near: sparse.csr_array, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -1,0 +1,166 @@
+"""Benchmark: patrol localities and plans at district, county and synthetic scale.
+
+1. Real police.uk data: Dacorum and the whole of Hertfordshire, last three months and the whole
+   13 months: hot areas (Gi* at H3 res 9), the greedy disc cover and the full plan (names,
+   trend, peaks, dosage, backtest), top 10.
+2. Synthetic scale: 200k and 1M incidents in Gaussian blobs over 20 km × 20 km, all in one hot
+   area (the worst case for the greedy loop: every incident must be covered).
+3. Outputs: GeoJSON + CSV + KML, HTML briefing and PDF for a top-10 plan.
+
+Prints wall and CPU time of each step (CPU time is the fairer figure on a busy machine).
+
+Run: ``.venv/bin/python bench/bench_patrol.py``
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from pyproj import Transformer
+
+from hotspots import datasets
+from hotspots.grid import grid_counts
+from hotspots.ingest import read_policeuk, resolve_study_area
+from hotspots.patrol import (
+    PatrolPlan,
+    briefing_html,
+    build_localities,
+    hot_areas_from_cells,
+    hot_areas_from_clusters,
+    patrol_plan,
+    to_csv,
+    to_geojson,
+    to_kml,
+    write_briefing_pdf,
+)
+from hotspots.schema import BNG, COLUMNS, WGS84, WORKING_CRS
+from hotspots.stats import hotspots_gistar
+
+T = TypeVar("T")
+
+
+def _timed(label: str, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    start, cpu = time.perf_counter(), time.process_time()
+    out = func(*args, **kwargs)
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    print(f"  {label}: {wall:.2f} s wall, {cpu:.2f} s CPU")
+    return out
+
+
+def _real(name: str, incidents: gpd.GeoDataFrame, area: object, period: tuple[str, str]) -> None:
+    month = incidents["month"].dt.strftime("%Y-%m")
+    current = incidents[((month >= period[0]) & (month <= period[1])).to_numpy()]
+    current = current[~current["sensitive"].to_numpy(bool)].reset_index(drop=True)
+    print(f"\n== {name}, {period[0]} to {period[1]}: {len(current):,} incidents")
+    polygon = resolve_study_area(area)
+    cells = _timed(
+        "Gi* at res 9", lambda: hotspots_gistar(grid_counts(current, 9, study_area=polygon))
+    )
+    areas = _timed("hot areas", hot_areas_from_cells, current, cells)
+    built = _timed("disc cover + spacing", build_localities, current, areas)
+    p = built.params
+    print(
+        f"  {p['n_hot_cells']} hot cells in {p['n_hot_areas']} areas; {p['n_units']} units, "
+        f"{p['n_localities']} kept, {p['n_dropped']} dropped; {p['incidents_in_localities']:,} "
+        f"of {p['incidents_in_hot_areas']:,} hot-area incidents in localities"
+    )
+    plan = _timed(
+        "patrol_plan (top 10, with backtest)",
+        patrol_plan,
+        incidents,
+        study_area=area,
+        period=period,
+        top=10,
+    )
+    s = plan.metadata["summary"]
+    share = 100 * s["share_in_localities"]
+    print(f"  top 10 hold {s['in_localities']:,} of {s['incidents']:,} ({share:.1f} %)")
+    bt = plan.metadata["backtest"]
+    if "results" in bt:
+        first = bt["results"][0]
+        figures = f"hit rate {first['hit_rate']:.2f}, PAI {first['pai']:.1f}"
+        print(f"  backtest at {first['coverage']:.0%}: {figures}")
+
+
+def _synthetic(n: int, seed: int = 0) -> gpd.GeoDataFrame:
+    """``n`` incidents in 400 Gaussian blobs (sd 60 m) over 20 km², snapped to 10 m."""
+    rng = np.random.default_rng(seed)
+    centres = rng.uniform(0, 20_000, (400, 2)) + np.array([490_000, 200_000])
+    xy = centres[rng.integers(0, 400, n)] + rng.normal(0, 60, (n, 2))
+    xy = np.round(xy / 10) * 10
+    lon, lat = Transformer.from_crs(BNG, WGS84, always_xy=True).transform(xy[:, 0], xy[:, 1])
+    frame = pd.DataFrame(
+        {
+            "incident_id": np.arange(n).astype(str),
+            "source": "synthetic",
+            "crime_type": "Anti-social behaviour",
+            "category": "Anti-social behaviour",
+            "sensitive": False,
+            "vawg": False,
+            "month": pd.Timestamp("2021-01-01"),
+            "occurred_from": pd.NaT,
+            "occurred_to": pd.NaT,
+            "time_precision": "month",
+            "location": "",
+            "lsoa_code": None,
+            "ward_code": None,
+            "x": xy[:, 0],
+            "y": xy[:, 1],
+        }
+    )
+    gdf = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(lon, lat), crs=WGS84)[COLUMNS]
+    gdf.attrs[WORKING_CRS] = BNG
+    return gdf
+
+
+def _scale(n: int) -> None:
+    incidents = _synthetic(n)
+    print(f"\n== synthetic: {n:,} incidents, one hot area")
+    areas = hot_areas_from_clusters(incidents, np.zeros(n, dtype=int), margin_m=0)
+    built = _timed("disc cover + spacing", build_localities, incidents, areas)
+    p = built.params
+    print(f"  {p['n_units']:,} units, {p['n_localities']:,} kept, {p['n_dropped']:,} dropped")
+
+
+def _outputs(incidents: gpd.GeoDataFrame) -> None:
+    plan = patrol_plan(
+        incidents, study_area=datasets.DACORUM, period=("2021-10", "2021-12"), top=10,
+        run_backtest=False,
+    )  # fmt: skip
+    print("\n== outputs of a top-10 Dacorum plan")
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder)
+        _timed("GeoJSON + CSV + KML", _exports, plan, out)
+        page = _timed("HTML briefing (11 maps)", briefing_html, plan)
+        pdf = _timed("PDF briefing (12 pages)", write_briefing_pdf, plan, out / "b.pdf")
+        print(f"  HTML {len(page) / 1e6:.2f} MB, PDF {pdf.stat().st_size / 1e6:.2f} MB")
+
+
+def _exports(plan: PatrolPlan, out: Path) -> None:
+    to_geojson(plan, out / "p.geojson")
+    to_csv(plan, out / "p.csv")
+    to_kml(plan, out / "p.kml")
+
+
+def main() -> None:
+    """Run every benchmark and print the figures."""
+    herts = read_policeuk(datasets.herts_policeuk_zip()).incidents
+    dacorum = read_policeuk(datasets.herts_policeuk_zip(), study_area=datasets.DACORUM).incidents
+    districts = gpd.read_file(datasets.districts_path())
+    for period in (("2021-11", "2022-01"), ("2021-01", "2022-01")):
+        _real("Dacorum", dacorum, datasets.DACORUM, period)
+        _real("Hertfordshire", herts, districts, period)
+    for n in (200_000, 1_000_000):
+        _scale(n)
+    _outputs(dacorum)
+
+
+if __name__ == "__main__":
+    main()

@@ -24,6 +24,7 @@ from hotspots.patrol import (
     hot_areas_from_cells,
     hot_areas_from_clusters,
     load_harm_weights,
+    patrol_plan,
 )
 from hotspots.schema import BNG, COLUMNS, WGS84, WORKING_CRS, classify, load_taxonomy
 from hotspots.stats import hotspots_gistar
@@ -272,3 +273,37 @@ def test_dacorum_localities_lie_in_significant_hot_cells(dacorum_q4: gpd.GeoData
         result.params["incidents_in_localities"] + result.params["incidents_in_dropped_units"]
         == result.params["incidents_in_hot_areas"]
     )
+
+
+def test_plan_never_builds_a_place_from_sensitive_incidents() -> None:
+    """A pile of domestic abuse records must not become a locality, a centre or a map cell."""
+    rng = np.random.default_rng(9)
+    background = np.round(np.asarray(ORIGIN) + rng.uniform(0, 3000, (400, 2)))
+    victim = np.full((40, 2), [ORIGIN[0] + 1500.0, ORIGIN[1] + 1500.0])
+    shops = blob((ORIGIN[0] + 600, ORIGIN[1] + 2400), 40, 10, seed=10)
+    types = ["Anti-social behaviour"] * 400 + ["Domestic abuse"] * 40 + ["Shoplifting"] * 40
+    incidents = make_incidents(np.vstack([background, victim, shops]), types)
+    corners = np.asarray(ORIGIN) + np.array([[-100.0, -100.0], [3100.0, 3100.0]])
+    lon, lat = TO_WGS84.transform(corners[:, 0], corners[:, 1])
+    drawn = shapely.box(lon[0], lat[0], lon[1], lat[1])  # a polygon drawn on the map, lon/lat
+    plan = patrol_plan(
+        incidents, study_area=drawn, period=("2021-06", "2021-06"), run_backtest=False
+    )
+    assert plan.metadata["summary"]["sensitive_left_out"] == 40
+    assert plan.metadata["summary"]["incidents"] == 440
+    sensitive_ids = set(incidents.loc[incidents["sensitive"], "incident_id"])
+    assert not sensitive_ids & set(plan.assignment["incident_id"])
+    centres = np.column_stack(
+        Transformer.from_crs(WGS84, BNG, always_xy=True).transform(
+            plan.localities["centre_lon"], plan.localities["centre_lat"]
+        )
+    )
+    assert np.hypot(*(centres - victim[0]).T).min() > 100  # no locality at the victim's address
+    assert np.hypot(*(centres - shops.mean(axis=0)).T).min() < 50  # the shop blob is found
+    # the map aggregates: the victim's 25 m cell holds only the non-sensitive incidents there
+    victim_lon, victim_lat = TO_WGS84.transform(victim[0, 0], victim[0, 1])
+    cell = h3.latlng_to_cell(victim_lat, victim_lon, 11)
+    lons, lats = TO_WGS84.transform(background[:, 0], background[:, 1])
+    expected = sum(h3.latlng_to_cell(b, a, 11) == cell for a, b in zip(lons, lats, strict=True))
+    drawn_counts = plan.context.loc[plan.context["cell"] == cell, "count"]
+    assert int(drawn_counts.sum()) == expected

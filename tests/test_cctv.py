@@ -18,7 +18,7 @@ import shapely
 from pyproj import Transformer
 from scipy import sparse
 
-from hotspots import datasets
+from hotspots import datasets, store
 from hotspots.cctv import (
     GREEDY_GUARANTEE,
     camera_views,
@@ -238,7 +238,7 @@ def test_greedy_falls_short_where_it_must_and_the_optimum_is_found() -> None:
 def test_greedy_and_exact_against_brute_force_on_random_cases() -> None:
     rng = np.random.default_rng(20211118)
     ratios = []
-    for _ in range(5):
+    for _ in range(3):
         offsets = rng.uniform(-400, 400, size=(150, 2))
         weights = rng.integers(1, 4, size=150).astype(float)
         incidents = _incidents([tuple(o) for o in offsets])
@@ -376,7 +376,7 @@ def test_sheets_escape_typed_text_in_html_and_csv() -> None:
     assert row[header.index("camera_location")] == '\'=HYPERLINK("x")'
 
 
-def test_scheduled_taskings_and_the_monthly_kpi(timed_log, cameras, wards) -> None:
+def test_scheduled_taskings_and_the_monthly_kpi(timed_log, cameras, wards, tmp_path) -> None:
     cells = hotspots_gistar(grid_counts(timed_log, 9, study_area=wards))
     sheet = tasking_sheet(timed_log, cameras, cells)
     plan = schedule_taskings(
@@ -400,5 +400,12 @@ def test_scheduled_taskings_and_the_monthly_kpi(timed_log, cameras, wards) -> No
     assert kpi["month"].dt.strftime("%Y-%m").tolist() == ["2022-01", "2022-02", "2022-03"]
     assert kpi["taskings"].tolist() == [2, 0, 1] and kpi["change"].tolist() == [0, -2, 1]
     assert kpi["A"].tolist() == [1, 0, 1] and kpi["B"].tolist() == [1, 0, 0]
-    counts = tasking_kpi(plan)
-    assert counts["taskings"].sum() == len(plan)
+    engine = store.open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    store.import_records(engine, datasets.demo_path("cameras"), "cameras")
+    for record in plan.head(20).to_dict("records"):
+        assert store.add_tasking(engine, record).warnings == ()
+    stored = store.list_taskings(engine)
+    pairs = sorted(zip(stored["camera_id"], stored["window_start"], strict=True))
+    assert pairs == sorted(zip(plan["camera_id"][:20], plan["window_start"][:20], strict=True))
+    assert tasking_kpi(stored)["taskings"].tolist() == [20]
+    engine.dispose()

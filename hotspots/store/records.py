@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 
 REASONS: tuple[str, ...] = (
@@ -160,8 +161,8 @@ def _date(value: Any) -> date:
 
 
 def _datetime(value: Any) -> datetime:
-    if isinstance(value, pd.Timestamp):
-        value = value.to_pydatetime()
+    if isinstance(value, pd.Timestamp | np.datetime64):
+        value = pd.Timestamp(value).to_pydatetime()
     if not isinstance(value, datetime):
         if isinstance(value, date):
             value = datetime.combine(value, time())

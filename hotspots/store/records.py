@@ -56,6 +56,7 @@ class ValidationError(ValueError):
     Examples
     --------
     >>> clean_record("feedback", {"lon": -0.47, "lat": 51.75, "reason": "dark", "severity": 9})
+    ... # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     hotspots.store.records.ValidationError: feedback record not saved: reason 'dark' is not ...

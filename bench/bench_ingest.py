@@ -13,6 +13,14 @@ synth1m a seeded synthetic 1,000,000-row police.uk street CSV (one file, ~230 MB
         Bar: peak memory under 2 GB.
 
 Run ``.venv/bin/python bench/bench_ingest.py`` (all cases; one JSON line each).
+
+Measured here (2 cores, shared with other jobs; CPU time is the steadier figure)
+------------------------------------------------------------------------------
+herts    total 1.19 s wall at load average 2.5 (load 1.09 s + H3 0.09 s); CPU 1.1–1.3 s
+         in every run; wall 3–5 s when the load average was 8–12. Peak RSS 420 MB
+         (225 MB of it is the imports).
+synth1m  CPU 9–10 s (≈ 100k rows/s, load + validate + H3); peak RSS 1,405 MB; clipped
+         to Dacorum (900k rows quarantined as outside_study_area) 1,416 MB.
 """
 
 from __future__ import annotations

@@ -211,7 +211,7 @@ NB02: list[Cell] = [
         chained together. A briefing wants neither.
     """),
     code("""
-        EPS_GRID = [50, 100, 150, 200, 300, 400]
+        EPS_GRID = [50, 100, 150, 200, 300]
         MIN_SAMPLES_GRID = [10, 20, 30, 50, 100]
 
 
@@ -261,10 +261,10 @@ NB02: list[Cell] = [
         fig.tight_layout()
     """),
     md("""
-        Between 150 m and 200 m the largest cluster jumps: police.uk's snap points along the
-        streets are about that far apart, and beyond it they link up across the town. The knee
-        of the k-distance curve falls just past the jump, so here it is a poor choice; a tuned
-        setting below the jump keeps clusters to streets and centres.
+        Between 150 m and 200 m the largest cluster jumps from about a tenth to over half of
+        the incidents: beyond that distance police.uk's snap points link up across the town.
+        The knee of the k-distance curve falls just past the jump, so here it is a poor choice;
+        a tuned setting below the jump keeps clusters to streets and centres.
     """),
     code("""
         knee_eps = curves["police.uk"].eps_m
@@ -471,6 +471,7 @@ NB03: list[Cell] = [
             cells=("cell", "size"), incidents=("count", "sum")
         )
         classes["share_of_incidents"] = (classes["incidents"] / classes["incidents"].sum()).round(3)
+        print(f"lowest z: {hot['gi_z'].min():.2f}")
         classes
     """),
     md("""

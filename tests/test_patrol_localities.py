@@ -6,10 +6,13 @@ membership with h3-py one point at a time, disc counts by brute force.
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
+
 import geopandas as gpd
 import h3
 import numpy as np
 import pandas as pd
+import pypdf
 import pytest
 import shapely
 from pyproj import Transformer
@@ -25,6 +28,7 @@ from hotspots.patrol import (
     hot_areas_from_clusters,
     load_harm_weights,
     patrol_plan,
+    write_plan_files,
 )
 from hotspots.schema import BNG, COLUMNS, WGS84, WORKING_CRS, classify, load_taxonomy
 from hotspots.stats import hotspots_gistar
@@ -307,3 +311,23 @@ def test_plan_never_builds_a_place_from_sensitive_incidents() -> None:
     expected = sum(h3.latlng_to_cell(b, a, 11) == cell for a, b in zip(lons, lats, strict=True))
     drawn_counts = plan.context.loc[plan.context["cell"] == cell, "count"]
     assert int(drawn_counts.sum()) == expected
+
+
+def test_a_plan_without_hot_spots_says_so_and_still_exports(tmp_path) -> None:
+    rng = np.random.default_rng(11)
+    xy = np.round(np.asarray(ORIGIN) + rng.uniform(0, 3000, (30, 2)))  # no hot spot in 30
+    incidents = make_incidents(xy, "Burglary")
+    corners = np.asarray(ORIGIN) + np.array([[-100.0, -100.0], [3100.0, 3100.0]])
+    lon, lat = TO_WGS84.transform(corners[:, 0], corners[:, 1])
+    plan = patrol_plan(
+        incidents, study_area=shapely.box(lon[0], lat[0], lon[1], lat[1]), period=None
+    )
+    assert len(plan.localities) == 0
+    assert plan.metadata["period"] == "2021-06 to 2021-06"  # the default: the data's last months
+    assert any(text.startswith("No locality") for text in plan.limits)
+    assert any(text.startswith("Backtest not possible") for text in plan.limits)
+    written = write_plan_files(plan, tmp_path)
+    assert len(gpd.read_file(written["geojson"])) == 0
+    kml = ET.parse(written["kml"]).getroot()
+    assert not list(kml.iter("{http://www.opengis.net/kml/2.2}Placemark"))
+    assert len(pypdf.PdfReader(written["pdf"]).pages) == 1

@@ -12,6 +12,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.cluster import DBSCAN
 
 from hotspots import datasets
 from hotspots.demo import load_demo_log
@@ -116,7 +117,7 @@ def test_month_only_data_give_months_and_say_why(plan: PatrolPlan) -> None:
     assert (plan.localities["visits_per_day"] == 3).all()
     assert (plan.localities["minutes_per_visit"] == 15).all()
     text = " ".join(plan.limits)
-    assert "month only" in text and "police.uk moves every location" in text
+    assert "record the month only" in text and "police.uk moves every location" in text
     assert "2021-10 to 2021-12" in text
 
 
@@ -166,6 +167,12 @@ def test_timed_log_windows_are_peak_windows_of_each_locality(
         assert row.visits_per_day == per_day.max()
         assert row.visits_per_week == 2 * len(independent)
         assert row.visits_per_window == 2
+        # peak days: every log time is exact, so the weekday of occurred_from, counted by pandas
+        week = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+        days = members["occurred_from"].dt.day_name().str[:3].value_counts().reindex(week)
+        shares = days.fillna(0) / days.sum()
+        top = shares.sort_values(ascending=False, kind="stable").head(2)  # ties: Monday first
+        assert row.peak_days == ", ".join(f"{d} {100 * v:.0f}%" for d, v in top.items())
 
 
 def test_timed_log_ranked_by_harm_and_sensitive_left_out(
@@ -183,6 +190,21 @@ def test_timed_log_ranked_by_harm_and_sensitive_left_out(
     assert len(sensitive) > 0
     assert log_plan.metadata["summary"]["sensitive_left_out"] == len(sensitive)
     assert not set(sensitive["incident_id"]) & set(log_plan.assignment["incident_id"])
+
+
+def test_dbscan_localities_lie_in_scikit_learn_clusters(dacorum: gpd.GeoDataFrame) -> None:
+    dbscan_plan = patrol_plan(
+        dacorum, study_area=datasets.DACORUM, period=PERIOD, top=5, method="dbscan",
+        eps_m=100, min_samples=15, run_backtest=False,
+    )  # fmt: skip
+    period = in_months(dacorum, *PERIOD)
+    period = period[~period["sensitive"].to_numpy(bool)]
+    labels = DBSCAN(eps=100, min_samples=15).fit(period[["x", "y"]].to_numpy()).labels_
+    label = pd.Series(labels, index=period["incident_id"].to_numpy())
+    assigned = dbscan_plan.assignment.dropna(subset=["locality"])
+    assert len(dbscan_plan.localities) == 5
+    assert (label.loc[assigned["incident_id"]] >= 0).all()
+    assert dbscan_plan.metadata["localities_params"]["hot_areas"].startswith("density clusters")
 
 
 def test_bad_requests_are_explained(dacorum: gpd.GeoDataFrame) -> None:

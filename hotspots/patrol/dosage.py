@@ -105,10 +105,20 @@ def recommend_dosage(
     for key in localities:
         mine = hourly[hourly[group].astype(str) == str(key)] if len(hourly) else hourly
         rows.append(_one(mine, minutes, revisit_hours, untimed_visits_per_day))
-    out = pd.DataFrame(rows, index=localities)
+    out = pd.DataFrame(rows, index=localities, columns=list(_COLUMNS))
     for column in ("visits_per_window", "visits_per_week"):
         out[column] = out[column].astype("Int64")
     return out
+
+
+_COLUMNS = (
+    "minutes_per_visit",
+    "visits_per_window",
+    "visits_per_day",
+    "visits_per_week",
+    "windows",
+    "dosage",
+)
 
 
 def _one(windows: pd.DataFrame, minutes: float, revisit: float, untimed: int) -> dict[str, object]:

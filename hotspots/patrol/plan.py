@@ -52,8 +52,9 @@ CONTEXT_RES: tuple[int, int] = (11, 9)
 locality, 9 (about 200 m edge) for the overview."""
 
 MONTH_ONLY_LIMIT = (
-    "police.uk records the month only (no day or time): peak windows are months, and visit "
-    "times cannot be drawn from these data; use CAD or ASB logs with times for the hours"
+    "These data record the month only, as police.uk always does (no day or time): peak windows "
+    "are months, and visit times cannot be drawn from them; use CAD or ASB logs with times for "
+    "the hours"
 )
 
 
@@ -187,11 +188,8 @@ def patrol_plan(
         raise ValueError(
             f"no incidents in the study area in {start} to {end}; choose another period or area"
         )
-    weights = (
-        load_harm_weights(harm_weights)
-        if not isinstance(harm_weights, pd.Series)
-        else (harm_weights)
-    )
+    given = isinstance(harm_weights, pd.Series)
+    weights = harm_weights if given else load_harm_weights(harm_weights)
     harm, harm_note = _harm(current, weights, by)
 
     areas = _hot_areas(current, area, method, res, min_bin, eps_m, min_samples)
@@ -249,7 +247,8 @@ def patrol_plan(
         "wards": ward_note,
         "backtest": bt,
     }
-    limits = _limits(current, peaks, summary, metadata, harm_note, trend_note, bt)
+    timing = peaks.attrs.get("reason", "") if len(plan) else hour_weekday(current).reason
+    limits = _limits(current, timing, summary, metadata, harm_note, trend_note, bt)
     assignment = pd.DataFrame(
         {
             "incident_id": current["incident_id"].to_numpy(),
@@ -490,7 +489,8 @@ def _timing(
 
 
 def _top_days(by_weekday: pd.Series, n: int = 2) -> str:
-    """``"Sat 22%, Fri 19%"``: the ``n`` busiest weekdays and their share of the incidents."""
+    """``"Sat 22%, Fri 19%"``: the ``n`` busiest weekdays and their share of the incidents
+    (ties in weekday order, Monday first)."""
     share = by_weekday / by_weekday.sum()
     best = share.sort_values(ascending=False, kind="stable").head(n)
     return ", ".join(f"{day} {100 * s:.0f}%" for day, s in best.items())
@@ -529,7 +529,7 @@ def _context(current: gpd.GeoDataFrame) -> pd.DataFrame:
 
 def _limits(
     current: pd.DataFrame,
-    peaks: pd.DataFrame,
+    timing: str,
     summary: dict[str, Any],
     metadata: dict[str, Any],
     harm_note: str,
@@ -548,8 +548,13 @@ def _limits(
     ]
     if current["source"].astype(str).str.contains("police.uk", case=False).any():
         limits.append(SNAPPING_LIMIT + ".")
-    if peaks.attrs.get("reason"):
-        limits.append(MONTH_ONLY_LIMIT + f" ({peaks.attrs['reason']}).")
+    if summary["localities"] == 0:
+        limits.append(
+            "No locality: the method found no significant hot spot in this area and period; "
+            "patrols cannot be targeted from these data."
+        )
+    if timing:
+        limits.append(MONTH_ONLY_LIMIT + f" ({timing}).")
     limits.append(trend_note + ".")
     if harm_note:
         limits.append(harm_note + ".")

@@ -17,6 +17,7 @@ from hotspots.ingest.errors import IngestError
 from hotspots.ingest.report import LoadReport, LoadResult
 from hotspots.ingest.studyarea import StudyArea, describe_study_area, resolve_study_area
 from hotspots.ingest.taxonomy import Taxonomy, as_taxonomy
+from hotspots.schema import COLUMNS
 
 _PARQUET = {".parquet", ".geoparquet"}
 
@@ -73,6 +74,14 @@ def read_vector(
     cmap = as_column_map(columns)
     report = LoadReport(files_read=[label], encodings={label: "n/a (vector file)"})
     attributes = [c for c in frame.columns if c != frame.geometry.name]
+    if cmap is None and set(COLUMNS) <= set(frame.columns):
+        staged = _canonical(frame, label, report)
+        return assemble.finish(
+            staged,
+            study_area=None if study_area is None else resolve_study_area(study_area),
+            study_area_label=None if study_area is None else describe_study_area(study_area),
+            taxonomy=as_taxonomy(taxonomy),
+        )
     if cmap is None:
         cmap = ColumnMap.guess(attributes)
         report.parameters[f"{label}: columns guessed"] = "yes (pass columns= to override)"
@@ -105,6 +114,34 @@ def read_vector(
         study_area_label=None if study_area is None else describe_study_area(study_area),
         taxonomy=as_taxonomy(taxonomy),
     )
+
+
+def _canonical(frame: gpd.GeoDataFrame, label: str, report: LoadReport) -> assemble.Staged:
+    """Stage a file already in the canonical schema (e.g. written by ``hotspots ingest``).
+
+    Its fields are taken as they are (dates already parsed); locations are checked again, the
+    working CRS is chosen again and ``category``/``sensitive``/``vawg`` re-derived from the
+    crime type with the taxonomy in use.
+    """
+    raw = frame[[c for c in frame.columns if c != frame.geometry.name]].astype("str")
+    raw = raw.reset_index(drop=True)
+    lines = np.arange(1, len(frame) + 1, dtype=np.int64)
+    labels = np.full(len(frame), label, dtype=object)
+    located = _locate(frame, label)
+    report.crs[label] = f"{located.crs} ({located.how})"
+    report.parameters[f"{label}: columns"] = "canonical incidents (hotspots schema)"
+    ledger = assemble.Ledger(len(frame))
+    ledger.take(located.reason, located.detail)
+    months = pd.to_datetime(frame["month"]).reset_index(drop=True)
+    ledger.flag(months.isna().to_numpy(), "unparseable_date", "month is blank")
+    fields = {
+        name: frame[name].reset_index(drop=True)
+        for name in (
+            "incident_id", "source", "crime_type", "month", "occurred_from", "occurred_to",
+            "time_precision", "location", "lsoa_code",
+        )
+    }  # fmt: skip
+    return assemble.Staged(raw, labels, lines, ledger, located, fields, report)
 
 
 def _read(path: Path, *, layer: str | None) -> gpd.GeoDataFrame:

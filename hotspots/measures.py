@@ -585,45 +585,44 @@ def _changes(
     compared_with: str,
     periods: Periods,
 ) -> pd.DataFrame:
-    """One comparison's kept rows, with their group columns and wording."""
-    values = pd.Series(table.index.to_numpy(dtype=str)).str.split(_SEP, expand=True)
-    out = pd.DataFrame(
-        {"compared_with": _COMPARED_WITH[compared_with], "period": periods.label(compared_with)},
-        index=range(len(table)),
-    )
-    for i, col in enumerate(by):
-        out[col] = values[i].to_numpy() if len(table) else []
-    what = pd.Series("", index=out.index)
-    where = pd.Series("", index=out.index)
-    for col in by:
-        if col == "ward_code":
-            out["ward_name"] = out[col].map(lambda c: names.get(c, c))
-            where = out["ward_name"].where(out[col] != _NONE, "outside the wards")
-        else:
-            label = out[col].map(lambda v: _SHORT_NAMES.get(v, v)).replace(_NONE, "unrecorded")
-            what = label if (what == "").all() else what + ", " + label
-    what = what.where(what != "", "Incidents")
-    place = np.where(where != "", " in " + where, "")
+    """One comparison's kept rows (at most ``top``), with their group columns and wording."""
+    period = periods.label(compared_with)
+    keys = [str(key).split(_SEP) for key in table.index]
+    out = pd.DataFrame(keys, columns=by)
+    if "ward_code" in by:
+        out["ward_name"] = [names.get(code, code) for code in out["ward_code"]]
+    rows = zip(keys, table["previous"], table["current"], table["pct_change"], strict=True)
+    texts = []
+    for values, before, now, pct in rows:
+        labels = dict(zip(by, values, strict=True))
+        what = ", ".join(
+            "unrecorded" if v == _NONE else _SHORT_NAMES.get(v, v)
+            for c, v in labels.items()
+            if c != "ward_code"
+        )
+        ward = labels.get("ward_code")
+        place = "" if ward is None else " in " + names.get(ward, ward)
+        if ward == _NONE:
+            place = " outside the wards"
+        amount = (
+            "up from 0" if before == 0 else f"{'up' if now > before else 'down'} {abs(pct):.0f} %"
+        )
+        texts.append(f"{what or 'Incidents'}{place} {amount} ({before} → {now}) vs {period}")
+    significant = table["significant"].to_numpy(dtype=bool)
+    out.insert(0, "period", period)
+    out.insert(0, "compared_with", _COMPARED_WITH[compared_with])
     out["current"] = table["current"].to_numpy()
     out["before"] = table["previous"].to_numpy()
     out["change"] = table["change"].to_numpy()
     out["pct_change"] = table["pct_change"].to_numpy()
     out["p_value"] = table["p_value"].to_numpy()
     out["q_value"] = table["q_value"].to_numpy()
-    out["significant"] = table["significant"].to_numpy()
+    out["significant"] = significant
     out["rank"] = np.arange(1, len(table) + 1)
-    amount = np.where(
-        out["before"] == 0,
-        "up from 0",
-        np.where(out["change"] > 0, "up ", "down ")
-        + out["pct_change"].abs().round().astype("Int64").astype("string").fillna("")
-        + " %",
-    )
-    out["text"] = (
-        what + pd.Series(place, index=out.index) + " " + amount
-        + " (" + out["before"].astype(str) + " → " + out["current"].astype(str) + ") vs "
-        + out["period"] + np.where(out["significant"], ", significant", ", not significant")
-    )  # fmt: skip
+    out["text"] = [
+        t + (", significant" if sig else ", not significant")
+        for t, sig in zip(texts, significant, strict=True)
+    ]
     return out
 
 

@@ -32,9 +32,20 @@ def _when_page() -> None:
     render()
 
 
+def _set_filters(at: AppTest, *, sources, groups=(), month: str | None = None) -> AppTest:
+    """Put the sidebar (and the period choice) in a known state, whatever ran before."""
+    at.sidebar.multiselect(key="f_sources").set_value(list(sources))
+    at.sidebar.multiselect(key="f_groups").set_value(list(groups))
+    at.run()
+    if month is not None:
+        at.selectbox(key="a_month").set_value(pd.Period(month, "M")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 @pytest.fixture(scope="module")
 def areas():
-    """One Areas page session shared by the tests below (they run in file order)."""
+    """One Areas page session per test worker; each test sets the filters it needs."""
     return AppTest.from_function(_areas_page, default_timeout=240).run()
 
 
@@ -50,7 +61,8 @@ def sources(ds):
 
 @pytest.fixture(scope="module")
 def when(areas):
-    """One When page session (after the Areas one, so the demo data are loaded)."""
+    """One When page session (after the Areas one, so the demo data are loaded); each test
+    sets the filters and focus it needs."""
     return AppTest.from_function(_when_page, default_timeout=240).run()
 
 
@@ -79,6 +91,7 @@ def _check_numbers(at: AppTest, head: pd.DataFrame, wards: pd.DataFrame) -> None
 
 
 def test_areas_page_shows_the_measures_of_the_selection(areas, ds, sources):
+    _set_filters(areas, sources=sources, month="2022-01")
     head, wards = _expected(ds, Selection(sources=sources))
     _check_numbers(areas, head, wards)
     assert head.attrs["current_period"] == "Jan 2022"
@@ -92,7 +105,7 @@ def test_areas_page_shows_the_measures_of_the_selection(areas, ds, sources):
 
 
 def test_areas_page_follows_the_crime_group_filter(areas, ds, sources):
-    before = _shown(areas)[0]
+    before = _shown(_set_filters(areas, sources=sources, month="2022-01"))[0]
     areas.sidebar.multiselect(key="f_groups").set_value(["Anti-social behaviour"]).run()
     head, wards = _expected(ds, Selection(sources=sources, categories=("Anti-social behaviour",)))
     _check_numbers(areas, head, wards)
@@ -101,7 +114,7 @@ def test_areas_page_follows_the_crime_group_filter(areas, ds, sources):
 
 
 def test_areas_page_current_month_can_be_chosen(areas, ds, sources):
-    areas.selectbox(key="a_month").set_value(pd.Period("2021-07", "M")).run()
+    _set_filters(areas, sources=sources, groups=["Anti-social behaviour"], month="2021-07")
     periods = measures.comparison_periods(("2021-07", "2021-07"))
     sel = Selection(sources=sources, categories=("Anti-social behaviour",))
     head, wards = _expected(ds, sel, periods)
@@ -110,8 +123,7 @@ def test_areas_page_current_month_can_be_chosen(areas, ds, sources):
 
 
 def test_areas_page_uses_28_days_for_timed_records(areas, ds):
-    areas.sidebar.multiselect(key="f_groups").set_value([]).run()
-    areas.sidebar.multiselect(key="f_sources").set_value([LOG]).run()
+    _set_filters(areas, sources=[LOG])
     head, wards = _expected(ds, Selection(sources=(LOG,)))
     assert wards.attrs["current_period"] == "4 Jan 2022–31 Jan 2022"
     _check_numbers(areas, head, wards)
@@ -131,8 +143,9 @@ def test_areas_page_reads_a_survey_and_explains_a_bad_one(areas):
     assert "Expected columns" in areas.error[0].value
 
 
-def test_when_page_draws_hours_from_the_timed_records(when, ds):
-    assert not when.exception
+def test_when_page_draws_hours_from_the_timed_records(when, ds, sources):
+    when.radio(key="w_focus").set_value("All incidents")
+    _set_filters(when, sources=sources)
     # the demo mixes both sources: the hour chart is drawn from the timed third
     n_timed = int((ds.incidents["time_precision"] == "minute").sum())
     assert any(f"{n_timed:,} incidents with a time of day" in c.value for c in when.caption)
@@ -141,7 +154,8 @@ def test_when_page_draws_hours_from_the_timed_records(when, ds):
     assert set(peaks["Hours"]) == {2, 3, 4} and peaks["Lift"].iloc[0] > 1
 
 
-def test_when_page_focus_follows_a_ward_and_a_cluster(when, ds):
+def test_when_page_focus_follows_a_ward_and_a_cluster(when, ds, sources):
+    _set_filters(when, sources=sources)
     when.radio(key="w_focus").set_value("A ward").run()
     code = ds.wards.set_index("area_name").loc["Boxmoor", "area_code"]
     when.selectbox(key="w_ward").set_value(code).run()
@@ -157,9 +171,8 @@ def test_when_page_focus_follows_a_ward_and_a_cluster(when, ds):
 
 
 def test_when_page_month_only_says_why_there_is_no_hour_chart(when, ds):
-    when.radio(key="w_focus").set_value("All incidents").run()
-    when.sidebar.multiselect(key="f_sources").set_value(["police.uk"]).run()
-    assert not when.exception
+    when.radio(key="w_focus").set_value("All incidents")
+    _set_filters(when, sources=["police.uk"])
     assert "month-only" in when.info[0].value and "false peak at midnight" in when.info[0].value
     assert len(when.get("vega_lite_chart")) == 1  # the monthly trend only
     peaks = when.dataframe[0].value

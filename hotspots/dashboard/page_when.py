@@ -36,7 +36,7 @@ class Focus:
 
     kind: str = FOCUS_KINDS[0]
     value: str | int | None = None
-    label: str = "all selected incidents"
+    label: str = "the selection"
 
 
 @dataclass(frozen=True)
@@ -202,14 +202,20 @@ def _monthly(monthly: pd.DataFrame, note: str) -> None:
         .dropna(subset=["incidents"])
     )
     month = {"field": "month", "type": "temporal", "timeUnit": "yearmonth"}
+    series = {"domain": ["Selected months", "A year earlier"], "range": ["#b2182b", "#8c8c8c"]}
     spec = {
         "mark": {"type": "line", "point": True},
         "height": 280,
         "encoding": {
             "x": {**month, "title": None},
             "y": {"field": "incidents", "type": "quantitative", "title": "Incidents"},
-            "color": {"field": "series", "type": "nominal", "title": None},
-            "strokeDash": {"field": "series", "type": "nominal", "legend": None},
+            "color": {"field": "series", "type": "nominal", "title": None, "scale": series},
+            "strokeDash": {
+                "field": "series",
+                "type": "nominal",
+                "legend": None,
+                "scale": {"domain": series["domain"], "range": [[1, 0], [5, 4]]},
+            },
             "tooltip": [{**month, "title": "month"}, {"field": "series"}, {"field": "incidents"}],
         },
     }

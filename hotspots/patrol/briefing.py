@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import shapely
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.collections import LineCollection, PolyCollection
@@ -49,10 +50,12 @@ BRIEFING_COLUMNS: dict[str, str] = {
 """Plan columns shown in the briefing table, with their headings."""
 
 _A4 = (8.27, 11.69)
+_HALF_WIDTH_M = 350.0
+"""Half the side of a locality map, metres."""
 _RED = "#e31a1c"
 
 
-def locality_map(plan: PatrolPlan, rank: int, *, half_width_m: float = 350.0) -> Figure:
+def locality_map(plan: PatrolPlan, rank: int, *, half_width_m: float = _HALF_WIDTH_M) -> Figure:
     """Static map of one locality and its surroundings (matplotlib Figure, metres).
 
     Parameters
@@ -113,12 +116,14 @@ def briefing_html(plan: PatrolPlan, *, title: str | None = None) -> str:
     sections = []
     for record in plan_table(plan).to_dict("records"):
         details = "".join(
-            f"<tr><th>{html.escape(label)}</th><td>{html.escape(_text(record.get(key)))}</td></tr>"
+            f"<tr><th>{html.escape(label)}</th>"
+            f"<td>{html.escape(_text(record.get(key), key))}</td></tr>"
             for key, label in _DETAILS.items()
         )
-        heading = html.escape(f"{record['rank']}. {record['name']}")
-        bounds = _square(layers, int(record["rank"]), 350.0)
-        image = _png(_map_figure(layers, bounds, highlight=int(record["rank"]), title=heading))
+        title_text = f"{record['rank']}. {record['name']}"
+        heading = html.escape(title_text)
+        bounds = _square(layers, int(record["rank"]), _HALF_WIDTH_M)
+        image = _png(_map_figure(layers, bounds, highlight=int(record["rank"]), title=title_text))
         sections.append(
             f'<section class="locality" id="locality-{record["rank"]}">'
             f"<h2>{heading}</h2>"
@@ -203,22 +208,23 @@ _DETAILS: dict[str, str] = {
 }
 
 
-def _text(value: Any) -> str:
-    """A cell as text: shares as %, floats rounded, missing values blank."""
-    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+def _text(value: Any, key: str = "") -> str:
+    """A cell as text: shares as %, centres to 6 decimals, other numbers rounded, missing blank."""
+    if value is None or value is pd.NA or (isinstance(value, float) and not np.isfinite(value)):
         return ""
-    if value is not None and str(value) == "<NA>":
-        return ""
+    if key == "share":
+        return f"{100 * value:.1f} %"
+    if key in ("centre_lat", "centre_lon"):
+        return f"{value:.6f}"
     if isinstance(value, float | np.floating):
-        return f"{value:,.1f}" if abs(value) >= 1 else f"{value:.4f}"
+        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
     return str(value)
 
 
 def _display_table(plan: PatrolPlan) -> Any:
     table = plan_table(plan)[list(BRIEFING_COLUMNS)].copy()
-    table["share"] = [f"{100 * s:.1f} %" for s in table["share"]]
-    table["harm"] = [_text(h) for h in table["harm"]]
-    table["trend"] = [_text(t) for t in table["trend"]]
+    for key in ("share", "harm", "trend"):
+        table[key] = [_text(v, key) for v in table[key]]
     return table.rename(columns=BRIEFING_COLUMNS)
 
 
@@ -320,7 +326,7 @@ def _map_figure(
     ax = fig.add_axes((0.02, 0.06, 0.80, 0.88))
     bar = fig.add_axes((0.86, 0.25, 0.03, 0.5))
     _draw(ax, bar, layers, bounds, highlight=highlight)
-    ax.set_title(title, fontsize=10)
+    ax.set_title(title, fontsize=10, parse_math=False)
     return fig
 
 
@@ -388,34 +394,38 @@ def _scale_bar(ax: Any, bounds: tuple[float, ...]) -> None:
 def _table_page(plan: PatrolPlan) -> Figure:
     """First PDF page: title, the plan table (short columns) and the limits."""
     fig = Figure(figsize=_A4)
-    fig.text(0.06, 0.96, f"Patrol briefing, {plan.metadata.get('period', '')}", fontsize=15)
+    period = plan.metadata.get("period", "")
+    fig.text(0.06, 0.96, f"Patrol briefing, {period}", fontsize=15, parse_math=False)
     short = plan_table(plan)[["rank", "name", "incidents", "share", "trend", "visits_per_day"]]
     cells = [
         [
             str(r["rank"]),
             textwrap.shorten(str(r["name"]), 48),
             str(r["incidents"]),
-            f"{100 * r['share']:.1f} %",
+            _text(r["share"], "share"),
             _text(r["trend"]),
             str(r["visits_per_day"]),
         ]
         for r in short.to_dict("records")
     ]
-    ax = fig.add_axes((0.06, 0.45, 0.88, 0.48))
+    height = 0.022 * (len(cells) + 1)
+    ax = fig.add_axes((0.06, 0.93 - height, 0.88, height))
     ax.axis("off")
     if cells:
         table = ax.table(
             cellText=cells,
             colLabels=["Rank", "Locality", "Incidents", "Share", "Trend", "Visits/day"],
             colWidths=[0.06, 0.5, 0.1, 0.09, 0.17, 0.1],
-            loc="upper center",
+            bbox=(0, 0, 1, 1),
             cellLoc="left",
         )
         table.auto_set_font_size(False)
         table.set_fontsize(7)
+        for cell in table.get_celld().values():
+            cell.get_text().set_parse_math(False)  # data text: a "$" is not mathematics
     notes = [str(plan.metadata.get("dosage_rule", "")), *plan.limits]
     wrapped = "\n".join(textwrap.fill(f"• {n}", 120) for n in notes)
-    fig.text(0.06, 0.42, wrapped, fontsize=6.5, va="top")
+    fig.text(0.06, 0.9 - height, wrapped, fontsize=6.5, va="top", parse_math=False)
     return fig
 
 
@@ -424,11 +434,12 @@ def _locality_page(layers: _Layers, record: dict[str, Any]) -> Figure:
     fig = Figure(figsize=_A4)
     ax = fig.add_axes((0.06, 0.38, 0.76, 0.56))
     bar = fig.add_axes((0.86, 0.5, 0.025, 0.3))
-    _draw(ax, bar, layers, _square(layers, int(record["rank"]), 350.0),
+    _draw(ax, bar, layers, _square(layers, int(record["rank"]), _HALF_WIDTH_M),
           highlight=int(record["rank"]))  # fmt: skip
-    ax.set_title(f"{record['rank']}. {record['name']}", fontsize=11)
+    ax.set_title(f"{record['rank']}. {record['name']}", fontsize=11, parse_math=False)
     lines = [
-        textwrap.fill(f"{label}: {_text(record.get(key))}", 110) for key, label in _DETAILS.items()
+        textwrap.fill(f"{label}: {_text(record.get(key), key)}", 110)
+        for key, label in _DETAILS.items()
     ]
-    fig.text(0.08, 0.33, "\n".join(lines), fontsize=7.5, va="top")
+    fig.text(0.08, 0.33, "\n".join(lines), fontsize=7.5, va="top", parse_math=False)
     return fig

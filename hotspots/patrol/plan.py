@@ -205,7 +205,7 @@ def patrol_plan(
     ward_table, ward_note = _wards(study_area, wards)
 
     plan = _describe(current, chosen, member, harm, ward_table, crs)
-    trend, trend_note = _trend(in_area, member, chosen, start, end, months, crs)
+    trend, trend_note = _trend(in_area, current, member, chosen, months, crs)
     plan = plan.join(trend, on="rank")
     peaks = peak_windows(
         current.assign(locality=member)[member > 0],
@@ -401,15 +401,19 @@ def _mix(row: pd.Series) -> str:
 
 def _trend(
     in_area: gpd.GeoDataFrame,
+    current: gpd.GeoDataFrame,
     member: np.ndarray,
     chosen: gpd.GeoDataFrame,
-    start: pd.Period,
-    end: pd.Period,
     months: pd.PeriodIndex,
     crs: str,
 ) -> tuple[pd.DataFrame, str]:
-    """Incidents in the same outlines in the period just before, and the change (Poisson test)."""
+    """Incidents in the same outlines in the period just before, and the change (Poisson test).
+
+    ``current`` are the period's mappable incidents and ``member`` their locality; incidents of
+    the previous period count for the best-ranked outline holding them.
+    """
     columns = ["previous", "change", "pct_change", "trend"]
+    start, end = months[0], months[-1]
     prev_start, prev_end = start - len(months), start - 1
     all_months = in_area["month"].dt.to_period("M")
     if prev_start < all_months.min():
@@ -427,9 +431,6 @@ def _trend(
     for rank, outline in zip(chosen["locality"], outlines, strict=True):
         hit = (previous < 0) & shapely.intersects_xy(outline, xy[:, 0], xy[:, 1])
         previous[hit] = rank
-    current = mappable(in_area)
-    month_now = current["month"].dt.to_period("M")
-    current = current[((month_now >= start) & (month_now <= end)).to_numpy()]
     both = pd.concat(
         [current.assign(locality=member), before.assign(locality=previous)], ignore_index=True
     )

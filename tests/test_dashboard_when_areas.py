@@ -32,10 +32,11 @@ def _when_page() -> None:
     render()
 
 
-def _set_filters(at: AppTest, *, sources, groups=(), month: str | None = None) -> AppTest:
+def _set_filters(at: AppTest, *, sources, groups=(), wards=(), month: str | None = None) -> AppTest:
     """Put the sidebar (and the period choice) in a known state, whatever ran before."""
     at.sidebar.multiselect(key="f_sources").set_value(list(sources))
     at.sidebar.multiselect(key="f_groups").set_value(list(groups))
+    at.sidebar.multiselect(key="f_wards").set_value(list(wards))
     at.run()
     if month is not None:
         at.selectbox(key="a_month").set_value(pd.Period(month, "M")).run()
@@ -111,6 +112,17 @@ def test_areas_page_follows_the_crime_group_filter(areas, ds, sources):
     _check_numbers(areas, head, wards)
     assert _shown(areas)[0] != before
     assert _shown(areas)[0]["Violent crime"] == "0"
+
+
+def test_areas_page_lists_only_the_chosen_wards(areas, ds, sources):
+    chosen = ds.wards.loc[ds.wards["area_name"].isin(["Boxmoor", "Highfield"]), "area_code"]
+    _set_filters(areas, sources=sources, wards=chosen, month="2022-01")
+    undated = select(ds.incidents, Selection(sources=sources, wards=tuple(chosen)))
+    wards = ds.wards[ds.wards["area_code"].isin(chosen)]
+    table = measures.ward_table(undated, wards, ds.ward_population, current=("2022-01", "2022-01"))
+    head = measures.headline_measures(undated, current=("2022-01", "2022-01"))
+    _check_numbers(areas, head, table)
+    assert _shown(areas)[1]["Ward"].tolist() == ["Boxmoor", "Highfield"]
 
 
 def test_areas_page_current_month_can_be_chosen(areas, ds, sources):

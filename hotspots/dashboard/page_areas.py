@@ -72,10 +72,12 @@ def _area_measures(
     _periods: measures.Periods,
 ) -> AreaMeasures:
     incidents = cached.selected(_ds, _sel)
+    # With a ward filter, the other wards' zeros say nothing: list the chosen wards only.
+    wards = _ds.wards[_ds.wards["area_code"].isin(_sel.wards)] if _sel.wards else _ds.wards
     return AreaMeasures(
         wards=measures.ward_table(
             incidents,
-            _ds.wards,
+            wards,
             _ds.ward_population,
             current=_periods.current,
             previous=_periods.previous,

@@ -20,7 +20,7 @@ from hotspots.evaluate import backtest
 from hotspots.ingest import LoadResult, resolve_study_area
 from hotspots.patrol import PatrolPlan, harm_of, load_harm_weights, patrol_plan
 from hotspots.schema import BNG
-from hotspots.temporal import peak_windows
+from hotspots.temporal import hour_weekday, peak_windows
 
 PERIOD = ("2021-10", "2021-12")
 
@@ -167,11 +167,9 @@ def test_timed_log_windows_are_peak_windows_of_each_locality(
         assert row.visits_per_day == per_day.max()
         assert row.visits_per_week == 2 * len(independent)
         assert row.visits_per_window == 2
-        # peak days: every log time is exact, so the weekday of occurred_from, counted by pandas
-        week = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-        days = members["occurred_from"].dt.day_name().str[:3].value_counts().reindex(week)
-        shares = days.fillna(0) / days.sum()
-        top = shares.sort_values(ascending=False, kind="stable").head(2)  # ties: Monday first
+        # peak days: the weekday totals of the locality's own aoristic hour x weekday profile
+        week = hour_weekday(members).by_weekday
+        top = (week / week.sum()).sort_values(ascending=False, kind="stable").head(2)
         assert row.peak_days == ", ".join(f"{d} {100 * v:.0f}%" for d, v in top.items())
 
 

@@ -21,6 +21,8 @@ from hotspots.ingest import LoadResult, read_incident_csv, read_policeuk
 
 DEMO_LOG_COLUMNS: dict[str, str] = {
     "incident_id": "ref",
+    "datetime": "from_datetime",
+    "datetime_to": "to_datetime",
     "date": "reported_date",
     "time": "reported_time",
     "easting": "easting",
@@ -30,9 +32,8 @@ DEMO_LOG_COLUMNS: dict[str, str] = {
 }
 """Column map of the synthetic incident log for :func:`hotspots.ingest.read_incident_csv`.
 
-Incidents are timed by when they were reported; the log's optional ``from_datetime`` /
-``to_datetime`` window (a minority of rows) is not used, because a column map cannot say
-"the window when given, else the report time"."""
+An incident is timed by its ``from_datetime`` / ``to_datetime`` window where the log has one
+(a minority of rows: an aoristic window), else by when it was reported."""
 
 DEMO_LOG_SOURCE = "Dacorum incident log (SYNTHETIC demo)"
 

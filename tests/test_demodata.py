@@ -401,4 +401,13 @@ def test_load_demo_log_quarantines_exactly_the_bad_rows(log: pd.DataFrame) -> No
     assert np.array_equal(incidents["x"].to_numpy(), kept["easting"].astype(float).to_numpy())
     assert np.array_equal(incidents["y"].to_numpy(), kept["northing"].astype(float).to_numpy())
     reported = _reported(kept.reset_index())
-    assert np.array_equal(incidents["occurred_from"].to_numpy(), reported.to_numpy())
+    window_from = pd.to_datetime(kept["from_datetime"], format="%d/%m/%Y %H:%M").reset_index(
+        drop=True
+    )
+    window_to = pd.to_datetime(kept["to_datetime"], format="%d/%m/%Y %H:%M").reset_index(drop=True)
+    # The window where the log has one (aoristic), else the time it was reported.
+    expected_from = window_from.fillna(reported)
+    assert window_from.notna().sum() > 500
+    assert np.array_equal(incidents["occurred_from"].to_numpy(), expected_from.to_numpy())
+    expected_to = window_to.fillna(expected_from)
+    assert np.array_equal(incidents["occurred_to"].to_numpy(), expected_to.to_numpy())

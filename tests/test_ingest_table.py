@@ -171,3 +171,34 @@ def test_dc_window(dc_load):
     hours = (incidents["occurred_to"] - incidents["occurred_from"]) / np.timedelta64(1, "h")
     assert (hours >= 0).all() and hours.max() > 1
     assert incidents["month"].dt.strftime("%Y-%m").between("2016-01", "2016-06").all()
+
+
+def test_occurrence_column_with_report_time_fallback(tmp_path):
+    path = tmp_path / "cad.csv"
+    path.write_text(
+        "ref,committed_from,committed_to,reported_date,reported_time,easting,northing\n"
+        "A,02/01/2021 22:09,03/01/2021 01:09,03/01/2021,08:00,505000,207000\n"
+        "B,,,04/01/2021,16:30,505100,207100\n"
+        "C,not a date,,05/01/2021,10:00,505200,207200\n"
+    )
+    cmap = {
+        "incident_id": "ref",
+        "datetime": "committed_from",
+        "datetime_to": "committed_to",
+        "date": "reported_date",
+        "time": "reported_time",
+        "easting": "easting",
+        "northing": "northing",
+    }
+    result = read_incident_csv(path, cmap)
+    got = result.incidents.set_index("incident_id")
+    assert got.loc["A", "occurred_from"] == pd.Timestamp("2021-01-02 22:09")
+    assert got.loc["A", "occurred_to"] == pd.Timestamp("2021-01-03 01:09")
+    assert (
+        got.loc["B", "occurred_from"]
+        == got.loc["B", "occurred_to"]
+        == pd.Timestamp("2021-01-04 16:30")
+    )
+    # A committed time that is given but unreadable is an error, never replaced silently.
+    assert result.quarantine["reason"].tolist() == ["unparseable_date"]
+    assert "fallback" in " ".join(result.report.parameters)

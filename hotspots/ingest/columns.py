@@ -46,8 +46,10 @@ class ColumnMap:
     A location pair is required: ``lat`` + ``lon``, ``easting`` + ``northing`` (British
     National Grid unless ``crs=`` says otherwise) or ``x`` + ``y`` (CRS decided from the
     values). Times: ``datetime`` (one column) or ``date`` + optional ``time``; a window end
-    likewise (``datetime_to`` or ``date_to`` + ``time_to``). ``incident_id`` is generated
-    when not given.
+    likewise (``datetime_to`` or ``date_to`` + ``time_to``). With both ``datetime`` and
+    ``date`` set, ``datetime`` is when it happened (e.g. a "committed from" column) and
+    ``date`` + ``time`` (e.g. when it was reported) stand in on rows where it is blank.
+    ``incident_id`` is generated when not given.
 
     Examples
     --------
@@ -140,11 +142,6 @@ def check_columns(
             f"{source}: no coordinate columns: the file has columns {list(found)}; set a "
             "location pair in the ColumnMap: lat + lon, easting + northing, or x + y "
             "(e.g. columns={'lat': 'Latitude', 'lon': 'Longitude'})"
-        )
-    if cmap.datetime and cmap.date:
-        raise IngestError(
-            f"{source}: ColumnMap sets both datetime={cmap.datetime!r} and date={cmap.date!r}; "
-            "set datetime (one column) or date (+ time), not both"
         )
     missing = {k: v for k, v in cmap.used().items() if v not in found}
     if missing:

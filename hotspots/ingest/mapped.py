@@ -36,13 +36,7 @@ def stage(
         )
     ledger = assemble.Ledger(len(raw))
     ledger.take(located.reason, located.detail)
-    start = dates.parse_datetimes(
-        datetime_col=_col(raw, cmap.datetime),
-        date=_col(raw, cmap.date),
-        time=_col(raw, cmap.time),
-        dayfirst=dayfirst,
-        names=tuple(c for c in (cmap.datetime, cmap.date, cmap.time) if c),
-    )
+    start = _start(raw, cmap, dayfirst=dayfirst, report=report, label=label)
     ledger.take(start.reason, start.detail)
     end_values = start.values
     report.parameters[f"{label}: date format"] = start.formats
@@ -64,6 +58,42 @@ def stage(
         "lsoa_code": _col(raw, cmap.lsoa_code),
     }
     return assemble.Staged(raw, file, line, ledger, located, fields, report)
+
+
+def _start(
+    raw: pd.DataFrame, cmap: ColumnMap, *, dayfirst: bool, report: LoadReport, label: str
+) -> dates.Parsed:
+    """When each incident happened (or began): ``datetime``, else ``date`` + ``time``.
+
+    With both set, ``date`` + ``time`` stand in on rows where ``datetime`` is blank.
+    """
+    by_date = None
+    if cmap.date:
+        by_date = dates.parse_datetimes(
+            date=_col(raw, cmap.date),
+            time=_col(raw, cmap.time),
+            dayfirst=dayfirst,
+            names=tuple(c for c in (cmap.date, cmap.time) if c),
+        )
+    if not cmap.datetime:
+        return by_date  # type: ignore[return-value]  # the caller checked date is set
+    column = raw[cmap.datetime]
+    given = (column.fillna("").astype("str").str.strip() != "").to_numpy()
+    if by_date is None or given.all():
+        return dates.parse_datetimes(datetime_col=column, dayfirst=dayfirst, names=(cmap.datetime,))
+    parsed = dates.parse_datetimes(
+        datetime_col=column[given], dayfirst=dayfirst, names=(cmap.datetime,)
+    )
+    report.parameters[f"{label}: time fallback"] = (
+        f"{cmap.datetime} where given ({int(given.sum()):,} rows), else "
+        f"{'/'.join(c for c in (cmap.date, cmap.time) if c)} ({int((~given).sum()):,} rows)"
+    )
+    values, has_time = by_date.values.copy(), by_date.has_time.copy()
+    reason, detail = by_date.reason.copy(), by_date.detail.copy()
+    values[given], has_time[given] = parsed.values, parsed.has_time
+    reason[given], detail[given] = parsed.reason, parsed.detail
+    formats = f"{cmap.datetime}: {parsed.formats}; else {by_date.formats}"
+    return dates.Parsed(values, has_time, reason, detail, formats, parsed.notes + by_date.notes)
 
 
 def _col(raw: pd.DataFrame, name: str | None) -> pd.Series | None:

@@ -522,7 +522,7 @@ NB03: list[Cell] = [
     md("""
         ## A note on k
         `k` sets the neighbourhood: k = 1 is 7 hexagons (about 0.7 km²), k = 2 is 19 (about
-        2 km²). A larger k smooths more and finds wider, fewer-edged hot areas; choose it for the
+        2 km²). A larger k smooths more and finds wider, smoother hot areas; choose it for the
         scale of the response (a patrol beat, a CCTV view, a town centre). Leaving out the zero
         cells (a grid of occupied cells only) raises the baseline and hides hot spots.
     """),

@@ -259,10 +259,10 @@ def _greedy_units(near: sparse.csr_array, weight: np.ndarray) -> tuple[np.ndarra
     locations, and forbids centres inside its disc. Scores only fall, so units come out in
     non-increasing order of weight; the loop runs once per unit, the updates are sparse.
     """
-    score = near @ weight
     unit = np.full(weight.size, -1, dtype=np.intp)
     centres: list[int] = []
-    while weight.size:
+    score = near @ weight if weight.size else np.full(1, -np.inf)
+    while True:
         best = int(np.argmax(score))
         if not np.isfinite(score[best]):
             break

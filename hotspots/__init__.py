@@ -1,156 +1,115 @@
 """hotspots: crime and ASB hotspot analysis for UK Community Safety Partnerships.
 
-The public API is re-exported here; each module has one job (see README.md).
+The public API is re-exported here and imported on first use (PEP 562), so
+``import hotspots`` and the ``hotspots`` command start fast; each module has one job
+(see README.md).
 """
 
-from hotspots.areas import (
-    area_counts,
-    area_rates,
-    assign_areas,
-    load_population,
-    read_boundaries,
-    ward_population,
-)
-from hotspots.clusters import (
-    ClusterParams,
-    ClusterResult,
-    EpsSuggestion,
-    cluster_profiles,
-    dbscan,
-    hdbscan_clusters,
-    suggest_eps,
-)
-from hotspots.demo import demo_files, load_demo_log, load_demo_policeuk
-from hotspots.evaluate import (
-    backtest,
-    backtest_folds,
-    hit_rate_pai,
-    score_all_history,
-    score_dbscan,
-    score_gistar,
-    score_kde,
-    score_last_period,
-    score_near_repeat,
-)
-from hotspots.grid import (
-    assign_cells,
-    cell_counts,
-    cell_polygons,
-    grid_counts,
-    neighbours,
-    study_area_cells,
-)
-from hotspots.ingest import (
-    QUARANTINE_REASONS,
-    ColumnMap,
-    IngestError,
-    LoadReport,
-    LoadResult,
-    concat_results,
-    load,
-    read_incident_csv,
-    read_policeuk,
-    read_vector,
-    resolve_study_area,
-)
-from hotspots.schema import (
-    BNG,
-    CATEGORIES,
-    COLUMNS,
-    WGS84,
-    WORKING_CRS,
-    classify,
-    empty_incidents,
-    load_taxonomy,
-)
-from hotspots.stats import (
-    EMERGING_CATEGORIES,
-    GI_CLASSES,
-    GiStarResult,
-    emerging_hotspots,
-    fdr_bh,
-    gi_star,
-    gistar_by_period,
-    hotspots_gistar,
-    kde_surface,
-    mann_kendall,
-)
-from hotspots.temporal import (
-    HourWeekday,
-    aoristic_weights,
-    compare_periods,
-    hour_weekday,
-    monthly_series,
-    peak_windows,
-)
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "BNG",
-    "CATEGORIES",
-    "COLUMNS",
-    "EMERGING_CATEGORIES",
-    "GI_CLASSES",
-    "QUARANTINE_REASONS",
-    "WGS84",
-    "WORKING_CRS",
-    "ClusterParams",
-    "ClusterResult",
-    "ColumnMap",
-    "EpsSuggestion",
-    "GiStarResult",
-    "HourWeekday",
-    "IngestError",
-    "LoadReport",
-    "LoadResult",
-    "aoristic_weights",
-    "area_counts",
-    "area_rates",
-    "assign_areas",
-    "assign_cells",
-    "backtest",
-    "backtest_folds",
-    "cell_counts",
-    "cell_polygons",
-    "classify",
-    "cluster_profiles",
-    "compare_periods",
-    "concat_results",
-    "dbscan",
-    "demo_files",
-    "emerging_hotspots",
-    "empty_incidents",
-    "fdr_bh",
-    "gi_star",
-    "gistar_by_period",
-    "grid_counts",
-    "hdbscan_clusters",
-    "hit_rate_pai",
-    "hotspots_gistar",
-    "hour_weekday",
-    "kde_surface",
-    "load",
-    "load_demo_log",
-    "load_demo_policeuk",
-    "load_population",
-    "load_taxonomy",
-    "mann_kendall",
-    "monthly_series",
-    "neighbours",
-    "peak_windows",
-    "read_boundaries",
-    "read_incident_csv",
-    "read_policeuk",
-    "read_vector",
-    "resolve_study_area",
-    "score_all_history",
-    "score_dbscan",
-    "score_gistar",
-    "score_kde",
-    "score_last_period",
-    "score_near_repeat",
-    "study_area_cells",
-    "suggest_eps",
-    "ward_population",
-]
+_EXPORTS: dict[str, tuple[str, ...]] = {
+    "hotspots.areas": (
+        "area_counts",
+        "area_rates",
+        "assign_areas",
+        "load_population",
+        "read_boundaries",
+        "ward_population",
+    ),
+    "hotspots.clusters": (
+        "ClusterParams",
+        "ClusterResult",
+        "EpsSuggestion",
+        "cluster_profiles",
+        "dbscan",
+        "hdbscan_clusters",
+        "suggest_eps",
+    ),
+    "hotspots.demo": (
+        "demo_files",
+        "load_demo_log",
+        "load_demo_policeuk",
+    ),
+    "hotspots.evaluate": (
+        "backtest",
+        "backtest_folds",
+        "hit_rate_pai",
+        "score_all_history",
+        "score_dbscan",
+        "score_gistar",
+        "score_kde",
+        "score_last_period",
+        "score_near_repeat",
+    ),
+    "hotspots.grid": (
+        "assign_cells",
+        "cell_counts",
+        "cell_polygons",
+        "grid_counts",
+        "neighbours",
+        "study_area_cells",
+    ),
+    "hotspots.ingest": (
+        "QUARANTINE_REASONS",
+        "ColumnMap",
+        "IngestError",
+        "LoadReport",
+        "LoadResult",
+        "concat_results",
+        "load",
+        "read_incident_csv",
+        "read_policeuk",
+        "read_vector",
+        "resolve_study_area",
+    ),
+    "hotspots.schema": (
+        "BNG",
+        "CATEGORIES",
+        "COLUMNS",
+        "WGS84",
+        "WORKING_CRS",
+        "classify",
+        "empty_incidents",
+        "load_taxonomy",
+    ),
+    "hotspots.stats": (
+        "EMERGING_CATEGORIES",
+        "GI_CLASSES",
+        "GiStarResult",
+        "emerging_hotspots",
+        "fdr_bh",
+        "gi_star",
+        "gistar_by_period",
+        "hotspots_gistar",
+        "kde_surface",
+        "mann_kendall",
+    ),
+    "hotspots.temporal": (
+        "HourWeekday",
+        "aoristic_weights",
+        "compare_periods",
+        "hour_weekday",
+        "monthly_series",
+        "peak_windows",
+    ),
+}
+_MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
+__all__ = sorted(_MODULE_OF)
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module 'hotspots' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_MODULE_OF})

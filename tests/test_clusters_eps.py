@@ -82,3 +82,22 @@ def test_errors_name_the_fix():
         suggest_eps(np.array([[0.0, 0.0], [10.0, 0.0]]), min_samples=5)
     with pytest.raises(ValueError, match="ignore_top_share"):
         suggest_eps(np.array([[0.0, 0.0], [10.0, 0.0]]), min_samples=1, ignore_top_share=0.7)
+
+
+def test_sampled_curve_is_close_to_the_exact_one(houston_load):
+    """Beyond sample_size locations the curve comes from a weighted sample of incidents: by
+    the DKW inequality 5,000 draws keep it within 3 percentage points of the exact
+    k-distance distribution (scikit-learn, every record) except with probability < 3e-4."""
+    xy = houston_load.incidents[["x", "y"]].to_numpy()
+    k = 10
+    sampled = suggest_eps(xy, min_samples=k, sample_size=5_000, seed=1)
+    assert sampled.sample_size == 5_000
+    assert sampled.n_unique_locations > 5_000
+    kth = np.sort(NearestNeighbors(n_neighbors=k).fit(xy).kneighbors(xy)[0][:, -1])
+    below = np.searchsorted(kth, sampled.curve_eps_m, side="left") / kth.size
+    upto = np.searchsorted(kth, sampled.curve_eps_m, side="right") / kth.size
+    assert (below <= sampled.curve_share + 0.03).all()
+    assert (upto >= sampled.curve_share - 0.03).all()
+    exact = suggest_eps(xy, min_samples=k)
+    assert exact.sample_size is None
+    assert sampled.eps_m == pytest.approx(exact.eps_m, rel=0.1)

@@ -10,6 +10,7 @@ import pandas as pd
 from scipy import stats
 
 from hotspots.temporal._common import group_codes
+from hotspots.temporal.exact import binom_two_sided
 
 PeriodBound = str | date | datetime | pd.Timestamp | pd.Period
 """A period bound: ``"2021-03"`` (a month), ``"2021-03-15"`` (a day), a date or a Timestamp."""
@@ -135,7 +136,8 @@ def compare_periods(
     The test is the exact conditional test for two Poisson rates (Przyborowski & Wilenski 1940):
     given ``n = current + previous``, under "no change in the rate" ``current`` is
     Binomial(n, p) with ``p = T_current / (T_current + T_previous)``, ``T`` the period lengths
-    in days; the two-sided p-value is :func:`scipy.stats.binomtest`'s. With ``by``, many groups
+    in days; the two-sided p-value is :func:`scipy.stats.binomtest`'s (vectorised:
+    :func:`hotspots.temporal.exact.binom_two_sided`). With ``by``, many groups
     are tested at once, so ``significant`` uses Benjamini–Hochberg q-values
     (:func:`scipy.stats.false_discovery_control`): a partnership does not chase noise.
 
@@ -211,12 +213,7 @@ def compare_periods(
     days = {"current": (cur[1] - cur[0]) / _DAY, "previous": (prev[1] - prev[0]) / _DAY}
     share = days["current"] / (days["current"] + days["previous"])
     c, p = counts["current"], counts["previous"]
-    p_value = np.array(
-        [
-            stats.binomtest(int(k), int(n), share).pvalue if n else 1.0
-            for k, n in zip(c, c + p, strict=True)
-        ]
-    )
+    p_value = binom_two_sided(c, c + p, share)
     q_value = stats.false_discovery_control(p_value) if by is not None else p_value
     with np.errstate(divide="ignore", invalid="ignore"):
         rate_ratio = np.where(p > 0, (c / days["current"]) / (p / days["previous"]), np.nan)

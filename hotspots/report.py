@@ -418,10 +418,13 @@ def _scale_bar(ax: Axes) -> None:
 
 
 def _headings(fig: Figure, title: str, subtitle: str | None, attribution: str) -> None:
-    fig.text(0.02, 0.965, title, fontsize=15, fontweight="bold", va="top")
+    # Typed text is text: parse_math=False, or "$5 to $10" would be read as mathematics.
+    fig.text(0.02, 0.965, title, fontsize=15, fontweight="bold", va="top", parse_math=False)
     if subtitle:
-        fig.text(0.02, 0.915, textwrap.shorten(subtitle, 160), fontsize=9, va="top", color="#333")
-    fig.text(0.02, 0.02, textwrap.fill(attribution, 180), fontsize=7, color="#444", va="bottom")
+        short = textwrap.shorten(subtitle, 160)
+        fig.text(0.02, 0.915, short, fontsize=9, va="top", color="#333", parse_math=False)
+    wrapped = textwrap.fill(attribution, 180)
+    fig.text(0.02, 0.02, wrapped, fontsize=7, color="#444", va="bottom", parse_math=False)
 
 
 def _ranked(profiles: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -770,7 +773,7 @@ def _pdf_table_pages(pdf: PdfPages, heading: str, table: pd.DataFrame, *, note: 
         top = 0.90
         if note and page == 0:
             wrapped = "\n".join(textwrap.fill(line, 150) for line in note.splitlines())
-            fig.text(0.04, top, wrapped, fontsize=9, color="#444", va="top")
+            fig.text(0.04, top, wrapped, fontsize=9, color="#444", va="top", parse_math=False)
             top -= _LINE * 1.15 * (wrapped.count("\n") + 1) + 0.015
         if remaining:
             remaining = _draw_rows(fig, header, remaining, widths, top=top, bottom=0.05)
@@ -832,6 +835,7 @@ def _draw_rows(
                 fontsize=8,
                 va="top",
                 fontweight="bold" if i == 0 else None,
+                parse_math=False,
             )
         y -= height
         fig.add_artist(Line2D([0.04, 0.96], [y, y], color="#bbbbbb", lw=0.6))

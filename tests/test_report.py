@@ -226,6 +226,20 @@ def test_static_map_png_counts_layer_differs_and_bad_options_say_why(month_only,
         static_map_png(month_only, wards, title="x", size_px=(50, 50))
 
 
+def test_typed_dollars_are_text_and_no_clusters_still_give_a_map(dacorum_load, wards) -> None:
+    # min_samples above any neighbourhood's size: DBSCAN finds no cluster at all.
+    none = analyse(dacorum_load.incidents, study_area=wards, eps_m=50, min_samples=100_000)
+    assert len(none.profiles) == 0
+    assert len(top_hotspots(none)) == 0
+    png = static_map_png(none, wards, title="Costs $5 to $10 {x}", size_px=(400, 300))
+    assert Image.open(io.BytesIO(png)).size == (400, 300)
+    page = meeting_pack_html(none, wards, title="JAG", period="x", map_png=png)
+    hotspots = page.split("<h2>Top hotspots</h2>")[1].split("<h2>")[0]
+    assert "None." in hotspots and "<table" not in hotspots
+    pdf = meeting_pack_pdf(none, None, title="Costs $5 to $10", period="Jan 2022")
+    assert "Costs $5 to $10" in pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+
+
 # --------------------------------------------------------------------------- HTML pack
 
 

@@ -15,9 +15,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hotspots.clusters import ClusterResult, dbscan
-from hotspots.clusters.hdbscan_ import hdbscan_clusters
-from hotspots.clusters.profile import cluster_profiles
+from hotspots.clusters import (
+    ClusterResult,
+    cluster_profiles,
+    dbscan,
+    hdbscan_clusters,
+    suggest_eps,
+)
 from hotspots.grid import grid_counts
 from hotspots.ingest import resolve_study_area
 from hotspots.privacy import mappable
@@ -71,6 +75,7 @@ def analyse(
     cluster_method: Literal["dbscan", "hdbscan"] = "dbscan",
     eps_m: float | None = None,
     min_samples: int | None = None,
+    max_eps_m: float = 150.0,
     min_cluster_size: int = 20,
 ) -> Analysis:
     """Hot spots (H3 + Gi*), density clusters and temporal peaks of ``incidents``.
@@ -96,7 +101,12 @@ def analyse(
     cluster_method
         ``"dbscan"`` (eps in metres, exact) or ``"hdbscan"``.
     eps_m
-        DBSCAN radius in metres; ``None`` takes the k-distance knee (reported).
+        DBSCAN radius in metres; ``None`` takes the k-distance knee, at most ``max_eps_m``.
+    max_eps_m
+        Cap on the automatic eps (metres). On police.uk data, snapped to shared map points,
+        the knee often falls where a town centre chains into one cluster holding most
+        incidents; 150 m keeps clusters at the scale of a patrol beat. The knee, the cap and
+        the largest cluster's share are reported in ``params["clusters"]``.
     min_samples
         DBSCAN core threshold (weighted neighbours within ``eps_m``, self included).
         ``None``: 0.1 % of the mapped incidents, at least 10 — a handful of clusters a
@@ -126,6 +136,16 @@ def analyse(
     if min_samples is None:
         min_samples = max(10, round(len(spatial) / 1000))
         min_samples_source = "auto: 0.1 % of mapped incidents, at least 10"
+    eps_note: dict[str, Any] = {}
+    if cluster_method == "dbscan" and eps_m is None:
+        knee = suggest_eps(spatial, min_samples=min_samples).eps_m
+        eps_m = min(knee, max_eps_m)
+        eps_note = {
+            "eps_knee_m": knee,
+            "eps_cap_m": max_eps_m,
+            "eps_source": "k-distance knee"
+            + (f" ({knee:.0f} m) capped at {max_eps_m:.0f} m" if knee > max_eps_m else ""),
+        }
     if cluster_method == "dbscan":
         clusters = dbscan(spatial, eps_m=eps_m, min_samples=min_samples)
     elif cluster_method == "hdbscan":
@@ -145,7 +165,9 @@ def analyse(
         "gistar": {k_: _jsonable(v) for k_, v in cells.attrs.get("params", {}).items()},
         "clusters": {
             **{k_: _jsonable(v) for k_, v in clusters.params.as_dict().items()},
+            **{k_: _jsonable(v) for k_, v in eps_note.items()},
             "min_samples_source": min_samples_source,
+            "largest_cluster_share": _largest_share(clusters.labels),
         },
     }
     return Analysis(
@@ -157,6 +179,12 @@ def analyse(
         peaks=peak_windows(incidents, by="category"),
         params=params,
     )
+
+
+def _largest_share(labels: np.ndarray) -> float:
+    """Share of all clustered points (0..1) in the largest cluster; 0 when none."""
+    clustered = labels[labels >= 0]
+    return float(np.bincount(clustered).max() / len(labels)) if clustered.size else 0.0
 
 
 def _study_area(

@@ -38,10 +38,24 @@ def test_every_chosen_parameter_is_reported_and_serialisable(dacorum_load, dacor
     n = len(dacorum_load.incidents)
     assert params["clusters"]["min_samples"] == max(10, round(n / 1000))
     assert params["clusters"]["min_samples_source"].startswith("auto")
-    assert params["clusters"]["eps_source"].startswith("suggested")
-    assert params["clusters"]["eps_m"] > 0
+    clusters = params["clusters"]
+    assert clusters["eps_source"].startswith("k-distance knee")
+    assert clusters["eps_m"] == pytest.approx(min(clusters["eps_knee_m"], 150.0))
+    assert 0 < clusters["largest_cluster_share"] < 1
     assert params["gistar"]["k"] == 1 and params["grid"]["res"] == 9
     assert params["study_area"] == "given: E07000096"
+
+
+def test_the_automatic_eps_is_capped_and_the_cap_reported(dacorum_load):
+    capped = analyse(dacorum_load.incidents, study_area="E07000096", max_eps_m=60.0)
+    clusters = capped.params["clusters"]
+    assert clusters["eps_knee_m"] > 60.0
+    assert clusters["eps_m"] == 60.0
+    assert "capped at 60 m" in clusters["eps_source"]
+    labels = capped.clusters.labels
+    assert clusters["largest_cluster_share"] == pytest.approx(
+        np.bincount(labels[labels >= 0]).max() / len(labels)
+    )
 
 
 def test_month_only_data_says_why_there_is_no_hour_profile(dacorum_analysis):

@@ -51,7 +51,7 @@ def test_cells_and_clusters_read_back_consistently(analyse_out):
     profiles = pd.read_csv(analyse_out / "clusters.csv")
     params = json.loads((analyse_out / "params.json").read_text())
     assert len(profiles) == params["clusters"]["n_clusters"]
-    assert params["clusters"]["eps_source"].startswith("suggested")
+    assert params["clusters"]["eps_source"].startswith("k-distance knee")
 
 
 def test_map_is_standalone(analyse_out):

@@ -6,7 +6,8 @@ the synthetic data and the Python runtime) is its own; the baseline RSS before c
 is printed alongside. Wall time and CPU time (process plus children) are both printed:
 on a shared machine the CPU time is the steadier figure. DBSCAN runs at eps 150 m with
 min_samples three times the uniform background's expected count in an eps disc (so only
-real hotspots are clusters) unless the case name ends in ``-msN``.
+real hotspots are clusters) unless the case name ends in ``-msN``; "auto" cases let
+:func:`dbscan` choose eps at the k-distance knee (timed with the clustering).
 
 Synthetic city (seeded): 20 x 20 km, 60 % of incidents in 300 Gaussian blobs (sd 40-400 m,
 sizes Pareto-distributed like real hotspots) and 40 % uniform. "snapped" cases move every
@@ -87,11 +88,16 @@ def run_case(case: str) -> None:
         hdb = HDBSCAN(min_cluster_size=MIN_CLUSTER_SIZE, min_samples=min_samples, copy=True)
         labels = hdb.fit(xy).labels_
     elif kind.startswith("hdbscan"):
-        res = hdbscan_clusters(xy, min_cluster_size=MIN_CLUSTER_SIZE, min_samples=min_samples)
-        labels, extra = res.labels, f"unique={res.params.n_unique_locations:,}"
+        cap = 2 * MIN_CLUSTER_SIZE if kind.startswith("hdbscancap") else None
+        res = hdbscan_clusters(
+            xy, min_cluster_size=MIN_CLUSTER_SIZE, min_samples=min_samples, max_copies=cap
+        )
+        labels = res.labels
+        extra = f"unique={res.params.n_unique_locations:,} max_copies={cap}"
     else:
-        res = dbscan(xy, eps_m=EPS_M, min_samples=min_samples)
-        labels, extra = res.labels, f"unique={res.params.n_unique_locations:,}"
+        res = dbscan(xy, eps_m=None if kind.startswith("auto") else EPS_M, min_samples=min_samples)
+        labels = res.labels
+        extra = f"unique={res.params.n_unique_locations:,} eps={res.params.eps_m:.0f} m"
     secs, cpu = time.perf_counter() - t0, _cpu_s() - c0
     print(
         f"{case:<20} n={n:>9,} min_samples={min_samples:<4} {secs:7.2f} s (CPU {cpu:6.2f} s)  "
@@ -118,11 +124,14 @@ CASES = [
     "exact-1m",
     "exact-1m-ms20",
     "exact-1m-ms5",
+    "autoexact-1m",
+    "autosnapped-1m",
     "sklearn-200k",
     "hdbscan-50k",
     "skhdbscan-50k",
     "hdbscan-200k",
     "hdbscansnapped-300k",
+    "hdbscancapsnapped-300k",
     "profiles",
 ]
 

@@ -85,7 +85,7 @@ _GI_LABELS = {
     -3: "Cold 99%",
 }
 _NO_DATA = "#c8c8c8"
-_WARD_NAME_COLUMNS = ("ward_name", "WD13NM", "WD23NM", "name", "NAME")
+_WARD_NAME_COLUMNS = ("area_name", "ward_name", "WD13NM", "WD23NM", "name", "NAME")
 _AREAS_PANE = ("hotspots-areas", 350)  # below Leaflet's overlay pane (400): cells stay on top
 _DECIMALS = 5
 

@@ -58,17 +58,15 @@ def render() -> None:
 
     show = list(LAYERS[1:])
     if not meeting_mode():
-        show = st.multiselect("Layers shown first", LAYERS, default=show, key="m_layers")
-    layers = list(cached.analysis_layers_for(ds, sel, tuple(show), **params))
-    if meeting_mode():
-        # Uncluttered: st_folium draws every layer it is given, so the others are swapped for
-        # empty groups. The cached layers keep their places: st_folium names a layer after
-        # its place, and a cached layer drawn in another place would keep a stale name.
-        layers = [
-            layer if layer.layer_name in show else folium.FeatureGroup(control=False)
-            for layer in layers
-        ]
-    else:
+        show = st.multiselect("Layers on the map", LAYERS, default=show, key="m_layers")
+    # st_folium draws every layer it is given (whatever its ``show``), so layers left out are
+    # swapped for empty groups. The cached layers keep their places: st_folium names a layer
+    # after its place, and a cached layer drawn in another place would keep a stale name.
+    layers = [
+        layer if layer.layer_name in show else folium.FeatureGroup(control=False)
+        for layer in cached.analysis_layers_for(ds, sel, LAYERS, **params)
+    ]
+    if not meeting_mode():
         c1, c2 = st.columns(2)
         if c1.checkbox("Walkabout feedback", value=False, key="m_feedback"):
             layers.append(overlays.feedback_layer())

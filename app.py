@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from hotspots.dashboard import page_areas, page_data, page_map, page_when
+from hotspots.dashboard import page_areas, page_cctv, page_data, page_map, page_vawg, page_when
 
 st.set_page_config(page_title="hotspots — JAG dashboard", page_icon="🗺️", layout="wide")
 st.navigation(
@@ -11,5 +11,7 @@ st.navigation(
         st.Page(page_when.render, title="When", url_path="when"),
         st.Page(page_areas.render, title="Areas & measures", url_path="areas"),
         st.Page(page_data.render, title="Data", url_path="data"),
+        st.Page(page_vawg.render, title="VAWG", url_path="vawg"),
+        st.Page(page_cctv.render, title="CCTV", url_path="cctv"),
     ]
 ).run()

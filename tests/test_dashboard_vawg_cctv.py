@@ -1,0 +1,414 @@
+"""The VAWG and CCTV pages (AppTest) on the demo data, with a store in a temporary file.
+
+What a page shows is compared with the library run directly on the same selection
+(:mod:`hotspots.vawg`, :mod:`hotspots.cctv`, :func:`hotspots.analyse.analyse`), with brute-force
+counts where a number can be checked independently, and with the store read back.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, timedelta
+
+import h3
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from hotspots import cctv, datasets, store, vawg
+from hotspots.analyse import analyse
+from hotspots.dashboard.page_vawg import LAT_KEY, LON_KEY, MAP_KEY, new_click
+from hotspots.dashboard.store import SEED_ENV, seed_demo, seed_wanted
+from hotspots.privacy import mappable
+from hotspots.select import Selection, select
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def _vawg_page() -> None:
+    import streamlit as st
+
+    from hotspots.dashboard.page_vawg import render
+    from hotspots.dashboard.state import current_dataset
+
+    st.session_state["dataset"] = current_dataset()
+    render()
+
+
+def _cctv_page() -> None:
+    import streamlit as st
+
+    from hotspots.dashboard.page_cctv import render
+    from hotspots.dashboard.state import current_dataset
+
+    st.session_state["dataset"] = current_dataset()
+    render()
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    """A fresh SQLite store for this module's pages ($HOTSPOTS_DB), seeded by the app."""
+    path = tmp_path_factory.mktemp("store") / "store.sqlite"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(store.DB_PATH_ENV, str(path))
+        patch.delenv(store.DB_URL_ENV, raising=False)
+        patch.delenv(SEED_ENV, raising=False)
+        yield path
+
+
+@pytest.fixture(scope="module")
+def engine(db):
+    engine = store.open_store(f"sqlite:///{db}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def vawg_at(db):
+    at = AppTest.from_function(_vawg_page, default_timeout=240).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.fixture(scope="module")
+def cctv_at(db):
+    at = AppTest.from_function(_cctv_page, default_timeout=240).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _selection(ds, sources=None) -> Selection:
+    """The sidebar's default selection (every month and source), as the pages start."""
+    months = sorted(ds.incidents["month"].dropna().unique())
+    sources = sources or tuple(sorted(ds.incidents["source"].dropna().unique()))
+    return Selection(start=months[0], end=months[-1], sources=tuple(sources))
+
+
+def _button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def _table(at: AppTest, column: str) -> pd.DataFrame:
+    """The first dataframe shown with ``column``."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def _map_args(at: AppTest) -> str:
+    """The JSON arguments of the page's map component (its scripts and GeoJSON)."""
+    found = [n for n in _walk(at._tree) if type(n).__name__ == "UnknownElement"]
+    maps = [n.proto.json_args for n in found if "leaflet" in n.proto.json_args.lower()]
+    assert len(maps) == 1
+    return maps[0]
+
+
+def _walk(node):
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from _walk(child)
+
+
+# --------------------------------------------------------------------------- store seeding
+
+
+def test_an_empty_store_is_seeded_once_with_the_demo_records(tmp_path, monkeypatch) -> None:
+    demo = {
+        kind: len(pd.read_csv(datasets.demo_path(name)))
+        for kind, name in [
+            ("cameras", "cameras"),
+            ("walkabouts", "walkabouts"),
+            ("feedback", "feedback"),
+        ]
+    }
+    engine = store.open_store(f"sqlite:///{tmp_path / 'fresh.sqlite'}")
+    assert seed_demo(engine) == demo == {"cameras": 33, "walkabouts": 1, "feedback": 24}
+    assert seed_demo(engine) == {}  # idempotent
+    assert len(store.list_cameras(engine)) == 33 and len(store.list_feedback(engine)) == 24
+    ids = sorted(pd.read_csv(datasets.demo_path("feedback"))["feedback_id"])
+    assert sorted(store.list_feedback(engine)["feedback_id"]) == ids
+    engine.dispose()
+
+    used = store.open_store(f"sqlite:///{tmp_path / 'used.sqlite'}")
+    store.add_walkabout(
+        used,
+        {"date": "2022-03-01", "area": "Berkhamsted", "organiser": "CSP", "participants": 9},
+    )
+    assert seed_demo(used) == {}  # a store in use is never topped up with demo records
+    assert store.list_cameras(used).empty and len(store.list_walkabouts(used)) == 1
+    used.dispose()
+
+    monkeypatch.setenv(SEED_ENV, "0")
+    assert not seed_wanted()
+    monkeypatch.setenv(SEED_ENV, "yes")
+    assert seed_wanted()
+
+
+def test_a_click_is_taken_once() -> None:
+    state = {"last_clicked": {"lat": 51.7532123, "lng": -0.4712349}}
+    assert new_click(state, None) == (51.753212, -0.471235)
+    assert new_click(state, state["last_clicked"]) is None
+    assert new_click({"last_clicked": None}, None) is None and new_click(None, None) is None
+
+
+# --------------------------------------------------------------------------- VAWG page
+
+
+def test_vawg_page_lists_the_seeded_feedback_and_counts_crime_near_it(vawg_at, engine) -> None:
+    at = vawg_at
+    assert "seeded on first use" in at.caption[0].value
+    demo = pd.read_csv(datasets.demo_path("feedback"))
+    listed = _table(at, "comment")
+    assert set(demo["feedback_id"]) <= set(listed["feedback_id"])
+    assert len(listed) == len(store.list_feedback(engine))
+
+    ds = at.session_state["dataset"]
+    incidents = select(ds.incidents, _selection(ds))
+    feedback = store.list_feedback(engine)
+    near = _table(at, "incidents_within").set_index("feedback_id")
+    direct = vawg.feedback_near_incidents(feedback, incidents, distance_m=100, suppress_below=5)
+    assert (
+        near["incidents_within"].to_dict()
+        == direct.set_index("feedback_id")["incidents_within"].to_dict()
+    )
+    # Brute force: VAWG-relevant incidents within 100 m of each point, in metres (EPSG:27700).
+    chosen = incidents[incidents["vawg"]]
+    points = feedback.to_crs(incidents.attrs["working_crs"])
+    gaps = np.hypot(
+        points.geometry.x.to_numpy()[:, None] - chosen["x"].to_numpy()[None, :],
+        points.geometry.y.to_numpy()[:, None] - chosen["y"].to_numpy()[None, :],
+    )
+    brute = dict(zip(feedback["feedback_id"], (gaps <= 100).sum(axis=1), strict=True))
+    assert near["incidents_within"].to_dict() == brute
+    assert near["incidents_within"].max() > 0
+    shown = near["sensitive_within"].astype(str)
+    assert shown.isin(["0", "<5"] + [str(n) for n in range(5, 1000)]).all()
+
+    at.slider(key="vawg_near_m").set_value(250).run()
+    wider = _table(at, "incidents_within").set_index("feedback_id")["incidents_within"]
+    assert wider.to_dict() == dict(
+        zip(feedback["feedback_id"], (gaps <= 250).sum(axis=1), strict=True)
+    )
+    assert wider.sum() > near["incidents_within"].sum()
+
+
+def test_vawg_crime_is_mapped_as_counts_without_sensitive_incidents(vawg_at, engine) -> None:
+    at = vawg_at
+    ds = at.session_state["dataset"]
+    incidents = select(ds.incidents, _selection(ds))
+    vawg_all = incidents[incidents["vawg"]]
+    args = json.loads(_map_args(at))
+    counts = re.findall(r"VAWG-relevant crime per cell: ([\d,]+)", args["feature_group"])
+    assert sum(int(c.replace(",", "")) for c in counts) == len(mappable(vawg_all))
+    assert vawg_all["sensitive"].sum() > 0  # there were sensitive ones to leave out
+
+    unwalked = _table(at, "nearest_feedback_m")
+    direct = vawg.uncovered_hot_cells(
+        mappable(incidents), store.list_feedback(engine), study_area=ds.wards
+    )
+    assert unwalked["cell"].tolist() == direct["cell"].tolist()
+    assert (unwalked["nearest_feedback_m"].fillna(np.inf) > 200).all()
+
+
+def test_feedback_form_saves_a_clicked_point_and_shows_its_comment_as_text(vawg_at, engine) -> None:
+    at = vawg_at
+    before = len(store.list_feedback(engine))
+    at.session_state[MAP_KEY] = {"last_clicked": {"lat": 51.7538417, "lng": -0.4698121}}
+    at.run()  # what st_folium does on a click: its state changes and the page reruns
+    assert at.number_input(key=LAT_KEY).value == pytest.approx(51.753842)
+    assert at.number_input(key=LON_KEY).value == pytest.approx(-0.469812)
+    at.selectbox(key="vawg_reason").set_value("poor_lighting")
+    at.text_area(key="vawg_comment").input(XSS)
+    at.select_slider(key="vawg_severity").set_value(4)
+    at.selectbox(key="vawg_walkabout").set_value("WALK-2021-01")
+    _button(at, "Save feedback point").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(s.value.startswith("Saved feedback point FB-") for s in at.success)
+
+    saved = store.list_feedback(engine)
+    assert len(saved) == before + 1
+    new = saved[saved["comment"] == XSS]
+    assert len(new) == 1
+    row = new.iloc[0]
+    assert (row["reason"], row["severity"], row["walkabout_id"]) == (
+        "poor_lighting",
+        4,
+        "WALK-2021-01",
+    )
+    assert (row["lat"], row["lon"]) == pytest.approx((51.753842, -0.469812))
+
+    listed = _table(at, "comment")
+    assert listed.iloc[0]["comment"] == XSS  # newest first, as text
+    assert at.number_input(key=LAT_KEY).value is None  # the form is ready for the next point
+    assert at.text_area(key="vawg_comment").value == ""
+    html_elements = [m for m in at.markdown if m.proto.allow_html]
+    assert not any("onerror" in m.value for m in html_elements)
+    args = _map_args(at)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in args and "<img src=x" not in args
+
+
+def test_feedback_form_names_what_is_missing_and_saves_nothing(vawg_at, engine) -> None:
+    at = vawg_at
+    before = len(store.list_feedback(engine))
+    at.session_state[LAT_KEY] = None
+    at.session_state[LON_KEY] = None
+    at.run()
+    at.selectbox(key="vawg_reason").set_value(None)
+    at.text_area(key="vawg_comment").input("no point given")
+    _button(at, "Save feedback point").click().run()
+    errors = " ".join(e.value for e in at.error)
+    assert "Feedback point not saved" in errors
+    for field in ("lon is required", "lat is required", "reason is required"):
+        assert field in errors
+    assert len(store.list_feedback(engine)) == before
+
+
+def test_a_point_becomes_an_action_and_status_changes_are_kept(vawg_at, engine) -> None:
+    at = vawg_at
+    at.selectbox(key="vawg_action_feedback").set_value("FB-001").run()
+    description = at.text_area(key="vawg_action_desc_FB-001")
+    assert description.value == vawg.REASON_ACTIONS["no_cctv"][0]  # the suggestion, editable
+    assert at.text_input(key="vawg_action_owner_FB-001").value == vawg.REASON_ACTIONS["no_cctv"][1]
+    suggested = date.today() + timedelta(days=vawg.DAYS_BY_SEVERITY[4])
+    assert at.date_input(key="vawg_action_due_FB-001").value == suggested
+    description.input("Survey CCTV at the corner; <b>bold</b> is text")
+    at.text_input(key="vawg_action_owner_FB-001").input("Dacorum BC CCTV")
+    at.date_input(key="vawg_action_due_FB-001").set_value(date(2022, 1, 31))
+    _button(at, "Create action").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(s.value.startswith("Created action ACT-") for s in at.success)
+    assert any("already past" in w.value for w in at.warning)
+
+    actions = store.list_actions(engine)
+    mine = actions[actions["owner_agency"] == "Dacorum BC CCTV"]
+    assert len(mine) == 1
+    action_id = mine["action_id"].item()
+    assert mine["description"].item() == "Survey CCTV at the corner; <b>bold</b> is text"
+    assert bool(mine["overdue"].item())
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Overdue"] == str(int(actions["overdue"].sum()))
+    shown = _table(at, "days_overdue")
+    assert shown.loc[shown["action_id"] == action_id, "overdue"].item()
+
+    at.selectbox(key="vawg_track_action").set_value(action_id)
+    at.selectbox(key="vawg_track_status").set_value("in_progress")
+    at.text_input(key="vawg_track_note").input("Survey booked <script>x</script>")
+    at.text_input(key="vawg_track_by").input("Dacorum BC CCTV")
+    _button(at, "Record the change").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+
+    history = store.action_history(engine, action_id)
+    assert history["status_to"].tolist() == ["open", "in_progress"]
+    assert history["status_from"].tolist()[1] == "open"
+    assert history["note"].tolist()[1] == "Survey booked <script>x</script>"
+    page_history = _table(at, "status_to")
+    assert page_history["status_to"].tolist() == ["open", "in_progress"]
+    assert page_history["note"].tolist()[1] == "Survey booked <script>x</script>"
+    assert store.list_actions(engine).set_index("action_id").at[action_id, "status"] == (
+        "in_progress"
+    )
+
+
+# --------------------------------------------------------------------------- CCTV page
+
+
+@pytest.fixture(scope="module")
+def direct(cctv_at, engine):
+    """Coverage, siting and the tasking sheet computed directly for the default selection."""
+    ds = cctv_at.session_state["dataset"]
+    incidents = select(ds.incidents, _selection(ds))
+    cells = analyse(incidents, study_area=ds.wards).cells
+    cameras = store.list_cameras(engine)
+    return {
+        "incidents": incidents,
+        "cells": cells,
+        "cameras": cameras,
+        "coverage": cctv.coverage(incidents, cameras, hotspots=cells),
+    }
+
+
+def test_cctv_coverage_equals_the_library_on_the_same_selection(cctv_at, direct) -> None:
+    at = cctv_at
+    cov = direct["coverage"]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Incidents in view"] == f"{cov.covered:,}"
+    assert metrics["Share of incidents in view"] == f"{cov.share:.1%}"
+    assert metrics["Hot cells"] == str(len(cov.by_hotspot))
+    assert metrics["Hot cells no camera sees"] == str(len(cctv.uncovered_hotspots(cov)))
+    assert 0 < cov.covered < cov.incidents
+    by_hotspot = _table(at, "rank_uncovered")
+    expected = pd.DataFrame(cov.by_hotspot.drop(columns="geometry"))
+    pd.testing.assert_frame_equal(by_hotspot.reset_index(drop=True), expected, check_dtype=False)
+    by_camera = _table(at, "only_this_camera")
+    assert by_camera["incidents_in_view"].tolist() == cov.by_camera["incidents_in_view"].tolist()
+    # Each hot cell's incidents, counted independently with h3 (sensitive ones included).
+    incidents = direct["incidents"]
+    cell_of = [
+        h3.latlng_to_cell(lat, lon, 9)
+        for lon, lat in zip(incidents.geometry.x, incidents.geometry.y, strict=True)
+    ]
+    per_cell = pd.Series(cell_of).value_counts()
+    assert (
+        by_hotspot.set_index("cell")["incidents"].to_dict()
+        == per_cell.reindex(by_hotspot["cell"], fill_value=0).to_dict()
+    )
+
+
+def test_cctv_siting_reports_greedy_against_the_optimum(cctv_at, direct) -> None:
+    at = cctv_at
+    for k in (3, 2):
+        at.slider(key="cctv_k").set_value(k).run()
+        plan = cctv.site_cameras(
+            direct["incidents"],
+            cctv.candidate_sites(direct["cells"]),
+            k=k,
+            range_m=100.0,
+            cameras=direct["cameras"],
+        )
+        metrics = {m.label: m.value for m in at.metric}
+        assert metrics["Newly in view (greedy choice)"] == f"{plan.greedy:,.0f}"
+        assert metrics["Best possible (exact)"] == f"{plan.optimum:,.0f}"
+        assert metrics["Greedy / best"] == f"{plan.ratio:.1%}"
+        sites = _table(at, "cumulative_share")
+        assert sites["site_id"].tolist() == plan.chosen["site_id"].tolist()
+    assert len(sites) == 2
+
+
+def test_tasking_sheet_scheduling_and_the_monthly_kpi(cctv_at, direct, engine) -> None:
+    at = cctv_at
+    sheet = cctv.tasking_sheet(direct["incidents"], direct["cameras"], direct["cells"])
+    windows = _table(at, "block_hours")
+    assert len(windows) == len(sheet.windows) > 0
+    assert windows["window"].tolist() == sheet.windows["window"].tolist()
+    labels = {b.proto.label for b in at.get("download_button")}
+    assert labels == {"Tasking sheet (CSV)", "Tasking sheet (printable HTML)"}
+
+    before = len(store.list_taskings(engine))
+    at.date_input(key="cctv_sched_start").set_value(date(2022, 2, 21))
+    at.date_input(key="cctv_sched_end").set_value(date(2022, 3, 7))  # across two months
+    at.button(key="cctv_schedule").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    log = store.list_taskings(engine)
+    best = sheet.windows[sheet.windows["rank"] == 1]
+    assert len(log) - before == 2 * len(best)  # two weeks, each best window once a week
+    assert any(f"Scheduled {2 * len(best)} taskings" in s.value for s in at.success)
+
+    kpi = _table(at, "taskings")
+    by_month = log.groupby(log["window_start"].dt.to_period("M")).size()
+    shown = kpi.set_index(pd.to_datetime(kpi["month"]).dt.to_period("M"))["taskings"]
+    assert shown[shown > 0].to_dict() == by_month.to_dict()
+    assert len(by_month) >= 2
+
+
+def test_month_only_records_give_month_windows_that_cannot_be_scheduled(cctv_at) -> None:
+    at = cctv_at
+    at.sidebar.multiselect(key="f_sources").set_value(["police.uk"]).run()
+    try:
+        assert not at.exception, [e.value for e in at.exception]
+        assert any(cctv.MONTHS_NOTE in i.value for i in at.info)
+        windows = _table(at, "resolution")
+        assert set(windows["resolution"]) == {"month"}
+        assert at.button(key="cctv_schedule").disabled
+    finally:
+        sources = sorted(at.session_state["dataset"].incidents["source"].unique())
+        at.sidebar.multiselect(key="f_sources").set_value(sources).run()

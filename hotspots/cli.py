@@ -26,7 +26,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))
-    except (IngestError, OSError) as exc:
+    except (IngestError, ValueError, OSError) as exc:
         print(f"hotspots {args.command}: error: {exc}", file=sys.stderr)
         return 1
 
@@ -103,6 +103,22 @@ def _run_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_sources(parser: argparse.ArgumentParser, *, study_area_required: bool) -> None:
+    """The incidents to read and the study area: shared by the analysis commands."""
+    parser.add_argument(
+        "incidents",
+        nargs="+",
+        metavar="INCIDENTS",
+        help="GeoParquet from 'hotspots ingest', or any file, folder or zip 'ingest' reads",
+    )
+    parser.add_argument(
+        "--study-area",
+        required=study_area_required,
+        metavar="PATH|LAD_CODE",
+        help="boundary file or district code (e.g. E07000096); incidents outside are set aside",
+    )
+
+
 def _add_analyse(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "analyse",
@@ -114,9 +130,8 @@ def _add_analyse(commands: argparse._SubParsersAction) -> None:
             "used and chosen) into OUT."
         ),
     )
-    parser.add_argument("incidents", nargs="+", metavar="INCIDENTS")
+    _add_sources(parser, study_area_required=False)
     parser.add_argument("--areas", metavar="WARDS", help="ward boundary file: the study area")
-    parser.add_argument("--study-area", metavar="PATH|LAD_CODE", help="study area if not --areas")
     parser.add_argument("--res", type=int, default=9, help="H3 resolution, 7-11 (default 9)")
     parser.add_argument("--k", type=int, default=1, help="Gi* k-ring neighbourhood (default 1)")
     parser.add_argument("--permutations", type=int, default=0, help="Gi* permutations (0)")
@@ -166,8 +181,7 @@ def _add_backtest(commands: argparse._SubParsersAction) -> None:
             "previous months and is measured on the next month at fixed area coverage."
         ),
     )
-    parser.add_argument("incidents", nargs="+", metavar="INCIDENTS")
-    parser.add_argument("--study-area", required=True, metavar="PATH|LAD_CODE")
+    _add_sources(parser, study_area_required=True)
     parser.add_argument("--res", type=int, default=9, help="H3 resolution, 7-11 (default 9)")
     parser.add_argument("--train-months", type=int, default=6, help="months per training window")
     parser.add_argument("--methods", nargs="+", metavar="METHOD", help="default: all methods")
@@ -204,8 +218,7 @@ def _add_patrol_plan(commands: argparse._SubParsersAction) -> None:
             "plan.geojson, plan.csv, plan.kml, briefing.html and briefing.pdf into OUT."
         ),
     )
-    parser.add_argument("incidents", nargs="+", metavar="INCIDENTS", help="parquet, CSV or zip")
-    parser.add_argument("--study-area", required=True, metavar="PATH|LAD_CODE")
+    _add_sources(parser, study_area_required=True)
     parser.add_argument("--from", dest="start", metavar="YYYY-MM", help="first month")
     parser.add_argument("--to", dest="end", metavar="YYYY-MM", help="last month")
     parser.add_argument("--top", type=int, default=10, help="localities in the plan (10)")
@@ -228,21 +241,17 @@ def _run_patrol_plan(args: argparse.Namespace) -> int:
         )
         return 2
     incidents = load(args.incidents, study_area=args.study_area).incidents
-    try:
-        plan = patrol_plan(
-            incidents,
-            study_area=args.study_area,
-            period=(args.start, args.end) if args.start else None,
-            top=args.top,
-            by=args.by,
-            method=args.method,
-            max_across_m=args.max_across,
-            min_spacing_m=args.min_spacing,
-            harm_weights=args.harm_weights,
-        )
-    except ValueError as exc:
-        print(f"hotspots patrol-plan: error: {exc}", file=sys.stderr)
-        return 1
+    plan = patrol_plan(
+        incidents,
+        study_area=args.study_area,
+        period=(args.start, args.end) if args.start else None,
+        top=args.top,
+        by=args.by,
+        method=args.method,
+        max_across_m=args.max_across,
+        min_spacing_m=args.min_spacing,
+        harm_weights=args.harm_weights,
+    )
     written = write_plan_files(plan, args.out, pdf=not args.no_pdf)
     s = plan.metadata["summary"]
     print(

@@ -100,3 +100,12 @@ def test_write_geojson_round_trips_awkward_text(tmp_path):
     assert back.geometry.iloc[0].x == pytest.approx(-0.471235, abs=1e-9)
     assert back.geometry.iloc[2] is None
     assert len(gpd.read_file(write_geojson(frame.iloc[:0], tmp_path / "empty.geojson"))) == 0
+
+
+def test_an_empty_selection_is_a_message_not_a_traceback(tmp_path, capsys):
+    zip_path = str(datasets.demo_path("policeuk"))
+    # Broxbourne (E07000095) holds none of the Dacorum records: nothing is left to analyse.
+    args = ["analyse", zip_path, "--study-area", "E07000095", "--out", str(tmp_path / "o")]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "hotspots analyse: error:" in err and "Traceback" not in err

@@ -393,6 +393,10 @@ def test_tasking_sheet_scheduling_and_the_monthly_kpi(cctv_at, direct, engine) -
     assert len(log) - before == 2 * len(best)  # two weeks, each best window once a week
     assert any(f"Scheduled {2 * len(best)} taskings" in s.value for s in at.success)
 
+    at.button(key="cctv_schedule").click().run()  # a second click stores nothing twice
+    assert len(store.list_taskings(engine)) == len(log)
+    assert any("Nothing to schedule" in w.value for w in at.warning)
+
     kpi = _table(at, "taskings")
     by_month = log.groupby(log["window_start"].dt.to_period("M")).size()
     shown = kpi.set_index(pd.to_datetime(kpi["month"]).dt.to_period("M"))["taskings"]

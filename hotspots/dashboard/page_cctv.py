@@ -288,27 +288,68 @@ def _schedule(
     requested_by: str,
     max_rank: int,
 ) -> None:
-    """Store every occurrence of the sheet's windows in the period, all in one transaction."""
+    """Store every occurrence of the sheet's windows in the period, all in one transaction.
+
+    Windows already in the log (same camera, start and hotspot) are not stored twice, so a
+    second click adds nothing.
+    """
     if end <= start:
         st.error("'Until' must be after 'From': choose the period's end date after its start.")
         return
     plan = cctv.schedule_taskings(
         sheet, start=start, end=end, requested_by=requested_by, max_rank=max_rank
     )
+    logged = store.list_taskings(engine, since=start, until=end)
+    plan = new_windows(plan, logged)
+    already = plan.attrs["already_logged"]
     if plan.empty:
-        st.warning("No window falls in that period: choose a longer period.")
+        st.warning(
+            f"Nothing to schedule: {already} windows in that period are already in the log, "
+            "and no other window falls in it."
+        )
         return
     try:
         report = store.import_records(
             engine, io.StringIO(plan.to_csv(index=False)), "taskings", fmt="csv"
         )
     except store.ValidationError as err:
-        st.error("Taskings not scheduled:\n\n" + "\n".join(f"- {p}" for p in err.problems))
+        st.error("Taskings not scheduled — fix these and schedule again:")
+        st.text("\n".join(err.problems))
         return
+    skipped = f" ({already} already in the log left as they were)" if already else ""
     st.success(
-        f"Scheduled {report.inserted} taskings from {start:%d %b %Y} to {end:%d %b %Y}; they "
-        "are in the tasking log below."
+        f"Scheduled {report.inserted} taskings from {start:%d %b %Y} to {end:%d %b %Y}"
+        f"{skipped}; they are in the tasking log below."
     )
+
+
+def new_windows(plan: pd.DataFrame, logged: pd.DataFrame) -> pd.DataFrame:
+    """The taskings of ``plan`` not in the log yet (same camera, window start and hotspot).
+
+    Parameters
+    ----------
+    plan
+        From :func:`hotspots.cctv.schedule_taskings`.
+    logged
+        From :func:`hotspots.store.list_taskings`.
+
+    Returns
+    -------
+    DataFrame
+        The rows of ``plan`` to store; ``attrs["already_logged"]``: how many were left out.
+
+    Examples
+    --------
+    >>> new_windows(plan, store.list_taskings(engine)).attrs["already_logged"]  # doctest: +SKIP
+    0
+    """
+    keys = ["camera_id", "window_start", "hotspot_id"]
+    seen = logged[keys].drop_duplicates().assign(_logged=True)
+    merged = plan.merge(seen, on=keys, how="left")
+    fresh = merged["_logged"].isna().to_numpy()
+    out = plan[fresh].reset_index(drop=True)
+    out.attrs["already_logged"] = int((~fresh).sum())
+    return out
 
 
 def _log_section(engine: Engine) -> None:

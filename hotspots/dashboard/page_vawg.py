@@ -218,7 +218,7 @@ def _save_action() -> None:
     except store.ValidationError as err:
         _say("action", "error", "Action not saved — fix these and save again:", tuple(err.problems))
         return
-    _say("action", "success", f"Created action {saved.id} for feedback point {fid}.")
+    _say("action", "success", f"Created action {saved.id} for feedback point {markdown_text(fid)}.")
     if saved.warnings:
         _say("action", "warning", "Please check:", saved.warnings)
 

@@ -4,8 +4,9 @@ Modules: :mod:`~hotspots.patrol.localities` (hot areas â†’ patrol-sized units â†
 :mod:`~hotspots.patrol.harm` (harm weights per crime type), :mod:`~hotspots.patrol.naming`
 (street and ward names), :mod:`~hotspots.patrol.dosage` (Koper-curve visits),
 :mod:`~hotspots.patrol.plan` (the ranked plan), :mod:`~hotspots.patrol.export` (GeoJSON, CSV,
-KML), :mod:`~hotspots.patrol.briefing` (HTML / PDF with static maps) and
-:mod:`~hotspots.patrol.files` (all outputs into one folder).
+KML), :mod:`~hotspots.patrol.briefing` (HTML / PDF with static maps),
+:mod:`~hotspots.patrol.files` (all outputs into one folder) and :mod:`~hotspots.patrol.layer`
+(the localities as a layer of the dashboard maps).
 """
 
 from hotspots.patrol.briefing import (
@@ -18,6 +19,7 @@ from hotspots.patrol.dosage import KOPER_MINUTES, recommend_dosage
 from hotspots.patrol.export import kml_document, plan_table, to_csv, to_geojson, to_kml
 from hotspots.patrol.files import write_plan_files
 from hotspots.patrol.harm import harm_of, load_harm_weights
+from hotspots.patrol.layer import patrol_layer
 from hotspots.patrol.localities import (
     HotAreas,
     Localities,
@@ -41,6 +43,7 @@ __all__ = [
     "load_harm_weights",
     "locality_map",
     "overview_map",
+    "patrol_layer",
     "patrol_plan",
     "plan_table",
     "recommend_dosage",

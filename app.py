@@ -2,7 +2,15 @@
 
 import streamlit as st
 
-from hotspots.dashboard import page_areas, page_cctv, page_data, page_map, page_vawg, page_when
+from hotspots.dashboard import (
+    page_areas,
+    page_cctv,
+    page_data,
+    page_map,
+    page_patrol,
+    page_vawg,
+    page_when,
+)
 
 st.set_page_config(page_title="hotspots — JAG dashboard", page_icon="🗺️", layout="wide")
 st.navigation(
@@ -13,5 +21,6 @@ st.navigation(
         st.Page(page_data.render, title="Data", url_path="data"),
         st.Page(page_vawg.render, title="VAWG", url_path="vawg"),
         st.Page(page_cctv.render, title="CCTV", url_path="cctv"),
+        st.Page(page_patrol.render, title="Patrol", url_path="patrol"),
     ]
 ).run()

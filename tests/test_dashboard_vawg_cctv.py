@@ -144,6 +144,16 @@ def test_an_empty_store_is_seeded_once_with_the_demo_records(tmp_path, monkeypat
     assert seed_wanted()
 
 
+def test_a_store_that_cannot_be_reached_is_reported_not_crashed(monkeypatch) -> None:
+    monkeypatch.setenv(store.DB_URL_ENV, "postgresql+psycopg://csp:secret@127.0.0.1:9/none")
+    at = AppTest.from_function(_cctv_page, default_timeout=240).run()
+    assert not at.exception, [e.value for e in at.exception]
+    message = " ".join(e.value for e in at.error)
+    assert "The operational store cannot be opened" in message
+    assert "127.0.0.1:9" in message and "secret" not in message  # password hidden
+    assert not at.metric  # the page stopped
+
+
 def test_a_click_is_taken_once() -> None:
     state = {"last_clicked": {"lat": 51.7532123, "lng": -0.4712349}}
     assert new_click(state, None) == (51.753212, -0.471235)

@@ -97,12 +97,20 @@ def _engine(url: str) -> tuple[Engine, dict[str, int]]:
 def session_store() -> Engine:
     """The engine of the configured store, opened (migrated, and seeded when empty) once.
 
-    Raises
-    ------
-    RuntimeError
-        The database cannot be reached (see :func:`hotspots.store.open_store`).
+    When the database cannot be opened (a PostgreSQL server down, a wrong URL, a folder that
+    cannot be written), the page shows why and how to fix it, and stops; the next rerun tries
+    again.
     """
-    return _engine(store.database_url())[0]
+    try:
+        return _engine(store.database_url())[0]
+    except RuntimeError as err:  # names the URL (password hidden) and what to check
+        st.error(f"The operational store cannot be opened: {err}")
+    except OSError as err:
+        st.error(
+            f"The operational store cannot be created: {err}; set {store.DB_PATH_ENV} to a "
+            "SQLite file in a folder you can write"
+        )
+    st.stop()
 
 
 def store_caption() -> str:

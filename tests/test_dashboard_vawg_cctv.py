@@ -202,6 +202,27 @@ def test_vawg_page_lists_the_seeded_feedback_and_counts_crime_near_it(vawg_at, e
     assert wider.sum() > near["incidents_within"].sum()
 
 
+def test_feedback_filters_change_the_list(vawg_at, engine) -> None:
+    at = vawg_at
+    at.multiselect(key="vawg_f_reasons").set_value(["no_cctv", "poor_lighting"])
+    at.select_slider(key="vawg_f_severity").set_value(3)
+    at.run()
+    try:
+        listed = _table(at, "comment")
+        demo = pd.read_csv(datasets.demo_path("feedback"))
+        wanted = demo[demo["reason"].isin(["no_cctv", "poor_lighting"]) & (demo["severity"] >= 3)]
+        assert set(wanted["feedback_id"]) <= set(listed["feedback_id"])
+        assert set(listed["reason"]) <= {"no_cctv", "poor_lighting"}
+        assert (listed["severity"] >= 3).all()
+        stored = store.list_feedback(engine, reasons=["no_cctv", "poor_lighting"], min_severity=3)
+        assert sorted(listed["feedback_id"]) == sorted(stored["feedback_id"])
+        assert 0 < len(listed) < len(store.list_feedback(engine))
+    finally:
+        at.multiselect(key="vawg_f_reasons").set_value([])
+        at.select_slider(key="vawg_f_severity").set_value(1)
+        at.run()
+
+
 def test_vawg_crime_is_mapped_as_counts_without_sensitive_incidents(vawg_at, engine) -> None:
     at = vawg_at
     ds = at.session_state["dataset"]

@@ -474,6 +474,7 @@ def cluster_layer(
     colour: str = "#6a3d9a",
     name: str = "Clusters",
     show: bool = True,
+    legend: str | None = "cluster outlines",
 ) -> folium.FeatureGroup:
     """Cluster outlines (DBSCAN/HDBSCAN profiles) with their statistics in an escaped popup.
 
@@ -491,6 +492,8 @@ def cluster_layer(
         Outline colour.
     name, show
         Layer name in a ``folium.LayerControl`` and whether it is on at first.
+    legend
+        What the legend calls the outlines (``"12 cluster outlines"``); ``None``: no legend.
 
     Examples
     --------
@@ -515,7 +518,8 @@ def cluster_layer(
         which = profiles.loc[no_outline, label_col] if label_col in profiles.columns else None
         listed = f" ({', '.join(_format(which))})" if which is not None else ""
         note = f"{int(no_outline.sum())} without an outline{listed}: only sensitive incidents"
-    _Legend(name, [(colour, f"{len(drawn)} cluster outlines")], note=note).add_to(group)
+    if legend is not None:
+        _Legend(name, [(colour, f"{len(drawn)} {legend}")], note=note).add_to(group)
     return group
 
 

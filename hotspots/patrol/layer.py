@@ -89,11 +89,14 @@ def patrol_layer(
     colour = to_hex(colour)
     table = _popup_frame(localities)
     popup_cols = [c for c in table.columns if c not in ("tooltip", "geometry")]
-    outlines = maps.cluster_layer(table, label_col="", popup_cols=popup_cols, colour=colour)
-    # cluster_layer's legend would call these "cluster outlines"; the rank labels and the
-    # tooltips say what they are.
-    for key in [k for k in outlines._children if k.startswith("legend_")]:
-        del outlines._children[key]
+    outlines = maps.cluster_layer(
+        table,
+        label_col="",
+        popup_cols=popup_cols,
+        colour=colour,
+        name=name,
+        legend="patrol localities (about 15-minute visits)",
+    )
     centres = gpd.GeoDataFrame(
         table.drop(columns="geometry"),
         geometry=gpd.points_from_xy(localities["centre_lon"], localities["centre_lat"]),

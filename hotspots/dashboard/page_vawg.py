@@ -22,6 +22,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
+from sqlalchemy import Engine
 
 from hotspots import maps, store, vawg
 from hotspots.dashboard import cached, overlays
@@ -382,7 +383,7 @@ def _to_action(feedback: gpd.GeoDataFrame) -> None:
     _show("action")
 
 
-def _tracker(engine: Any) -> None:
+def _tracker(engine: Engine) -> None:
     everything = store.list_actions(engine)
     if everything.empty:
         st.info("No actions yet: turn a feedback point into an action.")

@@ -7,7 +7,7 @@ import streamlit as st
 
 from hotspots import maps
 from hotspots.analysis_map import LAYERS
-from hotspots.dashboard import cached, exports, overlays
+from hotspots.dashboard import cached, exports, overlays, page_patrol
 from hotspots.dashboard.offline import st_map
 from hotspots.dashboard.sidebar import MEETING_MAP_CSS, meeting_mode, sidebar_filters
 from hotspots.dashboard.state import current_dataset
@@ -67,11 +67,16 @@ def render() -> None:
         for layer in cached.analysis_layers_for(ds, sel, LAYERS, **params)
     ]
     if not meeting_mode():
-        c1, c2 = st.columns(2)
+        c1, c2, c3 = st.columns(3)
         if c1.checkbox("Walkabout feedback", value=False, key="m_feedback"):
             layers.append(overlays.feedback_layer())
         if c2.checkbox("CCTV cameras", value=False, key="m_cameras"):
             layers.append(overlays.cameras_layer())
+        if c3.checkbox("Patrol localities", value=False, key="m_patrol"):
+            try:
+                layers.append(page_patrol.patrol_layer_for(ds, sel))
+            except ValueError as err:
+                st.caption(f"Patrol localities: {err}")
     # The base map stays the same across reruns and the data layers are swapped inside it, so
     # the map keeps its position and zoom; returned_objects=[] means panning never reruns.
     # Meeting mode: large legends (CSS in the map's own page; a new key redraws the map with it).

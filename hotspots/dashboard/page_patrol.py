@@ -233,6 +233,17 @@ def plan_file(plan: PatrolPlan, kind: FileKind) -> bytes:
         return writers[kind](plan, Path(folder) / FILES[kind][1]).read_bytes()
 
 
+def patrol_layer_for(ds: Dataset, sel: Selection) -> folium.FeatureGroup:
+    """The patrol localities of the sidebar's selection, as on this page (its last choices,
+    else the defaults), for the Map page's layer slot. Raises ``ValueError`` as ``patrol_plan``.
+    """
+    pool = cached.selected(ds, pool_selection(sel))
+    choices = st.session_state.get(_CHOICES_KEY, Choices())
+    request = make_request(sel, pool, choices)
+    key = (ds.key, repr(pool_selection(sel)), repr(request))
+    return _patrol_layer(key, _plan=_plan(key, _ds=ds, _sel=sel, _request=request))
+
+
 # --------------------------------------------------------------------------- cached
 
 

@@ -28,6 +28,7 @@ from pyproj import Transformer
 
 from hotspots.grid import grid_counts
 from hotspots.ingest import resolve_study_area
+from hotspots.privacy import MIN_COUNT, mappable
 from hotspots.schema import WGS84, WORKING_CRS, check_incidents
 from hotspots.stats import hotspots_gistar
 from hotspots.store.records import REASONS
@@ -153,7 +154,7 @@ def feedback_near_incidents(
     *,
     distance_m: float = 100.0,
     vawg_only: bool = True,
-    suppress_below: int = 3,
+    suppress_below: int = MIN_COUNT,
 ) -> pd.DataFrame:
     """Recorded incidents within ``distance_m`` metres of each feedback point, as counts.
 
@@ -259,7 +260,8 @@ def uncovered_hot_cells(
     min_gi_bin
         Hot cells are those with ``gi_bin >= min_gi_bin`` (1: 90 % confidence; 3: 99 %).
     vawg_only
-        Analyse only VAWG-relevant incidents (``vawg`` True).
+        Analyse only VAWG-relevant incidents (``vawg`` True). Sensitive incidents are always
+        left out (:func:`hotspots.privacy.mappable`): the cells go on a map.
 
     Returns
     -------
@@ -278,7 +280,9 @@ def uncovered_hot_cells(
     check_incidents(incidents)
     if not (np.isfinite(distance_m) and distance_m >= 0):
         raise ValueError(f"distance_m must be a distance >= 0 in metres, got {distance_m!r}")
-    chosen = incidents[incidents["vawg"].to_numpy(bool)] if vawg_only else incidents
+    # Cells are map output: sensitive incidents never shape them (hotspots.privacy).
+    spatial = mappable(incidents)
+    chosen = spatial[spatial["vawg"].to_numpy(bool)] if vawg_only else spatial
     if chosen.empty:
         raise ValueError("no VAWG-relevant incidents to analyse; widen the selection")
     area = resolve_study_area(study_area)

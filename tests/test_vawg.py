@@ -182,3 +182,19 @@ def test_hot_cells_no_walkabout_reached(feedback, policeuk) -> None:
     assert params["hot_cells"] == len(hot) and params["hot_cells_walked"] == len(hot) - len(gaps)
     nobody = uncovered_hot_cells(policeuk, feedback.iloc[:0], study_area=datasets.DACORUM)
     assert len(nobody) == len(hot) and nobody["nearest_feedback_m"].isna().all()
+
+
+def test_sensitive_incidents_never_make_a_hot_cell(feedback, policeuk) -> None:
+    from shapely import Point
+
+    burst = policeuk.head(80).copy()
+    # 80 domestic-abuse records at one (made-up) address far from any recorded crime
+    burst["incident_id"] = [f"da-{i}" for i in range(len(burst))]
+    burst["crime_type"], burst["sensitive"], burst["vawg"] = "Domestic abuse", True, True
+    burst["geometry"] = [Point(-0.6, 51.80)] * len(burst)
+    with_burst = gpd.GeoDataFrame(pd.concat([policeuk, burst], ignore_index=True), crs=WGS84)
+    with_burst.attrs = dict(policeuk.attrs)
+    before = uncovered_hot_cells(policeuk, feedback, study_area=datasets.DACORUM)
+    after = uncovered_hot_cells(with_burst, feedback, study_area=datasets.DACORUM)
+    assert set(after["cell"]) == set(before["cell"])
+    assert after["count"].sum() == before["count"].sum()

@@ -28,6 +28,27 @@ SELECTIONS = [
 ]
 
 
+def other_pages() -> None:
+    """Each other page: first run, then a new filter (groups) and a new month range."""
+    for module in ("page_when", "page_areas", "page_patrol", "page_vawg", "page_cctv"):
+        script = f"from hotspots.dashboard.{module} import render\nrender()\n"
+        at = AppTest.from_string(script, default_timeout=300)
+        t = time.perf_counter()
+        at.run()
+        first = time.perf_counter() - t
+        assert not at.exception, at.exception
+        times = []
+        for groups in SELECTIONS[:3]:
+            t = time.perf_counter()
+            at.sidebar.multiselect(key="f_groups").set_value(groups).run()
+            times.append(time.perf_counter() - t)
+            assert not at.exception, at.exception
+        print(
+            f"{module}: first run {first:.2f} s; new filter median "
+            f"{statistics.median(times):.2f} s, max {max(times):.2f} s"
+        )
+
+
 def main() -> None:
     at = AppTest.from_file(str(APP), default_timeout=300)
     t = time.perf_counter()
@@ -59,3 +80,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    other_pages()

@@ -387,6 +387,8 @@ def test_cctv_coverage_equals_the_library_on_the_same_selection(cctv_at, direct)
 
 def test_cctv_siting_reports_greedy_against_the_optimum(cctv_at, direct) -> None:
     at = cctv_at
+    assert "Newly in view (greedy choice)" not in {m.label for m in at.metric}  # on demand
+    at.toggle(key="cctv_plan").set_value(True).run()
     for k in (3, 2):
         at.slider(key="cctv_k").set_value(k).run()
         plan = cctv.site_cameras(

@@ -183,6 +183,13 @@ def _siting_section(
     cameras: pd.DataFrame,
     cells: gpd.GeoDataFrame,
 ) -> cctv.Siting | None:
+    if not st.toggle(
+        "Plan redeployable cameras",
+        key="cctv_plan",
+        help="Choose sites for redeployable cameras among the hot cells (greedy, checked "
+        "against the exact optimum).",
+    ):
+        return None
     c1, c2 = st.columns(2)
     k = c1.slider("Redeployable cameras to place", 1, 10, 3, key="cctv_k")
     range_m = c2.slider("Useful range of each (metres)", 25, 300, 100, step=25, key="cctv_range")

@@ -18,7 +18,7 @@ import shapely
 from pyproj import CRS
 
 from hotspots import datasets
-from hotspots.schema import BNG, WGS84, WORKING_CRS, working_crs_for
+from hotspots.schema import BNG, WGS84, WORKING_CRS, incident_points, working_crs_for
 
 # ONS/NRS geography prefixes, finest first: when a layer carries several code columns
 # (e.g. a ward's WD13CD and its district's LAD13CD) the finest is the feature's own code.
@@ -191,23 +191,6 @@ def _check_areas(areas: gpd.GeoDataFrame) -> None:
         raise ValueError("areas must come from read_boundaries (columns area_code, area_name)")
 
 
-def _point_array(incidents: gpd.GeoDataFrame) -> np.ndarray:
-    """Incident points as a shapely array in EPSG:4326, or a clear error."""
-    if not isinstance(incidents, gpd.GeoDataFrame) or incidents.crs is None:
-        raise ValueError("incidents must be a point GeoDataFrame with a CRS (hotspots.ingest)")
-    geom = incidents.geometry
-    if CRS.from_user_input(incidents.crs).to_epsg() != 4326:
-        geom = geom.to_crs(WGS84)
-    points = geom.to_numpy()
-    bad = shapely.get_type_id(points) != shapely.GeometryType.POINT
-    if bad.any():
-        raise ValueError(
-            f"{int(bad.sum())} incident geometries are missing or not points; drop or quarantine "
-            "them first (hotspots.ingest does)"
-        )
-    return points
-
-
 def _first_match(query_idx: np.ndarray, tree_idx: np.ndarray, n: int) -> tuple[np.ndarray, int]:
     """Lowest tree index per query (-1 when none), and how many queries had several."""
     order = np.lexsort((tree_idx, query_idx))
@@ -296,7 +279,7 @@ def _area_index(
     """Row of ``areas`` holding each incident (-1: none) and the join report."""
     if max_snap_m < 0:
         raise ValueError(f"max_snap_m is a distance in metres >= 0, got {max_snap_m}")
-    points = _point_array(incidents)
+    points = incident_points(incidents)
     match, n_multi = _locate(points, areas.to_crs(WGS84).geometry.to_numpy())
     snapped = 0
     unmatched = np.flatnonzero(match < 0)

@@ -34,6 +34,7 @@ import shapely
 from pyproj import Transformer
 
 from hotspots import datasets
+from hotspots.store.records import CAMERA_TYPES, REASONS, TIMES_OF_CONCERN
 
 SEED = 20210101
 """Default seed of the synthetic files."""
@@ -58,18 +59,6 @@ LOG_COLUMNS: tuple[str, ...] = (
     "location",
     "ward",
 )
-CAMERA_TYPES: tuple[str, ...] = ("fixed", "ptz", "redeployable")
-CAMERA_STATUSES: tuple[str, ...] = ("active", "faulty", "decommissioned")
-FEEDBACK_REASONS: tuple[str, ...] = (
-    "poor_lighting",
-    "isolated",
-    "overgrown",
-    "no_cctv",
-    "groups_loitering",
-    "harassment_experienced",
-    "other",
-)
-TIMES_OF_CONCERN: tuple[str, ...] = ("day", "evening", "night", "all")
 
 FIRST_DAY = pd.Timestamp("2021-01-01")
 LAST_DAY = pd.Timestamp("2022-01-31")
@@ -675,7 +664,7 @@ def make_walkabout(
     in_town = np.flatnonzero((points["town"] == "Hemel Hempstead").to_numpy())
     weight = points["total"].to_numpy(float)[in_town]
     anchor = rng.choice(in_town, size=n, replace=False, p=weight / weight.sum())
-    reasons = np.array(list(FEEDBACK_REASONS), dtype=object)
+    reasons = np.array(list(REASONS), dtype=object)  # the store's codes
     reason = np.concatenate([reasons, rng.choice(reasons[:-1], size=n - len(reasons))])
     reason = reason[rng.permutation(n)]
     comment = [_ESCAPING_COMMENT if r == "other" else str(rng.choice(_COMMENTS[r])) for r in reason]

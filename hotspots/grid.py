@@ -22,10 +22,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import shapely
-from pyproj import CRS
 from scipy import sparse
 
-from hotspots.schema import WGS84
+from hotspots.schema import WGS84, incident_points
 
 RESOLUTIONS: tuple[int, ...] = (7, 8, 9, 10, 11)
 """Supported H3 resolutions."""
@@ -109,24 +108,8 @@ def _to_uint64(cells: Any) -> np.ndarray:
 
 
 def _incident_lonlat(incidents: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
-    if not isinstance(incidents, gpd.GeoDataFrame):
-        raise TypeError(
-            f"incidents must be a GeoDataFrame of points, got {type(incidents).__name__}; "
-            "load data with hotspots.ingest"
-        )
-    if incidents.crs is None:
-        raise ValueError("incidents have no CRS; set it (EPSG:4326 for lon/lat) before gridding")
-    geom = incidents.geometry
-    if CRS.from_user_input(incidents.crs).to_epsg() != 4326:
-        geom = geom.to_crs(WGS84)
-    values = geom.to_numpy()
-    not_point = shapely.get_type_id(values) != shapely.GeometryType.POINT
-    if not_point.any():
-        raise ValueError(
-            f"{int(not_point.sum())} incident geometries are missing or not points; drop or "
-            "quarantine them first (hotspots.ingest does)"
-        )
-    return _check_lonlat(shapely.get_x(values), shapely.get_y(values))
+    points = incident_points(incidents)
+    return _check_lonlat(shapely.get_x(points), shapely.get_y(points))
 
 
 def _check_column(incidents: pd.DataFrame, column: str, role: str) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from pyproj import CRS
 from pyproj.aoi import AreaOfInterest
 from pyproj.database import query_utm_crs_info
@@ -193,6 +194,32 @@ def empty_incidents(working_crs: str = BNG) -> gpd.GeoDataFrame:
     gdf = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=WGS84), crs=WGS84)
     gdf.attrs[WORKING_CRS] = working_crs
     return gdf
+
+
+def incident_points(incidents: gpd.GeoDataFrame) -> np.ndarray:
+    """The incidents' points as a shapely array in EPSG:4326, or an error saying the fix.
+
+    Raises ``TypeError`` for anything but a GeoDataFrame, ``ValueError`` for a missing CRS or
+    geometries that are missing or not points (``hotspots.ingest`` quarantines those).
+    """
+    if not isinstance(incidents, gpd.GeoDataFrame):
+        raise TypeError(
+            f"incidents must be a GeoDataFrame of points, got {type(incidents).__name__}; "
+            "load data with hotspots.ingest"
+        )
+    if incidents.crs is None:
+        raise ValueError("incidents have no CRS; set it (EPSG:4326 for lon/lat)")
+    geom = incidents.geometry
+    if CRS.from_user_input(incidents.crs).to_epsg() != 4326:
+        geom = geom.to_crs(WGS84)
+    points = geom.to_numpy()
+    bad = shapely.get_type_id(points) != shapely.GeometryType.POINT
+    if bad.any():
+        raise ValueError(
+            f"{int(bad.sum())} incident geometries are missing or not points; drop or quarantine "
+            "them first (hotspots.ingest does)"
+        )
+    return points
 
 
 def check_incidents(gdf: gpd.GeoDataFrame) -> None:

@@ -26,6 +26,7 @@ from scipy import stats
 from hotspots import datasets, demodata
 from hotspots.demo import demo_files, load_demo_log, load_demo_policeuk
 from hotspots.schema import classify, unmapped_types
+from hotspots.store import records
 
 DEMO = datasets.data_dir() / "demo"
 TO_BNG = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
@@ -304,8 +305,8 @@ def test_cameras(clip_points: pd.DataFrame, dacorum_union: gpd.GeoSeries) -> Non
     cams = pd.read_csv(DEMO / demodata.CAMERAS, dtype=str, keep_default_na=False)
     assert 25 <= len(cams) <= 40
     assert cams["camera_id"].is_unique
-    assert set(cams["type"]) <= set(demodata.CAMERA_TYPES)
-    assert set(cams["status"]) <= set(demodata.CAMERA_STATUSES)
+    assert set(cams["type"]) <= set(records.CAMERA_TYPES)
+    assert set(cams["status"]) <= set(records.CAMERA_STATUSES)
     assert {"faulty", "decommissioned"} <= set(cams["status"])
     rng = cams["range_m"].astype(int)
     assert rng.between(20, 200).all()
@@ -328,8 +329,8 @@ def test_walkabout_and_feedback() -> None:
     assert int(walks.loc[0, "participants"]) > 0
     assert 20 <= len(feedback) <= 30 and feedback["feedback_id"].is_unique
     assert set(feedback["walkabout_id"]) == set(walks["walkabout_id"])
-    assert set(feedback["reason"]) == set(demodata.FEEDBACK_REASONS)
-    assert set(feedback["time_of_concern"]) <= set(demodata.TIMES_OF_CONCERN)
+    assert set(feedback["reason"]) == set(records.REASONS)
+    assert set(feedback["time_of_concern"]) <= set(records.TIMES_OF_CONCERN)
     assert feedback["severity"].astype(int).between(1, 5).all()
     tricky = feedback["comment"].str.contains('<b>HTML</b> & "quotes"', regex=False)
     assert tricky.sum() == 1

@@ -51,21 +51,26 @@ print(base64.b64encode(hashlib.sha512(open(sys.argv[1], "rb").read()).digest()).
   echo "$leaflet_version" > "$assets/leaflet/VERSION"
 fi
 
+# Debian packages the tests need, installed when missing: as root, or through passwordless sudo;
+# otherwise the script says what to run.
+apt_install() {  # PACKAGE WHAT-FOR
+  local sudo=""
+  if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+      sudo="sudo"
+    else
+      echo "setup: $2 need Debian's $1; run as root: apt-get update && apt-get install -y $1" >&2
+      exit 1
+    fi
+  fi
+  echo "setup: installing Debian's $1 for $2" >&2
+  $sudo apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >/dev/null
+}
+
 # Real-browser tests drive Debian's chromium through Playwright (never a downloaded browser).
 if $test_setup && [ ! -x /usr/bin/chromium ]; then
-  if [ "$(id -u)" = 0 ]; then
-    echo "setup: installing Debian's chromium for the browser tests" >&2
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
-    echo "setup: installing Debian's chromium for the browser tests" >&2
-    sudo apt-get update -qq
-    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  else
-    echo "setup: the browser tests need Debian's chromium at /usr/bin/chromium;" \
-      "run as root: apt-get update && apt-get install -y chromium" >&2
-    exit 1
-  fi
+  apt_install chromium "the browser tests"
 fi
 
 # --- PostgreSQL for the store tests (hotspots.store) -------------------------------------------
@@ -76,18 +81,6 @@ fi
 # HOTSPOTS_DB_URL (README.md, "Using your own PostgreSQL").
 if $test_setup && ! command -v initdb >/dev/null \
   && ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
-  if [ "$(id -u)" = 0 ]; then
-    echo "setup: installing Debian's postgresql for the store tests" >&2
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
-  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
-    echo "setup: installing Debian's postgresql for the store tests" >&2
-    sudo apt-get update -qq
-    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
-  else
-    echo "setup: the store tests need PostgreSQL's server (initdb, pg_ctl);" \
-      "run as root: apt-get update && apt-get install -y postgresql" >&2
-    exit 1
-  fi
+  apt_install postgresql "the store tests"
 fi
 # --- end of the PostgreSQL block ---------------------------------------------------------------

@@ -22,8 +22,6 @@ from typing import Any, TypeVar
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
-from pyproj import Transformer
 
 from hotspots import datasets
 from hotspots.grid import grid_counts
@@ -40,7 +38,7 @@ from hotspots.patrol import (
     to_kml,
     write_briefing_pdf,
 )
-from hotspots.schema import BNG, COLUMNS, WGS84, WORKING_CRS
+from hotspots.schema import incidents_from_xy
 from hotspots.stats import hotspots_gistar
 
 T = TypeVar("T")
@@ -95,29 +93,7 @@ def _synthetic(n: int, seed: int = 0) -> gpd.GeoDataFrame:
     centres = rng.uniform(0, 20_000, (400, 2)) + np.array([490_000, 200_000])
     xy = centres[rng.integers(0, 400, n)] + rng.normal(0, 60, (n, 2))
     xy = np.round(xy / 10) * 10
-    lon, lat = Transformer.from_crs(BNG, WGS84, always_xy=True).transform(xy[:, 0], xy[:, 1])
-    frame = pd.DataFrame(
-        {
-            "incident_id": np.arange(n).astype(str),
-            "source": "synthetic",
-            "crime_type": "Anti-social behaviour",
-            "category": "Anti-social behaviour",
-            "sensitive": False,
-            "vawg": False,
-            "month": pd.Timestamp("2021-01-01"),
-            "occurred_from": pd.NaT,
-            "occurred_to": pd.NaT,
-            "time_precision": "month",
-            "location": "",
-            "lsoa_code": None,
-            "ward_code": None,
-            "x": xy[:, 0],
-            "y": xy[:, 1],
-        }
-    )
-    gdf = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(lon, lat), crs=WGS84)[COLUMNS]
-    gdf.attrs[WORKING_CRS] = BNG
-    return gdf
+    return incidents_from_xy(xy, "Anti-social behaviour", month="2021-01-01")
 
 
 def _scale(n: int) -> None:

@@ -15,7 +15,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import CRS
+from pyproj import CRS, Transformer
 from pyproj.aoi import AreaOfInterest
 from pyproj.database import query_utm_crs_info
 
@@ -193,6 +193,56 @@ def empty_incidents(working_crs: str = BNG) -> gpd.GeoDataFrame:
     )
     gdf = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=WGS84), crs=WGS84)
     gdf.attrs[WORKING_CRS] = working_crs
+    return gdf
+
+
+def incidents_from_xy(
+    xy: np.ndarray,
+    crime_types: str | list[str],
+    *,
+    crs: str = BNG,
+    month: str = "2021-06-01",
+    source: str = "synthetic",
+    location: str = "",
+) -> gpd.GeoDataFrame:
+    """Canonical month-only incidents at ``(n, 2)`` coordinates in metres (``crs``).
+
+    For synthetic data in tests, benchmarks and notebooks: ids ``"0"…``, category and flags
+    from the taxonomy, ``x``/``y`` as given, lon/lat geometry, ``attrs["working_crs"] = crs``.
+
+    Examples
+    --------
+    >>> inc = incidents_from_xy(np.array([[505000.0, 207000.0]]), "Burglary")
+    >>> inc[["category", "x"]].iloc[0].tolist()
+    ['Acquisitive', 505000.0]
+    """
+    xy = np.asarray(xy, dtype=float)
+    n = len(xy)
+    types = [crime_types] * n if isinstance(crime_types, str) else list(crime_types)
+    lon, lat = Transformer.from_crs(crs, WGS84, always_xy=True).transform(xy[:, 0], xy[:, 1])
+    flags = classify(pd.Series(types))
+    frame = pd.DataFrame(
+        {
+            "incident_id": np.arange(n).astype(str),
+            "source": source,
+            "crime_type": types,
+            "category": flags["category"].to_numpy(object),
+            "sensitive": flags["sensitive"].to_numpy(bool),
+            "vawg": flags["vawg"].to_numpy(bool),
+            "month": pd.Timestamp(month),
+            "occurred_from": pd.NaT,
+            "occurred_to": pd.NaT,
+            "time_precision": "month",
+            "location": location,
+            "lsoa_code": None,
+            "ward_code": None,
+            "x": xy[:, 0],
+            "y": xy[:, 1],
+        }
+    )
+    gdf = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(lon, lat), crs=WGS84)[COLUMNS]
+    gdf = gdf.astype(empty_incidents().dtypes.drop("geometry").to_dict())
+    gdf.attrs[WORKING_CRS] = crs
     return gdf
 
 

@@ -30,7 +30,7 @@ from hotspots.patrol import (
     patrol_plan,
     write_plan_files,
 )
-from hotspots.schema import BNG, COLUMNS, WGS84, WORKING_CRS, classify, load_taxonomy
+from hotspots.schema import BNG, WGS84, incidents_from_xy, load_taxonomy
 from hotspots.stats import hotspots_gistar
 
 TO_WGS84 = Transformer.from_crs(BNG, WGS84, always_xy=True)
@@ -41,32 +41,7 @@ def make_incidents(
     xy: np.ndarray, crime_types: list[str] | str, *, month: str = "2021-06-01"
 ) -> gpd.GeoDataFrame:
     """Canonical month-only incidents at BNG coordinates (metres)."""
-    n = len(xy)
-    types = [crime_types] * n if isinstance(crime_types, str) else list(crime_types)
-    lon, lat = TO_WGS84.transform(xy[:, 0], xy[:, 1])
-    flags = classify(pd.Series(types))
-    frame = pd.DataFrame(
-        {
-            "incident_id": [f"T{i}" for i in range(n)],
-            "source": "hand-made test",
-            "crime_type": types,
-            "category": flags["category"].to_numpy(),
-            "sensitive": flags["sensitive"].to_numpy(bool),
-            "vawg": flags["vawg"].to_numpy(bool),
-            "month": pd.Timestamp(month),
-            "occurred_from": pd.NaT,
-            "occurred_to": pd.NaT,
-            "time_precision": "month",
-            "location": "On or near Test Street",
-            "lsoa_code": None,
-            "ward_code": None,
-            "x": xy[:, 0],
-            "y": xy[:, 1],
-        }
-    )
-    gdf = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(lon, lat), crs=WGS84)[COLUMNS]
-    gdf.attrs[WORKING_CRS] = BNG
-    return gdf
+    return incidents_from_xy(xy, crime_types, month=month, location="On or near Test Street")
 
 
 def blob(centre: tuple[float, float], n: int, spread: float, seed: int) -> np.ndarray:

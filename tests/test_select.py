@@ -81,3 +81,20 @@ def test_hour_mask_rejects_bad_hours():
     np.testing.assert_array_equal(hour_mask(np.arange(24), 23, 0), [True] + [False] * 22 + [True])
     with pytest.raises(ValueError, match=r"0\.\.23"):
         hour_mask(np.arange(3), 0, 24)
+
+
+def test_incidents_from_xy_builds_canonical_incidents():
+    from pyproj import Transformer
+
+    from hotspots.schema import check_incidents, empty_incidents, incidents_from_xy
+
+    xy = np.array([[505_000.0, 207_000.0], [505_100.0, 207_050.0]])
+    inc = incidents_from_xy(xy, ["Burglary", "Domestic abuse"], month="2021-03-01")
+    check_incidents(inc)
+    assert inc.dtypes.equals(empty_incidents().dtypes)
+    assert inc["category"].tolist() == ["Acquisitive", "Violence and sexual offences"]
+    assert inc["sensitive"].tolist() == [False, True]
+    lon, lat = Transformer.from_crs(27700, 4326, always_xy=True).transform(xy[:, 0], xy[:, 1])
+    np.testing.assert_allclose(inc.geometry.x, lon)
+    np.testing.assert_allclose(inc.geometry.y, lat)
+    assert (inc["month"] == pd.Timestamp("2021-03-01")).all()

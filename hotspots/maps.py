@@ -397,7 +397,7 @@ def hex_layer(
     title = legend_title or value.replace("_", " ").capitalize()
     shown = v > 0
     bounds = _breaks(v[shown], breaks, k=k, scheme=scheme)
-    group = folium.FeatureGroup(name=name or title, show=show)
+    group = layer_group(name or title, show=show)
     if len(bounds):
         colours = _palette(colormap, len(bounds))
         cls = _classify(v[shown], bounds)
@@ -458,7 +458,7 @@ def gistar_layer(
         tips = tips + "<br>count: " + _format(cells.loc[shown, "count"])
     ids = cells.loc[shown, "cell"].astype(str) if "cell" in cells.columns else None
     styles = [_fill_style(GI_COLOURS[b], opacity) for b in order]
-    group = folium.FeatureGroup(name=name, show=show)
+    group = layer_group(name, show=show)
     geoms = cells.geometry.to_numpy()[shown]
     _GeoJsonLayer(_features(geoms, cls, tips, ids=ids), styles).add_to(group)
     items = [(GI_COLOURS[b], _GI_LABELS[b]) for b in order]
@@ -511,7 +511,7 @@ def cluster_layer(
         tips,
         popups=_popup_table(drawn, cols),
     )
-    group = folium.FeatureGroup(name=name, show=show)
+    group = layer_group(name, show=show)
     _GeoJsonLayer(features, [style]).add_to(group)
     note = None
     if no_outline.any():
@@ -580,7 +580,7 @@ def ward_layer(
     for col in [*([value] if value else []), *tooltip_cols]:
         label = _text(legend_title if col == value and legend_title else col.replace("_", " "))
         tips = tips + f"<br>{label}: " + _format(wards[col])
-    group = folium.FeatureGroup(name=name, show=show)
+    group = layer_group(name, show=show)
     if value is None:
         style = {"color": "#3b4a54", "weight": 1.5, "fill": True, "fillOpacity": 0}
         _GeoJsonLayer(
@@ -660,12 +660,48 @@ def points_layer(
     features = _features(
         points.geometry.to_numpy(), np.zeros(len(points), int), tips, popups=popups
     )
-    group = folium.FeatureGroup(name=name, show=show)
+    group = layer_group(name, show=show)
     _GeoJsonLayer(features, [style]).add_to(group)
     return group
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def outline_layer(
+    shapes: gpd.GeoDataFrame,
+    *,
+    tooltip_col: str,
+    colour_col: str,
+    name: str,
+    show: bool = True,
+    fill_opacity: float = 0.18,
+) -> folium.FeatureGroup:
+    """Outlines (polygons) each drawn in its own colour, with an escaped tooltip.
+
+    Parameters
+    ----------
+    shapes
+        Polygons (any CRS) with a text column ``tooltip_col`` and a colour column ``colour_col``.
+    name, show
+        Layer name in a ``folium.LayerControl`` and whether it is on at first.
+    fill_opacity
+        Fill opacity (0-1) inside each outline.
+
+    Examples
+    --------
+    >>> outline_layer(views, tooltip_col="label", colour_col="colour", name="V")  # doctest: +SKIP
+    """
+    shapes = _wgs84_frame(shapes, "outlines", [tooltip_col, colour_col], "a GeoDataFrame")
+    colours, index = np.unique(shapes[colour_col].astype(str).to_numpy(), return_inverse=True)
+    styles = [
+        {"color": c, "weight": 1.5, "fillColor": c, "fillOpacity": fill_opacity} for c in colours
+    ]
+    group = layer_group(name, show=show)
+    if len(shapes):
+        tips = _format(shapes[tooltip_col].astype(str))
+        _GeoJsonLayer(_features(shapes.geometry.to_numpy(), index, tips), styles).add_to(group)
+    return group
 
 
 def _wgs84_frame(
@@ -786,7 +822,7 @@ def _features(
     """A GeoJSON FeatureCollection as JSON text: coordinates rounded, properties minimal.
 
     Properties: ``s`` index into the layer's style table, ``t`` tooltip HTML, ``p`` popup HTML
-    (both already escaped). ``<`` is written as ``\\u003c`` so the text is safe in <script>.
+    (both already escaped); the text goes through :func:`script_safe`.
     """
     rounded = shapely.transform(geoms, lambda xy: np.round(xy, _DECIMALS))
     parts = pd.Series(shapely.to_geojson(rounded), dtype=object)
@@ -799,12 +835,42 @@ def _features(
         head = head + '"id":' + pd.Series(ids.to_numpy(), dtype=object).map(json.dumps) + ","
     features = head + '"geometry":' + parts + ',"properties":' + props + "}}"
     text = '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
-    return text.replace("<", "\\u003c")
+    return script_safe(text)
+
+
+_TEMPLATE_START = re.compile(r"\{(?=[{%#])")
+
+
+def script_safe(json_text: str) -> str:
+    """JSON text made inert inside a map's <script>: no HTML breakout, no template code.
+
+    branca renders each map element's script and then renders the result again as a Jinja2
+    template, so ``{{ … }}`` or ``{% … %}`` carried by data (a ward, street or crime name, a
+    comment) would run on the server. ``<`` becomes ``\\u003c`` (no ``</script>``) and a ``{``
+    that opens ``{{``, ``{%`` or ``{#`` becomes ``\\u007b``: JSON never has such a brace outside a
+    string, and inside one the escape reads back as the same character.
+
+    Examples
+    --------
+    >>> script_safe('{"t":"{{7*7}} <b>"}')
+    '{"t":"\\\\u007b{7*7}} \\\\u003cb>"}'
+    """
+    return _TEMPLATE_START.sub(r"\\u007b", json_text.replace("<", "\\u003c"))
 
 
 def _js(value: Any) -> str:
-    """``value`` as a JavaScript literal safe inside <script> (no ``</script>`` breakout)."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+    """``value`` as a JavaScript literal safe inside <script> (see :func:`script_safe`)."""
+    return script_safe(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+
+
+def layer_group(name: str, *, show: bool = True) -> folium.FeatureGroup:
+    """A layer whose name (shown in the layer control) cannot open a template tag.
+
+    folium writes layer names into the layer control's script, which branca renders again as a
+    template; a zero-width space after a ``{`` that opens ``{{``/``{%``/``{#`` keeps the name
+    readable and inert.
+    """
+    return folium.FeatureGroup(name=_TEMPLATE_START.sub("{\u200b", str(name)), show=show)
 
 
 def _map_name(element: MacroElement) -> str:

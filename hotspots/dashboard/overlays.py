@@ -12,13 +12,9 @@ Examples
 
 from __future__ import annotations
 
-import html
-
 import folium
 import geopandas as gpd
-import numpy as np
 import pandas as pd
-import shapely
 
 from hotspots import maps, store
 from hotspots.cctv import camera_views
@@ -29,7 +25,6 @@ CAMERA_COLOUR = "#1b9e77"
 VIEW_COLOURS: dict[str, str] = {"active": "#1b9e77", "faulty": "#d95f02", "proposed": "#7570b3"}
 """Outline colour of a camera's view by status (any other status: grey)."""
 _OTHER_STATUS = "#7f7f7f"
-_DECIMALS = 5  # about 1 m, as in hotspots.maps
 
 
 def feedback_layer(feedback: gpd.GeoDataFrame | None = None) -> folium.FeatureGroup:
@@ -109,21 +104,9 @@ def camera_views_layer(
         + " m, "
         + views["status"]
     )
-    rounded = shapely.transform(views.geometry.to_numpy(), lambda xy: np.round(xy, _DECIMALS))
-    data = gpd.GeoDataFrame(
-        {"label": label.map(html.escape).to_numpy(), "colour": colour},
-        geometry=gpd.GeoSeries(rounded, crs=views.crs),
+    shown = gpd.GeoDataFrame(
+        {"label": label.to_numpy(), "colour": colour},
+        geometry=views.geometry.to_numpy(),
+        crs=views.crs,
     )
-    group = folium.FeatureGroup(name=name, show=show)
-    if len(data):
-        folium.GeoJson(
-            data.__geo_interface__,
-            style_function=_view_style,
-            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
-        ).add_to(group)
-    return group
-
-
-def _view_style(feature: dict) -> dict:
-    colour = feature["properties"]["colour"]
-    return {"color": colour, "weight": 1.5, "fillColor": colour, "fillOpacity": 0.18}
+    return maps.outline_layer(shown, tooltip_col="label", colour_col="colour", name=name, show=show)

@@ -105,7 +105,7 @@ def patrol_layer(
     markers = maps.points_layer(
         centres, popup_cols=popup_cols, tooltip_col="tooltip", colour=colour, radius=11
     )
-    group = folium.FeatureGroup(name=name, show=show)
+    group = maps.layer_group(name, show=show)
     for part in (outlines, markers):
         part.control = False  # one entry in the layer control: the whole group
         group.add_child(part)

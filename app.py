@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from hotspots.dashboard import (
+from hotspots.views.dashboard import (
     page_areas,
     page_cctv,
     page_data,

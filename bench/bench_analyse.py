@@ -20,14 +20,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hotspots import datasets
+from hotspots.data import datasets
 
 CASE = """
 import sys, time
 t0 = time.perf_counter()
-from hotspots.analyse import analyse
-from hotspots.ingest import load
-from hotspots.outputs import write_analysis
+from hotspots.analysis.analyse import analyse
+from hotspots.data.ingest import load
+from hotspots.views.outputs import write_analysis
 source, area, out = sys.argv[1:4]
 t = time.perf_counter()
 inc = load(source, study_area=area).incidents

@@ -20,14 +20,14 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hotspots import datasets
-from hotspots.cctv import camera_views, coverage, site_cameras, tasking_sheet
-from hotspots.cctv.siting import candidate_sites
-from hotspots.demo import load_demo_log
-from hotspots.grid import grid_counts
-from hotspots.ingest import read_policeuk
-from hotspots.schema import WORKING_CRS
-from hotspots.stats import hotspots_gistar
+from hotspots.analysis.stats import hotspots_gistar
+from hotspots.data import datasets
+from hotspots.data.ingest import read_policeuk
+from hotspots.data.schema import WORKING_CRS
+from hotspots.demo.load import load_demo_log
+from hotspots.products.cctv import camera_views, coverage, site_cameras, tasking_sheet
+from hotspots.products.cctv.siting import candidate_sites
+from hotspots.space.grid import grid_counts
 
 
 def _cameras(incidents: gpd.GeoDataFrame, n: int, seed: int = 0) -> pd.DataFrame:

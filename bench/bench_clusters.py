@@ -1,4 +1,4 @@
-"""Benchmark hotspots.clusters at force scale: wall time and peak memory per case.
+"""Benchmark hotspots.analysis.clusters at force scale: wall time and peak memory per case.
 
 Run: ``.venv/bin/python bench/bench_clusters.py [case ...]`` (all cases by default).
 Each case runs in its own subprocess so that its peak RSS (``ru_maxrss``, which includes
@@ -26,9 +26,9 @@ import numpy as np
 from scipy.spatial import cKDTree
 from sklearn.cluster import DBSCAN, HDBSCAN
 
-from hotspots import datasets
-from hotspots.clusters import cluster_profiles, dbscan, hdbscan_clusters
-from hotspots.ingest import read_policeuk
+from hotspots.analysis.clusters import cluster_profiles, dbscan, hdbscan_clusters
+from hotspots.data import datasets
+from hotspots.data.ingest import read_policeuk
 
 EPS_M = 150.0
 MIN_CLUSTER_SIZE = 50

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from hotspots import maps
-from hotspots.analysis_map import analysis_map
-from hotspots.dashboard.state import demo_dataset
+from hotspots.views import maps
+from hotspots.views.analysis_map import analysis_map
+from hotspots.views.dashboard.state import demo_dataset
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 SELECTIONS = [
@@ -31,7 +31,7 @@ SELECTIONS = [
 def other_pages() -> None:
     """Each other page: first run, then a new filter (groups) and a new month range."""
     for module in ("page_when", "page_areas", "page_patrol", "page_vawg", "page_cctv"):
-        script = f"from hotspots.dashboard.{module} import render\nrender()\n"
+        script = f"from hotspots.views.dashboard.{module} import render\nrender()\n"
         at = AppTest.from_string(script, default_timeout=300)
         t = time.perf_counter()
         at.run()
@@ -68,7 +68,7 @@ def main() -> None:
     print(f"repeat of a cached selection: {time.perf_counter() - t:.2f} s")
 
     ds = demo_dataset()
-    from hotspots.analyse import analyse
+    from hotspots.analysis.analyse import analyse
 
     for res in (8, 9, 10):
         result = analyse(ds.incidents, study_area=ds.wards, res=res)

@@ -12,9 +12,9 @@ import time
 
 import geopandas as gpd
 
-from hotspots import datasets
-from hotspots.evaluate import backtest
-from hotspots.ingest import read_policeuk
+from hotspots.analysis.evaluate import backtest
+from hotspots.data import datasets
+from hotspots.data.ingest import read_policeuk
 
 
 def _run(name: str, incidents: gpd.GeoDataFrame, area: gpd.GeoDataFrame) -> None:

@@ -1,4 +1,4 @@
-"""Benchmark Gi*: hotspots.stats.gi_star + H3 k-ring vs libpysal weights + esda.G_Local.
+"""Benchmark Gi*: hotspots.analysis.stats.gi_star + H3 k-ring vs libpysal weights + esda.G_Local.
 
 Run: ``.venv/bin/python bench/bench_gistar.py``. Uses the bundled Hertfordshire police.uk
 points counted on every H3 cell of seven districts (zero-count cells included) and prints
@@ -27,9 +27,9 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from hotspots import datasets
-from hotspots.grid import grid_counts, neighbours
-from hotspots.stats import gi_star
+from hotspots.analysis.stats import gi_star
+from hotspots.data import datasets
+from hotspots.space.grid import grid_counts, neighbours
 
 
 def _best(fn: Callable[[], object], repeat: int = 7) -> float:

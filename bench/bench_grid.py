@@ -18,9 +18,9 @@ import h3ronpy.vector as h3v
 import numpy as np
 import shapely
 
-from hotspots import datasets
-from hotspots.grid import assign_cells, cell_polygons, neighbours, study_area_cells
-from hotspots.ingest import read_policeuk
+from hotspots.data import datasets
+from hotspots.data.ingest import read_policeuk
+from hotspots.space.grid import assign_cells, cell_polygons, neighbours, study_area_cells
 
 
 def _best(fn: Callable[[], object], repeat: int = 3) -> float:

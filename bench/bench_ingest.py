@@ -7,7 +7,7 @@ counts what pyarrow and numpy allocate outside Python, unlike tracemalloc) is it
 Cases
 -----
 herts   the bundled 13 Hertfordshire months (108,465 rows, zip): read_policeuk, then
-        hotspots.grid.assign_cells at resolution 9. Bar: under 3 s.
+        hotspots.space.grid.assign_cells at resolution 9. Bar: under 3 s.
 synth1m a seeded synthetic 1,000,000-row police.uk street CSV (one file, ~230 MB, 30 % ASB
         rows without Crime ID, 1.6 % without location) generated into a temporary folder.
         Bar: peak memory under 2 GB.
@@ -103,8 +103,8 @@ def write_synthetic(path: Path, rows: int = ROWS_1M, seed: int = 20210101) -> Pa
 
 def run_case(case: str, source: Path) -> dict[str, float | int | str]:
     """Load, validate and H3 ``source`` in this process; return the figures."""
-    from hotspots.grid import assign_cells
-    from hotspots.ingest import read_policeuk
+    from hotspots.data.ingest import read_policeuk
+    from hotspots.space.grid import assign_cells
 
     base_mb = _peak_mb()
     cpu = time.process_time()
@@ -148,7 +148,7 @@ def main() -> None:
     if args.one:
         print(json.dumps(run_case(args.one, args.source)))
         return
-    from hotspots import datasets
+    from hotspots.data import datasets
 
     herts = [_in_subprocess("herts", datasets.herts_policeuk_zip()) for _ in range(args.repeat)]
     print(json.dumps(min(herts, key=lambda r: r["total_s"])))

@@ -2,7 +2,7 @@
 
 Run: ``.venv/bin/python bench/bench_maps.py``. Uses the real Dacorum police.uk clip (13 months)
 and the 25 Dacorum wards, with the same inputs as the map tests (tests/browser/frames.py: cells
-from hotspots.grid, Gi* from esda). For each resolution it prints
+from hotspots.space.grid, Gi* from esda). For each resolution it prints
 
 - the hex layer alone: our compact GeoJSON vs folium.GeoJson with a style_function (the usual
   way), bytes and build + render seconds;
@@ -36,8 +36,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from browser import frames  # test inputs, shared on purpose
 
-from hotspots import maps
-from hotspots.dashboard import offline
+from hotspots.views import maps
+from hotspots.views.dashboard import offline
 
 
 def _best(fn: Callable[[], object], repeat: int = 3) -> tuple[float, object]:

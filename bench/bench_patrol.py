@@ -23,10 +23,11 @@ from typing import Any, TypeVar
 import geopandas as gpd
 import numpy as np
 
-from hotspots import datasets
-from hotspots.grid import grid_counts
-from hotspots.ingest import read_policeuk, resolve_study_area
-from hotspots.patrol import (
+from hotspots.analysis.stats import hotspots_gistar
+from hotspots.data import datasets
+from hotspots.data.ingest import read_policeuk, resolve_study_area
+from hotspots.data.schema import incidents_from_xy
+from hotspots.products.patrol import (
     PatrolPlan,
     briefing_html,
     build_localities,
@@ -38,8 +39,7 @@ from hotspots.patrol import (
     to_kml,
     write_briefing_pdf,
 )
-from hotspots.schema import incidents_from_xy
-from hotspots.stats import hotspots_gistar
+from hotspots.space.grid import grid_counts
 
 T = TypeVar("T")
 

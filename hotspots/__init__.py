@@ -10,10 +10,14 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__version__ = "0.1.0"
+from hotspots import _moved
+
+__version__ = "0.2.0"
+
+_moved.install()
 
 _EXPORTS: dict[str, tuple[str, ...]] = {
-    "hotspots.areas": (
+    "hotspots.space.areas": (
         "area_counts",
         "area_rates",
         "assign_areas",
@@ -21,7 +25,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "read_boundaries",
         "ward_population",
     ),
-    "hotspots.clusters": (
+    "hotspots.analysis.clusters": (
         "ClusterParams",
         "ClusterResult",
         "EpsSuggestion",
@@ -30,12 +34,12 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "hdbscan_clusters",
         "suggest_eps",
     ),
-    "hotspots.demo": (
+    "hotspots.demo.load": (
         "demo_files",
         "load_demo_log",
         "load_demo_policeuk",
     ),
-    "hotspots.evaluate": (
+    "hotspots.analysis.evaluate": (
         "backtest",
         "backtest_folds",
         "hit_rate_pai",
@@ -46,7 +50,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "score_last_period",
         "score_near_repeat",
     ),
-    "hotspots.grid": (
+    "hotspots.space.grid": (
         "assign_cells",
         "cell_counts",
         "cell_polygons",
@@ -54,7 +58,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "neighbours",
         "study_area_cells",
     ),
-    "hotspots.ingest": (
+    "hotspots.data.ingest": (
         "QUARANTINE_REASONS",
         "ColumnMap",
         "IngestError",
@@ -67,7 +71,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "read_vector",
         "resolve_study_area",
     ),
-    "hotspots.schema": (
+    "hotspots.data.schema": (
         "BNG",
         "CATEGORIES",
         "COLUMNS",
@@ -77,7 +81,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "empty_incidents",
         "load_taxonomy",
     ),
-    "hotspots.stats": (
+    "hotspots.analysis.stats": (
         "EMERGING_CATEGORIES",
         "GI_CLASSES",
         "GiStarResult",
@@ -89,7 +93,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "kde_surface",
         "mann_kendall",
     ),
-    "hotspots.temporal": (
+    "hotspots.analysis.temporal": (
         "HourWeekday",
         "aoristic_weights",
         "compare_periods",

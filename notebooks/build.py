@@ -44,15 +44,15 @@ NB01: list[Cell] = [
     code("import matplotlib.pyplot as plt\n"
          "import pandas as pd\n\n"
          "import hotspots as hs\n"
-         "from hotspots import datasets"),
+         "from hotspots.data import datasets"),
     md("## Load\n`read_policeuk` takes one street CSV, a folder or the zip data.police.uk "
        "hands out; "
        "`study_area` clips to a district (here Dacorum, by its ward boundaries)."),
     code("police = hs.read_policeuk(datasets.herts_policeuk_zip(), study_area=datasets.DACORUM)\n"
          "print(police.report)"),
     md("The council log is a generic CSV: a column map says which column is which. "
-       "`hotspots.demo.load_demo_log()` wraps exactly this call."),
-    code("from hotspots.demo import DEMO_LOG_COLUMNS\n\n"
+       "`hotspots.demo.load.load_demo_log()` wraps exactly this call."),
+    code("from hotspots.demo.load import DEMO_LOG_COLUMNS\n\n"
          "log = hs.read_incident_csv(\n"
          "    datasets.demo_path('incident_log'),\n"
          "    DEMO_LOG_COLUMNS,\n"
@@ -127,10 +127,10 @@ NB02: list[Cell] = [
         from sklearn.metrics import adjusted_rand_score
 
         import hotspots as hs
-        from hotspots import datasets
-        from hotspots.clusters import cluster_profiles, dbscan, hdbscan_clusters, suggest_eps
-        from hotspots.demo import load_demo_log, load_demo_policeuk
-        from hotspots.privacy import mappable
+        from hotspots.data import datasets
+        from hotspots.analysis.clusters import cluster_profiles, dbscan, hdbscan_clusters, suggest_eps
+        from hotspots.demo.load import load_demo_log, load_demo_policeuk
+        from hotspots.core.disclosure import mappable
     """),
     md("""
         ## Load
@@ -441,9 +441,10 @@ NB03: list[Cell] = [
         from matplotlib.patches import Patch
 
         import hotspots as hs
-        from hotspots import datasets, maps
-        from hotspots.demo import load_demo_policeuk
-        from hotspots.privacy import mappable
+        from hotspots.data import datasets
+        from hotspots.views import maps
+        from hotspots.demo.load import load_demo_policeuk
+        from hotspots.core.disclosure import mappable
     """),
     md("""
         ## The grid, zero cells included
@@ -592,7 +593,7 @@ NB03: list[Cell] = [
     """),
     md("""
         ## The same hot spots on an interactive map
-        `hotspots.maps` builds a standalone page with Leaflet inlined, so it draws offline (no
+        `hotspots.views.maps` builds a standalone page with Leaflet inlined, so it draws offline (no
         CDN); here it is shown in an iframe. Click a hexagon for its count and z-score.
     """),
     code("""
@@ -625,8 +626,8 @@ NB04: list[Cell] = [
         import pandas as pd
 
         import hotspots as hs
-        from hotspots import datasets
-        from hotspots.evaluate import METHODS
+        from hotspots.data import datasets
+        from hotspots.analysis.evaluate import METHODS
     """),
     md("""
         ## Load two districts
@@ -643,7 +644,7 @@ NB04: list[Cell] = [
     """),
     md("""
         ## The methods
-        Each is a scoring function with fixed parameters (`hotspots.evaluate.METHODS`); pass
+        Each is a scoring function with fixed parameters (`hotspots.analysis.evaluate.METHODS`); pass
         your own mapping to `backtest(methods=...)` to try others.
     """),
     code("""
@@ -770,8 +771,8 @@ NB05: list[Cell] = [
         import pandas as pd
 
         import hotspots as hs
-        from hotspots import datasets
-        from hotspots.demo import load_demo_policeuk
+        from hotspots.data import datasets
+        from hotspots.demo.load import load_demo_policeuk
 
 
         def heatmap(ax, table, title):

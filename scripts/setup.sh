@@ -22,7 +22,7 @@ fi
 # Map assets: the dashboard and the exported maps must not load Leaflet from a CDN (council
 # networks block them). Leaflet's release tarball comes from the npm registry, checked against
 # a pinned SHA-512, and is unpacked outside git into .venv/share/hotspots/map-assets, where
-# hotspots.maps.map_assets_dir() finds it. Keep the version in step with maps.LEAFLET_VERSION.
+# hotspots.views.maps.map_assets_dir() finds it. Keep the version in step with maps.LEAFLET_VERSION.
 leaflet_version="1.9.4"
 leaflet_sha512="nxS1ynzJOmOlHp+iL3FyWqK89GtNL8U8rvlMOsQdTTssxZwCXh8N2NB3GDQOL+YR3XnWyZAxwQixURb+FA74PA=="
 assets=".venv/share/hotspots/map-assets"

@@ -8,8 +8,8 @@ from __future__ import annotations
 import geopandas as gpd
 import pytest
 
-from hotspots import datasets
-from hotspots.ingest import ColumnMap, LoadResult, read_incident_csv, read_policeuk
+from hotspots.data import datasets
+from hotspots.data.ingest import ColumnMap, LoadResult, read_incident_csv, read_policeuk
 
 HOUSTON_COLUMNS = ColumnMap(
     datetime="datetime_local", crime_type="offense", lat="lat", lon="lon", location="street"

@@ -5,8 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from hotspots.analyse import analyse
-from hotspots.privacy import mappable
+from hotspots.analysis.analyse import analyse
+from hotspots.core.disclosure import mappable
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from hotspots import datasets
-from hotspots.areas import (
+from hotspots.data import datasets
+from hotspots.space.areas import (
     _locate,
     area_counts,
     area_rates,

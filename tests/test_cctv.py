@@ -18,8 +18,13 @@ import shapely
 from pyproj import Transformer
 from scipy import sparse
 
-from hotspots import datasets, store
-from hotspots.cctv import (
+from hotspots import store
+from hotspots.analysis.stats import hotspots_gistar
+from hotspots.analysis.temporal import peak_windows
+from hotspots.data import datasets
+from hotspots.data.schema import BNG, COLUMNS, WGS84, WORKING_CRS
+from hotspots.demo.load import load_demo_log, load_demo_policeuk
+from hotspots.products.cctv import (
     GREEDY_GUARANTEE,
     camera_views,
     coverage,
@@ -31,12 +36,8 @@ from hotspots.cctv import (
     tasking_sheet,
     uncovered_hotspots,
 )
-from hotspots.cctv.siting import candidate_sites, coverage_matrix, exact_max_coverage
-from hotspots.demo import load_demo_log, load_demo_policeuk
-from hotspots.grid import assign_cells, grid_counts
-from hotspots.schema import BNG, COLUMNS, WGS84, WORKING_CRS
-from hotspots.stats import hotspots_gistar
-from hotspots.temporal import peak_windows
+from hotspots.products.cctv.siting import candidate_sites, coverage_matrix, exact_max_coverage
+from hotspots.space.grid import assign_cells, grid_counts
 
 ORIGIN = (500_000.0, 200_000.0)  # a BNG point in Hertfordshire
 TO_WGS84 = Transformer.from_crs(BNG, WGS84, always_xy=True)

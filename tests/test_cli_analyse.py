@@ -7,9 +7,9 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from hotspots import datasets
-from hotspots.cli import main
-from hotspots.evaluate.backtest import METHODS
+from hotspots.analysis.evaluate.backtest import METHODS
+from hotspots.data import datasets
+from hotspots.views.cli import main
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +82,7 @@ def test_unusable_input_exits_1_with_a_message(tmp_path, capsys):
 def test_write_geojson_round_trips_awkward_text(tmp_path):
     from shapely import Point
 
-    from hotspots.outputs import write_geojson
+    from hotspots.views.outputs import write_geojson
 
     frame = gpd.GeoDataFrame(
         {

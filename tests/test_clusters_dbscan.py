@@ -1,4 +1,4 @@
-"""hotspots.clusters.dbscan: labels identical to scikit-learn's DBSCAN, on real data."""
+"""hotspots.analysis.clusters.dbscan: labels identical to scikit-learn's DBSCAN, on real data."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.cluster import DBSCAN
 
-from hotspots.clusters import dbscan
-from hotspots.clusters._points import unique_locations
+from hotspots.analysis.clusters import dbscan
+from hotspots.analysis.clusters._points import unique_locations
 
 
 def _sklearn(xy: np.ndarray, eps: float, min_samples: int, weights=None) -> DBSCAN:

@@ -1,4 +1,4 @@
-"""hotspots.clusters.eps: the k-distance curve and its knee, checked on real police.uk data."""
+"""hotspots.analysis.clusters.eps: the k-distance curve and its knee, on real police.uk data."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from kneed import KneeLocator
 from sklearn.neighbors import NearestNeighbors
 
-from hotspots.clusters import suggest_eps
+from hotspots.analysis.clusters import suggest_eps
 
 
 @pytest.fixture(scope="module")

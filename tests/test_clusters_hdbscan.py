@@ -1,4 +1,4 @@
-"""hotspots.clusters.hdbscan_clusters against scikit-learn's HDBSCAN, on real data."""
+"""hotspots.analysis.clusters.hdbscan_clusters against scikit-learn's HDBSCAN, on real data."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from sklearn.cluster import HDBSCAN
 from sklearn.metrics import adjusted_rand_score
 
-from hotspots.clusters import hdbscan_clusters
-from hotspots.clusters._points import unique_locations
+from hotspots.analysis.clusters import hdbscan_clusters
+from hotspots.analysis.clusters._points import unique_locations
 
 
 @pytest.fixture(scope="module")

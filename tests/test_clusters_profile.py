@@ -1,4 +1,4 @@
-"""hotspots.clusters.cluster_profiles on real police.uk (month-only) and Houston (hourly) data."""
+"""hotspots.analysis.clusters.cluster_profiles on police.uk (months) and Houston (hours)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 import shapely
 from scipy.stats import binomtest
 
-from hotspots.clusters import cluster_profiles, dbscan
+from hotspots.analysis.clusters import cluster_profiles, dbscan
 
 
 @pytest.fixture(scope="module")

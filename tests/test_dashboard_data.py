@@ -2,12 +2,12 @@
 
 from streamlit.testing.v1 import AppTest
 
-from hotspots import datasets
-from hotspots.dashboard.page_data import _header, _is_policeuk
+from hotspots.data import datasets
+from hotspots.views.dashboard.page_data import _header, _is_policeuk
 
 
 def _data_page() -> None:
-    from hotspots.dashboard.page_data import render
+    from hotspots.views.dashboard.page_data import render
 
     render()
 
@@ -15,8 +15,8 @@ def _data_page() -> None:
 def _form_page() -> None:
     import streamlit as st
 
-    from hotspots import datasets
-    from hotspots.dashboard.page_data import _column_map_form, _header
+    from hotspots.data import datasets
+    from hotspots.views.dashboard.page_data import _column_map_form, _header
 
     chosen = _column_map_form(_header(datasets.demo_path("incident_log")), key="t")
     st.session_state["chosen"] = chosen

@@ -3,13 +3,13 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from hotspots.analyse import analyse
-from hotspots.dashboard.state import demo_dataset
-from hotspots.select import Selection, select
+from hotspots.analysis.analyse import analyse
+from hotspots.data.select import Selection, select
+from hotspots.views.dashboard.state import demo_dataset
 
 
 def _map_page() -> None:
-    from hotspots.dashboard.page_map import render
+    from hotspots.views.dashboard.page_map import render
 
     render()
 

@@ -1,6 +1,7 @@
 """The Patrol page (AppTest) on the demo data: the table is the plan, and the choices change it.
 
-Every number read off the page is compared with :func:`hotspots.patrol.patrol_plan` run directly
+Every number read off the page is compared with :func:`hotspots.products.patrol.patrol_plan` run
+directly
 on the same incidents with the same options, and the shares with a count made here in pandas.
 Each test puts the sidebar and the page's options in a known state, whatever ran before.
 """
@@ -21,10 +22,10 @@ import xmlschema
 from streamlit.testing.v1 import AppTest
 from test_patrol_export import KML_SUBSET_XSD
 
-from hotspots.dashboard.page_patrol import FILES, _md, map_view, plan_display, plan_file
-from hotspots.patrol import PatrolPlan, patrol_plan
-from hotspots.patrol.export import KML_NS
-from hotspots.select import Selection, select
+from hotspots.data.select import Selection, select
+from hotspots.products.patrol import PatrolPlan, patrol_plan
+from hotspots.products.patrol.export import KML_NS
+from hotspots.views.dashboard.page_patrol import FILES, _md, map_view, plan_display, plan_file
 
 POLICE = "police.uk"
 LATEST = ("2021-11", "2022-01")  # the latest 3 months of the demo data
@@ -34,8 +35,8 @@ K = f"{{{KML_NS}}}"
 def _patrol_page() -> None:
     import streamlit as st
 
-    from hotspots.dashboard.page_patrol import render
-    from hotspots.dashboard.state import current_dataset
+    from hotspots.views.dashboard.page_patrol import render
+    from hotspots.views.dashboard.state import current_dataset
 
     st.session_state["dataset"] = current_dataset()  # the very object the page shows
     render()

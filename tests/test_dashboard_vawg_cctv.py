@@ -1,7 +1,8 @@
 """The VAWG and CCTV pages (AppTest) on the demo data, with a store in a temporary file.
 
 What a page shows is compared with the library run directly on the same selection
-(:mod:`hotspots.vawg`, :mod:`hotspots.cctv`, :func:`hotspots.analyse.analyse`), with brute-force
+(:mod:`hotspots.products.vawg`, :mod:`hotspots.products.cctv`,
+:func:`hotspots.analysis.analyse.analyse`), with brute-force
 counts where a number can be checked independently, and with the store read back.
 """
 
@@ -17,12 +18,14 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from hotspots import cctv, datasets, store, vawg
-from hotspots.analyse import analyse
-from hotspots.dashboard.page_vawg import LAT_KEY, LON_KEY, MAP_KEY, new_click
-from hotspots.dashboard.store import SEED_ENV, seed_demo, seed_wanted
-from hotspots.privacy import mappable
-from hotspots.select import Selection, select
+from hotspots import store
+from hotspots.analysis.analyse import analyse
+from hotspots.core.disclosure import mappable
+from hotspots.data import datasets
+from hotspots.data.select import Selection, select
+from hotspots.products import cctv, vawg
+from hotspots.views.dashboard.page_vawg import LAT_KEY, LON_KEY, MAP_KEY, new_click
+from hotspots.views.dashboard.store import SEED_ENV, seed_demo, seed_wanted
 
 XSS = "<img src=x onerror=alert(1)>"
 
@@ -30,8 +33,8 @@ XSS = "<img src=x onerror=alert(1)>"
 def _vawg_page() -> None:
     import streamlit as st
 
-    from hotspots.dashboard.page_vawg import render
-    from hotspots.dashboard.state import current_dataset
+    from hotspots.views.dashboard.page_vawg import render
+    from hotspots.views.dashboard.state import current_dataset
 
     st.session_state["dataset"] = current_dataset()
     render()
@@ -40,8 +43,8 @@ def _vawg_page() -> None:
 def _cctv_page() -> None:
     import streamlit as st
 
-    from hotspots.dashboard.page_cctv import render
-    from hotspots.dashboard.state import current_dataset
+    from hotspots.views.dashboard.page_cctv import render
+    from hotspots.views.dashboard.state import current_dataset
 
     st.session_state["dataset"] = current_dataset()
     render()

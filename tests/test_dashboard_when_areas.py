@@ -1,6 +1,6 @@
 """The When and Areas & measures pages (AppTest): they render, and filters change the numbers.
 
-Every number read off a page is compared with :mod:`hotspots.measures` run directly on the
+Every number read off a page is compared with :mod:`hotspots.products.measures` run directly on the
 same selection of the demo data.
 """
 
@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from hotspots import measures
-from hotspots.select import Selection, select
+from hotspots.data.select import Selection, select
+from hotspots.products import measures
 
 LOG = "Dacorum incident log (SYNTHETIC demo)"
 
@@ -19,15 +19,15 @@ LOG = "Dacorum incident log (SYNTHETIC demo)"
 def _areas_page() -> None:
     import streamlit as st
 
-    from hotspots.dashboard.page_areas import render
-    from hotspots.dashboard.state import current_dataset
+    from hotspots.views.dashboard.page_areas import render
+    from hotspots.views.dashboard.state import current_dataset
 
     st.session_state["dataset"] = current_dataset()  # the very object the page shows
     render()
 
 
 def _when_page() -> None:
-    from hotspots.dashboard.page_when import render
+    from hotspots.views.dashboard.page_when import render
 
     render()
 

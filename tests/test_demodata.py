@@ -1,4 +1,4 @@
-"""The bundled demo data (data/demo/) and its generator, hotspots.demodata.
+"""The bundled demo data (data/demo/) and its generator, hotspots.demo.generate.
 
 The generator is run once (through its command line) into a temporary folder; every file must
 come out byte for byte as bundled. The real Dacorum clip is checked against an independent
@@ -23,9 +23,10 @@ import pytest
 from pyproj import Transformer
 from scipy import stats
 
-from hotspots import datasets, demodata
-from hotspots.demo import demo_files, load_demo_log, load_demo_policeuk
-from hotspots.schema import classify, unmapped_types
+from hotspots.data import datasets
+from hotspots.data.schema import classify, unmapped_types
+from hotspots.demo import generate as demodata
+from hotspots.demo.load import demo_files, load_demo_log, load_demo_policeuk
 from hotspots.store import records
 
 DEMO = datasets.data_dir() / "demo"
@@ -45,7 +46,7 @@ def _members(path: Path) -> dict[str, bytes]:
 
 @pytest.fixture(scope="module")
 def regenerated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """Run the command line (``python -m hotspots.demodata --out ...``) in process."""
+    """Run the command line (``python -m hotspots.demo.generate --out ...``) in process."""
     out = tmp_path_factory.mktemp("demo")
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):

@@ -1,4 +1,4 @@
-"""Tests for hotspots.evaluate: hand-computed measures, methods and backtests on Dacorum."""
+"""hotspots.analysis.evaluate: hand-computed measures, methods and backtests on Dacorum."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ import pytest
 from pyproj import Transformer
 from sklearn.cluster import DBSCAN
 
-from hotspots import datasets
-from hotspots.evaluate import (
+from hotspots.analysis.evaluate import (
     METHODS,
     backtest,
     backtest_folds,
@@ -25,9 +24,10 @@ from hotspots.evaluate import (
     score_last_period,
     score_near_repeat,
 )
-from hotspots.grid import neighbours, study_area_cells
-from hotspots.ingest import LoadResult
-from hotspots.schema import BNG, WGS84, WORKING_CRS
+from hotspots.data import datasets
+from hotspots.data.ingest import LoadResult
+from hotspots.data.schema import BNG, WGS84, WORKING_CRS
+from hotspots.space.grid import neighbours, study_area_cells
 
 RES = 9
 

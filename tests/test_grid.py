@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from hotspots.grid import (
+from hotspots.space.grid import (
     assign_cells,
     cell_counts,
     cell_polygons,

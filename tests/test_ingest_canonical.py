@@ -2,10 +2,10 @@
 
 import numpy as np
 
-from hotspots import datasets
-from hotspots.cli import main
-from hotspots.ingest import load
-from hotspots.schema import COLUMNS
+from hotspots.data import datasets
+from hotspots.data.ingest import load
+from hotspots.data.schema import COLUMNS
+from hotspots.views.cli import main
 
 
 def test_geoparquet_round_trip_keeps_every_field(dacorum_load, tmp_path):

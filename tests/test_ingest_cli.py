@@ -11,8 +11,8 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from hotspots import datasets, schema
-from hotspots.cli import main
+from hotspots.data import datasets, schema
+from hotspots.views.cli import main
 
 DATA = Path(__file__).parent / "data" / "ingest"
 HOTSPOTS = Path(sys.executable).parent / "hotspots"

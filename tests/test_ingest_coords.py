@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from pyproj import Geod, Transformer
 
-from hotspots import datasets
-from hotspots.ingest import ColumnMap, IngestError, read_incident_csv
-from hotspots.ingest.coords import locate
+from hotspots.data import datasets
+from hotspots.data.ingest import ColumnMap, IngestError, read_incident_csv
+from hotspots.data.ingest.coords import locate
 
 DATA = Path(__file__).parent / "data" / "ingest"
 GEOD = Geod(ellps="WGS84")

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hotspots.ingest import IngestError
-from hotspots.ingest.csvscan import scan_csv
-from hotspots.ingest.textfile import decode_text
+from hotspots.data.ingest import IngestError
+from hotspots.data.ingest.csvscan import scan_csv
+from hotspots.data.ingest.textfile import decode_text
 
 # quotes, delimiters, line breaks (LF and CRLF) and non-ASCII inside values
 _PIECES = ["a", "b", " ", ",", '"', "é", "’", "\n", "\r\n", "x"]

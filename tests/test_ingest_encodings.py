@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hotspots.ingest import ColumnMap, IngestError, load, read_incident_csv, read_policeuk
+from hotspots.data.ingest import ColumnMap, IngestError, load, read_incident_csv, read_policeuk
 
 DATA = Path(__file__).parent / "data" / "ingest"
 CP1252_NOTES = ColumnMap(

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from pyproj import Transformer
 
-from hotspots import datasets, schema
-from hotspots.ingest import IngestError, concat_results, load, read_policeuk
+from hotspots.data import datasets, schema
+from hotspots.data.ingest import IngestError, concat_results, load, read_policeuk
 
 DATA = Path(__file__).parent / "data" / "ingest"
 

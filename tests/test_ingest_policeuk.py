@@ -13,8 +13,8 @@ import pytest
 import shapely
 from pyproj import Transformer
 
-from hotspots import datasets, schema
-from hotspots.ingest import QUARANTINE_REASONS, IngestError, read_policeuk
+from hotspots.data import datasets, schema
+from hotspots.data.ingest import QUARANTINE_REASONS, IngestError, read_policeuk
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hotspots.ingest import QUARANTINE_REASONS, IngestError, read_policeuk
+from hotspots.data.ingest import QUARANTINE_REASONS, IngestError, read_policeuk
 
 VALID = (Path(__file__).parent / "data" / "ingest" / "2021-06-test-street.csv").read_bytes()
 _PIECES = st.sampled_from(

@@ -9,8 +9,8 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from hotspots import datasets
-from hotspots.ingest import IngestError, resolve_study_area
+from hotspots.data import datasets
+from hotspots.data.ingest import IngestError, resolve_study_area
 
 
 def _bng_area(geom) -> float:

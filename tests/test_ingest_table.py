@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hotspots import datasets, schema
-from hotspots.ingest import ColumnMap, IngestError, read_incident_csv
+from hotspots.data import datasets, schema
+from hotspots.data.ingest import ColumnMap, IngestError, read_incident_csv
 
 DATA = Path(__file__).parent / "data" / "ingest"
 CP1252 = ColumnMap(

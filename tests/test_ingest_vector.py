@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import shapely
 
-from hotspots.ingest import IngestError, read_vector
+from hotspots.data.ingest import IngestError, read_vector
 
 
 @pytest.fixture(scope="module")

@@ -23,12 +23,14 @@ import shapely
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hotspots import datasets, maps
-from hotspots.analyse import analyse
-from hotspots.analysis_map import analysis_map
-from hotspots.dashboard.overlays import camera_views_layer
-from hotspots.ingest import read_policeuk
-from hotspots.patrol import patrol_layer, patrol_plan
+from hotspots.analysis.analyse import analyse
+from hotspots.data import datasets
+from hotspots.data.ingest import read_policeuk
+from hotspots.products.patrol import patrol_plan
+from hotspots.views import maps
+from hotspots.views.analysis_map import analysis_map
+from hotspots.views.dashboard.overlays import camera_views_layer
+from hotspots.views.patrol_map import patrol_layer
 
 EVALUATED = "pwned"
 """What the payloads below render to if they are evaluated."""

@@ -1,4 +1,4 @@
-"""hotspots.maps and hotspots.dashboard.offline on the real Dacorum demo data (no browser).
+"""hotspots.views.maps and hotspots.views.dashboard.offline on Dacorum demo data.
 
 The browser-side checks (drawn paths, legend, tooltips, no network) are in tests/browser/.
 """
@@ -16,8 +16,8 @@ import pytest
 import shapely
 from browser import frames
 
-from hotspots import maps
-from hotspots.dashboard import offline
+from hotspots.views import maps
+from hotspots.views.dashboard import offline
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""hotspots.measures on the real Dacorum demo, against independent computations.
+"""hotspots.products.measures on the real Dacorum demo, against independent computations.
 
 Counts are checked with pandas groupby, rates by hand, p-values with scipy.stats.binomtest
 called directly, q-values with scipy.stats.false_discovery_control, survey intervals and tests
@@ -13,11 +13,12 @@ import pytest
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 
-from hotspots import datasets, measures
-from hotspots.areas import assign_areas, load_population, read_boundaries, ward_population
-from hotspots.demo import load_demo_log, load_demo_policeuk
-from hotspots.ingest import concat_results
-from hotspots.privacy import MIN_COUNT
+from hotspots.core.disclosure import MIN_COUNT
+from hotspots.data import datasets
+from hotspots.data.ingest import concat_results
+from hotspots.demo.load import load_demo_log, load_demo_policeuk
+from hotspots.products import measures
+from hotspots.space.areas import assign_areas, load_population, read_boundaries, ward_population
 
 
 @pytest.fixture(scope="module")

@@ -21,10 +21,9 @@ import pytest
 import shapely
 import xmlschema
 
-from hotspots import datasets
-from hotspots.cli import main
-from hotspots.ingest import LoadResult
-from hotspots.patrol import (
+from hotspots.data import datasets
+from hotspots.data.ingest import LoadResult
+from hotspots.products.patrol import (
     PatrolPlan,
     briefing_html,
     kml_document,
@@ -34,7 +33,8 @@ from hotspots.patrol import (
     to_kml,
     write_briefing_pdf,
 )
-from hotspots.patrol.export import KML_NS, TABLE_COLUMNS
+from hotspots.products.patrol.export import KML_NS, TABLE_COLUMNS
+from hotspots.views.cli import main
 
 K = f"{{{KML_NS}}}"
 _TUPLE = r"-?\d+(\.\d+)?,-?\d+(\.\d+)?(,-?\d+(\.\d+)?)?"

@@ -1,4 +1,4 @@
-"""Tests for hotspots.patrol.layer on a real Dacorum plan (police.uk, Oct–Dec 2021).
+"""Tests for hotspots.views.patrol_map on a real Dacorum plan (police.uk, Oct–Dec 2021).
 
 The layer is rendered into a map and read back: the GeoJSON it sends to the browser is parsed,
 and its popups with html.parser, so what is checked is what a user's browser would receive.
@@ -16,11 +16,13 @@ import numpy as np
 import pytest
 import shapely
 
-from hotspots import datasets, maps
-from hotspots.dashboard.offline import external_assets
-from hotspots.demo import load_demo_log
-from hotspots.ingest import LoadResult
-from hotspots.patrol import PatrolPlan, patrol_layer, patrol_plan
+from hotspots.data import datasets
+from hotspots.data.ingest import LoadResult
+from hotspots.demo.load import load_demo_log
+from hotspots.products.patrol import PatrolPlan, patrol_plan
+from hotspots.views import maps
+from hotspots.views.dashboard.offline import external_assets
+from hotspots.views.patrol_map import patrol_layer
 
 NASTY = "<img src=x onerror=alert(1)>"
 

@@ -1,4 +1,4 @@
-"""Tests for hotspots.patrol.localities and harm: hand-made cases and real Dacorum data.
+"""Tests for hotspots.products.patrol.localities and harm: hand-made cases and real Dacorum data.
 
 Properties are checked independently of the implementation: distances with scipy, cell
 membership with h3-py one point at a time, disc counts by brute force.
@@ -18,9 +18,10 @@ import shapely
 from pyproj import Transformer
 from scipy.spatial.distance import cdist, pdist
 
-from hotspots.grid import grid_counts
-from hotspots.ingest import LoadResult, resolve_study_area
-from hotspots.patrol import (
+from hotspots.analysis.stats import hotspots_gistar
+from hotspots.data.ingest import LoadResult, resolve_study_area
+from hotspots.data.schema import BNG, WGS84, incidents_from_xy, load_taxonomy
+from hotspots.products.patrol import (
     HotAreas,
     build_localities,
     harm_of,
@@ -30,8 +31,7 @@ from hotspots.patrol import (
     patrol_plan,
     write_plan_files,
 )
-from hotspots.schema import BNG, WGS84, incidents_from_xy, load_taxonomy
-from hotspots.stats import hotspots_gistar
+from hotspots.space.grid import grid_counts
 
 TO_WGS84 = Transformer.from_crs(BNG, WGS84, always_xy=True)
 ORIGIN = (505_000.0, 207_000.0)  # Hemel Hempstead, EPSG:27700

@@ -1,4 +1,4 @@
-"""Tests for hotspots.patrol.plan on real Dacorum police.uk data and the timed demo log.
+"""Tests for hotspots.products.patrol.plan on real Dacorum police.uk data and the timed demo log.
 
 Counts, shares, trends, windows, wards and backtest figures are recomputed independently
 (pandas, geopandas sjoin, peak_windows and backtest called directly) and compared with the plan.
@@ -14,13 +14,13 @@ import pandas as pd
 import pytest
 from sklearn.cluster import DBSCAN
 
-from hotspots import datasets
-from hotspots.demo import load_demo_log
-from hotspots.evaluate import backtest
-from hotspots.ingest import LoadResult, resolve_study_area
-from hotspots.patrol import PatrolPlan, harm_of, load_harm_weights, patrol_plan
-from hotspots.schema import BNG
-from hotspots.temporal import hour_weekday, peak_windows
+from hotspots.analysis.evaluate import backtest
+from hotspots.analysis.temporal import hour_weekday, peak_windows
+from hotspots.data import datasets
+from hotspots.data.ingest import LoadResult, resolve_study_area
+from hotspots.data.schema import BNG
+from hotspots.demo.load import load_demo_log
+from hotspots.products.patrol import PatrolPlan, harm_of, load_harm_weights, patrol_plan
 
 PERIOD = ("2021-10", "2021-12")
 

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from hotspots.privacy import mappable, suppress_small
+from hotspots.core.disclosure import mappable, suppress_small
 
 
 def test_mappable_leaves_out_sensitive_rows_and_counts_them(dacorum_load):

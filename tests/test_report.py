@@ -1,4 +1,4 @@
-"""hotspots.report on the real Dacorum data: static map PNG, meeting pack HTML and PDF.
+"""hotspots.views.report on the real Dacorum data: static map PNG, meeting pack HTML and PDF.
 
 References are independent of the code under test: the PNG is decoded by Pillow, the HTML
 parsed back by the standard library's parser, the PDF read by pypdf; cluster ranks, peak months
@@ -19,13 +19,15 @@ import pypdf
 import pytest
 from PIL import Image
 
-from hotspots import datasets, measures
-from hotspots.analyse import Analysis, analyse
-from hotspots.areas import assign_areas, read_boundaries
-from hotspots.demo import load_demo_log
-from hotspots.ingest import concat_results
-from hotspots.maps import GI_COLOURS
-from hotspots.report import (
+from hotspots.analysis.analyse import Analysis, analyse
+from hotspots.data import datasets
+from hotspots.data.ingest import concat_results
+from hotspots.data.select import Selection
+from hotspots.demo.load import load_demo_log
+from hotspots.products import measures
+from hotspots.space.areas import assign_areas, read_boundaries
+from hotspots.views.maps import GI_COLOURS
+from hotspots.views.report import (
     describe_selection,
     meeting_pack_html,
     meeting_pack_pdf,
@@ -33,7 +35,6 @@ from hotspots.report import (
     static_map_png,
     top_hotspots,
 )
-from hotspots.select import Selection
 
 XSS = "<img src=x onerror=alert(1)>"
 """Text a user might type (here: a location); it must reach every pack as text."""

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 from shapely import points
 
-from hotspots.schema import COLUMNS
-from hotspots.select import Selection, has_time_of_day, hour_mask, select
+from hotspots.data.schema import COLUMNS
+from hotspots.data.select import Selection, has_time_of_day, hour_mask, select
 
 
 def _incidents() -> gpd.GeoDataFrame:
@@ -86,7 +86,7 @@ def test_hour_mask_rejects_bad_hours():
 def test_incidents_from_xy_builds_canonical_incidents():
     from pyproj import Transformer
 
-    from hotspots.schema import check_incidents, empty_incidents, incidents_from_xy
+    from hotspots.data.schema import check_incidents, empty_incidents, incidents_from_xy
 
     xy = np.array([[505_000.0, 207_000.0], [505_100.0, 207_050.0]])
     inc = incidents_from_xy(xy, ["Burglary", "Domestic abuse"], month="2021-03-01")

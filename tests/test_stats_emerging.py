@@ -14,14 +14,14 @@ import pytest
 import scipy.sparse as sp
 from scipy import stats
 
-from hotspots.grid import grid_counts, neighbours
-from hotspots.stats import (
+from hotspots.analysis.stats import (
     EMERGING_CATEGORIES,
     classify_emerging,
     emerging_hotspots,
     gistar_by_period,
     mann_kendall,
 )
+from hotspots.space.grid import grid_counts, neighbours
 
 
 @pytest.fixture(scope="module")

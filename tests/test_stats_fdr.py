@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from statsmodels.stats.multitest import multipletests
 
-from hotspots.grid import grid_counts, neighbours
-from hotspots.stats import fdr_bh, fdr_threshold, gi_star, significance_bins
+from hotspots.analysis.stats import fdr_bh, fdr_threshold, gi_star, significance_bins
+from hotspots.space.grid import grid_counts, neighbours
 
 
 @pytest.fixture(scope="module")

@@ -14,8 +14,8 @@ import pytest
 import scipy.sparse as sp
 from scipy import stats
 
-from hotspots.grid import grid_counts, neighbours
-from hotspots.stats import GI_CLASSES, gi_star, hotspots_gistar
+from hotspots.analysis.stats import GI_CLASSES, gi_star, hotspots_gistar
+from hotspots.space.grid import grid_counts, neighbours
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ import pytest
 from scipy import stats
 from sklearn.neighbors import KernelDensity
 
-from hotspots.grid import cell_polygons, study_area_cells
-from hotspots.stats import kde_surface
+from hotspots.analysis.stats import kde_surface
+from hotspots.space.grid import cell_polygons, study_area_cells
 
 
 @pytest.fixture(scope="module")

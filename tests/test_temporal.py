@@ -1,4 +1,4 @@
-"""Tests for hotspots.temporal on real timed extracts (Houston, NYC, DC) and police.uk data."""
+"""hotspots.analysis.temporal on real timed extracts (Houston, NYC, DC) and police.uk data."""
 
 from __future__ import annotations
 
@@ -9,17 +9,17 @@ import pytest
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.rates import test_poisson_2indep as poisson_2indep_test
 
-from hotspots import datasets
-from hotspots.ingest import LoadResult
-from hotspots.schema import COLUMNS, WGS84, WORKING_CRS
-from hotspots.temporal import (
+from hotspots.analysis.temporal import (
     aoristic_weights,
     compare_periods,
     hour_weekday,
     monthly_series,
     peak_windows,
 )
-from hotspots.temporal.peaks import window_label
+from hotspots.analysis.temporal.peaks import window_label
+from hotspots.data import datasets
+from hotspots.data.ingest import LoadResult
+from hotspots.data.schema import COLUMNS, WGS84, WORKING_CRS
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 

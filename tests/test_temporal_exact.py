@@ -3,7 +3,7 @@
 import numpy as np
 from scipy import stats
 
-from hotspots.temporal.exact import binom_two_sided
+from hotspots.analysis.temporal.exact import binom_two_sided
 
 
 def test_equals_scipy_binomtest_on_small_and_large_counts():

@@ -15,12 +15,12 @@ import shapely
 from pyproj import Transformer
 from scipy.spatial import cKDTree
 
-from hotspots import datasets, store
-from hotspots.demo import load_demo_policeuk
-from hotspots.grid import grid_counts
-from hotspots.schema import BNG, COLUMNS, WGS84, WORKING_CRS
-from hotspots.stats import hotspots_gistar
-from hotspots.vawg import (
+from hotspots import store
+from hotspots.analysis.stats import hotspots_gistar
+from hotspots.data import datasets
+from hotspots.data.schema import BNG, COLUMNS, WGS84, WORKING_CRS
+from hotspots.demo.load import load_demo_policeuk
+from hotspots.products.vawg import (
     ACTION_FIELDS,
     DAYS_BY_SEVERITY,
     REASON_ACTIONS,
@@ -28,6 +28,7 @@ from hotspots.vawg import (
     feedback_near_incidents,
     uncovered_hot_cells,
 )
+from hotspots.space.grid import grid_counts
 
 ORIGIN = (500_000.0, 200_000.0)
 TO_WGS84 = Transformer.from_crs(BNG, WGS84, always_xy=True)

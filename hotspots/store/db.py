@@ -32,7 +32,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from hotspots.datasets import data_dir
+from hotspots.data.datasets import data_dir
 
 DB_URL_ENV = "HOTSPOTS_DB_URL"
 """Environment variable with a full SQLAlchemy URL (PostgreSQL: ``postgresql+psycopg://…``)."""
@@ -53,7 +53,7 @@ def default_db_path() -> Path:
     """The SQLite file used when nothing else is configured.
 
     ``$HOTSPOTS_DB`` when set, else ``data/local/hotspots.sqlite`` under the bundled data
-    folder (:func:`hotspots.datasets.data_dir`), which git ignores (``*.sqlite``).
+    folder (:func:`hotspots.data.datasets.data_dir`), which git ignores (``*.sqlite``).
     """
     env = os.environ.get(DB_PATH_ENV)
     return Path(env) if env else data_dir() / "local" / "hotspots.sqlite"

@@ -36,7 +36,7 @@ from pyproj import Transformer
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from hotspots.schema import BNG, WGS84
+from hotspots.data.schema import BNG, WGS84
 from hotspots.store.models import MODELS
 from hotspots.store.records import (
     ID_FIELD,

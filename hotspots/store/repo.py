@@ -34,7 +34,7 @@ from sqlalchemy import Date, DateTime, Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from hotspots.schema import WGS84
+from hotspots.data.schema import WGS84
 from hotspots.store.db import run_in_transaction
 from hotspots.store.models import MODELS, Action, ActionUpdate, Base, Camera
 from hotspots.store.records import (

@@ -1,7 +1,7 @@
 """Map inputs built from the bundled, real Dacorum data, shared by the map tests and the test app.
 
 Incidents come from the real police.uk clip of Dacorum (``data/demo``), read here with pandas
-(rows without a location are counted, not mapped); cells from :mod:`hotspots.grid`; Gi* from
+(rows without a location are counted, not mapped); cells from :mod:`hotspots.space.grid`; Gi* from
 esda (binary weights, the ArcGIS convention) as an independent reference implementation.
 """
 
@@ -15,7 +15,8 @@ import h3
 import numpy as np
 import pandas as pd
 
-from hotspots import datasets, grid
+from hotspots.data import datasets
+from hotspots.space import grid
 
 XSS = "<img src=x onerror=alert(1)>"
 """Text a user might type; every map must show it as text, never run it."""

@@ -9,8 +9,8 @@ import folium
 import streamlit as st
 from frames import dacorum_cells, dacorum_gistar, dacorum_wards
 
-from hotspots import maps
-from hotspots.dashboard import offline
+from hotspots.views import maps
+from hotspots.views.dashboard import offline
 
 RES = 8
 

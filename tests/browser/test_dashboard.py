@@ -3,7 +3,7 @@
 The Map page must draw the hotspot layers and their legends offline, follow a sidebar filter,
 switch to meeting mode (large type, larger legends inside the map, fewer layers) and hand out
 the exports (meeting pack HTML and PDF, map PNG, standalone map HTML). Expected numbers come from
-:func:`hotspots.analyse.analyse` run here on the same selection of the demo data.
+:func:`hotspots.analysis.analyse.analyse` run here on the same selection of the demo data.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Download, FrameLocator, Page, expect
 
-from hotspots.analyse import analyse
-from hotspots.dashboard.state import demo_dataset
-from hotspots.select import Selection, select
+from hotspots.analysis.analyse import analyse
+from hotspots.data.select import Selection, select
+from hotspots.views.dashboard.state import demo_dataset
 
 from .conftest import REPO, OfflinePage, screenshot, streamlit_app
 

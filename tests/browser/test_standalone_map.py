@@ -5,7 +5,7 @@ from __future__ import annotations
 import folium
 import pytest
 
-from hotspots import maps
+from hotspots.views import maps
 
 from . import frames
 from .conftest import OfflinePage, screenshot

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from hotspots import store
-from hotspots.dashboard.store import seed_demo
+from hotspots.views.dashboard.store import seed_demo
 
 from .conftest import REPO, OfflinePage, screenshot, streamlit_app
 from .frames import XSS

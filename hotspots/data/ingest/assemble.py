@@ -1,0 +1,221 @@
+"""The steps every reader shares: mark rows for quarantine, clip, de-duplicate, build the
+canonical incidents GeoDataFrame, the quarantine frame and the report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from hotspots.data import schema
+from hotspots.data.ingest import coords, ids
+from hotspots.data.ingest.report import (
+    QUARANTINE_COLUMNS,
+    LoadReport,
+    LoadResult,
+    empty_quarantine,
+)
+from hotspots.data.schema import COLUMNS, WGS84, WORKING_CRS
+
+_DERIVED = ("category", "sensitive", "vawg")  # from the crime type, via the taxonomy
+
+
+class Ledger:
+    """Per-row quarantine reasons: the first reason flagged for a row is the one it keeps.
+
+    Examples
+    --------
+    >>> ledger = Ledger(3)
+    >>> ledger.flag(np.array([True, False, True]), "no_location", "blank")
+    >>> ledger.flag(np.array([True, True, False]), "unparseable_date", "bad")
+    >>> ledger.reason.tolist()
+    ['no_location', 'unparseable_date', 'no_location']
+    """
+
+    def __init__(self, size: int) -> None:
+        self.reason = np.full(size, "", dtype=object)
+        self.detail = np.full(size, "", dtype=object)
+
+    @property
+    def ok(self) -> np.ndarray:
+        """Rows not quarantined so far."""
+        return self.reason == ""
+
+    def flag(self, mask: np.ndarray, reason: str, detail: str | np.ndarray) -> None:
+        """Quarantine ``mask`` rows not yet quarantined, with ``reason`` and ``detail``."""
+        todo = mask & self.ok
+        self.reason[todo] = reason
+        self.detail[todo] = detail[todo] if isinstance(detail, np.ndarray) else detail
+
+    def take(self, reason: np.ndarray, detail: np.ndarray) -> None:
+        """Adopt per-row reasons computed elsewhere (``""`` = fine)."""
+        todo = (reason != "") & self.ok
+        self.reason[todo] = reason[todo]
+        self.detail[todo] = detail[todo]
+
+
+@dataclass
+class Staged:
+    """Rows of one or more files on their way to becoming incidents.
+
+    ``raw`` holds the original values (text); every other per-row array has the same
+    length. ``fields`` maps canonical columns (``incident_id``, ``crime_type``, ``month``,
+    ``occurred_from``, ...) to per-row values; missing ones become empty.
+    """
+
+    raw: pd.DataFrame
+    file: np.ndarray
+    line: np.ndarray
+    ledger: Ledger
+    located: coords.Located
+    fields: dict[str, np.ndarray | pd.Series | str | None]
+    report: LoadReport
+    prequarantined: list[pd.DataFrame] = field(default_factory=list)
+
+
+def finish(
+    staged: Staged,
+    *,
+    study_area: BaseGeometry | None,
+    study_area_label: str | None,
+    taxonomy: pd.DataFrame | None,
+) -> LoadResult:
+    """Clip, de-duplicate, and build the incidents, the quarantine and the report."""
+    ledger, loc = staged.ledger, staged.located
+    if study_area is not None:
+        shapely.prepare(study_area)
+        inside = np.zeros(loc.lon.size, dtype=bool)
+        ok = ledger.ok
+        inside[ok] = shapely.contains_xy(study_area, loc.lon[ok], loc.lat[ok])
+        ledger.flag(~inside, "outside_study_area", f"outside the study area {study_area_label}")
+        staged.report.study_area = study_area_label
+    _flag_duplicates(staged)
+    kept = ledger.ok
+    incidents = _incidents(staged, kept, taxonomy)
+    quarantine = _quarantine(staged, ~kept)
+    report = staged.report
+    report.rows_read = int(kept.size) + sum(len(q) for q in staged.prequarantined)
+    report.rows_kept = int(kept.sum())
+    report.quarantined = quarantine["reason"].value_counts().to_dict()
+    report.swapped_lat_lon += loc.swapped
+    report.working_crs = incidents.attrs[WORKING_CRS]
+    report.months = sorted(pd.Series(incidents["month"].dropna().unique()).dt.strftime("%Y-%m"))
+    report.time_precision = incidents["time_precision"].value_counts().to_dict()
+    if report.rows_read != report.rows_kept + report.rows_quarantined:
+        raise RuntimeError("ingest lost rows: read != kept + quarantined (a bug; please report)")
+    return LoadResult(incidents, quarantine, report)
+
+
+def _flag_duplicates(staged: Staged) -> None:
+    """An id seen before in the same month (among rows still kept) is a duplicate."""
+    ok = staged.ledger.ok
+    if not ok.any():
+        return
+    keys = pd.DataFrame(
+        {
+            "id": pd.Series(staged.fields["incident_id"])[ok].reset_index(drop=True),
+            "month": pd.Series(staged.fields["month"])[ok].reset_index(drop=True),
+        }
+    )
+    dup, first = ids.first_occurrence(keys)
+    if not dup.any():
+        return
+    rows = np.flatnonzero(ok)
+    where = rows[first[dup]]
+    detail = np.full(ok.size, "", dtype=object)
+    detail[rows[dup]] = (
+        "incident id "
+        + keys["id"][dup].astype("str").reset_index(drop=True)
+        + " already loaded for this month from "
+        + pd.Series(staged.file[where], dtype="str")
+        + " line "
+        + pd.Series(staged.line[where]).astype("str")
+    ).to_numpy(object)
+    mask = np.zeros(ok.size, dtype=bool)
+    mask[rows[dup]] = True
+    staged.ledger.flag(mask, "duplicate_id", detail)
+
+
+def _incidents(staged: Staged, kept: np.ndarray, taxonomy: pd.DataFrame | None) -> gpd.GeoDataFrame:
+    loc = staged.located
+    lon, lat = loc.lon[kept], loc.lat[kept]
+    working = schema.working_crs_for(lon, lat)
+    if working == loc.crs:
+        x, y = loc.x[kept], loc.y[kept]
+    else:
+        x, y = coords.transformer(WGS84, working).transform(lon, lat)
+    dtypes = _dtypes()
+    n = int(kept.sum())
+    columns: dict[str, object] = {}
+    for name in COLUMNS[:-1]:
+        value = staged.fields.get(name)
+        if name in _DERIVED:
+            continue
+        if value is None:
+            columns[name] = pd.Series(None, index=range(n), dtype=dtypes[name])
+        elif np.isscalar(value):
+            columns[name] = pd.Series(value, index=range(n), dtype=dtypes[name])
+        elif isinstance(value, pd.Series):
+            taken = value[kept].reset_index(drop=True)
+            columns[name] = taken.astype(dtypes[name])
+        else:
+            columns[name] = pd.Series(np.asarray(value)[kept], dtype=dtypes[name])
+    columns["x"] = pd.Series(np.asarray(x, dtype=float))
+    columns["y"] = pd.Series(np.asarray(y, dtype=float))
+    frame = pd.DataFrame(columns)
+    frame = frame[[c for c in COLUMNS[:-1] if c not in _DERIVED]]
+    for column in ("crime_type", "location", "lsoa_code", "ward_code", "incident_id"):
+        frame[column] = frame[column].mask(frame[column].str.strip() == "")
+    codes, types = pd.factorize(frame["crime_type"], use_na_sentinel=False)
+    flags = schema.classify(pd.Series(types, dtype="str"), taxonomy)  # once per distinct type
+    frame.insert(3, "category", flags["category"].to_numpy(object)[codes])
+    frame["category"] = frame["category"].astype(dtypes["category"])
+    frame.insert(4, "sensitive", flags["sensitive"].to_numpy(bool)[codes])
+    frame.insert(5, "vawg", flags["vawg"].to_numpy(bool)[codes])
+    unmapped = schema.unmapped_types(frame["crime_type"], taxonomy)
+    counts = frame["crime_type"].fillna("(blank)").value_counts()
+    staged.report.unmapped_crime_types = {t: int(counts.get(t, 0)) for t in unmapped}
+    if frame["crime_type"].isna().any():
+        staged.report.unmapped_crime_types["(blank)"] = int(counts.get("(blank)", 0))
+    gdf = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(lon, lat), crs=WGS84)
+    gdf.attrs[WORKING_CRS] = working
+    return gdf
+
+
+@lru_cache(maxsize=1)
+def _dtypes() -> dict[str, object]:
+    """The canonical column dtypes, from ``schema.empty_incidents``."""
+    return schema.empty_incidents().dtypes.to_dict()
+
+
+def _quarantine(staged: Staged, flagged: np.ndarray) -> pd.DataFrame:
+    raw = staged.raw[flagged].reset_index(drop=True)
+    raw.columns = _clear_of_leading(list(raw.columns))
+    head = pd.DataFrame(
+        {
+            "file": pd.Series(staged.file[flagged], dtype="str"),
+            "line": pd.Series(staged.line[flagged], dtype="int64"),
+            "reason": pd.Series(staged.ledger.reason[flagged], dtype="str"),
+            "detail": pd.Series(staged.ledger.detail[flagged], dtype="str"),
+        }
+    )
+    parts = [pd.concat([head, raw], axis=1)]
+    for extra in staged.prequarantined:
+        extra = extra.copy()
+        extra.columns = QUARANTINE_COLUMNS + _clear_of_leading(list(extra.columns[4:]))
+        parts.append(extra)
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return empty_quarantine()
+    out = pd.concat(parts, ignore_index=True)
+    return out.sort_values(["file", "line"], kind="stable", ignore_index=True)
+
+
+def _clear_of_leading(names: list[str]) -> list[str]:
+    """Rename source columns that clash with the quarantine's own leading columns."""
+    return [f"{n} (source)" if n in QUARANTINE_COLUMNS else n for n in names]

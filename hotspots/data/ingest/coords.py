@@ -1,0 +1,270 @@
+"""Coordinates: parse, decide the CRS from the values, fix swapped lat/lon, reproject.
+
+All functions work on whole columns at once (numpy, one pyproj ``Transformer`` call).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from pyproj import CRS, Transformer
+
+from hotspots.data.ingest.errors import IngestError
+from hotspots.data.schema import BNG, WGS84
+
+CoordKind = Literal["lonlat", "en", "xy"]
+"""Which columns a source gives: lon/lat, easting/northing, or generic x/y."""
+
+GB_BOUNDS = (-8.7, 49.8, 2.1, 61.0)
+"""Great Britain in lon/lat (west, south, east, north), generous."""
+BNG_RANGE = (0.0, 0.0, 700_000.0, 1_300_000.0)
+"""The extent of the British National Grid in metres (min E, min N, max E, max N)."""
+
+
+@dataclass(frozen=True)
+class Located:
+    """Coordinates of every row, with what went wrong where.
+
+    Attributes
+    ----------
+    lon, lat
+        WGS84 degrees; NaN where ``reason`` is set.
+    x, y
+        The source coordinates (after any swap fix), in ``crs``.
+    crs
+        The source CRS (``"EPSG:nnnn"``).
+    how
+        How the CRS was decided, for the report.
+    reason, detail
+        Quarantine reason code (``""`` when fine) and human text, per row.
+    swapped
+        Rows whose latitude and longitude were swapped back.
+    """
+
+    lon: np.ndarray
+    lat: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    crs: str
+    how: str
+    reason: np.ndarray
+    detail: np.ndarray
+    swapped: int
+
+
+@lru_cache(maxsize=32)
+def transformer(source: str, target: str) -> Transformer:
+    """A cached ``always_xy`` pyproj Transformer (x = easting/longitude first)."""
+    return Transformer.from_crs(source, target, always_xy=True)
+
+
+def in_gb(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Whether each lon/lat point lies in Great Britain's bounding box."""
+    west, south, east, north = GB_BOUNDS
+    return (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
+
+
+def looks_like_degrees(x: np.ndarray, y: np.ndarray) -> bool:
+    """Whether finite values read as lon/lat (either order): medians within ±180 / ±90."""
+    mx, my = float(np.nanmedian(np.abs(x))), float(np.nanmedian(np.abs(y)))
+    return (mx <= 180 and my <= 90) or (mx <= 90 and my <= 180)
+
+
+def looks_like_bng(x: np.ndarray, y: np.ndarray) -> bool:
+    """Whether finite values read as British National Grid metres (medians in the grid, > 1 km)."""
+    mx, my = float(np.nanmedian(x)), float(np.nanmedian(y))
+    e0, n0, e1, n1 = BNG_RANGE
+    return 1_000 < mx <= e1 and 1_000 < my <= n1 and e0 <= mx and n0 <= my
+
+
+def parse_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Floats and a blank mask; non-numbers become NaN (blank ones are also ``blank``)."""
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        numbers = values.to_numpy(float, na_value=np.nan)
+        return numbers, np.isnan(numbers)
+    text = values.astype("str").str.strip()
+    blank = (text.isna() | (text == "")).to_numpy(bool)
+    strings = pa.array(text.where(~blank), type=pa.large_string(), from_pandas=True)
+    try:
+        numbers = pc.cast(strings, pa.float64()).to_numpy(zero_copy_only=False)
+    except pa.ArrowInvalid:  # some value is not a number: parse value by value, NaN for those
+        numbers = pd.to_numeric(text.where(~blank), errors="coerce").to_numpy(
+            float, na_value=np.nan
+        )
+    return np.asarray(numbers, dtype=float), blank
+
+
+def locate(
+    first: pd.Series,
+    second: pd.Series,
+    *,
+    kind: CoordKind,
+    crs: str | None = None,
+    names: tuple[str, str] = ("x", "y"),
+    source: str = "",
+) -> Located:
+    """Parse two coordinate columns, decide their CRS and convert them to lon/lat.
+
+    Parameters
+    ----------
+    first, second
+        Text (or numeric) columns: longitude and latitude (``kind="lonlat"``), easting and northing
+        (``"en"``) or x and y (``"xy"``, CRS decided from the values).
+    kind
+        Which pair the columns are.
+    crs
+        The declared CRS (anything pyproj accepts); ``None`` decides from the values:
+        lon/lat within ±180/±90 or British National Grid metres.
+    names
+        The source column names, for messages.
+    source
+        The file, for messages.
+
+    Returns
+    -------
+    Located
+        Rows with blank coordinates get reason ``no_location``; non-numbers, values outside
+        the CRS's valid range and the 0,0 placeholder get ``invalid_coordinates``. Swapped
+        lat/lon (a "latitude" of -0.45 next to a "longitude" of 51.75 in Great Britain, or a
+        latitude beyond ±90 whose longitude would be a valid latitude) is swapped back.
+
+    Examples
+    --------
+    >>> loc = locate(pd.Series(["-0.45"]), pd.Series(["51.75"]), kind="lonlat")
+    >>> loc.crs, round(float(loc.lat[0]), 2)
+    ('EPSG:4326', 51.75)
+    """
+    x, x_blank = parse_numbers(first)
+    y, y_blank = parse_numbers(second)
+    n = x.size
+    reason = np.full(n, "", dtype=object)
+    detail = np.full(n, "", dtype=object)
+    both_blank = x_blank & y_blank
+    reason[both_blank] = "no_location"
+    detail[both_blank] = f"{names[0]} and {names[1]} are blank"
+    for blank, name in ((x_blank, names[0]), (y_blank, names[1])):
+        one = blank & ~both_blank & (reason == "")
+        reason[one] = "invalid_coordinates"
+        detail[one] = f"{name} is blank but the other coordinate is not"
+    for values, blank, column, name in (
+        (x, x_blank, first, names[0]),
+        (y, y_blank, second, names[1]),
+    ):
+        bad = ~blank & ~np.isfinite(values) & (reason == "")
+        quoted = "'" + column[bad].astype("str").str.strip() + "'"
+        reason[bad] = "invalid_coordinates"
+        detail[bad] = (f"{name} " + quoted + " is not a number").to_numpy(object)
+    usable = reason == ""
+    src, how = _decide_crs(x[usable], y[usable], kind=kind, crs=crs, names=names, source=source)
+    swapped = np.zeros(n, dtype=bool)
+    if CRS.from_user_input(src).is_geographic:
+        x, y, swapped = _fix_swapped(x, y, usable)
+    _flag_range(x, y, src, reason, detail)
+    ok = reason == ""
+    lon = np.full(n, np.nan)
+    lat = np.full(n, np.nan)
+    if src == WGS84:
+        lon[ok], lat[ok] = x[ok], y[ok]
+    else:
+        lon[ok], lat[ok] = transformer(src, WGS84).transform(x[ok], y[ok])
+        outside = ok & ~(np.isfinite(lon) & np.isfinite(lat))
+        reason[outside] = "invalid_coordinates"
+        detail[outside] = f"cannot be transformed from {src} to lon/lat"
+    return Located(lon, lat, x, y, src, how, reason, detail, int(swapped.sum()))
+
+
+def _decide_crs(
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    kind: CoordKind,
+    crs: str | None,
+    names: tuple[str, str],
+    source: str,
+) -> tuple[str, str]:
+    if crs is not None:
+        try:
+            parsed = CRS.from_user_input(crs)
+        except Exception as exc:  # pyproj raises CRSError with a terse message
+            raise IngestError(
+                f"{source}: crs={crs!r} is not a CRS pyproj knows ({exc}); pass e.g. "
+                "'EPSG:27700' (British National Grid) or 'EPSG:4326' (lon/lat)"
+            ) from exc
+        code = parsed.to_epsg()
+        return (f"EPSG:{code}" if code else parsed.to_string()), f"declared {crs}"
+    if x.size == 0:
+        return (BNG if kind == "en" else WGS84), "no usable coordinates to decide from"
+    if looks_like_degrees(x, y):
+        note = {"lonlat": "lat/lon columns", "en": "lat/lon by value range (in easting/northing "
+                "columns)", "xy": "lat/lon by value range"}[kind]  # fmt: skip
+        return WGS84, note
+    if looks_like_bng(x, y):
+        note = {"lonlat": "British National Grid by value range (in lat/lon columns)",
+                "en": "British National Grid (easting/northing columns)",
+                "xy": "British National Grid by value range"}[kind]  # fmt: skip
+        return BNG, note
+    raise IngestError(
+        f"{source}: cannot tell the CRS of columns {names[0]!r}/{names[1]!r} from their values "
+        f"(medians {np.nanmedian(x):.6g}, {np.nanmedian(y):.6g}): they are neither lon/lat "
+        "degrees nor British National Grid metres; pass crs='EPSG:…' (e.g. the state plane "
+        "or UTM zone the data was exported in)"
+    )
+
+
+def _fix_swapped(
+    lon: np.ndarray, lat: np.ndarray, usable: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Swap back rows whose lat/lon are exchanged; return the new arrays and the mask."""
+    lat_impossible = (np.abs(lat) > 90) & (np.abs(lat) <= 180) & (np.abs(lon) <= 90)
+    british = in_gb(lon, lat) | in_gb(lat, lon)
+    gb_swap = np.zeros_like(usable)
+    if usable.any() and british[usable].mean() > 0.5:
+        gb_swap = in_gb(lat, lon) & ~in_gb(lon, lat)
+    swapped = usable & (lat_impossible | gb_swap)
+    return np.where(swapped, lat, lon), np.where(swapped, lon, lat), swapped
+
+
+def _flag_range(
+    x: np.ndarray, y: np.ndarray, crs: str, reason: np.ndarray, detail: np.ndarray
+) -> None:
+    """Mark rows outside the CRS's valid range, and the 0,0 placeholder."""
+    todo = reason == ""
+    zero = todo & (x == 0) & (y == 0)
+    reason[zero] = "invalid_coordinates"
+    detail[zero] = "0,0 is a placeholder for a missing location, not a place"
+    todo &= ~zero
+    if crs == WGS84:
+        bad = todo & ((np.abs(x) > 180) | (np.abs(y) > 90))
+        why = "longitude beyond ±180 or latitude beyond ±90"
+    elif crs == BNG:
+        e0, n0, e1, n1 = BNG_RANGE
+        bad = todo & ((x < e0) | (x > e1) | (y < n0) | (y > n1))
+        why = "outside the British National Grid (0–700,000 E, 0–1,300,000 N)"
+    else:
+        bad = todo & _outside_area_of_use(x, y, crs)
+        why = f"outside the area where {crs} is valid"
+    reason[bad] = "invalid_coordinates"
+    detail[bad] = why
+
+
+def _outside_area_of_use(x: np.ndarray, y: np.ndarray, crs: str) -> np.ndarray:
+    area = CRS.from_user_input(crs).area_of_use
+    if area is None:
+        return np.zeros(x.size, dtype=bool)
+    finite = np.isfinite(x) & np.isfinite(y)
+    lon = np.full(x.size, np.nan)
+    lat = np.full(x.size, np.nan)
+    lon[finite], lat[finite] = transformer(crs, WGS84).transform(x[finite], y[finite])
+    margin = 1.0  # degrees: areas of use are drawn tight around the territory
+    return finite & ~(
+        (lon >= area.west - margin)
+        & (lon <= area.east + margin)
+        & (lat >= area.south - margin)
+        & (lat <= area.north + margin)
+    )

@@ -1,0 +1,338 @@
+"""A vectorised CSV tokenizer that keeps physical line numbers and never drops a row.
+
+pandas and pyarrow either refuse a file with one bad row or skip it silently, and neither
+says on which physical line a record starts when quoted fields hold line breaks. This
+module splits the UTF-8 bytes with numpy (record ends are line feeds outside quotes, fields
+end at delimiters outside quotes, RFC 4180 quoting) and builds the field strings as one
+pyarrow array, so every record keeps its line number and a record with the wrong number
+of fields is returned separately, with its text, instead of being lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from hotspots.data.ingest.errors import IngestError
+from hotspots.data.ingest.files import SourceFile
+from hotspots.data.ingest.textfile import TextData, decode_text, gunzip_if_needed
+
+_QUOTE, _LF, _CR = ord('"'), ord("\n"), ord("\r")
+_DELIMITERS = (",", ";", "\t", "|")
+
+
+@dataclass(frozen=True)
+class CsvTable:
+    """The records of one CSV file.
+
+    Attributes
+    ----------
+    name
+        The file's label.
+    columns
+        Header names (stripped; blanks named ``column_<n>``; repeats suffixed ``.1``, ``.2``).
+    records
+        The well-formed records (as many fields as the header) as an Arrow table, one
+        string column per header name; blank fields are ``""``. ``rows`` gives it as a
+        DataFrame.
+    lines
+        Physical 1-based line number of each row in ``rows`` (the header is line 1).
+    malformed_lines, malformed_detail, malformed_rows
+        Records with another number of fields: their line numbers, why (with the record's
+        text) and the fields they do have, by position (null where missing).
+    encoding
+        The text encoding detected.
+    delimiter
+        The delimiter detected from the header.
+    blank_lines
+        Empty lines skipped (they hold no record).
+    trailing_delimiter_rows
+        Rows read although they have more fields than the header, because the extra
+        fields are all empty (trailing delimiters).
+    """
+
+    name: str
+    columns: list[str]
+    records: pa.Table
+    lines: np.ndarray
+    malformed_lines: np.ndarray
+    malformed_detail: pd.Series
+    malformed_records: pa.Table
+    encoding: str
+    delimiter: str
+    blank_lines: int
+    trailing_delimiter_rows: int
+
+    def notes(self) -> list[str]:
+        """What the report should say about this file's layout."""
+        out = []
+        if self.blank_lines:
+            out.append(f"{self.name}: {self.blank_lines} blank line(s) skipped")
+        if self.trailing_delimiter_rows:
+            out.append(
+                f"{self.name}: {self.trailing_delimiter_rows} row(s) end in extra empty fields "
+                "(trailing delimiters): read, the empty fields ignored"
+            )
+        return out
+
+    @property
+    def rows(self) -> pd.DataFrame:
+        """The well-formed records as a DataFrame of ``str`` columns."""
+        return _to_frame(self.records, self.columns)
+
+    @property
+    def malformed_rows(self) -> pd.DataFrame:
+        """The malformed records' fields by position (null where missing)."""
+        return _to_frame(self.malformed_records, self.columns)
+
+
+def read_table(source: SourceFile) -> CsvTable:
+    """Read, decode and scan one CSV file (``.csv.gz`` too)."""
+    raw = gunzip_if_needed(source.read_bytes(), name=source.label)
+    return scan_csv(decode_text(raw, name=source.label))
+
+
+def malformed_quarantine(table: CsvTable) -> pd.DataFrame | None:
+    """The table's malformed records as quarantine rows (reason ``malformed_row``)."""
+    if table.malformed_lines.size == 0:
+        return None
+    head = pd.DataFrame(
+        {
+            "file": pd.Series(table.name, index=range(table.malformed_lines.size), dtype="str"),
+            "line": table.malformed_lines.astype("int64"),
+            "reason": "malformed_row",
+            "detail": table.malformed_detail.to_numpy(),
+        }
+    )
+    return pd.concat([head, table.malformed_rows.reset_index(drop=True)], axis=1)
+
+
+def stack(tables: list[CsvTable]) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """The well-formed rows of several tables as one frame, with each row's file and line."""
+    counts = [t.records.num_rows for t in tables]
+    combined = pa.concat_tables([t.records for t in tables], promote_options="default")
+    raw = _to_frame(combined, combined.column_names)
+    files = np.repeat(np.array([t.name for t in tables], dtype=object), counts)
+    lines = np.concatenate([t.lines for t in tables]) if tables else np.zeros(0, np.int64)
+    return raw, files, lines.astype(np.int64)
+
+
+def scan_csv(text: TextData) -> CsvTable:
+    """Split a decoded CSV file into records and fields.
+
+    Raises
+    ------
+    IngestError
+        The header row is unusable (an unclosed quote in it).
+
+    Examples
+    --------
+    >>> from hotspots.data.ingest.textfile import decode_text
+    >>> table = scan_csv(decode_text(b'a,b\\n1,"x\\ny"\\n2\\n', name="t.csv"))
+    >>> table.rows["b"].tolist(), table.lines.tolist(), table.malformed_lines.tolist()
+    (['x\\ny'], [2], [4])
+    """
+    codes = np.frombuffer(text.data, dtype=np.uint8)
+    quotes = np.flatnonzero(codes == _QUOTE)
+    newlines = np.flatnonzero(codes == _LF)
+    starts, ends, unclosed = _records(codes, quotes, newlines)
+    lines = np.searchsorted(newlines, starts) + 1
+    blank = ends == starts
+    blank_lines = int(blank[:-1].sum())  # the last is only the end of the final line
+    starts, ends, lines = starts[~blank], ends[~blank], lines[~blank]
+    if starts.size == 0:
+        raise IngestError(f"{text.name}: the file is empty; expected a header row and data rows")
+    if unclosed and starts.size == 1:
+        raise IngestError(
+            f"{text.name}: the header row (line {lines[0]}) has an unclosed quote; expected a "
+            "header of column names separated by commas"
+        )
+    delimiter = _sniff_delimiter(text.data[starts[0] : ends[0]])
+    fields, offsets, first_field, nfields = _fields(codes, quotes, starts, ends, ord(delimiter))
+    columns = _header(fields, int(nfields[0]))
+    ncols = len(columns)
+    # extra fields that are all empty are trailing delimiters, not data: read the row
+    extra = nfields > ncols
+    trailing = np.zeros_like(extra)
+    trailing[extra] = (
+        offsets[first_field[extra] + nfields[extra]] == offsets[first_field[extra] + ncols]
+    )
+    good = (nfields == ncols) | trailing
+    good[0] = False
+    if unclosed:
+        good[-1] = False
+    records = _take_columns(fields, first_field[good], columns, np.full(int(good.sum()), ncols))
+    bad = ~good
+    bad[0] = False
+    detail = _malformed_detail(
+        text,
+        ncols,
+        starts=starts[bad],
+        ends=ends[bad],
+        nfields=nfields[bad],
+        lines=lines[bad],
+        unclosed_last=unclosed,
+    )
+    return CsvTable(
+        name=text.name,
+        columns=columns,
+        records=records,
+        lines=lines[good],
+        malformed_lines=lines[bad],
+        malformed_detail=detail,
+        malformed_records=_take_columns(fields, first_field[bad], columns, nfields[bad]),
+        encoding=text.encoding,
+        delimiter=delimiter,
+        blank_lines=blank_lines,
+        trailing_delimiter_rows=int(trailing[good].sum()),
+    )
+
+
+def _records(
+    codes: np.ndarray, quotes: np.ndarray, newlines: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Start and (exclusive, before ``\\r\\n``) end offsets of every record."""
+    term = newlines[(np.searchsorted(quotes, newlines) & 1) == 0] if quotes.size else newlines
+    starts = np.concatenate(([0], term + 1))
+    ends = np.concatenate((term, [codes.size]))
+    has_cr = (ends > starts) & (codes[np.maximum(ends - 1, 0)] == _CR)
+    return starts, ends - has_cr, bool(quotes.size % 2)
+
+
+def _sniff_delimiter(header: bytes) -> str:
+    """The candidate delimiter most frequent outside quotes in the header (comma on a tie)."""
+    unquoted = b"".join(header.split(b'"')[::2]).decode("utf-8")
+    counts = {d: unquoted.count(d) for d in _DELIMITERS}
+    best = max(_DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
+def _fields(
+    codes: np.ndarray, quotes: np.ndarray, starts: np.ndarray, ends: np.ndarray, delimiter: int
+) -> tuple[pa.Array, np.ndarray, np.ndarray, np.ndarray]:
+    """All fields of all records as one string array, in file order, unquoted; with its
+    value offsets, each record's first field and each record's number of fields."""
+    delims = np.flatnonzero(codes == delimiter)
+    if quotes.size:
+        delims = delims[(np.searchsorted(quotes, delims) & 1) == 0]
+    # every delimiter lies in a record (the gaps between records hold only line ends)
+    nfields = np.diff(np.append(np.searchsorted(delims, starts), delims.size)) + 1
+    first_field = np.concatenate(([0], np.cumsum(nfields)[:-1]))
+    total = int(nfields.sum())
+    is_first = np.zeros(total, dtype=bool)
+    is_first[first_field] = True
+    is_last = np.zeros(total, dtype=bool)
+    is_last[first_field + nfields - 1] = True
+    fstart = np.empty(total, dtype=np.int64)
+    fstart[is_first] = starts
+    fstart[~is_first] = delims + 1
+    fend = np.empty(total, dtype=np.int64)
+    fend[is_last] = ends
+    fend[~is_last] = delims
+    keep = _field_bytes(codes.size, starts, ends, delims)
+    lengths = fend - fstart - _unquote(codes, quotes, fstart, fend, keep)
+    offsets = np.concatenate(([0], np.cumsum(lengths)))
+    array = pa.Array.from_buffers(
+        pa.large_string(), total, [None, pa.py_buffer(offsets), pa.py_buffer(codes[keep])]
+    )
+    return array, offsets, first_field, nfields
+
+
+def _field_bytes(size: int, starts: np.ndarray, ends: np.ndarray, delims: np.ndarray) -> np.ndarray:
+    """Mask of the bytes that belong to a field: not a delimiter, line end or blank line."""
+    keep = np.ones(size, dtype=bool)
+    keep[delims] = False
+    gap_start = np.concatenate(([0], ends))
+    gap_len = np.concatenate((starts, [size])) - gap_start
+    before = np.cumsum(gap_len) - gap_len
+    keep[np.repeat(gap_start - before, gap_len) + np.arange(int(gap_len.sum()))] = False
+    return keep
+
+
+def _unquote(
+    codes: np.ndarray, quotes: np.ndarray, fstart: np.ndarray, fend: np.ndarray, keep: np.ndarray
+) -> np.ndarray:
+    """Drop the enclosing quotes of quoted fields and the first of each escaped ``""`` pair
+    from ``keep``; return how many bytes each field lost."""
+    if quotes.size == 0:
+        return np.zeros(fstart.size, dtype=np.int64)
+    last = codes.size - 1
+    quoted = (
+        (fend - fstart >= 2)
+        & (codes[np.minimum(fstart, last)] == _QUOTE)
+        & (codes[np.clip(fend - 1, 0, last)] == _QUOTE)
+    )
+    keep[fstart[quoted]] = False
+    keep[fend[quoted] - 1] = False
+    field = np.searchsorted(fstart, quotes, side="right") - 1
+    inner = (field >= 0) & quoted[field] & (quotes > fstart[field]) & (quotes < fend[field] - 1)
+    inner_quotes, inner_field = quotes[inner], field[inner]
+    rank = np.arange(inner_field.size) - np.searchsorted(inner_field, inner_field)
+    escape = rank % 2 == 0
+    keep[inner_quotes[escape]] = False
+    return 2 * quoted + np.bincount(inner_field[escape], minlength=fstart.size)
+
+
+def _header(fields: pa.Array, count: int) -> list[str]:
+    names = [str(v).strip() for v in fields.slice(0, count).to_pylist()]
+    names = [name or f"column_{i + 1}" for i, name in enumerate(names)]
+    seen: dict[str, int] = {}
+    unique = []
+    for name in names:
+        seen[name] = seen.get(name, -1) + 1
+        unique.append(name if seen[name] == 0 else f"{name}.{seen[name]}")
+    return unique
+
+
+def _take_columns(
+    fields: pa.Array, first_field: np.ndarray, columns: list[str], nfields: np.ndarray
+) -> pa.Table:
+    """Column ``j`` = field ``j`` of each record, null where a record has fewer fields."""
+    arrays = []
+    for j in range(len(columns)):
+        present = nfields > j
+        if present.all():
+            index = pa.array(first_field + j)
+        else:
+            index = pa.array(np.where(present, first_field + j, 0), mask=~present)
+        arrays.append(fields.take(index))
+    return pa.Table.from_arrays(arrays, names=columns)
+
+
+def _to_frame(table: pa.Table, columns: list[str]) -> pd.DataFrame:
+    """A DataFrame of ``str`` columns (Arrow-backed, no copy of the text)."""
+    if table.num_columns == 0:
+        return pd.DataFrame(index=range(table.num_rows))
+    frame = table.rename_columns([f"_{j}" for j in range(table.num_columns)]).to_pandas()
+    frame.columns = columns
+    return frame
+
+
+def _malformed_detail(
+    text: TextData,
+    ncols: int,
+    *,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    nfields: np.ndarray,
+    lines: np.ndarray,
+    unclosed_last: bool,
+) -> pd.Series:
+    """Why each malformed record is malformed, with its text (malformed records are rare)."""
+    if lines.size == 0:
+        return pd.Series(dtype="str")
+    raw = pd.Series(
+        [text.data[s:e].decode("utf-8") for s, e in zip(starts, ends, strict=True)], dtype="str"
+    )
+    detail = f"expected {ncols} fields, found " + pd.Series(nfields).astype("str") + ": " + raw
+    if unclosed_last and detail.size:
+        detail.iloc[-1] = (
+            f"a quote opened on line {lines[-1]} is never closed (file cut short?); "
+            f"record text: {raw.iloc[-1]}"
+        )
+    elif detail.size and ends[-1] == len(text.data) and nfields[-1] < ncols:
+        detail.iloc[-1] = f"the file ends in the middle of this row (truncated?); {detail.iloc[-1]}"
+    return detail

@@ -1,0 +1,142 @@
+"""Expand sources (files, folders, zip archives) into the list of files to read."""
+
+from __future__ import annotations
+
+import gzip
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from tqdm import tqdm
+
+from hotspots.data.ingest.errors import IngestError
+
+Sources = str | Path | Sequence[str | Path]
+"""One path or several: files, folders (searched recursively) or zip archives."""
+
+CSV_SUFFIXES = frozenset({".csv", ".tsv"})
+TEXT_SUFFIX = ".txt"
+"""Read as CSV only when named explicitly (a folder's README.txt is not data)."""
+VECTOR_SUFFIXES = frozenset(
+    {".geojson", ".json", ".gpkg", ".shp", ".parquet", ".geoparquet", ".fgb", ".gml", ".kml"}
+)
+SIDECAR_SUFFIXES = frozenset({".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".qmd"})
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One file to read: on disk, or a member of a zip archive.
+
+    Attributes
+    ----------
+    label
+        How messages and the quarantine name it: the path, or ``archive.zip!member``.
+    path
+        The file on disk (the archive, for a zip member).
+    member
+        The member's name inside the archive, or ``None``.
+    explicit
+        Named by the caller, rather than found by walking a folder or an archive.
+    size
+        Bytes (uncompressed size for zip members).
+    """
+
+    label: str
+    path: Path
+    member: str | None
+    explicit: bool
+    size: int
+
+    @property
+    def name(self) -> str:
+        """The file name without folders."""
+        return PurePosixPath(self.member).name if self.member else self.path.name
+
+    @property
+    def suffix(self) -> str:
+        """The lower-case suffix, ignoring a trailing ``.gz``."""
+        parts = [s.lower() for s in PurePosixPath(self.name).suffixes]
+        if parts and parts[-1] == ".gz":
+            parts = parts[:-1]
+        return parts[-1] if parts else ""
+
+    @property
+    def stem(self) -> str:
+        """The name without its suffixes (``2021-01-hertfordshire-street``)."""
+        stem = self.name
+        for ext in (".gz", self.suffix):
+            if ext and stem.lower().endswith(ext):
+                stem = stem[: -len(ext)]
+        return stem
+
+    def head(self, size: int = 4096) -> bytes:
+        """The first ``size`` bytes, decompressed for ``.gz``."""
+        if self.member is None:
+            opener = gzip.open if self.name.lower().endswith(".gz") else open
+            with opener(self.path, "rb") as fh:
+                return fh.read(size)
+        with zipfile.ZipFile(self.path) as archive, archive.open(self.member) as fh:
+            data = fh.read(size)
+        return gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+
+    def read_bytes(self) -> bytes:
+        """The raw bytes (still compressed for ``.gz``)."""
+        if self.member is None:
+            return self.path.read_bytes()
+        with zipfile.ZipFile(self.path) as archive:
+            return archive.read(self.member)
+
+
+def expand(sources: Sources) -> list[SourceFile]:
+    """Every file named by ``sources``: folders recursively (sorted), zip archives by member.
+
+    Raises
+    ------
+    IngestError
+        A source does not exist, or a zip archive is damaged.
+
+    Examples
+    --------
+    >>> from hotspots.data import datasets
+    >>> files = expand(datasets.herts_policeuk_zip())
+    >>> len(files), files[0].name
+    (13, '2021-01-hertfordshire-street.csv')
+    """
+    items = [sources] if isinstance(sources, str | Path) else list(sources)
+    if not items:
+        raise IngestError("no sources given; pass a file, a folder or a zip archive")
+    out: list[SourceFile] = []
+    for item in items:
+        path = Path(item)
+        if not path.exists():
+            raise IngestError(f"{path}: no such file or folder")
+        if path.is_dir():
+            for found in sorted(p for p in path.rglob("*") if p.is_file()):
+                if not any(part.startswith(".") for part in found.relative_to(path).parts):
+                    out += _file(found, explicit=False)
+        else:
+            out += _file(path, explicit=True)
+    return out
+
+
+def _file(path: Path, *, explicit: bool) -> list[SourceFile]:
+    if path.suffix.lower() != ".zip":
+        return [SourceFile(str(path), path, None, explicit, path.stat().st_size)]
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = [i for i in archive.infolist() if not i.is_dir()]
+    except zipfile.BadZipFile as exc:
+        raise IngestError(f"{path}: not a readable zip archive ({exc}); download it again") from exc
+    return [
+        SourceFile(f"{path.name}!{i.filename}", path, i.filename, False, i.file_size)
+        for i in sorted(infos, key=lambda i: i.filename)
+    ]
+
+
+def progress_bar(files: Sequence[SourceFile], *, enabled: bool) -> tqdm:
+    """A byte-counting progress bar (stderr), shown only when ``enabled`` and the input is
+    large: more than three files or more than 50 MB."""
+    total = sum(f.size for f in files)
+    show = enabled and (len(files) > 3 or total > 50_000_000)
+    return tqdm(total=total, unit="B", unit_scale=True, desc="reading", disable=not show)

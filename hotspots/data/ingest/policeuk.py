@@ -1,0 +1,185 @@
+"""Read data.police.uk street-level crime files: one CSV, a folder of months, or the zip."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from hotspots.data.ingest import assemble, coords, csvscan, dates, ids
+from hotspots.data.ingest.errors import IngestError
+from hotspots.data.ingest.files import SourceFile, Sources, expand, progress_bar
+from hotspots.data.ingest.report import LoadReport, LoadResult
+from hotspots.data.ingest.studyarea import StudyArea, describe_study_area, resolve_study_area
+from hotspots.data.ingest.taxonomy import Taxonomy, as_taxonomy
+from hotspots.data.schema import WGS84
+
+STREET_COLUMNS: tuple[str, ...] = (
+    "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
+    "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context",
+)  # fmt: skip
+"""The columns of a data.police.uk street-level crime CSV."""
+_REQUIRED = ("Crime ID", "Month", "Longitude", "Latitude", "Crime type")
+_OTHER_KINDS = {
+    "-outcomes.csv": "a police.uk outcomes file",
+    "-stop-and-search.csv": "a police.uk stop-and-search file",
+}
+SOURCE = "police.uk"
+
+
+def read_policeuk(
+    sources: Sources,
+    *,
+    study_area: StudyArea | None = None,
+    taxonomy: Taxonomy = None,
+    progress: bool = False,
+) -> LoadResult:
+    """Load police.uk street-level crime: one or more forces and months at once.
+
+    Parameters
+    ----------
+    sources
+        A ``*-street.csv`` file, a folder (searched recursively: the data.police.uk layout
+        of monthly folders), the zip archive data.police.uk hands out, or a list of these.
+        Outcomes and stop-and-search files are skipped and reported as skipped.
+    study_area
+        Keep only incidents inside it (district code, boundary file, GeoDataFrame or
+        lon/lat geometry; see :func:`resolve_study_area`); the rest are quarantined
+        ``outside_study_area``.
+    taxonomy
+        Crime-type table (DataFrame from :func:`hotspots.data.schema.load_taxonomy`, or a CSV
+        path); ``None`` uses the bundled one.
+    progress
+        Show a progress bar on large inputs.
+
+    Returns
+    -------
+    LoadResult
+        ``incidents`` (month precision: ``occurred_from``/``occurred_to`` NaT), the
+        ``quarantine`` and the ``report``. Anti-social-behaviour rows, which have no
+        Crime ID, get a generated id ``<file stem>-L<line>-<hash of the row>``. A Crime ID
+        repeated within one month (police.uk does publish some twice, e.g. once with and
+        once without a location) keeps its first usable row; later ones are quarantined
+        ``duplicate_id``.
+
+    Raises
+    ------
+    IngestError
+        No street-level file among the sources, or a file that is not one.
+
+    Examples
+    --------
+    >>> from hotspots.data import datasets
+    >>> result = read_policeuk(datasets.herts_policeuk_zip(), study_area="E07000096")
+    >>> result.report.rows_read, len(result.report.months)
+    (108465, 13)
+    """
+    return read_policeuk_files(
+        expand(sources), study_area=study_area, taxonomy=taxonomy, progress=progress
+    )
+
+
+def read_policeuk_files(
+    files: Sequence[SourceFile],
+    *,
+    study_area: StudyArea | None = None,
+    taxonomy: Taxonomy = None,
+    progress: bool = False,
+) -> LoadResult:
+    """:func:`read_policeuk` for files already expanded (used by :func:`load`)."""
+    street, skipped = _select(files)
+    if not street:
+        found = ", ".join(f.label for f in files) or "nothing"
+        raise IngestError(
+            f"no police.uk street-level crime files (*-street.csv) among: {found}; download "
+            "'street-level crime' from data.police.uk"
+        )
+    area = None if study_area is None else resolve_study_area(study_area)
+    report = LoadReport(files_skipped=skipped)
+    tables = []
+    with progress_bar(street, enabled=progress) as bar:
+        for source in street:
+            table = csvscan.read_table(source)
+            _check_header(table)
+            tables.append(table)
+            report.files_read.append(source.label)
+            report.encodings[source.label] = table.encoding
+            report.notes += table.notes()
+            bar.update(source.size)
+    raw, file, line = csvscan.stack(tables)
+    stems = np.repeat(
+        np.array([f.stem for f in street], dtype=object), [t.records.num_rows for t in tables]
+    )
+    staged = _stage(raw, file, line, stems, report)
+    malformed = (csvscan.malformed_quarantine(t) for t in tables)
+    staged.prequarantined = [m for m in malformed if m is not None]
+    for label in report.files_read:
+        report.crs[label] = "EPSG:4326 (police.uk publishes WGS84 lon/lat)"
+    return assemble.finish(
+        staged,
+        study_area=area,
+        study_area_label=None if study_area is None else describe_study_area(study_area),
+        taxonomy=as_taxonomy(taxonomy),
+    )
+
+
+def _select(files: Sequence[SourceFile]) -> tuple[list[SourceFile], dict[str, str]]:
+    street: list[SourceFile] = []
+    skipped: dict[str, str] = {}
+    for source in files:
+        name = source.name.lower().removesuffix(".gz")
+        other = next((what for end, what in _OTHER_KINDS.items() if name.endswith(end)), None)
+        if other:
+            skipped[source.label] = f"{other}, not street-level crime"
+        elif name.endswith("-street.csv") or (source.explicit and source.suffix == ".csv"):
+            street.append(source)
+        else:
+            skipped[source.label] = "not a police.uk street-level crime file (*-street.csv)"
+    return street, skipped
+
+
+def _check_header(table: csvscan.CsvTable) -> None:
+    missing = [c for c in _REQUIRED if c not in table.columns]
+    if missing:
+        raise IngestError(
+            f"{table.name}: not a police.uk street-level crime file: missing column(s) "
+            f"{missing}; found {table.columns}. Expected the data.police.uk street CSV "
+            f"columns {list(STREET_COLUMNS)}; for other CSVs use read_incident_csv with a "
+            "ColumnMap"
+        )
+
+
+def _stage(
+    raw: pd.DataFrame,
+    file: np.ndarray,
+    line: np.ndarray,
+    stems: np.ndarray,
+    report: LoadReport,
+) -> assemble.Staged:
+    ledger = assemble.Ledger(len(raw))
+    located = coords.locate(
+        raw["Longitude"],
+        raw["Latitude"],
+        kind="lonlat",
+        crs=WGS84,  # police.uk publishes WGS84 lon/lat; anything else is invalid
+        names=("Longitude", "Latitude"),
+        source=", ".join(report.files_read[:1]),
+    )
+    ledger.take(located.reason, located.detail)
+    month, month_detail = dates.parse_month(raw["Month"])
+    ledger.flag(np.isnat(month), "unparseable_date", month_detail)
+    incident_id = raw["Crime ID"].astype("str").str.strip().fillna("")
+    blank = (incident_id == "").to_numpy(bool)
+    if blank.any():
+        incident_id[blank] = ids.generated_ids(stems[blank], line[blank], raw[blank])
+    fields = {
+        "incident_id": incident_id,
+        "source": SOURCE,
+        "crime_type": raw["Crime type"],
+        "month": month,
+        "time_precision": "month",
+        "location": raw.get("Location"),
+        "lsoa_code": raw.get("LSOA code"),
+    }
+    return assemble.Staged(raw, file, line, ledger, located, fields, report)

@@ -1,0 +1,150 @@
+"""Resolve a study area (district code, boundary file, GeoDataFrame, geometry) to one polygon."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from hotspots.data import datasets
+from hotspots.data.ingest import coords
+from hotspots.data.ingest.errors import IngestError
+from hotspots.data.schema import BNG, WGS84
+
+_AREA_CODE = re.compile(r"^[EWSN]\d{8}$")
+StudyArea = Any
+"""Anything :func:`resolve_study_area` accepts."""
+
+
+def resolve_study_area(area: StudyArea) -> BaseGeometry:
+    """One (Multi)Polygon in EPSG:4326 (lon/lat) for a study area.
+
+    Parameters
+    ----------
+    area
+        - a district (LAD) code such as ``"E07000096"``: the union of its bundled wards
+          (``hotspots.data.datasets.wards_path``), else its outline from the bundled district file;
+        - a path to a boundary file (GeoJSON, GeoPackage, Shapefile, GeoParquet); a file
+          without a CRS, or a GeoJSON whose coordinates are British National Grid metres, is
+          recognised by its value range;
+        - a GeoDataFrame or GeoSeries in any CRS (all its polygons are united);
+        - a shapely geometry in lon/lat.
+
+    Returns
+    -------
+    shapely Polygon or MultiPolygon, valid, in EPSG:4326.
+
+    Raises
+    ------
+    IngestError
+        Unknown district code, unreadable file, no polygons, or a geometry that is not lon/lat.
+
+    Examples
+    --------
+    >>> dacorum = resolve_study_area("E07000096")
+    >>> dacorum.geom_type, round(dacorum.centroid.x, 1)
+    ('Polygon', -0.5)
+    """
+    if isinstance(area, gpd.GeoDataFrame | gpd.GeoSeries):
+        return _union(_to_wgs84(area, name="the study area"), name="the study area")
+    if isinstance(area, BaseGeometry):
+        _check_lonlat(area)
+        return _union(gpd.GeoSeries([area], crs=WGS84), name="the study area geometry")
+    if isinstance(area, str | Path):
+        text = str(area).strip()
+        if _AREA_CODE.match(text) and not Path(text).exists():
+            return _district(text)
+        path = Path(area)
+        if not path.exists():
+            raise IngestError(
+                f"study area {text!r}: no such file, and not a district code like 'E07000096'"
+            )
+        return _union(_to_wgs84(_read(path), name=str(path)), name=str(path))
+    raise IngestError(
+        f"study area of type {type(area).__name__}: expected a district code ('E07000096'), a "
+        "boundary file path, a GeoDataFrame/GeoSeries or a shapely geometry in lon/lat"
+    )
+
+
+def describe_study_area(area: StudyArea) -> str:
+    """A short label for the report: the code or file name, or the kind of object."""
+    if isinstance(area, str | Path):
+        return str(area)
+    return type(area).__name__
+
+
+def _district(code: str) -> BaseGeometry:
+    try:
+        wards = gpd.read_file(datasets.wards_path(code))
+    except FileNotFoundError:
+        lads = gpd.read_file(datasets.districts_path())
+        column = next((c for c in lads.columns if c.lower().endswith("cd")), None)
+        match = lads[lads[column] == code] if column else lads.iloc[0:0]
+        if match.empty:
+            known = sorted(p.stem for p in datasets.wards_path().parent.glob("*.json"))
+            raise IngestError(
+                f"study area {code!r}: no bundled wards or district outline for this code; "
+                f"bundled districts: {', '.join(known)} — or pass a boundary file path"
+            ) from None
+        return _union(_to_wgs84(match, name=code), name=code)
+    return _union(_to_wgs84(wards, name=code), name=code)
+
+
+def _read(path: Path) -> gpd.GeoDataFrame:
+    try:
+        if path.suffix.lower() in {".parquet", ".geoparquet"}:
+            return gpd.read_parquet(path)
+        return gpd.read_file(path)
+    except Exception as exc:  # pyogrio/pyarrow raise many types; name the file and the fix
+        raise IngestError(
+            f"study area {path}: cannot read it as a boundary file ({exc}); expected GeoJSON, "
+            "GeoPackage, Shapefile or GeoParquet polygons"
+        ) from exc
+
+
+def _to_wgs84(frame: gpd.GeoDataFrame | gpd.GeoSeries, *, name: str) -> gpd.GeoSeries:
+    geoms = frame.geometry if isinstance(frame, gpd.GeoDataFrame) else frame
+    bounds = geoms.total_bounds
+    x = np.array([bounds[0], bounds[2]])
+    y = np.array([bounds[1], bounds[3]])
+    geographic = geoms.crs is None or geoms.crs.is_geographic
+    if geographic and not np.isnan(bounds).any() and not coords.looks_like_degrees(x, y):
+        if not coords.looks_like_bng(x, y):
+            raise IngestError(
+                f"{name}: coordinates {bounds.round(1).tolist()} are neither lon/lat nor "
+                "British National Grid; save the boundary with its CRS"
+            )
+        geoms = geoms.set_crs(BNG, allow_override=True)
+    elif geoms.crs is None:
+        geoms = geoms.set_crs(WGS84)
+    return geoms.to_crs(WGS84)
+
+
+def _check_lonlat(geom: BaseGeometry) -> None:
+    minx, miny, maxx, maxy = geom.bounds
+    if max(abs(minx), abs(maxx)) > 180 or max(abs(miny), abs(maxy)) > 90:
+        raise IngestError(
+            f"the study area geometry has coordinates up to ({maxx:.0f}, {maxy:.0f}), which "
+            "are not lon/lat; pass a GeoSeries with its CRS, e.g. "
+            "geopandas.GeoSeries([geom], crs='EPSG:27700')"
+        )
+
+
+def _union(geoms: gpd.GeoSeries, *, name: str) -> BaseGeometry:
+    polygons = geoms[geoms.geom_type.isin(["Polygon", "MultiPolygon"])]
+    if polygons.empty:
+        raise IngestError(
+            f"{name}: no polygons found (geometry types: {sorted(set(geoms.geom_type))}); "
+            "a study area must be polygons"
+        )
+    merged = shapely.make_valid(shapely.union_all(polygons.make_valid().to_numpy()))
+    if merged.geom_type == "GeometryCollection":
+        merged = shapely.union_all(
+            [g for g in merged.geoms if g.geom_type in ("Polygon", "MultiPolygon")]
+        )
+    return merged

@@ -1,0 +1,286 @@
+"""The canonical incident schema, the crime taxonomy and the working CRS.
+
+Every reader in :mod:`hotspots.data.ingest` returns a GeoDataFrame with exactly
+:data:`COLUMNS` (geometry = Point in EPSG:4326) and the working CRS (metres)
+recorded in ``gdf.attrs["working_crs"]``; ``x`` / ``y`` are in that CRS.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS, Transformer
+from pyproj.aoi import AreaOfInterest
+from pyproj.database import query_utm_crs_info
+
+WGS84 = "EPSG:4326"
+BNG = "EPSG:27700"
+WORKING_CRS = "working_crs"
+"""Key in ``GeoDataFrame.attrs`` holding the working CRS (an EPSG string, metres)."""
+
+COLUMNS: list[str] = [
+    "incident_id",
+    "source",
+    "crime_type",
+    "category",
+    "sensitive",
+    "vawg",
+    "month",
+    "occurred_from",
+    "occurred_to",
+    "time_precision",
+    "location",
+    "lsoa_code",
+    "ward_code",
+    "x",
+    "y",
+    "geometry",
+]
+
+CATEGORIES: list[str] = [
+    "Violence and sexual offences",
+    "Anti-social behaviour",
+    "Acquisitive",
+    "Criminal damage and arson",
+    "Drugs",
+    "Possession of weapons",
+    "Public order",
+    "Other",
+]
+"""CSP crime groups, in display order."""
+
+TIME_PRECISIONS: tuple[str, ...] = ("month", "day", "hour", "minute")
+
+# A crime type nobody mapped is still flagged sensitive when its name says so:
+# failing open here would put a victim's location on a map.
+_SENSITIVE_WORDS = re.compile(
+    r"sexual|rape|domestic|stalk|indecen|grooming|voyeur|upskirt|coercive|honour|\bfgm\b",
+    re.IGNORECASE,
+)
+_VAWG_WORDS = re.compile(r"harass|spiking|exposure|kerb.?crawl|misogyn", re.IGNORECASE)
+
+
+def load_taxonomy(path: str | Path | None = None) -> pd.DataFrame:
+    """Load the crime-type → CSP group table.
+
+    Parameters
+    ----------
+    path
+        A CSV with columns ``crime_type, category, sensitive, vawg``. ``None`` loads the
+        bundled table (police.uk's 14 types plus common council/CAD types).
+
+    Returns
+    -------
+    DataFrame indexed by lower-cased, stripped ``crime_type``.
+
+    Examples
+    --------
+    >>> tax = load_taxonomy()
+    >>> tax.loc["burglary", "category"]
+    'Acquisitive'
+    """
+    if path is None:
+        with resources.files("hotspots.data.resources").joinpath("crime_taxonomy.csv").open() as fh:
+            table = pd.read_csv(fh, dtype=str)
+    else:
+        table = pd.read_csv(path, dtype=str)
+    missing = {"crime_type", "category", "sensitive", "vawg"} - set(table.columns)
+    if missing:
+        raise ValueError(
+            f"crime taxonomy {path}: missing column(s) {sorted(missing)}; expected "
+            "crime_type, category, sensitive, vawg"
+        )
+    unknown = set(table["category"]) - set(CATEGORIES)
+    if unknown:
+        raise ValueError(
+            f"crime taxonomy {path}: unknown category {sorted(unknown)}; use one of {CATEGORIES}"
+        )
+    for flag in ("sensitive", "vawg"):
+        table[flag] = table[flag].str.strip().str.lower().isin(["true", "1", "yes", "y"])
+    table.index = table["crime_type"].str.strip().str.lower()
+    return table[~table.index.duplicated(keep="last")]
+
+
+def classify(crime_types: pd.Series, taxonomy: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Map crime types to ``category``, ``sensitive`` and ``vawg``.
+
+    Unmapped types become category ``"Other"``; they are flagged sensitive / VAWG when
+    their name contains a sensitive word (sexual, rape, domestic, stalking, ...).
+    Vectorised over the unique types.
+    """
+    taxonomy = load_taxonomy() if taxonomy is None else taxonomy
+    types = crime_types.fillna("").astype(str)
+    uniq = pd.Index(types.unique())
+    key = uniq.str.strip().str.lower()
+    known = key.isin(taxonomy.index)
+    cat = np.where(known, taxonomy["category"].reindex(key).to_numpy(), "Other")
+    sens_known = taxonomy["sensitive"].reindex(key).fillna(False).to_numpy(bool)
+    vawg_known = taxonomy["vawg"].reindex(key).fillna(False).to_numpy(bool)
+    sens_guess = np.array([bool(_SENSITIVE_WORDS.search(k)) for k in key], dtype=bool)
+    vawg_guess = sens_guess | np.array([bool(_VAWG_WORDS.search(k)) for k in key], dtype=bool)
+    lookup = pd.DataFrame(
+        {
+            "category": cat,
+            "sensitive": np.where(known, sens_known, sens_guess),
+            "vawg": np.where(known, vawg_known, vawg_guess),
+        },
+        index=uniq,
+    )
+    out = lookup.reindex(types.to_numpy())
+    out.index = crime_types.index
+    return out
+
+
+def unmapped_types(crime_types: pd.Series, taxonomy: pd.DataFrame | None = None) -> list[str]:
+    """Crime types (as given) that the taxonomy does not know; they fall into ``"Other"``."""
+    taxonomy = load_taxonomy() if taxonomy is None else taxonomy
+    uniq = pd.Series(crime_types.dropna().astype(str).unique())
+    return sorted(uniq[~uniq.str.strip().str.lower().isin(taxonomy.index)])
+
+
+# Great Britain's extent in lon/lat (generous: Scilly to Shetland).
+_GB_BOUNDS = (-8.7, 49.8, 2.1, 61.0)
+
+
+def working_crs_for(lon: np.ndarray, lat: np.ndarray) -> str:
+    """Choose the working CRS (metres) for points in WGS84.
+
+    British National Grid (EPSG:27700) when the points' median lies in Great Britain,
+    otherwise the local UTM zone. Returns an ``"EPSG:nnnn"`` string.
+    """
+    lon = np.asarray(lon, dtype=float)
+    lat = np.asarray(lat, dtype=float)
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    if not ok.any():
+        return BNG
+    mlon, mlat = float(np.median(lon[ok])), float(np.median(lat[ok]))
+    west, south, east, north = _GB_BOUNDS
+    if west <= mlon <= east and south <= mlat <= north:
+        return BNG
+    infos = query_utm_crs_info(
+        datum_name="WGS 84",
+        area_of_interest=AreaOfInterest(mlon, mlat, mlon, mlat),
+    )
+    return f"EPSG:{infos[0].code}" if infos else f"EPSG:{CRS.from_user_input(WGS84).to_epsg()}"
+
+
+def empty_incidents(working_crs: str = BNG) -> gpd.GeoDataFrame:
+    """An incidents GeoDataFrame with the canonical columns and dtypes and no rows."""
+    frame = pd.DataFrame(
+        {
+            "incident_id": pd.Series(dtype="string"),
+            "source": pd.Series(dtype="string"),
+            "crime_type": pd.Series(dtype="string"),
+            "category": pd.Series(dtype="string"),
+            "sensitive": pd.Series(dtype=bool),
+            "vawg": pd.Series(dtype=bool),
+            "month": pd.Series(dtype="datetime64[ns]"),
+            "occurred_from": pd.Series(dtype="datetime64[ns]"),
+            "occurred_to": pd.Series(dtype="datetime64[ns]"),
+            "time_precision": pd.Series(dtype="string"),
+            "location": pd.Series(dtype="string"),
+            "lsoa_code": pd.Series(dtype="string"),
+            "ward_code": pd.Series(dtype="string"),
+            "x": pd.Series(dtype=float),
+            "y": pd.Series(dtype=float),
+        }
+    )
+    gdf = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=WGS84), crs=WGS84)
+    gdf.attrs[WORKING_CRS] = working_crs
+    return gdf
+
+
+def incidents_from_xy(
+    xy: np.ndarray,
+    crime_types: str | list[str],
+    *,
+    crs: str = BNG,
+    month: str = "2021-06-01",
+    source: str = "synthetic",
+    location: str = "",
+) -> gpd.GeoDataFrame:
+    """Canonical month-only incidents at ``(n, 2)`` coordinates in metres (``crs``).
+
+    For synthetic data in tests, benchmarks and notebooks: ids ``"0"…``, category and flags
+    from the taxonomy, ``x``/``y`` as given, lon/lat geometry, ``attrs["working_crs"] = crs``.
+
+    Examples
+    --------
+    >>> inc = incidents_from_xy(np.array([[505000.0, 207000.0]]), "Burglary")
+    >>> inc[["category", "x"]].iloc[0].tolist()
+    ['Acquisitive', 505000.0]
+    """
+    xy = np.asarray(xy, dtype=float)
+    n = len(xy)
+    types = [crime_types] * n if isinstance(crime_types, str) else list(crime_types)
+    lon, lat = Transformer.from_crs(crs, WGS84, always_xy=True).transform(xy[:, 0], xy[:, 1])
+    flags = classify(pd.Series(types))
+    frame = pd.DataFrame(
+        {
+            "incident_id": np.arange(n).astype(str),
+            "source": source,
+            "crime_type": types,
+            "category": flags["category"].to_numpy(object),
+            "sensitive": flags["sensitive"].to_numpy(bool),
+            "vawg": flags["vawg"].to_numpy(bool),
+            "month": pd.Timestamp(month),
+            "occurred_from": pd.NaT,
+            "occurred_to": pd.NaT,
+            "time_precision": "month",
+            "location": location,
+            "lsoa_code": None,
+            "ward_code": None,
+            "x": xy[:, 0],
+            "y": xy[:, 1],
+        }
+    )
+    gdf = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(lon, lat), crs=WGS84)[COLUMNS]
+    gdf = gdf.astype(empty_incidents().dtypes.drop("geometry").to_dict())
+    gdf.attrs[WORKING_CRS] = crs
+    return gdf
+
+
+def incident_points(incidents: gpd.GeoDataFrame) -> np.ndarray:
+    """The incidents' points as a shapely array in EPSG:4326, or an error saying the fix.
+
+    Raises ``TypeError`` for anything but a GeoDataFrame, ``ValueError`` for a missing CRS or
+    geometries that are missing or not points (``hotspots.data.ingest`` quarantines those).
+    """
+    if not isinstance(incidents, gpd.GeoDataFrame):
+        raise TypeError(
+            f"incidents must be a GeoDataFrame of points, got {type(incidents).__name__}; "
+            "load data with hotspots.data.ingest"
+        )
+    if incidents.crs is None:
+        raise ValueError("incidents have no CRS; set it (EPSG:4326 for lon/lat)")
+    geom = incidents.geometry
+    if CRS.from_user_input(incidents.crs).to_epsg() != 4326:
+        geom = geom.to_crs(WGS84)
+    points = geom.to_numpy()
+    bad = shapely.get_type_id(points) != shapely.GeometryType.POINT
+    if bad.any():
+        raise ValueError(
+            f"{int(bad.sum())} incident geometries are missing or not points; drop or quarantine "
+            "them first (hotspots.data.ingest does)"
+        )
+    return points
+
+
+def check_incidents(gdf: gpd.GeoDataFrame) -> None:
+    """Raise ``ValueError`` naming what is missing when ``gdf`` is not canonical incidents."""
+    missing = [c for c in COLUMNS if c not in gdf.columns]
+    if missing:
+        raise ValueError(
+            f"not an incidents table: missing column(s) {missing}; load data with "
+            "hotspots.data.ingest (read_policeuk, read_incident_csv, read_vector)"
+        )
+    if gdf.crs is None or CRS.from_user_input(gdf.crs).to_epsg() != 4326:
+        raise ValueError(f"incidents must be in EPSG:4326 (lon/lat), got {gdf.crs}")
+    if WORKING_CRS not in gdf.attrs:
+        raise ValueError(f"incidents lack attrs[{WORKING_CRS!r}] (the metric working CRS)")

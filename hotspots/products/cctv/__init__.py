@@ -1,0 +1,64 @@
+"""CCTV: camera views, coverage of incidents and hotspots, redeployable-camera siting, taskings.
+
+Examples
+--------
+>>> from hotspots.products.cctv import coverage, tasking_sheet, site_cameras, candidate_sites
+>>> result = coverage(incidents, cameras, hotspots=cells)  # doctest: +SKIP
+>>> plan = site_cameras(incidents, candidate_sites(cells), k=3, cameras=cameras)  # doctest: +SKIP
+>>> sheet = tasking_sheet(incidents, cameras, cells)  # doctest: +SKIP
+"""
+
+from hotspots.products.cctv.coverage import (
+    ACTIVE,
+    Coverage,
+    coverage,
+    hot_areas,
+    hotspot_membership,
+    incidents_seen,
+    uncovered_hotspots,
+)
+from hotspots.products.cctv.siting import (
+    GREEDY_GUARANTEE,
+    Siting,
+    candidate_sites,
+    exact_max_coverage,
+    greedy_max_coverage,
+    site_cameras,
+)
+from hotspots.products.cctv.tasking import (
+    MONTHS_NOTE,
+    TaskingSheet,
+    schedule_taskings,
+    sheet_csv,
+    sheet_html,
+    tasking_kpi,
+    tasking_sheet,
+)
+from hotspots.products.cctv.views import CAMERA_COLUMNS, camera_views, check_cameras, seen_pairs
+
+__all__ = [
+    "ACTIVE",
+    "CAMERA_COLUMNS",
+    "GREEDY_GUARANTEE",
+    "MONTHS_NOTE",
+    "Coverage",
+    "Siting",
+    "TaskingSheet",
+    "camera_views",
+    "candidate_sites",
+    "check_cameras",
+    "coverage",
+    "exact_max_coverage",
+    "greedy_max_coverage",
+    "hot_areas",
+    "hotspot_membership",
+    "incidents_seen",
+    "schedule_taskings",
+    "seen_pairs",
+    "sheet_csv",
+    "sheet_html",
+    "site_cameras",
+    "tasking_kpi",
+    "tasking_sheet",
+    "uncovered_hotspots",
+]

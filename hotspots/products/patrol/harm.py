@@ -1,0 +1,112 @@
+"""Crime harm weights per crime type, so patrol localities can be ranked by harm as well as count.
+
+The bundled table (``hotspots/resources/harm_weights.csv``) holds APPROXIMATE severity weights in
+days of custody equivalent, in the manner of the ONS Crime Severity Score and the Cambridge
+Crime Harm Index; its header says where the numbers come from and why they are rough.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+HARM_SOURCE = (
+    "approximate crime harm weights (days of custody equivalent per offence, in the manner of "
+    "the ONS Crime Severity Score; rough orders of magnitude, not official figures)"
+)
+"""How the bundled weights are described in plans and briefings."""
+
+
+def load_harm_weights(path: str | Path | None = None) -> pd.Series:
+    """Harm weight per crime type.
+
+    Parameters
+    ----------
+    path
+        A CSV with columns ``crime_type`` and ``weight`` (lines starting with ``#`` are comments).
+        ``None`` loads the bundled table: police.uk's 14 types and the council / CAD types of
+        the crime taxonomy.
+
+    Returns
+    -------
+    Series of float weights (> 0) indexed by the lower-cased, stripped crime type;
+    ``attrs["source"]`` says where the weights come from.
+
+    Raises
+    ------
+    ValueError
+        When a column is missing, or a weight is missing, not a number or not positive.
+
+    Examples
+    --------
+    >>> weights = load_harm_weights()
+    >>> float(weights["robbery"]), float(weights["shoplifting"])
+    (800.0, 10.0)
+    """
+    if path is None:
+        with resources.files("hotspots.data.resources").joinpath("harm_weights.csv").open() as fh:
+            table = pd.read_csv(fh, comment="#")
+        source = HARM_SOURCE
+    else:
+        table = pd.read_csv(path, comment="#")
+        source = f"harm weights from {path}"
+    missing = {"crime_type", "weight"} - set(table.columns)
+    if missing:
+        raise ValueError(
+            f"harm weights {path}: missing column(s) {sorted(missing)}; expected a CSV with "
+            "columns crime_type, weight (one row per crime type)"
+        )
+    weight = pd.to_numeric(table["weight"], errors="coerce").to_numpy(dtype=float)
+    bad = ~(np.isfinite(weight) & (weight > 0))
+    if bad.any():
+        rows = table.loc[bad, "crime_type"].astype(str).tolist()[:5]
+        raise ValueError(
+            f"harm weights {path}: {int(bad.sum())} weight(s) missing, not a number or not "
+            f"positive (crime types {rows}); every weight must be a number above 0"
+        )
+    key = table["crime_type"].astype(str).str.strip().str.lower()
+    out = pd.Series(weight, index=pd.Index(key, name="crime_type"), name="weight")
+    out = out[~out.index.duplicated(keep="last")]
+    out.attrs["source"] = source
+    return out
+
+
+def harm_of(crime_types: pd.Series, weights: pd.Series) -> np.ndarray:
+    """The harm weight of each incident, looked up by its crime type (case-insensitive).
+
+    Parameters
+    ----------
+    crime_types
+        One crime type per incident (the ``crime_type`` column).
+    weights
+        From :func:`load_harm_weights`.
+
+    Returns
+    -------
+    float array, one weight per incident.
+
+    Raises
+    ------
+    ValueError
+        Naming the crime types the table lacks, and how to add them.
+
+    Examples
+    --------
+    >>> harm_of(pd.Series(["Robbery", "shoplifting"]), load_harm_weights()).tolist()
+    [800.0, 10.0]
+    """
+    types = crime_types.astype("string").fillna("").str.strip().str.lower()
+    codes, uniques = pd.factorize(types)
+    looked_up = weights.reindex(pd.Index(uniques)).to_numpy(dtype=float)
+    unknown = np.isnan(looked_up)
+    if unknown.any():
+        names = sorted(crime_types.astype("string").fillna("<missing>")[unknown[codes]].unique())
+        raise ValueError(
+            f"no harm weight for crime type(s) {names[:10]}; add rows (crime_type, weight) to a "
+            "copy of hotspots/resources/harm_weights.csv and pass it as harm_weights=, or rank "
+            "by count"
+        )
+    return looked_up[codes] if codes.size else np.empty(0)

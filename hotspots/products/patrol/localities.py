@@ -1,0 +1,459 @@
+"""Patrol localities: small, spaced, ranked places built from hot spots, one patrol stop each.
+
+Three steps, all in metres in the working CRS (``incidents.attrs["working_crs"]``):
+
+1. **Hot areas.** Significant hot H3 cells (Gi* bin ≥ 2 by default) merged when adjacent
+   (connected components over H3 adjacency, :func:`hot_areas_from_cells`), or density
+   clusters (:func:`hot_areas_from_clusters`).
+2. **Patrol-sized units.** A hot area larger than one patrol stop is split by a greedy cover
+   with discs of diameter ``max_across_m``: the disc centred on the incident location that holds
+   the most (harm-weighted) incidents of the area becomes a unit and takes those incidents; no
+   later centre may lie inside an earlier disc, and the next busiest disc is taken from what is
+   left, until every incident of the area is in exactly one unit. A unit's outline is its disc
+   clipped to the hot area, minus the discs of earlier units.
+3. **Rank and spacing.** Units are ranked by incidents (or harm); greedily by rank, a unit whose
+   centre lies within ``min_spacing_m`` of a better-ranked kept locality is dropped and reported
+   (its incidents are in no locality, never moved into another).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import h3
+import numpy as np
+import pandas as pd
+import shapely
+from numpy.typing import ArrayLike
+from pyproj import Transformer
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
+
+from hotspots.data.schema import WGS84, WORKING_CRS, check_incidents
+from hotspots.space.grid import assign_cells, cell_polygons, neighbours
+
+_QUAD_SEGS = 16
+"""Segments per quarter circle of a locality disc (64-gon, vertices on the circle)."""
+
+_INSCRIBED = float(np.cos(np.pi / (4 * _QUAD_SEGS)))
+"""Ratio of the 64-gon's inscribed radius to its circumradius (0.9988): incidents within the
+inscribed radius of a centre lie inside the drawn disc."""
+
+
+@dataclass(frozen=True)
+class HotAreas:
+    """Hot areas: which incidents lie in which, and their outlines.
+
+    Attributes
+    ----------
+    labels
+        Hot area of each incident (``0 .. n - 1``), ``-1`` outside every hot area; in the
+        order of the incidents given.
+    outlines
+        One (Multi)Polygon per hot area in the working CRS (metres), indexed ``0 .. n - 1``.
+    source
+        How the areas were made, in words.
+    params
+        Parameters used (JSON-serialisable).
+    """
+
+    labels: np.ndarray
+    outlines: gpd.GeoSeries
+    source: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Localities:
+    """Patrol localities and how every incident was allocated.
+
+    Attributes
+    ----------
+    localities
+        One row per kept locality, best first (EPSG:4326 outlines): ``locality`` (rank,
+        1 = best), ``unit``, ``hot_area``, ``incidents``, [``harm``], ``centre_x``,
+        ``centre_y`` (metres, working CRS), ``centre_lon``, ``centre_lat``, ``area_m2``,
+        ``across_m`` (diameter of the smallest circle around the outline, metres).
+        ``attrs["working_crs"]`` is set.
+    membership
+        Locality (rank) of each incident given, ``-1`` for none: outside every hot area, or in
+        a unit dropped for spacing. An incident is in one locality at most.
+    dropped
+        Units dropped because their centre lay within ``min_spacing_m`` of a better-ranked
+        locality: ``unit``, ``hot_area``, ``incidents``, [``harm``], ``too_close_to`` (the
+        locality's rank), ``distance_m``, ``centre_x``, ``centre_y``.
+    params
+        Every parameter used or derived (JSON-serialisable), with the hot areas' source.
+    """
+
+    localities: gpd.GeoDataFrame
+    membership: np.ndarray
+    dropped: pd.DataFrame
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def _xy(incidents: gpd.GeoDataFrame) -> np.ndarray:
+    """Incident coordinates (metres, working CRS); raise when any is missing."""
+    xy = incidents[["x", "y"]].to_numpy(dtype=float)
+    bad = ~np.isfinite(xy).all(axis=1)
+    if bad.any():
+        raise ValueError(
+            f"{int(bad.sum())} incident(s) have no x/y (metres); localities need located "
+            "incidents: load data with hotspots.data.ingest, which quarantines rows "
+            "without a location"
+        )
+    return xy
+
+
+def hot_areas_from_cells(
+    incidents: gpd.GeoDataFrame, cells: pd.DataFrame, *, min_bin: int = 2
+) -> HotAreas:
+    """Hot areas from significant hot H3 cells, adjacent cells merged.
+
+    Parameters
+    ----------
+    incidents
+        Canonical incidents (mappable: sensitive rows already left out).
+    cells
+        One row per H3 cell with ``cell`` and ``gi_bin`` (Gi* confidence bin, -3..3), e.g.
+        ``hotspots.analysis.stats.hotspots_gistar(grid_counts(...))`` or ``analyse(...).cells``.
+    min_bin
+        Smallest Gi* bin counted as hot: 1 (90 %), 2 (95 %, default) or 3 (99 % confidence).
+
+    Returns
+    -------
+    HotAreas
+        Connected components of the hot cells over H3 adjacency (cells sharing an edge);
+        outlines are the union of their hexagons in the working CRS.
+
+    Examples
+    --------
+    >>> cells = hotspots_gistar(grid_counts(incidents, 9, study_area=area))  # doctest: +SKIP
+    >>> areas = hot_areas_from_cells(incidents, cells, min_bin=2)  # doctest: +SKIP
+    """
+    check_incidents(incidents)
+    missing = {"cell", "gi_bin"} - set(cells.columns)
+    if missing:
+        raise ValueError(
+            f"cells lack column(s) {sorted(missing)}; pass Gi* cells from "
+            "hotspots.analysis.stats.hotspots_gistar or "
+            "hotspots.analysis.analyse.analyse(...).cells"
+        )
+    if min_bin not in (1, 2, 3):
+        raise ValueError(f"min_bin is a Gi* confidence bin: 1, 2 or 3, got {min_bin!r}")
+    hot = pd.unique(cells.loc[cells["gi_bin"].to_numpy() >= min_bin, "cell"].to_numpy(object))
+    crs = incidents.attrs[WORKING_CRS]
+    params: dict[str, Any] = {"min_bin": min_bin, "n_hot_cells": int(hot.size)}
+    if hot.size == 0:
+        labels = np.full(len(incidents), -1, dtype=np.intp)
+        return HotAreas(labels, gpd.GeoSeries([], crs=crs), _CELLS_SOURCE, params)
+    res = h3.get_resolution(str(hot[0]))
+    _, component = connected_components(neighbours(hot, k=1), directed=False)
+    lon = shapely.get_x(incidents.geometry.to_numpy())
+    lat = shapely.get_y(incidents.geometry.to_numpy())
+    position = pd.Index(hot).get_indexer(assign_cells(lon, lat, res))
+    labels = np.where(position >= 0, component[position], -1).astype(np.intp)
+    hexagons = cell_polygons(hot).to_crs(crs)
+    outlines = hexagons.geometry.groupby(component).agg(shapely.union_all)
+    outlines = gpd.GeoSeries(outlines.to_numpy(), crs=crs)
+    params.update(res=int(res), n_hot_areas=len(outlines))
+    return HotAreas(labels, outlines, _CELLS_SOURCE, params)
+
+
+_CELLS_SOURCE = "significant hot H3 cells (Gi*), adjacent cells merged"
+
+
+def hot_areas_from_clusters(
+    incidents: gpd.GeoDataFrame, labels: ArrayLike, *, margin_m: float = 25.0
+) -> HotAreas:
+    """Hot areas from density clusters (e.g. :func:`hotspots.analysis.clusters.dbscan` labels).
+
+    Parameters
+    ----------
+    incidents
+        Canonical incidents, in the order the labels were computed.
+    labels
+        Cluster label per incident, ``-1`` for noise.
+    margin_m
+        Buffer in metres around each cluster's convex hull, so the outline does not run
+        through its outermost incidents (police.uk map points are snapped to streets).
+
+    Returns
+    -------
+    HotAreas with one area per cluster (labels renumbered ``0 .. n - 1`` in label order).
+
+    Examples
+    --------
+    >>> areas = hot_areas_from_clusters(incidents, dbscan(incidents, eps_m=100,
+    ...                                 min_samples=15).labels)  # doctest: +SKIP
+    """
+    check_incidents(incidents)
+    raw = np.asarray(labels)
+    if raw.shape != (len(incidents),):
+        raise ValueError(
+            f"labels has shape {raw.shape}; expected one cluster label per incident "
+            f"({len(incidents)}), -1 for noise"
+        )
+    if not np.isfinite(margin_m) or margin_m < 0:
+        raise ValueError(f"margin_m is a distance in metres >= 0, got {margin_m!r}")
+    clustered = raw >= 0
+    ids, compact = np.unique(raw[clustered], return_inverse=True)
+    out = np.full(raw.shape, -1, dtype=np.intp)
+    out[clustered] = compact
+    xy = _xy(incidents)
+    crs = incidents.attrs[WORKING_CRS]
+    points = shapely.points(xy[clustered])
+    hulls = [
+        shapely.convex_hull(shapely.multipoints(points[compact == i])) for i in range(ids.size)
+    ]
+    outlines = gpd.GeoSeries(shapely.buffer(np.asarray(hulls, dtype=object), margin_m), crs=crs)
+    params = {"n_clusters": int(ids.size), "margin_m": float(margin_m)}
+    return HotAreas(out, outlines, "density clusters, convex hulls buffered", params)
+
+
+def _check_harm(harm: ArrayLike | None, n: int) -> np.ndarray | None:
+    if harm is None:
+        return None
+    values = np.asarray(harm, dtype=float)
+    if values.shape != (n,):
+        raise ValueError(f"harm has shape {values.shape}; expected one weight per incident ({n})")
+    if not (np.isfinite(values).all() and (values > 0).all()):
+        raise ValueError(
+            "harm weights must be finite and above 0 (see hotspots.products.patrol.harm_of); got "
+            f"{int((~(np.isfinite(values) & (values > 0))).sum())} that are not"
+        )
+    return values
+
+
+def _check_distances(max_across_m: float, min_spacing_m: float) -> None:
+    if not (np.isfinite(max_across_m) and max_across_m > 0):
+        raise ValueError(f"max_across_m is a distance in metres > 0, got {max_across_m!r}")
+    if not np.isfinite(min_spacing_m) or min_spacing_m < max_across_m / 2:
+        raise ValueError(
+            f"min_spacing_m={min_spacing_m!r} m is below half of max_across_m={max_across_m} m: "
+            "localities would overlap; use a spacing of at least the locality radius "
+            f"({max_across_m / 2:g} m), e.g. min_spacing_m=max_across_m"
+        )
+
+
+def _neighbour_matrix(xy: np.ndarray, area: np.ndarray, radius: float) -> sparse.csr_array:
+    """Binary matrix of location pairs within ``radius`` metres in the same area (self incl.)."""
+    n = len(xy)
+    pairs = cKDTree(xy).query_pairs(radius, output_type="ndarray")
+    pairs = pairs[area[pairs[:, 0]] == area[pairs[:, 1]]]
+    diagonal = np.arange(n)
+    rows = np.concatenate([pairs[:, 0], pairs[:, 1], diagonal])
+    cols = np.concatenate([pairs[:, 1], pairs[:, 0], diagonal])
+    # Pairs are distinct, so the CSR arrays are built directly (no duplicate summing).
+    order = np.argsort(rows, kind="stable")
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))])
+    return sparse.csr_array((np.ones(rows.size), cols[order], indptr), shape=(n, n))
+
+
+def _greedy_units(near: sparse.csr_array, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Greedy disc cover of weighted locations: unit of each location and the unit centres.
+
+    ``near`` is the symmetric same-area neighbour matrix at the disc radius. Each round takes
+    the allowed location whose disc holds the most unallocated weight, gives it those
+    locations, and forbids centres inside its disc. Scores only fall, so units come out in
+    non-increasing order of weight; the loop runs once per unit, the updates are sparse.
+    """
+    unit = np.full(weight.size, -1, dtype=np.intp)
+    centres: list[int] = []
+    score = near @ weight if weight.size else np.full(1, -np.inf)
+    while True:
+        best = int(np.argmax(score))
+        if not np.isfinite(score[best]):
+            break
+        disc = near.indices[near.indptr[best] : near.indptr[best + 1]]
+        taken = disc[unit[disc] < 0]
+        unit[taken] = len(centres)
+        score -= near[taken].T @ weight[taken]
+        score[disc] = -np.inf
+        centres.append(best)
+    return unit, np.asarray(centres, dtype=np.intp)
+
+
+def _spacing(centres: np.ndarray, min_spacing_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """Greedy by rank: kept mask, and for dropped units the kept locality (unit) too close."""
+    n = len(centres)
+    kept = np.zeros(n, dtype=bool)
+    blocker = np.full(n, -1, dtype=np.intp)
+    pairs = cKDTree(centres).query_pairs(min_spacing_m, output_type="ndarray")
+    gap = np.hypot(*(centres[pairs[:, 0]] - centres[pairs[:, 1]]).T)
+    pairs = pairs[gap < min_spacing_m]
+    order = np.argsort(pairs[:, 1], kind="stable")
+    later, earlier = pairs[order, 1], pairs[order, 0]
+    bounds = np.searchsorted(later, np.arange(n + 1))
+    for u in range(n):
+        rivals = earlier[bounds[u] : bounds[u + 1]]
+        rivals = rivals[kept[rivals]]
+        if rivals.size:
+            gaps = np.hypot(*(centres[rivals] - centres[u]).T)
+            blocker[u] = rivals[np.argmin(gaps)]
+        else:
+            kept[u] = True
+    return kept, blocker
+
+
+def _outlines(
+    centres: np.ndarray, area: np.ndarray, kept: np.ndarray, outlines: gpd.GeoSeries, r: float
+) -> np.ndarray:
+    """Outline of each kept unit: its disc clipped to its hot area, minus earlier discs."""
+    discs = shapely.buffer(shapely.points(centres), r, quad_segs=_QUAD_SEGS)
+    keep = np.flatnonzero(kept)
+    shapes = shapely.intersection(discs[keep], outlines.to_numpy()[area[keep]])
+    overlaps = cKDTree(centres).query_pairs(2 * r, output_type="ndarray")
+    overlaps = overlaps[area[overlaps[:, 0]] == area[overlaps[:, 1]]]
+    earlier = pd.Series(overlaps[:, 0]).groupby(overlaps[:, 1]).agg(list)
+    for i, u in enumerate(keep):
+        if u in earlier.index:
+            shapes[i] = shapely.difference(shapes[i], shapely.union_all(discs[earlier[u]]))
+    return shapes
+
+
+def build_localities(
+    incidents: gpd.GeoDataFrame,
+    areas: HotAreas,
+    *,
+    max_across_m: float = 200.0,
+    min_spacing_m: float = 200.0,
+    harm: ArrayLike | None = None,
+) -> Localities:
+    """Split hot areas into patrol-sized units, rank them and keep them spaced apart.
+
+    Parameters
+    ----------
+    incidents
+        Canonical incidents (mappable: sensitive rows left out), the ones ``areas`` labels.
+    areas
+        From :func:`hot_areas_from_cells` or :func:`hot_areas_from_clusters`.
+    max_across_m
+        Largest locality in metres (working CRS): the diameter of the disc a unit is cut from
+        (guidance: about 150–250 m, one patrol stop).
+    min_spacing_m
+        Smallest distance in metres between the centres of two localities; at least
+        ``max_across_m / 2`` so they cannot overlap. Default ``max_across_m``: kept localities
+        never touch.
+    harm
+        Optional harm weight per incident (:func:`hotspots.products.patrol.harm_of`): units are then
+        formed and ranked by harm instead of count.
+
+    Returns
+    -------
+    Localities
+        The kept localities (ranked), each incident's locality, the dropped units and the
+        parameters.
+
+    Examples
+    --------
+    >>> areas = hot_areas_from_cells(incidents, cells)  # doctest: +SKIP
+    >>> result = build_localities(incidents, areas, max_across_m=200, min_spacing_m=250)
+    ...  # doctest: +SKIP
+    >>> result.localities[["locality", "incidents", "area_m2"]].head()  # doctest: +SKIP
+    """
+    check_incidents(incidents)
+    _check_distances(max_across_m, min_spacing_m)
+    labels = np.asarray(areas.labels)
+    if labels.shape != (len(incidents),):
+        raise ValueError(
+            f"hot areas label {labels.shape[0]} incidents but {len(incidents)} were given; build "
+            "the hot areas from the same incidents"
+        )
+    weights = _check_harm(harm, len(incidents))
+    ranked_by = "count" if weights is None else "harm"
+    r = max_across_m / 2
+    inside = np.flatnonzero(labels >= 0)
+    xy = _xy(incidents)[inside] if inside.size else np.empty((0, 2))
+    frame = pd.DataFrame({"area": labels[inside], "x": xy[:, 0], "y": xy[:, 1]})
+    frame["w"] = 1.0 if weights is None else weights[inside]
+    frame["n"] = 1
+    loc = frame.groupby(["area", "x", "y"], sort=True).agg(w=("w", "sum"), n=("n", "sum"))
+    loc_of = loc.index.get_indexer(pd.MultiIndex.from_frame(frame[["area", "x", "y"]]))
+    loc_area = loc.index.get_level_values("area").to_numpy(dtype=np.intp)
+    loc_xy = np.column_stack([loc.index.get_level_values(k).to_numpy(float) for k in "xy"])
+    near = _neighbour_matrix(loc_xy, loc_area, r * _INSCRIBED)
+    loc_unit, centre_loc = _greedy_units(near, loc["w"].to_numpy(float))
+
+    n_units = centre_loc.size
+    unit_w = np.bincount(loc_unit, weights=loc["w"].to_numpy(float), minlength=n_units)
+    unit_n = np.bincount(loc_unit, weights=loc["n"].to_numpy(float), minlength=n_units)
+    centres = loc_xy[centre_loc].reshape(-1, 2)
+    unit_area = loc_area[centre_loc]
+    kept, blocker = _spacing(centres, min_spacing_m)
+    rank = np.full(n_units, -1, dtype=np.intp)
+    rank[kept] = np.arange(1, int(kept.sum()) + 1)
+
+    membership = np.full(len(incidents), -1, dtype=np.intp)
+    membership[inside] = rank[loc_unit[loc_of]]
+    crs = incidents.attrs[WORKING_CRS]
+    localities = _locality_frame(
+        centres, unit_area, kept, areas.outlines, r, unit_n, unit_w, ranked_by, crs
+    )
+    dropped = pd.DataFrame(
+        {
+            "unit": np.flatnonzero(~kept) + 1,
+            "hot_area": unit_area[~kept],
+            "incidents": unit_n[~kept].astype(np.int64),
+            **({"harm": unit_w[~kept]} if ranked_by == "harm" else {}),
+            "too_close_to": rank[blocker[~kept]],
+            "distance_m": np.hypot(*(centres[~kept] - centres[blocker[~kept]]).T),
+            "centre_x": centres[~kept, 0],
+            "centre_y": centres[~kept, 1],
+        }
+    )
+    params = {
+        "hot_areas": areas.source,
+        **areas.params,
+        "ranked_by": ranked_by,
+        "max_across_m": float(max_across_m),
+        "min_spacing_m": float(min_spacing_m),
+        "disc_radius_m": float(r),
+        "n_units": int(n_units),
+        "n_localities": int(kept.sum()),
+        "n_dropped": int((~kept).sum()),
+        "incidents_in_hot_areas": int(inside.size),
+        "incidents_in_localities": int((membership > 0).sum()),
+        "incidents_in_dropped_units": int(dropped["incidents"].sum()),
+    }
+    return Localities(localities, membership, dropped, params)
+
+
+def _locality_frame(
+    centres: np.ndarray,
+    unit_area: np.ndarray,
+    kept: np.ndarray,
+    outlines: gpd.GeoSeries,
+    r: float,
+    unit_n: np.ndarray,
+    unit_w: np.ndarray,
+    ranked_by: str,
+    crs: str,
+) -> gpd.GeoDataFrame:
+    """The kept units as a ranked GeoDataFrame (outlines in EPSG:4326)."""
+    shapes = _outlines(centres, unit_area, kept, outlines, r)
+    keep = np.flatnonzero(kept)
+    lon, lat = Transformer.from_crs(crs, WGS84, always_xy=True).transform(
+        centres[keep, 0], centres[keep, 1]
+    )
+    frame = pd.DataFrame(
+        {
+            "locality": np.arange(1, keep.size + 1),
+            "unit": keep + 1,
+            "hot_area": unit_area[keep],
+            "incidents": unit_n[keep].astype(np.int64),
+            **({"harm": unit_w[keep]} if ranked_by == "harm" else {}),
+            "centre_x": centres[keep, 0],
+            "centre_y": centres[keep, 1],
+            "centre_lon": np.asarray(lon, dtype=float),
+            "centre_lat": np.asarray(lat, dtype=float),
+            "area_m2": shapely.area(shapes),
+            "across_m": 2 * shapely.minimum_bounding_radius(shapes),
+        }
+    )
+    out = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(shapes, crs=crs)).to_crs(WGS84)
+    out.attrs[WORKING_CRS] = crs
+    return out

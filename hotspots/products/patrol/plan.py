@@ -1,0 +1,581 @@
+"""A ranked patrol plan for a chosen period and area: top-N localities, what happens there and when,
+how often to visit, and the limits of what the data can say.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from hotspots.analysis.clusters import dbscan
+from hotspots.analysis.evaluate import DEFAULT_COVERAGE, backtest
+from hotspots.analysis.stats import hotspots_gistar
+from hotspots.analysis.temporal import compare_periods, hour_weekday, peak_windows
+from hotspots.core.disclosure import mappable
+from hotspots.data import datasets
+from hotspots.data.ingest import resolve_study_area
+from hotspots.data.schema import WORKING_CRS, check_incidents
+from hotspots.products.patrol.dosage import (
+    REVISIT_HOURS,
+    RULE,
+    UNTIMED_VISITS_PER_DAY,
+    check_visit_minutes,
+    recommend_dosage,
+)
+from hotspots.products.patrol.harm import harm_of, load_harm_weights
+from hotspots.products.patrol.localities import (
+    HotAreas,
+    build_localities,
+    hot_areas_from_cells,
+    hot_areas_from_clusters,
+)
+from hotspots.products.patrol.naming import locality_names, main_streets, ward_names
+from hotspots.space.areas import read_boundaries
+from hotspots.space.grid import cell_counts, cell_polygons, grid_counts
+
+Period = tuple[str, str]
+
+SNAPPING_LIMIT = (
+    "police.uk moves every location to the nearest of a fixed set of anonymised map points "
+    "(a street's centre, or a landmark such as 'Parking Area'), so incidents pile up on those "
+    "points: a locality shows where incidents were mapped, within roughly 100-200 m of where "
+    "they happened, not the exact spot"
+)
+CONTEXT_RES: tuple[int, int] = (11, 9)
+"""H3 resolutions of the aggregated incidents drawn on maps: 11 (about 25 m edge) for a
+locality, 9 (about 200 m edge) for the overview."""
+
+MONTH_ONLY_LIMIT = (
+    "These data record the month only, as police.uk always does (no day or time): peak windows "
+    "are months, and visit times cannot be drawn from them; use CAD or ASB logs with times for "
+    "the hours"
+)
+
+
+@dataclass
+class PatrolPlan:
+    """A patrol plan: the localities to visit, the incidents behind them, and its limits.
+
+    Attributes
+    ----------
+    localities
+        The top-N localities, best first (EPSG:4326 outlines; ``attrs["working_crs"]``):
+        ``rank``, ``name``, ``street``, ``ward``, ``centre_lon``, ``centre_lat``, ``area_m2``,
+        ``across_m``, ``incidents``, ``share`` (of the incidents in the area and period),
+        ``harm``, ``crime_mix``, ``previous``, ``change``, ``pct_change``, ``trend``,
+        ``peak_days``, ``peak_basis`` ("hour" or "month"), ``windows``, ``minutes_per_visit``,
+        ``visits_per_day``, ``visits_per_week``, ``dosage``, ``hot_area``.
+    assignment
+        Every incident of the area and period used (sensitive rows left out), with
+        ``incident_id``, ``category`` and ``locality`` (its rank, or ``<NA>``): each incident is
+        in one locality at most.
+    context
+        Mappable incidents of the period per H3 cell at the resolutions of :data:`CONTEXT_RES`
+        (``res``, ``cell``, ``count``, ``lon``, ``lat``): aggregates for static maps, never
+        points.
+    wards
+        Ward outlines used for names and maps (EPSG:4326), or ``None``.
+    limits
+        What the plan cannot say, in plain sentences, shown with it.
+    metadata
+        Period, study area, totals (``summary``), every parameter used or chosen, the dropped
+        units, the harm source and the backtest figures of the method (JSON-serialisable).
+    """
+
+    localities: gpd.GeoDataFrame
+    assignment: pd.DataFrame
+    context: pd.DataFrame
+    wards: gpd.GeoDataFrame | None
+    limits: list[str]
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+def patrol_plan(
+    incidents: gpd.GeoDataFrame,
+    *,
+    study_area: Any,
+    period: Period | None = None,
+    top: int = 10,
+    by: Literal["count", "harm"] = "count",
+    method: Literal["gistar", "dbscan"] = "gistar",
+    res: int = 9,
+    min_bin: int = 2,
+    eps_m: float = 100.0,
+    min_samples: int = 15,
+    max_across_m: float = 200.0,
+    min_spacing_m: float | None = None,
+    harm_weights: pd.Series | str | Path | None = None,
+    wards: gpd.GeoDataFrame | None = None,
+    visit_minutes: float = 15,
+    window_hours: int = 3,
+    n_windows: int = 3,
+    run_backtest: bool = True,
+) -> PatrolPlan:
+    """Rank patrol localities for a period and area, with dosage, trends and honest limits.
+
+    Parameters
+    ----------
+    incidents
+        Canonical incidents (any months; the period is selected here).
+    study_area
+        Anything :func:`hotspots.data.ingest.resolve_study_area` accepts: a district code
+        (``"E07000096"``), a boundary file, a GeoDataFrame (force, district, ward, drawn
+        polygon) or a shapely polygon in lon/lat.
+    period
+        ``("2021-10", "2021-12")``: first and last month, inclusive. ``None``: the last three
+        months of the data.
+    top
+        Localities in the plan.
+    by
+        Rank by ``"count"`` of incidents or by ``"harm"`` (weights per crime type).
+    method
+        Hot areas from Gi* hot cells (``"gistar"``, at H3 ``res``, bins ≥ ``min_bin``) or from
+        DBSCAN clusters (``"dbscan"``, ``eps_m`` metres, ``min_samples``).
+    res, min_bin
+        H3 resolution of the Gi* grid, smallest hot bin (1, 2 or 3).
+    eps_m, min_samples
+        DBSCAN radius (metres) and core threshold, for ``method="dbscan"``.
+    max_across_m
+        Largest locality across, metres (working CRS).
+    min_spacing_m
+        Smallest distance between locality centres, metres; ``None``: ``max_across_m``.
+    harm_weights
+        Weights per crime type (:func:`hotspots.products.patrol.load_harm_weights`, or a CSV path);
+        ``None``: the bundled approximate table.
+    wards
+        Ward boundaries (:func:`hotspots.space.areas.read_boundaries`) for names and maps.
+        ``None``: the bundled wards of a district code, else the study area's features when it
+        is a GeoDataFrame of named areas, else no ward names.
+    visit_minutes
+        Minutes per visit (10–16, Koper curve).
+    window_hours, n_windows
+        Length (hours) and number of peak windows per locality.
+    run_backtest
+        Backtest the method on the same area and data (:func:`hotspots.analysis.evaluate.backtest`)
+        and
+        report its hit rate and PAI with the plan.
+
+    Returns
+    -------
+    PatrolPlan
+
+    Examples
+    --------
+    >>> plan = patrol_plan(incidents, study_area="E07000096",
+    ...                    period=("2021-10", "2021-12"), top=10)  # doctest: +SKIP
+    >>> plan.localities[["rank", "name", "incidents", "share"]]  # doctest: +SKIP
+    """
+    check_incidents(incidents)
+    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
+        raise ValueError(f"top is the number of localities in the plan (>= 1), got {top!r}")
+    if by not in ("count", "harm"):
+        raise ValueError(f"by must be 'count' or 'harm', got {by!r}")
+    check_visit_minutes(visit_minutes)
+    spacing = float(max_across_m if min_spacing_m is None else min_spacing_m)
+    crs = incidents.attrs[WORKING_CRS]
+    area = resolve_study_area(study_area)
+    in_area, counts = _in_area(incidents, area)
+    start, end, months = _period(in_area, period)
+    month = in_area["month"].dt.to_period("M")
+    current_all = in_area[((month >= start) & (month <= end)).to_numpy()]
+    current = mappable(current_all).reset_index(drop=True)
+    if len(current) == 0:
+        raise ValueError(
+            f"no incidents in the study area in {start} to {end}; choose another period or area"
+        )
+    given = isinstance(harm_weights, pd.Series)
+    weights = harm_weights if given else load_harm_weights(harm_weights)
+    harm, harm_note = _harm(current, weights, by)
+
+    areas = _hot_areas(current, area, method, res, min_bin, eps_m, min_samples)
+    built = build_localities(
+        current,
+        areas,
+        max_across_m=max_across_m,
+        min_spacing_m=spacing,
+        harm=harm if by == "harm" else None,
+    )
+    chosen = built.localities[built.localities["locality"] <= top]
+    member = np.where(built.membership <= top, built.membership, -1)
+    ward_table, ward_note = _wards(study_area, wards)
+
+    plan = _describe(current, chosen, member, harm, ward_table, crs)
+    trend, trend_note = _trend(in_area, current, member, chosen, months, crs)
+    plan = plan.join(trend, on="rank")
+    peaks = peak_windows(
+        current.assign(locality=member)[member > 0],
+        by="locality",
+        top=n_windows,
+        block_hours=window_hours,
+    )
+    plan = _timing(plan, current, member, peaks, visit_minutes)
+    plan.attrs[WORKING_CRS] = crs
+
+    total = len(current)
+    in_plan = int((member > 0).sum())
+    summary = {
+        "incidents": total,
+        "in_localities": in_plan,
+        "elsewhere": total - in_plan,
+        "share_in_localities": in_plan / total,
+        "localities": len(plan),
+        "area_m2": float(plan["area_m2"].sum()),
+        "sensitive_left_out": len(current_all) - total,
+        **counts,
+    }
+    bt = _backtest(mappable(in_area), area, method, res, len(months)) if run_backtest else None
+    metadata = {
+        "period": f"{start} to {end}",
+        "months": [str(m) for m in months],
+        "study_area": study_area if isinstance(study_area, str) else type(study_area).__name__,
+        "working_crs": crs,
+        "ranked_by": by,
+        "method": method,
+        "summary": summary,
+        "localities_params": built.params,
+        "dropped_units": built.dropped.to_dict("records"),
+        "harm_source": weights.attrs.get("source", "given table"),
+        "dosage_rule": RULE.format(
+            minutes=visit_minutes, revisit=REVISIT_HOURS, untimed=UNTIMED_VISITS_PER_DAY
+        ),
+        "peaks": {"window_hours": window_hours, "n_windows": n_windows, **peaks.attrs},
+        "wards": ward_note,
+        "backtest": bt,
+    }
+    timing = peaks.attrs.get("reason", "") if len(plan) else hour_weekday(current).reason
+    limits = _limits(current, timing, summary, metadata, harm_note, trend_note, bt)
+    assignment = pd.DataFrame(
+        {
+            "incident_id": current["incident_id"].to_numpy(),
+            "category": current["category"].to_numpy(),
+            "locality": pd.array(np.where(member > 0, member, pd.NA), dtype="Int64"),
+        }
+    )
+    return PatrolPlan(plan, assignment, _context(current), ward_table, limits, metadata)
+
+
+def _in_area(
+    incidents: gpd.GeoDataFrame, area: shapely.Geometry
+) -> tuple[gpd.GeoDataFrame, dict[str, int]]:
+    """Located incidents inside the study area, and how many were left out and why."""
+    points = incidents.geometry.to_numpy()
+    lon, lat = shapely.get_x(points), shapely.get_y(points)
+    located = np.isfinite(lon) & np.isfinite(lat)
+    located &= np.isfinite(incidents[["x", "y"]].to_numpy(float)).all(axis=1)
+    shapely.prepare(area)
+    inside = located.copy()
+    inside[located] = shapely.intersects_xy(area, lon[located], lat[located])
+    counts = {"unlocated": int((~located).sum()), "outside_area": int((located & ~inside).sum())}
+    return incidents[inside], counts
+
+
+def _period(
+    incidents: pd.DataFrame, period: Period | None
+) -> tuple[pd.Period, pd.Period, pd.PeriodIndex]:
+    """First and last month of the period (default: the last three months of the data)."""
+    if len(incidents) == 0:
+        raise ValueError("no located incidents inside the study area; check the area and data")
+    month = incidents["month"].dt.to_period("M")
+    first, last = month.min(), month.max()
+    if period is None:
+        start, end = max(first, last - 2), last
+    else:
+        if isinstance(period, str) or len(period) != 2:
+            raise ValueError(
+                f"period is a (first, last) month pair like ('2021-10', '2021-12'), got {period!r}"
+            )
+        try:
+            start, end = (pd.Period(p, freq="M") for p in period)
+        except ValueError as err:
+            raise ValueError(f"period {period!r}: months must read like '2021-10' ({err})") from err
+        if end < start:
+            raise ValueError(f"period {period!r} ends before it starts")
+        if start > last or end < first:
+            raise ValueError(
+                f"period {start} to {end} is outside the data, which covers {first} to {last}"
+            )
+    return start, end, pd.period_range(start, end, freq="M")
+
+
+def _harm(current: pd.DataFrame, weights: pd.Series, by: str) -> tuple[np.ndarray | None, str]:
+    """Harm per incident, or ``None`` with the reason when the table lacks some types."""
+    try:
+        return harm_of(current["crime_type"], weights), ""
+    except ValueError as err:
+        if by == "harm":
+            raise
+        return None, f"harm not computed: {err}"
+
+
+def _hot_areas(
+    current: gpd.GeoDataFrame,
+    area: shapely.Geometry,
+    method: str,
+    res: int,
+    min_bin: int,
+    eps_m: float,
+    min_samples: int,
+) -> HotAreas:
+    if method == "gistar":
+        cells = hotspots_gistar(grid_counts(current, res, study_area=area), k=1)
+        return hot_areas_from_cells(current, cells, min_bin=min_bin)
+    if method == "dbscan":
+        labels = dbscan(current, eps_m=eps_m, min_samples=min_samples).labels
+        return hot_areas_from_clusters(current, labels)
+    raise ValueError(f"method must be 'gistar' or 'dbscan', got {method!r}")
+
+
+def _wards(study_area: Any, wards: gpd.GeoDataFrame | None) -> tuple[gpd.GeoDataFrame | None, str]:
+    """Ward boundaries for names and maps, and where they came from."""
+    if wards is not None:
+        return read_boundaries(wards), "given"
+    if isinstance(study_area, str):
+        code = study_area.strip()
+        try:
+            return read_boundaries(datasets.wards_path(code)), f"bundled wards of {code}"
+        except FileNotFoundError:
+            return None, f"no bundled wards for {code!r}: names have no ward"
+    if isinstance(study_area, gpd.GeoDataFrame):
+        try:
+            return read_boundaries(study_area), "the study area's features"
+        except ValueError as err:
+            return None, f"study area features are not named areas ({err}): names have no ward"
+    return None, "no wards given: names have no ward"
+
+
+def _describe(
+    current: gpd.GeoDataFrame,
+    chosen: gpd.GeoDataFrame,
+    member: np.ndarray,
+    harm: np.ndarray | None,
+    wards: gpd.GeoDataFrame | None,
+    crs: str,
+) -> gpd.GeoDataFrame:
+    """Names, counts, shares, harm and crime mix of the chosen localities."""
+    ranks = pd.Index(chosen["locality"].to_numpy(), name="locality")
+    inside = member > 0
+    streets = main_streets(current["location"][inside], member[inside]).reindex(ranks)
+    centres = chosen[["centre_x", "centre_y"]].to_numpy(float)
+    ward = ward_names(centres, wards, crs)
+    counts = np.bincount(member[inside], minlength=len(ranks) + 1)[1:]
+    mix = pd.crosstab(member[inside], current["category"].to_numpy()[inside]).reindex(
+        ranks, fill_value=0
+    )
+    out = gpd.GeoDataFrame(
+        {
+            "rank": ranks.to_numpy(),
+            "name": locality_names(streets, ward),
+            "street": streets["street"].to_numpy(),
+            "ward": ward,
+            "centre_lon": chosen["centre_lon"].to_numpy(),
+            "centre_lat": chosen["centre_lat"].to_numpy(),
+            "area_m2": chosen["area_m2"].to_numpy(),
+            "across_m": chosen["across_m"].to_numpy(),
+            "incidents": counts,
+            "share": counts / len(current),
+            "harm": (
+                np.bincount(member[inside], weights=harm[inside], minlength=len(ranks) + 1)[1:]
+                if harm is not None
+                else np.nan
+            ),
+            "crime_mix": [_mix(row) for _, row in mix.iterrows()],
+            "hot_area": chosen["hot_area"].to_numpy(),
+        },
+        geometry=chosen.geometry.to_numpy(),
+        crs=chosen.crs,
+    )
+    out.attrs[WORKING_CRS] = crs
+    return out
+
+
+def _mix(row: pd.Series) -> str:
+    """``"Anti-social behaviour 31, Acquisitive 12"``: categories by count, zeros left out."""
+    row = row[row > 0].sort_values(ascending=False, kind="stable")
+    return ", ".join(f"{name} {int(n)}" for name, n in row.items())
+
+
+def _trend(
+    in_area: gpd.GeoDataFrame,
+    current: gpd.GeoDataFrame,
+    member: np.ndarray,
+    chosen: gpd.GeoDataFrame,
+    months: pd.PeriodIndex,
+    crs: str,
+) -> tuple[pd.DataFrame, str]:
+    """Incidents in the same outlines in the period just before, and the change (Poisson test).
+
+    ``current`` are the period's mappable incidents and ``member`` their locality; incidents of
+    the previous period count for the best-ranked outline holding them.
+    """
+    columns = ["previous", "change", "pct_change", "trend"]
+    start, end = months[0], months[-1]
+    prev_start, prev_end = start - len(months), start - 1
+    all_months = in_area["month"].dt.to_period("M")
+    if prev_start < all_months.min():
+        note = (
+            f"no trend: the previous {len(months)} month(s) ({prev_start} to {prev_end}) are "
+            f"not all in the data, which starts in {all_months.min()}"
+        )
+        return pd.DataFrame(columns=columns, index=pd.Index([], name="rank")), note
+    spatial = mappable(in_area)
+    month = spatial["month"].dt.to_period("M")
+    before = spatial[((month >= prev_start) & (month <= prev_end)).to_numpy()]
+    outlines = chosen.to_crs(crs).geometry.to_numpy()
+    xy = before[["x", "y"]].to_numpy(float)
+    previous = np.full(len(before), -1, dtype=np.intp)
+    for rank, outline in zip(chosen["locality"], outlines, strict=True):
+        hit = (previous < 0) & shapely.intersects_xy(outline, xy[:, 0], xy[:, 1])
+        previous[hit] = rank
+    both = pd.concat(
+        [current.assign(locality=member), before.assign(locality=previous)], ignore_index=True
+    )
+    both["locality"] = both["locality"].where(both["locality"] > 0)
+    table = compare_periods(
+        both,
+        current=(str(start), str(end)),
+        previous=(str(prev_start), str(prev_end)),
+        by="locality",
+    )
+    table = table.drop(index="(none)", errors="ignore")
+    table.index = pd.Index(table.index.astype(float).astype(int), name="rank")
+    out = table[["previous", "change", "pct_change", "direction"]].rename(
+        columns={"direction": "trend"}
+    )
+    return out, (
+        f"trend: {start} to {end} against {prev_start} to {prev_end} in the same outlines; "
+        f"{table.attrs['test']}"
+    )
+
+
+def _timing(
+    plan: gpd.GeoDataFrame,
+    current: gpd.GeoDataFrame,
+    member: np.ndarray,
+    peaks: pd.DataFrame,
+    visit_minutes: float,
+) -> gpd.GeoDataFrame:
+    """Peak days, peak windows (or months) and the recommended dosage of each locality."""
+    ranks = pd.Index(plan["rank"].to_numpy())
+    dosage = recommend_dosage(peaks, ranks, visit_minutes=visit_minutes)
+    timed = not peaks.attrs.get("reason")
+    days = []
+    months = []
+    for rank in ranks:
+        if timed:
+            profile = hour_weekday(current[member == rank])
+            days.append(_top_days(profile.by_weekday) if profile.available else "")
+            months.append("")
+        else:
+            days.append("")
+            mine = peaks[peaks["locality"].astype(str) == str(rank)].sort_values("rank")
+            months.append(
+                "; ".join(
+                    f"{label} ({n:.0f})"
+                    for label, n in zip(mine["label"], mine["incidents"], strict=True)
+                )
+            )
+    out = plan.copy()
+    out["peak_days"] = days
+    out["peak_basis"] = "hour" if timed else "month"
+    out["windows"] = dosage["windows"].to_numpy() if timed else months
+    columns = ("minutes_per_visit", "visits_per_window", "visits_per_day", "visits_per_week")
+    for column in (*columns, "dosage"):
+        out[column] = dosage[column].to_numpy()
+    return out
+
+
+def _top_days(by_weekday: pd.Series, n: int = 2) -> str:
+    """``"Sat 22%, Fri 19%"``: the ``n`` busiest weekdays and their share of the incidents
+    (ties in weekday order, Monday first)."""
+    share = by_weekday / by_weekday.sum()
+    best = share.sort_values(ascending=False, kind="stable").head(n)
+    return ", ".join(f"{day} {100 * s:.0f}%" for day, s in best.items())
+
+
+def _backtest(
+    spatial: gpd.GeoDataFrame, area: shapely.Geometry, method: str, res: int, n_months: int
+) -> dict[str, Any] | None:
+    """Rolling backtest of the method on the same area; ``{"error": ...}`` when impossible."""
+    months = spatial["month"].dt.to_period("M").nunique()
+    train = max(1, min(n_months, months - 1))
+    try:
+        table = backtest(
+            spatial,
+            study_area=area,
+            res=res,
+            methods=[method],
+            train_months=train,
+            coverage=DEFAULT_COVERAGE,
+        )
+    except ValueError as err:
+        return {"error": str(err)}
+    rows = table[["coverage", "folds", "hit_rate", "pai"]].to_dict("records")
+    return {"method": method, "res": res, "train_months": train, "results": rows}
+
+
+def _context(current: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Mappable incidents of the period per H3 cell at resolutions 11 and 9, with cell centres."""
+    frames = []
+    for res in CONTEXT_RES:
+        counts = cell_counts(current, res)
+        centre = shapely.centroid(cell_polygons(counts["cell"]).geometry.to_numpy())
+        frames.append(counts.assign(res=res, lon=shapely.get_x(centre), lat=shapely.get_y(centre)))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _limits(
+    current: pd.DataFrame,
+    timing: str,
+    summary: dict[str, Any],
+    metadata: dict[str, Any],
+    harm_note: str,
+    trend_note: str,
+    bt: dict[str, Any] | None,
+) -> list[str]:
+    """The plan's limits, in plain sentences."""
+    sources = ", ".join(sorted(current["source"].astype(str).unique()))
+    limits = [
+        f"Data: {summary['incidents']:,} incidents from {sources}, {metadata['period']} "
+        f"({len(metadata['months'])} month(s)); the localities hold "
+        f"{summary['in_localities']:,} ({100 * summary['share_in_localities']:.1f} %).",
+        f"Left out: {summary['unlocated']:,} without a location, {summary['outside_area']:,} "
+        f"outside the study area, {summary['sensitive_left_out']:,} sensitive (domestic abuse, "
+        "sexual offences, stalking: never used to draw places).",
+    ]
+    if current["source"].astype(str).str.contains("police.uk", case=False).any():
+        limits.append(SNAPPING_LIMIT + ".")
+    if summary["localities"] == 0:
+        limits.append(
+            "No locality: the method found no significant hot spot in this area and period; "
+            "patrols cannot be targeted from these data."
+        )
+    if timing:
+        limits.append(MONTH_ONLY_LIMIT + f" ({timing}).")
+    limits.append(trend_note + ".")
+    if harm_note:
+        limits.append(harm_note + ".")
+    elif metadata["ranked_by"] == "harm":
+        limits.append(f"Harm: {metadata['harm_source']}.")
+    if bt is None:
+        limits.append("Backtest not run: the method's accuracy on these data is unknown.")
+    elif "error" in bt:
+        limits.append(f"Backtest not possible: {bt['error']}.")
+    else:
+        figures = "; ".join(
+            f"{100 * r['coverage']:g} % of the area: hit rate {100 * r['hit_rate']:.0f} %, "
+            f"PAI {r['pai']:.1f}"
+            for r in bt["results"]
+        )
+        limits.append(
+            f"Backtest of the method ({bt['method']}, H3 res {bt['res']}, trained on "
+            f"{bt['train_months']} month(s), tested on the next, "
+            f"{bt['results'][0]['folds']} fold(s)): {figures}. Past hot spots predict future ones "
+            "only this well."
+        )
+    return limits

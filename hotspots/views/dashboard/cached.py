@@ -1,0 +1,86 @@
+"""Cached calls into the analysis layer, keyed on the dataset, the selection and parameters.
+
+Arguments with a leading underscore are not hashed by Streamlit: the dataset is identified by
+``ds.key`` and the selection by its ``repr`` (a frozen dataclass of tuples), so a filter change
+costs one dictionary look-up when the result is already cached.
+"""
+
+from __future__ import annotations
+
+import folium
+import geopandas as gpd
+import streamlit as st
+
+from hotspots.analysis.analyse import Analysis, analyse
+from hotspots.data.select import Selection, select
+from hotspots.views.analysis_map import analysis_layers
+from hotspots.views.dashboard.state import Dataset
+
+
+def selected(ds: Dataset, sel: Selection) -> gpd.GeoDataFrame:
+    """The incidents of ``ds`` matching ``sel`` (cached)."""
+    return _selected(ds.key, repr(sel), _ds=ds, _sel=sel)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _selected(key: str, sel_key: str, *, _ds: Dataset, _sel: Selection) -> gpd.GeoDataFrame:
+    return select(_ds.incidents, _sel)
+
+
+def analysis(
+    ds: Dataset,
+    sel: Selection,
+    *,
+    res: int,
+    k: int,
+    method: str,
+    eps_m: float | None,
+    min_samples: int | None,
+) -> Analysis:
+    """:func:`~hotspots.analysis.analyse.analyse` of the selection over the dataset's wards."""
+    return _analysis(ds.key, repr(sel), res, k, method, eps_m, min_samples, _ds=ds, _sel=sel)
+
+
+@st.cache_resource(max_entries=16, show_spinner="Finding hotspots…")
+def _analysis(
+    key: str,
+    sel_key: str,
+    res: int,
+    k: int,
+    method: str,
+    eps_m: float | None,
+    min_samples: int | None,
+    *,
+    _ds: Dataset,
+    _sel: Selection,
+) -> Analysis:
+    return analyse(
+        selected(_ds, _sel),
+        study_area=_ds.wards,
+        res=res,
+        k=k,
+        cluster_method=method,
+        eps_m=eps_m,
+        min_samples=min_samples,
+    )
+
+
+def analysis_layers_for(
+    ds: Dataset, sel: Selection, show: tuple[str, ...], **params: object
+) -> list[folium.FeatureGroup]:
+    """The map's data layers for the selection's analysis (cached; see ``analysis``)."""
+    return _layers(ds.key, repr(sel), show, tuple(sorted(params.items())), _ds=ds, _sel=sel)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _layers(
+    key: str,
+    sel_key: str,
+    show: tuple[str, ...],
+    params: tuple[tuple[str, object], ...],
+    *,
+    _ds: Dataset,
+    _sel: Selection,
+) -> list[folium.FeatureGroup]:
+    result = analysis(_ds, _sel, **dict(params))  # type: ignore[arg-type]
+    return analysis_layers(result, wards=_ds.wards, show=show)

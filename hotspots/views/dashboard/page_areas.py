@@ -1,0 +1,357 @@
+"""Areas & measures page: what changed, headline measures, ward table and choropleth, survey.
+
+The numbers come from :mod:`hotspots.products.measures`. The sidebar's months choose the current
+period (the latest month, or the last 28 days when every record has a date); the comparisons
+with the previous period and the same period last year may reach before the first selected
+month, so they use the selection with every filter except the months.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, replace
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from hotspots.data.schema import BNG, WGS84, WORKING_CRS
+from hotspots.data.select import Selection
+from hotspots.products import measures
+from hotspots.views import maps
+from hotspots.views.dashboard import cached
+from hotspots.views.dashboard.offline import st_map
+from hotspots.views.dashboard.sidebar import meeting_mode, sidebar_filters
+from hotspots.views.dashboard.state import Dataset, current_dataset
+
+CHOROPLETH_VALUES: dict[str, tuple[str, str]] = {
+    "Count": ("count", "Incidents"),
+    "Rate per 1,000 residents": ("rate_per_1000", "Per 1,000 residents"),
+    "Change vs previous period": ("change_vs_previous", "Change vs previous"),
+    "Change vs same period last year": ("change_vs_last_year", "Change vs last year"),
+}
+"""Choropleth choices: label → (ward table column, legend title)."""
+
+_DIVERGING = ("#2166ac", "#92c5de", "#f7f7f7", "#f4a582", "#b2182b")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+_TEMPLATE = pd.DataFrame(
+    {
+        "area": ["Boxmoor", "Boxmoor"],
+        "period": ["2021-Q3", "2021-Q4"],
+        "% feeling safe": [74, 79],
+        "respondents": [212, 198],
+    }
+)
+
+
+@dataclass(frozen=True)
+class AreaMeasures:
+    """The page's tables for one selection and period."""
+
+    wards: pd.DataFrame
+    headline: pd.DataFrame
+    changes: pd.DataFrame
+
+
+def area_measures(ds: Dataset, sel: Selection, periods: measures.Periods) -> AreaMeasures:
+    """Ward table, headline measures and "what changed" of ``sel`` (cached).
+
+    ``sel`` should carry no month limits (the comparisons reach outside the selected months).
+    """
+    return _area_measures(ds.key, repr(sel), repr(periods), _ds=ds, _sel=sel, _periods=periods)
+
+
+@st.cache_resource(max_entries=16, show_spinner="Comparing periods…")
+def _area_measures(
+    key: str,
+    sel_key: str,
+    periods_key: str,
+    *,
+    _ds: Dataset,
+    _sel: Selection,
+    _periods: measures.Periods,
+) -> AreaMeasures:
+    incidents = cached.selected(_ds, _sel)
+    # With a ward filter, the other wards' zeros say nothing: list the chosen wards only.
+    wards = _ds.wards[_ds.wards["area_code"].isin(_sel.wards)] if _sel.wards else _ds.wards
+    return AreaMeasures(
+        wards=measures.ward_table(
+            incidents,
+            wards,
+            _ds.ward_population,
+            current=_periods.current,
+            previous=_periods.previous,
+        ),
+        headline=measures.headline_measures(
+            incidents, current=_periods.current, previous=_periods.previous
+        ),
+        changes=measures.what_changed(incidents, periods=_periods, wards=_ds.wards),
+    )
+
+
+def simplified_wards(ds: Dataset) -> gpd.GeoDataFrame:
+    """The dataset's wards simplified by 20 m (working CRS), EPSG:4326 (cached per dataset)."""
+    return _simplified_wards(ds.key, _ds=ds)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _simplified_wards(key: str, *, _ds: Dataset) -> gpd.GeoDataFrame:
+    wards = _ds.wards[["area_code", "area_name", "geometry"]]
+    metric = wards.to_crs(_ds.incidents.attrs.get(WORKING_CRS, BNG))
+    simple = metric.simplify(20.0, preserve_topology=True)
+    return wards.set_geometry(simple.to_crs(WGS84).to_numpy())
+
+
+def comparison_selection(sel: Selection) -> Selection:
+    """``sel`` without its month limits: the data the comparisons are counted in."""
+    return replace(sel, start=None, end=None)
+
+
+def render() -> None:
+    """Draw the Areas & measures page."""
+    ds = current_dataset()
+    sel = sidebar_filters(ds)
+    st.title("Areas & measures")
+    shown = cached.selected(ds, sel)
+    if len(shown) == 0:
+        st.warning("No incidents match the filters: widen the months, groups or wards.")
+        return
+    periods = _choose_periods(shown)
+    try:
+        result = area_measures(ds, comparison_selection(sel), periods)
+    except ValueError as err:
+        st.warning(str(err))
+        return
+    _what_changed(result.changes)
+    _headline(result.headline)
+    _ward_section(ds, result.wards, periods)
+    if not meeting_mode():
+        _survey()
+
+
+def _choose_periods(shown: gpd.GeoDataFrame) -> measures.Periods:
+    """The default periods, with a choice of month when the data are month-only."""
+    periods = measures.default_periods(shown)
+    if periods.current[0].freqstr.startswith("M"):
+        months = sorted(pd.PeriodIndex(shown["month"], freq="M").unique(), reverse=True)
+        month = st.selectbox(
+            "Current period",
+            months,
+            index=0,
+            format_func=lambda m: m.strftime("%B %Y"),
+            key="a_month",
+            help="Default: the latest month in the selection.",
+        )
+        if month != periods.current[0]:
+            periods = measures.comparison_periods((month, month), reason="chosen on this page")
+    st.caption(
+        f"Current period **{periods.label()}**, compared with **{periods.label('previous')}** "
+        f"and the same period last year, **{periods.label('last_year')}**. {periods.reason}. "
+        "The comparisons count incidents matching every filter except the months."
+    )
+    return periods
+
+
+def _what_changed(changes: pd.DataFrame) -> None:
+    st.subheader("What changed since last JAG")
+    notes = list(changes.attrs.get("notes", []))
+    if changes.attrs.get("suppressed"):
+        notes.append(
+            f"{changes.attrs['suppressed']} change(s) in groups of sensitive incidents with "
+            "fewer than 5 are not listed"
+        )
+    columns = st.columns(2)
+    for column, (compared_with, rows) in zip(
+        columns, changes.groupby("compared_with", sort=False), strict=False
+    ):
+        column.markdown(f"**Compared with the {compared_with} ({rows['period'].iloc[0]})**")
+        lines = [
+            f"{row.rank}. " + ("**" + _md(row.text) + "**" if row.significant else _md(row.text))
+            for row in rows.itertuples()
+        ]
+        column.markdown("\n".join(lines))
+    if changes.empty:
+        st.info("No group changed between the periods.")
+    st.caption(
+        f"Groups: crime group × ward ({changes.attrs['groups']} tested); significant = "
+        f"{changes.attrs['test']} below {changes.attrs['alpha']:g}. "
+        + " ".join(f"{n[0].upper()}{n[1:]}." for n in notes)
+    )
+
+
+def _headline(headline: pd.DataFrame) -> None:
+    st.subheader("Headline measures")
+    columns = st.columns(len(headline))
+    for column, (name, row) in zip(columns, headline.iterrows(), strict=True):
+        delta = None
+        if pd.notna(row["change_vs_previous"]):
+            pct = f", {row['pct_vs_previous']:+.0f} %" if pd.notna(row["pct_vs_previous"]) else ""
+            delta = f"{row['change_vs_previous']:+.0f}{pct} vs {headline.attrs['previous_period']}"
+        column.metric(
+            name,
+            row["current_shown"],
+            delta=delta,
+            delta_color="inverse",
+            help=f"{row['definition']}. {headline.attrs['current_period']}.",
+        )
+        year = row["last_year_shown"]
+        if row["vs_last_year"] or row["vs_previous"]:
+            column.caption(_markers_text(row, headline.attrs))
+        elif year != "n/a":
+            column.caption(f"{headline.attrs['last_year_period']}: {year}")
+    st.caption(
+        "Domestic abuse: incidents whose crime type mentions domestic abuse (police.uk records "
+        "carry no such flag), counted for the area only, never mapped; counts under 5 are "
+        "shown as <5. ▲/▼: significant rise/fall (" + headline.attrs["test"] + ")."
+    )
+
+
+def _markers_text(row: pd.Series, attrs: dict) -> str:
+    parts = []
+    if row["vs_previous"]:
+        parts.append(f"{row['vs_previous']} vs {attrs['previous_period']}")
+    if row["vs_last_year"]:
+        parts.append(
+            f"{row['vs_last_year']} vs {attrs['last_year_period']} ({row['last_year_shown']})"
+        )
+    elif row["last_year_shown"] != "n/a":
+        parts.append(f"{attrs['last_year_period']}: {row['last_year_shown']}")
+    return "; ".join(parts)
+
+
+def _ward_section(ds: Dataset, table: pd.DataFrame, periods: measures.Periods) -> None:
+    st.subheader(f"Wards — {periods.label()}")
+    choice = st.radio(
+        "Colour wards by", list(CHOROPLETH_VALUES), horizontal=True, key="a_choropleth"
+    )
+    column, title = CHOROPLETH_VALUES[choice]
+    outlines = simplified_wards(ds)
+    layer_table = outlines.merge(table.drop(columns=["area_name"]), on="area_code", how="left")
+    values = pd.to_numeric(layer_table[column], errors="coerce")
+    options: dict = {"colormap": "YlOrRd"}
+    if column.startswith("change") and values.notna().any():
+        breaks, colours = _change_breaks(values.dropna())
+        options = {"breaks": breaks, "colormap": colours}
+    if values.notna().any():
+        m = maps.base_map(tuple(outlines.total_bounds))
+        maps.ward_layer(
+            layer_table,
+            value=column,
+            name_col="area_name",
+            tooltip_cols=["count", "previous"],
+            legend_title=f"{title} ({periods.label()})",
+            simplify_m=0,
+            **options,
+        ).add_to(m)
+        st_map(m, key="ward_map", height=480, use_container_width=True, returned_objects=[])
+    else:
+        st.info(f"No values to map for “{choice}” (no population figures or no comparison).")
+    st.dataframe(_ward_display(table), hide_index=True, width="stretch")
+    attrs = table.attrs
+    notes = [
+        f"Rate per 1,000 residents: {attrs['population_method']}.",
+        f"▲/▼: significant rise/fall ({attrs['test']}, q < {attrs['alpha']:g}).",
+        *(f"{n[0].upper()}{n[1:]}." for n in attrs["notes"]),
+    ]
+    if attrs["outside_wards"]:
+        notes.append(f"{attrs['outside_wards']} incident(s) in the period lie outside the wards.")
+    if table["suppressed"].any():
+        notes.append(
+            "The selection holds sensitive incidents only: ward counts under 5 (and one more "
+            "where a single hidden count could be worked out from the total) are left blank."
+        )
+    st.caption(" ".join(notes))
+    st.download_button(
+        "Download the ward table (CSV, for the minutes)",
+        data=ward_csv(table),
+        file_name=f"ward_table_{periods.label().replace(' ', '_')}.csv",
+        mime="text/csv",
+        key="a_download",
+    )
+
+
+def _ward_display(table: pd.DataFrame) -> pd.DataFrame:
+    """The ward table as shown: readable headings, period names in them."""
+    a = table.attrs
+    return pd.DataFrame(
+        {
+            "Ward": table["area_name"],
+            f"Incidents {a['current_period']}": table["count"],
+            "Per 1,000 residents": table["rate_per_1000"].round(2),
+            f"{a['previous_period']}": table["previous"],
+            "Change": table["change_vs_previous"],
+            "vs previous": table["vs_previous"],
+            f"{a['last_year_period']} (last year)": table["last_year"],
+            "Change vs last year": table["change_vs_last_year"],
+            "vs last year": table["vs_last_year"],
+        }
+    )
+
+
+def ward_csv(table: pd.DataFrame) -> bytes:
+    """The ward table as CSV (UTF-8 with BOM for Excel), with its periods and method."""
+    a = table.attrs
+    out = table.assign(
+        current_period=a["current_period"],
+        previous_period=a["previous_period"],
+        last_year_period=a["last_year_period"],
+        rate_method=a["population_method"],
+    )
+    return out.to_csv(index=False).encode("utf-8-sig")
+
+
+def _change_breaks(values: pd.Series) -> tuple[list[float], list[str]]:
+    """Class upper bounds centred on zero for a change map, and their colours (blue = fall)."""
+    largest = max(float(values.abs().max()), 2.0)
+    half = float(max(1, math.ceil(largest / 2)))
+    bounds = {-half: _DIVERGING[0]}
+    bounds.setdefault(-1.0, _DIVERGING[1])
+    bounds.setdefault(0.0, _DIVERGING[2])
+    bounds.setdefault(half, _DIVERGING[3])
+    bounds.setdefault(largest, _DIVERGING[4])
+    return list(bounds), list(bounds.values())
+
+
+def _survey() -> None:
+    st.subheader("Perception of safety")
+    st.caption(
+        "Upload a survey table (CSV): one row per area and period with the columns "
+        + "; ".join(
+            f"**{role}** ({', '.join(names[:3])} …)"
+            for role, names in measures.SURVEY_COLUMNS.items()
+        )
+        + ". % feeling safe is 0–100; respondents a whole number."
+    )
+    upload = st.file_uploader("Survey table", type=["csv"], key="a_survey")
+    st.download_button(
+        "Download a template",
+        data=_TEMPLATE.to_csv(index=False).encode("utf-8"),
+        file_name="perception_of_safety_template.csv",
+        mime="text/csv",
+        key="a_template",
+    )
+    if upload is None:
+        return
+    try:
+        survey = measures.perception_of_safety(pd.read_csv(upload))
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as err:
+        st.error(f"Could not read the survey: {err}")
+        return
+    st.dataframe(
+        survey[
+            ["area", "period", "pct_safe", "ci_low", "ci_high", "respondents", "change_pts",
+             "change", "caution"]
+        ].round(1),
+        hide_index=True,
+        width="stretch",
+    )  # fmt: skip
+    st.caption(
+        "95 % Wilson interval; ▲/▼: significant change from the area's previous period "
+        "(two-proportion z-test, p < 0.05)."
+    )
+
+
+def _md(text: str) -> str:
+    """Escape Markdown in text that comes from data (ward and crime names)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)

@@ -1,0 +1,465 @@
+"""CCTV page: camera views, coverage of the selection and its hotspots, redeployable siting,
+tasking sheets (CSV and printable HTML), scheduling into the store and the tasking KPI.
+
+Hotspots are the Gi* hot cells of the Map page's default analysis of the selection
+(:func:`hotspots.views.dashboard.cached.analysis`); cameras come from the session's store. Every
+number is computed by :mod:`hotspots.products.cctv`; this page only shows it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from datetime import date, timedelta
+
+import folium
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine
+
+from hotspots import store
+from hotspots.data.select import Selection
+from hotspots.products import cctv
+from hotspots.views import maps
+from hotspots.views.dashboard import cached, overlays
+from hotspots.views.dashboard.offline import st_map
+from hotspots.views.dashboard.sidebar import sidebar_filters
+from hotspots.views.dashboard.state import Dataset, current_dataset
+from hotspots.views.dashboard.store import session_store, store_caption
+
+ANALYSIS: dict = {"res": 9, "k": 1, "method": "dbscan", "eps_m": None, "min_samples": None}
+"""The Map page's default analysis, whose Gi* hot cells are the hotspots here."""
+EXACT_TIME_LIMIT_S = 10.0
+"""Time limit of the exact siting solver (MILP), seconds; past it only a bound is shown."""
+_CAMERA_COLUMNS = ["camera_id", "name", "location", "type", "range_m", "bearing_deg", "fov_deg"]
+_CAMERA_KEY_COLUMNS = [*_CAMERA_COLUMNS, "lon", "lat", "status"]
+
+
+def camera_key(cameras: pd.DataFrame) -> str:
+    """A fingerprint of the camera table (changes when any camera is added or changed).
+
+    Examples
+    --------
+    >>> camera_key(store.list_cameras(engine))  # doctest: +SKIP
+    '5c0f3e2a91d4'
+    """
+    frame = pd.DataFrame(cameras[_CAMERA_KEY_COLUMNS])
+    hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()
+    return hashlib.sha1(hashed).hexdigest()[:12]
+
+
+def next_monday(today: date) -> date:
+    """The Monday after ``today`` (a week's taskings start on a Monday).
+
+    Examples
+    --------
+    >>> next_monday(date(2022, 2, 3))
+    datetime.date(2022, 2, 7)
+    """
+    return today + timedelta(days=7 - today.weekday())
+
+
+# --------------------------------------------------------------------------- cached products
+
+
+@st.cache_resource(max_entries=16, show_spinner="Checking what the cameras see…")
+def _coverage(
+    key: str,
+    sel_key: str,
+    cam_key: str,
+    *,
+    _inc: gpd.GeoDataFrame,
+    _cams: pd.DataFrame,
+    _cells: gpd.GeoDataFrame,
+) -> cctv.Coverage:
+    return cctv.coverage(_inc, _cams, hotspots=_cells)
+
+
+@st.cache_resource(max_entries=16, show_spinner="Siting redeployable cameras…")
+def _siting(
+    key: str,
+    sel_key: str,
+    cam_key: str,
+    k: int,
+    range_m: float,
+    *,
+    _inc: gpd.GeoDataFrame,
+    _cams: pd.DataFrame,
+    _cells: gpd.GeoDataFrame,
+) -> cctv.Siting:
+    return cctv.site_cameras(
+        _inc,
+        cctv.candidate_sites(_cells),
+        k=k,
+        range_m=range_m,
+        cameras=_cams,
+        time_limit_s=EXACT_TIME_LIMIT_S,
+    )
+
+
+@st.cache_resource(max_entries=16, show_spinner="Drafting the tasking sheet…")
+def _sheet(
+    key: str,
+    sel_key: str,
+    cam_key: str,
+    top: int,
+    block_hours: int,
+    min_incidents: int,
+    *,
+    _inc: gpd.GeoDataFrame,
+    _cams: pd.DataFrame,
+    _cells: gpd.GeoDataFrame,
+) -> cctv.TaskingSheet:
+    return cctv.tasking_sheet(
+        _inc, _cams, _cells, top=top, block_hours=block_hours, min_incidents=min_incidents
+    )
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def _coverage_metrics(cov: cctv.Coverage) -> None:
+    by_hotspot = cov.by_hotspot
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Incidents in view", f"{cov.covered:,}")
+    c2.metric("Share of incidents in view", f"{cov.share:.1%}")
+    c3.metric("Hot cells", len(by_hotspot))
+    c4.metric("Hot cells no camera sees", len(cctv.uncovered_hotspots(cov)))
+    left_out = cov.params["cameras_left_out"]
+    st.caption(
+        f"{cov.incidents:,} incidents in the selection; {cov.params['cameras_used']} active "
+        f"cameras counted"
+        + (f", {len(left_out)} not active left out ({_statuses(left_out)})" if left_out else "")
+        + f". Hotspots: Gi* hot cells (90 %+ confidence, H3 resolution {ANALYSIS['res']}); "
+        f"{cov.params['hotspot_matching']}."
+    )
+
+
+def _coverage_section(cov: cctv.Coverage) -> None:
+    st.markdown("**Per camera**")
+    st.dataframe(cov.by_camera, hide_index=True, width="stretch", key="cctv_by_camera")
+    st.markdown("**Per hotspot** (most uncovered incidents first)")
+    st.dataframe(
+        pd.DataFrame(cov.by_hotspot.drop(columns="geometry")),
+        hide_index=True,
+        width="stretch",
+        column_config={"share_covered": st.column_config.NumberColumn(format="percent")},
+        key="cctv_by_hotspot",
+    )
+
+
+def _statuses(left_out: dict[str, str]) -> str:
+    counts = pd.Series(list(left_out.values())).value_counts()
+    return ", ".join(f"{n} {status}" for status, n in counts.items())
+
+
+def _uncovered_section(cov: cctv.Coverage) -> None:
+    share = st.slider(
+        "List hot cells with at most this share of their incidents in view",
+        0.0,
+        1.0,
+        0.0,
+        step=0.05,
+        format="%.2f",
+        key="cctv_max_share",
+    )
+    table = cctv.uncovered_hotspots(cov, max_share_covered=share)
+    st.dataframe(
+        pd.DataFrame(table.drop(columns="geometry")),
+        hide_index=True,
+        width="stretch",
+        column_config={"share_covered": st.column_config.NumberColumn(format="percent")},
+        key="cctv_uncovered",
+    )
+    st.caption(
+        f"{len(table)} hot cells, ranked by incidents no camera sees (rank_uncovered 1 = most)."
+    )
+
+
+def _siting_section(
+    ds: Dataset,
+    sel: Selection,
+    cam_key: str,
+    inc: gpd.GeoDataFrame,
+    cameras: pd.DataFrame,
+    cells: gpd.GeoDataFrame,
+) -> cctv.Siting | None:
+    if not st.toggle(
+        "Plan redeployable cameras",
+        key="cctv_plan",
+        help="Choose sites for redeployable cameras among the hot cells (greedy, checked "
+        "against the exact optimum).",
+    ):
+        return None
+    c1, c2 = st.columns(2)
+    k = c1.slider("Redeployable cameras to place", 1, 10, 3, key="cctv_k")
+    range_m = c2.slider("Useful range of each (metres)", 25, 300, 100, step=25, key="cctv_range")
+    if not (cells["gi_bin"] >= 1).any():
+        st.info("No Gi* hot cell in the selection, so no candidate sites: widen the filters.")
+        return None
+    plan = _siting(
+        ds.key, repr(sel), cam_key, k, float(range_m), _inc=inc, _cams=cameras, _cells=cells
+    )
+    m1, m2, m3 = st.columns(3)
+    m1.metric("Newly in view (greedy choice)", f"{plan.greedy:,.0f}")
+    if plan.optimum is not None:
+        m2.metric("Best possible (exact)", f"{plan.optimum:,.0f}")
+        m3.metric("Greedy / best", f"{plan.ratio:.1%}")
+    else:
+        m2.metric("Best possible is at most", f"{plan.upper_bound:,.0f}")
+        m3.metric("Greedy / bound", f"{plan.greedy / plan.upper_bound:.1%}")
+    st.dataframe(plan.chosen, hide_index=True, width="stretch", key="cctv_sites")
+    p = plan.params
+    st.caption(
+        f"{p['sites_chosen']} of {p['candidates']} candidate sites (hot-cell centres), each "
+        f"camera seeing a {p['range_m']:.0f} m circle; {plan.already_covered:,.0f} of "
+        f"{plan.total_weight:,.0f} incidents are already in view of active cameras, "
+        f"{plan.available:,.0f} are not. Optimum: {p['exact']}. The greedy choice is never "
+        f"below {p['greedy_guarantee']:.0%} of the best possible."
+    )
+    return plan
+
+
+def _sheet_title(ds: Dataset, sel: Selection) -> str:
+    months = ""
+    if sel.start is not None and sel.end is not None:
+        months = f", {pd.Timestamp(sel.start):%b %Y}–{pd.Timestamp(sel.end):%b %Y}"
+    return f"CCTV tasking sheet — {ds.label}{months}"
+
+
+def _sheet_section(
+    ds: Dataset,
+    sel: Selection,
+    cam_key: str,
+    inc: gpd.GeoDataFrame,
+    cameras: pd.DataFrame,
+    cells: gpd.GeoDataFrame,
+    engine: Engine,
+) -> None:
+    c1, c2, c3 = st.columns(3)
+    top = c1.select_slider("Windows per camera and hotspot", [1, 2, 3, 4, 5], 3, key="cctv_top")
+    block = c2.select_slider("Window length (hours)", [1, 2, 3, 4, 6], 3, key="cctv_block")
+    least = c3.number_input("Incidents in view needed", 1, 100, 5, key="cctv_min_inc")
+    sheet = _sheet(
+        ds.key, repr(sel), cam_key, top, block, int(least), _inc=inc, _cams=cameras, _cells=cells
+    )
+    if sheet.note:
+        st.info(sheet.note)
+    windows = sheet.windows
+    st.dataframe(windows, hide_index=True, width="stretch", key="cctv_windows")
+    on_sheet = int(sheet.pairs["on_sheet"].sum())
+    st.caption(
+        f"{len(windows)} windows for {on_sheet} camera × hot cell pairs where the camera sees at "
+        f"least {int(least)} of the cell's incidents ({len(sheet.pairs) - on_sheet} pairs with "
+        "fewer are left off)."
+    )
+    title = _sheet_title(ds, sel)
+    d1, d2 = st.columns(2)
+    d1.download_button(
+        "Tasking sheet (CSV)",
+        cctv.sheet_csv(sheet),
+        file_name="cctv_tasking_sheet.csv",
+        mime="text/csv",
+        key="cctv_sheet_csv",
+    )
+    d2.download_button(
+        "Tasking sheet (printable HTML)",
+        cctv.sheet_html(sheet, title=title),
+        file_name="cctv_tasking_sheet.html",
+        mime="text/html",
+        key="cctv_sheet_html",
+    )
+
+    st.markdown("**Schedule the windows as taskings**")
+    hours = "start_hour" in windows.columns
+    if not hours:
+        st.caption(
+            "These windows are months (the records have no time of day), so they cannot be "
+            "scheduled as hours: agree times with the CCTV team, or load a timed incident log."
+        )
+    start_default = next_monday(date.today())
+    s1, s2, s3, s4 = st.columns(4)
+    start = s1.date_input("From", start_default, key="cctv_sched_start")
+    end = s2.date_input("Until (not included)", start_default + timedelta(7), key="cctv_sched_end")
+    requested = s3.text_input("Requested by", "Community Safety Partnership", key="cctv_req_by")
+    rank = s4.select_slider("Windows used (best first)", [1, 2, 3], 1, key="cctv_max_rank")
+    if st.button("Schedule taskings", disabled=not hours or windows.empty, key="cctv_schedule"):
+        _schedule(engine, sheet, start=start, end=end, requested_by=requested, max_rank=rank)
+
+
+def _schedule(
+    engine: Engine,
+    sheet: cctv.TaskingSheet,
+    *,
+    start: date,
+    end: date,
+    requested_by: str,
+    max_rank: int,
+) -> None:
+    """Store every occurrence of the sheet's windows in the period, all in one transaction.
+
+    Windows already in the log (same camera, start and hotspot) are not stored twice, so a
+    second click adds nothing.
+    """
+    if end <= start:
+        st.error("'Until' must be after 'From': choose the period's end date after its start.")
+        return
+    plan = cctv.schedule_taskings(
+        sheet, start=start, end=end, requested_by=requested_by, max_rank=max_rank
+    )
+    logged = store.list_taskings(engine, since=start, until=end)
+    plan = new_windows(plan, logged)
+    already = plan.attrs["already_logged"]
+    if plan.empty:
+        st.warning(
+            f"Nothing to schedule: {already} windows in that period are already in the log, "
+            "and no other window falls in it."
+        )
+        return
+    try:
+        report = store.import_records(
+            engine, io.StringIO(plan.to_csv(index=False)), "taskings", fmt="csv"
+        )
+    except store.ValidationError as err:
+        st.error("Taskings not scheduled — fix these and schedule again:")
+        st.text("\n".join(err.problems))
+        return
+    skipped = f" ({already} already in the log left as they were)" if already else ""
+    st.success(
+        f"Scheduled {report.inserted} taskings from {start:%d %b %Y} to {end:%d %b %Y}"
+        f"{skipped}; they are in the tasking log below."
+    )
+
+
+def new_windows(plan: pd.DataFrame, logged: pd.DataFrame) -> pd.DataFrame:
+    """The taskings of ``plan`` not in the log yet (same camera, window start and hotspot).
+
+    Parameters
+    ----------
+    plan
+        From :func:`hotspots.products.cctv.schedule_taskings`.
+    logged
+        From :func:`hotspots.store.list_taskings`.
+
+    Returns
+    -------
+    DataFrame
+        The rows of ``plan`` to store; ``attrs["already_logged"]``: how many were left out.
+
+    Examples
+    --------
+    >>> new_windows(plan, store.list_taskings(engine)).attrs["already_logged"]  # doctest: +SKIP
+    0
+    """
+    keys = ["camera_id", "window_start", "hotspot_id"]
+    seen = logged[keys].drop_duplicates().assign(_logged=True)
+    merged = plan.merge(seen, on=keys, how="left")
+    fresh = merged["_logged"].isna().to_numpy()
+    out = plan[fresh].reset_index(drop=True)
+    out.attrs["already_logged"] = int((~fresh).sum())
+    return out
+
+
+def _log_section(engine: Engine) -> None:
+    log = store.list_taskings(engine)
+    if log.empty:
+        st.info("No taskings logged yet: schedule the tasking sheet's windows above.")
+        return
+    kpi = cctv.tasking_kpi(log)
+    st.markdown("**Taskings per month** (the CSP's CCTV measure)")
+    st.bar_chart(kpi, x="month", y="taskings", height=260)
+    st.dataframe(
+        kpi,
+        hide_index=True,
+        column_config={"month": st.column_config.DateColumn("month", format="MMM YYYY")},
+        key="cctv_kpi",
+    )
+    st.markdown(f"**Tasking log** ({len(log):,})")
+    st.dataframe(
+        log.sort_values("window_start", ascending=False),
+        hide_index=True,
+        width="stretch",
+        key="cctv_log",
+    )
+
+
+def _map(
+    ds: Dataset, cameras: pd.DataFrame, cells: gpd.GeoDataFrame, plan: cctv.Siting | None
+) -> None:
+    hot = cells[cells["gi_bin"] > 0]
+    layers = [
+        maps.ward_layer(ds.wards, name_col="area_name", name="Wards"),
+        maps.gistar_layer(hot, name="Hot cells (Gi*)"),
+        overlays.camera_views_layer(cameras),
+        overlays.cameras_layer(cameras),
+    ]
+    if plan is not None and len(plan.chosen):
+        chosen = plan.chosen
+        proposed = pd.DataFrame(
+            {
+                "camera_id": "proposed " + chosen["order"].astype(str),
+                "name": "Proposed site " + chosen["order"].astype(str),
+                "type": "redeployable",
+                "range_m": plan.params["range_m"],
+                "lon": chosen["lon"],
+                "lat": chosen["lat"],
+                "status": "proposed",
+            }
+        )
+        layers.append(overlays.camera_views_layer(proposed, name="Proposed redeployable sites"))
+    st_map(
+        maps.base_map(ds.wards),
+        key="cctv_map",
+        feature_group_to_add=layers,
+        layer_control=folium.LayerControl(collapsed=True),
+        height=560,
+        use_container_width=True,
+        returned_objects=[],
+    )
+    st.caption(
+        "Green: active cameras' views (sectors for fixed cameras, circles for PTZ); orange: "
+        "faulty; purple: proposed redeployable sites; red to yellow: Gi* hot cells."
+    )
+
+
+def render() -> None:
+    """Draw the CCTV page."""
+    ds = current_dataset()
+    sel = sidebar_filters(ds)
+    engine = session_store()
+    st.title("CCTV: coverage, siting and taskings")
+    st.caption(store_caption())
+    cameras = store.list_cameras(engine)
+    inc = cached.selected(ds, sel)
+    if cameras.empty:
+        st.info("No cameras in the store: import a camera list (CSV or GeoJSON) first.")
+        _log_section(engine)
+        return
+    if len(inc) == 0:
+        st.warning("No incidents match the filters: widen the months, groups or wards.")
+        return
+    try:
+        cells = cached.analysis(ds, sel, **ANALYSIS).cells
+    except ValueError as err:
+        st.warning(str(err))
+        return
+    cam_key = camera_key(cameras)
+    cov = _coverage(ds.key, repr(sel), cam_key, _inc=inc, _cams=cameras, _cells=cells)
+    _coverage_metrics(cov)
+    map_slot = st.container()
+    tabs = st.tabs(
+        ["Coverage", "Uncovered hotspots", "Redeployable siting", "Tasking sheet", "Tasking log"]
+    )
+    with tabs[0]:
+        _coverage_section(cov)
+    with tabs[1]:
+        _uncovered_section(cov)
+    with tabs[2]:
+        plan = _siting_section(ds, sel, cam_key, inc, cameras, cells)
+    with tabs[3]:
+        _sheet_section(ds, sel, cam_key, inc, cameras, cells, engine)
+    with tabs[4]:
+        _log_section(engine)
+    with map_slot:
+        _map(ds, cameras, cells, plan)

@@ -1,0 +1,117 @@
+"""Map page: H3 counts, Gi* hot and cold spots, clusters and wards, with tuning for analysts."""
+
+from __future__ import annotations
+
+import folium
+import streamlit as st
+
+from hotspots.views import maps
+from hotspots.views.analysis_map import LAYERS
+from hotspots.views.dashboard import cached, exports, overlays, page_patrol
+from hotspots.views.dashboard.offline import st_map
+from hotspots.views.dashboard.sidebar import MEETING_MAP_CSS, meeting_mode, sidebar_filters
+from hotspots.views.dashboard.state import current_dataset
+
+
+def _tuning() -> dict:
+    """Analyst controls; defaults (and meeting mode) let the analysis choose."""
+    with st.expander("Tuning (analysts)", expanded=False):
+        c1, c2, c3, c4 = st.columns(4)
+        res = c1.select_slider("H3 resolution", options=[7, 8, 9, 10, 11], value=9, key="t_res")
+        k = c2.select_slider("Gi* neighbours (k-ring)", options=[1, 2, 3], value=1, key="t_k")
+        method = c3.radio("Clusters", ["dbscan", "hdbscan"], horizontal=True, key="t_method")
+        auto = c4.checkbox("Choose eps and min_samples for me", value=True, key="t_auto")
+        eps_m = min_samples = None
+        if not auto:
+            c5, c6 = st.columns(2)
+            eps_m = float(c5.number_input("eps (metres)", 10, 2000, 150, step=10, key="t_eps"))
+            min_samples = int(c6.number_input("min_samples", 2, 5000, 25, key="t_ms"))
+    return {"res": res, "k": k, "method": method, "eps_m": eps_m, "min_samples": min_samples}
+
+
+def render() -> None:
+    """Draw the Map page."""
+    ds = current_dataset()
+    sel = sidebar_filters(ds)
+    st.title("Where: hotspots")
+    params = {"res": 9, "k": 1, "method": "dbscan", "eps_m": None, "min_samples": None}
+    if not meeting_mode():
+        params = _tuning()
+    inc = cached.selected(ds, sel)
+    if len(inc) == 0:
+        st.warning("No incidents match the filters: widen the months, groups or wards.")
+        return
+    try:
+        result = cached.analysis(ds, sel, **params)
+    except ValueError as err:
+        st.warning(str(err))
+        return
+
+    p = result.params
+    clusters = p["clusters"]
+    hot = int((result.cells["gi_bin"] > 0).sum())
+    cols = st.columns(4)
+    cols[0].metric("Incidents", f"{len(inc):,}")
+    cols[1].metric("Hot cells (Gi*, 90 %+)", hot)
+    cols[2].metric("Clusters", clusters["n_clusters"])
+    cols[3].metric("Clustered share", f"{1 - clusters['noise_share']:.0%}")
+
+    show = list(LAYERS[1:])
+    if not meeting_mode():
+        show = st.multiselect("Layers on the map", LAYERS, default=show, key="m_layers")
+    # st_folium draws every layer it is given (whatever its ``show``), so layers left out are
+    # swapped for empty groups. The cached layers keep their places: st_folium names a layer
+    # after its place, and a cached layer drawn in another place would keep a stale name.
+    layers = [
+        layer if layer.layer_name in show else folium.FeatureGroup(control=False)
+        for layer in cached.analysis_layers_for(ds, sel, LAYERS, **params)
+    ]
+    if not meeting_mode():
+        c1, c2, c3 = st.columns(3)
+        if c1.checkbox("Walkabout feedback", value=False, key="m_feedback"):
+            layers.append(overlays.feedback_layer())
+        if c2.checkbox("CCTV cameras", value=False, key="m_cameras"):
+            layers.append(overlays.cameras_layer())
+        if c3.checkbox("Patrol localities", value=False, key="m_patrol"):
+            try:
+                layers.append(page_patrol.patrol_layer_for(ds, sel))
+            except ValueError as err:
+                st.caption(f"Patrol localities: {err}")
+    # The base map stays the same across reruns and the data layers are swapped inside it, so
+    # the map keeps its position and zoom; returned_objects=[] means panning never reruns.
+    # Meeting mode: large legends (CSS in the map's own page; a new key redraws the map with it).
+    base = maps.base_map(ds.wards)
+    if meeting_mode():
+        base.get_root().header.add_child(folium.Element(MEETING_MAP_CSS))
+    st_map(
+        base,
+        key="hotspot_map_meeting" if meeting_mode() else "hotspot_map",
+        feature_group_to_add=layers,
+        layer_control=folium.LayerControl(collapsed=meeting_mode()),
+        height=620,
+        use_container_width=True,
+        returned_objects=[],
+    )
+
+    left = p.get("sensitive_left_out_of_map_layers", 0)
+    notes = [
+        f"H3 resolution {p['grid']['res']}, Gi* k-ring {p['gistar']['k']} "
+        f"({'FDR-adjusted' if p['gistar']['fdr'] else 'raw'} p), "
+        f"{clusters['method'].upper()} eps {clusters['eps_m']:.0f} m "
+        f"({clusters['eps_source']}), min_samples {clusters['min_samples']} "
+        f"({clusters['min_samples_source']})."
+    ]
+    if left:
+        notes.append(
+            f"{left} sensitive incidents (domestic abuse, sexual offences, stalking) are not "
+            "mapped; they are counted by ward on the Areas page."
+        )
+    st.caption(" ".join(notes))
+    if not meeting_mode() and len(result.profiles):
+        st.subheader("Clusters")
+        st.dataframe(
+            result.profiles.drop(columns="geometry").sort_values("n_incidents", ascending=False),
+            hide_index=True,
+            width="stretch",
+        )
+    exports.render_exports(ds, sel, result, show=show)

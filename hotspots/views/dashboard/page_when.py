@@ -1,0 +1,249 @@
+"""When page: hour × weekday, monthly trend with last year, peak windows — for a chosen focus.
+
+The focus is every selected incident, one ward, one crime group or one DBSCAN cluster of the
+Map page (its default parameters). Month-only police.uk records feed the monthly trend and
+peak months only: the page says why there is no hour chart rather than drawing a false
+midnight peak.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from hotspots.analysis.temporal import HourWeekday, hour_weekday, peak_windows
+from hotspots.core.disclosure import mappable
+from hotspots.data.schema import CATEGORIES
+from hotspots.data.select import Selection
+from hotspots.products.measures import monthly_with_last_year, time_of_day_coverage
+from hotspots.views.dashboard import cached
+from hotspots.views.dashboard.sidebar import sidebar_filters
+from hotspots.views.dashboard.state import Dataset, current_dataset
+
+MAP_DEFAULTS: dict = {"res": 9, "k": 1, "method": "dbscan", "eps_m": None, "min_samples": None}
+"""The Map page's default analysis parameters, whose clusters the focus offers."""
+
+FOCUS_KINDS = ("All incidents", "A ward", "A crime group", "A cluster")
+
+
+@dataclass(frozen=True)
+class Focus:
+    """What the charts follow: ``kind`` (one of :data:`FOCUS_KINDS`) and its ``value``."""
+
+    kind: str = FOCUS_KINDS[0]
+    value: str | int | None = None
+    label: str = "the selection"
+
+
+@dataclass(frozen=True)
+class WhenProducts:
+    """The page's outputs for one selection and focus."""
+
+    n: int
+    coverage: dict[str, float]
+    profile: HourWeekday
+    monthly: pd.DataFrame
+    peaks: pd.DataFrame | None
+    note: str
+
+
+def when_products(ds: Dataset, sel: Selection, focus: Focus) -> WhenProducts:
+    """Temporal outputs of the incidents of ``sel`` in ``focus`` (cached)."""
+    return _when_products(ds.key, repr(sel), repr(focus), _ds=ds, _sel=sel, _focus=focus)
+
+
+@st.cache_resource(max_entries=32, show_spinner="Profiling times…")
+def _when_products(
+    key: str, sel_key: str, focus_key: str, *, _ds: Dataset, _sel: Selection, _focus: Focus
+) -> WhenProducts:
+    shown = cached.selected(_ds, _sel)
+    note = ""
+    if _focus.kind == "A cluster":
+        spatial = mappable(shown)
+        labels = cached.analysis(_ds, _sel, **MAP_DEFAULTS).clusters.labels
+        focus = spatial.loc[labels == _focus.value]
+        history, coverage = focus, (shown["month"].min(), shown["month"].max())
+        note = (
+            "A cluster is found among the selected months, so its last-year line covers "
+            "only those months."
+        )
+    else:
+        undated = cached.selected(_ds, replace(_sel, start=None, end=None))
+        history = undated.loc[_focus_mask(undated, _focus)]
+        focus = shown.loc[_focus_mask(shown, _focus)]
+        coverage = (undated["month"].min(), undated["month"].max())
+    monthly = monthly_with_last_year(
+        history,
+        start=shown["month"].min(),
+        end=shown["month"].max(),
+        coverage=coverage,
+    )
+    return WhenProducts(
+        n=len(focus),
+        coverage=time_of_day_coverage(focus),
+        profile=hour_weekday(focus),
+        monthly=monthly,
+        peaks=peak_windows(focus, top=3, block_hours=range(2, 5)) if len(focus) else None,
+        note=note,
+    )
+
+
+def _focus_mask(incidents: gpd.GeoDataFrame, focus: Focus) -> np.ndarray:
+    if focus.kind == "A ward":
+        return (incidents["ward_code"] == focus.value).fillna(False).to_numpy(bool)
+    if focus.kind == "A crime group":
+        return (incidents["category"] == focus.value).fillna(False).to_numpy(bool)
+    return np.ones(len(incidents), dtype=bool)
+
+
+def render() -> None:
+    """Draw the When page."""
+    ds = current_dataset()
+    sel = sidebar_filters(ds)
+    st.title("When: peaks in time")
+    shown = cached.selected(ds, sel)
+    if len(shown) == 0:
+        st.warning("No incidents match the filters: widen the months, groups or wards.")
+        return
+    focus = _choose_focus(ds, sel, shown)
+    if focus is None:
+        return
+    out = when_products(ds, sel, focus)
+    if out.n == 0:
+        st.warning(f"No selected incidents in {focus.label}.")
+        return
+    c = out.coverage
+    st.caption(
+        f"{out.n:,} incidents in {focus.label}: {c['share_with_time']:.0%} have a time of day "
+        f"({c['with_time']:,}), {c['share_with_window']:.0%} a from–to window spread over its "
+        f"hours (aoristic, {c['with_window']:,})."
+    )
+    _heatmap(out.profile)
+    _monthly(out.monthly, out.note)
+    _peaks(out.peaks)
+
+
+def _choose_focus(ds: Dataset, sel: Selection, shown: gpd.GeoDataFrame) -> Focus | None:
+    c1, c2 = st.columns([2, 3])
+    kind = c1.radio("Focus", FOCUS_KINDS, horizontal=True, key="w_focus")
+    if kind == "A ward":
+        names = ds.wards.set_index("area_code")["area_name"].sort_values()
+        present = [code for code in names.index if code in set(shown["ward_code"].dropna())]
+        if not present:
+            st.warning("No selected incident lies in a ward.")
+            return None
+        code = c2.selectbox("Ward", present, format_func=names.get, key="w_ward")
+        return Focus(kind, code, f"{names[code]} ward")
+    if kind == "A crime group":
+        groups = [g for g in CATEGORIES if g in set(shown["category"].dropna())]
+        group = c2.selectbox("Crime group", groups, key="w_group")
+        return Focus(kind, group, f"the group {group}")
+    if kind == "A cluster":
+        try:
+            profiles = cached.analysis(ds, sel, **MAP_DEFAULTS).profiles
+        except ValueError as err:
+            st.warning(str(err))
+            return None
+        if len(profiles) == 0:
+            st.info("The Map page's default DBSCAN finds no cluster in this selection.")
+            return None
+        profiles = profiles.sort_values("n_incidents", ascending=False)
+        labels = {
+            int(row.cluster): f"Cluster {int(row.cluster)}: {int(row.n_incidents):,} incidents, "
+            f"mostly {row.top_category}"
+            for row in profiles.itertuples()
+        }
+        cluster = c2.selectbox("Cluster (Map page)", list(labels), format_func=labels.get,
+                               key="w_cluster")  # fmt: skip
+        return Focus(kind, cluster, f"cluster {cluster}")
+    return Focus()
+
+
+def _heatmap(profile: HourWeekday) -> None:
+    st.subheader("Hour of the day × day of the week")
+    if not profile.available:
+        st.info(f"No hour × weekday chart: {profile.reason}.")
+        return
+    long = profile.table.stack().rename("incidents").reset_index()
+    spec = {
+        "mark": "rect",
+        "height": 260,
+        "encoding": {
+            "x": {"field": "hour", "type": "ordinal", "title": "Hour of the day"},
+            "y": {"field": "weekday", "type": "ordinal", "sort": list(profile.table.index),
+                  "title": None},
+            "color": {"field": "incidents", "type": "quantitative", "title": "Incidents",
+                      "scale": {"scheme": "orangered"}},
+            "tooltip": [{"field": "weekday"}, {"field": "hour"},
+                        {"field": "incidents", "type": "quantitative", "format": ".1f"}],
+        },
+    }  # fmt: skip
+    st.vega_lite_chart(long, spec, width="stretch")
+    left_out = profile.n_without_time + profile.n_long_windows
+    st.caption(
+        f"{profile.n_used:,} incidents with a time of day"
+        + (f"; {left_out:,} without one (or with a window over "
+           f"{profile.max_window_hours:g} h) are left out" if left_out else "")
+        + ". An incident with a from–to window is spread over the hours of its window."
+    )  # fmt: skip
+
+
+def _monthly(monthly: pd.DataFrame, note: str) -> None:
+    st.subheader("Monthly trend, with the same months a year earlier")
+    long = (
+        monthly.rename(columns={"incidents": "Selected months", "a_year_earlier": "A year earlier"})
+        .rename_axis("month")
+        .reset_index()
+        .melt("month", var_name="series", value_name="incidents")
+        .dropna(subset=["incidents"])
+    )
+    month = {"field": "month", "type": "temporal", "timeUnit": "yearmonth"}
+    series = {"domain": ["Selected months", "A year earlier"], "range": ["#b2182b", "#8c8c8c"]}
+    spec = {
+        "mark": {"type": "line", "point": True},
+        "height": 280,
+        "encoding": {
+            "x": {**month, "title": None},
+            "y": {"field": "incidents", "type": "quantitative", "title": "Incidents"},
+            "color": {"field": "series", "type": "nominal", "title": None, "scale": series},
+            "strokeDash": {
+                "field": "series",
+                "type": "nominal",
+                "legend": None,
+                "scale": {"domain": series["domain"], "range": [[1, 0], [5, 4]]},
+            },
+            "tooltip": [{**month, "title": "month"}, {"field": "series"}, {"field": "incidents"}],
+        },
+    }
+    st.vega_lite_chart(long, spec, width="stretch")
+    missing = int(monthly["a_year_earlier"].isna().sum())
+    if missing:
+        st.caption(
+            f"{missing} of {len(monthly)} months have no figure a year earlier: the data do "
+            f"not reach back that far. {note}"
+        )
+
+
+def _peaks(peaks: pd.DataFrame | None) -> None:
+    st.subheader("Peak windows")
+    if peaks is None or peaks.empty:
+        st.info("No peaks: no incident in the focus.")
+        return
+    if peaks.attrs.get("reason"):
+        st.caption(f"Peak months instead of hours: {peaks.attrs['reason']}.")
+        shown = peaks[["rank", "label", "incidents", "share", "lift"]]
+        names = {"label": "Month"}
+    else:
+        shown = peaks[["block_hours", "rank", "label", "incidents", "share", "lift"]]
+        names = {"block_hours": "Hours", "label": "Window"}
+    names.update(rank="Rank", incidents="Incidents", share="Share", lift="Lift")
+    shown = shown.round({"incidents": 1, "share": 3, "lift": 2}).rename(columns=names)
+    st.dataframe(shown, hide_index=True, width="stretch")
+    st.caption(
+        "Share: of the focus's incidents. Lift: share ÷ the share an even spread would give "
+        "(1 = no peak)."
+    )

@@ -1,0 +1,81 @@
+"""The dataset the dashboard shows, loaded once and cached.
+
+A :class:`Dataset` is the canonical incidents (wards joined), the ward polygons and their
+population, and what the loader reported. The demo (Dacorum police.uk records plus the
+synthetic council log) loads by default; the Data page can put an upload in its place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from hotspots.data import datasets
+from hotspots.data.ingest import LoadReport, LoadResult, concat_results
+from hotspots.demo.load import load_demo_log, load_demo_policeuk
+from hotspots.space.areas import assign_areas, load_population, read_boundaries, ward_population
+
+_SESSION_KEY = "hotspots_dataset"
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """What every page reads. ``key`` identifies it in caches (changes with the data)."""
+
+    key: str
+    label: str
+    incidents: gpd.GeoDataFrame
+    wards: gpd.GeoDataFrame
+    ward_population: pd.DataFrame | None
+    quarantine: pd.DataFrame
+    report: LoadReport
+
+
+def build_dataset(
+    result: LoadResult,
+    *,
+    label: str,
+    wards: gpd.GeoDataFrame,
+    ward_pop: pd.DataFrame | None,
+) -> Dataset:
+    """Join wards to a load result and fingerprint it for the caches."""
+    incidents = assign_areas(result.incidents, wards)
+    digest = hashlib.sha1(
+        pd.util.hash_pandas_object(incidents["incident_id"], index=False).to_numpy().tobytes()
+    ).hexdigest()[:12]
+    return Dataset(
+        key=f"{label}:{digest}",
+        label=label,
+        incidents=incidents,
+        wards=wards,
+        ward_population=ward_pop,
+        quarantine=result.quarantine,
+        report=result.report,
+    )
+
+
+@st.cache_resource(show_spinner="Loading the Dacorum demo data…")
+def demo_dataset() -> Dataset:
+    """Dacorum police.uk records (real) and the synthetic council log, wards joined."""
+    wards = read_boundaries(datasets.wards_path(datasets.DACORUM))
+    lsoas = read_boundaries(datasets.lsoas_path(datasets.DACORUM))
+    pop = ward_population(wards, lsoas, load_population())
+    result = concat_results([load_demo_policeuk(), load_demo_log()])
+    return build_dataset(result, label="Dacorum demo", wards=wards, ward_pop=pop)
+
+
+def current_dataset() -> Dataset:
+    """The dataset of this browser session: an upload when there is one, else the demo."""
+    return st.session_state.get(_SESSION_KEY) or demo_dataset()
+
+
+def use_dataset(dataset: Dataset | None) -> None:
+    """Show ``dataset`` on every page from now on (``None``: back to the demo)."""
+    if dataset is None:
+        st.session_state.pop(_SESSION_KEY, None)
+    else:
+        st.session_state[_SESSION_KEY] = dataset

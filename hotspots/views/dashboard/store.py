@@ -1,0 +1,130 @@
+"""The dashboard's operational store: one engine per database, the demo records seeded once.
+
+The store is the one :func:`hotspots.store.open_store` opens: ``$HOTSPOTS_DB_URL``
+(PostgreSQL), else the SQLite file ``$HOTSPOTS_DB``, else ``data/local/hotspots.sqlite``. Every
+browser session of the app shares one engine per database URL (``st.cache_resource``); the
+records themselves are read fresh on every rerun, so what one session saves the others see.
+
+So that the demo has something to show, an EMPTY store (no record of any kind) gets the demo's
+SYNTHETIC camera list, walkabout and its feedback points (``data/demo/*.csv``) on first use.
+A store holding anything at all is left alone, and set ``HOTSPOTS_SEED_DEMO=0`` to never seed
+(a council's own store starts empty).
+
+Examples
+--------
+>>> from hotspots.views.dashboard.store import session_store
+>>> engine = session_store()  # doctest: +SKIP
+>>> store.list_cameras(engine)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+from sqlalchemy import Engine, select
+
+from hotspots import store
+from hotspots.data import datasets
+from hotspots.store.models import MODELS
+
+SEED_ENV = "HOTSPOTS_SEED_DEMO"
+"""Environment variable: ``0`` (or ``false``/``no``) stops the demo records being seeded."""
+
+DEMO_SEED: tuple[tuple[str, str], ...] = (
+    ("cameras", "cameras"),
+    ("walkabouts", "walkabouts"),
+    ("feedback", "feedback"),
+)
+"""(record type, demo file) pairs seeded into an empty store, in an order that keeps every
+reference valid (feedback points refer to their walkabout)."""
+
+
+def seed_wanted() -> bool:
+    """Whether an empty store gets the demo records (``$HOTSPOTS_SEED_DEMO``, default yes)."""
+    return os.environ.get(SEED_ENV, "1").strip().lower() not in {"0", "false", "no", "off"}
+
+
+def is_empty(engine: Engine) -> bool:
+    """True when the store holds no record of any kind (no camera, walkabout, action, ...)."""
+    with engine.connect() as connection:
+        return all(
+            connection.execute(select(MODELS[kind]).limit(1)).first() is None
+            for kind in store.RECORD_KINDS
+        )
+
+
+def seed_demo(engine: Engine) -> dict[str, int]:
+    """Put the demo cameras, walkabout and feedback points into ``engine``'s store if EMPTY.
+
+    Idempotent: a store holding any record is left unchanged, and the imports skip ids already
+    stored (two processes seeding at the same moment store each record once). Each record type
+    is imported all or nothing, in one transaction.
+
+    Parameters
+    ----------
+    engine
+        From :func:`hotspots.store.open_store`.
+
+    Returns
+    -------
+    dict
+        Records inserted per record type (``{}`` when the store was not empty).
+
+    Examples
+    --------
+    >>> engine = store.open_store("sqlite:///" + str(tmp_path / "s.sqlite"))  # doctest: +SKIP
+    >>> seed_demo(engine)  # doctest: +SKIP
+    {'cameras': 33, 'walkabouts': 1, 'feedback': 24}
+    >>> seed_demo(engine)  # doctest: +SKIP
+    {}
+    """
+    if not is_empty(engine):
+        return {}
+    inserted = {}
+    for kind, name in DEMO_SEED:
+        report = store.import_records(engine, datasets.demo_path(name), kind, if_exists="skip")
+        inserted[kind] = report.inserted
+    return inserted
+
+
+@st.cache_resource(show_spinner=False)
+def _engine(url: str) -> tuple[Engine, dict[str, int]]:
+    engine = store.open_store(url)
+    seeded = seed_demo(engine) if seed_wanted() else {}
+    return engine, seeded
+
+
+def session_store() -> Engine:
+    """The engine of the configured store, opened (migrated, and seeded when empty) once.
+
+    When the database cannot be opened (a PostgreSQL server down, a wrong URL, a folder that
+    cannot be written), the page shows why and how to fix it, and stops; the next rerun tries
+    again.
+    """
+    try:
+        return _engine(store.database_url())[0]
+    except RuntimeError as err:  # names the URL (password hidden) and what to check
+        st.error(f"The operational store cannot be opened: {err}")
+    except OSError as err:
+        st.error(
+            f"The operational store cannot be created: {err}; set {store.DB_PATH_ENV} to a "
+            "SQLite file in a folder you can write"
+        )
+    st.stop()
+
+
+def store_caption() -> str:
+    """Where the store is (password hidden) and what the demo seeding put in it, for a caption.
+
+    Examples
+    --------
+    >>> store_caption()  # doctest: +SKIP
+    'Store: sqlite:///…/hotspots.sqlite — seeded on first use with SYNTHETIC demo records (…'
+    """
+    engine, seeded = _engine(store.database_url())
+    where = engine.url.render_as_string(hide_password=True)
+    if not seeded:
+        return f"Store: {where}"
+    parts = ", ".join(f"{kind} {n}" for kind, n in seeded.items())
+    return f"Store: {where} — seeded on first use with SYNTHETIC demo records ({parts})."

@@ -1,0 +1,1004 @@
+"""Folium map layers for the JAG dashboard and the standalone map export, offline-safe.
+
+Every layer takes aggregates (H3 cells, Gi* classes, cluster outlines, wards) or points that
+are not incidents (cameras, walkabout feedback, patrol localities); sensitive incidents never
+reach a map as points. Layers are built as compact GeoJSON: coordinates rounded to 5 decimals
+(about 1 m), one small style table per layer indexed from each feature, and only the features a
+layer needs (no zero cells, only significant Gi* cells, simplified ward outlines).
+
+Offline: the maps never load JavaScript or CSS from a CDN. :func:`base_map` points the map at
+Leaflet's files by a relative path; :func:`map_html` inlines them into a self-contained page and
+:func:`hotspots.views.dashboard.offline.st_map` serves them from the Streamlit app. Both read the
+files
+that ``scripts/setup.sh`` installs (:func:`map_assets_dir`). Without tiles the map draws on a
+plain background; OpenStreetMap tiles are an optional layer that may fail to load.
+
+Text is data, never HTML: every value shown in a tooltip, popup or legend is escaped.
+
+Examples
+--------
+>>> m = base_map((-0.75, 51.65, -0.35, 51.90))
+>>> hex_layer(cells, legend_title="Incidents").add_to(m)  # doctest: +SKIP
+>>> html = map_html(m)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import os
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import MacroElement
+from jinja2 import Template
+from matplotlib import colormaps
+from matplotlib.colors import to_hex
+
+from hotspots.data.schema import WGS84, working_crs_for
+
+LEAFLET_VERSION = "1.9.4"
+"""The Leaflet release ``scripts/setup.sh`` installs (keep the two in step)."""
+
+ASSETS_ENV = "HOTSPOTS_MAP_ASSETS"
+"""Environment variable naming another folder holding ``leaflet/leaflet.js`` and ``.css``."""
+
+MAP_JS: tuple[tuple[str, str], ...] = (("leaflet", "leaflet/leaflet.js"),)
+"""The map's JavaScript as (name, path inside the assets folder)."""
+
+MAP_CSS: tuple[tuple[str, str], ...] = (("leaflet_css", "leaflet/leaflet.css"),)
+"""The map's CSS as (name, path inside the assets folder)."""
+
+BACKGROUND = "#eeede9"
+"""Plain light grey drawn behind the layers (what shows where no tiles load)."""
+
+OGL_ATTRIBUTION = (
+    "Contains public sector information licensed under the Open Government Licence v3.0; "
+    "boundaries © Crown copyright and database right"
+)
+"""Attribution for police.uk data over ONS boundaries (pass it to :func:`base_map`)."""
+
+GI_COLOURS: dict[int, str] = {
+    3: "#d62f27",
+    2: "#ed7551",
+    1: "#fab984",
+    -1: "#c0ccbe",
+    -2: "#849eba",
+    -3: "#4575b5",
+}
+"""Fill per Gi* bin, ArcGIS's hot spot renderer (red hot, blue cold; 99/95/90 %)."""
+
+_GI_LABELS = {
+    3: "Hot 99%",
+    2: "Hot 95%",
+    1: "Hot 90%",
+    -1: "Cold 90%",
+    -2: "Cold 95%",
+    -3: "Cold 99%",
+}
+_NO_DATA = "#c8c8c8"
+_WARD_NAME_COLUMNS = ("area_name", "ward_name", "WD13NM", "WD23NM", "name", "NAME")
+_AREAS_PANE = ("hotspots-areas", 350)  # below Leaflet's overlay pane (400): cells stay on top
+_DECIMALS = 5
+
+
+# --------------------------------------------------------------------------- assets
+
+
+def map_assets_dir() -> Path:
+    """The folder holding the map's JavaScript and CSS (Leaflet), installed by the set-up.
+
+    ``$HOTSPOTS_MAP_ASSETS`` when set, else ``<venv>/share/hotspots/map-assets`` (where
+    ``scripts/setup.sh`` unpacks Leaflet from the npm registry).
+
+    Raises
+    ------
+    FileNotFoundError
+        When the files are missing or of another Leaflet version, saying to run the set-up.
+
+    Examples
+    --------
+    >>> (map_assets_dir() / "leaflet" / "leaflet.js").is_file()
+    True
+    """
+    env = os.environ.get(ASSETS_ENV)
+    folder = Path(env) if env else Path(sys.prefix) / "share" / "hotspots" / "map-assets"
+    missing = [rel for _, rel in (*MAP_JS, *MAP_CSS) if not (folder / rel).is_file()]
+    if missing:
+        raise FileNotFoundError(
+            f"map assets {missing} not found in {folder}: run `bash scripts/setup.sh` (it "
+            f"fetches Leaflet {LEAFLET_VERSION} once), or set {ASSETS_ENV} to a folder "
+            "holding leaflet/leaflet.js and leaflet/leaflet.css"
+        )
+    version_file = folder / "leaflet" / "VERSION"
+    version = version_file.read_text().strip() if version_file.is_file() else "of unknown version"
+    if not env and version != LEAFLET_VERSION:
+        raise FileNotFoundError(
+            f"{folder} holds Leaflet {version}, hotspots wants {LEAFLET_VERSION}: run "
+            "`bash scripts/setup.sh` to update it"
+        )
+    return folder
+
+
+def use_assets(m: folium.Map, base_url: str) -> folium.Map:
+    """Point the map's JavaScript and CSS links at ``base_url`` (a folder URL ending in ``/``).
+
+    :func:`base_map` uses ``""`` (paths relative to the page); the dashboard uses the URL its
+    Streamlit server serves the assets at. Returns ``m``, changed in place.
+    """
+    if base_url and not base_url.endswith("/"):
+        raise ValueError(f"base_url must end with '/', got {base_url!r}")
+    m.default_js = [(name, base_url + rel) for name, rel in MAP_JS]
+    m.default_css = [(name, base_url + rel) for name, rel in MAP_CSS]
+    return m
+
+
+def map_html(m: folium.Map) -> str:
+    """The map as one self-contained HTML page (Leaflet inlined), to open offline in a meeting.
+
+    Raises ``ValueError`` when the map needs any other external script or stylesheet (e.g. a
+    folium plugin from a CDN): such a page would not draw without internet.
+
+    Examples
+    --------
+    >>> m = base_map((-0.75, 51.65, -0.35, 51.90))
+    >>> "<script src=" in map_html(m)
+    False
+    """
+    page = m.get_root().render()
+    folder = map_assets_dir()
+    for _, rel in MAP_JS:
+        code = (folder / rel).read_text(encoding="utf-8")
+        if "</script" in code.lower():
+            raise ValueError(f"{folder / rel} contains '</script' and cannot be inlined")
+        tag = re.compile(rf'<script src="[^"]*{re.escape(rel)}"></script>')
+        page = tag.sub(lambda _, c=code: f"<script>{c}</script>", page, count=1)
+    for _, rel in MAP_CSS:
+        css = _inline_css_images((folder / rel).read_text(encoding="utf-8"), (folder / rel).parent)
+        tag = re.compile(rf'<link rel="stylesheet" href="[^"]*{re.escape(rel)}"/>')
+        page = tag.sub(lambda _, c=css: f"<style>{c}</style>", page, count=1)
+    external = re.findall(r'<script src="[^"]*"|<link rel="stylesheet" href="[^"]*"', page)
+    if external:
+        raise ValueError(
+            f"the map needs {external}, which would be fetched from the internet; build its "
+            "layers with hotspots.views.maps (no CDN) or drop the plugin"
+        )
+    return page
+
+
+def map_payload_bytes(m: folium.Map) -> int:
+    """Bytes of HTML, code and data the browser receives for the map itself (UTF-8).
+
+    Leaflet's own files (~160 kB, served locally once and cached) are not counted; the
+    standalone page from :func:`map_html` adds them.
+    """
+    return len(m.get_root().render().encode("utf-8"))
+
+
+def _inline_css_images(css: str, folder: Path) -> str:
+    def data_uri(match: re.Match[str]) -> str:
+        image = folder / match.group(1)
+        encoded = base64.b64encode(image.read_bytes()).decode("ascii")
+        return f"url(data:image/png;base64,{encoded})"
+
+    return re.sub(r"url\((images/[\w.-]+\.png)\)", data_uri, css)
+
+
+# --------------------------------------------------------------------------- base map
+
+
+def base_map(
+    bounds: Sequence[float] | gpd.GeoDataFrame | gpd.GeoSeries,
+    *,
+    tiles: bool = False,
+    background: str = BACKGROUND,
+    attribution: str | None = None,
+    width: str | int = "100%",
+    height: str | int = "100%",
+) -> folium.Map:
+    """An empty map fitted to ``bounds``, on a plain background, with no CDN assets.
+
+    Parameters
+    ----------
+    bounds
+        ``(west, south, east, north)`` in degrees (EPSG:4326), or a GeoDataFrame / GeoSeries
+        with a CRS (its total bounds, reprojected to EPSG:4326).
+    tiles
+        Add OpenStreetMap tiles as a layer the user can switch off. Off by default: tiles come
+        from the internet and council networks may block them; the layers draw either way.
+    background
+        Colour behind the layers (shows wherever no tiles are drawn).
+    attribution
+        Extra attribution text (escaped), e.g. :data:`OGL_ATTRIBUTION`.
+    width, height
+        Size of the map (CSS length or pixels).
+
+    Returns
+    -------
+    folium.Map
+        Leaflet loaded by the relative path ``leaflet/leaflet.js`` (see :func:`map_html` and
+        :func:`hotspots.views.dashboard.offline.st_map`). Add ``folium.LayerControl()`` after the
+        layers to let users toggle them.
+
+    Examples
+    --------
+    >>> m = base_map((-0.75, 51.65, -0.35, 51.90), tiles=True)
+    >>> m.location
+    [51.775, -0.55]
+    """
+    west, south, east, north = _lonlat_bounds(bounds)
+    m = folium.Map(
+        location=[round((south + north) / 2, 6), round((west + east) / 2, 6)],
+        zoom_start=11,
+        tiles=None,
+        control_scale=True,
+        width=width,
+        height=height,
+    )
+    use_assets(m, "")
+    _MapSetup(to_hex(background), _text(attribution) if attribution else None).add_to(m)
+    if tiles:
+        folium.TileLayer("OpenStreetMap", name="OpenStreetMap", overlay=True).add_to(m)
+    m.fit_bounds([[south, west], [north, east]])
+    return m
+
+
+def _lonlat_bounds(
+    bounds: Sequence[float] | gpd.GeoDataFrame | gpd.GeoSeries,
+) -> tuple[float, float, float, float]:
+    if isinstance(bounds, gpd.GeoDataFrame | gpd.GeoSeries):
+        if bounds.crs is None:
+            raise ValueError("bounds frame has no CRS: set it with .set_crs(...) first")
+        bounds = bounds.to_crs(WGS84).total_bounds
+    values = np.asarray(bounds, dtype=float)
+    if values.shape != (4,) or not np.isfinite(values).all():
+        raise ValueError(
+            f"bounds must be 4 finite numbers (west, south, east, north), got {bounds}"
+        )
+    west, south, east, north = (float(v) for v in values)
+    if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
+        raise ValueError(
+            f"bounds {tuple(values)} are not (west, south, east, north) in degrees; metres "
+            "(e.g. British National Grid) must be reprojected with .to_crs('EPSG:4326')"
+        )
+    pad = 0.005  # degrees (~500 m): a single point still gets a usable view
+    if east - west < pad and north - south < pad:
+        west, south, east, north = west - pad, south - pad, east + pad, north + pad
+    return west, south, east, north
+
+
+# --------------------------------------------------------------------------- classes
+
+
+def class_breaks(
+    values: Sequence[float] | np.ndarray | pd.Series,
+    *,
+    k: int = 5,
+    scheme: Literal["quantile", "equal"] = "quantile",
+) -> np.ndarray:
+    """Upper bounds of up to ``k`` classes for a choropleth (ascending; the last is the maximum).
+
+    A value ``v`` falls in the first class whose upper bound is ``>= v``. Quantile classes
+    merge where values tie (skewed counts give fewer, honest classes); integer values give
+    integer bounds.
+
+    Examples
+    --------
+    >>> class_breaks([1, 1, 1, 2, 3, 5, 8, 13, 40], k=3).tolist()
+    [1.0, 5.0, 40.0]
+    """
+    v = np.asarray(values, dtype=float)
+    if v.size == 0:
+        return np.array([], dtype=float)
+    if not np.isfinite(v).all():
+        raise ValueError("class_breaks: values contain NaN or infinity; fill or drop them first")
+    if k < 1:
+        raise ValueError(f"class_breaks: k must be at least 1, got {k}")
+    if scheme == "quantile":
+        edges = np.quantile(v, np.linspace(0, 1, k + 1)[1:], method="inverted_cdf")
+    elif scheme == "equal":
+        edges = np.linspace(v.min(), v.max(), k + 1)[1:]
+    else:
+        raise ValueError(f"class_breaks: scheme must be 'quantile' or 'equal', got {scheme!r}")
+    if np.all(v == np.round(v)):
+        edges = np.ceil(edges)
+    edges[-1] = v.max()
+    return np.unique(edges)
+
+
+def _classify(v: np.ndarray, breaks: np.ndarray) -> np.ndarray:
+    return np.minimum(np.searchsorted(breaks, v, side="left"), len(breaks) - 1)
+
+
+def _class_labels(breaks: np.ndarray, values: np.ndarray) -> list[str]:
+    """Legend text of each class, from the smallest value to the largest (past the last bound)."""
+    integer = bool(np.all(values == np.round(values)))
+    uppers = np.append(breaks[:-1], max(breaks[-1], values.max()))
+    labels = []
+    for i, upper in enumerate(uppers):
+        if i == 0:
+            low = min(values.min(), upper)
+        else:
+            low = np.floor(breaks[i - 1]) + 1 if integer else breaks[i - 1]
+        labels.append(_num(upper) if low >= upper else f"{_num(low)}–{_num(upper)}")
+    return labels
+
+
+def _palette(colormap: str | Sequence[str], n: int) -> list[str]:
+    if isinstance(colormap, str):
+        if colormap not in colormaps:
+            raise ValueError(
+                f"unknown colormap {colormap!r}: use a matplotlib name such as 'YlOrRd' or "
+                "'Blues', or a list of colours"
+            )
+        cmap = colormaps[colormap]
+        return (
+            [to_hex(cmap(x)) for x in np.linspace(0.2, 0.95, n)] if n > 1 else [to_hex(cmap(0.8))]
+        )
+    colours = [to_hex(c) for c in colormap]
+    if len(colours) < n:
+        raise ValueError(f"{n} classes need {n} colours, got {len(colours)}: {colours}")
+    return colours[:n]
+
+
+# --------------------------------------------------------------------------- layers
+
+
+def hex_layer(
+    cells: gpd.GeoDataFrame,
+    *,
+    value: str = "count",
+    legend_title: str | None = None,
+    colormap: str | Sequence[str] = "YlOrRd",
+    k: int = 5,
+    scheme: Literal["quantile", "equal"] = "quantile",
+    breaks: Sequence[float] | None = None,
+    opacity: float = 0.75,
+    name: str | None = None,
+    show: bool = True,
+) -> folium.FeatureGroup:
+    """H3 cells coloured by ``value`` (a choropleth) with a legend; zero cells are not sent.
+
+    Parameters
+    ----------
+    cells
+        Grid from :mod:`hotspots.space.grid`: ``cell``, ``value`` and hexagon polygons (any CRS).
+    value
+        Column to map (``count``, ``rate``, ...).
+    legend_title
+        Legend heading and tooltip label (default: the column name).
+    colormap
+        A matplotlib colormap name or a list of colours, one per class.
+    k, scheme
+        Classes of :func:`class_breaks`, used when ``breaks`` is not given.
+    breaks
+        Upper bounds of the classes (to keep the classes fixed across months); values above the
+        last bound fall in the last class. The legend shows the bounds used.
+    opacity
+        Fill opacity (0-1).
+    name, show
+        Layer name in a ``folium.LayerControl`` and whether it is on at first.
+
+    Examples
+    --------
+    >>> layer = hex_layer(cells, legend_title="Crimes, Jan 2022")  # doctest: +SKIP
+    >>> layer.add_to(m)  # doctest: +SKIP
+    """
+    cells = _wgs84_frame(cells, "cells", ["cell", value], "hotspots.space.grid (cell_counts)")
+    v = _numeric(cells[value], f"cells[{value!r}]")
+    title = legend_title or value.replace("_", " ").capitalize()
+    shown = v > 0
+    bounds = _breaks(v[shown], breaks, k=k, scheme=scheme)
+    group = layer_group(name or title, show=show)
+    if len(bounds):
+        colours = _palette(colormap, len(bounds))
+        cls = _classify(v[shown], bounds)
+        labels = _class_labels(bounds, v[shown])
+        styles = [_fill_style(c, opacity) for c in colours]
+        tips = f"{_text(title)}: " + _format(cells.loc[shown, value])
+        ids = cells.loc[shown, "cell"].astype(str)
+        geoms = cells.geometry.to_numpy()[shown]
+        _GeoJsonLayer(_features(geoms, cls, tips, ids=ids), styles).add_to(group)
+        items = list(zip(colours, labels, strict=True))
+    else:
+        items = []
+    _Legend(title, items, note="Blank: 0").add_to(group)
+    return group
+
+
+def gistar_layer(
+    cells: gpd.GeoDataFrame,
+    *,
+    opacity: float = 0.8,
+    name: str = "Hot and cold spots (Gi*)",
+    show: bool = True,
+) -> folium.FeatureGroup:
+    """Significant Gi* hot and cold spots (90/95/99 % confidence) with a legend.
+
+    Only cells with ``gi_bin != 0`` are sent; not significant cells stay blank.
+
+    Parameters
+    ----------
+    cells
+        Output of :func:`hotspots.analysis.stats.gistar`: ``gi_z``, ``gi_bin`` (-3..3) and hexagon
+        polygons; ``gi_class`` (label) and ``count`` are shown when present.
+    opacity
+        Fill opacity (0-1).
+    name, show
+        Layer name in a ``folium.LayerControl`` and whether it is on at first.
+
+    Examples
+    --------
+    >>> gistar_layer(stats.gistar(grid)).add_to(m)  # doctest: +SKIP
+    """
+    cells = _wgs84_frame(cells, "Gi* cells", ["gi_z", "gi_bin"], "hotspots.analysis.stats.gistar")
+    bins = _numeric(cells["gi_bin"], "cells['gi_bin']")
+    bad = sorted(set(bins[~np.isin(bins, np.arange(-3, 4))].tolist()))
+    if bad:
+        raise ValueError(f"gi_bin must be an integer from -3 to 3 (ArcGIS Gi_Bin), got {bad}")
+    shown = bins != 0
+    order = [3, 2, 1, -1, -2, -3]  # legend and style order, hottest first
+    style_of_bin = np.zeros(7, dtype=int)
+    style_of_bin[np.array(order) + 3] = np.arange(len(order))
+    cls = style_of_bin[bins[shown].astype(int) + 3]
+    if "gi_class" in cells.columns:
+        labels = _format(cells.loc[shown, "gi_class"])
+    else:
+        labels = pd.Series([_GI_LABELS[int(b)] for b in bins[shown]], index=cells.index[shown])
+    tips = labels + "<br>z = " + _format(cells.loc[shown, "gi_z"].astype(float).round(2))
+    if "count" in cells.columns:
+        tips = tips + "<br>count: " + _format(cells.loc[shown, "count"])
+    ids = cells.loc[shown, "cell"].astype(str) if "cell" in cells.columns else None
+    styles = [_fill_style(GI_COLOURS[b], opacity) for b in order]
+    group = layer_group(name, show=show)
+    geoms = cells.geometry.to_numpy()[shown]
+    _GeoJsonLayer(_features(geoms, cls, tips, ids=ids), styles).add_to(group)
+    items = [(GI_COLOURS[b], _GI_LABELS[b]) for b in order]
+    _Legend("Gi* hot and cold spots", items, note="Blank: not significant").add_to(group)
+    return group
+
+
+def cluster_layer(
+    profiles: gpd.GeoDataFrame,
+    *,
+    label_col: str = "cluster",
+    popup_cols: Sequence[str] | None = None,
+    colour: str = "#6a3d9a",
+    name: str = "Clusters",
+    show: bool = True,
+    legend: str | None = "cluster outlines",
+) -> folium.FeatureGroup:
+    """Cluster outlines (DBSCAN/HDBSCAN profiles) with their statistics in an escaped popup.
+
+    Parameters
+    ----------
+    profiles
+        One row per cluster (:func:`hotspots.analysis.clusters.cluster_profiles`): an outline
+        (polygon;
+        points and lines of tiny clusters are drawn too) and its statistics. Clusters without
+        an outline (only sensitive incidents) are not drawn; the legend says how many.
+    label_col
+        Column naming the cluster in the tooltip (skipped when absent).
+    popup_cols
+        Columns shown in the popup, in order (default: every column but the geometry).
+    colour
+        Outline colour.
+    name, show
+        Layer name in a ``folium.LayerControl`` and whether it is on at first.
+    legend
+        What the legend calls the outlines (``"12 cluster outlines"``); ``None``: no legend.
+
+    Examples
+    --------
+    >>> cluster_layer(profiles, popup_cols=["cluster", "incidents", "top_type"])  # doctest: +SKIP
+    """
+    cols = _popup_columns(profiles, popup_cols)
+    no_outline = profiles.geometry.isna() | profiles.geometry.is_empty
+    drawn = _wgs84_frame(
+        profiles[~no_outline], "cluster profiles", cols, "hotspots.analysis.clusters"
+    )
+    colour = to_hex(colour)
+    style = {"color": colour, "weight": 2, "fillColor": colour, "fillOpacity": 0.15, "radius": 6}
+    tips = "Cluster " + _format(drawn[label_col]) if label_col in drawn.columns else None
+    features = _features(
+        drawn.geometry.to_numpy(),
+        np.zeros(len(drawn), dtype=int),
+        tips,
+        popups=_popup_table(drawn, cols),
+    )
+    group = layer_group(name, show=show)
+    _GeoJsonLayer(features, [style]).add_to(group)
+    note = None
+    if no_outline.any():
+        which = profiles.loc[no_outline, label_col] if label_col in profiles.columns else None
+        listed = f" ({', '.join(_format(which))})" if which is not None else ""
+        note = f"{int(no_outline.sum())} without an outline{listed}: only sensitive incidents"
+    if legend is not None:
+        _Legend(name, [(colour, f"{len(drawn)} {legend}")], note=note).add_to(group)
+    return group
+
+
+def ward_layer(
+    wards: gpd.GeoDataFrame,
+    *,
+    value: str | None = None,
+    name_col: str | None = None,
+    tooltip_cols: Sequence[str] = (),
+    legend_title: str | None = None,
+    colormap: str | Sequence[str] = "Blues",
+    k: int = 5,
+    scheme: Literal["quantile", "equal"] = "quantile",
+    breaks: Sequence[float] | None = None,
+    simplify_m: float = 20.0,
+    name: str = "Wards",
+    show: bool = True,
+) -> folium.FeatureGroup:
+    """Ward outlines, or a ward choropleth of ``value`` (counts, rates) with a legend.
+
+    Outlines are simplified by ``simplify_m`` metres in the working CRS (EPSG:27700 in Great
+    Britain, else the local UTM zone) and drawn below the cell layers, which stay clickable.
+
+    Parameters
+    ----------
+    wards
+        Ward polygons (any CRS) with a name column.
+    value
+        Column to colour by; ``None`` draws outlines only. Wards with no value are grey and
+        labelled "no data" in the legend.
+    name_col
+        Column with the ward name (default: the first of ``ward_name``, ``WD13NM``, ``WD23NM``,
+        ``name``, ``NAME``).
+    tooltip_cols
+        More columns shown in the tooltip (e.g. ``count``, ``rate_per_1000``).
+    legend_title, colormap, k, scheme, breaks
+        As in :func:`hex_layer`.
+    simplify_m
+        Simplification tolerance in metres (0 keeps every vertex).
+    name, show
+        Layer name in a ``folium.LayerControl`` and whether it is on at first.
+
+    Examples
+    --------
+    >>> ward_layer(wards).add_to(m)  # doctest: +SKIP
+    >>> ward_layer(ward_counts, value="rate_per_1000", tooltip_cols=["count"])  # doctest: +SKIP
+    """
+    name_col = name_col or next((c for c in _WARD_NAME_COLUMNS if c in wards.columns), None)
+    if name_col is None:
+        raise ValueError(
+            f"wards: no name column among {list(_WARD_NAME_COLUMNS)}; pass name_col= one of "
+            f"{[c for c in wards.columns if c != wards.geometry.name]}"
+        )
+    needed = [name_col, *tooltip_cols, *([value] if value else [])]
+    wards = _wgs84_frame(wards, "wards", needed, "hotspots.space.areas")
+    geoms = _simplified(wards.geometry, simplify_m)
+    tips = "<b>" + _format(wards[name_col]) + "</b>"
+    for col in [*([value] if value else []), *tooltip_cols]:
+        label = _text(legend_title if col == value and legend_title else col.replace("_", " "))
+        tips = tips + f"<br>{label}: " + _format(wards[col])
+    group = layer_group(name, show=show)
+    if value is None:
+        style = {"color": "#3b4a54", "weight": 1.5, "fill": True, "fillOpacity": 0}
+        _GeoJsonLayer(
+            _features(geoms, np.zeros(len(wards), int), tips), [style], _AREAS_PANE
+        ).add_to(group)
+        return group
+    title = legend_title or value.replace("_", " ").capitalize()
+    v = pd.to_numeric(wards[value], errors="coerce").to_numpy(dtype=float)
+    known = np.isfinite(v)
+    bounds = _breaks(v[known], breaks, k=k, scheme=scheme)
+    colours = _palette(colormap, len(bounds)) if len(bounds) else []
+    cls = np.full(len(v), len(bounds))  # the last style is "no data"
+    cls[known] = _classify(v[known], bounds) if len(bounds) else 0
+    styles = [{**_fill_style(c, 0.65), "color": "#3b4a54", "weight": 1} for c in colours]
+    styles.append({**_fill_style(_NO_DATA, 0.65), "color": "#3b4a54", "weight": 1})
+    _GeoJsonLayer(_features(geoms, cls, tips), styles, _AREAS_PANE).add_to(group)
+    labels = _class_labels(bounds, v[known]) if len(bounds) else []
+    items = list(zip(colours, labels, strict=True))
+    if not known.all():
+        items.append((_NO_DATA, "no data"))
+    _Legend(title, items).add_to(group)
+    return group
+
+
+def points_layer(
+    points: gpd.GeoDataFrame,
+    *,
+    popup_cols: Sequence[str],
+    tooltip_col: str | None = None,
+    colour: str = "#1f78b4",
+    radius: float = 6,
+    name: str = "Points",
+    show: bool = True,
+) -> folium.FeatureGroup:
+    """Circle markers for cameras, walkabout feedback or patrol localities (escaped popups).
+
+    Refuses incidents flagged ``sensitive``: those are only ever mapped as aggregates.
+
+    Parameters
+    ----------
+    points
+        Point geometries (any CRS).
+    popup_cols
+        Columns shown in the popup table, in order (may be empty).
+    tooltip_col
+        Column shown on hover.
+    colour
+        Marker fill colour.
+    radius
+        Marker radius in screen pixels.
+    name, show
+        Layer name in a ``folium.LayerControl`` and whether it is on at first.
+
+    Examples
+    --------
+    >>> points_layer(cameras, popup_cols=["camera_id", "location"], name="CCTV")  # doctest: +SKIP
+    """
+    if "sensitive" in points.columns and points["sensitive"].fillna(False).astype(bool).any():
+        raise ValueError(
+            "points_layer: rows flagged sensitive (domestic abuse, sexual offences, stalking) "
+            "must never be shown as points; map them as counts (hex_layer, ward_layer) instead"
+        )
+    cols = list(popup_cols) + ([tooltip_col] if tooltip_col else [])
+    points = _wgs84_frame(points, "points", cols, "your point table")
+    kinds = set(points.geom_type)
+    if kinds - {"Point"}:
+        raise ValueError(f"points_layer draws Point geometries only, got {sorted(kinds)}")
+    style = {
+        "radius": float(radius),
+        "color": "#ffffff",
+        "weight": 1.5,
+        "fillColor": to_hex(colour),
+        "fillOpacity": 0.9,
+    }
+    tips = _format(points[tooltip_col]) if tooltip_col else None
+    popups = _popup_table(points, list(popup_cols)) if popup_cols else None
+    features = _features(
+        points.geometry.to_numpy(), np.zeros(len(points), int), tips, popups=popups
+    )
+    group = layer_group(name, show=show)
+    _GeoJsonLayer(features, [style]).add_to(group)
+    return group
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def outline_layer(
+    shapes: gpd.GeoDataFrame,
+    *,
+    tooltip_col: str,
+    colour_col: str,
+    name: str,
+    show: bool = True,
+    fill_opacity: float = 0.18,
+) -> folium.FeatureGroup:
+    """Outlines (polygons) each drawn in its own colour, with an escaped tooltip.
+
+    Parameters
+    ----------
+    shapes
+        Polygons (any CRS) with a text column ``tooltip_col`` and a colour column ``colour_col``.
+    name, show
+        Layer name in a ``folium.LayerControl`` and whether it is on at first.
+    fill_opacity
+        Fill opacity (0-1) inside each outline.
+
+    Examples
+    --------
+    >>> outline_layer(views, tooltip_col="label", colour_col="colour", name="V")  # doctest: +SKIP
+    """
+    shapes = _wgs84_frame(shapes, "outlines", [tooltip_col, colour_col], "a GeoDataFrame")
+    colours, index = np.unique(shapes[colour_col].astype(str).to_numpy(), return_inverse=True)
+    styles = [
+        {"color": c, "weight": 1.5, "fillColor": c, "fillOpacity": fill_opacity} for c in colours
+    ]
+    group = layer_group(name, show=show)
+    if len(shapes):
+        tips = _format(shapes[tooltip_col].astype(str))
+        _GeoJsonLayer(_features(shapes.geometry.to_numpy(), index, tips), styles).add_to(group)
+    return group
+
+
+def _wgs84_frame(
+    gdf: gpd.GeoDataFrame, what: str, columns: Sequence[str], producer: str
+) -> gpd.GeoDataFrame:
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise TypeError(f"{what}: expected a GeoDataFrame, got {type(gdf).__name__}")
+    missing = [c for c in columns if c not in gdf.columns]
+    if missing:
+        raise ValueError(f"{what}: missing column(s) {missing}; build it with {producer}")
+    if gdf.crs is None:
+        raise ValueError(
+            f"{what} has no CRS: set it with .set_crs('EPSG:4326') for lon/lat or "
+            "'EPSG:27700' for British National Grid metres"
+        )
+    empty = gdf.geometry.isna() | gdf.geometry.is_empty
+    if empty.any():
+        raise ValueError(
+            f"{what}: {int(empty.sum())} row(s) have no geometry (first: index "
+            f"{list(gdf.index[empty][:5])}); drop or locate them before mapping"
+        )
+    return gdf if gdf.crs.equals(WGS84) else gdf.to_crs(WGS84)
+
+
+def _numeric(column: pd.Series, what: str) -> np.ndarray:
+    v = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(v)
+    if bad.any():
+        raise ValueError(
+            f"{what}: {int(bad.sum())} value(s) are missing or not numbers "
+            f"(e.g. {column[bad].head(3).tolist()}); fill them (0 for no incidents) first"
+        )
+    return v
+
+
+def _breaks(
+    v: np.ndarray, breaks: Sequence[float] | None, *, k: int, scheme: Literal["quantile", "equal"]
+) -> np.ndarray:
+    if breaks is None:
+        return class_breaks(v, k=k, scheme=scheme)
+    b = np.asarray(breaks, dtype=float)
+    if b.ndim != 1 or b.size == 0 or not np.isfinite(b).all() or np.any(np.diff(b) <= 0):
+        raise ValueError(f"breaks must be increasing finite upper bounds, got {list(breaks)}")
+    return b
+
+
+def _simplified(geoms: gpd.GeoSeries, tolerance_m: float) -> np.ndarray:
+    if tolerance_m <= 0:
+        return geoms.to_numpy()
+    lon, lat = shapely.get_coordinates(geoms.to_numpy()).T
+    metric = working_crs_for(lon, lat)
+    simple = shapely.simplify(geoms.to_crs(metric).to_numpy(), tolerance_m, preserve_topology=True)
+    return gpd.GeoSeries(simple, crs=metric).to_crs(WGS84).to_numpy()
+
+
+def _fill_style(colour: str, opacity: float) -> dict[str, Any]:
+    return {
+        "fillColor": colour,
+        "fillOpacity": opacity,
+        "color": "#ffffff",
+        "weight": 0.5,
+        "opacity": 0.8,
+        "radius": 6,
+    }
+
+
+def _num(x: float) -> str:
+    x = float(x)
+    if x == round(x):
+        return f"{round(x):,}"
+    return f"{x:,.2f}" if abs(x) < 100 else f"{x:,.0f}"
+
+
+def _text(value: Any) -> str:
+    return html.escape(str(value))
+
+
+def _format(column: pd.Series) -> pd.Series:
+    """Display text of each value, HTML-escaped ("–" where missing)."""
+    if pd.api.types.is_bool_dtype(column):
+        out = column.map({True: "yes", False: "no"})
+    elif pd.api.types.is_numeric_dtype(column):
+        values = column.astype(float)
+        integer = bool(np.all(values.dropna() == np.round(values.dropna())))
+        out = values.map(lambda x: f"{x:,.0f}" if integer else f"{x:,.2f}", na_action="ignore")
+    elif pd.api.types.is_datetime64_any_dtype(column):
+        out = column.dt.strftime("%Y-%m-%d")
+    else:
+        out = column.map(
+            lambda x: ", ".join(map(str, x)) if isinstance(x, list | tuple) else str(x),
+            na_action="ignore",
+        ).map(html.escape, na_action="ignore")
+    return out.astype(object).where(out.notna(), "–").astype(str)
+
+
+def _popup_columns(gdf: gpd.GeoDataFrame, popup_cols: Sequence[str] | None) -> list[str]:
+    if popup_cols is not None:
+        return list(popup_cols)
+    return [c for c in gdf.columns if c != gdf.geometry.name]
+
+
+def _popup_table(gdf: pd.DataFrame, cols: Sequence[str]) -> pd.Series:
+    rows = pd.Series("", index=gdf.index, dtype=object)
+    for col in cols:
+        label = _text(str(col).replace("_", " "))
+        rows = rows + f"<tr><th>{label}</th><td>" + _format(gdf[col]) + "</td></tr>"
+    return '<table class="hotspots-popup">' + rows + "</table>"
+
+
+def _features(
+    geoms: np.ndarray,
+    style_index: np.ndarray,
+    tooltips: pd.Series | None,
+    *,
+    popups: pd.Series | None = None,
+    ids: pd.Series | None = None,
+) -> str:
+    """A GeoJSON FeatureCollection as JSON text: coordinates rounded, properties minimal.
+
+    Properties: ``s`` index into the layer's style table, ``t`` tooltip HTML, ``p`` popup HTML
+    (both already escaped); the text goes through :func:`script_safe`.
+    """
+    rounded = shapely.transform(geoms, lambda xy: np.round(xy, _DECIMALS))
+    parts = pd.Series(shapely.to_geojson(rounded), dtype=object)
+    props = '{"s":' + pd.Series(np.asarray(style_index, dtype=int).astype(str), dtype=object)
+    for key, texts in (("t", tooltips), ("p", popups)):
+        if texts is not None:
+            props = props + f',"{key}":' + pd.Series(texts.to_numpy(), dtype=object).map(json.dumps)
+    head = '{"type":"Feature",'
+    if ids is not None:
+        head = head + '"id":' + pd.Series(ids.to_numpy(), dtype=object).map(json.dumps) + ","
+    features = head + '"geometry":' + parts + ',"properties":' + props + "}}"
+    text = '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
+    return script_safe(text)
+
+
+_TEMPLATE_START = re.compile(r"\{(?=[{%#])")
+
+
+def script_safe(json_text: str) -> str:
+    """JSON text made inert inside a map's <script>: no HTML breakout, no template code.
+
+    branca renders each map element's script and then renders the result again as a Jinja2
+    template, so ``{{ … }}`` or ``{% … %}`` carried by data (a ward, street or crime name, a
+    comment) would run on the server. ``<`` becomes ``\\u003c`` (no ``</script>``) and a ``{``
+    that opens ``{{``, ``{%`` or ``{#`` becomes ``\\u007b``: JSON never has such a brace outside a
+    string, and inside one the escape reads back as the same character.
+
+    Examples
+    --------
+    >>> script_safe('{"t":"{{7*7}} <b>"}')
+    '{"t":"\\\\u007b{7*7}} \\\\u003cb>"}'
+    """
+    return _TEMPLATE_START.sub(r"\\u007b", json_text.replace("<", "\\u003c"))
+
+
+def _js(value: Any) -> str:
+    """``value`` as a JavaScript literal safe inside <script> (see :func:`script_safe`)."""
+    return script_safe(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+
+
+def layer_group(name: str, *, show: bool = True) -> folium.FeatureGroup:
+    """A layer whose name (shown in the layer control) cannot open a template tag.
+
+    folium writes layer names into the layer control's script, which branca renders again as a
+    template; a zero-width space after a ``{`` that opens ``{{``/``{%``/``{#`` keeps the name
+    readable and inert.
+    """
+    return folium.FeatureGroup(name=_TEMPLATE_START.sub("{\u200b", str(name)), show=show)
+
+
+def _map_name(element: MacroElement) -> str:
+    node = element._parent
+    while not isinstance(node, folium.Map):
+        if node is None:
+            raise ValueError("add the layer to a folium.Map before rendering")
+        node = node._parent
+    return node.get_name()
+
+
+class _MapSetup(MacroElement):
+    """Plain background colour and extra attribution of the map."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+(function () {
+    var map = {{ this.map_name() }};
+    map.getContainer().style.background = {{ this.background_js }};
+    {%- if this.attribution_js %}
+    map.attributionControl.addAttribution({{ this.attribution_js }});
+    {%- endif %}
+})();
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, background: str, attribution: str | None) -> None:
+        super().__init__()
+        self._name = "MapSetup"
+        self.background_js = _js(background)
+        self.attribution_js = _js(attribution) if attribution else None
+
+    def map_name(self) -> str:
+        return _map_name(self)
+
+
+class _GeoJsonLayer(MacroElement):
+    """Pre-serialised GeoJSON drawn with a per-layer style table (``properties.s``)."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+(function () {
+    var styles = {{ this.styles_js }};
+    var options = {};
+    {%- if this.pane %}
+    var map = {{ this.map_name() }};
+    if (!map.getPane({{ this.pane_js }})) {
+        map.createPane({{ this.pane_js }}).style.zIndex = {{ this.pane_z }};
+    }
+    options.pane = {{ this.pane_js }};
+    {%- endif %}
+    L.geoJSON({{ this.data }}, Object.assign(options, {
+        style: function (f) { return styles[f.properties.s]; },
+        pointToLayer: function (f, latlng) {
+            return L.circleMarker(latlng, Object.assign({}, options, styles[f.properties.s]));
+        },
+        onEachFeature: function (f, layer) {
+            if (f.properties.t) { layer.bindTooltip(f.properties.t, {sticky: true}); }
+            if (f.properties.p) { layer.bindPopup(f.properties.p, {maxWidth: 360}); }
+        }
+    })).addTo({{ this._parent.get_name() }});
+})();
+{% endmacro %}
+"""
+    )
+
+    def __init__(
+        self, data: str, styles: list[dict[str, Any]], pane: tuple[str, int] | None = None
+    ) -> None:
+        super().__init__()
+        self._name = "GeoJsonLayer"
+        self.data = data
+        self.styles_js = _js(styles)
+        self.pane = pane
+        self.pane_js = _js(pane[0]) if pane else None
+        self.pane_z = int(pane[1]) if pane else None
+
+    def map_name(self) -> str:
+        return _map_name(self)
+
+
+class _Legend(MacroElement):
+    """A legend box shown while its parent layer is on the map (no CDN, no branca/d3)."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+(function () {
+    var map = {{ this.map_name() }}, group = {{ this._parent.get_name() }};
+    var legend = L.control({position: "bottomright"});
+    legend.onAdd = function () {
+        var div = L.DomUtil.create("div", "hotspots-legend");
+        div.innerHTML = {{ this.html_js }};
+        return div;
+    };
+    group.on("add", function () { legend.addTo(map); });
+    group.on("remove", function () { legend.remove(); });
+    if (map.hasLayer(group)) { legend.addTo(map); }
+})();
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, title: str, items: list[tuple[str, str]], note: str | None = None) -> None:
+        super().__init__()
+        self._name = "Legend"
+        rows = "".join(
+            f'<div><span style="display:inline-block;width:14px;height:14px;margin-right:6px;'
+            f'vertical-align:-2px;border:1px solid #777;background:{colour}"></span>'
+            f"{_text(label)}</div>"
+            for colour, label in items
+        )
+        if not items:
+            rows = "<div>nothing to show</div>"
+        foot = f'<div style="color:#555;margin-top:3px">{_text(note)}</div>' if note else ""
+        self.html_js = _js(
+            '<div style="background:#fff;padding:6px 9px;border-radius:4px;'
+            'box-shadow:0 1px 4px rgba(0,0,0,.35);font:13px/1.45 sans-serif;color:#222">'
+            f'<div style="font-weight:600;margin-bottom:3px">{_text(title)}</div>'
+            f"{rows}{foot}</div>"
+        )
+
+    def map_name(self) -> str:
+        return _map_name(self)

@@ -1,0 +1,111 @@
+"""Write an :class:`~hotspots.analysis.analyse.Analysis` to a folder, in open formats.
+
+What ``hotspots analyse --out DIR`` produces:
+
+==========================  ===========================================================
+``cells.geojson``           every H3 cell of the study area with its count and Gi* (WGS84)
+``cells.parquet``           the same as GeoParquet
+``clusters.geojson``        one outline per cluster with its profile (WGS84)
+``clusters.csv``            the cluster profiles as a table
+``hour_weekday.csv``        7 × 24 incidents by weekday and hour (only with times of day)
+``monthly.csv``             incidents per month and crime group
+``peaks.csv``               peak hour windows (or peak months for month-only data)
+``map.html``                a standalone map that opens offline
+``params.json``             every parameter used or chosen, and why hour output is absent
+==========================  ===========================================================
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from hotspots.analysis.analyse import Analysis
+from hotspots.views import maps
+from hotspots.views.analysis_map import analysis_map
+
+
+def write_analysis(
+    analysis: Analysis, out_dir: str | Path, *, wards: gpd.GeoDataFrame | None = None
+) -> dict[str, Path]:
+    """Write the products of ``analysis`` into ``out_dir`` (created); return name → path.
+
+    Examples
+    --------
+    >>> paths = write_analysis(analyse(incidents, study_area="E07000096"), "out")  # doctest: +SKIP
+    >>> sorted(paths)  # doctest: +SKIP
+    ['cells.geojson', 'cells.parquet', 'clusters.csv', ...]
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written: dict[str, Path] = {}
+
+    def path(name: str) -> Path:
+        written[name] = out / name
+        return written[name]
+
+    cells = analysis.cells.copy()
+    cells["gi_class"] = cells["gi_class"].astype(str)
+    write_geojson(cells, path("cells.geojson"))
+    cells.to_parquet(path("cells.parquet"))
+    profiles = analysis.profiles
+    if len(profiles):
+        outlined = profiles[profiles.geometry.notna()]
+        write_geojson(_stringify(outlined), path("clusters.geojson"))
+    _stringify(profiles).drop(columns="geometry").to_csv(path("clusters.csv"), index=False)
+    hw = analysis.hour_weekday
+    if hw.available and hw.table is not None:
+        hw.table.to_csv(path("hour_weekday.csv"), index_label="weekday")
+    analysis.monthly.to_csv(path("monthly.csv"), index=False)
+    analysis.peaks.to_csv(path("peaks.csv"), index=False)
+    path("map.html").write_text(maps.map_html(analysis_map(analysis, wards=wards)), "utf-8")
+    params = {
+        **analysis.params,
+        "hour_weekday": {
+            "available": hw.available,
+            "reason": hw.reason,
+            "n_used": hw.n_used,
+            "n_without_time": hw.n_without_time,
+            "n_long_windows": hw.n_long_windows,
+        },
+        "peaks": {str(k): str(v) for k, v in analysis.peaks.attrs.items()},
+        "files": sorted([*written, "params.json"]),
+    }
+    path("params.json").write_text(json.dumps(params, indent=2, default=str), "utf-8")
+    return written
+
+
+def write_geojson(frame: gpd.GeoDataFrame, path: str | Path, *, decimals: int = 6) -> Path:
+    """Write ``frame`` as RFC 7946 GeoJSON (EPSG:4326, coordinates rounded to ``decimals``).
+
+    Vectorised (``shapely.to_geojson`` and pandas' JSON writer): about 9× faster than GDAL's
+    GeoJSON driver on 18k hexagons. 6 decimals of a degree is about 0.1 m.
+    """
+    frame = frame.to_crs(4326) if frame.crs is not None else frame
+    coords = shapely.transform(frame.geometry.to_numpy(), lambda a: np.round(a, decimals))
+    geometries = shapely.to_geojson(coords)
+    props = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    text = props.to_json(orient="records", lines=True, date_format="iso")
+    lines = text.rstrip("\n").split("\n") if len(props) else []
+    features = ",\n".join(
+        f'{{"type":"Feature","properties":{p},"geometry":{g or "null"}}}'
+        for p, g in zip(lines, geometries, strict=True)
+    )
+    Path(path).write_text(f'{{"type":"FeatureCollection","features":[\n{features}\n]}}\n')
+    return Path(path)
+
+
+def _stringify(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Lists, categoricals and timestamps as text, so GeoJSON and CSV writers accept them."""
+    out = frame.copy()
+    for col in out.columns:
+        if col == out.geometry.name:
+            continue
+        if out[col].dtype == object or str(out[col].dtype) == "category":
+            out[col] = out[col].map(lambda v: v if v is None else str(v))
+    return out

@@ -1,0 +1,847 @@
+"""Static hotspot maps (PNG) and meeting packs (HTML, PDF) for the monthly JAG meeting.
+
+Everything here is pure (no Streamlit, no browser): the map is drawn server-side by matplotlib
+in the analysis' metric working CRS (EPSG:27700 in Great Britain), so the scale bar is in
+metres and no tiles are fetched. The meeting pack is one self-contained HTML page (the map
+inlined as a base64 PNG, no external scripts, styles or images) or a PDF drawn by matplotlib's
+PDF backend. Every text that comes from the data or the user is escaped.
+
+Sensitive incidents (domestic abuse, sexual offences, stalking) never reach these products as
+locations: the cells and cluster outlines of an :class:`~hotspots.analysis.analyse.Analysis` are
+built
+without them (:mod:`hotspots.core.disclosure`), and the pack says how many were left out.
+
+Examples
+--------
+>>> from hotspots.analysis.analyse import analyse
+>>> result = analyse(incidents, study_area=wards)  # doctest: +SKIP
+>>> png = static_map_png(result, wards, title="Dacorum: hot spots")  # doctest: +SKIP
+>>> page = meeting_pack_html(result, wards, title="JAG", period="Feb 2022")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import textwrap
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from matplotlib import colormaps, patheffects
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
+
+from hotspots.analysis.analyse import Analysis
+from hotspots.core.disclosure import MIN_COUNT, SUPPRESSED
+from hotspots.data.select import Selection
+from hotspots.views.maps import BACKGROUND, GI_COLOURS, OGL_ATTRIBUTION, class_breaks
+
+MapLayer = Literal["gistar", "counts"]
+"""What the static map shades: Gi* hot/cold spot classes or incident counts per H3 cell."""
+
+CLUSTER_COLOUR = "#6a3d9a"
+"""Outline colour of the clusters (as on the dashboard's map)."""
+
+_WARD_COLOUR = "#3b4a54"
+_DPI = 160
+_A4_LANDSCAPE = (11.69, 8.27)  # inches
+_GI_ORDER = (3, 2, 1, -1, -2, -3)
+_GI_LABEL = {
+    3: "Hot 99%",
+    2: "Hot 95%",
+    1: "Hot 90%",
+    -1: "Cold 90%",
+    -2: "Cold 95%",
+    -3: "Cold 99%",
+}
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def top_hotspots(analysis: Analysis, *, top_n: int = 10) -> pd.DataFrame:
+    """The largest clusters, ranked by incidents (ties: lower cluster id first).
+
+    Parameters
+    ----------
+    analysis
+        From :func:`hotspots.analysis.analyse.analyse`.
+    top_n
+        How many clusters to list.
+
+    Returns
+    -------
+    DataFrame
+        One row per cluster: ``rank`` (1 = most incidents; the number drawn on the static
+        map), ``cluster`` (id in ``analysis.profiles``), ``places`` (the most frequent
+        location texts, from ``top_locations``), ``n_incidents``, ``share`` (of the mapped
+        incidents, 0-1), ``crime_mix``, ``trend`` with ``recent`` / ``previous`` (latest 3
+        months against the 3 before) and ``peak`` (weekday and hour when the data have them,
+        else why not).
+
+    Examples
+    --------
+    >>> top_hotspots(result, top_n=5)[["rank", "places", "n_incidents"]]  # doctest: +SKIP
+    """
+    if top_n < 1:
+        raise ValueError(f"top_n must be at least 1, got {top_n}")
+    ranked = _ranked(analysis.profiles).head(top_n)
+    peak = [
+        note if pd.isna(day) or pd.isna(hour) else f"{day}, around {int(hour):02d}:00 ({note})"
+        for day, hour, note in zip(
+            ranked["peak_weekday"], ranked["peak_hour"], ranked["peak_note"], strict=True
+        )
+    ]
+    return pd.DataFrame(
+        {
+            "rank": ranked["rank"].to_numpy(),
+            "cluster": ranked["cluster"].to_numpy(),
+            "places": ranked["top_locations"].fillna("no location text").to_numpy(),
+            "n_incidents": ranked["n_incidents"].to_numpy(),
+            "share": ranked["share"].to_numpy(),
+            "crime_mix": ranked["crime_mix"].to_numpy(),
+            "trend": ranked["trend"].to_numpy(),
+            "recent": ranked["recent"].to_numpy(),
+            "previous": ranked["previous"].to_numpy(),
+            "peak": peak,
+        }
+    )
+
+
+def peak_summary(analysis: Analysis, *, block_hours: int = 3) -> tuple[pd.DataFrame, str]:
+    """The busiest times per crime group, and a note on what they are based on.
+
+    Parameters
+    ----------
+    analysis
+        From :func:`hotspots.analysis.analyse.analyse` (its ``peaks``, per category).
+    block_hours
+        Length of the hour windows listed (2, 3 or 4: the lengths ``analyse`` computes).
+
+    Returns
+    -------
+    (DataFrame, str)
+        One row per crime group, busiest group first: ``group``, ``resolution`` ("hour" or
+        "month"), ``peaks`` (the ranked windows or months with their share of the group's
+        incidents). The note says why months are shown (month-only data such as police.uk)
+        or how many incidents without a time of day the hour windows leave out.
+
+    Examples
+    --------
+    >>> table, note = peak_summary(result)  # doctest: +SKIP
+    """
+    peaks = analysis.peaks
+    attrs = peaks.attrs
+    key = "category" if "category" in peaks.columns else "group"
+    resolution = "hour" if len(peaks) and (peaks["resolution"] == "hour").any() else "month"
+    if resolution == "hour":
+        available = sorted(peaks["block_hours"].dropna().astype(int).unique())
+        if block_hours not in available:
+            raise ValueError(f"block_hours must be one of {available}, got {block_hours}")
+        rows = peaks[peaks["block_hours"] == block_hours]
+        note = f"Busiest {block_hours}-hour windows of the week (share of the group's incidents)."
+        if attrs.get("n_without_time", 0):
+            note += (
+                f" Based on the {attrs.get('n_used', 0):,} incidents with a time of day; "
+                f"{attrs['n_without_time']:,} without one (e.g. police.uk, month only) are "
+                "not in these windows."
+            )
+    else:
+        rows = peaks
+        reason = attrs.get("reason") or "no incident has a time of day"
+        note = (
+            f"Busiest months (share of the group's incidents): no hour windows, because {reason}."
+        )
+    rows = rows.sort_values([key, "rank"])
+    text = (
+        rows["label"].astype(str)
+        + " ("
+        + (100 * rows["share"]).round().astype(int).astype(str)
+        + "%)"
+    )
+    per_group = text.groupby(rows[key].to_numpy(), sort=False).agg("; ".join)
+    order = analysis.monthly.sum().sort_values(ascending=False).index
+    per_group = per_group.reindex([g for g in order if g in per_group.index])
+    table = pd.DataFrame(
+        {
+            "group": per_group.index.astype(str),
+            "resolution": resolution,
+            "peaks": per_group.to_numpy(),
+        }
+    )
+    return table, note
+
+
+def describe_selection(
+    selection: Selection, *, ward_names: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The filters of a :class:`~hotspots.data.select.Selection` in words, for a pack's header.
+
+    Parameters
+    ----------
+    selection
+        The sidebar's selection.
+    ward_names
+        Ward code → name, so wards are listed by name.
+
+    Returns
+    -------
+    dict
+        ``Period`` ("Jan 2021 – Jan 2022"), ``Sources``, ``Crime groups``, ``Crime types``,
+        ``Wards`` and ``Time of day`` ("all" where not restricted).
+
+    Examples
+    --------
+    >>> describe_selection(Selection(categories=("Drugs",)))["Crime groups"]
+    'Drugs'
+    """
+    names = ward_names or {}
+
+    def listed(values: Any) -> str:
+        return ", ".join(str(v) for v in values) if values else "all"
+
+    start = pd.Timestamp(selection.start).strftime("%b %Y") if selection.start else "first"
+    end = pd.Timestamp(selection.end).strftime("%b %Y") if selection.end else "latest"
+    hours = selection.hours
+    return {
+        "Period": start if start == end else f"{start} – {end}",
+        "Sources": listed(selection.sources),
+        "Crime groups": listed(selection.categories),
+        "Crime types": listed(selection.crime_types),
+        "Wards": listed([names.get(code, code) for code in selection.wards]),
+        "Time of day": "all" if hours is None else f"{hours[0]:02d}:00–{hours[1]:02d}:59",
+    }
+
+
+# --------------------------------------------------------------------------- static map
+
+
+def static_map_png(
+    analysis: Analysis,
+    wards: gpd.GeoDataFrame | None,
+    *,
+    title: str,
+    subtitle: str | None = None,
+    layer: MapLayer = "gistar",
+    size_px: tuple[int, int] = (1600, 1200),
+    label_top: int = 10,
+    attribution: str = OGL_ATTRIBUTION,
+) -> bytes:
+    """The hotspot map as a PNG, drawn server-side (no tiles, no browser).
+
+    Ward outlines, the H3 cells shaded by Gi* class or by count with a legend, the cluster
+    outlines with the ``label_top`` largest numbered by their rank in :func:`top_hotspots`,
+    a north arrow, a scale bar in metres and the attribution. Drawn in the analysis' working
+    CRS (``analysis.params["working_crs"]``, EPSG:27700 in Great Britain).
+
+    Parameters
+    ----------
+    analysis
+        From :func:`hotspots.analysis.analyse.analyse`.
+    wards
+        Ward polygons (any CRS) drawn as outlines; ``None`` draws none and frames the cells.
+    title, subtitle
+        Heading (and a smaller line under it, e.g. the period and filters).
+    layer
+        ``"gistar"``: hot and cold spots by confidence (90/95/99 %), ArcGIS colours;
+        ``"counts"``: incidents per cell in up to 5 quantile classes (the legend shows the
+        class bounds chosen).
+    size_px
+        Width and height of the image in pixels (drawn at 160 dpi).
+    label_top
+        How many of the largest clusters get their rank number on the map.
+    attribution
+        Licence text printed under the map.
+
+    Returns
+    -------
+    bytes
+        The PNG file.
+
+    Examples
+    --------
+    >>> png = static_map_png(result, wards, title="Dacorum: hot spots")  # doctest: +SKIP
+    >>> open("hotspots.png", "wb").write(png)  # doctest: +SKIP
+    """
+    width, height = size_px
+    if min(width, height) < 200:
+        raise ValueError(f"size_px must be at least 200 × 200 pixels, got {size_px}")
+    fig = Figure(figsize=(width / _DPI, height / _DPI), dpi=_DPI)
+    ax = fig.add_axes((0.02, 0.07, 0.74, 0.81))
+    _draw_map(ax, analysis, wards, layer=layer, label_top=label_top)
+    _headings(fig, title, subtitle, attribution)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=_DPI, facecolor="white")
+    return buffer.getvalue()
+
+
+def _draw_map(
+    ax: Axes,
+    analysis: Analysis,
+    wards: gpd.GeoDataFrame | None,
+    *,
+    layer: MapLayer,
+    label_top: int,
+) -> None:
+    """Wards, shaded cells, numbered cluster outlines, legend, north arrow and scale bar."""
+    crs = analysis.params.get("working_crs")
+    if not crs:
+        raise ValueError(
+            "analysis.params has no 'working_crs': build it with hotspots.analysis.analyse"
+        )
+    cells = analysis.cells
+    if layer == "gistar":
+        shown = cells[cells["gi_bin"] != 0]
+        colours = shown["gi_bin"].astype(int).map(GI_COLOURS).to_numpy()
+        present = set(shown["gi_bin"].astype(int))
+        handles = [
+            Patch(facecolor=GI_COLOURS[b], edgecolor="#777", label=_GI_LABEL[b])
+            for b in _GI_ORDER
+            if b in present
+        ]
+        legend_title = "Gi* hot and cold spots\n(blank: not significant)"
+    elif layer == "counts":
+        shown = cells[cells["count"] > 0]
+        colours, handles = _count_classes(shown["count"].to_numpy(float))
+        legend_title = f"Incidents per H3 cell (res {analysis.params['grid']['res']})"
+    else:
+        raise ValueError(f"layer must be 'gistar' or 'counts', got {layer!r}")
+
+    frame = wards if wards is not None else cells
+    frame_m = frame.to_crs(crs)
+    ax.set_facecolor(BACKGROUND)
+    if len(shown):
+        shown.to_crs(crs).plot(ax=ax, color=colours, edgecolor="white", linewidth=0.2)
+    if wards is not None:
+        frame_m.plot(ax=ax, facecolor="none", edgecolor=_WARD_COLOUR, linewidth=0.8)
+    ranked = _ranked(analysis.profiles)
+    outlined = ranked[~(ranked.geometry.isna() | ranked.geometry.is_empty)].to_crs(crs)
+    if len(outlined):
+        outlined.plot(ax=ax, facecolor="none", edgecolor=CLUSTER_COLOUR, linewidth=1.4)
+        handles.append(
+            Patch(facecolor="none", edgecolor=CLUSTER_COLOUR, label="Cluster (number = rank)")
+        )
+        _label_clusters(ax, outlined.head(label_top))
+
+    west, south, east, north = frame_m.total_bounds
+    pad = 0.03 * max(east - west, north - south, 1.0)
+    ax.set_xlim(west - pad, east + pad)
+    ax.set_ylim(south - pad, north + pad)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    if handles:
+        ax.figure.legend(
+            handles=handles,
+            title=legend_title,
+            loc="upper left",
+            bbox_to_anchor=(0.78, 0.88),
+            fontsize=9,
+            title_fontsize=9,
+            alignment="left",
+            frameon=False,
+        )
+    _north_arrow(ax)
+    _scale_bar(ax)
+
+
+def _count_classes(values: np.ndarray) -> tuple[np.ndarray, list[Patch]]:
+    """Colour of each count (quantile classes, YlOrRd as on the web map) and legend patches."""
+    if values.size == 0:
+        return np.array([], dtype=object), []
+    bounds = class_breaks(values, k=5)
+    cmap = colormaps["YlOrRd"]
+    n = len(bounds)
+    palette = [cmap(x) for x in (np.linspace(0.2, 0.95, n) if n > 1 else [0.8])]
+    cls = np.minimum(np.searchsorted(bounds, values, side="left"), n - 1)
+    lows = np.concatenate([[values.min()], np.floor(bounds[:-1]) + 1])
+    handles = [
+        Patch(
+            facecolor=palette[i],
+            edgecolor="#777",
+            label=f"{lo:,.0f}" if lo >= hi else f"{lo:,.0f}–{hi:,.0f}",
+        )
+        for i, (lo, hi) in enumerate(zip(lows, bounds, strict=True))
+    ]
+    return np.array([palette[c] for c in cls], dtype=object), handles
+
+
+def _label_clusters(ax: Axes, outlined: gpd.GeoDataFrame) -> None:
+    points = outlined.geometry.representative_point()
+    halo = [patheffects.withStroke(linewidth=2.5, foreground="white")]
+    for x, y, rank in zip(points.x, points.y, outlined["rank"], strict=True):
+        ax.annotate(
+            str(rank),
+            (x, y),
+            ha="center",
+            va="center",
+            fontsize=10,
+            fontweight="bold",
+            color=CLUSTER_COLOUR,
+            path_effects=halo,
+        )
+
+
+def _north_arrow(ax: Axes) -> None:
+    ax.annotate(
+        "N",
+        xy=(0.04, 0.96),
+        xytext=(0.04, 0.86),
+        xycoords="axes fraction",
+        ha="center",
+        va="center",
+        fontsize=11,
+        fontweight="bold",
+        arrowprops={"facecolor": "black", "width": 3, "headwidth": 9, "headlength": 9},
+    )
+
+
+def _scale_bar(ax: Axes) -> None:
+    """A bar of a round length (1, 2 or 5 × 10^n metres) about a fifth of the map's width."""
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    target = (x1 - x0) / 5
+    magnitude = 10 ** np.floor(np.log10(target))
+    length = max(m * magnitude for m in (1, 2, 5) if m * magnitude <= target)
+    left, base = x0 + 0.04 * (x1 - x0), y0 + 0.04 * (y1 - y0)
+    ax.plot([left, left + length], [base, base], color="black", linewidth=3, solid_capstyle="butt")
+    label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
+    ax.text(
+        left + length / 2, base + 0.012 * (y1 - y0), label, ha="center", va="bottom", fontsize=8
+    )
+
+
+def _headings(fig: Figure, title: str, subtitle: str | None, attribution: str) -> None:
+    # Typed text is text: parse_math=False, or "$5 to $10" would be read as mathematics.
+    fig.text(0.02, 0.965, title, fontsize=15, fontweight="bold", va="top", parse_math=False)
+    if subtitle:
+        short = textwrap.shorten(subtitle, 160)
+        fig.text(0.02, 0.915, short, fontsize=9, va="top", color="#333", parse_math=False)
+    wrapped = textwrap.fill(attribution, 180)
+    fig.text(0.02, 0.02, wrapped, fontsize=7, color="#444", va="bottom", parse_math=False)
+
+
+def _ranked(profiles: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    ranked = profiles.sort_values(["n_incidents", "cluster"], ascending=[False, True])
+    return ranked.assign(rank=np.arange(1, len(ranked) + 1))
+
+
+# --------------------------------------------------------------------------- meeting pack
+
+
+def meeting_pack_html(
+    analysis: Analysis,
+    wards: gpd.GeoDataFrame | None,
+    *,
+    title: str,
+    period: str,
+    filters: Mapping[str, str] | None = None,
+    changes: pd.DataFrame | None = None,
+    measures: pd.DataFrame | None = None,
+    top_n: int = 10,
+    layer: MapLayer = "gistar",
+    map_png: bytes | None = None,
+) -> str:
+    """The meeting pack as one self-contained HTML page (prints to A4; no internet needed).
+
+    Sections: title and period, the filters used, the map (PNG inlined as base64), the top
+    hotspots (:func:`top_hotspots`), the busiest times (:func:`peak_summary`), what changed and
+    the headline measures (from :mod:`hotspots.products.measures`), and how the hot spots were found
+    (every parameter, chosen or given). All text is escaped.
+
+    Parameters
+    ----------
+    analysis
+        From :func:`hotspots.analysis.analyse.analyse`.
+    wards
+        Ward polygons for the map (any CRS), or ``None``.
+    title, period
+        Heading and the period covered (e.g. "Jan 2021 – Jan 2022").
+    filters
+        Filter name → value in words (:func:`describe_selection`).
+    changes
+        :func:`hotspots.products.measures.what_changed` of the selection (its ranked ``text`` per
+        comparison, the periods and the test in a note); ``None``: "not computed".
+    measures
+        :func:`hotspots.products.measures.headline_measures` (counts as shown after suppression, the
+        change in % with its significance marker); ``None``: "not computed".
+    top_n
+        Hotspots listed.
+    layer
+        Map shading (see :func:`static_map_png`).
+    map_png
+        An already rendered :func:`static_map_png` to reuse (else one is drawn).
+
+    Returns
+    -------
+    str
+        The HTML page.
+
+    Examples
+    --------
+    >>> page = meeting_pack_html(result, wards, title="JAG", period="Jan 2022")  # doctest: +SKIP
+    >>> open("pack.html", "w", encoding="utf-8").write(page)  # doctest: +SKIP
+    """
+    if map_png is None:
+        map_png = static_map_png(analysis, wards, title=title, subtitle=period, layer=layer)
+    image = base64.b64encode(map_png).decode("ascii")
+    parts = [
+        f"<h1>{_esc(title)}</h1>",
+        f'<p class="period">{_esc(period)}</p>',
+        _filters_html(filters),
+        "<h2>Map</h2>",
+        f'<img class="map" alt="Hotspot map" src="data:image/png;base64,{image}">',
+    ]
+    for heading, table, note in _pack_sections(analysis, changes, measures, top_n=top_n):
+        parts.append(f"<h2>{_esc(heading)}</h2>")
+        if note:
+            parts.append(f'<p class="note">{_esc(note)}</p>')
+        parts.append(_table_html(table))
+    method = "".join(f"<li><b>{_esc(k)}:</b> {_esc(v)}</li>" for k, v in _method_items(analysis))
+    parts.append(f'<h2>How the hot spots were found</h2><ul class="method">{method}</ul>')
+    parts.append(f'<p class="attribution">{_esc(OGL_ATTRIBUTION)}</p>')
+    body = "\n".join(parts)
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{_esc(title)}</title><style>{_PACK_CSS}</style></head>"
+        f"<body>\n{body}\n</body></html>\n"
+    )
+
+
+def meeting_pack_pdf(
+    analysis: Analysis,
+    wards: gpd.GeoDataFrame | None,
+    *,
+    title: str,
+    period: str,
+    filters: Mapping[str, str] | None = None,
+    changes: pd.DataFrame | None = None,
+    measures: pd.DataFrame | None = None,
+    top_n: int = 10,
+    layer: MapLayer = "gistar",
+) -> bytes:
+    """The meeting pack as a PDF (A4 landscape), drawn by matplotlib (no browser, no CDN).
+
+    Page 1: title, period, filters and the map (vector). Then the top hotspots, the peak
+    times and how the hot spots were found, and the "what changed" and headline-measure
+    tables when given. Parameters as in :func:`meeting_pack_html`.
+
+    Returns
+    -------
+    bytes
+        The PDF file.
+
+    Examples
+    --------
+    >>> pdf = meeting_pack_pdf(result, wards, title="JAG", period="Jan 2022")  # doctest: +SKIP
+    """
+    method = [f"{label}: {text}" for label, text in _method_items(analysis)]
+    buffer = io.BytesIO()
+    with PdfPages(buffer, metadata={"Title": title, "Creator": "hotspots"}) as pdf:
+        fig = Figure(figsize=_A4_LANDSCAPE)
+        ax = fig.add_axes((0.03, 0.07, 0.73, 0.76))
+        _draw_map(ax, analysis, wards, layer=layer, label_top=10)
+        subtitle = period + "".join(f"  ·  {k}: {v}" for k, v in (filters or {}).items())
+        _headings(fig, title, subtitle, OGL_ATTRIBUTION)
+        pdf.savefig(fig)
+        for heading, table, note in _pack_sections(analysis, changes, measures, top_n=top_n):
+            _pdf_table_pages(pdf, heading, table, note=note)
+        _pdf_table_pages(
+            pdf, "How the hot spots were found", pd.DataFrame(), note="\n".join(method)
+        )
+    return buffer.getvalue()
+
+
+def _pack_sections(
+    analysis: Analysis,
+    changes: pd.DataFrame | None,
+    measures: pd.DataFrame | None,
+    *,
+    top_n: int,
+) -> list[tuple[str, pd.DataFrame, str]]:
+    """(heading, display table, note) of each table section of the pack, in order."""
+    peaks, peak_note = peak_summary(analysis)
+    hotspot_note = (
+        "Clusters of incidents (density-based), largest first; the rank is the number on the "
+        "map. Places are the most frequent location descriptions; share of mapped incidents."
+    )
+    return [
+        ("Top hotspots", _hotspot_display(top_hotspots(analysis, top_n=top_n)), hotspot_note),
+        (
+            "When: peak times",
+            peaks.drop(columns="resolution").rename(columns=_PEAK_HEADERS),
+            peak_note,
+        ),
+        ("What changed", *_changes_display(changes)),
+        ("Headline measures", *_measures_display(measures)),
+    ]
+
+
+def _changes_display(changes: pd.DataFrame | None) -> tuple[pd.DataFrame, str]:
+    """The ranked changes (:func:`~hotspots.products.measures.what_changed`) and their basis."""
+    if changes is None:
+        return pd.DataFrame(), "Not computed for this pack."
+    _require_columns(
+        changes, ("compared_with", "period", "text"), "hotspots.products.measures.what_changed"
+    )
+    attrs = changes.attrs
+    note = " ".join(
+        str(part)
+        for part in (
+            f"Current period: {attrs['current_period']}." if "current_period" in attrs else "",
+            f"{str(attrs['reason']).capitalize()}." if attrs.get("reason") else "",
+            *attrs.get("notes", []),
+            f"Test: {attrs['test']}." if attrs.get("test") else "",
+        )
+        if part
+    )
+    table = pd.DataFrame(
+        {
+            "Compared with": changes["compared_with"].astype(str)
+            + " ("
+            + changes["period"].astype(str)
+            + ")",
+            "Change": changes["text"].astype(str),
+        }
+    )
+    return table, note
+
+
+def _measures_display(measures: pd.DataFrame | None) -> tuple[pd.DataFrame, str]:
+    """The CSP headline measures of :func:`hotspots.products.measures.headline_measures`."""
+    if measures is None:
+        return pd.DataFrame(), "Not computed for this pack."
+    needed = ("current_shown", "previous_shown", "last_year_shown", "pct_vs_previous")
+    _require_columns(measures, needed, "hotspots.products.measures.headline_measures")
+    attrs = measures.attrs
+    current = attrs.get("current_period") or "current"
+    table = pd.DataFrame({"Measure": measures.index.astype(str)})
+    table[current] = measures["current_shown"].astype(str).to_numpy()
+    for period, col, suffix in (
+        (attrs.get("previous_period") or "previous", "previous_shown", "vs_previous"),
+        (attrs.get("last_year_period") or "last year", "last_year_shown", "vs_last_year"),
+    ):
+        pct = measures[f"pct_{suffix}"].astype(float)
+        change = pct.map("{:+.0f}%".format, na_action="ignore").fillna("–")
+        marker = measures.get(suffix, pd.Series("", index=measures.index)).fillna("").astype(str)
+        table[period] = measures[col].astype(str).to_numpy()
+        table[f"change vs {period}"] = (change + " " + marker).str.strip().to_numpy()
+    note = (
+        "▲ / ▼: significant rise / fall"
+        + (f" ({attrs['test']})" if attrs.get("test") else "")
+        + f". Domestic abuse is counted, never mapped; counts under {MIN_COUNT} show as "
+        f"{SUPPRESSED}."
+    )
+    return table, note
+
+
+def _require_columns(table: pd.DataFrame, columns: tuple[str, ...], producer: str) -> None:
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise ValueError(f"table is missing column(s) {missing}: build it with {producer}")
+
+
+_PEAK_HEADERS = {"group": "Crime group", "peaks": "Busiest times"}
+
+_PACK_CSS = """
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222;
+       max-width: 1100px; margin: 1.5em auto; padding: 0 1em; }
+h1 { font-size: 1.9em; margin-bottom: 0.1em; } h2 { margin-top: 1.4em; }
+.period { font-size: 1.2em; color: #444; margin-top: 0; }
+table { border-collapse: collapse; width: 100%; margin: 0.4em 0; }
+th, td { border: 1px solid #ccc; padding: 4px 7px; text-align: left; vertical-align: top; }
+th { background: #f1f1ee; }
+img.map { width: 100%; border: 1px solid #ccc; }
+.note, .attribution { color: #555; font-size: 0.9em; }
+dl.filters { display: grid; grid-template-columns: max-content auto; gap: 2px 12px; }
+dl.filters dt { font-weight: 600; } dl.filters dd { margin: 0; }
+@media print { body { max-width: none; margin: 0; } h2 { break-after: avoid; }
+               table, img.map { break-inside: avoid; } }
+@page { size: A4 landscape; margin: 12mm; }
+"""
+
+
+def _hotspot_display(top: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Rank": top["rank"].astype(str),
+            "Places": top["places"].astype(str),
+            "Incidents": top["n_incidents"].map("{:,}".format),
+            "Share": (100 * top["share"]).map("{:.1f}%".format),
+            "Crime mix": top["crime_mix"].astype(str),
+            "Trend (latest 3 months vs 3 before)": top["trend"].astype(str)
+            + " ("
+            + top["recent"].astype(str)
+            + " vs "
+            + top["previous"].astype(str)
+            + ")",
+            "Peak": top["peak"].astype(str),
+        }
+    )
+
+
+def _display(table: pd.DataFrame) -> pd.DataFrame:
+    """Every cell as display text: integers with separators, other numbers to 2 decimals."""
+    out = {}
+    for col in table.columns:
+        values = table[col]
+        if pd.api.types.is_bool_dtype(values):
+            text = values.map({True: "yes", False: "no"})
+        elif pd.api.types.is_integer_dtype(values):
+            text = values.map("{:,}".format, na_action="ignore")
+        elif pd.api.types.is_float_dtype(values):
+            text = values.map("{:,.2f}".format, na_action="ignore")
+        elif pd.api.types.is_datetime64_any_dtype(values):
+            text = values.dt.strftime("%Y-%m-%d")
+        else:
+            text = values.map(str, na_action="ignore")
+        out[str(col)] = text.astype(object).where(text.notna(), "–")
+    return pd.DataFrame(out)
+
+
+def _esc(value: Any) -> str:
+    return html.escape(str(value))
+
+
+def _table_html(table: pd.DataFrame) -> str:
+    if len(table) == 0:
+        return '<p class="note">None.</p>'
+    return _display(table).to_html(index=False, escape=True, border=0, na_rep="–")
+
+
+def _filters_html(filters: Mapping[str, str] | None) -> str:
+    if not filters:
+        return '<p class="note">Filters: none (every incident of the data).</p>'
+    rows = "".join(f"<dt>{_esc(k)}</dt><dd>{_esc(v)}</dd>" for k, v in filters.items())
+    return f'<h2>Filters used</h2><dl class="filters">{rows}</dl>'
+
+
+def _method_items(analysis: Analysis) -> list[tuple[str, str]]:
+    """(label, text) of every parameter behind the map, as reported by ``analyse``."""
+    p = analysis.params
+    grid, gi, cl = p["grid"], p["gistar"], p["clusters"]
+    items = [
+        ("Incidents analysed", f"{p['incidents']:,}"),
+        (
+            "Grid",
+            f"H3 resolution {grid['res']}, {grid.get('n_cells', len(analysis.cells)):,} cells "
+            f"(study area: {p.get('study_area', 'not recorded')})",
+        ),
+        (
+            "Hot spots",
+            f"Getis-Ord Gi*, {gi.get('weights', 'k-ring ' + str(gi.get('k')))}; "
+            f"{'FDR-adjusted' if gi.get('fdr') else 'raw'} p-values",
+        ),
+        (
+            "Clusters",
+            f"{str(cl['method']).upper()}"
+            + (f", eps {cl['eps_m']:.0f} m ({cl['eps_source']})" if cl.get("eps_m") else "")
+            + f", min_samples {cl['min_samples']} ({cl['min_samples_source']}); "
+            f"{cl['n_clusters']} clusters, {1 - cl['noise_share']:.0%} of incidents clustered",
+        ),
+        ("Working CRS", str(p.get("working_crs"))),
+    ]
+    left = p.get("sensitive_left_out_of_map_layers", 0)
+    if left:
+        items.append(
+            (
+                "Sensitive incidents",
+                f"{left:,} (domestic abuse, sexual offences, stalking) are counted in the "
+                "figures but never mapped or used to draw hot spots or cluster outlines",
+            )
+        )
+    return items
+
+
+def _pdf_table_pages(pdf: PdfPages, heading: str, table: pd.DataFrame, *, note: str) -> None:
+    """A4 landscape pages: a heading, a note and the table (continued on more pages as needed).
+
+    Laid out by arithmetic (columns sized by their longest text, rows by their wrapped lines)
+    rather than ``Axes.table``, which measures every cell and is several times slower.
+    """
+    header, rows, widths = _wrapped_cells(_display(table))
+    remaining = list(rows)
+    page = 0
+    while page == 0 or remaining:
+        fig = Figure(figsize=_A4_LANDSCAPE)
+        suffix = " (continued)" if page else ""
+        fig.text(0.04, 0.95, heading + suffix, fontsize=15, fontweight="bold", va="top")
+        top = 0.90
+        if note and page == 0:
+            wrapped = "\n".join(textwrap.fill(line, 150) for line in note.splitlines())
+            fig.text(0.04, top, wrapped, fontsize=9, color="#444", va="top", parse_math=False)
+            top -= _LINE * 1.15 * (wrapped.count("\n") + 1) + 0.015
+        if remaining:
+            remaining = _draw_rows(fig, header, remaining, widths, top=top, bottom=0.05)
+        elif len(table.columns):
+            fig.text(0.04, top, "None.", fontsize=10, va="top")
+        pdf.savefig(fig)
+        page += 1
+
+
+_LINE = 0.0185  # figure fraction per line of 8 pt text on an A4 landscape page
+_PAD = 0.006
+_CHARS_PER_LINE = 150  # of 8 pt text across the table's width (92 % of an A4 landscape page)
+
+
+def _wrapped_cells(table: pd.DataFrame) -> tuple[list[str], list[list[str]], np.ndarray]:
+    """Header and rows with text wrapped to their column, and column widths (fractions)."""
+    text = table.astype(str)
+    longest = np.array(
+        [max([len(str(c)), *text[c].str.len().tolist()]) for c in text.columns], dtype=float
+    )
+    shortest = np.array([max(map(len, str(c).split()), default=0) + 2 for c in text.columns])
+    chars = np.clip(longest, np.maximum(shortest, 6), 60)
+    if chars.sum() > _CHARS_PER_LINE:
+        chars = np.maximum(shortest, np.floor(chars * _CHARS_PER_LINE / chars.sum()))
+    widths = 0.92 * chars / chars.sum()
+    header = [textwrap.fill(str(c), int(w)) for c, w in zip(text.columns, chars, strict=True)]
+    rows = [
+        [textwrap.fill(v, int(w)) for v, w in zip(row, chars, strict=True)]
+        for row in text.itertuples(index=False)
+    ]
+    return header, rows, widths
+
+
+def _draw_rows(
+    fig: Figure,
+    header: list[str],
+    rows: list[list[str]],
+    widths: np.ndarray,
+    *,
+    top: float,
+    bottom: float,
+) -> list[list[str]]:
+    """Draw the header and as many rows as fit between ``top`` and ``bottom``; return the rest."""
+    lefts = 0.04 + np.concatenate([[0.0], np.cumsum(widths)[:-1]])
+    y = top
+    for i, row in enumerate([header, *rows]):
+        height = _LINE * max(cell.count("\n") + 1 for cell in row) + 2 * _PAD
+        if i > 0 and y - height < bottom:
+            return rows[i - 1 :]
+        if i == 0:
+            fig.add_artist(
+                Rectangle((0.04, y - height), 0.92, height, color="#f1f1ee", lw=0, zorder=0)
+            )
+        for left, cell in zip(lefts, row, strict=True):
+            fig.text(
+                left + _PAD,
+                y - _PAD,
+                cell,
+                fontsize=8,
+                va="top",
+                fontweight="bold" if i == 0 else None,
+                parse_math=False,
+            )
+        y -= height
+        fig.add_artist(Line2D([0.04, 0.96], [y, y], color="#bbbbbb", lw=0.6))
+    return []

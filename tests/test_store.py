@@ -193,8 +193,8 @@ def _camera(**extra: object) -> dict:
 def test_migrations_from_an_empty_database_build_the_models_schema(new_store) -> None:
     engine = store.open_store(new_store(), migrate=False)
     assert store.current_version(engine) == 0
-    assert store.migrate(engine) == [1, 2]
-    assert store.current_version(engine) == store.LATEST_VERSION == 2
+    assert store.migrate(engine) == [1, 2, 3]
+    assert store.current_version(engine) == store.LATEST_VERSION == 3
     assert store.migrate(engine) == []  # idempotent
     inspector = inspect(engine)
     assert set(inspector.get_table_names()) == TABLES | {"schema_version"}
@@ -246,7 +246,7 @@ def test_migration_from_the_previous_version_keeps_the_data(new_store) -> None:
                 "'2021-11-20 02:00:00', 'cell-1', 'NTE', 'Police', '', '2021-11-19 12:00:00')"
             )
         )
-    assert store.migrate(engine) == [2]
+    assert store.migrate(engine) == [2, 3]
     assert store.get_record(engine, "walkabouts", "W1")["participants"] == 12
     assert store.get_record(engine, "feedback", "F1")["comment"] == "dark path"
     assert store.get_record(engine, "cameras", "C1")["status"] == "active"
@@ -256,6 +256,7 @@ def test_migration_from_the_previous_version_keeps_the_data(new_store) -> None:
     assert history["at"].tolist() == [datetime(2021, 11, 19, 9)]
     store.update_action_status(engine, "A1", "done", note="lights fixed")
     after = store.action_history(engine, "A1")
+    assert after["seq"].tolist() == [1, 2]
     assert after["status_from"].isna().tolist() == [True, False]
     assert after["status_from"].iloc[1] == "in_progress" and after["status_to"].iloc[1] == "done"
     store.update_record(engine, "cameras", "C1", {"status": "faulty"})
@@ -507,6 +508,46 @@ def test_two_writers_at_the_same_moment_both_land(new_store) -> None:
     notes = store.action_history(engine, "ACT-SHARED")["note"].tolist()
     assert len(notes) == 1 + 2 * m
     assert {f"{name} {i}" for name in ("first", "second") for i in range(m)} <= set(notes)
+    engine.dispose()
+
+
+def _status_writer(url: str, status: str, m: int, start: Barrier, report: Connection) -> None:
+    engine = store.open_store(url)
+    start.wait(30)
+    for i in range(m):
+        store.update_action_status(engine, "ACT-RACE", status, note=f"{status} {i}")
+    report.send(m)
+
+
+def test_concurrent_status_changes_chain_in_commit_order(new_store) -> None:
+    """Two writers flip one action's status: each entry's previous status is the one before."""
+    url, m = new_store(), 20
+    engine = store.open_store(url)
+    point = store.add_feedback(engine, _feedback(walkabout_id=None)).id
+    store.add_action(
+        engine,
+        {"action_id": "ACT-RACE", "feedback_id": point, "description": "lighting",
+         "owner_agency": "Highways", "due_date": "2030-01-01"},
+    )  # fmt: skip
+    start = _FORK.Barrier(2)
+    pipes = [_FORK.Pipe(duplex=False) for _ in range(2)]
+    writers = [
+        _FORK.Process(target=_status_writer, args=(url, status, m, start, sender))
+        for status, (_, sender) in zip(("in_progress", "done"), pipes, strict=True)
+    ]
+    for writer in writers:
+        writer.start()
+    done = [receiver.recv() for receiver, _ in pipes if receiver.poll(120)]
+    for writer in writers:
+        writer.join(30)
+        assert writer.exitcode == 0
+    assert done == [m, m]
+    history = store.action_history(engine, "ACT-RACE")
+    assert history["seq"].tolist() == list(range(1, 2 * m + 2))
+    assert history["status_from"].iloc[1:].tolist() == history["status_to"].iloc[:-1].tolist()
+    assert (
+        store.get_record(engine, "actions", "ACT-RACE")["status"] == history["status_to"].iloc[-1]
+    )
     engine.dispose()
 
 

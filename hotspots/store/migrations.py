@@ -13,6 +13,8 @@ Versions
 2. Cameras gain ``status`` (active / faulty / decommissioned; existing cameras become
    ``active``); actions gain a status history, ``action_updates`` (each existing action gets its
    current status as its first entry).
+3. Action history in commit order: ``action_updates`` gains ``seq`` (1, 2, … per action, unique
+   with ``action_id``); existing entries are numbered by their time, then id.
 
 Examples
 --------
@@ -41,6 +43,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     func,
     insert,
     inspect,
@@ -213,9 +216,42 @@ def _migration_2(connection: Connection) -> None:
         )
 
 
+def _migration_3(connection: Connection) -> None:
+    connection.execute(text("ALTER TABLE action_updates ADD COLUMN seq INTEGER DEFAULT 0 NOT NULL"))
+    updates = Table(
+        "action_updates",
+        MetaData(),
+        Column("update_id", String(64), primary_key=True),
+        Column("action_id", String(64)),
+        Column("at", DateTime),
+        Column("seq", Integer),
+    )
+    rows = connection.execute(
+        select(updates.c.update_id, updates.c.action_id).order_by(
+            updates.c.action_id, updates.c.at, updates.c.update_id
+        )
+    ).all()
+    seq: dict[str, int] = {}
+    numbered = []
+    for update_id, action_id in rows:
+        seq[action_id] = seq.get(action_id, 0) + 1
+        numbered.append({"id": update_id, "seq": seq[action_id]})
+    if numbered:
+        connection.execute(
+            updates.update()
+            .where(updates.c.update_id == bindparam("id"))
+            .values(seq=bindparam("seq")),
+            numbered,
+        )
+    Index("uq_action_updates_seq", updates.c.action_id, updates.c.seq, unique=True).create(
+        connection
+    )
+
+
 MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (1, "initial schema: walkabouts, feedback, actions, cameras, taskings", _migration_1),
     (2, "camera status; action status history (action_updates)", _migration_2),
+    (3, "action history in commit order (action_updates.seq)", _migration_3),
 )
 """``(version, description, function)`` in order; the last version is the models' schema."""
 

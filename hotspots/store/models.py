@@ -15,8 +15,21 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, DateTime, Double, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    Double,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    event,
+    func,
+    select,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from hotspots.store.records import (
     ACTION_STATUSES,
@@ -94,11 +107,17 @@ class Action(Base):
 
 
 class ActionUpdate(Base):
-    """One entry of an action's history: a status change (or a note) and when it was made."""
+    """One entry of an action's history: a status change (or a note) and when it was made.
+
+    ``seq`` numbers an action's entries 1, 2, … in the order their transactions wrote them
+    (assigned at flush, :func:`_number_history`; unique per action), so the history reads in
+    commit order whatever the clocks of the writers said.
+    """
 
     __tablename__ = "action_updates"
     __table_args__ = (
         CheckConstraint(one_of("status_to", ACTION_STATUSES), name="ck_action_updates_to"),
+        Index("uq_action_updates_seq", "action_id", "seq", unique=True),
     )
 
     update_id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -108,6 +127,27 @@ class ActionUpdate(Base):
     status_to: Mapped[str] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(Text)
     updated_by: Mapped[str] = mapped_column(String(200))
+    seq: Mapped[int] = mapped_column(Integer)
+
+
+@event.listens_for(Session, "before_flush")
+def _number_history(session: Session, _context: object, _instances: object) -> None:
+    """Give each new history entry the next ``seq`` of its action (one query per action).
+
+    Entries written in one flush (an import) are numbered in the order of their ``at``; an
+    entry racing another writer of the same action fails the unique index and its transaction
+    is retried (:func:`hotspots.store.db.run_in_transaction`).
+    """
+    new = [row for row in session.new if isinstance(row, ActionUpdate) and row.seq is None]
+    for action_id in sorted({row.action_id for row in new}):
+        last = session.execute(
+            select(func.max(ActionUpdate.seq)).where(ActionUpdate.action_id == action_id)
+        ).scalar()
+        mine = sorted(
+            (r for r in new if r.action_id == action_id), key=lambda r: (r.at, r.update_id)
+        )
+        for offset, row in enumerate(mine, start=1):
+            row.seq = int(last or 0) + offset
 
 
 class Camera(Base):

@@ -22,7 +22,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -297,7 +297,11 @@ def update_action_status(
     )
 
     def work(session: Session) -> None:
-        action = session.get(Action, values["action_id"])
+        # the action's row is locked (PostgreSQL; SQLite holds the write lock already), so the
+        # status read here is the one this entry changes, and its time is taken under the lock
+        action = session.get(Action, values["action_id"], with_for_update=True)
+        if at is None:
+            values["at"] = now_local()
         if action is None:
             raise KeyError(f"no action with action_id {action_id!r}")
         if action.status == values["status_to"] and not values["note"].strip():
@@ -367,8 +371,12 @@ def get_record(engine: Engine, kind: str, record_id: str) -> dict[str, Any]:
         return _row_values(row, kind)
 
 
-def list_records(engine: Engine, kind: str, *, where: Iterable[Any] = ()) -> pd.DataFrame:
+def list_records(
+    engine: Engine, kind: str, *, where: Iterable[Any] = (), extra: Sequence[str] = ()
+) -> pd.DataFrame:
     """Every record of ``kind`` (optionally filtered by SQLAlchemy conditions), by id.
+
+    ``extra`` names columns the store keeps beyond the record's fields (``seq`` of the history).
 
     Returns
     -------
@@ -378,7 +386,7 @@ def list_records(engine: Engine, kind: str, *, where: Iterable[Any] = ()) -> pd.
     """
     model = _model(kind)
     table = model.__table__
-    names = [field.name for field in RECORD_FIELDS[kind]]
+    names = [field.name for field in RECORD_FIELDS[kind]] + list(extra)
     query = select(*(table.c[name] for name in names)).where(*where).order_by(table.c[names[0]])
     with engine.connect() as connection:
         rows = connection.execute(query).all()
@@ -478,10 +486,10 @@ def list_actions(
 
 
 def action_history(engine: Engine, action_id: str | None = None) -> pd.DataFrame:
-    """Status changes and notes, oldest first (of one action, or of all)."""
+    """Status changes and notes in the order they were committed (of one action, or of all)."""
     where = [] if action_id is None else [ActionUpdate.action_id == action_id]
-    frame = list_records(engine, "action_updates", where=where)
-    return frame.sort_values(["action_id", "at", "update_id"]).reset_index(drop=True)
+    frame = list_records(engine, "action_updates", where=where, extra=["seq"])
+    return frame.sort_values(["action_id", "seq"]).reset_index(drop=True)
 
 
 def list_taskings(

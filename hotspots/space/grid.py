@@ -413,3 +413,26 @@ def grid_counts(
         incidents_outside=int(full.loc[~full["in_study_area"], "count"].sum()),
     )
     return grid
+
+
+def cell_ints(lon: np.ndarray, lat: np.ndarray, res: int) -> np.ndarray:
+    """H3 cell of each point as ``uint64`` (compact, for large jobs); see :func:`assign_cells`.
+
+    Examples
+    --------
+    >>> ints_to_cells(cell_ints(np.array([-0.4743]), np.array([51.7526]), 9))
+    array(['89195db8b73ffff'], dtype=object)
+    """
+    res = _check_res(res)
+    lon, lat = _check_lonlat(lon, lat)
+    return _cells_uint64(lon, lat, res)
+
+
+def ints_to_cells(ints: np.ndarray) -> np.ndarray:
+    """``uint64`` H3 cells → hexadecimal ids (object array), each distinct cell converted once."""
+    return _to_str(np.asarray(ints, dtype=np.uint64))
+
+
+def cells_to_ints(cells: Any) -> np.ndarray:
+    """Hexadecimal H3 ids → ``uint64``, refusing anything that is not a valid cell."""
+    return _to_uint64(cells)

@@ -42,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_analyse(commands)
     _add_backtest(commands)
     _add_patrol_plan(commands)
+    _add_national(commands)
     return parser
 
 
@@ -278,3 +279,45 @@ def _read_column_map(path: Path) -> dict[str, str]:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def _add_national(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "national",
+        help="every force and month on Dask: cell counts, Gi* per month, emerging hot spots",
+        description=(
+            "Read police.uk street-level files of many forces and months in partitions on a "
+            "Dask cluster (a local one unless --scheduler is given), count incidents per H3 "
+            "cell and month, and run Gi* per month and emerging hot spots over the whole "
+            "period with the same functions as a single-machine run. Writes partitioned "
+            "GeoParquet (gistar/, emerging/), forces.csv, quarantine/ and params.json into OUT."
+        ),
+    )
+    parser.add_argument("sources", nargs="+", metavar="SOURCE", help="file, folder or zip")
+    parser.add_argument("--out", type=Path, required=True, metavar="DIR")
+    parser.add_argument("--res", type=int, default=9, help="H3 resolution (9)")
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="tcp://host:8786 of a cluster")
+    parser.add_argument("--workers", type=int, default=2, help="local workers (2)")
+    parser.add_argument("--memory-limit", default="3GiB", help="per local worker (3GiB)")
+    parser.set_defaults(run=_run_national)
+
+
+def _run_national(args: argparse.Namespace) -> int:
+    from hotspots.national import run_national
+
+    result = run_national(
+        args.sources,
+        out=args.out,
+        res=args.res,
+        scheduler=args.scheduler,
+        n_workers=args.workers,
+        memory_limit=args.memory_limit,
+        progress=True,
+    )
+    params = result.params
+    print(
+        f"{int(result.forces['rows_kept'].sum()):,} incidents of "
+        f"{len(result.forces)} forces, {len(params['months'])} months, "
+        f"{params['n_cells']:,} cells; wrote {args.out}"
+    )
+    return 0

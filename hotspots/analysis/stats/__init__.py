@@ -9,12 +9,14 @@ from hotspots.analysis.stats.emerging import (
     EMERGING_CATEGORIES,
     classify_emerging,
     emerging_hotspots,
+    emerging_table,
     mann_kendall,
 )
 from hotspots.analysis.stats.fdr import fdr_bh, fdr_threshold, significance_bins
 from hotspots.analysis.stats.gistar import (
     GI_CLASSES,
     GiStarResult,
+    Moments,
     gi_star,
     gistar_by_period,
     hotspots_gistar,
@@ -25,8 +27,10 @@ __all__ = [
     "EMERGING_CATEGORIES",
     "GI_CLASSES",
     "GiStarResult",
+    "Moments",
     "classify_emerging",
     "emerging_hotspots",
+    "emerging_table",
     "fdr_bh",
     "fdr_threshold",
     "gi_star",

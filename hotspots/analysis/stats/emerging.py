@@ -205,6 +205,43 @@ def _final_step_kind(
     return final, mostly, kind
 
 
+def emerging_table(
+    cells: np.ndarray, z: np.ndarray, significant: np.ndarray, *, alpha: float
+) -> pd.DataFrame:
+    """Category, trend and counts of each cell from its Gi* z-series and significant periods.
+
+    The last step of :func:`emerging_hotspots`, shared with the national run, which finds the
+    significant bins with cut-offs from the whole country (:mod:`hotspots.national`).
+
+    Parameters
+    ----------
+    cells
+        Cell ids, one per row of ``z``.
+    z, significant
+        ``(n_cells, T)`` Gi* z-scores and whether each bin is significant, oldest period first.
+    alpha
+        Significance level of the Mann–Kendall trend.
+    """
+    z = np.asarray(z, dtype=float)
+    significant = np.asarray(significant, dtype=bool)
+    hot, cold = significant & (z > 0), significant & (z < 0)
+    trend = mann_kendall(z)
+    labels = classify_emerging(hot, cold, trend["z"].to_numpy(), trend["p"].to_numpy(), alpha=alpha)
+    return pd.DataFrame(
+        {
+            "cell": cells,
+            "category": pd.Categorical(labels, categories=EMERGING_CATEGORIES),
+            "trend_z": trend["z"].to_numpy(),
+            "trend_p": trend["p"].to_numpy(),
+            "trend_tau": trend["tau"].to_numpy(),
+            "n_hot": hot.sum(axis=1),
+            "n_cold": cold.sum(axis=1),
+            "n_significant": significant.sum(axis=1),
+            "final_z": z[:, -1],
+        }
+    )
+
+
 def emerging_hotspots(
     grid_long: pd.DataFrame,
     weights: sp.sparray | sp.spmatrix | None = None,
@@ -277,23 +314,7 @@ def emerging_hotspots(
     p = np.empty(shape)
     z[cell_codes, period_codes] = gi["gi_z"].to_numpy()
     p[cell_codes, period_codes] = gi["gi_p_fdr" if fdr else "gi_p"].to_numpy()
-    significant = p <= alpha
-    hot, cold = significant & (z > 0), significant & (z < 0)
-    trend = mann_kendall(z)
-    labels = classify_emerging(hot, cold, trend["z"].to_numpy(), trend["p"].to_numpy(), alpha=alpha)
-    out = pd.DataFrame(
-        {
-            "cell": np.asarray(cells, dtype=object),
-            "category": pd.Categorical(labels, categories=EMERGING_CATEGORIES),
-            "trend_z": trend["z"].to_numpy(),
-            "trend_p": trend["p"].to_numpy(),
-            "trend_tau": trend["tau"].to_numpy(),
-            "n_hot": hot.sum(axis=1),
-            "n_cold": cold.sum(axis=1),
-            "n_significant": significant.sum(axis=1),
-            "final_z": z[:, -1],
-        }
-    )
+    out = emerging_table(np.asarray(cells, dtype=object), z, p <= alpha, alpha=alpha)
     if isinstance(grid_long, gpd.GeoDataFrame):
         first = np.unique(cell_codes, return_index=True)[1]
         out = gpd.GeoDataFrame(

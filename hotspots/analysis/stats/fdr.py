@@ -61,7 +61,7 @@ def fdr_bh(p: np.ndarray) -> np.ndarray:
     return np.maximum(adjusted, p)  # exact in theory; guards p * n / n rounding below p
 
 
-def fdr_threshold(p: np.ndarray, *, alpha: float = 0.05) -> float:
+def fdr_threshold(p: np.ndarray, *, alpha: float = 0.05, n_tests: int | None = None) -> float:
     """The Benjamini–Hochberg cut-off: raw p-values ``<=`` it are significant at FDR ``alpha``.
 
     BH finds the largest rank ``k`` with ``p_(k) <= k * alpha / n`` and rejects the ``k``
@@ -75,6 +75,10 @@ def fdr_threshold(p: np.ndarray, *, alpha: float = 0.05) -> float:
         Raw p-values, 1-D, each in [0, 1].
     alpha
         False discovery rate, in (0, 1).
+    n_tests
+        The number of tests when ``p`` holds only some of them: every p-value ``<= alpha`` must
+        be among them (the others cannot change the cut-off). A national run gathers just
+        those. ``None``: ``p`` holds every test.
 
     Returns
     -------
@@ -85,14 +89,21 @@ def fdr_threshold(p: np.ndarray, *, alpha: float = 0.05) -> float:
     --------
     >>> fdr_threshold(np.array([0.01, 0.04, 0.03, 0.5]), alpha=0.05)
     0.01
+    >>> fdr_threshold(np.array([0.01, 0.04, 0.03]), alpha=0.05, n_tests=4)
+    0.01
     """
     _check_alpha(alpha)
-    p = _check_p(p)
-    significant = fdr_bh(p) <= alpha
-    return float(p[significant].max()) if significant.any() else 0.0
+    p = np.sort(_check_p(p))
+    n = p.size if n_tests is None else int(n_tests)
+    if n < p.size:
+        raise ValueError(f"n_tests ({n}) is fewer than the {p.size} p-values given")
+    below = np.flatnonzero(p <= np.arange(1, p.size + 1) * alpha / max(n, 1))
+    return float(p[below[-1]]) if below.size else 0.0
 
 
-def significance_bins(z: np.ndarray, p: np.ndarray) -> np.ndarray:
+def significance_bins(
+    z: np.ndarray, p: np.ndarray, *, cutoffs: dict[float, float] | None = None
+) -> np.ndarray:
     """ArcGIS-style ``Gi_Bin`` codes from z-scores and (adjusted or raw) p-values.
 
     ``+3`` / ``-3``: hot / cold at 99 % confidence (p <= 0.01); ``±2``: 95 % (p <= 0.05);
@@ -106,6 +117,9 @@ def significance_bins(z: np.ndarray, p: np.ndarray) -> np.ndarray:
         Gi* z-scores (sign gives hot or cold).
     p
         p-values aligned with ``z``.
+    cutoffs
+        Raw-p cut-off per level (0.01, 0.05, 0.10), e.g. :func:`fdr_threshold` of each: a
+        p-value is significant at a level when ``<=`` its cut-off. ``None``: the level itself.
 
     Returns
     -------
@@ -123,7 +137,7 @@ def significance_bins(z: np.ndarray, p: np.ndarray) -> np.ndarray:
         raise ValueError(f"z and p must have the same shape, got {z.shape} and {p.shape}")
     level = np.zeros(p.shape, dtype=np.int8)
     for magnitude, alpha in CONFIDENCE_LEVELS[::-1]:
-        level[p <= alpha] = magnitude
+        level[p <= (alpha if cutoffs is None else cutoffs[alpha])] = magnitude
     return (np.sign(z).astype(np.int8) * level).astype(np.int8)
 
 

@@ -43,6 +43,39 @@ _CHUNK_ELEMENTS = 4_000_000  # simulated neighbour values held at once in the pe
 
 
 @dataclass(frozen=True)
+class Moments:
+    """Number, mean and population standard deviation of every value of a study area.
+
+    Gi* compares each neighbourhood with the whole area. A block of a larger area (one piece of
+    a national run, with its halo of neighbours) is analysed with the moments of the whole area
+    so its z-scores are those of the whole-area run.
+    """
+
+    n: int
+    mean: float
+    sd: float
+
+    @classmethod
+    def of(cls, values: np.ndarray) -> Moments:
+        """The moments of ``values`` as :func:`gi_star` computes them."""
+        y = np.asarray(values, dtype=float)
+        mean = float(y.mean())
+        return cls(y.size, mean, float(np.sqrt(max((y * y).mean() - mean * mean, 0.0))))
+
+    @classmethod
+    def from_sums(cls, n: int, total: float, total_sq: float) -> Moments:
+        """From ``n`` values' sum and sum of squares (zeros need not be listed).
+
+        Examples
+        --------
+        >>> Moments.from_sums(4, 6.0, 14.0) == Moments.of(np.array([1.0, 2.0, 3.0, 0.0]))
+        True
+        """
+        mean = total / n
+        return cls(int(n), float(mean), float(np.sqrt(max(total_sq / n - mean * mean, 0.0))))
+
+
+@dataclass(frozen=True)
 class GiStarResult:
     """Gi* per observation and the options that produced it.
 
@@ -81,6 +114,7 @@ def gi_star(
     *,
     permutations: int = 0,
     seed: int | None = None,
+    moments: Moments | None = None,
 ) -> GiStarResult:
     """Getis–Ord Gi* for every observation, vectorised with scipy.sparse.
 
@@ -98,6 +132,9 @@ def gi_star(
         values; one set of draws is shared by all cells.
     seed
         Seed for :func:`numpy.random.default_rng`, for reproducible ``p_sim``.
+    moments
+        The whole area's :class:`Moments` when ``values`` are a block of it with its halo
+        (rows of the halo get z-scores too; keep only the block's). ``None``: these values'.
 
     Returns
     -------
@@ -116,12 +153,13 @@ def gi_star(
     w = _check_weights(weights, y.size)
     if permutations < 0:
         raise ValueError(f"permutations must be >= 0, got {permutations}")
-    n = y.size
+    if moments is not None and permutations:
+        raise ValueError("permutations need every value of the area, not a block's moments")
+    whole = Moments.of(y) if moments is None else moments
+    n, mean, sd = whole.n, whole.mean, whole.sd
     row_sum = np.asarray(w.sum(axis=1)).ravel()
     row_sq = np.asarray(w.multiply(w).sum(axis=1)).ravel()
     lag = w @ y
-    mean = y.mean()
-    sd = np.sqrt(max((y * y).mean() - mean * mean, 0.0))
     if sd == 0:
         raise ValueError(
             f"all {n} values equal {mean:g}: Gi* needs variation between cells "
@@ -130,11 +168,12 @@ def gi_star(
     spread = sd * np.sqrt(np.maximum(n * row_sq - row_sum**2, 0.0) / (n - 1))
     numerator = lag - mean * row_sum
     # A neighbourhood covering every cell has zero variance; its G* is exactly the mean.
-    z = np.divide(numerator, spread, out=np.zeros(n), where=spread > 0)
+    z = np.divide(numerator, spread, out=np.zeros(y.size), where=spread > 0)
     p = 2.0 * stats.norm.sf(np.abs(z))
     p_sim = _p_sim(y, w, lag, permutations, seed) if permutations else None
+    total = mean * n
     return GiStarResult(
-        gi=lag / y.sum() if y.sum() != 0 else np.full(n, np.nan),
+        gi=lag / total if total != 0 else np.full(y.size, np.nan),
         z=z,
         p=p,
         p_sim=p_sim,
@@ -326,6 +365,7 @@ def gistar_by_period(
     time_window: int = 0,
     alpha_fdr: bool = True,
     weights: sp.sparray | sp.spmatrix | None = None,
+    moments: Moments | None = None,
 ) -> pd.DataFrame:
     """Gi* for every cell in every period of a space-time cube (long format).
 
@@ -354,6 +394,9 @@ def gistar_by_period(
     weights
         Custom spatial weights among the cells in order of first appearance in ``grid_long``
         (self weight on the diagonal); ``None`` = binary k-ring from ``hotspots.space.grid``.
+    moments
+        The whole cube's :class:`Moments` when ``grid_long`` is a block of it with its halo
+        (:mod:`hotspots.national`); the FDR columns are then those of the block alone.
 
     Returns
     -------
@@ -385,7 +428,7 @@ def gistar_by_period(
         offsets=[-lag for lag in range(int(time_window) + 1)],
         shape=(n_periods, n_periods),
     )
-    res = gi_star(cube.ravel(), sp.kron(band, space, format="csr"))
+    res = gi_star(cube.ravel(), sp.kron(band, space, format="csr"), moments=moments)
     z = res.z.reshape(n_periods, n_cells)
     p = res.p.reshape(n_periods, n_cells)
     p_fdr = np.vstack([fdr_bh(row) for row in p])

@@ -1,0 +1,508 @@
+"""The national batch job: police.uk for every force and month, on a Dask cluster.
+
+Steps (each a Dask task graph; raw rows never reach the client):
+
+1. **Read** each street-level file (one force and month) on a worker with the single-machine
+   reader (:func:`hotspots.data.ingest.policeuk.read_policeuk_files`: same validation and
+   quarantine); the rows set aside are written beside the results, one file per partition.
+   Each partition becomes counts per H3 cell and month.
+2. **Aggregate** the counts per (cell, month) over all partitions (a cell on a force boundary
+   gets incidents from both forces' files).
+3. **Block**: the study-area cells are grouped into blocks (their H3 parent ``block_res``);
+   each block's counts travel with a halo (the cells within ``k`` rings of it in other
+   blocks), so a cell on a block or force boundary sees all its neighbours.
+4. **Gi\\*** per month and **emerging hot spots** per cell, block by block, with
+   :func:`hotspots.analysis.stats.gistar_by_period` given the whole cube's
+   :class:`~hotspots.analysis.stats.Moments`; the Benjamini–Hochberg cut-off of each month
+   comes from the whole country's p-values (:func:`~hotspots.analysis.stats.fdr_threshold`
+   with ``n_tests``), and the categories from :func:`~hotspots.analysis.stats.emerging_table`.
+   The results equal a single-machine run over the same cells.
+5. **Write** partitioned GeoParquet (``gistar/``, ``emerging/``), the per-force summary and
+   the quarantine, from the workers.
+
+Without a scheduler address a :class:`distributed.LocalCluster` is started on this machine.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from operator import itemgetter
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import h3ronpy
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from hotspots.analysis.stats import (
+    Moments,
+    emerging_table,
+    fdr_threshold,
+    gistar_by_period,
+    significance_bins,
+)
+from hotspots.analysis.stats.emerging import MIN_PERIODS
+from hotspots.analysis.stats.fdr import CONFIDENCE_LEVELS
+from hotspots.data.ingest.files import SourceFile, expand
+from hotspots.data.ingest.policeuk import read_policeuk_files
+from hotspots.space import grid
+
+EMERGING_ALPHA = 0.05
+"""Significance level of hot/cold bins and trends in the emerging hot spot categories."""
+
+_COUNT_META = pd.DataFrame(
+    {
+        "cell": pd.Series(dtype="uint64"),
+        "month": pd.Series(dtype="int32"),
+        "force": pd.Series(dtype="object"),
+        "count": pd.Series(dtype="int64"),
+    }
+)
+
+
+@dataclass(frozen=True)
+class _StudyCells:
+    """The sorted ``uint64`` study cells and their blocks (H3 parents, sorted alike)."""
+
+    cells: np.ndarray
+    blocks: np.ndarray
+
+    def of_block(self, block: np.uint64) -> np.ndarray:
+        """The block's cells (an H3 parent's children are contiguous in sorted order)."""
+        lo = int(np.searchsorted(self.blocks, block, "left"))
+        return self.cells[lo : int(np.searchsorted(self.blocks, block, "right"))]
+
+
+@dataclass
+class NationalResult:
+    """What :func:`run_national` wrote and measured.
+
+    Attributes
+    ----------
+    out
+        The output folder: ``gistar/`` and ``emerging/`` (GeoParquet parts, one per block
+        partition), ``forces.csv``, ``quarantine/`` and ``params.json``.
+    forces
+        Per force: files, rows read, kept and quarantined, incidents per month.
+    params
+        Every choice made (resolution, k, block resolution, months, cells, moments, FDR
+        cut-offs per month, workers) and the time of each step in seconds.
+    """
+
+    out: Path
+    forces: pd.DataFrame
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def run_national(
+    sources: Sequence[str | Path] | str | Path,
+    *,
+    out: str | Path,
+    res: int = 9,
+    k: int = 1,
+    study_area: Any = None,
+    block_res: int | None = None,
+    scheduler: str | None = None,
+    n_workers: int = 2,
+    memory_limit: str = "3GiB",
+    progress: bool = False,
+) -> NationalResult:
+    """Count, Gi* per month and emerging hot spots for many forces and months on Dask.
+
+    Parameters
+    ----------
+    sources
+        police.uk street-level files, monthly folders or data.police.uk zips (any forces).
+    out
+        Output folder (created).
+    res, k
+        H3 resolution of the cells and the Gi* k-ring.
+    study_area
+        Polygons of the area analysed (any CRS, or lon/lat shapely geometry); ``None``: the
+        cells holding incidents and their ``k`` rings. Incidents outside it are counted as
+        such and left out.
+    block_res
+        H3 resolution of the blocks (default ``res - 4``: about 2,400 cells a block).
+    scheduler
+        Address of a running Dask scheduler (``tcp://host:8786``); ``None`` starts a local
+        cluster of ``n_workers`` single-threaded worker processes of ``memory_limit`` each.
+    progress
+        Print Dask's progress bars.
+
+    Returns
+    -------
+    NationalResult
+    """
+    import dask
+    import dask.dataframe as dd
+    from distributed import Client, LocalCluster
+    from distributed import progress as show_progress
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    files = [f for f in expand(sources) if f.name.endswith("-street.csv")]
+    if not files:
+        raise ValueError(f"no police.uk street-level files (*-street.csv) among {sources}")
+    block_res = max(res - 4, 0) if block_res is None else int(block_res)
+    timings: dict[str, float] = {}
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(
+            n_workers=n_workers,
+            threads_per_worker=1,
+            processes=True,
+            memory_limit=memory_limit,
+            dashboard_address=None,
+        )
+    client = Client(scheduler or cluster)
+    try:
+        start = time.perf_counter()
+        quarantine_dir = out / "quarantine"
+        quarantine_dir.mkdir(exist_ok=True)
+        read = client.map(_read_partition, files, res=res, quarantine_dir=quarantine_dir)
+        if progress:
+            show_progress(read)
+        counts = dd.from_delayed(
+            client.map(itemgetter(0), read), meta=_COUNT_META, verify_meta=False
+        ).persist()
+        reports = client.gather(client.map(itemgetter(1), read))
+        del read
+        by_force = counts.groupby(["force", "month"])["count"].sum().compute()
+        timings["read_s"] = time.perf_counter() - start
+
+        start = time.perf_counter()
+        bins = counts.groupby(["cell", "month"])["count"].sum(split_out=True).reset_index()
+        bins = bins.persist()
+        occupied, months = dask.compute(bins["cell"].unique(), bins["month"].unique())
+        months = np.sort(np.asarray(months, dtype=np.int32))
+        if months.size < MIN_PERIODS:
+            raise ValueError(
+                f"emerging hot spots need at least {MIN_PERIODS} months, the sources hold "
+                f"{months.size}"
+            )
+        occupied = np.asarray(occupied, dtype=np.uint64)
+        study = _study_cells(study_area, occupied, res, k)
+        study_future = client.scatter(
+            _StudyCells(study, _parents(study, block_res)), broadcast=True
+        )
+        bins = bins.map_partitions(_inside, study_future, meta=bins._meta).persist()
+        total, total_sq = dask.compute(
+            bins["count"].sum(), (bins["count"].astype("float64") ** 2).sum()
+        )
+        moments = Moments.from_sums(study.size * months.size, float(total), float(total_sq))
+        timings["aggregate_s"] = time.perf_counter() - start
+
+        start = time.perf_counter()
+        blocks = np.unique(_parents(study, block_res))
+        markers = pd.DataFrame(
+            {
+                "cell": np.zeros(blocks.size, dtype=np.uint64),
+                "month": np.full(blocks.size, months[0], dtype=np.int32),
+                "count": np.zeros(blocks.size, dtype=np.int64),
+                "block": blocks,
+            }
+        )
+        with_blocks = bins.map_partitions(_with_blocks, k, block_res, meta=markers.iloc[:0])
+        blocked = dd.concat([with_blocks, dd.from_pandas(markers, npartitions=1)]).shuffle(
+            on="block", npartitions=int(blocks.size)
+        )
+        blocked = blocked.persist()
+        if progress:
+            show_progress(blocked)
+        small_p = blocked.map_partitions(
+            _block_small_p,
+            study_future,
+            months,
+            moments,
+            k,
+            block_res,
+            meta=pd.DataFrame({"month": pd.Series(dtype="int32"), "p": pd.Series(dtype=float)}),
+        ).compute()
+        cutoffs = {
+            int(m): {
+                alpha: fdr_threshold(group["p"].to_numpy(), alpha=alpha, n_tests=study.size)
+                for _, alpha in CONFIDENCE_LEVELS
+            }
+            for m, group in small_p.groupby("month")
+        }
+        for m in months:
+            cutoffs.setdefault(int(m), {alpha: 0.0 for _, alpha in CONFIDENCE_LEVELS})
+        timings["gistar_s"] = time.perf_counter() - start
+
+        start = time.perf_counter()
+        for folder in ("gistar", "emerging"):
+            (out / folder).mkdir(exist_ok=True)
+        written = blocked.map_partitions(
+            _block_write,
+            study_future,
+            months,
+            moments,
+            k,
+            block_res,
+            cutoffs,
+            str(out),
+            meta=pd.DataFrame({"part": pd.Series(dtype=object), "cells": pd.Series(dtype=int)}),
+        ).compute()
+        timings["write_s"] = time.perf_counter() - start
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+    forces = _force_summary(reports, by_force)
+    forces.to_csv(out / "forces.csv", index=False)
+    params = {
+        "res": res,
+        "k": k,
+        "block_res": block_res,
+        "months": [_month_text(m) for m in months],
+        "n_cells": int(study.size),
+        "n_occupied_cells": int(occupied.size),
+        "study_area": "given" if study_area is not None else f"occupied cells and {k} ring(s)",
+        "moments": {"n": moments.n, "mean": moments.mean, "sd": moments.sd},
+        "fdr_cutoffs": {_month_text(m): v for m, v in sorted(cutoffs.items())},
+        "files": len(files),
+        "parts_written": len(written),
+        "workers": n_workers if scheduler is None else scheduler,
+        **timings,
+    }
+    (out / "params.json").write_text(json.dumps(params, indent=2, default=str))
+    return NationalResult(out=out, forces=forces, params=params)
+
+
+# --------------------------------------------------------------------------- worker tasks
+
+
+def _read_partition(
+    file: SourceFile, res: int, quarantine_dir: Path
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """One force-month file → counts per (cell, month), its load report, its quarantine."""
+    loaded = read_policeuk_files([file])
+    incidents = loaded.incidents
+    force = _force_of(file)
+    if len(loaded.quarantine):
+        loaded.quarantine.drop(columns="geometry", errors="ignore").astype(str).to_parquet(
+            quarantine_dir / f"{file.stem}.parquet"
+        )
+    report = {
+        "force": force,
+        "file": file.label,
+        "rows_read": int(len(incidents) + len(loaded.quarantine)),
+        "rows_kept": len(incidents),
+        "rows_quarantined": len(loaded.quarantine),
+    }
+    if incidents.empty:
+        return _COUNT_META.copy(), report
+    cells = grid.cell_ints(incidents.geometry.x.to_numpy(), incidents.geometry.y.to_numpy(), res)
+    month = (incidents["month"].dt.year * 100 + incidents["month"].dt.month).to_numpy(np.int32)
+    frame = pd.DataFrame({"cell": cells, "month": month})
+    counted = frame.value_counts(sort=False).rename("count").reset_index()
+    counted["force"] = force
+    return counted[list(_COUNT_META.columns)].astype(_COUNT_META.dtypes.to_dict()), report
+
+
+def _inside(bins: pd.DataFrame, study: _StudyCells) -> pd.DataFrame:
+    """The rows of cells in the study area."""
+    return bins[_isin_sorted(bins["cell"].to_numpy(np.uint64), study.cells)]
+
+
+def _with_blocks(bins: pd.DataFrame, k: int, block_res: int) -> pd.DataFrame:
+    """Each count row with its cell's block, plus a copy for every other block it is a halo of."""
+    cells = bins["cell"].to_numpy(np.uint64)
+    own = _parents(cells, block_res)
+    unique, inverse = np.unique(cells, return_inverse=True)
+    disks = pa.array(h3ronpy.grid_disk(unique, int(k)))
+    sizes = np.diff(disks.offsets.to_numpy())
+    near_blocks = _parents(disks.values.to_numpy().astype(np.uint64), block_res)
+    pairs = pd.DataFrame({"u": np.repeat(np.arange(unique.size), sizes), "block": near_blocks})
+    pairs = pairs.drop_duplicates()
+    pairs = pairs[pairs["block"].to_numpy() != _parents(unique, block_res)[pairs["u"]]]
+    base = bins[["cell", "month", "count"]].assign(block=own)
+    if pairs.empty:
+        return base
+    halo_of_unique = pairs.groupby("u")["block"].agg(list)
+    rows = pd.DataFrame({"row": np.arange(len(bins)), "u": inverse})
+    rows = rows[rows["u"].isin(halo_of_unique.index)]
+    rows = rows.assign(block=rows["u"].map(halo_of_unique)).explode("block")
+    halo = bins.iloc[rows["row"].to_numpy()][["cell", "month", "count"]].assign(
+        block=rows["block"].to_numpy(np.uint64)
+    )
+    return pd.concat([base, halo], ignore_index=True)
+
+
+def _block_cube(
+    rows: pd.DataFrame,
+    block: np.uint64,
+    study: _StudyCells,
+    months: np.ndarray,
+    moments: Moments,
+    k: int,
+    block_res: int,
+) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+    """Gi* of one block with its halo: (own cells, own mask, result rows of every cell)."""
+    own = study.of_block(block)
+    if own.size == 0:
+        return own, np.zeros(0, bool), pd.DataFrame()
+    ring = pa.array(h3ronpy.grid_disk(own, int(k))).values.to_numpy().astype(np.uint64)
+    ring = np.unique(ring)
+    halo = ring[_isin_sorted(ring, study.cells) & (_parents(ring, block_res) != block)]
+    cells = np.concatenate([own, halo])
+    names = grid.ints_to_cells(cells)
+    position = pd.Series(np.arange(cells.size), index=cells)
+    real = rows[rows["cell"].to_numpy(np.uint64) != 0]  # not the block's marker row
+    at = position.reindex(real["cell"].to_numpy(np.uint64)).to_numpy()
+    keep = ~np.isnan(at)
+    month_pos = np.searchsorted(months, real["month"].to_numpy()[keep])
+    flat = at[keep].astype(int) * months.size + month_pos
+    values = np.zeros(cells.size * months.size)
+    values[flat] = real["count"].to_numpy()[keep]
+    cube = pd.DataFrame(
+        {
+            "cell": np.repeat(names, months.size),
+            "month": np.tile(months, cells.size),
+            "count": values,
+        }
+    )
+    gi = gistar_by_period(cube, k=k, alpha_fdr=False, moments=moments)
+    own_mask = np.repeat(np.arange(cells.size) < own.size, months.size)
+    return own, own_mask, gi
+
+
+def _blocks_of(part: pd.DataFrame) -> list[tuple[np.uint64, pd.DataFrame]]:
+    return [(np.uint64(b), rows) for b, rows in part.groupby("block", sort=True)]
+
+
+def _block_small_p(
+    part: pd.DataFrame,
+    study: _StudyCells,
+    months: np.ndarray,
+    moments: Moments,
+    k: int,
+    block_res: int,
+) -> pd.DataFrame:
+    """The p-values <= 0.10 of the partition's own cells, by month (for the FDR cut-offs)."""
+    pieces = []
+    top = max(alpha for _, alpha in CONFIDENCE_LEVELS)
+    for block, rows in _blocks_of(part):
+        own, own_mask, gi = _block_cube(rows, block, study, months, moments, k, block_res)
+        if own.size == 0:
+            continue
+        mine = gi[own_mask]
+        small = mine[mine["gi_p"].to_numpy() <= top]
+        pieces.append(
+            pd.DataFrame({"month": small["month"].to_numpy(np.int32), "p": small["gi_p"]})
+        )
+    if not pieces:
+        return pd.DataFrame({"month": pd.Series(dtype="int32"), "p": pd.Series(dtype=float)})
+    return pd.concat(pieces, ignore_index=True)
+
+
+def _block_write(
+    part: pd.DataFrame,
+    study: _StudyCells,
+    months: np.ndarray,
+    moments: Moments,
+    k: int,
+    block_res: int,
+    cutoffs: dict[int, dict[float, float]],
+    out: str,
+) -> pd.DataFrame:
+    """Gi* per month (bins with the national FDR cut-offs) and emerging categories, written."""
+    gis, emerging = [], []
+    for block, rows in _blocks_of(part):
+        own, own_mask, gi = _block_cube(rows, block, study, months, moments, k, block_res)
+        if own.size == 0:
+            continue
+        mine = gi[own_mask].reset_index(drop=True)
+        month_of = mine["month"].to_numpy()
+        p = mine["gi_p"].to_numpy()
+        z = mine["gi_z"].to_numpy()
+        bins = np.zeros(len(mine), dtype=np.int8)
+        significant = np.zeros(len(mine), dtype=bool)
+        for m in months:
+            at = month_of == m
+            bins[at] = significance_bins(z[at], p[at], cutoffs=cutoffs[int(m)])
+            significant[at] = p[at] <= cutoffs[int(m)][EMERGING_ALPHA]
+        mine["gi_bin"] = bins
+        gis.append(mine[["cell", "month", "count", "gi_z", "gi_p", "gi_bin"]])
+        shape = (own.size, months.size)
+        emerging.append(
+            emerging_table(
+                grid.ints_to_cells(own),
+                z.reshape(shape),
+                significant.reshape(shape),
+                alpha=EMERGING_ALPHA,
+            )
+        )
+    if not gis:
+        return pd.DataFrame({"part": pd.Series(dtype=object), "cells": pd.Series(dtype=int)})
+    name = f"part-{int(part['block'].iloc[0]):016x}.parquet"
+    gistar = pd.concat(gis, ignore_index=True)
+    gistar["month"] = [_month_text(m) for m in gistar["month"]]
+    cells_table = pd.concat(emerging, ignore_index=True)
+    _write_cells(gistar, Path(out) / "gistar" / name)
+    _write_cells(cells_table, Path(out) / "emerging" / name)
+    return pd.DataFrame({"part": [name], "cells": [len(cells_table)]})
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _write_cells(frame: pd.DataFrame, path: Path) -> None:
+    """``frame`` with each cell's hexagon, as GeoParquet (EPSG:4326)."""
+    unique = pd.unique(frame["cell"])
+    shapes = grid.cell_polygons(unique).set_index("cell").geometry
+    gdf = gpd.GeoDataFrame(
+        frame, geometry=shapes.reindex(frame["cell"]).to_numpy(), crs="EPSG:4326"
+    )
+    gdf.to_parquet(path)
+
+
+def _study_cells(area: Any, occupied: np.ndarray, res: int, k: int) -> np.ndarray:
+    """Sorted uint64 cells analysed: the area's, or the occupied cells and their k rings."""
+    if area is not None:
+        return np.sort(grid.cells_to_ints(grid.study_area_cells(area, res)))
+    disks = pa.array(h3ronpy.grid_disk(np.unique(occupied), int(k)))
+    return np.unique(disks.values.to_numpy().astype(np.uint64))
+
+
+def _parents(cells: np.ndarray, block_res: int) -> np.ndarray:
+    if cells.size == 0:
+        return np.empty(0, dtype=np.uint64)
+    return pa.array(h3ronpy.change_resolution(cells, block_res)).to_numpy().astype(np.uint64)
+
+
+def _isin_sorted(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """``np.isin`` for a sorted ``sorted_set`` (binary search)."""
+    if sorted_set.size == 0:
+        return np.zeros(values.size, dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_set, values), sorted_set.size - 1)
+    return sorted_set[at] == values
+
+
+def _force_of(file: SourceFile) -> str:
+    """``2021-01-hertfordshire-street`` → ``hertfordshire``."""
+    stem = file.stem
+    return stem[8:-7] if stem.endswith("-street") and len(stem) > 15 else stem
+
+
+def _month_text(month: int) -> str:
+    return f"{int(month) // 100:04d}-{int(month) % 100:02d}"
+
+
+def _force_summary(reports: list[dict[str, Any]], by_force: pd.Series) -> pd.DataFrame:
+    table = pd.DataFrame(reports)
+    summary = table.groupby("force").agg(
+        files=("file", "size"),
+        rows_read=("rows_read", "sum"),
+        rows_kept=("rows_kept", "sum"),
+        rows_quarantined=("rows_quarantined", "sum"),
+    )
+    monthly = by_force.groupby(level="force").agg(["mean", "min", "max", "size"])
+    monthly.columns = ["per_month_mean", "per_month_min", "per_month_max", "months"]
+    return summary.join(monthly).reset_index()

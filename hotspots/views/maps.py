@@ -44,7 +44,7 @@ from jinja2 import Template
 from matplotlib import colormaps
 from matplotlib.colors import to_hex
 
-from hotspots.data.schema import WGS84, working_crs_for
+from hotspots.core.crs import WGS84, outside_degrees, working_crs_for
 
 LEAFLET_VERSION = "1.9.4"
 """The Leaflet release ``scripts/setup.sh`` installs (keep the two in step)."""
@@ -265,7 +265,7 @@ def _lonlat_bounds(
             f"bounds must be 4 finite numbers (west, south, east, north), got {bounds}"
         )
     west, south, east, north = (float(v) for v in values)
-    if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
+    if west > east or south > north or outside_degrees(values[::2], values[1::2]).any():
         raise ValueError(
             f"bounds {tuple(values)} are not (west, south, east, north) in degrees; metres "
             "(e.g. British National Grid) must be reprojected with .to_crs('EPSG:4326')"

@@ -27,12 +27,12 @@ import numpy as np
 import pandas as pd
 import shapely
 from numpy.typing import ArrayLike
-from pyproj import Transformer
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from hotspots.data.schema import WGS84, WORKING_CRS, check_incidents
+from hotspots.core.crs import WGS84, to_lonlat
+from hotspots.data.schema import WORKING_CRS, check_incidents
 from hotspots.space.grid import assign_cells, cell_polygons, neighbours
 
 _QUAD_SEGS = 16
@@ -436,9 +436,7 @@ def _locality_frame(
     """The kept units as a ranked GeoDataFrame (outlines in EPSG:4326)."""
     shapes = _outlines(centres, unit_area, kept, outlines, r)
     keep = np.flatnonzero(kept)
-    lon, lat = Transformer.from_crs(crs, WGS84, always_xy=True).transform(
-        centres[keep, 0], centres[keep, 1]
-    )
+    lon, lat = to_lonlat(centres[keep, 0], centres[keep, 1], crs)
     frame = pd.DataFrame(
         {
             "locality": np.arange(1, keep.size + 1),

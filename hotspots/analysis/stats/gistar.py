@@ -27,17 +27,7 @@ import scipy.sparse as sp
 from scipy import stats
 
 from hotspots.analysis.stats.fdr import fdr_bh, significance_bins
-
-GI_CLASSES: list[str] = [
-    "Cold 99%",
-    "Cold 95%",
-    "Cold 90%",
-    "Not significant",
-    "Hot 90%",
-    "Hot 95%",
-    "Hot 99%",
-]
-"""Labels of ``gi_bin`` -3..3, coldest first (ArcGIS ``Gi_Bin`` wording, shortened)."""
+from hotspots.core.classes import GI_CLASSES
 
 _CHUNK_ELEMENTS = 4_000_000  # simulated neighbour values held at once in the permutation test
 

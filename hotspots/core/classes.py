@@ -50,6 +50,11 @@ GI_CLASSES: list[str] = [c.label for c in GI_CLASS_TABLE]
 GI_LABELS: dict[int, str] = {c.bin: c.label for c in GI_CLASS_TABLE}
 """Label per Gi* bin."""
 
+GI_CONFIDENCE: dict[int, str] = {
+    c.bin: f"{100 * (1 - c.alpha):.0f} %" for c in GI_CLASS_TABLE if c.alpha is not None
+}
+"""Confidence per significant Gi* bin, as text (``"90 %"``)."""
+
 GI_COLOURS: dict[int, str] = {c.bin: c.colour for c in GI_CLASS_TABLE[::-1] if c.colour}
 """Fill per significant Gi* bin, hottest first (red hot, blue cold; 99/95/90 %)."""
 

@@ -27,6 +27,7 @@ import shapely
 
 from hotspots.analysis.stats import hotspots_gistar
 from hotspots.core.crs import from_lonlat, outside_degrees
+from hotspots.core.defaults import GI_K, H3_RES, HOT_MIN_BIN
 from hotspots.core.disclosure import MIN_COUNT, mappable
 from hotspots.data.ingest import resolve_study_area
 from hotspots.data.schema import WORKING_CRS, check_incidents
@@ -234,10 +235,10 @@ def uncovered_hot_cells(
     feedback: pd.DataFrame,
     *,
     study_area: Any,
-    res: int = 9,
-    k: int = 1,
+    res: int = H3_RES,
+    k: int = GI_K,
     distance_m: float = 200.0,
-    min_gi_bin: int = 1,
+    min_gi_bin: int = HOT_MIN_BIN,
     vawg_only: bool = True,
 ) -> gpd.GeoDataFrame:
     """Gi* hot cells of VAWG-relevant crime with no walkabout feedback point near them.

@@ -28,6 +28,7 @@ from scipy import stats
 
 from hotspots.analysis.stats.fdr import fdr_bh, significance_bins
 from hotspots.core.classes import GI_CLASSES
+from hotspots.core.defaults import GI_K
 
 _CHUNK_ELEMENTS = 4_000_000  # simulated neighbour values held at once in the permutation test
 
@@ -138,7 +139,7 @@ def hotspots_gistar(
     grid: gpd.GeoDataFrame,
     *,
     value: str = "count",
-    k: int = 1,
+    k: int = GI_K,
     alpha_fdr: bool = True,
     permutations: int = 0,
     seed: int | None = None,
@@ -312,7 +313,7 @@ def gistar_by_period(
     *,
     value: str = "count",
     period: str = "month",
-    k: int = 1,
+    k: int = GI_K,
     time_window: int = 0,
     alpha_fdr: bool = True,
     weights: sp.sparray | sp.spmatrix | None = None,

@@ -33,6 +33,7 @@ import shapely
 from scipy import optimize, sparse
 
 from hotspots.core.crs import WGS84, from_lonlat, outside_degrees, working_crs_for
+from hotspots.core.defaults import HOT_MIN_BIN
 from hotspots.data.schema import WORKING_CRS, check_incidents
 from hotspots.products.cctv.coverage import ACTIVE, hot_areas, incidents_seen
 
@@ -78,7 +79,10 @@ class Siting:
 
 
 def candidate_sites(
-    hotspots: gpd.GeoDataFrame, *, hotspot_id: str | None = None, min_gi_bin: int | None = 1
+    hotspots: gpd.GeoDataFrame,
+    *,
+    hotspot_id: str | None = None,
+    min_gi_bin: int | None = HOT_MIN_BIN,
 ) -> pd.DataFrame:
     """Candidate sites at the centre of each hotspot (hot cell or cluster outline).
 

@@ -28,8 +28,13 @@ def _selected(key: str, sel_key: str, *, _ds: Dataset, _sel: Selection) -> gpd.G
     return select(_ds.incidents, _sel)
 
 
-DEFAULT_ANALYSIS: dict = {"res": H3_RES, "k": GI_K, "method": "dbscan", "eps_m": None,
-                          "min_samples": None}  # fmt: skip
+DEFAULT_ANALYSIS: dict = {
+    "res": H3_RES,
+    "k": GI_K,
+    "method": "dbscan",
+    "eps_m": None,
+    "min_samples": None,
+}
 """The analysis every page shows unless an analyst tunes it: the library's defaults
 (:mod:`hotspots.core.defaults`; eps and min_samples chosen automatically)."""
 

@@ -19,11 +19,17 @@ from hotspots.analysis.clusters import (
     ClusterResult,
     cluster_profiles,
     dbscan,
+    dbscan_settings,
     hdbscan_clusters,
-    suggest_eps,
 )
 from hotspots.analysis.stats import hotspots_gistar
 from hotspots.analysis.temporal import HourWeekday, hour_weekday, monthly_series, peak_windows
+from hotspots.core.defaults import (
+    DBSCAN_MAX_EPS_M,
+    GI_K,
+    H3_RES,
+    HDBSCAN_MIN_CLUSTER_SIZE,
+)
 from hotspots.core.disclosure import mappable
 from hotspots.data.ingest import resolve_study_area
 from hotspots.data.schema import WGS84, WORKING_CRS, check_incidents
@@ -68,15 +74,15 @@ def analyse(
     incidents: gpd.GeoDataFrame,
     *,
     study_area: Any = None,
-    res: int = 9,
-    k: int = 1,
+    res: int = H3_RES,
+    k: int = GI_K,
     permutations: int = 0,
     seed: int = 0,
     cluster_method: Literal["dbscan", "hdbscan"] = "dbscan",
     eps_m: float | None = None,
     min_samples: int | None = None,
-    max_eps_m: float = 150.0,
-    min_cluster_size: int = 20,
+    max_eps_m: float = DBSCAN_MAX_EPS_M,
+    min_cluster_size: int = HDBSCAN_MIN_CLUSTER_SIZE,
 ) -> Analysis:
     """Hot spots (H3 + Gi*), density clusters and temporal peaks of ``incidents``.
 
@@ -103,14 +109,14 @@ def analyse(
     eps_m
         DBSCAN radius in metres; ``None`` takes the k-distance knee, at most ``max_eps_m``.
     max_eps_m
-        Cap on the automatic eps (metres). On police.uk data, snapped to shared map points,
-        the knee often falls where a town centre chains into one cluster holding most
-        incidents; 150 m keeps clusters at the scale of a patrol beat. The knee, the cap and
-        the largest cluster's share are reported in ``params["clusters"]``.
+        Cap on the automatic eps (metres; :data:`hotspots.core.defaults.DBSCAN_MAX_EPS_M`,
+        150 m, says why). The knee, the cap and the largest cluster's share are reported in
+        ``params["clusters"]``.
     min_samples
         DBSCAN core threshold (weighted neighbours within ``eps_m``, self included).
         ``None``: 0.1 % of the mapped incidents, at least 10 — a handful of clusters a
-        meeting can read, whatever the area's size (reported in ``params``).
+        meeting can read, whatever the area's size (reported in ``params``; the policy is
+        :func:`hotspots.analysis.clusters.dbscan_settings`, shared with the patrol plan).
     min_cluster_size
         HDBSCAN's smallest cluster (incidents).
 
@@ -132,25 +138,18 @@ def analyse(
     grid = grid_counts(spatial, res, study_area=area)
     cells = hotspots_gistar(grid, k=k, permutations=permutations, seed=seed)
 
-    min_samples_source = "user"
-    if min_samples is None:
-        min_samples = max(10, round(len(spatial) / 1000))
-        min_samples_source = "auto: 0.1 % of mapped incidents, at least 10"
-    eps_note: dict[str, Any] = {}
-    if cluster_method == "dbscan" and eps_m is None:
-        knee = suggest_eps(spatial, min_samples=min_samples).eps_m
-        eps_m = min(knee, max_eps_m)
-        eps_note = {
-            "eps_knee_m": knee,
-            "eps_cap_m": max_eps_m,
-            "eps_source": "k-distance knee"
-            + (f" ({knee:.0f} m) capped at {max_eps_m:.0f} m" if knee > max_eps_m else ""),
-        }
+    settings = dbscan_settings(
+        spatial,
+        eps_m=eps_m,
+        min_samples=min_samples,
+        max_eps_m=max_eps_m,
+        need_eps=cluster_method == "dbscan",
+    )
     if cluster_method == "dbscan":
-        clusters = dbscan(spatial, eps_m=eps_m, min_samples=min_samples)
+        clusters = dbscan(spatial, eps_m=settings.eps_m, min_samples=settings.min_samples)
     elif cluster_method == "hdbscan":
         clusters = hdbscan_clusters(
-            spatial, min_cluster_size=min_cluster_size, min_samples=min_samples
+            spatial, min_cluster_size=min_cluster_size, min_samples=settings.min_samples
         )
     else:
         raise ValueError(f"cluster_method must be 'dbscan' or 'hdbscan', got {cluster_method!r}")
@@ -165,8 +164,7 @@ def analyse(
         "gistar": {k_: _jsonable(v) for k_, v in cells.attrs.get("params", {}).items()},
         "clusters": {
             **{k_: _jsonable(v) for k_, v in clusters.params.as_dict().items()},
-            **{k_: _jsonable(v) for k_, v in eps_note.items()},
-            "min_samples_source": min_samples_source,
+            **{k_: _jsonable(v) for k_, v in settings.notes.items()},
             "largest_cluster_share": _largest_share(clusters.labels),
         },
     }

@@ -15,12 +15,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import CRS, Transformer
-from pyproj.aoi import AreaOfInterest
-from pyproj.database import query_utm_crs_info
+from pyproj import CRS
 
-WGS84 = "EPSG:4326"
-BNG = "EPSG:27700"
+from hotspots.core.crs import BNG, WGS84, to_lonlat
+from hotspots.core.crs import working_crs_for as working_crs_for  # re-exported (old home)
+
 WORKING_CRS = "working_crs"
 """Key in ``GeoDataFrame.attrs`` holding the working CRS (an EPSG string, metres)."""
 
@@ -144,32 +143,6 @@ def unmapped_types(crime_types: pd.Series, taxonomy: pd.DataFrame | None = None)
     return sorted(uniq[~uniq.str.strip().str.lower().isin(taxonomy.index)])
 
 
-# Great Britain's extent in lon/lat (generous: Scilly to Shetland).
-_GB_BOUNDS = (-8.7, 49.8, 2.1, 61.0)
-
-
-def working_crs_for(lon: np.ndarray, lat: np.ndarray) -> str:
-    """Choose the working CRS (metres) for points in WGS84.
-
-    British National Grid (EPSG:27700) when the points' median lies in Great Britain,
-    otherwise the local UTM zone. Returns an ``"EPSG:nnnn"`` string.
-    """
-    lon = np.asarray(lon, dtype=float)
-    lat = np.asarray(lat, dtype=float)
-    ok = np.isfinite(lon) & np.isfinite(lat)
-    if not ok.any():
-        return BNG
-    mlon, mlat = float(np.median(lon[ok])), float(np.median(lat[ok]))
-    west, south, east, north = _GB_BOUNDS
-    if west <= mlon <= east and south <= mlat <= north:
-        return BNG
-    infos = query_utm_crs_info(
-        datum_name="WGS 84",
-        area_of_interest=AreaOfInterest(mlon, mlat, mlon, mlat),
-    )
-    return f"EPSG:{infos[0].code}" if infos else f"EPSG:{CRS.from_user_input(WGS84).to_epsg()}"
-
-
 def empty_incidents(working_crs: str = BNG) -> gpd.GeoDataFrame:
     """An incidents GeoDataFrame with the canonical columns and dtypes and no rows."""
     frame = pd.DataFrame(
@@ -219,7 +192,7 @@ def incidents_from_xy(
     xy = np.asarray(xy, dtype=float)
     n = len(xy)
     types = [crime_types] * n if isinstance(crime_types, str) else list(crime_types)
-    lon, lat = Transformer.from_crs(crs, WGS84, always_xy=True).transform(xy[:, 0], xy[:, 1])
+    lon, lat = to_lonlat(xy[:, 0], xy[:, 1], crs)
     flags = classify(pd.Series(types))
     frame = pd.DataFrame(
         {

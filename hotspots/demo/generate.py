@@ -31,8 +31,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import Transformer
 
+from hotspots.core.crs import pipeline_transformer
 from hotspots.data import datasets
 from hotspots.store.records import CAMERA_TYPES, REASONS, TIMES_OF_CONCERN
 
@@ -345,7 +345,7 @@ def _snap_points(rows: pd.DataFrame, wards_geojson: Path) -> pd.DataFrame:
     points.columns = [str(c) for c in points.columns]
     lon = points["Longitude"].astype(float).to_numpy()
     lat = points["Latitude"].astype(float).to_numpy()
-    x, y = Transformer.from_pipeline(_WGS84_TO_BNG).transform(lon, lat)
+    x, y = pipeline_transformer(_WGS84_TO_BNG).transform(lon, lat)
     points = points.assign(lon=lon, lat=lat, x=x, y=y, total=counts.to_numpy().sum(axis=1))
     names, polygons = _wards_bng(wards_geojson)
     ward = np.full(len(points), "", dtype=object)
@@ -353,7 +353,7 @@ def _snap_points(rows: pd.DataFrame, wards_geojson: Path) -> pd.DataFrame:
         ward[shapely.intersects_xy(polygon, x, y) & (ward == "")] = name
     town = np.full(len(points), "", dtype=object)
     for name, (clat, clon, radius) in _TOWN_CENTRES.items():
-        cx, cy = Transformer.from_pipeline(_WGS84_TO_BNG).transform(clon, clat)
+        cx, cy = pipeline_transformer(_WGS84_TO_BNG).transform(clon, clat)
         town[np.hypot(x - cx, y - cy) <= radius] = name
     points = points.assign(ward=ward, town=town)
     return points[~points["label"].isin(_EXCLUDED_SPOTS)].reset_index(drop=True)
@@ -363,7 +363,7 @@ def _wards_bng(wards_geojson: Path) -> tuple[list[str], np.ndarray]:
     features = json.loads(Path(wards_geojson).read_text(encoding="utf-8"))["features"]
     names = [f["properties"]["WD13NM"] for f in features]
     polygons = shapely.from_geojson([json.dumps(f["geometry"]) for f in features])
-    to_bng = Transformer.from_pipeline(_WGS84_TO_BNG)
+    to_bng = pipeline_transformer(_WGS84_TO_BNG)
     polygons = shapely.transform(polygons, lambda c: np.column_stack(to_bng.transform(*c.T)))
     shapely.prepare(polygons)
     return names, polygons

@@ -24,12 +24,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import Transformer
 
 from hotspots.analysis.stats import hotspots_gistar
+from hotspots.core.crs import from_lonlat, outside_degrees
+from hotspots.core.defaults import GI_K, H3_RES, HOT_MIN_BIN
 from hotspots.core.disclosure import MIN_COUNT, mappable
 from hotspots.data.ingest import resolve_study_area
-from hotspots.data.schema import WGS84, WORKING_CRS, check_incidents
+from hotspots.data.schema import WORKING_CRS, check_incidents
 from hotspots.space.grid import grid_counts
 from hotspots.store.records import REASONS
 
@@ -74,7 +75,7 @@ def _feedback_table(feedback: pd.DataFrame) -> pd.DataFrame:
     table = pd.DataFrame(feedback).drop(columns="geometry", errors="ignore").reset_index(drop=True)
     lon = pd.to_numeric(table["lon"], errors="coerce")
     lat = pd.to_numeric(table["lat"], errors="coerce")
-    bad = ~(lon.abs().le(180) & lat.abs().le(90))
+    bad = ~(np.isfinite(lon) & np.isfinite(lat)) | outside_degrees(lon, lat)
     if bad.any():
         raise ValueError(
             f"feedback {table.loc[bad, 'feedback_id'].head(5).tolist()} lack WGS84 lon/lat"
@@ -86,8 +87,7 @@ def _feedback_table(feedback: pd.DataFrame) -> pd.DataFrame:
 
 
 def _project(lon: np.ndarray, lat: np.ndarray, crs: str) -> tuple[np.ndarray, np.ndarray]:
-    x, y = Transformer.from_crs(WGS84, crs, always_xy=True).transform(lon, lat)
-    return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    return from_lonlat(lon, lat, crs)
 
 
 def draft_actions(
@@ -235,10 +235,10 @@ def uncovered_hot_cells(
     feedback: pd.DataFrame,
     *,
     study_area: Any,
-    res: int = 9,
-    k: int = 1,
+    res: int = H3_RES,
+    k: int = GI_K,
     distance_m: float = 200.0,
-    min_gi_bin: int = 1,
+    min_gi_bin: int = HOT_MIN_BIN,
     vawg_only: bool = True,
 ) -> gpd.GeoDataFrame:
     """Gi* hot cells of VAWG-relevant crime with no walkabout feedback point near them.

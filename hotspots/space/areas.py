@@ -17,8 +17,9 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
+from hotspots.core.crs import BNG, WGS84, in_bng_extent, outside_degrees, working_crs_for
 from hotspots.data import datasets
-from hotspots.data.schema import BNG, WGS84, WORKING_CRS, incident_points, working_crs_for
+from hotspots.data.schema import WORKING_CRS, incident_points
 
 # ONS/NRS geography prefixes, finest first: when a layer carries several code columns
 # (e.g. a ward's WD13CD and its district's LAD13CD) the finest is the feature's own code.
@@ -27,8 +28,6 @@ _PREFIXES = (
     "CMLAD", "CSP", "PFA", "RGN", "CTRY",
 )  # fmt: skip
 _CODE_RE = re.compile(r"^([a-z]+)(\d{2})cd$", re.IGNORECASE)
-# Coordinates this size, with no CRS, are British National Grid metres (eastings, northings).
-_BNG_EXTENT = (-10_000.0, -10_000.0, 700_000.0, 1_300_000.0)
 # Point-in-polygon: a loop of vectorised tests per area up to this many areas, STRtree beyond.
 _LOOP_MAX_AREAS = 500
 
@@ -49,14 +48,13 @@ def _fix_crs(gdf: gpd.GeoDataFrame, crs: str | None) -> tuple[gpd.GeoDataFrame, 
     if crs is not None:
         return gdf.set_crs(crs, allow_override=True), f"{crs} (given)"
     west, south, east, north = gdf.total_bounds
-    in_degrees = max(abs(west), abs(east)) <= 180 and max(abs(south), abs(north)) <= 90
+    in_degrees = not outside_degrees([west, east], [south, north]).any()
     declared = None if gdf.crs is None else CRS.from_user_input(gdf.crs)
     if declared is not None and (declared.is_projected or in_degrees):
         return gdf, f"{declared.to_string()} (declared)"
     if in_degrees:
         return gdf.set_crs(WGS84), f"{WGS84} (none declared; coordinates are lon/lat degrees)"
-    x0, y0, x1, y1 = _BNG_EXTENT
-    if x0 <= west and east <= x1 and y0 <= south and north <= y1:
+    if in_bng_extent([west, east], [south, north]).all():
         note = "declared lon/lat" if declared is not None else "none declared"
         return (
             gdf.set_crs(BNG, allow_override=True),

@@ -24,7 +24,8 @@ import pyarrow as pa
 import shapely
 from scipy import sparse
 
-from hotspots.data.schema import WGS84, incident_points
+from hotspots.core.crs import WGS84, outside_degrees
+from hotspots.data.schema import incident_points
 
 RESOLUTIONS: tuple[int, ...] = (7, 8, 9, 10, 11)
 """Supported H3 resolutions."""
@@ -60,7 +61,7 @@ def _check_lonlat(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndar
             f"position {first}; drop them first (hotspots.data.ingest quarantines rows without a "
             "location)"
         )
-    outside = (np.abs(lon) > 180) | (np.abs(lat) > 90)
+    outside = outside_degrees(lon, lat)
     if outside.any():
         first = int(np.flatnonzero(outside)[0])
         raise ValueError(
@@ -222,7 +223,7 @@ def _area_geometry(area: Any) -> shapely.Geometry:
             f"in lon/lat, got {type(area).__name__}"
         )
     west, south, east, north = area.bounds
-    if max(abs(west), abs(east)) > 180 or max(abs(south), abs(north)) > 90:
+    if outside_degrees([west, east], [south, north]).any():
         raise ValueError(
             f"study area bounds {area.bounds} are not lon/lat degrees; reproject it to EPSG:4326 "
             "(a GeoDataFrame with its CRS set is reprojected for you)"

@@ -32,11 +32,10 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 import numpy as np
-from pyproj import Transformer
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from hotspots.data.schema import BNG, WGS84
+from hotspots.core.crs import BNG, in_bng_extent, outside_degrees, to_lonlat
 from hotspots.store.models import MODELS
 from hotspots.store.records import (
     ID_FIELD,
@@ -189,17 +188,15 @@ def _to_lonlat(
     xy: np.ndarray, crs_name: str, name: str, notes: list[str]
 ) -> tuple[np.ndarray, np.ndarray]:
     """Point coordinates as WGS84 lon/lat, converting British National Grid metres."""
-    metres = np.abs(xy).max() > 180 if xy.size else False
+    metres = bool(outside_degrees(xy[:, 0], xy[:, 1]).any()) if xy.size else False
     if "27700" in crs_name or metres:
-        in_gb = (xy[:, 0] >= 0) & (xy[:, 0] <= 700_000) & (xy[:, 1] >= 0) & (xy[:, 1] <= 1_300_000)
-        if not in_gb.all():
+        if not in_bng_extent(xy[:, 0], xy[:, 1]).all():
             raise ValueError(
                 f"{name}: coordinates are neither lon/lat degrees nor British National Grid "
                 "metres; export the file in EPSG:4326 (WGS84)"
             )
-        lon, lat = Transformer.from_crs(BNG, WGS84, always_xy=True).transform(xy[:, 0], xy[:, 1])
         notes.append("coordinates converted from British National Grid (EPSG:27700) to WGS84")
-        return np.asarray(lon), np.asarray(lat)
+        return to_lonlat(xy[:, 0], xy[:, 1], BNG)
     return xy[:, 0], xy[:, 1]
 
 

@@ -17,6 +17,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from hotspots.core.classes import GI_CONFIDENCE
+from hotspots.core.defaults import GI_K, H3_RES, HOT_MIN_BIN
 from hotspots.data.ingest import IngestError, load
 
 
@@ -133,8 +135,8 @@ def _add_analyse(commands: argparse._SubParsersAction) -> None:
     )
     _add_sources(parser, study_area_required=False)
     parser.add_argument("--areas", metavar="WARDS", help="ward boundary file: the study area")
-    parser.add_argument("--res", type=int, default=9, help="H3 resolution, 7-11 (default 9)")
-    parser.add_argument("--k", type=int, default=1, help="Gi* k-ring neighbourhood (default 1)")
+    parser.add_argument("--res", type=int, default=H3_RES, help=f"H3 resolution, 7-11 ({H3_RES})")
+    parser.add_argument("--k", type=int, default=GI_K, help=f"Gi* k-ring neighbourhood ({GI_K})")
     parser.add_argument("--permutations", type=int, default=0, help="Gi* permutations (0)")
     parser.add_argument("--method", choices=["dbscan", "hdbscan"], default="dbscan")
     parser.add_argument("--eps", type=float, help="DBSCAN eps in metres (default: k-distance knee)")
@@ -164,7 +166,8 @@ def _run_analyse(args: argparse.Namespace) -> int:
     p = result.params
     print(
         f"{p['incidents']:,} incidents; {p['grid']['n_cells']:,} H3 cells at res {args.res}, "
-        f"{int((result.cells['gi_bin'] > 0).sum())} hot (Gi*, 90 %+); "
+        f"{int((result.cells['gi_bin'] >= HOT_MIN_BIN).sum())} hot "
+        f"(Gi*, {GI_CONFIDENCE[HOT_MIN_BIN]}+); "
         f"{p['clusters']['n_clusters']} clusters (eps {p['clusters']['eps_m']:.0f} m, "
         f"{p['clusters']['eps_source']})"
     )
@@ -183,7 +186,7 @@ def _add_backtest(commands: argparse._SubParsersAction) -> None:
         ),
     )
     _add_sources(parser, study_area_required=True)
-    parser.add_argument("--res", type=int, default=9, help="H3 resolution, 7-11 (default 9)")
+    parser.add_argument("--res", type=int, default=H3_RES, help=f"H3 resolution, 7-11 ({H3_RES})")
     parser.add_argument("--train-months", type=int, default=6, help="months per training window")
     parser.add_argument("--methods", nargs="+", metavar="METHOD", help="default: all methods")
     parser.add_argument("--csv", type=Path, metavar="FILE", help="also write the table as CSV")

@@ -44,7 +44,8 @@ from jinja2 import Template
 from matplotlib import colormaps
 from matplotlib.colors import to_hex
 
-from hotspots.data.schema import WGS84, working_crs_for
+from hotspots.core.classes import GI_COLOURS, GI_LABELS
+from hotspots.core.crs import WGS84, outside_degrees, working_crs_for
 
 LEAFLET_VERSION = "1.9.4"
 """The Leaflet release ``scripts/setup.sh`` installs (keep the two in step)."""
@@ -67,24 +68,6 @@ OGL_ATTRIBUTION = (
 )
 """Attribution for police.uk data over ONS boundaries (pass it to :func:`base_map`)."""
 
-GI_COLOURS: dict[int, str] = {
-    3: "#d62f27",
-    2: "#ed7551",
-    1: "#fab984",
-    -1: "#c0ccbe",
-    -2: "#849eba",
-    -3: "#4575b5",
-}
-"""Fill per Gi* bin, ArcGIS's hot spot renderer (red hot, blue cold; 99/95/90 %)."""
-
-_GI_LABELS = {
-    3: "Hot 99%",
-    2: "Hot 95%",
-    1: "Hot 90%",
-    -1: "Cold 90%",
-    -2: "Cold 95%",
-    -3: "Cold 99%",
-}
 _NO_DATA = "#c8c8c8"
 _WARD_NAME_COLUMNS = ("area_name", "ward_name", "WD13NM", "WD23NM", "name", "NAME")
 _AREAS_PANE = ("hotspots-areas", 350)  # below Leaflet's overlay pane (400): cells stay on top
@@ -265,7 +248,7 @@ def _lonlat_bounds(
             f"bounds must be 4 finite numbers (west, south, east, north), got {bounds}"
         )
     west, south, east, north = (float(v) for v in values)
-    if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
+    if west > east or south > north or outside_degrees(values[::2], values[1::2]).any():
         raise ValueError(
             f"bounds {tuple(values)} are not (west, south, east, north) in degrees; metres "
             "(e.g. British National Grid) must be reprojected with .to_crs('EPSG:4326')"
@@ -446,14 +429,14 @@ def gistar_layer(
     if bad:
         raise ValueError(f"gi_bin must be an integer from -3 to 3 (ArcGIS Gi_Bin), got {bad}")
     shown = bins != 0
-    order = [3, 2, 1, -1, -2, -3]  # legend and style order, hottest first
+    order = list(GI_COLOURS)  # legend and style order, hottest first
     style_of_bin = np.zeros(7, dtype=int)
     style_of_bin[np.array(order) + 3] = np.arange(len(order))
     cls = style_of_bin[bins[shown].astype(int) + 3]
     if "gi_class" in cells.columns:
         labels = _format(cells.loc[shown, "gi_class"])
     else:
-        labels = pd.Series([_GI_LABELS[int(b)] for b in bins[shown]], index=cells.index[shown])
+        labels = pd.Series([GI_LABELS[int(b)] for b in bins[shown]], index=cells.index[shown])
     tips = labels + "<br>z = " + _format(cells.loc[shown, "gi_z"].astype(float).round(2))
     if "count" in cells.columns:
         tips = tips + "<br>count: " + _format(cells.loc[shown, "count"])
@@ -462,7 +445,7 @@ def gistar_layer(
     group = layer_group(name, show=show)
     geoms = cells.geometry.to_numpy()[shown]
     _GeoJsonLayer(_features(geoms, cls, tips, ids=ids), styles).add_to(group)
-    items = [(GI_COLOURS[b], _GI_LABELS[b]) for b in order]
+    items = [(GI_COLOURS[b], GI_LABELS[b]) for b in order]
     _Legend("Gi* hot and cold spots", items, note="Blank: not significant").add_to(group)
     return group
 

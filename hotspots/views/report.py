@@ -39,9 +39,10 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from hotspots.analysis.analyse import Analysis
+from hotspots.core.classes import GI_COLOURS, GI_LABELS
 from hotspots.core.disclosure import MIN_COUNT, SUPPRESSED
 from hotspots.data.select import Selection
-from hotspots.views.maps import BACKGROUND, GI_COLOURS, OGL_ATTRIBUTION, class_breaks
+from hotspots.views.maps import BACKGROUND, OGL_ATTRIBUTION, class_breaks
 
 MapLayer = Literal["gistar", "counts"]
 """What the static map shades: Gi* hot/cold spot classes or incident counts per H3 cell."""
@@ -52,15 +53,6 @@ CLUSTER_COLOUR = "#6a3d9a"
 _WARD_COLOUR = "#3b4a54"
 _DPI = 160
 _A4_LANDSCAPE = (11.69, 8.27)  # inches
-_GI_ORDER = (3, 2, 1, -1, -2, -3)
-_GI_LABEL = {
-    3: "Hot 99%",
-    2: "Hot 95%",
-    1: "Hot 90%",
-    -1: "Cold 90%",
-    -2: "Cold 95%",
-    -3: "Cold 99%",
-}
 
 
 # --------------------------------------------------------------------------- tables
@@ -302,8 +294,8 @@ def _draw_map(
         colours = shown["gi_bin"].astype(int).map(GI_COLOURS).to_numpy()
         present = set(shown["gi_bin"].astype(int))
         handles = [
-            Patch(facecolor=GI_COLOURS[b], edgecolor="#777", label=_GI_LABEL[b])
-            for b in _GI_ORDER
+            Patch(facecolor=GI_COLOURS[b], edgecolor="#777", label=GI_LABELS[b])
+            for b in GI_COLOURS
             if b in present
         ]
         legend_title = "Gi* hot and cold spots\n(blank: not significant)"

@@ -1,7 +1,12 @@
 """Density clusters of incidents (DBSCAN, HDBSCAN) in metres, eps suggestion and profiles."""
 
 from hotspots.analysis.clusters._dbscan import dbscan
-from hotspots.analysis.clusters.eps import EpsSuggestion, suggest_eps
+from hotspots.analysis.clusters.eps import (
+    DbscanSettings,
+    EpsSuggestion,
+    dbscan_settings,
+    suggest_eps,
+)
 from hotspots.analysis.clusters.hdbscan_ import hdbscan_clusters
 from hotspots.analysis.clusters.profile import cluster_profiles
 from hotspots.analysis.clusters.result import ClusterParams, ClusterResult
@@ -9,9 +14,11 @@ from hotspots.analysis.clusters.result import ClusterParams, ClusterResult
 __all__ = [
     "ClusterParams",
     "ClusterResult",
+    "DbscanSettings",
     "EpsSuggestion",
     "cluster_profiles",
     "dbscan",
+    "dbscan_settings",
     "hdbscan_clusters",
     "suggest_eps",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.spatial import cKDTree
@@ -14,6 +15,13 @@ from hotspots.analysis.clusters._points import (
     point_weights,
     unique_locations,
     xy_metres,
+)
+from hotspots.core.defaults import (
+    DBSCAN_INCIDENTS_PER_MIN_SAMPLE,
+    DBSCAN_MAX_EPS_M,
+    DBSCAN_MIN_SAMPLES_FLOOR,
+    dbscan_eps_m,
+    dbscan_min_samples,
 )
 
 _QUERY_CELLS = 4_000_000
@@ -212,3 +220,72 @@ def _kneedle(share: np.ndarray, kdist: np.ndarray, upto: float) -> tuple[float, 
     gap = (xs - xs[0]) / span_x - (ys - ys[0]) / span_y
     knee = int(np.argmax(gap))
     return float(ys[knee]), float(xs[knee])
+
+
+@dataclass(frozen=True)
+class DbscanSettings:
+    """DBSCAN's eps and min_samples as used, and how each was chosen.
+
+    Attributes
+    ----------
+    eps_m
+        Radius in metres; ``None`` when it was not needed (HDBSCAN).
+    min_samples
+        Core threshold (weighted neighbours within ``eps_m``, self included).
+    notes
+        JSON-serialisable: ``min_samples_source`` and, for an automatic eps, ``eps_knee_m``,
+        ``eps_cap_m`` and ``eps_source``.
+    """
+
+    eps_m: float | None
+    min_samples: int
+    notes: dict[str, Any]
+
+
+def dbscan_settings(
+    xy: XYInput,
+    *,
+    eps_m: float | None = None,
+    min_samples: int | None = None,
+    max_eps_m: float = DBSCAN_MAX_EPS_M,
+    need_eps: bool = True,
+) -> DbscanSettings:
+    """The one DBSCAN policy of every entry point: the user's values, else automatic ones.
+
+    Automatic ``min_samples``: :func:`hotspots.core.defaults.dbscan_min_samples` (0.1 % of the
+    incidents, at least 10). Automatic ``eps_m``: the knee of the k-distance curve
+    (:func:`suggest_eps`), at most ``max_eps_m`` (:data:`~hotspots.core.defaults.DBSCAN_MAX_EPS_M`).
+
+    Parameters
+    ----------
+    xy
+        Mappable incidents (``x``/``y`` metres in the working CRS) or an ``(n, 2)`` array.
+    eps_m, min_samples
+        Given values (kept as they are); ``None`` chooses them.
+    max_eps_m
+        Cap on the automatic eps, metres.
+    need_eps
+        ``False`` skips the eps (HDBSCAN needs only ``min_samples``).
+
+    Examples
+    --------
+    >>> dbscan_settings(incidents).notes["min_samples_source"]  # doctest: +SKIP
+    'auto: 0.1 % of mapped incidents, at least 10'
+    """
+    notes: dict[str, Any] = {"min_samples_source": "user"}
+    if min_samples is None:
+        min_samples = dbscan_min_samples(len(xy))
+        notes["min_samples_source"] = (
+            f"auto: {100 / DBSCAN_INCIDENTS_PER_MIN_SAMPLE:g} % of mapped incidents, at least "
+            f"{DBSCAN_MIN_SAMPLES_FLOOR}"
+        )
+    if need_eps and eps_m is None:
+        knee = suggest_eps(xy, min_samples=min_samples).eps_m
+        eps_m = dbscan_eps_m(knee, max_eps_m=max_eps_m)
+        notes |= {
+            "eps_knee_m": knee,
+            "eps_cap_m": max_eps_m,
+            "eps_source": "k-distance knee"
+            + (f" ({knee:.0f} m) capped at {max_eps_m:.0f} m" if knee > max_eps_m else ""),
+        }
+    return DbscanSettings(eps_m, int(min_samples), notes)

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hotspots.analysis.evaluate.measures import DEFAULT_COVERAGE, hit_rate_pai
+from hotspots.analysis.evaluate.measures import hit_rate_pai
 from hotspots.analysis.evaluate.methods import (
     ScoreFunction,
     score_all_history,
@@ -20,6 +20,7 @@ from hotspots.analysis.evaluate.methods import (
     score_last_period,
     score_near_repeat,
 )
+from hotspots.core.defaults import DEFAULT_COVERAGE, H3_RES
 from hotspots.space.grid import assign_cells, study_area_cells
 
 METHODS: dict[str, tuple[ScoreFunction, dict[str, Any]]] = {
@@ -77,7 +78,7 @@ def backtest_folds(
     incidents: gpd.GeoDataFrame,
     *,
     study_area: Any,
-    res: int = 9,
+    res: int = H3_RES,
     methods: MethodSpec | None = None,
     train_months: int = 6,
     coverage: Sequence[float] = DEFAULT_COVERAGE,
@@ -137,7 +138,7 @@ def backtest(
     incidents: gpd.GeoDataFrame,
     *,
     study_area: Any,
-    res: int = 9,
+    res: int = H3_RES,
     methods: MethodSpec | None = None,
     train_months: int = 6,
     coverage: Sequence[float] = DEFAULT_COVERAGE,

@@ -25,8 +25,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-DEFAULT_COVERAGE: tuple[float, ...] = (0.01, 0.03, 0.05, 0.10)
-"""Shares of the study area's cells at which selections are compared."""
+from hotspots.core.defaults import DEFAULT_COVERAGE
 
 TIE_RULE = (
     "cells tied at the cut share the remaining places pro rata: each contributes its incidents "

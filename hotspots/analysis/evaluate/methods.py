@@ -10,19 +10,18 @@ they still weigh in the distance-based ones (KDE, near-repeat) through their ker
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import lru_cache
 from typing import Any
 
 import geopandas as gpd
 import h3
 import numpy as np
 import pandas as pd
-from pyproj import Transformer
 from scipy.spatial import cKDTree
 
 from hotspots.analysis.clusters import dbscan
 from hotspots.analysis.stats import gi_star, kde_surface
-from hotspots.data.schema import WGS84, WORKING_CRS
+from hotspots.core.crs import from_lonlat
+from hotspots.data.schema import WORKING_CRS
 from hotspots.space.grid import cell_counts, neighbours
 
 ScoreFunction = Callable[..., pd.Series]
@@ -60,11 +59,6 @@ def _month_periods(incidents: gpd.GeoDataFrame) -> pd.Series:
     return pd.to_datetime(incidents["month"]).dt.to_period("M")
 
 
-@lru_cache(maxsize=8)
-def _from_wgs84(crs: str) -> Transformer:
-    return Transformer.from_crs(WGS84, crs, always_xy=True)
-
-
 def _working_crs(incidents: gpd.GeoDataFrame) -> str:
     if WORKING_CRS not in incidents.attrs:
         raise ValueError("incidents lack attrs['working_crs']; load them with hotspots.data.ingest")
@@ -74,7 +68,7 @@ def _working_crs(incidents: gpd.GeoDataFrame) -> str:
 def _cell_centres_xy(cells: pd.Index, crs: str) -> np.ndarray:
     """Cell centres in the working CRS (metres)."""
     latlng = np.array([h3.cell_to_latlng(str(c)) for c in cells])
-    x, y = _from_wgs84(crs).transform(latlng[:, 1], latlng[:, 0])
+    x, y = from_lonlat(latlng[:, 1], latlng[:, 0], crs)
     return np.column_stack([x, y])
 
 

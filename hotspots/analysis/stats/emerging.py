@@ -47,6 +47,7 @@ import scipy.sparse as sp
 from scipy import stats
 
 from hotspots.analysis.stats.gistar import gistar_by_period
+from hotspots.core.defaults import GI_K
 
 EMERGING_CATEGORIES: list[str] = [
     *(
@@ -248,7 +249,7 @@ def emerging_hotspots(
     *,
     value: str = "count",
     period: str = "month",
-    k: int = 1,
+    k: int = GI_K,
     time_window: int = 0,
     alpha: float = 0.05,
     fdr: bool = True,

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-CONFIDENCE_LEVELS: tuple[tuple[int, float], ...] = ((3, 0.01), (2, 0.05), (1, 0.10))
-"""ArcGIS ``Gi_Bin`` levels: (bin magnitude, significance level) for 99 %, 95 % and 90 %."""
+from hotspots.core.classes import CONFIDENCE_LEVELS
 
 
 def _check_p(p: np.ndarray) -> np.ndarray:

@@ -27,17 +27,8 @@ import scipy.sparse as sp
 from scipy import stats
 
 from hotspots.analysis.stats.fdr import fdr_bh, significance_bins
-
-GI_CLASSES: list[str] = [
-    "Cold 99%",
-    "Cold 95%",
-    "Cold 90%",
-    "Not significant",
-    "Hot 90%",
-    "Hot 95%",
-    "Hot 99%",
-]
-"""Labels of ``gi_bin`` -3..3, coldest first (ArcGIS ``Gi_Bin`` wording, shortened)."""
+from hotspots.core.classes import GI_CLASSES
+from hotspots.core.defaults import GI_K
 
 _CHUNK_ELEMENTS = 4_000_000  # simulated neighbour values held at once in the permutation test
 
@@ -187,7 +178,7 @@ def hotspots_gistar(
     grid: gpd.GeoDataFrame,
     *,
     value: str = "count",
-    k: int = 1,
+    k: int = GI_K,
     alpha_fdr: bool = True,
     permutations: int = 0,
     seed: int | None = None,
@@ -361,7 +352,7 @@ def gistar_by_period(
     *,
     value: str = "count",
     period: str = "month",
-    k: int = 1,
+    k: int = GI_K,
     time_window: int = 0,
     alpha_fdr: bool = True,
     weights: sp.sparray | sp.spmatrix | None = None,

@@ -7,8 +7,8 @@ from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from hotspots.analysis.stats.fdr import fdr_bh
 from hotspots.analysis.temporal._common import group_codes
 from hotspots.analysis.temporal.exact import binom_two_sided
 
@@ -139,7 +139,7 @@ def compare_periods(
     in days; the two-sided p-value is :func:`scipy.stats.binomtest`'s (vectorised:
     :func:`hotspots.analysis.temporal.exact.binom_two_sided`). With ``by``, many groups
     are tested at once, so ``significant`` uses Benjamini–Hochberg q-values
-    (:func:`scipy.stats.false_discovery_control`): a partnership does not chase noise.
+    (:func:`hotspots.analysis.stats.fdr.fdr_bh`): a partnership does not chase noise.
 
     Parameters
     ----------
@@ -214,7 +214,7 @@ def compare_periods(
     share = days["current"] / (days["current"] + days["previous"])
     c, p = counts["current"], counts["previous"]
     p_value = binom_two_sided(c, c + p, share)
-    q_value = stats.false_discovery_control(p_value) if by is not None else p_value
+    q_value = fdr_bh(p_value) if by is not None else p_value
     with np.errstate(divide="ignore", invalid="ignore"):
         rate_ratio = np.where(p > 0, (c / days["current"]) / (p / days["previous"]), np.nan)
         pct_change = np.where(p > 0, 100 * (c - p) / p, np.nan)

@@ -6,25 +6,37 @@ All functions work on whole columns at once (numpy, one pyproj ``Transformer`` c
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from pyproj import CRS, Transformer
+from pyproj import CRS
 
+from hotspots.core.crs import (
+    BNG,
+    BNG_EXTENT,
+    WGS84,
+    detect_crs,
+    in_bng_extent,
+    outside_degrees,
+    swapped_lonlat,
+    transformer,
+)
+
+# Old names, re-exported: the rules live in hotspots.core.crs.
+from hotspots.core.crs import GB_BOUNDS as GB_BOUNDS
+from hotspots.core.crs import in_gb as in_gb
+from hotspots.core.crs import looks_like_bng as looks_like_bng
+from hotspots.core.crs import looks_like_degrees as looks_like_degrees
 from hotspots.data.ingest.errors import IngestError
-from hotspots.data.schema import BNG, WGS84
+
+BNG_RANGE = BNG_EXTENT
+"""Old name of :data:`hotspots.core.crs.BNG_EXTENT`."""
 
 CoordKind = Literal["lonlat", "en", "xy"]
 """Which columns a source gives: lon/lat, easting/northing, or generic x/y."""
-
-GB_BOUNDS = (-8.7, 49.8, 2.1, 61.0)
-"""Great Britain in lon/lat (west, south, east, north), generous."""
-BNG_RANGE = (0.0, 0.0, 700_000.0, 1_300_000.0)
-"""The extent of the British National Grid in metres (min E, min N, max E, max N)."""
 
 
 @dataclass(frozen=True)
@@ -56,31 +68,6 @@ class Located:
     reason: np.ndarray
     detail: np.ndarray
     swapped: int
-
-
-@lru_cache(maxsize=32)
-def transformer(source: str, target: str) -> Transformer:
-    """A cached ``always_xy`` pyproj Transformer (x = easting/longitude first)."""
-    return Transformer.from_crs(source, target, always_xy=True)
-
-
-def in_gb(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """Whether each lon/lat point lies in Great Britain's bounding box."""
-    west, south, east, north = GB_BOUNDS
-    return (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
-
-
-def looks_like_degrees(x: np.ndarray, y: np.ndarray) -> bool:
-    """Whether finite values read as lon/lat (either order): medians within ±180 / ±90."""
-    mx, my = float(np.nanmedian(np.abs(x))), float(np.nanmedian(np.abs(y)))
-    return (mx <= 180 and my <= 90) or (mx <= 90 and my <= 180)
-
-
-def looks_like_bng(x: np.ndarray, y: np.ndarray) -> bool:
-    """Whether finite values read as British National Grid metres (medians in the grid, > 1 km)."""
-    mx, my = float(np.nanmedian(x)), float(np.nanmedian(y))
-    e0, n0, e1, n1 = BNG_RANGE
-    return 1_000 < mx <= e1 and 1_000 < my <= n1 and e0 <= mx and n0 <= my
 
 
 def parse_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -200,11 +187,12 @@ def _decide_crs(
         return (f"EPSG:{code}" if code else parsed.to_string()), f"declared {crs}"
     if x.size == 0:
         return (BNG if kind == "en" else WGS84), "no usable coordinates to decide from"
-    if looks_like_degrees(x, y):
+    detected = detect_crs(x, y)
+    if detected == WGS84:
         note = {"lonlat": "lat/lon columns", "en": "lat/lon by value range (in easting/northing "
                 "columns)", "xy": "lat/lon by value range"}[kind]  # fmt: skip
         return WGS84, note
-    if looks_like_bng(x, y):
+    if detected == BNG:
         note = {"lonlat": "British National Grid by value range (in lat/lon columns)",
                 "en": "British National Grid (easting/northing columns)",
                 "xy": "British National Grid by value range"}[kind]  # fmt: skip
@@ -221,12 +209,7 @@ def _fix_swapped(
     lon: np.ndarray, lat: np.ndarray, usable: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Swap back rows whose lat/lon are exchanged; return the new arrays and the mask."""
-    lat_impossible = (np.abs(lat) > 90) & (np.abs(lat) <= 180) & (np.abs(lon) <= 90)
-    british = in_gb(lon, lat) | in_gb(lat, lon)
-    gb_swap = np.zeros_like(usable)
-    if usable.any() and british[usable].mean() > 0.5:
-        gb_swap = in_gb(lat, lon) & ~in_gb(lon, lat)
-    swapped = usable & (lat_impossible | gb_swap)
+    swapped = swapped_lonlat(lon, lat, usable)
     return np.where(swapped, lat, lon), np.where(swapped, lon, lat), swapped
 
 
@@ -240,11 +223,10 @@ def _flag_range(
     detail[zero] = "0,0 is a placeholder for a missing location, not a place"
     todo &= ~zero
     if crs == WGS84:
-        bad = todo & ((np.abs(x) > 180) | (np.abs(y) > 90))
+        bad = todo & outside_degrees(x, y)
         why = "longitude beyond ±180 or latitude beyond ±90"
     elif crs == BNG:
-        e0, n0, e1, n1 = BNG_RANGE
-        bad = todo & ((x < e0) | (x > e1) | (y < n0) | (y > n1))
+        bad = todo & ~in_bng_extent(x, y)
         why = "outside the British National Grid (0–700,000 E, 0–1,300,000 N)"
     else:
         bad = todo & _outside_area_of_use(x, y, crs)

@@ -11,10 +11,9 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from hotspots.core.crs import BNG, WGS84, looks_like_bng, looks_like_degrees, outside_degrees
 from hotspots.data import datasets
-from hotspots.data.ingest import coords
 from hotspots.data.ingest.errors import IngestError
-from hotspots.data.schema import BNG, WGS84
 
 _AREA_CODE = re.compile(r"^[EWSN]\d{8}$")
 StudyArea = Any
@@ -113,8 +112,8 @@ def _to_wgs84(frame: gpd.GeoDataFrame | gpd.GeoSeries, *, name: str) -> gpd.GeoS
     x = np.array([bounds[0], bounds[2]])
     y = np.array([bounds[1], bounds[3]])
     geographic = geoms.crs is None or geoms.crs.is_geographic
-    if geographic and not np.isnan(bounds).any() and not coords.looks_like_degrees(x, y):
-        if not coords.looks_like_bng(x, y):
+    if geographic and not np.isnan(bounds).any() and not looks_like_degrees(x, y):
+        if not looks_like_bng(x, y):
             raise IngestError(
                 f"{name}: coordinates {bounds.round(1).tolist()} are neither lon/lat nor "
                 "British National Grid; save the boundary with its CRS"
@@ -127,7 +126,7 @@ def _to_wgs84(frame: gpd.GeoDataFrame | gpd.GeoSeries, *, name: str) -> gpd.GeoS
 
 def _check_lonlat(geom: BaseGeometry) -> None:
     minx, miny, maxx, maxy = geom.bounds
-    if max(abs(minx), abs(maxx)) > 180 or max(abs(miny), abs(maxy)) > 90:
+    if outside_degrees([minx, maxx], [miny, maxy]).any():
         raise IngestError(
             f"the study area geometry has coordinates up to ({maxx:.0f}, {maxy:.0f}), which "
             "are not lon/lat; pass a GeoSeries with its CRS, e.g. "

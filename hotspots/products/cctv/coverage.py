@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from hotspots.core.defaults import HOT_MIN_BIN
 from hotspots.data.schema import WGS84, WORKING_CRS, check_incidents
 from hotspots.products.cctv.views import camera_xy, check_cameras, seen_pairs
 from hotspots.space.grid import assign_cells
@@ -79,7 +80,10 @@ class Coverage:
 
 
 def hot_areas(
-    hotspots: gpd.GeoDataFrame, *, hotspot_id: str | None = None, min_gi_bin: int | None = 1
+    hotspots: gpd.GeoDataFrame,
+    *,
+    hotspot_id: str | None = None,
+    min_gi_bin: int | None = HOT_MIN_BIN,
 ) -> tuple[gpd.GeoDataFrame, str]:
     """The hotspot polygons to use (EPSG:4326, hot cells only) and their id column.
 
@@ -123,7 +127,7 @@ def hotspot_membership(
     hotspots: gpd.GeoDataFrame,
     *,
     hotspot_id: str | None = None,
-    min_gi_bin: int | None = 1,
+    min_gi_bin: int | None = HOT_MIN_BIN,
 ) -> Hotspots:
     """Match incidents to hotspots (pairs of positions), keeping only hot cells.
 
@@ -194,7 +198,7 @@ def coverage(
     *,
     hotspots: gpd.GeoDataFrame | None = None,
     hotspot_id: str | None = None,
-    min_gi_bin: int | None = 1,
+    min_gi_bin: int | None = HOT_MIN_BIN,
     statuses: Sequence[str] | None = ACTIVE,
 ) -> Coverage:
     """Share of incidents, and of each hotspot's incidents, inside any camera's view.

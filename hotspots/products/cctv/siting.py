@@ -30,10 +30,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import Transformer
 from scipy import optimize, sparse
 
-from hotspots.data.schema import WGS84, WORKING_CRS, check_incidents, working_crs_for
+from hotspots.core.crs import WGS84, from_lonlat, outside_degrees, working_crs_for
+from hotspots.core.defaults import HOT_MIN_BIN
+from hotspots.data.schema import WORKING_CRS, check_incidents
 from hotspots.products.cctv.coverage import ACTIVE, hot_areas, incidents_seen
 
 GREEDY_GUARANTEE = 1.0 - 1.0 / np.e
@@ -78,7 +79,10 @@ class Siting:
 
 
 def candidate_sites(
-    hotspots: gpd.GeoDataFrame, *, hotspot_id: str | None = None, min_gi_bin: int | None = 1
+    hotspots: gpd.GeoDataFrame,
+    *,
+    hotspot_id: str | None = None,
+    min_gi_bin: int | None = HOT_MIN_BIN,
 ) -> pd.DataFrame:
     """Candidate sites at the centre of each hotspot (hot cell or cluster outline).
 
@@ -116,7 +120,7 @@ def _candidate_table(candidates: pd.DataFrame) -> pd.DataFrame:
         )
     lon = pd.to_numeric(candidates["lon"], errors="coerce").to_numpy(float)
     lat = pd.to_numeric(candidates["lat"], errors="coerce").to_numpy(float)
-    bad = ~(np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90))
+    bad = ~(np.isfinite(lon) & np.isfinite(lat)) | outside_degrees(lon, lat)
     if bad.any():
         raise ValueError(f"candidate sites {np.flatnonzero(bad)[:10].tolist()} lack WGS84 lon/lat")
     if "site_id" in candidates.columns:
@@ -295,11 +299,8 @@ def site_cameras(
     unique_xy, inverse = np.unique(xy, axis=0, return_inverse=True)
     inverse = inverse.ravel()
     open_weight = np.bincount(inverse, weights=np.where(already, 0.0, w), minlength=len(unique_xy))
-    transformer = Transformer.from_crs(WGS84, crs, always_xy=True)
-    site_x, site_y = transformer.transform(sites["lon"].to_numpy(), sites["lat"].to_numpy())
-    matrix = coverage_matrix(
-        np.asarray(site_x), np.asarray(site_y), unique_xy[:, 0], unique_xy[:, 1], range_m
-    )
+    site_x, site_y = from_lonlat(sites["lon"].to_numpy(), sites["lat"].to_numpy(), crs)
+    matrix = coverage_matrix(site_x, site_y, unique_xy[:, 0], unique_xy[:, 1], range_m)
     rows, gains, bound = greedy_max_coverage(matrix, open_weight, int(k))
     greedy = float(sum(gains))
     optimum: float | None = None

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from hotspots.analysis.temporal import peak_windows
+from hotspots.core.defaults import HOT_MIN_BIN
 from hotspots.products.cctv.coverage import (
     ACTIVE,
     hotspot_membership,
@@ -82,7 +83,7 @@ def tasking_sheet(
     hotspots: gpd.GeoDataFrame,
     *,
     hotspot_id: str | None = None,
-    min_gi_bin: int | None = 1,
+    min_gi_bin: int | None = HOT_MIN_BIN,
     statuses: Sequence[str] | None = ACTIVE,
     top: int = 3,
     block_hours: int = 3,

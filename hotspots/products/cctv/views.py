@@ -30,9 +30,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import Transformer
 
-from hotspots.data.schema import WGS84, working_crs_for
+from hotspots.core.crs import WGS84, from_lonlat, outside_degrees, working_crs_for
 
 CAMERA_COLUMNS: tuple[str, ...] = ("camera_id", "type", "range_m", "lon", "lat")
 """Columns a camera table must have (``bearing_deg``, ``fov_deg``, ``status``, ``name``
@@ -81,7 +80,8 @@ def check_cameras(cameras: pd.DataFrame) -> pd.DataFrame:
     bad_range = ~(np.isfinite(table["range_m"]) & (table["range_m"] > 0))
     if bad_range.any():
         problems.append(f"range_m must be a positive distance in metres: {_ids(table, bad_range)}")
-    bad_xy = ~(table["lon"].abs().le(180) & table["lat"].abs().le(90))
+    lon, lat = table["lon"].to_numpy(float), table["lat"].to_numpy(float)
+    bad_xy = pd.Series(~np.isfinite(lon) | ~np.isfinite(lat) | outside_degrees(lon, lat))
     if bad_xy.any():
         problems.append(f"lon/lat must be WGS84 degrees: {_ids(table, bad_xy)}")
     fixed_blind = (table["type"] == "fixed") & (
@@ -129,9 +129,7 @@ def is_circle(table: pd.DataFrame) -> np.ndarray:
 
 def camera_xy(table: pd.DataFrame, crs: str) -> tuple[np.ndarray, np.ndarray]:
     """Camera positions in metres in ``crs`` (from their lon/lat)."""
-    transformer = Transformer.from_crs(WGS84, crs, always_xy=True)
-    x, y = transformer.transform(table["lon"].to_numpy(float), table["lat"].to_numpy(float))
-    return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    return from_lonlat(table["lon"].to_numpy(float), table["lat"].to_numpy(float), crs)
 
 
 def seen_pairs(

@@ -15,7 +15,6 @@ import html
 import io
 import textwrap
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +26,9 @@ from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path as MplPath
-from pyproj import Transformer
 from shapely.geometry.polygon import orient
 
-from hotspots.data.schema import WGS84
+from hotspots.core.crs import from_lonlat
 from hotspots.products.patrol.export import plan_table
 from hotspots.products.patrol.plan import CONTEXT_RES, PatrolPlan
 from hotspots.space.grid import cell_polygons
@@ -234,14 +232,8 @@ def _png(fig: Figure) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-@lru_cache(maxsize=8)
-def _transformer(crs: str) -> Transformer:
-    return Transformer.from_crs(WGS84, crs, always_xy=True)
-
-
 def _to_working(crs: str, lon: Any, lat: Any) -> tuple[np.ndarray, np.ndarray]:
-    x, y = _transformer(crs).transform(np.asarray(lon, float), np.asarray(lat, float))
-    return np.asarray(x), np.asarray(y)
+    return from_lonlat(lon, lat, crs)
 
 
 def _parts(geom: shapely.Geometry) -> list[shapely.Geometry]:

@@ -27,12 +27,13 @@ import numpy as np
 import pandas as pd
 import shapely
 from numpy.typing import ArrayLike
-from pyproj import Transformer
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from hotspots.data.schema import WGS84, WORKING_CRS, check_incidents
+from hotspots.core.crs import WGS84, to_lonlat
+from hotspots.core.defaults import HOT_MIN_BIN
+from hotspots.data.schema import WORKING_CRS, check_incidents
 from hotspots.space.grid import assign_cells, cell_polygons, neighbours
 
 _QUAD_SEGS = 16
@@ -109,7 +110,7 @@ def _xy(incidents: gpd.GeoDataFrame) -> np.ndarray:
 
 
 def hot_areas_from_cells(
-    incidents: gpd.GeoDataFrame, cells: pd.DataFrame, *, min_bin: int = 2
+    incidents: gpd.GeoDataFrame, cells: pd.DataFrame, *, min_bin: int = HOT_MIN_BIN
 ) -> HotAreas:
     """Hot areas from significant hot H3 cells, adjacent cells merged.
 
@@ -121,7 +122,8 @@ def hot_areas_from_cells(
         One row per H3 cell with ``cell`` and ``gi_bin`` (Gi* confidence bin, -3..3), e.g.
         ``hotspots.analysis.stats.hotspots_gistar(grid_counts(...))`` or ``analyse(...).cells``.
     min_bin
-        Smallest Gi* bin counted as hot: 1 (90 %), 2 (95 %, default) or 3 (99 % confidence).
+        Smallest Gi* bin counted as hot: 1 (90 %; the default,
+        :data:`hotspots.core.defaults.HOT_MIN_BIN`), 2 (95 %) or 3 (99 % confidence).
 
     Returns
     -------
@@ -436,9 +438,7 @@ def _locality_frame(
     """The kept units as a ranked GeoDataFrame (outlines in EPSG:4326)."""
     shapes = _outlines(centres, unit_area, kept, outlines, r)
     keep = np.flatnonzero(kept)
-    lon, lat = Transformer.from_crs(crs, WGS84, always_xy=True).transform(
-        centres[keep, 0], centres[keep, 1]
-    )
+    lon, lat = to_lonlat(centres[keep, 0], centres[keep, 1], crs)
     frame = pd.DataFrame(
         {
             "locality": np.arange(1, keep.size + 1),

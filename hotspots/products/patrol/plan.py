@@ -13,10 +13,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hotspots.analysis.clusters import dbscan
+from hotspots.analysis.clusters import dbscan, dbscan_settings
 from hotspots.analysis.evaluate import DEFAULT_COVERAGE, backtest
 from hotspots.analysis.stats import hotspots_gistar
 from hotspots.analysis.temporal import compare_periods, hour_weekday, peak_windows
+from hotspots.core.defaults import GI_K, H3_RES, HOT_MIN_BIN
 from hotspots.core.disclosure import mappable
 from hotspots.data import datasets
 from hotspots.data.ingest import resolve_study_area
@@ -47,7 +48,7 @@ SNAPPING_LIMIT = (
     "points: a locality shows where incidents were mapped, within roughly 100-200 m of where "
     "they happened, not the exact spot"
 )
-CONTEXT_RES: tuple[int, int] = (11, 9)
+CONTEXT_RES: tuple[int, int] = (11, H3_RES)
 """H3 resolutions of the aggregated incidents drawn on maps: 11 (about 25 m edge) for a
 locality, 9 (about 200 m edge) for the overview."""
 
@@ -104,10 +105,10 @@ def patrol_plan(
     top: int = 10,
     by: Literal["count", "harm"] = "count",
     method: Literal["gistar", "dbscan"] = "gistar",
-    res: int = 9,
-    min_bin: int = 2,
-    eps_m: float = 100.0,
-    min_samples: int = 15,
+    res: int = H3_RES,
+    min_bin: int = HOT_MIN_BIN,
+    eps_m: float | None = None,
+    min_samples: int | None = None,
     max_across_m: float = 200.0,
     min_spacing_m: float | None = None,
     harm_weights: pd.Series | str | Path | None = None,
@@ -138,9 +139,13 @@ def patrol_plan(
         Hot areas from Gi* hot cells (``"gistar"``, at H3 ``res``, bins ≥ ``min_bin``) or from
         DBSCAN clusters (``"dbscan"``, ``eps_m`` metres, ``min_samples``).
     res, min_bin
-        H3 resolution of the Gi* grid, smallest hot bin (1, 2 or 3).
+        H3 resolution of the Gi* grid, smallest hot bin (1, 2 or 3; default
+        :data:`hotspots.core.defaults.HOT_MIN_BIN`, every cell the map paints hot).
     eps_m, min_samples
-        DBSCAN radius (metres) and core threshold, for ``method="dbscan"``.
+        DBSCAN radius (metres) and core threshold, for ``method="dbscan"``; ``None`` chooses
+        them as :func:`hotspots.analysis.analyse.analyse` does
+        (:func:`hotspots.analysis.clusters.dbscan_settings`: k-distance knee capped at 150 m,
+        0.1 % of the incidents, at least 10).
     max_across_m
         Largest locality across, metres (working CRS).
     min_spacing_m
@@ -319,15 +324,20 @@ def _hot_areas(
     method: str,
     res: int,
     min_bin: int,
-    eps_m: float,
-    min_samples: int,
+    eps_m: float | None,
+    min_samples: int | None,
 ) -> HotAreas:
     if method == "gistar":
-        cells = hotspots_gistar(grid_counts(current, res, study_area=area), k=1)
+        cells = hotspots_gistar(grid_counts(current, res, study_area=area), k=GI_K)
         return hot_areas_from_cells(current, cells, min_bin=min_bin)
     if method == "dbscan":
-        labels = dbscan(current, eps_m=eps_m, min_samples=min_samples).labels
-        return hot_areas_from_clusters(current, labels)
+        settings = dbscan_settings(current, eps_m=eps_m, min_samples=min_samples)
+        labels = dbscan(current, eps_m=settings.eps_m, min_samples=settings.min_samples).labels
+        areas = hot_areas_from_clusters(current, labels)
+        areas.params.update(
+            eps_m=settings.eps_m, min_samples=settings.min_samples, **settings.notes
+        )
+        return areas
     raise ValueError(f"method must be 'gistar' or 'dbscan', got {method!r}")
 
 

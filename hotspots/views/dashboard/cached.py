@@ -12,6 +12,7 @@ import geopandas as gpd
 import streamlit as st
 
 from hotspots.analysis.analyse import Analysis, analyse
+from hotspots.core.defaults import GI_K, H3_RES
 from hotspots.data.select import Selection, select
 from hotspots.views.analysis_map import analysis_layers
 from hotspots.views.dashboard.state import Dataset
@@ -25,6 +26,17 @@ def selected(ds: Dataset, sel: Selection) -> gpd.GeoDataFrame:
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _selected(key: str, sel_key: str, *, _ds: Dataset, _sel: Selection) -> gpd.GeoDataFrame:
     return select(_ds.incidents, _sel)
+
+
+DEFAULT_ANALYSIS: dict = {
+    "res": H3_RES,
+    "k": GI_K,
+    "method": "dbscan",
+    "eps_m": None,
+    "min_samples": None,
+}
+"""The analysis every page shows unless an analyst tunes it: the library's defaults
+(:mod:`hotspots.core.defaults`; eps and min_samples chosen automatically)."""
 
 
 def analysis(

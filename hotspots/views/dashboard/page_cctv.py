@@ -19,6 +19,8 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from hotspots import store
+from hotspots.core.classes import GI_CONFIDENCE
+from hotspots.core.defaults import HOT_MIN_BIN
 from hotspots.data.select import Selection
 from hotspots.products import cctv
 from hotspots.views import maps
@@ -28,7 +30,7 @@ from hotspots.views.dashboard.sidebar import sidebar_filters
 from hotspots.views.dashboard.state import Dataset, current_dataset
 from hotspots.views.dashboard.store import session_store, store_caption
 
-ANALYSIS: dict = {"res": 9, "k": 1, "method": "dbscan", "eps_m": None, "min_samples": None}
+ANALYSIS: dict = cached.DEFAULT_ANALYSIS
 """The Map page's default analysis, whose Gi* hot cells are the hotspots here."""
 EXACT_TIME_LIMIT_S = 10.0
 """Time limit of the exact siting solver (MILP), seconds; past it only a bound is shown."""
@@ -131,7 +133,8 @@ def _coverage_metrics(cov: cctv.Coverage) -> None:
         f"{cov.incidents:,} incidents in the selection; {cov.params['cameras_used']} active "
         f"cameras counted"
         + (f", {len(left_out)} not active left out ({_statuses(left_out)})" if left_out else "")
-        + f". Hotspots: Gi* hot cells (90 %+ confidence, H3 resolution {ANALYSIS['res']}); "
+        + f". Hotspots: Gi* hot cells ({GI_CONFIDENCE[HOT_MIN_BIN]}+ confidence, H3 resolution "
+        f"{ANALYSIS['res']}); "
         f"{cov.params['hotspot_matching']}."
     )
 
@@ -195,7 +198,7 @@ def _siting_section(
     c1, c2 = st.columns(2)
     k = c1.slider("Redeployable cameras to place", 1, 10, 3, key="cctv_k")
     range_m = c2.slider("Useful range of each (metres)", 25, 300, 100, step=25, key="cctv_range")
-    if not (cells["gi_bin"] >= 1).any():
+    if not (cells["gi_bin"] >= HOT_MIN_BIN).any():
         st.info("No Gi* hot cell in the selection, so no candidate sites: widen the filters.")
         return None
     plan = _siting(
@@ -387,7 +390,7 @@ def _log_section(engine: Engine) -> None:
 def _map(
     ds: Dataset, cameras: pd.DataFrame, cells: gpd.GeoDataFrame, plan: cctv.Siting | None
 ) -> None:
-    hot = cells[cells["gi_bin"] > 0]
+    hot = cells[cells["gi_bin"] >= HOT_MIN_BIN]
     layers = [
         maps.ward_layer(ds.wards, name_col="area_name", name="Wards"),
         maps.gistar_layer(hot, name="Hot cells (Gi*)"),

@@ -5,6 +5,14 @@ from __future__ import annotations
 import folium
 import streamlit as st
 
+from hotspots.core.classes import GI_CONFIDENCE
+from hotspots.core.defaults import (
+    DBSCAN_MAX_EPS_M,
+    DBSCAN_MIN_SAMPLES_FLOOR,
+    GI_K,
+    H3_RES,
+    HOT_MIN_BIN,
+)
 from hotspots.views import maps
 from hotspots.views.analysis_map import LAYERS
 from hotspots.views.dashboard import cached, exports, overlays, page_patrol
@@ -17,15 +25,18 @@ def _tuning() -> dict:
     """Analyst controls; defaults (and meeting mode) let the analysis choose."""
     with st.expander("Tuning (analysts)", expanded=False):
         c1, c2, c3, c4 = st.columns(4)
-        res = c1.select_slider("H3 resolution", options=[7, 8, 9, 10, 11], value=9, key="t_res")
-        k = c2.select_slider("Gi* neighbours (k-ring)", options=[1, 2, 3], value=1, key="t_k")
+        levels = [7, 8, 9, 10, 11]
+        res = c1.select_slider("H3 resolution", options=levels, value=H3_RES, key="t_res")
+        k = c2.select_slider("Gi* neighbours (k-ring)", options=[1, 2, 3], value=GI_K, key="t_k")
         method = c3.radio("Clusters", ["dbscan", "hdbscan"], horizontal=True, key="t_method")
         auto = c4.checkbox("Choose eps and min_samples for me", value=True, key="t_auto")
         eps_m = min_samples = None
         if not auto:
             c5, c6 = st.columns(2)
-            eps_m = float(c5.number_input("eps (metres)", 10, 2000, 150, step=10, key="t_eps"))
-            min_samples = int(c6.number_input("min_samples", 2, 5000, 25, key="t_ms"))
+            eps = int(DBSCAN_MAX_EPS_M)
+            eps_m = float(c5.number_input("eps (metres)", 10, 2000, eps, step=10, key="t_eps"))
+            floor = DBSCAN_MIN_SAMPLES_FLOOR
+            min_samples = int(c6.number_input("min_samples", 2, 5000, floor, key="t_ms"))
     return {"res": res, "k": k, "method": method, "eps_m": eps_m, "min_samples": min_samples}
 
 
@@ -34,7 +45,7 @@ def render() -> None:
     ds = current_dataset()
     sel = sidebar_filters(ds)
     st.title("Where: hotspots")
-    params = {"res": 9, "k": 1, "method": "dbscan", "eps_m": None, "min_samples": None}
+    params = dict(cached.DEFAULT_ANALYSIS)
     if not meeting_mode():
         params = _tuning()
     inc = cached.selected(ds, sel)
@@ -49,10 +60,10 @@ def render() -> None:
 
     p = result.params
     clusters = p["clusters"]
-    hot = int((result.cells["gi_bin"] > 0).sum())
+    hot = int((result.cells["gi_bin"] >= HOT_MIN_BIN).sum())
     cols = st.columns(4)
     cols[0].metric("Incidents", f"{len(inc):,}")
-    cols[1].metric("Hot cells (Gi*, 90 %+)", hot)
+    cols[1].metric(f"Hot cells (Gi*, {GI_CONFIDENCE[HOT_MIN_BIN]}+)", hot)
     cols[2].metric("Clusters", clusters["n_clusters"])
     cols[3].metric("Clustered share", f"{1 - clusters['noise_share']:.0%}")
 

@@ -26,6 +26,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from hotspots import store
+from hotspots.core.defaults import H3_RES
 from hotspots.core.disclosure import MIN_COUNT, SUPPRESSED, mappable
 from hotspots.data.select import Selection
 from hotspots.products import vawg
@@ -44,7 +45,7 @@ LAT_KEY, LON_KEY = "vawg_lat", "vawg_lon"
 or typed): what the feedback form saves."""
 _SEEN_KEY = "vawg_click_seen"
 _MESSAGES_KEY = "vawg_messages"
-CELL_RES = 9
+CELL_RES = H3_RES
 """H3 resolution of the recorded-crime cells (about 0.1 km² hexagons)."""
 
 REASON_LABELS: dict[str, str] = {

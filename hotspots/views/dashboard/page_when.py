@@ -24,7 +24,7 @@ from hotspots.views.dashboard import cached
 from hotspots.views.dashboard.sidebar import sidebar_filters
 from hotspots.views.dashboard.state import Dataset, current_dataset
 
-MAP_DEFAULTS: dict = {"res": 9, "k": 1, "method": "dbscan", "eps_m": None, "min_samples": None}
+MAP_DEFAULTS: dict = cached.DEFAULT_ANALYSIS
 """The Map page's default analysis parameters, whose clusters the focus offers."""
 
 FOCUS_KINDS = ("All incidents", "A ward", "A crime group", "A cluster")

@@ -1,0 +1,57 @@
+"""The defaults every entry point shares: one named value per decision.
+
+The Python API, the command line, the dashboard and the documents read these, so the same
+question gets the same answer wherever it is asked. Every function keeps a keyword option to
+override its default.
+"""
+
+from __future__ import annotations
+
+H3_RES = 9
+"""H3 resolution of hot spot grids: hexagons of ≈ 0.1 km² (edge ≈ 174 m), a street block;
+fine enough for a patrol and coarse enough that a district's counts are not mostly zero."""
+
+GI_K = 1
+"""Gi* neighbourhood: the H3 k-ring around each cell (the cell itself included)."""
+
+HOT_MIN_BIN = 1
+"""Smallest Gi* bin (:mod:`hotspots.core.classes`) that counts as hot: 1, hot at 90 %
+confidence or more after the false-discovery-rate correction, i.e. every cell the map paints
+as a hot spot. Patrol localities, CCTV coverage and tasking and VAWG feedback gaps all start
+from these cells; pass 2 or 3 to keep only the 95 % / 99 % ones."""
+
+DBSCAN_MAX_EPS_M = 150.0
+"""Cap on the automatic DBSCAN eps (metres). The eps is the knee of the k-distance curve; on
+police.uk data, snapped to shared map points, the knee often falls where a town centre chains
+into one cluster holding most incidents, and 150 m keeps clusters at the scale of a patrol beat."""
+
+DBSCAN_INCIDENTS_PER_MIN_SAMPLE = 1_000
+"""Automatic DBSCAN ``min_samples``: one per this many mapped incidents (0.1 %) …"""
+
+DBSCAN_MIN_SAMPLES_FLOOR = 10
+"""… and at least this many: a handful of clusters a meeting can read, whatever the area's
+size."""
+
+HDBSCAN_MIN_CLUSTER_SIZE = 20
+"""HDBSCAN's smallest cluster (incidents)."""
+
+DEFAULT_COVERAGE: tuple[float, ...] = (0.01, 0.03, 0.05, 0.10)
+"""Shares of the study area (0..1) at which hit rate and PAI are reported: the top 1 %, 3 %,
+5 % and 10 % of cells. 1–5 % is the range a patrol plan or CCTV tasking can cover; 10 %
+shows how quickly the gain flattens."""
+
+
+def dbscan_min_samples(n_mapped: int) -> int:
+    """The automatic DBSCAN ``min_samples`` for ``n_mapped`` incidents.
+
+    Examples
+    --------
+    >>> dbscan_min_samples(3_000), dbscan_min_samples(48_000)
+    (10, 48)
+    """
+    return max(DBSCAN_MIN_SAMPLES_FLOOR, round(n_mapped / DBSCAN_INCIDENTS_PER_MIN_SAMPLE))
+
+
+def dbscan_eps_m(knee_m: float, *, max_eps_m: float = DBSCAN_MAX_EPS_M) -> float:
+    """The automatic DBSCAN eps (metres): the k-distance knee ``knee_m``, at most ``max_eps_m``."""
+    return min(float(knee_m), float(max_eps_m))

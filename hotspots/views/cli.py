@@ -17,6 +17,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from hotspots.core.io import write_csv
 from hotspots.data.ingest import IngestError, load
 
 
@@ -94,7 +95,7 @@ def _run_ingest(args: argparse.Namespace) -> int:
     stem = out.with_suffix("")
     quarantine_path = stem.with_name(stem.name + ".quarantine.csv")
     report_path = stem.with_name(stem.name + ".report.json")
-    result.quarantine.to_csv(quarantine_path, index=False)
+    write_csv(result.quarantine, quarantine_path)
     report_path.write_text(json.dumps(result.report.to_dict(), indent=2, default=str))
     print(result.report.summary())
     print(f"wrote {out} ({len(result.incidents):,} incidents)")
@@ -203,7 +204,7 @@ def _run_backtest(args: argparse.Namespace) -> int:
     )
     print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     if args.csv:
-        table.to_csv(args.csv, index=False)
+        write_csv(table, args.csv)
         print(f"wrote {args.csv}")
     return 0
 
@@ -233,7 +234,8 @@ def _add_patrol_plan(commands: argparse._SubParsersAction) -> None:
 
 
 def _run_patrol_plan(args: argparse.Namespace) -> int:
-    from hotspots.products.patrol import patrol_plan, write_plan_files
+    from hotspots.products.patrol import patrol_plan
+    from hotspots.views.patrol_files import write_plan_files
 
     if (args.start is None) != (args.end is None):
         print(

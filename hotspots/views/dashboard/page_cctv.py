@@ -27,6 +27,7 @@ from hotspots.views.dashboard.offline import st_map
 from hotspots.views.dashboard.sidebar import sidebar_filters
 from hotspots.views.dashboard.state import Dataset, current_dataset
 from hotspots.views.dashboard.store import session_store, store_caption
+from hotspots.views.documents.tasking_sheet import sheet_html
 
 ANALYSIS: dict = {"res": 9, "k": 1, "method": "dbscan", "eps_m": None, "min_samples": None}
 """The Map page's default analysis, whose Gi* hot cells are the hotspots here."""
@@ -265,7 +266,7 @@ def _sheet_section(
     )
     d2.download_button(
         "Tasking sheet (printable HTML)",
-        cctv.sheet_html(sheet, title=title),
+        sheet_html(sheet, title=title),
         file_name="cctv_tasking_sheet.html",
         mime="text/html",
         key="cctv_sheet_html",

@@ -19,6 +19,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from hotspots import store
+from hotspots.core.io import write_csv
 from hotspots.data.select import Selection
 from hotspots.products import cctv
 from hotspots.views import maps
@@ -320,7 +321,7 @@ def _schedule(
         return
     try:
         report = store.import_records(
-            engine, io.StringIO(plan.to_csv(index=False)), "taskings", fmt="csv"
+            engine, io.BytesIO(write_csv(plan, safe=False)), "taskings", fmt="csv"
         )
     except store.ValidationError as err:
         st.error("Taskings not scheduled — fix these and schedule again:")

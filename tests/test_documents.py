@@ -278,3 +278,19 @@ def test_every_writer_returns_bytes_and_writes_them_to_dest(
 @pytest.fixture(scope="module")
 def wards_4326(dacorum_wards) -> gpd.GeoDataFrame:
     return dacorum_wards
+
+
+def test_old_names_still_give_the_moved_functions() -> None:
+    from hotspots.views.documents import briefing, tasking_sheet
+    from hotspots.views.patrol_files import write_plan_files
+
+    with pytest.warns(DeprecationWarning, match="briefing_html moved"):
+        from hotspots.products.patrol import briefing_html as old_briefing
+    with pytest.warns(DeprecationWarning, match="write_plan_files moved"):
+        from hotspots.products.patrol import write_plan_files as old_files
+    with pytest.warns(DeprecationWarning, match="sheet_html moved"):
+        from hotspots.products.cctv import sheet_html as old_sheet
+    assert old_briefing is briefing.briefing_html and old_files is write_plan_files
+    assert old_sheet is tasking_sheet.sheet_html
+    with pytest.raises(ImportError):
+        from hotspots.products.patrol import no_such_name  # noqa: F401

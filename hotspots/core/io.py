@@ -118,13 +118,16 @@ def _frame_csv(frame: pd.DataFrame, *, index: bool, float_format: str | None, sa
             values = out.iloc[:, position]
             if isinstance(values.dtype, pd.CategoricalDtype):
                 values = values.astype(object)
-            elif not (values.dtype == object or pd.api.types.is_string_dtype(values.dtype)):
+            if values.dtype == object:  # any Python objects: only str cells are text
+                risky = np.fromiter(
+                    (isinstance(v, str) and v.startswith(FORMULA_START) for v in values),
+                    dtype=bool,
+                    count=len(values),
+                )
+            elif pd.api.types.is_string_dtype(values.dtype):  # pandas/Arrow strings: vectorised
+                risky = values.str.startswith(FORMULA_START, na=False).to_numpy(bool)
+            else:
                 continue
-            risky = np.fromiter(
-                (isinstance(v, str) and v.startswith(FORMULA_START) for v in values),
-                dtype=bool,
-                count=len(values),
-            )
             if risky.any():
                 values = values.astype(object).copy()
                 values[risky] = "'" + values[risky].astype(str)

@@ -29,7 +29,6 @@ from hotspots.data.ingest import read_policeuk, resolve_study_area
 from hotspots.data.schema import incidents_from_xy
 from hotspots.products.patrol import (
     PatrolPlan,
-    briefing_html,
     build_localities,
     hot_areas_from_cells,
     hot_areas_from_clusters,
@@ -37,9 +36,9 @@ from hotspots.products.patrol import (
     to_csv,
     to_geojson,
     to_kml,
-    write_briefing_pdf,
 )
 from hotspots.space.grid import grid_counts
+from hotspots.views.documents.briefing import briefing_html, write_briefing_pdf
 
 T = TypeVar("T")
 
@@ -116,7 +115,7 @@ def _outputs(incidents: gpd.GeoDataFrame) -> None:
         _timed("GeoJSON + CSV + KML", _exports, plan, out)
         page = _timed("HTML briefing (11 maps)", briefing_html, plan)
         pdf = _timed("PDF briefing (12 pages)", write_briefing_pdf, plan, out / "b.pdf")
-        print(f"  HTML {len(page) / 1e6:.2f} MB, PDF {pdf.stat().st_size / 1e6:.2f} MB")
+        print(f"  HTML {len(page) / 1e6:.2f} MB, PDF {len(pdf) / 1e6:.2f} MB")
 
 
 def _exports(plan: PatrolPlan, out: Path) -> None:

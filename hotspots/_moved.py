@@ -12,7 +12,9 @@ import importlib.machinery
 import importlib.util
 import sys
 import warnings
+from collections.abc import Callable, Mapping
 from types import ModuleType
+from typing import Any
 
 MOVED: dict[str, str] = {
     "hotspots.patrol.layer": "hotspots.views.patrol_map",
@@ -36,7 +38,10 @@ MOVED: dict[str, str] = {
     "hotspots.measures": "hotspots.products.measures",
     "hotspots.maps": "hotspots.views.maps",
     "hotspots.analysis_map": "hotspots.views.analysis_map",
-    "hotspots.report": "hotspots.views.report",
+    "hotspots.report": "hotspots.views.documents.meeting_pack",
+    "hotspots.views.report": "hotspots.views.documents.meeting_pack",
+    "hotspots.products.patrol.briefing": "hotspots.views.documents.briefing",
+    "hotspots.products.patrol.files": "hotspots.views.patrol_files",
     "hotspots.outputs": "hotspots.views.outputs",
     "hotspots.dashboard": "hotspots.views.dashboard",
     "hotspots.cli": "hotspots.views.cli",
@@ -82,6 +87,31 @@ class _MovedFinder(importlib.abc.MetaPathFinder):
             stacklevel=2,
         )
         return importlib.util.spec_from_loader(fullname, _Alias(target_name))
+
+
+def moved_names(module: str, names: Mapping[str, str]) -> Callable[[str], Any]:
+    """A module ``__getattr__`` giving names that moved up a layer, with a warning.
+
+    A lower layer may not import the views, so ``from hotspots.products.patrol import
+    briefing_html`` is served lazily from its new module (``names``: name → new module).
+
+    Examples
+    --------
+    >>> __getattr__ = moved_names(__name__, {"sheet_html": "hotspots.views.documents.html"})
+    ...  # doctest: +SKIP
+    """
+
+    def __getattr__(name: str) -> Any:
+        if name not in names:
+            raise AttributeError(f"module {module!r} has no attribute {name!r}")
+        warnings.warn(
+            f"{module}.{name} moved to {names[name]}.{name}; the old path goes in hotspots 0.3",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return getattr(importlib.import_module(names[name]), name)
+
+    return __getattr__
 
 
 def install() -> None:

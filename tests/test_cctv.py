@@ -30,7 +30,6 @@ from hotspots.products.cctv import (
     coverage,
     schedule_taskings,
     sheet_csv,
-    sheet_html,
     site_cameras,
     tasking_kpi,
     tasking_sheet,
@@ -38,6 +37,7 @@ from hotspots.products.cctv import (
 )
 from hotspots.products.cctv.siting import candidate_sites, coverage_matrix, exact_max_coverage
 from hotspots.space.grid import assign_cells, grid_counts
+from hotspots.views.documents.tasking_sheet import sheet_html
 
 ORIGIN = (500_000.0, 200_000.0)  # a BNG point in Hertfordshire
 TO_WGS84 = Transformer.from_crs(BNG, WGS84, always_xy=True)
@@ -371,7 +371,7 @@ def test_sheets_escape_typed_text_in_html_and_csv() -> None:
     parser.feed(page)
     assert not parser.tags & {"img", "script", "b"}
     assert nasty in "".join(parser.text) and "<script>alert(2)</script>" in "".join(parser.text)
-    rows = list(csv.reader(io.StringIO(sheet_csv(sheet))))
+    rows = list(csv.reader(io.StringIO(sheet_csv(sheet).decode("utf-8"))))
     header, row = rows[0], rows[1]
     assert row[header.index("camera_name")] == nasty
     assert row[header.index("camera_location")] == '\'=HYPERLINK("x")'

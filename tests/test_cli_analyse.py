@@ -93,13 +93,16 @@ def test_write_geojson_round_trips_awkward_text(tmp_path):
         geometry=[Point(-0.4712345678, 51.75), Point(-0.47, 51.7512345678), None],
         crs="EPSG:4326",
     )
-    back = gpd.read_file(write_geojson(frame, tmp_path / "f.geojson"))
+    raw = write_geojson(frame, tmp_path / "f.geojson")
+    assert (tmp_path / "f.geojson").read_bytes() == raw
+    back = gpd.read_file(tmp_path / "f.geojson")
     assert back["comment"].iloc[0] == "line one\nline two"
     assert back["comment"].iloc[1] == frame["comment"].iloc[1]
     assert back["n"].tolist() == [1, 2, 3]
     assert back.geometry.iloc[0].x == pytest.approx(-0.471235, abs=1e-9)
     assert back.geometry.iloc[2] is None
-    assert len(gpd.read_file(write_geojson(frame.iloc[:0], tmp_path / "empty.geojson"))) == 0
+    write_geojson(frame.iloc[:0], tmp_path / "empty.geojson")
+    assert len(gpd.read_file(tmp_path / "empty.geojson")) == 0
 
 
 def test_an_empty_selection_is_a_message_not_a_traceback(tmp_path, capsys):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import io
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -25,16 +26,15 @@ from hotspots.data import datasets
 from hotspots.data.ingest import LoadResult
 from hotspots.products.patrol import (
     PatrolPlan,
-    briefing_html,
     kml_document,
     patrol_plan,
     to_csv,
     to_geojson,
     to_kml,
-    write_briefing_pdf,
 )
 from hotspots.products.patrol.export import KML_NS, TABLE_COLUMNS
 from hotspots.views.cli import main
+from hotspots.views.documents.briefing import briefing_html, write_briefing_pdf
 
 K = f"{{{KML_NS}}}"
 _TUPLE = r"-?\d+(\.\d+)?,-?\d+(\.\d+)?(,-?\d+(\.\d+)?)?"
@@ -146,8 +146,9 @@ def coords(text: str) -> np.ndarray:
 
 
 def test_kml_parses_back_with_the_required_structure(plan: PatrolPlan, tmp_path: Path) -> None:
-    path = to_kml(plan, tmp_path / "plan.kml")
-    raw = path.read_bytes()
+    path = tmp_path / "plan.kml"
+    raw = to_kml(plan, path)
+    assert path.read_bytes() == raw
     assert raw.startswith(b"<?xml version='1.0' encoding='UTF-8'?>")
     root = ET.parse(path).getroot()
     assert root.tag == f"{K}kml"
@@ -182,7 +183,8 @@ def test_kml_parses_back_with_the_required_structure(plan: PatrolPlan, tmp_path:
 
 def test_kml_validates_against_the_kml22_subset_schema(plan: PatrolPlan, tmp_path: Path) -> None:
     schema = xmlschema.XMLSchema(KML_SUBSET_XSD)
-    path = to_kml(plan, tmp_path / "plan.kml")
+    path = tmp_path / "plan.kml"
+    to_kml(plan, path)
     schema.validate(str(path))
     # the schema can fail: a ring of three points, or a Placemark without a name, is refused
     tree = ET.parse(path)
@@ -196,7 +198,8 @@ def test_kml_validates_against_the_kml22_subset_schema(plan: PatrolPlan, tmp_pat
 
 
 def test_kml_escapes_names_and_descriptions(plan: PatrolPlan, tmp_path: Path) -> None:
-    path = to_kml(plan, tmp_path / "plan.kml")
+    path = tmp_path / "plan.kml"
+    to_kml(plan, path)
     text = path.read_text(encoding="utf-8")
     assert "<b>" not in text and "&lt;b&gt;" in text and "Fish &amp; Chips" in text
     names = [m.findtext(f"{K}name") for m in ET.parse(path).getroot().iter(f"{K}Placemark")]
@@ -206,7 +209,8 @@ def test_kml_escapes_names_and_descriptions(plan: PatrolPlan, tmp_path: Path) ->
 
 
 def test_geojson_round_trip(plan: PatrolPlan, tmp_path: Path) -> None:
-    back = gpd.read_file(to_geojson(plan, tmp_path / "plan.geojson"))
+    to_geojson(plan, tmp_path / "plan.geojson")
+    back = gpd.read_file(tmp_path / "plan.geojson")
     assert back.crs.to_epsg() == 4326
     assert back["rank"].tolist() == plan.localities["rank"].tolist()
     assert back["name"].tolist() == plan.localities["name"].tolist()
@@ -217,7 +221,9 @@ def test_geojson_round_trip(plan: PatrolPlan, tmp_path: Path) -> None:
 
 
 def test_csv_round_trip(plan: PatrolPlan, tmp_path: Path) -> None:
-    back = pd.read_csv(to_csv(plan, tmp_path / "plan.csv"))
+    raw = to_csv(plan, tmp_path / "plan.csv")
+    assert (tmp_path / "plan.csv").read_bytes() == raw
+    back = pd.read_csv(io.BytesIO(raw))
     assert back.columns.tolist() == TABLE_COLUMNS
     assert back["incidents"].tolist() == plan.localities["incidents"].tolist()
     assert back["name"].tolist() == plan.localities["name"].tolist()
@@ -275,9 +281,10 @@ def test_html_briefing_has_the_table_maps_and_escaped_text(plan: PatrolPlan) -> 
 
 
 def test_pdf_briefing_has_a_page_per_locality(plan: PatrolPlan, tmp_path: Path) -> None:
-    path = write_briefing_pdf(plan, tmp_path / "briefing.pdf")
-    assert path.read_bytes().startswith(b"%PDF-")
-    reader = pypdf.PdfReader(path)
+    path = tmp_path / "briefing.pdf"
+    raw = write_briefing_pdf(plan, path)
+    assert raw.startswith(b"%PDF-") and path.read_bytes() == raw
+    reader = pypdf.PdfReader(io.BytesIO(raw))
     assert len(reader.pages) == len(plan.localities) + 2  # table and limits, overview, localities
     first = reader.pages[0].extract_text()
     assert "Patrol briefing" in first and "Koper" in first

@@ -30,9 +30,9 @@ from hotspots.products.patrol import (
     hot_areas_from_clusters,
     load_harm_weights,
     patrol_plan,
-    write_plan_files,
 )
 from hotspots.space.grid import grid_counts
+from hotspots.views.patrol_files import write_plan_files
 
 TO_WGS84 = Transformer.from_crs(BNG, WGS84, always_xy=True)
 ORIGIN = (505_000.0, 207_000.0)  # Hemel Hempstead, EPSG:27700

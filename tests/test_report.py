@@ -1,4 +1,5 @@
-"""hotspots.views.report on the real Dacorum data: static map PNG, meeting pack HTML and PDF.
+"""The meeting pack (hotspots.views.documents.meeting_pack) on the real Dacorum data: static
+map PNG, meeting pack HTML and PDF.
 
 References are independent of the code under test: the PNG is decoded by Pillow, the HTML
 parsed back by the standard library's parser, the PDF read by pypdf; cluster ranks, peak months
@@ -26,8 +27,7 @@ from hotspots.data.select import Selection
 from hotspots.demo.load import load_demo_log
 from hotspots.products import measures
 from hotspots.space.areas import assign_areas, read_boundaries
-from hotspots.views.maps import GI_COLOURS
-from hotspots.views.report import (
+from hotspots.views.documents.meeting_pack import (
     describe_selection,
     meeting_pack_html,
     meeting_pack_pdf,
@@ -35,6 +35,7 @@ from hotspots.views.report import (
     static_map_png,
     top_hotspots,
 )
+from hotspots.views.maps import GI_COLOURS
 
 XSS = "<img src=x onerror=alert(1)>"
 """Text a user might type (here: a location); it must reach every pack as text."""

@@ -586,7 +586,7 @@ def test_every_record_type_round_trips_through_csv_and_geojson(new_store, tmp_pa
     _populate(source)
     for kind in IMPORT_ORDER:
         path = tmp_path / f"{kind}.{fmt}"
-        first = store.export_records(source, kind, fmt=fmt, path=path)
+        first = store.export_records(source, kind, fmt=fmt, dest=path)
         report = store.import_records(target, path, kind)
         assert report.inserted == report.rows == len(store.list_records(source, kind)) > 0
         assert store.export_records(target, kind, fmt=fmt) == first

@@ -16,7 +16,7 @@ Examples
 >>> report = import_records(engine, "trafford_cctv_cameras.csv", "cameras")  # doctest: +SKIP
 >>> report.inserted, report.defaults_applied["type"]  # doctest: +SKIP
 (163, "'ptz' for 163 row(s)")
->>> csv_text = export_records(engine, "feedback", fmt="csv")  # doctest: +SKIP
+>>> csv_bytes = export_records(engine, "feedback", fmt="csv")  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from hotspots.core.crs import BNG, in_bng_extent, outside_degrees, to_lonlat
+from hotspots.core.io import Dest, deliver, spreadsheet_safe, write_csv
 from hotspots.store.models import MODELS
 from hotspots.store.records import (
     ID_FIELD,
@@ -55,7 +56,6 @@ that turns (a circle of view) with a 100 m useful range. Correct them camera by 
 Format = Literal["csv", "geojson"]
 Source = str | Path | IO[str] | IO[bytes]
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _LOCATION_ALIASES = {"longitude": "lon", "latitude": "lat", "long": "lon", "lng": "lon"}
 _MAX_LISTED = 20
 
@@ -404,25 +404,16 @@ def _stored_rows(engine: Engine, kind: str) -> list[dict[str, Any]]:
         return [dict(row._mapping) for row in connection.execute(query)]
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
+def _json_value(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat(sep=" ")
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, float):
-        return repr(value)
-    return str(value)
+    return value
 
 
-def _json_value(value: Any) -> Any:
-    return _cell(value) if isinstance(value, date | datetime) else value
-
-
-def excel_safe(text: str) -> str:
-    """Text that a spreadsheet will not run as a formula: ``=SUM(A1)`` → ``'=SUM(A1)``."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
+excel_safe = spreadsheet_safe
+"""Old name of :func:`hotspots.core.io.spreadsheet_safe` (kept until hotspots 0.3)."""
 
 
 def export_records(
@@ -430,10 +421,10 @@ def export_records(
     kind: str,
     *,
     fmt: Format = "csv",
-    path: str | Path | None = None,
+    dest: Dest = None,
     spreadsheet_safe: bool = False,
-) -> str:
-    """Export every record of ``kind`` as CSV or GeoJSON text (and write it to ``path``).
+) -> bytes:
+    """Export every record of ``kind`` as a CSV or GeoJSON file (also written to ``dest``).
 
     Parameters
     ----------
@@ -443,38 +434,30 @@ def export_records(
         The record type (:data:`hotspots.store.records.RECORD_KINDS`).
     fmt
         ``"csv"`` (RFC 4180, UTF-8) or ``"geojson"`` (WGS84; Points for feedback and cameras).
-    path
-        Also write the text there (UTF-8).
+    dest
+        Also write the file there.
     spreadsheet_safe
-        CSV only: prefix free text that starts with ``= + - @`` with ``'`` so a spreadsheet
-        shows it instead of running it as a formula (the file then no longer round-trips
-        verbatim; leave False for backups and transfers between stores).
+        CSV only: every text cell (ids, names, comments …) that starts with ``= + - @``, a tab
+        or a carriage return gets a leading ``'`` so a spreadsheet shows it instead of running
+        it as a formula (:func:`hotspots.core.io.write_csv`); numbers stay numbers. The file
+        then no longer round-trips verbatim: leave False for backups and transfers between
+        stores, set True for a file to open in a spreadsheet.
 
     Returns
     -------
-    str
-        The file's text, ordered by id.
+    bytes
+        The file (UTF-8), ordered by id.
     """
     fields = check_kind(kind)
     rows = _stored_rows(engine, kind)
     if fmt == "csv":
-        buffer = io.StringIO(newline="")
-        writer = csv.writer(buffer)
-        writer.writerow([spec.name for spec in fields])
-        for row in rows:
-            cells = []
-            for spec in fields:
-                value = _cell(row[spec.name])
-                cells.append(excel_safe(value) if spreadsheet_safe and spec.verbatim else value)
-            writer.writerow(cells)
-        text = buffer.getvalue()
-    elif fmt == "geojson":
-        text = _geojson_text(kind, rows)
-    else:
-        raise ValueError(f"fmt must be 'csv' or 'geojson', got {fmt!r}")
-    if path is not None:
-        Path(path).write_text(text, encoding="utf-8", newline="")
-    return text
+        names = [spec.name for spec in fields]
+        return write_csv(
+            ([row[n] for n in names] for row in rows), dest, columns=names, safe=spreadsheet_safe
+        )
+    if fmt == "geojson":
+        return deliver(_geojson_text(kind, rows), dest)
+    raise ValueError(f"fmt must be 'csv' or 'geojson', got {fmt!r}")
 
 
 def _geojson_text(kind: str, rows: list[dict[str, Any]]) -> str:

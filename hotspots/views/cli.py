@@ -19,6 +19,7 @@ from pathlib import Path
 
 from hotspots.core.classes import GI_CONFIDENCE
 from hotspots.core.defaults import GI_K, H3_RES, HOT_MIN_BIN
+from hotspots.core.io import write_csv
 from hotspots.data.ingest import IngestError, load
 
 
@@ -97,7 +98,7 @@ def _run_ingest(args: argparse.Namespace) -> int:
     stem = out.with_suffix("")
     quarantine_path = stem.with_name(stem.name + ".quarantine.csv")
     report_path = stem.with_name(stem.name + ".report.json")
-    result.quarantine.to_csv(quarantine_path, index=False)
+    write_csv(result.quarantine, quarantine_path)
     report_path.write_text(json.dumps(result.report.to_dict(), indent=2, default=str))
     print(result.report.summary())
     print(f"wrote {out} ({len(result.incidents):,} incidents)")
@@ -207,7 +208,7 @@ def _run_backtest(args: argparse.Namespace) -> int:
     )
     print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     if args.csv:
-        table.to_csv(args.csv, index=False)
+        write_csv(table, args.csv)
         print(f"wrote {args.csv}")
     return 0
 
@@ -237,7 +238,8 @@ def _add_patrol_plan(commands: argparse._SubParsersAction) -> None:
 
 
 def _run_patrol_plan(args: argparse.Namespace) -> int:
-    from hotspots.products.patrol import patrol_plan, write_plan_files
+    from hotspots.products.patrol import patrol_plan
+    from hotspots.views.patrol_files import write_plan_files
 
     if (args.start is None) != (args.end is None):
         print(

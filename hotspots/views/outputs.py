@@ -6,7 +6,7 @@ What ``hotspots analyse --out DIR`` produces:
 ``cells.geojson``           every H3 cell of the study area with its count and Gi* (WGS84)
 ``cells.parquet``           the same as GeoParquet
 ``clusters.geojson``        one outline per cluster with its profile (WGS84)
-``clusters.csv``            the cluster profiles as a table
+``clusters.csv``            the cluster profiles as a table (every CSV spreadsheet-safe)
 ``hour_weekday.csv``        7 × 24 incidents by weekday and hour (only with times of day)
 ``monthly.csv``             incidents per month and crime group
 ``peaks.csv``               peak hour windows (or peak months for month-only data)
@@ -26,6 +26,7 @@ import pandas as pd
 import shapely
 
 from hotspots.analysis.analyse import Analysis
+from hotspots.core.io import Dest, deliver, write_csv
 from hotspots.views import maps
 from hotspots.views.analysis_map import analysis_map
 
@@ -57,12 +58,12 @@ def write_analysis(
     if len(profiles):
         outlined = profiles[profiles.geometry.notna()]
         write_geojson(_stringify(outlined), path("clusters.geojson"))
-    _stringify(profiles).drop(columns="geometry").to_csv(path("clusters.csv"), index=False)
+    write_csv(_stringify(profiles).drop(columns="geometry"), path("clusters.csv"))
     hw = analysis.hour_weekday
     if hw.available and hw.table is not None:
-        hw.table.to_csv(path("hour_weekday.csv"), index_label="weekday")
-    analysis.monthly.to_csv(path("monthly.csv"), index=False)
-    analysis.peaks.to_csv(path("peaks.csv"), index=False)
+        write_csv(hw.table.rename_axis("weekday"), path("hour_weekday.csv"), index=True)
+    write_csv(analysis.monthly, path("monthly.csv"))
+    write_csv(analysis.peaks, path("peaks.csv"))
     path("map.html").write_text(maps.map_html(analysis_map(analysis, wards=wards)), "utf-8")
     params = {
         **analysis.params,
@@ -80,8 +81,9 @@ def write_analysis(
     return written
 
 
-def write_geojson(frame: gpd.GeoDataFrame, path: str | Path, *, decimals: int = 6) -> Path:
-    """Write ``frame`` as RFC 7946 GeoJSON (EPSG:4326, coordinates rounded to ``decimals``).
+def write_geojson(frame: gpd.GeoDataFrame, dest: Dest = None, *, decimals: int = 6) -> bytes:
+    """``frame`` as RFC 7946 GeoJSON bytes (EPSG:4326, coordinates rounded to ``decimals``),
+    also written to ``dest`` when given.
 
     Vectorised (``shapely.to_geojson`` and pandas' JSON writer): about 9× faster than GDAL's
     GeoJSON driver on 18k hexagons. 6 decimals of a degree is about 0.1 m.
@@ -96,8 +98,7 @@ def write_geojson(frame: gpd.GeoDataFrame, path: str | Path, *, decimals: int = 
         f'{{"type":"Feature","properties":{p},"geometry":{g or "null"}}}'
         for p, g in zip(lines, geometries, strict=True)
     )
-    Path(path).write_text(f'{{"type":"FeatureCollection","features":[\n{features}\n]}}\n')
-    return Path(path)
+    return deliver(f'{{"type":"FeatureCollection","features":[\n{features}\n]}}\n', dest)
 
 
 def _stringify(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

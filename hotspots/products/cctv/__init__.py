@@ -8,6 +8,7 @@ Examples
 >>> sheet = tasking_sheet(incidents, cameras, cells)  # doctest: +SKIP
 """
 
+from hotspots._moved import moved_names
 from hotspots.products.cctv.coverage import (
     ACTIVE,
     Coverage,
@@ -30,11 +31,12 @@ from hotspots.products.cctv.tasking import (
     TaskingSheet,
     schedule_taskings,
     sheet_csv,
-    sheet_html,
     tasking_kpi,
     tasking_sheet,
 )
 from hotspots.products.cctv.views import CAMERA_COLUMNS, camera_views, check_cameras, seen_pairs
+
+__getattr__ = moved_names(__name__, {"sheet_html": "hotspots.views.documents.tasking_sheet"})
 
 __all__ = [
     "ACTIVE",
@@ -56,7 +58,6 @@ __all__ = [
     "schedule_taskings",
     "seen_pairs",
     "sheet_csv",
-    "sheet_html",
     "site_cameras",
     "tasking_kpi",
     "tasking_sheet",

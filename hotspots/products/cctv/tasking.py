@@ -5,39 +5,38 @@ hours in the week of that hotspot's incidents inside that camera's view
 (:func:`hotspots.analysis.temporal.peak_windows`). Data with no time of day (police.uk: month only)
 give
 the busiest months instead, and the sheet says so rather than inventing hours. Sheets export
-as CSV and as a printable HTML page in which every text is escaped.
+as CSV here; the printable page is :func:`hotspots.views.documents.tasking_sheet.sheet_html`.
 
 Examples
 --------
 >>> sheet = tasking_sheet(incidents, cameras, cells)  # doctest: +SKIP
->>> html_page = sheet_html(sheet, title="Hemel Hempstead: week 47")  # doctest: +SKIP
+>>> csv_bytes = sheet_csv(sheet, "week47.csv")  # doctest: +SKIP
 >>> tasking_kpi(list_taskings(engine))  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
-import csv
-import html
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from hotspots._moved import moved_names
 from hotspots.analysis.temporal import peak_windows
 from hotspots.core.defaults import HOT_MIN_BIN
+from hotspots.core.io import Dest, write_csv
 from hotspots.products.cctv.coverage import (
     ACTIVE,
     hotspot_membership,
     incidents_seen,
     seen_in_hotspots,
 )
-from hotspots.store.io import excel_safe
+
+__getattr__ = moved_names(__name__, {"sheet_html": "hotspots.views.documents.tasking_sheet"})
 
 MONTHS_NOTE = (
     "These records carry the month only (police.uk publishes no day or time), so the windows "
@@ -213,91 +212,17 @@ def _windows(
     )
 
 
-def sheet_csv(sheet: TaskingSheet, path: str | Path | None = None) -> str:
-    """The sheet's windows as CSV text (and written to ``path``), safe to open in a spreadsheet.
+def sheet_csv(sheet: TaskingSheet, dest: Dest = None) -> bytes:
+    """The sheet's windows as CSV (also written to ``dest``), safe to open in a spreadsheet.
 
-    Text that a spreadsheet would run as a formula (starting ``= + - @``) is prefixed with
-    ``'``; the month-only note, when there is one, is repeated in a ``note`` column.
+    Written by :func:`hotspots.core.io.write_csv` (text that a spreadsheet would run as a
+    formula gets a leading ``'``; numbers to 4 significant digits); the month-only note, when
+    there is one, is repeated in a ``note`` column.
     """
     frame = sheet.windows.copy()
     if sheet.note:
         frame["note"] = sheet.note
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
-    writer.writerow(frame.columns)
-    for row in frame.itertuples(index=False):
-        writer.writerow([excel_safe(v) if isinstance(v, str) else _csv_number(v) for v in row])
-    text = buffer.getvalue()
-    if path is not None:
-        Path(path).write_text(text, encoding="utf-8", newline="")
-    return text
-
-
-def _csv_number(value: Any) -> str:
-    if isinstance(value, float | np.floating):
-        return f"{value:.4g}"
-    return str(value)
-
-
-_PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
-<style>
-body {{ font-family: sans-serif; margin: 1.5em; color: #111; }}
-h1 {{ font-size: 1.4em; }} h2 {{ font-size: 1.1em; margin-top: 1.5em; }}
-table {{ border-collapse: collapse; margin: 0.4em 0 1em; }}
-th, td {{ border: 1px solid #999; padding: 0.25em 0.6em; text-align: left; }}
-.note {{ border-left: 4px solid #c60; padding: 0.4em 0.8em; background: #fff6ec; }}
-.meta {{ color: #555; font-size: 0.9em; }}
-@media print {{ section {{ page-break-inside: avoid; }} body {{ margin: 0; }} }}
-</style></head><body>
-<h1>{title}</h1>
-<p class="meta">{meta}</p>
-{note}
-{sections}
-</body></html>
-"""
-
-
-def sheet_html(sheet: TaskingSheet, *, title: str = "CCTV tasking sheet") -> str:
-    """A printable HTML page of the sheet: one section per camera, its hotspots and windows.
-
-    Every text (title, camera names and locations, hotspot ids, notes) is escaped, so typed
-    text such as ``<img src=x onerror=alert(1)>`` prints as text and never runs.
-    """
-    esc = html.escape
-    sections = []
-    windows = sheet.windows
-    id_column = sheet.params.get("hotspot_id", "hotspot")
-    hour = "weekday" in windows.columns
-    for camera_id, rows in windows.groupby("camera_id", sort=True):
-        first = rows.iloc[0]
-        heading = f"{esc(str(first['camera_name']) or str(camera_id))} ({esc(str(camera_id))})"
-        where = f"<p>{esc(str(first['camera_location']))}</p>" if first["camera_location"] else ""
-        head = ["Hotspot", "Incidents in view", "Rank", "Window", "Share", "Incidents"]
-        body = []
-        for _, row in rows.iterrows():
-            cells = [
-                row[id_column],
-                row["incidents_in_view"],
-                row["rank"],
-                row["window"],
-                f"{row['share']:.0%}",
-                f"{row['incidents']:.1f}",
-            ]
-            body.append("<tr>" + "".join(f"<td>{esc(str(c))}</td>" for c in cells) + "</tr>")
-        header = "<tr>" + "".join(f"<th>{esc(h)}</th>" for h in head) + "</tr>"
-        sections.append(
-            f"<section><h2>{heading}</h2>{where}<table>{header}{''.join(body)}</table></section>"
-        )
-    resolution = "hour-of-week windows" if hour else "busiest months"
-    meta = (
-        f"{len(windows)} windows ({resolution}) for {windows['camera_id'].nunique()} cameras; "
-        f"generated {datetime.now():%Y-%m-%d %H:%M}"
-    )
-    note = f'<p class="note">{esc(sheet.note)}</p>' if sheet.note else ""
-    if not sections:
-        sections.append("<p>No camera sees enough of a hotspot's incidents for windows.</p>")
-    return _PAGE.format(title=esc(title), meta=esc(meta), note=note, sections="\n".join(sections))
+    return write_csv(frame, dest, float_format="%.4g")
 
 
 def schedule_taskings(

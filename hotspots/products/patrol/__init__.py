@@ -7,20 +7,15 @@ spacing),
 (street and ward names), :mod:`~hotspots.products.patrol.dosage` (Koper-curve visits),
 :mod:`~hotspots.products.patrol.plan` (the ranked plan), :mod:`~hotspots.products.patrol.export`
 (GeoJSON, CSV,
-KML), :mod:`~hotspots.products.patrol.briefing` (HTML / PDF with static maps),
-:mod:`~hotspots.products.patrol.files` (all outputs into one folder) (the map layer is
-:mod:`hotspots.views.patrol_map`).
+KML). Drawn documents live in the views: the map layer is :mod:`hotspots.views.patrol_map`,
+the briefing (HTML / PDF with static maps) :mod:`hotspots.views.documents.briefing`, all
+outputs into one folder :mod:`hotspots.views.patrol_files` (their old names here still work,
+with a warning, until hotspots 0.3).
 """
 
-from hotspots.products.patrol.briefing import (
-    briefing_html,
-    locality_map,
-    overview_map,
-    write_briefing_pdf,
-)
+from hotspots._moved import moved_names
 from hotspots.products.patrol.dosage import KOPER_MINUTES, recommend_dosage
 from hotspots.products.patrol.export import kml_document, plan_table, to_csv, to_geojson, to_kml
-from hotspots.products.patrol.files import write_plan_files
 from hotspots.products.patrol.harm import harm_of, load_harm_weights
 from hotspots.products.patrol.localities import (
     HotAreas,
@@ -31,26 +26,33 @@ from hotspots.products.patrol.localities import (
 )
 from hotspots.products.patrol.plan import PatrolPlan, patrol_plan
 
+_BRIEFING = "hotspots.views.documents.briefing"
+__getattr__ = moved_names(
+    __name__,
+    {
+        "briefing_html": _BRIEFING,
+        "locality_map": _BRIEFING,
+        "overview_map": _BRIEFING,
+        "write_briefing_pdf": _BRIEFING,
+        "write_plan_files": "hotspots.views.patrol_files",
+    },
+)
+
 __all__ = [
     "KOPER_MINUTES",
     "HotAreas",
     "Localities",
     "PatrolPlan",
-    "briefing_html",
     "build_localities",
     "harm_of",
     "hot_areas_from_cells",
     "hot_areas_from_clusters",
     "kml_document",
     "load_harm_weights",
-    "locality_map",
-    "overview_map",
     "patrol_plan",
     "plan_table",
     "recommend_dosage",
     "to_csv",
     "to_geojson",
     "to_kml",
-    "write_briefing_pdf",
-    "write_plan_files",
 ]

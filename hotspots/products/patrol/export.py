@@ -1,12 +1,15 @@
 """Patrol plan exports: GeoJSON (outlines), CSV (the table) and KML 2.2 (Google Earth, police
 mapping systems). Only locality aggregates leave: never an incident's point.
+
+Each writer returns the file's bytes and also writes them to ``dest`` when given
+(:mod:`hotspots.core.io`).
 """
 
 from __future__ import annotations
 
+import io
 import json
 import xml.etree.ElementTree as ET
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -14,6 +17,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.polygon import orient
 
+from hotspots.core.io import Dest, deliver, write_csv
 from hotspots.products.patrol.plan import PatrolPlan
 
 KML_NS = "http://www.opengis.net/kml/2.2"
@@ -55,19 +59,17 @@ def plan_table(plan: PatrolPlan) -> pd.DataFrame:
     return pd.DataFrame(plan.localities[TABLE_COLUMNS])
 
 
-def to_csv(plan: PatrolPlan, path: str | Path) -> Path:
-    """Write the plan table as CSV (UTF-8, one row per locality, best first).
+def to_csv(plan: PatrolPlan, dest: Dest = None) -> bytes:
+    """The plan table as CSV (UTF-8, one row per locality, best first; spreadsheet-safe).
 
     Examples
     --------
     >>> to_csv(plan, "out/plan.csv")  # doctest: +SKIP
     """
-    path = Path(path)
-    plan_table(plan).to_csv(path, index=False, encoding="utf-8")
-    return path
+    return write_csv(plan_table(plan), dest)
 
 
-def to_geojson(plan: PatrolPlan, path: str | Path) -> Path:
+def to_geojson(plan: PatrolPlan, dest: Dest = None) -> bytes:
     """Write the locality outlines with the plan table as properties (GeoJSON, EPSG:4326).
 
     The FeatureCollection also carries ``limits`` and the period, so the file keeps its
@@ -75,9 +77,8 @@ def to_geojson(plan: PatrolPlan, path: str | Path) -> Path:
 
     Examples
     --------
-    >>> gpd.read_file(to_geojson(plan, "out/plan.geojson"))  # doctest: +SKIP
+    >>> to_geojson(plan, "out/plan.geojson")  # doctest: +SKIP
     """
-    path = Path(path)
     table = plan_table(plan)
     features = []
     for record, geom in zip(
@@ -97,8 +98,7 @@ def to_geojson(plan: PatrolPlan, path: str | Path) -> Path:
         "limits": plan.limits,
         "features": features,
     }
-    path.write_text(json.dumps(collection, ensure_ascii=False), encoding="utf-8")
-    return path
+    return deliver(json.dumps(collection, ensure_ascii=False), dest)
 
 
 def kml_document(plan: PatrolPlan) -> ET.ElementTree:
@@ -138,13 +138,13 @@ def kml_document(plan: PatrolPlan) -> ET.ElementTree:
     return ET.ElementTree(root)
 
 
-def to_kml(plan: PatrolPlan, path: str | Path) -> Path:
-    """Write the plan as KML 2.2 (UTF-8); see :func:`kml_document`."""
-    path = Path(path)
+def to_kml(plan: PatrolPlan, dest: Dest = None) -> bytes:
+    """The plan as KML 2.2 (UTF-8); see :func:`kml_document`."""
     tree = kml_document(plan)
     ET.indent(tree)
-    tree.write(path, encoding="UTF-8", xml_declaration=True)
-    return path
+    buffer = io.BytesIO()
+    tree.write(buffer, encoding="UTF-8", xml_declaration=True)
+    return deliver(buffer.getvalue(), dest)
 
 
 def _tag(name: str) -> str:

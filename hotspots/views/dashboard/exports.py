@@ -4,7 +4,7 @@ Every file is built only when its button is clicked (``st.download_button`` with
 run by Streamlit on its own thread after the click), so the page stays as fast as without the
 buttons; the bytes are cached per dataset, selection and analysis parameters, so a second
 click, or another user with the same filters, gets them at once. The builders are the pure
-functions of :mod:`hotspots.views.report`, :mod:`hotspots.views.analysis_map` and
+functions of :mod:`hotspots.views.documents.meeting_pack`, :mod:`hotspots.views.analysis_map` and
 :mod:`hotspots.views.maps`.
 """
 
@@ -18,10 +18,11 @@ import streamlit as st
 from hotspots.analysis.analyse import Analysis
 from hotspots.data.select import Selection
 from hotspots.products import measures
-from hotspots.views import maps, report
+from hotspots.views import maps
 from hotspots.views.analysis_map import LAYERS, analysis_map
 from hotspots.views.dashboard import cached
 from hotspots.views.dashboard.state import Dataset
+from hotspots.views.documents import meeting_pack as report
 
 _GISTAR, _COUNTS = LAYERS[1], LAYERS[0]
 

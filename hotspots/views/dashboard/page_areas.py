@@ -16,6 +16,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from hotspots.core.io import write_csv
 from hotspots.data.schema import BNG, WGS84, WORKING_CRS
 from hotspots.data.select import Selection
 from hotspots.products import measures
@@ -298,7 +299,7 @@ def ward_csv(table: pd.DataFrame) -> bytes:
         last_year_period=a["last_year_period"],
         rate_method=a["population_method"],
     )
-    return out.to_csv(index=False).encode("utf-8-sig")
+    return write_csv(out, bom=True)
 
 
 def _change_breaks(values: pd.Series) -> tuple[list[float], list[str]]:
@@ -326,7 +327,7 @@ def _survey() -> None:
     upload = st.file_uploader("Survey table", type=["csv"], key="a_survey")
     st.download_button(
         "Download a template",
-        data=_TEMPLATE.to_csv(index=False).encode("utf-8"),
+        data=write_csv(_TEMPLATE),
         file_name="perception_of_safety_template.csv",
         mime="text/csv",
         key="a_template",

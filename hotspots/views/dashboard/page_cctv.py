@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 from hotspots import store
 from hotspots.core.classes import GI_CONFIDENCE
 from hotspots.core.defaults import HOT_MIN_BIN
+from hotspots.core.io import write_csv
 from hotspots.data.select import Selection
 from hotspots.products import cctv
 from hotspots.views import maps
@@ -29,6 +30,7 @@ from hotspots.views.dashboard.offline import st_map
 from hotspots.views.dashboard.sidebar import sidebar_filters
 from hotspots.views.dashboard.state import Dataset, current_dataset
 from hotspots.views.dashboard.store import session_store, store_caption
+from hotspots.views.documents.tasking_sheet import sheet_html
 
 ANALYSIS: dict = cached.DEFAULT_ANALYSIS
 """The Map page's default analysis, whose Gi* hot cells are the hotspots here."""
@@ -268,7 +270,7 @@ def _sheet_section(
     )
     d2.download_button(
         "Tasking sheet (printable HTML)",
-        cctv.sheet_html(sheet, title=title),
+        sheet_html(sheet, title=title),
         file_name="cctv_tasking_sheet.html",
         mime="text/html",
         key="cctv_sheet_html",
@@ -322,7 +324,7 @@ def _schedule(
         return
     try:
         report = store.import_records(
-            engine, io.StringIO(plan.to_csv(index=False)), "taskings", fmt="csv"
+            engine, io.BytesIO(write_csv(plan, safe=False)), "taskings", fmt="csv"
         )
     except store.ValidationError as err:
         st.error("Taskings not scheduled — fix these and schedule again:")

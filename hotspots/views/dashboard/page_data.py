@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from hotspots.core.io import write_csv
 from hotspots.data.ingest import ColumnMap, IngestError, load
 from hotspots.data.ingest.policeuk import STREET_COLUMNS
 from hotspots.space.areas import read_boundaries
@@ -131,7 +132,7 @@ def _load_form(ds: Dataset) -> None:
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _quarantine_csv(key: str, *, _ds: Dataset) -> bytes:
-    return _ds.quarantine.to_csv(index=False).encode("utf-8")
+    return write_csv(_ds.quarantine)
 
 
 def render() -> None:

@@ -10,9 +10,7 @@ is clicked. Meeting mode shows the table and the map only, with the last choices
 from __future__ import annotations
 
 import re
-import tempfile
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Literal
 
 import folium
@@ -21,20 +19,13 @@ import pandas as pd
 import streamlit as st
 
 from hotspots.data.select import Selection
-from hotspots.products.patrol import (
-    PatrolPlan,
-    briefing_html,
-    patrol_plan,
-    to_csv,
-    to_geojson,
-    to_kml,
-    write_briefing_pdf,
-)
+from hotspots.products.patrol import PatrolPlan, patrol_plan, to_csv, to_geojson, to_kml
 from hotspots.views import maps
 from hotspots.views.dashboard import cached
 from hotspots.views.dashboard.offline import st_map
 from hotspots.views.dashboard.sidebar import MEETING_MAP_CSS, meeting_mode, sidebar_filters
 from hotspots.views.dashboard.state import Dataset, current_dataset
+from hotspots.views.documents.briefing import briefing_html, write_briefing_pdf
 from hotspots.views.patrol_map import patrol_layer
 
 FileKind = Literal["geojson", "csv", "kml", "html", "pdf"]
@@ -229,8 +220,7 @@ def plan_file(plan: PatrolPlan, kind: FileKind) -> bytes:
     writers = {"geojson": to_geojson, "csv": to_csv, "kml": to_kml, "pdf": write_briefing_pdf}
     if kind not in writers:
         raise ValueError(f"kind must be one of {list(FILES)}, got {kind!r}")
-    with tempfile.TemporaryDirectory() as folder:
-        return writers[kind](plan, Path(folder) / FILES[kind][1]).read_bytes()
+    return writers[kind](plan)
 
 
 def patrol_layer_for(ds: Dataset, sel: Selection) -> folium.FeatureGroup:

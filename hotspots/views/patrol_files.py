@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hotspots.products.patrol.briefing import briefing_html, write_briefing_pdf
+from hotspots.core.io import deliver
 from hotspots.products.patrol.export import to_csv, to_geojson, to_kml
 from hotspots.products.patrol.plan import PatrolPlan
+from hotspots.views.documents.briefing import briefing_html, write_briefing_pdf
 
 
 def write_plan_files(plan: PatrolPlan, folder: str | Path, *, pdf: bool = True) -> dict[str, Path]:
@@ -32,13 +33,16 @@ def write_plan_files(plan: PatrolPlan, folder: str | Path, *, pdf: bool = True) 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = {
-        "geojson": to_geojson(plan, folder / "plan.geojson"),
-        "csv": to_csv(plan, folder / "plan.csv"),
-        "kml": to_kml(plan, folder / "plan.kml"),
+        "geojson": folder / "plan.geojson",
+        "csv": folder / "plan.csv",
+        "kml": folder / "plan.kml",
+        "html": folder / "briefing.html",
     }
-    html_path = folder / "briefing.html"
-    html_path.write_text(briefing_html(plan), encoding="utf-8")
-    written["html"] = html_path
+    to_geojson(plan, written["geojson"])
+    to_csv(plan, written["csv"])
+    to_kml(plan, written["kml"])
+    deliver(briefing_html(plan), written["html"])
     if pdf:
-        written["pdf"] = write_briefing_pdf(plan, folder / "briefing.pdf")
+        written["pdf"] = folder / "briefing.pdf"
+        write_briefing_pdf(plan, written["pdf"])
     return written

@@ -1,4 +1,7 @@
-"""Static hotspot maps (PNG) and meeting packs (HTML, PDF) for the monthly JAG meeting.
+"""The meeting pack for the monthly JAG meeting: static hotspot map (PNG), HTML and PDF pages.
+
+Built on the document stack (:mod:`hotspots.views.documents`): its static map frame, north
+arrow and scale bar, page shell and PDF table pages.
 
 Everything here is pure (no Streamlit, no browser): the map is drawn server-side by matplotlib
 in the analysis' metric working CRS (EPSG:27700 in Great Britain), so the scale bar is in
@@ -21,11 +24,7 @@ Examples
 
 from __future__ import annotations
 
-import base64
-import html
-import io
-import textwrap
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 
 import geopandas as gpd
@@ -33,15 +32,17 @@ import numpy as np
 import pandas as pd
 from matplotlib import colormaps, patheffects
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch, Rectangle
+from matplotlib.patches import Patch
 
 from hotspots.analysis.analyse import Analysis
 from hotspots.core.classes import GI_COLOURS, GI_LABELS
 from hotspots.core.disclosure import MIN_COUNT, SUPPRESSED
+from hotspots.core.io import Dest, deliver
 from hotspots.data.select import Selection
+from hotspots.views.documents.html import esc, image_html, page_html, table_html
+from hotspots.views.documents.pdf import A4_LANDSCAPE, pdf_bytes, table_pages
+from hotspots.views.documents.static_map import figure_png, finish_map, headings
 from hotspots.views.maps import BACKGROUND, OGL_ATTRIBUTION, class_breaks
 
 MapLayer = Literal["gistar", "counts"]
@@ -52,7 +53,6 @@ CLUSTER_COLOUR = "#6a3d9a"
 
 _WARD_COLOUR = "#3b4a54"
 _DPI = 160
-_A4_LANDSCAPE = (11.69, 8.27)  # inches
 
 
 # --------------------------------------------------------------------------- tables
@@ -225,6 +225,7 @@ def static_map_png(
     size_px: tuple[int, int] = (1600, 1200),
     label_top: int = 10,
     attribution: str = OGL_ATTRIBUTION,
+    dest: Dest = None,
 ) -> bytes:
     """The hotspot map as a PNG, drawn server-side (no tiles, no browser).
 
@@ -251,6 +252,8 @@ def static_map_png(
         How many of the largest clusters get their rank number on the map.
     attribution
         Licence text printed under the map.
+    dest
+        Also write the PNG here.
 
     Returns
     -------
@@ -268,10 +271,8 @@ def static_map_png(
     fig = Figure(figsize=(width / _DPI, height / _DPI), dpi=_DPI)
     ax = fig.add_axes((0.02, 0.07, 0.74, 0.81))
     _draw_map(ax, analysis, wards, layer=layer, label_top=label_top)
-    _headings(fig, title, subtitle, attribution)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=_DPI, facecolor="white")
-    return buffer.getvalue()
+    headings(fig, title, subtitle, attribution)
+    return deliver(figure_png(fig, dpi=_DPI), dest)
 
 
 def _draw_map(
@@ -324,13 +325,7 @@ def _draw_map(
 
     west, south, east, north = frame_m.total_bounds
     pad = 0.03 * max(east - west, north - south, 1.0)
-    ax.set_xlim(west - pad, east + pad)
-    ax.set_ylim(south - pad, north + pad)
-    ax.set_aspect("equal")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_xlabel("")
-    ax.set_ylabel("")
+    finish_map(ax, (west - pad, south - pad, east + pad, north + pad))
     if handles:
         ax.figure.legend(
             handles=handles,
@@ -342,8 +337,6 @@ def _draw_map(
             alignment="left",
             frameon=False,
         )
-    _north_arrow(ax)
-    _scale_bar(ax)
 
 
 def _count_classes(values: np.ndarray) -> tuple[np.ndarray, list[Patch]]:
@@ -381,45 +374,6 @@ def _label_clusters(ax: Axes, outlined: gpd.GeoDataFrame) -> None:
             color=CLUSTER_COLOUR,
             path_effects=halo,
         )
-
-
-def _north_arrow(ax: Axes) -> None:
-    ax.annotate(
-        "N",
-        xy=(0.04, 0.96),
-        xytext=(0.04, 0.86),
-        xycoords="axes fraction",
-        ha="center",
-        va="center",
-        fontsize=11,
-        fontweight="bold",
-        arrowprops={"facecolor": "black", "width": 3, "headwidth": 9, "headlength": 9},
-    )
-
-
-def _scale_bar(ax: Axes) -> None:
-    """A bar of a round length (1, 2 or 5 × 10^n metres) about a fifth of the map's width."""
-    x0, x1 = ax.get_xlim()
-    y0, y1 = ax.get_ylim()
-    target = (x1 - x0) / 5
-    magnitude = 10 ** np.floor(np.log10(target))
-    length = max(m * magnitude for m in (1, 2, 5) if m * magnitude <= target)
-    left, base = x0 + 0.04 * (x1 - x0), y0 + 0.04 * (y1 - y0)
-    ax.plot([left, left + length], [base, base], color="black", linewidth=3, solid_capstyle="butt")
-    label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
-    ax.text(
-        left + length / 2, base + 0.012 * (y1 - y0), label, ha="center", va="bottom", fontsize=8
-    )
-
-
-def _headings(fig: Figure, title: str, subtitle: str | None, attribution: str) -> None:
-    # Typed text is text: parse_math=False, or "$5 to $10" would be read as mathematics.
-    fig.text(0.02, 0.965, title, fontsize=15, fontweight="bold", va="top", parse_math=False)
-    if subtitle:
-        short = textwrap.shorten(subtitle, 160)
-        fig.text(0.02, 0.915, short, fontsize=9, va="top", color="#333", parse_math=False)
-    wrapped = textwrap.fill(attribution, 180)
-    fig.text(0.02, 0.02, wrapped, fontsize=7, color="#444", va="bottom", parse_math=False)
 
 
 def _ranked(profiles: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -485,28 +439,22 @@ def meeting_pack_html(
     """
     if map_png is None:
         map_png = static_map_png(analysis, wards, title=title, subtitle=period, layer=layer)
-    image = base64.b64encode(map_png).decode("ascii")
     parts = [
-        f"<h1>{_esc(title)}</h1>",
-        f'<p class="period">{_esc(period)}</p>',
+        f"<h1>{esc(title)}</h1>",
+        f'<p class="period">{esc(period)}</p>',
         _filters_html(filters),
         "<h2>Map</h2>",
-        f'<img class="map" alt="Hotspot map" src="data:image/png;base64,{image}">',
+        image_html(map_png, alt="Hotspot map", css_class="map"),
     ]
     for heading, table, note in _pack_sections(analysis, changes, measures, top_n=top_n):
-        parts.append(f"<h2>{_esc(heading)}</h2>")
+        parts.append(f"<h2>{esc(heading)}</h2>")
         if note:
-            parts.append(f'<p class="note">{_esc(note)}</p>')
-        parts.append(_table_html(table))
-    method = "".join(f"<li><b>{_esc(k)}:</b> {_esc(v)}</li>" for k, v in _method_items(analysis))
+            parts.append(f'<p class="note">{esc(note)}</p>')
+        parts.append(table_html(table))
+    method = "".join(f"<li><b>{esc(k)}:</b> {esc(v)}</li>" for k, v in _method_items(analysis))
     parts.append(f'<h2>How the hot spots were found</h2><ul class="method">{method}</ul>')
-    parts.append(f'<p class="attribution">{_esc(OGL_ATTRIBUTION)}</p>')
-    body = "\n".join(parts)
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{_esc(title)}</title><style>{_PACK_CSS}</style></head>"
-        f"<body>\n{body}\n</body></html>\n"
-    )
+    parts.append(f'<p class="attribution">{esc(OGL_ATTRIBUTION)}</p>')
+    return page_html(title, parts, size="A4 landscape", css=_PACK_CSS)
 
 
 def meeting_pack_pdf(
@@ -520,12 +468,14 @@ def meeting_pack_pdf(
     measures: pd.DataFrame | None = None,
     top_n: int = 10,
     layer: MapLayer = "gistar",
+    dest: Dest = None,
 ) -> bytes:
     """The meeting pack as a PDF (A4 landscape), drawn by matplotlib (no browser, no CDN).
 
     Page 1: title, period, filters and the map (vector). Then the top hotspots, the peak
     times and how the hot spots were found, and the "what changed" and headline-measure
-    tables when given. Parameters as in :func:`meeting_pack_html`.
+    tables when given. Parameters as in :func:`meeting_pack_html`; ``dest``: also write the
+    file there.
 
     Returns
     -------
@@ -536,21 +486,36 @@ def meeting_pack_pdf(
     --------
     >>> pdf = meeting_pack_pdf(result, wards, title="JAG", period="Jan 2022")  # doctest: +SKIP
     """
-    method = [f"{label}: {text}" for label, text in _method_items(analysis)]
-    buffer = io.BytesIO()
-    with PdfPages(buffer, metadata={"Title": title, "Creator": "hotspots"}) as pdf:
-        fig = Figure(figsize=_A4_LANDSCAPE)
-        ax = fig.add_axes((0.03, 0.07, 0.73, 0.76))
-        _draw_map(ax, analysis, wards, layer=layer, label_top=10)
-        subtitle = period + "".join(f"  ·  {k}: {v}" for k, v in (filters or {}).items())
-        _headings(fig, title, subtitle, OGL_ATTRIBUTION)
-        pdf.savefig(fig)
-        for heading, table, note in _pack_sections(analysis, changes, measures, top_n=top_n):
-            _pdf_table_pages(pdf, heading, table, note=note)
-        _pdf_table_pages(
-            pdf, "How the hot spots were found", pd.DataFrame(), note="\n".join(method)
-        )
-    return buffer.getvalue()
+    return pdf_bytes(
+        _pack_pages(analysis, wards, title=title, period=period, filters=filters,
+                    changes=changes, measures=measures, top_n=top_n, layer=layer),
+        title=title,
+        dest=dest,
+    )  # fmt: skip
+
+
+def _pack_pages(
+    analysis: Analysis,
+    wards: gpd.GeoDataFrame | None,
+    *,
+    title: str,
+    period: str,
+    filters: Mapping[str, str] | None,
+    changes: pd.DataFrame | None,
+    measures: pd.DataFrame | None,
+    top_n: int,
+    layer: MapLayer,
+) -> Iterator[Figure]:
+    fig = Figure(figsize=A4_LANDSCAPE)
+    ax = fig.add_axes((0.03, 0.07, 0.73, 0.76))
+    _draw_map(ax, analysis, wards, layer=layer, label_top=10)
+    subtitle = period + "".join(f"  ·  {k}: {v}" for k, v in (filters or {}).items())
+    headings(fig, title, subtitle, OGL_ATTRIBUTION)
+    yield fig
+    for heading, table, note in _pack_sections(analysis, changes, measures, top_n=top_n):
+        yield from table_pages(heading, table, note=note)
+    method = "\n".join(f"{label}: {text}" for label, text in _method_items(analysis))
+    yield from table_pages("How the hot spots were found", pd.DataFrame(), note=method)
 
 
 def _pack_sections(
@@ -645,21 +610,13 @@ def _require_columns(table: pd.DataFrame, columns: tuple[str, ...], producer: st
 _PEAK_HEADERS = {"group": "Crime group", "peaks": "Busiest times"}
 
 _PACK_CSS = """
-body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222;
-       max-width: 1100px; margin: 1.5em auto; padding: 0 1em; }
-h1 { font-size: 1.9em; margin-bottom: 0.1em; } h2 { margin-top: 1.4em; }
+body { font-size: 15px; }
 .period { font-size: 1.2em; color: #444; margin-top: 0; }
-table { border-collapse: collapse; width: 100%; margin: 0.4em 0; }
-th, td { border: 1px solid #ccc; padding: 4px 7px; text-align: left; vertical-align: top; }
-th { background: #f1f1ee; }
 img.map { width: 100%; border: 1px solid #ccc; }
-.note, .attribution { color: #555; font-size: 0.9em; }
 dl.filters { display: grid; grid-template-columns: max-content auto; gap: 2px 12px; }
 dl.filters dt { font-weight: 600; } dl.filters dd { margin: 0; }
-@media print { body { max-width: none; margin: 0; } h2 { break-after: avoid; }
-               table, img.map { break-inside: avoid; } }
-@page { size: A4 landscape; margin: 12mm; }
 """
+"""The pack's own styles, after the shared page styles."""
 
 
 def _hotspot_display(top: pd.DataFrame) -> pd.DataFrame:
@@ -681,39 +638,10 @@ def _hotspot_display(top: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _display(table: pd.DataFrame) -> pd.DataFrame:
-    """Every cell as display text: integers with separators, other numbers to 2 decimals."""
-    out = {}
-    for col in table.columns:
-        values = table[col]
-        if pd.api.types.is_bool_dtype(values):
-            text = values.map({True: "yes", False: "no"})
-        elif pd.api.types.is_integer_dtype(values):
-            text = values.map("{:,}".format, na_action="ignore")
-        elif pd.api.types.is_float_dtype(values):
-            text = values.map("{:,.2f}".format, na_action="ignore")
-        elif pd.api.types.is_datetime64_any_dtype(values):
-            text = values.dt.strftime("%Y-%m-%d")
-        else:
-            text = values.map(str, na_action="ignore")
-        out[str(col)] = text.astype(object).where(text.notna(), "–")
-    return pd.DataFrame(out)
-
-
-def _esc(value: Any) -> str:
-    return html.escape(str(value))
-
-
-def _table_html(table: pd.DataFrame) -> str:
-    if len(table) == 0:
-        return '<p class="note">None.</p>'
-    return _display(table).to_html(index=False, escape=True, border=0, na_rep="–")
-
-
 def _filters_html(filters: Mapping[str, str] | None) -> str:
     if not filters:
         return '<p class="note">Filters: none (every incident of the data).</p>'
-    rows = "".join(f"<dt>{_esc(k)}</dt><dd>{_esc(v)}</dd>" for k, v in filters.items())
+    rows = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in filters.items())
     return f'<h2>Filters used</h2><dl class="filters">{rows}</dl>'
 
 
@@ -752,88 +680,3 @@ def _method_items(analysis: Analysis) -> list[tuple[str, str]]:
             )
         )
     return items
-
-
-def _pdf_table_pages(pdf: PdfPages, heading: str, table: pd.DataFrame, *, note: str) -> None:
-    """A4 landscape pages: a heading, a note and the table (continued on more pages as needed).
-
-    Laid out by arithmetic (columns sized by their longest text, rows by their wrapped lines)
-    rather than ``Axes.table``, which measures every cell and is several times slower.
-    """
-    header, rows, widths = _wrapped_cells(_display(table))
-    remaining = list(rows)
-    page = 0
-    while page == 0 or remaining:
-        fig = Figure(figsize=_A4_LANDSCAPE)
-        suffix = " (continued)" if page else ""
-        fig.text(0.04, 0.95, heading + suffix, fontsize=15, fontweight="bold", va="top")
-        top = 0.90
-        if note and page == 0:
-            wrapped = "\n".join(textwrap.fill(line, 150) for line in note.splitlines())
-            fig.text(0.04, top, wrapped, fontsize=9, color="#444", va="top", parse_math=False)
-            top -= _LINE * 1.15 * (wrapped.count("\n") + 1) + 0.015
-        if remaining:
-            remaining = _draw_rows(fig, header, remaining, widths, top=top, bottom=0.05)
-        elif len(table.columns):
-            fig.text(0.04, top, "None.", fontsize=10, va="top")
-        pdf.savefig(fig)
-        page += 1
-
-
-_LINE = 0.0185  # figure fraction per line of 8 pt text on an A4 landscape page
-_PAD = 0.006
-_CHARS_PER_LINE = 150  # of 8 pt text across the table's width (92 % of an A4 landscape page)
-
-
-def _wrapped_cells(table: pd.DataFrame) -> tuple[list[str], list[list[str]], np.ndarray]:
-    """Header and rows with text wrapped to their column, and column widths (fractions)."""
-    text = table.astype(str)
-    longest = np.array(
-        [max([len(str(c)), *text[c].str.len().tolist()]) for c in text.columns], dtype=float
-    )
-    shortest = np.array([max(map(len, str(c).split()), default=0) + 2 for c in text.columns])
-    chars = np.clip(longest, np.maximum(shortest, 6), 60)
-    if chars.sum() > _CHARS_PER_LINE:
-        chars = np.maximum(shortest, np.floor(chars * _CHARS_PER_LINE / chars.sum()))
-    widths = 0.92 * chars / chars.sum()
-    header = [textwrap.fill(str(c), int(w)) for c, w in zip(text.columns, chars, strict=True)]
-    rows = [
-        [textwrap.fill(v, int(w)) for v, w in zip(row, chars, strict=True)]
-        for row in text.itertuples(index=False)
-    ]
-    return header, rows, widths
-
-
-def _draw_rows(
-    fig: Figure,
-    header: list[str],
-    rows: list[list[str]],
-    widths: np.ndarray,
-    *,
-    top: float,
-    bottom: float,
-) -> list[list[str]]:
-    """Draw the header and as many rows as fit between ``top`` and ``bottom``; return the rest."""
-    lefts = 0.04 + np.concatenate([[0.0], np.cumsum(widths)[:-1]])
-    y = top
-    for i, row in enumerate([header, *rows]):
-        height = _LINE * max(cell.count("\n") + 1 for cell in row) + 2 * _PAD
-        if i > 0 and y - height < bottom:
-            return rows[i - 1 :]
-        if i == 0:
-            fig.add_artist(
-                Rectangle((0.04, y - height), 0.92, height, color="#f1f1ee", lw=0, zorder=0)
-            )
-        for left, cell in zip(lefts, row, strict=True):
-            fig.text(
-                left + _PAD,
-                y - _PAD,
-                cell,
-                fontsize=8,
-                va="top",
-                fontweight="bold" if i == 0 else None,
-                parse_math=False,
-            )
-        y -= height
-        fig.add_artist(Line2D([0.04, 0.96], [y, y], color="#bbbbbb", lw=0.6))
-    return []

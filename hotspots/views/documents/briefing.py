@@ -1,27 +1,23 @@
 """Printable patrol briefing: the plan table, its limits and a static map per locality.
 
-Maps are drawn on the server with matplotlib (no map tiles, so they print offline): ward
-outlines, incidents aggregated to hexagons (H3 resolution 11, about 25 m edge, on locality
-maps; resolution 9 on the overview; never points), the locality outline and its neighbours,
-a scale bar. The HTML is print-ready (A4, one locality per page) with the maps inline as PNG;
-the PDF (matplotlib ``PdfPages``, no system libraries needed) has the table and limits, an
-overview and one page per locality.
+Built on the document stack (:mod:`hotspots.views.documents`). Maps are drawn on the server
+with matplotlib (no map tiles, so they print offline): ward outlines, incidents aggregated to
+hexagons (H3 resolution 11, about 25 m edge, on locality maps; resolution 9 on the overview;
+never points), the locality outline and its neighbours, the shared north arrow and scale bar.
+The HTML is print-ready (A4, one locality per page) with the maps inline as PNG; the PDF has
+the table and limits, an overview and one page per locality.
 """
 
 from __future__ import annotations
 
-import base64
-import html
-import io
 import textwrap
+from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import shapely
-from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch
@@ -29,9 +25,20 @@ from matplotlib.path import Path as MplPath
 from shapely.geometry.polygon import orient
 
 from hotspots.core.crs import from_lonlat
+from hotspots.core.io import Dest
 from hotspots.products.patrol.export import plan_table
 from hotspots.products.patrol.plan import CONTEXT_RES, PatrolPlan
 from hotspots.space.grid import cell_polygons
+from hotspots.views.documents.html import (
+    esc,
+    fields_html,
+    image_html,
+    list_html,
+    page_html,
+    table_html,
+)
+from hotspots.views.documents.pdf import A4_PORTRAIT, pdf_bytes, table_pages
+from hotspots.views.documents.static_map import figure_png, finish_map
 
 BRIEFING_COLUMNS: dict[str, str] = {
     "rank": "Rank",
@@ -47,7 +54,6 @@ BRIEFING_COLUMNS: dict[str, str] = {
 }
 """Plan columns shown in the briefing table, with their headings."""
 
-_A4 = (8.27, 11.69)
 _HALF_WIDTH_M = 350.0
 """Half the side of a locality map, metres."""
 _RED = "#e31a1c"
@@ -103,89 +109,79 @@ def briefing_html(plan: PatrolPlan, *, title: str | None = None) -> str:
     >>> Path("briefing.html").write_text(briefing_html(plan))  # doctest: +SKIP
     """
     title = title or f"Patrol briefing, {plan.metadata.get('period', '')}"
-    table = _display_table(plan)
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in table.columns)
-    rows = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in values) + "</tr>"
-        for values in table.itertuples(index=False)
-    )
     summary = plan.metadata.get("summary", {})
+    meta = plan.metadata
     layers = _layers(plan)
-    sections = []
+    parts = [
+        f"<h1>{esc(title)}</h1>",
+        f"<p>Study area: {esc(meta.get('study_area', ''))}. Ranked by "
+        f"{esc(meta.get('ranked_by', ''))}; hot spots by {esc(meta.get('method', ''))}. "
+        f"{summary.get('in_localities', 0):,} of {summary.get('incidents', 0):,} incidents "
+        f"({100 * summary.get('share_in_localities', 0):.1f} %) fall in these "
+        f"{len(plan.localities)} localities.</p>",
+        "<h2>Plan</h2>",
+        table_html(_display_table(plan), css_class="plan"),
+        "<h2>How to patrol</h2>",
+        f"<p>{esc(meta.get('dosage_rule', ''))}</p>",
+        "<h2>Limits</h2>",
+        list_html(plan.limits),
+    ]
+    if len(plan.localities):
+        overview = figure_png(_overview(layers, str(meta.get("period", ""))))
+        parts.append(image_html(overview, alt="overview map"))
     for record in plan_table(plan).to_dict("records"):
-        details = "".join(
-            f"<tr><th>{html.escape(label)}</th>"
-            f"<td>{html.escape(_text(record.get(key), key))}</td></tr>"
-            for key, label in _DETAILS.items()
+        rank = int(record["rank"])
+        heading = f"{rank}. {record['name']}"
+        bounds = _square(layers, rank, _HALF_WIDTH_M)
+        png = figure_png(_map_figure(layers, bounds, highlight=rank, title=heading))
+        details = {label: _text(record.get(key), key) for key, label in _DETAILS.items()}
+        parts.append(
+            f'<section class="locality" id="locality-{rank}"><h2>{esc(heading)}</h2>'
+            f"{image_html(png, alt=f'map of locality {rank}')}{fields_html(details)}</section>"
         )
-        title_text = f"{record['rank']}. {record['name']}"
-        heading = html.escape(title_text)
-        bounds = _square(layers, int(record["rank"]), _HALF_WIDTH_M)
-        image = _png(_map_figure(layers, bounds, highlight=int(record["rank"]), title=title_text))
-        sections.append(
-            f'<section class="locality" id="locality-{record["rank"]}">'
-            f"<h2>{heading}</h2>"
-            f'<img alt="map of locality {record["rank"]}" src="data:image/png;base64,{image}">'
-            f'<table class="details">{details}</table></section>'
-        )
-    limits = "".join(f"<li>{html.escape(text)}</li>" for text in plan.limits)
-    period = str(plan.metadata.get("period", ""))
-    overview = _png(_overview(layers, period)) if len(plan.localities) else ""
-    overview_img = (
-        f'<img alt="overview map" src="data:image/png;base64,{overview}">' if overview else ""
-    )
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<style>
-@page {{ size: A4; margin: 14mm; }}
-body {{ font-family: Arial, Helvetica, sans-serif; font-size: 10pt; color: #111; }}
-h1 {{ font-size: 16pt; }} h2 {{ font-size: 12pt; margin-top: 1.2em; }}
-table {{ border-collapse: collapse; width: 100%; }}
-th, td {{ border: 1px solid #999; padding: 3px 5px; text-align: left; vertical-align: top; }}
-table.plan {{ font-size: 8pt; }}
-table.details th {{ width: 28%; background: #f2f2f2; }}
-img {{ max-width: 100%; height: auto; display: block; margin: 6px auto; }}
-section.locality {{ break-before: page; page-break-before: always; }}
-@media print {{ a {{ color: inherit; text-decoration: none; }} }}
-</style></head>
-<body>
-<h1>{html.escape(title)}</h1>
-<p>Study area: {html.escape(str(plan.metadata.get("study_area", "")))}. Ranked by
-{html.escape(str(plan.metadata.get("ranked_by", "")))}; hot spots by
-{html.escape(str(plan.metadata.get("method", "")))}. {summary.get("in_localities", 0):,} of
-{summary.get("incidents", 0):,} incidents ({100 * summary.get("share_in_localities", 0):.1f} %)
-fall in these {len(plan.localities)} localities.</p>
-<h2>Plan</h2>
-<table class="plan"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>
-<h2>How to patrol</h2>
-<p>{html.escape(str(plan.metadata.get("dosage_rule", "")))}</p>
-<h2>Limits</h2>
-<ul>{limits}</ul>
-{overview_img}
-{"".join(sections)}
-</body></html>
+    return page_html(title, parts, size="A4", css=_BRIEFING_CSS)
+
+
+_BRIEFING_CSS = """
+table.plan { font-size: 8pt; }
+table.details th { width: 28%; background: #f2f2f2; }
+section.locality { break-before: page; page-break-before: always; }
 """
 
 
-def write_briefing_pdf(plan: PatrolPlan, path: str | Path) -> Path:
-    """Write the briefing as PDF: table and limits, overview map, one page per locality.
+def write_briefing_pdf(plan: PatrolPlan, dest: Dest = None) -> bytes:
+    """The briefing as PDF: table and limits, overview map, one page per locality.
+
+    Parameters
+    ----------
+    plan
+        From :func:`hotspots.products.patrol.patrol_plan`.
+    dest
+        Also write the file here.
+
+    Returns
+    -------
+    bytes
+        The PDF file.
 
     Examples
     --------
     >>> write_briefing_pdf(plan, "out/briefing.pdf")  # doctest: +SKIP
     """
-    path = Path(path)
+    return pdf_bytes(
+        _briefing_pages(plan),
+        title=f"Patrol briefing {plan.metadata.get('period', '')}",
+        dest=dest,
+    )
+
+
+def _briefing_pages(plan: PatrolPlan) -> Iterator[Figure]:
     layers = _layers(plan)
-    with PdfPages(path) as pdf:
-        pdf.savefig(_table_page(plan))
-        if len(plan.localities):
-            pdf.savefig(_overview(layers, str(plan.metadata.get("period", ""))))
-        for record in plan_table(plan).to_dict("records"):
-            pdf.savefig(_locality_page(layers, record))
-        info = pdf.infodict()
-        info["Title"] = f"Patrol briefing {plan.metadata.get('period', '')}"
-        info["Creator"] = "hotspots"
-    return path
+    yield from _table_pages(plan)
+    if len(plan.localities):
+        yield _overview(layers, str(plan.metadata.get("period", "")))
+    for record in plan_table(plan).to_dict("records"):
+        yield _locality_page(layers, record)
 
 
 _DETAILS: dict[str, str] = {
@@ -220,16 +216,9 @@ def _text(value: Any, key: str = "") -> str:
 
 
 def _display_table(plan: PatrolPlan) -> Any:
-    table = plan_table(plan)[list(BRIEFING_COLUMNS)].copy()
-    for key in ("share", "harm", "trend"):
-        table[key] = [_text(v, key) for v in table[key]]
-    return table.rename(columns=BRIEFING_COLUMNS)
-
-
-def _png(fig: Figure) -> str:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
+    table = plan_table(plan)[list(BRIEFING_COLUMNS)]
+    text = {key: [_text(v, key) for v in table[key]] for key in BRIEFING_COLUMNS}
+    return pd.DataFrame(text, columns=list(BRIEFING_COLUMNS)).rename(columns=BRIEFING_COLUMNS)
 
 
 def _to_working(crs: str, lon: Any, lat: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -358,13 +347,7 @@ def _draw(
             str(rank), (px, py), ha="center", va="center", fontsize=8, weight="bold",
             color=_RED if mine else "#333333",
         )  # fmt: skip
-    ax.set_xlim(x0, x1)
-    ax.set_ylim(y0, y1)
-    ax.set_aspect("equal")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    _scale_bar(ax, bounds)
-    ax.text(0.98, 0.98, "N ↑", transform=ax.transAxes, ha="right", va="top", fontsize=9)
+    finish_map(ax, (x0, y0, x1, y1))
     ax.text(
         0.0, -0.01,
         f"{layers.crs} metres. Incidents aggregated to hexagons; sensitive incidents never drawn.",
@@ -372,58 +355,31 @@ def _draw(
     )  # fmt: skip
 
 
-def _scale_bar(ax: Any, bounds: tuple[float, ...]) -> None:
-    """A round-length scale bar (metres) in the lower left corner."""
-    width = bounds[2] - bounds[0]
-    length = next(s for s in (50, 100, 200, 500, 1000, 2000, 5000, 10000) if s >= width / 6)
-    x = bounds[0] + 0.05 * width
-    y = bounds[1] + 0.05 * (bounds[3] - bounds[1])
-    ax.plot([x, x + length], [y, y], color="black", linewidth=3)
-    label = f"{length} m" if length < 1000 else f"{length // 1000} km"
-    ax.text(x + length / 2, y, label, ha="center", va="bottom", fontsize=8)
-
-
-def _table_page(plan: PatrolPlan) -> Figure:
-    """First PDF page: title, the plan table (short columns) and the limits."""
-    fig = Figure(figsize=_A4)
-    period = plan.metadata.get("period", "")
-    fig.text(0.06, 0.96, f"Patrol briefing, {period}", fontsize=15, parse_math=False)
+def _table_pages(plan: PatrolPlan) -> Iterator[Figure]:
+    """First PDF page(s): title, the dosage rule and limits, the plan table (short columns)."""
     short = plan_table(plan)[["rank", "name", "incidents", "share", "trend", "visits_per_day"]]
-    cells = [
-        [
-            str(r["rank"]),
-            textwrap.shorten(str(r["name"]), 48),
-            str(r["incidents"]),
-            _text(r["share"], "share"),
-            _text(r["trend"]),
-            str(r["visits_per_day"]),
-        ]
-        for r in short.to_dict("records")
-    ]
-    height = 0.022 * (len(cells) + 1)
-    ax = fig.add_axes((0.06, 0.93 - height, 0.88, height))
-    ax.axis("off")
-    if cells:
-        table = ax.table(
-            cellText=cells,
-            colLabels=["Rank", "Locality", "Incidents", "Share", "Trend", "Visits/day"],
-            colWidths=[0.06, 0.5, 0.1, 0.09, 0.17, 0.1],
-            bbox=(0, 0, 1, 1),
-            cellLoc="left",
-        )
-        table.auto_set_font_size(False)
-        table.set_fontsize(7)
-        for cell in table.get_celld().values():
-            cell.get_text().set_parse_math(False)  # data text: a "$" is not mathematics
+    table = pd.DataFrame(
+        {
+            "Rank": short["rank"].astype(str),
+            "Locality": [textwrap.shorten(str(n), 48) for n in short["name"]],
+            "Incidents": short["incidents"].astype(str),
+            "Share": [_text(v, "share") for v in short["share"]],
+            "Trend": [_text(v) for v in short["trend"]],
+            "Visits/day": short["visits_per_day"].astype(str),
+        }
+    )
     notes = [str(plan.metadata.get("dosage_rule", "")), *plan.limits]
-    wrapped = "\n".join(textwrap.fill(f"• {n}", 120) for n in notes)
-    fig.text(0.06, 0.9 - height, wrapped, fontsize=6.5, va="top", parse_math=False)
-    return fig
+    yield from table_pages(
+        f"Patrol briefing, {plan.metadata.get('period', '')}",
+        table,
+        note="\n".join(f"• {n}" for n in notes),
+        size=A4_PORTRAIT,
+    )
 
 
 def _locality_page(layers: _Layers, record: dict[str, Any]) -> Figure:
     """One PDF page per locality: its map and its details."""
-    fig = Figure(figsize=_A4)
+    fig = Figure(figsize=A4_PORTRAIT)
     ax = fig.add_axes((0.06, 0.38, 0.76, 0.56))
     bar = fig.add_axes((0.86, 0.5, 0.025, 0.3))
     _draw(ax, bar, layers, _square(layers, int(record["rank"]), _HALF_WIDTH_M),

@@ -26,8 +26,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pyproj import Transformer
 
+from hotspots.core.crs import BNG, from_lonlat, to_lonlat
 from hotspots.data import datasets
 
 STREET_COLUMNS: tuple[str, ...] = (
@@ -106,8 +106,6 @@ FORCES: tuple[Force, ...] = (
 """The 43 territorial police forces of England and Wales (approximate centres and sizes)."""
 
 _HERTS_KM2 = 1_640.0
-_BNG = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
-_LONLAT = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
 
 
 def hertfordshire_records() -> pd.DataFrame:
@@ -157,7 +155,7 @@ def generate_national(
     source = hertfordshire_records()
     lon = pd.to_numeric(source["Longitude"], errors="coerce").to_numpy()
     lat = pd.to_numeric(source["Latitude"], errors="coerce").to_numpy()
-    x, y = _BNG.transform(lon, lat)
+    x, y = from_lonlat(lon, lat, BNG)
     located = np.isfinite(x) & np.isfinite(y)
     cx, cy = np.median(x[located]), np.median(y[located])
     dx, dy = x - cx, y - cy  # NaN where the record has no location (kept: police.uk has them)
@@ -171,8 +169,8 @@ def generate_national(
         for force, n in zip(forces, per_force, strict=True):
             pick = rng.integers(0, len(source), size=int(n))
             scale = np.sqrt(force.area_km2 / _HERTS_KM2)
-            fx, fy = _BNG.transform(force.lon, force.lat)
-            new_lon, new_lat = _LONLAT.transform(fx + dx[pick] * scale, fy + dy[pick] * scale)
+            fx, fy = from_lonlat([force.lon], [force.lat], BNG)
+            new_lon, new_lat = to_lonlat(fx + dx[pick] * scale, fy + dy[pick] * scale, BNG)
             frame = source.iloc[pick][list(STREET_COLUMNS)].reset_index(drop=True)
             name = force.slug.replace("-", " ").title()
             has_id = frame["Crime ID"].notna().to_numpy()

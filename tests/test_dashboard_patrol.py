@@ -25,7 +25,9 @@ from test_patrol_export import KML_SUBSET_XSD
 from hotspots.data.select import Selection, select
 from hotspots.products.patrol import PatrolPlan, patrol_plan
 from hotspots.products.patrol.export import KML_NS
-from hotspots.views.dashboard.page_patrol import FILES, _md, map_view, plan_display, plan_file
+from hotspots.products.patrol.table import display_table
+from hotspots.views.dashboard.page_patrol import FILES, _md, plan_file
+from hotspots.views.patrol_map import map_view
 
 POLICE = "police.uk"
 LATEST = ("2021-11", "2022-01")  # the latest 3 months of the demo data
@@ -216,7 +218,7 @@ def test_download_buttons_and_their_files(page, ds, sources) -> None:
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == [label for label, _, _ in FILES.values()]
     plan = _direct(ds, [POLICE], top=2)
-    pd.testing.assert_frame_equal(_shown(at), plan_display(plan))
+    pd.testing.assert_frame_equal(_shown(at), display_table(plan))
 
     kml = plan_file(plan, "kml")
     xmlschema.XMLSchema(KML_SUBSET_XSD).validate(io.BytesIO(kml))

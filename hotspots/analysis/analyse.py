@@ -63,6 +63,16 @@ class Analysis:
     peaks: pd.DataFrame
     params: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def n_hot_cells(self) -> int:
+        """Cells in a Gi* hot class (``gi_bin`` above 0: 90 % confidence or more)."""
+        return int((self.cells["gi_bin"] > 0).sum())
+
+    @property
+    def clustered_share(self) -> float:
+        """Share of the mappable incidents in a cluster (not noise), 0–1."""
+        return 1.0 - float(self.params["clusters"]["noise_share"])
+
 
 def analyse(
     incidents: gpd.GeoDataFrame,

@@ -21,6 +21,7 @@ from hotspots import store
 from hotspots.data.select import Selection
 from hotspots.products import cctv
 from hotspots.views import maps
+from hotspots.views.cctv_map import camera_views_layer
 from hotspots.views.dashboard import cached, overlays
 from hotspots.views.dashboard.offline import st_map
 from hotspots.views.dashboard.sidebar import sidebar_filters
@@ -341,12 +342,12 @@ def _map(
     layers = [
         maps.ward_layer(ds.wards, name_col="area_name", name="Wards"),
         maps.gistar_layer(hot, name="Hot cells (Gi*)"),
-        overlays.camera_views_layer(cameras),
+        camera_views_layer(cameras),
         overlays.cameras_layer(cameras),
     ]
     if plan is not None and len(plan.chosen):
         proposed = cctv.proposed_cameras(plan)
-        layers.append(overlays.camera_views_layer(proposed, name="Proposed redeployable sites"))
+        layers.append(camera_views_layer(proposed, name="Proposed redeployable sites"))
     st_map(
         maps.base_map(ds.wards),
         key="cctv_map",

@@ -80,7 +80,7 @@ def _choose_focus(ds: Dataset, sel: Selection, shown: gpd.GeoDataFrame) -> Focus
         if not present:
             st.warning("No selected incident lies in a ward.")
             return None
-        code = c2.selectbox("Ward", present, format_func=names.get, key="w_ward")
+        code = str(c2.selectbox("Ward", present, format_func=lambda c: names[c], key="w_ward"))
         return Focus(kind, code, f"{names[code]} ward")
     if kind == "A crime group":
         groups = values_present(shown, "category", order=CATEGORIES)

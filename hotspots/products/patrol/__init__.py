@@ -8,7 +8,9 @@ spacing),
 :mod:`~hotspots.products.patrol.plan` (the ranked plan), :mod:`~hotspots.products.patrol.export`
 (GeoJSON, CSV,
 KML), :mod:`~hotspots.products.patrol.briefing` (HTML / PDF with static maps),
-:mod:`~hotspots.products.patrol.files` (all outputs into one folder) (the map layer is
+:mod:`~hotspots.products.patrol.files` (all outputs into one folder),
+:mod:`~hotspots.products.patrol.request` (a user's choices → the plan asked for),
+:mod:`~hotspots.products.patrol.table` (the table as people read it) (the map layer is
 :mod:`hotspots.views.patrol_map`).
 """
 

@@ -79,3 +79,13 @@ def test_sensitive_incidents_never_shape_cells_or_clusters(dacorum_load):
 def test_empty_selection_gets_a_clear_error(dacorum_load):
     with pytest.raises(ValueError, match="widen the selection"):
         analyse(dacorum_load.incidents.iloc[:0], study_area="E07000096")
+
+
+def test_headline_figures_of_the_map_page(dacorum_analysis):
+    """Hot cells and clustered share, against the cells' class labels and the raw labels."""
+    cells = dacorum_analysis.cells
+    hot_labels = cells["gi_class"].astype(str).str.startswith("Hot")
+    assert dacorum_analysis.n_hot_cells == int(hot_labels.sum()) > 0
+    labels = np.asarray(dacorum_analysis.clusters.labels)
+    assert dacorum_analysis.clustered_share == pytest.approx(float(np.mean(labels >= 0)))
+    assert 0 < dacorum_analysis.clustered_share < 1

@@ -27,7 +27,11 @@ from hotspots.demo.load import load_demo_log, load_demo_policeuk
 from hotspots.products.cctv import (
     GREEDY_GUARANTEE,
     camera_views,
+    cameras_left_out,
     coverage,
+    new_windows,
+    next_monday,
+    proposed_cameras,
     schedule_taskings,
     sheet_csv,
     site_cameras,
@@ -409,4 +413,77 @@ def test_scheduled_taskings_and_the_monthly_kpi(timed_log, cameras, wards, tmp_p
     pairs = sorted(zip(stored["camera_id"], stored["window_start"], strict=True))
     assert pairs == sorted(zip(plan["camera_id"][:20], plan["window_start"][:20], strict=True))
     assert tasking_kpi(stored)["taskings"].tolist() == [20]
+    engine.dispose()
+
+
+# --- what the CCTV page shows -----------------------------------------------------------------
+
+
+def test_cameras_left_out_are_counted_by_status() -> None:
+    incidents = _incidents([(50, 0)])
+    cams = pd.DataFrame(
+        [
+            _camera("A"),
+            _camera("B", status="faulty"),
+            _camera("C", status="faulty"),
+            _camera("D", status="decommissioned"),
+        ]
+    )
+    result = coverage(incidents, cams)
+    assert cameras_left_out(result) == {"faulty": 2, "decommissioned": 1}
+    assert list(cameras_left_out(result)) == ["faulty", "decommissioned"]  # most first
+    assert cameras_left_out(coverage(incidents, cams, statuses=None)) == {}
+
+
+def test_proposed_sites_and_the_share_of_the_bound(policeuk, cameras, wards) -> None:
+    cells = hotspots_gistar(grid_counts(policeuk, 9, study_area=wards))
+    plan = site_cameras(policeuk, candidate_sites(cells), k=3, range_m=120, cameras=cameras)
+    proposed = proposed_cameras(plan)
+    assert proposed["camera_id"].tolist() == ["proposed 1", "proposed 2", "proposed 3"]
+    assert proposed["name"].tolist() == [f"Proposed site {n}" for n in (1, 2, 3)]
+    assert set(proposed["status"]) == {"proposed"} and set(proposed["range_m"]) == {120.0}
+    np.testing.assert_array_equal(proposed[["lon", "lat"]], plan.chosen[["lon", "lat"]])
+    views = camera_views(proposed)  # a valid camera table: redeployable cameras see circles
+    assert len(views) == 3 and set(views["status"]) == {"proposed"}
+    assert plan.share_of_bound == pytest.approx(plan.greedy / plan.upper_bound)
+    assert plan.share_of_bound == pytest.approx(plan.ratio)  # solved exactly here
+    nothing = site_cameras(_incidents([(0, 0)]), pd.DataFrame(
+        {"site_id": ["far"], "lon": [0.0], "lat": [0.0]}), k=1, range_m=50)  # fmt: skip
+    assert nothing.upper_bound == 0 and nothing.share_of_bound == 1.0
+
+
+def test_pairs_on_sheet_count_the_pairs_with_windows(timed_log, cameras, wards) -> None:
+    cells = hotspots_gistar(grid_counts(timed_log, 9, study_area=wards))
+    sheet = tasking_sheet(timed_log, cameras, cells, min_incidents=20)
+    on_sheet = sheet.pairs[sheet.pairs["incidents_in_view"] >= 20]
+    assert sheet.pairs_on_sheet == len(on_sheet) > 0
+    assert sheet.pairs_on_sheet < len(sheet.pairs)
+    listed = sheet.windows[["camera_id", "cell"]].drop_duplicates()
+    assert len(listed) == sheet.pairs_on_sheet
+
+
+def test_next_monday_starts_the_next_week() -> None:
+    for day in range(1, 15):
+        today = date(2022, 2, day)
+        monday = next_monday(today)
+        assert monday.weekday() == 0 and 1 <= (monday - today).days <= 7
+    assert next_monday(date(2022, 2, 7)) == date(2022, 2, 14)  # a Monday: the next one
+
+
+def test_new_windows_leave_out_what_the_log_holds(timed_log, cameras, wards, tmp_path) -> None:
+    cells = hotspots_gistar(grid_counts(timed_log, 9, study_area=wards))
+    sheet = tasking_sheet(timed_log, cameras, cells)
+    plan = schedule_taskings(
+        sheet, start=date(2022, 2, 7), end=date(2022, 2, 14), requested_by="Herts Police"
+    )
+    engine = store.open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    store.import_records(engine, datasets.demo_path("cameras"), "cameras")
+    assert new_windows(plan, store.list_taskings(engine)).attrs["already_logged"] == 0
+    for record in plan.head(3).to_dict("records"):
+        store.add_tasking(engine, record)
+    fresh = new_windows(plan, store.list_taskings(engine))
+    assert fresh.attrs["already_logged"] == 3
+    key = ["camera_id", "window_start", "hotspot_id"]
+    expected = plan.iloc[3:].reset_index(drop=True)
+    pd.testing.assert_frame_equal(fresh[key], expected[key])
     engine.dispose()

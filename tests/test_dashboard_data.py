@@ -3,7 +3,8 @@
 from streamlit.testing.v1 import AppTest
 
 from hotspots.data import datasets
-from hotspots.views.dashboard.page_data import _header, _is_policeuk
+from hotspots.data.ingest.columns import csv_header
+from hotspots.views.dashboard.page_data import _is_policeuk
 
 
 def _data_page() -> None:
@@ -16,9 +17,10 @@ def _form_page() -> None:
     import streamlit as st
 
     from hotspots.data import datasets
-    from hotspots.views.dashboard.page_data import _column_map_form, _header
+    from hotspots.data.ingest.columns import csv_header
+    from hotspots.views.dashboard.page_data import _column_map_form
 
-    chosen = _column_map_form(_header(datasets.demo_path("incident_log")), key="t")
+    chosen = _column_map_form(csv_header(datasets.demo_path("incident_log")), key="t")
     st.session_state["chosen"] = chosen
 
 
@@ -27,9 +29,9 @@ def test_header_detection(tmp_path):
     council.write_bytes("Réf,Date,Easting,Northing\n".encode("latin-1"))
     empty = tmp_path / "e.csv"
     empty.write_text("")
-    assert not _is_policeuk(_header(council))
-    assert _header(council) == ["Réf", "Date", "Easting", "Northing"]
-    assert _header(empty) == []
+    assert not _is_policeuk(csv_header(council))
+    assert csv_header(council) == ["Réf", "Date", "Easting", "Northing"]
+    assert csv_header(empty) == []
 
 
 def test_policeuk_files_need_no_column_map():

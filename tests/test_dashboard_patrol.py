@@ -8,13 +8,11 @@ Each test puts the sidebar and the page's options in a known state, whatever ran
 
 from __future__ import annotations
 
-import dataclasses
 import html
 import io
 import json
 import xml.etree.ElementTree as ET
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
@@ -25,7 +23,9 @@ from test_patrol_export import KML_SUBSET_XSD
 from hotspots.data.select import Selection, select
 from hotspots.products.patrol import PatrolPlan, patrol_plan
 from hotspots.products.patrol.export import KML_NS
-from hotspots.views.dashboard.page_patrol import FILES, _md, map_view, plan_display, plan_file
+from hotspots.products.patrol.table import display_table
+from hotspots.views.dashboard.page_patrol import FILES, _md, plan_file
+from hotspots.views.patrol_map import map_view
 
 POLICE = "police.uk"
 LATEST = ("2021-11", "2022-01")  # the latest 3 months of the demo data
@@ -216,7 +216,7 @@ def test_download_buttons_and_their_files(page, ds, sources) -> None:
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == [label for label, _, _ in FILES.values()]
     plan = _direct(ds, [POLICE], top=2)
-    pd.testing.assert_frame_equal(_shown(at), plan_display(plan))
+    pd.testing.assert_frame_equal(_shown(at), display_table(plan))
 
     kml = plan_file(plan, "kml")
     xmlschema.XMLSchema(KML_SUBSET_XSD).validate(io.BytesIO(kml))
@@ -236,26 +236,3 @@ def test_download_buttons_and_their_files(page, ds, sources) -> None:
     assert plan_file(plan, "pdf").startswith(b"%PDF")
     with pytest.raises(ValueError, match="kind must be one of"):
         plan_file(plan, "docx")  # type: ignore[arg-type]
-
-
-@pytest.mark.parametrize("top", [1, 3, 10, 40])
-def test_map_view_fits_the_localities_in_web_mercator(dacorum_load, top) -> None:
-    plan = patrol_plan(
-        dacorum_load.incidents,
-        study_area="E07000096",
-        period=("2021-10", "2021-12"),
-        top=top,
-        run_backtest=False,
-    )
-    (lat, lon), zoom = map_view(plan, width_px=800, height_px=560)
-    west, south, east, north = plan.localities.to_crs("EPSG:3857").total_bounds
-    centre = gpd.GeoSeries(gpd.points_from_xy([lon], [lat]), crs=4326).to_crs(3857)[0]
-
-    def fits(z: int) -> bool:
-        metres_per_px = 2 * np.pi * 6378137 / (256 * 2**z)  # Web Mercator at zoom z
-        return (east - west) / metres_per_px <= 800 and (north - south) / metres_per_px <= 560
-
-    assert fits(zoom) and (zoom == 17 or not fits(zoom + 2))
-    assert abs(centre.x - (west + east) / 2) < 1 and abs(centre.y - (south + north) / 2) < 200
-    empty = dataclasses.replace(plan, localities=plan.localities.iloc[:0])
-    assert map_view(empty) == (None, None)

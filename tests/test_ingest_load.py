@@ -102,3 +102,30 @@ def test_same_street_file_twice_is_caught_as_duplicates(tmp_path):
     # generated ids depend on file name, line and content: the ASB row is caught as well
     assert twice.report.rows_kept == once.report.rows_kept
     assert twice.report.quarantined["duplicate_id"] == once.report.rows_kept
+
+
+def test_quarantine_by_reason_counts_the_rows_set_aside():
+    from hotspots.data.ingest.report import quarantine_by_reason
+    from hotspots.demo.load import load_demo_log
+
+    result = load_demo_log()  # four deliberate bad rows, one per reason
+    table = quarantine_by_reason(result.quarantine)
+    assert list(table.columns) == ["reason", "rows"]
+    assert dict(zip(table["reason"], table["rows"], strict=True)) == result.report.quarantined
+    assert table["rows"].sum() == len(result.quarantine) == 4
+
+
+def test_csv_header_for_the_column_map_form(tmp_path):
+    from hotspots.data.ingest.columns import ColumnMap, csv_header
+
+    council = tmp_path / "c.csv"
+    council.write_bytes("Réf,Date,Easting,Northing\n1,2021-01-01,1,2\n".encode("latin-1"))
+    excel = tmp_path / "x.csv"
+    excel.write_bytes("\ufeffIncident No,Date,Easting,Northing\n".encode())
+    empty = tmp_path / "e.csv"
+    empty.write_text("")
+    assert csv_header(council) == ["Réf", "Date", "Easting", "Northing"]
+    assert csv_header(excel) == ["Incident No", "Date", "Easting", "Northing"]  # BOM dropped
+    assert csv_header(empty) == []
+    guess = ColumnMap.guess(csv_header(excel))
+    assert (guess.incident_id, guess.easting) == ("Incident No", "Easting")

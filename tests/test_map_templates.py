@@ -29,7 +29,7 @@ from hotspots.data.ingest import read_policeuk
 from hotspots.products.patrol import patrol_plan
 from hotspots.views import maps
 from hotspots.views.analysis_map import analysis_map
-from hotspots.views.dashboard.overlays import camera_views_layer
+from hotspots.views.cctv_map import camera_views_layer
 from hotspots.views.patrol_map import patrol_layer
 
 EVALUATED = "pwned"

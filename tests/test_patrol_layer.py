@@ -22,7 +22,7 @@ from hotspots.demo.load import load_demo_log
 from hotspots.products.patrol import PatrolPlan, patrol_plan
 from hotspots.views import maps
 from hotspots.views.dashboard.offline import external_assets
-from hotspots.views.patrol_map import patrol_layer
+from hotspots.views.patrol_map import map_view, patrol_layer
 
 NASTY = "<img src=x onerror=alert(1)>"
 
@@ -175,3 +175,26 @@ def test_timed_plan_shows_hours_and_an_empty_plan_draws_nothing(plan: PatrolPlan
     page = rendered(patrol_layer(empty))
     assert [len(c["features"]) for c in collections(page)] == [0, 0]
     assert "L.divIcon" not in page
+
+
+@pytest.mark.parametrize("top", [1, 3, 10, 40])
+def test_map_view_fits_the_localities_in_web_mercator(dacorum_load, top) -> None:
+    plan = patrol_plan(
+        dacorum_load.incidents,
+        study_area="E07000096",
+        period=("2021-10", "2021-12"),
+        top=top,
+        run_backtest=False,
+    )
+    (lat, lon), zoom = map_view(plan, width_px=800, height_px=560)
+    west, south, east, north = plan.localities.to_crs("EPSG:3857").total_bounds
+    centre = gpd.GeoSeries(gpd.points_from_xy([lon], [lat]), crs=4326).to_crs(3857)[0]
+
+    def fits(z: int) -> bool:
+        metres_per_px = 2 * np.pi * 6378137 / (256 * 2**z)  # Web Mercator at zoom z
+        return (east - west) / metres_per_px <= 800 and (north - south) / metres_per_px <= 560
+
+    assert fits(zoom) and (zoom == 17 or not fits(zoom + 2))
+    assert abs(centre.x - (west + east) / 2) < 1 and abs(centre.y - (south + north) / 2) < 200
+    empty = dataclasses.replace(plan, localities=plan.localities.iloc[:0])
+    assert map_view(empty) == (None, None)

@@ -7,6 +7,7 @@ Counts, shares, trends, windows, wards and backtest figures are recomputed indep
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import geopandas as gpd
 import numpy as np
@@ -19,8 +20,19 @@ from hotspots.analysis.temporal import hour_weekday, peak_windows
 from hotspots.data import datasets
 from hotspots.data.ingest import LoadResult, resolve_study_area
 from hotspots.data.schema import BNG
+from hotspots.data.select import Selection, select
 from hotspots.demo.load import load_demo_log
 from hotspots.products.patrol import PatrolPlan, harm_of, load_harm_weights, patrol_plan
+from hotspots.products.patrol.request import (
+    Choices,
+    default_period,
+    latest_months,
+    make_request,
+    plan_for,
+    pool_selection,
+)
+from hotspots.products.patrol.table import display_table, month_only
+from hotspots.space.areas import read_boundaries
 
 PERIOD = ("2021-10", "2021-12")
 
@@ -224,3 +236,70 @@ def test_first_months_have_no_trend_and_say_so(dacorum: gpd.GeoDataFrame) -> Non
     assert early.localities["previous"].isna().all()
     assert any("no trend" in text for text in early.limits)
     assert any("Backtest not run" in text for text in early.limits)
+
+
+# --------------------------------------------------------------------------- the page's request
+
+
+def test_latest_months_and_default_period_on_the_demo(dacorum: gpd.GeoDataFrame) -> None:
+    months = sorted(set(dacorum["month"].dt.strftime("%Y-%m")))
+    assert latest_months(dacorum) == (months[-3], months[-1]) == ("2021-11", "2022-01")
+    assert latest_months(dacorum, 1) == (months[-1], months[-1])
+    assert latest_months(in_months(dacorum, "2021-01", "2021-02")) == ("2021-01", "2021-02")
+    first, last = dacorum["month"].min(), dacorum["month"].max()
+    assert default_period(Selection(start=first, end=last), dacorum) == "latest"
+    assert default_period(Selection(), dacorum) == "latest"
+    assert default_period(Selection(start=first, end=pd.Timestamp("2021-06")), dacorum) == (
+        "sidebar"
+    )
+
+
+def test_make_request_follows_the_choices(dacorum: gpd.GeoDataFrame) -> None:
+    sel = Selection(start=pd.Timestamp("2021-06"), end=pd.Timestamp("2021-08"), wards=("W1", "W2"))
+    pool = select(dacorum, pool_selection(sel))
+    assert pool_selection(sel) == Selection()  # no months, no wards: the plan chooses them
+    auto = make_request(sel, pool, Choices())
+    assert auto.period == ("2021-06", "2021-08") and auto.wards == ("W1", "W2")
+    latest = make_request(sel, pool, Choices(period="latest", area="all", top=4, by="harm"))
+    assert latest.period == ("2021-11", "2022-01") and latest.wards == ()
+    assert (latest.top, latest.by, latest.min_spacing_m) == (4, "harm", None)
+    whole = make_request(Selection(), pool, Choices(period="sidebar", min_spacing_m=300))
+    assert whole.period == ("2021-11", "2022-01")  # no months chosen: the latest
+    assert whole.min_spacing_m == 300.0
+
+
+def test_plan_for_a_request_is_the_plan_of_its_wards(dacorum: gpd.GeoDataFrame) -> None:
+    wards = read_boundaries(datasets.wards_path(datasets.DACORUM))
+    chosen = tuple(wards.loc[wards["area_name"] == "Hemel Hempstead Town", "area_code"])
+    request = make_request(Selection(wards=chosen), dacorum, Choices(period="latest", top=3))
+    plan = plan_for(request, dacorum, wards=wards)
+    direct = patrol_plan(
+        dacorum,
+        study_area=wards[wards["area_code"].isin(chosen)],
+        period=request.period,
+        top=3,
+        wards=wards,
+    )
+    assert plan.localities["name"].tolist() == direct.localities["name"].tolist()
+    assert set(plan.localities["ward"]) == {"Hemel Hempstead Town"}
+    everywhere = plan_for(replace(request, wards=()), dacorum, wards=wards)
+    in_period = in_months(dacorum, *request.period)
+    expected = int((~in_period["sensitive"].to_numpy(bool)).sum())
+    assert everywhere.metadata["summary"]["incidents"] == expected
+
+
+def test_display_table_is_the_plan_in_peoples_words(plan: PatrolPlan, log_plan) -> None:
+    shown = display_table(plan)
+    loc = plan.localities
+    assert month_only(plan) and not month_only(log_plan)
+    assert list(shown.columns) == [
+        "Rank", "Locality", "Incidents", "Share (%)", "Harm", "Previous period", "Trend",
+        "Peak months", "Dosage", "Crime mix",
+    ]  # fmt: skip
+    assert shown["Locality"].tolist() == loc["name"].tolist()
+    np.testing.assert_allclose(shown["Share (%)"], 100 * loc["incidents"] / len(plan.assignment))
+    assert shown["Trend"].tolist() == [t if isinstance(t, str) else "–" for t in loc["trend"]]
+    timed = display_table(log_plan)
+    assert {"Peak days", "Peak hours"} <= set(timed.columns)
+    assert "Peak months" not in timed.columns
+    assert timed["Peak hours"].tolist() == log_plan.localities["windows"].tolist()

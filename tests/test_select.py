@@ -6,8 +6,19 @@ import pandas as pd
 import pytest
 from shapely import points
 
-from hotspots.data.schema import COLUMNS
-from hotspots.data.select import Selection, has_time_of_day, hour_mask, select
+from hotspots.data import datasets
+from hotspots.data.schema import CATEGORIES, COLUMNS
+from hotspots.data.select import (
+    Selection,
+    crime_types,
+    has_time_of_day,
+    hour_mask,
+    months_present,
+    select,
+    values_present,
+    ward_choices,
+)
+from hotspots.space.areas import assign_areas, read_boundaries
 
 
 def _incidents() -> gpd.GeoDataFrame:
@@ -98,3 +109,43 @@ def test_incidents_from_xy_builds_canonical_incidents():
     np.testing.assert_allclose(inc.geometry.x, lon)
     np.testing.assert_allclose(inc.geometry.y, lat)
     assert (inc["month"] == pd.Timestamp("2021-03-01")).all()
+
+
+def test_sidebar_choices_on_known_answers():
+    inc = _incidents()
+    inc.loc[4, "source"] = "other"
+    assert months_present(inc) == list(pd.to_datetime(["2021-01", "2021-02", "2021-03", "2021-04"]))
+    assert values_present(inc, "source") == ["other", "test"]
+    assert values_present(inc, "category", order=CATEGORIES) == [
+        c for c in CATEGORIES if c in {"Violence and sexual offences", "Anti-social behaviour",
+                                        "Acquisitive"}
+    ]  # fmt: skip
+    assert crime_types(inc) == ["Assault", "Burglary", "Youth ASB"]
+    assert crime_types(inc, categories=["Anti-social behaviour"]) == ["Youth ASB"]
+    assert has_time_of_day(inc, sources=["test"])
+    assert not has_time_of_day(inc, sources=["other"])  # its one row is month-only
+    wards = pd.DataFrame({"area_code": ["W3", "W1", "W2"], "area_name": ["Cee", "Ay", "Bee"]})
+    assert ward_choices(wards) == {"W1": "Ay", "W2": "Bee", "W3": "Cee"}
+    assert list(ward_choices(wards)) == ["W1", "W2", "W3"]  # in the order of the names
+    assert ward_choices(wards, incidents=inc[inc["ward_code"] == "W2"]) == {"W2": "Bee"}
+
+
+def test_sidebar_choices_on_the_demo_data(dacorum_load):
+    inc = dacorum_load.incidents
+    months = months_present(inc)
+    assert months == sorted(set(inc["month"]))
+    assert [f"{m:%Y-%m}" for m in (months[0], months[-1])] == ["2021-01", "2022-01"]
+    groups = values_present(inc, "category", order=CATEGORIES)
+    assert set(groups) == set(inc["category"]) and groups == sorted(groups, key=CATEGORIES.index)
+    violent = crime_types(inc, categories=["Violence and sexual offences"])
+    expected = inc.loc[inc["category"] == "Violence and sexual offences", "crime_type"]
+    assert violent == sorted(expected.unique())
+    assert not has_time_of_day(inc)  # police.uk: month only
+    wards = read_boundaries(datasets.wards_path(datasets.DACORUM))
+    names = ward_choices(wards)
+    assert len(names) == len(wards) == 25
+    assert list(names.values()) == sorted(wards["area_name"])
+    placed = assign_areas(inc, wards)
+    first_three = placed[placed["ward_code"].isin(list(names)[:3])]
+    assert list(ward_choices(wards, incidents=first_three)) == list(names)[:3]
+    assert ward_choices(wards, incidents=placed) == names  # every ward holds incidents

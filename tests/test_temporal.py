@@ -17,9 +17,13 @@ from hotspots.analysis.temporal import (
     peak_windows,
 )
 from hotspots.analysis.temporal.peaks import window_label
+from hotspots.core.disclosure import mappable
 from hotspots.data import datasets
-from hotspots.data.ingest import LoadResult
+from hotspots.data.ingest import LoadResult, concat_results
 from hotspots.data.schema import COLUMNS, WGS84, WORKING_CRS
+from hotspots.demo.load import load_demo_log, load_demo_policeuk
+from hotspots.products.peak_times import CLUSTER_NOTE, Focus, focus_mask, peak_times
+from hotspots.space.areas import assign_areas, read_boundaries
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
@@ -388,3 +392,67 @@ def test_peak_windows_rejects_bad_options(houston: gpd.GeoDataFrame) -> None:
         peak_windows(houston, block_hours=0)
     with pytest.raises(KeyError, match="not a column"):
         peak_windows(houston, by="no_such_column")
+
+
+# --------------------------------------------------------------------------- peak times
+
+
+@pytest.fixture(scope="module")
+def demo_wards() -> gpd.GeoDataFrame:
+    return read_boundaries(datasets.wards_path(datasets.DACORUM))
+
+
+@pytest.fixture(scope="module")
+def demo(demo_wards: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The dashboard's demo: police.uk (month only) + the timed council log, wards joined."""
+    loaded = concat_results([load_demo_policeuk(), load_demo_log()])
+    return assign_areas(loaded.incidents, demo_wards)
+
+
+def test_peak_times_of_a_ward_against_pandas(demo: gpd.GeoDataFrame) -> None:
+    shown = demo[(demo["month"] >= "2021-07-01") & (demo["month"] <= "2021-12-01")]
+    ward = demo["ward_code"].value_counts().index[0]
+    out = peak_times(shown, Focus("A ward", ward, "the busiest ward"), undated=demo)
+    focus = shown[shown["ward_code"] == ward]
+    assert out.n == len(focus) > 0
+    per_month = focus.groupby("month").size()
+    np.testing.assert_array_equal(out.monthly["incidents"], per_month.to_numpy())
+    history = demo[demo["ward_code"] == ward].groupby("month").size()
+    year_before = [history.get(m - pd.DateOffset(years=1), np.nan) for m in per_month.index]
+    np.testing.assert_array_equal(out.monthly["a_year_earlier"], year_before)
+    assert out.months_without_last_year == 6  # the data start in January 2021
+    timed = int(focus["time_precision"].isin(["hour", "minute"]).sum())
+    assert out.coverage["with_time"] == timed and out.profile.n_used <= timed
+    reference = peak_windows(focus, top=3, block_hours=range(2, 5))
+    pd.testing.assert_frame_equal(out.peaks, reference)
+    assert out.note == ""
+
+
+def test_peak_times_of_a_crime_group_and_of_everything(demo: gpd.GeoDataFrame) -> None:
+    asb = peak_times(demo, Focus("A crime group", "Anti-social behaviour", "ASB"))
+    assert asb.n == int((demo["category"] == "Anti-social behaviour").sum())
+    everything = peak_times(demo, Focus())
+    assert everything.n == len(demo)
+    assert everything.monthly["incidents"].sum() == len(demo)
+    assert everything.months_without_last_year == 12  # Jan 2022 only has a year before
+    nobody = peak_times(demo, Focus("A ward", "E99999999", "nowhere"))
+    assert nobody.n == 0 and nobody.peaks is None
+
+
+def test_peak_times_of_a_cluster_use_its_labels(demo: gpd.GeoDataFrame) -> None:
+    spatial = mappable(demo)
+    labels = np.where(spatial["ward_code"].to_numpy() == spatial["ward_code"].iloc[0], 7, -1)
+    out = peak_times(demo, Focus("A cluster", 7, "cluster 7"), cluster_labels=labels)
+    assert out.n == int((labels == 7).sum()) > 0
+    assert out.note == CLUSTER_NOTE
+    in_cluster = spatial[labels == 7]
+    np.testing.assert_array_equal(
+        out.monthly["incidents"], in_cluster.groupby("month").size().to_numpy()
+    )
+    with pytest.raises(ValueError, match="cluster_labels"):
+        peak_times(demo, Focus("A cluster", 7, "cluster 7"))
+    with pytest.raises(ValueError, match="cluster labels"):
+        focus_mask(demo, Focus("A cluster", 7, "cluster 7"))
+    code = spatial["ward_code"].iloc[0]
+    ward = focus_mask(demo, Focus("A ward", code))
+    assert ward.dtype == bool and ward.sum() == (demo["ward_code"] == code).sum()

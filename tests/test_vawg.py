@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import geopandas as gpd
+import h3
 import numpy as np
 import pandas as pd
 import pytest
@@ -19,13 +20,15 @@ from hotspots import store
 from hotspots.analysis.stats import hotspots_gistar
 from hotspots.data import datasets
 from hotspots.data.schema import BNG, COLUMNS, WGS84, WORKING_CRS
-from hotspots.demo.load import load_demo_policeuk
+from hotspots.demo.load import load_demo_log, load_demo_policeuk
 from hotspots.products.vawg import (
     ACTION_FIELDS,
     DAYS_BY_SEVERITY,
     REASON_ACTIONS,
+    action_counts,
     draft_actions,
     feedback_near_incidents,
+    recorded_crime,
     uncovered_hot_cells,
 )
 from hotspots.space.grid import grid_counts
@@ -199,3 +202,59 @@ def test_sensitive_incidents_never_make_a_hot_cell(feedback, policeuk) -> None:
     after = uncovered_hot_cells(with_burst, feedback, study_area=datasets.DACORUM)
     assert set(after["cell"]) == set(before["cell"])
     assert after["count"].sum() == before["count"].sum()
+
+
+def test_recorded_crime_counts_relevant_incidents_and_never_places_sensitive_ones() -> None:
+    incidents = _incidents(
+        [
+            (0, 0, True, False, "Violence and sexual offences"),
+            (5, 5, True, False, "Violence and sexual offences"),
+            (900, 0, True, True, "Domestic abuse"),
+            (900, 5, True, True, "Domestic abuse"),
+            (0, 900, False, False, "Vehicle crime"),
+        ]
+    )
+    recorded = recorded_crime(incidents, res=9)
+    assert (recorded.relevant, recorded.not_mapped) == (4, 2)
+    assert recorded.cells["count"].sum() == 2  # the two mappable ones, in one cell here
+    assert recorded.cells.loc[recorded.cells["count"] > 0, "count"].tolist() == [2]
+    none = recorded_crime(incidents[~incidents["vawg"]], res=9)
+    assert none.cells is None and (none.relevant, none.not_mapped) == (0, 0)
+
+
+@pytest.mark.parametrize("data", ["police.uk", "council log"])
+def test_recorded_crime_on_the_demo_data_matches_a_count_per_cell(data, policeuk) -> None:
+    incidents = policeuk if data == "police.uk" else load_demo_log().incidents
+    recorded = recorded_crime(incidents, res=9)
+    relevant = incidents[incidents["vawg"].to_numpy(bool)]
+    placed = relevant[~relevant["sensitive"].to_numpy(bool)]
+    assert recorded.relevant == len(relevant) and recorded.not_mapped == len(relevant) - len(placed)
+    assert recorded.not_mapped < recorded.relevant
+    assert (recorded.not_mapped > 0) == (data == "council log")  # police.uk flags none
+    cell = h3.latlng_to_cell  # the H3 library, called directly
+    expected = pd.Series(
+        [cell(y, x, 9) for x, y in zip(placed.geometry.x, placed.geometry.y, strict=True)]
+    ).value_counts()
+    counts = recorded.cells.set_index("cell")["count"]
+    counts = counts[counts > 0]
+    assert counts.sort_index().to_dict() == expected.sort_index().to_dict()
+
+
+def test_action_counts_against_the_stored_actions(feedback, tmp_path) -> None:
+    engine = store.open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    for kind in ("walkabouts", "feedback"):
+        store.import_records(engine, datasets.demo_path(kind), kind)
+    long_ago = date.today() - timedelta(days=400)
+    drafts = draft_actions(store.list_feedback(engine), start=long_ago)  # all overdue
+    saved = [store.add_action(engine, r).id for r in drafts[ACTION_FIELDS].to_dict("records")]
+    store.update_action_status(engine, saved[0], "done")
+    store.update_action_status(engine, saved[1], "in_progress")
+    actions = store.list_actions(engine)
+    counts = action_counts(actions)
+    assert counts == {
+        "actions": len(saved),
+        "open": len(saved) - 1,  # every one but the one done
+        "overdue": len(saved) - 1,  # due long ago and not done
+    }
+    assert action_counts(actions.iloc[:0]) == {"actions": 0, "open": 0, "overdue": 0}
+    engine.dispose()

@@ -29,6 +29,7 @@ from hotspots.core.defaults import (
     GI_K,
     H3_RES,
     HDBSCAN_MIN_CLUSTER_SIZE,
+    HOT_MIN_BIN,
 )
 from hotspots.core.disclosure import mappable
 from hotspots.data.ingest import resolve_study_area
@@ -68,6 +69,16 @@ class Analysis:
     monthly: pd.DataFrame
     peaks: pd.DataFrame
     params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def n_hot_cells(self) -> int:
+        """Cells counted hot: ``gi_bin`` at least :data:`~hotspots.core.defaults.HOT_MIN_BIN`."""
+        return int((self.cells["gi_bin"] >= HOT_MIN_BIN).sum())
+
+    @property
+    def clustered_share(self) -> float:
+        """Share of the mappable incidents in a cluster (not noise), 0–1."""
+        return 1.0 - float(self.params["clusters"]["noise_share"])
 
 
 def analyse(

@@ -40,9 +40,70 @@ class Selection:
     hours: tuple[int, int] | None = None
 
 
-def has_time_of_day(incidents: pd.DataFrame) -> bool:
-    """True when any incident carries a time of day (``time_precision`` hour or minute)."""
-    return bool(incidents["time_precision"].isin(["hour", "minute"]).any())
+def has_time_of_day(incidents: pd.DataFrame, *, sources: Sequence[str] = ()) -> bool:
+    """True when any incident (of ``sources``; empty: every source) carries a time of day
+    (``time_precision`` hour or minute)."""
+    timed = incidents["time_precision"].isin(["hour", "minute"])
+    if sources:
+        timed &= incidents["source"].isin(list(sources))
+    return bool(timed.any())
+
+
+def months_present(incidents: pd.DataFrame) -> list[pd.Timestamp]:
+    """The months (first day) holding at least one incident, oldest first.
+
+    Examples
+    --------
+    >>> months_present(incidents)[:2]  # doctest: +SKIP
+    [Timestamp('2021-02-01 00:00:00'), Timestamp('2021-03-01 00:00:00')]
+    """
+    return sorted(pd.Series(incidents["month"].dropna().unique()))
+
+
+def values_present(
+    incidents: pd.DataFrame, column: str, *, order: Sequence[str] | None = None
+) -> list[str]:
+    """The values of ``column`` held by at least one incident: in the order of ``order`` when
+    given (values not in it left out), else sorted.
+
+    Examples
+    --------
+    >>> values_present(incidents, "category", order=CATEGORIES)  # doctest: +SKIP
+    ['Violence and sexual offences', 'Anti-social behaviour']
+    """
+    present = set(incidents[column].dropna().unique())
+    if order is None:
+        return sorted(present)
+    return [value for value in order if value in present]
+
+
+def crime_types(incidents: pd.DataFrame, *, categories: Sequence[str] = ()) -> list[str]:
+    """The crime types of the incidents in ``categories`` (empty: every group), sorted."""
+    pool = incidents[incidents["category"].isin(list(categories))] if categories else incidents
+    return values_present(pool, "crime_type")
+
+
+def ward_choices(
+    wards: pd.DataFrame,
+    *,
+    incidents: pd.DataFrame | None = None,
+    code: str = "area_code",
+    name: str = "area_name",
+) -> dict[str, str]:
+    """Ward code → name, in the order of the names; with ``incidents``, only the wards holding
+    at least one of them (by ``ward_code``).
+
+    Examples
+    --------
+    >>> ward_choices(wards)["E05004685"]  # doctest: +SKIP
+    'Adeyfield East'
+    """
+    names = pd.Series(wards[name].to_numpy(), index=wards[code].to_numpy()).sort_values(
+        kind="stable"
+    )
+    if incidents is not None:
+        names = names[names.index.isin(incidents["ward_code"].dropna().unique())]
+    return {str(k): str(v) for k, v in names.items()}
 
 
 def hour_mask(hour: np.ndarray, first: int, last: int) -> np.ndarray:

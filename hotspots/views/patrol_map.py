@@ -42,6 +42,10 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
 
 _LABEL_PX = 22  # side of the rank label, screen pixels
 
+MAP_WIDTH_PX, MAP_HEIGHT_PX = 800, 560
+"""Map size assumed when fitting the view to the localities (the dashboard's map is 560 px
+high and at least about 800 px wide on a laptop)."""
+
 
 def patrol_layer(
     plan_or_localities: PatrolPlan | gpd.GeoDataFrame,
@@ -182,3 +186,29 @@ def _rank_label(rank: int, lat: float, lon: float) -> folium.Marker:
         class_name="hotspots-rank-label",
     )
     return folium.Marker([lat, lon], icon=icon, interactive=False, keyboard=False)
+
+
+def map_view(
+    plan: PatrolPlan, *, width_px: int = MAP_WIDTH_PX, height_px: int = MAP_HEIGHT_PX
+) -> tuple[list[float] | None, int | None]:
+    """Centre ``[lat, lon]`` and Leaflet zoom (10–17) showing every locality of the plan.
+
+    The zoom is the largest at which the localities' bounds fit ``width_px`` × ``height_px``
+    screen pixels (Web Mercator, 256-pixel tiles), less a margin; ``(None, None)`` (the base
+    map's view) for a plan without localities.
+
+    Examples
+    --------
+    >>> map_view(plan)  # doctest: +SKIP
+    ([51.7497, -0.4722], 15)
+    """
+    if len(plan.localities) == 0:
+        return None, None
+    west, south, east, north = plan.localities.to_crs("EPSG:4326").total_bounds
+    y_south, y_north = (np.log(np.tan(np.pi / 4 + np.radians(v) / 2)) for v in (south, north))
+    fit = min(
+        np.log2(width_px * 360 / (256 * max(east - west, 1e-6))),
+        np.log2(height_px * 2 * np.pi / (256 * max(y_north - y_south, 1e-8))),
+    )
+    zoom = int(np.clip(np.floor(fit - 0.25), 10, 17))
+    return [round(float(south + north) / 2, 6), round(float(west + east) / 2, 6)], zoom

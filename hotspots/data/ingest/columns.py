@@ -6,6 +6,9 @@ import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
 
 from hotspots.data.ingest.coords import CoordKind
 from hotspots.data.ingest.errors import IngestError
@@ -154,3 +157,21 @@ def check_columns(
 
 def _key(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
+
+
+def csv_header(path: str | Path) -> list[str]:
+    """Column names of a CSV, for a column-map form (UTF-8 with or without BOM, else Latin-1);
+    ``[]`` for an empty or unreadable file.
+
+    Examples
+    --------
+    >>> ColumnMap.guess(csv_header("asb_log.csv"))  # doctest: +SKIP
+    """
+    for encoding in ("utf-8-sig", "latin-1"):
+        try:
+            return list(pd.read_csv(path, nrows=0, encoding=encoding).columns)
+        except UnicodeDecodeError:
+            continue
+        except (pd.errors.EmptyDataError, pd.errors.ParserError):
+            return []
+    return []

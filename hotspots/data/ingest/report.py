@@ -223,3 +223,13 @@ def merge_reports(reports: Iterable[LoadReport]) -> LoadReport:
     out.months = sorted(months)
     out.study_area = "; ".join(areas) or None
     return out
+
+
+def quarantine_by_reason(quarantine: pd.DataFrame) -> pd.DataFrame:
+    """Rows set aside per reason code: ``reason`` and ``rows``, in the order of the codes.
+
+    Examples
+    --------
+    >>> quarantine_by_reason(result.quarantine)  # doctest: +SKIP
+    """
+    return quarantine.groupby("reason").size().rename("rows").reset_index()

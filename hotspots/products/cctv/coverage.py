@@ -314,3 +314,15 @@ def uncovered_hotspots(result: Coverage, *, max_share_covered: float = 0.0) -> g
     table = result.by_hotspot
     chosen = table[(table["share_covered"] <= max_share_covered) & (table["incidents"] > 0)]
     return chosen.reset_index(drop=True)
+
+
+def cameras_left_out(result: Coverage) -> dict[str, int]:
+    """Cameras not counted because they are not active: status → cameras, most first.
+
+    Examples
+    --------
+    >>> cameras_left_out(coverage(incidents, cameras))  # doctest: +SKIP
+    {'faulty': 2, 'decommissioned': 1}
+    """
+    statuses = pd.Series(list(result.params["cameras_left_out"].values()), dtype=object)
+    return {str(status): int(n) for status, n in statuses.value_counts().items()}

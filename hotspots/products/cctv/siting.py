@@ -77,6 +77,12 @@ class Siting:
     upper_bound: float
     params: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def share_of_bound(self) -> float:
+        """``greedy / upper_bound`` (1.0 when both are 0): the greedy choice's share of the
+        best possible, at least (equal to ``ratio`` when solved exactly)."""
+        return self.greedy / self.upper_bound if self.upper_bound > 0 else 1.0
+
 
 def candidate_sites(
     hotspots: gpd.GeoDataFrame,
@@ -345,4 +351,30 @@ def site_cameras(
         ratio=ratio,
         upper_bound=float(bound),
         params=params,
+    )
+
+
+def proposed_cameras(plan: Siting) -> pd.DataFrame:
+    """The chosen sites as a camera table (redeployable, status ``"proposed"``), to draw
+    their views like those of the cameras in place.
+
+    Returns
+    -------
+    DataFrame
+        ``camera_id`` and ``name`` ("proposed 1", "Proposed site 1", ... in the greedy's
+        order), ``type`` ("redeployable"), ``range_m`` (the plan's), ``lon``, ``lat`` (WGS84)
+        and ``status``.
+    """
+    chosen = plan.chosen
+    order = chosen["order"].astype(str).to_numpy()
+    return pd.DataFrame(
+        {
+            "camera_id": [f"proposed {n}" for n in order],
+            "name": [f"Proposed site {n}" for n in order],
+            "type": "redeployable",
+            "range_m": float(plan.params["range_m"]),
+            "lon": chosen["lon"].to_numpy(),
+            "lat": chosen["lat"].to_numpy(),
+            "status": "proposed",
+        }
     )

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import geopandas as gpd
@@ -74,6 +74,11 @@ class TaskingSheet:
     pairs: pd.DataFrame
     note: str
     params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def pairs_on_sheet(self) -> int:
+        """Camera × hotspot pairs with windows on the sheet (the others see too few)."""
+        return int(self.pairs["on_sheet"].sum())
 
 
 def tasking_sheet(
@@ -340,4 +345,44 @@ def tasking_kpi(
             .reset_index(drop=True)
         )
         out = pd.concat([out, wide], axis=1)
+    return out
+
+
+def next_monday(today: date) -> date:
+    """The Monday after ``today`` (a week's taskings start on a Monday).
+
+    Examples
+    --------
+    >>> next_monday(date(2022, 2, 3))
+    datetime.date(2022, 2, 7)
+    """
+    return today + timedelta(days=7 - today.weekday())
+
+
+def new_windows(plan: pd.DataFrame, logged: pd.DataFrame) -> pd.DataFrame:
+    """The taskings of ``plan`` not in the log yet (same camera, window start and hotspot).
+
+    Parameters
+    ----------
+    plan
+        From :func:`schedule_taskings`.
+    logged
+        From :func:`hotspots.store.list_taskings`.
+
+    Returns
+    -------
+    DataFrame
+        The rows of ``plan`` to store; ``attrs["already_logged"]``: how many were left out.
+
+    Examples
+    --------
+    >>> new_windows(plan, store.list_taskings(engine)).attrs["already_logged"]  # doctest: +SKIP
+    0
+    """
+    keys = ["camera_id", "window_start", "hotspot_id"]
+    seen = logged[keys].drop_duplicates().assign(_logged=True)
+    merged = plan.merge(seen, on=keys, how="left")
+    fresh = merged["_logged"].isna().to_numpy()
+    out = plan[fresh].reset_index(drop=True)
+    out.attrs["already_logged"] = int((~fresh).sum())
     return out

@@ -10,7 +10,9 @@ spacing),
 KML). Drawn documents live in the views: the map layer is :mod:`hotspots.views.patrol_map`,
 the briefing (HTML / PDF with static maps) :mod:`hotspots.views.documents.briefing`, all
 outputs into one folder :mod:`hotspots.views.patrol_files` (their old names here still work,
-with a warning, until hotspots 0.3).
+with a warning, until hotspots 0.3). :mod:`~hotspots.products.patrol.request` turns a user's
+choices into the plan asked for; :mod:`~hotspots.products.patrol.table` is the table as people
+read it.
 """
 
 from hotspots._moved import moved_names

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 import streamlit as st
 
 from hotspots.analysis.analyse import Analysis
-from hotspots.data.select import Selection
+from hotspots.data.select import Selection, ward_choices
 from hotspots.products import measures
 from hotspots.views import maps
 from hotspots.views.analysis_map import LAYERS, analysis_map
@@ -43,9 +43,7 @@ def render_exports(
         counts when that one is, and the standalone map opens with the same layers on.
     """
     st.subheader("Export for the meeting")
-    words = report.describe_selection(
-        sel, ward_names=dict(zip(ds.wards["area_code"], ds.wards["area_name"], strict=True))
-    )
+    words = report.describe_selection(sel, ward_names=ward_choices(ds.wards))
     period = words.pop("Period")
     title = st.text_input(
         "Title of the map and the meeting pack",

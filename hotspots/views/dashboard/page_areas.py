@@ -1,6 +1,7 @@
 """Areas & measures page: what changed, headline measures, ward table and choropleth, survey.
 
-The numbers come from :mod:`hotspots.products.measures`. The sidebar's months choose the current
+The numbers come from :mod:`hotspots.products.measures` through
+:mod:`hotspots.products.area_view`. The sidebar's months choose the current
 period (the latest month, or the last 28 days when every record has a date); the comparisons
 with the previous period and the same period last year may reach before the first selected
 month, so they use the selection with every filter except the months.
@@ -8,18 +9,18 @@ month, so they use the selection with every filter except the months.
 
 from __future__ import annotations
 
-import math
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
 from hotspots.core.io import write_csv
-from hotspots.data.schema import BNG, WGS84, WORKING_CRS
+from hotspots.data.schema import WORKING_CRS
 from hotspots.data.select import Selection
-from hotspots.products import measures
+from hotspots.products import area_view, measures
+from hotspots.products.area_view import AreaMeasures
 from hotspots.views import maps
 from hotspots.views.dashboard import cached
 from hotspots.views.dashboard.offline import st_map
@@ -34,7 +35,6 @@ CHOROPLETH_VALUES: dict[str, tuple[str, str]] = {
 }
 """Choropleth choices: label → (ward table column, legend title)."""
 
-_DIVERGING = ("#2166ac", "#92c5de", "#f7f7f7", "#f4a582", "#b2182b")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 _TEMPLATE = pd.DataFrame(
     {
@@ -44,15 +44,6 @@ _TEMPLATE = pd.DataFrame(
         "respondents": [212, 198],
     }
 )
-
-
-@dataclass(frozen=True)
-class AreaMeasures:
-    """The page's tables for one selection and period."""
-
-    wards: pd.DataFrame
-    headline: pd.DataFrame
-    changes: pd.DataFrame
 
 
 def area_measures(ds: Dataset, sel: Selection, periods: measures.Periods) -> AreaMeasures:
@@ -73,21 +64,12 @@ def _area_measures(
     _sel: Selection,
     _periods: measures.Periods,
 ) -> AreaMeasures:
-    incidents = cached.selected(_ds, _sel)
-    # With a ward filter, the other wards' zeros say nothing: list the chosen wards only.
-    wards = _ds.wards[_ds.wards["area_code"].isin(_sel.wards)] if _sel.wards else _ds.wards
-    return AreaMeasures(
-        wards=measures.ward_table(
-            incidents,
-            wards,
-            _ds.ward_population,
-            current=_periods.current,
-            previous=_periods.previous,
-        ),
-        headline=measures.headline_measures(
-            incidents, current=_periods.current, previous=_periods.previous
-        ),
-        changes=measures.what_changed(incidents, periods=_periods, wards=_ds.wards),
+    return area_view.area_measures(
+        cached.selected(_ds, _sel),
+        _ds.wards,
+        periods=_periods,
+        population=_ds.ward_population,
+        chosen_wards=_sel.wards,
     )
 
 
@@ -98,10 +80,7 @@ def simplified_wards(ds: Dataset) -> gpd.GeoDataFrame:
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _simplified_wards(key: str, *, _ds: Dataset) -> gpd.GeoDataFrame:
-    wards = _ds.wards[["area_code", "area_name", "geometry"]]
-    metric = wards.to_crs(_ds.incidents.attrs.get(WORKING_CRS, BNG))
-    simple = metric.simplify(20.0, preserve_topology=True)
-    return wards.set_geometry(simple.to_crs(WGS84).to_numpy())
+    return area_view.simplified_wards(_ds.wards, working_crs=_ds.incidents.attrs.get(WORKING_CRS))
 
 
 def comparison_selection(sel: Selection) -> Selection:
@@ -135,7 +114,7 @@ def _choose_periods(shown: gpd.GeoDataFrame) -> measures.Periods:
     """The default periods, with a choice of month when the data are month-only."""
     periods = measures.default_periods(shown)
     if periods.current[0].freqstr.startswith("M"):
-        months = sorted(pd.PeriodIndex(shown["month"], freq="M").unique(), reverse=True)
+        months = area_view.month_choices(shown)
         month = st.selectbox(
             "Current period",
             months,
@@ -163,10 +142,10 @@ def _what_changed(changes: pd.DataFrame) -> None:
             "fewer than 5 are not listed"
         )
     columns = st.columns(2)
-    for column, (compared_with, rows) in zip(
-        columns, changes.groupby("compared_with", sort=False), strict=False
+    for column, (compared_with, period, rows) in zip(
+        columns, area_view.changes_by_comparison(changes), strict=False
     ):
-        column.markdown(f"**Compared with the {compared_with} ({rows['period'].iloc[0]})**")
+        column.markdown(f"**Compared with the {compared_with} ({period})**")
         lines = [
             f"{row.rank}. " + ("**" + _md(row.text) + "**" if row.significant else _md(row.text))
             for row in rows.itertuples()
@@ -204,7 +183,7 @@ def _headline(headline: pd.DataFrame) -> None:
     st.caption(
         "Domestic abuse: incidents whose crime type mentions domestic abuse (police.uk records "
         "carry no such flag), counted for the area only, never mapped; counts under 5 are "
-        "shown as <5. ▲/▼: significant rise/fall (" + headline.attrs["test"] + ")."
+        f"shown as <5. ▲/▼: significant rise/fall ({headline.attrs['test']})."
     )
 
 
@@ -228,40 +207,23 @@ def _ward_section(ds: Dataset, table: pd.DataFrame, periods: measures.Periods) -
     )
     column, title = CHOROPLETH_VALUES[choice]
     outlines = simplified_wards(ds)
-    layer_table = outlines.merge(table.drop(columns=["area_name"]), on="area_code", how="left")
-    values = pd.to_numeric(layer_table[column], errors="coerce")
-    options: dict = {"colormap": "YlOrRd"}
-    if column.startswith("change") and values.notna().any():
-        breaks, colours = _change_breaks(values.dropna())
-        options = {"breaks": breaks, "colormap": colours}
-    if values.notna().any():
-        m = maps.base_map(tuple(outlines.total_bounds))
+    shaded = area_view.ward_choropleth(outlines, table, column)
+    if shaded.has_values:
+        m = maps.base_map(outlines)
         maps.ward_layer(
-            layer_table,
+            shaded.table,
             value=column,
             name_col="area_name",
             tooltip_cols=["count", "previous"],
             legend_title=f"{title} ({periods.label()})",
             simplify_m=0,
-            **options,
+            **shaded.options,
         ).add_to(m)
         st_map(m, key="ward_map", height=480, use_container_width=True, returned_objects=[])
     else:
         st.info(f"No values to map for “{choice}” (no population figures or no comparison).")
     st.dataframe(_ward_display(table), hide_index=True, width="stretch")
-    attrs = table.attrs
-    notes = [
-        f"Rate per 1,000 residents: {attrs['population_method']}.",
-        f"▲/▼: significant rise/fall ({attrs['test']}, q < {attrs['alpha']:g}).",
-        *(f"{n[0].upper()}{n[1:]}." for n in attrs["notes"]),
-    ]
-    if attrs["outside_wards"]:
-        notes.append(f"{attrs['outside_wards']} incident(s) in the period lie outside the wards.")
-    if table["suppressed"].any():
-        notes.append(
-            "The selection holds sensitive incidents only: ward counts under 5 (and one more "
-            "where a single hidden count could be worked out from the total) are left blank."
-        )
+    notes = area_view.ward_notes(table)
     st.caption(" ".join(notes))
     st.download_button(
         "Download the ward table (CSV, for the minutes)",
@@ -302,18 +264,6 @@ def ward_csv(table: pd.DataFrame) -> bytes:
     return write_csv(out, bom=True)
 
 
-def _change_breaks(values: pd.Series) -> tuple[list[float], list[str]]:
-    """Class upper bounds centred on zero for a change map, and their colours (blue = fall)."""
-    largest = max(float(values.abs().max()), 2.0)
-    half = float(max(1, math.ceil(largest / 2)))
-    bounds = {-half: _DIVERGING[0]}
-    bounds.setdefault(-1.0, _DIVERGING[1])
-    bounds.setdefault(0.0, _DIVERGING[2])
-    bounds.setdefault(half, _DIVERGING[3])
-    bounds.setdefault(largest, _DIVERGING[4])
-    return list(bounds), list(bounds.values())
-
-
 def _survey() -> None:
     st.subheader("Perception of safety")
     st.caption(
@@ -335,7 +285,7 @@ def _survey() -> None:
     if upload is None:
         return
     try:
-        survey = measures.perception_of_safety(pd.read_csv(upload))
+        survey = area_view.read_survey(upload)
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as err:
         st.error(f"Could not read the survey: {err}")
         return

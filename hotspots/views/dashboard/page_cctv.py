@@ -8,7 +8,6 @@ number is computed by :mod:`hotspots.products.cctv`; this page only shows it.
 
 from __future__ import annotations
 
-import hashlib
 import io
 from datetime import date, timedelta
 
@@ -25,10 +24,11 @@ from hotspots.core.io import write_csv
 from hotspots.data.select import Selection
 from hotspots.products import cctv
 from hotspots.views import maps
+from hotspots.views.cctv_map import camera_views_layer
 from hotspots.views.dashboard import cached, overlays
 from hotspots.views.dashboard.offline import st_map
 from hotspots.views.dashboard.sidebar import sidebar_filters
-from hotspots.views.dashboard.state import Dataset, current_dataset
+from hotspots.views.dashboard.state import Dataset, current_dataset, fingerprint
 from hotspots.views.dashboard.store import session_store, store_caption
 from hotspots.views.documents.tasking_sheet import sheet_html
 
@@ -41,27 +41,8 @@ _CAMERA_KEY_COLUMNS = [*_CAMERA_COLUMNS, "lon", "lat", "status"]
 
 
 def camera_key(cameras: pd.DataFrame) -> str:
-    """A fingerprint of the camera table (changes when any camera is added or changed).
-
-    Examples
-    --------
-    >>> camera_key(store.list_cameras(engine))  # doctest: +SKIP
-    '5c0f3e2a91d4'
-    """
-    frame = pd.DataFrame(cameras[_CAMERA_KEY_COLUMNS])
-    hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()
-    return hashlib.sha1(hashed).hexdigest()[:12]
-
-
-def next_monday(today: date) -> date:
-    """The Monday after ``today`` (a week's taskings start on a Monday).
-
-    Examples
-    --------
-    >>> next_monday(date(2022, 2, 3))
-    datetime.date(2022, 2, 7)
-    """
-    return today + timedelta(days=7 - today.weekday())
+    """A fingerprint of the camera table (changes when any camera is added or changed)."""
+    return fingerprint(cameras, _CAMERA_KEY_COLUMNS)
 
 
 # --------------------------------------------------------------------------- cached products
@@ -134,7 +115,7 @@ def _coverage_metrics(cov: cctv.Coverage) -> None:
     st.caption(
         f"{cov.incidents:,} incidents in the selection; {cov.params['cameras_used']} active "
         f"cameras counted"
-        + (f", {len(left_out)} not active left out ({_statuses(left_out)})" if left_out else "")
+        + (f", {len(left_out)} not active left out ({_statuses(cov)})" if left_out else "")
         + f". Hotspots: Gi* hot cells ({GI_CONFIDENCE[HOT_MIN_BIN]}+ confidence, H3 resolution "
         f"{ANALYSIS['res']}); "
         f"{cov.params['hotspot_matching']}."
@@ -154,9 +135,8 @@ def _coverage_section(cov: cctv.Coverage) -> None:
     )
 
 
-def _statuses(left_out: dict[str, str]) -> str:
-    counts = pd.Series(list(left_out.values())).value_counts()
-    return ", ".join(f"{n} {status}" for status, n in counts.items())
+def _statuses(cov: cctv.Coverage) -> str:
+    return ", ".join(f"{n} {status}" for status, n in cctv.cameras_left_out(cov).items())
 
 
 def _uncovered_section(cov: cctv.Coverage) -> None:
@@ -200,7 +180,7 @@ def _siting_section(
     c1, c2 = st.columns(2)
     k = c1.slider("Redeployable cameras to place", 1, 10, 3, key="cctv_k")
     range_m = c2.slider("Useful range of each (metres)", 25, 300, 100, step=25, key="cctv_range")
-    if not (cells["gi_bin"] >= HOT_MIN_BIN).any():
+    if cctv.candidate_sites(cells).empty:
         st.info("No Gi* hot cell in the selection, so no candidate sites: widen the filters.")
         return None
     plan = _siting(
@@ -213,7 +193,7 @@ def _siting_section(
         m3.metric("Greedy / best", f"{plan.ratio:.1%}")
     else:
         m2.metric("Best possible is at most", f"{plan.upper_bound:,.0f}")
-        m3.metric("Greedy / bound", f"{plan.greedy / plan.upper_bound:.1%}")
+        m3.metric("Greedy / bound", f"{plan.share_of_bound:.1%}")
     st.dataframe(plan.chosen, hide_index=True, width="stretch", key="cctv_sites")
     p = plan.params
     st.caption(
@@ -253,7 +233,7 @@ def _sheet_section(
         st.info(sheet.note)
     windows = sheet.windows
     st.dataframe(windows, hide_index=True, width="stretch", key="cctv_windows")
-    on_sheet = int(sheet.pairs["on_sheet"].sum())
+    on_sheet = sheet.pairs_on_sheet
     st.caption(
         f"{len(windows)} windows for {on_sheet} camera × hot cell pairs where the camera sees at "
         f"least {int(least)} of the cell's incidents ({len(sheet.pairs) - on_sheet} pairs with "
@@ -283,7 +263,7 @@ def _sheet_section(
             "These windows are months (the records have no time of day), so they cannot be "
             "scheduled as hours: agree times with the CCTV team, or load a timed incident log."
         )
-    start_default = next_monday(date.today())
+    start_default = cctv.next_monday(date.today())
     s1, s2, s3, s4 = st.columns(4)
     start = s1.date_input("From", start_default, key="cctv_sched_start")
     end = s2.date_input("Until (not included)", start_default + timedelta(7), key="cctv_sched_end")
@@ -314,7 +294,7 @@ def _schedule(
         sheet, start=start, end=end, requested_by=requested_by, max_rank=max_rank
     )
     logged = store.list_taskings(engine, since=start, until=end)
-    plan = new_windows(plan, logged)
+    plan = cctv.new_windows(plan, logged)
     already = plan.attrs["already_logged"]
     if plan.empty:
         st.warning(
@@ -335,35 +315,6 @@ def _schedule(
         f"Scheduled {report.inserted} taskings from {start:%d %b %Y} to {end:%d %b %Y}"
         f"{skipped}; they are in the tasking log below."
     )
-
-
-def new_windows(plan: pd.DataFrame, logged: pd.DataFrame) -> pd.DataFrame:
-    """The taskings of ``plan`` not in the log yet (same camera, window start and hotspot).
-
-    Parameters
-    ----------
-    plan
-        From :func:`hotspots.products.cctv.schedule_taskings`.
-    logged
-        From :func:`hotspots.store.list_taskings`.
-
-    Returns
-    -------
-    DataFrame
-        The rows of ``plan`` to store; ``attrs["already_logged"]``: how many were left out.
-
-    Examples
-    --------
-    >>> new_windows(plan, store.list_taskings(engine)).attrs["already_logged"]  # doctest: +SKIP
-    0
-    """
-    keys = ["camera_id", "window_start", "hotspot_id"]
-    seen = logged[keys].drop_duplicates().assign(_logged=True)
-    merged = plan.merge(seen, on=keys, how="left")
-    fresh = merged["_logged"].isna().to_numpy()
-    out = plan[fresh].reset_index(drop=True)
-    out.attrs["already_logged"] = int((~fresh).sum())
-    return out
 
 
 def _log_section(engine: Engine) -> None:
@@ -392,27 +343,16 @@ def _log_section(engine: Engine) -> None:
 def _map(
     ds: Dataset, cameras: pd.DataFrame, cells: gpd.GeoDataFrame, plan: cctv.Siting | None
 ) -> None:
-    hot = cells[cells["gi_bin"] >= HOT_MIN_BIN]
+    hot, _ = cctv.hot_areas(cells)
     layers = [
         maps.ward_layer(ds.wards, name_col="area_name", name="Wards"),
         maps.gistar_layer(hot, name="Hot cells (Gi*)"),
-        overlays.camera_views_layer(cameras),
+        camera_views_layer(cameras),
         overlays.cameras_layer(cameras),
     ]
     if plan is not None and len(plan.chosen):
-        chosen = plan.chosen
-        proposed = pd.DataFrame(
-            {
-                "camera_id": "proposed " + chosen["order"].astype(str),
-                "name": "Proposed site " + chosen["order"].astype(str),
-                "type": "redeployable",
-                "range_m": plan.params["range_m"],
-                "lon": chosen["lon"],
-                "lat": chosen["lat"],
-                "status": "proposed",
-            }
-        )
-        layers.append(overlays.camera_views_layer(proposed, name="Proposed redeployable sites"))
+        proposed = cctv.proposed_cameras(plan)
+        layers.append(camera_views_layer(proposed, name="Proposed redeployable sites"))
     st_map(
         maps.base_map(ds.wards),
         key="cctv_map",

@@ -7,12 +7,13 @@ import dataclasses
 import tempfile
 from pathlib import Path
 
-import pandas as pd
 import streamlit as st
 
 from hotspots.core.io import write_csv
 from hotspots.data.ingest import ColumnMap, IngestError, load
+from hotspots.data.ingest.columns import csv_header
 from hotspots.data.ingest.policeuk import STREET_COLUMNS
+from hotspots.data.ingest.report import quarantine_by_reason
 from hotspots.space.areas import read_boundaries
 from hotspots.views.dashboard.state import Dataset, build_dataset, current_dataset, use_dataset
 
@@ -32,18 +33,6 @@ _FIELDS = {
     "crime_type": "Incident type / category",
     "location": "Location (street)",
 }
-
-
-def _header(path: Path) -> list[str]:
-    """Column names of a CSV, for the mapping form (UTF-8 with or without BOM, else Latin-1)."""
-    for encoding in ("utf-8-sig", "latin-1"):
-        try:
-            return list(pd.read_csv(path, nrows=0, encoding=encoding).columns)
-        except UnicodeDecodeError:
-            continue
-        except (pd.errors.EmptyDataError, pd.errors.ParserError):
-            return []
-    return []
 
 
 def _is_policeuk(columns: list[str]) -> bool:
@@ -93,12 +82,12 @@ def _load_form(ds: Dataset) -> None:
         return
     paths = _save_uploads(files)
     csvs = [p for p in paths if p.suffix.lower() == ".csv"]
-    generic = [p for p in csvs if not _is_policeuk(_header(p))]
+    generic = [p for p in csvs if not _is_policeuk(csv_header(p))]
     columns = None
     crs = None
     if generic:
         st.markdown(f"**Column map** for {', '.join(p.name for p in generic)}")
-        columns = _column_map_form(_header(generic[0]), key="colmap")
+        columns = _column_map_form(csv_header(generic[0]), key="colmap")
         crs = st.text_input("CRS of easting/northing (blank: decide from the values)", "") or None
     dayfirst = st.radio("Dates like 01/02/2021 are", ["1 February (UK)", "2 January (US)"]) == (
         "1 February (UK)"
@@ -150,7 +139,7 @@ def render() -> None:
 
     if len(ds.quarantine):
         st.subheader("Rows set aside (quarantine)")
-        by_reason = ds.quarantine.groupby("reason").size().rename("rows").reset_index()
+        by_reason = quarantine_by_reason(ds.quarantine)
         st.dataframe(by_reason, hide_index=True)
         st.download_button(
             "Download the rows set aside (CSV)",

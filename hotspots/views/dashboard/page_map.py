@@ -60,12 +60,11 @@ def render() -> None:
 
     p = result.params
     clusters = p["clusters"]
-    hot = int((result.cells["gi_bin"] >= HOT_MIN_BIN).sum())
     cols = st.columns(4)
     cols[0].metric("Incidents", f"{len(inc):,}")
-    cols[1].metric(f"Hot cells (Gi*, {GI_CONFIDENCE[HOT_MIN_BIN]}+)", hot)
+    cols[1].metric(f"Hot cells (Gi*, {GI_CONFIDENCE[HOT_MIN_BIN]}+)", result.n_hot_cells)
     cols[2].metric("Clusters", clusters["n_clusters"])
-    cols[3].metric("Clustered share", f"{1 - clusters['noise_share']:.0%}")
+    cols[3].metric("Clustered share", f"{result.clustered_share:.0%}")
 
     show = list(LAYERS[1:])
     if not meeting_mode():

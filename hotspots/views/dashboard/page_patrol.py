@@ -10,23 +10,37 @@ is clicked. Meeting mode shows the table and the map only, with the last choices
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
 from typing import Literal
 
 import folium
-import numpy as np
 import pandas as pd
 import streamlit as st
 
-from hotspots.data.select import Selection
-from hotspots.products.patrol import PatrolPlan, patrol_plan, to_csv, to_geojson, to_kml
+from hotspots.data.select import Selection, ward_choices
+from hotspots.products.patrol import (
+    PatrolPlan,
+    to_csv,
+    to_geojson,
+    to_kml,
+)
+from hotspots.products.patrol.request import (
+    LATEST_MONTHS,
+    Choices,
+    Request,
+    default_period,
+    latest_months,
+    make_request,
+    plan_for,
+    pool_selection,
+)
+from hotspots.products.patrol.table import display_table, month_only
 from hotspots.views import maps
 from hotspots.views.dashboard import cached
 from hotspots.views.dashboard.offline import st_map
 from hotspots.views.dashboard.sidebar import MEETING_MAP_CSS, meeting_mode, sidebar_filters
 from hotspots.views.dashboard.state import Dataset, current_dataset
 from hotspots.views.documents.briefing import briefing_html, write_briefing_pdf
-from hotspots.views.patrol_map import patrol_layer
+from hotspots.views.patrol_map import MAP_HEIGHT_PX, map_view, patrol_layer
 
 FileKind = Literal["geojson", "csv", "kml", "html", "pdf"]
 
@@ -39,49 +53,11 @@ FILES: dict[str, tuple[str, str, str]] = {
 }
 """Download buttons: kind → (label, file name, MIME type)."""
 
-LATEST_MONTHS = 3
-"""Length of the "latest months" period, months."""
-
-MAP_WIDTH_PX, MAP_HEIGHT_PX = 800, 560
-"""Map size assumed when fitting the view to the localities (the map is 560 px high and at
-least about 800 px wide on a laptop)."""
-
 METHODS = {"gistar": "Gi* hot cells (H3)", "dbscan": "DBSCAN clusters"}
 RANKINGS = {"count": "Incidents", "harm": "Harm (crime severity weights)"}
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 _CHOICES_KEY = "patrol_choices"
-
-
-@dataclass(frozen=True)
-class Choices:
-    """What the user chose on the page (kept for meeting mode, which hides the controls).
-
-    ``period`` is ``"sidebar"`` (the sidebar's months) or ``"latest"`` (the latest
-    :data:`LATEST_MONTHS` months); ``area`` is ``"chosen"`` (the sidebar's wards) or ``"all"``;
-    sizes in metres (``min_spacing_m`` ``None``: the same as ``max_across_m``).
-    """
-
-    period: Literal["sidebar", "latest"] | None = None
-    area: Literal["chosen", "all"] = "chosen"
-    top: int = 10
-    by: Literal["count", "harm"] = "count"
-    method: Literal["gistar", "dbscan"] = "gistar"
-    max_across_m: float = 200.0
-    min_spacing_m: float | None = None
-
-
-@dataclass(frozen=True)
-class Request:
-    """One plan: the months (``"YYYY-MM"``), the wards of the area (empty: all) and options."""
-
-    period: tuple[str, str]
-    wards: tuple[str, ...]
-    top: int
-    by: Literal["count", "harm"]
-    method: Literal["gistar", "dbscan"]
-    max_across_m: float
-    min_spacing_m: float | None
 
 
 def render() -> None:
@@ -116,97 +92,6 @@ def render() -> None:
     _downloads(plan, key)
 
 
-def pool_selection(sel: Selection) -> Selection:
-    """The sidebar's selection without its months and wards: the plan chooses its own period
-    (and needs the months before it for the trend) and its own area."""
-    return replace(sel, start=None, end=None, wards=())
-
-
-def make_request(sel: Selection, pool: pd.DataFrame, choices: Choices) -> Request:
-    """The plan's months and wards from the page's choices and the sidebar's selection.
-
-    ``choices.period`` ``None`` picks the sidebar's months when they were narrowed, else the
-    latest :data:`LATEST_MONTHS` months of ``pool`` (the selected incidents, all months).
-    """
-    period = choices.period or default_period(sel, pool)
-    if period == "sidebar" and sel.start is not None and sel.end is not None:
-        months = (f"{sel.start:%Y-%m}", f"{sel.end:%Y-%m}")
-    else:
-        months = _latest(pool)
-    wards = tuple(sel.wards) if choices.area == "chosen" else ()
-    return Request(
-        period=months,
-        wards=wards,
-        top=int(choices.top),
-        by=choices.by,
-        method=choices.method,
-        max_across_m=float(choices.max_across_m),
-        min_spacing_m=None if choices.min_spacing_m is None else float(choices.min_spacing_m),
-    )
-
-
-def default_period(sel: Selection, pool: pd.DataFrame) -> Literal["sidebar", "latest"]:
-    """``"sidebar"`` when the sidebar's months are narrower than the data, else ``"latest"``."""
-    first, last = pool["month"].min(), pool["month"].max()
-    narrowed = (sel.start is not None and sel.start > first) or (
-        sel.end is not None and sel.end < last
-    )
-    return "sidebar" if narrowed else "latest"
-
-
-def plan_display(plan: PatrolPlan) -> pd.DataFrame:
-    """The plan table as shown: people's column names, share in per cent, months or hours.
-
-    Examples
-    --------
-    >>> plan_display(plan)[["Rank", "Locality", "Incidents", "Share (%)"]]  # doctest: +SKIP
-    """
-    loc = plan.localities
-    month_only = _month_only(plan)
-    table = pd.DataFrame(
-        {
-            "Rank": loc["rank"].astype(int).to_numpy(),
-            "Locality": loc["name"].to_numpy(),
-            "Incidents": loc["incidents"].astype(int).to_numpy(),
-            "Share (%)": (100 * loc["share"].astype(float)).to_numpy(),
-            "Harm": loc["harm"].astype(float).to_numpy(),
-            "Previous period": pd.to_numeric(loc["previous"]).to_numpy(),
-            "Trend": loc["trend"].astype(object).fillna("–").to_numpy(),
-            "Peak days": loc["peak_days"].to_numpy(),
-            "Peak months" if month_only else "Peak hours": loc["windows"].to_numpy(),
-            "Dosage": loc["dosage"].to_numpy(),
-            "Crime mix": loc["crime_mix"].to_numpy(),
-        }
-    )
-    return table.drop(columns="Peak days") if month_only else table
-
-
-def map_view(
-    plan: PatrolPlan, *, width_px: int = MAP_WIDTH_PX, height_px: int = MAP_HEIGHT_PX
-) -> tuple[list[float] | None, int | None]:
-    """Centre ``[lat, lon]`` and Leaflet zoom (10–17) showing every locality of the plan.
-
-    The zoom is the largest at which the localities' bounds fit ``width_px`` × ``height_px``
-    screen pixels (Web Mercator, 256-pixel tiles), less a margin; ``(None, None)`` (the base
-    map's view) for a plan without localities.
-
-    Examples
-    --------
-    >>> map_view(plan)  # doctest: +SKIP
-    ([51.7497, -0.4722], 15)
-    """
-    if len(plan.localities) == 0:
-        return None, None
-    west, south, east, north = plan.localities.to_crs("EPSG:4326").total_bounds
-    y_south, y_north = (np.log(np.tan(np.pi / 4 + np.radians(v) / 2)) for v in (south, north))
-    fit = min(
-        np.log2(width_px * 360 / (256 * max(east - west, 1e-6))),
-        np.log2(height_px * 2 * np.pi / (256 * max(y_north - y_south, 1e-8))),
-    )
-    zoom = int(np.clip(np.floor(fit - 0.25), 10, 17))
-    return [round(float(south + north) / 2, 6), round(float(west + east) / 2, 6)], zoom
-
-
 def plan_file(plan: PatrolPlan, kind: FileKind) -> bytes:
     """The plan as a file's bytes: GeoJSON, CSV, KML 2.2, briefing HTML or PDF.
 
@@ -239,19 +124,7 @@ def patrol_layer_for(ds: Dataset, sel: Selection) -> folium.FeatureGroup:
 
 @st.cache_resource(max_entries=16, show_spinner="Building the patrol plan…")
 def _plan(key: tuple[str, ...], *, _ds: Dataset, _sel: Selection, _request: Request) -> PatrolPlan:
-    wards = _ds.wards
-    area = wards[wards["area_code"].isin(_request.wards)] if _request.wards else wards
-    return patrol_plan(
-        cached.selected(_ds, pool_selection(_sel)),
-        study_area=area,
-        period=_request.period,
-        top=_request.top,
-        by=_request.by,
-        method=_request.method,
-        max_across_m=_request.max_across_m,
-        min_spacing_m=_request.min_spacing_m,
-        wards=wards,
-    )
+    return plan_for(_request, cached.selected(_ds, pool_selection(_sel)), wards=_ds.wards)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -288,7 +161,7 @@ def _controls(ds: Dataset, sel: Selection, pool: pd.DataFrame) -> Choices:
     for key, value in starts.items():  # widgets hidden in meeting mode come back as they were
         if key not in st.session_state:
             st.session_state[key] = value
-    latest = _latest(pool)
+    latest = latest_months(pool)
     periods = {
         "sidebar": f"Months chosen in the sidebar ({sel.start:%b %Y} – {sel.end:%b %Y})",
         "latest": f"Latest {LATEST_MONTHS} months of the data ({_month(latest[0])} – "
@@ -342,7 +215,7 @@ def _controls(ds: Dataset, sel: Selection, pool: pd.DataFrame) -> Choices:
 def _summary(plan: PatrolPlan, ds: Dataset, request: Request) -> None:
     """One sentence: the period, the area and how much of it the localities hold."""
     summary = plan.metadata["summary"]
-    names = ds.wards.set_index("area_code")["area_name"]
+    names = ward_choices(ds.wards)
     area = (
         ", ".join(names.get(code, code) for code in request.wards)
         if request.wards
@@ -367,7 +240,7 @@ def _table(plan: PatrolPlan) -> None:
         )
         return
     st.dataframe(
-        plan_display(plan),
+        display_table(plan),
         hide_index=True,
         width="stretch",
         column_config={
@@ -377,7 +250,7 @@ def _table(plan: PatrolPlan) -> None:
         },
     )
     peaks = plan.metadata["peaks"]
-    if _month_only(plan):
+    if month_only(plan):
         st.info(
             f"Peak **months**, not hours: {_md(peaks['reason'])}. Visit at varied times; "
             "CAD or ASB logs with times would give the hour windows."
@@ -451,17 +324,6 @@ def _downloads(plan: PatrolPlan, key: tuple[str, ...]) -> None:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _latest(pool: pd.DataFrame) -> tuple[str, str]:
-    """The latest :data:`LATEST_MONTHS` months of the data, as ``("YYYY-MM", "YYYY-MM")``."""
-    month = pool["month"].dt.to_period("M")
-    last = month.max()
-    return str(max(month.min(), last - (LATEST_MONTHS - 1))), str(last)
-
-
-def _month_only(plan: PatrolPlan) -> bool:
-    return bool(plan.metadata["peaks"].get("reason"))
 
 
 def _month(period: str) -> str:

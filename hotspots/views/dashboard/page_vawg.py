@@ -13,7 +13,6 @@ Text a user typed is shown as text (tables, escaped popups), never as HTML.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Mapping
 from datetime import date
@@ -27,15 +26,14 @@ from sqlalchemy import Engine
 
 from hotspots import store
 from hotspots.core.defaults import H3_RES
-from hotspots.core.disclosure import MIN_COUNT, SUPPRESSED, mappable
-from hotspots.data.select import Selection
+from hotspots.core.disclosure import MIN_COUNT, SUPPRESSED
+from hotspots.data.select import Selection, values_present
 from hotspots.products import vawg
-from hotspots.space.grid import grid_counts
 from hotspots.views import maps
 from hotspots.views.dashboard import cached, overlays
 from hotspots.views.dashboard.offline import st_map
 from hotspots.views.dashboard.sidebar import sidebar_filters
-from hotspots.views.dashboard.state import Dataset, current_dataset
+from hotspots.views.dashboard.state import Dataset, current_dataset, fingerprint
 from hotspots.views.dashboard.store import session_store, store_caption
 
 MAP_KEY = "vawg_map"
@@ -129,21 +127,12 @@ def markdown_text(text: str) -> str:
     return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
 
 
-def _fingerprint(frame: pd.DataFrame, columns: list[str]) -> str:
-    hashed = pd.util.hash_pandas_object(frame[columns], index=False).to_numpy().tobytes()
-    return hashlib.sha1(hashed).hexdigest()[:12]
-
-
 # --------------------------------------------------------------------------- cached analysis
 
 
-def _vawg_mappable(inc: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    return mappable(inc[inc["vawg"].to_numpy(bool)])
-
-
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _vawg_cells(key: str, sel_key: str, *, _inc: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    return grid_counts(_vawg_mappable(_inc), CELL_RES)
+def _recorded(key: str, sel_key: str, *, _inc: gpd.GeoDataFrame) -> vawg.RecordedCrime:
+    return vawg.recorded_crime(_inc, res=CELL_RES)
 
 
 @st.cache_resource(max_entries=16, show_spinner="Finding hot cells no walkabout reached…")
@@ -158,7 +147,7 @@ def _unwalked(
     _ds: Dataset,
 ) -> gpd.GeoDataFrame:
     return vawg.uncovered_hot_cells(
-        _vawg_mappable(_inc), _feedback, study_area=_ds.wards, res=CELL_RES, distance_m=distance_m
+        _inc, _feedback, study_area=_ds.wards, res=CELL_RES, distance_m=distance_m
     )
 
 
@@ -287,8 +276,7 @@ def _filters(walkabouts: pd.DataFrame) -> dict[str, Any]:
 
 
 def _walkabout_names(walkabouts: pd.DataFrame) -> dict[str, str]:
-    dates = walkabouts["date"].dt.strftime("%d %b %Y")
-    return dict(zip(walkabouts["walkabout_id"], dates + " — " + walkabouts["area"], strict=True))
+    return {w.walkabout_id: f"{w.date:%d %b %Y} — {w.area}" for w in walkabouts.itertuples()}
 
 
 def _feedback_form(walkabouts: pd.DataFrame) -> None:
@@ -370,7 +358,7 @@ def _to_action(feedback: gpd.GeoDataFrame) -> None:
         key="vawg_action_feedback",
     )
     st.text(f"Comment: {rows.at[fid, 'comment']}")
-    draft = vawg.draft_actions(feedback[feedback["feedback_id"] == fid], start=date.today())
+    draft = vawg.draft_actions(rows.loc[[fid]].reset_index(), start=date.today())
     suggestion = draft.iloc[0]
     with st.form("vawg_action_form"):
         st.text_area("Action", value=suggestion["description"], key=f"vawg_action_desc_{fid}")
@@ -382,7 +370,7 @@ def _to_action(feedback: gpd.GeoDataFrame) -> None:
         st.form_submit_button("Create action", on_click=_save_action)
     st.caption(
         "Suggested from the reason code and the severity (due in "
-        f"{(suggestion['due_date'] - date.today()).days} days); edit before creating."
+        f"{vawg.DAYS_BY_SEVERITY[int(suggestion['severity'])]} days); edit before creating."
     )
     _show("action")
 
@@ -400,13 +388,14 @@ def _tracker(engine: Engine) -> None:
         key="vawg_t_status",
         placeholder="All statuses",
     )
-    owners = sorted(everything["owner_agency"].unique())
+    owners = values_present(everything, "owner_agency")
     owner = c2.selectbox("Owner agency", [None, *owners], key="vawg_t_owner", format_func=_all)
     actions = store.list_actions(engine, statuses=statuses or None, owner_agency=owner)
+    counts = vawg.action_counts(actions)
     m1, m2, m3 = st.columns(3)
-    m1.metric("Actions", len(actions))
-    m2.metric("Open or in progress", int(actions["status"].isin(["open", "in_progress"]).sum()))
-    m3.metric("Overdue", int(actions["overdue"].sum()))
+    m1.metric("Actions", counts["actions"])
+    m2.metric("Open or in progress", counts["open"])
+    m3.metric("Overdue", counts["overdue"])
     columns = [
         "action_id",
         "feedback_id",
@@ -511,12 +500,11 @@ def _map(
     unwalked: gpd.GeoDataFrame | None,
 ) -> None:
     layers = [maps.ward_layer(ds.wards, name_col="area_name", name="Wards")]
-    vawg_inc = inc[inc["vawg"].to_numpy(bool)]
-    if len(vawg_inc):
-        cells = _vawg_cells(ds.key, repr(sel), _inc=inc)
+    recorded = _recorded(ds.key, repr(sel), _inc=inc)
+    if recorded.cells is not None:
         layers.append(
             maps.hex_layer(
-                cells,
+                recorded.cells,
                 legend_title="VAWG-relevant crime per cell",
                 colormap="PuRd",
                 name="VAWG-relevant recorded crime",
@@ -547,11 +535,10 @@ def _map(
         use_container_width=True,
         returned_objects=["last_clicked"],
     )
-    left = int(len(vawg_inc) - len(_vawg_mappable(inc)))
     st.caption(
-        f"{len(vawg_inc):,} VAWG-relevant recorded incidents in the selection, mapped as counts "
-        f"per H3 cell; {left:,} sensitive ones (domestic abuse, sexual offences, stalking) are "
-        "never mapped. Pink dots: feedback points (the filters above)."
+        f"{recorded.relevant:,} VAWG-relevant recorded incidents in the selection, mapped as "
+        f"counts per H3 cell; {recorded.not_mapped:,} sensitive ones (domestic abuse, sexual "
+        "offences, stalking) are never mapped. Pink dots: feedback points (the filters above)."
     )
 
 
@@ -599,7 +586,7 @@ def render() -> None:
         )
         unwalked, why = None, ""
         try:
-            key = _fingerprint(feedback, ["feedback_id", "lon", "lat"])
+            key = fingerprint(feedback, ["feedback_id", "lon", "lat"])
             unwalked = _unwalked(
                 ds.key, repr(sel), key, float(walked), _inc=inc, _feedback=feedback, _ds=ds
             )

@@ -8,18 +8,16 @@ midnight peak.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import streamlit as st
 
-from hotspots.analysis.temporal import HourWeekday, hour_weekday, peak_windows
-from hotspots.core.disclosure import mappable
+from hotspots.analysis.temporal import HourWeekday
 from hotspots.data.schema import CATEGORIES
-from hotspots.data.select import Selection
-from hotspots.products.measures import monthly_with_last_year, time_of_day_coverage
+from hotspots.data.select import Selection, values_present, ward_choices
+from hotspots.products.peak_times import FOCUS_KINDS, Focus, PeakTimes, peak_times
 from hotspots.views.dashboard import cached
 from hotspots.views.dashboard.sidebar import sidebar_filters
 from hotspots.views.dashboard.state import Dataset, current_dataset
@@ -27,77 +25,23 @@ from hotspots.views.dashboard.state import Dataset, current_dataset
 MAP_DEFAULTS: dict = cached.DEFAULT_ANALYSIS
 """The Map page's default analysis parameters, whose clusters the focus offers."""
 
-FOCUS_KINDS = ("All incidents", "A ward", "A crime group", "A cluster")
 
-
-@dataclass(frozen=True)
-class Focus:
-    """What the charts follow: ``kind`` (one of :data:`FOCUS_KINDS`) and its ``value``."""
-
-    kind: str = FOCUS_KINDS[0]
-    value: str | int | None = None
-    label: str = "the selection"
-
-
-@dataclass(frozen=True)
-class WhenProducts:
-    """The page's outputs for one selection and focus."""
-
-    n: int
-    coverage: dict[str, float]
-    profile: HourWeekday
-    monthly: pd.DataFrame
-    peaks: pd.DataFrame | None
-    note: str
-
-
-def when_products(ds: Dataset, sel: Selection, focus: Focus) -> WhenProducts:
-    """Temporal outputs of the incidents of ``sel`` in ``focus`` (cached)."""
+def when_products(ds: Dataset, sel: Selection, focus: Focus) -> PeakTimes:
+    """:func:`~hotspots.products.peak_times.peak_times` of the incidents of ``sel`` in
+    ``focus`` (cached)."""
     return _when_products(ds.key, repr(sel), repr(focus), _ds=ds, _sel=sel, _focus=focus)
 
 
 @st.cache_resource(max_entries=32, show_spinner="Profiling times…")
 def _when_products(
     key: str, sel_key: str, focus_key: str, *, _ds: Dataset, _sel: Selection, _focus: Focus
-) -> WhenProducts:
+) -> PeakTimes:
     shown = cached.selected(_ds, _sel)
-    note = ""
     if _focus.kind == "A cluster":
-        spatial = mappable(shown)
         labels = cached.analysis(_ds, _sel, **MAP_DEFAULTS).clusters.labels
-        focus = spatial.loc[labels == _focus.value]
-        history, coverage = focus, (shown["month"].min(), shown["month"].max())
-        note = (
-            "A cluster is found among the selected months, so its last-year line covers "
-            "only those months."
-        )
-    else:
-        undated = cached.selected(_ds, replace(_sel, start=None, end=None))
-        history = undated.loc[_focus_mask(undated, _focus)]
-        focus = shown.loc[_focus_mask(shown, _focus)]
-        coverage = (undated["month"].min(), undated["month"].max())
-    monthly = monthly_with_last_year(
-        history,
-        start=shown["month"].min(),
-        end=shown["month"].max(),
-        coverage=coverage,
-    )
-    return WhenProducts(
-        n=len(focus),
-        coverage=time_of_day_coverage(focus),
-        profile=hour_weekday(focus),
-        monthly=monthly,
-        peaks=peak_windows(focus, top=3, block_hours=range(2, 5)) if len(focus) else None,
-        note=note,
-    )
-
-
-def _focus_mask(incidents: gpd.GeoDataFrame, focus: Focus) -> np.ndarray:
-    if focus.kind == "A ward":
-        return (incidents["ward_code"] == focus.value).fillna(False).to_numpy(bool)
-    if focus.kind == "A crime group":
-        return (incidents["category"] == focus.value).fillna(False).to_numpy(bool)
-    return np.ones(len(incidents), dtype=bool)
+        return peak_times(shown, _focus, cluster_labels=labels)
+    undated = cached.selected(_ds, replace(_sel, start=None, end=None))
+    return peak_times(shown, _focus, undated=undated)
 
 
 def render() -> None:
@@ -123,7 +67,7 @@ def render() -> None:
         f"hours (aoristic, {c['with_window']:,})."
     )
     _heatmap(out.profile)
-    _monthly(out.monthly, out.note)
+    _monthly(out.monthly, out.note, out.months_without_last_year)
     _peaks(out.peaks)
 
 
@@ -131,15 +75,15 @@ def _choose_focus(ds: Dataset, sel: Selection, shown: gpd.GeoDataFrame) -> Focus
     c1, c2 = st.columns([2, 3])
     kind = c1.radio("Focus", FOCUS_KINDS, horizontal=True, key="w_focus")
     if kind == "A ward":
-        names = ds.wards.set_index("area_code")["area_name"].sort_values()
-        present = [code for code in names.index if code in set(shown["ward_code"].dropna())]
+        names = ward_choices(ds.wards, incidents=shown)
+        present = list(names)
         if not present:
             st.warning("No selected incident lies in a ward.")
             return None
-        code = c2.selectbox("Ward", present, format_func=names.get, key="w_ward")
+        code = str(c2.selectbox("Ward", present, format_func=lambda c: names[c], key="w_ward"))
         return Focus(kind, code, f"{names[code]} ward")
     if kind == "A crime group":
-        groups = [g for g in CATEGORIES if g in set(shown["category"].dropna())]
+        groups = values_present(shown, "category", order=CATEGORIES)
         group = c2.selectbox("Crime group", groups, key="w_group")
         return Focus(kind, group, f"the group {group}")
     if kind == "A cluster":
@@ -192,7 +136,7 @@ def _heatmap(profile: HourWeekday) -> None:
     )  # fmt: skip
 
 
-def _monthly(monthly: pd.DataFrame, note: str) -> None:
+def _monthly(monthly: pd.DataFrame, note: str, missing: int) -> None:
     st.subheader("Monthly trend, with the same months a year earlier")
     long = (
         monthly.rename(columns={"incidents": "Selected months", "a_year_earlier": "A year earlier"})
@@ -220,7 +164,6 @@ def _monthly(monthly: pd.DataFrame, note: str) -> None:
         },
     }
     st.vega_lite_chart(long, spec, width="stretch")
-    missing = int(monthly["a_year_earlier"].isna().sum())
     if missing:
         st.caption(
             f"{missing} of {len(monthly)} months have no figure a year earlier: the data do "

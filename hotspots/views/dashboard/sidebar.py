@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from hotspots.data.schema import CATEGORIES
-from hotspots.data.select import Selection, has_time_of_day
+from hotspots.data.select import (
+    Selection,
+    crime_types,
+    has_time_of_day,
+    months_present,
+    values_present,
+    ward_choices,
+)
 from hotspots.views.dashboard.state import Dataset
 
 MEETING_CSS = """
@@ -47,7 +53,7 @@ def sidebar_filters(ds: Dataset) -> Selection:
         st.markdown(MEETING_CSS, unsafe_allow_html=True)
     side.caption(f"Data: **{ds.label}** — {len(inc):,} incidents")
 
-    months = sorted(pd.Series(inc["month"].dropna().unique()))
+    months = months_present(inc)
     if not months:
         st.error("The dataset has no dated incidents; load another file on the Data page.")
         st.stop()
@@ -57,35 +63,32 @@ def sidebar_filters(ds: Dataset) -> Selection:
     )
     start, end = months[labels.index(first)], months[labels.index(last)]
 
-    sources = sorted(inc["source"].dropna().unique())
+    sources = values_present(inc, "source")
     chosen_sources = side.multiselect("Sources", sources, default=sources, key="f_sources")
     if not chosen_sources:
         st.warning("No source selected: choose at least one in the sidebar.")
         st.stop()
-    present = set(inc["category"].dropna().unique())
-    groups = [c for c in CATEGORIES if c in present]
+    groups = values_present(inc, "category", order=CATEGORIES)
     chosen_groups = side.multiselect(
         "Crime groups", groups, key="f_groups", placeholder="All groups"
     )
-    types_pool = inc if not chosen_groups else inc[inc["category"].isin(chosen_groups)]
     chosen_types = side.multiselect(
         "Crime types",
-        sorted(types_pool["crime_type"].dropna().unique()),
+        crime_types(inc, categories=chosen_groups),
         key="f_types",
         placeholder="All types",
     )
-    names = ds.wards.set_index("area_code")["area_name"].sort_values()
+    names = ward_choices(ds.wards)
     chosen_wards = side.multiselect(
         "Wards",
-        list(names.index),
+        list(names),
         format_func=lambda code: names.get(code, code),
         key="f_wards",
         placeholder="All wards",
     )
 
     hours = None
-    in_sources = inc[inc["source"].isin(chosen_sources)] if chosen_sources else inc
-    if has_time_of_day(in_sources):
+    if has_time_of_day(inc, sources=chosen_sources):
         if side.checkbox("Filter by time of day", key="f_use_hours"):
             hours = side.slider("Hours (from, to)", 0, 23, (22, 3), key="f_hours")
             side.caption("A 'from' after 'to' wraps midnight. Records without a time are left out.")

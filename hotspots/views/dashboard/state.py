@@ -35,6 +35,18 @@ class Dataset:
     report: LoadReport
 
 
+def fingerprint(frame: pd.DataFrame, columns: list[str]) -> str:
+    """A cache key of ``frame[columns]``: 12 hex digits that change when any value does.
+
+    Examples
+    --------
+    >>> fingerprint(store.list_cameras(engine), ["camera_id", "lon", "lat"])  # doctest: +SKIP
+    '5c0f3e2a91d4'
+    """
+    hashed = pd.util.hash_pandas_object(frame[columns], index=False).to_numpy().tobytes()
+    return hashlib.sha1(hashed).hexdigest()[:12]
+
+
 def build_dataset(
     result: LoadResult,
     *,
@@ -44,11 +56,8 @@ def build_dataset(
 ) -> Dataset:
     """Join wards to a load result and fingerprint it for the caches."""
     incidents = assign_areas(result.incidents, wards)
-    digest = hashlib.sha1(
-        pd.util.hash_pandas_object(incidents["incident_id"], index=False).to_numpy().tobytes()
-    ).hexdigest()[:12]
     return Dataset(
-        key=f"{label}:{digest}",
+        key=f"{label}:{fingerprint(incidents, ['incident_id'])}",
         label=label,
         incidents=incidents,
         wards=wards,

@@ -1,0 +1,171 @@
+"""What the Areas & measures view shows, from :mod:`hotspots.products.measures`: the ward table,
+headline measures and "what changed" of a selection, ward outlines for a choropleth and its
+classes, the months to choose from, and a survey read from a file.
+
+Examples
+--------
+>>> result = area_measures(incidents, wards, periods=default_periods(incidents))  # doctest: +SKIP
+>>> outlines = simplified_wards(wards)  # doctest: +SKIP
+>>> shaded = ward_choropleth(outlines, result.wards, "change_vs_previous")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import IO
+
+import geopandas as gpd
+import pandas as pd
+
+from hotspots.data.schema import BNG, WGS84
+from hotspots.products import measures
+
+DIVERGING: tuple[str, ...] = ("#2166ac", "#92c5de", "#f7f7f7", "#f4a582", "#b2182b")
+"""Colours of a change map, from the largest fall (blue) to the largest rise (red)."""
+
+SIMPLIFY_M = 20.0
+"""Tolerance of the simplified ward outlines, metres."""
+
+
+@dataclass(frozen=True)
+class AreaMeasures:
+    """The tables of one selection and period: ward table, headline measures, what changed."""
+
+    wards: pd.DataFrame
+    headline: pd.DataFrame
+    changes: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class WardChoropleth:
+    """Ward outlines joined to one column of the ward table, and how to colour them.
+
+    ``table`` holds the outlines (EPSG:4326) with every column of the ward table; ``options``
+    are keyword arguments for :func:`hotspots.views.maps.ward_layer` (``colormap``, and
+    ``breaks`` for a change map); ``has_values`` is False when the column is empty (no
+    population figures, no comparison).
+    """
+
+    table: gpd.GeoDataFrame
+    options: dict
+    has_values: bool
+
+
+def area_measures(
+    incidents: gpd.GeoDataFrame,
+    wards: gpd.GeoDataFrame,
+    *,
+    periods: measures.Periods,
+    population: pd.DataFrame | None = None,
+    chosen_wards: Sequence[str] = (),
+) -> AreaMeasures:
+    """Ward table, headline measures and "what changed" of ``incidents`` in ``periods``.
+
+    Parameters
+    ----------
+    incidents
+        The selection with every filter except the months (the comparisons reach outside
+        the selected months).
+    wards
+        Every ward of the area (``area_code``, ``area_name``).
+    periods
+        Current period and its comparisons.
+    population
+        Residents per ward, for rates (:func:`hotspots.space.areas.ward_population`).
+    chosen_wards
+        Ward codes the selection is limited to: the ward table lists only these (the other
+        wards' zeros say nothing); empty: every ward.
+    """
+    listed = wards[wards["area_code"].isin(list(chosen_wards))] if chosen_wards else wards
+    return AreaMeasures(
+        wards=measures.ward_table(
+            incidents, listed, population, current=periods.current, previous=periods.previous
+        ),
+        headline=measures.headline_measures(
+            incidents, current=periods.current, previous=periods.previous
+        ),
+        changes=measures.what_changed(incidents, periods=periods, wards=wards),
+    )
+
+
+def simplified_wards(
+    wards: gpd.GeoDataFrame, *, working_crs: str | None = None, tolerance_m: float = SIMPLIFY_M
+) -> gpd.GeoDataFrame:
+    """``area_code``, ``area_name`` and outlines simplified by ``tolerance_m`` metres in the
+    metric ``working_crs`` (default British National Grid), in EPSG:4326."""
+    outlines = wards[["area_code", "area_name", "geometry"]]
+    metric = outlines.to_crs(working_crs or BNG)
+    simple = metric.simplify(tolerance_m, preserve_topology=True)
+    return outlines.set_geometry(simple.to_crs(WGS84).to_numpy())
+
+
+def month_choices(incidents: pd.DataFrame) -> list[pd.Period]:
+    """The months holding incidents, newest first (the choice of a current month)."""
+    return sorted(pd.PeriodIndex(incidents["month"], freq="M").unique(), reverse=True)
+
+
+def changes_by_comparison(changes: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
+    """The rows of :func:`~hotspots.products.measures.what_changed` per comparison, in its
+    order: ``(compared_with, period label, rows)``."""
+    return [
+        (str(compared_with), str(rows["period"].iloc[0]), rows)
+        for compared_with, rows in changes.groupby("compared_with", sort=False)
+    ]
+
+
+def change_classes(values: pd.Series) -> tuple[list[float], list[str]]:
+    """Class upper bounds centred on zero for a change map, and their colours (blue = fall).
+
+    The classes are ≤ −h, (−h, −1], (−1, 0], (0, h] and (h, m] where m is the largest absolute
+    change (at least 2) and h = ⌈m / 2⌉ (at least 1); a bound equal to the one before it is
+    dropped with its colour.
+    """
+    largest = max(float(values.abs().max()), 2.0)
+    half = float(max(1, math.ceil(largest / 2)))
+    bounds = {-half: DIVERGING[0]}
+    bounds.setdefault(-1.0, DIVERGING[1])
+    bounds.setdefault(0.0, DIVERGING[2])
+    bounds.setdefault(half, DIVERGING[3])
+    bounds.setdefault(largest, DIVERGING[4])
+    return list(bounds), list(bounds.values())
+
+
+def ward_choropleth(outlines: gpd.GeoDataFrame, table: pd.DataFrame, column: str) -> WardChoropleth:
+    """The ward table's ``column`` on the ward outlines, classed for a map: a change column
+    (``change_*``) on :func:`change_classes`, any other on a yellow-to-red scale."""
+    joined = outlines.merge(table.drop(columns=["area_name"]), on="area_code", how="left")
+    values = pd.to_numeric(joined[column], errors="coerce")
+    has_values = bool(values.notna().any())
+    options: dict = {"colormap": "YlOrRd"}
+    if column.startswith("change") and has_values:
+        breaks, colours = change_classes(values.dropna())
+        options = {"breaks": breaks, "colormap": colours}
+    return WardChoropleth(table=joined, options=options, has_values=has_values)
+
+
+def ward_notes(table: pd.DataFrame) -> list[str]:
+    """What a reader of the ward table must know: the rate's method, the test, the notes of
+    :func:`~hotspots.products.measures.ward_table`, incidents outside the wards, suppression."""
+    attrs = table.attrs
+    notes = [
+        f"Rate per 1,000 residents: {attrs['population_method']}.",
+        f"▲/▼: significant rise/fall ({attrs['test']}, q < {attrs['alpha']:g}).",
+        *(f"{n[0].upper()}{n[1:]}." for n in attrs["notes"]),
+    ]
+    if attrs["outside_wards"]:
+        notes.append(f"{attrs['outside_wards']} incident(s) in the period lie outside the wards.")
+    if table["suppressed"].any():
+        notes.append(
+            "The selection holds sensitive incidents only: ward counts under 5 (and one more "
+            "where a single hidden count could be worked out from the total) are left blank."
+        )
+    return notes
+
+
+def read_survey(file: str | IO) -> pd.DataFrame:
+    """:func:`~hotspots.products.measures.perception_of_safety` of a survey CSV (a path or an
+    open file). Raises ``ValueError``, ``pandas.errors.ParserError`` or ``UnicodeDecodeError``
+    for a file it cannot read."""
+    return measures.perception_of_safety(pd.read_csv(file))

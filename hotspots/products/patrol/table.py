@@ -1,0 +1,42 @@
+"""The patrol plan's table as people read it: their column names, share in per cent, the peak
+hours or (month-only data) peak months."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from hotspots.products.patrol.plan import PatrolPlan
+
+
+def month_only(plan: PatrolPlan) -> bool:
+    """True when the plan's peaks are months (its data carry no time of day)."""
+    return bool(plan.metadata["peaks"].get("reason"))
+
+
+def display_table(plan: PatrolPlan) -> pd.DataFrame:
+    """The plan table as shown: Rank, Locality, Incidents, Share (%), Harm, Previous period,
+    Trend ("–" when none), Peak days (hour data only), Peak hours or Peak months, Dosage and
+    Crime mix; one row per locality, best first.
+
+    Examples
+    --------
+    >>> display_table(plan)[["Rank", "Locality", "Incidents", "Share (%)"]]  # doctest: +SKIP
+    """
+    loc = plan.localities
+    months = month_only(plan)
+    table = pd.DataFrame(
+        {
+            "Rank": loc["rank"].astype(int).to_numpy(),
+            "Locality": loc["name"].to_numpy(),
+            "Incidents": loc["incidents"].astype(int).to_numpy(),
+            "Share (%)": (100 * loc["share"].astype(float)).to_numpy(),
+            "Harm": loc["harm"].astype(float).to_numpy(),
+            "Previous period": pd.to_numeric(loc["previous"]).to_numpy(),
+            "Trend": loc["trend"].astype(object).fillna("–").to_numpy(),
+            "Peak days": loc["peak_days"].to_numpy(),
+            "Peak months" if months else "Peak hours": loc["windows"].to_numpy(),
+            "Dosage": loc["dosage"].to_numpy(),
+            "Crime mix": loc["crime_mix"].to_numpy(),
+        }
+    )
+    return table.drop(columns="Peak days") if months else table

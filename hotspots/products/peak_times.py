@@ -1,0 +1,135 @@
+"""When incidents happen, for a chosen focus: hour × weekday, the monthly trend with the same
+months a year earlier, and the peak windows.
+
+The focus is every selected incident, one ward, one crime group or one cluster of a hot-spot
+analysis. Month-only police.uk records feed the monthly trend and peak months only (the
+hour × weekday profile says why it is not available rather than drawing a false midnight peak).
+
+Examples
+--------
+>>> out = peak_times(shown, Focus("A ward", "E05004685", "Adeyfield East ward"),
+...                  undated=all_months)  # doctest: +SKIP
+>>> out.peaks[["rank", "label", "share"]]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from hotspots.analysis.temporal import HourWeekday, hour_weekday, peak_windows
+from hotspots.core.disclosure import mappable
+from hotspots.products.measures import monthly_with_last_year, time_of_day_coverage
+
+FOCUS_KINDS = ("All incidents", "A ward", "A crime group", "A cluster")
+"""What the focus can be."""
+
+CLUSTER_NOTE = (
+    "A cluster is found among the selected months, so its last-year line covers only those months."
+)
+
+PEAK_BLOCK_HOURS = range(2, 5)
+"""Lengths of the peak windows tried, hours."""
+
+
+@dataclass(frozen=True)
+class Focus:
+    """What the charts follow: ``kind`` (one of :data:`FOCUS_KINDS`) and its ``value`` (a ward
+    code, a crime group, a cluster label), and a ``label`` for people."""
+
+    kind: str = FOCUS_KINDS[0]
+    value: str | int | None = None
+    label: str = "the selection"
+
+
+@dataclass(frozen=True)
+class PeakTimes:
+    """The timing of the incidents in one focus.
+
+    Attributes
+    ----------
+    n
+        Incidents in the focus (selected months).
+    coverage
+        :func:`~hotspots.products.measures.time_of_day_coverage` of them.
+    profile
+        Hour × weekday (:func:`~hotspots.analysis.temporal.hour_weekday`).
+    monthly
+        Incidents per selected month and the same month a year earlier
+        (:func:`~hotspots.products.measures.monthly_with_last_year`).
+    peaks
+        Top 3 windows of 2–4 hours (or peak months), ``None`` when the focus is empty.
+    note
+        What limits the last-year line ("" when nothing does).
+    months_without_last_year
+        Months of ``monthly`` with no figure a year earlier (the data do not reach back).
+    """
+
+    n: int
+    coverage: dict[str, float]
+    profile: HourWeekday
+    monthly: pd.DataFrame
+    peaks: pd.DataFrame | None
+    note: str
+    months_without_last_year: int
+
+
+def focus_mask(incidents: pd.DataFrame, focus: Focus) -> np.ndarray:
+    """Which incidents are in a ward or crime-group focus (every one for "All incidents")."""
+    if focus.kind == "A ward":
+        return (incidents["ward_code"] == focus.value).fillna(False).to_numpy(bool)
+    if focus.kind == "A crime group":
+        return (incidents["category"] == focus.value).fillna(False).to_numpy(bool)
+    if focus.kind == "A cluster":
+        raise ValueError("a cluster focus needs the cluster labels: see peak_times")
+    return np.ones(len(incidents), dtype=bool)
+
+
+def peak_times(
+    shown: pd.DataFrame,
+    focus: Focus,
+    *,
+    undated: pd.DataFrame | None = None,
+    cluster_labels: np.ndarray | None = None,
+) -> PeakTimes:
+    """The timing of the incidents of ``shown`` in ``focus``.
+
+    Parameters
+    ----------
+    shown
+        The selected incidents (selected months).
+    focus
+        What to follow.
+    undated
+        The same selection without its month limits: a year earlier is counted in it (default
+        ``shown``: no figure outside the selected months). Not used for a cluster.
+    cluster_labels
+        For a cluster focus: one label per mappable incident of ``shown``, in the order of
+        :func:`hotspots.core.disclosure.mappable` (``Analysis.clusters.labels``).
+    """
+    first, last = shown["month"].min(), shown["month"].max()
+    note = ""
+    if focus.kind == "A cluster":
+        if cluster_labels is None:
+            raise ValueError("a cluster focus needs cluster_labels (Analysis.clusters.labels)")
+        in_focus = mappable(shown).loc[np.asarray(cluster_labels) == focus.value]
+        history, coverage = in_focus, (first, last)
+        note = CLUSTER_NOTE
+    else:
+        undated = shown if undated is None else undated
+        history = undated.loc[focus_mask(undated, focus)]
+        in_focus = shown.loc[focus_mask(shown, focus)]
+        coverage = (undated["month"].min(), undated["month"].max())
+    monthly = monthly_with_last_year(history, start=first, end=last, coverage=coverage)
+    peaks = peak_windows(in_focus, top=3, block_hours=PEAK_BLOCK_HOURS) if len(in_focus) else None
+    return PeakTimes(
+        n=len(in_focus),
+        coverage=time_of_day_coverage(in_focus),
+        profile=hour_weekday(in_focus),
+        monthly=monthly,
+        peaks=peaks,
+        note=note,
+        months_without_last_year=int(monthly["a_year_earlier"].isna().sum()),
+    )

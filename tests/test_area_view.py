@@ -1,0 +1,142 @@
+"""hotspots.products.area_view (what the Areas & measures page shows) on the demo data.
+
+Each result is checked against the measures called directly on a pandas selection, against
+geopandas (outlines) or against hand-made answers (classes of a change map).
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from hotspots.data import datasets
+from hotspots.data.ingest import concat_results
+from hotspots.data.schema import BNG
+from hotspots.demo.load import load_demo_log, load_demo_policeuk
+from hotspots.products import area_view, measures
+from hotspots.space.areas import assign_areas, load_population, read_boundaries, ward_population
+
+
+@pytest.fixture(scope="module")
+def wards():
+    return read_boundaries(datasets.wards_path(datasets.DACORUM))
+
+
+@pytest.fixture(scope="module")
+def population(wards):
+    lsoas = read_boundaries(datasets.lsoas_path(datasets.DACORUM))
+    return ward_population(wards, lsoas, load_population())
+
+
+@pytest.fixture(scope="module")
+def demo(wards):
+    return assign_areas(concat_results([load_demo_policeuk(), load_demo_log()]).incidents, wards)
+
+
+def test_area_measures_are_the_measures_of_the_chosen_wards(demo, wards, population):
+    periods = measures.default_periods(demo)
+    chosen = tuple(wards["area_code"].iloc[:3])
+    result = area_view.area_measures(
+        demo, wards, periods=periods, population=population, chosen_wards=chosen
+    )
+    assert set(result.wards["area_code"]) == set(chosen)  # the other wards left out
+    in_month = demo[demo["month"] == periods.current[0].to_timestamp()]
+    expected = in_month[in_month["ward_code"].isin(chosen)].groupby("ward_code").size()
+    got = result.wards.set_index("area_code")["count"]
+    assert got.reindex(expected.index).tolist() == expected.tolist()
+    pd.testing.assert_frame_equal(
+        result.headline,
+        measures.headline_measures(demo, current=periods.current, previous=periods.previous),
+    )
+    pd.testing.assert_frame_equal(
+        result.changes, measures.what_changed(demo, periods=periods, wards=wards)
+    )
+    every = area_view.area_measures(demo, wards, periods=periods, population=population)
+    assert len(every.wards) == len(wards) == 25
+
+
+def test_changes_by_comparison_keep_the_order_and_the_rows(demo, wards):
+    changes = measures.what_changed(demo, wards=wards, top=5)
+    parts = area_view.changes_by_comparison(changes)
+    assert [c for c, _, _ in parts] == ["previous period", "same period last year"]
+    for compared_with, period, rows in parts:
+        expected = changes[changes["compared_with"] == compared_with]
+        pd.testing.assert_frame_equal(rows, expected)
+        assert {period} == set(expected["period"])
+    assert sum(len(rows) for _, _, rows in parts) == len(changes)
+
+
+def test_simplified_wards_stay_within_the_tolerance(wards):
+    outlines = area_view.simplified_wards(wards, working_crs=BNG)
+    assert outlines.crs.to_epsg() == 4326
+    assert outlines["area_code"].tolist() == wards["area_code"].tolist()
+    original = wards.to_crs(BNG).geometry.to_numpy()
+    simple = outlines.to_crs(BNG).geometry.to_numpy()
+    gap = shapely.hausdorff_distance(original, simple)
+    assert (gap <= area_view.SIMPLIFY_M + 0.5).all()  # 0.5 m: the round trip through degrees
+    assert shapely.get_num_coordinates(simple).sum() < shapely.get_num_coordinates(original).sum()
+    assert (area_view.simplified_wards(wards).geometry == outlines.geometry).all()  # BNG default
+
+
+def test_month_choices_newest_first(demo):
+    months = area_view.month_choices(demo)
+    assert months[0] == pd.Period("2022-01", "M") and months[-1] == pd.Period("2021-01", "M")
+    assert len(months) == demo["month"].nunique() == 13
+
+
+@pytest.mark.parametrize(
+    ("changes", "bounds"),
+    [
+        ([-3.0, 0.0, 5.0], [-3.0, -1.0, 0.0, 3.0, 5.0]),  # m = 5, h = 3
+        ([1.0], [-1.0, 0.0, 1.0, 2.0]),  # m = 2 (the least), h = 1: -h = -1 and h = 1 merge
+        ([-10.0, 4.0], [-5.0, -1.0, 0.0, 5.0, 10.0]),
+    ],
+)
+def test_change_classes_are_centred_on_zero(changes, bounds):
+    got, colours = area_view.change_classes(pd.Series(changes))
+    assert got == bounds and len(colours) == len(bounds)
+    assert colours[0] == area_view.DIVERGING[0] and colours[-1] == area_view.DIVERGING[-1]
+    assert got == sorted(got) and max(abs(c) for c in changes) <= got[-1]
+
+
+def test_ward_choropleth_joins_the_table_to_the_outlines(demo, wards, population):
+    periods = measures.default_periods(demo)
+    table = measures.ward_table(demo, wards, population, current=periods.current)
+    outlines = area_view.simplified_wards(wards)
+    counts = area_view.ward_choropleth(outlines, table, "count")
+    assert counts.has_values and counts.options == {"colormap": "YlOrRd"}
+    joined = counts.table.set_index("area_code")["count"]
+    assert joined.to_dict() == table.set_index("area_code")["count"].to_dict()
+    change = area_view.ward_choropleth(outlines, table, "change_vs_previous")
+    values = table["change_vs_previous"].dropna()
+    assert change.options["breaks"] == area_view.change_classes(values)[0]
+    empty = area_view.ward_choropleth(outlines, table.assign(rate_per_1000=np.nan), "rate_per_1000")
+    assert not empty.has_values
+
+
+def test_ward_notes_say_what_the_table_hides(demo, wards, population):
+    periods = measures.default_periods(demo)
+    table = measures.ward_table(demo, wards, population, current=periods.current)
+    notes = area_view.ward_notes(table)
+    assert notes[0].startswith("Rate per 1,000 residents:")
+    assert not any("left blank" in n for n in notes)
+    sensitive = demo[demo["sensitive"].to_numpy(bool)]
+    hidden = measures.ward_table(sensitive, wards, population, current=periods.current)
+    assert hidden["suppressed"].any()
+    assert any("left blank" in n for n in area_view.ward_notes(hidden))
+
+
+def test_read_survey_reads_a_csv_file():
+    text = (
+        "area,period,% feeling safe,respondents\nBoxmoor,2021-Q3,74,212\nBoxmoor,2021-Q4,79,198\n"
+    )
+    survey = area_view.read_survey(io.StringIO(text))
+    pd.testing.assert_frame_equal(
+        survey, measures.perception_of_safety(pd.read_csv(io.StringIO(text)))
+    )
+    with pytest.raises(ValueError, match="respondents"):
+        area_view.read_survey(io.StringIO("area,period,% feeling safe\nBoxmoor,2021-Q3,74\n"))

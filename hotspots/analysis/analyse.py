@@ -25,8 +25,11 @@ from hotspots.analysis.clusters import (
 from hotspots.analysis.stats import hotspots_gistar
 from hotspots.analysis.temporal import HourWeekday, hour_weekday, monthly_series, peak_windows
 from hotspots.core.disclosure import mappable
+from hotspots.data import boundaries
 from hotspots.data.ingest import resolve_study_area
+from hotspots.data.ingest.studyarea import study_area_district
 from hotspots.data.schema import WGS84, WORKING_CRS, check_incidents
+from hotspots.space.areas import area_counts, area_rates, district_wards, ward_population
 from hotspots.space.grid import grid_counts
 
 
@@ -53,6 +56,11 @@ class Analysis:
         Peak hour windows (or peak months for month-only data) per category.
     params
         Every parameter used or chosen automatically, JSON-serialisable.
+    ward_rates
+        Mapped incidents (sensitive left out, as on the map) per ward with residents and the
+        rate per 1,000 (:func:`hotspots.space.areas.area_rates`; ``attrs["vintage"]`` states
+        the boundary and census vintage), when the study area is a district or wards are
+        given; else ``None``.
     """
 
     cells: gpd.GeoDataFrame
@@ -62,6 +70,7 @@ class Analysis:
     monthly: pd.DataFrame
     peaks: pd.DataFrame
     params: dict[str, Any] = field(default_factory=dict)
+    ward_rates: pd.DataFrame | None = None
 
 
 def analyse(
@@ -77,6 +86,8 @@ def analyse(
     min_samples: int | None = None,
     max_eps_m: float = 150.0,
     min_cluster_size: int = 20,
+    wards: gpd.GeoDataFrame | None = None,
+    population: pd.DataFrame | None = None,
 ) -> Analysis:
     """Hot spots (H3 + Gi*), density clusters and temporal peaks of ``incidents``.
 
@@ -113,6 +124,12 @@ def analyse(
         meeting can read, whatever the area's size (reported in ``params``).
     min_cluster_size
         HDBSCAN's smallest cluster (incidents).
+    wards, population
+        The user's own wards (from :func:`hotspots.space.areas.read_boundaries`) and residents
+        per ward (``area_code``, ``residents``) for ``ward_rates``; they override the national
+        pack. ``None``: a district study area (code or name) brings its 2013 wards and 2011
+        residents from the pack; own wards without a population get the district's 2011 LSOA
+        residents shared by area.
 
     Returns
     -------
@@ -170,7 +187,11 @@ def analyse(
             "largest_cluster_share": _largest_share(clusters.labels),
         },
     }
+    ward_rates = _ward_rates(spatial, study_area, wards, population)
+    if ward_rates is not None:
+        params["ward_rates"] = {k_: _jsonable(v) for k_, v in ward_rates.attrs.items()}
     return Analysis(
+        ward_rates=ward_rates,
         cells=cells,
         clusters=clusters,
         profiles=profiles,
@@ -185,6 +206,46 @@ def _largest_share(labels: np.ndarray) -> float:
     """Share of all clustered points (0..1) in the largest cluster; 0 when none."""
     clustered = labels[labels >= 0]
     return float(np.bincount(clustered).max() / len(labels)) if clustered.size else 0.0
+
+
+def _ward_rates(
+    spatial: gpd.GeoDataFrame,
+    study_area: Any,
+    wards: gpd.GeoDataFrame | None,
+    population: pd.DataFrame | None,
+) -> pd.DataFrame | None:
+    """Incidents and rates per ward, or ``None`` without wards (see :func:`analyse`)."""
+    district = study_area_district(study_area)
+    given_wards = isinstance(study_area, gpd.GeoDataFrame) and {"area_code", "area_name"} <= set(
+        study_area.columns
+    )
+    if wards is None and given_wards:
+        wards = study_area  # wards from read_boundaries given as the study area
+    if wards is None and district is None:
+        return None
+    if wards is None:
+        wards, pack_population = district_wards(district)
+        population = pack_population if population is None else population
+        source = f"national boundary pack: {pack_population.attrs['district']}"
+    else:
+        source = wards.attrs.get("report", {}).get("source", "wards given")
+        if population is None and district is not None:
+            found = boundaries.district(district)
+            lsoa_population = found.population.copy()
+            lsoa_population.attrs["vintage"] = (
+                "wards: your own; residents: 2011 Census, 2011 LSOAs shared by area"
+            )
+            population = ward_population(wards, found.lsoas, lsoa_population)
+    if population is None:
+        population = pd.DataFrame({"area_code": wards["area_code"], "residents": np.nan})
+        population.attrs["vintage"] = "wards: your own; no population given"
+    rates = area_rates(area_counts(spatial, wards), population)
+    rates.attrs.update(
+        wards=len(wards),
+        source=source,
+        counts="mapped incidents (sensitive incidents left out, as on the map)",
+    )
+    return rates
 
 
 def _study_area(

@@ -10,6 +10,9 @@ What ``hotspots analyse --out DIR`` produces:
 ``hour_weekday.csv``        7 × 24 incidents by weekday and hour (only with times of day)
 ``monthly.csv``             incidents per month and crime group
 ``peaks.csv``               peak hour windows (or peak months for month-only data)
+``ward_rates.csv``          incidents and rate per 1,000 residents per ward, with the
+                            boundary vintage (when the study area is a district or wards
+                            are given)
 ``map.html``                a standalone map that opens offline
 ``params.json``             every parameter used or chosen, and why hour output is absent
 ==========================  ===========================================================
@@ -63,6 +66,10 @@ def write_analysis(
         hw.table.to_csv(path("hour_weekday.csv"), index_label="weekday")
     analysis.monthly.to_csv(path("monthly.csv"), index=False)
     analysis.peaks.to_csv(path("peaks.csv"), index=False)
+    if analysis.ward_rates is not None:
+        rates = analysis.ward_rates.copy()
+        rates["boundaries"] = rates.attrs.get("vintage")
+        rates.to_csv(path("ward_rates.csv"), index=False)
     path("map.html").write_text(maps.map_html(analysis_map(analysis, wards=wards)), "utf-8")
     params = {
         **analysis.params,

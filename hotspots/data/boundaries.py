@@ -25,10 +25,11 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pyarrow.parquet as pq
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from hotspots.data.schema import WGS84
+from hotspots.data.schema import BNG, WGS84
 
 VINTAGE = "wards: 2013 electoral wards; LSOAs: 2011; residents: 2011 Census; district codes: 2016"
 """The boundary and population vintage of the pack, stated wherever its rates are shown."""
@@ -159,10 +160,9 @@ def district(code_or_name: str) -> District:
 
 @functools.lru_cache(maxsize=32)
 def _load(code: str) -> District:
-    where = [("lad_code", "==", code)]
-    ward_rows = gpd.read_parquet(pack_dir() / "wards.parquet", filters=where)
-    lsoa_rows = gpd.read_parquet(pack_dir() / "lsoas.parquet", filters=where)
-    outline_row = gpd.read_parquet(pack_dir() / "districts.parquet", filters=where)
+    ward_rows = _read_rows("wards", code)
+    lsoa_rows = _read_rows("lsoas", code)
+    outline_row = _read_rows("districts", code)
     wards = gpd.GeoDataFrame(
         {"area_code": ward_rows["ward_code"], "area_name": ward_rows["ward_name"]},
         geometry=ward_rows.geometry,
@@ -189,6 +189,13 @@ def _load(code: str) -> District:
 def _fold(name: str) -> str:
     """Case, dots, apostrophes, hyphens and spacing do not matter: "St. Helens" = "st helens"."""
     return " ".join(re.sub(r"[.'’]", "", name).replace("-", " ").casefold().split())
+
+
+def _read_rows(name: str, code: str) -> gpd.GeoDataFrame:
+    """One district's rows of a pack file (only its row group is read), EPSG:27700."""
+    table = pq.read_table(pack_dir() / f"{name}.parquet", filters=[("lad_code", "==", code)])
+    frame = table.to_pandas()
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries.from_wkb(frame["geometry"], crs=BNG))
 
 
 def _listing(rows: pd.DataFrame) -> str:

@@ -154,3 +154,28 @@ def test_hertfordshire_keeps_its_full_detail_wards():
 
     detailed = gpd.read_file(datasets.wards_path()).union_all()
     assert shapely.equals_exact(resolve_study_area("Dacorum"), shapely.make_valid(detailed), 1e-9)
+
+
+def test_backtest_and_patrol_plan_take_a_district_name_or_code(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    outline = gpd.GeoSeries([boundaries.district("Leeds").outline], crs=4326).to_crs(BNG)
+    centre = np.array(outline.iloc[0].representative_point().coords[0])
+    months = []
+    for month in ("2021-04-01", "2021-05-01", "2021-06-01"):
+        xy = np.vstack(
+            [
+                rng.normal(centre, 300, (300, 2)),
+                rng.normal(centre + np.array([3000, 0]), 200, (200, 2)),
+            ]
+        )
+        months.append(incidents_from_xy(xy, "Burglary", month=month))
+    incidents = pd.concat(months, ignore_index=True)
+    incidents["incident_id"] = np.arange(len(incidents)).astype(str)
+    path = tmp_path / "leeds.parquet"
+    gpd.GeoDataFrame(incidents, crs=4326).to_parquet(path)
+    backtest = ["backtest", str(path), "--study-area", "leeds", "--train-months", "1"]
+    assert main([*backtest, "--methods", "last_month"]) == 0
+    assert "last_month" in capsys.readouterr().out
+    plan = ["patrol-plan", str(path), "--study-area", LEEDS, "--from", "2021-06", "--to", "2021-06"]
+    assert main([*plan, "--top", "3", "--no-pdf", "--out", str(tmp_path / "plan")]) == 0
+    assert "3 localities, 2021-06 to 2021-06" in capsys.readouterr().out

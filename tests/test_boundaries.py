@@ -179,3 +179,19 @@ def test_backtest_and_patrol_plan_take_a_district_name_or_code(tmp_path, capsys)
     plan = ["patrol-plan", str(path), "--study-area", LEEDS, "--from", "2021-06", "--to", "2021-06"]
     assert main([*plan, "--top", "3", "--no-pdf", "--out", str(tmp_path / "plan")]) == 0
     assert "3 localities, 2021-06 to 2021-06" in capsys.readouterr().out
+
+
+def test_the_ward_table_states_the_boundary_vintage():
+    from hotspots.products.measures import ward_table
+    from hotspots.space.areas import assign_areas
+
+    wards, population = district_wards("Cardiff")
+    per_ward = np.full(len(wards), 2)
+    xy = _points_in_wards(wards, per_ward)
+    months = [incidents_from_xy(xy, "Robbery", month=m) for m in ("2021-05-01", "2021-06-01")]
+    incidents = pd.concat(months, ignore_index=True)
+    incidents["incident_id"] = np.arange(len(incidents)).astype(str)
+    incidents = assign_areas(gpd.GeoDataFrame(incidents, crs=4326), wards)
+    table = ward_table(incidents, wards, population, current=("2021-06", "2021-06"))
+    assert table.attrs["vintage"] == boundaries.VINTAGE
+    assert (table["count"] == 2).all() and table["rate_per_1000"].notna().all()

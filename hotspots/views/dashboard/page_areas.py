@@ -250,7 +250,8 @@ def _ward_section(ds: Dataset, table: pd.DataFrame, periods: measures.Periods) -
     st.dataframe(_ward_display(table), hide_index=True, width="stretch")
     attrs = table.attrs
     notes = [
-        f"Rate per 1,000 residents: {attrs['population_method']}.",
+        f"Rate per 1,000 residents: {attrs['population_method']}"
+        + (f" ({attrs['vintage']})." if attrs.get("vintage") else "."),
         f"▲/▼: significant rise/fall ({attrs['test']}, q < {attrs['alpha']:g}).",
         *(f"{n[0].upper()}{n[1:]}." for n in attrs["notes"]),
     ]

@@ -32,6 +32,9 @@ from hotspots.data.schema import WGS84, WORKING_CRS, check_incidents
 from hotspots.space.areas import area_counts, area_rates, district_wards, ward_population
 from hotspots.space.grid import grid_counts
 
+_WARD_SNAP_M = 25.0
+"""Incidents up to this many metres outside every ward are counted in the nearest one."""
+
 
 @dataclass
 class Analysis:
@@ -191,7 +194,6 @@ def analyse(
     if ward_rates is not None:
         params["ward_rates"] = {k_: _jsonable(v) for k_, v in ward_rates.attrs.items()}
     return Analysis(
-        ward_rates=ward_rates,
         cells=cells,
         clusters=clusters,
         profiles=profiles,
@@ -199,6 +201,7 @@ def analyse(
         monthly=monthly_series(incidents, by="category"),
         peaks=peak_windows(incidents, by="category"),
         params=params,
+        ward_rates=ward_rates,
     )
 
 
@@ -239,8 +242,12 @@ def _ward_rates(
     if population is None:
         population = pd.DataFrame({"area_code": wards["area_code"], "residents": np.nan})
         population.attrs["vintage"] = "wards: your own; no population given"
-    rates = area_rates(area_counts(spatial, wards), population)
+    # the pack's wards are simplified to ~15 m: a point just outside goes to the nearest ward
+    counts = area_counts(spatial, wards, max_snap_m=_WARD_SNAP_M)
+    rates = area_rates(counts, population)
     rates.attrs.update(
+        not_counted=counts.attrs["not_counted"],
+        max_snap_m=_WARD_SNAP_M,
         wards=len(wards),
         source=source,
         counts="mapped incidents (sensitive incidents left out, as on the map)",

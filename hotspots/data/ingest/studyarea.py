@@ -71,8 +71,9 @@ def resolve_study_area(area: StudyArea) -> BaseGeometry:
             "'E08000035' or 'Leeds'"
         )
     raise IngestError(
-        f"study area of type {type(area).__name__}: expected a district code ('E07000096'), a "
-        "boundary file path, a GeoDataFrame/GeoSeries or a shapely geometry in lon/lat"
+        f"study area of type {type(area).__name__}: expected a district code or name "
+        "('E08000035', 'Leeds'), a boundary file path, a GeoDataFrame/GeoSeries or a shapely "
+        "geometry in lon/lat"
     )
 
 
@@ -99,7 +100,7 @@ def study_area_district(area: StudyArea) -> str | None:
     if not isinstance(area, str | Path):
         return None
     text = str(area).strip()
-    if Path(text).exists() or not (_AREA_CODE.match(text) or not _looks_like_path(text)):
+    if Path(text).exists() or (_looks_like_path(text) and not _AREA_CODE.match(text)):
         return None
     try:
         return boundaries.find_district(text)[0]

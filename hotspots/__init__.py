@@ -17,10 +17,12 @@ __version__ = "0.2.0"
 _moved.install()
 
 _EXPORTS: dict[str, tuple[str, ...]] = {
+    "hotspots.data.boundaries": ("district", "districts", "find_district"),
     "hotspots.space.areas": (
         "area_counts",
         "area_rates",
         "assign_areas",
+        "district_wards",
         "load_population",
         "read_boundaries",
         "ward_population",

@@ -26,7 +26,7 @@ def test_district_code_is_the_union_of_its_wards(dacorum_wards):
     assert 200e6 < _bng_area(area) < 225e6
 
 
-def test_district_without_bundled_wards_falls_back_to_the_outline(tmp_path, monkeypatch):
+def test_district_without_bundled_wards_uses_the_national_pack(tmp_path, monkeypatch):
     data = tmp_path / "data"
     (data / "boundaries" / "wards").mkdir(parents=True)
     (data / "boundaries" / "lad").mkdir(parents=True)
@@ -37,9 +37,22 @@ def test_district_without_bundled_wards_falls_back_to_the_outline(tmp_path, monk
     assert _bng_area(outline) == pytest.approx(wards_area, rel=0.03)
 
 
-def test_unknown_code_lists_the_bundled_districts():
-    with pytest.raises(IngestError, match=r"'E07999999'.*bundled districts: .*E07000096"):
+def test_unknown_code_or_name_says_so_and_suggests_close_names():
+    with pytest.raises(IngestError, match=r"'E07999999'.*not in the boundary pack"):
         resolve_study_area("E07999999")
+    with pytest.raises(IngestError, match=r"'Sheffeld'.*did you mean Sheffield \(E08000019\)"):
+        resolve_study_area("Sheffeld")
+    with pytest.raises(IngestError, match=r"'nowhere\.geojson': no such file, and not a district"):
+        resolve_study_area("nowhere.geojson")
+
+
+def test_district_names_resolve_like_codes():
+    leeds = resolve_study_area("Leeds")
+    assert shapely.equals_exact(leeds, resolve_study_area("E08000035"), tolerance=0)
+    assert shapely.equals_exact(leeds, resolve_study_area(" leeds "), tolerance=0)
+    # Leeds is about 552 km² (ONS standard area measurement: 551.7 km²)
+    assert 540e6 < _bng_area(leeds) < 565e6
+    assert resolve_study_area("St Helens").is_valid  # a dot or space is not a file name
 
 
 def test_geodataframe_in_bng_and_boundary_file_without_crs(tmp_path, dacorum_wards):
@@ -68,5 +81,5 @@ def test_points_are_not_a_study_area(tmp_path):
     gpd.GeoDataFrame(geometry=gpd.points_from_xy([-0.5], [51.7]), crs=4326).to_file(path)
     with pytest.raises(IngestError, match=r"no polygons found"):
         resolve_study_area(path)
-    with pytest.raises(IngestError, match=r"no such file, and not a district code"):
+    with pytest.raises(IngestError, match=r"no such file, and not a district code or name"):
         resolve_study_area(tmp_path / "missing.geojson")

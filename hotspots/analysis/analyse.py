@@ -32,9 +32,15 @@ from hotspots.core.defaults import (
     HOT_MIN_BIN,
 )
 from hotspots.core.disclosure import mappable
+from hotspots.data import boundaries
 from hotspots.data.ingest import resolve_study_area
+from hotspots.data.ingest.studyarea import study_area_district
 from hotspots.data.schema import WGS84, WORKING_CRS, check_incidents
+from hotspots.space.areas import area_counts, area_rates, district_wards, ward_population
 from hotspots.space.grid import grid_counts
+
+_WARD_SNAP_M = 25.0
+"""Incidents up to this many metres outside every ward are counted in the nearest one."""
 
 
 @dataclass
@@ -60,6 +66,11 @@ class Analysis:
         Peak hour windows (or peak months for month-only data) per category.
     params
         Every parameter used or chosen automatically, JSON-serialisable.
+    ward_rates
+        Mapped incidents (sensitive left out, as on the map) per ward with residents and the
+        rate per 1,000 (:func:`hotspots.space.areas.area_rates`; ``attrs["vintage"]`` states
+        the boundary and census vintage), when the study area is a district or wards are
+        given; else ``None``.
     """
 
     cells: gpd.GeoDataFrame
@@ -69,6 +80,7 @@ class Analysis:
     monthly: pd.DataFrame
     peaks: pd.DataFrame
     params: dict[str, Any] = field(default_factory=dict)
+    ward_rates: pd.DataFrame | None = None
 
     @property
     def n_hot_cells(self) -> int:
@@ -94,6 +106,8 @@ def analyse(
     min_samples: int | None = None,
     max_eps_m: float = DBSCAN_MAX_EPS_M,
     min_cluster_size: int = HDBSCAN_MIN_CLUSTER_SIZE,
+    wards: gpd.GeoDataFrame | None = None,
+    population: pd.DataFrame | None = None,
 ) -> Analysis:
     """Hot spots (H3 + Gi*), density clusters and temporal peaks of ``incidents``.
 
@@ -130,6 +144,12 @@ def analyse(
         :func:`hotspots.analysis.clusters.dbscan_settings`, shared with the patrol plan).
     min_cluster_size
         HDBSCAN's smallest cluster (incidents).
+    wards, population
+        The user's own wards (from :func:`hotspots.space.areas.read_boundaries`) and residents
+        per ward (``area_code``, ``residents``) for ``ward_rates``; they override the national
+        pack. ``None``: a district study area (code or name) brings its 2013 wards and 2011
+        residents from the pack; own wards without a population get the district's 2011 LSOA
+        residents shared by area.
 
     Returns
     -------
@@ -179,6 +199,9 @@ def analyse(
             "largest_cluster_share": _largest_share(clusters.labels),
         },
     }
+    ward_rates = _ward_rates(spatial, study_area, wards, population)
+    if ward_rates is not None:
+        params["ward_rates"] = {k_: _jsonable(v) for k_, v in ward_rates.attrs.items()}
     return Analysis(
         cells=cells,
         clusters=clusters,
@@ -187,6 +210,7 @@ def analyse(
         monthly=monthly_series(incidents, by="category"),
         peaks=peak_windows(incidents, by="category"),
         params=params,
+        ward_rates=ward_rates,
     )
 
 
@@ -194,6 +218,50 @@ def _largest_share(labels: np.ndarray) -> float:
     """Share of all clustered points (0..1) in the largest cluster; 0 when none."""
     clustered = labels[labels >= 0]
     return float(np.bincount(clustered).max() / len(labels)) if clustered.size else 0.0
+
+
+def _ward_rates(
+    spatial: gpd.GeoDataFrame,
+    study_area: Any,
+    wards: gpd.GeoDataFrame | None,
+    population: pd.DataFrame | None,
+) -> pd.DataFrame | None:
+    """Incidents and rates per ward, or ``None`` without wards (see :func:`analyse`)."""
+    district = study_area_district(study_area)
+    given_wards = isinstance(study_area, gpd.GeoDataFrame) and {"area_code", "area_name"} <= set(
+        study_area.columns
+    )
+    if wards is None and given_wards:
+        wards = study_area  # wards from read_boundaries given as the study area
+    if wards is None and district is None:
+        return None
+    if wards is None:
+        wards, pack_population = district_wards(district)
+        population = pack_population if population is None else population
+        source = f"national boundary pack: {pack_population.attrs['district']}"
+    else:
+        source = wards.attrs.get("report", {}).get("source", "wards given")
+        if population is None and district is not None:
+            found = boundaries.district(district)
+            lsoa_population = found.population.copy()
+            lsoa_population.attrs["vintage"] = (
+                "wards: your own; residents: 2011 Census, 2011 LSOAs shared by area"
+            )
+            population = ward_population(wards, found.lsoas, lsoa_population)
+    if population is None:
+        population = pd.DataFrame({"area_code": wards["area_code"], "residents": np.nan})
+        population.attrs["vintage"] = "wards: your own; no population given"
+    # the pack's wards are simplified to ~15 m: a point just outside goes to the nearest ward
+    counts = area_counts(spatial, wards, max_snap_m=_WARD_SNAP_M)
+    rates = area_rates(counts, population)
+    rates.attrs.update(
+        not_counted=counts.attrs["not_counted"],
+        max_snap_m=_WARD_SNAP_M,
+        wards=len(wards),
+        source=source,
+        counts="mapped incidents (sensitive incidents left out, as on the map)",
+    )
+    return rates
 
 
 def _study_area(

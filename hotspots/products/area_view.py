@@ -150,7 +150,8 @@ def ward_notes(table: pd.DataFrame) -> list[str]:
     :func:`~hotspots.products.measures.ward_table`, incidents outside the wards, suppression."""
     attrs = table.attrs
     notes = [
-        f"Rate per 1,000 residents: {attrs['population_method']}.",
+        f"Rate per 1,000 residents: {attrs['population_method']}"
+        + (f" ({attrs['vintage']})." if attrs.get("vintage") else "."),
         f"▲/▼: significant rise/fall ({attrs['test']}, q < {attrs['alpha']:g}).",
         *(f"{n[0].upper()}{n[1:]}." for n in attrs["notes"]),
     ]

@@ -245,7 +245,8 @@ def ward_table(
         marker ``…`` (▲ significant rise, ▼ significant fall, blank); ``suppressed`` (True
         when counts of a selection of sensitive incidents only were hidden: under 5, plus
         one more when a single one would be recoverable from the total). ``attrs``:
-        periods, ``population_method``, ``outside_wards``, ``alpha``, ``test`` and ``notes``.
+        periods, ``population_method``, ``vintage`` (of boundaries and residents, when known),
+        ``outside_wards``, ``alpha``, ``test`` and ``notes``.
 
     Raises
     ------
@@ -292,6 +293,7 @@ def ward_table(
         previous_period=periods.label("previous"),
         last_year_period=periods.label("last_year") if last_year else None,
         population_method=method,
+        vintage=None if population is None else population.attrs.get("vintage"),
         per=1000,
         outside_wards=int(outside),
         alpha=alpha,

@@ -18,7 +18,7 @@ import shapely
 from pyproj import CRS
 
 from hotspots.core.crs import BNG, WGS84, in_bng_extent, outside_degrees, working_crs_for
-from hotspots.data import datasets
+from hotspots.data import boundaries, datasets
 from hotspots.data.schema import WORKING_CRS, incident_points
 
 # ONS/NRS geography prefixes, finest first: when a layer carries several code columns
@@ -409,6 +409,7 @@ def load_population(path: str | Path | None = None) -> pd.DataFrame:
         raise ValueError(f"population table {path}: non-numeric counts in {counts}")
     if not out["lsoa_code"].is_unique:
         raise ValueError(f"population table {path}: LSOA codes repeat")
+    out.attrs["vintage"] = "residents: 2011 Census, 2011 LSOAs"
     return out
 
 
@@ -436,7 +437,8 @@ def ward_population(
     Returns
     -------
     DataFrame ``area_code``, ``area_name``, ``residents``, ``households``, ``method`` in
-    ``wards`` order. ``attrs``: ``method``, ``lsoa_residents`` (total of the LSOAs),
+    ``wards`` order. ``attrs``: ``method``, ``vintage`` (``population.attrs["vintage"]``, the
+    boundary and census vintage, when known), ``lsoa_residents`` (total of the LSOAs),
     ``ward_residents`` (sum over wards; below the LSOA total when LSOAs reach beyond the
     wards), ``centroid_fallbacks``.
 
@@ -487,6 +489,7 @@ def ward_population(
     out["method"] = method
     out.attrs.update(
         method=method,
+        vintage=population.attrs.get("vintage"),
         lsoa_residents=int(figures["residents"].sum()),
         ward_residents=float(out["residents"].sum()),
         centroid_fallbacks=fallbacks,
@@ -511,7 +514,8 @@ def area_rates(counts: pd.DataFrame, population: pd.DataFrame, *, per: int = 100
     -------
     ``counts`` with ``residents``, ``rate`` (``count / residents * per``) and ``rate_note``:
     ``<NA>`` for a valid rate, otherwise why ``rate`` is NaN (no residents, or no population
-    figure for the area) — never infinite. ``attrs``: ``per`` and ``population_method``.
+    figure for the area) — never infinite. ``attrs``: ``per``, ``population_method`` and
+    ``vintage`` (boundaries and census, from ``population.attrs``).
 
     Examples
     --------
@@ -544,5 +548,50 @@ def area_rates(counts: pd.DataFrame, population: pd.DataFrame, *, per: int = 100
         np.where(valid, None, "no residents (population 0)"),
     )
     out["rate_note"] = pd.array(note, dtype="string")
-    out.attrs.update(per=per, population_method=population.attrs.get("method"))
+    out.attrs.update(
+        per=per,
+        population_method=population.attrs.get("method"),
+        vintage=population.attrs.get("vintage"),
+    )
     return out
+
+
+def district_wards(
+    district: str, *, method: Literal["area_weighted", "centroid"] = "area_weighted"
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """The 2013 wards of any district of England and Wales and their 2011 residents.
+
+    Parameters
+    ----------
+    district
+        LAD code or name (``"E08000035"``, ``"Leeds"``), from the national boundary pack
+        (:mod:`hotspots.data.boundaries`).
+    method
+        How LSOA residents are shared among wards (see :func:`ward_population`).
+
+    Returns
+    -------
+    wards
+        ``area_code`` (WD13CD), ``area_name``, geometry (EPSG:4326).
+    population
+        From :func:`ward_population`; ``attrs["vintage"]`` states the boundary and census
+        vintage (:data:`hotspots.data.boundaries.VINTAGE`), ``attrs["district"]`` its name and
+        code.
+
+    Raises
+    ------
+    LookupError
+        Unknown district (the message lists close names).
+
+    Examples
+    --------
+    >>> wards, pop = district_wards("Leeds")
+    >>> len(wards), int(pop["residents"].sum()) > 700_000
+    (33, True)
+    """
+    found = boundaries.district(district)
+    lsoa_population = found.population.copy()
+    lsoa_population.attrs["vintage"] = found.vintage
+    population = ward_population(found.wards, found.lsoas, lsoa_population, method=method)
+    population.attrs["district"] = found.label
+    return found.wards.copy(), population

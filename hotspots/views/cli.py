@@ -16,11 +16,15 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hotspots.core.classes import GI_CONFIDENCE
 from hotspots.core.defaults import GI_K, H3_RES, HOT_MIN_BIN
 from hotspots.core.io import write_csv
 from hotspots.data.ingest import IngestError, load
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -63,8 +67,9 @@ def _add_ingest(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("sources", nargs="+", metavar="SOURCE", help="file, folder or zip")
     parser.add_argument(
         "--study-area",
-        metavar="PATH|LAD_CODE",
-        help="keep only incidents inside this boundary file or district (e.g. E07000096)",
+        metavar="PATH|DISTRICT",
+        help="keep only incidents inside this boundary file or district of England and Wales "
+        "(code or name, e.g. E08000035 or Leeds)",
     )
     parser.add_argument(
         "--columns",
@@ -118,8 +123,9 @@ def _add_sources(parser: argparse.ArgumentParser, *, study_area_required: bool) 
     parser.add_argument(
         "--study-area",
         required=study_area_required,
-        metavar="PATH|LAD_CODE",
-        help="boundary file or district code (e.g. E07000096); incidents outside are set aside",
+        metavar="PATH|DISTRICT",
+        help="boundary file, or district of England and Wales by code or name (e.g. E08000035 "
+        "or Leeds); incidents outside are set aside",
     )
 
 
@@ -135,7 +141,19 @@ def _add_analyse(commands: argparse._SubParsersAction) -> None:
         ),
     )
     _add_sources(parser, study_area_required=False)
-    parser.add_argument("--areas", metavar="WARDS", help="ward boundary file: the study area")
+    parser.add_argument(
+        "--areas",
+        metavar="WARDS",
+        help="your own ward boundary file (the study area unless --study-area is given); "
+        "overrides the bundled 2013 wards",
+    )
+    parser.add_argument(
+        "--population",
+        metavar="CSV",
+        type=Path,
+        help="residents per ward of --areas (columns area_code, residents); default: 2011 "
+        "Census LSOA residents shared among the wards by area",
+    )
     parser.add_argument("--res", type=int, default=H3_RES, help=f"H3 resolution, 7-11 ({H3_RES})")
     parser.add_argument("--k", type=int, default=GI_K, help=f"Gi* k-ring neighbourhood ({GI_K})")
     parser.add_argument("--permutations", type=int, default=0, help="Gi* permutations (0)")
@@ -152,10 +170,13 @@ def _run_analyse(args: argparse.Namespace) -> int:
     from hotspots.views.outputs import write_analysis
 
     wards = read_boundaries(args.areas) if args.areas else None
+    population = _read_population(args.population) if args.population else None
     incidents = load(args.incidents, study_area=args.study_area).incidents
     result = analyse(
         incidents,
-        study_area=wards if wards is not None else args.study_area,
+        study_area=args.study_area if args.study_area else wards,
+        wards=wards,
+        population=population,
         res=args.res,
         k=args.k,
         permutations=args.permutations,
@@ -172,9 +193,31 @@ def _run_analyse(args: argparse.Namespace) -> int:
         f"{p['clusters']['n_clusters']} clusters (eps {p['clusters']['eps_m']:.0f} m, "
         f"{p['clusters']['eps_source']})"
     )
+    if result.ward_rates is not None:
+        rated = int(result.ward_rates["rate"].notna().sum())
+        print(
+            f"ward rates per 1,000 residents: {rated} of {len(result.ward_rates)} wards "
+            f"(boundaries: {result.ward_rates.attrs.get('vintage')})"
+        )
     for name in sorted(written):
         print(f"wrote {written[name]}")
     return 0
+
+
+def _read_population(path: Path) -> pd.DataFrame:
+    """A user's residents per ward: CSV with ``area_code`` and ``residents``."""
+    import pandas as pd
+
+    table = pd.read_csv(path, dtype={"area_code": "string"})
+    missing = [c for c in ("area_code", "residents") if c not in table.columns]
+    if missing:
+        raise IngestError(
+            f"{path}: missing column(s) {missing}; expected a CSV with area_code (ward code "
+            f"as in --areas) and residents; columns found: {list(table.columns)}"
+        )
+    table["residents"] = pd.to_numeric(table["residents"], errors="raise")
+    table.attrs["vintage"] = f"wards and residents: your own ({path.name})"
+    return table
 
 
 def _add_backtest(commands: argparse._SubParsersAction) -> None:

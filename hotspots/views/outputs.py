@@ -10,6 +10,9 @@ What ``hotspots analyse --out DIR`` produces:
 ``hour_weekday.csv``        7 × 24 incidents by weekday and hour (only with times of day)
 ``monthly.csv``             incidents per month and crime group
 ``peaks.csv``               peak hour windows (or peak months for month-only data)
+``ward_rates.csv``          incidents and rate per 1,000 residents per ward, with the
+                            boundary vintage (when the study area is a district or wards
+                            are given)
 ``map.html``                a standalone map that opens offline
 ``params.json``             every parameter used or chosen, and why hour output is absent
 ==========================  ===========================================================
@@ -64,6 +67,10 @@ def write_analysis(
         write_csv(hw.table.rename_axis("weekday"), path("hour_weekday.csv"), index=True)
     write_csv(analysis.monthly, path("monthly.csv"))
     write_csv(analysis.peaks, path("peaks.csv"))
+    if analysis.ward_rates is not None:
+        rates = analysis.ward_rates.copy()
+        rates["boundaries"] = rates.attrs.get("vintage")
+        write_csv(rates, path("ward_rates.csv"))
     path("map.html").write_text(maps.map_html(analysis_map(analysis, wards=wards)), "utf-8")
     params = {
         **analysis.params,

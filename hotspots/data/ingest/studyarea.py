@@ -12,10 +12,11 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from hotspots.core.crs import BNG, WGS84, looks_like_bng, looks_like_degrees, outside_degrees
-from hotspots.data import datasets
+from hotspots.data import boundaries, datasets
 from hotspots.data.ingest.errors import IngestError
 
 _AREA_CODE = re.compile(r"^[EWSN]\d{8}$")
+_FILE_SUFFIX = re.compile(r"\.\w{1,10}$")
 StudyArea = Any
 """Anything :func:`resolve_study_area` accepts."""
 
@@ -26,8 +27,10 @@ def resolve_study_area(area: StudyArea) -> BaseGeometry:
     Parameters
     ----------
     area
-        - a district (LAD) code such as ``"E07000096"``: the union of its bundled wards
-          (``hotspots.data.datasets.wards_path``), else its outline from the bundled district file;
+        - a district of England and Wales by LAD code (``"E08000035"``) or name (``"Leeds"``,
+          any case): its outline from the national boundary pack
+          (:mod:`hotspots.data.boundaries`; the union of its 2013 wards), or the union of its
+          full-detail wards where the repository bundles them (Hertfordshire);
         - a path to a boundary file (GeoJSON, GeoPackage, Shapefile, GeoParquet); a file
           without a CRS, or a GeoJSON whose coordinates are British National Grid metres, is
           recognised by its value range;
@@ -41,7 +44,8 @@ def resolve_study_area(area: StudyArea) -> BaseGeometry:
     Raises
     ------
     IngestError
-        Unknown district code, unreadable file, no polygons, or a geometry that is not lon/lat.
+        Unknown district code or name (the message lists close matches), unreadable file, no
+        polygons, or a geometry that is not lon/lat.
 
     Examples
     --------
@@ -56,41 +60,64 @@ def resolve_study_area(area: StudyArea) -> BaseGeometry:
         return _union(gpd.GeoSeries([area], crs=WGS84), name="the study area geometry")
     if isinstance(area, str | Path):
         text = str(area).strip()
-        if _AREA_CODE.match(text) and not Path(text).exists():
-            return _district(text)
         path = Path(area)
-        if not path.exists():
-            raise IngestError(
-                f"study area {text!r}: no such file, and not a district code like 'E07000096'"
-            )
-        return _union(_to_wgs84(_read(path), name=str(path)), name=str(path))
+        if path.exists():
+            return _union(_to_wgs84(_read(path), name=str(path)), name=str(path))
+        if _AREA_CODE.match(text) or not _looks_like_path(text):
+            return _district(text)
+        raise IngestError(
+            f"study area {text!r}: no such file, and not a district code or name like "
+            "'E08000035' or 'Leeds'"
+        )
     raise IngestError(
-        f"study area of type {type(area).__name__}: expected a district code ('E07000096'), a "
-        "boundary file path, a GeoDataFrame/GeoSeries or a shapely geometry in lon/lat"
+        f"study area of type {type(area).__name__}: expected a district code or name "
+        "('E08000035', 'Leeds'), a boundary file path, a GeoDataFrame/GeoSeries or a shapely "
+        "geometry in lon/lat"
     )
 
 
 def describe_study_area(area: StudyArea) -> str:
-    """A short label for the report: the code or file name, or the kind of object."""
+    """A short label for the report: the code, name or file name, or the kind of object."""
     if isinstance(area, str | Path):
         return str(area)
     return type(area).__name__
 
 
-def _district(code: str) -> BaseGeometry:
+def study_area_district(area: StudyArea) -> str | None:
+    """The LAD code when ``area`` names a district (by code or name, not a file), else ``None``.
+
+    Raises
+    ------
+    IngestError
+        ``area`` looks like a district but is not one in the pack.
+
+    Examples
+    --------
+    >>> study_area_district("leeds"), study_area_district(None)
+    ('E08000035', None)
+    """
+    if not isinstance(area, str | Path):
+        return None
+    text = str(area).strip()
+    if Path(text).exists() or (_looks_like_path(text) and not _AREA_CODE.match(text)):
+        return None
     try:
+        return boundaries.find_district(text)[0]
+    except LookupError as exc:
+        raise IngestError(f"study area {text!r}: {exc}") from None
+
+
+def _looks_like_path(text: str) -> bool:
+    """A file name (``wards.geojson``, ``data/x``), not a district name (``St. Helens``)."""
+    return bool(_FILE_SUFFIX.search(text)) or "/" in text or "\\" in text
+
+
+def _district(text: str) -> BaseGeometry:
+    code = study_area_district(text)
+    try:  # the repository's full-detail wards, where bundled (Hertfordshire)
         wards = gpd.read_file(datasets.wards_path(code))
     except FileNotFoundError:
-        lads = gpd.read_file(datasets.districts_path())
-        column = next((c for c in lads.columns if c.lower().endswith("cd")), None)
-        match = lads[lads[column] == code] if column else lads.iloc[0:0]
-        if match.empty:
-            known = sorted(p.stem for p in datasets.wards_path().parent.glob("*.json"))
-            raise IngestError(
-                f"study area {code!r}: no bundled wards or district outline for this code; "
-                f"bundled districts: {', '.join(known)} — or pass a boundary file path"
-            ) from None
-        return _union(_to_wgs84(match, name=code), name=code)
+        return boundaries.district(code).outline
     return _union(_to_wgs84(wards, name=code), name=code)
 
 

@@ -14,7 +14,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from hotspots.data import datasets
+from hotspots.data import boundaries, datasets
 from hotspots.data.ingest import LoadReport, LoadResult, concat_results
 from hotspots.demo.load import load_demo_log, load_demo_policeuk
 from hotspots.space.areas import assign_areas, load_population, read_boundaries, ward_population
@@ -73,6 +73,7 @@ def demo_dataset() -> Dataset:
     wards = read_boundaries(datasets.wards_path(datasets.DACORUM))
     lsoas = read_boundaries(datasets.lsoas_path(datasets.DACORUM))
     pop = ward_population(wards, lsoas, load_population())
+    pop.attrs["vintage"] = boundaries.VINTAGE  # Dacorum's 2013 wards and 2011 LSOAs
     result = concat_results([load_demo_policeuk(), load_demo_log()])
     return build_dataset(result, label="Dacorum demo", wards=wards, ward_pop=pop)
 

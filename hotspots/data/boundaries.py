@@ -1,0 +1,202 @@
+"""The national boundary pack: every district of England and Wales, its wards and LSOAs.
+
+The pack ships inside the package (``hotspots/data/resources/boundaries_ew/``, built by
+``scripts/build_boundary_pack.py``; licences and vintage in ``data/README.md``):
+2013 electoral wards, 2011 LSOAs with their 2011 Census residents, and district outlines (the
+union of each district's wards) for the 348 districts of England and Wales, by their
+2016-era codes. Districts merged since (Dorset, Buckinghamshire, North Yorkshire, …) appear as
+their older parts. Geometry is simplified to about 15 m. Look a district up by code or name::
+
+    >>> leeds = district("Leeds")
+    >>> leeds.code, len(leeds.wards), len(leeds.lsoas)
+    ('E08000035', 33, 482)
+
+Per-ward population (LSOA residents shared among wards) is computed in
+:func:`hotspots.space.areas.district_areas`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyarrow.parquet as pq
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from hotspots.data.schema import BNG, WGS84
+
+VINTAGE = "wards: 2013 electoral wards; LSOAs: 2011; residents: 2011 Census; district codes: 2016"
+"""The boundary and population vintage of the pack, stated wherever its rates are shown."""
+
+_CODE = re.compile(r"^[EW]\d{8}$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class District:
+    """One district of the pack.
+
+    Attributes
+    ----------
+    code, name
+        LAD code (``"E08000035"``) and name (``"Leeds"``).
+    wards
+        2013 wards: ``area_code`` (WD13CD), ``area_name``, geometry (EPSG:4326).
+    lsoas
+        2011 LSOAs: ``area_code`` (LSOA11CD), ``area_name``, geometry (EPSG:4326).
+    population
+        ``lsoa_code``, ``residents``, ``households`` (2011 Census) for every LSOA.
+    outline
+        The union of the wards, EPSG:4326.
+    vintage
+        :data:`VINTAGE`.
+    """
+
+    code: str
+    name: str
+    wards: gpd.GeoDataFrame
+    lsoas: gpd.GeoDataFrame
+    population: pd.DataFrame
+    outline: BaseGeometry
+    vintage: str = VINTAGE
+
+    @property
+    def label(self) -> str:
+        """``"Leeds (E08000035)"``."""
+        return f"{self.name} ({self.code})"
+
+
+def pack_dir() -> Path:
+    """The folder holding the pack's GeoParquet files."""
+    return Path(__file__).resolve().parent / "resources" / "boundaries_ew"
+
+
+@functools.cache
+def districts() -> pd.DataFrame:
+    """Every district in the pack: ``lad_code``, ``lad_name``, ``n_wards``, ``n_lsoas``,
+    ``residents`` (2011), without geometry; sorted by code.
+
+    Examples
+    --------
+    >>> len(districts())
+    348
+    """
+    table = pd.read_parquet(
+        pack_dir() / "districts.parquet",
+        columns=["lad_code", "lad_name", "n_wards", "n_lsoas", "residents"],
+    )
+    return table.sort_values("lad_code", ignore_index=True)
+
+
+def find_district(code_or_name: str) -> tuple[str, str]:
+    """The ``(code, name)`` of a district given by LAD code or name (any case).
+
+    Raises
+    ------
+    LookupError
+        Unknown code or name (the message lists close matches), or a name shared by several
+        districts (the message lists them with their codes).
+
+    Examples
+    --------
+    >>> find_district("leeds")
+    ('E08000035', 'Leeds')
+    """
+    text = " ".join(str(code_or_name).split())
+    table = districts()
+    if _CODE.match(text):
+        hit = table[table["lad_code"] == text.upper()]
+        if len(hit):
+            return str(hit["lad_code"].iloc[0]), str(hit["lad_name"].iloc[0])
+        raise LookupError(
+            f"district code {text!r} is not in the boundary pack (348 districts of England and "
+            "Wales, 2016-era codes; merged districts appear as their older parts, e.g. "
+            "Dorset's as Weymouth and Portland E07000053) — or pass a boundary file"
+        )
+    folded = table["lad_name"].map(_fold)
+    wanted = _fold(text)
+    hit = table[folded == wanted]
+    if len(hit) == 1:
+        return str(hit["lad_code"].iloc[0]), str(hit["lad_name"].iloc[0])
+    if len(hit) > 1:  # no two districts share a name today; kept for future packs
+        raise LookupError(f"district name {text!r} is ambiguous: {_listing(hit)}; pass the code")
+    if "," in text:  # ONS style "Bristol, City of" → "Bristol"
+        return find_district(text.split(",")[0])
+    contains = table[folded.str.contains(wanted, regex=False)] if len(wanted) >= 3 else table[:0]
+    if len(contains) == 1:
+        return str(contains["lad_code"].iloc[0]), str(contains["lad_name"].iloc[0])
+    if len(contains) > 1:
+        raise LookupError(
+            f"district name {text!r} matches several districts: {_listing(contains)}; "
+            "pass the full name or the code"
+        )
+    close = difflib.get_close_matches(wanted, folded.tolist(), n=5, cutoff=0.6)
+    suggestions = table.set_index(folded).loc[close].reset_index(drop=True)
+    hint = f"; did you mean {_listing(suggestions)}?" if len(suggestions) else ""
+    raise LookupError(
+        f"no district called {text!r} in the boundary pack of England and Wales{hint} "
+        "(or pass a LAD code such as 'E08000035', or a boundary file)"
+    )
+
+
+def district(code_or_name: str) -> District:
+    """Wards, LSOAs, residents and outline of one district, by LAD code or name.
+
+    Reads only that district's row groups of the pack; results are cached per district.
+
+    Raises
+    ------
+    LookupError
+        As :func:`find_district`.
+    """
+    code, _ = find_district(code_or_name)
+    return _load(code)
+
+
+@functools.lru_cache(maxsize=32)
+def _load(code: str) -> District:
+    ward_rows = _read_rows("wards", code)
+    lsoa_rows = _read_rows("lsoas", code)
+    outline_row = _read_rows("districts", code)
+    wards = gpd.GeoDataFrame(
+        {"area_code": ward_rows["ward_code"], "area_name": ward_rows["ward_name"]},
+        geometry=ward_rows.geometry,
+    ).to_crs(WGS84)
+    lsoas = gpd.GeoDataFrame(
+        {"area_code": lsoa_rows["lsoa_code"], "area_name": lsoa_rows["lsoa_name"]},
+        geometry=lsoa_rows.geometry,
+    ).to_crs(WGS84)
+    for frame, kind in ((wards, "2013 wards"), (lsoas, "2011 LSOAs")):
+        frame.attrs["report"] = {"source": f"national boundary pack: {kind} of {code}"}
+    population = pd.DataFrame(lsoa_rows[["lsoa_code", "residents", "households"]])
+    population = population.astype({"residents": "int64", "households": "int64"})
+    outline = shapely.make_valid(outline_row.to_crs(WGS84).geometry.iloc[0])
+    return District(
+        code=code,
+        name=str(outline_row["lad_name"].iloc[0]),
+        wards=wards,
+        lsoas=lsoas,
+        population=population,
+        outline=outline,
+    )
+
+
+def _fold(name: str) -> str:
+    """Case, dots, apostrophes, hyphens and spacing do not matter: "St. Helens" = "st helens"."""
+    return " ".join(re.sub(r"[.'’]", "", name).replace("-", " ").casefold().split())
+
+
+def _read_rows(name: str, code: str) -> gpd.GeoDataFrame:
+    """One district's rows of a pack file (only its row group is read), EPSG:27700."""
+    table = pq.read_table(pack_dir() / f"{name}.parquet", filters=[("lad_code", "==", code)])
+    frame = table.to_pandas()
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries.from_wkb(frame["geometry"], crs=BNG))
+
+
+def _listing(rows: pd.DataFrame) -> str:
+    return ", ".join(f"{n} ({c})" for c, n in zip(rows["lad_code"], rows["lad_name"], strict=True))

@@ -48,6 +48,7 @@ from hotspots.analysis.stats import (
 )
 from hotspots.analysis.stats.emerging import MIN_PERIODS
 from hotspots.analysis.stats.fdr import CONFIDENCE_LEVELS
+from hotspots.core.io import write_csv
 from hotspots.data.ingest.files import SourceFile, expand
 from hotspots.data.ingest.policeuk import read_policeuk_files
 from hotspots.space import grid
@@ -255,7 +256,7 @@ def run_national(
             cluster.close()
 
     forces = _force_summary(reports, by_force)
-    forces.to_csv(out / "forces.csv", index=False)
+    write_csv(forces, out / "forces.csv")
     params = {
         "res": res,
         "k": k,

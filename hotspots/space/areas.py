@@ -586,7 +586,7 @@ def district_wards(
     Examples
     --------
     >>> wards, pop = district_wards("Leeds")
-    >>> len(wards), int(pop["residents"].sum()) > 700_000
+    >>> len(wards), int(pop["residents"].sum()) > 7 * 10**5
     (33, True)
     """
     found = boundaries.district(district)

@@ -128,3 +128,19 @@ def test_every_row_is_read_kept_or_quarantined(national) -> None:
     assert forces["rows_read"].sum() == rows
     assert (forces["rows_read"] == forces["rows_kept"] + forces["rows_quarantined"]).all()
     assert set(forces["force"]) == set(NEIGHBOURS)
+
+
+def test_district_summaries_count_every_incident_with_rates(national, single) -> None:
+    _, out, _ = national
+    gi, _, _ = single
+    table = pd.read_csv(out / "districts.csv")
+    assert {"E07000096", "E09000033"} <= set(table["lad_code"])  # Dacorum, Westminster
+    placed = table["incidents"].sum()
+    assert 0.95 * gi["count"].sum() <= placed <= gi["count"].sum()  # cells in England by centre
+    np.testing.assert_allclose(
+        table["rate_per_1000"], 1000 * table["incidents"] / table["residents"], atol=1e-3
+    )
+    top = pd.read_csv(out / "district_top_cells.csv")
+    assert top.groupby("lad_code")["rank"].max().max() <= 5
+    first = top[top["rank"] == 1].set_index("lad_code")["incidents_all_months"]
+    assert (first >= top.groupby("lad_code")["incidents_all_months"].max()).all()

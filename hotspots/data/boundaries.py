@@ -24,11 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from hotspots.core.crs import from_lonlat
 from hotspots.data.schema import BNG, WGS84
 
 VINTAGE = "wards: 2013 electoral wards; LSOAs: 2011; residents: 2011 Census; district codes: 2016"
@@ -91,6 +93,27 @@ def districts() -> pd.DataFrame:
         columns=["lad_code", "lad_name", "n_wards", "n_lsoas", "residents"],
     )
     return table.sort_values("lad_code", ignore_index=True)
+
+
+@functools.cache
+def district_outlines() -> gpd.GeoDataFrame:
+    """Every district's outline (``lad_code``, ``lad_name``, ``residents``), EPSG:27700."""
+    frame = pq.read_table(pack_dir() / "districts.parquet").to_pandas()
+    return gpd.GeoDataFrame(
+        frame[["lad_code", "lad_name", "residents"]],
+        geometry=gpd.GeoSeries.from_wkb(frame["geometry"], crs=BNG),
+    )
+
+
+def districts_at(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """The LAD code of the district holding each lon/lat point (``None`` outside them all)."""
+    outlines = district_outlines()
+    x, y = from_lonlat(lon, lat, BNG)
+    points = shapely.points(x, y)
+    where, which = outlines.sindex.query(points, predicate="within")
+    codes = np.full(len(points), None, dtype=object)
+    codes[where] = outlines["lad_code"].to_numpy()[which]
+    return codes
 
 
 def find_district(code_or_name: str) -> tuple[str, str]:

@@ -17,8 +17,9 @@ Steps (each a Dask task graph; raw rows never reach the client):
    comes from the whole country's p-values (:func:`~hotspots.analysis.stats.fdr_threshold`
    with ``n_tests``), and the categories from :func:`~hotspots.analysis.stats.emerging_table`.
    The results equal a single-machine run over the same cells.
-5. **Write** partitioned GeoParquet (``gistar/``, ``emerging/``), the per-force summary and
-   the quarantine, from the workers.
+5. **Write** partitioned GeoParquet (``gistar/``, ``emerging/``) and the quarantine from the
+   workers; per-force and per-district summaries (incidents, rates per 1,000 residents with
+   the national boundary pack, hot cells, the busiest cells of each district).
 
 Without a scheduler address a :class:`distributed.LocalCluster` is started on this machine.
 """
@@ -48,7 +49,9 @@ from hotspots.analysis.stats import (
 )
 from hotspots.analysis.stats.emerging import MIN_PERIODS
 from hotspots.analysis.stats.fdr import CONFIDENCE_LEVELS
+from hotspots.core.defaults import HOT_MIN_BIN
 from hotspots.core.io import write_csv
+from hotspots.data.boundaries import district_outlines, districts_at
 from hotspots.data.ingest.files import SourceFile, expand
 from hotspots.data.ingest.policeuk import read_policeuk_files
 from hotspots.space import grid
@@ -112,6 +115,7 @@ def run_national(
     n_workers: int = 2,
     memory_limit: str = "3GiB",
     progress: bool = False,
+    top_cells_per_district: int = 5,
 ) -> NationalResult:
     """Count, Gi* per month and emerging hot spots for many forces and months on Dask.
 
@@ -134,6 +138,8 @@ def run_national(
         cluster of ``n_workers`` single-threaded worker processes of ``memory_limit`` each.
     progress
         Print Dask's progress bars.
+    top_cells_per_district
+        Cells listed per district in ``district_top_cells.csv`` (most incidents first).
 
     Returns
     -------
@@ -247,7 +253,7 @@ def run_national(
             block_res,
             cutoffs,
             str(out),
-            meta=pd.DataFrame({"part": pd.Series(dtype=object), "cells": pd.Series(dtype=int)}),
+            meta=_DISTRICT_META,
         ).compute()
         timings["write_s"] = time.perf_counter() - start
     finally:
@@ -257,6 +263,9 @@ def run_national(
 
     forces = _force_summary(reports, by_force)
     write_csv(forces, out / "forces.csv")
+    district_table, top_cells = _district_summary(written, top=top_cells_per_district)
+    write_csv(district_table, out / "districts.csv")
+    write_csv(top_cells, out / "district_top_cells.csv")
     params = {
         "res": res,
         "k": k,
@@ -413,7 +422,11 @@ def _block_write(
     cutoffs: dict[int, dict[float, float]],
     out: str,
 ) -> pd.DataFrame:
-    """Gi* per month (bins with the national FDR cut-offs) and emerging categories, written."""
+    """Gi* per month (bins with the national FDR cut-offs) and emerging categories, written.
+
+    Returns the partition's incidents per district and month, and its cells' all-history
+    counts per district (for the district summaries).
+    """
     gis, emerging = [], []
     for block, rows in _blocks_of(part):
         own, own_mask, gi = _block_cube(rows, block, study, months, moments, k, block_res)
@@ -441,14 +454,43 @@ def _block_write(
             )
         )
     if not gis:
-        return pd.DataFrame({"part": pd.Series(dtype=object), "cells": pd.Series(dtype=int)})
+        return _DISTRICT_META.copy()
     name = f"part-{int(part['block'].iloc[0]):016x}.parquet"
     gistar = pd.concat(gis, ignore_index=True)
     gistar["month"] = [_month_text(m) for m in gistar["month"]]
     cells_table = pd.concat(emerging, ignore_index=True)
     _write_cells(gistar, Path(out) / "gistar" / name)
     _write_cells(cells_table, Path(out) / "emerging" / name)
-    return pd.DataFrame({"part": [name], "cells": [len(cells_table)]})
+    return _by_district(gistar)
+
+
+_DISTRICT_META = pd.DataFrame(
+    {
+        "lad_code": pd.Series(dtype=object),
+        "month": pd.Series(dtype=object),
+        "cell": pd.Series(dtype=object),
+        "count": pd.Series(dtype="int64"),
+        "hot": pd.Series(dtype="int64"),
+    }
+)
+
+
+def _by_district(gistar: pd.DataFrame) -> pd.DataFrame:
+    """Incidents and hot cells per district and month (``cell`` empty) and each cell's
+    all-history count (``month`` empty); cells are placed by their centre."""
+    cells = pd.unique(gistar["cell"])
+    lon, lat = grid.cell_centres(cells)
+    lad = districts_at(lon, lat)
+    where = pd.Series(lad, index=cells)
+    frame = gistar.assign(
+        lad_code=where.reindex(gistar["cell"]).to_numpy(),
+        hot=(gistar["gi_bin"].to_numpy() >= HOT_MIN_BIN).astype("int64"),
+    ).dropna(subset=["lad_code"])
+    monthly = frame.groupby(["lad_code", "month"], as_index=False)[["count", "hot"]].sum()
+    totals = frame.groupby(["lad_code", "cell"], as_index=False)["count"].sum()
+    return pd.concat([monthly.assign(cell=""), totals.assign(month="", hot=0)], ignore_index=True)[
+        list(_DISTRICT_META.columns)
+    ].astype(_DISTRICT_META.dtypes.to_dict())
 
 
 # --------------------------------------------------------------------------- helpers
@@ -494,6 +536,38 @@ def _force_of(file: SourceFile) -> str:
 
 def _month_text(month: int) -> str:
     return f"{int(month) // 100:04d}-{int(month) % 100:02d}"
+
+
+def _district_summary(rows: pd.DataFrame, *, top: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per district and month: incidents, rate per 1,000 residents (2011) and hot cells; and
+    each district's ``top`` cells by all-history count (cells placed by their centre)."""
+    outlines = district_outlines()[["lad_code", "lad_name", "residents"]]
+    monthly = (
+        rows[rows["cell"] == ""]
+        .groupby(["lad_code", "month"], as_index=False)[["count", "hot"]]
+        .sum()
+    )
+    table = monthly.merge(outlines, on="lad_code", how="left")
+    table["rate_per_1000"] = (1000 * table["count"] / table["residents"]).round(3)
+    table = table.rename(columns={"count": "incidents", "hot": "hot_cells"})
+    cells = rows[rows["month"] == ""].groupby(["lad_code", "cell"], as_index=False)["count"].sum()
+    cells = cells.sort_values(["lad_code", "count", "cell"], ascending=[True, False, True])
+    cells["rank"] = cells.groupby("lad_code").cumcount() + 1
+    best = cells[cells["rank"] <= top].merge(outlines[["lad_code", "lad_name"]], on="lad_code")
+    return (
+        table[
+            [
+                "lad_code",
+                "lad_name",
+                "month",
+                "incidents",
+                "residents",
+                "rate_per_1000",
+                "hot_cells",
+            ]
+        ],
+        best.rename(columns={"count": "incidents_all_months"}),
+    )
 
 
 def _force_summary(reports: list[dict[str, Any]], by_force: pd.Series) -> pd.DataFrame:

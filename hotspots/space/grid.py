@@ -437,3 +437,14 @@ def ints_to_cells(ints: np.ndarray) -> np.ndarray:
 def cells_to_ints(cells: Any) -> np.ndarray:
     """Hexadecimal H3 ids → ``uint64``, refusing anything that is not a valid cell."""
     return _to_uint64(cells)
+
+
+def cell_centres(cells: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Longitude and latitude (degrees) of the centre of each H3 cell, vectorised."""
+    ints = _to_uint64(cells)
+    if ints.size == 0:
+        return np.empty(0), np.empty(0)
+    centres = shapely.from_wkb(
+        pa.array(h3v.cells_to_wkb_points(ints)).to_numpy(zero_copy_only=False)
+    )
+    return shapely.get_x(centres), shapely.get_y(centres)

@@ -27,6 +27,7 @@ from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path as MplPath
+from matplotlib.transforms import Bbox
 from pyproj import Transformer
 from shapely.geometry.polygon import orient
 
@@ -217,7 +218,7 @@ def _text(value: Any, key: str = "") -> str:
     if key in ("centre_lat", "centre_lon"):
         return f"{value:.6f}"
     if isinstance(value, float | np.floating):
-        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
+        return f"{value:,.0f}" if abs(float(value)) >= 100 else f"{value:,.1f}"
     return str(value)
 
 
@@ -416,7 +417,7 @@ def _table_page(plan: PatrolPlan) -> Figure:
             cellText=cells,
             colLabels=["Rank", "Locality", "Incidents", "Share", "Trend", "Visits/day"],
             colWidths=[0.06, 0.5, 0.1, 0.09, 0.17, 0.1],
-            bbox=(0, 0, 1, 1),
+            bbox=Bbox.from_bounds(0, 0, 1, 1),
             cellLoc="left",
         )
         table.auto_set_font_size(False)

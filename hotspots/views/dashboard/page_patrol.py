@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 import tempfile
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 import folium
 import numpy as np
@@ -39,7 +40,7 @@ from hotspots.views.patrol_map import patrol_layer
 
 FileKind = Literal["geojson", "csv", "kml", "html", "pdf"]
 
-FILES: dict[str, tuple[str, str, str]] = {
+FILES: dict[FileKind, tuple[str, str, str]] = {
     "geojson": ("GeoJSON (outlines)", "patrol_plan.geojson", "application/geo+json"),
     "csv": ("CSV (table)", "patrol_plan.csv", "text/csv"),
     "kml": ("KML (Google Earth)", "patrol_plan.kml", "application/vnd.google-earth.kml+xml"),
@@ -55,8 +56,14 @@ MAP_WIDTH_PX, MAP_HEIGHT_PX = 800, 560
 """Map size assumed when fitting the view to the localities (the map is 560 px high and at
 least about 800 px wide on a laptop)."""
 
-METHODS = {"gistar": "Gi* hot cells (H3)", "dbscan": "DBSCAN clusters"}
-RANKINGS = {"count": "Incidents", "harm": "Harm (crime severity weights)"}
+METHODS: dict[Literal["gistar", "dbscan"], str] = {
+    "gistar": "Gi* hot cells (H3)",
+    "dbscan": "DBSCAN clusters",
+}
+RANKINGS: dict[Literal["count", "harm"], str] = {
+    "count": "Incidents",
+    "harm": "Harm (crime severity weights)",
+}
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 _CHOICES_KEY = "patrol_choices"
@@ -299,7 +306,7 @@ def _controls(ds: Dataset, sel: Selection, pool: pd.DataFrame) -> Choices:
         if key not in st.session_state:
             st.session_state[key] = value
     latest = _latest(pool)
-    periods = {
+    periods: dict[Literal["sidebar", "latest"], str] = {
         "sidebar": f"Months chosen in the sidebar ({sel.start:%b %Y} – {sel.end:%b %Y})",
         "latest": f"Latest {LATEST_MONTHS} months of the data ({_month(latest[0])} – "
         f"{_month(latest[1])})",
@@ -308,7 +315,7 @@ def _controls(ds: Dataset, sel: Selection, pool: pd.DataFrame) -> Choices:
     period = c1.radio("Period", list(periods), format_func=periods.get, key="p_period")
     n_wards = len(ds.wards)
     if sel.wards:
-        areas = {
+        areas: dict[Literal["chosen", "all"], str] = {
             "chosen": f"The {len(sel.wards)} ward(s) chosen in the sidebar",
             "all": f"All {n_wards} wards of the data",
         }
@@ -405,7 +412,7 @@ def _map(ds: Dataset, plan: PatrolPlan, key: tuple[str, ...]) -> None:
     """The localities over the ward outlines; the base map stays put across reruns."""
     base = maps.base_map(ds.wards)
     if meeting_mode():
-        base.get_root().header.add_child(folium.Element(MEETING_MAP_CSS))
+        cast(folium.Figure, base.get_root()).header.add_child(folium.Element(MEETING_MAP_CSS))
     centre, zoom = map_view(plan)
     st_map(
         base,
@@ -447,7 +454,7 @@ def _downloads(plan: PatrolPlan, key: tuple[str, ...]) -> None:
     ):
         column.download_button(
             label,
-            data=lambda kind=kind: _file(key, kind, _plan=plan),
+            data=partial(_file, key, kind, _plan=plan),
             file_name=file_name,
             mime=mime,
             on_click="ignore",

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Idempotent set-up: a virtualenv in .venv with hotspots and (with --test) its test tools,
+# Idempotent set-up: a virtualenv in .venv with hotspots and (with --test) its test tools, pinned,
 # the map's JavaScript/CSS (Leaflet, from the npm registry) and, with --test, Debian's chromium
 # for the real-browser tests. Re-installs only what is missing or out of date; quiet when all is
 # present. Used by `make dashboard` and `make test`.
@@ -11,11 +11,14 @@ extra=""
 $test_setup && extra="[test]"
 py=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$py" -m venv .venv
+# Every package at the version the tests passed with (requirements/constraints.txt; `make
+# upgrade` re-resolves it); re-installed when pyproject.toml or the constraints change.
+constraints=requirements/constraints.txt
 stamp=".venv/.installed$extra"
-want=$(sha256sum pyproject.toml | cut -c1-16)
+want=$(cat pyproject.toml "$constraints" | sha256sum | cut -c1-16)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e ".$extra"
+  .venv/bin/python -m pip install --quiet -c "$constraints" -e ".$extra"
   echo "$want" > "$stamp"
 fi
 

@@ -236,6 +236,7 @@ def _ward_rates(
     if wards is None and district is None:
         return None
     if wards is None:
+        assert district is not None  # both None returned above
         wards, pack_population = district_wards(district)
         population = pack_population if population is None else population
         source = f"national boundary pack: {pack_population.attrs['district']}"

@@ -19,6 +19,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TypeAlias
 
 import geopandas as gpd
 import numpy as np
@@ -30,7 +31,7 @@ from hotspots.core.disclosure import MIN_COUNT, suppress_small
 from hotspots.data.schema import check_incidents
 from hotspots.space.areas import area_rates
 
-PeriodBound = str | date | datetime | pd.Timestamp | pd.Period
+PeriodBound: TypeAlias = str | date | datetime | pd.Timestamp | pd.Period
 Bounds = tuple[pd.Period, pd.Period]
 
 RISE, FALL = "▲", "▼"

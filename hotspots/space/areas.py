@@ -542,11 +542,9 @@ def area_rates(counts: pd.DataFrame, population: pd.DataFrame, *, per: int = 100
     rate = np.full(len(out), np.nan)
     rate[valid] = out["count"].to_numpy(dtype=float)[valid] / out["residents"].to_numpy()[valid]
     out["rate"] = rate * per
-    note = np.where(
-        out["residents"].isna(),
-        "no population figure for this area",
-        np.where(valid, None, "no residents (population 0)"),
-    )
+    note = np.full(len(out), None, dtype=object)
+    note[~valid] = "no residents (population 0)"
+    note[out["residents"].isna().to_numpy()] = "no population figure for this area"
     out["rate_note"] = pd.array(note, dtype="string")
     out.attrs.update(
         per=per,

@@ -266,7 +266,8 @@ def read_records(
     report.ignored_columns = tuple(sorted({c for row in rows for c in row} & ignored))
     chosen = {**(CAMERA_IMPORT_DEFAULTS if kind == "cameras" else {}), **(defaults or {})}
     filled: dict[str, int] = {}
-    records, problems = [], []
+    records: list[dict[str, Any]] = []
+    problems: list[str] = []
     for row, label in zip(rows, labels, strict=True):
         record = {key: value for key, value in row.items() if key not in ignored}
         for spec in fields:

@@ -33,10 +33,11 @@ import pandas as pd
 from sqlalchemy import Date, DateTime, Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
 
 from hotspots.data.schema import WGS84
 from hotspots.store.db import run_in_transaction
-from hotspots.store.models import MODELS, Action, ActionUpdate, Base, Camera
+from hotspots.store.models import MODELS, Action, ActionUpdate, Base, Camera, Feedback, Tasking
 from hotspots.store.records import (
     ACTION_STATUSES,
     ID_FIELD,
@@ -429,12 +430,11 @@ def list_feedback(
     min_severity
         Only points at least this severe (1–5).
     """
-    model = MODELS["feedback"]
-    where = [model.severity >= int(min_severity)]
+    where = [Feedback.severity >= int(min_severity)]
     if walkabout_id is not None:
-        where.append(model.walkabout_id == walkabout_id)
+        where.append(Feedback.walkabout_id == walkabout_id)
     if reasons is not None:
-        where.append(model.reason.in_(list(reasons)))
+        where.append(Feedback.reason.in_(list(reasons)))
     frame = list_records(engine, "feedback", where=where)
     frame = frame.sort_values(["severity", "feedback_id"], ascending=[False, True])
     return _points(frame.reset_index(drop=True))
@@ -463,7 +463,7 @@ def list_actions(
         ``updates`` (entries in its history); overdue first, then by due date.
     """
     today = today or date.today()
-    where = []
+    where: list[ColumnElement[bool]] = []
     if statuses is not None:
         unknown = set(statuses) - set(ACTION_STATUSES)
         if unknown:
@@ -500,13 +500,12 @@ def list_taskings(
     until: datetime | date | None = None,
 ) -> pd.DataFrame:
     """The tasking log, by window start: optionally one camera, windows starting in a range."""
-    model = MODELS["taskings"]
     where = []
     if camera_id is not None:
-        where.append(model.camera_id == camera_id)
+        where.append(Tasking.camera_id == camera_id)
     if since is not None:
-        where.append(model.window_start >= pd.Timestamp(since).to_pydatetime())
+        where.append(Tasking.window_start >= pd.Timestamp(since).to_pydatetime())
     if until is not None:
-        where.append(model.window_start < pd.Timestamp(until).to_pydatetime())
+        where.append(Tasking.window_start < pd.Timestamp(until).to_pydatetime())
     frame = list_records(engine, "taskings", where=where)
     return frame.sort_values(["window_start", "tasking_id"]).reset_index(drop=True)

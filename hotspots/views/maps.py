@@ -144,11 +144,11 @@ def map_html(m: folium.Map) -> str:
         if "</script" in code.lower():
             raise ValueError(f"{folder / rel} contains '</script' and cannot be inlined")
         tag = re.compile(rf'<script src="[^"]*{re.escape(rel)}"></script>')
-        page = tag.sub(lambda _, c=code: f"<script>{c}</script>", page, count=1)
+        page = _replace_first(tag, f"<script>{code}</script>", page)
     for _, rel in MAP_CSS:
         css = _inline_css_images((folder / rel).read_text(encoding="utf-8"), (folder / rel).parent)
         tag = re.compile(rf'<link rel="stylesheet" href="[^"]*{re.escape(rel)}"/>')
-        page = tag.sub(lambda _, c=css: f"<style>{c}</style>", page, count=1)
+        page = _replace_first(tag, f"<style>{css}</style>", page)
     external = re.findall(r'<script src="[^"]*"|<link rel="stylesheet" href="[^"]*"', page)
     if external:
         raise ValueError(
@@ -165,6 +165,11 @@ def map_payload_bytes(m: folium.Map) -> int:
     standalone page from :func:`map_html` adds them.
     """
     return len(m.get_root().render().encode("utf-8"))
+
+
+def _replace_first(tag: re.Pattern[str], text: str, page: str) -> str:
+    """``page`` with the first match of ``tag`` replaced by ``text`` verbatim (no ``\\1``)."""
+    return tag.sub(lambda _: text, page, count=1)
 
 
 def _inline_css_images(css: str, folder: Path) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import geopandas as gpd
 import numpy as np
@@ -10,7 +11,7 @@ import pandas as pd
 
 from hotspots.data.schema import WORKING_CRS
 
-XYInput = gpd.GeoDataFrame | pd.DataFrame | np.ndarray
+XYInput: TypeAlias = gpd.GeoDataFrame | pd.DataFrame | np.ndarray
 """Incidents (canonical schema, ``x``/``y`` in metres) or an ``(n, 2)`` array of metres."""
 
 

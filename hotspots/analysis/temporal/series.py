@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -12,7 +13,7 @@ from hotspots.analysis.stats.fdr import fdr_bh
 from hotspots.analysis.temporal._common import group_codes
 from hotspots.analysis.temporal.exact import binom_two_sided
 
-PeriodBound = str | date | datetime | pd.Timestamp | pd.Period
+PeriodBound: TypeAlias = str | date | datetime | pd.Timestamp | pd.Period
 """A period bound: ``"2021-03"`` (a month), ``"2021-03-15"`` (a day), a date or a Timestamp."""
 
 _DAY = pd.Timedelta(days=1)

@@ -114,6 +114,8 @@ def _looks_like_path(text: str) -> bool:
 
 def _district(text: str) -> BaseGeometry:
     code = study_area_district(text)
+    if code is None:
+        raise IngestError(f"study area {text!r} is a file, not a district: read it as a file")
     try:  # the repository's full-detail wards, where bundled (Hertfordshire)
         wards = gpd.read_file(datasets.wards_path(code))
     except FileNotFoundError:

@@ -108,6 +108,7 @@ def read_incident_file(
     report.notes += table.notes()
     raw, labels, lines = csvscan.stack([table])
     first, second = cmap.pair
+    assert cmap.kind is not None  # check_columns requires a location pair
     located = coords.locate(
         raw[first], raw[second], kind=cmap.kind, crs=crs, names=(first, second), source=file.label
     )

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeAlias
 
 import pandas as pd
 
 from hotspots.data import schema
 
-Taxonomy = pd.DataFrame | str | Path | None
+Taxonomy: TypeAlias = pd.DataFrame | str | Path | None
 """A taxonomy table (``schema.load_taxonomy``), a CSV path, or ``None`` for the bundled one."""
 
 

@@ -195,7 +195,7 @@ def patrol_plan(
             f"no incidents in the study area in {start} to {end}; choose another period or area"
         )
     given = isinstance(harm_weights, pd.Series)
-    weights = harm_weights if given else load_harm_weights(harm_weights)
+    weights: pd.Series = harm_weights if given else load_harm_weights(harm_weights)
     harm, harm_note = _harm(current, weights, by)
 
     areas = _hot_areas(current, area, method, res, min_bin, eps_m, min_samples)

@@ -7,6 +7,8 @@ costs one dictionary look-up when the result is already cached.
 
 from __future__ import annotations
 
+from typing import Literal
+
 import folium
 import geopandas as gpd
 import streamlit as st
@@ -45,7 +47,7 @@ def analysis(
     *,
     res: int,
     k: int,
-    method: str,
+    method: Literal["dbscan", "hdbscan"],
     eps_m: float | None,
     min_samples: int | None,
 ) -> Analysis:
@@ -59,7 +61,7 @@ def _analysis(
     sel_key: str,
     res: int,
     k: int,
-    method: str,
+    method: Literal["dbscan", "hdbscan"],
     eps_m: float | None,
     min_samples: int | None,
     *,

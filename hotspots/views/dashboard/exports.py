@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from typing import cast
 
 import streamlit as st
 
@@ -62,10 +63,14 @@ def render_exports(
         return _map_png(key, title, period, layer, _ds=ds, _result=result)
 
     def pack_html() -> str:
-        return _pack(key, "html", title, period, words, layer, _ds=ds, _sel=sel, _result=result)
+        return cast(
+            str, _pack(key, "html", title, period, words, layer, _ds=ds, _sel=sel, _result=result)
+        )
 
     def pack_pdf() -> bytes:
-        return _pack(key, "pdf", title, period, words, layer, _ds=ds, _sel=sel, _result=result)
+        return cast(
+            bytes, _pack(key, "pdf", title, period, words, layer, _ds=ds, _sel=sel, _result=result)
+        )
 
     buttons: list[tuple[str, Callable[[], str | bytes], str, str]] = [
         ("Map (HTML, works offline)", map_html, "hotspot_map.html", "text/html"),

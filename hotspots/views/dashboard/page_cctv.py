@@ -106,6 +106,7 @@ def _sheet(
 
 def _coverage_metrics(cov: cctv.Coverage) -> None:
     by_hotspot = cov.by_hotspot
+    assert by_hotspot is not None  # _coverage passes the hot cells
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Incidents in view", f"{cov.covered:,}")
     c2.metric("Share of incidents in view", f"{cov.share:.1%}")
@@ -126,6 +127,7 @@ def _coverage_section(cov: cctv.Coverage) -> None:
     st.markdown("**Per camera**")
     st.dataframe(cov.by_camera, hide_index=True, width="stretch", key="cctv_by_camera")
     st.markdown("**Per hotspot** (most uncovered incidents first)")
+    assert cov.by_hotspot is not None  # _coverage passes the hot cells
     st.dataframe(
         pd.DataFrame(cov.by_hotspot.drop(columns="geometry")),
         hide_index=True,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal, TypedDict, cast
+
 import folium
 import streamlit as st
 
@@ -21,14 +23,25 @@ from hotspots.views.dashboard.sidebar import MEETING_MAP_CSS, meeting_mode, side
 from hotspots.views.dashboard.state import current_dataset
 
 
-def _tuning() -> dict:
+class _Tuning(TypedDict):
+    res: int
+    k: int
+    method: Literal["dbscan", "hdbscan"]
+    eps_m: float | None
+    min_samples: int | None
+
+
+_METHODS: tuple[Literal["dbscan", "hdbscan"], ...] = ("dbscan", "hdbscan")
+
+
+def _tuning() -> _Tuning:
     """Analyst controls; defaults (and meeting mode) let the analysis choose."""
     with st.expander("Tuning (analysts)", expanded=False):
         c1, c2, c3, c4 = st.columns(4)
         levels = [7, 8, 9, 10, 11]
         res = c1.select_slider("H3 resolution", options=levels, value=H3_RES, key="t_res")
         k = c2.select_slider("Gi* neighbours (k-ring)", options=[1, 2, 3], value=GI_K, key="t_k")
-        method = c3.radio("Clusters", ["dbscan", "hdbscan"], horizontal=True, key="t_method")
+        method = c3.radio("Clusters", _METHODS, horizontal=True, key="t_method")
         auto = c4.checkbox("Choose eps and min_samples for me", value=True, key="t_auto")
         eps_m = min_samples = None
         if not auto:
@@ -45,7 +58,7 @@ def render() -> None:
     ds = current_dataset()
     sel = sidebar_filters(ds)
     st.title("Where: hotspots")
-    params = dict(cached.DEFAULT_ANALYSIS)
+    params = cast(_Tuning, dict(cached.DEFAULT_ANALYSIS))
     if not meeting_mode():
         params = _tuning()
     inc = cached.selected(ds, sel)
@@ -92,7 +105,7 @@ def render() -> None:
     # Meeting mode: large legends (CSS in the map's own page; a new key redraws the map with it).
     base = maps.base_map(ds.wards)
     if meeting_mode():
-        base.get_root().header.add_child(folium.Element(MEETING_MAP_CSS))
+        cast(folium.Figure, base.get_root()).header.add_child(folium.Element(MEETING_MAP_CSS))
     st_map(
         base,
         key="hotspot_map_meeting" if meeting_mode() else "hotspot_map",

@@ -10,7 +10,8 @@ is clicked. Meeting mode shows the table and the map only, with the last choices
 from __future__ import annotations
 
 import re
-from typing import Literal
+from functools import partial
+from typing import Literal, cast
 
 import folium
 import pandas as pd
@@ -44,7 +45,7 @@ from hotspots.views.patrol_map import MAP_HEIGHT_PX, map_view, patrol_layer
 
 FileKind = Literal["geojson", "csv", "kml", "html", "pdf"]
 
-FILES: dict[str, tuple[str, str, str]] = {
+FILES: dict[FileKind, tuple[str, str, str]] = {
     "geojson": ("GeoJSON (outlines)", "patrol_plan.geojson", "application/geo+json"),
     "csv": ("CSV (table)", "patrol_plan.csv", "text/csv"),
     "kml": ("KML (Google Earth)", "patrol_plan.kml", "application/vnd.google-earth.kml+xml"),
@@ -53,8 +54,14 @@ FILES: dict[str, tuple[str, str, str]] = {
 }
 """Download buttons: kind → (label, file name, MIME type)."""
 
-METHODS = {"gistar": "Gi* hot cells (H3)", "dbscan": "DBSCAN clusters"}
-RANKINGS = {"count": "Incidents", "harm": "Harm (crime severity weights)"}
+METHODS: dict[Literal["gistar", "dbscan"], str] = {
+    "gistar": "Gi* hot cells (H3)",
+    "dbscan": "DBSCAN clusters",
+}
+RANKINGS: dict[Literal["count", "harm"], str] = {
+    "count": "Incidents",
+    "harm": "Harm (crime severity weights)",
+}
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 _CHOICES_KEY = "patrol_choices"
@@ -162,7 +169,7 @@ def _controls(ds: Dataset, sel: Selection, pool: pd.DataFrame) -> Choices:
         if key not in st.session_state:
             st.session_state[key] = value
     latest = latest_months(pool)
-    periods = {
+    periods: dict[Literal["sidebar", "latest"], str] = {
         "sidebar": f"Months chosen in the sidebar ({sel.start:%b %Y} – {sel.end:%b %Y})",
         "latest": f"Latest {LATEST_MONTHS} months of the data ({_month(latest[0])} – "
         f"{_month(latest[1])})",
@@ -171,7 +178,7 @@ def _controls(ds: Dataset, sel: Selection, pool: pd.DataFrame) -> Choices:
     period = c1.radio("Period", list(periods), format_func=periods.get, key="p_period")
     n_wards = len(ds.wards)
     if sel.wards:
-        areas = {
+        areas: dict[Literal["chosen", "all"], str] = {
             "chosen": f"The {len(sel.wards)} ward(s) chosen in the sidebar",
             "all": f"All {n_wards} wards of the data",
         }
@@ -268,7 +275,7 @@ def _map(ds: Dataset, plan: PatrolPlan, key: tuple[str, ...]) -> None:
     """The localities over the ward outlines; the base map stays put across reruns."""
     base = maps.base_map(ds.wards)
     if meeting_mode():
-        base.get_root().header.add_child(folium.Element(MEETING_MAP_CSS))
+        cast(folium.Figure, base.get_root()).header.add_child(folium.Element(MEETING_MAP_CSS))
     centre, zoom = map_view(plan)
     st_map(
         base,
@@ -310,7 +317,7 @@ def _downloads(plan: PatrolPlan, key: tuple[str, ...]) -> None:
     ):
         column.download_button(
             label,
-            data=lambda kind=kind: _file(key, kind, _plan=plan),
+            data=partial(_file, key, kind, _plan=plan),
             file_name=file_name,
             mime=mime,
             on_click="ignore",

@@ -200,7 +200,7 @@ def _save_feedback() -> None:
 
 def _save_action() -> None:
     state = st.session_state
-    fid = state.get("vawg_action_feedback")
+    fid: str = state["vawg_action_feedback"]  # the form's selectbox always has a value
     record = {
         "feedback_id": fid,
         "description": state.get(f"vawg_action_desc_{fid}"),
@@ -219,12 +219,12 @@ def _save_action() -> None:
 
 def _change_status() -> None:
     state = st.session_state
-    action_id = state.get("vawg_track_action")
+    action_id: str = state["vawg_track_action"]  # the form's selectboxes always have a value
     try:
         store.update_action_status(
             session_store(),
             action_id,
-            state.get("vawg_track_status"),
+            state["vawg_track_status"],
             note=state.get("vawg_track_note") or "",
             updated_by=state.get("vawg_track_by") or "",
         )
@@ -257,7 +257,7 @@ def _filters(walkabouts: pd.DataFrame) -> dict[str, Any]:
     reasons = c1.multiselect(
         "Reasons",
         list(store.REASONS),
-        format_func=REASON_LABELS.get,
+        format_func=REASON_LABELS.__getitem__,
         key="vawg_f_reasons",
         placeholder="All reasons",
     )
@@ -292,7 +292,7 @@ def _feedback_form(walkabouts: pd.DataFrame) -> None:
             "Reason",
             list(store.REASONS),
             index=None,
-            format_func=REASON_LABELS.get,
+            format_func=REASON_LABELS.__getitem__,
             placeholder="Choose the main reason",
             key="vawg_reason",
             help="One reason per point; mark a second point for another concern.",
@@ -384,7 +384,7 @@ def _tracker(engine: Engine) -> None:
     statuses = c1.multiselect(
         "Status",
         list(store.ACTION_STATUSES),
-        format_func=STATUS_LABELS.get,
+        format_func=STATUS_LABELS.__getitem__,
         key="vawg_t_status",
         placeholder="All statuses",
     )
@@ -424,7 +424,7 @@ def _tracker(engine: Engine) -> None:
         c2.selectbox(
             "New status",
             list(store.ACTION_STATUSES),
-            format_func=STATUS_LABELS.get,
+            format_func=STATUS_LABELS.__getitem__,
             key="vawg_track_status",
         )
         c3, c4 = st.columns(2)

@@ -101,7 +101,7 @@ def _choose_focus(ds: Dataset, sel: Selection, shown: gpd.GeoDataFrame) -> Focus
             f"mostly {row.top_category}"
             for row in profiles.itertuples()
         }
-        cluster = c2.selectbox("Cluster (Map page)", list(labels), format_func=labels.get,
+        cluster = c2.selectbox("Cluster (Map page)", list(labels), format_func=labels.__getitem__,
                                key="w_cluster")  # fmt: skip
         return Focus(kind, cluster, f"cluster {cluster}")
     return Focus()
@@ -109,7 +109,7 @@ def _choose_focus(ds: Dataset, sel: Selection, shown: gpd.GeoDataFrame) -> Focus
 
 def _heatmap(profile: HourWeekday) -> None:
     st.subheader("Hour of the day × day of the week")
-    if not profile.available:
+    if not profile.available or profile.table is None:
         st.info(f"No hour × weekday chart: {profile.reason}.")
         return
     long = profile.table.stack().rename("incidents").reset_index()

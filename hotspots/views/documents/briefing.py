@@ -211,7 +211,7 @@ def _text(value: Any, key: str = "") -> str:
     if key in ("centre_lat", "centre_lon"):
         return f"{value:.6f}"
     if isinstance(value, float | np.floating):
-        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
+        return f"{value:,.0f}" if abs(float(value)) >= 100 else f"{value:,.1f}"
     return str(value)
 
 

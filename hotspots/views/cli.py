@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_ingest(commands)
     _add_analyse(commands)
     _add_backtest(commands)
+    _add_forecast(commands)
     _add_patrol_plan(commands)
     return parser
 
@@ -185,6 +186,20 @@ def _add_backtest(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--res", type=int, default=9, help="H3 resolution, 7-11 (default 9)")
     parser.add_argument("--train-months", type=int, default=6, help="months per training window")
     parser.add_argument("--methods", nargs="+", metavar="METHOD", help="default: all methods")
+    parser.add_argument(
+        "--cell-set",
+        choices=["centre", "overlap"],
+        default="centre",
+        help="cells scored: centre in the study area (+ edge cells holding an incident inside "
+        "it; default) or every cell overlapping it",
+    )
+    parser.add_argument(
+        "--window",
+        choices=["expanding", "rolling"],
+        default="expanding",
+        help="train on every earlier month (default; all_history = all of it) or only the last "
+        "--train-months",
+    )
     parser.add_argument("--csv", type=Path, metavar="FILE", help="also write the table as CSV")
     parser.set_defaults(run=_run_backtest)
 
@@ -200,11 +215,79 @@ def _run_backtest(args: argparse.Namespace) -> int:
         res=args.res,
         methods=args.methods,
         train_months=args.train_months,
+        cell_set=args.cell_set,
+        expanding=args.window == "expanding",
     )
+    a = table.attrs
+    print(
+        f"cell set: {a['cell_set']} ({a['n_cells']:,} cells at res {a['res']}); coverage = share "
+        f"of these cells; training window {a['window']}; {a['n_used']:,} incidents used, "
+        f"{a['n_outside_area']:,} outside the cells, {a['n_unlocated']:,} without a location"
+    )
+    for month, why in a["skipped_months"].items():
+        print(f"skipped test month {month}: {why}")
     print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     if args.csv:
         table.to_csv(args.csv, index=False)
         print(f"wrote {args.csv}")
+    return 0
+
+
+def _add_forecast(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "forecast",
+        help="the cells most likely to hold next month's crime, with their backtested accuracy",
+        description=(
+            "Score every H3 cell of the study area for the month after --through from the "
+            "incidents before it; the method is chosen by a rolling-origin backtest on the same "
+            "history. Writes the selected cells (cell, rank, score) to OUT and the method and "
+            "its backtest figures (hit rate, PAI, PEI) to OUT's .json."
+        ),
+    )
+    _add_sources(parser, study_area_required=True)
+    parser.add_argument("--res", type=int, default=10, help="H3 resolution, 7-11 (default 10)")
+    parser.add_argument(
+        "--through", metavar="YYYY-MM", help="last month of history (default: last)"
+    )
+    parser.add_argument("--coverage", type=float, default=0.05, help="share of the area (0.05)")
+    parser.add_argument("--method", default="auto", help="auto (default) or a method name")
+    parser.add_argument("--out", type=Path, required=True, metavar="FILE.csv")
+    parser.set_defaults(run=_run_forecast)
+
+
+def _run_forecast(args: argparse.Namespace) -> int:
+    from hotspots.analysis.forecast import forecast
+
+    incidents = load(args.incidents, study_area=args.study_area).incidents
+    result = forecast(
+        incidents,
+        study_area=args.study_area,
+        res=args.res,
+        through=args.through,
+        coverage=args.coverage,
+        method=args.method,
+    )
+    out: Path = args.out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    result.selected.to_csv(out, index=False)
+    companion = out.with_suffix(".json")
+    backtest = result.backtest.to_dict(orient="records")
+    companion.write_text(
+        json.dumps(
+            {
+                "month": str(result.month),
+                "method": result.method,
+                "summary": result.summary(),
+                "figures": result.figures,
+                "backtest": backtest,
+            },
+            indent=2,
+            default=str,
+        )
+    )
+    print(f"forecast for {result.month}: {result.summary()}")
+    print(f"wrote {out} ({len(result.selected):,} cells)")
+    print(f"wrote {companion}")
     return 0
 
 

@@ -137,10 +137,7 @@ class History:
                 cKDTree(self.loc_xy), reach, output_type="coo_matrix"
             )
             d = pairs.data / bandwidth_m
-            if shape == "gauss":
-                w = np.exp(-0.5 * d * d)
-            else:
-                w = (1 - d * d) ** 2
+            w = np.exp(-0.5 * d * d) if shape == "gauss" else (1 - d * d) ** 2
             # Distance 0 pairs are dropped by sparse_distance_matrix: add them back.
             same = cKDTree(self.loc_xy).query_ball_point(self.cell_xy, 1e-6)
             rows = np.repeat(np.arange(len(same)), [len(s) for s in same])
@@ -361,7 +358,7 @@ def _fit_weights(
     for terms, future in folds:
         x = np.column_stack([_normalised(terms[n]) for n in names])
         n = x.shape[0]
-        k = max(1, int(round(_LOOKBACK_COVERAGE * coverage * n)))
+        k = max(1, round(_LOOKBACK_COVERAGE * coverage * n))
         top = np.zeros(n, dtype=bool)
         for j in range(x.shape[1]):
             top[np.argpartition(-x[:, j], min(k, n - 1))[:k]] = True
@@ -464,7 +461,7 @@ def forecast(
 
     Examples
     --------
-    >>> fc = forecast(incidents, study_area="E07000096", res=10, through="2021-12")  # doctest: +SKIP
+    >>> fc = forecast(incidents, study_area="E07000096", through="2021-12")  # doctest: +SKIP
     >>> fc.summary()  # doctest: +SKIP
     """
     from hotspots.analysis.analyse import _study_area
@@ -575,8 +572,8 @@ def _choose(folds: pd.DataFrame, *, method: str, coverage: float) -> tuple[str, 
     """The method (and zero-history rule) to show and its honest backtest figures.
 
     ``auto`` picks, for each test month, the method with the best mean PEI on the earlier test
-    months (:data:`DEFAULT_METHOD` until there are :data:`MIN_FOLDS_TO_SWITCH`) and reports what that choice achieved: the
-    figures are never those of the best method in hindsight.
+    months (:data:`DEFAULT_METHOD` until there are :data:`MIN_FOLDS_TO_SWITCH`) and reports
+    what that choice achieved: the figures are never those of the best method in hindsight.
     """
     at = folds[folds["coverage"] == coverage]
     if at.empty:

@@ -133,21 +133,13 @@ class History:
             from scipy.spatial import cKDTree
 
             reach = 3 * bandwidth_m if shape == "gauss" else bandwidth_m
-            pairs = cKDTree(self.cell_xy).sparse_distance_matrix(
-                cKDTree(self.loc_xy), reach, output_type="coo_matrix"
-            )
-            d = pairs.data / bandwidth_m
+            near = cKDTree(self.loc_xy).query_ball_point(self.cell_xy, reach)
+            rows = np.repeat(np.arange(len(near)), [len(n) for n in near])
+            cols = np.fromiter((j for n in near for j in n), dtype=int, count=rows.size)
+            d = np.hypot(*(self.cell_xy[rows] - self.loc_xy[cols]).T) / bandwidth_m
             w = np.exp(-0.5 * d * d) if shape == "gauss" else (1 - d * d) ** 2
-            # Distance 0 pairs are dropped by sparse_distance_matrix: add them back.
-            same = cKDTree(self.loc_xy).query_ball_point(self.cell_xy, 1e-6)
-            rows = np.repeat(np.arange(len(same)), [len(s) for s in same])
-            cols = np.concatenate([np.asarray(s, dtype=int) for s in same] + [np.empty(0, int)])
             self._cache[key] = sparse.csr_matrix(
-                (
-                    np.r_[w, np.ones(rows.size)],
-                    (np.r_[pairs.row, rows], np.r_[pairs.col, cols]),
-                ),
-                shape=(len(self.cells), len(self.loc_xy)),
+                (w, (rows, cols)), shape=(len(self.cells), len(self.loc_xy))
             )
         return self._cache[key]
 
@@ -180,18 +172,20 @@ def build_history(
     """The cells × months history of the incidents inside ``area``, up to ``through``.
 
     Incidents after ``through``, without a location or outside ``area`` are left out before
-    anything else is computed (their number is ``n_left_out``).
+    anything else is computed (``n_left_out``: those up to ``through`` without a location or
+    outside the area).
     """
     from hotspots.analysis.evaluate.methods import _cell_centres_xy
 
     points = incidents.geometry.to_numpy()
     lon, lat = shapely.get_x(points), shapely.get_y(points)
     month = pd.to_datetime(incidents["month"]).dt.to_period("M").to_numpy()
-    keep = np.isfinite(lon) & np.isfinite(lat)
-    keep[keep] = shapely.contains_xy(area, lon[keep], lat[keep])
+    in_time = np.ones(len(month), dtype=bool)
     if through is not None:
-        keep &= np.array([m <= through for m in month], dtype=bool) if len(month) else keep
-    n_left_out = int((~keep).sum())
+        in_time = np.array([m <= through for m in month], dtype=bool)
+    keep = in_time & np.isfinite(lon) & np.isfinite(lat)
+    keep[keep] = shapely.contains_xy(area, lon[keep], lat[keep])
+    n_left_out = int((in_time & ~keep).sum())
     inc = incidents[keep]
     lon, lat, month = lon[keep], lat[keep], month[keep]
     if len(inc) == 0:

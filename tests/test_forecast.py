@@ -1,4 +1,4 @@
-"""hotspots.analysis.forecast: every term on hand-computed fixtures, no look-ahead, method choice."""
+"""hotspots.analysis.forecast: terms on hand-computed fixtures, no look-ahead, method choice."""
 
 from __future__ import annotations
 

@@ -22,6 +22,7 @@ from hotspots.analysis.clusters import (
     hdbscan_clusters,
     suggest_eps,
 )
+from hotspots.analysis.forecast import Forecast, forecast
 from hotspots.analysis.stats import hotspots_gistar
 from hotspots.analysis.temporal import HourWeekday, hour_weekday, monthly_series, peak_windows
 from hotspots.core.disclosure import mappable
@@ -53,6 +54,12 @@ class Analysis:
         Peak hour windows (or peak months for month-only data) per category.
     params
         Every parameter used or chosen automatically, JSON-serialisable.
+    forecast
+        The hot spots: the cells most likely to hold next month's crime
+        (:func:`hotspots.analysis.forecast.forecast`), with the method chosen and its backtest
+        figures; ``None`` when there are fewer than two months or ``forecast_coverage=None``.
+        Their ``hot_spot``, ``forecast_rank`` and ``forecast_score`` are also columns of ``cells``.
+        Gi* (``gi_*`` columns) is the layer of :data:`GISTAR_LABEL`, not the hot spots.
     """
 
     cells: gpd.GeoDataFrame
@@ -62,6 +69,11 @@ class Analysis:
     monthly: pd.DataFrame
     peaks: pd.DataFrame
     params: dict[str, Any] = field(default_factory=dict)
+    forecast: Forecast | None = None
+
+
+GISTAR_LABEL = "statistically significant clusters of high counts"
+"""What the Gi* layer shows (never "the hot spots": those are the forecast's cells)."""
 
 
 def analyse(
@@ -77,6 +89,7 @@ def analyse(
     min_samples: int | None = None,
     max_eps_m: float = 150.0,
     min_cluster_size: int = 20,
+    forecast_coverage: float | None = 0.05,
 ) -> Analysis:
     """Hot spots (H3 + Gi*), density clusters and temporal peaks of ``incidents``.
 
@@ -113,6 +126,9 @@ def analyse(
         meeting can read, whatever the area's size (reported in ``params``).
     min_cluster_size
         HDBSCAN's smallest cluster (incidents).
+    forecast_coverage
+        Share of the study area marked as hot spots: the cells the next-month forecast
+        (chosen by backtest on these incidents) ranks highest. ``None``: no forecast.
 
     Returns
     -------
@@ -155,6 +171,12 @@ def analyse(
     else:
         raise ValueError(f"cluster_method must be 'dbscan' or 'hdbscan', got {cluster_method!r}")
     profiles = cluster_profiles(spatial, clusters.labels)
+    predicted, forecast_note = _forecast(spatial, area, res, forecast_coverage)
+    if predicted is not None:
+        by_cell = predicted.cells.set_index("cell")
+        cells["hot_spot"] = cells["cell"].map(by_cell["selected"]).fillna(False).astype(bool)
+        cells["forecast_rank"] = cells["cell"].map(by_cell["rank"]).astype("Int64")
+        cells["forecast_score"] = cells["cell"].map(by_cell["score"])
 
     params = {
         "incidents": len(incidents),
@@ -162,7 +184,11 @@ def analyse(
         "working_crs": incidents.attrs[WORKING_CRS],
         "study_area": area_note,
         "grid": {k_: _jsonable(v) for k_, v in grid.attrs.items()},
-        "gistar": {k_: _jsonable(v) for k_, v in cells.attrs.get("params", {}).items()},
+        "gistar": {
+            "layer": GISTAR_LABEL,
+            **{k_: _jsonable(v) for k_, v in cells.attrs.get("params", {}).items()},
+        },
+        "forecast": forecast_note,
         "clusters": {
             **{k_: _jsonable(v) for k_, v in clusters.params.as_dict().items()},
             **{k_: _jsonable(v) for k_, v in eps_note.items()},
@@ -178,7 +204,25 @@ def analyse(
         monthly=monthly_series(incidents, by="category"),
         peaks=peak_windows(incidents, by="category"),
         params=params,
+        forecast=predicted,
     )
+
+
+def _forecast(
+    spatial: gpd.GeoDataFrame, area: shapely.Geometry, res: int, coverage: float | None
+) -> tuple[Forecast | None, dict[str, Any]]:
+    """The next-month forecast for the hot spot layer, or why there is none."""
+    if coverage is None:
+        return None, {"skipped": "forecast_coverage=None"}
+    months = pd.to_datetime(spatial["month"]).dt.to_period("M")
+    if months.nunique() < 2:
+        return None, {"skipped": "the forecast needs at least two months of incidents"}
+    result = forecast(spatial, study_area=area, res=res, coverage=coverage)
+    return result, {
+        "summary": result.summary(),
+        "month": str(result.month),
+        **{k_: _jsonable(v) for k_, v in result.figures.items()},
+    }
 
 
 def _largest_share(labels: np.ndarray) -> float:

@@ -162,12 +162,19 @@ def _run_analyse(args: argparse.Namespace) -> int:
     )
     written = write_analysis(result, args.out, wards=wards)
     p = result.params
+    c = p["clusters"]
+    how = (
+        f"eps {c['eps_m']:.0f} m, {c.get('eps_source', '')}"
+        if c.get("eps_m") is not None
+        else f"HDBSCAN, min_cluster_size {c.get('min_cluster_size')}"
+    )
     print(
         f"{p['incidents']:,} incidents; {p['grid']['n_cells']:,} H3 cells at res {args.res}, "
-        f"{int((result.cells['gi_bin'] > 0).sum())} hot (Gi*, 90 %+); "
-        f"{p['clusters']['n_clusters']} clusters (eps {p['clusters']['eps_m']:.0f} m, "
-        f"{p['clusters']['eps_source']})"
+        f"{int((result.cells['gi_bin'] > 0).sum())} in Gi* clusters of high counts (90 %+); "
+        f"{c['n_clusters']} clusters ({how})"
     )
+    if result.forecast is not None:
+        print(f"hot spots (next-month forecast): {result.forecast.summary()}")
     for name in sorted(written):
         print(f"wrote {written[name]}")
     return 0

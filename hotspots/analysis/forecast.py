@@ -63,6 +63,10 @@ another: best mean PEI at 5 % on Hertfordshire (10 districts), Dacorum and Houst
 
 MIN_FOLDS_TO_SWITCH = 3
 
+SWITCH_MARGIN = 0.005
+"""Mean PEI by which another method must beat :data:`DEFAULT_METHOD` on the earlier test months
+before ``auto`` uses it."""
+
 _LOOKBACK_COVERAGE = 3.0
 """The combination is fitted on cells within this many times the coverage at the top of a term."""
 
@@ -562,6 +566,17 @@ def forecast(
     )
 
 
+def _best(means: pd.Series) -> tuple[str, str]:
+    """The (method, zero-history rule) with the best mean PEI; the default unless beaten by
+    :data:`SWITCH_MARGIN` (a few test months cannot tell smaller differences from noise), and
+    zero-history cells demoted unless letting them compete did strictly better."""
+    best = max(means.index, key=lambda c: (round(means[c], 12), c[1] == "demote"))
+    default = (DEFAULT_METHOD, "demote")
+    if default in means.index and means[best] - means[default] < SWITCH_MARGIN:
+        return default
+    return best
+
+
 def _choose(folds: pd.DataFrame, *, method: str, coverage: float) -> tuple[str, str, dict]:
     """The method (and zero-history rule) to show and its honest backtest figures.
 
@@ -590,11 +605,8 @@ def _choose(folds: pd.DataFrame, *, method: str, coverage: float) -> tuple[str, 
             if i < MIN_FOLDS_TO_SWITCH or before.empty:
                 picks.append((DEFAULT_METHOD, "demote"))
                 continue
-            means = before.mean()
-            # demote zero-history cells unless allowing them did strictly better
-            picks.append(max(means.index, key=lambda c: (round(means[c], 12), c[1] == "demote")))
-        means = pei.dropna(axis=1, how="any").mean()
-        best = max(means.index, key=lambda c: (round(means[c], 12), c[1] == "demote"))
+            picks.append(_best(before.mean()))
+        best = _best(pei.dropna(axis=1, how="any").mean())
     figures = {
         "method": best[0],
         "coverage": coverage,

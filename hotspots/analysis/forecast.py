@@ -63,6 +63,10 @@ another: best mean PEI at 5 % on Hertfordshire (10 districts), Dacorum and Houst
 
 MIN_FOLDS_TO_SWITCH = 3
 
+FIT_MONTHS = 12
+"""Months before the first test month on which the combination may be fitted (older ones are
+not scored at all: long histories cost time and say little about next month)."""
+
 SWITCH_MARGIN = 0.005
 """Mean PEI by which another method must beat :data:`DEFAULT_METHOD` on the earlier test months
 before ``auto`` uses it."""
@@ -183,10 +187,11 @@ def build_history(
 
     points = incidents.geometry.to_numpy()
     lon, lat = shapely.get_x(points), shapely.get_y(points)
-    month = pd.to_datetime(incidents["month"]).dt.to_period("M").to_numpy()
+    # months as ordinals (months since 1970-01): vectorised comparisons and offsets
+    month = pd.to_datetime(incidents["month"]).dt.to_period("M").array.asi8
     in_time = np.ones(len(month), dtype=bool)
     if through is not None:
-        in_time = np.array([m <= through for m in month], dtype=bool)
+        in_time = month <= through.ordinal
     keep = in_time & np.isfinite(lon) & np.isfinite(lat)
     keep[keep] = shapely.contains_xy(area, lon[keep], lat[keep])
     n_left_out = int((in_time & ~keep).sum())
@@ -196,11 +201,11 @@ def build_history(
         raise ValueError("no located incidents inside the study area up to the forecast month")
     cell = assign_cells(lon, lat, res)
     cells = pd.Index(np.union1d(area_cells(area, res), np.unique(cell)), name="cell")
-    first = min(month)
-    last = max(month) if through is None else through
-    months = pd.period_range(first, last, freq="M")
+    first = int(month.min())
+    last = int(month.max()) if through is None else through.ordinal
+    months = pd.period_range(pd.Period(ordinal=first, freq="M"), periods=last - first + 1)
     cell_of = cells.get_indexer(cell)
-    month_of = np.array([(m - first).n for m in month], dtype=int)
+    month_of = (month - first).astype(int)
     counts = np.zeros((len(cells), len(months)))
     np.add.at(counts, (cell_of, month_of), 1.0)
     crs = str(incidents.attrs["working_crs"])
@@ -478,6 +483,8 @@ def forecast(
     hist_count = hist.counts.sum(axis=1)
     # Folds: months with incidents and at least one month before them.
     fold_ts = [t for t in range(1, n_months) if hist.counts[:, t].sum() > 0]
+    # the test months and, before them, at most FIT_MONTHS more to fit the combination on
+    fold_ts = fold_ts[-(test_months + FIT_MONTHS) :]
     terms = {t: terms_at(hist, t) for t in fold_ts}
     target_terms = terms_at(hist, target_t)
     names = list(target_terms)

@@ -41,6 +41,10 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "load_demo_log",
         "load_demo_policeuk",
     ),
+    "hotspots.analysis.forecast": (
+        "Forecast",
+        "forecast",
+    ),
     "hotspots.analysis.evaluate": (
         "backtest",
         "backtest_folds",

@@ -2,11 +2,13 @@
 
 import json
 
+import geopandas as gpd
 import numpy as np
 import pytest
 
-from hotspots.analysis.analyse import analyse
+from hotspots.analysis.analyse import GISTAR_LABEL, analyse
 from hotspots.core.disclosure import mappable
+from hotspots.data import datasets
 
 
 @pytest.fixture(scope="module")
@@ -36,14 +38,36 @@ def test_clusters_and_profiles_agree(dacorum_analysis):
 def test_every_chosen_parameter_is_reported_and_serialisable(dacorum_load, dacorum_analysis):
     params = json.loads(json.dumps(dacorum_analysis.params))
     n = len(dacorum_load.incidents)
-    assert params["clusters"]["min_samples"] == max(10, round(n / 1000))
+    assert params["clusters"]["min_samples"] == max(10, round(n * 0.003))
     assert params["clusters"]["min_samples_source"].startswith("auto")
     clusters = params["clusters"]
     assert clusters["eps_source"].startswith("k-distance knee")
-    assert clusters["eps_m"] == pytest.approx(min(clusters["eps_knee_m"], 150.0))
-    assert 0 < clusters["largest_cluster_share"] < 1
+    assert clusters["eps_m"] == pytest.approx(min(clusters["eps_knee_m"], 100.0))
+    assert 0 < clusters["largest_cluster_share"] < 0.1
     assert params["gistar"]["k"] == 1 and params["grid"]["res"] == 9
     assert params["study_area"] == "given: E07000096"
+
+
+def test_default_clusters_are_places_not_the_district(dacorum_analysis):
+    # issue 12: with the former defaults 92 % of Dacorum's incidents fell in clusters
+    labels = dacorum_analysis.clusters.labels
+    assert (labels >= 0).mean() < 0.5
+    assert np.bincount(labels[labels >= 0]).max() / len(labels) < 0.1
+    outlines = dacorum_analysis.profiles.dropna(subset="geometry").to_crs(27700)
+    district = gpd.read_file(datasets.wards_path()).to_crs(27700).union_all().area
+    assert outlines.area.max() / district < 0.03
+
+
+def test_the_hot_spots_are_the_forecast_and_gistar_is_labelled(dacorum_analysis):
+    cells, fc = dacorum_analysis.cells, dacorum_analysis.forecast
+    assert fc is not None and dacorum_analysis.params["forecast"]["pei"] > 0
+    assert (
+        cells["hot_spot"].sum()
+        == fc.cells["selected"].sum() - (~fc.selected["cell"].isin(cells["cell"])).sum()
+    )
+    assert dacorum_analysis.params["gistar"]["layer"] == GISTAR_LABEL
+    first = cells.sort_values("forecast_rank").iloc[0]
+    assert first["hot_spot"] and first["count"] > 0
 
 
 def test_the_automatic_eps_is_capped_and_the_cap_reported(dacorum_load):

@@ -274,3 +274,71 @@ def test_backtest_counts_incidents_it_leaves_out(
         backtest(dacorum, study_area=wards, methods=["all_history"], train_months=13)
     with pytest.raises(ValueError, match="unknown method"):
         backtest(dacorum, study_area=wards, methods=["crystal_ball"])
+
+
+# --- issue 12: the cell set stated, figures equal an independent recomputation, gap months ------
+
+
+def test_centre_cell_backtest_matches_an_independent_recomputation(
+    dacorum: gpd.GeoDataFrame,
+) -> None:
+    """Like /work/shared/tools/next_month_baselines.py: h3-py, one point and polygon at a time."""
+
+    res = 10
+    folds = backtest_folds(
+        dacorum,
+        study_area="E07000096",
+        res=res,
+        methods=["last_month", "all_history"],
+        train_months=3,
+        coverage=[0.05],
+        cell_set="centre",
+        expanding=True,
+    )
+    assert folds.attrs["cell_set"].startswith("H3 cells whose centre lies in the study area")
+    wards = gpd.read_file(datasets.wards_path()).union_all()
+    cells: set[str] = set()
+    for poly in getattr(wards, "geoms", [wards]):
+        cells |= set(
+            h3.polygon_to_cells(h3.LatLngPoly([(y, x) for x, y in poly.exterior.coords]), res)
+        )
+    lon, lat = dacorum.geometry.x.to_numpy(), dacorum.geometry.y.to_numpy()
+    own = np.array([h3.latlng_to_cell(b, a, res) for a, b in zip(lon, lat, strict=True)])
+    cells = sorted(cells | set(own))
+    assert folds.attrs["n_cells"] == len(cells)
+    index = {c: i for i, c in enumerate(cells)}
+    at = np.array([index[c] for c in own])
+    months = pd.to_datetime(dacorum["month"]).dt.strftime("%Y-%m").to_numpy()
+    order = sorted(set(months))
+    k = round(0.05 * len(cells))
+    for t in range(3, len(order)):
+        test = np.bincount(at[months == order[t]], minlength=len(cells)).astype(float)
+        for name, train in (
+            ("last_month", months == order[t - 1]),
+            ("all_history", np.isin(months, order[:t])),
+        ):
+            score = np.bincount(at[train], minlength=len(cells)).astype(float)
+            top = np.argsort(-score, kind="stable")
+            cut = score[top[k - 1]]
+            above, tied = score > cut, score == cut
+            n = test[above].sum() + (k - above.sum()) / tied.sum() * test[tied].sum()
+            pei = n / np.sort(test)[::-1][:k].sum()
+            row = folds[(folds["method"] == name) & (folds["test_month"] == order[t])]
+            assert row["pei_star"].iloc[0] == pytest.approx(pei, rel=0.01), (name, order[t])
+            assert row["pai"].iloc[0] == pytest.approx(n / test.sum() / (k / len(cells)), rel=0.01)
+    # the reference figures of the shared tool (random tie-break), within 1 %
+    mean = folds.groupby("method")[["pai", "pei_star"]].mean()
+    assert mean.loc["all_history", "pai"] == pytest.approx(17.36, rel=0.01)
+    assert mean.loc["all_history", "pei_star"] == pytest.approx(0.868, rel=0.01)
+    assert mean.loc["last_month", "pai"] == pytest.approx(13.90, rel=0.01)
+
+
+def test_backtest_skips_months_without_data(dacorum: gpd.GeoDataFrame, wards) -> None:
+    gap = dacorum[dacorum["month"] != "2021-05-01"]
+    folds = backtest_folds(gap, study_area=wards, res=RES, methods=["gistar"], train_months=1)
+    skipped = folds.attrs["skipped_months"]
+    assert skipped == {
+        "2021-05": "no incidents in the test month",
+        "2021-06": "no incidents in the training window",
+    }
+    assert "2021-05" not in set(folds["test_month"]) and len(set(folds["test_month"])) == 10

@@ -22,6 +22,7 @@ from hotspots.analysis.clusters import (
     dbscan_settings,
     hdbscan_clusters,
 )
+from hotspots.analysis.forecast import Forecast, forecast
 from hotspots.analysis.stats import hotspots_gistar
 from hotspots.analysis.temporal import HourWeekday, hour_weekday, monthly_series, peak_windows
 from hotspots.core.defaults import (
@@ -71,6 +72,12 @@ class Analysis:
         rate per 1,000 (:func:`hotspots.space.areas.area_rates`; ``attrs["vintage"]`` states
         the boundary and census vintage), when the study area is a district or wards are
         given; else ``None``.
+    forecast
+        The hot spots: the cells most likely to hold next month's crime
+        (:func:`hotspots.analysis.forecast.forecast`), with the method chosen and its backtest
+        figures; ``None`` when there are fewer than two months or ``forecast_coverage=None``.
+        Their ``hot_spot``, ``forecast_rank`` and ``forecast_score`` are also columns of ``cells``.
+        Gi* (``gi_*`` columns) is the layer of :data:`GISTAR_LABEL`, not the hot spots.
     """
 
     cells: gpd.GeoDataFrame
@@ -81,6 +88,7 @@ class Analysis:
     peaks: pd.DataFrame
     params: dict[str, Any] = field(default_factory=dict)
     ward_rates: pd.DataFrame | None = None
+    forecast: Forecast | None = None
 
     @property
     def n_hot_cells(self) -> int:
@@ -91,6 +99,10 @@ class Analysis:
     def clustered_share(self) -> float:
         """Share of the mappable incidents in a cluster (not noise), 0–1."""
         return 1.0 - float(self.params["clusters"]["noise_share"])
+
+
+GISTAR_LABEL = "statistically significant clusters of high counts"
+"""What the Gi* layer shows (never "the hot spots": those are the forecast's cells)."""
 
 
 def analyse(
@@ -108,6 +120,7 @@ def analyse(
     min_cluster_size: int = HDBSCAN_MIN_CLUSTER_SIZE,
     wards: gpd.GeoDataFrame | None = None,
     population: pd.DataFrame | None = None,
+    forecast_coverage: float | None = 0.05,
 ) -> Analysis:
     """Hot spots (H3 + Gi*), density clusters and temporal peaks of ``incidents``.
 
@@ -135,11 +148,11 @@ def analyse(
         DBSCAN radius in metres; ``None`` takes the k-distance knee, at most ``max_eps_m``.
     max_eps_m
         Cap on the automatic eps (metres; :data:`hotspots.core.defaults.DBSCAN_MAX_EPS_M`,
-        150 m, says why). The knee, the cap and the largest cluster's share are reported in
+        100 m, says why). The knee, the cap and the largest cluster's share are reported in
         ``params["clusters"]``.
     min_samples
         DBSCAN core threshold (weighted neighbours within ``eps_m``, self included).
-        ``None``: 0.1 % of the mapped incidents, at least 10 — a handful of clusters a
+        ``None``: 0.3 % of the mapped incidents, at least 10 — compact clusters a
         meeting can read, whatever the area's size (reported in ``params``; the policy is
         :func:`hotspots.analysis.clusters.dbscan_settings`, shared with the patrol plan).
     min_cluster_size
@@ -150,6 +163,9 @@ def analyse(
         pack. ``None``: a district study area (code or name) brings its 2013 wards and 2011
         residents from the pack; own wards without a population get the district's 2011 LSOA
         residents shared by area.
+    forecast_coverage
+        Share of the study area marked as hot spots: the cells the next-month forecast
+        (chosen by backtest on these incidents) ranks highest. ``None``: no forecast.
 
     Returns
     -------
@@ -185,6 +201,12 @@ def analyse(
     else:
         raise ValueError(f"cluster_method must be 'dbscan' or 'hdbscan', got {cluster_method!r}")
     profiles = cluster_profiles(spatial, clusters.labels)
+    predicted, forecast_note = _forecast(spatial, area, res, forecast_coverage)
+    if predicted is not None:
+        by_cell = predicted.cells.set_index("cell")
+        cells["hot_spot"] = cells["cell"].map(by_cell["selected"]).fillna(False).astype(bool)
+        cells["forecast_rank"] = cells["cell"].map(by_cell["rank"]).astype("Int64")
+        cells["forecast_score"] = cells["cell"].map(by_cell["score"])
 
     params = {
         "incidents": len(incidents),
@@ -192,7 +214,11 @@ def analyse(
         "working_crs": incidents.attrs[WORKING_CRS],
         "study_area": area_note,
         "grid": {k_: _jsonable(v) for k_, v in grid.attrs.items()},
-        "gistar": {k_: _jsonable(v) for k_, v in cells.attrs.get("params", {}).items()},
+        "gistar": {
+            "layer": GISTAR_LABEL,
+            **{k_: _jsonable(v) for k_, v in cells.attrs.get("params", {}).items()},
+        },
+        "forecast": forecast_note,
         "clusters": {
             **{k_: _jsonable(v) for k_, v in clusters.params.as_dict().items()},
             **{k_: _jsonable(v) for k_, v in settings.notes.items()},
@@ -211,7 +237,25 @@ def analyse(
         peaks=peak_windows(incidents, by="category"),
         params=params,
         ward_rates=ward_rates,
+        forecast=predicted,
     )
+
+
+def _forecast(
+    spatial: gpd.GeoDataFrame, area: shapely.Geometry, res: int, coverage: float | None
+) -> tuple[Forecast | None, dict[str, Any]]:
+    """The next-month forecast for the hot spot layer, or why there is none."""
+    if coverage is None:
+        return None, {"skipped": "forecast_coverage=None"}
+    months = pd.to_datetime(spatial["month"]).dt.to_period("M")
+    if months.nunique() < 2:
+        return None, {"skipped": "the forecast needs at least two months of incidents"}
+    result = forecast(spatial, study_area=area, res=res, coverage=coverage)
+    return result, {
+        "summary": result.summary(),
+        "month": str(result.month),
+        **{k_: _jsonable(v) for k_, v in result.figures.items()},
+    }
 
 
 def _largest_share(labels: np.ndarray) -> float:

@@ -48,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_ingest(commands)
     _add_analyse(commands)
     _add_backtest(commands)
+    _add_forecast(commands)
     _add_patrol_plan(commands)
     _add_national(commands)
     return parser
@@ -186,12 +187,17 @@ def _run_analyse(args: argparse.Namespace) -> int:
     )
     written = write_analysis(result, args.out, wards=wards)
     p = result.params
+    c = p["clusters"]
+    how = (
+        f"eps {c['eps_m']:.0f} m, {c.get('eps_source', '')}"
+        if c.get("eps_m") is not None
+        else f"HDBSCAN, min_cluster_size {c.get('min_cluster_size')}"
+    )
     print(
         f"{p['incidents']:,} incidents; {p['grid']['n_cells']:,} H3 cells at res {args.res}, "
-        f"{int((result.cells['gi_bin'] >= HOT_MIN_BIN).sum())} hot "
-        f"(Gi*, {GI_CONFIDENCE[HOT_MIN_BIN]}+); "
-        f"{p['clusters']['n_clusters']} clusters (eps {p['clusters']['eps_m']:.0f} m, "
-        f"{p['clusters']['eps_source']})"
+        f"{int((result.cells['gi_bin'] >= HOT_MIN_BIN).sum())} in Gi* clusters of high counts "
+        f"({GI_CONFIDENCE[HOT_MIN_BIN]}+); "
+        f"{c['n_clusters']} clusters ({how})"
     )
     if result.ward_rates is not None:
         rated = int(result.ward_rates["rate"].notna().sum())
@@ -199,6 +205,8 @@ def _run_analyse(args: argparse.Namespace) -> int:
             f"ward rates per 1,000 residents: {rated} of {len(result.ward_rates)} wards "
             f"(boundaries: {result.ward_rates.attrs.get('vintage')})"
         )
+    if result.forecast is not None:
+        print(f"hot spots (next-month forecast): {result.forecast.summary()}")
     for name in sorted(written):
         print(f"wrote {written[name]}")
     return 0
@@ -233,6 +241,20 @@ def _add_backtest(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--res", type=int, default=H3_RES, help=f"H3 resolution, 7-11 ({H3_RES})")
     parser.add_argument("--train-months", type=int, default=6, help="months per training window")
     parser.add_argument("--methods", nargs="+", metavar="METHOD", help="default: all methods")
+    parser.add_argument(
+        "--cell-set",
+        choices=["centre", "overlap"],
+        default="centre",
+        help="cells scored: centre in the study area (+ edge cells holding an incident inside "
+        "it; default) or every cell overlapping it",
+    )
+    parser.add_argument(
+        "--window",
+        choices=["expanding", "rolling"],
+        default="expanding",
+        help="train on every earlier month (default; all_history = all of it) or only the last "
+        "--train-months",
+    )
     parser.add_argument("--csv", type=Path, metavar="FILE", help="also write the table as CSV")
     parser.set_defaults(run=_run_backtest)
 
@@ -248,11 +270,79 @@ def _run_backtest(args: argparse.Namespace) -> int:
         res=args.res,
         methods=args.methods,
         train_months=args.train_months,
+        cell_set=args.cell_set,
+        expanding=args.window == "expanding",
     )
+    a = table.attrs
+    print(
+        f"cell set: {a['cell_set']} ({a['n_cells']:,} cells at res {a['res']}); coverage = share "
+        f"of these cells; training window {a['window']}; {a['n_used']:,} incidents used, "
+        f"{a['n_outside_area']:,} outside the cells, {a['n_unlocated']:,} without a location"
+    )
+    for month, why in a["skipped_months"].items():
+        print(f"skipped test month {month}: {why}")
     print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     if args.csv:
         write_csv(table, args.csv)
         print(f"wrote {args.csv}")
+    return 0
+
+
+def _add_forecast(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "forecast",
+        help="the cells most likely to hold next month's crime, with their backtested accuracy",
+        description=(
+            "Score every H3 cell of the study area for the month after --through from the "
+            "incidents before it; the method is chosen by a rolling-origin backtest on the same "
+            "history. Writes the selected cells (cell, rank, score) to OUT and the method and "
+            "its backtest figures (hit rate, PAI, PEI) to OUT's .json."
+        ),
+    )
+    _add_sources(parser, study_area_required=True)
+    parser.add_argument("--res", type=int, default=10, help="H3 resolution, 7-11 (default 10)")
+    parser.add_argument(
+        "--through", metavar="YYYY-MM", help="last month of history (default: last)"
+    )
+    parser.add_argument("--coverage", type=float, default=0.05, help="share of the area (0.05)")
+    parser.add_argument("--method", default="auto", help="auto (default) or a method name")
+    parser.add_argument("--out", type=Path, required=True, metavar="FILE.csv")
+    parser.set_defaults(run=_run_forecast)
+
+
+def _run_forecast(args: argparse.Namespace) -> int:
+    from hotspots.analysis.forecast import forecast
+
+    incidents = load(args.incidents, study_area=args.study_area).incidents
+    result = forecast(
+        incidents,
+        study_area=args.study_area,
+        res=args.res,
+        through=args.through,
+        coverage=args.coverage,
+        method=args.method,
+    )
+    out: Path = args.out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    result.selected.to_csv(out, index=False)
+    companion = out.with_suffix(".json")
+    backtest = result.backtest.to_dict(orient="records")
+    companion.write_text(
+        json.dumps(
+            {
+                "month": str(result.month),
+                "method": result.method,
+                "summary": result.summary(),
+                "figures": result.figures,
+                "backtest": backtest,
+            },
+            indent=2,
+            default=str,
+        )
+    )
+    print(f"forecast for {result.month}: {result.summary()}")
+    print(f"wrote {out} ({len(result.selected):,} cells)")
+    print(f"wrote {companion}")
     return 0
 
 

@@ -17,9 +17,9 @@ from hotspots.analysis.clusters._points import (
     xy_metres,
 )
 from hotspots.core.defaults import (
-    DBSCAN_INCIDENTS_PER_MIN_SAMPLE,
     DBSCAN_MAX_EPS_M,
     DBSCAN_MIN_SAMPLES_FLOOR,
+    DBSCAN_MIN_SAMPLES_SHARE,
     dbscan_eps_m,
     dbscan_min_samples,
 )
@@ -252,7 +252,7 @@ def dbscan_settings(
 ) -> DbscanSettings:
     """The one DBSCAN policy of every entry point: the user's values, else automatic ones.
 
-    Automatic ``min_samples``: :func:`hotspots.core.defaults.dbscan_min_samples` (0.1 % of the
+    Automatic ``min_samples``: :func:`hotspots.core.defaults.dbscan_min_samples` (0.3 % of the
     incidents, at least 10). Automatic ``eps_m``: the knee of the k-distance curve
     (:func:`suggest_eps`), at most ``max_eps_m`` (:data:`~hotspots.core.defaults.DBSCAN_MAX_EPS_M`).
 
@@ -270,13 +270,13 @@ def dbscan_settings(
     Examples
     --------
     >>> dbscan_settings(incidents).notes["min_samples_source"]  # doctest: +SKIP
-    'auto: 0.1 % of mapped incidents, at least 10'
+    'auto: 0.3 % of mapped incidents, at least 10'
     """
     notes: dict[str, Any] = {"min_samples_source": "user"}
     if min_samples is None:
         min_samples = dbscan_min_samples(len(xy))
         notes["min_samples_source"] = (
-            f"auto: {100 / DBSCAN_INCIDENTS_PER_MIN_SAMPLE:g} % of mapped incidents, at least "
+            f"auto: {100 * DBSCAN_MIN_SAMPLES_SHARE:g} % of mapped incidents, at least "
             f"{DBSCAN_MIN_SAMPLES_FLOOR}"
         )
     if need_eps and eps_m is None:

@@ -51,6 +51,32 @@ def _methods(methods: MethodSpec | None) -> dict[str, tuple[ScoreFunction, Mappi
     return {m: METHODS[m] for m in methods}
 
 
+CELL_SETS = {
+    "overlap": "every H3 cell overlapping the study area",
+    "centre": "H3 cells whose centre lies in the study area, plus edge cells holding an incident "
+    "located inside it",
+}
+"""The cell sets a backtest can score on (the coverage is a share of these cells)."""
+
+
+def _cell_set(incidents: gpd.GeoDataFrame, study_area: Any, res: int, rule: str) -> np.ndarray:
+    """The cells scored: see :data:`CELL_SETS`."""
+    if rule == "overlap":
+        return study_area_cells(study_area, res)
+    if rule != "centre":
+        raise ValueError(f"cell_set must be one of {list(CELL_SETS)}, got {rule!r}")
+    from hotspots.analysis.forecast import area_cells
+    from hotspots.data.ingest import resolve_study_area
+
+    area = resolve_study_area(study_area)
+    points = incidents.geometry.to_numpy()
+    lon, lat = shapely.get_x(points), shapely.get_y(points)
+    located = np.isfinite(lon) & np.isfinite(lat)
+    located[located] = shapely.contains_xy(area, lon[located], lat[located])
+    held = assign_cells(lon[located], lat[located], res)
+    return np.union1d(area_cells(area, res), np.unique(held)).astype(object)
+
+
 def _cells_of(
     incidents: gpd.GeoDataFrame, cells: np.ndarray, res: int
 ) -> tuple[np.ndarray, dict[str, int]]:
@@ -82,8 +108,13 @@ def backtest_folds(
     methods: MethodSpec | None = None,
     train_months: int = 6,
     coverage: Sequence[float] = DEFAULT_COVERAGE,
+    cell_set: str = "overlap",
+    expanding: bool = False,
 ) -> pd.DataFrame:
     """Per-fold results of a rolling monthly backtest (see :func:`backtest`).
+
+    Test months without incidents in the study area, and months whose training window holds
+    none, are skipped (listed in ``attrs["skipped_months"]``): they measure nothing.
 
     Returns
     -------
@@ -92,13 +123,14 @@ def backtest_folds(
         :func:`~hotspots.analysis.evaluate.hit_rate_pai` plus ``test_month`` and ``method``.
         ``attrs``
         hold ``res``, ``n_cells``, ``train_months``, ``n_used``, ``n_unlocated``,
-        ``n_outside_area`` and ``method_params`` (per method, per test month: the parameters the
-        method reported, e.g. the rule-of-thumb bandwidth it chose).
+        ``n_outside_area``, ``method_params`` (per method, per test month: the parameters the
+        method reported, e.g. the rule-of-thumb bandwidth it chose), ``cell_set`` (the rule, in
+        words), ``window`` and ``skipped_months``.
     """
     if train_months < 1:
         raise ValueError(f"train_months must be at least 1, got {train_months}")
     chosen = _methods(methods)
-    cells = study_area_cells(study_area, res)
+    cells = _cell_set(incidents, study_area, res, cell_set)
     cell_ids, left_out = _cells_of(incidents, cells, res)
     inside = pd.notna(cell_ids)
     used = incidents[inside]
@@ -112,20 +144,41 @@ def backtest_folds(
         )
     frames: list[pd.DataFrame] = []
     params: dict[str, dict[str, Any]] = {name: {} for name in chosen}
+    skipped: dict[str, str] = {}
     for test in months[train_months:]:
-        in_train = ((month >= test - train_months) & (month < test)).to_numpy()
+        start = months[0] if expanding else test - train_months
+        in_train = ((month >= start) & (month < test)).to_numpy()
         train = used[in_train]
         future = cell_of[(month == test).to_numpy()].value_counts()
+        if future.sum() == 0 or len(train) == 0:
+            skipped[str(test)] = (
+                "no incidents in the test month"
+                if future.sum() == 0
+                else ("no incidents in the training window")
+            )
+            continue
         past = cell_of[in_train].value_counts()
         for name, (score, options) in chosen.items():
             scores = score(train, cells, **options)
             result = hit_rate_pai(scores, future, coverage=coverage, train_counts=past)
             frames.append(result.assign(test_month=str(test), method=name))
             params[name][str(test)] = scores.attrs.get("params", dict(options))
+    if not frames:
+        raise ValueError(
+            f"no month after the first {train_months} holds incidents with a non-empty training "
+            "window; nothing to measure"
+        )
     folds = pd.concat(frames, ignore_index=True)
     folds.attrs.update(
         res=res,
         n_cells=len(cells),
+        cell_set=CELL_SETS[cell_set],
+        window=(
+            f"expanding: every month before the test month (at least {train_months})"
+            if expanding
+            else f"rolling: the {train_months} months before the test month"
+        ),
+        skipped_months=skipped,
         train_months=train_months,
         n_used=int(inside.sum()),
         method_params=params,
@@ -142,6 +195,8 @@ def backtest(
     methods: MethodSpec | None = None,
     train_months: int = 6,
     coverage: Sequence[float] = DEFAULT_COVERAGE,
+    cell_set: str = "overlap",
+    expanding: bool = False,
 ) -> pd.DataFrame:
     """Compare hotspot methods by rolling monthly backtests at fixed area coverage.
 
@@ -165,6 +220,13 @@ def backtest(
         Months in each (rolling) training window.
     coverage
         Shares of the study-area cells at which selections are measured.
+    cell_set
+        ``"overlap"`` (every cell overlapping the area) or ``"centre"`` (cells whose centre lies
+        in it, plus edge cells holding an incident inside it): see :data:`CELL_SETS`.
+    expanding
+        Train on every month before the test month (``all_history`` is then all of it) instead
+        of the last ``train_months``; ``train_months`` remains the history the first test
+        month needs.
 
     Returns
     -------
@@ -186,6 +248,8 @@ def backtest(
         methods=methods,
         train_months=train_months,
         coverage=coverage,
+        cell_set=cell_set,
+        expanding=expanding,
     )
     grouped = folds.groupby(["method", "coverage"], sort=False)
     summary = grouped[["hit_rate", "pai", "pei_star", "rri"]].mean()

@@ -1,0 +1,635 @@
+"""Next-month hot spots: score every study-area cell from the incidents before the month.
+
+The hot spots a partnership should visit are the cells most likely to hold next month's crime.
+:func:`forecast` scores every H3 cell of the study area with several candidate terms computed
+only from earlier months, measures each by a rolling-origin backtest on the user's own history
+(PEI at the chosen area coverage) and keeps the method that predicts best. The candidates:
+
+- ``last_month``, ``last_3_months``, ``all_history``: incident counts per cell;
+- ``recent_h{h}``: counts weighted by ``0.5 ** (age / h)`` (age in months, half-life ``h`` chosen
+  by backtest among :data:`HALF_LIVES`);
+- ``ring``, ``parent``: the same recency-weighted counts averaged over the 6 neighbouring cells,
+  or over the cell's parent (one resolution coarser, 7 children): they help where cells are sparse;
+- ``smoothed``: the cell and its ring averaged; ``kde_gauss_{m}m``, ``kde_quartic_{m}m``:
+  kernel density of the incident locations at the cell centre;
+- ``gistar``: Getis–Ord Gi* z of all-history counts (k = 1 ring);
+- ``near_repeat``: incidents in the last 60 days, weighted by ``exp(-age / 14 days)``, over the
+  cell and its ring (timed data only: month-only police.uk records carry no day);
+- ``combination``: non-negative weights over all the terms (``scipy.optimize.nnls``) fitted on
+  the earlier folds only, on the cells that any term puts near the top (a PEI-oriented target).
+
+Cell set: every cell whose centre lies in the study area, plus edge cells holding an incident
+located inside it (so no incident of the area is lost). Cells with no incident in the history
+are ranked below every cell with one unless the backtest shows that letting them compete
+predicts better (``zero_history`` in the figures).
+
+No look-ahead: the score for month ``t`` is computed from months before ``t`` only; the
+history matrix is cut at ``t`` before any term is computed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import geopandas as gpd
+import h3
+import numpy as np
+import pandas as pd
+import shapely
+from scipy import sparse
+
+from hotspots.space.grid import assign_cells, neighbours
+
+HALF_LIVES: tuple[float, ...] = (1.0, 3.0, 6.0, 12.0)
+"""Recency half-lives (months) tried by the backtest."""
+
+COVERAGES: tuple[float, ...] = (0.01, 0.03, 0.05, 0.10)
+"""Shares of the study area at which the backtest figures are reported."""
+
+NEAR_REPEAT_DAYS = 60.0
+NEAR_REPEAT_TAU_DAYS = 14.0
+
+TIE_BREAK = "kde_gauss_{edge}m"
+"""The term that breaks ties among equal counts (formatted with the cell edge in metres)."""
+
+TIE_BROKEN: tuple[str, ...] = ("all_history", "last_3_months", "recent_h6", "recent_h12")
+"""Count terms also offered with ties broken by :data:`TIE_BREAK` (``name+kde``)."""
+
+DEFAULT_METHOD = "all_history+kde"
+"""The method used until the backtest has :data:`MIN_FOLDS_TO_SWITCH` test months to choose
+another: best mean PEI at 5 % on Hertfordshire (10 districts), Dacorum and Houston (bench/)."""
+
+MIN_FOLDS_TO_SWITCH = 3
+
+FIT_MONTHS = 12
+"""Months before the first test month on which the combination may be fitted (older ones are
+not scored at all: long histories cost time and say little about next month)."""
+
+SWITCH_MARGIN = 0.005
+"""Mean PEI by which another method must beat :data:`DEFAULT_METHOD` on the earlier test months
+before ``auto`` uses it."""
+
+_LOOKBACK_COVERAGE = 3.0
+"""The combination is fitted on cells within this many times the coverage at the top of a term."""
+
+
+# --- the history: cells × months ---------------------------------------------------------------
+
+
+@dataclass
+class History:
+    """Incidents of the study area as a cells × months count matrix (and what KDE/near repeat need).
+
+    Attributes
+    ----------
+    cells
+        H3 ids (index of the rows).
+    months
+        Consecutive months (PeriodIndex), the first month with data to the last one kept.
+    counts
+        ``(n_cells, n_months)`` incidents per cell and month.
+    res
+        H3 resolution.
+    cell_xy, loc_xy
+        Cell centres and distinct incident locations in metres (working CRS).
+    loc_month
+        ``(n_locations, n_months)`` incidents per distinct location and month.
+    cell_of, times
+        Per incident: row of its cell and timestamp (``NaT`` for month-only records).
+    """
+
+    cells: pd.Index
+    months: pd.PeriodIndex
+    counts: np.ndarray
+    res: int
+    cell_xy: np.ndarray
+    loc_xy: np.ndarray
+    loc_month: sparse.csr_matrix
+    cell_of: np.ndarray
+    month_of: np.ndarray
+    times: np.ndarray
+    n_left_out: int = 0
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def timed(self) -> bool:
+        """At least half the incidents carry a time of day (near-repeat term available)."""
+        return bool(self.times.size) and float(np.mean(~np.isnat(self.times))) >= 0.5
+
+    @cached_property
+    def ring(self) -> sparse.csr_matrix:
+        """Row-normalised 1-ring of each cell (itself excluded): the neighbours' mean."""
+        w = neighbours(self.cells, k=1, include_self=False)
+        return _row_normalised(w)
+
+    @cached_property
+    def parent(self) -> sparse.csr_matrix:
+        """Mean over the cell's parent (resolution - 1): P Pᵀ / children."""
+        parents = pd.Index([h3.cell_to_parent(str(c), self.res - 1) for c in self.cells])
+        codes, uniques = pd.factorize(parents)
+        p = sparse.csr_matrix(
+            (np.ones(len(codes)), (np.arange(len(codes)), codes)), shape=(len(codes), len(uniques))
+        )
+        return (p @ p.T / 7.0).tocsr()
+
+    def kernel(self, bandwidth_m: float, shape: str) -> sparse.csr_matrix:
+        """Cells × locations kernel weights (Gaussian cut at 3 bandwidths; quartic at 1)."""
+        key = f"{shape}{bandwidth_m}"
+        if key not in self._cache:
+            from scipy.spatial import cKDTree
+
+            reach = 3 * bandwidth_m if shape == "gauss" else bandwidth_m
+            near = cKDTree(self.loc_xy).query_ball_point(self.cell_xy, reach)
+            rows = np.repeat(np.arange(len(near)), [len(n) for n in near])
+            cols = np.fromiter((j for n in near for j in n), dtype=int, count=rows.size)
+            d = np.hypot(*(self.cell_xy[rows] - self.loc_xy[cols]).T) / bandwidth_m
+            w = np.exp(-0.5 * d * d) if shape == "gauss" else (1 - d * d) ** 2
+            self._cache[key] = sparse.csr_matrix(
+                (w, (rows, cols)), shape=(len(self.cells), len(self.loc_xy))
+            )
+        return self._cache[key]
+
+
+def _row_normalised(w: sparse.csr_matrix) -> sparse.csr_matrix:
+    sums = np.asarray(w.sum(axis=1)).ravel()
+    return (sparse.diags(np.divide(1.0, sums, out=np.zeros_like(sums), where=sums > 0)) @ w).tocsr()
+
+
+def area_cells(area: shapely.Geometry, res: int) -> np.ndarray:
+    """H3 cells whose centre lies in ``area`` (lon/lat polygon), sorted."""
+    import h3ronpy
+    import h3ronpy.vector as h3v
+
+    from hotspots.space.grid import _to_str
+
+    cells = h3v.geometry_to_cells(
+        area, res, containment_mode=h3ronpy.ContainmentMode.ContainsCentroid
+    )
+    return np.sort(_to_str(np.asarray(cells, dtype=np.uint64)))
+
+
+def build_history(
+    incidents: gpd.GeoDataFrame,
+    *,
+    area: shapely.Geometry,
+    res: int,
+    through: pd.Period | None = None,
+) -> History:
+    """The cells × months history of the incidents inside ``area``, up to ``through``.
+
+    Incidents after ``through``, without a location or outside ``area`` are left out before
+    anything else is computed (``n_left_out``: those up to ``through`` without a location or
+    outside the area).
+    """
+    from hotspots.analysis.evaluate.methods import _cell_centres_xy
+
+    points = incidents.geometry.to_numpy()
+    lon, lat = shapely.get_x(points), shapely.get_y(points)
+    # months as ordinals (months since 1970-01): vectorised comparisons and offsets
+    month = pd.to_datetime(incidents["month"]).dt.to_period("M").array.asi8
+    in_time = np.ones(len(month), dtype=bool)
+    if through is not None:
+        in_time = month <= through.ordinal
+    keep = in_time & np.isfinite(lon) & np.isfinite(lat)
+    keep[keep] = shapely.contains_xy(area, lon[keep], lat[keep])
+    n_left_out = int((in_time & ~keep).sum())
+    inc = incidents[keep]
+    lon, lat, month = lon[keep], lat[keep], month[keep]
+    if len(inc) == 0:
+        raise ValueError("no located incidents inside the study area up to the forecast month")
+    cell = assign_cells(lon, lat, res)
+    cells = pd.Index(np.union1d(area_cells(area, res), np.unique(cell)), name="cell")
+    first = int(month.min())
+    last = int(month.max()) if through is None else through.ordinal
+    months = pd.period_range(pd.Period(ordinal=first, freq="M"), periods=last - first + 1)
+    cell_of = cells.get_indexer(cell)
+    month_of = (month - first).astype(int)
+    counts = np.zeros((len(cells), len(months)))
+    np.add.at(counts, (cell_of, month_of), 1.0)
+    crs = str(incidents.attrs["working_crs"])
+    xy = inc[["x", "y"]].to_numpy(dtype=float)
+    loc_xy, loc_of = np.unique(xy, axis=0, return_inverse=True)
+    loc_month = sparse.csr_matrix(
+        (np.ones(len(inc)), (loc_of.ravel(), month_of)), shape=(len(loc_xy), len(months))
+    )
+    timed = inc["time_precision"].astype(str).to_numpy() != "month"
+    start = pd.to_datetime(inc["occurred_from"]).to_numpy()
+    times = np.where(timed, start, np.datetime64("NaT"))
+    return History(
+        cells=cells,
+        months=months,
+        counts=counts,
+        res=res,
+        cell_xy=_cell_centres_xy(cells, crs),
+        loc_xy=loc_xy,
+        loc_month=loc_month,
+        cell_of=cell_of,
+        month_of=month_of,
+        times=times.astype("datetime64[ns]"),
+        n_left_out=n_left_out,
+    )
+
+
+# --- candidate terms -----------------------------------------------------------------------------
+
+
+def _decay(t: int, half_life: float) -> np.ndarray:
+    """Weights of months 0..t-1 for a forecast of month t (last month weighs 1)."""
+    age = np.arange(t - 1, -1, -1, dtype=float)
+    return 0.5 ** (age / half_life)
+
+
+def terms_at(history: History, t: int) -> dict[str, np.ndarray]:
+    """Every candidate term for month index ``t`` (0 = first month), from months ``< t`` only.
+
+    Returns
+    -------
+    dict
+        Term name → one score per cell (higher: more incidents expected).
+    """
+    if not 1 <= t <= len(history.months):
+        raise ValueError(f"month index {t} needs 1..{len(history.months)} months of history")
+    past = history.counts[:, :t]  # nothing from month t onwards is read below
+    loc_past = history.loc_month[:, :t]
+    out: dict[str, np.ndarray] = {
+        "last_month": past[:, -1].copy(),
+        "last_3_months": past[:, -3:].sum(axis=1),
+        "all_history": past.sum(axis=1),
+    }
+    for h in HALF_LIVES:
+        out[f"recent_h{h:g}"] = past @ _decay(t, h)
+    base = out["recent_h6"]
+    out["ring"] = history.ring @ base
+    out["parent"] = history.parent @ base
+    out["smoothed"] = (base + 6 * out["ring"]) / 7
+    loc_weights = loc_past @ _decay(t, 6.0)
+    edge = h3.average_hexagon_edge_length(history.res, unit="m")
+    for mult in (1, 2):
+        bw = round(mult * edge)
+        out[f"kde_gauss_{bw}m"] = history.kernel(bw, "gauss") @ loc_weights
+    bw = round(3 * edge)
+    out[f"kde_quartic_{bw}m"] = history.kernel(bw, "quartic") @ loc_weights
+    out["gistar"] = _gistar(history, out["all_history"])
+    if history.timed:
+        out["near_repeat"] = _near_repeat(history, t)
+    tie = out[TIE_BREAK.format(edge=round(edge))]
+    for name in TIE_BROKEN:
+        out[f"{name}+kde"] = tie_broken(out[name], tie)
+    return out
+
+
+def tie_broken(primary: np.ndarray, tie: np.ndarray) -> np.ndarray:
+    """Rank by ``primary``, and among equal values by ``tie`` (lexicographic, as one score).
+
+    The score is the rank of the cell's ``primary`` value among the distinct values (0 = the
+    lowest) plus up to 0.5 from ``tie``: count data put many cells on the same value at the
+    cut of a selection, and the density of nearby incidents picks among them.
+    """
+    dense = np.unique(primary, return_inverse=True)[1].astype(float).ravel()
+    top = float(tie.max()) if tie.size else 0.0
+    return dense + (0.5 * tie / top if top > 0 else 0.0)
+
+
+def _gistar(history: History, counts: np.ndarray) -> np.ndarray:
+    from hotspots.analysis.stats import gi_star
+
+    if "w_self" not in history._cache:
+        history._cache["w_self"] = neighbours(history.cells, k=1, include_self=True)
+    if not counts.any() or np.ptp(counts) == 0:
+        return np.zeros_like(counts)
+    return np.nan_to_num(np.asarray(gi_star(counts, history._cache["w_self"]).z, dtype=float))
+
+
+def _near_repeat(history: History, t: int) -> np.ndarray:
+    """Recent nearby incidents: ``exp(-age / 14 d)`` over the last 60 days, cell + ring mean."""
+    now = (
+        history.months[t].start_time.to_datetime64()
+        if t < len(history.months)
+        else ((history.months[-1] + 1).start_time.to_datetime64())
+    )
+    age = (now - history.times) / np.timedelta64(1, "D")
+    use = (history.month_of < t) & (age >= 0) & (age <= NEAR_REPEAT_DAYS)
+    own = np.bincount(
+        history.cell_of[use],
+        weights=np.exp(-age[use] / NEAR_REPEAT_TAU_DAYS),
+        minlength=len(history.cells),
+    )
+    return own + history.ring @ own
+
+
+# --- evaluation ----------------------------------------------------------------------------------
+
+
+def capture(score: np.ndarray, future: np.ndarray, coverage: float) -> tuple[float, float, float]:
+    """Hit rate, PAI and PEI* of the top ``round(coverage * n)`` cells (ties shared pro rata).
+
+    The same rule as :func:`hotspots.analysis.evaluate.hit_rate_pai` (the expected value of a
+    random tie-break), vectorised for the backtest.
+    """
+    n = score.size
+    k = int(min(max(np.floor(coverage * n + 0.5), 1), n))
+    cut = -np.partition(-score, k - 1)[k - 1]
+    above = score > cut
+    tied = score == cut
+    captured = future[above].sum() + (k - above.sum()) / tied.sum() * future[tied].sum()
+    total = future.sum()
+    best = -np.partition(-future, k - 1)[:k].sum()
+    hit = captured / total if total else np.nan
+    return hit, hit / (k / n), captured / best if best else np.nan
+
+
+def _demoted(score: np.ndarray, history_count: np.ndarray) -> np.ndarray:
+    """Scores with every zero-history cell below every cell with history (order kept within)."""
+    span = float(np.ptp(score)) + 1.0
+    return score + span * (history_count > 0)
+
+
+def _normalised(x: np.ndarray) -> np.ndarray:
+    total = float(np.abs(x).sum())
+    return x / total if total else x
+
+
+def _fit_weights(
+    folds: list[tuple[dict[str, np.ndarray], np.ndarray]], names: list[str], coverage: float
+) -> np.ndarray:
+    """Non-negative weights over the terms minimising squared error on the near-top cells."""
+    from scipy.optimize import nnls
+
+    blocks_x, blocks_y = [], []
+    for terms, future in folds:
+        x = np.column_stack([_normalised(terms[n]) for n in names])
+        n = x.shape[0]
+        k = max(1, round(_LOOKBACK_COVERAGE * coverage * n))
+        top = np.zeros(n, dtype=bool)
+        for j in range(x.shape[1]):
+            top[np.argpartition(-x[:, j], min(k, n - 1))[:k]] = True
+        top |= future > 0
+        blocks_x.append(x[top])
+        blocks_y.append(_normalised(future)[top])
+    weights, _ = nnls(np.vstack(blocks_x), np.concatenate(blocks_y))
+    return weights
+
+
+def _combine(terms: dict[str, np.ndarray], names: list[str], weights: np.ndarray) -> np.ndarray:
+    return np.column_stack([_normalised(terms[n]) for n in names]) @ weights
+
+
+@dataclass
+class Forecast:
+    """A next-month forecast of a study area's cells and its backtest.
+
+    Attributes
+    ----------
+    cells
+        Every study-area cell: ``cell``, ``score``, ``rank`` (1 = most likely), ``selected``
+        (in the top ``coverage`` share), ``history`` (incidents in the history).
+    month
+        The month forecast (the one after ``through``).
+    method
+        The method whose scores are shown (chosen by backtest when ``method="auto"``).
+    coverage
+        Share of the cells selected.
+    backtest
+        Per method × coverage: ``folds``, mean ``hit_rate``, ``pai``, ``pei`` over the folds.
+    figures
+        The backtest figures of the selection shown: ``method``, ``coverage``, ``folds``,
+        ``first_test_month``, ``last_test_month``, ``hit_rate``, ``pai``, ``pei``, ``weights``
+        (combination), ``zero_history``, ``selection`` (how the figures were obtained).
+    """
+
+    cells: pd.DataFrame
+    month: pd.Period
+    method: str
+    coverage: float
+    backtest: pd.DataFrame
+    figures: dict[str, Any]
+
+    @property
+    def selected(self) -> pd.DataFrame:
+        """The selected cells, best first: ``cell``, ``rank``, ``score``."""
+        top = self.cells[self.cells["selected"]].sort_values("rank")
+        return top[["cell", "rank", "score"]].reset_index(drop=True)
+
+    def summary(self) -> str:
+        """One sentence a meeting can read, e.g. "over the last 12 months, the 5 % ..."."""
+        f = self.figures
+        if not f.get("folds"):
+            return f"{self.method}: no backtest (too little history)"
+        return (
+            f"over the last {f['folds']} months, the {100 * f['coverage']:g} % of the area marked "
+            f"here held {100 * f['hit_rate']:.0f} % of the next month's crime (PAI "
+            f"{f['pai']:.1f}, PEI {f['pei']:.2f}; method {self.method})"
+        )
+
+
+def forecast(
+    incidents: gpd.GeoDataFrame,
+    *,
+    study_area: Any,
+    res: int = 10,
+    through: str | pd.Period | None = None,
+    coverage: float = 0.05,
+    method: str = "auto",
+    test_months: int = 12,
+    min_history: int = 3,
+) -> Forecast:
+    """Score every study-area cell for the month after ``through``; backtest and choose the method.
+
+    Parameters
+    ----------
+    incidents
+        Canonical incidents (``month``, point geometry, ``x``/``y`` metres).
+    study_area
+        Anything :func:`hotspots.data.ingest.resolve_study_area` accepts, or ``None`` for the
+        convex hull of the incidents.
+    res
+        H3 resolution (10: hexagons of about 0.015 km², edge ≈ 76 m).
+    through
+        Last month of history (``"YYYY-MM"``); ``None``: the last month with data.
+    coverage
+        Share of the cells to select (0.05 = 5 % of the area).
+    method
+        ``"auto"`` (best backtested PEI, chosen on earlier folds), a term name (see the module
+        docstring) or ``"combination"``.
+    test_months
+        How many of the latest months (with incidents) the backtest measures.
+    min_history
+        Months of history a test month needs.
+
+    Returns
+    -------
+    Forecast
+
+    Examples
+    --------
+    >>> fc = forecast(incidents, study_area="E07000096", through="2021-12")  # doctest: +SKIP
+    >>> fc.summary()  # doctest: +SKIP
+    """
+    from hotspots.analysis.analyse import _study_area
+    from hotspots.data.ingest import resolve_study_area
+
+    if not 0 < coverage <= 1:
+        raise ValueError(f"coverage must be a share of the area in (0, 1], got {coverage}")
+    if study_area is None:
+        area = _study_area(incidents, None, res)[0]
+    else:
+        area = resolve_study_area(study_area)
+    end = None if through is None else pd.Period(through, freq="M")
+    hist = build_history(incidents, area=area, res=res, through=end)
+    n_months = len(hist.months)
+    target_t = n_months  # the month after the last one of history
+    hist_count = hist.counts.sum(axis=1)
+    # Folds: months with incidents and at least one month before them.
+    fold_ts = [t for t in range(1, n_months) if hist.counts[:, t].sum() > 0]
+    # the test months and, before them, at most FIT_MONTHS more to fit the combination on
+    fold_ts = fold_ts[-(test_months + FIT_MONTHS) :]
+    terms = {t: terms_at(hist, t) for t in fold_ts}
+    target_terms = terms_at(hist, target_t)
+    names = list(target_terms)
+    base_names = [n for n in names if "+" not in n]
+    tie_name = TIE_BREAK.format(edge=round(h3.average_hexagon_edge_length(res, unit="m")))
+    known = [*names, "combination", "combination+kde"]
+    if method != "auto" and method not in known:
+        raise ValueError(f"unknown method {method!r}; choose 'auto' or one of {known}")
+    test_ts = [t for t in fold_ts if t >= min_history][-test_months:]
+    rows, scores_by = [], {}
+    for t in test_ts:
+        future = hist.counts[:, t]
+        candidates = {n: terms[t][n] for n in names}
+        earlier = [(terms[s], hist.counts[:, s]) for s in fold_ts if s < t]
+        if earlier:
+            weights = _fit_weights(earlier, base_names, coverage)
+            candidates["combination"] = _combine(terms[t], base_names, weights)
+            candidates["combination+kde"] = tie_broken(
+                np.round(candidates["combination"], 12), terms[t][tie_name]
+            )
+        past_count = hist.counts[:, :t].sum(axis=1)
+        for name, score in candidates.items():
+            for zero in ("demote", "allow"):
+                s = _demoted(score, past_count) if zero == "demote" else score
+                for cov in sorted(set(COVERAGES) | {coverage}):
+                    hit, pai, pei = capture(s, future, cov)
+                    rows.append((hist.months[t], name, zero, cov, hit, pai, pei))
+        scores_by[t] = candidates
+    folds = pd.DataFrame(
+        rows, columns=["test_month", "method", "zero_history", "coverage", "hit_rate", "pai", "pei"]
+    )
+    chosen, zero_rule, figures = _choose(folds, method=method, coverage=coverage)
+    if chosen.startswith("combination"):
+        fit = [(terms[s], hist.counts[:, s]) for s in fold_ts]
+        if not fit:
+            raise ValueError("the combination needs at least one earlier month with incidents")
+        weights = _fit_weights(fit, base_names, coverage)
+        score = _combine(target_terms, base_names, weights)
+        if chosen == "combination+kde":
+            score = tie_broken(np.round(score, 12), target_terms[tie_name])
+        figures["weights"] = {
+            n: float(w) for n, w in zip(base_names, weights, strict=True) if w > 0
+        }
+    else:
+        score = target_terms[chosen]
+    ranked = _demoted(score, hist_count) if zero_rule == "demote" else score
+    # Ties: more history first, then cell id (deterministic).
+    order = np.lexsort((np.asarray(hist.cells), -hist_count, -ranked))
+    rank = np.empty(len(order), dtype=int)
+    rank[order] = np.arange(1, len(order) + 1)
+    k = int(min(max(np.floor(coverage * len(order) + 0.5), 1), len(order)))
+    cells = pd.DataFrame(
+        {
+            "cell": np.asarray(hist.cells, dtype=object),
+            "score": score,
+            "rank": rank,
+            "selected": rank <= k,
+            "history": hist_count,
+        }
+    )
+    summary = (
+        folds[folds["zero_history"] == "demote"]
+        .groupby(["method", "coverage"], sort=False)[["hit_rate", "pai", "pei"]]
+        .mean()
+        .reset_index()
+    )
+    summary.insert(
+        2, "folds", folds.groupby(["method", "coverage"], sort=False).size().to_numpy() // 2
+    )
+    figures.update(
+        n_cells=len(hist.cells),
+        cell_set="cells whose centre lies in the study area, plus edge cells holding an incident "
+        "located inside it",
+        res=res,
+        through=str(hist.months[-1]),
+        incidents=int(hist_count.sum()),
+        left_out=hist.n_left_out,
+    )
+    return Forecast(
+        cells=cells,
+        month=hist.months[-1] + 1,
+        method=chosen,
+        coverage=coverage,
+        backtest=summary,
+        figures=figures,
+    )
+
+
+def _best(means: pd.Series) -> tuple[str, str]:
+    """The (method, zero-history rule) with the best mean PEI; the default unless beaten by
+    :data:`SWITCH_MARGIN` (a few test months cannot tell smaller differences from noise), and
+    zero-history cells demoted unless letting them compete did strictly better."""
+    best = max(means.index, key=lambda c: (round(means[c], 12), c[1] == "demote"))
+    default = (DEFAULT_METHOD, "demote")
+    if default in means.index and means[best] - means[default] < SWITCH_MARGIN:
+        return default
+    return best
+
+
+def _choose(folds: pd.DataFrame, *, method: str, coverage: float) -> tuple[str, str, dict]:
+    """The method (and zero-history rule) to show and its honest backtest figures.
+
+    ``auto`` picks, for each test month, the method with the best mean PEI on the earlier test
+    months (:data:`DEFAULT_METHOD` until there are :data:`MIN_FOLDS_TO_SWITCH`) and reports
+    what that choice achieved: the figures are never those of the best method in hindsight.
+    """
+    at = folds[folds["coverage"] == coverage]
+    if at.empty:
+        return (method if method != "auto" else "all_history"), "demote", {"folds": 0}
+    pei = at.pivot_table(index="test_month", columns=["method", "zero_history"], values="pei")
+    hit = at.pivot_table(index="test_month", columns=["method", "zero_history"], values="hit_rate")
+    pai = at.pivot_table(index="test_month", columns=["method", "zero_history"], values="pai")
+    months = list(pei.index)
+    if method == "auto" and len(months) < MIN_FOLDS_TO_SWITCH:
+        best = (DEFAULT_METHOD, "demote")
+        picks = [best] * len(months)
+    elif method != "auto":
+        cols = [c for c in pei.columns if c[0] == method]
+        best = max(cols, key=lambda c: (pei[c].mean(), c[1] == "demote"))
+        picks = [best] * len(months)
+    else:
+        picks = []
+        for i in range(len(months)):
+            before = pei.iloc[:i].dropna(axis=1, how="any")
+            if i < MIN_FOLDS_TO_SWITCH or before.empty:
+                picks.append((DEFAULT_METHOD, "demote"))
+                continue
+            picks.append(_best(before.mean()))
+        best = _best(pei.dropna(axis=1, how="any").mean())
+    figures = {
+        "method": best[0],
+        "coverage": coverage,
+        "folds": len(months),
+        "first_test_month": str(months[0]),
+        "last_test_month": str(months[-1]),
+        "hit_rate": float(np.mean([hit.loc[m, p] for m, p in zip(months, picks, strict=True)])),
+        "pai": float(np.mean([pai.loc[m, p] for m, p in zip(months, picks, strict=True)])),
+        "pei": float(np.mean([pei.loc[m, p] for m, p in zip(months, picks, strict=True)])),
+        "zero_history": best[1],
+        "selection": (
+            "each test month scored by the method with the best mean PEI on the earlier test "
+            "months (rolling origin), so the figures are out of sample"
+            if method == "auto"
+            else f"method {method} fixed by the user"
+        ),
+        "picks": [f"{m}:{p[0]}" for m, p in zip(months, picks, strict=True)],
+    }
+    return best[0], best[1], figures

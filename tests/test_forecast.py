@@ -1,0 +1,254 @@
+"""hotspots.analysis.forecast: terms on hand-computed fixtures, no look-ahead, method choice."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import h3
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from pyproj import Transformer
+
+from hotspots.analysis.forecast import (
+    build_history,
+    capture,
+    forecast,
+    terms_at,
+    tie_broken,
+)
+from hotspots.data.schema import BNG, WGS84, incidents_from_xy
+from hotspots.views.cli import main
+
+RES = 10
+CENTRE = (51.75, -0.47)  # Hemel Hempstead
+A = h3.latlng_to_cell(*CENTRE, RES)
+B = h3.grid_ring(A, 5)[0]
+C = h3.grid_ring(A, 5)[9]
+AREA = shapely.Polygon(
+    [(-0.49, 51.74), (-0.45, 51.74), (-0.45, 51.76), (-0.49, 51.76)]
+)  # about 2.8 x 2.2 km
+TO_BNG = Transformer.from_crs(WGS84, BNG, always_xy=True)
+
+
+def _at(cells: list[str], months: list[str], *, days: list[int] | None = None) -> gpd.GeoDataFrame:
+    """Incidents at the centres of ``cells`` in ``months`` (optionally timed on ``days``)."""
+    lat, lon = np.array([h3.cell_to_latlng(c) for c in cells]).T
+    x, y = TO_BNG.transform(lon, lat)
+    frames = []
+    for i, month in enumerate(months):
+        one = incidents_from_xy(np.array([[x[i], y[i]]]), "Burglary", month=f"{month}-01")
+        if days is not None:
+            one["occurred_from"] = pd.Timestamp(f"{month}-{days[i]:02d} 12:00")
+            one["time_precision"] = "exact"
+        frames.append(one)
+    out = pd.concat(frames, ignore_index=True)
+    out["incident_id"] = out.index.astype(str)
+    out.attrs.update(frames[0].attrs)
+    return out
+
+
+# month 0 (2021-01): A x3, B x1; month 1: A x1, C x2; month 2: B x2
+HAND = _at(
+    [A, A, A, B, A, C, C, B, B],
+    ["2021-01"] * 4 + ["2021-02"] * 3 + ["2021-03"] * 2,
+)
+
+
+@pytest.fixture(scope="module")
+def hist():
+    return build_history(HAND, area=AREA, res=RES)
+
+
+def _value(hist, term: np.ndarray, cell: str) -> float:
+    return float(term[hist.cells.get_loc(cell)])
+
+
+def test_count_terms_by_hand(hist) -> None:
+    assert list(map(str, hist.months)) == ["2021-01", "2021-02", "2021-03"]
+    terms = terms_at(hist, 3)
+    for name, expected in {
+        "last_month": {A: 0, B: 2, C: 0},
+        "last_3_months": {A: 4, B: 3, C: 2},
+        "all_history": {A: 4, B: 3, C: 2},
+        # half-life 1 month: the last month weighs 1, the one before 0.5, then 0.25
+        "recent_h1": {A: 3 * 0.25 + 0.5, B: 0.25 + 2, C: 2 * 0.5},
+        "recent_h3": {
+            A: 3 * 0.5 ** (2 / 3) + 0.5 ** (1 / 3),
+            B: 0.5 ** (2 / 3) + 2,
+            C: 2 * 0.5 ** (1 / 3),
+        },
+    }.items():
+        for cell, value in expected.items():
+            assert _value(hist, terms[name], cell) == pytest.approx(value), (name, cell)
+    assert terms["all_history"].sum() == 9
+    assert "near_repeat" not in terms  # month-only data
+
+
+def test_neighbour_parent_and_smoothed_terms_by_hand(hist) -> None:
+    terms = terms_at(hist, 3)
+    h6 = terms["recent_h6"]
+    a = _value(hist, h6, A)
+    assert a == pytest.approx(3 * 0.5 ** (2 / 6) + 0.5 ** (1 / 6))
+    # a neighbour of A with all 6 neighbours in the area and no other incident near it
+    n = h3.grid_ring(A, 1)[0]
+    assert _value(hist, terms["ring"], n) == pytest.approx(a / 6)
+    assert _value(hist, terms["ring"], A) == 0
+    assert _value(hist, terms["smoothed"], A) == pytest.approx(a / 7)
+    assert _value(hist, terms["smoothed"], n) == pytest.approx(a / 7)
+    parent = h3.cell_to_parent(A, RES - 1)
+    siblings = [c for c in h3.cell_to_children(parent, RES) if c in hist.cells]
+    expected = sum(_value(hist, h6, c) for c in siblings) / 7
+    assert _value(hist, terms["parent"], A) == pytest.approx(expected)
+
+
+def test_kde_and_gistar_terms_by_brute_force(hist) -> None:
+    terms = terms_at(hist, 3)
+    edge = h3.average_hexagon_edge_length(RES, unit="m")
+    xy = HAND[["x", "y"]].to_numpy()
+    month = pd.to_datetime(HAND["month"]).dt.month.to_numpy() - 1
+    weight = 0.5 ** ((2 - month) / 6)
+    d = np.hypot(*(hist.cell_xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
+    bw = round(edge)
+    gauss = (np.exp(-0.5 * (d / bw) ** 2) * (d <= 3 * bw) * weight).sum(axis=1)
+    np.testing.assert_allclose(terms[f"kde_gauss_{bw}m"], gauss, atol=1e-9)
+    bw = round(3 * edge)
+    quartic = ((1 - (d / bw) ** 2) ** 2 * (d <= bw) * weight).sum(axis=1)
+    np.testing.assert_allclose(terms[f"kde_quartic_{bw}m"], quartic, atol=1e-9)
+    # Gi* (Getis & Ord 1992, star form) with binary 1-ring weights, self included
+    x = terms["all_history"]
+    w = np.array([[h3.grid_distance(a, b) <= 1 for b in hist.cells] for a in hist.cells], float)
+    n, mean, s = len(x), x.mean(), x.std()
+    sw, sw2 = w.sum(axis=1), (w**2).sum(axis=1)
+    z = (w @ x - mean * sw) / (s * np.sqrt((n * sw2 - sw**2) / (n - 1)))
+    np.testing.assert_allclose(terms["gistar"], z, atol=1e-9)
+
+
+def test_near_repeat_term_by_hand() -> None:
+    timed = _at([A, A, B], ["2021-01", "2021-02", "2021-02"], days=[10, 20, 27])
+    hist = build_history(timed, area=AREA, res=RES)
+    terms = terms_at(hist, 2)  # forecast of 2021-03, now = 2021-03-01
+    # 2021-01-10 12:00 is 49.5 days before, 2021-02-20 12:00 is 8.5, 2021-02-27 12:00 is 1.5
+    a = np.exp(-49.5 / 14) + np.exp(-8.5 / 14)
+    assert _value(hist, terms["near_repeat"], A) == pytest.approx(a)
+    assert _value(hist, terms["near_repeat"], B) == pytest.approx(np.exp(-1.5 / 14))
+    n = h3.grid_ring(A, 1)[0]
+    assert _value(hist, terms["near_repeat"], n) == pytest.approx(a / 6)
+
+
+def test_tie_break_and_capture_by_hand() -> None:
+    primary = np.array([3.0, 1.0, 1.0, 0.0, 1.0])
+    tie = np.array([0.0, 0.2, 0.8, 1.0, 0.4])
+    np.testing.assert_allclose(tie_broken(primary, tie), [2.0, 1.1, 1.4, 0.5, 1.2])
+    future = np.array([1.0, 0, 3, 0, 0, 0, 0, 0, 0, 0])
+    score = np.array([5.0, 4, 4, 1, 0, 0, 0, 0, 0, 0])
+    # 20 %: cell 0 and one of the two tied at 4 (pro rata: half of 0 + 3) → 2.5 of 4
+    hit, pai, pei = capture(score, future, 0.2)
+    assert (hit, pai, pei) == pytest.approx((2.5 / 4, 2.5 / 4 / 0.2, 2.5 / 4))
+
+
+def test_no_look_ahead_terms(hist) -> None:
+    t = 2
+    before = terms_at(hist, t)
+    rng = np.random.default_rng(1)
+    hist.counts[:, t:] = rng.poisson(3.0, hist.counts[:, t:].shape)
+    loc = hist.loc_month.tolil()
+    loc[:, t:] = rng.poisson(3.0, (loc.shape[0], loc.shape[1] - t))
+    hist.loc_month = loc.tocsr()
+    after = terms_at(hist, t)
+    for name in before:
+        np.testing.assert_array_equal(before[name], after[name], err_msg=name)
+
+
+def test_no_look_ahead_forecast() -> None:
+    months = [f"2021-{m:02d}" for m in range(1, 9)]
+    rng = np.random.default_rng(3)
+    pool = [A, B, C, *h3.grid_ring(A, 2)]
+    cells = [pool[i] for i in rng.integers(0, len(pool), 80)]
+    incidents = _at(cells, [months[i // 10] for i in range(80)])
+    later = _at([C] * 30, ["2021-07"] * 15 + ["2021-08"] * 15)
+    full = forecast(incidents, study_area=AREA, through="2021-06", coverage=0.05)
+    cut = forecast(incidents[incidents["month"] < "2021-07-01"], study_area=AREA, through="2021-06")
+    changed = pd.concat([incidents, later], ignore_index=True)
+    changed.attrs.update(incidents.attrs)
+    other = forecast(changed, study_area=AREA, through="2021-06")
+    assert str(full.month) == "2021-07"
+    for result in (cut, other):
+        pd.testing.assert_frame_equal(full.cells, result.cells)
+        assert full.figures == result.figures
+
+
+def test_zero_history_cells_never_first() -> None:
+    # an empty cell E ringed by six busy cells, and one cell A with the most incidents
+    e = h3.grid_ring(A, 3)[0]
+    ring = list(h3.grid_ring(e, 1))
+    months = [f"2021-{m:02d}" for m in range(1, 7)]
+    cells, when = [], []
+    for m in months:
+        cells += [*ring, A, A, A, A, A, A, A]
+        when += [m] * 13
+    incidents = _at(cells, when)
+    for method in ("ring", "smoothed", "kde_gauss_152m", "auto"):
+        result = forecast(incidents, study_area=AREA, method=method)
+        first = result.cells.sort_values("rank").iloc[0]
+        assert first["history"] > 0, method
+        empty = result.cells.set_index("cell").loc[e]
+        assert empty["history"] == 0
+        assert empty["rank"] > 7, method  # below A and the six ring cells
+
+
+def test_combination_is_reproducible_and_non_negative() -> None:
+    months = [f"2021-{m:02d}" for m in range(1, 9)]
+    rng = np.random.default_rng(5)
+    pool = [A, B, C, *h3.grid_ring(A, 1), *h3.grid_ring(B, 2)]
+    cells = [pool[i] for i in rng.integers(0, len(pool), 160)]
+    incidents = _at(cells, [months[i // 20] for i in range(160)])
+    one = forecast(incidents, study_area=AREA, method="combination")
+    two = forecast(incidents, study_area=AREA, method="combination")
+    pd.testing.assert_frame_equal(one.cells, two.cells)
+    assert one.figures["weights"] == two.figures["weights"]
+    assert one.figures["weights"] and min(one.figures["weights"].values()) > 0
+    assert one.figures["folds"] == 5  # 2021-04 .. 2021-08 (3 months of history first)
+
+
+def test_auto_reports_out_of_sample_figures() -> None:
+    months = [f"2021-{m:02d}" for m in range(1, 10)]
+    rng = np.random.default_rng(7)
+    pool = [A, B, C, *h3.grid_ring(A, 2)]
+    cells = [pool[i] for i in rng.integers(0, len(pool), 180)]
+    incidents = _at(cells, [months[i // 20] for i in range(180)])
+    result = forecast(incidents, study_area=AREA)
+    f = result.figures
+    assert f["folds"] == 6 and len(f["picks"]) == 6
+    # the first three test months use the default method, before the backtest can choose
+    assert all(p.endswith("all_history+kde") for p in f["picks"][:3])
+    assert 0 <= f["pei"] <= 1 and f["pai"] == pytest.approx(f["hit_rate"] / 0.05, rel=0.05)
+    assert "5 % of the area" in result.summary()
+    selected = result.selected
+    assert list(selected["rank"]) == list(range(1, len(selected) + 1))
+    with pytest.raises(ValueError, match="unknown method"):
+        forecast(incidents, study_area=AREA, method="crystal_ball")
+
+
+def test_cli_forecast_writes_cells_and_figures(tmp_path) -> None:
+    months = [f"2021-{m:02d}" for m in range(1, 7)]
+    cells = [A, B, C] * 12
+    incidents = _at(cells, [months[i // 6] for i in range(36)])
+    src = tmp_path / "inc.parquet"
+    incidents.to_parquet(src)
+    boundary = tmp_path / "area.geojson"
+    gpd.GeoDataFrame(geometry=[AREA], crs=WGS84).to_file(boundary)
+    out = tmp_path / "fc.csv"
+    status = main(
+        ["forecast", str(src), "--study-area", str(boundary), "--through", "2021-05",
+         "--coverage", "0.05", "--out", str(out)]
+    )  # fmt: skip
+    assert status == 0
+    table = pd.read_csv(out)
+    assert list(table.columns) == ["cell", "rank", "score"]
+    assert set(table["cell"].head(3)) == {A, B, C}
+    import json
+
+    meta = json.loads(out.with_suffix(".json").read_text())
+    assert meta["month"] == "2021-06" and meta["figures"]["through"] == "2021-05"
+    assert meta["method"] and "pei" in meta["figures"]

@@ -211,9 +211,9 @@ def test_dashboard_uses_the_defaults() -> None:
 
 def test_min_samples_policy() -> None:
     assert defaults.dbscan_min_samples(0) == defaults.DBSCAN_MIN_SAMPLES_FLOOR
-    assert defaults.dbscan_min_samples(9_999) == 10
-    assert defaults.dbscan_min_samples(48_400) == 48
-    assert defaults.dbscan_eps_m(400.0) == defaults.DBSCAN_MAX_EPS_M
+    assert defaults.dbscan_min_samples(3_333) == 10  # 0.3 % of 3,333 is 10
+    assert defaults.dbscan_min_samples(48_400) == 145
+    assert defaults.dbscan_eps_m(400.0) == defaults.DBSCAN_MAX_EPS_M == 100.0
     assert defaults.dbscan_eps_m(80.0) == 80.0
 
 

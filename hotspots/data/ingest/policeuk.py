@@ -58,10 +58,11 @@ def read_policeuk(
     LoadResult
         ``incidents`` (month precision: ``occurred_from``/``occurred_to`` NaT), the
         ``quarantine`` and the ``report``. Anti-social-behaviour rows, which have no
-        Crime ID, get a generated id ``<file stem>-L<line>-<hash of the row>``. A Crime ID
-        repeated within one month (police.uk does publish some twice, e.g. once with and
-        once without a location) keeps its first usable row; later ones are quarantined
-        ``duplicate_id``.
+        Crime ID, get a generated id ``<file stem>-L<line>-<hash of the row>``. A row that
+        repeats an earlier one's Crime ID, month, crime type and place (police.uk does
+        publish some twice) is quarantined ``duplicate_id``; rows that share a Crime ID but
+        differ in type or place are different records: all are kept, and the report's notes
+        count them.
 
     Raises
     ------
@@ -182,4 +183,17 @@ def _stage(
         "location": raw.get("Location"),
         "lsoa_code": raw.get("LSOA code"),
     }
-    return assemble.Staged(raw, file, line, ledger, located, fields, report)
+    staged = assemble.Staged(raw, file, line, ledger, located, fields, report)
+    staged.same_record = same_record(raw["Crime type"], located)
+    return staged
+
+
+def same_record(crime_type: pd.Series, located: coords.Located) -> dict[str, np.ndarray]:
+    """What must agree, besides Crime ID and month, for two police.uk rows to be one record:
+    the crime type and the place (lon/lat to 1e-6 degrees, about 0.1 m)."""
+    return {
+        "crime type": crime_type.astype("str").str.strip().to_numpy(object),
+        "place": np.char.add(
+            np.round(located.lon, 6).astype(str), np.round(located.lat, 6).astype(str)
+        ).astype(object),
+    }

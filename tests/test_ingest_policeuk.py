@@ -38,8 +38,8 @@ def reference() -> dict:
                 if not row["Crime ID"]:
                     blank_id_lines.append(reader.line_num)
                     continue
-                key = (row["Crime ID"], row["Month"], row["Crime type"],
-                       f"{float(row['Longitude']):.6f}", f"{float(row['Latitude']):.6f}")  # fmt: skip
+                place = f"{float(row['Longitude']):.6f} {float(row['Latitude']):.6f}"
+                key = (row["Crime ID"], row["Month"], row["Crime type"], place)
                 duplicates += key in seen
                 shared += key not in seen and key[:2] in seen_ids
                 seen.add(key)

@@ -295,7 +295,7 @@ def _check_binary(raw: bytes, offsets: np.ndarray, *, name: str) -> None:
     first_line_end = raw.find(b"\n")
     first_line_end = len(raw) if first_line_end < 0 else first_line_end
     in_header = offsets.size and offsets[0] < first_line_end
-    if offsets.size > 8 and offsets.size > _BINARY_SHARE * len(raw) or in_header:
+    if (offsets.size > 8 and offsets.size > _BINARY_SHARE * len(raw)) or in_header:
         offset = int(offsets[0])
         code = raw[offset]
         what = "binary data (NUL bytes)" if code == 0 else f"bytes that are not text (0x{code:02x})"

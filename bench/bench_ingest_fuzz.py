@@ -1,0 +1,74 @@
+"""Benchmark-style fuzz run of every ingest reader: cases, crashes, time.
+
+For each reader (police.uk street CSV, council CSV through a ColumnMap, GeoJSON through
+read_vector, .gz/.zip containers through load, police.uk API JSON) it runs ``--cases``
+seeded hostile files made by ``tests/ingest_fuzzing.py`` and counts the outcomes: a result
+whose counts add up (read = kept + quarantined), an ``IngestError``, or a crash (any other
+exception, or counts that do not add up). Floor: 10,000 cases per reader and 0 crashes.
+Cases are spread over ``--jobs`` processes.
+
+Run ``PYTHONPATH=. .venv/bin/python bench/bench_ingest_fuzz.py [--cases 10000] [--jobs 2]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+import warnings
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from ingest_fuzzing import READERS, Fuzzer, Tally  # noqa: E402
+
+FLOOR_CASES = 10_000
+
+
+def _chunk(reader: str, seed: int, cases: int) -> Tally:
+    warnings.simplefilter("ignore")
+    with tempfile.TemporaryDirectory() as folder:
+        return Fuzzer(Path(folder), seed=seed).run(reader, cases)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=FLOOR_CASES, help="cases per reader")
+    parser.add_argument("--jobs", type=int, default=2, help="worker processes")
+    parser.add_argument("--chunk", type=int, default=500, help="cases per task")
+    parser.add_argument("--readers", nargs="*", default=list(READERS), choices=READERS)
+    args = parser.parse_args()
+    start = time.perf_counter()
+    tasks = []
+    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+        for reader in args.readers:
+            for seed in range(0, args.cases, args.chunk):
+                size = min(args.chunk, args.cases - seed)
+                tasks.append((reader, pool.submit(_chunk, reader, 1000 + seed, size)))
+        totals = {reader: Tally() for reader in args.readers}
+        for reader, future in tasks:
+            part = future.result()
+            total = totals[reader]
+            total.cases += part.cases
+            total.ok += part.ok
+            total.ingest_errors += part.ingest_errors
+            total.crashes += part.crashes
+            total.seconds += part.seconds
+    print(f"{'reader':<14}{'cases':>8}{'results':>9}{'IngestError':>13}{'crashes':>9}"
+          f"{'cpu s':>9}{'ms/case':>9}  floor")  # fmt: skip
+    for reader, t in totals.items():
+        ok = t.cases >= FLOOR_CASES and not t.crashes
+        print(
+            f"{reader:<14}{t.cases:>8,}{t.ok:>9,}{t.ingest_errors:>13,}{len(t.crashes):>9,}"
+            f"{t.seconds:>9.1f}{1000 * t.seconds / max(t.cases, 1):>9.1f}  "
+            f"{'ok' if ok else 'FAIL'} (>= {FLOOR_CASES:,} cases, 0 crashes)"
+        )
+        for crash in t.crashes[:10]:
+            print("   ", crash)
+    print(f"wall {time.perf_counter() - start:.0f} s with {args.jobs} job(s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from ingest_fuzzing import READERS, Fuzzer, Tally  # noqa: E402
+from ingest_fuzzing import READERS, Fuzzer, Tally
 
 FLOOR_CASES = 10_000
 

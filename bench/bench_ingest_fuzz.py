@@ -5,7 +5,9 @@ read_vector, .gz/.zip containers through load, police.uk API JSON) it runs ``--c
 seeded hostile files made by ``tests/ingest_fuzzing.py`` and counts the outcomes: a result
 whose counts add up (read = kept + quarantined), an ``IngestError``, or a crash (any other
 exception, or counts that do not add up). Floor: 10,000 cases per reader and 0 crashes.
-Cases are spread over ``--jobs`` processes.
+Cases are spread over ``--jobs`` processes, interleaved across readers; a progress line
+(cases and crashes so far per reader) is printed as each task ends, so a run cut short by a
+time budget still reports what it covered.
 
 Run ``PYTHONPATH=. .venv/bin/python bench/bench_ingest_fuzz.py [--cases 10000] [--jobs 2]``.
 """
@@ -37,14 +39,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=FLOOR_CASES, help="cases per reader")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes")
-    parser.add_argument("--chunk", type=int, default=500, help="cases per task")
+    parser.add_argument("--chunk", type=int, default=100, help="cases per task")
     parser.add_argument("--readers", nargs="*", default=list(READERS), choices=READERS)
     args = parser.parse_args()
     start = time.perf_counter()
     tasks = []
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        for reader in args.readers:
-            for seed in range(0, args.cases, args.chunk):
+        for seed in range(0, args.cases, args.chunk):
+            for reader in args.readers:
                 size = min(args.chunk, args.cases - seed)
                 tasks.append((reader, pool.submit(_chunk, reader, 1000 + seed, size)))
         totals = {reader: Tally() for reader in args.readers}
@@ -56,6 +58,8 @@ def main() -> None:
             total.ingest_errors += part.ingest_errors
             total.crashes += part.crashes
             total.seconds += part.seconds
+            progress = ", ".join(f"{r} {t.cases}/{len(t.crashes)}" for r, t in totals.items())
+            print(f"[{time.perf_counter() - start:6.0f} s] cases/crashes: {progress}", flush=True)
     print(f"{'reader':<14}{'cases':>8}{'results':>9}{'IngestError':>13}{'crashes':>9}"
           f"{'cpu s':>9}{'ms/case':>9}  floor")  # fmt: skip
     for reader, t in totals.items():

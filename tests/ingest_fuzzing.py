@@ -105,7 +105,7 @@ def _api_items(rows: list[dict[str, str]]) -> list[dict]:
             "outcome_status": {"category": r["Last outcome category"], "date": r["Month"]},
             "context": "",
             "location_type": "Force",
-        }  # fmt: skip
+        }
         for n, r in enumerate(rows)
         if r["Longitude"]
     ]
@@ -124,7 +124,7 @@ def _geojson(rng: random.Random, count: int = 20) -> dict:
                 "type": "Point",
                 "coordinates": [-0.47 + rng.random() / 10, 51.75 + rng.random() / 10],
             },
-        }  # fmt: skip
+        }
         for n in range(count)
     ]
     return {"type": "FeatureCollection", "features": features}

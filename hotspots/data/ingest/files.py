@@ -146,7 +146,7 @@ def _file(path: Path, *, explicit: bool) -> list[SourceFile]:
     try:
         with zipfile.ZipFile(path) as archive:
             infos = [i for i in archive.infolist() if not i.is_dir()]
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError) as exc:
         raise IngestError(f"{path}: not a readable zip archive ({exc}); download it again") from exc
     return [
         SourceFile(f"{path.name}!{i.filename}", path, i.filename, False, i.file_size)

@@ -58,6 +58,8 @@ def main() -> None:
             total.ingest_errors += part.ingest_errors
             total.crashes += part.crashes
             total.seconds += part.seconds
+            for crash in part.crashes:
+                print("    crash:", crash, flush=True)
             progress = ", ".join(f"{r} {t.cases}/{len(t.crashes)}" for r, t in totals.items())
             print(f"[{time.perf_counter() - start:6.0f} s] cases/crashes: {progress}", flush=True)
     print(f"{'reader':<14}{'cases':>8}{'results':>9}{'IngestError':>13}{'crashes':>9}"

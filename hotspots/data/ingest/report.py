@@ -62,7 +62,10 @@ class LoadReport:
     quarantined
         Reason code → number of rows quarantined (see ``QUARANTINE_REASONS``).
     encodings
-        File → text encoding detected (``utf-8``, ``utf-8-sig (Excel CSV UTF-8)``, ``cp1252``, ...).
+        File → text encoding decided (``utf-8``, ``utf-8-sig (Excel CSV UTF-8)``, ``cp1252``,
+        ``latin-1``, ``utf-16``). The evidence (byte-order mark, UTF-8 validity, cp1252 vs
+        Latin-1 bytes, stray bytes set aside) is in ``notes`` for every file that is not
+        plain UTF-8 or had bytes set aside.
     crs
         File → source CRS and how it was decided, e.g.
         ``"EPSG:27700 (British National Grid by value range)"``.

@@ -232,3 +232,16 @@ def test_a_damaged_zip_member_is_an_ingest_error(tmp_path):
     path.write_bytes(bytes(data))
     with pytest.raises(IngestError, match=r"force\.zip!2021-01/2021-01-force-street\.csv: cannot"):
         read_policeuk(path)
+
+
+def test_a_nul_padded_tail_sets_aside_one_row_and_utf16_without_bom_is_named(tmp_path):
+    path = tmp_path / "padded.csv"
+    body = b"id,datetime,lat,lon\nA,2021-06-01 10:00,51.75,-0.47\nB,2021-06-02 10:00,51.75,-0.47"
+    path.write_bytes(body + b"\x00" * 4096)  # a copy cut off by a crash, padded with NULs
+    result = load(path)
+    assert result.report.rows_kept == 1 and result.quarantine["line"].tolist() == [3]
+    assert result.quarantine["reason"].tolist() == ["undecodable_text"]
+    utf16 = tmp_path / "no_bom.csv"
+    utf16.write_bytes("id,datetime,lat,lon\nA,2021-06-01 10:00,51.75,-0.47\n".encode("utf-16-le"))
+    with pytest.raises(IngestError, match=r"looks like UTF-16 without a byte-order mark"):
+        load(utf16)

@@ -127,7 +127,7 @@ def _flag_duplicates(staged: Staged) -> None:
     }
     keys = pd.DataFrame(columns)
     for name, values in staged.same_record.items():
-        keys[name] = pd.Series(np.asarray(values, dtype=object)[ok])
+        keys[name] = pd.Series(values)[ok].reset_index(drop=True)
     dup, first = ids.first_occurrence(keys)
     if staged.same_record:
         shared, _ = ids.first_occurrence(keys[["id", "month"]])

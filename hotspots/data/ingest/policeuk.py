@@ -200,12 +200,10 @@ def _stage(
     return staged
 
 
-def same_record(crime_type: pd.Series, located: coords.Located) -> dict[str, np.ndarray]:
+def same_record(crime_type: pd.Series, located: coords.Located) -> dict[str, object]:
     """What must agree, besides Crime ID and month, for two police.uk rows to be one record:
-    the crime type and the place (lon/lat to 1e-6 degrees, about 0.1 m)."""
-    return {
-        "crime type": crime_type.astype("str").str.strip().to_numpy(object),
-        "place": np.char.add(
-            np.round(located.lon, 6).astype(str), np.round(located.lat, 6).astype(str)
-        ).astype(object),
-    }
+    the crime type and the place (lon/lat in micro-degrees, about 0.1 m, packed in one int)."""
+    finite = np.isfinite(located.lon) & np.isfinite(located.lat)
+    lon = np.round(np.where(finite, located.lon, 0.0) * 1e6).astype(np.int64) + 2**28
+    lat = np.round(np.where(finite, located.lat, 0.0) * 1e6).astype(np.int64) + 2**28
+    return {"crime type": crime_type.reset_index(drop=True), "place": lon * 2**29 + lat}

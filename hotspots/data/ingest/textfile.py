@@ -34,11 +34,12 @@ _ESCAPED = re.compile("[\udc80-\udcff]")  # bytes that surrogateescape could not
 _CONTROL = np.zeros(256, dtype=bool)
 _CONTROL[[c for c in range(32) if c not in (9, 10, 13)]] = True
 _CONTROL[127] = True
+_NOT_CONTROL = bytes(c for c in range(256) if not _CONTROL[c])  # to find controls with translate
 _NOT_SPACE = re.compile(rb"\S")
 _SAVE_AS = "re-save it from Excel as 'CSV UTF-8 (Comma delimited)'"
 _PLACEHOLDER = ord("?")
-_BINARY_SHARE = 0.1
-"""More bad bytes than this share of the file (and more than a handful): binary, not text."""
+_BINARY_SHARE = 0.5
+"""Bad bytes on more than this share of the lines (and more than 8): binary, not text."""
 
 
 def _cp1252_tables() -> tuple[np.ndarray, ...]:
@@ -201,16 +202,16 @@ def _utf16(raw: bytes, *, name: str) -> TextData:
 
 def _utf8(body: bytes, *, name: str) -> tuple[bytes, np.ndarray, tuple[str, ...]]:
     """UTF-8 bytes with invalid bytes and control characters replaced by ``?``, one for one."""
+    before = np.frombuffer(body, dtype=np.uint8)
     try:
         body.decode("utf-8")
-        data = body
+        data, invalid = body, np.zeros(0, np.int64)
     except UnicodeDecodeError:
         text = _ESCAPED.sub("?", body.decode("utf-8", "surrogateescape"))
         data = text.encode("utf-8")  # same length: each invalid byte became one "?"
-    before = np.frombuffer(body, dtype=np.uint8)
-    after = np.frombuffer(data, dtype=np.uint8)
-    invalid = np.flatnonzero(before != after)
-    control = np.flatnonzero(_CONTROL[after])
+        invalid = np.flatnonzero(before != np.frombuffer(data, dtype=np.uint8))
+    has_control = bool(body.translate(None, _NOT_CONTROL))
+    control = np.flatnonzero(_CONTROL[before]) if has_control else np.zeros(0, np.int64)
     return _mark(body, data, before, invalid, control, "(not UTF-8)", name=name)
 
 
@@ -291,17 +292,29 @@ def _describe(code: int, why: str) -> str:
 
 
 def _check_binary(raw: bytes, offsets: np.ndarray, *, name: str) -> None:
-    """Raise when bad bytes are a large share of the file, or sit in its first line."""
-    first_line_end = raw.find(b"\n")
-    first_line_end = len(raw) if first_line_end < 0 else first_line_end
-    in_header = offsets.size and offsets[0] < first_line_end
-    if (offsets.size > 8 and offsets.size > _BINARY_SHARE * len(raw)) or in_header:
+    """Raise when bad bytes sit in the first line, or in most lines (binary, not text).
+
+    A block of bad bytes on one line (a NUL-padded tail, a damaged cell) stays row-level.
+    """
+    if offsets.size == 0:
+        return
+    newlines = np.flatnonzero(np.frombuffer(raw, dtype=np.uint8) == ord("\n"))
+    bad_lines = np.unique(np.searchsorted(newlines, offsets))
+    lines = newlines.size + 1
+    in_header = bad_lines[0] == 0
+    if in_header or (bad_lines.size > 8 and bad_lines.size > _BINARY_SHARE * lines):
         offset = int(offsets[0])
         code = raw[offset]
         what = "binary data (NUL bytes)" if code == 0 else f"bytes that are not text (0x{code:02x})"
-        where = "in the header row" if in_header else f"{offsets.size:,} of {len(raw):,} bytes"
+        where = "in the header row" if in_header else f"on {bad_lines.size:,} of {lines:,} lines"
+        head = raw[: int(newlines[0]) if newlines.size else len(raw)]
+        hint = (
+            " (it looks like UTF-16 without a byte-order mark)"
+            if len(head) > 3 and head[1::2].count(0) > 0.8 * (len(head) // 2)
+            else ""
+        )
         raise IngestError(
-            f"{name}: not a CSV text file: {what} {where}, first byte 0x{code:02x} at "
+            f"{name}: not a CSV text file: {what} {where}{hint}, first byte 0x{code:02x} at "
             f"{_position(raw, offset)}; expected text in UTF-8, cp1252 or Latin-1 — {_SAVE_AS}"
         )
 

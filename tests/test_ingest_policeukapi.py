@@ -141,3 +141,18 @@ def test_a_bad_byte_sets_aside_one_crime(tmp_path):
     kept = result.incidents["incident_id"]
     assert crimes[0]["persistent_id"] not in set(kept)
     assert np.isin([c["persistent_id"] for c in crimes[1:] if c["persistent_id"]], kept).all()
+
+
+def test_one_line_api_json_with_a_nul_sets_aside_one_crime(tmp_path):
+    crimes = _as_api(_csv_rows("2021-03")[:20])
+    data = json.dumps(crimes).replace("On or near", "On or\x00near", 1).encode()
+    path = tmp_path / "crimes.json"
+    path.write_bytes(data)  # the API's own layout: all on one line
+    result = read_policeuk(path)
+    assert result.quarantine["reason"].tolist() == ["undecodable_text"]
+    assert result.quarantine["line"].tolist() == [1]  # the crime's position in the list
+    assert result.report.rows_kept == len(crimes) - 1
+    assert "position in the list" in " ".join(result.report.notes)
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(IngestError, match=r"crimes\.json: broken JSON at line 1, column 2"):
+        read_policeuk(path)

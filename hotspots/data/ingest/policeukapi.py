@@ -66,7 +66,8 @@ def read_api_json(source: SourceFile) -> tuple[CsvTable, list[str]]:
     IngestError
         Not JSON, not a list, or broken part-way (line and column named).
     """
-    text = decode_text(gunzip_if_needed(source.read_bytes(), name=source.label), name=source.label)
+    raw = gunzip_if_needed(source.read_bytes(), name=source.label)
+    text = decode_text(raw, name=source.label, header=False)
     string = text.data.decode("utf-8")
     decoder = json.JSONDecoder()
     pos = _SPACE.match(string).end()
@@ -82,6 +83,9 @@ def read_api_json(source: SourceFile) -> tuple[CsvTable, list[str]]:
             item, end = decoder.raw_decode(string, pos)
         except json.JSONDecodeError as exc:
             raise _broken(source.label, exc, "a crime object") from exc
+        except RecursionError as exc:
+            deep = json.JSONDecodeError("nested too deeply", string, pos)
+            raise _broken(source.label, deep, "a crime object") from exc
         items.append(item)
         spans.append((pos, end))
         pos = _SPACE.match(string, end).end()

@@ -110,7 +110,7 @@ def gunzip_if_needed(raw: bytes, *, name: str) -> bytes:
         ) from exc
 
 
-def decode_text(raw: bytes, *, name: str) -> TextData:
+def decode_text(raw: bytes, *, name: str, header: bool = True) -> TextData:
     """Decide the encoding of ``raw`` from evidence and return it as UTF-8.
 
     A byte-order mark decides (UTF-8 or UTF-16). Otherwise UTF-8 when the file is valid
@@ -120,6 +120,9 @@ def decode_text(raw: bytes, *, name: str) -> TextData:
     (where the two agree). A byte ≥ 0x80 that does not read as text in context (``ÿ`` alone
     among ASCII, a cp1252 gap byte, a currency sign away from digits, a letter away from
     letters) is a stray byte. NUL and other control characters are bad bytes everywhere.
+
+    ``header=False`` (JSON, often one line) lets a bad byte on the first line stay
+    row-level too.
 
     Raises
     ------
@@ -142,11 +145,11 @@ def decode_text(raw: bytes, *, name: str) -> TextData:
                 "(or use read_vector for GeoPackage/GeoParquet)"
             )
     if raw.startswith(_UTF16_BOMS):
-        return _utf16(raw, name=name)
+        return _utf16(raw, name=name, header=header)
     if raw.startswith(_UTF8_BOM):
         body = _line_ends(raw[len(_UTF8_BOM) :])
         _check_not_empty(body, name=name)
-        data, bad, what = _utf8(body, name=name)
+        data, bad, what = _utf8(body, name=name, header=header)
         evidence = "UTF-8 byte-order mark (Excel 'CSV UTF-8')" + _stray(what)
         return TextData(name, data, "utf-8-sig (Excel CSV UTF-8)", evidence, bad, what)
     _check_not_empty(raw, name=name)
@@ -157,14 +160,14 @@ def decode_text(raw: bytes, *, name: str) -> TextData:
     except UnicodeDecodeError:
         invalid = len(_ESCAPED.findall(raw.decode("utf-8", "surrogateescape")))
         if sequences < invalid:
-            return _single_byte(raw, name=name, sequences=sequences)
-        data, bad, what = _utf8(raw, name=name)
+            return _single_byte(raw, name=name, sequences=sequences, header=header)
+        data, bad, what = _utf8(raw, name=name, header=header)
         evidence = (
             f"UTF-8: {sequences:,} valid multi-byte sequence(s) outweigh {invalid:,} invalid "
             f"byte(s), which are stray" + _stray(what)
         )
         return TextData(name, data, "utf-8", evidence, bad, what)
-    data, bad, what = _utf8(raw, name=name)
+    data, bad, what = _utf8(raw, name=name, header=header)
     evidence = ("valid UTF-8" if sequences else "plain ASCII (valid UTF-8)") + _stray(what)
     return TextData(name, data, "utf-8", evidence, bad, what)
 
@@ -183,7 +186,7 @@ def _stray(what: tuple[str, ...]) -> str:
     return f"; {len(what):,} bad byte(s) replaced by '?' and their rows set aside"
 
 
-def _utf16(raw: bytes, *, name: str) -> TextData:
+def _utf16(raw: bytes, *, name: str, header: bool) -> TextData:
     body = raw[2:]
     if len(body) % 2:
         line = raw[: len(raw) - 1].decode("utf-16", "replace").count("\n") + 1
@@ -195,12 +198,12 @@ def _utf16(raw: bytes, *, name: str) -> TextData:
     text = raw.decode("utf-16", "surrogatepass")
     utf8 = _line_ends(text.encode("utf-8", "surrogatepass"))  # lone surrogates: invalid UTF-8
     _check_not_empty(utf8, name=name)
-    data, bad, what = _utf8(utf8, name=name)
+    data, bad, what = _utf8(utf8, name=name, header=header)
     evidence = "UTF-16 byte-order mark" + _stray(what)
     return TextData(name, data, "utf-16", evidence, bad, what)
 
 
-def _utf8(body: bytes, *, name: str) -> tuple[bytes, np.ndarray, tuple[str, ...]]:
+def _utf8(body: bytes, *, name: str, header: bool) -> tuple[bytes, np.ndarray, tuple[str, ...]]:
     """UTF-8 bytes with invalid bytes and control characters replaced by ``?``, one for one."""
     before = np.frombuffer(body, dtype=np.uint8)
     try:
@@ -212,10 +215,10 @@ def _utf8(body: bytes, *, name: str) -> tuple[bytes, np.ndarray, tuple[str, ...]
         invalid = np.flatnonzero(before != np.frombuffer(data, dtype=np.uint8))
     has_control = bool(body.translate(None, _NOT_CONTROL))
     control = np.flatnonzero(_CONTROL[before]) if has_control else np.zeros(0, np.int64)
-    return _mark(body, data, before, invalid, control, "(not UTF-8)", name=name)
+    return _mark(body, data, before, invalid, control, "(not UTF-8)", name=name, header=header)
 
 
-def _single_byte(raw: bytes, *, name: str, sequences: int) -> TextData:
+def _single_byte(raw: bytes, *, name: str, sequences: int, header: bool) -> TextData:
     codes = np.frombuffer(raw, dtype=np.uint8)
     high = np.flatnonzero(codes >= 0x80)
     prev = codes[np.maximum(high - 1, 0)]
@@ -254,7 +257,7 @@ def _single_byte(raw: bytes, *, name: str, sequences: int) -> TextData:
             )
         )
     evidence += _stray(whats)
-    _check_binary(raw, marked, name=name)
+    _check_binary(raw, marked, name=name, header=header)
     return TextData(name, after.tobytes(), encoding, evidence, start[marked], whats)
 
 
@@ -272,11 +275,12 @@ def _mark(
     why: str,
     *,
     name: str,
+    header: bool,
 ) -> tuple[bytes, np.ndarray, tuple[str, ...]]:
     if invalid.size == 0 and control.size == 0:
         return data, np.zeros(0, np.int64), ()
     offsets = np.union1d(invalid, control)
-    _check_binary(body, offsets, name=name)
+    _check_binary(body, offsets, name=name, header=header)
     after = np.frombuffer(data, dtype=np.uint8).copy()
     after[control] = _PLACEHOLDER
     whats = tuple(_describe(int(before[i]), why) for i in offsets)
@@ -291,7 +295,7 @@ def _describe(code: int, why: str) -> str:
     return f"byte 0x{code:02x} {why}"
 
 
-def _check_binary(raw: bytes, offsets: np.ndarray, *, name: str) -> None:
+def _check_binary(raw: bytes, offsets: np.ndarray, *, name: str, header: bool) -> None:
     """Raise when bad bytes sit in the first line, or in most lines (binary, not text).
 
     A block of bad bytes on one line (a NUL-padded tail, a damaged cell) stays row-level.
@@ -301,7 +305,7 @@ def _check_binary(raw: bytes, offsets: np.ndarray, *, name: str) -> None:
     newlines = np.flatnonzero(np.frombuffer(raw, dtype=np.uint8) == ord("\n"))
     bad_lines = np.unique(np.searchsorted(newlines, offsets))
     lines = newlines.size + 1
-    in_header = bad_lines[0] == 0
+    in_header = header and bad_lines[0] == 0
     if in_header or (bad_lines.size > 8 and bad_lines.size > _BINARY_SHARE * lines):
         offset = int(offsets[0])
         code = raw[offset]

@@ -15,18 +15,21 @@ from pyproj import Transformer
 
 from hotspots.data import datasets, schema
 from hotspots.data.ingest import QUARANTINE_REASONS, IngestError, read_policeuk
+from hotspots.data.ingest.policeuk import STREET_COLUMNS
 
 
 @pytest.fixture(scope="module")
 def reference() -> dict:
-    """Per file: rows, blank-location rows, repeated (Crime ID, Month) among located rows,
-    ASB rows with their physical lines — counted with the csv module."""
+    """Per file: rows, blank-location rows, exact repeats (Crime ID, Month, type, place) and
+    rows sharing an earlier row's (Crime ID, Month) but not its type or place, among located
+    rows; ASB rows with their physical lines — counted with the csv module."""
     out: dict[str, dict] = {}
     with zipfile.ZipFile(datasets.herts_policeuk_zip()) as archive:
         for member in sorted(n for n in archive.namelist() if n.endswith("-street.csv")):
             reader = csv.DictReader(io.StringIO(archive.read(member).decode("utf-8")))
-            rows, no_location, duplicates, blank_id_lines = 0, [], 0, []
-            seen: set[tuple[str, str]] = set()
+            rows, no_location, duplicates, shared, blank_id_lines = 0, [], 0, 0, []
+            seen: set[tuple[str, ...]] = set()
+            seen_ids: set[tuple[str, str]] = set()
             for row in reader:
                 rows += 1
                 if not row["Longitude"].strip():
@@ -35,13 +38,17 @@ def reference() -> dict:
                 if not row["Crime ID"]:
                     blank_id_lines.append(reader.line_num)
                     continue
-                key = (row["Crime ID"], row["Month"])
+                place = f"{float(row['Longitude']):.6f} {float(row['Latitude']):.6f}"
+                key = (row["Crime ID"], row["Month"], row["Crime type"], place)
                 duplicates += key in seen
+                shared += key not in seen and key[:2] in seen_ids
                 seen.add(key)
+                seen_ids.add(key[:2])
             out[member] = {
                 "rows": rows,
                 "no_location": no_location,
                 "duplicates": duplicates,
+                "shared": shared,
                 "blank_id_lines": blank_id_lines,
                 "month": member[:7],
             }
@@ -83,17 +90,39 @@ def test_quarantine_lines_are_physical_lines(herts_load, reference):
     ).all()
 
 
-def test_duplicate_crime_ids_keep_the_first_located_row(herts_load):
-    incidents, quarantine, _ = herts_load
-    dups = quarantine[quarantine["reason"] == "duplicate_id"]
-    assert len(dups) >= 1
-    for _, row in dups.iterrows():
-        kept = incidents[incidents["incident_id"] == row["Crime ID"]]
-        assert len(kept) == 1
-        assert kept["month"].iloc[0].strftime("%Y-%m") == row["Month"]
-        assert "already loaded for this month" in row["detail"]
+def test_shared_crime_ids_with_another_type_or_place_are_kept_and_noted(herts_load, reference):
+    incidents, quarantine, report = herts_load
+    shared = sum(r["shared"] for r in reference.values())
+    assert shared >= 1  # the Hertfordshire data has one: same Crime ID, another type or place
+    assert (quarantine["reason"] == "duplicate_id").sum() == sum(
+        r["duplicates"] for r in reference.values()
+    )
     key = incidents["incident_id"] + incidents["month"].astype(str)
-    assert not key.duplicated().any()
+    repeated = incidents[key.duplicated(keep=False) & ~incidents["incident_id"].isna()]
+    assert len(repeated) == 2 * shared
+    places = repeated["crime_type"] + repeated.geometry.x.round(6).astype(str)
+    assert not (places + repeated.geometry.y.round(6).astype(str)).duplicated().any()
+    assert any(f"{shared} row(s) share a Crime ID" in note for note in report.notes)
+
+
+def test_true_repeats_are_quarantined_and_same_id_other_records_kept(tmp_path):
+    header = ",".join(STREET_COLUMNS) + "\n"
+    base = "X1,2021-01,F,F,{lon},51.75,On or near A,E01023700,Dacorum 001A,{type},,\n"
+    rows = [
+        base.format(lon="-0.47", type="Burglary"),
+        base.format(lon="-0.47", type="Burglary"),  # a true repeat
+        base.format(lon="-0.47", type="Robbery"),  # another type
+        base.format(lon="-0.48", type="Burglary"),  # another place
+    ]
+    path = tmp_path / "2021-01-force-street.csv"
+    path.write_text(header + "".join(rows))
+    result = read_policeuk(path)
+    assert result.quarantine["reason"].tolist() == ["duplicate_id"]
+    assert result.quarantine["line"].tolist() == [3]
+    assert "(same crime type, place) from" in result.quarantine["detail"].iloc[0]
+    assert result.report.rows_kept == 3
+    assert result.incidents["crime_type"].tolist() == ["Burglary", "Robbery", "Burglary"]
+    assert "2 row(s) share a Crime ID" in " ".join(result.report.notes)
 
 
 def test_asb_rows_get_unique_deterministic_ids_naming_file_and_line(herts_load, reference):

@@ -65,7 +65,10 @@ class Staged:
 
     ``raw`` holds the original values (text); every other per-row array has the same
     length. ``fields`` maps canonical columns (``incident_id``, ``crime_type``, ``month``,
-    ``occurred_from``, ...) to per-row values; missing ones become empty.
+    ``occurred_from``, ...) to per-row values; missing ones become empty. ``same_record``
+    names more per-row values that must also agree for a repeated id (in the same month) to
+    be a repeat of one record (police.uk: crime type and place); rows that share an id but
+    differ in them are different records, kept and counted in the report's notes.
     """
 
     raw: pd.DataFrame
@@ -76,6 +79,7 @@ class Staged:
     fields: dict[str, np.ndarray | pd.Series | str | None]
     report: LoadReport
     prequarantined: list[pd.DataFrame] = field(default_factory=list)
+    same_record: dict[str, np.ndarray | pd.Series] = field(default_factory=dict)
 
 
 def finish(
@@ -112,17 +116,28 @@ def finish(
 
 
 def _flag_duplicates(staged: Staged) -> None:
-    """An id seen before in the same month (among rows still kept) is a duplicate."""
+    """An id seen before in the same month (among rows still kept), with the same
+    ``same_record`` values, is a duplicate."""
     ok = staged.ledger.ok
     if not ok.any():
         return
-    keys = pd.DataFrame(
-        {
-            "id": pd.Series(staged.fields["incident_id"])[ok].reset_index(drop=True),
-            "month": pd.Series(staged.fields["month"])[ok].reset_index(drop=True),
-        }
-    )
+    columns = {
+        "id": pd.Series(staged.fields["incident_id"])[ok].reset_index(drop=True),
+        "month": pd.Series(staged.fields["month"])[ok].reset_index(drop=True),
+    }
+    keys = pd.DataFrame(columns)
+    for name, values in staged.same_record.items():
+        keys[name] = pd.Series(values)[ok].reset_index(drop=True)
     dup, first = ids.first_occurrence(keys)
+    if staged.same_record:
+        shared, _ = ids.first_occurrence(keys[["id", "month"]])
+        different = int((shared & ~dup).sum())
+        if different:
+            staged.report.notes.append(
+                f"{different:,} row(s) share a Crime ID (and month) with an earlier row but "
+                f"differ in {' or '.join(staged.same_record)}: different records, all kept "
+                "(only exact repeats are quarantined as duplicate_id)"
+            )
     if not dup.any():
         return
     rows = np.flatnonzero(ok)
@@ -131,7 +146,9 @@ def _flag_duplicates(staged: Staged) -> None:
     detail[rows[dup]] = (
         "incident id "
         + keys["id"][dup].astype("str").reset_index(drop=True)
-        + " already loaded for this month from "
+        + " already loaded for this month"
+        + (" (same " + ", ".join(staged.same_record) + ")" if staged.same_record else "")
+        + " from "
         + pd.Series(staged.file[where], dtype="str")
         + " line "
         + pd.Series(staged.line[where]).astype("str")

@@ -40,11 +40,15 @@ class CsvTable:
         DataFrame.
     lines
         Physical 1-based line number of each row in ``rows`` (the header is line 1).
-    malformed_lines, malformed_detail, malformed_rows
-        Records with another number of fields: their line numbers, why (with the record's
-        text) and the fields they do have, by position (null where missing).
+    malformed_lines, malformed_detail, malformed_rows, malformed_reasons
+        Records set aside: their line numbers, why (with the record's text), the fields they
+        do have, by position (null where missing), and the quarantine reason:
+        ``undecodable_text`` (a NUL, control character or byte that is not text in the
+        file's encoding) or ``malformed_row`` (another number of fields than the header).
     encoding
-        The text encoding detected.
+        The text encoding decided.
+    encoding_evidence
+        Why that encoding, in words (and how many bad bytes were set aside).
     delimiter
         The delimiter detected from the header.
     blank_lines
@@ -65,10 +69,14 @@ class CsvTable:
     delimiter: str
     blank_lines: int
     trailing_delimiter_rows: int
+    malformed_reasons: np.ndarray
+    encoding_evidence: str = ""
 
     def notes(self) -> list[str]:
         """What the report should say about this file's layout."""
         out = []
+        if self.encoding != "utf-8" or (self.malformed_reasons == "undecodable_text").any():
+            out.append(f"{self.name}: encoding {self.encoding}: {self.encoding_evidence}")
         if self.blank_lines:
             out.append(f"{self.name}: {self.blank_lines} blank line(s) skipped")
         if self.trailing_delimiter_rows:
@@ -96,14 +104,15 @@ def read_table(source: SourceFile) -> CsvTable:
 
 
 def malformed_quarantine(table: CsvTable) -> pd.DataFrame | None:
-    """The table's malformed records as quarantine rows (reason ``malformed_row``)."""
+    """The table's set-aside records as quarantine rows (``malformed_row`` or
+    ``undecodable_text``)."""
     if table.malformed_lines.size == 0:
         return None
     head = pd.DataFrame(
         {
             "file": pd.Series(table.name, index=range(table.malformed_lines.size), dtype="str"),
             "line": table.malformed_lines.astype("int64"),
-            "reason": "malformed_row",
+            "reason": table.malformed_reasons.astype(object),
             "detail": table.malformed_detail.to_numpy(),
         }
     )
@@ -164,6 +173,8 @@ def scan_csv(text: TextData) -> CsvTable:
     good[0] = False
     if unclosed:
         good[-1] = False
+    undecodable = _undecodable(text, starts, lines)
+    good &= ~undecodable
     records = _take_columns(fields, first_field[good], columns, np.full(int(good.sum()), ncols))
     bad = ~good
     bad[0] = False
@@ -176,6 +187,9 @@ def scan_csv(text: TextData) -> CsvTable:
         lines=lines[bad],
         unclosed_last=unclosed,
     )
+    bad_bytes = undecodable[bad]
+    if bad_bytes.any():
+        detail[bad_bytes] = _undecodable_detail(text, starts[bad][bad_bytes], ends[bad][bad_bytes])
     return CsvTable(
         name=text.name,
         columns=columns,
@@ -188,7 +202,51 @@ def scan_csv(text: TextData) -> CsvTable:
         delimiter=delimiter,
         blank_lines=blank_lines,
         trailing_delimiter_rows=int(trailing[good].sum()),
+        malformed_reasons=np.where(bad_bytes, "undecodable_text", "malformed_row").astype(object),
+        encoding_evidence=text.evidence,
     )
+
+
+def _undecodable(text: TextData, starts: np.ndarray, lines: np.ndarray) -> np.ndarray:
+    """Which records hold a bad byte.
+
+    Raises
+    ------
+    IngestError
+        The header row holds one.
+    """
+    out = np.zeros(starts.size, dtype=bool)
+    if text.bad_offsets.size == 0:
+        return out
+    record = np.searchsorted(starts, text.bad_offsets, side="right") - 1
+    if record[0] <= 0:
+        raise IngestError(
+            f"{text.name}: the header row (line {lines[0]}) holds {text.bad_what[0]} at "
+            f"{_position(text.data, int(text.bad_offsets[0]))}; expected a header of column "
+            "names in plain text"
+        )
+    out[record] = True
+    return out
+
+
+def _undecodable_detail(text: TextData, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """``<what> at line L, column C; record text: ...`` for each record with a bad byte."""
+    first = np.searchsorted(text.bad_offsets, starts)
+    out = np.empty(starts.size, dtype=object)
+    for i, (index, start, end) in enumerate(zip(first, starts, ends, strict=True)):
+        offset = int(text.bad_offsets[index])
+        record = text.data[start:end].decode("utf-8", "replace")
+        out[i] = (
+            f"{text.bad_what[index]} at {_position(text.data, offset)} (shown as '?'); "
+            f"expected text in {text.encoding}; record text: {record}"
+        )
+    return out
+
+
+def _position(data: bytes, offset: int) -> str:
+    line = data.count(b"\n", 0, offset) + 1
+    column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+    return f"line {line}, column {column}"
 
 
 def _records(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import gzip
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -71,21 +71,41 @@ class SourceFile:
         return stem
 
     def head(self, size: int = 4096) -> bytes:
-        """The first ``size`` bytes, decompressed for ``.gz``."""
-        if self.member is None:
-            opener = gzip.open if self.name.lower().endswith(".gz") else open
-            with opener(self.path, "rb") as fh:
-                return fh.read(size)
-        with zipfile.ZipFile(self.path) as archive, archive.open(self.member) as fh:
-            data = fh.read(size)
-        return gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+        """The first ``size`` bytes (fewer where the data is damaged), decompressed for ``.gz``."""
+        try:
+            if self.member is None:
+                with open(self.path, "rb") as fh:
+                    data = fh.read(size)
+            else:
+                with zipfile.ZipFile(self.path) as archive, archive.open(self.member) as fh:
+                    data = fh.read(size)
+            if data[:2] != b"\x1f\x8b":
+                return data
+            return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(data, size)
+        except (OSError, EOFError, zlib.error, zipfile.BadZipFile, RuntimeError, ValueError):
+            return b""  # the full read names the damage
 
     def read_bytes(self) -> bytes:
-        """The raw bytes (still compressed for ``.gz``)."""
-        if self.member is None:
-            return self.path.read_bytes()
-        with zipfile.ZipFile(self.path) as archive:
-            return archive.read(self.member)
+        """The raw bytes (still compressed for ``.gz``).
+
+        Raises
+        ------
+        IngestError
+            The file or zip member cannot be read (damaged, encrypted, unknown compression).
+        """
+        try:
+            if self.member is None:
+                return self.path.read_bytes()
+            with zipfile.ZipFile(self.path) as archive:
+                return archive.read(self.member)
+        except (
+            OSError, EOFError, zlib.error, zipfile.BadZipFile, RuntimeError,
+            NotImplementedError, ValueError,
+        ) as exc:  # fmt: skip
+            raise IngestError(
+                f"{self.label}: cannot read the file ({type(exc).__name__}: {exc}); expected "
+                "an undamaged, unencrypted file — download or extract it again"
+            ) from exc
 
 
 def expand(sources: Sources) -> list[SourceFile]:
@@ -126,7 +146,7 @@ def _file(path: Path, *, explicit: bool) -> list[SourceFile]:
     try:
         with zipfile.ZipFile(path) as archive:
             infos = [i for i in archive.infolist() if not i.is_dir()]
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError) as exc:
         raise IngestError(f"{path}: not a readable zip archive ({exc}); download it again") from exc
     return [
         SourceFile(f"{path.name}!{i.filename}", path, i.filename, False, i.file_size)

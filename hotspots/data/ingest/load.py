@@ -23,6 +23,7 @@ from hotspots.data.ingest.files import (
     progress_bar,
 )
 from hotspots.data.ingest.policeuk import STREET_COLUMNS, read_policeuk_files
+from hotspots.data.ingest.policeukapi import looks_like_api_json
 from hotspots.data.ingest.report import LoadReport, LoadResult, empty_quarantine, merge_reports
 from hotspots.data.ingest.studyarea import StudyArea, describe_study_area, resolve_study_area
 from hotspots.data.ingest.table import read_incident_file
@@ -47,7 +48,8 @@ def load(
 ) -> LoadResult:
     """Load incidents from any mix of files, folders and zip archives.
 
-    police.uk street-level files (recognised by name or header) are read together by
+    police.uk street-level files (recognised by name or header) and police.uk API crime
+    JSON (a ``.json`` list rather than a GeoJSON object) are read together by
     :func:`read_policeuk` (so a Crime ID repeated across them is caught); police.uk
     outcomes and stop-and-search files are skipped; other CSVs go to
     :func:`read_incident_csv` (``columns`` given, or guessed from common names) and vector
@@ -177,6 +179,8 @@ def _dispatch(
                 skipped[file.label] = f"a police.uk {kind} file, not street-level crime"
             else:
                 csvs.append(file)
+        elif looks_like_api_json(file):
+            policeuk.append(file)
         elif suffix in VECTOR_SUFFIXES and file.member is None:
             vectors.append(file)
         elif suffix in VECTOR_SUFFIXES:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from hotspots.data.ingest import assemble, coords, csvscan, dates, ids
+from hotspots.data.ingest import assemble, coords, csvscan, dates, ids, policeukapi
 from hotspots.data.ingest.errors import IngestError
 from hotspots.data.ingest.files import SourceFile, Sources, expand, progress_bar
 from hotspots.data.ingest.report import LoadReport, LoadResult
@@ -41,7 +41,11 @@ def read_policeuk(
     ----------
     sources
         A ``*-street.csv`` file, a folder (searched recursively: the data.police.uk layout
-        of monthly folders), the zip archive data.police.uk hands out, or a list of these.
+        of monthly folders), the zip archive data.police.uk hands out, police.uk API crime
+        JSON files (a list of crimes with ``category``, ``location``, ``month``,
+        ``persistent_id``, ...; category slugs mapped to the CSV's crime types by
+        :data:`~hotspots.data.ingest.policeukapi.CATEGORY_SLUGS`; ``Crime ID`` is the
+        ``persistent_id``; the API gives no LSOA), or a list of these.
         Outcomes and stop-and-search files are skipped and reported as skipped.
     study_area
         Keep only incidents inside it (district code, boundary file, GeoDataFrame or
@@ -58,10 +62,11 @@ def read_policeuk(
     LoadResult
         ``incidents`` (month precision: ``occurred_from``/``occurred_to`` NaT), the
         ``quarantine`` and the ``report``. Anti-social-behaviour rows, which have no
-        Crime ID, get a generated id ``<file stem>-L<line>-<hash of the row>``. A Crime ID
-        repeated within one month (police.uk does publish some twice, e.g. once with and
-        once without a location) keeps its first usable row; later ones are quarantined
-        ``duplicate_id``.
+        Crime ID, get a generated id ``<file stem>-L<line>-<hash of the row>``. A row that
+        repeats an earlier one's Crime ID, month, crime type and place (police.uk does
+        publish some twice) is quarantined ``duplicate_id``; rows that share a Crime ID but
+        differ in type or place are different records: all are kept, and the report's notes
+        count them.
 
     Raises
     ------
@@ -92,20 +97,24 @@ def read_policeuk_files(
     if not street:
         found = ", ".join(f.label for f in files) or "nothing"
         raise IngestError(
-            f"no police.uk street-level crime files (*-street.csv) among: {found}; download "
-            "'street-level crime' from data.police.uk"
+            f"no police.uk street-level crime files (*-street.csv, or API JSON) among: {found}; "
+            "download 'street-level crime' from data.police.uk"
         )
     area = None if study_area is None else resolve_study_area(study_area)
     report = LoadReport(files_skipped=skipped)
     tables = []
     with progress_bar(street, enabled=progress) as bar:
         for source in street:
-            table = csvscan.read_table(source)
+            if source.suffix == ".json":
+                table, notes = policeukapi.read_api_json(source)
+            else:
+                table = csvscan.read_table(source)
+                notes = table.notes()
             _check_header(table)
             tables.append(table)
             report.files_read.append(source.label)
             report.encodings[source.label] = table.encoding
-            report.notes += table.notes()
+            report.notes += notes
             bar.update(source.size)
     raw, file, line = csvscan.stack(tables)
     stems = np.repeat(
@@ -132,7 +141,11 @@ def _select(files: Sequence[SourceFile]) -> tuple[list[SourceFile], dict[str, st
         other = next((what for end, what in _OTHER_KINDS.items() if name.endswith(end)), None)
         if other:
             skipped[source.label] = f"{other}, not street-level crime"
-        elif name.endswith("-street.csv") or (source.explicit and source.suffix == ".csv"):
+        elif (
+            name.endswith("-street.csv")
+            or (source.explicit and source.suffix == ".csv")
+            or policeukapi.looks_like_api_json(source)
+        ):
             street.append(source)
         else:
             skipped[source.label] = "not a police.uk street-level crime file (*-street.csv)"
@@ -182,4 +195,15 @@ def _stage(
         "location": raw.get("Location"),
         "lsoa_code": raw.get("LSOA code"),
     }
-    return assemble.Staged(raw, file, line, ledger, located, fields, report)
+    staged = assemble.Staged(raw, file, line, ledger, located, fields, report)
+    staged.same_record = same_record(raw["Crime type"], located)
+    return staged
+
+
+def same_record(crime_type: pd.Series, located: coords.Located) -> dict[str, object]:
+    """What must agree, besides Crime ID and month, for two police.uk rows to be one record:
+    the crime type and the place (lon/lat in micro-degrees, about 0.1 m, packed in one int)."""
+    finite = np.isfinite(located.lon) & np.isfinite(located.lat)
+    lon = np.round(np.where(finite, located.lon, 0.0) * 1e6).astype(np.int64) + 2**28
+    lat = np.round(np.where(finite, located.lat, 0.0) * 1e6).astype(np.int64) + 2**28
+    return {"crime type": crime_type.reset_index(drop=True), "place": lon * 2**29 + lat}

@@ -12,6 +12,8 @@ import geopandas as gpd
 import pandas as pd
 
 QUARANTINE_REASONS: Mapping[str, str] = {
+    "undecodable_text": "a NUL, control character or byte that is not text in the file's "
+    "encoding (a damaged or binary cell; the byte, line and column are in the detail)",
     "malformed_row": "wrong number of fields (a truncated final row, an unclosed quote, "
     "a stray delimiter)",
     "no_location": "coordinates (or geometry) blank",
@@ -21,7 +23,8 @@ QUARANTINE_REASONS: Mapping[str, str] = {
     "unparseable_date": "date, time or month blank or not a date",
     "end_before_start": "the end of the time window is earlier than its start",
     "outside_study_area": "the point lies outside the study area",
-    "duplicate_id": "the same incident id was already loaded for the same month",
+    "duplicate_id": "the same incident id was already loaded for the same month (police.uk: "
+    "with the same crime type and place too; same id with another type or place is kept)",
 }
 """Quarantine reason codes and what each means. A row gets the first reason that applies,
 checked in this order (so a duplicate is only a duplicate of a row that was kept)."""
@@ -59,7 +62,10 @@ class LoadReport:
     quarantined
         Reason code → number of rows quarantined (see ``QUARANTINE_REASONS``).
     encodings
-        File → text encoding detected (``utf-8``, ``utf-8-sig (Excel CSV UTF-8)``, ``cp1252``, ...).
+        File → text encoding decided (``utf-8``, ``utf-8-sig (Excel CSV UTF-8)``, ``cp1252``,
+        ``latin-1``, ``utf-16``). The evidence (byte-order mark, UTF-8 validity, cp1252 vs
+        Latin-1 bytes, stray bytes set aside) is in ``notes`` for every file that is not
+        plain UTF-8 or had bytes set aside.
     crs
         File → source CRS and how it was decided, e.g.
         ``"EPSG:27700 (British National Grid by value range)"``.

@@ -174,8 +174,7 @@ def _locate(frame: gpd.GeoDataFrame, label: str) -> coords.Located:
     single = (kinds == 4) & (shapely.get_num_geometries(geoms) == 1)  # a MultiPoint of one
     points = np.where(single, shapely.get_geometry(geoms, 0), geoms)
     is_point = ~missing & (shapely.get_type_id(points) == 0)
-    x = np.where(is_point, shapely.get_x(points), np.nan)
-    y = np.where(is_point, shapely.get_y(points), np.nan)
+    x, y = _point_xy(points, is_point)
     crs = frame.crs.to_string() if frame.crs is not None else None
     finite = np.isfinite(x) & np.isfinite(y)
     how_prefix = ""
@@ -207,6 +206,25 @@ def _locate(frame: gpd.GeoDataFrame, label: str) -> coords.Located:
         detail,
         located.swapped,
     )
+
+
+def _point_xy(points: np.ndarray, is_point: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """x and y of each point, NaN elsewhere. GEOS refuses ``get_x`` on a point it reads as
+    empty (e.g. GeoJSON ``[NaN, NaN]``): those points get NaN, so they are quarantined."""
+    try:
+        return (
+            np.where(is_point, shapely.get_x(points), np.nan),
+            np.where(is_point, shapely.get_y(points), np.nan),
+        )
+    except shapely.errors.GEOSException:
+        x = np.full(points.size, np.nan)
+        y = np.full(points.size, np.nan)
+        for i in np.flatnonzero(is_point):
+            try:
+                x[i], y[i] = shapely.get_x(points[i]), shapely.get_y(points[i])
+            except shapely.errors.GEOSException:
+                continue
+        return x, y
 
 
 _TYPE_NAMES = {

@@ -24,6 +24,7 @@ import pyarrow as pa
 import shapely
 from scipy import sparse
 
+from hotspots.core import disclosure
 from hotspots.data.schema import WGS84, incident_points
 
 RESOLUTIONS: tuple[int, ...] = (7, 8, 9, 10, 11)
@@ -372,6 +373,7 @@ def grid_counts(
     --------
     >>> grid = grid_counts(incidents, 9, study_area=wards, by="month")  # doctest: +SKIP
     """
+    disclosure.check_floors(incidents, res=res)  # sensitive rows: no hexagon finer than res 8
     counts = cell_counts(incidents, res, by=by, weights=weights)
     occupied = pd.unique(counts["cell"])
     if study_area is None:

@@ -23,6 +23,7 @@ from hotspots.analysis.temporal._common import (
     incident_weights,
     week_seconds,
 )
+from hotspots.core import disclosure
 
 _HOUR_S = 3600
 _WEEK_S = HOURS_PER_WEEK * _HOUR_S
@@ -54,6 +55,9 @@ class HourWeekday:
     n_long_windows
         Incidents whose window (``occurred_to - occurred_from``) exceeds ``max_window_hours``;
         left out unless ``include_long_windows``.
+    n_sensitive_left_out
+        Sensitive incidents left out by the disclosure gate (groups of fewer than 5 of one
+        type, ward and month; :func:`hotspots.core.disclosure.small_groups`).
     aoristic, max_window_hours, include_long_windows
         The options used.
     """
@@ -64,6 +68,7 @@ class HourWeekday:
     n_used: int
     n_without_time: int
     n_long_windows: int
+    n_sensitive_left_out: int
     aoristic: bool
     max_window_hours: float
     include_long_windows: bool
@@ -195,7 +200,8 @@ def week_profiles(
     -------
     (profiles, counts)
         ``profiles`` has shape ``(n_groups, 168)``; ``counts`` has ``n_used``,
-        ``n_without_time`` and ``n_long_windows``.
+        ``n_without_time``, ``n_long_windows`` and ``n_sensitive_left_out`` (sensitive
+        incidents in groups under 5, left out by :func:`hotspots.core.disclosure.small_groups`).
     """
     if max_window_hours <= 0:
         raise ValueError(f"max_window_hours must be positive, got {max_window_hours}")
@@ -205,7 +211,11 @@ def week_profiles(
     timed = (precision.isin(TIMED_PRECISIONS) & start.notna()).to_numpy()
     window_h = ((end - start).dt.total_seconds() / _HOUR_S).fillna(0).to_numpy()
     long = timed & (window_h > max_window_hours)
+    # Time charts count sensitive incidents only in groups the disclosure gate lets through.
+    gated = disclosure.small_groups(incidents) if "sensitive" in incidents.columns else None
     use = timed & (~long | include_long_windows)
+    if gated is not None:
+        use &= ~gated
     times = start.where(use)
     ends = end.where(use) if aoristic else None
     hours = aoristic_weights(times, ends)
@@ -216,6 +226,7 @@ def week_profiles(
         "n_used": int(use.sum()),
         "n_without_time": int((~timed).sum()),
         "n_long_windows": int(long.sum()),
+        "n_sensitive_left_out": 0 if gated is None else int(gated.sum()),
     }
     return (membership @ hours).toarray(), counts
 
@@ -226,6 +237,11 @@ def unavailable_reason(incidents: pd.DataFrame, counts: dict[str, int]) -> str:
         return ""
     if len(incidents) == 0:
         return "there are no incidents"
+    if counts.get("n_sensitive_left_out", 0) and counts["n_without_time"] < len(incidents):
+        return (
+            "the timed incidents are sensitive and too few in each group (type, ward, month) "
+            "to show when they happened"
+        )
     precision = {str(p).lower() for p in pd.unique(incidents["time_precision"].to_numpy(object))}
     if precision == {"month"}:
         return MONTH_ONLY_REASON

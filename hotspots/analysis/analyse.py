@@ -159,6 +159,7 @@ def analyse(
     params = {
         "incidents": len(incidents),
         "sensitive_left_out_of_map_layers": spatial.attrs["sensitive_left_out"],
+        "sensitive_left_out_shown": spatial.attrs["sensitive_left_out_shown"],
         "working_crs": incidents.attrs[WORKING_CRS],
         "study_area": area_note,
         "grid": {k_: _jsonable(v) for k_, v in grid.attrs.items()},

@@ -82,12 +82,16 @@ def is_exact_source(source: pd.Series | np.ndarray | Sequence[str]) -> np.ndarra
 def mappable(incidents: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """The incidents whose locations may feed a map layer: sensitive rows left out.
 
-    ``attrs`` are kept, and ``attrs["sensitive_left_out"]`` says how many were left out, so
-    the view can tell the user.
+    ``attrs`` are kept; ``attrs["sensitive_left_out"]`` says how many were left out and
+    ``attrs["sensitive_left_out_shown"]`` how a view may say it (through :func:`gate`: ``"<5"``
+    or ``"withheld"`` when the number holds a small group).
     """
     sensitive = _sensitive(incidents)
     out = incidents.loc[~sensitive].copy()
-    out.attrs = {**incidents.attrs, "sensitive_left_out": int(sensitive.sum())}
+    n = int(sensitive.sum())
+    hide = bool(gate(incidents.loc[sensitive], np.zeros(n, dtype=int)).any()) if n else False
+    shown = shown_counts(pd.Series([n]), [hide]).iloc[0]
+    out.attrs = {**incidents.attrs, "sensitive_left_out": n, "sensitive_left_out_shown": shown}
     return out
 
 

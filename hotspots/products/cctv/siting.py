@@ -33,6 +33,7 @@ import shapely
 from pyproj import Transformer
 from scipy import optimize, sparse
 
+from hotspots.core.disclosure import mappable
 from hotspots.data.schema import WGS84, WORKING_CRS, check_incidents, working_crs_for
 from hotspots.products.cctv.coverage import ACTIVE, hot_areas, incidents_seen
 
@@ -286,6 +287,9 @@ def site_cameras(
         raise ValueError(f"range_m must be a positive distance in metres, got {range_m!r}")
     sites = _candidate_table(candidates)
     w = _weights(incidents, weights)
+    # a camera site chosen for a few sensitive incidents would mark a victim's street
+    plain = ~incidents["sensitive"].astype("boolean").fillna(True).to_numpy(bool)
+    incidents, w = mappable(incidents), w[plain]
     crs = incidents.attrs[WORKING_CRS]
     already = np.zeros(len(incidents), dtype=bool)
     if cameras is not None:

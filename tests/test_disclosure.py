@@ -19,7 +19,7 @@ from hotspots.analysis.temporal import hour_weekday, peak_windows
 from hotspots.core import disclosure
 from hotspots.core.disclosure import MIN_COUNT
 from hotspots.data.ingest import read_incident_csv
-from hotspots.data.schema import BNG, classify, incidents_from_xy
+from hotspots.data.schema import classify, incidents_from_xy
 from hotspots.data.select import Selection, select
 from hotspots.products import measures
 from hotspots.products.vawg import feedback_near_incidents
@@ -157,7 +157,7 @@ def test_three_rapes_in_one_ward_give_no_peak_window_even_with_other_types() -> 
     mixed = pd.concat([rapes, _timed(["Burglary"] * 2)], ignore_index=True)
     mixed.attrs = rapes.attrs
     profile = hour_weekday(mixed)
-    assert profile.n_used == 2 and profile.n_sensitive_left_out == 3
+    assert profile.n_used == 2 and profile.sensitive_left_out
     assert (peak_windows(mixed)["incidents"] >= MIN_COUNT).all()
 
 
@@ -321,3 +321,157 @@ def test_adding_a_non_sensitive_type_does_not_switch_suppression_off(fixture) ->
                                 wards, None, current=current)  # fmt: skip
     assert alone["count"].isna().any()
     assert (mixed["count"].isna() >= alone["count"].isna()).all()
+
+
+# --------------------------------------------------------------------------- every export path
+
+P = (506_000.0, 208_000.0)
+"""Where the sensitive fixture's victims live (BNG metres): 1.5 km from any other incident."""
+
+
+def _background(rng: np.random.Generator) -> gpd.GeoDataFrame:
+    """Timed council incidents in two hot clusters and a thin scatter (no sensitive ones)."""
+    centres = np.array([[503_600.0, 206_600.0], [504_200.0, 207_000.0]])
+    xy = np.concatenate(
+        [c + rng.normal(0, 40, (150, 2)) for c in centres]
+        + [
+            np.column_stack(
+                [rng.uniform(503_000, 504_500, 200), rng.uniform(206_000, 207_400, 200)]
+            )
+        ]
+    )
+    types = rng.choice(["Burglary", "Shoplifting", "Criminal damage and arson"], len(xy))
+    return _dated(incidents_from_xy(xy, list(types), month="2022-01-01", source="council"), rng)
+
+
+def _dated(inc: gpd.GeoDataFrame, rng: np.random.Generator) -> gpd.GeoDataFrame:
+    hours = rng.integers(0, 24 * 31, len(inc))
+    inc["occurred_from"] = pd.Timestamp("2022-01-01") + pd.to_timedelta(hours, "h")
+    inc["time_precision"] = "minute"
+    inc["ward_code"] = "W1"
+    return inc
+
+
+def _with_victims(background: gpd.GeoDataFrame, rng: np.random.Generator) -> gpd.GeoDataFrame:
+    """The background plus nine sensitive council incidents at P, under labels once missed."""
+    labels = ["DV"] * 4 + ["RASSO"] * 3 + ["Sex offence", "Revenge porn"]
+    victims = _dated(incidents_from_xy(np.array([P] * 9), labels, month="2022-01-01",
+                                       source="council"), rng)  # fmt: skip
+    assert victims["sensitive"].all()
+    out = pd.concat([background, victims], ignore_index=True)
+    out["incident_id"] = np.arange(len(out)).astype(str)
+    out.attrs = background.attrs
+    return out
+
+
+def _normalised(text: str) -> str:
+    """Output text without folium's random element ids and the run's temporary paths."""
+    import re
+
+    return re.sub(r"[0-9a-f]{32}", "ID", text)
+
+
+def _outputs(incidents: gpd.GeoDataFrame, folder: Path) -> dict[str, str]:
+    """Every map layer, export and document the product writes from ``incidents``, as text."""
+    from hotspots.analysis.analyse import analyse
+    from hotspots.products.cctv import sheet_csv, sheet_html, tasking_sheet
+    from hotspots.products.patrol import briefing_html, patrol_plan, to_csv, to_geojson, to_kml
+    from hotspots.products.vawg import uncovered_hot_cells
+    from hotspots.views import maps
+    from hotspots.views.analysis_map import analysis_map
+    from hotspots.views.outputs import write_analysis
+    from hotspots.views.patrol_map import patrol_layer
+
+    folder.mkdir()
+    area = gpd.GeoDataFrame(
+        {"area_code": ["W1"], "area_name": ["Ward one"]},
+        geometry=[shapely.box(-0.62, 51.72, -0.44, 51.79)],
+        crs=4326,
+    )
+    out: dict[str, str] = {}
+    analysis = analyse(incidents, study_area=area)
+    out["analysis map (every layer)"] = maps.map_html(analysis_map(analysis, wards=area))
+    for name, path in write_analysis(analysis, folder / "analysis", wards=area).items():
+        if path.suffix in (".csv", ".geojson", ".json", ".html", ".txt"):
+            out[f"analysis {name}"] = path.read_text()
+    for layer in ("hex_layer", "gistar_layer"):
+        m = maps.base_map(area)
+        getattr(maps, layer)(analysis.cells).add_to(m)
+        out[f"maps.{layer}"] = maps.map_html(m)
+    plan = patrol_plan(incidents, study_area=area, top=3, run_backtest=False)
+    m = maps.base_map(area)
+    patrol_layer(plan).add_to(m)
+    out["patrol layer"] = maps.map_html(m)
+    for name, writer in (("csv", to_csv), ("geojson", to_geojson), ("kml", to_kml)):
+        out[f"patrol {name}"] = writer(plan, folder / f"plan.{name}").read_text()
+    out["patrol briefing"] = briefing_html(plan)
+    lon, lat = incidents_from_xy(np.array([P]), "Burglary").geometry.iloc[0].coords[0]
+    cameras = pd.DataFrame([
+        {"camera_id": "AT-P", "type": "ptz", "range_m": 150.0, "bearing_deg": 0.0,
+         "fov_deg": 360.0, "lon": lon, "lat": lat, "status": "active"},
+    ])  # fmt: skip
+    hot = analysis.cells.assign(gi_bin=3)  # every cell "hot": the camera at P is tempted
+    sheet = tasking_sheet(incidents, cameras, hot, min_incidents=1)
+    out["cctv tasking csv"] = sheet_csv(sheet)
+    out["cctv tasking html"] = sheet_html(sheet)
+    feedback = pd.DataFrame({"feedback_id": [1], "lon": [lon], "lat": [lat],
+                             "reason": ["isolated"], "severity": [3]})  # fmt: skip
+    gaps = uncovered_hot_cells(incidents, feedback, study_area=area, vawg_only=False)
+    out["vawg unwalked hot cells"] = gaps.to_json()
+    return {k: _normalised(v) for k, v in out.items()}
+
+
+def test_every_export_path_and_map_layer_leaves_no_trace_of_sensitive_points(tmp_path) -> None:
+    rng = np.random.default_rng(7)
+    background = _background(rng)
+    with_victims = _with_victims(background, rng)
+    clean = _outputs(background, tmp_path / "without")
+    dirty = _outputs(with_victims, tmp_path / "with")
+    assert clean.keys() == dirty.keys() and len(clean) >= 15
+    # the only trace allowed: that some were left out, said through the gate
+    for name in clean:
+        assert _changed_tokens(clean[name], dirty[name]) <= {"withheld", "<5", "&lt;5"}, name
+    assert "withheld" in dirty["patrol briefing"]  # the fixture is there, and said so
+
+
+def _changed_tokens(before: str, after: str) -> set[str]:
+    """Tokens of ``after`` that differ from ``before``: a line diff, then words in changed lines."""
+    import difflib
+    import re
+
+    if before == after:
+        return set()
+    lines = difflib.SequenceMatcher(None, before.splitlines(), after.splitlines(), autojunk=False)
+    changed = set()
+    a_lines, b_lines = before.splitlines(), after.splitlines()
+    for tag, i1, i2, j1, j2 in lines.get_opcodes():
+        if tag == "equal":
+            continue
+        a, b = (re.findall(r"[\w<&;.%-]+|\S", "\n".join(part)) for part in
+                (a_lines[i1:i2], b_lines[j1:j2]))  # fmt: skip
+        ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+        changed |= {tok for op, _, _, k1, k2 in ops if op != "equal" for tok in b[k1:k2]}
+    return changed
+
+
+def test_tables_and_the_quarantine_show_the_sensitive_fixture_only_through_the_gate(
+    tmp_path,
+) -> None:
+    rng = np.random.default_rng(7)
+    incidents = _with_victims(_background(rng), rng)
+    previous = incidents.assign(month=pd.Timestamp("2021-12-01"))
+    previous["occurred_from"] = previous["occurred_from"] - pd.DateOffset(months=1)
+    both = pd.concat([previous, incidents], ignore_index=True)
+    both.attrs = incidents.attrs
+    wards = gpd.GeoDataFrame({"area_code": ["W1"], "area_name": ["Ward one"]}, geometry=[None])
+    table = measures.ward_table(both, wards, None, current=("2022-01", "2022-01"))
+    head = measures.headline_measures(both, current=("2022-01", "2022-01"))
+    changed = measures.what_changed(both, by=("crime_type", "ward_code"))
+    assert table["count"].isna().all() and table["suppressed"].all()
+    assert head.loc["Domestic abuse (flagged)", "current_shown"] == "<5"
+    assert head.loc["All crime (excluding ASB)", "current_shown"] == "withheld"
+    assert not changed["crime_type"].isin(["DV", "RASSO", "Sex offence", "Revenge porn"]).any()
+    for csv in (table.to_csv(), head.to_csv(), changed.to_csv()):
+        assert "RASSO" not in csv and "Revenge" not in csv
+    loaded = read_incident_csv(_council_csv(tmp_path), COLUMNS_MAP)
+    assert "51.7531" not in loaded.quarantine.to_csv(index=False)

@@ -24,6 +24,7 @@ from hotspots.analysis.clusters import (
 )
 from hotspots.analysis.stats import hotspots_gistar
 from hotspots.analysis.temporal import HourWeekday, hour_weekday, monthly_series, peak_windows
+from hotspots.core import disclosure
 from hotspots.core.disclosure import mappable
 from hotspots.data.ingest import resolve_study_area
 from hotspots.data.schema import WGS84, WORKING_CRS, check_incidents
@@ -155,11 +156,13 @@ def analyse(
     else:
         raise ValueError(f"cluster_method must be 'dbscan' or 'hdbscan', got {cluster_method!r}")
     profiles = cluster_profiles(spatial, clusters.labels)
-
+    left, shown = spatial.attrs["sensitive_left_out"], spatial.attrs["sensitive_left_out_shown"]
+    withheld = shown in (disclosure.SUPPRESSED, disclosure.WITHHELD)
     params = {
-        "incidents": len(incidents),
-        "sensitive_left_out_of_map_layers": spatial.attrs["sensitive_left_out"],
-        "sensitive_left_out_shown": spatial.attrs["sensitive_left_out_shown"],
+        # counts through the disclosure gate: exact only when the sensitive groups pass it
+        "incidents": len(spatial) + (0 if withheld else left),
+        "sensitive_left_out_of_map_layers": shown if withheld else left,
+        "sensitive_left_out_shown": shown,
         "working_crs": incidents.attrs[WORKING_CRS],
         "study_area": area_note,
         "grid": {k_: _jsonable(v) for k_, v in grid.attrs.items()},

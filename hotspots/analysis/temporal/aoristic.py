@@ -55,8 +55,9 @@ class HourWeekday:
     n_long_windows
         Incidents whose window (``occurred_to - occurred_from``) exceeds ``max_window_hours``;
         left out unless ``include_long_windows``.
-    n_sensitive_left_out
-        Sensitive incidents left out by the disclosure gate (groups of fewer than 5 of one
+    sensitive_left_out
+        Whether sensitive incidents were left out by the disclosure gate (not how many: that
+        number would be a count of them) (groups of fewer than 5 of one
         type, ward and month; :func:`hotspots.core.disclosure.small_groups`).
     aoristic, max_window_hours, include_long_windows
         The options used.
@@ -68,7 +69,7 @@ class HourWeekday:
     n_used: int
     n_without_time: int
     n_long_windows: int
-    n_sensitive_left_out: int
+    sensitive_left_out: bool
     aoristic: bool
     max_window_hours: float
     include_long_windows: bool
@@ -200,8 +201,8 @@ def week_profiles(
     -------
     (profiles, counts)
         ``profiles`` has shape ``(n_groups, 168)``; ``counts`` has ``n_used``,
-        ``n_without_time``, ``n_long_windows`` and ``n_sensitive_left_out`` (sensitive
-        incidents in groups under 5, left out by :func:`hotspots.core.disclosure.small_groups`).
+        ``n_without_time``, ``n_long_windows`` and ``sensitive_left_out`` (whether sensitive
+        incidents in groups under 5 were left out, :func:`hotspots.core.disclosure.small_groups`).
     """
     if max_window_hours <= 0:
         raise ValueError(f"max_window_hours must be positive, got {max_window_hours}")
@@ -226,7 +227,7 @@ def week_profiles(
         "n_used": int(use.sum()),
         "n_without_time": int((~timed).sum()),
         "n_long_windows": int(long.sum()),
-        "n_sensitive_left_out": 0 if gated is None else int(gated.sum()),
+        "sensitive_left_out": bool(gated is not None and gated.any()),
     }
     return (membership @ hours).toarray(), counts
 
@@ -237,7 +238,7 @@ def unavailable_reason(incidents: pd.DataFrame, counts: dict[str, int]) -> str:
         return ""
     if len(incidents) == 0:
         return "there are no incidents"
-    if counts.get("n_sensitive_left_out", 0) and counts["n_without_time"] < len(incidents):
+    if counts.get("sensitive_left_out") and counts["n_without_time"] < len(incidents):
         return (
             "the timed incidents are sensitive and too few in each group (type, ward, month) "
             "to show when they happened"

@@ -145,7 +145,7 @@ def peak_windows(
         ``month``), ``incidents`` (weighted), ``share`` of the group's incidents and ``lift``
         (share ÷ the share an even spread would give). ``attrs`` holds ``reason`` (why months
         are shown, else ""), ``n_used``, ``n_without_time``, ``n_long_windows`` and
-        ``n_sensitive_left_out``. Through the disclosure gate: sensitive incidents count only
+        ``sensitive_left_out``. Through the disclosure gate: sensitive incidents count only
         in groups of 5 or more (type, ward, month), and when the incidents include sensitive
         ones, a window (or month) with fewer than 5 incidents is not listed.
 
@@ -163,7 +163,7 @@ def peak_windows(
     profiles, counts = week_profiles(incidents, codes, len(labels))
     reason = unavailable_reason(incidents, counts)
     if reason:
-        result = _month_peaks(disclosure.countable(incidents), top=top, by=by)
+        result = _month_peaks(incidents, top=top, by=by)
     else:
         result = _hour_peaks(profiles, labels, top=top, block_hours=hours, by=by)
     if "sensitive" in incidents.columns and incidents["sensitive"].astype("boolean").any():

@@ -200,9 +200,7 @@ def _dtypes() -> dict[str, object]:
     return schema.empty_incidents().dtypes.to_dict()
 
 
-def _quarantine(
-    staged: Staged, flagged: np.ndarray, taxonomy: pd.DataFrame | None
-) -> pd.DataFrame:
+def _quarantine(staged: Staged, flagged: np.ndarray, taxonomy: pd.DataFrame | None) -> pd.DataFrame:
     raw = staged.raw[flagged].reset_index(drop=True)
     raw.columns = _clear_of_leading(list(raw.columns))
     head = pd.DataFrame(

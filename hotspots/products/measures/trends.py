@@ -7,7 +7,6 @@ import numpy as np
 import pandas as pd
 
 from hotspots.analysis.temporal import monthly_series
-from hotspots.core import disclosure
 from hotspots.products.measures.periods import PeriodBound, period_label, require
 
 
@@ -51,7 +50,7 @@ def monthly_with_last_year(
     months = pd.period_range(first, last, freq="M").to_timestamp()
     series = pd.Series(0, index=months, dtype=np.int64)
     if len(incidents):
-        counted = monthly_series(_countable(incidents))["incidents"]
+        counted = monthly_series(incidents)["incidents"]
         outside = counted[(counted.index < months[0]) | (counted.index > months[-1])].sum()
         if outside:
             raise ValueError(
@@ -102,8 +101,3 @@ def time_of_day_coverage(incidents: pd.DataFrame) -> dict[str, float]:
         "share_with_time": with_time / n if n else 0.0,
         "share_with_window": with_window / n if n else 0.0,
     }
-
-
-def _countable(incidents: pd.DataFrame) -> pd.DataFrame:
-    """Through the disclosure gate: sensitive incidents only in groups of 5 or more."""
-    return disclosure.countable(incidents) if "sensitive" in incidents.columns else incidents

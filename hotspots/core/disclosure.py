@@ -217,7 +217,7 @@ def shown_counts(
         withheld = ((values > 0) & (values < min_count)).fillna(False).to_numpy(bool)
     hide = np.asarray(withheld, dtype=bool)
     out = values.astype("string").fillna("n/a")
-    out[hide & (values < min_count).fillna(True).to_numpy(bool)] = f"<{min_count}"
+    out[hide & ((values > 0) & (values < min_count)).fillna(False).to_numpy(bool)] = f"<{min_count}"
     out[hide & (values >= min_count).fillna(False).to_numpy(bool)] = WITHHELD
     return out
 

@@ -25,6 +25,7 @@ from hotspots.analysis.clusters import (
 from hotspots.analysis.forecast import Forecast, forecast
 from hotspots.analysis.stats import hotspots_gistar
 from hotspots.analysis.temporal import HourWeekday, hour_weekday, monthly_series, peak_windows
+from hotspots.core import disclosure
 from hotspots.core.defaults import (
     DBSCAN_MAX_EPS_M,
     GI_K,
@@ -208,9 +209,13 @@ def analyse(
         cells["forecast_rank"] = cells["cell"].map(by_cell["rank"]).astype("Int64")
         cells["forecast_score"] = cells["cell"].map(by_cell["score"])
 
+    left, shown = spatial.attrs["sensitive_left_out"], spatial.attrs["sensitive_left_out_shown"]
+    withheld = shown in (disclosure.SUPPRESSED, disclosure.WITHHELD)
     params = {
-        "incidents": len(incidents),
-        "sensitive_left_out_of_map_layers": spatial.attrs["sensitive_left_out"],
+        # counts through the disclosure gate: exact only when the sensitive groups pass it
+        "incidents": len(spatial) + (0 if withheld else left),
+        "sensitive_left_out_of_map_layers": shown if withheld else left,
+        "sensitive_left_out_shown": shown,
         "working_crs": incidents.attrs[WORKING_CRS],
         "study_area": area_note,
         "grid": {k_: _jsonable(v) for k_, v in grid.attrs.items()},

@@ -1,39 +1,229 @@
-"""Suppression rules for sensitive incidents (domestic abuse, sexual offences, stalking).
-
-Every view and export goes through these two rules:
+"""The disclosure gate: what of sensitive incidents (domestic abuse, sexual offences, stalking,
+...) may leave the product, and how. One home for the rule; every table, chart, map layer, peak
+window, nearby count, download and the quarantine file goes through it.
 
 1. **No points.** Layers built from incident locations (hexagons, clusters, camera coverage,
    patrol localities) are built from :func:`mappable` incidents, which leaves sensitive rows
-   out. A cell or cluster outline made of one victim's address would expose it.
-2. **No small counts.** Sensitive incidents appear only as counts per ward (or larger area),
-   and counts below :data:`MIN_COUNT` are shown as ``"<5"`` by :func:`suppress_small`.
+   out. Anything still drawn from sensitive data respects the floors
+   (:data:`MAX_SENSITIVE_RES`, :data:`MIN_SENSITIVE_RADIUS_M`, :func:`check_floors`).
+2. **No small counts, not even by differencing.** Sensitive incidents are counted in *groups*:
+   one group is the sensitive incidents of one source, crime type, ward and month inside one
+   output cell (:data:`GROUP_KEYS`). Every filter the product offers (crime groups and types,
+   wards, months, sources) selects whole groups, so the difference between any two outputs is
+   a sum of whole groups. A cell is shown only when each group in it holds 0 or at least
+   :data:`MIN_COUNT` incidents (:func:`gate`); otherwise it is withheld, whatever non-sensitive
+   incidents share it (adding a non-sensitive type to the filter cannot switch this off).
+   A total holds every group of its parts, so a total is withheld whenever a part is: "total
+   minus the shown parts" never recovers a withheld cell (this is the complementary
+   suppression, built in). Charts of time (peak windows, hour × weekday) count sensitive
+   incidents only from groups that pass (:func:`countable`).
+3. **Display.** Withheld counts under :data:`MIN_COUNT` show as :data:`SUPPRESSED`
+   (``"<5"``), larger withheld counts as :data:`WITHHELD` (:func:`shown_counts`).
+4. **Quarantine.** Rows set aside at ingest keep file, line and reason, but a row whose crime
+   type is sensitive or unknown (from an exact-coordinate source) loses its source values:
+   coordinates, address, everything (:func:`blank_sensitive_coordinates`).
+
+What is sensitive is decided in :mod:`hotspots.data.schema` (taxonomy, the maintained list
+``data/resources/sensitive_labels.csv`` and :data:`SENSITIVE_PATTERN`; unknown types and
+violence from exact-coordinate sources count as sensitive).
+
+Known limits (not blocked here): differencing through the hour-of-day filter and through two
+day-based periods that overlap part of a month.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Hashable, Sequence
+
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 MIN_COUNT = 5
 """Smallest count of sensitive incidents shown; smaller counts are suppressed."""
 
 SUPPRESSED = f"<{MIN_COUNT}"
+"""How a withheld count under :data:`MIN_COUNT` is shown."""
+
+WITHHELD = "withheld"
+"""How a withheld count of :data:`MIN_COUNT` or more is shown (it holds a small group)."""
+
+MAX_SENSITIVE_RES = 8
+"""Finest H3 resolution (≈ 0.7 km² hexagons) of any layer drawn from sensitive incidents."""
+
+MIN_SENSITIVE_RADIUS_M = 300.0
+"""Smallest radius, metres, of any count of sensitive incidents around a point."""
+
+GROUP_KEYS: tuple[str, ...] = ("source", "crime_type", "ward_code", "month")
+"""Columns that define one group of sensitive incidents (within one output cell)."""
+
+SNAPPED_SOURCES: frozenset[str] = frozenset({"police.uk"})
+"""Sources whose points are already anonymised (snapped to a street point); every other
+source has exact coordinates."""
+
+SENSITIVE_PATTERN = re.compile(
+    r"\bsex|rape|rasso|domestic|\bdv\b|\bda\b|\bdom\b|\bdom\.|stalk|indecen|grooming|voyeur"
+    r"|upskirt|coercive|controlling|honou?r|\bfgm\b|genital|forced marriage|revenge porn"
+    r"|intimate image|child abuse|\bcsa\b|\bcse\b|exploitation|slavery|trafficking"
+    r"|\bvawg\b|\bincest|paedophil|pedophil",
+    re.IGNORECASE,
+)
+"""A crime type nobody mapped is still sensitive when its name matches: failing open would put
+a victim's location on a map."""
+
+
+def is_exact_source(source: pd.Series | np.ndarray | Sequence[str]) -> np.ndarray:
+    """Per row: True when the source has exact coordinates (not police.uk's snapped points)."""
+    values = pd.Series(np.asarray(source, dtype=object)).astype("string").str.strip()
+    return (~values.str.lower().isin(SNAPPED_SOURCES)).fillna(True).to_numpy(bool)
 
 
 def mappable(incidents: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """The incidents whose locations may feed a map layer: sensitive rows left out.
 
-    ``attrs`` are kept, and ``attrs["sensitive_left_out"]`` says how many were left out, so
-    the view can tell the user.
+    ``attrs`` are kept; ``attrs["sensitive_left_out"]`` says how many were left out and
+    ``attrs["sensitive_left_out_shown"]`` how a view may say it (through :func:`gate`: ``"<5"``
+    or ``"withheld"`` when the number holds a small group).
     """
-    sensitive = incidents["sensitive"].fillna(True).to_numpy(bool)
+    sensitive = _sensitive(incidents)
     out = incidents.loc[~sensitive].copy()
-    out.attrs = {**incidents.attrs, "sensitive_left_out": int(sensitive.sum())}
+    n = int(sensitive.sum())
+    hide = bool(gate(incidents.loc[sensitive], np.zeros(n, dtype=int)).any()) if n else False
+    shown = shown_counts(pd.Series([n]), [hide]).iloc[0]
+    out.attrs = {**incidents.attrs, "sensitive_left_out": n, "sensitive_left_out_shown": shown}
+    return out
+
+
+def check_floors(
+    incidents: pd.DataFrame, *, res: int | None = None, radius_m: float | None = None
+) -> None:
+    """Raise ``ValueError`` when a layer of ``incidents`` holding sensitive rows is too fine.
+
+    Parameters
+    ----------
+    incidents
+        The incidents the layer is drawn from.
+    res
+        H3 resolution of the layer; above :data:`MAX_SENSITIVE_RES` is refused.
+    radius_m
+        Radius of a count around a point, metres; under :data:`MIN_SENSITIVE_RADIUS_M` refused.
+    """
+    if "sensitive" not in incidents.columns or not _sensitive(incidents).any():
+        return
+    if res is not None and res > MAX_SENSITIVE_RES:
+        raise ValueError(
+            f"H3 resolution {res} is finer than {MAX_SENSITIVE_RES}, the floor for layers "
+            "drawn from sensitive incidents; leave them out (disclosure.mappable) or use a "
+            "coarser resolution"
+        )
+    if radius_m is not None and radius_m < MIN_SENSITIVE_RADIUS_M:
+        raise ValueError(
+            f"a radius of {radius_m:g} m is under {MIN_SENSITIVE_RADIUS_M:g} m, the floor for "
+            "counts of sensitive incidents"
+        )
+
+
+def small_groups(
+    incidents: pd.DataFrame,
+    cells: pd.Series | np.ndarray | None = None,
+    *,
+    min_count: int = MIN_COUNT,
+) -> np.ndarray:
+    """Per incident: True when it is sensitive and its group holds 1..``min_count - 1``.
+
+    A group is the sensitive incidents sharing :data:`GROUP_KEYS` (and ``cells``, the output
+    cell of each incident, when given). Missing key columns count as one value.
+    """
+    sensitive = _sensitive(incidents)
+    out = np.zeros(len(incidents), dtype=bool)
+    if not sensitive.any():
+        return out
+    keys = [_key(incidents, c)[sensitive] for c in GROUP_KEYS]
+    if cells is not None:
+        keys.append(pd.Series(np.asarray(cells, dtype=object)).astype("string")[sensitive])
+    frame = pd.DataFrame({f"k{i}": k.fillna("\x00").to_numpy() for i, k in enumerate(keys)})
+    size = frame.groupby(list(frame.columns), sort=False)["k0"].transform("size").to_numpy()
+    out[sensitive] = size < min_count
+    return out
+
+
+def gate(
+    incidents: pd.DataFrame,
+    cells: pd.Series | np.ndarray | Sequence[Hashable],
+    *,
+    min_count: int = MIN_COUNT,
+) -> pd.Series:
+    """The disclosure gate: which output cells must be withheld.
+
+    Parameters
+    ----------
+    incidents
+        The incidents counted (with ``sensitive`` and the :data:`GROUP_KEYS` columns).
+    cells
+        Per incident, the output cell it is counted in (a ward code, a measure, a group key,
+        a period …); missing (NA) = counted in no cell.
+    min_count
+        Smallest group of sensitive incidents that may be shown.
+
+    Returns
+    -------
+    Series of bool indexed by cell: True = withhold the cell's count and everything computed
+    from it. A cell is withheld when it holds a group of 1..``min_count - 1`` sensitive
+    incidents (see the module docstring); cells of non-sensitive incidents only never are.
+
+    Examples
+    --------
+    >>> inc = pd.DataFrame({"sensitive": [True, False, False], "crime_type": ["Rape", "Theft",
+    ...                     "Theft"], "ward_code": ["A", "A", "B"], "month": "2022-01",
+    ...                     "source": "council"})
+    >>> gate(inc, inc["ward_code"]).to_dict()
+    {'A': True, 'B': False}
+    """
+    cell = pd.Series(np.asarray(cells, dtype=object), copy=False)
+    present = cell.notna().to_numpy(bool)
+    small = small_groups(incidents.loc[present], cell[present].to_numpy(), min_count=min_count)
+    labels = cell[present].reset_index(drop=True)
+    return pd.Series(small).groupby(labels.to_numpy(), sort=False).any().astype(bool)
+
+
+def countable(incidents: pd.DataFrame, *, min_count: int = MIN_COUNT) -> pd.DataFrame:
+    """The incidents a chart of time may count: sensitive ones only from groups that pass.
+
+    Non-sensitive incidents are all kept; ``attrs["sensitive_left_out"]`` says how many
+    sensitive ones were not (the view says so without the number when it is under
+    ``min_count``).
+    """
+    small = small_groups(incidents, min_count=min_count)
+    out = incidents.loc[~small].copy()
+    out.attrs = {**incidents.attrs, "sensitive_left_out": int(small.sum())}
+    return out
+
+
+def shown_counts(
+    counts: pd.Series, withheld: pd.Series | np.ndarray | None = None, *, min_count: int = MIN_COUNT
+) -> pd.Series:
+    """Counts as display strings: withheld ones as ``"<5"`` (under ``min_count``) or
+    :data:`WITHHELD`; ``withheld=None`` withholds counts 1..``min_count - 1`` (a selection of
+    sensitive incidents only). Zero stays ``"0"``; NaN shows as ``"n/a"``.
+
+    Examples
+    --------
+    >>> shown_counts(pd.Series([0, 3, 12, 40]), [False, True, False, True]).tolist()
+    ['0', '<5', '12', 'withheld']
+    """
+    values = pd.to_numeric(counts, errors="raise").round().astype("Int64")
+    if withheld is None:
+        withheld = ((values > 0) & (values < min_count)).fillna(False).to_numpy(bool)
+    hide = np.asarray(withheld, dtype=bool)
+    out = values.astype("string").fillna("n/a")
+    out[hide & ((values > 0) & (values < min_count)).fillna(False).to_numpy(bool)] = f"<{min_count}"
+    out[hide & (values >= min_count).fillna(False).to_numpy(bool)] = WITHHELD
     return out
 
 
 def suppress_small(counts: pd.Series, *, min_count: int = MIN_COUNT) -> pd.Series:
-    """Counts as display strings, with 1..``min_count - 1`` replaced by ``"<min_count>"``.
+    """Counts of sensitive incidents only, as display strings, 1..``min_count - 1`` as ``"<5"``.
 
     Zero stays ``"0"`` (no incident is disclosed by a zero).
 
@@ -42,8 +232,39 @@ def suppress_small(counts: pd.Series, *, min_count: int = MIN_COUNT) -> pd.Serie
     >>> suppress_small(pd.Series([0, 3, 12])).tolist()
     ['0', '<5', '12']
     """
-    values = pd.to_numeric(counts, errors="raise").astype("Int64")
-    small = (values > 0) & (values < min_count)
-    out = values.astype("string")
-    out[small.fillna(False)] = f"<{min_count}"
+    return shown_counts(counts, min_count=min_count).astype("string")
+
+
+def blank_sensitive_coordinates(
+    rows: pd.DataFrame,
+    sensitive: np.ndarray,
+    *,
+    keep: Sequence[str] = ("file", "line", "reason", "detail"),
+    values_in_detail: Sequence[str] = ("no_location", "invalid_coordinates", "not_a_point"),
+) -> pd.DataFrame:
+    """``rows`` (e.g. the quarantine) with every value of the ``sensitive`` rows blanked but
+    the ``keep`` columns: no coordinate or address of a sensitive row leaves, its line and
+    reason do. Its ``detail`` is replaced too when its ``reason`` is one whose detail quotes
+    the row's values (``values_in_detail``).
+    """
+    hide = np.asarray(sensitive, dtype=bool)
+    if not hide.any():
+        return rows
+    out = rows.copy()
+    blank = [c for c in out.columns if c not in keep]
+    out[blank] = out[blank].astype(object)
+    out.loc[hide, blank] = None
+    if "detail" in out.columns and "reason" in out.columns:
+        quoted = hide & out["reason"].isin(values_in_detail).to_numpy(bool)
+        out.loc[quoted, "detail"] = "sensitive or unknown crime type: values withheld"
     return out
+
+
+def _sensitive(incidents: pd.DataFrame) -> np.ndarray:
+    return incidents["sensitive"].astype("boolean").fillna(True).to_numpy(bool)
+
+
+def _key(incidents: pd.DataFrame, column: str) -> pd.Series:
+    if column not in incidents.columns:
+        return pd.Series("", index=range(len(incidents)), dtype="string")
+    return incidents[column].reset_index(drop=True).astype("string")

@@ -8,6 +8,7 @@ recorded in ``gdf.attrs["working_crs"]``; ``x`` / ``y`` are in that CRS.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from pyproj import CRS
 
 from hotspots.core.crs import BNG, WGS84, to_lonlat
 from hotspots.core.crs import working_crs_for as working_crs_for  # re-exported (old home)
+from hotspots.core.disclosure import SENSITIVE_PATTERN
 
 WORKING_CRS = "working_crs"
 """Key in ``GeoDataFrame.attrs`` holding the working CRS (an EPSG string, metres)."""
@@ -56,12 +58,8 @@ CATEGORIES: list[str] = [
 
 TIME_PRECISIONS: tuple[str, ...] = ("month", "day", "hour", "minute")
 
-# A crime type nobody mapped is still flagged sensitive when its name says so:
-# failing open here would put a victim's location on a map.
-_SENSITIVE_WORDS = re.compile(
-    r"sexual|rape|domestic|stalk|indecen|grooming|voyeur|upskirt|coercive|honour|\bfgm\b",
-    re.IGNORECASE,
-)
+# A crime type nobody mapped is still flagged sensitive when its name says so (the pattern
+# lives with the disclosure rule); these words only make it VAWG-relevant.
 _VAWG_WORDS = re.compile(r"harass|spiking|exposure|kerb.?crawl|misogyn", re.IGNORECASE)
 
 
@@ -102,45 +100,91 @@ def load_taxonomy(path: str | Path | None = None) -> pd.DataFrame:
         )
     for flag in ("sensitive", "vawg"):
         table[flag] = table[flag].str.strip().str.lower().isin(["true", "1", "yes", "y"])
-    table.index = table["crime_type"].str.strip().str.lower()
+    table.index = _normal(pd.Index(table["crime_type"]))
     return table[~table.index.duplicated(keep="last")]
 
 
-def classify(crime_types: pd.Series, taxonomy: pd.DataFrame | None = None) -> pd.DataFrame:
+def sensitive_labels() -> pd.DataFrame:
+    """The maintained list of sensitive crime labels (``data/resources/sensitive_labels.csv``).
+
+    Home Office offence classes and codes and common council and CAD labels (DV, RASSO,
+    "Dom. assault", ...), each with its CSP ``category`` and ``vawg`` flag; indexed by the
+    lower-cased, stripped label. Every label is sensitive whatever the taxonomy says.
+    """
+    return _labels().copy()
+
+
+@lru_cache(maxsize=1)
+def _labels() -> pd.DataFrame:
+    with resources.files("hotspots.data.resources").joinpath("sensitive_labels.csv").open() as fh:
+        table = pd.read_csv(fh, dtype=str, keep_default_na=False)
+    table["vawg"] = table["vawg"].str.strip().str.lower() == "true"
+    table.index = _normal(pd.Index(table["label"]))
+    return table[~table.index.duplicated(keep="first")]
+
+
+def _normal(labels: pd.Index) -> pd.Index:
+    return labels.str.strip().str.lower().str.replace(r"\s+", " ", regex=True)
+
+
+def classify(
+    crime_types: pd.Series,
+    taxonomy: pd.DataFrame | None = None,
+    *,
+    exact_coordinates: bool | np.ndarray = False,
+) -> pd.DataFrame:
     """Map crime types to ``category``, ``sensitive`` and ``vawg``.
 
-    Unmapped types become category ``"Other"``; they are flagged sensitive / VAWG when
-    their name contains a sensitive word (sexual, rape, domestic, stalking, ...).
-    Vectorised over the unique types.
+    Sensitive: the taxonomy says so, or the type is on the maintained list
+    (:func:`sensitive_labels`, whatever the taxonomy says), or the taxonomy does not know it and
+    its name matches :data:`hotspots.core.disclosure.SENSITIVE_PATTERN`. From sources with
+    exact coordinates (``exact_coordinates`` True, per row or for all: council and CAD data,
+    not police.uk's snapped points) also every type neither the taxonomy nor the list knows
+    (sensitive until mapped), and every type whose name matches the pattern whatever the
+    taxonomy says: a record labelled "Violence and sexual offences" at an exact point may be a
+    sexual offence. Unmapped types not on the list become category ``"Other"``. Vectorised over
+    the unique types.
     """
     taxonomy = load_taxonomy() if taxonomy is None else taxonomy
+    labels = _labels()
     types = crime_types.fillna("").astype(str)
     uniq = pd.Index(types.unique())
-    key = uniq.str.strip().str.lower()
+    key = _normal(uniq)
     known = key.isin(taxonomy.index)
-    cat = np.where(known, taxonomy["category"].reindex(key).to_numpy(), "Other")
+    listed = key.isin(labels.index)
+    cat = np.where(
+        known,
+        taxonomy["category"].reindex(key).to_numpy(),
+        np.where(listed, labels["category"].reindex(key).to_numpy(), "Other"),
+    )
     sens_known = taxonomy["sensitive"].reindex(key).fillna(False).to_numpy(bool)
     vawg_known = taxonomy["vawg"].reindex(key).fillna(False).to_numpy(bool)
-    sens_guess = np.array([bool(_SENSITIVE_WORDS.search(k)) for k in key], dtype=bool)
+    sens_guess = np.array([bool(SENSITIVE_PATTERN.search(k)) for k in key], dtype=bool)
     vawg_guess = sens_guess | np.array([bool(_VAWG_WORDS.search(k)) for k in key], dtype=bool)
     lookup = pd.DataFrame(
         {
             "category": cat,
-            "sensitive": np.where(known, sens_known, sens_guess),
-            "vawg": np.where(known, vawg_known, vawg_guess),
+            "sensitive": np.where(known, sens_known, sens_guess) | listed,
+            "vawg": np.where(known, vawg_known, vawg_guess | listed),
+            "_unsure": (~known & ~listed) | sens_guess,
         },
         index=uniq,
     )
     out = lookup.reindex(types.to_numpy())
     out.index = crime_types.index
-    return out
+    exact = np.broadcast_to(np.asarray(exact_coordinates, dtype=bool), (len(out),))
+    if exact.any():
+        unsure = out["_unsure"].to_numpy(bool)
+        out["sensitive"] = out["sensitive"].to_numpy(bool) | (exact & unsure)
+    return out.drop(columns="_unsure")
 
 
 def unmapped_types(crime_types: pd.Series, taxonomy: pd.DataFrame | None = None) -> list[str]:
     """Crime types (as given) that the taxonomy does not know; they fall into ``"Other"``."""
     taxonomy = load_taxonomy() if taxonomy is None else taxonomy
     uniq = pd.Series(crime_types.dropna().astype(str).unique())
-    return sorted(uniq[~uniq.str.strip().str.lower().isin(taxonomy.index)])
+    key = _normal(pd.Index(uniq))
+    return sorted(uniq[~(key.isin(taxonomy.index) | key.isin(_labels().index))])
 
 
 def empty_incidents(working_crs: str = BNG) -> gpd.GeoDataFrame:

@@ -27,6 +27,7 @@ import pandas as pd
 import shapely
 
 from hotspots.analysis.stats import hotspots_gistar
+from hotspots.core import disclosure
 from hotspots.core.crs import from_lonlat, outside_degrees
 from hotspots.core.defaults import GI_K, H3_RES, HOT_MIN_BIN
 from hotspots.core.disclosure import MIN_COUNT, mappable
@@ -171,19 +172,23 @@ def feedback_near_incidents(
     vawg_only
         Count only VAWG-relevant incidents (``vawg`` True); False counts all.
     suppress_below
-        Counts of sensitive incidents (domestic abuse, sexual offences, stalking) from 1 to
-        ``suppress_below - 1`` are blanked (``<NA>``) so that a single victim's crime cannot be
-        read off; 0 shows every count.
+        Through the disclosure gate (:func:`hotspots.core.disclosure.gate`): a point's count of
+        sensitive incidents is blanked (``<NA>``) when it holds a group (type, ward, month)
+        of 1 to ``suppress_below - 1``; 0 shows every count.
 
     Returns
     -------
     DataFrame
         The feedback's ``feedback_id``, ``reason``, ``severity``, ``time_of_concern`` and
-        ``comment`` (when present), then ``incidents_within`` (all counted incidents),
-        ``sensitive_within`` (nullable, suppressed as above) and ``top_category`` (the most
-        common category among them, "" when none); most incidents first. No incident
-        location, id or date leaves this function. ``attrs``: ``distance_m``, ``vawg_only``,
-        ``suppress_below``, ``incidents_counted``, ``working_crs``.
+        ``comment`` (when present), then ``incidents_within`` (counted incidents that are
+        not sensitive), ``sensitive_within`` (sensitive incidents within
+        ``max(distance_m, MIN_SENSITIVE_RADIUS_M)`` of the centre of the point's H3
+        resolution-8 cell, withheld as above: never an exact count beside a withheld one,
+        never a circle a typed point can move by metres) and ``top_category`` (the most
+        common category of the non-sensitive ones, "" when none); most incidents first. No
+        incident location, id or date leaves this function. ``attrs``: ``distance_m``,
+        ``vawg_only``, ``suppress_below``, ``sensitive_radius_m``, ``incidents_counted``,
+        ``working_crs``.
 
     Examples
     --------
@@ -197,19 +202,24 @@ def feedback_near_incidents(
     crs = incidents.attrs[WORKING_CRS]
     fx, fy = _project(table["lon"].to_numpy(), table["lat"].to_numpy(), crs)
     n = len(table)
-    if len(chosen) and n:
-        tree = shapely.STRtree(shapely.points(chosen["x"].to_numpy(), chosen["y"].to_numpy()))
-        point, incident = tree.query(
-            shapely.points(fx, fy), predicate="dwithin", distance=distance_m
-        )
-    else:
-        point, incident = np.empty(0, np.intp), np.empty(0, np.intp)
+    sensitive = chosen["sensitive"].astype("boolean").fillna(True).to_numpy(bool)
+    plain = chosen[~sensitive]
+    point, incident = _within(plain, fx, fy, distance_m)
     total = np.bincount(point, minlength=n)
-    sensitive = np.bincount(point[chosen["sensitive"].to_numpy(bool)[incident]], minlength=n)
-    shown = pd.array(sensitive, dtype="Int64")
-    if suppress_below > 0:
-        shown[(sensitive > 0) & (sensitive < suppress_below)] = pd.NA
-    pairs = pd.DataFrame({"point": point, "category": chosen["category"].to_numpy()[incident]})
+    # Sensitive incidents: counted around the centre of the feedback point's H3 cell (a typed
+    # point moved a few metres cannot trilaterate one), over at least the radius floor, and
+    # through the disclosure gate (a circle holding a group of 1..4 is withheld).
+    radius = max(float(distance_m), disclosure.MIN_SENSITIVE_RADIUS_M)
+    cx, cy = _project(*_cell_centres(table["lon"], table["lat"]), crs)
+    held = chosen[sensitive].reset_index(drop=True)
+    s_point, s_incident = _within(held, cx, cy, radius)
+    counts = np.bincount(s_point, minlength=n)
+    shown = pd.array(counts, dtype="Int64")
+    if suppress_below > 0 and len(s_point):
+        pairs = held.iloc[s_incident].reset_index(drop=True)
+        hide = disclosure.gate(pairs, s_point, min_count=suppress_below)
+        shown[hide.reindex(np.arange(n), fill_value=False).to_numpy(bool)] = pd.NA
+    pairs = pd.DataFrame({"point": point, "category": plain["category"].to_numpy()[incident]})
     top = pairs.groupby("point")["category"].agg(lambda s: s.value_counts().index[0])
     keep = [
         c for c in ("feedback_id", "reason", "severity", "time_of_concern", "comment") if c in table
@@ -225,10 +235,36 @@ def feedback_near_incidents(
         distance_m=float(distance_m),
         vawg_only=vawg_only,
         suppress_below=suppress_below,
+        sensitive_radius_m=radius,
         incidents_counted=len(chosen),
         working_crs=crs,
     )
     return out
+
+
+def _within(
+    incidents: pd.DataFrame, x: np.ndarray, y: np.ndarray, distance_m: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """(point, incident) index pairs of incidents within ``distance_m`` of each point."""
+    if not (len(incidents) and len(x)):
+        return np.empty(0, np.intp), np.empty(0, np.intp)
+    tree = shapely.STRtree(shapely.points(incidents["x"].to_numpy(), incidents["y"].to_numpy()))
+    return tree.query(shapely.points(x, y), predicate="dwithin", distance=distance_m)
+
+
+def _cell_centres(lon: pd.Series, lat: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Lon/lat of the centres of the H3 cells (resolution MAX_SENSITIVE_RES) holding points."""
+    import h3
+
+    res = disclosure.MAX_SENSITIVE_RES
+    centres = [
+        h3.cell_to_latlng(h3.latlng_to_cell(float(b), float(a), res))
+        for a, b in zip(lon, lat, strict=True)
+    ]
+    if not centres:
+        return np.empty(0), np.empty(0)
+    clat, clon = np.asarray(centres, dtype=float).T
+    return clon, clat
 
 
 def uncovered_hot_cells(

@@ -24,6 +24,7 @@ import pyarrow as pa
 import shapely
 from scipy import sparse
 
+from hotspots.core import disclosure
 from hotspots.core.crs import WGS84, outside_degrees
 from hotspots.data.schema import incident_points
 
@@ -373,6 +374,7 @@ def grid_counts(
     --------
     >>> grid = grid_counts(incidents, 9, study_area=wards, by="month")  # doctest: +SKIP
     """
+    disclosure.check_floors(incidents, res=res)  # sensitive rows: no hexagon finer than res 8
     counts = cell_counts(incidents, res, by=by, weights=weights)
     occupied = pd.unique(counts["cell"])
     if study_area is None:

@@ -10,6 +10,7 @@ J. Quant. Criminol. 18(1)). The 168 bins of the week run Mon 00:00 … Sun 23:59
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,6 +24,7 @@ from hotspots.analysis.temporal._common import (
     incident_weights,
     week_seconds,
 )
+from hotspots.core import disclosure
 
 _HOUR_S = 3600
 _WEEK_S = HOURS_PER_WEEK * _HOUR_S
@@ -54,6 +56,10 @@ class HourWeekday:
     n_long_windows
         Incidents whose window (``occurred_to - occurred_from``) exceeds ``max_window_hours``;
         left out unless ``include_long_windows``.
+    sensitive_left_out
+        Whether sensitive incidents were left out by the disclosure gate (not how many: that
+        number would be a count of them) (groups of fewer than 5 of one
+        type, ward and month; :func:`hotspots.core.disclosure.small_groups`).
     aoristic, max_window_hours, include_long_windows
         The options used.
     """
@@ -64,6 +70,7 @@ class HourWeekday:
     n_used: int
     n_without_time: int
     n_long_windows: int
+    sensitive_left_out: bool
     aoristic: bool
     max_window_hours: float
     include_long_windows: bool
@@ -177,7 +184,7 @@ def week_profiles(
     aoristic: bool = True,
     max_window_hours: float = 168,
     include_long_windows: bool = False,
-) -> tuple[np.ndarray, dict[str, int]]:
+) -> tuple[np.ndarray, dict[str, Any]]:
     """Weighted 168-hour profiles per group and the counts of incidents used and left out.
 
     Parameters
@@ -195,7 +202,8 @@ def week_profiles(
     -------
     (profiles, counts)
         ``profiles`` has shape ``(n_groups, 168)``; ``counts`` has ``n_used``,
-        ``n_without_time`` and ``n_long_windows``.
+        ``n_without_time``, ``n_long_windows`` and ``sensitive_left_out`` (whether sensitive
+        incidents in groups under 5 were left out, :func:`hotspots.core.disclosure.small_groups`).
     """
     if max_window_hours <= 0:
         raise ValueError(f"max_window_hours must be positive, got {max_window_hours}")
@@ -205,27 +213,37 @@ def week_profiles(
     timed = (precision.isin(TIMED_PRECISIONS) & start.notna()).to_numpy()
     window_h = ((end - start).dt.total_seconds() / _HOUR_S).fillna(0).to_numpy()
     long = timed & (window_h > max_window_hours)
+    # Time charts count sensitive incidents only in groups the disclosure gate lets through.
+    gated = disclosure.small_groups(incidents) if "sensitive" in incidents.columns else None
     use = timed & (~long | include_long_windows)
+    if gated is not None:
+        use &= ~gated
     times = start.where(use)
     ends = end.where(use) if aoristic else None
     hours = aoristic_weights(times, ends)
     membership = sparse.csr_array(
         (value * use, (codes, np.arange(len(codes)))), shape=(n_groups, len(codes))
     )
-    counts = {
+    counts: dict[str, Any] = {
         "n_used": int(use.sum()),
         "n_without_time": int((~timed).sum()),
         "n_long_windows": int(long.sum()),
+        "sensitive_left_out": bool(gated is not None and gated.any()),
     }
     return (membership @ hours).toarray(), counts
 
 
-def unavailable_reason(incidents: pd.DataFrame, counts: dict[str, int]) -> str:
+def unavailable_reason(incidents: pd.DataFrame, counts: dict[str, Any]) -> str:
     """Why no hour profile can be drawn ('' when one can)."""
     if counts["n_used"] > 0:
         return ""
     if len(incidents) == 0:
         return "there are no incidents"
+    if counts.get("sensitive_left_out") and counts["n_without_time"] < len(incidents):
+        return (
+            "the timed incidents are sensitive and too few in each group (type, ward, month) "
+            "to show when they happened"
+        )
     precision = {str(p).lower() for p in pd.unique(incidents["time_precision"].to_numpy(object))}
     if precision == {"month"}:
         return MONTH_ONLY_REASON

@@ -8,6 +8,7 @@ import pandas as pd
 from hotspots.analysis.temporal._common import HOURS_PER_WEEK, WEEKDAYS, group_codes
 from hotspots.analysis.temporal.aoristic import unavailable_reason, week_profiles
 from hotspots.analysis.temporal.series import monthly_series
+from hotspots.core import disclosure
 
 
 def block_sums(profiles: np.ndarray, block_hours: int) -> np.ndarray:
@@ -143,7 +144,10 @@ def peak_windows(
         (``"Fri 22:00–Sat 02:00"`` or ``"2021-07"``), ``weekday`` and ``start_hour`` (or
         ``month``), ``incidents`` (weighted), ``share`` of the group's incidents and ``lift``
         (share ÷ the share an even spread would give). ``attrs`` holds ``reason`` (why months
-        are shown, else ""), ``n_used``, ``n_without_time`` and ``n_long_windows``.
+        are shown, else ""), ``n_used``, ``n_without_time``, ``n_long_windows`` and
+        ``sensitive_left_out``. Through the disclosure gate: sensitive incidents count only
+        in groups of 5 or more (type, ward, month), and when the incidents include sensitive
+        ones, a window (or month) with fewer than 5 incidents is not listed.
 
     Examples
     --------
@@ -162,5 +166,8 @@ def peak_windows(
         result = _month_peaks(incidents, top=top, by=by)
     else:
         result = _hour_peaks(profiles, labels, top=top, block_hours=hours, by=by)
+    if "sensitive" in incidents.columns and incidents["sensitive"].astype("boolean").any():
+        # a window of a few incidents among sensitive ones says when a victim was attacked
+        result = result[result["incidents"] >= disclosure.MIN_COUNT].reset_index(drop=True)
     result.attrs.update(reason=reason, **counts)
     return result

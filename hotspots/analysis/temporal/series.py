@@ -12,6 +12,7 @@ import pandas as pd
 from hotspots.analysis.stats.fdr import fdr_bh
 from hotspots.analysis.temporal._common import group_codes
 from hotspots.analysis.temporal.exact import binom_two_sided
+from hotspots.core import disclosure
 
 PeriodBound: TypeAlias = str | date | datetime | pd.Timestamp | pd.Period
 """A period bound: ``"2021-03"`` (a month), ``"2021-03-15"`` (a day), a date or a Timestamp."""
@@ -47,6 +48,8 @@ def monthly_series(incidents: pd.DataFrame, *, by: str | None = None) -> pd.Data
     DataFrame
         Index ``month`` (first day of each month, every month from the first to the last in the
         data); one column per group, or a single column ``"incidents"`` when ``by`` is None.
+        Sensitive incidents are counted only in groups (type, ward, month) of 5 or more
+        (:func:`hotspots.core.disclosure.countable`).
 
     Examples
     --------
@@ -54,12 +57,15 @@ def monthly_series(incidents: pd.DataFrame, *, by: str | None = None) -> pd.Data
     >>> series.loc["2021-07-01", "Anti-social behaviour"]  # doctest: +SKIP
     """
     month = _months(incidents)
-    codes, labels = group_codes(incidents, by)
+    # Through the disclosure gate: sensitive incidents count only in groups of 5 or more.
+    counted = disclosure.countable(incidents) if "sensitive" in incidents.columns else incidents
+    codes, labels = group_codes(counted, by)
     columns = pd.Index(["incidents"]) if by is None else labels
     if len(incidents) == 0:
         return pd.DataFrame(columns=columns, index=pd.DatetimeIndex([], name="month"), dtype=int)
     index = pd.date_range(month.min(), month.max(), freq="MS", name="month")
-    row = (month.dt.year - index[0].year) * 12 + (month.dt.month - index[0].month)
+    kept = _months(counted)
+    row = (kept.dt.year - index[0].year) * 12 + (kept.dt.month - index[0].month)
     table = np.zeros((len(index), len(columns)), dtype=np.int64)
     np.add.at(table, (row.to_numpy(), codes), 1)
     return pd.DataFrame(table, index=index, columns=columns)

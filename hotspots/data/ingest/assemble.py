@@ -12,6 +12,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from hotspots.core import disclosure
 from hotspots.data import schema
 from hotspots.data.ingest import coords, ids
 from hotspots.data.ingest.report import (
@@ -101,7 +102,7 @@ def finish(
     _flag_duplicates(staged)
     kept = ledger.ok
     incidents = _incidents(staged, kept, taxonomy)
-    quarantine = _quarantine(staged, ~kept)
+    quarantine = _quarantine(staged, ~kept, taxonomy)
     report = staged.report
     report.rows_read = int(kept.size) + sum(len(q) for q in staged.prequarantined)
     report.rows_kept = int(kept.sum())
@@ -188,8 +189,14 @@ def _incidents(staged: Staged, kept: np.ndarray, taxonomy: pd.DataFrame | None) 
     frame = frame[[c for c in COLUMNS[:-1] if c not in _DERIVED]]
     for column in ("crime_type", "location", "lsoa_code", "ward_code", "incident_id"):
         frame[column] = frame[column].mask(frame[column].str.strip() == "")
-    codes, types = pd.factorize(frame["crime_type"], use_na_sentinel=False)
-    flags = schema.classify(pd.Series(types, dtype="str"), taxonomy)  # once per distinct type
+    exact = disclosure.is_exact_source(frame["source"])
+    pairs = frame["crime_type"].astype("string").fillna("\x00") + np.where(exact, "\x01", "")
+    codes, uniq = pd.factorize(pairs, use_na_sentinel=False)
+    uniq = pd.Series(uniq, dtype="str")
+    types = uniq.str.rstrip("\x01").replace("\x00", None)
+    flags = schema.classify(  # once per distinct type and source kind
+        types, taxonomy, exact_coordinates=uniq.str.endswith("\x01").to_numpy(bool)
+    )
     frame.insert(3, "category", flags["category"].to_numpy(object)[codes])
     frame["category"] = frame["category"].astype(dtypes["category"])
     frame.insert(4, "sensitive", flags["sensitive"].to_numpy(bool)[codes])
@@ -210,7 +217,7 @@ def _dtypes() -> dict[str, object]:
     return schema.empty_incidents().dtypes.to_dict()
 
 
-def _quarantine(staged: Staged, flagged: np.ndarray) -> pd.DataFrame:
+def _quarantine(staged: Staged, flagged: np.ndarray, taxonomy: pd.DataFrame | None) -> pd.DataFrame:
     raw = staged.raw[flagged].reset_index(drop=True)
     raw.columns = _clear_of_leading(list(raw.columns))
     head = pd.DataFrame(
@@ -221,16 +228,40 @@ def _quarantine(staged: Staged, flagged: np.ndarray) -> pd.DataFrame:
             "detail": pd.Series(staged.ledger.detail[flagged], dtype="str"),
         }
     )
-    parts = [pd.concat([head, raw], axis=1)]
+    parts = [_withhold_sensitive(pd.concat([head, raw], axis=1), staged, flagged, taxonomy)]
     for extra in staged.prequarantined:
         extra = extra.copy()
         extra.columns = QUARANTINE_COLUMNS + _clear_of_leading(list(extra.columns[4:]))
-        parts.append(extra)
+        # A row too broken to read has no known crime type: unknown, so sensitive unless the
+        # source's points are already anonymised (police.uk).
+        source = staged.fields.get("source")
+        first = "" if source is None else np.ravel(np.asarray(source, object))[:1]
+        unknown = disclosure.is_exact_source(np.resize(first, len(extra)))
+        parts.append(disclosure.blank_sensitive_coordinates(extra, unknown))
     parts = [p for p in parts if len(p)]
     if not parts:
         return empty_quarantine()
     out = pd.concat(parts, ignore_index=True)
     return out.sort_values(["file", "line"], kind="stable", ignore_index=True)
+
+
+def _withhold_sensitive(
+    rows: pd.DataFrame, staged: Staged, flagged: np.ndarray, taxonomy: pd.DataFrame | None
+) -> pd.DataFrame:
+    """Blank every source value (coordinates, address, detail) of quarantined sensitive rows."""
+    if not len(rows):
+        return rows
+    n = flagged.size
+    types = staged.fields.get("crime_type")
+    source = staged.fields.get("source")
+    types = pd.Series(np.broadcast_to(np.asarray(types if types is not None else "", object), n))
+    source = np.broadcast_to(np.asarray(source if source is not None else "", object), n)
+    flags = schema.classify(
+        types[flagged].reset_index(drop=True),
+        taxonomy,
+        exact_coordinates=disclosure.is_exact_source(source[flagged]),
+    )
+    return disclosure.blank_sensitive_coordinates(rows, flags["sensitive"].to_numpy(bool))
 
 
 def _clear_of_leading(names: list[str]) -> list[str]:

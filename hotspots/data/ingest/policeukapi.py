@@ -44,6 +44,13 @@ no LSOA or force in the API), then the API's own ``id`` and ``location_type``.""
 _SPACE = re.compile(r"\s*")
 
 
+def _skip_space(string: str, pos: int) -> int:
+    """The position of the first non-space character at or after ``pos``."""
+    match = _SPACE.match(string, pos)
+    assert match is not None  # \s* matches everywhere
+    return match.end()
+
+
 def looks_like_api_json(source: SourceFile) -> bool:
     """Whether a ``.json`` file holds a JSON list (the API's crimes), not a GeoJSON object."""
     if source.suffix != ".json":
@@ -70,14 +77,14 @@ def read_api_json(source: SourceFile) -> tuple[CsvTable, list[str]]:
     text = decode_text(raw, name=source.label, header=False)
     string = text.data.decode("utf-8")
     decoder = json.JSONDecoder()
-    pos = _SPACE.match(string).end()
+    pos = _skip_space(string, 0)
     if not string.startswith("[", pos):
         raise IngestError(
             f"{source.label}: not police.uk API JSON: expected a JSON list of crimes "
             '(\'[{"category": ..., "location": {...}, "month": ...}, ...]\')'
         )
     items, spans = [], []
-    pos = _SPACE.match(string, pos + 1).end()
+    pos = _skip_space(string, pos + 1)
     while not string.startswith("]", pos):
         try:
             item, end = decoder.raw_decode(string, pos)
@@ -88,9 +95,9 @@ def read_api_json(source: SourceFile) -> tuple[CsvTable, list[str]]:
             raise _broken(source.label, deep, "a crime object") from exc
         items.append(item)
         spans.append((pos, end))
-        pos = _SPACE.match(string, end).end()
+        pos = _skip_space(string, end)
         if string.startswith(",", pos):
-            pos = _SPACE.match(string, pos + 1).end()
+            pos = _skip_space(string, pos + 1)
         elif not string.startswith("]", pos):
             raise _broken(
                 source.label,

@@ -138,10 +138,10 @@ def decode_text(raw: bytes, *, name: str, header: bool = True) -> TextData:
     >>> text.data, text.bad_offsets.tolist(), text.bad_what
     (b'a,b\\n1,?2\\n', [6], ('NUL byte 0x00',))
     """
-    for magic, what in _MAGIC.items():
+    for magic, kind in _MAGIC.items():
         if raw.startswith(magic):
             raise IngestError(
-                f"{name}: this is {what}, not a CSV text file; export the data as CSV "
+                f"{name}: this is {kind}, not a CSV text file; export the data as CSV "
                 "(or use read_vector for GeoPackage/GeoParquet)"
             )
     if raw.startswith(_UTF16_BOMS):

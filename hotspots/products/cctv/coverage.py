@@ -28,6 +28,7 @@ import pandas as pd
 import shapely
 
 from hotspots.core.defaults import HOT_MIN_BIN
+from hotspots.core.disclosure import mappable
 from hotspots.data.schema import WGS84, WORKING_CRS, check_incidents
 from hotspots.products.cctv.views import camera_xy, check_cameras, seen_pairs
 from hotspots.space.grid import assign_cells
@@ -224,6 +225,7 @@ def coverage(
     >>> result = coverage(incidents, cameras, hotspots=cells)  # doctest: +SKIP
     >>> f"{result.share:.0%} of incidents are in view"  # doctest: +SKIP
     """
+    incidents = mappable(incidents)  # a camera view is a few metres: no sensitive counts
     table, cam, point, params = incidents_seen(incidents, cameras, statuses=statuses)
     n = len(incidents)
     seen_by = np.bincount(point, minlength=n)

@@ -34,6 +34,7 @@ from scipy import optimize, sparse
 
 from hotspots.core.crs import WGS84, from_lonlat, outside_degrees, working_crs_for
 from hotspots.core.defaults import HOT_MIN_BIN
+from hotspots.core.disclosure import mappable
 from hotspots.data.schema import WORKING_CRS, check_incidents
 from hotspots.products.cctv.coverage import ACTIVE, hot_areas, incidents_seen
 
@@ -296,6 +297,9 @@ def site_cameras(
         raise ValueError(f"range_m must be a positive distance in metres, got {range_m!r}")
     sites = _candidate_table(candidates)
     w = _weights(incidents, weights)
+    # a camera site chosen for a few sensitive incidents would mark a victim's street
+    plain = ~incidents["sensitive"].astype("boolean").fillna(True).to_numpy(bool)
+    incidents, w = mappable(incidents), w[plain]
     crs = incidents.attrs[WORKING_CRS]
     already = np.zeros(len(incidents), dtype=bool)
     if cameras is not None:

@@ -28,6 +28,7 @@ import pandas as pd
 from hotspots._moved import moved_names
 from hotspots.analysis.temporal import peak_windows
 from hotspots.core.defaults import HOT_MIN_BIN
+from hotspots.core.disclosure import mappable
 from hotspots.core.io import Dest, write_csv
 from hotspots.products.cctv.coverage import (
     ACTIVE,
@@ -124,6 +125,7 @@ def tasking_sheet(
     >>> sheet = tasking_sheet(log, cameras, cells, block_hours=4)  # doctest: +SKIP
     >>> sheet.windows[["camera_name", "window", "share"]]  # doctest: +SKIP
     """
+    incidents = mappable(incidents)  # a camera view is a few metres: no sensitive counts
     if min_incidents < 1:
         raise ValueError(f"min_incidents must be at least 1, got {min_incidents}")
     table, cam, point, params = incidents_seen(incidents, cameras, statuses=statuses)

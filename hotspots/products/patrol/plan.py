@@ -189,7 +189,8 @@ def patrol_plan(
     start, end, months = _period(in_area, period)
     month = in_area["month"].dt.to_period("M")
     current_all = in_area[((month >= start) & (month <= end)).to_numpy()]
-    current = mappable(current_all).reset_index(drop=True)
+    spatial = mappable(current_all)
+    current = spatial.reset_index(drop=True)
     if len(current) == 0:
         raise ValueError(
             f"no incidents in the study area in {start} to {end}; choose another period or area"
@@ -232,6 +233,7 @@ def patrol_plan(
         "localities": len(plan),
         "area_m2": float(plan["area_m2"].sum()),
         "sensitive_left_out": len(current_all) - total,
+        "sensitive_left_out_shown": spatial.attrs["sensitive_left_out_shown"],
         **counts,
     }
     bt = _backtest(mappable(in_area), area, method, res, len(months)) if run_backtest else None
@@ -555,7 +557,7 @@ def _limits(
         f"({len(metadata['months'])} month(s)); the localities hold "
         f"{summary['in_localities']:,} ({100 * summary['share_in_localities']:.1f} %).",
         f"Left out: {summary['unlocated']:,} without a location, {summary['outside_area']:,} "
-        f"outside the study area, {summary['sensitive_left_out']:,} sensitive (domestic abuse, "
+        f"outside the study area, {summary['sensitive_left_out_shown']} sensitive (domestic abuse, "
         "sexual offences, stalking: never used to draw places).",
     ]
     if current["source"].astype(str).str.contains("police.uk", case=False).any():

@@ -126,7 +126,8 @@ def render() -> None:
     ]
     if left:
         notes.append(
-            f"{left} sensitive incidents (domestic abuse, sexual offences, stalking) are not "
+            f"{p.get('sensitive_left_out_shown', left)} sensitive incidents (domestic abuse, "
+            "sexual offences, stalking) are not "
             "mapped; they are counted by ward on the Areas page."
         )
     st.caption(" ".join(notes))

@@ -675,7 +675,8 @@ def _method_items(analysis: Analysis) -> list[tuple[str, str]]:
         items.append(
             (
                 "Sensitive incidents",
-                f"{left:,} (domestic abuse, sexual offences, stalking) are counted in the "
+                f"{p.get('sensitive_left_out_shown', left)} (domestic abuse, sexual offences, "
+                "stalking) are counted in the "
                 "figures but never mapped or used to draw hot spots or cluster outlines",
             )
         )

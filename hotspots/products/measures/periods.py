@@ -1,0 +1,272 @@
+"""Periods a JAG compares (current, previous, same period last year) and the comparison of
+two periods' counts that every measure shares (:func:`hotspots.analysis.temporal.compare_periods`,
+the exact conditional test for two Poisson counts with Benjamini–Hochberg q-values).
+
+Periods are ``(first, last)`` pairs, both inclusive, at the resolution written: months
+(``("2022-01", "2022-01")``) or days (``("2022-01-04", "2022-01-31")``). police.uk records are
+dated to the month only, so comparisons of data that include them use whole months;
+:func:`default_periods` decides from ``time_precision``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TypeAlias
+
+import numpy as np
+import pandas as pd
+
+from hotspots.analysis.temporal import compare_periods
+from hotspots.core import disclosure
+
+PeriodBound: TypeAlias = str | date | datetime | pd.Timestamp | pd.Period
+Bounds = tuple[pd.Period, pd.Period]
+
+RISE, FALL = "▲", "▼"
+"""Markers of a significant rise and fall (blank: no significant change)."""
+
+COMPARISONS = {"previous": "vs_previous", "last_year": "vs_last_year"}
+COMPARED_WITH = {"previous": "previous period", "last_year": "same period last year"}
+
+
+@dataclass(frozen=True)
+class Periods:
+    """The current period and the two it is compared with.
+
+    Attributes
+    ----------
+    current, previous, last_year
+        ``(first, last)`` :class:`pandas.Period` pairs, both inclusive (months or days).
+        ``previous`` is the period of equal length just before ``current``; ``last_year`` the
+        same dates a year earlier.
+    reason
+        Why these periods (shown to the user).
+    """
+
+    current: Bounds
+    previous: Bounds
+    last_year: Bounds
+    reason: str
+
+    def label(self, which: str = "current") -> str:
+        """``"Jan 2022"``, ``"Oct–Dec 2021"`` or ``"4 Jan 2022–31 Jan 2022"``."""
+        return period_label(getattr(self, which))
+
+
+def period_label(bounds: Bounds) -> str:
+    """Readable label of ``(first, last)`` periods, e.g. ``"Jan 2022"``.
+
+    Examples
+    --------
+    >>> period_label((pd.Period("2021-10"), pd.Period("2021-12")))
+    'Oct–Dec 2021'
+    """
+    first, last = bounds
+    if first.freqstr.startswith("M"):
+        if first == last:
+            return first.strftime("%b %Y")
+        same_year = first.year == last.year
+        return f"{first.strftime('%b' if same_year else '%b %Y')}–{last.strftime('%b %Y')}"
+    day = "{0.day} {1}"
+    start = day.format(first, first.strftime("%b %Y"))
+    return start if first == last else f"{start}–{day.format(last, last.strftime('%b %Y'))}"
+
+
+def comparison_periods(current: Sequence[PeriodBound], *, reason: str = "chosen") -> Periods:
+    """``current`` with the period just before it and the same period a year earlier.
+
+    Parameters
+    ----------
+    current
+        ``(first, last)``, both inclusive: months ``("2022-01", "2022-01")`` or days
+        ``("2022-01-04", "2022-01-31")``, strings, dates or :class:`pandas.Period`.
+    reason
+        Stored in :attr:`Periods.reason`.
+
+    Returns
+    -------
+    Periods
+
+    Examples
+    --------
+    >>> p = comparison_periods(("2022-01", "2022-01"))
+    >>> p.label("previous"), p.label("last_year")
+    ('Dec 2021', 'Jan 2021')
+    """
+    first, last = _pair(current, "current")
+    n = last.ordinal - first.ordinal + 1
+    return Periods(
+        current=(first, last),
+        previous=(first - n, last - n),
+        last_year=(_year_before(first), _year_before(last)),
+        reason=reason,
+    )
+
+
+def default_periods(incidents: pd.DataFrame, *, days: int = 28) -> Periods:
+    """The periods a JAG compares by default, decided from ``time_precision``.
+
+    When any incident is dated to the month only (police.uk), the current period is the
+    latest month those incidents cover (police.uk publishes whole months). When every incident
+    has a date, it is the last ``days`` days up to and including the latest date in the data.
+
+    Parameters
+    ----------
+    incidents
+        Canonical incidents (the selection shown).
+    days
+        Length of the current period for dated data.
+
+    Returns
+    -------
+    Periods
+        With the reason for the choice, for the page to show.
+
+    Examples
+    --------
+    >>> default_periods(policeuk_incidents).label()  # doctest: +SKIP
+    'Jan 2022'
+    """
+    require(incidents, ("month", "occurred_from", "time_precision"))
+    if len(incidents) == 0:
+        raise ValueError("there are no incidents to compare: widen the selection")
+    if days < 1:
+        raise ValueError(f"days must be a positive number of days, got {days}")
+    month_only = _month_only(incidents)
+    if month_only.any():
+        month = pd.Period(incidents.loc[month_only, "month"].max(), freq="M")
+        return comparison_periods(
+            (month, month),
+            reason=f"{int(month_only.sum()):,} incidents are dated to the month only "
+            "(police.uk), so the current period is the latest month they cover",
+        )
+    end = pd.Period(incidents["occurred_from"].max(), freq="D")
+    return comparison_periods(
+        (end - (days - 1), end),
+        reason=f"every incident has a date, so the current period is the last {days} days "
+        "up to the latest date in the data",
+    )
+
+
+def periods_for(current: Sequence[PeriodBound], previous: Sequence[PeriodBound] | None) -> Periods:
+    """:func:`comparison_periods` of ``current``, with ``previous`` instead when given."""
+    periods = comparison_periods(current)
+    if previous is None:
+        return periods
+    return Periods(periods.current, _pair(previous, "previous"), periods.last_year, "chosen")
+
+
+def compare_all(
+    frame: pd.DataFrame, periods: Periods, *, by: str, last_year: bool, alpha: float
+) -> dict:
+    """compare_periods against the previous period (required) and last year (when in the data).
+
+    Returns ``{"previous": table, "last_year": table or absent, "notes": {name: why absent}}``.
+    """
+    covered = _coverage(frame)
+    out: dict = {"notes": {}}
+    wanted = {
+        "previous": periods.previous,
+        **({"last_year": periods.last_year} if last_year else {}),
+    }
+    for name, bounds in wanted.items():
+        if covered is not None and not _inside(bounds, covered):
+            why = f"{period_label(bounds)} is outside the data, which cover {period_label(covered)}"
+            if name == "previous":
+                raise ValueError(
+                    f"cannot compare {periods.label()} with the previous period: {why}; choose "
+                    "a later current period or widen the selection"
+                )
+            out["notes"][name] = why
+            continue
+        out[name] = compare_periods(
+            frame, current=periods.current, previous=bounds, by=by, alpha=alpha
+        )
+    return out
+
+
+def withheld(
+    incidents: pd.DataFrame, periods: Periods, cells: pd.Series | np.ndarray, names: Sequence[str]
+) -> dict[str, pd.Series]:
+    """The disclosure gate (:func:`hotspots.core.disclosure.gate`) per period.
+
+    Returns ``{period name: Series of bool by cell}`` for each of ``names`` ("current",
+    "previous", "last_year"): True where that period's count of the cell must be withheld.
+    """
+    cells = pd.Series(np.asarray(cells, dtype=object))
+    month = pd.to_datetime(incidents["month"]).reset_index(drop=True)
+    when = month.where(pd.Series(_month_only(incidents)), incidents["occurred_from"].values)
+    out = {}
+    for name in names:
+        first, last = getattr(periods, name)
+        inside = ((when >= first.start_time) & (when < (last + 1).start_time)).to_numpy(bool)
+        out[name] = disclosure.gate(incidents, cells.where(inside, None))
+    return out
+
+
+def _coverage(frame: pd.DataFrame) -> Bounds | None:
+    """First and last month of the data (as compare_periods sees them)."""
+    if len(frame) == 0:
+        return None
+    month = pd.to_datetime(frame["month"])
+    return pd.Period(month.min(), freq="M"), pd.Period(month.max(), freq="M")
+
+
+def _inside(bounds: Bounds, covered: Bounds) -> bool:
+    start, stop = bounds[0].start_time, (bounds[1] + 1).start_time
+    return covered[0].start_time <= start and stop <= (covered[1] + 1).start_time
+
+
+def markers(direction: np.ndarray) -> np.ndarray:
+    """▲ / ▼ / blank for compare_periods' ``direction`` ("rise", "fall", other)."""
+    return np.where(direction == "rise", RISE, np.where(direction == "fall", FALL, ""))
+
+
+def _month_only(incidents: pd.DataFrame) -> np.ndarray:
+    precision = incidents["time_precision"].astype("string").str.lower()
+    return ((precision == "month").fillna(True) | incidents["occurred_from"].isna()).to_numpy(bool)
+
+
+def _pair(period: Sequence[PeriodBound], name: str) -> Bounds:
+    if isinstance(period, str | pd.Timestamp | pd.Period | date) or len(period) != 2:
+        raise ValueError(f"{name} must be a (first, last) pair, e.g. ('2022-01', '2022-01')")
+    first, last = (_as_period(value, name) for value in period)
+    if first.freqstr != last.freqstr:
+        raise ValueError(
+            f"{name}: give both ends at the same resolution (two months or two days), "
+            f"got {first} and {last}"
+        )
+    if last < first:
+        raise ValueError(f"{name} ends before it starts: {first} to {last}")
+    return first, last
+
+
+def _as_period(value: PeriodBound, name: str) -> pd.Period:
+    if isinstance(value, pd.Period):
+        if not value.freqstr.startswith(("M", "D")):
+            raise ValueError(f"{name}: use monthly or daily periods, got {value.freqstr}")
+        return value
+    if isinstance(value, str):
+        try:
+            period = pd.Period(value)
+        except ValueError as err:
+            raise ValueError(f"{name}: cannot read {value!r} as a month or a date") from err
+        return period if period.freqstr.startswith(("M", "D")) else pd.Period(value, freq="D")
+    return pd.Period(pd.Timestamp(value), freq="D")
+
+
+def _year_before(period: pd.Period) -> pd.Period:
+    return pd.Period(period.start_time - pd.DateOffset(years=1), freq=period.freq)
+
+
+def require(
+    table: pd.DataFrame,
+    columns: Sequence[str],
+    what: str = "incidents",
+    fix: str = "load them with hotspots.data.ingest",
+) -> None:
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise ValueError(f"{what} lack column(s) {missing}; {fix}")

@@ -18,6 +18,7 @@ import shapely
 
 from hotspots.analysis.stats import emerging_hotspots, gistar_by_period
 from hotspots.analysis.stats.fdr import fdr_bh, significance_bins
+from hotspots.core.disclosure import mappable
 from hotspots.data.ingest import read_policeuk
 from hotspots.national import run_national
 from hotspots.national.generate import FORCES, STREET_COLUMNS, generate_national
@@ -42,7 +43,7 @@ def national(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict
 def single(national) -> tuple[pd.DataFrame, pd.DataFrame, gpd.GeoDataFrame]:
     """The single-machine run: one read, one grid, gistar_by_period and emerging_hotspots."""
     src, _, _ = national
-    incidents = read_policeuk(src).incidents
+    incidents = mappable(read_policeuk(src).incidents)
     grid = grid_counts(incidents, RES, study_area=AREA, by="month")
     grid = grid[grid["in_study_area"]].reset_index(drop=True)
     gi = gistar_by_period(pd.DataFrame(grid.drop(columns="geometry")), k=1)

@@ -50,6 +50,7 @@ from hotspots.analysis.stats import (
 from hotspots.analysis.stats.emerging import MIN_PERIODS
 from hotspots.analysis.stats.fdr import CONFIDENCE_LEVELS
 from hotspots.core.defaults import HOT_MIN_BIN
+from hotspots.core.disclosure import mappable
 from hotspots.core.io import write_csv
 from hotspots.data.boundaries import district_outlines, districts_at
 from hotspots.data.ingest.files import SourceFile, expand
@@ -291,9 +292,13 @@ def run_national(
 def _read_partition(
     file: SourceFile, res: int, quarantine_dir: Path
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """One force-month file → counts per (cell, month), its load report, its quarantine."""
+    """One force-month file → counts per (cell, month), its load report, its quarantine.
+
+    Only incidents that may feed a map are counted (:func:`hotspots.core.disclosure.mappable`:
+    sensitive ones left out, as in a single-machine analysis).
+    """
     loaded = read_policeuk_files([file])
-    incidents = loaded.incidents
+    incidents = mappable(loaded.incidents)
     force = _force_of(file)
     if len(loaded.quarantine):
         loaded.quarantine.drop(columns="geometry", errors="ignore").astype(str).to_parquet(

@@ -3,20 +3,22 @@
 ``streamlit run app.py`` with a config of one viewer and one analyst (``HOTSPOTS_CONFIG``) and
 a fresh store; chromium opens ``/data`` directly, signs in as the viewer, and must land on the
 Map page (the Data page is not registered for a viewer, so it has no URL); the query string
-cannot ask for it either. The screenshot is ``test-output/login_viewer_data_url.png``.
+cannot ask for it either. The screenshot is ``test-output/login_viewer_data_url.png``. Header
+mode is checked the same way, the browser sending the headers a proxy would add.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from hotspots import store
 from hotspots.core import access
 
-from .conftest import REPO, OfflinePage, screenshot, streamlit_app
+from .conftest import LOCAL_HOSTS, REPO, OfflinePage, screenshot, streamlit_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -67,3 +69,51 @@ def test_a_viewer_cannot_open_the_data_page_by_url(
         ("vic", "login_failed"),
         ("vic", "login"),
     ]
+
+
+def _offline_context(browser: Browser, **options: object) -> BrowserContext:
+    """A browser context with every request that leaves this machine aborted."""
+    context = browser.new_context(**options)
+
+    def only_local(route: Route) -> None:
+        if urlsplit(route.request.url).hostname in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            route.abort("internetdisconnected")
+
+    context.route("**/*", only_local)
+    return context
+
+
+def test_header_mode_takes_the_user_and_role_from_the_proxy(
+    browser: Browser, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Behind an authenticating proxy: the header names the user, their group gives the role;
+    no header, no dashboard."""
+    config = tmp_path / "hotspots.toml"
+    config.write_text(
+        '[auth]\nmode = "header"\nuser_header = "X-Remote-User"\n'
+        'groups_header = "X-Remote-Groups"\n[auth.groups]\ncsp-analysts = "analyst"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv(access.CONFIG_ENV, str(config))
+    monkeypatch.setenv(store.DB_PATH_ENV, str(tmp_path / "store.sqlite"))
+    monkeypatch.delenv(store.DB_URL_ENV, raising=False)
+    with streamlit_app(REPO / "app.py") as url:
+        proxied = _offline_context(
+            browser,
+            extra_http_headers={"X-Remote-User": "sam", "X-Remote-Groups": "csp-analysts"},
+        )
+        page = proxied.new_page()
+        page.goto(f"{url}/data")
+        expect(page.get_by_role("heading", name="Data: load and quality")).to_be_visible(
+            timeout=TIMEOUT
+        )
+        expect(page.get_by_text("Signed in as sam (analyst)")).to_be_visible()
+        proxied.close()
+        bare = _offline_context(browser)
+        page = bare.new_page()
+        page.goto(f"{url}/data")
+        expect(page.get_by_text("You are not signed in")).to_be_visible(timeout=TIMEOUT)
+        expect(page.get_by_role("heading", name="Data: load and quality")).to_have_count(0)
+        bare.close()

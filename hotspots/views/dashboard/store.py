@@ -119,8 +119,8 @@ def session_store() -> Engine:
     except (RuntimeError, OSError):
         log.exception("the operational store cannot be opened")
         st.error(
-            "The operational store (walkabouts, actions, cameras, taskings) cannot be opened "
-            f"just now. Whoever runs this dashboard can see why in its log (check "
+            "The operational store cannot be opened just now (walkabouts, actions, cameras, "
+            "taskings). Whoever runs this dashboard can see why in its log (check "
             f"${store.DB_URL_ENV} or ${store.DB_PATH_ENV})."
         )
     st.stop()

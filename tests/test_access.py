@@ -387,3 +387,23 @@ def test_an_analyst_moderates_feedback_and_an_admin_deletes_it(configured) -> No
         ("ada", "admin", "delete", f"feedback/{saved.id}"),
     ]
     engine.dispose()
+
+
+def test_the_audit_page_shows_the_log_and_users_but_no_hashes(configured) -> None:
+    engine = store.open_store()
+    store.record_event(engine, User("ann", "analyst"), "download", "meeting_pack.pdf")
+    at = _page("hotspots.views.dashboard.page_audit.render")
+    at.session_state[login.USER_KEY] = User("ada", "admin")
+    at.run()
+    assert not at.exception, _texts(at)
+    log, users = (d.value for d in at.dataframe)
+    assert log[["user", "action", "target"]].values.tolist() == [
+        ["ann", "download", "meeting_pack.pdf"]
+    ]
+    assert sorted(users["user"]) == ["ada", "ann", "vic"]
+    assert list(users.columns) == ["user", "role"]
+    assert "scrypt$" not in _texts(at)
+    at.session_state[login.USER_KEY] = User("ann", "analyst")  # an analyst: refused
+    at.run()
+    assert "needs the admin role" in at.error[0].value
+    engine.dispose()

@@ -407,3 +407,19 @@ def test_the_audit_page_shows_the_log_and_users_but_no_hashes(configured) -> Non
     at.run()
     assert "needs the admin role" in at.error[0].value
     engine.dispose()
+
+
+def test_the_app_catches_a_page_error_without_showing_it(tmp_path, monkeypatch, caplog) -> None:
+    from hotspots.views.dashboard import page_map
+
+    def fails() -> None:
+        raise OSError("[Errno 13] Permission denied: '/srv/hotspots/data/local/x.sqlite'")
+
+    monkeypatch.setattr(page_map, "render", fails)  # app.py looks it up when it runs
+    monkeypatch.delenv(access.CONFIG_ENV, raising=False)
+    monkeypatch.setenv(store.DB_PATH_ENV, str(tmp_path / "store.sqlite"))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [login.ERROR_MESSAGE]
+    assert "/srv/hotspots" not in _texts(at) and "Errno" not in _texts(at)
+    assert "Permission denied: '/srv/hotspots" in caplog.text

@@ -63,7 +63,7 @@ def moderation_section(feedback: gpd.GeoDataFrame, *, reason_labels: dict[str, s
         st.info("No feedback point matches the filters.")
         return
     rows = feedback.set_index("feedback_id")
-    fid = st.selectbox("Feedback point", list(rows.index), key=_KEY)
+    fid = st.selectbox("Feedback point to moderate", list(rows.index), key=_KEY)
     row = rows.loc[fid]
     with st.form(f"mod_form_{fid}"):
         st.text_area(
@@ -75,18 +75,21 @@ def moderation_section(feedback: gpd.GeoDataFrame, *, reason_labels: dict[str, s
         c1, c2, c3 = st.columns(3)
         reasons = list(store.REASONS)
         c1.selectbox(
-            "Reason",
+            "Correct the reason",
             reasons,
             index=reasons.index(row["reason"]),
             format_func=reason_labels.get,
             key=f"mod_reason_{fid}",
         )
         c2.select_slider(
-            "Severity", [1, 2, 3, 4, 5], value=int(row["severity"]), key=f"mod_severity_{fid}"
+            "Correct the severity",
+            [1, 2, 3, 4, 5],
+            value=int(row["severity"]),
+            key=f"mod_severity_{fid}",
         )
         times = list(store.TIMES_OF_CONCERN)
         c3.selectbox(
-            "Time of concern",
+            "Correct the time of concern",
             times,
             index=times.index(row["time_of_concern"]),
             key=f"mod_time_{fid}",

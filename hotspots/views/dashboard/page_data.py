@@ -116,6 +116,11 @@ def _load_form(ds: Dataset) -> None:
     st.rerun()
 
 
+@st.cache_data(max_entries=4, show_spinner=False)
+def _quarantine_csv(key: str, *, _ds: Dataset) -> bytes:
+    return write_csv(_ds.quarantine)
+
+
 def render() -> None:
     """Draw the Data page."""
     login.require("upload")
@@ -137,7 +142,7 @@ def render() -> None:
         login.download_button(
             st,
             "Download the rows set aside (CSV)",
-            lambda: write_csv(ds.quarantine),
+            lambda: _quarantine_csv(ds.key, _ds=ds),
             file_name="quarantine.csv",
             mime="text/csv",
         )

@@ -78,7 +78,7 @@ def moderation_section(feedback: gpd.GeoDataFrame, *, reason_labels: dict[str, s
             "Correct the reason",
             reasons,
             index=reasons.index(row["reason"]),
-            format_func=reason_labels.get,
+            format_func=lambda reason: reason_labels.get(reason, reason),
             key=f"mod_reason_{fid}",
         )
         c2.select_slider(

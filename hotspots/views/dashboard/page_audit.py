@@ -41,8 +41,9 @@ def render() -> None:
         [{"user": u.name, "role": u.role} for u in config.users.values()], columns=["user", "role"]
     )
     st.dataframe(users, hide_index=True, key="audit_users")
+    path = config_path()
     st.caption(
         f"Login mode: {config.mode}. Users and roles live in the config file "
-        f"({config_path().name if config_path() else ''}); add or change one with "
+        f"({path.name if path else ''}); add or change one with "
         "`hotspots user add CONFIG NAME --role ROLE` on the server."
     )

@@ -19,7 +19,9 @@ the dashboard runs open, as ``admin``, saying so on screen)::
     password = "scrypt$16384$8$1$<salt>$<hash>"   # from `hotspots user add`, never plain text
 
 Behind a proxy that authenticates (``mode = "header"``), the user name comes from a request
-header, and the role from the user's own entry, else from a group header, else ``default_role``::
+header, and the role from the user's own entry, else from a group header, else ``default_role``.
+Anyone who can reach the dashboard directly could send that header, so in header mode it must
+listen only where the proxy can reach it (the default, 127.0.0.1, on the proxy's machine)::
 
     [auth]
     mode = "header"
@@ -83,7 +85,7 @@ PERMISSIONS: dict[str, str] = {
 AuthMode = Literal["none", "password", "header"]
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
-"""scrypt cost parameters of new hashes (about 16 MiB and 50 ms per hash)."""
+"""scrypt cost parameters of new hashes (16 MiB; about 0.1 s per hash on a small server)."""
 _SALT_BYTES = 16
 _NAME = re.compile(r"^[A-Za-z0-9_.@+-]{1,64}$")
 

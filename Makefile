@@ -1,9 +1,13 @@
 # The two commands (see README.md). Each sets itself up on a fresh machine.
 .PHONY: dashboard test lint upgrade
 
+# The dashboard listens on this machine only; ADDRESS=0.0.0.0 (with a login configured in
+# HOTSPOTS_CONFIG, or behind an authenticating proxy) to open it to the network.
+ADDRESS ?= 127.0.0.1
+
 dashboard:
 	@bash scripts/setup.sh
-	.venv/bin/streamlit run app.py --server.headless true
+	.venv/bin/streamlit run app.py --server.headless true --server.address $(ADDRESS)
 
 # Checks before the suite: lint, the import contract (pyproject.toml, [tool.importlinter]:
 # imports point down the layers, Streamlit only in the dashboard) and the type check.

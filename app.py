@@ -1,9 +1,15 @@
-"""Streamlit entry point: the page registry only. Pages live in hotspots/dashboard/."""
+"""Streamlit entry point: the login and the page registry. Pages live in hotspots/dashboard/.
+
+Only the pages the user's role may use are registered (hotspots.core.access), so the others
+have no URL; each page checks the role again.
+"""
 
 import streamlit as st
 
 from hotspots.views.dashboard import (
+    login,
     page_areas,
+    page_audit,
     page_cctv,
     page_data,
     page_map,
@@ -13,14 +19,16 @@ from hotspots.views.dashboard import (
 )
 
 st.set_page_config(page_title="hotspots — JAG dashboard", page_icon="🗺️", layout="wide")
-st.navigation(
-    [
-        st.Page(page_map.render, title="Map", url_path="map", default=True),
-        st.Page(page_when.render, title="When", url_path="when"),
-        st.Page(page_areas.render, title="Areas & measures", url_path="areas"),
-        st.Page(page_data.render, title="Data", url_path="data"),
-        st.Page(page_vawg.render, title="VAWG", url_path="vawg"),
-        st.Page(page_cctv.render, title="CCTV", url_path="cctv"),
-        st.Page(page_patrol.render, title="Patrol", url_path="patrol"),
+with login.error_boundary():
+    login.login_gate()
+    pages = [
+        ("view", st.Page(page_map.render, title="Map", url_path="map", default=True)),
+        ("view", st.Page(page_when.render, title="When", url_path="when")),
+        ("view", st.Page(page_areas.render, title="Areas & measures", url_path="areas")),
+        ("upload", st.Page(page_data.render, title="Data", url_path="data")),
+        ("edit", st.Page(page_vawg.render, title="VAWG", url_path="vawg")),
+        ("edit", st.Page(page_cctv.render, title="CCTV", url_path="cctv")),
+        ("view", st.Page(page_patrol.render, title="Patrol", url_path="patrol")),
+        ("audit", st.Page(page_audit.render, title="Audit log", url_path="audit")),
     ]
-).run()
+    st.navigation([page for need, page in pages if login.allowed(need)]).run()

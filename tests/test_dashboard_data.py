@@ -4,7 +4,7 @@ from streamlit.testing.v1 import AppTest
 
 from hotspots.data import datasets
 from hotspots.data.ingest.columns import csv_header
-from hotspots.views.dashboard.page_data import _is_policeuk
+from hotspots.views.dashboard.uploads import is_policeuk
 
 
 def _data_page() -> None:
@@ -29,7 +29,7 @@ def test_header_detection(tmp_path):
     council.write_bytes("Réf,Date,Easting,Northing\n".encode("latin-1"))
     empty = tmp_path / "e.csv"
     empty.write_text("")
-    assert not _is_policeuk(csv_header(council))
+    assert not is_policeuk(csv_header(council))
     assert csv_header(council) == ["Réf", "Date", "Easting", "Northing"]
     assert csv_header(empty) == []
 
@@ -40,7 +40,7 @@ def test_policeuk_files_need_no_column_map():
     with zipfile.ZipFile(datasets.demo_path("policeuk")) as zf:
         first = sorted(n for n in zf.namelist() if n.endswith(".csv"))[0]
         header = zf.read(first).decode("utf-8-sig").splitlines()[0].split(",")
-    assert _is_policeuk(header)
+    assert is_policeuk(header)
 
 
 def test_data_page_shows_the_demo_load_and_its_quarantine():

@@ -34,7 +34,15 @@ from hotspots.store.models import Base, Feedback
 BACKENDS = ["sqlite", "postgresql"]
 INJECTIONS = ["<img src=x onerror=alert(1)>", "'); DROP TABLE actions;--"]
 TRAFFORD = Path(__file__).parent / "data" / "cctv"
-TABLES = {"walkabouts", "feedback", "actions", "action_updates", "cameras", "taskings"}
+TABLES = {
+    "walkabouts",
+    "feedback",
+    "actions",
+    "action_updates",
+    "cameras",
+    "taskings",
+    "audit_log",
+}
 
 
 def _pg_bindir() -> Path | None:
@@ -193,8 +201,8 @@ def _camera(**extra: object) -> dict:
 def test_migrations_from_an_empty_database_build_the_models_schema(new_store) -> None:
     engine = store.open_store(new_store(), migrate=False)
     assert store.current_version(engine) == 0
-    assert store.migrate(engine) == [1, 2, 3]
-    assert store.current_version(engine) == store.LATEST_VERSION == 3
+    assert store.migrate(engine) == [1, 2, 3, 4]
+    assert store.current_version(engine) == store.LATEST_VERSION == 4
     assert store.migrate(engine) == []  # idempotent
     inspector = inspect(engine)
     assert set(inspector.get_table_names()) == TABLES | {"schema_version"}
@@ -246,7 +254,7 @@ def test_migration_from_the_previous_version_keeps_the_data(new_store) -> None:
                 "'2021-11-20 02:00:00', 'cell-1', 'NTE', 'Police', '', '2021-11-19 12:00:00')"
             )
         )
-    assert store.migrate(engine) == [2, 3]
+    assert store.migrate(engine) == [2, 3, 4]
     assert store.get_record(engine, "walkabouts", "W1")["participants"] == 12
     assert store.get_record(engine, "feedback", "F1")["comment"] == "dark path"
     assert store.get_record(engine, "cameras", "C1")["status"] == "active"

@@ -12,6 +12,7 @@ Examples
 >>> store.list_feedback(engine)  # doctest: +SKIP
 """
 
+from hotspots.store.audit import SYSTEM, audit_log, record_event
 from hotspots.store.db import (
     DB_PATH_ENV,
     DB_URL_ENV,
@@ -72,6 +73,7 @@ __all__ = [
     "REASONS",
     "RECORD_FIELDS",
     "RECORD_KINDS",
+    "SYSTEM",
     "TIMES_OF_CONCERN",
     "ImportReport",
     "Saved",
@@ -83,6 +85,7 @@ __all__ = [
     "add_record",
     "add_tasking",
     "add_walkabout",
+    "audit_log",
     "clean_record",
     "current_version",
     "database_url",
@@ -100,6 +103,7 @@ __all__ = [
     "migrate",
     "open_store",
     "read_records",
+    "record_event",
     "run_in_transaction",
     "update_action_status",
     "update_record",

@@ -35,6 +35,7 @@ import numpy as np
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from hotspots.core.access import User
 from hotspots.core.crs import BNG, in_bng_extent, outside_degrees, to_lonlat
 from hotspots.core.io import Dest, deliver, spreadsheet_safe, write_csv
 from hotspots.store.models import MODELS
@@ -325,6 +326,7 @@ def import_records(
     if_exists: Literal["error", "skip", "replace"] = "error",
     defaults: Mapping[str, Any] | None = None,
     ignore_columns: Sequence[str] = (),
+    actor: User | None = None,
 ) -> ImportReport:
     """Import a CSV or GeoJSON file of records into the store, all or nothing (one transaction).
 
@@ -338,6 +340,8 @@ def import_records(
         What to do with ids already stored: ``"error"`` (import nothing), ``"skip"`` (keep the
         stored record) or ``"replace"`` (overwrite it with the file's). Imported actions keep the
         file's status; their history comes from an ``action_updates`` import.
+    actor
+        Who imports (the audit log's user and role; the file is named without its folder).
 
     Returns
     -------
@@ -383,7 +387,15 @@ def import_records(
                     replaced += 1
         return len(new), replaced, len(records) - len(new) - replaced
 
-    report.inserted, report.updated, report.skipped = run_write(engine, kind, work)
+    report.inserted, report.updated, report.skipped = run_write(
+        engine,
+        kind,
+        work,
+        actor=actor,
+        action="import",
+        target=f"{kind}/{Path(str(report.source)).name}",
+        detail=lambda counts: "inserted {}, replaced {}, skipped {}".format(*counts),
+    )
     return report
 
 

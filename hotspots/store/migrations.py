@@ -15,13 +15,15 @@ Versions
    current status as its first entry).
 3. Action history in commit order: ``action_updates`` gains ``seq`` (1, 2, … per action, unique
    with ``action_id``); existing entries are numbered by their time, then id.
+4. Audit log: ``audit_log`` (id, at, user, role, action, target, detail), one row per login,
+   upload, export, edit and delete (:mod:`hotspots.store.audit`).
 
 Examples
 --------
 >>> migrate(engine)  # doctest: +SKIP
-[1, 2]
+[1, 2, 3, 4]
 >>> current_version(engine)  # doctest: +SKIP
-2
+4
 """
 
 from __future__ import annotations
@@ -248,10 +250,26 @@ def _migration_3(connection: Connection) -> None:
     )
 
 
+def _migration_4(connection: Connection) -> None:
+    Table(
+        "audit_log",
+        MetaData(),
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("at", DateTime, nullable=False),
+        Column("user", String(200), nullable=False),
+        Column("role", String(16), nullable=False),
+        Column("action", String(32), nullable=False),
+        Column("target", String(300), nullable=False),
+        Column("detail", Text, nullable=False),
+        Index("ix_audit_log_at", "at"),
+    ).create(connection)
+
+
 MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (1, "initial schema: walkabouts, feedback, actions, cameras, taskings", _migration_1),
     (2, "camera status; action status history (action_updates)", _migration_2),
     (3, "action history in commit order (action_updates.seq)", _migration_3),
+    (4, "audit log (audit_log)", _migration_4),
 )
 """``(version, description, function)`` in order; the last version is the models' schema."""
 

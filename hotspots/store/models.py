@@ -193,6 +193,25 @@ class Tasking(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class AuditEntry(Base):
+    """One line of the audit log: who (user and role), when, did what to which record.
+
+    Written by :mod:`hotspots.store.audit`, in the same transaction as the change it records;
+    not a record type (it is never imported, exported or edited).
+    """
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    user: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(32))
+    target: Mapped[str] = mapped_column(String(300))
+    detail: Mapped[str] = mapped_column(Text)
+
+
 MODELS: dict[str, type[Base]] = {
     "walkabouts": Walkabout,
     "feedback": Feedback,

@@ -5,7 +5,10 @@ Writes take plain mappings (a form's values, a CSV row) and validate them with
 :class:`~hotspots.store.records.ValidationError` naming each problem and its fix); references
 to other records are checked inside the same transaction. Each write returns :class:`Saved`
 (the record's id and warnings that did not stop it, such as a due date already past). When a
-write function returns, the record is committed: a crash afterwards cannot lose it.
+write function returns, the record is committed: a crash afterwards cannot lose it. Every
+write takes ``actor`` (who is doing it, :class:`hotspots.core.access.User`; default the
+``system`` actor) and writes its line of the audit log in the same transaction
+(:func:`run_write`, :mod:`hotspots.store.audit`).
 
 Reads return DataFrames ready to show (points as GeoDataFrames in EPSG:4326). Free text comes
 back verbatim: escape it where it is shown.
@@ -35,7 +38,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
+from hotspots.core.access import User
 from hotspots.data.schema import WGS84
+from hotspots.store.audit import write_entry
 from hotspots.store.db import run_in_transaction
 from hotspots.store.models import MODELS, Action, ActionUpdate, Base, Camera, Feedback, Tasking
 from hotspots.store.records import (
@@ -130,12 +135,32 @@ def _insert(session: Session, kind: str, values: dict[str, Any]) -> None:
         )
 
 
-def run_write(engine: Engine, kind: str, work: Callable[[Session], T]) -> T:
+def run_write(
+    engine: Engine,
+    kind: str,
+    work: Callable[[Session], T],
+    *,
+    actor: User | None,
+    action: str,
+    target: str,
+    detail: str | Callable[[T], str] = "",
+) -> T:
     """Run ``work(session)`` as one write transaction (see
-    :func:`hotspots.store.db.run_in_transaction`); a constraint violation becomes a
-    :class:`ValidationError` about ``kind`` records."""
+    :func:`hotspots.store.db.run_in_transaction`) with its audit row; a constraint violation
+    becomes a :class:`ValidationError` about ``kind`` records.
+
+    This is the one place store writes are audited: ``actor`` did ``action`` to ``target``
+    (``detail`` may be a function of what ``work`` returned), written in the same transaction.
+    """
+
+    def audited(session: Session) -> T:
+        result = work(session)
+        text = detail(result) if callable(detail) else detail
+        write_entry(session, actor, action, target, text)
+        return result
+
     try:
-        return run_in_transaction(engine, work)
+        return run_in_transaction(engine, audited)
     except IntegrityError as err:
         raise ValidationError(
             kind, [f"conflicts with the stored data ({str(err.orig).splitlines()[0]})"]
@@ -143,7 +168,12 @@ def run_write(engine: Engine, kind: str, work: Callable[[Session], T]) -> T:
 
 
 def add_record(
-    engine: Engine, kind: str, record: Mapping[str, Any], *, today: date | None = None
+    engine: Engine,
+    kind: str,
+    record: Mapping[str, Any],
+    *,
+    today: date | None = None,
+    actor: User | None = None,
 ) -> Saved:
     """Validate and store one new record (one transaction).
 
@@ -158,6 +188,8 @@ def add_record(
         Field values (:data:`hotspots.store.records.RECORD_FIELDS`); a blank id gets a new one.
     today
         The date overdue warnings compare with (default: today).
+    actor
+        Who adds it (the audit log's user and role).
 
     Returns
     -------
@@ -181,33 +213,42 @@ def add_record(
         _insert(session, kind, values)
         return _warnings(kind, values, session, today)
 
-    warnings = run_write(engine, kind, work)
-    return Saved(kind, values[ID_FIELD[kind]], tuple(warnings))
+    record_id = values[ID_FIELD[kind]]
+    warnings = run_write(
+        engine, kind, work, actor=actor, action="add", target=f"{kind}/{record_id}"
+    )
+    return Saved(kind, record_id, tuple(warnings))
 
 
-def add_walkabout(engine: Engine, record: Mapping[str, Any]) -> Saved:
+def add_walkabout(engine: Engine, record: Mapping[str, Any], *, actor: User | None = None) -> Saved:
     """Store a walkabout: ``date``, ``area``, ``organiser``, ``agencies``, ``participants``."""
-    return add_record(engine, "walkabouts", record)
+    return add_record(engine, "walkabouts", record, actor=actor)
 
 
-def add_feedback(engine: Engine, record: Mapping[str, Any]) -> Saved:
+def add_feedback(engine: Engine, record: Mapping[str, Any], *, actor: User | None = None) -> Saved:
     """Store a feedback point: ``lon``, ``lat`` (WGS84), ``reason``, ``severity`` (1–5), …"""
-    return add_record(engine, "feedback", record)
+    return add_record(engine, "feedback", record, actor=actor)
 
 
-def add_action(engine: Engine, record: Mapping[str, Any], *, today: date | None = None) -> Saved:
+def add_action(
+    engine: Engine,
+    record: Mapping[str, Any],
+    *,
+    today: date | None = None,
+    actor: User | None = None,
+) -> Saved:
     """Store an action on a feedback point; a due date already past is a warning, not an error."""
-    return add_record(engine, "actions", record, today=today)
+    return add_record(engine, "actions", record, today=today, actor=actor)
 
 
-def add_camera(engine: Engine, record: Mapping[str, Any]) -> Saved:
+def add_camera(engine: Engine, record: Mapping[str, Any], *, actor: User | None = None) -> Saved:
     """Store a camera: ``type``, ``range_m`` (metres), ``lon``/``lat``, bearing/FOV if fixed."""
-    return add_record(engine, "cameras", record)
+    return add_record(engine, "cameras", record, actor=actor)
 
 
-def add_tasking(engine: Engine, record: Mapping[str, Any]) -> Saved:
+def add_tasking(engine: Engine, record: Mapping[str, Any], *, actor: User | None = None) -> Saved:
     """Store a tasking: ``camera_id``, ``window_start`` < ``window_end``, ``requested_by``, …"""
-    return add_record(engine, "taskings", record)
+    return add_record(engine, "taskings", record, actor=actor)
 
 
 def update_record(
@@ -217,6 +258,7 @@ def update_record(
     changes: Mapping[str, Any],
     *,
     today: date | None = None,
+    actor: User | None = None,
 ) -> Saved:
     """Change fields of a stored record (one transaction); the whole record is re-validated.
 
@@ -254,7 +296,16 @@ def update_record(
             setattr(row, name, value)
         return _warnings(kind, values, session, today)
 
-    warnings = run_write(engine, kind, work)
+    changed = ", ".join(sorted(changes))
+    warnings = run_write(
+        engine,
+        kind,
+        work,
+        actor=actor,
+        action="edit",
+        target=f"{kind}/{record_id}",
+        detail=f"fields: {changed}",
+    )
     return Saved(kind, record_id, tuple(warnings))
 
 
@@ -266,6 +317,7 @@ def update_action_status(
     note: str = "",
     updated_by: str = "",
     at: datetime | None = None,
+    actor: User | None = None,
 ) -> Saved:
     """Change an action's status (or add a note) and keep the change in its history.
 
@@ -314,11 +366,19 @@ def update_action_status(
         action.status = values["status_to"]
         session.add(ActionUpdate(**values))
 
-    run_write(engine, "action_updates", work)
+    run_write(
+        engine,
+        "action_updates",
+        work,
+        actor=actor,
+        action="status",
+        target=f"actions/{action_id}",
+        detail=f"status {status}" + (f"; note: {note}" if note else ""),
+    )
     return Saved("action_updates", values["update_id"])
 
 
-def delete_record(engine: Engine, kind: str, record_id: str) -> None:
+def delete_record(engine: Engine, kind: str, record_id: str, *, actor: User | None = None) -> None:
     """Delete one record (one transaction); an action's history goes with it.
 
     Raises
@@ -355,7 +415,7 @@ def delete_record(engine: Engine, kind: str, record_id: str) -> None:
             session.flush()
         session.delete(row)
 
-    run_write(engine, kind, work)
+    run_write(engine, kind, work, actor=actor, action="delete", target=f"{kind}/{record_id}")
 
 
 def _row_values(row: Base, kind: str) -> dict[str, Any]:

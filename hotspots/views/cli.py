@@ -51,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_forecast(commands)
     _add_patrol_plan(commands)
     _add_national(commands)
+    _add_user(commands)
     return parser
 
 
@@ -415,10 +416,6 @@ def _read_column_map(path: Path) -> dict[str, str]:
     return mapping
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
-
-
 def _add_national(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "national",
@@ -459,3 +456,46 @@ def _run_national(args: argparse.Namespace) -> int:
         f"{params['n_cells']:,} cells; wrote {args.out}"
     )
     return 0
+
+
+def _add_user(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "user",
+        help="manage the dashboard's users (in the config file HOTSPOTS_CONFIG names)",
+        description=(
+            "Add a user to the config file, or change their role and password. The password "
+            "is asked for (twice) at a terminal, or read from the first line of stdin when "
+            "piped; only its salted scrypt hash is written, never the password."
+        ),
+    )
+    actions = parser.add_subparsers(dest="user_command", required=True, metavar="ACTION")
+    add = actions.add_parser("add", help="add a user or reset their role and password")
+    add.add_argument("config", type=Path, metavar="CONFIG", help="TOML file (created if absent)")
+    add.add_argument("name", metavar="NAME", help="user name (letters, digits, _ . @ + -)")
+    add.add_argument(
+        "--role", required=True, choices=("viewer", "analyst", "admin"), help="what they may do"
+    )
+    add.set_defaults(run=_run_user_add)
+
+
+def _read_password() -> str:
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    first = getpass.getpass("Password: ")
+    if first != getpass.getpass("Password again: "):
+        raise ValueError("the two passwords differ; nothing was changed")
+    return first
+
+
+def _run_user_add(args: argparse.Namespace) -> int:
+    from hotspots.core.access import set_user
+
+    set_user(args.config, args.name, args.role, _read_password())
+    print(f"{args.name} ({args.role}) saved in {args.config}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -21,7 +21,7 @@ from hotspots.data.select import Selection, ward_choices
 from hotspots.products import measures
 from hotspots.views import maps
 from hotspots.views.analysis_map import LAYERS, analysis_map
-from hotspots.views.dashboard import cached
+from hotspots.views.dashboard import cached, login
 from hotspots.views.dashboard.state import Dataset
 from hotspots.views.documents import meeting_pack as report
 
@@ -42,7 +42,11 @@ def render_exports(
     show
         Layers switched on in the map; the PNG shades Gi* classes when that layer is on, else
         counts when that one is, and the standalone map opens with the same layers on.
+
+    Nothing is drawn for a role that may not download; each file handed out is audited.
     """
+    if not login.allowed("download"):
+        return
     st.subheader("Export for the meeting")
     words = report.describe_selection(sel, ward_names=ward_choices(ds.wards))
     period = words.pop("Period")
@@ -81,9 +85,10 @@ def render_exports(
     for column, (label, build, file_name, mime) in zip(
         st.columns(len(buttons)), buttons, strict=True
     ):
-        column.download_button(
+        login.download_button(
+            column,
             label,
-            data=build,
+            build,
             file_name=file_name,
             mime=mime,
             on_click="ignore",

@@ -22,7 +22,7 @@ from hotspots.data.select import Selection
 from hotspots.products import area_view, measures
 from hotspots.products.area_view import AreaMeasures
 from hotspots.views import maps
-from hotspots.views.dashboard import cached
+from hotspots.views.dashboard import cached, login
 from hotspots.views.dashboard.offline import st_map
 from hotspots.views.dashboard.sidebar import meeting_mode, sidebar_filters
 from hotspots.views.dashboard.state import Dataset, current_dataset
@@ -90,6 +90,7 @@ def comparison_selection(sel: Selection) -> Selection:
 
 def render() -> None:
     """Draw the Areas & measures page."""
+    login.require("view")
     ds = current_dataset()
     sel = sidebar_filters(ds)
     st.title("Areas & measures")
@@ -225,9 +226,10 @@ def _ward_section(ds: Dataset, table: pd.DataFrame, periods: measures.Periods) -
     st.dataframe(_ward_display(table), hide_index=True, width="stretch")
     notes = area_view.ward_notes(table)
     st.caption(" ".join(notes))
-    st.download_button(
+    login.download_button(
+        st,
         "Download the ward table (CSV, for the minutes)",
-        data=ward_csv(table),
+        lambda: ward_csv(table),
         file_name=f"ward_table_{periods.label().replace(' ', '_')}.csv",
         mime="text/csv",
         key="a_download",
@@ -266,6 +268,9 @@ def ward_csv(table: pd.DataFrame) -> bytes:
 
 def _survey() -> None:
     st.subheader("Perception of safety")
+    if not login.allowed("upload"):
+        st.caption("Survey tables are uploaded by analysts.")
+        return
     st.caption(
         "Upload a survey table (CSV): one row per area and period with the columns "
         + "; ".join(
@@ -275,9 +280,10 @@ def _survey() -> None:
         + ". % feeling safe is 0–100; respondents a whole number."
     )
     upload = st.file_uploader("Survey table", type=["csv"], key="a_survey")
-    st.download_button(
+    login.download_button(
+        st,
         "Download a template",
-        data=write_csv(_TEMPLATE),
+        lambda: write_csv(_TEMPLATE),
         file_name="perception_of_safety_template.csv",
         mime="text/csv",
         key="a_template",

@@ -25,7 +25,7 @@ from hotspots.data.select import Selection
 from hotspots.products import cctv
 from hotspots.views import maps
 from hotspots.views.cctv_map import camera_views_layer
-from hotspots.views.dashboard import cached, overlays
+from hotspots.views.dashboard import cached, login, overlays
 from hotspots.views.dashboard.offline import st_map
 from hotspots.views.dashboard.sidebar import sidebar_filters
 from hotspots.views.dashboard.state import Dataset, current_dataset, fingerprint
@@ -243,16 +243,18 @@ def _sheet_section(
     )
     title = _sheet_title(ds, sel)
     d1, d2 = st.columns(2)
-    d1.download_button(
+    login.download_button(
+        d1,
         "Tasking sheet (CSV)",
-        cctv.sheet_csv(sheet),
+        lambda: cctv.sheet_csv(sheet),
         file_name="cctv_tasking_sheet.csv",
         mime="text/csv",
         key="cctv_sheet_csv",
     )
-    d2.download_button(
+    login.download_button(
+        d2,
         "Tasking sheet (printable HTML)",
-        sheet_html(sheet, title=title),
+        lambda: sheet_html(sheet, title=title),
         file_name="cctv_tasking_sheet.html",
         mime="text/html",
         key="cctv_sheet_html",
@@ -306,7 +308,11 @@ def _schedule(
         return
     try:
         report = store.import_records(
-            engine, io.BytesIO(write_csv(plan, safe=False)), "taskings", fmt="csv"
+            engine,
+            io.BytesIO(write_csv(plan, safe=False)),
+            "taskings",
+            fmt="csv",
+            actor=login.current_user(),
         )
     except store.ValidationError as err:
         st.error("Taskings not scheduled — fix these and schedule again:")
@@ -372,6 +378,7 @@ def _map(
 
 def render() -> None:
     """Draw the CCTV page."""
+    login.require("edit")
     ds = current_dataset()
     sel = sidebar_filters(ds)
     engine = session_store()

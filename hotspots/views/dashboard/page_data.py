@@ -1,21 +1,26 @@
 """Data page: load police.uk files or a council CSV (with a column map), see the load report,
-download the rows set aside. The demo data loads by default."""
+download the rows set aside. The demo data loads by default. Analysts and admins only: the
+uploads are copied to a temporary folder only while they are read (:mod:`.uploads`)."""
 
 from __future__ import annotations
 
 import dataclasses
-import tempfile
-from pathlib import Path
 
 import streamlit as st
 
 from hotspots.core.io import write_csv
 from hotspots.data.ingest import ColumnMap, IngestError, load
-from hotspots.data.ingest.columns import csv_header
-from hotspots.data.ingest.policeuk import STREET_COLUMNS
 from hotspots.data.ingest.report import quarantine_by_reason
 from hotspots.space.areas import read_boundaries
+from hotspots.views.dashboard import login
 from hotspots.views.dashboard.state import Dataset, build_dataset, current_dataset, use_dataset
+from hotspots.views.dashboard.uploads import (
+    header_of,
+    is_policeuk,
+    public_message,
+    public_result,
+    uploaded_copies,
+)
 
 _NONE = "(not in this file)"
 _FIELDS = {
@@ -33,20 +38,6 @@ _FIELDS = {
     "crime_type": "Incident type / category",
     "location": "Location (street)",
 }
-
-
-def _is_policeuk(columns: list[str]) -> bool:
-    return set(STREET_COLUMNS) <= set(columns)
-
-
-def _save_uploads(files: list) -> list[Path]:
-    folder = Path(tempfile.mkdtemp(prefix="hotspots-upload-"))
-    paths = []
-    for file in files:
-        path = folder / Path(file.name).name
-        path.write_bytes(file.getvalue())
-        paths.append(path)
-    return paths
 
 
 def _column_map_form(columns: list[str], key: str) -> ColumnMap:
@@ -80,14 +71,13 @@ def _load_form(ds: Dataset) -> None:
     )
     if not files:
         return
-    paths = _save_uploads(files)
-    csvs = [p for p in paths if p.suffix.lower() == ".csv"]
-    generic = [p for p in csvs if not _is_policeuk(csv_header(p))]
+    csvs = [f for f in files if f.name.lower().endswith(".csv")]
+    generic = [f for f in csvs if not is_policeuk(header_of(f))]
     columns = None
     crs = None
     if generic:
-        st.markdown(f"**Column map** for {', '.join(p.name for p in generic)}")
-        columns = _column_map_form(csv_header(generic[0]), key="colmap")
+        st.markdown(f"**Column map** for {', '.join(f.name for f in generic)}")
+        columns = _column_map_form(header_of(generic[0]), key="colmap")
         crs = st.text_input("CRS of easting/northing (blank: decide from the values)", "") or None
     dayfirst = st.radio("Dates like 01/02/2021 are", ["1 February (UK)", "2 January (US)"]) == (
         "1 February (UK)"
@@ -100,19 +90,26 @@ def _load_form(ds: Dataset) -> None:
     clip = st.checkbox("Keep only incidents inside the wards", value=True, key="upload_clip")
     if not st.button("Load", type="primary"):
         return
-    try:
-        wards = read_boundaries(_save_uploads([wards_file])[0]) if wards_file else ds.wards
-        result = load(
-            paths,
-            columns=columns,
-            crs=crs,
-            dayfirst=dayfirst,
-            study_area=wards if clip else None,
-        )
-    except (IngestError, ValueError) as err:
-        st.error(str(err))
-        return
-    label = ", ".join(p.name for p in paths)[:60]
+    uploads = [*files, *([wards_file] if wards_file else [])]
+    names = ", ".join(f.name for f in uploads)
+    with uploaded_copies(uploads) as paths:
+        try:
+            wards = read_boundaries(paths[-1]) if wards_file else ds.wards
+            result = load(
+                paths[: len(files)],
+                columns=columns,
+                crs=crs,
+                dayfirst=dayfirst,
+                study_area=wards if clip else None,
+            )
+            result = public_result(result, paths)
+        except (IngestError, ValueError, OSError) as err:
+            message = public_message(err, paths)
+            login.audit("upload", names[:300], f"refused: {message}")
+            st.error(message)
+            return
+    login.audit("upload", names[:300], f"{result.report.rows_kept} incidents kept")
+    label = ", ".join(f.name for f in files)[:60]
     population = ds.ward_population if wards_file is None else None
     use_dataset(build_dataset(result, label=label, wards=wards, ward_pop=population))
     st.success(f"Loaded {result.report.rows_kept:,} incidents from {label}.")
@@ -126,6 +123,7 @@ def _quarantine_csv(key: str, *, _ds: Dataset) -> bytes:
 
 def render() -> None:
     """Draw the Data page."""
+    login.require("upload")
     ds = current_dataset()
     st.title("Data: load and quality")
     c1, c2, c3 = st.columns(3)
@@ -141,9 +139,10 @@ def render() -> None:
         st.subheader("Rows set aside (quarantine)")
         by_reason = quarantine_by_reason(ds.quarantine)
         st.dataframe(by_reason, hide_index=True)
-        st.download_button(
+        login.download_button(
+            st,
             "Download the rows set aside (CSV)",
-            _quarantine_csv(ds.key, _ds=ds),
+            lambda: _quarantine_csv(ds.key, _ds=ds),
             file_name="quarantine.csv",
             mime="text/csv",
         )

@@ -18,6 +18,7 @@ from hotspots.core.defaults import (
 from hotspots.views import maps
 from hotspots.views.analysis_map import LAYERS
 from hotspots.views.dashboard import cached, exports, overlays, page_patrol
+from hotspots.views.dashboard.login import allowed, require
 from hotspots.views.dashboard.offline import st_map
 from hotspots.views.dashboard.sidebar import MEETING_MAP_CSS, meeting_mode, sidebar_filters
 from hotspots.views.dashboard.state import current_dataset
@@ -55,11 +56,12 @@ def _tuning() -> _Tuning:
 
 def render() -> None:
     """Draw the Map page."""
+    require("view")
     ds = current_dataset()
     sel = sidebar_filters(ds)
     st.title("Where: hotspots")
     params = cast(_Tuning, dict(cached.DEFAULT_ANALYSIS))
-    if not meeting_mode():
+    if not meeting_mode() and allowed("tune"):
         params = _tuning()
     inc = cached.selected(ds, sel)
     if len(inc) == 0:
@@ -91,9 +93,9 @@ def render() -> None:
     ]
     if not meeting_mode():
         c1, c2, c3 = st.columns(3)
-        if c1.checkbox("Walkabout feedback", value=False, key="m_feedback"):
+        if allowed("points") and c1.checkbox("Walkabout feedback", value=False, key="m_feedback"):
             layers.append(overlays.feedback_layer())
-        if c2.checkbox("CCTV cameras", value=False, key="m_cameras"):
+        if allowed("points") and c2.checkbox("CCTV cameras", value=False, key="m_cameras"):
             layers.append(overlays.cameras_layer())
         if c3.checkbox("Patrol localities", value=False, key="m_patrol"):
             try:

@@ -36,7 +36,7 @@ from hotspots.products.patrol.request import (
 )
 from hotspots.products.patrol.table import display_table, month_only
 from hotspots.views import maps
-from hotspots.views.dashboard import cached
+from hotspots.views.dashboard import cached, login
 from hotspots.views.dashboard.offline import st_map
 from hotspots.views.dashboard.sidebar import MEETING_MAP_CSS, meeting_mode, sidebar_filters
 from hotspots.views.dashboard.state import Dataset, current_dataset
@@ -69,6 +69,7 @@ _CHOICES_KEY = "patrol_choices"
 
 def render() -> None:
     """Draw the Patrol page."""
+    login.require("view")
     ds = current_dataset()
     sel = sidebar_filters(ds)
     st.title("Patrol plan")
@@ -311,13 +312,16 @@ def _limits(plan: PatrolPlan) -> None:
 
 def _downloads(plan: PatrolPlan, key: tuple[str, ...]) -> None:
     """Five download buttons; each file is built (and cached) when its button is clicked."""
+    if not login.allowed("download"):
+        return
     st.subheader("Take it with you")
     for column, (kind, (label, file_name, mime)) in zip(
         st.columns(len(FILES)), FILES.items(), strict=True
     ):
-        column.download_button(
+        login.download_button(
+            column,
             label,
-            data=partial(_file, key, kind, _plan=plan),
+            partial(_file, key, kind, _plan=plan),
             file_name=file_name,
             mime=mime,
             on_click="ignore",

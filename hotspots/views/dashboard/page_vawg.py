@@ -31,6 +31,8 @@ from hotspots.data.select import Selection, values_present
 from hotspots.products import vawg
 from hotspots.views import maps
 from hotspots.views.dashboard import cached, overlays
+from hotspots.views.dashboard.login import current_user, require
+from hotspots.views.dashboard.moderation import moderation_section
 from hotspots.views.dashboard.offline import st_map
 from hotspots.views.dashboard.sidebar import sidebar_filters
 from hotspots.views.dashboard.state import Dataset, current_dataset, fingerprint
@@ -183,7 +185,7 @@ def _save_feedback() -> None:
         }
     )
     try:
-        saved = store.add_feedback(session_store(), record)
+        saved = store.add_feedback(session_store(), record, actor=current_user())
     except store.ValidationError as err:
         _say(
             "feedback",
@@ -208,7 +210,7 @@ def _save_action() -> None:
         "due_date": state.get(f"vawg_action_due_{fid}"),
     }
     try:
-        saved = store.add_action(session_store(), record)
+        saved = store.add_action(session_store(), record, actor=current_user())
     except store.ValidationError as err:
         _say("action", "error", "Action not saved — fix these and save again:", tuple(err.problems))
         return
@@ -227,6 +229,7 @@ def _change_status() -> None:
             state["vawg_track_status"],
             note=state.get("vawg_track_note") or "",
             updated_by=state.get("vawg_track_by") or "",
+            actor=current_user(),
         )
     except (store.ValidationError, KeyError) as err:
         problems = err.problems if isinstance(err, store.ValidationError) else [str(err)]
@@ -544,6 +547,7 @@ def _map(
 
 def render() -> None:
     """Draw the VAWG page."""
+    require("edit")
     ds = current_dataset()
     sel = sidebar_filters(ds)
     engine = session_store()
@@ -567,6 +571,7 @@ def render() -> None:
             "Actions tracker",
             "Feedback near recorded incidents",
             "Hot cells with no walkabout coverage",
+            "Moderate feedback",
         ]
     )
     with tabs[0]:
@@ -593,5 +598,7 @@ def render() -> None:
         except ValueError as err:
             why = f"No hot cells to list: {err}."
         _unwalked_section(unwalked, why)
+    with tabs[4]:
+        moderation_section(feedback, reason_labels=REASON_LABELS)
     with map_slot:
         _map(ds, sel, inc, feedback, unwalked)

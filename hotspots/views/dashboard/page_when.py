@@ -19,6 +19,7 @@ from hotspots.data.schema import CATEGORIES
 from hotspots.data.select import Selection, values_present, ward_choices
 from hotspots.products.peak_times import FOCUS_KINDS, Focus, PeakTimes, peak_times
 from hotspots.views.dashboard import cached
+from hotspots.views.dashboard.login import require
 from hotspots.views.dashboard.sidebar import sidebar_filters
 from hotspots.views.dashboard.state import Dataset, current_dataset
 
@@ -46,6 +47,7 @@ def _when_products(
 
 def render() -> None:
     """Draw the When page."""
+    require("view")
     ds = current_dataset()
     sel = sidebar_filters(ds)
     st.title("When: peaks in time")

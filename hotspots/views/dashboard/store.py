@@ -19,6 +19,7 @@ Examples
 
 from __future__ import annotations
 
+import logging
 import os
 
 import streamlit as st
@@ -27,6 +28,8 @@ from sqlalchemy import Engine, select
 from hotspots import store
 from hotspots.data import datasets
 from hotspots.store.models import MODELS
+
+log = logging.getLogger("hotspots.dashboard")
 
 SEED_ENV = "HOTSPOTS_SEED_DEMO"
 """Environment variable: ``0`` (or ``false``/``no``) stops the demo records being seeded."""
@@ -95,35 +98,45 @@ def _engine(url: str) -> tuple[Engine, dict[str, int]]:
     return engine, seeded
 
 
-def session_store() -> Engine:
+def store_engine() -> Engine:
     """The engine of the configured store, opened (migrated, and seeded when empty) once.
 
+    Raises ``RuntimeError`` or ``OSError`` when it cannot be opened (see :func:`session_store`).
+    """
+    return _engine(store.database_url())[0]
+
+
+def session_store() -> Engine:
+    """:func:`store_engine`, or a plain message and a stopped page when it cannot be opened.
+
     When the database cannot be opened (a PostgreSQL server down, a wrong URL, a folder that
-    cannot be written), the page shows why and how to fix it, and stops; the next rerun tries
-    again.
+    cannot be written), the server's log says why (URL with the password hidden, the folder),
+    the page only that the store is unavailable, so no server path or address reaches a
+    visitor; the next rerun tries again.
     """
     try:
-        return _engine(store.database_url())[0]
-    except RuntimeError as err:  # names the URL (password hidden) and what to check
-        st.error(f"The operational store cannot be opened: {err}")
-    except OSError as err:
+        return store_engine()
+    except (RuntimeError, OSError):
+        log.exception("the operational store cannot be opened")
         st.error(
-            f"The operational store cannot be created: {err}; set {store.DB_PATH_ENV} to a "
-            "SQLite file in a folder you can write"
+            "The operational store cannot be opened just now (walkabouts, actions, cameras, "
+            "taskings). Whoever runs this dashboard can see why in its log (check "
+            f"${store.DB_URL_ENV} or ${store.DB_PATH_ENV})."
         )
     st.stop()
 
 
 def store_caption() -> str:
-    """Where the store is (password hidden) and what the demo seeding put in it, for a caption.
+    """Which kind of store this is and what the demo seeding put in it, for a caption (never
+    its address or file path: those are for the server's log).
 
     Examples
     --------
     >>> store_caption()  # doctest: +SKIP
-    'Store: sqlite:///…/hotspots.sqlite — seeded on first use with SYNTHETIC demo records (…'
+    'Store: SQLite — seeded on first use with SYNTHETIC demo records (…'
     """
     engine, seeded = _engine(store.database_url())
-    where = engine.url.render_as_string(hide_password=True)
+    where = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}.get(engine.dialect.name, "database")
     if not seeded:
         return f"Store: {where}"
     parts = ", ".join(f"{kind} {n}" for kind, n in seeded.items())

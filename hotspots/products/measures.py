@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 import geopandas as gpd
@@ -27,6 +27,7 @@ from scipy import stats
 
 from hotspots.analysis.temporal import compare_periods, monthly_series
 from hotspots.core.disclosure import MIN_COUNT, suppress_small
+from hotspots.data.coverage import Coverage
 from hotspots.data.schema import check_incidents
 from hotspots.space.areas import area_rates
 
@@ -99,6 +100,8 @@ class Periods:
     previous: Bounds
     last_year: Bounds
     reason: str
+    notes: tuple[str, ...] = ()
+    """Words for comparisons that fell back to another covered period, or cannot be made."""
 
     def label(self, which: str = "current") -> str:
         """``"Jan 2022"``, ``"Oct–Dec 2021"`` or ``"4 Jan 2022–31 Jan 2022"``."""
@@ -212,6 +215,7 @@ def ward_table(
     previous: Sequence[PeriodBound] | None = None,
     last_year: bool = True,
     alpha: float = 0.05,
+    coverage: Coverage | None = None,
 ) -> pd.DataFrame:
     """Per ward: count in the current period, rate per 1,000 residents, and changes.
 
@@ -234,6 +238,11 @@ def ward_table(
         ``attrs``, when the data do not reach back that far).
     alpha
         Significance level of the Benjamini–Hochberg q-values over the wards.
+    coverage
+        Months each source covers (:class:`hotspots.data.coverage.Coverage`): a comparison
+        whose period has no data moves to the nearest covered one and ``attrs["notes"]`` says
+        so ("no data for Jun 2018: compared with May 2018"). ``None``: the data's first to last
+        month count as covered.
 
     Returns
     -------
@@ -260,8 +269,10 @@ def ward_table(
     """
     check_incidents(incidents)
     _require(wards, ("area_code", "area_name"), "wards", "hotspots.space.areas.read_boundaries")
-    periods = _periods(current, previous)
-    compared = _compare_all(incidents, periods, by="ward_code", last_year=last_year, alpha=alpha)
+    periods = _periods(current, previous, coverage)
+    compared = _compare_all(
+        incidents, periods, by="ward_code", last_year=last_year, alpha=alpha, coverage=coverage
+    )
     codes = wards["area_code"].astype(str).to_numpy()
     out = pd.DataFrame({"area_code": codes, "area_name": wards["area_name"].to_numpy()})
     first = compared["previous"]
@@ -278,7 +289,7 @@ def ward_table(
         if key is None and "method" in population.columns and len(population):
             key = population["method"].iloc[0]
         method = POPULATION_METHODS.get(str(key), str(key))
-    notes = []
+    notes = list(periods.notes)
     for name, suffix in _COMPARISONS.items():
         table = compared.get(name)
         if table is None:
@@ -361,6 +372,7 @@ def headline_measures(
     previous: Sequence[PeriodBound] | None = None,
     last_year: bool = True,
     alpha: float = 0.05,
+    coverage: Coverage | None = None,
 ) -> pd.DataFrame:
     """The CSP headline measures in the current period, against the previous and last year.
 
@@ -374,7 +386,7 @@ def headline_measures(
     ----------
     incidents
         Canonical incidents (the selection).
-    current, previous, last_year, alpha
+    current, previous, last_year, alpha, coverage
         As in :func:`ward_table`; q-values are over the four measures of one comparison.
 
     Returns
@@ -392,7 +404,7 @@ def headline_measures(
     >>> headline_measures(incidents, current=("2022-01", "2022-01"))  # doctest: +SKIP
     """
     check_incidents(incidents)
-    periods = _periods(current, previous)
+    periods = _periods(current, previous, coverage)
     masks = _measure_masks(incidents)
     rows = np.concatenate([np.flatnonzero(m) for m in masks.values()])
     labels = np.repeat(list(masks), [int(m.sum()) for m in masks.values()])
@@ -404,12 +416,14 @@ def headline_measures(
             "measure": labels,
         }
     )
-    compared = _compare_all(long, periods, by="measure", last_year=last_year, alpha=alpha)
+    compared = _compare_all(
+        long, periods, by="measure", last_year=last_year, alpha=alpha, coverage=coverage
+    )
     names = list(HEADLINE_MEASURES)
     out = pd.DataFrame({"definition": list(HEADLINE_MEASURES.values())}, index=names)
     out.index.name = "measure"
     out["current"] = compared["previous"]["current"].reindex(names, fill_value=0).astype(float)
-    notes = []
+    notes = list(periods.notes)
     for name, suffix in _COMPARISONS.items():
         table = compared.get(name)
         if table is None:
@@ -483,6 +497,7 @@ def what_changed(
     wards: pd.DataFrame | None = None,
     top: int = 5,
     alpha: float = 0.05,
+    coverage: Coverage | None = None,
 ) -> pd.DataFrame:
     """ "What changed since last JAG": the biggest changes, significant ones first.
 
@@ -509,6 +524,8 @@ def what_changed(
         Rows kept per comparison.
     alpha
         Significance level of the q-values.
+    coverage
+        As in :func:`ward_table`.
 
     Returns
     -------
@@ -533,6 +550,8 @@ def what_changed(
     if top < 1:
         raise ValueError(f"top must be at least 1, got {top}")
     periods = periods or default_periods(incidents)
+    if coverage is not None:
+        periods = _periods(periods.current, None, coverage, reason=periods.reason)
     parts = [incidents[c].astype("string").fillna(_NONE) for c in by]
     key = parts[0].str.cat(parts[1:], sep=_SEP) if len(parts) > 1 else parts[0]
     frame = pd.DataFrame(
@@ -544,7 +563,9 @@ def what_changed(
             "sensitive": incidents["sensitive"].fillna(True).to_numpy(bool),
         }
     )
-    compared = _compare_all(frame, periods, by="group", last_year=True, alpha=alpha)
+    compared = _compare_all(
+        frame, periods, by="group", last_year=True, alpha=alpha, coverage=coverage
+    )
     sensitive_only = frame.groupby("group")["sensitive"].all()
     names = {} if wards is None else dict(zip(wards["area_code"], wards["area_name"], strict=True))
     tables, suppressed = [], 0
@@ -575,7 +596,10 @@ def what_changed(
         reason=periods.reason,
         groups=len(compared["previous"]),
         suppressed=suppressed,
-        notes=[f"no {_COMPARED_WITH[k]}: {v}" for k, v in compared["notes"].items()],
+        notes=[
+            *periods.notes,
+            *(f"no {_COMPARED_WITH[k]}: {v}" for k, v in compared["notes"].items()),
+        ],
         test=compared["previous"].attrs["test"],
         alpha=alpha,
     )
@@ -634,15 +658,37 @@ def _changes(
 # --------------------------------------------------------------------------- comparisons
 
 
-def _periods(current: Sequence[PeriodBound], previous: Sequence[PeriodBound] | None) -> Periods:
-    periods = comparison_periods(current)
-    if previous is None:
+def _periods(
+    current: Sequence[PeriodBound],
+    previous: Sequence[PeriodBound] | None,
+    coverage: Coverage | None = None,
+    *,
+    reason: str = "chosen",
+) -> Periods:
+    periods = comparison_periods(current, reason=reason)
+    if previous is not None:
+        periods = replace(periods, previous=_pair(previous, "previous"))
+    if coverage is None:
         return periods
-    return Periods(periods.current, _pair(previous, "previous"), periods.last_year, "chosen")
+    # A month with no data is not a zero: compare with the nearest covered period and say so.
+    notes = []
+    prev, note = coverage.comparable(periods.current, kind="previous", wanted=periods.previous)
+    if prev is None:
+        raise ValueError(f"cannot compare {periods.label()}: {note}")
+    notes += [note] if note else []
+    year, note = coverage.comparable(periods.current, kind="last_year")
+    notes += [note] if note and year is not None else []  # else _compare_all says why
+    return replace(periods, previous=prev, last_year=year or periods.last_year, notes=tuple(notes))
 
 
 def _compare_all(
-    frame: pd.DataFrame, periods: Periods, *, by: str, last_year: bool, alpha: float
+    frame: pd.DataFrame,
+    periods: Periods,
+    *,
+    by: str,
+    last_year: bool,
+    alpha: float,
+    coverage: Coverage | None = None,
 ) -> dict:
     """compare_periods against the previous period (required) and last year (when in the data).
 
@@ -655,6 +701,9 @@ def _compare_all(
         **({"last_year": periods.last_year} if last_year else {}),
     }
     for name, bounds in wanted.items():
+        if coverage is not None and coverage.missing(bounds, coverage.sources_of(periods.current)):
+            out["notes"][name] = coverage.comparable(periods.current, kind=name, wanted=bounds)[1]
+            continue
         if covered is not None and not _inside(bounds, covered):
             why = f"{period_label(bounds)} is outside the data, which cover {period_label(covered)}"
             if name == "previous":

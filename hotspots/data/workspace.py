@@ -27,7 +27,7 @@ import hashlib
 import json
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,7 @@ import pandas as pd
 
 from hotspots.data import boundaries
 from hotspots.data.coverage import Coverage
-from hotspots.data.ingest import IngestError, LoadResult, concat_results, load
+from hotspots.data.ingest import ColumnMap, IngestError, LoadResult, concat_results, load
 from hotspots.data.ingest.files import expand
 from hotspots.data.schema import WORKING_CRS, load_taxonomy
 
@@ -241,7 +241,7 @@ def add(
     files: Sequence[str | Path],
     *,
     source: str | None = None,
-    columns: Mapping[str, str] | None = None,
+    columns: Mapping[str, str] | ColumnMap | None = None,
     crs: str | None = None,
     dayfirst: bool = True,
 ) -> AddReport:
@@ -267,6 +267,8 @@ def add(
     """
     ws = read_workspace(root)
     saved = ws.source(source) if source else {}
+    if columns is not None and not isinstance(columns, Mapping):  # a ColumnMap
+        columns = {k: v for k, v in asdict(columns).items() if isinstance(v, str)}
     cmap = dict(columns or saved.get("columns") or {}) or None
     crs = crs or saved.get("crs")
     result = load(

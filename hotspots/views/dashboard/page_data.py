@@ -10,12 +10,19 @@ from pathlib import Path
 import streamlit as st
 
 from hotspots.core.io import write_csv
+from hotspots.data import workspace
 from hotspots.data.ingest import ColumnMap, IngestError, load
 from hotspots.data.ingest.columns import csv_header
 from hotspots.data.ingest.policeuk import STREET_COLUMNS
 from hotspots.data.ingest.report import quarantine_by_reason
 from hotspots.space.areas import read_boundaries
-from hotspots.views.dashboard.state import Dataset, build_dataset, current_dataset, use_dataset
+from hotspots.views.dashboard.state import (
+    Dataset,
+    build_dataset,
+    current_dataset,
+    open_workspace_root,
+    use_dataset,
+)
 
 _NONE = "(not in this file)"
 _FIELDS = {
@@ -98,6 +105,11 @@ def _load_form(ds: Dataset) -> None:
         key="upload_wards",
     )
     clip = st.checkbox("Keep only incidents inside the wards", value=True, key="upload_clip")
+    root = open_workspace_root()
+    if root is not None and wards_file is None:
+        if st.button("Add to the workspace", type="primary", key="upload_add"):
+            _add_to_workspace(root, paths, columns=columns, crs=crs, dayfirst=dayfirst)
+        return
     if not st.button("Load", type="primary"):
         return
     try:
@@ -119,6 +131,20 @@ def _load_form(ds: Dataset) -> None:
     st.rerun()
 
 
+def _add_to_workspace(
+    root: Path, paths: list[Path], *, columns: ColumnMap | None, crs: str | None, dayfirst: bool
+) -> None:
+    """Save the uploads into the open workspace (per source and month) and show it."""
+    try:
+        report = workspace.add(root, paths, columns=columns, crs=crs, dayfirst=dayfirst)
+    except (IngestError, ValueError) as err:
+        st.error(str(err))
+        return
+    use_dataset(None)
+    st.session_state["upload_report"] = report.summary()
+    st.rerun()
+
+
 @st.cache_data(max_entries=4, show_spinner=False)
 def _quarantine_csv(key: str, *, _ds: Dataset) -> bytes:
     return write_csv(_ds.quarantine)
@@ -133,6 +159,16 @@ def render() -> None:
     c2.metric("Incidents kept", f"{ds.report.rows_kept:,}")
     c3.metric("Rows set aside", f"{len(ds.quarantine):,}")
     st.caption(f"Showing **{ds.label}**.")
+    root = open_workspace_root()
+    if root is not None:
+        st.caption(
+            f"Workspace: {root.name}. Files added here are saved into it (per source and month: "
+            "the same month twice changes nothing) and stay after a reload.",
+            unsafe_allow_html=False,
+        )
+    if "upload_report" in st.session_state:
+        st.success("Added to the workspace.")
+        st.code(st.session_state.pop("upload_report"), language=None)
     if st.session_state.get("hotspots_dataset") is not None and st.button("Back to the demo"):
         use_dataset(None)
         st.rerun()

@@ -7,6 +7,7 @@ the national boundary pack: points drawn inside every ward, a known number per w
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -238,3 +239,39 @@ def test_demo_is_a_workspace():
     assert set(data.coverage.sources) == {"police.uk", "Dacorum incident log (SYNTHETIC demo)"}
     assert len(data.coverage.months("police.uk")) == 13
     assert not list((datasets.data_dir() / "demo" / "workspace").glob("*.zip"))
+
+
+def _data_page() -> None:
+    from hotspots.views.dashboard.page_data import render
+
+    render()
+
+
+def test_upload_on_the_data_page_survives_a_reload(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    files = tmp_path / "files"
+    files.mkdir()
+    root = tmp_path / "ws"
+    init(root, area=LEEDS, title="Leeds CSP")
+    add(root, [_street_csv(files, "2018-04", _counts(0), seed=0)])
+    upload = _street_csv(files, "2018-05", _counts(1), seed=1)
+    monkeypatch.setenv("HOTSPOTS_WORKSPACE", str(root))
+
+    page = AppTest.from_function(_data_page, default_timeout=180).run()
+    assert not page.exception
+    assert page.metric[1].value == f"{sum(_counts(0).values()):,}"
+    content = Path(upload).read_bytes()
+    page.file_uploader(key="upload_files").set_value(
+        ("2018-05-west-yorkshire-street.csv", content, "text/csv")
+    ).run()
+    page.button(key="upload_add").click().run()
+    assert not page.exception
+    both = sum(_counts(0).values()) + sum(_counts(1).values())
+    assert page.metric[1].value == f"{both:,}"
+    assert any("added police.uk 2018-05" in c.value for c in page.code)
+
+    reloaded = AppTest.from_function(_data_page, default_timeout=180).run()  # a new session
+    assert not reloaded.exception
+    assert reloaded.metric[1].value == f"{both:,}"
+    assert [str(m) for m in open_workspace(root).coverage.months()] == ["2018-04", "2018-05"]

@@ -123,7 +123,13 @@ def current_dataset() -> Dataset:
     if upload is not None:
         return upload
     root = open_workspace_root()
-    return demo_dataset() if root is None else workspace_dataset(root)
+    if root is None:
+        return demo_dataset()
+    try:
+        return workspace_dataset(root)
+    except ValueError as err:  # a new workspace holds no data yet
+        st.info(f"{err}. Until then the demo is shown; add files on the Data page.")
+        return demo_dataset()
 
 
 def use_dataset(dataset: Dataset | None) -> None:

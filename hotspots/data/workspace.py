@@ -5,7 +5,8 @@ Layout of a workspace folder::
     hotspots.toml          area, title, sources, category overrides, population, map tiles
     data/<source>/<YYYY-MM>.parquet   canonical incidents of one source and month (GeoParquet)
     data/manifest.json     per partition: rows, content hash, the files it came from (sha256)
-    data/quarantine/       rows set aside by each ``add``, with the reason (CSV)
+    data/quarantine/       rows set aside by each ``add``, with the reason and line
+                           (Parquet; rows merely outside the district are only counted)
 
 :func:`init` writes the TOML; :func:`add` loads files into the partitions, idempotently (the
 same month twice changes nothing; a month whose content differs replaces that month of that
@@ -271,6 +272,11 @@ def add(
         columns = {k: v for k, v in asdict(columns).items() if isinstance(v, str)}
     cmap = dict(columns or saved.get("columns") or {}) or None
     crs = crs or saved.get("crs")
+    manifest = _read_manifest(ws)
+    hashes = {str(p): _sha256(Path(p)) for p in files if Path(p).is_file()}
+    known = _known_files(manifest, hashes, source)
+    if known is not None and len(hashes) == len(files):
+        return AddReport(unchanged=known)  # every file already added, byte for byte
     result = load(
         files,
         columns=cmap,
@@ -282,9 +288,7 @@ def add(
     incidents = result.incidents
     name = source or _source_name(incidents, files)
     incidents = incidents.assign(source=name)
-    manifest = _read_manifest(ws)
     report = AddReport(load=result)
-    hashes = {str(p): _sha256(Path(p)) for p in files if Path(p).is_file()}
     months = incidents["month"].dt.strftime("%Y-%m")
     declared = set(result.report.months)
     for month in sorted(set(months) | declared):
@@ -311,13 +315,14 @@ def add(
             report.added.append((name, month, len(part)))
         else:
             report.replaced.append((name, month, int(old["rows"]), len(part)))
-    if len(result.quarantine) and (report.added or report.replaced):
-        from hotspots.core.io import write_csv
-
+    # Rows set aside for a reason worth reading; rows merely outside the district are counted
+    # in the load report only (a force file clipped to one district sets most rows aside).
+    bad = result.quarantine[result.quarantine["reason"] != "outside_study_area"]
+    if len(bad) and (report.added or report.replaced):
         folder = ws.data_dir / "quarantine"
         folder.mkdir(exist_ok=True)
         tag = hashlib.sha256("".join(sorted(hashes.values())).encode()).hexdigest()[:12]
-        write_csv(result.quarantine, folder / f"{_slug(name)}-{tag}.csv")
+        bad.astype("string").to_parquet(folder / f"{_slug(name)}-{tag}.parquet")
     _write_manifest(ws, manifest)
     if not ws.source(name):
         entry: dict[str, Any] = {"name": name, "kind": "policeuk" if name == POLICEUK else "log"}
@@ -333,6 +338,22 @@ def add(
         ]
         write_config(ws.root, {**ws.config, "sources": sources})
     return report
+
+
+def _known_files(
+    manifest: Mapping[str, Any], hashes: Mapping[str, str], source: str | None
+) -> list[tuple[str, str, int]] | None:
+    """The partitions made from exactly these files (by sha256), or ``None`` when any file
+    is new (or the partitions came from a different set of files)."""
+    if not hashes:
+        return None
+    wanted = set(hashes.values())
+    hits = [
+        (e["source"], e["month"], int(e["rows"]))
+        for e in manifest["partitions"].values()
+        if set(e.get("files", {}).values()) == wanted and source in (None, e["source"])
+    ]
+    return sorted(hits) or None
 
 
 def _source_name(incidents: pd.DataFrame, files: Sequence[str | Path]) -> str:
@@ -434,10 +455,8 @@ def own_population(ws: Workspace) -> pd.DataFrame | None:
 
 def _saved_quarantine(ws: Workspace, extra: pd.DataFrame) -> pd.DataFrame:
     folder = ws.data_dir / "quarantine"
-    frames = (
-        [pd.read_csv(p, dtype=str) for p in sorted(folder.glob("*.csv"))] if folder.is_dir() else []
-    )
-    frames = [f for f in frames if len(f)] + ([extra] if len(extra) else [])
+    paths = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+    frames = [pd.read_parquet(p) for p in paths] + ([extra] if len(extra) else [])
     return pd.concat(frames, ignore_index=True) if frames else extra
 
 

@@ -275,3 +275,13 @@ def test_upload_on_the_data_page_survives_a_reload(tmp_path, monkeypatch):
     assert not reloaded.exception
     assert reloaded.metric[1].value == f"{both:,}"
     assert [str(m) for m in open_workspace(root).coverage.months()] == ["2018-04", "2018-05"]
+
+
+def test_backtest_skips_a_month_without_data(leeds):
+    from hotspots.analysis.evaluate import backtest_folds
+
+    data = open_workspace(leeds[0])
+    area = boundaries.district(LEEDS).wards
+    folds = backtest_folds(data.incidents, study_area=area, train_months=1, methods=["last_month"])
+    assert folds.attrs["months_without_data"] == ["2018-06"]
+    assert sorted(set(folds["test_month"])) == ["2018-05", "2018-07", "2018-08"]

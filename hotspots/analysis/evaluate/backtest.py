@@ -112,7 +112,12 @@ def backtest_folds(
         )
     frames: list[pd.DataFrame] = []
     params: dict[str, dict[str, Any]] = {name: {} for name in chosen}
+    # A month with no data anywhere is "no data", not a month with no crime: not a test month.
+    present = set(pd.to_datetime(incidents["month"]).dt.to_period("M"))
+    skipped = [str(m) for m in months[train_months:] if m not in present]
     for test in months[train_months:]:
+        if str(test) in skipped:
+            continue
         in_train = ((month >= test - train_months) & (month < test)).to_numpy()
         train = used[in_train]
         future = cell_of[(month == test).to_numpy()].value_counts()
@@ -127,6 +132,7 @@ def backtest_folds(
         res=res,
         n_cells=len(cells),
         train_months=train_months,
+        months_without_data=skipped,
         n_used=int(inside.sum()),
         method_params=params,
         **left_out,

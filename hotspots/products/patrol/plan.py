@@ -452,12 +452,16 @@ def _trend(
         [current.assign(locality=member), before.assign(locality=previous)], ignore_index=True
     )
     both["locality"] = both["locality"].where(both["locality"] > 0)
-    table = compare_periods(
-        both,
-        current=(str(start), str(end)),
-        previous=(str(prev_start), str(prev_end)),
-        by="locality",
-    )
+    try:
+        table = compare_periods(
+            both,
+            current=(str(start), str(end)),
+            previous=(str(prev_start), str(prev_end)),
+            by="locality",
+        )
+    except ValueError:  # the area's own incidents do not reach that period
+        note = f"no trend: too few mapped incidents in the study area in {prev_start} to {prev_end}"
+        return pd.DataFrame(columns=columns, index=pd.Index([], name="rank")), note
     table = table.drop(index="(none)", errors="ignore")
     table.index = pd.Index(table.index.astype(float).astype(int), name="rank")
     out = table[["previous", "change", "pct_change", "direction"]].rename(

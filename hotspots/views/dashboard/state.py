@@ -17,6 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from hotspots.data import boundaries, datasets, workspace
+from hotspots.data.coverage import Coverage
 from hotspots.data.ingest import LoadReport, LoadResult, concat_results
 from hotspots.demo.load import load_demo_log, load_demo_policeuk
 from hotspots.space.areas import (
@@ -41,6 +42,8 @@ class Dataset:
     ward_population: pd.DataFrame | None
     quarantine: pd.DataFrame
     report: LoadReport
+    coverage: Coverage | None = None
+    """Months each source covers (a workspace's, or those of the incidents)."""
 
 
 def fingerprint(frame: pd.DataFrame, columns: list[str]) -> str:
@@ -62,6 +65,7 @@ def build_dataset(
     wards: gpd.GeoDataFrame,
     ward_pop: pd.DataFrame | None,
     joined: bool = False,
+    coverage: Coverage | None = None,
 ) -> Dataset:
     """Join wards to a load result (unless ``joined``) and fingerprint it for the caches."""
     incidents = result.incidents if joined else assign_areas(result.incidents, wards)
@@ -73,6 +77,7 @@ def build_dataset(
         ward_population=ward_pop,
         quarantine=result.quarantine,
         report=result.report,
+        coverage=coverage or Coverage.of(incidents),
     )
 
 
@@ -112,7 +117,12 @@ def _workspace_dataset(root: str, stamps: tuple[int, ...]) -> Dataset:
     incidents, wards, population = workspace_areas(data)
     result = LoadResult(incidents, data.quarantine, data.load.report)
     return build_dataset(
-        result, label=data.workspace.title, wards=wards, ward_pop=population, joined=True
+        result,
+        label=data.workspace.title,
+        wards=wards,
+        ward_pop=population,
+        joined=True,
+        coverage=data.coverage,
     )
 
 

@@ -285,3 +285,20 @@ def test_backtest_skips_a_month_without_data(leeds):
     folds = backtest_folds(data.incidents, study_area=area, train_months=1, methods=["last_month"])
     assert folds.attrs["months_without_data"] == ["2018-06"]
     assert sorted(set(folds["test_month"])) == ["2018-05", "2018-07", "2018-08"]
+
+
+def test_cluster_trend_and_peak_lift_skip_a_month_without_data():
+    from hotspots.analysis.clusters.profile import _trend
+    from hotspots.analysis.temporal.peaks import _month_peaks
+
+    months = pd.to_datetime(["2021-01", "2021-02", "2021-03", "2021-04", "2021-05", "2021-06",
+                             "2021-08"])  # fmt: skip
+    per_month = [1, 2, 3, 4, 5, 6, 8]  # no July: a gap, not a zero
+    month = pd.Series(np.repeat(months, per_month))
+    frame = pd.DataFrame({"cluster": 1, "month": month})
+    trend = _trend(frame, month)
+    assert trend.loc[1, "recent"] == 5 + 6 + 8  # May, Jun, Aug: the latest 3 months with data
+    assert trend.loc[1, "previous"] == 2 + 3 + 4  # Feb, Mar, Apr
+    peaks = _month_peaks(pd.DataFrame({"month": month}), top=1, by=None)
+    assert peaks["label"].tolist() == ["2021-08"]
+    assert peaks["lift"].iloc[0] == pytest.approx(8 / sum(per_month) * 7)  # 7 months with data

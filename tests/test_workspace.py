@@ -173,11 +173,19 @@ def test_changes_skip_the_gap_in_words_and_numbers(leeds, tmp_path, capsys):
         assert f"({row['before']} → {row['current']}) vs May 2018" in row["text"]
 
 
-def test_a_comparison_that_cannot_be_made_says_why(leeds, capsys):
+def test_a_comparison_that_cannot_be_made_says_why(leeds, tmp_path, capsys):
     root, _ = leeds
     assert main(["changes", str(root), "--month", "2018-04"]) == 0
     text = capsys.readouterr().out
-    assert "no comparison" in text and "no data for Mar 2018" in text
+    assert "no previous period: no data for Mar 2018 and no comparable covered period" in text
+    assert "no same period last year: no data for Apr 2017" in text
+    # The ward table of the first month: counts and rates, the comparisons empty, and why.
+    out = tmp_path / "w.csv"
+    assert main(["wards", str(root), "--month", "2018-04", "--csv", str(out)]) == 0
+    assert "no previous period: no data for Mar 2018" in capsys.readouterr().out
+    table = pd.read_csv(out).set_index("area_code")
+    assert (table["count"] == pd.Series(_counts(0)).reindex(table.index)).all()
+    assert table["previous"].isna().all() and table["rate_per_1000"].notna().all()
     assert main(["changes", str(root), "--month", "2018-06"]) == 0
     assert "no data for Jun 2018" in capsys.readouterr().out
 
@@ -302,3 +310,12 @@ def test_cluster_trend_and_peak_lift_skip_a_month_without_data():
     peaks = _month_peaks(pd.DataFrame({"month": month}), top=1, by=None)
     assert peaks["label"].tolist() == ["2021-08"]
     assert peaks["lift"].iloc[0] == pytest.approx(8 / sum(per_month) * 7)  # 7 months with data
+
+
+def test_patrol_plan_over_a_gap_says_which_months_it_counts(leeds, tmp_path):
+    root, _ = leeds
+    plan = tmp_path / "plan"
+    args = ["patrol-plan", str(root), "--from", "2018-05", "--to", "2018-07", "--no-pdf"]
+    assert main([*args, "--out", str(plan)]) == 0
+    briefing = (plan / "briefing.html").read_text()
+    assert "no data for Jun 2018: the plan counts the 2 month(s) of 2018-05 to 2018-07" in briefing

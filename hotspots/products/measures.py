@@ -26,6 +26,7 @@ import pandas as pd
 from scipy import stats
 
 from hotspots.analysis.temporal import compare_periods, monthly_series
+from hotspots.analysis.temporal.series import count_period
 from hotspots.core.disclosure import MIN_COUNT, suppress_small
 from hotspots.data.coverage import Coverage
 from hotspots.data.schema import check_incidents
@@ -291,7 +292,7 @@ def ward_table(
         method = POPULATION_METHODS.get(str(key), str(key))
     notes = list(periods.notes)
     for name, suffix in _COMPARISONS.items():
-        table = compared.get(name)
+        table = _made(compared, name)
         if table is None:
             notes.append(f"no {_COMPARED_WITH[name]}: {compared['notes'].get(name, 'not asked')}")
         _comparison_columns(out, table, codes, before=name, suffix=suffix)
@@ -425,7 +426,7 @@ def headline_measures(
     out["current"] = compared["previous"]["current"].reindex(names, fill_value=0).astype(float)
     notes = list(periods.notes)
     for name, suffix in _COMPARISONS.items():
-        table = compared.get(name)
+        table = _made(compared, name)
         if table is None:
             notes.append(f"no {_COMPARED_WITH[name]}: {compared['notes'].get(name, 'not asked')}")
             out[name] = np.nan
@@ -570,7 +571,7 @@ def what_changed(
     names = {} if wards is None else dict(zip(wards["area_code"], wards["area_name"], strict=True))
     tables, suppressed = [], 0
     for name in _COMPARISONS:
-        table = compared.get(name)
+        table = _made(compared, name)
         if table is None:
             continue
         table = table[table["change"] != 0]
@@ -673,12 +674,15 @@ def _periods(
     # A month with no data is not a zero: compare with the nearest covered period and say so.
     notes = []
     prev, note = coverage.comparable(periods.current, kind="previous", wanted=periods.previous)
-    if prev is None:
-        raise ValueError(f"cannot compare {periods.label()}: {note}")
-    notes += [note] if note else []
+    if prev is None and coverage.missing(periods.current):
+        raise ValueError(f"cannot show {periods.label()}: {note}")
+    notes += [note] if note and prev is not None else []  # else _compare_all says why
     year, note = coverage.comparable(periods.current, kind="last_year")
     notes += [note] if note and year is not None else []  # else _compare_all says why
-    return replace(periods, previous=prev, last_year=year or periods.last_year, notes=tuple(notes))
+    return replace(
+        periods, previous=prev or periods.previous, last_year=year or periods.last_year,
+        notes=tuple(notes),
+    )  # fmt: skip
 
 
 def _compare_all(
@@ -702,7 +706,10 @@ def _compare_all(
     }
     for name, bounds in wanted.items():
         if coverage is not None and coverage.missing(bounds, coverage.sources_of(periods.current)):
-            out["notes"][name] = coverage.comparable(periods.current, kind=name, wanted=bounds)[1]
+            why = coverage.comparable(periods.current, kind=name, wanted=bounds)[1]
+            out["notes"][name] = why
+            if name == "previous":  # counts of the current period, no comparison
+                out[name] = count_period(frame, current=periods.current, by=by, why=why)
             continue
         if covered is not None and not _inside(bounds, covered):
             why = f"{period_label(bounds)} is outside the data, which cover {period_label(covered)}"
@@ -717,6 +724,12 @@ def _compare_all(
             frame, current=periods.current, previous=bounds, by=by, alpha=alpha
         )
     return out
+
+
+def _made(compared: dict, name: str) -> pd.DataFrame | None:
+    """The comparison table ``name``, or ``None`` when it was not made (its note says why)."""
+    table = compared.get(name)
+    return None if table is None or table.attrs.get("skipped") else table
 
 
 def _coverage(frame: pd.DataFrame) -> Bounds | None:

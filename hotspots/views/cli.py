@@ -588,8 +588,11 @@ def _run_wards(args: argparse.Namespace) -> int:
         data.incidents, data.wards, data.population, current=(month, month), coverage=data.coverage
     )
     a = table.attrs
-    print(f"{data.title}: {a['current_period']}; compared with {a['previous_period']} and "
-          f"{a['last_year_period']}")  # fmt: skip
+    made = {c: bool(table[c].notna().any()) for c in ("previous", "last_year")}
+    compared = [a[f"{c}_period"] for c in ("previous", "last_year") if made[c]]
+    print(
+        f"{data.title}: {a['current_period']}; compared with {' and '.join(compared) or 'nothing'}"
+    )
     for note in a["notes"]:
         print(f"note: {note}")
     print(f"rates per {a['per']:,} residents; boundaries: {a['vintage']}")
@@ -599,8 +602,8 @@ def _run_wards(args: argparse.Namespace) -> int:
     if args.csv:
         out = table.copy()
         out.insert(0, "month", a["current_period"])
-        out["compared_with_previous"] = a["previous_period"]
-        out["compared_with_last_year"] = a["last_year_period"]
+        out["compared_with_previous"] = a["previous_period"] if made["previous"] else ""
+        out["compared_with_last_year"] = a["last_year_period"] if made["last_year"] else ""
         out["boundaries"] = a["vintage"]
         write_csv(out, args.csv)
         print(f"wrote {args.csv}")

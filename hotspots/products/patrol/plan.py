@@ -219,6 +219,13 @@ def patrol_plan(
 
     plan = _describe(current, chosen, member, harm, ward_table, crs)
     trend, trend_note = _trend(in_area, current, member, chosen, months, crs, coverage)
+    gaps = coverage.missing((start, end))
+    if gaps:  # a month without data is not a month without crime
+        gap_words = ", ".join(m.strftime("%b %Y") for m in gaps)
+        trend_note = (
+            f"no data for {gap_words}: the plan counts the {len(months) - len(gaps)} month(s) "
+            f"of {start} to {end} with data; {trend_note}"
+        )
     plan = plan.join(trend, on="rank")
     peaks = peak_windows(
         current.assign(locality=member)[member > 0],
@@ -245,6 +252,7 @@ def patrol_plan(
     metadata = {
         "period": f"{start} to {end}",
         "months": [str(m) for m in months],
+        "months_without_data": [str(m) for m in gaps],
         "study_area": study_area if isinstance(study_area, str) else type(study_area).__name__,
         "working_crs": crs,
         "ranked_by": by,

@@ -87,7 +87,7 @@ class Coverage:
         """Months covered by ``source`` (``None``: by any source), sorted."""
         if source is not None:
             return pd.PeriodIndex(self.sources.get(source, ()), freq="M")
-        union = sorted({m for months in self.sources.values() for m in months})
+        union = sorted({m for months in self.sources.values() for m in months}, key=str)
         return pd.PeriodIndex(union, freq="M")
 
     def gaps(self, source: str | None = None) -> pd.PeriodIndex:

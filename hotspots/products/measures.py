@@ -709,7 +709,7 @@ def _compare_all(
             why = coverage.comparable(periods.current, kind=name, wanted=bounds)[1]
             out["notes"][name] = why
             if name == "previous":  # counts of the current period, no comparison
-                out[name] = count_period(frame, current=periods.current, by=by, why=why)
+                out[name] = count_period(frame, current=periods.current, by=by, why=why or "")
             continue
         if covered is not None and not _inside(bounds, covered):
             why = f"{period_label(bounds)} is outside the data, which cover {period_label(covered)}"

@@ -391,9 +391,13 @@ def _run_national(args: argparse.Namespace) -> int:
 
 
 def _version() -> str:
-    from hotspots import __version__
+    """The installed version (package metadata; the package root is not imported)."""
+    from importlib.metadata import PackageNotFoundError, version
 
-    return __version__
+    try:
+        return version("hotspots")
+    except PackageNotFoundError:
+        return "unknown (not installed: pip install -e .)"
 
 
 def _add_months(parser: argparse.ArgumentParser) -> None:
@@ -698,11 +702,13 @@ def _run_pack(args: argparse.Namespace) -> int:
         **{f"Note {i + 1}": n for i, n in enumerate(notes)},
     }
     args.out.mkdir(parents=True, exist_ok=True)
-    common = dict(title=f"{data.title}: JAG meeting pack", period=period, filters=filters,
-                  changes=changes, measures=measures)  # fmt: skip
+    title = f"{data.title}: JAG meeting pack"
     html_path, pdf_path = args.out / "pack.html", args.out / "pack.pdf"
-    html_path.write_text(meeting_pack_html(result, data.wards, **common), encoding="utf-8")
-    meeting_pack_pdf(result, data.wards, dest=pdf_path, **common)
+    page = meeting_pack_html(result, data.wards, title=title, period=period, filters=filters,
+                             changes=changes, measures=measures)  # fmt: skip
+    html_path.write_text(page, encoding="utf-8")
+    meeting_pack_pdf(result, data.wards, title=title, period=period, filters=filters,
+                     changes=changes, measures=measures, dest=pdf_path)  # fmt: skip
     for note in notes:
         print(f"note: {note}")
     print(f"wrote {html_path}")

@@ -319,3 +319,29 @@ def test_patrol_plan_over_a_gap_says_which_months_it_counts(leeds, tmp_path):
     assert main([*args, "--out", str(plan)]) == 0
     briefing = (plan / "briefing.html").read_text()
     assert "no data for Jun 2018: the plan counts the 2 month(s) of 2018-05 to 2018-07" in briefing
+
+
+def test_council_log_column_map_and_category_overrides_are_saved(tmp_path, capsys):
+    from hotspots.data import datasets
+    from hotspots.demo.load import DEMO_LOG_COLUMNS
+
+    log = datasets.demo_path("incident_log")
+    root = tmp_path / "ws"
+    init(root, area="Dacorum", categories={"Fly-tipping": "Criminal damage and arson"})
+    columns = tmp_path / "map.json"
+    columns.write_text(json.dumps(DEMO_LOG_COLUMNS))
+    args = ["add", str(root), str(log), "--source", "Council log", "--crs", "EPSG:27700"]
+    assert main([*args, "--columns", str(columns)]) == 0
+    ws = read_workspace(root)
+    saved = ws.source("Council log")
+    assert saved["columns"] == DEMO_LOG_COLUMNS and saved["crs"] == "EPSG:27700"
+    assert ws.config["categories"] == {"Fly-tipping": "Criminal damage and arson"}
+    capsys.readouterr()
+    # The next add of that source needs no column map: the saved one is used.
+    assert main(["add", str(root), str(log), "--source", "Council log"]) == 0
+    assert "added" not in capsys.readouterr().out
+    data = open_workspace(root)
+    assert set(data.coverage.sources) == {"Council log"}
+    tipping = data.incidents["crime_type"].astype(str) == "Fly-tipping"
+    assert (data.incidents.loc[tipping, "category"] == "Criminal damage and arson").all()
+    assert tipping.sum() == 500

@@ -16,7 +16,7 @@ Measured here (2 cores shared with up to 8 jobs, load average 12-18)
 --------------------------------------------------------------------
 init+add   4.8 s (9.8 s and 15.0 s in busier runs; about 1 s of it is reading the zip, the
            rest validation, clipping and 13 GeoParquet writes)
-add again  0.01 s (sha256 of the 20 MB zip; nothing read)
+add again  0.01 s (sha256 of the 4.7 MB zip; nothing read)
 open       1.6 s (1.8 s busier)
 """
 

@@ -345,3 +345,13 @@ def test_council_log_column_map_and_category_overrides_are_saved(tmp_path, capsy
     tipping = data.incidents["crime_type"].astype(str) == "Fly-tipping"
     assert (data.incidents.loc[tipping, "category"] == "Criminal damage and arson").all()
     assert tipping.sum() == 500
+
+
+def test_emerging_hot_spots_periods_leave_out_a_month_without_data(leeds):
+    from hotspots.space.grid import grid_counts
+
+    data = open_workspace(leeds[0])
+    area = boundaries.district(LEEDS).wards
+    grid = grid_counts(data.incidents, 7, study_area=area, by="month")
+    months = sorted(pd.to_datetime(grid["month"]).dt.strftime("%Y-%m").unique())
+    assert months == MONTHS  # June is not a period of zeros: emerging_hotspots never sees it

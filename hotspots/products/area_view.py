@@ -19,6 +19,7 @@ from typing import IO
 import geopandas as gpd
 import pandas as pd
 
+from hotspots.data.coverage import Coverage
 from hotspots.data.schema import BNG, WGS84
 from hotspots.products import measures
 
@@ -60,6 +61,7 @@ def area_measures(
     periods: measures.Periods,
     population: pd.DataFrame | None = None,
     chosen_wards: Sequence[str] = (),
+    coverage: Coverage | None = None,
 ) -> AreaMeasures:
     """Ward table, headline measures and "what changed" of ``incidents`` in ``periods``.
 
@@ -77,16 +79,24 @@ def area_measures(
     chosen_wards
         Ward codes the selection is limited to: the ward table lists only these (the other
         wards' zeros say nothing); empty: every ward.
+    coverage
+        Months each source covers (:class:`hotspots.data.coverage.Coverage`): comparisons skip
+        months without data and say so in ``attrs["notes"]``.
     """
     listed = wards[wards["area_code"].isin(list(chosen_wards))] if chosen_wards else wards
     return AreaMeasures(
         wards=measures.ward_table(
-            incidents, listed, population, current=periods.current, previous=periods.previous
+            incidents,
+            listed,
+            population,
+            current=periods.current,
+            previous=periods.previous,
+            coverage=coverage,
         ),
         headline=measures.headline_measures(
-            incidents, current=periods.current, previous=periods.previous
+            incidents, current=periods.current, previous=periods.previous, coverage=coverage
         ),
-        changes=measures.what_changed(incidents, periods=periods, wards=wards),
+        changes=measures.what_changed(incidents, periods=periods, wards=wards, coverage=coverage),
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -20,6 +20,9 @@ from pyproj import CRS
 from hotspots.core.crs import BNG, WGS84, in_bng_extent, outside_degrees, working_crs_for
 from hotspots.data import boundaries, datasets
 from hotspots.data.schema import WORKING_CRS, incident_points
+
+if TYPE_CHECKING:
+    from hotspots.data.workspace import WorkspaceData
 
 # ONS/NRS geography prefixes, finest first: when a layer carries several code columns
 # (e.g. a ward's WD13CD and its district's LAD13CD) the finest is the feature's own code.
@@ -593,3 +596,26 @@ def district_wards(
     population = ward_population(found.wards, found.lsoas, lsoa_population, method=method)
     population.attrs["district"] = found.label
     return found.wards.copy(), population
+
+
+def workspace_areas(
+    data: WorkspaceData,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, pd.DataFrame]:
+    """A workspace's incidents with ``ward_code`` joined, its wards and residents per ward.
+
+    Wards are the district's 2013 wards from the national boundary pack; residents the pack's
+    2011 LSOA residents shared by area, unless ``[population] source`` names a CSV.
+
+    Returns
+    -------
+    (incidents, wards, population)
+    """
+    from hotspots.data.workspace import own_population
+
+    wards, population = district_wards(data.workspace.area)
+    own = own_population(data.workspace)
+    if own is not None:
+        population = own
+    incidents = assign_areas(data.incidents, wards)
+    incidents.attrs.update(data.incidents.attrs)
+    return incidents, wards, population

@@ -15,6 +15,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,7 +25,10 @@ from hotspots.core.io import write_csv
 from hotspots.data.ingest import IngestError, load
 
 if TYPE_CHECKING:
+    import geopandas as gpd
     import pandas as pd
+
+    from hotspots.data.coverage import Coverage
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -33,7 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))
-    except (IngestError, ValueError, OSError) as exc:
+    except (IngestError, ValueError, OSError, LookupError) as exc:
         print(f"hotspots {args.command}: error: {exc}", file=sys.stderr)
         return 1
 
@@ -44,7 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="hotspots",
         description="Crime and ASB hotspot analysis for Community Safety Partnerships.",
     )
+    parser.add_argument("--version", action="version", version=f"hotspots {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_init(commands)
+    _add_add(commands)
+    _add_dashboard(commands)
     _add_ingest(commands)
     _add_analyse(commands)
     _add_backtest(commands)
@@ -52,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_patrol_plan(commands)
     _add_national(commands)
     _add_user(commands)
+    _add_wards(commands)
+    _add_changes(commands)
+    _add_pack(commands)
     return parser
 
 
@@ -162,6 +173,7 @@ def _add_analyse(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--method", choices=["dbscan", "hdbscan"], default="dbscan")
     parser.add_argument("--eps", type=float, help="DBSCAN eps in metres (default: k-distance knee)")
     parser.add_argument("--min-samples", type=int, help="DBSCAN min_samples (default: automatic)")
+    _add_months(parser)
     parser.add_argument("--out", type=Path, required=True, metavar="DIR")
     parser.set_defaults(run=_run_analyse)
 
@@ -173,10 +185,14 @@ def _run_analyse(args: argparse.Namespace) -> int:
 
     wards = read_boundaries(args.areas) if args.areas else None
     population = _read_population(args.population) if args.population else None
-    incidents = load(args.incidents, study_area=args.study_area).incidents
+    data = read_input(args.incidents, study_area=args.study_area)
+    study_area = args.study_area or (wards if wards is not None else data.study_area)
+    if wards is None and data.workspace is not None:
+        wards, population = data.wards, population if population is not None else data.population
+    incidents = _in_months(data, args.start, args.end)
     result = analyse(
         incidents,
-        study_area=args.study_area if args.study_area else wards,
+        study_area=study_area,
         wards=wards,
         population=population,
         res=args.res,
@@ -186,7 +202,7 @@ def _run_analyse(args: argparse.Namespace) -> int:
         eps_m=args.eps,
         min_samples=args.min_samples,
     )
-    written = write_analysis(result, args.out, wards=wards)
+    written = write_analysis(result, args.out, wards=wards, coverage=data.coverage)
     p = result.params
     c = p["clusters"]
     how = (
@@ -357,7 +373,7 @@ def _add_patrol_plan(commands: argparse._SubParsersAction) -> None:
             "plan.geojson, plan.csv, plan.kml, briefing.html and briefing.pdf into OUT."
         ),
     )
-    _add_sources(parser, study_area_required=True)
+    _add_sources(parser, study_area_required=False)
     parser.add_argument("--from", dest="start", metavar="YYYY-MM", help="first month")
     parser.add_argument("--to", dest="end", metavar="YYYY-MM", help="last month")
     parser.add_argument("--top", type=int, default=10, help="localities in the plan (10)")
@@ -380,10 +396,14 @@ def _run_patrol_plan(args: argparse.Namespace) -> int:
             "hotspots patrol-plan: error: give both --from and --to (or neither)", file=sys.stderr
         )
         return 2
-    incidents = load(args.incidents, study_area=args.study_area).incidents
+    data = read_input(args.incidents, study_area=args.study_area)
+    if data.study_area is None:
+        print("hotspots patrol-plan: error: give --study-area (or a workspace)", file=sys.stderr)
+        return 2
     plan = patrol_plan(
-        incidents,
-        study_area=args.study_area,
+        data.incidents,
+        study_area=data.study_area,
+        coverage=data.coverage,
         period=(args.start, args.end) if args.start else None,
         top=args.top,
         by=args.by,
@@ -494,6 +514,335 @@ def _run_user_add(args: argparse.Namespace) -> int:
 
     set_user(args.config, args.name, args.role, _read_password())
     print(f"{args.name} ({args.role}) saved in {args.config}")
+    return 0
+
+
+# --------------------------------------------------------------------------- workspace
+
+
+def _version() -> str:
+    """The installed version (package metadata; the package root is not imported)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("hotspots")
+    except PackageNotFoundError:
+        return "unknown (not installed: pip install -e .)"
+
+
+def _add_months(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--from", dest="start", metavar="YYYY-MM", help="first month (default: all)"
+    )
+    parser.add_argument("--to", dest="end", metavar="YYYY-MM", help="last month (default: all)")
+
+
+def _in_months(data: Input, start: str | None, end: str | None) -> pd.DataFrame:
+    """The incidents from ``start`` to ``end`` (months, inclusive; either may be open)."""
+    import pandas as pd
+
+    month = data.incidents["month"].dt.to_period("M")
+    keep = pd.Series(True, index=data.incidents.index)
+    if start:
+        keep &= month >= pd.Period(start, freq="M")
+    if end:
+        keep &= month <= pd.Period(end, freq="M")
+    out = data.incidents[keep.to_numpy()]
+    if len(out) == 0:
+        raise ValueError(
+            f"no incidents from {start or 'the start'} to {end or 'the end'}; the data cover "
+            f"{data.coverage.describe()}"
+        )
+    return out
+
+
+def _add_init(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "init",
+        help="create a workspace: hotspots.toml (area, title, sources) and a data folder",
+        description=(
+            "Create a workspace folder for one district of England and Wales: a readable "
+            "hotspots.toml (area, title, sources, category overrides, population, map tiles) "
+            "and data/. Add data with 'hotspots add'."
+        ),
+    )
+    parser.add_argument("dir", type=Path, metavar="DIR")
+    parser.add_argument("--area", required=True, metavar="CODE|NAME", help="e.g. E08000035, Leeds")
+    parser.add_argument("--title", help='e.g. "Leeds CSP" (default: "<district> CSP")')
+    parser.set_defaults(run=_run_init)
+
+
+def _run_init(args: argparse.Namespace) -> int:
+    from hotspots.data.workspace import CONFIG, init
+
+    ws = init(args.dir, area=args.area, title=args.title)
+    print(f"workspace {ws.root} for {ws.area_name} ({ws.area}); wrote {ws.root / CONFIG}")
+    print(f"next: hotspots add {ws.root} FILES...")
+    return 0
+
+
+def _add_add(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "add",
+        help="add data files to a workspace (same month twice changes nothing)",
+        description=(
+            "Add police.uk street-level files (CSV, zip, folder, API JSON) or a council log "
+            "(CSV, with --columns the first time; the map is saved in hotspots.toml) to a "
+            "workspace, kept per source and month. Adding a month again changes nothing; a "
+            "file whose content for a month differs replaces that month, and the report says so."
+        ),
+    )
+    parser.add_argument("dir", type=Path, metavar="DIR")
+    parser.add_argument("files", nargs="+", metavar="FILE")
+    parser.add_argument("--source", help="source name (default police.uk, or the file name)")
+    parser.add_argument("--columns", type=Path, metavar="MAP.json", help="council log column map")
+    parser.add_argument("--crs", help="CRS of a council log's coordinates (e.g. EPSG:27700)")
+    parser.add_argument("--month-first", action="store_true", help="read 01/02 as 2 January")
+    parser.set_defaults(run=_run_add)
+
+
+def _run_add(args: argparse.Namespace) -> int:
+    from hotspots.data.workspace import add
+
+    report = add(
+        args.dir,
+        args.files,
+        source=args.source,
+        columns=_read_column_map(args.columns) if args.columns else None,
+        crs=args.crs,
+        dayfirst=not args.month_first,
+    )
+    print(report.summary())
+    return 0
+
+
+def _add_dashboard(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "dashboard",
+        help="open the dashboard on a workspace (http://127.0.0.1:PORT)",
+        description="Run the Streamlit dashboard on a workspace, bound to 127.0.0.1.",
+    )
+    parser.add_argument("dir", type=Path, metavar="DIR")
+    parser.add_argument("--port", type=int, default=8501, help="port (8501)")
+    parser.set_defaults(run=_run_dashboard)
+
+
+def _run_dashboard(args: argparse.Namespace) -> int:
+    import os
+    import subprocess
+
+    from hotspots.data.workspace import ENV, read_workspace
+
+    ws = read_workspace(args.dir)
+    app = Path(__file__).resolve().parents[2] / "app.py"
+    env = {**os.environ, ENV: str(ws.root.resolve())}
+    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.headless", "true",
+               "--server.address", "127.0.0.1", "--server.port", str(args.port)]  # fmt: skip
+    print(f"opening {ws.title} on http://127.0.0.1:{args.port}")
+    return subprocess.call(command, env=env)
+
+
+# --------------------------------------------------------------------------- monthly job
+
+
+@dataclass
+class Input:
+    """What the monthly-job commands read: a workspace, or files with a study area."""
+
+    incidents: gpd.GeoDataFrame
+    coverage: Coverage
+    study_area: object
+    wards: gpd.GeoDataFrame | None
+    population: pd.DataFrame | None
+    title: str
+    workspace: object | None = None
+
+
+def read_input(paths: Sequence[str], *, study_area: str | None) -> Input:
+    """A workspace folder (one path holding hotspots.toml) or files clipped to ``study_area``.
+
+    With files and a district study area (code or name), the district's wards and 2011
+    residents come from the national boundary pack.
+    """
+    from hotspots.data.coverage import Coverage
+    from hotspots.data.workspace import CONFIG, open_workspace
+    from hotspots.space.areas import assign_areas, district_wards, workspace_areas
+
+    if len(paths) == 1 and (Path(paths[0]) / CONFIG).is_file():
+        data = open_workspace(paths[0])
+        incidents, wards, population = workspace_areas(data)
+        area = study_area or data.workspace.area
+        return Input(incidents, data.coverage, area, wards, population, data.workspace.title,
+                     data.workspace)  # fmt: skip
+    result = load(paths, study_area=study_area)
+    incidents = result.incidents
+    wards = population = None
+    title = "hotspots"
+    if isinstance(study_area, str) and not Path(study_area).exists():
+        wards, population = district_wards(study_area)
+        incidents = assign_areas(incidents, wards)
+        incidents.attrs.update(result.incidents.attrs)
+        title = population.attrs.get("district", study_area)
+    return Input(incidents, Coverage.of(incidents), study_area, wards, population, title)
+
+
+def _add_month(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--month", metavar="YYYY-MM", help="the month (default: latest covered)")
+
+
+def _month(data: Input, month: str | None) -> str:
+    return month or str(data.coverage.months().max())
+
+
+def _add_wards(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "wards",
+        help="ward table: counts, rates per 1,000, change vs previous covered period and last year",
+        description=(
+            "One row per ward of the district: incidents in the month, residents and rate per "
+            "1,000 (2011 Census, national boundary pack, vintage stated), change against the "
+            "previous covered period and the same period last year with exact Poisson tests "
+            "and Benjamini-Hochberg q-values. A month with no data is never counted as zero."
+        ),
+    )
+    _add_sources(parser, study_area_required=False)
+    _add_month(parser)
+    parser.add_argument("--csv", type=Path, metavar="FILE", help="also write the table as CSV")
+    parser.set_defaults(run=_run_wards)
+
+
+def _run_wards(args: argparse.Namespace) -> int:
+    from hotspots.products.measures import ward_table
+
+    data = read_input(args.incidents, study_area=args.study_area)
+    if data.wards is None:
+        raise ValueError("the ward table needs a workspace or --study-area DISTRICT (code or name)")
+    month = _month(data, args.month)
+    table = ward_table(
+        data.incidents, data.wards, data.population, current=(month, month), coverage=data.coverage
+    )
+    a = table.attrs
+    made = {c: bool(table[c].notna().any()) for c in ("previous", "last_year")}
+    compared = [a[f"{c}_period"] for c in ("previous", "last_year") if made[c]]
+    print(
+        f"{data.title}: {a['current_period']}; compared with {' and '.join(compared) or 'nothing'}"
+    )
+    for note in a["notes"]:
+        print(f"note: {note}")
+    print(f"rates per {a['per']:,} residents; boundaries: {a['vintage']}")
+    shown = ["area_name", "count", "rate_per_1000", "previous", "vs_previous", "last_year",
+             "vs_last_year"]  # fmt: skip
+    print(table[shown].to_string(index=False, float_format=lambda v: f"{v:.1f}"))
+    if args.csv:
+        out = table.copy()
+        out.insert(0, "month", a["current_period"])
+        out["compared_with_previous"] = a["previous_period"] if made["previous"] else ""
+        out["compared_with_last_year"] = a["last_year_period"] if made["last_year"] else ""
+        out["boundaries"] = a["vintage"]
+        write_csv(out, args.csv)
+        print(f"wrote {args.csv}")
+    return 0
+
+
+def _add_changes(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "changes",
+        help="what changed since last JAG, in words (text and CSV)",
+        description=(
+            "The biggest changes by crime group and ward in the month against the previous "
+            "covered period and the same period last year, significant ones first. When a "
+            "month has no data the comparison moves to the nearest covered one and says so."
+        ),
+    )
+    _add_sources(parser, study_area_required=False)
+    _add_month(parser)
+    parser.add_argument("--top", type=int, default=5, help="rows per comparison (5)")
+    parser.add_argument("--csv", type=Path, metavar="FILE", help="also write the rows as CSV")
+    parser.set_defaults(run=_run_changes)
+
+
+def _run_changes(args: argparse.Namespace) -> int:
+    from hotspots.products.measures import comparison_periods, what_changed
+
+    data = read_input(args.incidents, study_area=args.study_area)
+    month = _month(data, args.month)
+    by = ("category", "ward_code") if data.wards is not None else ("category",)
+    try:
+        table = what_changed(
+            data.incidents,
+            by=by,
+            periods=comparison_periods((month, month), reason="chosen month"),
+            wards=data.wards,
+            top=args.top,
+            coverage=data.coverage,
+        )
+    except ValueError as err:  # the comparison cannot be made: say why
+        print(f"{data.title}: what changed in {month}: no comparison: {err}")
+        return 0
+    print(f"{data.title}: what changed in {table.attrs['current_period']}")
+    for note in table.attrs["notes"]:
+        print(f"note: {note}")
+    for text in table["text"]:
+        print(f"- {text}")
+    if args.csv:
+        write_csv(table, args.csv)
+        print(f"wrote {args.csv}")
+    return 0
+
+
+def _add_pack(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "pack",
+        help="the JAG meeting pack (HTML and PDF) for a month",
+        description=(
+            "Hot spots, peak times, what changed and the headline measures of one month, as a "
+            "self-contained HTML page and an A4 PDF (pack.html, pack.pdf in OUT)."
+        ),
+    )
+    _add_sources(parser, study_area_required=False)
+    _add_month(parser)
+    parser.add_argument("--out", type=Path, required=True, metavar="DIR")
+    parser.set_defaults(run=_run_pack)
+
+
+def _run_pack(args: argparse.Namespace) -> int:
+    from hotspots.analysis.analyse import analyse
+    from hotspots.products.measures import comparison_periods, headline_measures, what_changed
+    from hotspots.views.documents.meeting_pack import meeting_pack_html, meeting_pack_pdf
+
+    data = read_input(args.incidents, study_area=args.study_area)
+    month = _month(data, args.month)
+    current = _in_months(data, month, month)
+    result = analyse(current, study_area=data.study_area or data.wards)
+    changes = measures = None
+    notes: list[str] = []
+    try:
+        periods = comparison_periods((month, month), reason="chosen month")
+        by = ("category", "ward_code") if data.wards is not None else ("category",)
+        changes = what_changed(
+            data.incidents, by=by, periods=periods, wards=data.wards, coverage=data.coverage
+        )
+        measures = headline_measures(data.incidents, current=(month, month), coverage=data.coverage)
+        notes = list(measures.attrs["notes"])
+    except ValueError as err:
+        notes = [f"no comparison: {err}"]
+    period = changes.attrs["current_period"] if changes is not None else month
+    filters = {
+        "Data": data.coverage.describe(),
+        **{f"Note {i + 1}": n for i, n in enumerate(notes)},
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    title = f"{data.title}: JAG meeting pack"
+    html_path, pdf_path = args.out / "pack.html", args.out / "pack.pdf"
+    page = meeting_pack_html(result, data.wards, title=title, period=period, filters=filters,
+                             changes=changes, measures=measures)  # fmt: skip
+    html_path.write_text(page, encoding="utf-8")
+    meeting_pack_pdf(result, data.wards, title=title, period=period, filters=filters,
+                     changes=changes, measures=measures, dest=pdf_path)  # fmt: skip
+    for note in notes:
+        print(f"note: {note}")
+    print(f"wrote {html_path}")
+    print(f"wrote {pdf_path}")
     return 0
 
 

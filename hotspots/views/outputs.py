@@ -30,14 +30,23 @@ import shapely
 
 from hotspots.analysis.analyse import Analysis
 from hotspots.core.io import Dest, deliver, write_csv
+from hotspots.data.coverage import Coverage
 from hotspots.views import maps
 from hotspots.views.analysis_map import analysis_map
 
 
 def write_analysis(
-    analysis: Analysis, out_dir: str | Path, *, wards: gpd.GeoDataFrame | None = None
+    analysis: Analysis,
+    out_dir: str | Path,
+    *,
+    wards: gpd.GeoDataFrame | None = None,
+    coverage: Coverage | None = None,
 ) -> dict[str, Path]:
     """Write the products of ``analysis`` into ``out_dir`` (created); return name → path.
+
+    ``monthly.csv`` has a ``month`` column (YYYY-MM) and a ``covered`` one; with ``coverage``
+    (:class:`hotspots.data.coverage.Coverage`), a month no source covers is empty ("no data"),
+    never zero.
 
     Examples
     --------
@@ -65,7 +74,7 @@ def write_analysis(
     hw = analysis.hour_weekday
     if hw.available and hw.table is not None:
         write_csv(hw.table.rename_axis("weekday"), path("hour_weekday.csv"), index=True)
-    write_csv(analysis.monthly, path("monthly.csv"))
+    write_csv(_monthly(analysis.monthly, coverage), path("monthly.csv"))
     write_csv(analysis.peaks, path("peaks.csv"))
     if analysis.ward_rates is not None:
         rates = analysis.ward_rates.copy()
@@ -116,4 +125,14 @@ def _stringify(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
             continue
         if out[col].dtype == object or str(out[col].dtype) == "category":
             out[col] = out[col].map(lambda v: v if v is None else str(v))
+    return out
+
+
+def _monthly(monthly: pd.DataFrame, coverage: Coverage | None) -> pd.DataFrame:
+    """Monthly counts with a ``month`` column; uncovered months blank ("no data")."""
+    table = monthly if coverage is None else coverage.mask(monthly)
+    covered = table.notna().all(axis=1) if coverage is not None else True
+    out = table.reset_index(drop=True)
+    out.insert(0, "month", pd.DatetimeIndex(table.index).strftime("%Y-%m"))
+    out["covered"] = covered if isinstance(covered, bool) else covered.to_numpy()
     return out

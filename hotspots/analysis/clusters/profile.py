@@ -169,15 +169,14 @@ def _places(frame: pd.DataFrame, top_n: int) -> pd.DataFrame:
 
 
 def _trend(frame: pd.DataFrame, all_months: pd.Series) -> pd.DataFrame:
-    """Latest 3 months against the 3 before: counts, exact binomial p, and a word."""
+    """Latest 3 months with data against the 3 with data before: counts, exact binomial p, and
+    a word. A month without any incident is a gap ("no data"), not a month of zeros."""
     index = _month_index(frame["month"])
-    last = int(_month_index(all_months).max())
-    span = last - int(_month_index(all_months).min()) + 1
-    recent = (index > last - TREND_MONTHS).groupby(frame["cluster"]).sum()
+    covered = np.unique(_month_index(all_months).to_numpy())
+    span = len(covered)
+    recent = index.isin(covered[-TREND_MONTHS:]).groupby(frame["cluster"]).sum()
     previous = (
-        ((index <= last - TREND_MONTHS) & (index > last - 2 * TREND_MONTHS))
-        .groupby(frame["cluster"])
-        .sum()
+        index.isin(covered[-2 * TREND_MONTHS : -TREND_MONTHS]).groupby(frame["cluster"]).sum()
     )
     n = (recent + previous).to_numpy()
     k = recent.to_numpy()

@@ -145,6 +145,9 @@ def backtest_folds(
     frames: list[pd.DataFrame] = []
     params: dict[str, dict[str, Any]] = {name: {} for name in chosen}
     skipped: dict[str, str] = {}
+    # A month with no data anywhere is "no data", not a month with no crime: not a test month.
+    present = set(pd.to_datetime(incidents["month"]).dt.to_period("M"))
+    without_data = [str(m) for m in months[train_months:] if m not in present]
     for test in months[train_months:]:
         start = months[0] if expanding else test - train_months
         in_train = ((month >= start) & (month < test)).to_numpy()
@@ -180,6 +183,7 @@ def backtest_folds(
         ),
         skipped_months=skipped,
         train_months=train_months,
+        months_without_data=without_data,
         n_used=int(inside.sum()),
         method_params=params,
         **left_out,

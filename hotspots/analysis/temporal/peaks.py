@@ -102,7 +102,8 @@ def _month_peaks(incidents: pd.DataFrame, *, top: int, by: str | None) -> pd.Dat
             "month": long["month"].to_numpy(),
             "incidents": long["incidents"].to_numpy(dtype=float),
             "share": long["share"].to_numpy(),
-            "lift": long["share"].to_numpy() * len(series),
+            # months without any incident are "no data" (a gap), not an even-spread month
+            "lift": long["share"].to_numpy() * int((series.sum(axis=1) > 0).sum()),
         }
     )
 

@@ -254,3 +254,48 @@ def compare_periods(
         + ("; significance on Benjamini-Hochberg q-values" if by is not None else ""),
     )
     return result
+
+
+def count_period(
+    incidents: pd.DataFrame,
+    *,
+    current: Sequence[PeriodBound],
+    by: str | None = None,
+    why: str = "no period to compare with",
+) -> pd.DataFrame:
+    """Counts in one period, shaped like :func:`compare_periods` with no comparison made.
+
+    For a period whose comparison cannot be made (no data to compare with): ``current`` counts
+    per group; ``previous``, ``change``, ``pct_change``, ``rate_ratio``, ``p_value`` and
+    ``q_value`` are NaN, ``significant`` False, ``direction`` empty. ``attrs``: ``skipped``
+    True, ``test`` = ``why``.
+
+    Examples
+    --------
+    >>> count_period(incidents, current=("2018-04", "2018-04"), by="ward_code")  # doctest: +SKIP
+    """
+    start, stop = _bounds(current, "current")
+    month = _months(incidents)
+    timed = (incidents["time_precision"].astype(str) != "month").to_numpy() & incidents[
+        "occurred_from"
+    ].notna().to_numpy()
+    codes, labels = group_codes(incidents, by)
+    inside = _in_period(incidents["occurred_from"], month, timed, start, stop)
+    counts = np.bincount(codes[inside], minlength=len(labels))
+    nan = np.full(len(labels), np.nan)
+    result = pd.DataFrame(
+        {
+            "current": counts,
+            "previous": nan,
+            "change": nan,
+            "pct_change": nan,
+            "rate_ratio": nan,
+            "p_value": nan,
+            "q_value": nan,
+            "significant": False,
+            "direction": "",
+        },
+        index=labels if by is not None else pd.Index(["all"], name="group"),
+    )
+    result.attrs.update(current_period=_label(start, stop), skipped=True, test=why)
+    return result

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from hotspots.data.coverage import Coverage
 from hotspots.data.schema import check_incidents
 from hotspots.products.measures.periods import (
     COMPARED_WITH,
@@ -14,6 +15,8 @@ from hotspots.products.measures.periods import (
     Periods,
     compare_all,
     default_periods,
+    made,
+    periods_for,
     require,
     withheld,
 )
@@ -31,6 +34,7 @@ def what_changed(
     wards: pd.DataFrame | None = None,
     top: int = 5,
     alpha: float = 0.05,
+    coverage: Coverage | None = None,
 ) -> pd.DataFrame:
     """ "What changed since last JAG": the biggest changes, significant ones first.
 
@@ -57,6 +61,8 @@ def what_changed(
         Rows kept per comparison.
     alpha
         Significance level of the q-values.
+    coverage
+        As in :func:`~hotspots.products.measures.ward_table`.
 
     Returns
     -------
@@ -81,6 +87,8 @@ def what_changed(
     if top < 1:
         raise ValueError(f"top must be at least 1, got {top}")
     periods = periods or default_periods(incidents)
+    if coverage is not None:
+        periods = periods_for(periods.current, None, coverage, reason=periods.reason)
     parts = [incidents[c].astype("string").fillna(_NONE) for c in by]
     key = parts[0].str.cat(parts[1:], sep=_SEP) if len(parts) > 1 else parts[0]
     frame = pd.DataFrame(
@@ -91,13 +99,15 @@ def what_changed(
             "group": key.to_numpy(dtype=object),
         }
     )
-    compared = compare_all(frame, periods, by="group", last_year=True, alpha=alpha)
+    compared = compare_all(
+        frame, periods, by="group", last_year=True, alpha=alpha, coverage=coverage
+    )
     asked = ["current", *(n for n in COMPARISONS if compared.get(n) is not None)]
     hidden = withheld(incidents, periods, key.to_numpy(dtype=object), asked)
     names = {} if wards is None else dict(zip(wards["area_code"], wards["area_name"], strict=True))
     tables, suppressed = [], 0
     for name in COMPARISONS:
-        table = compared.get(name)
+        table = made(compared, name)
         if table is None:
             continue
         table = table[table["change"] != 0]
@@ -125,7 +135,10 @@ def what_changed(
         reason=periods.reason,
         groups=len(compared["previous"]),
         suppressed=suppressed,
-        notes=[f"no {COMPARED_WITH[k]}: {v}" for k, v in compared["notes"].items()],
+        notes=[
+            *periods.notes,
+            *(f"no {COMPARED_WITH[k]}: {v}" for k, v in compared["notes"].items()),
+        ],
         test=compared["previous"].attrs["test"],
         alpha=alpha,
     )

@@ -10,12 +10,14 @@ import numpy as np
 import pandas as pd
 
 from hotspots.core import disclosure
+from hotspots.data.coverage import Coverage
 from hotspots.data.schema import check_incidents
 from hotspots.products.measures.periods import (
     COMPARED_WITH,
     COMPARISONS,
     PeriodBound,
     compare_all,
+    made,
     markers,
     periods_for,
     withheld,
@@ -42,6 +44,7 @@ def headline_measures(
     previous: Sequence[PeriodBound] | None = None,
     last_year: bool = True,
     alpha: float = 0.05,
+    coverage: Coverage | None = None,
 ) -> pd.DataFrame:
     """The CSP headline measures in the current period, against the previous and last year.
 
@@ -55,8 +58,9 @@ def headline_measures(
     ----------
     incidents
         Canonical incidents (the selection).
-    current, previous, last_year, alpha
-        As in :func:`ward_table`; q-values are over the four measures of one comparison.
+    current, previous, last_year, alpha, coverage
+        As in :func:`~hotspots.products.measures.ward_table`; q-values are over the four
+        measures of one comparison.
 
     Returns
     -------
@@ -73,7 +77,7 @@ def headline_measures(
     >>> headline_measures(incidents, current=("2022-01", "2022-01"))  # doctest: +SKIP
     """
     check_incidents(incidents)
-    periods = periods_for(current, previous)
+    periods = periods_for(current, previous, coverage)
     masks = _measure_masks(incidents)
     rows = np.concatenate([np.flatnonzero(m) for m in masks.values()])
     labels = np.repeat(list(masks), [int(m.sum()) for m in masks.values()])
@@ -82,14 +86,16 @@ def headline_measures(
         {c: incidents[c].to_numpy()[rows] for c in dict.fromkeys(columns) if c in incidents}
     )
     long["measure"] = labels
-    compared = compare_all(long, periods, by="measure", last_year=last_year, alpha=alpha)
+    compared = compare_all(
+        long, periods, by="measure", last_year=last_year, alpha=alpha, coverage=coverage
+    )
     names = list(HEADLINE_MEASURES)
     out = pd.DataFrame({"definition": list(HEADLINE_MEASURES.values())}, index=names)
     out.index.name = "measure"
     out["current"] = compared["previous"]["current"].reindex(names, fill_value=0).astype(float)
-    notes = []
+    notes = list(periods.notes)
     for name, suffix in COMPARISONS.items():
-        table = compared.get(name)
+        table = made(compared, name)
         if table is None:
             notes.append(f"no {COMPARED_WITH[name]}: {compared['notes'].get(name, 'not asked')}")
             out[name] = np.nan

@@ -11,7 +11,7 @@ dated to the month only, so comparisons of data that include them use whole mont
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import TypeAlias
 
@@ -19,7 +19,9 @@ import numpy as np
 import pandas as pd
 
 from hotspots.analysis.temporal import compare_periods
+from hotspots.analysis.temporal.series import count_period
 from hotspots.core import disclosure
+from hotspots.data.coverage import Coverage
 
 PeriodBound: TypeAlias = str | date | datetime | pd.Timestamp | pd.Period
 Bounds = tuple[pd.Period, pd.Period]
@@ -49,6 +51,8 @@ class Periods:
     previous: Bounds
     last_year: Bounds
     reason: str
+    notes: tuple[str, ...] = ()
+    """Words for comparisons that fell back to another covered period, or cannot be made."""
 
     def label(self, which: str = "current") -> str:
         """``"Jan 2022"``, ``"Oct–Dec 2021"`` or ``"4 Jan 2022–31 Jan 2022"``."""
@@ -150,16 +154,45 @@ def default_periods(incidents: pd.DataFrame, *, days: int = 28) -> Periods:
     )
 
 
-def periods_for(current: Sequence[PeriodBound], previous: Sequence[PeriodBound] | None) -> Periods:
-    """:func:`comparison_periods` of ``current``, with ``previous`` instead when given."""
-    periods = comparison_periods(current)
-    if previous is None:
+def periods_for(
+    current: Sequence[PeriodBound],
+    previous: Sequence[PeriodBound] | None,
+    coverage: Coverage | None = None,
+    *,
+    reason: str = "chosen",
+) -> Periods:
+    """:func:`comparison_periods` of ``current``, with ``previous`` instead when given.
+
+    With ``coverage`` (months each source covers), a comparison whose period has no data moves
+    to the nearest covered one and :attr:`Periods.notes` says so: a month with no data is not
+    a zero.
+    """
+    periods = comparison_periods(current, reason=reason)
+    if previous is not None:
+        periods = replace(periods, previous=_pair(previous, "previous"))
+    if coverage is None:
         return periods
-    return Periods(periods.current, _pair(previous, "previous"), periods.last_year, "chosen")
+    notes = []
+    prev, note = coverage.comparable(periods.current, kind="previous", wanted=periods.previous)
+    if prev is None and coverage.missing(periods.current):
+        raise ValueError(f"cannot show {periods.label()}: {note}")
+    notes += [note] if note and prev is not None else []  # else compare_all says why
+    year, note = coverage.comparable(periods.current, kind="last_year")
+    notes += [note] if note and year is not None else []  # else compare_all says why
+    return replace(
+        periods, previous=prev or periods.previous, last_year=year or periods.last_year,
+        notes=tuple(notes),
+    )  # fmt: skip
 
 
 def compare_all(
-    frame: pd.DataFrame, periods: Periods, *, by: str, last_year: bool, alpha: float
+    frame: pd.DataFrame,
+    periods: Periods,
+    *,
+    by: str,
+    last_year: bool,
+    alpha: float,
+    coverage: Coverage | None = None,
 ) -> dict:
     """compare_periods against the previous period (required) and last year (when in the data).
 
@@ -172,6 +205,12 @@ def compare_all(
         **({"last_year": periods.last_year} if last_year else {}),
     }
     for name, bounds in wanted.items():
+        if coverage is not None and coverage.missing(bounds, coverage.sources_of(periods.current)):
+            why = coverage.comparable(periods.current, kind=name, wanted=bounds)[1]
+            out["notes"][name] = why
+            if name == "previous":  # counts of the current period, no comparison
+                out[name] = count_period(frame, current=periods.current, by=by, why=why or "")
+            continue
         if covered is not None and not _inside(bounds, covered):
             why = f"{period_label(bounds)} is outside the data, which cover {period_label(covered)}"
             if name == "previous":
@@ -185,6 +224,12 @@ def compare_all(
             frame, current=periods.current, previous=bounds, by=by, alpha=alpha
         )
     return out
+
+
+def made(compared: dict, name: str) -> pd.DataFrame | None:
+    """The comparison table ``name``, or ``None`` when it was not made (its note says why)."""
+    table = compared.get(name)
+    return None if table is None or table.attrs.get("skipped") else table
 
 
 def withheld(

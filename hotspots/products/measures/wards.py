@@ -13,12 +13,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from hotspots.data.coverage import Coverage
 from hotspots.data.schema import check_incidents
 from hotspots.products.measures.periods import (
     COMPARED_WITH,
     COMPARISONS,
     PeriodBound,
     compare_all,
+    made,
     markers,
     periods_for,
     require,
@@ -45,6 +47,7 @@ def ward_table(
     previous: Sequence[PeriodBound] | None = None,
     last_year: bool = True,
     alpha: float = 0.05,
+    coverage: Coverage | None = None,
 ) -> pd.DataFrame:
     """Per ward: count in the current period, rate per 1,000 residents, and changes.
 
@@ -67,6 +70,12 @@ def ward_table(
         ``attrs``, when the data do not reach back that far).
     alpha
         Significance level of the Benjamini–Hochberg q-values over the wards.
+
+    coverage
+        Months each source covers (:class:`hotspots.data.coverage.Coverage`): a comparison
+        whose period has no data moves to the nearest covered one and ``attrs["notes"]`` says
+        so ("no data for Jun 2018: compared with May 2018"). ``None``: the data's first to last
+        month count as covered.
 
     Returns
     -------
@@ -94,8 +103,10 @@ def ward_table(
     """
     check_incidents(incidents)
     require(wards, ("area_code", "area_name"), "wards", "hotspots.space.areas.read_boundaries")
-    periods = periods_for(current, previous)
-    compared = compare_all(incidents, periods, by="ward_code", last_year=last_year, alpha=alpha)
+    periods = periods_for(current, previous, coverage)
+    compared = compare_all(
+        incidents, periods, by="ward_code", last_year=last_year, alpha=alpha, coverage=coverage
+    )
     codes = wards["area_code"].astype(str).to_numpy()
     out = pd.DataFrame({"area_code": codes, "area_name": wards["area_name"].to_numpy()})
     first = compared["previous"]
@@ -112,9 +123,9 @@ def ward_table(
         if key is None and "method" in population.columns and len(population):
             key = population["method"].iloc[0]
         method = POPULATION_METHODS.get(str(key), str(key))
-    notes = []
+    notes = list(periods.notes)
     for name, suffix in COMPARISONS.items():
-        table = compared.get(name)
+        table = made(compared, name)
         if table is None:
             notes.append(f"no {COMPARED_WITH[name]}: {compared['notes'].get(name, 'not asked')}")
         _comparison_columns(out, table, codes, before=name, suffix=suffix)

@@ -20,6 +20,7 @@ from hotspots.analysis.temporal import compare_periods, hour_weekday, peak_windo
 from hotspots.core.defaults import GI_K, H3_RES, HOT_MIN_BIN
 from hotspots.core.disclosure import mappable
 from hotspots.data import datasets
+from hotspots.data.coverage import Coverage
 from hotspots.data.ingest import resolve_study_area
 from hotspots.data.schema import WORKING_CRS, check_incidents
 from hotspots.products.patrol.dosage import (
@@ -117,6 +118,7 @@ def patrol_plan(
     window_hours: int = 3,
     n_windows: int = 3,
     run_backtest: bool = True,
+    coverage: Coverage | None = None,
 ) -> PatrolPlan:
     """Rank patrol localities for a period and area, with dosage, trends and honest limits.
 
@@ -165,6 +167,10 @@ def patrol_plan(
         Backtest the method on the same area and data (:func:`hotspots.analysis.evaluate.backtest`)
         and
         report its hit rate and PAI with the plan.
+    coverage
+        The months each source covers (:class:`hotspots.data.coverage.Coverage`; default: the
+        months of ``incidents``). The trend compares with the nearest earlier covered period of
+        equal length and says so when that is not the one just before.
 
     Returns
     -------
@@ -186,6 +192,7 @@ def patrol_plan(
     crs = incidents.attrs[WORKING_CRS]
     area = resolve_study_area(study_area)
     in_area, counts = _in_area(incidents, area)
+    coverage = coverage if coverage is not None else Coverage.of(incidents)
     start, end, months = _period(in_area, period)
     month = in_area["month"].dt.to_period("M")
     current_all = in_area[((month >= start) & (month <= end)).to_numpy()]
@@ -212,7 +219,14 @@ def patrol_plan(
     ward_table, ward_note = _wards(study_area, wards)
 
     plan = _describe(current, chosen, member, harm, ward_table, crs)
-    trend, trend_note = _trend(in_area, current, member, chosen, months, crs)
+    trend, trend_note = _trend(in_area, current, member, chosen, months, crs, coverage)
+    gaps = coverage.missing((start, end))
+    if gaps:  # a month without data is not a month without crime
+        gap_words = ", ".join(m.strftime("%b %Y") for m in gaps)
+        trend_note = (
+            f"no data for {gap_words}: the plan counts the {len(months) - len(gaps)} month(s) "
+            f"of {start} to {end} with data; {trend_note}"
+        )
     plan = plan.join(trend, on="rank")
     peaks = peak_windows(
         current.assign(locality=member)[member > 0],
@@ -240,6 +254,7 @@ def patrol_plan(
     metadata = {
         "period": f"{start} to {end}",
         "months": [str(m) for m in months],
+        "months_without_data": [str(m) for m in gaps],
         "study_area": study_area if isinstance(study_area, str) else type(study_area).__name__,
         "working_crs": crs,
         "ranked_by": by,
@@ -419,6 +434,7 @@ def _trend(
     chosen: gpd.GeoDataFrame,
     months: pd.PeriodIndex,
     crs: str,
+    coverage: Coverage,
 ) -> tuple[pd.DataFrame, str]:
     """Incidents in the same outlines in the period just before, and the change (Poisson test).
 
@@ -427,14 +443,12 @@ def _trend(
     """
     columns = ["previous", "change", "pct_change", "trend"]
     start, end = months[0], months[-1]
-    prev_start, prev_end = start - len(months), start - 1
-    all_months = in_area["month"].dt.to_period("M")
-    if prev_start < all_months.min():
-        note = (
-            f"no trend: the previous {len(months)} month(s) ({prev_start} to {prev_end}) are "
-            f"not all in the data, which starts in {all_months.min()}"
-        )
+    # A month with no data is not a zero: the nearest earlier covered period of equal length.
+    compared, fallback = coverage.comparable((start, end), kind="previous")
+    if compared is None:
+        note = f"no trend: {fallback}"
         return pd.DataFrame(columns=columns, index=pd.Index([], name="rank")), note
+    prev_start, prev_end = compared
     spatial = mappable(in_area)
     month = spatial["month"].dt.to_period("M")
     before = spatial[((month >= prev_start) & (month <= prev_end)).to_numpy()]
@@ -448,19 +462,24 @@ def _trend(
         [current.assign(locality=member), before.assign(locality=previous)], ignore_index=True
     )
     both["locality"] = both["locality"].where(both["locality"] > 0)
-    table = compare_periods(
-        both,
-        current=(str(start), str(end)),
-        previous=(str(prev_start), str(prev_end)),
-        by="locality",
-    )
+    try:
+        table = compare_periods(
+            both,
+            current=(str(start), str(end)),
+            previous=(str(prev_start), str(prev_end)),
+            by="locality",
+        )
+    except ValueError:  # the area's own incidents do not reach that period
+        note = f"no trend: too few mapped incidents in the study area in {prev_start} to {prev_end}"
+        return pd.DataFrame(columns=columns, index=pd.Index([], name="rank")), note
     table = table.drop(index="(none)", errors="ignore")
     table.index = pd.Index(table.index.astype(float).astype(int), name="rank")
     out = table[["previous", "change", "pct_change", "direction"]].rename(
         columns={"direction": "trend"}
     )
     return out, (
-        f"trend: {start} to {end} against {prev_start} to {prev_end} in the same outlines; "
+        (f"{fallback}; " if fallback else "")
+        + f"trend: {start} to {end} against {prev_start} to {prev_end} in the same outlines; "
         f"{table.attrs['test']}"
     )
 

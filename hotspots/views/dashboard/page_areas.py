@@ -69,6 +69,7 @@ def _area_measures(
         _ds.wards,
         periods=_periods,
         population=_ds.ward_population,
+        coverage=_ds.coverage,
         chosen_wards=_sel.wards,
     )
 

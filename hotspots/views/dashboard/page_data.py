@@ -5,16 +5,26 @@ uploads are copied to a temporary folder only while they are read (:mod:`.upload
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
+from pathlib import Path
 
 import streamlit as st
 
 from hotspots.core.io import write_csv
+from hotspots.data import workspace
 from hotspots.data.ingest import ColumnMap, IngestError, load
 from hotspots.data.ingest.report import quarantine_by_reason
 from hotspots.space.areas import read_boundaries
 from hotspots.views.dashboard import login
-from hotspots.views.dashboard.state import Dataset, build_dataset, current_dataset, use_dataset
+from hotspots.views.dashboard.state import (
+    Dataset,
+    build_dataset,
+    current_dataset,
+    open_workspace_root,
+    use_dataset,
+)
 from hotspots.views.dashboard.uploads import (
+    Upload,
     header_of,
     is_policeuk,
     public_message,
@@ -88,6 +98,11 @@ def _load_form(ds: Dataset) -> None:
         key="upload_wards",
     )
     clip = st.checkbox("Keep only incidents inside the wards", value=True, key="upload_clip")
+    root = open_workspace_root()
+    if root is not None and wards_file is None:
+        if st.button("Add to the workspace", type="primary", key="upload_add"):
+            _add_to_workspace(root, files, columns=columns, crs=crs, dayfirst=dayfirst)
+        return
     if not st.button("Load", type="primary"):
         return
     uploads = [*files, *([wards_file] if wards_file else [])]
@@ -116,6 +131,31 @@ def _load_form(ds: Dataset) -> None:
     st.rerun()
 
 
+def _add_to_workspace(
+    root: Path,
+    files: Sequence[Upload],
+    *,
+    columns: ColumnMap | None,
+    crs: str | None,
+    dayfirst: bool,
+) -> None:
+    """Save the uploads into the open workspace (per source and month) and show it; the
+    temporary copies read are removed, and the upload is audited."""
+    names = ", ".join(f.name for f in files)[:300]
+    with uploaded_copies(files) as paths:
+        try:
+            report = workspace.add(root, paths, columns=columns, crs=crs, dayfirst=dayfirst)
+        except (IngestError, ValueError, OSError) as err:
+            message = public_message(err, paths)
+            login.audit("upload", names, f"refused: {message}")
+            st.error(message)
+            return
+    login.audit("upload", names, f"added to the workspace {root.name}")
+    use_dataset(None)
+    st.session_state["upload_report"] = report.summary()
+    st.rerun()
+
+
 @st.cache_data(max_entries=4, show_spinner=False)
 def _quarantine_csv(key: str, *, _ds: Dataset) -> bytes:
     return write_csv(_ds.quarantine)
@@ -131,6 +171,16 @@ def render() -> None:
     c2.metric("Incidents kept", f"{ds.report.rows_kept:,}")
     c3.metric("Rows set aside", f"{len(ds.quarantine):,}")
     st.caption(f"Showing **{ds.label}**.")
+    root = open_workspace_root()
+    if root is not None:
+        st.caption(
+            f"Workspace: {root.name}. Files added here are saved into it (per source and month: "
+            "the same month twice changes nothing) and stay after a reload.",
+            unsafe_allow_html=False,
+        )
+    if "upload_report" in st.session_state:
+        st.success("Added to the workspace.")
+        st.code(st.session_state.pop("upload_report"), language=None)
     if st.session_state.get("hotspots_dataset") is not None and st.button("Back to the demo"):
         use_dataset(None)
         st.rerun()

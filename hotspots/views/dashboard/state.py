@@ -8,16 +8,25 @@ synthetic council log) loads by default; the Data page can put an upload in its 
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from hotspots.data import boundaries, datasets
+from hotspots.data import boundaries, datasets, workspace
+from hotspots.data.coverage import Coverage
 from hotspots.data.ingest import LoadReport, LoadResult, concat_results
 from hotspots.demo.load import load_demo_log, load_demo_policeuk
-from hotspots.space.areas import assign_areas, load_population, read_boundaries, ward_population
+from hotspots.space.areas import (
+    assign_areas,
+    load_population,
+    read_boundaries,
+    ward_population,
+    workspace_areas,
+)
 
 _SESSION_KEY = "hotspots_dataset"
 
@@ -33,6 +42,8 @@ class Dataset:
     ward_population: pd.DataFrame | None
     quarantine: pd.DataFrame
     report: LoadReport
+    coverage: Coverage | None = None
+    """Months each source covers (a workspace's, or those of the incidents)."""
 
 
 def fingerprint(frame: pd.DataFrame, columns: list[str]) -> str:
@@ -53,9 +64,11 @@ def build_dataset(
     label: str,
     wards: gpd.GeoDataFrame,
     ward_pop: pd.DataFrame | None,
+    joined: bool = False,
+    coverage: Coverage | None = None,
 ) -> Dataset:
-    """Join wards to a load result and fingerprint it for the caches."""
-    incidents = assign_areas(result.incidents, wards)
+    """Join wards to a load result (unless ``joined``) and fingerprint it for the caches."""
+    incidents = result.incidents if joined else assign_areas(result.incidents, wards)
     return Dataset(
         key=f"{label}:{fingerprint(incidents, ['incident_id'])}",
         label=label,
@@ -64,6 +77,7 @@ def build_dataset(
         ward_population=ward_pop,
         quarantine=result.quarantine,
         report=result.report,
+        coverage=coverage or Coverage.of(incidents),
     )
 
 
@@ -78,9 +92,54 @@ def demo_dataset() -> Dataset:
     return build_dataset(result, label="Dacorum demo", wards=wards, ward_pop=pop)
 
 
+def open_workspace_root() -> Path | None:
+    """The workspace the dashboard was opened on (``$HOTSPOTS_WORKSPACE``), or ``None`` (demo).
+
+    ``hotspots dashboard DIR`` sets the variable; ``make dashboard`` leaves it unset and the
+    bundled demo (itself a workspace, ``data/demo/workspace``) is shown.
+    """
+    root = os.environ.get(workspace.ENV, "").strip()
+    return Path(root) if root else None
+
+
+def workspace_dataset(root: Path) -> Dataset:
+    """The open workspace's data, read again whenever its manifest or settings change."""
+    stamps = tuple(
+        p.stat().st_mtime_ns if p.exists() else 0
+        for p in (root / workspace.CONFIG, root / "data" / "manifest.json")
+    )
+    return _workspace_dataset(str(root.resolve()), stamps)
+
+
+@st.cache_resource(max_entries=2, show_spinner="Loading the workspace…")
+def _workspace_dataset(root: str, stamps: tuple[int, ...]) -> Dataset:
+    data = workspace.open_workspace(root)
+    incidents, wards, population = workspace_areas(data)
+    result = LoadResult(incidents, data.quarantine, data.load.report)
+    return build_dataset(
+        result,
+        label=data.workspace.title,
+        wards=wards,
+        ward_pop=population,
+        joined=True,
+        coverage=data.coverage,
+    )
+
+
 def current_dataset() -> Dataset:
-    """The dataset of this browser session: an upload when there is one, else the demo."""
-    return st.session_state.get(_SESSION_KEY) or demo_dataset()
+    """The dataset of this browser session: an upload when there is one, else the open
+    workspace (``$HOTSPOTS_WORKSPACE``), else the demo."""
+    upload = st.session_state.get(_SESSION_KEY)
+    if upload is not None:
+        return upload
+    root = open_workspace_root()
+    if root is None:
+        return demo_dataset()
+    try:
+        return workspace_dataset(root)
+    except ValueError as err:  # a new workspace holds no data yet
+        st.info(f"{err}. Until then the demo is shown; add files on the Data page.")
+        return demo_dataset()
 
 
 def use_dataset(dataset: Dataset | None) -> None:

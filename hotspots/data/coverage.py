@@ -1,0 +1,253 @@
+"""Which months each source covers: a month with no data is "no data", never zero.
+
+A :class:`Coverage` maps each source (``police.uk``, a council log …) to the months it covers:
+the months its incidents fall in, plus months a workspace manifest says were loaded (a month
+loaded with no incident in the area is still covered). Comparisons ask it for the nearest
+comparable period (:meth:`Coverage.comparable`) and say so in words::
+
+    >>> cov = Coverage({"police.uk": ["2018-05", "2018-07"]})
+    >>> cov.comparable(("2018-07", "2018-07"), kind="previous")[1]
+    'no data for Jun 2018: compared with May 2018'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+Bounds = tuple[pd.Period, pd.Period]
+
+_POLICEUK_FILE = r"^\d{4}-\d{2}-.+-street$"
+"""police.uk readers name the source after the monthly file; coverage counts them as one."""
+
+PREVIOUS_LOOKBACK = 24
+"""How many periods back the previous-period comparison may fall back (months or days)."""
+
+LAST_YEAR_SLACK = 3
+"""How far (months; weeks for daily periods) the last-year comparison may move when the same
+period a year earlier is not covered."""
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The months each source covers.
+
+    Parameters
+    ----------
+    sources
+        Source name → months (``"2021-01"``, :class:`pandas.Period` or Timestamps).
+    """
+
+    sources: Mapping[str, Iterable[object]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        clean = {
+            str(name): tuple(sorted({_month(m) for m in months}))
+            for name, months in self.sources.items()
+        }
+        object.__setattr__(self, "sources", clean)
+
+    # ------------------------------------------------------------------ building
+    @classmethod
+    def of(
+        cls,
+        incidents: pd.DataFrame,
+        *,
+        declared: Mapping[str, Iterable[object]] | None = None,
+    ) -> Coverage:
+        """Coverage from the incidents' ``source`` and ``month``, plus months ``declared``
+        loaded per source (a workspace manifest).
+
+        Examples
+        --------
+        >>> Coverage.of(incidents).describe()  # doctest: +SKIP
+        'police.uk: Jan 2021–Jan 2022 (13 months)'
+        """
+        months: dict[str, set[pd.Period]] = {}
+        if len(incidents):
+            month = pd.to_datetime(incidents["month"]).dt.to_period("M")
+            source = (
+                incidents["source"].astype("string").fillna("(unknown)")
+                if "source" in incidents.columns
+                else pd.Series("(all)", index=incidents.index)
+            )
+            source = source.str.replace(_POLICEUK_FILE, "police.uk", regex=True)
+            pairs = pd.DataFrame({"s": source.to_numpy(), "m": month.to_numpy()}).drop_duplicates()
+            for name, group in pairs.groupby("s"):
+                months.setdefault(str(name), set()).update(group["m"].dropna())
+        for name, extra in (declared or {}).items():
+            months.setdefault(str(name), set()).update(_month(m) for m in extra)
+        return cls(months)
+
+    # ------------------------------------------------------------------ questions
+    def months(self, source: str | None = None) -> pd.PeriodIndex:
+        """Months covered by ``source`` (``None``: by any source), sorted."""
+        if source is not None:
+            return pd.PeriodIndex(self.sources.get(source, ()), freq="M")
+        union = sorted({m for months in self.sources.values() for m in months}, key=str)
+        return pd.PeriodIndex(union, freq="M")
+
+    def gaps(self, source: str | None = None) -> pd.PeriodIndex:
+        """Months between the first and last covered month that are not covered."""
+        have = self.months(source)
+        if len(have) == 0:
+            return have
+        every = pd.period_range(have.min(), have.max(), freq="M")
+        return every.difference(have)
+
+    def covered(self, month: object, sources: Sequence[str] | None = None) -> bool:
+        """Whether ``month`` is covered by every one of ``sources`` (``None``: by any)."""
+        m = _month(month)
+        if sources is None:
+            return any(m in months for months in self.sources.values())
+        return all(m in self.sources.get(s, ()) for s in sources)
+
+    def sources_of(self, bounds: Bounds) -> list[str]:
+        """The sources covering every month of ``bounds``."""
+        months = _months_of(bounds)
+        return [s for s, have in self.sources.items() if all(m in have for m in months)]
+
+    def missing(self, bounds: Bounds, sources: Sequence[str] | None = None) -> list[pd.Period]:
+        """Months of ``bounds`` not covered (by every one of ``sources``; ``None``: by any)."""
+        return [m for m in _months_of(bounds) if not self.covered(m, sources)]
+
+    def comparable(
+        self, current: Sequence[object], *, kind: str, wanted: Bounds | None = None
+    ) -> tuple[Bounds | None, str | None]:
+        """The period to compare ``current`` with, and the words when it is not the usual one.
+
+        Parameters
+        ----------
+        current
+            ``(first, last)`` months or days (:class:`pandas.Period` or strings).
+        kind
+            ``"previous"`` (the period of equal length just before; else the nearest earlier
+            covered one, up to :data:`PREVIOUS_LOOKBACK` periods back) or ``"last_year"`` (the
+            same period a year earlier; else the nearest covered one within
+            :data:`LAST_YEAR_SLACK` months).
+        wanted
+            The usual period (default from ``kind``).
+
+        Returns
+        -------
+        (bounds, note)
+            ``bounds`` is ``None`` when no comparison can be made, and ``note`` says why;
+            ``note`` is ``None`` when the usual period is covered.
+        """
+        first, last = (_period(v) for v in current)
+        uncovered = self.missing((first, last))
+        if uncovered:
+            return None, (
+                f"no data for {_list(uncovered)} (in {_label((first, last))}): choose a covered "
+                f"period ({self.describe()})"
+            )
+        sources = self.sources_of((first, last))
+        n = last.ordinal - first.ordinal + 1
+        if kind == "previous":
+            usual = wanted or (first - n, last - n)
+            shifts = [usual[0].ordinal - first.ordinal - k for k in range(PREVIOUS_LOOKBACK)]
+        elif kind == "last_year":
+            usual = wanted or (_year_before(first), _year_before(last))
+            step = 1 if first.freqstr.startswith("M") else 7
+            offsets = [0] + [s * k * step for k in range(1, LAST_YEAR_SLACK + 1) for s in (-1, 1)]
+            shifts = [usual[0].ordinal - first.ordinal + o for o in offsets]
+        else:
+            raise ValueError(f"kind must be 'previous' or 'last_year', got {kind!r}")
+        for shift in shifts:
+            candidate = (first + shift, last + shift)
+            if candidate[1] >= first:  # would overlap the current period
+                continue
+            if not self.missing(candidate, sources):
+                if candidate == usual:
+                    return candidate, None
+                return candidate, (
+                    f"no data for {_list(self.missing(usual, sources))}: compared with "
+                    f"{_label(candidate)}"
+                )
+        what = "the previous period" if kind == "previous" else "the same period last year"
+        return None, (
+            f"no data for {_list(self.missing(usual, sources))} and no comparable covered period "
+            f"near it: {_label((first, last))} is not compared with {what}"
+        )
+
+    def mask(self, series: pd.DataFrame | pd.Series) -> pd.DataFrame | pd.Series:
+        """A monthly table (index: months) with every uncovered month set to NaN ("no data").
+
+        Examples
+        --------
+        >>> cov = Coverage({"police.uk": ["2021-01", "2021-03"]})
+        >>> s = pd.Series([5, 0, 7], index=pd.date_range("2021-01", periods=3, freq="MS"))
+        >>> cov.mask(s).tolist()
+        [5.0, nan, 7.0]
+        """
+        index = pd.DatetimeIndex(series.index).to_period("M")
+        out = series.astype(float)
+        uncovered = ~index.isin(self.months())
+        if isinstance(out, pd.DataFrame):
+            out.loc[uncovered, :] = np.nan
+        else:
+            out[uncovered] = np.nan
+        return out
+
+    def describe(self) -> str:
+        """Each source's months in words, with gaps: ``"police.uk: Jan 2021–Jan 2022 (13
+        months; no data for Jun 2021)"``."""
+        if not self.sources:
+            return "no data"
+        parts = []
+        for name in sorted(self.sources):
+            have = self.months(name)
+            gaps = self.gaps(name)
+            text = f"{name}: {_label((have.min(), have.max()))} ({len(have)} months"
+            text += f"; no data for {_list(list(gaps))})" if len(gaps) else ")"
+            parts.append(text)
+        return "; ".join(parts)
+
+    def to_dict(self) -> dict[str, list[str]]:
+        """Source → months as ``"YYYY-MM"`` strings (for JSON and TOML)."""
+        return {name: [str(m) for m in months] for name, months in self.sources.items()}
+
+
+def _month(value: object) -> pd.Period:
+    if isinstance(value, pd.Period):
+        return value.asfreq("M")
+    return pd.Period(pd.Timestamp(value), freq="M")
+
+
+def _period(value: object) -> pd.Period:
+    if isinstance(value, pd.Period):
+        return value
+    period = pd.Period(str(value))
+    return period if period.freqstr.startswith(("M", "D")) else pd.Period(str(value), freq="D")
+
+
+def _months_of(bounds: Bounds) -> list[pd.Period]:
+    first, last = (_period(v) for v in bounds)
+    return list(pd.period_range(first.asfreq("M"), last.asfreq("M"), freq="M"))
+
+
+def _year_before(period: pd.Period) -> pd.Period:
+    return pd.Period(period.start_time - pd.DateOffset(years=1), freq=period.freq)
+
+
+def _label(bounds: Bounds) -> str:
+    first, last = bounds
+    if first.freqstr.startswith("M"):
+        if first == last:
+            return first.strftime("%b %Y")
+        same = first.year == last.year
+        return f"{first.strftime('%b' if same else '%b %Y')}–{last.strftime('%b %Y')}"
+    return f"{first.day} {first.strftime('%b %Y')}–{last.day} {last.strftime('%b %Y')}"
+
+
+def _list(months: Sequence[pd.Period]) -> str:
+    """``"Jun 2018"``, ``"Jun 2018 and Jul 2018"``, ``"Jun 2018, Jul 2018 and 3 more"``."""
+    names = [m.strftime("%b %Y") for m in months]
+    if len(names) <= 2:
+        return " and ".join(names)
+    if len(names) <= 4:
+        return ", ".join(names[:-1]) + f" and {names[-1]}"
+    return f"{names[0]}, {names[1]} and {len(names) - 2} more months"

@@ -1,0 +1,513 @@
+"""A workspace: one CSP's area, settings and data, kept on disk month after month.
+
+Layout of a workspace folder::
+
+    hotspots.toml          area, title, sources, category overrides, population, map tiles
+    data/<source>/<YYYY-MM>.parquet   canonical incidents of one source and month (GeoParquet)
+    data/manifest.json     per partition: rows, content hash, the files it came from (sha256)
+    data/quarantine/       rows set aside by each ``add``, with the reason and line
+                           (Parquet; rows merely outside the district are only counted)
+
+:func:`init` writes the TOML; :func:`add` loads files into the partitions, idempotently (the
+same month twice changes nothing; a month whose content differs replaces that month of that
+source, and the load report says so); :func:`open_workspace` reads it all back, with the wards,
+population and :class:`~hotspots.data.coverage.Coverage`. A ``[[sources]]`` entry may also
+list ``files`` read on every open (the bundled demo does this, so it holds no copies).
+
+Examples
+--------
+>>> ws = init(tmp_path / "leeds", area="Leeds", title="Leeds CSP")  # doctest: +SKIP
+>>> add(ws.root, ["west-yorkshire-2021.zip"]).summary()  # doctest: +SKIP
+>>> open_workspace(ws.root).coverage.describe()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from hotspots.data import boundaries
+from hotspots.data.coverage import Coverage
+from hotspots.data.ingest import ColumnMap, IngestError, LoadResult, concat_results, load
+from hotspots.data.ingest.files import expand
+from hotspots.data.schema import WORKING_CRS, load_taxonomy
+
+CONFIG = "hotspots.toml"
+"""The workspace's settings file."""
+
+ENV = "HOTSPOTS_WORKSPACE"
+"""Environment variable naming the workspace the dashboard opens."""
+
+POLICEUK = "police.uk"
+"""Source name of police.uk street-level crime."""
+
+DEFAULT_TILES = "CartoDB positron"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A workspace folder and its settings (read from ``hotspots.toml``)."""
+
+    root: Path
+    config: dict[str, Any]
+
+    @property
+    def title(self) -> str:
+        """The title for pages and packs."""
+        return str(self.config.get("title") or self.area_name)
+
+    @property
+    def area(self) -> str:
+        """The district code (``"E08000035"``)."""
+        return str(self.config["area"]["district"])
+
+    @property
+    def area_name(self) -> str:
+        """The district name."""
+        return str(self.config["area"].get("name", self.area))
+
+    @property
+    def data_dir(self) -> Path:
+        """Where the partitions and manifest live."""
+        return self.root / "data"
+
+    def source(self, name: str) -> dict[str, Any]:
+        """The ``[[sources]]`` entry called ``name`` (empty when none)."""
+        return next((s for s in self.config.get("sources", []) if s.get("name") == name), {})
+
+
+@dataclass
+class AddReport:
+    """What :func:`add` did, month by month."""
+
+    added: list[tuple[str, str, int]] = field(default_factory=list)
+    replaced: list[tuple[str, str, int, int]] = field(default_factory=list)
+    unchanged: list[tuple[str, str, int]] = field(default_factory=list)
+    load: LoadResult | None = None
+
+    def summary(self) -> str:
+        """The load report in words, one line per month added, replaced or unchanged."""
+        lines = [] if self.load is None else [self.load.report.summary()]
+        for source, month, n in self.added:
+            lines.append(f"added {source} {month}: {n:,} incidents")
+        for source, month, old, new in self.replaced:
+            lines.append(f"replaced {source} {month}: a newer file ({old:,} → {new:,} incidents)")
+        if self.unchanged:
+            months = ", ".join(f"{s} {m}" for s, m, _ in self.unchanged)
+            lines.append(f"unchanged (already in the workspace, same content): {months}")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class WorkspaceData:
+    """An opened workspace: incidents (clipped to the district; wards are joined a layer up, by
+    :func:`hotspots.space.areas.workspace_areas`), coverage, quarantine and the load."""
+
+    workspace: Workspace
+    incidents: gpd.GeoDataFrame
+    coverage: Coverage
+    quarantine: pd.DataFrame
+    load: LoadResult
+
+
+# --------------------------------------------------------------------------- init
+
+
+def init(
+    root: str | Path,
+    *,
+    area: str,
+    title: str | None = None,
+    tiles: str = DEFAULT_TILES,
+    sources: Sequence[Mapping[str, Any]] = (),
+    categories: Mapping[str, str] | None = None,
+) -> Workspace:
+    """Create a workspace folder with its ``hotspots.toml`` and ``data/`` folder.
+
+    Parameters
+    ----------
+    root
+        The folder (created; must not hold a ``hotspots.toml`` already).
+    area
+        District code or name of England and Wales (:mod:`hotspots.data.boundaries`).
+    title
+        Shown on pages and packs (default: "<district> CSP").
+    tiles
+        Map tiles of the dashboard.
+    sources
+        ``[[sources]]`` entries (``name``, ``kind``, and for council logs ``columns``, ``crs``).
+    categories
+        Crime type → CSP group overrides for council logs.
+
+    Raises
+    ------
+    FileExistsError
+        When the folder already is a workspace.
+    LookupError
+        Unknown district.
+    """
+    root = Path(root)
+    if (root / CONFIG).exists():
+        raise FileExistsError(f"{root / CONFIG} exists already: this folder is a workspace")
+    code, name = boundaries.find_district(area)
+    config = {
+        "title": title or f"{name} CSP",
+        "area": {"district": code, "name": name},
+        "population": {"source": "pack", "vintage": boundaries.VINTAGE},
+        "map": {"tiles": tiles},
+        "categories": dict(categories or {}),
+        "sources": [dict(s) for s in sources] or [{"name": POLICEUK, "kind": "policeuk"}],
+    }
+    (root / "data").mkdir(parents=True, exist_ok=True)
+    write_config(root, config)
+    return Workspace(root, config)
+
+
+def read_workspace(root: str | Path) -> Workspace:
+    """The workspace at ``root`` (reads ``hotspots.toml``).
+
+    Raises
+    ------
+    FileNotFoundError
+        No ``hotspots.toml`` there (the message says how to make one).
+    """
+    root = Path(root)
+    path = root / CONFIG
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{root} is not a workspace (no {CONFIG}): run 'hotspots init {root} --area CODE'"
+        )
+    with path.open("rb") as fh:
+        try:
+            config = tomllib.load(fh)
+        except tomllib.TOMLDecodeError as err:
+            raise ValueError(f"{path}: not valid TOML ({err})") from err
+    if "district" not in config.get("area", {}):
+        raise ValueError(f'{path}: [area] needs district = "CODE" (e.g. "E08000035")')
+    return Workspace(root, config)
+
+
+def write_config(root: Path, config: Mapping[str, Any]) -> None:
+    """Write ``hotspots.toml`` by hand: plain, commented, one setting a line."""
+    lines = [
+        "# hotspots workspace: edit freely; 'hotspots add' keeps [[sources]] up to date.",
+        f"title = {_toml(config['title'])}",
+        "",
+        "[area]  # district of England and Wales (national boundary pack)",
+        *(f"{k} = {_toml(v)}" for k, v in config["area"].items()),
+        "",
+        "[population]  # 'pack' = 2011 Census residents shared among the wards; or a CSV path",
+        *(f"{k} = {_toml(v)}" for k, v in config.get("population", {}).items()),
+        "",
+        "[map]",
+        *(f"{k} = {_toml(v)}" for k, v in config.get("map", {}).items()),
+        "",
+        "[categories]  # council log incident type = CSP group",
+        *(f"{_toml(k)} = {_toml(v)}" for k, v in config.get("categories", {}).items()),
+    ]
+    for source in config.get("sources", []):
+        lines += ["", "[[sources]]"]
+        tables = {k: v for k, v in source.items() if isinstance(v, Mapping)}
+        lines += [f"{k} = {_toml(v)}" for k, v in source.items() if k not in tables]
+        for key, table in tables.items():
+            lines += [f"[sources.{key}]", *(f"{_toml(k)} = {_toml(v)}" for k, v in table.items())]
+    (root / CONFIG).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _toml(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return json.dumps(str(value), ensure_ascii=False)  # a JSON string is a TOML basic string
+
+
+# --------------------------------------------------------------------------- add
+
+
+def add(
+    root: str | Path,
+    files: Sequence[str | Path],
+    *,
+    source: str | None = None,
+    columns: Mapping[str, str] | ColumnMap | None = None,
+    crs: str | None = None,
+    dayfirst: bool = True,
+) -> AddReport:
+    """Add data files to the workspace, one partition per source and month, idempotently.
+
+    Parameters
+    ----------
+    root
+        The workspace folder.
+    files
+        police.uk CSVs, zips or folders, police.uk API JSON, or a council log (CSV).
+    source
+        Source name (default ``police.uk`` for police.uk files; else the first file's stem).
+        A council log's column map and CRS are saved under its ``[[sources]]`` entry and
+        reused by the next ``add`` of that source.
+    columns, crs, dayfirst
+        For council logs, as :func:`hotspots.data.ingest.load`.
+
+    Returns
+    -------
+    AddReport
+        Months added, replaced (content changed: the newer file wins) and unchanged.
+    """
+    ws = read_workspace(root)
+    saved = ws.source(source) if source else {}
+    if columns is not None and not isinstance(columns, Mapping):  # a ColumnMap
+        columns = {k: v for k, v in asdict(columns).items() if isinstance(v, str)}
+    cmap = dict(columns or saved.get("columns") or {}) or None
+    crs = crs or saved.get("crs")
+    manifest = _read_manifest(ws)
+    hashes = {str(p): _sha256(Path(p)) for p in files if Path(p).is_file()}
+    known = _known_files(manifest, hashes, source)
+    if known is not None and len(hashes) == len(files):
+        return AddReport(unchanged=known)  # every file already added, byte for byte
+    result = load(
+        files,
+        columns=cmap,
+        crs=crs,
+        dayfirst=dayfirst,
+        study_area=ws.area,
+        taxonomy=_taxonomy(ws),
+    )
+    incidents = result.incidents
+    name = source or _source_name(incidents, files)
+    incidents = incidents.assign(source=name)
+    report = AddReport(load=result)
+    months = incidents["month"].dt.strftime("%Y-%m")
+    declared = set(result.report.months)
+    for month in sorted(set(months) | declared):
+        part = incidents[(months == month).to_numpy()].reset_index(drop=True)
+        part.attrs[WORKING_CRS] = incidents.attrs.get(WORKING_CRS)
+        key = f"{_slug(name)}/{month}"
+        digest = _content_hash(part)
+        old = manifest["partitions"].get(key)
+        if old is not None and old["content_sha256"] == digest:
+            report.unchanged.append((name, month, len(part)))
+            continue
+        path = ws.data_dir / f"{key}.parquet"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        part.to_parquet(path)
+        manifest["partitions"][key] = {
+            "source": name,
+            "month": month,
+            "rows": len(part),
+            "content_sha256": digest,
+            "files": hashes,
+            "added": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        }
+        if old is None:
+            report.added.append((name, month, len(part)))
+        else:
+            report.replaced.append((name, month, int(old["rows"]), len(part)))
+    # Rows set aside for a reason worth reading; rows merely outside the district are counted
+    # in the load report only (a force file clipped to one district sets most rows aside).
+    bad = result.quarantine[result.quarantine["reason"] != "outside_study_area"]
+    if len(bad) and (report.added or report.replaced):
+        folder = ws.data_dir / "quarantine"
+        folder.mkdir(exist_ok=True)
+        tag = hashlib.sha256("".join(sorted(hashes.values())).encode()).hexdigest()[:12]
+        bad.astype("string").to_parquet(folder / f"{_slug(name)}-{tag}.parquet")
+    _write_manifest(ws, manifest)
+    if not ws.source(name):
+        entry: dict[str, Any] = {"name": name, "kind": "policeuk" if name == POLICEUK else "log"}
+        if cmap:
+            entry["columns"] = cmap
+        if crs:
+            entry["crs"] = crs
+        write_config(ws.root, {**ws.config, "sources": [*ws.config.get("sources", []), entry]})
+    elif cmap and not saved.get("columns"):
+        sources = [
+            {**s, "columns": cmap, **({"crs": crs} if crs else {})} if s.get("name") == name else s
+            for s in ws.config.get("sources", [])
+        ]
+        write_config(ws.root, {**ws.config, "sources": sources})
+    return report
+
+
+def _known_files(
+    manifest: Mapping[str, Any], hashes: Mapping[str, str], source: str | None
+) -> list[tuple[str, str, int]] | None:
+    """The partitions made from exactly these files (by sha256), or ``None`` when any file
+    is new (or the partitions came from a different set of files)."""
+    if not hashes:
+        return None
+    wanted = set(hashes.values())
+    hits = [
+        (e["source"], e["month"], int(e["rows"]))
+        for e in manifest["partitions"].values()
+        if set(e.get("files", {}).values()) == wanted and source in (None, e["source"])
+    ]
+    return sorted(hits) or None
+
+
+def _source_name(incidents: pd.DataFrame, files: Sequence[str | Path]) -> str:
+    """police.uk when the rows came from police.uk files, else the first file's stem."""
+    stems = incidents["source"].astype(str) if len(incidents) else pd.Series([], dtype=str)
+    if len(stems) and stems.str.contains(r"-street$|police\.?uk", regex=True).all():
+        return POLICEUK
+    first = expand(files)[0] if files else None
+    if first is not None and first.name.lower().endswith("-street.csv"):
+        return POLICEUK
+    return Path(files[0]).stem if files else "data"
+
+
+def _taxonomy(ws: Workspace) -> pd.DataFrame | None:
+    """The bundled taxonomy with the workspace's ``[categories]`` overrides (or ``None``)."""
+    overrides = ws.config.get("categories") or {}
+    if not overrides:
+        return None
+    table = load_taxonomy()
+    extra = pd.DataFrame(
+        {
+            "crime_type": list(overrides),
+            "category": list(overrides.values()),
+            "sensitive": False,
+            "vawg": False,
+        },
+        index=[str(k).strip().lower() for k in overrides],
+    )
+    merged = pd.concat([table[~table.index.isin(extra.index)], extra])
+    return merged
+
+
+# --------------------------------------------------------------------------- open
+
+
+def open_workspace(root: str | Path) -> WorkspaceData:
+    """Read a workspace: every partition, plus files listed in ``[[sources]]``, wards joined.
+
+    Returns
+    -------
+    WorkspaceData
+        ``coverage`` holds the months each source covers (partitions, listed files' months).
+
+    Raises
+    ------
+    ValueError
+        The workspace holds no data yet (the message says to run ``hotspots add``).
+    """
+    ws = read_workspace(root)
+    manifest = _read_manifest(ws)
+    parts: list[LoadResult] = []
+    declared: dict[str, set[str]] = {}
+    for key, entry in sorted(manifest["partitions"].items()):
+        frame = gpd.read_parquet(ws.data_dir / f"{key}.parquet")
+        frame.attrs[WORKING_CRS] = _working_crs(frame)
+        parts.append(_as_result(frame))
+        declared.setdefault(entry["source"], set()).add(entry["month"])
+    for source in ws.config.get("sources", []):
+        if source.get("files"):
+            files = [(ws.root / f).resolve() for f in source["files"]]
+            result = load(
+                files,
+                columns=source.get("columns"),
+                crs=source.get("crs"),
+                study_area=ws.area,
+                taxonomy=_taxonomy(ws),
+            )
+            result.incidents["source"] = source["name"]
+            declared.setdefault(source["name"], set()).update(result.report.months)
+            parts.append(result)
+    if not parts:
+        raise ValueError(
+            f"workspace {ws.root} holds no data yet: run 'hotspots add {ws.root} FILES...'"
+        )
+    combined = concat_results(parts)
+    coverage = Coverage.of(combined.incidents, declared=declared)
+    quarantine = _saved_quarantine(ws, combined.quarantine)
+    return WorkspaceData(ws, combined.incidents, coverage, quarantine, combined)
+
+
+def own_population(ws: Workspace) -> pd.DataFrame | None:
+    """The residents per ward CSV named in ``[population] source`` (``None``: the pack's).
+
+    Raises
+    ------
+    IngestError
+        The CSV lacks ``area_code`` or ``residents``.
+    """
+    name = str(ws.config.get("population", {}).get("source", "pack"))
+    if name in ("pack", ""):
+        return None
+    path = ws.root / name
+    table = pd.read_csv(path, dtype={"area_code": "string"})
+    if not {"area_code", "residents"} <= set(table.columns):
+        raise IngestError(f"{path}: expected columns area_code (ward code) and residents")
+    table.attrs["vintage"] = f"residents: your own ({path.name})"
+    return table
+
+
+def _saved_quarantine(ws: Workspace, extra: pd.DataFrame) -> pd.DataFrame:
+    folder = ws.data_dir / "quarantine"
+    paths = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+    frames = [pd.read_parquet(p) for p in paths] + ([extra] if len(extra) else [])
+    return pd.concat(frames, ignore_index=True) if frames else extra
+
+
+def _as_result(frame: gpd.GeoDataFrame) -> LoadResult:
+    from hotspots.data.ingest.report import LoadReport, empty_quarantine
+
+    report = LoadReport(rows_read=len(frame), rows_kept=len(frame))
+    report.months = sorted(frame["month"].dt.strftime("%Y-%m").unique().tolist())
+    return LoadResult(frame, empty_quarantine(), report)
+
+
+def _working_crs(frame: gpd.GeoDataFrame) -> str:
+    from hotspots.core.crs import working_crs_for
+
+    return working_crs_for(frame.geometry.x.to_numpy(), frame.geometry.y.to_numpy())
+
+
+# --------------------------------------------------------------------------- manifest
+
+
+def _read_manifest(ws: Workspace) -> dict[str, Any]:
+    path = ws.data_dir / "manifest.json"
+    if not path.is_file():
+        return {"partitions": {}}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _write_manifest(ws: Workspace, manifest: Mapping[str, Any]) -> None:
+    ws.data_dir.mkdir(parents=True, exist_ok=True)
+    path = ws.data_dir / "manifest.json"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
+    tmp.replace(path)
+
+
+def _content_hash(part: pd.DataFrame) -> str:
+    """Hash of a partition's rows, independent of row order and of the file they came from."""
+    columns = ["incident_id", "crime_type", "month", "location", "x", "y"]
+    hashed = np.sort(pd.util.hash_pandas_object(part[columns], index=False).to_numpy())
+    return hashlib.sha256(hashed.tobytes()).hexdigest()
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _slug(name: str) -> str:
+    return (
+        "".join(c if c.isalnum() or c in "-_" else "-" for c in name.lower()).strip("-") or "data"
+    )

@@ -1,0 +1,357 @@
+"""Workspaces and time that tells the truth: init, add, the monthly CLI, gaps never zero.
+
+Synthetic police.uk street files for Leeds (E08000035, outside Hertfordshire) are built from
+the national boundary pack: points drawn inside every ward, a known number per ward and month.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from hotspots.data import boundaries
+from hotspots.data.coverage import Coverage
+from hotspots.data.ingest.policeuk import STREET_COLUMNS
+from hotspots.data.workspace import add, init, open_workspace, read_workspace
+from hotspots.views.cli import main
+
+LEEDS = "E08000035"
+MONTHS = ["2018-04", "2018-05", "2018-07", "2018-08"]  # no Jun 2018: a gap month
+
+
+def _points_in(polygon: shapely.Geometry, n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` random lon/lat points inside ``polygon`` (rejection sampling)."""
+    minx, miny, maxx, maxy = polygon.bounds
+    found: list[np.ndarray] = []
+    shapely.prepare(polygon)
+    while sum(len(f) for f in found) < n:
+        xy = rng.uniform((minx, miny), (maxx, maxy), size=(4 * n, 2))
+        found.append(xy[shapely.contains_xy(polygon, xy[:, 0], xy[:, 1])])
+    return np.concatenate(found)[:n]
+
+
+def _street_csv(folder, month: str, per_ward: dict[str, int], seed: int, tag: str = "") -> str:
+    """Write ``month``'s police.uk street CSV: ``per_ward[code]`` burglaries inside each ward."""
+    wards = boundaries.district(LEEDS).wards
+    rng = np.random.default_rng(seed)
+    rows = []
+    for code, geom in zip(wards["area_code"], wards.geometry, strict=True):
+        xy = _points_in(geom, per_ward[code], rng)
+        for i, (lon, lat) in enumerate(xy):
+            rows.append(
+                {
+                    "Crime ID": f"{tag}{month}-{code}-{i}",
+                    "Month": month,
+                    "Reported by": "West Yorkshire Police",
+                    "Falls within": "West Yorkshire Police",
+                    "Longitude": f"{lon:.6f}",
+                    "Latitude": f"{lat:.6f}",
+                    "Location": "On or near Test Street",
+                    "LSOA code": "",
+                    "LSOA name": "",
+                    "Crime type": "Burglary",
+                    "Last outcome category": "",
+                    "Context": "",
+                }
+            )
+    path = folder / f"{month}-west-yorkshire-street.csv"
+    pd.DataFrame(rows, columns=list(STREET_COLUMNS)).to_csv(path, index=False)
+    return str(path)
+
+
+def _counts(month_index: int) -> dict[str, int]:
+    """Known counts: ward i has 10 + i incidents in month 0, growing by (i % 3) each month."""
+    codes = boundaries.district(LEEDS).wards["area_code"].tolist()
+    return {c: 10 + i + month_index * (i % 3) for i, c in enumerate(codes)}
+
+
+@pytest.fixture(scope="module")
+def leeds(tmp_path_factory):
+    """A Leeds workspace with Apr, May, Jul and Aug 2018 (no June), and the files."""
+    base = tmp_path_factory.mktemp("leeds")
+    files = base / "files"
+    files.mkdir()
+    paths = [_street_csv(files, m, _counts(i), seed=i) for i, m in enumerate(MONTHS)]
+    root = base / "ws"
+    assert main(["init", str(root), "--area", "Leeds", "--title", "Leeds CSP"]) == 0
+    assert main(["add", str(root), *paths]) == 0
+    return root, paths
+
+
+def test_init_writes_readable_toml(leeds):
+    root, _ = leeds
+    ws = read_workspace(root)
+    assert ws.area == LEEDS and ws.title == "Leeds CSP" and ws.area_name == "Leeds"
+    text = (root / "hotspots.toml").read_text()
+    assert 'district = "E08000035"' in text and "[map]" in text and "[population]" in text
+    assert [s["name"] for s in ws.config["sources"]] == ["police.uk"]
+
+
+def test_coverage_knows_the_gap(leeds):
+    root, _ = leeds
+    data = open_workspace(root)
+    assert [str(m) for m in data.coverage.months("police.uk")] == MONTHS
+    assert [str(m) for m in data.coverage.gaps()] == ["2018-06"]
+    assert "no data for Jun 2018" in data.coverage.describe()
+
+
+def test_same_month_twice_changes_nothing(leeds, tmp_path):
+    root, paths = leeds
+    manifest = (root / "data" / "manifest.json").read_text()
+    before = open_workspace(root).incidents["incident_id"].sort_values().tolist()
+    report = add(root, paths[:2])
+    assert not report.added and not report.replaced and len(report.unchanged) == 2
+    assert "unchanged" in report.summary()
+    assert json.loads((root / "data" / "manifest.json").read_text()) == json.loads(manifest)
+    after = open_workspace(root).incidents["incident_id"].sort_values().tolist()
+    assert after == before
+    out = tmp_path / "w.csv"
+    assert main(["wards", str(root), "--month", "2018-08", "--csv", str(out)]) == 0
+    first = pd.read_csv(out)
+    add(root, paths)
+    assert main(["wards", str(root), "--month", "2018-08", "--csv", str(out)]) == 0
+    pd.testing.assert_frame_equal(pd.read_csv(out), first)
+
+
+def test_a_newer_file_replaces_its_month_and_says_so(tmp_path):
+    files = tmp_path / "files"
+    files.mkdir()
+    root = tmp_path / "ws"
+    init(root, area=LEEDS)
+    add(root, [_street_csv(files, "2018-04", _counts(0), seed=0)])
+    newer = {k: v + 1 for k, v in _counts(0).items()}
+    report = add(root, [_street_csv(files, "2018-04", newer, seed=1, tag="n")])
+    assert report.replaced and report.replaced[0][:2] == ("police.uk", "2018-04")
+    old_rows, new_rows = report.replaced[0][2:]
+    assert new_rows - old_rows == len(newer)
+    assert "replaced police.uk 2018-04: a newer file" in report.summary()
+    assert len(open_workspace(root).incidents) == sum(newer.values())
+
+
+def test_wards_rates_for_every_ward_and_gap_comparison(leeds, tmp_path, capsys):
+    root, _ = leeds
+    out = tmp_path / "wards.csv"
+    assert main(["wards", str(root), "--month", "2018-07", "--csv", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "no data for Jun 2018: compared with May 2018" in text
+    table = pd.read_csv(out)
+    wards = boundaries.district(LEEDS).wards
+    assert len(table) == len(wards) == 33
+    assert table["rate_per_1000"].notna().all() and (table["residents"] > 0).all()
+    # July (month 2) against May (month 1), never against an empty June.
+    expected_now = pd.Series(_counts(2))
+    expected_before = pd.Series(_counts(1))
+    got = table.set_index("area_code")
+    assert (got["count"] == expected_now.reindex(got.index)).all()
+    assert (got["previous"] == expected_before.reindex(got.index)).all()
+    assert set(got["compared_with_previous"]) == {"May 2018"}
+    rate = got["count"] / got["residents"] * 1000
+    np.testing.assert_allclose(got["rate_per_1000"], rate, rtol=1e-9)
+    assert "2013 electoral wards" in got["boundaries"].iloc[0]
+
+
+def test_changes_skip_the_gap_in_words_and_numbers(leeds, tmp_path, capsys):
+    root, _ = leeds
+    out = tmp_path / "changes.csv"
+    assert main(["changes", str(root), "--month", "2018-07", "--csv", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "no data for Jun 2018: compared with May 2018" in text
+    assert "up from 0" not in text
+    table = pd.read_csv(out)
+    assert set(table["period"]) == {"May 2018"}
+    wards = boundaries.district(LEEDS).wards
+    code_of = dict(zip(wards["area_name"], wards["area_code"], strict=True))
+    assert len(table)
+    for _, row in table.iterrows():
+        assert row["before"] == _counts(1)[code_of[row["ward_name"]]]
+        assert row["current"] == _counts(2)[code_of[row["ward_name"]]]
+        assert f"({row['before']} → {row['current']}) vs May 2018" in row["text"]
+
+
+def test_a_comparison_that_cannot_be_made_says_why(leeds, tmp_path, capsys):
+    root, _ = leeds
+    assert main(["changes", str(root), "--month", "2018-04"]) == 0
+    text = capsys.readouterr().out
+    assert "no previous period: no data for Mar 2018 and no comparable covered period" in text
+    assert "no same period last year: no data for Apr 2017" in text
+    # The ward table of the first month: counts and rates, the comparisons empty, and why.
+    out = tmp_path / "w.csv"
+    assert main(["wards", str(root), "--month", "2018-04", "--csv", str(out)]) == 0
+    assert "no previous period: no data for Mar 2018" in capsys.readouterr().out
+    table = pd.read_csv(out).set_index("area_code")
+    assert (table["count"] == pd.Series(_counts(0)).reindex(table.index)).all()
+    assert table["previous"].isna().all() and table["rate_per_1000"].notna().all()
+    assert main(["changes", str(root), "--month", "2018-06"]) == 0
+    assert "no data for Jun 2018" in capsys.readouterr().out
+
+
+def test_analyse_pack_and_patrol_plan_on_the_workspace(leeds, tmp_path, capsys):
+    root, _ = leeds
+    out = tmp_path / "analysis"
+    assert (
+        main(["analyse", str(root), "--from", "2018-05", "--to", "2018-08", "--out", str(out)]) == 0
+    )
+    monthly = pd.read_csv(out / "monthly.csv")
+    assert monthly["month"].tolist() == ["2018-05", "2018-06", "2018-07", "2018-08"]
+    june = monthly.set_index("month").loc["2018-06"]
+    assert pd.isna(june["Acquisitive"]) and not june["covered"]  # no data, never zero
+    rates = pd.read_csv(out / "ward_rates.csv")
+    assert len(rates) == 33 and rates["rate"].notna().all()
+    pack = tmp_path / "pack"
+    assert main(["pack", str(root), "--month", "2018-07", "--out", str(pack)]) == 0
+    html = (pack / "pack.html").read_text()
+    assert "no data for Jun 2018: compared with May 2018" in html
+    assert (pack / "pack.pdf").read_bytes().startswith(b"%PDF")
+    plan = tmp_path / "plan"
+    # July's month before (June) has no data: the plan still works and says what it used.
+    args = ["patrol-plan", str(root), "--from", "2018-07", "--to", "2018-07", "--no-pdf"]
+    assert main([*args, "--out", str(plan)]) == 0
+    limits = (plan / "briefing.html").read_text()
+    assert "no data for Jun 2018: compared with May 2018" in limits
+
+
+def test_coverage_fallback_words():
+    cov = Coverage({"police.uk": ["2017-07", "2018-05", "2018-07"]})
+    assert cov.comparable(("2018-07", "2018-07"), kind="previous") == (
+        (pd.Period("2018-05"), pd.Period("2018-05")),
+        "no data for Jun 2018: compared with May 2018",
+    )
+    bounds, note = cov.comparable(("2018-07", "2018-07"), kind="last_year")
+    assert bounds == (pd.Period("2017-07"), pd.Period("2017-07")) and note is None
+    bounds, note = cov.comparable(("2018-05", "2018-05"), kind="last_year")
+    assert bounds == (pd.Period("2017-07"), pd.Period("2017-07"))
+    assert note == "no data for May 2017: compared with Jul 2017"
+    bounds, note = cov.comparable(("2018-05", "2018-05"), kind="previous")
+    assert bounds == (pd.Period("2017-07"), pd.Period("2017-07"))
+    bounds, note = Coverage({"a": ["2018-05"]}).comparable(("2018-05", "2018-05"), kind="previous")
+    assert bounds is None and note.startswith("no data for Apr 2018 and no comparable")
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.startswith("hotspots 0.")
+
+
+def test_demo_is_a_workspace():
+    from hotspots.data import datasets
+
+    data = open_workspace(datasets.data_dir() / "demo" / "workspace")
+    assert data.workspace.area == "E07000096"
+    assert set(data.coverage.sources) == {"police.uk", "Dacorum incident log (SYNTHETIC demo)"}
+    assert len(data.coverage.months("police.uk")) == 13
+    assert not list((datasets.data_dir() / "demo" / "workspace").glob("*.zip"))
+
+
+def _data_page() -> None:
+    from hotspots.views.dashboard.page_data import render
+
+    render()
+
+
+def test_upload_on_the_data_page_survives_a_reload(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    files = tmp_path / "files"
+    files.mkdir()
+    root = tmp_path / "ws"
+    init(root, area=LEEDS, title="Leeds CSP")
+    add(root, [_street_csv(files, "2018-04", _counts(0), seed=0)])
+    upload = _street_csv(files, "2018-05", _counts(1), seed=1)
+    monkeypatch.setenv("HOTSPOTS_WORKSPACE", str(root))
+
+    page = AppTest.from_function(_data_page, default_timeout=180).run()
+    assert not page.exception
+    assert page.metric[1].value == f"{sum(_counts(0).values()):,}"
+    content = Path(upload).read_bytes()
+    page.file_uploader(key="upload_files").set_value(
+        ("2018-05-west-yorkshire-street.csv", content, "text/csv")
+    ).run()
+    page.button(key="upload_add").click().run()
+    assert not page.exception
+    both = sum(_counts(0).values()) + sum(_counts(1).values())
+    assert page.metric[1].value == f"{both:,}"
+    assert any("added police.uk 2018-05" in c.value for c in page.code)
+
+    reloaded = AppTest.from_function(_data_page, default_timeout=180).run()  # a new session
+    assert not reloaded.exception
+    assert reloaded.metric[1].value == f"{both:,}"
+    assert [str(m) for m in open_workspace(root).coverage.months()] == ["2018-04", "2018-05"]
+
+
+def test_backtest_skips_a_month_without_data(leeds):
+    from hotspots.analysis.evaluate import backtest_folds
+
+    data = open_workspace(leeds[0])
+    area = boundaries.district(LEEDS).wards
+    folds = backtest_folds(data.incidents, study_area=area, train_months=1, methods=["last_month"])
+    assert folds.attrs["months_without_data"] == ["2018-06"]
+    assert sorted(set(folds["test_month"])) == ["2018-05", "2018-07", "2018-08"]
+
+
+def test_cluster_trend_and_peak_lift_skip_a_month_without_data():
+    from hotspots.analysis.clusters.profile import _trend
+    from hotspots.analysis.temporal.peaks import _month_peaks
+
+    months = pd.to_datetime(["2021-01", "2021-02", "2021-03", "2021-04", "2021-05", "2021-06",
+                             "2021-08"])  # fmt: skip
+    per_month = [1, 2, 3, 4, 5, 6, 8]  # no July: a gap, not a zero
+    month = pd.Series(np.repeat(months, per_month))
+    frame = pd.DataFrame({"cluster": 1, "month": month})
+    trend = _trend(frame, month)
+    assert trend.loc[1, "recent"] == 5 + 6 + 8  # May, Jun, Aug: the latest 3 months with data
+    assert trend.loc[1, "previous"] == 2 + 3 + 4  # Feb, Mar, Apr
+    peaks = _month_peaks(pd.DataFrame({"month": month}), top=1, by=None)
+    assert peaks["label"].tolist() == ["2021-08"]
+    assert peaks["lift"].iloc[0] == pytest.approx(8 / sum(per_month) * 7)  # 7 months with data
+
+
+def test_patrol_plan_over_a_gap_says_which_months_it_counts(leeds, tmp_path):
+    root, _ = leeds
+    plan = tmp_path / "plan"
+    args = ["patrol-plan", str(root), "--from", "2018-05", "--to", "2018-07", "--no-pdf"]
+    assert main([*args, "--out", str(plan)]) == 0
+    briefing = (plan / "briefing.html").read_text()
+    assert "no data for Jun 2018: the plan counts the 2 month(s) of 2018-05 to 2018-07" in briefing
+
+
+def test_council_log_column_map_and_category_overrides_are_saved(tmp_path, capsys):
+    from hotspots.data import datasets
+    from hotspots.demo.load import DEMO_LOG_COLUMNS
+
+    log = datasets.demo_path("incident_log")
+    root = tmp_path / "ws"
+    init(root, area="Dacorum", categories={"Fly-tipping": "Criminal damage and arson"})
+    columns = tmp_path / "map.json"
+    columns.write_text(json.dumps(DEMO_LOG_COLUMNS))
+    args = ["add", str(root), str(log), "--source", "Council log", "--crs", "EPSG:27700"]
+    assert main([*args, "--columns", str(columns)]) == 0
+    ws = read_workspace(root)
+    saved = ws.source("Council log")
+    assert saved["columns"] == DEMO_LOG_COLUMNS and saved["crs"] == "EPSG:27700"
+    assert ws.config["categories"] == {"Fly-tipping": "Criminal damage and arson"}
+    capsys.readouterr()
+    # The next add of that source needs no column map: the saved one is used.
+    assert main(["add", str(root), str(log), "--source", "Council log"]) == 0
+    assert "added" not in capsys.readouterr().out
+    data = open_workspace(root)
+    assert set(data.coverage.sources) == {"Council log"}
+    tipping = data.incidents["crime_type"].astype(str) == "Fly-tipping"
+    assert (data.incidents.loc[tipping, "category"] == "Criminal damage and arson").all()
+    assert tipping.sum() == 500
+
+
+def test_emerging_hot_spots_periods_leave_out_a_month_without_data(leeds):
+    from hotspots.space.grid import grid_counts
+
+    data = open_workspace(leeds[0])
+    area = boundaries.district(LEEDS).wards
+    grid = grid_counts(data.incidents, 7, study_area=area, by="month")
+    months = sorted(pd.to_datetime(grid["month"]).dt.strftime("%Y-%m").unique())
+    assert months == MONTHS  # June is not a period of zeros: emerging_hotspots never sees it

@@ -160,14 +160,17 @@ def run_national(
     timings: dict[str, float] = {}
     cluster = None
     if scheduler is None:
-        cluster = LocalCluster(
-            n_workers=n_workers,
-            threads_per_worker=1,
-            processes=True,
-            memory_limit=memory_limit,
-            dashboard_address=None,
-        )
-    client = Client(scheduler or cluster)
+        # a busy machine can take longer than Dask's default 30 s to start worker processes
+        with dask.config.set({"distributed.comm.timeouts.connect": "180s"}):
+            cluster = LocalCluster(
+                n_workers=n_workers,
+                threads_per_worker=1,
+                processes=True,
+                memory_limit=memory_limit,
+                dashboard_address=None,
+                timeout="180s",
+            )
+    client = Client(scheduler or cluster, timeout="180s")
     try:
         start = time.perf_counter()
         quarantine_dir = out / "quarantine"
@@ -278,7 +281,7 @@ def run_national(
         "moments": {"n": moments.n, "mean": moments.mean, "sd": moments.sd},
         "fdr_cutoffs": {_month_text(m): v for m, v in sorted(cutoffs.items())},
         "files": len(files),
-        "parts_written": len(written),
+        "districts": int(district_table["lad_code"].nunique()),
         "workers": n_workers if scheduler is None else scheduler,
         **timings,
     }

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
@@ -361,11 +361,11 @@ def _block_cube(
     moments: Moments,
     k: int,
     block_res: int,
-) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
-    """Gi* of one block with its halo: (own cells, own mask, result rows of every cell)."""
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """Gi* of one block with its halo: the block's own cells and their rows (cell-major)."""
     own = study.of_block(block)
     if own.size == 0:
-        return own, np.zeros(0, bool), pd.DataFrame()
+        return own, pd.DataFrame()
     ring = pa.array(h3ronpy.grid_disk(own, int(k))).values.to_numpy().astype(np.uint64)
     ring = np.unique(ring)
     halo = ring[_isin_sorted(ring, study.cells) & (_parents(ring, block_res) != block)]
@@ -387,12 +387,23 @@ def _block_cube(
         }
     )
     gi = gistar_by_period(cube, k=k, alpha_fdr=False, moments=moments)
-    own_mask = np.repeat(np.arange(cells.size) < own.size, months.size)
-    return own, own_mask, gi
+    # rows are cell-major, own cells first: the block's own cells are the first rows
+    return own, gi.iloc[: own.size * months.size].reset_index(drop=True)
 
 
-def _blocks_of(part: pd.DataFrame) -> list[tuple[np.uint64, pd.DataFrame]]:
-    return [(np.uint64(b), rows) for b, rows in part.groupby("block", sort=True)]
+def _block_results(
+    part: pd.DataFrame,
+    study: _StudyCells,
+    months: np.ndarray,
+    moments: Moments,
+    k: int,
+    block_res: int,
+) -> Iterator[tuple[np.ndarray, pd.DataFrame]]:
+    """Each block of the partition that holds study cells: its cells and their Gi* rows."""
+    for block, rows in part.groupby("block", sort=True):
+        own, gi = _block_cube(rows, np.uint64(block), study, months, moments, k, block_res)
+        if own.size:
+            yield own, gi
 
 
 def _block_small_p(
@@ -406,11 +417,7 @@ def _block_small_p(
     """The p-values <= 0.10 of the partition's own cells, by month (for the FDR cut-offs)."""
     pieces = []
     top = max(alpha for _, alpha in CONFIDENCE_LEVELS)
-    for block, rows in _blocks_of(part):
-        own, own_mask, gi = _block_cube(rows, block, study, months, moments, k, block_res)
-        if own.size == 0:
-            continue
-        mine = gi[own_mask]
+    for _, mine in _block_results(part, study, months, moments, k, block_res):
         small = mine[mine["gi_p"].to_numpy() <= top]
         pieces.append(
             pd.DataFrame({"month": small["month"].to_numpy(np.int32), "p": small["gi_p"]})
@@ -436,11 +443,7 @@ def _block_write(
     counts per district (for the district summaries).
     """
     gis, emerging = [], []
-    for block, rows in _blocks_of(part):
-        own, own_mask, gi = _block_cube(rows, block, study, months, moments, k, block_res)
-        if own.size == 0:
-            continue
-        mine = gi[own_mask].reset_index(drop=True)
+    for own, mine in _block_results(part, study, months, moments, k, block_res):
         month_of = mine["month"].to_numpy()
         p = mine["gi_p"].to_numpy()
         z = mine["gi_z"].to_numpy()

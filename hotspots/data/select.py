@@ -66,10 +66,12 @@ _DATED = ("day", "hour", "minute")
 _TIMED = ("hour", "minute")
 
 
-def has_time_of_day(incidents: pd.DataFrame, *, sources: Sequence[str] = ()) -> bool:
+def has_time_of_day(
+    incidents: pd.DataFrame, *, sources: Sequence[str] = (), dates: bool = False
+) -> bool:
     """True when any incident (of ``sources``; empty: every source) carries a time of day
-    (``time_precision`` hour or minute)."""
-    timed = incidents["time_precision"].isin(["hour", "minute"])
+    (``time_precision`` hour or minute), or with ``dates`` at least a date (day too)."""
+    timed = incidents["time_precision"].isin(list(_DATED if dates else _TIMED))
     if sources:
         timed &= incidents["source"].isin(list(sources))
     return bool(timed.any())
@@ -132,6 +134,15 @@ def ward_choices(
     return {str(k): str(v) for k, v in names.items()}
 
 
+def wards_in(
+    wards: gpd.GeoDataFrame, codes: Sequence[str], *, code: str = "area_code"
+) -> gpd.GeoDataFrame:
+    """The wards whose ``code`` is in ``codes`` (every ward when ``codes`` is empty or matches
+    none): what a map zooms to."""
+    chosen = wards[wards[code].isin(list(codes))] if codes else wards
+    return chosen if len(chosen) else wards
+
+
 def hour_mask(hour: np.ndarray, first: int, last: int) -> np.ndarray:
     """Boolean mask of hours in ``first..last`` inclusive, wrapping midnight if first > last."""
     if not (0 <= first <= 23 and 0 <= last <= 23):
@@ -168,7 +179,9 @@ def week_hours(*, hours: tuple[int, int] | None = None, days: Sequence[int] = ()
     return week
 
 
-def _in_week_hours(incidents: pd.DataFrame, week: np.ndarray, precisions: Sequence[str]) -> np.ndarray:
+def _in_week_hours(
+    incidents: pd.DataFrame, week: np.ndarray, precisions: Sequence[str]
+) -> np.ndarray:
     """Rows of ``precisions`` whose window (``occurred_from`` … ``occurred_to``; a day-only
     row covers its whole day) overlaps an hour of ``week``."""
     usable = incidents["time_precision"].isin(list(precisions)).to_numpy(bool)

@@ -15,6 +15,7 @@ from hotspots.data.ingest.columns import csv_header
 from hotspots.data.ingest.policeuk import STREET_COLUMNS
 from hotspots.data.ingest.report import quarantine_by_reason
 from hotspots.space.areas import read_boundaries
+from hotspots.views.dashboard.sidebar import meeting_toggle
 from hotspots.views.dashboard.state import Dataset, build_dataset, current_dataset, use_dataset
 
 _NONE = "(not in this file)"
@@ -127,6 +128,7 @@ def _quarantine_csv(key: str, *, _ds: Dataset) -> bytes:
 def render() -> None:
     """Draw the Data page."""
     ds = current_dataset()
+    meeting_toggle()
     st.title("Data: load and quality")
     c1, c2, c3 = st.columns(3)
     c1.metric("Rows read", f"{ds.report.rows_read:,}")

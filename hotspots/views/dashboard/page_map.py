@@ -13,9 +13,10 @@ from hotspots.core.defaults import (
     H3_RES,
     HOT_MIN_BIN,
 )
+from hotspots.data.select import wards_in
 from hotspots.views import maps
 from hotspots.views.analysis_map import LAYERS
-from hotspots.views.dashboard import cached, exports, overlays, page_patrol
+from hotspots.views.dashboard import cached, exports, overlays, page_patrol, url_state
 from hotspots.views.dashboard.offline import st_map
 from hotspots.views.dashboard.sidebar import MEETING_MAP_CSS, meeting_mode, sidebar_filters
 from hotspots.views.dashboard.state import current_dataset
@@ -68,7 +69,9 @@ def render() -> None:
 
     show = list(LAYERS[1:])
     if not meeting_mode():
-        show = st.multiselect("Layers on the map", LAYERS, default=show, key="m_layers")
+        url_state.seed("m_layers", options=LAYERS, default=show)
+        show = st.multiselect("Layers on the map", LAYERS, key="m_layers")
+        url_state.keep("m_layers")
     # st_folium draws every layer it is given (whatever its ``show``), so layers left out are
     # swapped for empty groups. The cached layers keep their places: st_folium names a layer
     # after its place, and a cached layer drawn in another place would keep a stale name.
@@ -78,11 +81,19 @@ def render() -> None:
     ]
     if not meeting_mode():
         c1, c2, c3 = st.columns(3)
-        if c1.checkbox("Walkabout feedback", value=False, key="m_feedback"):
+        for key in ("m_feedback", "m_cameras", "m_patrol"):
+            url_state.seed(key, default=False)
+        feedback = c1.checkbox("Walkabout feedback", key="m_feedback")
+        cameras = c2.checkbox("CCTV cameras", key="m_cameras")
+        patrol = c3.checkbox("Patrol localities", key="m_patrol")
+        for key in ("m_feedback", "m_cameras", "m_patrol"):
+            url_state.keep(key)
+        url_state.write_url({"m_layers": list(LAYERS[1:])})
+        if feedback:
             layers.append(overlays.feedback_layer())
-        if c2.checkbox("CCTV cameras", value=False, key="m_cameras"):
+        if cameras:
             layers.append(overlays.cameras_layer())
-        if c3.checkbox("Patrol localities", value=False, key="m_patrol"):
+        if patrol:
             try:
                 layers.append(page_patrol.patrol_layer_for(ds, sel))
             except ValueError as err:
@@ -90,7 +101,8 @@ def render() -> None:
     # The base map stays the same across reruns and the data layers are swapped inside it, so
     # the map keeps its position and zoom; returned_objects=[] means panning never reruns.
     # Meeting mode: large legends (CSS in the map's own page; a new key redraws the map with it).
-    base = maps.base_map(ds.wards)
+    base = maps.base_map(wards_in(ds.wards, sel.wards))
+    maps.label_layer(ds.wards).add_to(base)
     if meeting_mode():
         base.get_root().header.add_child(folium.Element(MEETING_MAP_CSS))
     st_map(

@@ -267,6 +267,7 @@ def _table(plan: PatrolPlan) -> None:
 def _map(ds: Dataset, plan: PatrolPlan, key: tuple[str, ...]) -> None:
     """The localities over the ward outlines; the base map stays put across reruns."""
     base = maps.base_map(ds.wards)
+    maps.label_layer(ds.wards, name="Ward names").add_to(base)
     if meeting_mode():
         base.get_root().header.add_child(folium.Element(MEETING_MAP_CSS))
     centre, zoom = map_view(plan)

@@ -10,12 +10,18 @@ from hotspots.views.dashboard import (
     page_patrol,
     page_vawg,
     page_when,
+    url_state,
 )
 
 st.set_page_config(page_title="hotspots — JAG dashboard", page_icon="🗺️", layout="wide")
+map_page = st.Page(page_map.render, title="Map", url_path="map")
 st.navigation(
     [
-        st.Page(page_map.render, title="Map", url_path="map", default=True),
+        # "/" opens the Map page at "/map", so every page has a URL of its own to share.
+        st.Page(
+            url_state.redirect_to(map_page), url_path="home", default=True, visibility="hidden"
+        ),
+        map_page,
         st.Page(page_when.render, title="When", url_path="when"),
         st.Page(page_areas.render, title="Areas & measures", url_path="areas"),
         st.Page(page_data.render, title="Data", url_path="data"),

@@ -41,6 +41,33 @@ def _tuning() -> dict:
     return {"res": res, "k": k, "method": method, "eps_m": eps_m, "min_samples": min_samples}
 
 
+OVERLAYS = {
+    "m_feedback": "Walkabout feedback",
+    "m_cameras": "CCTV cameras",
+    "m_patrol": "Patrol localities",
+}
+"""Store and patrol layers the user can add: widget key → label."""
+
+
+def _layer_choices() -> tuple[list[str], dict[str, bool]]:
+    """The analysis layers shown and the overlays wanted. Meeting mode hides the pickers but
+    keeps what was chosen (kept across pages and in the URL)."""
+    default = list(LAYERS[1:])
+    if meeting_mode():
+        show = list(url_state.initial("m_layers", options=LAYERS, default=default))
+        return show, {key: bool(url_state.initial(key, default=False)) for key in OVERLAYS}
+    url_state.seed("m_layers", options=LAYERS, default=default)
+    show = st.multiselect("Layers on the map", LAYERS, key="m_layers")
+    wanted = {}
+    for column, (key, label) in zip(st.columns(len(OVERLAYS)), OVERLAYS.items(), strict=True):
+        url_state.seed(key, default=False)
+        wanted[key] = column.checkbox(label, key=key)
+    for key in ("m_layers", *OVERLAYS):
+        url_state.keep(key)
+    url_state.write_url({"m_layers": default})
+    return show, wanted
+
+
 def render() -> None:
     """Draw the Map page."""
     ds = current_dataset()
@@ -67,37 +94,22 @@ def render() -> None:
     cols[2].metric("Clusters", clusters["n_clusters"])
     cols[3].metric("Clustered share", f"{result.clustered_share:.0%}")
 
-    show = list(LAYERS[1:])
-    if not meeting_mode():
-        url_state.seed("m_layers", options=LAYERS, default=show)
-        show = st.multiselect("Layers on the map", LAYERS, key="m_layers")
-        url_state.keep("m_layers")
+    show, wanted = _layer_choices()
     # st_folium draws every layer it is given (whatever its ``show``), so layers left out are
-    # swapped for empty groups. The cached layers keep their places: st_folium names a layer
-    # after its place, and a cached layer drawn in another place would keep a stale name.
+    # swapped for empty groups (st_map draws a fresh copy of each cached layer every time).
     layers = [
         layer if layer.layer_name in show else folium.FeatureGroup(control=False)
         for layer in cached.analysis_layers_for(ds, sel, LAYERS, **params)
     ]
-    if not meeting_mode():
-        c1, c2, c3 = st.columns(3)
-        for key in ("m_feedback", "m_cameras", "m_patrol"):
-            url_state.seed(key, default=False)
-        feedback = c1.checkbox("Walkabout feedback", key="m_feedback")
-        cameras = c2.checkbox("CCTV cameras", key="m_cameras")
-        patrol = c3.checkbox("Patrol localities", key="m_patrol")
-        for key in ("m_feedback", "m_cameras", "m_patrol"):
-            url_state.keep(key)
-        url_state.write_url({"m_layers": list(LAYERS[1:])})
-        if feedback:
-            layers.append(overlays.feedback_layer())
-        if cameras:
-            layers.append(overlays.cameras_layer())
-        if patrol:
-            try:
-                layers.append(page_patrol.patrol_layer_for(ds, sel))
-            except ValueError as err:
-                st.caption(f"Patrol localities: {err}")
+    if wanted["m_feedback"]:
+        layers.append(overlays.feedback_layer())
+    if wanted["m_cameras"]:
+        layers.append(overlays.cameras_layer())
+    if wanted["m_patrol"]:
+        try:
+            layers.append(page_patrol.patrol_layer_for(ds, sel))
+        except ValueError as err:
+            st.caption(f"Patrol localities: {err}")
     # The base map stays the same across reruns and the data layers are swapped inside it, so
     # the map keeps its position and zoom; returned_objects=[] means panning never reruns.
     # Meeting mode: large legends (CSS in the map's own page; a new key redraws the map with it).

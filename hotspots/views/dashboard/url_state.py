@@ -80,7 +80,12 @@ PARAMS: dict[str, Param] = {
 
 
 def _kept() -> dict[str, Any]:
-    return st.session_state.setdefault(_KEPT, {})
+    """This session's kept values; a new session (a reload, a shared link) starts from the
+    URL's query parameters."""
+    if _KEPT not in st.session_state:
+        from_url = {key: _from_url(param) for key, param in PARAMS.items()}
+        st.session_state[_KEPT] = {k: v for k, v in from_url.items() if v is not None}
+    return st.session_state[_KEPT]
 
 
 def _from_url(param: Param) -> Any:
@@ -106,8 +111,6 @@ def initial(key: str, *, options: Sequence[Any] | None = None, default: Any = No
     if key in st.session_state:
         return st.session_state[key]
     value = _kept().get(key)
-    if value is None:
-        value = _from_url(PARAMS[key])
     if value is not None and options is not None:
         allowed = list(options)
         if PARAMS[key].many:
@@ -120,12 +123,19 @@ def initial(key: str, *, options: Sequence[Any] | None = None, default: Any = No
 
 
 def seed(key: str, *, options: Sequence[Any] | None = None, default: Any = None) -> None:
-    """Put :func:`initial`'s value into widget ``key``'s state before it is drawn (for widgets
-    drawn without a ``value``/``default`` argument)."""
-    if key not in st.session_state:
-        value = initial(key, options=options, default=default)
-        if value is not None:
-            st.session_state[key] = value
+    """Give widget ``key`` its value before it is drawn (widgets drawn without a
+    ``value``/``default`` argument).
+
+    A widget's own value is assigned to itself: on a page change Streamlit would otherwise drop
+    it with the widget of the old page (its documented way to keep a widget across pages).
+    Else :func:`initial`'s value.
+    """
+    if key in st.session_state:
+        st.session_state[key] = st.session_state[key]
+        return
+    value = initial(key, options=options, default=default)
+    if value is not None:
+        st.session_state[key] = value
 
 
 def keep(key: str) -> None:
@@ -179,3 +189,23 @@ def _same(value: Any, default: Any) -> bool:
     if isinstance(value, list | tuple) and isinstance(default, list | tuple):
         return list(value) == list(default)
     return value == default
+
+
+def redirect_to(page: Any) -> Callable[[], None]:
+    """A page body that opens ``page`` with the same query parameters.
+
+    The default page of ``st.navigation`` answers at ``/`` only; registering it as a hidden
+    default that redirects here lets ``/map`` (and a shared ``/map?...`` link) open the Map page
+    by its own URL.
+
+    Examples
+    --------
+    >>> home = st.Page(redirect_to(map_page), url_path="home", default=True,
+    ...                visibility="hidden")  # doctest: +SKIP
+    """
+
+    def home() -> None:
+        params = {name: st.query_params.get_all(name) for name in st.query_params}
+        st.switch_page(page, query_params=params)
+
+    return home

@@ -204,7 +204,7 @@ def test_a_shared_link_follows_the_meeting_and_every_layer_draws_every_time(
 
         # Revisit pages and switch meeting mode: the same features every time.
         on = "patrol"
-        for step in ("map", "patrol", "meeting", "map", "patrol", "normal", "reload"):
+        for i, step in enumerate(("map", "patrol", "meeting", "map", "patrol", "normal", "reload")):
             if step in ("map", "patrol"):
                 _nav(page, "Map" if step == "map" else "Patrol")
                 on = step
@@ -215,6 +215,7 @@ def test_a_shared_link_follows_the_meeting_and_every_layer_draws_every_time(
                 page.locator('[data-testid="stSidebar"]').get_by_text("Meeting mode").click()
             want = on_map if on == "map" else on_patrol
             current = _wait_stable(page, _wait_map(page), want)
+            screenshot(page, f"meeting_step{i}_{step}_{on}")
             assert current == want, (step, page.url)
             seen.append(current)
             expect(_groups_box(page)).to_contain_text(GROUP)

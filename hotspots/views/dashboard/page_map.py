@@ -13,13 +13,14 @@ from hotspots.core.defaults import (
     H3_RES,
     HOT_MIN_BIN,
 )
-from hotspots.data.select import wards_in
+from hotspots.data.select import Selection, wards_in
+from hotspots.products.captions import map_caption
 from hotspots.views import maps
 from hotspots.views.analysis_map import LAYERS
 from hotspots.views.dashboard import cached, exports, overlays, page_patrol, url_state
 from hotspots.views.dashboard.offline import st_map
 from hotspots.views.dashboard.sidebar import MEETING_MAP_CSS, meeting_mode, sidebar_filters
-from hotspots.views.dashboard.state import current_dataset
+from hotspots.views.dashboard.state import Dataset, current_dataset
 
 
 def _tuning() -> dict:
@@ -68,6 +69,25 @@ def _layer_choices() -> tuple[list[str], dict[str, bool]]:
     return show, wanted
 
 
+MAP_HEIGHT_PX, MEETING_MAP_HEIGHT_PX = 560, 680
+"""Map heights: a laptop leaves room for the pickers; a projector gets the map first."""
+
+
+def _overlays(
+    ds: Dataset, sel: Selection, wanted: dict[str, bool], layers: list[folium.FeatureGroup]
+) -> None:
+    """Add the store and patrol layers the user wants to ``layers``."""
+    if wanted["m_feedback"]:
+        layers.append(overlays.feedback_layer())
+    if wanted["m_cameras"]:
+        layers.append(overlays.cameras_layer())
+    if wanted["m_patrol"]:
+        try:
+            layers.append(page_patrol.patrol_layer_for(ds, sel))
+        except ValueError as err:
+            st.caption(f"Patrol localities: {err}")
+
+
 def render() -> None:
     """Draw the Map page."""
     ds = current_dataset()
@@ -88,12 +108,7 @@ def render() -> None:
 
     p = result.params
     clusters = p["clusters"]
-    cols = st.columns(4)
-    cols[0].metric("Incidents", f"{len(inc):,}")
-    cols[1].metric(f"Hot cells (Gi*, {GI_CONFIDENCE[HOT_MIN_BIN]}+)", result.n_hot_cells)
-    cols[2].metric("Clusters", clusters["n_clusters"])
-    cols[3].metric("Clustered share", f"{result.clustered_share:.0%}")
-
+    head = st.container()  # the figures, or the map first in meeting mode (above the fold)
     show, wanted = _layer_choices()
     # st_folium draws every layer it is given (whatever its ``show``), so layers left out are
     # swapped for empty groups (st_map draws a fresh copy of each cached layer every time).
@@ -101,20 +116,12 @@ def render() -> None:
         layer if layer.layer_name in show else folium.FeatureGroup(control=False)
         for layer in cached.analysis_layers_for(ds, sel, LAYERS, **params)
     ]
-    if wanted["m_feedback"]:
-        layers.append(overlays.feedback_layer())
-    if wanted["m_cameras"]:
-        layers.append(overlays.cameras_layer())
-    if wanted["m_patrol"]:
-        try:
-            layers.append(page_patrol.patrol_layer_for(ds, sel))
-        except ValueError as err:
-            st.caption(f"Patrol localities: {err}")
+    _overlays(ds, sel, wanted, layers)
     # The base map stays the same across reruns and the data layers are swapped inside it, so
     # the map keeps its position and zoom; returned_objects=[] means panning never reruns.
     # Meeting mode: large legends (CSS in the map's own page; a new key redraws the map with it).
     base = maps.base_map(wards_in(ds.wards, sel.wards))
-    maps.label_layer(ds.wards).add_to(base)
+    maps.label_layer(ds.wards, name="Ward names").add_to(base)
     if meeting_mode():
         base.get_root().header.add_child(folium.Element(MEETING_MAP_CSS))
     st_map(
@@ -122,25 +129,29 @@ def render() -> None:
         key="hotspot_map_meeting" if meeting_mode() else "hotspot_map",
         feature_group_to_add=layers,
         layer_control=folium.LayerControl(collapsed=meeting_mode()),
-        height=620,
+        height=MEETING_MAP_HEIGHT_PX if meeting_mode() else MAP_HEIGHT_PX,
         use_container_width=True,
         returned_objects=[],
     )
+    cols = (st.container() if meeting_mode() else head).columns(4)
+    cols[0].metric("Incidents", f"{len(inc):,}")
+    cols[1].metric(f"Hot cells (Gi*, {GI_CONFIDENCE[HOT_MIN_BIN]}+)", result.n_hot_cells)
+    cols[2].metric("Clusters", clusters["n_clusters"])
+    cols[3].metric("Clustered share", f"{result.clustered_share:.0%}")
 
     left = p.get("sensitive_left_out_of_map_layers", 0)
-    notes = [
-        f"H3 resolution {p['grid']['res']}, Gi* k-ring {p['gistar']['k']} "
-        f"({'FDR-adjusted' if p['gistar']['fdr'] else 'raw'} p), "
-        f"{clusters['method'].upper()} eps {clusters['eps_m']:.0f} m "
-        f"({clusters['eps_source']}), min_samples {clusters['min_samples']} "
-        f"({clusters['min_samples_source']})."
-    ]
+    plain, technical = map_caption(
+        p, n_hot_cells=result.n_hot_cells, clustered_share=result.clustered_share
+    )
+    notes = [plain]
     if left:
         notes.append(
             f"{left} sensitive incidents (domestic abuse, sexual offences, stalking) are not "
             "mapped; they are counted by ward on the Areas page."
         )
     st.caption(" ".join(notes))
+    with st.expander("How this map was made"):
+        st.caption(technical)
     if not meeting_mode() and len(result.profiles):
         st.subheader("Clusters")
         st.dataframe(

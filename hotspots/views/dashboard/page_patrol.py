@@ -84,10 +84,12 @@ def render() -> None:
         return
 
     _summary(plan, ds, request)
+    if meeting_mode():  # a projector: the map first, above the fold, then the table
+        _map(ds, plan, key)
+        _table(plan)
+        return
     _table(plan)
     _map(ds, plan, key)
-    if meeting_mode():
-        return
     _limits(plan)
     _downloads(plan, key)
 

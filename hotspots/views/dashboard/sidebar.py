@@ -26,6 +26,8 @@ h1 { font-size: 2.6rem !important; } h2 { font-size: 2.1rem !important; }
 [data-testid="stMetricLabel"] p { font-size: 1.2rem !important; }
 [data-testid="stCaptionContainer"] { font-size: 1.1rem !important; }
 [data-testid="stToolbar"], [data-testid="stDecoration"], footer { display: none !important; }
+[data-testid="stMainBlockContainer"] { padding-top: 1.5rem !important; }
+[data-testid="stHeader"] { height: 0 !important; min-height: 0 !important; }
 </style>
 """
 

@@ -301,7 +301,8 @@ def label_layer(
 ) -> folium.FeatureGroup:
     """Names written on the map at each area's inner point (wards, hot spots' streets).
 
-    Orients the reader where the basemap is off. Text is escaped; labels do not catch clicks.
+    Orients the reader where the basemap is off. Text is escaped; labels do not catch clicks;
+    a label that would overlap an earlier one is hidden until the map is zoomed in.
 
     Parameters
     ----------
@@ -1022,12 +1023,30 @@ class _Labels(MacroElement):
 {% macro script(this, kwargs) %}
 (function () {
     var rows = {{ this.rows_js }}, group = {{ this._parent.get_name() }};
+    var map = {{ this.map_name() }}, markers = [];
     rows.forEach(function (r) {
-        L.marker([r[0], r[1]], {
+        markers.push(L.marker([r[0], r[1]], {
             interactive: false, keyboard: false,
             icon: L.divIcon({className: {{ this.css_js }}, html: r[2], iconSize: null})
-        }).addTo(group);
+        }).addTo(group));
     });
+    // A label overlapping one already shown waits for a closer zoom (first rows first).
+    function declutter() {
+        var shown = [];
+        markers.forEach(function (m) {
+            var el = m.getElement();
+            if (!el) { return; }
+            el.style.visibility = "visible";
+            var r = el.getBoundingClientRect();
+            var clash = shown.some(function (k) {
+                return r.left < k.right && r.right > k.left && r.top < k.bottom && r.bottom > k.top;
+            });
+            if (clash) { el.style.visibility = "hidden"; } else { shown.push(r); }
+        });
+    }
+    map.on("zoomend", declutter);
+    map.whenReady(function () { setTimeout(declutter, 0); });
+    group.on("add", function () { setTimeout(declutter, 0); });
 })();
 {% endmacro %}
 """
@@ -1038,6 +1057,9 @@ class _Labels(MacroElement):
         self._name = "Labels"
         self.rows_js = _js(rows)
         self.css_js = _js(css_class)
+
+    def map_name(self) -> str:
+        return _map_name(self)
 
 
 class _GeoJsonLayer(MacroElement):

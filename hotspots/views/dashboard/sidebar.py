@@ -36,12 +36,16 @@ MEETING_MAP_CSS = """
 .hotspots-legend > div { font-size: 19px !important; line-height: 1.5 !important; }
 .hotspots-legend span { width: 20px !important; height: 20px !important; }
 .leaflet-control-layers, .leaflet-tooltip, .leaflet-popup-content { font-size: 17px !important; }
-.leaflet-bottom.leaflet-right { right: auto; left: 0; bottom: 26px; }
+.leaflet-bottom.leaflet-right { right: auto; left: 0; bottom: 52px; }
 .leaflet-bottom.leaflet-right .leaflet-control { float: left; clear: both; margin: 0 0 8px 10px; }
+.leaflet-bottom.leaflet-right .leaflet-control-attribution {
+    position: fixed; right: 0; bottom: 0; margin: 0; font-size: 13px; }
+.hotspots-label { font-size: 15px !important; }
 </style>
 """
-"""Meeting mode inside the map's iframe (the page's CSS cannot reach it): larger legends, moved
-to the bottom left, where they cover less of a town centre on the eastern edge (Hemel)."""
+"""Meeting mode inside the map's iframe (the page's CSS cannot reach it): larger legends and
+place names; legends moved to the bottom left above the scale bar, where they cover less of a
+town centre on the eastern edge (Hemel); the attribution stays bottom right."""
 
 
 def meeting_mode() -> bool:

@@ -242,7 +242,6 @@ def base_map(
         width=width,
         height=height,
         zoom_snap=0.25,  # fit the chosen wards closely, not to the next whole zoom level
-        zoom_delta=0.5,
     )
     use_assets(m, "")
     source = basemap_source() if tiles else None

@@ -133,7 +133,7 @@ def _wait_stable(page: Page, frame: FrameLocator, want: dict[str, int]) -> dict[
                     && n('.hotspots-label') === want.ward_names;
             }""",
             arg=[MAP_IFRAME, want],
-            timeout=30_000,
+            timeout=120_000,
         )
     return _features(frame)
 

@@ -16,13 +16,22 @@ from hotspots.views.dashboard import (
     page_patrol,
     page_vawg,
     page_when,
+    url_state,
 )
 
 st.set_page_config(page_title="hotspots — JAG dashboard", page_icon="🗺️", layout="wide")
 with login.error_boundary():
     login.login_gate()
+    map_page = st.Page(page_map.render, title="Map", url_path="map")
     pages = [
-        ("view", st.Page(page_map.render, title="Map", url_path="map", default=True)),
+        # "/" opens the Map page at "/map", so every page has a URL of its own to share.
+        (
+            "view",
+            st.Page(
+                url_state.redirect_to(map_page), url_path="home", default=True, visibility="hidden"
+            ),
+        ),
+        ("view", map_page),
         ("view", st.Page(page_when.render, title="When", url_path="when")),
         ("view", st.Page(page_areas.render, title="Areas & measures", url_path="areas")),
         ("upload", st.Page(page_data.render, title="Data", url_path="data")),

@@ -1,9 +1,18 @@
-"""Dashboard speed on the demo data: server-side re-render after a filter change, map payload.
+"""Dashboard speed on the demo data: server time and browser time for a filter change, per page,
+and the first Map view after the server starts.
 
-Run: ``.venv/bin/python bench/bench_dashboard.py``. Uses Streamlit's AppTest (the real app
-script, server side, no browser; tiles excluded by design). Each filter value is new to the
-cache, so every timed rerun recomputes the analysis of that selection; the last row repeats a
-selection already seen (a cache hit).
+Run: ``.venv/bin/python bench/bench_dashboard.py [--browser-only]``.
+
+- Server side, Streamlit's AppTest (the real page scripts, no browser): each filter value is new
+  to the cache, so every timed rerun recomputes the analysis of that selection; the last row
+  repeats a selection already seen (a cache hit).
+- Browser side, ``streamlit run app.py`` driven by Debian's chromium (Playwright, network cut
+  off, no basemap): seconds from starting the server to the Map page's map drawn, and for each
+  page the seconds from choosing a crime group in the sidebar to the rerun finished (the
+  app's script state back to "not running" after the rerun the change started).
+
+Figures are compared with issue 13's floors: a filter change under 0.5 s server time and under
+1 s in the browser, the first Map view under 3 s.
 """
 
 from __future__ import annotations
@@ -49,6 +58,90 @@ def other_pages() -> None:
         )
 
 
+SERVER_FLOOR_S, BROWSER_FLOOR_S, FIRST_MAP_FLOOR_S = 0.5, 1.0, 3.0
+PAGES = ("map", "when", "areas", "vawg", "cctv", "patrol")
+
+
+_WATCH_RUNS = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    window.__runs = [];
+    new MutationObserver(() => window.__runs.push(
+        [app.getAttribute('data-test-script-state'), performance.now()]
+    )).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+"""Record every change of the app's script state (running, notRunning) with its time."""
+
+_RUN_DONE_AFTER = """(t0) => {
+    const runs = window.__runs.filter(r => r[1] >= t0);
+    const start = runs.findIndex(r => r[0] === 'running');
+    if (start < 0) return false;
+    const end = runs.slice(start).find(r => r[0] === 'notRunning');
+    return end ? end[1] : false;
+}"""
+"""The time the first rerun started after ``t0`` finished (ms), else false."""
+
+
+def _ratio(figure: float, floor: float) -> str:
+    return f"{figure:.2f} s (floor {floor:.1f} s, ratio {figure / floor:.2f})"
+
+
+def browser() -> None:
+    """First Map view after the server starts; per-page browser time for a filter change."""
+    import os
+    import sys
+
+    from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(APP.parent))
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS, streamlit_app
+
+    os.environ["HOTSPOTS_TILES"] = "off"
+    iframe = 'iframe[title="streamlit_folium.st_folium"]'
+    app = '[data-testid="stApp"]'
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        context = chromium.new_context(viewport={"width": 1280, "height": 720})
+        context.route(
+            "**/*",
+            lambda route: (
+                route.continue_()
+                if route.request.url.split("/")[2].split(":")[0] in LOCAL_HOSTS
+                else route.abort()
+            ),
+        )
+        page = context.new_page()
+        t = time.perf_counter()
+        with streamlit_app(APP, timeout=120) as url:
+            page.goto(f"{url}/map")
+            page.frame_locator(iframe).locator(".hotspots-legend").first.wait_for(timeout=120_000)
+            print(f"first Map view after server start: {_ratio(time.perf_counter() - t, 3.0)}")
+            for name in PAGES:
+                page.goto(f"{url}/{name}")
+                page.wait_for_selector(f"{app}[data-test-script-state=notRunning]", timeout=120_000)
+                page.wait_for_load_state("networkidle")
+                page.evaluate(_WATCH_RUNS)
+                box = page.locator('[data-testid="stSidebar"]').get_by_label("Crime groups")
+                times = []
+                for step in (SELECTIONS[0][0], SELECTIONS[1][0], None, None):
+                    t0 = page.evaluate("performance.now()")
+                    box.click()
+                    if step is None:  # remove the last group: a selection seen before
+                        page.keyboard.press("Backspace")
+                    else:
+                        box.fill(step)
+                        page.keyboard.press("Enter")
+                    page.keyboard.press("Escape")
+                    done = page.wait_for_function(_RUN_DONE_AFTER, arg=t0, timeout=120_000)
+                    times.append((done.json_value() - t0) / 1000)
+                print(
+                    f"browser {name}: new filter {_ratio(max(times[:2]), BROWSER_FLOOR_S)}; "
+                    f"back to cached ones {_ratio(max(times[2:]), BROWSER_FLOOR_S)}"
+                )
+        chromium.close()
+
+
 def main() -> None:
     at = AppTest.from_file(str(APP), default_timeout=300)
     t = time.perf_counter()
@@ -79,5 +172,9 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
-    other_pages()
+    import sys
+
+    if "--browser-only" not in sys.argv:
+        main()
+        other_pages()
+    browser()

@@ -333,6 +333,7 @@ def test_tasking_windows_come_from_the_incidents_in_view(timed_log, cameras, war
     lon, lat = timed_log.geometry.x.to_numpy(), timed_log.geometry.y.to_numpy()
     in_cell = assign_cells(lon, lat, 9) == busiest["cell"]
     reference = peak_windows(timed_log[in_view & in_cell], top=3, block_hours=3)
+    reference = reference[reference["incidents"] >= 3]  # one or two incidents: no window
     rows = sheet.windows[
         (sheet.windows["camera_id"] == busiest["camera_id"])
         & (sheet.windows["cell"] == busiest["cell"])
@@ -348,6 +349,12 @@ def test_tasking_windows_come_from_the_incidents_in_view(timed_log, cameras, war
     assert len(centre) > 0
     assert set(centre["weekday"]) <= {"Fri", "Sat"} and set(centre["start_hour"]) <= {21, 22, 23}
     assert (sheet.pairs["on_sheet"] == (sheet.pairs["incidents_in_view"] >= 5)).all()
+    # No window rests on one or two incidents, and each hot spot is named by its street.
+    assert (sheet.windows["incidents"] >= 3).all() and sheet.params["windows_dropped"] > 0
+    assert (sheet.windows["place"] != "").all()
+    assert not sheet.windows["place"].str.fullmatch(r"[0-9a-f]{15}").any()  # not an H3 id
+    loose = tasking_sheet(timed_log, cameras, cells, top=3, block_hours=3, min_window_incidents=0)
+    assert len(loose.windows) == len(sheet.windows) + sheet.params["windows_dropped"]
 
 
 def test_month_only_data_give_months_and_say_so(policeuk, cameras, wards) -> None:

@@ -264,6 +264,8 @@ def test_feedback_form_saves_a_clicked_point_and_shows_its_comment_as_text(vawg_
     new = saved[saved["comment"] == XSS]
     assert len(new) == 1
     row = new.iloc[0]
+    # The action form offers the point just added, not another one.
+    assert at.selectbox(key="vawg_action_feedback").value == row["feedback_id"]
     assert (row["reason"], row["severity"], row["walkabout_id"]) == (
         "poor_lighting",
         4,

@@ -68,16 +68,46 @@ def test_standalone_html_is_self_contained(cells, wards) -> None:
     assert maps.map_payload_bytes(m) < len(page.encode()) - len(leaflet.encode())
 
 
-def test_base_map_links_leaflet_locally_and_has_no_tiles_unless_asked() -> None:
+def test_base_map_links_leaflet_locally_and_draws_a_street_basemap(monkeypatch) -> None:
+    monkeypatch.delenv(maps.TILES_ENV, raising=False)
     m = maps.base_map((-0.75, 51.65, -0.35, 51.90))
     page = m.get_root().render()
     assert re.findall(r'<script src="([^"]*)"', page) == ["leaflet/leaflet.js"]
     assert re.findall(r'<link rel="stylesheet" href="([^"]*)"', page) == ["leaflet/leaflet.css"]
-    assert "L.tileLayer" not in page
+    assert "tile.openstreetmap.org" in page and "OpenStreetMap contributors" in page
+    assert maps.BASEMAP_OFF_NOTE in page  # said when no tile loads
     assert maps.BACKGROUND in page
-    assert offline.external_assets(m) == []
-    with_tiles = maps.base_map((-0.75, 51.65, -0.35, 51.90), tiles=True).get_root().render()
-    assert "tile.openstreetmap.org" in with_tiles
+    assert offline.external_assets(m) == []  # tiles are not scripts: the map draws without
+    plain = maps.base_map((-0.75, 51.65, -0.35, 51.90), tiles=False).get_root().render()
+    assert "L.tileLayer" not in plain
+
+
+def test_basemap_is_configurable_and_its_attribution_escaped(monkeypatch) -> None:
+    monkeypatch.setenv(maps.TILES_ENV, "https://maps.example.gov.uk/{z}/{x}/{y}.png")
+    monkeypatch.setenv(maps.TILES_ATTRIBUTION_ENV, "<b>Council</b> {{ 7*7 }}")
+    page = maps.base_map((-0.75, 51.65, -0.35, 51.90)).get_root().render()
+    assert "maps.example.gov.uk/{z}/{x}/{y}.png" in page
+    assert "tile.openstreetmap.org" not in page
+    assert "<b>Council" not in page and "49" not in page.split("maps.example.gov.uk")[1][:300]
+    monkeypatch.setenv(maps.TILES_ENV, "off")
+    assert "L.tileLayer" not in maps.base_map((-0.75, 51.65, -0.35, 51.90)).get_root().render()
+    monkeypatch.setenv(maps.TILES_ENV, "https://example.org/tiles.png")
+    with pytest.raises(ValueError, match="XYZ"):
+        maps.base_map((-0.75, 51.65, -0.35, 51.90))
+
+
+def test_label_layer_writes_escaped_names_at_inner_points() -> None:
+    wards = gpd.GeoDataFrame(
+        {"area_name": ["Boxmoor", "<img src=x onerror=alert(1)> {{ 7*7 }}"]},
+        geometry=[shapely.box(-0.5, 51.7, -0.49, 51.71), shapely.box(-0.48, 51.7, -0.47, 51.71)],
+        crs="EPSG:4326",
+    )
+    m = maps.base_map(wards)
+    maps.label_layer(wards).add_to(m)
+    page = m.get_root().render()
+    assert "Boxmoor" in page
+    assert "<img src=x" not in page and "{{ 7*7 }}" not in page
+    assert "&lt;img src=x" in page.replace("\\u003c", "<")
 
 
 def test_cdn_assets_are_refused() -> None:

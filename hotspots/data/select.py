@@ -1,4 +1,4 @@
-"""Selecting incidents by date range, crime group and type, ward and time of day.
+"""Selecting incidents by date range, crime group and type, ward, time of day and day of week.
 
 The dashboard's sidebar filters are a :class:`Selection`; :func:`select` applies one to a
 canonical incidents GeoDataFrame. Pure and vectorised, so notebooks use the same rule.
@@ -29,6 +29,15 @@ class Selection:
         (e.g. ``(22, 3)`` is 22:00–03:59). Applies only to rows with a time of day
         (``time_precision`` hour or minute); month- and day-only rows are kept only
         when ``hours`` is ``None``.
+    days
+        Days of the week kept, 0 = Monday … 6 = Sunday (empty: every day). With ``hours`` that
+        wrap midnight a night belongs to the day it starts on: Friday with ``(22, 3)`` is
+        Friday 22:00 to Saturday 03:59. Without ``hours`` it applies to rows with a date
+        (``time_precision`` day, hour or minute).
+
+    An incident known only to have happened within a window (``occurred_from`` to
+    ``occurred_to``) is kept when its window overlaps the chosen hours and days (aoristic
+    rule: it may have happened then).
     """
 
     start: pd.Timestamp | None = None
@@ -38,12 +47,31 @@ class Selection:
     crime_types: Sequence[str] = field(default_factory=tuple)
     wards: Sequence[str] = field(default_factory=tuple)
     hours: tuple[int, int] | None = None
+    days: Sequence[int] = field(default_factory=tuple)
 
 
-def has_time_of_day(incidents: pd.DataFrame, *, sources: Sequence[str] = ()) -> bool:
+WEEKDAY_NAMES: tuple[str, ...] = (
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+)
+"""Day names by ``Selection.days`` number (0 = Monday)."""
+
+_HOURS_PER_WEEK = 168
+_DATED = ("day", "hour", "minute")
+_TIMED = ("hour", "minute")
+
+
+def has_time_of_day(
+    incidents: pd.DataFrame, *, sources: Sequence[str] = (), dates: bool = False
+) -> bool:
     """True when any incident (of ``sources``; empty: every source) carries a time of day
-    (``time_precision`` hour or minute)."""
-    timed = incidents["time_precision"].isin(["hour", "minute"])
+    (``time_precision`` hour or minute), or with ``dates`` at least a date (day too)."""
+    timed = incidents["time_precision"].isin(list(_DATED if dates else _TIMED))
     if sources:
         timed &= incidents["source"].isin(list(sources))
     return bool(timed.any())
@@ -106,6 +134,15 @@ def ward_choices(
     return {str(k): str(v) for k, v in names.items()}
 
 
+def wards_in(
+    wards: gpd.GeoDataFrame, codes: Sequence[str], *, code: str = "area_code"
+) -> gpd.GeoDataFrame:
+    """The wards whose ``code`` is in ``codes`` (every ward when ``codes`` is empty or matches
+    none): what a map zooms to."""
+    chosen = wards[wards[code].isin(list(codes))] if codes else wards
+    return chosen if len(chosen) else wards
+
+
 def hour_mask(hour: np.ndarray, first: int, last: int) -> np.ndarray:
     """Boolean mask of hours in ``first..last`` inclusive, wrapping midnight if first > last."""
     if not (0 <= first <= 23 and 0 <= last <= 23):
@@ -115,6 +152,60 @@ def hour_mask(hour: np.ndarray, first: int, last: int) -> np.ndarray:
     return (hour >= first) | (hour <= last)
 
 
+def week_hours(*, hours: tuple[int, int] | None = None, days: Sequence[int] = ()) -> np.ndarray:
+    """Which of the 168 hours of the week (Mon 00:00 = 0) ``hours`` and ``days`` keep.
+
+    A range wrapping midnight runs on into the next day: Friday (4) with ``(22, 3)`` keeps
+    Friday 22:00–23:59 and Saturday 00:00–03:59.
+
+    Examples
+    --------
+    >>> np.flatnonzero(week_hours(hours=(22, 3), days=[4]))
+    array([118, 119, 120, 121, 122, 123])
+    """
+    first, last = (0, 23) if hours is None else hours
+    in_day = hour_mask(np.arange(24), first, last)
+    wanted = sorted({int(d) for d in days}) if days else range(7)
+    if any(not 0 <= d <= 6 for d in wanted):
+        raise ValueError(f"days must be 0 (Monday) .. 6 (Sunday), got {list(days)}")
+    week = np.zeros(_HOURS_PER_WEEK, dtype=bool)
+    evening = np.arange(24) >= first if first > last else np.ones(24, dtype=bool)
+    for day in wanted:
+        start = day * 24
+        week[start : start + 24] |= in_day & evening  # the day's own hours
+        if first > last:  # the small hours after midnight belong to the night before
+            after = (start + 24 + np.arange(last + 1)) % _HOURS_PER_WEEK
+            week[after] = True
+    return week
+
+
+def _in_week_hours(
+    incidents: pd.DataFrame, week: np.ndarray, precisions: Sequence[str]
+) -> np.ndarray:
+    """Rows of ``precisions`` whose window (``occurred_from`` … ``occurred_to``; a day-only
+    row covers its whole day) overlaps an hour of ``week``."""
+    usable = incidents["time_precision"].isin(list(precisions)).to_numpy(bool)
+    start = pd.to_datetime(incidents["occurred_from"])
+    end = pd.to_datetime(incidents["occurred_to"])
+    day_only = (incidents["time_precision"] == "day").to_numpy(bool)
+    start = start.where(~day_only, start.dt.floor("D"))
+    end = end.where(~day_only, end.dt.floor("D") + pd.Timedelta(hours=23))
+    end = end.where(end.notna() & (end > start), start)
+    # An end on the hour closes the window before that hour (22:00–23:00 is the 22:00 hour).
+    last = end.where(end == start, end - pd.Timedelta(seconds=1))
+    ok = usable & start.notna().to_numpy(bool)
+    out = np.zeros(len(incidents), dtype=bool)
+    if not ok.any():
+        return out
+    first_hour = start[ok].dt.floor("h")
+    s = (first_hour.dt.day_of_week * 24 + first_hour.dt.hour).to_numpy(np.int64)
+    span = ((last[ok] - first_hour) // pd.Timedelta(hours=1)).to_numpy(np.int64)
+    span = np.clip(span, 0, _HOURS_PER_WEEK - 1)
+    counts = np.concatenate([[0], np.cumsum(np.tile(week, 2))])
+    out[ok] = counts[s + span + 1] - counts[s] > 0
+    return out
+
+
 def select(incidents: gpd.GeoDataFrame, selection: Selection) -> gpd.GeoDataFrame:
     """Rows of ``incidents`` matching ``selection`` (a filtered copy; attrs kept).
 
@@ -122,6 +213,7 @@ def select(incidents: gpd.GeoDataFrame, selection: Selection) -> gpd.GeoDataFram
     --------
     >>> sel = Selection(categories=["Anti-social behaviour"], hours=(15, 18))
     >>> asb_after_school = select(incidents, sel)  # doctest: +SKIP
+    >>> weekend_nights = select(incidents, Selection(days=(4, 5), hours=(22, 3)))  # doctest: +SKIP
     """
     keep = np.ones(len(incidents), dtype=bool)
     month = incidents["month"]
@@ -137,13 +229,10 @@ def select(incidents: gpd.GeoDataFrame, selection: Selection) -> gpd.GeoDataFram
     ):
         if wanted:
             keep &= incidents[column].isin(list(wanted)).fillna(False).to_numpy(bool)
-    if selection.hours is not None:
-        timed = incidents["time_precision"].isin(["hour", "minute"]).to_numpy(bool)
-        hour = incidents["occurred_from"].dt.hour.to_numpy(dtype=float, na_value=np.nan)
-        in_hours = np.zeros(len(incidents), dtype=bool)
-        ok = timed & np.isfinite(hour)
-        in_hours[ok] = hour_mask(hour[ok].astype(int), *selection.hours)
-        keep &= in_hours
+    if selection.hours is not None or selection.days:
+        week = week_hours(hours=selection.hours, days=selection.days)
+        precisions = _TIMED if selection.hours is not None else _DATED
+        keep &= _in_week_hours(incidents, week, precisions)
     out = incidents.loc[keep].copy()
     out.attrs = dict(incidents.attrs)
     return out

@@ -10,8 +10,10 @@ Offline: the maps never load JavaScript or CSS from a CDN. :func:`base_map` poin
 Leaflet's files by a relative path; :func:`map_html` inlines them into a self-contained page and
 :func:`hotspots.views.dashboard.offline.st_map` serves them from the Streamlit app. Both read the
 files
-that ``scripts/setup.sh`` installs (:func:`map_assets_dir`). Without tiles the map draws on a
-plain background; OpenStreetMap tiles are an optional layer that may fail to load.
+that ``scripts/setup.sh`` installs (:func:`map_assets_dir`). A street basemap (OpenStreetMap, or
+the XYZ server named by ``HOTSPOTS_TILES``, e.g. a council's own) is drawn by default; where its
+tiles cannot be reached the map says so and :func:`label_layer` (ward names) still orients the
+reader over a plain background.
 
 Text is data, never HTML: every value shown in a tooltip, popup or legend is escaped.
 
@@ -67,6 +69,18 @@ OGL_ATTRIBUTION = (
     "boundaries © Crown copyright and database right"
 )
 """Attribution for police.uk data over ONS boundaries (pass it to :func:`base_map`)."""
+
+TILES_ENV = "HOTSPOTS_TILES"
+"""Environment variable: the basemap's XYZ URL (``https://…/{z}/{x}/{y}.png``), or ``off``."""
+
+TILES_ATTRIBUTION_ENV = "HOTSPOTS_TILES_ATTRIBUTION"
+"""Environment variable: the attribution of the tiles named by :data:`TILES_ENV`."""
+
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = "© OpenStreetMap contributors"
+
+BASEMAP_OFF_NOTE = "Street map off: its tiles could not be reached. Ward names still shown."
+"""What a map says when no tile of its basemap loads."""
 
 _NO_DATA = "#c8c8c8"
 _WARD_NAME_COLUMNS = ("area_name", "ward_name", "WD13NM", "WD23NM", "name", "NAME")
@@ -187,7 +201,7 @@ def _inline_css_images(css: str, folder: Path) -> str:
 def base_map(
     bounds: Sequence[float] | gpd.GeoDataFrame | gpd.GeoSeries,
     *,
-    tiles: bool = False,
+    tiles: bool = True,
     background: str = BACKGROUND,
     attribution: str | None = None,
     width: str | int = "100%",
@@ -201,8 +215,9 @@ def base_map(
         ``(west, south, east, north)`` in degrees (EPSG:4326), or a GeoDataFrame / GeoSeries
         with a CRS (its total bounds, reprojected to EPSG:4326).
     tiles
-        Add OpenStreetMap tiles as a layer the user can switch off. Off by default: tiles come
-        from the internet and council networks may block them; the layers draw either way.
+        Draw the street basemap (:func:`basemap_source`: OpenStreetMap or ``HOTSPOTS_TILES``)
+        with its attribution. Where no tile loads (a council network, no internet) the map
+        shows :data:`BASEMAP_OFF_NOTE` and the layers draw on the plain background.
     background
         Colour behind the layers (shows wherever no tiles are drawn).
     attribution
@@ -231,11 +246,11 @@ def base_map(
         control_scale=True,
         width=width,
         height=height,
+        zoom_snap=0.25,  # fit the chosen wards closely, not to the next whole zoom level
     )
     use_assets(m, "")
-    _MapSetup(to_hex(background), _text(attribution) if attribution else None).add_to(m)
-    if tiles:
-        folium.TileLayer("OpenStreetMap", name="OpenStreetMap", overlay=True).add_to(m)
+    source = basemap_source() if tiles else None
+    _MapSetup(to_hex(background), _text(attribution) if attribution else None, source).add_to(m)
     m.fit_bounds([[south, west], [north, east]])
     return m
 
@@ -262,6 +277,65 @@ def _lonlat_bounds(
     if east - west < pad and north - south < pad:
         west, south, east, north = west - pad, south - pad, east + pad, north + pad
     return west, south, east, north
+
+
+def basemap_source() -> tuple[str, str] | None:
+    """The street basemap's ``(XYZ URL, attribution)``; ``None`` when ``HOTSPOTS_TILES=off``.
+
+    Examples
+    --------
+    >>> basemap_source()[1]  # doctest: +SKIP
+    '© OpenStreetMap contributors'
+    """
+    url = os.environ.get(TILES_ENV, "").strip()
+    if url.lower() in ("off", "none", "0"):
+        return None
+    if not url:
+        return OSM_TILES, OSM_ATTRIBUTION
+    if not all(part in url for part in ("{z}", "{x}", "{y}")):
+        raise ValueError(f"{TILES_ENV} must be an XYZ URL with {{z}}, {{x}} and {{y}}, got {url!r}")
+    return url, os.environ.get(TILES_ATTRIBUTION_ENV, "").strip() or "Basemap: " + url.split("/")[2]
+
+
+def label_layer(
+    areas: gpd.GeoDataFrame,
+    *,
+    text_col: str | None = None,
+    name: str = "Place names",
+    css_class: str = "hotspots-label",
+    show: bool = True,
+) -> folium.FeatureGroup:
+    """Names written on the map at each area's inner point (wards, hot spots' streets).
+
+    Orients the reader where the basemap is off. Text is escaped; labels do not catch clicks;
+    a label that would overlap an earlier one is hidden until the map is zoomed in.
+
+    Parameters
+    ----------
+    areas
+        Polygons or points (any CRS) with a text column.
+    text_col
+        Column with the label (default: the first ward-name column, as :func:`ward_layer`).
+    css_class
+        Class of the labels (``hotspots-label``; ``hotspots-label-hot`` for hot spots).
+
+    Examples
+    --------
+    >>> label_layer(wards).add_to(m)  # doctest: +SKIP
+    """
+    text_col = text_col or next((c for c in _WARD_NAME_COLUMNS if c in areas.columns), None)
+    if text_col is None:
+        raise ValueError(f"areas: no name column among {list(_WARD_NAME_COLUMNS)}; pass text_col=")
+    frame = _wgs84_frame(areas, "areas", [text_col], "hotspots.space.areas")
+    frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
+    at = frame.geometry.representative_point()
+    rows = [
+        [round(float(y), _DECIMALS), round(float(x), _DECIMALS), _text(t)]
+        for x, y, t in zip(at.x, at.y, frame[text_col].astype(str), strict=True)
+    ]
+    group = layer_group(name, show=show)
+    _Labels(rows, css_class).add_to(group)
+    return group
 
 
 # --------------------------------------------------------------------------- classes
@@ -875,7 +949,8 @@ def _map_name(element: MacroElement) -> str:
 
 
 class _MapSetup(MacroElement):
-    """Plain background colour and extra attribution of the map."""
+    """Plain background colour, the street basemap (and a note when none of its tiles loads),
+    the label style and extra attribution of the map."""
 
     _template = Template(
         """
@@ -883,19 +958,111 @@ class _MapSetup(MacroElement):
 (function () {
     var map = {{ this.map_name() }};
     map.getContainer().style.background = {{ this.background_js }};
+    if (!document.getElementById("hotspots-label-css")) {
+        var css = document.createElement("style");
+        css.id = "hotspots-label-css";
+        css.textContent = {{ this.css_js }};
+        document.head.appendChild(css);
+    }
     {%- if this.attribution_js %}
     map.attributionControl.addAttribution({{ this.attribution_js }});
+    {%- endif %}
+    {%- if this.tiles_js %}
+    var loaded = 0, failed = 0, note = null;
+    var tiles = L.tileLayer({{ this.tiles_js }}, {
+        maxZoom: 19, attribution: {{ this.tiles_attribution_js }}, className: "hotspots-basemap"
+    });
+    tiles.on("tileload", function () {
+        loaded += 1;
+        if (note) { note.remove(); note = null; }
+    });
+    tiles.on("tileerror", function () {
+        failed += 1;
+        if (!loaded && !note) {
+            note = L.control({position: "topright"});
+            note.onAdd = function () {
+                var div = L.DomUtil.create("div", "hotspots-basemap-off");
+                div.textContent = {{ this.off_js }};
+                return div;
+            };
+            note.addTo(map);
+        }
+    });
+    tiles.addTo(map);
+    tiles.bringToBack();
     {%- endif %}
 })();
 {% endmacro %}
 """
     )
 
-    def __init__(self, background: str, attribution: str | None) -> None:
+    _CSS = (
+        ".hotspots-label{background:none;border:none;white-space:nowrap;font:600 12px/1.2 "
+        "sans-serif;color:#1d2a33;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 2px #fff;"
+        "transform:translate(-50%,-50%);pointer-events:none}"
+        ".hotspots-label-hot{color:#8b0000;font-size:13px}"
+        ".hotspots-basemap-off{background:#fff8e1;border:1px solid #c9a227;padding:4px 8px;"
+        "border-radius:4px;font:13px/1.35 sans-serif;color:#5a4500;max-width:260px}"
+    )
+
+    def __init__(
+        self, background: str, attribution: str | None, tiles: tuple[str, str] | None = None
+    ) -> None:
         super().__init__()
         self._name = "MapSetup"
         self.background_js = _js(background)
         self.attribution_js = _js(attribution) if attribution else None
+        self.css_js = _js(self._CSS)
+        self.tiles_js = _js(tiles[0]) if tiles else None
+        self.tiles_attribution_js = _js(_text(tiles[1])) if tiles else None
+        self.off_js = _js(BASEMAP_OFF_NOTE)
+
+    def map_name(self) -> str:
+        return _map_name(self)
+
+
+class _Labels(MacroElement):
+    """Text labels (already escaped) at ``[lat, lon, text]`` rows, not clickable."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+(function () {
+    var rows = {{ this.rows_js }}, group = {{ this._parent.get_name() }};
+    var map = {{ this.map_name() }}, markers = [];
+    rows.forEach(function (r) {
+        markers.push(L.marker([r[0], r[1]], {
+            interactive: false, keyboard: false,
+            icon: L.divIcon({className: {{ this.css_js }}, html: r[2], iconSize: null})
+        }).addTo(group));
+    });
+    // A label overlapping one already shown waits for a closer zoom (first rows first).
+    function declutter() {
+        var shown = [];
+        markers.forEach(function (m) {
+            var el = m.getElement();
+            if (!el) { return; }
+            el.style.visibility = "visible";
+            var r = el.getBoundingClientRect();
+            var clash = shown.some(function (k) {
+                return r.left < k.right && r.right > k.left && r.top < k.bottom && r.bottom > k.top;
+            });
+            if (clash) { el.style.visibility = "hidden"; } else { shown.push(r); }
+        });
+    }
+    map.on("zoomend", declutter);
+    map.whenReady(function () { setTimeout(declutter, 0); });
+    group.on("add", function () { setTimeout(declutter, 0); });
+})();
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, rows: list[list[Any]], css_class: str) -> None:
+        super().__init__()
+        self._name = "Labels"
+        self.rows_js = _js(rows)
+        self.css_js = _js(css_class)
 
     def map_name(self) -> str:
         return _map_name(self)

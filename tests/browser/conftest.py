@@ -74,6 +74,13 @@ def screenshot(page: Page, name: str) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def _no_street_tiles(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The network is cut off: no street basemap unless a test serves tiles of its own
+    (``HOTSPOTS_TILES``, read by maps built here and by the apps these tests start)."""
+    monkeypatch.setenv("HOTSPOTS_TILES", "off")
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.is_file():

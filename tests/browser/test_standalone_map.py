@@ -50,7 +50,10 @@ def test_standalone_map_draws_offline(offline_page: OfflinePage, static_server) 
     assert offline_page.errors == []
 
 
-def test_tiles_fail_and_the_data_still_draws(offline_page: OfflinePage, static_server) -> None:
+def test_tiles_fail_and_the_data_still_draws(
+    offline_page: OfflinePage, static_server, monkeypatch
+) -> None:
+    monkeypatch.delenv(maps.TILES_ENV)  # the default basemap, OpenStreetMap, out of reach
     gistar = frames.dacorum_gistar(9)
     m = maps.base_map(gistar, tiles=True)
     maps.gistar_layer(gistar).add_to(m)
@@ -68,6 +71,7 @@ def test_tiles_fail_and_the_data_still_draws(offline_page: OfflinePage, static_s
     page.wait_for_timeout(300)
     hosts = {url.split("/")[2] for url in offline_page.blocked}
     assert hosts == {"tile.openstreetmap.org"}  # tiles only: no script or style from outside
+    assert page.locator(".hotspots-basemap-off").inner_text() == maps.BASEMAP_OFF_NOTE
     screenshot(page, "map_tiles_blocked")
 
 

@@ -36,6 +36,7 @@ from hotspots.products.cctv.coverage import (
     incidents_seen,
     seen_in_hotspots,
 )
+from hotspots.products.patrol.naming import main_streets
 
 __getattr__ = moved_names(__name__, {"sheet_html": "hotspots.views.documents.tasking_sheet"})
 
@@ -56,11 +57,13 @@ class TaskingSheet:
     ----------
     windows
         One row per camera × hotspot × window: ``camera_id``, ``camera_name``,
-        ``camera_location``, hotspot id (column named as in the hotspots), ``incidents_in_view``
+        ``camera_location``, hotspot id (column named as in the hotspots), ``place`` (the street
+        or landmark most of the hotspot's incidents in view name), ``incidents_in_view``
         (of that hotspot, seen by that camera), ``rank``, ``window`` (``"Fri 22:00–Sat 01:00"``
         or ``"2021-07"``), ``resolution`` ("hour" or "month"), ``weekday``, ``start_hour``,
         ``block_hours`` (hour windows), ``incidents`` (in the window, aoristic weight),
         ``share`` (of the incidents in view) and ``lift`` (share ÷ an even spread's share).
+        Windows resting on fewer than ``min_window_incidents`` are left out.
     pairs
         Every camera × hotspot pair where the camera sees the hotspot's incidents, with
         ``incidents_in_view`` and ``on_sheet`` (False when below ``min_incidents``).
@@ -93,6 +96,7 @@ def tasking_sheet(
     top: int = 3,
     block_hours: int = 3,
     min_incidents: int = 5,
+    min_window_incidents: float = 3.0,
 ) -> TaskingSheet:
     """Monitoring windows for each camera that sees a hotspot, from the data.
 
@@ -115,6 +119,10 @@ def tasking_sheet(
         A camera × hotspot pair gets windows only when the camera sees at least this many of
         the hotspot's incidents (fewer cannot show a peak); the others are listed in
         ``pairs`` with ``on_sheet`` False.
+    min_window_incidents
+        A window resting on fewer incidents than this (aoristic weight) is dropped: one or two
+        incidents are not a pattern worth an operator's shift. ``params["windows_dropped"]``
+        counts them.
 
     Returns
     -------
@@ -150,6 +158,10 @@ def tasking_sheet(
         peaks = pd.DataFrame({_PAIR: np.empty(0, np.int64), "rank": [], "label": []})
     labelled = pairs.set_index("key")
     windows = _windows(peaks, labelled, table, hotspot_ids, member.id_column)
+    places = _places(subset, chosen["hotspot"].to_numpy(), hotspot_ids)
+    windows.insert(4, "place", windows[member.id_column].map(places).fillna("").to_numpy())
+    thin = windows["incidents"].to_numpy(float) < min_window_incidents
+    windows = windows.loc[~thin].reset_index(drop=True)
     pairs_out = pd.DataFrame(
         {
             "camera_id": table["camera_id"].to_numpy()[pairs["camera"]],
@@ -168,6 +180,8 @@ def tasking_sheet(
         top=top,
         block_hours=block_hours,
         peak_windows={k: v for k, v in peaks.attrs.items() if k != "reason"},
+        min_window_incidents=min_window_incidents,
+        windows_dropped=int(thin.sum()),
     )
     return TaskingSheet(
         windows=windows,
@@ -217,6 +231,14 @@ def _windows(
         ascending=[True, False, True, True],
         ignore_index=True,
     )
+
+
+def _places(subset: pd.DataFrame, hotspot: np.ndarray, hotspot_ids: np.ndarray) -> pd.Series:
+    """Hotspot id → the street (or landmark) most of its incidents in view name."""
+    if len(subset) == 0 or "location" not in subset.columns:
+        return pd.Series(dtype=object)
+    named = main_streets(subset["location"].reset_index(drop=True), hotspot_ids[hotspot])
+    return named["street"].fillna(named["landmark"]).dropna().astype(str)
 
 
 def sheet_csv(sheet: TaskingSheet, dest: Dest = None) -> bytes:

@@ -20,6 +20,7 @@ Examples
 
 from __future__ import annotations
 
+import copy
 import re
 from functools import cache
 from typing import Any
@@ -101,6 +102,10 @@ def st_map(m: folium.Map, **st_folium_kwargs: Any) -> Any:
         When the assets are not installed (run ``scripts/setup.sh``).
     """
     maps.use_assets(m, serve_map_assets())
+    layers = st_folium_kwargs.get("feature_group_to_add")
+    if layers is not None:
+        layers = [layers] if isinstance(layers, folium.FeatureGroup) else layers
+        st_folium_kwargs["feature_group_to_add"] = [fresh_copy(layer) for layer in layers]
     external = external_assets(m)
     if external:
         raise ValueError(
@@ -108,6 +113,25 @@ def st_map(m: folium.Map, **st_folium_kwargs: Any) -> Any:
             "use hotspots.views.maps layers and legends (no CDN) instead of that plugin or colormap"
         )
     return st_folium(m, **st_folium_kwargs)
+
+
+def fresh_copy(layer: folium.FeatureGroup) -> folium.FeatureGroup:
+    """A copy of ``layer`` for one drawing, leaving the (cached) original untouched.
+
+    ``st_folium`` renumbers every element of a ``feature_group_to_add`` in place (``_id``
+    becomes ``feature_group_<place>_<child>``) and parents it to the map of the run. A cached
+    layer drawn a second time, in another place or beside another renumbered layer, then
+    produced a script that adds a layer before declaring it (``feature_group_feature_group_1
+    .addTo`` inside group 0): the browser stops at the error and the Patrol map showed ward
+    outlines only from the second visit on. A copy per drawing keeps the cache pristine, for
+    every session at once. Cheap: the layers hold their features as JSON text.
+    """
+    parent = layer._parent
+    layer._parent = None
+    try:
+        return copy.deepcopy(layer)
+    finally:
+        layer._parent = parent
 
 
 def _walk(element: Any) -> Any:

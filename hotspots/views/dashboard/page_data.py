@@ -16,6 +16,7 @@ from hotspots.data.ingest import ColumnMap, IngestError, load
 from hotspots.data.ingest.report import quarantine_by_reason
 from hotspots.space.areas import read_boundaries
 from hotspots.views.dashboard import login
+from hotspots.views.dashboard.sidebar import meeting_toggle
 from hotspots.views.dashboard.state import (
     Dataset,
     build_dataset,
@@ -165,6 +166,7 @@ def render() -> None:
     """Draw the Data page."""
     login.require("upload")
     ds = current_dataset()
+    meeting_toggle()
     st.title("Data: load and quality")
     c1, c2, c3 = st.columns(3)
     c1.metric("Rows read", f"{ds.report.rows_read:,}")

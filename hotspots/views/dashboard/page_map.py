@@ -15,13 +15,15 @@ from hotspots.core.defaults import (
     H3_RES,
     HOT_MIN_BIN,
 )
+from hotspots.data.select import Selection, wards_in
+from hotspots.products.captions import map_caption
 from hotspots.views import maps
 from hotspots.views.analysis_map import LAYERS
-from hotspots.views.dashboard import cached, exports, overlays, page_patrol
+from hotspots.views.dashboard import cached, exports, overlays, page_patrol, url_state
 from hotspots.views.dashboard.login import allowed, require
 from hotspots.views.dashboard.offline import st_map
 from hotspots.views.dashboard.sidebar import MEETING_MAP_CSS, meeting_mode, sidebar_filters
-from hotspots.views.dashboard.state import current_dataset
+from hotspots.views.dashboard.state import Dataset, current_dataset
 
 
 class _Tuning(TypedDict):
@@ -54,6 +56,52 @@ def _tuning() -> _Tuning:
     return {"res": res, "k": k, "method": method, "eps_m": eps_m, "min_samples": min_samples}
 
 
+OVERLAYS = {
+    "m_feedback": "Walkabout feedback",
+    "m_cameras": "CCTV cameras",
+    "m_patrol": "Patrol localities",
+}
+"""Store and patrol layers the user can add: widget key → label."""
+
+
+def _layer_choices() -> tuple[list[str], dict[str, bool]]:
+    """The analysis layers shown and the overlays wanted. Meeting mode hides the pickers but
+    keeps what was chosen (kept across pages and in the URL)."""
+    default = list(LAYERS[1:])
+    if meeting_mode():
+        show = list(url_state.initial("m_layers", options=LAYERS, default=default))
+        return show, {key: bool(url_state.initial(key, default=False)) for key in OVERLAYS}
+    url_state.seed("m_layers", options=LAYERS, default=default)
+    show = st.multiselect("Layers on the map", LAYERS, key="m_layers")
+    wanted = {}
+    for column, (key, label) in zip(st.columns(len(OVERLAYS)), OVERLAYS.items(), strict=True):
+        url_state.seed(key, default=False)
+        wanted[key] = column.checkbox(label, key=key)
+    for key in ("m_layers", *OVERLAYS):
+        url_state.keep(key)
+    url_state.write_url({"m_layers": default})
+    return show, wanted
+
+
+MAP_HEIGHT_PX, MEETING_MAP_HEIGHT_PX = 560, 680
+"""Map heights: a laptop leaves room for the pickers; a projector gets the map first."""
+
+
+def _overlays(
+    ds: Dataset, sel: Selection, wanted: dict[str, bool], layers: list[folium.FeatureGroup]
+) -> None:
+    """Add the store and patrol layers the user wants (and whose role may see points)."""
+    if wanted["m_feedback"] and allowed("points"):
+        layers.append(overlays.feedback_layer())
+    if wanted["m_cameras"] and allowed("points"):
+        layers.append(overlays.cameras_layer())
+    if wanted["m_patrol"]:
+        try:
+            layers.append(page_patrol.patrol_layer_for(ds, sel))
+        except ValueError as err:
+            st.caption(f"Patrol localities: {err}")
+
+
 def render() -> None:
     """Draw the Map page."""
     require("view")
@@ -75,37 +123,20 @@ def render() -> None:
 
     p = result.params
     clusters = p["clusters"]
-    cols = st.columns(4)
-    cols[0].metric("Incidents", f"{len(inc):,}")
-    cols[1].metric(f"Hot cells (Gi*, {GI_CONFIDENCE[HOT_MIN_BIN]}+)", result.n_hot_cells)
-    cols[2].metric("Clusters", clusters["n_clusters"])
-    cols[3].metric("Clustered share", f"{result.clustered_share:.0%}")
-
-    show = list(LAYERS[1:])
-    if not meeting_mode():
-        show = st.multiselect("Layers on the map", LAYERS, default=show, key="m_layers")
+    head = st.container()  # the figures, or the map first in meeting mode (above the fold)
+    show, wanted = _layer_choices()
     # st_folium draws every layer it is given (whatever its ``show``), so layers left out are
-    # swapped for empty groups. The cached layers keep their places: st_folium names a layer
-    # after its place, and a cached layer drawn in another place would keep a stale name.
+    # swapped for empty groups (st_map draws a fresh copy of each cached layer every time).
     layers = [
         layer if layer.layer_name in show else folium.FeatureGroup(control=False)
         for layer in cached.analysis_layers_for(ds, sel, LAYERS, **params)
     ]
-    if not meeting_mode():
-        c1, c2, c3 = st.columns(3)
-        if allowed("points") and c1.checkbox("Walkabout feedback", value=False, key="m_feedback"):
-            layers.append(overlays.feedback_layer())
-        if allowed("points") and c2.checkbox("CCTV cameras", value=False, key="m_cameras"):
-            layers.append(overlays.cameras_layer())
-        if c3.checkbox("Patrol localities", value=False, key="m_patrol"):
-            try:
-                layers.append(page_patrol.patrol_layer_for(ds, sel))
-            except ValueError as err:
-                st.caption(f"Patrol localities: {err}")
+    _overlays(ds, sel, wanted, layers)
     # The base map stays the same across reruns and the data layers are swapped inside it, so
     # the map keeps its position and zoom; returned_objects=[] means panning never reruns.
     # Meeting mode: large legends (CSS in the map's own page; a new key redraws the map with it).
-    base = maps.base_map(ds.wards)
+    base = maps.base_map(wards_in(ds.wards, sel.wards))
+    maps.label_layer(ds.wards, name="Ward names").add_to(base)
     if meeting_mode():
         cast(folium.Figure, base.get_root()).header.add_child(folium.Element(MEETING_MAP_CSS))
     st_map(
@@ -113,19 +144,21 @@ def render() -> None:
         key="hotspot_map_meeting" if meeting_mode() else "hotspot_map",
         feature_group_to_add=layers,
         layer_control=folium.LayerControl(collapsed=meeting_mode()),
-        height=620,
+        height=MEETING_MAP_HEIGHT_PX if meeting_mode() else MAP_HEIGHT_PX,
         use_container_width=True,
         returned_objects=[],
     )
+    cols = (st.container() if meeting_mode() else head).columns(4)
+    cols[0].metric("Incidents", f"{len(inc):,}")
+    cols[1].metric(f"Hot cells (Gi*, {GI_CONFIDENCE[HOT_MIN_BIN]}+)", result.n_hot_cells)
+    cols[2].metric("Clusters", clusters["n_clusters"])
+    cols[3].metric("Clustered share", f"{result.clustered_share:.0%}")
 
     left = p.get("sensitive_left_out_of_map_layers", 0)
-    notes = [
-        f"H3 resolution {p['grid']['res']}, Gi* k-ring {p['gistar']['k']} "
-        f"({'FDR-adjusted' if p['gistar']['fdr'] else 'raw'} p), "
-        f"{clusters['method'].upper()} eps {clusters['eps_m']:.0f} m "
-        f"({clusters['eps_source']}), min_samples {clusters['min_samples']} "
-        f"({clusters['min_samples_source']})."
-    ]
+    plain, technical = map_caption(
+        p, n_hot_cells=result.n_hot_cells, clustered_share=result.clustered_share
+    )
+    notes = [plain]
     if left:
         notes.append(
             f"{p.get('sensitive_left_out_shown', left)} sensitive incidents (domestic abuse, "
@@ -133,6 +166,8 @@ def render() -> None:
             "mapped; they are counted by ward on the Areas page."
         )
     st.caption(" ".join(notes))
+    with st.expander("How this map was made"):
+        st.caption(technical)
     if not meeting_mode() and len(result.profiles):
         st.subheader("Clusters")
         st.dataframe(

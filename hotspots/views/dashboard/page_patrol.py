@@ -92,10 +92,12 @@ def render() -> None:
         return
 
     _summary(plan, ds, request)
+    if meeting_mode():  # a projector: the map first, above the fold, then the table
+        _map(ds, plan, key)
+        _table(plan)
+        return
     _table(plan)
     _map(ds, plan, key)
-    if meeting_mode():
-        return
     _limits(plan)
     _downloads(plan, key)
 
@@ -275,6 +277,7 @@ def _table(plan: PatrolPlan) -> None:
 def _map(ds: Dataset, plan: PatrolPlan, key: tuple[str, ...]) -> None:
     """The localities over the ward outlines; the base map stays put across reruns."""
     base = maps.base_map(ds.wards)
+    maps.label_layer(ds.wards, name="Ward names").add_to(base)
     if meeting_mode():
         cast(folium.Figure, base.get_root()).header.add_child(folium.Element(MEETING_MAP_CSS))
     centre, zoom = map_view(plan)

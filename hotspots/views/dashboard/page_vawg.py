@@ -195,6 +195,7 @@ def _save_feedback() -> None:
         )
         return
     _say("feedback", "success", f"Saved feedback point {saved.id}.")
+    state["vawg_action_feedback"] = saved.id  # the point just added is the one to act on
     state[LAT_KEY] = state[LON_KEY] = None
     state["vawg_comment"] = ""
     state["vawg_reason"] = None

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from hotspots.data.schema import CATEGORIES
 from hotspots.data.select import (
+    WEEKDAY_NAMES,
     Selection,
     crime_types,
     has_time_of_day,
@@ -13,6 +15,7 @@ from hotspots.data.select import (
     values_present,
     ward_choices,
 )
+from hotspots.views.dashboard import url_state
 from hotspots.views.dashboard.state import Dataset
 
 MEETING_CSS = """
@@ -23,6 +26,8 @@ h1 { font-size: 2.6rem !important; } h2 { font-size: 2.1rem !important; }
 [data-testid="stMetricLabel"] p { font-size: 1.2rem !important; }
 [data-testid="stCaptionContainer"] { font-size: 1.1rem !important; }
 [data-testid="stToolbar"], [data-testid="stDecoration"], footer { display: none !important; }
+[data-testid="stMainBlockContainer"] { padding-top: 1.5rem !important; }
+[data-testid="stHeader"] { height: 0 !important; min-height: 0 !important; }
 </style>
 """
 
@@ -31,12 +36,16 @@ MEETING_MAP_CSS = """
 .hotspots-legend > div { font-size: 19px !important; line-height: 1.5 !important; }
 .hotspots-legend span { width: 20px !important; height: 20px !important; }
 .leaflet-control-layers, .leaflet-tooltip, .leaflet-popup-content { font-size: 17px !important; }
-.leaflet-bottom.leaflet-right { right: auto; left: 0; bottom: 26px; }
+.leaflet-bottom.leaflet-right { right: auto; left: 0; bottom: 52px; }
 .leaflet-bottom.leaflet-right .leaflet-control { float: left; clear: both; margin: 0 0 8px 10px; }
+.leaflet-bottom.leaflet-right .leaflet-control-attribution {
+    position: fixed; right: 0; bottom: 0; margin: 0; font-size: 13px; }
+.hotspots-label { font-size: 15px !important; }
 </style>
 """
-"""Meeting mode inside the map's iframe (the page's CSS cannot reach it): larger legends, moved
-to the bottom left, where they cover less of a town centre on the eastern edge (Hemel)."""
+"""Meeting mode inside the map's iframe (the page's CSS cannot reach it): larger legends and
+place names; legends moved to the bottom left above the scale bar, where they cover less of a
+town centre on the eastern edge (Hemel); the attribution stays bottom right."""
 
 
 def meeting_mode() -> bool:
@@ -44,13 +53,28 @@ def meeting_mode() -> bool:
     return bool(st.session_state.get("meeting_mode", False))
 
 
-def sidebar_filters(ds: Dataset) -> Selection:
-    """Draw the filters in the sidebar and return the user's :class:`Selection`."""
-    inc = ds.incidents
-    side = st.sidebar
-    side.toggle("Meeting mode", key="meeting_mode", help="Large type and an uncluttered map.")
+def meeting_toggle() -> bool:
+    """Draw the meeting-mode switch (kept across pages and in the URL); return whether it is on.
+
+    Pages without the filters (Data, VAWG, CCTV) call this so the mode follows the user there
+    too."""
+    url_state.seed("meeting_mode", default=False)
+    st.sidebar.toggle("Meeting mode", key="meeting_mode", help="Large type and an uncluttered map.")
+    url_state.keep("meeting_mode")
     if meeting_mode():
         st.markdown(MEETING_CSS, unsafe_allow_html=True)
+    url_state.write_url()
+    return meeting_mode()
+
+
+def sidebar_filters(ds: Dataset) -> Selection:
+    """Draw the filters in the sidebar and return the user's :class:`Selection`.
+
+    Every choice is kept across pages and reloads and written into the page's URL
+    (:mod:`hotspots.views.dashboard.url_state`), so a view can be shared as a link."""
+    inc = ds.incidents
+    side = st.sidebar
+    meeting_toggle()
     side.caption(f"Data: **{ds.label}** — {len(inc):,} incidents")
 
     months = months_present(inc)
@@ -58,27 +82,27 @@ def sidebar_filters(ds: Dataset) -> Selection:
         st.error("The dataset has no dated incidents; load another file on the Data page.")
         st.stop()
     labels = [m.strftime("%b %Y") for m in months]
+    every_month = (labels[0], labels[-1])
+    # A range slider takes its range mode from ``value``, so it is given rather than seeded.
+    months_value = url_state.initial("f_months", options=labels, default=every_month)
     first, last = side.select_slider(
-        "Months", options=labels, value=(labels[0], labels[-1]), key="f_months"
+        "Months", options=labels, value=tuple(months_value), key="f_months"
     )
     start, end = months[labels.index(first)], months[labels.index(last)]
 
     sources = values_present(inc, "source")
-    chosen_sources = side.multiselect("Sources", sources, default=sources, key="f_sources")
-    if not chosen_sources:
-        st.warning("No source selected: choose at least one in the sidebar.")
-        st.stop()
+    url_state.seed("f_sources", options=sources, default=sources)
+    chosen_sources = side.multiselect("Sources", sources, key="f_sources")
     groups = values_present(inc, "category", order=CATEGORIES)
+    url_state.seed("f_groups", options=groups)
     chosen_groups = side.multiselect(
         "Crime groups", groups, key="f_groups", placeholder="All groups"
     )
-    chosen_types = side.multiselect(
-        "Crime types",
-        crime_types(inc, categories=chosen_groups),
-        key="f_types",
-        placeholder="All types",
-    )
+    types = crime_types(inc, categories=chosen_groups)
+    url_state.seed("f_types", options=types)
+    chosen_types = side.multiselect("Crime types", types, key="f_types", placeholder="All types")
     names = ward_choices(ds.wards)
+    url_state.seed("f_wards", options=list(names))
     chosen_wards = side.multiselect(
         "Wards",
         list(names),
@@ -86,17 +110,14 @@ def sidebar_filters(ds: Dataset) -> Selection:
         key="f_wards",
         placeholder="All wards",
     )
+    for key in ("f_months", "f_sources", "f_groups", "f_types", "f_wards"):
+        url_state.keep(key)
 
-    hours = None
-    if has_time_of_day(inc, sources=chosen_sources):
-        if side.checkbox("Filter by time of day", key="f_use_hours"):
-            hours = side.slider("Hours (from, to)", 0, 23, (22, 3), key="f_hours")
-            side.caption("A 'from' after 'to' wraps midnight. Records without a time are left out.")
-    else:
-        side.caption(
-            "Time of day: not available — the selected records (police.uk) give the month "
-            "only, so there is no hour to filter on."
-        )
+    hours, days = _when(inc, chosen_sources)
+    url_state.write_url({"meeting_mode": False, "f_months": every_month, "f_sources": sources})
+    if not chosen_sources:
+        st.warning("No source selected: choose at least one in the sidebar.")
+        st.stop()
     return Selection(
         start=start,
         end=end,
@@ -105,4 +126,72 @@ def sidebar_filters(ds: Dataset) -> Selection:
         crime_types=tuple(chosen_types),
         wards=tuple(chosen_wards),
         hours=hours,
+        days=days,
+    )
+
+
+def _when(inc: pd.DataFrame, sources: list[str]) -> tuple[tuple[int, int] | None, tuple[int, ...]]:
+    """The time-of-day and day-of-week filters: ``(hours or None, days)``.
+
+    Two hour pickers (a range slider cannot cross midnight: it would sort 22 → 3 into
+    03:00–22:00); "from" after "to" wraps midnight and the small hours count with the night
+    before (Friday 22:00–03:00 runs into Saturday morning)."""
+    side = st.sidebar
+    hours: tuple[int, int] | None = None
+    days: tuple[int, ...] = ()
+    if has_time_of_day(inc, sources=sources, dates=True):
+        url_state.seed("f_days", options=range(7))
+        days = tuple(
+            side.multiselect(
+                "Days of the week",
+                list(range(7)),
+                format_func=WEEKDAY_NAMES.__getitem__,
+                key="f_days",
+                placeholder="Every day",
+            )
+        )
+        url_state.keep("f_days")
+    if has_time_of_day(inc, sources=sources):
+        url_state.seed("f_use_hours", default=False)
+        use = side.checkbox("Filter by time of day", key="f_use_hours")
+        url_state.keep("f_use_hours")
+        if use:
+            hour_labels = [f"{h:02d}:00" for h in range(24)]
+            c1, c2 = side.columns(2)
+            url_state.seed("f_hour_from", options=range(24), default=22)
+            url_state.seed("f_hour_to", options=range(24), default=3)
+            first = c1.selectbox(
+                "From", range(24), format_func=hour_labels.__getitem__, key="f_hour_from"
+            )
+            last = c2.selectbox(
+                "To (until :59)", range(24), format_func=hour_labels.__getitem__, key="f_hour_to"
+            )
+            url_state.keep("f_hour_from")
+            url_state.keep("f_hour_to")
+            hours = (int(first), int(last))
+            side.caption(_hours_caption(hours, days))
+        else:
+            url_state.forget("f_hour_from")
+            url_state.forget("f_hour_to")
+    else:
+        side.caption(
+            "Time of day: not available — the selected records (police.uk) give the month "
+            "only, so there is no hour to filter on."
+        )
+    return hours, days
+
+
+def _hours_caption(hours: tuple[int, int], days: tuple[int, ...]) -> str:
+    """``"22:00–03:59, overnight: Friday and Saturday nights. Records without a time …"``."""
+    first, last = hours
+    text = f"{first:02d}:00–{last:02d}:59"
+    if first > last:
+        text += ", overnight (past midnight counts with the night before)"
+    if days:
+        names = [WEEKDAY_NAMES[d] for d in days]
+        joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        text += f": {joined}" + (" nights" if first > last else "")
+    return (
+        text + ". Records without a time are left out; a record known only within a window "
+        "counts when the window overlaps these hours."
     )

@@ -1,0 +1,252 @@
+"""A JAG meeting run on the dashboard, in headless chromium at projector sizes, network cut off.
+
+A local tile server of the test's own stands in for the street basemap. The test opens a shared
+link (filters, overlays and meeting mode in the URL), moves between pages, switches meeting mode
+and reloads, and checks each time that the choices followed, and that every layer was drawn:
+walkabout feedback, CCTV cameras and patrol localities counted feature by feature. With the
+tile server stopped, the map says its basemap is off and the ward names still show.
+Screenshots land in ``test-output/meeting_*.png``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.server
+import io
+import threading
+from collections.abc import Iterator
+from urllib.parse import parse_qs, urlsplit
+
+import pandas as pd
+import pytest
+from PIL import Image
+from playwright.sync_api import Browser, FrameLocator, Page, Route, expect
+from playwright.sync_api import Error as PlaywrightError
+
+from hotspots.data.select import Selection, select
+from hotspots.views.dashboard.overlays import CAMERA_COLOUR, FEEDBACK_COLOUR
+from hotspots.views.dashboard.state import demo_dataset
+from hotspots.views.maps import BASEMAP_OFF_NOTE
+from hotspots.views.patrol_map import COLOUR as PATROL_COLOUR
+
+from .conftest import LOCAL_HOSTS, REPO, free_port, screenshot, streamlit_app
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+APP = REPO / "app.py"
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+GROUP = "Anti-social behaviour"
+TIMEOUT = 180_000
+N_WARDS = 25
+SIZES = {"720p": (1280, 720), "1080p": (1920, 1080)}
+
+
+class _TileServer:
+    """Serves one generated 256 px PNG for every ``/{z}/{x}/{y}.png``; counts requests."""
+
+    def __init__(self) -> None:
+        buffer = io.BytesIO()
+        Image.new("RGB", (256, 256), (205, 225, 240)).save(buffer, format="PNG")
+        png, served = buffer.getvalue(), []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                served.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Type", "image/png")
+                self.send_header("Content-Length", str(len(png)))
+                self.end_headers()
+                self.wfile.write(png)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self.served = served
+        self.port = free_port()
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/{{z}}/{{x}}/{{y}}.png"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def tiles(monkeypatch, tmp_path) -> Iterator[_TileServer]:
+    server = _TileServer()
+    monkeypatch.setenv("HOTSPOTS_TILES", server.url)
+    monkeypatch.setenv("HOTSPOTS_TILES_ATTRIBUTION", "Test tiles")
+    monkeypatch.setenv("HOTSPOTS_DB", str(tmp_path / "store.sqlite"))
+    yield server
+    server.stop()
+
+
+def _page(browser: Browser, size: tuple[int, int], blocked: list[str]) -> Page:
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+
+    def only_local(route: Route) -> None:
+        if urlsplit(route.request.url).hostname in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort("internetdisconnected")
+
+    context.route("**/*", only_local)
+    return context.new_page()
+
+
+def _features(frame: FrameLocator) -> dict[str, int]:
+    """Drawn features of each store/patrol layer, and the map's names and tiles."""
+    return {
+        "feedback": frame.locator(f'.leaflet-overlay-pane path[fill="{FEEDBACK_COLOUR}"]').count(),
+        "cameras": frame.locator(f'.leaflet-overlay-pane path[fill="{CAMERA_COLOUR}"]').count(),
+        "patrol_outlines": frame.locator(
+            f'.leaflet-overlay-pane path[stroke="{PATROL_COLOUR}"]'
+        ).count(),
+        "patrol_ranks": frame.locator(".hotspots-rank").count(),
+        "ward_names": frame.locator(".hotspots-label").count(),
+    }
+
+
+def _wait_map(page: Page) -> FrameLocator:
+    expect(page.locator(MAP_IFRAME)).to_have_count(1, timeout=TIMEOUT)
+    frame = page.frame_locator(MAP_IFRAME)
+    expect(frame.locator(".hotspots-label")).to_have_count(N_WARDS, timeout=TIMEOUT)
+    page.wait_for_load_state("networkidle")
+    return frame
+
+
+def _wait_stable(page: Page, frame: FrameLocator, want: dict[str, int]) -> dict[str, int]:
+    """The features once the page has settled on ``want`` (or what it shows after the wait)."""
+    with contextlib.suppress(PlaywrightError):  # the comparison after says what differs
+        page.wait_for_function(
+            """([sel, want]) => {
+                const f = document.querySelector(sel);
+                const d = f && f.contentDocument;
+                if (!d) return false;
+                const n = (q) => d.querySelectorAll(q).length;
+                return n('.hotspots-rank') === want.patrol_ranks
+                    && n('.hotspots-label') === want.ward_names;
+            }""",
+            arg=[MAP_IFRAME, want],
+            timeout=120_000,
+        )
+    return _features(frame)
+
+
+def _nav(page: Page, title: str) -> None:
+    page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
+
+
+def _groups_box(page: Page):
+    return page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(
+        has_text="Crime groups"
+    )
+
+
+def _query(page: Page) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(page.url).query)
+
+
+def _map_top_and_height(page: Page) -> tuple[float, float]:
+    box = page.locator(MAP_IFRAME).bounding_box()
+    assert box is not None
+    return box["y"], box["height"]
+
+
+def test_a_shared_link_follows_the_meeting_and_every_layer_draws_every_time(
+    browser: Browser, tiles: _TileServer
+) -> None:
+    demo = demo_dataset()
+    asb = select(demo.incidents, Selection(categories=(GROUP,)))
+    cameras = pd.read_csv(REPO / "data" / "demo" / "dacorum_cctv_cameras.csv")
+    feedback = pd.read_csv(REPO / "data" / "demo" / "dacorum_walkabout_feedback.csv")
+    blocked: list[str] = []
+    page = _page(browser, SIZES["720p"], blocked)
+    with streamlit_app(APP, timeout=120) as url:
+        link = f"{url}/map?groups={GROUP.replace(' ', '+')}&feedback=1&cameras=1&patrol=1"
+        page.goto(link)
+        frame = _wait_map(page)
+        expect(
+            page.locator('[data-testid="stMetric"]', has_text="Incidents").locator(
+                '[data-testid="stMetricValue"]'
+            )
+        ).to_have_text(f"{len(asb):,}", timeout=TIMEOUT)
+        expect(_groups_box(page)).to_contain_text(GROUP)
+        expect(frame.locator(".hotspots-rank").first).to_be_attached(timeout=TIMEOUT)
+        on_map = _features(frame)
+        assert on_map["feedback"] == feedback[["lon", "lat"]].notna().all(axis=1).sum()
+        assert on_map["cameras"] == cameras[["lon", "lat"]].notna().all(axis=1).sum()
+        assert on_map["patrol_ranks"] > 0
+        assert on_map["patrol_outlines"] == on_map["patrol_ranks"]  # one outline each
+        assert on_map["ward_names"] == N_WARDS
+        # The street basemap from the local tile server, drawn, with its attribution.
+        expect(frame.locator("img.leaflet-tile-loaded").first).to_be_visible(timeout=TIMEOUT)
+        assert tiles.served
+        expect(frame.locator(".leaflet-control-attribution")).to_contain_text("Test tiles")
+        expect(frame.locator(".hotspots-basemap-off")).to_have_count(0)
+        screenshot(page, "meeting_map_720p")
+
+        # Another page: the filter follows, and the URL carries it.
+        _nav(page, "Patrol")
+        expect(page.get_by_role("heading", name="Patrol plan")).to_be_visible(timeout=TIMEOUT)
+        expect(_groups_box(page)).to_contain_text(GROUP)
+        patrol_frame = _wait_map(page)
+        expect(patrol_frame.locator(".hotspots-rank").first).to_be_attached(timeout=TIMEOUT)
+        on_patrol = _features(patrol_frame)
+        assert on_patrol["patrol_ranks"] > 0
+        assert _query(page)["groups"] == [GROUP]
+        seen = [on_patrol]
+
+        # Revisit pages and switch meeting mode: the same features every time.
+        on = "patrol"
+        for i, step in enumerate(("map", "patrol", "meeting", "map", "patrol", "normal", "reload")):
+            if step in ("map", "patrol"):
+                _nav(page, "Map" if step == "map" else "Patrol")
+                on = step
+                page.wait_for_url(f"**/{step}?*")
+            elif step == "reload":
+                page.reload()
+            else:
+                page.locator('[data-testid="stSidebar"]').get_by_text("Meeting mode").click()
+            want = on_map if on == "map" else on_patrol
+            current = _wait_stable(page, _wait_map(page), want)
+            screenshot(page, f"meeting_step{i}_{step}_{on}")
+            assert current == want, (step, page.url)
+            seen.append(current)
+            expect(_groups_box(page)).to_contain_text(GROUP)
+            if step == "meeting":
+                screenshot(page, "meeting_patrol_meeting_720p")
+            if step == "map" and _query(page).get("meeting") == ["1"]:
+                top, height = _map_top_and_height(page)
+                assert top + 0.6 * height < SIZES["720p"][1], (top, height)  # above the fold
+                screenshot(page, "meeting_map_meeting_720p")
+        assert _query(page).get("meeting") is None  # meeting mode off again, after a reload
+
+        # A link with meeting mode opens in it, on a projector.
+        page.set_viewport_size({"width": SIZES["1080p"][0], "height": SIZES["1080p"][1]})
+        page.goto(f"{url}/map?groups={GROUP.replace(' ', '+')}&meeting=1&patrol=1")
+        frame = _wait_map(page)
+        expect(frame.locator(".hotspots-rank").first).to_be_attached(timeout=TIMEOUT)
+        assert _features(frame)["patrol_ranks"] == on_map["patrol_ranks"]
+        top, height = _map_top_and_height(page)
+        assert top + height <= SIZES["1080p"][1] + 1, (top, height)  # the whole map shows
+        screenshot(page, "meeting_map_meeting_1080p")
+        _nav(page, "Patrol")
+        _wait_stable(page, _wait_map(page), on_patrol)
+        screenshot(page, "meeting_patrol_meeting_1080p")
+
+        # No tiles: the map says so, and the ward names still orient the reader.
+        tiles.stop()
+        page.goto(f"{url}/map?groups={GROUP.replace(' ', '+')}")
+        frame = _wait_map(page)
+        expect(frame.locator(".hotspots-basemap-off")).to_have_text(
+            BASEMAP_OFF_NOTE, timeout=TIMEOUT
+        )
+        assert _features(frame)["ward_names"] == N_WARDS
+        screenshot(page, "meeting_map_no_tiles_1080p")
+    assert blocked == []

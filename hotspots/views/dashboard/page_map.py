@@ -63,6 +63,14 @@ OVERLAYS = {
 }
 """Store and patrol layers the user can add: widget key → label."""
 
+_POINT_OVERLAYS = ("m_feedback", "m_cameras")
+"""Overlays of points (feedback, cameras): offered only to roles that may see points."""
+
+
+def _offered() -> dict[str, str]:
+    """The overlays this user's role may add."""
+    return {k: v for k, v in OVERLAYS.items() if k not in _POINT_OVERLAYS or allowed("points")}
+
 
 def _layer_choices() -> tuple[list[str], dict[str, bool]]:
     """The analysis layers shown and the overlays wanted. Meeting mode hides the pickers but
@@ -70,14 +78,15 @@ def _layer_choices() -> tuple[list[str], dict[str, bool]]:
     default = list(LAYERS[1:])
     if meeting_mode():
         show = list(url_state.initial("m_layers", options=LAYERS, default=default))
-        return show, {key: bool(url_state.initial(key, default=False)) for key in OVERLAYS}
+        return show, {key: bool(url_state.initial(key, default=False)) for key in _offered()}
     url_state.seed("m_layers", options=LAYERS, default=default)
     show = st.multiselect("Layers on the map", LAYERS, key="m_layers")
     wanted = {}
-    for column, (key, label) in zip(st.columns(len(OVERLAYS)), OVERLAYS.items(), strict=True):
+    offered = _offered()
+    for column, (key, label) in zip(st.columns(len(offered)), offered.items(), strict=True):
         url_state.seed(key, default=False)
         wanted[key] = column.checkbox(label, key=key)
-    for key in ("m_layers", *OVERLAYS):
+    for key in ("m_layers", *offered):
         url_state.keep(key)
     url_state.write_url({"m_layers": default})
     return show, wanted
@@ -90,12 +99,12 @@ MAP_HEIGHT_PX, MEETING_MAP_HEIGHT_PX = 560, 680
 def _overlays(
     ds: Dataset, sel: Selection, wanted: dict[str, bool], layers: list[folium.FeatureGroup]
 ) -> None:
-    """Add the store and patrol layers the user wants (and whose role may see points)."""
-    if wanted["m_feedback"] and allowed("points"):
+    """Add the store and patrol layers the user wants (of those :func:`_offered`)."""
+    if wanted.get("m_feedback"):
         layers.append(overlays.feedback_layer())
-    if wanted["m_cameras"] and allowed("points"):
+    if wanted.get("m_cameras"):
         layers.append(overlays.cameras_layer())
-    if wanted["m_patrol"]:
+    if wanted.get("m_patrol"):
         try:
             layers.append(page_patrol.patrol_layer_for(ds, sel))
         except ValueError as err:

@@ -325,9 +325,6 @@ def _read_column_map(path: Path) -> dict[str, str]:
     return mapping
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
-
 
 def _add_national(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
@@ -369,3 +366,7 @@ def _run_national(args: argparse.Namespace) -> int:
         f"{params['n_cells']:,} cells; wrote {args.out}"
     )
     return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -25,7 +25,6 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-import pyarrow.parquet as pq
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -193,6 +192,8 @@ def _fold(name: str) -> str:
 
 def _read_rows(name: str, code: str) -> gpd.GeoDataFrame:
     """One district's rows of a pack file (only its row group is read), EPSG:27700."""
+    import pyarrow.parquet as pq  # lazy: imported when a district is first read
+
     table = pq.read_table(pack_dir() / f"{name}.parquet", filters=[("lad_code", "==", code)])
     frame = table.to_pandas()
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries.from_wkb(frame["geometry"], crs=BNG))

@@ -15,7 +15,6 @@ from __future__ import annotations
 from typing import Any
 
 import geopandas as gpd
-import h3
 import h3ronpy
 import h3ronpy.vector as h3v
 import numpy as np
@@ -30,13 +29,24 @@ from hotspots.data.schema import incident_points
 RESOLUTIONS: tuple[int, ...] = (7, 8, 9, 10, 11)
 """Supported H3 resolutions."""
 
+EDGE_M: dict[int, int] = {7: 1406, 8: 531, 9: 201, 10: 76, 11: 29}
+"""Average hexagon edge per resolution, metres (``h3.average_hexagon_edge_length``, rounded)."""
+
+HEX_AREA_M2: dict[int, float] = {
+    7: 5_161_293.4,
+    8: 737_327.6,
+    9: 105_332.5,
+    10: 15_047.5,
+    11: 2_149.6,
+}
+"""Average hexagon area per resolution, m² (``h3.average_hexagon_area``)."""
+
 _OVERLAP = h3ronpy.ContainmentMode.IntersectsBoundary
-_EDGE_M = {res: round(h3.average_hexagon_edge_length(res, unit="m")) for res in RESOLUTIONS}
 
 
 def _check_res(res: int) -> int:
     if isinstance(res, bool) or not isinstance(res, int | np.integer) or res not in RESOLUTIONS:
-        sizes = ", ".join(f"{r}: ~{e} m" for r, e in _EDGE_M.items())
+        sizes = ", ".join(f"{r}: ~{e} m" for r, e in EDGE_M.items())
         raise ValueError(
             f"H3 resolution must be an integer from 7 to 11, got {res!r}. Average hexagon edge "
             f"per resolution: {sizes}. Choose 9 (~200 m) for a district, 10 or 11 for a town "

@@ -325,7 +325,6 @@ def _read_column_map(path: Path) -> dict[str, str]:
     return mapping
 
 
-
 def _add_national(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "national",

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 from hotspots.analysis.clusters._points import (
     Locations,
@@ -184,6 +183,8 @@ def suggest_eps_locations(
 
 def _k_distances(loc: Locations, query: np.ndarray, min_samples: int) -> np.ndarray:
     """Per queried location: distance at which the weight in reach first hits min_samples."""
+    from scipy.spatial import cKDTree  # lazy: scipy.spatial imports scipy.special (~0.1 s)
+
     pts = np.column_stack([loc.x, loc.y])
     tree = cKDTree(pts)
     out = np.empty(loc.n_unique)

@@ -24,9 +24,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy import stats
 
-from hotspots.analysis.stats.fdr import fdr_bh, significance_bins
+from hotspots.analysis.stats.fdr import fdr_bh, significance_bins, two_sided_p
 from hotspots.core.classes import GI_CLASSES
 from hotspots.core.defaults import GI_K
 
@@ -160,7 +159,7 @@ def gi_star(
     numerator = lag - mean * row_sum
     # A neighbourhood covering every cell has zero variance; its G* is exactly the mean.
     z = np.divide(numerator, spread, out=np.zeros(y.size), where=spread > 0)
-    p = 2.0 * stats.norm.sf(np.abs(z))
+    p = two_sided_p(z)
     p_sim = _p_sim(y, w, lag, permutations, seed) if permutations else None
     total = mean * n
     return GiStarResult(

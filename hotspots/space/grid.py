@@ -24,6 +24,7 @@ import shapely
 from scipy import sparse
 
 from hotspots.core.crs import WGS84, outside_degrees
+from hotspots.core.defaults import GRID_CELLS_ALWAYS_ALLOWED, GRID_MAX_CELLS_PER_OCCUPIED
 from hotspots.data.schema import incident_points
 
 RESOLUTIONS: tuple[int, ...] = (7, 8, 9, 10, 11)
@@ -31,15 +32,6 @@ RESOLUTIONS: tuple[int, ...] = (7, 8, 9, 10, 11)
 
 EDGE_M: dict[int, int] = {7: 1406, 8: 531, 9: 201, 10: 76, 11: 29}
 """Average hexagon edge per resolution, metres (``h3.average_hexagon_edge_length``, rounded)."""
-
-HEX_AREA_M2: dict[int, float] = {
-    7: 5_161_293.4,
-    8: 737_327.6,
-    9: 105_332.5,
-    10: 15_047.5,
-    11: 2_149.6,
-}
-"""Average hexagon area per resolution, m² (``h3.average_hexagon_area``)."""
 
 _OVERLAP = h3ronpy.ContainmentMode.IntersectsBoundary
 
@@ -241,6 +233,69 @@ def _area_geometry(area: Any) -> shapely.Geometry:
     return area
 
 
+def estimated_cells(area: Any, res: int) -> int:
+    """About how many H3 cells overlap ``area`` at ``res``, without listing them.
+
+    The area plus a band one hexagon edge wide along the boundary (the cells it cuts), over
+    the area of the H3 cell at the area's centroid (H3 cells in Britain are ~10 % smaller than
+    the global mean). Degrees are scaled locally (cosine of the centroid's latitude). Within
+    5 % of :func:`study_area_cells` for districts of England and Wales at resolutions 8–10.
+    """
+    geom = _area_geometry(area)
+    res = _check_res(res)
+    centre = geom.centroid
+    cell = _cells_uint64(np.array([centre.x]), np.array([centre.y]), res)
+    cell_m2 = float(pa.array(h3ronpy.cells_area_m2(cell))[0].as_py())
+    edge_m = np.sqrt(cell_m2 / (1.5 * np.sqrt(3.0)))  # a regular hexagon's edge
+    metres_per_degree, cos_lat = 111_320.0, np.cos(np.radians(centre.y))
+    area_m2 = geom.area * metres_per_degree**2 * cos_lat
+    boundary_m = geom.length * metres_per_degree * np.sqrt(cos_lat)
+    return round(float(area_m2 + boundary_m * edge_m) / cell_m2)
+
+
+def check_grid_size(
+    area: Any,
+    res: int,
+    *,
+    occupied: int,
+    max_cells_per_occupied: float = GRID_MAX_CELLS_PER_OCCUPIED,
+) -> int:
+    """Refuse a study-area grid that would be mostly empty; return its estimated cells.
+
+    Parameters
+    ----------
+    area
+        The study area (see :func:`study_area_cells`).
+    res
+        H3 resolution.
+    occupied
+        Cells holding at least one incident.
+    max_cells_per_occupied
+        Cells allowed per occupied cell
+        (:data:`~hotspots.core.defaults.GRID_MAX_CELLS_PER_OCCUPIED`); any grid up to
+        :data:`~hotspots.core.defaults.GRID_CELLS_ALWAYS_ALLOWED` cells passes.
+
+    Raises
+    ------
+    ValueError
+        The estimate exceeds both limits; the message gives the figures and the fixes.
+    """
+    cells = estimated_cells(area, res)
+    limit = max(max_cells_per_occupied * occupied, GRID_CELLS_ALWAYS_ALLOWED)
+    if cells > limit:
+        raise ValueError(
+            f"the study area needs about {cells:,} H3 cells at resolution {res} for "
+            f"{occupied:,} occupied cells ({cells / max(occupied, 1):,.0f} per occupied cell; "
+            f"the limit is {max_cells_per_occupied:g} per occupied cell or "
+            f"{GRID_CELLS_ALWAYS_ALLOWED:,} cells): nearly all of the grid would be empty and "
+            "the run slow and large. Give a smaller study area (a district code or name such "
+            "as E07000096, or a boundary file), a coarser resolution"
+            + (f" (res {res - 1})" if res > min(RESOLUTIONS) else "")
+            + ", or leave out the incidents far from the rest"
+        )
+    return cells
+
+
 def study_area_cells(area: Any, res: int) -> np.ndarray:
     """All H3 cells overlapping the study area, including edge cells cut by its boundary.
 
@@ -353,6 +408,7 @@ def grid_counts(
     study_area: Any = None,
     by: str | None = None,
     weights: str | None = None,
+    max_cells_per_occupied: float = GRID_MAX_CELLS_PER_OCCUPIED,
 ) -> gpd.GeoDataFrame:
     """Counts on the full hexagon grid of the study area, zero-count cells included.
 
@@ -371,6 +427,10 @@ def grid_counts(
         ``by`` then cell, so Gi* over time is a ``groupby(by)``.
     weights
         Optional numeric column summed per cell into ``weight`` (see :func:`cell_counts`).
+    max_cells_per_occupied
+        Refuse a study area of more cells than this per occupied cell (and more than
+        :data:`~hotspots.core.defaults.GRID_CELLS_ALWAYS_ALLOWED`): see
+        :func:`check_grid_size`.
 
     Returns
     -------
@@ -390,7 +450,11 @@ def grid_counts(
         inside = np.ones(cells.size, dtype=bool)
         how = "occupied cells only (no study area given, so no zero-count cells)"
     else:
-        area_cells = study_area_cells(study_area, res)
+        area = _area_geometry(study_area)
+        check_grid_size(
+            area, res, occupied=occupied.size, max_cells_per_occupied=max_cells_per_occupied
+        )
+        area_cells = study_area_cells(area, res)
         occupied = np.asarray(occupied, dtype=object)
         # Hash look-up: np.isin and Arrow-string isin are slow on 10^4-10^5 string ids.
         extra = occupied[pd.Index(area_cells, dtype=object).get_indexer(occupied) < 0]

@@ -193,6 +193,7 @@ def _run_analyse(args: argparse.Namespace) -> int:
         f"{p['clusters']['n_clusters']} clusters (eps {p['clusters']['eps_m']:.0f} m, "
         f"{p['clusters']['eps_source']})"
     )
+    print(f"study area: {p['study_area']}")
     if result.ward_rates is not None:
         rated = int(result.ward_rates["rate"].notna().sum())
         print(

@@ -157,3 +157,10 @@ def test_the_command_line_reports_the_area_and_writes_no_empty_cell_to_geojson(t
     assert len(grid) > 3 * len(shown)  # the district's empty cells only in GeoParquet
     params = json.loads((out / "params.json").read_text())
     assert params["grid"]["incidents_outside"] == 3
+
+
+def test_the_outline_of_many_districts_is_polygonal():
+    london = tuple(c for c in boundaries.districts()["lad_code"] if c.startswith("E09"))
+    outline = boundaries.districts_outline(london)
+    assert outline.geom_type in ("Polygon", "MultiPolygon") and outline.is_valid
+    assert outline.buffer(1e-6).contains(boundaries.district("Westminster").outline)

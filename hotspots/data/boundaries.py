@@ -240,7 +240,12 @@ def districts_outline(codes: list[str] | tuple[str, ...]) -> BaseGeometry:
         raise LookupError(f"district code(s) {missing} are not in the boundary pack")
     merged = shapely.union_all(tree.geometries.take(np.flatnonzero(known)))
     merged = shapely.transform(merged, lambda xy: np.column_stack(to_lonlat(*xy.T, BNG)))
-    return shapely.make_valid(merged)
+    merged = shapely.make_valid(merged)
+    if merged.geom_type == "GeometryCollection":  # slivers of simplified shared edges
+        merged = shapely.union_all(
+            [g for g in merged.geoms if g.geom_type in ("Polygon", "MultiPolygon")]
+        )
+    return merged
 
 
 @functools.cache

@@ -207,8 +207,17 @@ def _peaks(frame: pd.DataFrame) -> pd.DataFrame:
     dated = precision.isin(["day", "hour", "minute"]) & when.notna()
     timed = precision.isin(["hour", "minute"]) & when.notna()
     clusters = pd.Index(np.unique(frame["cluster"]), name="cluster")
-    weekday = _mode(frame["cluster"][dated], when.dt.day_of_week[dated]).reindex(clusters)
-    hour = _mode(frame["cluster"][timed], when.dt.hour[timed]).reindex(clusters)
+    none = pd.Series(np.nan, index=clusters)  # month-only data (police.uk): no groupby needed
+    weekday = (
+        _mode(frame["cluster"][dated], when.dt.day_of_week[dated]).reindex(clusters)
+        if dated.any()
+        else none
+    )
+    hour = (
+        _mode(frame["cluster"][timed], when.dt.hour[timed]).reindex(clusters)
+        if timed.any()
+        else none
+    )
     n_timed = timed.groupby(frame["cluster"]).sum().reindex(clusters)
     n_dated = dated.groupby(frame["cluster"]).sum().reindex(clusters)
     note = np.where(

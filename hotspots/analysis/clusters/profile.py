@@ -131,7 +131,9 @@ def _labels(incidents: gpd.GeoDataFrame, labels: np.ndarray | ClusterResult) -> 
 
 def _outlines(frame: pd.DataFrame, ids: np.ndarray, buffer_m: float) -> np.ndarray:
     """Buffered convex hull of each cluster's non-sensitive points (None when it has none)."""
-    shown = frame[~frame["sensitive"]].sort_values("cluster", kind="stable")
+    shown = frame.loc[~frame["sensitive"], ["cluster", "x", "y"]]
+    # the hull of a cluster's distinct locations is the hull of its incidents
+    shown = shown.drop_duplicates().sort_values("cluster", kind="stable")
     slot = np.searchsorted(ids, shown["cluster"].to_numpy())
     hulls = np.full(ids.size, None, dtype=object)
     if len(shown):

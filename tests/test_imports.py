@@ -12,7 +12,17 @@ import sys
 
 import pytest
 
-HEAVY = ("scipy.stats", "folium", "matplotlib", "sklearn", "hdbscan", "pyogrio", "streamlit")
+HEAVY = (
+    "scipy.stats",
+    "scipy.sparse",
+    "scipy.special",
+    "folium",
+    "matplotlib",
+    "sklearn",
+    "hdbscan",
+    "pyogrio",
+    "streamlit",
+)
 
 
 def _loaded_after(module: str) -> set[str]:

@@ -12,7 +12,7 @@ The heavy lifting is vectorised with h3ronpy (H3 over Arrow arrays): measured on
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import h3ronpy
@@ -21,11 +21,13 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import shapely
-from scipy import sparse
 
 from hotspots.core.crs import WGS84, outside_degrees
 from hotspots.core.defaults import GRID_CELLS_ALWAYS_ALLOWED, GRID_MAX_CELLS_PER_OCCUPIED
 from hotspots.data.schema import incident_points
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 RESOLUTIONS: tuple[int, ...] = (7, 8, 9, 10, 11)
 """Supported H3 resolutions."""
@@ -378,6 +380,8 @@ def neighbours(cells: Any, *, k: int = 1, include_self: bool = True) -> sparse.c
     --------
     >>> w = neighbours(study_area_cells(wards, 9), k=1)  # doctest: +SKIP
     """
+    from scipy import sparse  # lazy: ~0.3 s to import, loaded with the first matrix
+
     if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 0:
         raise ValueError(f"k must be a non-negative integer number of rings, got {k!r}")
     ints = _to_uint64(cells)

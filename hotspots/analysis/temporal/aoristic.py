@@ -10,11 +10,11 @@ J. Quant. Criminol. 18(1)). The 168 bins of the week run Mon 00:00 … Sun 23:59
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from scipy import sparse
 
 from hotspots.analysis.temporal._common import (
     HOURS_PER_WEEK,
@@ -23,6 +23,9 @@ from hotspots.analysis.temporal._common import (
     incident_weights,
     week_seconds,
 )
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 _HOUR_S = 3600
 _WEEK_S = HOURS_PER_WEEK * _HOUR_S
@@ -122,6 +125,8 @@ def aoristic_weights(
     >>> aoristic_weights(start, end).toarray()[0, 10:13].tolist()
     [0.25, 0.5, 0.25]
     """
+    from scipy import sparse  # lazy: ~0.3 s to import, loaded with the first matrix
+
     n = len(occurred_from)
     start = week_seconds(occurred_from)
     has_start = occurred_from.notna().to_numpy()
@@ -197,6 +202,8 @@ def week_profiles(
         ``profiles`` has shape ``(n_groups, 168)``; ``counts`` has ``n_used``,
         ``n_without_time`` and ``n_long_windows``.
     """
+    from scipy import sparse  # lazy: ~0.3 s to import, loaded with the first matrix
+
     if max_window_hours <= 0:
         raise ValueError(f"max_window_hours must be positive, got {max_window_hours}")
     value = incident_weights(incidents, weights)

@@ -12,6 +12,7 @@ import pytest
 import shapely
 
 from hotspots.space.grid import (
+    EDGE_M,
     assign_cells,
     cell_counts,
     cell_polygons,
@@ -211,3 +212,8 @@ def test_grid_counts_without_study_area_is_occupied_cells(dacorum):
     grid = grid_counts(dacorum, 9)
     assert (grid["count"] > 0).all() and grid["in_study_area"].all()
     assert "no zero-count" in grid.attrs["cells"]
+
+
+@pytest.mark.parametrize("res", [7, 8, 9, 10, 11])
+def test_edge_table_equals_h3(res):
+    assert EDGE_M[res] == round(h3.average_hexagon_edge_length(res, unit="m"))

@@ -37,8 +37,9 @@ from hotspots.core.disclosure import mappable
 from hotspots.data import boundaries
 from hotspots.data.ingest import resolve_study_area
 from hotspots.data.ingest.studyarea import study_area_district
-from hotspots.data.schema import WGS84, WORKING_CRS, check_incidents
+from hotspots.data.schema import WORKING_CRS, check_incidents
 from hotspots.space.areas import area_counts, area_rates, district_wards, ward_population
+from hotspots.space.extent import default_study_area
 from hotspots.space.grid import grid_counts
 
 _WARD_SNAP_M = 25.0
@@ -135,8 +136,11 @@ def analyse(
         :func:`hotspots.data.select.select`).
     study_area
         Anything :func:`hotspots.data.ingest.resolve_study_area` accepts (wards GeoDataFrame, a
-        boundary file, a district code such as ``"E07000096"``). ``None``: the convex hull of
-        the incidents, buffered by one cell — recorded in ``params["study_area"]``.
+        boundary file, a district code such as ``"E07000096"``). ``None``: the districts
+        holding the incidents, or their trimmed core
+        (:func:`hotspots.space.extent.default_study_area`) — recorded in
+        ``params["study_area"]``. A grid mostly of empty cells is refused
+        (:func:`hotspots.space.grid.check_grid_size`).
     res
         H3 resolution (7–11; 9 ≈ 0.1 km² hexagons, edge ≈ 174 m).
     k
@@ -321,13 +325,8 @@ def _study_area(
     if study_area is not None:
         label = study_area if isinstance(study_area, str) else type(study_area).__name__
         return resolve_study_area(study_area), f"given: {label}"
-    # One H3 edge length (metres) at this resolution, so edge incidents get whole cells.
-    edge_m = {7: 1406, 8: 531, 9: 201, 10: 76, 11: 29}.get(res, 201)
-    pts = gpd.GeoSeries(incidents.geometry.to_numpy(), crs=WGS84).to_crs(
-        incidents.attrs[WORKING_CRS]
-    )
-    hull = gpd.GeoSeries([pts.union_all().convex_hull.buffer(edge_m)], crs=pts.crs)
-    return hull.to_crs(WGS84).iloc[0], f"convex hull of the incidents buffered by {edge_m} m"
+    chosen = default_study_area(incidents, res=res)
+    return chosen.geometry, chosen.how
 
 
 def _jsonable(value: Any) -> Any:

@@ -14,6 +14,23 @@ fine enough for a patrol and coarse enough that a district's counts are not most
 GI_K = 1
 """Gi* neighbourhood: the H3 k-ring around each cell (the cell itself included)."""
 
+DEFAULT_AREA_MIN_SHARE = 0.005
+"""Without a study area, the analysis covers the districts each holding at least this share
+(0.5 %) of the incidents (:mod:`hotspots.space.extent`): a county's own districts, not the
+scattering of records its force logged elsewhere …"""
+
+DEFAULT_AREA_MIN_COVER = 0.5
+"""… when together they hold at least this share of the incidents; otherwise (data beyond
+England and Wales) the trimmed core of the points."""
+
+GRID_MAX_CELLS_PER_OCCUPIED = 50
+"""A study area may hold at most this many H3 cells per occupied cell …"""
+
+GRID_CELLS_ALWAYS_ALLOWED = 100_000
+"""… or this many cells, whichever is more (a district at resolution 9 has up to ~50,000):
+beyond both, most of the grid is empty and the run slow and large, so it is refused with the
+fix (:func:`hotspots.space.grid.check_grid_size`)."""
+
 HOT_MIN_BIN = 1
 """Smallest Gi* bin (:mod:`hotspots.core.classes`) that counts as hot: 1, hot at 90 %
 confidence or more after the false-discovery-rate correction, i.e. every cell the map paints

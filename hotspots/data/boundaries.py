@@ -26,11 +26,11 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyarrow.parquet as pq
 import shapely
+from numpy.typing import ArrayLike
 from shapely.geometry.base import BaseGeometry
 
-from hotspots.core.crs import from_lonlat
+from hotspots.core.crs import from_lonlat, to_lonlat
 from hotspots.data.schema import BNG, WGS84
 
 VINTAGE = "wards: 2013 electoral wards; LSOAs: 2011; residents: 2011 Census; district codes: 2016"
@@ -98,6 +98,8 @@ def districts() -> pd.DataFrame:
 @functools.cache
 def district_outlines() -> gpd.GeoDataFrame:
     """Every district's outline (``lad_code``, ``lad_name``, ``residents``), EPSG:27700."""
+    import pyarrow.parquet as pq  # lazy: imported when a district is first read
+
     frame = pq.read_table(pack_dir() / "districts.parquet").to_pandas()
     return gpd.GeoDataFrame(
         frame[["lad_code", "lad_name", "residents"]],
@@ -209,6 +211,79 @@ def _load(code: str) -> District:
     )
 
 
+def district_counts(x: ArrayLike, y: ArrayLike) -> pd.DataFrame:
+    """How many points fall in each district of the pack.
+
+    Each distinct location is tested once against the district outlines (simplified to about
+    15 m, so a point within metres of a district boundary may count in its neighbour).
+
+    Parameters
+    ----------
+    x, y
+        British National Grid metres (EPSG:27700), 1-D and of equal length.
+
+    Returns
+    -------
+    DataFrame
+        ``lad_code``, ``lad_name``, ``points`` (int) and ``share`` (0..1 of all points), for
+        the districts holding any point, most points first. ``attrs["outside"]``: points in no
+        district of England and Wales (Scotland, the sea, bad coordinates).
+
+    Examples
+    --------
+    >>> counts = district_counts([505_000.0], [207_000.0])  # Hemel Hempstead
+    >>> counts[["lad_name", "points"]].values.tolist(), counts.attrs["outside"]
+    ([['Dacorum', 1]], 0)
+    """
+    xy = np.empty(np.size(x), dtype=np.complex128)
+    xy.real, xy.imag = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    codes, places = pd.factorize(xy)
+    weight = np.bincount(codes, minlength=places.size)
+    table, tree = _outline_index()
+    place, found = tree.query(shapely.points(places.real, places.imag), predicate="intersects")
+    first = np.full(places.size, -1)
+    first[place[::-1]] = found[::-1]  # a point on a shared boundary counts once (lowest index)
+    inside = first >= 0
+    points = np.bincount(first[inside], weights=weight[inside], minlength=len(table))
+    held = np.flatnonzero(points)
+    out = table.iloc[held][["lad_code", "lad_name"]].reset_index(drop=True)
+    out["points"] = points[held].astype(np.int64)
+    out["share"] = out["points"] / max(int(weight.sum()), 1)
+    out = out.sort_values(["points", "lad_code"], ascending=[False, True], ignore_index=True)
+    out.attrs["outside"] = int(weight[~inside].sum())
+    return out
+
+
+def districts_outline(codes: list[str] | tuple[str, ...]) -> BaseGeometry:
+    """The union of the pack outlines of the districts ``codes`` (LAD codes), EPSG:4326."""
+    table, tree = _outline_index()
+    known = table["lad_code"].isin(codes).to_numpy()
+    missing = sorted(set(codes) - set(table["lad_code"][known]))
+    if missing:
+        raise LookupError(f"district code(s) {missing} are not in the boundary pack")
+    merged = shapely.union_all(tree.geometries.take(np.flatnonzero(known)))
+    merged = shapely.transform(merged, lambda xy: np.column_stack(to_lonlat(xy[:, 0], xy[:, 1], BNG)))
+    merged = shapely.make_valid(merged)
+    if merged.geom_type == "GeometryCollection":  # slivers of simplified shared edges
+        merged = shapely.union_all(
+            [g for g in merged.geoms if g.geom_type in ("Polygon", "MultiPolygon")]
+        )
+    return merged
+
+
+@functools.cache
+def _outline_index() -> tuple[pd.DataFrame, shapely.STRtree]:
+    """Every district's code and name, and a spatial index of its outline (EPSG:27700)."""
+    import pyarrow.parquet as pq  # lazy: imported when a district is first read
+
+    table = pq.read_table(
+        pack_dir() / "districts.parquet", columns=["lad_code", "lad_name", "geometry"]
+    )
+    outlines = shapely.from_wkb(table["geometry"].to_numpy(zero_copy_only=False))
+    shapely.prepare(outlines)
+    return table.drop_columns("geometry").to_pandas(), shapely.STRtree(outlines)
+
+
 def _fold(name: str) -> str:
     """Case, dots, apostrophes, hyphens and spacing do not matter: "St. Helens" = "st helens"."""
     return " ".join(re.sub(r"[.'’]", "", name).replace("-", " ").casefold().split())
@@ -216,6 +291,8 @@ def _fold(name: str) -> str:
 
 def _read_rows(name: str, code: str) -> gpd.GeoDataFrame:
     """One district's rows of a pack file (only its row group is read), EPSG:27700."""
+    import pyarrow.parquet as pq  # lazy: imported when a district is first read
+
     table = pq.read_table(pack_dir() / f"{name}.parquet", filters=[("lad_code", "==", code)])
     frame = table.to_pandas()
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries.from_wkb(frame["geometry"], crs=BNG))

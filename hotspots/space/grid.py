@@ -12,32 +12,36 @@ The heavy lifting is vectorised with h3ronpy (H3 over Arrow arrays): measured on
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
-import h3
 import h3ronpy
 import h3ronpy.vector as h3v
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import shapely
-from scipy import sparse
 
 from hotspots.core import disclosure
 from hotspots.core.crs import WGS84, outside_degrees
+from hotspots.core.defaults import GRID_CELLS_ALWAYS_ALLOWED, GRID_MAX_CELLS_PER_OCCUPIED
 from hotspots.data.schema import incident_points
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 RESOLUTIONS: tuple[int, ...] = (7, 8, 9, 10, 11)
 """Supported H3 resolutions."""
 
+EDGE_M: dict[int, int] = {7: 1406, 8: 531, 9: 201, 10: 76, 11: 29}
+"""Average hexagon edge per resolution, metres (``h3.average_hexagon_edge_length``, rounded)."""
+
 _OVERLAP = h3ronpy.ContainmentMode.IntersectsBoundary
-_EDGE_M = {res: round(h3.average_hexagon_edge_length(res, unit="m")) for res in RESOLUTIONS}
 
 
 def _check_res(res: int) -> int:
     if isinstance(res, bool) or not isinstance(res, int | np.integer) or res not in RESOLUTIONS:
-        sizes = ", ".join(f"{r}: ~{e} m" for r, e in _EDGE_M.items())
+        sizes = ", ".join(f"{r}: ~{e} m" for r, e in EDGE_M.items())
         raise ValueError(
             f"H3 resolution must be an integer from 7 to 11, got {res!r}. Average hexagon edge "
             f"per resolution: {sizes}. Choose 9 (~200 m) for a district, 10 or 11 for a town "
@@ -232,6 +236,69 @@ def _area_geometry(area: Any) -> shapely.Geometry:
     return area
 
 
+def estimated_cells(area: Any, res: int) -> int:
+    """About how many H3 cells overlap ``area`` at ``res``, without listing them.
+
+    The area plus a band one hexagon edge wide along the boundary (the cells it cuts), over
+    the area of the H3 cell at the area's centroid (H3 cells in Britain are ~10 % smaller than
+    the global mean). Degrees are scaled locally (cosine of the centroid's latitude). Within
+    5 % of :func:`study_area_cells` for districts of England and Wales at resolutions 8–10.
+    """
+    geom = _area_geometry(area)
+    res = _check_res(res)
+    centre = geom.centroid
+    cell = _cells_uint64(np.array([centre.x]), np.array([centre.y]), res)
+    cell_m2 = float(pa.array(h3ronpy.cells_area_m2(cell))[0].as_py())
+    edge_m = np.sqrt(cell_m2 / (1.5 * np.sqrt(3.0)))  # a regular hexagon's edge
+    metres_per_degree, cos_lat = 111_320.0, np.cos(np.radians(centre.y))
+    area_m2 = geom.area * metres_per_degree**2 * cos_lat
+    boundary_m = geom.length * metres_per_degree * np.sqrt(cos_lat)
+    return round(float(area_m2 + boundary_m * edge_m) / cell_m2)
+
+
+def check_grid_size(
+    area: Any,
+    res: int,
+    *,
+    occupied: int,
+    max_cells_per_occupied: float = GRID_MAX_CELLS_PER_OCCUPIED,
+) -> int:
+    """Refuse a study-area grid that would be mostly empty; return its estimated cells.
+
+    Parameters
+    ----------
+    area
+        The study area (see :func:`study_area_cells`).
+    res
+        H3 resolution.
+    occupied
+        Cells holding at least one incident.
+    max_cells_per_occupied
+        Cells allowed per occupied cell
+        (:data:`~hotspots.core.defaults.GRID_MAX_CELLS_PER_OCCUPIED`); any grid up to
+        :data:`~hotspots.core.defaults.GRID_CELLS_ALWAYS_ALLOWED` cells passes.
+
+    Raises
+    ------
+    ValueError
+        The estimate exceeds both limits; the message gives the figures and the fixes.
+    """
+    cells = estimated_cells(area, res)
+    limit = max(max_cells_per_occupied * occupied, GRID_CELLS_ALWAYS_ALLOWED)
+    if cells > limit:
+        raise ValueError(
+            f"the study area needs about {cells:,} H3 cells at resolution {res} for "
+            f"{occupied:,} occupied cells ({cells / max(occupied, 1):,.0f} per occupied cell; "
+            f"the limit is {max_cells_per_occupied:g} per occupied cell or "
+            f"{GRID_CELLS_ALWAYS_ALLOWED:,} cells): nearly all of the grid would be empty and "
+            "the run slow and large. Give a smaller study area (a district code or name such "
+            "as E07000096, or a boundary file), a coarser resolution"
+            + (f" (res {res - 1})" if res > min(RESOLUTIONS) else "")
+            + ", or leave out the incidents far from the rest"
+        )
+    return cells
+
+
 def study_area_cells(area: Any, res: int) -> np.ndarray:
     """All H3 cells overlapping the study area, including edge cells cut by its boundary.
 
@@ -314,6 +381,8 @@ def neighbours(cells: Any, *, k: int = 1, include_self: bool = True) -> sparse.c
     --------
     >>> w = neighbours(study_area_cells(wards, 9), k=1)  # doctest: +SKIP
     """
+    from scipy import sparse  # lazy: ~0.3 s to import, loaded with the first matrix
+
     if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 0:
         raise ValueError(f"k must be a non-negative integer number of rings, got {k!r}")
     ints = _to_uint64(cells)
@@ -344,6 +413,7 @@ def grid_counts(
     study_area: Any = None,
     by: str | None = None,
     weights: str | None = None,
+    max_cells_per_occupied: float = GRID_MAX_CELLS_PER_OCCUPIED,
 ) -> gpd.GeoDataFrame:
     """Counts on the full hexagon grid of the study area, zero-count cells included.
 
@@ -362,6 +432,10 @@ def grid_counts(
         ``by`` then cell, so Gi* over time is a ``groupby(by)``.
     weights
         Optional numeric column summed per cell into ``weight`` (see :func:`cell_counts`).
+    max_cells_per_occupied
+        Refuse a study area of more cells than this per occupied cell (and more than
+        :data:`~hotspots.core.defaults.GRID_CELLS_ALWAYS_ALLOWED`): see
+        :func:`check_grid_size`.
 
     Returns
     -------
@@ -382,7 +456,11 @@ def grid_counts(
         inside = np.ones(cells.size, dtype=bool)
         how = "occupied cells only (no study area given, so no zero-count cells)"
     else:
-        area_cells = study_area_cells(study_area, res)
+        area = _area_geometry(study_area)
+        check_grid_size(
+            area, res, occupied=occupied.size, max_cells_per_occupied=max_cells_per_occupied
+        )
+        area_cells = study_area_cells(area, res)
         occupied = np.asarray(occupied, dtype=object)
         # Hash look-up: np.isin and Arrow-string isin are slow on 10^4-10^5 string ids.
         extra = occupied[pd.Index(area_cells, dtype=object).get_indexer(occupied) < 0]

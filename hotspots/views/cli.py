@@ -216,6 +216,7 @@ def _run_analyse(args: argparse.Namespace) -> int:
         f"({GI_CONFIDENCE[HOT_MIN_BIN]}+); "
         f"{c['n_clusters']} clusters ({how})"
     )
+    print(f"study area: {p['study_area']}")
     if result.ward_rates is not None:
         rated = int(result.ward_rates["rate"].notna().sum())
         print(

@@ -3,8 +3,9 @@
 What ``hotspots analyse --out DIR`` produces:
 
 ==========================  ===========================================================
-``cells.geojson``           every H3 cell of the study area with its count and Gi* (WGS84)
-``cells.parquet``           the same as GeoParquet
+``cells.geojson``           the H3 cells holding incidents or a significant Gi* (hot or
+                            cold), with count and Gi* (WGS84): no empty cell grows it
+``cells.parquet``           every H3 cell of the study area (zeros included), GeoParquet
 ``clusters.geojson``        one outline per cluster with its profile (WGS84)
 ``clusters.csv``            the cluster profiles as a table (every CSV spreadsheet-safe)
 ``hour_weekday.csv``        7 × 24 incidents by weekday and hour (only with times of day)
@@ -64,7 +65,7 @@ def write_analysis(
 
     cells = analysis.cells.copy()
     cells["gi_class"] = cells["gi_class"].astype(str)
-    write_geojson(cells, path("cells.geojson"))
+    write_geojson(shown_cells(cells), path("cells.geojson"))
     cells.to_parquet(path("cells.parquet"))
     profiles = analysis.profiles
     if len(profiles):
@@ -95,6 +96,12 @@ def write_analysis(
     }
     path("params.json").write_text(json.dumps(params, indent=2, default=str), "utf-8")
     return written
+
+
+def shown_cells(cells: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The cells worth a feature: with incidents (``count > 0``) or a significant Gi*
+    (``gi_bin != 0``: cold spots may hold no incident). The full grid is ``cells.parquet``."""
+    return cells[(cells["count"] > 0) | (cells["gi_bin"] != 0)]
 
 
 def write_geojson(frame: gpd.GeoDataFrame, dest: Dest = None, *, decimals: int = 6) -> bytes:

@@ -27,8 +27,6 @@ bit, which matters only for a point whose neighbour weight equals ``min_samples`
 from __future__ import annotations
 
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from hotspots.analysis.clusters import _grid, _strips
 from hotspots.analysis.clusters._points import (
@@ -236,6 +234,9 @@ def _linked_exactly(
 
 def _components(n_cells: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Connected component of each cell in the graph of linked cell pairs."""
+    from scipy.sparse import coo_matrix  # lazy: csgraph is imported only when clustering
+    from scipy.sparse.csgraph import connected_components
+
     graph = coo_matrix((np.ones(a.size, dtype=np.int8), (a, b)), shape=(n_cells, n_cells))
     return connected_components(graph, directed=False)[1]
 

@@ -40,14 +40,18 @@ Method (after ArcGIS Pro's Emerging Hot Spot Analysis):
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
-from scipy import stats
 
+from hotspots.analysis.stats.fdr import two_sided_p
 from hotspots.analysis.stats.gistar import gistar_by_period
 from hotspots.core.defaults import GI_K
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 EMERGING_CATEGORIES: list[str] = [
     *(
@@ -115,7 +119,7 @@ def mann_kendall(series: np.ndarray) -> pd.DataFrame:
             "s": s,
             "var_s": var_s,
             "z": z,
-            "p": 2.0 * stats.norm.sf(np.abs(z)),
+            "p": two_sided_p(z),
             "tau": s / (t * (t - 1) / 2.0),
         }
     )

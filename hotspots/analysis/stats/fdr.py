@@ -26,6 +26,22 @@ def _check_p(p: np.ndarray) -> np.ndarray:
     return p
 
 
+def two_sided_p(z: np.ndarray) -> np.ndarray:
+    """Two-sided p-values of standard normal z-scores: ``2 * scipy.stats.norm.sf(|z|)``.
+
+    Computed as ``erfc(|z| / sqrt(2))`` with :mod:`scipy.special` (the same function
+    ``norm.sf`` calls), so the analysis does not import :mod:`scipy.stats` (~0.8 s).
+
+    Examples
+    --------
+    >>> two_sided_p(np.array([0.0, 1.959964])).round(4).tolist()
+    [1.0, 0.05]
+    """
+    from scipy.special import erfc  # lazy: imported when the first p-value is needed
+
+    return erfc(np.abs(np.asarray(z, dtype=float)) / np.sqrt(2.0))
+
+
 def fdr_bh(p: np.ndarray) -> np.ndarray:
     """Benjamini–Hochberg adjusted p-values (q-values).
 

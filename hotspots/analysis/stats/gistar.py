@@ -19,16 +19,18 @@ esda adds the self weight 1 itself when ``star=True``; here the weights must alr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
-from scipy import stats
 
-from hotspots.analysis.stats.fdr import fdr_bh, significance_bins
+from hotspots.analysis.stats.fdr import fdr_bh, significance_bins, two_sided_p
 from hotspots.core.classes import GI_CLASSES
 from hotspots.core.defaults import GI_K
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 _CHUNK_ELEMENTS = 4_000_000  # simulated neighbour values held at once in the permutation test
 
@@ -160,7 +162,7 @@ def gi_star(
     numerator = lag - mean * row_sum
     # A neighbourhood covering every cell has zero variance; its G* is exactly the mean.
     z = np.divide(numerator, spread, out=np.zeros(y.size), where=spread > 0)
-    p = 2.0 * stats.norm.sf(np.abs(z))
+    p = two_sided_p(z)
     p_sim = _p_sim(y, w, lag, permutations, seed) if permutations else None
     total = mean * n
     return GiStarResult(
@@ -293,6 +295,8 @@ def _check_values(values: np.ndarray) -> np.ndarray:
 
 
 def _check_weights(weights: sp.sparray | sp.spmatrix, n: int) -> sp.csr_array:
+    import scipy.sparse as sp  # lazy: ~0.3 s to import, loaded with the first matrix
+
     if not sp.issparse(weights):
         raise TypeError(
             f"weights must be a scipy.sparse matrix, got {type(weights).__name__}; build them "
@@ -317,6 +321,8 @@ def _p_sim(
     y: np.ndarray, w: sp.csr_array, lag: np.ndarray, permutations: int, seed: int | None
 ) -> np.ndarray:
     """Two-sided conditional-randomisation p-values, vectorised over cells in chunks."""
+    import scipy.sparse as sp  # lazy: ~0.3 s to import, loaded with the first matrix
+
     n = y.size
     self_w = w.diagonal()
     others = (w - sp.diags_array(self_w)).tocsr()
@@ -401,6 +407,8 @@ def gistar_by_period(
     >>> grid_long = grid_counts(incidents, 9, study_area=area, by="month")  # doctest: +SKIP
     >>> monthly = gistar_by_period(grid_long)  # doctest: +SKIP
     """
+    import scipy.sparse as sp  # lazy: ~0.3 s to import, loaded with the first matrix
+
     cube, cells, periods, cell_pos, period_pos = _cube(grid_long, value, period)
     n_periods, n_cells = cube.shape
     if isinstance(time_window, bool) or not 0 <= int(time_window) < n_periods:

@@ -10,7 +10,6 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
-from scipy.spatial import cKDTree
 
 from hotspots.data.schema import WORKING_CRS
 from hotspots.space.grid import cell_polygons
@@ -85,6 +84,8 @@ def kde_surface(
         params["bandwidth_rule"] = "fixed (given)"
     h = float(bandwidth_m)
     support = h if kernel == "quartic" else _GAUSS_SUPPORT * h
+    from scipy.spatial import cKDTree  # lazy: imported when a surface is computed
+
     locations, multiplicity = np.unique(xy, axis=0, return_counts=True)
     tree = cKDTree(locations)
     values = np.zeros(len(targets))

@@ -10,12 +10,11 @@ J. Quant. Criminol. 18(1)). The 168 bins of the week run Mon 00:00 … Sun 23:59
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from scipy import sparse
 
 from hotspots.analysis.temporal._common import (
     HOURS_PER_WEEK,
@@ -25,6 +24,9 @@ from hotspots.analysis.temporal._common import (
     week_seconds,
 )
 from hotspots.core import disclosure
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 _HOUR_S = 3600
 _WEEK_S = HOURS_PER_WEEK * _HOUR_S
@@ -129,6 +131,8 @@ def aoristic_weights(
     >>> aoristic_weights(start, end).toarray()[0, 10:13].tolist()
     [0.25, 0.5, 0.25]
     """
+    from scipy import sparse  # lazy: ~0.3 s to import, loaded with the first matrix
+
     n = len(occurred_from)
     start = week_seconds(occurred_from)
     has_start = occurred_from.notna().to_numpy()
@@ -205,6 +209,8 @@ def week_profiles(
         ``n_without_time``, ``n_long_windows`` and ``sensitive_left_out`` (whether sensitive
         incidents in groups under 5 were left out, :func:`hotspots.core.disclosure.small_groups`).
     """
+    from scipy import sparse  # lazy: ~0.3 s to import, loaded with the first matrix
+
     if max_window_hours <= 0:
         raise ValueError(f"max_window_hours must be positive, got {max_window_hours}")
     value = incident_weights(incidents, weights)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import stats
 
 
 def binom_two_sided(k: ArrayLike, n: ArrayLike, p: ArrayLike) -> np.ndarray:
@@ -24,6 +23,8 @@ def binom_two_sided(k: ArrayLike, n: ArrayLike, p: ArrayLike) -> np.ndarray:
     >>> binom_two_sided([3, 10], [10, 20], 0.5).round(4).tolist()
     [0.3438, 1.0]
     """
+    from scipy import stats  # lazy: ~0.8 s to import, needed only here
+
     k, n = np.broadcast_arrays(np.asarray(k, dtype=np.int64), np.asarray(n, dtype=np.int64))
     p = np.broadcast_to(np.asarray(p, dtype=float), k.shape)
     pmf = stats.binom.pmf

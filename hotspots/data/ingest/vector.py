@@ -8,7 +8,6 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 
 from hotspots.data.ingest import assemble, coords, mapped
@@ -150,6 +149,8 @@ def _read(path: Path, *, layer: str | None) -> gpd.GeoDataFrame:
     try:
         if path.suffix.lower() in _PARQUET:
             return gpd.read_parquet(path)
+        import pyogrio  # lazy: GDAL loads only when a vector file is read (~0.1 s)
+
         layers = pyogrio.list_layers(path)
         if layer is None and len(layers) > 1:
             raise IngestError(

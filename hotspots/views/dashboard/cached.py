@@ -12,9 +12,11 @@ from typing import Literal
 import folium
 import geopandas as gpd
 import streamlit as st
+from shapely.geometry.base import BaseGeometry
 
 from hotspots.analysis.analyse import Analysis, analyse
 from hotspots.core.defaults import GI_K, H3_RES
+from hotspots.data.ingest import resolve_study_area
 from hotspots.data.select import Selection, select
 from hotspots.views.analysis_map import analysis_layers
 from hotspots.views.dashboard.state import Dataset
@@ -28,6 +30,16 @@ def selected(ds: Dataset, sel: Selection) -> gpd.GeoDataFrame:
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _selected(key: str, sel_key: str, *, _ds: Dataset, _sel: Selection) -> gpd.GeoDataFrame:
     return select(_ds.incidents, _sel)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _study_area(key: str, *, _ds: Dataset) -> BaseGeometry:
+    """The dataset's wards united into one outline, once per data load (not per selection).
+
+    Every analysis of the dashboard takes this outline, not the ward frame: the union and
+    the per-ward rates (which no page shows) are not recomputed at each filter change.
+    """
+    return resolve_study_area(_ds.wards)
 
 
 DEFAULT_ANALYSIS: dict = {
@@ -70,7 +82,7 @@ def _analysis(
 ) -> Analysis:
     return analyse(
         selected(_ds, _sel),
-        study_area=_ds.wards,
+        study_area=_study_area(key, _ds=_ds),
         res=res,
         k=k,
         cluster_method=method,

@@ -262,7 +262,9 @@ def districts_outline(codes: list[str] | tuple[str, ...]) -> BaseGeometry:
     if missing:
         raise LookupError(f"district code(s) {missing} are not in the boundary pack")
     merged = shapely.union_all(tree.geometries.take(np.flatnonzero(known)))
-    merged = shapely.transform(merged, lambda xy: np.column_stack(to_lonlat(xy[:, 0], xy[:, 1], BNG)))
+    merged = shapely.transform(
+        merged, lambda xy: np.column_stack(to_lonlat(xy[:, 0], xy[:, 1], BNG))
+    )
     merged = shapely.make_valid(merged)
     if merged.geom_type == "GeometryCollection":  # slivers of simplified shared edges
         merged = shapely.union_all(

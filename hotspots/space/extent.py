@@ -120,7 +120,9 @@ def _trimmed_core(incidents: gpd.GeoDataFrame, res: int) -> DefaultArea:
     hull = shapely.multipoints(np.column_stack([places.real, places.imag])).convex_hull
     edge_m = EDGE_M.get(res, EDGE_M[9])
     core = hull.buffer(edge_m)
-    lonlat = shapely.transform(core, lambda pts: np.column_stack(to_lonlat(pts[:, 0], pts[:, 1], crs)))
+    lonlat = shapely.transform(
+        core, lambda pts: np.column_stack(to_lonlat(pts[:, 0], pts[:, 1], crs))
+    )
     outside = int((~inside).sum())
     return DefaultArea(
         geometry=shapely.make_valid(lonlat),

@@ -61,14 +61,23 @@ def render() -> None:
         return
     out = when_products(ds, sel, focus)
     if out.n == 0:
-        st.warning(f"No selected incidents in {focus.label}.")
+        if out.sensitive_left_out:
+            st.warning(
+                f"The selected incidents in {focus.label} are sensitive and too few in each "
+                f"group (source, type, ward, month: fewer than {MIN_COUNT}) to show when they "
+                "happened."
+            )
+        else:
+            st.warning(f"No selected incidents in {focus.label}.")
         return
     c = out.coverage
     st.caption(
         f"{out.n:,} incidents in {focus.label}: {c['share_with_time']:.0%} have a time of day "
         f"({c['with_time']:,}), {c['share_with_window']:.0%} a from–to window spread over its "
         f"hours (aoristic, {c['with_window']:,})."
-    )
+        + (f" Sensitive incidents in groups of fewer than {MIN_COUNT} (source, type, ward, "
+           "month) are not counted." if out.sensitive_left_out else "")
+    )  # fmt: skip
     _heatmap(out.profile)
     _monthly(out.monthly, out.note, out.months_without_last_year)
     _peaks(out.peaks)
@@ -135,9 +144,6 @@ def _heatmap(profile: HourWeekday) -> None:
         f"{profile.n_used:,} incidents with a time of day"
         + (f"; {left_out:,} without one (or with a window over "
            f"{profile.max_window_hours:g} h) are left out" if left_out else "")
-        + ("; sensitive incidents in groups of fewer than "
-           f"{MIN_COUNT} (type, ward, month) are left out too" if profile.sensitive_left_out
-           else "")
         + ". An incident with a from–to window is spread over the hours of its window."
     )  # fmt: skip
 

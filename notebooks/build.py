@@ -91,8 +91,13 @@ NB01: list[Cell] = [
          "ax.set_axis_off()\n"
          "ax.set_title('Dacorum: police.uk + demo log records per 1,000 residents')"),
     md("## On the H3 grid\nThe same records on hexagons (resolution 9, about 0.1 km²), zero cells "
-       "of the district included: what Gi* needs."),
-    code("grid = hs.grid_counts(incidents, 9, study_area=wards)\n"
+       "of the district included: what Gi* needs. Sensitive incidents (domestic abuse, sexual "
+       "offences, stalking) are never mapped: `mappable` leaves them out (the grid refuses them "
+       "finer than resolution 8) and says how many."),
+    code("from hotspots.core.disclosure import mappable\n\n"
+         "spatial = mappable(incidents)\n"
+         "print(spatial.attrs['sensitive_left_out_shown'], 'sensitive records not mapped')\n"
+         "grid = hs.grid_counts(spatial, 9, study_area=wards)\n"
          "print(grid.attrs['n_cells'], 'cells;', int((grid['count'] == 0).sum()), "
          "'with no record')\n"
          "ax = grid[grid['count'] > 0].plot(column='count', cmap='YlOrRd', scheme=None,\n"

@@ -110,7 +110,10 @@ def test_ward_choropleth_joins_the_table_to_the_outlines(demo, wards, population
     counts = area_view.ward_choropleth(outlines, table, "count")
     assert counts.has_values and counts.options == {"colormap": "YlOrRd"}
     joined = counts.table.set_index("area_code")["count"]
-    assert joined.to_dict() == table.set_index("area_code")["count"].to_dict()
+    expected = table.set_index("area_code")["count"]
+    assert table["suppressed"].any()  # withheld wards (small sensitive groups) stay blank
+    assert joined.isna().to_dict() == expected.isna().to_dict()
+    assert joined.dropna().to_dict() == expected.dropna().to_dict()
     change = area_view.ward_choropleth(outlines, table, "change_vs_previous")
     values = table["change_vs_previous"].dropna()
     assert change.options["breaks"] == area_view.change_classes(values)[0]
@@ -123,11 +126,17 @@ def test_ward_notes_say_what_the_table_hides(demo, wards, population):
     table = measures.ward_table(demo, wards, population, current=periods.current)
     notes = area_view.ward_notes(table)
     assert notes[0].startswith("Rate per 1,000 residents:")
-    assert not any("left blank" in n for n in notes)
-    sensitive = demo[demo["sensitive"].to_numpy(bool)]
-    hidden = measures.ward_table(sensitive, wards, population, current=periods.current)
+    # the demo's wards hold small groups of sensitive incidents: their counts are withheld,
+    # whatever else the ward holds, and the notes say why the cells are blank
+    assert table["suppressed"].any()
+    assert any("left blank" in n for n in notes)
+    sensitive = demo["sensitive"].to_numpy(bool)
+    hidden = measures.ward_table(demo[sensitive], wards, population, current=periods.current)
     assert hidden["suppressed"].any()
     assert any("left blank" in n for n in area_view.ward_notes(hidden))
+    plain = measures.ward_table(demo[~sensitive], wards, population, current=periods.current)
+    assert not plain["suppressed"].any()
+    assert not any("left blank" in n for n in area_view.ward_notes(plain))
 
 
 def test_read_survey_reads_a_csv_file():

@@ -462,7 +462,7 @@ def test_proposed_sites_and_the_share_of_the_bound(policeuk, cameras, wards) -> 
 
 
 def test_pairs_on_sheet_count_the_pairs_with_windows(timed_log, cameras, wards) -> None:
-    cells = hotspots_gistar(grid_counts(timed_log, 9, study_area=wards))
+    cells = hotspots_gistar(grid_counts(mappable(timed_log), 9, study_area=wards))
     sheet = tasking_sheet(timed_log, cameras, cells, min_incidents=20)
     on_sheet = sheet.pairs[sheet.pairs["incidents_in_view"] >= 20]
     assert sheet.pairs_on_sheet == len(on_sheet) > 0
@@ -480,7 +480,7 @@ def test_next_monday_starts_the_next_week() -> None:
 
 
 def test_new_windows_leave_out_what_the_log_holds(timed_log, cameras, wards, tmp_path) -> None:
-    cells = hotspots_gistar(grid_counts(timed_log, 9, study_area=wards))
+    cells = hotspots_gistar(grid_counts(mappable(timed_log), 9, study_area=wards))
     sheet = tasking_sheet(timed_log, cameras, cells)
     plan = schedule_taskings(
         sheet, start=date(2022, 2, 7), end=date(2022, 2, 14), requested_by="Herts Police"

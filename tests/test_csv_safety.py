@@ -158,7 +158,13 @@ def test_quarantine_csv_of_the_command_and_the_dashboard(tmp_path: Path) -> None
             [f"ok{i}", "2021-06-01 10:00", "Burglary", "51.75", "-0.47", "High St"]
             for i in range(3)
         ],
-        *[[f"bad{i}", "not a date", p, "51.75", "-0.47", p] for i, p in enumerate(PAYLOADS)],
+        *[
+            [f"bad{i}", "not a date", "Burglary", "51.75", "-0.47", p]
+            for i, p in enumerate(PAYLOADS)
+        ],
+        # an unknown crime type from an exact-coordinate source is sensitive: the quarantine
+        # keeps its line and reason but none of its values (disclosure rule 4)
+        ["odd", "not a date", PAYLOADS[0], "51.75", "-0.47", "Victim Close"],
     ]
     source = tmp_path / "log.csv"
     with source.open("w", newline="", encoding="utf-8") as fh:
@@ -173,7 +179,8 @@ def test_quarantine_csv_of_the_command_and_the_dashboard(tmp_path: Path) -> None
     raw = (tmp_path / "out.quarantine.csv").read_bytes()
     assert_spreadsheet_safe(raw)
     quarantine = pd.read_csv(io.BytesIO(raw))
-    assert len(quarantine) == len(PAYLOADS)
+    assert len(quarantine) == len(PAYLOADS) + 1
+    assert b"Victim Close" not in raw and quarantine["line"].max() == len(rows)
     from hotspots.data.ingest import ColumnMap, read_incident_csv
 
     loaded = read_incident_csv(
@@ -185,6 +192,7 @@ def test_quarantine_csv_of_the_command_and_the_dashboard(tmp_path: Path) -> None
         "csv-safety", _ds=SimpleNamespace(quarantine=loaded.quarantine)
     )
     assert_spreadsheet_safe(dashboard)
+    assert b"Victim Close" not in dashboard
 
 
 # --------------------------------------------------------------------------- patrol plan

@@ -6,6 +6,7 @@ same selection of the demo data.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -155,12 +156,29 @@ def test_areas_page_reads_a_survey_and_explains_a_bad_one(areas):
     assert "Expected columns" in areas.error[0].value
 
 
+def _in_small_sensitive_groups(incidents: pd.DataFrame) -> np.ndarray:
+    """Per incident: sensitive, in a group (source, type, ward, month) of fewer than 5: what
+    the When page's count and charts leave out (computed here with pandas)."""
+    sensitive = incidents[incidents["sensitive"].astype(bool)]
+    keys = ["source", "crime_type", "ward_code", "month"]
+    size = sensitive.groupby(keys, dropna=False)["incident_id"].transform("size")
+    return incidents.index.isin(size.index[size < 5])
+
+
 def test_when_page_draws_hours_from_the_timed_records(when, ds, sources):
     when.radio(key="w_focus").set_value("All incidents")
     _set_filters(when, sources=sources)
-    # the demo mixes both sources: the hour chart is drawn from the timed third
-    n_timed = int((ds.incidents["time_precision"] == "minute").sum())
+    # the demo mixes both sources: the hour chart is drawn from the timed third, but not from
+    # sensitive incidents in groups (source, type, ward, month) of fewer than 5 (disclosure gate)
+    inc = ds.incidents
+    small = _in_small_sensitive_groups(inc)
+    timed = (inc["time_precision"] == "minute").to_numpy()
+    assert (timed & small).any()  # the demo has timed incidents the gate leaves out
+    n_timed = int((timed & ~small).sum())
     assert any(f"{n_timed:,} incidents with a time of day" in c.value for c in when.caption)
+    head = when.caption[0].value  # the count of the focus is the count its charts draw
+    assert head.startswith(f"{len(inc) - int(small.sum()):,} incidents in the selection")
+    assert "Sensitive incidents in groups of fewer than 5" in head  # said, not counted
     assert len(when.get("vega_lite_chart")) == 2
     peaks = when.dataframe[0].value
     assert set(peaks["Hours"]) == {2, 3, 4} and peaks["Lift"].iloc[0] > 1
@@ -172,7 +190,10 @@ def test_when_page_focus_follows_a_ward_and_a_cluster(when, ds, sources):
     code = ds.wards.set_index("area_name").loc["Boxmoor", "area_code"]
     when.selectbox(key="w_ward").set_value(code).run()
     assert not when.exception
-    n = int((ds.incidents["ward_code"] == code).sum())
+    in_ward = (ds.incidents["ward_code"] == code).to_numpy()
+    small = _in_small_sensitive_groups(ds.incidents)
+    assert (in_ward & small).any()  # Boxmoor holds a small group: the count leaves it out
+    n = int((in_ward & ~small).sum())
     assert when.caption[0].value.startswith(f"{n:,} incidents in Boxmoor ward")
     when.radio(key="w_focus").set_value("A cluster").run()
     assert not when.exception

@@ -292,7 +292,12 @@ def test_backtest_skips_a_month_without_data(leeds):
     area = boundaries.district(LEEDS).wards
     folds = backtest_folds(data.incidents, study_area=area, train_months=1, methods=["last_month"])
     assert folds.attrs["months_without_data"] == ["2018-06"]
-    assert sorted(set(folds["test_month"])) == ["2018-05", "2018-07", "2018-08"]
+    # 2018-07's one training month is the month without data: that fold would measure nothing
+    assert folds.attrs["skipped_months"]["2018-07"] == "no incidents in the training window"
+    assert sorted(set(folds["test_month"])) == ["2018-05", "2018-08"]
+    longer = backtest_folds(data.incidents, study_area=area, train_months=2, methods=["last_month"])
+    assert longer.attrs["months_without_data"] == ["2018-06"]
+    assert sorted(set(longer["test_month"])) == ["2018-07", "2018-08"]
 
 
 def test_cluster_trend_and_peak_lift_skip_a_month_without_data():

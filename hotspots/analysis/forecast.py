@@ -40,6 +40,7 @@ import pandas as pd
 import shapely
 from scipy import sparse
 
+from hotspots.core.disclosure import mappable
 from hotspots.space.grid import assign_cells, neighbours
 
 HALF_LIVES: tuple[float, ...] = (1.0, 3.0, 6.0, 12.0)
@@ -440,7 +441,9 @@ def forecast(
     Parameters
     ----------
     incidents
-        Canonical incidents (``month``, point geometry, ``x``/``y`` metres).
+        Canonical incidents (``month``, point geometry, ``x``/``y`` metres). Only the ones
+        that may feed a map are scored (:func:`hotspots.core.disclosure.mappable`): the cells
+        are a map layer.
     study_area
         Anything :func:`hotspots.data.ingest.resolve_study_area` accepts, or ``None`` for the
         convex hull of the incidents.
@@ -472,6 +475,7 @@ def forecast(
 
     if not 0 < coverage <= 1:
         raise ValueError(f"coverage must be a share of the area in (0, 1], got {coverage}")
+    incidents = mappable(incidents)
     if study_area is None:
         area = _study_area(incidents, None, res)[0]
     else:

@@ -19,6 +19,7 @@ from typing import IO
 import geopandas as gpd
 import pandas as pd
 
+from hotspots.core.disclosure import MIN_COUNT
 from hotspots.data.coverage import Coverage
 from hotspots.data.schema import BNG, WGS84
 from hotspots.products import measures
@@ -169,8 +170,10 @@ def ward_notes(table: pd.DataFrame) -> list[str]:
         notes.append(f"{attrs['outside_wards']} incident(s) in the period lie outside the wards.")
     if table["suppressed"].any():
         notes.append(
-            "The selection holds sensitive incidents only: ward counts under 5 (and one more "
-            "where a single hidden count could be worked out from the total) are left blank."
+            f"A ward holding 1 to {MIN_COUNT - 1} sensitive incidents (domestic abuse, sexual "
+            "offences, stalking) of one source, type and month has its count, and everything "
+            "computed from it, left blank, whatever else it holds: no small number can be read "
+            "or worked out from the others."
         )
     return notes
 

@@ -4,6 +4,9 @@ months a year earlier, and the peak windows.
 The focus is every selected incident, one ward, one crime group or one cluster of a hot-spot
 analysis. Month-only police.uk records feed the monthly trend and peak months only (the
 hour × weekday profile says why it is not available rather than drawing a false midnight peak).
+Every figure counts the same incidents: sensitive ones only from groups the disclosure gate lets
+through (:func:`hotspots.core.disclosure.countable`), so the count of the focus never differs
+from its charts by a small group.
 
 Examples
 --------
@@ -20,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from hotspots.analysis.temporal import HourWeekday, hour_weekday, peak_windows
-from hotspots.core.disclosure import mappable
+from hotspots.core.disclosure import countable, mappable
 from hotspots.products.measures import monthly_with_last_year, time_of_day_coverage
 
 FOCUS_KINDS = ("All incidents", "A ward", "A crime group", "A cluster")
@@ -51,7 +54,10 @@ class PeakTimes:
     Attributes
     ----------
     n
-        Incidents in the focus (selected months).
+        Incidents in the focus (selected months) that the charts count: sensitive ones only
+        from groups of 5 or more (:func:`hotspots.core.disclosure.countable`).
+    sensitive_left_out
+        Whether sensitive incidents of the focus were left out by the gate (not how many).
     coverage
         :func:`~hotspots.products.measures.time_of_day_coverage` of them.
     profile
@@ -68,6 +74,7 @@ class PeakTimes:
     """
 
     n: int
+    sensitive_left_out: bool
     coverage: dict[str, float]
     profile: HourWeekday
     monthly: pd.DataFrame
@@ -123,10 +130,14 @@ def peak_times(
         in_focus = shown.loc[focus_mask(shown, focus)]
         coverage = (undated["month"].min(), undated["month"].max())
     monthly = monthly_with_last_year(history, start=first, end=last, coverage=coverage)
-    peaks = peak_windows(in_focus, top=3, block_hours=PEAK_BLOCK_HOURS) if len(in_focus) else None
+    # The charts gate sensitive incidents themselves; the count and the time-of-day coverage
+    # shown with them count the same incidents.
+    counted = countable(in_focus) if "sensitive" in in_focus.columns else in_focus
+    peaks = peak_windows(in_focus, top=3, block_hours=PEAK_BLOCK_HOURS) if len(counted) else None
     return PeakTimes(
-        n=len(in_focus),
-        coverage=time_of_day_coverage(in_focus),
+        n=len(counted),
+        sensitive_left_out=len(counted) < len(in_focus),
+        coverage=time_of_day_coverage(counted),
         profile=hour_weekday(in_focus),
         monthly=monthly,
         peaks=peaks,

@@ -342,7 +342,7 @@ def _run_forecast(args: argparse.Namespace) -> int:
     )
     out: Path = args.out
     out.parent.mkdir(parents=True, exist_ok=True)
-    result.selected.to_csv(out, index=False)
+    write_csv(result.selected, out)
     companion = out.with_suffix(".json")
     backtest = result.backtest.to_dict(orient="records")
     companion.write_text(

@@ -112,7 +112,9 @@ def fdr_threshold(p: np.ndarray, *, alpha: float = 0.05, n_tests: int | None = N
     n = p.size if n_tests is None else int(n_tests)
     if n < p.size:
         raise ValueError(f"n_tests ({n}) is fewer than the {p.size} p-values given")
-    below = np.flatnonzero(p <= np.arange(1, p.size + 1) * alpha / max(n, 1))
+    # p_(k) * n / k <= alpha, in the very arithmetic of fdr_bh (``p <= k * alpha / n`` rounds
+    # differently at the boundary: p = (0, 0, 0.05) would then disagree with fdr_bh)
+    below = np.flatnonzero(p * max(n, 1) / np.arange(1, p.size + 1) <= alpha)
     return float(p[below[-1]]) if below.size else 0.0
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from hotspots.analysis.temporal import HourWeekday
+from hotspots.core.disclosure import MIN_COUNT
 from hotspots.data.schema import CATEGORIES
 from hotspots.data.select import Selection, values_present, ward_choices
 from hotspots.products.peak_times import FOCUS_KINDS, Focus, PeakTimes, peak_times
@@ -60,14 +61,23 @@ def render() -> None:
         return
     out = when_products(ds, sel, focus)
     if out.n == 0:
-        st.warning(f"No selected incidents in {focus.label}.")
+        if out.sensitive_left_out:
+            st.warning(
+                f"The selected incidents in {focus.label} are sensitive and too few in each "
+                f"group (source, type, ward, month: fewer than {MIN_COUNT}) to show when they "
+                "happened."
+            )
+        else:
+            st.warning(f"No selected incidents in {focus.label}.")
         return
     c = out.coverage
     st.caption(
         f"{out.n:,} incidents in {focus.label}: {c['share_with_time']:.0%} have a time of day "
         f"({c['with_time']:,}), {c['share_with_window']:.0%} a from–to window spread over its "
         f"hours (aoristic, {c['with_window']:,})."
-    )
+        + (f" Sensitive incidents in groups of fewer than {MIN_COUNT} (source, type, ward, "
+           "month) are not counted." if out.sensitive_left_out else "")
+    )  # fmt: skip
     _heatmap(out.profile)
     _monthly(out.monthly, out.note, out.months_without_last_year)
     _peaks(out.peaks)

@@ -8,7 +8,7 @@ It composes the analysis modules and records every parameter used or chosen in
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -22,7 +22,6 @@ from hotspots.analysis.clusters import (
     dbscan_settings,
     hdbscan_clusters,
 )
-from hotspots.analysis.forecast import Forecast, forecast
 from hotspots.analysis.stats import hotspots_gistar
 from hotspots.analysis.temporal import HourWeekday, hour_weekday, monthly_series, peak_windows
 from hotspots.core import disclosure
@@ -44,6 +43,10 @@ from hotspots.space.grid import grid_counts
 
 _WARD_SNAP_M = 25.0
 """Incidents up to this many metres outside every ward are counted in the nearest one."""
+
+
+if TYPE_CHECKING:
+    from hotspots.analysis.forecast import Forecast
 
 
 @dataclass
@@ -259,6 +262,8 @@ def _forecast(
     months = pd.to_datetime(spatial["month"]).dt.to_period("M")
     if months.nunique() < 2:
         return None, {"skipped": "the forecast needs at least two months of incidents"}
+    from hotspots.analysis.forecast import forecast  # lazy: scipy.sparse and KDE on first use
+
     result = forecast(spatial, study_area=area, res=res, coverage=coverage)
     return result, {
         "summary": result.summary(),

@@ -160,8 +160,10 @@ def tasking_sheet(
     windows = _windows(peaks, labelled, table, hotspot_ids, member.id_column)
     places = _places(subset, chosen["hotspot"].to_numpy(), hotspot_ids)
     windows.insert(4, "place", windows[member.id_column].map(places).fillna("").to_numpy())
-    thin = windows["incidents"].to_numpy(float) < min_window_incidents
-    windows = windows.loc[~thin].reset_index(drop=True)
+    thin = np.zeros(len(windows), dtype=bool)  # no peaks (no pair on the sheet): none to drop
+    if "incidents" in windows.columns:
+        thin = windows["incidents"].to_numpy(float) < min_window_incidents
+        windows = windows.loc[~thin].reset_index(drop=True)
     pairs_out = pd.DataFrame(
         {
             "camera_id": table["camera_id"].to_numpy()[pairs["camera"]],

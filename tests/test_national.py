@@ -8,6 +8,10 @@ same incidents and cells, including cells on a force border.
 
 from __future__ import annotations
 
+import contextlib
+import sys
+import types
+from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
@@ -30,12 +34,29 @@ NEIGHBOURS = ("hertfordshire", "bedfordshire", "metropolitan", "essex", "thames-
 AREA = shapely.box(-1.2, 51.35, 0.9, 52.35)  # lon/lat: the five forces' areas
 
 
+@contextlib.contextmanager
+def _plain_main() -> Iterator[None]:
+    """A ``__main__`` without a file while the cluster starts.
+
+    Streamlit's AppTest (run by other tests in the same pytest worker) leaves its temporary
+    script as ``__main__``; Dask's workers are spawned processes, which would run that script
+    again and die. The job needs nothing from ``__main__``.
+    """
+    saved = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = saved
+
+
 @pytest.fixture(scope="module")
 def national(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict]:
     root = tmp_path_factory.mktemp("national")
     forces = [f for f in FORCES if f.slug in NEIGHBOURS]
     generate_national(root / "src", rows=100_000, months=MONTHS, forces=forces, seed=7)
-    result = run_national(root / "src", out=root / "out", res=RES, study_area=AREA, n_workers=2)
+    with _plain_main():
+        result = run_national(root / "src", out=root / "out", res=RES, study_area=AREA, n_workers=2)
     return root / "src", root / "out", result.params
 
 

@@ -14,6 +14,7 @@ import contextlib
 import http.server
 import io
 import threading
+import time
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
@@ -121,21 +122,32 @@ def _wait_map(page: Page) -> FrameLocator:
 
 
 def _wait_stable(page: Page, frame: FrameLocator, want: dict[str, int]) -> dict[str, int]:
-    """The features once the page has settled on ``want`` (or what it shows after the wait)."""
-    with contextlib.suppress(PlaywrightError):  # the comparison after says what differs
-        page.wait_for_function(
-            """([sel, want]) => {
-                const f = document.querySelector(sel);
-                const d = f && f.contentDocument;
-                if (!d) return false;
-                const n = (q) => d.querySelectorAll(q).length;
-                return n('.hotspots-rank') === want.patrol_ranks
-                    && n('.hotspots-label') === want.ward_names;
-            }""",
-            arg=[MAP_IFRAME, want],
-            timeout=120_000,
-        )
-    return _features(frame)
+    """The features once the page has settled on ``want`` (or what it shows after 120 s).
+
+    A rerun (the URL being written back, a cached layer swapped in) may replace the map's
+    frame between two reads, so the count is taken again until it holds or the time is up;
+    the caller's comparison then says what differs.
+    """
+    deadline = time.monotonic() + 120
+    current = _features(frame)
+    while current != want and time.monotonic() < deadline:
+        with contextlib.suppress(PlaywrightError):  # the frame was replaced while read
+            page.wait_for_function(
+                """([sel, want]) => {
+                    const f = document.querySelector(sel);
+                    const d = f && f.contentDocument;
+                    if (!d) return false;
+                    const n = (q) => d.querySelectorAll(q).length;
+                    return n('.hotspots-rank') === want.patrol_ranks
+                        && n('.hotspots-label') === want.ward_names;
+                }""",
+                arg=[MAP_IFRAME, want],
+                timeout=max(1_000, int(1000 * (deadline - time.monotonic()))),
+            )
+        page.wait_for_timeout(250)
+        with contextlib.suppress(PlaywrightError):
+            current = _features(frame)
+    return current
 
 
 def _nav(page: Page, title: str) -> None:

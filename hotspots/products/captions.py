@@ -48,7 +48,8 @@ def map_caption(
     grid, gi, clusters = params["grid"], params["gistar"], params["clusters"]
     cell = cell_area_text(int(grid["res"]))
     plain = (
-        f"Hot spots: {n_hot_cells:,} hexagons of about {cell} each where incidents are more "
+        f"Significant concentrations (not a forecast): {n_hot_cells:,} hexagons of about {cell} "
+        "each where incidents are more "
         f"concentrated than chance would give ({GI_CONFIDENCE[HOT_MIN_BIN]} confidence or more). "
         f"Clusters: {clusters['n_clusters']:,} groups of nearby incidents, holding "
         f"{clustered_share:.0%} of the incidents mapped."

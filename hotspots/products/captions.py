@@ -11,12 +11,16 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import TYPE_CHECKING, Any
 
 import h3
 
 from hotspots.core.classes import GI_CONFIDENCE
 from hotspots.core.defaults import HOT_MIN_BIN
+
+if TYPE_CHECKING:
+    from hotspots.analysis.forecast import Forecast
 
 
 def area_text(m2: float) -> str:
@@ -31,6 +35,113 @@ def area_text(m2: float) -> str:
 def cell_area_text(res: int) -> str:
     """The average area of an H3 cell of resolution ``res`` (``'11 ha'`` at 9)."""
     return area_text(h3.average_hexagon_area(res, unit="m^2"))
+
+
+HOT_SPOT_COVERAGES: tuple[float, ...] = (0.01, 0.03, 0.05, 0.10)
+"""Shares of the study area a user may mark as hot spots (the forecast's selection)."""
+
+_METHOD_WORDS = {
+    "last_month": "incidents of the last month",
+    "last_3_months": "incidents of the last 3 months",
+    "all_history": "all past incidents",
+    "ring": "recent incidents in the neighbouring cells",
+    "parent": "recent incidents in the surrounding larger cell",
+    "smoothed": "recent incidents in the cell and its neighbours",
+    "gistar": "the Gi* score of all past incidents",
+    "near_repeat": "incidents nearby in the last 60 days (near repeats)",
+    "combination": "a weighted mix of every measure, fitted on earlier months",
+}
+
+
+def method_words(method: str) -> str:
+    """The forecast method in words (``"all_history+kde"`` → ``"all past incidents, ties
+    broken by the density of nearby incidents"``); unknown names are returned as they are."""
+    base, _, tie = method.partition("+")
+    words = _METHOD_WORDS.get(base)
+    if words is None and (m := re.fullmatch(r"recent_h(\d+(?:\.\d+)?)", base)):
+        words = f"past incidents, recent months weighted more (half-life {m[1]} months)"
+    if words is None and (m := re.fullmatch(r"kde_(gauss|quartic)_(\d+)m", base)):
+        words = f"density of nearby incidents ({m[1]} kernel, {m[2]} m)"
+    words = words or base
+    return f"{words}, ties broken by the density of nearby incidents" if tie else words
+
+
+def hot_spot_title(coverage: float) -> str:
+    """The hot spot layer's heading: ``"Hot spots: the 5 % of the area where next month's
+    crime is most likely"``."""
+    return (
+        f"Hot spots: the {100 * coverage:g} % of the area where next month's crime is most likely"
+    )
+
+
+def hot_spot_backtest(forecast: Forecast) -> str:
+    """The forecast's backtest in one plain sentence, from its figures (never a fixed number):
+    ``"Tested on the last 12 months: the 5 % of the area marked here held 41 % of the next
+    month's crime."``"""
+    f = forecast.figures
+    share = f"{100 * forecast.coverage:g} %"
+    if not f.get("folds"):
+        return (
+            f"Not yet tested: too few months of history to check the {share} of the area "
+            "marked here against a later month."
+        )
+    return (
+        f"Tested on the last {f['folds']} months: the {share} of the area marked here held "
+        f"{100 * f['hit_rate']:.0f} % of the next month's crime."
+    )
+
+
+def hot_spot_caption(forecast: Forecast) -> tuple[str, str]:
+    """The forecast hot spots in words: ``(plain sentence, method and figures)``.
+
+    Parameters
+    ----------
+    forecast
+        :class:`hotspots.analysis.forecast.Forecast` (``Analysis.forecast``): its ``figures``
+        give every number, so the words always say what this forecast's backtest measured.
+    """
+    f = forecast.figures
+    plain = (
+        f"{hot_spot_title(forecast.coverage)} (forecast for {forecast.month:%b %Y}). "
+        + hot_spot_backtest(forecast)
+    )
+    technical = (
+        f"Hot spots: H3 cells of resolution {f.get('res', '?')} ranked by "
+        f"{method_words(forecast.method)} (method {forecast.method}, chosen per area by a "
+        f"rolling-origin backtest on these incidents; {f.get('selection', '')})."
+    )
+    if f.get("folds"):
+        technical += (
+            f" Backtest {f['first_test_month']} to {f['last_test_month']} ({f['folds']} test "
+            f"months), top {100 * forecast.coverage:g} % of {f.get('n_cells', 0):,} cells: "
+            f"hit rate {100 * f['hit_rate']:.1f} %, PAI {f['pai']:.1f} (share of crime caught "
+            f"÷ share of area), PEI {f['pei']:.2f} (crime caught ÷ the most any cells of that "
+            "area could have caught)."
+        )
+    if f.get("zero_history") == "demote":
+        technical += " Cells with no past incident are ranked below every cell with one."
+    if f.get("cell_set"):
+        technical += f" Cells scored: {f['cell_set']}."
+    return plain, technical
+
+
+def hot_spot_figures(forecast: Forecast) -> dict[str, Any]:
+    """The forecast's method and backtest as plain values, for files (JSON, CSV notes):
+    ``hot_spots``, ``backtest``, ``method``, ``method_words``, ``coverage``, ``month``,
+    ``folds``, ``hit_rate``, ``pai``, ``pei`` and the test months."""
+    f = forecast.figures
+    keys = ("folds", "first_test_month", "last_test_month", "hit_rate", "pai", "pei", "res")
+    return {
+        "hot_spots": hot_spot_title(forecast.coverage),
+        "backtest": hot_spot_backtest(forecast),
+        "month": str(forecast.month),
+        "method": forecast.method,
+        "method_words": method_words(forecast.method),
+        "coverage": float(forecast.coverage),
+        **{k: (float(f[k]) if isinstance(f.get(k), float) else f.get(k)) for k in keys},
+        "selection": f.get("selection"),
+        "cell_set": f.get("cell_set"),
+    }
 
 
 def map_caption(
@@ -48,8 +159,8 @@ def map_caption(
     grid, gi, clusters = params["grid"], params["gistar"], params["clusters"]
     cell = cell_area_text(int(grid["res"]))
     plain = (
-        f"Significant concentrations (not a forecast): {n_hot_cells:,} hexagons of about {cell} "
-        "each where incidents are more "
+        f"Statistically significant clusters of high counts (not a forecast): {n_hot_cells:,} "
+        f"hexagons of about {cell} each where incidents are more "
         f"concentrated than chance would give ({GI_CONFIDENCE[HOT_MIN_BIN]} confidence or more). "
         f"Clusters: {clusters['n_clusters']:,} groups of nearby incidents, holding "
         f"{clustered_share:.0%} of the incidents mapped."

@@ -11,11 +11,24 @@ from collections.abc import Iterable
 import folium
 import geopandas as gpd
 
-from hotspots.analysis.analyse import Analysis
+from hotspots.analysis.analyse import GISTAR_LABEL, Analysis
+from hotspots.products.captions import hot_spot_backtest, hot_spot_title
 from hotspots.views import maps
 
-LAYERS: tuple[str, ...] = ("Counts (H3)", "Hot and cold spots (Gi*)", "Clusters", "Wards")
-"""Layer names the user can toggle, in drawing order."""
+HOT_SPOTS = "Hot spots: where next month's crime is most likely"
+"""The forecast's layer (:attr:`Analysis.forecast`): the hot spots a patrol should visit."""
+
+GISTAR = f"{GISTAR_LABEL[0].upper()}{GISTAR_LABEL[1:]} (Gi*)"
+"""The Gi* layer: "Statistically significant clusters of high counts (Gi*)", never the hot
+spots (high counts nearby are not next month's crime)."""
+
+COUNTS, CLUSTERS, WARDS = "Counts (H3)", "Clusters", "Wards"
+
+LAYERS: tuple[str, ...] = (HOT_SPOTS, COUNTS, GISTAR, CLUSTERS, WARDS)
+"""Layer names the user can toggle, in the order they are offered."""
+
+DEFAULT_LAYERS: tuple[str, ...] = (HOT_SPOTS, CLUSTERS, WARDS)
+"""Layers on at first: the forecast hot spots, not Gi* (its own optional layer)."""
 
 PROFILE_POPUP = (
     "cluster",
@@ -38,9 +51,10 @@ def analysis_layers(
     *,
     wards: gpd.GeoDataFrame | None = None,
     ward_value: str | None = None,
-    show: Iterable[str] = LAYERS,
+    show: Iterable[str] = DEFAULT_LAYERS,
 ) -> list[folium.FeatureGroup]:
-    """The data layers of the map: wards, H3 counts, Gi* hot/cold spots, clusters.
+    """The data layers of the map: wards, H3 counts, Gi* clusters of high counts, the
+    forecast hot spots (when the analysis has a forecast) and density clusters.
 
     Parameters
     ----------
@@ -58,7 +72,7 @@ def analysis_layers(
     if wards is not None:
         layers.append(
             maps.ward_layer(
-                wards, value=ward_value, name_col="area_name", name="Wards", show="Wards" in shown
+                wards, value=ward_value, name_col="area_name", name=WARDS, show=WARDS in shown
             )
         )
     res = analysis.params["grid"]["res"]
@@ -66,22 +80,31 @@ def analysis_layers(
         maps.hex_layer(
             cells[cells["count"] > 0],
             legend_title=f"Incidents per H3 cell (res {res})",
-            name="Counts (H3)",
-            show="Counts (H3)" in shown,
+            name=COUNTS,
+            show=COUNTS in shown,
         )
     )
     layers.append(
         maps.gistar_layer(
-            cells, name="Hot and cold spots (Gi*)", show="Hot and cold spots (Gi*)" in shown
+            cells, name=GISTAR, show=GISTAR in shown, legend_title=GISTAR_LABEL.capitalize()
         )
     )
+    fc = analysis.forecast
+    if fc is not None and "hot_spot" in cells.columns:
+        layers.append(
+            maps.hot_spot_layer(
+                cells,
+                legend_title=hot_spot_title(fc.coverage),
+                note=hot_spot_backtest(fc),
+                name=HOT_SPOTS,
+                show=HOT_SPOTS in shown,
+            )
+        )
     profiles = analysis.profiles
     if len(profiles):
         popup = [c for c in PROFILE_POPUP if c in profiles.columns]
         layers.append(
-            maps.cluster_layer(
-                profiles, popup_cols=popup, name="Clusters", show="Clusters" in shown
-            )
+            maps.cluster_layer(profiles, popup_cols=popup, name=CLUSTERS, show=CLUSTERS in shown)
         )
     return layers
 
@@ -91,7 +114,7 @@ def analysis_map(
     *,
     wards: gpd.GeoDataFrame | None = None,
     ward_value: str | None = None,
-    show: Iterable[str] = LAYERS,
+    show: Iterable[str] = DEFAULT_LAYERS,
     extra: Iterable[folium.FeatureGroup] = (),
     tiles: bool = False,
 ) -> folium.Map:

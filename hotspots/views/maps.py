@@ -483,6 +483,7 @@ def gistar_layer(
     opacity: float = 0.8,
     name: str = "Hot and cold spots (Gi*)",
     show: bool = True,
+    legend_title: str = "Gi* hot and cold spots",
 ) -> folium.FeatureGroup:
     """Significant Gi* hot and cold spots (90/95/99 % confidence) with a legend.
 
@@ -497,6 +498,8 @@ def gistar_layer(
         Fill opacity (0-1).
     name, show
         Layer name in a ``folium.LayerControl`` and whether it is on at first.
+    legend_title
+        The legend's heading.
 
     Examples
     --------
@@ -525,7 +528,64 @@ def gistar_layer(
     geoms = cells.geometry.to_numpy()[shown]
     _GeoJsonLayer(_features(geoms, cls, tips, ids=ids), styles).add_to(group)
     items = [(GI_COLOURS[b], GI_LABELS[b]) for b in order]
-    _Legend("Gi* hot and cold spots", items, note="Blank: not significant").add_to(group)
+    _Legend(legend_title, items, note="Blank: not significant").add_to(group)
+    return group
+
+
+HOT_SPOT_COLOUR = "#e31a1c"
+"""Fill of the forecast hot spot cells (the top ranks a shade darker)."""
+
+
+def hot_spot_layer(
+    cells: gpd.GeoDataFrame,
+    *,
+    legend_title: str,
+    note: str | None = None,
+    opacity: float = 0.75,
+    name: str = "Hot spots",
+    show: bool = True,
+) -> folium.FeatureGroup:
+    """The forecast's hot spots: the selected cells, the best-ranked fifth darker, with a legend.
+
+    Parameters
+    ----------
+    cells
+        Cells with ``hot_spot`` (bool: selected by the forecast), ``forecast_rank`` (1 = most
+        likely) and hexagon polygons (any CRS); ``count`` is shown when present. Only the
+        selected cells are sent.
+    legend_title, note
+        Legend heading (what the cells are) and its last line (e.g. the backtest result).
+    opacity
+        Fill opacity (0-1).
+    name, show
+        Layer name in a ``folium.LayerControl`` and whether it is on at first.
+    """
+    cells = _wgs84_frame(
+        cells, "hot spot cells", ["hot_spot", "forecast_rank"], "hotspots.analysis.analyse"
+    )
+    chosen = cells[cells["hot_spot"].fillna(False).to_numpy(dtype=bool)]
+    chosen = chosen.sort_values("forecast_rank")
+    n = len(chosen)
+    top = max(1, n // 5)
+    rank = chosen["forecast_rank"].astype(int).to_numpy()
+    cls = (np.arange(n) >= top).astype(int)
+    tips = "Hot spot: rank " + _format(chosen["forecast_rank"]) + f" of {n:,}"
+    if "count" in chosen.columns:
+        tips = tips + "<br>incidents so far: " + _format(chosen["count"])
+    dark, light = "#a50f15", HOT_SPOT_COLOUR
+    styles = [_fill_style(dark, opacity), _fill_style(light, opacity)]
+    group = layer_group(name, show=show)
+    ids = chosen["cell"].astype(str) if "cell" in chosen.columns else None
+    _GeoJsonLayer(_features(chosen.geometry.to_numpy(), cls, tips, ids=ids), styles).add_to(group)
+    items = (
+        [
+            (dark, f"most likely: ranks 1–{rank[top - 1]:,}"),
+            (light, f"ranks {rank[top]:,}–{rank[-1]:,}"),
+        ]
+        if n > 1
+        else [(dark, f"{n} cell")] * n
+    )
+    _Legend(legend_title, items, note=note).add_to(group)
     return group
 
 

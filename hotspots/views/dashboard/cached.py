@@ -48,9 +48,11 @@ DEFAULT_ANALYSIS: dict = {
     "method": "dbscan",
     "eps_m": None,
     "min_samples": None,
+    "coverage": 0.05,
 }
 """The analysis every page shows unless an analyst tunes it: the library's defaults
-(:mod:`hotspots.core.defaults`; eps and min_samples chosen automatically)."""
+(:mod:`hotspots.core.defaults`; eps and min_samples chosen automatically; the hot spots are
+the 5 % of the area the forecast ranks highest)."""
 
 
 def analysis(
@@ -62,9 +64,16 @@ def analysis(
     method: Literal["dbscan", "hdbscan"],
     eps_m: float | None,
     min_samples: int | None,
+    coverage: float = 0.05,
 ) -> Analysis:
-    """:func:`~hotspots.analysis.analyse.analyse` of the selection over the dataset's wards."""
-    return _analysis(ds.key, repr(sel), res, k, method, eps_m, min_samples, _ds=ds, _sel=sel)
+    """:func:`~hotspots.analysis.analyse.analyse` of the selection over the dataset's wards.
+
+    The forecast hot spots (``coverage``: share of the area marked) are part of the analysis,
+    so they are cached with it: a filter change back to a selection seen costs a look-up.
+    """
+    return _analysis(
+        ds.key, repr(sel), res, k, method, eps_m, min_samples, coverage, _ds=ds, _sel=sel
+    )
 
 
 @st.cache_resource(max_entries=16, show_spinner="Finding hotspots…")
@@ -76,6 +85,7 @@ def _analysis(
     method: Literal["dbscan", "hdbscan"],
     eps_m: float | None,
     min_samples: int | None,
+    coverage: float,
     *,
     _ds: Dataset,
     _sel: Selection,
@@ -88,6 +98,7 @@ def _analysis(
         cluster_method=method,
         eps_m=eps_m,
         min_samples=min_samples,
+        forecast_coverage=coverage,
     )
 
 

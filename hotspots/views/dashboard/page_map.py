@@ -1,4 +1,5 @@
-"""Map page: H3 counts, Gi* hot and cold spots, clusters and wards, with tuning for analysts."""
+"""Map page: the forecast hot spots with their backtest, H3 counts, Gi* clusters of high counts,
+density clusters and wards, with tuning for analysts."""
 
 from __future__ import annotations
 
@@ -16,9 +17,9 @@ from hotspots.core.defaults import (
     HOT_MIN_BIN,
 )
 from hotspots.data.select import Selection, wards_in
-from hotspots.products.captions import map_caption
+from hotspots.products.captions import HOT_SPOT_COVERAGES, hot_spot_caption, map_caption
 from hotspots.views import maps
-from hotspots.views.analysis_map import LAYERS
+from hotspots.views.analysis_map import DEFAULT_LAYERS, LAYERS
 from hotspots.views.dashboard import cached, exports, overlays, page_patrol, url_state
 from hotspots.views.dashboard.login import allowed, require
 from hotspots.views.dashboard.offline import st_map
@@ -32,6 +33,7 @@ class _Tuning(TypedDict):
     method: Literal["dbscan", "hdbscan"]
     eps_m: float | None
     min_samples: int | None
+    coverage: float
 
 
 _METHODS: tuple[Literal["dbscan", "hdbscan"], ...] = ("dbscan", "hdbscan")
@@ -53,7 +55,37 @@ def _tuning() -> _Tuning:
             eps_m = float(c5.number_input("eps (metres)", 10, 2000, eps, step=10, key="t_eps"))
             floor = DBSCAN_MIN_SAMPLES_FLOOR
             min_samples = int(c6.number_input("min_samples", 2, 5000, floor, key="t_ms"))
-    return {"res": res, "k": k, "method": method, "eps_m": eps_m, "min_samples": min_samples}
+    return {
+        "res": res,
+        "k": k,
+        "method": method,
+        "eps_m": eps_m,
+        "min_samples": min_samples,
+        "coverage": cached.DEFAULT_ANALYSIS["coverage"],
+    }
+
+
+_COVERAGE_PCT = [round(100 * c) for c in HOT_SPOT_COVERAGES]
+
+
+def _coverage() -> float:
+    """The share of the area marked as hot spots (1/3/5/10 %); meeting mode keeps the last."""
+    default = round(100 * cached.DEFAULT_ANALYSIS["coverage"])
+    if meeting_mode():
+        return int(url_state.initial("m_cover", options=_COVERAGE_PCT, default=default)) / 100
+    url_state.seed("m_cover", options=_COVERAGE_PCT, default=default)
+    pct = st.select_slider(
+        "Hot spots: share of the area marked",
+        options=_COVERAGE_PCT,
+        format_func=lambda p: f"{p} %",
+        key="m_cover",
+        help="The forecast marks this share of the area where next month's crime is most "
+        "likely; the caption says how much of the next month's crime such a share held when "
+        "tested on the past months.",
+    )
+    url_state.keep("m_cover")
+    url_state.write_url({"m_cover": default})
+    return int(pct) / 100
 
 
 OVERLAYS = {
@@ -75,7 +107,7 @@ def _offered() -> dict[str, str]:
 def _layer_choices() -> tuple[list[str], dict[str, bool]]:
     """The analysis layers shown and the overlays wanted. Meeting mode hides the pickers but
     keeps what was chosen (kept across pages and in the URL)."""
-    default = list(LAYERS[1:])
+    default = list(DEFAULT_LAYERS)
     if meeting_mode():
         show = list(url_state.initial("m_layers", options=LAYERS, default=default))
         return show, {key: bool(url_state.initial(key, default=False)) for key in _offered()}
@@ -120,6 +152,7 @@ def render() -> None:
     params = cast(_Tuning, dict(cached.DEFAULT_ANALYSIS))
     if not meeting_mode() and allowed("tune"):
         params = _tuning()
+    params["coverage"] = _coverage()
     inc = cached.selected(ds, sel)
     if len(inc) == 0:
         st.warning("No incidents match the filters: widen the months, groups or wards.")
@@ -157,16 +190,34 @@ def render() -> None:
         use_container_width=True,
         returned_objects=[],
     )
-    cols = (st.container() if meeting_mode() else head).columns(4)
+    fc = result.forecast
+    cols = (st.container() if meeting_mode() else head).columns(5)
     cols[0].metric("Incidents", f"{len(inc):,}")
-    cols[1].metric(f"Hot cells (Gi*, {GI_CONFIDENCE[HOT_MIN_BIN]}+)", result.n_hot_cells)
-    cols[2].metric("Clusters", clusters["n_clusters"])
-    cols[3].metric("Clustered share", f"{result.clustered_share:.0%}")
+    if fc is not None and fc.figures.get("folds"):
+        cols[1].metric(
+            f"Hot spots ({100 * fc.coverage:g} % of area): next month's crime held",
+            f"{100 * fc.figures['hit_rate']:.0f} %",
+            help=f"Backtest over the last {fc.figures['folds']} months (PAI "
+            f"{fc.figures['pai']:.1f}, PEI {fc.figures['pei']:.2f}).",
+        )
+    else:
+        cols[1].metric("Hot spots: next month's crime held", "not tested")
+    cols[2].metric(
+        f"Significant high-count cells (Gi*, {GI_CONFIDENCE[HOT_MIN_BIN]}+)", result.n_hot_cells
+    )
+    cols[3].metric("Clusters", clusters["n_clusters"])
+    cols[4].metric("Clustered share", f"{result.clustered_share:.0%}")
 
     left = p.get("sensitive_left_out_of_map_layers", 0)
     plain, technical = map_caption(
         p, n_hot_cells=result.n_hot_cells, clustered_share=result.clustered_share
     )
+    if fc is not None:  # the hot spots and their tested accuracy, first and on their own
+        hot_plain, hot_technical = hot_spot_caption(fc)
+        technical = f"{hot_technical}\n\n{technical}"
+    else:
+        hot_plain = f"No hot spot forecast: {p.get('forecast', {}).get('skipped', 'none')}."
+    st.caption(hot_plain)
     notes = [plain]
     if left:
         notes.append(

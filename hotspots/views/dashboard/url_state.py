@@ -72,6 +72,7 @@ PARAMS: dict[str, Param] = {
         "days", many=True, encode=lambda d: DAY_CODES[d], decode=lambda t: DAY_CODES.index(t)
     ),
     "m_layers": Param("layers", many=True),
+    "m_cover": Param("cover", decode=int),
     "m_feedback": Param("feedback", encode=lambda v: "1" if v else "0", decode=_flag),
     "m_cameras": Param("cameras", encode=lambda v: "1" if v else "0", decode=_flag),
     "m_patrol": Param("patrol", encode=lambda v: "1" if v else "0", decode=_flag),

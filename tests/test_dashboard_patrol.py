@@ -81,7 +81,7 @@ def _set(
         "p_area": "chosen",
         "p_top": top,
         "p_by": by,
-        "p_method": "gistar",
+        "p_method": "forecast",
         "p_across": 200,
         "p_spacing": None,
     }
@@ -146,6 +146,10 @@ def test_table_is_the_plan_computed_directly(page, ds, sources) -> None:
     in_plan = plan.metadata["summary"]["in_localities"]
     assert in_plan == shown["Incidents"].sum()
     assert any(f"{in_plan:,} of {total:,} incidents" in m.value for m in at.markdown)
+    # the hot spots behind the localities, with their backtest from the plan's forecast
+    forecast = plan.metadata["backtest"]["forecast"]
+    said = f"held {100 * forecast['hit_rate']:.0f} % of the next month's crime"
+    assert forecast["folds"] >= 3 and any(said in c.value for c in at.caption)
     args = _map_args(at)
     assert (args["center"], args["zoom"]) == map_view(plan)  # the view fits the localities
     script = args["feature_group"]  # the map draws the same localities, numbered by rank
@@ -156,7 +160,7 @@ def test_table_is_the_plan_computed_directly(page, ds, sources) -> None:
     limits = next(m.value for m in at.markdown if m.value.startswith("- Data"))
     for text in plan.limits:
         assert f"- {_md(text)}" in limits
-    assert "hit rate" in limits and "PAI" in limits and "police\\.uk moves" in limits
+    assert "next month's crime" in limits and "PAI" in limits and "police\\.uk moves" in limits
 
 
 def test_top_n_and_ranking_change_the_table(page, ds, sources) -> None:
@@ -231,6 +235,9 @@ def test_download_buttons_and_their_files(page, ds, sources) -> None:
     collection = json.loads(plan_file(plan, "geojson"))
     assert [f["properties"]["rank"] for f in collection["features"]] == [1, 2]
     assert collection["limits"] == plan.limits
+    notes = json.loads(plan_file(plan, "json"))  # the CSV's companion: method and backtest
+    assert notes["method"] == "forecast" == collection["method"]
+    assert notes["backtest"] == collection["backtest"] == plan.metadata["backtest"]
     html = plan_file(plan, "html").decode("utf-8")
     assert html.startswith("<!DOCTYPE html>") and html.count('class="locality"') == 2
     assert plan_file(plan, "pdf").startswith(b"%PDF")

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import html
 import io
+import json
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -304,9 +306,21 @@ def test_command_writes_every_output(tmp_path: Path) -> None:
     )  # fmt: skip
     assert status == 0
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["briefing.html", "plan.csv", "plan.geojson", "plan.kml"]
+    assert names == ["briefing.html", "plan.csv", "plan.geojson", "plan.json", "plan.kml"]
     table = pd.read_csv(out / "plan.csv")
     assert table["rank"].tolist() == [1, 2]
+    # the CSV's companion: where the localities come from and how well that predicted
+    notes = json.loads((out / "plan.json").read_text("utf-8"))
+    assert notes["method"] == "forecast" and notes["columns"] == list(table.columns)
+    figures = notes["backtest"]["forecast"]
+    assert figures["month"] == "2022-01" and figures["folds"] >= 3
+    said = f"held {100 * figures['hit_rate']:.0f} % of the next month's crime"
+    assert said in figures["backtest"]
+    assert any(said in limit for limit in notes["limits"])
+    geojson = json.loads((out / "plan.geojson").read_text("utf-8"))
+    assert geojson["backtest"] == notes["backtest"] and geojson["method"] == "forecast"
+    assert any(said in limit for limit in geojson["limits"])
+    assert said in html.unescape((out / "briefing.html").read_text("utf-8"))
     kml = ET.parse(out / "plan.kml").getroot()
     assert len(list(kml.iter(f"{K}Placemark"))) == 4
 

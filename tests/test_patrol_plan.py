@@ -147,9 +147,33 @@ def test_names_use_streets_and_the_ward_holding_the_centre(plan: PatrolPlan) -> 
     assert plan.localities["name"].is_unique
 
 
-def test_backtest_figures_are_those_of_the_evaluation_module(
+def test_the_default_localities_lie_in_the_forecast_hot_spots_with_its_backtest(
     plan: PatrolPlan, dacorum: gpd.GeoDataFrame
 ) -> None:
+    """The plan's hot areas are the forecast's cells for the month after the period, scored
+    from the area's mapped incidents up to the period's end; its backtest goes with the plan."""
+    import h3
+
+    from hotspots.analysis.forecast import forecast
+
+    area = resolve_study_area(datasets.DACORUM)
+    mapped = dacorum[~dacorum["sensitive"].to_numpy(bool)]
+    direct = forecast(mapped, study_area=area, res=9, through=PERIOD[1], coverage=0.05)
+    assert plan.metadata["method"] == "forecast"
+    figures = plan.metadata["backtest"]["forecast"]
+    assert figures["month"] == "2022-01" == str(direct.month)
+    assert figures["method"] == direct.method and figures["folds"] == direct.figures["folds"]
+    assert figures["hit_rate"] == pytest.approx(direct.figures["hit_rate"])
+    assert figures["pei"] == pytest.approx(direct.figures["pei"])
+    hot = set(direct.selected["cell"])
+    for lon, lat in plan.localities[["centre_lon", "centre_lat"]].to_numpy():
+        assert h3.latlng_to_cell(lat, lon, 9) in hot
+    said = f"held {100 * direct.figures['hit_rate']:.0f} % of the next month's crime"
+    assert said in " ".join(plan.limits)
+
+
+def test_backtest_figures_are_those_of_the_evaluation_module(dacorum: gpd.GeoDataFrame) -> None:
+    plan = patrol_plan(dacorum, study_area=datasets.DACORUM, period=PERIOD, method="gistar")
     reported = plan.metadata["backtest"]
     assert reported["method"] == "gistar" and reported["train_months"] == 3
     direct = backtest(
@@ -235,7 +259,14 @@ def test_first_months_have_no_trend_and_say_so(dacorum: gpd.GeoDataFrame) -> Non
     )  # fmt: skip
     assert early.localities["previous"].isna().all()
     assert any("no trend" in text for text in early.limits)
-    assert any("Backtest not run" in text for text in early.limits)
+    # the forecast always says how well it was tested: two months cannot test it
+    assert early.metadata["backtest"]["forecast"]["folds"] == 0
+    assert any("Not yet tested" in text for text in early.limits)
+    gistar = patrol_plan(
+        dacorum, study_area=datasets.DACORUM, period=("2021-01", "2021-02"), top=3,
+        run_backtest=False, method="gistar",
+    )  # fmt: skip
+    assert any("Backtest not run" in text for text in gistar.limits)
 
 
 # --------------------------------------------------------------------------- the page's request

@@ -371,7 +371,8 @@ def _add_patrol_plan(commands: argparse._SubParsersAction) -> None:
         description=(
             "Rank patrol localities (hot spots cut into spaced units of about 200 m) for a period "
             "and area, with names, trends, peak windows and a Koper-curve dosage. Writes "
-            "plan.geojson, plan.csv, plan.kml, briefing.html and briefing.pdf into OUT."
+            "plan.geojson, plan.csv, plan.json (method and backtest), plan.kml, briefing.html "
+            "and briefing.pdf into OUT."
         ),
     )
     _add_sources(parser, study_area_required=False)
@@ -379,7 +380,12 @@ def _add_patrol_plan(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--to", dest="end", metavar="YYYY-MM", help="last month")
     parser.add_argument("--top", type=int, default=10, help="localities in the plan (10)")
     parser.add_argument("--by", choices=["count", "harm"], default="count", help="rank by")
-    parser.add_argument("--method", choices=["gistar", "dbscan"], default="gistar")
+    parser.add_argument(
+        "--method",
+        choices=["forecast", "gistar", "dbscan"],
+        default="forecast",
+        help="hot spots from the next-month forecast (default), Gi* hot cells or DBSCAN",
+    )
     parser.add_argument("--max-across", type=float, default=200.0, metavar="METRES")
     parser.add_argument("--min-spacing", type=float, metavar="METRES", help="default: max-across")
     parser.add_argument("--harm-weights", type=Path, metavar="CSV", help="crime_type,weight")

@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from hotspots.core.io import deliver
-from hotspots.products.patrol.export import to_csv, to_geojson, to_kml
+from hotspots.products.patrol.export import to_csv, to_geojson, to_kml, to_notes
 from hotspots.products.patrol.plan import PatrolPlan
 from hotspots.views.documents.briefing import briefing_html, write_briefing_pdf
 
 
 def write_plan_files(plan: PatrolPlan, folder: str | Path, *, pdf: bool = True) -> dict[str, Path]:
-    """Write plan.geojson, plan.csv, plan.kml, briefing.html (and briefing.pdf) into ``folder``.
+    """Write plan.geojson, plan.csv (with its companion plan.json: method and backtest),
+    plan.kml, briefing.html (and briefing.pdf) into ``folder``.
 
     Parameters
     ----------
@@ -24,7 +25,7 @@ def write_plan_files(plan: PatrolPlan, folder: str | Path, *, pdf: bool = True) 
 
     Returns
     -------
-    The written paths by kind: ``geojson``, ``csv``, ``kml``, ``html`` (and ``pdf``).
+    The written paths by kind: ``geojson``, ``csv``, ``json``, ``kml``, ``html`` (and ``pdf``).
 
     Examples
     --------
@@ -35,11 +36,13 @@ def write_plan_files(plan: PatrolPlan, folder: str | Path, *, pdf: bool = True) 
     written = {
         "geojson": folder / "plan.geojson",
         "csv": folder / "plan.csv",
+        "json": folder / "plan.json",
         "kml": folder / "plan.kml",
         "html": folder / "briefing.html",
     }
     to_geojson(plan, written["geojson"])
     to_csv(plan, written["csv"])
+    to_notes(plan, written["json"])
     to_kml(plan, written["kml"])
     deliver(briefing_html(plan), written["html"])
     if pdf:

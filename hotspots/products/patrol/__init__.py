@@ -7,7 +7,8 @@ spacing),
 (street and ward names), :mod:`~hotspots.products.patrol.dosage` (Koper-curve visits),
 :mod:`~hotspots.products.patrol.plan` (the ranked plan), :mod:`~hotspots.products.patrol.export`
 (GeoJSON, CSV,
-KML). Drawn documents live in the views: the map layer is :mod:`hotspots.views.patrol_map`,
+KML, method notes JSON). Drawn documents live in the views: the map layer is
+:mod:`hotspots.views.patrol_map`,
 the briefing (HTML / PDF with static maps) :mod:`hotspots.views.documents.briefing`, all
 outputs into one folder :mod:`hotspots.views.patrol_files` (their old names here still work,
 with a warning, until hotspots 0.3). :mod:`~hotspots.products.patrol.request` turns a user's
@@ -17,7 +18,14 @@ read it.
 
 from hotspots._moved import moved_names
 from hotspots.products.patrol.dosage import KOPER_MINUTES, recommend_dosage
-from hotspots.products.patrol.export import kml_document, plan_table, to_csv, to_geojson, to_kml
+from hotspots.products.patrol.export import (
+    kml_document,
+    plan_table,
+    to_csv,
+    to_geojson,
+    to_kml,
+    to_notes,
+)
 from hotspots.products.patrol.harm import harm_of, load_harm_weights
 from hotspots.products.patrol.localities import (
     HotAreas,
@@ -25,6 +33,7 @@ from hotspots.products.patrol.localities import (
     build_localities,
     hot_areas_from_cells,
     hot_areas_from_clusters,
+    hot_areas_from_forecast,
 )
 from hotspots.products.patrol.plan import PatrolPlan, patrol_plan
 
@@ -49,6 +58,7 @@ __all__ = [
     "harm_of",
     "hot_areas_from_cells",
     "hot_areas_from_clusters",
+    "hot_areas_from_forecast",
     "kml_document",
     "load_harm_weights",
     "patrol_plan",
@@ -57,4 +67,5 @@ __all__ = [
     "to_csv",
     "to_geojson",
     "to_kml",
+    "to_notes",
 ]

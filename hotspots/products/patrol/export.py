@@ -1,5 +1,7 @@
-"""Patrol plan exports: GeoJSON (outlines), CSV (the table) and KML 2.2 (Google Earth, police
-mapping systems). Only locality aggregates leave: never an incident's point.
+"""Patrol plan exports: GeoJSON (outlines), CSV (the table), KML 2.2 (Google Earth, police
+mapping systems) and the method notes (JSON: where the localities come from and the backtest of
+the hot spots behind them, the CSV's companion). Only locality aggregates leave: never an
+incident's point.
 
 Each writer returns the file's bytes and also writes them to ``dest`` when given
 (:mod:`hotspots.core.io`).
@@ -96,9 +98,38 @@ def to_geojson(plan: PatrolPlan, dest: Dest = None) -> bytes:
         "name": "patrol plan",
         "period": plan.metadata.get("period"),
         "limits": plan.limits,
+        **_method(plan),
         "features": features,
     }
     return deliver(json.dumps(collection, ensure_ascii=False), dest)
+
+
+def to_notes(plan: PatrolPlan, dest: Dest = None) -> bytes:
+    """The plan's method, backtest and limits as JSON (the CSV's companion file).
+
+    Keys: ``period``, ``method`` (``"forecast"``, ``"gistar"`` or ``"dbscan"``), ``backtest``
+    (for the forecast: the hot spots' method, coverage, hit rate, PAI, PEI and the sentence a
+    meeting reads), ``limits`` and ``columns`` (the CSV's, in order).
+
+    Examples
+    --------
+    >>> to_notes(plan, "out/plan.json")  # doctest: +SKIP
+    """
+    notes = {
+        "period": plan.metadata.get("period"),
+        **_method(plan),
+        "limits": plan.limits,
+        "columns": TABLE_COLUMNS,
+    }
+    return deliver(json.dumps(notes, ensure_ascii=False, indent=2, default=str), dest)
+
+
+def _method(plan: PatrolPlan) -> dict[str, Any]:
+    """Where the localities come from and how well that method predicted (JSON-ready)."""
+    return {
+        "method": plan.metadata.get("method"),
+        "backtest": plan.metadata.get("backtest"),
+    }
 
 
 def kml_document(plan: PatrolPlan) -> ET.ElementTree:

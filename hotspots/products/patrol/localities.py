@@ -19,7 +19,7 @@ Three steps, all in metres in the working CRS (``incidents.attrs["working_crs"]`
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import h3
@@ -35,6 +35,9 @@ from hotspots.core.crs import WGS84, to_lonlat
 from hotspots.core.defaults import HOT_MIN_BIN
 from hotspots.data.schema import WORKING_CRS, check_incidents
 from hotspots.space.grid import assign_cells, cell_polygons, neighbours
+
+if TYPE_CHECKING:
+    from hotspots.analysis.forecast import Forecast
 
 _QUAD_SEGS = 16
 """Segments per quarter circle of a locality disc (64-gon, vertices on the circle)."""
@@ -147,11 +150,40 @@ def hot_areas_from_cells(
     if min_bin not in (1, 2, 3):
         raise ValueError(f"min_bin is a Gi* confidence bin: 1, 2 or 3, got {min_bin!r}")
     hot = pd.unique(cells.loc[cells["gi_bin"].to_numpy() >= min_bin, "cell"].to_numpy(object))
+    return _merged_cells(incidents, hot, _CELLS_SOURCE, {"min_bin": min_bin})
+
+
+def hot_areas_from_forecast(incidents: gpd.GeoDataFrame, forecast: Forecast) -> HotAreas:
+    """Hot areas from the forecast's hot spots (the cells it selects), adjacent cells merged.
+
+    Parameters
+    ----------
+    incidents
+        Canonical incidents (mappable: sensitive rows already left out).
+    forecast
+        :func:`hotspots.analysis.forecast.forecast` of the same area (its ``selected`` cells
+        are the share of the area where next month's crime is most likely).
+
+    Returns
+    -------
+    HotAreas
+        As :func:`hot_areas_from_cells`; ``params`` add the forecast's method and coverage.
+    """
+    check_incidents(incidents)
+    hot = forecast.selected["cell"].to_numpy(object)
+    params = {"forecast_method": forecast.method, "coverage": float(forecast.coverage)}
+    return _merged_cells(incidents, hot, _FORECAST_SOURCE, params)
+
+
+def _merged_cells(
+    incidents: gpd.GeoDataFrame, hot: np.ndarray, source: str, params: dict[str, Any]
+) -> HotAreas:
+    """Connected components of the H3 cells ``hot`` and which incidents lie in each."""
     crs = incidents.attrs[WORKING_CRS]
-    params: dict[str, Any] = {"min_bin": min_bin, "n_hot_cells": int(hot.size)}
+    params = {**params, "n_hot_cells": int(hot.size)}
     if hot.size == 0:
         labels = np.full(len(incidents), -1, dtype=np.intp)
-        return HotAreas(labels, gpd.GeoSeries([], crs=crs), _CELLS_SOURCE, params)
+        return HotAreas(labels, gpd.GeoSeries([], crs=crs), source, params)
     res = h3.get_resolution(str(hot[0]))
     _, component = connected_components(neighbours(hot, k=1), directed=False)
     lon = shapely.get_x(incidents.geometry.to_numpy())
@@ -162,9 +194,13 @@ def hot_areas_from_cells(
     outlines = hexagons.geometry.groupby(component).agg(shapely.union_all)
     outlines = gpd.GeoSeries(outlines.to_numpy(), crs=crs)
     params.update(res=int(res), n_hot_areas=len(outlines))
-    return HotAreas(labels, outlines, _CELLS_SOURCE, params)
+    return HotAreas(labels, outlines, source, params)
 
 
+_FORECAST_SOURCE = (
+    "the forecast's hot spots (cells where next month's crime is most likely), adjacent cells "
+    "merged"
+)
 _CELLS_SOURCE = "significant hot H3 cells (Gi*), adjacent cells merged"
 
 

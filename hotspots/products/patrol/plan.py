@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -23,6 +23,7 @@ from hotspots.data import datasets
 from hotspots.data.coverage import Coverage
 from hotspots.data.ingest import resolve_study_area
 from hotspots.data.schema import WORKING_CRS, check_incidents
+from hotspots.products.captions import hot_spot_figures
 from hotspots.products.patrol.dosage import (
     REVISIT_HOURS,
     RULE,
@@ -36,12 +37,19 @@ from hotspots.products.patrol.localities import (
     build_localities,
     hot_areas_from_cells,
     hot_areas_from_clusters,
+    hot_areas_from_forecast,
 )
 from hotspots.products.patrol.naming import locality_names, main_streets, ward_names
 from hotspots.space.areas import read_boundaries
 from hotspots.space.grid import cell_counts, cell_polygons, grid_counts
 
+if TYPE_CHECKING:
+    from hotspots.analysis.forecast import Forecast
+
 Period = tuple[str, str]
+
+Method = Literal["forecast", "gistar", "dbscan"]
+"""Where the localities come from: the forecast's hot spots, Gi* hot cells or DBSCAN clusters."""
 
 SNAPPING_LIMIT = (
     "police.uk moves every location to the nearest of a fixed set of anonymised map points "
@@ -105,7 +113,7 @@ def patrol_plan(
     period: Period | None = None,
     top: int = 10,
     by: Literal["count", "harm"] = "count",
-    method: Literal["gistar", "dbscan"] = "gistar",
+    method: Method = "forecast",
     res: int = H3_RES,
     min_bin: int = HOT_MIN_BIN,
     eps_m: float | None = None,
@@ -119,6 +127,7 @@ def patrol_plan(
     n_windows: int = 3,
     run_backtest: bool = True,
     coverage: Coverage | None = None,
+    hot_spot_share: float = 0.05,
 ) -> PatrolPlan:
     """Rank patrol localities for a period and area, with dosage, trends and honest limits.
 
@@ -138,8 +147,12 @@ def patrol_plan(
     by
         Rank by ``"count"`` of incidents or by ``"harm"`` (weights per crime type).
     method
-        Hot areas from Gi* hot cells (``"gistar"``, at H3 ``res``, bins ≥ ``min_bin``) or from
-        DBSCAN clusters (``"dbscan"``, ``eps_m`` metres, ``min_samples``).
+        Hot areas from the forecast's hot spots (``"forecast"``: the ``hot_spot_share`` of the
+        area, H3 ``res`` cells, where the month after the period is most likely to hold
+        crime, scored from the incidents up to the period's end;
+        :func:`hotspots.analysis.forecast.forecast`), from Gi* hot cells (``"gistar"``, at H3
+        ``res``, bins ≥ ``min_bin``) or from DBSCAN clusters (``"dbscan"``, ``eps_m`` metres,
+        ``min_samples``).
     res, min_bin
         H3 resolution of the Gi* grid, smallest hot bin (1, 2 or 3; default
         :data:`hotspots.core.defaults.HOT_MIN_BIN`, every cell the map paints hot).
@@ -166,7 +179,10 @@ def patrol_plan(
     run_backtest
         Backtest the method on the same area and data (:func:`hotspots.analysis.evaluate.backtest`)
         and
-        report its hit rate and PAI with the plan.
+        report its hit rate and PAI with the plan. The forecast brings its own backtest
+        (rolling origin, the months before the period's end), always reported.
+    hot_spot_share
+        Share of the area the forecast marks as hot spots (``method="forecast"``).
     coverage
         The months each source covers (:class:`hotspots.data.coverage.Coverage`; default: the
         months of ``incidents``). The trend compares with the nearest earlier covered period of
@@ -206,7 +222,13 @@ def patrol_plan(
     weights: pd.Series = harm_weights if given else load_harm_weights(harm_weights)
     harm, harm_note = _harm(current, weights, by)
 
-    areas = _hot_areas(current, area, method, res, min_bin, eps_m, min_samples)
+    if method == "forecast":
+        history = mappable(in_area)
+        history = history[(history["month"].dt.to_period("M") <= end).to_numpy()]
+        predicted = _forecast(history, area, res, end, hot_spot_share)
+        areas = hot_areas_from_forecast(current, predicted)
+    else:
+        areas = _hot_areas(current, area, method, res, min_bin, eps_m, min_samples)
     built = build_localities(
         current,
         areas,
@@ -250,7 +272,12 @@ def patrol_plan(
         "sensitive_left_out_shown": spatial.attrs["sensitive_left_out_shown"],
         **counts,
     }
-    bt = _backtest(mappable(in_area), area, method, res, len(months)) if run_backtest else None
+    if method == "forecast":
+        bt: dict[str, Any] | None = {"forecast": hot_spot_figures(predicted)}
+    elif run_backtest:
+        bt = _backtest(mappable(in_area), area, method, res, len(months))
+    else:
+        bt = None
     metadata = {
         "period": f"{start} to {end}",
         "months": [str(m) for m in months],
@@ -355,7 +382,16 @@ def _hot_areas(
             eps_m=settings.eps_m, min_samples=settings.min_samples, **settings.notes
         )
         return areas
-    raise ValueError(f"method must be 'gistar' or 'dbscan', got {method!r}")
+    raise ValueError(f"method must be 'forecast', 'gistar' or 'dbscan', got {method!r}")
+
+
+def _forecast(
+    history: gpd.GeoDataFrame, area: shapely.Geometry, res: int, end: pd.Period, share: float
+) -> Forecast:
+    """The forecast of the month after ``end`` from the area's mappable incidents up to it."""
+    from hotspots.analysis.forecast import forecast  # lazy: scipy.sparse and KDE on first use
+
+    return forecast(history, study_area=area, res=res, through=end, coverage=share)
 
 
 def _wards(study_area: Any, wards: gpd.GeoDataFrame | None) -> tuple[gpd.GeoDataFrame | None, str]:
@@ -593,7 +629,15 @@ def _limits(
         limits.append(harm_note + ".")
     elif metadata["ranked_by"] == "harm":
         limits.append(f"Harm: {metadata['harm_source']}.")
-    if bt is None:
+    if bt is not None and "forecast" in bt:
+        f = bt["forecast"]
+        limits.append(
+            f"Localities drawn inside the hot spots: {f['hot_spots'][len('Hot spots: ') :]} "
+            f"(forecast for {f['month']}). {f['backtest']} Method: {f['method_words']}"
+            + (f" (PAI {f['pai']:.1f}, PEI {f['pei']:.2f})" if f.get("folds") else "")
+            + "."
+        )
+    elif bt is None:
         limits.append("Backtest not run: the method's accuracy on these data is unknown.")
     elif "error" in bt:
         limits.append(f"Backtest not possible: {bt['error']}.")

@@ -20,7 +20,7 @@ import geopandas as gpd
 import pandas as pd
 
 from hotspots.data.select import Selection
-from hotspots.products.patrol.plan import PatrolPlan, patrol_plan
+from hotspots.products.patrol.plan import Method, PatrolPlan, patrol_plan
 
 LATEST_MONTHS = 3
 """Length of the "latest months" period, months."""
@@ -40,7 +40,7 @@ class Choices:
     area: Literal["chosen", "all"] = "chosen"
     top: int = 10
     by: Literal["count", "harm"] = "count"
-    method: Literal["gistar", "dbscan"] = "gistar"
+    method: Method = "forecast"
     max_across_m: float = 200.0
     min_spacing_m: float | None = None
 
@@ -53,7 +53,7 @@ class Request:
     wards: tuple[str, ...]
     top: int
     by: Literal["count", "harm"]
-    method: Literal["gistar", "dbscan"]
+    method: Method
     max_across_m: float
     min_spacing_m: float | None
 

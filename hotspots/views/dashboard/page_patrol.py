@@ -23,7 +23,9 @@ from hotspots.products.patrol import (
     to_csv,
     to_geojson,
     to_kml,
+    to_notes,
 )
+from hotspots.products.patrol.plan import Method
 from hotspots.products.patrol.request import (
     LATEST_MONTHS,
     Choices,
@@ -43,19 +45,21 @@ from hotspots.views.dashboard.state import Dataset, current_dataset
 from hotspots.views.documents.briefing import briefing_html, write_briefing_pdf
 from hotspots.views.patrol_map import MAP_HEIGHT_PX, map_view, patrol_layer
 
-FileKind = Literal["geojson", "csv", "kml", "html", "pdf"]
+FileKind = Literal["geojson", "csv", "json", "kml", "html", "pdf"]
 
 FILES: dict[FileKind, tuple[str, str, str]] = {
     "geojson": ("GeoJSON (outlines)", "patrol_plan.geojson", "application/geo+json"),
     "csv": ("CSV (table)", "patrol_plan.csv", "text/csv"),
+    "json": ("Method and backtest (JSON)", "patrol_plan.json", "application/json"),
     "kml": ("KML (Google Earth)", "patrol_plan.kml", "application/vnd.google-earth.kml+xml"),
     "html": ("Briefing (HTML, print-ready)", "patrol_briefing.html", "text/html"),
     "pdf": ("Briefing (PDF)", "patrol_briefing.pdf", "application/pdf"),
 }
 """Download buttons: kind → (label, file name, MIME type)."""
 
-METHODS: dict[Literal["gistar", "dbscan"], str] = {
-    "gistar": "Gi* hot cells (H3)",
+METHODS: dict[Method, str] = {
+    "forecast": "Forecast hot spots (next month)",
+    "gistar": "Gi* significant clusters of high counts (H3)",
     "dbscan": "DBSCAN clusters",
 }
 RANKINGS: dict[Literal["count", "harm"], str] = {
@@ -103,7 +107,8 @@ def render() -> None:
 
 
 def plan_file(plan: PatrolPlan, kind: FileKind) -> bytes:
-    """The plan as a file's bytes: GeoJSON, CSV, KML 2.2, briefing HTML or PDF.
+    """The plan as a file's bytes: GeoJSON, CSV, method notes (JSON), KML 2.2, briefing HTML
+    or PDF.
 
     Examples
     --------
@@ -112,7 +117,13 @@ def plan_file(plan: PatrolPlan, kind: FileKind) -> bytes:
     """
     if kind == "html":
         return briefing_html(plan).encode("utf-8")
-    writers = {"geojson": to_geojson, "csv": to_csv, "kml": to_kml, "pdf": write_briefing_pdf}
+    writers = {
+        "geojson": to_geojson,
+        "csv": to_csv,
+        "json": to_notes,
+        "kml": to_kml,
+        "pdf": write_briefing_pdf,
+    }
     if kind not in writers:
         raise ValueError(f"kind must be one of {list(FILES)}, got {kind!r}")
     return writers[kind](plan)
@@ -238,6 +249,14 @@ def _summary(plan: PatrolPlan, ds: Dataset, request: Request) -> None:
         f"localities, ranked by {RANKINGS[request.by].lower()}, hot spots from "
         f"{METHODS[request.method]}."
     )
+    forecast = (plan.metadata.get("backtest") or {}).get("forecast")
+    if forecast:  # the hot spots behind the localities and how well they predicted
+        st.caption(
+            _md(
+                f"{forecast['hot_spots']} (forecast for {forecast['month']}). "
+                f"{forecast['backtest']}"
+            )
+        )
 
 
 def _table(plan: PatrolPlan) -> None:
@@ -314,7 +333,7 @@ def _limits(plan: PatrolPlan) -> None:
 
 
 def _downloads(plan: PatrolPlan, key: tuple[str, ...]) -> None:
-    """Five download buttons; each file is built (and cached) when its button is clicked."""
+    """Six download buttons; each file is built (and cached) when its button is clicked."""
     if not login.allowed("download"):
         return
     st.subheader("Take it with you")

@@ -34,6 +34,8 @@ def test_analyse_writes_every_product(analyse_out):
         "peaks.csv",
         "map.html",
         "params.json",
+        "hot_spots.csv",
+        "hot_spots.json",
     } <= names
     # police.uk is month-only: no hour table, and params say why.
     assert "hour_weekday.csv" not in names
@@ -45,8 +47,9 @@ def test_analyse_writes_every_product(analyse_out):
 def test_cells_and_clusters_read_back_consistently(analyse_out):
     cells = gpd.read_file(analyse_out / "cells.geojson")
     parquet = gpd.read_parquet(analyse_out / "cells.parquet")
-    # GeoJSON: the cells with incidents or a significant Gi*; GeoParquet: the whole grid
-    shown = parquet[(parquet["count"] > 0) | (parquet["gi_bin"] != 0)]
+    # GeoJSON: the cells with incidents, a significant Gi* or a forecast hot spot; GeoParquet:
+    # the whole grid
+    shown = parquet[(parquet["count"] > 0) | (parquet["gi_bin"] != 0) | parquet["hot_spot"]]
     assert len(shown) < len(parquet) and cells.crs.to_epsg() == 4326
     assert sorted(cells["cell"]) == sorted(shown["cell"])
     assert cells["count"].sum() == parquet["count"].sum() == 13_184  # every Dacorum record
@@ -55,6 +58,28 @@ def test_cells_and_clusters_read_back_consistently(analyse_out):
     params = json.loads((analyse_out / "params.json").read_text())
     assert len(profiles) == params["clusters"]["n_clusters"]
     assert params["clusters"]["eps_source"].startswith("k-distance knee")
+
+
+def test_hot_spots_file_and_its_companion_carry_the_forecast(analyse_out):
+    """hot_spots.csv lists the forecast's cells, best first; hot_spots.json and params.json
+    carry its method and backtest, and the standalone map says the same sentence."""
+    table = pd.read_csv(analyse_out / "hot_spots.csv")
+    parquet = gpd.read_parquet(analyse_out / "cells.parquet")
+    chosen = parquet[parquet["hot_spot"]].sort_values("forecast_rank")
+    assert table["cell"].tolist() == chosen["cell"].tolist()
+    assert table["rank"].tolist() == chosen["forecast_rank"].astype(int).tolist()
+    assert (table["incidents"] > 0).all()  # no cell without a past incident on top
+    notes = json.loads((analyse_out / "hot_spots.json").read_text())
+    params = json.loads((analyse_out / "params.json").read_text())["forecast"]
+    assert notes["columns"] == list(table.columns)
+    assert notes["method"] == params["method"] and notes["folds"] == params["folds"] >= 3
+    for key in ("hit_rate", "pai", "pei"):
+        assert notes[key] == pytest.approx(params[key])
+    said = f"held {100 * params['hit_rate']:.0f} % of the next month's crime"
+    assert said in notes["backtest"]
+    html = (analyse_out / "map.html").read_text()
+    assert said in html.replace("\\u0027", "'").replace("&#x27;", "'")
+    assert "Hot spots: the 5 % of the area where next month" in html
 
 
 def test_map_is_standalone(analyse_out):

@@ -35,7 +35,7 @@ from hotspots.views.documents.meeting_pack import (
     static_map_png,
     top_hotspots,
 )
-from hotspots.views.maps import GI_COLOURS
+from hotspots.views.maps import GI_COLOURS, HOT_SPOT_COLOUR
 
 XSS = "<img src=x onerror=alert(1)>"
 """Text a user might type (here: a location); it must reach every pack as text."""
@@ -203,8 +203,17 @@ def test_describe_selection_words_and_ward_names() -> None:
 # --------------------------------------------------------------------------- PNG
 
 
-def test_static_map_png_draws_the_hot_spots(month_only, wards) -> None:
+def test_static_map_png_draws_the_forecast_hot_spots_by_default(month_only, wards) -> None:
     png = static_map_png(month_only, wards, title="Dacorum", size_px=(1200, 900))
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).reshape(-1, 3)
+    colours = {tuple(p) for p in pixels.astype(int)[::3]}
+    for fill in (HOT_SPOT_COLOUR, "#a50f15"):  # the rest and the best-ranked fifth
+        assert tuple(int(fill[i : i + 2], 16) for i in (1, 3, 5)) in colours
+    assert month_only.forecast is not None and month_only.cells["hot_spot"].sum() > 5
+
+
+def test_static_map_png_draws_significant_clusters(month_only, wards) -> None:
+    png = static_map_png(month_only, wards, title="Dacorum", size_px=(1200, 900), layer="gistar")
     image = Image.open(io.BytesIO(png))
     assert image.format == "PNG" and image.size == (1200, 900)
     pixels = np.asarray(image.convert("RGB"), dtype=float)
@@ -222,7 +231,7 @@ def test_static_map_png_counts_layer_differs_and_bad_options_say_why(month_only,
     b = np.asarray(Image.open(io.BytesIO(gistar)).convert("RGB"), dtype=float)
     assert a.shape == b.shape == (450, 600, 3)
     assert np.abs(a - b).mean() > 1  # many more cells are shaded by count than by Gi*
-    with pytest.raises(ValueError, match="layer must be 'gistar' or 'counts'"):
+    with pytest.raises(ValueError, match="layer must be 'forecast', 'gistar' or 'counts'"):
         static_map_png(month_only, wards, title="x", layer="kde")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="at least 200"):
         static_map_png(month_only, wards, title="x", size_px=(50, 50))
@@ -259,6 +268,19 @@ def test_pack_lists_the_ranked_hotspots_and_embeds_the_map(pack, mixed) -> None:
     assert src.startswith("data:image/png;base64,")
     image = Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1])))
     assert image.format == "PNG" and image.size == (1600, 1200)
+
+
+def test_pack_says_what_the_hot_spots_are_and_how_well_they_were_tested(pack, mixed) -> None:
+    """The dashboard's words, from the analysis' forecast (never a fixed figure)."""
+    text = " ".join(_Page(pack).text)
+    f = mixed.forecast.figures
+    assert "Hot spots: the 5 % of the area where next month's crime is most likely" in text
+    assert (
+        f"Tested on the last {f['folds']} months: the 5 % of the area marked here held "
+        f"{100 * f['hit_rate']:.0f} % of the next month's crime." in text
+    )
+    assert f"PAI {f['pai']:.1f}" in text and f"PEI {f['pei']:.2f}" in text  # the method
+    assert "Statistically significant clusters of high counts (not the hot spots)" in text
 
 
 def test_pack_escapes_typed_text_and_needs_no_internet(pack) -> None:
@@ -321,6 +343,10 @@ def test_pdf_pack_reads_back_with_pypdf(mixed, wards, tables) -> None:
     top = _by_size(mixed.profiles).iloc[0]
     first_place = top["top_locations"].split(";")[0].split(" (")[0]
     assert "Top hotspots" in texts[1] and first_place in texts[1]
+    said = f"held {100 * mixed.forecast.figures['hit_rate']:.0f} % of the next month"
+    assert said in " ".join(texts[0].split())  # the hot spots' backtest over the map
+    method = " ".join(texts[-1].split())
+    assert f"PEI {mixed.forecast.figures['pei']:.2f}" in method
     assert f"{top['n_incidents']:,}" in texts[1]
     assert any("What changed" in t and "Compared with" in t for t in texts)
     assert reader.metadata.title == "JAG March"

@@ -3,8 +3,14 @@
 What ``hotspots analyse --out DIR`` produces:
 
 ==========================  ===========================================================
-``cells.geojson``           the H3 cells holding incidents or a significant Gi* (hot or
-                            cold), with count and Gi* (WGS84): no empty cell grows it
+``cells.geojson``           the H3 cells holding incidents, a significant Gi* (hot or
+                            cold) or a forecast hot spot, with count, Gi*, ``hot_spot``
+                            and ``forecast_rank`` (WGS84): no empty cell grows it
+``hot_spots.csv``           the hot spots: the cells the next-month forecast selects,
+                            best first (``rank``, ``cell``, ``score``, ``incidents``
+                            so far, cell centre), when the analysis has a forecast
+``hot_spots.json``          its companion: the forecast's method and backtest (hit
+                            rate, PAI, PEI, test months) and the sentence a meeting reads
 ``cells.parquet``           every H3 cell of the study area (zeros included), GeoParquet
 ``clusters.geojson``        one outline per cluster with its profile (WGS84)
 ``clusters.csv``            the cluster profiles as a table (every CSV spreadsheet-safe)
@@ -23,6 +29,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -32,8 +39,12 @@ import shapely
 from hotspots.analysis.analyse import Analysis
 from hotspots.core.io import Dest, deliver, write_csv
 from hotspots.data.coverage import Coverage
+from hotspots.products.captions import hot_spot_figures
 from hotspots.views import maps
 from hotspots.views.analysis_map import analysis_map
+
+if TYPE_CHECKING:
+    from hotspots.analysis.forecast import Forecast
 
 
 def write_analysis(
@@ -77,6 +88,11 @@ def write_analysis(
         write_csv(hw.table.rename_axis("weekday"), path("hour_weekday.csv"), index=True)
     write_csv(_monthly(analysis.monthly, coverage), path("monthly.csv"))
     write_csv(analysis.peaks, path("peaks.csv"))
+    if analysis.forecast is not None:
+        table = hot_spot_table(analysis.forecast)
+        write_csv(table, path("hot_spots.csv"))
+        notes = {**hot_spot_figures(analysis.forecast), "columns": list(table.columns)}
+        path("hot_spots.json").write_text(json.dumps(notes, indent=2, default=str), "utf-8")
     if analysis.ward_rates is not None:
         rates = analysis.ward_rates.copy()
         rates["boundaries"] = rates.attrs.get("vintage")
@@ -99,9 +115,32 @@ def write_analysis(
 
 
 def shown_cells(cells: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The cells worth a feature: with incidents (``count > 0``) or a significant Gi*
-    (``gi_bin != 0``: cold spots may hold no incident). The full grid is ``cells.parquet``."""
-    return cells[(cells["count"] > 0) | (cells["gi_bin"] != 0)]
+    """The cells worth a feature: with incidents (``count > 0``), a significant Gi*
+    (``gi_bin != 0``: cold spots may hold no incident) or a forecast hot spot (``hot_spot``).
+    The full grid is ``cells.parquet``."""
+    keep = (cells["count"] > 0) | (cells["gi_bin"] != 0)
+    if "hot_spot" in cells.columns:
+        keep |= cells["hot_spot"].fillna(False).astype(bool)
+    return cells[keep]
+
+
+def hot_spot_table(forecast: Forecast) -> pd.DataFrame:
+    """The forecast's hot spots, best first: ``rank``, ``cell`` (H3 id), ``score``,
+    ``incidents`` (in the history scored), ``centre_lon``, ``centre_lat`` (WGS84)."""
+    import h3
+
+    chosen = forecast.cells[forecast.cells["selected"]].sort_values("rank")
+    centres = np.array([h3.cell_to_latlng(str(c)) for c in chosen["cell"]]).reshape(-1, 2)
+    return pd.DataFrame(
+        {
+            "rank": chosen["rank"].to_numpy(),
+            "cell": chosen["cell"].astype(str).to_numpy(),
+            "score": chosen["score"].round(6).to_numpy(),
+            "incidents": chosen["history"].astype(int).to_numpy(),
+            "centre_lon": centres[:, 1].round(6),
+            "centre_lat": centres[:, 0].round(6),
+        }
+    )
 
 
 def write_geojson(frame: gpd.GeoDataFrame, dest: Dest = None, *, decimals: int = 6) -> bytes:

@@ -20,16 +20,23 @@ from hotspots.analysis.analyse import Analysis
 from hotspots.data.select import Selection, ward_choices
 from hotspots.products import measures
 from hotspots.views import maps
-from hotspots.views.analysis_map import LAYERS, analysis_map
+from hotspots.views.analysis_map import COUNTS, DEFAULT_LAYERS, GISTAR, HOT_SPOTS, analysis_map
 from hotspots.views.dashboard import cached, login
 from hotspots.views.dashboard.state import Dataset
 from hotspots.views.documents import meeting_pack as report
 
-_GISTAR, _COUNTS = LAYERS[1], LAYERS[0]
+
+def _static_layer(show: Sequence[str]) -> report.MapLayer:
+    """What the PNG and the pack shade: the hot spots when that layer is on, else Gi*, else
+    counts (the hot spots when none of the three is on)."""
+    for name, layer in ((HOT_SPOTS, "forecast"), (GISTAR, "gistar"), (COUNTS, "counts")):
+        if name in show:
+            return cast(report.MapLayer, layer)
+    return "forecast"
 
 
 def render_exports(
-    ds: Dataset, sel: Selection, result: Analysis, *, show: Sequence[str] = LAYERS
+    ds: Dataset, sel: Selection, result: Analysis, *, show: Sequence[str] = DEFAULT_LAYERS
 ) -> None:
     """Draw the export section: four download buttons and the pack's title.
 
@@ -40,8 +47,9 @@ def render_exports(
     result
         The analysis the map shows (from :func:`hotspots.views.dashboard.cached.analysis`).
     show
-        Layers switched on in the map; the PNG shades Gi* classes when that layer is on, else
-        counts when that one is, and the standalone map opens with the same layers on.
+        Layers switched on in the map; the PNG shades the forecast hot spots when that layer
+        is on, else Gi* classes, else counts (:func:`_static_layer`), and the standalone map
+        opens with the same layers on.
 
     Nothing is drawn for a role that may not download; each file handed out is audited.
     """
@@ -55,7 +63,7 @@ def render_exports(
         value=f"{ds.label}: hotspots, {period}",
         key="x_title",
     )
-    layer: report.MapLayer = "counts" if _GISTAR not in show and _COUNTS in show else "gistar"
+    layer = _static_layer(show)
     # What the files depend on, hashed by the caches (the objects themselves are not).
     key = (ds.key, repr(sel), json.dumps(result.params, sort_keys=True))
     shown = tuple(show)
@@ -96,9 +104,10 @@ def render_exports(
             key=f"x_{file_name}",
         )
     st.caption(
-        "Files are built when you click (a few seconds for the pack). The pack holds the map, "
-        "the top hotspots, peak times, what changed since the previous period and the "
-        "headline measures; sensitive incidents are never mapped."
+        "Files are built when you click (a few seconds for the pack). The pack holds the map "
+        "with the hot spots and how well they were tested, the top clusters, peak times, what "
+        "changed since the previous period and the headline measures; sensitive incidents are "
+        "never mapped."
     )
 
 

@@ -24,6 +24,7 @@ Examples
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 
@@ -40,18 +41,22 @@ from hotspots.core.classes import GI_COLOURS, GI_LABELS
 from hotspots.core.disclosure import MIN_COUNT, SUPPRESSED
 from hotspots.core.io import Dest, deliver
 from hotspots.data.select import Selection
+from hotspots.products.captions import hot_spot_caption, hot_spot_title
 from hotspots.views.documents.html import esc, image_html, page_html, table_html
 from hotspots.views.documents.pdf import A4_LANDSCAPE, pdf_bytes, table_pages
 from hotspots.views.documents.static_map import figure_png, finish_map, headings
-from hotspots.views.maps import BACKGROUND, OGL_ATTRIBUTION, class_breaks
+from hotspots.views.maps import BACKGROUND, HOT_SPOT_COLOUR, OGL_ATTRIBUTION, class_breaks
 
-MapLayer = Literal["gistar", "counts"]
-"""What the static map shades: Gi* hot/cold spot classes or incident counts per H3 cell."""
+MapLayer = Literal["forecast", "gistar", "counts"]
+"""What the static map shades: the forecast hot spots (the default; Gi* when the analysis has
+no forecast), Gi* classes (significant clusters of high and low counts) or incident counts per
+H3 cell."""
 
 CLUSTER_COLOUR = "#6a3d9a"
 """Outline colour of the clusters (as on the dashboard's map)."""
 
 _WARD_COLOUR = "#3b4a54"
+_HOT_DARK = "#a50f15"  # the best-ranked hot spots, as on the dashboard
 _DPI = 160
 
 
@@ -221,7 +226,7 @@ def static_map_png(
     *,
     title: str,
     subtitle: str | None = None,
-    layer: MapLayer = "gistar",
+    layer: MapLayer = "forecast",
     size_px: tuple[int, int] = (1600, 1200),
     label_top: int = 10,
     attribution: str = OGL_ATTRIBUTION,
@@ -243,7 +248,10 @@ def static_map_png(
     title, subtitle
         Heading (and a smaller line under it, e.g. the period and filters).
     layer
-        ``"gistar"``: hot and cold spots by confidence (90/95/99 %), ArcGIS colours;
+        ``"forecast"``: the hot spots, the cells where next month's crime is most likely
+        (``analysis.forecast``; Gi* when there is none), the best-ranked fifth darker;
+        ``"gistar"``: significant clusters of high and low counts by confidence (90/95/99 %),
+        ArcGIS colours;
         ``"counts"``: incidents per cell in up to 5 quantile classes (the legend shows the
         class bounds chosen).
     size_px
@@ -290,7 +298,20 @@ def _draw_map(
             "analysis.params has no 'working_crs': build it with hotspots.analysis.analyse"
         )
     cells = analysis.cells
-    if layer == "gistar":
+    if layer == "forecast" and (analysis.forecast is None or "hot_spot" not in cells.columns):
+        layer = "gistar"  # fewer than two months: no forecast to draw
+    if layer == "forecast":
+        assert analysis.forecast is not None  # checked just above
+        shown = cells[cells["hot_spot"].fillna(False).astype(bool)].sort_values("forecast_rank")
+        top = max(1, len(shown) // 5)
+        colours = np.where(np.arange(len(shown)) < top, _HOT_DARK, HOT_SPOT_COLOUR)
+        handles = [
+            Patch(facecolor=_HOT_DARK, edgecolor="#777", label="most likely fifth"),
+            Patch(facecolor=HOT_SPOT_COLOUR, edgecolor="#777", label="the rest"),
+        ]
+        title = hot_spot_title(analysis.forecast.coverage).replace(" where ", "\nwhere ")
+        legend_title = title.replace(" is most", "\nis most")
+    elif layer == "gistar":
         shown = cells[cells["gi_bin"] != 0]
         colours = shown["gi_bin"].astype(int).map(GI_COLOURS).to_numpy()
         present = set(shown["gi_bin"].astype(int))
@@ -299,13 +320,16 @@ def _draw_map(
             for b in GI_COLOURS
             if b in present
         ]
-        legend_title = "Gi* hot and cold spots\n(blank: not significant)"
+        legend_title = (
+            "Statistically significant clusters\nof high (and low) counts, Gi*\n"
+            "(blank: not significant)"
+        )
     elif layer == "counts":
         shown = cells[cells["count"] > 0]
         colours, handles = _count_classes(shown["count"].to_numpy(float))
         legend_title = f"Incidents per H3 cell (res {analysis.params['grid']['res']})"
     else:
-        raise ValueError(f"layer must be 'gistar' or 'counts', got {layer!r}")
+        raise ValueError(f"layer must be 'forecast', 'gistar' or 'counts', got {layer!r}")
 
     frame = wards if wards is not None else cells
     frame_m = frame.to_crs(crs)
@@ -394,7 +418,7 @@ def meeting_pack_html(
     changes: pd.DataFrame | None = None,
     measures: pd.DataFrame | None = None,
     top_n: int = 10,
-    layer: MapLayer = "gistar",
+    layer: MapLayer = "forecast",
     map_png: bytes | None = None,
 ) -> str:
     """The meeting pack as one self-contained HTML page (prints to A4; no internet needed).
@@ -444,6 +468,7 @@ def meeting_pack_html(
         f'<p class="period">{esc(period)}</p>',
         _filters_html(filters),
         "<h2>Map</h2>",
+        *(f'<p class="note">{esc(n)}</p>' for n in _hot_spot_note(analysis)),
         image_html(map_png, alt="Hotspot map", css_class="map"),
     ]
     for heading, table, note in _pack_sections(analysis, changes, measures, top_n=top_n):
@@ -467,7 +492,7 @@ def meeting_pack_pdf(
     changes: pd.DataFrame | None = None,
     measures: pd.DataFrame | None = None,
     top_n: int = 10,
-    layer: MapLayer = "gistar",
+    layer: MapLayer = "forecast",
     dest: Dest = None,
 ) -> bytes:
     """The meeting pack as a PDF (A4 landscape), drawn by matplotlib (no browser, no CDN).
@@ -511,6 +536,9 @@ def _pack_pages(
     _draw_map(ax, analysis, wards, layer=layer, label_top=10)
     subtitle = period + "".join(f"  ·  {k}: {v}" for k, v in (filters or {}).items())
     headings(fig, title, subtitle, OGL_ATTRIBUTION)
+    for note in _hot_spot_note(analysis):  # the hot spots and their backtest, over the map
+        wrapped = textwrap.fill(note, 150)
+        fig.text(0.02, 0.885, wrapped, fontsize=9, va="top", color="#a50f15", parse_math=False)
     yield fig
     for heading, table, note in _pack_sections(analysis, changes, measures, top_n=top_n):
         yield from table_pages(heading, table, note=note)
@@ -645,6 +673,11 @@ def _filters_html(filters: Mapping[str, str] | None) -> str:
     return f'<h2>Filters used</h2><dl class="filters">{rows}</dl>'
 
 
+def _hot_spot_note(analysis: Analysis) -> list[str]:
+    """The hot spots and their tested accuracy in plain words (the dashboard's caption)."""
+    return [] if analysis.forecast is None else [hot_spot_caption(analysis.forecast)[0]]
+
+
 def _method_items(analysis: Analysis) -> list[tuple[str, str]]:
     """(label, text) of every parameter behind the map, as reported by ``analyse``."""
     p = analysis.params
@@ -658,6 +691,12 @@ def _method_items(analysis: Analysis) -> list[tuple[str, str]]:
         ),
         (
             "Hot spots",
+            hot_spot_caption(analysis.forecast)[1]
+            if analysis.forecast is not None
+            else f"no forecast ({p.get('forecast', {}).get('skipped', 'not run')})",
+        ),
+        (
+            "Statistically significant clusters of high counts (not the hot spots)",
             f"Getis-Ord Gi*, {gi.get('weights', 'k-ring ' + str(gi.get('k')))}; "
             f"{'FDR-adjusted' if gi.get('fdr') else 'raw'} p-values",
         ),

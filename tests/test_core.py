@@ -203,6 +203,7 @@ def test_dashboard_uses_the_defaults() -> None:
         "method": "dbscan",
         "eps_m": None,
         "min_samples": None,
+        "coverage": 0.05,
     }
     assert page_cctv.ANALYSIS is cached.DEFAULT_ANALYSIS
     assert page_when.MAP_DEFAULTS is cached.DEFAULT_ANALYSIS

@@ -1,10 +1,13 @@
 """The Map page (AppTest): its numbers are the analysis of the selection; overlays draw."""
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from hotspots.analysis.analyse import analyse
 from hotspots.data.select import Selection, select
+from hotspots.views.analysis_map import CLUSTERS, COUNTS, DEFAULT_LAYERS, GISTAR, HOT_SPOTS
 from hotspots.views.dashboard.state import demo_dataset
 
 
@@ -32,10 +35,64 @@ def test_metrics_are_the_analysis_of_the_selection(map_page):
     result = analyse(ds.incidents, study_area=ds.wards)
     assert _metrics(map_page) == {
         "Incidents": f"{len(ds.incidents):,}",
-        "Hot cells (Gi*, 90 %+)": str(int((result.cells["gi_bin"] > 0).sum())),
+        "Hot spots (5 % of area): next month's crime held": (
+            f"{100 * result.forecast.figures['hit_rate']:.0f} %"
+        ),
+        "Significant high-count cells (Gi*, 90 %+)": str(int((result.cells["gi_bin"] > 0).sum())),
         "Clusters": str(result.params["clusters"]["n_clusters"]),
         "Clustered share": f"{1 - result.params['clusters']['noise_share']:.0%}",
     }
+
+
+def _map_script(at: AppTest) -> str:
+    (component,) = at.get("component_instance")
+    return json.loads(component.proto.json_args)["feature_group"]
+
+
+def test_the_hot_spots_are_the_forecast_with_its_backtest_and_gistar_is_named_clusters(map_page):
+    """The caption states the backtest of this selection's forecast (not a fixed figure); the
+    hot spot layer is on and draws the forecast's cells; Gi* is an optional layer of its own,
+    named as significant clusters of high counts, never as the hot spots."""
+    ds = demo_dataset()
+    fc = analyse(ds.incidents, study_area=ds.wards).forecast
+    f = fc.figures
+    first = map_page.caption[0].value
+    assert first.startswith(
+        "Hot spots: the 5 % of the area where next month's crime is most likely"
+    )
+    assert (
+        f"Tested on the last {f['folds']} months: the 5 % of the area marked here held "
+        f"{100 * f['hit_rate']:.0f} % of the next month's crime." in first
+    )
+    (how,) = [e for e in map_page.expander if e.label == "How this map was made"]
+    technical = how.caption[0].value
+    assert f"PAI {f['pai']:.1f}" in technical and f"PEI {f['pei']:.2f}" in technical
+    assert fc.method in technical
+    layers = map_page.multiselect(key="m_layers")
+    assert layers.value == list(DEFAULT_LAYERS) and HOT_SPOTS in layers.value
+    assert GISTAR == "Statistically significant clusters of high counts (Gi*)"
+    assert GISTAR in layers.options and GISTAR not in layers.value
+    assert not any("hot spot" in name.lower() for name in (GISTAR, CLUSTERS, COUNTS))
+    script = _map_script(map_page)
+    for cell in fc.selected["cell"]:  # every hot spot cell is drawn
+        assert f'"id":"{cell}"' in script
+    # Gi* on: its legend names clusters of high counts
+    layers.set_value([*DEFAULT_LAYERS, GISTAR]).run()
+    assert "Statistically significant clusters of high counts" in _map_script(map_page)
+
+
+def test_a_wider_share_of_the_area_is_a_new_forecast_and_its_own_figures(map_page):
+    ds = demo_dataset()
+    map_page.select_slider(key="m_cover").set_value(10).run()
+    assert not map_page.exception
+    fc = analyse(ds.incidents, study_area=ds.wards, forecast_coverage=0.10).forecast
+    first = map_page.caption[0].value
+    assert first.startswith("Hot spots: the 10 % of the area")
+    assert f"held {100 * fc.figures['hit_rate']:.0f} % of the next month's crime" in first
+    assert _metrics(map_page)["Hot spots (10 % of area): next month's crime held"] == (
+        f"{100 * fc.figures['hit_rate']:.0f} %"
+    )
+    map_page.select_slider(key="m_cover").set_value(5).run()
 
 
 def test_a_filter_changes_the_numbers_to_those_of_the_new_selection(map_page):

@@ -35,7 +35,7 @@ from hotspots.views.documents.meeting_pack import (
     static_map_png,
     top_hotspots,
 )
-from hotspots.views.maps import GI_COLOURS, HOT_SPOT_COLOUR
+from hotspots.views.maps import GI_COLOURS, HOT_SPOT_COLOUR, HOT_SPOT_DARK
 
 XSS = "<img src=x onerror=alert(1)>"
 """Text a user might type (here: a location); it must reach every pack as text."""
@@ -207,7 +207,7 @@ def test_static_map_png_draws_the_forecast_hot_spots_by_default(month_only, ward
     png = static_map_png(month_only, wards, title="Dacorum", size_px=(1200, 900))
     pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).reshape(-1, 3)
     colours = {tuple(p) for p in pixels.astype(int)[::3]}
-    for fill in (HOT_SPOT_COLOUR, "#a50f15"):  # the rest and the best-ranked fifth
+    for fill in (HOT_SPOT_COLOUR, HOT_SPOT_DARK):  # the rest and the best-ranked fifth
         assert tuple(int(fill[i : i + 2], 16) for i in (1, 3, 5)) in colours
     assert month_only.forecast is not None and month_only.cells["hot_spot"].sum() > 5
 

@@ -532,8 +532,11 @@ def gistar_layer(
     return group
 
 
-HOT_SPOT_COLOUR = "#e31a1c"
-"""Fill of the forecast hot spot cells (the top ranks a shade darker)."""
+HOT_SPOT_COLOUR = "#fb6a4a"
+"""Fill of the forecast hot spot cells."""
+
+HOT_SPOT_DARK = "#99000d"
+"""Fill of the best-ranked fifth of the forecast hot spot cells."""
 
 
 def hot_spot_layer(
@@ -572,7 +575,7 @@ def hot_spot_layer(
     tips = "Hot spot: rank " + _format(chosen["forecast_rank"]) + f" of {n:,}"
     if "count" in chosen.columns:
         tips = tips + "<br>incidents so far: " + _format(chosen["count"])
-    dark, light = "#a50f15", HOT_SPOT_COLOUR
+    dark, light = HOT_SPOT_DARK, HOT_SPOT_COLOUR
     styles = [_fill_style(dark, opacity), _fill_style(light, opacity)]
     group = layer_group(name, show=show)
     ids = chosen["cell"].astype(str) if "cell" in chosen.columns else None

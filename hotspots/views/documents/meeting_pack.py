@@ -45,7 +45,13 @@ from hotspots.products.captions import hot_spot_caption, hot_spot_title
 from hotspots.views.documents.html import esc, image_html, page_html, table_html
 from hotspots.views.documents.pdf import A4_LANDSCAPE, pdf_bytes, table_pages
 from hotspots.views.documents.static_map import figure_png, finish_map, headings
-from hotspots.views.maps import BACKGROUND, HOT_SPOT_COLOUR, OGL_ATTRIBUTION, class_breaks
+from hotspots.views.maps import (
+    BACKGROUND,
+    HOT_SPOT_COLOUR,
+    HOT_SPOT_DARK,
+    OGL_ATTRIBUTION,
+    class_breaks,
+)
 
 MapLayer = Literal["forecast", "gistar", "counts"]
 """What the static map shades: the forecast hot spots (the default; Gi* when the analysis has
@@ -56,7 +62,6 @@ CLUSTER_COLOUR = "#6a3d9a"
 """Outline colour of the clusters (as on the dashboard's map)."""
 
 _WARD_COLOUR = "#3b4a54"
-_HOT_DARK = "#a50f15"  # the best-ranked hot spots, as on the dashboard
 _DPI = 160
 
 
@@ -304,9 +309,9 @@ def _draw_map(
         assert analysis.forecast is not None  # checked just above
         shown = cells[cells["hot_spot"].fillna(False).astype(bool)].sort_values("forecast_rank")
         top = max(1, len(shown) // 5)
-        colours = np.where(np.arange(len(shown)) < top, _HOT_DARK, HOT_SPOT_COLOUR)
+        colours = np.where(np.arange(len(shown)) < top, HOT_SPOT_DARK, HOT_SPOT_COLOUR)
         handles = [
-            Patch(facecolor=_HOT_DARK, edgecolor="#777", label="most likely fifth"),
+            Patch(facecolor=HOT_SPOT_DARK, edgecolor="#777", label="most likely fifth"),
             Patch(facecolor=HOT_SPOT_COLOUR, edgecolor="#777", label="the rest"),
         ]
         title = hot_spot_title(analysis.forecast.coverage).replace(" where ", "\nwhere ")
@@ -538,7 +543,7 @@ def _pack_pages(
     headings(fig, title, subtitle, OGL_ATTRIBUTION)
     for note in _hot_spot_note(analysis):  # the hot spots and their backtest, over the map
         wrapped = textwrap.fill(note, 150)
-        fig.text(0.02, 0.885, wrapped, fontsize=9, va="top", color="#a50f15", parse_math=False)
+        fig.text(0.02, 0.885, wrapped, fontsize=9, va="top", color=HOT_SPOT_DARK, parse_math=False)
     yield fig
     for heading, table, note in _pack_sections(analysis, changes, measures, top_n=top_n):
         yield from table_pages(heading, table, note=note)

@@ -1,6 +1,7 @@
 """The whole dashboard (`streamlit run app.py`) in headless chromium with the network cut off.
 
-The Map page must draw the hotspot layers and their legends offline, follow a sidebar filter,
+The Map page must draw the hotspot layers (the forecast hot spots by default, with their
+backtest) and their legends offline, follow a sidebar filter,
 switch to meeting mode (large type, larger legends inside the map, fewer layers) and hand out
 the exports (meeting pack HTML and PDF, map PNG, standalone map HTML). Expected numbers come from
 :func:`hotspots.analysis.analyse.analyse` run here on the same selection of the demo data.
@@ -37,6 +38,8 @@ class Expected:
 
     incidents: int
     hot_cells: int
+    hot_spots: int
+    held: str
     clusters: int
     count_cells: int
     gi_cells: int
@@ -49,7 +52,8 @@ class Expected:
         on = " ".join(legends)
         return (
             self.count_cells * ("Incidents per H3 cell" in on)
-            + self.gi_cells * ("Gi* hot and cold spots" in on)
+            + self.gi_cells * ("Statistically significant clusters of high counts" in on)
+            + self.hot_spots * ("Hot spots: the 5 % of the area" in on)
             + self.outlines * ("cluster outlines" in on)
         )
 
@@ -69,6 +73,8 @@ def _expected(groups: tuple[str, ...] = ()) -> Expected:
     return Expected(
         incidents=len(incidents),
         hot_cells=int((cells["gi_bin"] > 0).sum()),
+        hot_spots=int(cells["hot_spot"].sum()),
+        held=f"{100 * result.forecast.figures['hit_rate']:.0f} %",
         clusters=int(result.params["clusters"]["n_clusters"]),
         count_cells=int((cells["count"] > 0).sum()),
         gi_cells=int((cells["gi_bin"] != 0).sum()),
@@ -87,10 +93,14 @@ def _metric(page: Page, label: str):
 def _check_map(page: Page, frame: FrameLocator, want: Expected) -> list[str]:
     """Metrics, legends and drawn paths agree with ``want``; returns the legends' text."""
     expect(_metric(page, "Incidents")).to_have_text(f"{want.incidents:,}", timeout=TIMEOUT)
-    expect(_metric(page, "Hot cells")).to_have_text(str(want.hot_cells))
+    expect(_metric(page, "Significant high-count cells")).to_have_text(str(want.hot_cells))
+    expect(_metric(page, "next month's crime held")).to_have_text(want.held)
     expect(_metric(page, "Clusters")).to_have_text(str(want.clusters))
     legend = frame.locator(".hotspots-legend")
-    expect(legend.filter(has_text="Gi* hot and cold spots")).to_have_count(1, timeout=TIMEOUT)
+    # the hot spots (the forecast) are on by default, with their backtest in the legend
+    hot = legend.filter(has_text="Hot spots: the 5 % of the area")
+    expect(hot).to_have_count(1, timeout=TIMEOUT)
+    expect(hot).to_contain_text(f"held {want.held} of the next month's crime")
     expect(legend.filter(has_text=f"{want.outlines} cluster outlines")).to_have_count(1)
     legends = legend.all_inner_texts()
     counts = [text for text in legends if "Incidents per H3 cell" in text]

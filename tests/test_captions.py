@@ -3,7 +3,14 @@
 import h3
 import pytest
 
-from hotspots.products.captions import area_text, cell_area_text, map_caption
+from hotspots.products.captions import (
+    area_text,
+    cell_area_text,
+    hot_spot_caption,
+    hot_spot_figures,
+    map_caption,
+    method_words,
+)
 
 
 @pytest.mark.parametrize(
@@ -36,3 +43,61 @@ def test_map_caption_plain_first_technical_apart():
     for jargon in ("H3", "Gi*", "DBSCAN", "eps", "k-ring", "FDR"):
         assert jargon not in plain
     assert "H3 resolution 9" in technical and "DBSCAN" in technical and "151 m" in technical
+
+
+def _forecast(**figures):
+    import pandas as pd
+
+    from hotspots.analysis.forecast import Forecast
+
+    return Forecast(
+        cells=pd.DataFrame(),
+        month=pd.Period("2022-02", "M"),
+        method="all_history+kde",
+        coverage=0.05,
+        backtest=pd.DataFrame(),
+        figures={"res": 9, "n_cells": 2246, "zero_history": "demote", **figures},
+    )
+
+
+def test_hot_spot_caption_says_the_forecasts_own_backtest():
+    fc = _forecast(
+        folds=12,
+        first_test_month="2021-02",
+        last_test_month="2022-01",
+        hit_rate=0.4123,
+        pai=8.25,
+        pei=0.914,
+        selection="rolling origin",
+    )
+    plain, technical = hot_spot_caption(fc)
+    assert plain == (
+        "Hot spots: the 5 % of the area where next month's crime is most likely (forecast for "
+        "Feb 2022). Tested on the last 12 months: the 5 % of the area marked here held 41 % of "
+        "the next month's crime."
+    )
+    for jargon in ("PAI", "PEI", "H3", "kde"):
+        assert jargon not in plain
+    assert "PAI 8.2" in technical and "PEI 0.91" in technical and "hit rate 41.2 %" in technical
+    assert "all past incidents, ties broken by the density of nearby incidents" in technical
+    assert "ranked below every cell with one" in technical
+    figures = hot_spot_figures(fc)
+    assert figures["hit_rate"] == 0.4123 and figures["backtest"] in plain
+
+
+def test_an_untested_forecast_says_so():
+    plain, technical = hot_spot_caption(_forecast(folds=0))
+    assert "Not yet tested" in plain and "%" in plain and "PAI" not in technical
+
+
+@pytest.mark.parametrize(
+    ("method", "words"),
+    [
+        ("recent_h6", "past incidents, recent months weighted more (half-life 6 months)"),
+        ("kde_gauss_174m", "density of nearby incidents (gauss kernel, 174 m)"),
+        ("combination+kde", "a weighted mix of every measure, fitted on earlier months, ties"),
+        ("something_new", "something_new"),
+    ],
+)
+def test_method_words(method, words):
+    assert method_words(method).startswith(words)

@@ -93,8 +93,8 @@ def _metric(page: Page, label: str):
 def _check_map(page: Page, frame: FrameLocator, want: Expected) -> list[str]:
     """Metrics, legends and drawn paths agree with ``want``; returns the legends' text."""
     expect(_metric(page, "Incidents")).to_have_text(f"{want.incidents:,}", timeout=TIMEOUT)
-    expect(_metric(page, "Significant high-count cells")).to_have_text(str(want.hot_cells))
-    expect(_metric(page, "next month's crime held")).to_have_text(want.held)
+    expect(_metric(page, "High-count cells")).to_have_text(str(want.hot_cells))
+    expect(_metric(page, "Hot spots caught")).to_have_text(want.held)
     expect(_metric(page, "Clusters")).to_have_text(str(want.clusters))
     legend = frame.locator(".hotspots-legend")
     # the hot spots (the forecast) are on by default, with their backtest in the legend

@@ -7,6 +7,7 @@ from typing import Literal, TypedDict, cast
 
 import folium
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from hotspots.core.classes import GI_CONFIDENCE
 from hotspots.core.defaults import (
@@ -68,14 +69,15 @@ def _tuning() -> _Tuning:
 _COVERAGE_PCT = [round(100 * c) for c in HOT_SPOT_COVERAGES]
 
 
-def _coverage() -> float:
-    """The share of the area marked as hot spots (1/3/5/10 %); meeting mode keeps the last."""
+def _coverage(where: DeltaGenerator) -> float:
+    """The share of the area marked as hot spots (1/3/5/10 %), picked in ``where``; meeting
+    mode keeps the last."""
     default = round(100 * cached.DEFAULT_ANALYSIS["coverage"])
     if meeting_mode():
         return int(url_state.initial("m_cover", options=_COVERAGE_PCT, default=default)) / 100
     url_state.seed("m_cover", options=_COVERAGE_PCT, default=default)
-    pct = st.select_slider(
-        "Hot spots: share of the area marked",
+    pct = where.selectbox(
+        "Hot spot area",
         options=_COVERAGE_PCT,
         format_func=lambda p: f"{p} %",
         key="m_cover",
@@ -104,15 +106,15 @@ def _offered() -> dict[str, str]:
     return {k: v for k, v in OVERLAYS.items() if k not in _POINT_OVERLAYS or allowed("points")}
 
 
-def _layer_choices() -> tuple[list[str], dict[str, bool]]:
-    """The analysis layers shown and the overlays wanted. Meeting mode hides the pickers but
-    keeps what was chosen (kept across pages and in the URL)."""
+def _layer_choices(where: DeltaGenerator) -> tuple[list[str], dict[str, bool]]:
+    """The analysis layers shown (picked in ``where``) and the overlays wanted. Meeting mode
+    hides the pickers but keeps what was chosen (kept across pages and in the URL)."""
     default = list(DEFAULT_LAYERS)
     if meeting_mode():
         show = list(url_state.initial("m_layers", options=LAYERS, default=default))
         return show, {key: bool(url_state.initial(key, default=False)) for key in _offered()}
     url_state.seed("m_layers", options=LAYERS, default=default)
-    show = st.multiselect("Layers on the map", LAYERS, key="m_layers")
+    show = where.multiselect("Layers on the map", LAYERS, key="m_layers")
     wanted = {}
     offered = _offered()
     for column, (key, label) in zip(st.columns(len(offered)), offered.items(), strict=True):
@@ -152,7 +154,9 @@ def render() -> None:
     params = cast(_Tuning, dict(cached.DEFAULT_ANALYSIS))
     if not meeting_mode() and allowed("tune"):
         params = _tuning()
-    params["coverage"] = _coverage()
+    head = st.container()  # the figures, or the map first in meeting mode (above the fold)
+    layers_at, share_at = st.columns([5, 1])  # the pickers, one row above the map
+    params["coverage"] = _coverage(share_at)
     inc = cached.selected(ds, sel)
     if len(inc) == 0:
         st.warning("No incidents match the filters: widen the months, groups or wards.")
@@ -165,8 +169,7 @@ def render() -> None:
 
     p = result.params
     clusters = p["clusters"]
-    head = st.container()  # the figures, or the map first in meeting mode (above the fold)
-    show, wanted = _layer_choices()
+    show, wanted = _layer_choices(layers_at)
     # st_folium draws every layer it is given (whatever its ``show``), so layers left out are
     # swapped for empty groups (st_map draws a fresh copy of each cached layer every time).
     layers = [
@@ -195,15 +198,19 @@ def render() -> None:
     cols[0].metric("Incidents", f"{len(inc):,}")
     if fc is not None and fc.figures.get("folds"):
         cols[1].metric(
-            f"Hot spots ({100 * fc.coverage:g} % of area): next month's crime held",
+            "Hot spots caught",
             f"{100 * fc.figures['hit_rate']:.0f} %",
-            help=f"Backtest over the last {fc.figures['folds']} months (PAI "
+            help=f"Of the next month's crime, tested on the last {fc.figures['folds']} months: "
+            f"the {100 * fc.coverage:g} % of the area marked held this share (PAI "
             f"{fc.figures['pai']:.1f}, PEI {fc.figures['pei']:.2f}).",
         )
     else:
-        cols[1].metric("Hot spots: next month's crime held", "not tested")
+        cols[1].metric("Hot spots caught", "not tested")
     cols[2].metric(
-        f"Significant high-count cells (Gi*, {GI_CONFIDENCE[HOT_MIN_BIN]}+)", result.n_hot_cells
+        "High-count cells",
+        result.n_hot_cells,
+        help="Statistically significant clusters of high counts (Gi*, "
+        f"{GI_CONFIDENCE[HOT_MIN_BIN]} confidence or more): not a forecast.",
     )
     cols[3].metric("Clusters", clusters["n_clusters"])
     cols[4].metric("Clustered share", f"{result.clustered_share:.0%}")

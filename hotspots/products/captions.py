@@ -37,8 +37,8 @@ def cell_area_text(res: int) -> str:
     return area_text(h3.average_hexagon_area(res, unit="m^2"))
 
 
-HOT_SPOT_COVERAGES: tuple[float, ...] = (0.01, 0.03, 0.05, 0.10)
-"""Shares of the study area a user may mark as hot spots (the forecast's selection)."""
+HOT_SPOT_PERCENTS: tuple[int, ...] = (1, 3, 5, 10)
+"""Shares of the study area (%) a user may mark as hot spots (the forecast's selection)."""
 
 _METHOD_WORDS = {
     "last_month": "incidents of the last month",
@@ -88,6 +88,19 @@ def hot_spot_backtest(forecast: Forecast) -> str:
     return (
         f"Tested on the last {f['folds']} months: the {share} of the area marked here held "
         f"{100 * f['hit_rate']:.0f} % of the next month's crime."
+    )
+
+
+def hot_spot_metric(forecast: Forecast | None) -> tuple[str, str | None]:
+    """The share of the next month's crime the hot spots caught in the backtest, as a metric:
+    ``("41 %", help text with PAI and PEI)``, or ``("not tested", None)``."""
+    if forecast is None or not forecast.figures.get("folds"):
+        return "not tested", None
+    f = forecast.figures
+    return f"{100 * f['hit_rate']:.0f} %", (
+        f"Of the next month's crime, tested on the last {f['folds']} months: the "
+        f"{100 * forecast.coverage:g} % of the area marked held this share (PAI {f['pai']:.1f}, "
+        f"PEI {f['pei']:.2f})."
     )
 
 

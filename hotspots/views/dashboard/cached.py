@@ -42,13 +42,16 @@ def _study_area(key: str, *, _ds: Dataset) -> BaseGeometry:
     return resolve_study_area(_ds.wards)
 
 
+DEFAULT_HOT_SPOT_PERCENT = 5
+"""Share of the area (%) marked as hot spots unless the user picks another."""
+
 DEFAULT_ANALYSIS: dict = {
     "res": H3_RES,
     "k": GI_K,
     "method": "dbscan",
     "eps_m": None,
     "min_samples": None,
-    "coverage": 0.05,
+    "coverage": DEFAULT_HOT_SPOT_PERCENT / 100,
 }
 """The analysis every page shows unless an analyst tunes it: the library's defaults
 (:mod:`hotspots.core.defaults`; eps and min_samples chosen automatically; the hot spots are

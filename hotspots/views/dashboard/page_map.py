@@ -18,7 +18,12 @@ from hotspots.core.defaults import (
     HOT_MIN_BIN,
 )
 from hotspots.data.select import Selection, wards_in
-from hotspots.products.captions import HOT_SPOT_COVERAGES, hot_spot_caption, map_caption
+from hotspots.products.captions import (
+    HOT_SPOT_PERCENTS,
+    hot_spot_caption,
+    hot_spot_metric,
+    map_caption,
+)
 from hotspots.views import maps
 from hotspots.views.analysis_map import DEFAULT_LAYERS, LAYERS
 from hotspots.views.dashboard import cached, exports, overlays, page_patrol, url_state
@@ -66,19 +71,16 @@ def _tuning() -> _Tuning:
     }
 
 
-_COVERAGE_PCT = [round(100 * c) for c in HOT_SPOT_COVERAGES]
-
-
 def _coverage(where: DeltaGenerator) -> float:
     """The share of the area marked as hot spots (1/3/5/10 %), picked in ``where``; meeting
     mode keeps the last."""
-    default = round(100 * cached.DEFAULT_ANALYSIS["coverage"])
+    default = cached.DEFAULT_HOT_SPOT_PERCENT
     if meeting_mode():
-        return int(url_state.initial("m_cover", options=_COVERAGE_PCT, default=default)) / 100
-    url_state.seed("m_cover", options=_COVERAGE_PCT, default=default)
+        return int(url_state.initial("m_cover", options=HOT_SPOT_PERCENTS, default=default)) / 100
+    url_state.seed("m_cover", options=HOT_SPOT_PERCENTS, default=default)
     pct = where.selectbox(
         "Hot spot area",
-        options=_COVERAGE_PCT,
+        options=HOT_SPOT_PERCENTS,
         format_func=lambda p: f"{p} %",
         key="m_cover",
         help="The forecast marks this share of the area where next month's crime is most "
@@ -196,16 +198,8 @@ def render() -> None:
     fc = result.forecast
     cols = (st.container() if meeting_mode() else head).columns(5)
     cols[0].metric("Incidents", f"{len(inc):,}")
-    if fc is not None and fc.figures.get("folds"):
-        cols[1].metric(
-            "Hot spots caught",
-            f"{100 * fc.figures['hit_rate']:.0f} %",
-            help=f"Of the next month's crime, tested on the last {fc.figures['folds']} months: "
-            f"the {100 * fc.coverage:g} % of the area marked held this share (PAI "
-            f"{fc.figures['pai']:.1f}, PEI {fc.figures['pei']:.2f}).",
-        )
-    else:
-        cols[1].metric("Hot spots caught", "not tested")
+    caught, caught_help = hot_spot_metric(fc)
+    cols[1].metric("Hot spots caught", caught, help=caught_help)
     cols[2].metric(
         "High-count cells",
         result.n_hot_cells,

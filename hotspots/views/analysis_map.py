@@ -27,6 +27,9 @@ COUNTS, CLUSTERS, WARDS = "Counts (H3)", "Clusters", "Wards"
 LAYERS: tuple[str, ...] = (HOT_SPOTS, COUNTS, GISTAR, CLUSTERS, WARDS)
 """Layer names the user can toggle, in the order they are offered."""
 
+DRAWING_ORDER: tuple[str, ...] = (WARDS, COUNTS, GISTAR, HOT_SPOTS, CLUSTERS)
+"""The order :func:`analysis_layers` returns (and the map stacks) the layers, bottom first."""
+
 DEFAULT_LAYERS: tuple[str, ...] = (HOT_SPOTS, CLUSTERS, WARDS)
 """Layers on at first: the forecast hot spots, not Gi* (its own optional layer)."""
 
@@ -52,6 +55,7 @@ def analysis_layers(
     wards: gpd.GeoDataFrame | None = None,
     ward_value: str | None = None,
     show: Iterable[str] = DEFAULT_LAYERS,
+    only: Iterable[str] | None = None,
 ) -> list[folium.FeatureGroup]:
     """The data layers of the map: wards, H3 counts, Gi* clusters of high counts, the
     forecast hot spots (when the analysis has a forecast) and density clusters.
@@ -65,32 +69,38 @@ def analysis_layers(
         it to shade (counts, rates), else outlines only.
     show
         Names from :data:`LAYERS` switched on at first (the others stay in the layer control).
+    only
+        Names from :data:`LAYERS` to build (``None``: all): a map that will never show a
+        layer need not pay for it (the dashboard builds the layers switched on).
     """
     shown = set(show)
+    built = set(LAYERS if only is None else only)
     cells = analysis.cells
     layers = []
-    if wards is not None:
+    if wards is not None and WARDS in built:
         layers.append(
             maps.ward_layer(
                 wards, value=ward_value, name_col="area_name", name=WARDS, show=WARDS in shown
             )
         )
     res = analysis.params["grid"]["res"]
-    layers.append(
-        maps.hex_layer(
-            cells[cells["count"] > 0],
-            legend_title=f"Incidents per H3 cell (res {res})",
-            name=COUNTS,
-            show=COUNTS in shown,
+    if COUNTS in built:
+        layers.append(
+            maps.hex_layer(
+                cells[cells["count"] > 0],
+                legend_title=f"Incidents per H3 cell (res {res})",
+                name=COUNTS,
+                show=COUNTS in shown,
+            )
         )
-    )
-    layers.append(
-        maps.gistar_layer(
-            cells, name=GISTAR, show=GISTAR in shown, legend_title=GISTAR_LABEL.capitalize()
+    if GISTAR in built:
+        layers.append(
+            maps.gistar_layer(
+                cells, name=GISTAR, show=GISTAR in shown, legend_title=GISTAR_LABEL.capitalize()
+            )
         )
-    )
     fc = analysis.forecast
-    if fc is not None and "hot_spot" in cells.columns:
+    if fc is not None and "hot_spot" in cells.columns and HOT_SPOTS in built:
         layers.append(
             maps.hot_spot_layer(
                 cells,
@@ -101,7 +111,7 @@ def analysis_layers(
             )
         )
     profiles = analysis.profiles
-    if len(profiles):
+    if len(profiles) and CLUSTERS in built:
         popup = [c for c in PROFILE_POPUP if c in profiles.columns]
         layers.append(
             maps.cluster_layer(profiles, popup_cols=popup, name=CLUSTERS, show=CLUSTERS in shown)

@@ -7,6 +7,7 @@ costs one dictionary look-up when the result is already cached.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Literal
 
 import folium
@@ -106,10 +107,12 @@ def _analysis(
 
 
 def analysis_layers_for(
-    ds: Dataset, sel: Selection, show: tuple[str, ...], **params: object
+    ds: Dataset, sel: Selection, show: Iterable[str], **params: object
 ) -> list[folium.FeatureGroup]:
-    """The map's data layers for the selection's analysis (cached; see ``analysis``)."""
-    return _layers(ds.key, repr(sel), show, tuple(sorted(params.items())), _ds=ds, _sel=sel)
+    """The map's data layers ``show`` (the others are not built) for the selection's analysis
+    (cached per selection, parameters and layers shown; see ``analysis``)."""
+    shown = tuple(sorted(show))
+    return _layers(ds.key, repr(sel), shown, tuple(sorted(params.items())), _ds=ds, _sel=sel)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -123,4 +126,4 @@ def _layers(
     _sel: Selection,
 ) -> list[folium.FeatureGroup]:
     result = analysis(_ds, _sel, **dict(params))  # type: ignore[arg-type]
-    return analysis_layers(result, wards=_ds.wards, show=show)
+    return analysis_layers(result, wards=_ds.wards, show=show, only=show)

@@ -25,7 +25,7 @@ from hotspots.products.captions import (
     map_caption,
 )
 from hotspots.views import maps
-from hotspots.views.analysis_map import DEFAULT_LAYERS, LAYERS
+from hotspots.views.analysis_map import DEFAULT_LAYERS, DRAWING_ORDER, LAYERS
 from hotspots.views.dashboard import cached, exports, overlays, page_patrol, url_state
 from hotspots.views.dashboard.login import allowed, require
 from hotspots.views.dashboard.offline import st_map
@@ -174,10 +174,11 @@ def render() -> None:
     show, wanted = _layer_choices(layers_at)
     # st_folium draws every layer it is given (whatever its ``show``), so layers left out are
     # swapped for empty groups (st_map draws a fresh copy of each cached layer every time).
-    layers = [
-        layer if layer.layer_name in show else folium.FeatureGroup(control=False)
-        for layer in cached.analysis_layers_for(ds, sel, LAYERS, **params)
-    ]
+    # Only the layers shown are built (and cached), so a layer switched off costs nothing.
+    built = {
+        layer.layer_name: layer for layer in cached.analysis_layers_for(ds, sel, show, **params)
+    }
+    layers = [built.get(name, folium.FeatureGroup(control=False)) for name in DRAWING_ORDER]
     _overlays(ds, sel, wanted, layers)
     # The base map stays the same across reruns and the data layers are swapped inside it, so
     # the map keeps its position and zoom; returned_objects=[] means panning never reruns.

@@ -455,6 +455,57 @@ def test_the_forecast_command_scores_no_sensitive_point() -> None:
     pd.testing.assert_frame_equal(clean, dirty)
 
 
+def test_the_forecast_hot_spots_and_their_files_reveal_no_sensitive_point(tmp_path) -> None:
+    """The hot spot layer, hot_spots.csv / .json and a patrol plan drawn from the forecast are
+    the same with and without victims' addresses in the data (two months: a forecast)."""
+    from hotspots.analysis.analyse import analyse
+    from hotspots.products.patrol import patrol_plan, to_geojson, to_notes
+    from hotspots.views import maps
+    from hotspots.views.outputs import write_analysis
+
+    rng = np.random.default_rng(7)
+    background = _background(rng)
+    area = gpd.GeoDataFrame(
+        {"area_code": ["W1"], "area_name": ["Ward one"]},
+        geometry=[shapely.box(-0.62, 51.72, -0.44, 51.79)],
+        crs=4326,
+    )
+
+    def outputs(incidents: gpd.GeoDataFrame, folder: Path) -> dict[str, str]:
+        two = _two_months(incidents)
+        result = analyse(two, study_area=area)
+        assert result.forecast is not None and result.cells["hot_spot"].any()
+        m = maps.base_map(area)
+        maps.hot_spot_layer(result.cells, legend_title="Hot spots").add_to(m)
+        files = write_analysis(result, folder, wards=area)
+        plan = patrol_plan(two, study_area=area, top=3, run_backtest=False)
+        assert plan.metadata["method"] == "forecast"
+        return {
+            "hot spot layer": _normalised(maps.map_html(m)),
+            "hot_spots.csv": files["hot_spots.csv"].read_text(),
+            "hot_spots.json": files["hot_spots.json"].read_text(),
+            "patrol geojson": to_geojson(plan).decode("utf-8"),
+            "patrol notes": to_notes(plan).decode("utf-8"),
+        }
+
+    clean = outputs(background, tmp_path / "without")
+    dirty = outputs(_with_victims(background, rng), tmp_path / "with")
+    for name in ("hot spot layer", "hot_spots.csv", "hot_spots.json"):
+        assert clean[name] == dirty[name], name
+    allowed = {"withheld", "<5", "&lt;5", "True", '"'}  # the plan says some were left out
+    for name in ("patrol geojson", "patrol notes"):
+        assert _changed_tokens(clean[name], dirty[name]) <= allowed, name
+
+
+def _two_months(inc: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``inc`` and a copy of it one month earlier."""
+    earlier = inc.assign(month=inc["month"] - pd.DateOffset(months=1))
+    earlier["occurred_from"] = earlier["occurred_from"] - pd.DateOffset(months=1)
+    out = pd.concat([earlier, inc], ignore_index=True)
+    out.attrs = inc.attrs
+    return gpd.GeoDataFrame(out, crs=inc.crs)
+
+
 def _changed_tokens(before: str, after: str) -> set[str]:
     """Tokens of ``after`` that differ from ``before``: a line diff, then words in changed lines."""
     import difflib

@@ -18,7 +18,7 @@ from hotspots.views import maps
 HOT_SPOTS = "Hot spots: where next month's crime is most likely"
 """The forecast's layer (:attr:`Analysis.forecast`): the hot spots a patrol should visit."""
 
-GISTAR = f"{GISTAR_LABEL[0].upper()}{GISTAR_LABEL[1:]} (Gi*)"
+GISTAR = f"{GISTAR_LABEL.capitalize()} (Gi*)"
 """The Gi* layer: "Statistically significant clusters of high counts (Gi*)", never the hot
 spots (high counts nearby are not next month's crime)."""
 

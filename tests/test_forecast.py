@@ -170,10 +170,9 @@ def test_recency_density_by_hand(hist) -> None:
         + 0.05 * _value(hist, k2, C) / k2.max()
     )  # fmt: skip
     assert _value(hist, terms["recency_density"], cell) == pytest.approx(expected)
+    score = terms["recency_density"]
     with_history = terms["all_history"] > 0
-    assert terms["recency_density"][~with_history].max() <= 1 < 2 <= (
-        terms["recency_density"][with_history].min()
-    )
+    assert score[~with_history].max() <= 1 and score[with_history].min() >= 2
 
 
 def test_auto_switches_only_on_paired_evidence() -> None:

@@ -11,9 +11,13 @@ import shapely
 from pyproj import Transformer
 
 from hotspots.analysis.forecast import (
+    DEFAULT_METHOD,
+    SWITCH_MARGIN,
+    _best,
     build_history,
     capture,
     forecast,
+    recency_density,
     terms_at,
     tie_broken,
 )
@@ -147,6 +151,46 @@ def test_tie_break_and_capture_by_hand() -> None:
     assert (hit, pai, pei) == pytest.approx((2.5 / 4, 2.5 / 4 / 0.2, 2.5 / 4))
 
 
+def test_recency_density_by_hand(hist) -> None:
+    recent = np.array([4.0, 2.0, 0.0, 0.0])
+    near = np.array([1.0, 0.5, 0.2, 0.0])
+    wide = np.array([2.0, 1.0, 1.0, 0.5])
+    history = np.array([5.0, 1.0, 0.0, 0.0])
+    # scaled: recent [1, .5, 0, 0], near [1, .5, .2, 0], wide [1, .5, .5, .25]
+    # with history: 2 + recent + 0.05 near + 0.05 wide; without: wide alone
+    score = recency_density(recent, near, wide, history=history)
+    np.testing.assert_allclose(score, [2 + 1 + 0.05 + 0.05, 2 + 0.5 + 0.025 + 0.025, 0.5, 0.25])
+    # in terms_at, from the same month's terms (months < 3 only)
+    terms = terms_at(hist, 3)
+    edge = round(h3.average_hexagon_edge_length(RES, unit="m"))
+    h12, k1, k2 = terms["recent_h12"], terms[f"kde_gauss_{edge}m"], terms[f"kde_gauss_{2 * edge}m"]
+    cell = C  # 2 incidents in month 1 only: h12 = 2 * 0.5 ** (1 / 12)
+    expected = (
+        2 + 2 * 0.5 ** (1 / 12) / h12.max() + 0.05 * _value(hist, k1, C) / k1.max()
+        + 0.05 * _value(hist, k2, C) / k2.max()
+    )  # fmt: skip
+    assert _value(hist, terms["recency_density"], cell) == pytest.approx(expected)
+    score = terms["recency_density"]
+    with_history = terms["all_history"] > 0
+    assert score[~with_history].max() <= 1 and score[with_history].min() >= 2
+
+
+def test_auto_switches_only_on_paired_evidence() -> None:
+    default, other = (DEFAULT_METHOD, "demote"), ("recent_h6", "demote")
+    gain = 2 * SWITCH_MARGIN
+
+    def table(deltas: list[float]) -> pd.DataFrame:
+        base = np.full(len(deltas), 0.8)
+        return pd.DataFrame({default: base, other: base + np.array(deltas)})
+
+    # better by 2 margins on average, but in only 2 of 4 months: one lucky month carries it
+    assert _best(table([4 * gain, 4 * gain, -gain, -gain])) == default
+    # better every month, but by less than the margin
+    assert _best(table([SWITCH_MARGIN / 2] * 4)) == default
+    # better in 3 of 4 months and by more than the margin: proven
+    assert _best(table([gain, gain, 2 * gain, -gain / 2])) == other
+
+
 def test_no_look_ahead_terms(hist) -> None:
     t = 2
     before = terms_at(hist, t)
@@ -188,7 +232,7 @@ def test_zero_history_cells_never_first() -> None:
         cells += [*ring, A, A, A, A, A, A, A]
         when += [m] * 13
     incidents = _at(cells, when)
-    for method in ("ring", "smoothed", "kde_gauss_152m", "auto"):
+    for method in ("ring", "smoothed", "kde_gauss_152m", "recency_density", "auto"):
         result = forecast(incidents, study_area=AREA, method=method)
         first = result.cells.sort_values("rank").iloc[0]
         assert first["history"] > 0, method
@@ -221,7 +265,7 @@ def test_auto_reports_out_of_sample_figures() -> None:
     f = result.figures
     assert f["folds"] == 6 and len(f["picks"]) == 6
     # the first three test months use the default method, before the backtest can choose
-    assert all(p.endswith("all_history+kde") for p in f["picks"][:3])
+    assert all(p.endswith(DEFAULT_METHOD) for p in f["picks"][:3])
     assert 0 <= f["pei"] <= 1 and f["pai"] == pytest.approx(f["hit_rate"] / 0.05, rel=0.05)
     assert "5 % of the area" in result.summary()
     selected = result.selected

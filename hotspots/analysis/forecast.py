@@ -423,7 +423,13 @@ def _fit_weights(
         top |= future > 0
         blocks_x.append(x[top])
         blocks_y.append(_normalised(future)[top])
-    weights, _ = nnls(np.vstack(blocks_x), np.concatenate(blocks_y))
+    a, b = np.vstack(blocks_x), np.concatenate(blocks_y)
+    if a.shape[0] > a.shape[1]:
+        # The same least-squares objective on the k x k triangle of a = QR (|Ax - b|^2 =
+        # |Rx - Q'b|^2 + constant): nnls then iterates on k rows instead of millions.
+        q, r = np.linalg.qr(a, mode="reduced")
+        a, b = r, q.T @ b
+    weights, _ = nnls(a, b)
     return weights
 
 

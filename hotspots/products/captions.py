@@ -50,6 +50,9 @@ _METHOD_WORDS = {
     "gistar": "the Gi* score of all past incidents",
     "near_repeat": "incidents nearby in the last 60 days (near repeats)",
     "combination": "a weighted mix of every measure, fitted on earlier months",
+    "recency_density": (
+        "past incidents, recent months weighted more, plus the density of nearby incidents"
+    ),
 }
 
 

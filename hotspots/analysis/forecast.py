@@ -425,10 +425,13 @@ def _fit_weights(
         blocks_y.append(_normalised(future)[top])
     a, b = np.vstack(blocks_x), np.concatenate(blocks_y)
     if a.shape[0] > a.shape[1]:
-        # The same least-squares objective on the k x k triangle of a = QR (|Ax - b|^2 =
-        # |Rx - Q'b|^2 + constant): nnls then iterates on k rows instead of millions.
-        q, r = np.linalg.qr(a, mode="reduced")
-        a, b = r, q.T @ b
+        # The same least-squares objective on a k x k triangle: with A'A = LL' (a tiny ridge
+        # keeps it positive definite), |Ax - b|^2 = |L'x - L^-1 A'b|^2 + constant, so nnls
+        # iterates on k rows instead of hundreds of thousands.
+        gram = a.T @ a
+        gram[np.diag_indices_from(gram)] += 1e-12 * max(float(np.trace(gram)), 1.0)
+        lower = np.linalg.cholesky(gram)
+        a, b = lower.T, np.linalg.solve(lower, a.T @ b)
     weights, _ = nnls(a, b)
     return weights
 

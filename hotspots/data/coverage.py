@@ -12,6 +12,7 @@ comparable period (:meth:`Coverage.comparable`) and say so in words::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -81,6 +82,25 @@ class Coverage:
         for name, extra in (declared or {}).items():
             months.setdefault(str(name), set()).update(_month(m) for m in extra)
         return cls(months)
+
+    def only(self, sources: Iterable[str]) -> Coverage:
+        """The coverage of ``sources`` alone (names as in the incidents' ``source``; police.uk
+        file names count as ``police.uk``). Sources it does not know cover nothing.
+
+        Examples
+        --------
+        >>> Coverage({"police.uk": ["2021-01"], "log": ["2021-02"]}).only(["log"]).describe()
+        'log: Feb 2021 (1 months)'
+        """
+        wanted = {re.sub(_POLICEUK_FILE, "police.uk", str(s)) for s in sources}
+        return Coverage({name: months for name, months in self.sources.items() if name in wanted})
+
+    def between(self, first: object, last: object) -> Coverage:
+        """The months from ``first`` to ``last`` (inclusive) that are covered."""
+        lo, hi = _month(first), _month(last)
+        return Coverage(
+            {name: [m for m in months if lo <= m <= hi] for name, months in self.sources.items()}
+        )
 
     # ------------------------------------------------------------------ questions
     def months(self, source: str | None = None) -> pd.PeriodIndex:

@@ -9,6 +9,7 @@ The product function it draws from is checked directly as well.
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -127,8 +128,32 @@ def test_when_page_chart_breaks_at_the_month_without_data(gap_workspace, monkeyp
     # The band that labels the gap, and the words under the chart.
     spec = json.loads(proto.spec)
     bands = [layer["data"]["values"] for layer in spec["layer"] if "data" in layer]
-    assert bands and all(b == [{"month": "2018-05-01T00:00:00", "end": "2018-06-01T00:00:00"}]
-                         for b in bands)  # fmt: skip
+    may = {"month": "2018-05-01T00:00:00", "from": "2018-04-16T00:00:00",
+           "to": "2018-05-16T12:00:00"}  # fmt: skip
+    assert bands and all(b == [may] for b in bands)
     assert any(layer["mark"].get("text") == "no data" for layer in spec["layer"])
     words = " ".join(c.value for c in at.caption)
     assert "No data for May 2018" in words and "not a month without crime" in words
+
+
+def test_dashboard_meeting_pack_compares_round_the_month_without_data(gap_workspace):
+    """The pack the Map page hands out, for a selection ending in June: its previous month (May)
+    has no data, so what changed is compared with April and says so (never "up from 0")."""
+    from hotspots.analysis.analyse import analyse
+    from hotspots.data.select import Selection
+    from hotspots.views.dashboard import cached, exports
+    from hotspots.views.dashboard.state import workspace_dataset
+
+    ds = workspace_dataset(gap_workspace)
+    sel = Selection(start=pd.Timestamp("2018-01-01"), end=pd.Timestamp("2018-06-01"),
+                    sources=("police.uk",))  # fmt: skip
+    shown = cached.selected(ds, sel)
+    result = analyse(shown, study_area=ds.wards)
+    html = exports._pack(("gap",), "html", "Leeds", "Jan–Jun 2018", {}, "gistar",
+                         _ds=ds, _sel=sel, _result=result)  # fmt: skip
+    assert "no data for May 2018: compared with Apr 2018" in html
+    assert "vs May 2018" not in html and "from 0 " not in html
+    june, april = (int((shown["month"] == pd.Timestamp(m)).sum()) for m in ("2018-06", "2018-04"))
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert "change vs Apr 2018" in text  # the headline measures: June against April, counted
+    assert f"All crime (excluding ASB) {june} {april} " in text

@@ -195,24 +195,27 @@ def _monthly(out: PeakTimes) -> None:
             "tooltip": [{**month, "title": "month"}, {"field": "series"}, {"field": "incidents"}],
         },
     }
-    gaps = [
-        {"month": m.start_time.isoformat(), "end": (m + 1).start_time.isoformat()}
+    gaps = [  # a band centred on the month's point, half way to its neighbours
+        {
+            "month": m.start_time.isoformat(),
+            "from": (m.start_time - ((m.start_time - (m - 1).start_time) / 2)).isoformat(),
+            "to": (m.start_time + ((m + 1).start_time - m.start_time) / 2).isoformat(),
+        }
         for m in out.months_without_data
     ]
     layers: list[dict] = [line]
     if gaps:
-        band = {"field": "month", "type": "temporal"}
         layers = [
             {
                 "data": {"values": gaps},
                 "mark": {"type": "rect", "color": "#bdbdbd", "opacity": 0.35},
-                "encoding": {"x": band, "x2": {"field": "end"}},
+                "encoding": {"x": {"field": "from", "type": "temporal"}, "x2": {"field": "to"}},
             },
             {
                 "data": {"values": gaps},
                 "mark": {"type": "text", "text": "no data", "angle": 270, "baseline": "middle",
-                         "dx": 0, "color": "#525252", "fontSize": 13, "y": 12, "align": "right"},
-                "encoding": {"x": band},
+                         "color": "#525252", "fontSize": 13, "y": 12, "align": "right"},
+                "encoding": {"x": {"field": "month", "type": "temporal"}},
             },
             line,
         ]  # fmt: skip

@@ -160,9 +160,12 @@ class Coverage:
         first, last = (_period(v) for v in current)
         uncovered = self.missing((first, last))
         if uncovered:
+            within = "" if len(uncovered) == len(_months_of((first, last))) else (
+                f" (in {_label((first, last))})"
+            )  # fmt: skip
             return None, (
-                f"no data for {_list(uncovered)} (in {_label((first, last))}): choose a covered "
-                f"period ({self.describe()})"
+                f"no data for {_list(uncovered)}{within}: choose a covered period "
+                f"({self.describe()})"
             )
         sources = self.sources_of((first, last))
         n = last.ordinal - first.ordinal + 1
@@ -187,10 +190,14 @@ class Coverage:
                     f"no data for {_list(self.missing(usual, sources))}: compared with "
                     f"{_label(candidate)}"
                 )
+        missing = _list(self.missing(usual, sources))
+        starts = [self.months(s).min() for s in sources if len(self.months(s))]
+        if starts and usual[1].asfreq("M") < min(starts):
+            return None, f"no data for {missing} (the data start in {min(starts):%b %Y})"
         what = "the previous period" if kind == "previous" else "the same period last year"
         return None, (
-            f"no data for {_list(self.missing(usual, sources))} and no comparable covered period "
-            f"near it: {_label((first, last))} is not compared with {what}"
+            f"no data for {missing} nor a comparable covered period near it, so "
+            f"{_label((first, last))} is not compared with {what}"
         )
 
     def mask(self, series: pd.DataFrame | pd.Series) -> pd.DataFrame | pd.Series:

@@ -301,6 +301,7 @@ def _run_backtest(args: argparse.Namespace) -> int:
         print(f"skipped test month {month}: {why}")
     print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     if args.csv:
+        args.csv.parent.mkdir(parents=True, exist_ok=True)
         write_csv(table, args.csv)
         print(f"wrote {args.csv}")
     return 0
@@ -550,10 +551,14 @@ def _in_months(data: Input, start: str | None, end: str | None) -> pd.DataFrame:
         keep &= month <= pd.Period(end, freq="M")
     out = data.incidents[keep.to_numpy()]
     if len(out) == 0:
+        asked = [m for m in data.coverage.gaps() if (not start or m >= pd.Period(start, "M"))
+                 and (not end or m <= pd.Period(end, "M"))]  # fmt: skip
+        words = ", ".join(f"{m:%b %Y}" for m in asked)
         raise ValueError(
-            f"no incidents from {start or 'the start'} to {end or 'the end'}; the data cover "
-            f"{data.coverage.describe()}"
-        )
+            (f"no data for {words}" if asked else
+             f"no incidents from {start or 'the start'} to {end or 'the end'}")
+            + f"; the data cover {data.coverage.describe()}"
+        )  # fmt: skip
     return out
 
 
@@ -603,7 +608,7 @@ def _add_add(commands: argparse._SubParsersAction) -> None:
 
 
 def _run_add(args: argparse.Namespace) -> int:
-    from hotspots.data.workspace import add
+    from hotspots.data.workspace import add, stored_coverage
 
     report = add(
         args.dir,
@@ -614,6 +619,7 @@ def _run_add(args: argparse.Namespace) -> int:
         dayfirst=not args.month_first,
     )
     print(report.summary())
+    print(f"the workspace now holds {stored_coverage(args.dir).describe()}")
     return 0
 
 
@@ -731,10 +737,9 @@ def _run_wards(args: argparse.Namespace) -> int:
     for note in a["notes"]:
         print(f"note: {note}")
     print(f"rates per {a['per']:,} residents; boundaries: {a['vintage']}")
-    shown = ["area_name", "count", "rate_per_1000", "previous", "vs_previous", "last_year",
-             "vs_last_year"]  # fmt: skip
-    print(table[shown].to_string(index=False, float_format=lambda v: f"{v:.1f}"))
+    print(_ward_words(table, made).to_string(index=False))
     if args.csv:
+        args.csv.parent.mkdir(parents=True, exist_ok=True)
         out = table.copy()
         out.insert(0, "month", a["current_period"])
         out["compared_with_previous"] = a["previous_period"] if made["previous"] else ""
@@ -743,6 +748,43 @@ def _run_wards(args: argparse.Namespace) -> int:
         write_csv(out, args.csv)
         print(f"wrote {args.csv}")
     return 0
+
+
+def _ward_words(table: pd.DataFrame, made: dict[str, bool]) -> pd.DataFrame:
+    """The ward table as a JAG reads it: headers in words, each change with its significance
+    in words (never a blank column); a comparison not made is left out (a note says why)."""
+    import pandas as pd
+
+    a = table.attrs
+    out = pd.DataFrame({
+        "Ward": table["area_name"],
+        f"Incidents {a['current_period']}": _whole(table["count"]),
+        f"Per {a['per']:,} residents": table["rate_per_1000"].map(
+            lambda v: "withheld" if pd.isna(v) else f"{v:.1f}"
+        ),
+    })  # fmt: skip
+    for name in ("previous", "last_year"):
+        if not made[name]:
+            continue
+        period = a[f"{name}_period"]
+        change, pct = table[f"change_vs_{name}"], table[f"pct_vs_{name}"]
+        marker = table[f"vs_{name}"]
+        words = [
+            "withheld" if pd.isna(c) else "no change" if c == 0
+            else f"{c:+,.0f}" + ("" if pd.isna(p) else f" ({p:+.0f} %)")
+            + {"▲": " ▲ significant rise", "▼": " ▼ significant fall"}.get(m, ", not significant")
+            for c, p, m in zip(change, pct, marker, strict=True)
+        ]  # fmt: skip
+        out[f"Incidents {period}"] = _whole(table[name])
+        out[f"Change vs {period}"] = words
+    return out
+
+
+def _whole(values: pd.Series) -> pd.Series:
+    """Counts as whole numbers with thousands separators; "withheld" where the gate hid one."""
+    import pandas as pd
+
+    return values.map(lambda v: "withheld" if pd.isna(v) else f"{v:,.0f}")
 
 
 def _add_changes(commands: argparse._SubParsersAction) -> None:
@@ -786,6 +828,7 @@ def _run_changes(args: argparse.Namespace) -> int:
     for text in table["text"]:
         print(f"- {text}")
     if args.csv:
+        args.csv.parent.mkdir(parents=True, exist_ok=True)
         write_csv(table, args.csv)
         print(f"wrote {args.csv}")
     return 0

@@ -233,6 +233,8 @@ def test_analyse_pack_and_patrol_plan_on_the_workspace(leeds, tmp_path, capsys):
     assert (
         main(["analyse", str(root), "--from", "2018-05", "--to", "2018-08", "--out", str(out)]) == 0
     )
+    said = capsys.readouterr().out
+    assert "note: no data for Jun 2018: the counts are of the 3 months with data" in said
     monthly = pd.read_csv(out / "monthly.csv")
     assert monthly["month"].tolist() == ["2018-05", "2018-06", "2018-07", "2018-08"]
     june = monthly.set_index("month").loc["2018-06"]

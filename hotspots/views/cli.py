@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,6 +38,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))
+    except BrokenPipeError:  # the reader stopped early (``hotspots wards DIR | head``): fine
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (no flush error at exit)
+        return 0
     except (IngestError, ValueError, OSError, LookupError) as exc:
         print(f"hotspots {args.command}: error: {exc}", file=sys.stderr)
         return 1
@@ -217,6 +221,13 @@ def _run_analyse(args: argparse.Namespace) -> int:
         f"{c['n_clusters']} clusters ({how})"
     )
     print(f"study area: {p['study_area']}")
+    inside = incidents["month"].dt.to_period("M")
+    gaps = data.coverage.missing((inside.min(), inside.max()))
+    if gaps:  # a month without data is not a month without crime
+        print(
+            f"note: no data for {', '.join(f'{m:%b %Y}' for m in gaps)}: the counts are of the "
+            f"{inside.nunique()} months with data; monthly.csv leaves it empty"
+        )
     if result.ward_rates is not None:
         rated = int(result.ward_rates["rate"].notna().sum())
         print(

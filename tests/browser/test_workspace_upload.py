@@ -103,6 +103,8 @@ def test_upload_survives_a_reload_and_a_restart(
         expect(page.get_by_text("No data for May 2018")).to_be_visible(timeout=TIMEOUT)
         chart = page.locator('[data-testid="stVegaLiteChart"]')
         expect(chart.locator("svg text", has_text="no data")).to_have_count(1, timeout=TIMEOUT)
+        for series in ("Selected months", "A year earlier"):  # the legend says which line is which
+            expect(chart.locator("svg text", has_text=series)).to_have_count(1)
         expect(page.get_by_text("Peak windows")).to_be_visible()
         expect(page.locator('[data-testid="stDataFrame"]')).to_have_count(1, timeout=TIMEOUT)
         expect(page.locator('[data-testid="stSidebar"]')).to_contain_text("210 incidents")

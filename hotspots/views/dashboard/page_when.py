@@ -185,11 +185,17 @@ def _monthly(out: PeakTimes) -> None:
         "encoding": {
             "x": {**month, "title": None},
             "y": {"field": "incidents", "type": "quantitative", "title": "Incidents"},
-            "color": {"field": "series", "type": "nominal", "title": None, "scale": series},
-            "strokeDash": {
+            "color": {
                 "field": "series",
                 "type": "nominal",
-                "legend": None,
+                "title": None,
+                "scale": series,
+                "legend": {"symbolType": "stroke", "symbolStrokeWidth": 2.5},
+            },
+            "strokeDash": {  # same title as color: one legend with solid and dashed lines
+                "field": "series",
+                "type": "nominal",
+                "title": None,
                 "scale": {"domain": series["domain"], "range": [[1, 0], [5, 4]]},
             },
             "tooltip": [{**month, "title": "month"}, {"field": "series"}, {"field": "incidents"}],
@@ -220,6 +226,9 @@ def _monthly(out: PeakTimes) -> None:
             line,
         ]  # fmt: skip
     spec = {"height": 280, "layer": layers, "usermeta": {"embedOptions": {"renderer": "svg"}}}
+    if meeting_mode():  # readable from the back of the room, as the hour chart
+        spec["config"] = {"axis": {"labelFontSize": 17, "titleFontSize": 17},
+                          "legend": {"labelFontSize": 17}}  # fmt: skip
     st.vega_lite_chart(long, spec, width="stretch")
     words = []
     if gaps:

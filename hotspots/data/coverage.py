@@ -90,7 +90,7 @@ class Coverage:
         Examples
         --------
         >>> Coverage({"police.uk": ["2021-01"], "log": ["2021-02"]}).only(["log"]).describe()
-        'log: Feb 2021 (1 months)'
+        'log: Feb 2021 (1 month)'
         """
         wanted = {re.sub(_POLICEUK_FILE, "police.uk", str(s)) for s in sources}
         return Coverage({name: months for name, months in self.sources.items() if name in wanted})
@@ -228,7 +228,8 @@ class Coverage:
         for name in sorted(self.sources):
             have = self.months(name)
             gaps = self.gaps(name)
-            text = f"{name}: {_label((have.min(), have.max()))} ({len(have)} months"
+            n = f"{len(have)} month" + ("s" if len(have) != 1 else "")
+            text = f"{name}: {_label((have.min(), have.max()))} ({n}"
             text += f"; no data for {_list(list(gaps))})" if len(gaps) else ")"
             parts.append(text)
         return "; ".join(parts)

@@ -153,6 +153,43 @@ def test_wards_rates_for_every_ward_and_gap_comparison(leeds, tmp_path, capsys):
     rate = got["count"] / got["residents"] * 1000
     np.testing.assert_allclose(got["rate_per_1000"], rate, rtol=1e-9)
     assert "2013 electoral wards" in got["boundaries"].iloc[0]
+    # Printed for people: headers in words, every change with its significance in words, and
+    # the comparison that cannot be made (July 2017) left out rather than a blank column.
+    lines = text.splitlines()
+    header = next(line for line in lines if line.lstrip().startswith("Ward"))
+    for words in ("Incidents Jul 2018", "Per 1,000 residents", "Incidents May 2018",
+                  "Change vs May 2018"):  # fmt: skip
+        assert words in header
+    assert "_" not in header and "2017" not in header
+    rows = lines[lines.index(header) + 1 : lines.index(f"wrote {out}")]
+    assert len(rows) == 33
+    for name, now, before in zip(got["area_name"], got["count"], got["previous"], strict=True):
+        row = next(r for r in rows if r.strip().startswith(name + " "))
+        change = now - before
+        assert ("no change" if change == 0 else f"{change:+d} (") in row
+        assert "significant" in row or change == 0
+
+
+def test_add_says_what_the_workspace_holds_and_csv_folders_are_made(leeds, tmp_path, capsys):
+    root, paths = leeds
+    assert main(["add", str(root), paths[0]]) == 0
+    text = capsys.readouterr().out
+    assert "unchanged (already in the workspace, same content): police.uk 2018-04" in text
+    holds = "the workspace now holds police.uk: Apr–Aug 2018 (4 months; no data for Jun 2018)"
+    assert holds in text
+    out = tmp_path / "new" / "folder" / "changes.csv"  # not there yet: made, as an analyst expects
+    assert main(["changes", str(root), "--month", "2018-08", "--csv", str(out)]) == 0
+    assert out.is_file()
+
+
+def test_a_month_without_data_is_refused_in_words(leeds, tmp_path, capsys):
+    root, _ = leeds
+    assert main(["patrol-plan", str(root), "--from", "2018-06", "--to", "2018-06", "--no-pdf",
+                 "--out", str(tmp_path / "plan")]) == 1  # fmt: skip
+    assert main(["pack", str(root), "--month", "2018-06", "--out", str(tmp_path / "pack")]) == 1
+    errors = capsys.readouterr().err
+    assert "patrol-plan: error: no data for Jun 2018: choose a period the data cover" in errors
+    assert "pack: error: no data for Jun 2018; the data cover police.uk" in errors
 
 
 def test_changes_skip_the_gap_in_words_and_numbers(leeds, tmp_path, capsys):
@@ -177,8 +214,8 @@ def test_a_comparison_that_cannot_be_made_says_why(leeds, tmp_path, capsys):
     root, _ = leeds
     assert main(["changes", str(root), "--month", "2018-04"]) == 0
     text = capsys.readouterr().out
-    assert "no previous period: no data for Mar 2018 and no comparable covered period" in text
-    assert "no same period last year: no data for Apr 2017" in text
+    assert "no previous period: no data for Mar 2018 (the data start in Apr 2018)" in text
+    assert "no same period last year: no data for Apr 2017 (the data start in Apr 2018)" in text
     # The ward table of the first month: counts and rates, the comparisons empty, and why.
     out = tmp_path / "w.csv"
     assert main(["wards", str(root), "--month", "2018-04", "--csv", str(out)]) == 0
@@ -196,10 +233,14 @@ def test_analyse_pack_and_patrol_plan_on_the_workspace(leeds, tmp_path, capsys):
     assert (
         main(["analyse", str(root), "--from", "2018-05", "--to", "2018-08", "--out", str(out)]) == 0
     )
+    said = capsys.readouterr().out
+    assert "note: no data for Jun 2018: the counts are of the 3 months with data" in said
     monthly = pd.read_csv(out / "monthly.csv")
     assert monthly["month"].tolist() == ["2018-05", "2018-06", "2018-07", "2018-08"]
     june = monthly.set_index("month").loc["2018-06"]
     assert pd.isna(june["Acquisitive"]) and not june["covered"]  # no data, never zero
+    lines = (out / "monthly.csv").read_text().splitlines()
+    assert lines[2] == "2018-06,,False" and ".0," not in "\n".join(lines)  # whole counts
     rates = pd.read_csv(out / "ward_rates.csv")
     assert len(rates) == 33 and rates["rate"].notna().all()
     pack = tmp_path / "pack"
@@ -229,7 +270,15 @@ def test_coverage_fallback_words():
     bounds, note = cov.comparable(("2018-05", "2018-05"), kind="previous")
     assert bounds == (pd.Period("2017-07"), pd.Period("2017-07"))
     bounds, note = Coverage({"a": ["2018-05"]}).comparable(("2018-05", "2018-05"), kind="previous")
-    assert bounds is None and note.startswith("no data for Apr 2018 and no comparable")
+    assert bounds is None and note == "no data for Apr 2018 (the data start in May 2018)"
+    # a gap longer than the look-back, inside the data: no comparison, and why
+    recent = [str(m) for m in pd.period_range("2018-01", "2018-05")]
+    long_gap = Coverage({"a": ["2015-01", *recent]})
+    bounds, note = long_gap.comparable(("2018-01", "2018-01"), kind="previous")
+    assert bounds is None and note == (
+        "no data for Dec 2017 nor a comparable covered period near it, so Jan 2018 is not "
+        "compared with the previous period"
+    )
 
 
 def test_version(capsys):

@@ -12,6 +12,7 @@ comparable period (:meth:`Coverage.comparable`) and say so in words::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -82,6 +83,25 @@ class Coverage:
             months.setdefault(str(name), set()).update(_month(m) for m in extra)
         return cls(months)
 
+    def only(self, sources: Iterable[str]) -> Coverage:
+        """The coverage of ``sources`` alone (names as in the incidents' ``source``; police.uk
+        file names count as ``police.uk``). Sources it does not know cover nothing.
+
+        Examples
+        --------
+        >>> Coverage({"police.uk": ["2021-01"], "log": ["2021-02"]}).only(["log"]).describe()
+        'log: Feb 2021 (1 month)'
+        """
+        wanted = {re.sub(_POLICEUK_FILE, "police.uk", str(s)) for s in sources}
+        return Coverage({name: months for name, months in self.sources.items() if name in wanted})
+
+    def between(self, first: object, last: object) -> Coverage:
+        """The months from ``first`` to ``last`` (inclusive) that are covered."""
+        lo, hi = _month(first), _month(last)
+        return Coverage(
+            {name: [m for m in months if lo <= m <= hi] for name, months in self.sources.items()}
+        )
+
     # ------------------------------------------------------------------ questions
     def months(self, source: str | None = None) -> pd.PeriodIndex:
         """Months covered by ``source`` (``None``: by any source), sorted."""
@@ -140,9 +160,12 @@ class Coverage:
         first, last = (_period(v) for v in current)
         uncovered = self.missing((first, last))
         if uncovered:
+            within = "" if len(uncovered) == len(_months_of((first, last))) else (
+                f" (in {_label((first, last))})"
+            )  # fmt: skip
             return None, (
-                f"no data for {_list(uncovered)} (in {_label((first, last))}): choose a covered "
-                f"period ({self.describe()})"
+                f"no data for {_list(uncovered)}{within}: choose a covered period "
+                f"({self.describe()})"
             )
         sources = self.sources_of((first, last))
         n = last.ordinal - first.ordinal + 1
@@ -167,10 +190,14 @@ class Coverage:
                     f"no data for {_list(self.missing(usual, sources))}: compared with "
                     f"{_label(candidate)}"
                 )
+        missing = _list(self.missing(usual, sources))
+        starts = [self.months(s).min() for s in sources if len(self.months(s))]
+        if starts and usual[1].asfreq("M") < min(starts):
+            return None, f"no data for {missing} (the data start in {min(starts):%b %Y})"
         what = "the previous period" if kind == "previous" else "the same period last year"
         return None, (
-            f"no data for {_list(self.missing(usual, sources))} and no comparable covered period "
-            f"near it: {_label((first, last))} is not compared with {what}"
+            f"no data for {missing} nor a comparable covered period near it, so "
+            f"{_label((first, last))} is not compared with {what}"
         )
 
     def mask(self, series: pd.DataFrame | pd.Series) -> pd.DataFrame | pd.Series:
@@ -201,7 +228,8 @@ class Coverage:
         for name in sorted(self.sources):
             have = self.months(name)
             gaps = self.gaps(name)
-            text = f"{name}: {_label((have.min(), have.max()))} ({len(have)} months"
+            n = f"{len(have)} month" + ("s" if len(have) != 1 else "")
+            text = f"{name}: {_label((have.min(), have.max()))} ({n}"
             text += f"; no data for {_list(list(gaps))})" if len(gaps) else ")"
             parts.append(text)
         return "; ".join(parts)

@@ -389,6 +389,21 @@ def _taxonomy(ws: Workspace) -> pd.DataFrame | None:
 # --------------------------------------------------------------------------- open
 
 
+def stored_coverage(root: str | Path) -> Coverage:
+    """The months each source's stored data cover, from the manifest alone (quick: no data is
+    read; council files listed in ``[[sources]]`` with ``files`` are not counted).
+
+    Examples
+    --------
+    >>> stored_coverage("leeds").describe()  # doctest: +SKIP
+    'police.uk: Jan 2021–Jun 2022 (17 months; no data for Jun 2021)'
+    """
+    months: dict[str, set[str]] = {}
+    for entry in _read_manifest(read_workspace(root))["partitions"].values():
+        months.setdefault(entry["source"], set()).add(entry["month"])
+    return Coverage(months)
+
+
 def open_workspace(root: str | Path) -> WorkspaceData:
     """Read a workspace: every partition, plus files listed in ``[[sources]]``, wards joined.
 

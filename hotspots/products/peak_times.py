@@ -24,6 +24,7 @@ import pandas as pd
 
 from hotspots.analysis.temporal import HourWeekday, hour_weekday, peak_windows
 from hotspots.core.disclosure import countable, mappable
+from hotspots.data.coverage import Coverage
 from hotspots.products.measures import monthly_with_last_year, time_of_day_coverage
 
 FOCUS_KINDS = ("All incidents", "A ward", "A crime group", "A cluster")
@@ -70,7 +71,9 @@ class PeakTimes:
     note
         What limits the last-year line ("" when nothing does).
     months_without_last_year
-        Months of ``monthly`` with no figure a year earlier (the data do not reach back).
+        Months of ``monthly`` with no figure a year earlier (no data for that month).
+    months_without_data
+        Months of ``monthly`` the data do not cover ("no data": NaN in the chart, not zero).
     """
 
     n: int
@@ -81,6 +84,7 @@ class PeakTimes:
     peaks: pd.DataFrame | None
     note: str
     months_without_last_year: int
+    months_without_data: tuple[pd.Period, ...] = ()
 
 
 def focus_mask(incidents: pd.DataFrame, focus: Focus) -> np.ndarray:
@@ -100,6 +104,7 @@ def peak_times(
     *,
     undated: pd.DataFrame | None = None,
     cluster_labels: np.ndarray | None = None,
+    coverage: Coverage | None = None,
 ) -> PeakTimes:
     """The timing of the incidents of ``shown`` in ``focus``.
 
@@ -115,21 +120,31 @@ def peak_times(
     cluster_labels
         For a cluster focus: one label per mappable incident of ``shown``, in the order of
         :func:`hotspots.core.disclosure.mappable` (``Analysis.clusters.labels``).
+    coverage
+        The months the selection's sources cover (:class:`~hotspots.data.coverage.Coverage`,
+        e.g. a workspace's, :meth:`~hotspots.data.coverage.Coverage.only` the selected
+        sources): a month it does not cover is "no data" in the monthly trend, never zero.
+        Default: every month from the first to the last of the data is covered.
     """
     first, last = shown["month"].min(), shown["month"].max()
     note = ""
+    covered: tuple[pd.Timestamp, pd.Timestamp] | Coverage
     if focus.kind == "A cluster":
         if cluster_labels is None:
             raise ValueError("a cluster focus needs cluster_labels (Analysis.clusters.labels)")
         in_focus = mappable(shown).loc[np.asarray(cluster_labels) == focus.value]
-        history, coverage = in_focus, (first, last)
+        history, covered = in_focus, (first, last)
+        if coverage is not None:  # the cluster is found in the selected months only
+            covered = coverage.between(first, last)
         note = CLUSTER_NOTE
     else:
         undated = shown if undated is None else undated
         history = undated.loc[focus_mask(undated, focus)]
         in_focus = shown.loc[focus_mask(shown, focus)]
-        coverage = (undated["month"].min(), undated["month"].max())
-    monthly = monthly_with_last_year(history, start=first, end=last, coverage=coverage)
+        span = (undated["month"].min(), undated["month"].max())
+        covered = span if coverage is None else coverage
+    monthly = monthly_with_last_year(history, start=first, end=last, coverage=covered)
+    gaps = monthly.index[monthly["incidents"].isna()].to_period("M")
     # The charts gate sensitive incidents themselves; the count and the time-of-day coverage
     # shown with them count the same incidents.
     counted = countable(in_focus) if "sensitive" in in_focus.columns else in_focus
@@ -143,4 +158,5 @@ def peak_times(
         peaks=peaks,
         note=note,
         months_without_last_year=int(monthly["a_year_earlier"].isna().sum()),
+        months_without_data=tuple(gaps),
     )

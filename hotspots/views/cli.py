@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,6 +38,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))
+    except BrokenPipeError:  # the reader stopped early (``hotspots wards DIR | head``): fine
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (no flush error at exit)
+        return 0
     except (IngestError, ValueError, OSError, LookupError) as exc:
         print(f"hotspots {args.command}: error: {exc}", file=sys.stderr)
         return 1
@@ -217,6 +221,13 @@ def _run_analyse(args: argparse.Namespace) -> int:
         f"{c['n_clusters']} clusters ({how})"
     )
     print(f"study area: {p['study_area']}")
+    inside = incidents["month"].dt.to_period("M")
+    gaps = data.coverage.missing((inside.min(), inside.max()))
+    if gaps:  # a month without data is not a month without crime
+        print(
+            f"note: no data for {', '.join(f'{m:%b %Y}' for m in gaps)}: the counts are of the "
+            f"{inside.nunique()} months with data; monthly.csv leaves it empty"
+        )
     if result.ward_rates is not None:
         rated = int(result.ward_rates["rate"].notna().sum())
         print(
@@ -301,6 +312,7 @@ def _run_backtest(args: argparse.Namespace) -> int:
         print(f"skipped test month {month}: {why}")
     print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     if args.csv:
+        args.csv.parent.mkdir(parents=True, exist_ok=True)
         write_csv(table, args.csv)
         print(f"wrote {args.csv}")
     return 0
@@ -556,10 +568,14 @@ def _in_months(data: Input, start: str | None, end: str | None) -> pd.DataFrame:
         keep &= month <= pd.Period(end, freq="M")
     out = data.incidents[keep.to_numpy()]
     if len(out) == 0:
+        asked = [m for m in data.coverage.gaps() if (not start or m >= pd.Period(start, "M"))
+                 and (not end or m <= pd.Period(end, "M"))]  # fmt: skip
+        words = ", ".join(f"{m:%b %Y}" for m in asked)
         raise ValueError(
-            f"no incidents from {start or 'the start'} to {end or 'the end'}; the data cover "
-            f"{data.coverage.describe()}"
-        )
+            (f"no data for {words}" if asked else
+             f"no incidents from {start or 'the start'} to {end or 'the end'}")
+            + f"; the data cover {data.coverage.describe()}"
+        )  # fmt: skip
     return out
 
 
@@ -609,7 +625,7 @@ def _add_add(commands: argparse._SubParsersAction) -> None:
 
 
 def _run_add(args: argparse.Namespace) -> int:
-    from hotspots.data.workspace import add
+    from hotspots.data.workspace import add, stored_coverage
 
     report = add(
         args.dir,
@@ -620,6 +636,7 @@ def _run_add(args: argparse.Namespace) -> int:
         dayfirst=not args.month_first,
     )
     print(report.summary())
+    print(f"the workspace now holds {stored_coverage(args.dir).describe()}")
     return 0
 
 
@@ -737,10 +754,9 @@ def _run_wards(args: argparse.Namespace) -> int:
     for note in a["notes"]:
         print(f"note: {note}")
     print(f"rates per {a['per']:,} residents; boundaries: {a['vintage']}")
-    shown = ["area_name", "count", "rate_per_1000", "previous", "vs_previous", "last_year",
-             "vs_last_year"]  # fmt: skip
-    print(table[shown].to_string(index=False, float_format=lambda v: f"{v:.1f}"))
+    print(_ward_words(table, made).to_string(index=False))
     if args.csv:
+        args.csv.parent.mkdir(parents=True, exist_ok=True)
         out = table.copy()
         out.insert(0, "month", a["current_period"])
         out["compared_with_previous"] = a["previous_period"] if made["previous"] else ""
@@ -749,6 +765,43 @@ def _run_wards(args: argparse.Namespace) -> int:
         write_csv(out, args.csv)
         print(f"wrote {args.csv}")
     return 0
+
+
+def _ward_words(table: pd.DataFrame, made: dict[str, bool]) -> pd.DataFrame:
+    """The ward table as a JAG reads it: headers in words, each change with its significance
+    in words (never a blank column); a comparison not made is left out (a note says why)."""
+    import pandas as pd
+
+    a = table.attrs
+    out = pd.DataFrame({
+        "Ward": table["area_name"],
+        f"Incidents {a['current_period']}": _whole(table["count"]),
+        f"Per {a['per']:,} residents": table["rate_per_1000"].map(
+            lambda v: "withheld" if pd.isna(v) else f"{v:.1f}"
+        ),
+    })  # fmt: skip
+    for name in ("previous", "last_year"):
+        if not made[name]:
+            continue
+        period = a[f"{name}_period"]
+        change, pct = table[f"change_vs_{name}"], table[f"pct_vs_{name}"]
+        marker = table[f"vs_{name}"]
+        words = [
+            "withheld" if pd.isna(c) else "no change" if c == 0
+            else f"{c:+,.0f}" + ("" if pd.isna(p) else f" ({p:+.0f} %)")
+            + {"▲": " ▲ significant rise", "▼": " ▼ significant fall"}.get(m, ", not significant")
+            for c, p, m in zip(change, pct, marker, strict=True)
+        ]  # fmt: skip
+        out[f"Incidents {period}"] = _whole(table[name])
+        out[f"Change vs {period}"] = words
+    return out
+
+
+def _whole(values: pd.Series) -> pd.Series:
+    """Counts as whole numbers with thousands separators; "withheld" where the gate hid one."""
+    import pandas as pd
+
+    return values.map(lambda v: "withheld" if pd.isna(v) else f"{v:,.0f}")
 
 
 def _add_changes(commands: argparse._SubParsersAction) -> None:
@@ -792,6 +845,7 @@ def _run_changes(args: argparse.Namespace) -> int:
     for text in table["text"]:
         print(f"- {text}")
     if args.csv:
+        args.csv.parent.mkdir(parents=True, exist_ok=True)
         write_csv(table, args.csv)
         print(f"wrote {args.csv}")
     return 0

@@ -176,7 +176,7 @@ def _stringify(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def _monthly(monthly: pd.DataFrame, coverage: Coverage | None) -> pd.DataFrame:
     """Monthly counts with a ``month`` column; uncovered months blank ("no data")."""
-    table = monthly if coverage is None else coverage.mask(monthly)
+    table = monthly if coverage is None else coverage.mask(monthly).round().astype("Int64")
     covered = table.notna().all(axis=1) if coverage is not None else True
     out = table.reset_index(drop=True)
     out.insert(0, "month", pd.DatetimeIndex(table.index).strftime("%Y-%m"))

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from hotspots.analysis.temporal import monthly_series
+from hotspots.data.coverage import Coverage
 from hotspots.products.measures.periods import PeriodBound, period_label, require
 
 
@@ -15,7 +16,7 @@ def monthly_with_last_year(
     *,
     start: PeriodBound | None = None,
     end: PeriodBound | None = None,
-    coverage: tuple[PeriodBound, PeriodBound] | None = None,
+    coverage: tuple[PeriodBound, PeriodBound] | Coverage | None = None,
 ) -> pd.DataFrame:
     """Incidents per month from ``start`` to ``end``, with the same months a year earlier.
 
@@ -26,15 +27,18 @@ def monthly_with_last_year(
     start, end
         First and last month shown; default the months the data cover.
     coverage
-        First and last month the data cover (a month inside it with no incident is a true
-        zero; a month outside it is unknown). Default: the months of ``incidents``. Pass the
-        whole selection's months when ``incidents`` is a small part of it.
+        The months the data cover: a :class:`~hotspots.data.coverage.Coverage` (a month it does
+        not cover is "no data", NaN, never zero, even between covered months), or the first
+        and last month (every month between is covered). A covered month with no incident is
+        a true zero; a month outside the coverage is unknown. Default: the months of
+        ``incidents``. Pass the whole selection's coverage when ``incidents`` is a small part
+        of it.
 
     Returns
     -------
     DataFrame
-        Index ``month``; ``incidents`` and ``a_year_earlier`` (NaN when that month lies outside
-        ``coverage``). Through the disclosure gate: sensitive incidents are counted only in
+        Index ``month``; ``incidents`` and ``a_year_earlier`` (NaN when that month is not
+        covered: "no data"). Through the disclosure gate: sensitive incidents are counted only in
         groups of 5 or more of one type, ward and month.
 
     Examples
@@ -42,13 +46,19 @@ def monthly_with_last_year(
     >>> monthly_with_last_year(incidents, start="2021-07").tail(1)  # doctest: +SKIP
     """
     require(incidents, ("month",))
+    covered = None
+    if isinstance(coverage, Coverage):
+        covered = coverage.months()
+        if len(covered) == 0:
+            raise ValueError("the coverage holds no month: there are no data to chart")
+        coverage = (covered.min().start_time, covered.max().start_time)
     if coverage is None:
         if len(incidents) == 0:
             raise ValueError("there are no incidents: pass coverage=(first, last) months")
         coverage = (incidents["month"].min(), incidents["month"].max())
     first, last = (pd.Period(pd.Timestamp(v), freq="M") for v in coverage)
     months = pd.period_range(first, last, freq="M").to_timestamp()
-    series = pd.Series(0, index=months, dtype=np.int64)
+    series = pd.Series(0.0, index=months)
     if len(incidents):
         counted = monthly_series(incidents)["incidents"]
         outside = counted[(counted.index < months[0]) | (counted.index > months[-1])].sum()
@@ -57,7 +67,15 @@ def monthly_with_last_year(
                 f"{int(outside)} incident(s) fall outside coverage {period_label((first, last))}; "
                 "widen coverage to the months of the data"
             )
-        series = counted.reindex(months, fill_value=0)
+        series = counted.reindex(months, fill_value=0).astype(float)
+    if covered is not None:  # a month no source covers is "no data", not zero
+        gap = ~months.to_period("M").isin(covered)
+        if series[gap].sum():
+            raise ValueError(
+                f"{int(series[gap].sum())} incident(s) fall in months the coverage does not "
+                "hold; pass the coverage of the incidents' sources"
+            )
+        series[gap] = np.nan
     lo = pd.Period(pd.Timestamp(start), freq="M") if start is not None else first
     hi = pd.Period(pd.Timestamp(end), freq="M") if end is not None else last
     shown = pd.period_range(lo, hi, freq="M").to_timestamp()

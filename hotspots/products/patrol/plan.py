@@ -215,6 +215,11 @@ def patrol_plan(
     spatial = mappable(current_all)
     current = spatial.reset_index(drop=True)
     if len(current) == 0:
+        if len(coverage.missing((start, end))) == len(months):  # no data, not no crime
+            raise ValueError(
+                f"no data for {start:%b %Y}" + (f" to {end:%b %Y}" if end != start else "")
+                + f": choose a period the data cover ({coverage.describe()})"
+            )  # fmt: skip
         raise ValueError(
             f"no incidents in the study area in {start} to {end}; choose another period or area"
         )

@@ -150,9 +150,12 @@ def _pack(
         "title": title,
         "period": period,
         "filters": filters,
-        "changes": measures.what_changed(incidents, wards=_ds.wards, periods=periods),
+        # a month the data do not cover is "no data": comparisons move to a covered one
+        "changes": measures.what_changed(
+            incidents, wards=_ds.wards, periods=periods, coverage=_ds.coverage
+        ),
         "measures": measures.headline_measures(
-            incidents, current=periods.current, previous=periods.previous
+            incidents, current=periods.current, previous=periods.previous, coverage=_ds.coverage
         ),
         "layer": layer,
     }

@@ -21,7 +21,7 @@ from hotspots.data.select import Selection, values_present, ward_choices
 from hotspots.products.peak_times import FOCUS_KINDS, Focus, PeakTimes, peak_times
 from hotspots.views.dashboard import cached
 from hotspots.views.dashboard.login import require
-from hotspots.views.dashboard.sidebar import sidebar_filters
+from hotspots.views.dashboard.sidebar import meeting_mode, sidebar_filters
 from hotspots.views.dashboard.state import Dataset, current_dataset
 
 MAP_DEFAULTS: dict = cached.DEFAULT_ANALYSIS
@@ -30,7 +30,8 @@ MAP_DEFAULTS: dict = cached.DEFAULT_ANALYSIS
 
 def when_products(ds: Dataset, sel: Selection, focus: Focus) -> PeakTimes:
     """:func:`~hotspots.products.peak_times.peak_times` of the incidents of ``sel`` in
-    ``focus`` (cached)."""
+    ``focus`` (cached), with the months the selected sources cover: a month they do not cover
+    is "no data" in the monthly trend, never zero."""
     return _when_products(ds.key, repr(sel), repr(focus), _ds=ds, _sel=sel, _focus=focus)
 
 
@@ -39,11 +40,16 @@ def _when_products(
     key: str, sel_key: str, focus_key: str, *, _ds: Dataset, _sel: Selection, _focus: Focus
 ) -> PeakTimes:
     shown = cached.selected(_ds, _sel)
+    coverage = _ds.coverage
+    if coverage is not None and _sel.sources:
+        coverage = coverage.only(_sel.sources)
+    if coverage is not None and len(coverage.months()) == 0:
+        coverage = None  # sources it does not know: the months of the data
     if _focus.kind == "A cluster":
         labels = cached.analysis(_ds, _sel, **MAP_DEFAULTS).clusters.labels
-        return peak_times(shown, _focus, cluster_labels=labels)
+        return peak_times(shown, _focus, cluster_labels=labels, coverage=coverage)
     undated = cached.selected(_ds, replace(_sel, start=None, end=None))
-    return peak_times(shown, _focus, undated=undated)
+    return peak_times(shown, _focus, undated=undated, coverage=coverage)
 
 
 def render() -> None:
@@ -79,7 +85,7 @@ def render() -> None:
            "month) are not counted." if out.sensitive_left_out else "")
     )  # fmt: skip
     _heatmap(out.profile)
-    _monthly(out.monthly, out.note, out.months_without_last_year)
+    _monthly(out)
     _peaks(out.peaks)
 
 
@@ -125,15 +131,28 @@ def _heatmap(profile: HourWeekday) -> None:
         st.info(f"No hour × weekday chart: {profile.reason}.")
         return
     long = profile.table.stack().rename("incidents").reset_index()
+    big = meeting_mode()
+    # Every weekday and hour keeps its label in both modes: no label is dropped for overlap,
+    # the rows are tall enough for the meeting type size (which is larger).
+    axis = {
+        "labelOverlap": False,
+        "labelFontSize": 17 if big else 12,
+        "titleFontSize": 17 if big else 12,
+    }
     spec = {
         "mark": "rect",
-        "height": 260,
+        "height": len(profile.table.index) * (40 if big else 30),
+        "autosize": {"type": "fit-x", "contains": "padding"},
+        "usermeta": {"embedOptions": {"renderer": "svg"}},  # labels are text a test can read
         "encoding": {
-            "x": {"field": "hour", "type": "ordinal", "title": "Hour of the day"},
+            "x": {"field": "hour", "type": "ordinal", "title": "Hour of the day",
+                  "axis": {**axis, "labelAngle": 0}},
             "y": {"field": "weekday", "type": "ordinal", "sort": list(profile.table.index),
-                  "title": None},
+                  "title": None, "axis": axis},
             "color": {"field": "incidents", "type": "quantitative", "title": "Incidents",
-                      "scale": {"scheme": "orangered"}},
+                      "scale": {"scheme": "orangered"},
+                      "legend": {"labelFontSize": 15 if big else 11,
+                                 "titleFontSize": 15 if big else 11}},
             "tooltip": [{"field": "weekday"}, {"field": "hour"},
                         {"field": "incidents", "type": "quantitative", "format": ".1f"}],
         },
@@ -148,39 +167,85 @@ def _heatmap(profile: HourWeekday) -> None:
     )  # fmt: skip
 
 
-def _monthly(monthly: pd.DataFrame, note: str, missing: int) -> None:
+def _monthly(out: PeakTimes) -> None:
+    """The monthly line, broken at months with no data (a grey band labelled "no data"), never
+    drawn as zero."""
     st.subheader("Monthly trend, with the same months a year earlier")
+    monthly = out.monthly
     long = (
         monthly.rename(columns={"incidents": "Selected months", "a_year_earlier": "A year earlier"})
         .rename_axis("month")
         .reset_index()
         .melt("month", var_name="series", value_name="incidents")
-        .dropna(subset=["incidents"])
-    )
+    )  # a month without data stays in, empty: the line breaks there
     month = {"field": "month", "type": "temporal", "timeUnit": "yearmonth"}
     series = {"domain": ["Selected months", "A year earlier"], "range": ["#b2182b", "#8c8c8c"]}
-    spec = {
+    line = {
         "mark": {"type": "line", "point": True},
-        "height": 280,
         "encoding": {
             "x": {**month, "title": None},
             "y": {"field": "incidents", "type": "quantitative", "title": "Incidents"},
-            "color": {"field": "series", "type": "nominal", "title": None, "scale": series},
-            "strokeDash": {
+            "color": {
                 "field": "series",
                 "type": "nominal",
-                "legend": None,
+                "title": None,
+                "scale": series,
+                "legend": {"symbolType": "stroke", "symbolStrokeWidth": 2.5},
+            },
+            "strokeDash": {  # same title as color: one legend with solid and dashed lines
+                "field": "series",
+                "type": "nominal",
+                "title": None,
                 "scale": {"domain": series["domain"], "range": [[1, 0], [5, 4]]},
             },
             "tooltip": [{**month, "title": "month"}, {"field": "series"}, {"field": "incidents"}],
         },
     }
+    gaps = [  # a band centred on the month's point, half way to its neighbours
+        {
+            "month": m.start_time.isoformat(),
+            "from": (m.start_time - ((m.start_time - (m - 1).start_time) / 2)).isoformat(),
+            "to": (m.start_time + ((m + 1).start_time - m.start_time) / 2).isoformat(),
+        }
+        for m in out.months_without_data
+    ]
+    layers: list[dict] = [line]
+    if gaps:
+        layers = [
+            {
+                "data": {"values": gaps},
+                "mark": {"type": "rect", "color": "#bdbdbd", "opacity": 0.35},
+                "encoding": {"x": {"field": "from", "type": "temporal"}, "x2": {"field": "to"}},
+            },
+            {
+                "data": {"values": gaps},
+                "mark": {"type": "text", "text": "no data", "angle": 270, "baseline": "middle",
+                         "color": "#525252", "fontSize": 13, "y": 12, "align": "right"},
+                "encoding": {"x": {"field": "month", "type": "temporal"}},
+            },
+            line,
+        ]  # fmt: skip
+    spec = {"height": 280, "layer": layers, "usermeta": {"embedOptions": {"renderer": "svg"}}}
+    if meeting_mode():  # readable from the back of the room, as the hour chart
+        spec["config"] = {"axis": {"labelFontSize": 17, "titleFontSize": 17},
+                          "legend": {"labelFontSize": 17}}  # fmt: skip
     st.vega_lite_chart(long, spec, width="stretch")
-    if missing:
-        st.caption(
-            f"{missing} of {len(monthly)} months have no figure a year earlier: the data do "
-            f"not reach back that far. {note}"
+    words = []
+    if gaps:
+        names = ", ".join(m.strftime("%b %Y") for m in out.months_without_data)
+        words.append(
+            f"No data for {names}: the data loaded do not cover it, so the line breaks there "
+            "(it is not a month without crime)."
         )
+    if out.months_without_last_year:
+        words.append(
+            f"{out.months_without_last_year} of {len(monthly)} months have no figure a year "
+            "earlier: there are no data for those months."
+        )
+    if out.note:
+        words.append(out.note)
+    if words:
+        st.caption(" ".join(words))
 
 
 def _peaks(peaks: pd.DataFrame | None) -> None:

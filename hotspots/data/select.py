@@ -15,6 +15,7 @@ import pandas as pd
 
 from hotspots.core import disclosure
 
+
 @dataclass(frozen=True)
 class Selection:
     """Which incidents to keep. ``None`` / empty means "no restriction" for that field.

@@ -148,8 +148,8 @@ def peak_windows(
         are shown, else ""), ``n_used``, ``n_without_time``, ``n_long_windows`` and
         ``sensitive_left_out``. Through the disclosure gate: windows of hours count no
         sensitive incident (:func:`hotspots.core.disclosure.time_split`), peak months count
-        them only in groups of 5 or more (type, ward, month), and when the incidents include sensitive
-        ones, a window (or month) with fewer than 5 incidents is not listed.
+        them only in groups of 5 or more (type, ward, month), and when the incidents include
+        sensitive ones, a window (or month) with fewer than 5 incidents is not listed.
 
     Examples
     --------

@@ -241,5 +241,5 @@ def select(incidents: gpd.GeoDataFrame, selection: Selection) -> gpd.GeoDataFram
     out = incidents.loc[keep].copy()
     out.attrs = dict(incidents.attrs)
     if disclosure.cuts_groups(hours=selection.hours, days=selection.days):
-        return disclosure.time_split(out)  # type: ignore[return-value]
+        return disclosure.time_split(out)
     return out

@@ -845,6 +845,11 @@ NB05: list[Cell] = [
                 location="location_type",
             ),
         ).incidents
+        # The file has no crime type, and an untyped record with exact coordinates is treated
+        # as sensitive until mapped (hour charts count no sensitive record): map it.
+        nyc[["category", "sensitive", "vawg"]] = hs.classify(pd.Series("Vehicle crime",
+                                                                       index=nyc.index))
+        nyc["crime_type"] = "Vehicle crime"
         hours = (nyc["occurred_to"] - nyc["occurred_from"]).dt.total_seconds() / 3600
         print(
             f"{len(nyc):,} thefts; window: none {(hours == 0).mean():.0%}, "
@@ -894,6 +899,9 @@ NB05: list[Cell] = [
                 datetime="start_datetime", datetime_to="end_datetime", lat="lat", lon="lon"
             ),
         ).incidents
+        # untyped, so sensitive until mapped (as for NYC above): these are burglaries
+        dc[["category", "sensitive", "vawg"]] = hs.classify(pd.Series("Burglary", index=dc.index))
+        dc["crime_type"] = "Burglary"
         dc_aoristic = hs.hour_weekday(dc)
         dc_start = hs.hour_weekday(dc, aoristic=False)
         print(f"{dc_aoristic.n_used:,} used, {dc_aoristic.n_long_windows} long windows left out")

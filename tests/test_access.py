@@ -11,6 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
@@ -308,6 +309,30 @@ def test_an_upload_is_audited_and_leaves_no_temporary_file(configured, tmp_path,
     shown = _texts(at) + "\n".join(str(d.value) for d in at.dataframe)
     assert str(temp) not in shown and "hotspots-upload-" not in shown
     assert "Loaded 2 incidents" in shown or "2021-03-hertfordshire-street.csv" in shown
+
+
+def test_a_survey_upload_is_audited_once_with_its_rows(configured) -> None:
+    at = _page("hotspots.views.dashboard.page_areas.render")
+    at.session_state[login.USER_KEY] = User("ann", "analyst")
+    at.run()
+    rows = ["area,period,% feeling safe,respondents", "Boxmoor,2021-Q3,74,212",
+            "Boxmoor,2021-Q4,79,198", "Adeyfield,2021-Q4,61,150"]  # fmt: skip
+    survey = ("safety_survey.csv", "\n".join(rows).encode(), "text/csv")
+    at.file_uploader(key="a_survey").set_value(survey).run()
+    assert not at.exception, _texts(at)
+    at.run()  # a rerun (any click on the page) is not another upload
+    log = store.audit_log(store.open_store())
+    ups = log[(log["action"] == "upload") & (log["target"] == survey[0])]
+    assert len(ups) == 1, ups
+    entry = ups.iloc[0]
+    assert (entry["user"], entry["role"]) == ("ann", "analyst")
+    assert entry["detail"] == "survey: 3 rows read" and pd.notna(entry["at"])
+    # a file that cannot be read is audited as refused
+    bad = ("broken.csv", b"area,period\nBoxmoor,2021-Q3", "text/csv")
+    at.file_uploader(key="a_survey").set_value(bad).run()
+    log = store.audit_log(store.open_store())
+    refused = log[(log["action"] == "upload") & (log["target"] == bad[0])]
+    assert len(refused) == 1 and refused.iloc[0]["detail"].startswith("survey refused: ")
 
 
 def test_an_analyst_gets_downloads_a_viewer_none(configured) -> None:

@@ -4,6 +4,8 @@ from page to page, and back into the URL."""
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from hotspots.core.disclosure import TIME_FILTER_NOTE
+
 GROUP = "Anti-social behaviour"
 
 
@@ -37,6 +39,9 @@ def test_a_shared_link_sets_the_filters(linked):
     assert side.multiselect(key="f_wards").value == []  # a ward the data do not hold: dropped
     caption = " ".join(c.value for c in side.caption)
     assert "22:00–03:59, overnight" in caption and "Friday and Saturday nights" in caption
+    # the time filter leaves sensitive offences out, and the sidebar says so in plain words
+    assert [w.value for w in side.warning] == [TIME_FILTER_NOTE]
+    assert "not shown when hours or days are filtered" in TIME_FILTER_NOTE
 
 
 def test_the_filters_follow_to_another_page_and_into_the_url(linked):

@@ -19,7 +19,7 @@ from hotspots.analysis.temporal import hour_weekday, peak_windows
 from hotspots.core import disclosure
 from hotspots.core.disclosure import MIN_COUNT
 from hotspots.data.ingest import read_incident_csv
-from hotspots.data.schema import classify, incidents_from_xy
+from hotspots.data.schema import classify, incidents_from_xy, sensitive_labels
 from hotspots.data.select import Selection, select
 from hotspots.products import measures
 from hotspots.products.vawg import feedback_near_incidents
@@ -42,6 +42,21 @@ def test_council_and_cad_labels_are_sensitive_from_any_source(label: str) -> Non
         flags = classify(pd.Series([label]), exact_coordinates=exact)
         assert flags["sensitive"].iloc[0], (label, exact)
         assert flags["vawg"].iloc[0]
+
+
+def test_home_office_codes_follow_the_checked_source() -> None:
+    """Codes checked against the ONS offence-code hierarchy (hotspots/data/resources/README.md):
+    8R is Malicious Communications (not sensitive in itself), 72 and 8U are sensitive, and
+    every Home Office row says where it was checked."""
+    labels = sensitive_labels()
+    codes = ["17A", "17B", "19C", "19H", "20A", "20B", "21", "22A", "22B", "23", "70", "71", "72",
+             "73", "88A", "88C", "88D", "88E", "8Q", "8U", "106"]  # fmt: skip
+    flags = classify(pd.Series(codes), exact_coordinates=False)
+    assert flags["sensitive"].all() and flags["vawg"].all()
+    assert not classify(pd.Series(["8R"]), exact_coordinates=False)["sensitive"].iloc[0]
+    home_office = labels[labels["kind"].str.startswith("Home Office")]
+    assert (home_office["source"].str.len() > 10).all()
+    assert labels.at["22a", "source"].endswith("Causing sexual activity without consent")
 
 
 def test_unknown_and_ambiguous_types_from_exact_sources_are_sensitive() -> None:

@@ -13,7 +13,7 @@ import pytest
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 
-from hotspots.core.disclosure import MIN_COUNT
+from hotspots.core.disclosure import MIN_COUNT, PERIOD_NOTE
 from hotspots.data import datasets
 from hotspots.data.ingest import concat_results
 from hotspots.demo.load import load_demo_log, load_demo_policeuk
@@ -320,8 +320,11 @@ def test_what_changed_q_values_match_scipy(timed):
     periods = measures.default_periods(timed)
     changes = measures.what_changed(timed, by=("category",), periods=periods, top=20)
     prev = changes[changes["compared_with"] == "previous period"]
-    cur = _in_days(timed, "2022-01-04", "2022-01-31")["category"].value_counts()
-    before = _in_days(timed, "2021-12-07", "2022-01-03")["category"].value_counts()
+    # periods of days that are not whole months count no sensitive incident (and say so)
+    assert PERIOD_NOTE in changes.attrs["notes"] and timed["sensitive"].any()
+    plain = timed[~timed["sensitive"].astype(bool)]
+    cur = _in_days(plain, "2022-01-04", "2022-01-31")["category"].value_counts()
+    before = _in_days(plain, "2021-12-07", "2022-01-03")["category"].value_counts()
     both = pd.concat([cur, before], axis=1).fillna(0).astype(int)
     p = pd.Series(
         [stats.binomtest(c, c + b, 0.5).pvalue for c, b in both.to_numpy()], index=both.index
@@ -335,10 +338,18 @@ def test_what_changed_q_values_match_scipy(timed):
 
 def test_what_changed_leaves_out_small_sensitive_groups(demo, wards):
     abuse = demo[demo["crime_type"] == "Domestic abuse"]
-    changes = measures.what_changed(abuse, by=("crime_type", "ward_code"), wards=wards)
-    assert changes.attrs["suppressed"] > 0
+    month = measures.comparison_periods(("2022-01", "2022-01"))
+    changes = measures.what_changed(
+        abuse, by=("crime_type", "ward_code"), wards=wards, periods=month
+    )
+    assert changes.attrs["suppressed"] > 0 and PERIOD_NOTE not in changes.attrs["notes"]
     shown = changes[["current", "before"]].to_numpy()
     assert not ((shown > 0) & (shown < MIN_COUNT)).any()
+    # a period of days that is not whole months counts none of them
+    days = measures.default_periods(abuse)
+    assert days.current[0].freqstr.startswith("D")
+    with pytest.raises(ValueError, match="choose whole months"):
+        measures.what_changed(abuse, by=("crime_type", "ward_code"), periods=days)
 
 
 # --------------------------------------------------------------------------- When page helpers

@@ -7,19 +7,29 @@ window, nearby count, download and the quarantine file goes through it.
    out. Anything still drawn from sensitive data respects the floors
    (:data:`MAX_SENSITIVE_RES`, :data:`MIN_SENSITIVE_RADIUS_M`, :func:`check_floors`).
 2. **No small counts, not even by differencing.** Sensitive incidents are counted in *groups*:
-   one group is the sensitive incidents of one source, crime type, ward and month inside one
-   output cell (:data:`GROUP_KEYS`). Every filter the product offers (crime groups and types,
-   wards, months, sources) selects whole groups, so the difference between any two outputs is
+   one group is the sensitive incidents of one source, crime type, ward and calendar month
+   inside one output cell (:data:`GROUP_KEYS`). The filters that select whole groups (crime
+   groups and types, wards, whole months, sources) make the difference between any two outputs
    a sum of whole groups. A cell is shown only when each group in it holds 0 or at least
    :data:`MIN_COUNT` incidents (:func:`gate`); otherwise it is withheld, whatever non-sensitive
    incidents share it (adding a non-sensitive type to the filter cannot switch this off).
    A total holds every group of its parts, so a total is withheld whenever a part is: "total
    minus the shown parts" never recovers a withheld cell (this is the complementary
-   suppression, built in). Charts of time (peak windows, hour × weekday) count sensitive
-   incidents only from groups that pass (:func:`countable`).
-3. **Display.** Withheld counts under :data:`MIN_COUNT` show as :data:`SUPPRESSED`
+   suppression, built in). Charts by month count sensitive incidents only from groups that
+   pass (:func:`countable`).
+3. **Nothing sensitive where time cuts a group.** Anything that cuts a group — a time-of-day
+   or day-of-week filter, an hour × weekday chart, a peak window of hours, a period of days that
+   is not whole months — counts **no** sensitive incident (:func:`time_split`,
+   :func:`cuts_groups`, :func:`whole_months`), and says so (:data:`TIME_FILTER_NOTE`). Such an
+   output is a function of non-sensitive incidents only, which every user may see anyway (filter
+   on non-sensitive types): set beside any other output it adds nothing about a victim. Every
+   other output counts sensitive incidents only in whole groups of 0 or :data:`MIN_COUNT` and
+   more, so the difference of any two shown figures holds whole groups only: 0 or at least
+   :data:`MIN_COUNT` sensitive incidents (``tests/test_differencing.py`` checks every pair of
+   filter states).
+4. **Display.** Withheld counts under :data:`MIN_COUNT` show as :data:`SUPPRESSED`
    (``"<5"``), larger withheld counts as :data:`WITHHELD` (:func:`shown_counts`).
-4. **Quarantine.** Rows set aside at ingest keep file, line and reason, but a row whose crime
+5. **Quarantine.** Rows set aside at ingest keep file, line and reason, but a row whose crime
    type is sensitive or unknown (from an exact-coordinate source) loses its source values:
    coordinates, address, everything (:func:`blank_sensitive_coordinates`).
 
@@ -27,8 +37,8 @@ What is sensitive is decided in :mod:`hotspots.data.schema` (taxonomy, the maint
 ``data/resources/sensitive_labels.csv`` and :data:`SENSITIVE_PATTERN`; unknown types and
 violence from exact-coordinate sources count as sensitive).
 
-Known limits (not blocked here): differencing through the hour-of-day filter and through two
-day-based periods that overlap part of a month.
+Known limit: counts around points (feedback near incidents) are circles; two overlapping
+circles of 300 m or more can still be compared (their centres are snapped to H3 cells).
 """
 
 from __future__ import annotations
@@ -71,6 +81,64 @@ SENSITIVE_PATTERN = re.compile(
 )
 """A crime type nobody mapped is still sensitive when its name matches: failing open would put
 a victim's location on a map."""
+
+
+TIME_FILTER_NOTE = (
+    "Sensitive offences (domestic abuse, sexual offences, stalking) are not shown when hours or "
+    "days are filtered, nor in hour-of-day or day-of-week charts: a few of them at one time "
+    "could point to a victim."
+)
+"""What a view says when an output leaves sensitive incidents out because time cuts a group."""
+
+PERIOD_NOTE = (
+    "Sensitive offences (domestic abuse, sexual offences, stalking) are left out of periods of "
+    "days that are not whole months: choose whole months to count them."
+)
+"""What a view says when a period of days leaves sensitive incidents out."""
+
+
+def cuts_groups(*, hours: tuple[int, int] | None = None, days: Sequence[int] = ()) -> bool:
+    """Whether a time-of-day (``hours``) or day-of-week (``days``) filter is on: it cuts the
+    groups of :data:`GROUP_KEYS`, so the output may count no sensitive incident
+    (:func:`time_split`)."""
+    return hours is not None or bool(days)
+
+
+def whole_months(first: pd.Period, last: pd.Period) -> bool:
+    """Whether the period ``first`` … ``last`` (both inclusive, months or days) is whole
+    calendar months, so it selects whole groups.
+
+    Examples
+    --------
+    >>> whole_months(pd.Period("2022-01-01", "D"), pd.Period("2022-02-28", "D"))
+    True
+    >>> whole_months(pd.Period("2022-01-04", "D"), pd.Period("2022-01-31", "D"))
+    False
+    """
+    start, stop = first.start_time, (last + 1).start_time
+    return bool(start == start.to_period("M").start_time and stop == stop.to_period("M").start_time)
+
+
+def time_split(incidents: pd.DataFrame) -> pd.DataFrame:
+    """The incidents an output cut by time may count: every sensitive one left out.
+
+    For outputs filtered or split by time of day or day of week, or over a period of days that
+    is not whole months (see the module docstring, rule 3). ``attrs`` are kept;
+    ``attrs["sensitive_left_out"]`` says how many were left out (a view says that some were,
+    with :data:`TIME_FILTER_NOTE`, never the number).
+    """
+    sensitive = time_split_rows(incidents)
+    out = incidents.loc[~sensitive].copy()
+    out.attrs = {**incidents.attrs, "sensitive_left_out": int(sensitive.sum())}
+    return out
+
+
+def time_split_rows(incidents: pd.DataFrame) -> np.ndarray:
+    """Per incident: True when an output cut by time may not count it (it is sensitive;
+    a frame without the ``sensitive`` column holds none)."""
+    if "sensitive" not in incidents.columns:
+        return np.zeros(len(incidents), dtype=bool)
+    return _sensitive(incidents)
 
 
 def is_exact_source(source: pd.Series | np.ndarray | Sequence[str]) -> np.ndarray:

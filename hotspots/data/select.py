@@ -13,6 +13,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from hotspots.core import disclosure
+
 
 @dataclass(frozen=True)
 class Selection:
@@ -38,6 +40,9 @@ class Selection:
     An incident known only to have happened within a window (``occurred_from`` to
     ``occurred_to``) is kept when its window overlaps the chosen hours and days (aoristic
     rule: it may have happened then).
+
+    With ``hours`` or ``days`` no sensitive incident is kept: a time filter cuts the groups the
+    disclosure gate counts in (:func:`hotspots.core.disclosure.time_split`).
     """
 
     start: pd.Timestamp | None = None
@@ -235,4 +240,6 @@ def select(incidents: gpd.GeoDataFrame, selection: Selection) -> gpd.GeoDataFram
         keep &= _in_week_hours(incidents, week, precisions)
     out = incidents.loc[keep].copy()
     out.attrs = dict(incidents.attrs)
+    if disclosure.cuts_groups(hours=selection.hours, days=selection.days):
+        return disclosure.time_split(out)
     return out

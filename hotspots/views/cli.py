@@ -660,8 +660,10 @@ def _run_dashboard(args: argparse.Namespace) -> int:
     ws = read_workspace(args.dir)
     app = Path(__file__).resolve().parents[2] / "app.py"
     env = {**os.environ, ENV: str(ws.root.resolve())}
+    # No "Download as CSV" in the tables' toolbars: files leave through the audited buttons.
     command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.headless", "true",
-               "--server.address", "127.0.0.1", "--server.port", str(args.port)]  # fmt: skip
+               "--server.address", "127.0.0.1", "--server.port", str(args.port),
+               "--client.disableDataExport", "true"]  # fmt: skip
     print(f"opening {ws.title} on http://127.0.0.1:{args.port}")
     return subprocess.call(command, env=env)
 

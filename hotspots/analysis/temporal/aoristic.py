@@ -59,9 +59,9 @@ class HourWeekday:
         Incidents whose window (``occurred_to - occurred_from``) exceeds ``max_window_hours``;
         left out unless ``include_long_windows``.
     sensitive_left_out
-        Whether sensitive incidents were left out by the disclosure gate (not how many: that
-        number would be a count of them) (groups of fewer than 5 of one
-        type, ward and month; :func:`hotspots.core.disclosure.small_groups`).
+        Whether sensitive incidents were left out (not how many: that number would be a count
+        of them). An hour × weekday split counts no sensitive incident
+        (:func:`hotspots.core.disclosure.time_split`).
     aoristic, max_window_hours, include_long_windows
         The options used.
     """
@@ -207,7 +207,8 @@ def week_profiles(
     (profiles, counts)
         ``profiles`` has shape ``(n_groups, 168)``; ``counts`` has ``n_used``,
         ``n_without_time``, ``n_long_windows`` and ``sensitive_left_out`` (whether sensitive
-        incidents in groups under 5 were left out, :func:`hotspots.core.disclosure.small_groups`).
+        incidents were left out: an hour × weekday split counts none,
+        :func:`hotspots.core.disclosure.time_split`).
     """
     from scipy import sparse  # lazy: ~0.3 s to import, loaded with the first matrix
 
@@ -219,11 +220,9 @@ def week_profiles(
     timed = (precision.isin(TIMED_PRECISIONS) & start.notna()).to_numpy()
     window_h = ((end - start).dt.total_seconds() / _HOUR_S).fillna(0).to_numpy()
     long = timed & (window_h > max_window_hours)
-    # Time charts count sensitive incidents only in groups the disclosure gate lets through.
-    gated = disclosure.small_groups(incidents) if "sensitive" in incidents.columns else None
-    use = timed & (~long | include_long_windows)
-    if gated is not None:
-        use &= ~gated
+    # An hour × weekday split cuts the disclosure gate's groups: no sensitive incident counts.
+    gated = disclosure.time_split_rows(incidents)
+    use = timed & (~long | include_long_windows) & ~gated
     times = start.where(use)
     ends = end.where(use) if aoristic else None
     hours = aoristic_weights(times, ends)
@@ -234,7 +233,7 @@ def week_profiles(
         "n_used": int(use.sum()),
         "n_without_time": int((~timed).sum()),
         "n_long_windows": int(long.sum()),
-        "sensitive_left_out": bool(gated is not None and gated.any()),
+        "sensitive_left_out": bool(gated.any()),
     }
     return (membership @ hours).toarray(), counts
 
@@ -247,8 +246,8 @@ def unavailable_reason(incidents: pd.DataFrame, counts: dict[str, Any]) -> str:
         return "there are no incidents"
     if counts.get("sensitive_left_out") and counts["n_without_time"] < len(incidents):
         return (
-            "the timed incidents are sensitive and too few in each group (type, ward, month) "
-            "to show when they happened"
+            "the timed incidents are sensitive, and sensitive offences are not shown by hour "
+            "or day of the week"
         )
     precision = {str(p).lower() for p in pd.unique(incidents["time_precision"].to_numpy(object))}
     if precision == {"month"}:

@@ -146,9 +146,10 @@ def peak_windows(
         ``month``), ``incidents`` (weighted), ``share`` of the group's incidents and ``lift``
         (share ÷ the share an even spread would give). ``attrs`` holds ``reason`` (why months
         are shown, else ""), ``n_used``, ``n_without_time``, ``n_long_windows`` and
-        ``sensitive_left_out``. Through the disclosure gate: sensitive incidents count only
-        in groups of 5 or more (type, ward, month), and when the incidents include sensitive
-        ones, a window (or month) with fewer than 5 incidents is not listed.
+        ``sensitive_left_out``. Through the disclosure gate: windows of hours count no
+        sensitive incident (:func:`hotspots.core.disclosure.time_split`), peak months count
+        them only in groups of 5 or more (type, ward, month), and when the incidents include
+        sensitive ones, a window (or month) with fewer than 5 incidents is not listed.
 
     Examples
     --------

@@ -14,6 +14,7 @@ from hotspots.products.measures.periods import (
     COMPARISONS,
     Periods,
     compare_all,
+    counted_in,
     default_periods,
     made,
     periods_for,
@@ -89,6 +90,7 @@ def what_changed(
     periods = periods or default_periods(incidents)
     if coverage is not None:
         periods = periods_for(periods.current, None, coverage, reason=periods.reason)
+    incidents, period_note = counted_in(incidents, periods)
     parts = [incidents[c].astype("string").fillna(_NONE) for c in by]
     key = parts[0].str.cat(parts[1:], sep=_SEP) if len(parts) > 1 else parts[0]
     frame = pd.DataFrame(
@@ -137,6 +139,7 @@ def what_changed(
         suppressed=suppressed,
         notes=[
             *periods.notes,
+            *period_note,
             *(f"no {COMPARED_WITH[k]}: {v}" for k, v in compared["notes"].items()),
         ],
         test=compared["previous"].attrs["test"],

@@ -17,6 +17,7 @@ from hotspots.products.measures.periods import (
     COMPARISONS,
     PeriodBound,
     compare_all,
+    counted_in,
     made,
     markers,
     periods_for,
@@ -78,6 +79,7 @@ def headline_measures(
     """
     check_incidents(incidents)
     periods = periods_for(current, previous, coverage)
+    incidents, period_note = counted_in(incidents, periods)
     masks = _measure_masks(incidents)
     rows = np.concatenate([np.flatnonzero(m) for m in masks.values()])
     labels = np.repeat(list(masks), [int(m.sum()) for m in masks.values()])
@@ -93,7 +95,7 @@ def headline_measures(
     out = pd.DataFrame({"definition": list(HEADLINE_MEASURES.values())}, index=names)
     out.index.name = "measure"
     out["current"] = compared["previous"]["current"].reindex(names, fill_value=0).astype(float)
-    notes = list(periods.notes)
+    notes = [*periods.notes, *period_note]
     for name, suffix in COMPARISONS.items():
         table = made(compared, name)
         if table is None:
@@ -114,6 +116,11 @@ def headline_measures(
         out[suffix] = markers(got["direction"].fillna("").to_numpy(dtype=object))
     names_in = ["current", *(n for n in COMPARISONS if compared.get(n) is not None)]
     hidden = withheld(long, periods, long["measure"], names_in)
+    if period_note:  # sensitive incidents were left out: the domestic-abuse measure is "n/a"
+        for name in names_in:
+            hidden[name] = hidden[name].reindex(names, fill_value=False)
+            hidden[name].loc[SENSITIVE_MEASURE] = True
+            out.loc[SENSITIVE_MEASURE, name] = np.nan
     _withhold(out, hidden)
     out.attrs.update(
         current_period=periods.label(),

@@ -226,6 +226,25 @@ def compare_all(
     return out
 
 
+def counted_in(incidents: pd.DataFrame, periods: Periods) -> tuple[pd.DataFrame, list[str]]:
+    """The incidents a comparison of ``periods`` may count, and the note to show.
+
+    Periods of days that are not whole months cut the disclosure gate's groups (source, type,
+    ward, calendar month), so they count no sensitive incident and the note
+    (:data:`hotspots.core.disclosure.PERIOD_NOTE`) says so — always, whether or not the data
+    hold any (a note shown only then would itself say that some exist). Whole months: the
+    incidents as they are and no note. ``ValueError`` (with the note) when every incident is
+    sensitive and the periods are days.
+    """
+    bounds = (periods.current, periods.previous, periods.last_year)
+    if all(disclosure.whole_months(*b) for b in bounds):
+        return incidents, []
+    counted = disclosure.time_split(incidents)
+    if len(incidents) and not len(counted):
+        raise ValueError(f"there are no incidents to compare: {disclosure.PERIOD_NOTE}")
+    return counted, [disclosure.PERIOD_NOTE]
+
+
 def made(compared: dict, name: str) -> pd.DataFrame | None:
     """The comparison table ``name``, or ``None`` when it was not made (its note says why)."""
     table = compared.get(name)

@@ -20,6 +20,7 @@ from hotspots.products.measures.periods import (
     COMPARISONS,
     PeriodBound,
     compare_all,
+    counted_in,
     made,
     markers,
     periods_for,
@@ -104,6 +105,7 @@ def ward_table(
     check_incidents(incidents)
     require(wards, ("area_code", "area_name"), "wards", "hotspots.space.areas.read_boundaries")
     periods = periods_for(current, previous, coverage)
+    incidents, period_note = counted_in(incidents, periods)
     compared = compare_all(
         incidents, periods, by="ward_code", last_year=last_year, alpha=alpha, coverage=coverage
     )
@@ -123,7 +125,7 @@ def ward_table(
         if key is None and "method" in population.columns and len(population):
             key = population["method"].iloc[0]
         method = POPULATION_METHODS.get(str(key), str(key))
-    notes = list(periods.notes)
+    notes = [*periods.notes, *period_note]
     for name, suffix in COMPARISONS.items():
         table = made(compared, name)
         if table is None:

@@ -85,6 +85,18 @@ def audit(action: str, target: str = "", detail: str = "", *, user: User | None 
         log.exception("audit: cannot record %s %s", action, target)
 
 
+def audit_upload(file: Any, detail: str) -> None:
+    """Audit one uploaded file (``upload``: who, when, the file's name, ``detail`` such as how
+    many rows were read) once: Streamlit reruns the page while the file stays in its uploader,
+    and a rerun is not another upload."""
+    key = str(getattr(file, "file_id", "") or f"{file.name}:{len(file.getvalue())}")
+    seen: set[str] = st.session_state.setdefault("_audited_uploads", set())
+    if key in seen:
+        return
+    seen.add(key)
+    audit("upload", str(file.name)[:300], detail)
+
+
 def current_user() -> User:
     """Who this session is (after :func:`login_gate`); :data:`OPEN_ADMIN` with no login."""
     config = _config()

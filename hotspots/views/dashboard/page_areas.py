@@ -294,8 +294,10 @@ def _survey() -> None:
     try:
         survey = area_view.read_survey(upload)
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as err:
+        login.audit_upload(upload, f"survey refused: {err}")
         st.error(f"Could not read the survey: {err}")
         return
+    login.audit_upload(upload, f"survey: {len(survey)} rows read")
     st.dataframe(
         survey[
             ["area", "period", "pct_safe", "ci_low", "ci_high", "respondents", "change_pts",

@@ -26,7 +26,7 @@ from sqlalchemy import Engine
 
 from hotspots import store
 from hotspots.core.defaults import H3_RES
-from hotspots.core.disclosure import MIN_COUNT, SUPPRESSED
+from hotspots.core.disclosure import MIN_COUNT, SUPPRESSED, TIME_FILTER_NOTE, cuts_groups
 from hotspots.data.select import Selection, values_present
 from hotspots.products import vawg
 from hotspots.views import maps
@@ -457,7 +457,7 @@ def _overdue_rows(row: pd.Series) -> list[str]:
     return [style] * len(row)
 
 
-def _near(feedback: gpd.GeoDataFrame, inc: gpd.GeoDataFrame) -> None:
+def _near(feedback: gpd.GeoDataFrame, inc: gpd.GeoDataFrame, *, time_filtered: bool) -> None:
     distance = st.slider(
         "Distance from each feedback point (metres)", 25, 500, 100, step=25, key="vawg_near_m"
     )
@@ -468,11 +468,14 @@ def _near(feedback: gpd.GeoDataFrame, inc: gpd.GeoDataFrame) -> None:
         feedback, inc, distance_m=float(distance), suppress_below=MIN_COUNT
     )
     near["sensitive_within"] = near["sensitive_within"].astype("string").fillna(SUPPRESSED)
+    if time_filtered:  # the selection holds no sensitive incident: not a count of zero
+        near["sensitive_within"] = "not shown"
     st.dataframe(near, hide_index=True, width="stretch", key="vawg_near_table")
     st.caption(
         f"VAWG-relevant recorded incidents of the selection ({near.attrs['incidents_counted']:,}) "
         f"within {distance} m of each point. Sensitive counts (domestic abuse, sexual offences, "
         f"stalking) from 1 to {MIN_COUNT - 1} show as {SUPPRESSED}; no incident location is shown."
+        + (f" {TIME_FILTER_NOTE}" if time_filtered else "")
     )
 
 
@@ -580,7 +583,7 @@ def render() -> None:
     with tabs[1]:
         _tracker(engine)
     with tabs[2]:
-        _near(feedback, inc)
+        _near(feedback, inc, time_filtered=cuts_groups(hours=sel.hours, days=sel.days))
     with tabs[3]:
         walked = st.slider(
             "A hot cell counts as walked when a feedback point is within (metres)",

@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from hotspots.analysis.temporal import HourWeekday
-from hotspots.core.disclosure import MIN_COUNT
+from hotspots.core.disclosure import MIN_COUNT, TIME_FILTER_NOTE
 from hotspots.data.schema import CATEGORIES
 from hotspots.data.select import Selection, values_present, ward_choices
 from hotspots.products.peak_times import FOCUS_KINDS, Focus, PeakTimes, peak_times
@@ -163,7 +163,8 @@ def _heatmap(profile: HourWeekday) -> None:
         f"{profile.n_used:,} incidents with a time of day"
         + (f"; {left_out:,} without one (or with a window over "
            f"{profile.max_window_hours:g} h) are left out" if left_out else "")
-        + ". An incident with a from–to window is spread over the hours of its window."
+        + ". An incident with a from–to window is spread over the hours of its window. "
+        + TIME_FILTER_NOTE
     )  # fmt: skip
 
 

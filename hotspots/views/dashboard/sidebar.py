@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from hotspots.core.disclosure import TIME_FILTER_NOTE, cuts_groups
 from hotspots.data.schema import CATEGORIES
 from hotspots.data.select import (
     WEEKDAY_NAMES,
@@ -178,6 +179,8 @@ def _when(inc: pd.DataFrame, sources: list[str]) -> tuple[tuple[int, int] | None
             "Time of day: not available — the selected records (police.uk) give the month "
             "only, so there is no hour to filter on."
         )
+    if cuts_groups(hours=hours, days=days):
+        side.warning(TIME_FILTER_NOTE)
     return hours, days
 
 

@@ -25,6 +25,7 @@ from hotspots.analysis.clusters import (
 from hotspots.analysis.stats import hotspots_gistar
 from hotspots.analysis.temporal import HourWeekday, hour_weekday, monthly_series, peak_windows
 from hotspots.core import disclosure
+from hotspots.core.crs import from_lonlat
 from hotspots.core.defaults import (
     DBSCAN_MAX_EPS_M,
     GI_K,
@@ -36,7 +37,6 @@ from hotspots.core.disclosure import mappable
 from hotspots.data import boundaries
 from hotspots.data.ingest import resolve_study_area
 from hotspots.data.ingest.studyarea import study_area_district
-from hotspots.core.crs import from_lonlat
 from hotspots.data.schema import WORKING_CRS, check_incidents, incident_points
 from hotspots.space.areas import area_counts, area_rates, district_wards, ward_population
 from hotspots.space.extent import default_study_area
@@ -60,8 +60,8 @@ class Analysis:
     cells
         Every H3 cell of the study area (zero counts included): ``cell``, ``count``,
         ``place`` ("Street, Ward": :func:`hotspots.space.places.place_names`, from the mapped
-        incidents only), ``in_study_area``, Gi* columns (``gi_z``, ``gi_p``, ``gi_p_fdr``, ``gi_bin``,
-        ``gi_class``); hexagons in EPSG:4326.
+        incidents only), ``in_study_area``, Gi* columns (``gi_z``, ``gi_p``, ``gi_p_fdr``,
+        ``gi_bin``, ``gi_class``); hexagons in EPSG:4326.
     clusters
         DBSCAN/HDBSCAN labels (one per mappable incident, i.e. sensitive rows left out, in the
         order of ``hotspots.core.disclosure.mappable(incidents)``; -1 = noise) and their parameters.

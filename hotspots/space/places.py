@@ -191,12 +191,12 @@ def place_names(
     ...             index=[7, 8]), None, crs="EPSG:27700").tolist()
     ['Marlowes', 'unnamed place']
     """
-    groups = pd.Series(np.asarray(groups, dtype=object))
-    keep = groups.notna().to_numpy(bool) & (groups.astype(str) != "-1").to_numpy(bool)
+    place = pd.Series(np.asarray(groups, dtype=object))
+    keep = place.notna().to_numpy(bool) & (place.astype(str) != "-1").to_numpy(bool)
     if "sensitive" in incidents.columns:
         keep &= ~incidents["sensitive"].to_numpy(bool)
     locations = incidents["location"].reset_index(drop=True)[keep]
-    streets = main_streets(locations, groups[keep].to_numpy()).reindex(centres.index)
+    streets = main_streets(locations, place[keep].to_numpy()).reindex(centres.index)
     ward = ward_names(centres[["x", "y"]].to_numpy(float).reshape(-1, 2), wards, crs)
     names = locality_names(streets, ward, number_duplicates=number_duplicates)
     return pd.Series(names, index=centres.index, dtype=object, name="place")

@@ -287,9 +287,11 @@ def _hexes(context: Any, res: int, crs: str, label: str) -> _Hexes:
 
 def _layers(plan: PatrolPlan) -> _Layers:
     crs = plan.metadata["working_crs"]
-    wards = [] if plan.wards is None else list(plan.wards.to_crs(crs).geometry)
-    name_col = next((c for c in WARD_NAME_COLUMNS if c in getattr(plan.wards, "columns", [])), None)
-    ward_names = [""] * len(wards) if name_col is None else [str(n) for n in plan.wards[name_col]]
+    wards, ward_names = [], []
+    if plan.wards is not None:
+        wards = list(plan.wards.to_crs(crs).geometry)
+        name_col = next((c for c in WARD_NAME_COLUMNS if c in plan.wards.columns), None)
+        ward_names = [str(n) for n in plan.wards[name_col]] if name_col else [""] * len(wards)
     outlines = plan.localities.to_crs(crs)
     cx, cy = _to_working(crs, plan.localities["centre_lon"], plan.localities["centre_lat"])
     fine, coarse = CONTEXT_RES
@@ -362,7 +364,7 @@ def _draw(
             )
         )
         px, py = geom.representative_point().coords[0]
-        drawn.append((px, py, int(rank), name.rsplit(", ", 1)[0], mine))
+        drawn.append((px, py, int(rank), name.rsplit(", ", 1)[0], bool(mine)))
     for own in (True, False):
         rows = [d for d in drawn if d[4] is own]
         xy = np.array([(d[0], d[1]) for d in rows]).reshape(-1, 2)

@@ -5,9 +5,10 @@ arrow and scale bar, page shell and PDF table pages.
 
 Everything here is pure (no Streamlit, no browser): the map is drawn server-side by matplotlib
 in the analysis' metric working CRS (EPSG:27700 in Great Britain), so the scale bar is in
-metres, over the street basemap (tiles through a local disk cache). The meeting pack is one self-contained HTML page (the map
-inlined as a base64 PNG, no external scripts, styles or images) or a PDF drawn by matplotlib's
-PDF backend. Every text that comes from the data or the user is escaped.
+metres, over the street basemap (tiles through a local disk cache). The meeting pack is one
+self-contained HTML page (the map inlined as a base64 PNG, no external scripts, styles or
+images) or a PDF drawn by matplotlib's PDF backend. Every text that comes from the data or
+the user is escaped.
 
 Sensitive incidents (domestic abuse, sexual offences, stalking) never reach these products as
 locations: the cells and cluster outlines of an :class:`~hotspots.analysis.analyse.Analysis` are
@@ -24,16 +25,15 @@ Examples
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterator, Mapping
 from typing import Any, Literal
-
-import textwrap
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from matplotlib import colormaps, patheffects
+from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
@@ -46,6 +46,7 @@ from hotspots.data.select import Selection
 from hotspots.views.documents.html import esc, image_html, page_html, table_html
 from hotspots.views.documents.pdf import A4_LANDSCAPE, pdf_bytes, table_pages
 from hotspots.views.documents.static_map import (
+    Bounds,
     figure_png,
     finish_map,
     headings,
@@ -354,7 +355,9 @@ def _draw_map(
     frame_m = frame.to_crs(crs)
     west, south, east, north = frame_m.total_bounds
     pad = 0.03 * max(east - west, north - south, 1.0)
-    bounds = (west - pad, south - pad, east + pad, north + pad)
+    bounds: Bounds = (west - pad, south - pad, east + pad, north + pad)
+    fig = ax.get_figure(root=True)
+    assert isinstance(fig, Figure)
     ax.set_facecolor(BACKGROUND)
     street_basemap(ax, bounds, crs=crs)
     if len(shown):
@@ -375,7 +378,7 @@ def _draw_map(
 
     finish_map(ax, bounds)
     if handles:
-        ax.figure.legend(
+        fig.legend(
             handles=handles,
             title=legend_title,
             loc="upper left",
@@ -386,7 +389,7 @@ def _draw_map(
             frameon=False,
         )
     if len(outlined) and PLACE_COL in outlined.columns:
-        _list_hot_spots(ax.figure, outlined.head(label_top))
+        _list_hot_spots(fig, outlined.head(label_top))
 
 
 def _count_classes(values: np.ndarray) -> tuple[np.ndarray, list[Patch]]:
@@ -410,9 +413,7 @@ def _count_classes(values: np.ndarray) -> tuple[np.ndarray, list[Patch]]:
     return np.array([palette[c] for c in cls], dtype=object), handles
 
 
-def _label_clusters(
-    ax: Axes, outlined: gpd.GeoDataFrame, bounds: tuple[float, ...], taken: list[Any]
-) -> None:
+def _label_clusters(ax: Axes, outlined: gpd.GeoDataFrame, bounds: Bounds, taken: list[Any]) -> None:
     """Each cluster's rank at its inner point (always); its street name ("Street, Ward"
     shortened to the street) under it where it does not overlap a name drawn before."""
     points = outlined.geometry.representative_point()
@@ -435,9 +436,7 @@ def _street_of(place: Any) -> str:
     return str(place).rsplit(", ", 1)[0] if pd.notna(place) else ""
 
 
-def _label_wards(
-    ax: Axes, wards_m: gpd.GeoDataFrame, bounds: tuple[float, ...], taken: list[Any]
-) -> None:
+def _label_wards(ax: Axes, wards_m: gpd.GeoDataFrame, bounds: Bounds, taken: list[Any]) -> None:
     """Ward names (grey italics) at each ward's inner point inside the map."""
     name_col = next((c for c in WARD_NAME_COLUMNS if c in wards_m.columns), None)
     if name_col is None:

@@ -91,7 +91,8 @@ def street_basemap(
 def _drawn_size_px(ax: Axes, bounds: Bounds) -> tuple[int, int]:
     """Pixels the map of ``bounds`` takes on the figure: the axes box, shrunk to the map's
     aspect (an equal-scale map keeps its limits and narrows its box)."""
-    fig = ax.figure
+    fig = ax.get_figure(root=True)
+    assert isinstance(fig, Figure)
     box = ax.get_position()
     width_in, height_in = fig.get_size_inches()
     box_w, box_h = box.width * width_in * fig.dpi, box.height * height_in * fig.dpi
@@ -153,7 +154,7 @@ def place_labels(
     int
         How many names were written.
     """
-    width_px, height_px = _drawn_size_px(ax, bounds)
+    width_px, _ = _drawn_size_px(ax, bounds)
     west, south, east, north = bounds
     scale = max(east - west, 1.0) / width_px  # metres per pixel
     px_per_pt = ax.figure.dpi / 72

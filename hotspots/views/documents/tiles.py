@@ -20,6 +20,7 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
@@ -100,10 +101,8 @@ class TileCache:
             data = path.read_bytes()
         except OSError:
             return None
-        try:
-            os.utime(path)
-        except OSError:
-            pass
+        with contextlib.suppress(OSError):
+            os.utime(path)  # recently used: pruned last
         return data
 
     def put(self, template: str, z: int, x: int, y: int, data: bytes) -> None:

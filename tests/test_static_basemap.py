@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import http.server
 import io
+import json
 import os
 import re
 import socket
@@ -34,6 +35,7 @@ from hotspots.products.patrol import PatrolPlan, patrol_plan
 from hotspots.space.areas import district_wards
 from hotspots.space.places import place_names
 from hotspots.views import maps
+from hotspots.views.analysis_map import analysis_map
 from hotspots.views.documents import static_map, tiles
 from hotspots.views.documents.briefing import locality_map, overview_map
 from hotspots.views.documents.meeting_pack import static_map_figure, static_map_png
@@ -290,3 +292,31 @@ def test_the_web_map_tooltips_name_cells_and_clusters(analysis) -> None:
     assert f"<b>{busiest}</b>" in page.replace("\\u003c", "<").replace("\\u003e", ">")
     cluster = analysis.profiles["place"].iloc[0]
     assert cluster in page
+
+
+def test_a_server_that_never_answers_costs_seconds_not_minutes(
+    monkeypatch, analysis, wards, tmp_path
+) -> None:
+    silent = socket.socket()  # accepts connections (the kernel's backlog), never answers
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(64)
+    try:
+        port = silent.getsockname()[1]
+        monkeypatch.setenv(maps.TILES_ENV, f"http://127.0.0.1:{port}/{{z}}/{{x}}/{{y}}.png")
+        monkeypatch.setenv(tiles.TILE_CACHE_ENV, str(tmp_path / "cache"))
+        start = time.perf_counter()
+        fig = static_map_figure(analysis, wards, title="Dacorum")
+        elapsed = time.perf_counter() - start
+    finally:
+        silent.close()
+    assert static_map.BASEMAP_OFF_NOTE in _texts(fig)
+    # one round of timeouts (TIMEOUT_S each, in parallel), then no more requests
+    assert elapsed < 2 * tiles.TIMEOUT_S + 4.0, elapsed
+
+
+def test_the_standalone_map_writes_ward_names_and_hot_spot_streets(analysis, wards) -> None:
+    page = maps.map_html(analysis_map(analysis, wards=wards))
+    ranked = analysis.profiles.sort_values(["n_incidents", "cluster"], ascending=[False, True])
+    street = ranked["place"].iloc[0].rsplit(", ", 1)[0]
+    assert "hotspots-label-hot" in page and json.dumps(street)[1:-1] in page
+    assert json.dumps(wards["area_name"].iloc[0])[1:-1] in page

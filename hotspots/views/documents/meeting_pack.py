@@ -88,7 +88,8 @@ def top_hotspots(analysis: Analysis, *, top_n: int = 10) -> pd.DataFrame:
     -------
     DataFrame
         One row per cluster: ``rank`` (1 = most incidents; the number drawn on the static
-        map), ``cluster`` (id in ``analysis.profiles``), ``places`` (the most frequent
+        map), ``cluster`` (id in ``analysis.profiles``), ``place`` ("Street, Ward", as on the
+        maps), ``places`` (the most frequent
         location texts, from ``top_locations``), ``n_incidents``, ``share`` (of the mapped
         incidents, 0-1), ``crime_mix``, ``trend`` with ``recent`` / ``previous`` (latest 3
         months against the 3 before) and ``peak`` (weekday and hour when the data have them,
@@ -111,6 +112,7 @@ def top_hotspots(analysis: Analysis, *, top_n: int = 10) -> pd.DataFrame:
         {
             "rank": ranked["rank"].to_numpy(),
             "cluster": ranked["cluster"].to_numpy(),
+            "place": _places_of(ranked),
             "places": ranked["top_locations"].fillna("no location text").to_numpy(),
             "n_incidents": ranked["n_incidents"].to_numpy(),
             "share": ranked["share"].to_numpy(),
@@ -462,6 +464,13 @@ def _list_hot_spots(fig: Figure, outlined: gpd.GeoDataFrame) -> None:
     fig.text(0.785, 0.10 + height, "Largest clusters", fontsize=9, fontweight="bold")
 
 
+def _places_of(ranked: pd.DataFrame) -> np.ndarray:
+    """Each cluster's "Street, Ward" (``place``), or "unnamed place" for profiles without."""
+    if PLACE_COL not in ranked.columns:
+        return np.full(len(ranked), "unnamed place", dtype=object)
+    return ranked[PLACE_COL].fillna("unnamed place").astype(str).to_numpy()
+
+
 def _ranked(profiles: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     ranked = profiles.sort_values(["n_incidents", "cluster"], ascending=[False, True])
     return ranked.assign(rank=np.arange(1, len(ranked) + 1))
@@ -709,6 +718,7 @@ def _hotspot_display(top: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Rank": top["rank"].astype(str),
+            "Hot spot": top["place"].astype(str),
             "Places": top["places"].astype(str),
             "Incidents": top["n_incidents"].map("{:,}".format),
             "Share": (100 * top["share"]).map("{:.1f}%".format),

@@ -77,9 +77,9 @@ def main_streets(locations: pd.Series, locality: np.ndarray) -> pd.DataFrame:
     'Marlowes'
     """
     place = _place(locations)
-    frame = pd.DataFrame({"locality": locality, "place": place.to_numpy()}).dropna()
-    frame["landmark"] = frame["place"].str.lower().isin(POLICEUK_LANDMARKS).to_numpy(bool)
-    counts = frame.groupby(["locality", "landmark", "place"]).size().rename("n").reset_index()
+    frame = pd.DataFrame({"locality": locality, "place": place.to_numpy(object)}).dropna()
+    counts = frame.groupby(["locality", "place"]).size().rename("n").reset_index()
+    counts["landmark"] = counts["place"].str.lower().isin(POLICEUK_LANDMARKS).to_numpy(bool)
     counts = counts.sort_values(["locality", "n", "place"], ascending=[True, False, True])
     streets = counts[~counts["landmark"]].drop_duplicates("locality").set_index("locality")
     marks = counts[counts["landmark"]].drop_duplicates("locality").set_index("locality")
@@ -134,11 +134,13 @@ def locality_names(
         apart); ``False`` leaves neighbouring cells of one street under one name.
     """
     names = []
-    for street, landmark, ward in zip(streets["street"], streets["landmark"], wards, strict=True):
-        place = street if pd.notna(street) else (landmark if pd.notna(landmark) else None)
-        if pd.notna(street) and pd.notna(landmark):
+    columns = (streets["street"], streets["landmark"], pd.Series(wards, dtype=object))
+    plain = [c.astype(object).where(c.notna().to_numpy(bool), None).tolist() for c in columns]
+    for street, landmark, ward in zip(*plain, strict=True):
+        place = street if street is not None else landmark
+        if street is not None and landmark is not None:
             place = f"{street} ({landmark})"
-        parts = [p for p in (place, ward) if p is not None and pd.notna(p)]
+        parts = [p for p in (place, ward) if p is not None]
         names.append(", ".join(parts) if parts else "unnamed place")
     if not number_duplicates:
         return names

@@ -213,13 +213,25 @@ def _grid_lonlat(
     mx, my = np.meshgrid(gx, gy)
     lon, lat = to_lonlat(mx.ravel(), my.ravel(), crs)
     lon, lat = lon.reshape(mx.shape), lat.reshape(mx.shape)
-    all_cols, all_rows = np.arange(width, dtype=float), np.arange(height, dtype=float)
+    ci, cw = _linear(cols, width)
+    ri, rw = _linear(rows, height)
 
     def fill(coarse: np.ndarray) -> np.ndarray:
-        across = np.array([np.interp(all_cols, cols, row) for row in coarse])
-        return np.array([np.interp(all_rows, rows, col) for col in across.T]).T
+        coarse = np.pad(coarse, ((0, 1), (0, 1)), mode="edge")  # a one-knot axis interpolates
+        across = coarse[:, ci] * (1 - cw) + coarse[:, ci + 1] * cw
+        return across[ri] * (1 - rw)[:, None] + across[ri + 1] * rw[:, None]
 
     return fill(lon), fill(lat)
+
+
+def _linear(knots: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """For pixels 0..n-1: the knot at or left of each and the weight of the next knot."""
+    at = np.arange(n, dtype=float)
+    left = np.clip(np.searchsorted(knots, at, side="right") - 1, 0, max(len(knots) - 2, 0))
+    if len(knots) < 2:
+        return np.zeros(n, dtype=int), np.zeros(n)
+    weight = (at - knots[left]) / (knots[left + 1] - knots[left])
+    return left, weight
 
 
 def basemap_image(
@@ -304,15 +316,15 @@ def _get_tiles(
             """The tile's bytes (``None`` when not had) and whether it was asked for."""
             if state["error"] is not None or time.monotonic() > deadline:
                 return xy, None, False
-            url = template.format(z=z, x=xy[0], y=xy[1], s="a")
-            request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
             try:
+                url = template.format(z=z, x=xy[0], y=xy[1], s="a")
+                request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
                 with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
                     return xy, response.read(), True
             except urllib.error.HTTPError as err:  # the server answered: only this tile lacks
                 state.setdefault("http", f"HTTP {err.code}")
                 return xy, None, True
-            except (OSError, ValueError) as err:  # unreachable: stop asking
+            except (OSError, ValueError, KeyError, IndexError) as err:  # unreachable: stop
                 state["error"] = f"{type(err).__name__}: {err}"
                 return xy, None, True
 

@@ -25,6 +25,14 @@ NYC_COLUMNS = ColumnMap(
 DC_COLUMNS = ColumnMap(datetime="start_datetime", datetime_to="end_datetime", lat="lat", lon="lon")
 
 
+@pytest.fixture(autouse=True)
+def _no_street_tiles(monkeypatch: pytest.MonkeyPatch, tmp_path_factory) -> None:
+    """No street basemap from the internet in tests (``HOTSPOTS_TILES=off``) and no tile cache
+    outside the test's folders: a test that wants tiles serves them itself."""
+    monkeypatch.setenv("HOTSPOTS_TILES", "off")
+    monkeypatch.setenv("HOTSPOTS_TILE_CACHE", str(tmp_path_factory.mktemp("tile-cache")))
+
+
 @pytest.fixture(scope="session")
 def herts_load() -> LoadResult:
     """police.uk, Hertfordshire, 2021-01..2022-01 (13 months, 108,465 rows), unclipped."""

@@ -259,11 +259,12 @@ def test_pack_lists_the_ranked_hotspots_and_embeds_the_map(pack, mixed) -> None:
     hotspots = page.tables[0]
     header, rows = hotspots[0], hotspots[1:]
     expected = _by_size(mixed.profiles).head(10)
-    assert header[:3] == ["Rank", "Places", "Incidents"]
+    assert header[:4] == ["Rank", "Hot spot", "Places", "Incidents"]
     assert [r[0] for r in rows] == [str(i) for i in range(1, 11)]
-    assert [r[1] for r in rows] == expected["top_locations"].tolist()
-    assert [r[2] for r in rows] == [f"{n:,}" for n in expected["n_incidents"]]
-    assert any(XSS in r[1] for r in rows)  # the renamed street is a top place, shown as text
+    assert [r[1] for r in rows] == expected["place"].tolist()  # "Street, Ward"
+    assert [r[2] for r in rows] == expected["top_locations"].tolist()
+    assert [r[3] for r in rows] == [f"{n:,}" for n in expected["n_incidents"]]
+    assert any(XSS in r[2] for r in rows)  # the renamed street is a top place, shown as text
     (src,) = page.images
     assert src.startswith("data:image/png;base64,")
     image = Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1])))

@@ -25,6 +25,7 @@ from hotspots.analysis.clusters import (
 from hotspots.analysis.stats import hotspots_gistar
 from hotspots.analysis.temporal import HourWeekday, hour_weekday, monthly_series, peak_windows
 from hotspots.core import disclosure
+from hotspots.core.crs import from_lonlat
 from hotspots.core.defaults import (
     DBSCAN_MAX_EPS_M,
     GI_K,
@@ -36,10 +37,11 @@ from hotspots.core.disclosure import mappable
 from hotspots.data import boundaries
 from hotspots.data.ingest import resolve_study_area
 from hotspots.data.ingest.studyarea import study_area_district
-from hotspots.data.schema import WORKING_CRS, check_incidents
+from hotspots.data.schema import WORKING_CRS, check_incidents, incident_points
 from hotspots.space.areas import area_counts, area_rates, district_wards, ward_population
 from hotspots.space.extent import default_study_area
-from hotspots.space.grid import grid_counts
+from hotspots.space.grid import assign_cells, cell_centres, grid_counts
+from hotspots.space.places import place_names
 
 _WARD_SNAP_M = 25.0
 """Incidents up to this many metres outside every ward are counted in the nearest one."""
@@ -57,13 +59,15 @@ class Analysis:
     ----------
     cells
         Every H3 cell of the study area (zero counts included): ``cell``, ``count``,
-        ``in_study_area``, Gi* columns (``gi_z``, ``gi_p``, ``gi_p_fdr``, ``gi_bin``,
-        ``gi_class``); hexagons in EPSG:4326.
+        ``place`` ("Street, Ward": :func:`hotspots.space.places.place_names`, from the mapped
+        incidents only), ``in_study_area``, Gi* columns (``gi_z``, ``gi_p``, ``gi_p_fdr``,
+        ``gi_bin``, ``gi_class``); hexagons in EPSG:4326.
     clusters
         DBSCAN/HDBSCAN labels (one per mappable incident, i.e. sensitive rows left out, in the
         order of ``hotspots.core.disclosure.mappable(incidents)``; -1 = noise) and their parameters.
     profiles
-        One row per cluster (outline in EPSG:4326 and its statistics).
+        One row per cluster (outline in EPSG:4326 and its statistics) and its ``place``
+        ("Street, Ward", as the cells').
     hour_weekday
         7 × 24 profile, or why there is none (month-only data).
     monthly
@@ -237,7 +241,8 @@ def analyse(
             "largest_cluster_share": _largest_share(clusters.labels),
         },
     }
-    ward_rates = _ward_rates(spatial, study_area, wards, population)
+    ward_rates, named_wards = _ward_rates(spatial, study_area, wards, population)
+    _name_places(spatial, cells, profiles, clusters.labels, named_wards, res)
     if ward_rates is not None:
         params["ward_rates"] = {k_: _jsonable(v) for k_, v in ward_rates.attrs.items()}
     return Analysis(
@@ -283,8 +288,9 @@ def _ward_rates(
     study_area: Any,
     wards: gpd.GeoDataFrame | None,
     population: pd.DataFrame | None,
-) -> pd.DataFrame | None:
-    """Incidents and rates per ward, or ``None`` without wards (see :func:`analyse`)."""
+) -> tuple[pd.DataFrame | None, gpd.GeoDataFrame | None]:
+    """Incidents and rates per ward, or ``None`` without wards (see :func:`analyse`), and the
+    wards used."""
     district = study_area_district(study_area)
     given_wards = isinstance(study_area, gpd.GeoDataFrame) and {"area_code", "area_name"} <= set(
         study_area.columns
@@ -292,7 +298,7 @@ def _ward_rates(
     if wards is None and given_wards:
         wards = study_area  # wards from read_boundaries given as the study area
     if wards is None and district is None:
-        return None
+        return None, None
     if wards is None:
         assert district is not None  # both None returned above
         wards, pack_population = district_wards(district)
@@ -320,7 +326,35 @@ def _ward_rates(
         source=source,
         counts="mapped incidents (sensitive incidents left out, as on the map)",
     )
-    return rates
+    return rates, wards
+
+
+def _name_places(
+    spatial: gpd.GeoDataFrame,
+    cells: gpd.GeoDataFrame,
+    profiles: gpd.GeoDataFrame,
+    labels: np.ndarray,
+    wards: gpd.GeoDataFrame | None,
+    res: int,
+) -> None:
+    """Add ``place`` ("Street, Ward", :func:`hotspots.space.places.place_names`) to every cell
+    and cluster, in place: streets from the mapped (non-sensitive) incidents only."""
+    crs = spatial.attrs[WORKING_CRS]
+    if wards is not None and "area_name" not in wards.columns:
+        wards = None
+    lon, lat = cell_centres(cells["cell"].to_numpy())
+    x, y = from_lonlat(lon, lat, crs)
+    centres = pd.DataFrame({"x": x, "y": y}, index=cells["cell"].to_numpy())
+    points = incident_points(spatial)
+    of_cell = assign_cells(shapely.get_x(points), shapely.get_y(points), res)
+    cells["place"] = place_names(spatial, of_cell, centres, wards, crs=crs).to_numpy()
+    if len(profiles):
+        outlines = profiles.geometry.to_crs(crs)
+        inner = outlines.where(~(outlines.isna() | outlines.is_empty)).representative_point()
+        centres = pd.DataFrame(
+            {"x": inner.x.to_numpy(), "y": inner.y.to_numpy()}, index=profiles["cluster"]
+        )
+        profiles["place"] = place_names(spatial, labels, centres, wards, crs=crs).to_numpy()
 
 
 def _study_area(

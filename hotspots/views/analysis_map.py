@@ -35,6 +35,7 @@ DEFAULT_LAYERS: tuple[str, ...] = (HOT_SPOTS, CLUSTERS, WARDS)
 
 PROFILE_POPUP = (
     "cluster",
+    "place",
     "n_incidents",
     "share",
     "top_category",
@@ -119,6 +120,22 @@ def analysis_layers(
     return layers
 
 
+def hot_spot_labels(
+    analysis: Analysis, *, top_n: int = 10, name: str = "Hot spot streets"
+) -> folium.FeatureGroup:
+    """The streets of the ``top_n`` largest clusters written on the map (their ``place``,
+    "Street, Ward", shortened to the street), so a map without its basemap still says where
+    the hot spots are. Add it after :func:`analysis_layers`, beside the ward names."""
+    profiles = analysis.profiles
+    drawn = profiles[~(profiles.geometry.isna() | profiles.geometry.is_empty)]
+    if maps.PLACE_COL not in drawn.columns:
+        return folium.FeatureGroup(name=name, control=False)
+    top = drawn.sort_values(["n_incidents", "cluster"], ascending=[False, True]).head(top_n)
+    streets = top.assign(street=top[maps.PLACE_COL].astype(str).str.rsplit(", ", n=1).str[0])
+    hot = streets[["street", "geometry"]]
+    return maps.label_layer(hot, text_col="street", name=name, css_class="hotspots-label-hot")
+
+
 def analysis_map(
     analysis: Analysis,
     *,
@@ -134,9 +151,12 @@ def analysis_map(
     ``tiles`` offers OpenStreetMap tiles (off by default: the data draw on a plain background).
     """
     m = maps.base_map(wards if wards is not None else analysis.cells, tiles=tiles)
+    names = [maps.label_layer(wards, name="Ward names")] if wards is not None else []
     for layer in [
         *analysis_layers(analysis, wards=wards, ward_value=ward_value, show=show),
         *extra,
+        *names,
+        hot_spot_labels(analysis),
     ]:
         layer.add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)

@@ -82,8 +82,12 @@ OSM_ATTRIBUTION = "© OpenStreetMap contributors"
 BASEMAP_OFF_NOTE = "Street map off: its tiles could not be reached. Ward names still shown."
 """What a map says when no tile of its basemap loads."""
 
+PLACE_COL = "place"
+"""Column naming a cell or cluster "Street, Ward", shown first in its tooltip."""
+
 _NO_DATA = "#c8c8c8"
-_WARD_NAME_COLUMNS = ("area_name", "ward_name", "WD13NM", "WD23NM", "name", "NAME")
+WARD_NAME_COLUMNS = ("area_name", "ward_name", "WD13NM", "WD23NM", "name", "NAME")
+"""Columns that may hold a ward's name, the first found used (maps and static maps)."""
 _AREAS_PANE = ("hotspots-areas", 350)  # below Leaflet's overlay pane (400): cells stay on top
 _DECIMALS = 5
 
@@ -323,9 +327,9 @@ def label_layer(
     --------
     >>> label_layer(wards).add_to(m)  # doctest: +SKIP
     """
-    text_col = text_col or next((c for c in _WARD_NAME_COLUMNS if c in areas.columns), None)
+    text_col = text_col or next((c for c in WARD_NAME_COLUMNS if c in areas.columns), None)
     if text_col is None:
-        raise ValueError(f"areas: no name column among {list(_WARD_NAME_COLUMNS)}; pass text_col=")
+        raise ValueError(f"areas: no name column among {list(WARD_NAME_COLUMNS)}; pass text_col=")
     frame = _wgs84_frame(areas, "areas", [text_col], "hotspots.space.areas")
     frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
     at = frame.geometry.representative_point()
@@ -466,7 +470,7 @@ def hex_layer(
         cls = _classify(v[shown], bounds)
         labels = _class_labels(bounds, v[shown])
         styles = [_fill_style(c, opacity) for c in colours]
-        tips = f"{_text(title)}: " + _format(cells.loc[shown, value])
+        tips = _named(cells[shown], f"{_text(title)}: " + _format(cells.loc[shown, value]))
         ids = cells.loc[shown, "cell"].astype(str)
         geoms = cells.geometry.to_numpy()[shown]
         _GeoJsonLayer(_features(geoms, cls, tips, ids=ids), styles).add_to(group)
@@ -522,6 +526,7 @@ def gistar_layer(
     tips = labels + "<br>z = " + _format(cells.loc[shown, "gi_z"].astype(float).round(2))
     if "count" in cells.columns:
         tips = tips + "<br>count: " + _format(cells.loc[shown, "count"])
+    tips = _named(cells[shown], tips)
     ids = cells.loc[shown, "cell"].astype(str) if "cell" in cells.columns else None
     styles = [_fill_style(GI_COLOURS[b], opacity) for b in order]
     group = layer_group(name, show=show)
@@ -634,6 +639,8 @@ def cluster_layer(
     colour = to_hex(colour)
     style = {"color": colour, "weight": 2, "fillColor": colour, "fillOpacity": 0.15, "radius": 6}
     tips = "Cluster " + _format(drawn[label_col]) if label_col in drawn.columns else None
+    if tips is not None:
+        tips = _named(drawn, tips)
     features = _features(
         drawn.geometry.to_numpy(),
         np.zeros(len(drawn), dtype=int),
@@ -696,10 +703,10 @@ def ward_layer(
     >>> ward_layer(wards).add_to(m)  # doctest: +SKIP
     >>> ward_layer(ward_counts, value="rate_per_1000", tooltip_cols=["count"])  # doctest: +SKIP
     """
-    name_col = name_col or next((c for c in _WARD_NAME_COLUMNS if c in wards.columns), None)
+    name_col = name_col or next((c for c in WARD_NAME_COLUMNS if c in wards.columns), None)
     if name_col is None:
         raise ValueError(
-            f"wards: no name column among {list(_WARD_NAME_COLUMNS)}; pass name_col= one of "
+            f"wards: no name column among {list(WARD_NAME_COLUMNS)}; pass name_col= one of "
             f"{[c for c in wards.columns if c != wards.geometry.name]}"
         )
     needed = [name_col, *tooltip_cols, *([value] if value else [])]
@@ -924,6 +931,14 @@ def _format(column: pd.Series) -> pd.Series:
             na_action="ignore",
         ).map(html.escape, na_action="ignore")
     return out.astype(object).where(out.notna(), "–").astype(str)
+
+
+def _named(frame: pd.DataFrame, tips: pd.Series) -> pd.Series:
+    """``tips`` under each feature's ``place`` name in bold ("Street, Ward": from
+    :func:`hotspots.space.places.place_names`), when ``frame`` has one."""
+    if PLACE_COL not in frame.columns:
+        return tips
+    return "<b>" + _format(frame[PLACE_COL].fillna("unnamed place")) + "</b><br>" + tips
 
 
 def _popup_columns(gdf: gpd.GeoDataFrame, popup_cols: Sequence[str] | None) -> list[str]:

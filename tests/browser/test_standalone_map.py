@@ -5,7 +5,11 @@ from __future__ import annotations
 import folium
 import pytest
 
+from hotspots.analysis.analyse import analyse
+from hotspots.data import datasets
+from hotspots.data.ingest import read_policeuk
 from hotspots.views import maps
+from hotspots.views.analysis_map import analysis_map
 
 from . import frames
 from .conftest import OfflinePage, screenshot
@@ -110,3 +114,25 @@ def test_typed_text_shows_as_text(offline_page: OfflinePage, static_server) -> N
     assert page.locator(".leaflet-container img").count() == 0
     assert offline_page.dialogs == []  # no alert(1) ran
     assert offline_page.blocked == []
+
+
+def test_hovering_a_hot_cell_names_its_street_and_ward(
+    offline_page: OfflinePage, static_server
+) -> None:
+    incidents = read_policeuk(datasets.demo_path("policeuk"), study_area=datasets.DACORUM)
+    result = analyse(incidents.incidents, study_area=datasets.DACORUM)
+    wards = frames.dacorum_wards().rename(columns={"WD13NM": "area_name"})
+    _open(offline_page, static_server, analysis_map(result, wards=wards), "named")
+    page = offline_page.page
+    paths = page.locator(".leaflet-overlay-pane svg path")
+    paths.first.wait_for()
+    paths.first.hover(force=True)  # a cell of the counts layer, hovered like a mouse would
+    tooltip = page.locator(".leaflet-tooltip")
+    tooltip.first.wait_for(timeout=5000)
+    first_line, rest = tooltip.first.inner_text().split("\n", 1)
+    assert first_line in set(result.cells["place"])  # "Street, Ward", then the figures
+    assert ", " in first_line and "Incidents per H3 cell" in rest
+    labels = page.locator(".hotspots-label-hot")
+    assert labels.count() >= 1  # the hot spots' streets written on the map
+    screenshot(page, "map_named_tooltip")
+    assert offline_page.errors == []

@@ -1,9 +1,11 @@
 """Printable patrol briefing: the plan table, its limits and a static map per locality.
 
 Built on the document stack (:mod:`hotspots.views.documents`). Maps are drawn on the server
-with matplotlib (no map tiles, so they print offline): ward outlines, incidents aggregated to
+with matplotlib over the street basemap (tiles through the local cache; where they cannot be
+reached the map says so and still prints): ward outlines and names, incidents aggregated to
 hexagons (H3 resolution 11, about 25 m edge, on locality maps; resolution 9 on the overview;
-never points), the locality outline and its neighbours, the shared north arrow and scale bar.
+never points), the locality outlines with their rank and street, the shared north arrow and
+scale bar.
 The HTML is print-ready (A4, one locality per page) with the maps inline as PNG; the PDF has
 the table and limits, an overview and one page per locality.
 """
@@ -38,7 +40,13 @@ from hotspots.views.documents.html import (
     table_html,
 )
 from hotspots.views.documents.pdf import A4_PORTRAIT, pdf_bytes, table_pages
-from hotspots.views.documents.static_map import figure_png, finish_map
+from hotspots.views.documents.static_map import (
+    figure_png,
+    finish_map,
+    place_labels,
+    street_basemap,
+)
+from hotspots.views.maps import WARD_NAME_COLUMNS
 
 BRIEFING_COLUMNS: dict[str, str] = {
     "rank": "Rank",
@@ -257,6 +265,7 @@ class _Layers:
 
     crs: str
     wards: list[shapely.Geometry]
+    ward_names: list[str]
     fine: _Hexes
     coarse: _Hexes
     outlines: list[shapely.Geometry]
@@ -278,13 +287,18 @@ def _hexes(context: Any, res: int, crs: str, label: str) -> _Hexes:
 
 def _layers(plan: PatrolPlan) -> _Layers:
     crs = plan.metadata["working_crs"]
-    wards = [] if plan.wards is None else list(plan.wards.to_crs(crs).geometry)
+    wards, ward_names = [], []
+    if plan.wards is not None:
+        wards = list(plan.wards.to_crs(crs).geometry)
+        name_col = next((c for c in WARD_NAME_COLUMNS if c in plan.wards.columns), None)
+        ward_names = [str(n) for n in plan.wards[name_col]] if name_col else [""] * len(wards)
     outlines = plan.localities.to_crs(crs)
     cx, cy = _to_working(crs, plan.localities["centre_lon"], plan.localities["centre_lat"])
     fine, coarse = CONTEXT_RES
     return _Layers(
         crs=crs,
         wards=wards,
+        ward_names=ward_names,
         fine=_hexes(plan.context, fine, crs, "incidents per ~25 m hexagon"),
         coarse=_hexes(plan.context, coarse, crs, "incidents per ~200 m hexagon"),
         outlines=list(outlines.geometry),
@@ -314,21 +328,28 @@ def _map_figure(
 def _draw(
     ax: Any, bar: Any, layers: _Layers, bounds: tuple[float, ...], *, highlight: int | None
 ) -> None:
-    """Wards, aggregated incidents, localities, scale bar and notes on one axes (metres)."""
+    """Basemap, wards, aggregated incidents, localities, names, scale bar and notes on one
+    axes (metres)."""
     x0, y0, x1, y1 = bounds
     box = shapely.box(*bounds)
+    street_basemap(ax, (x0, y0, x1, y1), crs=layers.crs)
     hexes = layers.fine if highlight is not None else layers.coarse
     edges = shapely.intersection(shapely.boundary(np.asarray(layers.wards, dtype=object)), box)
     lines = [shapely.get_coordinates(part) for edge in edges for part in _parts(edge)]
     ax.add_collection(LineCollection(lines, colors="#777777", linewidths=0.8), autolim=False)
     hx, hy = hexes.centres.T
     near = np.flatnonzero((hx > x0 - 500) & (hx < x1 + 500) & (hy > y0 - 500) & (hy < y1 + 500))
-    cells = PolyCollection([hexes.polygons[i] for i in near], cmap="YlOrBr", edgecolors="none")
+    cells = PolyCollection(
+        [hexes.polygons[i] for i in near], cmap="YlOrBr", edgecolors="none", alpha=0.8
+    )
     cells.set_array(hexes.counts[near])
     cells.set_clim(0, max(float(hexes.counts.max(initial=0)), 1.0))
     ax.add_collection(cells, autolim=False)
     ax.figure.colorbar(cells, cax=bar, label=hexes.label)
-    for rank, geom in zip(layers.ranks, layers.outlines, strict=True):
+    frame = (x0, y0, x1, y1)
+    taken: list[Any] = []  # names drawn so far: localities first, then wards
+    drawn: list[tuple[float, float, int, str, bool]] = []
+    for rank, geom, name in zip(layers.ranks, layers.outlines, layers.names, strict=True):
         if not geom.intersects(box):
             continue
         mine = highlight is None or rank == highlight
@@ -343,10 +364,21 @@ def _draw(
             )
         )
         px, py = geom.representative_point().coords[0]
-        ax.annotate(
-            str(rank), (px, py), ha="center", va="center", fontsize=8, weight="bold",
-            color=_RED if mine else "#333333",
-        )  # fmt: skip
+        drawn.append((px, py, int(rank), name.rsplit(", ", 1)[0], bool(mine)))
+    for own in (True, False):
+        rows = [d for d in drawn if d[4] is own]
+        xy = np.array([(d[0], d[1]) for d in rows]).reshape(-1, 2)
+        place_labels(ax, xy, [str(d[2]) for d in rows], bounds=frame, fontsize=8,
+                     weight="bold", colour=_RED if own else "#333333", taken=taken,
+                     always=True)  # fmt: skip
+    xy = np.array([(d[0], d[1]) for d in drawn]).reshape(-1, 2)
+    place_labels(ax, xy, [d[3] for d in drawn], bounds=frame, fontsize=6.5, colour="#222",
+                 weight="bold", below=True, taken=taken)  # fmt: skip
+    inside = shapely.intersection(np.asarray(layers.wards, dtype=object), box)
+    keep = ~shapely.is_empty(inside) if len(inside) else np.zeros(0, bool)
+    inner = shapely.get_coordinates(shapely.point_on_surface(inside[keep])).reshape(-1, 2)
+    names = [n for n, k in zip(layers.ward_names, keep, strict=True) if k]
+    place_labels(ax, inner, names, bounds=frame, style="italic", taken=taken)
     finish_map(ax, (x0, y0, x1, y1))
     ax.text(
         0.0, -0.01,

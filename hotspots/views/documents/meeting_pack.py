@@ -5,9 +5,10 @@ arrow and scale bar, page shell and PDF table pages.
 
 Everything here is pure (no Streamlit, no browser): the map is drawn server-side by matplotlib
 in the analysis' metric working CRS (EPSG:27700 in Great Britain), so the scale bar is in
-metres and no tiles are fetched. The meeting pack is one self-contained HTML page (the map
-inlined as a base64 PNG, no external scripts, styles or images) or a PDF drawn by matplotlib's
-PDF backend. Every text that comes from the data or the user is escaped.
+metres, over the street basemap (tiles through a local disk cache). The meeting pack is one
+self-contained HTML page (the map inlined as a base64 PNG, no external scripts, styles or
+images) or a PDF drawn by matplotlib's PDF backend. Every text that comes from the data or
+the user is escaped.
 
 Sensitive incidents (domestic abuse, sexual offences, stalking) never reach these products as
 locations: the cells and cluster outlines of an :class:`~hotspots.analysis.analyse.Analysis` are
@@ -31,7 +32,8 @@ from typing import Any, Literal
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from matplotlib import colormaps, patheffects
+import shapely
+from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
@@ -44,12 +46,21 @@ from hotspots.data.select import Selection
 from hotspots.products.captions import hot_spot_caption, hot_spot_title
 from hotspots.views.documents.html import esc, image_html, page_html, table_html
 from hotspots.views.documents.pdf import A4_LANDSCAPE, pdf_bytes, table_pages
-from hotspots.views.documents.static_map import figure_png, finish_map, headings
+from hotspots.views.documents.static_map import (
+    Bounds,
+    figure_png,
+    finish_map,
+    headings,
+    place_labels,
+    street_basemap,
+)
 from hotspots.views.maps import (
     BACKGROUND,
     HOT_SPOT_COLOUR,
     HOT_SPOT_DARK,
     OGL_ATTRIBUTION,
+    PLACE_COL,
+    WARD_NAME_COLUMNS,
     class_breaks,
 )
 
@@ -82,7 +93,8 @@ def top_hotspots(analysis: Analysis, *, top_n: int = 10) -> pd.DataFrame:
     -------
     DataFrame
         One row per cluster: ``rank`` (1 = most incidents; the number drawn on the static
-        map), ``cluster`` (id in ``analysis.profiles``), ``places`` (the most frequent
+        map), ``cluster`` (id in ``analysis.profiles``), ``place`` ("Street, Ward", as on the
+        maps), ``places`` (the most frequent
         location texts, from ``top_locations``), ``n_incidents``, ``share`` (of the mapped
         incidents, 0-1), ``crime_mix``, ``trend`` with ``recent`` / ``previous`` (latest 3
         months against the 3 before) and ``peak`` (weekday and hour when the data have them,
@@ -105,6 +117,7 @@ def top_hotspots(analysis: Analysis, *, top_n: int = 10) -> pd.DataFrame:
         {
             "rank": ranked["rank"].to_numpy(),
             "cluster": ranked["cluster"].to_numpy(),
+            "place": _places_of(ranked),
             "places": ranked["top_locations"].fillna("no location text").to_numpy(),
             "n_incidents": ranked["n_incidents"].to_numpy(),
             "share": ranked["share"].to_numpy(),
@@ -237,11 +250,14 @@ def static_map_png(
     attribution: str = OGL_ATTRIBUTION,
     dest: Dest = None,
 ) -> bytes:
-    """The hotspot map as a PNG, drawn server-side (no tiles, no browser).
+    """The hotspot map as a PNG, drawn server-side (no browser).
 
-    Ward outlines, the H3 cells shaded by Gi* class or by count with a legend, the cluster
-    outlines with the ``label_top`` largest numbered by their rank in :func:`top_hotspots`,
-    a north arrow, a scale bar in metres and the attribution. Drawn in the analysis' working
+    The street basemap (:func:`~hotspots.views.documents.static_map.street_basemap`: tiles
+    through the local cache; "basemap off" when they cannot be reached), ward outlines and
+    names, the H3 cells shaded by Gi* class or by count with a legend, the cluster outlines
+    with the ``label_top`` largest numbered by their rank in :func:`top_hotspots`, their
+    street on the map and "Street, Ward" listed beside it, a north arrow, a scale bar in
+    metres and the attribution. Drawn in the analysis' working
     CRS (``analysis.params["working_crs"]``, EPSG:27700 in Great Britain).
 
     Parameters
@@ -278,6 +294,31 @@ def static_map_png(
     >>> png = static_map_png(result, wards, title="Dacorum: hot spots")  # doctest: +SKIP
     >>> open("hotspots.png", "wb").write(png)  # doctest: +SKIP
     """
+    fig = static_map_figure(
+        analysis,
+        wards,
+        title=title,
+        subtitle=subtitle,
+        layer=layer,
+        size_px=size_px,
+        label_top=label_top,
+        attribution=attribution,
+    )
+    return deliver(figure_png(fig, dpi=_DPI), dest)
+
+
+def static_map_figure(
+    analysis: Analysis,
+    wards: gpd.GeoDataFrame | None,
+    *,
+    title: str,
+    subtitle: str | None = None,
+    layer: MapLayer = "gistar",
+    size_px: tuple[int, int] = (1600, 1200),
+    label_top: int = 10,
+    attribution: str = OGL_ATTRIBUTION,
+) -> Figure:
+    """The figure :func:`static_map_png` saves (same parameters), e.g. to read its texts."""
     width, height = size_px
     if min(width, height) < 200:
         raise ValueError(f"size_px must be at least 200 × 200 pixels, got {size_px}")
@@ -285,7 +326,7 @@ def static_map_png(
     ax = fig.add_axes((0.02, 0.07, 0.74, 0.81))
     _draw_map(ax, analysis, wards, layer=layer, label_top=label_top)
     headings(fig, title, subtitle, attribution)
-    return deliver(figure_png(fig, dpi=_DPI), dest)
+    return fig
 
 
 def _draw_map(
@@ -338,25 +379,32 @@ def _draw_map(
 
     frame = wards if wards is not None else cells
     frame_m = frame.to_crs(crs)
+    west, south, east, north = frame_m.total_bounds
+    pad = 0.03 * max(east - west, north - south, 1.0)
+    bounds: Bounds = (west - pad, south - pad, east + pad, north + pad)
+    fig = ax.get_figure(root=True)
+    assert isinstance(fig, Figure)
     ax.set_facecolor(BACKGROUND)
+    street_basemap(ax, bounds, crs=crs)
     if len(shown):
-        shown.to_crs(crs).plot(ax=ax, color=colours, edgecolor="white", linewidth=0.2)
+        shown.to_crs(crs).plot(ax=ax, color=colours, edgecolor="white", linewidth=0.2, alpha=0.8)
     if wards is not None:
         frame_m.plot(ax=ax, facecolor="none", edgecolor=_WARD_COLOUR, linewidth=0.8)
     ranked = _ranked(analysis.profiles)
     outlined = ranked[~(ranked.geometry.isna() | ranked.geometry.is_empty)].to_crs(crs)
+    taken: list[Any] = []  # names drawn so far: hot spots' streets first, then wards
     if len(outlined):
         outlined.plot(ax=ax, facecolor="none", edgecolor=CLUSTER_COLOUR, linewidth=1.4)
         handles.append(
             Patch(facecolor="none", edgecolor=CLUSTER_COLOUR, label="Cluster (number = rank)")
         )
-        _label_clusters(ax, outlined.head(label_top))
+        _label_clusters(ax, outlined.head(label_top), bounds, taken)
+    if wards is not None:
+        _label_wards(ax, frame_m, bounds, taken)
 
-    west, south, east, north = frame_m.total_bounds
-    pad = 0.03 * max(east - west, north - south, 1.0)
-    finish_map(ax, (west - pad, south - pad, east + pad, north + pad))
+    finish_map(ax, bounds)
     if handles:
-        ax.figure.legend(
+        fig.legend(
             handles=handles,
             title=legend_title,
             loc="upper left",
@@ -366,6 +414,8 @@ def _draw_map(
             alignment="left",
             frameon=False,
         )
+    if len(outlined) and PLACE_COL in outlined.columns:
+        _list_hot_spots(fig, outlined.head(label_top))
 
 
 def _count_classes(values: np.ndarray) -> tuple[np.ndarray, list[Patch]]:
@@ -389,20 +439,60 @@ def _count_classes(values: np.ndarray) -> tuple[np.ndarray, list[Patch]]:
     return np.array([palette[c] for c in cls], dtype=object), handles
 
 
-def _label_clusters(ax: Axes, outlined: gpd.GeoDataFrame) -> None:
+def _label_clusters(ax: Axes, outlined: gpd.GeoDataFrame, bounds: Bounds, taken: list[Any]) -> None:
+    """Each cluster's rank at its inner point (always); its street name ("Street, Ward"
+    shortened to the street) under it where it does not overlap a name drawn before."""
     points = outlined.geometry.representative_point()
-    halo = [patheffects.withStroke(linewidth=2.5, foreground="white")]
-    for x, y, rank in zip(points.x, points.y, outlined["rank"], strict=True):
-        ax.annotate(
-            str(rank),
-            (x, y),
-            ha="center",
-            va="center",
-            fontsize=10,
-            fontweight="bold",
-            color=CLUSTER_COLOUR,
-            path_effects=halo,
-        )
+    xy = np.column_stack([points.x, points.y])
+    ranks = [str(rank) for rank in outlined["rank"]]
+    place_labels(
+        ax, xy, ranks, bounds=bounds, fontsize=10, colour=CLUSTER_COLOUR, weight="bold",
+        taken=taken, always=True,
+    )  # fmt: skip
+    if PLACE_COL in outlined.columns:
+        streets = [_street_of(name) for name in outlined[PLACE_COL]]
+        place_labels(
+            ax, xy, streets, bounds=bounds, fontsize=7, colour="#222", weight="bold",
+            below=True, taken=taken,
+        )  # fmt: skip
+
+
+def _street_of(place: Any) -> str:
+    """``"Marlowes (Supermarket), Hemel Hempstead Town"`` → ``"Marlowes (Supermarket)"``."""
+    return str(place).rsplit(", ", 1)[0] if pd.notna(place) else ""
+
+
+def _label_wards(ax: Axes, wards_m: gpd.GeoDataFrame, bounds: Bounds, taken: list[Any]) -> None:
+    """Ward names (grey italics) at each ward's inner point inside the map."""
+    name_col = next((c for c in WARD_NAME_COLUMNS if c in wards_m.columns), None)
+    if name_col is None:
+        return
+    inside = wards_m.geometry.intersection(shapely.box(*bounds))
+    keep = ~(inside.isna() | inside.is_empty)
+    points = inside[keep].representative_point()
+    names = [str(n) for n in wards_m.loc[keep, name_col]]
+    xy = np.column_stack([points.x, points.y])
+    place_labels(ax, xy, names, bounds=bounds, style="italic", taken=taken)
+
+
+def _list_hot_spots(fig: Figure, outlined: gpd.GeoDataFrame) -> None:
+    """The numbered clusters' names ("Street, Ward") at the foot of the right-hand column."""
+    entries = [
+        textwrap.wrap(f"{rank}. {name}", 40, subsequent_indent="    ", max_lines=2)
+        for rank, name in zip(outlined["rank"], outlined[PLACE_COL], strict=True)
+    ]
+    lines = [line for entry in entries for line in entry]
+    fig.text(0.785, 0.09, "\n".join(lines), fontsize=7, va="bottom", linespacing=1.4,
+             parse_math=False)  # fmt: skip
+    height = len(lines) * 7 * 1.4 / 72 / fig.get_size_inches()[1]  # figure fraction
+    fig.text(0.785, 0.10 + height, "Largest clusters", fontsize=9, fontweight="bold")
+
+
+def _places_of(ranked: pd.DataFrame) -> np.ndarray:
+    """Each cluster's "Street, Ward" (``place``), or "unnamed place" for profiles without."""
+    if PLACE_COL not in ranked.columns:
+        return np.full(len(ranked), "unnamed place", dtype=object)
+    return ranked[PLACE_COL].fillna("unnamed place").astype(str).to_numpy()
 
 
 def _ranked(profiles: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -656,6 +746,7 @@ def _hotspot_display(top: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Rank": top["rank"].astype(str),
+            "Hot spot": top["place"].astype(str),
             "Places": top["places"].astype(str),
             "Incidents": top["n_incidents"].map("{:,}".format),
             "Share": (100 * top["share"]).map("{:.1f}%".format),

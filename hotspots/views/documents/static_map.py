@@ -1,8 +1,14 @@
-"""Static maps drawn by matplotlib in a metric CRS: frame, north arrow, scale bar, headings.
+"""Static maps drawn by matplotlib in a metric CRS: basemap, names, frame, north arrow, scale
+bar, headings.
 
 Every printed map of the product (meeting pack, patrol briefing) is finished by
 :func:`finish_map`, so they share one north arrow and one scale bar (a round length in metres
-or km). Data text is drawn with ``parse_math=False``: "$5 to $10" is text, not mathematics.
+or km), and drawn over :func:`street_basemap`: the street map the web maps show (OpenStreetMap
+or ``HOTSPOTS_TILES``), its tiles fetched through the local cache of
+:mod:`~hotspots.views.documents.tiles`, with its attribution in the corner. Where the tiles
+cannot be reached the map says so (:data:`BASEMAP_OFF_NOTE`) and :func:`place_labels` (ward
+names, the hot spots' streets) still orient the reader. Data text is drawn with
+``parse_math=False``: "$5 to $10" is text, not mathematics.
 """
 
 from __future__ import annotations
@@ -11,11 +17,174 @@ import io
 import textwrap
 
 import numpy as np
+from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from hotspots.views.documents.tiles import TileCache, TileReport, basemap_image
+from hotspots.views.maps import basemap_source
+
 Bounds = tuple[float, float, float, float]
 """(west, south, east, north) of a map, metres of its working CRS."""
+
+BASEMAP_OFF_NOTE = "basemap off: tiles could not be reached"
+"""What a static map says when none of its basemap's tiles could be had."""
+
+BASEMAP_FADE = 0.25
+"""Share of white mixed into the basemap, so the data drawn over it stand out."""
+
+_HALO = [patheffects.withStroke(linewidth=2.5, foreground="white")]
+
+
+def street_basemap(
+    ax: Axes, bounds: Bounds, *, crs: str, cache: TileCache | None = None
+) -> TileReport | None:
+    """Draw the street basemap under everything on ``ax``, its attribution in the corner.
+
+    Parameters
+    ----------
+    ax
+        Axes of a map drawn in ``crs`` (metres); its size on the figure sets the zoom level.
+    bounds
+        (west, south, east, north) the map will show (as given to :func:`finish_map`).
+    crs
+        The map's projected CRS (e.g. EPSG:27700).
+    cache
+        The tile cache (default: ``$HOTSPOTS_TILE_CACHE`` or the user's cache folder).
+
+    Returns
+    -------
+    TileReport or None
+        What was fetched and drawn; ``None`` when the basemap is switched off
+        (``HOTSPOTS_TILES=off``). When no tile could be had the map says
+        :data:`BASEMAP_OFF_NOTE` in its top-right corner.
+    """
+    source = basemap_source()
+    if source is None:
+        return None
+    template, attribution = source
+    size_px = _drawn_size_px(ax, bounds)
+    west, south, east, north = bounds
+    image, report = basemap_image(bounds, crs, size_px, template=template, cache=cache)
+    if image is None:
+        _corner_note(ax, BASEMAP_OFF_NOTE, top=True)
+        return report
+    rgb = image[..., :3].astype(float)
+    image = image.copy()
+    image[..., :3] = np.round(rgb + (255.0 - rgb) * BASEMAP_FADE).astype(np.uint8)
+    ax.imshow(
+        image,
+        extent=(west, east, south, north),
+        origin="upper",
+        interpolation="nearest",
+        zorder=0,
+    )
+    ax.set_xlim(west, east)
+    ax.set_ylim(south, north)
+    if report.missing:
+        _corner_note(ax, f"basemap partly off: {report.missing} of {report.needed} tiles could "
+                     "not be reached", top=True)  # fmt: skip
+    _corner_note(ax, attribution, top=False)
+    return report
+
+
+def _drawn_size_px(ax: Axes, bounds: Bounds) -> tuple[int, int]:
+    """Pixels the map of ``bounds`` takes on the figure: the axes box, shrunk to the map's
+    aspect (an equal-scale map keeps its limits and narrows its box)."""
+    fig = ax.get_figure(root=True)
+    assert isinstance(fig, Figure)
+    box = ax.get_position()
+    width_in, height_in = fig.get_size_inches()
+    box_w, box_h = box.width * width_in * fig.dpi, box.height * height_in * fig.dpi
+    west, south, east, north = bounds
+    width, height = max(east - west, 1.0), max(north - south, 1.0)
+    scale = max(width / max(box_w, 1.0), height / max(box_h, 1.0))  # metres per pixel
+    return max(round(width / scale), 1), max(round(height / scale), 1)
+
+
+def _corner_note(ax: Axes, text: str, *, top: bool) -> None:
+    ax.text(
+        0.99, 0.99 if top else 0.01, text,
+        transform=ax.transAxes, ha="right", va="top" if top else "bottom",
+        fontsize=7 if top else 6, color="#222" if top else "#444", zorder=10,
+        bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none", "pad": 1.5},
+        parse_math=False,
+    )  # fmt: skip
+
+
+def place_labels(
+    ax: Axes,
+    xy: np.ndarray,
+    texts: list[str],
+    *,
+    bounds: Bounds,
+    fontsize: float = 7.0,
+    colour: str = "#3b4a54",
+    weight: str = "normal",
+    style: str = "normal",
+    below: bool = False,
+    taken: list[tuple[float, float, float, float]] | None = None,
+    always: bool = False,
+) -> int:
+    """Names written at points of the map (wards, hot spots' streets), with a white halo.
+
+    A name that would overlap one written before (by this call, or recorded in ``taken``) or
+    fall outside ``bounds`` is left out, so list the most important first.
+
+    Parameters
+    ----------
+    ax
+        The map's axes.
+    xy
+        ``(n, 2)`` points in the map's CRS (metres).
+    texts
+        One name per point (data text: never mathematics or markup).
+    bounds
+        (west, south, east, north) the map shows (as given to :func:`finish_map`).
+    below
+        Write the name just under its point (e.g. under a rank number drawn there).
+    taken
+        Boxes (pixels) of names already written, shared between calls; the new names' boxes
+        are added to it.
+    always
+        Write every name, overlapping or not (e.g. rank numbers), still recording its box.
+
+    Returns
+    -------
+    int
+        How many names were written.
+    """
+    width_px, _ = _drawn_size_px(ax, bounds)
+    west, south, east, north = bounds
+    scale = max(east - west, 1.0) / width_px  # metres per pixel
+    px_per_pt = ax.figure.dpi / 72
+    taken = [] if taken is None else taken
+    written = 0
+    for (x, y), text in zip(np.asarray(xy, dtype=float).reshape(-1, 2), texts, strict=True):
+        if not (np.isfinite(x) and np.isfinite(y)) or not text:
+            continue
+        if not (west <= x <= east and south <= y <= north):
+            continue
+        half_w = 0.3 * fontsize * len(text) * px_per_pt  # ~0.6 em per character
+        half_h = 0.65 * fontsize * px_per_pt
+        cx, cy = (x - west) / scale, (y - south) / scale
+        if below:
+            cy -= 2.6 * half_h
+        box = (cx - half_w, cy - half_h, cx + half_w, cy + half_h)
+        overlaps = any(
+            b[0] < box[2] and box[0] < b[2] and b[1] < box[3] and box[1] < b[3] for b in taken
+        )
+        if overlaps and not always:
+            continue
+        taken.append(box)
+        ax.annotate(
+            text, (x, y), xytext=(0, -2.6 * half_h / px_per_pt if below else 0),
+            textcoords="offset points", ha="center", va="center", fontsize=fontsize,
+            color=colour, fontweight=weight, fontstyle=style, path_effects=_HALO, zorder=6,
+            annotation_clip=True, parse_math=False,
+        )  # fmt: skip
+        written += 1
+    return written
 
 
 def finish_map(ax: Axes, bounds: Bounds) -> None:

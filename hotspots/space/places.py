@@ -1,0 +1,204 @@
+"""Names of places in a JAG's words: the main street of their incidents, and their ward.
+
+One home for naming: patrol localities, H3 cells, clusters and hot spots are all called
+"Marlowes, Hemel Hempstead Town" (:func:`place_names`), on the maps' tooltips and labels and in
+every document. police.uk gives each incident a map point named ``"On or near <street>"`` (or a
+generic landmark such as ``"Parking Area"``); the most frequent street of a place's incidents
+names it.
+
+Disclosure (:mod:`hotspots.core.disclosure`): a name is taken only from non-sensitive
+incidents, so no place is ever named from sensitive records (sensitive rows are dropped
+before counting; a place of only sensitive incidents is named by its ward alone).
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+POLICEUK_LANDMARKS: frozenset[str] = frozenset(
+    {
+        "airport/airfield",
+        "bus/coach station",
+        "conference/exhibition centre",
+        "further/higher educational building",
+        "hospital",
+        "nightclub",
+        "park/open space",
+        "parking area",
+        "pedestrian subway",
+        "petrol station",
+        "police station",
+        "prison",
+        "shopping area",
+        "sports/recreation area",
+        "supermarket",
+        "theatre/concert hall",
+        "train station",
+    }
+)
+"""police.uk's generic map-point names (lower case): a place type, not a street."""
+
+_PREFIX = "on or near "
+
+
+def _place(locations: pd.Series) -> pd.Series:
+    """``"On or near Marlowes"`` → ``"Marlowes"``; blanks become ``<NA>``."""
+    text = locations.astype("string").str.strip()
+    starts = text.str.lower().str.startswith(_PREFIX).fillna(False).to_numpy(bool)
+    text = text.where(~starts, text.str.slice(len(_PREFIX)))
+    return text.str.strip().replace("", pd.NA)
+
+
+def main_streets(locations: pd.Series, locality: np.ndarray) -> pd.DataFrame:
+    """The most frequent street, and the most frequent landmark, of each locality's incidents.
+
+    Parameters
+    ----------
+    locations
+        The ``location`` text of each incident (police.uk: ``"On or near <street>"``, or a
+        generic landmark such as ``"Parking Area"``).
+    locality
+        The locality of each incident (any hashable ids; incidents of no locality excluded
+        beforehand).
+
+    Returns
+    -------
+    DataFrame indexed by locality with ``street`` (most frequent non-landmark place; ties to the
+    alphabetically first) and ``landmark`` (most frequent generic landmark, when it outnumbers
+    the street), ``<NA>`` when there is none.
+
+    Examples
+    --------
+    >>> main_streets(pd.Series(["On or near Marlowes", "On or near Parking Area",
+    ...                         "On or near Marlowes"]), np.array([1, 1, 1])).loc[1, "street"]
+    'Marlowes'
+    """
+    place = _place(locations)
+    frame = pd.DataFrame({"locality": locality, "place": place.to_numpy(object)}).dropna()
+    counts = frame.groupby(["locality", "place"]).size().rename("n").reset_index()
+    counts["landmark"] = counts["place"].str.lower().isin(POLICEUK_LANDMARKS).to_numpy(bool)
+    counts = counts.sort_values(["locality", "n", "place"], ascending=[True, False, True])
+    streets = counts[~counts["landmark"]].drop_duplicates("locality").set_index("locality")
+    marks = counts[counts["landmark"]].drop_duplicates("locality").set_index("locality")
+    index = pd.Index(pd.unique(frame["locality"]), name="locality").sort_values()
+    out = pd.DataFrame(index=index)
+    out["street"] = streets["place"].reindex(index)
+    outnumbers = marks["n"].reindex(index).fillna(0) > streets["n"].reindex(index).fillna(0)
+    out["landmark"] = marks["place"].reindex(index).where(outnumbers)
+    return out.astype("string")
+
+
+def ward_names(centres: np.ndarray, wards: gpd.GeoDataFrame | None, crs: str) -> np.ndarray:
+    """Name of the ward holding each centre (metres in ``crs``); ``None`` outside every ward.
+
+    Parameters
+    ----------
+    centres
+        ``(n, 2)`` array of locality centres in metres (working CRS).
+    wards
+        Boundaries from :func:`hotspots.space.areas.read_boundaries` (``area_name``), or ``None``.
+    crs
+        The working CRS of ``centres``.
+
+    Returns
+    -------
+    Object array of ward names (first ward in table order when on a shared boundary).
+    """
+    names = np.full(len(centres), None, dtype=object)
+    if wards is None or len(centres) == 0:
+        return names
+    polygons = wards.to_crs(crs).geometry.to_numpy()
+    tree = shapely.STRtree(polygons)
+    point_idx, ward_idx = tree.query(shapely.points(centres), predicate="intersects")
+    first = pd.Series(ward_idx).groupby(point_idx).min()
+    names[first.index.to_numpy()] = wards["area_name"].to_numpy(dtype=object)[first.to_numpy()]
+    return names
+
+
+def locality_names(
+    streets: pd.DataFrame, wards: np.ndarray, *, number_duplicates: bool = True
+) -> list[str]:
+    """``"Marlowes (Shopping Area), Hemel Hempstead Town"``; duplicates numbered ``#2``, ``#3``.
+
+    Parameters
+    ----------
+    streets
+        From :func:`main_streets`, one row per locality in rank order.
+    wards
+        Ward name per locality (``None`` when unknown), in the same order.
+    number_duplicates
+        Number the second and later places of the same name (patrol localities must be told
+        apart); ``False`` leaves neighbouring cells of one street under one name.
+    """
+    names = []
+    columns = (streets["street"], streets["landmark"], pd.Series(wards, dtype=object))
+    plain = [c.astype(object).where(c.notna().to_numpy(bool), None).tolist() for c in columns]
+    for street, landmark, ward in zip(*plain, strict=True):
+        place = street if street is not None else landmark
+        if street is not None and landmark is not None:
+            place = f"{street} ({landmark})"
+        parts = [p for p in (place, ward) if p is not None]
+        names.append(", ".join(parts) if parts else "unnamed place")
+    if not number_duplicates:
+        return names
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name} #{seen[name]}")
+    return out
+
+
+def place_names(
+    incidents: pd.DataFrame,
+    groups: np.ndarray,
+    centres: pd.DataFrame,
+    wards: gpd.GeoDataFrame | None,
+    *,
+    crs: str,
+    number_duplicates: bool = False,
+) -> pd.Series:
+    """The ``"Street, Ward"`` name of each place (cell, cluster, hot spot, patrol locality).
+
+    Parameters
+    ----------
+    incidents
+        Incidents with ``location`` text (police.uk ``"On or near …"``) and, when present,
+        ``sensitive``: sensitive rows never name a place (:mod:`hotspots.core.disclosure`).
+    groups
+        The place of each incident (any hashable id; ``-1`` or missing: no place).
+    centres
+        One row per place to name, indexed by its id, with ``x`` and ``y`` in metres of
+        ``crs``: the point whose ward is named.
+    wards
+        Ward polygons (``area_name``; any CRS), or ``None`` (names have no ward).
+    crs
+        The working CRS of ``centres``.
+    number_duplicates
+        See :func:`locality_names`.
+
+    Returns
+    -------
+    Series of names indexed like ``centres``: ``"Street, Ward"``, ``"Street"`` (outside every
+    ward), ``"Ward"`` (no location text among its non-sensitive incidents) or
+    ``"unnamed place"``.
+
+    Examples
+    --------
+    >>> inc = pd.DataFrame({"location": ["On or near Marlowes"] * 2, "sensitive": [False, True]})
+    >>> place_names(inc, np.array([7, 8]), pd.DataFrame({"x": [0.0, 0.0], "y": [0.0, 0.0]},
+    ...             index=[7, 8]), None, crs="EPSG:27700").tolist()
+    ['Marlowes', 'unnamed place']
+    """
+    place = pd.Series(np.asarray(groups, dtype=object))
+    keep = place.notna().to_numpy(bool) & (place.astype(str) != "-1").to_numpy(bool)
+    if "sensitive" in incidents.columns:
+        keep &= ~incidents["sensitive"].to_numpy(bool)
+    locations = incidents["location"].reset_index(drop=True)[keep]
+    streets = main_streets(locations, place[keep].to_numpy()).reindex(centres.index)
+    ward = ward_names(centres[["x", "y"]].to_numpy(float).reshape(-1, 2), wards, crs)
+    names = locality_names(streets, ward, number_duplicates=number_duplicates)
+    return pd.Series(names, index=centres.index, dtype=object, name="place")

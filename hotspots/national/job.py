@@ -210,7 +210,8 @@ def run_national(
         quarantine_dir = out / "quarantine"
         quarantine_dir.mkdir(exist_ok=True)
         locations_dir = out / "_locations"  # removed once the forecasts are written
-        locations_dir.mkdir(exist_ok=True)
+        shutil.rmtree(locations_dir, ignore_errors=True)  # a stopped run's
+        locations_dir.mkdir()
         read = client.map(
             _read_partition,
             files,
@@ -307,7 +308,13 @@ def run_national(
         through = _month_text(months[-1])
         districts = sorted(set(written["lad_code"]))
         forecasts = _forecast_districts(
-            client, locations_dir, districts, through=through, res=res, top=top_cells_per_district
+            client,
+            locations_dir,
+            districts,
+            through=through,
+            res=res,
+            top=top_cells_per_district,
+            progress=progress,
         )
         timings["forecast_s"] = time.perf_counter() - start
     finally:
@@ -615,7 +622,14 @@ def _location_counts(
 
 
 def _forecast_districts(
-    client: Any, locations_dir: Path, districts: list[str], *, through: str, res: int, top: int
+    client: Any,
+    locations_dir: Path,
+    districts: list[str],
+    *,
+    through: str,
+    res: int,
+    top: int,
+    progress: bool,
 ) -> pd.DataFrame:
     """Each district's forecast top cells: the location counts shuffled into partitions of
     whole districts, :func:`_district_forecasts` applied to each partition."""
@@ -631,9 +645,14 @@ def _forecast_districts(
     )
     outlines = district_outlines().set_index("lad_code").to_crs(WGS84).geometry
     outlines_future = client.scatter(outlines[outlines.index.isin(districts)], broadcast=True)
-    table = blocks.map_partitions(
+    tables = blocks.map_partitions(
         _district_forecasts, outlines_future, through, res, top, meta=_FORECAST_META
-    ).compute()
+    ).persist()
+    if progress:
+        from distributed import progress as show_progress
+
+        show_progress(tables)
+    table = tables.compute()
     return table.sort_values(["lad_code", "rank"]).reset_index(drop=True)
 
 

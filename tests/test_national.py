@@ -3,7 +3,8 @@
 Generated national-shaped police.uk files of five neighbouring forces (their areas overlap at
 the edges, as real forces meet) are run through the national job; every cell's count, Gi* z,
 Gi* bin and emerging hot spot category must equal the single-machine functions run over the
-same incidents and cells, including cells on a force border.
+same incidents and cells, including cells on a force border; each district's forecast top
+cells must equal the single-machine forecast over the district.
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ import pandas as pd
 import pytest
 import shapely
 
+from hotspots.analysis.forecast import forecast
 from hotspots.analysis.stats import emerging_hotspots, gistar_by_period
 from hotspots.analysis.stats.fdr import fdr_bh, significance_bins
 from hotspots.core.disclosure import mappable
+from hotspots.data.boundaries import district_outlines
 from hotspots.data.ingest import read_policeuk
 from hotspots.national import run_national
 from hotspots.national.generate import FORCES, STREET_COLUMNS, generate_national
@@ -162,7 +165,41 @@ def test_district_summaries_count_every_incident_with_rates(national, single) ->
     np.testing.assert_allclose(
         table["rate_per_1000"], 1000 * table["incidents"] / table["residents"], atol=1e-3
     )
-    top = pd.read_csv(out / "district_top_cells.csv")
-    assert top.groupby("lad_code")["rank"].max().max() <= 5
-    first = top[top["rank"] == 1].set_index("lad_code")["incidents_all_months"]
-    assert (first >= top.groupby("lad_code")["incidents_all_months"].max()).all()
+
+
+# Dacorum and Three Rivers (Hertfordshire, on the Thames Valley and Metropolitan borders),
+# Luton (Bedfordshire), Westminster (Metropolitan), Thurrock (Essex, cut by AREA).
+FORECAST_DISTRICTS = ("E07000096", "E07000102", "E06000032", "E09000033", "E06000034")
+
+
+def test_district_forecasts_equal_the_single_machine_forecast(national, single) -> None:
+    """Each district's top cells are those of ``forecast`` run in one process over the
+    district's outline on all the incidents: same cells, ranks, scores, method, backtest."""
+    _, out, params = national
+    _, _, incidents = single
+    top = pd.read_csv(out / "district_top_cells.csv", dtype={"cell": str})
+    districts = pd.read_csv(out / "districts.csv")
+    assert set(top["lad_code"]) <= set(districts["lad_code"])
+    assert len(set(top["lad_code"])) > 50
+    assert (top["month"] == "2021-05").all() and params["forecast"]["month"] == "2021-05"
+    ranks = top.groupby("lad_code")["rank"].agg(list)
+    assert ranks.map(lambda r: r == [1, 2, 3, 4, 5]).all()
+    outlines = district_outlines().set_index("lad_code").to_crs("EPSG:4326").geometry
+    checked_backtests = 0
+    for code in FORECAST_DISTRICTS:
+        fc = forecast(
+            incidents, study_area=outlines[code], res=RES, through=MONTHS[-1], coverage=0.05
+        )
+        expected = fc.cells.sort_values("rank").head(5)
+        got = top[top["lad_code"] == code]
+        assert list(got["cell"]) == list(expected["cell"]), code
+        np.testing.assert_array_equal(got["rank"], expected["rank"])
+        np.testing.assert_allclose(got["score"], expected["score"], rtol=0, atol=1e-9)
+        np.testing.assert_array_equal(got["history_incidents"], expected["history"])
+        assert (got["method"] == fc.method).all()
+        assert (got["backtest_folds"] == fc.figures["folds"]).all()
+        if fc.figures["folds"]:
+            checked_backtests += 1
+            np.testing.assert_allclose(got["backtest_pei"], fc.figures["pei"], atol=1e-12)
+            np.testing.assert_allclose(got["backtest_hit_rate"], fc.figures["hit_rate"])
+    assert checked_backtests >= 3

@@ -5,7 +5,8 @@ Steps (each a Dask task graph; raw rows never reach the client):
 1. **Read** each street-level file (one force and month) on a worker with the single-machine
    reader (:func:`hotspots.data.ingest.policeuk.read_policeuk_files`: same validation and
    quarantine); the rows set aside are written beside the results, one file per partition.
-   Each partition becomes counts per H3 cell and month.
+   Each partition becomes counts per H3 cell and month, and counts per district, month and
+   location (police.uk's map points) for the forecasts of step 6.
 2. **Aggregate** the counts per (cell, month) over all partitions (a cell on a force boundary
    gets incidents from both forces' files).
 3. **Block**: the study-area cells are grouped into blocks (their H3 parent ``block_res``);
@@ -19,7 +20,12 @@ Steps (each a Dask task graph; raw rows never reach the client):
    The results equal a single-machine run over the same cells.
 5. **Write** partitioned GeoParquet (``gistar/``, ``emerging/``) and the quarantine from the
    workers; per-force and per-district summaries (incidents, rates per 1,000 residents with
-   the national boundary pack, hot cells, the busiest cells of each district).
+   the national boundary pack, hot cells).
+6. **Forecast** next month's hot spots of each district: the location counts are shuffled
+   into one partition per group of districts, and each district's incidents go through the
+   single-machine :func:`hotspots.analysis.forecast.forecast` (its backtest chooses the
+   method) over the district's outline; its top cells are listed with rank, score, method
+   and the backtest's PEI at 5 % of the area.
 
 Without a scheduler address a :class:`distributed.LocalCluster` is started on this machine.
 """
@@ -27,6 +33,7 @@ Without a scheduler address a :class:`distributed.LocalCluster` is started on th
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -39,7 +46,9 @@ import h3ronpy
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import shapely
 
+from hotspots.analysis.forecast import forecast
 from hotspots.analysis.stats import (
     Moments,
     emerging_table,
@@ -49,16 +58,39 @@ from hotspots.analysis.stats import (
 )
 from hotspots.analysis.stats.emerging import MIN_PERIODS
 from hotspots.analysis.stats.fdr import CONFIDENCE_LEVELS
+from hotspots.core.crs import BNG, WGS84, from_lonlat
 from hotspots.core.defaults import HOT_MIN_BIN
 from hotspots.core.disclosure import mappable
 from hotspots.core.io import write_csv
 from hotspots.data.boundaries import district_outlines, districts_at
+from hotspots.data.ingest import resolve_study_area
 from hotspots.data.ingest.files import SourceFile, expand
 from hotspots.data.ingest.policeuk import read_policeuk_files
 from hotspots.space import grid
 
 EMERGING_ALPHA = 0.05
 """Significance level of hot/cold bins and trends in the emerging hot spot categories."""
+
+FORECAST_COVERAGE = 0.05
+"""Share of each district's cells the forecast selects and its backtest PEI is measured at."""
+
+_NEAR_DISTRICT_M = 10.0
+"""A location is sent to every district whose outline lies within this distance (metres,
+British National Grid): a superset of the districts whose lon/lat outline holds it, which
+each district's forecast then keeps exactly as a single-machine forecast would."""
+
+_LOCATION_META = pd.DataFrame(
+    {
+        "lad_code": pd.Series(dtype="object"),
+        "month": pd.Series(dtype="int32"),
+        "lon": pd.Series(dtype="float64"),
+        "lat": pd.Series(dtype="float64"),
+        "x": pd.Series(dtype="float64"),
+        "y": pd.Series(dtype="float64"),
+        "count": pd.Series(dtype="int64"),
+        "crs": pd.Series(dtype="object"),
+    }
+)
 
 _COUNT_META = pd.DataFrame(
     {
@@ -91,7 +123,8 @@ class NationalResult:
     ----------
     out
         The output folder: ``gistar/`` and ``emerging/`` (GeoParquet parts, one per block
-        partition), ``forces.csv``, ``quarantine/`` and ``params.json``.
+        partition), ``forces.csv``, ``districts.csv``, ``district_top_cells.csv``,
+        ``quarantine/`` and ``params.json``.
     forces
         Per force: files, rows read, kept and quarantined, incidents per month.
     params
@@ -140,7 +173,8 @@ def run_national(
     progress
         Print Dask's progress bars.
     top_cells_per_district
-        Cells listed per district in ``district_top_cells.csv`` (most incidents first).
+        Cells listed per district in ``district_top_cells.csv``: the best-ranked cells of the
+        district's forecast for the month after the data (:func:`_district_forecasts`).
 
     Returns
     -------
@@ -175,7 +209,16 @@ def run_national(
         start = time.perf_counter()
         quarantine_dir = out / "quarantine"
         quarantine_dir.mkdir(exist_ok=True)
-        read = client.map(_read_partition, files, res=res, quarantine_dir=quarantine_dir)
+        locations_dir = out / "_locations"  # removed once the forecasts are written
+        shutil.rmtree(locations_dir, ignore_errors=True)  # a stopped run's
+        locations_dir.mkdir()
+        read = client.map(
+            _read_partition,
+            files,
+            res=res,
+            quarantine_dir=quarantine_dir,
+            locations_dir=locations_dir,
+        )
         if progress:
             show_progress(read)
         counts = dd.from_delayed(
@@ -260,16 +303,31 @@ def run_national(
             meta=_DISTRICT_META,
         ).compute()
         timings["write_s"] = time.perf_counter() - start
+
+        start = time.perf_counter()
+        through = _month_text(months[-1])
+        districts = sorted(set(written["lad_code"]))
+        forecasts = _forecast_districts(
+            client,
+            locations_dir,
+            districts,
+            through=through,
+            res=res,
+            top=top_cells_per_district,
+            progress=progress,
+        )
+        timings["forecast_s"] = time.perf_counter() - start
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
 
+    shutil.rmtree(locations_dir, ignore_errors=True)
     forces = _force_summary(reports, by_force)
     write_csv(forces, out / "forces.csv")
-    district_table, top_cells = _district_summary(written, top=top_cells_per_district)
+    district_table = _district_summary(written)
     write_csv(district_table, out / "districts.csv")
-    write_csv(top_cells, out / "district_top_cells.csv")
+    write_csv(_with_names(forecasts), out / "district_top_cells.csv")
     params = {
         "res": res,
         "k": k,
@@ -282,6 +340,13 @@ def run_national(
         "fdr_cutoffs": {_month_text(m): v for m, v in sorted(cutoffs.items())},
         "files": len(files),
         "districts": int(district_table["lad_code"].nunique()),
+        "forecast": {
+            "month": str(pd.Period(through, freq="M") + 1),
+            "through": through,
+            "coverage": FORECAST_COVERAGE,
+            "districts": int(forecasts["lad_code"].nunique()),
+            "area": "each district's outline (national boundary pack)",
+        },
         "workers": n_workers if scheduler is None else scheduler,
         **timings,
     }
@@ -293,9 +358,10 @@ def run_national(
 
 
 def _read_partition(
-    file: SourceFile, res: int, quarantine_dir: Path
+    file: SourceFile, res: int, quarantine_dir: Path, locations_dir: Path
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """One force-month file → counts per (cell, month), its load report, its quarantine.
+    """One force-month file → counts per (cell, month), its load report, its quarantine and
+    its counts per district, month and location (written to ``locations_dir``).
 
     Only incidents that may feed a map are counted (:func:`hotspots.core.disclosure.mappable`:
     sensitive ones left out, as in a single-machine analysis).
@@ -316,8 +382,12 @@ def _read_partition(
     }
     if incidents.empty:
         return _COUNT_META.copy(), report
-    cells = grid.cell_ints(incidents.geometry.x.to_numpy(), incidents.geometry.y.to_numpy(), res)
+    lon, lat = incidents.geometry.x.to_numpy(), incidents.geometry.y.to_numpy()
+    cells = grid.cell_ints(lon, lat, res)
     month = (incidents["month"].dt.year * 100 + incidents["month"].dt.month).to_numpy(np.int32)
+    locations = _location_counts(incidents, lon, lat, month)
+    if len(locations):
+        locations.to_parquet(locations_dir / f"{file.stem}.parquet", index=False)
     frame = pd.DataFrame({"cell": cells, "month": month})
     counted = frame.value_counts(sort=False).rename("count").reset_index()
     counted["force"] = force
@@ -439,8 +509,8 @@ def _block_write(
 ) -> pd.DataFrame:
     """Gi* per month (bins with the national FDR cut-offs) and emerging categories, written.
 
-    Returns the partition's incidents per district and month, and its cells' all-history
-    counts per district (for the district summaries).
+    Returns the partition's incidents and hot cells per district and month (for the district
+    summaries).
     """
     gis, emerging = [], []
     for own, mine in _block_results(part, study, months, moments, k, block_res):
@@ -479,7 +549,6 @@ _DISTRICT_META = pd.DataFrame(
     {
         "lad_code": pd.Series(dtype=object),
         "month": pd.Series(dtype=object),
-        "cell": pd.Series(dtype=object),
         "count": pd.Series(dtype="int64"),
         "hot": pd.Series(dtype="int64"),
     }
@@ -487,8 +556,7 @@ _DISTRICT_META = pd.DataFrame(
 
 
 def _by_district(gistar: pd.DataFrame) -> pd.DataFrame:
-    """Incidents and hot cells per district and month (``cell`` empty) and each cell's
-    all-history count (``month`` empty); cells are placed by their centre."""
+    """Incidents and hot cells per district and month; cells are placed by their centre."""
     cells = pd.unique(gistar["cell"])
     lon, lat = grid.cell_centres(cells)
     lad = districts_at(lon, lat)
@@ -498,10 +566,165 @@ def _by_district(gistar: pd.DataFrame) -> pd.DataFrame:
         hot=(gistar["gi_bin"].to_numpy() >= HOT_MIN_BIN).astype("int64"),
     ).dropna(subset=["lad_code"])
     monthly = frame.groupby(["lad_code", "month"], as_index=False)[["count", "hot"]].sum()
-    totals = frame.groupby(["lad_code", "cell"], as_index=False)["count"].sum()
-    return pd.concat([monthly.assign(cell=""), totals.assign(month="", hot=0)], ignore_index=True)[
-        list(_DISTRICT_META.columns)
-    ].astype(_DISTRICT_META.dtypes.to_dict())
+    return monthly[list(_DISTRICT_META.columns)].astype(_DISTRICT_META.dtypes.to_dict())
+
+
+# --------------------------------------------------------------------------- district forecasts
+
+_FORECAST_META = pd.DataFrame(
+    {
+        "lad_code": pd.Series(dtype=object),
+        "month": pd.Series(dtype=object),
+        "rank": pd.Series(dtype="int64"),
+        "cell": pd.Series(dtype=object),
+        "score": pd.Series(dtype="float64"),
+        "method": pd.Series(dtype=object),
+        "coverage": pd.Series(dtype="float64"),
+        "backtest_pei": pd.Series(dtype="float64"),
+        "backtest_hit_rate": pd.Series(dtype="float64"),
+        "backtest_folds": pd.Series(dtype="int64"),
+        "history_incidents": pd.Series(dtype="int64"),
+    }
+)
+
+_FORECAST_PARTITIONS = 64
+"""At most this many partitions of districts for the forecasts (load balance vs overhead)."""
+
+
+def _location_counts(
+    incidents: gpd.GeoDataFrame, lon: np.ndarray, lat: np.ndarray, month: np.ndarray
+) -> pd.DataFrame:
+    """Incidents per district, month and location (lon/lat and working-CRS x/y, metres).
+
+    A location goes to every district within :data:`_NEAR_DISTRICT_M` of it. police.uk snaps
+    incidents to shared map points, so there are far fewer rows than incidents; with the month
+    they hold everything a forecast reads of a month-only record.
+    """
+    frame = pd.DataFrame(
+        {
+            "month": month,
+            "lon": lon,
+            "lat": lat,
+            "x": incidents["x"].to_numpy(float),
+            "y": incidents["y"].to_numpy(float),
+        }
+    )
+    counted = frame.value_counts(sort=False).rename("count").reset_index()  # drops unlocated
+    outlines = district_outlines()
+    bx, by = from_lonlat(counted["lon"].to_numpy(), counted["lat"].to_numpy(), BNG)
+    row, which = outlines.sindex.query(
+        shapely.points(bx, by), predicate="dwithin", distance=_NEAR_DISTRICT_M
+    )
+    located = counted.iloc[row].assign(
+        lad_code=outlines["lad_code"].to_numpy()[which], crs=str(incidents.attrs["working_crs"])
+    )
+    return located[list(_LOCATION_META.columns)].astype(_LOCATION_META.dtypes.to_dict())
+
+
+def _forecast_districts(
+    client: Any,
+    locations_dir: Path,
+    districts: list[str],
+    *,
+    through: str,
+    res: int,
+    top: int,
+    progress: bool,
+) -> pd.DataFrame:
+    """Each district's forecast top cells: the location counts shuffled into partitions of
+    whole districts, :func:`_district_forecasts` applied to each partition."""
+    import dask.dataframe as dd
+
+    parts = sorted(str(p) for p in locations_dir.glob("*.parquet"))
+    if not parts or not districts:
+        return _FORECAST_META.copy()
+    locations = dd.read_parquet(parts)
+    locations = locations[locations["lad_code"].isin(districts)]
+    blocks = locations.shuffle(
+        on="lad_code", npartitions=max(1, min(len(districts), _FORECAST_PARTITIONS))
+    )
+    outlines = district_outlines().set_index("lad_code").to_crs(WGS84).geometry
+    outlines_future = client.scatter(outlines[outlines.index.isin(districts)], broadcast=True)
+    tables = blocks.map_partitions(
+        _district_forecasts, outlines_future, through, res, top, meta=_FORECAST_META
+    ).persist()
+    if progress:
+        from distributed import progress as show_progress
+
+        show_progress(tables)
+    table = tables.compute()
+    return table.sort_values(["lad_code", "rank"]).reset_index(drop=True)
+
+
+def _district_forecasts(
+    part: pd.DataFrame, outlines: gpd.GeoSeries, through: str, res: int, top: int
+) -> pd.DataFrame:
+    """The ``top`` cells of the forecast of every district in the partition.
+
+    Each district's incidents (rebuilt from its location counts) go through the single-machine
+    :func:`hotspots.analysis.forecast.forecast` over the district's outline, up to ``through``;
+    a district with no located incident inside its outline is left out.
+    """
+    pieces = [_FORECAST_META]
+    for code, rows in part.groupby("lad_code", sort=True):
+        area = resolve_study_area(outlines[code])
+        if not shapely.contains_xy(area, rows["lon"].to_numpy(), rows["lat"].to_numpy()).any():
+            continue
+        fc = forecast(
+            _incidents_of(rows),
+            study_area=area,
+            res=res,
+            through=through,
+            coverage=FORECAST_COVERAGE,
+        )
+        best = fc.cells.sort_values("rank").head(top)
+        pieces.append(
+            pd.DataFrame(
+                {
+                    "lad_code": code,
+                    "month": str(fc.month),
+                    "rank": best["rank"].to_numpy(),
+                    "cell": best["cell"].to_numpy(),
+                    "score": best["score"].to_numpy(),
+                    "method": fc.method,
+                    "coverage": fc.coverage,
+                    "backtest_pei": fc.figures.get("pei", np.nan),
+                    "backtest_hit_rate": fc.figures.get("hit_rate", np.nan),
+                    "backtest_folds": fc.figures.get("folds", 0),
+                    "history_incidents": best["history"].to_numpy(),
+                }
+            )
+        )
+    return pd.concat(pieces, ignore_index=True).astype(_FORECAST_META.dtypes.to_dict())
+
+
+def _incidents_of(rows: pd.DataFrame) -> gpd.GeoDataFrame:
+    """One month-only incident per counted (month, location), as the police.uk reader gives
+    them (point geometry in lon/lat, ``x``/``y`` in the working CRS)."""
+    repeat = rows["count"].to_numpy(np.int64)
+    yyyymm = rows["month"].to_numpy(np.int64)
+    month = ((yyyymm // 100 - 1970) * 12 + yyyymm % 100 - 1).astype("datetime64[M]")
+    n = int(repeat.sum())
+    crs = pd.unique(rows["crs"])
+    if crs.size != 1:
+        raise ValueError(f"one district's incidents in several working CRSs: {list(crs)}")
+    incidents = gpd.GeoDataFrame(
+        {
+            "month": np.repeat(month, repeat).astype("datetime64[ns]"),
+            "time_precision": np.full(n, "month", dtype=object),
+            "occurred_from": np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"),
+            "sensitive": np.zeros(n, dtype=bool),
+            "x": np.repeat(rows["x"].to_numpy(float), repeat),
+            "y": np.repeat(rows["y"].to_numpy(float), repeat),
+        },
+        geometry=shapely.points(
+            np.repeat(rows["lon"].to_numpy(float), repeat),
+            np.repeat(rows["lat"].to_numpy(float), repeat),
+        ),
+        crs=WGS84,
+    )
+    incidents.attrs["working_crs"] = str(crs[0])
+    return incidents
 
 
 # --------------------------------------------------------------------------- helpers
@@ -549,36 +772,23 @@ def _month_text(month: int) -> str:
     return f"{int(month) // 100:04d}-{int(month) % 100:02d}"
 
 
-def _district_summary(rows: pd.DataFrame, *, top: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per district and month: incidents, rate per 1,000 residents (2011) and hot cells; and
-    each district's ``top`` cells by all-history count (cells placed by their centre)."""
+def _district_summary(rows: pd.DataFrame) -> pd.DataFrame:
+    """Per district and month: incidents, rate per 1,000 residents (2011) and hot cells."""
     outlines = district_outlines()[["lad_code", "lad_name", "residents"]]
-    monthly = (
-        rows[rows["cell"] == ""]
-        .groupby(["lad_code", "month"], as_index=False)[["count", "hot"]]
-        .sum()
-    )
+    monthly = rows.groupby(["lad_code", "month"], as_index=False)[["count", "hot"]].sum()
     table = monthly.merge(outlines, on="lad_code", how="left")
     table["rate_per_1000"] = (1000 * table["count"] / table["residents"]).round(3)
     table = table.rename(columns={"count": "incidents", "hot": "hot_cells"})
-    cells = rows[rows["month"] == ""].groupby(["lad_code", "cell"], as_index=False)["count"].sum()
-    cells = cells.sort_values(["lad_code", "count", "cell"], ascending=[True, False, True])
-    cells["rank"] = cells.groupby("lad_code").cumcount() + 1
-    best = cells[cells["rank"] <= top].merge(outlines[["lad_code", "lad_name"]], on="lad_code")
-    return (
-        table[
-            [
-                "lad_code",
-                "lad_name",
-                "month",
-                "incidents",
-                "residents",
-                "rate_per_1000",
-                "hot_cells",
-            ]
-        ],
-        best.rename(columns={"count": "incidents_all_months"}),
-    )
+    return table[
+        ["lad_code", "lad_name", "month", "incidents", "residents", "rate_per_1000", "hot_cells"]
+    ]
+
+
+def _with_names(forecasts: pd.DataFrame) -> pd.DataFrame:
+    """The district forecasts with each district's name after its code."""
+    names = district_outlines()[["lad_code", "lad_name"]]
+    table = forecasts.merge(names, on="lad_code", how="left")
+    return table[["lad_code", "lad_name", *[c for c in forecasts.columns if c != "lad_code"]]]
 
 
 def _force_summary(reports: list[dict[str, Any]], by_force: pd.Series) -> pd.DataFrame:

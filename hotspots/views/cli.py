@@ -463,8 +463,10 @@ def _add_national(commands: argparse._SubParsersAction) -> None:
             "Read police.uk street-level files of many forces and months in partitions on a "
             "Dask cluster (a local one unless --scheduler is given), count incidents per H3 "
             "cell and month, and run Gi* per month and emerging hot spots over the whole "
-            "period with the same functions as a single-machine run. Writes partitioned "
-            "GeoParquet (gistar/, emerging/), forces.csv, quarantine/ and params.json into OUT."
+            "period with the same functions as a single-machine run, and each district's "
+            "next-month forecast. Writes partitioned GeoParquet (gistar/, emerging/), "
+            "forces.csv, districts.csv, district_top_cells.csv (each district's forecast top "
+            "cells), quarantine/ and params.json into OUT."
         ),
     )
     parser.add_argument("sources", nargs="+", metavar="SOURCE", help="file, folder or zip")

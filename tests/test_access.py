@@ -353,7 +353,7 @@ def test_the_store_caption_names_no_path(configured) -> None:
     at.session_state[login.USER_KEY] = User("ann", "analyst")
     at.run()
     assert not at.exception, _texts(at)
-    captions = [c.value for c in at.caption if c.value.startswith("Store:")]
+    captions = [c.value for c in at.caption if c.value.startswith("Saved in this workspace")]
     assert captions and all("sqlite:///" not in c and ".sqlite" not in c for c in captions)
 
 

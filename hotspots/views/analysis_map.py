@@ -18,7 +18,7 @@ LAYERS: tuple[str, ...] = ("Counts (H3)", "Hot and cold spots (Gi*)", "Clusters"
 """Layer names the user can toggle, in drawing order."""
 
 PROFILE_POPUP = (
-    "cluster",
+    "rank",
     "n_incidents",
     "share",
     "top_category",
@@ -80,7 +80,11 @@ def analysis_layers(
         popup = [c for c in PROFILE_POPUP if c in profiles.columns]
         layers.append(
             maps.cluster_layer(
-                profiles, popup_cols=popup, name="Clusters", show="Clusters" in shown
+                profiles,
+                label_col="rank",
+                popup_cols=popup,
+                name="Clusters",
+                show="Clusters" in shown,
             )
         )
     return layers

@@ -85,6 +85,9 @@ BASEMAP_OFF_NOTE = "Street map off: its tiles could not be reached. Ward names s
 _NO_DATA = "#c8c8c8"
 _WARD_NAME_COLUMNS = ("area_name", "ward_name", "WD13NM", "WD23NM", "name", "NAME")
 _AREAS_PANE = ("hotspots-areas", 350)  # below Leaflet's overlay pane (400): cells stay on top
+POINTS_PANE = ("hotspots-points", 450)
+"""A pane above the cells (Leaflet's overlay pane is 400) for points that must stay visible
+over them, whichever layer was switched on last (walkabout feedback)."""
 _DECIMALS = 5
 
 
@@ -603,6 +606,7 @@ def ward_layer(
     simplify_m: float = 20.0,
     name: str = "Wards",
     show: bool = True,
+    no_data_label: str = "no data",
 ) -> folium.FeatureGroup:
     """Ward outlines, or a ward choropleth of ``value`` (counts, rates) with a legend.
 
@@ -627,6 +631,9 @@ def ward_layer(
         Simplification tolerance in metres (0 keeps every vertex).
     name, show
         Layer name in a ``folium.LayerControl`` and whether it is on at first.
+    no_data_label
+        What the legend calls the grey wards with no value (e.g. "no significant change"
+        on a map of significant changes only).
 
     Examples
     --------
@@ -666,7 +673,7 @@ def ward_layer(
     labels = _class_labels(bounds, v[known]) if len(bounds) else []
     items = list(zip(colours, labels, strict=True))
     if not known.all():
-        items.append((_NO_DATA, "no data"))
+        items.append((_NO_DATA, no_data_label))
     _Legend(title, items).add_to(group)
     return group
 
@@ -680,6 +687,7 @@ def points_layer(
     radius: float = 6,
     name: str = "Points",
     show: bool = True,
+    above_cells: bool = False,
 ) -> folium.FeatureGroup:
     """Circle markers for cameras, walkabout feedback or patrol localities (escaped popups).
 
@@ -699,6 +707,9 @@ def points_layer(
         Marker radius in screen pixels.
     name, show
         Layer name in a ``folium.LayerControl`` and whether it is on at first.
+    above_cells
+        Draw the markers in :data:`POINTS_PANE`, above every cell layer, even one switched on
+        after them.
 
     Examples
     --------
@@ -727,7 +738,7 @@ def points_layer(
         points.geometry.to_numpy(), np.zeros(len(points), int), tips, popups=popups
     )
     group = layer_group(name, show=show)
-    _GeoJsonLayer(features, [style]).add_to(group)
+    _GeoJsonLayer(features, [style], POINTS_PANE if above_cells else None).add_to(group)
     return group
 
 

@@ -377,8 +377,8 @@ def _label_clusters(ax: Axes, outlined: gpd.GeoDataFrame) -> None:
 
 
 def _ranked(profiles: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    ranked = profiles.sort_values(["n_incidents", "cluster"], ascending=[False, True])
-    return ranked.assign(rank=np.arange(1, len(ranked) + 1))
+    """The profiles in the order of their ``rank`` (see ``cluster_ranks``)."""
+    return profiles.sort_values("rank", kind="stable")
 
 
 # --------------------------------------------------------------------------- meeting pack

@@ -151,7 +151,11 @@ def test_readable_tables_round_with_units_and_drop_midnight() -> None:
         "Overdue", "Weird new column",
     ]  # fmt: skip
     row = shown.iloc[0]
-    assert row["Area (ha)"] == 336.2 and row["Share (%)"] == 26.4 and row["Lift (× an even spread)"] == 4.7
+    assert (
+        row["Area (ha)"] == 336.2
+        and row["Share (%)"] == 26.4
+        and row["Lift (× an even spread)"] == 4.7
+    )
     assert row["Incidents"] == 12 and str(row["Due"]) == "2022-01-31"
     assert row["Added"] == "2022-01-31 14:05" and row["Overdue"] == "Yes"
     assert "00:00:00" not in shown.astype(str).to_string()

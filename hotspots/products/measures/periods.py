@@ -320,10 +320,12 @@ def significance_words(
 
     Examples
     --------
-    >>> significance_words(np.array(["▲", "", "", ""]), np.array([30, 9, 2, np.nan]),
-    ...                    np.array([5, 8, 1, 3]), alpha=0.05).tolist()  # doctest: +NORMALIZE_WHITESPACE
-    ['▲ Significantly higher', '= No significant change', '· Too few to test',
-     'Withheld (small sensitive count)']
+    >>> words = significance_words(np.array(["▲", "", "", ""]), np.array([30, 9, 2, np.nan]),
+    ...                            np.array([5, 8, 1, 3]), alpha=0.05)
+    >>> words[:2].tolist()
+    ['▲ Significantly higher', '= No significant change']
+    >>> words[2:].tolist()
+    ['· Too few to test', 'Withheld (small sensitive count)']
     """
     now = np.asarray(now, dtype=float)
     earlier = np.asarray(earlier, dtype=float)

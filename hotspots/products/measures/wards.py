@@ -23,8 +23,8 @@ from hotspots.products.measures.periods import (
     made,
     markers,
     periods_for,
-    significance_words,
     require,
+    significance_words,
     withheld,
 )
 from hotspots.space.areas import area_rates
@@ -204,7 +204,6 @@ def _withhold(out: pd.DataFrame, hidden: dict[str, pd.Series]) -> None:
     for suffix in COMPARISONS.values():
         out.loc[out[f"change_{suffix}"].isna(), suffix] = ""
     out["suppressed"] = any_hidden
-
 
 
 def _significance(out: pd.DataFrame, compared: dict[str, bool], *, alpha: float) -> None:

@@ -109,7 +109,7 @@ def _choose_focus(ds: Dataset, sel: Selection, shown: gpd.GeoDataFrame) -> Focus
             st.info("The Map page's default DBSCAN finds no cluster in this selection.")
             return None
         profiles = profiles.sort_values("rank")  # the Map page's numbering
-        ranks = dict(zip(profiles["cluster"].astype(int), profiles["rank"].astype(int), strict=True))
+        ranks = dict(zip(profiles["cluster"], profiles["rank"], strict=True))
         labels = {
             int(row.cluster): f"Cluster {int(row.rank)}: {int(row.n_incidents):,} incidents, "
             f"mostly {row.top_category}"
@@ -117,7 +117,7 @@ def _choose_focus(ds: Dataset, sel: Selection, shown: gpd.GeoDataFrame) -> Focus
         }
         cluster = c2.selectbox("Cluster (Map page)", list(labels), format_func=labels.__getitem__,
                                key="w_cluster")  # fmt: skip
-        return Focus(kind, cluster, f"cluster {ranks[cluster]}")
+        return Focus(kind, cluster, f"cluster {int(ranks[cluster])}")
     return Focus()
 
 

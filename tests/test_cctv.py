@@ -391,7 +391,9 @@ def test_sheets_escape_typed_text_in_html_and_csv() -> None:
     parser = _Tags()
     parser.feed(page)
     assert not parser.tags & {"img", "script", "b"}
-    assert nasty in "".join(parser.text) and "<script>alert(2)</script>" in "".join(parser.text)
+    # the camera's typed name, and the place (its location text) where the id used to be
+    assert nasty in "".join(parser.text) and "Test Street" in "".join(parser.text)
+    assert "<script>alert(2)</script>" not in page  # the id is not printed, let alone raw
     rows = list(csv.reader(io.StringIO(sheet_csv(sheet).decode("utf-8"))))
     header, row = rows[0], rows[1]
     assert row[header.index("camera_name")] == nasty

@@ -106,7 +106,7 @@ def test_every_reason_code_has_one_label() -> None:
     assert set(store.REASON_LABELS) == set(store.REASONS)
     assert page_vawg.REASON_LABELS is store.REASON_LABELS
     assert store.reason_label("poor_lighting") == "Poor lighting"
-    shown = page_vawg.labelled(pd.DataFrame({"reason": ["no_cctv"], "status": ["in_progress"]}))
+    shown = tables.readable(pd.DataFrame({"reason": ["no_cctv"], "status": ["in_progress"]}))
     assert shown.to_dict("records") == [{"Reason": "No CCTV", "Status": "In progress"}]
 
 

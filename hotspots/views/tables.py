@@ -4,7 +4,8 @@ The one home of how a table is shown on the dashboard (``st.dataframe``): every 
 table through :func:`readable`. Values stay numbers (so that a column still sorts) but are
 rounded and put in the unit the heading names: a 0–1 share becomes a percentage, square metres
 become hectares, a p-value keeps three decimals. Dates whose every time is midnight lose the
-time (no ``00:00:00``); booleans read "Yes" / "No"; ``snake_case`` headings read as words.
+time (no ``00:00:00``); booleans read "Yes" / "No"; ``snake_case`` headings read as words;
+codes read as their labels (:data:`VALUE_LABELS`: reasons, statuses).
 
 Examples
 --------
@@ -19,6 +20,8 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
+
+from hotspots.store.records import REASON_LABELS, STATUS_LABELS
 
 _Unit = tuple[str, Callable[[pd.Series], pd.Series], int]
 
@@ -78,6 +81,14 @@ NAMES: dict[str, str] = {
 }
 """Column → heading, where the words are not simply the column name's."""
 
+VALUE_LABELS: dict[str, Mapping[str, str]] = {
+    "reason": REASON_LABELS,
+    "status": STATUS_LABELS,
+    "status_from": STATUS_LABELS,
+    "status_to": STATUS_LABELS,
+}
+"""Columns of codes → what each code reads (walkabout reasons, action statuses)."""
+
 _DECIMALS_OTHERWISE = 1
 """Decimals of any other non-integer number."""
 
@@ -110,6 +121,27 @@ def unit(column: str) -> _Unit | None:
 def _words(column: str) -> str:
     words = str(column).replace("_", " ").strip()
     return words[:1].upper() + words[1:]
+
+
+def with_labels(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with the codes of :data:`VALUE_LABELS` columns replaced by their labels
+    (``poor_lighting`` → "Poor lighting"); an unknown code stays as it is.
+
+    Examples
+    --------
+    >>> with_labels(pd.DataFrame({"reason": ["no_cctv"], "status": ["in_progress"]}))
+    ... # doctest: +NORMALIZE_WHITESPACE
+        reason       status
+    0  No CCTV  In progress
+    """
+    present = [c for c in VALUE_LABELS if c in table.columns]
+    if not present:
+        return table
+    out = table.copy()
+    for column in present:
+        labels = VALUE_LABELS[column]
+        out[column] = out[column].map(lambda v, d=labels: d.get(v, v) if pd.notna(v) else v)
+    return out
 
 
 def heading(column: str) -> str:
@@ -145,6 +177,7 @@ def readable(table: pd.DataFrame, *, names: Mapping[str, str] | None = None) -> 
         values kept), other floats are rounded (:data:`UNITS`, else 1 decimal).
     """
     names = dict(names or {})
+    table = with_labels(table)
     out: dict[str, pd.Series] = {}
     for column in table.columns:
         values = table[column].reset_index(drop=True)

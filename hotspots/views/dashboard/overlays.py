@@ -17,7 +17,7 @@ import folium
 import geopandas as gpd
 
 from hotspots import store
-from hotspots.views import maps
+from hotspots.views import maps, tables
 from hotspots.views.cctv_map import camera_views_layer as camera_views_layer  # its old path
 from hotspots.views.dashboard.store import session_store
 
@@ -50,9 +50,7 @@ def feedback_layer(feedback: gpd.GeoDataFrame | None = None) -> folium.FeatureGr
     >>> feedback_layer(store.list_feedback(engine, min_severity=4))  # doctest: +SKIP
     """
     points = store.list_feedback(session_store()) if feedback is None else feedback
-    shown = points.assign(reason=points["reason"].map(store.reason_label)).rename(
-        columns=FEEDBACK_POPUP
-    )
+    shown = tables.with_labels(points).rename(columns=FEEDBACK_POPUP)
     return maps.points_layer(
         shown,
         popup_cols=list(FEEDBACK_POPUP.values()),

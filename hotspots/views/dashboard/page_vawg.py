@@ -116,27 +116,6 @@ def markdown_text(text: str) -> str:
     return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
 
 
-def labelled(table: pd.DataFrame) -> pd.DataFrame:
-    """``table`` as shown: reason codes and statuses as their labels, then
-    :func:`hotspots.views.tables.readable` (headings, units, dates without a time).
-
-    Examples
-    --------
-    >>> labelled(pd.DataFrame({"reason": ["poor_lighting"], "status": ["in_progress"]}))
-    ... # doctest: +NORMALIZE_WHITESPACE
-              Reason       Status
-    0  Poor lighting  In progress
-    """
-    out = pd.DataFrame(table).copy()
-    for column in ("reason", "status_from", "status_to", "status"):
-        if column in out.columns:
-            labels = REASON_LABELS if column == "reason" else STATUS_LABELS
-            out[column] = out[column].map(lambda v, d=labels: d.get(v, v) if pd.notna(v) else v)
-    if "time_of_concern" in out.columns:
-        out["time_of_concern"] = out["time_of_concern"].astype("string").str.capitalize()
-    return tables.readable(out.drop(columns="geometry", errors="ignore"))
-
-
 # --------------------------------------------------------------------------- cached analysis
 
 
@@ -349,7 +328,7 @@ def _feedback_table(feedback: gpd.GeoDataFrame) -> None:
         ["created_at", "feedback_id"], ascending=False, ignore_index=True
     )
     st.dataframe(
-        labelled(newest),
+        tables.readable(newest),
         hide_index=True,
         width="stretch",
         column_config={"Comment": st.column_config.TextColumn("Comment", width="large")},
@@ -421,7 +400,7 @@ def _tracker(engine: Engine) -> None:
         "days_overdue",
         "updates",
     ]
-    shown = labelled(pd.DataFrame(actions[columns]))
+    shown = tables.readable(pd.DataFrame(actions[columns]))
     st.dataframe(
         shown.style.apply(_overdue_rows, axis=1),
         hide_index=True,
@@ -450,7 +429,7 @@ def _tracker(engine: Engine) -> None:
         st.markdown(f"**History of {markdown_text(chosen)}**")
         history = store.action_history(engine, chosen)
         st.dataframe(
-            labelled(history[["at", "status_from", "status_to", "note", "updated_by"]]),
+            tables.readable(history[["at", "status_from", "status_to", "note", "updated_by"]]),
             hide_index=True,
             width="stretch",
             key="vawg_history_table",
@@ -477,7 +456,7 @@ def _near(feedback: gpd.GeoDataFrame, inc: gpd.GeoDataFrame) -> None:
         feedback, inc, distance_m=float(distance), suppress_below=MIN_COUNT
     )
     near["sensitive_within"] = near["sensitive_within"].astype("string").fillna(SUPPRESSED)
-    st.dataframe(labelled(near), hide_index=True, width="stretch", key="vawg_near_table")
+    st.dataframe(tables.readable(near), hide_index=True, width="stretch", key="vawg_near_table")
     st.caption(
         f"VAWG-relevant recorded incidents of the selection ({near.attrs['incidents_counted']:,}) "
         f"within {distance} m of each point. Sensitive counts (domestic abuse, sexual offences, "
@@ -491,7 +470,7 @@ def _unwalked_section(unwalked: gpd.GeoDataFrame | None, why: str) -> None:
         return
     p = unwalked.attrs["params"]
     st.dataframe(
-        labelled(unwalked),
+        tables.readable(unwalked),
         hide_index=True,
         width="stretch",
         key="vawg_unwalked_table",

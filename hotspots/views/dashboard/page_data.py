@@ -31,7 +31,9 @@ from hotspots.views.dashboard.uploads import (
     is_policeuk,
     public_message,
     public_result,
+    quarantine_shown,
     uploaded_copies,
+    without_folders,
 )
 
 _NONE = "(not in this file)"
@@ -183,7 +185,7 @@ def render() -> None:
         )
     if "upload_report" in st.session_state:
         st.success("Added to the workspace.")
-        st.code(st.session_state.pop("upload_report"), language=None)
+        st.code(without_folders(st.session_state.pop("upload_report")), language=None)
     if st.session_state.get("hotspots_dataset") is not None and st.button("Back to the demo"):
         use_dataset(None)
         st.rerun()
@@ -199,7 +201,9 @@ def render() -> None:
             file_name="quarantine.csv",
             mime="text/csv",
         )
-        st.dataframe(tables.readable(ds.quarantine.head(200)), hide_index=True, width="stretch")
+        st.dataframe(
+            tables.readable(quarantine_shown(ds.quarantine)), hide_index=True, width="stretch"
+        )
     with st.expander("Load report", expanded=False):
-        st.code(ds.report.summary(), language=None)
+        st.code(without_folders(ds.report.summary()), language=None)
     _load_form(ds)

@@ -24,6 +24,7 @@ from hotspots.data.select import Selection, select
 from hotspots.products.patrol import PatrolPlan, patrol_plan
 from hotspots.products.patrol.export import KML_NS
 from hotspots.products.patrol.table import display_table
+from hotspots.views import tables
 from hotspots.views.dashboard.page_patrol import FILES, _md, plan_file
 from hotspots.views.patrol_map import map_view
 
@@ -218,7 +219,7 @@ def test_download_buttons_and_their_files(page, ds, sources) -> None:
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == [label for label, _, _ in FILES.values()]
     plan = _direct(ds, [POLICE], top=2)
-    pd.testing.assert_frame_equal(_shown(at), display_table(plan))
+    pd.testing.assert_frame_equal(_shown(at), tables.readable(display_table(plan)))
 
     kml = plan_file(plan, "kml")
     xmlschema.XMLSchema(KML_SUBSET_XSD).validate(io.BytesIO(kml))

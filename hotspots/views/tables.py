@@ -201,6 +201,8 @@ def _values(column: str, values: pd.Series) -> pd.Series:
     if not pd.api.types.is_numeric_dtype(values):
         return values
     found = unit(column)
+    if found is None and pd.api.types.is_integer_dtype(values):
+        return values
     _, convert, decimals = found or ("", _same, _DECIMALS_OTHERWISE)
     number = convert(values.astype(float))
     if found:

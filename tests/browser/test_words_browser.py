@@ -40,6 +40,17 @@ _ONE_POINT_FILLED_IN = """() => {
 }"""
 
 
+_ZOOM_TO_FEEDBACK = """container => {
+    // The Leaflet map of the frame, zoomed to the feedback points (for the screenshot).
+    const map = Object.values(window).find(v => v instanceof L.Map);
+    const points = [];
+    map.eachLayer(l => {
+        if (l instanceof L.CircleMarker && l.options.pane === "PANE") points.push(l.getLatLng());
+    });
+    map.fitBounds(L.latLngBounds(points).pad(0.3), {animate: false});
+}""".replace("PANE", POINTS_PANE[0])
+
+
 @pytest.fixture
 def app(tmp_path, monkeypatch):
     monkeypatch.setenv(store.DB_PATH_ENV, str(tmp_path / "store.sqlite"))
@@ -72,6 +83,9 @@ def test_vawg_feedback_is_visible_labelled_and_preselected(app, offline_page: Of
     fills = {markers.nth(i).get_attribute("fill") for i in range(markers.count())}
     assert fills == {FEEDBACK_COLOUR}
     assert frame.locator(".leaflet-overlay-pane path").count() > 0  # the cells they sit on
+    container.evaluate(_ZOOM_TO_FEEDBACK)
+    page.wait_for_timeout(1500)  # the zoom animation
+    container.scroll_into_view_if_needed()
     screenshot(page, "words_vawg_1280x720")
 
     # Words, not codes or server details.
@@ -90,11 +104,11 @@ def test_vawg_feedback_is_visible_labelled_and_preselected(app, offline_page: Of
     page.get_by_label("Reason", exact=True).click()
     page.get_by_role("option", name="Poor lighting").click()
     page.get_by_role("button", name="Save feedback point").click()
-    saved = page.get_by_text(re.compile(r"Saved feedback point FB-\d+"))
+    saved = page.get_by_text(re.compile(r"Saved feedback point FB-[0-9a-f]+"))
     expect(saved).to_be_visible(timeout=TIMEOUT)
-    new_id = re.search(r"FB-\d+", saved.inner_text()).group(0)
-    chosen = page.locator('[data-testid="stSelectbox"]').filter(has_text="Feedback point").first
-    expect(chosen).to_contain_text(f"{new_id} — Poor lighting", timeout=TIMEOUT)
+    new_id = re.search(r"FB-[0-9a-f]+", saved.inner_text()).group(0)
+    chosen = page.get_by_role("combobox", name="Feedback point", exact=True)
+    expect(chosen).to_have_value(re.compile(f"^{new_id} — Poor lighting"), timeout=TIMEOUT)
     expect(markers).to_have_count(25, timeout=TIMEOUT)
     chosen.scroll_into_view_if_needed()
     screenshot(page, "words_vawg_new_point_1280x720")
@@ -113,10 +127,17 @@ def test_areas_significance_in_words_and_a_map_of_significant_changes(
     expect(legend).to_contain_text("no significant change", timeout=TIMEOUT)
     expect(page.get_by_text("Only wards whose change is statistically significant")).to_be_visible()
     words = set(measures.SIGNIFICANCE_WORDS.values())
-    cells = page.locator('[data-testid="stDataFrame"] [role="gridcell"]').all_inner_texts()
-    said = [c for c in cells if c in words]
-    assert len(said) >= 2 * 25 - 5  # every ward, both comparisons (a few scrolled out of view)
-    page.get_by_text("Only wards whose change").scroll_into_view_if_needed()
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.scroll_into_view_if_needed()
+    header = grid.locator('[role="columnheader"]').all_inner_texts()
+    # the grid draws the columns in view: at 1280 px "vs previous" (AppTest checks both)
+    columns = [header.index(h) for h in ("vs previous", "vs last year") if h in header]
+    assert columns, header
+    rows = grid.locator('[role="row"]:has([role="gridcell"])')
+    assert rows.count() >= 8  # the rows drawn (the grid draws what is in view)
+    for i in range(rows.count()):
+        cells = rows.nth(i).locator('[role="gridcell"]').all_inner_texts()
+        assert all(cells[c] in words for c in columns), cells  # words in every row, no blank
     screenshot(page, "words_areas_1280x720")
 
 
@@ -133,4 +154,7 @@ def test_map_clusters_are_numbered_by_rank(app, offline_page: OfflinePage) -> No
     assert not [h for h in header if "_" in h]
     first = grid.locator('[role="row"]').nth(1).locator('[role="gridcell"]').all_inner_texts()
     assert first[0] == "1", first
+    heading.scroll_into_view_if_needed()
+    page.mouse.wheel(0, 200)  # the table under its heading, in view
+    page.wait_for_timeout(500)
     screenshot(page, "words_map_clusters_1280x720")

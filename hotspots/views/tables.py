@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from hotspots.store.records import REASON_LABELS, STATUS_LABELS
+from hotspots.store.records import REASON_LABELS, STATUS_LABELS, TIMES_OF_CONCERN
 
 _Unit = tuple[str, Callable[[pd.Series], pd.Series], int]
 
@@ -86,8 +86,9 @@ VALUE_LABELS: dict[str, Mapping[str, str]] = {
     "status": STATUS_LABELS,
     "status_from": STATUS_LABELS,
     "status_to": STATUS_LABELS,
+    "time_of_concern": {t: t.capitalize() for t in TIMES_OF_CONCERN},
 }
-"""Columns of codes → what each code reads (walkabout reasons, action statuses)."""
+"""Columns of codes → what each code reads (walkabout reasons, action statuses, times)."""
 
 _DECIMALS_OTHERWISE = 1
 """Decimals of any other non-integer number."""

@@ -122,6 +122,10 @@ def test_areas_significance_in_words_and_a_map_of_significant_changes(
     page.goto(f"{app}/areas")
     expect(page.get_by_text("Colour wards by")).to_be_visible(timeout=TIMEOUT)
     page.get_by_text("Significant change vs previous period").click()
+    expect(page.get_by_text("Only wards whose change is statistically significant")).to_be_visible(
+        timeout=TIMEOUT
+    )
+    expect(page.locator(MAP_IFRAME)).to_have_count(1, timeout=TIMEOUT)  # the rerun is over
     frame = page.frame_locator(MAP_IFRAME)
     legend = frame.locator(".hotspots-legend").filter(has_text="Significant change")
     expect(legend).to_contain_text("no significant change", timeout=TIMEOUT)

@@ -133,6 +133,9 @@ def test_areas_significance_in_words_and_a_map_of_significant_changes(
     words = set(measures.SIGNIFICANCE_WORDS.values())
     grid = page.locator('[data-testid="stDataFrame"]').first
     grid.scroll_into_view_if_needed()
+    expect(grid.locator('[role="columnheader"]', has_text="vs previous")).to_have_count(
+        1, timeout=TIMEOUT
+    )  # the grid has drawn
     header = grid.locator('[role="columnheader"]').all_inner_texts()
     # the grid draws the columns in view: at 1280 px "vs previous" (AppTest checks both)
     columns = [header.index(h) for h in ("vs previous", "vs last year") if h in header]
@@ -153,6 +156,9 @@ def test_map_clusters_are_numbered_by_rank(app, offline_page: OfflinePage) -> No
     expect(heading).to_be_visible(timeout=TIMEOUT)
     grid = page.locator('[data-testid="stDataFrame"]').last
     grid.scroll_into_view_if_needed()
+    expect(grid.locator('[role="columnheader"]', has_text="vs previous")).to_have_count(
+        1, timeout=TIMEOUT
+    )  # the grid has drawn
     header = grid.locator('[role="columnheader"]').all_inner_texts()
     assert header[:3] == ["No.", "Places", "Incidents"], header
     assert not [h for h in header if "_" in h]

@@ -156,7 +156,7 @@ def test_map_clusters_are_numbered_by_rank(app, offline_page: OfflinePage) -> No
     expect(heading).to_be_visible(timeout=TIMEOUT)
     grid = page.locator('[data-testid="stDataFrame"]').last
     grid.scroll_into_view_if_needed()
-    expect(grid.locator('[role="columnheader"]', has_text="vs previous")).to_have_count(
+    expect(grid.locator('[role="columnheader"]', has_text="No.")).to_have_count(
         1, timeout=TIMEOUT
     )  # the grid has drawn
     header = grid.locator('[role="columnheader"]').all_inner_texts()

@@ -378,7 +378,7 @@ def test_the_store_caption_names_no_path(configured) -> None:
     at.session_state[login.USER_KEY] = User("ann", "analyst")
     at.run()
     assert not at.exception, _texts(at)
-    captions = [c.value for c in at.caption if c.value.startswith("Store:")]
+    captions = [c.value for c in at.caption if c.value.startswith("Saved in this workspace")]
     assert captions and all("sqlite:///" not in c and ".sqlite" not in c for c in captions)
 
 
@@ -422,11 +422,11 @@ def test_the_audit_page_shows_the_log_and_users_but_no_hashes(configured) -> Non
     at.run()
     assert not at.exception, _texts(at)
     log, users = (d.value for d in at.dataframe)
-    assert log[["user", "action", "target"]].values.tolist() == [
+    assert log[["User", "Action", "Target"]].values.tolist() == [
         ["ann", "download", "meeting_pack.pdf"]
     ]
-    assert sorted(users["user"]) == ["ada", "ann", "vic"]
-    assert list(users.columns) == ["user", "role"]
+    assert sorted(users["User"]) == ["ada", "ann", "vic"]
+    assert list(users.columns) == ["User", "Role"]
     assert "scrypt$" not in _texts(at)
     at.session_state[login.USER_KEY] = User("ann", "analyst")  # an analyst: refused
     at.run()

@@ -115,8 +115,20 @@ def test_ward_choropleth_joins_the_table_to_the_outlines(demo, wards, population
     assert joined.isna().to_dict() == expected.isna().to_dict()
     assert joined.dropna().to_dict() == expected.dropna().to_dict()
     change = area_view.ward_choropleth(outlines, table, "change_vs_previous")
-    values = table["change_vs_previous"].dropna()
-    assert change.options["breaks"] == area_view.change_classes(values)[0]
+    # Only significant changes are coloured; every other ward is grey, and the legend says so.
+    marked = table["vs_previous"].isin([measures.RISE, measures.FALL])
+    coloured = change.table.set_index("area_code")[change.value].dropna()
+    assert change.value == "significant_change_vs_previous"
+    assert sorted(coloured.index) == sorted(table.loc[marked, "area_code"])
+    assert change.options["no_data_label"] == area_view.NOT_SIGNIFICANT_LABEL
+    if marked.any():
+        values = table.loc[marked, "change_vs_previous"]
+        assert change.options["breaks"] == area_view.change_classes(values)[0]
+    else:
+        assert "breaks" not in change.options  # all grey
+    raw = table.assign(vs_previous="")  # nothing significant: nothing coloured, map still drawn
+    grey = area_view.ward_choropleth(outlines, raw, "change_vs_previous")
+    assert grey.has_values and grey.table[grey.value].isna().all()
     empty = area_view.ward_choropleth(outlines, table.assign(rate_per_1000=np.nan), "rate_per_1000")
     assert not empty.has_values
 

@@ -5,8 +5,10 @@ independent references (shapely point-in-polygon, brute force over combinations,
 from __future__ import annotations
 
 import csv
+import html
 import io
 import itertools
+import re
 from datetime import date
 from html.parser import HTMLParser
 
@@ -355,6 +357,12 @@ def test_tasking_windows_come_from_the_incidents_in_view(timed_log, cameras, war
     assert not sheet.windows["place"].str.fullmatch(r"[0-9a-f]{15}").any()  # not an H3 id
     loose = tasking_sheet(timed_log, cameras, cells, top=3, block_hours=3, min_window_incidents=0)
     assert len(loose.windows) == len(sheet.windows) + sheet.params["windows_dropped"]
+    # The printed sheet names each hot spot by its place, never by a bare H3 id.
+    page = sheet_html(sheet)
+    assert "<th>Place</th>" in page and "<th>Hotspot</th>" not in page
+    assert not re.search(r"<td>[0-9a-f]{15}</td>", page)
+    for place in sheet.windows["place"].unique():
+        assert f"<td>{html.escape(place)}</td>" in page
 
 
 def test_month_only_data_give_months_and_say_so(policeuk, cameras, wards) -> None:
@@ -383,7 +391,9 @@ def test_sheets_escape_typed_text_in_html_and_csv() -> None:
     parser = _Tags()
     parser.feed(page)
     assert not parser.tags & {"img", "script", "b"}
-    assert nasty in "".join(parser.text) and "<script>alert(2)</script>" in "".join(parser.text)
+    # the camera's typed name, and the place (its location text) where the id used to be
+    assert nasty in "".join(parser.text) and "Test Street" in "".join(parser.text)
+    assert "<script>alert(2)</script>" not in page  # the id is not printed, let alone raw
     rows = list(csv.reader(io.StringIO(sheet_csv(sheet).decode("utf-8"))))
     header, row = rows[0], rows[1]
     assert row[header.index("camera_name")] == nasty

@@ -50,13 +50,13 @@ def test_data_page_shows_the_demo_load_and_its_quarantine():
     # police.uk demo 13,184 rows + council log 7,171 rows; 4 deliberate bad rows in the log
     assert metrics == {"Rows read": "20,355", "Incidents kept": "20,351", "Rows set aside": "4"}
     reasons = at.dataframe[0].value
-    assert sorted(reasons["reason"]) == [
+    assert sorted(reasons["Reason"]) == [
         "duplicate_id",
         "invalid_coordinates",
         "outside_study_area",
         "unparseable_date",
     ]
-    assert reasons["rows"].sum() == 4
+    assert reasons["Rows"].sum() == 4
 
 
 def test_column_map_form_prefills_the_guess_and_the_user_can_change_it():

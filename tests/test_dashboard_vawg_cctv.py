@@ -24,6 +24,7 @@ from hotspots.core.disclosure import mappable
 from hotspots.data import datasets
 from hotspots.data.select import Selection, select
 from hotspots.products import cctv, vawg
+from hotspots.views import tables
 from hotspots.views.dashboard.page_vawg import LAT_KEY, LON_KEY, MAP_KEY, new_click
 from hotspots.views.dashboard.store import SEED_ENV, seed_demo, seed_wanted
 
@@ -93,9 +94,12 @@ def _button(at: AppTest, label: str):
     return next(b for b in at.button if b.label == label)
 
 
-def _table(at: AppTest, column: str) -> pd.DataFrame:
-    """The first dataframe shown with ``column``."""
-    return next(d.value for d in at.dataframe if column in d.value.columns)
+def _table(at: AppTest, column: str, *more: str) -> pd.DataFrame:
+    """The first dataframe shown with ``column`` (under its heading, :func:`tables.heading`),
+    the headings of ``column`` and ``more`` turned back into those column names."""
+    names = {tables.heading(c): c for c in (column, *more)}
+    shown = next(d.value for d in at.dataframe if tables.heading(column) in d.value.columns)
+    return shown.rename(columns=names)
 
 
 def _map_args(at: AppTest) -> str:
@@ -171,14 +175,16 @@ def test_vawg_page_lists_the_seeded_feedback_and_counts_crime_near_it(vawg_at, e
     at = vawg_at
     assert "seeded on first use" in at.caption[0].value
     demo = pd.read_csv(datasets.demo_path("feedback"))
-    listed = _table(at, "comment")
+    listed = _table(at, "comment", "feedback_id")
     assert set(demo["feedback_id"]) <= set(listed["feedback_id"])
     assert len(listed) == len(store.list_feedback(engine))
 
     ds = at.session_state["dataset"]
     incidents = select(ds.incidents, _selection(ds))
     feedback = store.list_feedback(engine)
-    near = _table(at, "incidents_within").set_index("feedback_id")
+    near = _table(at, "incidents_within", "feedback_id", "sensitive_within").set_index(
+        "feedback_id"
+    )
     direct = vawg.feedback_near_incidents(feedback, incidents, distance_m=100, suppress_below=5)
     assert (
         near["incidents_within"].to_dict()
@@ -198,7 +204,9 @@ def test_vawg_page_lists_the_seeded_feedback_and_counts_crime_near_it(vawg_at, e
     assert shown.isin(["0", "<5"] + [str(n) for n in range(5, 1000)]).all()
 
     at.slider(key="vawg_near_m").set_value(250).run()
-    wider = _table(at, "incidents_within").set_index("feedback_id")["incidents_within"]
+    wider = _table(at, "incidents_within", "feedback_id").set_index("feedback_id")[
+        "incidents_within"
+    ]
     assert wider.to_dict() == dict(
         zip(feedback["feedback_id"], (gaps <= 250).sum(axis=1), strict=True)
     )
@@ -211,11 +219,11 @@ def test_feedback_filters_change_the_list(vawg_at, engine) -> None:
     at.select_slider(key="vawg_f_severity").set_value(3)
     at.run()
     try:
-        listed = _table(at, "comment")
+        listed = _table(at, "comment", "feedback_id", "reason", "severity")
         demo = pd.read_csv(datasets.demo_path("feedback"))
         wanted = demo[demo["reason"].isin(["no_cctv", "poor_lighting"]) & (demo["severity"] >= 3)]
         assert set(wanted["feedback_id"]) <= set(listed["feedback_id"])
-        assert set(listed["reason"]) <= {"no_cctv", "poor_lighting"}
+        assert set(listed["reason"]) <= {"No CCTV", "Poor lighting"}  # labels, not codes
         assert (listed["severity"] >= 3).all()
         stored = store.list_feedback(engine, reasons=["no_cctv", "poor_lighting"], min_severity=3)
         assert sorted(listed["feedback_id"]) == sorted(stored["feedback_id"])
@@ -236,12 +244,12 @@ def test_vawg_crime_is_mapped_as_counts_without_sensitive_incidents(vawg_at, eng
     assert sum(int(c.replace(",", "")) for c in counts) == len(mappable(vawg_all))
     assert vawg_all["sensitive"].sum() > 0  # there were sensitive ones to leave out
 
-    unwalked = _table(at, "nearest_feedback_m")
+    unwalked = _table(at, "nearest_feedback_m", "cell")
     direct = vawg.uncovered_hot_cells(
         mappable(incidents), store.list_feedback(engine), study_area=ds.wards
     )
     assert unwalked["cell"].tolist() == direct["cell"].tolist()
-    assert (unwalked["nearest_feedback_m"].fillna(np.inf) > 200).all()
+    assert (unwalked["nearest_feedback_m"].astype(float).fillna(np.inf) >= 200).all()  # 0 dp
 
 
 def test_feedback_form_saves_a_clicked_point_and_shows_its_comment_as_text(vawg_at, engine) -> None:
@@ -323,8 +331,9 @@ def test_a_point_becomes_an_action_and_status_changes_are_kept(vawg_at, engine) 
     assert bool(mine["overdue"].item())
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Overdue"] == str(int(actions["overdue"].sum()))
-    shown = _table(at, "days_overdue")
-    assert shown.loc[shown["action_id"] == action_id, "overdue"].item()
+    shown = _table(at, "days_overdue", "action_id", "overdue", "reason")
+    assert shown.loc[shown["action_id"] == action_id, "overdue"].item() == "Yes"
+    assert shown.loc[shown["action_id"] == action_id, "reason"].item() == "No CCTV"
 
     at.selectbox(key="vawg_track_action").set_value(action_id)
     at.selectbox(key="vawg_track_status").set_value("in_progress")
@@ -337,8 +346,8 @@ def test_a_point_becomes_an_action_and_status_changes_are_kept(vawg_at, engine) 
     assert history["status_to"].tolist() == ["open", "in_progress"]
     assert history["status_from"].tolist()[1] == "open"
     assert history["note"].tolist()[1] == "Survey booked <script>x</script>"
-    page_history = _table(at, "status_to")
-    assert page_history["status_to"].tolist() == ["open", "in_progress"]
+    page_history = _table(at, "status_to", "note")
+    assert page_history["status_to"].tolist() == ["Open", "In progress"]  # labels
     assert page_history["note"].tolist()[1] == "Survey booked <script>x</script>"
     assert store.list_actions(engine).set_index("action_id").at[action_id, "status"] == (
         "in_progress"
@@ -372,10 +381,12 @@ def test_cctv_coverage_equals_the_library_on_the_same_selection(cctv_at, direct)
     assert metrics["Hot cells"] == str(len(cov.by_hotspot))
     assert metrics["Hot cells no camera sees"] == str(len(cctv.uncovered_hotspots(cov)))
     assert 0 < cov.covered < cov.incidents
-    by_hotspot = _table(at, "rank_uncovered")
-    expected = pd.DataFrame(cov.by_hotspot.drop(columns="geometry"))
+    by_hotspot = _table(at, "rank_uncovered", "cell", "incidents")
+    expected = tables.readable(cov.by_hotspot).rename(
+        columns={tables.heading(c): c for c in ("rank_uncovered", "cell", "incidents")}
+    )
     pd.testing.assert_frame_equal(by_hotspot.reset_index(drop=True), expected, check_dtype=False)
-    by_camera = _table(at, "only_this_camera")
+    by_camera = _table(at, "only_this_camera", "incidents_in_view")
     assert by_camera["incidents_in_view"].tolist() == cov.by_camera["incidents_in_view"].tolist()
     # Each hot cell's incidents, counted independently with h3. Sensitive incidents are never
     # mapped (a camera view is a few metres), so the flag leaves them out of the count.
@@ -410,7 +421,7 @@ def test_cctv_siting_reports_greedy_against_the_optimum(cctv_at, direct) -> None
         assert metrics["Newly in view (greedy choice)"] == f"{plan.greedy:,.0f}"
         assert metrics["Best possible (exact)"] == f"{plan.optimum:,.0f}"
         assert metrics["Greedy / best"] == f"{plan.ratio:.1%}"
-        sites = _table(at, "cumulative_share")
+        sites = _table(at, "cumulative_share", "site_id")
         assert sites["site_id"].tolist() == plan.chosen["site_id"].tolist()
     assert len(sites) == 2
 
@@ -418,7 +429,7 @@ def test_cctv_siting_reports_greedy_against_the_optimum(cctv_at, direct) -> None
 def test_tasking_sheet_scheduling_and_the_monthly_kpi(cctv_at, direct, engine) -> None:
     at = cctv_at
     sheet = cctv.tasking_sheet(direct["incidents"], direct["cameras"], direct["cells"])
-    windows = _table(at, "block_hours")
+    windows = _table(at, "block_hours", "window")
     assert len(windows) == len(sheet.windows) > 0
     assert windows["window"].tolist() == sheet.windows["window"].tolist()
     labels = {b.proto.label for b in at.get("download_button")}
@@ -438,7 +449,7 @@ def test_tasking_sheet_scheduling_and_the_monthly_kpi(cctv_at, direct, engine) -
     assert len(store.list_taskings(engine)) == len(log)
     assert any("Nothing to schedule" in w.value for w in at.warning)
 
-    kpi = _table(at, "taskings")
+    kpi = _table(at, "taskings", "month")
     by_month = log.groupby(log["window_start"].dt.to_period("M")).size()
     shown = kpi.set_index(pd.to_datetime(kpi["month"]).dt.to_period("M"))["taskings"]
     assert shown[shown > 0].to_dict() == by_month.to_dict()

@@ -89,7 +89,7 @@ def _check_numbers(at: AppTest, head: pd.DataFrame, wards: pd.DataFrame) -> None
     current = f"Incidents {wards.attrs['current_period']}"
     assert table["Ward"].tolist() == wards["area_name"].tolist()
     assert table[current].fillna(-1).tolist() == wards["count"].fillna(-1).tolist()
-    assert table["vs previous"].tolist() == wards["vs_previous"].tolist()
+    assert table["vs previous"].tolist() == wards["significance_vs_previous"].tolist()
 
 
 def test_areas_page_shows_the_measures_of_the_selection(areas, ds, sources):
@@ -150,7 +150,9 @@ def test_areas_page_reads_a_survey_and_explains_a_bad_one(areas):
     areas.file_uploader(key="a_survey").set_value(("survey.csv", good, "text/csv")).run()
     assert not areas.exception
     survey = areas.dataframe[-1].value
-    assert survey["pct_safe"].tolist() == [64.0, 81.0] and survey["change"].tolist() == ["", "▲"]
+    assert survey["Feeling safe (%)"].tolist() == [64.0, 81.0]
+    assert survey["Change"].tolist() == ["", "▲"]
+    assert not [c for c in survey.columns if "_" in c]  # headings in words
     bad = b"Ward,Quarter,Respondents\nBoxmoor,2021-Q1,200\n"
     areas.file_uploader(key="a_survey").set_value(("bad.csv", bad, "text/csv")).run()
     assert "Expected columns" in areas.error[0].value
@@ -181,7 +183,8 @@ def test_when_page_draws_hours_from_the_timed_records(when, ds, sources):
     assert "Sensitive incidents in groups of fewer than 5" in head  # said, not counted
     assert len(when.get("vega_lite_chart")) == 2
     peaks = when.dataframe[0].value
-    assert set(peaks["Hours"]) == {2, 3, 4} and peaks["Lift"].iloc[0] > 1
+    assert set(peaks["Hours"]) == {2, 3, 4} and peaks["Lift (× an even spread)"].iloc[0] > 1
+    assert peaks["Share (%)"].max() <= 100 and peaks["Share (%)"].max() > 1  # per cent
 
 
 def test_when_page_focus_follows_a_ward_and_a_cluster(when, ds, sources):
@@ -200,7 +203,15 @@ def test_when_page_focus_follows_a_ward_and_a_cluster(when, ds, sources):
     chosen = when.selectbox(key="w_cluster").value
     label = when.selectbox(key="w_cluster").format_func(chosen)
     size = label.split(": ")[1].split(" incidents")[0]
-    assert when.caption[0].value.startswith(f"{size} incidents in cluster {chosen}")
+    number = int(label.split(":")[0].removeprefix("Cluster "))
+    assert when.caption[0].value.startswith(f"{size} incidents in cluster {number}")
+    # Clusters are numbered as on the Map page: 1, 2, ... by rank (most incidents first).
+    box = when.selectbox(key="w_cluster")
+    labels = list(box.options)  # as shown
+    numbers = [int(t.split(":")[0].removeprefix("Cluster ")) for t in labels]
+    sizes = [int(t.split(": ")[1].split(" incidents")[0].replace(",", "")) for t in labels]
+    assert numbers == list(range(1, len(labels) + 1))
+    assert sizes == sorted(sizes, reverse=True)
 
 
 def test_when_page_month_only_says_why_there_is_no_hour_chart(when, ds):

@@ -44,15 +44,22 @@ class AreaMeasures:
 class WardChoropleth:
     """Ward outlines joined to one column of the ward table, and how to colour them.
 
-    ``table`` holds the outlines (EPSG:4326) with every column of the ward table; ``options``
-    are keyword arguments for :func:`hotspots.views.maps.ward_layer` (``colormap``, and
-    ``breaks`` for a change map); ``has_values`` is False when the column is empty (no
-    population figures, no comparison).
+    ``table`` holds the outlines (EPSG:4326) with every column of the ward table; ``value``
+    names the column to colour by; ``options`` are keyword arguments for
+    :func:`hotspots.views.maps.ward_layer` (``colormap``, ``breaks`` and ``no_data_label`` for
+    a change map); ``tooltip`` lists more columns for the tooltip; ``has_values`` is False
+    when the column is empty (no population figures, no comparison).
     """
 
     table: gpd.GeoDataFrame
     options: dict
     has_values: bool
+    value: str = ""
+    tooltip: tuple[str, ...] = ("count", "previous")
+
+
+NOT_SIGNIFICANT_LABEL = "grey: no significant change (or no figure)"
+"""What a change map's legend calls the wards it does not colour."""
 
 
 def area_measures(
@@ -144,16 +151,30 @@ def change_classes(values: pd.Series) -> tuple[list[float], list[str]]:
 
 
 def ward_choropleth(outlines: gpd.GeoDataFrame, table: pd.DataFrame, column: str) -> WardChoropleth:
-    """The ward table's ``column`` on the ward outlines, classed for a map: a change column
-    (``change_*``) on :func:`change_classes`, any other on a yellow-to-red scale."""
+    """The ward table's ``column`` on the ward outlines, classed for a map.
+
+    A change column (``change_vs_…``) colours only the wards whose change is significant
+    (▲/▼ of the ward table), on :func:`change_classes`, in the column ``significant_change_…``;
+    every other ward is grey and the legend says so (:data:`NOT_SIGNIFICANT_LABEL`): a raw
+    difference is never coloured as if it meant something. Any other column is on a
+    yellow-to-red scale.
+    """
     joined = outlines.merge(table.drop(columns=["area_name"]), on="area_code", how="left")
     values = pd.to_numeric(joined[column], errors="coerce")
     has_values = bool(values.notna().any())
-    options: dict = {"colormap": "YlOrRd"}
-    if column.startswith("change") and has_values:
-        breaks, colours = change_classes(values.dropna())
-        options = {"breaks": breaks, "colormap": colours}
-    return WardChoropleth(table=joined, options=options, has_values=has_values)
+    if not column.startswith("change_"):
+        return WardChoropleth(joined, {"colormap": "YlOrRd"}, has_values, value=column)
+    suffix = column.removeprefix("change_")
+    significant = joined[suffix].isin([measures.RISE, measures.FALL])
+    shown = f"significant_{column}"
+    joined[shown] = values.where(significant)
+    options: dict = {"colormap": "YlOrRd", "no_data_label": NOT_SIGNIFICANT_LABEL}
+    if significant.any():
+        breaks, colours = change_classes(joined[shown].dropna())
+        options.update(breaks=breaks, colormap=colours)
+    before = "previous" if suffix == "vs_previous" else "last_year"
+    tooltip = ("count", before, column, f"significance_{suffix}")
+    return WardChoropleth(joined, options, has_values, value=shown, tooltip=tooltip)
 
 
 def ward_notes(table: pd.DataFrame) -> list[str]:

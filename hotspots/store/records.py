@@ -37,6 +37,26 @@ REASONS: tuple[str, ...] = (
 )
 """Reason codes of a walkabout feedback point."""
 
+REASON_LABELS: dict[str, str] = {
+    "poor_lighting": "Poor lighting",
+    "isolated": "Isolated",
+    "overgrown": "Overgrown",
+    "no_cctv": "No CCTV",
+    "groups_loitering": "Groups loitering",
+    "harassment_experienced": "Harassment experienced",
+    "other": "Other",
+}
+"""What each reason code reads on screen and in exports: the one mapping (see
+:func:`reason_label`)."""
+
+STATUS_LABELS: dict[str, str] = {
+    "open": "Open",
+    "in_progress": "In progress",
+    "done": "Done",
+    "cancelled": "Cancelled",
+}
+"""What each action status reads on screen and in exports."""
+
 TIMES_OF_CONCERN: tuple[str, ...] = ("day", "evening", "night", "all")
 ACTION_STATUSES: tuple[str, ...] = ("open", "in_progress", "done", "cancelled")
 OPEN_STATUSES: tuple[str, ...] = ("open", "in_progress")
@@ -48,6 +68,17 @@ LOCAL_TZ = ZoneInfo("Europe/London")
 """Times are stored as naive local wall-clock time; aware inputs are converted to it."""
 
 _MISSING = object()
+
+
+def reason_label(code: object) -> str:
+    """The label of a reason code (:data:`REASON_LABELS`); an unknown code is shown as it is.
+
+    Examples
+    --------
+    >>> reason_label("poor_lighting"), reason_label("dark")
+    ('Poor lighting', 'dark')
+    """
+    return REASON_LABELS.get(str(code), str(code))
 
 
 class ValidationError(ValueError):

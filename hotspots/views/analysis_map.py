@@ -34,7 +34,7 @@ DEFAULT_LAYERS: tuple[str, ...] = (HOT_SPOTS, CLUSTERS, WARDS)
 """Layers on at first: the forecast hot spots, not Gi* (its own optional layer)."""
 
 PROFILE_POPUP = (
-    "cluster",
+    "rank",
     "place",
     "n_incidents",
     "share",
@@ -115,7 +115,9 @@ def analysis_layers(
     if len(profiles) and CLUSTERS in built:
         popup = [c for c in PROFILE_POPUP if c in profiles.columns]
         layers.append(
-            maps.cluster_layer(profiles, popup_cols=popup, name=CLUSTERS, show=CLUSTERS in shown)
+            maps.cluster_layer(
+                profiles, label_col="rank", popup_cols=popup, name=CLUSTERS, show=CLUSTERS in shown
+            )
         )
     return layers
 

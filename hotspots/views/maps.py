@@ -89,6 +89,9 @@ _NO_DATA = "#c8c8c8"
 WARD_NAME_COLUMNS = ("area_name", "ward_name", "WD13NM", "WD23NM", "name", "NAME")
 """Columns that may hold a ward's name, the first found used (maps and static maps)."""
 _AREAS_PANE = ("hotspots-areas", 350)  # below Leaflet's overlay pane (400): cells stay on top
+POINTS_PANE = ("hotspots-points", 450)
+"""A pane above the cells (Leaflet's overlay pane is 400) for points that must stay visible
+over them, whichever layer was switched on last (walkabout feedback)."""
 _DECIMALS = 5
 
 
@@ -673,6 +676,7 @@ def ward_layer(
     simplify_m: float = 20.0,
     name: str = "Wards",
     show: bool = True,
+    no_data_label: str = "no data",
 ) -> folium.FeatureGroup:
     """Ward outlines, or a ward choropleth of ``value`` (counts, rates) with a legend.
 
@@ -697,6 +701,9 @@ def ward_layer(
         Simplification tolerance in metres (0 keeps every vertex).
     name, show
         Layer name in a ``folium.LayerControl`` and whether it is on at first.
+    no_data_label
+        What the legend calls the grey wards with no value (e.g. "no significant change"
+        on a map of significant changes only).
 
     Examples
     --------
@@ -736,7 +743,7 @@ def ward_layer(
     labels = _class_labels(bounds, v[known]) if len(bounds) else []
     items = list(zip(colours, labels, strict=True))
     if not known.all():
-        items.append((_NO_DATA, "no data"))
+        items.append((_NO_DATA, no_data_label))
     _Legend(title, items).add_to(group)
     return group
 
@@ -750,6 +757,7 @@ def points_layer(
     radius: float = 6,
     name: str = "Points",
     show: bool = True,
+    above_cells: bool = False,
 ) -> folium.FeatureGroup:
     """Circle markers for cameras, walkabout feedback or patrol localities (escaped popups).
 
@@ -769,6 +777,9 @@ def points_layer(
         Marker radius in screen pixels.
     name, show
         Layer name in a ``folium.LayerControl`` and whether it is on at first.
+    above_cells
+        Draw the markers in :data:`POINTS_PANE`, above every cell layer, even one switched on
+        after them.
 
     Examples
     --------
@@ -797,7 +808,7 @@ def points_layer(
         points.geometry.to_numpy(), np.zeros(len(points), int), tips, popups=popups
     )
     group = layer_group(name, show=show)
-    _GeoJsonLayer(features, [style]).add_to(group)
+    _GeoJsonLayer(features, [style], POINTS_PANE if above_cells else None).add_to(group)
     return group
 
 

@@ -27,7 +27,7 @@ from playwright.sync_api import Error as PlaywrightError
 from hotspots.data.select import Selection, select
 from hotspots.views.dashboard.overlays import CAMERA_COLOUR, FEEDBACK_COLOUR
 from hotspots.views.dashboard.state import demo_dataset
-from hotspots.views.maps import BASEMAP_OFF_NOTE
+from hotspots.views.maps import BASEMAP_OFF_NOTE, POINTS_PANE
 from hotspots.views.patrol_map import COLOUR as PATROL_COLOUR
 
 from .conftest import LOCAL_HOSTS, REPO, free_port, screenshot, streamlit_app
@@ -103,7 +103,10 @@ def _page(browser: Browser, size: tuple[int, int], blocked: list[str]) -> Page:
 def _features(frame: FrameLocator) -> dict[str, int]:
     """Drawn features of each store/patrol layer, and the map's names and tiles."""
     return {
-        "feedback": frame.locator(f'.leaflet-overlay-pane path[fill="{FEEDBACK_COLOUR}"]').count(),
+        # feedback is drawn in its own pane, above the cells (hotspots.views.maps.POINTS_PANE)
+        "feedback": frame.locator(
+            f'.leaflet-{POINTS_PANE[0]}-pane path[fill="{FEEDBACK_COLOUR}"]'
+        ).count(),
         "cameras": frame.locator(f'.leaflet-overlay-pane path[fill="{CAMERA_COLOUR}"]').count(),
         "patrol_outlines": frame.locator(
             f'.leaflet-overlay-pane path[stroke="{PATROL_COLOUR}"]'

@@ -8,7 +8,7 @@ from hotspots.analysis.clusters.eps import (
     suggest_eps,
 )
 from hotspots.analysis.clusters.hdbscan_ import hdbscan_clusters
-from hotspots.analysis.clusters.profile import cluster_profiles
+from hotspots.analysis.clusters.profile import cluster_profiles, cluster_ranks
 from hotspots.analysis.clusters.result import ClusterParams, ClusterResult
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "DbscanSettings",
     "EpsSuggestion",
     "cluster_profiles",
+    "cluster_ranks",
     "dbscan",
     "dbscan_settings",
     "hdbscan_clusters",

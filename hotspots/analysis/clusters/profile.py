@@ -44,7 +44,9 @@ def cluster_profiles(
     GeoDataFrame
         One row per cluster, EPSG:4326, ``attrs`` with the working CRS and ``buffer_m``:
 
-        - ``cluster``, ``n_incidents``, ``share`` (of all incidents passed, 0..1),
+        - ``cluster`` (the clustering's label), ``rank`` (1 = most incidents, ties: lower
+          label first): the number every view shows the cluster by (tables, map tooltips,
+          exports, briefings), ``n_incidents``, ``share`` (of all incidents passed, 0..1),
           ``n_locations`` (distinct x/y);
         - ``geometry``: convex hull of the cluster's **non-sensitive** incidents buffered by
           ``buffer_m``; ``area_m2`` and ``density_per_km2`` (all incidents per km² of it).
@@ -95,6 +97,7 @@ def cluster_profiles(
     ids = np.unique(frame["cluster"].to_numpy())
     out = pd.DataFrame({"cluster": ids}).set_index("cluster", drop=False)
     out["n_incidents"] = frame.groupby("cluster").size()
+    out.insert(1, "rank", cluster_ranks(out["cluster"], out["n_incidents"]))
     out["share"] = out["n_incidents"] / max(len(incidents), 1)
     out["n_locations"] = frame.groupby("cluster")[["x", "y"]].value_counts().groupby(level=0).size()
     outline = _outlines(frame, ids, buffer_m)
@@ -115,6 +118,20 @@ def cluster_profiles(
     gdf.attrs[WORKING_CRS] = crs
     gdf.attrs["buffer_m"] = float(buffer_m)
     return gdf
+
+
+def cluster_ranks(labels: pd.Series, n_incidents: pd.Series) -> np.ndarray:
+    """The one numbering of clusters: 1 = most incidents, ties broken by the lower label.
+
+    Examples
+    --------
+    >>> cluster_ranks(pd.Series([0, 1, 2]), pd.Series([5, 9, 5])).tolist()
+    [2, 1, 3]
+    """
+    order = np.lexsort((labels.to_numpy(), -n_incidents.to_numpy()))
+    ranks = np.empty(len(order), dtype=np.int64)
+    ranks[order] = np.arange(1, len(order) + 1)
+    return ranks
 
 
 def _labels(incidents: gpd.GeoDataFrame, labels: np.ndarray | ClusterResult) -> np.ndarray:

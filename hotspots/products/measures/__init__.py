@@ -18,12 +18,14 @@ from hotspots.products.measures.headline import (
 from hotspots.products.measures.periods import (
     FALL,
     RISE,
+    SIGNIFICANCE_WORDS,
     Bounds,
     PeriodBound,
     Periods,
     comparison_periods,
     default_periods,
     period_label,
+    significance_words,
 )
 from hotspots.products.measures.survey import SURVEY_COLUMNS, perception_of_safety
 from hotspots.products.measures.trends import monthly_with_last_year, time_of_day_coverage
@@ -35,6 +37,7 @@ __all__ = [
     "POPULATION_METHODS",
     "RISE",
     "SENSITIVE_MEASURE",
+    "SIGNIFICANCE_WORDS",
     "SURVEY_COLUMNS",
     "Bounds",
     "PeriodBound",
@@ -45,6 +48,7 @@ __all__ = [
     "monthly_with_last_year",
     "perception_of_safety",
     "period_label",
+    "significance_words",
     "time_of_day_coverage",
     "ward_table",
     "what_changed",

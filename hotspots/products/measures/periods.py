@@ -29,6 +29,16 @@ Bounds = tuple[pd.Period, pd.Period]
 RISE, FALL = "▲", "▼"
 """Markers of a significant rise and fall (blank: no significant change)."""
 
+SIGNIFICANCE_WORDS: dict[str, str] = {
+    "rise": f"{RISE} Significantly higher",
+    "fall": f"{FALL} Significantly lower",
+    "same": "= No significant change",
+    "few": "· Too few to test",
+    "withheld": "Withheld (small sensitive count)",
+    "none": "No comparison",
+}
+"""What a comparison's significance reads in a table: marker and words, never blank."""
+
 COMPARISONS = {"previous": "vs_previous", "last_year": "vs_last_year"}
 COMPARED_WITH = {"previous": "previous period", "last_year": "same period last year"}
 
@@ -286,6 +296,71 @@ def _inside(bounds: Bounds, covered: Bounds) -> bool:
 def markers(direction: np.ndarray) -> np.ndarray:
     """▲ / ▼ / blank for compare_periods' ``direction`` ("rise", "fall", other)."""
     return np.where(direction == "rise", RISE, np.where(direction == "fall", FALL, ""))
+
+
+def fewest_testable(alpha: float) -> int:
+    """The fewest incidents (both periods together) the exact test could call significant.
+
+    With ``n`` incidents in two periods of equal length, the most extreme split (all in one)
+    has two-sided p = 2 × 0.5ⁿ; below ``n`` incidents no split reaches ``alpha``.
+
+    Examples
+    --------
+    >>> fewest_testable(0.05)
+    6
+    """
+    n = 1
+    while 2 * 0.5**n >= alpha:
+        n += 1
+    return n
+
+
+def significance_words(
+    marker: np.ndarray,
+    now: np.ndarray,
+    earlier: np.ndarray,
+    *,
+    alpha: float,
+    compared: bool = True,
+) -> np.ndarray:
+    """:data:`SIGNIFICANCE_WORDS` of each row of a comparison (never blank).
+
+    Parameters
+    ----------
+    marker
+        :func:`markers` of the comparison (▲, ▼ or blank).
+    now, earlier
+        Counts in the current and the earlier period (NaN: withheld by the disclosure gate).
+    alpha
+        Significance level of the test.
+    compared
+        False when the comparison could not be made (the data do not reach back): every row
+        reads "No comparison".
+
+    Examples
+    --------
+    >>> words = significance_words(np.array(["▲", "", "", ""]), np.array([30, 9, 2, np.nan]),
+    ...                            np.array([5, 8, 1, 3]), alpha=0.05)
+    >>> words[:2].tolist()
+    ['▲ Significantly higher', '= No significant change']
+    >>> words[2:].tolist()
+    ['· Too few to test', 'Withheld (small sensitive count)']
+    """
+    now = np.asarray(now, dtype=float)
+    earlier = np.asarray(earlier, dtype=float)
+    words = SIGNIFICANCE_WORDS
+    if not compared:
+        return np.full(len(now), words["none"], dtype=object)
+    return np.select(
+        [
+            np.isnan(now) | np.isnan(earlier),
+            marker == RISE,
+            marker == FALL,
+            now + earlier < fewest_testable(alpha),
+        ],
+        [words["withheld"], words["rise"], words["fall"], words["few"]],
+        default=words["same"],
+    ).astype(object)
 
 
 def _month_only(incidents: pd.DataFrame) -> np.ndarray:

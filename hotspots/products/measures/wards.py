@@ -25,6 +25,7 @@ from hotspots.products.measures.periods import (
     markers,
     periods_for,
     require,
+    significance_words,
     withheld,
 )
 from hotspots.space.areas import area_rates
@@ -85,7 +86,9 @@ def ward_table(
         ``residents``, ``rate_per_1000``; for each comparison (suffix ``vs_previous``,
         ``vs_last_year``): the earlier count (``previous``, ``last_year``),
         ``change_…``, ``pct_…`` (NaN when the earlier count is 0), ``p_…``, ``q_…`` and the
-        marker ``…`` (▲ significant rise, ▼ significant fall, blank); ``suppressed`` (True
+        marker ``…`` (▲ significant rise, ▼ significant fall, blank) and the same in words,
+        never blank, ``significance_…`` (``SIGNIFICANCE_WORDS``: "▲ Significantly
+        higher", "= No significant change", "· Too few to test", ...); ``suppressed`` (True
         when the disclosure gate withheld a count of the ward: it holds a group of fewer than
         5 sensitive incidents, :func:`hotspots.core.disclosure.gate`; the count and all
         computed from it are NaN). ``attrs``: periods, ``population_method``, ``vintage`` (of
@@ -126,8 +129,10 @@ def ward_table(
             key = population["method"].iloc[0]
         method = POPULATION_METHODS.get(str(key), str(key))
     notes = [*periods.notes, *period_note]
+    was_made = {}
     for name, suffix in COMPARISONS.items():
         table = made(compared, name)
+        was_made[name] = table is not None
         if table is None:
             notes.append(f"no {COMPARED_WITH[name]}: {compared['notes'].get(name, 'not asked')}")
         _comparison_columns(out, table, codes, before=name, suffix=suffix)
@@ -138,6 +143,7 @@ def ward_table(
         ["current", *(n for n in COMPARISONS if compared.get(n) is not None)],
     )
     _withhold(out, hidden)
+    _significance(out, was_made, alpha=alpha)
     outside = first["current"].drop(codes, errors="ignore").sum()
     if hidden["current"].get(_OUTSIDE, False):
         outside = np.nan
@@ -200,3 +206,15 @@ def _withhold(out: pd.DataFrame, hidden: dict[str, pd.Series]) -> None:
     for suffix in COMPARISONS.values():
         out.loc[out[f"change_{suffix}"].isna(), suffix] = ""
     out["suppressed"] = any_hidden
+
+
+def _significance(out: pd.DataFrame, compared: dict[str, bool], *, alpha: float) -> None:
+    """Add ``significance_vs_…``: the comparison's marker in words, never blank (in place)."""
+    for before, suffix in COMPARISONS.items():
+        out[f"significance_{suffix}"] = significance_words(
+            out[suffix].to_numpy(),
+            out["count"].to_numpy(dtype=float),
+            out[before].to_numpy(dtype=float),
+            alpha=alpha,
+            compared=compared[before],
+        )

@@ -17,16 +17,27 @@ import folium
 import geopandas as gpd
 
 from hotspots import store
-from hotspots.views import maps
+from hotspots.views import maps, tables
 from hotspots.views.cctv_map import camera_views_layer as camera_views_layer  # its old path
 from hotspots.views.dashboard.store import session_store
 
-FEEDBACK_COLOUR = "#e7298a"
+FEEDBACK_COLOUR = "#1d3557"
+"""Navy with a white ring: stands out on the pink-to-red crime cells and Gi* hot cells."""
+FEEDBACK_RADIUS_PX = 8
+FEEDBACK_POPUP = {
+    "feedback_id": "Feedback point",
+    "reason": "Reason",
+    "comment": "Comment",
+    "time_of_concern": "Time of concern",
+    "severity": "Severity",
+}
+"""Feedback columns in the marker's popup → their headings."""
 CAMERA_COLOUR = "#1b9e77"
 
 
 def feedback_layer(feedback: gpd.GeoDataFrame | None = None) -> folium.FeatureGroup:
-    """VAWG walkabout feedback points (reason, comment, time of concern, severity), escaped.
+    """VAWG walkabout feedback points (reason, comment, time of concern, severity), escaped:
+    navy markers with a white ring drawn above every cell layer, reasons as their labels.
 
     Parameters
     ----------
@@ -39,12 +50,15 @@ def feedback_layer(feedback: gpd.GeoDataFrame | None = None) -> folium.FeatureGr
     >>> feedback_layer(store.list_feedback(engine, min_severity=4))  # doctest: +SKIP
     """
     points = store.list_feedback(session_store()) if feedback is None else feedback
+    shown = tables.with_labels(points).rename(columns=FEEDBACK_POPUP)
     return maps.points_layer(
-        points,
-        popup_cols=["feedback_id", "reason", "comment", "time_of_concern", "severity"],
-        tooltip_col="reason",
+        shown,
+        popup_cols=list(FEEDBACK_POPUP.values()),
+        tooltip_col="Reason",
         colour=FEEDBACK_COLOUR,
+        radius=FEEDBACK_RADIUS_PX,
         name="Walkabout feedback",
+        above_cells=True,
     )
 
 

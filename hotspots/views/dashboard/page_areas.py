@@ -21,7 +21,7 @@ from hotspots.data.schema import WORKING_CRS
 from hotspots.data.select import Selection
 from hotspots.products import area_view, measures
 from hotspots.products.area_view import AreaMeasures
-from hotspots.views import maps
+from hotspots.views import maps, tables
 from hotspots.views.dashboard import cached, login
 from hotspots.views.dashboard.offline import st_map
 from hotspots.views.dashboard.sidebar import meeting_mode, sidebar_filters
@@ -30,8 +30,8 @@ from hotspots.views.dashboard.state import Dataset, current_dataset
 CHOROPLETH_VALUES: dict[str, tuple[str, str]] = {
     "Count": ("count", "Incidents"),
     "Rate per 1,000 residents": ("rate_per_1000", "Per 1,000 residents"),
-    "Change vs previous period": ("change_vs_previous", "Change vs previous"),
-    "Change vs same period last year": ("change_vs_last_year", "Change vs last year"),
+    "Significant change vs previous period": ("change_vs_previous", "Significant change"),
+    "Significant change vs same period last year": ("change_vs_last_year", "Significant change"),
 }
 """Choropleth choices: label → (ward table column, legend title)."""
 
@@ -44,6 +44,14 @@ _TEMPLATE = pd.DataFrame(
         "respondents": [212, 198],
     }
 )
+
+
+_SURVEY_HEADINGS = {
+    "pct_safe": "Feeling safe (%)",
+    "ci_low": "95 % interval from (%)",
+    "ci_high": "to (%)",
+    "change_pts": "Change (points)",
+}
 
 
 def area_measures(ds: Dataset, sel: Selection, periods: measures.Periods) -> AreaMeasures:
@@ -214,9 +222,9 @@ def _ward_section(ds: Dataset, table: pd.DataFrame, periods: measures.Periods) -
         m = maps.base_map(outlines)
         maps.ward_layer(
             shaded.table,
-            value=column,
+            value=shaded.value,
             name_col="area_name",
-            tooltip_cols=["count", "previous"],
+            tooltip_cols=list(shaded.tooltip),
             legend_title=f"{title} ({periods.label()})",
             simplify_m=0,
             **shaded.options,
@@ -224,7 +232,13 @@ def _ward_section(ds: Dataset, table: pd.DataFrame, periods: measures.Periods) -
         st_map(m, key="ward_map", height=480, use_container_width=True, returned_objects=[])
     else:
         st.info(f"No values to map for “{choice}” (no population figures or no comparison).")
-    st.dataframe(_ward_display(table), hide_index=True, width="stretch")
+    if column.startswith("change_"):
+        st.caption(
+            "Only wards whose change is statistically significant are coloured (red: rise, "
+            "blue: fall); grey wards show no significant change, too few incidents to test, "
+            "or a withheld figure."
+        )
+    st.dataframe(_ward_display(table), hide_index=True, width="stretch", key="a_ward_table")
     notes = area_view.ward_notes(table)
     st.caption(" ".join(notes))
     login.download_button(
@@ -240,19 +254,20 @@ def _ward_section(ds: Dataset, table: pd.DataFrame, periods: measures.Periods) -
 def _ward_display(table: pd.DataFrame) -> pd.DataFrame:
     """The ward table as shown: readable headings, period names in them."""
     a = table.attrs
-    return pd.DataFrame(
+    shown = pd.DataFrame(
         {
             "Ward": table["area_name"],
             f"Incidents {a['current_period']}": table["count"],
-            "Per 1,000 residents": table["rate_per_1000"].round(2),
+            "rate_per_1000": table["rate_per_1000"],  # tables.readable: heading and rounding
             f"{a['previous_period']}": table["previous"],
             "Change": table["change_vs_previous"],
-            "vs previous": table["vs_previous"],
+            "vs previous": table["significance_vs_previous"],
             f"{a['last_year_period']} (last year)": table["last_year"],
             "Change vs last year": table["change_vs_last_year"],
-            "vs last year": table["vs_last_year"],
+            "vs last year": table["significance_vs_last_year"],
         }
     )
+    return tables.readable(shown)
 
 
 def ward_csv(table: pd.DataFrame) -> bytes:
@@ -298,11 +313,10 @@ def _survey() -> None:
         st.error(f"Could not read the survey: {err}")
         return
     login.audit_upload(upload, f"survey: {len(survey)} rows read")
+    columns = ["area", "period", "pct_safe", "ci_low", "ci_high", "respondents", "change_pts",
+               "change", "caution"]  # fmt: skip
     st.dataframe(
-        survey[
-            ["area", "period", "pct_safe", "ci_low", "ci_high", "respondents", "change_pts",
-             "change", "caution"]
-        ].round(1),
+        tables.readable(survey[columns], names=_SURVEY_HEADINGS),
         hide_index=True,
         width="stretch",
     )  # fmt: skip

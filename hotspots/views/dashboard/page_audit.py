@@ -9,6 +9,7 @@ import streamlit as st
 from hotspots import store
 from hotspots.core.access import config_path, load_auth_config
 from hotspots.store.audit import ACTIONS
+from hotspots.views import tables
 from hotspots.views.dashboard.login import require
 from hotspots.views.dashboard.store import session_store
 
@@ -23,7 +24,7 @@ def render() -> None:
     user = c2.text_input("User (exact name)", key="audit_user").strip() or None
     limit = int(c3.number_input("Rows", 10, 100_000, 1000, step=100, key="audit_limit"))
     log = store.audit_log(engine, user=user, actions=actions or None, limit=limit)
-    st.dataframe(log, hide_index=True, width="stretch", key="audit_table")
+    st.dataframe(tables.readable(log), hide_index=True, width="stretch", key="audit_table")
     st.caption(
         "Newest first. Every change to the store writes its row in the same transaction; "
         "sign-ins (and failed ones), uploads and downloads are recorded as they happen."
@@ -40,7 +41,7 @@ def render() -> None:
     users = pd.DataFrame(
         [{"user": u.name, "role": u.role} for u in config.users.values()], columns=["user", "role"]
     )
-    st.dataframe(users, hide_index=True, key="audit_users")
+    st.dataframe(tables.readable(users), hide_index=True, key="audit_users")
     path = config_path()
     st.caption(
         f"Login mode: {config.mode}. Users and roles live in the config file "

@@ -23,7 +23,7 @@ from hotspots.core.defaults import HOT_MIN_BIN
 from hotspots.core.io import write_csv
 from hotspots.data.select import Selection
 from hotspots.products import cctv
-from hotspots.views import maps
+from hotspots.views import maps, tables
 from hotspots.views.cctv_map import camera_views_layer
 from hotspots.views.dashboard import cached, login, overlays
 from hotspots.views.dashboard.offline import st_map
@@ -125,15 +125,13 @@ def _coverage_metrics(cov: cctv.Coverage) -> None:
 
 def _coverage_section(cov: cctv.Coverage) -> None:
     st.markdown("**Per camera**")
-    st.dataframe(cov.by_camera, hide_index=True, width="stretch", key="cctv_by_camera")
+    st.dataframe(
+        tables.readable(cov.by_camera), hide_index=True, width="stretch", key="cctv_by_camera"
+    )
     st.markdown("**Per hotspot** (most uncovered incidents first)")
     assert cov.by_hotspot is not None  # _coverage passes the hot cells
     st.dataframe(
-        pd.DataFrame(cov.by_hotspot.drop(columns="geometry")),
-        hide_index=True,
-        width="stretch",
-        column_config={"share_covered": st.column_config.NumberColumn(format="percent")},
-        key="cctv_by_hotspot",
+        tables.readable(cov.by_hotspot), hide_index=True, width="stretch", key="cctv_by_hotspot"
     )
 
 
@@ -152,15 +150,9 @@ def _uncovered_section(cov: cctv.Coverage) -> None:
         key="cctv_max_share",
     )
     table = cctv.uncovered_hotspots(cov, max_share_covered=share)
-    st.dataframe(
-        pd.DataFrame(table.drop(columns="geometry")),
-        hide_index=True,
-        width="stretch",
-        column_config={"share_covered": st.column_config.NumberColumn(format="percent")},
-        key="cctv_uncovered",
-    )
+    st.dataframe(tables.readable(table), hide_index=True, width="stretch", key="cctv_uncovered")
     st.caption(
-        f"{len(table)} hot cells, ranked by incidents no camera sees (rank_uncovered 1 = most)."
+        f"{len(table)} hot cells, ranked by incidents no camera sees (rank uncovered 1 = most)."
     )
 
 
@@ -196,7 +188,7 @@ def _siting_section(
     else:
         m2.metric("Best possible is at most", f"{plan.upper_bound:,.0f}")
         m3.metric("Greedy / bound", f"{plan.share_of_bound:.1%}")
-    st.dataframe(plan.chosen, hide_index=True, width="stretch", key="cctv_sites")
+    st.dataframe(tables.readable(plan.chosen), hide_index=True, width="stretch", key="cctv_sites")
     p = plan.params
     st.caption(
         f"{p['sites_chosen']} of {p['candidates']} candidate sites (hot-cell centres), each "
@@ -234,12 +226,18 @@ def _sheet_section(
     if sheet.note:
         st.info(sheet.note)
     windows = sheet.windows
-    st.dataframe(windows, hide_index=True, width="stretch", key="cctv_windows")
+    st.dataframe(tables.readable(windows), hide_index=True, width="stretch", key="cctv_windows")
     on_sheet = sheet.pairs_on_sheet
     st.caption(
         f"{len(windows)} windows for {on_sheet} camera × hot cell pairs where the camera sees at "
         f"least {int(least)} of the cell's incidents ({len(sheet.pairs) - on_sheet} pairs with "
-        "fewer are left off)."
+        "fewer are left off)"
+        + (
+            f"; {sheet.params['windows_dropped']} windows resting on fewer than "
+            f"{sheet.params['min_window_incidents']:g} incidents are left off too."
+            if sheet.params.get("windows_dropped")
+            else "."
+        )
     )
     title = _sheet_title(ds, sel)
     d1, d2 = st.columns(2)
@@ -334,14 +332,14 @@ def _log_section(engine: Engine) -> None:
     st.markdown("**Taskings per month** (the CSP's CCTV measure)")
     st.bar_chart(kpi, x="month", y="taskings", height=260)
     st.dataframe(
-        kpi,
+        tables.readable(kpi),
         hide_index=True,
-        column_config={"month": st.column_config.DateColumn("month", format="MMM YYYY")},
+        column_config={"Month": st.column_config.DateColumn("Month", format="MMM YYYY")},
         key="cctv_kpi",
     )
     st.markdown(f"**Tasking log** ({len(log):,})")
     st.dataframe(
-        log.sort_values("window_start", ascending=False),
+        tables.readable(log.sort_values("window_start", ascending=False)),
         hide_index=True,
         width="stretch",
         key="cctv_log",

@@ -15,6 +15,7 @@ from hotspots.data import workspace
 from hotspots.data.ingest import ColumnMap, IngestError, load
 from hotspots.data.ingest.report import quarantine_by_reason
 from hotspots.space.areas import read_boundaries
+from hotspots.views import tables
 from hotspots.views.dashboard import login
 from hotspots.views.dashboard.sidebar import meeting_toggle
 from hotspots.views.dashboard.state import (
@@ -30,7 +31,9 @@ from hotspots.views.dashboard.uploads import (
     is_policeuk,
     public_message,
     public_result,
+    quarantine_shown,
     uploaded_copies,
+    without_folders,
 )
 
 _NONE = "(not in this file)"
@@ -182,7 +185,7 @@ def render() -> None:
         )
     if "upload_report" in st.session_state:
         st.success("Added to the workspace.")
-        st.code(st.session_state.pop("upload_report"), language=None)
+        st.code(without_folders(st.session_state.pop("upload_report")), language=None)
     if st.session_state.get("hotspots_dataset") is not None and st.button("Back to the demo"):
         use_dataset(None)
         st.rerun()
@@ -190,7 +193,7 @@ def render() -> None:
     if len(ds.quarantine):
         st.subheader("Rows set aside (quarantine)")
         by_reason = quarantine_by_reason(ds.quarantine)
-        st.dataframe(by_reason, hide_index=True)
+        st.dataframe(tables.readable(by_reason), hide_index=True)
         login.download_button(
             st,
             "Download the rows set aside (CSV)",
@@ -198,7 +201,9 @@ def render() -> None:
             file_name="quarantine.csv",
             mime="text/csv",
         )
-        st.dataframe(ds.quarantine.head(200), hide_index=True, width="stretch")
+        st.dataframe(
+            tables.readable(quarantine_shown(ds.quarantine)), hide_index=True, width="stretch"
+        )
     with st.expander("Load report", expanded=False):
-        st.code(ds.report.summary(), language=None)
+        st.code(without_folders(ds.report.summary()), language=None)
     _load_form(ds)

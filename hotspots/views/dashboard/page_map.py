@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Literal, TypedDict, cast
 
 import folium
+import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
@@ -24,7 +25,7 @@ from hotspots.products.captions import (
     hot_spot_metric,
     map_caption,
 )
-from hotspots.views import maps
+from hotspots.views import maps, tables
 from hotspots.views.analysis_map import DEFAULT_LAYERS, DRAWING_ORDER, LAYERS
 from hotspots.views.dashboard import cached, exports, overlays, page_patrol, url_state
 from hotspots.views.dashboard.login import allowed, require
@@ -147,6 +148,19 @@ def _overlays(
             st.caption(f"Patrol localities: {err}")
 
 
+CLUSTER_COLUMNS = (
+    "rank", "top_locations", "n_incidents", "share", "top_category", "crime_mix", "trend",
+    "first_month", "last_month", "peak_weekday", "peak_hour", "area_m2", "density_per_km2",
+)  # fmt: skip
+"""The cluster profile columns the Map page lists, in order (the internal label left out)."""
+
+
+def cluster_table(profiles: pd.DataFrame) -> pd.DataFrame:
+    """The clusters as listed: numbered by rank (as on the map), readable headings and units."""
+    shown = profiles.sort_values("rank")[[c for c in CLUSTER_COLUMNS if c in profiles.columns]]
+    return tables.readable(shown)
+
+
 def render() -> None:
     """Draw the Map page."""
     require("view")
@@ -233,8 +247,7 @@ def render() -> None:
     if not meeting_mode() and len(result.profiles):
         st.subheader("Clusters")
         st.dataframe(
-            result.profiles.drop(columns="geometry").sort_values("n_incidents", ascending=False),
-            hide_index=True,
-            width="stretch",
+            cluster_table(result.profiles), hide_index=True, width="stretch", key="m_clusters"
         )
+        st.caption("No.: the cluster's number on the map, in exports and briefings.")
     exports.render_exports(ds, sel, result, show=show)

@@ -37,7 +37,7 @@ from hotspots.products.patrol.request import (
     pool_selection,
 )
 from hotspots.products.patrol.table import display_table, month_only
-from hotspots.views import maps
+from hotspots.views import maps, tables
 from hotspots.views.dashboard import cached, login
 from hotspots.views.dashboard.offline import st_map
 from hotspots.views.dashboard.sidebar import MEETING_MAP_CSS, meeting_mode, sidebar_filters
@@ -269,7 +269,7 @@ def _table(plan: PatrolPlan) -> None:
         )
         return
     st.dataframe(
-        display_table(plan),
+        tables.readable(display_table(plan)),
         hide_index=True,
         width="stretch",
         column_config={

@@ -29,7 +29,7 @@ from hotspots.core.defaults import H3_RES
 from hotspots.core.disclosure import MIN_COUNT, SUPPRESSED, TIME_FILTER_NOTE, cuts_groups
 from hotspots.data.select import Selection, values_present
 from hotspots.products import vawg
-from hotspots.views import maps
+from hotspots.views import maps, tables
 from hotspots.views.dashboard import cached, overlays
 from hotspots.views.dashboard.login import current_user, require
 from hotspots.views.dashboard.moderation import moderation_section
@@ -48,22 +48,9 @@ _MESSAGES_KEY = "vawg_messages"
 CELL_RES = H3_RES
 """H3 resolution of the recorded-crime cells (about 0.1 km² hexagons)."""
 
-REASON_LABELS: dict[str, str] = {
-    "poor_lighting": "Poor lighting",
-    "isolated": "Isolated",
-    "overgrown": "Overgrown",
-    "no_cctv": "No CCTV",
-    "groups_loitering": "Groups loitering",
-    "harassment_experienced": "Harassment experienced",
-    "other": "Other",
-}
-"""Display label of each reason code (:data:`hotspots.store.REASONS`)."""
-STATUS_LABELS: dict[str, str] = {
-    "open": "Open",
-    "in_progress": "In progress",
-    "done": "Done",
-    "cancelled": "Cancelled",
-}
+REASON_LABELS = store.REASON_LABELS
+"""Display label of each reason code (its one home: :data:`hotspots.store.REASON_LABELS`)."""
+STATUS_LABELS = store.STATUS_LABELS
 _NO_WALKABOUT = ""
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~$])")
 
@@ -337,13 +324,14 @@ def _feedback_table(feedback: gpd.GeoDataFrame) -> None:
         "lat",
         "lon",
     ]
+    newest = pd.DataFrame(feedback[columns]).sort_values(
+        ["created_at", "feedback_id"], ascending=False, ignore_index=True
+    )
     st.dataframe(
-        pd.DataFrame(feedback[columns]).sort_values(
-            ["created_at", "feedback_id"], ascending=False, ignore_index=True
-        ),
+        tables.readable(newest),
         hide_index=True,
         width="stretch",
-        column_config={"comment": st.column_config.TextColumn("comment", width="large")},
+        column_config={"Comment": st.column_config.TextColumn("Comment", width="large")},
         key="vawg_feedback_table",
     )
 
@@ -412,12 +400,12 @@ def _tracker(engine: Engine) -> None:
         "days_overdue",
         "updates",
     ]
-    shown = pd.DataFrame(actions[columns])
+    shown = tables.readable(pd.DataFrame(actions[columns]))
     st.dataframe(
         shown.style.apply(_overdue_rows, axis=1),
         hide_index=True,
         width="stretch",
-        column_config={"due_date": st.column_config.DateColumn("due_date")},
+        column_config={"Due": st.column_config.DateColumn("Due")},
         key="vawg_actions_table",
     )
     st.caption("Overdue actions (open or in progress, due date passed) are shaded red, first.")
@@ -441,7 +429,7 @@ def _tracker(engine: Engine) -> None:
         st.markdown(f"**History of {markdown_text(chosen)}**")
         history = store.action_history(engine, chosen)
         st.dataframe(
-            pd.DataFrame(history[["at", "status_from", "status_to", "note", "updated_by"]]),
+            tables.readable(history[["at", "status_from", "status_to", "note", "updated_by"]]),
             hide_index=True,
             width="stretch",
             key="vawg_history_table",
@@ -453,7 +441,7 @@ def _all(value: str | None) -> str:
 
 
 def _overdue_rows(row: pd.Series) -> list[str]:
-    style = "background-color: #fbd5d0" if row["overdue"] else ""
+    style = "background-color: #fbd5d0" if row["Overdue"] == "Yes" else ""
     return [style] * len(row)
 
 
@@ -470,7 +458,7 @@ def _near(feedback: gpd.GeoDataFrame, inc: gpd.GeoDataFrame, *, time_filtered: b
     near["sensitive_within"] = near["sensitive_within"].astype("string").fillna(SUPPRESSED)
     if time_filtered:  # the selection holds no sensitive incident: not a count of zero
         near["sensitive_within"] = "not shown"
-    st.dataframe(near, hide_index=True, width="stretch", key="vawg_near_table")
+    st.dataframe(tables.readable(near), hide_index=True, width="stretch", key="vawg_near_table")
     st.caption(
         f"VAWG-relevant recorded incidents of the selection ({near.attrs['incidents_counted']:,}) "
         f"within {distance} m of each point. Sensitive counts (domestic abuse, sexual offences, "
@@ -485,7 +473,7 @@ def _unwalked_section(unwalked: gpd.GeoDataFrame | None, why: str) -> None:
         return
     p = unwalked.attrs["params"]
     st.dataframe(
-        pd.DataFrame(unwalked.drop(columns="geometry")),
+        tables.readable(unwalked),
         hide_index=True,
         width="stretch",
         key="vawg_unwalked_table",
@@ -545,7 +533,8 @@ def _map(
     st.caption(
         f"{recorded.relevant:,} VAWG-relevant recorded incidents in the selection, mapped as "
         f"counts per H3 cell; {recorded.not_mapped:,} sensitive ones (domestic abuse, sexual "
-        "offences, stalking) are never mapped. Pink dots: feedback points (the filters above)."
+        "offences, stalking) are never mapped. Navy dots with a white ring, above the cells: "
+        "feedback points (the filters above)."
     )
 
 

@@ -19,6 +19,7 @@ from hotspots.core.disclosure import MIN_COUNT, TIME_FILTER_NOTE
 from hotspots.data.schema import CATEGORIES
 from hotspots.data.select import Selection, values_present, ward_choices
 from hotspots.products.peak_times import FOCUS_KINDS, Focus, PeakTimes, peak_times
+from hotspots.views import tables
 from hotspots.views.dashboard import cached
 from hotspots.views.dashboard.login import require
 from hotspots.views.dashboard.sidebar import meeting_mode, sidebar_filters
@@ -113,15 +114,16 @@ def _choose_focus(ds: Dataset, sel: Selection, shown: gpd.GeoDataFrame) -> Focus
         if len(profiles) == 0:
             st.info("The Map page's default DBSCAN finds no cluster in this selection.")
             return None
-        profiles = profiles.sort_values("n_incidents", ascending=False)
+        profiles = profiles.sort_values("rank")  # the Map page's numbering
+        ranks = dict(zip(profiles["cluster"], profiles["rank"], strict=True))
         labels = {
-            int(row.cluster): f"Cluster {int(row.cluster)}: {int(row.n_incidents):,} incidents, "
+            int(row.cluster): f"Cluster {int(row.rank)}: {int(row.n_incidents):,} incidents, "
             f"mostly {row.top_category}"
             for row in profiles.itertuples()
         }
         cluster = c2.selectbox("Cluster (Map page)", list(labels), format_func=labels.__getitem__,
                                key="w_cluster")  # fmt: skip
-        return Focus(kind, cluster, f"cluster {cluster}")
+        return Focus(kind, cluster, f"cluster {int(ranks[cluster])}")
     return Focus()
 
 
@@ -261,8 +263,8 @@ def _peaks(peaks: pd.DataFrame | None) -> None:
     else:
         shown = peaks[["block_hours", "rank", "label", "incidents", "share", "lift"]]
         names = {"block_hours": "Hours", "label": "Window"}
-    names.update(rank="Rank", incidents="Incidents", share="Share", lift="Lift")
-    shown = shown.round({"incidents": 1, "share": 3, "lift": 2}).rename(columns=names)
+    names.update(rank="Rank")
+    shown = tables.readable(shown, names=names)  # share in %, lift and incidents to 1 dp
     st.dataframe(shown, hide_index=True, width="stretch")
     st.caption(
         "Share: of the focus's incidents. Lift: share ÷ the share an even spread would give "

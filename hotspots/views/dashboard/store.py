@@ -127,17 +127,19 @@ def session_store() -> Engine:
 
 
 def store_caption() -> str:
-    """Which kind of store this is and what the demo seeding put in it, for a caption (never
-    its address or file path: those are for the server's log).
+    """Where the records are kept, in plain words, and what the demo seeding put in it (never
+    the store's address, file path or database kind: those are for the server's log).
 
     Examples
     --------
     >>> store_caption()  # doctest: +SKIP
-    'Store: SQLite — seeded on first use with SYNTHETIC demo records (…'
+    "Saved in this workspace's store — seeded on first use with SYNTHETIC demo records (…"
     """
-    engine, seeded = _engine(store.database_url())
-    where = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}.get(engine.dialect.name, "database")
+    seeded = _engine(store.database_url())[1]
     if not seeded:
-        return f"Store: {where}"
+        return "Saved in this workspace's store."
     parts = ", ".join(f"{kind} {n}" for kind, n in seeded.items())
-    return f"Store: {where} — seeded on first use with SYNTHETIC demo records ({parts})."
+    return (
+        "Saved in this workspace's store — seeded on first use with SYNTHETIC demo records "
+        f"({parts})."
+    )

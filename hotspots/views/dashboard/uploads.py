@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import re
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
+
+import pandas as pd
 
 from hotspots.data.ingest import LoadResult
 from hotspots.data.ingest.columns import csv_header
@@ -55,6 +58,30 @@ def public_message(err: BaseException, paths: Sequence[Path]) -> str:
     for path in sorted(paths, key=lambda p: len(str(p)), reverse=True):
         text = text.replace(str(path), path.name).replace(str(path.parent), "(upload)")
     return text
+
+
+_SERVER_PATH = re.compile(r"""(?:[A-Za-z]:)?[\\/](?:[^\s\\/:*?"'<>|!]+[\\/])+(?=[^\s\\/])""")
+"""A folder path on the server (POSIX or Windows), up to the file name that follows it."""
+
+
+def without_folders(text: str) -> str:
+    """``text`` with every server folder left out, each file named alone (for the screen).
+
+    Examples
+    --------
+    >>> without_folders("14  a.zip!2021-01/x.csv … /srv/app/data/demo/log.csv: 992 rows")
+    '14  a.zip!2021-01/x.csv … log.csv: 992 rows'
+    """
+    return _SERVER_PATH.sub("", text)
+
+
+def quarantine_shown(quarantine: pd.DataFrame, rows: int = 200) -> pd.DataFrame:
+    """The first ``rows`` of the quarantine with no server folder in its text columns."""
+    shown = quarantine.head(rows).copy()
+    for column in ("file", "detail"):
+        if column in shown:
+            shown[column] = shown[column].astype("string").map(without_folders, na_action="ignore")
+    return shown
 
 
 def _named(value: Any, folder: str) -> Any:

@@ -496,8 +496,8 @@ def _places_of(ranked: pd.DataFrame) -> np.ndarray:
 
 
 def _ranked(profiles: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    ranked = profiles.sort_values(["n_incidents", "cluster"], ascending=[False, True])
-    return ranked.assign(rank=np.arange(1, len(ranked) + 1))
+    """The profiles in the order of their ``rank`` (see ``cluster_ranks``)."""
+    return profiles.sort_values("rank", kind="stable")
 
 
 # --------------------------------------------------------------------------- meeting pack

@@ -14,6 +14,8 @@ def display(table: pd.DataFrame) -> pd.DataFrame:
     --------
     >>> display(pd.DataFrame({"n": [1234], "x": [0.5]})).iloc[0].tolist()
     ['1,234', '0.50']
+    >>> display(pd.DataFrame({"n": [7]}, index=[5])).iloc[0].tolist()  # rows of a group
+    ['7']
     """
     out = {}
     for col in table.columns:
@@ -28,5 +30,6 @@ def display(table: pd.DataFrame) -> pd.DataFrame:
             text = values.dt.strftime("%Y-%m-%d")
         else:
             text = values.map(str, na_action="ignore")
-        out[str(col)] = text.astype(object).where(text.notna(), "–")
+        # by position: a table whose index does not start at 0 (a group of rows) keeps its cells
+        out[str(col)] = text.astype(object).where(text.notna(), "–").to_numpy()
     return pd.DataFrame(out, index=range(len(table)))

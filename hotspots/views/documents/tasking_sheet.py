@@ -2,7 +2,7 @@
 
 The sheet's data come from :func:`hotspots.products.cctv.tasking_sheet`; this module only lays
 them out on the document stack's page (:mod:`hotspots.views.documents.html`), so every text
-(title, camera names and locations, hotspot ids, notes) is escaped: typed text such as
+(title, camera names and locations, places, notes) is escaped: typed text such as
 ``<img src=x onerror=alert(1)>`` or ``{{7*7}}`` prints as itself and never runs.
 """
 
@@ -21,9 +21,12 @@ from hotspots.views.documents.pdf import A4_PORTRAIT, pdf_bytes, table_pages
 def _windows_table(sheet: TaskingSheet, rows: pd.DataFrame) -> pd.DataFrame:
     """The windows of ``rows`` as the sheet prints them."""
     id_column = sheet.params.get("hotspot_id", "hotspot")
+    ids = rows[id_column].astype(str)
+    named = rows["place"] if "place" in rows.columns else pd.Series("", index=rows.index)
+    places = named.astype("string").fillna("")
     return pd.DataFrame(
         {
-            "Hotspot": rows[id_column].astype(str),
+            "Place": places.where(places != "", "unnamed place (cell " + ids + ")"),
             "Incidents in view": rows["incidents_in_view"].astype(str),
             "Rank": rows["rank"].astype(str),
             "Window": rows["window"].astype(str),

@@ -158,6 +158,7 @@ class Truth:
         self.when = incidents["occurred_from"].to_numpy()
         self.crime_type = incidents["crime_type"].to_numpy(str)
         self.x, self.y = incidents["x"].to_numpy(float), incidents["y"].to_numpy(float)
+        self.cell8 = np.array([h3.latlng_to_cell(p.y, p.x, 8) for p in incidents.geometry])
 
     def pool(self, state: Selection) -> np.ndarray:
         """What ``state`` selects before the disclosure rule."""
@@ -255,15 +256,15 @@ def _figures(
             out.append(truth.figure(f"{tag} {focus.label} peak {row.label}", row.incidents,
                                     mine & window))  # fmt: skip
 
-    # sensitive counts near feedback points (their H3 cell's centre, radius floor 300 m)
+    # sensitive counts near feedback points (in their own resolution-8 hexagon)
     feedback = _feedback()
     if len(sel):
         near = feedback_near_incidents(feedback, sel, distance_m=300, vawg_only=False)
         for row in near.itertuples():
             fb = feedback[feedback["feedback_id"] == row.feedback_id].iloc[0]
-            lat, lon = h3.cell_to_latlng(h3.latlng_to_cell(fb["lat"], fb["lon"], 8))
-            cx, cy = _TO_BNG.transform(lon, lat)
-            within = np.hypot(truth.x - cx, truth.y - cy) <= near.attrs["sensitive_radius_m"]
+            within = truth.cell8 == h3.latlng_to_cell(
+                fb["lat"], fb["lon"], near.attrs["sensitive_res"]
+            )
             out.append(truth.figure(f"{tag} near {row.feedback_id}", row.sensitive_within,
                                     pool & within & truth.sensitive))  # fmt: skip
     return [f for f in out if f is not None]
@@ -273,8 +274,15 @@ def _figures(
 def _feedback() -> pd.DataFrame:
     to_wgs = Transformer.from_crs(BNG, "EPSG:4326", always_xy=True)
     points = [CENTRE["W1"], CENTRE["W2"], (505_200.0, 207_150.0)]
+    # and a point a few metres across the edge of W1's resolution-8 hexagon: two counts as
+    # close as they can be, which must not isolate the incidents between them
+    x, y = CENTRE["W1"]
+    home = h3.latlng_to_cell(*to_wgs.transform(x, y)[::-1], 8)
+    while h3.latlng_to_cell(*to_wgs.transform(x, y)[::-1], 8) == home:
+        x += 10.0
+    points.append((x, y))
     lon, lat = to_wgs.transform(*np.array(points).T)
-    return pd.DataFrame({"feedback_id": [1, 2, 3], "lon": lon, "lat": lat,
+    return pd.DataFrame({"feedback_id": [1, 2, 3, 4], "lon": lon, "lat": lat,
                          "reason": "isolated", "severity": 3})  # fmt: skip
 
 

@@ -127,11 +127,12 @@ def test_counts_near_a_feedback_point_on_known_distances() -> None:
     assert near.loc[0, "incidents_within"] == 2  # sensitive ones are never counted by the metre
     assert near.loc[0, "top_category"] == "Violence and sexual offences"
     assert near.loc[0, "comment"] == "<img src=x onerror=alert(1)>"
-    # the sensitive one: around the point's H3 resolution-8 centre, within the 300 m floor
-    clat, clon = h3.cell_to_latlng(h3.latlng_to_cell(points["lat"][0], points["lon"][0], 8))
-    cx, cy = Transformer.from_crs(WGS84, BNG, always_xy=True).transform(clon, clat)
-    inside = int(np.hypot(ORIGIN[0] - cx, ORIGIN[1] + 99 - cy) <= 300)
-    assert near.attrs["sensitive_radius_m"] == 300
+    # the sensitive one: counted when in the point's own H3 resolution-8 hexagon
+    to_wgs = Transformer.from_crs(BNG, WGS84, always_xy=True)
+    slon, slat = to_wgs.transform(ORIGIN[0], ORIGIN[1] + 99)
+    home = h3.latlng_to_cell(points["lat"][0], points["lon"][0], 8)
+    inside = int(h3.latlng_to_cell(slat, slon, 8) == home)
+    assert near.attrs["sensitive_res"] == 8
     assert near.loc[0, "sensitive_within"] is pd.NA or inside == 0  # 1 sensitive: suppressed
     shown = feedback_near_incidents(points, incidents, distance_m=100, suppress_below=0)
     assert shown.loc[0, "sensitive_within"] == inside

@@ -37,8 +37,9 @@ What is sensitive is decided in :mod:`hotspots.data.schema` (taxonomy, the maint
 ``data/resources/sensitive_labels.csv`` and :data:`SENSITIVE_PATTERN`; unknown types and
 violence from exact-coordinate sources count as sensitive).
 
-Known limit: counts around points (feedback near incidents) are circles; two overlapping
-circles of 300 m or more can still be compared (their centres are snapped to H3 cells).
+Counts of sensitive incidents near a point (feedback near incidents) are counts in the point's
+own hexagon at :data:`MAX_SENSITIVE_RES`, not circles: hexagons never overlap, so two points
+show the same figure or figures of disjoint areas, and none can be subtracted from another.
 """
 
 from __future__ import annotations

@@ -32,8 +32,8 @@ from hotspots.core.crs import from_lonlat, outside_degrees
 from hotspots.core.defaults import GI_K, H3_RES, HOT_MIN_BIN
 from hotspots.core.disclosure import MIN_COUNT, mappable
 from hotspots.data.ingest import resolve_study_area
-from hotspots.data.schema import WORKING_CRS, check_incidents
-from hotspots.space.grid import grid_counts
+from hotspots.data.schema import WORKING_CRS, check_incidents, incident_points
+from hotspots.space.grid import cell_ints, grid_counts
 from hotspots.store.records import OPEN_STATUSES, REASONS
 
 REASON_ACTIONS: dict[str, tuple[str, str]] = {
@@ -181,14 +181,14 @@ def feedback_near_incidents(
     DataFrame
         The feedback's ``feedback_id``, ``reason``, ``severity``, ``time_of_concern`` and
         ``comment`` (when present), then ``incidents_within`` (counted incidents that are
-        not sensitive), ``sensitive_within`` (sensitive incidents within
-        ``max(distance_m, MIN_SENSITIVE_RADIUS_M)`` of the centre of the point's H3
-        resolution-8 cell, withheld as above: never an exact count beside a withheld one,
-        never a circle a typed point can move by metres) and ``top_category`` (the most
-        common category of the non-sensitive ones, "" when none); most incidents first. No
-        incident location, id or date leaves this function. ``attrs``: ``distance_m``,
-        ``vawg_only``, ``suppress_below``, ``sensitive_radius_m``, ``incidents_counted``,
-        ``working_crs``.
+        not sensitive), ``sensitive_within`` (sensitive incidents in the point's own H3
+        hexagon at :data:`~hotspots.core.disclosure.MAX_SENSITIVE_RES`, about 0.7 km²,
+        withheld as above: hexagons never overlap, so two points show the same count or
+        counts of disjoint areas, and a typed point moved by metres finds nothing new) and
+        ``top_category`` (the most common category of the non-sensitive ones, "" when
+        none); most incidents first. No incident location, id or date leaves this function.
+        ``attrs``: ``distance_m``, ``vawg_only``, ``suppress_below``, ``sensitive_res``,
+        ``incidents_counted``, ``working_crs``.
 
     Examples
     --------
@@ -206,13 +206,17 @@ def feedback_near_incidents(
     plain = chosen[~sensitive]
     point, incident = _within(plain, fx, fy, distance_m)
     total = np.bincount(point, minlength=n)
-    # Sensitive incidents: counted around the centre of the feedback point's H3 cell (a typed
-    # point moved a few metres cannot trilaterate one), over at least the radius floor, and
-    # through the disclosure gate (a circle holding a group of 1..4 is withheld).
-    radius = max(float(distance_m), disclosure.MIN_SENSITIVE_RADIUS_M)
-    cx, cy = _project(*_cell_centres(table["lon"], table["lat"]), crs)
+    # Sensitive incidents: counted in the feedback point's own hexagon at the coarse sensitive
+    # resolution (a partition, so no two counts overlap and none can be subtracted from
+    # another to isolate a few incidents), through the disclosure gate (a hexagon holding a
+    # group of 1..4 is withheld).
+    res = disclosure.MAX_SENSITIVE_RES
     held = chosen[sensitive].reset_index(drop=True)
-    s_point, s_incident = _within(held, cx, cy, radius)
+    points = incident_points(held)
+    s_point, s_incident = _same_cell(
+        cell_ints(table["lon"].to_numpy(float), table["lat"].to_numpy(float), res),
+        cell_ints(shapely.get_x(points), shapely.get_y(points), res),
+    )
     counts = np.bincount(s_point, minlength=n)
     shown = pd.array(counts, dtype="Int64")
     if suppress_below > 0 and len(s_point):
@@ -235,7 +239,7 @@ def feedback_near_incidents(
         distance_m=float(distance_m),
         vawg_only=vawg_only,
         suppress_below=suppress_below,
-        sensitive_radius_m=radius,
+        sensitive_res=res,
         incidents_counted=len(chosen),
         working_crs=crs,
     )
@@ -252,19 +256,15 @@ def _within(
     return tree.query(shapely.points(x, y), predicate="dwithin", distance=distance_m)
 
 
-def _cell_centres(lon: pd.Series, lat: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Lon/lat of the centres of the H3 cells (resolution MAX_SENSITIVE_RES) holding points."""
-    import h3
-
-    res = disclosure.MAX_SENSITIVE_RES
-    centres = [
-        h3.cell_to_latlng(h3.latlng_to_cell(float(b), float(a), res))
-        for a, b in zip(lon, lat, strict=True)
-    ]
-    if not centres:
-        return np.empty(0), np.empty(0)
-    clat, clon = np.asarray(centres, dtype=float).T
-    return clon, clat
+def _same_cell(points: np.ndarray, incidents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(point, incident) index pairs of incidents in the same H3 cell (``uint64``) as a point."""
+    order = np.argsort(incidents, kind="stable")
+    first = np.searchsorted(incidents[order], points, side="left")
+    sizes = np.searchsorted(incidents[order], points, side="right") - first
+    point = np.repeat(np.arange(len(points), dtype=np.intp), sizes)
+    # position within each point's run of matching incidents, added to the run's start
+    offset = np.arange(len(point)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    return point, order[np.repeat(first, sizes) + offset].astype(np.intp)
 
 
 def uncovered_hot_cells(

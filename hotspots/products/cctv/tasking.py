@@ -159,7 +159,9 @@ def tasking_sheet(
     labelled = pairs.set_index("key")
     windows = _windows(peaks, labelled, table, hotspot_ids, member.id_column)
     places = _places(subset, chosen["hotspot"].to_numpy(), hotspot_ids)
-    windows.insert(4, "place", windows[member.id_column].map(places).fillna("").to_numpy())
+    windows.insert(
+        4, "place", windows[member.id_column].map(places).astype(object).fillna("").to_numpy()
+    )
     thin = np.zeros(len(windows), dtype=bool)  # no peaks (no pair on the sheet): none to drop
     if "incidents" in windows.columns:
         thin = windows["incidents"].to_numpy(float) < min_window_incidents

@@ -237,7 +237,9 @@ def test_payloads_are_text_in_every_html_page(analysis, plan, sheet, wards_4326)
         assert "script" not in parsed.tags, name
         for payload in PAYLOADS:
             assert payload in parsed.text, (name, payload)
-    assert SCRIPT in Parsed(pack).text.split("Top hotspots", 1)[1]  # places of the clusters
+    assert (
+        SCRIPT in Parsed(pack).text.split("Largest clusters of incidents", 1)[1]
+    )  # places of the clusters
 
 
 def test_payloads_are_text_in_every_pdf(analysis, plan, sheet, wards_4326) -> None:

@@ -245,7 +245,7 @@ def test_typed_dollars_are_text_and_no_clusters_still_give_a_map(dacorum_load, w
     png = static_map_png(none, wards, title="Costs $5 to $10 {x}", size_px=(400, 300))
     assert Image.open(io.BytesIO(png)).size == (400, 300)
     page = meeting_pack_html(none, wards, title="JAG", period="x", map_png=png)
-    hotspots = page.split("<h2>Top hotspots</h2>")[1].split("<h2>")[0]
+    hotspots = page.split("<h2>Largest clusters of incidents</h2>")[1].split("<h2>")[0]
     assert "None." in hotspots and "<table" not in hotspots
     pdf = meeting_pack_pdf(none, None, title="Costs $5 to $10", period="Jan 2022")
     assert "Costs $5 to $10" in pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
@@ -343,7 +343,7 @@ def test_pdf_pack_reads_back_with_pypdf(mixed, wards, tables) -> None:
     assert "JAG March" in texts[0] and XSS in texts[0]  # PDF text is not markup: shown as is
     top = _by_size(mixed.profiles).iloc[0]
     first_place = top["top_locations"].split(";")[0].split(" (")[0]
-    assert "Top hotspots" in texts[1] and first_place in texts[1]
+    assert "Largest clusters of incidents" in texts[1] and first_place in texts[1]
     said = f"held {100 * mixed.forecast.figures['hit_rate']:.0f} % of the next month"
     assert said in " ".join(texts[0].split())  # the hot spots' backtest over the map
     method = " ".join(texts[-1].split())

@@ -110,8 +110,8 @@ def _coverage_metrics(cov: cctv.Coverage) -> None:
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Incidents in view", f"{cov.covered:,}")
     c2.metric("Share of incidents in view", f"{cov.share:.1%}")
-    c3.metric("Hot cells", len(by_hotspot))
-    c4.metric("Hot cells no camera sees", len(cctv.uncovered_hotspots(cov)))
+    c3.metric("High-count cells (Gi*)", len(by_hotspot))
+    c4.metric("High-count cells no camera sees", len(cctv.uncovered_hotspots(cov)))
     left_out = cov.params["cameras_left_out"]
     st.caption(
         f"{cov.incidents:,} incidents in the selection; {cov.params['cameras_used']} active "
@@ -352,7 +352,7 @@ def _map(
     hot, _ = cctv.hot_areas(cells)
     layers = [
         maps.ward_layer(ds.wards, name_col="area_name", name="Wards"),
-        maps.gistar_layer(hot, name="Hot cells (Gi*)"),
+        maps.gistar_layer(hot, name="Significant clusters of high counts (Gi*)"),
         camera_views_layer(cameras),
         overlays.cameras_layer(cameras),
     ]

@@ -26,7 +26,7 @@ from hotspots.products.captions import (
     map_caption,
 )
 from hotspots.views import maps, tables
-from hotspots.views.analysis_map import DEFAULT_LAYERS, DRAWING_ORDER, LAYERS
+from hotspots.views.analysis_map import DEFAULT_LAYERS, DRAWING_ORDER, LAYERS, hot_spot_labels
 from hotspots.views.dashboard import cached, exports, overlays, page_patrol, url_state
 from hotspots.views.dashboard.login import allowed, require
 from hotspots.views.dashboard.offline import st_map
@@ -194,6 +194,8 @@ def render() -> None:
     }
     layers = [built.get(name, folium.FeatureGroup(control=False)) for name in DRAWING_ORDER]
     _overlays(ds, sel, wanted, layers)
+    # the streets of the largest clusters, so the map says where they are without a basemap
+    layers.append(hot_spot_labels(result, name="Streets of the largest clusters"))
     # The base map stays the same across reruns and the data layers are swapped inside it, so
     # the map keeps its position and zoom; returned_objects=[] means panning never reruns.
     # Meeting mode: large legends (CSS in the map's own page; a new key redraws the map with it).

@@ -506,7 +506,7 @@ def _map(
             )
         )
     if unwalked is not None:
-        layers.append(maps.gistar_layer(unwalked, name="Hot cells no walkabout reached"))
+        layers.append(maps.gistar_layer(unwalked, name="High-count cells no walkabout reached"))
     layers.append(overlays.feedback_layer(feedback))
     state = st.session_state
     if state.get(LAT_KEY) is not None and state.get(LON_KEY) is not None:
@@ -563,7 +563,7 @@ def render() -> None:
             "Turn a point into an action",
             "Actions tracker",
             "Feedback near recorded incidents",
-            "Hot cells with no walkabout coverage",
+            "High-count cells with no walkabout",
             "Moderate feedback",
         ]
     )

@@ -655,7 +655,11 @@ def _pack_sections(
         "map. Places are the most frequent location descriptions; share of mapped incidents."
     )
     return [
-        ("Top hotspots", _hotspot_display(top_hotspots(analysis, top_n=top_n)), hotspot_note),
+        (
+            "Largest clusters of incidents",
+            _hotspot_display(top_hotspots(analysis, top_n=top_n)),
+            hotspot_note,
+        ),
         (
             "When: peak times",
             peaks.drop(columns="resolution").rename(columns=_PEAK_HEADERS),

@@ -158,7 +158,6 @@ class Truth:
         self.when = incidents["occurred_from"].to_numpy()
         self.crime_type = incidents["crime_type"].to_numpy(str)
         self.x, self.y = incidents["x"].to_numpy(float), incidents["y"].to_numpy(float)
-        self.cell8 = np.array([h3.latlng_to_cell(p.y, p.x, 8) for p in incidents.geometry])
 
     def pool(self, state: Selection) -> np.ndarray:
         """What ``state`` selects before the disclosure rule."""
@@ -256,17 +255,20 @@ def _figures(
             out.append(truth.figure(f"{tag} {focus.label} peak {row.label}", row.incidents,
                                     mine & window))  # fmt: skip
 
-    # sensitive counts near feedback points (in their own resolution-8 hexagon)
+    # counts near feedback points (circles that cut across wards): they must hold no
+    # sensitive incident at all, or they could be set against the ward table
     feedback = _feedback()
     if len(sel):
         near = feedback_near_incidents(feedback, sel, distance_m=300, vawg_only=False)
+        assert "sensitive_within" not in near.columns
         for row in near.itertuples():
             fb = feedback[feedback["feedback_id"] == row.feedback_id].iloc[0]
-            within = truth.cell8 == h3.latlng_to_cell(
-                fb["lat"], fb["lon"], near.attrs["sensitive_res"]
-            )
-            out.append(truth.figure(f"{tag} near {row.feedback_id}", row.sensitive_within,
-                                    pool & within & truth.sensitive))  # fmt: skip
+            fx, fy = _TO_BNG.transform(fb["lon"], fb["lat"])
+            within = np.hypot(truth.x - fx, truth.y - fy) <= 300
+            figure = truth.figure(f"{tag} near {row.feedback_id}", row.incidents_within,
+                                  pool & within)  # fmt: skip
+            assert figure is not None and figure[1] == frozenset(), figure
+            out.append(figure)
     return [f for f in out if f is not None]
 
 

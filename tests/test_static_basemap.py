@@ -279,6 +279,27 @@ def test_a_street_named_only_by_sensitive_incidents_never_names_a_place(dacorum_
     assert named.tolist() == ["unnamed place"]
 
 
+def test_a_house_address_from_an_exact_coordinate_log_never_names_a_place() -> None:
+    # a council log: one harassment report at a home address, and a street seen at 3 points
+    inc = pd.DataFrame(
+        {
+            "location": ["14 Acacia Avenue (flat 2)"] * 4 + ["High Street"] * 3,
+            "source": "council",
+            "x": [10.0, 10.0, 10.2, 10.0, 0.0, 50.0, 100.0],
+            "y": [5.0, 5.0, 5.1, 5.0, 0.0, 0.0, 0.0],
+            "sensitive": False,
+        }
+    )
+    centres = pd.DataFrame({"x": [0.0, 0.0], "y": [0.0, 0.0]}, index=[1, 2])
+    groups = np.array([1, 1, 1, 1, 2, 2, 2])
+    named = place_names(inc, groups, centres, None, crs="EPSG:27700")
+    assert named.tolist() == ["unnamed place", "High Street"]
+    # the same text from police.uk (public, snapped map points) names its place
+    public = inc.assign(source="police.uk")
+    named = place_names(public, groups, centres, None, crs="EPSG:27700")
+    assert named.tolist() == ["14 Acacia Avenue (flat 2)", "High Street"]
+
+
 def test_the_web_map_tooltips_name_cells_and_clusters(analysis) -> None:
     m = folium.Map(tiles=None)
     cells = analysis.cells

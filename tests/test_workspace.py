@@ -409,3 +409,23 @@ def test_emerging_hot_spots_periods_leave_out_a_month_without_data(leeds):
     grid = grid_counts(data.incidents, 7, study_area=area, by="month")
     months = sorted(pd.to_datetime(grid["month"]).dt.strftime("%Y-%m").unique())
     assert months == MONTHS  # June is not a period of zeros: emerging_hotspots never sees it
+
+
+def test_folders_added_are_recorded_file_by_file_and_keep_their_rows_set_aside(tmp_path):
+    root = tmp_path / "ws"
+    init(root, area=LEEDS)
+    kept = []
+    for i, month in enumerate(("2018-04", "2018-05")):
+        folder = tmp_path / f"folder-{month}"
+        folder.mkdir()
+        path = Path(_street_csv(folder, month, _counts(i), seed=i))
+        with path.open("a") as f:  # one row with no usable date: set aside with its reason
+            f.write(f"bad-{month},not a month,,,-1.5,53.8,On or near X,,,Burglary,,\n")
+        report = add(root, [folder])
+        assert report.added
+        kept.append(sorted((root / "data" / "quarantine").glob("*.parquet")))
+    assert len(kept[0]) == 1 and len(kept[1]) == 2  # the second folder's did not overwrite
+    manifest = json.loads((root / "data" / "manifest.json").read_text())
+    assert all(len(p["files"]) == 1 for p in manifest["partitions"].values())
+    again = add(root, [tmp_path / "folder-2018-04"])
+    assert not again.added and not again.replaced and again.unchanged

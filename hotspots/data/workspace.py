@@ -273,9 +273,9 @@ def add(
     cmap = dict(columns or saved.get("columns") or {}) or None
     crs = crs or saved.get("crs")
     manifest = _read_manifest(ws)
-    hashes = {str(p): _sha256(Path(p)) for p in files if Path(p).is_file()}
+    hashes = {str(f): _sha256(f) for f in _files_in(files)}
     known = _known_files(manifest, hashes, source)
-    if known is not None and len(hashes) == len(files):
+    if known is not None and all(Path(p).exists() for p in files):
         return AddReport(unchanged=known)  # every file already added, byte for byte
     result = load(
         files,
@@ -338,6 +338,18 @@ def add(
         ]
         write_config(ws.root, {**ws.config, "sources": sources})
     return report
+
+
+def _files_in(files: Sequence[str | Path]) -> list[Path]:
+    """The files given, with each folder replaced by every file under it (sorted), so a folder
+    added is recorded file by file and its rows set aside are kept under a name of its own."""
+    out: list[Path] = []
+    for item in map(Path, files):
+        if item.is_dir():
+            out.extend(sorted(f for f in item.rglob("*") if f.is_file()))
+        elif item.is_file():
+            out.append(item)
+    return out
 
 
 def _known_files(

@@ -5,7 +5,7 @@ or any table with ``feedback_id``, ``lon``/``lat`` in WGS84, ``reason``, ``sever
 against recorded crime relevant to violence against women and girls (incidents with ``vawg``
 True; the taxonomy flags violence, sexual offences, stalking, harassment, ...). Recorded crime
 only ever leaves this module as counts — per feedback point, or per H3 cell — never as points;
-small counts of sensitive crime near a feedback point are suppressed.
+sensitive crime is never counted around a feedback point.
 
 Examples
 --------
@@ -27,13 +27,12 @@ import pandas as pd
 import shapely
 
 from hotspots.analysis.stats import hotspots_gistar
-from hotspots.core import disclosure
 from hotspots.core.crs import from_lonlat, outside_degrees
 from hotspots.core.defaults import GI_K, H3_RES, HOT_MIN_BIN
-from hotspots.core.disclosure import MIN_COUNT, mappable
+from hotspots.core.disclosure import mappable
 from hotspots.data.ingest import resolve_study_area
-from hotspots.data.schema import WORKING_CRS, check_incidents, incident_points
-from hotspots.space.grid import cell_ints, grid_counts
+from hotspots.data.schema import WORKING_CRS, check_incidents
+from hotspots.space.grid import grid_counts
 from hotspots.store.records import OPEN_STATUSES, REASONS
 
 REASON_ACTIONS: dict[str, tuple[str, str]] = {
@@ -156,7 +155,6 @@ def feedback_near_incidents(
     *,
     distance_m: float = 100.0,
     vawg_only: bool = True,
-    suppress_below: int = MIN_COUNT,
 ) -> pd.DataFrame:
     """Recorded incidents within ``distance_m`` metres of each feedback point, as counts.
 
@@ -171,24 +169,18 @@ def feedback_near_incidents(
         streets, so below about 50 m the counts mean little).
     vawg_only
         Count only VAWG-relevant incidents (``vawg`` True); False counts all.
-    suppress_below
-        Through the disclosure gate (:func:`hotspots.core.disclosure.gate`): a point's count of
-        sensitive incidents is blanked (``<NA>``) when it holds a group (type, ward, month)
-        of 1 to ``suppress_below - 1``; 0 shows every count.
-
     Returns
     -------
     DataFrame
         The feedback's ``feedback_id``, ``reason``, ``severity``, ``time_of_concern`` and
         ``comment`` (when present), then ``incidents_within`` (counted incidents that are
-        not sensitive), ``sensitive_within`` (sensitive incidents in the point's own H3
-        hexagon at :data:`~hotspots.core.disclosure.MAX_SENSITIVE_RES`, about 0.7 km²,
-        withheld as above: hexagons never overlap, so two points show the same count or
-        counts of disjoint areas, and a typed point moved by metres finds nothing new) and
-        ``top_category`` (the most common category of the non-sensitive ones, "" when
-        none); most incidents first. No incident location, id or date leaves this function.
-        ``attrs``: ``distance_m``, ``vawg_only``, ``suppress_below``, ``sensitive_res``,
-        ``incidents_counted``, ``working_crs``.
+        not sensitive) and ``top_category`` (the most common category of them, "" when
+        none); most incidents first. Sensitive incidents (domestic abuse, sexual offences,
+        stalking) are never counted around a point: any small area cuts across the wards the
+        ward table counts them in, so the two could be subtracted to place a victim (they are
+        counted in the ward table only). No incident location, id or date leaves this
+        function. ``attrs``: ``distance_m``, ``vawg_only``, ``incidents_counted`` (the
+        non-sensitive incidents considered), ``working_crs``.
 
     Examples
     --------
@@ -206,23 +198,6 @@ def feedback_near_incidents(
     plain = chosen[~sensitive]
     point, incident = _within(plain, fx, fy, distance_m)
     total = np.bincount(point, minlength=n)
-    # Sensitive incidents: counted in the feedback point's own hexagon at the coarse sensitive
-    # resolution (a partition, so no two counts overlap and none can be subtracted from
-    # another to isolate a few incidents), through the disclosure gate (a hexagon holding a
-    # group of 1..4 is withheld).
-    res = disclosure.MAX_SENSITIVE_RES
-    held = chosen[sensitive].reset_index(drop=True)
-    points = incident_points(held)
-    s_point, s_incident = _same_cell(
-        cell_ints(table["lon"].to_numpy(float), table["lat"].to_numpy(float), res),
-        cell_ints(shapely.get_x(points), shapely.get_y(points), res),
-    )
-    counts = np.bincount(s_point, minlength=n)
-    shown = pd.array(counts, dtype="Int64")
-    if suppress_below > 0 and len(s_point):
-        pairs = held.iloc[s_incident].reset_index(drop=True)
-        hide = disclosure.gate(pairs, s_point, min_count=suppress_below)
-        shown[hide.reindex(np.arange(n), fill_value=False).to_numpy(bool)] = pd.NA
     pairs = pd.DataFrame({"point": point, "category": plain["category"].to_numpy()[incident]})
     top = pairs.groupby("point")["category"].agg(lambda s: s.value_counts().index[0])
     keep = [
@@ -230,7 +205,6 @@ def feedback_near_incidents(
     ]
     out = table[keep].copy()
     out["incidents_within"] = total
-    out["sensitive_within"] = shown
     out["top_category"] = top.reindex(np.arange(n), fill_value="").to_numpy()
     out = out.sort_values(
         ["incidents_within", "severity", "feedback_id"], ascending=[False, False, True]
@@ -238,9 +212,7 @@ def feedback_near_incidents(
     out.attrs.update(
         distance_m=float(distance_m),
         vawg_only=vawg_only,
-        suppress_below=suppress_below,
-        sensitive_res=res,
-        incidents_counted=len(chosen),
+        incidents_counted=len(plain),
         working_crs=crs,
     )
     return out
@@ -254,17 +226,6 @@ def _within(
         return np.empty(0, np.intp), np.empty(0, np.intp)
     tree = shapely.STRtree(shapely.points(incidents["x"].to_numpy(), incidents["y"].to_numpy()))
     return tree.query(shapely.points(x, y), predicate="dwithin", distance=distance_m)
-
-
-def _same_cell(points: np.ndarray, incidents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(point, incident) index pairs of incidents in the same H3 cell (``uint64``) as a point."""
-    order = np.argsort(incidents, kind="stable")
-    first = np.searchsorted(incidents[order], points, side="left")
-    sizes = np.searchsorted(incidents[order], points, side="right") - first
-    point = np.repeat(np.arange(len(points), dtype=np.intp), sizes)
-    # position within each point's run of matching incidents, added to the run's start
-    offset = np.arange(len(point)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-    return point, order[np.repeat(first, sizes) + offset].astype(np.intp)
 
 
 def uncovered_hot_cells(
@@ -368,31 +329,35 @@ class RecordedCrime:
         Counts per H3 cell (:func:`hotspots.space.grid.grid_counts`) of the relevant incidents
         that may be mapped (:func:`hotspots.core.disclosure.mappable`); ``None`` when the
         selection holds no VAWG-relevant incident.
-    relevant
-        VAWG-relevant incidents (``vawg`` True) in the selection.
+    mapped
+        VAWG-relevant incidents (``vawg`` True) in the selection that are mapped (not
+        sensitive): the sum of ``cells``.
     not_mapped
-        Of those, the sensitive ones (domestic abuse, sexual offences, stalking): never mapped.
+        How many sensitive ones (domestic abuse, sexual offences, stalking) were left out, as a
+        view may say it: through the disclosure gate (``"<5"``, ``"withheld"`` or a count of
+        whole groups; :func:`hotspots.core.disclosure.mappable`), never an exact small count.
     """
 
     cells: gpd.GeoDataFrame | None
-    relevant: int
-    not_mapped: int
+    mapped: int
+    not_mapped: str
 
 
 def recorded_crime(incidents: gpd.GeoDataFrame, *, res: int = 9) -> RecordedCrime:
     """VAWG-relevant recorded crime as counts per H3 cell at resolution ``res`` (9 ≈ 0.1 km²
-    hexagons); sensitive incidents are counted but never placed.
+    hexagons); sensitive incidents are never placed, and their number only said through the
+    disclosure gate.
 
     Examples
     --------
     >>> recorded_crime(incidents).not_mapped  # doctest: +SKIP
-    412
+    '<5'
     """
     relevant = incidents[incidents["vawg"].to_numpy(bool)]
     spatial = mappable(relevant)
-    cells = grid_counts(spatial, res) if len(relevant) else None
+    cells = grid_counts(spatial, res) if len(spatial) else None
     return RecordedCrime(
-        cells=cells, relevant=len(relevant), not_mapped=len(relevant) - len(spatial)
+        cells=cells, mapped=len(spatial), not_mapped=str(spatial.attrs["sensitive_left_out_shown"])
     )
 
 

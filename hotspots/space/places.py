@@ -8,7 +8,10 @@ names it.
 
 Disclosure (:mod:`hotspots.core.disclosure`): a name is taken only from non-sensitive
 incidents, so no place is ever named from sensitive records (sensitive rows are dropped
-before counting; a place of only sensitive incidents is named by its ward alone).
+before counting; a place of only sensitive incidents is named by its ward alone). Text from
+sources with exact coordinates (council or CAD logs, whose "location" may be a house address)
+names a place only when the same text is found at :data:`NAMING_MIN_POINTS` or more distinct
+points: a street, never one address.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+
+from hotspots.core.disclosure import is_exact_source
 
 POLICEUK_LANDMARKS: frozenset[str] = frozenset(
     {
@@ -42,6 +47,32 @@ POLICEUK_LANDMARKS: frozenset[str] = frozenset(
 """police.uk's generic map-point names (lower case): a place type, not a street."""
 
 _PREFIX = "on or near "
+
+NAMING_MIN_POINTS = 3
+"""Distinct points (1 m apart or more) at which location text from an exact-coordinate source
+must be found before it names a place (so a house address never does)."""
+
+
+def nameable(incidents: pd.DataFrame) -> np.ndarray:
+    """Rows whose location text may name a place: police.uk's public map-point names, and text
+    from any other source seen at :data:`NAMING_MIN_POINTS` or more distinct points."""
+    n = len(incidents)
+    if "source" not in incidents.columns or not {"x", "y"} <= set(incidents.columns):
+        return np.ones(n, dtype=bool)
+    snapped = ~is_exact_source(incidents["source"])
+    if snapped.all():
+        return snapped
+    text = incidents["location"].astype("string").str.strip().str.lower()
+    points = pd.DataFrame(
+        {
+            "text": text.to_numpy(),
+            "x": np.round(incidents["x"].to_numpy(float)),
+            "y": np.round(incidents["y"].to_numpy(float)),
+        }
+    )
+    spread = points.drop_duplicates().groupby("text", dropna=True).size()
+    common = text.map(spread).fillna(0).to_numpy(float) >= NAMING_MIN_POINTS
+    return snapped | common
 
 
 def _place(locations: pd.Series) -> pd.Series:
@@ -197,6 +228,7 @@ def place_names(
     keep = place.notna().to_numpy(bool) & (place.astype(str) != "-1").to_numpy(bool)
     if "sensitive" in incidents.columns:
         keep &= ~incidents["sensitive"].to_numpy(bool)
+    keep &= nameable(incidents)
     locations = incidents["location"].reset_index(drop=True)[keep]
     streets = main_streets(locations, place[keep].to_numpy()).reindex(centres.index)
     ward = ward_names(centres[["x", "y"]].to_numpy(float).reshape(-1, 2), wards, crs)

@@ -37,6 +37,7 @@ from hotspots.products.cctv.coverage import (
     seen_in_hotspots,
 )
 from hotspots.products.patrol.naming import main_streets
+from hotspots.space.places import nameable
 
 __getattr__ = moved_names(__name__, {"sheet_html": "hotspots.views.documents.tasking_sheet"})
 
@@ -241,7 +242,8 @@ def _places(subset: pd.DataFrame, hotspot: np.ndarray, hotspot_ids: np.ndarray) 
     """Hotspot id → the street (or landmark) most of its incidents in view name."""
     if len(subset) == 0 or "location" not in subset.columns:
         return pd.Series(dtype=object)
-    named = main_streets(subset["location"].reset_index(drop=True), hotspot_ids[hotspot])
+    ok = nameable(subset)  # never a house address from an exact-coordinate log
+    named = main_streets(subset["location"][ok].reset_index(drop=True), hotspot_ids[hotspot][ok])
     return named["street"].fillna(named["landmark"]).dropna().astype(str)
 
 

@@ -42,6 +42,7 @@ from hotspots.products.patrol.localities import (
 from hotspots.products.patrol.naming import locality_names, main_streets, ward_names
 from hotspots.space.areas import read_boundaries
 from hotspots.space.grid import cell_counts, cell_polygons, grid_counts
+from hotspots.space.places import nameable
 
 if TYPE_CHECKING:
     from hotspots.analysis.forecast import Forecast
@@ -428,7 +429,8 @@ def _describe(
     """Names, counts, shares, harm and crime mix of the chosen localities."""
     ranks = pd.Index(chosen["locality"].to_numpy(), name="locality")
     inside = member > 0
-    streets = main_streets(current["location"][inside], member[inside]).reindex(ranks)
+    named = inside & nameable(current)  # never a house address from an exact-coordinate log
+    streets = main_streets(current["location"][named], member[named]).reindex(ranks)
     centres = chosen[["centre_x", "centre_y"]].to_numpy(float)
     ward = ward_names(centres, wards, crs)
     counts = np.bincount(member[inside], minlength=len(ranks) + 1)[1:]

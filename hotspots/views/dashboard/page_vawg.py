@@ -26,7 +26,6 @@ from sqlalchemy import Engine
 
 from hotspots import store
 from hotspots.core.defaults import H3_RES
-from hotspots.core.disclosure import MIN_COUNT, SUPPRESSED, TIME_FILTER_NOTE, cuts_groups
 from hotspots.data.select import Selection, values_present
 from hotspots.products import vawg
 from hotspots.views import maps, tables
@@ -445,25 +444,21 @@ def _overdue_rows(row: pd.Series) -> list[str]:
     return [style] * len(row)
 
 
-def _near(feedback: gpd.GeoDataFrame, inc: gpd.GeoDataFrame, *, time_filtered: bool) -> None:
+def _near(feedback: gpd.GeoDataFrame, inc: gpd.GeoDataFrame) -> None:
     distance = st.slider(
         "Distance from each feedback point (metres)", 25, 500, 100, step=25, key="vawg_near_m"
     )
     if feedback.empty:
         st.info("No feedback point matches the filters.")
         return
-    near = vawg.feedback_near_incidents(
-        feedback, inc, distance_m=float(distance), suppress_below=MIN_COUNT
-    )
-    near["sensitive_within"] = near["sensitive_within"].astype("string").fillna(SUPPRESSED)
-    if time_filtered:  # the selection holds no sensitive incident: not a count of zero
-        near["sensitive_within"] = "not shown"
+    near = vawg.feedback_near_incidents(feedback, inc, distance_m=float(distance))
     st.dataframe(tables.readable(near), hide_index=True, width="stretch", key="vawg_near_table")
     st.caption(
         f"VAWG-relevant recorded incidents of the selection ({near.attrs['incidents_counted']:,}) "
-        f"within {distance} m of each point. Sensitive counts (domestic abuse, sexual offences, "
-        f"stalking) from 1 to {MIN_COUNT - 1} show as {SUPPRESSED}; no incident location is shown."
-        + (f" {TIME_FILTER_NOTE}" if time_filtered else "")
+        f"within {distance} m of each point; no incident location is shown. Sensitive offences "
+        "(domestic abuse, sexual offences, stalking) are not counted around points, only in "
+        "the Areas page's ward table, so no figure here can be set against another to place "
+        "a victim."
     )
 
 
@@ -531,8 +526,8 @@ def _map(
         returned_objects=["last_clicked"],
     )
     st.caption(
-        f"{recorded.relevant:,} VAWG-relevant recorded incidents in the selection, mapped as "
-        f"counts per H3 cell; {recorded.not_mapped:,} sensitive ones (domestic abuse, sexual "
+        f"{recorded.mapped:,} VAWG-relevant recorded incidents in the selection, mapped as "
+        f"counts per H3 cell; {recorded.not_mapped} sensitive ones (domestic abuse, sexual "
         "offences, stalking) are never mapped. Navy dots with a white ring, above the cells: "
         "feedback points (the filters above)."
     )
@@ -572,7 +567,7 @@ def render() -> None:
     with tabs[1]:
         _tracker(engine)
     with tabs[2]:
-        _near(feedback, inc, time_filtered=cuts_groups(hours=sel.hours, days=sel.days))
+        _near(feedback, inc)
     with tabs[3]:
         walked = st.slider(
             "A hot cell counts as walked when a feedback point is within (metres)",

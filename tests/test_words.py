@@ -94,7 +94,7 @@ def test_ward_significance_is_words_never_blank(dacorum_load) -> None:
         unmarked = table[suffix] == ""
         assert not said[unmarked].str.contains("Significantly").any()
         few = (table["count"] + table[suffix.removeprefix("vs_")]) < fewest_testable(0.05)
-        assert (said[few & unmarked & table["count"].notna()] != "= No significant change").all()
+        assert (said[few & unmarked & table["count"].notna()] != "○ No significant change").all()
 
 
 # --------------------------------------------------------------------------- 3. reason labels

@@ -32,7 +32,7 @@ RISE, FALL = "▲", "▼"
 SIGNIFICANCE_WORDS: dict[str, str] = {
     "rise": f"{RISE} Significantly higher",
     "fall": f"{FALL} Significantly lower",
-    "same": "= No significant change",
+    "same": "○ No significant change",
     "few": "· Too few to test",
     "withheld": "Withheld (small sensitive count)",
     "none": "No comparison",
@@ -342,7 +342,7 @@ def significance_words(
     >>> words = significance_words(np.array(["▲", "", "", ""]), np.array([30, 9, 2, np.nan]),
     ...                            np.array([5, 8, 1, 3]), alpha=0.05)
     >>> words[:2].tolist()
-    ['▲ Significantly higher', '= No significant change']
+    ['▲ Significantly higher', '○ No significant change']
     >>> words[2:].tolist()
     ['· Too few to test', 'Withheld (small sensitive count)']
     """

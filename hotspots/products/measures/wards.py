@@ -88,7 +88,7 @@ def ward_table(
         ``change_…``, ``pct_…`` (NaN when the earlier count is 0), ``p_…``, ``q_…`` and the
         marker ``…`` (▲ significant rise, ▼ significant fall, blank) and the same in words,
         never blank, ``significance_…`` (``SIGNIFICANCE_WORDS``: "▲ Significantly
-        higher", "= No significant change", "· Too few to test", ...); ``suppressed`` (True
+        higher", "○ No significant change", "· Too few to test", ...); ``suppressed`` (True
         when the disclosure gate withheld a count of the ward: it holds a group of fewer than
         5 sensitive incidents, :func:`hotspots.core.disclosure.gate`; the count and all
         computed from it are NaN). ``attrs``: periods, ``population_method``, ``vintage`` (of

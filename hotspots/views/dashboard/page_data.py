@@ -75,8 +75,16 @@ def _load_form(ds: Dataset) -> None:
     st.caption(
         "police.uk street-level CSVs or the zip data.police.uk hands out; a council ASB log or "
         "command-and-control export (CSV: say which column is which below); or a point layer "
-        "(GeoJSON, GeoPackage, GeoParquet). Files stay on this server for this session only."
+        "(GeoJSON, GeoPackage, GeoParquet)."
     )
+    if open_workspace_root() is not None:
+        st.caption(
+            "Files added here are saved into this workspace (per source and month) and are "
+            "there after a reload or a restart; with your own ward boundaries they are loaded "
+            "for this session only."
+        )
+    else:
+        st.caption("Files loaded here are kept for this session only.")
     files = st.file_uploader(
         "Incident files",
         type=["csv", "zip", "geojson", "json", "gpkg", "parquet"],

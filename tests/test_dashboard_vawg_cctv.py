@@ -378,11 +378,14 @@ def test_cctv_coverage_equals_the_library_on_the_same_selection(cctv_at, direct)
     assert metrics["High-count cells (Gi*)"] == str(len(cov.by_hotspot))
     assert metrics["High-count cells no camera sees"] == str(len(cctv.uncovered_hotspots(cov)))
     assert 0 < cov.covered < cov.incidents
-    by_hotspot = _table(at, "rank_uncovered", "cell", "incidents")
-    expected = tables.readable(cov.by_hotspot).rename(
-        columns={tables.heading(c): c for c in ("rank_uncovered", "cell", "incidents")}
+    shown = _table(at, "rank_uncovered", "place", "incidents")
+    assert tables.heading("cell") not in shown.columns  # named by street and ward, not H3 ids
+    assert shown["place"].astype(str).str.len().gt(0).all()
+    expected = tables.readable(cov.by_hotspot.drop(columns="cell")).rename(
+        columns={tables.heading(c): c for c in ("rank_uncovered", "place", "incidents")}
     )
-    pd.testing.assert_frame_equal(by_hotspot.reset_index(drop=True), expected, check_dtype=False)
+    pd.testing.assert_frame_equal(shown.reset_index(drop=True), expected, check_dtype=False)
+    by_hotspot = cov.by_hotspot
     by_camera = _table(at, "only_this_camera", "incidents_in_view")
     assert by_camera["incidents_in_view"].tolist() == cov.by_camera["incidents_in_view"].tolist()
     # Each hot cell's incidents, counted independently with h3. Sensitive incidents are never

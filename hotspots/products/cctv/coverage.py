@@ -62,10 +62,11 @@ class Coverage:
         ``camera_id``, ``name``, ``location``, ``incidents_in_view``, ``only_this_camera`` (seen
         by no other used camera); every camera used, by ``incidents_in_view`` descending.
     by_hotspot
-        ``None`` without hotspots; else one row per hotspot (EPSG:4326 polygons) with
-        ``incidents``, ``covered``, ``uncovered``, ``share_covered``, ``cameras`` (ids of the
-        cameras seeing its incidents, "; "-separated) and ``rank_uncovered`` (1 = most
-        uncovered incidents), in that rank order.
+        ``None`` without hotspots; else one row per hotspot (EPSG:4326 polygons) with its
+        id, its ``place`` ("Street, Ward") when the hotspots carry one, ``incidents``,
+        ``covered``, ``uncovered``, ``share_covered``, ``cameras`` (ids of the cameras seeing
+        its incidents, "; "-separated) and ``rank_uncovered`` (1 = most uncovered
+        incidents), in that rank order.
     params
         Working CRS, statuses used, cameras used and left out (with their status), hotspot
         id column, ``min_gi_bin`` and how incidents were matched to hotspots.
@@ -286,7 +287,8 @@ def _by_hotspot(
     names = table["camera_id"].to_numpy()
     links = pd.DataFrame({"h": triples["hotspot"], "camera": names[triples["camera"]]})
     cameras = links.drop_duplicates().groupby("h")["camera"].agg(lambda s: "; ".join(sorted(s)))
-    out = member.areas[[member.id_column, "geometry"]].copy()
+    named = ["place"] if "place" in member.areas.columns else []  # "Street, Ward" (analyse)
+    out = member.areas[[member.id_column, *named, "geometry"]].copy()
     out["incidents"] = total
     out["covered"] = covered
     out["uncovered"] = total - covered

@@ -229,6 +229,7 @@ def _ward_section(ds: Dataset, table: pd.DataFrame, periods: measures.Periods) -
             simplify_m=0,
             **shaded.options,
         ).add_to(m)
+        maps.label_layer(outlines, name="Ward names").add_to(m)
         st_map(m, key="ward_map", height=480, use_container_width=True, returned_objects=[])
     else:
         st.info(f"No values to map for “{choice}” (no population figures or no comparison).")

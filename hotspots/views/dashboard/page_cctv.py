@@ -130,9 +130,10 @@ def _coverage_section(cov: cctv.Coverage) -> None:
     )
     st.markdown("**Per hotspot** (most uncovered incidents first)")
     assert cov.by_hotspot is not None  # _coverage passes the hot cells
-    st.dataframe(
-        tables.readable(cov.by_hotspot), hide_index=True, width="stretch", key="cctv_by_hotspot"
-    )
+    shown = cov.by_hotspot
+    if "place" in shown.columns:  # named by street and ward, not by a cell id
+        shown = shown.drop(columns=cov.params["hotspot_id"])
+    st.dataframe(tables.readable(shown), hide_index=True, width="stretch", key="cctv_by_hotspot")
 
 
 def _statuses(cov: cctv.Coverage) -> str:
@@ -359,8 +360,10 @@ def _map(
     if plan is not None and len(plan.chosen):
         proposed = cctv.proposed_cameras(plan)
         layers.append(camera_views_layer(proposed, name="Proposed redeployable sites"))
+    base = maps.base_map(ds.wards)
+    maps.label_layer(ds.wards, name="Ward names").add_to(base)
     st_map(
-        maps.base_map(ds.wards),
+        base,
         key="cctv_map",
         feature_group_to_add=layers,
         layer_control=folium.LayerControl(collapsed=True),

@@ -516,8 +516,10 @@ def _map(
             fill_opacity=0.9,
         ).add_to(pending)
         layers.append(pending)
+    base = maps.base_map(ds.wards)
+    maps.label_layer(ds.wards, name="Ward names").add_to(base)
     st_map(
-        maps.base_map(ds.wards),
+        base,
         key=MAP_KEY,
         feature_group_to_add=layers,
         layer_control=folium.LayerControl(collapsed=True),

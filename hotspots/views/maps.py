@@ -583,6 +583,7 @@ def hot_spot_layer(
     tips = "Hot spot: rank " + _format(chosen["forecast_rank"]) + f" of {n:,}"
     if "count" in chosen.columns:
         tips = tips + "<br>incidents so far: " + _format(chosen["count"])
+    tips = _named(chosen, tips)  # "Street, Ward" first, when the cells are named
     dark, light = HOT_SPOT_DARK, HOT_SPOT_COLOUR
     styles = [_fill_style(dark, opacity), _fill_style(light, opacity)]
     group = layer_group(name, show=show)

@@ -9,7 +9,7 @@ from hotspots.analysis.analyse import analyse
 from hotspots.data import datasets
 from hotspots.data.ingest import read_policeuk
 from hotspots.views import maps
-from hotspots.views.analysis_map import analysis_map
+from hotspots.views.analysis_map import HOT_SPOTS, analysis_map
 
 from . import frames
 from .conftest import OfflinePage, screenshot
@@ -122,16 +122,17 @@ def test_hovering_a_hot_cell_names_its_street_and_ward(
     incidents = read_policeuk(datasets.demo_path("policeuk"), study_area=datasets.DACORUM)
     result = analyse(incidents.incidents, study_area=datasets.DACORUM)
     wards = frames.dacorum_wards().rename(columns={"WD13NM": "area_name"})
-    _open(offline_page, static_server, analysis_map(result, wards=wards), "named")
+    shown = analysis_map(result, wards=wards, show=(HOT_SPOTS,))
+    _open(offline_page, static_server, shown, "named")
     page = offline_page.page
     paths = page.locator(".leaflet-overlay-pane svg path")
     paths.first.wait_for()
-    paths.first.hover(force=True)  # a cell of the counts layer, hovered like a mouse would
+    paths.first.hover(force=True)  # a forecast hot spot cell, hovered like a mouse would
     tooltip = page.locator(".leaflet-tooltip")
     tooltip.first.wait_for(timeout=5000)
     first_line, rest = tooltip.first.inner_text().split("\n", 1)
     assert first_line in set(result.cells["place"])  # "Street, Ward", then the figures
-    assert ", " in first_line and "Incidents per H3 cell" in rest
+    assert ", " in first_line and "Hot spot: rank" in rest
     labels = page.locator(".hotspots-label-hot")
     assert labels.count() >= 1  # the hot spots' streets written on the map
     screenshot(page, "map_named_tooltip")

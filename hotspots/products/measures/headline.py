@@ -80,6 +80,11 @@ def headline_measures(
     check_incidents(incidents)
     periods = periods_for(current, previous, coverage)
     incidents, period_note = counted_in(incidents, periods)
+    # Totals that mix sensitive and other incidents count sensitive ones in whole groups of 5
+    # or more only (a ward's month of one offence type; :func:`disclosure.countable`), so a
+    # small group anywhere in the district does not blank "All crime": any two shown figures
+    # then differ by whole groups of 0 or 5+. The sensitive-only measure is gated as before.
+    small = disclosure.small_groups(incidents)
     masks = _measure_masks(incidents)
     rows = np.concatenate([np.flatnonzero(m) for m in masks.values()])
     labels = np.repeat(list(masks), [int(m.sum()) for m in masks.values()])
@@ -88,6 +93,9 @@ def headline_measures(
         {c: incidents[c].to_numpy()[rows] for c in dict.fromkeys(columns) if c in incidents}
     )
     long["measure"] = labels
+    # rows of small sensitive groups stay (the data's months are read from them) in no measure
+    left_out = small[rows] & (labels != SENSITIVE_MEASURE)
+    long["measure"] = long["measure"].where(~left_out, None)
     compared = compare_all(
         long, periods, by="measure", last_year=last_year, alpha=alpha, coverage=coverage
     )
@@ -96,6 +104,12 @@ def headline_measures(
     out.index.name = "measure"
     out["current"] = compared["previous"]["current"].reindex(names, fill_value=0).astype(float)
     notes = [*periods.notes, *period_note]
+    if small.any():
+        notes.append(
+            "totals leave out sensitive offences (domestic abuse, sexual offences, stalking) "
+            f"where a ward holds fewer than {disclosure.MIN_COUNT} of one type in a month, so "
+            "no victim can be found by subtracting one figure from another"
+        )
     for name, suffix in COMPARISONS.items():
         table = made(compared, name)
         if table is None:

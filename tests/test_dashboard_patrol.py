@@ -25,7 +25,8 @@ from hotspots.products.patrol import PatrolPlan, patrol_plan
 from hotspots.products.patrol.export import KML_NS
 from hotspots.products.patrol.table import display_table
 from hotspots.views import tables
-from hotspots.views.dashboard.page_patrol import FILES, _md, plan_file
+from hotspots.views.dashboard.page_patrol import FILES, plan_file
+from hotspots.views.dashboard.text import markdown_text
 from hotspots.views.patrol_map import map_view
 
 POLICE = "police.uk"
@@ -161,7 +162,7 @@ def test_table_is_the_plan_computed_directly(page, ds, sources) -> None:
     # the limits block: every limit of the plan, backtest figures included
     limits = next(m.value for m in at.markdown if m.value.startswith("- Data"))
     for text in plan.limits:
-        assert f"- {_md(text)}" in limits
+        assert f"- {markdown_text(text)}" in limits
     assert "next month's crime" in limits and "PAI" in limits and "police\\.uk moves" in limits
 
 

@@ -224,3 +224,28 @@ def test_when_page_month_only_says_why_there_is_no_hour_chart(when, ds):
     busiest = policeuk.groupby("month").size().sort_values(ascending=False, kind="stable")
     assert peaks["Month"].iloc[0] == busiest.index[0].strftime("%Y-%m")
     assert peaks["Incidents"].iloc[0] == busiest.iloc[0]
+
+
+def _when_page_hostile_wards() -> None:
+    import dataclasses
+
+    from hotspots.views.dashboard.page_when import render
+    from hotspots.views.dashboard.state import current_dataset, use_dataset
+
+    ds = current_dataset()
+    wards = ds.wards.copy()
+    wards["area_name"] = "[sign in](https://evil.example) ![b](https://evil.example/b.png) " + (
+        wards["area_name"].astype(str)
+    )
+    if not ds.key.endswith("-hostile"):
+        use_dataset(dataclasses.replace(ds, wards=wards, key=ds.key + "-hostile"))
+    render()
+
+
+def test_when_page_shows_a_ward_name_as_typed_never_as_a_link(areas) -> None:
+    at = AppTest.from_function(_when_page_hostile_wards, default_timeout=240).run()
+    at.radio(key="w_focus").set_value("A ward").run()
+    assert not at.exception, [e.value for e in at.exception]
+    said = " ".join(c.value for c in at.caption) + " ".join(w.value for w in at.warning)
+    assert "incidents in \\[sign in\\]\\(https://evil\\.example\\)" in said
+    assert "](https://evil" not in said.replace("\\]\\(", "")  # no Markdown link or image left

@@ -39,3 +39,8 @@ def test_the_table_toolbar_download_is_switched_off_wherever_the_dashboard_start
     assert config["client"]["disableDataExport"] is True  # `make dashboard`, tests/browser
     cli = (VIEWS / "cli.py").read_text(encoding="utf-8")
     assert '"--client.disableDataExport", "true"' in cli  # `hotspots dashboard DIR`
+    # and every other safe client setting (no tracebacks, no developer menu) is passed too,
+    # so it holds whatever folder `hotspots dashboard` is started from
+    for key, value in config["client"].items():
+        shown = str(value).lower() if isinstance(value, bool) else str(value)
+        assert f'"--client.{key}", "{shown}"' in cli, key

@@ -662,10 +662,14 @@ def _run_dashboard(args: argparse.Namespace) -> int:
     ws = read_workspace(args.dir)
     app = Path(__file__).resolve().parents[2] / "app.py"
     env = {**os.environ, ENV: str(ws.root.resolve())}
-    # No "Download as CSV" in the tables' toolbars: files leave through the audited buttons.
+    # The safe settings of .streamlit/config.toml, given again so that they hold whatever
+    # folder the command is run from and whichever Streamlit reads (or not) that file: no
+    # "Download as CSV" in the tables' toolbars (files leave through the audited buttons), no
+    # tracebacks or server paths to visitors, no developer menu items.
     command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.headless", "true",
                "--server.address", "127.0.0.1", "--server.port", str(args.port),
-               "--client.disableDataExport", "true"]  # fmt: skip
+               "--client.disableDataExport", "true", "--client.showErrorDetails", "none",
+               "--client.toolbarMode", "minimal"]  # fmt: skip
     print(f"opening {ws.title} on http://127.0.0.1:{args.port}")
     return subprocess.call(command, env=env)
 

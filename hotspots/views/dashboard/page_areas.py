@@ -9,7 +9,6 @@ month, so they use the selection with every filter except the months.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 import geopandas as gpd
@@ -26,6 +25,7 @@ from hotspots.views.dashboard import cached, login
 from hotspots.views.dashboard.offline import st_map
 from hotspots.views.dashboard.sidebar import meeting_mode, sidebar_filters
 from hotspots.views.dashboard.state import Dataset, current_dataset
+from hotspots.views.dashboard.text import markdown_text
 
 CHOROPLETH_VALUES: dict[str, tuple[str, str]] = {
     "Count": ("count", "Incidents"),
@@ -35,7 +35,6 @@ CHOROPLETH_VALUES: dict[str, tuple[str, str]] = {
 }
 """Choropleth choices: label → (ward table column, legend title)."""
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 _TEMPLATE = pd.DataFrame(
     {
         "area": ["Boxmoor", "Boxmoor"],
@@ -157,7 +156,12 @@ def _what_changed(changes: pd.DataFrame) -> None:
     ):
         column.markdown(f"**Compared with the {compared_with} ({period})**")
         lines = [
-            f"{row.rank}. " + ("**" + _md(row.text) + "**" if row.significant else _md(row.text))
+            f"{row.rank}. "
+            + (
+                "**" + markdown_text(row.text) + "**"
+                if row.significant
+                else markdown_text(row.text)
+            )
             for row in rows.itertuples()
         ]
         column.markdown("\n".join(lines))
@@ -325,8 +329,3 @@ def _survey() -> None:
         "95 % Wilson interval; ▲/▼: significant change from the area's previous period "
         "(two-proportion z-test, p < 0.05)."
     )
-
-
-def _md(text: str) -> str:
-    """Escape Markdown in text that comes from data (ward and crime names)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)

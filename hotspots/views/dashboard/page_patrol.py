@@ -9,7 +9,6 @@ is clicked. Meeting mode shows the table and the map only, with the last choices
 
 from __future__ import annotations
 
-import re
 from functools import partial
 from typing import Literal, cast
 
@@ -42,6 +41,7 @@ from hotspots.views.dashboard import cached, login
 from hotspots.views.dashboard.offline import st_map
 from hotspots.views.dashboard.sidebar import MEETING_MAP_CSS, meeting_mode, sidebar_filters
 from hotspots.views.dashboard.state import Dataset, current_dataset
+from hotspots.views.dashboard.text import markdown_text
 from hotspots.views.documents.briefing import briefing_html, write_briefing_pdf
 from hotspots.views.patrol_map import MAP_HEIGHT_PX, map_view, patrol_layer
 
@@ -67,7 +67,6 @@ RANKINGS: dict[Literal["count", "harm"], str] = {
     "harm": "Harm (crime severity weights)",
 }
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 _CHOICES_KEY = "patrol_choices"
 
 
@@ -243,7 +242,7 @@ def _summary(plan: PatrolPlan, ds: Dataset, request: Request) -> None:
         else f"all {len(names)} wards"
     )
     st.markdown(
-        f"**{_month(request.period[0])} – {_month(request.period[1])}**, {_md(area)}: "
+        f"**{_month(request.period[0])} – {_month(request.period[1])}**, {markdown_text(area)}: "
         f"{summary['in_localities']:,} of {summary['incidents']:,} incidents "
         f"({summary['share_in_localities']:.1%}) in the top {len(plan.localities)} "
         f"localities, ranked by {RANKINGS[request.by].lower()}, hot spots from "
@@ -252,7 +251,7 @@ def _summary(plan: PatrolPlan, ds: Dataset, request: Request) -> None:
     forecast = (plan.metadata.get("backtest") or {}).get("forecast")
     if forecast:  # the hot spots behind the localities and how well they predicted
         st.caption(
-            _md(
+            markdown_text(
                 f"{forecast['hot_spots']} (forecast for {forecast['month']}). "
                 f"{forecast['backtest']}"
             )
@@ -281,7 +280,7 @@ def _table(plan: PatrolPlan) -> None:
     peaks = plan.metadata["peaks"]
     if month_only(plan):
         st.info(
-            f"Peak **months**, not hours: {_md(peaks['reason'])}. Visit at varied times; "
+            f"Peak **months**, not hours: {markdown_text(peaks['reason'])}. Visit at varied times; "
             "CAD or ASB logs with times would give the hour windows."
         )
     elif peaks.get("n_without_time"):
@@ -290,7 +289,7 @@ def _table(plan: PatrolPlan) -> None:
             f"of day; {peaks['n_without_time']:,} have none (police.uk records give the month "
             "only)."
         )
-    st.caption(_md(plan.metadata["dosage_rule"]))
+    st.caption(markdown_text(plan.metadata["dosage_rule"]))
 
 
 def _map(ds: Dataset, plan: PatrolPlan, key: tuple[str, ...]) -> None:
@@ -320,15 +319,15 @@ def _map(ds: Dataset, plan: PatrolPlan, key: tuple[str, ...]) -> None:
 def _limits(plan: PatrolPlan) -> None:
     """What the plan cannot say, and the parameters used."""
     st.subheader("What this plan cannot say")
-    st.markdown("\n".join(f"- {_md(text)}" for text in plan.limits))
+    st.markdown("\n".join(f"- {markdown_text(text)}" for text in plan.limits))
     params = plan.metadata["localities_params"]
     st.caption(
         f"Localities at most {params['max_across_m']:.0f} m across (discs of "
         f"{params['disc_radius_m']:.0f} m radius), centres at least "
         f"{params['min_spacing_m']:.0f} m apart; {params['n_units']:,} candidate units in "
         f"{params.get('n_hot_areas', params.get('n_clusters', 0)):,} hot areas "
-        f"({_md(params['hot_areas'])}), {params['n_dropped']:,} dropped as too close to a "
-        "better one."
+        f"({markdown_text(params['hot_areas'])}), {params['n_dropped']:,} dropped as too close "
+        "to a better one."
     )
 
 
@@ -361,8 +360,3 @@ def _downloads(plan: PatrolPlan, key: tuple[str, ...]) -> None:
 
 def _month(period: str) -> str:
     return f"{pd.Period(period, 'M'):%b %Y}"
-
-
-def _md(text: str) -> str:
-    """Escape Markdown in text that comes from data (names, sources, reasons)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))

@@ -13,7 +13,6 @@ Text a user typed is shown as text (tables, escaped popups), never as HTML.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -36,6 +35,7 @@ from hotspots.views.dashboard.offline import st_map
 from hotspots.views.dashboard.sidebar import sidebar_filters
 from hotspots.views.dashboard.state import Dataset, current_dataset, fingerprint
 from hotspots.views.dashboard.store import session_store, store_caption
+from hotspots.views.dashboard.text import markdown_text
 
 MAP_KEY = "vawg_map"
 """Widget key of the page's map; its state holds the last click (``last_clicked``)."""
@@ -51,7 +51,6 @@ REASON_LABELS = store.REASON_LABELS
 """Display label of each reason code (its one home: :data:`hotspots.store.REASON_LABELS`)."""
 STATUS_LABELS = store.STATUS_LABELS
 _NO_WALKABOUT = ""
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~$])")
 
 
 # --------------------------------------------------------------------------- pure helpers
@@ -102,17 +101,6 @@ def feedback_record(values: Mapping[str, Any]) -> dict[str, Any]:
         "severity": values.get("severity"),
         "walkabout_id": values.get("walkabout_id") or None,
     }
-
-
-def markdown_text(text: str) -> str:
-    """``text`` with Markdown's special characters escaped, so that it shows as typed.
-
-    Examples
-    --------
-    >>> markdown_text("<img src=x> *bold*")
-    '\\\\<img src=x\\\\> \\\\*bold\\\\*'
-    """
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
 
 
 # --------------------------------------------------------------------------- cached analysis

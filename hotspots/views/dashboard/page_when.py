@@ -24,6 +24,7 @@ from hotspots.views.dashboard import cached
 from hotspots.views.dashboard.login import require
 from hotspots.views.dashboard.sidebar import meeting_mode, sidebar_filters
 from hotspots.views.dashboard.state import Dataset, current_dataset
+from hotspots.views.dashboard.text import markdown_text
 
 MAP_DEFAULTS: dict = cached.DEFAULT_ANALYSIS
 """The Map page's default analysis parameters, whose clusters the focus offers."""
@@ -70,18 +71,18 @@ def render() -> None:
     if out.n == 0:
         if out.sensitive_left_out:
             st.warning(
-                f"The selected incidents in {focus.label} are sensitive and too few in each "
-                f"group (source, type, ward, month: fewer than {MIN_COUNT}) to show when they "
-                "happened."
+                f"The selected incidents in {markdown_text(focus.label)} are sensitive and too "
+                f"few in each group (source, type, ward, month: fewer than {MIN_COUNT}) to show "
+                "when they happened."
             )
         else:
-            st.warning(f"No selected incidents in {focus.label}.")
+            st.warning(f"No selected incidents in {markdown_text(focus.label)}.")
         return
     c = out.coverage
     st.caption(
-        f"{out.n:,} incidents in {focus.label}: {c['share_with_time']:.0%} have a time of day "
-        f"({c['with_time']:,}), {c['share_with_window']:.0%} a from–to window spread over its "
-        f"hours (aoristic, {c['with_window']:,})."
+        f"{out.n:,} incidents in {markdown_text(focus.label)}: {c['share_with_time']:.0%} have "
+        f"a time of day ({c['with_time']:,}), {c['share_with_window']:.0%} a from–to window "
+        f"spread over its hours (aoristic, {c['with_window']:,})."
         + (f" Sensitive incidents in groups of fewer than {MIN_COUNT} (source, type, ward, "
            "month) are not counted." if out.sensitive_left_out else "")
     )  # fmt: skip

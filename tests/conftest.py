@@ -25,12 +25,20 @@ NYC_COLUMNS = ColumnMap(
 DC_COLUMNS = ColumnMap(datetime="start_datetime", datetime_to="end_datetime", lat="lat", lon="lon")
 
 
+@pytest.fixture(scope="session")
+def _dashboard_cache(tmp_path_factory) -> str:
+    """The dashboard's disk cache for this test session (per worker), empty at its start."""
+    return str(tmp_path_factory.mktemp("dashboard-cache"))
+
+
 @pytest.fixture(autouse=True)
-def _no_street_tiles(monkeypatch: pytest.MonkeyPatch, tmp_path_factory) -> None:
+def _no_street_tiles(monkeypatch: pytest.MonkeyPatch, tmp_path_factory, _dashboard_cache) -> None:
     """No street basemap from the internet in tests (``HOTSPOTS_TILES=off``) and no tile cache
-    outside the test's folders: a test that wants tiles serves them itself."""
+    outside the test's folders: a test that wants tiles serves them itself. The dashboard's
+    disk cache is the session's own (none of a previous run is read)."""
     monkeypatch.setenv("HOTSPOTS_TILES", "off")
     monkeypatch.setenv("HOTSPOTS_TILE_CACHE", str(tmp_path_factory.mktemp("tile-cache")))
+    monkeypatch.setenv("HOTSPOTS_CACHE", _dashboard_cache)
 
 
 @pytest.fixture(scope="session")

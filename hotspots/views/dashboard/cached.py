@@ -18,8 +18,9 @@ from shapely.geometry.base import BaseGeometry
 from hotspots.analysis.analyse import Analysis, analyse
 from hotspots.core.defaults import GI_K, H3_RES
 from hotspots.data.ingest import resolve_study_area
-from hotspots.data.select import Selection, select
+from hotspots.data.select import Selection, months_present, select, values_present
 from hotspots.views.analysis_map import analysis_layers
+from hotspots.views.dashboard import disk_cache
 from hotspots.views.dashboard.state import Dataset
 
 
@@ -94,15 +95,34 @@ def _analysis(
     _ds: Dataset,
     _sel: Selection,
 ) -> Analysis:
-    return analyse(
-        selected(_ds, _sel),
-        study_area=_study_area(key, _ds=_ds),
-        res=res,
-        k=k,
-        cluster_method=method,
-        eps_m=eps_m,
-        min_samples=min_samples,
-        forecast_coverage=coverage,
+    def run() -> Analysis:
+        return analyse(
+            selected(_ds, _sel),
+            study_area=_study_area(key, _ds=_ds),
+            res=res,
+            k=k,
+            cluster_method=method,
+            eps_m=eps_m,
+            min_samples=min_samples,
+            forecast_coverage=coverage,
+        )
+
+    if _ds.content_key is None or not _everything(_ds, _sel):
+        return run()
+    # the first view of a dataset known by its files (the demo): kept on disk for the next server
+    parts = [_ds.content_key, sel_key, res, k, method, eps_m, min_samples, coverage]
+    return disk_cache.cached_on_disk("analysis", parts, run)
+
+
+def _everything(ds: Dataset, sel: Selection) -> bool:
+    """Whether ``sel`` keeps every incident of ``ds`` (the first view, before any filter)."""
+    months = months_present(ds.incidents)
+    return (
+        not (sel.categories or sel.crime_types or sel.wards or sel.days)
+        and sel.hours is None
+        and bool(months)
+        and (sel.start, sel.end) == (months[0], months[-1])
+        and set(sel.sources) == set(values_present(ds.incidents, "source"))
     )
 
 

@@ -30,7 +30,6 @@ from hotspots.views.dashboard.offline import st_map
 from hotspots.views.dashboard.sidebar import sidebar_filters
 from hotspots.views.dashboard.state import Dataset, current_dataset, fingerprint
 from hotspots.views.dashboard.store import session_store, store_caption
-from hotspots.views.documents.tasking_sheet import sheet_html
 
 ANALYSIS: dict = cached.DEFAULT_ANALYSIS
 """The Map page's default analysis, whose Gi* hot cells are the hotspots here."""
@@ -252,7 +251,7 @@ def _sheet_section(
     login.download_button(
         d2,
         "Tasking sheet (printable HTML)",
-        lambda: sheet_html(sheet, title=title),
+        lambda: _sheet_html(sheet, title=title),
         file_name="cctv_tasking_sheet.html",
         mime="text/html",
         key="cctv_sheet_html",
@@ -415,3 +414,11 @@ def render() -> None:
         _log_section(engine)
     with map_slot:
         _map(ds, cameras, cells, plan)
+
+
+def _sheet_html(sheet: cctv.TaskingSheet, *, title: str) -> str:
+    """The tasking sheet as HTML (its module, with matplotlib's PDF backend, imported on
+    first use: not at every server start)."""
+    from hotspots.views.documents.tasking_sheet import sheet_html
+
+    return sheet_html(sheet, title=title)

@@ -42,7 +42,6 @@ from hotspots.views.dashboard import cached, login
 from hotspots.views.dashboard.offline import st_map
 from hotspots.views.dashboard.sidebar import MEETING_MAP_CSS, meeting_mode, sidebar_filters
 from hotspots.views.dashboard.state import Dataset, current_dataset
-from hotspots.views.documents.briefing import briefing_html, write_briefing_pdf
 from hotspots.views.patrol_map import MAP_HEIGHT_PX, map_view, patrol_layer
 
 FileKind = Literal["geojson", "csv", "json", "kml", "html", "pdf"]
@@ -115,6 +114,9 @@ def plan_file(plan: PatrolPlan, kind: FileKind) -> bytes:
     >>> plan_file(plan, "kml")[:38]  # doctest: +SKIP
     b"<?xml version='1.0' encoding='UTF-8'?>"
     """
+    # the briefing's module (matplotlib) is imported when a briefing is built, not per page view
+    from hotspots.views.documents.briefing import briefing_html, write_briefing_pdf
+
     if kind == "html":
         return briefing_html(plan).encode("utf-8")
     writers = {

@@ -35,10 +35,12 @@ def _dashboard_cache(tmp_path_factory) -> str:
 def _no_street_tiles(monkeypatch: pytest.MonkeyPatch, tmp_path_factory, _dashboard_cache) -> None:
     """No street basemap from the internet in tests (``HOTSPOTS_TILES=off``) and no tile cache
     outside the test's folders: a test that wants tiles serves them itself. The dashboard's
-    disk cache is the session's own (none of a previous run is read)."""
+    disk cache is the session's own (none of a previous run is read), and no selection is
+    analysed ahead in the background."""
     monkeypatch.setenv("HOTSPOTS_TILES", "off")
     monkeypatch.setenv("HOTSPOTS_TILE_CACHE", str(tmp_path_factory.mktemp("tile-cache")))
     monkeypatch.setenv("HOTSPOTS_CACHE", _dashboard_cache)
+    monkeypatch.setenv("HOTSPOTS_WARM", "off")  # no background analyses racing the tests
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,8 @@ import pytest
 from hotspots.analysis.analyse import analyse
 from hotspots.data import datasets
 from hotspots.data.ingest import resolve_study_area
-from hotspots.data.select import Selection, months_present, values_present
+from hotspots.data.select import Selection, months_present, select, values_present
+from hotspots.views.analysis_map import DEFAULT_LAYERS
 from hotspots.views.dashboard import cached, disk_cache, state
 
 
@@ -131,3 +132,36 @@ def test_changed_demo_files_are_read_again_not_served_from_the_cache(cache, tmp_
     assert after.content_key != before.content_key
     assert len(after.incidents) == len(before.incidents) - 1
     assert len(list(cache.glob("demo-dataset-*.pickle"))) == 2
+
+
+def test_single_groups_are_analysed_ahead_with_the_results_of_a_fresh_analysis(monkeypatch):
+    """The background thread fills the cache with each group's analysis and map layers; what
+    a page then reads is the analysis of that selection."""
+    monkeypatch.delenv(cached.WARM_ENV)
+    ds = state.demo_dataset()
+    sel = _everything(ds)
+    cached._analysis.clear()
+    cached._layers.clear()
+    cached._warm.clear()
+    cached.warm_groups(ds, sel, DEFAULT_LAYERS, **cached.DEFAULT_ANALYSIS)
+    thread = cached._warm(
+        ds.key,
+        repr(sel),
+        tuple(sorted(DEFAULT_LAYERS)),
+        tuple(sorted(cached.DEFAULT_ANALYSIS.items())),
+        _ds=ds,
+        _sel=sel,
+    )
+    thread.join(timeout=600)
+    one = Selection(**{**sel.__dict__, "categories": ("Anti-social behaviour",)})
+    calls = []
+    monkeypatch.setattr(cached, "analyse", lambda *a, **k: calls.append(1))
+    ahead = cached.analysis(ds, one, **cached.DEFAULT_ANALYSIS)
+    assert not calls  # read from the cache, not analysed again
+    fresh = analyse(
+        select(ds.incidents, one),
+        study_area=resolve_study_area(ds.wards),
+        forecast_coverage=cached.DEFAULT_HOT_SPOT_PERCENT / 100,
+    )
+    pd.testing.assert_frame_equal(ahead.cells, fresh.cells)
+    assert ahead.params == fresh.params

@@ -7,6 +7,9 @@ costs one dictionary look-up when the result is already cached.
 
 from __future__ import annotations
 
+import dataclasses
+import os
+import threading
 from collections.abc import Iterable
 from typing import Literal
 
@@ -18,6 +21,7 @@ from shapely.geometry.base import BaseGeometry
 from hotspots.analysis.analyse import Analysis, analyse
 from hotspots.core.defaults import GI_K, H3_RES
 from hotspots.data.ingest import resolve_study_area
+from hotspots.data.schema import CATEGORIES
 from hotspots.data.select import Selection, months_present, select, values_present
 from hotspots.views.analysis_map import analysis_layers
 from hotspots.views.dashboard import disk_cache
@@ -147,3 +151,50 @@ def _layers(
 ) -> list[folium.FeatureGroup]:
     result = analysis(_ds, _sel, **dict(params))  # type: ignore[arg-type]
     return analysis_layers(result, wards=_ds.wards, show=show, only=show)
+
+
+WARM_ENV = "HOTSPOTS_WARM"
+"""``off`` stops :func:`warm_groups` (the tests: no background work racing them)."""
+
+
+def warm_groups(ds: Dataset, sel: Selection, show: Iterable[str], **params: object) -> None:
+    """Analyse each crime group of ``sel`` alone in a background thread, once per data load
+    and selection: the filter change a meeting makes most (one group: "ASB", "Violence")
+    then finds its analysis and map layers ``show`` cached (Map, When and CCTV pages).
+
+    Combinations of groups, wards, months or hours are analysed when chosen, as before; the
+    thread never changes a result, it only computes some of them early (one at a time).
+    """
+    if os.environ.get(WARM_ENV, "").strip().lower() == "off" or sel.categories:
+        return
+    shown = tuple(sorted(show))
+    _warm(ds.key, repr(sel), shown, tuple(sorted(params.items())), _ds=ds, _sel=sel)
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _warm(
+    key: str,
+    sel_key: str,
+    show: tuple[str, ...],
+    params: tuple[tuple[str, object], ...],
+    *,
+    _ds: Dataset,
+    _sel: Selection,
+) -> threading.Thread:
+    groups = values_present(_ds.incidents, "category", order=CATEGORIES)
+
+    def run() -> None:
+        for group in groups[:_WARM_MAX]:
+            one = dataclasses.replace(_sel, categories=(group,))
+            try:
+                analysis_layers_for(_ds, one, show, **dict(params))
+            except ValueError:  # too few incidents to analyse: the page says so when chosen
+                continue
+
+    thread = threading.Thread(target=run, name="hotspots-warm-groups", daemon=True)
+    thread.start()
+    return thread
+
+
+_WARM_MAX = 12
+"""Groups analysed ahead at most (the analysis cache holds 16 selections)."""

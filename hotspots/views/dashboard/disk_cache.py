@@ -25,8 +25,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
 
-import hotspots
-
 T = TypeVar("T")
 
 ENV = "HOTSPOTS_CACHE"
@@ -58,7 +56,7 @@ def files_key(paths: Iterable[Path]) -> str:
     return digest.hexdigest()
 
 
-PACKAGE = Path(hotspots.__file__).parent
+PACKAGE = Path(__file__).resolve().parents[2]
 """The ``hotspots`` package folder: its code and bundled tables."""
 
 

@@ -215,6 +215,7 @@ def render() -> None:
         use_container_width=True,
         returned_objects=[],
     )
+    cached.warm_groups(ds, sel, show, **params)  # the next filter change, analysed ahead
     fc = result.forecast
     cols = (st.container() if meeting_mode() else head).columns(5)
     cols[0].metric("Incidents", f"{len(inc):,}")

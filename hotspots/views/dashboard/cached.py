@@ -23,6 +23,7 @@ from hotspots.core.defaults import GI_K, H3_RES
 from hotspots.data.ingest import resolve_study_area
 from hotspots.data.schema import CATEGORIES
 from hotspots.data.select import Selection, months_present, select, values_present
+from hotspots.views import maps
 from hotspots.views.analysis_map import analysis_layers
 from hotspots.views.dashboard import disk_cache
 from hotspots.views.dashboard.state import Dataset
@@ -46,6 +47,17 @@ def _study_area(key: str, *, _ds: Dataset) -> BaseGeometry:
     the per-ward rates (which no page shows) are not recomputed at each filter change.
     """
     return resolve_study_area(_ds.wards)
+
+
+def wards_layer(ds: Dataset) -> folium.FeatureGroup:
+    """The dataset's ward outlines as a map layer, built once per data load (every page's
+    map draws a fresh copy of it: :func:`hotspots.views.dashboard.offline.st_map`)."""
+    return _wards_layer(ds.key, _ds=ds)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _wards_layer(key: str, *, _ds: Dataset) -> folium.FeatureGroup:
+    return maps.ward_layer(_ds.wards, name_col="area_name", name="Wards")
 
 
 DEFAULT_HOT_SPOT_PERCENT = 5

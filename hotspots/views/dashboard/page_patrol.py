@@ -155,11 +155,6 @@ def _file(key: tuple[str, ...], kind: FileKind, *, _plan: PatrolPlan) -> bytes:
     return plan_file(_plan, kind)
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _wards_layer(key: str, *, _ds: Dataset) -> folium.FeatureGroup:
-    return maps.ward_layer(_ds.wards, name_col="area_name", name="Wards")
-
-
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _patrol_layer(key: tuple[str, ...], *, _plan: PatrolPlan) -> folium.FeatureGroup:
     return patrol_layer(_plan)
@@ -305,7 +300,7 @@ def _map(ds: Dataset, plan: PatrolPlan, key: tuple[str, ...]) -> None:
     st_map(
         base,
         key="patrol_map_meeting" if meeting_mode() else "patrol_map",
-        feature_group_to_add=[_wards_layer(ds.key, _ds=ds), _patrol_layer(key, _plan=plan)],
+        feature_group_to_add=[cached.wards_layer(ds), _patrol_layer(key, _plan=plan)],
         center=centre,
         zoom=zoom,
         layer_control=folium.LayerControl(collapsed=meeting_mode()),

@@ -62,6 +62,12 @@ analyses of the same groups, cached in the process, so their "new filter" exclud
   the background thread was still analysing the groups: it waits for or competes with it),
   When 0.84 / 0.81, Areas 1.42 / 0.71, VAWG 1.03 / 0.83, CCTV 1.01 / 0.64, Patrol 1.54 / 0.60.
 
+At 21:15 (load average 3.6), first Map view only: before 8.5 s wall (server CPU 6.2–6.5 s);
+after 6.4 s with the disk cache (CPU 4.3 s; it counts the background analyses that start once
+the map is drawn, until the server stops), 7.8 s with an empty one (CPU 6.0 s). The floor, a
+trivial Streamlit page with one folium map (Streamlit, folium and geopandas imported) in the
+same browser: 2.2–2.75 s wall, 1.75 s server CPU.
+
 Not met: the 3 s first view on this machine (4.6 s of server CPU: Streamlit's own start and
 imports are about half), and 0.3 s server time for a new selection on Map, Patrol and CCTV
 (the selection's own forecast backtest, clusters and patrol plan; only single groups are

@@ -170,14 +170,15 @@ WARM_ENV = "HOTSPOTS_WARM"
 
 
 def warm_groups(ds: Dataset, sel: Selection, show: Iterable[str], **params: object) -> None:
-    """Analyse each crime group of ``sel`` alone in a background thread, once per data load
-    and selection: the filter change a meeting makes most (one group: "ASB", "Violence")
-    then finds its analysis and map layers ``show`` cached (Map, When and CCTV pages).
+    """Analyse each crime group alone (every month, ward and source) in a background thread,
+    once per data load, when ``sel`` is the first view (every incident): the filter change a
+    meeting makes most (one group: "ASB", "Violence") then finds its analysis and map layers
+    ``show`` cached (Map, When and CCTV pages).
 
     Combinations of groups, wards, months or hours are analysed when chosen, as before; the
     thread never changes a result, it only computes some of them early (one at a time).
     """
-    if os.environ.get(WARM_ENV, "").strip().lower() == "off" or sel.categories:
+    if os.environ.get(WARM_ENV, "").strip().lower() == "off" or not _everything(ds, sel):
         return
     shown = tuple(sorted(show))
     _warm(ds.key, repr(sel), shown, tuple(sorted(params.items())), _ds=ds, _sel=sel)

@@ -5,6 +5,8 @@ Every fixture goes through the public ingest API, from files inside the reposito
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import geopandas as gpd
 import pytest
 
@@ -25,22 +27,23 @@ NYC_COLUMNS = ColumnMap(
 DC_COLUMNS = ColumnMap(datetime="start_datetime", datetime_to="end_datetime", lat="lat", lon="lon")
 
 
-@pytest.fixture(scope="session")
-def _dashboard_cache(tmp_path_factory) -> str:
-    """The dashboard's disk cache for this test session (per worker), empty at its start."""
-    return str(tmp_path_factory.mktemp("dashboard-cache"))
+@pytest.fixture(scope="session", autouse=True)
+def _dashboard_cache(tmp_path_factory) -> Iterator[None]:
+    """For the whole session (module fixtures too): the dashboard's disk cache is the session's
+    own, empty at its start (none of a previous run is read, none written to the user's), and
+    no selection is analysed ahead in the background (nothing racing the tests)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HOTSPOTS_CACHE", str(tmp_path_factory.mktemp("dashboard-cache")))
+        patch.setenv("HOTSPOTS_WARM", "off")
+        yield
 
 
 @pytest.fixture(autouse=True)
-def _no_street_tiles(monkeypatch: pytest.MonkeyPatch, tmp_path_factory, _dashboard_cache) -> None:
+def _no_street_tiles(monkeypatch: pytest.MonkeyPatch, tmp_path_factory) -> None:
     """No street basemap from the internet in tests (``HOTSPOTS_TILES=off``) and no tile cache
-    outside the test's folders: a test that wants tiles serves them itself. The dashboard's
-    disk cache is the session's own (none of a previous run is read), and no selection is
-    analysed ahead in the background."""
+    outside the test's folders: a test that wants tiles serves them itself."""
     monkeypatch.setenv("HOTSPOTS_TILES", "off")
     monkeypatch.setenv("HOTSPOTS_TILE_CACHE", str(tmp_path_factory.mktemp("tile-cache")))
-    monkeypatch.setenv("HOTSPOTS_CACHE", _dashboard_cache)
-    monkeypatch.setenv("HOTSPOTS_WARM", "off")  # no background analyses racing the tests
 
 
 @pytest.fixture(scope="session")

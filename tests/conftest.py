@@ -5,6 +5,8 @@ Every fixture goes through the public ingest API, from files inside the reposito
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import geopandas as gpd
 import pytest
 
@@ -23,6 +25,17 @@ NYC_COLUMNS = ColumnMap(
     location="location_type",
 )
 DC_COLUMNS = ColumnMap(datetime="start_datetime", datetime_to="end_datetime", lat="lat", lon="lon")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _dashboard_cache(tmp_path_factory) -> Iterator[None]:
+    """For the whole session (module fixtures too): the dashboard's disk cache is the session's
+    own, empty at its start (none of a previous run is read, none written to the user's), and
+    no selection is analysed ahead in the background (nothing racing the tests)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HOTSPOTS_CACHE", str(tmp_path_factory.mktemp("dashboard-cache")))
+        patch.setenv("HOTSPOTS_WARM", "off")
+        yield
 
 
 @pytest.fixture(autouse=True)

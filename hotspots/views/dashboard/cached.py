@@ -7,6 +7,9 @@ costs one dictionary look-up when the result is already cached.
 
 from __future__ import annotations
 
+import dataclasses
+import os
+import threading
 from collections.abc import Iterable
 from typing import Literal
 
@@ -18,8 +21,11 @@ from shapely.geometry.base import BaseGeometry
 from hotspots.analysis.analyse import Analysis, analyse
 from hotspots.core.defaults import GI_K, H3_RES
 from hotspots.data.ingest import resolve_study_area
-from hotspots.data.select import Selection, select
+from hotspots.data.schema import CATEGORIES
+from hotspots.data.select import Selection, months_present, select, values_present
+from hotspots.views import maps
 from hotspots.views.analysis_map import analysis_layers
+from hotspots.views.dashboard import disk_cache
 from hotspots.views.dashboard.state import Dataset
 
 
@@ -41,6 +47,17 @@ def _study_area(key: str, *, _ds: Dataset) -> BaseGeometry:
     the per-ward rates (which no page shows) are not recomputed at each filter change.
     """
     return resolve_study_area(_ds.wards)
+
+
+def wards_layer(ds: Dataset) -> folium.FeatureGroup:
+    """The dataset's ward outlines as a map layer, built once per data load (every page's
+    map draws a fresh copy of it: :func:`hotspots.views.dashboard.offline.st_map`)."""
+    return _wards_layer(ds.key, _ds=ds)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _wards_layer(key: str, *, _ds: Dataset) -> folium.FeatureGroup:
+    return maps.ward_layer(_ds.wards, name_col="area_name", name="Wards")
 
 
 DEFAULT_HOT_SPOT_PERCENT = 5
@@ -94,15 +111,34 @@ def _analysis(
     _ds: Dataset,
     _sel: Selection,
 ) -> Analysis:
-    return analyse(
-        selected(_ds, _sel),
-        study_area=_study_area(key, _ds=_ds),
-        res=res,
-        k=k,
-        cluster_method=method,
-        eps_m=eps_m,
-        min_samples=min_samples,
-        forecast_coverage=coverage,
+    def run() -> Analysis:
+        return analyse(
+            selected(_ds, _sel),
+            study_area=_study_area(key, _ds=_ds),
+            res=res,
+            k=k,
+            cluster_method=method,
+            eps_m=eps_m,
+            min_samples=min_samples,
+            forecast_coverage=coverage,
+        )
+
+    if _ds.content_key is None or not _everything(_ds, _sel):
+        return run()
+    # the first view of a dataset known by its files (the demo): kept on disk for the next server
+    parts = [_ds.content_key, sel_key, res, k, method, eps_m, min_samples, coverage]
+    return disk_cache.cached_on_disk("analysis", parts, run)
+
+
+def _everything(ds: Dataset, sel: Selection) -> bool:
+    """Whether ``sel`` keeps every incident of ``ds`` (the first view, before any filter)."""
+    months = months_present(ds.incidents)
+    return (
+        not (sel.categories or sel.crime_types or sel.wards or sel.days)
+        and sel.hours is None
+        and bool(months)
+        and (sel.start, sel.end) == (months[0], months[-1])
+        and set(sel.sources) == set(values_present(ds.incidents, "source"))
     )
 
 
@@ -127,3 +163,51 @@ def _layers(
 ) -> list[folium.FeatureGroup]:
     result = analysis(_ds, _sel, **dict(params))  # type: ignore[arg-type]
     return analysis_layers(result, wards=_ds.wards, show=show, only=show)
+
+
+WARM_ENV = "HOTSPOTS_WARM"
+"""``off`` stops :func:`warm_groups` (the tests: no background work racing them)."""
+
+
+def warm_groups(ds: Dataset, sel: Selection, show: Iterable[str], **params: object) -> None:
+    """Analyse each crime group alone (every month, ward and source) in a background thread,
+    once per data load, when ``sel`` is the first view (every incident): the filter change a
+    meeting makes most (one group: "ASB", "Violence") then finds its analysis and map layers
+    ``show`` cached (Map, When and CCTV pages).
+
+    Combinations of groups, wards, months or hours are analysed when chosen, as before; the
+    thread never changes a result, it only computes some of them early (one at a time).
+    """
+    if os.environ.get(WARM_ENV, "").strip().lower() == "off" or not _everything(ds, sel):
+        return
+    shown = tuple(sorted(show))
+    _warm(ds.key, repr(sel), shown, tuple(sorted(params.items())), _ds=ds, _sel=sel)
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _warm(
+    key: str,
+    sel_key: str,
+    show: tuple[str, ...],
+    params: tuple[tuple[str, object], ...],
+    *,
+    _ds: Dataset,
+    _sel: Selection,
+) -> threading.Thread:
+    groups = values_present(_ds.incidents, "category", order=CATEGORIES)
+
+    def run() -> None:
+        for group in groups[:_WARM_MAX]:
+            one = dataclasses.replace(_sel, categories=(group,))
+            try:
+                analysis_layers_for(_ds, one, show, **dict(params))
+            except ValueError:  # too few incidents to analyse: the page says so when chosen
+                continue
+
+    thread = threading.Thread(target=run, name="hotspots-warm-groups", daemon=True)
+    thread.start()
+    return thread
+
+
+_WARM_MAX = 12
+"""Groups analysed ahead at most (the analysis cache holds 16 selections)."""

@@ -12,18 +12,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import streamlit as st
 
 from hotspots.analysis.analyse import Analysis
 from hotspots.data.select import Selection, ward_choices
-from hotspots.products import measures
 from hotspots.views import maps
 from hotspots.views.analysis_map import COUNTS, DEFAULT_LAYERS, GISTAR, HOT_SPOTS, analysis_map
 from hotspots.views.dashboard import cached, login
 from hotspots.views.dashboard.state import Dataset
-from hotspots.views.documents import meeting_pack as report
+
+if TYPE_CHECKING:  # the pack's module (matplotlib) is imported when a file is built, so the
+    # page's map is not kept waiting for it
+    from hotspots.views.documents import meeting_pack as report
 
 
 def _static_layer(show: Sequence[str]) -> report.MapLayer:
@@ -31,7 +33,7 @@ def _static_layer(show: Sequence[str]) -> report.MapLayer:
     counts (the hot spots when none of the three is on)."""
     for name, layer in ((HOT_SPOTS, "forecast"), (GISTAR, "gistar"), (COUNTS, "counts")):
         if name in show:
-            return cast(report.MapLayer, layer)
+            return cast("report.MapLayer", layer)
     return "forecast"
 
 
@@ -56,7 +58,9 @@ def render_exports(
     if not login.allowed("download"):
         return
     st.subheader("Export for the meeting")
-    words = report.describe_selection(sel, ward_names=ward_choices(ds.wards))
+    from hotspots.views.documents.meeting_pack import describe_selection
+
+    words = describe_selection(sel, ward_names=ward_choices(ds.wards))
     period = words.pop("Period")
     title = st.text_input(
         "Title of the map and the meeting pack",
@@ -128,6 +132,8 @@ def _map_png(
     _ds: Dataset,
     _result: Analysis,
 ) -> bytes:
+    from hotspots.views.documents import meeting_pack as report
+
     return report.static_map_png(_result, _ds.wards, title=title, subtitle=period, layer=layer)
 
 
@@ -144,6 +150,9 @@ def _pack(
     _sel: Selection,
     _result: Analysis,
 ) -> str | bytes:
+    from hotspots.products import measures
+    from hotspots.views.documents import meeting_pack as report
+
     incidents = cached.selected(_ds, _sel)
     periods = measures.default_periods(incidents)
     options = {

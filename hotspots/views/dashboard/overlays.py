@@ -18,7 +18,6 @@ import geopandas as gpd
 
 from hotspots import store
 from hotspots.views import maps, tables
-from hotspots.views.cctv_map import camera_views_layer as camera_views_layer  # its old path
 from hotspots.views.dashboard.store import session_store
 
 FEEDBACK_COLOUR = "#1d3557"
@@ -80,3 +79,13 @@ def cameras_layer(cameras: gpd.GeoDataFrame | None = None) -> folium.FeatureGrou
         radius=4,
         name="CCTV cameras",
     )
+
+
+def __getattr__(name: str) -> object:
+    """``camera_views_layer`` at its old path, imported on use (the CCTV siting code brings
+    scipy.optimize: not loaded for every map)."""
+    if name == "camera_views_layer":
+        from hotspots.views.cctv_map import camera_views_layer
+
+        return camera_views_layer
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

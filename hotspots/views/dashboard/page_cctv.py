@@ -30,7 +30,6 @@ from hotspots.views.dashboard.offline import st_map
 from hotspots.views.dashboard.sidebar import sidebar_filters
 from hotspots.views.dashboard.state import Dataset, current_dataset, fingerprint
 from hotspots.views.dashboard.store import session_store, store_caption
-from hotspots.views.documents.tasking_sheet import sheet_html
 
 ANALYSIS: dict = cached.DEFAULT_ANALYSIS
 """The Map page's default analysis, whose Gi* hot cells are the hotspots here."""
@@ -253,7 +252,7 @@ def _sheet_section(
     login.download_button(
         d2,
         "Tasking sheet (printable HTML)",
-        lambda: sheet_html(sheet, title=title),
+        lambda: _sheet_html(sheet, title=title),
         file_name="cctv_tasking_sheet.html",
         mime="text/html",
         key="cctv_sheet_html",
@@ -347,16 +346,36 @@ def _log_section(engine: Engine) -> None:
     )
 
 
-def _map(
-    ds: Dataset, cameras: pd.DataFrame, cells: gpd.GeoDataFrame, plan: cctv.Siting | None
-) -> None:
-    hot, _ = cctv.hot_areas(cells)
-    layers = [
-        maps.ward_layer(ds.wards, name_col="area_name", name="Wards"),
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _map_layers(
+    key: str,
+    sel_key: str,
+    cam_key: str,
+    *,
+    _ds: Dataset,
+    _cams: pd.DataFrame,
+    _cells: gpd.GeoDataFrame,
+) -> list[folium.FeatureGroup]:
+    """The map's wards, Gi* hot cells and cameras (per selection and camera table; st_map
+    draws a fresh copy of each)."""
+    hot, _ = cctv.hot_areas(_cells)
+    return [
+        cached.wards_layer(_ds),
         maps.gistar_layer(hot, name="Significant clusters of high counts (Gi*)"),
-        camera_views_layer(cameras),
-        overlays.cameras_layer(cameras),
+        camera_views_layer(_cams),
+        overlays.cameras_layer(_cams),
     ]
+
+
+def _map(
+    ds: Dataset,
+    sel: Selection,
+    cam_key: str,
+    cameras: pd.DataFrame,
+    cells: gpd.GeoDataFrame,
+    plan: cctv.Siting | None,
+) -> None:
+    layers = list(_map_layers(ds.key, repr(sel), cam_key, _ds=ds, _cams=cameras, _cells=cells))
     if plan is not None and len(plan.chosen):
         proposed = cctv.proposed_cameras(plan)
         layers.append(camera_views_layer(proposed, name="Proposed redeployable sites"))
@@ -417,4 +436,12 @@ def render() -> None:
     with tabs[4]:
         _log_section(engine)
     with map_slot:
-        _map(ds, cameras, cells, plan)
+        _map(ds, sel, cam_key, cameras, cells, plan)
+
+
+def _sheet_html(sheet: cctv.TaskingSheet, *, title: str) -> str:
+    """The tasking sheet as HTML (its module, with matplotlib's PDF backend, imported on
+    first use: not at every server start)."""
+    from hotspots.views.documents.tasking_sheet import sheet_html
+
+    return sheet_html(sheet, title=title)

@@ -27,7 +27,7 @@ from hotspots.products.captions import (
 )
 from hotspots.views import maps, tables
 from hotspots.views.analysis_map import DEFAULT_LAYERS, DRAWING_ORDER, LAYERS, hot_spot_labels
-from hotspots.views.dashboard import cached, exports, overlays, page_patrol, url_state
+from hotspots.views.dashboard import cached, exports, overlays, url_state
 from hotspots.views.dashboard.login import allowed, require
 from hotspots.views.dashboard.offline import st_map
 from hotspots.views.dashboard.sidebar import MEETING_MAP_CSS, meeting_mode, sidebar_filters
@@ -142,6 +142,9 @@ def _overlays(
     if wanted.get("m_cameras"):
         layers.append(overlays.cameras_layer())
     if wanted.get("m_patrol"):
+        # imported here: the patrol planner (scipy.spatial) is not loaded for every map
+        from hotspots.views.dashboard import page_patrol
+
         try:
             layers.append(page_patrol.patrol_layer_for(ds, sel))
         except ValueError as err:
@@ -212,6 +215,7 @@ def render() -> None:
         use_container_width=True,
         returned_objects=[],
     )
+    cached.warm_groups(ds, sel, show, **params)  # the next filter change, analysed ahead
     fc = result.forecast
     cols = (st.container() if meeting_mode() else head).columns(5)
     cols[0].metric("Incidents", f"{len(inc):,}")

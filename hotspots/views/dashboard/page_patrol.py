@@ -42,7 +42,6 @@ from hotspots.views.dashboard.offline import st_map
 from hotspots.views.dashboard.sidebar import MEETING_MAP_CSS, meeting_mode, sidebar_filters
 from hotspots.views.dashboard.state import Dataset, current_dataset
 from hotspots.views.dashboard.text import markdown_text
-from hotspots.views.documents.briefing import briefing_html, write_briefing_pdf
 from hotspots.views.patrol_map import MAP_HEIGHT_PX, map_view, patrol_layer
 
 FileKind = Literal["geojson", "csv", "json", "kml", "html", "pdf"]
@@ -114,6 +113,9 @@ def plan_file(plan: PatrolPlan, kind: FileKind) -> bytes:
     >>> plan_file(plan, "kml")[:38]  # doctest: +SKIP
     b"<?xml version='1.0' encoding='UTF-8'?>"
     """
+    # the briefing's module (matplotlib) is imported when a briefing is built, not per page view
+    from hotspots.views.documents.briefing import briefing_html, write_briefing_pdf
+
     if kind == "html":
         return briefing_html(plan).encode("utf-8")
     writers = {
@@ -150,11 +152,6 @@ def _plan(key: tuple[str, ...], *, _ds: Dataset, _sel: Selection, _request: Requ
 @st.cache_data(max_entries=32, show_spinner=False)
 def _file(key: tuple[str, ...], kind: FileKind, *, _plan: PatrolPlan) -> bytes:
     return plan_file(_plan, kind)
-
-
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _wards_layer(key: str, *, _ds: Dataset) -> folium.FeatureGroup:
-    return maps.ward_layer(_ds.wards, name_col="area_name", name="Wards")
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -302,7 +299,7 @@ def _map(ds: Dataset, plan: PatrolPlan, key: tuple[str, ...]) -> None:
     st_map(
         base,
         key="patrol_map_meeting" if meeting_mode() else "patrol_map",
-        feature_group_to_add=[_wards_layer(ds.key, _ds=ds), _patrol_layer(key, _plan=plan)],
+        feature_group_to_add=[cached.wards_layer(ds), _patrol_layer(key, _plan=plan)],
         center=centre,
         zoom=zoom,
         layer_control=folium.LayerControl(collapsed=meeting_mode()),

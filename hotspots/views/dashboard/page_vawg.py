@@ -477,7 +477,7 @@ def _map(
     feedback: gpd.GeoDataFrame,
     unwalked: gpd.GeoDataFrame | None,
 ) -> None:
-    layers = [maps.ward_layer(ds.wards, name_col="area_name", name="Wards")]
+    layers = [cached.wards_layer(ds)]
     recorded = _recorded(ds.key, repr(sel), _inc=inc)
     if recorded.cells is not None:
         layers.append(

@@ -7,6 +7,7 @@ synthetic council log) loads by default; the Data page can put an upload in its 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from hotspots.space.areas import (
     ward_population,
     workspace_areas,
 )
+from hotspots.views.dashboard import disk_cache
 
 _SESSION_KEY = "hotspots_dataset"
 
@@ -44,6 +46,9 @@ class Dataset:
     report: LoadReport
     coverage: Coverage | None = None
     """Months each source covers (a workspace's, or those of the incidents)."""
+    content_key: str | None = None
+    """A key of the input files' bytes, when known (the demo): analyses of the dataset may
+    then be kept in the disk cache (``key`` fingerprints the incident ids only)."""
 
 
 def fingerprint(frame: pd.DataFrame, columns: list[str]) -> str:
@@ -83,7 +88,17 @@ def build_dataset(
 
 @st.cache_resource(show_spinner="Loading the Dacorum demo data…")
 def demo_dataset() -> Dataset:
-    """Dacorum police.uk records (real) and the synthetic council log, wards joined."""
+    """Dacorum police.uk records (real) and the synthetic council log, wards joined.
+
+    Read from the disk cache (:mod:`~hotspots.views.dashboard.disk_cache`) when the bundled
+    data and the code are those it was built from, so a new server shows the demo at once."""
+    data = datasets.data_dir()
+    inputs = disk_cache.files_key([data / "demo", data / "boundaries", data / "lookups"])
+    dataset = disk_cache.cached_on_disk("demo-dataset", [inputs], _build_demo_dataset)
+    return dataclasses.replace(dataset, content_key=f"demo:{inputs}")
+
+
+def _build_demo_dataset() -> Dataset:
     wards = read_boundaries(datasets.wards_path(datasets.DACORUM))
     lsoas = read_boundaries(datasets.lsoas_path(datasets.DACORUM))
     pop = ward_population(wards, lsoas, load_population())

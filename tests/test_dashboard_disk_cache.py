@@ -102,6 +102,8 @@ def test_the_demo_and_its_first_analysis_read_back_equal_to_fresh_ones(cache):
         read.incidents,
         study_area=resolve_study_area(read.wards),
         forecast_coverage=cached.DEFAULT_HOT_SPOT_PERCENT / 100,
+        wards=read.wards,
+        population=read.ward_population,
     )
     for result in (first, again):
         pd.testing.assert_frame_equal(result.cells, fresh.cells)
@@ -162,6 +164,8 @@ def test_single_groups_are_analysed_ahead_with_the_results_of_a_fresh_analysis(m
         select(ds.incidents, one),
         study_area=resolve_study_area(ds.wards),
         forecast_coverage=cached.DEFAULT_HOT_SPOT_PERCENT / 100,
+        wards=ds.wards,
+        population=ds.ward_population,
     )
     pd.testing.assert_frame_equal(ahead.cells, fresh.cells)
     assert ahead.params == fresh.params

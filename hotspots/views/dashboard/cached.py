@@ -121,6 +121,8 @@ def _analysis(
             eps_m=eps_m,
             min_samples=min_samples,
             forecast_coverage=coverage,
+            wards=_ds.wards,  # places named "Street, Ward" (and ward counts)
+            population=_ds.ward_population,
         )
 
     if _ds.content_key is None or not _everything(_ds, _sel):

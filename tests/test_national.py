@@ -57,7 +57,7 @@ def _plain_main() -> Iterator[None]:
 def national(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict]:
     root = tmp_path_factory.mktemp("national")
     forces = [f for f in FORCES if f.slug in NEIGHBOURS]
-    generate_national(root / "src", rows=100_000, months=MONTHS, forces=forces, seed=7)
+    generate_national(root / "src", rows=300_000, months=MONTHS, forces=forces, seed=7)
     with _plain_main():
         result = run_national(root / "src", out=root / "out", res=RES, study_area=AREA, n_workers=2)
     return root / "src", root / "out", result.params

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import chain
 from typing import Any
 
 import geopandas as gpd
@@ -160,8 +161,9 @@ class History:
 
             reach = 3 * bandwidth_m if shape == "gauss" else bandwidth_m
             near = cKDTree(self.loc_xy).query_ball_point(self.cell_xy, reach)
-            rows = np.repeat(np.arange(len(near)), [len(n) for n in near])
-            cols = np.fromiter((j for n in near for j in n), dtype=int, count=rows.size)
+            sizes = np.fromiter(map(len, near), dtype=np.int64, count=len(near))
+            rows = np.repeat(np.arange(len(near)), sizes)
+            cols = np.fromiter(chain.from_iterable(near), dtype=int, count=rows.size)
             d = np.hypot(*(self.cell_xy[rows] - self.loc_xy[cols]).T) / bandwidth_m
             w = np.exp(-0.5 * d * d) if shape == "gauss" else (1 - d * d) ** 2
             self._cache[key] = sparse.csr_matrix(
@@ -404,21 +406,24 @@ def captures(
     if np.isnan(score).any() or not np.array_equal(future, np.round(future)):
         return [capture(score, future, cov) for cov in coverages]
     ks = [int(min(max(np.floor(cov * n + 0.5), 1), n)) for cov in coverages]
-    most = max(ks)
+    kth = sorted({k - 1 for k in ks})
+    most = kth[-1] + 1
     top = np.argpartition(-score, most - 1)[:most]
-    top = top[np.argsort(-score[top], kind="stable")]
     top_score, top_future = score[top], future[top]
-    best = np.concatenate(([0.0], np.cumsum(-np.sort(np.partition(-future, most - 1)[:most]))))
+    cuts = -np.partition(-top_score, kth)
+    lowest = cuts[most - 1]
+    ranked_future = np.partition(-future, kth)
     total = future.sum()
     out = []
     for k in ks:
-        cut = top_score[k - 1]
+        cut = cuts[k - 1]
         # every cell tied at the cut is among the top ones unless the cut is their lowest
-        where, values = (top_score, top_future) if cut > top_score[-1] else (score, future)
+        where, values = (top_score, top_future) if cut > lowest else (score, future)
         above, tied = where > cut, where == cut
         captured = values[above].sum() + (k - above.sum()) / tied.sum() * values[tied].sum()
+        best = -ranked_future[:k].sum()
         hit = captured / total if total else np.nan
-        out.append((hit, hit / (k / n), captured / best[k] if best[k] else np.nan))
+        out.append((hit, hit / (k / n), captured / best if best else np.nan))
     return out
 
 

@@ -125,7 +125,9 @@ def plain_csv(text: TextData) -> CsvTable | None:
     read, repairs and quarantine included.
     """
     data = text.data
-    if text.bad_offsets.size or data.count(b"\r") != data.count(b"\r\n"):
+    if text.bad_offsets.size:
+        return None
+    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
         return None
     if data.startswith((b"\n", b"\r\n")) or b"\n\n" in data or b"\n\r\n" in data:
         return None

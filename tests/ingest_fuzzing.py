@@ -87,6 +87,18 @@ def _council_rows(rng: random.Random, count: int = 30) -> list[dict[str, str]]:
     ]
 
 
+def council_csv(rng: random.Random) -> bytes:
+    """A council ASB log (CRLF, UTF-8, cp1252 or UTF-8 with BOM), mutated: the council case's
+    file."""
+    rows = _council_rows(rng)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    encoding = rng.choice(["utf-8", "cp1252", "utf-8-sig"])
+    return mutate_bytes(buffer.getvalue().encode(encoding), rng)
+
+
 def _api_items(rows: list[dict[str, str]]) -> list[dict]:
     from hotspots.data.ingest.policeukapi import CATEGORY_SLUGS
 
@@ -245,14 +257,8 @@ class Fuzzer:
         return read_policeuk(path)
 
     def _council(self, rng: random.Random, work: Path) -> object:
-        rows = _council_rows(rng)
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\r\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        encoding = rng.choice(["utf-8", "cp1252", "utf-8-sig"])
         path = work / "asb_log.csv"
-        path.write_bytes(mutate_bytes(buffer.getvalue().encode(encoding), rng))
+        path.write_bytes(council_csv(rng))
         return read_incident_csv(path, COUNCIL_MAP)
 
     def _vector(self, rng: random.Random, work: Path) -> object:

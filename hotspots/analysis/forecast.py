@@ -38,6 +38,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import chain
 from typing import Any
 
 import geopandas as gpd
@@ -160,8 +161,9 @@ class History:
 
             reach = 3 * bandwidth_m if shape == "gauss" else bandwidth_m
             near = cKDTree(self.loc_xy).query_ball_point(self.cell_xy, reach)
-            rows = np.repeat(np.arange(len(near)), [len(n) for n in near])
-            cols = np.fromiter((j for n in near for j in n), dtype=int, count=rows.size)
+            sizes = np.fromiter(map(len, near), dtype=np.int64, count=len(near))
+            rows = np.repeat(np.arange(len(near)), sizes)
+            cols = np.fromiter(chain.from_iterable(near), dtype=int, count=rows.size)
             d = np.hypot(*(self.cell_xy[rows] - self.loc_xy[cols]).T) / bandwidth_m
             w = np.exp(-0.5 * d * d) if shape == "gauss" else (1 - d * d) ** 2
             self._cache[key] = sparse.csr_matrix(
@@ -395,6 +397,36 @@ def capture(score: np.ndarray, future: np.ndarray, coverage: float) -> tuple[flo
     return hit, hit / (k / n), captured / best if best else np.nan
 
 
+def captures(
+    score: np.ndarray, future: np.ndarray, coverages: list[float]
+) -> list[tuple[float, float, float]]:
+    """:func:`capture` at several coverages from one partial sort of ``score``: the same
+    figures, bit for bit (``future`` holds counts, whose sums are exact in any order)."""
+    n = score.size
+    if np.isnan(score).any() or not np.array_equal(future, np.round(future)):
+        return [capture(score, future, cov) for cov in coverages]
+    ks = [int(min(max(np.floor(cov * n + 0.5), 1), n)) for cov in coverages]
+    kth = sorted({k - 1 for k in ks})
+    most = kth[-1] + 1
+    top = np.argpartition(-score, most - 1)[:most]
+    top_score, top_future = score[top], future[top]
+    cuts = -np.partition(-top_score, kth)
+    lowest = cuts[most - 1]
+    ranked_future = np.partition(-future, kth)
+    total = future.sum()
+    out = []
+    for k in ks:
+        cut = cuts[k - 1]
+        # every cell tied at the cut is among the top ones unless the cut is their lowest
+        where, values = (top_score, top_future) if cut > lowest else (score, future)
+        above, tied = where > cut, where == cut
+        captured = values[above].sum() + (k - above.sum()) / tied.sum() * values[tied].sum()
+        best = -ranked_future[:k].sum()
+        hit = captured / total if total else np.nan
+        out.append((hit, hit / (k / n), captured / best if best else np.nan))
+    return out
+
+
 def _demoted(score: np.ndarray, history_count: np.ndarray) -> np.ndarray:
     """Scores with every zero-history cell below every cell with history (order kept within)."""
     span = float(np.ptp(score)) + 1.0
@@ -406,24 +438,28 @@ def _normalised(x: np.ndarray) -> np.ndarray:
     return x / total if total else x
 
 
-def _fit_weights(
-    folds: list[tuple[dict[str, np.ndarray], np.ndarray]], names: list[str], coverage: float
-) -> np.ndarray:
-    """Non-negative weights over the terms minimising squared error on the near-top cells."""
+def _fit_block(
+    terms: dict[str, np.ndarray], future: np.ndarray, names: list[str], coverage: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """One month's rows of the combination's fit: the near-top cells' normalised terms and
+    incidents (the same for every later month that fits on it, so computed once)."""
+    x = np.column_stack([_normalised(terms[n]) for n in names])
+    n = x.shape[0]
+    k = max(1, round(_LOOKBACK_COVERAGE * coverage * n))
+    top = np.zeros(n, dtype=bool)
+    for j in range(x.shape[1]):
+        top[np.argpartition(-x[:, j], min(k, n - 1))[:k]] = True
+    top |= future > 0
+    return x[top], _normalised(future)[top]
+
+
+def _fit_weights(blocks: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """Non-negative weights over the terms minimising squared error on the near-top cells of
+    the months' :func:`_fit_block` rows."""
     from scipy.optimize import nnls
 
-    blocks_x, blocks_y = [], []
-    for terms, future in folds:
-        x = np.column_stack([_normalised(terms[n]) for n in names])
-        n = x.shape[0]
-        k = max(1, round(_LOOKBACK_COVERAGE * coverage * n))
-        top = np.zeros(n, dtype=bool)
-        for j in range(x.shape[1]):
-            top[np.argpartition(-x[:, j], min(k, n - 1))[:k]] = True
-        top |= future > 0
-        blocks_x.append(x[top])
-        blocks_y.append(_normalised(future)[top])
-    a, b = np.vstack(blocks_x), np.concatenate(blocks_y)
+    a = np.vstack([x for x, _ in blocks])
+    b = np.concatenate([y for _, y in blocks])
     if a.shape[0] > a.shape[1]:
         # The same least-squares objective on a k x k triangle: with A'A = LL' (a tiny ridge
         # keeps it positive definite), |Ax - b|^2 = |L'x - L^-1 A'b|^2 + constant, so nnls
@@ -562,13 +598,22 @@ def forecast(
     if method != "auto" and method not in known:
         raise ValueError(f"unknown method {method!r}; choose 'auto' or one of {known}")
     test_ts = [t for t in fold_ts if t >= min_history][-test_months:]
+    blocks: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def block(s: int) -> tuple[np.ndarray, np.ndarray]:
+        """Month ``s``'s rows of the combination's fit, computed once."""
+        if s not in blocks:
+            blocks[s] = _fit_block(terms[s], hist.counts[:, s], base_names, coverage)
+        return blocks[s]
+
+    coverages = sorted(set(COVERAGES) | {coverage})
     rows, scores_by = [], {}
     for t in test_ts:
         future = hist.counts[:, t]
         candidates = {n: terms[t][n] for n in names}
-        earlier = [(terms[s], hist.counts[:, s]) for s in fold_ts if s < t]
+        earlier = [block(s) for s in fold_ts if s < t]
         if earlier:
-            weights = _fit_weights(earlier, base_names, coverage)
+            weights = _fit_weights(earlier)
             candidates["combination"] = _combine(terms[t], base_names, weights)
             candidates["combination+kde"] = tie_broken(
                 np.round(candidates["combination"], 12), terms[t][tie_name]
@@ -577,8 +622,9 @@ def forecast(
         for name, score in candidates.items():
             for zero in ("demote", "allow"):
                 s = _demoted(score, past_count) if zero == "demote" else score
-                for cov in sorted(set(COVERAGES) | {coverage}):
-                    hit, pai, pei = capture(s, future, cov)
+                for cov, (hit, pai, pei) in zip(
+                    coverages, captures(s, future, coverages), strict=True
+                ):
                     rows.append((hist.months[t], name, zero, cov, hit, pai, pei))
         scores_by[t] = candidates
     folds = pd.DataFrame(
@@ -586,10 +632,9 @@ def forecast(
     )
     chosen, zero_rule, figures = _choose(folds, method=method, coverage=coverage)
     if chosen.startswith("combination"):
-        fit = [(terms[s], hist.counts[:, s]) for s in fold_ts]
-        if not fit:
+        if not fold_ts:
             raise ValueError("the combination needs at least one earlier month with incidents")
-        weights = _fit_weights(fit, base_names, coverage)
+        weights = _fit_weights([block(s) for s in fold_ts])
         score = _combine(target_terms, base_names, weights)
         if chosen == "combination+kde":
             score = tie_broken(np.round(score, 12), target_terms[tie_name])

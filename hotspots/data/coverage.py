@@ -75,10 +75,14 @@ class Coverage:
                 if "source" in incidents.columns
                 else pd.Series("(all)", index=incidents.index)
             )
-            source = source.str.replace(_POLICEUK_FILE, "police.uk", regex=True)
-            pairs = pd.DataFrame({"s": source.to_numpy(), "m": month.to_numpy()}).drop_duplicates()
+            # distinct (source, month ordinal) pairs first: no Period object per incident
+            pairs = pd.DataFrame({"s": source, "m": month.array.asi8}).drop_duplicates()
+            pairs = pairs[pairs["m"] != pd.NaT.value]
+            pairs["s"] = pairs["s"].str.replace(_POLICEUK_FILE, "police.uk", regex=True)
             for name, group in pairs.groupby("s"):
-                months.setdefault(str(name), set()).update(group["m"].dropna())
+                months.setdefault(str(name), set()).update(
+                    pd.Period(ordinal=int(m), freq="M") for m in group["m"]
+                )
         for name, extra in (declared or {}).items():
             months.setdefault(str(name), set()).update(_month(m) for m in extra)
         return cls(months)

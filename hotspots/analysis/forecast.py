@@ -74,6 +74,15 @@ DENSITY_WEIGHTS: tuple[float, float] = (0.05, 0.05)
 """Weights of the 1- and 2-edge Gaussian KDEs (each scaled to a largest value of 1) added to
 ``recent_h12`` (scaled likewise) in ``recency_density``."""
 
+DENSITY_VARIANTS: dict[str, str] = {
+    "recency_density_h1": "recent_h1",
+    "recency_density_h3": "recent_h3",
+    "recency_density_h6": "recent_h6",
+    "recency_density_all": "all_history",
+}
+"""``recency_density`` with another count term in place of ``recent_h12`` (``all_history``: no
+decay): the default's half-life chosen per area by backtest, ``auto`` moving to a variant only
+on the paired evidence it needs for any other method (:func:`_best`)."""
 MIN_FOLDS_TO_SWITCH = 3
 
 FIT_MONTHS = 12
@@ -301,6 +310,13 @@ def terms_at(history: History, t: int) -> dict[str, np.ndarray]:
         out[f"kde_gauss_{round(2 * edge)}m"],
         history=out["all_history"],
     )
+    for name, base in DENSITY_VARIANTS.items():
+        out[name] = recency_density(
+            out[base],
+            out[f"kde_gauss_{round(edge)}m"],
+            out[f"kde_gauss_{round(2 * edge)}m"],
+            history=out["all_history"],
+        )
     return out
 
 
@@ -556,7 +572,7 @@ def forecast(
     target_terms = terms_at(hist, target_t)
     names = list(target_terms)
     # the combination weighs the single terms (not the composite default or tie-broken ones)
-    base_names = [n for n in names if "+" not in n and n != "recency_density"]
+    base_names = [n for n in names if "+" not in n and not n.startswith("recency_density")]
     tie_name = TIE_BREAK.format(edge=round(h3.average_hexagon_edge_length(res, unit="m")))
     known = [*names, "combination", "combination+kde"]
     if method != "auto" and method not in known:

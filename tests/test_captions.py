@@ -96,6 +96,8 @@ def test_an_untested_forecast_says_so():
         ("recent_h6", "past incidents, recent months weighted more (half-life 6 months)"),
         ("kde_gauss_174m", "density of nearby incidents (gauss kernel, 174 m)"),
         ("combination+kde", "a weighted mix of every measure, fitted on earlier months, ties"),
+        ("recency_density_all", "all past incidents, plus the density of nearby incidents"),
+        ("recency_density_h3", "past incidents, recent months weighted more (half-life 3 months),"),
         ("something_new", "something_new"),
     ],
 )

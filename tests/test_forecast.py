@@ -12,6 +12,7 @@ from pyproj import Transformer
 
 from hotspots.analysis.forecast import (
     DEFAULT_METHOD,
+    DENSITY_VARIANTS,
     SWITCH_MARGIN,
     _best,
     build_history,
@@ -173,6 +174,18 @@ def test_recency_density_by_hand(hist) -> None:
     score = terms["recency_density"]
     with_history = terms["all_history"] > 0
     assert score[~with_history].max() <= 1 and score[with_history].min() >= 2
+
+
+def test_recency_density_variants_by_hand(hist) -> None:
+    terms = terms_at(hist, 3)
+    edge = round(h3.average_hexagon_edge_length(RES, unit="m"))
+    k1, k2 = terms[f"kde_gauss_{edge}m"], terms[f"kde_gauss_{2 * edge}m"]
+    density = 0.05 * _value(hist, k1, C) / k1.max() + 0.05 * _value(hist, k2, C) / k2.max()
+    # months 0..2: A 3 + 1 = 4 (the most), B 1 + 2 = 3, C 2 (month 1)
+    assert _value(hist, terms["recency_density_all"], C) == pytest.approx(2 + 2 / 4 + density)
+    # half-life 1: C 2 * 0.5; A 3 * 0.25 + 1 * 0.5 = 1.25; B 1 * 0.25 + 2 = 2.25 (the most)
+    assert _value(hist, terms["recency_density_h1"], C) == pytest.approx(2 + 1 / 2.25 + density)
+    assert set(DENSITY_VARIANTS) <= set(terms) and "recency_density_h12" not in terms
 
 
 def test_auto_switches_only_on_paired_evidence() -> None:

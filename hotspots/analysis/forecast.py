@@ -22,6 +22,8 @@ method beat it clearly and consistently on the earlier months. The candidates:
   alone (0..1), so it is always below the cells with history. Recent counts decide, the
   density of nearby incidents separates the many cells with equal small counts, and the wider
   density picks the empty cells a selection larger than the cells with history must take;
+  ``recency_density_h1`` … ``_h6``, ``recency_density_all``: the same over ``recent_h1`` …
+  ``recent_h6`` or ``all_history`` (the default's half-life, chosen per area by backtest);
 - ``combination``: non-negative weights over all the terms (``scipy.optimize.nnls``) fitted on
   the earlier folds only, on the cells that any term puts near the top (a PEI-oriented target).
 
@@ -69,12 +71,24 @@ TIE_BROKEN: tuple[str, ...] = ("all_history", "last_3_months", "recent_h6", "rec
 DEFAULT_METHOD = "recency_density"
 """The method ``auto`` shows unless the backtest proves another better (:data:`SWITCH_MARGIN`,
 :data:`SWITCH_SHARE`): best mean PEI at 5 % (res 10) over the 10 Hertfordshire districts, and
-better than every simple term in each of them or level with the best, and in Houston (bench/)."""
+better than every simple baseline with its parameter chosen out of sample in each of them, or
+level with the best, and in the timed extracts (bench/)."""
 
 DENSITY_WEIGHTS: tuple[float, float] = (0.05, 0.05)
 """Weights of the 1- and 2-edge Gaussian KDEs (each scaled to a largest value of 1) added to
 ``recent_h12`` (scaled likewise) in ``recency_density``."""
 
+DENSITY_VARIANTS: dict[str, str] = {
+    "recency_density_h1": "recent_h1",
+    "recency_density_h3": "recent_h3",
+    "recency_density_h6": "recent_h6",
+    "recency_density_all": "all_history",
+}
+"""``recency_density`` with another count term in place of ``recent_h12`` (``all_history``: no
+decay): the default's half-life chosen per area by backtest, ``auto`` moving to a variant only
+on the paired evidence it needs for any other method (:func:`_best`). Long, sparse histories
+need the long memory: NYC vehicle thefts (4 years) move to ``recency_density_all`` (PEI 0.337
+out of sample, all-history counts 0.331); no Hertfordshire area or Houston moves (bench/)."""
 MIN_FOLDS_TO_SWITCH = 3
 
 FIT_MONTHS = 12
@@ -303,6 +317,13 @@ def terms_at(history: History, t: int) -> dict[str, np.ndarray]:
         out[f"kde_gauss_{round(2 * edge)}m"],
         history=out["all_history"],
     )
+    for variant, source in DENSITY_VARIANTS.items():
+        out[variant] = recency_density(
+            out[source],
+            out[f"kde_gauss_{round(edge)}m"],
+            out[f"kde_gauss_{round(2 * edge)}m"],
+            history=out["all_history"],
+        )
     return out
 
 
@@ -592,7 +613,7 @@ def forecast(
     target_terms = terms_at(hist, target_t)
     names = list(target_terms)
     # the combination weighs the single terms (not the composite default or tie-broken ones)
-    base_names = [n for n in names if "+" not in n and n != "recency_density"]
+    base_names = [n for n in names if "+" not in n and not n.startswith("recency_density")]
     tie_name = TIE_BREAK.format(edge=round(h3.average_hexagon_edge_length(res, unit="m")))
     known = [*names, "combination", "combination+kde"]
     if method != "auto" and method not in known:

@@ -53,6 +53,7 @@ _METHOD_WORDS = {
     "recency_density": (
         "past incidents, recent months weighted more, plus the density of nearby incidents"
     ),
+    "recency_density_all": "all past incidents, plus the density of nearby incidents",
 }
 
 
@@ -63,6 +64,11 @@ def method_words(method: str) -> str:
     words = _METHOD_WORDS.get(base)
     if words is None and (m := re.fullmatch(r"recent_h(\d+(?:\.\d+)?)", base)):
         words = f"past incidents, recent months weighted more (half-life {m[1]} months)"
+    if words is None and (m := re.fullmatch(r"recency_density_h(\d+)", base)):
+        words = (
+            f"past incidents, recent months weighted more (half-life {m[1]} months), plus the "
+            "density of nearby incidents"
+        )
     if words is None and (m := re.fullmatch(r"kde_(gauss|quartic)_(\d+)m", base)):
         words = f"density of nearby incidents ({m[1]} kernel, {m[2]} m)"
     words = words or base

@@ -20,6 +20,7 @@ from hotspots.core.defaults import (
 )
 from hotspots.data.select import Selection, wards_in
 from hotspots.products.captions import (
+    HOT_SPOT_METRIC,
     HOT_SPOT_PERCENTS,
     hot_spot_caption,
     hot_spot_metric,
@@ -220,7 +221,7 @@ def render() -> None:
     cols = (st.container() if meeting_mode() else head).columns(5)
     cols[0].metric("Incidents", f"{len(inc):,}")
     caught, caught_help = hot_spot_metric(fc)
-    cols[1].metric("Hot spots caught", caught, help=caught_help)
+    cols[1].metric(HOT_SPOT_METRIC, caught, help=caught_help)
     cols[2].metric(
         "High-count cells",
         result.n_hot_cells,

@@ -285,11 +285,11 @@ def test_cli_forecast_writes_cells_and_figures(tmp_path) -> None:
     out = tmp_path / "fc.csv"
     status = main(
         ["forecast", str(src), "--study-area", str(boundary), "--through", "2021-05",
-         "--coverage", "0.05", "--out", str(out)]
+         "--res", str(RES), "--coverage", "0.05", "--out", str(out)]
     )  # fmt: skip
     assert status == 0
     table = pd.read_csv(out)
-    assert list(table.columns) == ["cell", "rank", "score"]
+    assert list(table.columns) == ["cell", "rank", "place", "score"]
     assert set(table["cell"].head(3)) == {A, B, C}
     import json
 

@@ -19,6 +19,7 @@ from PIL import Image
 from playwright.sync_api import Download, FrameLocator, Page, expect
 
 from hotspots.analysis.analyse import analyse
+from hotspots.core.disclosure import countable
 from hotspots.data.select import Selection, select
 from hotspots.products.captions import HOT_SPOT_METRIC
 from hotspots.views.dashboard.state import demo_dataset
@@ -72,7 +73,7 @@ def _expected(groups: tuple[str, ...] = ()) -> Expected:
     result = analyse(incidents, study_area=ds.wards)
     cells, profiles = result.cells, result.profiles
     return Expected(
-        incidents=len(incidents),
+        incidents=len(countable(incidents)),
         hot_cells=int((cells["gi_bin"] > 0).sum()),
         hot_spots=int(cells["hot_spot"].sum()),
         held=f"{100 * result.forecast.figures['hit_rate']:.0f} %",

@@ -6,7 +6,10 @@ every document. police.uk gives each incident a map point named ``"On or near <s
 generic landmark such as ``"Parking Area"``); the most frequent street of a place's incidents
 names it. A landmark alone tells a patrol nothing ("Shopping Area" is in every town): a place
 whose incidents name only a landmark is called by it and the nearest street
-(``"Shopping Area near High Street, Ward"``, :data:`NEAR_STREET_M`), else by it and its ward.
+(``"Shopping Area near High Street, Ward"``, :data:`NEAR_STREET_M`), else by it and its ward;
+without wards, by the nearest street farther off (``"Parking Area about 600 m from Mill
+Lane"``, :data:`FAR_STREET_M`), and the caller says once that no ward file was given
+(:data:`NO_WARD_NOTE`).
 
 Disclosure (:mod:`hotspots.core.disclosure`): a name is taken only from non-sensitive
 incidents, so no place is ever named from sensitive records (sensitive rows are dropped
@@ -289,9 +292,10 @@ def place_names(
 
     Returns
     -------
-    Series of names indexed like ``centres``: ``"Street, Ward"``, ``"Street"`` (outside every
-    ward), ``"Ward"`` (no location text among its non-sensitive incidents) or
-    ``"unnamed place"``.
+    Series of names indexed like ``centres``: ``"Street, Ward"``, ``"Landmark near Street,
+    Ward"``, ``"Street"`` (outside every ward), ``"Ward"`` (no location text among its
+    non-sensitive incidents), ``"Near Street"`` / ``"About 600 m from Street"`` (nor a ward)
+    or ``"unnamed place"``.
 
     Examples
     --------

@@ -274,7 +274,7 @@ def test_auto_reports_out_of_sample_figures() -> None:
         forecast(incidents, study_area=AREA, method="crystal_ball")
 
 
-def test_cli_forecast_writes_cells_and_figures(tmp_path) -> None:
+def test_cli_forecast_writes_cells_and_figures(tmp_path, capsys) -> None:
     months = [f"2021-{m:02d}" for m in range(1, 7)]
     cells = [A, B, C] * 12
     incidents = _at(cells, [months[i // 6] for i in range(36)])
@@ -290,6 +290,9 @@ def test_cli_forecast_writes_cells_and_figures(tmp_path) -> None:
     assert status == 0
     table = pd.read_csv(out)
     assert list(table.columns) == ["cell", "rank", "place", "score"]
+    from hotspots.space.places import NO_WARD_NOTE
+
+    assert capsys.readouterr().out.count(NO_WARD_NOTE) == 1  # a boundary without wards: once
     assert set(table["cell"].head(3)) == {A, B, C}
     import json
 

@@ -12,6 +12,7 @@ Examples
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -204,7 +205,8 @@ def _run_analyse(args: argparse.Namespace) -> int:
     population = _read_population(args.population) if args.population else None
     data = read_input(args.incidents, study_area=args.study_area)
     study_area = args.study_area or (wards if wards is not None else data.study_area)
-    if wards is None and data.workspace is not None:
+    if wards is None and args.study_area is None:  # a workspace's, or the default districts'
+        data = data if data.workspace is not None else _default_wards(data, res=args.res)
         wards, population = data.wards, population if population is not None else data.population
     incidents = _in_months(data, args.start, args.end)
     result = analyse(
@@ -365,7 +367,7 @@ def _run_forecast(args: argparse.Namespace) -> int:
     from hotspots.products.captions import forecast_summary
     from hotspots.space.places import NO_WARD_NOTE, cell_place_names
 
-    data = read_input(args.incidents, study_area=args.study_area)
+    data = _default_wards(read_input(args.incidents, study_area=args.study_area), res=args.res)
     result = forecast(
         data.incidents,
         study_area=data.study_area,
@@ -747,6 +749,30 @@ def read_input(paths: Sequence[str], *, study_area: str | None) -> Input:
         incidents.attrs.update(result.incidents.attrs)
         title = population.attrs.get("district", study_area)
     return Input(incidents, Coverage.of(incidents), study_area, wards, population, title)
+
+
+def _default_wards(data: Input, *, res: int) -> Input:
+    """Files given without a study area: ``data`` with the 2013 wards (and 2011 residents) of
+    the districts the default study area takes (:func:`hotspots.space.extent.default_study_area`:
+    the districts holding the incidents), so that places carry their ward; unchanged when
+    ``data`` has wards or a study area, or the default is the points' trimmed core."""
+    if data.wards is not None or data.study_area is not None:
+        return data
+    import geopandas as gpd
+    import pandas as pd
+
+    from hotspots.core.disclosure import mappable
+    from hotspots.space.areas import district_wards
+    from hotspots.space.extent import default_study_area
+
+    chosen = default_study_area(mappable(data.incidents), res=res)
+    if not chosen.districts:
+        return data
+    found = [district_wards(code) for code in chosen.districts]
+    wards = gpd.GeoDataFrame(pd.concat([w for w, _ in found], ignore_index=True), crs=4326)
+    population = pd.concat([p for _, p in found], ignore_index=True)
+    population.attrs = dict(found[0][1].attrs)
+    return dataclasses.replace(data, wards=wards, population=population)
 
 
 def _add_month(parser: argparse.ArgumentParser) -> None:

@@ -165,7 +165,7 @@ def _cell(value: Any, safe: bool) -> str:
 
 def export_decimals(column: str) -> int:
     """Decimals a CSV export keeps for ``column``: 6 for degrees (about 0.1 m), 4 for shares
-    (0–1) and p-values, 0 for square metres, 1 for metres and rates, else 3.
+    (0–1) and p-values, 0 for square metres, 1 for metres, else 3 (rates per 1,000 included).
 
     Examples
     --------
@@ -180,7 +180,7 @@ def export_decimals(column: str) -> int:
         return 4
     if column.endswith("_m2"):
         return 0
-    if column.endswith(("_m", "_km2", "_per_1000")) or column.startswith("rate"):
+    if column.endswith(("_m", "_km2")):
         return 1
     return 3
 

@@ -57,7 +57,7 @@ POLICEUK_LANDMARKS: frozenset[str] = frozenset(
 _PREFIX = "on or near "
 
 NEAR_STREET_M = 250.0
-"""A place named only by a police.uk landmark (or by nothing) borrows the nearest street named
+"""A place named only by a police.uk landmark borrows the nearest street named
 by incidents within this many metres of its centre (about two street blocks): "near …"."""
 
 FAR_STREET_M = 5000.0
@@ -246,10 +246,8 @@ def locality_names(
         place = street if street is not None else landmark
         if street is not None and landmark is not None:
             place = f"{street} ({landmark})"
-        elif street is None and nearby is not None:  # "Parking Area near High Street"
-            place = (
-                f"{landmark} {nearby}" if landmark is not None else nearby[:1].upper() + nearby[1:]
-            )
+        elif landmark is not None and nearby is not None:  # "Parking Area near High Street"
+            place = f"{landmark} {nearby}"
         parts = [p for p in (place, ward) if p is not None]
         names.append(", ".join(parts) if parts else "unnamed place")
     if not number_duplicates:
@@ -294,8 +292,8 @@ def place_names(
     -------
     Series of names indexed like ``centres``: ``"Street, Ward"``, ``"Landmark near Street,
     Ward"``, ``"Street"`` (outside every ward), ``"Ward"`` (no location text among its
-    non-sensitive incidents), ``"Near Street"`` / ``"About 600 m from Street"`` (nor a ward)
-    or ``"unnamed place"``.
+    non-sensitive incidents), ``"Landmark about 600 m from Street"`` (no ward) or
+    ``"unnamed place"``.
 
     Examples
     --------
@@ -313,10 +311,9 @@ def place_names(
     streets = main_streets(locations, place[keep].to_numpy()).reindex(centres.index)
     xy = centres[["x", "y"]].to_numpy(float).reshape(-1, 2)
     ward = ward_names(xy, wards, crs)
-    # no street of its own: a landmark alone, or no name and no ward either
-    alone = streets["street"].isna().to_numpy(bool) & (
-        streets["landmark"].notna().to_numpy(bool) | pd.isna(ward)
-    )
+    # no street of its own, only a landmark: the nearest street too (never for a place with
+    # no nameable incident: a house address or sensitive records stay unnamed)
+    alone = (streets["street"].isna() & streets["landmark"].notna()).to_numpy(bool)
     if alone.any():
         reach = np.where(pd.isna(ward), FAR_STREET_M, NEAR_STREET_M)[alone]
         streets["near"] = pd.Series(pd.NA, index=streets.index, dtype="string")

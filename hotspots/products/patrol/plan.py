@@ -452,9 +452,7 @@ def _describe(
     centres = chosen[["centre_x", "centre_y"]].to_numpy(float)
     ward = ward_names(centres, wards, crs)
     # "Shopping Area" alone tells a patrol nothing: the nearest street too
-    alone = streets["street"].isna().to_numpy(bool) & (
-        streets["landmark"].notna().to_numpy(bool) | pd.isna(ward)
-    )
+    alone = (streets["street"].isna() & streets["landmark"].notna()).to_numpy(bool)
     if alone.any():
         reach = np.where(pd.isna(ward), FAR_STREET_M, NEAR_STREET_M)[alone]
         streets["near"] = pd.Series(pd.NA, index=streets.index, dtype="string")

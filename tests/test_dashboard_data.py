@@ -50,12 +50,14 @@ def test_data_page_shows_the_demo_load_and_its_quarantine():
     # police.uk demo 13,184 rows + council log 7,171 rows; 4 deliberate bad rows in the log
     assert metrics == {"Rows read": "20,355", "Incidents kept": "20,351", "Rows set aside": "4"}
     reasons = at.dataframe[0].value
-    assert sorted(reasons["Reason"]) == [
-        "duplicate_id",
-        "invalid_coordinates",
-        "outside_study_area",
-        "unparseable_date",
+    assert sorted(reasons["Reason"]) == [  # labels, never the codes
+        "Duplicate incident",
+        "Invalid coordinates",
+        "No readable date",
+        "Outside the study area",
     ]
+    report = next(c.value for c in at.code if "Load report" in c.value)
+    assert "Outside the study area" in report and "outside_study_area" not in report
     assert reasons["Rows"].sum() == 4
 
 

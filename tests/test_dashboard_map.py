@@ -6,7 +6,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from hotspots.analysis.analyse import analyse
+from hotspots.core.disclosure import countable
 from hotspots.data.select import Selection, select
+from hotspots.products.captions import HOT_SPOT_METRIC
 from hotspots.views.analysis_map import CLUSTERS, COUNTS, DEFAULT_LAYERS, GISTAR, HOT_SPOTS
 from hotspots.views.dashboard.state import demo_dataset
 
@@ -34,8 +36,8 @@ def test_metrics_are_the_analysis_of_the_selection(map_page):
     ds = demo_dataset()
     result = analyse(ds.incidents, study_area=ds.wards)
     assert _metrics(map_page) == {
-        "Incidents": f"{len(ds.incidents):,}",
-        "Hot spots caught": f"{100 * result.forecast.figures['hit_rate']:.0f} %",
+        "Incidents": f"{len(countable(ds.incidents)):,}",  # as the When page counts them
+        HOT_SPOT_METRIC: f"{100 * result.forecast.figures['hit_rate']:.0f} %",
         "High-count cells": str(int((result.cells["gi_bin"] > 0).sum())),
         "Clusters": str(result.params["clusters"]["n_clusters"]),
         "Clustered share": f"{1 - result.params['clusters']['noise_share']:.0%}",
@@ -87,7 +89,7 @@ def test_a_wider_share_of_the_area_is_a_new_forecast_and_its_own_figures(map_pag
     first = map_page.caption[0].value
     assert first.startswith("Hot spots: the 10 % of the area")
     assert f"held {100 * fc.figures['hit_rate']:.0f} % of the next month's crime" in first
-    assert _metrics(map_page)["Hot spots caught"] == f"{100 * fc.figures['hit_rate']:.0f} %"
+    assert _metrics(map_page)[HOT_SPOT_METRIC] == f"{100 * fc.figures['hit_rate']:.0f} %"
     map_page.selectbox(key="m_cover").set_value(5).run()
 
 

@@ -375,7 +375,7 @@ def test_cctv_coverage_equals_the_library_on_the_same_selection(cctv_at, direct)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Incidents in view"] == f"{cov.covered:,}"
     assert metrics["Share of incidents in view"] == f"{cov.share:.1%}"
-    assert metrics["High-count cells (Gi*)"] == str(len(cov.by_hotspot))
+    assert metrics["High-count cells"] == str(len(cov.by_hotspot))
     assert metrics["High-count cells no camera sees"] == str(len(cctv.uncovered_hotspots(cov)))
     assert 0 < cov.covered < cov.incidents
     shown = _table(at, "rank_uncovered", "place", "incidents")

@@ -249,3 +249,15 @@ def test_when_page_shows_a_ward_name_as_typed_never_as_a_link(areas) -> None:
     said = " ".join(c.value for c in at.caption) + " ".join(w.value for w in at.warning)
     assert "incidents in \\[sign in\\]\\(https://evil\\.example\\)" in said
     assert "](https://evil" not in said.replace("\\]\\(", "")  # no Markdown link or image left
+
+
+def test_the_areas_page_says_it_compares_the_last_28_days(areas) -> None:
+    """Dated incidents only (the council log): the page compares the last 28 days, not the
+    sidebar's months, and says so first (issue 13: a period used silently misleads)."""
+    _set_filters(areas, sources=[LOG])
+    said = next(c.value for c in areas.caption if "Current period" in c.value)
+    assert said.startswith("This page compares **the last 28 days** of the selection")
+    assert "not the months chosen in the sidebar" in said
+    _set_filters(areas, sources=["police.uk"])
+    said = next(c.value for c in areas.caption if "Current period" in c.value)
+    assert not said.startswith("This page compares")

@@ -111,3 +111,16 @@ def test_every_table_has_word_headings_rounded_numbers_and_plain_dates(page: App
 def test_the_pages_tables_were_seen(page: AppTest) -> None:
     """The checks above looked at something: every page but the audit log shows a table."""
     assert len(page.dataframe) >= 1 or page.title[0].value.startswith("Audit")
+
+
+def test_the_map_and_when_pages_count_the_same_incidents(db) -> None:
+    """One selection, one total: the Map page's "Incidents" is the When page's count (the
+    sensitive incidents of small groups left out of both, so no difference reveals them)."""
+    shown = {}
+    for name in ("map", "when"):
+        at = AppTest.from_function(_page, args=(name,), default_timeout=300).run()
+        assert not at.exception, [e.value for e in at.exception]
+        shown[name] = at
+    [incidents] = [m.value for m in shown["map"].metric if m.label == "Incidents"]
+    said = next(c.value for c in shown["when"].caption if " incidents in " in c.value)
+    assert said.startswith(f"{incidents} incidents in "), (incidents, said)

@@ -287,7 +287,7 @@ def test_auto_reports_out_of_sample_figures() -> None:
         forecast(incidents, study_area=AREA, method="crystal_ball")
 
 
-def test_cli_forecast_writes_cells_and_figures(tmp_path) -> None:
+def test_cli_forecast_writes_cells_and_figures(tmp_path, capsys) -> None:
     months = [f"2021-{m:02d}" for m in range(1, 7)]
     cells = [A, B, C] * 12
     incidents = _at(cells, [months[i // 6] for i in range(36)])
@@ -298,11 +298,14 @@ def test_cli_forecast_writes_cells_and_figures(tmp_path) -> None:
     out = tmp_path / "fc.csv"
     status = main(
         ["forecast", str(src), "--study-area", str(boundary), "--through", "2021-05",
-         "--coverage", "0.05", "--out", str(out)]
+         "--res", str(RES), "--coverage", "0.05", "--out", str(out)]
     )  # fmt: skip
     assert status == 0
     table = pd.read_csv(out)
-    assert list(table.columns) == ["cell", "rank", "score"]
+    assert list(table.columns) == ["cell", "rank", "place", "score"]
+    from hotspots.space.places import NO_WARD_NOTE
+
+    assert capsys.readouterr().out.count(NO_WARD_NOTE) == 1  # a boundary without wards: once
     assert set(table["cell"].head(3)) == {A, B, C}
     import json
 

@@ -7,6 +7,7 @@ import re
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 from scipy.stats import binomtest
@@ -159,3 +160,137 @@ def test_readable_tables_round_with_units_and_drop_midnight() -> None:
     assert row["Incidents"] == 12 and str(row["Due"]) == "2022-01-31"
     assert row["Added"] == "2022-01-31 14:05" and row["Overdue"] == "Yes"
     assert "00:00:00" not in shown.astype(str).to_string()
+
+
+# --------------------------------------------------------------------------- 9. plain words
+
+
+def _fc(method: str = "recency_density", hit: float = 0.68, base: float = 0.64):
+    from hotspots.analysis.forecast import Forecast
+
+    backtest = pd.DataFrame(
+        {"method": ["all_history", method], "coverage": [0.05, 0.05], "folds": [12, 12],
+         "hit_rate": [base, 0.7], "pai": [12.8, 14.0], "pei": [0.8, 0.85]}
+    )  # fmt: skip
+    return Forecast(
+        cells=pd.DataFrame(),
+        month=pd.Period("2022-02", "M"),
+        method=method,
+        coverage=0.05,
+        backtest=backtest,
+        figures={"res": 9, "n_cells": 2246, "folds": 12, "hit_rate": hit, "pai": 13.6,
+                 "pei": 0.83, "first_test_month": "2021-02", "last_test_month": "2022-01"},
+    )  # fmt: skip
+
+
+def test_the_forecast_says_what_it_was_compared_with_in_words() -> None:
+    from hotspots.products.captions import (
+        HOT_SPOT_METRIC,
+        forecast_summary,
+        hot_spot_caption,
+        hot_spot_metric,
+    )
+
+    fc = _fc()
+    plain, technical = hot_spot_caption(fc)
+    assert "forecast for Feb 2022" in plain
+    assert "better than simply counting past crime: 68 % vs 64 %" in plain
+    assert "worse than" in hot_spot_caption(_fc(hit=0.60))[0]
+    said = forecast_summary(fc)
+    assert "Feb 2022" in said and "2022-02" not in said
+    for code in ("recency_density", "method recency", "H3", "PAI"):
+        assert code not in plain and code not in said
+    assert "recency_density" not in technical  # the method in words, even one click away
+    assert "next month" in HOT_SPOT_METRIC.lower() and "area" in HOT_SPOT_METRIC
+    value, help_text = hot_spot_metric(fc)
+    assert value == "68 %" and help_text is not None and "64 %" in help_text
+
+
+def test_months_have_one_home_in_words() -> None:
+    from hotspots.products.captions import month_text
+
+    assert month_text("2022-02") == "Feb 2022"
+    assert month_text(pd.Timestamp("2021-12-01")) == "Dec 2021"
+    assert month_text(pd.Period("2021-01", "M")) == "Jan 2021"
+
+
+def test_peak_counts_read_as_whole_incidents() -> None:
+    """A window with from–to incidents holds a fraction (11.73): a meeting reads 12."""
+    peaks = pd.DataFrame({"rank": [1], "label": ["Fri 18–21"], "incidents": [11.73],
+                          "share": [0.2637], "lift": [2.31]})  # fmt: skip
+    shown = tables.readable(peaks)
+    assert shown["Incidents"].tolist() == [12]
+    assert "11.7" not in shown.astype(str).to_string()
+
+
+def test_exports_round_and_write_months_as_months() -> None:
+    from hotspots.core.io import export_ready, write_csv
+
+    table = pd.DataFrame(
+        {
+            "first_month": pd.to_datetime(["2021-01-01", "2021-03-01"]),
+            "due_date": pd.to_datetime(["2021-01-05", "2021-03-01"]),
+            "share": [0.263714, 0.1],
+            "area_m2": [3362275.8857, 12.4],
+            "centre_lon": [-0.4712345678, -0.5],
+            "lift": [4.694612, 1.0],
+            "n": [12.0, 3.0],
+        }
+    )
+    text = write_csv(export_ready(table)).decode()
+    assert "2021-01-01" not in text and "2021-01,2021-01-05" in text
+    assert "0.2637," in text and ",3362276," in text and "-0.471235" in text and "4.695" in text
+    assert ",12\r\n" in text and "12.0" not in text
+
+
+def test_clusters_csv_carries_one_number_as_on_the_map(analysis, tmp_path) -> None:
+    from hotspots.views.outputs import write_analysis
+
+    written = write_analysis(analysis, tmp_path)
+    table = pd.read_csv(written["clusters.csv"], dtype=str)
+    assert "rank" not in table.columns and table.columns[0] == "cluster"
+    ranks = analysis.profiles.sort_values("rank")
+    assert table["cluster"].astype(int).tolist() == ranks["rank"].tolist()
+    assert table["n_incidents"].astype(int).tolist() == ranks["n_incidents"].tolist()
+    assert table["first_month"].str.fullmatch(r"\d{4}-\d{2}").all()
+    for column in table.columns:  # no long decimals
+        decimals = table[column].dropna().str.extract(r"\.(\d+)$")[0].dropna().str.len()
+        assert (decimals <= 6).all(), column
+    hot = pd.read_csv(written["hot_spots.csv"])
+    assert hot["place"].notna().all() and not hot["place"].str.contains("unnamed").any()
+    assert hot["place"].str.contains(", ").mean() > 0.9  # "Street, Ward" (wards of Dacorum)
+
+
+def test_load_report_reads_reason_labels_not_codes() -> None:
+    from hotspots.data.ingest.report import QUARANTINE_REASONS
+
+    assert set(tables.QUARANTINE_LABELS) == set(QUARANTINE_REASONS)
+    text = "  rows quarantined    12\n    outside_study_area  12  (the point lies outside)\n"
+    shown = tables.report_text(text)
+    assert "outside_study_area" not in shown and "Outside the study area  12" in shown
+    by_reason = pd.DataFrame({"reason": ["outside_study_area", "no_cctv"], "rows": [3, 1]})
+    assert tables.readable(by_reason)["Reason"].tolist() == ["Outside the study area", "No CCTV"]
+
+
+# --------------------------------------------------------------------------- 10. landmarks
+
+
+def test_a_place_named_only_by_a_landmark_borrows_the_nearest_street() -> None:
+    from hotspots.space.places import place_names
+
+    incidents = pd.DataFrame(
+        {
+            "location": ["On or near Shopping Area"] * 3 + ["On or near High Street"]
+            + ["On or near Parking Area"] + ["On or near Far Road"],
+            "x": [0.0, 5.0, 10.0, 60.0, 5000.0, 5900.0],
+            "y": [0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+        }
+    )  # fmt: skip
+    groups = np.array([1, 1, 1, -1, 2, -1])
+    centres = pd.DataFrame({"x": [5.0, 5000.0], "y": [0.0, 0.0]}, index=[1, 2])
+    names = place_names(incidents, groups, centres, None, crs="EPSG:27700")
+    # the street 55 m away names it; with no ward to name it, one 900 m away is said so
+    assert names.tolist() == [
+        "Shopping Area near High Street",
+        "Parking Area about 900 m from Far Road",
+    ]

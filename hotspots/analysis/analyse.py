@@ -25,7 +25,6 @@ from hotspots.analysis.clusters import (
 from hotspots.analysis.stats import hotspots_gistar
 from hotspots.analysis.temporal import HourWeekday, hour_weekday, monthly_series, peak_windows
 from hotspots.core import disclosure
-from hotspots.core.crs import from_lonlat
 from hotspots.core.defaults import (
     DBSCAN_MAX_EPS_M,
     GI_K,
@@ -37,11 +36,11 @@ from hotspots.core.disclosure import mappable
 from hotspots.data import boundaries
 from hotspots.data.ingest import resolve_study_area
 from hotspots.data.ingest.studyarea import study_area_district
-from hotspots.data.schema import WORKING_CRS, check_incidents, incident_points
+from hotspots.data.schema import WORKING_CRS, check_incidents
 from hotspots.space.areas import area_counts, area_rates, district_wards, ward_population
 from hotspots.space.extent import default_study_area
-from hotspots.space.grid import assign_cells, cell_centres, grid_counts
-from hotspots.space.places import place_names
+from hotspots.space.grid import grid_counts
+from hotspots.space.places import cell_place_names, place_names
 
 _WARD_SNAP_M = 25.0
 """Incidents up to this many metres outside every ward are counted in the nearest one."""
@@ -242,7 +241,7 @@ def analyse(
         },
     }
     ward_rates, named_wards = _ward_rates(spatial, study_area, wards, population)
-    _name_places(spatial, cells, profiles, clusters.labels, named_wards, res)
+    _name_places(spatial, cells, profiles, clusters.labels, named_wards, res, predicted)
     if ward_rates is not None:
         params["ward_rates"] = {k_: _jsonable(v) for k_, v in ward_rates.attrs.items()}
     return Analysis(
@@ -336,18 +335,23 @@ def _name_places(
     labels: np.ndarray,
     wards: gpd.GeoDataFrame | None,
     res: int,
+    forecast: Forecast | None = None,
 ) -> None:
-    """Add ``place`` ("Street, Ward", :func:`hotspots.space.places.place_names`) to every cell
-    and cluster, in place: streets from the mapped (non-sensitive) incidents only."""
+    """Add ``place`` ("Street, Ward", :func:`hotspots.space.places.place_names`) to every cell,
+    cluster and forecast hot spot, in place: streets from the mapped (non-sensitive)
+    incidents only."""
     crs = spatial.attrs[WORKING_CRS]
     if wards is not None and "area_name" not in wards.columns:
         wards = None
-    lon, lat = cell_centres(cells["cell"].to_numpy())
-    x, y = from_lonlat(lon, lat, crs)
-    centres = pd.DataFrame({"x": x, "y": y}, index=cells["cell"].to_numpy())
-    points = incident_points(spatial)
-    of_cell = assign_cells(shapely.get_x(points), shapely.get_y(points), res)
-    cells["place"] = place_names(spatial, of_cell, centres, wards, crs=crs).to_numpy()
+    cells["place"] = cell_place_names(spatial, cells["cell"].to_numpy(), res, wards)
+    if forecast is not None:  # the hot spots carry the same names (edge cells named too)
+        named = forecast.cells["cell"].map(cells.set_index("cell")["place"])
+        missing = named.isna().to_numpy(bool) & forecast.cells["selected"].to_numpy(bool)
+        if missing.any():
+            named[missing] = cell_place_names(
+                spatial, forecast.cells["cell"].to_numpy()[missing], res, wards
+            )
+        forecast.cells["place"] = named.to_numpy()
     if len(profiles):
         outlines = profiles.geometry.to_crs(crs)
         inner = outlines.where(~(outlines.isna() | outlines.is_empty)).representative_point()

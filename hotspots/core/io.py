@@ -10,6 +10,8 @@ are built as text by ``*_html`` functions (they are also embedded in other pages
 spreadsheet formulas (OWASP "CSV injection"): a text cell that starts with ``= + - @``, a tab
 or a carriage return gets a leading ``'``, so Excel and LibreOffice show it as text instead of
 running it. Numbers are never touched: ``-0.47`` in a numeric column stays the number -0.47.
+Exports a person opens first pass through :func:`export_ready` (numbers rounded to sensible
+places, months ``YYYY-MM``).
 
 Examples
 --------
@@ -159,3 +161,63 @@ def _cell(value: Any, safe: bool) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
+
+
+def export_decimals(column: str) -> int:
+    """Decimals a CSV export keeps for ``column``: 6 for degrees (about 0.1 m), 4 for shares
+    (0–1) and p-values, 0 for square metres, 1 for metres, else 3 (rates per 1,000 included).
+
+    Examples
+    --------
+    >>> export_decimals("centre_lon"), export_decimals("share"), export_decimals("area_m2")
+    (6, 4, 0)
+    """
+    if column in ("lon", "lat") or column.endswith(("_lon", "_lat")):
+        return 6
+    if column == "share" or column.startswith("share_") or column.endswith(("_share", "_p")):
+        return 4
+    if column in ("p_value", "q_value", "p", "q") or column.startswith(("p_", "q_")):
+        return 4
+    if column.endswith("_m2"):
+        return 0
+    if column.endswith(("_m", "_km2")):
+        return 1
+    return 3
+
+
+def export_ready(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` as a CSV export writes it: floats rounded (:func:`export_decimals`; whole
+    numbers as integers), months as ``YYYY-MM`` (never ``2021-01-01``), dates without a
+    midnight time. Headings stay the column names (files are read by programs too).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"first_month": pd.to_datetime(["2021-01-01"]), "share": [0.263714],
+    ...                   "n": [12.0]})
+    >>> export_ready(t).to_dict("records")
+    [{'first_month': '2021-01', 'share': 0.2637, 'n': 12}]
+    """
+    out = table.copy()
+    for column in out.columns:
+        values = out[column]
+        if getattr(values.dtype, "name", "") == "geometry":
+            continue
+        if pd.api.types.is_datetime64_any_dtype(values):
+            known = values.dropna()
+            midnight = (known == known.dt.normalize()).all()
+            months = midnight and (known.dt.day == 1).all() and "month" in str(column)
+            if months:
+                out[column] = values.dt.strftime("%Y-%m")
+            elif midnight:
+                out[column] = values.dt.strftime("%Y-%m-%d")
+        elif isinstance(values.dtype, pd.PeriodDtype):
+            out[column] = values.astype(str)
+        elif pd.api.types.is_float_dtype(values):
+            decimals = export_decimals(str(column))
+            finite = values[np.isfinite(values)]
+            whole = decimals == 0 or (len(finite) and (finite == finite.round()).all())
+            if whole and len(finite) == values.notna().sum():  # no infinity
+                out[column] = values.round().astype("Int64")
+            else:
+                out[column] = values.round(decimals)
+    return out

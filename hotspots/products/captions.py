@@ -15,6 +15,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 import h3
+import pandas as pd
 
 from hotspots.core.classes import GI_CONFIDENCE
 from hotspots.core.defaults import HOT_MIN_BIN
@@ -32,9 +33,28 @@ def area_text(m2: float) -> str:
     return f"{m2 / 1e6:.1f} km²"
 
 
+def month_text(month: Any) -> str:
+    """A month as people write it: ``"Feb 2022"`` (from a Period, a timestamp or ``"2022-02"``).
+
+    The one home of a month in words, for captions, notes and documents (tables keep sortable
+    ``YYYY-MM``: :func:`hotspots.views.tables.readable`).
+
+    Examples
+    --------
+    >>> month_text("2022-02"), month_text(pd.Period("2021-12", "M"))
+    ('Feb 2022', 'Dec 2021')
+    """
+    return f"{pd.Period(month, freq='M'):%b %Y}"
+
+
 def cell_area_text(res: int) -> str:
     """The average area of an H3 cell of resolution ``res`` (``'11 ha'`` at 9)."""
     return area_text(h3.average_hexagon_area(res, unit="m^2"))
+
+
+def counts_title(res: int) -> str:
+    """The legend of incident counts per cell: ``"Incidents per hexagon (about 11 ha)"``."""
+    return f"Incidents per hexagon (about {cell_area_text(res)})"
 
 
 HOT_SPOT_PERCENTS: tuple[int, ...] = (1, 3, 5, 10)
@@ -83,10 +103,36 @@ def hot_spot_title(coverage: float) -> str:
     )
 
 
+BASELINE = "all_history"
+"""The simple method every forecast is compared with: counting all past crime per cell."""
+
+
+def baseline_hit_rate(forecast: Forecast) -> float | None:
+    """The share of the next month's crime that counting all past crime (:data:`BASELINE`)
+    caught on the same test months and area share, or ``None`` when not measured."""
+    table = forecast.backtest
+    if not len(table) or not {"method", "coverage", "hit_rate"} <= set(table.columns):
+        return None
+    row = table[(table["method"] == BASELINE) & (table["coverage"] == forecast.coverage)]
+    return float(row["hit_rate"].iloc[0]) if len(row) else None
+
+
+def hot_spot_comparison(forecast: Forecast) -> str:
+    """What the forecast was compared with, in words: ``"Counting past crime instead: 64 %."``,
+    or ``""`` when the baseline was not measured (or is the method shown)."""
+    base = baseline_hit_rate(forecast)
+    if base is None or not forecast.figures.get("folds") or forecast.method == BASELINE:
+        return ""
+    ours = round(100 * forecast.figures["hit_rate"])
+    theirs = round(100 * base)
+    verdict = "better than" if ours > theirs else "the same as" if ours == theirs else "worse than"
+    return f"That is {verdict} simply counting past crime: {ours} % vs {theirs} %."
+
+
 def hot_spot_backtest(forecast: Forecast) -> str:
     """The forecast's backtest in one plain sentence, from its figures (never a fixed number):
     ``"Tested on the last 12 months: the 5 % of the area marked here held 41 % of the next
-    month's crime."``"""
+    month's crime. That is better than simply counting past crime: 41 % vs 37 %."``"""
     f = forecast.figures
     share = f"{100 * forecast.coverage:g} %"
     if not f.get("folds"):
@@ -94,22 +140,39 @@ def hot_spot_backtest(forecast: Forecast) -> str:
             f"Not yet tested: too few months of history to check the {share} of the area "
             "marked here against a later month."
         )
-    return (
+    said = (
         f"Tested on the last {f['folds']} months: the {share} of the area marked here held "
         f"{100 * f['hit_rate']:.0f} % of the next month's crime."
     )
+    compared = hot_spot_comparison(forecast)
+    return f"{said} {compared}" if compared else said
+
+
+def forecast_summary(forecast: Forecast) -> str:
+    """The forecast in one plain sentence for a command's output or a file's notes: the month,
+    the method in words and its backtest (never a method's code name)."""
+    return (
+        f"{hot_spot_title(forecast.coverage)} (forecast for {month_text(forecast.month)}, from "
+        f"{method_words(forecast.method)}). {hot_spot_backtest(forecast)}"
+    )
+
+
+HOT_SPOT_METRIC = "Next month's crime in the marked area"
+"""The label of :func:`hot_spot_metric`: what the percentage is a share of."""
 
 
 def hot_spot_metric(forecast: Forecast | None) -> tuple[str, str | None]:
-    """The share of the next month's crime the hot spots caught in the backtest, as a metric:
-    ``("41 %", help text with PAI and PEI)``, or ``("not tested", None)``."""
+    """The share of the next month's crime the hot spots caught in the backtest, as a metric
+    (labelled :data:`HOT_SPOT_METRIC`): ``("41 %", help text)``, or ``("not tested", None)``."""
     if forecast is None or not forecast.figures.get("folds"):
         return "not tested", None
     f = forecast.figures
+    compared = hot_spot_comparison(forecast)
     return f"{100 * f['hit_rate']:.0f} %", (
-        f"Of the next month's crime, tested on the last {f['folds']} months: the "
-        f"{100 * forecast.coverage:g} % of the area marked held this share (PAI {f['pai']:.1f}, "
-        f"PEI {f['pei']:.2f})."
+        f"Share of the next month's crime that fell in the marked area ({100 * forecast.coverage:g}"
+        f" % of the area), tested on each of the last {f['folds']} months."
+        + (f" {compared}" if compared else "")
+        + f" Technical: PAI {f['pai']:.1f}, PEI {f['pei']:.2f}."
     )
 
 
@@ -124,13 +187,16 @@ def hot_spot_caption(forecast: Forecast) -> tuple[str, str]:
     """
     f = forecast.figures
     plain = (
-        f"{hot_spot_title(forecast.coverage)} (forecast for {forecast.month:%b %Y}). "
+        f"{hot_spot_title(forecast.coverage)} (forecast for {month_text(forecast.month)}). "
         + hot_spot_backtest(forecast)
     )
+    res = f.get("res")
+    cells = f"hexagons of about {cell_area_text(int(res))}" if res else "hexagons"
     technical = (
-        f"Hot spots: H3 cells of resolution {f.get('res', '?')} ranked by "
-        f"{method_words(forecast.method)} (method {forecast.method}, chosen per area by a "
-        f"rolling-origin backtest on these incidents; {f.get('selection', '')})."
+        f"Hot spots: {cells} (H3 resolution {res if res else '?'}) ranked by "
+        f"{method_words(forecast.method)}, the method chosen for this area by testing each "
+        f"method on earlier months of these incidents (rolling-origin backtest; "
+        f"{f.get('selection', '')})."
     )
     if f.get("folds"):
         technical += (
@@ -157,10 +223,12 @@ def hot_spot_figures(forecast: Forecast) -> dict[str, Any]:
         "hot_spots": hot_spot_title(forecast.coverage),
         "backtest": hot_spot_backtest(forecast),
         "month": str(forecast.month),
+        "month_words": month_text(forecast.month),
         "method": forecast.method,
         "method_words": method_words(forecast.method),
         "coverage": float(forecast.coverage),
         **{k: (float(f[k]) if isinstance(f.get(k), float) else f.get(k)) for k in keys},
+        "baseline_hit_rate": baseline_hit_rate(forecast),
         "selection": f.get("selection"),
         "cell_set": f.get("cell_set"),
     }

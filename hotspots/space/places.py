@@ -4,7 +4,12 @@ One home for naming: patrol localities, H3 cells, clusters and hot spots are all
 "Marlowes, Hemel Hempstead Town" (:func:`place_names`), on the maps' tooltips and labels and in
 every document. police.uk gives each incident a map point named ``"On or near <street>"`` (or a
 generic landmark such as ``"Parking Area"``); the most frequent street of a place's incidents
-names it.
+names it. A landmark alone tells a patrol nothing ("Shopping Area" is in every town): a place
+whose incidents name only a landmark is called by it and the nearest street
+(``"Shopping Area near High Street, Ward"``, :data:`NEAR_STREET_M`), else by it and its ward;
+without wards, by the nearest street farther off (``"Parking Area about 600 m from Mill
+Lane"``, :data:`FAR_STREET_M`), and the caller says once that no ward file was given
+(:data:`NO_WARD_NOTE`).
 
 Disclosure (:mod:`hotspots.core.disclosure`): a name is taken only from non-sensitive
 incidents, so no place is ever named from sensitive records (sensitive rows are dropped
@@ -21,7 +26,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from hotspots.core.crs import from_lonlat
 from hotspots.core.disclosure import is_exact_source
+from hotspots.data.schema import WORKING_CRS, incident_points
+from hotspots.space.grid import assign_cells, cell_centres
 
 POLICEUK_LANDMARKS: frozenset[str] = frozenset(
     {
@@ -47,6 +55,17 @@ POLICEUK_LANDMARKS: frozenset[str] = frozenset(
 """police.uk's generic map-point names (lower case): a place type, not a street."""
 
 _PREFIX = "on or near "
+
+NEAR_STREET_M = 250.0
+"""A place named only by a police.uk landmark borrows the nearest street named
+by incidents within this many metres of its centre (about two street blocks): "near …"."""
+
+FAR_STREET_M = 5000.0
+"""Without a ward to name it, such a place borrows a street up to this far: "about 400 m
+from …", "about 1.4 km from …"."""
+
+NO_WARD_NOTE = "no ward boundaries were given, so places are named by their street only"
+"""Said once (a note, a caption) where places have no ward, instead of a blank ward."""
 
 NAMING_MIN_POINTS = 3
 """Distinct points (1 m apart or more) at which location text from an exact-coordinate source
@@ -122,6 +141,60 @@ def main_streets(locations: pd.Series, locality: np.ndarray) -> pd.DataFrame:
     return out.astype("string")
 
 
+def near_streets(
+    incidents: pd.DataFrame,
+    named: np.ndarray,
+    centres: np.ndarray,
+    *,
+    max_m: float | np.ndarray = NEAR_STREET_M,
+) -> np.ndarray:
+    """Words placing each centre by the nearest street among the incidents that may name a
+    place: ``"near High Street"`` (within :data:`NEAR_STREET_M`), ``"about 400 m from High
+    Street"`` (farther, up to ``max_m``).
+
+    Parameters
+    ----------
+    incidents
+        Incidents with ``location`` text and ``x``, ``y`` (metres, working CRS).
+    named
+        Boolean mask of the rows whose text may name a place (non-sensitive and
+        :func:`nameable`).
+    centres
+        ``(n, 2)`` array of centres in metres (same CRS).
+    max_m
+        Farthest street considered (metres), one for all centres or one per centre.
+
+    Returns
+    -------
+    Object array: the words, naming the street (police.uk's ``"On or near"`` left off,
+    landmarks never) at the nearest such incident within ``max_m``, else ``None``.
+    """
+    out = np.full(len(centres), None, dtype=object)
+    if len(centres) == 0 or not {"x", "y", "location"} <= set(incidents.columns):
+        return out
+    place = _place(incidents["location"].reset_index(drop=True))
+    ok = np.asarray(named, dtype=bool) & place.notna().to_numpy(bool)
+    ok &= ~place.str.lower().isin(POLICEUK_LANDMARKS).fillna(False).to_numpy(bool)
+    xy = np.column_stack([incidents["x"].to_numpy(float)[ok], incidents["y"].to_numpy(float)[ok]])
+    finite = np.isfinite(xy).all(axis=1)
+    if not finite.any():
+        return out
+    from scipy.spatial import cKDTree  # lazy: only when a place needs a nearby street
+
+    streets = place[ok].to_numpy(object)[finite]
+    points, first = np.unique(xy[finite], axis=0, return_index=True)
+    limit = np.broadcast_to(np.asarray(max_m, dtype=float), (len(centres),))
+    distance, nearest = cKDTree(points).query(
+        np.asarray(centres, dtype=float).reshape(-1, 2), distance_upper_bound=float(limit.max())
+    )
+    for i in np.flatnonzero(np.isfinite(distance) & (distance <= limit)):
+        street = streets[first[nearest[i]]]
+        d = float(distance[i])
+        far = f"{d / 1000:.1f} km" if d >= 1000 else f"{round(d, -1):.0f} m"
+        out[i] = f"near {street}" if d <= NEAR_STREET_M else f"about {far} from {street}"
+    return out
+
+
 def ward_names(centres: np.ndarray, wards: gpd.GeoDataFrame | None, crs: str) -> np.ndarray:
     """Name of the ward holding each centre (metres in ``crs``); ``None`` outside every ward.
 
@@ -157,7 +230,8 @@ def locality_names(
     Parameters
     ----------
     streets
-        From :func:`main_streets`, one row per locality in rank order.
+        From :func:`main_streets`, one row per locality in rank order; an optional ``near``
+        column (:func:`near_streets`) names places whose incidents name only a landmark.
     wards
         Ward name per locality (``None`` when unknown), in the same order.
     number_duplicates
@@ -165,12 +239,15 @@ def locality_names(
         apart); ``False`` leaves neighbouring cells of one street under one name.
     """
     names = []
-    columns = (streets["street"], streets["landmark"], pd.Series(wards, dtype=object))
+    near = streets["near"] if "near" in streets.columns else pd.Series(None, index=streets.index)
+    columns = (streets["street"], streets["landmark"], near, pd.Series(wards, dtype=object))
     plain = [c.astype(object).where(c.notna().to_numpy(bool), None).tolist() for c in columns]
-    for street, landmark, ward in zip(*plain, strict=True):
+    for street, landmark, nearby, ward in zip(*plain, strict=True):
         place = street if street is not None else landmark
         if street is not None and landmark is not None:
             place = f"{street} ({landmark})"
+        elif landmark is not None and nearby is not None:  # "Parking Area near High Street"
+            place = f"{landmark} {nearby}"
         parts = [p for p in (place, ward) if p is not None]
         names.append(", ".join(parts) if parts else "unnamed place")
     if not number_duplicates:
@@ -213,8 +290,9 @@ def place_names(
 
     Returns
     -------
-    Series of names indexed like ``centres``: ``"Street, Ward"``, ``"Street"`` (outside every
-    ward), ``"Ward"`` (no location text among its non-sensitive incidents) or
+    Series of names indexed like ``centres``: ``"Street, Ward"``, ``"Landmark near Street,
+    Ward"``, ``"Street"`` (outside every ward), ``"Ward"`` (no location text among its
+    non-sensitive incidents), ``"Landmark about 600 m from Street"`` (no ward) or
     ``"unnamed place"``.
 
     Examples
@@ -225,12 +303,50 @@ def place_names(
     ['Marlowes', 'unnamed place']
     """
     place = pd.Series(np.asarray(groups, dtype=object))
-    keep = place.notna().to_numpy(bool) & (place.astype(str) != "-1").to_numpy(bool)
+    named = nameable(incidents)
     if "sensitive" in incidents.columns:
-        keep &= ~incidents["sensitive"].to_numpy(bool)
-    keep &= nameable(incidents)
+        named &= ~incidents["sensitive"].to_numpy(bool)
+    keep = named & place.notna().to_numpy(bool) & (place.astype(str) != "-1").to_numpy(bool)
     locations = incidents["location"].reset_index(drop=True)[keep]
     streets = main_streets(locations, place[keep].to_numpy()).reindex(centres.index)
-    ward = ward_names(centres[["x", "y"]].to_numpy(float).reshape(-1, 2), wards, crs)
+    xy = centres[["x", "y"]].to_numpy(float).reshape(-1, 2)
+    ward = ward_names(xy, wards, crs)
+    # no street of its own, only a landmark: the nearest street too (never for a place with
+    # no nameable incident: a house address or sensitive records stay unnamed)
+    alone = (streets["street"].isna() & streets["landmark"].notna()).to_numpy(bool)
+    if alone.any():
+        reach = np.where(pd.isna(ward), FAR_STREET_M, NEAR_STREET_M)[alone]
+        streets["near"] = pd.Series(pd.NA, index=streets.index, dtype="string")
+        streets.loc[alone, "near"] = near_streets(incidents, named, xy[alone], max_m=reach)
     names = locality_names(streets, ward, number_duplicates=number_duplicates)
     return pd.Series(names, index=centres.index, dtype=object, name="place")
+
+
+def cell_place_names(
+    incidents: gpd.GeoDataFrame,
+    cells: np.ndarray | pd.Series | list[str],
+    res: int,
+    wards: gpd.GeoDataFrame | None,
+) -> np.ndarray:
+    """The ``"Street, Ward"`` name of each H3 cell (:func:`place_names`), from the incidents
+    in it; ``wards`` ``None``: no ward in the names (say :data:`NO_WARD_NOTE` once).
+
+    Parameters
+    ----------
+    incidents
+        Mappable canonical incidents (``location``, point geometry, ``attrs["working_crs"]``).
+    cells
+        H3 ids (hexadecimal strings) of resolution ``res``.
+    """
+    ids = np.asarray(cells, dtype=object)
+    if len(ids) == 0:
+        return np.empty(0, dtype=object)
+    crs = incidents.attrs[WORKING_CRS]
+    lon, lat = cell_centres(ids)
+    x, y = from_lonlat(lon, lat, crs)
+    centres = pd.DataFrame({"x": x, "y": y}, index=ids)
+    points = incident_points(incidents)
+    of_cell = assign_cells(shapely.get_x(points), shapely.get_y(points), res)
+    if wards is not None and "area_name" not in wards.columns:
+        wards = None
+    return place_names(incidents, of_cell, centres, wards, crs=crs).to_numpy()

@@ -12,7 +12,7 @@ import folium
 import geopandas as gpd
 
 from hotspots.analysis.analyse import GISTAR_LABEL, Analysis
-from hotspots.products.captions import hot_spot_backtest, hot_spot_title
+from hotspots.products.captions import counts_title, hot_spot_backtest, hot_spot_title
 from hotspots.views import maps
 
 HOT_SPOTS = "Hot spots: where next month's crime is most likely"
@@ -89,7 +89,7 @@ def analysis_layers(
         layers.append(
             maps.hex_layer(
                 cells[cells["count"] > 0],
-                legend_title=f"Incidents per H3 cell (res {res})",
+                legend_title=counts_title(res),
                 name=COUNTS,
                 show=COUNTS in shown,
             )

@@ -12,6 +12,7 @@ Examples
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hotspots.core.classes import GI_CONFIDENCE
-from hotspots.core.defaults import GI_K, H3_RES, HOT_MIN_BIN
+from hotspots.core.defaults import DBSCAN_MAX_EPS_M, GI_K, H3_RES, HOT_MIN_BIN
 from hotspots.core.io import write_csv
 from hotspots.data.ingest import IngestError, load
 
@@ -105,6 +106,8 @@ def _add_ingest(commands: argparse._SubParsersAction) -> None:
 
 
 def _run_ingest(args: argparse.Namespace) -> int:
+    from hotspots.views.tables import report_text
+
     columns = _read_column_map(args.columns) if args.columns else None
     result = load(
         args.sources,
@@ -122,7 +125,7 @@ def _run_ingest(args: argparse.Namespace) -> int:
     report_path = stem.with_name(stem.name + ".report.json")
     write_csv(result.quarantine, quarantine_path)
     report_path.write_text(json.dumps(result.report.to_dict(), indent=2, default=str))
-    print(result.report.summary())
+    print(report_text(result.report.summary()))
     print(f"wrote {out} ({len(result.incidents):,} incidents)")
     print(f"wrote {quarantine_path} ({len(result.quarantine):,} rows set aside)")
     print(f"wrote {report_path}")
@@ -149,7 +152,7 @@ def _add_sources(parser: argparse.ArgumentParser, *, study_area_required: bool) 
 def _add_analyse(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "analyse",
-        help="hot spots (H3 + Gi*), clusters and temporal peaks, written to a folder",
+        help="hot spots (next month's forecast), clusters and peak times, written to a folder",
         description=(
             "Analyse incidents (a GeoParquet from 'hotspots ingest', or any source 'ingest' "
             "reads) and write cells with Gi* (GeoJSON, GeoParquet), clusters with profiles, "
@@ -175,8 +178,17 @@ def _add_analyse(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--k", type=int, default=GI_K, help=f"Gi* k-ring neighbourhood ({GI_K})")
     parser.add_argument("--permutations", type=int, default=0, help="Gi* permutations (0)")
     parser.add_argument("--method", choices=["dbscan", "hdbscan"], default="dbscan")
-    parser.add_argument("--eps", type=float, help="DBSCAN eps in metres (default: k-distance knee)")
-    parser.add_argument("--min-samples", type=int, help="DBSCAN min_samples (default: automatic)")
+    parser.add_argument(
+        "--eps",
+        type=float,
+        help="cluster search distance in metres (DBSCAN eps; default: chosen from the data, at "
+        f"most {DBSCAN_MAX_EPS_M:.0f} m)",
+    )
+    parser.add_argument(
+        "--min-samples",
+        type=int,
+        help="fewest incidents that make a cluster (DBSCAN min_samples; default: automatic)",
+    )
     _add_months(parser)
     parser.add_argument("--out", type=Path, required=True, metavar="DIR")
     parser.set_defaults(run=_run_analyse)
@@ -184,14 +196,17 @@ def _add_analyse(commands: argparse._SubParsersAction) -> None:
 
 def _run_analyse(args: argparse.Namespace) -> int:
     from hotspots.analysis.analyse import analyse
+    from hotspots.products.captions import cell_area_text, forecast_summary
     from hotspots.space.areas import read_boundaries
+    from hotspots.space.places import NO_WARD_NOTE
     from hotspots.views.outputs import write_analysis
 
     wards = read_boundaries(args.areas) if args.areas else None
     population = _read_population(args.population) if args.population else None
     data = read_input(args.incidents, study_area=args.study_area)
     study_area = args.study_area or (wards if wards is not None else data.study_area)
-    if wards is None and data.workspace is not None:
+    if wards is None and args.study_area is None:  # a workspace's, or the default districts'
+        data = data if data.workspace is not None else _default_wards(data, res=args.res)
         wards, population = data.wards, population if population is not None else data.population
     incidents = _in_months(data, args.start, args.end)
     result = analyse(
@@ -210,15 +225,17 @@ def _run_analyse(args: argparse.Namespace) -> int:
     p = result.params
     c = p["clusters"]
     how = (
-        f"eps {c['eps_m']:.0f} m, {c.get('eps_source', '')}"
+        f"incidents within {c['eps_m']:.0f} m of each other, at least {c['min_samples']} "
+        "to a cluster"
         if c.get("eps_m") is not None
-        else f"HDBSCAN, min_cluster_size {c.get('min_cluster_size')}"
+        else f"at least {c.get('min_cluster_size')} incidents to a cluster"
     )
     print(
-        f"{p['incidents']:,} incidents; {p['grid']['n_cells']:,} H3 cells at res {args.res}, "
-        f"{int((result.cells['gi_bin'] >= HOT_MIN_BIN).sum())} in Gi* clusters of high counts "
-        f"({GI_CONFIDENCE[HOT_MIN_BIN]}+); "
-        f"{c['n_clusters']} clusters ({how})"
+        f"{p['incidents']:,} incidents; {p['grid']['n_cells']:,} hexagons of about "
+        f"{cell_area_text(args.res)}, {int((result.cells['gi_bin'] >= HOT_MIN_BIN).sum()):,} "
+        "of them in statistically significant clusters of high counts "
+        f"({GI_CONFIDENCE[HOT_MIN_BIN]} confidence or more); {c['n_clusters']:,} clusters of "
+        f"nearby incidents ({how}); how each was chosen: params.json"
     )
     print(f"study area: {p['study_area']}")
     inside = incidents["month"].dt.to_period("M")
@@ -228,14 +245,16 @@ def _run_analyse(args: argparse.Namespace) -> int:
             f"note: no data for {', '.join(f'{m:%b %Y}' for m in gaps)}: the counts are of the "
             f"{inside.nunique()} months with data; monthly.csv leaves it empty"
         )
-    if result.ward_rates is not None:
+    if result.ward_rates is None:  # said once, not a blank ward in every place name
+        print(f"note: {NO_WARD_NOTE} (give --areas or --study-area DISTRICT for ward names)")
+    else:
         rated = int(result.ward_rates["rate"].notna().sum())
         print(
             f"ward rates per 1,000 residents: {rated} of {len(result.ward_rates)} wards "
             f"(boundaries: {result.ward_rates.attrs.get('vintage')})"
         )
     if result.forecast is not None:
-        print(f"hot spots (next-month forecast): {result.forecast.summary()}")
+        print(forecast_summary(result.forecast))
     for name in sorted(written):
         print(f"wrote {written[name]}")
     return 0
@@ -325,12 +344,14 @@ def _add_forecast(commands: argparse._SubParsersAction) -> None:
         description=(
             "Score every H3 cell of the study area for the month after --through from the "
             "incidents before it; the method is chosen by a rolling-origin backtest on the same "
-            "history. Writes the selected cells (cell, rank, score) to OUT and the method and "
-            "its backtest figures (hit rate, PAI, PEI) to OUT's .json."
+            "history. Writes the selected cells (cell, rank, place, score) to OUT and the "
+            "method and its backtest figures (hit rate, PAI, PEI) to OUT's .json."
         ),
     )
-    _add_sources(parser, study_area_required=True)
-    parser.add_argument("--res", type=int, default=10, help="H3 resolution, 7-11 (default 10)")
+    _add_sources(parser, study_area_required=False)
+    parser.add_argument(
+        "--res", type=int, default=H3_RES, help=f"H3 resolution, 7-11 ({H3_RES}, as 'analyse')"
+    )
     parser.add_argument(
         "--through", metavar="YYYY-MM", help="last month of history (default: last)"
     )
@@ -342,11 +363,14 @@ def _add_forecast(commands: argparse._SubParsersAction) -> None:
 
 def _run_forecast(args: argparse.Namespace) -> int:
     from hotspots.analysis.forecast import forecast
+    from hotspots.core.disclosure import mappable
+    from hotspots.products.captions import forecast_summary
+    from hotspots.space.places import NO_WARD_NOTE, cell_place_names
 
-    incidents = load(args.incidents, study_area=args.study_area).incidents
+    data = _default_wards(read_input(args.incidents, study_area=args.study_area), res=args.res)
     result = forecast(
-        incidents,
-        study_area=args.study_area,
+        data.incidents,
+        study_area=data.study_area,
         res=args.res,
         through=args.through,
         coverage=args.coverage,
@@ -354,7 +378,12 @@ def _run_forecast(args: argparse.Namespace) -> int:
     )
     out: Path = args.out
     out.parent.mkdir(parents=True, exist_ok=True)
-    write_csv(result.selected, out)
+    selected = result.selected
+    selected["place"] = cell_place_names(
+        mappable(data.incidents), selected["cell"].to_numpy(), args.res, data.wards
+    )
+    selected["score"] = [float(f"{v:.4g}") for v in selected["score"].astype(float)]
+    write_csv(selected[["cell", "rank", "place", "score"]], out)
     companion = out.with_suffix(".json")
     backtest = result.backtest.to_dict(orient="records")
     companion.write_text(
@@ -362,7 +391,7 @@ def _run_forecast(args: argparse.Namespace) -> int:
             {
                 "month": str(result.month),
                 "method": result.method,
-                "summary": result.summary(),
+                "summary": forecast_summary(result),
                 "figures": result.figures,
                 "backtest": backtest,
             },
@@ -370,8 +399,10 @@ def _run_forecast(args: argparse.Namespace) -> int:
             default=str,
         )
     )
-    print(f"forecast for {result.month}: {result.summary()}")
-    print(f"wrote {out} ({len(result.selected):,} cells)")
+    print(forecast_summary(result))
+    if data.wards is None:
+        print(f"note: {NO_WARD_NOTE} (give a workspace or --study-area DISTRICT for ward names)")
+    print(f"wrote {out} ({len(selected):,} cells)")
     print(f"wrote {companion}")
     return 0
 
@@ -382,7 +413,8 @@ def _add_patrol_plan(commands: argparse._SubParsersAction) -> None:
         help="ranked patrol localities with dosage and limits: GeoJSON, CSV, KML and briefing",
         description=(
             "Rank patrol localities (hot spots cut into spaced units of about 200 m) for a period "
-            "and area, with names, trends, peak windows and a Koper-curve dosage. Writes "
+            "and area, with names, trends, peak windows and how often to visit (10-16 minute "
+            "visits, which deter longest). Writes "
             "plan.geojson, plan.csv, plan.json (method and backtest), plan.kml, briefing.html "
             "and briefing.pdf into OUT."
         ),
@@ -430,6 +462,7 @@ def _run_patrol_plan(args: argparse.Namespace) -> int:
         max_across_m=args.max_across,
         min_spacing_m=args.min_spacing,
         harm_weights=args.harm_weights,
+        wards=data.wards,
     )
     written = write_plan_files(plan, args.out, pdf=not args.no_pdf)
     s = plan.metadata["summary"]
@@ -471,7 +504,7 @@ def _add_national(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("sources", nargs="+", metavar="SOURCE", help="file, folder or zip")
     parser.add_argument("--out", type=Path, required=True, metavar="DIR")
-    parser.add_argument("--res", type=int, default=9, help="H3 resolution (9)")
+    parser.add_argument("--res", type=int, default=H3_RES, help=f"H3 resolution ({H3_RES})")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="tcp://host:8786 of a cluster")
     parser.add_argument("--workers", type=int, default=2, help="local workers (2)")
     parser.add_argument("--memory-limit", default="3GiB", help="per local worker (3GiB)")
@@ -718,6 +751,30 @@ def read_input(paths: Sequence[str], *, study_area: str | None) -> Input:
     return Input(incidents, Coverage.of(incidents), study_area, wards, population, title)
 
 
+def _default_wards(data: Input, *, res: int) -> Input:
+    """Files given without a study area: ``data`` with the 2013 wards (and 2011 residents) of
+    the districts the default study area takes (:func:`hotspots.space.extent.default_study_area`:
+    the districts holding the incidents), so that places carry their ward; unchanged when
+    ``data`` has wards or a study area, or the default is the points' trimmed core."""
+    if data.wards is not None or data.study_area is not None:
+        return data
+    import geopandas as gpd
+    import pandas as pd
+
+    from hotspots.core.disclosure import mappable
+    from hotspots.space.areas import district_wards
+    from hotspots.space.extent import default_study_area
+
+    chosen = default_study_area(mappable(data.incidents), res=res)
+    if not chosen.districts:
+        return data
+    found = [district_wards(code) for code in chosen.districts]
+    wards = gpd.GeoDataFrame(pd.concat([w for w, _ in found], ignore_index=True), crs=4326)
+    population = pd.concat([p for _, p in found], ignore_index=True)
+    population.attrs = dict(found[0][1].attrs)
+    return dataclasses.replace(data, wards=wards, population=population)
+
+
 def _add_month(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--month", metavar="YYYY-MM", help="the month (default: latest covered)")
 
@@ -876,13 +933,22 @@ def _add_pack(commands: argparse._SubParsersAction) -> None:
 
 def _run_pack(args: argparse.Namespace) -> int:
     from hotspots.analysis.analyse import analyse
+    from hotspots.products.captions import month_text
     from hotspots.products.measures import comparison_periods, headline_measures, what_changed
     from hotspots.views.documents.meeting_pack import meeting_pack_html, meeting_pack_pdf
 
     data = read_input(args.incidents, study_area=args.study_area)
     month = _month(data, args.month)
-    current = _in_months(data, month, month)
-    result = analyse(current, study_area=data.study_area or data.wards)
+    _in_months(data, month, month)  # the chosen month must hold data (else: why not)
+    # The month is what changed; the hot spots, clusters and peaks come from every month up to
+    # it, and the forecast is for the month after it.
+    history = _in_months(data, None, month)
+    result = analyse(
+        history,
+        study_area=data.study_area or data.wards,
+        wards=data.wards,
+        population=data.population,
+    )
     changes = measures = None
     notes: list[str] = []
     try:
@@ -896,8 +962,17 @@ def _run_pack(args: argparse.Namespace) -> int:
     except ValueError as err:
         notes = [f"no comparison: {err}"]
     period = changes.attrs["current_period"] if changes is not None else month
+    months = history["month"].dt.to_period("M")
+    used = f"{month_text(months.min())} to {month_text(months.max())}"
     filters = {
         "Data": data.coverage.describe(),
+        "Hot spots, clusters and peak times": f"from the incidents of {used} (every month up "
+        "to the chosen one)"
+        + (
+            f"; the hot spots forecast {month_text(result.forecast.month)}"
+            if result.forecast is not None
+            else ""
+        ),
         **{f"Note {i + 1}": n for i, n in enumerate(notes)},
     }
     args.out.mkdir(parents=True, exist_ok=True)

@@ -7,13 +7,16 @@ What ``hotspots analyse --out DIR`` produces:
                             cold) or a forecast hot spot, with count, Gi*, ``hot_spot``
                             and ``forecast_rank`` (WGS84): no empty cell grows it
 ``hot_spots.csv``           the hot spots: the cells the next-month forecast selects,
-                            best first (``rank``, ``cell``, ``score``, ``incidents``
-                            so far, cell centre), when the analysis has a forecast
+                            best first (``rank``, ``place``, ``cell``, ``score``,
+                            ``incidents`` so far, cell centre), when the analysis has a
+                            forecast
 ``hot_spots.json``          its companion: the forecast's method and backtest (hit
                             rate, PAI, PEI, test months) and the sentence a meeting reads
 ``cells.parquet``           every H3 cell of the study area (zeros included), GeoParquet
 ``clusters.geojson``        one outline per cluster with its profile (WGS84)
-``clusters.csv``            the cluster profiles as a table (every CSV spreadsheet-safe)
+``clusters.csv``            the cluster profiles as a table, ``cluster`` numbered as on the
+                            map (1 = most incidents); every CSV spreadsheet-safe, numbers
+                            rounded, months ``YYYY-MM``
 ``hour_weekday.csv``        7 × 24 incidents by weekday and hour (only with times of day)
 ``monthly.csv``             incidents per month and crime group
 ``peaks.csv``               peak hour windows (or peak months for month-only data)
@@ -37,7 +40,7 @@ import pandas as pd
 import shapely
 
 from hotspots.analysis.analyse import Analysis
-from hotspots.core.io import Dest, deliver, write_csv
+from hotspots.core.io import Dest, deliver, export_ready, write_csv
 from hotspots.data.coverage import Coverage
 from hotspots.products.captions import hot_spot_figures
 from hotspots.views import maps
@@ -78,16 +81,17 @@ def write_analysis(
     cells["gi_class"] = cells["gi_class"].astype(str)
     write_geojson(shown_cells(cells), path("cells.geojson"))
     cells.to_parquet(path("cells.parquet"))
-    profiles = analysis.profiles
+    profiles = cluster_export(analysis.profiles)
     if len(profiles):
         outlined = profiles[profiles.geometry.notna()]
         write_geojson(_stringify(outlined), path("clusters.geojson"))
-    write_csv(_stringify(profiles).drop(columns="geometry"), path("clusters.csv"))
+    write_csv(export_ready(_stringify(profiles).drop(columns="geometry")), path("clusters.csv"))
     hw = analysis.hour_weekday
     if hw.available and hw.table is not None:
-        write_csv(hw.table.rename_axis("weekday"), path("hour_weekday.csv"), index=True)
+        hours = export_ready(hw.table.rename_axis("weekday").reset_index())
+        write_csv(hours, path("hour_weekday.csv"))
     write_csv(_monthly(analysis.monthly, coverage), path("monthly.csv"))
-    write_csv(analysis.peaks, path("peaks.csv"))
+    write_csv(export_ready(analysis.peaks), path("peaks.csv"))
     if analysis.forecast is not None:
         table = hot_spot_table(analysis.forecast)
         write_csv(table, path("hot_spots.csv"))
@@ -96,7 +100,7 @@ def write_analysis(
     if analysis.ward_rates is not None:
         rates = analysis.ward_rates.copy()
         rates["boundaries"] = rates.attrs.get("vintage")
-        write_csv(rates, path("ward_rates.csv"))
+        write_csv(export_ready(rates), path("ward_rates.csv"))
     path("map.html").write_text(maps.map_html(analysis_map(analysis, wards=wards)), "utf-8")
     params = {
         **analysis.params,
@@ -114,6 +118,14 @@ def write_analysis(
     return written
 
 
+def cluster_export(profiles: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The cluster profiles as files carry them: one number per cluster, ``cluster``, the one
+    shown on the map, in tables and briefings ("Cluster 1" = the most incidents; the
+    clustering's internal label left out), first."""
+    out = profiles.sort_values("rank").drop(columns="cluster").rename(columns={"rank": "cluster"})
+    return out[["cluster", *[c for c in out.columns if c != "cluster"]]]
+
+
 def shown_cells(cells: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """The cells worth a feature: with incidents (``count > 0``), a significant Gi*
     (``gi_bin != 0``: cold spots may hold no incident) or a forecast hot spot (``hot_spot``).
@@ -125,17 +137,20 @@ def shown_cells(cells: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def hot_spot_table(forecast: Forecast) -> pd.DataFrame:
-    """The forecast's hot spots, best first: ``rank``, ``cell`` (H3 id), ``score``,
-    ``incidents`` (in the history scored), ``centre_lon``, ``centre_lat`` (WGS84)."""
+    """The forecast's hot spots, best first: ``rank``, ``place`` ("Street, Ward", when the
+    forecast's cells were named), ``cell`` (H3 id), ``score``, ``incidents`` (in the history
+    scored), ``centre_lon``, ``centre_lat`` (WGS84)."""
     import h3
 
     chosen = forecast.cells[forecast.cells["selected"]].sort_values("rank")
     centres = np.array([h3.cell_to_latlng(str(c)) for c in chosen["cell"]]).reshape(-1, 2)
+    named = {"place": chosen["place"].to_numpy()} if "place" in chosen.columns else {}
     return pd.DataFrame(
         {
             "rank": chosen["rank"].to_numpy(),
+            **named,
             "cell": chosen["cell"].astype(str).to_numpy(),
-            "score": chosen["score"].round(6).to_numpy(),
+            "score": [float(f"{v:.4g}") for v in chosen["score"].astype(float)],
             "incidents": chosen["history"].astype(int).to_numpy(),
             "centre_lon": centres[:, 1].round(6),
             "centre_lat": centres[:, 0].round(6),

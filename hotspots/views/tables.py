@@ -16,11 +16,13 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
 
+from hotspots.data.ingest.report import QUARANTINE_REASONS
 from hotspots.store.records import REASON_LABELS, STATUS_LABELS, TIMES_OF_CONCERN
 
 _Unit = tuple[str, Callable[[pd.Series], pd.Series], int]
@@ -81,17 +83,60 @@ NAMES: dict[str, str] = {
 }
 """Column → heading, where the words are not simply the column name's."""
 
+QUARANTINE_LABELS: dict[str, str] = {
+    "undecodable_text": "Unreadable text",
+    "malformed_row": "Malformed row",
+    "no_location": "No location",
+    "invalid_coordinates": "Invalid coordinates",
+    "not_a_point": "Not a point",
+    "unparseable_date": "No readable date",
+    "end_before_start": "Ends before it starts",
+    "outside_study_area": "Outside the study area",
+    "duplicate_id": "Duplicate incident",
+}
+"""What each reason a row was set aside at loading reads (the codes and their meaning:
+:data:`hotspots.data.ingest.report.QUARANTINE_REASONS`)."""
+
 VALUE_LABELS: dict[str, Mapping[str, str]] = {
-    "reason": REASON_LABELS,
+    "reason": {**QUARANTINE_LABELS, **REASON_LABELS},
     "status": STATUS_LABELS,
     "status_from": STATUS_LABELS,
     "status_to": STATUS_LABELS,
     "time_of_concern": {t: t.capitalize() for t in TIMES_OF_CONCERN},
 }
-"""Columns of codes → what each code reads (walkabout reasons, action statuses, times)."""
+"""Columns of codes → what each code reads (walkabout reasons, reasons a row was set aside,
+action statuses, times)."""
+
+_REPORT_CODE = re.compile(
+    r"^(\s+)(" + "|".join(map(re.escape, QUARANTINE_REASONS)) + r")(\s+)", re.M
+)
+
+
+def report_text(text: str) -> str:
+    """A load report (:meth:`hotspots.data.ingest.LoadReport.summary`) with each reason code
+    read as its label (``outside_study_area`` → "Outside the study area"), columns kept
+    aligned where the label allows.
+
+    Examples
+    --------
+    >>> report_text("  rows quarantined  3\n    outside_study_area  3  (the point ...)")
+    '  rows quarantined  3\n    Outside the study area  3  (the point ...)'
+    """
+
+    def label(match: re.Match[str]) -> str:
+        lead, code, gap = match.groups()
+        words = QUARANTINE_LABELS.get(code, code)
+        return lead + words + " " * max(2, len(code) + len(gap) - len(words))
+
+    return _REPORT_CODE.sub(label, text)
+
 
 _DECIMALS_OTHERWISE = 1
 """Decimals of any other non-integer number."""
+
+COUNTS: frozenset[str] = frozenset({"incidents", "n_incidents", "count", "incidents_in_view"})
+"""Columns of incidents counted: shown as whole numbers. An incident with a from–to window
+counts in part in each hour of it, so a peak window may hold 11.73: a meeting reads "12"."""
 
 
 def unit(column: str) -> _Unit | None:
@@ -204,6 +249,8 @@ def _values(column: str, values: pd.Series) -> pd.Series:
     found = unit(column)
     if found is None and pd.api.types.is_integer_dtype(values):
         return values
+    if column in COUNTS:
+        return values.astype(float).round().astype("Int64")
     _, convert, decimals = found or ("", _same, _DECIMALS_OTHERWISE)
     number = convert(values.astype(float))
     if found:

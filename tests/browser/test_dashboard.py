@@ -19,7 +19,9 @@ from PIL import Image
 from playwright.sync_api import Download, FrameLocator, Page, expect
 
 from hotspots.analysis.analyse import analyse
+from hotspots.core.disclosure import countable
 from hotspots.data.select import Selection, select
+from hotspots.products.captions import HOT_SPOT_METRIC
 from hotspots.views.dashboard.state import demo_dataset
 
 from .conftest import REPO, OfflinePage, screenshot, streamlit_app
@@ -51,7 +53,7 @@ class Expected:
         """SVG paths in the overlay pane, given which layers' legends are on the map."""
         on = " ".join(legends)
         return (
-            self.count_cells * ("Incidents per H3 cell" in on)
+            self.count_cells * ("Incidents per hexagon" in on)
             + self.gi_cells * ("Statistically significant clusters of high counts" in on)
             + self.hot_spots * ("Hot spots: the 5 % of the area" in on)
             + self.outlines * ("cluster outlines" in on)
@@ -71,7 +73,7 @@ def _expected(groups: tuple[str, ...] = ()) -> Expected:
     result = analyse(incidents, study_area=ds.wards)
     cells, profiles = result.cells, result.profiles
     return Expected(
-        incidents=len(incidents),
+        incidents=len(countable(incidents)),
         hot_cells=int((cells["gi_bin"] > 0).sum()),
         hot_spots=int(cells["hot_spot"].sum()),
         held=f"{100 * result.forecast.figures['hit_rate']:.0f} %",
@@ -94,7 +96,7 @@ def _check_map(page: Page, frame: FrameLocator, want: Expected) -> list[str]:
     """Metrics, legends and drawn paths agree with ``want``; returns the legends' text."""
     expect(_metric(page, "Incidents")).to_have_text(f"{want.incidents:,}", timeout=TIMEOUT)
     expect(_metric(page, "High-count cells")).to_have_text(str(want.hot_cells))
-    expect(_metric(page, "Hot spots caught")).to_have_text(want.held)
+    expect(_metric(page, HOT_SPOT_METRIC)).to_have_text(want.held)
     expect(_metric(page, "Clusters")).to_have_text(str(want.clusters))
     legend = frame.locator(".hotspots-legend")
     # the hot spots (the forecast) are on by default, with their backtest in the legend
@@ -103,7 +105,7 @@ def _check_map(page: Page, frame: FrameLocator, want: Expected) -> list[str]:
     expect(hot).to_contain_text(f"held {want.held} of the next month's crime")
     expect(legend.filter(has_text=f"{want.outlines} cluster outlines")).to_have_count(1)
     legends = legend.all_inner_texts()
-    counts = [text for text in legends if "Incidents per H3 cell" in text]
+    counts = [text for text in legends if "Incidents per hexagon" in text]
     for text in counts:  # the top class ends at the busiest cell's count
         assert re.search(rf"–{want.max_count:,}\n", text), text
     paths = frame.locator(".leaflet-overlay-pane svg path")
@@ -174,7 +176,7 @@ def test_dashboard_offline_filters_meeting_mode_and_exports(offline_page: Offlin
         assert large["heading"] > normal["heading"]
         assert large["metric"] >= 1.4 * normal["metric"]
         legends = _check_map(page, meeting, asb)
-        assert not any("Incidents per H3 cell" in text for text in legends)
+        assert not any("Incidents per hexagon" in text for text in legends)
         screenshot(page, "dashboard_meeting")
 
         # Exports, built on click by the server.

@@ -35,7 +35,8 @@ UNTIMED_VISITS_PER_DAY = 3
 WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 RULE = (
-    "Visits of {minutes} minutes (Koper curve: 10-16 minutes deter longest). Timed data: one "
+    "Visits of {minutes} minutes (stops of 10 to 16 minutes keep crime down longest after the "
+    "officer leaves; longer ones add little: Koper, 1995). Timed data: one "
     "visit per {revisit:g} hours of each peak window found in the locality's own incidents, at "
     "a random minute, varied week to week; visits per day = the most visits falling on one "
     "day. Month-only data: no time of day is known, so {untimed} visits a day at random times "

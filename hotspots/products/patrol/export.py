@@ -19,7 +19,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.polygon import orient
 
-from hotspots.core.io import Dest, deliver, write_csv
+from hotspots.core.io import Dest, deliver, export_ready, write_csv
 from hotspots.products.patrol.plan import PatrolPlan
 
 KML_NS = "http://www.opengis.net/kml/2.2"
@@ -68,7 +68,7 @@ def to_csv(plan: PatrolPlan, dest: Dest = None) -> bytes:
     --------
     >>> to_csv(plan, "out/plan.csv")  # doctest: +SKIP
     """
-    return write_csv(plan_table(plan), dest)
+    return write_csv(export_ready(plan_table(plan)), dest)
 
 
 def to_geojson(plan: PatrolPlan, dest: Dest = None) -> bytes:

@@ -23,7 +23,7 @@ from hotspots.data import datasets
 from hotspots.data.coverage import Coverage
 from hotspots.data.ingest import resolve_study_area
 from hotspots.data.schema import WORKING_CRS, check_incidents
-from hotspots.products.captions import hot_spot_figures
+from hotspots.products.captions import hot_spot_figures, month_text
 from hotspots.products.patrol.dosage import (
     REVISIT_HOURS,
     RULE,
@@ -40,9 +40,15 @@ from hotspots.products.patrol.localities import (
     hot_areas_from_forecast,
 )
 from hotspots.products.patrol.naming import locality_names, main_streets, ward_names
-from hotspots.space.areas import read_boundaries
+from hotspots.space.areas import district_wards, read_boundaries
 from hotspots.space.grid import cell_counts, cell_polygons, grid_counts
-from hotspots.space.places import nameable
+from hotspots.space.places import (
+    FAR_STREET_M,
+    NEAR_STREET_M,
+    NO_WARD_NOTE,
+    nameable,
+    near_streets,
+)
 
 if TYPE_CHECKING:
     from hotspots.analysis.forecast import Forecast
@@ -61,6 +67,12 @@ SNAPPING_LIMIT = (
 CONTEXT_RES: tuple[int, int] = (11, H3_RES)
 """H3 resolutions of the aggregated incidents drawn on maps: 11 (about 25 m edge) for a
 locality, 9 (about 200 m edge) for the overview."""
+
+_METHOD_WORDS = {
+    "gistar": "statistically significant clusters of high counts",
+    "dbscan": "clusters of nearby incidents",
+}
+"""The hot area methods other than the forecast, in words (for the plan's limits)."""
 
 MONTH_ONLY_LIMIT = (
     "These data record the month only, as police.uk always does (no day or time): peak windows "
@@ -171,8 +183,9 @@ def patrol_plan(
         ``None``: the bundled approximate table.
     wards
         Ward boundaries (:func:`hotspots.space.areas.read_boundaries`) for names and maps.
-        ``None``: the bundled wards of a district code, else the study area's features when it
-        is a GeoDataFrame of named areas, else no ward names.
+        ``None``: the bundled wards of a district code (else its 2013 wards from the national
+        boundary pack), else the study area's features when it is a GeoDataFrame of named
+        areas, else no ward names (and the plan's limits say so once).
     visit_minutes
         Minutes per visit (10–16, Koper curve).
     window_hours, n_windows
@@ -409,13 +422,18 @@ def _wards(study_area: Any, wards: gpd.GeoDataFrame | None) -> tuple[gpd.GeoData
         try:
             return read_boundaries(datasets.wards_path(code)), f"bundled wards of {code}"
         except FileNotFoundError:
-            return None, f"no bundled wards for {code!r}: names have no ward"
+            pass
+        try:  # any district of England and Wales: the national boundary pack's 2013 wards
+            found, population = district_wards(code)
+        except (LookupError, ValueError):
+            return None, f"no wards for {code!r}: {NO_WARD_NOTE}"
+        return found, f"2013 wards of {population.attrs.get('district', code)}"
     if isinstance(study_area, gpd.GeoDataFrame):
         try:
             return read_boundaries(study_area), "the study area's features"
         except ValueError as err:
-            return None, f"study area features are not named areas ({err}): names have no ward"
-    return None, "no wards given: names have no ward"
+            return None, f"study area features are not named areas ({err}): {NO_WARD_NOTE}"
+    return None, NO_WARD_NOTE
 
 
 def _describe(
@@ -433,6 +451,14 @@ def _describe(
     streets = main_streets(current["location"][named], member[named]).reindex(ranks)
     centres = chosen[["centre_x", "centre_y"]].to_numpy(float)
     ward = ward_names(centres, wards, crs)
+    # "Shopping Area" alone tells a patrol nothing: the nearest street too
+    alone = (streets["street"].isna() & streets["landmark"].notna()).to_numpy(bool)
+    if alone.any():
+        reach = np.where(pd.isna(ward), FAR_STREET_M, NEAR_STREET_M)[alone]
+        streets["near"] = pd.Series(pd.NA, index=streets.index, dtype="string")
+        streets.loc[alone, "near"] = near_streets(
+            current, nameable(current), centres[alone], max_m=reach
+        )
     counts = np.bincount(member[inside], minlength=len(ranks) + 1)[1:]
     mix = pd.crosstab(member[inside], current["category"].to_numpy()[inside]).reindex(
         ranks, fill_value=0
@@ -629,6 +655,8 @@ def _limits(
             "No locality: the method found no significant hot spot in this area and period; "
             "patrols cannot be targeted from these data."
         )
+    if NO_WARD_NOTE in metadata["wards"]:  # said once here, not as a blank ward per place
+        limits.append(f"Place names: {metadata['wards']}.")
     if timing:
         limits.append(MONTH_ONLY_LIMIT + f" ({timing}).")
     limits.append(trend_note + ".")
@@ -640,7 +668,8 @@ def _limits(
         f = bt["forecast"]
         limits.append(
             f"Localities drawn inside the hot spots: {f['hot_spots'][len('Hot spots: ') :]} "
-            f"(forecast for {f['month']}). {f['backtest']} Method: {f['method_words']}"
+            f"(forecast for {month_text(f['month'])}). {f['backtest']} Method: "
+            f"{f['method_words']}"
             + (f" (PAI {f['pai']:.1f}, PEI {f['pei']:.2f})" if f.get("folds") else "")
             + "."
         )
@@ -650,14 +679,14 @@ def _limits(
         limits.append(f"Backtest not possible: {bt['error']}.")
     else:
         figures = "; ".join(
-            f"{100 * r['coverage']:g} % of the area: hit rate {100 * r['hit_rate']:.0f} %, "
-            f"PAI {r['pai']:.1f}"
+            f"the {100 * r['coverage']:g} % of the area it marked held "
+            f"{100 * r['hit_rate']:.0f} % of the next month's crime (PAI {r['pai']:.1f})"
             for r in bt["results"]
         )
         limits.append(
-            f"Backtest of the method ({bt['method']}, H3 res {bt['res']}, trained on "
-            f"{bt['train_months']} month(s), tested on the next, "
-            f"{bt['results'][0]['folds']} fold(s)): {figures}. Past hot spots predict future ones "
-            "only this well."
+            f"Tested on these data ({_METHOD_WORDS.get(bt['method'], bt['method'])} found in "
+            f"{bt['train_months']} month(s), checked against the month after, "
+            f"{bt['results'][0]['folds']} time(s)): {figures}. Past hot spots predict future "
+            "ones only this well."
         )
     return limits

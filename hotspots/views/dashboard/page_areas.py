@@ -15,7 +15,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from hotspots.core.io import write_csv
+from hotspots.core.io import export_ready, write_csv
 from hotspots.data.schema import WORKING_CRS
 from hotspots.data.select import Selection
 from hotspots.products import area_view, measures
@@ -134,12 +134,25 @@ def _choose_periods(shown: gpd.GeoDataFrame) -> measures.Periods:
         )
         if month != periods.current[0]:
             periods = measures.comparison_periods((month, month), reason="chosen on this page")
+    days = not periods.current[0].freqstr.startswith("M")
     st.caption(
-        f"Current period **{periods.label()}**, compared with **{periods.label('previous')}** "
+        (
+            f"This page compares **the last {periods_days(periods)} days** of the selection "
+            "(every incident has a date), not the months chosen in the sidebar. "
+            if days
+            else ""
+        )
+        + f"Current period **{periods.label()}**, compared with **{periods.label('previous')}** "
         f"and the same period last year, **{periods.label('last_year')}**. {periods.reason}. "
         "The comparisons count incidents matching every filter except the months."
     )
     return periods
+
+
+def periods_days(periods: measures.Periods) -> int:
+    """Days in the current period of day-based ``periods``."""
+    first, last = periods.current
+    return int((last - first).n) + 1
 
 
 def _what_changed(changes: pd.DataFrame) -> None:
@@ -284,7 +297,7 @@ def ward_csv(table: pd.DataFrame) -> bytes:
         last_year_period=a["last_year_period"],
         rate_method=a["population_method"],
     )
-    return write_csv(out, bom=True)
+    return write_csv(export_ready(out), bom=True)
 
 
 def _survey() -> None:

@@ -23,6 +23,7 @@ from hotspots.core.defaults import HOT_MIN_BIN
 from hotspots.core.io import write_csv
 from hotspots.data.select import Selection
 from hotspots.products import cctv
+from hotspots.products.captions import cell_area_text
 from hotspots.views import maps, tables
 from hotspots.views.cctv_map import camera_views_layer
 from hotspots.views.dashboard import cached, login, overlays
@@ -109,17 +110,22 @@ def _coverage_metrics(cov: cctv.Coverage) -> None:
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Incidents in view", f"{cov.covered:,}")
     c2.metric("Share of incidents in view", f"{cov.share:.1%}")
-    c3.metric("High-count cells (Gi*)", len(by_hotspot))
+    c3.metric("High-count cells", len(by_hotspot))
     c4.metric("High-count cells no camera sees", len(cctv.uncovered_hotspots(cov)))
     left_out = cov.params["cameras_left_out"]
     st.caption(
         f"{cov.incidents:,} incidents in the selection; {cov.params['cameras_used']} active "
         f"cameras counted"
         + (f", {len(left_out)} not active left out ({_statuses(cov)})" if left_out else "")
-        + f". Hotspots: Gi* hot cells ({GI_CONFIDENCE[HOT_MIN_BIN]}+ confidence, H3 resolution "
-        f"{ANALYSIS['res']}); "
-        f"{cov.params['hotspot_matching']}."
+        + f". High-count cells: hexagons of about {cell_area_text(ANALYSIS['res'])} in "
+        f"statistically significant clusters of high counts ({GI_CONFIDENCE[HOT_MIN_BIN]} "
+        "confidence or more)."
     )
+    with st.expander("How this was worked out"):
+        st.caption(
+            f"Getis-Ord Gi* hot cells at H3 resolution {ANALYSIS['res']}, "
+            f"{GI_CONFIDENCE[HOT_MIN_BIN]}+ confidence; {cov.params['hotspot_matching']}."
+        )
 
 
 def _coverage_section(cov: cctv.Coverage) -> None:
@@ -392,7 +398,7 @@ def _map(
     )
     st.caption(
         "Green: active cameras' views (sectors for fixed cameras, circles for PTZ); orange: "
-        "faulty; purple: proposed redeployable sites; red to yellow: Gi* hot cells."
+        "faulty; purple: proposed redeployable sites; red to yellow: high-count cells."
     )
 
 

@@ -193,7 +193,8 @@ def render() -> None:
         )
     if "upload_report" in st.session_state:
         st.success("Added to the workspace.")
-        st.code(without_folders(st.session_state.pop("upload_report")), language=None)
+        report = tables.report_text(st.session_state.pop("upload_report"))
+        st.code(without_folders(report), language=None)
     if st.session_state.get("hotspots_dataset") is not None and st.button("Back to the demo"):
         use_dataset(None)
         st.rerun()
@@ -213,5 +214,5 @@ def render() -> None:
             tables.readable(quarantine_shown(ds.quarantine)), hide_index=True, width="stretch"
         )
     with st.expander("Load report", expanded=False):
-        st.code(without_folders(ds.report.summary()), language=None)
+        st.code(without_folders(tables.report_text(ds.report.summary())), language=None)
     _load_form(ds)

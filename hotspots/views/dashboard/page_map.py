@@ -18,8 +18,10 @@ from hotspots.core.defaults import (
     H3_RES,
     HOT_MIN_BIN,
 )
+from hotspots.core.disclosure import MIN_COUNT, countable
 from hotspots.data.select import Selection, wards_in
 from hotspots.products.captions import (
+    HOT_SPOT_METRIC,
     HOT_SPOT_PERCENTS,
     hot_spot_caption,
     hot_spot_metric,
@@ -218,9 +220,18 @@ def render() -> None:
     cached.warm_groups(ds, sel, show, **params)  # the next filter change, analysed ahead
     fc = result.forecast
     cols = (st.container() if meeting_mode() else head).columns(5)
-    cols[0].metric("Incidents", f"{len(inc):,}")
+    counted = countable(inc)  # the count every page shows for this selection (When, Areas)
+    left_out = counted.attrs.get("sensitive_left_out", 0)
+    cols[0].metric(
+        "Incidents",
+        f"{len(counted):,}",
+        help=f"Sensitive incidents (domestic abuse, sexual offences, stalking) in groups of "
+        f"fewer than {MIN_COUNT} are not counted, on any page."
+        if left_out
+        else None,
+    )
     caught, caught_help = hot_spot_metric(fc)
-    cols[1].metric("Hot spots caught", caught, help=caught_help)
+    cols[1].metric(HOT_SPOT_METRIC, caught, help=caught_help)
     cols[2].metric(
         "High-count cells",
         result.n_hot_cells,

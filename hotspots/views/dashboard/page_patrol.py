@@ -17,6 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from hotspots.data.select import Selection, ward_choices
+from hotspots.products.captions import month_text
 from hotspots.products.patrol import (
     PatrolPlan,
     to_csv,
@@ -58,8 +59,8 @@ FILES: dict[FileKind, tuple[str, str, str]] = {
 
 METHODS: dict[Method, str] = {
     "forecast": "Forecast hot spots (next month)",
-    "gistar": "Gi* significant clusters of high counts (H3)",
-    "dbscan": "DBSCAN clusters",
+    "gistar": "Statistically significant clusters of high counts",
+    "dbscan": "Clusters of nearby incidents",
 }
 RANKINGS: dict[Literal["count", "harm"], str] = {
     "count": "Incidents",
@@ -181,8 +182,8 @@ def _controls(ds: Dataset, sel: Selection, pool: pd.DataFrame) -> Choices:
     latest = latest_months(pool)
     periods: dict[Literal["sidebar", "latest"], str] = {
         "sidebar": f"Months chosen in the sidebar ({sel.start:%b %Y} – {sel.end:%b %Y})",
-        "latest": f"Latest {LATEST_MONTHS} months of the data ({_month(latest[0])} – "
-        f"{_month(latest[1])})",
+        "latest": f"Latest {LATEST_MONTHS} months of the data ({month_text(latest[0])} – "
+        f"{month_text(latest[1])})",
     }
     c1, c2 = st.columns(2)
     period = c1.radio("Period", list(periods), format_func=periods.get, key="p_period")
@@ -239,7 +240,8 @@ def _summary(plan: PatrolPlan, ds: Dataset, request: Request) -> None:
         else f"all {len(names)} wards"
     )
     st.markdown(
-        f"**{_month(request.period[0])} – {_month(request.period[1])}**, {markdown_text(area)}: "
+        f"**{month_text(request.period[0])} – {month_text(request.period[1])}**, "
+        f"{markdown_text(area)}: "
         f"{summary['in_localities']:,} of {summary['incidents']:,} incidents "
         f"({summary['share_in_localities']:.1%}) in the top {len(plan.localities)} "
         f"localities, ranked by {RANKINGS[request.by].lower()}, hot spots from "
@@ -249,7 +251,7 @@ def _summary(plan: PatrolPlan, ds: Dataset, request: Request) -> None:
     if forecast:  # the hot spots behind the localities and how well they predicted
         st.caption(
             markdown_text(
-                f"{forecast['hot_spots']} (forecast for {forecast['month']}). "
+                f"{forecast['hot_spots']} (forecast for {month_text(forecast['month'])}). "
                 f"{forecast['backtest']}"
             )
         )
@@ -270,7 +272,7 @@ def _table(plan: PatrolPlan) -> None:
         width="stretch",
         column_config={
             "Share (%)": st.column_config.NumberColumn(format="%.1f %%"),
-            "Harm": st.column_config.NumberColumn(format="%.0f"),
+            "Harm": st.column_config.NumberColumn(format="%,.0f"),
             "Previous period": st.column_config.NumberColumn(format="%.0f"),
         },
     )
@@ -350,10 +352,3 @@ def _downloads(plan: PatrolPlan, key: tuple[str, ...]) -> None:
         "Files are built when you click (the briefing takes a few seconds: a map per "
         "locality). Only locality outlines and counts leave, never an incident's point."
     )
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _month(period: str) -> str:
-    return f"{pd.Period(period, 'M'):%b %Y}"

@@ -27,6 +27,7 @@ from hotspots import store
 from hotspots.core.defaults import H3_RES
 from hotspots.data.select import Selection, values_present
 from hotspots.products import vawg
+from hotspots.products.captions import cell_area_text
 from hotspots.views import maps, tables
 from hotspots.views.dashboard import cached, overlays
 from hotspots.views.dashboard.login import current_user, require
@@ -462,12 +463,17 @@ def _unwalked_section(unwalked: gpd.GeoDataFrame | None, why: str) -> None:
         key="vawg_unwalked_table",
     )
     st.caption(
-        f"{len(unwalked)} of {p['hot_cells']} Gi* hot cells (H3 resolution {p['res']}, k-ring "
-        f"{p['k']}, {p['min_gi_bin']}+ bin) of VAWG-relevant crime have no feedback point within "
-        f"{p['distance_m']:.0f} m — places for the next walkabout. "
-        f"{p['incidents_analysed']:,} incidents analysed (sensitive ones left out); "
-        f"{p['feedback_points']} feedback points (the filters above)."
+        f"{len(unwalked)} of {p['hot_cells']} places with significantly high counts of "
+        f"VAWG-relevant crime have no feedback point within {p['distance_m']:.0f} m — places "
+        f"for the next walkabout. {p['incidents_analysed']:,} incidents analysed (sensitive "
+        f"ones left out); {p['feedback_points']} feedback points (the filters above)."
     )
+    with st.expander("How this was worked out"):
+        st.caption(
+            f"Places: Getis-Ord Gi* hot cells (H3 resolution {p['res']}, hexagons of about "
+            f"{cell_area_text(int(p['res']))}; neighbours {p['k']} ring(s) away; confidence bin "
+            f"{p['min_gi_bin']} or more)."
+        )
 
 
 def _map(
@@ -517,7 +523,7 @@ def _map(
     )
     st.caption(
         f"{recorded.mapped:,} VAWG-relevant recorded incidents in the selection, mapped as "
-        f"counts per H3 cell; {recorded.not_mapped} sensitive ones (domestic abuse, sexual "
+        f"counts per hexagon; {recorded.not_mapped} sensitive ones (domestic abuse, sexual "
         "offences, stalking) are never mapped. Navy dots with a white ring, above the cells: "
         "feedback points (the filters above)."
     )

@@ -82,7 +82,7 @@ def render() -> None:
     st.caption(
         f"{out.n:,} incidents in {markdown_text(focus.label)}: {c['share_with_time']:.0%} have "
         f"a time of day ({c['with_time']:,}), {c['share_with_window']:.0%} a from–to window "
-        f"spread over its hours (aoristic, {c['with_window']:,})."
+        f"({c['with_window']:,}), counted in part in each hour it may have happened in."
         + (f" Sensitive incidents in groups of fewer than {MIN_COUNT} (source, type, ward, "
            "month) are not counted." if out.sensitive_left_out else "")
     )  # fmt: skip
@@ -265,9 +265,10 @@ def _peaks(peaks: pd.DataFrame | None) -> None:
         shown = peaks[["block_hours", "rank", "label", "incidents", "share", "lift"]]
         names = {"block_hours": "Hours", "label": "Window"}
     names.update(rank="Rank")
-    shown = tables.readable(shown, names=names)  # share in %, lift and incidents to 1 dp
+    shown = tables.readable(shown, names=names)  # share in %, lift to 1 dp, whole incidents
     st.dataframe(shown, hide_index=True, width="stretch")
     st.caption(
-        "Share: of the focus's incidents. Lift: share ÷ the share an even spread would give "
-        "(1 = no peak)."
+        "Incidents: about this many (an incident with a from–to window counts in part in each "
+        "hour of its window, so the counts are rounded to whole incidents). Share: of the "
+        "focus's incidents. Lift: share ÷ the share an even spread would give (1 = no peak)."
     )

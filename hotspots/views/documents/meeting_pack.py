@@ -43,7 +43,7 @@ from hotspots.core.classes import GI_COLOURS, GI_LABELS
 from hotspots.core.disclosure import MIN_COUNT, SUPPRESSED
 from hotspots.core.io import Dest, deliver
 from hotspots.data.select import Selection
-from hotspots.products.captions import hot_spot_caption, hot_spot_title
+from hotspots.products.captions import counts_title, hot_spot_caption, hot_spot_title
 from hotspots.views.documents.html import esc, image_html, page_html, table_html
 from hotspots.views.documents.pdf import A4_LANDSCAPE, pdf_bytes, table_pages
 from hotspots.views.documents.static_map import (
@@ -367,13 +367,12 @@ def _draw_map(
             if b in present
         ]
         legend_title = (
-            "Statistically significant clusters\nof high (and low) counts, Gi*\n"
-            "(blank: not significant)"
+            "Statistically significant clusters\nof high (and low) counts\n(blank: not significant)"
         )
     elif layer == "counts":
         shown = cells[cells["count"] > 0]
         colours, handles = _count_classes(shown["count"].to_numpy(float))
-        legend_title = f"Incidents per H3 cell (res {analysis.params['grid']['res']})"
+        legend_title = counts_title(int(analysis.params["grid"]["res"]))
     else:
         raise ValueError(f"layer must be 'forecast', 'gistar' or 'counts', got {layer!r}")
 

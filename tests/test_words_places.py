@@ -1,0 +1,126 @@
+"""Places named for a PCSO outside Hertfordshire, the forecast and pack commands in words.
+
+The bundled Dacorum police.uk records (real streets, real landmarks such as "Shopping Area")
+are moved onto Leeds (E08000035), as :mod:`hotspots.national.generate` moves them onto other
+forces: every point keeps its offset in metres from Dacorum's centre. The Leeds wards come
+from the national boundary pack bundled with the package.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from hotspots.core.crs import BNG, from_lonlat, to_lonlat
+from hotspots.data import boundaries, datasets
+from hotspots.space.places import NO_WARD_NOTE, POLICEUK_LANDMARKS
+from hotspots.views.cli import main
+
+LEEDS = "E08000035"
+MONTHS = ("2021-09", "2021-10", "2021-11", "2021-12")
+
+
+@pytest.fixture(scope="module")
+def leeds_file(tmp_path_factory) -> Path:
+    """Four months of Dacorum's police.uk records moved onto the middle of Leeds."""
+    frames = []
+    with zipfile.ZipFile(datasets.demo_path("policeuk")) as archive:
+        for name in sorted(archive.namelist()):
+            if name.endswith("-street.csv") and name.split("/")[-1][:7] in MONTHS:
+                frames.append(pd.read_csv(io.BytesIO(archive.read(name)), dtype=str))
+    rows = pd.concat(frames, ignore_index=True)
+    lon = pd.to_numeric(rows["Longitude"], errors="coerce").to_numpy()
+    lat = pd.to_numeric(rows["Latitude"], errors="coerce").to_numpy()
+    x, y = from_lonlat(lon, lat, BNG)
+    leeds = boundaries.district(LEEDS).wards.to_crs(BNG)
+    target = shapely.centroid(leeds.union_all())
+    dx, dy = target.x - np.nanmedian(x), target.y - np.nanmedian(y)
+    new_lon, new_lat = to_lonlat(x + dx, y + dy, BNG)
+    rows["Longitude"] = np.round(new_lon, 6)
+    rows["Latitude"] = np.round(new_lat, 6)
+    rows["Reported by"] = rows["Falls within"] = "West Yorkshire Police"
+    rows["LSOA code"] = rows["LSOA name"] = ""
+    folder = tmp_path_factory.mktemp("leeds")
+    path = folder / "leeds-moved-street.csv"
+    rows.to_csv(path, index=False)
+    return path
+
+
+def _landmark_alone(name: str) -> bool:
+    """A name that is a police.uk landmark and nothing else ("Shopping Area")."""
+    return name.strip().lower() in POLICEUK_LANDMARKS
+
+
+def test_patrol_localities_outside_hertfordshire_carry_leeds_wards(leeds_file, tmp_path) -> None:
+    out = tmp_path / "plan"
+    args = ["patrol-plan", str(leeds_file), "--study-area", LEEDS, "--from", "2021-10",
+            "--to", "2021-12", "--top", "15", "--no-pdf", "--out", str(out)]  # fmt: skip
+    assert main(args) == 0
+    plan = pd.read_csv(out / "plan.csv")
+    wards = set(boundaries.district(LEEDS).wards["area_name"])
+    assert len(plan) >= 5
+    assert plan["ward"].isin(wards).all()  # every locality in a Leeds ward: never blank
+    for name, ward in zip(plan["name"], plan["ward"], strict=True):
+        place = re.sub(r" #\d+$", "", name)
+        assert place.endswith(f", {ward}"), name  # "Street, Ward"
+    limits = json.loads((out / "plan.json").read_text())
+    assert NO_WARD_NOTE not in json.dumps(limits)
+
+
+def test_forecast_reads_a_file_without_a_study_area_and_names_every_cell(
+    leeds_file, tmp_path, capsys
+) -> None:
+    out = tmp_path / "fc.csv"
+    assert main(["forecast", str(leeds_file), "--out", str(out)]) == 0  # no --study-area
+    said = capsys.readouterr().out
+    table = pd.read_csv(out)
+    assert list(table.columns) == ["cell", "rank", "place", "score"]
+    assert table["place"].notna().all() and len(table)
+    assert not table["place"].map(_landmark_alone).any()
+    assert "forecast for Jan 2022" in said and "2022-01" not in said
+    assert "recency_density" not in said
+    # the default study area is the district holding the incidents: its wards name the cells
+    assert NO_WARD_NOTE not in said
+    wards = boundaries.district(LEEDS).wards["area_name"]
+    in_ward = table["place"].map(lambda p: any(p.endswith(f", {w}") or p == w for w in wards))
+    assert in_ward.mean() > 0.95
+    assert main(["forecast", str(leeds_file), "--study-area", LEEDS, "--out", str(out)]) == 0
+    again = pd.read_csv(out)
+    assert (
+        again["place"].map(lambda p: any(p.endswith(f", {w}") or p == w for w in wards)).mean()
+        > 0.95
+    )
+
+
+def test_forecast_reads_a_workspace_at_the_analyse_resolution(tmp_path) -> None:
+    import h3
+
+    from hotspots.core.defaults import H3_RES
+
+    workspace = datasets.data_dir() / "demo" / "workspace"
+    out = tmp_path / "fc.csv"
+    assert main(["forecast", str(workspace), "--out", str(out)]) == 0
+    table = pd.read_csv(out)
+    assert {h3.get_resolution(c) for c in table["cell"]} == {H3_RES}
+    meta = json.loads(out.with_suffix(".json").read_text())
+    assert meta["month"] == "2022-02"
+    wards = set(boundaries.district(datasets.DACORUM).wards["area_name"])
+    assert table["place"].map(lambda p: p.rsplit(", ", 1)[-1] in wards).mean() > 0.95
+
+
+def test_pack_forecasts_from_the_history_up_to_the_chosen_month(tmp_path) -> None:
+    workspace = datasets.data_dir() / "demo" / "workspace"
+    out = tmp_path / "pack"
+    assert main(["pack", str(workspace), "--month", "2021-12", "--out", str(out)]) == 0
+    html = (out / "pack.html").read_text(encoding="utf-8")
+    assert "forecast for Jan 2022" in html  # the month after the chosen one
+    assert "Tested on the last" in html  # a backtest needs the months before it
+    assert "Jan 2021 to Dec 2021" in html  # the history used, said on the page

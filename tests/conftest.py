@@ -80,3 +80,19 @@ def nyc_load() -> LoadResult:
 def dc_load() -> LoadResult:
     """DC burglaries 2016 H1, window ``start_datetime``..``end_datetime``."""
     return read_incident_csv(datasets.timed_path("dc"), DC_COLUMNS)
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """A fresh SQLite store for one module's dashboard pages ($HOTSPOTS_DB), seeded by the app;
+    no PostgreSQL URL, seed switch or config file of the user's environment applies."""
+    from hotspots import store
+    from hotspots.views.dashboard.store import SEED_ENV
+
+    path = tmp_path_factory.mktemp("store") / "store.sqlite"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(store.DB_PATH_ENV, str(path))
+        patch.delenv(store.DB_URL_ENV, raising=False)
+        patch.delenv(SEED_ENV, raising=False)
+        patch.delenv("HOTSPOTS_CONFIG", raising=False)
+        yield path

@@ -52,17 +52,6 @@ def _cctv_page() -> None:
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory):
-    """A fresh SQLite store for this module's pages ($HOTSPOTS_DB), seeded by the app."""
-    path = tmp_path_factory.mktemp("store") / "store.sqlite"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(store.DB_PATH_ENV, str(path))
-        patch.delenv(store.DB_URL_ENV, raising=False)
-        patch.delenv(SEED_ENV, raising=False)
-        yield path
-
-
-@pytest.fixture(scope="module")
 def engine(db):
     engine = store.open_store(f"sqlite:///{db}")
     yield engine

@@ -15,9 +15,6 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from hotspots import store
-from hotspots.views.dashboard.store import SEED_ENV
-
 pytestmark = pytest.mark.slow  # every page on the demo data: about a minute
 
 PAGES = ("map", "when", "areas", "data", "vawg", "cctv", "patrol", "audit")
@@ -42,17 +39,6 @@ def _page(name: str) -> None:
 
     st.session_state["dataset"] = current_dataset()
     importlib.import_module(f"hotspots.views.dashboard.page_{name}").render()
-
-
-@pytest.fixture(scope="module")
-def db(tmp_path_factory):
-    path = tmp_path_factory.mktemp("store") / "store.sqlite"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(store.DB_PATH_ENV, str(path))
-        patch.delenv(store.DB_URL_ENV, raising=False)
-        patch.delenv(SEED_ENV, raising=False)
-        patch.delenv("HOTSPOTS_CONFIG", raising=False)
-        yield path
 
 
 @pytest.fixture(scope="module", params=PAGES)

@@ -305,25 +305,6 @@ def basemap_source() -> tuple[str, str] | None:
     return url, os.environ.get(TILES_ATTRIBUTION_ENV, "").strip() or "Basemap: " + url.split("/")[2]
 
 
-def view_layer(bounds: Sequence[float] | gpd.GeoDataFrame | gpd.GeoSeries) -> folium.FeatureGroup:
-    """A layer that moves the map to ``bounds`` when drawn, and again only when they change.
-
-    For a map whose layers are swapped inside a map that stays (the dashboard's
-    ``feature_group_to_add``): the view follows the data (the hot spots of the new filters)
-    without reloading the map, and a layer switched on or off keeps the user's own zoom.
-
-    Parameters
-    ----------
-    bounds
-        As :func:`base_map`: ``(west, south, east, north)`` in degrees, or a frame with a CRS.
-    """
-    west, south, east, north = _lonlat_bounds(bounds)
-    corners = [[round(south, 6), round(west, 6)], [round(north, 6), round(east, 6)]]
-    group = folium.FeatureGroup(name="View", control=False)
-    _View(corners).add_to(group)
-    return group
-
-
 def label_layer(
     areas: gpd.GeoDataFrame,
     *,
@@ -1123,6 +1104,7 @@ class _MapSetup(MacroElement):
         ".hotspots-legend-dock{position:absolute;z-index:800;display:flex;gap:6px;"
         "pointer-events:auto}"
         ".hotspots-legend-dock.hotspots-legend-column{flex-direction:column}"
+        ".hotspots-legend{max-width:320px}"
         ".hotspots-legend-dock.hotspots-legend-row{flex-direction:row}"
         ".hotspots-rank{position:relative}"
         ".hotspots-leader{position:absolute;left:50%;top:50%;height:2px;margin-top:-1px;"
@@ -1240,6 +1222,10 @@ if (!window.hotspotsTidy) {
             dock.style.display = dock.children.length ? "" : "none";
             if (!dock.children.length) { return; }
             var frame = box.getBoundingClientRect(), things = drawn(), best = null;
+            all(".leaflet-control").forEach(function (el) {
+                var r = el.getBoundingClientRect();
+                if (r.width) { things.push({r: r, w: 1e5, a: 1}); }  // never on a control
+            });
             ["column", "row"].forEach(function (flow) {
                 dock.className = "hotspots-legend-dock hotspots-legend-" + flow;
                 [["bottom", "right"], ["bottom", "left"], ["top", "right"], ["top", "left"]]
@@ -1286,8 +1272,14 @@ if (!window.hotspotsTidy) {
             clearTimeout(timer);
             timer = setTimeout(tidy, 40);
         }
-        map.on("zoomend resize layeradd layerremove", later);
+        map.on("zoomend viewreset resize layeradd layerremove", later);
+        [300, 1000, 2500].forEach(function (ms) { setTimeout(later, ms); });  // late layout
         if (window.ResizeObserver) { new ResizeObserver(later).observe(box); }
+        if (window.MutationObserver) {  // names, ranks or legends added by any means
+            var watch = new MutationObserver(later);
+            watch.observe(map.getPane("markerPane"), {childList: true});
+            watch.observe(dock, {childList: true});
+        }
         map.whenReady(later);
         map._hotspots = {dock: dock, tidy: later};
         return map._hotspots;
@@ -1327,33 +1319,6 @@ class _Labels(MacroElement):
         self._name = "Labels"
         self.rows_js = _js(rows)
         self.css_js = _js(css_class)
-
-
-class _View(MacroElement):
-    """Fit the map to ``corners`` (``[[south, west], [north, east]]``) unless it already was."""
-
-    _template = Template(
-        """
-{% macro script(this, kwargs) %}
-(function () {
-    var map = {{ this.map_name() }}, corners = {{ this.corners_js }};
-    var key = JSON.stringify(corners);
-    if (map._hotspotsView !== key) {
-        map._hotspotsView = key;
-        map.fitBounds(corners, {animate: false});
-    }
-})();
-{% endmacro %}
-"""
-    )
-
-    def __init__(self, corners: list[list[float]]) -> None:
-        super().__init__()
-        self._name = "View"
-        self.corners_js = _js(corners)
-
-    def map_name(self) -> str:
-        return _map_name(self)
 
 
 class _GeoJsonLayer(MacroElement):

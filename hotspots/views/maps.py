@@ -1222,6 +1222,7 @@ if (!window.hotspotsTidy) {
             dock.style.display = dock.children.length ? "" : "none";
             if (!dock.children.length) { return; }
             var frame = box.getBoundingClientRect(), things = drawn(), best = null;
+            var view = onScreen(frame);
             all(".leaflet-control").forEach(function (el) {
                 var r = el.getBoundingClientRect();
                 if (r.width) { things.push({r: r, w: 1e5, a: 1}); }  // never on a control
@@ -1230,17 +1231,31 @@ if (!window.hotspotsTidy) {
                 dock.className = "hotspots-legend-dock hotspots-legend-" + flow;
                 [["bottom", "right"], ["bottom", "left"], ["top", "right"], ["top", "left"]]
                 .forEach(function (corner) {
-                    var s = place(corner[0], corner[1], flow, frame, things);
+                    var s = place(corner[0], corner[1], flow, frame, things, view);
                     if (!best || s < best.s - 0.01) {
                         best = {s: s, flow: flow, v: corner[0], h: corner[1]};
                     }
                 });
             });
             dock.className = "hotspots-legend-dock hotspots-legend-" + best.flow;
-            place(best.v, best.h, best.flow, frame, things);
+            place(best.v, best.h, best.flow, frame, things, view);
             dock.setAttribute("data-corner", best.v + " " + best.h);
         }
-        function place(v, h, flow, frame, things) {
+        function onScreen(frame) {
+            // The part of the map on screen when it sits in a frame of a taller page (the
+            // dashboard): legends go there if they fit, not below the fold.
+            try {
+                var host = window.frameElement;
+                if (!host) { return frame; }
+                var top = -host.getBoundingClientRect().top;
+                var bottom = top + host.ownerDocument.defaultView.innerHeight;
+                return {left: frame.left, right: frame.right,
+                        top: Math.max(frame.top, top), bottom: Math.min(frame.bottom, bottom)};
+            } catch (e) {
+                return frame;
+            }
+        }
+        function place(v, h, flow, frame, things, view) {
             var stack = box.querySelector(".leaflet-" + v + ".leaflet-" + h);
             var used = stack ? stack.getBoundingClientRect().height : 0;
             dock.style.top = dock.style.bottom = dock.style.left = dock.style.right = "";
@@ -1253,6 +1268,7 @@ if (!window.hotspotsTidy) {
                 r.bottom > frame.bottom) {
                 s += 1e6;
             }
+            if (r.top < view.top || r.bottom > view.bottom) { s += 1e4; }
             things.forEach(function (t) {
                 var w = Math.min(r.right, t.r.right) - Math.max(r.left, t.r.left);
                 var ht = Math.min(r.bottom, t.r.bottom) - Math.max(r.top, t.r.top);

@@ -75,6 +75,9 @@ _TIDIED = """() => {
 }"""
 
 
+_TO_TOP = """() => document.querySelectorAll("*").forEach((e) => { e.scrollTop = 0; })"""
+
+
 def _hit(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return (
         a["left"] < b["right"]
@@ -197,6 +200,7 @@ def test_maps_a_room_can_read(browser: Browser, tiles: _TileServer, size: str) -
         normal_box = _page_box(page)
         screenshot(page, f"readable_map_{size}")
         page.locator(MAP_IFRAME).screenshot(path=str(OUTPUT / f"readable_map_only_{size}.png"))
+        page.evaluate(_TO_TOP)  # as a page opens (the map's picture scrolled it)
 
         # Meeting mode: panel and sidebar folded, no developer menu, the map first and larger.
         page.locator('[data-testid="stSidebar"]').get_by_text("Meeting mode").click()

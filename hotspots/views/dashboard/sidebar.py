@@ -26,7 +26,8 @@ h1 { font-size: 2.6rem !important; } h2 { font-size: 2.1rem !important; }
 [data-testid="stMetricValue"] { font-size: 2.8rem !important; }
 [data-testid="stMetricLabel"] p { font-size: 1.2rem !important; }
 [data-testid="stCaptionContainer"] { font-size: 1.1rem !important; }
-[data-testid="stToolbar"], [data-testid="stDecoration"], footer { display: none !important; }
+[data-testid="stToolbarActions"], [data-testid="stMainMenu"], [data-testid="stAppDeployButton"],
+[data-testid="stDecoration"], footer { display: none !important; }
 [data-testid="stMainBlockContainer"] { padding-top: .5rem !important; }
 h1 { padding-top: 0 !important; padding-bottom: .25rem !important; }
 [data-testid="stElementContainer"]:has([data-testid="stMarkdownContainer"] > style:only-child) {

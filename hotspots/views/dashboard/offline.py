@@ -193,5 +193,7 @@ class _FillScreen(MacroElement):
     def map_name(self) -> str:
         node = self._parent
         while not isinstance(node, folium.Map):
+            if node is None:
+                raise ValueError("add fill_screen's element to a folium.Map")
             node = node._parent
         return node.get_name()

@@ -245,7 +245,7 @@ def test_maps_a_room_can_read(browser: Browser, tiles: _TileServer, size: str) -
         _check_readable(patrol, f"patrol {size}")
         screenshot(page, f"readable_patrol_meeting_{size}")
 
-        # VAWG: the legends cover few cells, fewer than in the old bottom-right corner.
+        # VAWG: the legends on screen, over few cells, no more than in the old bottom-right corner.
         page.goto(f"{url}/vawg")
         _wait_map(page)
         vawg = _layout(page)
@@ -261,7 +261,8 @@ def test_maps_a_room_can_read(browser: Browser, tiles: _TileServer, size: str) -
             "bottom": frame["bottom"] - 30,
         }
         assert share <= _covered(vawg["cells"], [old]), (share, vawg["corner"])
-        assert share < 0.05, (share, vawg["corner"])
+        assert share < 0.10, (share, vawg["corner"])  # on screen first, then fewest cells
+        print(f"VAWG {size}: legends {vawg['corner']}, over {share:.1%} of the cells")
         screenshot(page, f"readable_vawg_{size}")
     page.context.close()
     assert blocked == []

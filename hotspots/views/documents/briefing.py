@@ -242,10 +242,10 @@ def days_note(plan: PatrolPlan) -> str:
     no day of the week, so the briefing leaves the column out and says so."""
     if not month_only(plan):
         return ""
-    reason = str(plan.metadata["peaks"].get("reason", "")).rstrip(".")
     return (
-        f"No peak days: the incidents carry a month but no date ({reason}), so no day of the "
-        "week can be told; CAD or ASB logs with dates would give them."
+        "No peak days: these records give the month of each incident, not its date (as "
+        "police.uk always does), so no day of the week can be told; CAD or ASB logs with dates "
+        "would give them."
     )
 
 

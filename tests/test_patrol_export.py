@@ -12,6 +12,7 @@ import dataclasses
 import html
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -24,8 +25,10 @@ import pytest
 import shapely
 import xmlschema
 
+from hotspots.core.disclosure import mappable
 from hotspots.data import datasets
 from hotspots.data.ingest import LoadResult
+from hotspots.demo.load import load_demo_log
 from hotspots.products.patrol import (
     PatrolPlan,
     kml_document,
@@ -35,8 +38,10 @@ from hotspots.products.patrol import (
     to_kml,
 )
 from hotspots.products.patrol.export import KML_NS, TABLE_COLUMNS
+from hotspots.products.patrol.table import month_only
+from hotspots.products.peak_times import Focus, peak_times
 from hotspots.views.cli import main
-from hotspots.views.documents.briefing import briefing_html, write_briefing_pdf
+from hotspots.views.documents.briefing import briefing_html, days_note, write_briefing_pdf
 
 K = f"{{{KML_NS}}}"
 _TUPLE = r"-?\d+(\.\d+)?,-?\d+(\.\d+)?(,-?\d+(\.\d+)?)?"
@@ -331,3 +336,45 @@ def test_command_explains_bad_periods(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "both --from and --to" in capsys.readouterr().err
     assert main([*args, "--from", "2019-01", "--to", "2019-02", "--out", str(tmp_path)]) == 1
     assert "outside the data" in capsys.readouterr().err
+
+
+def _plan_headers(page: str) -> list[str]:
+    table = page.split('<table class="plan"', 1)[1].split("</thead>", 1)[0]
+    return [html.unescape(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", table)]
+
+
+def test_the_briefing_says_why_police_uk_data_give_no_peak_days(plan: PatrolPlan) -> None:
+    assert month_only(plan)
+    page = briefing_html(plan)
+    assert "Peak days" not in _plan_headers(page)  # no empty column
+    note = days_note(plan)
+    assert note.startswith("No peak days: ") and html.escape(note) in page
+    assert "Peak days" not in page.split("<h2>Limits</h2>")[1]  # nor an empty detail
+    first = pypdf.PdfReader(io.BytesIO(write_briefing_pdf(plan))).pages[0].extract_text()
+    assert "No peak days" in " ".join(first.split())
+
+
+def test_the_briefing_names_each_locality_s_peak_days_from_its_own_incidents() -> None:
+    log = load_demo_log().incidents
+    timed = patrol_plan(log, study_area=datasets.DACORUM, top=4, run_backtest=False)
+    assert not month_only(timed) and days_note(timed) == ""
+    page = briefing_html(timed)
+    headers = _plan_headers(page)
+    assert "Peak days" in headers
+    parser = _Briefing()
+    parser.feed(page)
+    body = [row for row in parser.rows if row]
+    column = headers.index("Peak days")
+    shown = [row[column] for row in body]
+    assert shown == timed.localities["peak_days"].tolist()
+    # The weekday profile of the incidents in each outline, as the When page draws it.
+    months = timed.metadata["months"]
+    period = log[log["month"].dt.strftime("%Y-%m").isin(months)]
+    spatial = mappable(period)
+    crs = timed.metadata["working_crs"]
+    points = gpd.points_from_xy(spatial["x"], spatial["y"])
+    for days, outline in zip(shown, timed.localities.to_crs(crs).geometry, strict=True):
+        inside = spatial[shapely.contains_xy(outline, shapely.get_x(points), shapely.get_y(points))]
+        weekdays = peak_times(inside, Focus()).profile.by_weekday
+        share = (weekdays / weekdays.sum()).sort_values(ascending=False, kind="stable")
+        assert days.split(", ")[0] == f"{share.index[0]} {100 * share.iloc[0]:.0f}%", days

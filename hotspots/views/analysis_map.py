@@ -10,8 +10,11 @@ from collections.abc import Iterable
 
 import folium
 import geopandas as gpd
+import numpy as np
+import shapely
 
 from hotspots.analysis.analyse import GISTAR_LABEL, Analysis
+from hotspots.core.crs import WGS84
 from hotspots.products.captions import counts_title, hot_spot_backtest, hot_spot_title
 from hotspots.views import maps
 
@@ -138,6 +141,42 @@ def hot_spot_labels(
     return maps.label_layer(hot, text_col="street", name=name, css_class="hotspots-label-hot")
 
 
+def hot_spot_bounds(analysis: Analysis, *, pad_m: float = 250.0) -> tuple[float, ...] | None:
+    """Where the map opens: ``(west, south, east, north)`` in degrees around the most likely
+    hot spots (the darker fifth of :func:`hotspots.views.maps.hot_spot_layer`), an outlying
+    one (beyond the 5th–95th percentiles of their centres) left to a zoom out; ``None``
+    without a forecast.
+
+    Parameters
+    ----------
+    analysis
+        From :func:`hotspots.analysis.analyse.analyse`.
+    pad_m
+        Margin round the hot spots, metres (at least 1 km across in all).
+    """
+    cells = analysis.cells
+    if analysis.forecast is None or "hot_spot" not in cells.columns:
+        return None
+    chosen = cells[cells["hot_spot"].fillna(False).to_numpy(dtype=bool)]
+    if len(chosen) == 0:
+        return None
+    top = chosen.sort_values("forecast_rank").head(max(1, len(chosen) // 5))
+    centres = shapely.centroid(top.to_crs(WGS84).geometry.to_numpy())
+    lon, lat = shapely.get_x(centres), shapely.get_y(centres)
+    low, high = (5, 95) if len(top) >= 10 else (0, 100)
+    west, east = np.percentile(lon, [low, high])
+    south, north = np.percentile(lat, [low, high])
+    mid = np.radians((south + north) / 2)
+    dlat = max(pad_m, (1000 - (north - south) * 111_320) / 2) / 111_320
+    dlon = max(pad_m, (1000 - (east - west) * 111_320 * np.cos(mid)) / 2) / (111_320 * np.cos(mid))
+    return (
+        float(west - dlon),
+        float(south - dlat),
+        float(east + dlon),
+        float(north + dlat),
+    )
+
+
 def analysis_map(
     analysis: Analysis,
     *,
@@ -145,12 +184,13 @@ def analysis_map(
     ward_value: str | None = None,
     show: Iterable[str] = DEFAULT_LAYERS,
     extra: Iterable[folium.FeatureGroup] = (),
-    tiles: bool = False,
+    tiles: bool = True,
 ) -> folium.Map:
     """The whole map (for export): :func:`analysis_layers` and ``extra`` layers on a base map.
 
     ``extra`` takes more layers (walkabout feedback, cameras, patrol localities), drawn on top;
-    ``tiles`` offers OpenStreetMap tiles (off by default: the data draw on a plain background).
+    ``tiles``: the street basemap (:func:`hotspots.views.maps.basemap_source`; where its tiles
+    cannot be reached the map says so and the names still orient the reader).
     """
     m = maps.base_map(wards if wards is not None else analysis.cells, tiles=tiles)
     names = [maps.label_layer(wards, name="Ward names")] if wards is not None else []

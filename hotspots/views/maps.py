@@ -223,8 +223,9 @@ def base_map(
         with a CRS (its total bounds, reprojected to EPSG:4326).
     tiles
         Draw the street basemap (:func:`basemap_source`: OpenStreetMap or ``HOTSPOTS_TILES``)
-        with its attribution. Where no tile loads (a council network, no internet) the map
-        shows :data:`BASEMAP_OFF_NOTE` and the layers draw on the plain background.
+        with its attribution, written once a tile has drawn. Where no tile loads (a council
+        network, no internet) the map shows :data:`BASEMAP_OFF_NOTE`, credits no street map,
+        and the layers draw on the plain background.
     background
         Colour behind the layers (shows wherever no tiles are drawn).
     attribution
@@ -314,8 +315,10 @@ def label_layer(
 ) -> folium.FeatureGroup:
     """Names written on the map at each area's inner point (wards, hot spots' streets).
 
-    Orients the reader where the basemap is off. Text is escaped; labels do not catch clicks;
-    a label that would overlap an earlier one is hidden until the map is zoomed in.
+    Orients the reader where the basemap is off. Text is escaped; labels do not catch clicks.
+    No two names overlap: in the browser, a name that would cover a patrol rank, a hot spot's
+    street (``hotspots-label-hot``, placed first, best first) or an earlier name is hidden
+    until the map is zoomed in (so a ward name gives way to a hot spot's street).
 
     Parameters
     ----------
@@ -1039,8 +1042,9 @@ def _map_name(element: MacroElement) -> str:
 
 
 class _MapSetup(MacroElement):
-    """Plain background colour, the street basemap (and a note when none of its tiles loads),
-    the label style and extra attribution of the map."""
+    """Plain background colour, the street basemap (and a note when none of its tiles loads;
+    its attribution only once a tile has drawn), the label style, extra attribution, and the
+    map's tidying (:data:`_TIDY_JS`: rank discs, names and legends kept apart)."""
 
     _template = Template(
         """
@@ -1054,20 +1058,22 @@ class _MapSetup(MacroElement):
         css.textContent = {{ this.css_js }};
         document.head.appendChild(css);
     }
+    {{ this.tidy_js }}
+    window.hotspotsTidy(map);
     {%- if this.attribution_js %}
     map.attributionControl.addAttribution({{ this.attribution_js }});
     {%- endif %}
     {%- if this.tiles_js %}
-    var loaded = 0, failed = 0, note = null;
-    var tiles = L.tileLayer({{ this.tiles_js }}, {
-        maxZoom: 19, attribution: {{ this.tiles_attribution_js }}, className: "hotspots-basemap"
-    });
+    var loaded = 0, note = null;
+    var tiles = L.tileLayer({{ this.tiles_js }}, {maxZoom: 19, className: "hotspots-basemap"});
     tiles.on("tileload", function () {
         loaded += 1;
+        if (loaded === 1 && map.attributionControl) {
+            map.attributionControl.addAttribution({{ this.tiles_attribution_js }});
+        }
         if (note) { note.remove(); note = null; }
     });
     tiles.on("tileerror", function () {
-        failed += 1;
         if (!loaded && !note) {
             note = L.control({position: "topright"});
             note.onAdd = function () {
@@ -1087,12 +1093,22 @@ class _MapSetup(MacroElement):
     )
 
     _CSS = (
-        ".hotspots-label{background:none;border:none;white-space:nowrap;font:600 12px/1.2 "
-        "sans-serif;color:#1d2a33;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 2px #fff;"
-        "transform:translate(-50%,-50%);pointer-events:none}"
+        ".hotspots-label,.hotspots-label-hot{background:none;border:none;white-space:nowrap;"
+        "font:600 12px/1.2 sans-serif;color:#1d2a33;text-shadow:0 0 3px #fff,0 0 3px #fff,"
+        "0 0 2px #fff;pointer-events:none}"
+        ".hotspots-label>span,.hotspots-label-hot>span{display:inline-block;"
+        "transform:translate(-50%,-50%)}"
         ".hotspots-label-hot{color:#8b0000;font-size:13px}"
         ".hotspots-basemap-off{background:#fff8e1;border:1px solid #c9a227;padding:4px 8px;"
         "border-radius:4px;font:13px/1.35 sans-serif;color:#5a4500;max-width:260px}"
+        ".hotspots-legend-dock{position:absolute;z-index:800;display:flex;gap:6px;"
+        "pointer-events:auto}"
+        ".hotspots-legend-dock.hotspots-legend-column{flex-direction:column}"
+        ".hotspots-legend{max-width:320px}"
+        ".hotspots-legend-dock.hotspots-legend-row{flex-direction:row}"
+        ".hotspots-rank{position:relative}"
+        ".hotspots-leader{position:absolute;left:50%;top:50%;height:2px;margin-top:-1px;"
+        "background:#555;transform-origin:0 50%;z-index:-1}"
     )
 
     def __init__(
@@ -1103,6 +1119,7 @@ class _MapSetup(MacroElement):
         self.background_js = _js(background)
         self.attribution_js = _js(attribution) if attribution else None
         self.css_js = _js(self._CSS)
+        self.tidy_js = _TIDY_JS
         self.tiles_js = _js(tiles[0]) if tiles else None
         self.tiles_attribution_js = _js(_text(tiles[1])) if tiles else None
         self.off_js = _js(BASEMAP_OFF_NOTE)
@@ -1111,38 +1128,203 @@ class _MapSetup(MacroElement):
         return _map_name(self)
 
 
+_TIDY_JS = """
+if (!window.hotspotsTidy) {
+    // Keeps a map readable at every zoom: patrol rank discs that would overlap move aside
+    // (best rank first, a leader line back to their place); place names never overlap a
+    // rank disc or one another (hot spots' streets first, then ward names: a ward name under
+    // a street waits for a closer zoom); the legends sit together in the corner where they
+    // cover the fewest drawn features, never on the zoom, layer, scale or attribution boxes.
+    window.hotspotsTidy = function (map) {
+        if (map._hotspots) { return map._hotspots; }
+        var box = map.getContainer(), timer = null;
+        var dock = L.DomUtil.create("div", "hotspots-legend-dock", box);
+        L.DomEvent.disableClickPropagation(dock);
+        L.DomEvent.disableScrollPropagation(dock);
+        function all(query) { return Array.prototype.slice.call(box.querySelectorAll(query)); }
+        function hit(a, b) {
+            return a.left < b.right && a.right > b.left && a.top < b.bottom && a.bottom > b.top;
+        }
+        function moved(r, dx, dy) {
+            return {left: r.left + dx, right: r.right + dx, top: r.top + dy, bottom: r.bottom + dy};
+        }
+        function ranks(taken) {
+            var discs = all(".hotspots-rank");
+            discs.sort(function (a, b) {
+                return parseInt(a.textContent, 10) - parseInt(b.textContent, 10);
+            });
+            discs.forEach(function (el) {
+                el.style.transform = "";
+                var old = el.querySelector(".hotspots-leader");
+                if (old) { L.DomUtil.remove(old); }
+                var r = el.getBoundingClientRect();
+                if (!r.width) { return; }
+                var offsets = [[0, 0]];
+                [1.25, 2.4, 3.5].forEach(function (k, ring) {
+                    var n = 8 + 4 * ring;
+                    for (var i = 0; i < n; i++) {
+                        var a = -Math.PI / 2 + 2 * Math.PI * i / n;
+                        offsets.push([Math.round(k * r.width * Math.cos(a)),
+                                      Math.round(k * r.width * Math.sin(a))]);
+                    }
+                });
+                var best = null;
+                for (var j = 0; j < offsets.length && !best; j++) {
+                    var c = moved(r, offsets[j][0], offsets[j][1]);
+                    if (!taken.some(function (k) { return hit(c, k); })) {
+                        best = offsets[j];
+                        taken.push(c);
+                    }
+                }
+                if (!best) { best = [0, 0]; taken.push(r); }
+                if (best[0] || best[1]) {
+                    el.style.transform = "translate(" + best[0] + "px," + best[1] + "px)";
+                    var line = L.DomUtil.create("i", "hotspots-leader", el);
+                    line.style.width = Math.round(Math.sqrt(best[0] * best[0] +
+                                                            best[1] * best[1])) + "px";
+                    line.style.transform = "rotate(" + Math.atan2(-best[1], -best[0]) + "rad)";
+                }
+            });
+        }
+        function names(taken) {
+            [".hotspots-label-hot", ".hotspots-label"].forEach(function (query) {
+                all(query).forEach(function (el) {
+                    el.style.visibility = "";
+                    var r = (el.firstElementChild || el).getBoundingClientRect();
+                    if (!r.width) { return; }
+                    if (taken.some(function (k) { return hit(r, k); })) {
+                        el.style.visibility = "hidden";
+                    } else {
+                        taken.push(r);
+                    }
+                });
+            });
+        }
+        function drawn() {
+            var out = [];
+            function add(el, weight) {
+                var r = el.getBoundingClientRect();
+                if (r.width || r.height) {
+                    out.push({r: r, w: weight, a: Math.max(r.width * r.height, 1)});
+                }
+            }
+            all(".leaflet-overlay-pane path, .leaflet-hotspots-points-pane path").forEach(
+                function (el) { add(el, 1); });
+            all(".hotspots-rank").forEach(function (el) { add(el, 3); });
+            all(".hotspots-label-hot > span, .hotspots-label > span").forEach(function (el) {
+                if (el.parentNode.style.visibility !== "hidden") {
+                    add(el, el.parentNode.className.indexOf("-hot") >= 0 ? 2 : 0.5);
+                }
+            });
+            return out;
+        }
+        function legends() {
+            dock.style.display = dock.children.length ? "" : "none";
+            if (!dock.children.length) { return; }
+            var frame = box.getBoundingClientRect(), things = drawn(), best = null;
+            var view = onScreen(frame);
+            all(".leaflet-control").forEach(function (el) {
+                var r = el.getBoundingClientRect();
+                if (r.width) { things.push({r: r, w: 1e5, a: 1}); }  // never on a control
+            });
+            ["column", "row"].forEach(function (flow) {
+                dock.className = "hotspots-legend-dock hotspots-legend-" + flow;
+                [["bottom", "right"], ["bottom", "left"], ["top", "right"], ["top", "left"]]
+                .forEach(function (corner) {
+                    var s = place(corner[0], corner[1], flow, frame, things, view);
+                    if (!best || s < best.s - 0.01) {
+                        best = {s: s, flow: flow, v: corner[0], h: corner[1]};
+                    }
+                });
+            });
+            dock.className = "hotspots-legend-dock hotspots-legend-" + best.flow;
+            place(best.v, best.h, best.flow, frame, things, view);
+            dock.setAttribute("data-corner", best.v + " " + best.h);
+        }
+        function onScreen(frame) {
+            // The part of the map on screen when it sits in a frame of a taller page (the
+            // dashboard): legends go there if they fit, not below the fold.
+            try {
+                var host = window.frameElement;
+                if (!host) { return frame; }
+                var top = -host.getBoundingClientRect().top;
+                var bottom = top + host.ownerDocument.defaultView.innerHeight;
+                return {left: frame.left, right: frame.right,
+                        top: Math.max(frame.top, top), bottom: Math.min(frame.bottom, bottom)};
+            } catch (e) {
+                return frame;
+            }
+        }
+        function place(v, h, flow, frame, things, view) {
+            var stack = box.querySelector(".leaflet-" + v + ".leaflet-" + h);
+            var used = stack ? stack.getBoundingClientRect().height : 0;
+            dock.style.top = dock.style.bottom = dock.style.left = dock.style.right = "";
+            dock.style[v] = Math.round(used + 6) + "px";
+            dock.style[h] = "10px";
+            dock.style.alignItems = (flow === "row" ? v === "top" : h === "left")
+                ? "flex-start" : "flex-end";
+            var r = dock.getBoundingClientRect(), s = 0;
+            if (r.left < frame.left || r.top < frame.top || r.right > frame.right ||
+                r.bottom > frame.bottom) {
+                s += 1e6;
+            }
+            if (r.top < view.top || r.bottom > view.bottom) { s += 1e4; }
+            things.forEach(function (t) {
+                var w = Math.min(r.right, t.r.right) - Math.max(r.left, t.r.left);
+                var ht = Math.min(r.bottom, t.r.bottom) - Math.max(r.top, t.r.top);
+                if (w > 0 && ht > 0) { s += t.w * w * ht / t.a; }
+            });
+            return s;
+        }
+        function tidy() {
+            var frame = box.getBoundingClientRect();
+            if (!frame.width || !frame.height) { return; }
+            var taken = [];
+            ranks(taken);
+            names(taken);
+            legends();
+        }
+        function later() {
+            clearTimeout(timer);
+            timer = setTimeout(tidy, 40);
+        }
+        map.on("zoomend viewreset resize layeradd layerremove", later);
+        [300, 1000, 2500].forEach(function (ms) { setTimeout(later, ms); });  // late layout
+        if (window.ResizeObserver) { new ResizeObserver(later).observe(box); }
+        if (window.MutationObserver) {  // names, ranks or legends added by any means
+            var watch = new MutationObserver(later);
+            watch.observe(map.getPane("markerPane"), {childList: true});
+            watch.observe(dock, {childList: true});
+        }
+        map.whenReady(later);
+        map._hotspots = {dock: dock, tidy: later};
+        return map._hotspots;
+    };
+}
+"""
+"""The browser side of the map's tidying, installed once per page by :class:`_MapSetup`.
+
+Static code (no data): branca renders map scripts twice as templates, so it holds no
+``{{``, ``{%`` or ``{#``."""
+
+
 class _Labels(MacroElement):
-    """Text labels (already escaped) at ``[lat, lon, text]`` rows, not clickable."""
+    """Text labels (already escaped) at ``[lat, lon, text]`` rows, not clickable; the map's
+    tidying (:data:`_TIDY_JS`) hides one that would overlap another until a closer zoom."""
 
     _template = Template(
         """
 {% macro script(this, kwargs) %}
 (function () {
     var rows = {{ this.rows_js }}, group = {{ this._parent.get_name() }};
-    var map = {{ this.map_name() }}, markers = [];
     rows.forEach(function (r) {
-        markers.push(L.marker([r[0], r[1]], {
+        L.marker([r[0], r[1]], {
             interactive: false, keyboard: false,
-            icon: L.divIcon({className: {{ this.css_js }}, html: r[2], iconSize: null})
-        }).addTo(group));
+            icon: L.divIcon({
+                className: {{ this.css_js }}, html: "<span>" + r[2] + "</span>", iconSize: null
+            })
+        }).addTo(group);
     });
-    // A label overlapping one already shown waits for a closer zoom (first rows first).
-    function declutter() {
-        var shown = [];
-        markers.forEach(function (m) {
-            var el = m.getElement();
-            if (!el) { return; }
-            el.style.visibility = "visible";
-            var r = el.getBoundingClientRect();
-            var clash = shown.some(function (k) {
-                return r.left < k.right && r.right > k.left && r.top < k.bottom && r.bottom > k.top;
-            });
-            if (clash) { el.style.visibility = "hidden"; } else { shown.push(r); }
-        });
-    }
-    map.on("zoomend", declutter);
-    map.whenReady(function () { setTimeout(declutter, 0); });
-    group.on("add", function () { setTimeout(declutter, 0); });
 })();
 {% endmacro %}
 """
@@ -1153,9 +1335,6 @@ class _Labels(MacroElement):
         self._name = "Labels"
         self.rows_js = _js(rows)
         self.css_js = _js(css_class)
-
-    def map_name(self) -> str:
-        return _map_name(self)
 
 
 class _GeoJsonLayer(MacroElement):
@@ -1205,22 +1384,28 @@ class _GeoJsonLayer(MacroElement):
 
 
 class _Legend(MacroElement):
-    """A legend box shown while its parent layer is on the map (no CDN, no branca/d3)."""
+    """A legend box shown while its parent layer is on the map (no CDN, no branca/d3), with
+    the map's other legends in the corner where they cover the fewest drawn features
+    (:data:`_TIDY_JS`)."""
 
     _template = Template(
         """
 {% macro script(this, kwargs) %}
 (function () {
     var map = {{ this.map_name() }}, group = {{ this._parent.get_name() }};
-    var legend = L.control({position: "bottomright"});
-    legend.onAdd = function () {
-        var div = L.DomUtil.create("div", "hotspots-legend");
-        div.innerHTML = {{ this.html_js }};
-        return div;
-    };
-    group.on("add", function () { legend.addTo(map); });
-    group.on("remove", function () { legend.remove(); });
-    if (map.hasLayer(group)) { legend.addTo(map); }
+    var kit = window.hotspotsTidy ? window.hotspotsTidy(map) : null;
+    var div = L.DomUtil.create("div", "hotspots-legend");
+    div.innerHTML = {{ this.html_js }};
+    function show() {
+        if (kit) { kit.dock.appendChild(div); kit.tidy(); }
+    }
+    function hide() {
+        L.DomUtil.remove(div);
+        if (kit) { kit.tidy(); }
+    }
+    group.on("add", show);
+    group.on("remove", hide);
+    if (map.hasLayer(group)) { show(); }
 })();
 {% endmacro %}
 """

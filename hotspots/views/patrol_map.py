@@ -4,8 +4,9 @@ Built from :mod:`hotspots.views.maps` builders, so it loads nothing from a CDN a
 text:
 the outlines (:func:`hotspots.views.maps.cluster_layer`) and their centres
 (:func:`hotspots.views.maps.points_layer`) carry the same popup (locality, incidents, share, trend,
-peak days, windows, dosage); the centre's tooltip names the locality, and a label at the centre
-shows its rank. Only locality aggregates are drawn, never an incident.
+peak days, windows, dosage); the centre (a dot) has a tooltip naming the locality, and a red
+disc over it shows the rank (moved aside, with a line back, where two discs would overlap).
+Only locality aggregates are drawn, never an incident.
 
 Examples
 --------
@@ -109,7 +110,7 @@ def patrol_layer(
         crs="EPSG:4326",
     )
     markers = maps.points_layer(
-        centres, popup_cols=popup_cols, tooltip_col="tooltip", colour=colour, radius=11
+        centres, popup_cols=popup_cols, tooltip_col="tooltip", colour=colour, radius=5
     )
     group = maps.layer_group(name, show=show)
     for part in (outlines, markers):
@@ -118,7 +119,7 @@ def patrol_layer(
     for rank, lon, lat in zip(
         localities["rank"], localities["centre_lon"], localities["centre_lat"], strict=True
     ):
-        _rank_label(int(rank), float(lat), float(lon)).add_to(group)
+        _rank_label(int(rank), float(lat), float(lon), colour).add_to(group)
     return group
 
 
@@ -173,11 +174,15 @@ def _popup_frame(localities: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=localities.geometry.to_numpy(), crs=localities.crs)
 
 
-def _rank_label(rank: int, lat: float, lon: float) -> folium.Marker:
-    """The rank written in a white-edged disc at the centre; clicks pass to the marker below."""
+def _rank_label(rank: int, lat: float, lon: float, colour: str = COLOUR) -> folium.Marker:
+    """The rank written in a red, white-edged disc over the centre (a dot); where two discs
+    would overlap the map moves the later rank aside, with a line back to its centre
+    (:mod:`hotspots.views.maps`). Clicks pass to the outline and the dot below."""
     style = (
-        f"width:{_LABEL_PX}px;height:{_LABEL_PX}px;line-height:{_LABEL_PX}px;"
-        "text-align:center;font:bold 13px sans-serif;color:#fff;pointer-events:none"
+        f"width:{_LABEL_PX}px;height:{_LABEL_PX}px;line-height:{_LABEL_PX - 4}px;"
+        f"box-sizing:border-box;border:2px solid #fff;border-radius:50%;background:{colour};"
+        "box-shadow:0 1px 3px rgba(0,0,0,.45);text-align:center;font:bold 13px sans-serif;"
+        "color:#fff;pointer-events:none"
     )
     icon = folium.DivIcon(
         html=f'<div class="hotspots-rank" style="{style}">{rank}</div>',

@@ -153,7 +153,16 @@ def _wait_stable(page: Page, frame: FrameLocator, want: dict[str, int]) -> dict[
     return current
 
 
+def _open_sidebar(page: Page) -> None:
+    """Open the sidebar if meeting mode folded it away (by its arrow, as a user would)."""
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    if sidebar.get_attribute("data-collapsed") == "true":
+        page.locator('[data-testid="stExpandSidebarButton"]').click()
+        expect(sidebar).to_have_attribute("data-collapsed", "false")
+
+
 def _nav(page: Page, title: str) -> None:
+    _open_sidebar(page)
     page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
 
 
@@ -227,6 +236,7 @@ def test_a_shared_link_follows_the_meeting_and_every_layer_draws_every_time(
             elif step == "reload":
                 page.reload()
             else:
+                _open_sidebar(page)
                 page.locator('[data-testid="stSidebar"]').get_by_text("Meeting mode").click()
             want = on_map if on == "map" else on_patrol
             current = _wait_stable(page, _wait_map(page), want)
@@ -263,5 +273,6 @@ def test_a_shared_link_follows_the_meeting_and_every_layer_draws_every_time(
             BASEMAP_OFF_NOTE, timeout=TIMEOUT
         )
         assert _features(frame)["ward_names"] == N_WARDS
+        assert "Test tiles" not in frame.locator(".leaflet-control-attribution").inner_text()
         screenshot(page, "meeting_map_no_tiles_1080p")
     assert blocked == []

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import folium
+import geopandas as gpd
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
-from hotspots.analysis.analyse import analyse
+from hotspots.analysis.analyse import Analysis, analyse
 from hotspots.data import datasets
 from hotspots.data.ingest import read_policeuk
 from hotspots.views import maps
 from hotspots.views.analysis_map import HOT_SPOTS, analysis_map
+from hotspots.views.maps import HOT_SPOT_DARK
+from hotspots.views.outputs import write_analysis
 
 from . import frames
 from .conftest import OfflinePage, screenshot
+from .test_meeting import _TileServer
+from .test_readable_maps import _LAYOUT, _check_readable
 
 pytestmark = pytest.mark.browser
 
@@ -77,6 +83,7 @@ def test_tiles_fail_and_the_data_still_draws(
     hosts = {url.split("/")[2] for url in offline_page.blocked}
     assert hosts == {"tile.openstreetmap.org"}  # tiles only: no script or style from outside
     assert page.locator(".hotspots-basemap-off").inner_text() == maps.BASEMAP_OFF_NOTE
+    assert "OpenStreetMap" not in page.locator(".leaflet-control-attribution").inner_text()
     screenshot(page, "map_tiles_blocked")
 
 
@@ -144,3 +151,54 @@ def test_hovering_a_hot_cell_names_its_street_and_ward(
     assert labels.count() >= 1  # the hot spots' streets written on the map
     screenshot(page, "map_named_tooltip")
     assert offline_page.errors == []
+
+
+@pytest.fixture(scope="module")
+def dacorum() -> tuple[Analysis, gpd.GeoDataFrame]:
+    incidents = read_policeuk(datasets.demo_path("policeuk"), study_area=datasets.DACORUM)
+    result = analyse(incidents.incidents, study_area=datasets.DACORUM)
+    return result, frames.dacorum_wards().rename(columns={"WD13NM": "area_name"})
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
+def test_the_analyse_map_credits_a_street_map_only_when_it_draws(
+    offline_page: OfflinePage, static_server, monkeypatch, dacorum, size
+) -> None:
+    result, wards = dacorum
+    base_url, folder = static_server
+    page = offline_page.page
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+
+    # OpenStreetMap out of reach: the map says its basemap is off and credits no street map.
+    monkeypatch.delenv(maps.TILES_ENV)
+    write_analysis(result, folder / "off", wards=wards)
+    page.goto(f"{base_url}/off/map.html")
+    expect(page.locator(".hotspots-basemap-off")).to_have_text(maps.BASEMAP_OFF_NOTE)
+    assert {url.split("/")[2] for url in offline_page.blocked} == {"tile.openstreetmap.org"}
+    assert "OpenStreetMap" not in page.locator(".leaflet-control-attribution").inner_text()
+    _check_readable(_layout(page), f"standalone {size}")
+    screenshot(page, f"readable_standalone_off_{size[0]}")
+
+    # Tiles served: drawn, and credited.
+    server = _TileServer()
+    try:
+        monkeypatch.setenv(maps.TILES_ENV, server.url)
+        monkeypatch.setenv(maps.TILES_ATTRIBUTION_ENV, "Test tiles")
+        write_analysis(result, folder / "on", wards=wards)
+        page.goto(f"{base_url}/on/map.html")
+        expect(page.locator("img.leaflet-tile-loaded").first).to_be_visible()
+        expect(page.locator(".leaflet-control-attribution")).to_contain_text("Test tiles")
+        assert page.locator(".hotspots-basemap-off").count() == 0
+        _check_readable(_layout(page), f"standalone with tiles {size}")
+        screenshot(page, f"readable_standalone_tiles_{size[0]}")
+    finally:
+        server.stop()
+    assert offline_page.errors == []
+
+
+def _layout(page) -> dict:
+    page.wait_for_function(
+        "() => !!document.querySelector('.hotspots-legend-dock[data-corner]')", timeout=30_000
+    )
+    page.wait_for_timeout(300)
+    return page.locator("body").evaluate(_LAYOUT, HOT_SPOT_DARK)

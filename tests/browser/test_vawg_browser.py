@@ -30,6 +30,21 @@ _ONE_POINT_FILLED_IN = """() => {
 }"""
 
 
+_FREE_SPOT = """() => {
+    const map = document.querySelector(".leaflet-container").getBoundingClientRect();
+    const taken = Array.from(document.querySelectorAll(".hotspots-legend-dock, .leaflet-control"))
+        .map((e) => e.getBoundingClientRect());
+    for (const [fx, fy] of [[0.12, 0.88], [0.88, 0.88], [0.12, 0.5], [0.5, 0.15], [0.5, 0.5]]) {
+        const x = map.width * fx, y = map.height * fy;
+        const px = map.left + x, py = map.top + y;
+        if (!taken.some((r) => px >= r.left && px <= r.right && py >= r.top && py <= r.bottom)) {
+            return [x, y];
+        }
+    }
+    return [map.width / 2, map.height / 2];
+}"""
+
+
 def test_feedback_point_added_on_the_map_is_listed_after_a_reload(
     offline_page: OfflinePage, tmp_path, monkeypatch
 ) -> None:
@@ -44,10 +59,12 @@ def test_feedback_point_added_on_the_map_is_listed_after_a_reload(
         container.wait_for(timeout=TIMEOUT)
         expect(page.get_by_text("Feedback points (24)")).to_be_visible(timeout=TIMEOUT)
 
-        # A click on the map fills in the new point's coordinates.
-        box = container.bounding_box()
-        assert box is not None
-        container.click(position={"x": box["width"] * 0.12, "y": box["height"] * 0.88})
+        # A click on the map fills in the new point's coordinates (a spot of the map itself, not
+        # a legend or a control: the legends go where they cover the fewest cells).
+        expect(frame.locator(".hotspots-legend-dock[data-corner]")).to_be_attached(timeout=TIMEOUT)
+        page.wait_for_timeout(500)
+        x, y = frame.locator("body").evaluate(_FREE_SPOT)
+        container.click(position={"x": x, "y": y})
         page.wait_for_function(_ONE_POINT_FILLED_IN, timeout=TIMEOUT)
         lat = float(page.get_by_label("Latitude").input_value())
         lon = float(page.get_by_label("Longitude").input_value())

@@ -28,7 +28,9 @@ from typing import Any
 import branca.colormap
 import folium
 import streamlit.components.v1 as components
+from branca.element import MacroElement
 from folium.elements import JSCSSMixin
+from jinja2 import Template
 from streamlit_folium import st_folium
 
 from hotspots.views import maps
@@ -138,3 +140,60 @@ def _walk(element: Any) -> Any:
     yield element
     for child in getattr(element, "_children", {}).values():
         yield from _walk(child)
+
+
+def fill_screen(m: folium.Map, *, min_height_px: int) -> folium.Map:
+    """Make ``m``, drawn by :func:`st_map`, fill the browser window from its top down (meeting
+    mode: on a projector the whole map, legends included, shows without scrolling).
+
+    The map's frame is resized in the browser to the window's height less what stands above
+    the map (at least ``min_height_px``), again when the window or the page's width changes.
+    Returns ``m``, changed in place.
+    """
+    _FillScreen(int(min_height_px)).add_to(m)
+    return m
+
+
+class _FillScreen(MacroElement):
+    """The script behind :func:`fill_screen` (the map's own iframe resizes its frame)."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+(function () {
+    var frame = window.frameElement, least = {{ this.least }}, map = {{ this.map_name() }};
+    if (!frame) { return; }
+    var outer = frame.ownerDocument.defaultView;
+    function fit() {
+        var scrolled = outer.scrollY || 0;
+        for (var el = frame.parentElement; el; el = el.parentElement) {
+            scrolled += el.scrollTop || 0;
+        }
+        var top = frame.getBoundingClientRect().top + scrolled;
+        var height = Math.max(least, Math.floor(outer.innerHeight - top - 12));
+        frame.style.setProperty("height", height + "px", "important");
+        var inner = document.getElementById("map_div");
+        if (inner) { inner.style.height = height + "px"; }
+        map.invalidateSize();
+    }
+    outer.addEventListener("resize", fit);
+    var main = frame.closest('[data-testid="stMainBlockContainer"]');
+    if (main && outer.ResizeObserver) { new outer.ResizeObserver(fit).observe(main); }
+    [0, 300, 1200].forEach(function (ms) { setTimeout(fit, ms); });
+})();
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, least: int) -> None:
+        super().__init__()
+        self._name = "FillScreen"
+        self.least = least
+
+    def map_name(self) -> str:
+        node = self._parent
+        while not isinstance(node, folium.Map):
+            if node is None:
+                raise ValueError("add fill_screen's element to a folium.Map")
+            node = node._parent
+        return node.get_name()

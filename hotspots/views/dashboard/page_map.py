@@ -28,10 +28,16 @@ from hotspots.products.captions import (
     map_caption,
 )
 from hotspots.views import maps, tables
-from hotspots.views.analysis_map import DEFAULT_LAYERS, DRAWING_ORDER, LAYERS, hot_spot_labels
+from hotspots.views.analysis_map import (
+    DEFAULT_LAYERS,
+    DRAWING_ORDER,
+    LAYERS,
+    hot_spot_bounds,
+    hot_spot_labels,
+)
 from hotspots.views.dashboard import cached, exports, overlays, url_state
 from hotspots.views.dashboard.login import allowed, require
-from hotspots.views.dashboard.offline import st_map
+from hotspots.views.dashboard.offline import fill_screen, st_map
 from hotspots.views.dashboard.sidebar import MEETING_MAP_CSS, meeting_mode, sidebar_filters
 from hotspots.views.dashboard.state import Dataset, current_dataset
 
@@ -131,8 +137,10 @@ def _layer_choices(where: DeltaGenerator) -> tuple[list[str], dict[str, bool]]:
     return show, wanted
 
 
-MAP_HEIGHT_PX, MEETING_MAP_HEIGHT_PX = 560, 680
-"""Map heights: a laptop leaves room for the pickers; a projector gets the map first."""
+MAP_HEIGHT_PX, MEETING_MAP_HEIGHT_PX = 560, 480
+"""Map heights: a laptop leaves room for the pickers; in meeting mode the map comes first and
+fills the screen below the title (:func:`~hotspots.views.dashboard.offline.fill_screen`), at
+least this high."""
 
 
 def _overlays(
@@ -201,19 +209,23 @@ def render() -> None:
     _overlays(ds, sel, wanted, layers)
     # the streets of the largest clusters, so the map says where they are without a basemap
     layers.append(hot_spot_labels(result, name="Streets of the largest clusters"))
-    # The base map stays the same across reruns and the data layers are swapped inside it, so
-    # the map keeps its position and zoom; returned_objects=[] means panning never reruns.
-    # Meeting mode: large legends (CSS in the map's own page; a new key redraws the map with it).
-    base = maps.base_map(wards_in(ds.wards, sel.wards))
+    # The map opens on the chosen wards, else on the most likely hot spots. The base map stays
+    # the same across reruns while they do (the data layers are swapped inside it), so the map
+    # keeps its position and zoom; returned_objects=[] means panning never reruns.
+    hot = None if sel.wards else hot_spot_bounds(result)
+    # Meeting mode: large legends (CSS in the map's own page; a new key redraws the map with
+    # it) and the map filling the screen below the title.
+    base = maps.base_map(wards_in(ds.wards, sel.wards) if hot is None else hot)
     maps.label_layer(ds.wards, name="Ward names").add_to(base)
     if meeting_mode():
         cast(folium.Figure, base.get_root()).header.add_child(folium.Element(MEETING_MAP_CSS))
+        fill_screen(base, min_height_px=MEETING_MAP_HEIGHT_PX)
     st_map(
         base,
         key="hotspot_map_meeting" if meeting_mode() else "hotspot_map",
         feature_group_to_add=layers,
         layer_control=folium.LayerControl(collapsed=meeting_mode()),
-        height=MEETING_MAP_HEIGHT_PX if meeting_mode() else MAP_HEIGHT_PX,
+        height=MAP_HEIGHT_PX,
         use_container_width=True,
         returned_objects=[],
     )

@@ -26,8 +26,12 @@ h1 { font-size: 2.6rem !important; } h2 { font-size: 2.1rem !important; }
 [data-testid="stMetricValue"] { font-size: 2.8rem !important; }
 [data-testid="stMetricLabel"] p { font-size: 1.2rem !important; }
 [data-testid="stCaptionContainer"] { font-size: 1.1rem !important; }
-[data-testid="stToolbar"], [data-testid="stDecoration"], footer { display: none !important; }
-[data-testid="stMainBlockContainer"] { padding-top: 1.5rem !important; }
+[data-testid="stToolbarActions"], [data-testid="stMainMenu"], [data-testid="stAppDeployButton"],
+[data-testid="stDecoration"], footer { display: none !important; }
+[data-testid="stMainBlockContainer"] { padding-top: .5rem !important; }
+h1 { padding-top: 0 !important; padding-bottom: .25rem !important; }
+[data-testid="stElementContainer"]:has([data-testid="stMarkdownContainer"] > style:only-child) {
+    display: none !important; }
 [data-testid="stHeader"] { height: 0 !important; min-height: 0 !important; }
 </style>
 """
@@ -35,18 +39,17 @@ h1 { font-size: 2.6rem !important; } h2 { font-size: 2.1rem !important; }
 MEETING_MAP_CSS = """
 <style>
 .hotspots-legend > div { font-size: 19px !important; line-height: 1.5 !important; }
+.hotspots-legend { max-width: 440px !important; }
 .hotspots-legend span { width: 20px !important; height: 20px !important; }
 .leaflet-control-layers, .leaflet-tooltip, .leaflet-popup-content { font-size: 17px !important; }
-.leaflet-bottom.leaflet-right { right: auto; left: 0; bottom: 52px; }
-.leaflet-bottom.leaflet-right .leaflet-control { float: left; clear: both; margin: 0 0 8px 10px; }
-.leaflet-bottom.leaflet-right .leaflet-control-attribution {
-    position: fixed; right: 0; bottom: 0; margin: 0; font-size: 13px; }
+.leaflet-control-scale-line { font-size: 15px !important; }
 .hotspots-label { font-size: 15px !important; }
+.hotspots-label-hot { font-size: 16px !important; }
 </style>
 """
-"""Meeting mode inside the map's iframe (the page's CSS cannot reach it): larger legends and
-place names; legends moved to the bottom left above the scale bar, where they cover less of a
-town centre on the eastern edge (Hemel); the attribution stays bottom right."""
+"""Meeting mode inside the map's iframe (the page's CSS cannot reach it): larger legends,
+scale and place names. Where the legends go is the map's own choice (the corner where they
+cover the fewest drawn features: :mod:`hotspots.views.maps`)."""
 
 
 def meeting_mode() -> bool:
@@ -58,10 +61,13 @@ def meeting_toggle() -> bool:
     """Draw the meeting-mode switch (kept across pages and in the URL); return whether it is on.
 
     Pages without the filters (Data, VAWG, CCTV) call this so the mode follows the user there
-    too."""
+    too. Meeting mode folds the sidebar away (its arrow, top left, opens it again) and hides
+    the page's toolbar."""
     url_state.seed("meeting_mode", default=False)
     st.sidebar.toggle("Meeting mode", key="meeting_mode", help="Large type and an uncluttered map.")
     url_state.keep("meeting_mode")
+    # Only a change of state moves the sidebar: opened in a meeting, it stays open.
+    st.set_page_config(initial_sidebar_state="collapsed" if meeting_mode() else "auto")
     if meeting_mode():
         st.markdown(MEETING_CSS, unsafe_allow_html=True)
     url_state.write_url()

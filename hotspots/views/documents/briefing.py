@@ -30,6 +30,7 @@ from hotspots.core.crs import from_lonlat
 from hotspots.core.io import Dest
 from hotspots.products.patrol.export import plan_table
 from hotspots.products.patrol.plan import CONTEXT_RES, PatrolPlan
+from hotspots.products.patrol.table import month_only
 from hotspots.space.grid import cell_polygons
 from hotspots.views.documents.html import (
     esc,
@@ -131,6 +132,7 @@ def briefing_html(plan: PatrolPlan, *, title: str | None = None) -> str:
         table_html(_display_table(plan), css_class="plan"),
         "<h2>How to patrol</h2>",
         f"<p>{esc(meta.get('dosage_rule', ''))}</p>",
+        *([f"<p>{esc(days_note(plan))}</p>"] if days_note(plan) else []),
         "<h2>Limits</h2>",
         list_html(plan.limits),
     ]
@@ -142,7 +144,7 @@ def briefing_html(plan: PatrolPlan, *, title: str | None = None) -> str:
         heading = f"{rank}. {record['name']}"
         bounds = _square(layers, rank, _HALF_WIDTH_M)
         png = figure_png(_map_figure(layers, bounds, highlight=rank, title=heading))
-        details = {label: _text(record.get(key), key) for key, label in _DETAILS.items()}
+        details = {label: _text(record.get(key), key) for key, label in _details(plan).items()}
         parts.append(
             f'<section class="locality" id="locality-{rank}"><h2>{esc(heading)}</h2>'
             f"{image_html(png, alt=f'map of locality {rank}')}{fields_html(details)}</section>"
@@ -188,8 +190,9 @@ def _briefing_pages(plan: PatrolPlan) -> Iterator[Figure]:
     yield from _table_pages(plan)
     if len(plan.localities):
         yield _overview(layers, str(plan.metadata.get("period", "")))
+    details = _details(plan)
     for record in plan_table(plan).to_dict("records"):
-        yield _locality_page(layers, record)
+        yield _locality_page(layers, record, details)
 
 
 _DETAILS: dict[str, str] = {
@@ -216,6 +219,8 @@ def _text(value: Any, key: str = "") -> str:
         return ""
     if key == "share":
         return f"{100 * value:.1f} %"
+    if key == "peak_days" and not value:
+        return "not known: none of its incidents has a date and time"
     if key in ("centre_lat", "centre_lon"):
         return f"{value:.6f}"
     if isinstance(value, float | np.floating):
@@ -224,9 +229,29 @@ def _text(value: Any, key: str = "") -> str:
 
 
 def _display_table(plan: PatrolPlan) -> Any:
-    table = plan_table(plan)[list(BRIEFING_COLUMNS)]
-    text = {key: [_text(v, key) for v in table[key]] for key in BRIEFING_COLUMNS}
-    return pd.DataFrame(text, columns=list(BRIEFING_COLUMNS)).rename(columns=BRIEFING_COLUMNS)
+    columns = {
+        k: v for k, v in BRIEFING_COLUMNS.items() if k != "peak_days" or not month_only(plan)
+    }
+    table = plan_table(plan)[list(columns)]
+    text = {key: [_text(v, key) for v in table[key]] for key in columns}
+    return pd.DataFrame(text, columns=list(columns)).rename(columns=columns)
+
+
+def days_note(plan: PatrolPlan) -> str:
+    """Why the plan has no peak days ("" when it has them): month-only data (police.uk) give
+    no day of the week, so the briefing leaves the column out and says so."""
+    if not month_only(plan):
+        return ""
+    return (
+        "No peak days: these records give the month of each incident, not its date (as "
+        "police.uk always does), so no day of the week can be told; CAD or ASB logs with dates "
+        "would give them."
+    )
+
+
+def _details(plan: PatrolPlan) -> dict[str, str]:
+    """The locality details shown, without peak days when the data cannot give them."""
+    return {k: v for k, v in _DETAILS.items() if k != "peak_days" or not month_only(plan)}
 
 
 def _to_working(crs: str, lon: Any, lat: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -400,7 +425,11 @@ def _table_pages(plan: PatrolPlan) -> Iterator[Figure]:
             "Visits/day": short["visits_per_day"].astype(str),
         }
     )
-    notes = [str(plan.metadata.get("dosage_rule", "")), *plan.limits]
+    notes = [
+        str(plan.metadata.get("dosage_rule", "")),
+        *filter(None, [days_note(plan)]),
+        *plan.limits,
+    ]
     yield from table_pages(
         f"Patrol briefing, {plan.metadata.get('period', '')}",
         table,
@@ -409,7 +438,7 @@ def _table_pages(plan: PatrolPlan) -> Iterator[Figure]:
     )
 
 
-def _locality_page(layers: _Layers, record: dict[str, Any]) -> Figure:
+def _locality_page(layers: _Layers, record: dict[str, Any], details: dict[str, str]) -> Figure:
     """One PDF page per locality: its map and its details."""
     fig = Figure(figsize=A4_PORTRAIT)
     ax = fig.add_axes((0.06, 0.38, 0.76, 0.56))
@@ -419,7 +448,7 @@ def _locality_page(layers: _Layers, record: dict[str, Any]) -> Figure:
     ax.set_title(f"{record['rank']}. {record['name']}", fontsize=11, parse_math=False)
     lines = [
         textwrap.fill(f"{label}: {_text(record.get(key), key)}", 110)
-        for key, label in _DETAILS.items()
+        for key, label in details.items()
     ]
     fig.text(0.08, 0.33, "\n".join(lines), fontsize=7.5, va="top", parse_math=False)
     return fig

@@ -11,13 +11,11 @@ of Dacorum; a street named only by sensitive incidents must never name a place.
 
 from __future__ import annotations
 
-import http.server
 import io
 import json
 import os
 import re
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +26,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 from PIL import Image
+from tile_server import TileServer, tile_png
 
 from hotspots.analysis.analyse import Analysis, analyse
 from hotspots.data import datasets
@@ -45,57 +44,9 @@ TILE_RGB = (30, 144, 200)
 FADED = tuple(round(c + (255 - c) * 0.25) for c in TILE_RGB)  # BASEMAP_FADE, worked by hand
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _tile_png() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (256, 256), TILE_RGB).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-class TileServer:
-    """An XYZ tile server on 127.0.0.1 recording each path asked for."""
-
-    def __init__(self) -> None:
-        png = _tile_png()
-        served: list[str] = []
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                served.append(self.path)
-                if not re.fullmatch(r"/\d+/\d+/\d+\.png", self.path):
-                    self.send_error(404)
-                    return
-                self.send_response(200)
-                self.send_header("Content-Type", "image/png")
-                self.send_header("Content-Length", str(len(png)))
-                self.end_headers()
-                self.wfile.write(png)
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        self.served = served
-        self.port = _free_port()
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/{{z}}/{{x}}/{{y}}.png"
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
 def server(monkeypatch, tmp_path) -> Iterator[TileServer]:
-    served = TileServer()
+    served = TileServer(TILE_RGB)
     monkeypatch.setenv(maps.TILES_ENV, served.url)
     monkeypatch.setenv(maps.TILES_ATTRIBUTION_ENV, "Test tiles")
     monkeypatch.setenv(tiles.TILE_CACHE_ENV, str(tmp_path / "tile-cache"))
@@ -158,7 +109,7 @@ def test_the_meeting_pack_map_draws_the_tiles_then_draws_again_from_the_cache(
     cached = sorted((tmp_path / "tile-cache").rglob("*.tile"))
     assert len(cached) == len(set(server.served))
     assert not list((tmp_path / "tile-cache").rglob(".part-*"))  # written whole, then renamed
-    assert all(p.read_bytes() == _tile_png() for p in cached)
+    assert all(p.read_bytes() == tile_png(TILE_RGB) for p in cached)
 
     again = static_map_png(analysis, wards, title="Dacorum: hot spots")
     assert len(server.served) == asked  # every tile came from the cache

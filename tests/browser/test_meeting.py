@@ -11,18 +11,15 @@ Screenshots land in ``test-output/meeting_*.png``.
 from __future__ import annotations
 
 import contextlib
-import http.server
-import io
-import threading
 import time
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
 import pytest
-from PIL import Image
 from playwright.sync_api import Browser, FrameLocator, Page, Route, expect
 from playwright.sync_api import Error as PlaywrightError
+from tile_server import TileServer
 
 from hotspots.data.select import Selection, select
 from hotspots.views.dashboard.overlays import CAMERA_COLOUR, FEEDBACK_COLOUR
@@ -30,7 +27,7 @@ from hotspots.views.dashboard.state import demo_dataset
 from hotspots.views.maps import BASEMAP_OFF_NOTE, POINTS_PANE
 from hotspots.views.patrol_map import COLOUR as PATROL_COLOUR
 
-from .conftest import LOCAL_HOSTS, REPO, free_port, screenshot, streamlit_app
+from .conftest import LOCAL_HOSTS, REPO, screenshot, streamlit_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -42,43 +39,9 @@ N_WARDS = 25
 SIZES = {"720p": (1280, 720), "1080p": (1920, 1080)}
 
 
-class _TileServer:
-    """Serves one generated 256 px PNG for every ``/{z}/{x}/{y}.png``; counts requests."""
-
-    def __init__(self) -> None:
-        buffer = io.BytesIO()
-        Image.new("RGB", (256, 256), (205, 225, 240)).save(buffer, format="PNG")
-        png, served = buffer.getvalue(), []
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                served.append(self.path)
-                self.send_response(200)
-                self.send_header("Content-Type", "image/png")
-                self.send_header("Content-Length", str(len(png)))
-                self.end_headers()
-                self.wfile.write(png)
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        self.served = served
-        self.port = free_port()
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/{{z}}/{{x}}/{{y}}.png"
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
-def tiles(monkeypatch, tmp_path) -> Iterator[_TileServer]:
-    server = _TileServer()
+def tiles(monkeypatch, tmp_path) -> Iterator[TileServer]:
+    server = TileServer()
     monkeypatch.setenv("HOTSPOTS_TILES", server.url)
     monkeypatch.setenv("HOTSPOTS_TILES_ATTRIBUTION", "Test tiles")
     monkeypatch.setenv("HOTSPOTS_DB", str(tmp_path / "store.sqlite"))
@@ -183,7 +146,7 @@ def _map_top_and_height(page: Page) -> tuple[float, float]:
 
 
 def test_a_shared_link_follows_the_meeting_and_every_layer_draws_every_time(
-    browser: Browser, tiles: _TileServer
+    browser: Browser, tiles: TileServer
 ) -> None:
     demo = demo_dataset()
     asb = select(demo.incidents, Selection(categories=(GROUP,)))

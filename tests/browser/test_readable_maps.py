@@ -22,12 +22,13 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, FrameLocator, Page, expect
 from playwright.sync_api import Error as PlaywrightError
+from tile_server import TileServer
 
 from hotspots.views.dashboard.state import demo_dataset
 from hotspots.views.maps import HOT_SPOT_DARK
 
 from .conftest import OUTPUT, REPO, screenshot, streamlit_app
-from .test_meeting import SIZES, _page, _TileServer
+from .test_meeting import SIZES, _page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -166,8 +167,8 @@ def _check_readable(layout: dict[str, Any], what: str) -> None:
 
 
 @pytest.fixture
-def tiles(monkeypatch, tmp_path) -> Iterator[_TileServer]:
-    server = _TileServer()
+def tiles(monkeypatch, tmp_path) -> Iterator[TileServer]:
+    server = TileServer()
     monkeypatch.setenv("HOTSPOTS_TILES", server.url)
     monkeypatch.setenv("HOTSPOTS_TILES_ATTRIBUTION", "Test tiles")
     monkeypatch.setenv("HOTSPOTS_DB", str(tmp_path / "store.sqlite"))
@@ -176,7 +177,7 @@ def tiles(monkeypatch, tmp_path) -> Iterator[_TileServer]:
 
 
 @pytest.mark.parametrize("size", list(SIZES))
-def test_maps_a_room_can_read(browser: Browser, tiles: _TileServer, size: str) -> None:
+def test_maps_a_room_can_read(browser: Browser, tiles: TileServer, size: str) -> None:
     height = SIZES[size][1]
     blocked: list[str] = []
     page = _page(browser, SIZES[size], blocked)

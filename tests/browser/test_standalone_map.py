@@ -7,6 +7,7 @@ import geopandas as gpd
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
+from tile_server import TileServer
 
 from hotspots.analysis.analyse import Analysis, analyse
 from hotspots.data import datasets
@@ -18,7 +19,6 @@ from hotspots.views.outputs import write_analysis
 
 from . import frames
 from .conftest import OfflinePage, screenshot
-from .test_meeting import _TileServer
 from .test_readable_maps import _LAYOUT, _check_readable
 
 pytestmark = pytest.mark.browser
@@ -180,7 +180,7 @@ def test_the_analyse_map_credits_a_street_map_only_when_it_draws(
     screenshot(page, f"readable_standalone_off_{size[0]}")
 
     # Tiles served: drawn, and credited.
-    server = _TileServer()
+    server = TileServer()
     try:
         monkeypatch.setenv(maps.TILES_ENV, server.url)
         monkeypatch.setenv(maps.TILES_ATTRIBUTION_ENV, "Test tiles")

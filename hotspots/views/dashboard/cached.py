@@ -92,8 +92,43 @@ def analysis(
     The forecast hot spots (``coverage``: share of the area marked) are part of the analysis,
     so they are cached with it: a filter change back to a selection seen costs a look-up.
     """
-    return _analysis(
+    result = _analysis(
         ds.key, repr(sel), res, k, method, eps_m, min_samples, coverage, _ds=ds, _sel=sel
+    )
+    with _analysed_lock:  # the warm-up thread analyses too
+        _analysed[(ds.key, repr(sel), res, k)] = result.cells
+        while len(_analysed) > _ANALYSED_MAX:
+            _analysed.pop(next(iter(_analysed)))
+    return result
+
+
+_analysed: dict[tuple[str, str, int, int], gpd.GeoDataFrame] = {}
+"""The cells of the analyses drawn lately (dataset, selection, resolution, k → cells), so
+:func:`hot_cells` takes them when there; at most :data:`_ANALYSED_MAX`, oldest dropped."""
+_ANALYSED_MAX = 16
+_analysed_lock = threading.Lock()
+
+
+def hot_cells(ds: Dataset, sel: Selection, *, res: int, k: int) -> gpd.GeoDataFrame:
+    """The H3 cells of the selection with Gi* and place names: those of :func:`analysis` (any
+    clustering and hot spot share: the cells do not depend on them), without waiting for its
+    clusters and forecast when it is not drawn yet (:func:`hotspots.analysis.hot_cells.
+    gistar_cells`: the same cells, less the forecast columns). Cached per selection."""
+    with _analysed_lock:
+        done = _analysed.get((ds.key, repr(sel), res, k))
+    if done is not None:
+        return done
+    return _hot_cells(ds.key, repr(sel), res, k, _ds=ds, _sel=sel)
+
+
+@st.cache_resource(max_entries=16, show_spinner="Finding hotspots…")
+def _hot_cells(
+    key: str, sel_key: str, res: int, k: int, *, _ds: Dataset, _sel: Selection
+) -> gpd.GeoDataFrame:
+    from hotspots.analysis.hot_cells import gistar_cells
+
+    return gistar_cells(
+        selected(_ds, _sel), study_area=_study_area(key, _ds=_ds), res=res, k=k, wards=_ds.wards
     )
 
 

@@ -39,6 +39,11 @@ def _selected(key: str, sel_key: str, *, _ds: Dataset, _sel: Selection) -> gpd.G
     return select(_ds.incidents, _sel)
 
 
+def study_area(ds: Dataset) -> BaseGeometry:
+    """The dataset's wards united into one outline (EPSG:4326), once per data load."""
+    return _study_area(ds.key, _ds=ds)
+
+
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _study_area(key: str, *, _ds: Dataset) -> BaseGeometry:
     """The dataset's wards united into one outline, once per data load (not per selection).

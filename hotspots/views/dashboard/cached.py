@@ -215,7 +215,8 @@ def warm_groups(ds: Dataset, sel: Selection, show: Iterable[str], **params: obje
     """Analyse each crime group alone (every month, ward and source) in a background thread,
     once per data load, when ``sel`` is the first view (every incident): the filter change a
     meeting makes most (one group: "ASB", "Violence") then finds its analysis and map layers
-    ``show`` cached (Map, When and CCTV pages).
+    ``show`` cached (Map, When and CCTV pages), then each group's default patrol plan (Patrol
+    page; it takes the forecast of the group's analysis).
 
     Combinations of groups, wards, months or hours are analysed when chosen, as before; the
     thread never changes a result, it only computes some of them early (one at a time).
@@ -239,11 +240,19 @@ def _warm(
     groups = values_present(_ds.incidents, "category", order=CATEGORIES)
 
     def run() -> None:
-        for group in groups[:_WARM_MAX]:
-            one = dataclasses.replace(_sel, categories=(group,))
+        # imported here: the patrol planner is loaded in this thread, not for the first map
+        from hotspots.views.dashboard.page_patrol import plan_ahead
+
+        ones = [dataclasses.replace(_sel, categories=(g,)) for g in groups[:_WARM_MAX]]
+        for one in ones:
             try:
                 analysis_layers_for(_ds, one, show, **dict(params))
             except ValueError:  # too few incidents to analyse: the page says so when chosen
+                continue
+        for one in ones:  # then each group's default patrol plan (its forecast is made)
+            try:
+                plan_ahead(_ds, one)
+            except ValueError:
                 continue
 
     thread = threading.Thread(target=run, name="hotspots-warm-groups", daemon=True)

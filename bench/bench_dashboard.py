@@ -32,40 +32,49 @@ What makes the first view fast (hotspots.views.dashboard.disk_cache): the demo a
 its first analysis are pickled in ``$HOTSPOTS_CACHE`` (default ``~/.cache/hotspots``), keyed by
 the bytes of the data files, of every file of the package and the library versions; page
 modules and the PDF, patrol and CCTV code are imported when first used. A filter change: the
-single crime groups are analysed ahead (``cached.warm_groups``); other selections (several
-groups, wards, months, hours) are computed when chosen, as before — the forecast backtest of
-the selection (0.3–0.5 s CPU), the cluster profiles and place names are most of it.
+single crime groups are analysed ahead (``cached.warm_groups``), then their default patrol
+plans; other selections (several groups, wards, months, hours) are computed when chosen, as
+before — the forecast backtest of the selection (0.3–0.5 s CPU on the demo, 3 s on the
+force-year), the cluster profiles and place names are most of it.
 
 Session 4 (branch dspeed), per page, CPU seconds of a filter change to a new crime group
-(median of three; "before" e34590f and "after" run one after the other at 22:50–23:00 UTC, load
-average 3–9 with other helpers; wall is 1.5–3x CPU on this busy machine):
+(median of three; "before" e34590f at 22:50-22:57 UTC, "after" this branch at 23:12-23:16, load
+average 3-9 with other helpers on the 2 cores; wall is 1-3x CPU on this busy machine):
 
 ===========================  ==================  ==================  ============================
 page                         demo before/after   Herts before/after  what changed
 ===========================  ==================  ==================  ============================
-Map                          0.69 / 0.87         2.68 / 2.40         nothing (noise): the
-                                                                     selection's analysis
-When                         0.06 / 0.08         0.15 / 0.19         -
-Areas                        0.25 / 0.29         0.49 / 0.49         -
-Patrol, alone                0.71 / 0.89         2.65 / 2.33         -
-Patrol after the Map page    0.71 / 0.48         2.65 / 0.87         the Map's forecast shared
-VAWG                         0.27 / 0.35         0.69 / 0.80         outline united once
-CCTV                         0.95 / 0.54         2.81 / 1.11         Gi* cells only
+Map                          0.69 / 0.79         2.68 / 2.44         the study-area grid kept
+                                                                     (the rest: the analysis)
+When                         0.06 / 0.09         0.15 / 0.19         -
+Areas                        0.25 / 0.29         0.49 / 0.38         -
+Patrol, alone                0.71 / 0.77         2.65 / 2.18         -
+Patrol after the Map page    0.71 / 0.50         2.65 / 0.90         the Map's forecast shared
+VAWG                         0.27 / 0.28         0.69 / 0.38         outline united once, grid
+CCTV                         0.95 / 0.58         2.81 / 0.96         Gi* cells only, grid kept
 ===========================  ==================  ==================  ============================
+
+A selection seen before: 0.04-0.3 s wall on every page (both datasets). Browser, demo, after
+(23:03, load average 8-9 with other helpers' tests, so the wall figures say little): first Map
+view 11.3 s with the disk cache (server CPU 4.6 s, as before), 20.7 s with an empty one; a new
+group 3.9-8.7 s, back to one seen 1.8-3.4 s (the same steps took 0.6-3.8 s at load 7-9 at
+21:10). The force-year was not driven in the browser.
 
 What changed: the CCTV page takes the selection's Gi* cells (hotspots.analysis.hot_cells,
 equal to the analysis's cells less the forecast columns; the analysis's own when drawn)
-instead of waiting for the clusters and the forecast backtest; one forecast per history
+instead of waiting for the clusters and the forecast backtest; the study area's cells and
+hexagons are made once per area (hotspots.space.grid, 0.25 s a grid on the county); one
+forecast per history
 (hotspots.analysis.shared_forecast): the Patrol page's plan takes the forecast the Map page's
 analysis (or the background thread) made of the same incidents, and the background thread now
 also builds each group's default patrol plan after the groups' analyses, so a group change on
 the Patrol page is a look-up once the thread is done.
 
-Not met: 0.3 s server time for a selection new to the server on Map (2.4–2.7 s CPU on the
-force-year: the forecast backtest is 3.0 of the analysis's 4.7 s in a profile, then the eps
-search 0.35, the study-area grid 0.5, place names 0.26, cluster profiles 0.25), Patrol alone
-(its forecast), CCTV (1.1 s on the force-year), VAWG and Areas on the force-year; only the
-single groups are computed ahead. The When page meets it on both.
+Not met: 0.3 s server time for a selection new to the server on Map (2.4 s CPU on the
+force-year: in a profile of one group's analysis, 4.7 s, the forecast backtest is 3.0 s, the
+eps search 0.35, the study-area grid 0.5 (now about half), place names 0.26, cluster profiles
+0.25), Patrol alone (its forecast), CCTV (0.6 s demo, 1.0 s force-year), VAWG and Areas on the
+force-year; only single groups are computed ahead. The When page meets it on both.
 
 Figures (2 cores shared with up to 8 other jobs: load average 8–11 throughout, so wall
 seconds are 2–4x the CPU seconds; compare CPU):

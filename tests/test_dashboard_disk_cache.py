@@ -169,3 +169,19 @@ def test_single_groups_are_analysed_ahead_with_the_results_of_a_fresh_analysis(m
     )
     pd.testing.assert_frame_equal(ahead.cells, fresh.cells)
     assert ahead.params == fresh.params
+
+    # then each group's default patrol plan, equal to a plan made alone (its own forecast)
+    from hotspots.analysis import shared_forecast
+    from hotspots.products.patrol.request import Choices, make_request, plan_for, pool_selection
+    from hotspots.views.dashboard import page_patrol
+
+    pool = select(ds.incidents, pool_selection(one))
+    request = make_request(one, pool, Choices())
+    key = (ds.key, repr(pool_selection(one)), repr(request))
+    monkeypatch.setattr(page_patrol, "plan_for", lambda *a, **k: calls.append(1))
+    planned = page_patrol._plan(key, _ds=ds, _sel=one, _request=request)
+    assert not calls  # planned ahead
+    shared_forecast._kept.clear()
+    alone = plan_for(request, pool, wards=ds.wards)
+    pd.testing.assert_frame_equal(planned.localities, alone.localities)
+    assert planned.metadata == alone.metadata

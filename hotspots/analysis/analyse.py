@@ -266,9 +266,10 @@ def _forecast(
     months = pd.to_datetime(spatial["month"]).dt.to_period("M")
     if months.nunique() < 2:
         return None, {"skipped": "the forecast needs at least two months of incidents"}
-    from hotspots.analysis.forecast import forecast  # lazy: scipy.sparse and KDE on first use
+    # one forecast per history: the dashboard's Patrol page forecasts the same one (lazy import)
+    from hotspots.analysis.shared_forecast import shared_forecast
 
-    result = forecast(spatial, study_area=area, res=res, coverage=coverage)
+    result = shared_forecast(spatial, study_area=area, res=res, coverage=coverage)
     return result, {
         "summary": result.summary(),
         "month": str(result.month),

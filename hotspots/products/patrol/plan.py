@@ -408,9 +408,10 @@ def _forecast(
     history: gpd.GeoDataFrame, area: shapely.Geometry, res: int, end: pd.Period, share: float
 ) -> Forecast:
     """The forecast of the month after ``end`` from the area's mappable incidents up to it."""
-    from hotspots.analysis.forecast import forecast  # lazy: scipy.sparse and KDE on first use
+    # one forecast per history: the Map page's analysis may have made it (lazy import)
+    from hotspots.analysis.shared_forecast import shared_forecast
 
-    return forecast(history, study_area=area, res=res, through=end, coverage=share)
+    return shared_forecast(history, study_area=area, res=res, through=end, coverage=share)
 
 
 def _wards(study_area: Any, wards: gpd.GeoDataFrame | None) -> tuple[gpd.GeoDataFrame | None, str]:

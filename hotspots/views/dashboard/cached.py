@@ -39,6 +39,11 @@ def _selected(key: str, sel_key: str, *, _ds: Dataset, _sel: Selection) -> gpd.G
     return select(_ds.incidents, _sel)
 
 
+def study_area(ds: Dataset) -> BaseGeometry:
+    """The dataset's wards united into one outline (EPSG:4326), once per data load."""
+    return _study_area(ds.key, _ds=ds)
+
+
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _study_area(key: str, *, _ds: Dataset) -> BaseGeometry:
     """The dataset's wards united into one outline, once per data load (not per selection).
@@ -92,8 +97,43 @@ def analysis(
     The forecast hot spots (``coverage``: share of the area marked) are part of the analysis,
     so they are cached with it: a filter change back to a selection seen costs a look-up.
     """
-    return _analysis(
+    result = _analysis(
         ds.key, repr(sel), res, k, method, eps_m, min_samples, coverage, _ds=ds, _sel=sel
+    )
+    with _analysed_lock:  # the warm-up thread analyses too
+        _analysed[(ds.key, repr(sel), res, k)] = result.cells
+        while len(_analysed) > _ANALYSED_MAX:
+            _analysed.pop(next(iter(_analysed)))
+    return result
+
+
+_analysed: dict[tuple[str, str, int, int], gpd.GeoDataFrame] = {}
+"""The cells of the analyses drawn lately (dataset, selection, resolution, k → cells), so
+:func:`hot_cells` takes them when there; at most :data:`_ANALYSED_MAX`, oldest dropped."""
+_ANALYSED_MAX = 16
+_analysed_lock = threading.Lock()
+
+
+def hot_cells(ds: Dataset, sel: Selection, *, res: int, k: int) -> gpd.GeoDataFrame:
+    """The H3 cells of the selection with Gi* and place names: those of :func:`analysis` (any
+    clustering and hot spot share: the cells do not depend on them), without waiting for its
+    clusters and forecast when it is not drawn yet (:func:`hotspots.analysis.hot_cells.
+    gistar_cells`: the same cells, less the forecast columns). Cached per selection."""
+    with _analysed_lock:
+        done = _analysed.get((ds.key, repr(sel), res, k))
+    if done is not None:
+        return done
+    return _hot_cells(ds.key, repr(sel), res, k, _ds=ds, _sel=sel)
+
+
+@st.cache_resource(max_entries=16, show_spinner="Finding hotspots…")
+def _hot_cells(
+    key: str, sel_key: str, res: int, k: int, *, _ds: Dataset, _sel: Selection
+) -> gpd.GeoDataFrame:
+    from hotspots.analysis.hot_cells import gistar_cells
+
+    return gistar_cells(
+        selected(_ds, _sel), study_area=_study_area(key, _ds=_ds), res=res, k=k, wards=_ds.wards
     )
 
 
@@ -175,7 +215,8 @@ def warm_groups(ds: Dataset, sel: Selection, show: Iterable[str], **params: obje
     """Analyse each crime group alone (every month, ward and source) in a background thread,
     once per data load, when ``sel`` is the first view (every incident): the filter change a
     meeting makes most (one group: "ASB", "Violence") then finds its analysis and map layers
-    ``show`` cached (Map, When and CCTV pages).
+    ``show`` cached (Map, When and CCTV pages), then each group's default patrol plan (Patrol
+    page; it takes the forecast of the group's analysis).
 
     Combinations of groups, wards, months or hours are analysed when chosen, as before; the
     thread never changes a result, it only computes some of them early (one at a time).
@@ -199,11 +240,19 @@ def _warm(
     groups = values_present(_ds.incidents, "category", order=CATEGORIES)
 
     def run() -> None:
-        for group in groups[:_WARM_MAX]:
-            one = dataclasses.replace(_sel, categories=(group,))
+        # imported here: the patrol planner is loaded in this thread, not for the first map
+        from hotspots.views.dashboard.page_patrol import plan_ahead
+
+        ones = [dataclasses.replace(_sel, categories=(g,)) for g in groups[:_WARM_MAX]]
+        for one in ones:
             try:
                 analysis_layers_for(_ds, one, show, **dict(params))
             except ValueError:  # too few incidents to analyse: the page says so when chosen
+                continue
+        for one in ones:  # then each group's default patrol plan (its forecast is made)
+            try:
+                plan_ahead(_ds, one)
+            except ValueError:
                 continue
 
     thread = threading.Thread(target=run, name="hotspots-warm-groups", daemon=True)

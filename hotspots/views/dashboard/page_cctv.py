@@ -2,7 +2,8 @@
 tasking sheets (CSV and printable HTML), scheduling into the store and the tasking KPI.
 
 Hotspots are the Gi* hot cells of the Map page's default analysis of the selection
-(:func:`hotspots.views.dashboard.cached.analysis`); cameras come from the session's store. Every
+(:func:`hotspots.views.dashboard.cached.hot_cells`: its cells, not waiting for its clusters and
+forecast); cameras come from the session's store. Every
 number is computed by :mod:`hotspots.products.cctv`; this page only shows it.
 """
 
@@ -420,7 +421,7 @@ def render() -> None:
         st.warning("No incidents match the filters: widen the months, groups or wards.")
         return
     try:
-        cells = cached.analysis(ds, sel, **ANALYSIS).cells
+        cells = cached.hot_cells(ds, sel, res=ANALYSIS["res"], k=ANALYSIS["k"])
     except ValueError as err:
         st.warning(str(err))
         return

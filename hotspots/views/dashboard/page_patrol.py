@@ -142,6 +142,19 @@ def patrol_layer_for(ds: Dataset, sel: Selection) -> folium.FeatureGroup:
     return _patrol_layer(key, _plan=_plan(key, _ds=ds, _sel=sel, _request=request))
 
 
+def plan_ahead(ds: Dataset, sel: Selection) -> None:
+    """Build and cache the plan a new session's Patrol page shows for ``sel`` (the default
+    choices), for the background analyses (:func:`hotspots.views.dashboard.cached.warm_groups`):
+    it takes the forecast the analysis of ``sel`` made. Raises ``ValueError`` as
+    ``patrol_plan``."""
+    pool = cached.selected(ds, pool_selection(sel))
+    if len(pool) == 0:
+        return
+    request = make_request(sel, pool, Choices())
+    key = (ds.key, repr(pool_selection(sel)), repr(request))
+    _plan(key, _ds=ds, _sel=sel, _request=request)
+
+
 # --------------------------------------------------------------------------- cached
 
 

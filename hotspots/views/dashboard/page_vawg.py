@@ -124,7 +124,7 @@ def _unwalked(
     _ds: Dataset,
 ) -> gpd.GeoDataFrame:
     return vawg.uncovered_hot_cells(
-        _inc, _feedback, study_area=_ds.wards, res=CELL_RES, distance_m=distance_m
+        _inc, _feedback, study_area=cached.study_area(_ds), res=CELL_RES, distance_m=distance_m
     )
 
 

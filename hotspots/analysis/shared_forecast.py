@@ -1,0 +1,103 @@
+"""One forecast per history: :func:`~hotspots.analysis.forecast.forecast` kept for the next
+caller that asks for the same one.
+
+The dashboard's Map page (through :func:`~hotspots.analysis.analyse.analyse`) and its Patrol
+page (through :func:`~hotspots.products.patrol.patrol_plan`) forecast the same month from the
+same incidents whenever the plan's period ends with the data (its default): the backtest behind
+the forecast is most of either page's time (about 2 s of CPU for one crime group of the
+Hertfordshire force-year). A forecast is a function of its inputs' values, so it is kept under
+a key of those values: every column the forecast reads, the study area's geometry and the
+options. Results are shared, never copied: callers only read them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+if TYPE_CHECKING:
+    from hotspots.analysis.forecast import Forecast
+
+KEPT = 16
+"""Forecasts kept (the most recently used)."""
+
+_COLUMNS = ("x", "y", "month", "time_precision", "occurred_from", "sensitive")
+"""The columns a forecast reads besides the geometry (those present are keyed)."""
+
+_kept: OrderedDict[str, Forecast] = OrderedDict()
+_lock = threading.Lock()
+
+
+def shared_forecast(
+    incidents: gpd.GeoDataFrame,
+    *,
+    study_area: shapely.Geometry,
+    res: int,
+    coverage: float,
+    through: pd.Period | None = None,
+) -> Forecast:
+    """``forecast(incidents, study_area=..., res=..., through=..., coverage=...)``, computed
+    once per distinct input (``through`` ``None`` is the last month of ``incidents``).
+
+    Parameters
+    ----------
+    incidents
+        As :func:`~hotspots.analysis.forecast.forecast` takes them.
+    study_area
+        The study area polygon (lon/lat).
+    res, coverage, through
+        As for :func:`~hotspots.analysis.forecast.forecast`.
+    """
+    from hotspots.analysis.forecast import forecast  # lazy: scipy.sparse and KDE on first use
+
+    lon, lat = (
+        shapely.get_x(incidents.geometry.to_numpy()),
+        shapely.get_y(incidents.geometry.to_numpy()),
+    )
+    month = pd.to_datetime(incidents["month"]).dt.to_period("M").array.asi8
+    # The month forecast: with ``through`` None, the last one of the located incidents inside
+    # the area (the rule of build_history); rows after it change the figures, so they are keyed.
+    last = through.ordinal if through is not None else None
+    if last is None:
+        inside = np.isfinite(lon) & np.isfinite(lat)
+        inside[inside] = shapely.contains_xy(study_area, lon[inside], lat[inside])
+        last = int(month[inside].max()) if inside.any() else None
+    beyond = int((month > last).sum()) if last is not None else 0
+    options = {"res": res, "coverage": coverage, "through": last, "beyond": beyond}
+    key = _key(incidents, lon, lat, study_area, options)
+    with _lock:
+        if key in _kept:
+            _kept.move_to_end(key)
+            return _kept[key]
+    result = forecast(incidents, study_area=study_area, res=res, through=through, coverage=coverage)
+    with _lock:
+        _kept[key] = result
+        while len(_kept) > KEPT:
+            _kept.popitem(last=False)
+    return result
+
+
+def _key(
+    incidents: gpd.GeoDataFrame,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    area: shapely.Geometry,
+    options: dict[str, Any],
+) -> str:
+    """A digest of every value the forecast reads: rows (in order), area and options."""
+    crs = str(incidents.attrs.get("working_crs"))
+    digest = hashlib.sha1(repr((sorted(options.items()), crs, len(incidents))).encode())
+    digest.update(shapely.to_wkb(shapely.normalize(area)))
+    digest.update(np.ascontiguousarray(lon, dtype=float).tobytes())
+    digest.update(np.ascontiguousarray(lat, dtype=float).tobytes())
+    columns = [c for c in _COLUMNS if c in incidents.columns]
+    hashed = pd.util.hash_pandas_object(pd.DataFrame(incidents[columns]), index=False)
+    digest.update(hashed.to_numpy().tobytes())
+    return digest.hexdigest()

@@ -1,0 +1,54 @@
+"""The CCTV page's cells (hotspots.analysis.hot_cells) equal the full analysis's, selection by
+selection: groups, wards, months, hours wrapping midnight and days of the week."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from hotspots.analysis.analyse import analyse
+from hotspots.analysis.hot_cells import gistar_cells
+from hotspots.data.ingest import resolve_study_area
+from hotspots.data.select import Selection, select
+from hotspots.views.dashboard.state import demo_dataset
+
+FORECAST_COLUMNS = ["hot_spot", "forecast_rank", "forecast_score"]
+
+SELECTIONS = {
+    "everything": Selection(),
+    "one group": Selection(categories=("Anti-social behaviour",)),
+    "two groups": Selection(categories=("Criminal damage and arson", "Drugs")),
+    "two wards": Selection(wards=("E05004691", "E05004692")),
+    "months": Selection(start=pd.Timestamp("2021-06-01"), end=pd.Timestamp("2021-09-01")),
+    "Friday and Saturday nights": Selection(days=(4, 5), hours=(22, 3)),
+    "weekdays": Selection(days=(0, 1, 2, 3)),
+}
+
+
+@pytest.fixture(scope="module")
+def demo():
+    ds = demo_dataset()
+    return ds, resolve_study_area(ds.wards)
+
+
+@pytest.mark.parametrize("name", list(SELECTIONS))
+def test_the_cells_equal_the_full_analysis(demo, name) -> None:
+    ds, outline = demo
+    incidents = select(ds.incidents, SELECTIONS[name])
+    assert len(incidents) > 50, name  # a selection the dashboard would analyse
+    full = analyse(
+        incidents, study_area=outline, wards=ds.wards, population=ds.ward_population
+    ).cells
+    cells = gistar_cells(incidents, study_area=outline, wards=ds.wards)
+    assert set(FORECAST_COLUMNS) <= set(full.columns)
+    expected = full.drop(columns=FORECAST_COLUMNS)
+    pd.testing.assert_frame_equal(cells, expected)
+    assert cells.attrs == expected.attrs
+    assert (cells["gi_bin"] >= 1).any() or name == "weekdays"  # hot cells to compare
+
+
+def test_no_mappable_incident_is_refused_as_the_analysis_does(demo) -> None:
+    ds, outline = demo
+    empty = ds.incidents.iloc[:0]
+    with pytest.raises(ValueError, match="no incidents to analyse"):
+        gistar_cells(empty, study_area=outline, wards=ds.wards)

@@ -7,7 +7,7 @@ It composes the analysis modules and records every parameter used or chosen in
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 import geopandas as gpd
@@ -269,7 +269,9 @@ def _forecast(
     # one forecast per history: the dashboard's Patrol page forecasts the same one (lazy import)
     from hotspots.analysis.shared_forecast import shared_forecast
 
-    result = shared_forecast(spatial, study_area=area, res=res, coverage=coverage)
+    kept = shared_forecast(spatial, study_area=area, res=res, coverage=coverage)
+    # a copy of the kept cells: this analysis names them with its own wards (_name_places)
+    result = replace(kept, cells=kept.cells.copy())
     return result, {
         "summary": result.summary(),
         "month": str(result.month),

@@ -172,6 +172,16 @@ def _analysis(
     return disk_cache.cached_on_disk("analysis", parts, run)
 
 
+def first_view(ds: Dataset) -> Selection:
+    """The selection of every incident of ``ds`` (every month and source): the first view."""
+    months = months_present(ds.incidents)
+    return Selection(
+        start=months[0] if months else None,
+        end=months[-1] if months else None,
+        sources=tuple(values_present(ds.incidents, "source")),
+    )
+
+
 def _everything(ds: Dataset, sel: Selection) -> bool:
     """Whether ``sel`` keeps every incident of ``ds`` (the first view, before any filter)."""
     months = months_present(ds.incidents)

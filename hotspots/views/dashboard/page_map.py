@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from hotspots.analysis.analyse import Analysis
 from hotspots.core.classes import GI_CONFIDENCE
 from hotspots.core.defaults import (
     DBSCAN_MAX_EPS_M,
@@ -209,10 +210,11 @@ def render() -> None:
     _overlays(ds, sel, wanted, layers)
     # the streets of the largest clusters, so the map says where they are without a basemap
     layers.append(hot_spot_labels(result, name="Streets of the largest clusters"))
-    # The map opens on the chosen wards, else on the most likely hot spots. The base map stays
-    # the same across reruns while they do (the data layers are swapped inside it), so the map
-    # keeps its position and zoom; returned_objects=[] means panning never reruns.
-    hot = None if sel.wards else hot_spot_bounds(result)
+    # The map opens on the chosen wards, else on the most likely hot spots of every incident
+    # (the first view's analysis, cached): a change of group, type, month or hour keeps the
+    # same base map (the data layers are swapped inside it), so the map keeps its position and
+    # zoom and does not reload; returned_objects=[] means panning never reruns.
+    hot = None if sel.wards else hot_spot_bounds(_first_view(ds, result, params))
     # Meeting mode: large legends (CSS in the map's own page; a new key redraws the map with
     # it) and the map filling the screen below the title.
     base = maps.base_map(wards_in(ds.wards, sel.wards) if hot is None else hot)
@@ -280,3 +282,12 @@ def render() -> None:
         )
         st.caption("No.: the cluster's number on the map, in exports and briefings.")
     exports.render_exports(ds, sel, result, show=show)
+
+
+def _first_view(ds: Dataset, shown: Analysis, params: _Tuning) -> Analysis:
+    """The analysis of every incident (where the map opens), or ``shown`` when it cannot be
+    made (too few incidents)."""
+    try:
+        return cached.analysis(ds, cached.first_view(ds), **params)
+    except ValueError:
+        return shown

@@ -26,6 +26,7 @@ from hotspots.data.ingest import concat_results
 from hotspots.data.select import Selection
 from hotspots.demo.load import load_demo_log
 from hotspots.products import measures
+from hotspots.products.captions import month_text
 from hotspots.space.areas import assign_areas, read_boundaries
 from hotspots.views.documents.meeting_pack import (
     describe_selection,
@@ -160,13 +161,16 @@ def test_month_only_data_peaks_are_the_busiest_months_with_the_reason(
     table, note = peak_summary(month_only)
     assert set(table["resolution"]) == {"month"}
     assert "month" in note and month_only.peaks.attrs["reason"] in note
+    assert "monthly_series" not in note and "_" not in note  # plain words, no code names
     inc = dacorum_load.incidents
     counts = inc.groupby(["category", inc["month"].dt.strftime("%Y-%m")]).size()
     for group, text in zip(table["group"], table["peaks"], strict=True):
         by_month = counts[group].sort_index()
         busiest = by_month.sort_values(ascending=False, kind="stable").head(3)
-        listed = re.findall(r"(\d{4}-\d{2}) \((\d+)%\)", text)
-        assert [m for m, _ in listed] == busiest.index.tolist()
+        # months in words ("May 2021 (18 %)"), never "2021-05 (18%)"
+        assert not re.search(r"\d{4}-\d{2}", text)
+        listed = re.findall(r"([A-Z][a-z]{2} \d{4}) \((\d+) %\)", text)
+        assert [m for m, _ in listed] == [month_text(m) for m in busiest.index]
         shares = [round(100 * n / by_month.sum()) for n in busiest]
         assert [int(s) for _, s in listed] == shares
     # Busiest group first, as in the incidents.

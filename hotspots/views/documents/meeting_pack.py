@@ -43,7 +43,7 @@ from hotspots.core.classes import GI_COLOURS, GI_LABELS
 from hotspots.core.disclosure import MIN_COUNT, SUPPRESSED
 from hotspots.core.io import Dest, deliver
 from hotspots.data.select import Selection
-from hotspots.products.captions import counts_title, hot_spot_caption, hot_spot_title
+from hotspots.products.captions import counts_title, hot_spot_caption, hot_spot_title, month_text
 from hotspots.views.documents.html import esc, image_html, page_html, table_html
 from hotspots.views.documents.pdf import A4_LANDSCAPE, pdf_bytes, table_pages
 from hotspots.views.documents.static_map import (
@@ -175,12 +175,10 @@ def peak_summary(analysis: Analysis, *, block_hours: int = 3) -> tuple[pd.DataFr
             f"Busiest months (share of the group's incidents): no hour windows, because {reason}."
         )
     rows = rows.sort_values([key, "rank"])
-    text = (
-        rows["label"].astype(str)
-        + " ("
-        + (100 * rows["share"]).round().astype(int).astype(str)
-        + "%)"
-    )
+    labels = rows["label"].astype(str)
+    if resolution == "month":  # "May 2021", not "2021-05"
+        labels = labels.map(month_text)
+    text = labels + " (" + (100 * rows["share"]).round().astype(int).astype(str) + " %)"
     per_group = text.groupby(rows[key].to_numpy(), sort=False).agg("; ".join)
     order = analysis.monthly.sum().sort_values(ascending=False).index
     per_group = per_group.reindex([g for g in order if g in per_group.index])

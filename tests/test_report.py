@@ -302,8 +302,11 @@ def test_pack_escapes_typed_text_and_needs_no_internet(pack) -> None:
 def test_pack_shows_changes_measures_and_every_parameter(pack, tables, mixed) -> None:
     changes, headline = tables
     page = _Page(pack)
-    change_rows = next(t for t in page.tables if t[0] == ["Compared with", "Change"])[1:]
-    assert [r[1] for r in change_rows] == changes["text"].tolist()
+    change_rows = next(t for t in page.tables if t[0] == ["Change", "Compared with"])[1:]
+    assert [r[0] for r in change_rows] == changes["text"].tolist()
+    assert {r[1] for r in change_rows} <= {
+        f"{p} ({c})" for p, c in zip(changes["period"], changes["compared_with"], strict=True)
+    }
     measure_table = next(t for t in page.tables if t[0][0] == "Measure")
     assert [r[0] for r in measure_table[1:]] == headline.index.tolist()
     assert [r[1] for r in measure_table[1:]] == headline["current_shown"].tolist()
@@ -314,6 +317,30 @@ def test_pack_shows_changes_measures_and_every_parameter(pack, tables, mixed) ->
     assert f"H3 resolution {mixed.params['grid']['res']}" in text
     left = mixed.params["sensitive_left_out_shown"]  # through the disclosure gate
     assert left != "0" and f"{left} (domestic abuse" in text
+
+
+def test_pack_says_what_each_significance_allows_for(pack, tables) -> None:
+    # "What changed" (crime group x ward) and the headline measures (four measures) test
+    # different sets: each says which, so "not significant" beside a ▲ is no contradiction
+    changes, _ = tables
+    text = " ".join(" ".join(_Page(pack).text).split())
+    groups = changes.attrs["groups"]
+    assert (
+        f"allowing for all {groups:,} groups compared here (each crime group in each ward)" in text
+    )
+    assert "allowing for the four headline measures tested together" in text
+
+
+def test_pack_method_is_plain_words_first_then_the_technical_detail(pack, mixed) -> None:
+    text = " ".join(" ".join(_Page(pack).text).split())
+    method = text.split("How the hot spots were found", 1)[1]
+    plain, technical = method.split("How this was worked out (technical detail)", 1)
+    assert "Hot spots: Hot spots" not in pack and "Hot spots: Hot spots" not in text
+    for jargon in ("H3", "Gi*", "DBSCAN", "min_samples", "CRS", "recency_density", "PAI"):
+        assert jargon not in plain, jargon
+    assert f"H3 resolution {mixed.params['grid']['res']}" in technical
+    assert "Getis-Ord Gi*" in technical and "EPSG:" in technical
+    assert f"{mixed.params['grid']['n_cells']:,} hexagons of about" in plain
 
 
 def test_pack_without_measures_says_so_and_rejects_other_tables(mixed, wards) -> None:

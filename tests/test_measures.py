@@ -270,6 +270,23 @@ def test_domestic_abuse_measure_is_suppressed_below_five(demo):
     assert low["vs_previous"] == ""
 
 
+def test_domestic_abuse_measure_is_na_for_policeuk_data_alone(demo):
+    # police.uk never flags domestic abuse: its data alone show "n/a", never a false 0
+    policeuk = demo[demo["source"] == "police.uk"]
+    assert len(policeuk) and not policeuk["crime_type"].str.contains("domestic", case=False).any()
+    head = measures.headline_measures(policeuk, current=("2022-01", "2022-01"))
+    row = head.loc[measures.SENSITIVE_MEASURE]
+    for col in ("current", "previous", "last_year"):
+        assert row[f"{col}_shown"] == measures.NOT_FLAGGED and np.isnan(row[col])
+    assert np.isnan(row["pct_vs_previous"]) and row["vs_previous"] == ""
+    assert any("police.uk data do not flag domestic abuse" in n for n in head.attrs["notes"])
+    assert head.at["Violent crime", "current_shown"] not in ("n/a", "0")
+    # with a local source that can flag it (the council log), it is counted
+    assert measures.can_flag_domestic(demo) and not measures.can_flag_domestic(policeuk)
+    both = measures.headline_measures(demo, current=("2022-01", "2022-01"))
+    assert both.at[measures.SENSITIVE_MEASURE, "current_shown"] != measures.NOT_FLAGGED
+
+
 # --------------------------------------------------------------------------- what changed
 
 

@@ -26,6 +26,7 @@ from hotspots.data.ingest import concat_results
 from hotspots.data.select import Selection
 from hotspots.demo.load import load_demo_log
 from hotspots.products import measures
+from hotspots.products.captions import month_text
 from hotspots.space.areas import assign_areas, read_boundaries
 from hotspots.views.documents.meeting_pack import (
     describe_selection,
@@ -160,13 +161,16 @@ def test_month_only_data_peaks_are_the_busiest_months_with_the_reason(
     table, note = peak_summary(month_only)
     assert set(table["resolution"]) == {"month"}
     assert "month" in note and month_only.peaks.attrs["reason"] in note
+    assert "monthly_series" not in note and "_" not in note  # plain words, no code names
     inc = dacorum_load.incidents
     counts = inc.groupby(["category", inc["month"].dt.strftime("%Y-%m")]).size()
     for group, text in zip(table["group"], table["peaks"], strict=True):
         by_month = counts[group].sort_index()
         busiest = by_month.sort_values(ascending=False, kind="stable").head(3)
-        listed = re.findall(r"(\d{4}-\d{2}) \((\d+)%\)", text)
-        assert [m for m, _ in listed] == busiest.index.tolist()
+        # months in words ("May 2021 (18 %)"), never "2021-05 (18%)"
+        assert not re.search(r"\d{4}-\d{2}", text)
+        listed = re.findall(r"([A-Z][a-z]{2} \d{4}) \((\d+) %\)", text)
+        assert [m for m, _ in listed] == [month_text(m) for m in busiest.index]
         shares = [round(100 * n / by_month.sum()) for n in busiest]
         assert [int(s) for _, s in listed] == shares
     # Busiest group first, as in the incidents.
@@ -298,8 +302,11 @@ def test_pack_escapes_typed_text_and_needs_no_internet(pack) -> None:
 def test_pack_shows_changes_measures_and_every_parameter(pack, tables, mixed) -> None:
     changes, headline = tables
     page = _Page(pack)
-    change_rows = next(t for t in page.tables if t[0] == ["Compared with", "Change"])[1:]
-    assert [r[1] for r in change_rows] == changes["text"].tolist()
+    change_rows = next(t for t in page.tables if t[0] == ["Change", "Compared with"])[1:]
+    assert [r[0] for r in change_rows] == changes["text"].tolist()
+    assert {r[1] for r in change_rows} <= {
+        f"{p} ({c})" for p, c in zip(changes["period"], changes["compared_with"], strict=True)
+    }
     measure_table = next(t for t in page.tables if t[0][0] == "Measure")
     assert [r[0] for r in measure_table[1:]] == headline.index.tolist()
     assert [r[1] for r in measure_table[1:]] == headline["current_shown"].tolist()
@@ -310,6 +317,30 @@ def test_pack_shows_changes_measures_and_every_parameter(pack, tables, mixed) ->
     assert f"H3 resolution {mixed.params['grid']['res']}" in text
     left = mixed.params["sensitive_left_out_shown"]  # through the disclosure gate
     assert left != "0" and f"{left} (domestic abuse" in text
+
+
+def test_pack_says_what_each_significance_allows_for(pack, tables) -> None:
+    # "What changed" (crime group x ward) and the headline measures (four measures) test
+    # different sets: each says which, so "not significant" beside a ▲ is no contradiction
+    changes, _ = tables
+    text = " ".join(" ".join(_Page(pack).text).split())
+    groups = changes.attrs["groups"]
+    assert (
+        f"allowing for all {groups:,} groups compared here (each crime group in each ward)" in text
+    )
+    assert "allowing for the four headline measures tested together" in text
+
+
+def test_pack_method_is_plain_words_first_then_the_technical_detail(pack, mixed) -> None:
+    text = " ".join(" ".join(_Page(pack).text).split())
+    method = text.split("How the hot spots were found", 1)[1]
+    plain, technical = method.split("How this was worked out (technical detail)", 1)
+    assert "Hot spots: Hot spots" not in pack and "Hot spots: Hot spots" not in text
+    for jargon in ("H3", "Gi*", "DBSCAN", "min_samples", "CRS", "recency_density", "PAI"):
+        assert jargon not in plain, jargon
+    assert f"H3 resolution {mixed.params['grid']['res']}" in technical
+    assert "Getis-Ord Gi*" in technical and "EPSG:" in technical
+    assert f"{mixed.params['grid']['n_cells']:,} hexagons of about" in plain
 
 
 def test_pack_without_measures_says_so_and_rejects_other_tables(mixed, wards) -> None:

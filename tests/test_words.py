@@ -243,6 +243,15 @@ def test_exports_round_and_write_months_as_months() -> None:
     assert ",12\r\n" in text and "12.0" not in text
 
 
+def test_exports_write_residents_as_whole_numbers() -> None:
+    # ward_rates.csv showed apportioned residents as 19278.293: people are whole numbers
+    from hotspots.core.io import export_ready, write_csv
+
+    table = pd.DataFrame({"residents": [19278.293, 8000.4], "rate": [12.3456, 1.5]})
+    text = write_csv(export_ready(table)).decode()
+    assert text.splitlines()[1:] == ["19278,12.346", "8000,1.5"]
+
+
 def test_clusters_csv_carries_one_number_as_on_the_map(analysis, tmp_path) -> None:
     from hotspots.views.outputs import write_analysis
 

@@ -124,3 +124,33 @@ def test_pack_forecasts_from_the_history_up_to_the_chosen_month(tmp_path) -> Non
     assert "forecast for Jan 2022" in html  # the month after the chosen one
     assert "Tested on the last" in html  # a backtest needs the months before it
     assert "Jan 2021 to Dec 2021" in html  # the history used, said on the page
+
+
+def test_pack_names_places_with_their_ward_as_analyse_does(leeds_file, tmp_path) -> None:
+    # a file without a study area: the pack takes the district's wards, as analyse does, so
+    # its clusters read "Street, Ward", and police.uk's unflagged domestic abuse reads n/a
+    out = tmp_path / "pack"
+    assert main(["pack", str(leeds_file), "--month", "2021-12", "--out", str(out)]) == 0
+    html = (out / "pack.html").read_text(encoding="utf-8")
+    clusters = _section_rows(html, "Largest clusters of incidents")
+    wards = set(boundaries.district(LEEDS).wards["area_name"])
+    places = [row[1] for row in clusters]  # Rank, Hot spot, ...
+    assert places and all(p.rsplit(", ", 1)[-1] in wards for p in places), places
+    headline = {row[0]: row[1] for row in _section_rows(html, "Headline measures")}
+    assert headline["Domestic abuse (flagged)"] == "n/a"
+
+
+def _section_rows(html: str, heading: str) -> list[list[str]]:
+    """The body rows (cell texts) of the table under ``heading`` in a pack page."""
+    import html as html_lib
+
+    section = html.split(f"<h2>{heading}</h2>", 1)[1].split("<h2>", 1)[0]
+    body = section.split("<tbody>", 1)[1] if "<tbody>" in section else section
+    return [
+        [
+            html_lib.unescape(re.sub(r"<[^>]+>", "", c)).strip()
+            for c in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)
+        ]
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, flags=re.S)
+        if "<td" in row
+    ]

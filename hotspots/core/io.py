@@ -165,12 +165,15 @@ def _cell(value: Any, safe: bool) -> str:
 
 def export_decimals(column: str) -> int:
     """Decimals a CSV export keeps for ``column``: 6 for degrees (about 0.1 m), 4 for shares
-    (0–1) and p-values, 0 for square metres, 1 for metres, else 3 (rates per 1,000 included).
+    (0–1) and p-values, 0 for square metres and residents (people are whole; apportioned
+    populations are estimates), 1 for metres, else 3 (rates per 1,000 included).
 
     Examples
     --------
     >>> export_decimals("centre_lon"), export_decimals("share"), export_decimals("area_m2")
     (6, 4, 0)
+    >>> export_decimals("residents")
+    0
     """
     if column in ("lon", "lat") or column.endswith(("_lon", "_lat")):
         return 6
@@ -178,7 +181,7 @@ def export_decimals(column: str) -> int:
         return 4
     if column in ("p_value", "q_value", "p", "q") or column.startswith(("p_", "q_")):
         return 4
-    if column.endswith("_m2"):
+    if column.endswith("_m2") or column == "residents" or column.endswith("_residents"):
         return 0
     if column.endswith(("_m", "_km2")):
         return 1

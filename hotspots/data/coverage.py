@@ -24,6 +24,9 @@ Bounds = tuple[pd.Period, pd.Period]
 _POLICEUK_FILE = r"^\d{4}-\d{2}-.+-street$"
 """police.uk readers name the source after the monthly file; coverage counts them as one."""
 
+POLICEUK_SOURCE = rf"police\.uk|{_POLICEUK_FILE[1:-1]}"
+"""A police.uk source (``police.uk`` or a monthly file's name), for ``str.fullmatch``."""
+
 PREVIOUS_LOOKBACK = 24
 """How many periods back the previous-period comparison may fall back (months or days)."""
 

@@ -775,6 +775,15 @@ def _default_wards(data: Input, *, res: int) -> Input:
     return dataclasses.replace(data, wards=wards, population=population)
 
 
+def _with_ward_codes(data: Input) -> Input:
+    """``data`` with each incident's ward (``ward_code``) from its wards, when it has them."""
+    if data.wards is None:
+        return data
+    from hotspots.space.areas import assign_areas
+
+    return dataclasses.replace(data, incidents=assign_areas(data.incidents, data.wards))
+
+
 def _add_month(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--month", metavar="YYYY-MM", help="the month (default: latest covered)")
 
@@ -938,6 +947,8 @@ def _run_pack(args: argparse.Namespace) -> int:
     from hotspots.views.documents.meeting_pack import meeting_pack_html, meeting_pack_pdf
 
     data = read_input(args.incidents, study_area=args.study_area)
+    if data.workspace is None and data.wards is None:  # name places "Street, Ward" as analyse
+        data = _with_ward_codes(_default_wards(data, res=H3_RES))
     month = _month(data, args.month)
     _in_months(data, month, month)  # the chosen month must hold data (else: why not)
     # The month is what changed; the hot spots, clusters and peaks come from every month up to

@@ -33,8 +33,7 @@ _WEEK_S = HOURS_PER_WEEK * _HOUR_S
 
 MONTH_ONLY_REASON = (
     "police.uk data is month-only: it records the month of each incident but no day or time, "
-    "so an hour × weekday profile cannot be drawn (it would show a false peak at midnight); "
-    "use monthly_series for month-level patterns"
+    "so an hour × weekday profile cannot be drawn (it would show a false peak at midnight)"
 )
 
 

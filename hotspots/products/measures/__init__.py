@@ -12,7 +12,9 @@ counts, Benjamini–Hochberg q-values), and every count goes through the disclos
 from hotspots.products.measures.changes import what_changed
 from hotspots.products.measures.headline import (
     HEADLINE_MEASURES,
+    NOT_FLAGGED,
     SENSITIVE_MEASURE,
+    can_flag_domestic,
     headline_measures,
 )
 from hotspots.products.measures.periods import (
@@ -34,6 +36,7 @@ from hotspots.products.measures.wards import POPULATION_METHODS, ward_table
 __all__ = [
     "FALL",
     "HEADLINE_MEASURES",
+    "NOT_FLAGGED",
     "POPULATION_METHODS",
     "RISE",
     "SENSITIVE_MEASURE",
@@ -42,6 +45,7 @@ __all__ = [
     "Bounds",
     "PeriodBound",
     "Periods",
+    "can_flag_domestic",
     "comparison_periods",
     "default_periods",
     "headline_measures",

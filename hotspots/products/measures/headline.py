@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from hotspots.core import disclosure
-from hotspots.data.coverage import Coverage
+from hotspots.data.coverage import POLICEUK_SOURCE, Coverage
 from hotspots.data.schema import check_incidents
 from hotspots.products.measures.periods import (
     COMPARED_WITH,
@@ -34,6 +34,14 @@ HEADLINE_MEASURES: dict[str, str] = {
 """The CSP headline measures of :func:`headline_measures` and how each is counted."""
 
 SENSITIVE_MEASURE = "Domestic abuse (flagged)"
+
+NOT_FLAGGED = "n/a"
+"""What the domestic-abuse measure shows when no source of the data can flag domestic abuse."""
+
+NOT_FLAGGED_NOTE = (
+    "Domestic abuse (flagged): n/a, because police.uk data do not flag domestic abuse (only a "
+    "local source with a domestic-abuse flag or crime type can count it)"
+)
 
 _DOMESTIC = re.compile(r"domestic|\bdv\b|\bda\b|\bdom\b|coercive|controlling", re.IGNORECASE)
 
@@ -136,6 +144,9 @@ def headline_measures(
             hidden[name].loc[SENSITIVE_MEASURE] = True
             out.loc[SENSITIVE_MEASURE, name] = np.nan
     _withhold(out, hidden)
+    if not can_flag_domestic(incidents):
+        _not_flagged(out)
+        notes.append(NOT_FLAGGED_NOTE)
     out.attrs.update(
         current_period=periods.label(),
         previous_period=periods.label("previous"),
@@ -145,6 +156,28 @@ def headline_measures(
         notes=notes,
     )
     return out
+
+
+def can_flag_domestic(incidents: pd.DataFrame) -> bool:
+    """Whether any source of ``incidents`` can flag domestic abuse: police.uk publishes
+    categories only (never a domestic-abuse flag), so data from police.uk alone cannot; a
+    local source (a force or council log) can. Judged by source, never by the counts."""
+    if "source" not in incidents or not len(incidents):
+        return False
+    sources = pd.Series(incidents["source"].astype("string").dropna().unique())
+    return bool((~sources.str.fullmatch(POLICEUK_SOURCE)).any())
+
+
+def _not_flagged(out: pd.DataFrame) -> None:
+    """The domestic-abuse row as "n/a": its sources cannot flag it, so 0 would be false."""
+    row = SENSITIVE_MEASURE
+    for col in ("current", "previous", "last_year"):
+        out.loc[row, col] = np.nan
+        out.loc[row, f"{col}_shown"] = NOT_FLAGGED
+    for suffix in COMPARISONS.values():
+        out.loc[row, [f"{c}_{suffix}" for c in ("change", "pct", "p", "q")]] = np.nan
+        out.loc[row, f"significant_{suffix}"] = False
+        out.loc[row, suffix] = ""
 
 
 def _measure_masks(incidents: pd.DataFrame) -> dict[str, np.ndarray]:

@@ -43,7 +43,13 @@ from hotspots.core.classes import GI_COLOURS, GI_LABELS
 from hotspots.core.disclosure import MIN_COUNT, SUPPRESSED
 from hotspots.core.io import Dest, deliver
 from hotspots.data.select import Selection
-from hotspots.products.captions import counts_title, hot_spot_caption, hot_spot_title
+from hotspots.products.captions import (
+    cell_area_text,
+    counts_title,
+    hot_spot_caption,
+    hot_spot_title,
+    month_text,
+)
 from hotspots.views.documents.html import esc, image_html, page_html, table_html
 from hotspots.views.documents.pdf import A4_LANDSCAPE, pdf_bytes, table_pages
 from hotspots.views.documents.static_map import (
@@ -175,12 +181,10 @@ def peak_summary(analysis: Analysis, *, block_hours: int = 3) -> tuple[pd.DataFr
             f"Busiest months (share of the group's incidents): no hour windows, because {reason}."
         )
     rows = rows.sort_values([key, "rank"])
-    text = (
-        rows["label"].astype(str)
-        + " ("
-        + (100 * rows["share"]).round().astype(int).astype(str)
-        + "%)"
-    )
+    labels = rows["label"].astype(str)
+    if resolution == "month":  # "May 2021", not "2021-05"
+        labels = labels.map(month_text)
+    text = labels + " (" + (100 * rows["share"]).round().astype(int).astype(str) + " %)"
     per_group = text.groupby(rows[key].to_numpy(), sort=False).agg("; ".join)
     order = analysis.monthly.sum().sort_values(ascending=False).index
     per_group = per_group.reindex([g for g in order if g in per_group.index])
@@ -570,8 +574,12 @@ def meeting_pack_html(
         if note:
             parts.append(f'<p class="note">{esc(note)}</p>')
         parts.append(table_html(table))
-    method = "".join(f"<li><b>{esc(k)}:</b> {esc(v)}</li>" for k, v in _method_items(analysis))
-    parts.append(f'<h2>How the hot spots were found</h2><ul class="method">{method}</ul>')
+    plain, technical = (
+        "".join(f"<li><b>{esc(k)}:</b> {esc(v)}</li>" for k, v in items)
+        for items in _method_items(analysis)
+    )
+    parts.append(f'<h2>How the hot spots were found</h2><ul class="method">{plain}</ul>')
+    parts.append(f'<h3>{esc(TECHNICAL_HEADING)}</h3><ul class="method">{technical}</ul>')
     parts.append(f'<p class="attribution">{esc(OGL_ATTRIBUTION)}</p>')
     return page_html(title, parts, size="A4 landscape", css=_PACK_CSS)
 
@@ -636,7 +644,10 @@ def _pack_pages(
     yield fig
     for heading, table, note in _pack_sections(analysis, changes, measures, top_n=top_n):
         yield from table_pages(heading, table, note=note)
-    method = "\n".join(f"{label}: {text}" for label, text in _method_items(analysis))
+    plain, technical = (
+        "\n".join(f"{label}: {text}" for label, text in items) for items in _method_items(analysis)
+    )
+    method = f"{plain}\n\n{TECHNICAL_HEADING}\n{technical}"
     yield from table_pages("How the hot spots were found", pd.DataFrame(), note=method)
 
 
@@ -677,23 +688,33 @@ def _changes_display(changes: pd.DataFrame | None) -> tuple[pd.DataFrame, str]:
         changes, ("compared_with", "period", "text"), "hotspots.products.measures.what_changed"
     )
     attrs = changes.attrs
+    groups = attrs.get("groups")
+    each = "each crime group in each ward" if "ward_code" in changes.columns else "each crime group"
+    family = (
+        f"Significant means significant allowing for all {groups:,} groups compared here "
+        f"({each}); the headline measures below allow for their own four, so a change can "
+        "be significant there and not here (or the other way round): they test different things."
+        if groups
+        else ""
+    )
     note = " ".join(
         str(part)
         for part in (
             f"Current period: {attrs['current_period']}." if "current_period" in attrs else "",
             f"{str(attrs['reason']).capitalize()}." if attrs.get("reason") else "",
             *attrs.get("notes", []),
+            family,
             f"Test: {attrs['test']}." if attrs.get("test") else "",
         )
         if part
     )
     table = pd.DataFrame(
         {
-            "Compared with": changes["compared_with"].astype(str)
-            + " ("
-            + changes["period"].astype(str)
-            + ")",
             "Change": changes["text"].astype(str),
+            "Compared with": changes["period"].astype(str)
+            + " ("
+            + changes["compared_with"].astype(str)
+            + ")",
         }
     )
     return table, note
@@ -714,12 +735,13 @@ def _measures_display(measures: pd.DataFrame | None) -> tuple[pd.DataFrame, str]
         (attrs.get("last_year_period") or "last year", "last_year_shown", "vs_last_year"),
     ):
         pct = measures[f"pct_{suffix}"].astype(float)
-        change = pct.map("{:+.0f}%".format, na_action="ignore").fillna("–")
+        change = pct.map("{:+.0f}%".format, na_action="ignore").astype(object).fillna("–")
         marker = measures.get(suffix, pd.Series("", index=measures.index)).fillna("").astype(str)
         table[period] = measures[col].astype(str).to_numpy()
         table[f"change vs {period}"] = (change + " " + marker).str.strip().to_numpy()
     note = (
-        "▲ / ▼: significant rise / fall"
+        "▲ / ▼: significant rise / fall, allowing for the four headline measures tested "
+        "together (not the same test as the groups under What changed)"
         + (f" ({attrs['test']})" if attrs.get("test") else "")
         + f". Domestic abuse is counted, never mapped; counts under {MIN_COUNT} show as "
         f"{SUPPRESSED}."
@@ -777,23 +799,58 @@ def _hot_spot_note(analysis: Analysis) -> list[str]:
     return [] if analysis.forecast is None else [hot_spot_caption(analysis.forecast)[0]]
 
 
-def _method_items(analysis: Analysis) -> list[tuple[str, str]]:
-    """(label, text) of every parameter behind the map, as reported by ``analyse``."""
+TECHNICAL_HEADING = "How this was worked out (technical detail)"
+"""The pack's detail section: the method names and settings behind the plain words."""
+
+
+def _method_items(analysis: Analysis) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(label, text) of how the map was made: plain words first, then the technical detail
+    (:data:`TECHNICAL_HEADING`: every parameter, as reported by ``analyse``)."""
     p = analysis.params
     grid, gi, cl = p["grid"], p["gistar"], p["clusters"]
-    items = [
+    n_cells = grid.get("n_cells", len(analysis.cells))
+    plain = [
         ("Incidents analysed", f"{p['incidents']:,}"),
         (
-            "Grid",
-            f"H3 resolution {grid['res']}, {grid.get('n_cells', len(analysis.cells)):,} cells "
-            f"(study area: {p.get('study_area', 'not recorded')})",
+            "Area",
+            f"the study area split into {n_cells:,} hexagons of about "
+            f"{cell_area_text(int(grid['res']))} each",
         ),
         (
             "Hot spots",
-            hot_spot_caption(analysis.forecast)[1]
+            hot_spot_caption(analysis.forecast)[0].removeprefix("Hot spots: ")
             if analysis.forecast is not None
-            else f"no forecast ({p.get('forecast', {}).get('skipped', 'not run')})",
+            else f"none forecast ({p.get('forecast', {}).get('skipped', 'not run')})",
         ),
+        (
+            "Clusters",
+            f"{cl['n_clusters']} places where incidents lie close together"
+            + (f" (within about {cl['eps_m']:.0f} m of each other)" if cl.get("eps_m") else "")
+            + f"; {1 - cl['noise_share']:.0%} of mapped incidents are in one",
+        ),
+    ]
+    left = p.get("sensitive_left_out_of_map_layers", 0)
+    if left:
+        plain.append(
+            (
+                "Sensitive incidents",
+                f"{p.get('sensitive_left_out_shown', left)} (domestic abuse, sexual offences, "
+                "stalking) are counted in the "
+                "figures but never mapped or used to draw hot spots or cluster outlines",
+            )
+        )
+    method = (
+        hot_spot_caption(analysis.forecast)[1].removeprefix("Hot spots: ")
+        if analysis.forecast is not None
+        else f"no forecast ({p.get('forecast', {}).get('skipped', 'not run')})"
+    )
+    technical = [
+        (
+            "Grid",
+            f"H3 resolution {grid['res']}, {n_cells:,} cells "
+            f"(study area: {p.get('study_area', 'not recorded')})",
+        ),
+        ("Hot spot method", method),
         (
             "Statistically significant clusters of high counts (not the hot spots)",
             f"Getis-Ord Gi*, {gi.get('weights', 'k-ring ' + str(gi.get('k')))}; "
@@ -808,14 +865,4 @@ def _method_items(analysis: Analysis) -> list[tuple[str, str]]:
         ),
         ("Working CRS", str(p.get("working_crs"))),
     ]
-    left = p.get("sensitive_left_out_of_map_layers", 0)
-    if left:
-        items.append(
-            (
-                "Sensitive incidents",
-                f"{p.get('sensitive_left_out_shown', left)} (domestic abuse, sexual offences, "
-                "stalking) are counted in the "
-                "figures but never mapped or used to draw hot spots or cluster outlines",
-            )
-        )
-    return items
+    return plain, technical

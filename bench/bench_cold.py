@@ -31,6 +31,14 @@ analyse 1M, no study area (1 run)   103 / 27.0 s,       65 / 23.4 s,        5.45
                                                         (load 12.5: 77 / 25.2 s)
 ==================================  ==================  ==================  ======================
 
+Quiet machine (load 0.2-0.6), final tree of session 4 (all branches merged: the forecast with
+its backtest, place names and the district wards found for files without a study area), medians
+of 3: ``import hotspots.analysis.analyse`` 0.62 s; floor 0.71 s wall / 0.81 s CPU; Herts without
+a study area 7.36 s / 7.86 s CPU, 514 MB (10.4x wall, 9.6x CPU); with the 10 districts 5.69 s /
+6.18 s CPU (8.0x, 7.6x). cProfile of the first: ingest 2.2 s (of which the plain-file checks of
+the pyarrow path 0.6 s), the district wards for the names 1.4 s (10 districts read one by one),
+analyse 3.6 s (forecast and backtest 1.6 s, place names 0.6 s), writing 0.7 s.
+
 Bars not met: Hertfordshire is ~7.6x the floor in CPU (bar 2x), 1M ~13.5x (bar 4x; memory
 1.56 GB is under the 2 GB bar). Where the rest goes (cProfile, 1M): ingest after the parse
 (string factorize for duplicate ids, pandas take/strip of Arrow strings, shapely points,

@@ -1032,7 +1032,8 @@ def layer_group(name: str, *, show: bool = True) -> folium.FeatureGroup:
     return folium.FeatureGroup(name=_TEMPLATE_START.sub("{\u200b", str(name)), show=show)
 
 
-def _map_name(element: MacroElement) -> str:
+def map_name(element: MacroElement) -> str:
+    """The JavaScript name of the folium.Map ``element`` was added to (for its template)."""
     node = element._parent
     while not isinstance(node, folium.Map):
         if node is None:
@@ -1125,7 +1126,7 @@ class _MapSetup(MacroElement):
         self.off_js = _js(BASEMAP_OFF_NOTE)
 
     def map_name(self) -> str:
-        return _map_name(self)
+        return map_name(self)
 
 
 _TIDY_JS = """
@@ -1380,7 +1381,7 @@ class _GeoJsonLayer(MacroElement):
         self.pane_z = int(pane[1]) if pane else None
 
     def map_name(self) -> str:
-        return _map_name(self)
+        return map_name(self)
 
 
 class _Legend(MacroElement):
@@ -1431,4 +1432,4 @@ class _Legend(MacroElement):
         )
 
     def map_name(self) -> str:
-        return _map_name(self)
+        return map_name(self)

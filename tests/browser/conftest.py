@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, Route, sync_playwright
+from tile_server import TileServer
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -172,3 +173,15 @@ def streamlit_app(script: Path, *, timeout: float = 90.0) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture
+def tiles(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[TileServer]:
+    """A local tile server the dashboard draws its basemap from ("Test tiles"), and a fresh
+    store for the app."""
+    server = TileServer()
+    monkeypatch.setenv("HOTSPOTS_TILES", server.url)
+    monkeypatch.setenv("HOTSPOTS_TILES_ATTRIBUTION", "Test tiles")
+    monkeypatch.setenv("HOTSPOTS_DB", str(tmp_path / "store.sqlite"))
+    yield server
+    server.stop()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
@@ -37,16 +36,6 @@ GROUP = "Anti-social behaviour"
 TIMEOUT = 180_000
 N_WARDS = 25
 SIZES = {"720p": (1280, 720), "1080p": (1920, 1080)}
-
-
-@pytest.fixture
-def tiles(monkeypatch, tmp_path) -> Iterator[TileServer]:
-    server = TileServer()
-    monkeypatch.setenv("HOTSPOTS_TILES", server.url)
-    monkeypatch.setenv("HOTSPOTS_TILES_ATTRIBUTION", "Test tiles")
-    monkeypatch.setenv("HOTSPOTS_DB", str(tmp_path / "store.sqlite"))
-    yield server
-    server.stop()
 
 
 def _page(browser: Browser, size: tuple[int, int], blocked: list[str]) -> Page:

@@ -16,7 +16,6 @@ Screenshots land in ``test-output/readable_*.png``.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -164,16 +163,6 @@ def _check_readable(layout: dict[str, Any], what: str) -> None:
     assert dock["top"] >= frame["top"] and dock["bottom"] <= frame["bottom"], (what, dock)
     others = [c for c in layout["controls"] if "hotspots-legend" not in c["name"]]
     assert not [c["name"] for c in others if _hit(dock, c)], what  # scale, zoom, layers, credit
-
-
-@pytest.fixture
-def tiles(monkeypatch, tmp_path) -> Iterator[TileServer]:
-    server = TileServer()
-    monkeypatch.setenv("HOTSPOTS_TILES", server.url)
-    monkeypatch.setenv("HOTSPOTS_TILES_ATTRIBUTION", "Test tiles")
-    monkeypatch.setenv("HOTSPOTS_DB", str(tmp_path / "store.sqlite"))
-    yield server
-    server.stop()
 
 
 @pytest.mark.parametrize("size", list(SIZES))

@@ -191,9 +191,4 @@ class _FillScreen(MacroElement):
         self.least = least
 
     def map_name(self) -> str:
-        node = self._parent
-        while not isinstance(node, folium.Map):
-            if node is None:
-                raise ValueError("add fill_screen's element to a folium.Map")
-            node = node._parent
-        return node.get_name()
+        return maps.map_name(self)

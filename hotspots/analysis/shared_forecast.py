@@ -7,7 +7,8 @@ same incidents whenever the plan's period ends with the data (its default): the 
 the forecast is most of either page's time (about 2 s of CPU for one crime group of the
 Hertfordshire force-year). A forecast is a function of its inputs' values, so it is kept under
 a key of those values: every column the forecast reads, the study area's geometry and the
-options. Results are shared, never copied: callers only read them.
+options. Results are shared, not copied: callers only read them (an analysis names its own
+copy of the cells).
 """
 
 from __future__ import annotations

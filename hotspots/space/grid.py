@@ -323,21 +323,27 @@ def study_area_cells(area: Any, res: int) -> np.ndarray:
     >>> cells = study_area_cells(read_boundaries(wards_path()), 9)  # doctest: +SKIP
     """
     res = _check_res(res)
-    return _area_grid(shapely.to_wkb(_area_geometry(area)), res)[0].copy()
+    return _area_cells(shapely.to_wkb(_area_geometry(area)), res).copy()
 
 
 @functools.lru_cache(maxsize=8)
-def _area_grid(wkb: bytes, res: int) -> tuple[np.ndarray, np.ndarray]:
-    """The sorted cells overlapping the area given as WKB, and their hexagons, kept for the
-    areas used last: a dashboard grids the same study area at every filter change (0.25 s for a
-    county at resolution 9). Callers copy or only read the arrays."""
-    geom = shapely.from_wkb(wkb)
-    found = h3v.geometry_to_cells(geom, res, containment_mode=_OVERLAP)
+def _area_cells(wkb: bytes, res: int) -> np.ndarray:
+    """The sorted cells overlapping the area given as WKB, kept for the areas used last: a
+    dashboard grids the same study area at every filter change (0.25 s for a county at
+    resolution 9, with the hexagons). Callers copy or only read the array."""
+    found = h3v.geometry_to_cells(shapely.from_wkb(wkb), res, containment_mode=_OVERLAP)
     cells = np.sort(_to_str(np.asarray(found, dtype=np.uint64)))
     cells.flags.writeable = False
-    polygons = cell_polygons(cells).geometry.to_numpy()
+    return cells
+
+
+@functools.lru_cache(maxsize=8)
+def _area_polygons(wkb: bytes, res: int) -> np.ndarray:
+    """The hexagons of :func:`_area_cells` (same order), made only where a grid is drawn (not
+    for callers that need the cells alone, e.g. a national study area)."""
+    polygons = cell_polygons(_area_cells(wkb, res)).geometry.to_numpy()
     polygons.flags.writeable = False
-    return cells, polygons
+    return polygons
 
 
 def cell_polygons(cells: Any) -> gpd.GeoDataFrame:
@@ -473,7 +479,8 @@ def grid_counts(
         check_grid_size(
             area, res, occupied=occupied.size, max_cells_per_occupied=max_cells_per_occupied
         )
-        area_cells, area_polygons = _area_grid(shapely.to_wkb(area), res)
+        area_wkb = shapely.to_wkb(area)
+        area_cells = _area_cells(area_wkb, res)
         occupied = np.asarray(occupied, dtype=object)
         # Hash look-up: np.isin and Arrow-string isin are slow on 10^4-10^5 string ids.
         extra = occupied[pd.Index(area_cells, dtype=object).get_indexer(occupied) < 0]
@@ -498,7 +505,9 @@ def grid_counts(
     if study_area is None:
         polygons = cell_polygons(cells).geometry.to_numpy()
     else:  # the study area's hexagons made once per area, then those of the cells outside it
-        polygons = np.concatenate([area_polygons, cell_polygons(extra).geometry.to_numpy()])
+        polygons = np.concatenate(
+            [_area_polygons(area_wkb, res), cell_polygons(extra).geometry.to_numpy()]
+        )
     grid = gpd.GeoDataFrame(full, geometry=gpd.GeoSeries(polygons[position]), crs=WGS84)
     grid.attrs.update(
         res=res,

@@ -315,8 +315,8 @@ def test_cli_forecast_writes_cells_and_figures(tmp_path, capsys) -> None:
 
 
 def test_captures_at_several_coverages_equal_capture_bit_for_bit() -> None:
-    """The backtest's one-partial-sort :func:`captures` against :func:`capture` per coverage,
-    on tie-heavy scores (counts, demoted counts, rounded densities) and empty months."""
+    """The backtest's one-partial-sort :func:`captures` (several methods at once) against
+    :func:`capture` per method and coverage, on tie-heavy scores (counts, demoted counts, rounded densities) and empty months."""
     from hotspots.analysis.forecast import captures
 
     rng = np.random.default_rng(14)
@@ -328,7 +328,28 @@ def test_captures_at_several_coverages_equal_capture_bit_for_bit() -> None:
             rng.random(n),
             np.round(rng.random(n), 2) + 5.0 * (rng.random(n) < 0.3),
         ][case % 3]
+        scores = np.stack([score, score[::-1], np.zeros(n), -score])
         future = rng.poisson(0.3, n).astype(float) * (case % 7 != 0)
-        want = np.array([capture(score, future, c) for c in coverages])
-        got = np.array(captures(score, future, coverages))
+        want = np.array([[capture(row, future, c) for c in coverages] for row in scores])
+        got = captures(scores, future, coverages)
         assert np.array_equal(got, want, equal_nan=True), case
+        assert np.array_equal(captures(score, future, coverages)[0], want[0], equal_nan=True)
+
+
+def test_dense_rank_equals_numpy_unique_inverse() -> None:
+    """The dense rank behind :func:`tie_broken` against ``np.unique``'s inverse, on counts,
+    signed values, -0.0 beside 0.0, no zeros, only zeros and an empty array."""
+    from hotspots.analysis.forecast import _dense_rank
+
+    rng = np.random.default_rng(3)
+    cases = [
+        rng.poisson(0.4, 500).astype(float),
+        np.round(rng.normal(size=300), 1) * (rng.random(300) < 0.5),
+        np.array([0.0, -0.0, 2.0, -1.0, 0.0]),
+        rng.random(50) + 1.0,
+        np.zeros(7),
+        np.empty(0),
+    ]
+    for x in cases:
+        want = np.unique(x, return_inverse=True)[1].ravel()
+        assert np.array_equal(_dense_rank(x), want), x

@@ -40,7 +40,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import chain
 from typing import Any
 
 import geopandas as gpd
@@ -174,10 +173,10 @@ class History:
             from scipy.spatial import cKDTree
 
             reach = 3 * bandwidth_m if shape == "gauss" else bandwidth_m
-            near = cKDTree(self.loc_xy).query_ball_point(self.cell_xy, reach)
-            sizes = np.fromiter(map(len, near), dtype=np.int64, count=len(near))
-            rows = np.repeat(np.arange(len(near)), sizes)
-            cols = np.fromiter(chain.from_iterable(near), dtype=int, count=rows.size)
+            near = cKDTree(self.cell_xy).sparse_distance_matrix(
+                cKDTree(self.loc_xy), reach, output_type="ndarray"
+            )
+            rows, cols = near["i"].astype(np.int64), near["j"].astype(np.int64)
             d = np.hypot(*(self.cell_xy[rows] - self.loc_xy[cols]).T) / bandwidth_m
             w = np.exp(-0.5 * d * d) if shape == "gauss" else (1 - d * d) ** 2
             self._cache[key] = sparse.csr_matrix(
@@ -365,9 +364,21 @@ def tie_broken(primary: np.ndarray, tie: np.ndarray) -> np.ndarray:
     lowest) plus up to 0.5 from ``tie``: count data put many cells on the same value at the
     cut of a selection, and the density of nearby incidents picks among them.
     """
-    dense = np.unique(primary, return_inverse=True)[1].astype(float).ravel()
+    dense = _dense_rank(primary).astype(float)
     top = float(tie.max()) if tie.size else 0.0
     return dense + (0.5 * tie / top if top > 0 else 0.0)
+
+
+def _dense_rank(x: np.ndarray) -> np.ndarray:
+    """Rank of each value among the distinct values of ``x`` (0 = the lowest), as
+    ``np.unique(x, return_inverse=True)[1]``, sorting only the non-zero values (most cells of
+    a count term are zero)."""
+    nonzero = x != 0
+    distinct, inverse = np.unique(x[nonzero], return_inverse=True)
+    zero = int(np.searchsorted(distinct, 0.0))  # the rank of 0 when some values are 0
+    dense = np.full(x.shape, zero, dtype=np.int64)
+    dense[nonzero] = inverse.ravel() + ((inverse.ravel() >= zero) & ~nonzero.all())
+    return dense
 
 
 def _gistar(history: History, counts: np.ndarray) -> np.ndarray:
@@ -418,33 +429,61 @@ def capture(score: np.ndarray, future: np.ndarray, coverage: float) -> tuple[flo
     return hit, hit / (k / n), captured / best if best else np.nan
 
 
-def captures(
-    score: np.ndarray, future: np.ndarray, coverages: list[float]
-) -> list[tuple[float, float, float]]:
-    """:func:`capture` at several coverages from one partial sort of ``score``: the same
-    figures, bit for bit (``future`` holds counts, whose sums are exact in any order)."""
-    n = score.size
-    if np.isnan(score).any() or not np.array_equal(future, np.round(future)):
-        return [capture(score, future, cov) for cov in coverages]
+def captures(scores: np.ndarray, future: np.ndarray, coverages: list[float]) -> np.ndarray:
+    """:func:`capture` of each row of ``scores`` at several coverages, from one partial sort of
+    all the rows: the same figures, bit for bit (``future`` holds counts, whose sums are exact
+    in any order).
+
+    Parameters
+    ----------
+    scores
+        ``(n_methods, n_cells)`` scores (or one score per cell).
+    future
+        Incidents per cell in the month scored.
+    coverages
+        Shares of the cells selected.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_methods, n_coverages, 3)``: hit rate, PAI and PEI*.
+    """
+    scores = np.atleast_2d(scores)
+    m, n = scores.shape
+    out = np.empty((m, len(coverages), 3))
+    inexact = np.isnan(scores).any(axis=1) | (not np.array_equal(future, np.round(future)))
+    for i in np.flatnonzero(inexact):
+        out[i] = [capture(scores[i], future, cov) for cov in coverages]
+    rows = np.flatnonzero(~inexact)
+    if rows.size == 0:
+        return out
+    score = scores[rows]
     ks = [int(min(max(np.floor(cov * n + 0.5), 1), n)) for cov in coverages]
     kth = sorted({k - 1 for k in ks})
     most = kth[-1] + 1
-    top = np.argpartition(-score, most - 1)[:most]
-    top_score, top_future = score[top], future[top]
-    cuts = -np.partition(-top_score, kth)
-    lowest = cuts[most - 1]
+    top = np.argpartition(-score, most - 1, axis=1)[:, :most]
+    top_score, top_future = np.take_along_axis(score, top, axis=1), future[top]
+    cuts = -np.partition(-top_score, kth, axis=1)
+    lowest = cuts[:, most - 1]
     ranked_future = np.partition(-future, kth)
     total = future.sum()
-    out = []
-    for k in ks:
-        cut = cuts[k - 1]
-        # every cell tied at the cut is among the top ones unless the cut is their lowest
-        where, values = (top_score, top_future) if cut > lowest else (score, future)
-        above, tied = where > cut, where == cut
-        captured = values[above].sum() + (k - above.sum()) / tied.sum() * values[tied].sum()
+    for j, k in enumerate(ks):
+        cut = cuts[:, k - 1]
+        # every cell above the cut is among the top ones; so is every cell tied at the cut
+        # unless the cut is their lowest: then the ties are counted over all the cells
+        above, tied = top_score > cut[:, None], top_score == cut[:, None]
+        n_tied, tied_future = tied.sum(axis=1), np.where(tied, top_future, 0.0).sum(axis=1)
+        for r in np.flatnonzero(cut == lowest):
+            at_cut = score[r] == cut[r]
+            n_tied[r], tied_future[r] = np.count_nonzero(at_cut), future[at_cut].sum()
+        captured = np.where(above, top_future, 0.0).sum(axis=1) + (
+            k - above.sum(axis=1)
+        ) / n_tied * tied_future
         best = -ranked_future[:k].sum()
-        hit = captured / total if total else np.nan
-        out.append((hit, hit / (k / n), captured / best if best else np.nan))
+        hit = captured / total if total else np.full(rows.size, np.nan)
+        out[rows, j, 0] = hit
+        out[rows, j, 1] = hit / (k / n)
+        out[rows, j, 2] = captured / best if best else np.nan
     return out
 
 
@@ -628,7 +667,7 @@ def forecast(
         return blocks[s]
 
     coverages = sorted(set(COVERAGES) | {coverage})
-    rows, scores_by = [], {}
+    rows = []
     for t in test_ts:
         future = hist.counts[:, t]
         candidates = {n: terms[t][n] for n in names}
@@ -640,14 +679,14 @@ def forecast(
                 np.round(candidates["combination"], 12), terms[t][tie_name]
             )
         past_count = hist.counts[:, :t].sum(axis=1)
-        for name, score in candidates.items():
-            for zero in ("demote", "allow"):
-                s = _demoted(score, past_count) if zero == "demote" else score
-                for cov, (hit, pai, pei) in zip(
-                    coverages, captures(s, future, coverages), strict=True
-                ):
-                    rows.append((hist.months[t], name, zero, cov, hit, pai, pei))
-        scores_by[t] = candidates
+        ranked = np.empty((2 * len(candidates), len(future)))
+        for i, score in enumerate(candidates.values()):
+            ranked[2 * i], ranked[2 * i + 1] = _demoted(score, past_count), score
+        figures_t = captures(ranked, future, coverages)
+        for i, name in enumerate(candidates):
+            for z, zero in enumerate(("demote", "allow")):
+                for c, cov in enumerate(coverages):
+                    rows.append((hist.months[t], name, zero, cov, *figures_t[2 * i + z, c]))
     folds = pd.DataFrame(
         rows, columns=["test_month", "method", "zero_history", "coverage", "hit_rate", "pai", "pei"]
     )

@@ -228,27 +228,30 @@ def build_history(
     keep = in_time & np.isfinite(lon) & np.isfinite(lat)
     keep[keep] = shapely.contains_xy(area, lon[keep], lat[keep])
     n_left_out = int((in_time & ~keep).sum())
-    inc = incidents[keep]
-    lon, lat, month = lon[keep], lat[keep], month[keep]
-    if len(inc) == 0:
+    if not keep.any():
         raise ValueError("no located incidents inside the study area up to the forecast month")
-    cell = assign_cells(lon, lat, res)
-    cells = pd.Index(np.union1d(area_cells(area, res), np.unique(cell)), name="cell")
+    lon, lat, month = lon[keep], lat[keep], month[keep]
+    xy = np.column_stack([incidents[c].to_numpy(dtype=float)[keep] for c in ("x", "y")])
+    # each distinct place (lon/lat and x/y) once: its cell, and its row of loc_xy
+    place, place_of = _distinct_rows(np.column_stack([lon, lat, xy]))
+    loc_xy, loc_of_place = _distinct_rows(place[:, 2:])
+    loc_of = loc_of_place[place_of]
+    place_cell = assign_cells(place[:, 0], place[:, 1], res)
+    cells = pd.Index(np.union1d(area_cells(area, res), place_cell), name="cell")
+    cell_of = cells.get_indexer(place_cell)[place_of]
     first = int(month.min())
     last = int(month.max()) if through is None else through.ordinal
     months = pd.period_range(pd.Period(ordinal=first, freq="M"), periods=last - first + 1)
-    cell_of = cells.get_indexer(cell)
     month_of = (month - first).astype(int)
-    counts = np.zeros((len(cells), len(months)))
-    np.add.at(counts, (cell_of, month_of), 1.0)
+    counts = np.bincount(
+        cell_of * len(months) + month_of, minlength=len(cells) * len(months)
+    ).reshape(len(cells), len(months)).astype(float)
     crs = str(incidents.attrs["working_crs"])
-    xy = inc[["x", "y"]].to_numpy(dtype=float)
-    loc_xy, loc_of = np.unique(xy, axis=0, return_inverse=True)
     loc_month = sparse.csr_matrix(
-        (np.ones(len(inc)), (loc_of.ravel(), month_of)), shape=(len(loc_xy), len(months))
+        (np.ones(len(loc_of)), (loc_of, month_of)), shape=(len(loc_xy), len(months))
     )
-    timed = inc["time_precision"].astype(str).to_numpy() != "month"
-    start = pd.to_datetime(inc["occurred_from"]).to_numpy()
+    timed = incidents["time_precision"].astype(str).to_numpy()[keep] != "month"
+    start = pd.to_datetime(incidents["occurred_from"]).to_numpy()[keep]
     times = np.where(timed, start, np.datetime64("NaT"))
     return History(
         cells=cells,
@@ -263,6 +266,17 @@ def build_history(
         times=times.astype("datetime64[ns]"),
         n_left_out=n_left_out,
     )
+
+
+def _distinct_rows(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(x, axis=0, return_inverse=True)`` for a 2-D float array, by one lexsort."""
+    order = np.lexsort(x.T[::-1])
+    ordered = x[order]
+    new = np.ones(len(x), dtype=bool)
+    new[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
+    inverse = np.empty(len(x), dtype=np.int64)
+    inverse[order] = np.cumsum(new) - 1
+    return ordered[new], inverse
 
 
 # --- candidate terms -----------------------------------------------------------------------------

@@ -159,8 +159,13 @@ class History:
     @cached_property
     def parent(self) -> sparse.csr_matrix:
         """Mean over the cell's parent (resolution - 1): P Pᵀ / children."""
-        parents = pd.Index([h3.cell_to_parent(str(c), self.res - 1) for c in self.cells])
-        codes, uniques = pd.factorize(parents)
+        import h3ronpy
+        import pyarrow as pa
+
+        from hotspots.space.grid import cells_to_ints
+
+        parents = pa.array(h3ronpy.change_resolution(cells_to_ints(self.cells), self.res - 1))
+        codes, uniques = pd.factorize(parents.to_numpy(zero_copy_only=False))
         p = sparse.csr_matrix(
             (np.ones(len(codes)), (np.arange(len(codes)), codes)), shape=(len(codes), len(uniques))
         )
@@ -512,12 +517,16 @@ def _normalised(x: np.ndarray) -> np.ndarray:
     return x / total if total else x
 
 
-def _fit_block(
-    terms: dict[str, np.ndarray], future: np.ndarray, names: list[str], coverage: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """One month's rows of the combination's fit: the near-top cells' normalised terms and
-    incidents (the same for every later month that fits on it, so computed once)."""
-    x = np.column_stack([_normalised(terms[n]) for n in names])
+def _term_matrix(terms: dict[str, np.ndarray], names: list[str]) -> np.ndarray:
+    """``(n_cells, n_terms)``: the terms ``names``, each divided by its sum of absolute values
+    (the combination's scores are this matrix times its weights)."""
+    return np.column_stack([_normalised(terms[n]) for n in names])
+
+
+def _fit_block(x: np.ndarray, future: np.ndarray, coverage: float) -> tuple[np.ndarray, np.ndarray]:
+    """One month's rows of the combination's fit: the near-top cells' rows of its
+    :func:`_term_matrix` ``x`` and their incidents (the same for every later month that fits on
+    it, so computed once)."""
     n = x.shape[0]
     k = max(1, round(_LOOKBACK_COVERAGE * coverage * n))
     top = np.zeros(n, dtype=bool)
@@ -544,10 +553,6 @@ def _fit_weights(blocks: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
         a, b = lower.T, np.linalg.solve(lower, a.T @ b)
     weights, _ = nnls(a, b)
     return weights
-
-
-def _combine(terms: dict[str, np.ndarray], names: list[str], weights: np.ndarray) -> np.ndarray:
-    return np.column_stack([_normalised(terms[n]) for n in names]) @ weights
 
 
 @dataclass
@@ -674,10 +679,12 @@ def forecast(
     test_ts = [t for t in fold_ts if t >= min_history][-test_months:]
     blocks: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
-    def block(s: int) -> tuple[np.ndarray, np.ndarray]:
-        """Month ``s``'s rows of the combination's fit, computed once."""
+    def block(s: int, x: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Month ``s``'s rows of the combination's fit, computed once (from ``x``, its
+        :func:`_term_matrix`, when given)."""
         if s not in blocks:
-            blocks[s] = _fit_block(terms[s], hist.counts[:, s], base_names, coverage)
+            x = _term_matrix(terms[s], base_names) if x is None else x
+            blocks[s] = _fit_block(x, hist.counts[:, s], coverage)
         return blocks[s]
 
     coverages = sorted(set(COVERAGES) | {coverage})
@@ -686,9 +693,11 @@ def forecast(
         future = hist.counts[:, t]
         candidates = {n: terms[t][n] for n in names}
         earlier = [block(s) for s in fold_ts if s < t]
+        x = _term_matrix(terms[t], base_names)
+        if t != test_ts[-1]:  # the later test months fit on it
+            block(t, x)
         if earlier:
-            weights = _fit_weights(earlier)
-            candidates["combination"] = _combine(terms[t], base_names, weights)
+            candidates["combination"] = x @ _fit_weights(earlier)
             candidates["combination+kde"] = tie_broken(
                 np.round(candidates["combination"], 12), terms[t][tie_name]
             )
@@ -709,7 +718,7 @@ def forecast(
         if not fold_ts:
             raise ValueError("the combination needs at least one earlier month with incidents")
         weights = _fit_weights([block(s) for s in fold_ts])
-        score = _combine(target_terms, base_names, weights)
+        score = _term_matrix(target_terms, base_names) @ weights
         if chosen == "combination+kde":
             score = tie_broken(np.round(score, 12), target_terms[tie_name])
         figures["weights"] = {
@@ -789,9 +798,10 @@ def _choose(folds: pd.DataFrame, *, method: str, coverage: float) -> tuple[str, 
     at = folds[folds["coverage"] == coverage]
     if at.empty:
         return (method if method != "auto" else DEFAULT_METHOD), "demote", {"folds": 0}
-    pei = at.pivot_table(index="test_month", columns=["method", "zero_history"], values="pei")
-    hit = at.pivot_table(index="test_month", columns=["method", "zero_history"], values="hit_rate")
-    pai = at.pivot_table(index="test_month", columns=["method", "zero_history"], values="pai")
+    table = at.pivot_table(
+        index="test_month", columns=["method", "zero_history"], values=["hit_rate", "pai", "pei"]
+    )
+    pei, hit, pai = table["pei"], table["hit_rate"], table["pai"]
     months = list(pei.index)
     if method == "auto" and len(months) < MIN_FOLDS_TO_SWITCH:
         best = (DEFAULT_METHOD, "demote")

@@ -316,7 +316,8 @@ def test_cli_forecast_writes_cells_and_figures(tmp_path, capsys) -> None:
 
 def test_captures_at_several_coverages_equal_capture_bit_for_bit() -> None:
     """The backtest's one-partial-sort :func:`captures` (several methods at once) against
-    :func:`capture` per method and coverage, on tie-heavy scores (counts, demoted counts, rounded densities) and empty months."""
+    :func:`capture` per method and coverage, on tie-heavy scores (counts, demoted counts,
+    rounded densities) and empty months."""
     from hotspots.analysis.forecast import captures
 
     rng = np.random.default_rng(14)

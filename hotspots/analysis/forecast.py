@@ -248,9 +248,11 @@ def build_history(
     last = int(month.max()) if through is None else through.ordinal
     months = pd.period_range(pd.Period(ordinal=first, freq="M"), periods=last - first + 1)
     month_of = (month - first).astype(int)
-    counts = np.bincount(
-        cell_of * len(months) + month_of, minlength=len(cells) * len(months)
-    ).reshape(len(cells), len(months)).astype(float)
+    counts = (
+        np.bincount(cell_of * len(months) + month_of, minlength=len(cells) * len(months))
+        .reshape(len(cells), len(months))
+        .astype(float)
+    )
     crs = str(incidents.attrs["working_crs"])
     loc_month = sparse.csr_matrix(
         (np.ones(len(loc_of)), (loc_of, month_of)), shape=(len(loc_xy), len(months))
@@ -401,10 +403,11 @@ def _dense_rank(x: np.ndarray) -> np.ndarray:
 
 
 def _gistar(history: History, counts: np.ndarray) -> np.ndarray:
-    from hotspots.analysis.stats import gi_star
+    from hotspots.analysis.stats.gistar import GiStarWeights, gi_star
 
     if "w_self" not in history._cache:
-        history._cache["w_self"] = neighbours(history.cells, k=1, include_self=True)
+        w = neighbours(history.cells, k=1, include_self=True)
+        history._cache["w_self"] = GiStarWeights.of(w, len(history.cells))
     if not counts.any() or np.ptp(counts) == 0:
         return np.zeros_like(counts)
     return np.nan_to_num(np.asarray(gi_star(counts, history._cache["w_self"]).z, dtype=float))
@@ -476,11 +479,11 @@ def captures(scores: np.ndarray, future: np.ndarray, coverages: list[float]) -> 
     rows = np.flatnonzero(~inexact)
     if rows.size == 0:
         return out
-    score = scores[rows]
+    score = scores if rows.size == m else scores[rows]
     ks = [int(min(max(np.floor(cov * n + 0.5), 1), n)) for cov in coverages]
     kth = sorted({k - 1 for k in ks})
     most = kth[-1] + 1
-    top = np.argpartition(-score, most - 1, axis=1)[:, :most]
+    top = np.stack([_top(row, most) for row in score])
     top_score, top_future = np.take_along_axis(score, top, axis=1), future[top]
     cuts = -np.partition(-top_score, kth, axis=1)
     lowest = cuts[:, most - 1]
@@ -495,15 +498,33 @@ def captures(scores: np.ndarray, future: np.ndarray, coverages: list[float]) -> 
         for r in np.flatnonzero(cut == lowest):
             at_cut = score[r] == cut[r]
             n_tied[r], tied_future[r] = np.count_nonzero(at_cut), future[at_cut].sum()
-        captured = np.where(above, top_future, 0.0).sum(axis=1) + (
-            k - above.sum(axis=1)
-        ) / n_tied * tied_future
+        captured = (
+            np.where(above, top_future, 0.0).sum(axis=1)
+            + (k - above.sum(axis=1)) / n_tied * tied_future
+        )
         best = -ranked_future[:k].sum()
         hit = captured / total if total else np.full(rows.size, np.nan)
         out[rows, j, 0] = hit
         out[rows, j, 1] = hit / (k / n)
         out[rows, j, 2] = captured / best if best else np.nan
     return out
+
+
+def _top(score: np.ndarray, k: int) -> np.ndarray:
+    """Indices of ``k`` largest values of ``score`` (any of the values tied at the lowest), as
+    ``np.argpartition(-score, k - 1)[:k]`` but partitioning only the cells at or above a cut
+    estimated from every 8th cell (most cells of a count term are zero)."""
+    n = score.size
+    sample = score[::8]
+    j = min(sample.size - 1, (k * 9) // 64 + 8)  # a cut a little below the k-th largest
+    cut = -np.partition(-sample, j)[j]
+    above = np.flatnonzero(score > cut)
+    if above.size >= k:
+        return above[np.argpartition(-score[above], k - 1)[:k]]
+    tied = np.flatnonzero(score == cut)
+    if above.size + tied.size >= k:  # the k-th largest is the cut: any of its cells will do
+        return np.concatenate([above, tied[: k - above.size]])
+    return np.argpartition(-score, min(k, n) - 1)[:k]
 
 
 def _demoted(score: np.ndarray, history_count: np.ndarray) -> np.ndarray:
@@ -536,13 +557,37 @@ def _fit_block(x: np.ndarray, future: np.ndarray, coverage: float) -> tuple[np.n
     return x[top], _normalised(future)[top]
 
 
-def _fit_weights(blocks: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+class _FitRows:
+    """The combination's fit rows (:func:`_fit_block`), month after month, in one buffer: the
+    rows of the first months are a prefix of it (no copy of them for each later fit)."""
+
+    def __init__(self, width: int) -> None:
+        self._x, self._y = np.empty((0, width)), np.empty(0)
+        self.ends: list[int] = []
+
+    def add(self, x: np.ndarray, y: np.ndarray) -> None:
+        """Append one month's rows."""
+        start = self.ends[-1] if self.ends else 0
+        end = start + len(x)
+        if end > len(self._x):  # grow by doubling: each row is copied O(1) times
+            size = max(end, 2 * len(self._x))
+            grown_x, grown_y = np.empty((size, self._x.shape[1])), np.empty(size)
+            grown_x[:start], grown_y[:start] = self._x[:start], self._y[:start]
+            self._x, self._y = grown_x, grown_y
+        self._x[start:end], self._y[start:end] = x, y
+        self.ends.append(end)
+
+    def first(self, months: int) -> tuple[np.ndarray, np.ndarray]:
+        """The rows of the first ``months`` months added."""
+        end = self.ends[months - 1]
+        return self._x[:end], self._y[:end]
+
+
+def _fit_weights(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Non-negative weights over the terms minimising squared error on the near-top cells of
-    the months' :func:`_fit_block` rows."""
+    some months' :func:`_fit_block` rows (``a``: their terms, ``b``: their incidents)."""
     from scipy.optimize import nnls
 
-    a = np.vstack([x for x, _ in blocks])
-    b = np.concatenate([y for _, y in blocks])
     if a.shape[0] > a.shape[1]:
         # The same least-squares objective on a k x k triangle: with A'A = LL' (a tiny ridge
         # keeps it positive definite), |Ax - b|^2 = |L'x - L^-1 A'b|^2 + constant, so nnls
@@ -677,27 +722,30 @@ def forecast(
     if method != "auto" and method not in known:
         raise ValueError(f"unknown method {method!r}; choose 'auto' or one of {known}")
     test_ts = [t for t in fold_ts if t >= min_history][-test_months:]
-    blocks: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    fit_rows = _FitRows(len(base_names))
 
-    def block(s: int, x: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Month ``s``'s rows of the combination's fit, computed once (from ``x``, its
-        :func:`_term_matrix`, when given)."""
-        if s not in blocks:
-            x = _term_matrix(terms[s], base_names) if x is None else x
-            blocks[s] = _fit_block(x, hist.counts[:, s], coverage)
-        return blocks[s]
+    def fit_upto(t: float) -> int:
+        """Add the fit rows of the fold months before ``t`` not added yet; how many months
+        have rows."""
+        for s in fold_ts[len(fit_rows.ends) :]:
+            if s >= t:
+                break
+            fit_rows.add(
+                *_fit_block(_term_matrix(terms[s], base_names), hist.counts[:, s], coverage)
+            )
+        return len(fit_rows.ends)
 
     coverages = sorted(set(COVERAGES) | {coverage})
     rows = []
     for t in test_ts:
         future = hist.counts[:, t]
         candidates = {n: terms[t][n] for n in names}
-        earlier = [block(s) for s in fold_ts if s < t]
         x = _term_matrix(terms[t], base_names)
+        earlier = fit_upto(t)
         if t != test_ts[-1]:  # the later test months fit on it
-            block(t, x)
+            fit_rows.add(*_fit_block(x, future, coverage))
         if earlier:
-            candidates["combination"] = x @ _fit_weights(earlier)
+            candidates["combination"] = x @ _fit_weights(*fit_rows.first(earlier))
             candidates["combination+kde"] = tie_broken(
                 np.round(candidates["combination"], 12), terms[t][tie_name]
             )
@@ -717,7 +765,7 @@ def forecast(
     if chosen.startswith("combination"):
         if not fold_ts:
             raise ValueError("the combination needs at least one earlier month with incidents")
-        weights = _fit_weights([block(s) for s in fold_ts])
+        weights = _fit_weights(*fit_rows.first(fit_upto(np.inf)))
         score = _term_matrix(target_terms, base_names) @ weights
         if chosen == "combination+kde":
             score = tie_broken(np.round(score, 12), target_terms[tie_name])

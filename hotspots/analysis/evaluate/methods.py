@@ -67,7 +67,7 @@ def _working_crs(incidents: gpd.GeoDataFrame) -> str:
 
 def _cell_centres_xy(cells: pd.Index, crs: str) -> np.ndarray:
     """Cell centres in the working CRS (metres)."""
-    latlng = np.array([h3.cell_to_latlng(str(c)) for c in cells])
+    latlng = np.array([h3.cell_to_latlng(str(c)) for c in np.asarray(cells, dtype=object)])
     x, y = from_lonlat(latlng[:, 1], latlng[:, 0], crs)
     return np.column_stack([x, y])
 

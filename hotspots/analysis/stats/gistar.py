@@ -69,6 +69,30 @@ class Moments:
 
 
 @dataclass(frozen=True)
+class GiStarWeights:
+    """Spatial weights checked and summed once, for many :func:`gi_star` calls on one grid.
+
+    Attributes
+    ----------
+    w
+        The weights (``n x n``, self weight on the diagonal).
+    row_sum, row_sq
+        ``W_i = sum_j w_ij`` and ``S1_i = sum_j w_ij**2`` per row.
+    """
+
+    w: sp.csr_array
+    row_sum: np.ndarray
+    row_sq: np.ndarray
+
+    @classmethod
+    def of(cls, weights: sp.sparray | sp.spmatrix, n: int) -> GiStarWeights:
+        """Check ``weights`` for ``n`` values (see :func:`gi_star`) and sum their rows."""
+        w = _check_weights(weights, n)
+        row_sum = np.asarray(w.sum(axis=1)).ravel()
+        return cls(w, row_sum, np.asarray(w.multiply(w).sum(axis=1)).ravel())
+
+
+@dataclass(frozen=True)
 class GiStarResult:
     """Gi* per observation and the options that produced it.
 
@@ -103,7 +127,7 @@ class GiStarResult:
 
 def gi_star(
     values: np.ndarray,
-    weights: sp.sparray | sp.spmatrix,
+    weights: sp.sparray | sp.spmatrix | GiStarWeights,
     *,
     permutations: int = 0,
     seed: int | None = None,
@@ -118,7 +142,8 @@ def gi_star(
     weights
         Square sparse ``n x n`` spatial weights aligned with ``values``, non-negative, with the
         self weight on the diagonal (Gi*): e.g. the binary k-ring of
-        ``hotspots.space.grid.neighbours(cells, k=1, include_self=True)``.
+        ``hotspots.space.grid.neighbours(cells, k=1, include_self=True)``; or those weights
+        prepared once by :meth:`GiStarWeights.of` for many calls on the same cells.
     permutations
         Conditional permutations for ``p_sim`` (0 = none). As in esda, each cell keeps its own
         value and its neighbours are redrawn without replacement from the other ``n - 1``
@@ -143,15 +168,16 @@ def gi_star(
     [0.926, 0.0, -1.389]
     """
     y = _check_values(values)
-    w = _check_weights(weights, y.size)
+    prepared = weights if isinstance(weights, GiStarWeights) else GiStarWeights.of(weights, y.size)
+    if prepared.w.shape != (y.size, y.size):
+        raise ValueError(f"weights have shape {prepared.w.shape}; expected ({y.size}, {y.size})")
+    w, row_sum, row_sq = prepared.w, prepared.row_sum, prepared.row_sq
     if permutations < 0:
         raise ValueError(f"permutations must be >= 0, got {permutations}")
     if moments is not None and permutations:
         raise ValueError("permutations need every value of the area, not a block's moments")
     whole = Moments.of(y) if moments is None else moments
     n, mean, sd = whole.n, whole.mean, whole.sd
-    row_sum = np.asarray(w.sum(axis=1)).ravel()
-    row_sq = np.asarray(w.multiply(w).sum(axis=1)).ravel()
     lag = w @ y
     if sd == 0:
         raise ValueError(

@@ -82,6 +82,24 @@ the same order as the change).
 
 Run: ``.venv/bin/python bench/bench_forecast.py [--quick] [AREA ...]`` (``--quick``: Dacorum and
 county only; AREA: ``Dacorum``, a district code, ``Hertfordshire``, ``houston``, ``nyc``, ``dc``)
+
+Timing (``--timing``): forecast + backtest CPU seconds (best of 3 in one process, study area
+given as a polygon as the dashboard does), Dacorum and the county at res 9 (the default,
+``core.defaults.H3_RES``) and 10, against the dashboard's 0.3 s bar for a filter change. Before:
+the tree of 2026-12-07 before the forecast was sped up (commit c53ae13), measured the same way,
+interleaved with the after run on a shared machine (2 cores, other jobs running). The outputs
+are identical before and after (every score, rank, method and backtest figure, bit for bit, on
+these four and the timed extracts; ``hotspots analyse`` on the Hertfordshire zip writes the same
+bytes). Where the time went (cProfile, county res 9): the KDE kernels' neighbour lists built as
+Python lists; 500 separate partial sorts (one per method, zero-history rule and month) each
+re-checking the month's counts; the tie-break's full sort of mostly-zero counts; the history
+taking every column of every incident; Gi* weights re-checked each month; the combination's fit
+rows re-stacked each month. Now: one sparse distance query per kernel; one pass per month over
+all the methods, each partitioning only the cells above a cut estimated from a sample; the
+non-zero values sorted; each distinct place's cell computed once; Gi* weights checked once; the
+fit rows appended to one buffer.
+
+TIMING_BEFORE
 """
 
 from __future__ import annotations
@@ -267,8 +285,42 @@ def _timed(name: str) -> gpd.GeoDataFrame:
         return read_incident_csv(path, columns).incidents
 
 
+TIMING_BAR_S = 0.3
+"""CPU seconds a dashboard filter change may take (issue 14), forecast and backtest included."""
+
+TIMING_BEFORE: dict[tuple[str, int], float] = {}
+"""CPU seconds before (see the module docstring), per (area, res)."""
+
+
+def timing(repeats: int = 3) -> None:
+    """Print forecast + backtest CPU seconds per area and res: before, now, ratio, bar."""
+    dacorum = read_policeuk(datasets.herts_policeuk_zip(), study_area=datasets.DACORUM)
+    herts = read_policeuk(datasets.herts_policeuk_zip()).incidents
+    county = resolve_study_area(gpd.read_file(datasets.districts_path()))
+    cases = {
+        "Dacorum": (dacorum.incidents, resolve_study_area(datasets.DACORUM)),
+        "Hertfordshire": (herts, county),
+    }
+    print(f"\n== forecast + backtest, CPU s (best of {repeats}); bar {TIMING_BAR_S} s")
+    print(f"{'area':14s} res  cells     before   now     ratio  now/bar")
+    for (name, res), before in TIMING_BEFORE.items():
+        incidents, area = cases[name]
+        best = np.inf
+        for _ in range(repeats):
+            cpu = time.process_time()
+            result = forecast(incidents, study_area=area, res=res, coverage=COVERAGE)
+            best = min(best, time.process_time() - cpu)
+        print(
+            f"{name:14s} {res:3d}  {result.figures['n_cells']:7,d}  {before:6.2f}  {best:6.2f}  "
+            f"{before / best:5.1f}x  {best / TIMING_BAR_S:5.1f}x"
+        )
+
+
 def main() -> None:
     """Run every area (or those named on the command line) and print the tables and a summary."""
+    if "--timing" in sys.argv:
+        timing()
+        return
     quick = "--quick" in sys.argv
     only = {a for a in sys.argv[1:] if not a.startswith("--")}
 

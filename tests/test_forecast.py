@@ -354,3 +354,72 @@ def test_dense_rank_equals_numpy_unique_inverse() -> None:
     for x in cases:
         want = np.unique(x, return_inverse=True)[1].ravel()
         assert np.array_equal(_dense_rank(x), want), x
+
+
+def test_top_cells_are_the_largest_values() -> None:
+    """:func:`_top` picks ``k`` distinct cells holding the ``k`` largest values, on tie-heavy
+    counts, continuous scores, constant and tiny arrays (its cut from a sample may miss)."""
+    from hotspots.analysis.forecast import _top
+
+    rng = np.random.default_rng(5)
+    cases = [rng.poisson(0.2, 5000).astype(float), rng.random(3000), np.ones(100), rng.random(3)]
+    cases += [np.sort(rng.random(4000)), np.r_[np.zeros(900), rng.random(100) + 1]]
+    for score in cases:
+        for k in {1, 2, max(1, score.size // 10), score.size}:
+            top = _top(score, k)
+            assert np.unique(top).size == k
+            assert np.array_equal(np.sort(score[top]), np.sort(score)[-k:]), (score.size, k)
+
+
+def test_fit_rows_prefixes_equal_the_stacked_months() -> None:
+    """The combination's fit rows: the first ``m`` months of the growing buffer are the months'
+    rows stacked, whatever the buffer grew through."""
+    from hotspots.analysis.forecast import _FitRows
+
+    rng = np.random.default_rng(8)
+    months = [(rng.random((int(n), 4)), rng.random(int(n))) for n in rng.integers(0, 900, 9)]
+    rows = _FitRows(4)
+    for m, (x, y) in enumerate(months, start=1):
+        rows.add(x, y)
+        got_x, got_y = rows.first(m)
+        assert np.array_equal(got_x, np.vstack([a for a, _ in months[:m]]))
+        assert np.array_equal(got_y, np.concatenate([b for _, b in months[:m]]))
+
+
+def test_history_by_distinct_places_equals_per_incident_counts() -> None:
+    """The history counts each distinct place's cell once: the same counts and locations as
+    a per-incident computation (h3 per incident, np.unique of the coordinates)."""
+    rng = np.random.default_rng(2)
+    cells = [h3.grid_ring(A, 1 + i % 6)[i % 6] for i in range(60)]
+    months = [f"2021-{1 + i % 5:02d}" for i in range(60)]
+    incidents = _at([cells[i] for i in rng.integers(0, 60, 300)], months * 5)
+    hist = build_history(incidents, area=AREA, res=RES)
+    lon, lat = incidents.geometry.x.to_numpy(), incidents.geometry.y.to_numpy()
+    own = [h3.latlng_to_cell(b, a, RES) for a, b in zip(lon, lat, strict=True)]
+    month = pd.to_datetime(incidents["month"]).dt.month.to_numpy() - 1
+    want = np.zeros((len(hist.cells), len(hist.months)))
+    np.add.at(want, (hist.cells.get_indexer(own), month), 1.0)
+    assert np.array_equal(hist.counts, want)
+    loc_xy, loc_of = np.unique(incidents[["x", "y"]].to_numpy(), axis=0, return_inverse=True)
+    assert np.array_equal(hist.loc_xy, loc_xy)
+    assert np.array_equal(hist.loc_month.toarray(), np.bincount(
+        loc_of.ravel() * 5 + month, minlength=len(loc_xy) * 5).reshape(-1, 5))  # fmt: skip
+
+
+def test_operators_are_kept_per_history_not_shared_between_selections() -> None:
+    """Kernels and Gi* weights are kept on the history they were built for: a second
+    selection in a row gets its own, equal to a fresh build, and its own forecast."""
+    first = build_history(HAND, area=AREA, res=RES)
+    fewer = HAND.iloc[[0, 1, 2, 4, 5, 6]].copy()  # no incident at B
+    fewer.attrs.update(HAND.attrs)
+    second = build_history(fewer, area=AREA, res=RES)
+    bw = round(h3.average_hexagon_edge_length(RES, unit="m"))
+    k1, k2 = first.kernel(bw, "gauss"), second.kernel(bw, "gauss")
+    assert first.kernel(bw, "gauss") is k1 and k1.shape[1] != k2.shape[1]
+    fresh = build_history(fewer, area=AREA, res=RES).kernel(bw, "gauss")
+    assert (k2 != fresh).nnz == 0
+    terms = [terms_at(h, 2) for h in (first, second)]
+    assert not np.array_equal(terms[0]["gistar"], terms[1]["gistar"])
+    again = terms_at(build_history(fewer, area=AREA, res=RES), 2)
+    for name, values in terms[1].items():
+        assert np.array_equal(values, again[name]), name

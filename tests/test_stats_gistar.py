@@ -173,3 +173,21 @@ def test_bad_input_errors_name_the_fix():
         hotspots_gistar(grid, value="n", weights=w)
     with pytest.raises(ValueError, match="duplicated cell"):
         hotspots_gistar(grid.assign(cell=["a", "a", "c", "d"]), weights=w)
+
+
+def test_prepared_weights_give_the_same_result_bit_for_bit():
+    """Weights checked and summed once (:class:`GiStarWeights`) for many calls: the same z,
+    Gi and p as the raw weights, and a clear error for values of another grid."""
+    from hotspots.analysis.stats.gistar import GiStarWeights
+
+    rng = np.random.default_rng(4)
+    n = 400
+    w = sp.random(n, n, density=0.02, random_state=1, format="csr") + sp.eye(n, format="csr")
+    prepared = GiStarWeights.of(w, n)
+    for _ in range(3):
+        y = rng.poisson(1.0, n).astype(float)
+        raw, kept = gi_star(y, w), gi_star(y, prepared)
+        for field in ("gi", "z", "p"):
+            assert np.array_equal(getattr(raw, field), getattr(kept, field)), field
+    with pytest.raises(ValueError, match="shape"):
+        gi_star(np.ones(n - 1), prepared)

@@ -378,7 +378,7 @@ def test_fit_rows_prefixes_equal_the_stacked_months() -> None:
 
     rng = np.random.default_rng(8)
     months = [(rng.random((int(n), 4)), rng.random(int(n))) for n in rng.integers(0, 900, 9)]
-    rows = _FitRows(4)
+    rows = _FitRows(4, 3)  # room made for 3 months: the rest grow the buffer
     for m, (x, y) in enumerate(months, start=1):
         rows.add(x, y)
         got_x, got_y = rows.first(m)

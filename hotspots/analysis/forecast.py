@@ -39,7 +39,7 @@ history matrix is cut at ``t`` before any term is computed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 import geopandas as gpd
@@ -151,9 +151,16 @@ class History:
         return bool(self.times.size) and float(np.mean(~np.isnat(self.times))) >= 0.5
 
     @cached_property
+    def disk(self) -> sparse.csr_matrix:
+        """Binary 1-ring of each cell, itself included (Gi*'s weights)."""
+        return neighbours(self.cells, k=1, include_self=True)
+
+    @cached_property
     def ring(self) -> sparse.csr_matrix:
         """Row-normalised 1-ring of each cell (itself excluded): the neighbours' mean."""
-        w = neighbours(self.cells, k=1, include_self=False)
+        w = self.disk.copy()
+        w.setdiag(0.0)
+        w.eliminate_zeros()
         return _row_normalised(w)
 
     @cached_property
@@ -208,6 +215,19 @@ def area_cells(area: shapely.Geometry, res: int) -> np.ndarray:
     return np.sort(_to_str(np.asarray(cells, dtype=np.uint64)))
 
 
+@lru_cache(maxsize=8)
+def _area_cells_xy(wkb: bytes, res: int, crs: str) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`area_cells` of the area given as WKB and their centres in ``crs`` (metres), kept
+    for the areas used last: a dashboard forecasts the same study area at every filter change
+    (0.3 s of CPU for the Hertfordshire county at resolution 10). Read-only arrays."""
+    from hotspots.analysis.evaluate.methods import _cell_centres_xy
+
+    cells = area_cells(shapely.from_wkb(wkb), res)
+    xy = _cell_centres_xy(pd.Index(cells), crs)
+    cells.flags.writeable = xy.flags.writeable = False
+    return cells, xy
+
+
 def build_history(
     incidents: gpd.GeoDataFrame,
     *,
@@ -242,8 +262,16 @@ def build_history(
     loc_xy, loc_of_place = _distinct_rows(place[:, 2:])
     loc_of = loc_of_place[place_of]
     place_cell = assign_cells(place[:, 0], place[:, 1], res)
-    cells = pd.Index(np.union1d(area_cells(area, res), place_cell), name="cell")
+    crs = str(incidents.attrs["working_crs"])
+    inner, inner_xy = _area_cells_xy(shapely.to_wkb(area), res, crs)
+    cells = pd.Index(np.union1d(inner, place_cell), name="cell")
     cell_of = cells.get_indexer(place_cell)[place_of]
+    cell_xy = np.empty((len(cells), 2))
+    edge = np.ones(len(cells), dtype=bool)
+    edge[cells.get_indexer(inner)] = False
+    cell_xy[~edge] = inner_xy
+    if edge.any():
+        cell_xy[edge] = _cell_centres_xy(cells[edge], crs)
     first = int(month.min())
     last = int(month.max()) if through is None else through.ordinal
     months = pd.period_range(pd.Period(ordinal=first, freq="M"), periods=last - first + 1)
@@ -253,7 +281,6 @@ def build_history(
         .reshape(len(cells), len(months))
         .astype(float)
     )
-    crs = str(incidents.attrs["working_crs"])
     loc_month = sparse.csr_matrix(
         (np.ones(len(loc_of)), (loc_of, month_of)), shape=(len(loc_xy), len(months))
     )
@@ -265,7 +292,7 @@ def build_history(
         months=months,
         counts=counts,
         res=res,
-        cell_xy=_cell_centres_xy(cells, crs),
+        cell_xy=cell_xy,
         loc_xy=loc_xy,
         loc_month=loc_month,
         cell_of=cell_of,
@@ -406,8 +433,7 @@ def _gistar(history: History, counts: np.ndarray) -> np.ndarray:
     from hotspots.analysis.stats.gistar import GiStarWeights, gi_star
 
     if "w_self" not in history._cache:
-        w = neighbours(history.cells, k=1, include_self=True)
-        history._cache["w_self"] = GiStarWeights.of(w, len(history.cells))
+        history._cache["w_self"] = GiStarWeights.of(history.disk, len(history.cells))
     if not counts.any() or np.ptp(counts) == 0:
         return np.zeros_like(counts)
     return np.nan_to_num(np.asarray(gi_star(counts, history._cache["w_self"]).z, dtype=float))
@@ -561,16 +587,17 @@ class _FitRows:
     """The combination's fit rows (:func:`_fit_block`), month after month, in one buffer: the
     rows of the first months are a prefix of it (no copy of them for each later fit)."""
 
-    def __init__(self, width: int) -> None:
+    def __init__(self, width: int, months: int) -> None:
         self._x, self._y = np.empty((0, width)), np.empty(0)
+        self._months = months  # expected: room for them is made with the first month's rows
         self.ends: list[int] = []
 
     def add(self, x: np.ndarray, y: np.ndarray) -> None:
         """Append one month's rows."""
         start = self.ends[-1] if self.ends else 0
         end = start + len(x)
-        if end > len(self._x):  # grow by doubling: each row is copied O(1) times
-            size = max(end, 2 * len(self._x))
+        if end > len(self._x):  # room for all the months, then doubling (rows copied O(1) times)
+            size = max(end * self._months, 2 * len(self._x)) if self.ends else end * self._months
             grown_x, grown_y = np.empty((size, self._x.shape[1])), np.empty(size)
             grown_x[:start], grown_y[:start] = self._x[:start], self._y[:start]
             self._x, self._y = grown_x, grown_y
@@ -722,7 +749,7 @@ def forecast(
     if method != "auto" and method not in known:
         raise ValueError(f"unknown method {method!r}; choose 'auto' or one of {known}")
     test_ts = [t for t in fold_ts if t >= min_history][-test_months:]
-    fit_rows = _FitRows(len(base_names))
+    fit_rows = _FitRows(len(base_names), len(fold_ts))
 
     def fit_upto(t: float) -> int:
         """Add the fit rows of the fold months before ``t`` not added yet; how many months

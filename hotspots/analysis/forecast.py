@@ -781,10 +781,11 @@ def forecast(
         for i, score in enumerate(candidates.values()):
             ranked[2 * i], ranked[2 * i + 1] = _demoted(score, past_count), score
         figures_t = captures(ranked, future, coverages)
+        month = hist.months[t]
         for i, name in enumerate(candidates):
             for z, zero in enumerate(("demote", "allow")):
                 for c, cov in enumerate(coverages):
-                    rows.append((hist.months[t], name, zero, cov, *figures_t[2 * i + z, c]))
+                    rows.append((month, name, zero, cov, *figures_t[2 * i + z, c]))
     folds = pd.DataFrame(
         rows, columns=["test_month", "method", "zero_history", "coverage", "hit_rate", "pai", "pei"]
     )

@@ -373,17 +373,19 @@ def test_top_cells_are_the_largest_values() -> None:
 
 def test_fit_rows_prefixes_equal_the_stacked_months() -> None:
     """The combination's fit rows: the first ``m`` months of the growing buffer are the months'
-    rows stacked, whatever the buffer grew through."""
+    chosen rows stacked, whatever the buffer grew through."""
     from hotspots.analysis.forecast import _FitRows
 
     rng = np.random.default_rng(8)
     months = [(rng.random((int(n), 4)), rng.random(int(n))) for n in rng.integers(0, 900, 9)]
+    chosen = [rng.random(len(y)) < 0.6 for _, y in months]
     rows = _FitRows(4, 3)  # room made for 3 months: the rest grow the buffer
-    for m, (x, y) in enumerate(months, start=1):
-        rows.add(x, y)
+    for m, ((x, y), keep) in enumerate(zip(months, chosen, strict=True), start=1):
+        rows.add(x, y, keep)
         got_x, got_y = rows.first(m)
-        assert np.array_equal(got_x, np.vstack([a for a, _ in months[:m]]))
-        assert np.array_equal(got_y, np.concatenate([b for _, b in months[:m]]))
+        pairs = list(zip(months[:m], chosen[:m], strict=True))
+        assert np.array_equal(got_x, np.vstack([a[k] for (a, _), k in pairs]))
+        assert np.array_equal(got_y, np.concatenate([b[k] for (_, b), k in pairs]))
 
 
 def test_history_by_distinct_places_equals_per_incident_counts() -> None:

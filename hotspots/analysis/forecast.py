@@ -564,27 +564,34 @@ def _normalised(x: np.ndarray) -> np.ndarray:
     return x / total if total else x
 
 
-def _term_matrix(terms: dict[str, np.ndarray], names: list[str]) -> np.ndarray:
+def _term_matrix(
+    terms: dict[str, np.ndarray], names: list[str], out: np.ndarray | None = None
+) -> np.ndarray:
     """``(n_cells, n_terms)``: the terms ``names``, each divided by its sum of absolute values
-    (the combination's scores are this matrix times its weights)."""
-    return np.column_stack([_normalised(terms[n]) for n in names])
+    (the combination's scores are this matrix times its weights); written into ``out`` when
+    given (one buffer for every month)."""
+    if out is None:
+        out = np.empty((len(next(iter(terms.values()))), len(names)))
+    for j, name in enumerate(names):
+        out[:, j] = _normalised(terms[name])
+    return out
 
 
-def _fit_block(x: np.ndarray, future: np.ndarray, coverage: float) -> tuple[np.ndarray, np.ndarray]:
-    """One month's rows of the combination's fit: the near-top cells' rows of its
-    :func:`_term_matrix` ``x`` and their incidents (the same for every later month that fits on
-    it, so computed once)."""
+def _fit_block(x: np.ndarray, future: np.ndarray, coverage: float) -> np.ndarray:
+    """One month's cells in the combination's fit: those near the top of any term (a column of
+    its :func:`_term_matrix` ``x``) or with incidents in the month (a boolean mask)."""
     n = x.shape[0]
     k = max(1, round(_LOOKBACK_COVERAGE * coverage * n))
     top = np.zeros(n, dtype=bool)
     for j in range(x.shape[1]):
         top[np.argpartition(-x[:, j], min(k, n - 1))[:k]] = True
     top |= future > 0
-    return x[top], _normalised(future)[top]
+    return top
 
 
 class _FitRows:
-    """The combination's fit rows (:func:`_fit_block`), month after month, in one buffer: the
+    """The combination's fit rows (the cells of :func:`_fit_block`), month after month, in one
+    buffer: the
     rows of the first months are a prefix of it (no copy of them for each later fit)."""
 
     def __init__(self, width: int, months: int) -> None:
@@ -592,16 +599,18 @@ class _FitRows:
         self._months = months  # expected: room for them is made with the first month's rows
         self.ends: list[int] = []
 
-    def add(self, x: np.ndarray, y: np.ndarray) -> None:
-        """Append one month's rows."""
+    def add(self, x: np.ndarray, y: np.ndarray, rows: np.ndarray) -> None:
+        """Append one month's rows: those of ``x`` (terms) and ``y`` (incidents) where ``rows``
+        (a boolean mask) holds."""
         start = self.ends[-1] if self.ends else 0
-        end = start + len(x)
+        end = start + int(np.count_nonzero(rows))
         if end > len(self._x):  # room for all the months, then doubling (rows copied O(1) times)
             size = max(end * self._months, 2 * len(self._x)) if self.ends else end * self._months
             grown_x, grown_y = np.empty((size, self._x.shape[1])), np.empty(size)
             grown_x[:start], grown_y[:start] = self._x[:start], self._y[:start]
             self._x, self._y = grown_x, grown_y
-        self._x[start:end], self._y[start:end] = x, y
+        np.compress(rows, x, axis=0, out=self._x[start:end])
+        np.compress(rows, y, out=self._y[start:end])
         self.ends.append(end)
 
     def first(self, months: int) -> tuple[np.ndarray, np.ndarray]:
@@ -750,6 +759,12 @@ def forecast(
         raise ValueError(f"unknown method {method!r}; choose 'auto' or one of {known}")
     test_ts = [t for t in fold_ts if t >= min_history][-test_months:]
     fit_rows = _FitRows(len(base_names), len(fold_ts))
+    x = np.empty((len(hist.cells), len(base_names)))  # one month's terms, for every month
+
+    def add_month(s: int) -> None:
+        """Add month ``s``'s fit rows from its terms in ``x``."""
+        future = hist.counts[:, s]
+        fit_rows.add(x, _normalised(future), _fit_block(x, future, coverage))
 
     def fit_upto(t: float) -> int:
         """Add the fit rows of the fold months before ``t`` not added yet; how many months
@@ -757,9 +772,8 @@ def forecast(
         for s in fold_ts[len(fit_rows.ends) :]:
             if s >= t:
                 break
-            fit_rows.add(
-                *_fit_block(_term_matrix(terms[s], base_names), hist.counts[:, s], coverage)
-            )
+            _term_matrix(terms[s], base_names, out=x)
+            add_month(s)
         return len(fit_rows.ends)
 
     coverages = sorted(set(COVERAGES) | {coverage})
@@ -767,10 +781,10 @@ def forecast(
     for t in test_ts:
         future = hist.counts[:, t]
         candidates = {n: terms[t][n] for n in names}
-        x = _term_matrix(terms[t], base_names)
         earlier = fit_upto(t)
+        _term_matrix(terms[t], base_names, out=x)
         if t != test_ts[-1]:  # the later test months fit on it
-            fit_rows.add(*_fit_block(x, future, coverage))
+            add_month(t)
         if earlier:
             candidates["combination"] = x @ _fit_weights(*fit_rows.first(earlier))
             candidates["combination+kde"] = tie_broken(

@@ -97,9 +97,29 @@ taking every column of every incident; Gi* weights re-checked each month; the co
 rows re-stacked each month. Now: one sparse distance query per kernel; one pass per month over
 all the methods, each partitioning only the cells above a cut estimated from a sample; the
 non-zero values sorted; each distinct place's cell computed once; Gi* weights checked once; the
-fit rows appended to one buffer.
+fit rows appended to one buffer; the study area's cells and centres kept per area (a dashboard
+forecasts the same area at every filter change; the best of 3 includes that reuse).
 
-TIMING_BEFORE
+Measured 2026-12-07, two interleaved rounds (before, after, before, after), the best of each;
+load average 10-15 on 2 cores, so ±15 %:
+
+=============  ===  =======  ==========  =========  =====  =======
+area           res  cells    before (s)  after (s)  ratio  vs 0.3 s
+=============  ===  =======  ==========  =========  =====  =======
+Dacorum          9    2,244        0.19       0.13   1.5x     0.4x
+Dacorum         10   15,713        0.80       0.46   1.7x     1.5x
+Hertfordshire    9   17,462        1.27       0.67   1.9x     2.2x
+Hertfordshire   10  122,113        6.67       3.96   1.7x    13.2x
+=============  ===  =======  ==========  =========  =====  =======
+
+The 3x goal is not reached. What is left is spread thin (county, res 9: terms 0.28 s of which the
+three KDE kernels 0.16 s, the backtest's captures 0.16 s, the history 0.10 s, the method choice
+0.10 s, the combination's fit 0.10 s). About a third of the CPU at res 10 is OpenBLAS's second
+thread spinning on the small matrix-vector products (recency weights, combination): with
+``OPENBLAS_NUM_THREADS=1`` the county at res 10 takes 2.4 s and the outputs stay bit-identical,
+a process-wide choice left to the entry points. ``hotspots analyse`` on the Hertfordshire zip,
+whole process: 8.5-9.5 s CPU before, 8.4-8.6 s after (the same files, byte for byte; map.html
+differs only in folium's random element ids, as it does from run to run).
 """
 
 from __future__ import annotations
@@ -288,7 +308,12 @@ def _timed(name: str) -> gpd.GeoDataFrame:
 TIMING_BAR_S = 0.3
 """CPU seconds a dashboard filter change may take (issue 14), forecast and backtest included."""
 
-TIMING_BEFORE: dict[tuple[str, int], float] = {}
+TIMING_BEFORE: dict[tuple[str, int], float] = {
+    ("Dacorum", 9): 0.19,
+    ("Dacorum", 10): 0.80,
+    ("Hertfordshire", 9): 1.27,
+    ("Hertfordshire", 10): 6.67,
+}
 """CPU seconds before (see the module docstring), per (area, res)."""
 
 

@@ -4,11 +4,11 @@ caller that asks for the same one.
 The dashboard's Map page (through :func:`~hotspots.analysis.analyse.analyse`) and its Patrol
 page (through :func:`~hotspots.products.patrol.patrol_plan`) forecast the same month from the
 same incidents whenever the plan's period ends with the data (its default): the backtest behind
-the forecast is most of either page's time (about 2 s of CPU for one crime group of the
-Hertfordshire force-year). A forecast is a function of its inputs' values, so it is kept under
-a key of those values: every column the forecast reads, the study area's geometry and the
-options. Results are shared, not copied: callers only read them (an analysis names its own
-copy of the cells).
+the forecast is most of either page's time (about 0.7 s of CPU for one crime group of the
+Hertfordshire force-year at resolution 9; see bench/bench_forecast.py --timing). A forecast
+is a function of its inputs' values, so it is kept under a key of those values: every column
+the forecast reads, the study area's geometry and the options. Results are shared, not
+copied: callers only read them (an analysis names its own copy of the cells).
 """
 
 from __future__ import annotations

@@ -379,7 +379,7 @@ def test_fit_rows_prefixes_equal_the_stacked_months() -> None:
     rng = np.random.default_rng(8)
     months = [(rng.random((int(n), 4)), rng.random(int(n))) for n in rng.integers(0, 900, 9)]
     chosen = [rng.random(len(y)) < 0.6 for _, y in months]
-    rows = _FitRows(4, 3)  # room made for 3 months: the rest grow the buffer
+    rows = _FitRows(4)
     for m, ((x, y), keep) in enumerate(zip(months, chosen, strict=True), start=1):
         rows.add(x, y, keep)
         got_x, got_y = rows.first(m)

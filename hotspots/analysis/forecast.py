@@ -219,7 +219,7 @@ def area_cells(area: shapely.Geometry, res: int) -> np.ndarray:
 def _area_cells_xy(wkb: bytes, res: int, crs: str) -> tuple[np.ndarray, np.ndarray]:
     """:func:`area_cells` of the area given as WKB and their centres in ``crs`` (metres), kept
     for the areas used last: a dashboard forecasts the same study area at every filter change
-    (0.3 s of CPU for the Hertfordshire county at resolution 10). Read-only arrays."""
+    (0.4 s of CPU for the Hertfordshire county at resolution 10). Read-only arrays."""
     from hotspots.analysis.evaluate.methods import _cell_centres_xy
 
     cells = area_cells(shapely.from_wkb(wkb), res)
@@ -537,7 +537,7 @@ def captures(scores: np.ndarray, future: np.ndarray, coverages: list[float]) -> 
 
 
 def _top(score: np.ndarray, k: int) -> np.ndarray:
-    """Indices of ``k`` largest values of ``score`` (any of the values tied at the lowest), as
+    """Indices of the ``k`` largest values of ``score`` (any of those tied at the lowest), as
     ``np.argpartition(-score, k - 1)[:k]`` but partitioning only the cells at or above a cut
     estimated from every 8th cell (most cells of a count term are zero)."""
     n = score.size
@@ -591,12 +591,10 @@ def _fit_block(x: np.ndarray, future: np.ndarray, coverage: float) -> np.ndarray
 
 class _FitRows:
     """The combination's fit rows (the cells of :func:`_fit_block`), month after month, in one
-    buffer: the
-    rows of the first months are a prefix of it (no copy of them for each later fit)."""
+    buffer: the rows of the first months are a prefix of it (no copy of them for each fit)."""
 
-    def __init__(self, width: int, months: int) -> None:
+    def __init__(self, width: int) -> None:
         self._x, self._y = np.empty((0, width)), np.empty(0)
-        self._months = months  # expected: room for them is made with the first month's rows
         self.ends: list[int] = []
 
     def add(self, x: np.ndarray, y: np.ndarray, rows: np.ndarray) -> None:
@@ -604,8 +602,8 @@ class _FitRows:
         (a boolean mask) holds."""
         start = self.ends[-1] if self.ends else 0
         end = start + int(np.count_nonzero(rows))
-        if end > len(self._x):  # room for all the months, then doubling (rows copied O(1) times)
-            size = max(end * self._months, 2 * len(self._x)) if self.ends else end * self._months
+        if end > len(self._x):  # grow by doubling: each row is copied O(1) times
+            size = max(end, 2 * len(self._x))
             grown_x, grown_y = np.empty((size, self._x.shape[1])), np.empty(size)
             grown_x[:start], grown_y[:start] = self._x[:start], self._y[:start]
             self._x, self._y = grown_x, grown_y
@@ -758,7 +756,7 @@ def forecast(
     if method != "auto" and method not in known:
         raise ValueError(f"unknown method {method!r}; choose 'auto' or one of {known}")
     test_ts = [t for t in fold_ts if t >= min_history][-test_months:]
-    fit_rows = _FitRows(len(base_names), len(fold_ts))
+    fit_rows = _FitRows(len(base_names))
     x = np.empty((len(hist.cells), len(base_names)))  # one month's terms, for every month
 
     def add_month(s: int) -> None:

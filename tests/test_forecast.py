@@ -425,3 +425,23 @@ def test_operators_are_kept_per_history_not_shared_between_selections() -> None:
     again = terms_at(build_history(fewer, area=AREA, res=RES), 2)
     for name, values in terms[1].items():
         assert np.array_equal(values, again[name]), name
+
+
+def test_study_area_cells_kept_per_area_equal_fresh_ones() -> None:
+    """The study area's cells and centres kept between forecasts (keyed by area, resolution and
+    CRS): equal to a fresh computation, read-only, and another area gets its own."""
+    from hotspots.analysis.evaluate.methods import _cell_centres_xy
+    from hotspots.analysis.forecast import _area_cells_xy, area_cells
+
+    crs = str(HAND.attrs["working_crs"])
+    smaller = shapely.box(-0.48, 51.745, -0.46, 51.755)
+    for area in (AREA, smaller, AREA):
+        cells, xy = _area_cells_xy(shapely.to_wkb(area), RES, crs)
+        fresh = area_cells(area, RES)
+        assert np.array_equal(cells, fresh)
+        assert np.array_equal(xy, _cell_centres_xy(pd.Index(fresh), crs))
+        assert not cells.flags.writeable and not xy.flags.writeable
+        hist = build_history(HAND, area=area, res=RES)
+        assert set(fresh) <= set(hist.cells)
+        assert np.array_equal(hist.cell_xy, _cell_centres_xy(hist.cells, crs))
+    assert len(area_cells(smaller, RES)) < len(area_cells(AREA, RES))

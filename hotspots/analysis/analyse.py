@@ -38,7 +38,7 @@ from hotspots.data.ingest import resolve_study_area
 from hotspots.data.ingest.studyarea import study_area_district
 from hotspots.data.schema import WORKING_CRS, check_incidents
 from hotspots.space.areas import area_counts, area_rates, district_wards, ward_population
-from hotspots.space.extent import default_study_area
+from hotspots.space.extent import DefaultArea, default_study_area
 from hotspots.space.grid import grid_counts
 from hotspots.space.places import cell_place_names, place_names
 
@@ -129,6 +129,7 @@ def analyse(
     wards: gpd.GeoDataFrame | None = None,
     population: pd.DataFrame | None = None,
     forecast_coverage: float | None = 0.05,
+    default_area: DefaultArea | None = None,
 ) -> Analysis:
     """Hot spots (H3 + Gi*), density clusters and temporal peaks of ``incidents``.
 
@@ -177,6 +178,11 @@ def analyse(
     forecast_coverage
         Share of the study area marked as hot spots: the cells the next-month forecast
         (chosen by backtest on these incidents) ranks highest. ``None``: no forecast.
+    default_area
+        The default study area already chosen for these incidents (what
+        :func:`hotspots.space.extent.default_study_area` gives for their mappable part), so a
+        caller that needed it first does not pay for it twice; used only when ``study_area``
+        is ``None``.
 
     Returns
     -------
@@ -192,7 +198,7 @@ def analyse(
     spatial = mappable(incidents)
     if len(spatial) == 0:
         raise ValueError("no incidents to analyse: widen the selection (dates, groups, wards)")
-    area, area_note = _study_area(spatial, study_area, res)
+    area, area_note = _study_area(spatial, study_area, res, default_area)
     grid = grid_counts(spatial, res, study_area=area)
     cells = hotspots_gistar(grid, k=k, permutations=permutations, seed=seed)
 
@@ -365,13 +371,13 @@ def _name_places(
 
 
 def _study_area(
-    incidents: gpd.GeoDataFrame, study_area: Any, res: int
+    incidents: gpd.GeoDataFrame, study_area: Any, res: int, chosen: DefaultArea | None
 ) -> tuple[shapely.Geometry, str]:
     """The study area polygon (EPSG:4326) and how it was chosen."""
     if study_area is not None:
         label = study_area if isinstance(study_area, str) else type(study_area).__name__
         return resolve_study_area(study_area), f"given: {label}"
-    chosen = default_study_area(incidents, res=res)
+    chosen = chosen or default_study_area(incidents, res=res)
     return chosen.geometry, chosen.how
 
 

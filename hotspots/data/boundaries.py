@@ -20,6 +20,7 @@ from __future__ import annotations
 import difflib
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -179,15 +180,46 @@ def district(code_or_name: str) -> District:
     LookupError
         As :func:`find_district`.
     """
-    code, _ = find_district(code_or_name)
-    return _load(code)
+    return districts_data([code_or_name])[0]
 
 
-@functools.lru_cache(maxsize=32)
-def _load(code: str) -> District:
-    ward_rows = _read_rows("wards", code)
-    lsoa_rows = _read_rows("lsoas", code)
-    outline_row = _read_rows("districts", code)
+def districts_data(codes_or_names: Sequence[str]) -> list[District]:
+    """:func:`district` of each of several districts, in the order given, the pack read once.
+
+    The districts not yet cached are read together: one filtered read of each pack file (wards,
+    LSOAs, outlines) instead of one per district, then split by district; each is the same
+    :class:`District` that :func:`district` gives alone.
+
+    Raises
+    ------
+    LookupError
+        As :func:`find_district`, for the first unknown code or name.
+    """
+    codes = [find_district(c)[0] for c in codes_or_names]
+    found = {code: _LOADED[code] for code in codes if code in _LOADED}
+    todo = list(dict.fromkeys(c for c in codes if c not in found))
+    if todo:
+        rows = {name: _read_rows_of(name, todo) for name in ("wards", "lsoas", "districts")}
+        for code in todo:
+            found[code] = _LOADED[code] = _build(code, *(rows[name][code] for name in rows))
+            while len(_LOADED) > _LOADED_MAX:  # the first read goes first
+                _LOADED.pop(next(iter(_LOADED)))
+    return [found[code] for code in codes]
+
+
+_LOADED: dict[str, District] = {}
+"""Districts read so far, by LAD code (at most :data:`_LOADED_MAX`, oldest dropped first)."""
+
+_LOADED_MAX = 32
+
+
+def _build(
+    code: str,
+    ward_rows: gpd.GeoDataFrame,
+    lsoa_rows: gpd.GeoDataFrame,
+    outline_row: gpd.GeoDataFrame,
+) -> District:
+    """One district from its rows of the three pack files (EPSG:27700)."""
     wards = gpd.GeoDataFrame(
         {"area_code": ward_rows["ward_code"], "area_name": ward_rows["ward_name"]},
         geometry=ward_rows.geometry,
@@ -291,13 +323,21 @@ def _fold(name: str) -> str:
     return " ".join(re.sub(r"[.'’]", "", name).replace("-", " ").casefold().split())
 
 
-def _read_rows(name: str, code: str) -> gpd.GeoDataFrame:
-    """One district's rows of a pack file (only its row group is read), EPSG:27700."""
+def _read_rows_of(name: str, codes: Sequence[str]) -> dict[str, gpd.GeoDataFrame]:
+    """The rows of a pack file of each district in ``codes`` (one filtered read), EPSG:27700:
+    code -> its rows in file order, indexed from 0 as if read alone."""
     import pyarrow.parquet as pq  # lazy: imported when a district is first read
 
-    table = pq.read_table(pack_dir() / f"{name}.parquet", filters=[("lad_code", "==", code)])
+    table = pq.read_table(pack_dir() / f"{name}.parquet", filters=[("lad_code", "in", codes)])
     frame = table.to_pandas()
-    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries.from_wkb(frame["geometry"], crs=BNG))
+    geometry = gpd.GeoSeries.from_wkb(frame["geometry"], crs=BNG)
+    every = gpd.GeoDataFrame(frame, geometry=geometry)
+    lad = frame["lad_code"].to_numpy()
+    out = {}
+    for code in codes:
+        rows = every.iloc[np.flatnonzero(lad == code)]
+        out[code] = rows.reset_index(drop=True)
+    return out
 
 
 def _listing(rows: pd.DataFrame) -> str:

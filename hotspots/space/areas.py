@@ -8,6 +8,7 @@ Grid (EPSG:27700) or the incidents' working CRS.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -590,7 +591,33 @@ def district_wards(
     >>> len(wards), int(pop["residents"].sum()) > 7 * 10**5
     (33, True)
     """
-    found = boundaries.district(district)
+    return _district_wards(boundaries.district(district), method=method)
+
+
+def districts_wards(
+    districts: Sequence[str], *, method: Literal["area_weighted", "centroid"] = "area_weighted"
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """The wards and residents of several districts (:func:`district_wards` of each, in the
+    order given, stacked), the pack read once for all of them.
+
+    ``population.attrs`` are the first district's (vintage, method; ``"district"`` its name).
+
+    Examples
+    --------
+    >>> wards, pop = districts_wards(["Leeds", "Bradford"])
+    >>> len(wards) == len(pop) == 33 + 30
+    True
+    """
+    found = [_district_wards(d, method=method) for d in boundaries.districts_data(districts)]
+    wards = gpd.GeoDataFrame(pd.concat([w for w, _ in found], ignore_index=True), crs=4326)
+    population = pd.concat([p for _, p in found], ignore_index=True)
+    population.attrs = dict(found[0][1].attrs)
+    return wards, population
+
+
+def _district_wards(
+    found: boundaries.District, *, method: Literal["area_weighted", "centroid"]
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     lsoa_population = found.population.copy()
     lsoa_population.attrs["vintage"] = found.vintage
     population = ward_population(found.wards, found.lsoas, lsoa_population, method=method)

@@ -129,9 +129,11 @@ def _flag_duplicates(staged: Staged) -> None:
     keys = pd.DataFrame(columns)
     for name, values in staged.same_record.items():
         keys[name] = pd.Series(values)[ok].reset_index(drop=True)
-    dup, first = ids.first_occurrence(keys)
+    # each column factorized once (the ids are most of the work), both keys from the codes
+    codes = pd.DataFrame({c: pd.factorize(keys[c], use_na_sentinel=False)[0] for c in keys})
+    dup, first = ids.first_occurrence(codes)
     if staged.same_record:
-        shared, _ = ids.first_occurrence(keys[["id", "month"]])
+        shared, _ = ids.first_occurrence(codes[["id", "month"]])
         different = int((shared & ~dup).sum())
         if different:
             staged.report.notes.append(

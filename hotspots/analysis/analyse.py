@@ -352,6 +352,8 @@ def _name_places(
     crs = spatial.attrs[WORKING_CRS]
     if wards is not None and "area_name" not in wards.columns:
         wards = None
+    if wards is not None:  # projected once for every naming below (each would project them)
+        wards = wards.to_crs(crs)
     cells["place"] = cell_place_names(spatial, cells["cell"].to_numpy(), res, wards)
     if forecast is not None:  # the hot spots carry the same names (edge cells named too)
         named = forecast.cells["cell"].map(cells.set_index("cell")["place"])

@@ -373,9 +373,10 @@ def _name_places(
 
 
 def _study_area(
-    incidents: gpd.GeoDataFrame, study_area: Any, res: int, chosen: DefaultArea | None
+    incidents: gpd.GeoDataFrame, study_area: Any, res: int, chosen: DefaultArea | None = None
 ) -> tuple[shapely.Geometry, str]:
-    """The study area polygon (EPSG:4326) and how it was chosen."""
+    """The study area polygon (EPSG:4326) and how it was chosen (``chosen``: the default
+    study area when already worked out)."""
     if study_area is not None:
         label = study_area if isinstance(study_area, str) else type(study_area).__name__
         return resolve_study_area(study_area), f"given: {label}"

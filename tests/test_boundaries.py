@@ -263,3 +263,27 @@ def test_wards_of_several_districts_equal_each_districts_wards_stacked():
     assert population.attrs["district"] == "Welwyn Hatfield (E07000241)"
     with pytest.raises(LookupError, match="Nowhere"):
         districts_wards(["Leeds", "Nowhere"])
+
+
+def test_the_stored_ward_residents_equal_the_area_weighted_computation(pack):
+    from hotspots.space.areas import _district_wards
+
+    table = pd.read_parquet(boundaries.pack_dir() / "ward_residents.parquet")
+    # every ward of the pack, in the pack's order (rebuild it with the pack:
+    # scripts/build_ward_residents.py)
+    assert table["lad_code"].tolist() == pack["wards"]["lad_code"].tolist()
+    assert table["ward_code"].tolist() == pack["wards"]["ward_code"].tolist()
+    every = boundaries.districts()["lad_code"].tolist()
+    named = [*SEVERAL, "E09000001", "E06000053"]  # and the City of London, the Isles of Scilly
+    sample = [boundaries.find_district(n)[0] for n in named] + every[::40]
+    stored = boundaries.ward_residents(sample)
+    assert set(stored) == set(sample)
+    for found in boundaries.districts_data(sample):
+        _, computed = _district_wards(found, method="area_weighted", stored=None)
+        _, read = _district_wards(found, method="area_weighted", stored=stored)
+        pd.testing.assert_frame_equal(read, computed, check_exact=True)
+        assert read.attrs == computed.attrs
+    # centroid residents are never stored: computed, whole residents per ward
+    _, centroid = district_wards("Leeds", method="centroid")
+    assert centroid["residents"].dtype == np.int64
+    assert int(centroid["residents"].sum()) == 751_485

@@ -12,7 +12,10 @@ their older parts. Geometry is simplified to about 15 m. Look a district up by c
     ('E08000035', 33, 482)
 
 Per-ward population (LSOA residents shared among wards) is computed in
-:func:`hotspots.space.areas.district_areas`.
+:func:`hotspots.space.areas.ward_population`; its area-weighted shares of every ward of the pack
+are stored beside it (``ward_residents.parquet``, :func:`ward_residents`, built by
+``scripts/build_ward_residents.py``) so naming the wards of many districts costs no polygon
+intersections.
 """
 
 from __future__ import annotations
@@ -241,6 +244,26 @@ def _build(
         population=population,
         outline=outline,
     )
+
+
+def ward_residents(codes: Sequence[str]) -> dict[str, pd.DataFrame]:
+    """The 2011 residents and households of each ward of the districts ``codes`` (LAD codes)
+    as :func:`hotspots.space.areas.ward_population` shares them by area, precomputed for the
+    whole pack (``ward_residents.parquet``, ``scripts/build_ward_residents.py``): code ->
+    ``ward_code``, ``residents``, ``households`` in the pack's ward order. Districts missing
+    from the file (or no file) are missing from the result: compute those."""
+    import pyarrow.parquet as pq  # lazy: imported when a district is first read
+
+    path = pack_dir() / "ward_residents.parquet"
+    if not path.exists():
+        return {}
+    frame = pq.read_table(path, filters=[("lad_code", "in", list(codes))]).to_pandas()
+    lad = frame["lad_code"].to_numpy()
+    return {
+        code: frame.iloc[np.flatnonzero(lad == code)].reset_index(drop=True)
+        for code in dict.fromkeys(codes)
+        if (lad == code).any()
+    }
 
 
 def district_counts(x: ArrayLike, y: ArrayLike) -> pd.DataFrame:

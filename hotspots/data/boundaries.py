@@ -24,7 +24,7 @@ import difflib
 import functools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -54,7 +54,8 @@ class District:
     wards
         2013 wards: ``area_code`` (WD13CD), ``area_name``, geometry (EPSG:4326).
     lsoas
-        2011 LSOAs: ``area_code`` (LSOA11CD), ``area_name``, geometry (EPSG:4326).
+        2011 LSOAs: ``area_code`` (LSOA11CD), ``area_name``, geometry (EPSG:4326); built from
+        ``lsoa_rows`` (the pack's rows, geometry as WKB in EPSG:27700) when first used.
     population
         ``lsoa_code``, ``residents``, ``households`` (2011 Census) for every LSOA.
     outline
@@ -66,7 +67,7 @@ class District:
     code: str
     name: str
     wards: gpd.GeoDataFrame
-    lsoas: gpd.GeoDataFrame
+    lsoa_rows: pd.DataFrame = field(repr=False)
     population: pd.DataFrame
     outline: BaseGeometry
     vintage: str = VINTAGE
@@ -75,6 +76,17 @@ class District:
     def label(self) -> str:
         """``"Leeds (E08000035)"``."""
         return f"{self.name} ({self.code})"
+
+    @functools.cached_property
+    def lsoas(self) -> gpd.GeoDataFrame:
+        """The 2011 LSOAs, built when first asked for (most uses need only ``population``)."""
+        rows = self.lsoa_rows
+        lsoas = gpd.GeoDataFrame(
+            {"area_code": rows["lsoa_code"], "area_name": rows["lsoa_name"]},
+            geometry=gpd.GeoSeries.from_wkb(rows["geometry"], crs=BNG),
+        ).to_crs(WGS84)
+        lsoas.attrs["report"] = {"source": f"national boundary pack: 2011 LSOAs of {self.code}"}
+        return lsoas
 
 
 def pack_dir() -> Path:
@@ -202,7 +214,10 @@ def districts_data(codes_or_names: Sequence[str]) -> list[District]:
     found = {code: _LOADED[code] for code in codes if code in _LOADED}
     todo = list(dict.fromkeys(c for c in codes if c not in found))
     if todo:
-        rows = {name: _read_rows_of(name, todo) for name in ("wards", "lsoas", "districts")}
+        rows = {
+            name: _read_rows_of(name, todo, geometry=name != "lsoas")
+            for name in ("wards", "lsoas", "districts")
+        }
         for code in todo:
             found[code] = _LOADED[code] = _build(code, *(rows[name][code] for name in rows))
             while len(_LOADED) > _LOADED_MAX:  # the first read goes first
@@ -219,20 +234,16 @@ _LOADED_MAX = 32
 def _build(
     code: str,
     ward_rows: gpd.GeoDataFrame,
-    lsoa_rows: gpd.GeoDataFrame,
+    lsoa_rows: pd.DataFrame,
     outline_row: gpd.GeoDataFrame,
 ) -> District:
-    """One district from its rows of the three pack files (EPSG:27700)."""
+    """One district from its rows of the three pack files (EPSG:27700; the LSOAs' geometry
+    still WKB)."""
     wards = gpd.GeoDataFrame(
         {"area_code": ward_rows["ward_code"], "area_name": ward_rows["ward_name"]},
         geometry=ward_rows.geometry,
     ).to_crs(WGS84)
-    lsoas = gpd.GeoDataFrame(
-        {"area_code": lsoa_rows["lsoa_code"], "area_name": lsoa_rows["lsoa_name"]},
-        geometry=lsoa_rows.geometry,
-    ).to_crs(WGS84)
-    for frame, kind in ((wards, "2013 wards"), (lsoas, "2011 LSOAs")):
-        frame.attrs["report"] = {"source": f"national boundary pack: {kind} of {code}"}
+    wards.attrs["report"] = {"source": f"national boundary pack: 2013 wards of {code}"}
     population = pd.DataFrame(lsoa_rows[["lsoa_code", "residents", "households"]])
     population = population.astype({"residents": "int64", "households": "int64"})
     outline = shapely.make_valid(outline_row.to_crs(WGS84).geometry.iloc[0])
@@ -240,7 +251,7 @@ def _build(
         code=code,
         name=str(outline_row["lad_name"].iloc[0]),
         wards=wards,
-        lsoas=lsoas,
+        lsoa_rows=lsoa_rows,
         population=population,
         outline=outline,
     )
@@ -346,15 +357,19 @@ def _fold(name: str) -> str:
     return " ".join(re.sub(r"[.'’]", "", name).replace("-", " ").casefold().split())
 
 
-def _read_rows_of(name: str, codes: Sequence[str]) -> dict[str, gpd.GeoDataFrame]:
+def _read_rows_of(
+    name: str, codes: Sequence[str], *, geometry: bool = True
+) -> dict[str, pd.DataFrame]:
     """The rows of a pack file of each district in ``codes`` (one filtered read), EPSG:27700:
-    code -> its rows in file order, indexed from 0 as if read alone."""
+    code -> its rows in file order, indexed from 0 as if read alone; a GeoDataFrame, or with
+    ``geometry`` false a DataFrame keeping the geometry as WKB."""
     import pyarrow.parquet as pq  # lazy: imported when a district is first read
 
     table = pq.read_table(pack_dir() / f"{name}.parquet", filters=[("lad_code", "in", codes)])
     frame = table.to_pandas()
-    geometry = gpd.GeoSeries.from_wkb(frame["geometry"], crs=BNG)
-    every = gpd.GeoDataFrame(frame, geometry=geometry)
+    every = frame
+    if geometry:
+        every = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries.from_wkb(frame["geometry"], crs=BNG))
     lad = frame["lad_code"].to_numpy()
     out = {}
     for code in codes:

@@ -40,7 +40,7 @@ from hotspots.data.schema import WORKING_CRS, check_incidents
 from hotspots.space.areas import area_counts, area_rates, district_wards, ward_population
 from hotspots.space.extent import DefaultArea, default_study_area
 from hotspots.space.grid import grid_counts
-from hotspots.space.places import cell_place_names, place_names
+from hotspots.space.places import cell_place_names, place_names, place_text
 
 _WARD_SNAP_M = 25.0
 """Incidents up to this many metres outside every ward are counted in the nearest one."""
@@ -354,13 +354,14 @@ def _name_places(
         wards = None
     if wards is not None:  # projected once for every naming below (each would project them)
         wards = wards.to_crs(crs)
-    cells["place"] = cell_place_names(spatial, cells["cell"].to_numpy(), res, wards)
+    text = place_text(spatial)  # and the incidents' places read once
+    cells["place"] = cell_place_names(spatial, cells["cell"].to_numpy(), res, wards, places=text)
     if forecast is not None:  # the hot spots carry the same names (edge cells named too)
         named = forecast.cells["cell"].map(cells.set_index("cell")["place"])
         missing = named.isna().to_numpy(bool) & forecast.cells["selected"].to_numpy(bool)
         if missing.any():
             named[missing] = cell_place_names(
-                spatial, forecast.cells["cell"].to_numpy()[missing], res, wards
+                spatial, forecast.cells["cell"].to_numpy()[missing], res, wards, places=text
             )
         forecast.cells["place"] = named.to_numpy()
     if len(profiles):
@@ -369,7 +370,9 @@ def _name_places(
         centres = pd.DataFrame(
             {"x": inner.x.to_numpy(), "y": inner.y.to_numpy()}, index=profiles["cluster"]
         )
-        profiles["place"] = place_names(spatial, labels, centres, wards, crs=crs).to_numpy()
+        profiles["place"] = place_names(
+            spatial, labels, centres, wards, crs=crs, places=text
+        ).to_numpy()
 
 
 def _study_area(

@@ -94,6 +94,13 @@ def nameable(incidents: pd.DataFrame) -> np.ndarray:
     return snapped | common
 
 
+def place_text(incidents: pd.DataFrame) -> pd.Series:
+    """Each incident's place as its ``location`` names it (``"On or near Marlowes"`` →
+    ``"Marlowes"``; blank: ``<NA>``), indexed from 0: what :func:`place_names` reads; work it
+    out once when naming several sets of places from the same incidents."""
+    return _place(incidents["location"].reset_index(drop=True))
+
+
 def _place(locations: pd.Series) -> pd.Series:
     """``"On or near Marlowes"`` → ``"Marlowes"``; blanks become ``<NA>``."""
     text = locations.astype("string").str.strip()
@@ -287,6 +294,7 @@ def place_names(
     *,
     crs: str,
     number_duplicates: bool = False,
+    places: pd.Series | None = None,
 ) -> pd.Series:
     """The ``"Street, Ward"`` name of each place (cell, cluster, hot spot, patrol locality).
 
@@ -306,6 +314,8 @@ def place_names(
         The working CRS of ``centres``.
     number_duplicates
         See :func:`locality_names`.
+    places
+        :func:`place_text` of ``incidents`` when the caller has it; ``None``: worked out here.
 
     Returns
     -------
@@ -326,7 +336,7 @@ def place_names(
     if "sensitive" in incidents.columns:
         named &= ~incidents["sensitive"].to_numpy(bool)
     keep = named & place.notna().to_numpy(bool) & (place.astype(str) != "-1").to_numpy(bool)
-    places = _place(incidents["location"].reset_index(drop=True))  # once for every use below
+    places = place_text(incidents) if places is None else places  # once for every use below
     streets = _main_streets(places[keep], place[keep].to_numpy()).reindex(centres.index)
     xy = centres[["x", "y"]].to_numpy(float).reshape(-1, 2)
     ward = ward_names(xy, wards, crs)
@@ -348,6 +358,8 @@ def cell_place_names(
     cells: np.ndarray | pd.Series | list[str],
     res: int,
     wards: gpd.GeoDataFrame | None,
+    *,
+    places: pd.Series | None = None,
 ) -> np.ndarray:
     """The ``"Street, Ward"`` name of each H3 cell (:func:`place_names`), from the incidents
     in it; ``wards`` ``None``: no ward in the names (say :data:`NO_WARD_NOTE` once).
@@ -358,6 +370,8 @@ def cell_place_names(
         Mappable canonical incidents (``location``, point geometry, ``attrs["working_crs"]``).
     cells
         H3 ids (hexadecimal strings) of resolution ``res``.
+    places
+        :func:`place_text` of ``incidents``, when the caller has it.
     """
     ids = np.asarray(cells, dtype=object)
     if len(ids) == 0:
@@ -370,4 +384,4 @@ def cell_place_names(
     of_cell = assign_cells(shapely.get_x(points), shapely.get_y(points), res)
     if wards is not None and "area_name" not in wards.columns:
         wards = None
-    return place_names(incidents, of_cell, centres, wards, crs=crs).to_numpy()
+    return place_names(incidents, of_cell, centres, wards, crs=crs, places=places).to_numpy()

@@ -43,6 +43,38 @@ Bars not met: Hertfordshire is ~7.6x the floor in CPU (bar 2x), 1M ~13.5x (bar 4
 1.56 GB is under the 2 GB bar). Where the rest goes (cProfile, 1M): ingest after the parse
 (string factorize for duplicate ids, pandas take/strip of Arrow strings, shapely points,
 pyproj) ~10 s CPU; the forecast and its backtest ~5 s; clusters, place names ~5 s.
+
+Session 5, ``cold3`` branch (everything but the forecast's internals; every output file of
+``analyse`` byte-identical, map.html up to folium's random element ids): the districts' wards
+for files without a study area from one filtered read of each pack file, their area-weighted
+residents precomputed in the pack (``ward_residents.parquet``) and their LSOA polygons decoded
+only when used; the default study area chosen once per command; a study-area file read once;
+the plain-file checks in one pass over the line feeds; duplicate-id keys encoded by pyarrow;
+place names with one reading of the incidents' places, wards projected once and distinct
+street points by lexsort. Interleaved A/B runs (before = the branch point, in /work/main),
+medians of 3, machine loaded (load 7-11, the test suite running beside: every figure
+inflated, the floor included; compare within a row):
+
+==================================  ==================  ==================  ====================
+case                                before wall/CPU     after wall/CPU      CPU ratio to floor
+==================================  ==================  ==================  ====================
+floor Hertfordshire                 3.86 / 1.02 s       (same script)
+import hotspots.analysis.analyse    2.26 / 0.80 s       2.13 / 0.81 s       bar < 1 s (wall)
+analyse Herts 108k, no study area   30.1 / 9.13 s       26.3 / 7.36 s       9.0x -> 7.2x
+analyse Herts 108k, 10 districts    24.7 / 7.71 s       20.8 / 6.97 s       7.6x -> 6.8x
+analyse 1M, no study area (1 run)   157 / 34.1 s,       75 / 29.9 s,        24x -> 21x (floor
+                                    1,521 MB            1,567 MB            1.40 / 1.45 s CPU)
+==================================  ==================  ==================  ====================
+
+Peak memory is unchanged (505-518 MB Hertfordshire; 1.57 GB at 1M, under the 2 GB bar).
+Where the rest goes (CPU profiles): imports ~1.2 s CPU of libraries the floor does not load
+(pandas, geopandas, pyproj; folium ~0.3 s of which its 78 Jinja templates compiled once each,
+at class definition, no Environment re-created; matplotlib ~0.1 s for ``to_hex`` in
+views/maps.py); the forecast and backtest ~1.5 s Hertfordshire, ~6 s at 1M (another branch);
+the map's layers and render ~0.45 s; ingest after the parse ~0.5 s (shapely points, pyproj,
+pandas takes of Arrow strings; ~5 s at 1M); the eps search ~0.1 s (its knee is recorded in
+params.json, so it cannot stop at the cap without changing a file); Gi* ~0.25 s. Bars still
+not met: Hertfordshire ~6-7x the floor in CPU (bar 2x), 1M ~20x (bar 4x).
 """
 
 from __future__ import annotations

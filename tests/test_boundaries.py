@@ -196,3 +196,94 @@ def test_the_ward_table_states_the_boundary_vintage():
     table = ward_table(incidents, wards, population, current=("2021-06", "2021-06"))
     assert table.attrs["vintage"] == boundaries.VINTAGE
     assert (table["count"] == 2).all() and table["rate_per_1000"].notna().all()
+
+
+SEVERAL = ["E07000241", "Leeds", "E07000096", "Cardiff", "E07000098"]
+"""Welwyn Hatfield, Leeds, Dacorum, Cardiff, Hertsmere: Hertfordshire and beyond."""
+
+
+def _alone(codes: list[str]) -> list[boundaries.District]:
+    """Each district read by itself (the one-district-per-read path), cache emptied first."""
+    boundaries._LOADED.clear()
+    out = []
+    for code in codes:
+        out.append(boundaries.district(code))
+        boundaries._LOADED.clear()
+    return out
+
+
+def _same_frame(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+    assert a.attrs == b.attrs
+    if isinstance(a, gpd.GeoDataFrame):
+        assert a.crs == b.crs
+        assert (
+            shapely.to_wkb(a.geometry.to_numpy()).tolist()
+            == shapely.to_wkb(b.geometry.to_numpy()).tolist()
+        )
+
+
+def test_districts_read_together_equal_each_read_alone():
+    alone = _alone(SEVERAL)
+    boundaries._LOADED.clear()
+    together = boundaries.districts_data(SEVERAL)
+    assert [d.code for d in together] == [d.code for d in alone]
+    assert together[1].name == "Leeds" and together[3].name == "Cardiff"
+    for a, t in zip(alone, together, strict=True):
+        assert (a.code, a.name, a.vintage) == (t.code, t.name, t.vintage)
+        for frame in ("wards", "lsoas", "population"):
+            _same_frame(getattr(a, frame), getattr(t, frame))
+        assert shapely.to_wkb(a.outline) == shapely.to_wkb(t.outline)
+    # cached: a second call reads nothing and gives the same objects, repeats and all
+    again = boundaries.districts_data([SEVERAL[1], SEVERAL[1], SEVERAL[0]])
+    assert again[0] is together[1] and again[1] is together[1] and again[2] is together[0]
+
+
+def test_the_cache_keeps_the_latest_districts_only():
+    boundaries._LOADED.clear()
+    codes = boundaries.districts()["lad_code"].tolist()[: boundaries._LOADED_MAX + 3]
+    boundaries.districts_data(codes)
+    assert list(boundaries._LOADED) == codes[3:]
+
+
+def test_wards_of_several_districts_equal_each_districts_wards_stacked():
+    from hotspots.space.areas import districts_wards
+
+    boundaries._LOADED.clear()
+    one_by_one = [district_wards(code) for code in SEVERAL]
+    boundaries._LOADED.clear()
+    wards, population = districts_wards(SEVERAL)
+    _same_frame(
+        wards,
+        gpd.GeoDataFrame(pd.concat([w for w, _ in one_by_one], ignore_index=True), crs=4326),
+    )
+    stacked = pd.concat([p for _, p in one_by_one], ignore_index=True)
+    stacked.attrs = dict(one_by_one[0][1].attrs)
+    _same_frame(population, stacked)
+    assert population.attrs["district"] == "Welwyn Hatfield (E07000241)"
+    with pytest.raises(LookupError, match="Nowhere"):
+        districts_wards(["Leeds", "Nowhere"])
+
+
+def test_the_stored_ward_residents_equal_the_area_weighted_computation(pack):
+    from hotspots.space.areas import _district_wards
+
+    table = pd.read_parquet(boundaries.pack_dir() / "ward_residents.parquet")
+    # every ward of the pack, in the pack's order (rebuild it with the pack:
+    # scripts/build_ward_residents.py)
+    assert table["lad_code"].tolist() == pack["wards"]["lad_code"].tolist()
+    assert table["ward_code"].tolist() == pack["wards"]["ward_code"].tolist()
+    every = boundaries.districts()["lad_code"].tolist()
+    named = [*SEVERAL, "E09000001", "E06000053"]  # and the City of London, the Isles of Scilly
+    sample = [boundaries.find_district(n)[0] for n in named] + every[::40]
+    stored = boundaries.ward_residents(sample)
+    assert set(stored) == set(sample)
+    for found in boundaries.districts_data(sample):
+        _, computed = _district_wards(found, method="area_weighted", stored=None)
+        _, read = _district_wards(found, method="area_weighted", stored=stored)
+        pd.testing.assert_frame_equal(read, computed, check_exact=True)
+        assert read.attrs == computed.attrs
+    # centroid residents are never stored: computed, whole residents per ward
+    _, centroid = district_wards("Leeds", method="centroid")
+    assert centroid["residents"].dtype == np.int64
+    assert int(centroid["residents"].sum()) == 751_485

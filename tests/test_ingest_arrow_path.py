@@ -142,3 +142,57 @@ def test_readers_give_identical_results(monkeypatch):
         pd.testing.assert_frame_equal(a.incidents, b.incidents, check_exact=True)
         pd.testing.assert_frame_equal(a.quarantine, b.quarantine, check_exact=True)
         assert a.report == b.report
+
+
+def _layout_of_session_4(text) -> tuple[int, str, int] | None:
+    """The plain-file checks as first written (bytes methods, one pass per check): the
+    reference :func:`csvscan._plain_layout` must agree with."""
+    data = text.data
+    if text.bad_offsets.size:
+        return None
+    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
+        return None
+    if data.startswith((b"\n", b"\r\n")) or b"\n\n" in data or b"\n\r\n" in data:
+        return None
+    end = data.find(b"\n")
+    if end < 0 or end + 1 == len(data):
+        return None
+    delimiter = csvscan._sniff_delimiter(data[:end].removesuffix(b"\r"))
+    codes = np.frombuffer(data, dtype=np.uint8)
+    if b'"' in data and not csvscan._plain_quotes(
+        codes, ord(delimiter), np.flatnonzero(codes == ord("\n"))
+    ):
+        return None
+    return end, delimiter, data.count(b"\n", end + 1) + (not data.endswith(b"\n"))
+
+
+EDGES = [b"a", b"a\n", b"a\r\n", b"\na\n1\n", b"\r\na\n1\n", b"a\n1", b"a\n1\n", b"a\r\n1\r\n",
+         b"a\n\n1\n", b"a\n1\n\n", b"a\r\n\r\n1\r\n", b"a\n\r\n1\n", b"a\r\n1\n\r\n", b"a\rb\n1\n",
+         b"a\n1\r", b"\ra\n1\n", b"a\n1\r\r\n", b"x\r\n1\n", b"a,b\n1,2\n3\n", b'a\n"1"\n',
+         b'a\n"1\n2"\n', b'a,"b"\r\n1,"x""y"\r\n', b'a\n1"\n', b"ab\r\n\n", b"a\n\r\n",
+         b"\n", b"\r\n", b"a\n1\n\r\n2\n", b"a\n1\r\n"]  # fmt: skip
+
+
+def test_the_vectorised_plain_file_checks_agree_with_the_first_ones(fuzzer):
+    """Which files go to pyarrow is unchanged: the one-pass checks give what the first
+    checks gave (header end, delimiter, records; or no) on edge cases and the fuzz corpus."""
+    corpus = list(EDGES)
+    for n in range(CASES):
+        rng = random.Random(f"{fuzzer.seed}-checks-{n}")
+        if n % 3 == 0:
+            corpus.append(mutate_bytes(fuzzer.street_csv, rng))
+        elif n % 3 == 1:
+            corpus.append(council_csv(rng))
+        else:
+            corpus.append(_plain_variant(fuzzer.street, rng))
+    plain = compared = 0
+    for data in corpus:
+        try:
+            text = decode_text(data, name="x.csv")
+        except IngestError:
+            continue
+        want = _layout_of_session_4(text)
+        assert csvscan._plain_layout(text) == want, data[:300]
+        compared += 1
+        plain += want is not None
+    assert compared > CASES * 0.9 and CASES // 5 < plain < compared

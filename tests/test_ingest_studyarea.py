@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 import geopandas as gpd
@@ -83,3 +84,23 @@ def test_points_are_not_a_study_area(tmp_path):
         resolve_study_area(path)
     with pytest.raises(IngestError, match=r"no such file, and not a district code or name"):
         resolve_study_area(tmp_path / "missing.geojson")
+
+
+def test_a_study_area_is_resolved_once_per_file_and_again_when_the_file_changes(tmp_path):
+    from hotspots.data.ingest import studyarea
+
+    path = tmp_path / "area.geojson"
+    square = shapely.box(-0.5, 51.7, -0.4, 51.8)
+    gpd.GeoDataFrame(geometry=[square], crs="EPSG:4326").to_file(path)
+    studyarea._RESOLVED.clear()
+    first = resolve_study_area(path)
+    assert resolve_study_area(str(path)) is first  # read once
+    assert shapely.equals(first, square)
+    bigger = shapely.box(-0.5, 51.7, -0.3, 51.9)
+    gpd.GeoDataFrame(geometry=[bigger], crs="EPSG:4326").to_file(path)
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    assert shapely.equals(resolve_study_area(path), bigger)  # changed: read again
+    dacorum = resolve_study_area(datasets.DACORUM)  # its bundled wards: read once too
+    assert resolve_study_area(datasets.DACORUM.lower()) is dacorum
+    studyarea._RESOLVED.clear()
+    assert shapely.to_wkb(resolve_study_area(datasets.DACORUM)) == shapely.to_wkb(dacorum)

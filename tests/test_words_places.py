@@ -154,3 +154,28 @@ def _section_rows(html: str, heading: str) -> list[list[str]]:
         for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, flags=re.S)
         if "<td" in row
     ]
+
+
+def test_places_read_once_name_as_places_read_each_time():
+    """Names from a shared place_text (one reading for cells, clusters and hot spots) equal
+    names that read the incidents' locations themselves, streets and landmarks alike."""
+    from hotspots.demo.load import load_demo_policeuk
+    from hotspots.space.grid import assign_cells
+    from hotspots.space.places import cell_place_names, place_names, place_text
+
+    incidents = load_demo_policeuk().incidents
+    wards = boundaries.district(datasets.DACORUM).wards
+    cells = pd.unique(
+        assign_cells(incidents.geometry.x.to_numpy(), incidents.geometry.y.to_numpy(), 9)
+    )
+    text = place_text(incidents)
+    alone = cell_place_names(incidents, cells, 9, wards)
+    shared = cell_place_names(incidents, cells, 9, wards, places=text)
+    assert alone.tolist() == shared.tolist() and len(set(alone)) > 20
+    groups = np.arange(len(incidents)) % 7
+    centres = incidents.groupby(groups)[["x", "y"]].mean()
+    crs = incidents.attrs["working_crs"]
+    assert (
+        place_names(incidents, groups, centres, None, crs=crs).tolist()
+        == place_names(incidents, groups, centres, None, crs=crs, places=text).tolist()
+    )

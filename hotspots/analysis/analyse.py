@@ -38,9 +38,9 @@ from hotspots.data.ingest import resolve_study_area
 from hotspots.data.ingest.studyarea import study_area_district
 from hotspots.data.schema import WORKING_CRS, check_incidents
 from hotspots.space.areas import area_counts, area_rates, district_wards, ward_population
-from hotspots.space.extent import default_study_area
+from hotspots.space.extent import DefaultArea, default_study_area
 from hotspots.space.grid import grid_counts
-from hotspots.space.places import cell_place_names, place_names
+from hotspots.space.places import cell_place_names, place_names, place_text
 
 _WARD_SNAP_M = 25.0
 """Incidents up to this many metres outside every ward are counted in the nearest one."""
@@ -129,6 +129,7 @@ def analyse(
     wards: gpd.GeoDataFrame | None = None,
     population: pd.DataFrame | None = None,
     forecast_coverage: float | None = 0.05,
+    default_area: DefaultArea | None = None,
 ) -> Analysis:
     """Hot spots (H3 + Gi*), density clusters and temporal peaks of ``incidents``.
 
@@ -177,6 +178,11 @@ def analyse(
     forecast_coverage
         Share of the study area marked as hot spots: the cells the next-month forecast
         (chosen by backtest on these incidents) ranks highest. ``None``: no forecast.
+    default_area
+        The default study area already chosen for these incidents (what
+        :func:`hotspots.space.extent.default_study_area` gives for their mappable part), so a
+        caller that needed it first does not pay for it twice; used only when ``study_area``
+        is ``None``.
 
     Returns
     -------
@@ -192,7 +198,7 @@ def analyse(
     spatial = mappable(incidents)
     if len(spatial) == 0:
         raise ValueError("no incidents to analyse: widen the selection (dates, groups, wards)")
-    area, area_note = _study_area(spatial, study_area, res)
+    area, area_note = _study_area(spatial, study_area, res, default_area)
     grid = grid_counts(spatial, res, study_area=area)
     cells = hotspots_gistar(grid, k=k, permutations=permutations, seed=seed)
 
@@ -346,13 +352,16 @@ def _name_places(
     crs = spatial.attrs[WORKING_CRS]
     if wards is not None and "area_name" not in wards.columns:
         wards = None
-    cells["place"] = cell_place_names(spatial, cells["cell"].to_numpy(), res, wards)
+    if wards is not None:  # projected once for every naming below (each would project them)
+        wards = wards.to_crs(crs)
+    text = place_text(spatial)  # and the incidents' places read once
+    cells["place"] = cell_place_names(spatial, cells["cell"].to_numpy(), res, wards, places=text)
     if forecast is not None:  # the hot spots carry the same names (edge cells named too)
         named = forecast.cells["cell"].map(cells.set_index("cell")["place"])
         missing = named.isna().to_numpy(bool) & forecast.cells["selected"].to_numpy(bool)
         if missing.any():
             named[missing] = cell_place_names(
-                spatial, forecast.cells["cell"].to_numpy()[missing], res, wards
+                spatial, forecast.cells["cell"].to_numpy()[missing], res, wards, places=text
             )
         forecast.cells["place"] = named.to_numpy()
     if len(profiles):
@@ -361,17 +370,20 @@ def _name_places(
         centres = pd.DataFrame(
             {"x": inner.x.to_numpy(), "y": inner.y.to_numpy()}, index=profiles["cluster"]
         )
-        profiles["place"] = place_names(spatial, labels, centres, wards, crs=crs).to_numpy()
+        profiles["place"] = place_names(
+            spatial, labels, centres, wards, crs=crs, places=text
+        ).to_numpy()
 
 
 def _study_area(
-    incidents: gpd.GeoDataFrame, study_area: Any, res: int
+    incidents: gpd.GeoDataFrame, study_area: Any, res: int, chosen: DefaultArea | None = None
 ) -> tuple[shapely.Geometry, str]:
-    """The study area polygon (EPSG:4326) and how it was chosen."""
+    """The study area polygon (EPSG:4326) and how it was chosen (``chosen``: the default
+    study area when already worked out)."""
     if study_area is not None:
         label = study_area if isinstance(study_area, str) else type(study_area).__name__
         return resolve_study_area(study_area), f"given: {label}"
-    chosen = default_study_area(incidents, res=res)
+    chosen = chosen or default_study_area(incidents, res=res)
     return chosen.geometry, chosen.how
 
 

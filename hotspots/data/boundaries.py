@@ -12,7 +12,10 @@ their older parts. Geometry is simplified to about 15 m. Look a district up by c
     ('E08000035', 33, 482)
 
 Per-ward population (LSOA residents shared among wards) is computed in
-:func:`hotspots.space.areas.district_areas`.
+:func:`hotspots.space.areas.ward_population`; its area-weighted shares of every ward of the pack
+are stored beside it (``ward_residents.parquet``, :func:`ward_residents`, built by
+``scripts/build_ward_residents.py``) so naming the wards of many districts costs no polygon
+intersections.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from __future__ import annotations
 import difflib
 import functools
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -50,7 +54,8 @@ class District:
     wards
         2013 wards: ``area_code`` (WD13CD), ``area_name``, geometry (EPSG:4326).
     lsoas
-        2011 LSOAs: ``area_code`` (LSOA11CD), ``area_name``, geometry (EPSG:4326).
+        2011 LSOAs: ``area_code`` (LSOA11CD), ``area_name``, geometry (EPSG:4326); built from
+        ``lsoa_rows`` (the pack's rows, geometry as WKB in EPSG:27700) when first used.
     population
         ``lsoa_code``, ``residents``, ``households`` (2011 Census) for every LSOA.
     outline
@@ -62,7 +67,7 @@ class District:
     code: str
     name: str
     wards: gpd.GeoDataFrame
-    lsoas: gpd.GeoDataFrame
+    lsoa_rows: pd.DataFrame = field(repr=False)
     population: pd.DataFrame
     outline: BaseGeometry
     vintage: str = VINTAGE
@@ -71,6 +76,17 @@ class District:
     def label(self) -> str:
         """``"Leeds (E08000035)"``."""
         return f"{self.name} ({self.code})"
+
+    @functools.cached_property
+    def lsoas(self) -> gpd.GeoDataFrame:
+        """The 2011 LSOAs, built when first asked for (most uses need only ``population``)."""
+        rows = self.lsoa_rows
+        lsoas = gpd.GeoDataFrame(
+            {"area_code": rows["lsoa_code"], "area_name": rows["lsoa_name"]},
+            geometry=gpd.GeoSeries.from_wkb(rows["geometry"], crs=BNG),
+        ).to_crs(WGS84)
+        lsoas.attrs["report"] = {"source": f"national boundary pack: 2011 LSOAs of {self.code}"}
+        return lsoas
 
 
 def pack_dir() -> Path:
@@ -179,25 +195,55 @@ def district(code_or_name: str) -> District:
     LookupError
         As :func:`find_district`.
     """
-    code, _ = find_district(code_or_name)
-    return _load(code)
+    return districts_data([code_or_name])[0]
 
 
-@functools.lru_cache(maxsize=32)
-def _load(code: str) -> District:
-    ward_rows = _read_rows("wards", code)
-    lsoa_rows = _read_rows("lsoas", code)
-    outline_row = _read_rows("districts", code)
+def districts_data(codes_or_names: Sequence[str]) -> list[District]:
+    """:func:`district` of each of several districts, in the order given, the pack read once.
+
+    The districts not yet cached are read together: one filtered read of each pack file (wards,
+    LSOAs, outlines) instead of one per district, then split by district; each is the same
+    :class:`District` that :func:`district` gives alone.
+
+    Raises
+    ------
+    LookupError
+        As :func:`find_district`, for the first unknown code or name.
+    """
+    codes = [find_district(c)[0] for c in codes_or_names]
+    found = {code: _LOADED[code] for code in codes if code in _LOADED}
+    todo = list(dict.fromkeys(c for c in codes if c not in found))
+    if todo:
+        rows = {
+            name: _read_rows_of(name, todo, geometry=name != "lsoas")
+            for name in ("wards", "lsoas", "districts")
+        }
+        for code in todo:
+            found[code] = _LOADED[code] = _build(code, *(rows[name][code] for name in rows))
+            while len(_LOADED) > _LOADED_MAX:  # the first read goes first
+                _LOADED.pop(next(iter(_LOADED)))
+    return [found[code] for code in codes]
+
+
+_LOADED: dict[str, District] = {}
+"""Districts read so far, by LAD code (at most :data:`_LOADED_MAX`, oldest dropped first)."""
+
+_LOADED_MAX = 32
+
+
+def _build(
+    code: str,
+    ward_rows: gpd.GeoDataFrame,
+    lsoa_rows: pd.DataFrame,
+    outline_row: gpd.GeoDataFrame,
+) -> District:
+    """One district from its rows of the three pack files (EPSG:27700; the LSOAs' geometry
+    still WKB)."""
     wards = gpd.GeoDataFrame(
         {"area_code": ward_rows["ward_code"], "area_name": ward_rows["ward_name"]},
         geometry=ward_rows.geometry,
     ).to_crs(WGS84)
-    lsoas = gpd.GeoDataFrame(
-        {"area_code": lsoa_rows["lsoa_code"], "area_name": lsoa_rows["lsoa_name"]},
-        geometry=lsoa_rows.geometry,
-    ).to_crs(WGS84)
-    for frame, kind in ((wards, "2013 wards"), (lsoas, "2011 LSOAs")):
-        frame.attrs["report"] = {"source": f"national boundary pack: {kind} of {code}"}
+    wards.attrs["report"] = {"source": f"national boundary pack: 2013 wards of {code}"}
     population = pd.DataFrame(lsoa_rows[["lsoa_code", "residents", "households"]])
     population = population.astype({"residents": "int64", "households": "int64"})
     outline = shapely.make_valid(outline_row.to_crs(WGS84).geometry.iloc[0])
@@ -205,10 +251,30 @@ def _load(code: str) -> District:
         code=code,
         name=str(outline_row["lad_name"].iloc[0]),
         wards=wards,
-        lsoas=lsoas,
+        lsoa_rows=lsoa_rows,
         population=population,
         outline=outline,
     )
+
+
+def ward_residents(codes: Sequence[str]) -> dict[str, pd.DataFrame]:
+    """The 2011 residents and households of each ward of the districts ``codes`` (LAD codes)
+    as :func:`hotspots.space.areas.ward_population` shares them by area, precomputed for the
+    whole pack (``ward_residents.parquet``, ``scripts/build_ward_residents.py``): code ->
+    ``ward_code``, ``residents``, ``households`` in the pack's ward order. Districts missing
+    from the file (or no file) are missing from the result: compute those."""
+    import pyarrow.parquet as pq  # lazy: imported when a district is first read
+
+    path = pack_dir() / "ward_residents.parquet"
+    if not path.exists():
+        return {}
+    frame = pq.read_table(path, filters=[("lad_code", "in", list(codes))]).to_pandas()
+    lad = frame["lad_code"].to_numpy()
+    return {
+        code: frame.iloc[np.flatnonzero(lad == code)].reset_index(drop=True)
+        for code in dict.fromkeys(codes)
+        if (lad == code).any()
+    }
 
 
 def district_counts(x: ArrayLike, y: ArrayLike) -> pd.DataFrame:
@@ -291,13 +357,25 @@ def _fold(name: str) -> str:
     return " ".join(re.sub(r"[.'’]", "", name).replace("-", " ").casefold().split())
 
 
-def _read_rows(name: str, code: str) -> gpd.GeoDataFrame:
-    """One district's rows of a pack file (only its row group is read), EPSG:27700."""
+def _read_rows_of(
+    name: str, codes: Sequence[str], *, geometry: bool = True
+) -> dict[str, pd.DataFrame]:
+    """The rows of a pack file of each district in ``codes`` (one filtered read), EPSG:27700:
+    code -> its rows in file order, indexed from 0 as if read alone; a GeoDataFrame, or with
+    ``geometry`` false a DataFrame keeping the geometry as WKB."""
     import pyarrow.parquet as pq  # lazy: imported when a district is first read
 
-    table = pq.read_table(pack_dir() / f"{name}.parquet", filters=[("lad_code", "==", code)])
+    table = pq.read_table(pack_dir() / f"{name}.parquet", filters=[("lad_code", "in", codes)])
     frame = table.to_pandas()
-    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries.from_wkb(frame["geometry"], crs=BNG))
+    every = frame
+    if geometry:
+        every = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries.from_wkb(frame["geometry"], crs=BNG))
+    lad = frame["lad_code"].to_numpy()
+    out = {}
+    for code in codes:
+        rows = every.iloc[np.flatnonzero(lad == code)]
+        out[code] = rows.reset_index(drop=True)
+    return out
 
 
 def _listing(rows: pd.DataFrame) -> str:

@@ -8,6 +8,7 @@ Grid (EPSG:27700) or the incidents' working CRS.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -482,18 +483,35 @@ def ward_population(
             match[lost], _ = _first_match(near[0], near[1], lost.size)
             fallbacks = int(lost.size)
         lsoa_idx, ward_idx, share = np.arange(len(lsoa_geoms)), match, np.ones(len(lsoa_geoms))
+    shared = {}
+    for col in ("residents", "households"):
+        values = figures[col].to_numpy(dtype=float)[lsoa_idx] * share
+        summed = np.bincount(ward_idx, weights=values, minlength=len(wards))
+        shared[col] = summed if method == "area_weighted" else np.rint(summed).astype(np.int64)
+    return _ward_table(
+        wards, shared, method, population.attrs.get("vintage"), figures["residents"], fallbacks
+    )
+
+
+def _ward_table(
+    wards: gpd.GeoDataFrame,
+    shared: dict[str, np.ndarray],
+    method: str,
+    vintage: object,
+    lsoa_residents: pd.Series,
+    fallbacks: int,
+) -> pd.DataFrame:
+    """:func:`ward_population`'s table from the residents and households shared to the wards."""
     out = pd.DataFrame(
         {"area_code": wards["area_code"].to_numpy(), "area_name": wards["area_name"].to_numpy()}
     )
     for col in ("residents", "households"):
-        values = figures[col].to_numpy(dtype=float)[lsoa_idx] * share
-        summed = np.bincount(ward_idx, weights=values, minlength=len(wards))
-        out[col] = summed if method == "area_weighted" else np.rint(summed).astype(np.int64)
+        out[col] = shared[col]
     out["method"] = method
     out.attrs.update(
         method=method,
-        vintage=population.attrs.get("vintage"),
-        lsoa_residents=int(figures["residents"].sum()),
+        vintage=vintage,
+        lsoa_residents=int(lsoa_residents.sum()),
         ward_residents=float(out["residents"].sum()),
         centroid_fallbacks=fallbacks,
     )
@@ -591,9 +609,52 @@ def district_wards(
     (33, True)
     """
     found = boundaries.district(district)
+    return _district_wards(found, method=method, stored=boundaries.ward_residents([found.code]))
+
+
+def districts_wards(
+    districts: Sequence[str], *, method: Literal["area_weighted", "centroid"] = "area_weighted"
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """The wards and residents of several districts (:func:`district_wards` of each, in the
+    order given, stacked), the pack read once for all of them.
+
+    ``population.attrs`` are the first district's (vintage, method; ``"district"`` its name).
+
+    Examples
+    --------
+    >>> wards, pop = districts_wards(["Leeds", "Bradford"])
+    >>> len(wards) == len(pop) == 33 + 30
+    True
+    """
+    every = boundaries.districts_data(districts)
+    stored = boundaries.ward_residents([d.code for d in every])
+    found = [_district_wards(d, method=method, stored=stored) for d in every]
+    wards = gpd.GeoDataFrame(pd.concat([w for w, _ in found], ignore_index=True), crs=4326)
+    population = pd.concat([p for _, p in found], ignore_index=True)
+    population.attrs = dict(found[0][1].attrs)
+    return wards, population
+
+
+def _district_wards(
+    found: boundaries.District,
+    *,
+    method: Literal["area_weighted", "centroid"],
+    stored: dict[str, pd.DataFrame] | None = None,
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """A district's wards and residents; area-weighted residents from ``stored`` (the pack's
+    precomputed :func:`ward_population`, :func:`hotspots.data.boundaries.ward_residents`)
+    when it holds this district's wards, else computed."""
     lsoa_population = found.population.copy()
     lsoa_population.attrs["vintage"] = found.vintage
-    population = ward_population(found.wards, found.lsoas, lsoa_population, method=method)
+    known = None if stored is None or method != "area_weighted" else stored.get(found.code)
+    codes = found.wards["area_code"].to_numpy()
+    if known is not None and np.array_equal(known["ward_code"].to_numpy(), codes):
+        shared = {c: known[c].to_numpy(dtype=float) for c in ("residents", "households")}
+        population = _ward_table(
+            found.wards, shared, method, found.vintage, lsoa_population["residents"], 0
+        )
+    else:
+        population = ward_population(found.wards, found.lsoas, lsoa_population, method=method)
     population.attrs["district"] = found.label
     return found.wards.copy(), population
 

@@ -94,6 +94,13 @@ def nameable(incidents: pd.DataFrame) -> np.ndarray:
     return snapped | common
 
 
+def place_text(incidents: pd.DataFrame) -> pd.Series:
+    """Each incident's place as its ``location`` names it (``"On or near Marlowes"`` →
+    ``"Marlowes"``; blank: ``<NA>``), indexed from 0: what :func:`place_names` reads; work it
+    out once when naming several sets of places from the same incidents."""
+    return _place(incidents["location"].reset_index(drop=True))
+
+
 def _place(locations: pd.Series) -> pd.Series:
     """``"On or near Marlowes"`` → ``"Marlowes"``; blanks become ``<NA>``."""
     text = locations.astype("string").str.strip()
@@ -126,7 +133,11 @@ def main_streets(locations: pd.Series, locality: np.ndarray) -> pd.DataFrame:
     ...                         "On or near Marlowes"]), np.array([1, 1, 1])).loc[1, "street"]
     'Marlowes'
     """
-    place = _place(locations)
+    return _main_streets(_place(locations), locality)
+
+
+def _main_streets(place: pd.Series, locality: np.ndarray) -> pd.DataFrame:
+    """:func:`main_streets` of the places (:func:`_place`) of the incidents."""
     frame = pd.DataFrame({"locality": locality, "place": place.to_numpy(object)}).dropna()
     counts = frame.groupby(["locality", "place"]).size().rename("n").reset_index()
     counts["landmark"] = counts["place"].str.lower().isin(POLICEUK_LANDMARKS).to_numpy(bool)
@@ -147,6 +158,7 @@ def near_streets(
     centres: np.ndarray,
     *,
     max_m: float | np.ndarray = NEAR_STREET_M,
+    places: pd.Series | None = None,
 ) -> np.ndarray:
     """Words placing each centre by the nearest street among the incidents that may name a
     place: ``"near High Street"`` (within :data:`NEAR_STREET_M`), ``"about 400 m from High
@@ -163,6 +175,9 @@ def near_streets(
         ``(n, 2)`` array of centres in metres (same CRS).
     max_m
         Farthest street considered (metres), one for all centres or one per centre.
+    places
+        The incidents' ``location`` without police.uk's ``"On or near"`` (``<NA>`` when
+        blank), when the caller has it already; ``None``: worked out here.
 
     Returns
     -------
@@ -172,7 +187,7 @@ def near_streets(
     out = np.full(len(centres), None, dtype=object)
     if len(centres) == 0 or not {"x", "y", "location"} <= set(incidents.columns):
         return out
-    place = _place(incidents["location"].reset_index(drop=True))
+    place = _place(incidents["location"].reset_index(drop=True)) if places is None else places
     ok = np.asarray(named, dtype=bool) & place.notna().to_numpy(bool)
     ok &= ~place.str.lower().isin(POLICEUK_LANDMARKS).fillna(False).to_numpy(bool)
     xy = np.column_stack([incidents["x"].to_numpy(float)[ok], incidents["y"].to_numpy(float)[ok]])
@@ -182,7 +197,7 @@ def near_streets(
     from scipy.spatial import cKDTree  # lazy: only when a place needs a nearby street
 
     streets = place[ok].to_numpy(object)[finite]
-    points, first = np.unique(xy[finite], axis=0, return_index=True)
+    points, first = _distinct_points(xy[finite])
     limit = np.broadcast_to(np.asarray(max_m, dtype=float), (len(centres),))
     distance, nearest = cKDTree(points).query(
         np.asarray(centres, dtype=float).reshape(-1, 2), distance_upper_bound=float(limit.max())
@@ -193,6 +208,17 @@ def near_streets(
         far = f"{d / 1000:.1f} km" if d >= 1000 else f"{round(d, -1):.0f} m"
         out[i] = f"near {street}" if d <= NEAR_STREET_M else f"about {far} from {street}"
     return out
+
+
+def _distinct_points(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of ``xy`` (n, 2), sorted by x then y, and the first row holding each:
+    ``np.unique(xy, axis=0, return_index=True)``, by a stable lexsort (several times faster
+    than numpy's sort of row records)."""
+    order = np.lexsort((xy[:, 1], xy[:, 0]))
+    rows = xy[order]
+    new = np.ones(len(rows), dtype=bool)
+    new[1:] = (rows[1:] != rows[:-1]).any(axis=1)
+    return rows[new], order[new]
 
 
 def ward_names(centres: np.ndarray, wards: gpd.GeoDataFrame | None, crs: str) -> np.ndarray:
@@ -268,6 +294,7 @@ def place_names(
     *,
     crs: str,
     number_duplicates: bool = False,
+    places: pd.Series | None = None,
 ) -> pd.Series:
     """The ``"Street, Ward"`` name of each place (cell, cluster, hot spot, patrol locality).
 
@@ -287,6 +314,8 @@ def place_names(
         The working CRS of ``centres``.
     number_duplicates
         See :func:`locality_names`.
+    places
+        :func:`place_text` of ``incidents`` when the caller has it; ``None``: worked out here.
 
     Returns
     -------
@@ -307,8 +336,8 @@ def place_names(
     if "sensitive" in incidents.columns:
         named &= ~incidents["sensitive"].to_numpy(bool)
     keep = named & place.notna().to_numpy(bool) & (place.astype(str) != "-1").to_numpy(bool)
-    locations = incidents["location"].reset_index(drop=True)[keep]
-    streets = main_streets(locations, place[keep].to_numpy()).reindex(centres.index)
+    places = place_text(incidents) if places is None else places  # once for every use below
+    streets = _main_streets(places[keep], place[keep].to_numpy()).reindex(centres.index)
     xy = centres[["x", "y"]].to_numpy(float).reshape(-1, 2)
     ward = ward_names(xy, wards, crs)
     # no street of its own, only a landmark: the nearest street too (never for a place with
@@ -317,7 +346,9 @@ def place_names(
     if alone.any():
         reach = np.where(pd.isna(ward), FAR_STREET_M, NEAR_STREET_M)[alone]
         streets["near"] = pd.Series(pd.NA, index=streets.index, dtype="string")
-        streets.loc[alone, "near"] = near_streets(incidents, named, xy[alone], max_m=reach)
+        streets.loc[alone, "near"] = near_streets(
+            incidents, named, xy[alone], max_m=reach, places=places
+        )
     names = locality_names(streets, ward, number_duplicates=number_duplicates)
     return pd.Series(names, index=centres.index, dtype=object, name="place")
 
@@ -327,6 +358,8 @@ def cell_place_names(
     cells: np.ndarray | pd.Series | list[str],
     res: int,
     wards: gpd.GeoDataFrame | None,
+    *,
+    places: pd.Series | None = None,
 ) -> np.ndarray:
     """The ``"Street, Ward"`` name of each H3 cell (:func:`place_names`), from the incidents
     in it; ``wards`` ``None``: no ward in the names (say :data:`NO_WARD_NOTE` once).
@@ -337,6 +370,8 @@ def cell_place_names(
         Mappable canonical incidents (``location``, point geometry, ``attrs["working_crs"]``).
     cells
         H3 ids (hexadecimal strings) of resolution ``res``.
+    places
+        :func:`place_text` of ``incidents``, when the caller has it.
     """
     ids = np.asarray(cells, dtype=object)
     if len(ids) == 0:
@@ -349,4 +384,4 @@ def cell_place_names(
     of_cell = assign_cells(shapely.get_x(points), shapely.get_y(points), res)
     if wards is not None and "area_name" not in wards.columns:
         wards = None
-    return place_names(incidents, of_cell, centres, wards, crs=crs).to_numpy()
+    return place_names(incidents, of_cell, centres, wards, crs=crs, places=places).to_numpy()

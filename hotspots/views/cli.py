@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from hotspots.data.coverage import Coverage
+    from hotspots.space.extent import DefaultArea
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -209,9 +210,11 @@ def _run_analyse(args: argparse.Namespace) -> int:
         data = data if data.workspace is not None else _default_wards(data, res=args.res)
         wards, population = data.wards, population if population is not None else data.population
     incidents = _in_months(data, args.start, args.end)
+    every_month = len(incidents) == len(data.incidents)  # the default area was chosen for these
     result = analyse(
         incidents,
         study_area=study_area,
+        default_area=data.default_area if every_month else None,
         wards=wards,
         population=population,
         res=args.res,
@@ -595,6 +598,8 @@ def _in_months(data: Input, start: str | None, end: str | None) -> pd.DataFrame:
     """The incidents from ``start`` to ``end`` (months, inclusive; either may be open)."""
     import pandas as pd
 
+    if not start and not end and len(data.incidents):  # every month: as read, not a copy
+        return data.incidents
     month = data.incidents["month"].dt.to_period("M")
     keep = pd.Series(True, index=data.incidents.index)
     if start:
@@ -721,6 +726,8 @@ class Input:
     population: pd.DataFrame | None
     title: str
     workspace: object | None = None
+    default_area: DefaultArea | None = None
+    """Files without a study area: the one chosen for all their mappable incidents."""
 
 
 def read_input(paths: Sequence[str], *, study_area: str | None) -> Input:
@@ -758,21 +765,15 @@ def _default_wards(data: Input, *, res: int) -> Input:
     ``data`` has wards or a study area, or the default is the points' trimmed core."""
     if data.wards is not None or data.study_area is not None:
         return data
-    import geopandas as gpd
-    import pandas as pd
-
     from hotspots.core.disclosure import mappable
-    from hotspots.space.areas import district_wards
+    from hotspots.space.areas import districts_wards
     from hotspots.space.extent import default_study_area
 
     chosen = default_study_area(mappable(data.incidents), res=res)
     if not chosen.districts:
-        return data
-    found = [district_wards(code) for code in chosen.districts]
-    wards = gpd.GeoDataFrame(pd.concat([w for w, _ in found], ignore_index=True), crs=4326)
-    population = pd.concat([p for _, p in found], ignore_index=True)
-    population.attrs = dict(found[0][1].attrs)
-    return dataclasses.replace(data, wards=wards, population=population)
+        return dataclasses.replace(data, default_area=chosen)
+    wards, population = districts_wards(chosen.districts)
+    return dataclasses.replace(data, wards=wards, population=population, default_area=chosen)
 
 
 def _with_ward_codes(data: Input) -> Input:

@@ -124,21 +124,12 @@ def plain_csv(text: TextData) -> CsvTable | None:
     does; anything else (or anything pyarrow refuses) returns ``None`` for the scanner to
     read, repairs and quarantine included.
     """
+    layout = _plain_layout(text)
+    if layout is None:
+        return None
+    end, delimiter, expected = layout
     data = text.data
-    if text.bad_offsets.size:
-        return None
-    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
-        return None
-    if data.startswith((b"\n", b"\r\n")) or b"\n\n" in data or b"\n\r\n" in data:
-        return None
-    end = data.find(b"\n")
-    if end < 0 or end + 1 == len(data):
-        return None  # a header and no record: the scanner says what is wrong
-    delimiter = _sniff_delimiter(data[:end].removesuffix(b"\r"))
-    if b'"' in data and not _plain_quotes(np.frombuffer(data, dtype=np.uint8), ord(delimiter)):
-        return None
     header = scan_csv(replace(text, data=data[: end + 1]))
-    expected = data.count(b"\n", end + 1) + (not data.endswith(b"\n"))
     names = header.columns
     try:
         records = pcsv.read_csv(
@@ -163,10 +154,40 @@ def plain_csv(text: TextData) -> CsvTable | None:
     )
 
 
-def _plain_quotes(codes: np.ndarray, delimiter: int) -> bool:
+def _plain_layout(text: TextData) -> tuple[int, str, int] | None:
+    """The header's end (offset of its line feed), the delimiter and the number of records of
+    a file plain enough for pyarrow (see :func:`plain_csv`), or ``None``.
+
+    One pass finds the line feeds; the blank-line, record-count and quote checks share them.
+    """
+    data = text.data
+    if text.bad_offsets.size:
+        return None
+    crs = b"\r" in data
+    if crs and data.count(b"\r") != data.count(b"\r\n"):
+        return None
+    codes = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(codes == _LF)
+    if ends.size == 0 or ends[0] + 1 == len(data):
+        return None  # a header and no record: the scanner says what is wrong
+    # a blank line: the file starts with one, or a line feed follows a line feed (with only
+    # a carriage return between them, every one of which ends a line here)
+    gap = np.diff(ends)
+    blank = ends[0] == 0 or (ends[0] == 1 and codes[0] == _CR) or (gap == 1).any()
+    if blank or (crs and ((gap == 2) & (codes[ends[1:] - 1] == _CR)).any()):
+        return None
+    end = int(ends[0])
+    delimiter = _sniff_delimiter(data[:end].removesuffix(b"\r"))
+    if b'"' in data and not _plain_quotes(codes, ord(delimiter), ends):
+        return None
+    return end, delimiter, ends.size - 1 + int(codes[-1] != _LF)
+
+
+def _plain_quotes(codes: np.ndarray, delimiter: int, newlines: np.ndarray) -> bool:
     """Whether every quoted field is whole and RFC 4180: it starts at a field start, ends at
     a field end, holds its quotes doubled (``""``) and no line break; no other field holds a
-    quote. Then the scanner's quote parity and pyarrow's quoting agree."""
+    quote. Then the scanner's quote parity and pyarrow's quoting agree. ``newlines``: the
+    offsets of the line feeds in ``codes``."""
     quotes = np.flatnonzero(codes == _QUOTE)
     if quotes.size % 2:
         return False
@@ -183,7 +204,6 @@ def _plain_quotes(codes: np.ndarray, delimiter: int) -> bool:
     # opening: at a field start (and at its end too when the run also closes it); inside: an
     # odd run closes the field, so it must end it; an even run is escaped quotes
     ok = np.where(opens, at_start & (odd | at_end), ~odd | at_end)
-    newlines = np.flatnonzero(codes == _LF)
     inside = (np.searchsorted(quotes, newlines) & 1) == 1
     return bool(ok.all() and not inside.any())
 

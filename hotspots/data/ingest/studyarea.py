@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +63,9 @@ def resolve_study_area(area: StudyArea) -> BaseGeometry:
         text = str(area).strip()
         path = Path(area)
         if path.exists():
-            return _union(_to_wgs84(_read(path), name=str(path)), name=str(path))
+            return _remembered(
+                path, lambda: _union(_to_wgs84(_read(path), name=str(path)), name=str(path))
+            )
         if _AREA_CODE.match(text) or not _looks_like_path(text):
             return _district(text)
         raise IngestError(
@@ -74,6 +77,26 @@ def resolve_study_area(area: StudyArea) -> BaseGeometry:
         "('E08000035', 'Leeds'), a boundary file path, a GeoDataFrame/GeoSeries or a shapely "
         "geometry in lon/lat"
     )
+
+
+_RESOLVED: dict[tuple[object, ...], BaseGeometry] = {}
+"""Study areas read from files (given, or a district's bundled wards), resolved so far: a
+command resolves its study area in several steps (the clip on reading, the grid, the
+forecast). At most :data:`_RESOLVED_MAX`, the first resolved dropped first."""
+
+_RESOLVED_MAX = 8
+
+
+def _remembered(path: Path, resolve: Callable[[], BaseGeometry]) -> BaseGeometry:
+    """``resolve()`` of the boundary file ``path``, or what it gave before for the same file
+    unchanged (same size and modification time; shapely geometries never change)."""
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    if key not in _RESOLVED:
+        _RESOLVED[key] = resolve()
+        while len(_RESOLVED) > _RESOLVED_MAX:
+            _RESOLVED.pop(next(iter(_RESOLVED)))
+    return _RESOLVED[key]
 
 
 def describe_study_area(area: StudyArea) -> str:
@@ -117,10 +140,10 @@ def _district(text: str) -> BaseGeometry:
     if code is None:
         raise IngestError(f"study area {text!r} is a file, not a district: read it as a file")
     try:  # the repository's full-detail wards, where bundled (Hertfordshire)
-        wards = gpd.read_file(datasets.wards_path(code))
+        path = datasets.wards_path(code)
     except FileNotFoundError:
         return boundaries.district(code).outline
-    return _union(_to_wgs84(wards, name=code), name=code)
+    return _remembered(path, lambda: _union(_to_wgs84(gpd.read_file(path), name=code), name=code))
 
 
 def _read(path: Path) -> gpd.GeoDataFrame:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import threading
+import time
 from collections.abc import Iterable
 from typing import Literal
 
@@ -250,6 +251,7 @@ def _warm(
     groups = values_present(_ds.incidents, "category", order=CATEGORIES)
 
     def run() -> None:
+        time.sleep(WARM_DELAY_S)  # the browser draws the first map meanwhile
         # imported here: the patrol planner is loaded in this thread, not for the first map
         from hotspots.views.dashboard.page_patrol import plan_ahead
 
@@ -272,3 +274,7 @@ def _warm(
 
 _WARM_MAX = 12
 """Groups analysed ahead at most (the analysis cache holds 16 selections)."""
+WARM_DELAY_S = 3.0
+"""Seconds the thread waits before its first analysis: the map it follows is still being
+sent and drawn (the rest of the page, the browser loading Leaflet from this server), and on
+two cores the thread would hold it back ."""

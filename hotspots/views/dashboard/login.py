@@ -19,12 +19,10 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
-from sqlalchemy import Engine
 
-from hotspots import store
 from hotspots.core.access import (
     OPEN_ADMIN,
     PERMISSIONS,
@@ -37,6 +35,10 @@ from hotspots.core.access import (
     header_user,
     load_auth_config,
 )
+
+if TYPE_CHECKING:  # the store (SQLAlchemy, pandas) is imported when a row is written, so the
+    # first page is not kept waiting for it
+    from sqlalchemy import Engine
 
 log = logging.getLogger("hotspots.dashboard")
 
@@ -79,6 +81,8 @@ def audit(action: str, target: str = "", detail: str = "", *, user: User | None 
     engine = _engine()
     if engine is None:
         return
+    from hotspots import store
+
     try:
         store.record_event(engine, user or current_user(), action, target, detail)
     except Exception:  # an audit row that cannot be written must not break the page
@@ -206,6 +210,8 @@ def audited(
     def run() -> str | bytes:
         data = build() if callable(build) else build
         if engine is not None:
+            from hotspots import store
+
             try:
                 store.record_event(engine, user, action, file_name)
             except Exception:

@@ -214,8 +214,15 @@ def _layers(
     _ds: Dataset,
     _sel: Selection,
 ) -> list[folium.FeatureGroup]:
-    result = analysis(_ds, _sel, **dict(params))  # type: ignore[arg-type]
-    return analysis_layers(result, wards=_ds.wards, show=show, only=show)
+    def build() -> list[folium.FeatureGroup]:
+        result = analysis(_ds, _sel, **dict(params))  # type: ignore[arg-type]
+        return analysis_layers(result, wards=_ds.wards, show=show, only=show)
+
+    if _ds.content_key is None or not _everything(_ds, _sel):
+        return build()
+    # the first view's map layers (its finished HTML, most of the page): kept on disk with the
+    # analysis they draw, under the same key (data bytes, code, library versions)
+    return disk_cache.cached_on_disk("map-layers", [_ds.content_key, sel_key, show, params], build)
 
 
 WARM_ENV = "HOTSPOTS_WARM"

@@ -27,9 +27,14 @@ FIRST_PAGE = (
     "hotspots.views.dashboard.url_state",
     "hotspots.views.dashboard.sidebar",
     "hotspots.views.dashboard.cached",
+    "hotspots.views.dashboard.exports",
+    "hotspots.views.dashboard.overlays",
     "hotspots.views.analysis_map",
+    "hotspots.views.tables",
     "hotspots.products.captions",
     "hotspots.analysis.forecast",  # the first analysis's forecast, read from the disk cache
+    "folium.plugins",  # 0.3 s: streamlit_folium imports every plugin's template
+    "streamlit.components.v1",
 )
 """What the Map page imports before its first map (pandas, geopandas, folium, the analysis),
 less the page module itself and :mod:`~hotspots.views.dashboard.offline`: they import

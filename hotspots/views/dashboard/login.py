@@ -197,23 +197,25 @@ def audited(
     *,
     file_name: str,
     user: User,
-    engine: Engine | None,
+    engine: Engine | Callable[[], Engine | None] | None,
     action: str = "download",
 ) -> Callable[[], str | bytes]:
     """``build`` (a file's bytes, or the function that builds them) as a function that also
     writes an audit row (``user`` downloaded ``file_name``) each time it hands the file out.
 
-    The user and engine are taken when the button is drawn: Streamlit builds deferred files on
-    another thread, outside the session.
+    The user is taken when the button is drawn: Streamlit builds deferred files on another
+    thread, outside the session. ``engine``: the store's engine, or the function that opens it
+    when the file is handed out (the store and SQLAlchemy are not loaded to draw a button).
     """
 
     def run() -> str | bytes:
         data = build() if callable(build) else build
-        if engine is not None:
+        writer = engine() if callable(engine) else engine
+        if writer is not None:
             from hotspots import store
 
             try:
-                store.record_event(engine, user, action, file_name)
+                store.record_event(writer, user, action, file_name)
             except Exception:
                 log.exception("audit: cannot record the download of %s", file_name)
         return data
@@ -239,7 +241,7 @@ def download_button(
     options.setdefault("on_click", "ignore")
     where.download_button(
         label,
-        data=audited(data, file_name=file_name, user=current_user(), engine=_engine()),
+        data=audited(data, file_name=file_name, user=current_user(), engine=_engine),
         file_name=file_name,
         **options,
     )

@@ -22,3 +22,29 @@ def test_preloaded_modules_declare_no_component() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.split()
     assert out == ["False", "True", "True"]
+
+
+def test_the_first_view_prepared_is_the_one_the_map_page_asks_for(tmp_path, monkeypatch) -> None:
+    """After the thread's work the Map page's first run finds the dataset, the analysis and
+    the map layers in the caches: nothing is analysed or built again."""
+    from streamlit.testing.v1 import AppTest
+
+    from hotspots.views.dashboard import cached, serve, state
+
+    monkeypatch.setenv("HOTSPOTS_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv(cached.WARM_ENV, "off")
+    monkeypatch.delenv("HOTSPOTS_WORKSPACE", raising=False)
+    monkeypatch.setattr(serve, "SERVER_UP_WAIT_S", 0)  # no server in this process
+    for cache in (state.demo_dataset, cached._analysis, cached._layers):
+        cache.clear()
+    thread = serve.preload(first_view=True)
+    thread.join(timeout=600)
+    assert not thread.is_alive()
+    calls = []
+    monkeypatch.setattr(cached, "analyse", lambda *a, **k: calls.append("analyse"))
+    monkeypatch.setattr(cached, "analysis_layers", lambda *a, **k: calls.append("layers"))
+    script = "from hotspots.views.dashboard.page_map import render\nrender()\n"
+    at = AppTest.from_string(script, default_timeout=300).run()
+    assert not at.exception, at.exception
+    assert calls == []
+    assert [m.label for m in at.metric][:1] == ["Incidents"]

@@ -34,9 +34,13 @@ What makes the first view fast (hotspots.views.dashboard.disk_cache): the demo a
 its first analysis and that analysis's map layers (most of the map's HTML) are pickled in
 ``$HOTSPOTS_CACHE`` (default ``~/.cache/hotspots``), keyed by the bytes of the data files, of
 every file of the package and the library versions; ``make dashboard`` starts Streamlit
-through ``hotspots.views.dashboard.serve``, which imports the Map page's modules while the
-browser loads Streamlit's page; page modules, the store (SQLAlchemy), the meeting pack
-(matplotlib), the PDF, patrol and CCTV code are imported when first used.
+through ``hotspots.views.dashboard.serve``, which imports the Map page's modules and reads its
+first view while the browser loads Streamlit's page; page modules, the store (SQLAlchemy), the meeting pack
+(matplotlib), the PDF, patrol and CCTV code are imported when first used. A filter change: the
+single crime groups are analysed ahead (``cached.warm_groups``), then their default patrol
+plans; other selections (several groups, wards, months, hours) are computed when chosen, as
+before — the forecast backtest of the selection (0.3–0.5 s CPU on the demo, 3 s on the
+force-year), the cluster profiles and place names are most of it.
 
 Session 5 (branch dfirst): the first Map view after the server starts, disk cache written.
 Where the time went before (base c53ae13, ``streamlit run app.py``, load average 2.4, wall
@@ -56,13 +60,15 @@ geopandas, the analysis, folium.plugins) 0.5                       0.05 left in 
                                                                    with ``serve`` (0.6-1.2 s
                                                                    CPU done by its thread)
 page to the map sent: demo and analysis from   0.6 s (CPU 0.45)    CPU 0.3 (the layers from
-disk 0.15, map layers built 0.15-0.45 wall,                        the disk cache)
-sidebar, widgets
+disk 0.15, map layers built 0.15-0.45 wall,                        the disk cache); with
+sidebar, widgets                                                   ``serve`` the first view
+                                                                   is in memory: CPU 0.15-0.3
+                                                                   (the widgets, the map)
 map sent (248 KB websocket frame of 284 KB)    3.41 s (CPU 2.30)   CPU 1.9-2.0
-after the map: metrics, counts, cluster        1.1 s (CPU 0.95)    CPU 0.3-0.45 (the store
-table, exports 0.9 (the meeting pack's                             opened for the audited
-matplotlib import for one function 0.7), the                       buttons, 0.33, is most)
-background thread's analyses from here on
+after the map: metrics, counts, cluster        1.1 s (CPU 0.95)    CPU 0.06-0.15 (no
+table, exports 0.9 (the meeting pack's                             matplotlib, no store, no
+matplotlib import for one function 0.7), the                       background analyses for
+background thread's analyses from here on                          3 s)
 browser: component chunk, iframe, Leaflet      +1.35 s -> 4.76 s   the same steps, served
 files from this busy server, drawing           (legend 4.88 s)     by a server with less
                                                                    left to do
@@ -108,12 +114,11 @@ a record; the export section's selection words moved out of the meeting pack
 map; the first view's map layers are in the disk cache; ``server.fileWatcherType = "none"`` in
 .streamlit/config.toml (the watcher walked every imported module after each run); ``make
 dashboard`` runs ``python -m hotspots.views.dashboard.serve run app.py`` (Streamlit's own CLI,
-after starting a thread that imports the Map page's modules once the server is up; never
-``streamlit_folium``, whose component must be declared during a script run). A filter change: the
-single crime groups are analysed ahead (``cached.warm_groups``), then their default patrol
-plans; other selections (several groups, wards, months, hours) are computed when chosen, as
-before — the forecast backtest of the selection (0.3–0.5 s CPU on the demo, 3 s on the
-force-year), the cluster profiles and place names are most of it.
+after starting a thread that, once the server is up, imports the Map page's modules (never
+``streamlit_folium``, whose component must be declared during a script run) and asks
+Streamlit's caches for the first view: the dataset, its analysis and map layers, from the
+disk cache or made; the page then finds them there or waits for them, never makes them
+twice); the download buttons open the store when a file is handed out, not to be drawn.
 
 Session 4 (branch dspeed), per page, CPU seconds of a filter change to a new crime group
 (median of three; "before" e34590f at 22:50-22:57 UTC, "after" this branch at 23:12-23:16, load

@@ -35,8 +35,9 @@ its first analysis and that analysis's map layers (most of the map's HTML) are p
 ``$HOTSPOTS_CACHE`` (default ``~/.cache/hotspots``), keyed by the bytes of the data files, of
 every file of the package and the library versions; ``make dashboard`` starts Streamlit
 through ``hotspots.views.dashboard.serve``, which imports the Map page's modules and reads its
-first view while the browser loads Streamlit's page; page modules, the store (SQLAlchemy), the meeting pack
-(matplotlib), the PDF, patrol and CCTV code are imported when first used. A filter change: the
+first view while the browser loads Streamlit's page; page modules, the store (SQLAlchemy), the
+meeting pack (matplotlib), the PDF, patrol and CCTV code are imported when first used. A filter
+change: the
 single crime groups are analysed ahead (``cached.warm_groups``), then their default patrol
 plans; other selections (several groups, wards, months, hours) are computed when chosen, as
 before — the forecast backtest of the selection (0.3–0.5 s CPU on the demo, 3 s on the

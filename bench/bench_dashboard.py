@@ -97,7 +97,13 @@ first Map view, wall                           4.8 s (load 2.4;    4.9-6.1 s (``
                                                quiet, bench)       run``, same runs)
 =============================================  ==================  ========================
 
-Not met on this machine: 3 s wall (not measurable at load 7-10). On a quiet machine the
+Back to back at 01:32 UTC (load average 11, disk cache written, this docstring's timeline
+harness): before (c53ae13, ``streamlit run``) 8.78 / 8.86 s, server CPU 4.94 / 4.66 s; after
+(``serve``) 6.88 / 6.66 s, server CPU 2.89 / 2.98 s. This bench at 01:31 (load 10-12):
+``serve`` 8.0 / 8.5 s (CPU 3.2 / 3.1), empty cache 13.8 s (CPU 5.6); ``streamlit run`` 9.1 /
+9.4 s (CPU 3.3 / 3.3), empty cache 13.5 s (CPU 4.8).
+
+Not met on this machine: 3 s wall (not measurable at load 7-12). On a quiet machine the
 remaining steps add to about 3 s with ``make dashboard``'s launcher and the disk cache:
 Streamlit's start 0.55 s, the browser loading Streamlit's page 0.8-0.9 s, the script to the
 map sent 0.35-0.5 s (imports done by the thread), the browser fetching the component and

@@ -5,9 +5,12 @@
 # HOTSPOTS_CONFIG, or behind an authenticating proxy) to open it to the network.
 ADDRESS ?= 127.0.0.1
 
+# Streamlit, with the Map page's modules imported while the browser loads (hotspots/views/
+# dashboard/serve.py): the same arguments as `streamlit run`.
 dashboard:
 	@bash scripts/setup.sh
-	.venv/bin/streamlit run app.py --server.headless true --server.address $(ADDRESS)
+	.venv/bin/python -m hotspots.views.dashboard.serve run app.py --server.headless true \
+		--server.address $(ADDRESS)
 
 # Checks before the suite: lint, the import contract (pyproject.toml, [tool.importlinter]:
 # imports point down the layers, Streamlit only in the dashboard) and the type check.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -191,6 +192,31 @@ def test_audit_rows_for_login_upload_export_edit_and_delete(new_store) -> None: 
     assert rows[0][:3] == ("system", "", "add")  # a write that names no actor
     assert log["at"].notna().all() and log["id"].is_monotonic_decreasing
     assert log.loc[log["action"] == "edit", "detail"].item() == "fields: comment"
+    engine.dispose()
+
+
+def test_a_download_opens_the_store_when_handed_out_on_another_thread(new_store) -> None:  # noqa: F811
+    """The dashboard's buttons pass the function that opens the store: it is called when the
+    file is handed out (on Streamlit's download thread), not to draw the button."""
+    engine = store.open_store(new_store())
+    opened = []
+
+    def open_engine():
+        opened.append(threading.current_thread().name)
+        return engine
+
+    export = login.audited(
+        lambda: b"x", file_name="hotspot_map.png", user=User("ann", "analyst"), engine=open_engine
+    )
+    assert opened == []  # drawing the button opened nothing
+    worker = threading.Thread(target=export, name="download")
+    worker.start()
+    worker.join()
+    assert opened == ["download"]
+    log = store.audit_log(engine, actions=["download"])
+    assert list(log[["user", "target"]].itertuples(index=False, name=None)) == [
+        ("ann", "hotspot_map.png")
+    ]
     engine.dispose()
 
 

@@ -3,9 +3,11 @@ and never a stale entry when the data, the code or the parameters change."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
+import folium
 import pandas as pd
 import pytest
 
@@ -13,8 +15,8 @@ from hotspots.analysis.analyse import analyse
 from hotspots.data import datasets
 from hotspots.data.ingest import resolve_study_area
 from hotspots.data.select import Selection, months_present, select, values_present
-from hotspots.views.analysis_map import DEFAULT_LAYERS
-from hotspots.views.dashboard import cached, disk_cache, state
+from hotspots.views.analysis_map import DEFAULT_LAYERS, analysis_layers
+from hotspots.views.dashboard import cached, disk_cache, offline, state
 
 
 @pytest.fixture
@@ -136,10 +138,53 @@ def test_changed_demo_files_are_read_again_not_served_from_the_cache(cache, tmp_
     assert len(list(cache.glob("demo-dataset-*.pickle"))) == 2
 
 
+def _html(layers: list) -> str:
+    """The layers drawn on one map, element ids (random per build) numbered in order."""
+    m = folium.Map(tiles=None)
+    for layer in layers:
+        offline.fresh_copy(layer).add_to(m)
+    text = m.get_root().render()
+    ids = list(dict.fromkeys(re.findall(r"[0-9a-f]{32}", text)))
+    for n, found in enumerate(ids):
+        text = text.replace(found, f"id{n}")
+    return text
+
+
+def test_the_first_maps_layers_read_back_drawing_the_same_and_never_stale(cache, monkeypatch):
+    """The first view's map layers come back from disk drawing exactly what a fresh build
+    draws; a filtered selection is not written; a change of the code's key is a miss."""
+    ds = state.demo_dataset()
+    sel = _everything(ds)
+    show = sorted(DEFAULT_LAYERS)
+    cached._layers.clear()
+    built = cached.analysis_layers_for(ds, sel, show, **cached.DEFAULT_ANALYSIS)
+    assert len(list(cache.glob("map-layers-*.pickle"))) == 1
+    cached._layers.clear()
+    read = cached.analysis_layers_for(ds, sel, show, **cached.DEFAULT_ANALYSIS)
+    assert read is not built
+    analysis = cached.analysis(ds, sel, **cached.DEFAULT_ANALYSIS)
+    fresh = analysis_layers(analysis, wards=ds.wards, show=show, only=show)
+    assert _html(read) == _html(built) == _html(fresh)
+
+    one = Selection(**{**sel.__dict__, "categories": ("Drugs",)})
+    cached.analysis_layers_for(ds, one, show, **cached.DEFAULT_ANALYSIS)
+    assert len(list(cache.glob("map-layers-*.pickle"))) == 1  # in memory only
+
+    monkeypatch.setattr(disk_cache, "code_key", lambda: "another version of the code")
+    cached._layers.clear()
+    calls = []
+    monkeypatch.setattr(cached, "analysis_layers", lambda *a, **k: calls.append(1) or [])
+    assert cached.analysis_layers_for(ds, sel, show, **cached.DEFAULT_ANALYSIS) == []
+    assert calls == [1]  # built again, not read
+    assert len(list(cache.glob("map-layers-*.pickle"))) == 2
+    cached._layers.clear()
+
+
 def test_single_groups_are_analysed_ahead_with_the_results_of_a_fresh_analysis(monkeypatch):
     """The background thread fills the cache with each group's analysis and map layers; what
     a page then reads is the analysis of that selection."""
     monkeypatch.delenv(cached.WARM_ENV)
+    monkeypatch.setattr(cached, "WARM_DELAY_S", 0)  # no first map to wait for here
     ds = state.demo_dataset()
     sel = _everything(ds)
     cached._analysis.clear()

@@ -135,13 +135,18 @@ def static_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
 
 
 @contextlib.contextmanager
-def streamlit_app(script: Path, *, timeout: float = 90.0) -> Iterator[str]:
-    """Run ``streamlit run script`` on a free local port; yield its URL; stop it after."""
+def streamlit_app(
+    script: Path, *, timeout: float = 90.0, launcher: str = "streamlit"
+) -> Iterator[str]:
+    """Run ``streamlit run script`` on a free local port; yield its URL; stop it after.
+
+    ``launcher``: the module run with ``python -m`` (``hotspots.views.dashboard.serve``: as
+    ``make dashboard`` starts it)."""
     port = free_port()
     log = OUTPUT / f"streamlit-{script.stem}-{port}.log"
     OUTPUT.mkdir(exist_ok=True)
     command = [
-        sys.executable, "-m", "streamlit", "run", str(script),
+        sys.executable, "-m", launcher, "run", str(script),
         "--server.headless", "true",
         "--server.address", "127.0.0.1",
         "--server.port", str(port),

@@ -146,7 +146,8 @@ def test_dashboard_offline_filters_meeting_mode_and_exports(offline_page: Offlin
     everything, asb = _expected(), _expected((GROUP,))
     assert asb.incidents < everything.incidents
     page = offline_page.page
-    with streamlit_app(APP, timeout=120) as url:
+    # started as `make dashboard` starts it (the Map page's modules imported ahead)
+    with streamlit_app(APP, timeout=120, launcher="hotspots.views.dashboard.serve") as url:
         page.goto(url)
         frame = page.frame_locator(MAP_IFRAME)
         frame.locator(".leaflet-container").wait_for(timeout=TIMEOUT)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import threading
+import time
 from collections.abc import Iterable
 from typing import Literal
 
@@ -213,8 +214,15 @@ def _layers(
     _ds: Dataset,
     _sel: Selection,
 ) -> list[folium.FeatureGroup]:
-    result = analysis(_ds, _sel, **dict(params))  # type: ignore[arg-type]
-    return analysis_layers(result, wards=_ds.wards, show=show, only=show)
+    def build() -> list[folium.FeatureGroup]:
+        result = analysis(_ds, _sel, **dict(params))  # type: ignore[arg-type]
+        return analysis_layers(result, wards=_ds.wards, show=show, only=show)
+
+    if _ds.content_key is None or not _everything(_ds, _sel):
+        return build()
+    # the first view's map layers (its finished HTML, most of the page): kept on disk with the
+    # analysis they draw, under the same key (data bytes, code, library versions)
+    return disk_cache.cached_on_disk("map-layers", [_ds.content_key, sel_key, show, params], build)
 
 
 WARM_ENV = "HOTSPOTS_WARM"
@@ -250,6 +258,7 @@ def _warm(
     groups = values_present(_ds.incidents, "category", order=CATEGORIES)
 
     def run() -> None:
+        time.sleep(WARM_DELAY_S)  # the browser draws the first map meanwhile
         # imported here: the patrol planner is loaded in this thread, not for the first map
         from hotspots.views.dashboard.page_patrol import plan_ahead
 
@@ -272,3 +281,7 @@ def _warm(
 
 _WARM_MAX = 12
 """Groups analysed ahead at most (the analysis cache holds 16 selections)."""
+WARM_DELAY_S = 3.0
+"""Seconds the thread waits before its first analysis: the map it follows is still being
+sent and drawn (the rest of the page, the browser loading Leaflet from this server), and on
+two cores the thread would hold it back ."""

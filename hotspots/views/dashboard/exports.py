@@ -58,7 +58,7 @@ def render_exports(
     if not login.allowed("download"):
         return
     st.subheader("Export for the meeting")
-    from hotspots.views.documents.meeting_pack import describe_selection
+    from hotspots.views.documents.selection_words import describe_selection
 
     words = describe_selection(sel, ward_names=ward_choices(ds.wards))
     period = words.pop("Period")

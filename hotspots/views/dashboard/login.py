@@ -19,12 +19,10 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
-from sqlalchemy import Engine
 
-from hotspots import store
 from hotspots.core.access import (
     OPEN_ADMIN,
     PERMISSIONS,
@@ -37,6 +35,10 @@ from hotspots.core.access import (
     header_user,
     load_auth_config,
 )
+
+if TYPE_CHECKING:  # the store (SQLAlchemy, pandas) is imported when a row is written, so the
+    # first page is not kept waiting for it
+    from sqlalchemy import Engine
 
 log = logging.getLogger("hotspots.dashboard")
 
@@ -79,6 +81,8 @@ def audit(action: str, target: str = "", detail: str = "", *, user: User | None 
     engine = _engine()
     if engine is None:
         return
+    from hotspots import store
+
     try:
         store.record_event(engine, user or current_user(), action, target, detail)
     except Exception:  # an audit row that cannot be written must not break the page
@@ -193,21 +197,25 @@ def audited(
     *,
     file_name: str,
     user: User,
-    engine: Engine | None,
+    engine: Engine | Callable[[], Engine | None] | None,
     action: str = "download",
 ) -> Callable[[], str | bytes]:
     """``build`` (a file's bytes, or the function that builds them) as a function that also
     writes an audit row (``user`` downloaded ``file_name``) each time it hands the file out.
 
-    The user and engine are taken when the button is drawn: Streamlit builds deferred files on
-    another thread, outside the session.
+    The user is taken when the button is drawn: Streamlit builds deferred files on another
+    thread, outside the session. ``engine``: the store's engine, or the function that opens it
+    when the file is handed out (the store and SQLAlchemy are not loaded to draw a button).
     """
 
     def run() -> str | bytes:
         data = build() if callable(build) else build
-        if engine is not None:
+        writer = engine() if callable(engine) else engine
+        if writer is not None:
+            from hotspots import store
+
             try:
-                store.record_event(engine, user, action, file_name)
+                store.record_event(writer, user, action, file_name)
             except Exception:
                 log.exception("audit: cannot record the download of %s", file_name)
         return data
@@ -233,7 +241,7 @@ def download_button(
     options.setdefault("on_click", "ignore")
     where.download_button(
         label,
-        data=audited(data, file_name=file_name, user=current_user(), engine=_engine()),
+        data=audited(data, file_name=file_name, user=current_user(), engine=_engine),
         file_name=file_name,
         **options,
     )

@@ -18,7 +18,6 @@ import geopandas as gpd
 
 from hotspots import store
 from hotspots.views import maps, tables
-from hotspots.views.dashboard.store import session_store
 
 FEEDBACK_COLOUR = "#1d3557"
 """Navy with a white ring: stands out on the pink-to-red crime cells and Gi* hot cells."""
@@ -48,8 +47,11 @@ def feedback_layer(feedback: gpd.GeoDataFrame | None = None) -> folium.FeatureGr
     --------
     >>> feedback_layer(store.list_feedback(engine, min_severity=4))  # doctest: +SKIP
     """
-    points = store.list_feedback(session_store()) if feedback is None else feedback
-    shown = tables.with_labels(points).rename(columns=FEEDBACK_POPUP)
+    if feedback is None:
+        from hotspots.views.dashboard.store import session_store  # SQLAlchemy: when drawn
+
+        feedback = store.list_feedback(session_store())
+    shown = tables.with_labels(feedback).rename(columns=FEEDBACK_POPUP)
     return maps.points_layer(
         shown,
         popup_cols=list(FEEDBACK_POPUP.values()),
@@ -70,9 +72,12 @@ def cameras_layer(cameras: gpd.GeoDataFrame | None = None) -> folium.FeatureGrou
         From :func:`hotspots.store.list_cameras` (EPSG:4326); ``None`` reads every camera of
         the session's store.
     """
-    points = store.list_cameras(session_store()) if cameras is None else cameras
+    if cameras is None:
+        from hotspots.views.dashboard.store import session_store  # SQLAlchemy: when drawn
+
+        cameras = store.list_cameras(session_store())
     return maps.points_layer(
-        points,
+        cameras,
         popup_cols=["camera_id", "name", "type", "range_m", "status"],
         tooltip_col="name",
         colour=CAMERA_COLOUR,

@@ -42,7 +42,6 @@ from hotspots.analysis.analyse import Analysis
 from hotspots.core.classes import GI_COLOURS, GI_LABELS
 from hotspots.core.disclosure import MIN_COUNT, SUPPRESSED
 from hotspots.core.io import Dest, deliver
-from hotspots.data.select import Selection
 from hotspots.products.captions import (
     cell_area_text,
     counts_title,
@@ -52,6 +51,7 @@ from hotspots.products.captions import (
 )
 from hotspots.views.documents.html import esc, image_html, page_html, table_html
 from hotspots.views.documents.pdf import A4_LANDSCAPE, pdf_bytes, table_pages
+from hotspots.views.documents.selection_words import describe_selection as describe_selection
 from hotspots.views.documents.static_map import (
     Bounds,
     figure_png,
@@ -196,47 +196,6 @@ def peak_summary(analysis: Analysis, *, block_hours: int = 3) -> tuple[pd.DataFr
         }
     )
     return table, note
-
-
-def describe_selection(
-    selection: Selection, *, ward_names: Mapping[str, str] | None = None
-) -> dict[str, str]:
-    """The filters of a :class:`~hotspots.data.select.Selection` in words, for a pack's header.
-
-    Parameters
-    ----------
-    selection
-        The sidebar's selection.
-    ward_names
-        Ward code → name, so wards are listed by name.
-
-    Returns
-    -------
-    dict
-        ``Period`` ("Jan 2021 – Jan 2022"), ``Sources``, ``Crime groups``, ``Crime types``,
-        ``Wards`` and ``Time of day`` ("all" where not restricted).
-
-    Examples
-    --------
-    >>> describe_selection(Selection(categories=("Drugs",)))["Crime groups"]
-    'Drugs'
-    """
-    names = ward_names or {}
-
-    def listed(values: Any) -> str:
-        return ", ".join(str(v) for v in values) if values else "all"
-
-    start = pd.Timestamp(selection.start).strftime("%b %Y") if selection.start else "first"
-    end = pd.Timestamp(selection.end).strftime("%b %Y") if selection.end else "latest"
-    hours = selection.hours
-    return {
-        "Period": start if start == end else f"{start} – {end}",
-        "Sources": listed(selection.sources),
-        "Crime groups": listed(selection.categories),
-        "Crime types": listed(selection.crime_types),
-        "Wards": listed([names.get(code, code) for code in selection.wards]),
-        "Time of day": "all" if hours is None else f"{hours[0]:02d}:00–{hours[1]:02d}:59",
-    }
 
 
 # --------------------------------------------------------------------------- static map

@@ -1,0 +1,123 @@
+"""``streamlit`` with the Map page's first view prepared while the browser loads: the command
+``make dashboard`` runs (``python -m hotspots.views.dashboard.serve run app.py [options]``, the
+arguments of ``streamlit``).
+
+Streamlit runs ``app.py`` only when a browser connects, and the browser first spends about a
+second loading Streamlit's own page from the server; the script then imports pandas,
+geopandas, folium and the analysis code (about 1 s of CPU) and reads the first view (the
+dataset, its analysis and map layers: from the disk cache, else made) before it can draw the
+Map page. Here that work starts in a background thread as soon as the server is up, so the
+first script run finds it done or under way: the thread imports the modules the Map page
+imports anyway (Python's import locks make the script wait for a module the thread is still
+importing, never see half of it) and asks Streamlit's caches for the first view the page asks
+for (Streamlit computes a cached value once; a page asking meanwhile waits for it).
+
+Examples
+--------
+``python -m hotspots.views.dashboard.serve run app.py --server.headless true``
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+import time
+from importlib import import_module
+
+FIRST_PAGE = (
+    "hotspots.views.dashboard.login",
+    "hotspots.views.dashboard.url_state",
+    "hotspots.views.dashboard.sidebar",
+    "hotspots.views.dashboard.cached",
+    "hotspots.views.dashboard.exports",
+    "hotspots.views.dashboard.overlays",
+    "hotspots.views.analysis_map",
+    "hotspots.views.tables",
+    "hotspots.products.captions",
+    "hotspots.analysis.forecast",  # the first analysis's forecast, read from the disk cache
+    "folium.plugins",  # 0.3 s: streamlit_folium imports every plugin's template
+    "streamlit.components.v1",
+)
+"""What the Map page imports before its first map (pandas, geopandas, folium, the analysis),
+less the page module itself and :mod:`~hotspots.views.dashboard.offline`: they import
+``streamlit_folium``, which declares its Streamlit component when imported, and Streamlit
+registers a component only when it is declared during a script run (imported here, the map's
+frame would never load)."""
+
+
+SERVER_UP_WAIT_S = 30.0
+"""Longest wait for the server to be up before importing anyway (seconds)."""
+
+
+def _server_started() -> bool:
+    """Whether Streamlit's runtime has started (the server answers from then on)."""
+    from streamlit import runtime
+
+    return runtime.exists() and runtime.get_instance().state != runtime.RuntimeState.INITIAL
+
+
+def _first_view() -> None:
+    """The Map page's first view put in Streamlit's caches: the dataset the dashboard opens on
+    (the demo, or ``$HOTSPOTS_WORKSPACE``'s), the analysis of every incident with the default
+    settings and its map layers, read from the disk cache when there (else made).
+
+    The page asks for exactly these (the selection of every incident is where the map opens,
+    whatever the URL's filters), through the same cached functions: a page that asks while
+    they are being made waits for them (Streamlit computes a cached value once).
+    """
+    from hotspots.views.analysis_map import DEFAULT_LAYERS
+    from hotspots.views.dashboard import cached, state
+
+    root = state.open_workspace_root()
+    ds = state.demo_dataset() if root is None else state.workspace_dataset(root)
+    sel = cached.first_view(ds)
+    cached.analysis(ds, sel, **cached.DEFAULT_ANALYSIS)
+    cached.analysis_layers_for(ds, sel, DEFAULT_LAYERS, **cached.DEFAULT_ANALYSIS)
+
+
+def preload(modules: tuple[str, ...] = FIRST_PAGE, *, first_view: bool = True) -> threading.Thread:
+    """Import ``modules`` in a background (daemon) thread once the server is up, then (with
+    ``first_view``) read or make the Map page's first view (:func:`_first_view`); return the
+    thread (started).
+
+    It waits for the server first: on two cores the work would otherwise share the
+    interpreter with Streamlit's own start (about 0.6 s of CPU) and delay the moment the
+    browser can connect; once the server is up it overlaps the browser loading the page.
+    """
+
+    def run() -> None:
+        deadline = time.monotonic() + SERVER_UP_WAIT_S
+        while not _server_started() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        try:
+            for module in modules:
+                import_module(module)
+            if first_view:
+                _first_view()
+        except Exception:  # the script imports (or computes) it again and shows the error there
+            return
+
+    thread = threading.Thread(target=run, name=THREAD_NAME, daemon=True)
+    # Streamlit warns of every cached call made outside a script run ("missing
+    # ScriptRunContext"): expected here, so not written to the server's log
+    logging.getLogger(_CONTEXT_LOGGER).addFilter(lambda record: record.threadName != THREAD_NAME)
+    thread.start()
+    return thread
+
+
+THREAD_NAME = "hotspots-preload"
+_CONTEXT_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"
+
+
+def main() -> None:
+    """``streamlit`` with :func:`preload` started first; the arguments are Streamlit's."""
+    from streamlit.web import cli
+
+    preload()
+    sys.argv[0] = "streamlit"
+    cli.main()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+"""The dashboard's launcher (``make dashboard``): what it imports ahead, and that it serves the
+app. The first Map view in a real browser through it: tests/browser/test_dashboard.py."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from hotspots.views.dashboard.serve import FIRST_PAGE
+
+
+def test_preloaded_modules_declare_no_component() -> None:
+    """None of the modules imported ahead brings streamlit_folium: its component must be
+    declared during a script run, or the map's frame never loads."""
+    code = (
+        "import sys, importlib\n"
+        f"for m in {FIRST_PAGE!r}: importlib.import_module(m)\n"
+        "print('streamlit_folium' in sys.modules, 'pandas' in sys.modules, "
+        "'folium' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == ["False", "True", "True"]
+
+
+def test_the_first_view_prepared_is_the_one_the_map_page_asks_for(tmp_path, monkeypatch) -> None:
+    """After the thread's work the Map page's first run finds the dataset, the analysis and
+    the map layers in the caches: nothing is analysed or built again."""
+    from streamlit.testing.v1 import AppTest
+
+    from hotspots.views.dashboard import cached, serve, state
+
+    monkeypatch.setenv("HOTSPOTS_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv(cached.WARM_ENV, "off")
+    monkeypatch.delenv("HOTSPOTS_WORKSPACE", raising=False)
+    monkeypatch.setattr(serve, "SERVER_UP_WAIT_S", 0)  # no server in this process
+    for cache in (state.demo_dataset, cached._analysis, cached._layers):
+        cache.clear()
+    thread = serve.preload(first_view=True)
+    thread.join(timeout=600)
+    assert not thread.is_alive()
+    calls = []
+    monkeypatch.setattr(cached, "analyse", lambda *a, **k: calls.append("analyse"))
+    monkeypatch.setattr(cached, "analysis_layers", lambda *a, **k: calls.append("layers"))
+    script = "from hotspots.views.dashboard.page_map import render\nrender()\n"
+    at = AppTest.from_string(script, default_timeout=300).run()
+    assert not at.exception, at.exception
+    assert calls == []
+    assert [m.label for m in at.metric][:1] == ["Incidents"]

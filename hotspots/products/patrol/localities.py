@@ -302,14 +302,23 @@ def _greedy_units(near: sparse.csr_array, weight: np.ndarray) -> tuple[np.ndarra
     unit = np.full(weight.size, -1, dtype=np.intp)
     centres: list[int] = []
     score = near @ weight if weight.size else np.full(1, -np.inf)
+    indptr, indices, data = near.indptr, near.indices, near.data
     while True:
         best = int(np.argmax(score))
         if not np.isfinite(score[best]):
             break
-        disc = near.indices[near.indptr[best] : near.indptr[best + 1]]
+        disc = indices[indptr[best] : indptr[best + 1]]
         taken = disc[unit[disc] < 0]
         unit[taken] = len(centres)
-        score -= near[taken].T @ weight[taken]
+        # score -= near[taken].T @ weight[taken], without building sparse matrices per unit:
+        # the rows of ``taken`` gathered, summed per location in the same order (same floats)
+        starts, lengths = indptr[taken], indptr[taken + 1] - indptr[taken]
+        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+        entries = offsets + np.arange(int(lengths.sum()))
+        touched, where = np.unique(indices[entries], return_inverse=True)
+        score[touched] -= np.bincount(
+            where, weights=data[entries] * np.repeat(weight[taken], lengths)
+        )
         score[disc] = -np.inf
         centres.append(best)
     return unit, np.asarray(centres, dtype=np.intp)

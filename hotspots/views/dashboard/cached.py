@@ -65,6 +65,29 @@ def _wards_layer(key: str, *, _ds: Dataset) -> folium.FeatureGroup:
     return maps.ward_layer(_ds.wards, name_col="area_name", name="Wards")
 
 
+def crime_types(ds: Dataset, groups: Iterable[str]) -> list[str]:
+    """The crime types of ``ds``'s incidents in the crime ``groups`` (none: every group),
+    sorted: :func:`hotspots.data.select.crime_types`, from a table of each group's types made
+    once per data load (not a scan of every incident at each filter change)."""
+    by_group = _types_by_group(ds.key, _ds=ds)
+    chosen = list(groups)
+    if not chosen:
+        return by_group[None]
+    return sorted(set().union(*(by_group.get(g, ()) for g in chosen)))
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _types_by_group(key: str, *, _ds: Dataset) -> dict[str | None, list[str]]:
+    """Crime group → its crime types (sorted); ``None`` → every type of the dataset."""
+    inc = _ds.incidents
+    pairs = inc[["category", "crime_type"]].dropna().drop_duplicates()
+    out: dict[str | None, list[str]] = {
+        str(g): sorted(map(str, part["crime_type"])) for g, part in pairs.groupby("category")
+    }
+    out[None] = values_present(inc, "crime_type")
+    return out
+
+
 DEFAULT_HOT_SPOT_PERCENT = 5
 """Share of the area (%) marked as hot spots unless the user picks another."""
 

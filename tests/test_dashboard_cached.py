@@ -1,0 +1,38 @@
+"""Caches of the dashboard made once per data load or per selection
+(hotspots.views.dashboard.cached): cached equals fresh, and a second dataset or selection
+never gets the first's result."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+
+import pytest
+
+from hotspots.data.schema import CATEGORIES
+from hotspots.data.select import crime_types, values_present
+from hotspots.views.dashboard import cached
+from hotspots.views.dashboard.state import Dataset, demo_dataset
+
+
+@pytest.fixture(scope="module")
+def demo() -> Dataset:
+    return demo_dataset()
+
+
+def test_crime_types_per_group_equal_a_scan_of_the_incidents(demo: Dataset) -> None:
+    groups = values_present(demo.incidents, "category", order=CATEGORIES)
+    assert len(groups) >= 3
+    for n in (0, 1, 2):
+        for chosen in itertools.combinations(groups, n):
+            want = crime_types(demo.incidents, categories=list(chosen))
+            assert cached.crime_types(demo, chosen) == want, chosen
+    assert cached.crime_types(demo, ["Not a group"]) == []
+
+
+def test_crime_types_follow_the_dataset_not_the_first_one_asked(demo: Dataset) -> None:
+    asb = demo.incidents["category"] == "Anti-social behaviour"
+    no_asb = dataclasses.replace(demo, key=demo.key + ":no-asb", incidents=demo.incidents[~asb])
+    assert cached.crime_types(demo, ["Anti-social behaviour"])
+    assert cached.crime_types(no_asb, ["Anti-social behaviour"]) == []
+    assert cached.crime_types(no_asb, []) == crime_types(no_asb.incidents)

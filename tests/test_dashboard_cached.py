@@ -36,3 +36,19 @@ def test_crime_types_follow_the_dataset_not_the_first_one_asked(demo: Dataset) -
     assert cached.crime_types(demo, ["Anti-social behaviour"])
     assert cached.crime_types(no_asb, ["Anti-social behaviour"]) == []
     assert cached.crime_types(no_asb, []) == crime_types(no_asb.incidents)
+
+
+def test_patrol_plan_on_the_wards_united_once_equals_the_plan_uniting_them(demo: Dataset) -> None:
+    from hotspots.data.select import Selection
+    from hotspots.products.patrol.request import Choices, make_request, plan_for, pool_selection
+
+    sel = dataclasses.replace(cached.first_view(demo), categories=("Anti-social behaviour",))
+    pool = cached.selected(demo, pool_selection(sel))
+    request = make_request(sel, pool, Choices())
+    fresh = plan_for(request, pool, wards=demo.wards)
+    given = plan_for(request, pool, wards=demo.wards, outline=cached.study_area(demo))
+    assert isinstance(sel, Selection) and len(fresh.localities) > 0
+    assert fresh.localities.drop(columns="geometry").equals(
+        given.localities.drop(columns="geometry")
+    )
+    assert fresh.localities.geometry.geom_equals_exact(given.localities.geometry, 0).all()

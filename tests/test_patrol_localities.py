@@ -342,3 +342,24 @@ def test_greedy_units_equal_the_sparse_product_form(seed: int) -> None:
     want_unit, want_centres = _greedy_reference(near, weight)
     np.testing.assert_array_equal(unit, want_unit)
     np.testing.assert_array_equal(centres, want_centres)
+
+
+def test_the_best_localities_drawn_alone_equal_those_of_all() -> None:
+    """``top``: the best localities' outlines (clipped by earlier discs, kept or dropped) and
+    figures are those of the full build; every incident keeps its rank."""
+    xy = np.vstack(
+        [
+            blob((ORIGIN[0] + 90 * i, ORIGIN[1] + 40 * (i % 3)), 60, 30 + 7 * i, seed=i)
+            for i in range(9)
+        ]
+    )
+    incidents = make_incidents(xy, "Public order")
+    full = build_localities(incidents, one_area(incidents), max_across_m=150, min_spacing_m=100)
+    assert full.params["n_localities"] > 4 and full.params["n_dropped"] > 0
+    best = build_localities(
+        incidents, one_area(incidents), max_across_m=150, min_spacing_m=100, top=4
+    )
+    want = full.localities[full.localities["locality"] <= 4]
+    pd.testing.assert_frame_equal(best.localities, want)
+    np.testing.assert_array_equal(best.membership, full.membership)
+    assert best.params == full.params

@@ -258,6 +258,7 @@ def patrol_plan(
         max_across_m=max_across_m,
         min_spacing_m=spacing,
         harm=harm if by == "harm" else None,
+        top=top,
     )
     chosen = built.localities[built.localities["locality"] <= top]
     member = np.where(built.membership <= top, built.membership, -1)

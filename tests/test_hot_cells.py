@@ -57,7 +57,7 @@ def test_no_mappable_incident_is_refused_as_the_analysis_does(demo) -> None:
 def test_cells_without_incidents_are_named_by_the_wards_given_each_time(demo) -> None:
     """The names of empty cells are kept per grid and wards: other wards (renamed, or none)
     give their own names, equal to naming every cell afresh."""
-    from hotspots.analysis.hot_cells import name_cells
+    from hotspots.analysis.cell_names import name_cells
     from hotspots.core.disclosure import mappable
     from hotspots.space.grid import grid_counts
     from hotspots.space.places import cell_place_names
@@ -72,3 +72,14 @@ def test_cells_without_incidents_are_named_by_the_wards_given_each_time(demo) ->
         assert (name_cells(spatial, cells, res=9, wards=wards) == fresh).all()
     empty = name_cells(spatial, cells, res=9, wards=renamed)[(cells["count"] == 0).to_numpy()]
     assert all(name.startswith("Ward ") or name == "unnamed place" for name in empty)
+
+
+def test_the_analysis_names_every_cell_as_naming_each_afresh(demo) -> None:
+    from hotspots.core.disclosure import mappable
+    from hotspots.space.places import cell_place_names
+
+    ds, outline = demo
+    incidents = select(ds.incidents, SELECTIONS["two groups"])
+    cells = analyse(incidents, study_area=outline, wards=ds.wards).cells
+    fresh = cell_place_names(mappable(incidents), cells["cell"].to_numpy(), 9, ds.wards)
+    assert (cells["place"].to_numpy() == fresh).all()

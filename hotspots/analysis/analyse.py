@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from hotspots.analysis.cell_names import name_cells
 from hotspots.analysis.clusters import (
     ClusterResult,
     cluster_profiles,
@@ -346,7 +347,7 @@ def _name_places(
     crs = spatial.attrs[WORKING_CRS]
     if wards is not None and "area_name" not in wards.columns:
         wards = None
-    cells["place"] = cell_place_names(spatial, cells["cell"].to_numpy(), res, wards)
+    cells["place"] = name_cells(spatial, cells, res=res, wards=wards)  # empty cells: once
     if forecast is not None:  # the hot spots carry the same names (edge cells named too)
         named = forecast.cells["cell"].map(cells.set_index("cell")["place"])
         missing = named.isna().to_numpy(bool) & forecast.cells["selected"].to_numpy(bool)

@@ -9,28 +9,23 @@ its ``cells`` without the forecast columns (``hot_spot``, ``forecast_rank``,
 
 Most cells of a study area hold no incident of a selection (on the force-year, 3,100 of 18,000
 for one crime group): such a cell is named by its ward alone, whatever the selection, so those
-names are made once per grid and wards (:func:`name_cells`) and only the occupied cells are
-named from the selection's incidents.
+names are made once per grid and wards and only the occupied cells are
+named from the selection's incidents (:mod:`hotspots.analysis.cell_names`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import threading
-from collections import OrderedDict
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
-import shapely
 
 from hotspots.analysis.analyse import _study_area
+from hotspots.analysis.cell_names import name_cells
 from hotspots.analysis.stats import hotspots_gistar
 from hotspots.core.defaults import GI_K, H3_RES
 from hotspots.core.disclosure import mappable
-from hotspots.data.schema import WORKING_CRS, check_incidents
+from hotspots.data.schema import check_incidents
 from hotspots.space.grid import grid_counts
-from hotspots.space.places import cell_place_names
 
 
 def gistar_cells(
@@ -77,64 +72,3 @@ def gistar_cells(
         wards = None
     cells["place"] = name_cells(spatial, cells, res=res, wards=wards)
     return cells
-
-
-def name_cells(
-    incidents: gpd.GeoDataFrame,
-    cells: gpd.GeoDataFrame,
-    *,
-    res: int,
-    wards: gpd.GeoDataFrame | None,
-) -> np.ndarray:
-    """:func:`hotspots.space.places.cell_place_names` of every cell of ``cells`` (``cell`` and
-    ``count`` of ``incidents``, as from ``grid_counts``): the occupied cells named from the
-    incidents in them, the others by their ward alone (or ``"unnamed place"``), those names
-    made once per grid, working CRS and wards (at most :data:`_EMPTY_NAMES_MAX` kept).
-
-    Parameters
-    ----------
-    incidents
-        The mappable incidents counted in ``cells`` (``attrs["working_crs"]``).
-    wards
-        Ward polygons with ``area_name``, or ``None``.
-    """
-    ids = cells["cell"].to_numpy(dtype=object)
-    occupied = cells["count"].to_numpy() > 0
-    names = _empty_cell_names(incidents.iloc[:0], ids, res, wards).copy()
-    if occupied.any():
-        names[occupied] = cell_place_names(incidents, ids[occupied], res, wards)
-    return names
-
-
-_EMPTY_NAMES_MAX = 8
-"""Grids whose names of cells without incidents are kept (oldest dropped)."""
-_empty_names: OrderedDict[tuple, np.ndarray] = OrderedDict()
-_empty_names_lock = threading.Lock()
-
-
-def _empty_cell_names(
-    none: gpd.GeoDataFrame, ids: np.ndarray, res: int, wards: gpd.GeoDataFrame | None
-) -> np.ndarray:
-    """The name of each cell ``ids`` holding no incident (``none``: no incident, with the
-    working CRS), by the same call as the others; keyed by the cells, resolution, CRS and the
-    wards' names and outlines."""
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update("\n".join(map(str, ids)).encode())
-    if wards is not None:
-        digest.update("\n".join(map(str, wards["area_name"].tolist())).encode())
-        digest.update(str(wards.crs).encode())
-        for wkb in shapely.to_wkb(wards.geometry.to_numpy()):
-            digest.update(wkb)
-    key = (res, str(none.attrs.get(WORKING_CRS)), wards is None, digest.hexdigest())
-    with _empty_names_lock:
-        found = _empty_names.get(key)
-        if found is not None:
-            _empty_names.move_to_end(key)
-            return found
-    made = cell_place_names(none, ids, res, wards)
-    made.flags.writeable = False
-    with _empty_names_lock:
-        _empty_names[key] = made
-        while len(_empty_names) > _EMPTY_NAMES_MAX:
-            _empty_names.popitem(last=False)
-    return made

@@ -343,3 +343,33 @@ def test_layers_accept_british_national_grid(cells) -> None:
     [(_, data)] = _layers(page)
     lon, lat = np.array(data["features"][0]["geometry"]["coordinates"][0]).mean(axis=0)
     assert -0.8 < lon < -0.3 and 51.6 < lat < 51.9  # drawn in Dacorum, not blank
+
+
+def test_a_data_layer_renders_as_branca_would_without_compiling_its_features() -> None:
+    """The GeoJSON layers skip branca's second Jinja pass over their (inert) script: the page
+    is byte for byte what ``MacroElement.render`` makes, template-like text left as text."""
+    import copy
+    import re as regex
+
+    from branca.element import MacroElement
+
+    from hotspots.views.maps import _GeoJsonLayer, base_map, ward_layer
+
+    wards = gpd.GeoDataFrame(
+        {"area_name": ["{{ 7 * 7 }} Ward", "{% if 1 %}Two{% endif %}"]},
+        geometry=[shapely.box(-0.5, 51.7, -0.45, 51.75), shapely.box(-0.45, 51.7, -0.4, 51.75)],
+        crs="EPSG:4326",
+    )
+    layer = ward_layer(wards, name_col="area_name")
+    pages = []
+    for plain in (False, True):
+        m = base_map(wards)
+        copy.deepcopy(layer).add_to(m)
+        if plain:  # branca's own render for every GeoJSON layer
+            for element in m._children.values():
+                for child in element._children.values():
+                    if isinstance(child, _GeoJsonLayer):
+                        child.render = lambda c=child, **kw: MacroElement.render(c, **kw)
+        pages.append(regex.sub(r"_[0-9a-f]{32}", "_ID", m.get_root().render()))
+    assert pages[0] == pages[1]
+    assert "49 Ward" not in pages[0] and "\\u007b{ 7 * 7 }} Ward" in pages[0]

@@ -41,7 +41,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import MacroElement
+from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 from matplotlib import colormaps
 from matplotlib.colors import to_hex
@@ -1382,6 +1382,30 @@ class _GeoJsonLayer(MacroElement):
 
     def map_name(self) -> str:
         return map_name(self)
+
+    def render(self, **kwargs: Any) -> None:
+        """As ``MacroElement.render``, but the rendered script (the features, made inert by
+        :func:`script_safe`) is put in the page as it is, not compiled again as a Jinja
+        template: branca's second pass cost time in proportion to the features at every
+        drawing, and returned the same text."""
+        figure = self.get_root()
+        assert isinstance(figure, Figure), "a layer renders inside a map's Figure"
+        script = self._template.module.__dict__["script"](self, kwargs)
+        figure.script.add_child(_RenderedText(script), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+
+
+class _RenderedText(Element):
+    """Text already rendered, drawn as it is (the one trailing newline dropped, as Jinja
+    drops it from a template)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text = text[:-1] if text.endswith("\n") else text
+
+    def render(self, **kwargs: Any) -> str:
+        return self._text
 
 
 class _Legend(MacroElement):

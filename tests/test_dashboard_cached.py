@@ -52,3 +52,29 @@ def test_patrol_plan_on_the_wards_united_once_equals_the_plan_uniting_them(demo:
         given.localities.drop(columns="geometry")
     )
     assert fresh.localities.geometry.geom_equals_exact(given.localities.geometry, 0).all()
+
+
+def test_work_ahead_waits_while_a_page_script_runs() -> None:
+    import threading
+    import time
+
+    assert cached.wait_for_quiet(timeout_s=2) < 0.2  # no page running: at once
+    done = threading.Event()
+    page = threading.Thread(target=done.wait, args=(0.4,), name="ScriptRunner.scriptThread")
+    page.start()
+    try:
+        waited = cached.wait_for_quiet(timeout_s=5)
+    finally:
+        done.set()
+        page.join()
+    assert 0.3 <= waited < 2
+    page = threading.Thread(target=done.wait, name="ScriptRunner.scriptThread")
+    done.clear()
+    page.start()
+    try:
+        start = time.monotonic()
+        assert cached.wait_for_quiet(timeout_s=0.3) >= 0.3  # never longer than told
+        assert time.monotonic() - start < 1.5
+    finally:
+        done.set()
+        page.join()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import threading
+import time
 from collections.abc import Iterable
 from typing import Literal
 
@@ -252,7 +253,9 @@ def warm_groups(ds: Dataset, sel: Selection, show: Iterable[str], **params: obje
     page; it takes the forecast of the group's analysis).
 
     Combinations of groups, wards, months or hours are analysed when chosen, as before; the
-    thread never changes a result, it only computes some of them early (one at a time).
+    thread never changes a result, it only computes some of them early (one at a time), each
+    when no page script is running (:func:`wait_for_quiet`): a filter change never waits
+    for work ahead that it did not ask for.
     """
     if os.environ.get(WARM_ENV, "").strip().lower() == "off" or not _everything(ds, sel):
         return
@@ -278,11 +281,13 @@ def _warm(
 
         ones = [dataclasses.replace(_sel, categories=(g,)) for g in groups[:_WARM_MAX]]
         for one in ones:
+            wait_for_quiet()
             try:
                 analysis_layers_for(_ds, one, show, **dict(params))
             except ValueError:  # too few incidents to analyse: the page says so when chosen
                 continue
         for one in ones:  # then each group's default patrol plan (its forecast is made)
+            wait_for_quiet()
             try:
                 plan_ahead(_ds, one)
             except ValueError:
@@ -295,3 +300,22 @@ def _warm(
 
 _WARM_MAX = 12
 """Groups analysed ahead at most (the analysis cache holds 16 selections)."""
+
+_SCRIPT_THREAD = "ScriptRunner.scriptThread"
+"""The name Streamlit gives the thread running a page script (any session's rerun)."""
+_QUIET_WAIT_S = 10.0
+"""Longest wait for the page scripts to finish before the work ahead goes on anyway."""
+
+
+def wait_for_quiet(*, timeout_s: float = _QUIET_WAIT_S, poll_s: float = 0.05) -> float:
+    """Wait while a page script runs (any session's rerun), at most ``timeout_s`` seconds:
+    the work ahead (:func:`warm_groups`) starts each analysis when no one waits for a page, so
+    it never shares the interpreter (one core's worth of Python) with a filter change being
+    drawn. Returns the seconds waited."""
+    start = time.monotonic()
+    while time.monotonic() - start < timeout_s and any(
+        t.name == _SCRIPT_THREAD and t.is_alive() and t is not threading.current_thread()
+        for t in threading.enumerate()
+    ):
+        time.sleep(poll_s)
+    return time.monotonic() - start

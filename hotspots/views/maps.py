@@ -1389,7 +1389,7 @@ class _GeoJsonLayer(MacroElement):
     def map_name(self) -> str:
         return map_name(self)
 
-    def render(self, **kwargs: Any) -> None:
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # as MacroElement
         """As ``MacroElement.render``, but the rendered script (the features, made inert by
         :func:`script_safe`) is put in the page as it is, not compiled again as a Jinja
         template: branca's second pass cost time in proportion to the features at every

@@ -84,7 +84,8 @@ What changed (each result equal to before, tests added):
 - Areas: the choropleth is a ``feature_group_to_add`` of the same base map, so a filter change
   swaps it inside the drawn map (as Map, Patrol, VAWG and CCTV already did).
 - Work ahead (``cached.warm_groups``) starts each analysis only when no page script runs
-  (``cached.wait_for_quiet``): a filter change no longer shares the interpreter with it.
+  (``cached.wait_for_quiet``): it shares the interpreter with a filter change only when the
+  change comes during one of its analyses.
 
 Browser, where the time goes (``/tmp`` probe, demo, load 5): of a filter change's 0.5-1.4 s
 from the harness's click, 0.15-0.55 s passes before the rerun starts (Playwright's click and

@@ -73,7 +73,7 @@ def crime_types(ds: Dataset, groups: Iterable[str]) -> list[str]:
     by_group = _types_by_group(ds.key, _ds=ds)
     chosen = list(groups)
     if not chosen:
-        return by_group[None]
+        return list(by_group[None])
     return sorted(set().union(*(by_group.get(g, ()) for g in chosen)))
 
 
@@ -254,8 +254,8 @@ def warm_groups(ds: Dataset, sel: Selection, show: Iterable[str], **params: obje
 
     Combinations of groups, wards, months or hours are analysed when chosen, as before; the
     thread never changes a result, it only computes some of them early (one at a time), each
-    when no page script is running (:func:`wait_for_quiet`): a filter change never waits
-    for work ahead that it did not ask for.
+    started when no page script is running (:func:`wait_for_quiet`): it competes with a
+    filter change only when the change comes while one of its analyses is under way.
     """
     if os.environ.get(WARM_ENV, "").strip().lower() == "off" or not _everything(ds, sel):
         return
@@ -309,9 +309,9 @@ _QUIET_WAIT_S = 10.0
 
 def wait_for_quiet(*, timeout_s: float = _QUIET_WAIT_S, poll_s: float = 0.05) -> float:
     """Wait while a page script runs (any session's rerun), at most ``timeout_s`` seconds:
-    the work ahead (:func:`warm_groups`) starts each analysis when no one waits for a page, so
-    it never shares the interpreter (one core's worth of Python) with a filter change being
-    drawn. Returns the seconds waited."""
+    the work ahead (:func:`warm_groups`) starts each analysis when no one waits for a page, not
+    sharing the interpreter (one core's worth of Python) with a filter change being drawn.
+    Returns the seconds waited."""
     start = time.monotonic()
     while time.monotonic() - start < timeout_s and any(
         t.name == _SCRIPT_THREAD and t.is_alive() and t is not threading.current_thread()

@@ -63,7 +63,9 @@ CCTV                         0.57 / 0.47         0.93 / 0.69         cells' name
 (*) noise: three interleaved A/B runs of Areas and When alone at load 10-12 gave Areas 0.34 /
 0.34 and When 0.13 / 0.10. On a quieter moment (load 3-6, 00:43-00:47) the force-year's
 Patrol after Map was 0.47-0.49 (from 1.03 quiet), CCTV 0.66-0.80 (from 1.01), Areas 0.36-0.39
-(from 0.48), VAWG 0.29 (from 0.41).
+(from 0.48), VAWG 0.29 (from 0.41). A third interleaved round, force-year only (01:28-01:34,
+load 7-12, median of six): Map 2.73 / 2.16, Areas 0.54 / 0.47, Patrol after Map 1.08 / 0.70,
+VAWG 0.48 / 0.43, CCTV 1.10 / 0.82.
 
 What changed (each result equal to before, tests added):
 

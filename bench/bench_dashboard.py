@@ -127,6 +127,67 @@ Streamlit's caches for the first view: the dataset, its analysis and map layers,
 disk cache or made; the page then finds them there or waits for them, never makes them
 twice); the download buttons open the store when a file is handed out, not to be drawn.
 
+Session 5 (branch dsel), per page, CPU seconds of a filter change to a new crime group
+(``pages``: median of six, two interleaved rounds of before = c53ae13 and after = this branch,
+00:58-01:15 UTC, load average 7-17 with other helpers on the 2 cores: noisy, the lead
+re-measures; the forecast, most of Map and Patrol, is another branch's work):
+
+===========================  ==================  ==================  ============================
+page                         demo before/after   Herts before/after  what changed
+===========================  ==================  ==================  ============================
+Map                          0.76 / 0.74         2.45 / 2.15         empty cells named once per
+                                                                     grid; layers' script not
+                                                                     compiled again; tooltips
+When                         0.08 / 0.10 (*)     0.18 / 0.18         crime types per data load
+Areas                        0.24 / 0.32 (*)     0.49 / 0.53 (*)     choropleth swapped in the
+                                                                     drawn map
+Patrol, alone                0.77 / 0.79         2.45 / 1.90         greedy cover 3-4x faster,
+                                                                     top-N outlines only, wards
+                                                                     united once per load
+Patrol after the Map page    0.51 / 0.49         0.84 / 0.61         (as above)
+VAWG                         0.34 / 0.28         0.39 / 0.35         (layers, tooltips)
+CCTV                         0.57 / 0.47         0.93 / 0.69         cells' names; sightings once
+                                                                     for coverage and sheet
+===========================  ==================  ==================  ============================
+
+(*) noise: three interleaved A/B runs of Areas and When alone at load 10-12 gave Areas 0.34 /
+0.34 and When 0.13 / 0.10. On a quieter moment (load 3-6, 00:43-00:47) the force-year's
+Patrol after Map was 0.47-0.49 (from 1.03 quiet), CCTV 0.66-0.80 (from 1.01), Areas 0.36-0.39
+(from 0.48), VAWG 0.29 (from 0.41). A third interleaved round, force-year only (01:28-01:34,
+load 7-12, median of six): Map 2.73 / 2.16, Areas 0.54 / 0.47, Patrol after Map 1.08 / 0.70,
+VAWG 0.48 / 0.43, CCTV 1.10 / 0.82.
+
+What changed (each result equal to before, tests added):
+
+- ``hotspots.analysis.cell_names.name_cells``: most cells of a study area hold no incident
+  of a selection (force-year: 3,100 of 18,000 for ASB); their "Ward" names are made once per
+  grid and wards (content-hashed key, 8 kept, thread-safe), only occupied cells are named
+  per selection. Used by the CCTV page's cells and by ``analyse`` (one line).
+- Patrol: ``_greedy_units`` sums the taken rows directly instead of a sparse product per unit
+  (same floats: 1.4 s -> 0.37 s on 20,000 locations); ``build_localities(top=)`` outlines
+  only the plan's top N (and buffers only the discs they need); the dashboard passes the wards
+  united once per data load (``patrol_plan(outline=)``).
+- CCTV: ``cctv.sightings`` (which camera sees which incident, which hot cell holds it) made
+  once per selection and camera table for both the coverage and the tasking sheet (``seen=``).
+- Maps: a GeoJSON layer's rendered script goes into the page as it is (branca compiled it
+  again as a Jinja template, at a cost growing with the features; the page is byte for byte
+  the same); tooltip and popup text formatted in plain Python (a third of the time).
+- Sidebar: crime types of the chosen groups from a per-load table (``cached.crime_types``).
+- Areas: the choropleth is a ``feature_group_to_add`` of the same base map, so a filter change
+  swaps it inside the drawn map (as Map, Patrol, VAWG and CCTV already did).
+- Work ahead (``cached.warm_groups``) starts each analysis only when no page script runs
+  (``cached.wait_for_quiet``): it shares the interpreter with a filter change only when the
+  change comes during one of its analyses.
+
+Browser, where the time goes (``/tmp`` probe, demo, load 5): of a filter change's 0.5-1.4 s
+from the harness's click, 0.15-0.55 s passes before the rerun starts (Playwright's click and
+typing of the group name); the rest is the rerun (script state running to not running). The
+browser rows now also print the time from the key press that changes the selection. A page
+script's rerun pays pyproj's per-thread set-up each time (Streamlit runs each rerun in a new
+thread; a cached Transformer makes its PROJ object again in each thread, about 27 ms per CRS
+pair, 2-4 pairs a rerun on the map pages): a fix belongs in ``hotspots.core.crs`` and the
+geopandas ``to_crs`` calls (not done here).
+
 Session 4 (branch dspeed), per page, CPU seconds of a filter change to a new crime group
 (median of three; "before" e34590f at 22:50-22:57 UTC, "after" this branch at 23:12-23:16, load
 average 3-9 with other helpers on the 2 cores; wall is 1-3x CPU on this busy machine):
@@ -275,13 +336,14 @@ def herts_dataset() -> Dataset:
 
 def _forget() -> None:
     """Empty every cache of the process: Streamlit's, the analyses' cells and the forecasts."""
-    from hotspots.analysis import shared_forecast
+    from hotspots.analysis import cell_names, shared_forecast
     from hotspots.views.dashboard import cached
 
     st.cache_resource.clear()
     st.cache_data.clear()
     shared_forecast._kept.clear()
     cached._analysed.clear()
+    cell_names._empty_names.clear()  # per grid: made again by the page's first run
 
 
 def _page(module: str, dataset: Dataset | None) -> tuple[AppTest, float]:
@@ -435,21 +497,25 @@ def browser(*, first_map_only: bool = False) -> None:
                 page.wait_for_load_state("networkidle")
                 page.evaluate(_WATCH_RUNS)
                 box = page.locator('[data-testid="stSidebar"]').get_by_label("Crime groups")
-                times = []
+                times, keyed = [], []
                 for step in (SELECTIONS[0][0], SELECTIONS[1][0], None, None):
                     t0 = page.evaluate("performance.now()")
                     box.click()
-                    if step is None:  # remove the last group: a selection seen before
-                        page.keyboard.press("Backspace")
-                    else:
+                    if step is not None:
                         box.fill(step)
-                        page.keyboard.press("Enter")
+                    # the user's choice: the key that changes the selection (Playwright's
+                    # click and typing before it take 0.1-0.5 s of the figure from t0)
+                    t_key = page.evaluate("performance.now()")
+                    # Backspace removes the last group: a selection seen before
+                    page.keyboard.press("Backspace" if step is None else "Enter")
                     page.keyboard.press("Escape")
                     done = page.wait_for_function(_RUN_DONE_AFTER, arg=t0, timeout=120_000)
                     times.append((done.json_value() - t0) / 1000)
+                    keyed.append((done.json_value() - t_key) / 1000)
                 print(
                     f"browser {name}: new filter {_ratio(max(times[:2]), BROWSER_FLOOR_S)}; "
-                    f"back to cached ones {_ratio(max(times[2:]), BROWSER_FLOOR_S)}"
+                    f"back to cached ones {_ratio(max(times[2:]), BROWSER_FLOOR_S)}; from the "
+                    f"key press: new {max(keyed[:2]):.2f} s, cached {max(keyed[2:]):.2f} s"
                 )
         chromium.close()
 

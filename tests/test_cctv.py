@@ -506,3 +506,34 @@ def test_new_windows_leave_out_what_the_log_holds(timed_log, cameras, wards, tmp
     expected = plan.iloc[3:].reset_index(drop=True)
     pd.testing.assert_frame_equal(fresh[key], expected[key])
     engine.dispose()
+
+
+def test_sightings_made_once_give_the_coverage_and_sheet_made_alone(
+    timed_log, cameras, wards
+) -> None:
+    """The page makes the sightings once for its coverage and its tasking sheet: both equal
+    the ones made from scratch; sightings made with other options are refused."""
+    from hotspots.products.cctv import sightings
+
+    cells = hotspots_gistar(grid_counts(mappable(timed_log), 9, study_area=wards))
+    seen = sightings(timed_log, cameras, hotspots=cells)
+    alone = coverage(timed_log, cameras, hotspots=cells)
+    shared = coverage(timed_log, cameras, hotspots=cells, seen=seen)
+    assert (alone.incidents, alone.covered, alone.params) == (
+        shared.incidents,
+        shared.covered,
+        shared.params,
+    )
+    np.testing.assert_array_equal(alone.covered_mask, shared.covered_mask)
+    pd.testing.assert_frame_equal(alone.by_camera, shared.by_camera)
+    pd.testing.assert_frame_equal(alone.by_hotspot, shared.by_hotspot)
+    sheet = tasking_sheet(timed_log, cameras, cells, seen=seen)
+    fresh = tasking_sheet(timed_log, cameras, cells)
+    assert len(fresh.windows) > 0 and sheet.params == fresh.params
+    pd.testing.assert_frame_equal(sheet.windows, fresh.windows)
+    pd.testing.assert_frame_equal(sheet.pairs, fresh.pairs)
+    assert "hotspot_id" not in seen.params  # the coverage's parameters were its own copy
+    with pytest.raises(ValueError, match="other options"):
+        coverage(timed_log, cameras, hotspots=cells, statuses=None, seen=seen)
+    with pytest.raises(ValueError, match="other options"):
+        tasking_sheet(timed_log, cameras, cells, min_gi_bin=3, seen=seen)

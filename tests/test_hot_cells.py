@@ -52,3 +52,34 @@ def test_no_mappable_incident_is_refused_as_the_analysis_does(demo) -> None:
     empty = ds.incidents.iloc[:0]
     with pytest.raises(ValueError, match="no incidents to analyse"):
         gistar_cells(empty, study_area=outline, wards=ds.wards)
+
+
+def test_cells_without_incidents_are_named_by_the_wards_given_each_time(demo) -> None:
+    """The names of empty cells are kept per grid and wards: other wards (renamed, or none)
+    give their own names, equal to naming every cell afresh."""
+    from hotspots.analysis.cell_names import name_cells
+    from hotspots.core.disclosure import mappable
+    from hotspots.space.grid import grid_counts
+    from hotspots.space.places import cell_place_names
+
+    ds, outline = demo
+    spatial = mappable(select(ds.incidents, SELECTIONS["one group"]))
+    cells = grid_counts(spatial, 9, study_area=outline)
+    renamed = ds.wards.assign(area_name="Ward " + ds.wards["area_name"])
+    assert (cells["count"] == 0).sum() > len(cells) // 2  # most cells are empty
+    for wards in (ds.wards, renamed, None, ds.wards):
+        fresh = cell_place_names(spatial, cells["cell"].to_numpy(), 9, wards)
+        assert (name_cells(spatial, cells, res=9, wards=wards) == fresh).all()
+    empty = name_cells(spatial, cells, res=9, wards=renamed)[(cells["count"] == 0).to_numpy()]
+    assert all(name.startswith("Ward ") or name == "unnamed place" for name in empty)
+
+
+def test_the_analysis_names_every_cell_as_naming_each_afresh(demo) -> None:
+    from hotspots.core.disclosure import mappable
+    from hotspots.space.places import cell_place_names
+
+    ds, outline = demo
+    incidents = select(ds.incidents, SELECTIONS["two groups"])
+    cells = analyse(incidents, study_area=outline, wards=ds.wards).cells
+    fresh = cell_place_names(mappable(incidents), cells["cell"].to_numpy(), 9, ds.wards)
+    assert (cells["place"].to_numpy() == fresh).all()

@@ -343,3 +343,81 @@ def test_layers_accept_british_national_grid(cells) -> None:
     [(_, data)] = _layers(page)
     lon, lat = np.array(data["features"][0]["geometry"]["coordinates"][0]).mean(axis=0)
     assert -0.8 < lon < -0.3 and 51.6 < lat < 51.9  # drawn in Dacorum, not blank
+
+
+def test_a_data_layer_renders_as_branca_would_without_compiling_its_features() -> None:
+    """The GeoJSON layers skip branca's second Jinja pass over their (inert) script: the page
+    is byte for byte what ``MacroElement.render`` makes, template-like text left as text."""
+    import copy
+    import re as regex
+
+    from branca.element import MacroElement
+
+    from hotspots.views.maps import _GeoJsonLayer, base_map, ward_layer
+
+    wards = gpd.GeoDataFrame(
+        {"area_name": ["{{ 7 * 7 }} Ward", "{% if 1 %}Two{% endif %}"]},
+        geometry=[shapely.box(-0.5, 51.7, -0.45, 51.75), shapely.box(-0.45, 51.7, -0.4, 51.75)],
+        crs="EPSG:4326",
+    )
+    layer = ward_layer(wards, name_col="area_name")
+    pages = []
+    for plain in (False, True):
+        m = base_map(wards)
+        copy.deepcopy(layer).add_to(m)
+        if plain:  # branca's own render for every GeoJSON layer
+            for element in m._children.values():
+                for child in element._children.values():
+                    if isinstance(child, _GeoJsonLayer):
+                        child.render = lambda c=child, **kw: MacroElement.render(c, **kw)
+        pages.append(regex.sub(r"_[0-9a-f]{32}", "_ID", m.get_root().render()))
+    assert pages[0] == pages[1]
+    assert "49 Ward" not in pages[0] and "\\u007b{ 7 * 7 }} Ward" in pages[0]
+
+
+def _format_reference(column):
+    """The display text as first written with pandas' ``map`` (slow on small tables)."""
+    import html as html_lib
+
+    import pandas as pd
+
+    if pd.api.types.is_bool_dtype(column):
+        out = column.map({True: "yes", False: "no"})
+    elif pd.api.types.is_numeric_dtype(column):
+        values = column.astype(float)
+        integer = bool(np.all(values.dropna() == np.round(values.dropna())))
+        out = values.map(lambda x: f"{x:,.0f}" if integer else f"{x:,.2f}", na_action="ignore")
+    elif pd.api.types.is_datetime64_any_dtype(column):
+        out = column.dt.strftime("%Y-%m-%d")
+    else:
+        out = column.map(
+            lambda x: ", ".join(map(str, x)) if isinstance(x, list | tuple) else str(x),
+            na_action="ignore",
+        ).map(html_lib.escape, na_action="ignore")
+    return out.astype(object).where(out.notna(), "–").astype(str)
+
+
+def test_display_text_of_every_kind_of_column_as_before() -> None:
+    import pandas as pd
+
+    from hotspots.views.maps import _format
+
+    columns = [
+        pd.Series([True, False, True]),
+        pd.Series([True, None, False], dtype="boolean"),
+        pd.Series([1, 2, 3_000_000]),
+        pd.Series([1.5, np.nan, 2.0]),
+        pd.Series([1.0, np.nan, 2.0]),
+        pd.Series([1, None, 3], dtype="Int64"),
+        pd.Series([np.inf, 1.0]),
+        pd.Series([0.123456, -1234.5]),
+        pd.Series([], dtype=float),
+        pd.Series(pd.to_datetime(["2021-01-05", None])),
+        pd.Series(["<b>a</b>", None, "x & y"], dtype="string"),
+        pd.Series([["a", "b"], ("c",), "d", None, np.nan], dtype=object),
+        pd.Series([pd.Period("2021-01"), None]),
+        pd.Series(["a", "b"], index=[5, 7], name="nm"),
+        pd.Series(np.array([1, 2], dtype=np.uint8)),
+    ]
+    for column in columns:
+        pd.testing.assert_series_equal(_format(column), _format_reference(column))

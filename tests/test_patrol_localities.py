@@ -310,3 +310,56 @@ def test_a_plan_without_hot_spots_says_so_and_still_exports(tmp_path) -> None:
     kml = ET.parse(written["kml"]).getroot()
     assert not list(kml.iter("{http://www.opengis.net/kml/2.2}Placemark"))
     assert len(pypdf.PdfReader(written["pdf"]).pages) == 1
+
+
+def _greedy_reference(near, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The greedy disc cover as first written: a sparse product per unit (slow, plain)."""
+    unit = np.full(weight.size, -1, dtype=np.intp)
+    centres: list[int] = []
+    score = near @ weight if weight.size else np.full(1, -np.inf)
+    while np.isfinite(score[best := int(np.argmax(score))]):
+        disc = near.indices[near.indptr[best] : near.indptr[best + 1]]
+        taken = disc[unit[disc] < 0]
+        unit[taken] = len(centres)
+        score -= near[taken].T @ weight[taken]
+        score[disc] = -np.inf
+        centres.append(best)
+    return unit, np.asarray(centres, dtype=np.intp)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_greedy_units_equal_the_sparse_product_form(seed: int) -> None:
+    from hotspots.products.patrol.localities import _greedy_units, _neighbour_matrix
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(0, 2500))
+    xy = rng.uniform(0, 2500, (n, 2))
+    area = rng.integers(0, 3, n)
+    # harm-weighted (fractional) and count weights: ties and float sums broken identically
+    weight = rng.gamma(1.0, 1.3, n) if seed % 2 else rng.integers(1, 4, n).astype(float)
+    near = _neighbour_matrix(xy, area, 120.0)
+    unit, centres = _greedy_units(near, weight)
+    want_unit, want_centres = _greedy_reference(near, weight)
+    np.testing.assert_array_equal(unit, want_unit)
+    np.testing.assert_array_equal(centres, want_centres)
+
+
+def test_the_best_localities_drawn_alone_equal_those_of_all() -> None:
+    """``top``: the best localities' outlines (clipped by earlier discs, kept or dropped) and
+    figures are those of the full build; every incident keeps its rank."""
+    xy = np.vstack(
+        [
+            blob((ORIGIN[0] + 90 * i, ORIGIN[1] + 40 * (i % 3)), 60, 30 + 7 * i, seed=i)
+            for i in range(9)
+        ]
+    )
+    incidents = make_incidents(xy, "Public order")
+    full = build_localities(incidents, one_area(incidents), max_across_m=150, min_spacing_m=100)
+    assert full.params["n_localities"] > 4 and full.params["n_dropped"] > 0
+    best = build_localities(
+        incidents, one_area(incidents), max_across_m=150, min_spacing_m=100, top=4
+    )
+    want = full.localities[full.localities["locality"] <= 4]
+    pd.testing.assert_frame_equal(best.localities, want)
+    np.testing.assert_array_equal(best.membership, full.membership)
+    assert best.params == full.params

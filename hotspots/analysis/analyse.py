@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from hotspots.analysis.cell_names import name_cells
 from hotspots.analysis.clusters import (
     ClusterResult,
     cluster_profiles,
@@ -355,7 +356,7 @@ def _name_places(
     if wards is not None:  # projected once for every naming below (each would project them)
         wards = wards.to_crs(crs)
     text = place_text(spatial)  # and the incidents' places read once
-    cells["place"] = cell_place_names(spatial, cells["cell"].to_numpy(), res, wards, places=text)
+    cells["place"] = name_cells(spatial, cells, res=res, wards=wards, places=text)
     if forecast is not None:  # the hot spots carry the same names (edge cells named too)
         named = forecast.cells["cell"].map(cells.set_index("cell")["place"])
         missing = named.isna().to_numpy(bool) & forecast.cells["selected"].to_numpy(bool)

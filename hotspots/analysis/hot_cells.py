@@ -6,6 +6,11 @@ force-year, 4.7 s of CPU for the analysis of one crime group against about 1 s f
 The cells are computed by the same calls, in the same order, as in ``analyse``, so they equal
 its ``cells`` without the forecast columns (``hot_spot``, ``forecast_rank``,
 ``forecast_score``): tests/test_hot_cells.py checks it.
+
+Most cells of a study area hold no incident of a selection (on the force-year, 3,100 of 18,000
+for one crime group): such a cell is named by its ward alone, whatever the selection, so those
+names are made once per grid and wards and only the occupied cells are
+named from the selection's incidents (:mod:`hotspots.analysis.cell_names`).
 """
 
 from __future__ import annotations
@@ -13,9 +18,9 @@ from __future__ import annotations
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 
-from hotspots.analysis.analyse import _name_places, _study_area
+from hotspots.analysis.analyse import _study_area
+from hotspots.analysis.cell_names import name_cells
 from hotspots.analysis.stats import hotspots_gistar
 from hotspots.core.defaults import GI_K, H3_RES
 from hotspots.core.disclosure import mappable
@@ -63,6 +68,7 @@ def gistar_cells(
         raise ValueError("no incidents to analyse: widen the selection (dates, groups, wards)")
     area, _ = _study_area(spatial, study_area, res)
     cells = hotspots_gistar(grid_counts(spatial, res, study_area=area), k=k, permutations=0, seed=0)
-    no_clusters = gpd.GeoDataFrame({"cluster": []}, geometry=[], crs=cells.crs)
-    _name_places(spatial, cells, no_clusters, np.empty(0, dtype=int), wards, res)
+    if wards is not None and "area_name" not in wards.columns:
+        wards = None
+    cells["place"] = name_cells(spatial, cells, res=res, wards=wards)
     return cells

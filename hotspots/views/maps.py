@@ -41,7 +41,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import MacroElement
+from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 from matplotlib import colormaps
 from matplotlib.colors import to_hex
@@ -931,21 +931,27 @@ def _text(value: Any) -> str:
 
 
 def _format(column: pd.Series) -> pd.Series:
-    """Display text of each value, HTML-escaped ("–" where missing)."""
+    """Display text of each value, HTML-escaped ("–" where missing).
+
+    Plain Python over the values: a map's tables are tens to thousands of rows, where
+    pandas' per-call costs (a popup of 13 columns) outweighed the formatting itself."""
+    missing = column.isna().to_numpy(bool)
     if pd.api.types.is_bool_dtype(column):
-        out = column.map({True: "yes", False: "no"})
+        texts = ["yes" if x else "no" for x in column.fillna(False).tolist()]
     elif pd.api.types.is_numeric_dtype(column):
-        values = column.astype(float)
-        integer = bool(np.all(values.dropna() == np.round(values.dropna())))
-        out = values.map(lambda x: f"{x:,.0f}" if integer else f"{x:,.2f}", na_action="ignore")
+        values = column.astype(float).to_numpy()
+        known = values[~missing]
+        spec = ",.0f" if bool(np.all(known == np.round(known))) else ",.2f"
+        texts = [format(x, spec) for x in values.tolist()]
     elif pd.api.types.is_datetime64_any_dtype(column):
-        out = column.dt.strftime("%Y-%m-%d")
+        texts = column.dt.strftime("%Y-%m-%d").tolist()
     else:
-        out = column.map(
-            lambda x: ", ".join(map(str, x)) if isinstance(x, list | tuple) else str(x),
-            na_action="ignore",
-        ).map(html.escape, na_action="ignore")
-    return out.astype(object).where(out.notna(), "–").astype(str)
+        texts = [
+            html.escape(", ".join(map(str, x)) if isinstance(x, list | tuple) else str(x))
+            for x in column.tolist()
+        ]
+    out = ["–" if gone else text for text, gone in zip(texts, missing.tolist(), strict=True)]
+    return pd.Series(out, index=column.index, dtype=object, name=column.name).astype(str)
 
 
 def _named(frame: pd.DataFrame, tips: pd.Series) -> pd.Series:
@@ -1382,6 +1388,30 @@ class _GeoJsonLayer(MacroElement):
 
     def map_name(self) -> str:
         return map_name(self)
+
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # as MacroElement
+        """As ``MacroElement.render``, but the rendered script (the features, made inert by
+        :func:`script_safe`) is put in the page as it is, not compiled again as a Jinja
+        template: branca's second pass cost time in proportion to the features at every
+        drawing, and returned the same text."""
+        figure = self.get_root()
+        assert isinstance(figure, Figure), "a layer renders inside a map's Figure"
+        script = self._template.module.__dict__["script"](self, kwargs)
+        figure.script.add_child(_RenderedText(script), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+
+
+class _RenderedText(Element):
+    """Text already rendered, drawn as it is (the one trailing newline dropped, as Jinja
+    drops it from a template)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text = text[:-1] if text.endswith("\n") else text
+
+    def render(self, **kwargs: Any) -> str:
+        return self._text
 
 
 class _Legend(MacroElement):

@@ -12,11 +12,13 @@ from hotspots._moved import moved_names
 from hotspots.products.cctv.coverage import (
     ACTIVE,
     Coverage,
+    Sightings,
     cameras_left_out,
     coverage,
     hot_areas,
     hotspot_membership,
     incidents_seen,
+    sightings,
     uncovered_hotspots,
 )
 from hotspots.products.cctv.siting import (
@@ -48,6 +50,7 @@ __all__ = [
     "GREEDY_GUARANTEE",
     "MONTHS_NOTE",
     "Coverage",
+    "Sightings",
     "Siting",
     "TaskingSheet",
     "camera_views",
@@ -66,6 +69,7 @@ __all__ = [
     "schedule_taskings",
     "seen_pairs",
     "sheet_csv",
+    "sightings",
     "site_cameras",
     "tasking_kpi",
     "tasking_sheet",

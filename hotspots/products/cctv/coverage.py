@@ -194,6 +194,68 @@ def incidents_seen(
     return table, cam, point, params
 
 
+@dataclass(frozen=True)
+class Sightings:
+    """What :func:`coverage` and :func:`~hotspots.products.cctv.tasking.tasking_sheet` both
+    work out from the same incidents, cameras and hotspots, made once for the two
+    (:func:`sightings`): the mappable incidents, :func:`incidents_seen` and
+    :func:`hotspot_membership`."""
+
+    incidents: gpd.GeoDataFrame
+    cameras_used: pd.DataFrame
+    camera_index: np.ndarray
+    incident_index: np.ndarray
+    params: dict[str, Any]
+    member: Hotspots | None
+    options: tuple[Any, ...]
+    """The options they were made with (hotspot id, ``min_gi_bin``, statuses): checked."""
+
+
+def sightings(
+    incidents: gpd.GeoDataFrame,
+    cameras: pd.DataFrame,
+    *,
+    hotspots: gpd.GeoDataFrame | None = None,
+    hotspot_id: str | None = None,
+    min_gi_bin: int | None = HOT_MIN_BIN,
+    statuses: Sequence[str] | None = ACTIVE,
+) -> Sightings:
+    """The camera sightings and hotspot membership of ``incidents`` (arguments as for
+    :func:`coverage`), to pass to :func:`coverage` and ``tasking_sheet`` as ``seen=``."""
+    shown = mappable(incidents)  # a camera view is a few metres: no sensitive counts
+    table, cam, point, params = incidents_seen(shown, cameras, statuses=statuses)
+    member = None
+    if hotspots is not None:
+        member = hotspot_membership(shown, hotspots, hotspot_id=hotspot_id, min_gi_bin=min_gi_bin)
+    options = (hotspot_id, min_gi_bin, None if statuses is None else tuple(statuses))
+    return Sightings(shown, table, cam, point, params, member, options)
+
+
+def sightings_or_made(
+    seen: Sightings | None,
+    incidents: gpd.GeoDataFrame,
+    cameras: pd.DataFrame,
+    hotspots: gpd.GeoDataFrame | None,
+    hotspot_id: str | None,
+    min_gi_bin: int | None,
+    statuses: Sequence[str] | None,
+) -> Sightings:
+    """``seen`` when given (made with the same options), else made here."""
+    options = (hotspot_id, min_gi_bin, None if statuses is None else tuple(statuses))
+    if seen is None:
+        return sightings(
+            incidents,
+            cameras,
+            hotspots=hotspots,
+            hotspot_id=hotspot_id,
+            min_gi_bin=min_gi_bin,
+            statuses=statuses,
+        )
+    if seen.options != options or (seen.member is None) != (hotspots is None):
+        raise ValueError("seen= was made with other options than these: make it with the same")
+    return seen
+
+
 def coverage(
     incidents: gpd.GeoDataFrame,
     cameras: pd.DataFrame,
@@ -202,6 +264,7 @@ def coverage(
     hotspot_id: str | None = None,
     min_gi_bin: int | None = HOT_MIN_BIN,
     statuses: Sequence[str] | None = ACTIVE,
+    seen: Sightings | None = None,
 ) -> Coverage:
     """Share of incidents, and of each hotspot's incidents, inside any camera's view.
 
@@ -216,6 +279,9 @@ def coverage(
         Optional hotspot polygons (see :func:`hotspot_membership`).
     statuses
         Camera statuses that count (default: active only); ``None`` counts every camera.
+    seen
+        :func:`sightings` of the same arguments, when the caller has it (the tasking sheet
+        of the same selection needs it too); ``None``: made here.
 
     Returns
     -------
@@ -226,8 +292,10 @@ def coverage(
     >>> result = coverage(incidents, cameras, hotspots=cells)  # doctest: +SKIP
     >>> f"{result.share:.0%} of incidents are in view"  # doctest: +SKIP
     """
-    incidents = mappable(incidents)  # a camera view is a few metres: no sensitive counts
-    table, cam, point, params = incidents_seen(incidents, cameras, statuses=statuses)
+    made = sightings_or_made(seen, incidents, cameras, hotspots, hotspot_id, min_gi_bin, statuses)
+    incidents, table = made.incidents, made.cameras_used
+    cam, point = made.camera_index, made.incident_index
+    params = dict(made.params)
     n = len(incidents)
     seen_by = np.bincount(point, minlength=n)
     mask = seen_by > 0
@@ -243,10 +311,8 @@ def coverage(
         }
     ).sort_values(["incidents_in_view", "camera_id"], ascending=[False, True], ignore_index=True)
     by_hotspot = None
-    if hotspots is not None:
-        member = hotspot_membership(
-            incidents, hotspots, hotspot_id=hotspot_id, min_gi_bin=min_gi_bin
-        )
+    if made.member is not None:
+        member = made.member
         by_hotspot = _by_hotspot(member, mask, table, cam, point)
         params.update(
             hotspot_id=member.id_column,

@@ -28,13 +28,12 @@ import pandas as pd
 from hotspots._moved import moved_names
 from hotspots.analysis.temporal import peak_windows
 from hotspots.core.defaults import HOT_MIN_BIN
-from hotspots.core.disclosure import mappable
 from hotspots.core.io import Dest, write_csv
 from hotspots.products.cctv.coverage import (
     ACTIVE,
-    hotspot_membership,
-    incidents_seen,
+    Sightings,
     seen_in_hotspots,
+    sightings_or_made,
 )
 from hotspots.products.patrol.naming import main_streets
 from hotspots.space.places import nameable
@@ -98,6 +97,7 @@ def tasking_sheet(
     block_hours: int = 3,
     min_incidents: int = 5,
     min_window_incidents: float = 3.0,
+    seen: Sightings | None = None,
 ) -> TaskingSheet:
     """Monitoring windows for each camera that sees a hotspot, from the data.
 
@@ -124,6 +124,10 @@ def tasking_sheet(
         A window resting on fewer incidents than this (aoristic weight) is dropped: one or two
         incidents are not a pattern worth an operator's shift. ``params["windows_dropped"]``
         counts them.
+    seen
+        :func:`~hotspots.products.cctv.coverage.sightings` of the same incidents, cameras,
+        hotspots and options, when the caller has it (coverage needs it too); ``None``: made
+        here.
 
     Returns
     -------
@@ -134,11 +138,13 @@ def tasking_sheet(
     >>> sheet = tasking_sheet(log, cameras, cells, block_hours=4)  # doctest: +SKIP
     >>> sheet.windows[["camera_name", "window", "share"]]  # doctest: +SKIP
     """
-    incidents = mappable(incidents)  # a camera view is a few metres: no sensitive counts
     if min_incidents < 1:
         raise ValueError(f"min_incidents must be at least 1, got {min_incidents}")
-    table, cam, point, params = incidents_seen(incidents, cameras, statuses=statuses)
-    member = hotspot_membership(incidents, hotspots, hotspot_id=hotspot_id, min_gi_bin=min_gi_bin)
+    made = sightings_or_made(seen, incidents, cameras, hotspots, hotspot_id, min_gi_bin, statuses)
+    incidents, table = made.incidents, made.cameras_used  # mappable: no sensitive counts
+    cam, point, params = made.camera_index, made.incident_index, dict(made.params)
+    member = made.member
+    assert member is not None  # hotspots given
     triples = seen_in_hotspots(member, cam, point)
     hotspot_ids = member.areas[member.id_column].astype(str).to_numpy()
     key = triples["camera"].to_numpy() * max(len(hotspot_ids), 1) + triples["hotspot"].to_numpy()

@@ -302,14 +302,23 @@ def _greedy_units(near: sparse.csr_array, weight: np.ndarray) -> tuple[np.ndarra
     unit = np.full(weight.size, -1, dtype=np.intp)
     centres: list[int] = []
     score = near @ weight if weight.size else np.full(1, -np.inf)
+    indptr, indices, data = near.indptr, near.indices, near.data
     while True:
         best = int(np.argmax(score))
         if not np.isfinite(score[best]):
             break
-        disc = near.indices[near.indptr[best] : near.indptr[best + 1]]
+        disc = indices[indptr[best] : indptr[best + 1]]
         taken = disc[unit[disc] < 0]
         unit[taken] = len(centres)
-        score -= near[taken].T @ weight[taken]
+        # score -= near[taken].T @ weight[taken], without building sparse matrices per unit:
+        # the rows of ``taken`` gathered, summed per location in the same order (same floats)
+        starts, lengths = indptr[taken], indptr[taken + 1] - indptr[taken]
+        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+        entries = offsets + np.arange(int(lengths.sum()))
+        touched, where = np.unique(indices[entries], return_inverse=True)
+        score[touched] -= np.bincount(
+            where, weights=data[entries] * np.repeat(weight[taken], lengths)
+        )
         score[disc] = -np.inf
         centres.append(best)
     return unit, np.asarray(centres, dtype=np.intp)
@@ -340,12 +349,16 @@ def _spacing(centres: np.ndarray, min_spacing_m: float) -> tuple[np.ndarray, np.
 def _outlines(
     centres: np.ndarray, area: np.ndarray, kept: np.ndarray, outlines: gpd.GeoSeries, r: float
 ) -> np.ndarray:
-    """Outline of each kept unit: its disc clipped to its hot area, minus earlier discs."""
-    discs = shapely.buffer(shapely.points(centres), r, quad_segs=_QUAD_SEGS)
+    """Outline of each kept unit: its disc clipped to its hot area, minus earlier discs (only
+    the discs of those units and of the earlier ones overlapping them are made)."""
     keep = np.flatnonzero(kept)
-    shapes = shapely.intersection(discs[keep], outlines.to_numpy()[area[keep]])
     overlaps = cKDTree(centres).query_pairs(2 * r, output_type="ndarray")
     overlaps = overlaps[area[overlaps[:, 0]] == area[overlaps[:, 1]]]
+    overlaps = overlaps[kept[overlaps[:, 1]]]
+    needed = np.union1d(keep, overlaps[:, 0])
+    discs = np.empty(len(centres), dtype=object)
+    discs[needed] = shapely.buffer(shapely.points(centres[needed]), r, quad_segs=_QUAD_SEGS)
+    shapes = shapely.intersection(discs[keep], outlines.to_numpy()[area[keep]])
     earlier = pd.Series(overlaps[:, 0]).groupby(overlaps[:, 1]).agg(list)
     for i, u in enumerate(keep):
         if u in earlier.index:
@@ -360,6 +373,7 @@ def build_localities(
     max_across_m: float = 200.0,
     min_spacing_m: float = 200.0,
     harm: ArrayLike | None = None,
+    top: int | None = None,
 ) -> Localities:
     """Split hot areas into patrol-sized units, rank them and keep them spaced apart.
 
@@ -379,6 +393,9 @@ def build_localities(
     harm
         Optional harm weight per incident (:func:`hotspots.products.patrol.harm_of`): units are then
         formed and ranked by harm instead of count.
+    top
+        Only the best ``top`` localities are drawn (outlines, centres) in ``localities`` (a
+        plan of the top N); ``membership`` and the counts still rank every one. ``None``: all.
 
     Returns
     -------
@@ -428,8 +445,10 @@ def build_localities(
     membership = np.full(len(incidents), -1, dtype=np.intp)
     membership[inside] = rank[loc_unit[loc_of]]
     crs = incidents.attrs[WORKING_CRS]
+    # an outline depends on the earlier units only: the best ``top`` need no later one
+    drawn = kept if top is None else kept & (rank <= top)
     localities = _locality_frame(
-        centres, unit_area, kept, areas.outlines, r, unit_n, unit_w, ranked_by, crs
+        centres, unit_area, drawn, areas.outlines, r, unit_n, unit_w, ranked_by, crs
     )
     dropped = pd.DataFrame(
         {

@@ -141,6 +141,7 @@ def patrol_plan(
     run_backtest: bool = True,
     coverage: Coverage | None = None,
     hot_spot_share: float = 0.05,
+    outline: Any = None,
 ) -> PatrolPlan:
     """Rank patrol localities for a period and area, with dosage, trends and honest limits.
 
@@ -201,6 +202,9 @@ def patrol_plan(
         The months each source covers (:class:`hotspots.data.coverage.Coverage`; default: the
         months of ``incidents``). The trend compares with the nearest earlier covered period of
         equal length and says so when that is not the one just before.
+    outline
+        ``resolve_study_area(study_area)`` when the caller has it already (the dashboard unites
+        its wards once per data load); ``None``: made here.
 
     Returns
     -------
@@ -220,7 +224,7 @@ def patrol_plan(
     check_visit_minutes(visit_minutes)
     spacing = float(max_across_m if min_spacing_m is None else min_spacing_m)
     crs = incidents.attrs[WORKING_CRS]
-    area = resolve_study_area(study_area)
+    area = resolve_study_area(study_area) if outline is None else outline
     in_area, counts = _in_area(incidents, area)
     coverage = coverage if coverage is not None else Coverage.of(incidents)
     start, end, months = _period(in_area, period)
@@ -254,6 +258,7 @@ def patrol_plan(
         max_across_m=max_across_m,
         min_spacing_m=spacing,
         harm=harm if by == "harm" else None,
+        top=top,
     )
     chosen = built.localities[built.localities["locality"] <= top]
     member = np.where(built.membership <= top, built.membership, -1)

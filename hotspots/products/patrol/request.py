@@ -14,7 +14,7 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 import geopandas as gpd
 import pandas as pd
@@ -118,10 +118,12 @@ def make_request(sel: Selection, pool: pd.DataFrame, choices: Choices) -> Reques
     )
 
 
-def plan_for(request: Request, pool: gpd.GeoDataFrame, *, wards: gpd.GeoDataFrame) -> PatrolPlan:
+def plan_for(
+    request: Request, pool: gpd.GeoDataFrame, *, wards: gpd.GeoDataFrame, outline: Any = None
+) -> PatrolPlan:
     """The patrol plan of ``request`` over the incidents ``pool``, its area the request's wards
-    (all of ``wards`` when none). Raises ``ValueError`` as
-    :func:`~hotspots.products.patrol.plan.patrol_plan`."""
+    (all of ``wards`` when none: ``outline``, when given, is those wards united, EPSG:4326).
+    Raises ``ValueError`` as :func:`~hotspots.products.patrol.plan.patrol_plan`."""
     area = wards[wards["area_code"].isin(request.wards)] if request.wards else wards
     return patrol_plan(
         pool,
@@ -133,4 +135,5 @@ def plan_for(request: Request, pool: gpd.GeoDataFrame, *, wards: gpd.GeoDataFram
         max_across_m=request.max_across_m,
         min_spacing_m=request.min_spacing_m,
         wards=wards,
+        outline=None if request.wards else outline,
     )

@@ -66,6 +66,29 @@ def _wards_layer(key: str, *, _ds: Dataset) -> folium.FeatureGroup:
     return maps.ward_layer(_ds.wards, name_col="area_name", name="Wards")
 
 
+def crime_types(ds: Dataset, groups: Iterable[str]) -> list[str]:
+    """The crime types of ``ds``'s incidents in the crime ``groups`` (none: every group),
+    sorted: :func:`hotspots.data.select.crime_types`, from a table of each group's types made
+    once per data load (not a scan of every incident at each filter change)."""
+    by_group = _types_by_group(ds.key, _ds=ds)
+    chosen = list(groups)
+    if not chosen:
+        return list(by_group[None])
+    return sorted(set().union(*(by_group.get(g, ()) for g in chosen)))
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _types_by_group(key: str, *, _ds: Dataset) -> dict[str | None, list[str]]:
+    """Crime group → its crime types (sorted); ``None`` → every type of the dataset."""
+    inc = _ds.incidents
+    pairs = inc[["category", "crime_type"]].dropna().drop_duplicates()
+    out: dict[str | None, list[str]] = {
+        str(g): sorted(map(str, part["crime_type"])) for g, part in pairs.groupby("category")
+    }
+    out[None] = values_present(inc, "crime_type")
+    return out
+
+
 DEFAULT_HOT_SPOT_PERCENT = 5
 """Share of the area (%) marked as hot spots unless the user picks another."""
 
@@ -237,7 +260,9 @@ def warm_groups(ds: Dataset, sel: Selection, show: Iterable[str], **params: obje
     page; it takes the forecast of the group's analysis).
 
     Combinations of groups, wards, months or hours are analysed when chosen, as before; the
-    thread never changes a result, it only computes some of them early (one at a time).
+    thread never changes a result, it only computes some of them early (one at a time), each
+    started when no page script is running (:func:`wait_for_quiet`): it competes with a
+    filter change only when the change comes while one of its analyses is under way.
     """
     if os.environ.get(WARM_ENV, "").strip().lower() == "off" or not _everything(ds, sel):
         return
@@ -264,11 +289,13 @@ def _warm(
 
         ones = [dataclasses.replace(_sel, categories=(g,)) for g in groups[:_WARM_MAX]]
         for one in ones:
+            wait_for_quiet()
             try:
                 analysis_layers_for(_ds, one, show, **dict(params))
             except ValueError:  # too few incidents to analyse: the page says so when chosen
                 continue
         for one in ones:  # then each group's default patrol plan (its forecast is made)
+            wait_for_quiet()
             try:
                 plan_ahead(_ds, one)
             except ValueError:
@@ -284,4 +311,23 @@ _WARM_MAX = 12
 WARM_DELAY_S = 3.0
 """Seconds the thread waits before its first analysis: the map it follows is still being
 sent and drawn (the rest of the page, the browser loading Leaflet from this server), and on
-two cores the thread would hold it back ."""
+two cores the thread would hold it back."""
+
+_SCRIPT_THREAD = "ScriptRunner.scriptThread"
+"""The name Streamlit gives the thread running a page script (any session's rerun)."""
+_QUIET_WAIT_S = 10.0
+"""Longest wait for the page scripts to finish before the work ahead goes on anyway."""
+
+
+def wait_for_quiet(*, timeout_s: float = _QUIET_WAIT_S, poll_s: float = 0.05) -> float:
+    """Wait while a page script runs (any session's rerun), at most ``timeout_s`` seconds:
+    the work ahead (:func:`warm_groups`) starts each analysis when no one waits for a page, not
+    sharing the interpreter (one core's worth of Python) with a filter change being drawn.
+    Returns the seconds waited."""
+    start = time.monotonic()
+    while time.monotonic() - start < timeout_s and any(
+        t.name == _SCRIPT_THREAD and t.is_alive() and t is not threading.current_thread()
+        for t in threading.enumerate()
+    ):
+        time.sleep(poll_s)
+    return time.monotonic() - start

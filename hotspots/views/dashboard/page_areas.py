@@ -236,8 +236,11 @@ def _ward_section(ds: Dataset, table: pd.DataFrame, periods: measures.Periods) -
     outlines = simplified_wards(ds)
     shaded = area_view.ward_choropleth(outlines, table, column)
     if shaded.has_values:
+        # the base map (outlines' extent, ward names) is the same for every selection: a
+        # filter change swaps the choropleth inside the drawn map instead of reloading it
         m = maps.base_map(outlines)
-        maps.ward_layer(
+        maps.label_layer(outlines, name="Ward names").add_to(m)
+        shading = maps.ward_layer(
             shaded.table,
             value=shaded.value,
             name_col="area_name",
@@ -245,9 +248,15 @@ def _ward_section(ds: Dataset, table: pd.DataFrame, periods: measures.Periods) -
             legend_title=f"{title} ({periods.label()})",
             simplify_m=0,
             **shaded.options,
-        ).add_to(m)
-        maps.label_layer(outlines, name="Ward names").add_to(m)
-        st_map(m, key="ward_map", height=480, use_container_width=True, returned_objects=[])
+        )
+        st_map(
+            m,
+            key="ward_map",
+            feature_group_to_add=[shading],
+            height=480,
+            use_container_width=True,
+            returned_objects=[],
+        )
     else:
         st.info(f"No values to map for “{choice}” (no population figures or no comparison).")
     if column.startswith("change_"):

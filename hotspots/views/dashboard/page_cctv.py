@@ -50,6 +50,21 @@ def camera_key(cameras: pd.DataFrame) -> str:
 
 
 @st.cache_resource(max_entries=16, show_spinner="Checking what the cameras see…")
+def _sightings(
+    key: str,
+    sel_key: str,
+    cam_key: str,
+    *,
+    _inc: gpd.GeoDataFrame,
+    _cams: pd.DataFrame,
+    _cells: gpd.GeoDataFrame,
+) -> cctv.Sightings:
+    """Which camera sees which incident, and which hot cell holds it: made once for the
+    coverage and the tasking sheet of a selection and camera table."""
+    return cctv.sightings(_inc, _cams, hotspots=_cells)
+
+
+@st.cache_resource(max_entries=16, show_spinner="Checking what the cameras see…")
 def _coverage(
     key: str,
     sel_key: str,
@@ -59,7 +74,8 @@ def _coverage(
     _cams: pd.DataFrame,
     _cells: gpd.GeoDataFrame,
 ) -> cctv.Coverage:
-    return cctv.coverage(_inc, _cams, hotspots=_cells)
+    seen = _sightings(key, sel_key, cam_key, _inc=_inc, _cams=_cams, _cells=_cells)
+    return cctv.coverage(_inc, _cams, hotspots=_cells, seen=seen)
 
 
 @st.cache_resource(max_entries=16, show_spinner="Siting redeployable cameras…")
@@ -97,8 +113,15 @@ def _sheet(
     _cams: pd.DataFrame,
     _cells: gpd.GeoDataFrame,
 ) -> cctv.TaskingSheet:
+    seen = _sightings(key, sel_key, cam_key, _inc=_inc, _cams=_cams, _cells=_cells)
     return cctv.tasking_sheet(
-        _inc, _cams, _cells, top=top, block_hours=block_hours, min_incidents=min_incidents
+        _inc,
+        _cams,
+        _cells,
+        top=top,
+        block_hours=block_hours,
+        min_incidents=min_incidents,
+        seen=seen,
     )
 
 

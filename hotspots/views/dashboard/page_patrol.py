@@ -160,7 +160,8 @@ def plan_ahead(ds: Dataset, sel: Selection) -> None:
 
 @st.cache_resource(max_entries=16, show_spinner="Building the patrol plan…")
 def _plan(key: tuple[str, ...], *, _ds: Dataset, _sel: Selection, _request: Request) -> PatrolPlan:
-    return plan_for(_request, cached.selected(_ds, pool_selection(_sel)), wards=_ds.wards)
+    pool = cached.selected(_ds, pool_selection(_sel))
+    return plan_for(_request, pool, wards=_ds.wards, outline=cached.study_area(_ds))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

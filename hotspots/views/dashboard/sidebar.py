@@ -10,13 +10,12 @@ from hotspots.data.schema import CATEGORIES
 from hotspots.data.select import (
     WEEKDAY_NAMES,
     Selection,
-    crime_types,
     has_time_of_day,
     months_present,
     values_present,
     ward_choices,
 )
-from hotspots.views.dashboard import url_state
+from hotspots.views.dashboard import cached, url_state
 from hotspots.views.dashboard.state import Dataset
 
 MEETING_CSS = """
@@ -105,7 +104,7 @@ def sidebar_filters(ds: Dataset) -> Selection:
     chosen_groups = side.multiselect(
         "Crime groups", groups, key="f_groups", placeholder="All groups"
     )
-    types = crime_types(inc, categories=chosen_groups)
+    types = cached.crime_types(ds, chosen_groups)
     url_state.seed("f_types", options=types)
     chosen_types = side.multiselect("Crime types", types, key="f_types", placeholder="All types")
     names = ward_choices(ds.wards)

@@ -1,0 +1,86 @@
+"""The "Street, Ward" names of a grid's H3 cells, the empty cells' names made once per grid.
+
+Most cells of a study area hold no incident of a selection (on the Hertfordshire force-year,
+3,100 of 18,000 for one crime group): such a cell is named by its ward alone, whatever the
+selection, so those names are kept per grid, working CRS and wards, and only the occupied
+cells are named from the selection's incidents. The names equal
+:func:`hotspots.space.places.cell_place_names` of every cell (tests/test_hot_cells.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from hotspots.data.schema import WORKING_CRS
+from hotspots.space.places import cell_place_names
+
+
+def name_cells(
+    incidents: gpd.GeoDataFrame,
+    cells: gpd.GeoDataFrame,
+    *,
+    res: int,
+    wards: gpd.GeoDataFrame | None,
+    places: pd.Series | None = None,
+) -> np.ndarray:
+    """:func:`hotspots.space.places.cell_place_names` of every cell of ``cells`` (``cell`` and
+    ``count`` of ``incidents``, as from ``grid_counts``): the occupied cells named from the
+    incidents in them, the others by their ward alone (or ``"unnamed place"``), those names
+    made once per grid, working CRS and wards (at most :data:`_EMPTY_NAMES_MAX` kept).
+
+    Parameters
+    ----------
+    incidents
+        The mappable incidents counted in ``cells`` (``attrs["working_crs"]``).
+    wards
+        Ward polygons with ``area_name``, or ``None``.
+    places
+        :func:`hotspots.space.places.place_text` of ``incidents`` when already worked out.
+    """
+    ids = cells["cell"].to_numpy(dtype=object)
+    occupied = cells["count"].to_numpy() > 0
+    names = _empty_cell_names(incidents.iloc[:0], ids, res, wards).copy()
+    if occupied.any():
+        names[occupied] = cell_place_names(incidents, ids[occupied], res, wards, places=places)
+    return names
+
+
+_EMPTY_NAMES_MAX = 8
+"""Grids whose names of cells without incidents are kept (oldest dropped)."""
+_empty_names: OrderedDict[tuple, np.ndarray] = OrderedDict()
+_empty_names_lock = threading.Lock()
+
+
+def _empty_cell_names(
+    none: gpd.GeoDataFrame, ids: np.ndarray, res: int, wards: gpd.GeoDataFrame | None
+) -> np.ndarray:
+    """The name of each cell ``ids`` holding no incident (``none``: no incident, with the
+    working CRS), by the same call as the others; keyed by the cells, resolution, CRS and the
+    wards' names and outlines."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update("\n".join(map(str, ids)).encode())
+    if wards is not None:
+        digest.update("\n".join(map(str, wards["area_name"].tolist())).encode())
+        digest.update(str(wards.crs).encode())
+        for wkb in shapely.to_wkb(wards.geometry.to_numpy()):
+            digest.update(wkb)
+    key = (res, str(none.attrs.get(WORKING_CRS)), wards is None, digest.hexdigest())
+    with _empty_names_lock:
+        found = _empty_names.get(key)
+        if found is not None:
+            _empty_names.move_to_end(key)
+            return found
+    made = cell_place_names(none, ids, res, wards)
+    made.flags.writeable = False
+    with _empty_names_lock:
+        _empty_names[key] = made
+        while len(_empty_names) > _EMPTY_NAMES_MAX:
+            _empty_names.popitem(last=False)
+    return made

@@ -1,0 +1,80 @@
+"""Caches of the dashboard made once per data load or per selection
+(hotspots.views.dashboard.cached): cached equals fresh, and a second dataset or selection
+never gets the first's result."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+
+import pytest
+
+from hotspots.data.schema import CATEGORIES
+from hotspots.data.select import crime_types, values_present
+from hotspots.views.dashboard import cached
+from hotspots.views.dashboard.state import Dataset, demo_dataset
+
+
+@pytest.fixture(scope="module")
+def demo() -> Dataset:
+    return demo_dataset()
+
+
+def test_crime_types_per_group_equal_a_scan_of_the_incidents(demo: Dataset) -> None:
+    groups = values_present(demo.incidents, "category", order=CATEGORIES)
+    assert len(groups) >= 3
+    for n in (0, 1, 2):
+        for chosen in itertools.combinations(groups, n):
+            want = crime_types(demo.incidents, categories=list(chosen))
+            assert cached.crime_types(demo, chosen) == want, chosen
+    assert cached.crime_types(demo, ["Not a group"]) == []
+
+
+def test_crime_types_follow_the_dataset_not_the_first_one_asked(demo: Dataset) -> None:
+    asb = demo.incidents["category"] == "Anti-social behaviour"
+    no_asb = dataclasses.replace(demo, key=demo.key + ":no-asb", incidents=demo.incidents[~asb])
+    assert cached.crime_types(demo, ["Anti-social behaviour"])
+    assert cached.crime_types(no_asb, ["Anti-social behaviour"]) == []
+    assert cached.crime_types(no_asb, []) == crime_types(no_asb.incidents)
+
+
+def test_patrol_plan_on_the_wards_united_once_equals_the_plan_uniting_them(demo: Dataset) -> None:
+    from hotspots.data.select import Selection
+    from hotspots.products.patrol.request import Choices, make_request, plan_for, pool_selection
+
+    sel = dataclasses.replace(cached.first_view(demo), categories=("Anti-social behaviour",))
+    pool = cached.selected(demo, pool_selection(sel))
+    request = make_request(sel, pool, Choices())
+    fresh = plan_for(request, pool, wards=demo.wards)
+    given = plan_for(request, pool, wards=demo.wards, outline=cached.study_area(demo))
+    assert isinstance(sel, Selection) and len(fresh.localities) > 0
+    assert fresh.localities.drop(columns="geometry").equals(
+        given.localities.drop(columns="geometry")
+    )
+    assert fresh.localities.geometry.geom_equals_exact(given.localities.geometry, 0).all()
+
+
+def test_work_ahead_waits_while_a_page_script_runs() -> None:
+    import threading
+    import time
+
+    assert cached.wait_for_quiet(timeout_s=2) < 0.2  # no page running: at once
+    done = threading.Event()
+    page = threading.Thread(target=done.wait, args=(0.4,), name="ScriptRunner.scriptThread")
+    page.start()
+    try:
+        waited = cached.wait_for_quiet(timeout_s=5)
+    finally:
+        done.set()
+        page.join()
+    assert 0.3 <= waited < 2
+    page = threading.Thread(target=done.wait, name="ScriptRunner.scriptThread")
+    done.clear()
+    page.start()
+    try:
+        start = time.monotonic()
+        assert cached.wait_for_quiet(timeout_s=0.3) >= 0.3  # never longer than told
+        assert time.monotonic() - start < 1.5
+    finally:
+        done.set()
+        page.join()

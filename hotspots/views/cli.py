@@ -703,8 +703,11 @@ def _run_dashboard(args: argparse.Namespace) -> int:
     # The safe settings of .streamlit/config.toml, given again so that they hold whatever
     # folder the command is run from and whichever Streamlit reads (or not) that file: no
     # "Download as CSV" in the tables' toolbars (files leave through the audited buttons), no
-    # tracebacks or server paths to visitors, no developer menu items.
-    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.headless", "true",
+    # tracebacks or server paths to visitors, no developer menu items, no watching of the
+    # source files. Started as `make dashboard` starts it (hotspots.views.dashboard.serve: the
+    # Map page's first view prepared while the browser loads).
+    command = [sys.executable, "-m", "hotspots.views.dashboard.serve", "run", str(app),
+               "--server.headless", "true", "--server.fileWatcherType", "none",
                "--server.address", "127.0.0.1", "--server.port", str(args.port),
                "--client.disableDataExport", "true", "--client.showErrorDetails", "none",
                "--client.toolbarMode", "minimal"]  # fmt: skip

@@ -445,3 +445,19 @@ def test_study_area_cells_kept_per_area_equal_fresh_ones() -> None:
         assert set(fresh) <= set(hist.cells)
         assert np.array_equal(hist.cell_xy, _cell_centres_xy(hist.cells, crs))
     assert len(area_cells(smaller, RES)) < len(area_cells(AREA, RES))
+
+
+def test_forecast_runs_its_linear_algebra_on_one_blas_thread() -> None:
+    """The wrapper limits BLAS to one thread for the call and restores it after."""
+    from threadpoolctl import threadpool_info
+
+    from hotspots.analysis.forecast import _one_blas_thread
+
+    def blas_threads() -> list[int]:
+        return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+    before = blas_threads()
+    assert before, "numpy has a BLAS library"
+    assert _one_blas_thread(blas_threads)() == [1] * len(before)
+    assert blas_threads() == before
+    assert forecast.__wrapped__ is not None  # type: ignore[attr-defined]

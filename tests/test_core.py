@@ -149,7 +149,63 @@ def test_transformers_are_cached() -> None:
     crs.to_lonlat([505_000.0], [207_000.0], crs.BNG)
     crs.to_lonlat([506_000.0], [208_000.0], crs.BNG)
     assert crs.transformer.cache_info().hits >= before + 2
-    assert coords.transformer is crs.transformer
+    assert coords.transform is crs.transform
+
+
+def test_every_reprojection_goes_through_core_to_crs() -> None:
+    """No ``.to_crs(`` call and no ``transformer(...).transform(`` in the package outside
+    hotspots.core.crs (one home: the projection thread). The demo generator's fixed pipeline
+    (run once, to build the demo) is the exception."""
+    import ast
+
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        where = str(path.relative_to(PACKAGE))
+        if where in ("core/crs.py", "demo/generate.py"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                reprojects = node.func.attr == "to_crs"
+                transforms = node.func.attr == "transform" and "transformer(" in ast.unparse(
+                    node.func.value
+                )
+                if reprojects or transforms:
+                    offenders.append(f"{where}:{node.lineno}")
+    assert offenders == []
+
+
+def test_reprojection_runs_on_one_thread_from_any_thread() -> None:
+    """to_crs, transform and on_proj_thread run on the one projection thread whichever thread
+    asks (PROJ's set-up is per thread), give the same result as geopandas, and raise as it."""
+    import threading
+
+    import geopandas as gpd
+    import shapely
+
+    frame = gpd.GeoDataFrame(
+        {"n": [1, 2]}, geometry=shapely.points([-0.45, -0.2], [51.75, 51.8]), crs=crs.WGS84
+    )
+    names: list[str] = []
+    results: list[gpd.GeoDataFrame] = []
+
+    def ask() -> None:
+        names.append(crs.on_proj_thread(lambda: threading.current_thread().name))
+        results.append(crs.to_crs(frame, crs.BNG))
+
+    threads = [threading.Thread(target=ask) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(set(names)) == 1 and names[0].startswith("hotspots-proj")
+    for got in results:
+        assert got.geom_equals(frame.to_crs(crs.BNG)).all()
+    x, y = crs.from_lonlat([-0.45], [51.75], crs.BNG)
+    assert np.allclose(
+        [x[0], y[0]], [frame.to_crs(crs.BNG).geometry.x[0], frame.to_crs(crs.BNG).geometry.y[0]]
+    )
+    with pytest.raises(ValueError):
+        crs.to_crs(frame.set_crs(None, allow_override=True), crs.BNG)
 
 
 def test_ingest_reports_detected_crs_for_bng_and_swapped_rows() -> None:

@@ -26,6 +26,7 @@ from hotspots.analysis.clusters import (
 from hotspots.analysis.stats import hotspots_gistar
 from hotspots.analysis.temporal import HourWeekday, hour_weekday, monthly_series, peak_windows
 from hotspots.core import disclosure
+from hotspots.core.crs import to_crs
 from hotspots.core.defaults import (
     DBSCAN_MAX_EPS_M,
     GI_K,
@@ -354,7 +355,7 @@ def _name_places(
     if wards is not None and "area_name" not in wards.columns:
         wards = None
     if wards is not None:  # projected once for every naming below (each would project them)
-        wards = wards.to_crs(crs)
+        wards = to_crs(wards, crs)
     text = place_text(spatial)  # and the incidents' places read once
     cells["place"] = name_cells(spatial, cells, res=res, wards=wards, places=text)
     if forecast is not None:  # the hot spots carry the same names (edge cells named too)
@@ -366,7 +367,7 @@ def _name_places(
             )
         forecast.cells["place"] = named.to_numpy()
     if len(profiles):
-        outlines = profiles.geometry.to_crs(crs)
+        outlines = to_crs(profiles.geometry, crs)
         inner = outlines.where(~(outlines.isna() | outlines.is_empty)).representative_point()
         centres = pd.DataFrame(
             {"x": inner.x.to_numpy(), "y": inner.y.to_numpy()}, index=profiles["cluster"]

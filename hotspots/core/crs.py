@@ -9,13 +9,20 @@ The one home of the rules every reader and every layer shares:
 - the working CRS in metres (:func:`working_crs_for`: EPSG:27700 in Great Britain, else the
   local UTM zone);
 - cached ``always_xy`` pyproj transformers (:func:`transformer`, :func:`to_lonlat`,
-  :func:`from_lonlat`). pyproj transformers are thread-safe since pyproj 3.1, so one cached
-  transformer serves every thread of the dashboard.
+  :func:`from_lonlat`) and every reprojection (:func:`to_crs`, :func:`transform`), run on one
+  long-lived thread (:func:`on_proj_thread`): PROJ sets up each coordinate operation again in
+  every new thread (about 15 ms per pair of CRSs, a cached Transformer included), and the
+  dashboard runs each page script in a new thread (2-4 pairs a rerun).
 """
 
 from __future__ import annotations
 
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
+from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -202,11 +209,57 @@ def pipeline_transformer(pipeline: str) -> Transformer:
 
 def to_lonlat(x: ArrayLike, y: ArrayLike, crs: str | int) -> tuple[np.ndarray, np.ndarray]:
     """Longitude and latitude (degrees) of points given in ``crs``."""
-    lon, lat = transformer(crs, WGS84).transform(_floats(x), _floats(y))
-    return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    return transform(crs, WGS84, x, y)
 
 
 def from_lonlat(lon: ArrayLike, lat: ArrayLike, crs: str | int) -> tuple[np.ndarray, np.ndarray]:
     """Coordinates in ``crs`` (metres for a projected CRS) of lon/lat points (degrees)."""
-    x, y = transformer(WGS84, crs).transform(_floats(lon), _floats(lat))
-    return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    return transform(WGS84, crs, lon, lat)
+
+
+def transform(
+    source: str | int, target: str | int, x: ArrayLike, y: ArrayLike
+) -> tuple[np.ndarray, np.ndarray]:
+    """``x``, ``y`` given in ``source`` as coordinates in ``target`` (x = easting/longitude
+    first), on the projection thread (:func:`on_proj_thread`)."""
+    tx, ty = on_proj_thread(transformer(source, target).transform, _floats(x), _floats(y))
+    return np.asarray(tx, dtype=float), np.asarray(ty, dtype=float)
+
+
+_G = TypeVar("_G")
+
+
+def to_crs(data: _G, crs: Any) -> _G:
+    """``data.to_crs(crs)`` (a GeoDataFrame or GeoSeries, reprojected) on the projection thread
+    (:func:`on_proj_thread`): the one way the package reprojects geometries."""
+    return on_proj_thread(data.to_crs, crs)  # type: ignore[attr-defined]
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+_PROJ_THREAD = "hotspots-proj"
+_proj: tuple[int, ThreadPoolExecutor] | None = None
+_proj_lock = threading.Lock()
+
+
+def on_proj_thread(func: Callable[_P, _R], *args: _P.args, **kwargs: _P.kwargs) -> _R:
+    """``func(*args, **kwargs)`` run on the process's one projection thread (made when first
+    needed, again in a forked child), so PROJ's per-thread set-up of each coordinate operation
+    (about 15 ms per pair of CRSs) is paid once per process, not once per dashboard rerun.
+    Calls from that thread run directly; exceptions reach the caller."""
+    global _proj
+    if threading.current_thread().name.startswith(_PROJ_THREAD):
+        return func(*args, **kwargs)
+    with _proj_lock:
+        if _proj is None or _proj[0] != os.getpid():  # a forked child makes its own
+            _proj = (os.getpid(), ThreadPoolExecutor(1, thread_name_prefix=_PROJ_THREAD))
+        executor = _proj[1]
+    return executor.submit(func, *args, **kwargs).result()
+
+
+def _after_fork_in_child() -> None:
+    global _proj_lock
+    _proj_lock = threading.Lock()  # the parent's may have been held by another thread
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -34,7 +34,7 @@ import shapely
 from numpy.typing import ArrayLike
 from shapely.geometry.base import BaseGeometry
 
-from hotspots.core.crs import from_lonlat, to_lonlat
+from hotspots.core.crs import from_lonlat, to_crs, to_lonlat
 from hotspots.data.schema import BNG, WGS84
 
 VINTAGE = "wards: 2013 electoral wards; LSOAs: 2011; residents: 2011 Census; district codes: 2016"
@@ -81,10 +81,13 @@ class District:
     def lsoas(self) -> gpd.GeoDataFrame:
         """The 2011 LSOAs, built when first asked for (most uses need only ``population``)."""
         rows = self.lsoa_rows
-        lsoas = gpd.GeoDataFrame(
-            {"area_code": rows["lsoa_code"], "area_name": rows["lsoa_name"]},
-            geometry=gpd.GeoSeries.from_wkb(rows["geometry"], crs=BNG),
-        ).to_crs(WGS84)
+        lsoas = to_crs(
+            gpd.GeoDataFrame(
+                {"area_code": rows["lsoa_code"], "area_name": rows["lsoa_name"]},
+                geometry=gpd.GeoSeries.from_wkb(rows["geometry"], crs=BNG),
+            ),
+            WGS84,
+        )
         lsoas.attrs["report"] = {"source": f"national boundary pack: 2011 LSOAs of {self.code}"}
         return lsoas
 
@@ -239,14 +242,17 @@ def _build(
 ) -> District:
     """One district from its rows of the three pack files (EPSG:27700; the LSOAs' geometry
     still WKB)."""
-    wards = gpd.GeoDataFrame(
-        {"area_code": ward_rows["ward_code"], "area_name": ward_rows["ward_name"]},
-        geometry=ward_rows.geometry,
-    ).to_crs(WGS84)
+    wards = to_crs(
+        gpd.GeoDataFrame(
+            {"area_code": ward_rows["ward_code"], "area_name": ward_rows["ward_name"]},
+            geometry=ward_rows.geometry,
+        ),
+        WGS84,
+    )
     wards.attrs["report"] = {"source": f"national boundary pack: 2013 wards of {code}"}
     population = pd.DataFrame(lsoa_rows[["lsoa_code", "residents", "households"]])
     population = population.astype({"residents": "int64", "households": "int64"})
-    outline = shapely.make_valid(outline_row.to_crs(WGS84).geometry.iloc[0])
+    outline = shapely.make_valid(to_crs(outline_row, WGS84).geometry.iloc[0])
     return District(
         code=code,
         name=str(outline_row["lad_name"].iloc[0]),

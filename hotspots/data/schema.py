@@ -18,7 +18,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from hotspots.core.crs import BNG, WGS84, to_lonlat
+from hotspots.core.crs import BNG, WGS84, to_crs, to_lonlat
 from hotspots.core.crs import working_crs_for as working_crs_for  # re-exported (old home)
 from hotspots.core.disclosure import SENSITIVE_PATTERN
 
@@ -278,7 +278,7 @@ def incident_points(incidents: gpd.GeoDataFrame) -> np.ndarray:
         raise ValueError("incidents have no CRS; set it (EPSG:4326 for lon/lat)")
     geom = incidents.geometry
     if CRS.from_user_input(incidents.crs).to_epsg() != 4326:
-        geom = geom.to_crs(WGS84)
+        geom = to_crs(geom, WGS84)
     points = geom.to_numpy()
     bad = shapely.get_type_id(points) != shapely.GeometryType.POINT
     if bad.any():

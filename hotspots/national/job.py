@@ -58,7 +58,7 @@ from hotspots.analysis.stats import (
 )
 from hotspots.analysis.stats.emerging import MIN_PERIODS
 from hotspots.analysis.stats.fdr import CONFIDENCE_LEVELS
-from hotspots.core.crs import BNG, WGS84, from_lonlat
+from hotspots.core.crs import BNG, WGS84, from_lonlat, to_crs
 from hotspots.core.defaults import HOT_MIN_BIN
 from hotspots.core.disclosure import mappable
 from hotspots.core.io import write_csv
@@ -643,7 +643,7 @@ def _forecast_districts(
     blocks = locations.shuffle(
         on="lad_code", npartitions=max(1, min(len(districts), _FORECAST_PARTITIONS))
     )
-    outlines = district_outlines().set_index("lad_code").to_crs(WGS84).geometry
+    outlines = to_crs(district_outlines().set_index("lad_code"), WGS84).geometry
     outlines_future = client.scatter(outlines[outlines.index.isin(districts)], broadcast=True)
     tables = blocks.map_partitions(
         _district_forecasts, outlines_future, through, res, top, meta=_FORECAST_META

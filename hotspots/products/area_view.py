@@ -19,6 +19,7 @@ from typing import IO
 import geopandas as gpd
 import pandas as pd
 
+from hotspots.core.crs import to_crs
 from hotspots.core.disclosure import MIN_COUNT
 from hotspots.data.coverage import Coverage
 from hotspots.data.schema import BNG, WGS84
@@ -114,9 +115,9 @@ def simplified_wards(
     """``area_code``, ``area_name`` and outlines simplified by ``tolerance_m`` metres in the
     metric ``working_crs`` (default British National Grid), in EPSG:4326."""
     outlines = wards[["area_code", "area_name", "geometry"]]
-    metric = outlines.to_crs(working_crs or BNG)
+    metric = to_crs(outlines, working_crs or BNG)
     simple = metric.simplify(tolerance_m, preserve_topology=True)
-    return outlines.set_geometry(simple.to_crs(WGS84).to_numpy())
+    return outlines.set_geometry(to_crs(simple, WGS84).to_numpy())
 
 
 def month_choices(incidents: pd.DataFrame) -> list[pd.Period]:

@@ -27,7 +27,7 @@ import pandas as pd
 import shapely
 
 from hotspots.analysis.stats import hotspots_gistar
-from hotspots.core.crs import from_lonlat, outside_degrees
+from hotspots.core.crs import from_lonlat, outside_degrees, to_crs
 from hotspots.core.defaults import GI_K, H3_RES, HOT_MIN_BIN
 from hotspots.core.disclosure import mappable
 from hotspots.data.ingest import resolve_study_area
@@ -293,7 +293,7 @@ def uncovered_hot_cells(
     else:
         fx, fy = _project(table["lon"].to_numpy(), table["lat"].to_numpy(), crs)
         tree = shapely.STRtree(shapely.points(fx, fy))
-        hexagons = hot.geometry.to_crs(crs).to_numpy()
+        hexagons = to_crs(hot.geometry, crs).to_numpy()
         (index_hex, _), gaps = tree.query_nearest(hexagons, return_distance=True, all_matches=False)
         nearest = np.full(len(hot), np.nan)
         nearest[index_hex] = gaps

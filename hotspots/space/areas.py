@@ -18,7 +18,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from hotspots.core.crs import BNG, WGS84, in_bng_extent, outside_degrees, working_crs_for
+from hotspots.core.crs import BNG, WGS84, in_bng_extent, outside_degrees, to_crs, working_crs_for
 from hotspots.data import boundaries, datasets
 from hotspots.data.schema import WORKING_CRS, incident_points
 
@@ -164,13 +164,16 @@ def read_boundaries(
     if invalid.any():
         geoms = geoms.copy()
         geoms[invalid] = shapely.make_valid(geoms[invalid], method="structure")
-    out = gpd.GeoDataFrame(
-        {
-            "area_code": gdf[code_col].astype("string").str.strip().to_numpy(),
-            "area_name": gdf[name_col].astype("string").str.strip().to_numpy(),
-        },
-        geometry=gpd.GeoSeries(geoms, crs=gdf.crs),
-    ).to_crs(WGS84)
+    out = to_crs(
+        gpd.GeoDataFrame(
+            {
+                "area_code": gdf[code_col].astype("string").str.strip().to_numpy(),
+                "area_name": gdf[name_col].astype("string").str.strip().to_numpy(),
+            },
+            geometry=gpd.GeoSeries(geoms, crs=gdf.crs),
+        ),
+        WGS84,
+    )
     n_rows = len(out)
     if not out["area_code"].is_unique:
         out = out.dissolve(by="area_code", aggfunc="first", as_index=False)
@@ -282,14 +285,14 @@ def _area_index(
     if max_snap_m < 0:
         raise ValueError(f"max_snap_m is a distance in metres >= 0, got {max_snap_m}")
     points = incident_points(incidents)
-    match, n_multi = _locate(points, areas.to_crs(WGS84).geometry.to_numpy())
+    match, n_multi = _locate(points, to_crs(areas, WGS84).geometry.to_numpy())
     snapped = 0
     unmatched = np.flatnonzero(match < 0)
     if max_snap_m > 0 and unmatched.size:
         lon, lat = shapely.get_x(points), shapely.get_y(points)
         metric = incidents.attrs.get(WORKING_CRS) or working_crs_for(lon, lat)
-        far = gpd.GeoSeries(points[unmatched], crs=WGS84).to_crs(metric).to_numpy()
-        near = shapely.STRtree(areas.to_crs(metric).geometry.to_numpy()).query_nearest(
+        far = to_crs(gpd.GeoSeries(points[unmatched], crs=WGS84), metric).to_numpy()
+        near = shapely.STRtree(to_crs(areas, metric).geometry.to_numpy()).query_nearest(
             far, max_distance=max_snap_m
         )
         nearest, _ = _first_match(near[0], near[1], unmatched.size)
@@ -466,8 +469,8 @@ def ward_population(
             f"{int(absent.sum())} LSOA(s) have no population figures, e.g. {codes}; population "
             "is for 2011 LSOAs (LSOA11CD): use matching boundaries"
         )
-    ward_geoms = wards.to_crs(BNG).geometry.to_numpy()
-    lsoa_geoms = lsoas.to_crs(BNG).geometry.to_numpy()
+    ward_geoms = to_crs(wards, BNG).geometry.to_numpy()
+    lsoa_geoms = to_crs(lsoas, BNG).geometry.to_numpy()
     fallbacks = 0
     if method == "area_weighted":
         lsoa_idx, ward_idx = shapely.STRtree(ward_geoms).query(lsoa_geoms, predicate="intersects")

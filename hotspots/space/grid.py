@@ -24,7 +24,7 @@ import pyarrow as pa
 import shapely
 
 from hotspots.core import disclosure
-from hotspots.core.crs import WGS84, outside_degrees
+from hotspots.core.crs import WGS84, outside_degrees, to_crs
 from hotspots.core.defaults import GRID_CELLS_ALWAYS_ALLOWED, GRID_MAX_CELLS_PER_OCCUPIED
 from hotspots.data.schema import incident_points
 
@@ -222,7 +222,7 @@ def _area_geometry(area: Any) -> shapely.Geometry:
             raise ValueError(
                 "study area has no CRS; read it with hotspots.space.areas.read_boundaries"
             )
-        area = area.to_crs(WGS84).union_all()
+        area = to_crs(area, WGS84).union_all()
     if not isinstance(area, shapely.Polygon | shapely.MultiPolygon):
         raise TypeError(
             "study area must be a GeoDataFrame/GeoSeries of polygons or a shapely (Multi)Polygon "

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hotspots.core.crs import from_lonlat
+from hotspots.core.crs import from_lonlat, to_crs
 from hotspots.core.disclosure import is_exact_source
 from hotspots.data.schema import WORKING_CRS, incident_points
 from hotspots.space.grid import assign_cells, cell_centres
@@ -240,7 +240,7 @@ def ward_names(centres: np.ndarray, wards: gpd.GeoDataFrame | None, crs: str) ->
     names = np.full(len(centres), None, dtype=object)
     if wards is None or len(centres) == 0:
         return names
-    polygons = wards.to_crs(crs).geometry.to_numpy()
+    polygons = to_crs(wards, crs).geometry.to_numpy()
     tree = shapely.STRtree(polygons)
     point_idx, ward_idx = tree.query(shapely.points(centres), predicate="intersects")
     first = pd.Series(ward_idx).groupby(point_idx).min()

@@ -14,7 +14,7 @@ import numpy as np
 import shapely
 
 from hotspots.analysis.analyse import GISTAR_LABEL, Analysis
-from hotspots.core.crs import WGS84
+from hotspots.core.crs import WGS84, to_crs
 from hotspots.products.captions import counts_title, hot_spot_backtest, hot_spot_title
 from hotspots.views import maps
 
@@ -161,7 +161,7 @@ def hot_spot_bounds(analysis: Analysis, *, pad_m: float = 250.0) -> tuple[float,
     if len(chosen) == 0:
         return None
     top = chosen.sort_values("forecast_rank").head(max(1, len(chosen) // 5))
-    centres = shapely.centroid(top.to_crs(WGS84).geometry.to_numpy())
+    centres = shapely.centroid(to_crs(top, WGS84).geometry.to_numpy())
     lon, lat = shapely.get_x(centres), shapely.get_y(centres)
     low, high = (5, 95) if len(top) >= 10 else (0, 100)
     west, east = np.percentile(lon, [low, high])

@@ -47,7 +47,7 @@ from matplotlib import colormaps
 from matplotlib.colors import to_hex
 
 from hotspots.core.classes import GI_COLOURS, GI_LABELS
-from hotspots.core.crs import WGS84, outside_degrees, working_crs_for
+from hotspots.core.crs import WGS84, outside_degrees, to_crs, working_crs_for
 
 LEAFLET_VERSION = "1.9.4"
 """The Leaflet release ``scripts/setup.sh`` installs (keep the two in step)."""
@@ -269,7 +269,7 @@ def _lonlat_bounds(
     if isinstance(bounds, gpd.GeoDataFrame | gpd.GeoSeries):
         if bounds.crs is None:
             raise ValueError("bounds frame has no CRS: set it with .set_crs(...) first")
-        bounds = bounds.to_crs(WGS84).total_bounds
+        bounds = to_crs(bounds, WGS84).total_bounds
     values = np.asarray(bounds, dtype=float)
     if values.shape != (4,) or not np.isfinite(values).all():
         raise ValueError(
@@ -874,7 +874,7 @@ def _wgs84_frame(
             f"{what}: {int(empty.sum())} row(s) have no geometry (first: index "
             f"{list(gdf.index[empty][:5])}); drop or locate them before mapping"
         )
-    return gdf if gdf.crs.equals(WGS84) else gdf.to_crs(WGS84)
+    return gdf if gdf.crs.equals(WGS84) else to_crs(gdf, WGS84)
 
 
 def _numeric(column: pd.Series, what: str) -> np.ndarray:
@@ -904,8 +904,8 @@ def _simplified(geoms: gpd.GeoSeries, tolerance_m: float) -> np.ndarray:
         return geoms.to_numpy()
     lon, lat = shapely.get_coordinates(geoms.to_numpy()).T
     metric = working_crs_for(lon, lat)
-    simple = shapely.simplify(geoms.to_crs(metric).to_numpy(), tolerance_m, preserve_topology=True)
-    return gpd.GeoSeries(simple, crs=metric).to_crs(WGS84).to_numpy()
+    simple = shapely.simplify(to_crs(geoms, metric).to_numpy(), tolerance_m, preserve_topology=True)
+    return to_crs(gpd.GeoSeries(simple, crs=metric), WGS84).to_numpy()
 
 
 def _fill_style(colour: str, opacity: float) -> dict[str, Any]:

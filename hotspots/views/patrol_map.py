@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import to_hex
 
+from hotspots.core.crs import to_crs
 from hotspots.products.patrol.plan import PatrolPlan
 from hotspots.views import maps
 
@@ -209,7 +210,7 @@ def map_view(
     """
     if len(plan.localities) == 0:
         return None, None
-    west, south, east, north = plan.localities.to_crs("EPSG:4326").total_bounds
+    west, south, east, north = to_crs(plan.localities, "EPSG:4326").total_bounds
     y_south, y_north = (np.log(np.tan(np.pi / 4 + np.radians(v) / 2)) for v in (south, north))
     fit = min(
         np.log2(width_px * 360 / (256 * max(east - west, 1e-6))),

@@ -8,6 +8,7 @@ import pandas as pd
 import shapely
 
 from hotspots.analysis.clusters.result import ClusterResult
+from hotspots.core.crs import to_crs
 from hotspots.data.schema import WGS84, WORKING_CRS, check_incidents
 
 TREND_MONTHS = 3
@@ -112,9 +113,12 @@ def cluster_profiles(
     out["first_month"] = frame.groupby("cluster")["month"].min()
     out["last_month"] = frame.groupby("cluster")["month"].max()
     out = out.join(_trend(frame, incidents["month"])).join(_peaks(frame))
-    gdf = gpd.GeoDataFrame(
-        out.reset_index(drop=True), geometry=gpd.GeoSeries(outline, crs=crs), crs=crs
-    ).to_crs(WGS84)
+    gdf = to_crs(
+        gpd.GeoDataFrame(
+            out.reset_index(drop=True), geometry=gpd.GeoSeries(outline, crs=crs), crs=crs
+        ),
+        WGS84,
+    )
     gdf.attrs[WORKING_CRS] = crs
     gdf.attrs["buffer_m"] = float(buffer_m)
     return gdf

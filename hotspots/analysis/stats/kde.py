@@ -11,6 +11,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 
+from hotspots.core.crs import to_crs
 from hotspots.data.schema import WORKING_CRS
 from hotspots.space.grid import cell_polygons
 
@@ -154,7 +155,7 @@ def _targets(where: Any, crs: str) -> tuple[np.ndarray, str]:
         if where.crs is None:
             raise ValueError("target geometries have no CRS; set it (e.g. EPSG:4326) first")
         geoms = where.geometry if isinstance(where, gpd.GeoDataFrame) else where
-        centres = geoms.to_crs(crs).centroid
+        centres = to_crs(geoms, crs).centroid
         return np.column_stack([centres.x, centres.y]), "geometry centroids"
     arr = np.asarray(where)
     if arr.ndim == 2 and arr.shape[1] == 2 and np.issubdtype(arr.dtype, np.number):

@@ -183,7 +183,7 @@ def _incidents(staged: Staged, kept: np.ndarray, taxonomy: pd.DataFrame | None) 
     if working == loc.crs:
         x, y = loc.x[kept], loc.y[kept]
     else:
-        x, y = coords.transformer(WGS84, working).transform(lon, lat)
+        x, y = coords.transform(WGS84, working, lon, lat)
     dtypes = _dtypes()
     n = int(kept.sum())
     columns: dict[str, object] = {}

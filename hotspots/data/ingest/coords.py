@@ -22,7 +22,7 @@ from hotspots.core.crs import (
     in_bng_extent,
     outside_degrees,
     swapped_lonlat,
-    transformer,
+    transform,
 )
 
 # Old names, re-exported: the rules live in hotspots.core.crs.
@@ -159,7 +159,7 @@ def locate(
     if src == WGS84:
         lon[ok], lat[ok] = x[ok], y[ok]
     else:
-        lon[ok], lat[ok] = transformer(src, WGS84).transform(x[ok], y[ok])
+        lon[ok], lat[ok] = transform(src, WGS84, x[ok], y[ok])
         outside = ok & ~(np.isfinite(lon) & np.isfinite(lat))
         reason[outside] = "invalid_coordinates"
         detail[outside] = f"cannot be transformed from {src} to lon/lat"
@@ -242,7 +242,7 @@ def _outside_area_of_use(x: np.ndarray, y: np.ndarray, crs: str) -> np.ndarray:
     finite = np.isfinite(x) & np.isfinite(y)
     lon = np.full(x.size, np.nan)
     lat = np.full(x.size, np.nan)
-    lon[finite], lat[finite] = transformer(crs, WGS84).transform(x[finite], y[finite])
+    lon[finite], lat[finite] = transform(crs, WGS84, x[finite], y[finite])
     margin = 1.0  # degrees: areas of use are drawn tight around the territory
     return finite & ~(
         (lon >= area.west - margin)

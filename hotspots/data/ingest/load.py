@@ -149,8 +149,8 @@ def _to_working(part: gpd.GeoDataFrame, working: str) -> gpd.GeoDataFrame:
     if part.attrs.get(WORKING_CRS) == working or part.empty:
         return part
     part = part.copy()
-    part["x"], part["y"] = coords.transformer(WGS84, working).transform(
-        part.geometry.x.to_numpy(), part.geometry.y.to_numpy()
+    part["x"], part["y"] = coords.transform(
+        WGS84, working, part.geometry.x.to_numpy(), part.geometry.y.to_numpy()
     )
     part.attrs[WORKING_CRS] = working
     return part

@@ -12,7 +12,14 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from hotspots.core.crs import BNG, WGS84, looks_like_bng, looks_like_degrees, outside_degrees
+from hotspots.core.crs import (
+    BNG,
+    WGS84,
+    looks_like_bng,
+    looks_like_degrees,
+    outside_degrees,
+    to_crs,
+)
 from hotspots.data import boundaries, datasets
 from hotspots.data.ingest.errors import IngestError
 
@@ -173,7 +180,7 @@ def _to_wgs84(frame: gpd.GeoDataFrame | gpd.GeoSeries, *, name: str) -> gpd.GeoS
         geoms = geoms.set_crs(BNG, allow_override=True)
     elif geoms.crs is None:
         geoms = geoms.set_crs(WGS84)
-    return geoms.to_crs(WGS84)
+    return to_crs(geoms, WGS84)
 
 
 def _check_lonlat(geom: BaseGeometry) -> None:

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from hotspots.core.crs import to_crs
 from hotspots.core.defaults import HOT_MIN_BIN
 from hotspots.core.disclosure import mappable
 from hotspots.data.schema import WGS84, WORKING_CRS, check_incidents
@@ -117,7 +118,7 @@ def hot_areas(
     areas = hotspots
     if min_gi_bin is not None and "gi_bin" in hotspots.columns:
         areas = hotspots[hotspots["gi_bin"] >= min_gi_bin]
-    areas = areas[areas.geometry.notna() & ~areas.geometry.is_empty].to_crs(WGS84)
+    areas = to_crs(areas[areas.geometry.notna() & ~areas.geometry.is_empty], WGS84)
     areas = areas.reset_index(drop=True)
     if areas[hotspot_id].duplicated().any():
         raise ValueError(f"hotspot ids in {hotspot_id!r} must be unique (one row per hotspot)")

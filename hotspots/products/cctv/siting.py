@@ -32,7 +32,7 @@ import pandas as pd
 import shapely
 from scipy import optimize, sparse
 
-from hotspots.core.crs import WGS84, from_lonlat, outside_degrees, working_crs_for
+from hotspots.core.crs import WGS84, from_lonlat, outside_degrees, to_crs, working_crs_for
 from hotspots.core.defaults import HOT_MIN_BIN
 from hotspots.core.disclosure import mappable
 from hotspots.data.schema import WORKING_CRS, check_incidents
@@ -108,7 +108,7 @@ def candidate_sites(
         return pd.DataFrame({"site_id": [], "lon": [], "lat": []})
     bounds = areas.total_bounds
     crs = working_crs_for(np.array([bounds[0], bounds[2]]), np.array([bounds[1], bounds[3]]))
-    centres = areas.to_crs(crs).centroid.to_crs(WGS84)
+    centres = to_crs(to_crs(areas, crs).centroid, WGS84)
     return pd.DataFrame(
         {
             "site_id": areas[id_column].astype(str).to_numpy(),

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hotspots.core.crs import WGS84, from_lonlat, outside_degrees, working_crs_for
+from hotspots.core.crs import WGS84, from_lonlat, outside_degrees, to_crs, working_crs_for
 
 CAMERA_COLUMNS: tuple[str, ...] = ("camera_id", "type", "range_m", "lon", "lat")
 """Columns a camera table must have (``bearing_deg``, ``fov_deg``, ``status``, ``name``
@@ -253,8 +253,11 @@ def camera_views(
         )
         geometry[~circle] = shapely.polygons(rings)
     table["shape"] = np.where(circle, "circle", "sector")
-    views = gpd.GeoDataFrame(
-        table.drop(columns=["lon", "lat"]), geometry=gpd.GeoSeries(geometry, crs=crs)
-    ).to_crs(WGS84)
+    views = to_crs(
+        gpd.GeoDataFrame(
+            table.drop(columns=["lon", "lat"]), geometry=gpd.GeoSeries(geometry, crs=crs)
+        ),
+        WGS84,
+    )
     views.attrs.update(working_crs=crs, segments=segments)
     return views

@@ -31,7 +31,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from hotspots.core.crs import WGS84, to_lonlat
+from hotspots.core.crs import WGS84, to_crs, to_lonlat
 from hotspots.core.defaults import HOT_MIN_BIN
 from hotspots.data.schema import WORKING_CRS, check_incidents
 from hotspots.space.grid import assign_cells, cell_polygons, neighbours
@@ -190,7 +190,7 @@ def _merged_cells(
     lat = shapely.get_y(incidents.geometry.to_numpy())
     position = pd.Index(hot).get_indexer(assign_cells(lon, lat, res))
     labels = np.where(position >= 0, component[position], -1).astype(np.intp)
-    hexagons = cell_polygons(hot).to_crs(crs)
+    hexagons = to_crs(cell_polygons(hot), crs)
     outlines = hexagons.geometry.groupby(component).agg(shapely.union_all)
     outlines = gpd.GeoSeries(outlines.to_numpy(), crs=crs)
     params.update(res=int(res), n_hot_areas=len(outlines))
@@ -509,6 +509,6 @@ def _locality_frame(
             "across_m": 2 * shapely.minimum_bounding_radius(shapes),
         }
     )
-    out = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(shapes, crs=crs)).to_crs(WGS84)
+    out = to_crs(gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(shapes, crs=crs)), WGS84)
     out.attrs[WORKING_CRS] = crs
     return out

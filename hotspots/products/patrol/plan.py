@@ -17,6 +17,7 @@ from hotspots.analysis.clusters import dbscan, dbscan_settings
 from hotspots.analysis.evaluate import DEFAULT_COVERAGE, backtest
 from hotspots.analysis.stats import hotspots_gistar
 from hotspots.analysis.temporal import compare_periods, hour_weekday, peak_windows
+from hotspots.core.crs import to_crs
 from hotspots.core.defaults import GI_K, H3_RES, HOT_MIN_BIN
 from hotspots.core.disclosure import mappable
 from hotspots.data import datasets
@@ -527,7 +528,7 @@ def _trend(
     spatial = mappable(in_area)
     month = spatial["month"].dt.to_period("M")
     before = spatial[((month >= prev_start) & (month <= prev_end)).to_numpy()]
-    outlines = chosen.to_crs(crs).geometry.to_numpy()
+    outlines = to_crs(chosen, crs).geometry.to_numpy()
     xy = before[["x", "y"]].to_numpy(float)
     previous = np.full(len(before), -1, dtype=np.intp)
     for rank, outline in zip(chosen["locality"], outlines, strict=True):

@@ -26,7 +26,7 @@ from matplotlib.patches import PathPatch
 from matplotlib.path import Path as MplPath
 from shapely.geometry.polygon import orient
 
-from hotspots.core.crs import from_lonlat
+from hotspots.core.crs import from_lonlat, to_crs
 from hotspots.core.io import Dest
 from hotspots.products.patrol.export import plan_table
 from hotspots.products.patrol.plan import CONTEXT_RES, PatrolPlan
@@ -301,7 +301,7 @@ class _Layers:
 
 def _hexes(context: Any, res: int, crs: str, label: str) -> _Hexes:
     rows = context[context["res"] == res]
-    hexes = cell_polygons(rows["cell"].to_numpy()).to_crs(crs).geometry.to_numpy()
+    hexes = to_crs(cell_polygons(rows["cell"].to_numpy()), crs).geometry.to_numpy()
     return _Hexes(
         polygons=[shapely.get_coordinates(h.exterior) for h in hexes],
         centres=shapely.get_coordinates(shapely.centroid(hexes)).reshape(-1, 2),
@@ -314,10 +314,10 @@ def _layers(plan: PatrolPlan) -> _Layers:
     crs = plan.metadata["working_crs"]
     wards, ward_names = [], []
     if plan.wards is not None:
-        wards = list(plan.wards.to_crs(crs).geometry)
+        wards = list(to_crs(plan.wards, crs).geometry)
         name_col = next((c for c in WARD_NAME_COLUMNS if c in plan.wards.columns), None)
         ward_names = [str(n) for n in plan.wards[name_col]] if name_col else [""] * len(wards)
-    outlines = plan.localities.to_crs(crs)
+    outlines = to_crs(plan.localities, crs)
     cx, cy = _to_working(crs, plan.localities["centre_lon"], plan.localities["centre_lat"])
     fine, coarse = CONTEXT_RES
     return _Layers(

@@ -40,6 +40,7 @@ from matplotlib.patches import Patch
 
 from hotspots.analysis.analyse import Analysis
 from hotspots.core.classes import GI_COLOURS, GI_LABELS
+from hotspots.core.crs import to_crs
 from hotspots.core.disclosure import MIN_COUNT, SUPPRESSED
 from hotspots.core.io import Dest, deliver
 from hotspots.products.captions import (
@@ -340,7 +341,7 @@ def _draw_map(
         raise ValueError(f"layer must be 'forecast', 'gistar' or 'counts', got {layer!r}")
 
     frame = wards if wards is not None else cells
-    frame_m = frame.to_crs(crs)
+    frame_m = to_crs(frame, crs)
     west, south, east, north = frame_m.total_bounds
     pad = 0.03 * max(east - west, north - south, 1.0)
     bounds: Bounds = (west - pad, south - pad, east + pad, north + pad)
@@ -349,11 +350,11 @@ def _draw_map(
     ax.set_facecolor(BACKGROUND)
     street_basemap(ax, bounds, crs=crs)
     if len(shown):
-        shown.to_crs(crs).plot(ax=ax, color=colours, edgecolor="white", linewidth=0.2, alpha=0.8)
+        to_crs(shown, crs).plot(ax=ax, color=colours, edgecolor="white", linewidth=0.2, alpha=0.8)
     if wards is not None:
         frame_m.plot(ax=ax, facecolor="none", edgecolor=_WARD_COLOUR, linewidth=0.8)
     ranked = _ranked(analysis.profiles)
-    outlined = ranked[~(ranked.geometry.isna() | ranked.geometry.is_empty)].to_crs(crs)
+    outlined = to_crs(ranked[~(ranked.geometry.isna() | ranked.geometry.is_empty)], crs)
     taken: list[Any] = []  # names drawn so far: hot spots' streets first, then wards
     if len(outlined):
         outlined.plot(ax=ax, facecolor="none", edgecolor=CLUSTER_COLOUR, linewidth=1.4)

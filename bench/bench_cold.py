@@ -75,6 +75,20 @@ the map's layers and render ~0.45 s; ingest after the parse ~0.5 s (shapely poin
 pandas takes of Arrow strings; ~5 s at 1M); the eps search ~0.1 s (its knee is recorded in
 params.json, so it cannot stop at the cap without changing a file); Gi* ~0.25 s. Bars still
 not met: Hertfordshire ~6-7x the floor in CPU (bar 2x), 1M ~20x (bar 4x).
+
+Session 5, merged tree (cold3 + the forecast's own speed-up + BLAS on one thread in the
+forecast + every reprojection on one thread), quiet machine (load 1.6-1.7, 02:03 UTC),
+``--runs 3 --skip-million`` medians: ``import hotspots.analysis.analyse`` 0.72 s / 0.82 s CPU
+(0.62 s in session 4; geopandas alone 0.63 s); floor 0.84 s / 0.94 s CPU (0.71 / 0.81 before);
+Hertfordshire without a study area **6.51 s / 6.78 s CPU, 538 MB: 7.8x wall, 7.2x CPU** (7.36 s
+/ 7.86 s, 10.4x before); with the 10 districts 5.48 s / 5.73 s CPU (6.5x, 6.1x; 5.69 s before).
+One run with the million rows (02:07, load 1.6; that run's Hertfordshire figures were 1.3x the
+medians above): floor 1.73 s / 1.92 s CPU; ``analyse`` 31.6 s / 32.7 s CPU, 1,574 MB (18.2x
+wall, 17.0x CPU; under the 2 GB bar). cProfile of Hertfordshire without a study area (6.9 s
+under the profiler): imports 1.3 s (folium 0.46, pandas 0.44), reading 1.5 s (pyarrow's parse
+0.33, the rows' checks and duplicate ids 0.8), the forecast and backtest 0.9 s, place names
+0.6 s, writing 0.5 s (map.html 0.26), the district wards 0.47 s, Gi* 0.32 s, the grid 0.32 s,
+the eps search 0.24 s.
 """
 
 from __future__ import annotations

@@ -43,6 +43,37 @@ plans; other selections (several groups, wards, months, hours) are computed when
 before — the forecast backtest of the selection (0.3–0.5 s CPU on the demo, 3 s on the
 force-year), the cluster profiles and place names are most of it.
 
+Session 5, the merged tree (main after the fspeed, cold3, dfirst and dsel branches, BLAS on one
+thread in the forecast, every reprojection on one projection thread), quiet machine (load
+1.2-1.9, 01:51-02:07 UTC). Server, CPU seconds of a filter change to a new crime group
+(median of three; before = c53ae13 at the end of session 4, also quiet):
+
+===========================  ==================  ==================
+page                         demo before/after   Herts before/after
+===========================  ==================  ==================
+Map                          0.74 / 0.51         2.28 / 1.24
+When                         0.08 / 0.07         0.18 / 0.11
+Areas                        0.31 / 0.31         0.48 / 0.39
+Patrol, alone                0.89 / 0.56         2.49 / 0.91
+Patrol after the Map page    0.52 / 0.33         1.03 / 0.48
+VAWG                         0.31 / 0.20         0.41 / 0.28
+CCTV                         0.48 / 0.28         1.01 / 0.50
+===========================  ==================  ==================
+
+Issue 13's 0.5 s on the demo: met on When, Areas, VAWG, CCTV and Patrol after the Map page;
+Map 0.51 and Patrol alone 0.56 just over. Issue 14's 0.3 s: met on When everywhere and on
+the demo's VAWG and CCTV; the force-year's Map (1.24) and Patrol (0.91) are the selection's
+analysis: forecast + backtest 0.6 s of CPU at res 9, cluster profiles and place names. A
+selection seen before: 0.03-0.17 s on every page.
+
+Browser (demo, same quiet window, ``make dashboard``'s launcher): first Map view 4.5-5.4 s
+with the disk cache (6.15 s before), 6.3-6.7 s with an empty one (8.03 s before); ``streamlit
+run app.py`` 4.9-5.3 s / 6.4-8.0 s. A filter change (from the click; from the key press in
+brackets): Map 2.02 s (1.89) for a new group while the background thread works ahead, 0.84 s
+(0.72) back to one seen; When 0.76 (0.52), Areas 0.71 (0.56), VAWG 0.76 (0.62), CCTV 1.02
+(0.76), Patrol 1.09 (0.91). Before (session 4, quiet): Map 3.07, When 0.58, Areas 0.86, VAWG
+0.83, CCTV 0.89, Patrol 1.05 (from the click).
+
 Session 5 (branch dfirst): the first Map view after the server starts, disk cache written.
 Where the time went before (base c53ae13, ``streamlit run app.py``, load average 2.4, wall
 seconds from the server's start; server CPU seconds in brackets, the process's):
@@ -184,9 +215,9 @@ from the harness's click, 0.15-0.55 s passes before the rerun starts (Playwright
 typing of the group name); the rest is the rerun (script state running to not running). The
 browser rows now also print the time from the key press that changes the selection. A page
 script's rerun pays pyproj's per-thread set-up each time (Streamlit runs each rerun in a new
-thread; a cached Transformer makes its PROJ object again in each thread, about 27 ms per CRS
-pair, 2-4 pairs a rerun on the map pages): a fix belongs in ``hotspots.core.crs`` and the
-geopandas ``to_crs`` calls (not done here).
+thread; a cached Transformer makes its PROJ object again in each thread, about 15 ms per CRS
+pair, 2-4 pairs a rerun on the map pages): fixed after the merge, every reprojection runs on
+one projection thread (``hotspots.core.crs.to_crs``, ``transform``).
 
 Session 4 (branch dspeed), per page, CPU seconds of a filter change to a new crime group
 (median of three; "before" e34590f at 22:50-22:57 UTC, "after" this branch at 23:12-23:16, load

@@ -120,6 +120,12 @@ thread spinning on the small matrix-vector products (recency weights, combinatio
 a process-wide choice left to the entry points. ``hotspots analyse`` on the Hertfordshire zip,
 whole process: 8.5-9.5 s CPU before, 8.4-8.6 s after (the same files, byte for byte; map.html
 differs only in folium's random element ids, as it does from run to run).
+
+After the merge the forecast limits BLAS to one thread for its call (threadpoolctl; same
+outputs): quiet machine (load 1.6, 02:08 UTC), ``--timing``, CPU seconds best of 3: Dacorum
+res 9 0.17 (before 0.19), res 10 0.41 (0.80, 1.9x); county res 9 0.63 (1.27, 2.0x), res 10
+3.01 (6.67, 2.2x). Wall, county: res 9 0.54-0.60 s (0.56 s on two BLAS threads, 0.71 s CPU),
+res 10 2.8-3.3 s (3.43 s on two threads, 5.22 s CPU).
 """
 
 from __future__ import annotations

@@ -228,8 +228,15 @@ def sightings(
     member = None
     if hotspots is not None:
         member = hotspot_membership(shown, hotspots, hotspot_id=hotspot_id, min_gi_bin=min_gi_bin)
-    options = (hotspot_id, min_gi_bin, None if statuses is None else tuple(statuses))
+    options = _options(hotspot_id, min_gi_bin, statuses)
     return Sightings(shown, table, cam, point, params, member, options)
+
+
+def _options(
+    hotspot_id: str | None, min_gi_bin: int | None, statuses: Sequence[str] | None
+) -> tuple[Any, ...]:
+    """The options :class:`Sightings` are made with, as they are compared."""
+    return (hotspot_id, min_gi_bin, None if statuses is None else tuple(statuses))
 
 
 def sightings_or_made(
@@ -242,7 +249,6 @@ def sightings_or_made(
     statuses: Sequence[str] | None,
 ) -> Sightings:
     """``seen`` when given (made with the same options), else made here."""
-    options = (hotspot_id, min_gi_bin, None if statuses is None else tuple(statuses))
     if seen is None:
         return sightings(
             incidents,
@@ -252,6 +258,7 @@ def sightings_or_made(
             min_gi_bin=min_gi_bin,
             statuses=statuses,
         )
+    options = _options(hotspot_id, min_gi_bin, statuses)
     if seen.options != options or (seen.member is None) != (hotspots is None):
         raise ValueError("seen= was made with other options than these: make it with the same")
     return seen

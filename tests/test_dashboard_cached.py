@@ -78,3 +78,40 @@ def test_work_ahead_waits_while_a_page_script_runs() -> None:
     finally:
         done.set()
         page.join()
+
+
+def test_two_uploads_with_the_same_names_and_ids_but_other_contents_never_share_a_key(
+    demo: Dataset,
+) -> None:
+    """The review's case: the same file name and incident ids, every incident moved 3 km or
+    given another type, must not be served the first upload's cached results."""
+    from hotspots.data.ingest.report import LoadResult
+    from hotspots.views.dashboard.state import build_dataset
+
+    def built(incidents: object) -> Dataset:
+        result = LoadResult(incidents, demo.quarantine, demo.report)  # type: ignore[arg-type]
+        return build_dataset(
+            result, label="crimes.csv", wards=demo.wards, ward_pop=None, joined=True
+        )
+
+    first = built(demo.incidents)
+    assert built(demo.incidents.copy()).key == first.key  # the same contents: the same key
+    moved = demo.incidents.copy()
+    moved["x"] = moved["x"] + 3000.0
+    retyped = demo.incidents.copy()
+    retyped["crime_type"] = "Noise"
+    other_wards = dataclasses.replace(demo, wards=demo.wards.iloc[1:])
+    keys = {
+        first.key,
+        built(moved).key,
+        built(retyped).key,
+        build_dataset(
+            LoadResult(demo.incidents, demo.quarantine, demo.report),
+            label="crimes.csv",
+            wards=other_wards.wards,
+            ward_pop=None,
+            joined=True,
+        ).key,
+    }
+    assert len(keys) == 4
+    assert cached.crime_types(built(retyped), []) == ["Noise"]

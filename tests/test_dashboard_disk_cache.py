@@ -54,6 +54,31 @@ def test_a_damaged_entry_is_rebuilt_and_off_turns_the_cache_off(cache, monkeypat
     assert disk_cache.cached_on_disk("t", ["a"], lambda: 4) == 4
 
 
+def test_a_folder_or_entry_others_can_write_is_never_read(cache, tmp_path):
+    """A pickle runs code when read: the folder is made 0700, and a folder or entry that
+    group or others can write is neither read nor written (the value is built)."""
+    import pickle
+
+    assert disk_cache.cached_on_disk("t", ["a"], lambda: 1) == 1
+    assert cache.stat().st_mode & 0o777 == 0o700
+    (entry,) = cache.glob("t-*.pickle")
+    marker = tmp_path / "ran"
+
+    class Hostile:
+        def __reduce__(self):
+            return (marker.write_text, ("pwned",))
+
+    entry.write_bytes(pickle.dumps(Hostile()))
+    entry.chmod(0o666)  # writable by anyone: not read
+    assert disk_cache.cached_on_disk("t", ["a"], lambda: 2) == 2
+    assert not marker.exists()
+    entry.chmod(0o600)
+    cache.chmod(0o777)  # the folder writable by anyone: not read either
+    assert disk_cache.cached_on_disk("t", ["a"], lambda: 3) == 3
+    assert not marker.exists()
+    assert len(list(cache.glob("t-*.pickle"))) == 1  # and nothing written there
+
+
 def test_old_entries_are_pruned(cache):
     for i in range(disk_cache.KEEP + 3):
         disk_cache.cached_on_disk("t", [i], lambda: 0)

@@ -9,16 +9,20 @@ only left for :func:`_prune` to remove. Entries are written atomically (a tempor
 the same folder renamed into place), so a reader never sees half a file.
 
 The folder is ``$HOTSPOTS_CACHE`` (``off`` turns the cache off), else ``$XDG_CACHE_HOME`` or
-``~/.cache``, then ``hotspots/dashboard``. Only the dashboard's own pickles are read from it:
-it must be a folder only the dashboard's user can write (as a home cache is).
+``~/.cache``, then ``hotspots/dashboard``. Only the dashboard's own pickles are read from it
+(a pickle can run code when read): the folder is made readable by its user alone (0700), and
+a folder or entry that another user owns or that group or others can write is neither read
+nor written (the server says so in its log, once, and works without the cache).
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import os
 import pickle
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterable
@@ -26,6 +30,7 @@ from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 ENV = "HOTSPOTS_CACHE"
 KEEP = 8
@@ -66,7 +71,10 @@ def code_key(package: Path = PACKAGE) -> str:
     libraries whose objects the entries hold."""
     from importlib.metadata import version
 
-    libs = ("numpy", "pandas", "geopandas", "shapely", "pyproj", "folium", "h3")
+    libs = (
+        "numpy", "pandas", "geopandas", "shapely", "pyproj", "folium", "branca", "jinja2", "h3",
+        "scipy", "scikit-learn",
+    )  # fmt: skip
     versions = [sys.version, *(f"{lib}={version(lib)}" for lib in libs)]
     return hashlib.sha1(("\n".join(versions) + files_key([package])).encode()).hexdigest()
 
@@ -86,11 +94,13 @@ def cached_on_disk(kind: str, parts: Iterable[object], build: Callable[[], T]) -
         written for the next server.
     """
     folder = cache_dir()
-    if folder is None:
+    if folder is None or not _private(folder, make=True):
         return build()
     key = hashlib.sha1(repr((kind, code_key(), *parts)).encode()).hexdigest()[:20]
     path = folder / f"{kind}-{key}.pickle"
     try:
+        if not _private(path):
+            return build()
         with path.open("rb") as handle:
             value = pickle.load(handle)
         os.utime(path)  # most recently used: kept by _prune
@@ -101,7 +111,6 @@ def cached_on_disk(kind: str, parts: Iterable[object], build: Callable[[], T]) -
         path.unlink(missing_ok=True)
     value = build()
     try:
-        folder.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=folder, suffix=".tmp", delete=False) as handle:
             temporary = Path(handle.name)
             try:
@@ -114,6 +123,35 @@ def cached_on_disk(kind: str, parts: Iterable[object], build: Callable[[], T]) -
     except OSError:  # a read-only or full disk: the value is still returned
         pass
     return value
+
+
+def _private(path: Path, *, make: bool = False) -> bool:
+    """Whether ``path`` (the folder, made 0700 when missing and ``make``, or an entry) is this
+    user's and not writable by group or others: only then is a pickle read from it. A missing
+    entry is private (nothing to read). Says why in the log, once per path, when not."""
+    try:
+        if make and not path.exists():
+            path.mkdir(parents=True, mode=0o700)
+        info = path.stat()
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    owner_ok = not hasattr(os, "getuid") or info.st_uid == os.getuid()
+    if owner_ok and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return True
+    _warn_once(str(path))
+    return False
+
+
+@functools.cache
+def _warn_once(path: str) -> None:
+    log.warning(
+        "disk cache %s not used: it must belong to this user and be writable by no one else "
+        "(chmod go-w, or set %s to another folder, or 'off')",
+        path,
+        ENV,
+    )
 
 
 def _prune(folder: Path, kind: str) -> None:

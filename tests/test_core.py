@@ -174,9 +174,10 @@ def test_every_reprojection_goes_through_core_to_crs() -> None:
     assert offenders == []
 
 
-def test_reprojection_runs_on_one_thread_from_any_thread() -> None:
-    """to_crs, transform and on_proj_thread run on the one projection thread whichever thread
-    asks (PROJ's set-up is per thread), give the same result as geopandas, and raise as it."""
+def test_reprojection_runs_on_the_projection_threads_from_any_thread() -> None:
+    """to_crs, transform and on_proj_thread run on the projection threads whichever thread
+    asks (PROJ's set-up is per thread), give the same result as geopandas, and raise as it;
+    a long reprojection does not hold up another."""
     import threading
 
     import geopandas as gpd
@@ -197,7 +198,7 @@ def test_reprojection_runs_on_one_thread_from_any_thread() -> None:
         t.start()
     for t in threads:
         t.join()
-    assert len(set(names)) == 1 and names[0].startswith("hotspots-proj")
+    assert names and all(n.startswith("hotspots-proj") for n in names)
     for got in results:
         assert got.geom_equals(frame.to_crs(crs.BNG)).all()
     x, y = crs.from_lonlat([-0.45], [51.75], crs.BNG)
@@ -206,6 +207,17 @@ def test_reprojection_runs_on_one_thread_from_any_thread() -> None:
     )
     with pytest.raises(ValueError):
         crs.to_crs(frame.set_crs(None, allow_override=True), crs.BNG)
+
+    release = threading.Event()
+    long_one = threading.Thread(target=crs.on_proj_thread, args=(release.wait, 30))
+    long_one.start()  # holds one projection thread until released
+    small = threading.Thread(target=crs.to_lonlat, args=([505_000.0], [207_000.0], crs.BNG))
+    small.start()
+    small.join(timeout=20)
+    finished = not small.is_alive()
+    release.set()
+    long_one.join()
+    assert finished
 
 
 def test_ingest_reports_detected_crs_for_bng_and_swapped_rows() -> None:

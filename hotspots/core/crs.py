@@ -9,8 +9,8 @@ The one home of the rules every reader and every layer shares:
 - the working CRS in metres (:func:`working_crs_for`: EPSG:27700 in Great Britain, else the
   local UTM zone);
 - cached ``always_xy`` pyproj transformers (:func:`transformer`, :func:`to_lonlat`,
-  :func:`from_lonlat`) and every reprojection (:func:`to_crs`, :func:`transform`), run on one
-  long-lived thread (:func:`on_proj_thread`): PROJ sets up each coordinate operation again in
+  :func:`from_lonlat`) and every reprojection (:func:`to_crs`, :func:`transform`), run on a
+  few long-lived threads (:func:`on_proj_thread`): PROJ sets up each coordinate operation again in
   every new thread (about 15 ms per pair of CRSs, a cached Transformer included), and the
   dashboard runs each page script in a new thread (2-4 pairs a rerun).
 """
@@ -221,7 +221,7 @@ def transform(
     source: str | int, target: str | int, x: ArrayLike, y: ArrayLike
 ) -> tuple[np.ndarray, np.ndarray]:
     """``x``, ``y`` given in ``source`` as coordinates in ``target`` (x = easting/longitude
-    first), on the projection thread (:func:`on_proj_thread`)."""
+    first), on a projection thread (:func:`on_proj_thread`)."""
     tx, ty = on_proj_thread(transformer(source, target).transform, _floats(x), _floats(y))
     return np.asarray(tx, dtype=float), np.asarray(ty, dtype=float)
 
@@ -230,7 +230,7 @@ _G = TypeVar("_G")
 
 
 def to_crs(data: _G, crs: Any) -> _G:
-    """``data.to_crs(crs)`` (a GeoDataFrame or GeoSeries, reprojected) on the projection thread
+    """``data.to_crs(crs)`` (a GeoDataFrame or GeoSeries, reprojected) on a projection thread
     (:func:`on_proj_thread`): the one way the package reprojects geometries."""
     return on_proj_thread(data.to_crs, crs)  # type: ignore[attr-defined]
 
@@ -238,23 +238,32 @@ def to_crs(data: _G, crs: Any) -> _G:
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
 _PROJ_THREAD = "hotspots-proj"
+PROJ_THREADS = 4
+"""Projection threads at most: a long reprojection (a national boundary pack) in one session
+never holds up another's; each thread sets PROJ up once."""
 _proj: tuple[int, ThreadPoolExecutor] | None = None
 _proj_lock = threading.Lock()
 
 
 def on_proj_thread(func: Callable[_P, _R], *args: _P.args, **kwargs: _P.kwargs) -> _R:
-    """``func(*args, **kwargs)`` run on the process's one projection thread (made when first
-    needed, again in a forked child), so PROJ's per-thread set-up of each coordinate operation
-    (about 15 ms per pair of CRSs) is paid once per process, not once per dashboard rerun.
-    Calls from that thread run directly; exceptions reach the caller."""
+    """``func(*args, **kwargs)`` run on one of the process's few long-lived projection threads
+    (made when first needed, again in a forked child), so PROJ's per-thread set-up of each
+    coordinate operation (about 15 ms per pair of CRSs) is paid once per thread, not once per
+    dashboard rerun. ``func`` must be a reprojection: it must not wait for work that itself
+    asks this function from another thread. Calls from a projection thread, and calls during
+    the interpreter's shutdown, run directly; exceptions reach the caller."""
     global _proj
     if threading.current_thread().name.startswith(_PROJ_THREAD):
         return func(*args, **kwargs)
     with _proj_lock:
         if _proj is None or _proj[0] != os.getpid():  # a forked child makes its own
-            _proj = (os.getpid(), ThreadPoolExecutor(1, thread_name_prefix=_PROJ_THREAD))
+            _proj = (os.getpid(), ThreadPoolExecutor(PROJ_THREADS, thread_name_prefix=_PROJ_THREAD))
         executor = _proj[1]
-    return executor.submit(func, *args, **kwargs).result()
+    try:
+        future = executor.submit(func, *args, **kwargs)
+    except RuntimeError:  # the interpreter is shutting down: no new threads
+        return func(*args, **kwargs)
+    return future.result()
 
 
 def _after_fork_in_child() -> None:

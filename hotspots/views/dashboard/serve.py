@@ -95,18 +95,22 @@ def preload(modules: tuple[str, ...] = FIRST_PAGE, *, first_view: bool = True) -
                 import_module(module)
             if first_view:
                 _first_view()
-        except Exception:  # the script imports (or computes) it again and shows the error there
-            return
+        except Exception:  # the page computes it again and shows the error there; logged here
+            log.warning("the first view could not be prepared ahead", exc_info=True)
 
     thread = threading.Thread(target=run, name=THREAD_NAME, daemon=True)
     # Streamlit warns of every cached call made outside a script run ("missing
-    # ScriptRunContext"): expected here, so not written to the server's log
-    logging.getLogger(_CONTEXT_LOGGER).addFilter(lambda record: record.threadName != THREAD_NAME)
+    # ScriptRunContext"): expected in the threads the dashboard starts itself (named
+    # "hotspots-…": this one, the one working ahead), so not written to the server's log
+    logging.getLogger(_CONTEXT_LOGGER).addFilter(
+        lambda record: not (record.threadName or "").startswith("hotspots-")
+    )
     thread.start()
     return thread
 
 
 THREAD_NAME = "hotspots-preload"
+log = logging.getLogger(__name__)
 _CONTEXT_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"
 
 

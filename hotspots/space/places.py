@@ -152,6 +152,29 @@ def _main_streets(place: pd.Series, locality: np.ndarray) -> pd.DataFrame:
     return out.astype("string")
 
 
+def add_near_streets(
+    streets: pd.DataFrame,
+    ward: np.ndarray,
+    incidents: pd.DataFrame,
+    named: np.ndarray,
+    centres: np.ndarray,
+    *,
+    places: pd.Series | None = None,
+) -> None:
+    """Add ``near`` (:func:`near_streets`) to ``streets`` (of :func:`main_streets`, one row per
+    centre), in place, for the places with no street of their own, only a landmark ("Shopping
+    Area" alone tells no one where): within :data:`NEAR_STREET_M`, or :data:`FAR_STREET_M`
+    where ``ward`` is missing. Never for a place with no nameable incident (a house address or
+    sensitive records stay unnamed). Arguments as for :func:`near_streets`."""
+    alone = (streets["street"].isna() & streets["landmark"].notna()).to_numpy(bool)
+    if alone.any():
+        reach = np.where(pd.isna(ward), FAR_STREET_M, NEAR_STREET_M)[alone]
+        streets["near"] = pd.Series(pd.NA, index=streets.index, dtype="string")
+        streets.loc[alone, "near"] = near_streets(
+            incidents, named, centres[alone], max_m=reach, places=places
+        )
+
+
 def near_streets(
     incidents: pd.DataFrame,
     named: np.ndarray,
@@ -340,15 +363,7 @@ def place_names(
     streets = _main_streets(places[keep], place[keep].to_numpy()).reindex(centres.index)
     xy = centres[["x", "y"]].to_numpy(float).reshape(-1, 2)
     ward = ward_names(xy, wards, crs)
-    # no street of its own, only a landmark: the nearest street too (never for a place with
-    # no nameable incident: a house address or sensitive records stay unnamed)
-    alone = (streets["street"].isna() & streets["landmark"].notna()).to_numpy(bool)
-    if alone.any():
-        reach = np.where(pd.isna(ward), FAR_STREET_M, NEAR_STREET_M)[alone]
-        streets["near"] = pd.Series(pd.NA, index=streets.index, dtype="string")
-        streets.loc[alone, "near"] = near_streets(
-            incidents, named, xy[alone], max_m=reach, places=places
-        )
+    add_near_streets(streets, ward, incidents, named, xy, places=places)
     names = locality_names(streets, ward, number_duplicates=number_duplicates)
     return pd.Series(names, index=centres.index, dtype=object, name="place")
 

@@ -43,13 +43,7 @@ from hotspots.products.patrol.localities import (
 from hotspots.products.patrol.naming import locality_names, main_streets, ward_names
 from hotspots.space.areas import district_wards, read_boundaries
 from hotspots.space.grid import cell_counts, cell_polygons, grid_counts
-from hotspots.space.places import (
-    FAR_STREET_M,
-    NEAR_STREET_M,
-    NO_WARD_NOTE,
-    nameable,
-    near_streets,
-)
+from hotspots.space.places import NO_WARD_NOTE, add_near_streets, nameable
 
 if TYPE_CHECKING:
     from hotspots.analysis.forecast import Forecast
@@ -458,14 +452,7 @@ def _describe(
     streets = main_streets(current["location"][named], member[named]).reindex(ranks)
     centres = chosen[["centre_x", "centre_y"]].to_numpy(float)
     ward = ward_names(centres, wards, crs)
-    # "Shopping Area" alone tells a patrol nothing: the nearest street too
-    alone = (streets["street"].isna() & streets["landmark"].notna()).to_numpy(bool)
-    if alone.any():
-        reach = np.where(pd.isna(ward), FAR_STREET_M, NEAR_STREET_M)[alone]
-        streets["near"] = pd.Series(pd.NA, index=streets.index, dtype="string")
-        streets.loc[alone, "near"] = near_streets(
-            current, nameable(current), centres[alone], max_m=reach
-        )
+    add_near_streets(streets, ward, current, nameable(current), centres)
     counts = np.bincount(member[inside], minlength=len(ranks) + 1)[1:]
     mix = pd.crosstab(member[inside], current["category"].to_numpy()[inside]).reindex(
         ranks, fill_value=0

@@ -116,6 +116,26 @@ def crime_types(incidents: pd.DataFrame, *, categories: Sequence[str] = ()) -> l
     return values_present(pool, "crime_type")
 
 
+def crime_types_by_group(incidents: pd.DataFrame) -> dict[str | None, list[str]]:
+    """Crime group → its crime types (sorted); ``None`` → every crime type: the table from
+    which :func:`types_of_groups` answers :func:`crime_types` for any choice of groups
+    without a scan of every incident."""
+    pairs = incidents[["category", "crime_type"]].dropna().drop_duplicates()
+    out: dict[str | None, list[str]] = {
+        str(g): sorted(map(str, part["crime_type"])) for g, part in pairs.groupby("category")
+    }
+    out[None] = values_present(incidents, "crime_type")
+    return out
+
+
+def types_of_groups(by_group: dict[str | None, list[str]], groups: Sequence[str]) -> list[str]:
+    """:func:`crime_types` of the incidents ``by_group`` (:func:`crime_types_by_group`) was
+    made from, in crime ``groups`` (empty: every group), sorted."""
+    if not groups:
+        return list(by_group[None])
+    return sorted(set().union(*(by_group.get(g, ()) for g in groups)))
+
+
 def ward_choices(
     wards: pd.DataFrame,
     *,

@@ -23,7 +23,14 @@ from hotspots.analysis.analyse import Analysis, analyse
 from hotspots.core.defaults import GI_K, H3_RES
 from hotspots.data.ingest import resolve_study_area
 from hotspots.data.schema import CATEGORIES
-from hotspots.data.select import Selection, months_present, select, values_present
+from hotspots.data.select import (
+    Selection,
+    crime_types_by_group,
+    months_present,
+    select,
+    types_of_groups,
+    values_present,
+)
 from hotspots.views import maps
 from hotspots.views.analysis_map import analysis_layers
 from hotspots.views.dashboard import disk_cache
@@ -68,25 +75,14 @@ def _wards_layer(key: str, *, _ds: Dataset) -> folium.FeatureGroup:
 
 def crime_types(ds: Dataset, groups: Iterable[str]) -> list[str]:
     """The crime types of ``ds``'s incidents in the crime ``groups`` (none: every group),
-    sorted: :func:`hotspots.data.select.crime_types`, from a table of each group's types made
-    once per data load (not a scan of every incident at each filter change)."""
-    by_group = _types_by_group(ds.key, _ds=ds)
-    chosen = list(groups)
-    if not chosen:
-        return list(by_group[None])
-    return sorted(set().union(*(by_group.get(g, ()) for g in chosen)))
+    sorted (:func:`hotspots.data.select.crime_types`), from the table of each group's types
+    made once per data load (not a scan of every incident at each filter change)."""
+    return types_of_groups(_types_by_group(ds.key, _ds=ds), list(groups))
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _types_by_group(key: str, *, _ds: Dataset) -> dict[str | None, list[str]]:
-    """Crime group → its crime types (sorted); ``None`` → every type of the dataset."""
-    inc = _ds.incidents
-    pairs = inc[["category", "crime_type"]].dropna().drop_duplicates()
-    out: dict[str | None, list[str]] = {
-        str(g): sorted(map(str, part["crime_type"])) for g, part in pairs.groupby("category")
-    }
-    out[None] = values_present(inc, "crime_type")
-    return out
+    return crime_types_by_group(_ds.incidents)
 
 
 DEFAULT_HOT_SPOT_PERCENT = 5

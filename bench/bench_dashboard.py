@@ -340,22 +340,14 @@ PAGE_MODULES = ("page_map", "page_when", "page_areas", "page_patrol", "page_vawg
 def herts_dataset() -> Dataset:
     """Hertfordshire's police.uk year (2021-01..2022-01, 108k rows) over the wards of its ten
     districts, as the Data page loads an upload (kept in the disk cache between runs)."""
-    import geopandas as gpd
-    import pandas as pd
-
-    from hotspots.data import boundaries, datasets
+    from hotspots.data import datasets
     from hotspots.data.ingest import load
-    from hotspots.space.areas import district_wards
+    from hotspots.space.areas import districts_wards
     from hotspots.views.dashboard import disk_cache
     from hotspots.views.dashboard.state import build_dataset
 
     def build() -> Dataset:
-        parts = [district_wards(code) for code in HERTS_DISTRICTS]
-        wards = gpd.GeoDataFrame(
-            pd.concat([w for w, _ in parts], ignore_index=True), crs=parts[0][0].crs
-        )
-        population = pd.concat([p for _, p in parts], ignore_index=True)
-        population.attrs["vintage"] = boundaries.VINTAGE
+        wards, population = districts_wards(HERTS_DISTRICTS)
         result = load(datasets.herts_policeuk_zip(), study_area=wards)
         return build_dataset(
             result, label="Hertfordshire 2021-01 to 2022-01", wards=wards, ward_pop=population

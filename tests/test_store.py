@@ -631,3 +631,26 @@ def test_trafford_cameras_import_as_they_are(engine) -> None:
     assert (geo.rows, geo.updated, geo.inserted) == (163, 163, 0)  # ids 1001.0 read as "1001"
     again = store.list_cameras(engine).set_index("camera_id")
     assert again[["lon", "lat", "location"]].equals(cameras[["lon", "lat", "location"]])
+
+
+def test_the_store_names_are_its_modules_names_and_typed_alike() -> None:
+    """``hotspots.store``'s lazily imported names: each is its module's object, and the
+    names typed for mypy (the TYPE_CHECKING imports) are exactly those."""
+    import ast
+    import importlib
+    from pathlib import Path
+
+    import hotspots.store as package
+
+    for name, home in package._HOMES.items():
+        assert getattr(package, name) is getattr(importlib.import_module(home), name), name
+    tree = ast.parse(Path(package.__file__).read_text(encoding="utf-8"))
+    guard = next(n for n in tree.body if isinstance(n, ast.If))
+    typed = {
+        (node.module, alias.name)
+        for node in guard.body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    assert typed == {(home, name) for name, home in package._HOMES.items()}
+    assert sorted(package.__all__) == sorted(package._HOMES)

@@ -72,7 +72,7 @@ def _wait_map(page: Page) -> FrameLocator:
     expect(page.locator(MAP_IFRAME)).to_have_count(1, timeout=TIMEOUT)
     frame = page.frame_locator(MAP_IFRAME)
     expect(frame.locator(".hotspots-label")).to_have_count(N_WARDS, timeout=TIMEOUT)
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state("networkidle", timeout=TIMEOUT)
     return frame
 
 

@@ -48,3 +48,63 @@ def test_the_first_view_prepared_is_the_one_the_map_page_asks_for(tmp_path, monk
     assert not at.exception, at.exception
     assert calls == []
     assert [m.label for m in at.metric][:1] == ["Incidents"]
+
+
+def test_quick_component_scan_keeps_what_streamlit_keeps() -> None:
+    """The launcher's quick test drops a distribution only where Streamlit's own test drops
+    it (every distribution installed here), and the scan finds the same components."""
+    code = (
+        "import importlib.metadata as md\n"
+        "from streamlit.components.v2 import manifest_scanner as ms\n"
+        "from hotspots.views.dashboard import serve\n"
+        "dists = list(md.distributions())\n"
+        "before = [ms._is_likely_streamlit_component_package(d) for d in dists]\n"
+        "found = ms.scan_component_manifests()\n"
+        "serve.quick_component_scan()\n"
+        "assert ms._is_likely_streamlit_component_package.quick\n"
+        "after = [ms._is_likely_streamlit_component_package(d) for d in dists]\n"
+        "print(len(dists) > 20, before == after, sum(before) >= 2, "
+        "ms.scan_component_manifests() == found)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == ["True"] * 4
+
+
+def test_quick_component_scan_passes_unsure_distributions_on() -> None:
+    """A distribution whose metadata names Streamlit, is named ``st-…``, or cannot be read,
+    goes to Streamlit's own test; one that never mentions Streamlit does not."""
+    from streamlit.components.v2 import manifest_scanner
+
+    from hotspots.views.dashboard import serve
+
+    asked: list[str] = []
+
+    class Dist:
+        def __init__(self, name: str, text: str | None) -> None:
+            self.name, self.text = name, text
+
+        def read_text(self, filename: str) -> str | None:
+            assert filename == "METADATA"
+            if self.text == "unreadable":
+                raise OSError("no file")
+            return self.text
+
+    original = manifest_scanner._is_likely_streamlit_component_package
+    manifest_scanner._is_likely_streamlit_component_package = lambda d: asked.append(d.name)
+    try:
+        serve.quick_component_scan()
+        quick = manifest_scanner._is_likely_streamlit_component_package
+        for dist in (
+            Dist("numpy", "Name: numpy\nSummary: arrays\n"),
+            Dist("a", "Name: a\nRequires-Dist: Streamlit>=1\n"),
+            Dist("st-b", "Metadata-Version: 2.1\nname: st-b\n"),
+            Dist("c", None),
+            Dist("d", "unreadable"),
+            Dist("first-st_x", "Name: first-st_x\n"),
+        ):
+            quick(dist)
+    finally:
+        manifest_scanner._is_likely_streamlit_component_package = original
+    assert asked == ["a", "st-b", "c", "d"]

@@ -572,3 +572,28 @@ def test_tables_and_the_quarantine_show_the_sensitive_fixture_only_through_the_g
         assert "RASSO" not in csv and "Revenge" not in csv
     loaded = read_incident_csv(_council_csv(tmp_path), COLUMNS_MAP)
     assert "51.7531" not in loaded.quarantine.to_csv(index=False)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_countable_count_is_the_size_of_countable(seed: int) -> None:
+    """The Map page's Incidents figure (no copy) equals the rows ``countable`` keeps and the
+    sensitive incidents it leaves out, on random mixes of small and large groups."""
+    rng = np.random.default_rng(seed)
+    n = 400
+    inc = pd.DataFrame(
+        {
+            "sensitive": rng.random(n) < 0.3,
+            "crime_type": rng.choice(["Rape", "Stalking", "Theft"], n),
+            # three wards hold groups of five or more; twenty rare ones hold small groups
+            "ward_code": np.where(
+                rng.random(n) < 0.85,
+                rng.choice(["A", "B", "C"], n),
+                rng.choice([f"W{i}" for i in range(20)], n),
+            ),
+            "month": "2022-01",
+            "source": "council",
+        }
+    )
+    kept = disclosure.countable(inc)
+    assert disclosure.countable_count(inc) == (len(kept), kept.attrs["sensitive_left_out"])
+    assert 0 < kept.attrs["sensitive_left_out"] < inc["sensitive"].sum()

@@ -421,3 +421,27 @@ def test_display_text_of_every_kind_of_column_as_before() -> None:
     ]
     for column in columns:
         pd.testing.assert_series_equal(_format(column), _format_reference(column))
+
+
+def test_to_hex_is_matplotlibs_without_importing_it_for_hex_strings() -> None:
+    """``maps.to_hex`` gives matplotlib's answer; ``#rrggbb`` without loading matplotlib (the
+    dashboard's first map never needs it)."""
+    import random
+    import subprocess
+    import sys
+
+    from matplotlib.colors import to_hex as matplotlib_hex
+
+    from hotspots.views.maps import to_hex
+
+    rng = random.Random(7)
+    colours = [f"#{rng.randrange(1 << 24):06x}" for _ in range(500)]
+    colours += [c.upper() for c in colours[:100]] + ["red", "#abc", (0.2, 0.4, 0.6), "C1"]
+    assert [to_hex(c) for c in colours] == [matplotlib_hex(c) for c in colours]
+    code = (
+        "import sys\nfrom hotspots.views import maps\n"
+        "maps.base_map((-0.75, 51.65, -0.35, 51.90))\n"
+        "print('matplotlib' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False"]

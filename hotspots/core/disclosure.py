@@ -269,6 +269,22 @@ def countable(incidents: pd.DataFrame, *, min_count: int = MIN_COUNT) -> pd.Data
     return out
 
 
+def countable_count(incidents: pd.DataFrame, *, min_count: int = MIN_COUNT) -> tuple[int, int]:
+    """``len(countable(incidents))`` and its ``attrs["sensitive_left_out"]``, without copying
+    the incidents (a figure, not a chart).
+
+    Examples
+    --------
+    >>> inc = pd.DataFrame({"sensitive": [True, False, False], "crime_type": ["Rape", "Theft",
+    ...                     "Theft"], "ward_code": ["A", "A", "B"], "month": "2022-01",
+    ...                     "source": "council"})
+    >>> countable_count(inc)
+    (2, 1)
+    """
+    left_out = int(small_groups(incidents, min_count=min_count).sum())
+    return len(incidents) - left_out, left_out
+
+
 def shown_counts(
     counts: pd.Series, withheld: pd.Series | np.ndarray | None = None, *, min_count: int = MIN_COUNT
 ) -> pd.Series:

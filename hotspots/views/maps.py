@@ -43,8 +43,6 @@ import pandas as pd
 import shapely
 from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
-from matplotlib import colormaps
-from matplotlib.colors import to_hex
 
 from hotspots.core.classes import GI_COLOURS, GI_LABELS
 from hotspots.core.crs import WGS84, outside_degrees, to_crs, working_crs_for
@@ -405,8 +403,27 @@ def _class_labels(breaks: np.ndarray, values: np.ndarray) -> list[str]:
     return labels
 
 
+_HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+def to_hex(colour: Any) -> str:
+    """``colour`` (a name, ``#rgb``/``#rrggbb`` or an RGB(A) tuple) as ``#rrggbb``, as
+    :func:`matplotlib.colors.to_hex` gives it.
+
+    A ``#rrggbb`` string is lower-cased here: matplotlib (0.15 s of CPU to import) is loaded
+    only for the other forms, so the dashboard's first map (all ``#rrggbb``) draws without it.
+    """
+    if isinstance(colour, str) and _HEX_COLOUR.fullmatch(colour):
+        return colour.lower()
+    from matplotlib.colors import to_hex as matplotlib_hex
+
+    return str(matplotlib_hex(colour))
+
+
 def _palette(colormap: str | Sequence[str], n: int) -> list[str]:
     if isinstance(colormap, str):
+        from matplotlib import colormaps
+
         if colormap not in colormaps:
             raise ValueError(
                 f"unknown colormap {colormap!r}: use a matplotlib name such as 'YlOrRd' or "

@@ -20,10 +20,12 @@ Examples
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import threading
 import time
 from importlib import import_module
+from typing import Any
 
 FIRST_PAGE = (
     "hotspots.views.dashboard.login",
@@ -114,10 +116,46 @@ log = logging.getLogger(__name__)
 _CONTEXT_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"
 
 
+_ST_NAME = re.compile(r"^name:\s*st[-_]", re.IGNORECASE | re.MULTILINE)
+
+
+def quick_component_scan() -> None:
+    """Make Streamlit's start-up scan for components (its "v2" components, declared in an
+    installed package's ``pyproject.toml``) skip at once every installed distribution whose
+    metadata never mentions Streamlit.
+
+    Streamlit parses the metadata of every installed distribution before the server answers
+    (0.15 s of CPU for the 140 of this project's environment, on the path to the first map),
+    to keep those whose name, summary or requirements mention ``streamlit`` or whose name
+    starts ``st-`` / ``st_``. Those words are in the metadata's text, so a distribution whose
+    text holds neither is one Streamlit would drop: it is dropped here after reading the file
+    (0.02 s for all), and the others go through Streamlit's own test. The scan finds the same
+    components. Without the private function (another Streamlit), nothing changes.
+    """
+    from streamlit.components.v2 import manifest_scanner
+
+    likely = getattr(manifest_scanner, "_is_likely_streamlit_component_package", None)
+    if likely is None or getattr(likely, "quick", False):
+        return
+
+    def quick(dist: Any) -> bool:
+        try:
+            text = dist.read_text("METADATA")
+        except Exception:  # unreadable here: Streamlit's own test decides
+            text = None
+        if text is not None and "streamlit" not in text.lower() and not _ST_NAME.search(text):
+            return False
+        return bool(likely(dist))
+
+    quick.quick = True  # type: ignore[attr-defined]
+    manifest_scanner._is_likely_streamlit_component_package = quick
+
+
 def main() -> None:
     """``streamlit`` with :func:`preload` started first; the arguments are Streamlit's."""
     from streamlit.web import cli
 
+    quick_component_scan()
     preload()
     sys.argv[0] = "streamlit"
     cli.main()

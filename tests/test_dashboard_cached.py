@@ -208,3 +208,23 @@ def test_two_uploads_with_the_same_names_and_ids_but_other_contents_never_share_
     }
     assert len(keys) == 4
     assert cached.crime_types(built(retyped), []) == ["Noise"]
+
+
+def test_objects_loaded_are_frozen_and_later_garbage_is_still_collected() -> None:
+    """After the first page's filters, what the server holds so far is left out of the
+    collector's walks (gc.freeze); cycles made later are still freed."""
+    import gc
+    import weakref
+
+    cached.freeze_loaded()
+    assert gc.get_freeze_count() > 1000
+
+    class Node:
+        pass
+
+    a, b = Node(), Node()
+    a.other, b.other = b, a  # a cycle: freed only by the collector
+    gone = weakref.ref(a)
+    del a, b
+    gc.collect()
+    assert gone() is None

@@ -165,6 +165,43 @@ def test_work_ahead_goes_on_when_a_page_waits_for_it() -> None:
     assert time.monotonic() - start < 8  # not after the pause's 10 s time-out
 
 
+def test_work_ahead_does_not_pause_for_a_page_asking_for_the_selection_it_analyses() -> None:
+    """A page script asking for the analysis the thread working ahead is making (it waits for
+    it) does not pause that thread, though it works meanwhile."""
+    import threading
+    import time
+
+    progress: list[float] = []
+    stop = threading.Event()
+    watching = threading.Event()
+
+    def ahead() -> None:
+        with cached.yield_to_pages() as watch:
+            watch.step = ("dataset", "selection")
+            watching.set()
+            while not stop.is_set():
+                _calls(20)
+                progress.append(time.monotonic())
+
+    worker = threading.Thread(target=ahead, name="hotspots-test-ahead")
+    worker.start()
+    watching.wait(5)
+    cached._wanted[("dataset", "selection")] = 1  # what cached.analysis marks for a page
+    try:
+        done: list[float] = []
+        page = threading.Thread(
+            target=_busy_page, args=(0.4, done), name="ScriptRunner.scriptThread"
+        )
+        start = time.monotonic()
+        page.start()
+        page.join(timeout=10)
+    finally:
+        del cached._wanted[("dataset", "selection")]
+        stop.set()
+        worker.join()
+    assert [t for t in progress if start + 0.05 < t < done[0]]  # went on meanwhile
+
+
 def test_work_ahead_takes_the_largest_groups_first(demo: Dataset) -> None:
     groups = cached.likely_first(demo.incidents)
     counts = demo.incidents["category"].value_counts()

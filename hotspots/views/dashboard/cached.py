@@ -134,14 +134,41 @@ def analysis(
     The forecast hot spots (``coverage``: share of the area marked) are part of the analysis,
     so they are cached with it: a filter change back to a selection seen costs a look-up.
     """
-    result = _analysis(
-        ds.key, repr(sel), res, k, method, eps_m, min_samples, coverage, _ds=ds, _sel=sel
-    )
+    with _asked(ds, sel):
+        result = _analysis(
+            ds.key, repr(sel), res, k, method, eps_m, min_samples, coverage, _ds=ds, _sel=sel
+        )
     with _analysed_lock:  # the warm-up thread analyses too
         _analysed[(ds.key, repr(sel), res, k)] = result.cells
         while len(_analysed) > _ANALYSED_MAX:
             _analysed.pop(next(iter(_analysed)))
     return result
+
+
+_wanted: dict[tuple[str, str], int] = {}
+"""The selections (dataset key, selection) whose analysis a page asks for now → how many
+pages ask: the work ahead does not pause while it analyses one of them
+(:func:`yield_to_pages`)."""
+_wanted_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _asked(ds: Dataset, sel: Selection) -> Iterator[None]:
+    """Within the block, a page script asks for the analysis of ``sel`` (:data:`_wanted`;
+    other threads' asking is not counted)."""
+    if threading.current_thread().name != _SCRIPT_THREAD:
+        yield
+        return
+    wanted = (ds.key, repr(sel))
+    with _wanted_lock:
+        _wanted[wanted] = _wanted.get(wanted, 0) + 1
+    try:
+        yield
+    finally:
+        with _wanted_lock:
+            _wanted[wanted] -= 1
+            if not _wanted[wanted]:
+                del _wanted[wanted]
 
 
 _analysed: dict[tuple[str, str, int, int], gpd.GeoDataFrame] = {}
@@ -237,7 +264,8 @@ def analysis_layers_for(
     """The map's data layers ``show`` (the others are not built) for the selection's analysis
     (cached per selection, parameters and layers shown; see ``analysis``)."""
     shown = tuple(sorted(show))
-    return _layers(ds.key, repr(sel), shown, tuple(sorted(params.items())), _ds=ds, _sel=sel)
+    with _asked(ds, sel):
+        return _layers(ds.key, repr(sel), shown, tuple(sorted(params.items())), _ds=ds, _sel=sel)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -276,8 +304,8 @@ def warm_groups(ds: Dataset, sel: Selection, show: Iterable[str], **params: obje
     months or hours are analysed when chosen, as before; the thread never changes a result, it
     only computes some of them early (one at a time), each started when no page script is
     running (:func:`wait_for_quiet`) and paused within it while one runs
-    (:func:`yield_to_pages`), on a lowered CPU priority (:func:`background`): a filter change
-    has the interpreter to itself, unless it waits for the very result under way.
+    (:func:`yield_to_pages`): a filter change has the interpreter to itself, unless it waits
+    for the very result under way (then that goes on at full speed).
     """
     if os.environ.get(WARM_ENV, "").strip().lower() == "off" or not _everything(ds, sel):
         return
@@ -299,21 +327,27 @@ def _warm(
 
     def run() -> None:
         time.sleep(WARM_DELAY_S)  # the browser draws the first map meanwhile
-        background()
-        with yield_to_pages():
+        with yield_to_pages() as watch:
             # imported here: the patrol planner is loaded in this thread, not for the first map
             from hotspots.views.dashboard.page_patrol import plan_ahead
 
             ones = [dataclasses.replace(_sel, categories=(g,)) for g in groups[:_WARM_MAX]]
             steps = [
                 *(
-                    functools.partial(analysis_layers_for, _ds, one, show, **dict(params))
+                    (
+                        (key, repr(one)),
+                        functools.partial(analysis_layers_for, _ds, one, show, **dict(params)),
+                    )
                     for one in ones
                 ),
-                *(functools.partial(plan_ahead, _ds, one) for one in ones),  # forecasts made
+                *(
+                    (None, functools.partial(plan_ahead, _ds, one)) for one in ones
+                ),  # forecasts made
             ]
-            for step in steps:
+            for wanted, step in steps:
                 wait_for_quiet()
+                _traced(watch)
+                watch.step = wanted
                 try:
                     step()
                 except ValueError:  # too few incidents to analyse: the page says so when chosen
@@ -360,19 +394,6 @@ def likely_first(incidents: gpd.GeoDataFrame) -> list[str]:
     return sorted(groups, key=lambda g: -int(counts.get(g, 0)))
 
 
-def background() -> None:
-    """Lower the calling thread's CPU priority (Linux: a thread has its own nice value; does
-    nothing elsewhere): on two cores the work ahead then leaves the CPU to the server's event
-    loop, a page script and the browser drawing the map when they want it."""
-    # not Linux, or not allowed: the pauses (yield_to_pages) still apply
-    with contextlib.suppress(AttributeError, OSError):
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), _WARM_NICE)
-
-
-_WARM_NICE = 10
-"""Nice value of the thread working ahead (0 normal, 19 lowest)."""
-
-
 def _page_threads() -> list[threading.Thread]:
     """The page scripts running now (any session's rerun), other than the calling thread."""
     me = threading.current_thread()
@@ -404,11 +425,18 @@ class _PageWatch:
     def __init__(self) -> None:
         self.calls = 0
         self.blocked: dict[int, float] = {}  # page thread → its CPU seconds when seen waiting
+        self.step: tuple[str, str] | None = None  # the selection analysed now
+        self.off = False  # a page waits for this step: neither paused nor traced until its end
 
     def __call__(self, frame: FrameType, event: str, arg: Any) -> None:
         self.calls += 1
-        if self.calls % self.every == 0:
-            self.pause()
+        if self.calls % self.every:
+            return
+        if self.step is not None and self.step in _wanted:
+            sys.settrace(None)  # at full speed (the trace's cost too) to the step's end
+            self.off = True
+            return
+        self.pause()
 
     def working(self, thread: threading.Thread) -> bool:
         """Whether ``thread`` used CPU since it was last seen waiting (not seen: yes)."""
@@ -469,3 +497,10 @@ def yield_to_pages() -> Iterator[_PageWatch]:
         yield watch
     finally:
         sys.settrace(previous)
+
+
+def _traced(watch: _PageWatch) -> None:
+    """Trace the calling thread with ``watch`` again after a step it was switched off for."""
+    if watch.off and hasattr(time, "pthread_getcpuclockid"):
+        watch.off = False
+        sys.settrace(watch)

@@ -416,9 +416,10 @@ class _PageWatch:
     """The trace function of :func:`yield_to_pages`: every :attr:`every` Python calls of the
     thread working ahead, pause while a page script works.
 
-    A page script that uses no CPU for :data:`_BLOCKED_S` (it waits: for a value this thread
-    computes and holds the lock of, or for the projection thread) is not waited for, until it
-    works again: pausing then would only make it wait longer (or for ever)."""
+    A page script that uses no CPU for :data:`_BLOCKED_S` and is not waiting for a core (it
+    waits: for a value this thread computes and holds the lock of, or for the projection
+    thread) is not waited for, until it works again: pausing then would only make it wait
+    longer (or for ever)."""
 
     every = 200
 
@@ -464,14 +465,24 @@ class _PageWatch:
                 # no clock: wait for the page to end; else measure over _BLOCKED_S
                 if cpu is None or now is None or time.monotonic() - when < _BLOCKED_S:
                     still.append(t)
-                elif now - cpu < _BLOCKED_CPU_S:  # waiting, maybe for this thread: go on
-                    self.blocked[t.ident or 0] = now
+                elif now - cpu < _BLOCKED_CPU_S and not _runnable(t):
+                    self.blocked[t.ident or 0] = now  # waiting, maybe for this thread: go on
                 else:
                     self.blocked.pop(t.ident or 0, None)
                     seen[t.ident] = (now, time.monotonic())
                     still.append(t)
             pages = still
         return time.monotonic() - start
+
+
+def _runnable(thread: threading.Thread) -> bool:
+    """Whether ``thread`` runs or waits for a core (Linux: its state ``R``), not for a lock or
+    a result; ``False`` where it cannot be told (then its CPU time alone decides)."""
+    try:
+        with open(f"/proc/self/task/{thread.native_id}/stat", "rb") as stat:
+            return stat.read().rpartition(b")")[2].split()[0] == b"R"
+    except (OSError, IndexError):
+        return False
 
 
 _BLOCKED_S = 0.02

@@ -332,18 +332,16 @@ def _warm(
             from hotspots.views.dashboard.page_patrol import plan_ahead
 
             ones = [dataclasses.replace(_sel, categories=(g,)) for g in groups[:_WARM_MAX]]
-            steps = [
-                *(
-                    (
-                        (key, repr(one)),
-                        functools.partial(analysis_layers_for, _ds, one, show, **dict(params)),
-                    )
-                    for one in ones
-                ),
-                *(
-                    (None, functools.partial(plan_ahead, _ds, one)) for one in ones
-                ),  # forecasts made
+            # (the analysis a page may ask for meanwhile, the step)
+            steps: list[tuple[tuple[str, str] | None, Callable[[], object]]] = [
+                (
+                    (key, repr(one)),
+                    functools.partial(analysis_layers_for, _ds, one, show, **dict(params)),
+                )
+                for one in ones
             ]
+            # then each group's default patrol plan (its forecast made by the analysis)
+            steps += [(None, functools.partial(plan_ahead, _ds, one)) for one in ones]
             for wanted, step in steps:
                 wait_for_quiet()
                 _traced(watch)

@@ -101,7 +101,10 @@ Patrol after Map       0.37 / 0.41                      0.42 / 0.35
 seen before            0.03-0.21                        0.04-0.19
 =====================  ===============================  ===============================
 
-HERTS_PLACEHOLDER
+Force-year (Hertfordshire, 108k rows), one round at 03:23-03:25 UTC, load average 5.8-8.1:
+Map 1.40 (max 1.59) / 1.22 (1.35), When 0.11 / 0.12, Areas 0.35 / 0.40, Patrol alone
+0.89 / 0.99, VAWG 0.23 / 0.30, CCTV 0.44 / 0.47, Patrol after Map 0.55 / 0.46 (before /
+after; seen before 0.05-0.15 / 0.08-0.25). Busy: the rows are the analysis and the machine.
 
 Browser, seconds from the click to the rerun's end (the bench's loop, ``make dashboard``'s
 launcher; new = the worse of ASB, worked ahead, and ASB + violence, computed by the page;

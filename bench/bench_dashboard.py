@@ -122,8 +122,11 @@ CCTV               0.76 / 0.66, 1.71 / 0.82    1.19 / 0.61, 1.64 / 0.74
 Patrol             1.28 / 0.80, 2.03 / 0.96    1.50 / 0.67, 1.50 / 0.70
 =================  ==========================  ==========================
 
-The pages other than Map do not change on this branch beyond the collector (their rows are
-the machine's noise). The browser rows now print the load average.
+Map alone, three more pairs at 03:29-03:32 UTC (load average 7-11), new / seen, before
+then after: 3.95 / 2.26 and 3.06 / 1.04; 4.22 / 1.44 and 3.52 / 1.62; 4.18 / 1.03 and 2.35 /
+1.77; ASB alone (worked ahead) 2.80, 4.22, 4.18 before, 1.27, 3.05, 0.87 after. The pages
+other than Map do not change on this branch beyond the collector and CCTV's camera layers
+(their rows are the machine's noise). The browser rows now print the load average.
 
 Session 5, the merged tree (main after the fspeed, cold3, dfirst and dsel branches, BLAS on one
 thread in the forecast, every reprojection on one projection thread), quiet machine (load

@@ -126,6 +126,91 @@ own CPU (4.3-4.7 s, most of it Streamlit's frontend rendering the page's ~40 ele
 the same 2 cores. Next steps: fewer elements around the map on the first view (the cluster
 table's DataFrame chunk), the thread's imports started before the server answers.
 
+Session 6 (branch chg6): a filter change, what a rerun does besides the analysis. Where the
+time went (``/tmp`` probes: a 5 ms sampler of the server's threads beside the browser's
+timestamps; cProfile and per-block CPU inside AppTest; Chrome's CPU profile of the browser):
+
+- Map, a new group in the browser (1.78 s quiet, 2.3-3.8 s busy): the bench's first click
+  came while the work ahead (``cached.warm_groups``) was analysing the groups in display
+  order: violence first, then ASB. The click on ASB found its analysis under way (the page
+  waited for the rest of it); the second change (ASB + violence, a combination never worked
+  ahead) was computed by the page while the thread went on with the next group, the two
+  sharing one interpreter (the thread paused only between its steps, 0.4-0.5 s each on the
+  demo, 1-3 s on the force-year).
+- Now the groups go largest first (``cached.likely_first``: ASB, violence, acquisitive on the
+  demo), and the thread pauses inside its step, between any two of its Python calls, while
+  a page script works (``cached.yield_to_pages``: a trace function on the thread's calls,
+  about a third more time for the thread, none for the pages). A page script that waits
+  (its CPU clock still and its state not runnable: for a lock the thread holds, e.g. the
+  very analysis under way) is not waited for; a page asking for the analysis the thread is
+  making (``cached._wanted``) lets it finish untraced at full speed. The sampler shows the
+  thread asleep for the whole of a page's rerun.
+- A full garbage collection now and then in a rerun: 0.1-0.3 s (the collector walks every
+  object the server holds: 175,000 on the demo's Map page, 222,000 with CCTV). The objects
+  loaded by the first page's filters are frozen out of its walks (``cached.freeze_loaded``,
+  ``gc.freeze``): 9 filter changes in AppTest spent 0.10 / 0.12 / 0.13 s in the collector
+  on Map / CCTV / Patrol before, 0.04 / 0.03 / 0.08 s after (13,000-28,000 objects walked).
+- The Map page's own work per rerun (AppTest, CPU): cluster table 0.007 (0.09 the first
+  time), street labels 0.008-0.012, opening bounds 0.004, per selection now; the layers
+  (0.04), ``st_map`` (0.02) and Streamlit's widgets (0.05) stay. The rest of a new
+  selection is the analysis (0.33-0.38 s of 0.48-0.55 on the demo; another branch's).
+- Not found: CSV/PDF/HTML built on every rerun (the download buttons take callables, built
+  when clicked, since session 5); big DataFrames hashed by the caches (every argument but
+  small keys is underscored); the sidebar's scans (1-3 ms on the force-year).
+- Browser, back to a seen group on Map (about 0.35-0.5 s from the rerun's start to its end,
+  the server 0.05-0.08 s of it): Streamlit's React rerender of the page 0.25-0.35 s (the
+  same without the cluster table and the exports: not the page's elements), the map
+  component's new layers 0.1-0.12 s (``st_folium`` removes every feature group and evaluates
+  all of them again: 238 KB on the demo's ASB, the Clusters layer 159 KB of it, the Wards 34
+  KB the same at every change), the map's label and legend tidying 0.1 s (a layout read of
+  every drawn path). Left for the map's payload (views/maps.py): a lighter Clusters layer,
+  the wards outside the swapped groups, a cheaper tidy.
+
+Figures (before = 1df0dcf, after = chg6; interleaved, busy machine: compare pairs):
+
+Server, CPU seconds of a filter change to a new group (``pages``, median of three), demo,
+two rounds at 03:16-03:17 UTC, load average 2.6-3.7 (max of the three in brackets):
+
+=====================  ===============================  ===============================
+page                   before (round 1 / 2)             after (round 1 / 2)
+=====================  ===============================  ===============================
+Map                    0.80 (1.31) / 0.75 (1.26)        0.60 (0.67) / 0.80 (1.13)
+When                   0.08 / 0.08                      0.08 / 0.09
+Areas                  0.27 / 0.33                      0.26 / 0.26
+Patrol, alone          0.50 / 0.62                      0.54 / 0.50
+VAWG                   0.21 / 0.23                      0.22 / 0.22
+CCTV                   0.32 / 0.36                      0.31 / 0.33
+Patrol after Map       0.37 / 0.41                      0.42 / 0.35
+seen before            0.03-0.21                        0.04-0.19
+=====================  ===============================  ===============================
+
+Force-year (Hertfordshire, 108k rows), one round at 03:23-03:25 UTC, load average 5.8-8.1:
+Map 1.40 (max 1.59) / 1.22 (1.35), When 0.11 / 0.12, Areas 0.35 / 0.40, Patrol alone
+0.89 / 0.99, VAWG 0.23 / 0.30, CCTV 0.44 / 0.47, Patrol after Map 0.55 / 0.46 (before /
+after; seen before 0.05-0.15 / 0.08-0.25). Busy: the rows are the analysis and the machine.
+
+Browser, seconds from the click to the rerun's end (the bench's loop, ``make dashboard``'s
+launcher; new = the worse of ASB, worked ahead, and ASB + violence, computed by the page;
+seen = back to ASB, back to every group), two rounds at 03:18-03:22 UTC, load average 3.5-8.7:
+
+=================  ==========================  ==========================
+page               before new / seen           after new / seen
+=================  ==========================  ==========================
+Map                2.33 / 1.47, 2.52 / 1.28    2.08 / 1.09, 1.73 / 0.83
+Map, ASB alone     2.27, 1.74                  1.56, 1.22
+When               0.84 / 0.92, 1.58 / 0.78    1.16 / 0.56, 0.75 / 0.71
+Areas              1.30 / 0.67, 1.17 / 0.72    1.45 / 1.22, 0.97 / 0.75
+VAWG               1.04 / 0.86, 2.51 / 1.20    1.26 / 0.96, 1.04 / 0.91
+CCTV               0.76 / 0.66, 1.71 / 0.82    1.19 / 0.61, 1.64 / 0.74
+Patrol             1.28 / 0.80, 2.03 / 0.96    1.50 / 0.67, 1.50 / 0.70
+=================  ==========================  ==========================
+
+Map alone, three more pairs at 03:29-03:32 UTC (load average 7-11), new / seen, before
+then after: 3.95 / 2.26 and 3.06 / 1.04; 4.22 / 1.44 and 3.52 / 1.62; 4.18 / 1.03 and 2.35 /
+1.77; ASB alone (worked ahead) 2.80, 4.22, 4.18 before, 1.27, 3.05, 0.87 after. The pages
+other than Map do not change on this branch beyond the collector and CCTV's camera layers
+(their rows are the machine's noise). The browser rows now print the load average.
+
 Session 5, the merged tree (main after the fspeed, cold3, dfirst and dsel branches, BLAS on one
 thread in the forecast, every reprojection on one projection thread), quiet machine (load
 1.2-1.9, 01:51-02:07 UTC). Server, CPU seconds of a filter change to a new crime group
@@ -646,7 +731,8 @@ def browser(*, first_map_only: bool = False) -> None:
                 print(
                     f"browser {name}: new filter {_ratio(max(times[:2]), BROWSER_FLOOR_S)}; "
                     f"back to cached ones {_ratio(max(times[2:]), BROWSER_FLOOR_S)}; from the "
-                    f"key press: new {max(keyed[:2]):.2f} s, cached {max(keyed[2:]):.2f} s"
+                    f"key press: new {max(keyed[:2]):.2f} s, cached {max(keyed[2:]):.2f} s "
+                    f"(load average {os.getloadavg()[0]:.1f})"
                 )
         chromium.close()
 

@@ -80,6 +80,136 @@ def test_work_ahead_waits_while_a_page_script_runs() -> None:
         page.join()
 
 
+def _calls(n: int) -> int:
+    """``n`` Python calls (work for the thread working ahead)."""
+    return sum(abs(i) for i in range(n) if callable(_calls))
+
+
+def _busy_page(seconds: float, done: list[float]) -> None:
+    """A page script using the CPU for ``seconds`` (pure Python)."""
+    import time
+
+    end = time.thread_time() + seconds
+    while time.thread_time() < end:
+        _calls(50)
+    done.append(time.monotonic())
+
+
+def test_work_ahead_pauses_within_its_step_while_a_page_script_works() -> None:
+    """The thread working ahead makes no progress while a page script uses the CPU (it does
+    not share the interpreter with it), and goes on when the page ends."""
+    import threading
+    import time
+
+    progress: list[float] = []
+    stop = threading.Event()
+
+    def ahead() -> None:
+        with cached.yield_to_pages():
+            while not stop.is_set():
+                _calls(20)
+                progress.append(time.monotonic())
+
+    worker = threading.Thread(target=ahead, name="hotspots-test-ahead")
+    worker.start()
+    try:
+        time.sleep(0.2)
+        assert progress  # working while no page runs
+        done: list[float] = []
+        page = threading.Thread(
+            target=_busy_page, args=(0.4, done), name="ScriptRunner.scriptThread"
+        )
+        start = time.monotonic()
+        page.start()
+        page.join(timeout=10)
+        during = [t for t in progress if start + 0.05 < t < done[0]]
+        time.sleep(0.2)
+        after = [t for t in progress if t > done[0]]
+    finally:
+        stop.set()
+        worker.join()
+    assert not during, f"{len(during)} steps ahead while the page worked"
+    assert after  # on again once the page ended
+
+
+def test_work_ahead_goes_on_when_a_page_waits_for_it() -> None:
+    """A page waiting for a value the thread working ahead is computing (holding its lock)
+    is not kept waiting for the pause's time-out: the thread sees the page use no CPU and
+    finishes."""
+    import threading
+    import time
+
+    lock = threading.Lock()
+    holding = threading.Event()
+
+    def ahead() -> None:
+        with cached.yield_to_pages(), lock:
+            holding.set()
+            for _ in range(300):
+                _calls(200)
+
+    worker = threading.Thread(target=ahead, name="hotspots-test-ahead")
+    worker.start()
+    holding.wait(5)
+
+    def page() -> None:
+        _calls(20_000)  # works first: the worker pauses
+        with lock:  # then waits for the worker's value
+            pass
+
+    start = time.monotonic()
+    waiting = threading.Thread(target=page, name="ScriptRunner.scriptThread")
+    waiting.start()
+    waiting.join(timeout=30)
+    worker.join(timeout=30)
+    assert time.monotonic() - start < 8  # not after the pause's 10 s time-out
+
+
+def test_work_ahead_does_not_pause_for_a_page_asking_for_the_selection_it_analyses() -> None:
+    """A page script asking for the analysis the thread working ahead is making (it waits for
+    it) does not pause that thread, though it works meanwhile."""
+    import threading
+    import time
+
+    progress: list[float] = []
+    stop = threading.Event()
+    watching = threading.Event()
+
+    def ahead() -> None:
+        with cached.yield_to_pages() as watch:
+            watch.step = ("dataset", "selection")
+            watching.set()
+            while not stop.is_set():
+                _calls(20)
+                progress.append(time.monotonic())
+
+    worker = threading.Thread(target=ahead, name="hotspots-test-ahead")
+    worker.start()
+    watching.wait(5)
+    cached._wanted[("dataset", "selection")] = 1  # what cached.analysis marks for a page
+    try:
+        done: list[float] = []
+        page = threading.Thread(
+            target=_busy_page, args=(0.4, done), name="ScriptRunner.scriptThread"
+        )
+        start = time.monotonic()
+        page.start()
+        page.join(timeout=10)
+    finally:
+        del cached._wanted[("dataset", "selection")]
+        stop.set()
+        worker.join()
+    assert [t for t in progress if start + 0.05 < t < done[0]]  # went on meanwhile
+
+
+def test_work_ahead_takes_the_largest_groups_first(demo: Dataset) -> None:
+    groups = cached.likely_first(demo.incidents)
+    counts = demo.incidents["category"].value_counts()
+    assert sorted(groups) == sorted(values_present(demo.incidents, "category", order=CATEGORIES))
+    assert [int(counts[g]) for g in groups] == sorted(counts[groups].astype(int), reverse=True)
+    assert groups[0] == "Anti-social behaviour"
+
+
 def test_two_uploads_with_the_same_names_and_ids_but_other_contents_never_share_a_key(
     demo: Dataset,
 ) -> None:
@@ -115,3 +245,23 @@ def test_two_uploads_with_the_same_names_and_ids_but_other_contents_never_share_
     }
     assert len(keys) == 4
     assert cached.crime_types(built(retyped), []) == ["Noise"]
+
+
+def test_objects_loaded_are_frozen_and_later_garbage_is_still_collected() -> None:
+    """After the first page's filters, what the server holds so far is left out of the
+    collector's walks (gc.freeze); cycles made later are still freed."""
+    import gc
+    import weakref
+
+    cached.freeze_loaded()
+    assert gc.get_freeze_count() > 1000
+
+    class Node:
+        pass
+
+    a, b = Node(), Node()
+    a.other, b.other = b, a  # a cycle: freed only by the collector
+    gone = weakref.ref(a)
+    del a, b
+    gc.collect()
+    assert gone() is None

@@ -110,3 +110,29 @@ def test_feedback_camera_and_patrol_slots_draw_without_error(map_page):
     map_page.run()
     assert not map_page.exception
     assert not [c.value for c in map_page.caption if c.value.startswith("Patrol localities:")]
+
+
+def test_cluster_table_and_street_names_follow_the_selection_back_and_forth(map_page):
+    """The cluster table and the streets of the largest clusters (kept per selection) are
+    those of the selection shown, also back to one seen before."""
+    import pandas as pd
+
+    from hotspots.views.analysis_map import hot_spot_labels
+    from hotspots.views.dashboard.offline import fresh_copy
+    from hotspots.views.dashboard.page_map import cluster_table
+
+    ds = demo_dataset()
+    for groups in (["Anti-social behaviour"], ["Acquisitive"], ["Anti-social behaviour"]):
+        map_page.sidebar.multiselect(key="f_groups").set_value(groups).run()
+        assert not map_page.exception
+        result = analyse(
+            select(ds.incidents, Selection(categories=tuple(groups))), study_area=ds.wards
+        )
+        shown = map_page.dataframe[0].value
+        pd.testing.assert_frame_equal(
+            shown.reset_index(drop=True), cluster_table(result.profiles).reset_index(drop=True)
+        )
+        labels = fresh_copy(hot_spot_labels(result, name="x"))
+        rows = [c.rows_js for c in labels._children.values() if hasattr(c, "rows_js")]
+        assert rows and all(r in _map_script(map_page) for r in rows)  # this selection's
+    map_page.sidebar.multiselect(key="f_groups").set_value([]).run()

@@ -7,12 +7,17 @@ costs one dictionary look-up when the result is already cached.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import functools
+import gc
 import os
+import sys
 import threading
 import time
-from collections.abc import Iterable
-from typing import Literal
+from collections.abc import Callable, Iterable, Iterator
+from types import FrameType
+from typing import Any, Literal
 
 import folium
 import geopandas as gpd
@@ -73,6 +78,18 @@ def _wards_layer(key: str, *, _ds: Dataset) -> folium.FeatureGroup:
     return maps.ward_layer(_ds.wards, name_col="area_name", name="Wards")
 
 
+@functools.cache
+def freeze_loaded() -> None:
+    """Once per server process, at the first page's filters (the modules imported, the data
+    loaded): move every object the interpreter tracks so far out of the garbage collector's
+    way (``gc.freeze``). They live as long as the server (code, libraries, the dataset), yet
+    each full collection walked them all: 0.1-0.3 s of a filter change now and then on the
+    demo (175,000 objects), more with a bigger heap. Collections still find the garbage of
+    every later run; what was garbage at this moment (a few objects of the first imports) is
+    never freed."""
+    gc.freeze()
+
+
 def crime_types(ds: Dataset, groups: Iterable[str]) -> list[str]:
     """The crime types of ``ds``'s incidents in the crime ``groups`` (none: every group),
     sorted (:func:`hotspots.data.select.crime_types`), from the table of each group's types
@@ -117,14 +134,41 @@ def analysis(
     The forecast hot spots (``coverage``: share of the area marked) are part of the analysis,
     so they are cached with it: a filter change back to a selection seen costs a look-up.
     """
-    result = _analysis(
-        ds.key, repr(sel), res, k, method, eps_m, min_samples, coverage, _ds=ds, _sel=sel
-    )
+    with _asked(ds, sel):
+        result = _analysis(
+            ds.key, repr(sel), res, k, method, eps_m, min_samples, coverage, _ds=ds, _sel=sel
+        )
     with _analysed_lock:  # the warm-up thread analyses too
         _analysed[(ds.key, repr(sel), res, k)] = result.cells
         while len(_analysed) > _ANALYSED_MAX:
             _analysed.pop(next(iter(_analysed)))
     return result
+
+
+_wanted: dict[tuple[str, str], int] = {}
+"""The selections (dataset key, selection) whose analysis a page asks for now → how many
+pages ask: the work ahead does not pause while it analyses one of them
+(:func:`yield_to_pages`)."""
+_wanted_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _asked(ds: Dataset, sel: Selection) -> Iterator[None]:
+    """Within the block, a page script asks for the analysis of ``sel`` (:data:`_wanted`;
+    other threads' asking is not counted)."""
+    if threading.current_thread().name != _SCRIPT_THREAD:
+        yield
+        return
+    wanted = (ds.key, repr(sel))
+    with _wanted_lock:
+        _wanted[wanted] = _wanted.get(wanted, 0) + 1
+    try:
+        yield
+    finally:
+        with _wanted_lock:
+            _wanted[wanted] -= 1
+            if not _wanted[wanted]:
+                del _wanted[wanted]
 
 
 _analysed: dict[tuple[str, str, int, int], gpd.GeoDataFrame] = {}
@@ -220,7 +264,8 @@ def analysis_layers_for(
     """The map's data layers ``show`` (the others are not built) for the selection's analysis
     (cached per selection, parameters and layers shown; see ``analysis``)."""
     shown = tuple(sorted(show))
-    return _layers(ds.key, repr(sel), shown, tuple(sorted(params.items())), _ds=ds, _sel=sel)
+    with _asked(ds, sel):
+        return _layers(ds.key, repr(sel), shown, tuple(sorted(params.items())), _ds=ds, _sel=sel)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -255,10 +300,12 @@ def warm_groups(ds: Dataset, sel: Selection, show: Iterable[str], **params: obje
     ``show`` cached (Map, When and CCTV pages), then each group's default patrol plan (Patrol
     page; it takes the forecast of the group's analysis).
 
-    Combinations of groups, wards, months or hours are analysed when chosen, as before; the
-    thread never changes a result, it only computes some of them early (one at a time), each
-    started when no page script is running (:func:`wait_for_quiet`): it competes with a
-    filter change only when the change comes while one of its analyses is under way.
+    The groups go largest first (:func:`likely_first`). Combinations of groups, wards,
+    months or hours are analysed when chosen, as before; the thread never changes a result, it
+    only computes some of them early (one at a time), each started when no page script is
+    running (:func:`wait_for_quiet`) and paused within it while one runs
+    (:func:`yield_to_pages`): a filter change has the interpreter to itself, unless it waits
+    for the very result under way (then that goes on at full speed).
     """
     if os.environ.get(WARM_ENV, "").strip().lower() == "off" or not _everything(ds, sel):
         return
@@ -276,26 +323,33 @@ def _warm(
     _ds: Dataset,
     _sel: Selection,
 ) -> threading.Thread:
-    groups = values_present(_ds.incidents, "category", order=CATEGORIES)
+    groups = likely_first(_ds.incidents)
 
     def run() -> None:
         time.sleep(WARM_DELAY_S)  # the browser draws the first map meanwhile
-        # imported here: the patrol planner is loaded in this thread, not for the first map
-        from hotspots.views.dashboard.page_patrol import plan_ahead
+        with yield_to_pages() as watch:
+            # imported here: the patrol planner is loaded in this thread, not for the first map
+            from hotspots.views.dashboard.page_patrol import plan_ahead
 
-        ones = [dataclasses.replace(_sel, categories=(g,)) for g in groups[:_WARM_MAX]]
-        for one in ones:
-            wait_for_quiet()
-            try:
-                analysis_layers_for(_ds, one, show, **dict(params))
-            except ValueError:  # too few incidents to analyse: the page says so when chosen
-                continue
-        for one in ones:  # then each group's default patrol plan (its forecast is made)
-            wait_for_quiet()
-            try:
-                plan_ahead(_ds, one)
-            except ValueError:
-                continue
+            ones = [dataclasses.replace(_sel, categories=(g,)) for g in groups[:_WARM_MAX]]
+            # (the analysis a page may ask for meanwhile, the step)
+            steps: list[tuple[tuple[str, str] | None, Callable[[], object]]] = [
+                (
+                    (key, repr(one)),
+                    functools.partial(analysis_layers_for, _ds, one, show, **dict(params)),
+                )
+                for one in ones
+            ]
+            # then each group's default patrol plan (its forecast made by the analysis)
+            steps += [(None, functools.partial(plan_ahead, _ds, one)) for one in ones]
+            for wanted, step in steps:
+                wait_for_quiet()
+                _traced(watch)
+                watch.step = wanted
+                try:
+                    step()
+                except ValueError:  # too few incidents to analyse: the page says so when chosen
+                    continue
 
     thread = threading.Thread(target=run, name="hotspots-warm-groups", daemon=True)
     thread.start()
@@ -327,3 +381,135 @@ def wait_for_quiet(*, timeout_s: float = _QUIET_WAIT_S, poll_s: float = 0.05) ->
     ):
         time.sleep(poll_s)
     return time.monotonic() - start
+
+
+def likely_first(incidents: gpd.GeoDataFrame) -> list[str]:
+    """The crime groups of ``incidents``, those with the most incidents first (ties in the
+    display order, :data:`~hotspots.data.schema.CATEGORIES`): the order the work ahead takes
+    them, the groups a meeting asks for most (anti-social behaviour, violence) ready first."""
+    groups = values_present(incidents, "category", order=CATEGORIES)
+    counts = incidents["category"].value_counts()
+    return sorted(groups, key=lambda g: -int(counts.get(g, 0)))
+
+
+def _page_threads() -> list[threading.Thread]:
+    """The page scripts running now (any session's rerun), other than the calling thread."""
+    me = threading.current_thread()
+    return [
+        t
+        for t in threading.enumerate()
+        if t.name == _SCRIPT_THREAD and t.is_alive() and t is not me
+    ]
+
+
+def _thread_cpu_s(thread: threading.Thread) -> float | None:
+    """CPU seconds ``thread`` used so far, ``None`` where it cannot be read (not Unix, ended)."""
+    try:
+        return time.clock_gettime(time.pthread_getcpuclockid(thread.ident or 0))
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+class _PageWatch:
+    """The trace function of :func:`yield_to_pages`: every :attr:`every` Python calls of the
+    thread working ahead, pause while a page script works.
+
+    A page script that uses no CPU for :data:`_BLOCKED_S` and is not waiting for a core (it
+    waits: for a value this thread computes and holds the lock of, or for the projection
+    thread) is not waited for, until it works again: pausing then would only make it wait
+    longer (or for ever)."""
+
+    every = 200
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.blocked: dict[int, float] = {}  # page thread → its CPU seconds when seen waiting
+        self.step: tuple[str, str] | None = None  # the selection analysed now
+        self.off = False  # a page waits for this step: neither paused nor traced until its end
+
+    def __call__(self, frame: FrameType, event: str, arg: Any) -> None:
+        self.calls += 1
+        if self.calls % self.every:
+            return
+        if self.step is not None and self.step in _wanted:
+            sys.settrace(None)  # at full speed (the trace's cost too) to the step's end
+            self.off = True
+            return
+        self.pause()
+
+    def working(self, thread: threading.Thread) -> bool:
+        """Whether ``thread`` used CPU since it was last seen waiting (not seen: yes)."""
+        was = self.blocked.get(thread.ident or 0)
+        if was is None:
+            return True
+        now = _thread_cpu_s(thread)
+        return now is None or now - was > _BLOCKED_CPU_S
+
+    def pause(self, *, timeout_s: float = _QUIET_WAIT_S) -> float:
+        """Sleep while a page script works (at most ``timeout_s``); return the seconds slept."""
+        start = time.monotonic()
+        pages = [t for t in _page_threads() if self.working(t)]
+        if not pages:
+            return 0.0
+        seen = {t.ident: (_thread_cpu_s(t), time.monotonic()) for t in pages}
+        while pages and time.monotonic() - start < timeout_s:
+            time.sleep(_BLOCKED_S / 2)
+            still = []
+            for t in pages:
+                if not t.is_alive():
+                    continue
+                cpu, when = seen[t.ident]
+                now = _thread_cpu_s(t)
+                # no clock: wait for the page to end; else measure over _BLOCKED_S
+                if cpu is None or now is None or time.monotonic() - when < _BLOCKED_S:
+                    still.append(t)
+                elif now - cpu < _BLOCKED_CPU_S and not _runnable(t):
+                    self.blocked[t.ident or 0] = now  # waiting, maybe for this thread: go on
+                else:
+                    self.blocked.pop(t.ident or 0, None)
+                    seen[t.ident] = (now, time.monotonic())
+                    still.append(t)
+            pages = still
+        return time.monotonic() - start
+
+
+def _runnable(thread: threading.Thread) -> bool:
+    """Whether ``thread`` runs or waits for a core (Linux: its state ``R``), not for a lock or
+    a result; ``False`` where it cannot be told (then its CPU time alone decides)."""
+    try:
+        with open(f"/proc/self/task/{thread.native_id}/stat", "rb") as stat:
+            return stat.read().rpartition(b")")[2].split()[0] == b"R"
+    except (OSError, IndexError):
+        return False
+
+
+_BLOCKED_S = 0.02
+"""Seconds without CPU after which a page script counts as waiting."""
+_BLOCKED_CPU_S = 0.002
+"""CPU seconds a page script may use in :data:`_BLOCKED_S` and still count as waiting."""
+
+
+@contextlib.contextmanager
+def yield_to_pages() -> Iterator[_PageWatch]:
+    """Within the block, the calling thread (the work ahead) pauses while a page script
+    works, between any two of its Python calls: an analysis under way when a filter change
+    comes does not share the interpreter with it. Costs the thread about a third more time
+    (a trace function on each of its calls); nothing for the pages. Where a thread's CPU time
+    cannot be read, the thread pauses only between its steps (:func:`wait_for_quiet`)."""
+    watch = _PageWatch()
+    if not hasattr(time, "pthread_getcpuclockid"):
+        yield watch
+        return
+    previous: Callable[..., Any] | None = sys.gettrace()
+    sys.settrace(watch)  # this thread only
+    try:
+        yield watch
+    finally:
+        sys.settrace(previous)
+
+
+def _traced(watch: _PageWatch) -> None:
+    """Trace the calling thread with ``watch`` again after a step it was switched off for."""
+    if watch.off and hasattr(time, "pthread_getcpuclockid"):
+        watch.off = False
+        sys.settrace(watch)

@@ -392,9 +392,14 @@ def _map_layers(
     return [
         cached.wards_layer(_ds),
         maps.gistar_layer(hot, name="Significant clusters of high counts (Gi*)"),
-        camera_views_layer(_cams),
-        overlays.cameras_layer(_cams),
+        *_camera_layers(cam_key, _cams=_cams),
     ]
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _camera_layers(cam_key: str, *, _cams: pd.DataFrame) -> list[folium.FeatureGroup]:
+    """The cameras' views and points, per camera table (not again at each filter change)."""
+    return [camera_views_layer(_cams), overlays.cameras_layer(_cams)]
 
 
 def _map(

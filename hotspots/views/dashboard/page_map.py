@@ -209,12 +209,13 @@ def render() -> None:
     layers = [built.get(name, folium.FeatureGroup(control=False)) for name in DRAWING_ORDER]
     _overlays(ds, sel, wanted, layers)
     # the streets of the largest clusters, so the map says where they are without a basemap
-    layers.append(hot_spot_labels(result, name="Streets of the largest clusters"))
+    key = (ds.key, repr(sel), tuple(sorted(params.items())))
+    layers.append(_labels(key, _result=result))
     # The map opens on the chosen wards, else on the most likely hot spots of every incident
     # (the first view's analysis, cached): a change of group, type, month or hour keeps the
     # same base map (the data layers are swapped inside it), so the map keeps its position and
     # zoom and does not reload; returned_objects=[] means panning never reruns.
-    hot = None if sel.wards else hot_spot_bounds(_first_view(ds, result, params))
+    hot = None if sel.wards else _opening_bounds(ds, result, params)
     # Meeting mode: large legends (CSS in the map's own page; a new key redraws the map with
     # it) and the map filling the screen below the title.
     base = maps.base_map(wards_in(ds.wards, sel.wards) if hot is None else hot)
@@ -279,16 +280,37 @@ def render() -> None:
     if not meeting_mode() and len(result.profiles):
         st.subheader("Clusters")
         st.dataframe(
-            cluster_table(result.profiles), hide_index=True, width="stretch", key="m_clusters"
+            _cluster_table(key, _result=result), hide_index=True, width="stretch", key="m_clusters"
         )
         st.caption("No.: the cluster's number on the map, in exports and briefings.")
     exports.render_exports(ds, sel, result, show=show)
 
 
-def _first_view(ds: Dataset, shown: Analysis, params: _Tuning) -> Analysis:
-    """The analysis of every incident (where the map opens), or ``shown`` when it cannot be
-    made (too few incidents)."""
+def _opening_bounds(ds: Dataset, shown: Analysis, params: _Tuning) -> tuple[float, ...] | None:
+    """Where the map opens: the most likely hot spots of every incident (the first view's
+    analysis), else (too few incidents) of ``shown``; once per dataset and settings."""
     try:
-        return cached.analysis(ds, cached.first_view(ds), **params)
+        first = cached.analysis(ds, cached.first_view(ds), **params)
     except ValueError:
-        return shown
+        return hot_spot_bounds(shown)
+    return _bounds((ds.key, tuple(sorted(params.items()))), _first=first)
+
+
+# Per selection and settings (``key``: dataset, selection, analysis parameters), what each
+# rerun drew from the same analysis again: a filter change back to a selection seen, a layer
+# switched, meeting mode, reads them (st_map draws a fresh copy of a cached layer).
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _labels(key: tuple[object, ...], *, _result: Analysis) -> folium.FeatureGroup:
+    return hot_spot_labels(_result, name="Streets of the largest clusters")
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _cluster_table(key: tuple[object, ...], *, _result: Analysis) -> pd.DataFrame:
+    return cluster_table(_result.profiles)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _bounds(key: tuple[object, ...], *, _first: Analysis) -> tuple[float, ...] | None:
+    return hot_spot_bounds(_first)

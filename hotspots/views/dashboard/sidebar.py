@@ -80,6 +80,7 @@ def sidebar_filters(ds: Dataset) -> Selection:
     (:mod:`hotspots.views.dashboard.url_state`), so a view can be shared as a link."""
     inc = ds.incidents
     side = st.sidebar
+    cached.freeze_loaded()
     meeting_toggle()
     side.caption(f"Data: **{ds.label}** — {len(inc):,} incidents")
 

@@ -137,18 +137,44 @@ def main_streets(locations: pd.Series, locality: np.ndarray) -> pd.DataFrame:
 
 
 def _main_streets(place: pd.Series, locality: np.ndarray) -> pd.DataFrame:
-    """:func:`main_streets` of the places (:func:`_place`) of the incidents."""
-    frame = pd.DataFrame({"locality": locality, "place": place.to_numpy(object)}).dropna()
-    counts = frame.groupby(["locality", "place"]).size().rename("n").reset_index()
-    counts["landmark"] = counts["place"].str.lower().isin(POLICEUK_LANDMARKS).to_numpy(bool)
-    counts = counts.sort_values(["locality", "n", "place"], ascending=[True, False, True])
-    streets = counts[~counts["landmark"]].drop_duplicates("locality").set_index("locality")
-    marks = counts[counts["landmark"]].drop_duplicates("locality").set_index("locality")
-    index = pd.Index(pd.unique(frame["locality"]), name="locality").sort_values()
+    """:func:`main_streets` of the places (:func:`_place`) of the incidents.
+
+    Counted on integer codes (each distinct place and locality once): per locality, the
+    non-landmark place with most incidents (ties: the alphabetically first) and the landmark
+    likewise, kept when it outnumbers the street."""
+    places, ids = place.to_numpy(object), np.asarray(locality)
+    valid = pd.notna(places) & pd.notna(ids)
+    places = places[valid]
+    where, uniques = pd.factorize(ids[valid], sort=True)  # codes in the ids' sorted order
+    if len(uniques):
+        index = pd.Index(uniques, name="locality")
+    else:  # none: an empty index of the dtype a table column of the ids infers
+        index = pd.Index(pd.Series(ids)[valid], name="locality")
     out = pd.DataFrame(index=index)
-    out["street"] = streets["place"].reindex(index)
-    outnumbers = marks["n"].reindex(index).fillna(0) > streets["n"].reindex(index).fillna(0)
-    out["landmark"] = marks["place"].reindex(index).where(outnumbers)
+    street = np.full(len(index), None, dtype=object)
+    landmark = np.full(len(index), None, dtype=object)
+    if len(places):
+        codes, names = pd.factorize(places)
+        names = np.asarray(names, dtype=object)
+        # each distinct place's rank in alphabetical order (the tie-break)
+        alphabetical = np.empty(len(names), dtype=np.int64)
+        alphabetical[np.argsort(names, kind="stable")] = np.arange(len(names))
+        pair, n = np.unique(where * len(names) + codes, return_counts=True)
+        loc, code = pair // len(names), pair % len(names)
+        is_mark = pd.Series(names).str.lower().isin(POLICEUK_LANDMARKS).to_numpy(bool)[code]
+        order = np.lexsort((alphabetical[code], -n, loc))
+        loc, code, n, is_mark = loc[order], code[order], n[order], is_mark[order]
+        best_n = {}
+        for kind, chosen in ((False, street), (True, landmark)):
+            rows = np.flatnonzero(is_mark == kind)
+            first = rows[np.r_[True, loc[rows][1:] != loc[rows][:-1]]] if rows.size else rows
+            chosen[loc[first]] = names[code[first]]
+            counts = np.zeros(len(index), dtype=np.int64)
+            counts[loc[first]] = n[first]
+            best_n[kind] = counts
+        landmark[~(best_n[True] > best_n[False])] = None
+    out["street"] = pd.Series(street, index=index, dtype=object)
+    out["landmark"] = pd.Series(landmark, index=index, dtype=object)
     return out.astype("string")
 
 

@@ -73,3 +73,24 @@ def test_main_streets_of_nothing() -> None:
         pd.testing.assert_frame_equal(
             _main_streets(place, locality), _reference(place, locality), check_exact=True
         )
+
+
+def test_rules_by_distinct_value_equal_the_rules_per_row(herts) -> None:
+    """places.by_value: a rule worked out once per distinct value equals it row by row, missing
+    values, other sources and landmarks included."""
+    from hotspots.core.disclosure import is_exact_source
+    from hotspots.space.places import _is_landmark, by_value
+
+    places = place_text(herts)
+    blanks = places.copy()
+    blanks.iloc[::13] = pd.NA
+    for values in (places, blanks):
+        assert np.array_equal(by_value(values, _is_landmark), _is_landmark(values))
+    assert _is_landmark(places).any()
+    source = herts["source"].astype(object).copy()
+    source.iloc[::5] = "council CAD log"
+    source.iloc[::7] = None
+    source.iloc[::11] = " Police.UK "
+    for values in (herts["source"], source, source.astype("string")):
+        assert np.array_equal(by_value(values, is_exact_source), is_exact_source(values))
+    assert by_value(source, is_exact_source).any() and not by_value(source, is_exact_source).all()

@@ -21,6 +21,8 @@ points: a street, never one address.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -72,13 +74,26 @@ NAMING_MIN_POINTS = 3
 must be found before it names a place (so a house address never does)."""
 
 
+def by_value(values: pd.Series, rule: Callable[[pd.Series], np.ndarray]) -> np.ndarray:
+    """``rule(values)`` for a rule of each value alone (a boolean per row), worked out once per
+    distinct value (missing ones included): a selection's incidents repeat a few hundred
+    sources or map-point names thousands of times."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return np.asarray(rule(pd.Series(uniques, dtype=values.dtype)), dtype=bool)[codes]
+
+
+def _is_landmark(place: pd.Series) -> np.ndarray:
+    """Per place (:func:`_place`): one of police.uk's generic landmarks."""
+    return place.str.lower().isin(POLICEUK_LANDMARKS).fillna(False).to_numpy(bool)
+
+
 def nameable(incidents: pd.DataFrame) -> np.ndarray:
     """Rows whose location text may name a place: police.uk's public map-point names, and text
     from any other source seen at :data:`NAMING_MIN_POINTS` or more distinct points."""
     n = len(incidents)
     if "source" not in incidents.columns or not {"x", "y"} <= set(incidents.columns):
         return np.ones(n, dtype=bool)
-    snapped = ~is_exact_source(incidents["source"])
+    snapped = ~by_value(incidents["source"], is_exact_source)
     if snapped.all():
         return snapped
     text = incidents["location"].astype("string").str.strip().str.lower()
@@ -238,7 +253,7 @@ def near_streets(
         return out
     place = _place(incidents["location"].reset_index(drop=True)) if places is None else places
     ok = np.asarray(named, dtype=bool) & place.notna().to_numpy(bool)
-    ok &= ~place.str.lower().isin(POLICEUK_LANDMARKS).fillna(False).to_numpy(bool)
+    ok &= ~by_value(place, _is_landmark)
     xy = np.column_stack([incidents["x"].to_numpy(float)[ok], incidents["y"].to_numpy(float)[ok]])
     finite = np.isfinite(xy).all(axis=1)
     if not finite.any():

@@ -94,3 +94,16 @@ def test_rules_by_distinct_value_equal_the_rules_per_row(herts) -> None:
     for values in (herts["source"], source, source.astype("string")):
         assert np.array_equal(by_value(values, is_exact_source), is_exact_source(values))
     assert by_value(source, is_exact_source).any() and not by_value(source, is_exact_source).all()
+
+
+def test_place_text_by_distinct_location_equals_it_row_by_row(herts) -> None:
+    from hotspots.space.places import _place, _place_each
+
+    locations = herts["location"].iloc[::3]
+    mixed = locations.astype(object).copy()
+    mixed.iloc[::7] = None
+    mixed.iloc[::9] = "  On or near  "
+    mixed.iloc[::17] = ""
+    for values in (locations, mixed, mixed.astype("string"), locations.iloc[:1]):
+        pd.testing.assert_series_equal(_place(values), _place_each(values), check_exact=True)
+    assert _place(mixed).isna().any()

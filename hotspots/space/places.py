@@ -117,7 +117,17 @@ def place_text(incidents: pd.DataFrame) -> pd.Series:
 
 
 def _place(locations: pd.Series) -> pd.Series:
-    """``"On or near Marlowes"`` → ``"Marlowes"``; blanks become ``<NA>``."""
+    """``"On or near Marlowes"`` → ``"Marlowes"``; blanks become ``<NA>`` (each distinct
+    location worked out once: incidents repeat a few thousand map points)."""
+    codes, uniques = pd.factorize(locations, use_na_sentinel=False)
+    if len(uniques) == len(locations):
+        return _place_each(locations)
+    each = _place_each(pd.Series(uniques, dtype=locations.dtype))
+    return pd.Series(each.array.take(codes), index=locations.index, name=locations.name)
+
+
+def _place_each(locations: pd.Series) -> pd.Series:
+    """:func:`_place`, row by row."""
     text = locations.astype("string").str.strip()
     starts = text.str.lower().str.startswith(_PREFIX).fillna(False).to_numpy(bool)
     text = text.where(~starts, text.str.slice(len(_PREFIX)))

@@ -13,6 +13,7 @@ The heavy lifting is vectorised with h3ronpy (H3 over Arrow arrays): measured on
 from __future__ import annotations
 
 import functools
+import threading
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -79,10 +80,52 @@ def _check_lonlat(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 
 def _cells_uint64(lon: np.ndarray, lat: np.ndarray, res: int) -> np.ndarray:
-    """H3 cells as uint64, vectorised in h3ronpy (inputs already checked)."""
-    if lon.size == 0:
-        return np.empty(0, dtype=np.uint64)
-    return np.asarray(h3v.coordinates_to_cells(lat, lon, res))
+    """H3 cells as uint64, vectorised in h3ronpy (inputs already checked, finite).
+
+    Each point's cell is worked out once per process (:data:`_KNOWN_MAX` points kept per
+    resolution): a dashboard's selections, grid, names, forecast and patrol plan locate the
+    same few thousand incident points again and again; a point's cell is looked up by its
+    exact coordinates, and each point not seen before is located once (equal values give
+    equal cells: the same call on the same numbers)."""
+    if lon.size < _KNOWN_MIN:
+        if lon.size == 0:
+            return np.empty(0, dtype=np.uint64)
+        return np.asarray(h3v.coordinates_to_cells(lat, lon, res))
+    point = np.empty(lon.size, dtype=np.complex128)  # both coordinates, exactly
+    point.real, point.imag = lon, lat
+    with _known_lock:
+        known = _known.get(res)
+    if known is not None:
+        position = known[0].get_indexer(point)
+        if (position >= 0).all():
+            return known[1][position]
+    else:
+        position = np.full(lon.size, -1, dtype=np.intp)
+    new = position < 0
+    codes, fresh = pd.factorize(point[new])
+    fresh = np.asarray(fresh, dtype=np.complex128)
+    fresh_cells = np.asarray(h3v.coordinates_to_cells(fresh.imag, fresh.real, res), np.uint64)
+    out = np.empty(lon.size, dtype=np.uint64)
+    if known is not None:
+        out[~new] = known[1][position[~new]]
+    out[new] = fresh_cells[codes]
+    if known is not None and len(known[0]) + len(fresh) <= _KNOWN_MAX:
+        points = np.concatenate([known[0].to_numpy(), fresh])
+        cells = np.concatenate([known[1], fresh_cells])
+    else:  # the first points, or too many kept: start again from these
+        points, cells = fresh, fresh_cells
+    cells.flags.writeable = False
+    with _known_lock:
+        _known[res] = (pd.Index(points), cells)
+    return out
+
+
+_KNOWN_MIN = 256
+"""Fewer points than this are located directly (a look-up would cost more)."""
+_KNOWN_MAX = 1_000_000
+"""Points whose cells are kept per resolution (about 50 MB with their look-up table)."""
+_known: dict[int, tuple[pd.Index, np.ndarray]] = {}
+_known_lock = threading.Lock()
 
 
 def _to_str(cells: np.ndarray) -> np.ndarray:

@@ -87,3 +87,28 @@ def test_cluster_profiles_unchanged_on_the_demo() -> None:
     got.index = got.index.astype(want.index.dtype)
     pd.testing.assert_frame_equal(got, want, check_exact=True, check_names=False)
     assert np.isfinite(profiles["top_category_share"]).all()
+
+
+def _mode(groups: pd.Series, values: pd.Series) -> pd.Series:
+    """The groupby implementation (session 5), unchanged."""
+    counts = values.groupby(groups.to_numpy()).value_counts().rename("n").reset_index()
+    counts.columns = ["cluster", "value", "n"]
+    counts = counts.sort_values(["cluster", "n", "value"], ascending=[True, False, True])
+    return counts.groupby("cluster").head(1).set_index("cluster")["value"]
+
+
+def test_peak_weekday_and_hour_by_table_equal_the_groupby() -> None:
+    """The demo's timed incident log: each cluster's most frequent weekday and hour."""
+    from hotspots.demo.load import load_demo_log
+
+    incidents = mappable(load_demo_log().incidents)
+    when = pd.to_datetime(incidents["occurred_from"])
+    rng = np.random.default_rng(5)
+    for groups in (rng.integers(0, 40, len(incidents)), rng.integers(0, 400, len(incidents))):
+        cluster = pd.Series(groups)
+        for values in (when.dt.day_of_week, when.dt.hour):
+            values = values.reset_index(drop=True)
+            known = values.notna().to_numpy()
+            got = prof._mode(cluster[known], values[known])
+            want = _mode(cluster[known], values[known])
+            pd.testing.assert_series_equal(got, want, check_exact=True)

@@ -312,8 +312,14 @@ def _peaks(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _mode(groups: pd.Series, values: pd.Series) -> pd.Series:
-    """Most frequent value per group (ties: the smallest value)."""
-    counts = values.groupby(groups.to_numpy()).value_counts().rename("n").reset_index()
-    counts.columns = ["cluster", "value", "n"]
-    counts = counts.sort_values(["cluster", "n", "value"], ascending=[True, False, True])
-    return counts.groupby("cluster").head(1).set_index("cluster")["value"]
+    """Most frequent value per group (ties: the smallest value), counted in a groups × values
+    table (weekdays and hours: a few values)."""
+    ids, group = np.unique(groups.to_numpy(), return_inverse=True)
+    distinct, value = np.unique(values.to_numpy(), return_inverse=True)
+    counts = np.bincount(group * len(distinct) + value, minlength=len(ids) * len(distinct)).reshape(
+        len(ids), len(distinct)
+    )
+    # argmax takes the first of equal counts: the smallest value
+    return pd.Series(
+        distinct[counts.argmax(axis=1)], index=pd.Index(ids, name="cluster"), name="value"
+    )

@@ -957,15 +957,8 @@ def forecast(
         ranked = np.empty((2 * len(candidates), len(future)))
         for i, score in enumerate(candidates.values()):
             ranked[2 * i], ranked[2 * i + 1] = _demoted(score, past_count), score
-        figures_t = captures(ranked, future, coverages)
-        month = hist.months[t]
-        for i, name in enumerate(candidates):
-            for z, zero in enumerate(("demote", "allow")):
-                for c, cov in enumerate(coverages):
-                    rows.append((month, name, zero, cov, *figures_t[2 * i + z, c]))
-    folds = pd.DataFrame(
-        rows, columns=["test_month", "method", "zero_history", "coverage", "hit_rate", "pai", "pei"]
-    )
+        rows.append((t, list(candidates), captures(ranked, future, coverages)))
+    folds = _folds(rows, hist.months, coverages)
     chosen, zero_rule, figures = _choose(folds, method=method, coverage=coverage)
     if chosen.startswith("combination"):
         if not fold_ts:
@@ -1019,6 +1012,36 @@ def forecast(
         coverage=coverage,
         backtest=summary,
         figures=figures,
+    )
+
+
+_FOLD_COLUMNS = ["test_month", "method", "zero_history", "coverage", "hit_rate", "pai", "pei"]
+
+
+def _folds(
+    months: list[tuple[int, list[str], np.ndarray]], periods: pd.PeriodIndex, coverages: list
+) -> pd.DataFrame:
+    """The backtest's figures, one row per test month, method, zero-history rule (demoted,
+    allowed) and coverage in that order, from each test month's index, candidate names and
+    :func:`captures` figures (built column by column: the table a list of row tuples gives)."""
+    if not months:
+        return pd.DataFrame([], columns=_FOLD_COLUMNS)
+    per_month = [2 * len(names) * len(coverages) for _, names, _ in months]
+    figures = np.concatenate([f.reshape(-1, 3) for _, _, f in months])
+    names = np.concatenate(
+        [np.repeat(np.asarray(n, dtype=object), 2 * len(coverages)) for _, n, _ in months]
+    )
+    rules = np.repeat(np.asarray(["demote", "allow"], dtype=object), len(coverages))
+    return pd.DataFrame(
+        {
+            "test_month": periods[np.repeat([t for t, _, _ in months], per_month)],
+            "method": names,
+            "zero_history": np.tile(rules, len(names) // len(rules)),
+            "coverage": np.tile(np.asarray(coverages, dtype=float), len(names) // len(coverages)),
+            "hit_rate": figures[:, 0],
+            "pai": figures[:, 1],
+            "pei": figures[:, 2],
+        }
     )
 
 

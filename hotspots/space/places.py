@@ -369,6 +369,7 @@ def place_names(
     crs: str,
     number_duplicates: bool = False,
     places: pd.Series | None = None,
+    ward: np.ndarray | None = None,
 ) -> pd.Series:
     """The ``"Street, Ward"`` name of each place (cell, cluster, hot spot, patrol locality).
 
@@ -390,6 +391,8 @@ def place_names(
         See :func:`locality_names`.
     places
         :func:`place_text` of ``incidents`` when the caller has it; ``None``: worked out here.
+    ward
+        :func:`ward_names` of the centres when the caller has it; ``None``: worked out here.
 
     Returns
     -------
@@ -413,7 +416,8 @@ def place_names(
     places = place_text(incidents) if places is None else places  # once for every use below
     streets = _main_streets(places[keep], place[keep].to_numpy()).reindex(centres.index)
     xy = centres[["x", "y"]].to_numpy(float).reshape(-1, 2)
-    ward = ward_names(xy, wards, crs)
+    if ward is None:
+        ward = ward_names(xy, wards, crs)
     add_near_streets(streets, ward, incidents, named, xy, places=places)
     names = locality_names(streets, ward, number_duplicates=number_duplicates)
     return pd.Series(names, index=centres.index, dtype=object, name="place")
@@ -426,6 +430,7 @@ def cell_place_names(
     wards: gpd.GeoDataFrame | None,
     *,
     places: pd.Series | None = None,
+    located: tuple[pd.DataFrame, np.ndarray] | None = None,
 ) -> np.ndarray:
     """The ``"Street, Ward"`` name of each H3 cell (:func:`place_names`), from the incidents
     in it; ``wards`` ``None``: no ward in the names (say :data:`NO_WARD_NOTE` once).
@@ -438,16 +443,33 @@ def cell_place_names(
         H3 ids (hexadecimal strings) of resolution ``res``.
     places
         :func:`place_text` of ``incidents``, when the caller has it.
+    located
+        :func:`cell_wards` of ``cells`` (the same wards and CRS), when the caller has it.
     """
     ids = np.asarray(cells, dtype=object)
     if len(ids) == 0:
         return np.empty(0, dtype=object)
     crs = incidents.attrs[WORKING_CRS]
+    if wards is not None and "area_name" not in wards.columns:
+        wards = None
+    centres, ward = cell_wards(ids, wards, crs) if located is None else located
+    points = incident_points(incidents)
+    of_cell = assign_cells(shapely.get_x(points), shapely.get_y(points), res)
+    return place_names(
+        incidents, of_cell, centres, wards, crs=crs, places=places, ward=ward
+    ).to_numpy()
+
+
+def cell_wards(
+    cells: np.ndarray, wards: gpd.GeoDataFrame | None, crs: str
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The centres of H3 cells (``x``, ``y`` in metres of ``crs``, indexed by cell) and the ward
+    holding each (:func:`ward_names`): what :func:`cell_place_names` names them by."""
+    ids = np.asarray(cells, dtype=object)
     lon, lat = cell_centres(ids)
     x, y = from_lonlat(lon, lat, crs)
     centres = pd.DataFrame({"x": x, "y": y}, index=ids)
-    points = incident_points(incidents)
-    of_cell = assign_cells(shapely.get_x(points), shapely.get_y(points), res)
     if wards is not None and "area_name" not in wards.columns:
         wards = None
-    return place_names(incidents, of_cell, centres, wards, crs=crs, places=places).to_numpy()
+    xy = centres[["x", "y"]].to_numpy(float).reshape(-1, 2)
+    return centres, ward_names(xy, wards, crs)

@@ -1,5 +1,6 @@
 """grid._cells_uint64 keeps each point's cell once located: every answer equals h3ronpy's
-on the same points (Hertfordshire's police.uk year; subsets, growth, reset, resolutions)."""
+on the same points (Hertfordshire's police.uk year; subsets, growth, reset, resolutions); and
+grid.neighbours keeps the last cell sets' matrices, equal to fresh ones."""
 
 from __future__ import annotations
 

@@ -13,6 +13,7 @@ The heavy lifting is vectorised with h3ronpy (H3 over Arrow arrays): measured on
 from __future__ import annotations
 
 import functools
+import hashlib
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -443,11 +444,32 @@ def neighbours(cells: Any, *, k: int = 1, include_self: bool = True) -> sparse.c
     --------
     >>> w = neighbours(study_area_cells(wards, 9), k=1)  # doctest: +SKIP
     """
-    from scipy import sparse  # lazy: ~0.3 s to import, loaded with the first matrix
-
     if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 0:
         raise ValueError(f"k must be a non-negative integer number of rings, got {k!r}")
     ints = _to_uint64(cells)
+    key = (hashlib.blake2b(ints.tobytes(), digest_size=16).digest(), int(k), bool(include_self))
+    with _rings_lock:
+        kept = _rings.get(key)
+    if kept is not None:  # the same cells as lately (a study area's grid): a copy of it
+        return kept.copy()
+    made = _neighbours(cells, ints, k, include_self)
+    with _rings_lock:
+        _rings[key] = made
+        while len(_rings) > _RINGS_MAX:
+            _rings.pop(next(iter(_rings)))
+    return made.copy()
+
+
+_RINGS_MAX = 8
+"""Cell sets whose :func:`neighbours` are kept (the oldest dropped)."""
+_rings: dict[tuple[bytes, int, bool], sparse.csr_matrix] = {}
+_rings_lock = threading.Lock()
+
+
+def _neighbours(cells: Any, ints: np.ndarray, k: int, include_self: bool) -> sparse.csr_matrix:
+    """:func:`neighbours` of ``cells`` (``ints``: them as uint64), made."""
+    from scipy import sparse  # lazy: ~0.3 s to import, loaded with the first matrix
+
     n = ints.size
     index = pd.Index(ints)
     if not index.is_unique:

@@ -527,7 +527,8 @@ def herts_dataset() -> Dataset:
 
 def _forget() -> None:
     """Empty every cache of the process: Streamlit's, the analyses' cells and the forecasts."""
-    from hotspots.analysis import cell_names, shared_forecast
+    from hotspots.analysis import cell_names, forecast, shared_forecast
+    from hotspots.space import grid
     from hotspots.views.dashboard import cached
 
     st.cache_resource.clear()
@@ -535,6 +536,9 @@ def _forget() -> None:
     shared_forecast._kept.clear()
     cached._analysed.clear()
     cell_names._empty_names.clear()  # per grid: made again by the page's first run
+    forecast._bases.clear()  # per data load: made again by the page's first run
+    grid._known.clear()  # the points' cells and the grid's neighbours, likewise
+    grid._rings.clear()
 
 
 def _page(module: str, dataset: Dataset | None) -> tuple[AppTest, float]:

@@ -19,7 +19,7 @@ import pandas as pd
 import shapely
 
 from hotspots.data.schema import WORKING_CRS
-from hotspots.space.places import cell_place_names
+from hotspots.space.places import cell_place_names, cell_wards
 
 
 def name_cells(
@@ -46,24 +46,29 @@ def name_cells(
     """
     ids = cells["cell"].to_numpy(dtype=object)
     occupied = cells["count"].to_numpy() > 0
-    names = _empty_cell_names(incidents.iloc[:0], ids, res, wards).copy()
+    empty_names, centres, ward = _empty_cell_names(incidents.iloc[:0], ids, res, wards)
+    names = empty_names.copy()
     if occupied.any():
-        names[occupied] = cell_place_names(incidents, ids[occupied], res, wards, places=places)
+        located = (centres.iloc[np.flatnonzero(occupied)], ward[occupied])
+        names[occupied] = cell_place_names(
+            incidents, ids[occupied], res, wards, places=places, located=located
+        )
     return names
 
 
 _EMPTY_NAMES_MAX = 8
 """Grids whose names of cells without incidents are kept (oldest dropped)."""
-_empty_names: OrderedDict[tuple, np.ndarray] = OrderedDict()
+_empty_names: OrderedDict[tuple, tuple[np.ndarray, pd.DataFrame, np.ndarray]] = OrderedDict()
 _empty_names_lock = threading.Lock()
 
 
 def _empty_cell_names(
     none: gpd.GeoDataFrame, ids: np.ndarray, res: int, wards: gpd.GeoDataFrame | None
-) -> np.ndarray:
+) -> tuple[np.ndarray, pd.DataFrame, np.ndarray]:
     """The name of each cell ``ids`` holding no incident (``none``: no incident, with the
-    working CRS), by the same call as the others; keyed by the cells, resolution, CRS and the
-    wards' names and outlines."""
+    working CRS), by the same call as the others, and the cells' centres and wards
+    (:func:`hotspots.space.places.cell_wards`, the occupied cells' too); keyed by the cells,
+    resolution, CRS and the wards' names and outlines."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update("\n".join(map(str, ids)).encode())
     if wards is not None:
@@ -77,8 +82,11 @@ def _empty_cell_names(
         if found is not None:
             _empty_names.move_to_end(key)
             return found
-    made = cell_place_names(none, ids, res, wards)
-    made.flags.writeable = False
+    with_names = wards if wards is not None and "area_name" in wards.columns else None
+    centres, ward = cell_wards(ids, with_names, str(none.attrs[WORKING_CRS]))
+    names = cell_place_names(none, ids, res, wards, located=(centres, ward))
+    names.flags.writeable = ward.flags.writeable = False
+    made = (names, centres, ward)
     with _empty_names_lock:
         _empty_names[key] = made
         while len(_empty_names) > _EMPTY_NAMES_MAX:

@@ -38,6 +38,9 @@ history matrix is cut at ``t`` before any term is computed.
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache, wraps
@@ -145,6 +148,9 @@ class History:
     month_of: np.ndarray
     times: np.ndarray
     n_left_out: int = 0
+    basis: _Basis | None = field(default=None, repr=False)
+    basis_rows: np.ndarray | None = field(default=None, repr=False)
+    basis_cols: np.ndarray | None = field(default=None, repr=False)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -155,6 +161,8 @@ class History:
     @cached_property
     def disk(self) -> sparse.csr_matrix:
         """Binary 1-ring of each cell, itself included (Gi*'s weights)."""
+        if self.basis is not None:
+            return self.basis.part(self.basis.disk, self.basis_rows, self.basis_rows)
         return neighbours(self.cells, k=1, include_self=True)
 
     @cached_property
@@ -184,19 +192,146 @@ class History:
         """Cells × locations kernel weights (Gaussian cut at 3 bandwidths; quartic at 1)."""
         key = f"{shape}{bandwidth_m}"
         if key not in self._cache:
-            from scipy.spatial import cKDTree
-
-            reach = 3 * bandwidth_m if shape == "gauss" else bandwidth_m
-            near = cKDTree(self.cell_xy).sparse_distance_matrix(
-                cKDTree(self.loc_xy), reach, output_type="ndarray"
-            )
-            rows, cols = near["i"].astype(np.int64), near["j"].astype(np.int64)
-            d = np.hypot(*(self.cell_xy[rows] - self.loc_xy[cols]).T) / bandwidth_m
-            w = np.exp(-0.5 * d * d) if shape == "gauss" else (1 - d * d) ** 2
-            self._cache[key] = sparse.csr_matrix(
-                (w, (rows, cols)), shape=(len(self.cells), len(self.loc_xy))
-            )
+            if self.basis is not None:
+                whole = self.basis.kernel(bandwidth_m, shape)
+                self._cache[key] = self.basis.part(whole, self.basis_rows, self.basis_cols)
+            else:
+                self._cache[key] = _kernel(self.cell_xy, self.loc_xy, bandwidth_m, shape)
         return self._cache[key]
+
+
+def _kernel(
+    cell_xy: np.ndarray, loc_xy: np.ndarray, bandwidth_m: float, shape: str, trees: Any = None
+) -> sparse.csr_matrix:
+    """Cells × locations kernel weights (Gaussian cut at 3 bandwidths; quartic at 1), in
+    canonical CSR form: each row's locations in ascending order, so the rows and columns of
+    any cells and locations taken out of it (:meth:`_Basis.part`) equal their own kernel, and
+    a product sums its terms in the same order. ``trees``: k-d trees of both point sets, when
+    built already."""
+    from scipy.spatial import cKDTree
+
+    reach = 3 * bandwidth_m if shape == "gauss" else bandwidth_m
+    cell_tree, loc_tree = trees if trees is not None else (cKDTree(cell_xy), cKDTree(loc_xy))
+    near = cell_tree.sparse_distance_matrix(loc_tree, reach, output_type="ndarray")
+    rows, cols = near["i"].astype(np.int64), near["j"].astype(np.int64)
+    d = np.hypot(*(cell_xy[rows] - loc_xy[cols]).T) / bandwidth_m
+    w = np.exp(-0.5 * d * d) if shape == "gauss" else (1 - d * d) ** 2
+    kernel = sparse.csr_matrix((w, (rows, cols)), shape=(len(cell_xy), len(loc_xy)))
+    kernel.sum_duplicates()  # canonical (scipy's constructor makes it so already)
+    return kernel
+
+
+@dataclass
+class _Basis:
+    """The cells and distinct incident locations of every history built lately over one study
+    area (resolution, working CRS), with their kernels and 1-ring neighbours made once: a
+    dashboard's selections are subsets of its data, so each selection's operators are rows and
+    columns of these (:meth:`part`), equal to its own, entry for entry and in the same order.
+
+    Attributes
+    ----------
+    cells
+        Sorted H3 ids; ``cell_xy`` their centres (metres).
+    locations
+        ``x + 1j * y`` of each distinct location, sorted by ``x`` then ``y`` (the order of a
+        history's ``loc_xy``); ``loc_xy`` the same as an ``(n, 2)`` array.
+    """
+
+    cells: pd.Index
+    cell_xy: np.ndarray
+    locations: pd.Index
+    loc_xy: np.ndarray
+    _kernels: dict[str, sparse.csr_matrix] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def disk(self) -> sparse.csr_matrix:
+        """Binary 1-ring of each cell, itself included (canonical CSR)."""
+        return neighbours(self.cells, k=1, include_self=True)
+
+    @cached_property
+    def _trees(self) -> tuple[Any, Any]:
+        from scipy.spatial import cKDTree
+
+        return cKDTree(self.cell_xy), cKDTree(self.loc_xy)
+
+    def kernel(self, bandwidth_m: float, shape: str) -> sparse.csr_matrix:
+        """:func:`_kernel` of every cell and location of the basis (made once)."""
+        key = f"{shape}{bandwidth_m}"
+        found = self._kernels.get(key)
+        if found is None:
+            found = _kernel(self.cell_xy, self.loc_xy, bandwidth_m, shape, self._trees)
+            self._kernels[key] = found
+        return found
+
+    @staticmethod
+    def part(
+        matrix: sparse.csr_matrix, rows: np.ndarray | None, cols: np.ndarray | None
+    ) -> sparse.csr_matrix:
+        """Rows ``rows`` and columns ``cols`` (ascending positions; ``None``: all) of a
+        canonical matrix: canonical, each row's entries in the order they had."""
+        if rows is not None:
+            matrix = matrix[rows]
+        if cols is not None:
+            matrix = matrix[:, cols]
+        return matrix
+
+
+_BASES_MAX = 4
+"""Study areas (with resolution and CRS) whose :class:`_Basis` is kept (oldest dropped)."""
+_bases: OrderedDict[tuple[bytes, int, str], _Basis] = OrderedDict()
+_bases_lock = threading.Lock()
+
+
+def _basis_for(
+    area_wkb: bytes, res: int, crs: str, cells: pd.Index, cell_xy: np.ndarray, loc_xy: np.ndarray
+) -> tuple[_Basis | None, np.ndarray | None, np.ndarray | None]:
+    """The kept basis of the area when it holds every cell and location of a history, and the
+    positions of the history's cells and locations in it (``None``: all of them, in order).
+
+    A history holding every cell and location of the kept basis (or the first of the area)
+    becomes the basis; any other is computed on its own (basis ``None``): the dashboard keeps
+    its whole dataset's (:func:`keep_basis`), so every selection of it is a part."""
+    key = (hashlib.blake2b(area_wkb, digest_size=16).digest(), res, crs)
+    locations = pd.Index(loc_xy[:, 0] + 1j * loc_xy[:, 1])
+    with _bases_lock:
+        basis = _bases.get(key)
+        if basis is not None:
+            _bases.move_to_end(key)
+    if basis is not None:
+        rows = basis.cells.get_indexer(cells)
+        cols = basis.locations.get_indexer(locations)
+        if (rows >= 0).all() and (cols >= 0).all():
+            return basis, _positions(rows, len(basis.cells)), _positions(cols, len(basis.loc_xy))
+        wider = cells.get_indexer(basis.cells) >= 0
+        if not (wider.all() and (locations.get_indexer(basis.locations) >= 0).all()):
+            return None, None, None
+    basis = _Basis(cells, cell_xy, locations, loc_xy)
+    with _bases_lock:
+        _bases[key] = basis
+        _bases.move_to_end(key)
+        while len(_bases) > _BASES_MAX:
+            _bases.popitem(last=False)
+    return basis, None, None
+
+
+def keep_basis(incidents: gpd.GeoDataFrame, *, study_area: shapely.Geometry, res: int) -> None:
+    """Keep the cells and locations of all ``incidents`` (a dataset as loaded) inside
+    ``study_area`` as the basis of the area's forecasts at ``res``: the kernels and neighbours
+    of every later forecast of a selection of them are then parts of ones made once (the
+    same figures, bit for bit). Their kernels are made when a forecast first needs them."""
+    from contextlib import suppress
+
+    with suppress(ValueError):  # no located incident inside the area: nothing to keep
+        build_history(mappable(incidents), area=study_area, res=res)
+
+
+def _positions(found: np.ndarray, n: int) -> np.ndarray | None:
+    """``found`` (ascending positions), or ``None`` when it is every position in order."""
+    if len(found) == n:
+        return None
+    if not (np.diff(found) > 0).all():  # never: both are sorted the same way
+        raise AssertionError("a history's cells or locations are out of the basis's order")
+    return found
 
 
 def _row_normalised(w: sparse.csr_matrix) -> sparse.csr_matrix:
@@ -265,7 +400,8 @@ def build_history(
     loc_of = loc_of_place[place_of]
     place_cell = assign_cells(place[:, 0], place[:, 1], res)
     crs = str(incidents.attrs["working_crs"])
-    inner, inner_xy = _area_cells_xy(shapely.to_wkb(area), res, crs)
+    wkb = shapely.to_wkb(area)
+    inner, inner_xy = _area_cells_xy(wkb, res, crs)
     cells = pd.Index(np.union1d(inner, place_cell), name="cell")
     cell_of = cells.get_indexer(place_cell)[place_of]
     cell_xy = np.empty((len(cells), 2))
@@ -289,7 +425,12 @@ def build_history(
     timed = incidents["time_precision"].astype(str).to_numpy()[keep] != "month"
     start = pd.to_datetime(incidents["occurred_from"]).to_numpy()[keep]
     times = np.where(timed, start, np.datetime64("NaT"))
+    # kernels and neighbours: rows and columns of those of the area's recent histories
+    basis, basis_rows, basis_cols = _basis_for(wkb, res, crs, cells, cell_xy, loc_xy)
     return History(
+        basis=basis,
+        basis_rows=basis_rows,
+        basis_cols=basis_cols,
         cells=cells,
         months=months,
         counts=counts,
@@ -816,15 +957,8 @@ def forecast(
         ranked = np.empty((2 * len(candidates), len(future)))
         for i, score in enumerate(candidates.values()):
             ranked[2 * i], ranked[2 * i + 1] = _demoted(score, past_count), score
-        figures_t = captures(ranked, future, coverages)
-        month = hist.months[t]
-        for i, name in enumerate(candidates):
-            for z, zero in enumerate(("demote", "allow")):
-                for c, cov in enumerate(coverages):
-                    rows.append((month, name, zero, cov, *figures_t[2 * i + z, c]))
-    folds = pd.DataFrame(
-        rows, columns=["test_month", "method", "zero_history", "coverage", "hit_rate", "pai", "pei"]
-    )
+        rows.append((t, list(candidates), captures(ranked, future, coverages)))
+    folds = _folds(rows, hist.months, coverages)
     chosen, zero_rule, figures = _choose(folds, method=method, coverage=coverage)
     if chosen.startswith("combination"):
         if not fold_ts:
@@ -878,6 +1012,36 @@ def forecast(
         coverage=coverage,
         backtest=summary,
         figures=figures,
+    )
+
+
+_FOLD_COLUMNS = ["test_month", "method", "zero_history", "coverage", "hit_rate", "pai", "pei"]
+
+
+def _folds(
+    months: list[tuple[int, list[str], np.ndarray]], periods: pd.PeriodIndex, coverages: list
+) -> pd.DataFrame:
+    """The backtest's figures, one row per test month, method, zero-history rule (demoted,
+    allowed) and coverage in that order, from each test month's index, candidate names and
+    :func:`captures` figures (built column by column: the table a list of row tuples gives)."""
+    if not months:
+        return pd.DataFrame([], columns=_FOLD_COLUMNS)
+    per_month = [2 * len(names) * len(coverages) for _, names, _ in months]
+    figures = np.concatenate([f.reshape(-1, 3) for _, _, f in months])
+    names = np.concatenate(
+        [np.repeat(np.asarray(n, dtype=object), 2 * len(coverages)) for _, n, _ in months]
+    )
+    rules = np.repeat(np.asarray(["demote", "allow"], dtype=object), len(coverages))
+    return pd.DataFrame(
+        {
+            "test_month": periods[np.repeat([t for t, _, _ in months], per_month)],
+            "method": names,
+            "zero_history": np.tile(rules, len(names) // len(rules)),
+            "coverage": np.tile(np.asarray(coverages, dtype=float), len(names) // len(coverages)),
+            "hit_rate": figures[:, 0],
+            "pai": figures[:, 1],
+            "pei": figures[:, 2],
+        }
     )
 
 

@@ -13,6 +13,8 @@ The heavy lifting is vectorised with h3ronpy (H3 over Arrow arrays): measured on
 from __future__ import annotations
 
 import functools
+import hashlib
+import threading
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -79,10 +81,52 @@ def _check_lonlat(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 
 def _cells_uint64(lon: np.ndarray, lat: np.ndarray, res: int) -> np.ndarray:
-    """H3 cells as uint64, vectorised in h3ronpy (inputs already checked)."""
-    if lon.size == 0:
-        return np.empty(0, dtype=np.uint64)
-    return np.asarray(h3v.coordinates_to_cells(lat, lon, res))
+    """H3 cells as uint64, vectorised in h3ronpy (inputs already checked, finite).
+
+    Each point's cell is worked out once per process (:data:`_KNOWN_MAX` points kept per
+    resolution): a dashboard's selections, grid, names, forecast and patrol plan locate the
+    same few thousand incident points again and again; a point's cell is looked up by its
+    exact coordinates, and each point not seen before is located once (equal values give
+    equal cells: the same call on the same numbers)."""
+    if lon.size < _KNOWN_MIN:
+        if lon.size == 0:
+            return np.empty(0, dtype=np.uint64)
+        return np.asarray(h3v.coordinates_to_cells(lat, lon, res))
+    point = np.empty(lon.size, dtype=np.complex128)  # both coordinates, exactly
+    point.real, point.imag = lon, lat
+    with _known_lock:
+        known = _known.get(res)
+    if known is not None:
+        position = known[0].get_indexer(point)
+        if (position >= 0).all():
+            return known[1][position]
+    else:
+        position = np.full(lon.size, -1, dtype=np.intp)
+    new = position < 0
+    codes, fresh = pd.factorize(point[new])
+    fresh = np.asarray(fresh, dtype=np.complex128)
+    fresh_cells = np.asarray(h3v.coordinates_to_cells(fresh.imag, fresh.real, res), np.uint64)
+    out = np.empty(lon.size, dtype=np.uint64)
+    if known is not None:
+        out[~new] = known[1][position[~new]]
+    out[new] = fresh_cells[codes]
+    if known is not None and len(known[0]) + len(fresh) <= _KNOWN_MAX:
+        points = np.concatenate([known[0].to_numpy(), fresh])
+        cells = np.concatenate([known[1], fresh_cells])
+    else:  # the first points, or too many kept: start again from these
+        points, cells = fresh, fresh_cells
+    cells.flags.writeable = False
+    with _known_lock:
+        _known[res] = (pd.Index(points), cells)
+    return out
+
+
+_KNOWN_MIN = 256
+"""Fewer points than this are located directly (a look-up would cost more)."""
+_KNOWN_MAX = 1_000_000
+"""Points whose cells are kept per resolution (about 50 MB with their look-up table)."""
+_known: dict[int, tuple[pd.Index, np.ndarray]] = {}
+_known_lock = threading.Lock()
 
 
 def _to_str(cells: np.ndarray) -> np.ndarray:
@@ -400,11 +444,32 @@ def neighbours(cells: Any, *, k: int = 1, include_self: bool = True) -> sparse.c
     --------
     >>> w = neighbours(study_area_cells(wards, 9), k=1)  # doctest: +SKIP
     """
-    from scipy import sparse  # lazy: ~0.3 s to import, loaded with the first matrix
-
     if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 0:
         raise ValueError(f"k must be a non-negative integer number of rings, got {k!r}")
     ints = _to_uint64(cells)
+    key = (hashlib.blake2b(ints.tobytes(), digest_size=16).digest(), int(k), bool(include_self))
+    with _rings_lock:
+        kept = _rings.get(key)
+    if kept is not None:  # the same cells as lately (a study area's grid): a copy of it
+        return kept.copy()
+    made = _neighbours(cells, ints, k, include_self)
+    with _rings_lock:
+        _rings[key] = made
+        while len(_rings) > _RINGS_MAX:
+            _rings.pop(next(iter(_rings)))
+    return made.copy()
+
+
+_RINGS_MAX = 8
+"""Cell sets whose :func:`neighbours` are kept (the oldest dropped)."""
+_rings: dict[tuple[bytes, int, bool], sparse.csr_matrix] = {}
+_rings_lock = threading.Lock()
+
+
+def _neighbours(cells: Any, ints: np.ndarray, k: int, include_self: bool) -> sparse.csr_matrix:
+    """:func:`neighbours` of ``cells`` (``ints``: them as uint64), made."""
+    from scipy import sparse  # lazy: ~0.3 s to import, loaded with the first matrix
+
     n = ints.size
     index = pd.Index(ints)
     if not index.is_unique:

@@ -21,6 +21,8 @@ points: a street, never one address.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -72,13 +74,26 @@ NAMING_MIN_POINTS = 3
 must be found before it names a place (so a house address never does)."""
 
 
+def by_value(values: pd.Series, rule: Callable[[pd.Series], np.ndarray]) -> np.ndarray:
+    """``rule(values)`` for a rule of each value alone (a boolean per row), worked out once per
+    distinct value (missing ones included): a selection's incidents repeat a few hundred
+    sources or map-point names thousands of times."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return np.asarray(rule(pd.Series(uniques, dtype=values.dtype)), dtype=bool)[codes]
+
+
+def _is_landmark(place: pd.Series) -> np.ndarray:
+    """Per place (:func:`_place`): one of police.uk's generic landmarks."""
+    return place.str.lower().isin(POLICEUK_LANDMARKS).fillna(False).to_numpy(bool)
+
+
 def nameable(incidents: pd.DataFrame) -> np.ndarray:
     """Rows whose location text may name a place: police.uk's public map-point names, and text
     from any other source seen at :data:`NAMING_MIN_POINTS` or more distinct points."""
     n = len(incidents)
     if "source" not in incidents.columns or not {"x", "y"} <= set(incidents.columns):
         return np.ones(n, dtype=bool)
-    snapped = ~is_exact_source(incidents["source"])
+    snapped = ~by_value(incidents["source"], is_exact_source)
     if snapped.all():
         return snapped
     text = incidents["location"].astype("string").str.strip().str.lower()
@@ -102,7 +117,17 @@ def place_text(incidents: pd.DataFrame) -> pd.Series:
 
 
 def _place(locations: pd.Series) -> pd.Series:
-    """``"On or near Marlowes"`` → ``"Marlowes"``; blanks become ``<NA>``."""
+    """``"On or near Marlowes"`` → ``"Marlowes"``; blanks become ``<NA>`` (each distinct
+    location worked out once: incidents repeat a few thousand map points)."""
+    codes, uniques = pd.factorize(locations, use_na_sentinel=False)
+    if len(uniques) == len(locations):
+        return _place_each(locations)
+    each = _place_each(pd.Series(uniques, dtype=locations.dtype))
+    return pd.Series(each.array.take(codes), index=locations.index, name=locations.name)
+
+
+def _place_each(locations: pd.Series) -> pd.Series:
+    """:func:`_place`, row by row."""
     text = locations.astype("string").str.strip()
     starts = text.str.lower().str.startswith(_PREFIX).fillna(False).to_numpy(bool)
     text = text.where(~starts, text.str.slice(len(_PREFIX)))
@@ -137,18 +162,44 @@ def main_streets(locations: pd.Series, locality: np.ndarray) -> pd.DataFrame:
 
 
 def _main_streets(place: pd.Series, locality: np.ndarray) -> pd.DataFrame:
-    """:func:`main_streets` of the places (:func:`_place`) of the incidents."""
-    frame = pd.DataFrame({"locality": locality, "place": place.to_numpy(object)}).dropna()
-    counts = frame.groupby(["locality", "place"]).size().rename("n").reset_index()
-    counts["landmark"] = counts["place"].str.lower().isin(POLICEUK_LANDMARKS).to_numpy(bool)
-    counts = counts.sort_values(["locality", "n", "place"], ascending=[True, False, True])
-    streets = counts[~counts["landmark"]].drop_duplicates("locality").set_index("locality")
-    marks = counts[counts["landmark"]].drop_duplicates("locality").set_index("locality")
-    index = pd.Index(pd.unique(frame["locality"]), name="locality").sort_values()
+    """:func:`main_streets` of the places (:func:`_place`) of the incidents.
+
+    Counted on integer codes (each distinct place and locality once): per locality, the
+    non-landmark place with most incidents (ties: the alphabetically first) and the landmark
+    likewise, kept when it outnumbers the street."""
+    places, ids = place.to_numpy(object), np.asarray(locality)
+    valid = pd.notna(places) & pd.notna(ids)
+    places = places[valid]
+    where, uniques = pd.factorize(ids[valid], sort=True)  # codes in the ids' sorted order
+    if len(uniques):
+        index = pd.Index(uniques, name="locality")
+    else:  # none: an empty index of the dtype a table column of the ids infers
+        index = pd.Index(pd.Series(ids)[valid], name="locality")
     out = pd.DataFrame(index=index)
-    out["street"] = streets["place"].reindex(index)
-    outnumbers = marks["n"].reindex(index).fillna(0) > streets["n"].reindex(index).fillna(0)
-    out["landmark"] = marks["place"].reindex(index).where(outnumbers)
+    street = np.full(len(index), None, dtype=object)
+    landmark = np.full(len(index), None, dtype=object)
+    if len(places):
+        codes, names = pd.factorize(places)
+        names = np.asarray(names, dtype=object)
+        # each distinct place's rank in alphabetical order (the tie-break)
+        alphabetical = np.empty(len(names), dtype=np.int64)
+        alphabetical[np.argsort(names, kind="stable")] = np.arange(len(names))
+        pair, n = np.unique(where * len(names) + codes, return_counts=True)
+        loc, code = pair // len(names), pair % len(names)
+        is_mark = pd.Series(names).str.lower().isin(POLICEUK_LANDMARKS).to_numpy(bool)[code]
+        order = np.lexsort((alphabetical[code], -n, loc))
+        loc, code, n, is_mark = loc[order], code[order], n[order], is_mark[order]
+        best_n = {}
+        for kind, chosen in ((False, street), (True, landmark)):
+            rows = np.flatnonzero(is_mark == kind)
+            first = rows[np.r_[True, loc[rows][1:] != loc[rows][:-1]]] if rows.size else rows
+            chosen[loc[first]] = names[code[first]]
+            counts = np.zeros(len(index), dtype=np.int64)
+            counts[loc[first]] = n[first]
+            best_n[kind] = counts
+        landmark[~(best_n[True] > best_n[False])] = None
+    out["street"] = pd.Series(street, index=index, dtype=object)
+    out["landmark"] = pd.Series(landmark, index=index, dtype=object)
     return out.astype("string")
 
 
@@ -212,7 +263,7 @@ def near_streets(
         return out
     place = _place(incidents["location"].reset_index(drop=True)) if places is None else places
     ok = np.asarray(named, dtype=bool) & place.notna().to_numpy(bool)
-    ok &= ~place.str.lower().isin(POLICEUK_LANDMARKS).fillna(False).to_numpy(bool)
+    ok &= ~by_value(place, _is_landmark)
     xy = np.column_stack([incidents["x"].to_numpy(float)[ok], incidents["y"].to_numpy(float)[ok]])
     finite = np.isfinite(xy).all(axis=1)
     if not finite.any():
@@ -318,6 +369,7 @@ def place_names(
     crs: str,
     number_duplicates: bool = False,
     places: pd.Series | None = None,
+    ward: np.ndarray | None = None,
 ) -> pd.Series:
     """The ``"Street, Ward"`` name of each place (cell, cluster, hot spot, patrol locality).
 
@@ -339,6 +391,8 @@ def place_names(
         See :func:`locality_names`.
     places
         :func:`place_text` of ``incidents`` when the caller has it; ``None``: worked out here.
+    ward
+        :func:`ward_names` of the centres when the caller has it; ``None``: worked out here.
 
     Returns
     -------
@@ -362,7 +416,8 @@ def place_names(
     places = place_text(incidents) if places is None else places  # once for every use below
     streets = _main_streets(places[keep], place[keep].to_numpy()).reindex(centres.index)
     xy = centres[["x", "y"]].to_numpy(float).reshape(-1, 2)
-    ward = ward_names(xy, wards, crs)
+    if ward is None:
+        ward = ward_names(xy, wards, crs)
     add_near_streets(streets, ward, incidents, named, xy, places=places)
     names = locality_names(streets, ward, number_duplicates=number_duplicates)
     return pd.Series(names, index=centres.index, dtype=object, name="place")
@@ -375,6 +430,7 @@ def cell_place_names(
     wards: gpd.GeoDataFrame | None,
     *,
     places: pd.Series | None = None,
+    located: tuple[pd.DataFrame, np.ndarray] | None = None,
 ) -> np.ndarray:
     """The ``"Street, Ward"`` name of each H3 cell (:func:`place_names`), from the incidents
     in it; ``wards`` ``None``: no ward in the names (say :data:`NO_WARD_NOTE` once).
@@ -387,16 +443,33 @@ def cell_place_names(
         H3 ids (hexadecimal strings) of resolution ``res``.
     places
         :func:`place_text` of ``incidents``, when the caller has it.
+    located
+        :func:`cell_wards` of ``cells`` (the same wards and CRS), when the caller has it.
     """
     ids = np.asarray(cells, dtype=object)
     if len(ids) == 0:
         return np.empty(0, dtype=object)
     crs = incidents.attrs[WORKING_CRS]
+    if wards is not None and "area_name" not in wards.columns:
+        wards = None
+    centres, ward = cell_wards(ids, wards, crs) if located is None else located
+    points = incident_points(incidents)
+    of_cell = assign_cells(shapely.get_x(points), shapely.get_y(points), res)
+    return place_names(
+        incidents, of_cell, centres, wards, crs=crs, places=places, ward=ward
+    ).to_numpy()
+
+
+def cell_wards(
+    cells: np.ndarray, wards: gpd.GeoDataFrame | None, crs: str
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The centres of H3 cells (``x``, ``y`` in metres of ``crs``, indexed by cell) and the ward
+    holding each (:func:`ward_names`): what :func:`cell_place_names` names them by."""
+    ids = np.asarray(cells, dtype=object)
     lon, lat = cell_centres(ids)
     x, y = from_lonlat(lon, lat, crs)
     centres = pd.DataFrame({"x": x, "y": y}, index=ids)
-    points = incident_points(incidents)
-    of_cell = assign_cells(shapely.get_x(points), shapely.get_y(points), res)
     if wards is not None and "area_name" not in wards.columns:
         wards = None
-    return place_names(incidents, of_cell, centres, wards, crs=crs, places=places).to_numpy()
+    xy = centres[["x", "y"]].to_numpy(float).reshape(-1, 2)
+    return centres, ward_names(xy, wards, crs)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -165,29 +167,80 @@ def _outlines(frame: pd.DataFrame, ids: np.ndarray, buffer_m: float) -> np.ndarr
 
 def _mix(frame: pd.DataFrame, top_n: int) -> pd.DataFrame:
     """Top categories of each cluster with their shares of it."""
-    counts = frame.groupby("cluster")["category"].value_counts(dropna=False)
-    shares = (counts / counts.groupby(level=0).transform("sum")).rename("share").reset_index()
-    shares = shares.sort_values(["cluster", "share", "category"], ascending=[True, False, True])
-    top = shares.groupby("cluster").head(top_n)
-    text = top["category"].astype(str) + " " + (100 * top["share"]).round().astype(int).astype(str)
-    first = shares.groupby("cluster").head(1).set_index("cluster")
+    counted = _counted(frame["cluster"].to_numpy(), frame["category"])
+    size = np.bincount(counted.group, weights=counted.n).astype(np.int64)  # per cluster
+    share = counted.n / size[counted.group]
+    order = np.lexsort((counted.rank, -share, counted.group))
+    first, top = _heads(counted.group[order], top_n)
+    rows = order[top]
+    names = frame["category"].to_numpy()[counted.row[rows]].astype(str)
+    text = [
+        f"{c} {p}%" for c, p in zip(names, np.round(100 * share[rows]).astype(int), strict=True)
+    ]
+    index = pd.Index(counted.ids[counted.group[order[first]]], name="cluster")
+    lead = counted.row[order[first]]
     return pd.DataFrame(
         {
-            "top_category": first["category"],
-            "top_category_share": first["share"],
-            "crime_mix": (text + "%").groupby(top["cluster"]).agg("; ".join),
-        }
+            "top_category": frame["category"].iloc[lead].to_numpy(),
+            "top_category_share": share[order[first]],
+            "crime_mix": _joined(text, counted.group[rows], len(index)),
+        },
+        index=index,
     )
 
 
 def _places(frame: pd.DataFrame, top_n: int) -> pd.DataFrame:
     """Most frequent ``location`` texts among non-sensitive incidents, with counts."""
     shown = frame[~frame["sensitive"] & frame["location"].notna()]
-    counts = shown.groupby("cluster")["location"].value_counts().rename("n").reset_index()
-    counts = counts.sort_values(["cluster", "n", "location"], ascending=[True, False, True])
-    top = counts.groupby("cluster").head(top_n)
-    text = top["location"].astype(str) + " (" + top["n"].astype(str) + ")"
-    return text.groupby(top["cluster"]).agg("; ".join).rename("top_locations").to_frame()
+    counted = _counted(shown["cluster"].to_numpy(), shown["location"])
+    order = np.lexsort((counted.rank, -counted.n, counted.group))
+    _, top = _heads(counted.group[order], top_n)
+    rows = order[top]
+    names = shown["location"].to_numpy()[counted.row[rows]].astype(str)
+    text = [f"{t} ({n})" for t, n in zip(names, counted.n[rows], strict=True)]
+    groups = np.unique(counted.group[rows])
+    at = np.searchsorted(groups, counted.group[rows])
+    index = pd.Index(counted.ids[groups], name="cluster")
+    return pd.DataFrame({"top_locations": _joined(text, at, len(index))}, index=index)
+
+
+@dataclass
+class _Counted:
+    """Incidents counted per (cluster, value): each pair's ``group`` (position of its cluster
+    in ``ids``), ``rank`` (its value's position in sorted order, missing last), ``n`` and a
+    ``row`` holding it."""
+
+    ids: np.ndarray
+    group: np.ndarray
+    rank: np.ndarray
+    n: np.ndarray
+    row: np.ndarray
+
+
+def _counted(cluster: np.ndarray, values: pd.Series) -> _Counted:
+    codes, uniques = pd.factorize(values, sort=True)
+    codes = np.where(codes < 0, len(uniques), codes)  # missing values sort last
+    ids, group = np.unique(cluster, return_inverse=True)
+    pair, row, n = np.unique(
+        group * (len(uniques) + 1) + codes, return_index=True, return_counts=True
+    )
+    return _Counted(ids, pair // (len(uniques) + 1), pair % (len(uniques) + 1), n, row)
+
+
+def _heads(groups: np.ndarray, top_n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the first row, and of the first ``top_n`` rows, of each run of equal
+    ``groups`` (sorted)."""
+    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]]) if groups.size else groups
+    within = np.arange(groups.size) - np.repeat(starts, np.diff(np.r_[starts, groups.size]))
+    return starts, np.flatnonzero(within < top_n)
+
+
+def _joined(text: list[str], at: np.ndarray, n: int) -> list[str]:
+    """``"; "``-joined ``text`` of each of ``n`` groups (``at``: each text's group, sorted)."""
+    parts: list[list[str]] = [[] for _ in range(n)]
+    for i, t in zip(at.tolist(), text, strict=True):
+        parts[i].append(t)
+    return ["; ".join(p) for p in parts]
 
 
 def _trend(frame: pd.DataFrame, all_months: pd.Series) -> pd.DataFrame:
@@ -259,8 +312,14 @@ def _peaks(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _mode(groups: pd.Series, values: pd.Series) -> pd.Series:
-    """Most frequent value per group (ties: the smallest value)."""
-    counts = values.groupby(groups.to_numpy()).value_counts().rename("n").reset_index()
-    counts.columns = ["cluster", "value", "n"]
-    counts = counts.sort_values(["cluster", "n", "value"], ascending=[True, False, True])
-    return counts.groupby("cluster").head(1).set_index("cluster")["value"]
+    """Most frequent value per group (ties: the smallest value), counted in a groups × values
+    table (weekdays and hours: a few values)."""
+    ids, group = np.unique(groups.to_numpy(), return_inverse=True)
+    distinct, value = np.unique(values.to_numpy(), return_inverse=True)
+    counts = np.bincount(group * len(distinct) + value, minlength=len(ids) * len(distinct)).reshape(
+        len(ids), len(distinct)
+    )
+    # argmax takes the first of equal counts: the smallest value
+    return pd.Series(
+        distinct[counts.argmax(axis=1)], index=pd.Index(ids, name="cluster"), name="value"
+    )

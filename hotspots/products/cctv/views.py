@@ -157,19 +157,34 @@ def seen_pairs(
     """
     if len(table) == 0 or len(x) == 0:
         return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
-    tree = shapely.STRtree(shapely.points(x, y))
-    cam, point = tree.query(
+    # each distinct point once (incidents share police.uk's map points), then its incidents
+    place = np.empty(len(x), dtype=np.complex128)
+    place.real, place.imag = x, y
+    place_of, places = pd.factorize(place)
+    places = np.asarray(places, dtype=np.complex128)
+    px, py = places.real, places.imag
+    tree = shapely.STRtree(shapely.points(px, py))
+    cam, at = tree.query(
         shapely.points(cam_x, cam_y), predicate="dwithin", distance=table["range_m"].to_numpy()
     )
-    dx, dy = x[point] - cam_x[cam], y[point] - cam_y[cam]
+    dx, dy = px[at] - cam_x[cam], py[at] - cam_y[cam]
     azimuth = np.degrees(np.arctan2(dx, dy)) % 360.0
     bearing = table["bearing_deg"].to_numpy(float)[cam]
     off_axis = np.abs((azimuth - bearing + 180.0) % 360.0 - 180.0)
     half = table["fov_deg"].to_numpy(float)[cam] / 2.0
     at_camera = np.hypot(dx, dy) <= AT_CAMERA_M
     keep = is_circle(table)[cam] | (off_axis <= half + 1e-9) | at_camera
-    order = np.lexsort((point[keep], cam[keep]))
-    return cam[keep][order], point[keep][order]
+    cam, at = cam[keep], at[keep]
+    # the incidents at each seen place
+    by_place = np.argsort(place_of, kind="stable")
+    starts = np.searchsorted(place_of[by_place], np.arange(len(places) + 1))
+    n = starts[at + 1] - starts[at]
+    first = np.repeat(starts[at], n)
+    offset = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
+    point = by_place[first + offset]
+    cam = np.repeat(cam, n)
+    order = np.lexsort((point, cam))
+    return cam[order], point[order]
 
 
 def _sector_rings(

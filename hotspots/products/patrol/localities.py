@@ -190,11 +190,22 @@ def _merged_cells(
     lat = shapely.get_y(incidents.geometry.to_numpy())
     position = pd.Index(hot).get_indexer(assign_cells(lon, lat, res))
     labels = np.where(position >= 0, component[position], -1).astype(np.intp)
-    hexagons = to_crs(cell_polygons(hot), crs)
-    outlines = hexagons.geometry.groupby(component).agg(shapely.union_all)
-    outlines = gpd.GeoSeries(outlines.to_numpy(), crs=crs)
+    hexagons = to_crs(cell_polygons(hot), crs).geometry.to_numpy()
+    outlines = gpd.GeoSeries(_united(hexagons, component), crs=crs)
     params.update(res=int(res), n_hot_areas=len(outlines))
     return HotAreas(labels, outlines, source, params)
+
+
+def _united(shapes: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """``shapely.union_all`` of the shapes of each group (groups ``0 .. n - 1``, each shape
+    in its group's union in their order): what a pandas ``groupby(group).agg(union_all)``
+    gives, without its per-group overhead (a force's hot spots form hundreds of areas)."""
+    order = np.argsort(group, kind="stable")
+    starts = np.flatnonzero(np.r_[True, group[order][1:] != group[order][:-1]])
+    parts = np.split(shapes[order], starts[1:])
+    out = np.empty(len(parts), dtype=object)
+    out[:] = [shapely.union_all(part) for part in parts]
+    return out
 
 
 _FORECAST_SOURCE = (

@@ -216,6 +216,7 @@ def _analysis(
     _sel: Selection,
 ) -> Analysis:
     def run() -> Analysis:
+        keep_forecast_basis(_ds, res=res)
         return analyse(
             selected(_ds, _sel),
             study_area=_study_area(key, _ds=_ds),
@@ -234,6 +235,21 @@ def _analysis(
     # the first view of a dataset known by its files (the demo): kept on disk for the next server
     parts = [_ds.content_key, sel_key, res, k, method, eps_m, min_samples, coverage]
     return disk_cache.cached_on_disk("analysis", parts, run)
+
+
+def keep_forecast_basis(ds: Dataset, *, res: int = H3_RES) -> None:
+    """Keep the cells and locations of every incident of ``ds`` as the basis of its
+    selections' forecasts at ``res`` (:func:`hotspots.analysis.forecast.keep_basis`): their
+    kernels and neighbours are made once per data load, every selection's are parts of them."""
+    _forecast_basis(ds.key, res, _ds=ds)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _forecast_basis(key: str, res: int, *, _ds: Dataset) -> bool:
+    from hotspots.analysis.forecast import keep_basis  # lazy: scipy
+
+    keep_basis(_ds.incidents, study_area=_study_area(key, _ds=_ds), res=res)
+    return True
 
 
 def first_view(ds: Dataset) -> Selection:

@@ -161,6 +161,7 @@ def plan_ahead(ds: Dataset, sel: Selection) -> None:
 @st.cache_resource(max_entries=16, show_spinner="Building the patrol plan…")
 def _plan(key: tuple[str, ...], *, _ds: Dataset, _sel: Selection, _request: Request) -> PatrolPlan:
     pool = cached.selected(_ds, pool_selection(_sel))
+    cached.keep_forecast_basis(_ds)  # the plan forecasts at the default resolution
     return plan_for(_request, pool, wards=_ds.wards, outline=cached.study_area(_ds))
 
 

@@ -1,0 +1,102 @@
+"""A dataset's forecast basis (hotspots.analysis.forecast.keep_basis): the kernels and neighbours
+of a selection taken out of those of the whole dataset equal the selection's own, entry for entry
+and in the same order, and its forecast is the same, bit for bit (Dacorum's police.uk year)."""
+
+from __future__ import annotations
+
+import h3
+import numpy as np
+import pandas as pd
+import pytest
+
+from hotspots.analysis import forecast as fc
+from hotspots.core.disclosure import mappable
+from hotspots.data import datasets
+from hotspots.data.ingest import read_policeuk, resolve_study_area
+from hotspots.space.grid import neighbours
+
+RES = 9
+
+
+@pytest.fixture(scope="module")
+def dacorum():
+    incidents = mappable(
+        read_policeuk(datasets.herts_policeuk_zip(), study_area=datasets.DACORUM).incidents
+    )
+    return incidents, resolve_study_area(datasets.DACORUM)
+
+
+def _part(incidents, groups):
+    part = incidents[incidents["category"].isin(groups)].copy()
+    part.attrs.update(incidents.attrs)
+    return part
+
+
+def _forget() -> None:
+    fc._bases.clear()
+
+
+def _same_matrix(a, b) -> None:
+    """Equal sparse matrices, stored alike: the same entries in the same order."""
+    assert a.shape == b.shape
+    for name in ("indptr", "indices", "data"):
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
+
+
+def _same_forecast(a: fc.Forecast, b: fc.Forecast) -> None:
+    pd.testing.assert_frame_equal(a.cells, b.cells, check_exact=True)
+    pd.testing.assert_frame_equal(a.backtest, b.backtest, check_exact=True)
+    assert a.method == b.method and a.month == b.month
+    assert a.figures == b.figures
+
+
+def test_selection_operators_are_parts_of_the_dataset_basis(dacorum) -> None:
+    incidents, area = dacorum
+    _forget()
+    fc.keep_basis(incidents, study_area=area, res=RES)
+    edge = h3.average_hexagon_edge_length(RES, unit="m")
+    kernels = [(round(edge), "gauss"), (round(2 * edge), "gauss"), (round(3 * edge), "quartic")]
+    for groups in (["Anti-social behaviour"], ["Public order", "Drugs"]):
+        hist = fc.build_history(_part(incidents, groups), area=area, res=RES)
+        assert hist.basis is not None and hist.basis_rows is not None  # a part, not its own
+        assert len(hist.basis.cells) > len(hist.cells)
+        for bandwidth, shape in kernels:
+            _same_matrix(
+                hist.kernel(bandwidth, shape),
+                fc._kernel(hist.cell_xy, hist.loc_xy, bandwidth, shape),
+            )
+        _same_matrix(hist.disk, neighbours(hist.cells, k=1, include_self=True))
+        # the centres the basis keeps for the selection's cells are the selection's own
+        assert np.array_equal(hist.basis.cell_xy[hist.basis_rows], hist.cell_xy)
+    _forget()
+
+
+def test_forecast_of_a_selection_is_the_same_with_and_without_the_basis(dacorum) -> None:
+    incidents, area = dacorum
+    part = _part(incidents, ["Violence and sexual offences"])
+    _forget()
+    alone = fc.forecast(part, study_area=area, res=RES)
+    fc.keep_basis(incidents, study_area=area, res=RES)
+    with_basis = fc.forecast(part, study_area=area, res=RES)
+    _same_forecast(alone, with_basis)
+    _forget()
+
+
+def test_a_history_outside_the_basis_is_computed_on_its_own(dacorum) -> None:
+    """A selection the kept basis does not hold (its first selection was another) gets its own
+    operators, and a wider one replaces the basis."""
+    incidents, area = dacorum
+    _forget()
+    first = fc.build_history(_part(incidents, ["Drugs"]), area=area, res=RES)
+    assert first.basis is not None and first.basis_rows is None  # the area's first: the basis
+    other = fc.build_history(_part(incidents, ["Public order"]), area=area, res=RES)
+    assert other.basis is None
+    edge = round(h3.average_hexagon_edge_length(RES, unit="m"))
+    _same_matrix(
+        other.kernel(edge, "gauss"), fc._kernel(other.cell_xy, other.loc_xy, edge, "gauss")
+    )
+    wider = fc.build_history(incidents, area=area, res=RES)
+    assert wider.basis is not None and wider.basis_rows is None
+    again = fc.build_history(_part(incidents, ["Drugs"]), area=area, res=RES)
+    assert again.basis is wider.basis and again.basis_rows is not None
+    _forget()

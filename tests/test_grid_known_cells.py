@@ -1,0 +1,54 @@
+"""grid._cells_uint64 keeps each point's cell once located: every answer equals h3ronpy's
+on the same points (Hertfordshire's police.uk year; subsets, growth, reset, resolutions); and
+grid.neighbours keeps the last cell sets' matrices, equal to fresh ones."""
+
+from __future__ import annotations
+
+import h3ronpy.vector as h3v
+import numpy as np
+import pytest
+import shapely
+
+from hotspots.data import datasets
+from hotspots.data.ingest import read_policeuk
+from hotspots.space import grid
+
+
+@pytest.fixture(scope="module")
+def points():
+    incidents = read_policeuk(datasets.herts_policeuk_zip()).incidents
+    geometry = incidents.geometry.to_numpy()
+    lon, lat = shapely.get_x(geometry), shapely.get_y(geometry)
+    located = np.isfinite(lon) & np.isfinite(lat)
+    return lon[located], lat[located]
+
+
+def _direct(lon, lat, res):
+    return np.asarray(h3v.coordinates_to_cells(lat, lon, res))
+
+
+def test_kept_cells_equal_located_ones(points, monkeypatch) -> None:
+    lon, lat = points
+    grid._known.clear()
+    rng = np.random.default_rng(1)
+    for res in (9, 10, 9):
+        for take in (slice(None, None, 3), slice(1, None, 2), slice(None), slice(7, 300)):
+            got = grid._cells_uint64(lon[take], lat[take], res)
+            assert np.array_equal(got, _direct(lon[take], lat[take], res))
+        shuffled = rng.permutation(len(lon))[:5000]
+        assert np.array_equal(
+            grid._cells_uint64(lon[shuffled], lat[shuffled], res),
+            _direct(lon[shuffled], lat[shuffled], res),
+        )
+    assert set(grid._known) == {9, 10} and len(grid._known[9][0]) < len(lon)  # distinct points
+    # too many to keep: start again from the latest points, answers unchanged
+    grid._known.clear()
+    monkeypatch.setattr(grid, "_KNOWN_MAX", 1000)
+    for take in (slice(0, 2000), slice(2000, 4000), slice(0, 4000)):
+        assert np.array_equal(
+            grid._cells_uint64(lon[take], lat[take], 9), _direct(lon[take], lat[take], 9)
+        )
+    assert len(grid._known[9][0]) <= 2000
+    few = grid._cells_uint64(lon[:3], lat[:3], 11)  # below _KNOWN_MIN: located directly
+    assert np.array_equal(few, _direct(lon[:3], lat[:3], 11)) and 11 not in grid._known
+    grid._known.clear()

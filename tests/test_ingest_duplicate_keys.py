@@ -7,7 +7,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from hotspots.data.ingest.assemble import _equal_codes
+from hotspots.data.ingest.assemble import _equal_codes, kept_rows
 from hotspots.data.ingest.ids import first_occurrence
 
 
@@ -35,3 +35,51 @@ def test_codes_of_a_chunked_arrow_column():
     dup, first = first_occurrence(pd.DataFrame({"id": _equal_codes(values)}))
     assert dup.tolist() == [False, False, False, True, True, True, False]
     assert first.tolist() == [-1, -1, -1, 2, 0, 1, -1]
+
+
+@pytest.mark.parametrize("dtype", ["string[pyarrow]", "str", object, "datetime64[ns]"])
+def test_kept_rows_are_what_pandas_takes(dtype):
+    """The rows a mask keeps, as ``values[kept].reset_index(drop=True)`` gives them: same
+    values, nulls, dtype and name, from a chunked Arrow column (a stack of files) too."""
+    rng = np.random.default_rng(5)
+    words = np.array(["a", "", " ", "é", "x" * 300, "\x00", None], dtype=object)
+    if dtype == "datetime64[ns]":
+        values = pd.Series(pd.to_datetime(rng.integers(0, 10**9, 3_000), unit="s"), name="m")
+    elif dtype == "string[pyarrow]":
+        chunks = [words[rng.integers(0, len(words), n)].tolist() for n in (1_000, 0, 2_000)]
+        values = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(chunks, pa.large_string())))
+        values.name = "Crime ID"
+    else:
+        values = pd.Series(words[rng.integers(0, len(words), 3_000)], dtype=dtype, name="c")
+    for kept in (rng.random(len(values)) < 0.9, np.zeros(len(values), bool)):
+        want = values[kept].reset_index(drop=True)
+        got = kept_rows(values, kept)
+        pd.testing.assert_series_equal(got, want, check_exact=True)
+        assert got.isna().tolist() == want.isna().tolist()
+
+
+def test_duplicates_among_kept_rows_only():
+    """A row set aside earlier (no location) is no one's first occurrence: its id repeated
+    by a kept row later is not a duplicate; two kept repeats are, naming the first's line."""
+    from hotspots.data.ingest.assemble import Ledger, Staged, _flag_duplicates
+    from hotspots.data.ingest.report import LoadReport
+
+    ids = pd.Series(
+        pd.arrays.ArrowStringArray(pa.chunked_array([["A", "B"], ["A", "A", "B", "C"]]))
+    )
+    month = np.array(["2021-01"] * 5 + ["2021-02"], dtype="datetime64[ns]")
+    ledger = Ledger(6)
+    ledger.flag(np.array([True, False, False, False, False, False]), "no_location", "blank")
+    staged = Staged(
+        raw=pd.DataFrame(index=range(6)),
+        file=np.array(["f.csv"] * 6, dtype=object),
+        line=np.arange(2, 8),
+        ledger=ledger,
+        located=None,  # type: ignore[arg-type]  (not read by the duplicate check)
+        fields={"incident_id": ids, "month": month},
+        report=LoadReport(),
+    )
+    _flag_duplicates(staged)
+    assert ledger.reason.tolist() == ["no_location", "", "", "duplicate_id", "duplicate_id", ""]
+    assert ledger.detail[3] == "incident id A already loaded for this month from f.csv line 4"
+    assert ledger.detail[4] == "incident id B already loaded for this month from f.csv line 3"

@@ -83,3 +83,28 @@ def test_duplicates_among_kept_rows_only():
     assert ledger.reason.tolist() == ["no_location", "", "", "duplicate_id", "duplicate_id", ""]
     assert ledger.detail[3] == "incident id A already loaded for this month from f.csv line 4"
     assert ledger.detail[4] == "incident id B already loaded for this month from f.csv line 3"
+
+
+@pytest.mark.parametrize("dtype", ["arrow-chunked", "str", "string[python]", object])
+def test_generated_ids_fill_the_blanks_as_pandas_setitem_does(dtype):
+    """The blank ids replaced by generated ones, the others untouched (nulls and odd text
+    included), exactly as ``given[blank] = generated`` sets them."""
+    from hotspots.data.ingest.ids import generated_ids, with_generated_ids
+
+    rng = np.random.default_rng(9)
+    words = np.array(["A1", "", "é ü", "x" * 200, "\x00", "=1+2", None], dtype=object)
+    picked = words[rng.integers(0, len(words), 2_000)].tolist()
+    if dtype == "arrow-chunked":
+        chunks = pa.chunked_array([picked[:700], picked[700:]], pa.large_string())
+        given = pd.Series(pd.arrays.ArrowStringArray(chunks), index=range(5, 2_005), name="id")
+    else:
+        given = pd.Series(picked, dtype=dtype, index=range(5, 2_005), name="id")
+    blank = (given.fillna("") == "").to_numpy(bool)
+    rows = pd.DataFrame({"Crime type": words[rng.integers(0, 5, int(blank.sum()))]}, dtype="str")
+    stems = np.full(int(blank.sum()), "2021-01-x-street", dtype=object)
+    lines = np.flatnonzero(blank) + 2
+    want = given.copy()
+    want[blank] = generated_ids(stems, lines, rows).to_numpy(zero_copy_only=False).astype(object)
+    got = with_generated_ids(given, blank, stems, lines, rows)
+    pd.testing.assert_series_equal(got, want, check_exact=True)
+    assert got[~blank].isna().sum() == given[~blank].isna().sum()

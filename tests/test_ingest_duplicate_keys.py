@@ -108,3 +108,28 @@ def test_generated_ids_fill_the_blanks_as_pandas_setitem_does(dtype):
     got = with_generated_ids(given, blank, stems, lines, rows)
     pd.testing.assert_series_equal(got, want, check_exact=True)
     assert got[~blank].isna().sum() == given[~blank].isna().sum()
+
+
+@pytest.mark.parametrize("dtype", ["arrow-chunked", "str", "string[python]", object])
+def test_blank_text_is_where_the_stripped_text_is_empty(dtype):
+    """Blank = empty after ``str.strip()``, over every whitespace character Unicode has (and
+    its neighbours), mixed runs and nulls."""
+    from hotspots.data.ingest.assemble import blank_text
+
+    spaces = [chr(c) for c in range(0x3100) if chr(c).isspace() or c in (0x85, 0xA0, 0x200B)]
+    words = ["", "a", " a ", "\ufeff", "\x00", None, *spaces]
+    rng = np.random.default_rng(11)
+    picked = [
+        "".join(w or "" for w in rng.choice(np.array(words, object), 3)) if k % 3 else words[k % 7]
+        for k in range(3_000)
+    ]
+    picked = [p if p != "" or k % 5 else None for k, p in enumerate(picked)]
+    if dtype == "arrow-chunked":
+        chunks = pa.chunked_array([picked[:1_000], picked[1_000:]], pa.large_string())
+        values = pd.Series(pd.arrays.ArrowStringArray(chunks))
+    else:
+        values = pd.Series(picked, dtype=dtype)
+    want = (values.str.strip() == "").fillna(False).to_numpy(bool)
+    got = pd.Series(blank_text(values)).fillna(False).to_numpy(bool)
+    assert got.tolist() == want.tolist()
+    assert want.sum() > 100 and (~want).sum() > 100

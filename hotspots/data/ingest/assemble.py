@@ -171,6 +171,17 @@ def kept_rows(values: pd.Series, kept: np.ndarray) -> pd.Series:
     return values[kept].reset_index(drop=True)
 
 
+def blank_text(values: pd.Series) -> np.ndarray | pd.Series:
+    """Where ``values.str.strip() == ""`` (nulls are not blank): Arrow text tested in place
+    (empty, or only whitespace: the very characters the strip removes; no stripped copy of
+    every value); other dtypes by pandas."""
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        array = pa.array(values.array)
+        blank = pc.or_(pc.equal(pc.utf8_length(array), 0), pc.utf8_is_space(array))
+        return np.asarray(pc.fill_null(blank, False), dtype=bool)
+    return values.str.strip() == ""
+
+
 def _equal_codes(values: pd.Series) -> np.ndarray:
     """Integer codes, equal exactly where the values are (missing values one value):
     ``pd.factorize(values, use_na_sentinel=False)[0]``, Arrow strings encoded by pyarrow
@@ -212,7 +223,7 @@ def _incidents(staged: Staged, kept: np.ndarray, taxonomy: pd.DataFrame | None) 
     frame = pd.DataFrame(columns)
     frame = frame[[c for c in COLUMNS[:-1] if c not in _DERIVED]]
     for column in ("crime_type", "location", "lsoa_code", "ward_code", "incident_id"):
-        blank = frame[column].str.strip() == ""
+        blank = blank_text(frame[column])
         if blank.any():  # else unchanged: no copy of a column of text
             frame[column] = frame[column].mask(blank)
     exact = disclosure.is_exact_source(frame["source"])

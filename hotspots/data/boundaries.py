@@ -246,19 +246,16 @@ def _build(
     lsoa_rows: pd.DataFrame,
     outline_row: gpd.GeoDataFrame,
 ) -> District:
-    """One district from its rows of the three pack files (EPSG:27700; the LSOAs' geometry
-    still WKB)."""
-    wards = to_crs(
-        gpd.GeoDataFrame(
-            {"area_code": ward_rows["ward_code"], "area_name": ward_rows["ward_name"]},
-            geometry=ward_rows.geometry,
-        ),
-        WGS84,
+    """One district from its rows of the three pack files (wards and outline in EPSG:4326;
+    the LSOAs' geometry still WKB, EPSG:27700)."""
+    wards = gpd.GeoDataFrame(
+        {"area_code": ward_rows["ward_code"], "area_name": ward_rows["ward_name"]},
+        geometry=ward_rows.geometry,
     )
     wards.attrs["report"] = {"source": f"national boundary pack: 2013 wards of {code}"}
     population = pd.DataFrame(lsoa_rows[["lsoa_code", "residents", "households"]])
     population = population.astype({"residents": "int64", "households": "int64"})
-    outline = shapely.make_valid(to_crs(outline_row, WGS84).geometry.iloc[0])
+    outline = shapely.make_valid(outline_row.geometry.iloc[0])
     return District(
         code=code,
         name=str(outline_row["lad_name"].iloc[0]),
@@ -372,13 +369,15 @@ def _fold(name: str) -> str:
 def _read_rows_of(
     name: str, codes: Sequence[str], *, geometry: bool = True
 ) -> dict[str, pd.DataFrame]:
-    """The rows of a pack file of each district in ``codes`` (one filtered read), EPSG:27700:
-    code -> its rows in file order, indexed from 0 as if read alone; a GeoDataFrame, or with
-    ``geometry`` false a DataFrame keeping the geometry as WKB."""
+    """The rows of a pack file of each district in ``codes`` (one filtered read): code -> its
+    rows in file order, indexed from 0 as if read alone; a GeoDataFrame in EPSG:4326 (all
+    districts reprojected at once: the same coordinates as one by one), or with ``geometry``
+    false a DataFrame keeping the geometry as WKB in EPSG:27700."""
     frame = _rows_of_districts(pack_dir() / f"{name}.parquet", codes).to_pandas()
     every = frame
     if geometry:
-        every = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries.from_wkb(frame["geometry"], crs=BNG))
+        shapes = gpd.GeoSeries.from_wkb(frame["geometry"], crs=BNG)
+        every = to_crs(gpd.GeoDataFrame(frame, geometry=shapes), WGS84)
     lad = frame["lad_code"].to_numpy()
     out = {}
     for code in codes:

@@ -58,6 +58,19 @@ def test_kept_rows_are_what_pandas_takes(dtype):
         assert got.isna().tolist() == want.isna().tolist()
 
 
+def test_kept_rows_are_chunked_as_pandas_takes_them():
+    """The same chunks as pandas' take (empty ones dropped; all rows kept: the chunks as they
+    were), so a column written to Parquet gives the same bytes."""
+    rng = np.random.default_rng(21)
+    for _ in range(2_000):
+        sizes = rng.integers(0, 5, rng.integers(1, 6))
+        chunks = [[str(i) for i in range(k)] for k in sizes]
+        values = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(chunks, pa.large_string())))
+        kept = rng.random(int(sizes.sum())) < rng.choice([0.0, rng.random(), 1.01])
+        want = [len(c) for c in values[kept].array.__arrow_array__().chunks]
+        assert [len(c) for c in kept_rows(values, kept).array.__arrow_array__().chunks] == want
+
+
 def test_duplicates_among_kept_rows_only():
     """A row set aside earlier (no location) is no one's first occurrence: its id repeated
     by a kept row later is not a duplicate; two kept repeats are, naming the first's line."""
@@ -107,6 +120,9 @@ def test_generated_ids_fill_the_blanks_as_pandas_setitem_does(dtype):
     want[blank] = generated_ids(stems, lines, rows).to_numpy(zero_copy_only=False).astype(object)
     got = with_generated_ids(given, blank, stems, lines, rows)
     pd.testing.assert_series_equal(got, want, check_exact=True)
+    if dtype == "arrow-chunked":  # chunked alike: the same Parquet bytes
+        chunks = [len(c) for c in got.array.__arrow_array__().chunks]
+        assert chunks == [len(c) for c in want.array.__arrow_array__().chunks] == [700, 1_300]
     assert got[~blank].isna().sum() == given[~blank].isna().sum()
 
 

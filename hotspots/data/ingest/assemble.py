@@ -161,14 +161,17 @@ def _flag_duplicates(staged: Staged) -> None:
 
 def kept_rows(values: pd.Series, kept: np.ndarray) -> pd.Series:
     """``values[kept].reset_index(drop=True)`` (``kept`` a boolean mask): Arrow strings by
-    pyarrow's filter into one chunk, several times faster than pandas' take of the chunked
-    array a stack of files gives; other dtypes by pandas."""
-    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
-        array = pa.array(values).filter(pa.array(kept))
-        if isinstance(array, pa.ChunkedArray):
-            array = array.combine_chunks()
-        return pd.Series(type(values.array)(array, dtype=values.dtype), name=values.name)
-    return values[kept].reset_index(drop=True)
+    pyarrow's filter, several times faster than pandas' take of the chunked array a stack of
+    files gives, and chunked as that take chunks it (one chunk per file: the same Parquet
+    bytes when written); other dtypes by pandas."""
+    arrow = isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"
+    if not arrow or kept.all():  # all kept: pandas copies, chunks and all
+        return values[kept].reset_index(drop=True)
+    array = pa.array(values.array)
+    chunked = array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array])
+    taken = chunked.filter(pa.array(kept))
+    taken = pa.chunked_array([c for c in taken.chunks if len(c)], taken.type)  # as take drops
+    return pd.Series(type(values.array)(taken, dtype=values.dtype), name=values.name)
 
 
 def blank_text(values: pd.Series) -> np.ndarray | pd.Series:

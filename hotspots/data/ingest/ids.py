@@ -31,9 +31,7 @@ def with_generated_ids(
     """
     made = generated_ids(stems, lines, rows)
     if isinstance(given.dtype, pd.StringDtype) and given.dtype.storage == "pyarrow":
-        array = pa.array(given.array)
-        if isinstance(array, pa.ChunkedArray):
-            array = array.combine_chunks()
+        array = pa.array(given.array)  # chunks kept, as pandas keeps them
         array = pc.replace_with_mask(array, pa.array(blank), made.cast(array.type))
         return pd.Series(
             type(given.array)(array, dtype=given.dtype), index=given.index, name=given.name

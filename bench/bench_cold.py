@@ -89,6 +89,45 @@ under the profiler): imports 1.3 s (folium 0.46, pandas 0.44), reading 1.5 s (py
 0.33, the rows' checks and duplicate ids 0.8), the forecast and backtest 0.9 s, place names
 0.6 s, writing 0.5 s (map.html 0.26), the district wards 0.47 s, Gi* 0.32 s, the grid 0.32 s,
 the eps search 0.24 s.
+
+Session 6, ``cold6`` branch (ingest and the boundary pack; every output of ``analyse`` and
+``ingest`` byte-identical, map.html up to folium's random element ids): the duplicate check
+codes whole columns once (no copy of the kept rows' text), kept rows of Arrow text by
+pyarrow's filter (chunked as pandas' take chunks them), generated ids filled by pyarrow,
+blank text found without a stripped copy of five columns, the quarantine's sensitive check on
+the flagged rows only; a district's rows of the pack read by row-group statistics and the
+districts file by ``ParquetFile`` (no ``pyarrow.dataset``, ~0.1 s to import), the wards and
+outlines of all districts reprojected at once. Interleaved A/B pairs (before = the branch
+point), machine loaded (load 5-7, wall times meaningless: compare CPU = user + system):
+
+==================================  ========================  ========================
+case                                before CPU (user+sys), MB after CPU (user+sys), MB
+==================================  ========================  ========================
+analyse Herts 108k, no study area   5.86 s (4.75+1.10), 539   5.41 s (4.53+0.88), 507
+analyse Herts 108k, 10 districts    5.47 s (4.38+1.09), 528   5.21 s (4.28+0.94), 523
+analyse 1M, no study area (1 run)   24.8 s (15.06+9.76),      23.4 s (15.10+8.29),
+                                    1,567 MB, 530k faults     1,435 MB, 471k faults
+==================================  ========================  ========================
+
+(Means of 4 pairs for Hertfordshire, one pair for the million.) A second round of 4 pairs
+without a study area (load ~4, 03:47 UTC): 5.39 s (4.51+0.88) before, 5.45 s (4.30+1.15)
+after. The system time swings from 0.45 to 1.9 s between identical runs here, so only the user
+time is a steady signal: 0.1-0.2 s less per Hertfordshire run (the reading: 1.0 -> 0.7 s in an
+uncontended run, the district wards 0.35 -> 0.29 s). ``bench_cold.py --runs 3
+--skip-million`` the same hour, before then after: floor 1.14 / 0.80 s CPU and 0.87 / 0.82 s;
+Hertfordshire without a study area 8.59 s / 6.31 s CPU (7.9x CPU) and 5.29 s / 5.11 s (6.2x);
+with the 10 districts 5.15 s / 4.70 s (5.9x) and 5.06 s / 4.91 s (6.0x). System time is
+large and erratic on this loaded virtual machine (a third of the million's CPU); the ingest's
+gains at 1M are less memory and fewer page faults (the load alone: 1.57 -> 1.48 GB, ~300k ->
+~262k minor faults), its user time unchanged within the noise. Left for the bars (CPU
+profile of Hertfordshire, after, uncontended run: 4.4 s in all): imports ~1.1 s (pandas,
+geopandas, pyproj, folium with requests, matplotlib for two colour functions in
+views/maps.py, scipy.optimize for ``nnls`` in the forecast, with scipy.fft and linprog), the
+forecast and its backtest ~0.77 s, place names ~0.41 s, reading ~0.68 s (the CSV parse ~0.1
+s, the rows' checks, codes and points), the district wards ~0.29 s, Gi* ~0.24 s, the eps
+search ~0.24 s, the grid ~0.17 s, writing ~0.32 s (the map ~0.16 s); at 1M the ingest ~8 s
+CPU (the parse of all 12 columns ~2.7 s, the checks, codes and points), the forecast ~2.3 s,
+place names ~2.3 s, ward counts ~1.8 s, the grid ~1.1 s.
 """
 
 from __future__ import annotations

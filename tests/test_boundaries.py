@@ -287,3 +287,26 @@ def test_the_stored_ward_residents_equal_the_area_weighted_computation(pack):
     _, centroid = district_wards("Leeds", method="centroid")
     assert centroid["residents"].dtype == np.int64
     assert int(centroid["residents"].sum()) == 751_485
+
+
+@pytest.mark.parametrize("name", ["wards", "lsoas", "districts", "ward_residents"])
+def test_rows_of_districts_are_what_a_filtered_read_gives(name):
+    """The pack's rows of some districts, read by row-group statistics, are the very table
+    pyarrow's filtered read gives (rows, order, types, metadata), repeats and unknown codes
+    included."""
+    import pyarrow.parquet as pq
+
+    path = boundaries.pack_dir() / f"{name}.parquet"
+    every = pq.read_table(boundaries.pack_dir() / "districts.parquet", columns=["lad_code"])
+    codes = every["lad_code"].to_pylist()
+    rng = np.random.default_rng(14)
+    for chosen in (
+        ["E07000096"],
+        ["E09000007", "E07000096", "E09000007", "not-a-code"],
+        list(rng.choice(codes, 25, replace=False)),
+        ["not-a-code"],
+    ):
+        want = pq.read_table(path, filters=[("lad_code", "in", chosen)])
+        got = boundaries._rows_of_districts(path, chosen)
+        assert got.equals(want, check_metadata=True)
+        assert got.num_rows == 0 or set(got["lad_code"].to_pylist()) <= set(chosen)

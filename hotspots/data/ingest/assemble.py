@@ -124,15 +124,12 @@ def _flag_duplicates(staged: Staged) -> None:
     ok = staged.ledger.ok
     if not ok.any():
         return
-    columns = {
-        "id": pd.Series(staged.fields["incident_id"])[ok].reset_index(drop=True),
-        "month": pd.Series(staged.fields["month"])[ok].reset_index(drop=True),
-    }
-    keys = pd.DataFrame(columns)
-    for name, values in staged.same_record.items():
-        keys[name] = pd.Series(values)[ok].reset_index(drop=True)
-    # each column factorized once (the ids are most of the work), both keys from the codes
-    codes = pd.DataFrame({c: _equal_codes(keys[c]) for c in keys})
+    rows = np.flatnonzero(ok)
+    incident_id = pd.Series(staged.fields["incident_id"])
+    columns = {"id": incident_id, "month": staged.fields["month"], **staged.same_record}
+    # each column factorized once, all rows (equal codes stay equal among the kept ones; no
+    # copy of the kept rows' text), both keys from the kept rows' codes
+    codes = pd.DataFrame({c: _equal_codes(pd.Series(v))[rows] for c, v in columns.items()})
     dup, first = ids.first_occurrence(codes)
     if staged.same_record:
         shared, _ = ids.first_occurrence(codes[["id", "month"]])
@@ -145,12 +142,11 @@ def _flag_duplicates(staged: Staged) -> None:
             )
     if not dup.any():
         return
-    rows = np.flatnonzero(ok)
     where = rows[first[dup]]
     detail = np.full(ok.size, "", dtype=object)
     detail[rows[dup]] = (
         "incident id "
-        + keys["id"][dup].astype("str").reset_index(drop=True)
+        + incident_id.iloc[rows[dup]].astype("str").reset_index(drop=True)
         + " already loaded for this month"
         + (" (same " + ", ".join(staged.same_record) + ")" if staged.same_record else "")
         + " from "
@@ -161,6 +157,32 @@ def _flag_duplicates(staged: Staged) -> None:
     mask = np.zeros(ok.size, dtype=bool)
     mask[rows[dup]] = True
     staged.ledger.flag(mask, "duplicate_id", detail)
+
+
+def kept_rows(values: pd.Series, kept: np.ndarray) -> pd.Series:
+    """``values[kept].reset_index(drop=True)`` (``kept`` a boolean mask): Arrow strings by
+    pyarrow's filter, several times faster than pandas' take of the chunked array a stack of
+    files gives, and chunked as that take chunks it (one chunk per file: the same Parquet
+    bytes when written); other dtypes by pandas."""
+    arrow = isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"
+    if not arrow or kept.all():  # all kept: pandas copies, chunks and all
+        return values[kept].reset_index(drop=True)
+    array = pa.array(values.array)
+    chunked = array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array])
+    taken = chunked.filter(pa.array(kept))
+    taken = pa.chunked_array([c for c in taken.chunks if len(c)], taken.type)  # as take drops
+    return pd.Series(type(values.array)(taken, dtype=values.dtype), name=values.name)
+
+
+def blank_text(values: pd.Series) -> np.ndarray | pd.Series:
+    """Where ``values.str.strip() == ""`` (nulls are not blank): Arrow text tested in place
+    (empty, or only whitespace: the very characters the strip removes; no stripped copy of
+    every value); other dtypes by pandas."""
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        array = pa.array(values.array)
+        blank = pc.or_(pc.equal(pc.utf8_length(array), 0), pc.utf8_is_space(array))
+        return np.asarray(pc.fill_null(blank, False), dtype=bool)
+    return values.str.strip() == ""
 
 
 def _equal_codes(values: pd.Series) -> np.ndarray:
@@ -196,8 +218,7 @@ def _incidents(staged: Staged, kept: np.ndarray, taxonomy: pd.DataFrame | None) 
         elif np.isscalar(value):
             columns[name] = pd.Series(value, index=range(n), dtype=dtypes[name])
         elif isinstance(value, pd.Series):
-            taken = value[kept].reset_index(drop=True)
-            columns[name] = taken.astype(dtypes[name])
+            columns[name] = kept_rows(value, kept).astype(dtypes[name])
         else:
             columns[name] = pd.Series(np.asarray(value)[kept], dtype=dtypes[name])
     columns["x"] = pd.Series(np.asarray(x, dtype=float))
@@ -205,7 +226,9 @@ def _incidents(staged: Staged, kept: np.ndarray, taxonomy: pd.DataFrame | None) 
     frame = pd.DataFrame(columns)
     frame = frame[[c for c in COLUMNS[:-1] if c not in _DERIVED]]
     for column in ("crime_type", "location", "lsoa_code", "ward_code", "incident_id"):
-        frame[column] = frame[column].mask(frame[column].str.strip() == "")
+        blank = blank_text(frame[column])
+        if blank.any():  # else unchanged: no copy of a column of text
+            frame[column] = frame[column].mask(blank)
     exact = disclosure.is_exact_source(frame["source"])
     pairs = frame["crime_type"].astype("string").fillna("\x00") + np.where(exact, "\x01", "")
     codes, uniq = pd.factorize(pairs, use_na_sentinel=False)
@@ -271,10 +294,14 @@ def _withhold_sensitive(
     n = flagged.size
     types = staged.fields.get("crime_type")
     source = staged.fields.get("source")
-    types = pd.Series(np.broadcast_to(np.asarray(types if types is not None else "", object), n))
+    if isinstance(types, pd.Series):  # only the flagged rows' text as Python strings
+        picked = pd.Series(np.asarray(kept_rows(types, flagged), object))
+    else:
+        every = np.broadcast_to(np.asarray(types if types is not None else "", object), n)
+        picked = pd.Series(every[flagged])
     source = np.broadcast_to(np.asarray(source if source is not None else "", object), n)
     flags = schema.classify(
-        types[flagged].reset_index(drop=True),
+        picked,
         taxonomy,
         exact_coordinates=disclosure.is_exact_source(source[flagged]),
     )

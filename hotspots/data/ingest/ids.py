@@ -11,8 +11,39 @@ _HEX_DIGITS = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 _FNV_PRIME = np.uint64(1099511628211)
 
 
-def generated_ids(stems: np.ndarray, lines: np.ndarray, rows: pd.DataFrame) -> np.ndarray:
-    """Readable, deterministic ids ``<file stem>-L<line>-<8 hex digits of the row's content>``.
+def with_generated_ids(
+    given: pd.Series, blank: np.ndarray, stems: np.ndarray, lines: np.ndarray, rows: pd.DataFrame
+) -> pd.Series:
+    """``given`` ids (text) with the ``blank`` ones replaced by
+    :func:`generated_ids` of their ``stems``, ``lines`` and ``rows`` (the blank rows').
+
+    Arrow text is filled by pyarrow, no Python string per row; other dtypes as pandas sets
+    items. Both give the same values.
+
+    Examples
+    --------
+    >>> given = pd.Series(["A1", ""], dtype="str")
+    >>> rows = pd.DataFrame({"Crime type": ["Anti-social behaviour"]}, dtype="str")
+    >>> filled = with_generated_ids(given, np.array([False, True]), np.array(["f"]),
+    ...                             np.array([3]), rows)
+    >>> filled[0], filled[1][:5]
+    ('A1', 'f-L3-')
+    """
+    made = generated_ids(stems, lines, rows)
+    if isinstance(given.dtype, pd.StringDtype) and given.dtype.storage == "pyarrow":
+        array = pa.array(given.array)  # chunks kept, as pandas keeps them
+        array = pc.replace_with_mask(array, pa.array(blank), made.cast(array.type))
+        return pd.Series(
+            type(given.array)(array, dtype=given.dtype), index=given.index, name=given.name
+        )
+    out = given.copy()
+    out[blank] = made.to_numpy(zero_copy_only=False).astype(object)
+    return out
+
+
+def generated_ids(stems: np.ndarray, lines: np.ndarray, rows: pd.DataFrame) -> pa.Array:
+    """Readable, deterministic ids ``<file stem>-L<line>-<8 hex digits of the row's content>``
+    (Arrow strings).
 
     Stable across reloads of the same file; unique within a file (the line number is in it);
     and a re-issued file whose rows moved gets new ids rather than ids of other incidents.
@@ -20,7 +51,7 @@ def generated_ids(stems: np.ndarray, lines: np.ndarray, rows: pd.DataFrame) -> n
     Examples
     --------
     >>> rows = pd.DataFrame({"Crime type": ["Anti-social behaviour"]}, dtype="str")
-    >>> generated_ids(np.array(["2021-01-herts-street"]), np.array([7]), rows)[0][:24]
+    >>> generated_ids(np.array(["2021-01-herts-street"]), np.array([7]), rows)[0].as_py()[:24]
     '2021-01-herts-street-L7-'
     """
     digits = _hex8(_content_hash(rows) >> np.uint64(32))
@@ -32,7 +63,7 @@ def generated_ids(stems: np.ndarray, lines: np.ndarray, rows: pd.DataFrame) -> n
         digits,
         "",
     )
-    return ids.to_numpy(zero_copy_only=False).astype(object)
+    return ids
 
 
 def _content_hash(rows: pd.DataFrame) -> np.ndarray:

@@ -135,5 +135,5 @@ def _ids(raw: pd.DataFrame, cmap: ColumnMap, line: np.ndarray, stem: str) -> pd.
     blank = (given == "").to_numpy(bool)
     if blank.any():
         stems = np.full(int(blank.sum()), stem, dtype=object)
-        given[blank] = ids.generated_ids(stems, line[blank], raw[blank])
+        given = ids.with_generated_ids(given, blank, stems, line[blank], raw[blank])
     return given

@@ -185,7 +185,9 @@ def _stage(
     incident_id = raw["Crime ID"].astype("str").str.strip().fillna("")
     blank = (incident_id == "").to_numpy(bool)
     if blank.any():
-        incident_id[blank] = ids.generated_ids(stems[blank], line[blank], raw[blank])
+        incident_id = ids.with_generated_ids(
+            incident_id, blank, stems[blank], line[blank], raw[blank]
+        )
     fields = {
         "incident_id": incident_id,
         "source": SOURCE,

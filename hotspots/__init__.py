@@ -11,10 +11,12 @@ import importlib
 from typing import Any
 
 from hotspots import _moved
+from hotspots.core.memory import use_system_allocator
 
 __version__ = "0.2.0"
 
 _moved.install()
+use_system_allocator()
 
 _EXPORTS: dict[str, tuple[str, ...]] = {
     "hotspots.data.boundaries": ("district", "districts", "find_district"),

@@ -128,6 +128,18 @@ s, the rows' checks, codes and points), the district wards ~0.29 s, Gi* ~0.24 s,
 search ~0.24 s, the grid ~0.17 s, writing ~0.32 s (the map ~0.16 s); at 1M the ingest ~8 s
 CPU (the parse of all 12 columns ~2.7 s, the checks, codes and points), the forecast ~2.3 s,
 place names ~2.3 s, ward counts ~1.8 s, the grid ~1.1 s.
+
+Session 6, the merged tree (cold6, sel6's place names and grid, the dashboard branches, and
+Arrow memory from the system allocator: ``hotspots.core.memory``), quiet machine (load
+0.9-1.0, 04:06 UTC), ``--runs 3``: ``import hotspots.analysis.analyse`` 0.68 s / 0.78 s CPU;
+floor Hertfordshire 0.80 / 0.91 s; Hertfordshire without a study area **5.19 s / 5.45 s CPU,
+458 MB (6.5x wall, 6.0x CPU)** (session 5: 6.51 s, 7.8x); with the 10 districts 4.94 / 5.16 s
+(6.2x, 5.7x); floor 1M 1.39 / 1.65 s; the million **16.85 s / 17.31 s CPU, 1,547 MB (12.1x,
+10.5x)** (session 5: 31.6 s, 18.2x). The allocator's share, A/B on the same tree: the
+million 27.4 s wall (15.8 s user + 11.9 s system) with pyarrow's default mimalloc, 16.9 s
+(14.9 + 1.9) with the system allocator; Hertfordshire without a study area, three
+interleaved runs, 4.72-5.53 s (0.8-1.2 s system, 527-569 MB) against 4.41-5.06 s (0.4-0.5 s
+system, 453-481 MB). Not met: <= 2x and <= 4x (what is left: the profile above).
 """
 
 from __future__ import annotations

@@ -95,6 +95,22 @@ def _busy_page(seconds: float, done: list[float]) -> None:
     done.append(time.monotonic())
 
 
+def _page_working(seconds: float) -> tuple[float, float]:
+    """Run a page script thread (Streamlit's thread name) using the CPU for ``seconds``;
+    return when it started and when it ended (``time.monotonic``)."""
+    import threading
+    import time
+
+    done: list[float] = []
+    page = threading.Thread(
+        target=_busy_page, args=(seconds, done), name="ScriptRunner.scriptThread"
+    )
+    start = time.monotonic()
+    page.start()
+    page.join(timeout=10)
+    return start, done[0]
+
+
 def test_work_ahead_pauses_within_its_step_while_a_page_script_works() -> None:
     """The thread working ahead makes no progress while a page script uses the CPU (it does
     not share the interpreter with it), and goes on when the page ends."""
@@ -115,16 +131,10 @@ def test_work_ahead_pauses_within_its_step_while_a_page_script_works() -> None:
     try:
         time.sleep(0.2)
         assert progress  # working while no page runs
-        done: list[float] = []
-        page = threading.Thread(
-            target=_busy_page, args=(0.4, done), name="ScriptRunner.scriptThread"
-        )
-        start = time.monotonic()
-        page.start()
-        page.join(timeout=10)
-        during = [t for t in progress if start + 0.05 < t < done[0]]
+        start, end = _page_working(0.4)
+        during = [t for t in progress if start + 0.05 < t < end]
         time.sleep(0.2)
-        after = [t for t in progress if t > done[0]]
+        after = [t for t in progress if t > end]
     finally:
         stop.set()
         worker.join()
@@ -188,18 +198,12 @@ def test_work_ahead_does_not_pause_for_a_page_asking_for_the_selection_it_analys
     watching.wait(5)
     cached._wanted[("dataset", "selection")] = 1  # what cached.analysis marks for a page
     try:
-        done: list[float] = []
-        page = threading.Thread(
-            target=_busy_page, args=(0.4, done), name="ScriptRunner.scriptThread"
-        )
-        start = time.monotonic()
-        page.start()
-        page.join(timeout=10)
+        start, end = _page_working(0.4)
     finally:
         del cached._wanted[("dataset", "selection")]
         stop.set()
         worker.join()
-    assert [t for t in progress if start + 0.05 < t < done[0]]  # went on meanwhile
+    assert [t for t in progress if start + 0.05 < t < end]  # went on meanwhile
 
 
 def test_work_ahead_takes_the_largest_groups_first(demo: Dataset) -> None:

@@ -100,3 +100,31 @@ def test_a_history_outside_the_basis_is_computed_on_its_own(dacorum) -> None:
     again = fc.build_history(_part(incidents, ["Drugs"]), area=area, res=RES)
     assert again.basis is wider.basis and again.basis_rows is not None
     _forget()
+
+
+def test_a_second_dataset_of_the_area_gets_its_own_basis(dacorum) -> None:
+    """A dataset loaded later over the same area (a corrected re-upload: one incident moved,
+    one location gone) gets a basis of its own, the first one's kept for its own selections;
+    each selection's forecast the same as without any basis (it kept the first dataset's,
+    and every selection of the second was computed on its own)."""
+    incidents, area = dacorum
+    fixed = incidents.copy()
+    fixed.iloc[0, fixed.columns.get_loc("x")] += 25.0  # a moved incident: a new location
+    fixed = fixed[fixed["x"] != incidents["x"].iloc[1]].copy()  # a location gone
+    fixed.attrs.update(incidents.attrs)
+    part_of_fixed = _part(fixed, ["Anti-social behaviour"])
+    part_of_first = _part(incidents, ["Anti-social behaviour"])
+    _forget()
+    alone = fc.forecast(part_of_fixed, study_area=area, res=RES)
+    _forget()
+    fc.keep_basis(incidents, study_area=area, res=RES)
+    fc.keep_basis(fixed, study_area=area, res=RES)
+    assert len(fc._bases) == 2
+    first, second = fc._bases.values()
+    hist = fc.build_history(part_of_fixed, area=area, res=RES)
+    assert hist.basis is second and hist.basis_rows is not None
+    assert fc.build_history(part_of_first, area=area, res=RES).basis is first
+    _same_forecast(alone, fc.forecast(part_of_fixed, study_area=area, res=RES))
+    fc.keep_basis(fixed, study_area=area, res=RES)  # again (its cache dropped): no second copy
+    assert len(fc._bases) == 2
+    _forget()

@@ -128,3 +128,19 @@ def test_a_second_dataset_of_the_area_gets_its_own_basis(dacorum) -> None:
     fc.keep_basis(fixed, study_area=area, res=RES)  # again (its cache dropped): no second copy
     assert len(fc._bases) == 2
     _forget()
+
+
+def test_forecasts_of_other_areas_do_not_drop_a_datasets_basis(dacorum) -> None:
+    """The dashboard keeps a dataset's basis once per data load: forecasts over other areas
+    (patrol plans of some wards) drop their own bases first, never the dataset's."""
+    incidents, area = dacorum
+    _forget()
+    fc.keep_basis(incidents, study_area=area, res=RES)
+    (kept,) = fc._bases.values()
+    part = _part(incidents, ["Anti-social behaviour"])
+    for i in range(fc._BASES_MAX + 2):  # areas of their own: each the first of its area
+        fc.build_history(part, area=area.buffer(-50.0 * (i + 1) / 1e5), res=RES)
+    assert any(basis is kept for basis in fc._bases.values())
+    assert len(fc._bases) == fc._BASES_MAX
+    assert fc.build_history(part, area=area, res=RES).basis is kept
+    _forget()

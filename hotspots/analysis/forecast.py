@@ -242,6 +242,8 @@ class _Basis:
     cell_xy: np.ndarray
     locations: pd.Index
     loc_xy: np.ndarray
+    dataset: bool = False
+    """Kept by :func:`keep_basis` (a dataset's): dropped after the others."""
     _kernels: dict[str, sparse.csr_matrix] = field(default_factory=dict, repr=False)
 
     @cached_property
@@ -279,7 +281,9 @@ class _Basis:
 
 _BASES_MAX = 4
 """Bases kept, of every study area (with resolution and CRS) together (the least lately used
-dropped); an area may have several: one per dataset of it (two uploads, a re-upload)."""
+dropped, datasets' last: the dashboard keeps each dataset's once per data load, while a patrol
+plan of some wards is an area of its own); an area may have several: one per dataset of it
+(two uploads, a re-upload)."""
 _bases: OrderedDict[tuple[bytes, int, str, int], _Basis] = OrderedDict()
 _bases_lock = threading.Lock()
 _basis_ids = itertools.count()
@@ -317,13 +321,14 @@ def _basis_for(
             narrower.append(key)
     if kept and not narrower and not getattr(_keeping, "dataset", False):
         return None, None, None
-    basis = _Basis(cells, cell_xy, locations, loc_xy)
+    basis = _Basis(cells, cell_xy, locations, loc_xy, getattr(_keeping, "dataset", False))
     with _bases_lock:
         for key in narrower:
             _bases.pop(key, None)
         _bases[(*area, next(_basis_ids))] = basis
-        while len(_bases) > _BASES_MAX:
-            _bases.popitem(last=False)
+        while len(_bases) > _BASES_MAX:  # the least lately used, a dataset's last
+            others = (key for key, kept_basis in _bases.items() if not kept_basis.dataset)
+            _bases.pop(next(others, next(iter(_bases))))
     return basis, None, None
 
 

@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import os
+import threading
+import time
+from pathlib import Path
 
 import pytest
 
@@ -269,3 +273,46 @@ def test_objects_loaded_are_frozen_and_later_garbage_is_still_collected() -> Non
     del a, b
     gc.collect()
     assert gone() is None
+
+
+def test_an_ended_threads_cpu_time_is_none_not_a_crash() -> None:
+    """A page script may end while the work ahead reads its CPU time: the read says ``None``
+    (pthread_getcpuclockid of an ended thread's handle read glibc's freed descriptor: a
+    segmentation fault of the server once the stack cache had dropped it, /tmp repro)."""
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(
+        """
+        import threading
+        from hotspots.views.dashboard.cached import _thread_cpu_s
+
+        def burn():
+            sum(range(200_000))
+
+        ended = []
+        for _ in range(10):
+            t = threading.Thread(target=burn)
+            t.start()
+            t.join()
+            ended.append(t)
+        threading.stack_size(64 * 1024 * 1024)  # overflow glibc's stack cache: stacks unmapped
+        for _ in range(20):
+            t = threading.Thread(target=burn)
+            t.start()
+            t.join()
+        print([_thread_cpu_s(t) for t in ended].count(None))
+        """
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[-1] == "10"
+    running = threading.Thread(target=time.sleep, args=(0.3,))
+    running.start()
+    assert cached._thread_cpu_s(running) is not None
+    running.join()
+    assert cached._thread_cpu_s(threading.current_thread()) > 0

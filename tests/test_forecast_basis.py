@@ -100,3 +100,47 @@ def test_a_history_outside_the_basis_is_computed_on_its_own(dacorum) -> None:
     again = fc.build_history(_part(incidents, ["Drugs"]), area=area, res=RES)
     assert again.basis is wider.basis and again.basis_rows is not None
     _forget()
+
+
+def test_a_second_dataset_of_the_area_gets_its_own_basis(dacorum) -> None:
+    """A dataset loaded later over the same area (a corrected re-upload: one incident moved,
+    one location gone) gets a basis of its own, the first one's kept for its own selections;
+    each selection's forecast the same as without any basis (it kept the first dataset's,
+    and every selection of the second was computed on its own)."""
+    incidents, area = dacorum
+    fixed = incidents.copy()
+    fixed.iloc[0, fixed.columns.get_loc("x")] += 25.0  # a moved incident: a new location
+    fixed = fixed[fixed["x"] != incidents["x"].iloc[1]].copy()  # a location gone
+    fixed.attrs.update(incidents.attrs)
+    part_of_fixed = _part(fixed, ["Anti-social behaviour"])
+    part_of_first = _part(incidents, ["Anti-social behaviour"])
+    _forget()
+    alone = fc.forecast(part_of_fixed, study_area=area, res=RES)
+    _forget()
+    fc.keep_basis(incidents, study_area=area, res=RES)
+    fc.keep_basis(fixed, study_area=area, res=RES)
+    assert len(fc._bases) == 2
+    first, second = fc._bases.values()
+    hist = fc.build_history(part_of_fixed, area=area, res=RES)
+    assert hist.basis is second and hist.basis_rows is not None
+    assert fc.build_history(part_of_first, area=area, res=RES).basis is first
+    _same_forecast(alone, fc.forecast(part_of_fixed, study_area=area, res=RES))
+    fc.keep_basis(fixed, study_area=area, res=RES)  # again (its cache dropped): no second copy
+    assert len(fc._bases) == 2
+    _forget()
+
+
+def test_forecasts_of_other_areas_do_not_drop_a_datasets_basis(dacorum) -> None:
+    """The dashboard keeps a dataset's basis once per data load: forecasts over other areas
+    (patrol plans of some wards) drop their own bases first, never the dataset's."""
+    incidents, area = dacorum
+    _forget()
+    fc.keep_basis(incidents, study_area=area, res=RES)
+    (kept,) = fc._bases.values()
+    part = _part(incidents, ["Anti-social behaviour"])
+    for i in range(fc._BASES_MAX + 2):  # areas of their own: each the first of its area
+        fc.build_history(part, area=area.buffer(-50.0 * (i + 1) / 1e5), res=RES)
+    assert any(basis is kept for basis in fc._bases.values())
+    assert len(fc._bases) == fc._BASES_MAX
+    assert fc.build_history(part, area=area, res=RES).basis is kept
+    _forget()

@@ -39,6 +39,7 @@ history matrix is cut at ``t`` before any term is computed.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -241,6 +242,8 @@ class _Basis:
     cell_xy: np.ndarray
     locations: pd.Index
     loc_xy: np.ndarray
+    dataset: bool = False
+    """Kept by :func:`keep_basis` (a dataset's): dropped after the others."""
     _kernels: dict[str, sparse.csr_matrix] = field(default_factory=dict, repr=False)
 
     @cached_property
@@ -277,52 +280,71 @@ class _Basis:
 
 
 _BASES_MAX = 4
-"""Study areas (with resolution and CRS) whose :class:`_Basis` is kept (oldest dropped)."""
-_bases: OrderedDict[tuple[bytes, int, str], _Basis] = OrderedDict()
+"""Bases kept, of every study area (with resolution and CRS) together (the least lately used
+dropped, datasets' last: the dashboard keeps each dataset's once per data load, while a patrol
+plan of some wards is an area of its own); an area may have several: one per dataset of it
+(two uploads, a re-upload)."""
+_bases: OrderedDict[tuple[bytes, int, str, int], _Basis] = OrderedDict()
 _bases_lock = threading.Lock()
+_basis_ids = itertools.count()
+_keeping = threading.local()
+"""``dataset`` true while :func:`keep_basis` builds a dataset's history in this thread."""
 
 
 def _basis_for(
     area_wkb: bytes, res: int, crs: str, cells: pd.Index, cell_xy: np.ndarray, loc_xy: np.ndarray
 ) -> tuple[_Basis | None, np.ndarray | None, np.ndarray | None]:
-    """The kept basis of the area when it holds every cell and location of a history, and the
+    """A kept basis of the area that holds every cell and location of a history, and the
     positions of the history's cells and locations in it (``None``: all of them, in order).
 
-    A history holding every cell and location of the kept basis (or the first of the area)
-    becomes the basis; any other is computed on its own (basis ``None``): the dashboard keeps
-    its whole dataset's (:func:`keep_basis`), so every selection of it is a part."""
-    key = (hashlib.blake2b(area_wkb, digest_size=16).digest(), res, crs)
+    A history no kept basis holds becomes a basis of the area when it is a dataset's
+    (:func:`keep_basis`), the area's first, or holds every cell and location of a kept one
+    (which it replaces); any other is computed on its own (basis ``None``): the dashboard
+    keeps each dataset's (:func:`keep_basis`), so every selection of it is a part, and a
+    dataset loaded later (a re-upload, another session's) gets its own basis."""
+    area = (hashlib.blake2b(area_wkb, digest_size=16).digest(), res, crs)
     locations = pd.Index(loc_xy[:, 0] + 1j * loc_xy[:, 1])
     with _bases_lock:
-        basis = _bases.get(key)
-        if basis is not None:
-            _bases.move_to_end(key)
-    if basis is not None:
+        kept = [(key, basis) for key, basis in _bases.items() if key[:3] == area]
+    narrower = []
+    for key, basis in reversed(kept):  # the latest used first
         rows = basis.cells.get_indexer(cells)
         cols = basis.locations.get_indexer(locations)
         if (rows >= 0).all() and (cols >= 0).all():
+            with _bases_lock:
+                if key in _bases:
+                    _bases.move_to_end(key)
             return basis, _positions(rows, len(basis.cells)), _positions(cols, len(basis.loc_xy))
-        wider = cells.get_indexer(basis.cells) >= 0
-        if not (wider.all() and (locations.get_indexer(basis.locations) >= 0).all()):
-            return None, None, None
-    basis = _Basis(cells, cell_xy, locations, loc_xy)
+        if (cells.get_indexer(basis.cells) >= 0).all() and (
+            locations.get_indexer(basis.locations) >= 0
+        ).all():
+            narrower.append(key)
+    if kept and not narrower and not getattr(_keeping, "dataset", False):
+        return None, None, None
+    basis = _Basis(cells, cell_xy, locations, loc_xy, getattr(_keeping, "dataset", False))
     with _bases_lock:
-        _bases[key] = basis
-        _bases.move_to_end(key)
-        while len(_bases) > _BASES_MAX:
-            _bases.popitem(last=False)
+        for key in narrower:
+            _bases.pop(key, None)
+        _bases[(*area, next(_basis_ids))] = basis
+        while len(_bases) > _BASES_MAX:  # the least lately used, a dataset's last
+            others = (key for key, kept_basis in _bases.items() if not kept_basis.dataset)
+            _bases.pop(next(others, next(iter(_bases))))
     return basis, None, None
 
 
 def keep_basis(incidents: gpd.GeoDataFrame, *, study_area: shapely.Geometry, res: int) -> None:
     """Keep the cells and locations of all ``incidents`` (a dataset as loaded) inside
-    ``study_area`` as the basis of the area's forecasts at ``res``: the kernels and neighbours
+    ``study_area`` as a basis of the area's forecasts at ``res``: the kernels and neighbours
     of every later forecast of a selection of them are then parts of ones made once (the
     same figures, bit for bit). Their kernels are made when a forecast first needs them."""
     from contextlib import suppress
 
-    with suppress(ValueError):  # no located incident inside the area: nothing to keep
-        build_history(mappable(incidents), area=study_area, res=res)
+    _keeping.dataset = True
+    try:
+        with suppress(ValueError):  # no located incident inside the area: nothing to keep
+            build_history(mappable(incidents), area=study_area, res=res)
+    finally:
+        _keeping.dataset = False
 
 
 def _positions(found: np.ndarray, n: int) -> np.ndarray | None:

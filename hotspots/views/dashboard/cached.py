@@ -418,11 +418,23 @@ def _page_threads() -> list[threading.Thread]:
     ]
 
 
+_CPU_CLOCKS = sys.platform.startswith("linux")
+"""Whether another thread's CPU time can be read (Linux: the kernel's clock of its thread id)."""
+
+
 def _thread_cpu_s(thread: threading.Thread) -> float | None:
-    """CPU seconds ``thread`` used so far, ``None`` where it cannot be read (not Unix, ended)."""
+    """CPU seconds ``thread`` used so far, ``None`` where it cannot be read (not Linux, ended).
+
+    Read from the kernel's CPU clock of the thread's id (``MAKE_THREAD_CPUCLOCK``), which the
+    kernel refuses once the thread has ended; never ``pthread_getcpuclockid`` of the thread's
+    handle: glibc reads the ended thread's freed descriptor, a segmentation fault of the whole
+    server once its stack has been unmapped (a page script may end at any moment)."""
+    tid = thread.native_id
+    if not _CPU_CLOCKS or tid is None:
+        return None
     try:
-        return time.clock_gettime(time.pthread_getcpuclockid(thread.ident or 0))
-    except (AttributeError, OSError, ValueError):
+        return time.clock_gettime((~tid << 3) | 6)  # per-thread (4) scheduler clock (2)
+    except (OSError, OverflowError):
         return None
 
 
@@ -513,7 +525,7 @@ def yield_to_pages() -> Iterator[_PageWatch]:
     (a trace function on each of its calls); nothing for the pages. Where a thread's CPU time
     cannot be read, the thread pauses only between its steps (:func:`wait_for_quiet`)."""
     watch = _PageWatch()
-    if not hasattr(time, "pthread_getcpuclockid"):
+    if not _CPU_CLOCKS:
         yield watch
         return
     previous: Callable[..., Any] | None = sys.gettrace()
@@ -526,6 +538,6 @@ def yield_to_pages() -> Iterator[_PageWatch]:
 
 def _traced(watch: _PageWatch) -> None:
     """Trace the calling thread with ``watch`` again after a step it was switched off for."""
-    if watch.off and hasattr(time, "pthread_getcpuclockid"):
+    if watch.off and _CPU_CLOCKS:
         watch.off = False
         sys.settrace(watch)

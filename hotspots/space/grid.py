@@ -110,6 +110,8 @@ def _cells_uint64(lon: np.ndarray, lat: np.ndarray, res: int) -> np.ndarray:
     if known is not None:
         out[~new] = known[1][position[~new]]
     out[new] = fresh_cells[codes]
+    if len(fresh) > _KNOWN_MAX:  # more new points than are kept: keep what was kept
+        return out
     if known is not None and len(known[0]) + len(fresh) <= _KNOWN_MAX:
         points = np.concatenate([known[0].to_numpy(), fresh])
         cells = np.concatenate([known[1], fresh_cells])

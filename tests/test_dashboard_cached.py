@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from hotspots.data.schema import CATEGORIES
-from hotspots.data.select import crime_types, values_present
+from hotspots.data.select import Selection, crime_types, values_present
 from hotspots.views.dashboard import cached
 from hotspots.views.dashboard.state import Dataset, demo_dataset
 
@@ -179,19 +179,26 @@ def test_work_ahead_goes_on_when_a_page_waits_for_it() -> None:
     assert time.monotonic() - start < 8  # not after the pause's 10 s time-out
 
 
-def test_work_ahead_does_not_pause_for_a_page_asking_for_the_selection_it_analyses() -> None:
+@pytest.mark.parametrize(
+    "settings", [{"res": 9, "k": 1}, {"res": 10, "k": 1}], ids=["same", "other"]
+)
+def test_work_ahead_does_not_pause_for_a_page_asking_for_the_analysis_it_makes(
+    settings: dict[str, object],
+) -> None:
     """A page script asking for the analysis the thread working ahead is making (it waits for
-    it) does not pause that thread, though it works meanwhile."""
+    it) does not pause that thread, though it works meanwhile; a page asking for the same
+    selection with other settings (another result) does."""
     import threading
     import time
 
     progress: list[float] = []
     stop = threading.Event()
     watching = threading.Event()
+    sel = Selection(categories=("Drugs",))
 
     def ahead() -> None:
         with cached.yield_to_pages() as watch:
-            watch.step = ("dataset", "selection")
+            watch.step = cached._wanted_key("dataset", sel, {"k": 1, "res": 9})
             watching.set()
             while not stop.is_set():
                 _calls(20)
@@ -200,14 +207,16 @@ def test_work_ahead_does_not_pause_for_a_page_asking_for_the_selection_it_analys
     worker = threading.Thread(target=ahead, name="hotspots-test-ahead")
     worker.start()
     watching.wait(5)
-    cached._wanted[("dataset", "selection")] = 1  # what cached.analysis marks for a page
+    asked = cached._wanted_key("dataset", sel, settings)  # what cached.analysis marks
+    cached._wanted[asked] = 1
     try:
         start, end = _page_working(0.4)
     finally:
-        del cached._wanted[("dataset", "selection")]
+        del cached._wanted[asked]
         stop.set()
         worker.join()
-    assert [t for t in progress if start + 0.05 < t < end]  # went on meanwhile
+    during = [t for t in progress if start + 0.05 < t < end]
+    assert bool(during) == (settings["res"] == 9)  # went on meanwhile, or paused
 
 
 def test_work_ahead_takes_the_largest_groups_first(demo: Dataset) -> None:

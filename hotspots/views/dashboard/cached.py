@@ -134,7 +134,9 @@ def analysis(
     The forecast hot spots (``coverage``: share of the area marked) are part of the analysis,
     so they are cached with it: a filter change back to a selection seen costs a look-up.
     """
-    with _asked(ds, sel):
+    settings: dict[str, object] = {"res": res, "k": k, "method": method, "eps_m": eps_m}
+    settings |= {"min_samples": min_samples, "coverage": coverage}
+    with _asked(ds, sel, settings):
         result = _analysis(
             ds.key, repr(sel), res, k, method, eps_m, min_samples, coverage, _ds=ds, _sel=sel
         )
@@ -145,21 +147,22 @@ def analysis(
     return result
 
 
-_wanted: dict[tuple[str, str], int] = {}
-"""The selections (dataset key, selection) whose analysis a page asks for now → how many
-pages ask: the work ahead does not pause while it analyses one of them
-(:func:`yield_to_pages`)."""
+_Wanted = tuple[str, str, tuple[tuple[str, object], ...]]
+"""An analysis asked for: dataset key, selection, analysis settings (sorted)."""
+_wanted: dict[_Wanted, int] = {}
+"""The analyses (dataset key, selection, settings) a page asks for now → how many pages
+ask: the work ahead does not pause while it makes one of them (:func:`yield_to_pages`)."""
 _wanted_lock = threading.Lock()
 
 
 @contextlib.contextmanager
-def _asked(ds: Dataset, sel: Selection) -> Iterator[None]:
-    """Within the block, a page script asks for the analysis of ``sel`` (:data:`_wanted`;
-    other threads' asking is not counted)."""
+def _asked(ds: Dataset, sel: Selection, settings: dict[str, object]) -> Iterator[None]:
+    """Within the block, a page script asks for the analysis of ``sel`` with ``settings``
+    (:data:`_wanted`; other threads' asking is not counted)."""
     if threading.current_thread().name != _SCRIPT_THREAD:
         yield
         return
-    wanted = (ds.key, repr(sel))
+    wanted = _wanted_key(ds.key, sel, settings)
     with _wanted_lock:
         _wanted[wanted] = _wanted.get(wanted, 0) + 1
     try:
@@ -169,6 +172,10 @@ def _asked(ds: Dataset, sel: Selection) -> Iterator[None]:
             _wanted[wanted] -= 1
             if not _wanted[wanted]:
                 del _wanted[wanted]
+
+
+def _wanted_key(key: str, sel: Selection, settings: dict[str, object]) -> _Wanted:
+    return (key, repr(sel), tuple(sorted(settings.items())))
 
 
 _analysed: dict[tuple[str, str, int, int], gpd.GeoDataFrame] = {}
@@ -280,7 +287,7 @@ def analysis_layers_for(
     """The map's data layers ``show`` (the others are not built) for the selection's analysis
     (cached per selection, parameters and layers shown; see ``analysis``)."""
     shown = tuple(sorted(show))
-    with _asked(ds, sel):
+    with _asked(ds, sel, params):
         return _layers(ds.key, repr(sel), shown, tuple(sorted(params.items())), _ds=ds, _sel=sel)
 
 
@@ -349,9 +356,9 @@ def _warm(
 
             ones = [dataclasses.replace(_sel, categories=(g,)) for g in groups[:_WARM_MAX]]
             # (the analysis a page may ask for meanwhile, the step)
-            steps: list[tuple[tuple[str, str] | None, Callable[[], object]]] = [
+            steps: list[tuple[_Wanted | None, Callable[[], object]]] = [
                 (
-                    (key, repr(one)),
+                    _wanted_key(key, one, dict(params)),
                     functools.partial(analysis_layers_for, _ds, one, show, **dict(params)),
                 )
                 for one in ones
@@ -452,7 +459,7 @@ class _PageWatch:
     def __init__(self) -> None:
         self.calls = 0
         self.blocked: dict[int, float] = {}  # page thread → its CPU seconds when seen waiting
-        self.step: tuple[str, str] | None = None  # the selection analysed now
+        self.step: _Wanted | None = None  # the analysis made now
         self.off = False  # a page waits for this step: neither paused nor traced until its end
 
     def __call__(self, frame: FrameType, event: str, arg: Any) -> None:

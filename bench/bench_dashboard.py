@@ -78,7 +78,8 @@ empty disk cache 4.49 s (5.53); ``streamlit run app.py``: 4.15-4.36 s, empty 6.1
 alike, 2.76 / 2.94 s): twelve starts of ``make dashboard`` with the disk cache, 2.66, 2.67,
 2.68, 2.71, 2.72, 2.93, 2.93, 2.93, 2.97, 3.01, 3.04, 3.06 s: **median 2.93 s**, the bar met
 in the median (the issue's own figures are medians), not in every start (three over);
-empty disk cache 4.09-4.35 s; ``streamlit run app.py`` 3.26-3.80 s. The earlier, slower run came right after four helpers had stopped.
+empty disk cache 4.09-4.35 s; ``streamlit run app.py`` 3.26-3.80 s. The earlier, slower
+run came right after four helpers had stopped.
 The timeline (first6's harness, 04:12, load 1.8, disk cache; seconds from the
 server's start): server answers 0.44-0.69, the browser has parsed Streamlit's page 1.6, the
 websocket opens 1.9, the preloaded imports done 2.07-2.36, the map sent 2.30-2.65 and

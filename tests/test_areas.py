@@ -168,6 +168,26 @@ def test_both_point_in_polygon_paths_agree(herts, lsoas):
     assert match[0] == 0 and n_multi == int(shapely.intersects(polygons, on_edge[0]).sum() > 1)
 
 
+def test_locating_each_distinct_point_once_equals_locating_every_point(herts, lsoas, monkeypatch):
+    """A point's area depends on its coordinates only: the distinct points' answers given to
+    their copies equal every point located (areas and points touching several), on the county's
+    police.uk points with copies of vertices shared by neighbouring LSOAs."""
+    from hotspots.space import areas
+
+    polygons = lsoas.geometry.to_numpy()
+    edges = shapely.points(shapely.get_coordinates(shapely.boundary(polygons[:200]))[::50])
+    points = np.concatenate([herts.geometry.to_numpy(), np.repeat(edges, 3)])
+    xy = shapely.get_x(points) + 1j * shapely.get_y(points)
+    assert len(pd.unique(xy)) < len(points) // 2  # the distinct points' path is taken
+    for loop_max in (areas._LOOP_MAX_AREAS, 0):
+        once = _locate(points, polygons, loop_max=loop_max)
+        monkeypatch.setattr(areas, "_DISTINCT_MIN", len(points) + 1)
+        every = _locate(points, polygons, loop_max=loop_max)
+        monkeypatch.undo()
+        np.testing.assert_array_equal(once[0], every[0])
+        assert once[1] == every[1] > 0
+
+
 def test_clipped_dacorum_needs_no_snapping(dacorum_load, wards):
     joined = assign_areas(dacorum_load.incidents, wards)
     assert joined["ward_code"].notna().all()

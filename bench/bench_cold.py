@@ -141,13 +141,13 @@ million 27.4 s wall (15.8 s user + 11.9 s system) with pyarrow's default mimallo
 interleaved runs, 4.72-5.53 s (0.8-1.2 s system, 527-569 MB) against 4.41-5.06 s (0.4-0.5 s
 system, 453-481 MB). Not met: <= 2x and <= 4x (what is left: the profile above).
 
-Last, each distinct incident point located in its ward once (``space.areas._locate``: the
-million's ward counts 1.5 -> 0.5 s in a profile; one A/B pair 14.4 -> 13.2 s wall, every
-output identical), ``--runs 3`` at 04:50 UTC (load ~1; every figure, the floors too, ~20 %
-lower than at 04:06 on this virtual machine): ``import hotspots.analysis.analyse`` 0.54 s;
-floor Hertfordshire 0.65 / 0.75 s CPU; Hertfordshire without a study area 4.06 / 4.30 s, 452
-MB (6.3x, 5.7x CPU); with the 10 districts 3.90 / 4.14 s (6.0x, 5.5x); floor 1M 1.08 / 1.32
-s; the million 13.49 / 13.85 s, 1,554 MB (12.5x, 10.5x CPU).
+Last, each distinct incident point located in its ward once (``space.areas._locate``; the
+million's ward counts took 1.5 s of a 15.8 s profile before; one A/B pair 14.4 -> 13.2 s wall,
+every output identical), ``--runs 3`` at 04:50 UTC (load ~1; every figure, the floors too, ~20
+% lower than at 04:06 on this virtual machine): ``import hotspots.analysis.analyse`` 0.54 s;
+floor Hertfordshire 0.65 / 0.75 s CPU; Hertfordshire without a study area 4.06 / 4.30 s, 452 MB
+(6.3x, 5.7x CPU); with the 10 districts 3.90 / 4.14 s (6.0x, 5.5x); floor 1M 1.08 / 1.32 s; the
+million 13.49 / 13.85 s, 1,554 MB (12.5x, 10.5x CPU).
 """
 
 from __future__ import annotations

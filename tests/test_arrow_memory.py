@@ -41,6 +41,6 @@ def test_a_users_own_choice_is_kept() -> None:
     assert _backend(code, **{POOL_ENV: "jemalloc"}) == "jemalloc"
 
 
-def test_child_processes_inherit_it() -> None:
+def test_the_choice_is_in_the_environment_child_processes_inherit() -> None:
     code = "import hotspots, os; print(os.environ['ARROW_DEFAULT_MEMORY_POOL'])"
     assert _backend(code) == "system"

@@ -367,3 +367,24 @@ def test_compare_periods_q_values_match_scipy() -> None:
     np.testing.assert_allclose(
         table["q_value"], stats.false_discovery_control(table["p_value"]), rtol=1e-12
     )
+
+
+def test_distinct_points_are_the_points_with_both_coordinates_equal() -> None:
+    """core.points: the distinct points in order of first occurrence, each point's code, on
+    the county's police.uk points (compared with factorising the coordinate pairs)."""
+    from hotspots.core.points import distinct_points, point_keys
+    from hotspots.data.ingest import read_policeuk
+
+    inc = read_policeuk(datasets.herts_policeuk_zip(), study_area=datasets.DACORUM).incidents
+    x, y = inc["x"].to_numpy(float), inc["y"].to_numpy(float)
+    codes, dx, dy = distinct_points(x, y)
+    ref_codes, ref = pd.factorize(pd.Series(list(zip(x.tolist(), y.tolist(), strict=True))))
+    np.testing.assert_array_equal(codes, ref_codes)
+    assert [(a, b) for a, b in zip(dx, dy, strict=True)] == list(ref)
+    np.testing.assert_array_equal(dx[codes], x)
+    np.testing.assert_array_equal(dy[codes], y)
+    assert len(dx) < len(x) // 2  # police.uk repeats its map points
+    assert (
+        point_keys(np.array([1.0]), np.array([2.0]))[0]
+        != point_keys(np.array([2.0]), np.array([1.0]))[0]
+    )

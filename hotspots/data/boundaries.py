@@ -37,6 +37,7 @@ from numpy.typing import ArrayLike
 from shapely.geometry.base import BaseGeometry
 
 from hotspots.core.crs import from_lonlat, to_crs, to_lonlat
+from hotspots.core.points import distinct_points
 from hotspots.data.schema import BNG, WGS84
 
 if TYPE_CHECKING:
@@ -309,13 +310,11 @@ def district_counts(x: ArrayLike, y: ArrayLike) -> pd.DataFrame:
     >>> counts[["lad_name", "points"]].values.tolist(), counts.attrs["outside"]
     ([['Dacorum', 1]], 0)
     """
-    xy = np.empty(np.size(x), dtype=np.complex128)
-    xy.real, xy.imag = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    codes, places = pd.factorize(xy)
-    weight = np.bincount(codes, minlength=places.size)
+    codes, px, py = distinct_points(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+    weight = np.bincount(codes, minlength=px.size)
     table, tree = _outline_index()
-    place, found = tree.query(shapely.points(places.real, places.imag), predicate="intersects")
-    first = np.full(places.size, -1)
+    place, found = tree.query(shapely.points(px, py), predicate="intersects")
+    first = np.full(px.size, -1)
     first[place[::-1]] = found[::-1]  # a point on a shared boundary counts once (lowest index)
     inside = first >= 0
     points = np.bincount(first[inside], weights=weight[inside], minlength=len(table))

@@ -19,6 +19,7 @@ import shapely
 from pyproj import CRS
 
 from hotspots.core.crs import BNG, WGS84, in_bng_extent, outside_degrees, to_crs, working_crs_for
+from hotspots.core.points import distinct_points
 from hotspots.data import boundaries, datasets
 from hotspots.data.schema import WORKING_CRS, incident_points
 
@@ -219,12 +220,9 @@ def _locate(
     """
     x, y = shapely.get_x(points), shapely.get_y(points)
     if points.size >= _DISTINCT_MIN and np.isfinite(x).all() and np.isfinite(y).all():
-        xy = np.empty(points.size, dtype=np.complex128)
-        xy.real, xy.imag = x, y
-        codes, distinct = pd.factorize(xy)
-        if len(distinct) <= points.size // 2:
-            distinct = np.asarray(distinct, dtype=np.complex128)
-            match, several = _locate_each(distinct.real, distinct.imag, polygons, loop_max)
+        codes, distinct_x, distinct_y = distinct_points(x, y)
+        if len(distinct_x) <= points.size // 2:
+            match, several = _locate_each(distinct_x, distinct_y, polygons, loop_max)
             return match[codes], int(several[codes].sum())
     match, several = _locate_each(x, y, polygons, loop_max)
     return match, int(several.sum())

@@ -28,6 +28,7 @@ import shapely
 from hotspots.core import disclosure
 from hotspots.core.crs import WGS84, outside_degrees, to_crs
 from hotspots.core.defaults import GRID_CELLS_ALWAYS_ALLOWED, GRID_MAX_CELLS_PER_OCCUPIED
+from hotspots.core.points import point_keys
 from hotspots.data.schema import incident_points
 
 if TYPE_CHECKING:
@@ -92,8 +93,7 @@ def _cells_uint64(lon: np.ndarray, lat: np.ndarray, res: int) -> np.ndarray:
         if lon.size == 0:
             return np.empty(0, dtype=np.uint64)
         return np.asarray(h3v.coordinates_to_cells(lat, lon, res))
-    point = np.empty(lon.size, dtype=np.complex128)  # both coordinates, exactly
-    point.real, point.imag = lon, lat
+    point = point_keys(lon, lat)
     with _known_lock:
         known = _known.get(res)
     if known is not None:

@@ -9,6 +9,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from hotspots.core.points import distinct_points
 from hotspots.data.schema import WORKING_CRS
 
 XYInput: TypeAlias = gpd.GeoDataFrame | pd.DataFrame | np.ndarray
@@ -106,11 +107,6 @@ def unique_locations(xy: np.ndarray, weights: np.ndarray) -> Locations:
     depends on point order (DBSCAN's cluster numbering) is the same on locations as on
     the points. Vectorised: one hash-table pass (``pandas.factorize``).
     """
-    pairs = np.empty(xy.shape[0], dtype=np.complex128)
-    pairs.real, pairs.imag = xy[:, 0], xy[:, 1]
-    inverse, uniq = pd.factorize(pairs)  # codes in order of first occurrence, hash-based
-    inverse = inverse.astype(np.intp, copy=False)
-    n_unique = uniq.size
-    ux, uy = np.ascontiguousarray(uniq.real), np.ascontiguousarray(uniq.imag)
-    uw = np.bincount(inverse, weights=weights, minlength=n_unique)
+    inverse, ux, uy = distinct_points(xy[:, 0], xy[:, 1])  # in order of first occurrence
+    uw = np.bincount(inverse, weights=weights, minlength=ux.size)
     return Locations(x=ux, y=uy, weight=uw, inverse=inverse)

@@ -32,6 +32,7 @@ import pandas as pd
 import shapely
 
 from hotspots.core.crs import WGS84, from_lonlat, outside_degrees, to_crs, working_crs_for
+from hotspots.core.points import distinct_points
 
 CAMERA_COLUMNS: tuple[str, ...] = ("camera_id", "type", "range_m", "lon", "lat")
 """Columns a camera table must have (``bearing_deg``, ``fov_deg``, ``status``, ``name``
@@ -158,11 +159,7 @@ def seen_pairs(
     if len(table) == 0 or len(x) == 0:
         return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
     # each distinct point once (incidents share police.uk's map points), then its incidents
-    place = np.empty(len(x), dtype=np.complex128)
-    place.real, place.imag = x, y
-    place_of, places = pd.factorize(place)
-    places = np.asarray(places, dtype=np.complex128)
-    px, py = places.real, places.imag
+    place_of, px, py = distinct_points(x, y)
     tree = shapely.STRtree(shapely.points(px, py))
     cam, at = tree.query(
         shapely.points(cam_x, cam_y), predicate="dwithin", distance=table["range_m"].to_numpy()
@@ -177,7 +174,7 @@ def seen_pairs(
     cam, at = cam[keep], at[keep]
     # the incidents at each seen place
     by_place = np.argsort(place_of, kind="stable")
-    starts = np.searchsorted(place_of[by_place], np.arange(len(places) + 1))
+    starts = np.searchsorted(place_of[by_place], np.arange(len(px) + 1))
     n = starts[at + 1] - starts[at]
     first = np.repeat(starts[at], n)
     offset = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)

@@ -1,0 +1,45 @@
+"""Which points are the same point: equal coordinates, both of them exactly.
+
+Incidents repeat a few map points (police.uk snaps each to one of a few thousand per
+district), so work that depends only on a point's place (its H3 cell, its ward, the cameras
+that see it, its district) is done once per distinct point and given to its copies. Each
+point is one complex number ``x + iy`` built from the two floats as they are (no arithmetic,
+so no rounding), which pandas hashes in one pass.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def point_keys(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Each point ``(x, y)`` as one complex number (equal points, equal keys).
+
+    Examples
+    --------
+    >>> point_keys(np.array([1.0, 1.0]), np.array([2.0, 2.0]))
+    array([1.+2.j, 1.+2.j])
+    """
+    keys = np.empty(np.size(x), dtype=np.complex128)
+    keys.real, keys.imag = x, y
+    return keys
+
+
+def distinct_points(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(codes, distinct_x, distinct_y)``: the distinct points in order of first occurrence,
+    and each point's position among them (``distinct_x[codes]`` is ``x``).
+
+    Examples
+    --------
+    >>> codes, dx, dy = distinct_points(np.array([5.0, 1.0, 5.0]), np.array([6.0, 2.0, 6.0]))
+    >>> codes.tolist(), dx.tolist(), dy.tolist()
+    ([0, 1, 0], [5.0, 1.0], [6.0, 2.0])
+    """
+    codes, distinct = pd.factorize(point_keys(x, y))
+    distinct = np.asarray(distinct, dtype=np.complex128)
+    return (
+        codes.astype(np.intp, copy=False),
+        np.ascontiguousarray(distinct.real),
+        np.ascontiguousarray(distinct.imag),
+    )

@@ -25,7 +25,7 @@ from hotspots.analysis.clusters import (
 )
 from hotspots.analysis.stats import hotspots_gistar
 from hotspots.analysis.temporal import HourWeekday, hour_weekday, monthly_series, peak_windows
-from hotspots.core import disclosure
+from hotspots.core import disclosure, forked
 from hotspots.core.crs import to_crs
 from hotspots.core.defaults import (
     DBSCAN_MAX_EPS_M,
@@ -201,31 +201,45 @@ def analyse(
     if len(spatial) == 0:
         raise ValueError("no incidents to analyse: widen the selection (dates, groups, wards)")
     area, area_note = _study_area(spatial, study_area, res, default_area)
-    grid = grid_counts(spatial, res, study_area=area)
-    cells = hotspots_gistar(grid, k=k, permutations=permutations, seed=seed)
+    # the forecast needs only the incidents and the area: begun now, in a child process when
+    # the caller allows one (the command line), while the rest is worked out here
+    with forked.start(_forecast, spatial, area, res, forecast_coverage) as pending:
+        grid = grid_counts(spatial, res, study_area=area)
+        cells = hotspots_gistar(grid, k=k, permutations=permutations, seed=seed)
 
-    settings = dbscan_settings(
-        spatial,
-        eps_m=eps_m,
-        min_samples=min_samples,
-        max_eps_m=max_eps_m,
-        need_eps=cluster_method == "dbscan",
-    )
-    if cluster_method == "dbscan":
-        clusters = dbscan(spatial, eps_m=settings.eps_m, min_samples=settings.min_samples)
-    elif cluster_method == "hdbscan":
-        clusters = hdbscan_clusters(
-            spatial, min_cluster_size=min_cluster_size, min_samples=settings.min_samples
+        settings = dbscan_settings(
+            spatial,
+            eps_m=eps_m,
+            min_samples=min_samples,
+            max_eps_m=max_eps_m,
+            need_eps=cluster_method == "dbscan",
         )
-    else:
-        raise ValueError(f"cluster_method must be 'dbscan' or 'hdbscan', got {cluster_method!r}")
-    profiles = cluster_profiles(spatial, clusters.labels)
-    predicted, forecast_note = _forecast(spatial, area, res, forecast_coverage)
+        if cluster_method == "dbscan":
+            clusters = dbscan(spatial, eps_m=settings.eps_m, min_samples=settings.min_samples)
+        elif cluster_method == "hdbscan":
+            clusters = hdbscan_clusters(
+                spatial, min_cluster_size=min_cluster_size, min_samples=settings.min_samples
+            )
+        else:
+            raise ValueError(
+                f"cluster_method must be 'dbscan' or 'hdbscan', got {cluster_method!r}"
+            )
+        profiles = cluster_profiles(spatial, clusters.labels)
+        ward_rates, named_wards = _ward_rates(spatial, study_area, wards, population)
+        places = _Places(spatial, named_wards, res)
+        cell_places = places.of_cells(cells)
+        cluster_places = places.of_clusters(profiles, clusters.labels)
+        predicted, forecast_note = pending.result()
     if predicted is not None:
         by_cell = predicted.cells.set_index("cell")
         cells["hot_spot"] = cells["cell"].map(by_cell["selected"]).fillna(False).astype(bool)
         cells["forecast_rank"] = cells["cell"].map(by_cell["rank"]).astype("Int64")
         cells["forecast_score"] = cells["cell"].map(by_cell["score"])
+    cells["place"] = cell_places
+    if predicted is not None:
+        places.of_forecast(predicted, cells)
+    if cluster_places is not None:
+        profiles["place"] = cluster_places
 
     left, shown = spatial.attrs["sensitive_left_out"], spatial.attrs["sensitive_left_out_shown"]
     withheld = shown in (disclosure.SUPPRESSED, disclosure.WITHHELD)
@@ -248,8 +262,6 @@ def analyse(
             "largest_cluster_share": _largest_share(clusters.labels),
         },
     }
-    ward_rates, named_wards = _ward_rates(spatial, study_area, wards, population)
-    _name_places(spatial, cells, profiles, clusters.labels, named_wards, res, predicted)
     if ward_rates is not None:
         params["ward_rates"] = {k_: _jsonable(v) for k_, v in ward_rates.attrs.items()}
     return Analysis(
@@ -278,7 +290,7 @@ def _forecast(
     from hotspots.analysis.shared_forecast import shared_forecast
 
     kept = shared_forecast(spatial, study_area=area, res=res, coverage=coverage)
-    # a copy of the kept cells: this analysis names them with its own wards (_name_places)
+    # a copy of the kept cells: this analysis names them with its own wards (_Places)
     result = replace(kept, cells=kept.cells.copy())
     return result, {
         "summary": result.summary(),
@@ -339,42 +351,51 @@ def _ward_rates(
     return rates, wards
 
 
-def _name_places(
-    spatial: gpd.GeoDataFrame,
-    cells: gpd.GeoDataFrame,
-    profiles: gpd.GeoDataFrame,
-    labels: np.ndarray,
-    wards: gpd.GeoDataFrame | None,
-    res: int,
-    forecast: Forecast | None = None,
-) -> None:
-    """Add ``place`` ("Street, Ward", :func:`hotspots.space.places.place_names`) to every cell,
-    cluster and forecast hot spot, in place: streets from the mapped (non-sensitive)
-    incidents only."""
-    crs = spatial.attrs[WORKING_CRS]
-    if wards is not None and "area_name" not in wards.columns:
-        wards = None
-    if wards is not None:  # projected once for every naming below (each would project them)
-        wards = to_crs(wards, crs)
-    text = place_text(spatial)  # and the incidents' places read once
-    cells["place"] = name_cells(spatial, cells, res=res, wards=wards, places=text)
-    if forecast is not None:  # the hot spots carry the same names (edge cells named too)
-        named = forecast.cells["cell"].map(cells.set_index("cell")["place"])
-        missing = named.isna().to_numpy(bool) & forecast.cells["selected"].to_numpy(bool)
-        if missing.any():
-            named[missing] = cell_place_names(
-                spatial, forecast.cells["cell"].to_numpy()[missing], res, wards, places=text
-            )
-        forecast.cells["place"] = named.to_numpy()
-    if len(profiles):
-        outlines = to_crs(profiles.geometry, crs)
+class _Places:
+    """The "Street, Ward" names (:func:`hotspots.space.places.place_names`) of an analysis's
+    cells, clusters and forecast hot spots: streets from the mapped (non-sensitive) incidents
+    only, their places read once and the wards projected once for every naming."""
+
+    def __init__(self, spatial: gpd.GeoDataFrame, wards: gpd.GeoDataFrame | None, res: int):
+        self.spatial, self.res = spatial, res
+        self.crs = spatial.attrs[WORKING_CRS]
+        if wards is not None and "area_name" not in wards.columns:
+            wards = None
+        self.wards = to_crs(wards, self.crs) if wards is not None else None
+        self.text = place_text(spatial)
+
+    def of_cells(self, cells: gpd.GeoDataFrame) -> np.ndarray:
+        """The name of every cell of ``cells``."""
+        return name_cells(self.spatial, cells, res=self.res, wards=self.wards, places=self.text)
+
+    def of_clusters(self, profiles: gpd.GeoDataFrame, labels: np.ndarray) -> np.ndarray | None:
+        """The name of every cluster of ``profiles`` (``None`` without clusters)."""
+        if not len(profiles):
+            return None
+        outlines = to_crs(profiles.geometry, self.crs)
         inner = outlines.where(~(outlines.isna() | outlines.is_empty)).representative_point()
         centres = pd.DataFrame(
             {"x": inner.x.to_numpy(), "y": inner.y.to_numpy()}, index=profiles["cluster"]
         )
-        profiles["place"] = place_names(
-            spatial, labels, centres, wards, crs=crs, places=text
-        ).to_numpy()
+        names = place_names(
+            self.spatial, labels, centres, self.wards, crs=self.crs, places=self.text
+        )
+        return names.to_numpy()
+
+    def of_forecast(self, forecast: Forecast, cells: gpd.GeoDataFrame) -> None:
+        """Add ``place`` to ``forecast.cells``, in place: the names of ``cells`` (with
+        ``place``), the selected hot spots outside them named too."""
+        named = forecast.cells["cell"].map(cells.set_index("cell")["place"])
+        missing = named.isna().to_numpy(bool) & forecast.cells["selected"].to_numpy(bool)
+        if missing.any():
+            named[missing] = cell_place_names(
+                self.spatial,
+                forecast.cells["cell"].to_numpy()[missing],
+                self.res,
+                self.wards,
+                places=self.text,
+            )
+        forecast.cells["place"] = named.to_numpy()
 
 
 def _study_area(

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hotspots.core import forked
 from hotspots.core.classes import GI_CONFIDENCE
 from hotspots.core.defaults import DBSCAN_MAX_EPS_M, GI_K, H3_RES, HOT_MIN_BIN
 from hotspots.core.io import write_csv
@@ -211,20 +212,23 @@ def _run_analyse(args: argparse.Namespace) -> int:
         wards, population = data.wards, population if population is not None else data.population
     incidents = _in_months(data, args.start, args.end)
     every_month = len(incidents) == len(data.incidents)  # the default area was chosen for these
-    result = analyse(
-        incidents,
-        study_area=study_area,
-        default_area=data.default_area if every_month else None,
-        wards=wards,
-        population=population,
-        res=args.res,
-        k=args.k,
-        permutations=args.permutations,
-        cluster_method=args.method,
-        eps_m=args.eps,
-        min_samples=args.min_samples,
-    )
-    written = write_analysis(result, args.out, wards=wards, coverage=data.coverage)
+    # the forecast, then the map, in a child process on the second core (it imports the
+    # map's modules while this one finishes the analysis)
+    with forked.allowed(prepare=("hotspots.views.analysis_map", "matplotlib")):
+        result = analyse(
+            incidents,
+            study_area=study_area,
+            default_area=data.default_area if every_month else None,
+            wards=wards,
+            population=population,
+            res=args.res,
+            k=args.k,
+            permutations=args.permutations,
+            cluster_method=args.method,
+            eps_m=args.eps,
+            min_samples=args.min_samples,
+        )
+        written = write_analysis(result, args.out, wards=wards, coverage=data.coverage)
     p = result.params
     c = p["clusters"]
     how = (

@@ -31,6 +31,7 @@ What ``hotspots analyse --out DIR`` produces:
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,12 +41,11 @@ import pandas as pd
 import shapely
 
 from hotspots.analysis.analyse import Analysis
+from hotspots.core import forked
 from hotspots.core.crs import to_crs
 from hotspots.core.io import Dest, deliver, export_ready, write_csv
 from hotspots.data.coverage import Coverage
 from hotspots.products.captions import hot_spot_figures
-from hotspots.views import maps
-from hotspots.views.analysis_map import analysis_map
 
 if TYPE_CHECKING:
     from hotspots.analysis.forecast import Forecast
@@ -78,6 +78,41 @@ def write_analysis(
         written[name] = out / name
         return written[name]
 
+    # the map (folium and its templates, ~0.5 s) drawn beside the other files when allowed
+    with forked.start(write_map, analysis, out / "map.html", wards=wards) as drawn:
+        _write_tables(analysis, path, coverage)
+        drawn.result()
+    path("map.html")
+    hw = analysis.hour_weekday
+    params = {
+        **analysis.params,
+        "hour_weekday": {
+            "available": hw.available,
+            "reason": hw.reason,
+            "n_used": hw.n_used,
+            "n_without_time": hw.n_without_time,
+            "n_long_windows": hw.n_long_windows,
+        },
+        "peaks": {str(k): str(v) for k, v in analysis.peaks.attrs.items()},
+        "files": sorted([*written, "params.json"]),
+    }
+    path("params.json").write_text(json.dumps(params, indent=2, default=str), "utf-8")
+    return written
+
+
+def write_map(analysis: Analysis, dest: Path, *, wards: gpd.GeoDataFrame | None = None) -> None:
+    """The standalone map of ``analysis`` (:func:`hotspots.views.analysis_map.analysis_map`)
+    written to ``dest`` as HTML."""
+    from hotspots.views import maps  # lazy: folium, branca and jinja2 only to draw
+    from hotspots.views.analysis_map import analysis_map
+
+    dest.write_text(maps.map_html(analysis_map(analysis, wards=wards)), "utf-8")
+
+
+def _write_tables(
+    analysis: Analysis, path: Callable[[str], Path], coverage: Coverage | None
+) -> None:
+    """Every file of :func:`write_analysis` but the map and ``params.json``."""
     cells = analysis.cells.copy()
     cells["gi_class"] = cells["gi_class"].astype(str)
     write_geojson(shown_cells(cells), path("cells.geojson"))
@@ -102,21 +137,6 @@ def write_analysis(
         rates = analysis.ward_rates.copy()
         rates["boundaries"] = rates.attrs.get("vintage")
         write_csv(export_ready(rates), path("ward_rates.csv"))
-    path("map.html").write_text(maps.map_html(analysis_map(analysis, wards=wards)), "utf-8")
-    params = {
-        **analysis.params,
-        "hour_weekday": {
-            "available": hw.available,
-            "reason": hw.reason,
-            "n_used": hw.n_used,
-            "n_without_time": hw.n_without_time,
-            "n_long_windows": hw.n_long_windows,
-        },
-        "peaks": {str(k): str(v) for k, v in analysis.peaks.attrs.items()},
-        "files": sorted([*written, "params.json"]),
-    }
-    path("params.json").write_text(json.dumps(params, indent=2, default=str), "utf-8")
-    return written
 
 
 def cluster_export(profiles: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

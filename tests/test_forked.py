@@ -1,0 +1,151 @@
+"""Steps in a forked child (hotspots.core.forked): the same answers as in one process, and
+the plain path whenever a child fails, dies, stalls or cannot answer."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import sys
+import time
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pcsv
+import pytest
+
+from hotspots.analysis import shared_forecast
+from hotspots.analysis.analyse import analyse
+from hotspots.core import forked
+from hotspots.data import datasets
+from hotspots.views.cli import main, read_input
+from hotspots.views.outputs import write_analysis
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="no os.fork on this platform")
+
+
+def _pid(*_: object) -> int:
+    return os.getpid()
+
+
+def _in_parent_only(parent: int) -> str:
+    """Fails (in its own way) anywhere but in ``parent``."""
+    if os.getpid() != parent:
+        raise RuntimeError("the child fails")
+    return "parent"
+
+
+def _killed_in_child(parent: int) -> str:
+    if os.getpid() != parent:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return "parent"
+
+
+def _stalls_in_child(parent: int) -> str:
+    if os.getpid() != parent:
+        time.sleep(60)  # no CPU used: a deadlocked child looks like this
+    return "parent"
+
+
+def _unpicklable_in_child(parent: int) -> object:
+    return (lambda: None) if os.getpid() != parent else "parent"
+
+
+def _imported(name: str) -> tuple[int, bool]:
+    return os.getpid(), name in sys.modules
+
+
+def _arrow_work(text: bytes) -> tuple[int, int, list[str]]:
+    """pyarrow's threaded CSV reader and compute, as the ingest uses them, in the child."""
+    table = pcsv.read_csv(pa.BufferReader(text), read_options=pcsv.ReadOptions(use_threads=True))
+    upper = pc.utf8_upper(table["name"]).to_pylist()
+    return os.getpid(), int(pc.sum(table["n"]).as_py()), upper[:2]
+
+
+def test_without_allowed_the_step_runs_here_when_its_result_is_asked():
+    pending = forked.start(_pid)
+    assert not pending.forked
+    assert pending.result() == os.getpid()
+    with forked.allowed(enabled=False):
+        assert forked.start(_pid).result() == os.getpid()
+
+
+def test_allowed_runs_the_step_in_a_child_and_reuses_it_for_the_next():
+    with forked.allowed(prepare=("colorsys",)):
+        first = forked.start(_pid)
+        assert first.forked
+        child = first.result()
+        assert child != os.getpid()
+        pid, imported = forked.start(_imported, "colorsys").result()
+    assert pid == child  # the same child took the second step, having imported "prepare"
+    assert imported
+    with pytest.raises(ChildProcessError):
+        os.waitpid(child, os.WNOHANG)  # reaped when the block ended
+
+
+@pytest.mark.parametrize("step", [_in_parent_only, _killed_in_child, _unpicklable_in_child])
+def test_a_child_that_fails_dies_or_cannot_answer_leaves_the_step_to_the_parent(step):
+    with forked.allowed():
+        pending = forked.start(step, os.getpid())
+        assert pending.forked
+        assert pending.result() == "parent"
+        assert forked.start(_pid).result() != os.getpid()  # a new child after a failed one
+
+
+def test_a_stalled_child_is_killed_and_the_step_run_here(monkeypatch):
+    monkeypatch.setattr(forked, "STALL_S", 1.0)
+    start = time.monotonic()
+    with forked.allowed():
+        assert forked.start(_stalls_in_child, os.getpid()).result() == "parent"
+    assert time.monotonic() - start < 20
+
+
+def test_a_parent_that_fails_first_stops_its_child():
+    child = None
+    with (
+        forked.allowed(),
+        pytest.raises(KeyError),
+        forked.start(_stalls_in_child, os.getpid()) as pending,
+    ):
+        child = pending._child
+        raise KeyError("the parent fails")
+    assert child is not None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(child.pid, os.WNOHANG)
+
+
+def test_children_forked_after_arrow_thread_pools_ran_answer_every_time():
+    """No deadlock: pyarrow's thread pools busy in the parent just before each fork, the same
+    pools used in each child."""
+    text = b"name,n\n" + b"".join(b"street %d,%d\n" % (i, i) for i in range(200_000))
+    expected = _arrow_work(text)[1:]
+    for _ in range(40):
+        _arrow_work(text)
+        with forked.allowed():
+            pid, *answer = forked.start(_arrow_work, text).result()
+        assert pid != os.getpid()  # answered by the child, not by the fallback
+        assert tuple(answer) == expected
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    """Every file's bytes; map.html without folium's random element ids."""
+    out = {p.name: p.read_bytes() for p in folder.iterdir()}
+    out["map.html"] = re.sub(rb"[0-9a-f]{32}", b"ID", out["map.html"])
+    return out
+
+
+def test_analyse_forked_writes_the_same_files_as_in_one_process(tmp_path):
+    data = read_input([str(datasets.demo_path("policeuk"))], study_area="E07000096")
+    folders = {}
+    for enabled in (True, False):  # forked first: no forecast kept from the other run
+        shared_forecast._kept.clear()
+        with forked.allowed(prepare=("hotspots.views.analysis_map",), enabled=enabled):
+            result = analyse(data.incidents, study_area="E07000096")  # as the command calls it
+            folders[enabled] = tmp_path / str(enabled)
+            write_analysis(result, folders[enabled], coverage=data.coverage)
+    assert result.forecast is not None
+    assert _files(folders[True]) == _files(folders[False])
+    assert main(["analyse", str(datasets.demo_path("policeuk")), "--study-area", "E07000096",
+                 "--out", str(tmp_path / "cli")]) == 0  # fmt: skip
+    assert _files(tmp_path / "cli") == _files(folders[False])

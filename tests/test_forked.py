@@ -4,20 +4,24 @@ the plain path whenever a child fails, dies, stalls or cannot answer."""
 from __future__ import annotations
 
 import os
+import pickle
 import re
 import signal
 import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 import pytest
+import shapely
 
 from hotspots.analysis import shared_forecast
-from hotspots.analysis.analyse import analyse
+from hotspots.analysis.analyse import _ForecastRows, analyse
 from hotspots.core import forked
+from hotspots.core.disclosure import mappable
 from hotspots.data import datasets
 from hotspots.views.cli import main, read_input
 from hotspots.views.outputs import write_analysis
@@ -71,7 +75,7 @@ def test_without_allowed_the_step_runs_here_when_its_result_is_asked():
         assert forked.start(_pid).result() == os.getpid()
 
 
-def test_allowed_runs_the_step_in_a_child_and_reuses_it_for_the_next():
+def test_allowed_gives_the_steps_to_one_child_that_imported_prepare_first():
     with forked.allowed(prepare=("colorsys",)):
         first = forked.start(_pid)
         assert first.forked
@@ -84,13 +88,26 @@ def test_allowed_runs_the_step_in_a_child_and_reuses_it_for_the_next():
         os.waitpid(child, os.WNOHANG)  # reaped when the block ended
 
 
+def test_a_step_given_while_the_child_is_busy_or_that_does_not_pickle_runs_here():
+    with forked.allowed():
+        busy = forked.start(_pid)
+        here = forked.start(_pid)
+        assert busy.forked and not here.forked
+        assert here.result() == os.getpid()
+        assert busy.result() != os.getpid()
+        assert not forked.start(_pid, lambda: None).forked  # a lambda does not pickle
+        assert forked.start(_pid).result() != os.getpid()  # the child still serves
+
+
 @pytest.mark.parametrize("step", [_in_parent_only, _killed_in_child, _unpicklable_in_child])
 def test_a_child_that_fails_dies_or_cannot_answer_leaves_the_step_to_the_parent(step):
     with forked.allowed():
         pending = forked.start(step, os.getpid())
         assert pending.forked
         assert pending.result() == "parent"
-        assert forked.start(_pid).result() != os.getpid()  # a new child after a failed one
+        later = forked.start(_pid)  # the child is gone: every later step runs here
+        assert not later.forked
+        assert later.result() == os.getpid()
 
 
 def test_a_stalled_child_is_killed_and_the_step_run_here(monkeypatch):
@@ -123,6 +140,7 @@ def test_children_forked_after_arrow_thread_pools_ran_answer_every_time():
     for _ in range(40):
         _arrow_work(text)
         with forked.allowed():
+            _arrow_work(text)  # the pools run in the parent while the child is alive
             pid, *answer = forked.start(_arrow_work, text).result()
         assert pid != os.getpid()  # answered by the child, not by the fallback
         assert tuple(answer) == expected
@@ -149,3 +167,15 @@ def test_analyse_forked_writes_the_same_files_as_in_one_process(tmp_path):
     assert main(["analyse", str(datasets.demo_path("policeuk")), "--study-area", "E07000096",
                  "--out", str(tmp_path / "cli")]) == 0  # fmt: skip
     assert _files(tmp_path / "cli") == _files(folders[False])
+
+
+def test_the_forecasts_rows_come_back_with_every_value_the_forecast_reads():
+    spatial = mappable(read_input([str(datasets.demo_path("policeuk"))], study_area=None).incidents)
+    back = pickle.loads(pickle.dumps(_ForecastRows(spatial))).frame
+    read = [c for c in shared_forecast.FORECAST_COLUMNS if c in spatial.columns]
+    assert len(read) == len(shared_forecast.FORECAST_COLUMNS)
+    assert pd.DataFrame(back[read]).equals(pd.DataFrame(spatial[read]))
+    assert back.attrs == spatial.attrs
+    assert back.crs == spatial.crs
+    assert shapely.equals_exact(back.geometry.to_numpy(), spatial.geometry.to_numpy(), 0).all()
+    assert back.index.equals(spatial.index)

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 KEPT = 16
 """Forecasts kept (the most recently used)."""
 
-_COLUMNS = ("x", "y", "month", "time_precision", "occurred_from", "sensitive")
+FORECAST_COLUMNS = ("x", "y", "month", "time_precision", "occurred_from", "sensitive")
 """The columns a forecast reads besides the geometry (those present are keyed)."""
 
 _kept: OrderedDict[str, Forecast] = OrderedDict()
@@ -98,7 +98,7 @@ def _key(
     digest.update(shapely.to_wkb(shapely.normalize(area)))
     digest.update(np.ascontiguousarray(lon, dtype=float).tobytes())
     digest.update(np.ascontiguousarray(lat, dtype=float).tobytes())
-    columns = [c for c in _COLUMNS if c in incidents.columns]
+    columns = [c for c in FORECAST_COLUMNS if c in incidents.columns]
     hashed = pd.util.hash_pandas_object(pd.DataFrame(incidents[columns]), index=False)
     digest.update(hashed.to_numpy().tobytes())
     return digest.hexdigest()

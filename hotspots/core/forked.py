@@ -4,28 +4,27 @@ A cold ``hotspots analyse`` is one long chain of steps, most of them holding Pyt
 (many small numpy calls), so threads do not run them at the same time. Some steps need only
 what is known early and give a small answer: the next-month forecast and its backtest (given
 the mappable incidents and the study area; it returns a few thousand cells' scores), the
-standalone map (given the finished analysis; it writes one file). :func:`start` runs such a
-step in a forked child process while the parent goes on, and :meth:`Pending.result` takes
-its answer back (pickled through a pipe), so the two cores work at once. A child that has
-answered stays, imports the modules the caller named (``prepare``: the map's folium, while
-the parent is still busy) and takes the next step :func:`start` is given, its inputs pickled
-to it (the next steps' inputs are small: an analysis pickles in ~20 ms).
+standalone map (given the finished analysis; it writes one file). Within :func:`allowed`, a
+child process is forked at once (while this one has only imported its modules); it imports
+the modules the caller names (``prepare``: the forecast's scipy, the map's folium) while the
+parent reads the data, then takes each step :func:`start` gives it (its inputs pickled to it
+through a pipe) and sends the answer back (:meth:`Pending.result`), so the two cores work at
+once. Forking before the data are read keeps the pages both processes share few: a process
+forked late, with a heap of hundreds of MB, makes the parent copy every page it reuses while
+the child lives (on a million rows the system time nearly doubled).
 
-Forking is off unless a caller turns it on with :func:`allowed` (the command line does;
-the dashboard, a long-lived server with threads of its own, never does): without it
-:meth:`Pending.result` simply calls the function, at that point, in this process. The
-answer is the same either way, and whatever goes wrong with a child (no ``os.fork`` on this
-platform, the fork refused, the child failing, killed or stalled, an answer that does not
-pickle) ends in that same call in the parent: the fallback is the plain path.
+Outside :func:`allowed` (the dashboard, a long-lived server with threads of its own, never
+enters it) :meth:`Pending.result` simply calls the function, at that point, in this
+process. The answer is the same either way, and whatever goes wrong with the child (no
+``os.fork`` on this platform, the fork refused, the child busy, failing, killed or stalled,
+inputs or an answer that do not pickle) ends in that same call in the parent: the fallback
+is the plain path.
 
-Forking a process that has run pyarrow's thread pools and BLAS is safe here: a pool's idle
-threads hold no lock (they wait on a condition variable), Arrow and OpenBLAS reset their
-pools in the child (``pthread_atfork``), and Arrow's memory comes from the system allocator
-(:mod:`hotspots.core.memory`), whose locks glibc resets at fork. A child that nevertheless
-stops making progress (no CPU time used for :data:`STALL_S` seconds while the parent waits)
-is killed and the step run in the parent. Cyclic garbage collection is frozen in both
-processes while a child lives, so that no collection writes to (and so copies) every page
-they share.
+The child is forked before any pyarrow thread pool has run; it holds no lock of the
+parent's. One that nevertheless stops making progress (no CPU time used for
+:data:`STALL_S` seconds while the parent waits) is killed and the step run in the parent.
+Cyclic garbage collection is frozen in both processes while the child lives, so that no
+collection writes to (and so copies) every page they share.
 """
 
 from __future__ import annotations
@@ -42,7 +41,6 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
-from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
@@ -54,58 +52,40 @@ _HEADER = struct.Struct("<Q")
 """Every message on a pipe: its length in bytes, then its pickle."""
 
 
-@dataclass
-class _Pool:
-    """The children of one :func:`allowed` block: those waiting for a step, and the modules
-    a child imports once it has answered."""
-
-    prepare: tuple[str, ...]
-    idle: list[_Child] = field(default_factory=list)
-    open: bool = True
-
-
-_pool: ContextVar[_Pool | None] = ContextVar("hotspots_forked_pool", default=None)
+_worker: ContextVar[_Child | None] = ContextVar("hotspots_forked_worker", default=None)
 
 
 @contextmanager
 def allowed(*, prepare: Sequence[str] = (), enabled: bool = True) -> Iterator[None]:
-    """Within the block (in the thread that entered it), :func:`start` runs steps in child
-    processes when it can.
+    """Within the block (in the thread that entered it), :func:`start` gives its steps to a
+    child process, forked now, one step at a time.
 
     Parameters
     ----------
     prepare
-        Modules a child imports after its first answer, ready for the next step.
+        Modules the child imports before its first step.
     enabled
         ``False`` keeps every step in this process (for comparisons and tests).
     """
-    pool = _Pool(tuple(prepare)) if enabled and hasattr(os, "fork") else None
-    token = _pool.set(pool)
+    child = _Child.fork(tuple(prepare)) if enabled and hasattr(os, "fork") else None
+    token = _worker.set(child)
     try:
         yield
     finally:
-        _pool.reset(token)
-        if pool is not None:
-            pool.open = False
-            for child in pool.idle:  # waiting for a step that will not come (or importing)
-                child.close(kill=True)
+        _worker.reset(token)
+        if child is not None:
+            child.close(kill=True)
 
 
 def start(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Pending[T]:
-    """``fn(*args, **kwargs)``, begun in a child when :func:`allowed`; its value is
-    :meth:`Pending.result` (computed there and then when no child runs it). ``fn`` must be
-    importable by name (a module-level function), its answer must pickle, and it must not
-    change anything the parent reads (the child's changes are lost)."""
+    """``fn(*args, **kwargs)``, given to the child when :func:`allowed` and the child is
+    free; its value is :meth:`Pending.result` (computed there and then when no child runs it).
+    ``fn`` must be importable by name (a module-level function), its inputs and answer must
+    pickle, and it must not change anything the parent reads (the child's changes are lost)."""
     pending = Pending(fn, args, kwargs)
-    pool = _pool.get()
-    if pool is not None:
-        while pool.idle and pending._child is None:
-            child = pool.idle.pop()
-            if child.send((fn, args, kwargs)):
-                pending._child = child
-        if pending._child is None:
-            pending._child = _Child.fork(fn, args, kwargs, pool.prepare)
-        pending._pool = pool
+    child = _worker.get()
+    if child is not None and not child.busy and child.alive and child.send((fn, args, kwargs)):
+        pending._child = child
     return pending
 
 
@@ -116,13 +96,12 @@ class Pending(Generic[T]):
     def __init__(self, fn: Callable[..., T], args: tuple, kwargs: dict[str, Any]) -> None:
         self._fn, self._args, self._kwargs = fn, args, kwargs
         self._child: _Child | None = None
-        self._pool: _Pool | None = None
 
     def __enter__(self) -> Pending[T]:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._child is not None:
+        if self._child is not None:  # the answer not taken: the child is of no more use
             self._child.close(kill=True)
             self._child = None
 
@@ -136,27 +115,25 @@ class Pending(Generic[T]):
         child or no answer from it."""
         child, self._child = self._child, None
         answer = child.answer() if child is not None else None
-        if child is not None and (answer is None or self._pool is None or not self._pool.open):
-            child.close(kill=True)
-        elif child is not None and self._pool is not None:
-            self._pool.idle.append(child)  # ready (once it has imported) for the next step
         if answer is not None:
             return answer[0]
+        if child is not None:
+            child.close(kill=True)
         return self._fn(*self._args, **self._kwargs)
 
 
 class _Child:
-    """A forked child: a pipe to send it steps, a pipe for its answers."""
+    """The forked child: a pipe to send it steps, a pipe for its answers."""
 
     def __init__(self, pid: int, tasks: int, answers: int) -> None:
         self.pid, self.tasks, self.answers = pid, tasks, answers
+        self.busy = False
+        self.alive = True
         self._sender: threading.Thread | None = None
 
     @classmethod
-    def fork(
-        cls, fn: Callable[..., Any], args: tuple, kwargs: dict[str, Any], prepare: tuple[str, ...]
-    ) -> _Child | None:
-        """A child already working on ``fn(*args, **kwargs)``; ``None`` when none can be
+    def fork(cls, prepare: tuple[str, ...]) -> _Child | None:
+        """A child importing ``prepare``, then waiting for steps; ``None`` when none can be
         forked."""
         try:
             task_r, task_w = os.pipe()
@@ -171,12 +148,12 @@ class _Child:
             for fd in (task_r, task_w, answer_r, answer_w):
                 os.close(fd)
             return None
-        if pid == 0:  # the child never returns: it answers, then leaves without exit handlers
+        if pid == 0:  # the child never returns: it serves, then leaves without exit handlers
             status = 1
             try:
                 os.close(task_w)
                 os.close(answer_r)
-                _serve(task_r, answer_w, (fn, args, kwargs), prepare)
+                _serve(task_r, answer_w, prepare)
                 status = 0
             finally:
                 os._exit(status)
@@ -185,27 +162,31 @@ class _Child:
         return cls(pid, task_w, answer_r)
 
     def send(self, task: tuple) -> bool:
-        """Give the waiting child ``task`` (written from a thread: the child may still be
-        importing); ``False`` when it does not pickle."""
+        """Give the child ``task`` (written from a thread: the child may still be importing
+        and the parent goes on); ``False`` when it does not pickle."""
         try:
             payload = pickle.dumps(task, pickle.HIGHEST_PROTOCOL)
         except Exception:
-            self.close(kill=True)
             return False
+        if self._sender is not None:
+            self._sender.join()
         self._sender = threading.Thread(
             target=_write, args=(self.tasks, payload), name="hotspots-forked-send", daemon=True
         )
         self._sender.start()
+        self.busy = True
         return True
 
     def answer(self) -> tuple[Any] | None:
-        """The child's next answer (a 1-tuple), or ``None`` when it fails, dies or stalls."""
+        """The child's answer to its step (a 1-tuple), or ``None`` when it fails, dies or
+        stalls."""
         try:
             header = self._read(_HEADER.size)
             body = self._read(_HEADER.unpack(header)[0]) if header is not None else None
             answer = pickle.loads(body) if body is not None else None
         except Exception:
-            return None
+            answer = None
+        self.busy = False
         return answer if isinstance(answer, tuple) and len(answer) == 1 else None
 
     def _read(self, n: int) -> bytes | None:
@@ -228,8 +209,10 @@ class _Child:
         return b"".join(chunks)
 
     def close(self, *, kill: bool = False) -> None:
-        """End the child (its end of the task pipe closed: it leaves; ``kill``: at once) and
-        reap it."""
+        """End the child (its task pipe closed: it leaves; ``kill``: at once) and reap it."""
+        if not self.alive:
+            return
+        self.alive = False
         if kill:
             with suppress(ProcessLookupError):
                 os.kill(self.pid, signal.SIGKILL)
@@ -244,20 +227,19 @@ class _Child:
         gc.unfreeze()
 
 
-def _serve(tasks: int, answers: int, first: tuple, prepare: tuple[str, ...]) -> None:
-    """The child's life: answer ``first``, import ``prepare``, then answer each step read
-    from ``tasks`` until the parent closes it."""
-    task: tuple | None = first
-    while task is not None:
-        fn, args, kwargs = task
-        _write(answers, pickle.dumps((fn(*args, **kwargs),), pickle.HIGHEST_PROTOCOL))
-        for name in prepare:
-            with suppress(Exception):
-                importlib.import_module(name)
-        prepare = ()
+def _serve(tasks: int, answers: int, prepare: tuple[str, ...]) -> None:
+    """The child's life: import ``prepare``, then answer each step read from ``tasks``
+    until the parent closes it."""
+    for name in prepare:
+        with suppress(Exception):
+            importlib.import_module(name)
+    while True:
         header = _read_all(tasks, _HEADER.size)
         body = _read_all(tasks, _HEADER.unpack(header)[0]) if header else None
-        task = pickle.loads(body) if body else None
+        if body is None:
+            return
+        fn, args, kwargs = pickle.loads(body)
+        _write(answers, pickle.dumps((fn(*args, **kwargs),), pickle.HIGHEST_PROTOCOL))
 
 
 def _write(fd: int, payload: bytes) -> None:

@@ -203,18 +203,22 @@ def _run_analyse(args: argparse.Namespace) -> int:
     from hotspots.space.places import NO_WARD_NOTE
     from hotspots.views.outputs import write_analysis
 
-    wards = read_boundaries(args.areas) if args.areas else None
-    population = _read_population(args.population) if args.population else None
-    data = read_input(args.incidents, study_area=args.study_area)
-    study_area = args.study_area or (wards if wards is not None else data.study_area)
-    if wards is None and args.study_area is None:  # a workspace's, or the default districts'
-        data = data if data.workspace is not None else _default_wards(data, res=args.res)
-        wards, population = data.wards, population if population is not None else data.population
-    incidents = _in_months(data, args.start, args.end)
-    every_month = len(incidents) == len(data.incidents)  # the default area was chosen for these
-    # the forecast, then the map, in a child process on the second core (it imports the
-    # map's modules while this one finishes the analysis)
-    with forked.allowed(prepare=("hotspots.views.analysis_map", "matplotlib")):
+    # a child process on the second core imports the forecast's and the map's modules while
+    # this one reads the data, then works out the forecast while this one does the rest of the
+    # analysis, then draws the map while this one writes the other files
+    with forked.allowed(prepare=_BESIDE_ANALYSE):
+        wards = read_boundaries(args.areas) if args.areas else None
+        population = _read_population(args.population) if args.population else None
+        data = read_input(args.incidents, study_area=args.study_area)
+        study_area = args.study_area or (wards if wards is not None else data.study_area)
+        if wards is None and args.study_area is None:  # a workspace's, or the default districts'
+            data = data if data.workspace is not None else _default_wards(data, res=args.res)
+            wards, population = (
+                data.wards,
+                population if population is not None else data.population,
+            )
+        incidents = _in_months(data, args.start, args.end)
+        every_month = len(incidents) == len(data.incidents)  # the default area was chosen for these
         result = analyse(
             incidents,
             study_area=study_area,
@@ -265,6 +269,15 @@ def _run_analyse(args: argparse.Namespace) -> int:
     for name in sorted(written):
         print(f"wrote {written[name]}")
     return 0
+
+
+_BESIDE_ANALYSE = (
+    "hotspots.analysis.forecast",
+    "scipy.optimize",
+    "hotspots.views.analysis_map",
+    "matplotlib",
+)
+"""What the child of ``analyse`` imports before its steps (the forecast, then the map)."""
 
 
 def _read_population(path: Path) -> pd.DataFrame:

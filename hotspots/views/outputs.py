@@ -78,7 +78,8 @@ def write_analysis(
         written[name] = out / name
         return written[name]
 
-    # the map (folium and its templates, ~0.5 s) drawn beside the other files when allowed
+    # the map (folium, its templates: ~0.5 s) drawn by the command's child process, if any
+    # (hotspots.core.forked), while the other files are written here
     with forked.start(write_map, analysis, out / "map.html", wards=wards) as drawn:
         _write_tables(analysis, path, coverage)
         drawn.result()

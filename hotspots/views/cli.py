@@ -206,7 +206,7 @@ def _run_analyse(args: argparse.Namespace) -> int:
     # a child process on the second core imports the forecast's and the map's modules while
     # this one reads the data, then works out the forecast while this one does the rest of the
     # analysis, then draws the map while this one writes the other files
-    with forked.allowed(prepare=_BESIDE_ANALYSE):
+    with forked.allowed(shared=_BOTH_ANALYSE, prepare=_BESIDE_ANALYSE):
         wards = read_boundaries(args.areas) if args.areas else None
         population = _read_population(args.population) if args.population else None
         data = read_input(args.incidents, study_area=args.study_area)
@@ -271,6 +271,9 @@ def _run_analyse(args: argparse.Namespace) -> int:
     return 0
 
 
+_BOTH_ANALYSE = ("scipy.sparse", "scipy.spatial", "scipy.special", "threadpoolctl")
+"""What ``analyse`` and its child both import (Gi*, the eps search and the forecast): imported
+before the fork, once for both."""
 _BESIDE_ANALYSE = (
     "hotspots.analysis.forecast",
     "scipy.optimize",

@@ -148,6 +148,47 @@ every output identical), ``--runs 3`` at 04:50 UTC (load ~1; every figure, the f
 floor Hertfordshire 0.65 / 0.75 s CPU; Hertfordshire without a study area 4.06 / 4.30 s, 452 MB
 (6.3x, 5.7x CPU); with the 10 districts 3.90 / 4.14 s (6.0x, 5.5x); floor 1M 1.08 / 1.32 s; the
 million 13.49 / 13.85 s, 1,554 MB (12.5x, 10.5x CPU).
+
+Session 7, ``par7`` branch (``analyse`` on both cores: :mod:`hotspots.core.forked`). The
+command forks one child before it reads the data (scipy's sparse, spatial and special
+imported first, once for both); the child imports the forecast's modules (scipy.optimize)
+and the map's (folium with requests, matplotlib) while the parent reads, works out the
+forecast and its backtest (sent the columns the forecast reads and the points' coordinates,
+0.02-0.1 s to send) while the parent builds the grid, Gi*, clusters, ward rates and place names,
+then draws map.html (sent the analysis, ~0.04 s) while the parent writes the other files. The
+parent never imports folium, requests, matplotlib or scipy.optimize. Outside the command
+(the dashboard) every step runs in the one process, as before; a child that fails, dies or
+stalls leaves its step to the parent. Every output file byte-identical to main's (map.html
+up to folium's random ids): Hertfordshire with and without the 10 districts, 80k synthetic
+Merseyside rows with and without ``--study-area E08000012``, the million. Interleaved A/B
+pairs (main, par7), medians of 5, machine loaded by the other helpers (load 4.4-6.3: each
+core already had a process to run, so the child gained no idle core; wall times inflated
+about twofold):
+
+==================================  =======================  =======================
+case                                main wall / CPU, MB      par7 wall / CPU, MB
+==================================  =======================  =======================
+analyse Herts 108k, no study area   10.02 / 4.99 s, 454      10.80 / 5.33 s, 375
+analyse Herts 108k, 10 districts    9.30 / 4.58 s, 460       9.26 / 4.82 s, 387
+==================================  =======================  =======================
+
+The parent process alone (the wall time on an idle second core, plus its waits for the
+child: 0.05-0.25 s each, twice) used 2.8-3.1 s of CPU where the whole command used 4.6-5.0
+s; the child 1.5-1.65 s. On a quiet machine that puts the command near 2.8 s (4.06 s before,
+~4.3x the floor instead of 6.3x; not measured here: the lead's quiet re-run is the figure).
+The cost is ~0.3 s more CPU in all (the forecast's rows and the analysis pickled and
+unpickled, the points rebuilt, the child's fresh pages): on a machine with no
+idle core (as above) the command is as fast as before, not faster. Forking late (after the
+read, when the forecast starts) was tried first: with a heap of hundreds of MB shared, the
+parent copied every page it reused while the child lived (the million: 747k page faults in
+the parent against 601k in one process; forked early, 626k), and the child imported scipy a
+second time. The million, one pair at load 5.8-6.8: main 30.3 s / 14.2 s CPU (2.1 s of it
+system), 614k page faults; par7 39.9 s / 16.6 s CPU (4.2 s system), 810k faults; peak RSS
+1.57 GB both (the largest process's). There the child costs 2.5 s of CPU, mostly
+the system time of its fresh pages (the forecast's arrays for a million rows and their
+unpickled copy): a gain only with an idle second core (the forecast, ~2.3 s, and the map
+leave the parent's path), a loss on a loaded machine. Not tried: the district wards (~0.3
+s) beside the read; place names in the child.
 """
 
 from __future__ import annotations

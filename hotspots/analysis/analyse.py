@@ -281,8 +281,9 @@ def analyse(
 class _ForecastRows:
     """The mappable incidents, as the forecast reads them. Pickled (for a child process,
     :mod:`hotspots.core.forked`) as the columns the forecast reads and the points' longitude
-    and latitude (not every column, nor each point as WKB: 5x less time), they come back as a
-    frame with those columns, points of the same coordinates, CRS and ``attrs``."""
+    and latitude (not every column, nor each point as WKB: ~5x less of the parent's time),
+    they come back as a frame with those columns, points of the same coordinates, the CRS and
+    ``attrs``."""
 
     def __init__(self, frame: gpd.GeoDataFrame) -> None:
         self.frame = frame

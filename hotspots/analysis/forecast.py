@@ -1073,17 +1073,37 @@ def _best(pei: pd.DataFrame) -> tuple[str, str]:
     :data:`DEFAULT_METHOD` (zero-history cells demoted) unless another method beat it by
     :data:`SWITCH_MARGIN` mean PEI *and* in at least :data:`SWITCH_SHARE` of the months, month
     by month: then the one of those with the best mean PEI (demoted first on a tie).
+    ``pei``: one row per test month, one column per (method, rule), no missing value.
     """
+    columns = list(pei.columns)
+    return columns[_best_column(pei.to_numpy(float), columns)]
+
+
+def _column_means(values: np.ndarray) -> np.ndarray:
+    """Mean of each column of ``values`` (months × columns), missing values skipped, summed as
+    ``DataFrame.mean`` sums them (each column's values contiguous, numpy's pairwise sum), so
+    the figures and choices equal those of the table this replaces, bit for bit."""
+    present = ~np.isnan(values)
+    sums = np.ascontiguousarray(np.where(present, values, 0.0).T).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return sums / present.sum(axis=0)
+
+
+def _best_column(pei: np.ndarray, columns: list[tuple[str, str]]) -> int:
+    """:func:`_best` of the test months ``pei`` (months × ``columns``, no missing value): the
+    position of the column chosen."""
+    demoted = [c[1] == "demote" for c in columns]
     default = (DEFAULT_METHOD, "demote")
-    if default not in pei.columns:
-        means = pei.mean()
-        return max(means.index, key=lambda c: (round(means[c], 12), c[1] == "demote"))
-    gain = pei.sub(pei[default], axis=0)
-    mean, share = gain.mean(), (gain > 0).mean()
-    proven = mean[(mean >= SWITCH_MARGIN) & (share >= SWITCH_SHARE)]
-    if proven.empty:
-        return default
-    return max(proven.index, key=lambda c: (round(proven[c], 12), c[1] == "demote"))
+    if default not in columns:
+        means = _column_means(pei)
+        candidates = range(len(columns))
+    else:
+        gain = pei - pei[:, [columns.index(default)]]
+        means, share = _column_means(gain), (gain > 0).mean(axis=0)
+        candidates = np.flatnonzero((means >= SWITCH_MARGIN) & (share >= SWITCH_SHARE))
+        if candidates.size == 0:
+            return columns.index(default)
+    return max(candidates, key=lambda j: (round(float(means[j]), 12), demoted[j]))
 
 
 def _choose(folds: pd.DataFrame, *, method: str, coverage: float) -> tuple[str, str, dict]:
@@ -1092,40 +1112,61 @@ def _choose(folds: pd.DataFrame, *, method: str, coverage: float) -> tuple[str, 
     ``auto`` picks, for each test month, the method :func:`_best` takes on the earlier test
     months (:data:`DEFAULT_METHOD` until there are :data:`MIN_FOLDS_TO_SWITCH`) and reports
     what that choice achieved: the figures are never those of the best method in hindsight.
+    The months × (method, rule) tables are made with numpy (a pivot table's figures: one
+    value per cell, columns in sorted order).
     """
-    at = folds[folds["coverage"] == coverage]
+    at = folds[folds["coverage"].to_numpy() == coverage]
     if at.empty:
         return (method if method != "auto" else DEFAULT_METHOD), "demote", {"folds": 0}
-    table = at.pivot_table(
-        index="test_month", columns=["method", "zero_history"], values=["hit_rate", "pai", "pei"]
+    month_of, months = pd.factorize(at["test_month"], sort=True)
+    pairs = list(
+        zip(at["method"].to_numpy(object), at["zero_history"].to_numpy(object), strict=True)
     )
-    pei, hit, pai = table["pei"], table["hit_rate"], table["pai"]
-    months = list(pei.index)
+    columns = sorted(set(pairs))
+    position = {c: j for j, c in enumerate(columns)}
+    column_of = np.array([position[c] for c in pairs])
+    if np.unique(month_of * len(columns) + column_of).size != len(pairs):
+        raise AssertionError("a test month scores each method once")
+    tables = {}
+    for name in ("hit_rate", "pai", "pei"):
+        table = np.full((len(months), len(columns)), np.nan)
+        table[month_of, column_of] = at[name].to_numpy(float)
+        tables[name] = table
+    pei = tables["pei"]
+    complete = ~np.isnan(pei)
+    months = list(months)
     if method == "auto" and len(months) < MIN_FOLDS_TO_SWITCH:
+        picks = [columns.index((DEFAULT_METHOD, "demote"))] * len(months)
         best = (DEFAULT_METHOD, "demote")
-        picks = [best] * len(months)
     elif method != "auto":
-        cols = [c for c in pei.columns if c[0] == method]
-        best = max(cols, key=lambda c: (pei[c].mean(), c[1] == "demote"))
-        picks = [best] * len(months)
+        cols = [j for j, c in enumerate(columns) if c[0] == method and complete[:, j].any()]
+        means = _column_means(pei)
+        j_best = max(cols, key=lambda j: (means[j], columns[j][1] == "demote"))
+        best = columns[j_best]
+        picks = [j_best] * len(months)
     else:
+        default = columns.index((DEFAULT_METHOD, "demote"))
         picks = []
         for i in range(len(months)):
-            before = pei.iloc[:i].dropna(axis=1, how="any")
-            if i < MIN_FOLDS_TO_SWITCH or before.empty:
-                picks.append((DEFAULT_METHOD, "demote"))
+            kept = np.flatnonzero(complete[:i].all(axis=0))
+            if i < MIN_FOLDS_TO_SWITCH or kept.size == 0:
+                picks.append(default)
                 continue
-            picks.append(_best(before))
-        best = _best(pei.dropna(axis=1, how="any"))
+            picks.append(kept[_best_column(pei[:i, kept], [columns[j] for j in kept])])
+        kept = np.flatnonzero(complete.all(axis=0))
+        best = columns[kept[_best_column(pei[:, kept], [columns[j] for j in kept])]]
+    rows = np.arange(len(months))
+    picked = {name: table[rows, picks] for name, table in tables.items()}
+    picks_named = [columns[j] for j in picks]
     figures = {
         "method": best[0],
         "coverage": coverage,
         "folds": len(months),
         "first_test_month": str(months[0]),
         "last_test_month": str(months[-1]),
-        "hit_rate": float(np.mean([hit.loc[m, p] for m, p in zip(months, picks, strict=True)])),
-        "pai": float(np.mean([pai.loc[m, p] for m, p in zip(months, picks, strict=True)])),
-        "pei": float(np.mean([pei.loc[m, p] for m, p in zip(months, picks, strict=True)])),
+        "hit_rate": float(np.mean(picked["hit_rate"])),
+        "pai": float(np.mean(picked["pai"])),
+        "pei": float(np.mean(picked["pei"])),
         "zero_history": best[1],
         "selection": (
             f"each test month scored by {DEFAULT_METHOD} unless another method beat it on the "
@@ -1134,6 +1175,6 @@ def _choose(folds: pd.DataFrame, *, method: str, coverage: float) -> tuple[str, 
             if method == "auto"
             else f"method {method} fixed by the user"
         ),
-        "picks": [f"{m}:{p[0]}" for m, p in zip(months, picks, strict=True)],
+        "picks": [f"{m}:{p[0]}" for m, p in zip(months, picks_named, strict=True)],
     }
     return best[0], best[1], figures

@@ -42,7 +42,7 @@ from hotspots.data.schema import WORKING_CRS, check_incidents
 from hotspots.space.areas import area_counts, area_rates, district_wards, ward_population
 from hotspots.space.extent import DefaultArea, default_study_area
 from hotspots.space.grid import grid_counts
-from hotspots.space.places import cell_place_names, place_names, place_text
+from hotspots.space.places import cell_place_names, place_names, place_text, wards_in_crs
 
 _WARD_SNAP_M = 25.0
 """Incidents up to this many metres outside every ward are counted in the nearest one."""
@@ -355,7 +355,7 @@ def _name_places(
     if wards is not None and "area_name" not in wards.columns:
         wards = None
     if wards is not None:  # projected once for every naming below (each would project them)
-        wards = to_crs(wards, crs)
+        wards = wards_in_crs(wards, crs)
     text = place_text(spatial)  # and the incidents' places read once
     cells["place"] = name_cells(spatial, cells, res=res, wards=wards, places=text)
     if forecast is not None:  # the hot spots carry the same names (edge cells named too)

@@ -261,24 +261,30 @@ def _forecast_basis(key: str, res: int, *, _ds: Dataset) -> bool:
 
 
 def first_view(ds: Dataset) -> Selection:
-    """The selection of every incident of ``ds`` (every month and source): the first view."""
-    months = months_present(ds.incidents)
+    """The selection of every incident of ``ds`` (every month and source): the first view
+    (once per data load: the Map page asks for it at every filter change)."""
+    return _first_view(ds.key, _ds=ds)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _first_view(key: str, *, _ds: Dataset) -> Selection:
+    months = months_present(_ds.incidents)
     return Selection(
         start=months[0] if months else None,
         end=months[-1] if months else None,
-        sources=tuple(values_present(ds.incidents, "source")),
+        sources=tuple(values_present(_ds.incidents, "source")),
     )
 
 
 def _everything(ds: Dataset, sel: Selection) -> bool:
     """Whether ``sel`` keeps every incident of ``ds`` (the first view, before any filter)."""
-    months = months_present(ds.incidents)
+    first = first_view(ds)
     return (
         not (sel.categories or sel.crime_types or sel.wards or sel.days)
         and sel.hours is None
-        and bool(months)
-        and (sel.start, sel.end) == (months[0], months[-1])
-        and set(sel.sources) == set(values_present(ds.incidents, "source"))
+        and first.start is not None
+        and (sel.start, sel.end) == (first.start, first.end)
+        and set(sel.sources) == set(first.sources)
     )
 
 

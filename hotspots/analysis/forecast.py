@@ -189,6 +189,42 @@ class History:
         )
         return (p @ p.T / 7.0).tocsr()
 
+    def densities(self, t: int) -> dict[str, np.ndarray]:
+        """The kernel density terms for month index ``t`` (from months ``< t`` only): the
+        incidents of each location weighted by ``0.5 ** (age / 6)`` (months), summed by the
+        1- and 2-edge Gaussian and the 3-edge quartic kernels at each cell centre. Read from
+        :meth:`keep_densities` when it made them for ``t``."""
+        kept = self._cache.get("densities")
+        if kept is not None and t in kept[0]:
+            i = kept[0].index(t)
+            return {name: rows[i] for name, rows in kept[1].items()}
+        loc_weights = self.loc_month[:, :t] @ _decay(t, 6.0)
+        return {name: kernel @ loc_weights for name, kernel in self._density_kernels().items()}
+
+    def keep_densities(self, ts: list[int]) -> None:
+        """Make :meth:`densities` of the months ``ts`` at once: one product of each kernel
+        with a locations × months matrix instead of one per month (CSR times a matrix adds
+        each cell's terms in the order CSR times a vector does, and a month's decay weights
+        are zero on the months after it, so each month's figures are the same, bit for
+        bit)."""
+        decay = np.zeros((len(self.months), len(ts)))
+        for i, t in enumerate(ts):
+            decay[:t, i] = _decay(t, 6.0)
+        loc_weights = self.loc_month @ decay
+        rows = {
+            name: np.ascontiguousarray((kernel @ loc_weights).T)
+            for name, kernel in self._density_kernels().items()
+        }
+        self._cache["densities"] = (list(ts), rows)
+
+    def _density_kernels(self) -> dict[str, sparse.csr_matrix]:
+        edge = h3.average_hexagon_edge_length(self.res, unit="m")
+        return {
+            f"kde_gauss_{round(edge)}m": self.kernel(round(edge), "gauss"),
+            f"kde_gauss_{round(2 * edge)}m": self.kernel(round(2 * edge), "gauss"),
+            f"kde_quartic_{round(3 * edge)}m": self.kernel(round(3 * edge), "quartic"),
+        }
+
     def kernel(self, bandwidth_m: float, shape: str) -> sparse.csr_matrix:
         """Cells × locations kernel weights (Gaussian cut at 3 bandwidths; quartic at 1)."""
         key = f"{shape}{bandwidth_m}"
@@ -505,7 +541,6 @@ def terms_at(history: History, t: int) -> dict[str, np.ndarray]:
     if not 1 <= t <= len(history.months):
         raise ValueError(f"month index {t} needs 1..{len(history.months)} months of history")
     past = history.counts[:, :t]  # nothing from month t onwards is read below
-    loc_past = history.loc_month[:, :t]
     out: dict[str, np.ndarray] = {
         "last_month": past[:, -1].copy(),
         "last_3_months": past[:, -3:].sum(axis=1),
@@ -517,13 +552,8 @@ def terms_at(history: History, t: int) -> dict[str, np.ndarray]:
     out["ring"] = history.ring @ base
     out["parent"] = history.parent @ base
     out["smoothed"] = (base + 6 * out["ring"]) / 7
-    loc_weights = loc_past @ _decay(t, 6.0)
     edge = h3.average_hexagon_edge_length(history.res, unit="m")
-    for mult in (1, 2):
-        bw = round(mult * edge)
-        out[f"kde_gauss_{bw}m"] = history.kernel(bw, "gauss") @ loc_weights
-    bw = round(3 * edge)
-    out[f"kde_quartic_{bw}m"] = history.kernel(bw, "quartic") @ loc_weights
+    out.update(history.densities(t))
     out["gistar"] = _gistar(history, out["all_history"])
     if history.timed:
         out["near_repeat"] = _near_repeat(history, t)
@@ -940,6 +970,7 @@ def forecast(
     fold_ts = [t for t in range(1, n_months) if hist.counts[:, t].sum() > 0]
     # the test months and, before them, at most FIT_MONTHS more to fit the combination on
     fold_ts = fold_ts[-(test_months + FIT_MONTHS) :]
+    hist.keep_densities([*fold_ts, target_t])
     terms = {t: terms_at(hist, t) for t in fold_ts}
     target_terms = terms_at(hist, target_t)
     names = list(target_terms)

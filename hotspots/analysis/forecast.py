@@ -1134,14 +1134,14 @@ def _best_column(pei: np.ndarray, columns: list[tuple[str, str]]) -> int:
     default = (DEFAULT_METHOD, "demote")
     if default not in columns:
         means = _column_means(pei)
-        candidates = range(len(columns))
+        candidates = np.arange(len(columns))
     else:
         gain = pei - pei[:, [columns.index(default)]]
         means, share = _column_means(gain), (gain > 0).mean(axis=0)
         candidates = np.flatnonzero((means >= SWITCH_MARGIN) & (share >= SWITCH_SHARE))
         if candidates.size == 0:
             return columns.index(default)
-    return max(candidates, key=lambda j: (round(float(means[j]), 12), demoted[j]))
+    return int(max(candidates, key=lambda j: (round(float(means[j]), 12), demoted[j])))
 
 
 def _choose(folds: pd.DataFrame, *, method: str, coverage: float) -> tuple[str, str, dict]:

@@ -46,6 +46,41 @@ plans; other selections (several groups, wards, months, hours) are computed when
 before — the forecast backtest of the selection (0.3–0.5 s CPU on the demo, 3 s on the
 force-year), the cluster profiles and place names are most of it.
 
+Session 7, map7: the Map page's filter change to a new selection. Measured at load 5-7 (four
+helpers on 2 cores): CPU seconds of three changes to new crime groups on the Map page
+(AppTest, work-ahead off, ``/tmp``'s page runner without a profiler), main and map7 run in
+turn: force-year medians 1.04 / 1.10 / 1.11 s (main) against 0.98 / 1.08 / 0.87 s (map7),
+mean of the nine changes 1.09 -> 0.96 s; Patrol alone 0.99 -> 0.89 s; demo (second and third
+changes; the first builds the data load's kernels) 0.36-0.44 -> 0.33-0.39 s. This bench's
+``--server-only`` at the same load, Map on the force-year: 0.91 (main) and 0.90 s (map7),
+within its noise. The analysis of a new selection alone (force-year, three groups, wrapped
+timers, two rounds each): 0.80 / 0.83 -> 0.78 / 0.71 s. What changed (every figure the same:
+27 analyses of demo, force-year and a West Yorkshire district made by
+``hotspots.national.generate`` compared cell by cell with main, and ``hotspots analyse``'s
+files, ``map.html`` but for folium's random element ids):
+
+- the forecast's choice of method from numpy tables instead of a pandas pivot table and
+  DataFrame means (the means summed as pandas sums them; a test keeps the old code as the
+  reference): 0.025 -> 0.002 s a selection;
+- the kernel density terms of every backtest month from one product of each kernel with a
+  locations x months matrix (CSR times a matrix adds each cell's terms in the order CSR times
+  a vector does): 0.023 -> 0.004 s;
+- the history's cells: the few edge cells merged into the area's sorted cells instead of
+  ``np.union1d`` sorting 17k strings again: build_history 0.053 -> 0.043 s;
+- per data load instead of per selection: the Map page's ward outlines (the layer the other
+  pages draw, 0.05 s), the ward names (0.02 s), the first view's selection (months and
+  sources of 108k rows, asked at every change, 0.025 s) and the wards projected for the place
+  names (``places.wards_in_crs``).
+
+Tried and dropped (no gain): a vectorised hexadecimal parse of H3 ids (twice the CPU of
+Python's ``int``), the backtest's top cells of every row at once, ``workers=1`` in the eps
+search. Where a new selection's force-year CPU goes now (map7, wrapped timers, per
+selection): forecast 0.33-0.38 s (terms 0.09, captures 0.09, build_history 0.04, the
+combination's fit 0.05), place names 0.09, eps search 0.04, cluster profiles 0.04, grid and
+Gi* 0.04, DBSCAN 0.025, peaks 0.025; the map layers 0.03 and the page 0.15. The 0.3 s bar is
+not met on Map or Patrol: the backtest scores 25 candidate terms over 17k cells in each of 10
+test months; a bit-identical forecast cannot skip them.
+
 Session 6, the merged tree (first6, chg6, sel6, cold6 and Arrow memory from the system
 allocator, ``hotspots.core.memory``), quiet machine. Server (``--server-only``, 04:06 UTC,
 load ~1), CPU seconds of a filter change to a new crime group, median of three (max):

@@ -14,6 +14,7 @@ from hotspots.analysis.forecast import (
     DEFAULT_METHOD,
     DENSITY_VARIANTS,
     SWITCH_MARGIN,
+    SWITCH_SHARE,
     _best,
     build_history,
     capture,
@@ -461,3 +462,81 @@ def test_forecast_runs_its_linear_algebra_on_one_blas_thread() -> None:
     assert _one_blas_thread(blas_threads)() == [1] * len(before)
     assert blas_threads() == before
     assert forecast.__wrapped__ is not None  # type: ignore[attr-defined]
+
+
+def _choose_by_pivot_table(folds: pd.DataFrame, *, method: str, coverage: float):
+    """The method choice as it was written before (a pandas pivot table and DataFrame means):
+    the reference :func:`_choose` must equal, figure for figure."""
+    from hotspots.analysis.forecast import MIN_FOLDS_TO_SWITCH
+
+    at = folds[folds["coverage"] == coverage]
+    table = at.pivot_table(
+        index="test_month", columns=["method", "zero_history"], values=["hit_rate", "pai", "pei"]
+    )
+    pei, hit, pai = table["pei"], table["hit_rate"], table["pai"]
+    months = list(pei.index)
+    if method == "auto" and len(months) < MIN_FOLDS_TO_SWITCH:
+        best = (DEFAULT_METHOD, "demote")
+        picks = [best] * len(months)
+    elif method != "auto":
+        cols = [c for c in pei.columns if c[0] == method]
+        best = max(cols, key=lambda c: (pei[c].mean(), c[1] == "demote"))
+        picks = [best] * len(months)
+    else:
+        picks = []
+        for i in range(len(months)):
+            before = pei.iloc[:i].dropna(axis=1, how="any")
+            ok = i >= MIN_FOLDS_TO_SWITCH and not before.empty
+            picks.append(_best_by_frame(before) if ok else (DEFAULT_METHOD, "demote"))
+        best = _best_by_frame(pei.dropna(axis=1, how="any"))
+
+    def mean(table: pd.DataFrame) -> float:
+        return float(np.mean([table.loc[m, p] for m, p in zip(months, picks, strict=True)]))
+
+    picked = [f"{m}:{p[0]}" for m, p in zip(months, picks, strict=True)]
+    return best, (len(months), mean(hit), mean(pai), mean(pei), picked)
+
+
+def _best_by_frame(pei: pd.DataFrame) -> tuple[str, str]:
+    default = (DEFAULT_METHOD, "demote")
+    if default not in pei.columns:
+        means = pei.mean()
+        return max(means.index, key=lambda c: (round(means[c], 12), c[1] == "demote"))
+    gain = pei.sub(pei[default], axis=0)
+    mean, share = gain.mean(), (gain > 0).mean()
+    proven = mean[(mean >= SWITCH_MARGIN) & (share >= SWITCH_SHARE)]
+    if proven.empty:
+        return default
+    return max(proven.index, key=lambda c: (round(proven[c], 12), c[1] == "demote"))
+
+
+def test_choose_equals_the_pivot_table_it_replaces() -> None:
+    """The backtest's choice of method and its figures from numpy tables equal those of a
+    pandas pivot table (means summed alike, bit for bit), on random backtests where one method
+    sometimes beats the default (and the combination starts late), by margins of every size."""
+    from hotspots.analysis.forecast import _choose, _column_means, _folds
+
+    rng = np.random.default_rng(4)
+    periods = pd.period_range("2021-01", periods=14, freq="M")
+    names = [DEFAULT_METHOD, "recent_h6", "all_history", "combination", "kde_gauss_76m"]
+    switched = 0
+    for _ in range(150):
+        months, coverages = [], [0.01, 0.05, 0.1]
+        for t in range(1, int(rng.integers(2, 14))):
+            candidates = [n for n in names if n != "combination" or t > 2]
+            base = rng.random() * 0.8
+            scale = 10.0 ** rng.integers(-7, 0, size=(2 * len(candidates), 1, 1))
+            figures = base + rng.standard_normal((2 * len(candidates), len(coverages), 3)) * scale
+            months.append((t, candidates, figures))
+        folds = _folds(months, periods, coverages)
+        for method in ("auto", "recent_h6"):
+            best, figures = _choose_by_pivot_table(folds, method=method, coverage=0.05)
+            chosen, rule, got = _choose(folds, method=method, coverage=0.05)
+            assert (chosen, rule) == best
+            want = dict(zip(["folds", "hit_rate", "pai", "pei", "picks"], figures, strict=True))
+            assert {k: got[k] for k in want} == want
+            switched += method == "auto" and chosen != DEFAULT_METHOD
+        pei = folds.pivot_table(index="test_month", columns=["method", "zero_history"],
+                                values="pei")  # fmt: skip
+        assert np.array_equal(pei.mean().to_numpy(), _column_means(pei.to_numpy()))
+    assert switched  # some backtests did move off the default

@@ -144,3 +144,31 @@ def test_forecasts_of_other_areas_do_not_drop_a_datasets_basis(dacorum) -> None:
     assert len(fc._bases) == fc._BASES_MAX
     assert fc.build_history(part, area=area, res=RES).basis is kept
     _forget()
+
+
+def test_kept_densities_equal_month_by_month(dacorum) -> None:
+    """The kernel density terms of every backtest month made at once (:meth:`History.
+    keep_densities`) equal those made month by month, bit for bit, with and without a basis;
+    and the history's cells are the area's cells and the incidents' own, as np.union1d."""
+    from hotspots.space.grid import assign_cells
+
+    incidents, area = dacorum
+    _forget()
+    fc.keep_basis(incidents, study_area=area, res=RES)
+    for groups, basis in ((["Anti-social behaviour"], True), (["Drugs"], True), (None, False)):
+        part = incidents if groups is None else _part(incidents, groups)
+        if not basis:
+            _forget()
+        hist = fc.build_history(part, area=area, res=RES)
+        assert (hist.basis_rows is not None) == (basis and groups is not None)
+        ts = list(range(1, len(hist.months) + 1))
+        one_by_one = {t: hist.densities(t) for t in ts}
+        hist.keep_densities(ts)
+        for t in ts:
+            kept = hist.densities(t)
+            assert list(kept) == list(one_by_one[t])
+            for name, values in kept.items():
+                assert np.array_equal(values, one_by_one[t][name]), (t, name)
+        own = assign_cells(part.geometry.x.to_numpy(), part.geometry.y.to_numpy(), RES)
+        assert np.array_equal(hist.cells, np.union1d(fc.area_cells(area, RES), own))
+    _forget()

@@ -179,3 +179,22 @@ def test_places_read_once_name_as_places_read_each_time():
         place_names(incidents, groups, centres, None, crs=crs).tolist()
         == place_names(incidents, groups, centres, None, crs=crs, places=text).tolist()
     )
+
+
+def test_wards_projected_once_per_frame_and_again_when_it_changes() -> None:
+    """:func:`wards_in_crs` equals ``to_crs``; kept for the same frame and CRS, made again for
+    another CRS or a frame given other names or outlines."""
+    from hotspots.core.crs import to_crs
+    from hotspots.space.areas import read_boundaries
+    from hotspots.space.places import wards_in_crs
+
+    wards = read_boundaries(datasets.wards_path(datasets.DACORUM))
+    first = wards_in_crs(wards, "EPSG:27700")
+    assert first.geom_equals_exact(to_crs(wards, "EPSG:27700"), tolerance=0).all()
+    assert wards_in_crs(wards, "EPSG:27700") is first
+    assert wards_in_crs(wards, "EPSG:32630") is not first
+    renamed = wards.copy()
+    renamed["area_name"] = renamed["area_name"].str.upper()
+    assert wards_in_crs(renamed, "EPSG:27700")["area_name"].iloc[0].isupper()
+    wards["area_name"] = "changed"
+    assert (wards_in_crs(wards, "EPSG:27700")["area_name"] == "changed").all()

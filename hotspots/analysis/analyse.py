@@ -42,7 +42,7 @@ from hotspots.data.schema import WORKING_CRS, check_incidents
 from hotspots.space.areas import area_counts, area_rates, district_wards, ward_population
 from hotspots.space.extent import DefaultArea, default_study_area
 from hotspots.space.grid import grid_counts
-from hotspots.space.places import cell_place_names, place_names, place_text
+from hotspots.space.places import cell_place_names, place_names, place_text, wards_in_crs
 
 _WARD_SNAP_M = 25.0
 """Incidents up to this many metres outside every ward are counted in the nearest one."""
@@ -392,7 +392,7 @@ class _Places:
         self.crs = spatial.attrs[WORKING_CRS]
         if wards is not None and "area_name" not in wards.columns:
             wards = None
-        self.wards = to_crs(wards, self.crs) if wards is not None else None
+        self.wards = wards_in_crs(wards, self.crs) if wards is not None else None
         self.text = place_text(spatial)
 
     def of_cells(self, cells: gpd.GeoDataFrame) -> np.ndarray:

@@ -189,6 +189,42 @@ class History:
         )
         return (p @ p.T / 7.0).tocsr()
 
+    def densities(self, t: int) -> dict[str, np.ndarray]:
+        """The kernel density terms for month index ``t`` (from months ``< t`` only): the
+        incidents of each location weighted by ``0.5 ** (age / 6)`` (months), summed by the
+        1- and 2-edge Gaussian and the 3-edge quartic kernels at each cell centre. Read from
+        :meth:`keep_densities` when it made them for ``t``."""
+        kept = self._cache.get("densities")
+        if kept is not None and t in kept[0]:
+            i = kept[0].index(t)
+            return {name: rows[i] for name, rows in kept[1].items()}
+        loc_weights = self.loc_month[:, :t] @ _decay(t, 6.0)
+        return {name: kernel @ loc_weights for name, kernel in self._density_kernels().items()}
+
+    def keep_densities(self, ts: list[int]) -> None:
+        """Make :meth:`densities` of the months ``ts`` at once: one product of each kernel
+        with a locations × months matrix instead of one per month (CSR times a matrix adds
+        each cell's terms in the order CSR times a vector does, and a month's decay weights
+        are zero on the months after it, so each month's figures are the same, bit for
+        bit)."""
+        decay = np.zeros((len(self.months), len(ts)))
+        for i, t in enumerate(ts):
+            decay[:t, i] = _decay(t, 6.0)
+        loc_weights = self.loc_month @ decay
+        rows = {
+            name: np.ascontiguousarray((kernel @ loc_weights).T)
+            for name, kernel in self._density_kernels().items()
+        }
+        self._cache["densities"] = (list(ts), rows)
+
+    def _density_kernels(self) -> dict[str, sparse.csr_matrix]:
+        edge = h3.average_hexagon_edge_length(self.res, unit="m")
+        return {
+            f"kde_gauss_{round(edge)}m": self.kernel(round(edge), "gauss"),
+            f"kde_gauss_{round(2 * edge)}m": self.kernel(round(2 * edge), "gauss"),
+            f"kde_quartic_{round(3 * edge)}m": self.kernel(round(3 * edge), "quartic"),
+        }
+
     def kernel(self, bandwidth_m: float, shape: str) -> sparse.csr_matrix:
         """Cells × locations kernel weights (Gaussian cut at 3 bandwidths; quartic at 1)."""
         key = f"{shape}{bandwidth_m}"
@@ -381,7 +417,7 @@ def _area_cells_xy(wkb: bytes, res: int, crs: str) -> tuple[np.ndarray, np.ndarr
     (0.4 s of CPU for the Hertfordshire county at resolution 10). Read-only arrays."""
     from hotspots.analysis.evaluate.methods import _cell_centres_xy
 
-    cells = area_cells(shapely.from_wkb(wkb), res)
+    cells = np.unique(area_cells(shapely.from_wkb(wkb), res))  # sorted, each once
     xy = _cell_centres_xy(pd.Index(cells), crs)
     cells.flags.writeable = xy.flags.writeable = False
     return cells, xy
@@ -424,11 +460,18 @@ def build_history(
     crs = str(incidents.attrs["working_crs"])
     wkb = shapely.to_wkb(area)
     inner, inner_xy = _area_cells_xy(wkb, res, crs)
-    cells = pd.Index(np.union1d(inner, place_cell), name="cell")
+    # np.union1d(inner, place_cell), merging the few edge cells into the sorted inner ones
+    extra = np.unique(place_cell)
+    at = np.searchsorted(inner, extra)
+    outside = np.ones(len(extra), dtype=bool)
+    if len(inner):
+        outside = inner[np.minimum(at, len(inner) - 1)] != extra
+    at, extra = at[outside], extra[outside]
+    cells = pd.Index(np.insert(inner, at, extra), name="cell")
     cell_of = cells.get_indexer(place_cell)[place_of]
     cell_xy = np.empty((len(cells), 2))
-    edge = np.ones(len(cells), dtype=bool)
-    edge[cells.get_indexer(inner)] = False
+    edge = np.zeros(len(cells), dtype=bool)
+    edge[at + np.arange(len(at))] = True
     cell_xy[~edge] = inner_xy
     if edge.any():
         cell_xy[edge] = _cell_centres_xy(cells[edge], crs)
@@ -498,7 +541,6 @@ def terms_at(history: History, t: int) -> dict[str, np.ndarray]:
     if not 1 <= t <= len(history.months):
         raise ValueError(f"month index {t} needs 1..{len(history.months)} months of history")
     past = history.counts[:, :t]  # nothing from month t onwards is read below
-    loc_past = history.loc_month[:, :t]
     out: dict[str, np.ndarray] = {
         "last_month": past[:, -1].copy(),
         "last_3_months": past[:, -3:].sum(axis=1),
@@ -510,13 +552,8 @@ def terms_at(history: History, t: int) -> dict[str, np.ndarray]:
     out["ring"] = history.ring @ base
     out["parent"] = history.parent @ base
     out["smoothed"] = (base + 6 * out["ring"]) / 7
-    loc_weights = loc_past @ _decay(t, 6.0)
     edge = h3.average_hexagon_edge_length(history.res, unit="m")
-    for mult in (1, 2):
-        bw = round(mult * edge)
-        out[f"kde_gauss_{bw}m"] = history.kernel(bw, "gauss") @ loc_weights
-    bw = round(3 * edge)
-    out[f"kde_quartic_{bw}m"] = history.kernel(bw, "quartic") @ loc_weights
+    out.update(history.densities(t))
     out["gistar"] = _gistar(history, out["all_history"])
     if history.timed:
         out["near_repeat"] = _near_repeat(history, t)
@@ -933,6 +970,7 @@ def forecast(
     fold_ts = [t for t in range(1, n_months) if hist.counts[:, t].sum() > 0]
     # the test months and, before them, at most FIT_MONTHS more to fit the combination on
     fold_ts = fold_ts[-(test_months + FIT_MONTHS) :]
+    hist.keep_densities([*fold_ts, target_t])
     terms = {t: terms_at(hist, t) for t in fold_ts}
     target_terms = terms_at(hist, target_t)
     names = list(target_terms)
@@ -1073,17 +1111,37 @@ def _best(pei: pd.DataFrame) -> tuple[str, str]:
     :data:`DEFAULT_METHOD` (zero-history cells demoted) unless another method beat it by
     :data:`SWITCH_MARGIN` mean PEI *and* in at least :data:`SWITCH_SHARE` of the months, month
     by month: then the one of those with the best mean PEI (demoted first on a tie).
+    ``pei``: one row per test month, one column per (method, rule), no missing value.
     """
+    columns = list(pei.columns)
+    return columns[_best_column(pei.to_numpy(float), columns)]
+
+
+def _column_means(values: np.ndarray) -> np.ndarray:
+    """Mean of each column of ``values`` (months × columns), missing values skipped, summed as
+    ``DataFrame.mean`` sums them (each column's values contiguous, numpy's pairwise sum), so
+    the figures and choices equal those of the table this replaces, bit for bit."""
+    present = ~np.isnan(values)
+    sums = np.ascontiguousarray(np.where(present, values, 0.0).T).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return sums / present.sum(axis=0)
+
+
+def _best_column(pei: np.ndarray, columns: list[tuple[str, str]]) -> int:
+    """:func:`_best` of the test months ``pei`` (months × ``columns``, no missing value): the
+    position of the column chosen."""
+    demoted = [c[1] == "demote" for c in columns]
     default = (DEFAULT_METHOD, "demote")
-    if default not in pei.columns:
-        means = pei.mean()
-        return max(means.index, key=lambda c: (round(means[c], 12), c[1] == "demote"))
-    gain = pei.sub(pei[default], axis=0)
-    mean, share = gain.mean(), (gain > 0).mean()
-    proven = mean[(mean >= SWITCH_MARGIN) & (share >= SWITCH_SHARE)]
-    if proven.empty:
-        return default
-    return max(proven.index, key=lambda c: (round(proven[c], 12), c[1] == "demote"))
+    if default not in columns:
+        means = _column_means(pei)
+        candidates = np.arange(len(columns))
+    else:
+        gain = pei - pei[:, [columns.index(default)]]
+        means, share = _column_means(gain), (gain > 0).mean(axis=0)
+        candidates = np.flatnonzero((means >= SWITCH_MARGIN) & (share >= SWITCH_SHARE))
+        if candidates.size == 0:
+            return columns.index(default)
+    return int(max(candidates, key=lambda j: (round(float(means[j]), 12), demoted[j])))
 
 
 def _choose(folds: pd.DataFrame, *, method: str, coverage: float) -> tuple[str, str, dict]:
@@ -1092,40 +1150,61 @@ def _choose(folds: pd.DataFrame, *, method: str, coverage: float) -> tuple[str, 
     ``auto`` picks, for each test month, the method :func:`_best` takes on the earlier test
     months (:data:`DEFAULT_METHOD` until there are :data:`MIN_FOLDS_TO_SWITCH`) and reports
     what that choice achieved: the figures are never those of the best method in hindsight.
+    The months × (method, rule) tables are made with numpy (a pivot table's figures: one
+    value per cell, columns in sorted order).
     """
-    at = folds[folds["coverage"] == coverage]
+    at = folds[folds["coverage"].to_numpy() == coverage]
     if at.empty:
         return (method if method != "auto" else DEFAULT_METHOD), "demote", {"folds": 0}
-    table = at.pivot_table(
-        index="test_month", columns=["method", "zero_history"], values=["hit_rate", "pai", "pei"]
+    month_of, months = pd.factorize(at["test_month"], sort=True)
+    pairs = list(
+        zip(at["method"].to_numpy(object), at["zero_history"].to_numpy(object), strict=True)
     )
-    pei, hit, pai = table["pei"], table["hit_rate"], table["pai"]
-    months = list(pei.index)
+    columns = sorted(set(pairs))
+    position = {c: j for j, c in enumerate(columns)}
+    column_of = np.array([position[c] for c in pairs])
+    if np.unique(month_of * len(columns) + column_of).size != len(pairs):
+        raise AssertionError("a test month scores each method once")
+    tables = {}
+    for name in ("hit_rate", "pai", "pei"):
+        table = np.full((len(months), len(columns)), np.nan)
+        table[month_of, column_of] = at[name].to_numpy(float)
+        tables[name] = table
+    pei = tables["pei"]
+    complete = ~np.isnan(pei)
+    months = list(months)
     if method == "auto" and len(months) < MIN_FOLDS_TO_SWITCH:
+        picks = [columns.index((DEFAULT_METHOD, "demote"))] * len(months)
         best = (DEFAULT_METHOD, "demote")
-        picks = [best] * len(months)
     elif method != "auto":
-        cols = [c for c in pei.columns if c[0] == method]
-        best = max(cols, key=lambda c: (pei[c].mean(), c[1] == "demote"))
-        picks = [best] * len(months)
+        cols = [j for j, c in enumerate(columns) if c[0] == method and complete[:, j].any()]
+        means = _column_means(pei)
+        j_best = max(cols, key=lambda j: (means[j], columns[j][1] == "demote"))
+        best = columns[j_best]
+        picks = [j_best] * len(months)
     else:
+        default = columns.index((DEFAULT_METHOD, "demote"))
         picks = []
         for i in range(len(months)):
-            before = pei.iloc[:i].dropna(axis=1, how="any")
-            if i < MIN_FOLDS_TO_SWITCH or before.empty:
-                picks.append((DEFAULT_METHOD, "demote"))
+            kept = np.flatnonzero(complete[:i].all(axis=0))
+            if i < MIN_FOLDS_TO_SWITCH or kept.size == 0:
+                picks.append(default)
                 continue
-            picks.append(_best(before))
-        best = _best(pei.dropna(axis=1, how="any"))
+            picks.append(kept[_best_column(pei[:i, kept], [columns[j] for j in kept])])
+        kept = np.flatnonzero(complete.all(axis=0))
+        best = columns[kept[_best_column(pei[:, kept], [columns[j] for j in kept])]]
+    rows = np.arange(len(months))
+    picked = {name: table[rows, picks] for name, table in tables.items()}
+    picks_named = [columns[j] for j in picks]
     figures = {
         "method": best[0],
         "coverage": coverage,
         "folds": len(months),
         "first_test_month": str(months[0]),
         "last_test_month": str(months[-1]),
-        "hit_rate": float(np.mean([hit.loc[m, p] for m, p in zip(months, picks, strict=True)])),
-        "pai": float(np.mean([pai.loc[m, p] for m, p in zip(months, picks, strict=True)])),
-        "pei": float(np.mean([pei.loc[m, p] for m, p in zip(months, picks, strict=True)])),
+        "hit_rate": float(np.mean(picked["hit_rate"])),
+        "pai": float(np.mean(picked["pai"])),
+        "pei": float(np.mean(picked["pei"])),
         "zero_history": best[1],
         "selection": (
             f"each test month scored by {DEFAULT_METHOD} unless another method beat it on the "
@@ -1134,6 +1213,6 @@ def _choose(folds: pd.DataFrame, *, method: str, coverage: float) -> tuple[str, 
             if method == "auto"
             else f"method {method} fixed by the user"
         ),
-        "picks": [f"{m}:{p[0]}" for m, p in zip(months, picks, strict=True)],
+        "picks": [f"{m}:{p[0]}" for m, p in zip(months, picks_named, strict=True)],
     }
     return best[0], best[1], figures

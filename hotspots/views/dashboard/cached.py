@@ -37,7 +37,7 @@ from hotspots.data.select import (
     values_present,
 )
 from hotspots.views import maps
-from hotspots.views.analysis_map import analysis_layers
+from hotspots.views.analysis_map import WARDS, analysis_layers
 from hotspots.views.dashboard import disk_cache
 from hotspots.views.dashboard.state import Dataset
 
@@ -75,7 +75,8 @@ def wards_layer(ds: Dataset) -> folium.FeatureGroup:
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _wards_layer(key: str, *, _ds: Dataset) -> folium.FeatureGroup:
-    return maps.ward_layer(_ds.wards, name_col="area_name", name="Wards")
+    # the Map page's wards layer too (:func:`analysis_layers_for`): the same call
+    return maps.ward_layer(_ds.wards, name_col="area_name", name=WARDS, show=True)
 
 
 @functools.cache
@@ -260,24 +261,30 @@ def _forecast_basis(key: str, res: int, *, _ds: Dataset) -> bool:
 
 
 def first_view(ds: Dataset) -> Selection:
-    """The selection of every incident of ``ds`` (every month and source): the first view."""
-    months = months_present(ds.incidents)
+    """The selection of every incident of ``ds`` (every month and source): the first view
+    (once per data load: the Map page asks for it at every filter change)."""
+    return _first_view(ds.key, _ds=ds)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _first_view(key: str, *, _ds: Dataset) -> Selection:
+    months = months_present(_ds.incidents)
     return Selection(
         start=months[0] if months else None,
         end=months[-1] if months else None,
-        sources=tuple(values_present(ds.incidents, "source")),
+        sources=tuple(values_present(_ds.incidents, "source")),
     )
 
 
 def _everything(ds: Dataset, sel: Selection) -> bool:
     """Whether ``sel`` keeps every incident of ``ds`` (the first view, before any filter)."""
-    months = months_present(ds.incidents)
+    first = first_view(ds)
     return (
         not (sel.categories or sel.crime_types or sel.wards or sel.days)
         and sel.hours is None
-        and bool(months)
-        and (sel.start, sel.end) == (months[0], months[-1])
-        and set(sel.sources) == set(values_present(ds.incidents, "source"))
+        and first.start is not None
+        and (sel.start, sel.end) == (first.start, first.end)
+        and set(sel.sources) == set(first.sources)
     )
 
 
@@ -303,7 +310,11 @@ def _layers(
 ) -> list[folium.FeatureGroup]:
     def build() -> list[folium.FeatureGroup]:
         result = analysis(_ds, _sel, **dict(params))  # type: ignore[arg-type]
-        return analysis_layers(result, wards=_ds.wards, show=show, only=show)
+        # the ward outlines do not depend on the selection: the layer of the data load
+        with_wards = _ds.wards is not None and WARDS in show
+        only = [name for name in show if name != WARDS]
+        layers = analysis_layers(result, wards=_ds.wards, show=show, only=only)
+        return [wards_layer(_ds), *layers] if with_wards else layers
 
     if _ds.content_key is None or not _everything(_ds, _sel):
         return build()

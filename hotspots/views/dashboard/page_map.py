@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Literal, TypedDict, cast
 
 import folium
+import geopandas as gpd
 import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -38,7 +39,7 @@ from hotspots.views.analysis_map import (
 )
 from hotspots.views.dashboard import cached, exports, overlays, url_state
 from hotspots.views.dashboard.login import allowed, require
-from hotspots.views.dashboard.offline import fill_screen, st_map
+from hotspots.views.dashboard.offline import fill_screen, fresh_copy, st_map
 from hotspots.views.dashboard.sidebar import MEETING_MAP_CSS, meeting_mode, sidebar_filters
 from hotspots.views.dashboard.state import Dataset, current_dataset
 
@@ -219,7 +220,7 @@ def render() -> None:
     # Meeting mode: large legends (CSS in the map's own page; a new key redraws the map with
     # it) and the map filling the screen below the title.
     base = maps.base_map(wards_in(ds.wards, sel.wards) if hot is None else hot)
-    maps.label_layer(ds.wards, name="Ward names").add_to(base)
+    fresh_copy(_ward_names(ds.key, _wards=ds.wards)).add_to(base)
     if meeting_mode():
         cast(folium.Figure, base.get_root()).header.add_child(folium.Element(MEETING_MAP_CSS))
         fill_screen(base, min_height_px=MEETING_MAP_HEIGHT_PX)
@@ -299,6 +300,12 @@ def _opening_bounds(ds: Dataset, shown: Analysis, params: _Tuning) -> tuple[floa
 # Per selection and settings (``key``: dataset, selection, analysis parameters), what each
 # rerun drew from the same analysis again: a filter change back to a selection seen, a layer
 # switched, meeting mode, reads them (st_map draws a fresh copy of a cached layer).
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _ward_names(key: str, *, _wards: gpd.GeoDataFrame) -> folium.FeatureGroup:
+    """The wards' names on the map, once per data load (a fresh copy drawn each run)."""
+    return maps.label_layer(_wards, name="Ward names")
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)

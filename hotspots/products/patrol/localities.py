@@ -18,6 +18,8 @@ Three steps, all in metres in the working CRS (``incidents.attrs["working_crs"]`
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -315,12 +317,18 @@ def _greedy_units(near: sparse.csr_array, weight: np.ndarray) -> tuple[np.ndarra
     score = near @ weight if weight.size else np.full(1, -np.inf)
     indptr, indices, data = near.indptr, near.indices, near.data
     while True:
-        best = int(np.argmax(score))
-        if not np.isfinite(score[best]):
+        best = int(score.argmax())
+        if not math.isfinite(score[best]):
             break
         disc = indices[indptr[best] : indptr[best + 1]]
         taken = disc[unit[disc] < 0]
         unit[taken] = len(centres)
+        if taken.size == 1:  # most units (a row holds each location once: the same floats)
+            row = slice(indptr[taken[0]], indptr[taken[0] + 1])
+            score[indices[row]] -= data[row] * weight[taken[0]]
+            score[disc] = -np.inf
+            centres.append(best)
+            continue
         # score -= near[taken].T @ weight[taken], without building sparse matrices per unit:
         # the rows of ``taken`` gathered, summed per location in the same order (same floats)
         starts, lengths = indptr[taken], indptr[taken + 1] - indptr[taken]

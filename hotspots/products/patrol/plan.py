@@ -5,8 +5,9 @@ how often to visit, and the limits of what the data can say.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import geopandas as gpd
 import numpy as np
@@ -76,6 +77,29 @@ MONTH_ONLY_LIMIT = (
 )
 
 
+class _MadeWhenRead:
+    """A dataclass field that may be given as a function making its value, called the first
+    time the field is read (the plan's context is drawn only by the briefing)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = f"_{name}"
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> _MadeWhenRead: ...
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> pd.DataFrame: ...
+    def __get__(self, obj: object | None, owner: type | None = None) -> Any:
+        if obj is None:
+            raise AttributeError(self.name)  # no default: the field is required
+        value = obj.__dict__[self.name]
+        if callable(value):
+            value = obj.__dict__[self.name] = value()
+        return value
+
+    def __set__(self, obj: object, value: Any) -> None:
+        obj.__dict__[self.name] = value
+
+
 @dataclass
 class PatrolPlan:
     """A patrol plan: the localities to visit, the incidents behind them, and its limits.
@@ -108,7 +132,7 @@ class PatrolPlan:
 
     localities: gpd.GeoDataFrame
     assignment: pd.DataFrame
-    context: pd.DataFrame
+    context: pd.DataFrame = _MadeWhenRead()  # type: ignore[assignment]
     wards: gpd.GeoDataFrame | None
     limits: list[str]
     metadata: dict[str, Any] = field(default_factory=dict)
@@ -240,9 +264,9 @@ def patrol_plan(
     weights: pd.Series = harm_weights if given else load_harm_weights(harm_weights)
     harm, harm_note = _harm(current, weights, by)
 
+    mapped = mappable(in_area)  # every month of the area: sensitive rows never shape a place
     if method == "forecast":
-        history = mappable(in_area)
-        history = history[(history["month"].dt.to_period("M") <= end).to_numpy()]
+        history = mapped[(mapped["month"].dt.to_period("M") <= end).to_numpy()]
         predicted = _forecast(history, area, res, end, hot_spot_share)
         areas = hot_areas_from_forecast(current, predicted)
     else:
@@ -260,7 +284,7 @@ def patrol_plan(
     ward_table, ward_note = _wards(study_area, wards)
 
     plan = _describe(current, chosen, member, harm, ward_table, crs)
-    trend, trend_note = _trend(in_area, current, member, chosen, months, crs, coverage)
+    trend, trend_note = _trend(mapped, current, member, chosen, months, crs, coverage)
     gaps = coverage.missing((start, end))
     if gaps:  # a month without data is not a month without crime
         gap_words = ", ".join(m.strftime("%b %Y") for m in gaps)
@@ -294,7 +318,7 @@ def patrol_plan(
     if method == "forecast":
         bt: dict[str, Any] | None = {"forecast": hot_spot_figures(predicted)}
     elif run_backtest:
-        bt = _backtest(mappable(in_area), area, method, res, len(months))
+        bt = _backtest(mapped, area, method, res, len(months))
     else:
         bt = None
     metadata = {
@@ -325,7 +349,8 @@ def patrol_plan(
             "locality": pd.array(np.where(member > 0, member, pd.NA), dtype="Int64"),
         }
     )
-    return PatrolPlan(plan, assignment, _context(current), ward_table, limits, metadata)
+    context = partial(_context, current)  # made when first read (the briefing)
+    return PatrolPlan(plan, assignment, context, ward_table, limits, metadata)  # type: ignore[arg-type]
 
 
 def _in_area(
@@ -491,7 +516,7 @@ def _mix(row: pd.Series) -> str:
 
 
 def _trend(
-    in_area: gpd.GeoDataFrame,
+    mapped: gpd.GeoDataFrame,
     current: gpd.GeoDataFrame,
     member: np.ndarray,
     chosen: gpd.GeoDataFrame,
@@ -501,8 +526,9 @@ def _trend(
 ) -> tuple[pd.DataFrame, str]:
     """Incidents in the same outlines in the period just before, and the change (Poisson test).
 
-    ``current`` are the period's mappable incidents and ``member`` their locality; incidents of
-    the previous period count for the best-ranked outline holding them.
+    ``mapped`` are the mappable incidents of the area (every month), ``current`` the
+    period's and ``member`` their locality; incidents of the previous period count for the
+    best-ranked outline holding them.
     """
     columns = ["previous", "change", "pct_change", "trend"]
     start, end = months[0], months[-1]
@@ -512,9 +538,8 @@ def _trend(
         note = f"no trend: {fallback}"
         return pd.DataFrame(columns=columns, index=pd.Index([], name="rank")), note
     prev_start, prev_end = compared
-    spatial = mappable(in_area)
-    month = spatial["month"].dt.to_period("M")
-    before = spatial[((month >= prev_start) & (month <= prev_end)).to_numpy()]
+    month = mapped["month"].dt.to_period("M")
+    before = mapped[((month >= prev_start) & (month <= prev_end)).to_numpy()]
     outlines = to_crs(chosen, crs).geometry.to_numpy()
     xy = before[["x", "y"]].to_numpy(float)
     previous = np.full(len(before), -1, dtype=np.intp)

@@ -19,7 +19,6 @@ Three steps, all in metres in the working CRS (``incidents.attrs["working_crs"]`
 from __future__ import annotations
 
 import math
-
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 

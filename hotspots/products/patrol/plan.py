@@ -473,15 +473,13 @@ def _describe(
     """Names, counts, shares, harm and crime mix of the chosen localities."""
     ranks = pd.Index(chosen["locality"].to_numpy(), name="locality")
     inside = member > 0
-    named = inside & nameable(current)  # never a house address from an exact-coordinate log
+    can_name = nameable(current)  # never a house address from an exact-coordinate log
+    named = inside & can_name
     streets = main_streets(current["location"][named], member[named]).reindex(ranks)
     centres = chosen[["centre_x", "centre_y"]].to_numpy(float)
     ward = ward_names(centres, wards, crs)
-    add_near_streets(streets, ward, current, nameable(current), centres)
+    add_near_streets(streets, ward, current, can_name, centres)
     counts = np.bincount(member[inside], minlength=len(ranks) + 1)[1:]
-    mix = pd.crosstab(member[inside], current["category"].to_numpy()[inside]).reindex(
-        ranks, fill_value=0
-    )
     out = gpd.GeoDataFrame(
         {
             "rank": ranks.to_numpy(),
@@ -499,7 +497,7 @@ def _describe(
                 if harm is not None
                 else np.nan
             ),
-            "crime_mix": [_mix(row) for _, row in mix.iterrows()],
+            "crime_mix": _crime_mix(member[inside], current["category"].to_numpy()[inside], ranks),
             "hot_area": chosen["hot_area"].to_numpy(),
         },
         geometry=chosen.geometry.to_numpy(),
@@ -509,10 +507,21 @@ def _describe(
     return out
 
 
-def _mix(row: pd.Series) -> str:
-    """``"Anti-social behaviour 31, Acquisitive 12"``: categories by count, zeros left out."""
-    row = row[row > 0].sort_values(ascending=False, kind="stable")
-    return ", ".join(f"{name} {int(n)}" for name, n in row.items())
+def _crime_mix(member: np.ndarray, category: np.ndarray, ranks: pd.Index) -> list[str]:
+    """Per locality of ``ranks``: ``"Anti-social behaviour 31, Acquisitive 12"``, its
+    incidents' categories by count (ties in the categories' order), zeros left out.
+
+    ``member`` and ``category`` are the locality and category of each incident in one."""
+    codes, names = pd.factorize(category, sort=True)  # a missing category counts in none
+    known = codes >= 0
+    position = pd.Index(ranks).get_indexer(member[known])
+    counts = np.zeros((len(ranks), len(names)), dtype=np.int64)
+    np.add.at(counts, (position, codes[known]), 1)
+    out = []
+    for row in counts:
+        order = np.argsort(-row, kind="stable")
+        out.append(", ".join(f"{names[j]} {int(row[j])}" for j in order if row[j] > 0))
+    return out
 
 
 def _trend(
@@ -546,8 +555,13 @@ def _trend(
     for rank, outline in zip(chosen["locality"], outlines, strict=True):
         hit = (previous < 0) & shapely.intersects_xy(outline, xy[:, 0], xy[:, 1])
         previous[hit] = rank
+    dated = ["month", "occurred_from", "time_precision"]  # what compare_periods reads
     both = pd.concat(
-        [current.assign(locality=member), before.assign(locality=previous)], ignore_index=True
+        [
+            pd.DataFrame(current[dated]).assign(locality=member),
+            pd.DataFrame(before[dated]).assign(locality=previous),
+        ],
+        ignore_index=True,
     )
     both["locality"] = both["locality"].where(both["locality"] > 0)
     try:
@@ -585,6 +599,13 @@ def _timing(
     timed = not peaks.attrs.get("reason")
     days = []
     months = []
+    if not timed:  # the peak months of each locality, in their rank order
+        by_rank = peaks.iloc[np.argsort(peaks["rank"].to_numpy(), kind="stable")]
+        peak_months: dict[str, list[str]] = {}
+        for locality, label, n in zip(
+            by_rank["locality"].astype(str), by_rank["label"], by_rank["incidents"], strict=True
+        ):
+            peak_months.setdefault(locality, []).append(f"{label} ({n:.0f})")
     for rank in ranks:
         if timed:
             profile = hour_weekday(current[member == rank])
@@ -592,13 +613,7 @@ def _timing(
             months.append("")
         else:
             days.append("")
-            mine = peaks[peaks["locality"].astype(str) == str(rank)].sort_values("rank")
-            months.append(
-                "; ".join(
-                    f"{label} ({n:.0f})"
-                    for label, n in zip(mine["label"], mine["incidents"], strict=True)
-                )
-            )
+            months.append("; ".join(peak_months.get(str(rank), [])))
     out = plan.copy()
     out["peak_days"] = days
     out["peak_basis"] = "hour" if timed else "month"

@@ -247,8 +247,7 @@ def patrol_plan(
     in_area, counts = _in_area(incidents, area)
     coverage = coverage if coverage is not None else Coverage.of(incidents)
     start, end, months = _period(in_area, period)
-    month = in_area["month"].dt.to_period("M")
-    current_all = in_area[((month >= start) & (month <= end)).to_numpy()]
+    current_all = in_area[_in_months(in_area["month"], start, end)]
     spatial = mappable(current_all)
     current = spatial.reset_index(drop=True)
     if len(current) == 0:
@@ -266,7 +265,7 @@ def patrol_plan(
 
     mapped = mappable(in_area)  # every month of the area: sensitive rows never shape a place
     if method == "forecast":
-        history = mapped[(mapped["month"].dt.to_period("M") <= end).to_numpy()]
+        history = mapped[_in_months(mapped["month"], None, end)]
         predicted = _forecast(history, area, res, end, hot_spot_share)
         areas = hot_areas_from_forecast(current, predicted)
     else:
@@ -366,6 +365,21 @@ def _in_area(
     inside[located] = shapely.intersects_xy(area, lon[located], lat[located])
     counts = {"unlocated": int((~located).sum()), "outside_area": int((located & ~inside).sum())}
     return incidents[inside], counts
+
+
+def _in_months(month: pd.Series, first: pd.Period | None, last: pd.Period) -> np.ndarray:
+    """Rows whose ``month`` lies in ``first`` … ``last`` (both inclusive; ``first`` ``None``:
+    any month up to ``last``), as ``month.dt.to_period("M")`` compares them: naive dates are
+    compared with the months' bounds, without making a period of each row."""
+    values = month.to_numpy()
+    if values.dtype.kind != "M":  # dates with a time zone, say: as periods
+        period = month.dt.to_period("M")
+        inside = period <= last if first is None else (period >= first) & (period <= last)
+        return inside.to_numpy(bool)
+    inside = values < (last + 1).start_time.to_datetime64()
+    if first is not None:
+        inside &= values >= first.start_time.to_datetime64()
+    return inside
 
 
 def _period(
@@ -547,10 +561,9 @@ def _trend(
         note = f"no trend: {fallback}"
         return pd.DataFrame(columns=columns, index=pd.Index([], name="rank")), note
     prev_start, prev_end = compared
-    month = mapped["month"].dt.to_period("M")
-    before = mapped[((month >= prev_start) & (month <= prev_end)).to_numpy()]
+    before = np.flatnonzero(_in_months(mapped["month"], prev_start, prev_end))
     outlines = to_crs(chosen, crs).geometry.to_numpy()
-    xy = before[["x", "y"]].to_numpy(float)
+    xy = mapped[["x", "y"]].to_numpy(float)[before]
     previous = np.full(len(before), -1, dtype=np.intp)
     for rank, outline in zip(chosen["locality"], outlines, strict=True):
         hit = (previous < 0) & shapely.intersects_xy(outline, xy[:, 0], xy[:, 1])
@@ -559,7 +572,7 @@ def _trend(
     both = pd.concat(
         [
             pd.DataFrame(current[dated]).assign(locality=member),
-            pd.DataFrame(before[dated]).assign(locality=previous),
+            pd.DataFrame(mapped[dated]).iloc[before].assign(locality=previous),
         ],
         ignore_index=True,
     )

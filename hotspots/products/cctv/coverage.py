@@ -143,8 +143,8 @@ def hotspot_membership(
         counts them; other polygons by point in polygon.
     """
     areas, hotspot_id = hot_areas(hotspots, hotspot_id=hotspot_id, min_gi_bin=min_gi_bin)
-    lon = incidents.geometry.x.to_numpy()
-    lat = incidents.geometry.y.to_numpy()
+    points = incidents.geometry.to_numpy()
+    lon, lat = shapely.get_x(points), shapely.get_y(points)
     ids = areas[hotspot_id].astype(str)
     if hotspot_id == "cell" and len(areas) and ids.map(h3.is_valid_cell).all():
         res = {h3.get_resolution(c) for c in ids}

@@ -96,19 +96,43 @@ def comparison_selection(sel: Selection) -> Selection:
     return replace(sel, start=None, end=None)
 
 
+def _every_month(ds: Dataset, sel: Selection) -> bool:
+    """Whether ``sel``'s months keep every incident's month (none without one), so that it
+    selects the rows of :func:`comparison_selection` (``select`` keeps months by value)."""
+    first, last, undated = _months_held(ds.key, _ds=ds)
+    if undated or first is None:
+        return False
+    start = sel.start is None or pd.Timestamp(sel.start).to_period("M").to_timestamp() <= first
+    end = sel.end is None or pd.Timestamp(sel.end).to_period("M").to_timestamp() >= last
+    return start and end
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _months_held(
+    key: str, *, _ds: Dataset
+) -> tuple[pd.Timestamp | None, pd.Timestamp | None, bool]:
+    """The data load's first and last month and whether some incident has none."""
+    month = _ds.incidents["month"]
+    if month.notna().sum() == 0:
+        return None, None, bool(len(month))
+    return month.min(), month.max(), bool(month.isna().any())
+
+
 def render() -> None:
     """Draw the Areas & measures page."""
     login.require("view")
     ds = current_dataset()
     sel = sidebar_filters(ds)
     st.title("Areas & measures")
-    shown = cached.selected(ds, sel)
+    compared = comparison_selection(sel)
+    # the sidebar's months holding every month of the data select what the comparisons count
+    shown = cached.selected(ds, compared if _every_month(ds, sel) else sel)
     if len(shown) == 0:
         st.warning("No incidents match the filters: widen the months, groups or wards.")
         return
     periods = _choose_periods(shown)
     try:
-        result = area_measures(ds, comparison_selection(sel), periods)
+        result = area_measures(ds, compared, periods)
     except ValueError as err:
         st.warning(str(err))
         return

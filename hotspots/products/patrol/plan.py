@@ -364,6 +364,8 @@ def _in_area(
     inside = located.copy()
     inside[located] = shapely.intersects_xy(area, lon[located], lat[located])
     counts = {"unlocated": int((~located).sum()), "outside_area": int((located & ~inside).sum())}
+    if inside.all():  # (a dashboard's selection of its study area) read, never changed
+        return incidents, counts
     return incidents[inside], counts
 
 

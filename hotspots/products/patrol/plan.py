@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -84,10 +84,6 @@ class _MadeWhenRead:
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = f"_{name}"
 
-    @overload
-    def __get__(self, obj: None, owner: type | None = None) -> _MadeWhenRead: ...
-    @overload
-    def __get__(self, obj: object, owner: type | None = None) -> pd.DataFrame: ...
     def __get__(self, obj: object | None, owner: type | None = None) -> Any:
         if obj is None:
             raise AttributeError(self.name)  # no default: the field is required
@@ -132,7 +128,10 @@ class PatrolPlan:
 
     localities: gpd.GeoDataFrame
     assignment: pd.DataFrame
-    context: pd.DataFrame = _MadeWhenRead()  # type: ignore[assignment]
+    if TYPE_CHECKING:
+        context: pd.DataFrame
+    else:  # given as a DataFrame or as the function making it
+        context: pd.DataFrame = _MadeWhenRead()
     wards: gpd.GeoDataFrame | None
     limits: list[str]
     metadata: dict[str, Any] = field(default_factory=dict)
@@ -349,7 +348,7 @@ def patrol_plan(
         }
     )
     context = partial(_context, current)  # made when first read (the briefing)
-    return PatrolPlan(plan, assignment, context, ward_table, limits, metadata)  # type: ignore[arg-type]
+    return PatrolPlan(plan, assignment, context, ward_table, limits, metadata)
 
 
 def _in_area(

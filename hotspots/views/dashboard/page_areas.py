@@ -102,9 +102,12 @@ def _every_month(ds: Dataset, sel: Selection) -> bool:
     first, last, undated = _months_held(ds.key, _ds=ds)
     if undated or first is None:
         return False
-    start = sel.start is None or pd.Timestamp(sel.start).to_period("M").to_timestamp() <= first
-    end = sel.end is None or pd.Timestamp(sel.end).to_period("M").to_timestamp() >= last
-    return start and end
+    try:
+        start = sel.start is None or pd.Timestamp(sel.start).to_period("M").to_timestamp() <= first
+        end = sel.end is None or pd.Timestamp(sel.end).to_period("M").to_timestamp() >= last
+    except TypeError:  # months with a time zone: select each way
+        return False
+    return bool(start and end)
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)

@@ -40,7 +40,7 @@ from hotspots.products.patrol.request import (
     pool_selection,
 )
 from hotspots.products.patrol.table import display_table, month_only
-from hotspots.space.grid import study_area_cells
+from hotspots.space.grid import estimated_cells, study_area_cells
 from hotspots.views import maps, tables
 from hotspots.views.dashboard import cached, login
 from hotspots.views.dashboard.offline import fill_screen, st_map
@@ -175,9 +175,15 @@ def _keep_hexagons(key: str, *, _ds: Dataset) -> bool:
     """The hexagons of the study area's cells in the working CRS, made once per data load: the
     hot areas of every selection's plan are unions of some of them
     (:func:`hotspots.products.patrol.localities.hexagons_in`)."""
-    crs = _ds.incidents.attrs[WORKING_CRS]
-    hexagons_in(study_area_cells(cached.study_area(_ds), H3_RES), crs)
+    crs, area = _ds.incidents.attrs.get(WORKING_CRS), cached.study_area(_ds)
+    if crs is None or estimated_cells(area, H3_RES) > _HEXAGONS_AHEAD_MAX:
+        return False  # a region or a nation: each plan's hexagons are made when first needed
+    hexagons_in(study_area_cells(area, H3_RES), crs)
     return True
+
+
+_HEXAGONS_AHEAD_MAX = 100_000
+"""A study area's cells made ahead at most (a county holds about 20,000 at resolution 9)."""
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

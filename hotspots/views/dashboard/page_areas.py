@@ -97,28 +97,14 @@ def comparison_selection(sel: Selection) -> Selection:
 
 
 def _every_month(ds: Dataset, sel: Selection) -> bool:
-    """Whether ``sel``'s months keep every incident's month (none without one), so that it
-    selects the rows of :func:`comparison_selection` (``select`` keeps months by value)."""
-    first, last, undated = _months_held(ds.key, _ds=ds)
-    if undated or first is None:
-        return False
-    try:
-        start = sel.start is None or pd.Timestamp(sel.start).to_period("M").to_timestamp() <= first
-        end = sel.end is None or pd.Timestamp(sel.end).to_period("M").to_timestamp() >= last
-    except TypeError:  # months with a time zone: select each way
-        return False
-    return bool(start and end)
+    """Whether ``sel``'s months keep every incident's month, so that it selects the rows of
+    :func:`comparison_selection` (:func:`hotspots.products.area_view.keeps_every_month`)."""
+    return area_view.keeps_every_month(_months_held(ds.key, _ds=ds), sel.start, sel.end)
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _months_held(
-    key: str, *, _ds: Dataset
-) -> tuple[pd.Timestamp | None, pd.Timestamp | None, bool]:
-    """The data load's first and last month and whether some incident has none."""
-    month = _ds.incidents["month"]
-    if month.notna().sum() == 0:
-        return None, None, bool(len(month))
-    return month.min(), month.max(), bool(month.isna().any())
+def _months_held(key: str, *, _ds: Dataset) -> area_view.MonthsHeld:
+    return area_view.months_held(_ds.incidents)
 
 
 def render() -> None:

@@ -29,6 +29,10 @@ When                       0.11 / 0.14 -> 0.14 / 0.12   0.06 / 0.07 -> 0.07 / 0.
 Patrol alone (*)           0.72 / 0.97 -> 0.77 / 0.72   0.42 / 0.42 -> 0.40 / 0.40
 =========================  ===========================  ===========================
 
+Later (06:16 UTC, load average 2.5-2.9, two more interleaved pairs, force-year): Areas 0.38 /
+0.37 -> 0.27 / 0.31, CCTV 0.37 / 0.40 -> 0.34 / 0.35, Patrol after the Map page 0.40 / 0.40 ->
+0.32 / 0.36.
+
 (*) with the selection's forecast and analysis (another branch's). The pages' own work, CPU
 of the force-year's three groups measured alone (same load): the Areas page's measures
 (``area_view.area_measures``) 0.23-0.29 -> 0.19-0.22 s a selection; the patrol plan after

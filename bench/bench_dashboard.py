@@ -549,6 +549,9 @@ Not met: the 3 s first view on this machine (4.6 s of server CPU: Streamlit's ow
 imports are about half), and 0.3 s server time for a new selection on Map, Patrol and CCTV
 (the selection's own forecast backtest, clusters and patrol plan; only single groups are
 computed ahead).
+
+Session 7 (pages7): the Areas, Patrol, CCTV, VAWG and When pages' own work for a new
+selection, before and after, is in bench/bench_patrol.py's docstring.
 """
 
 from __future__ import annotations

@@ -10,6 +10,54 @@
 Prints wall and CPU time of each step (CPU time is the fairer figure on a busy machine).
 
 Run: ``.venv/bin/python bench/bench_patrol.py``
+
+Session 7, pages7: the other pages' filter change (issue 14 item 3). CPU seconds of a change
+to a crime group new to the process (``bench_dashboard.pages``' harness: AppTest, every cache
+emptied, ``HOTSPOTS_WARM=off``, median of three), main (8feee05) then this branch, two
+interleaved rounds on a busy machine (load average 4.7-5.8: compare the pairs; the lead
+re-measures quiet):
+
+=========================  ===========================  ===========================
+page                       force-year (108k): main ->   demo: main -> pages7
+                           pages7
+=========================  ===========================  ===========================
+Areas                      0.35 / 0.47 -> 0.31 / 0.29   0.21 / 0.21 -> 0.20 / 0.22
+Patrol after the Map page  0.43 / 0.47 -> 0.37 / 0.39   0.32 / 0.28 -> 0.30 / 0.26
+CCTV                       0.32 / 0.44 -> 0.33 / 0.38   0.22 / 0.21 -> 0.22 / 0.21
+VAWG                       0.24 / 0.33 -> 0.25 / 0.26   0.21 / 0.23 -> 0.18 / 0.17
+When                       0.11 / 0.14 -> 0.14 / 0.12   0.06 / 0.07 -> 0.07 / 0.08
+Patrol alone (*)           0.72 / 0.97 -> 0.77 / 0.72   0.42 / 0.42 -> 0.40 / 0.40
+=========================  ===========================  ===========================
+
+Later (06:16 UTC, load average 2.5-2.9, two more interleaved pairs, force-year): Areas 0.38 /
+0.37 -> 0.27 / 0.31, CCTV 0.37 / 0.40 -> 0.34 / 0.35, Patrol after the Map page 0.40 / 0.40 ->
+0.32 / 0.36.
+
+(*) with the selection's forecast and analysis (another branch's). The pages' own work, CPU
+of the force-year's three groups measured alone (same load): the Areas page's measures
+(``area_view.area_measures``) 0.23-0.29 -> 0.19-0.22 s a selection; the patrol plan after
+the Map page (load 5.8, back to back) 0.36 -> 0.22 s: localities 73 -> 40 ms (the greedy
+disc cover 45 -> 17), hot areas 44 -> 31, trend 32 -> 22, timing 16 -> 6. What changed, every
+figure, table and export the same (the pages' elements and files compared between main and
+this branch for six selections on the demo, the force-year and a district outside
+Hertfordshire):
+
+- Comparisons (``measures.periods.compare_all``) count on the rows their periods can count:
+  the months compared, a row of each group (the q-values are over every group), a row of the
+  first and last month (the data's cover), rows without a month. The disclosure gate of each
+  period gets that period's counted rows only; month-only rows are found from the distinct
+  precisions; the Areas page selects once when the sidebar's months hold every month.
+- Patrol plan: a locality of one location (70-80 % of them) updates the greedy scores without
+  the gather; the area's mappable history made once (forecast, trend, backtest); the
+  hexagons of hot areas reprojected once per data load (``localities.hexagons_in``); peak
+  months, crime mix and trend without per-locality pandas; the bundled harm table read once;
+  the briefing's cell context (``PatrolPlan.context``) made when first read.
+- CCTV: incidents matched to hot cells by their H3 numbers; the map's hot cells taken from
+  the selection's sightings.
+
+Left over the 0.3 s bar on a busy machine: CCTV (most of it is the selection's Gi* cells and
+their place names, ``cached.hot_cells``, 0.10-0.14 s, and the map's layers and Streamlit),
+Patrol after Map (the plan's place names, peak windows and Streamlit's map, 0.05-0.08 s).
 """
 
 from __future__ import annotations

@@ -161,3 +161,18 @@ def test_read_survey_reads_a_csv_file():
     )
     with pytest.raises(ValueError, match="respondents"):
         area_view.read_survey(io.StringIO("area,period,% feeling safe\nBoxmoor,2021-Q3,74\n"))
+
+
+def test_months_that_keep_every_incident_select_like_no_months() -> None:
+    from hotspots.data.select import Selection, select
+    from hotspots.products.area_view import keeps_every_month, months_held
+
+    frame = pd.DataFrame(
+        {"month": pd.to_datetime(["2021-01-01", "2021-06-01", "2022-01-01"]), "n": [1, 2, 3]}
+    )
+    held = months_held(frame)
+    for start, end in [("2021-01-15", "2022-01-31"), (None, "2022-01-01"), ("2021-02", None)]:
+        kept = len(select(frame, Selection(start=start, end=end))) == len(frame)
+        assert keeps_every_month(held, start, end) == kept
+    undated = months_held(frame.assign(month=frame["month"].where(frame["n"] < 3)))
+    assert not keeps_every_month(undated, None, None)  # select's months leave it out

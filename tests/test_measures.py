@@ -450,3 +450,49 @@ def test_perception_of_safety_explains_bad_tables():
     dup.loc[1, "Quarter"] = "2021-Q3"
     with pytest.raises(ValueError, match="two rows for period"):
         measures.perception_of_safety(dup)
+
+
+@pytest.mark.parametrize(
+    ("current", "by"),
+    [
+        (("2022-01", "2022-01"), "ward_code"),
+        (("2021-10", "2021-12"), "category"),
+        (("2021-12-04", "2021-12-31"), "ward_code"),  # days: timed rows counted by their date
+    ],
+)
+def test_comparisons_equal_those_of_every_row(demo, current, by):
+    """compare_all counts only the rows its periods can count (plus a row of each group and
+    of the first and last month): its tables equal compare_periods of the whole selection,
+    q-values included, also with groups found only outside the periods."""
+    from hotspots.analysis.temporal import compare_periods
+    from hotspots.products.measures.periods import compare_all, comparison_periods
+
+    days = len(current[0]) > 7
+    frame = (demo[demo["time_precision"] == "minute"] if days else demo).copy()
+    early = frame.index[frame["month"] == frame["month"].min()][:3]
+    frame.loc[early, by] = ["only early"] * len(early)  # a group outside every period
+    frame.loc[frame.index[5], by] = None  # and rows of no group
+    periods = comparison_periods(current)
+    got = compare_all(frame, periods, by=by, last_year=True, alpha=0.05)
+    made = [name for name in ("previous", "last_year") if name in got]
+    assert made[0] == "previous"
+    for name in made:
+        want = compare_periods(
+            frame, current=periods.current, previous=getattr(periods, name), by=by, alpha=0.05
+        )
+        assert "only early" in want.index
+        pd.testing.assert_frame_equal(got[name], want, check_exact=True)
+        assert got[name].attrs == want.attrs
+
+
+def test_month_only_rows_read_from_every_spelling():
+    from hotspots.products.measures.periods import _month_only
+
+    frame = pd.DataFrame(
+        {
+            "time_precision": pd.array(["month", "Month", "day", None, "MONTH", "minute"]),
+            "occurred_from": pd.to_datetime(["2022-01-03", None, "2022-01-04", "2022-01-05",
+                                             "2022-01-06", "2022-01-07"]),
+        }
+    )  # fmt: skip
+    assert _month_only(frame).tolist() == [True, True, False, True, True, False]

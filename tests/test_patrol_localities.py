@@ -363,3 +363,20 @@ def test_the_best_localities_drawn_alone_equal_those_of_all() -> None:
     pd.testing.assert_frame_equal(best.localities, want)
     np.testing.assert_array_equal(best.membership, full.membership)
     assert best.params == full.params
+
+
+def test_kept_hexagons_equal_those_made_at_once() -> None:
+    """hexagons_in: each hexagon reprojected once and kept is the one a single
+    ``to_crs(cell_polygons(...))`` of all of them gives, whatever was asked before."""
+    from hotspots.core.crs import to_crs
+    from hotspots.products.patrol.localities import _hexagons, hexagons_in
+    from hotspots.space.grid import cell_polygons
+
+    cells = np.array(sorted(h3.grid_disk(h3.latlng_to_cell(51.75, -0.47, 9), 12)), dtype=object)
+    want = to_crs(cell_polygons(cells), BNG).geometry.to_numpy()
+    _hexagons.pop(BNG, None)
+    first = hexagons_in(cells[::3], BNG)  # some kept first, then all asked in another order
+    order = np.random.default_rng(0).permutation(len(cells))
+    got = hexagons_in(cells[order], BNG)
+    assert shapely.to_wkb(first).tolist() == shapely.to_wkb(want[::3]).tolist()
+    assert shapely.to_wkb(got).tolist() == shapely.to_wkb(want[order]).tolist()

@@ -334,3 +334,34 @@ def test_display_table_is_the_plan_in_peoples_words(plan: PatrolPlan, log_plan) 
     assert {"Peak days", "Peak hours"} <= set(timed.columns)
     assert "Peak months" not in timed.columns
     assert timed["Peak hours"].tolist() == log_plan.localities["windows"].tolist()
+
+
+def test_month_windows_are_each_localitys_busiest_months(
+    plan: PatrolPlan, dacorum: gpd.GeoDataFrame
+) -> None:
+    """Month-only data: a locality's windows are its own busiest months (peak_windows of its
+    incidents, best first, with their counts)."""
+    by_id = dacorum.set_index("incident_id")
+    assigned = plan.assignment.dropna(subset=["locality"])
+    for row in plan.localities.itertuples():
+        ids = assigned.loc[assigned["locality"] == row.rank, "incident_id"]
+        independent = peak_windows(by_id.loc[ids].reset_index(), top=3, block_hours=3)
+        pairs = zip(independent["label"], independent["incidents"], strict=True)
+        assert row.windows == "; ".join(f"{label} ({n:.0f})" for label, n in pairs)
+
+
+def test_crime_mix_lists_categories_by_count_ties_by_name() -> None:
+    from hotspots.products.patrol.plan import _crime_mix
+
+    rng = np.random.default_rng(3)
+    names = np.array(["Drugs", "Acquisitive", "Public order", "Anti-social behaviour"], object)
+    member = rng.integers(1, 6, 300)
+    category = names[rng.integers(0, 4, 300)]
+    category[:4] = None  # no category: counted in none
+    ranks = pd.Index(np.arange(1, 7))  # locality 6 holds nothing
+    got = _crime_mix(member, category, ranks)
+    for rank, text in zip(ranks, got, strict=True):
+        counts = pd.Series(category[member == rank]).value_counts()
+        want = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        assert text == ", ".join(f"{name} {n}" for name, n in want)
+    assert got[-1] == ""

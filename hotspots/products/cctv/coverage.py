@@ -32,7 +32,7 @@ from hotspots.core.defaults import HOT_MIN_BIN
 from hotspots.core.disclosure import mappable
 from hotspots.data.schema import WGS84, WORKING_CRS, check_incidents
 from hotspots.products.cctv.views import camera_xy, check_cameras, seen_pairs
-from hotspots.space.grid import assign_cells
+from hotspots.space.grid import cell_ints, cells_to_ints
 
 ACTIVE: tuple[str, ...] = ("active",)
 """Camera statuses counted as watching (faulty and decommissioned cameras are not)."""
@@ -143,15 +143,15 @@ def hotspot_membership(
         counts them; other polygons by point in polygon.
     """
     areas, hotspot_id = hot_areas(hotspots, hotspot_id=hotspot_id, min_gi_bin=min_gi_bin)
-    lon = incidents.geometry.x.to_numpy()
-    lat = incidents.geometry.y.to_numpy()
+    points = incidents.geometry.to_numpy()
+    lon, lat = shapely.get_x(points), shapely.get_y(points)
     ids = areas[hotspot_id].astype(str)
     if hotspot_id == "cell" and len(areas) and ids.map(h3.is_valid_cell).all():
-        res = {h3.get_resolution(c) for c in ids}
+        ints = cells_to_ints(ids.to_numpy(dtype=object))  # matched as numbers: the same cells
+        res = np.unique((ints >> np.uint64(52)) & np.uint64(15))  # an H3 id's resolution bits
         if len(res) != 1:
             raise ValueError("hotspot cells mix H3 resolutions; use cells of one resolution")
-        cells = pd.Index(ids)
-        position = cells.get_indexer(assign_cells(lon, lat, res.pop()))
+        position = pd.Index(ints).get_indexer(cell_ints(lon, lat, int(res[0])))
         incident_index = np.flatnonzero(position >= 0)
         hotspot_index = position[incident_index]
         note = "incidents matched to cells by H3 id"

@@ -204,8 +204,10 @@ def _withhold(out: pd.DataFrame, hidden: dict[str, pd.Series]) -> None:
         out[f"{col}_shown"] = disclosure.shown_counts(out[col], hide.get(col, none))
     for name, suffix in COMPARISONS.items():
         blank = hide["current"] | hide.get(name, none)
-        out.loc[blank, [f"{c}_{suffix}" for c in ("change", "pct", "p", "q")]] = np.nan
-        out.loc[blank, f"significant_{suffix}"] = False
-        out.loc[blank, suffix] = ""
+        if blank.any():  # (most selections withhold nothing)
+            out.loc[blank, [f"{c}_{suffix}" for c in ("change", "pct", "p", "q")]] = np.nan
+            out.loc[blank, f"significant_{suffix}"] = False
+            out.loc[blank, suffix] = ""
     for col, mask in hide.items():
-        out.loc[mask, col] = np.nan
+        if mask.any():
+            out.loc[mask, col] = np.nan

@@ -214,12 +214,14 @@ def compare_all(
         "previous": periods.previous,
         **({"last_year": periods.last_year} if last_year else {}),
     }
+    # the rows the comparisons can count (plus what keeps every group and the data's months)
+    rows = _counted_rows(frame, [periods.current, *wanted.values()], by)
     for name, bounds in wanted.items():
         if coverage is not None and coverage.missing(bounds, coverage.sources_of(periods.current)):
             why = coverage.comparable(periods.current, kind=name, wanted=bounds)[1]
             out["notes"][name] = why
             if name == "previous":  # counts of the current period, no comparison
-                out[name] = count_period(frame, current=periods.current, by=by, why=why or "")
+                out[name] = count_period(rows, current=periods.current, by=by, why=why or "")
             continue
         if covered is not None and not _inside(bounds, covered):
             why = f"{period_label(bounds)} is outside the data, which cover {period_label(covered)}"
@@ -231,9 +233,46 @@ def compare_all(
             out["notes"][name] = why
             continue
         out[name] = compare_periods(
-            frame, current=periods.current, previous=bounds, by=by, alpha=alpha
+            rows, current=periods.current, previous=bounds, by=by, alpha=alpha
         )
     return out
+
+
+_DATED = ("month", "occurred_from", "time_precision")
+"""The columns :func:`~hotspots.analysis.temporal.compare_periods` reads besides ``by``."""
+
+
+def _counted_rows(frame: pd.DataFrame, bounds: Sequence[Bounds], by: str) -> pd.DataFrame:
+    """The rows of ``frame`` (its dates and ``by`` only) that ``compare_periods`` gives the same
+    table from as from all of them, for periods ``bounds``.
+
+    Kept: every row whose month touches a calendar month of the periods or whose
+    ``occurred_from`` lies in one (all that can be counted, or cut a month), a row of each
+    value of ``by`` (the groups tested, hence the q-values), a row of the first and of the
+    last month (the months the data cover) and rows without a month (refused as before).
+    A selection's year of incidents shrinks to the few months compared.
+    """
+    columns = list(dict.fromkeys([*_DATED, by]))
+    if not set(columns) <= set(frame.columns) or len(frame) == 0:
+        return frame
+    month = frame["month"].to_numpy()
+    when = frame["occurred_from"].to_numpy()
+    if month.dtype.kind != "M" or when.dtype.kind != "M":  # dates with a time zone: every row
+        return frame
+    keep = np.isnat(month)
+    for first, last in bounds:
+        start = first.start_time.to_period("M").start_time.to_datetime64()
+        stop = ((last + 1).start_time - pd.Timedelta(1, "ns")).to_period("M")
+        end = (stop + 1).start_time.to_datetime64()  # whole calendar months around the period
+        keep |= (month >= start) & (month < end)
+        keep |= (when >= start) & (when < end)
+    _, first_of_group = np.unique(pd.factorize(frame[by])[0], return_index=True)
+    keep[first_of_group] = True
+    if not keep.all():
+        dated = ~np.isnat(month)
+        if dated.any():
+            keep[np.flatnonzero(dated)[[month[dated].argmin(), month[dated].argmax()]]] = True
+    return pd.DataFrame(frame[columns]).iloc[np.flatnonzero(keep)]
 
 
 def counted_in(incidents: pd.DataFrame, periods: Periods) -> tuple[pd.DataFrame, list[str]]:
@@ -269,14 +308,23 @@ def withheld(
     Returns ``{period name: Series of bool by cell}`` for each of ``names`` ("current",
     "previous", "last_year"): True where that period's count of the cell must be withheld.
     """
-    cells = pd.Series(np.asarray(cells, dtype=object))
+    cells = np.asarray(cells, dtype=object)
+    counted = pd.notna(cells)
     month = pd.to_datetime(incidents["month"]).reset_index(drop=True)
     when = month.where(pd.Series(_month_only(incidents)), incidents["occurred_from"].values)
+    dates = when.to_numpy()
     out = {}
     for name in names:
         first, last = getattr(periods, name)
-        inside = ((when >= first.start_time) & (when < (last + 1).start_time)).to_numpy(bool)
-        out[name] = disclosure.gate(incidents, cells.where(inside, None))
+        if dates.dtype.kind == "M":  # naive dates: compared as numbers
+            start, stop = first.start_time.to_datetime64(), (last + 1).start_time.to_datetime64()
+            inside = (dates >= start) & (dates < stop)
+        else:
+            inside = ((when >= first.start_time) & (when < (last + 1).start_time)).to_numpy(bool)
+        # the gate of the period's counted rows alone: what it gives for every row with the
+        # others' cells blank, without handing it the whole selection each time
+        rows = np.flatnonzero(inside & counted)
+        out[name] = disclosure.gate(incidents.iloc[rows], cells[rows])
     return out
 
 
@@ -364,8 +412,12 @@ def significance_words(
 
 
 def _month_only(incidents: pd.DataFrame) -> np.ndarray:
-    precision = incidents["time_precision"].astype("string").str.lower()
-    return ((precision == "month").fillna(True) | incidents["occurred_from"].isna()).to_numpy(bool)
+    """Rows dated to the month only: precision "month" (any case) or missing, or no date."""
+    # the few distinct precisions lower-cased, not every row's
+    codes, precisions = pd.factorize(incidents["time_precision"], use_na_sentinel=True)
+    month = pd.Series(precisions).astype("string").str.lower() == "month"
+    is_month = np.append(month.fillna(True).to_numpy(bool), True)  # code -1: missing
+    return is_month[codes] | incidents["occurred_from"].isna().to_numpy(bool)
 
 
 def _pair(period: Sequence[PeriodBound], name: str) -> Bounds:

@@ -7,6 +7,7 @@ Crime Harm Index; its header says where the numbers come from and why they are r
 
 from __future__ import annotations
 
+import functools
 from importlib import resources
 from pathlib import Path
 
@@ -46,6 +47,21 @@ def load_harm_weights(path: str | Path | None = None) -> pd.Series:
     >>> float(weights["robbery"]), float(weights["shoplifting"])
     (800.0, 10.0)
     """
+    if path is None:  # the bundled table, read once per process (a copy each time)
+        weights = _bundled_weights()
+        out = weights.copy()
+        out.attrs = dict(weights.attrs)
+        return out
+    return _read_weights(path)
+
+
+@functools.cache
+def _bundled_weights() -> pd.Series:
+    return _read_weights(None)
+
+
+def _read_weights(path: str | Path | None) -> pd.Series:
+    """:func:`load_harm_weights` of ``path`` (``None``: the bundled table), read now."""
     if path is None:
         with resources.files("hotspots.data.resources").joinpath("harm_weights.csv").open() as fh:
             table = pd.read_csv(fh, comment="#")

@@ -18,6 +18,8 @@ Three steps, all in metres in the working CRS (``incidents.attrs["working_crs"]`
 
 from __future__ import annotations
 
+import math
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -190,10 +192,45 @@ def _merged_cells(
     lat = shapely.get_y(incidents.geometry.to_numpy())
     position = pd.Index(hot).get_indexer(assign_cells(lon, lat, res))
     labels = np.where(position >= 0, component[position], -1).astype(np.intp)
-    hexagons = to_crs(cell_polygons(hot), crs).geometry.to_numpy()
+    hexagons = hexagons_in(hot, crs)
     outlines = gpd.GeoSeries(_united(hexagons, component), crs=crs)
     params.update(res=int(res), n_hot_areas=len(outlines))
     return HotAreas(labels, outlines, source, params)
+
+
+_hexagons: dict[str, dict[str, shapely.Geometry]] = {}
+"""Hexagons of H3 cells in a working CRS (CRS → cell → polygon), made once per process: a
+dashboard's selections draw their hot areas from the same study area's cells."""
+_HEXAGONS_MAX = 250_000
+"""Hexagons kept per CRS at most (about 60 MB); past it the kept ones are forgotten."""
+_hexagons_lock = threading.Lock()
+
+
+def hexagons_in(cells: np.ndarray, crs: str) -> np.ndarray:
+    """The hexagons of the H3 ``cells`` in ``crs``: ``to_crs(cell_polygons(cells), crs)``'s
+    geometries, each hexagon made once and kept (the same coordinates: each is reprojected
+    on its own).
+
+    Examples
+    --------
+    >>> hexagons_in(np.array(["89195db8b73ffff"]), "EPSG:27700")[0].geom_type
+    'Polygon'
+    """
+    cells = np.asarray(cells, dtype=object)
+    with _hexagons_lock:
+        kept = _hexagons.setdefault(crs, {})
+        found = [kept.get(cell) for cell in cells]
+    missing = list(dict.fromkeys(c for c, g in zip(cells, found, strict=True) if g is None))
+    if missing:
+        made = dict(zip(missing, to_crs(cell_polygons(missing), crs).geometry, strict=True))
+        with _hexagons_lock:
+            if len(kept) + len(made) > _HEXAGONS_MAX:
+                kept.clear()
+            kept.update(made)
+        found = [made[c] if g is None else g for c, g in zip(cells, found, strict=True)]
+    out = np.empty(len(cells), dtype=object)
+    out[:] = found
+    return out
 
 
 def _united(shapes: np.ndarray, group: np.ndarray) -> np.ndarray:
@@ -315,12 +352,18 @@ def _greedy_units(near: sparse.csr_array, weight: np.ndarray) -> tuple[np.ndarra
     score = near @ weight if weight.size else np.full(1, -np.inf)
     indptr, indices, data = near.indptr, near.indices, near.data
     while True:
-        best = int(np.argmax(score))
-        if not np.isfinite(score[best]):
+        best = int(score.argmax())
+        if not math.isfinite(score[best]):
             break
         disc = indices[indptr[best] : indptr[best + 1]]
         taken = disc[unit[disc] < 0]
         unit[taken] = len(centres)
+        if taken.size == 1:  # most units (a row holds each location once: the same floats)
+            row = slice(indptr[taken[0]], indptr[taken[0] + 1])
+            score[indices[row]] -= data[row] * weight[taken[0]]
+            score[disc] = -np.inf
+            centres.append(best)
+            continue
         # score -= near[taken].T @ weight[taken], without building sparse matrices per unit:
         # the rows of ``taken`` gathered, summed per location in the same order (same floats)
         starts, lengths = indptr[taken], indptr[taken + 1] - indptr[taken]

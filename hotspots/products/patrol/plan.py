@@ -5,6 +5,7 @@ how often to visit, and the limits of what the data can say.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -76,6 +77,25 @@ MONTH_ONLY_LIMIT = (
 )
 
 
+class _MadeWhenRead:
+    """A dataclass field that may be given as a function making its value, called the first
+    time the field is read (the plan's context is drawn only by the briefing)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = f"_{name}"
+
+    def __get__(self, obj: object | None, owner: type | None = None) -> Any:
+        if obj is None:
+            raise AttributeError(self.name)  # no default: the field is required
+        value = obj.__dict__[self.name]
+        if callable(value):
+            value = obj.__dict__[self.name] = value()
+        return value
+
+    def __set__(self, obj: object, value: Any) -> None:
+        obj.__dict__[self.name] = value
+
+
 @dataclass
 class PatrolPlan:
     """A patrol plan: the localities to visit, the incidents behind them, and its limits.
@@ -108,7 +128,10 @@ class PatrolPlan:
 
     localities: gpd.GeoDataFrame
     assignment: pd.DataFrame
-    context: pd.DataFrame
+    if TYPE_CHECKING:
+        context: pd.DataFrame
+    else:  # given as a DataFrame or as the function making it
+        context: pd.DataFrame = _MadeWhenRead()
     wards: gpd.GeoDataFrame | None
     limits: list[str]
     metadata: dict[str, Any] = field(default_factory=dict)
@@ -223,8 +246,7 @@ def patrol_plan(
     in_area, counts = _in_area(incidents, area)
     coverage = coverage if coverage is not None else Coverage.of(incidents)
     start, end, months = _period(in_area, period)
-    month = in_area["month"].dt.to_period("M")
-    current_all = in_area[((month >= start) & (month <= end)).to_numpy()]
+    current_all = in_area[_in_months(in_area["month"], start, end)]
     spatial = mappable(current_all)
     current = spatial.reset_index(drop=True)
     if len(current) == 0:
@@ -240,9 +262,9 @@ def patrol_plan(
     weights: pd.Series = harm_weights if given else load_harm_weights(harm_weights)
     harm, harm_note = _harm(current, weights, by)
 
+    mapped = mappable(in_area)  # every month of the area: sensitive rows never shape a place
     if method == "forecast":
-        history = mappable(in_area)
-        history = history[(history["month"].dt.to_period("M") <= end).to_numpy()]
+        history = mapped[_in_months(mapped["month"], None, end)]
         predicted = _forecast(history, area, res, end, hot_spot_share)
         areas = hot_areas_from_forecast(current, predicted)
     else:
@@ -260,7 +282,7 @@ def patrol_plan(
     ward_table, ward_note = _wards(study_area, wards)
 
     plan = _describe(current, chosen, member, harm, ward_table, crs)
-    trend, trend_note = _trend(in_area, current, member, chosen, months, crs, coverage)
+    trend, trend_note = _trend(mapped, current, member, chosen, months, crs, coverage)
     gaps = coverage.missing((start, end))
     if gaps:  # a month without data is not a month without crime
         gap_words = ", ".join(m.strftime("%b %Y") for m in gaps)
@@ -294,7 +316,7 @@ def patrol_plan(
     if method == "forecast":
         bt: dict[str, Any] | None = {"forecast": hot_spot_figures(predicted)}
     elif run_backtest:
-        bt = _backtest(mappable(in_area), area, method, res, len(months))
+        bt = _backtest(mapped, area, method, res, len(months))
     else:
         bt = None
     metadata = {
@@ -325,7 +347,8 @@ def patrol_plan(
             "locality": pd.array(np.where(member > 0, member, pd.NA), dtype="Int64"),
         }
     )
-    return PatrolPlan(plan, assignment, _context(current), ward_table, limits, metadata)
+    context = partial(_context, current)  # made when first read (the briefing)
+    return PatrolPlan(plan, assignment, context, ward_table, limits, metadata)
 
 
 def _in_area(
@@ -340,7 +363,24 @@ def _in_area(
     inside = located.copy()
     inside[located] = shapely.intersects_xy(area, lon[located], lat[located])
     counts = {"unlocated": int((~located).sum()), "outside_area": int((located & ~inside).sum())}
+    if inside.all():  # (a dashboard's selection of its study area) read, never changed
+        return incidents, counts
     return incidents[inside], counts
+
+
+def _in_months(month: pd.Series, first: pd.Period | None, last: pd.Period) -> np.ndarray:
+    """Rows whose ``month`` lies in ``first`` … ``last`` (both inclusive; ``first`` ``None``:
+    any month up to ``last``), as ``month.dt.to_period("M")`` compares them: naive dates are
+    compared with the months' bounds, without making a period of each row."""
+    values = month.to_numpy()
+    if values.dtype.kind != "M":  # dates with a time zone, say: as periods
+        period = month.dt.to_period("M")
+        inside = period <= last if first is None else (period >= first) & (period <= last)
+        return inside.to_numpy(bool)
+    inside = values < (last + 1).start_time.to_datetime64()
+    if first is not None:
+        inside &= values >= first.start_time.to_datetime64()
+    return inside
 
 
 def _period(
@@ -448,15 +488,13 @@ def _describe(
     """Names, counts, shares, harm and crime mix of the chosen localities."""
     ranks = pd.Index(chosen["locality"].to_numpy(), name="locality")
     inside = member > 0
-    named = inside & nameable(current)  # never a house address from an exact-coordinate log
+    can_name = nameable(current)  # never a house address from an exact-coordinate log
+    named = inside & can_name
     streets = main_streets(current["location"][named], member[named]).reindex(ranks)
     centres = chosen[["centre_x", "centre_y"]].to_numpy(float)
     ward = ward_names(centres, wards, crs)
-    add_near_streets(streets, ward, current, nameable(current), centres)
+    add_near_streets(streets, ward, current, can_name, centres)
     counts = np.bincount(member[inside], minlength=len(ranks) + 1)[1:]
-    mix = pd.crosstab(member[inside], current["category"].to_numpy()[inside]).reindex(
-        ranks, fill_value=0
-    )
     out = gpd.GeoDataFrame(
         {
             "rank": ranks.to_numpy(),
@@ -474,7 +512,7 @@ def _describe(
                 if harm is not None
                 else np.nan
             ),
-            "crime_mix": [_mix(row) for _, row in mix.iterrows()],
+            "crime_mix": _crime_mix(member[inside], current["category"].to_numpy()[inside], ranks),
             "hot_area": chosen["hot_area"].to_numpy(),
         },
         geometry=chosen.geometry.to_numpy(),
@@ -484,14 +522,25 @@ def _describe(
     return out
 
 
-def _mix(row: pd.Series) -> str:
-    """``"Anti-social behaviour 31, Acquisitive 12"``: categories by count, zeros left out."""
-    row = row[row > 0].sort_values(ascending=False, kind="stable")
-    return ", ".join(f"{name} {int(n)}" for name, n in row.items())
+def _crime_mix(member: np.ndarray, category: np.ndarray, ranks: pd.Index) -> list[str]:
+    """Per locality of ``ranks``: ``"Anti-social behaviour 31, Acquisitive 12"``, its
+    incidents' categories by count (ties in the categories' order), zeros left out.
+
+    ``member`` and ``category`` are the locality and category of each incident in one."""
+    codes, names = pd.factorize(category, sort=True)  # a missing category counts in none
+    known = codes >= 0
+    position = pd.Index(ranks).get_indexer(member[known])
+    counts = np.zeros((len(ranks), len(names)), dtype=np.int64)
+    np.add.at(counts, (position, codes[known]), 1)
+    out = []
+    for row in counts:
+        order = np.argsort(-row, kind="stable")
+        out.append(", ".join(f"{names[j]} {int(row[j])}" for j in order if row[j] > 0))
+    return out
 
 
 def _trend(
-    in_area: gpd.GeoDataFrame,
+    mapped: gpd.GeoDataFrame,
     current: gpd.GeoDataFrame,
     member: np.ndarray,
     chosen: gpd.GeoDataFrame,
@@ -501,8 +550,9 @@ def _trend(
 ) -> tuple[pd.DataFrame, str]:
     """Incidents in the same outlines in the period just before, and the change (Poisson test).
 
-    ``current`` are the period's mappable incidents and ``member`` their locality; incidents of
-    the previous period count for the best-ranked outline holding them.
+    ``mapped`` are the mappable incidents of the area (every month), ``current`` the
+    period's and ``member`` their locality; incidents of the previous period count for the
+    best-ranked outline holding them.
     """
     columns = ["previous", "change", "pct_change", "trend"]
     start, end = months[0], months[-1]
@@ -512,17 +562,20 @@ def _trend(
         note = f"no trend: {fallback}"
         return pd.DataFrame(columns=columns, index=pd.Index([], name="rank")), note
     prev_start, prev_end = compared
-    spatial = mappable(in_area)
-    month = spatial["month"].dt.to_period("M")
-    before = spatial[((month >= prev_start) & (month <= prev_end)).to_numpy()]
+    before = np.flatnonzero(_in_months(mapped["month"], prev_start, prev_end))
     outlines = to_crs(chosen, crs).geometry.to_numpy()
-    xy = before[["x", "y"]].to_numpy(float)
+    xy = mapped[["x", "y"]].to_numpy(float)[before]
     previous = np.full(len(before), -1, dtype=np.intp)
     for rank, outline in zip(chosen["locality"], outlines, strict=True):
         hit = (previous < 0) & shapely.intersects_xy(outline, xy[:, 0], xy[:, 1])
         previous[hit] = rank
+    dated = ["month", "occurred_from", "time_precision"]  # what compare_periods reads
     both = pd.concat(
-        [current.assign(locality=member), before.assign(locality=previous)], ignore_index=True
+        [
+            pd.DataFrame(current[dated]).assign(locality=member),
+            pd.DataFrame(mapped[dated]).iloc[before].assign(locality=previous),
+        ],
+        ignore_index=True,
     )
     both["locality"] = both["locality"].where(both["locality"] > 0)
     try:
@@ -560,6 +613,13 @@ def _timing(
     timed = not peaks.attrs.get("reason")
     days = []
     months = []
+    if not timed:  # the peak months of each locality, in their rank order
+        by_rank = peaks.iloc[np.argsort(peaks["rank"].to_numpy(), kind="stable")]
+        peak_months: dict[str, list[str]] = {}
+        for locality, label, n in zip(
+            by_rank["locality"].astype(str), by_rank["label"], by_rank["incidents"], strict=True
+        ):
+            peak_months.setdefault(locality, []).append(f"{label} ({n:.0f})")
     for rank in ranks:
         if timed:
             profile = hour_weekday(current[member == rank])
@@ -567,13 +627,7 @@ def _timing(
             months.append("")
         else:
             days.append("")
-            mine = peaks[peaks["locality"].astype(str) == str(rank)].sort_values("rank")
-            months.append(
-                "; ".join(
-                    f"{label} ({n:.0f})"
-                    for label, n in zip(mine["label"], mine["incidents"], strict=True)
-                )
-            )
+            months.append("; ".join(peak_months.get(str(rank), [])))
     out = plan.copy()
     out["peak_days"] = days
     out["peak_basis"] = "hour" if timed else "month"

@@ -384,14 +384,14 @@ def _map_layers(
     *,
     _ds: Dataset,
     _cams: pd.DataFrame,
-    _cells: gpd.GeoDataFrame,
+    _hot: gpd.GeoDataFrame,
 ) -> list[folium.FeatureGroup]:
-    """The map's wards, Gi* hot cells and cameras (per selection and camera table; st_map
-    draws a fresh copy of each)."""
-    hot, _ = cctv.hot_areas(_cells)
+    """The map's wards, Gi* hot cells (``_hot``: :func:`hotspots.products.cctv.hot_areas` of
+    the selection's cells) and cameras (per selection and camera table; st_map draws a fresh
+    copy of each)."""
     return [
         cached.wards_layer(_ds),
-        maps.gistar_layer(hot, name="Significant clusters of high counts (Gi*)"),
+        maps.gistar_layer(_hot, name="Significant clusters of high counts (Gi*)"),
         *_camera_layers(cam_key, _cams=_cams),
     ]
 
@@ -407,10 +407,10 @@ def _map(
     sel: Selection,
     cam_key: str,
     cameras: pd.DataFrame,
-    cells: gpd.GeoDataFrame,
+    hot: gpd.GeoDataFrame,
     plan: cctv.Siting | None,
 ) -> None:
-    layers = list(_map_layers(ds.key, repr(sel), cam_key, _ds=ds, _cams=cameras, _cells=cells))
+    layers = list(_map_layers(ds.key, repr(sel), cam_key, _ds=ds, _cams=cameras, _hot=hot))
     if plan is not None and len(plan.chosen):
         proposed = cctv.proposed_cameras(plan)
         layers.append(camera_views_layer(proposed, name="Proposed redeployable sites"))
@@ -470,8 +470,11 @@ def render() -> None:
         _sheet_section(ds, sel, cam_key, inc, cameras, cells, engine)
     with tabs[4]:
         _log_section(engine)
+    # the hot cells the coverage used (made once per selection with its sightings)
+    seen = _sightings(ds.key, repr(sel), cam_key, _inc=inc, _cams=cameras, _cells=cells)
+    hot = seen.member.areas if seen.member is not None else cctv.hot_areas(cells)[0]
     with map_slot:
-        _map(ds, sel, cam_key, cameras, cells, plan)
+        _map(ds, sel, cam_key, cameras, hot, plan)
 
 
 def _sheet_html(sheet: cctv.TaskingSheet, *, title: str) -> str:

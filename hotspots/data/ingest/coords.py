@@ -5,7 +5,9 @@ All functions work on whole columns at once (numpy, one pyproj ``Transformer`` c
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Literal
 
 import numpy as np
@@ -68,6 +70,91 @@ class Located:
     reason: np.ndarray
     detail: np.ndarray
     swapped: int
+
+
+class Reprojection:
+    """Points reprojected on background threads, for a caller with other work meanwhile.
+
+    :func:`hotspots.core.crs.transform` (PROJ, which releases the GIL) runs on threads started
+    at once; a large batch is split in two halves, one per core. Each point is reprojected on
+    its own, so the values are those of one call over all points.
+
+    Parameters
+    ----------
+    source, crs
+        From and to (``"EPSG:nnnn"``).
+    x, y
+        The points, in ``source``.
+    rows
+        A boolean mask: the rows of a longer table that ``x`` and ``y`` hold (``None``: all).
+
+    Examples
+    --------
+    >>> started = Reprojection("EPSG:4326", "EPSG:27700", np.array([-0.45]), np.array([51.75]))
+    >>> [round(float(v[0])) for v in started.of(np.array([True]))]
+    [507097, 206837]
+    """
+
+    SPLIT = 200_000
+    """Points from which the work is split over two threads."""
+
+    def __init__(
+        self,
+        source: str,
+        crs: str,
+        x: np.ndarray,
+        y: np.ndarray,
+        *,
+        rows: np.ndarray | None = None,
+    ) -> None:
+        self.crs = crs
+        self.rows = rows
+        n = x.size
+        bounds = [0, n // 2, n] if n >= self.SPLIT else [0, n]
+        self._parts: list[tuple[np.ndarray, np.ndarray] | BaseException | None] = [None] * (
+            len(bounds) - 1
+        )
+        self._threads = [
+            threading.Thread(
+                target=self._run,
+                args=(i, source, x[a:b], y[a:b]),
+                name=f"hotspots-reproject-{i}",
+                daemon=True,
+            )
+            for i, (a, b) in enumerate(pairwise(bounds))
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def _run(self, part: int, source: str, x: np.ndarray, y: np.ndarray) -> None:
+        try:
+            self._parts[part] = transform(source, self.crs, x, y)
+        except BaseException as exc:  # handed to the caller by result()
+            self._parts[part] = exc
+
+    def result(self) -> tuple[np.ndarray, np.ndarray]:
+        """All the points reprojected (waits for the threads)."""
+        for thread in self._threads:
+            thread.join()
+        xs, ys = [], []
+        for part in self._parts:
+            if isinstance(part, BaseException):
+                raise part
+            assert part is not None
+            xs.append(part[0])
+            ys.append(part[1])
+        if len(xs) == 1:
+            return xs[0], ys[0]
+        return np.concatenate(xs), np.concatenate(ys)
+
+    def of(self, kept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The reprojected points of the ``kept`` rows (a boolean mask over the table; each
+        kept row must be among ``rows``)."""
+        x, y = self.result()
+        within = kept if self.rows is None else kept[self.rows]
+        if within.all():
+            return x, y
+        return x[within], y[within]
 
 
 def parse_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:

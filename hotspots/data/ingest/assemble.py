@@ -215,6 +215,35 @@ def kept_rows(values: pd.Series, kept: np.ndarray) -> pd.Series:
     return pd.Series(type(values.array)(taken, dtype=values.dtype), name=values.name)
 
 
+def kept_frame(frame: pd.DataFrame, kept: np.ndarray) -> pd.DataFrame:
+    """``frame[kept].reset_index(drop=True)`` (``kept`` a boolean mask): Arrow string columns
+    by pyarrow's filter, then combined into the one chunk pandas' take gives (several times
+    faster than that take of a stack of files); other columns by pandas.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"a": ["x", "y", "z"], "n": [1, 2, 3]}, dtype="str")
+    >>> kept_frame(frame, np.array([True, False, True]))["a"].tolist()
+    ['x', 'z']
+    """
+    if not kept.any():
+        return frame[kept].reset_index(drop=True)
+    mask = pa.array(kept)
+    columns = {}
+    for j, (_, values) in enumerate(frame.items()):
+        if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+            taken = pa.array(values.array).filter(mask)
+            if isinstance(taken, pa.ChunkedArray):
+                taken = taken.combine_chunks()
+            array = type(values.array)(pa.chunked_array([taken]), dtype=values.dtype)
+            columns[j] = pd.Series(array, name=values.name, copy=False)
+        else:
+            columns[j] = values[kept].reset_index(drop=True)
+    out = pd.DataFrame(columns, index=pd.RangeIndex(int(kept.sum())), copy=False)
+    out.columns = frame.columns
+    return out
+
+
 def blank_text(values: pd.Series) -> np.ndarray | pd.Series:
     """Where ``values.str.strip() == ""`` (nulls are not blank): Arrow text tested in place
     (empty, or only whitespace: the very characters the strip removes; no stripped copy of
@@ -343,7 +372,7 @@ def _dtypes() -> dict[str, object]:
 
 
 def _quarantine(staged: Staged, flagged: np.ndarray, taxonomy: pd.DataFrame | None) -> pd.DataFrame:
-    raw = staged.raw[flagged].reset_index(drop=True)
+    raw = kept_frame(staged.raw, flagged)
     raw.columns = _clear_of_leading(list(raw.columns))
     head = pd.DataFrame(
         {

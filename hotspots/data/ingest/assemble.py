@@ -226,7 +226,7 @@ def kept_frame(frame: pd.DataFrame, kept: np.ndarray) -> pd.DataFrame:
     >>> kept_frame(frame, np.array([True, False, True]))["a"].tolist()
     ['x', 'z']
     """
-    if not kept.any():
+    if kept.all() or not kept.any():  # pandas keeps the chunks of all rows: so here too
         return frame[kept].reset_index(drop=True)
     mask = pa.array(kept)
     columns = {}

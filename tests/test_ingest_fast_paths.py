@@ -12,7 +12,7 @@ import pyarrow as pa
 import pytest
 
 from hotspots.core import crs
-from hotspots.data.ingest import assemble, coords, load, read_policeuk
+from hotspots.data.ingest import assemble, coords, ids, load, read_policeuk
 from hotspots.data.ingest.report import LoadResult
 
 DATA = Path(__file__).parent / "data" / "ingest"
@@ -142,3 +142,37 @@ def test_several_files_read_at_once_keep_their_order_and_first_error(tmp_path) -
     result = load(tmp_path)
     assert isinstance(result, LoadResult)
     assert [f.split("/")[-2] for f in result.report.files_read] == ["2021-01", "2021-02", "2021-03"]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_text_keys_equal_for_equal_strings_in_any_chunk(seed: int) -> None:
+    """Equal strings get equal keys whatever their chunk, slice or offsets width (short,
+    long, multi-byte and null values mixed; a chunk of only long strings takes a shortcut)."""
+    rng = np.random.default_rng(seed)
+    words = ["", "a", "abcdefg", "abcdefgh", "x" * 15, "x" * 16, "x" * 17, "é" * 9, "q" * 64, None]
+    values = [words[i] for i in rng.integers(0, len(words), 2000)]
+    long_only = [w for w in values if w is not None and len(w.encode()) >= 16]
+    arrays = [
+        pa.array(values, pa.large_string()),
+        pa.array(values, pa.string()),
+        pa.array(["zz"] * 5 + values, pa.large_string()).slice(5),
+        pa.chunked_array([pa.array(long_only), pa.array(values)]),
+    ]
+    for array in arrays:
+        flat = array.to_pylist()
+        keys = ids.text_keys(array)
+        seen: dict[str, set[int]] = {}
+        for value, key in zip(flat, keys, strict=True):
+            seen.setdefault(value or "", set()).add(int(key))
+        assert all(len(k) == 1 for k in seen.values())
+        assert len({next(iter(k)) for k in seen.values()}) == len(seen)  # no collision here
+
+
+def test_repeated_finds_exactly_the_values_held_twice() -> None:
+    rng = np.random.default_rng(5)
+    words = np.array(["a" * 64, "b" * 64, "c", "", "d" * 20], dtype=object)
+    values = pd.Series(words[rng.integers(0, words.size, 500)], dtype="str")
+    values[rng.random(500) < 0.05] = None
+    rows = np.flatnonzero(rng.random(500) < 0.5)
+    expected = values.iloc[rows].duplicated(keep=False).to_numpy(bool)
+    assert (assemble._repeated(values, rows) == expected).all()

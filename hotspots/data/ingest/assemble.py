@@ -155,16 +155,12 @@ def _flag_duplicates(staged: Staged) -> None:
         return
     rows = np.flatnonzero(ok)
     incident_id = pd.Series(staged.fields["incident_id"])
-    id_codes = _equal_codes(incident_id)[rows]
-    repeated = np.bincount(id_codes)[id_codes] > 1
-    if not repeated.any():
+    rows = rows[_repeated(incident_id, rows)]
+    if not rows.size:
         return
-    rows, id_codes = rows[repeated], id_codes[repeated]
-    columns = {"month": staged.fields["month"], **staged.same_record}
+    columns = {"id": incident_id, "month": staged.fields["month"], **staged.same_record}
     # each column's kept rows that share an id, factorized (equal codes where values are equal)
-    codes = pd.DataFrame(
-        {"id": id_codes} | {c: _equal_codes(_take(v, rows)) for c, v in columns.items()}
-    )
+    codes = pd.DataFrame({c: _equal_codes(_take(v, rows)) for c, v in columns.items()})
     dup, first = ids.first_occurrence(codes)
     if staged.same_record:
         shared, _ = ids.first_occurrence(codes[["id", "month"]])
@@ -192,6 +188,25 @@ def _flag_duplicates(staged: Staged) -> None:
     mask = np.zeros(ok.size, dtype=bool)
     mask[rows[dup]] = True
     staged.ledger.flag(mask, "duplicate_id", detail)
+
+
+def _repeated(values: pd.Series, rows: np.ndarray) -> np.ndarray:
+    """Which of ``rows`` hold a value that another of ``rows`` holds too (exactly).
+
+    Arrow text: rows whose :func:`ids.text_keys` key is unique among ``rows`` hold a unique
+    value; the others (the repeats, and the rare different values whose keys collide) are
+    compared exactly. Other dtypes: compared exactly.
+    """
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        keys = ids.text_keys(pa.array(values.array))[rows]
+        maybe = np.flatnonzero(pd.Series(keys).duplicated(keep=False).to_numpy(bool))
+    else:
+        maybe = np.arange(rows.size)
+    out = np.zeros(rows.size, dtype=bool)
+    if maybe.size:
+        codes = _equal_codes(_take(values, rows[maybe]))
+        out[maybe[np.bincount(codes)[codes] > 1]] = True
+    return out
 
 
 def _take(values: np.ndarray | pd.Series, rows: np.ndarray) -> pd.Series:

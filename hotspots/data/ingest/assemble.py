@@ -230,10 +230,11 @@ def kept_rows(values: pd.Series, kept: np.ndarray) -> pd.Series:
     return pd.Series(type(values.array)(taken, dtype=values.dtype), name=values.name)
 
 
-def kept_frame(frame: pd.DataFrame, kept: np.ndarray) -> pd.DataFrame:
+def kept_frame(frame: pd.DataFrame, kept: np.ndarray, *, combine: bool = True) -> pd.DataFrame:
     """``frame[kept].reset_index(drop=True)`` (``kept`` a boolean mask): Arrow string columns
     by pyarrow's filter, then combined into the one chunk pandas' take gives (several times
-    faster than that take of a stack of files); other columns by pandas.
+    faster than that take of a stack of files); other columns by pandas. ``combine=False``
+    leaves the filtered chunks as they are (the same values, in one chunk per file).
 
     Examples
     --------
@@ -248,9 +249,11 @@ def kept_frame(frame: pd.DataFrame, kept: np.ndarray) -> pd.DataFrame:
     for j, (_, values) in enumerate(frame.items()):
         if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
             taken = pa.array(values.array).filter(mask)
-            if isinstance(taken, pa.ChunkedArray):
-                taken = taken.combine_chunks()
-            array = type(values.array)(pa.chunked_array([taken]), dtype=values.dtype)
+            if not isinstance(taken, pa.ChunkedArray):
+                taken = pa.chunked_array([taken])
+            elif combine:
+                taken = pa.chunked_array([taken.combine_chunks()])
+            array = type(values.array)(taken, dtype=values.dtype)
             columns[j] = pd.Series(array, name=values.name, copy=False)
         else:
             columns[j] = values[kept].reset_index(drop=True)
@@ -265,7 +268,7 @@ def blank_text(values: pd.Series) -> np.ndarray | pd.Series:
     every value); other dtypes by pandas."""
     if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
         array = pa.array(values.array)
-        blank = pc.or_(pc.equal(pc.utf8_length(array), 0), pc.utf8_is_space(array))
+        blank = pc.or_(pc.equal(pc.binary_length(array), 0), pc.utf8_is_space(array))
         return np.asarray(pc.fill_null(blank, False), dtype=bool)
     return values.str.strip() == ""
 

@@ -207,7 +207,11 @@ def _stage(
     blank = (incident_id == "").to_numpy(bool)
     if blank.any():
         incident_id = ids.with_generated_ids(
-            incident_id, blank, stems[blank], line[blank], assemble.kept_frame(raw, blank)
+            incident_id,
+            blank,
+            stems[blank],
+            line[blank],
+            assemble.kept_frame(raw, blank, combine=False),
         )
     fields = {
         "incident_id": incident_id,

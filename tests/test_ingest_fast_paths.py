@@ -176,3 +176,20 @@ def test_repeated_finds_exactly_the_values_held_twice() -> None:
     rows = np.flatnonzero(rng.random(500) < 0.5)
     expected = values.iloc[rows].duplicated(keep=False).to_numpy(bool)
     assert (assemble._repeated(values, rows) == expected).all()
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [" -0.45", "51.7 ", "", None, "  ", "1e3", "-0"],
+        ["1", "x", "", None],  # a non-number: pyarrow refuses, pandas parses value by value
+        ["", "", None],
+    ],
+)
+def test_arrow_numbers_are_parsed_as_pandas_parses_them(values) -> None:
+    arrow = pd.Series(values, dtype="str")
+    objects = pd.Series(values, dtype=object)
+    fast, fast_blank = coords.parse_numbers(arrow)
+    slow, slow_blank = coords.parse_numbers(objects)
+    assert fast.tobytes() == slow.tobytes()
+    assert (fast_blank == slow_blank).all()

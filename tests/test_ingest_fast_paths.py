@@ -193,3 +193,25 @@ def test_arrow_numbers_are_parsed_as_pandas_parses_them(values) -> None:
     slow, slow_blank = coords.parse_numbers(objects)
     assert fast.tobytes() == slow.tobytes()
     assert (fast_blank == slow_blank).all()
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["A1", "b2", "", None, "x"],
+        ["A1", " b2"],
+        ["A1", "b2\t"],
+        ["A1", "\u00a0b2"],  # a no-break space: not ASCII, so stripped
+        ["A1", "b2\u3000"],
+        ["A1", "é"],  # not ASCII at an edge: stripped (nothing to strip)
+    ],
+)
+def test_stripped_is_pandas_strip(values) -> None:
+    series = _chunked_text(values, [1])
+    fast = assemble.stripped(series)
+    slow = series.str.strip()
+    pd.testing.assert_series_equal(fast, slow, check_exact=True)
+    assert fast.array._pa_array.equals(slow.array._pa_array)
+    assert [len(c) for c in fast.array._pa_array.chunks] == [
+        len(c) for c in slow.array._pa_array.chunks
+    ]

@@ -262,6 +262,41 @@ def kept_frame(frame: pd.DataFrame, kept: np.ndarray, *, combine: bool = True) -
     return out
 
 
+def stripped(values: pd.Series) -> pd.Series:
+    """``values.str.strip()``; Arrow text whose every value starts and ends in a printable
+    ASCII character (which cannot be white space) is returned as it is, no stripped copy.
+
+    Examples
+    --------
+    >>> stripped(pd.Series(["A1", " B2 "], dtype="str")).tolist()
+    ['A1', 'B2']
+    """
+    arrow = isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"
+    if arrow and not _edges_may_be_space(pa.array(values.array)):
+        return values
+    return values.str.strip()
+
+
+def _edges_may_be_space(strings: pa.Array | pa.ChunkedArray) -> bool:
+    """Whether some string's first or last byte is a space, a control character or not ASCII
+    (then perhaps the start or end of a Unicode space), read in place from the Arrow buffers."""
+    if isinstance(strings, pa.ChunkedArray):
+        return any(_edges_may_be_space(chunk) for chunk in strings.chunks)
+    n = len(strings)
+    if n == 0:
+        return False
+    _, offsets_buf, data_buf = strings.buffers()
+    width = np.int64 if pa.types.is_large_string(strings.type) else np.int32
+    offsets = np.frombuffer(offsets_buf, dtype=width)[strings.offset : strings.offset + n + 1]
+    start, end = offsets[:-1], offsets[1:]
+    filled = end > start
+    if not filled.any():
+        return False
+    data = np.frombuffer(data_buf, dtype=np.uint8)
+    edges = np.concatenate([data[start[filled]], data[end[filled] - 1]])
+    return bool(((edges <= 0x20) | (edges >= 0x7F)).any())
+
+
 def blank_text(values: pd.Series) -> np.ndarray | pd.Series:
     """Where ``values.str.strip() == ""`` (nulls are not blank): Arrow text tested in place
     (empty, or only whitespace: the very characters the strip removes; no stripped copy of

@@ -203,7 +203,7 @@ def _stage(
     ledger.take(located.reason, located.detail)
     month, month_detail = dates.parse_month(raw["Month"])
     ledger.flag(np.isnat(month), "unparseable_date", month_detail)
-    incident_id = raw["Crime ID"].astype("str").str.strip().fillna("")
+    incident_id = assemble.stripped(raw["Crime ID"].astype("str")).fillna("")
     blank = (incident_id == "").to_numpy(bool)
     if blank.any():
         incident_id = ids.with_generated_ids(

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pytest
 
 from hotspots.core import crs
-from hotspots.data.ingest import assemble, coords, ids, load, read_policeuk
+from hotspots.data.ingest import assemble, coords, dates, ids, load, read_policeuk
 from hotspots.data.ingest.report import LoadResult
 
 DATA = Path(__file__).parent / "data" / "ingest"
@@ -215,3 +215,17 @@ def test_stripped_is_pandas_strip(values) -> None:
     assert [len(c) for c in fast.array._pa_array.chunks] == [
         len(c) for c in slow.array._pa_array.chunks
     ]
+
+
+def test_months_parsed_once_per_distinct_value_as_row_by_row() -> None:
+    values = pd.Series(
+        ["2021-03", " 2021-03", "March", None, "", "2021-13 ", "2021-03"], dtype="str"
+    )
+    month, detail = dates.parse_month(values)
+    text = values.str.strip()
+    expected = pd.to_datetime(text, format="%Y-%m", errors="coerce").to_numpy("datetime64[ns]")
+    assert month.tobytes() == expected.tobytes()
+    shown = text.fillna("")
+    for i in range(len(values)):
+        wanted = "" if not np.isnat(expected[i]) else f"Month '{shown[i]}' is not a YYYY-MM month"
+        assert detail[i] == wanted

@@ -287,7 +287,10 @@ def _edges_may_be_space(strings: pa.Array | pa.ChunkedArray) -> bool:
         return False
     _, offsets_buf, data_buf = strings.buffers()
     width = np.int64 if pa.types.is_large_string(strings.type) else np.int32
-    offsets = np.frombuffer(offsets_buf, dtype=width)[strings.offset : strings.offset + n + 1]
+    offsets = np.asarray(
+        np.frombuffer(offsets_buf, dtype=width)[strings.offset : strings.offset + n + 1],
+        dtype=np.int64,
+    )
     start, end = offsets[:-1], offsets[1:]
     filled = end > start
     if not filled.any():

@@ -138,8 +138,10 @@ def text_keys(strings: pa.Array | pa.ChunkedArray) -> np.ndarray:
         return np.zeros(0, np.uint64)
     _, offsets_buf, data_buf = strings.buffers()
     width = np.int64 if pa.types.is_large_string(strings.type) else np.int32
-    offsets = np.frombuffer(offsets_buf, dtype=width)[strings.offset : strings.offset + n + 1]
-    offsets = offsets.astype(np.int64)
+    offsets = np.asarray(
+        np.frombuffer(offsets_buf, dtype=width)[strings.offset : strings.offset + n + 1],
+        dtype=np.int64,
+    )
     data = np.frombuffer(data_buf, np.uint8) if data_buf is not None else np.zeros(0, np.uint8)
     if data.size < 16:  # too short for the 8-byte windows: a padded copy (a few bytes)
         data = np.concatenate([data, np.zeros(16, np.uint8)])

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from itertools import pairwise
 from typing import Literal
 
 import numpy as np
@@ -73,11 +72,10 @@ class Located:
 
 
 class Reprojection:
-    """Points reprojected on background threads, for a caller with other work meanwhile.
+    """Points reprojected on a background thread, for a caller with other work meanwhile.
 
-    :func:`hotspots.core.crs.transform` (PROJ, which releases the GIL) runs on threads started
-    at once; a large batch is split in two halves, one per core. Each point is reprojected on
-    its own, so the values are those of one call over all points.
+    :func:`hotspots.core.crs.transform` (PROJ, which releases the GIL, so the other core
+    does it) starts at once; :meth:`result` waits for it and gives its values unchanged.
 
     Parameters
     ----------
@@ -95,9 +93,6 @@ class Reprojection:
     [507097, 206837]
     """
 
-    SPLIT = 200_000
-    """Points from which the work is split over two threads."""
-
     def __init__(
         self,
         source: str,
@@ -109,43 +104,25 @@ class Reprojection:
     ) -> None:
         self.crs = crs
         self.rows = rows
-        n = x.size
-        bounds = [0, n // 2, n] if n >= self.SPLIT else [0, n]
-        self._parts: list[tuple[np.ndarray, np.ndarray] | BaseException | None] = [None] * (
-            len(bounds) - 1
+        self._done: tuple[np.ndarray, np.ndarray] | BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._run, args=(source, x, y), name="hotspots-reproject", daemon=True
         )
-        self._threads = [
-            threading.Thread(
-                target=self._run,
-                args=(i, source, x[a:b], y[a:b]),
-                name=f"hotspots-reproject-{i}",
-                daemon=True,
-            )
-            for i, (a, b) in enumerate(pairwise(bounds))
-        ]
-        for thread in self._threads:
-            thread.start()
+        self._thread.start()
 
-    def _run(self, part: int, source: str, x: np.ndarray, y: np.ndarray) -> None:
+    def _run(self, source: str, x: np.ndarray, y: np.ndarray) -> None:
         try:
-            self._parts[part] = transform(source, self.crs, x, y)
+            self._done = transform(source, self.crs, x, y)
         except BaseException as exc:  # handed to the caller by result()
-            self._parts[part] = exc
+            self._done = exc
 
     def result(self) -> tuple[np.ndarray, np.ndarray]:
-        """All the points reprojected (waits for the threads)."""
-        for thread in self._threads:
-            thread.join()
-        xs, ys = [], []
-        for part in self._parts:
-            if isinstance(part, BaseException):
-                raise part
-            assert part is not None
-            xs.append(part[0])
-            ys.append(part[1])
-        if len(xs) == 1:
-            return xs[0], ys[0]
-        return np.concatenate(xs), np.concatenate(ys)
+        """The points reprojected (waits for the thread)."""
+        self._thread.join()
+        if isinstance(self._done, BaseException):
+            raise self._done
+        assert self._done is not None
+        return self._done
 
     def of(self, kept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The reprojected points of the ``kept`` rows (a boolean mask over the table; each

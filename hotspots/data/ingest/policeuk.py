@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -28,7 +26,6 @@ _OTHER_KINDS = {
     "-stop-and-search.csv": "a police.uk stop-and-search file",
 }
 SOURCE = "police.uk"
-_READERS = 2  # files read at once
 
 
 def read_policeuk(
@@ -106,8 +103,9 @@ def read_policeuk_files(
     area = None if study_area is None else resolve_study_area(study_area)
     report = LoadReport(files_skipped=skipped)
     tables = []
-    with progress_bar(street, enabled=progress) as bar, _reading(street) as read:
-        for source, (table, notes) in zip(street, read, strict=True):
+    with progress_bar(street, enabled=progress) as bar:
+        for source in street:
+            table, notes = _read_one(source)
             _check_header(table)
             tables.append(table)
             report.files_read.append(source.label)
@@ -131,23 +129,8 @@ def read_policeuk_files(
     )
 
 
-@contextmanager
-def _reading(
-    street: Sequence[SourceFile],
-) -> Iterator[Iterator[tuple[csvscan.CsvTable, list[str]]]]:
-    """Each file's table and notes, in order, read two at a time (reading is mostly pyarrow's
-    and numpy's work, which release the GIL); files after one that fails are not read."""
-    if len(street) < 2:
-        yield map(_read_one, street)
-        return
-    pool = ThreadPoolExecutor(_READERS, thread_name_prefix="hotspots-read")
-    try:
-        yield pool.map(_read_one, street)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
 def _read_one(source: SourceFile) -> tuple[csvscan.CsvTable, list[str]]:
+    """One file's table and the notes for the report."""
     if source.suffix == ".json":
         return policeukapi.read_api_json(source)
     table = csvscan.read_table(source)

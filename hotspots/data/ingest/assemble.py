@@ -98,7 +98,7 @@ def finish(
 ) -> LoadResult:
     """Clip, de-duplicate, and build the incidents, the quarantine and the report.
 
-    The reprojection to the working CRS starts on background threads before the
+    The reprojection to the working CRS starts on a background thread before the
     de-duplication (:class:`~hotspots.data.ingest.coords.Reprojection`), for the rows kept so
     far; :func:`_incidents` takes the kept rows' values from it when the working CRS of the
     rows finally kept is the same (duplicates rarely move the median), else reprojects again.
@@ -122,16 +122,11 @@ def finish(
     report.quarantined = quarantine["reason"].value_counts().to_dict()
     report.swapped_lat_lon += loc.swapped
     report.working_crs = incidents.attrs[WORKING_CRS]
-    report.months = _months(incidents["month"])
+    report.months = sorted(pd.Series(incidents["month"].dropna().unique()).dt.strftime("%Y-%m"))
     report.time_precision = incidents["time_precision"].value_counts().to_dict()
     if report.rows_read != report.rows_kept + report.rows_quarantined:
         raise RuntimeError("ingest lost rows: read != kept + quarantined (a bug; please report)")
     return LoadResult(incidents, quarantine, report)
-
-
-def _months(month: pd.Series) -> list[str]:
-    """The distinct months, ``YYYY-MM``, sorted (each distinct value formatted once)."""
-    return sorted(pd.Series(month.dropna().unique()).dt.strftime("%Y-%m"))
 
 
 def _reproject_early(loc: coords.Located, ok: np.ndarray) -> coords.Reprojection | None:

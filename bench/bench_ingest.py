@@ -21,6 +21,29 @@ herts    total 1.19 s wall at load average 2.5 (load 1.09 s + H3 0.09 s); CPU 1.
          (225 MB of it is the imports).
 synth1m  CPU 9–10 s (≈ 100k rows/s, load + validate + H3); peak RSS 1,405 MB; clipped
          to Dacorum (900k rows quarantined as outside_study_area) 1,416 MB.
+
+Session 7, read7 (reading a million police.uk rows; every output of ``load()`` identical)
+----------------------------------------------------------------------------------------
+``load()`` of /tmp/hotspots-bench-m1 (983,361 incidents) and of the Hertfordshire zip, cold
+(one process each), A/B pairs niced, load average 2.8–3.2, main -> read7:
+1M      wall 5.7–6.1 -> 4.9–5.0 s; user 4.0 -> 2.9–3.1 s (sys 1.6–2.3 s either way: page
+        faults, slow on this VM and noisy); minor faults 420–436k -> 230–239k; peak RSS
+        1,371–1,403 -> 1,239–1,259 MB. Warm (min of 3 in one process, load 4–7): CPU
+        5.2 -> 3.3–3.7 s, wall 5.0–5.7 -> 3.1 s.
+herts   wall 0.66–0.73 -> 0.61–0.62 s, CPU 0.65–0.71 -> 0.60–0.61 s; warm CPU 0.55 -> 0.44 s.
+Whole ``python -m hotspots.views.cli analyse /tmp/hotspots-bench-m1 --out DIR`` (2 pairs, load
+2.5–2.8): wall 15.2–15.3 -> 13.0–14.0 s, user 12.3–13.1 -> 11.4–11.5 s, peak RSS 1,536–1,539
+-> 1,457–1,467 MB (floor 1.08 s quiet: still ~12x; the rest is the analysis).
+What went: the GeoDataFrame's deep copy of the incidents (geopandas copies a DataFrame unless
+``copy=False``), classification and source checks per row (now per distinct type/source),
+duplicate keys for every row (now only rows whose id repeats, found by a 64-bit key read from
+the Arrow buffers), pandas' take of chunked text for the quarantined and ASB rows (pyarrow
+filter), object-array comparisons in the coordinate checks, a stripped copy of every Crime ID
+and month, a second UTF-8 decode of every file, geopandas' per-call checks for x/y. The
+reprojection (pyproj, GIL released) now starts on a background thread before de-duplication.
+Tried and dropped: two files read at once (45k more page faults, 75–120 MB more peak memory,
+no wall gain measurable on the shared machine); one pyarrow block per file to skip
+``combine_chunks`` (more page faults); points on two threads (shapely holds the GIL there).
 """
 
 from __future__ import annotations

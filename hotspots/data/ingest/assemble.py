@@ -43,23 +43,27 @@ class Ledger:
     def __init__(self, size: int) -> None:
         self.reason = np.full(size, "", dtype=object)
         self.detail = np.full(size, "", dtype=object)
+        self._ok = np.ones(size, dtype=bool)  # reason == "", kept as rows are flagged
 
     @property
     def ok(self) -> np.ndarray:
-        """Rows not quarantined so far."""
-        return self.reason == ""
+        """Rows not quarantined so far (a new array)."""
+        return self._ok.copy()
 
     def flag(self, mask: np.ndarray, reason: str, detail: str | np.ndarray) -> None:
         """Quarantine ``mask`` rows not yet quarantined, with ``reason`` and ``detail``."""
-        todo = mask & self.ok
+        todo = mask & self._ok
         self.reason[todo] = reason
         self.detail[todo] = detail[todo] if isinstance(detail, np.ndarray) else detail
+        if reason:
+            self._ok &= ~todo
 
     def take(self, reason: np.ndarray, detail: np.ndarray) -> None:
         """Adopt per-row reasons computed elsewhere (``""`` = fine)."""
-        todo = (reason != "") & self.ok
+        todo = (reason != "") & self._ok
         self.reason[todo] = reason[todo]
         self.detail[todo] = detail[todo]
+        self._ok &= ~todo
 
 
 @dataclass
@@ -92,7 +96,13 @@ def finish(
     study_area_label: str | None,
     taxonomy: pd.DataFrame | None,
 ) -> LoadResult:
-    """Clip, de-duplicate, and build the incidents, the quarantine and the report."""
+    """Clip, de-duplicate, and build the incidents, the quarantine and the report.
+
+    The reprojection to the working CRS starts on a background thread before the
+    de-duplication (:class:`~hotspots.data.ingest.coords.Reprojection`), for the rows kept so
+    far; :func:`_incidents` takes the kept rows' values from it when the working CRS of the
+    rows finally kept is the same (duplicates rarely move the median), else reprojects again.
+    """
     ledger, loc = staged.ledger, staged.located
     if study_area is not None:
         shapely.prepare(study_area)
@@ -101,9 +111,10 @@ def finish(
         inside[ok] = shapely.contains_xy(study_area, loc.lon[ok], loc.lat[ok])
         ledger.flag(~inside, "outside_study_area", f"outside the study area {study_area_label}")
         staged.report.study_area = study_area_label
+    early = _reproject_early(loc, ledger.ok)
     _flag_duplicates(staged)
     kept = ledger.ok
-    incidents = _incidents(staged, kept, taxonomy)
+    incidents = _incidents(staged, kept, taxonomy, early)
     quarantine = _quarantine(staged, ~kept, taxonomy)
     report = staged.report
     report.rows_read = int(kept.size) + sum(len(q) for q in staged.prequarantined)
@@ -118,18 +129,33 @@ def finish(
     return LoadResult(incidents, quarantine, report)
 
 
+def _reproject_early(loc: coords.Located, ok: np.ndarray) -> coords.Reprojection | None:
+    """Start reprojecting the ``ok`` rows to their working CRS (None: nothing to do)."""
+    lon, lat = loc.lon[ok], loc.lat[ok]
+    working = schema.working_crs_for(lon, lat)
+    if working == loc.crs or lon.size == 0:
+        return None
+    return coords.Reprojection(WGS84, working, lon, lat, rows=ok)
+
+
 def _flag_duplicates(staged: Staged) -> None:
     """An id seen before in the same month (among rows still kept), with the same
-    ``same_record`` values, is a duplicate."""
+    ``same_record`` values, is a duplicate.
+
+    Only rows whose id occurs more than once among the kept rows can repeat one another: the
+    month and ``same_record`` keys are built for those alone (a few rows in police.uk data).
+    """
     ok = staged.ledger.ok
     if not ok.any():
         return
     rows = np.flatnonzero(ok)
     incident_id = pd.Series(staged.fields["incident_id"])
+    rows = rows[_repeated(incident_id, rows)]
+    if not rows.size:
+        return
     columns = {"id": incident_id, "month": staged.fields["month"], **staged.same_record}
-    # each column factorized once, all rows (equal codes stay equal among the kept ones; no
-    # copy of the kept rows' text), both keys from the kept rows' codes
-    codes = pd.DataFrame({c: _equal_codes(pd.Series(v))[rows] for c, v in columns.items()})
+    # each column's kept rows that share an id, factorized (equal codes where values are equal)
+    codes = pd.DataFrame({c: _equal_codes(_take(v, rows)) for c, v in columns.items()})
     dup, first = ids.first_occurrence(codes)
     if staged.same_record:
         shared, _ = ids.first_occurrence(codes[["id", "month"]])
@@ -159,6 +185,31 @@ def _flag_duplicates(staged: Staged) -> None:
     staged.ledger.flag(mask, "duplicate_id", detail)
 
 
+def _repeated(values: pd.Series, rows: np.ndarray) -> np.ndarray:
+    """Which of ``rows`` hold a value that another of ``rows`` holds too (exactly).
+
+    Arrow text: rows whose :func:`ids.text_keys` key is unique among ``rows`` hold a unique
+    value; the others (the repeats, and the rare different values whose keys collide) are
+    compared exactly. Other dtypes: compared exactly.
+    """
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        keys = ids.text_keys(pa.array(values.array))[rows]
+        maybe = np.flatnonzero(pd.Series(keys).duplicated(keep=False).to_numpy(bool))
+    else:
+        maybe = np.arange(rows.size)
+    out = np.zeros(rows.size, dtype=bool)
+    if maybe.size:
+        codes = _equal_codes(_take(values, rows[maybe]))
+        out[maybe[np.bincount(codes)[codes] > 1]] = True
+    return out
+
+
+def _take(values: np.ndarray | pd.Series, rows: np.ndarray) -> pd.Series:
+    """``pd.Series(values)`` at positions ``rows``."""
+    series = values if isinstance(values, pd.Series) else pd.Series(values)
+    return series.iloc[rows].reset_index(drop=True)
+
+
 def kept_rows(values: pd.Series, kept: np.ndarray) -> pd.Series:
     """``values[kept].reset_index(drop=True)`` (``kept`` a boolean mask): Arrow strings by
     pyarrow's filter, several times faster than pandas' take of the chunked array a stack of
@@ -174,13 +225,83 @@ def kept_rows(values: pd.Series, kept: np.ndarray) -> pd.Series:
     return pd.Series(type(values.array)(taken, dtype=values.dtype), name=values.name)
 
 
+def kept_frame(frame: pd.DataFrame, kept: np.ndarray, *, combine: bool = True) -> pd.DataFrame:
+    """``frame[kept].reset_index(drop=True)`` (``kept`` a boolean mask): Arrow string columns
+    by pyarrow's filter, then combined into the one chunk pandas' take gives (several times
+    faster than that take of a stack of files); other columns by pandas. ``combine=False``
+    leaves the filtered chunks as they are (the same values, in one chunk per file).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"a": ["x", "y", "z"], "n": [1, 2, 3]}, dtype="str")
+    >>> kept_frame(frame, np.array([True, False, True]))["a"].tolist()
+    ['x', 'z']
+    """
+    if kept.all() or not kept.any():  # pandas keeps the chunks of all rows: so here too
+        return frame[kept].reset_index(drop=True)
+    mask = pa.array(kept)
+    columns = {}
+    for j, (_, values) in enumerate(frame.items()):
+        if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+            taken = pa.array(values.array).filter(mask)
+            if not isinstance(taken, pa.ChunkedArray):
+                taken = pa.chunked_array([taken])
+            elif combine:
+                taken = pa.chunked_array([taken.combine_chunks()])
+            array = type(values.array)(taken, dtype=values.dtype)
+            columns[j] = pd.Series(array, name=values.name, copy=False)
+        else:
+            columns[j] = values[kept].reset_index(drop=True)
+    out = pd.DataFrame(columns, index=pd.RangeIndex(int(kept.sum())), copy=False)
+    out.columns = frame.columns
+    return out
+
+
+def stripped(values: pd.Series) -> pd.Series:
+    """``values.str.strip()``; Arrow text whose every value starts and ends in a printable
+    ASCII character (which cannot be white space) is returned as it is, no stripped copy.
+
+    Examples
+    --------
+    >>> stripped(pd.Series(["A1", " B2 "], dtype="str")).tolist()
+    ['A1', 'B2']
+    """
+    arrow = isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"
+    if arrow and not _edges_may_be_space(pa.array(values.array)):
+        return values
+    return values.str.strip()
+
+
+def _edges_may_be_space(strings: pa.Array | pa.ChunkedArray) -> bool:
+    """Whether some string's first or last byte is a space, a control character or not ASCII
+    (then perhaps the start or end of a Unicode space), read in place from the Arrow buffers."""
+    if isinstance(strings, pa.ChunkedArray):
+        return any(_edges_may_be_space(chunk) for chunk in strings.chunks)
+    n = len(strings)
+    if n == 0:
+        return False
+    _, offsets_buf, data_buf = strings.buffers()
+    width = np.int64 if pa.types.is_large_string(strings.type) else np.int32
+    offsets = np.asarray(
+        np.frombuffer(offsets_buf, dtype=width)[strings.offset : strings.offset + n + 1],
+        dtype=np.int64,
+    )
+    start, end = offsets[:-1], offsets[1:]
+    filled = end > start
+    if not filled.any():
+        return False
+    data = np.frombuffer(data_buf, dtype=np.uint8)
+    edges = np.concatenate([data[start[filled]], data[end[filled] - 1]])
+    return bool(((edges <= 0x20) | (edges >= 0x7F)).any())
+
+
 def blank_text(values: pd.Series) -> np.ndarray | pd.Series:
     """Where ``values.str.strip() == ""`` (nulls are not blank): Arrow text tested in place
     (empty, or only whitespace: the very characters the strip removes; no stripped copy of
     every value); other dtypes by pandas."""
     if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
         array = pa.array(values.array)
-        blank = pc.or_(pc.equal(pc.utf8_length(array), 0), pc.utf8_is_space(array))
+        blank = pc.or_(pc.equal(pc.binary_length(array), 0), pc.utf8_is_space(array))
         return np.asarray(pc.fill_null(blank, False), dtype=bool)
     return values.str.strip() == ""
 
@@ -198,57 +319,101 @@ def _equal_codes(values: pd.Series) -> np.ndarray:
     return pd.factorize(values, use_na_sentinel=False)[0]
 
 
-def _incidents(staged: Staged, kept: np.ndarray, taxonomy: pd.DataFrame | None) -> gpd.GeoDataFrame:
+_TEXT = ("crime_type", "location", "lsoa_code", "ward_code", "incident_id")  # blank = missing
+
+
+def _incidents(
+    staged: Staged,
+    kept: np.ndarray,
+    taxonomy: pd.DataFrame | None,
+    early: coords.Reprojection | None = None,
+) -> gpd.GeoDataFrame:
+    """The kept rows as canonical incidents; ``early``: a reprojection of a superset of them
+    started by :func:`finish`, used when its CRS is the working CRS of the kept rows."""
     loc = staged.located
     lon, lat = loc.lon[kept], loc.lat[kept]
     working = schema.working_crs_for(lon, lat)
-    if working == loc.crs:
-        x, y = loc.x[kept], loc.y[kept]
-    else:
-        x, y = coords.transform(WGS84, working, lon, lat)
+    reprojection = None
+    if working != loc.crs:
+        if early is not None and early.crs == working:
+            reprojection = early
+        else:
+            reprojection = coords.Reprojection(WGS84, working, lon, lat)
     dtypes = _dtypes()
     n = int(kept.sum())
-    columns: dict[str, object] = {}
-    for name in COLUMNS[:-1]:
+    columns: dict[str, pd.Series] = {}
+    for name in COLUMNS[:-3]:  # all but x, y and the geometry
         value = staged.fields.get(name)
         if name in _DERIVED:
             continue
         if value is None:
-            columns[name] = pd.Series(None, index=range(n), dtype=dtypes[name])
+            column = pd.Series(None, index=range(n), dtype=dtypes[name])
         elif np.isscalar(value):
-            columns[name] = pd.Series(value, index=range(n), dtype=dtypes[name])
+            column = pd.Series(value, index=range(n), dtype=dtypes[name])
         elif isinstance(value, pd.Series):
-            columns[name] = kept_rows(value, kept).astype(dtypes[name])
+            column = kept_rows(value, kept).astype(dtypes[name])
         else:
-            columns[name] = pd.Series(np.asarray(value)[kept], dtype=dtypes[name])
+            column = pd.Series(np.asarray(value)[kept], dtype=dtypes[name])
+        if name in _TEXT:
+            blank = blank_text(column)
+            if blank.any():  # else unchanged: no copy of a column of text
+                column = column.mask(blank)
+        columns[name] = column
+    derived, unmapped = _classified(columns["crime_type"], columns["source"], taxonomy)
+    staged.report.unmapped_crime_types = unmapped
+    points = gpd.points_from_xy(lon, lat, crs=WGS84)
+    if reprojection is None:
+        x, y = loc.x[kept], loc.y[kept]
+    elif reprojection is early:
+        x, y = reprojection.of(kept)
+    else:
+        x, y = reprojection.result()
+    columns |= derived
     columns["x"] = pd.Series(np.asarray(x, dtype=float))
     columns["y"] = pd.Series(np.asarray(y, dtype=float))
-    frame = pd.DataFrame(columns)
-    frame = frame[[c for c in COLUMNS[:-1] if c not in _DERIVED]]
-    for column in ("crime_type", "location", "lsoa_code", "ward_code", "incident_id"):
-        blank = blank_text(frame[column])
-        if blank.any():  # else unchanged: no copy of a column of text
-            frame[column] = frame[column].mask(blank)
-    exact = disclosure.is_exact_source(frame["source"])
-    pairs = frame["crime_type"].astype("string").fillna("\x00") + np.where(exact, "\x01", "")
-    codes, uniq = pd.factorize(pairs, use_na_sentinel=False)
-    uniq = pd.Series(uniq, dtype="str")
-    types = uniq.str.rstrip("\x01").replace("\x00", None)
-    flags = schema.classify(  # once per distinct type and source kind
-        types, taxonomy, exact_coordinates=uniq.str.endswith("\x01").to_numpy(bool)
-    )
-    frame.insert(3, "category", flags["category"].to_numpy(object)[codes])
-    frame["category"] = frame["category"].astype(dtypes["category"])
-    frame.insert(4, "sensitive", flags["sensitive"].to_numpy(bool)[codes])
-    frame.insert(5, "vawg", flags["vawg"].to_numpy(bool)[codes])
-    unmapped = schema.unmapped_types(frame["crime_type"], taxonomy)
-    counts = frame["crime_type"].fillna("(blank)").value_counts()
-    staged.report.unmapped_crime_types = {t: int(counts.get(t, 0)) for t in unmapped}
-    if frame["crime_type"].isna().any():
-        staged.report.unmapped_crime_types["(blank)"] = int(counts.get("(blank)", 0))
-    gdf = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(lon, lat), crs=WGS84)
+    frame = pd.DataFrame({c: columns[c] for c in COLUMNS[:-1]})
+    gdf = gpd.GeoDataFrame(frame, geometry=points, crs=WGS84, copy=False)
     gdf.attrs[WORKING_CRS] = working
     return gdf
+
+
+def _classified(
+    crime_type: pd.Series, source: pd.Series, taxonomy: pd.DataFrame | None
+) -> tuple[dict[str, pd.Series], dict[str, int]]:
+    """``category``, ``sensitive`` and ``vawg`` of each row (:func:`schema.classify`, once per
+    distinct crime type and source kind), and the report's unmapped crime types with their
+    counts."""
+    types, type_names = pd.factorize(crime_type, use_na_sentinel=False)
+    sources, source_names = pd.factorize(source, use_na_sentinel=False)
+    exact = disclosure.is_exact_source(np.asarray(source_names, dtype=object))[sources]
+    codes, pairs = pd.factorize(types * 2 + exact)
+    # each distinct pair as "<type>" + "\x01" when exact ("\x00" for a missing type), the
+    # key it has always been classified by
+    names = pd.Series(type_names, dtype="string").fillna("\x00").to_numpy(object)
+    uniq = pd.Series(names[pairs // 2] + np.where(pairs % 2 == 1, "\x01", ""), dtype="str")
+    distinct = uniq.str.rstrip("\x01").replace("\x00", None)
+    flags = schema.classify(
+        distinct, taxonomy, exact_coordinates=uniq.str.endswith("\x01").to_numpy(bool)
+    )
+    category = pa.array(
+        flags["category"].to_numpy(object), type=pa.large_string(), from_pandas=True
+    )
+    derived = {
+        "category": pd.Series(
+            pd.array(category.take(pa.array(codes)), dtype=_dtypes()["category"])
+        ),
+        "sensitive": pd.Series(flags["sensitive"].to_numpy(bool)[codes]),
+        "vawg": pd.Series(flags["vawg"].to_numpy(bool)[codes]),
+    }
+    unmapped = schema.unmapped_types(pd.Series(type_names, dtype="string"), taxonomy)
+    counted: dict[str, int] = {}
+    missing = crime_type.isna().any()
+    if unmapped or missing:
+        counts = crime_type.fillna("(blank)").value_counts()
+        counted = {t: int(counts.get(t, 0)) for t in unmapped}
+        if missing:
+            counted["(blank)"] = int(counts.get("(blank)", 0))
+    return derived, counted
 
 
 @lru_cache(maxsize=1)
@@ -258,7 +423,7 @@ def _dtypes() -> dict[str, object]:
 
 
 def _quarantine(staged: Staged, flagged: np.ndarray, taxonomy: pd.DataFrame | None) -> pd.DataFrame:
-    raw = staged.raw[flagged].reset_index(drop=True)
+    raw = kept_frame(staged.raw, flagged)
     raw.columns = _clear_of_leading(list(raw.columns))
     head = pd.DataFrame(
         {

@@ -5,6 +5,7 @@ All functions work on whole columns at once (numpy, one pyproj ``Transformer`` c
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Literal
 
@@ -70,11 +71,78 @@ class Located:
     swapped: int
 
 
+class Reprojection:
+    """Points reprojected on a background thread, for a caller with other work meanwhile.
+
+    :func:`hotspots.core.crs.transform` (PROJ, which releases the GIL, so the other core
+    does it) starts at once; :meth:`result` waits for it and gives its values unchanged.
+
+    Parameters
+    ----------
+    source, crs
+        From and to (``"EPSG:nnnn"``).
+    x, y
+        The points, in ``source``.
+    rows
+        A boolean mask: the rows of a longer table that ``x`` and ``y`` hold (``None``: all).
+
+    Examples
+    --------
+    >>> started = Reprojection("EPSG:4326", "EPSG:27700", np.array([-0.45]), np.array([51.75]))
+    >>> [round(float(v[0])) for v in started.of(np.array([True]))]
+    [507097, 206837]
+    """
+
+    def __init__(
+        self,
+        source: str,
+        crs: str,
+        x: np.ndarray,
+        y: np.ndarray,
+        *,
+        rows: np.ndarray | None = None,
+    ) -> None:
+        self.crs = crs
+        self.rows = rows
+        self._done: tuple[np.ndarray, np.ndarray] | BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._run, args=(source, x, y), name="hotspots-reproject", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, source: str, x: np.ndarray, y: np.ndarray) -> None:
+        try:
+            self._done = transform(source, self.crs, x, y)
+        except BaseException as exc:  # handed to the caller by result()
+            self._done = exc
+
+    def result(self) -> tuple[np.ndarray, np.ndarray]:
+        """The points reprojected (waits for the thread)."""
+        self._thread.join()
+        if isinstance(self._done, BaseException):
+            raise self._done
+        assert self._done is not None
+        return self._done
+
+    def of(self, kept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The reprojected points of the ``kept`` rows (a boolean mask over the table; each
+        kept row must be among ``rows``)."""
+        x, y = self.result()
+        within = kept if self.rows is None else kept[self.rows]
+        if within.all():
+            return x, y
+        return x[within], y[within]
+
+
 def parse_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Floats and a blank mask; non-numbers become NaN (blank ones are also ``blank``)."""
     if pd.api.types.is_numeric_dtype(values.dtype):
         numbers = values.to_numpy(float, na_value=np.nan)
         return numbers, np.isnan(numbers)
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        parsed = _parse_arrow_numbers(pa.array(values.array))
+        if parsed is not None:
+            return parsed
     text = values.astype("str").str.strip()
     blank = (text.isna() | (text == "")).to_numpy(bool)
     strings = pa.array(text.where(~blank), type=pa.large_string(), from_pandas=True)
@@ -85,6 +153,23 @@ def parse_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
             float, na_value=np.nan
         )
     return np.asarray(numbers, dtype=float), blank
+
+
+def _parse_arrow_numbers(
+    strings: pa.Array | pa.ChunkedArray,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """:func:`parse_numbers` of Arrow text by pyarrow alone (trim, blanks to null, cast);
+    ``None`` when some value is not a number (the caller parses value by value)."""
+    trimmed = pc.utf8_trim_whitespace(strings)
+    blank = pc.fill_null(pc.equal(pc.binary_length(trimmed), 0), True)
+    try:
+        numbers = pc.cast(pc.if_else(blank, pa.scalar(None, trimmed.type), trimmed), pa.float64())
+    except pa.ArrowInvalid:
+        return None
+    return (
+        np.asarray(numbers.to_numpy(zero_copy_only=False), dtype=float),
+        np.asarray(blank.to_numpy(zero_copy_only=False), dtype=bool),
+    )
 
 
 def locate(
@@ -132,28 +217,33 @@ def locate(
     n = x.size
     reason = np.full(n, "", dtype=object)
     detail = np.full(n, "", dtype=object)
+    fine = np.ones(n, dtype=bool)  # reason == "" (every reason set here is a word)
     both_blank = x_blank & y_blank
     reason[both_blank] = "no_location"
     detail[both_blank] = f"{names[0]} and {names[1]} are blank"
+    fine &= ~both_blank
     for blank, name in ((x_blank, names[0]), (y_blank, names[1])):
-        one = blank & ~both_blank & (reason == "")
+        one = blank & ~both_blank & fine
         reason[one] = "invalid_coordinates"
         detail[one] = f"{name} is blank but the other coordinate is not"
+        fine &= ~one
     for values, blank, column, name in (
         (x, x_blank, first, names[0]),
         (y, y_blank, second, names[1]),
     ):
-        bad = ~blank & ~np.isfinite(values) & (reason == "")
-        quoted = "'" + column[bad].astype("str").str.strip() + "'"
-        reason[bad] = "invalid_coordinates"
-        detail[bad] = (f"{name} " + quoted + " is not a number").to_numpy(object)
-    usable = reason == ""
+        bad = ~blank & ~np.isfinite(values) & fine
+        if bad.any():
+            quoted = "'" + column[bad].astype("str").str.strip() + "'"
+            reason[bad] = "invalid_coordinates"
+            detail[bad] = (f"{name} " + quoted + " is not a number").to_numpy(object)
+            fine &= ~bad
+    usable = fine.copy()
     src, how = _decide_crs(x[usable], y[usable], kind=kind, crs=crs, names=names, source=source)
     swapped = np.zeros(n, dtype=bool)
-    if CRS.from_user_input(src).is_geographic:
+    if src == WGS84 or CRS.from_user_input(src).is_geographic:
         x, y, swapped = _fix_swapped(x, y, usable)
-    _flag_range(x, y, src, reason, detail)
-    ok = reason == ""
+    _flag_range(x, y, src, reason, detail, fine)
+    ok = fine
     lon = np.full(n, np.nan)
     lat = np.full(n, np.nan)
     if src == WGS84:
@@ -214,10 +304,16 @@ def _fix_swapped(
 
 
 def _flag_range(
-    x: np.ndarray, y: np.ndarray, crs: str, reason: np.ndarray, detail: np.ndarray
+    x: np.ndarray,
+    y: np.ndarray,
+    crs: str,
+    reason: np.ndarray,
+    detail: np.ndarray,
+    fine: np.ndarray,
 ) -> None:
-    """Mark rows outside the CRS's valid range, and the 0,0 placeholder."""
-    todo = reason == ""
+    """Mark rows outside the CRS's valid range, and the 0,0 placeholder, among the ``fine``
+    rows (updated)."""
+    todo = fine.copy()
     zero = todo & (x == 0) & (y == 0)
     reason[zero] = "invalid_coordinates"
     detail[zero] = "0,0 is a placeholder for a missing location, not a place"
@@ -233,6 +329,7 @@ def _flag_range(
         why = f"outside the area where {crs} is valid"
     reason[bad] = "invalid_coordinates"
     detail[bad] = why
+    fine &= ~(zero | bad)
 
 
 def _outside_area_of_use(x: np.ndarray, y: np.ndarray, crs: str) -> np.ndarray:

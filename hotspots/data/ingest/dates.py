@@ -58,13 +58,15 @@ def parse_month(values: pd.Series, *, name: str = "Month") -> tuple[np.ndarray, 
     >>> str(month[0])[:10], detail[1]
     ('2021-03-01', "Month 'March' is not a YYYY-MM month")
     """
-    text = values.astype("str").str.strip()
-    codes, uniques = pd.factorize(text, use_na_sentinel=False)  # a few distinct months
-    month = pd.to_datetime(pd.Series(uniques), format="%Y-%m", errors="coerce").to_numpy(_NS)
+    # a few distinct months: each distinct value stripped and parsed once
+    codes, uniques = pd.factorize(values.astype("str"), use_na_sentinel=False)
+    text = pd.Series(uniques, dtype="str").str.strip()
+    month = pd.to_datetime(text, format="%Y-%m", errors="coerce").to_numpy(_NS)
     month = month[codes]
     detail = np.full(month.size, "", dtype=object)
     bad = np.isnat(month)
-    detail[bad] = (f"{name} '" + text[bad].fillna("") + "' is not a YYYY-MM month").to_numpy(object)
+    shown = pd.Series(text.fillna("").to_numpy(object)[codes[bad]], dtype="str")
+    detail[bad] = (f"{name} '" + shown + "' is not a YYYY-MM month").to_numpy(object)
     return month, detail
 
 

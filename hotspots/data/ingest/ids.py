@@ -109,6 +109,66 @@ def _hex8(values: np.ndarray) -> pa.Array:
     )
 
 
+_KEY_MULTIPLIERS = (
+    np.uint64(0x9E3779B97F4A7C15),
+    np.uint64(0xC2B2AE3D27D4EB4F),
+    np.uint64(0x165667B19E3779F9),
+    np.uint64(0x27D4EB2F165667C5),
+)
+_ALL_BITS = np.uint64(2**64 - 1)
+
+
+def text_keys(strings: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A 64-bit key of each string (Arrow ``string`` or ``large_string``) from its length and
+    its first, middle and last 8 bytes, read in place from the Arrow buffers: equal strings get
+    equal keys (different strings rarely do, so rows whose key is unique have a unique string);
+    a null gets the key of ``""``.
+
+    Examples
+    --------
+    >>> keys = text_keys(pa.array(["a" * 64, "b", "a" * 64, None, ""]))
+    >>> bool(keys[0] == keys[2]), bool(keys[0] == keys[1]), bool(keys[3] == keys[4])
+    (True, False, True)
+    """
+    if isinstance(strings, pa.ChunkedArray):
+        parts = [text_keys(chunk) for chunk in strings.chunks]
+        return np.concatenate(parts) if parts else np.zeros(0, np.uint64)
+    n = len(strings)
+    if n == 0:
+        return np.zeros(0, np.uint64)
+    _, offsets_buf, data_buf = strings.buffers()
+    width = np.int64 if pa.types.is_large_string(strings.type) else np.int32
+    offsets = np.asarray(
+        np.frombuffer(offsets_buf, dtype=width)[strings.offset : strings.offset + n + 1],
+        dtype=np.int64,
+    )
+    data = np.frombuffer(data_buf, np.uint8) if data_buf is not None else np.zeros(0, np.uint8)
+    if data.size < 16:  # too short for the 8-byte windows: a padded copy (a few bytes)
+        data = np.concatenate([data, np.zeros(16, np.uint8)])
+    # every 8-byte window of the data as a little-endian integer (a strided view, no copy)
+    windows = np.ndarray((data.size - 7,), dtype="<u8", buffer=data, strides=(1,))
+    start, end = offsets[:-1], offsets[1:]
+    length = end - start
+    last_window = data.size - 8
+    if (length >= 16).all():  # every window lies inside its string
+        head, tail, middle = windows[start], windows[end - 8], windows[start + length // 2 - 4]
+    else:  # a short string's head: its bytes alone (the window shifted and masked)
+        base = np.minimum(start, last_window)
+        short = np.minimum(length, 7).astype(np.uint64) * np.uint64(8)
+        head_mask = np.where(length >= 8, _ALL_BITS, (np.uint64(1) << short) - np.uint64(1))
+        head = (windows[base] >> ((start - base).astype(np.uint64) * np.uint64(8))) & head_mask
+        tail = np.where(length >= 8, windows[np.clip(end - 8, 0, last_window)], np.uint64(0))
+        middle = np.where(
+            length >= 16, windows[np.clip(start + length // 2 - 4, 0, last_window)], np.uint64(0)
+        )
+    m = _KEY_MULTIPLIERS
+    key = head * m[0]
+    key ^= (key >> np.uint64(29)) ^ tail * m[1]
+    key ^= (key >> np.uint64(31)) ^ middle * m[2]
+    key ^= (key >> np.uint64(27)) ^ length.astype(np.uint64) * m[3]
+    return key
+
+
 def first_occurrence(keys: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """For rows whose key repeats an earlier row's: a mask, and the position of that first
     row (-1 for rows that are not repeats).

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from hotspots.data import schema
 from hotspots.data.ingest import coords
@@ -132,8 +133,9 @@ def concat_results(results: Sequence[LoadResult]) -> LoadResult:
     if not results:
         return LoadResult(schema.empty_incidents(), empty_quarantine(), LoadReport())
     parts = [r.incidents for r in results]
-    lon = np.concatenate([p.geometry.x.to_numpy() for p in parts])
-    lat = np.concatenate([p.geometry.y.to_numpy() for p in parts])
+    lonlat = [_lonlat(p) for p in parts]
+    lon = np.concatenate([x for x, _ in lonlat])
+    lat = np.concatenate([y for _, y in lonlat])
     working = schema.working_crs_for(lon, lat)
     fixed = [_to_working(p, working) for p in parts]
     incidents = gpd.GeoDataFrame(pd.concat(fixed, ignore_index=True), crs=WGS84)
@@ -143,6 +145,16 @@ def concat_results(results: Sequence[LoadResult]) -> LoadResult:
     report = merge_reports(r.report for r in results)
     report.working_crs = working
     return LoadResult(incidents, quarantine, report)
+
+
+def _lonlat(part: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """``part.geometry.x`` and ``.y`` as arrays: by shapely at once when every geometry is a
+    point that is not empty (what the readers make), else by geopandas (which raises for other
+    geometries and gives NaN for empty or missing ones)."""
+    geometries = np.asarray(part.geometry.array)
+    if (shapely.get_type_id(geometries) == 0).all() and not shapely.is_empty(geometries).any():
+        return shapely.get_x(geometries), shapely.get_y(geometries)
+    return part.geometry.x.to_numpy(), part.geometry.y.to_numpy()
 
 
 def _to_working(part: gpd.GeoDataFrame, working: str) -> gpd.GeoDataFrame:

@@ -105,11 +105,7 @@ def read_policeuk_files(
     tables = []
     with progress_bar(street, enabled=progress) as bar:
         for source in street:
-            if source.suffix == ".json":
-                table, notes = policeukapi.read_api_json(source)
-            else:
-                table = csvscan.read_table(source)
-                notes = table.notes()
+            table, notes = _read_one(source)
             _check_header(table)
             tables.append(table)
             report.files_read.append(source.label)
@@ -131,6 +127,14 @@ def read_policeuk_files(
         study_area_label=None if study_area is None else describe_study_area(study_area),
         taxonomy=as_taxonomy(taxonomy),
     )
+
+
+def _read_one(source: SourceFile) -> tuple[csvscan.CsvTable, list[str]]:
+    """One file's table and the notes for the report."""
+    if source.suffix == ".json":
+        return policeukapi.read_api_json(source)
+    table = csvscan.read_table(source)
+    return table, table.notes()
 
 
 def _select(files: Sequence[SourceFile]) -> tuple[list[SourceFile], dict[str, str]]:
@@ -182,11 +186,15 @@ def _stage(
     ledger.take(located.reason, located.detail)
     month, month_detail = dates.parse_month(raw["Month"])
     ledger.flag(np.isnat(month), "unparseable_date", month_detail)
-    incident_id = raw["Crime ID"].astype("str").str.strip().fillna("")
+    incident_id = assemble.stripped(raw["Crime ID"].astype("str")).fillna("")
     blank = (incident_id == "").to_numpy(bool)
     if blank.any():
         incident_id = ids.with_generated_ids(
-            incident_id, blank, stems[blank], line[blank], raw[blank]
+            incident_id,
+            blank,
+            stems[blank],
+            line[blank],
+            assemble.kept_frame(raw, blank, combine=False),
         )
     fields = {
         "incident_id": incident_id,

@@ -154,9 +154,11 @@ def decode_text(raw: bytes, *, name: str, header: bool = True) -> TextData:
         return TextData(name, data, "utf-8-sig (Excel CSV UTF-8)", evidence, bad, what)
     _check_not_empty(raw, name=name)
     raw = _line_ends(raw)
-    sequences = len(_UTF8_SEQUENCE.findall(raw)) if not raw.isascii() else 0
+    ascii_only = raw.isascii()  # then valid UTF-8: no decoding needed to know it
+    sequences = len(_UTF8_SEQUENCE.findall(raw)) if not ascii_only else 0
     try:
-        raw.decode("utf-8")
+        if not ascii_only:
+            raw.decode("utf-8")
     except UnicodeDecodeError:
         invalid = len(_ESCAPED.findall(raw.decode("utf-8", "surrogateescape")))
         if sequences < invalid:
@@ -167,7 +169,7 @@ def decode_text(raw: bytes, *, name: str, header: bool = True) -> TextData:
             f"byte(s), which are stray" + _stray(what)
         )
         return TextData(name, data, "utf-8", evidence, bad, what)
-    data, bad, what = _utf8(raw, name=name, header=header)
+    data, bad, what = _utf8(raw, name=name, header=header, valid=True)
     evidence = ("valid UTF-8" if sequences else "plain ASCII (valid UTF-8)") + _stray(what)
     return TextData(name, data, "utf-8", evidence, bad, what)
 
@@ -203,11 +205,15 @@ def _utf16(raw: bytes, *, name: str, header: bool) -> TextData:
     return TextData(name, data, "utf-16", evidence, bad, what)
 
 
-def _utf8(body: bytes, *, name: str, header: bool) -> tuple[bytes, np.ndarray, tuple[str, ...]]:
-    """UTF-8 bytes with invalid bytes and control characters replaced by ``?``, one for one."""
+def _utf8(
+    body: bytes, *, name: str, header: bool, valid: bool = False
+) -> tuple[bytes, np.ndarray, tuple[str, ...]]:
+    """UTF-8 bytes with invalid bytes and control characters replaced by ``?``, one for one.
+    ``valid``: the caller knows ``body`` is valid UTF-8 (not decoded again)."""
     before = np.frombuffer(body, dtype=np.uint8)
     try:
-        body.decode("utf-8")
+        if not valid:
+            body.decode("utf-8")
         data, invalid = body, np.zeros(0, np.int64)
     except UnicodeDecodeError:
         text = _ESCAPED.sub("?", body.decode("utf-8", "surrogateescape"))

@@ -179,3 +179,64 @@ def test_the_forecasts_rows_come_back_with_every_value_the_forecast_reads():
     assert back.crs == spatial.crs
     assert shapely.equals_exact(back.geometry.to_numpy(), spatial.geometry.to_numpy(), 0).all()
     assert back.index.equals(spatial.index)
+
+
+def _spin(seconds: float) -> str:
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
+    return "done"
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie does not: it only waits to be reaped)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+def test_a_child_whose_parent_is_killed_ends_too(tmp_path):
+    """SIGTERM / SIGKILL / the OOM killer end the parent without its ``finally``: the child
+    must not go on as an orphan (working, writing files, holding the parent's stdout open)."""
+    import subprocess
+
+    tests = str(Path(__file__).parent)
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import sys, time\n"
+        f"sys.path.insert(0, {tests!r})\n"
+        "from hotspots.core import forked\n"
+        "from test_forked import _spin\n"
+        "with forked.allowed():\n"
+        "    pending = forked.start(_spin, 30.0)\n"
+        "    print(pending._child.pid, flush=True)\n"
+        "    time.sleep(60)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, env=env)
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and _alive(child):
+        time.sleep(0.05)
+    alive = _alive(child)
+    if alive:
+        os.kill(child, signal.SIGKILL)
+    assert not alive, "the child outlived its killed parent"
+
+
+def test_a_heap_the_program_froze_stays_frozen():
+    import gc
+
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with forked.allowed():
+            assert forked.start(_pid).result() != os.getpid()
+        assert gc.get_freeze_count() > frozen // 2  # (a frozen object freed leaves it)
+    finally:
+        gc.unfreeze()

@@ -139,6 +139,7 @@ class _Child:
         self.pid, self.tasks, self.answers = pid, tasks, answers
         self.busy = False
         self.alive = True
+        self.froze = False
         self._sender: threading.Thread | None = None
 
     @classmethod
@@ -150,11 +151,17 @@ class _Child:
             answer_r, answer_w = os.pipe()
         except OSError:
             return None
-        gc.freeze()  # no collection touches (so copies) the pages both processes share
+        # no collection touches (so copies) the pages both processes share; a heap the
+        # program froze itself is left frozen when the child ends
+        froze = gc.get_freeze_count() == 0
+        if froze:
+            gc.freeze()
+        parent = os.getpid()
         try:
             pid = os.fork()
         except OSError:
-            gc.unfreeze()
+            if froze:
+                gc.unfreeze()
             for fd in (task_r, task_w, answer_r, answer_w):
                 os.close(fd)
             return None
@@ -163,13 +170,16 @@ class _Child:
             try:
                 os.close(task_w)
                 os.close(answer_r)
+                _die_with(parent)
                 _serve(task_r, answer_w, prepare)
                 status = 0
             finally:
                 os._exit(status)
         os.close(task_r)
         os.close(answer_w)
-        return cls(pid, task_w, answer_r)
+        child = cls(pid, task_w, answer_r)
+        child.froze = froze
+        return child
 
     def send(self, task: tuple) -> bool:
         """Give the child ``task`` (written from a thread: the child may still be importing
@@ -234,7 +244,31 @@ class _Child:
             os.close(self.answers)
         with suppress(ChildProcessError):
             os.waitpid(self.pid, 0)
-        gc.unfreeze()
+        if self.froze:
+            gc.unfreeze()
+
+
+def _die_with(parent: int) -> None:
+    """In the child: be killed when the parent ends, however it ends (SIGTERM, SIGKILL, the
+    OOM killer), so that no orphan goes on working or writing (Linux ``prctl``; elsewhere a
+    thread that watches the parent)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(1, signal.SIGKILL, 0, 0, 0) == 0:  # PR_SET_PDEATHSIG
+            if os.getppid() != parent:  # the parent ended before the call
+                os._exit(1)
+            return
+    except (OSError, AttributeError):
+        pass
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="hotspots-forked-orphan", daemon=True).start()
 
 
 def _serve(tasks: int, answers: int, prepare: tuple[str, ...]) -> None:

@@ -79,11 +79,12 @@ def write_analysis(
         return written[name]
 
     # the map (folium, its templates: ~0.5 s) drawn by the command's child process, if any
-    # (hotspots.core.forked), while the other files are written here
-    with forked.start(write_map, analysis, out / "map.html", wards=wards) as drawn:
+    # (hotspots.core.forked), while the other files are written here; written here, after
+    # them, so that a run stopped part way never leaves a map.html cut short
+    with forked.start(map_page, analysis, wards=wards) as drawn:
         _write_tables(analysis, path, coverage)
-        drawn.result()
-    path("map.html")
+        page = drawn.result()
+    path("map.html").write_text(page, "utf-8")
     hw = analysis.hour_weekday
     params = {
         **analysis.params,
@@ -101,13 +102,18 @@ def write_analysis(
     return written
 
 
-def write_map(analysis: Analysis, dest: Path, *, wards: gpd.GeoDataFrame | None = None) -> None:
+def map_page(analysis: Analysis, *, wards: gpd.GeoDataFrame | None = None) -> str:
     """The standalone map of ``analysis`` (:func:`hotspots.views.analysis_map.analysis_map`)
-    written to ``dest`` as HTML."""
+    as an HTML page."""
     from hotspots.views import maps  # lazy: folium, branca and jinja2 only to draw
     from hotspots.views.analysis_map import analysis_map
 
-    dest.write_text(maps.map_html(analysis_map(analysis, wards=wards)), "utf-8")
+    return maps.map_html(analysis_map(analysis, wards=wards))
+
+
+def write_map(analysis: Analysis, dest: Path, *, wards: gpd.GeoDataFrame | None = None) -> None:
+    """:func:`map_page` of ``analysis`` written to ``dest``."""
+    dest.write_text(map_page(analysis, wards=wards), "utf-8")
 
 
 def _write_tables(

@@ -240,3 +240,12 @@ def test_a_heap_the_program_froze_stays_frozen():
         assert gc.get_freeze_count() > frozen // 2  # (a frozen object freed leaves it)
     finally:
         gc.unfreeze()
+
+
+def test_without_a_way_to_tell_a_stalled_child_no_child_is_forked(monkeypatch):
+    """No /proc (macOS, the BSDs): a deadlocked child could not be told from a busy one."""
+    monkeypatch.setattr(forked, "_cpu_ticks", lambda pid: None)
+    with forked.allowed():
+        pending = forked.start(_pid)
+        assert not pending.forked
+        assert pending.result() == os.getpid()

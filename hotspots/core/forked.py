@@ -74,7 +74,9 @@ def allowed(
         ``False`` keeps every step in this process (for comparisons and tests).
     """
     child = None
-    if enabled and hasattr(os, "fork"):
+    # only where a stalled child can be told (its CPU time read from /proc): elsewhere (macOS,
+    # whose system libraries are not fork-safe) a deadlocked child would be waited for forever
+    if enabled and hasattr(os, "fork") and _cpu_ticks(os.getpid()) is not None:
         for name in shared:
             importlib.import_module(name)
         child = _Child.fork(tuple(prepare))

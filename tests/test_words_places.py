@@ -198,3 +198,19 @@ def test_wards_projected_once_per_frame_and_again_when_it_changes() -> None:
     assert wards_in_crs(renamed, "EPSG:27700")["area_name"].iloc[0].isupper()
     wards["area_name"] = "changed"
     assert (wards_in_crs(wards, "EPSG:27700")["area_name"] == "changed").all()
+
+
+def test_wards_in_crs_projects_again_a_ward_outline_replaced_in_place():
+    import geopandas as gpd
+
+    from hotspots.space.places import wards_in_crs
+
+    wards = gpd.GeoDataFrame(
+        {"area_name": ["A", "B"]},
+        geometry=[shapely.box(-0.5, 51.7, -0.4, 51.8), shapely.box(-0.4, 51.7, -0.3, 51.8)],
+        crs="EPSG:4326",
+    )
+    wards_in_crs(wards, "EPSG:27700")
+    wards.loc[0, "geometry"] = shapely.box(-2.0, 52.5, -1.9, 52.6)  # the frame, array kept
+    got = wards_in_crs(wards, "EPSG:27700").geometry.to_numpy()
+    assert shapely.equals_exact(got, wards.to_crs("EPSG:27700").geometry.to_numpy(), 0).all()

@@ -21,6 +21,7 @@ points: a street, never one address.
 
 from __future__ import annotations
 
+import operator
 import threading
 from collections.abc import Callable
 
@@ -298,24 +299,26 @@ def _distinct_points(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 _PROJECTED_MAX = 4
 """Ward frames whose projection :func:`wards_in_crs` keeps (the oldest dropped)."""
-_projected: list[tuple[gpd.GeoDataFrame, str, object, np.ndarray, gpd.GeoDataFrame]] = []
+_projected: list[tuple[gpd.GeoDataFrame, str, np.ndarray, np.ndarray, gpd.GeoDataFrame]] = []
 _projected_lock = threading.Lock()
 
 
 def wards_in_crs(wards: gpd.GeoDataFrame, crs: str) -> gpd.GeoDataFrame:
     """``to_crs(wards, crs)``, kept for the ward frames used last: a dashboard names every
     selection's places with its data load's wards (Hertfordshire's ten districts: 0.04 s of
-    CPU the first time, 0.006 s after). Kept by the frame's identity, its geometry array's
-    and its ward names (a frame given new outlines or names is projected again); the result
-    is shared: never change it."""
-    outlines = wards.geometry.array
+    CPU the first time, 0.006 s after). Kept by the frame's identity, each of its outlines'
+    (a ward's outline replaced in place, ``wards.loc[i, "geometry"] = ...``, keeps the frame
+    and its geometry array) and its ward names: a frame given new outlines or names is
+    projected again. The result is shared: never change it."""
+    outlines = np.asarray(wards.geometry.array, dtype=object).copy()  # the geometries held
     names = wards["area_name"].to_numpy(object) if "area_name" in wards else np.empty(0, object)
     with _projected_lock:
         for kept, kept_crs, kept_outlines, kept_names, projected in _projected:
             if (
                 kept is wards
                 and kept_crs == crs
-                and kept_outlines is outlines
+                and len(kept_outlines) == len(outlines)
+                and all(map(operator.is_, kept_outlines, outlines))
                 and np.array_equal(kept_names, names)
             ):
                 return projected

@@ -540,3 +540,24 @@ def test_choose_equals_the_pivot_table_it_replaces() -> None:
                                 values="pei")  # fmt: skip
         assert np.array_equal(pei.mean().to_numpy(), _column_means(pei.to_numpy()))
     assert switched  # some backtests did move off the default
+
+
+def test_choose_drops_a_month_without_figures_as_the_pivot_table_did() -> None:
+    """A test month whose figures are all missing is no fold, as in the pivot table the numpy
+    tables replace (not a fold of missing figures, which made ``auto`` fail)."""
+    from hotspots.analysis.forecast import _FOLD_COLUMNS, _choose
+
+    rng = np.random.default_rng(0)
+    rows = []
+    for i, month in enumerate(pd.period_range("2021-01", periods=8, freq="M")):
+        for method in (DEFAULT_METHOD, "kde_gauss_174m"):
+            for rule in ("demote", "allow"):
+                v = np.nan if i == 3 else rng.uniform(0.2, 0.8)
+                rows.append((month, method, rule, 0.05, v, v, v))
+    folds = pd.DataFrame(rows, columns=_FOLD_COLUMNS)
+    for method in ("auto", DEFAULT_METHOD):
+        best, figures = _choose_by_pivot_table(folds, method=method, coverage=0.05)
+        chosen, rule, got = _choose(folds, method=method, coverage=0.05)
+        assert (chosen, rule) == best
+        assert got["folds"] == figures[0] == 7
+        assert got["pei"] == figures[3]

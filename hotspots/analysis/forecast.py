@@ -1170,6 +1170,10 @@ def _choose(folds: pd.DataFrame, *, method: str, coverage: float) -> tuple[str, 
         table = np.full((len(months), len(columns)), np.nan)
         table[month_of, column_of] = at[name].to_numpy(float)
         tables[name] = table
+    figured = ~np.isnan(tables["pei"]).all(axis=1)  # a month without figures is no fold
+    if not figured.all():  # (as the pivot table this replaces dropped it)
+        tables = {name: table[figured] for name, table in tables.items()}
+        months = months[figured]
     pei = tables["pei"]
     complete = ~np.isnan(pei)
     months = list(months)

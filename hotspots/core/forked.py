@@ -21,9 +21,12 @@ process. The answer is the same either way, and whatever goes wrong with the chi
 inputs or an answer that do not pickle) ends in that same call in the parent: the fallback
 is the plain path.
 
-The child is forked before any pyarrow thread pool has run; it holds no lock of the
-parent's. One that nevertheless stops making progress (no CPU time used for
-:data:`STALL_S` seconds while the parent waits) is killed and the step run in the parent.
+The child is forked before the data are read, so before pyarrow's thread pools have work;
+the process does have a few idle threads then (the interpreter's and the allocator's, four
+on Linux: Python 3.12 and later warn of forking a multi-threaded process). A child that
+nevertheless stops making progress, e.g. on a lock a vanished thread held (no CPU time used
+for :data:`STALL_S` seconds while the parent waits), is killed and the step run in the
+parent.
 Cyclic garbage collection is frozen in both processes while the child lives, so that no
 collection writes to (and so copies) every page they share.
 """

@@ -189,6 +189,33 @@ the system time of its fresh pages (the forecast's arrays for a million rows and
 unpickled copy): a gain only with an idle second core (the forecast, ~2.3 s, and the map
 leave the parent's path), a loss on a loaded machine. Not tried: the district wards (~0.3
 s) beside the read; place names in the child.
+
+Session 7, the merged tree (par7, read7's ingest, map7's forecast, pages7, the review's
+fixes: the child dies with its parent, the parent writes map.html), quiet machine (no other
+work; load 0.8-1.2, 06:47 UTC), ``--runs 3``, medians:
+
+==================================  ======================  ===========================
+case                                wall / CPU s, MB        ratio to the floor (wall)
+==================================  ======================  ===========================
+import hotspots.analysis.analyse    0.51 / 0.61, 135        bar < 1 s: met
+floor Hertfordshire                 0.60 / 0.71, 156
+analyse Herts 108k, no study area   **2.63** / 3.90, 361    4.4x (6.3x at 04:50 in
+                                                            session 6: 4.06 s); bar 2x
+analyse Herts 108k, 10 districts    **2.40** / 3.78, 376    4.0x (6.0x: 3.90 s); bar 2x
+floor 1M                            1.04 / 1.27, 245
+analyse 1M, no study area           **11.69** / 15.79, 1454 11.3x (12.5x: 13.49 s); bar
+                                                            4x not met, < 2 GB met
+==================================  ======================  ===========================
+
+The fork's own share, A/B pairs on this tree against the same tree with
+``forked.allowed(enabled=False)`` (quiet, 06:28-06:49 UTC): Hertfordshire without a study area,
+four pairs, 2.67-2.96 s forked against 3.39-3.97 s in one process (user CPU 3.5-3.8 s against
+3.4-3.7 s); the million, three pairs, 10.23-11.31 s forked against 9.95-10.29 s in one
+process (system time 4.1-5.1 s against 1.0 s; 607-615k page faults against 414-425k: the
+child's fresh pages for the forecast of a million rows). So the fork wins a second on a
+county's year and costs ~0.3 s on a million rows. Raising glibc's mmap and trim thresholds
+(``mallopt``, so freed memory is kept and reused) was tried for those faults: no gain beyond
+the noise (the million 10.4-15.7 s against 9.4-10.4 s; Hertfordshire equal), not kept.
 """
 
 from __future__ import annotations

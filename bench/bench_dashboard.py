@@ -552,6 +552,34 @@ computed ahead).
 
 Session 7 (pages7): the Areas, Patrol, CCTV, VAWG and When pages' own work for a new
 selection, before and after, is in bench/bench_patrol.py's docstring.
+
+Session 7, the merged tree (map7, pages7, par7, read7 and the review's fixes), quiet machine
+(06:41-06:51 UTC, load 1.3-2.7; no other work). Server (``--server-only``, two runs), CPU
+seconds of a filter change to a new crime group, median of three (session 6 in brackets):
+
+===========================  =======================  ==========================
+page                         demo                     Herts force-year
+===========================  =======================  ==========================
+Map                          0.31 (0.40)              0.77 / 0.82 (0.93)
+When                         0.05 (0.06)              0.10 (0.12)
+Areas                        0.16 (0.27)              0.28 (0.38)
+Patrol, alone                0.31 (0.43)              0.65 / 0.68 (0.86)
+Patrol after the Map page    0.23 (0.31)              0.29 / 0.31 (0.41)
+VAWG                         0.15 (0.17)              0.21 (0.28)
+CCTV                         0.19 (0.22)              0.29 (0.36)
+===========================  =======================  ==========================
+
+Issue 14's 0.3 s: met on the demo by When, Areas, VAWG, CCTV and Patrol after the Map page,
+Map and Patrol alone at 0.31 (at the bar, not under it); on the force-year met by When,
+Areas, VAWG and CCTV (0.28-0.29: at the edge), Patrol after the Map page 0.29-0.31; not by
+Map (0.8 s) and Patrol alone (0.65 s): the selection's forecast and its backtest (0.3-0.4 s
+on the force-year), place names, cluster profiles. Browser (``--browser-only``, twice, load
+1.7-3.2): first Map view, ``make dashboard`` with the disk cache, 2.74, 2.76, 2.74, 2.77 s
+(**under 3 s** in all four starts), empty disk cache 3.99 / 4.31 s, ``streamlit run`` 3.19-3.32
+s; a filter change, new group / back to a seen one: Map 1.10 / 1.03 s in the first run and
+0.76 / 0.44 s in the second (the first an outlier: the other pages in that run 0.43-0.50 /
+0.28-0.40), When 0.43 / 0.30, Areas 0.47 / 0.28, VAWG 0.49 / 0.40, CCTV 0.50 / 0.38, Patrol
+0.50 / 0.33.
 """
 
 from __future__ import annotations

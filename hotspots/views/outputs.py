@@ -111,11 +111,6 @@ def map_page(analysis: Analysis, *, wards: gpd.GeoDataFrame | None = None) -> st
     return maps.map_html(analysis_map(analysis, wards=wards))
 
 
-def write_map(analysis: Analysis, dest: Path, *, wards: gpd.GeoDataFrame | None = None) -> None:
-    """:func:`map_page` of ``analysis`` written to ``dest``."""
-    dest.write_text(map_page(analysis, wards=wards), "utf-8")
-
-
 def _write_tables(
     analysis: Analysis, path: Callable[[str], Path], coverage: Coverage | None
 ) -> None:

@@ -255,25 +255,17 @@ class _Child:
 
 def _die_with(parent: int) -> None:
     """In the child: be killed when the parent ends, however it ends (SIGTERM, SIGKILL, the
-    OOM killer), so that no orphan goes on working or writing (Linux ``prctl``; elsewhere a
-    thread that watches the parent)."""
+    OOM killer), so that no orphan goes on working or writing (Linux ``prctl``). Where that
+    cannot be set, or the parent has already ended, the child leaves at once: its steps are
+    then done by the parent."""
+    import ctypes
+
     try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        if libc.prctl(1, signal.SIGKILL, 0, 0, 0) == 0:  # PR_SET_PDEATHSIG
-            if os.getppid() != parent:  # the parent ended before the call
-                os._exit(1)
-            return
-    except (OSError, AttributeError):
-        pass
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
+        set_up = ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0) == 0
+    except (OSError, AttributeError):  # PR_SET_PDEATHSIG above; no prctl: not Linux
+        set_up = False
+    if not set_up or os.getppid() != parent:
         os._exit(1)
-
-    threading.Thread(target=watch, name="hotspots-forked-orphan", daemon=True).start()
 
 
 def _serve(tasks: int, answers: int, prepare: tuple[str, ...]) -> None:
@@ -294,9 +286,10 @@ def _serve(tasks: int, answers: int, prepare: tuple[str, ...]) -> None:
 def _write(fd: int, payload: bytes) -> None:
     """``payload`` with its length, whole, to the pipe ``fd``."""
     with suppress(OSError):
-        view = memoryview(_HEADER.pack(len(payload)) + payload)
-        while view:
-            view = view[os.write(fd, view) :]
+        for part in (_HEADER.pack(len(payload)), payload):  # (no joined copy of the payload)
+            view = memoryview(part)
+            while view:
+                view = view[os.write(fd, view) :]
 
 
 def _read_all(fd: int, n: int) -> bytes | None:

@@ -153,11 +153,22 @@ def _files(folder: Path) -> dict[str, bytes]:
     return out
 
 
-def test_analyse_forked_writes_the_same_files_as_in_one_process(tmp_path):
+def test_analyse_forked_writes_the_same_files_as_in_one_process(tmp_path, monkeypatch):
     data = read_input([str(datasets.demo_path("policeuk"))], study_area="E07000096")
+    started = []
+
+    def start(fn, /, *args, **kwargs):
+        pending = real_start(fn, *args, **kwargs)
+        started.append((fn.__name__, pending.forked))
+        return pending
+
+    real_start = forked.start
+    monkeypatch.setattr(forked, "start", start)
     folders = {}
     for enabled in (True, False):  # forked first: no forecast kept from the other run
         shared_forecast._kept.clear()
+        if not enabled:  # the forked run's steps were the child's (not the fallback's)
+            assert started == [("_forecast", True), ("map_page", True)]
         with forked.allowed(prepare=("hotspots.views.analysis_map",), enabled=enabled):
             result = analyse(data.incidents, study_area="E07000096")  # as the command calls it
             folders[enabled] = tmp_path / str(enabled)

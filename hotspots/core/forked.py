@@ -89,7 +89,7 @@ def allowed(
     finally:
         _worker.reset(token)
         if child is not None:
-            child.close(kill=True)
+            child.close()
 
 
 def start(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Pending[T]:
@@ -117,7 +117,7 @@ class Pending(Generic[T]):
 
     def __exit__(self, *exc: object) -> None:
         if self._child is not None:  # the answer not taken: the child is of no more use
-            self._child.close(kill=True)
+            self._child.close()
             self._child = None
 
     @property
@@ -133,7 +133,7 @@ class Pending(Generic[T]):
         if answer is not None:
             return answer[0]
         if child is not None:
-            child.close(kill=True)
+            child.close()
         return self._fn(*self._args, **self._kwargs)
 
 
@@ -233,14 +233,13 @@ class _Child:
                 return None
         return b"".join(chunks)
 
-    def close(self, *, kill: bool = False) -> None:
-        """End the child (its task pipe closed: it leaves; ``kill``: at once) and reap it."""
+    def close(self) -> None:
+        """Kill the child, close its pipes and reap it."""
         if not self.alive:
             return
         self.alive = False
-        if kill:
-            with suppress(ProcessLookupError):
-                os.kill(self.pid, signal.SIGKILL)
+        with suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
         with suppress(OSError):
             os.close(self.tasks)
         if self._sender is not None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
 from typing import Any, ParamSpec, TypeVar
 
@@ -245,6 +245,14 @@ _proj: tuple[int, ThreadPoolExecutor] | None = None
 _proj_lock = threading.Lock()
 
 
+def transform_later(
+    source: str | int, target: str | int, x: ArrayLike, y: ArrayLike
+) -> Future[tuple[np.ndarray, np.ndarray]]:
+    """:func:`transform` begun on a projection thread, for a caller with other work meanwhile
+    (PROJ releases the GIL: the other core reprojects); the future's result is the same."""
+    return _proj_executor().submit(transform, source, target, x, y)
+
+
 def on_proj_thread(func: Callable[_P, _R], *args: _P.args, **kwargs: _P.kwargs) -> _R:
     """``func(*args, **kwargs)`` run on one of the process's few long-lived projection threads
     (made when first needed, again in a forked child), so PROJ's per-thread set-up of each
@@ -252,18 +260,22 @@ def on_proj_thread(func: Callable[_P, _R], *args: _P.args, **kwargs: _P.kwargs) 
     dashboard rerun. ``func`` must be a reprojection: it must not wait for work that itself
     asks this function from another thread. Calls from a projection thread, and calls during
     the interpreter's shutdown, run directly; exceptions reach the caller."""
-    global _proj
     if threading.current_thread().name.startswith(_PROJ_THREAD):
         return func(*args, **kwargs)
-    with _proj_lock:
-        if _proj is None or _proj[0] != os.getpid():  # a forked child makes its own
-            _proj = (os.getpid(), ThreadPoolExecutor(PROJ_THREADS, thread_name_prefix=_PROJ_THREAD))
-        executor = _proj[1]
     try:
-        future = executor.submit(func, *args, **kwargs)
+        future = _proj_executor().submit(func, *args, **kwargs)
     except RuntimeError:  # the interpreter is shutting down: no new threads
         return func(*args, **kwargs)
     return future.result()
+
+
+def _proj_executor() -> ThreadPoolExecutor:
+    """The process's projection threads (made when first needed, again in a forked child)."""
+    global _proj
+    with _proj_lock:
+        if _proj is None or _proj[0] != os.getpid():  # a forked child makes its own
+            _proj = (os.getpid(), ThreadPoolExecutor(PROJ_THREADS, thread_name_prefix=_PROJ_THREAD))
+        return _proj[1]
 
 
 def _after_fork_in_child() -> None:

@@ -5,7 +5,6 @@ All functions work on whole columns at once (numpy, one pyproj ``Transformer`` c
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import Literal
 
@@ -24,6 +23,7 @@ from hotspots.core.crs import (
     outside_degrees,
     swapped_lonlat,
     transform,
+    transform_later,
 )
 
 # Old names, re-exported: the rules live in hotspots.core.crs.
@@ -72,10 +72,10 @@ class Located:
 
 
 class Reprojection:
-    """Points reprojected on a background thread, for a caller with other work meanwhile.
+    """Points reprojected on a projection thread, for a caller with other work meanwhile.
 
-    :func:`hotspots.core.crs.transform` (PROJ, which releases the GIL, so the other core
-    does it) starts at once; :meth:`result` waits for it and gives its values unchanged.
+    :func:`hotspots.core.crs.transform_later` (PROJ, which releases the GIL, so the other
+    core does it) starts at once; :meth:`result` waits for it and gives its values unchanged.
 
     Parameters
     ----------
@@ -104,25 +104,11 @@ class Reprojection:
     ) -> None:
         self.crs = crs
         self.rows = rows
-        self._done: tuple[np.ndarray, np.ndarray] | BaseException | None = None
-        self._thread = threading.Thread(
-            target=self._run, args=(source, x, y), name="hotspots-reproject", daemon=True
-        )
-        self._thread.start()
-
-    def _run(self, source: str, x: np.ndarray, y: np.ndarray) -> None:
-        try:
-            self._done = transform(source, self.crs, x, y)
-        except BaseException as exc:  # handed to the caller by result()
-            self._done = exc
+        self._future = transform_later(source, crs, x, y)
 
     def result(self) -> tuple[np.ndarray, np.ndarray]:
-        """The points reprojected (waits for the thread)."""
-        self._thread.join()
-        if isinstance(self._done, BaseException):
-            raise self._done
-        assert self._done is not None
-        return self._done
+        """The points reprojected (waits for them; a failure is raised here)."""
+        return self._future.result()
 
     def of(self, kept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The reprojected points of the ``kept`` rows (a boolean mask over the table; each

@@ -15,7 +15,7 @@ from hotspots.analysis.forecast import (
     DENSITY_VARIANTS,
     SWITCH_MARGIN,
     SWITCH_SHARE,
-    _best,
+    _best_column,
     build_history,
     capture,
     forecast,
@@ -197,12 +197,16 @@ def test_auto_switches_only_on_paired_evidence() -> None:
         base = np.full(len(deltas), 0.8)
         return pd.DataFrame({default: base, other: base + np.array(deltas)})
 
+    def _chosen(pei: pd.DataFrame) -> tuple[str, str]:
+        columns = list(pei.columns)
+        return columns[_best_column(pei.to_numpy(float), columns)]
+
     # better by 2 margins on average, but in only 2 of 4 months: one lucky month carries it
-    assert _best(table([4 * gain, 4 * gain, -gain, -gain])) == default
+    assert _chosen(table([4 * gain, 4 * gain, -gain, -gain])) == default
     # better every month, but by less than the margin
-    assert _best(table([SWITCH_MARGIN / 2] * 4)) == default
+    assert _chosen(table([SWITCH_MARGIN / 2] * 4)) == default
     # better in 3 of 4 months and by more than the margin: proven
-    assert _best(table([gain, gain, 2 * gain, -gain / 2])) == other
+    assert _chosen(table([gain, gain, 2 * gain, -gain / 2])) == other
 
 
 def test_no_look_ahead_terms(hist) -> None:

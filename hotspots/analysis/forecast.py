@@ -91,7 +91,7 @@ DENSITY_VARIANTS: dict[str, str] = {
 }
 """``recency_density`` with another count term in place of ``recent_h12`` (``all_history``: no
 decay): the default's half-life chosen per area by backtest, ``auto`` moving to a variant only
-on the paired evidence it needs for any other method (:func:`_best`). Long, sparse histories
+on the paired evidence it needs for any other method (:func:`_best_column`). Long, sparse histories
 need the long memory: NYC vehicle thefts (4 years) move to ``recency_density_all`` (PEI 0.337
 out of sample, all-history counts 0.331); no Hertfordshire area or Houston moves (bench/)."""
 MIN_FOLDS_TO_SWITCH = 3
@@ -930,7 +930,7 @@ def forecast(
         Share of the cells to select (0.05 = 5 % of the area).
     method
         ``"auto"`` (:data:`DEFAULT_METHOD` unless the backtest proves another better, see
-        :func:`_best`), a term name (see the module docstring) or ``"combination"``.
+        :func:`_best_column`), a term name (see the module docstring) or ``"combination"``.
     test_months
         How many of the latest months (with incidents) the backtest measures.
     min_history
@@ -1105,18 +1105,6 @@ def _folds(
     )
 
 
-def _best(pei: pd.DataFrame) -> tuple[str, str]:
-    """The (method, zero-history rule) ``auto`` uses after the test months in ``pei``.
-
-    :data:`DEFAULT_METHOD` (zero-history cells demoted) unless another method beat it by
-    :data:`SWITCH_MARGIN` mean PEI *and* in at least :data:`SWITCH_SHARE` of the months, month
-    by month: then the one of those with the best mean PEI (demoted first on a tie).
-    ``pei``: one row per test month, one column per (method, rule), no missing value.
-    """
-    columns = list(pei.columns)
-    return columns[_best_column(pei.to_numpy(float), columns)]
-
-
 def _column_means(values: np.ndarray) -> np.ndarray:
     """Mean of each column of ``values`` (months × columns), missing values skipped, summed as
     ``DataFrame.mean`` sums them (each column's values contiguous, numpy's pairwise sum), so
@@ -1128,8 +1116,13 @@ def _column_means(values: np.ndarray) -> np.ndarray:
 
 
 def _best_column(pei: np.ndarray, columns: list[tuple[str, str]]) -> int:
-    """:func:`_best` of the test months ``pei`` (months × ``columns``, no missing value): the
-    position of the column chosen."""
+    """The position in ``columns`` of the (method, zero-history rule) ``auto`` uses after the
+    test months ``pei`` (months × ``columns``, no missing value).
+
+    :data:`DEFAULT_METHOD` (zero-history cells demoted) unless another method beat it by
+    :data:`SWITCH_MARGIN` mean PEI *and* in at least :data:`SWITCH_SHARE` of the months, month
+    by month: then the one of those with the best mean PEI (demoted first on a tie).
+    """
     demoted = [c[1] == "demote" for c in columns]
     default = (DEFAULT_METHOD, "demote")
     if default not in columns:
@@ -1147,7 +1140,7 @@ def _best_column(pei: np.ndarray, columns: list[tuple[str, str]]) -> int:
 def _choose(folds: pd.DataFrame, *, method: str, coverage: float) -> tuple[str, str, dict]:
     """The method (and zero-history rule) to show and its honest backtest figures.
 
-    ``auto`` picks, for each test month, the method :func:`_best` takes on the earlier test
+    ``auto`` picks, for each test month, the method :func:`_best_column` takes on the earlier test
     months (:data:`DEFAULT_METHOD` until there are :data:`MIN_FOLDS_TO_SWITCH`) and reports
     what that choice achieved: the figures are never those of the best method in hindsight.
     The months × (method, rule) tables are made with numpy (a pivot table's figures: one

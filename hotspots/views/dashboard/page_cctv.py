@@ -472,7 +472,8 @@ def render() -> None:
         _log_section(engine)
     # the hot cells the coverage used (made once per selection with its sightings)
     seen = _sightings(ds.key, repr(sel), cam_key, _inc=inc, _cams=cameras, _cells=cells)
-    hot = seen.member.areas if seen.member is not None else cctv.hot_areas(cells)[0]
+    assert seen.member is not None  # made: the hot cells are given
+    hot = seen.member.areas
     with map_slot:
         _map(ds, sel, cam_key, cameras, hot, plan)
 

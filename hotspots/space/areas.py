@@ -197,16 +197,17 @@ def _check_areas(areas: gpd.GeoDataFrame) -> None:
         raise ValueError("areas must come from read_boundaries (columns area_code, area_name)")
 
 
-def _first_match(query_idx: np.ndarray, tree_idx: np.ndarray, n: int) -> tuple[np.ndarray, int]:
-    """Lowest tree index per query (-1 when none), and how many queries had several."""
+def _first_match(
+    query_idx: np.ndarray, tree_idx: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Lowest tree index per query (-1 when none), and whether each query had several."""
     order = np.lexsort((tree_idx, query_idx))
     query_idx, tree_idx = query_idx[order], tree_idx[order]
     first = np.ones(query_idx.size, dtype=bool)
     first[1:] = query_idx[1:] != query_idx[:-1]
     match = np.full(n, -1, dtype=np.intp)
     match[query_idx[first]] = tree_idx[first]
-    n_multi = int((np.bincount(query_idx, minlength=n) > 1).sum())
-    return match, n_multi
+    return match, np.bincount(query_idx, minlength=n) > 1
 
 
 def _locate(
@@ -244,8 +245,7 @@ def _locate_each(
     """
     if len(polygons) > loop_max:
         hits = shapely.STRtree(polygons).query(shapely.points(x, y), predicate="intersects")
-        match, _ = _first_match(hits[0], hits[1], x.size)
-        return match, np.bincount(hits[0], minlength=x.size) > 1
+        return _first_match(hits[0], hits[1], x.size)
     match = np.full(x.size, -1, dtype=np.intp)
     n_hits = np.zeros(x.size, dtype=np.int32)
     for i, polygon in enumerate(polygons):

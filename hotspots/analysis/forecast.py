@@ -323,18 +323,24 @@ plan of some wards is an area of its own); an area may have several: one per dat
 _bases: OrderedDict[tuple[bytes, int, str, int], _Basis] = OrderedDict()
 _bases_lock = threading.Lock()
 _basis_ids = itertools.count()
-_keeping = threading.local()
-"""``dataset`` true while :func:`keep_basis` builds a dataset's history in this thread."""
 
 
 def _basis_for(
-    area_wkb: bytes, res: int, crs: str, cells: pd.Index, cell_xy: np.ndarray, loc_xy: np.ndarray
+    area_wkb: bytes,
+    res: int,
+    crs: str,
+    cells: pd.Index,
+    cell_xy: np.ndarray,
+    loc_xy: np.ndarray,
+    *,
+    dataset: bool = False,
 ) -> tuple[_Basis | None, np.ndarray | None, np.ndarray | None]:
     """A kept basis of the area that holds every cell and location of a history, and the
     positions of the history's cells and locations in it (``None``: all of them, in order).
 
     A history no kept basis holds becomes a basis of the area when it is a dataset's
-    (:func:`keep_basis`), the area's first, or holds every cell and location of a kept one
+    (``dataset``: :func:`keep_basis`), the area's first, or holds every cell and location of a
+    kept one
     (which it replaces); any other is computed on its own (basis ``None``): the dashboard
     keeps each dataset's (:func:`keep_basis`), so every selection of it is a part, and a
     dataset loaded later (a re-upload, another session's) gets its own basis."""
@@ -355,9 +361,9 @@ def _basis_for(
             locations.get_indexer(basis.locations) >= 0
         ).all():
             narrower.append(key)
-    if kept and not narrower and not getattr(_keeping, "dataset", False):
+    if kept and not narrower and not dataset:
         return None, None, None
-    basis = _Basis(cells, cell_xy, locations, loc_xy, getattr(_keeping, "dataset", False))
+    basis = _Basis(cells, cell_xy, locations, loc_xy, dataset)
     with _bases_lock:
         for key in narrower:
             _bases.pop(key, None)
@@ -375,12 +381,8 @@ def keep_basis(incidents: gpd.GeoDataFrame, *, study_area: shapely.Geometry, res
     same figures, bit for bit). Their kernels are made when a forecast first needs them."""
     from contextlib import suppress
 
-    _keeping.dataset = True
-    try:
-        with suppress(ValueError):  # no located incident inside the area: nothing to keep
-            build_history(mappable(incidents), area=study_area, res=res)
-    finally:
-        _keeping.dataset = False
+    with suppress(ValueError):  # no located incident inside the area: nothing to keep
+        build_history(mappable(incidents), area=study_area, res=res, dataset=True)
 
 
 def _positions(found: np.ndarray, n: int) -> np.ndarray | None:
@@ -429,12 +431,14 @@ def build_history(
     area: shapely.Geometry,
     res: int,
     through: pd.Period | None = None,
+    dataset: bool = False,
 ) -> History:
     """The cells × months history of the incidents inside ``area``, up to ``through``.
 
     Incidents after ``through``, without a location or outside ``area`` are left out before
     anything else is computed (``n_left_out``: those up to ``through`` without a location or
-    outside the area).
+    outside the area). ``dataset``: the incidents are a whole dataset as loaded, whose cells
+    and locations are kept as a basis of the area (:func:`keep_basis`).
     """
     from hotspots.analysis.evaluate.methods import _cell_centres_xy
 
@@ -491,7 +495,9 @@ def build_history(
     start = pd.to_datetime(incidents["occurred_from"]).to_numpy()[keep]
     times = np.where(timed, start, np.datetime64("NaT"))
     # kernels and neighbours: rows and columns of those of the area's recent histories
-    basis, basis_rows, basis_cols = _basis_for(wkb, res, crs, cells, cell_xy, loc_xy)
+    basis, basis_rows, basis_cols = _basis_for(
+        wkb, res, crs, cells, cell_xy, loc_xy, dataset=dataset
+    )
     return History(
         basis=basis,
         basis_rows=basis_rows,

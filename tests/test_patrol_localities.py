@@ -380,3 +380,22 @@ def test_kept_hexagons_equal_those_made_at_once() -> None:
     got = hexagons_in(cells[order], BNG)
     assert shapely.to_wkb(first).tolist() == shapely.to_wkb(want[::3]).tolist()
     assert shapely.to_wkb(got).tolist() == shapely.to_wkb(want[order]).tolist()
+
+
+def test_a_study_areas_hexagons_kept_ahead_up_to_the_limit() -> None:
+    """keep_hexagons: a district's cells are made and kept; a nation's are not made ahead."""
+    from hotspots.products.patrol.localities import (
+        HEXAGONS_AHEAD_MAX,
+        _hexagons,
+        keep_hexagons,
+    )
+    from hotspots.space.grid import estimated_cells, study_area_cells
+
+    district = shapely.box(-0.50, 51.74, -0.46, 51.76)
+    nation = shapely.box(-5.7, 50.0, 1.8, 55.8)
+    assert estimated_cells(nation, 9) > HEXAGONS_AHEAD_MAX
+    _hexagons.pop(BNG, None)
+    assert not keep_hexagons(nation, BNG, 9)
+    assert BNG not in _hexagons or not _hexagons[BNG]
+    assert keep_hexagons(district, BNG, 9)
+    assert set(_hexagons[BNG]) == set(study_area_cells(district, 9))

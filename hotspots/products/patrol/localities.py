@@ -36,7 +36,13 @@ from scipy.spatial import cKDTree
 from hotspots.core.crs import WGS84, to_crs, to_lonlat
 from hotspots.core.defaults import HOT_MIN_BIN
 from hotspots.data.schema import WORKING_CRS, check_incidents
-from hotspots.space.grid import assign_cells, cell_polygons, neighbours
+from hotspots.space.grid import (
+    assign_cells,
+    cell_polygons,
+    estimated_cells,
+    neighbours,
+    study_area_cells,
+)
 
 if TYPE_CHECKING:
     from hotspots.analysis.forecast import Forecast
@@ -231,6 +237,21 @@ def hexagons_in(cells: np.ndarray, crs: str) -> np.ndarray:
     out = np.empty(len(cells), dtype=object)
     out[:] = found
     return out
+
+
+HEXAGONS_AHEAD_MAX = 100_000
+"""A study area's cells made ahead at most (a county holds about 20,000 at resolution 9)."""
+
+
+def keep_hexagons(area: shapely.Geometry, crs: str, res: int) -> bool:
+    """Make and keep (:func:`hexagons_in`) the hexagons of every cell of the study ``area``
+    (EPSG:4326) at ``res`` in ``crs``: the hot areas of every plan of the area are unions of
+    some of them. ``False`` (nothing made) past :data:`HEXAGONS_AHEAD_MAX` cells: a region's
+    or a nation's are made plan by plan, when first needed."""
+    if estimated_cells(area, res) > HEXAGONS_AHEAD_MAX:
+        return False
+    hexagons_in(study_area_cells(area, res), crs)
+    return True
 
 
 def _united(shapes: np.ndarray, group: np.ndarray) -> np.ndarray:

@@ -27,7 +27,7 @@ from shapely.geometry.base import BaseGeometry
 from hotspots.analysis.analyse import Analysis, analyse
 from hotspots.core.defaults import GI_K, H3_RES
 from hotspots.data.ingest import resolve_study_area
-from hotspots.data.schema import CATEGORIES
+from hotspots.data.schema import CATEGORIES, WORKING_CRS
 from hotspots.data.select import (
     Selection,
     crime_types_by_group,
@@ -258,6 +258,20 @@ def _forecast_basis(key: str, res: int, *, _ds: Dataset) -> bool:
 
     keep_basis(_ds.incidents, study_area=_study_area(key, _ds=_ds), res=res)
     return True
+
+
+def keep_patrol_hexagons(ds: Dataset, *, res: int = H3_RES) -> None:
+    """Keep the hexagons of the study area's cells of ``ds`` in its working CRS, once per
+    data load (:func:`hotspots.products.patrol.localities.keep_hexagons`)."""
+    _patrol_hexagons(ds.key, res, _ds=ds)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _patrol_hexagons(key: str, res: int, *, _ds: Dataset) -> bool:
+    from hotspots.products.patrol.localities import keep_hexagons  # lazy: the patrol code
+
+    crs = _ds.incidents.attrs.get(WORKING_CRS)
+    return crs is not None and keep_hexagons(_study_area(key, _ds=_ds), crs, res)
 
 
 def first_view(ds: Dataset) -> Selection:

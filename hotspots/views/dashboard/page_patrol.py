@@ -16,8 +16,6 @@ import folium
 import pandas as pd
 import streamlit as st
 
-from hotspots.core.defaults import H3_RES
-from hotspots.data.schema import WORKING_CRS
 from hotspots.data.select import Selection, ward_choices
 from hotspots.products.captions import month_text
 from hotspots.products.patrol import (
@@ -27,7 +25,6 @@ from hotspots.products.patrol import (
     to_kml,
     to_notes,
 )
-from hotspots.products.patrol.localities import hexagons_in
 from hotspots.products.patrol.plan import Method
 from hotspots.products.patrol.request import (
     LATEST_MONTHS,
@@ -40,7 +37,6 @@ from hotspots.products.patrol.request import (
     pool_selection,
 )
 from hotspots.products.patrol.table import display_table, month_only
-from hotspots.space.grid import estimated_cells, study_area_cells
 from hotspots.views import maps, tables
 from hotspots.views.dashboard import cached, login
 from hotspots.views.dashboard.offline import fill_screen, st_map
@@ -166,24 +162,8 @@ def plan_ahead(ds: Dataset, sel: Selection) -> None:
 def _plan(key: tuple[str, ...], *, _ds: Dataset, _sel: Selection, _request: Request) -> PatrolPlan:
     pool = cached.selected(_ds, pool_selection(_sel))
     cached.keep_forecast_basis(_ds)  # the plan forecasts at the default resolution
-    _keep_hexagons(_ds.key, _ds=_ds)
+    cached.keep_patrol_hexagons(_ds)  # and the hexagons of its hot areas
     return plan_for(_request, pool, wards=_ds.wards, outline=cached.study_area(_ds))
-
-
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _keep_hexagons(key: str, *, _ds: Dataset) -> bool:
-    """The hexagons of the study area's cells in the working CRS, made once per data load: the
-    hot areas of every selection's plan are unions of some of them
-    (:func:`hotspots.products.patrol.localities.hexagons_in`)."""
-    crs, area = _ds.incidents.attrs.get(WORKING_CRS), cached.study_area(_ds)
-    if crs is None or estimated_cells(area, H3_RES) > _HEXAGONS_AHEAD_MAX:
-        return False  # a region or a nation: each plan's hexagons are made when first needed
-    hexagons_in(study_area_cells(area, H3_RES), crs)
-    return True
-
-
-_HEXAGONS_AHEAD_MAX = 100_000
-"""A study area's cells made ahead at most (a county holds about 20,000 at resolution 9)."""
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

@@ -164,8 +164,7 @@ def test_read_survey_reads_a_csv_file():
 
 
 def test_months_that_keep_every_incident_select_like_no_months() -> None:
-    from hotspots.data.select import Selection, select
-    from hotspots.products.area_view import keeps_every_month, months_held
+    from hotspots.data.select import Selection, keeps_every_month, months_held, select
 
     frame = pd.DataFrame(
         {"month": pd.to_datetime(["2021-01-01", "2021-06-01", "2022-01-01"]), "n": [1, 2, 3]}

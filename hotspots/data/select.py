@@ -263,3 +263,36 @@ def select(incidents: gpd.GeoDataFrame, selection: Selection) -> gpd.GeoDataFram
     if disclosure.cuts_groups(hours=selection.hours, days=selection.days):
         return disclosure.time_split(out)
     return out
+
+
+@dataclass(frozen=True)
+class MonthsHeld:
+    """The first and last month of a data load's incidents (``None``: none has a month) and
+    whether some incident has no month."""
+
+    first: pd.Timestamp | None
+    last: pd.Timestamp | None
+    undated: bool
+
+
+def months_held(incidents: pd.DataFrame) -> MonthsHeld:
+    """:class:`MonthsHeld` of ``incidents`` (their ``month`` column)."""
+    month = incidents["month"]
+    if month.notna().sum() == 0:
+        return MonthsHeld(None, None, bool(len(month)))
+    return MonthsHeld(month.min(), month.max(), bool(month.isna().any()))
+
+
+def keeps_every_month(held: MonthsHeld, start: object, end: object) -> bool:
+    """Whether months ``start`` … ``end`` (any day in them; ``None``: open) keep every
+    incident of ``held``'s data, as :func:`hotspots.data.select.select` compares them: the
+    selection is then that of the same filters without months. False when some incident has
+    no month (the months leave it out) or the months carry a time zone."""
+    if held.undated or held.first is None or held.last is None:
+        return False
+    try:
+        after = start is None or pd.Timestamp(start).to_period("M").to_timestamp() <= held.first
+        before = end is None or pd.Timestamp(end).to_period("M").to_timestamp() >= held.last
+    except TypeError:  # months with a time zone: select each way
+        return False
+    return bool(after and before)

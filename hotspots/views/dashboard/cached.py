@@ -29,8 +29,11 @@ from hotspots.core.defaults import GI_K, H3_RES
 from hotspots.data.ingest import resolve_study_area
 from hotspots.data.schema import CATEGORIES, WORKING_CRS
 from hotspots.data.select import (
+    MonthsHeld,
     Selection,
     crime_types_by_group,
+    keeps_every_month,
+    months_held,
     months_present,
     select,
     types_of_groups,
@@ -43,8 +46,18 @@ from hotspots.views.dashboard.state import Dataset
 
 
 def selected(ds: Dataset, sel: Selection) -> gpd.GeoDataFrame:
-    """The incidents of ``ds`` matching ``sel`` (cached)."""
+    """The incidents of ``ds`` matching ``sel`` (cached; months that keep every month of the
+    data are the same selection as no months: one entry for both)."""
+    if (sel.start is not None or sel.end is not None) and keeps_every_month(
+        _months_held(ds.key, _ds=ds), sel.start, sel.end
+    ):
+        sel = dataclasses.replace(sel, start=None, end=None)
     return _selected(ds.key, repr(sel), _ds=ds, _sel=sel)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _months_held(key: str, *, _ds: Dataset) -> MonthsHeld:
+    return months_held(_ds.incidents)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)

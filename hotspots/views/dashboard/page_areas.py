@@ -96,17 +96,6 @@ def comparison_selection(sel: Selection) -> Selection:
     return replace(sel, start=None, end=None)
 
 
-def _every_month(ds: Dataset, sel: Selection) -> bool:
-    """Whether ``sel``'s months keep every incident's month, so that it selects the rows of
-    :func:`comparison_selection` (:func:`hotspots.products.area_view.keeps_every_month`)."""
-    return area_view.keeps_every_month(_months_held(ds.key, _ds=ds), sel.start, sel.end)
-
-
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _months_held(key: str, *, _ds: Dataset) -> area_view.MonthsHeld:
-    return area_view.months_held(_ds.incidents)
-
-
 def render() -> None:
     """Draw the Areas & measures page."""
     login.require("view")
@@ -114,8 +103,7 @@ def render() -> None:
     sel = sidebar_filters(ds)
     st.title("Areas & measures")
     compared = comparison_selection(sel)
-    # the sidebar's months holding every month of the data select what the comparisons count
-    shown = cached.selected(ds, compared if _every_month(ds, sel) else sel)
+    shown = cached.selected(ds, sel)
     if len(shown) == 0:
         st.warning("No incidents match the filters: widen the months, groups or wards.")
         return

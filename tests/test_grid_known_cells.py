@@ -55,3 +55,19 @@ def test_kept_cells_equal_located_ones(points, monkeypatch) -> None:
     few = grid._cells_uint64(lon[:3], lat[:3], 11)  # below _KNOWN_MIN: located directly
     assert np.array_equal(few, _direct(lon[:3], lat[:3], 11)) and 11 not in grid._known
     grid._known.clear()
+
+
+def test_neighbours_kept_equal_fresh_ones_and_a_callers_change_does_not_stick() -> None:
+    import h3
+
+    from hotspots.space import grid
+
+    cells = np.array(sorted(h3.grid_disk(h3.latlng_to_cell(51.75, -0.47, 9), 6)), dtype=object)
+    grid._rings.clear()
+    first = grid.neighbours(cells, k=1)
+    first.data[:] = 7.0  # a caller changing its matrix in place
+    again = grid.neighbours(cells, k=1)  # from the kept ones
+    fresh = grid._neighbours(cells, grid._to_uint64(cells), 1, True)
+    assert len(grid._rings) == 1
+    assert (again != fresh).nnz == 0 and again.shape == fresh.shape
+    assert (grid.neighbours(cells, k=2) != grid.neighbours(cells, k=1)).nnz > 0

@@ -214,3 +214,23 @@ def test_wards_in_crs_projects_again_a_ward_outline_replaced_in_place():
     wards.loc[0, "geometry"] = shapely.box(-2.0, 52.5, -1.9, 52.6)  # the frame, array kept
     got = wards_in_crs(wards, "EPSG:27700").geometry.to_numpy()
     assert shapely.equals_exact(got, wards.to_crs("EPSG:27700").geometry.to_numpy(), 0).all()
+
+
+def test_boundaries_without_names_name_no_ward() -> None:
+    """ward_names, the one home of the rule: wards without ``area_name`` name nothing (as
+    ``None`` wards), so every naming above it takes them as they come."""
+    import geopandas as gpd
+    import numpy as np
+    import shapely
+
+    from hotspots.space.places import ward_names
+
+    outline = gpd.GeoDataFrame(
+        {"area_code": ["E05000001"], "area_name": ["Boxmoor"]},
+        geometry=[shapely.box(0, 0, 100, 100)],
+        crs="EPSG:27700",
+    )
+    centres = np.array([[50.0, 50.0], [500.0, 500.0]])
+    assert ward_names(centres, outline, "EPSG:27700").tolist() == ["Boxmoor", None]
+    unnamed = outline.drop(columns="area_name")
+    assert ward_names(centres, unnamed, "EPSG:27700").tolist() == [None, None]

@@ -82,8 +82,7 @@ def _empty_cell_names(
         if found is not None:
             _empty_names.move_to_end(key)
             return found
-    with_names = wards if wards is not None and "area_name" in wards.columns else None
-    centres, ward = cell_wards(ids, with_names, str(none.attrs[WORKING_CRS]))
+    centres, ward = cell_wards(ids, wards, str(none.attrs[WORKING_CRS]))
     names = cell_place_names(none, ids, res, wards, located=(centres, ward))
     names.flags.writeable = ward.flags.writeable = False
     made = (names, centres, ward)

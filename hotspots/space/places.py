@@ -343,10 +343,11 @@ def ward_names(centres: np.ndarray, wards: gpd.GeoDataFrame | None, crs: str) ->
 
     Returns
     -------
-    Object array of ward names (first ward in table order when on a shared boundary).
+    Object array of ward names (first ward in table order when on a shared boundary); all
+    ``None`` when ``wards`` has no ``area_name`` (boundaries without names name nothing).
     """
     names = np.full(len(centres), None, dtype=object)
-    if wards is None or len(centres) == 0:
+    if wards is None or "area_name" not in wards.columns or len(centres) == 0:
         return names
     polygons = to_crs(wards, crs).geometry.to_numpy()
     tree = shapely.STRtree(polygons)
@@ -484,8 +485,6 @@ def cell_place_names(
     if len(ids) == 0:
         return np.empty(0, dtype=object)
     crs = incidents.attrs[WORKING_CRS]
-    if wards is not None and "area_name" not in wards.columns:
-        wards = None
     centres, ward = cell_wards(ids, wards, crs) if located is None else located
     points = incident_points(incidents)
     of_cell = assign_cells(shapely.get_x(points), shapely.get_y(points), res)
@@ -503,7 +502,4 @@ def cell_wards(
     lon, lat = cell_centres(ids)
     x, y = from_lonlat(lon, lat, crs)
     centres = pd.DataFrame({"x": x, "y": y}, index=ids)
-    if wards is not None and "area_name" not in wards.columns:
-        wards = None
-    xy = centres[["x", "y"]].to_numpy(float).reshape(-1, 2)
-    return centres, ward_names(xy, wards, crs)
+    return centres, ward_names(np.column_stack([x, y]), wards, crs)

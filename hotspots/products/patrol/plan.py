@@ -5,7 +5,7 @@ how often to visit, and the limits of what the data can say.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -77,25 +77,6 @@ MONTH_ONLY_LIMIT = (
 )
 
 
-class _MadeWhenRead:
-    """A dataclass field that may be given as a function making its value, called the first
-    time the field is read (the plan's context is drawn only by the briefing)."""
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.name = f"_{name}"
-
-    def __get__(self, obj: object | None, owner: type | None = None) -> Any:
-        if obj is None:
-            raise AttributeError(self.name)  # no default: the field is required
-        value = obj.__dict__[self.name]
-        if callable(value):
-            value = obj.__dict__[self.name] = value()
-        return value
-
-    def __set__(self, obj: object, value: Any) -> None:
-        obj.__dict__[self.name] = value
-
-
 @dataclass
 class PatrolPlan:
     """A patrol plan: the localities to visit, the incidents behind them, and its limits.
@@ -113,14 +94,13 @@ class PatrolPlan:
         Every incident of the area and period used (sensitive rows left out), with
         ``incident_id``, ``category`` and ``locality`` (its rank, or ``<NA>``): each incident is
         in one locality at most.
-    context
-        Mappable incidents of the period per H3 cell at the resolutions of :data:`CONTEXT_RES`
-        (``res``, ``cell``, ``count``, ``lon``, ``lat``): aggregates for static maps, never
-        points.
     wards
         Ward outlines used for names and maps (EPSG:4326), or ``None``.
     limits
         What the plan cannot say, in plain sentences, shown with it.
+    counted
+        The mappable incidents of the area and period (sensitive rows left out) that
+        :attr:`context` counts.
     metadata
         Period, study area, totals (``summary``), every parameter used or chosen, the dropped
         units, the harm source and the backtest figures of the method (JSON-serialisable).
@@ -128,13 +108,17 @@ class PatrolPlan:
 
     localities: gpd.GeoDataFrame
     assignment: pd.DataFrame
-    if TYPE_CHECKING:
-        context: pd.DataFrame
-    else:  # given as a DataFrame or as the function making it
-        context: pd.DataFrame = _MadeWhenRead()
     wards: gpd.GeoDataFrame | None
     limits: list[str]
+    counted: gpd.GeoDataFrame = field(repr=False, compare=False)
     metadata: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def context(self) -> pd.DataFrame:
+        """The counted incidents per H3 cell at the resolutions of :data:`CONTEXT_RES`
+        (``res``, ``cell``, ``count``, ``lon``, ``lat``): aggregates for static maps, never
+        points; made when first read (only the briefing draws it)."""
+        return _context(self.counted)
 
 
 def patrol_plan(
@@ -347,8 +331,7 @@ def patrol_plan(
             "locality": pd.array(np.where(member > 0, member, pd.NA), dtype="Int64"),
         }
     )
-    context = partial(_context, current)  # made when first read (the briefing)
-    return PatrolPlan(plan, assignment, context, ward_table, limits, metadata)
+    return PatrolPlan(plan, assignment, ward_table, limits, current, metadata)
 
 
 def _in_area(

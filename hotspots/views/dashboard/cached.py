@@ -15,7 +15,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import FrameType
 from typing import Any, Literal
 
@@ -90,6 +90,16 @@ def wards_layer(ds: Dataset) -> folium.FeatureGroup:
 def _wards_layer(key: str, *, _ds: Dataset) -> folium.FeatureGroup:
     # the Map page's wards layer too (:func:`analysis_layers_for`): the same call
     return maps.ward_layer(_ds.wards, name_col="area_name", name=WARDS, show=True)
+
+
+def ward_names_layer(ds: Dataset) -> folium.FeatureGroup:
+    """The dataset's ward names as a map layer, once per data load (drawn as a fresh copy)."""
+    return _ward_names_layer(ds.key, _ds=ds)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _ward_names_layer(key: str, *, _ds: Dataset) -> folium.FeatureGroup:
+    return maps.label_layer(_ds.wards, name="Ward names")
 
 
 @functools.cache
@@ -188,8 +198,14 @@ def _asked(ds: Dataset, sel: Selection, settings: dict[str, object]) -> Iterator
                 del _wanted[wanted]
 
 
-def _wanted_key(key: str, sel: Selection, settings: dict[str, object]) -> _Wanted:
+def _wanted_key(key: str, sel: Selection, settings: Mapping[str, object]) -> _Wanted:
     return (key, repr(sel), tuple(sorted(settings.items())))
+
+
+def analysis_key(ds: Dataset, sel: Selection, settings: Mapping[str, object]) -> _Wanted:
+    """What identifies the analysis of ``sel`` with ``settings``: the key of what a page
+    makes from that analysis alone (its labels, tables)."""
+    return _wanted_key(ds.key, sel, settings)
 
 
 _analysed: dict[tuple[str, str, int, int], gpd.GeoDataFrame] = {}

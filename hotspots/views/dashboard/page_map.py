@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Literal, TypedDict, cast
 
 import folium
-import geopandas as gpd
 import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -210,7 +209,7 @@ def render() -> None:
     layers = [built.get(name, folium.FeatureGroup(control=False)) for name in DRAWING_ORDER]
     _overlays(ds, sel, wanted, layers)
     # the streets of the largest clusters, so the map says where they are without a basemap
-    key = (ds.key, repr(sel), tuple(sorted(params.items())))
+    key = cached.analysis_key(ds, sel, params)
     layers.append(_labels(key, _result=result))
     # The map opens on the chosen wards, else on the most likely hot spots of every incident
     # (the first view's analysis, cached): a change of group, type, month or hour keeps the
@@ -220,7 +219,7 @@ def render() -> None:
     # Meeting mode: large legends (CSS in the map's own page; a new key redraws the map with
     # it) and the map filling the screen below the title.
     base = maps.base_map(wards_in(ds.wards, sel.wards) if hot is None else hot)
-    fresh_copy(_ward_names(ds.key, _wards=ds.wards)).add_to(base)
+    fresh_copy(cached.ward_names_layer(ds)).add_to(base)
     if meeting_mode():
         cast(folium.Figure, base.get_root()).header.add_child(folium.Element(MEETING_MAP_CSS))
         fill_screen(base, min_height_px=MEETING_MAP_HEIGHT_PX)
@@ -300,12 +299,6 @@ def _opening_bounds(ds: Dataset, shown: Analysis, params: _Tuning) -> tuple[floa
 # Per selection and settings (``key``: dataset, selection, analysis parameters), what each
 # rerun drew from the same analysis again: a filter change back to a selection seen, a layer
 # switched, meeting mode, reads them (st_map draws a fresh copy of a cached layer).
-
-
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _ward_names(key: str, *, _wards: gpd.GeoDataFrame) -> folium.FeatureGroup:
-    """The wards' names on the map, once per data load (a fresh copy drawn each run)."""
-    return maps.label_layer(_wards, name="Ward names")
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)

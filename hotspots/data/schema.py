@@ -263,6 +263,12 @@ def incidents_from_xy(
     return gdf
 
 
+def is_arrow_text(values: pd.Series) -> bool:
+    """Whether ``values`` is text held in Arrow (pandas' ``str`` dtype with pyarrow storage,
+    as the readers give every text column): its buffers can be read by pyarrow directly."""
+    return isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"
+
+
 def incident_points(incidents: gpd.GeoDataFrame) -> np.ndarray:
     """The incidents' points as a shapely array in EPSG:4326, or an error saying the fix.
 

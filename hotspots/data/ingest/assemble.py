@@ -192,7 +192,7 @@ def _repeated(values: pd.Series, rows: np.ndarray) -> np.ndarray:
     value; the others (the repeats, and the rare different values whose keys collide) are
     compared exactly. Other dtypes: compared exactly.
     """
-    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+    if schema.is_arrow_text(values):
         keys = ids.text_keys(pa.array(values.array))[rows]
         maybe = np.flatnonzero(pd.Series(keys).duplicated(keep=False).to_numpy(bool))
     else:
@@ -215,7 +215,7 @@ def kept_rows(values: pd.Series, kept: np.ndarray) -> pd.Series:
     pyarrow's filter, several times faster than pandas' take of the chunked array a stack of
     files gives, and chunked as that take chunks it (one chunk per file: the same Parquet
     bytes when written); other dtypes by pandas."""
-    arrow = isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"
+    arrow = schema.is_arrow_text(values)
     if not arrow or kept.all():  # all kept: pandas copies, chunks and all
         return values[kept].reset_index(drop=True)
     array = pa.array(values.array)
@@ -242,7 +242,7 @@ def kept_frame(frame: pd.DataFrame, kept: np.ndarray, *, combine: bool = True) -
     mask = pa.array(kept)
     columns = {}
     for j, (_, values) in enumerate(frame.items()):
-        if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        if schema.is_arrow_text(values):
             taken = pa.array(values.array).filter(mask)
             if not isinstance(taken, pa.ChunkedArray):
                 taken = pa.chunked_array([taken])
@@ -266,7 +266,7 @@ def stripped(values: pd.Series) -> pd.Series:
     >>> stripped(pd.Series(["A1", " B2 "], dtype="str")).tolist()
     ['A1', 'B2']
     """
-    arrow = isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"
+    arrow = schema.is_arrow_text(values)
     if arrow and not _edges_may_be_space(pa.array(values.array)):
         return values
     return values.str.strip()
@@ -299,7 +299,7 @@ def blank_text(values: pd.Series) -> np.ndarray | pd.Series:
     """Where ``values.str.strip() == ""`` (nulls are not blank): Arrow text tested in place
     (empty, or only whitespace: the very characters the strip removes; no stripped copy of
     every value); other dtypes by pandas."""
-    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+    if schema.is_arrow_text(values):
         array = pa.array(values.array)
         blank = pc.or_(pc.equal(pc.binary_length(array), 0), pc.utf8_is_space(array))
         return np.asarray(pc.fill_null(blank, False), dtype=bool)
@@ -310,7 +310,7 @@ def _equal_codes(values: pd.Series) -> np.ndarray:
     """Integer codes, equal exactly where the values are (missing values one value):
     ``pd.factorize(values, use_na_sentinel=False)[0]``, Arrow strings encoded by pyarrow
     (several times faster than pandas for the ids)."""
-    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+    if schema.is_arrow_text(values):
         array = pa.array(values)
         if isinstance(array, pa.ChunkedArray):  # one dictionary for all rows
             array = array.combine_chunks()

@@ -31,6 +31,7 @@ from hotspots.core.crs import GB_BOUNDS as GB_BOUNDS
 from hotspots.core.crs import in_gb as in_gb
 from hotspots.core.crs import looks_like_bng as looks_like_bng
 from hotspots.core.crs import looks_like_degrees as looks_like_degrees
+from hotspots.data import schema
 from hotspots.data.ingest.errors import IngestError
 
 BNG_RANGE = BNG_EXTENT
@@ -125,7 +126,7 @@ def parse_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     if pd.api.types.is_numeric_dtype(values.dtype):
         numbers = values.to_numpy(float, na_value=np.nan)
         return numbers, np.isnan(numbers)
-    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+    if schema.is_arrow_text(values):
         parsed = _parse_arrow_numbers(pa.array(values.array))
         if parsed is not None:
             return parsed

@@ -7,6 +7,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from hotspots.data import schema
+
 _HEX_DIGITS = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 _FNV_PRIME = np.uint64(1099511628211)
 
@@ -30,7 +32,7 @@ def with_generated_ids(
     ('A1', 'f-L3-')
     """
     made = generated_ids(stems, lines, rows)
-    if isinstance(given.dtype, pd.StringDtype) and given.dtype.storage == "pyarrow":
+    if schema.is_arrow_text(given):
         array = pa.array(given.array)  # chunks kept, as pandas keeps them
         array = pc.replace_with_mask(array, pa.array(blank), made.cast(array.type))
         return pd.Series(

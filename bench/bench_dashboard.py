@@ -580,6 +580,12 @@ s; a filter change, new group / back to a seen one: Map 1.10 / 1.03 s in the fir
 0.76 / 0.44 s in the second (the first an outlier: the other pages in that run 0.43-0.50 /
 0.28-0.40), When 0.43 / 0.30, Areas 0.47 / 0.28, VAWG 0.49 / 0.40, CCTV 0.50 / 0.38, Patrol
 0.50 / 0.33.
+
+After the closing read (07:21 UTC, load 1.1-1.2, two ``--server-only`` runs; the same work,
+its layers and keys tidied: the figures moved with the machine, When too): demo Map 0.27 /
+0.30, Patrol alone 0.27 / 0.27, Patrol after Map 0.21, Areas 0.15-0.16, CCTV 0.16-0.17, VAWG
+0.14-0.17, When 0.04-0.06; force-year Map 0.66 / 0.73, Patrol alone 0.56 / 0.56, Patrol after
+Map 0.24, Areas 0.23, CCTV 0.25-0.26, VAWG 0.17-0.18, When 0.07.
 """
 
 from __future__ import annotations

@@ -129,3 +129,38 @@ def test_csv_header_for_the_column_map_form(tmp_path):
     assert csv_header(empty) == []
     guess = ColumnMap.guess(csv_header(excel))
     assert (guess.incident_id, guess.easting) == ("Incident No", "Easting")
+
+
+def test_files_are_read_two_at_a_time_in_order_and_the_first_failure_wins(tmp_path):
+    """``read_each`` gives each file's result in the files' order whatever order the threads
+    finish in, raises the first failing file's error as a one-by-one read would, and does not
+    read the files after it beyond the ones already begun."""
+    import threading
+    import time
+
+    from hotspots.data.ingest.files import READERS, expand, read_each
+
+    for i in range(8):
+        (tmp_path / f"{i}.csv").write_text(str(i))
+    files = expand(tmp_path)
+    threads: set[str] = set()
+
+    def slow_first(f):  # the first file finishes last
+        threads.add(threading.current_thread().name)
+        time.sleep(0.2 if f.name == "0.csv" else 0.01)
+        return f.read_bytes().decode()
+
+    assert list(read_each(files, slow_first)) == [str(i) for i in range(8)]
+    assert len(threads) == READERS == 2 and all(t.startswith("hotspots-read") for t in threads)
+
+    begun: list[str] = []
+
+    def fails_on_2(f):
+        begun.append(f.name)
+        if f.name in ("2.csv", "3.csv"):
+            raise IngestError(f"{f.name}: bad")
+        return f.name
+
+    with pytest.raises(IngestError, match=r"^2\.csv: bad"):
+        list(read_each(files, fails_on_2))
+    assert len(begun) <= 2 + READERS + 1 < len(files)  # the rest never read

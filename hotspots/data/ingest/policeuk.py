@@ -9,7 +9,7 @@ import pandas as pd
 
 from hotspots.data.ingest import assemble, coords, csvscan, dates, ids, policeukapi
 from hotspots.data.ingest.errors import IngestError
-from hotspots.data.ingest.files import SourceFile, Sources, expand, progress_bar
+from hotspots.data.ingest.files import SourceFile, Sources, expand, progress_bar, read_each
 from hotspots.data.ingest.report import LoadReport, LoadResult
 from hotspots.data.ingest.studyarea import StudyArea, describe_study_area, resolve_study_area
 from hotspots.data.ingest.taxonomy import Taxonomy, as_taxonomy
@@ -104,8 +104,7 @@ def read_policeuk_files(
     report = LoadReport(files_skipped=skipped)
     tables = []
     with progress_bar(street, enabled=progress) as bar:
-        for source in street:
-            table, notes = _read_one(source)
+        for source, (table, notes) in zip(street, read_each(street, _read_one), strict=True):
             _check_header(table)
             tables.append(table)
             report.files_read.append(source.label)

@@ -15,6 +15,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import shapely
 from pyproj import CRS
 
@@ -230,8 +231,8 @@ def incidents_from_xy(
     Examples
     --------
     >>> inc = incidents_from_xy(np.array([[505000.0, 207000.0]]), "Burglary")
-    >>> inc[["category", "x"]].iloc[0].tolist()
-    ['Acquisitive', 505000.0]
+    >>> inc["category"].iloc[0], float(inc["x"].iloc[0])
+    ('Acquisitive', 505000.0)
     """
     xy = np.asarray(xy, dtype=float)
     n = len(xy)
@@ -267,6 +268,26 @@ def is_arrow_text(values: pd.Series) -> bool:
     """Whether ``values`` is text held in Arrow (pandas' ``str`` dtype with pyarrow storage,
     as the readers give every text column): its buffers can be read by pyarrow directly."""
     return isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"
+
+
+def text_buffers(strings: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """The offsets (``int64``, one more than the strings; string *i* is ``data[offsets[i]:
+    offsets[i + 1]]``) and the bytes (``uint8``) of an Arrow ``string`` or ``large_string``
+    array (one chunk), read in place from its buffers: no copy of the text.
+
+    Examples
+    --------
+    >>> offsets, data = text_buffers(pa.array(["ab", None, "c"]).slice(1))
+    >>> offsets.tolist(), data[offsets[0] : offsets[-1]].tobytes()
+    ([2, 2, 3], b'c')
+    """
+    _, offsets_buf, data_buf = strings.buffers()
+    width = np.int64 if pa.types.is_large_string(strings.type) else np.int32
+    offsets = np.frombuffer(offsets_buf, dtype=width)[
+        strings.offset : strings.offset + len(strings) + 1
+    ]
+    data = np.frombuffer(data_buf, np.uint8) if data_buf is not None else np.zeros(0, np.uint8)
+    return offsets.astype(np.int64, copy=False), data
 
 
 def incident_points(incidents: gpd.GeoDataFrame) -> np.ndarray:

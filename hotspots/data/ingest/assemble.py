@@ -277,20 +277,13 @@ def _edges_may_be_space(strings: pa.Array | pa.ChunkedArray) -> bool:
     (then perhaps the start or end of a Unicode space), read in place from the Arrow buffers."""
     if isinstance(strings, pa.ChunkedArray):
         return any(_edges_may_be_space(chunk) for chunk in strings.chunks)
-    n = len(strings)
-    if n == 0:
+    if len(strings) == 0:
         return False
-    _, offsets_buf, data_buf = strings.buffers()
-    width = np.int64 if pa.types.is_large_string(strings.type) else np.int32
-    offsets = np.asarray(
-        np.frombuffer(offsets_buf, dtype=width)[strings.offset : strings.offset + n + 1],
-        dtype=np.int64,
-    )
+    offsets, data = schema.text_buffers(strings)
     start, end = offsets[:-1], offsets[1:]
     filled = end > start
     if not filled.any():
         return False
-    data = np.frombuffer(data_buf, dtype=np.uint8)
     edges = np.concatenate([data[start[filled]], data[end[filled] - 1]])
     return bool(((edges <= 0x20) | (edges >= 0x7F)).any())
 

@@ -82,13 +82,7 @@ def _content_hash(rows: pd.DataFrame) -> np.ndarray:
 def _hash_strings(strings: pa.Array) -> np.ndarray:
     """A polynomial hash (mod 2**64) of each string's UTF-8 bytes, computed with numpy on the
     Arrow buffers; null hashes like ``""`` plus one."""
-    _, offsets_buf, data_buf = strings.buffers()
-    offsets = np.frombuffer(offsets_buf, dtype=np.int64)[
-        strings.offset : strings.offset + len(strings) + 1
-    ]
-    data = (
-        np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, np.uint8)
-    )
+    offsets, data = schema.text_buffers(strings)
     data = data[offsets[0] : offsets[-1]].astype(np.uint64)
     starts = offsets[:-1] - offsets[0]
     lengths = np.diff(offsets)
@@ -135,16 +129,9 @@ def text_keys(strings: pa.Array | pa.ChunkedArray) -> np.ndarray:
     if isinstance(strings, pa.ChunkedArray):
         parts = [text_keys(chunk) for chunk in strings.chunks]
         return np.concatenate(parts) if parts else np.zeros(0, np.uint64)
-    n = len(strings)
-    if n == 0:
+    if len(strings) == 0:
         return np.zeros(0, np.uint64)
-    _, offsets_buf, data_buf = strings.buffers()
-    width = np.int64 if pa.types.is_large_string(strings.type) else np.int32
-    offsets = np.asarray(
-        np.frombuffer(offsets_buf, dtype=width)[strings.offset : strings.offset + n + 1],
-        dtype=np.int64,
-    )
-    data = np.frombuffer(data_buf, np.uint8) if data_buf is not None else np.zeros(0, np.uint8)
+    offsets, data = schema.text_buffers(strings)
     if data.size < 16:  # too short for the 8-byte windows: a padded copy (a few bytes)
         data = np.concatenate([data, np.zeros(16, np.uint8)])
     # every 8-byte window of the data as a little-endian integer (a strided view, no copy)

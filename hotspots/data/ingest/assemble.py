@@ -210,26 +210,28 @@ def _take(values: np.ndarray | pd.Series, rows: np.ndarray) -> pd.Series:
     return series.iloc[rows].reset_index(drop=True)
 
 
-def kept_rows(values: pd.Series, kept: np.ndarray) -> pd.Series:
+def kept_rows(
+    values: pd.Series, kept: np.ndarray, *, combine: bool = False, mask: pa.Array | None = None
+) -> pd.Series:
     """``values[kept].reset_index(drop=True)`` (``kept`` a boolean mask): Arrow strings by
     pyarrow's filter, several times faster than pandas' take of the chunked array a stack of
     files gives, and chunked as that take chunks it (one chunk per file: the same Parquet
-    bytes when written); other dtypes by pandas."""
-    arrow = schema.is_arrow_text(values)
-    if not arrow or kept.all():  # all kept: pandas copies, chunks and all
+    bytes when written), or in one chunk when ``combine``; other dtypes by pandas. ``mask``:
+    ``kept`` as an Arrow array, when the caller has it already."""
+    if not schema.is_arrow_text(values) or kept.all():  # all kept: pandas copies, chunks and all
         return values[kept].reset_index(drop=True)
     array = pa.array(values.array)
     chunked = array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array])
-    taken = chunked.filter(pa.array(kept))
-    taken = pa.chunked_array([c for c in taken.chunks if len(c)], taken.type)  # as take drops
+    taken = chunked.filter(pa.array(kept) if mask is None else mask)
+    chunks = [taken.combine_chunks()] if combine else [c for c in taken.chunks if len(c)]
+    taken = pa.chunked_array(chunks, taken.type)  # pandas' take drops the empty chunks
     return pd.Series(type(values.array)(taken, dtype=values.dtype), name=values.name)
 
 
 def kept_frame(frame: pd.DataFrame, kept: np.ndarray, *, combine: bool = True) -> pd.DataFrame:
-    """``frame[kept].reset_index(drop=True)`` (``kept`` a boolean mask): Arrow string columns
-    by pyarrow's filter, then combined into the one chunk pandas' take gives (several times
-    faster than that take of a stack of files); other columns by pandas. ``combine=False``
-    leaves the filtered chunks as they are (the same values, in one chunk per file).
+    """``frame[kept].reset_index(drop=True)`` (``kept`` a boolean mask), each column by
+    :func:`kept_rows`: Arrow text in the one chunk pandas' take gives, or with
+    ``combine=False`` in the filtered chunks (the same values, one chunk per file).
 
     Examples
     --------
@@ -240,18 +242,10 @@ def kept_frame(frame: pd.DataFrame, kept: np.ndarray, *, combine: bool = True) -
     if kept.all() or not kept.any():  # pandas keeps the chunks of all rows: so here too
         return frame[kept].reset_index(drop=True)
     mask = pa.array(kept)
-    columns = {}
-    for j, (_, values) in enumerate(frame.items()):
-        if schema.is_arrow_text(values):
-            taken = pa.array(values.array).filter(mask)
-            if not isinstance(taken, pa.ChunkedArray):
-                taken = pa.chunked_array([taken])
-            elif combine:
-                taken = pa.chunked_array([taken.combine_chunks()])
-            array = type(values.array)(taken, dtype=values.dtype)
-            columns[j] = pd.Series(array, name=values.name, copy=False)
-        else:
-            columns[j] = values[kept].reset_index(drop=True)
+    columns = {
+        j: kept_rows(values, kept, combine=combine, mask=mask)
+        for j, (_, values) in enumerate(frame.items())
+    }
     out = pd.DataFrame(columns, index=pd.RangeIndex(int(kept.sum())), copy=False)
     out.columns = frame.columns
     return out

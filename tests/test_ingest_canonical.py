@@ -38,3 +38,27 @@ def test_ingest_then_analyse_from_the_command_line(tmp_path):
     out = tmp_path / "analysis"
     assert main(["analyse", str(parquet), "--study-area", "E07000096", "--out", str(out)]) == 0
     assert (out / "cells.geojson").exists() and (out / "params.json").exists()
+
+
+def test_each_row_is_classified_as_classify_classifies_it_alone():
+    """The readers classify each distinct (crime type, exact source) pair once: every row's
+    category, sensitive and vawg flags equal :func:`schema.classify` of that row on its own,
+    blank types, mixed sources and control characters in a type included."""
+    import pandas as pd
+
+    from hotspots.core.disclosure import is_exact_source
+    from hotspots.data import schema
+    from hotspots.data.ingest.assemble import _classified
+
+    types = ["Burglary", None, "Rape", "Rape", "Odd\x01", "\x00", "Burglary", None, "Stalking"]
+    uk, council = "police.uk", "council"
+    sources = [uk, council, uk, council, council, uk, council, uk, uk]
+    crime_type = pd.Series(types, dtype="str")
+    derived, unmapped = _classified(crime_type, pd.Series(sources, dtype="str"), None)
+    exact = is_exact_source(sources)
+    for i in range(len(types)):
+        alone = schema.classify(crime_type.iloc[[i]], exact_coordinates=exact[[i]]).iloc[0]
+        got = (derived["category"][i], derived["sensitive"][i], derived["vawg"][i])
+        assert got == (alone["category"], alone["sensitive"], alone["vawg"]), (i, types[i])
+    assert derived["sensitive"][4]  # an unknown type at an exact point: sensitive until mapped
+    assert unmapped["(blank)"] == 2 and unmapped["Odd\x01"] == 1

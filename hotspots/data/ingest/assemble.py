@@ -373,15 +373,9 @@ def _classified(
     types, type_names = pd.factorize(crime_type, use_na_sentinel=False)
     sources, source_names = pd.factorize(source, use_na_sentinel=False)
     exact = disclosure.is_exact_source(np.asarray(source_names, dtype=object))[sources]
-    codes, pairs = pd.factorize(types * 2 + exact)
-    # each distinct pair as "<type>" + "\x01" when exact ("\x00" for a missing type), the
-    # key it has always been classified by
-    names = pd.Series(type_names, dtype="string").fillna("\x00").to_numpy(object)
-    uniq = pd.Series(names[pairs // 2] + np.where(pairs % 2 == 1, "\x01", ""), dtype="str")
-    distinct = uniq.str.rstrip("\x01").replace("\x00", None)
-    flags = schema.classify(
-        distinct, taxonomy, exact_coordinates=uniq.str.endswith("\x01").to_numpy(bool)
-    )
+    codes, pairs = pd.factorize(types * 2 + exact)  # each distinct (type, exact) pair once
+    distinct = pd.Series(type_names, dtype="str").iloc[pairs // 2].reset_index(drop=True)
+    flags = schema.classify(distinct, taxonomy, exact_coordinates=pairs % 2 == 1)
     category = pa.array(
         flags["category"].to_numpy(object), type=pa.large_string(), from_pandas=True
     )

@@ -88,11 +88,12 @@ def cluster_profiles(
         {
             "cluster": codes[member],
             "sensitive": incidents["sensitive"].to_numpy(bool)[member],
-            "category": incidents["category"].to_numpy()[member],
-            "location": incidents["location"].to_numpy()[member],
+            # text as it is held (Arrow): only the few values shown become Python strings
+            "category": incidents["category"].array[member],
+            "location": incidents["location"].array[member],
             "month": incidents["month"].to_numpy()[member],
             "when": incidents["occurred_from"].to_numpy()[member],
-            "precision": incidents["time_precision"].to_numpy()[member],
+            "precision": incidents["time_precision"].array[member],
             "x": incidents["x"].to_numpy(float)[member],
             "y": incidents["y"].to_numpy(float)[member],
         }
@@ -173,7 +174,7 @@ def _mix(frame: pd.DataFrame, top_n: int) -> pd.DataFrame:
     order = np.lexsort((counted.rank, -share, counted.group))
     first, top = _heads(counted.group[order], top_n)
     rows = order[top]
-    names = frame["category"].to_numpy()[counted.row[rows]].astype(str)
+    names = frame["category"].iloc[counted.row[rows]].to_numpy().astype(str)
     text = [
         f"{c} {p}%" for c, p in zip(names, np.round(100 * share[rows]).astype(int), strict=True)
     ]
@@ -196,7 +197,7 @@ def _places(frame: pd.DataFrame, top_n: int) -> pd.DataFrame:
     order = np.lexsort((counted.rank, -counted.n, counted.group))
     _, top = _heads(counted.group[order], top_n)
     rows = order[top]
-    names = shown["location"].to_numpy()[counted.row[rows]].astype(str)
+    names = shown["location"].iloc[counted.row[rows]].to_numpy().astype(str)
     text = [f"{t} ({n})" for t, n in zip(names, counted.n[rows], strict=True)]
     groups = np.unique(counted.group[rows])
     at = np.searchsorted(groups, counted.group[rows])

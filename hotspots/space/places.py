@@ -33,7 +33,7 @@ import shapely
 from hotspots.core.crs import from_lonlat, to_crs
 from hotspots.core.disclosure import is_exact_source
 from hotspots.data.schema import WORKING_CRS, incident_points
-from hotspots.space.grid import assign_cells, cell_centres
+from hotspots.space.grid import cell_centres, cell_ints, cells_to_ints
 
 POLICEUK_LANDMARKS: frozenset[str] = frozenset(
     {
@@ -169,9 +169,9 @@ def _main_streets(place: pd.Series, locality: np.ndarray) -> pd.DataFrame:
     Counted on integer codes (each distinct place and locality once): per locality, the
     non-landmark place with most incidents (ties: the alphabetically first) and the landmark
     likewise, kept when it outnumbers the street."""
-    places, ids = place.to_numpy(object), np.asarray(locality)
-    valid = pd.notna(places) & pd.notna(ids)
-    places = places[valid]
+    ids = np.asarray(locality)
+    valid = place.notna().to_numpy(bool) & pd.notna(ids)
+    places = place[valid]  # text as it is held: factorized without a Python string per row
     where, uniques = pd.factorize(ids[valid], sort=True)  # codes in the ids' sorted order
     if len(uniques):
         index = pd.Index(uniques, name="locality")
@@ -272,14 +272,15 @@ def near_streets(
         return out
     from scipy.spatial import cKDTree  # lazy: only when a place needs a nearby street
 
-    streets = place[ok].to_numpy(object)[finite]
+    rows = np.flatnonzero(ok)[finite]  # the incidents that may give their street
     points, first = _distinct_points(xy[finite])
     limit = np.broadcast_to(np.asarray(max_m, dtype=float), (len(centres),))
     distance, nearest = cKDTree(points).query(
         np.asarray(centres, dtype=float).reshape(-1, 2), distance_upper_bound=float(limit.max())
     )
-    for i in np.flatnonzero(np.isfinite(distance) & (distance <= limit)):
-        street = streets[first[nearest[i]]]
+    found = np.flatnonzero(np.isfinite(distance) & (distance <= limit))
+    streets = place.iloc[rows[first[nearest[found]]]].to_numpy(object)
+    for i, street in zip(found, streets, strict=True):
         d = float(distance[i])
         far = f"{d / 1000:.1f} km" if d >= 1000 else f"{round(d, -1):.0f} m"
         out[i] = f"near {street}" if d <= NEAR_STREET_M else f"about {far} from {street}"
@@ -288,13 +289,15 @@ def near_streets(
 
 def _distinct_points(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct rows of ``xy`` (n, 2), sorted by x then y, and the first row holding each:
-    ``np.unique(xy, axis=0, return_index=True)``, by a stable lexsort (several times faster
-    than numpy's sort of row records)."""
-    order = np.lexsort((xy[:, 1], xy[:, 0]))
-    rows = xy[order]
-    new = np.ones(len(rows), dtype=bool)
-    new[1:] = (rows[1:] != rows[:-1]).any(axis=1)
-    return rows[new], order[new]
+    ``np.unique(xy, axis=0, return_index=True)``, by hashing the points (incidents share a few
+    thousand map points) and sorting only the distinct ones."""
+    joined = np.empty(len(xy), dtype=np.complex128)
+    joined.real, joined.imag = xy[:, 0], xy[:, 1]
+    codes, distinct = pd.factorize(joined)
+    first = np.empty(len(distinct), dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)  # the last write, the first row
+    order = np.lexsort((distinct.imag, distinct.real))
+    return np.column_stack([distinct.real, distinct.imag])[order], first[order]
 
 
 _PROJECTED_MAX = 4
@@ -443,13 +446,20 @@ def place_names(
     ...             index=[7, 8]), None, crs="EPSG:27700").tolist()
     ['Marlowes', 'unnamed place']
     """
-    place = pd.Series(np.asarray(groups, dtype=object))
+    ids = np.asarray(groups)
+    if ids.dtype.kind in "iu":
+        has_place = ids != -1
+    else:
+        place = pd.Series(ids.astype(object, copy=False))
+        has_place = place.notna().to_numpy(bool) & by_value(
+            place, lambda u: (u.astype(str) != "-1").to_numpy(bool)
+        )
     named = nameable(incidents)
     if "sensitive" in incidents.columns:
         named &= ~incidents["sensitive"].to_numpy(bool)
-    keep = named & place.notna().to_numpy(bool) & (place.astype(str) != "-1").to_numpy(bool)
+    keep = named & has_place
     places = place_text(incidents) if places is None else places  # once for every use below
-    streets = _main_streets(places[keep], place[keep].to_numpy()).reindex(centres.index)
+    streets = _main_streets(places[keep], ids[keep]).reindex(centres.index)
     xy = centres[["x", "y"]].to_numpy(float).reshape(-1, 2)
     if ward is None:
         ward = ward_names(xy, wards, crs)
@@ -487,10 +497,21 @@ def cell_place_names(
     crs = incidents.attrs[WORKING_CRS]
     centres, ward = cell_wards(ids, wards, crs) if located is None else located
     points = incident_points(incidents)
-    of_cell = assign_cells(shapely.get_x(points), shapely.get_y(points), res)
-    return place_names(
-        incidents, of_cell, centres, wards, crs=crs, places=places, ward=ward
-    ).to_numpy()
+    # each incident grouped by the position of its cell among the distinct cells (-1: none)
+    distinct, first, inverse = np.unique(cells_to_ints(ids), return_index=True, return_inverse=True)
+    held = cell_ints(shapely.get_x(points), shapely.get_y(points), res)
+    at = np.minimum(np.searchsorted(distinct, held), len(distinct) - 1)
+    of_cell = np.where(distinct[at] == held, at, -1)
+    names = place_names(
+        incidents,
+        of_cell,
+        centres.iloc[first].reset_index(drop=True),
+        wards,
+        crs=crs,
+        places=places,
+        ward=np.asarray(ward, dtype=object)[first],
+    )
+    return names.to_numpy()[inverse.ravel()]
 
 
 def cell_wards(

@@ -316,11 +316,15 @@ def _area_index(
     if max_snap_m > 0 and unmatched.size:
         lon, lat = shapely.get_x(points), shapely.get_y(points)
         metric = incidents.attrs.get(WORKING_CRS) or working_crs_for(lon, lat)
-        far = to_crs(gpd.GeoSeries(points[unmatched], crs=WGS84), metric).to_numpy()
+        # each distinct point snapped once (the same answers as snapping every point)
+        codes, far_lon, far_lat = np.arange(unmatched.size), lon[unmatched], lat[unmatched]
+        if np.isfinite(far_lon).all() and np.isfinite(far_lat).all():
+            codes, far_lon, far_lat = distinct_points(far_lon, far_lat)
+        far = to_crs(gpd.GeoSeries(shapely.points(far_lon, far_lat), crs=WGS84), metric)
         near = shapely.STRtree(to_crs(areas, metric).geometry.to_numpy()).query_nearest(
-            far, max_distance=max_snap_m
+            far.to_numpy(), max_distance=max_snap_m
         )
-        nearest, _ = _first_match(near[0], near[1], unmatched.size)
+        nearest = _first_match(near[0], near[1], far_lon.size)[0][codes]
         match[unmatched] = nearest
         snapped = int((nearest >= 0).sum())
     report = {

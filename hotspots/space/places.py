@@ -32,6 +32,7 @@ import shapely
 
 from hotspots.core.crs import from_lonlat, to_crs
 from hotspots.core.disclosure import is_exact_source
+from hotspots.core.points import distinct_points
 from hotspots.data.schema import WORKING_CRS, incident_points
 from hotspots.space.grid import cell_centres, cell_ints, cells_to_ints
 
@@ -289,15 +290,13 @@ def near_streets(
 
 def _distinct_points(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct rows of ``xy`` (n, 2), sorted by x then y, and the first row holding each:
-    ``np.unique(xy, axis=0, return_index=True)``, by hashing the points (incidents share a few
-    thousand map points) and sorting only the distinct ones."""
-    joined = np.empty(len(xy), dtype=np.complex128)
-    joined.real, joined.imag = xy[:, 0], xy[:, 1]
-    codes, distinct = pd.factorize(joined)
-    first = np.empty(len(distinct), dtype=np.int64)
+    ``np.unique(xy, axis=0, return_index=True)``, sorting only the distinct points
+    (:func:`hotspots.core.points.distinct_points`: incidents share a few thousand map points)."""
+    codes, x, y = distinct_points(xy[:, 0], xy[:, 1])
+    first = np.empty(len(x), dtype=np.int64)
     first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)  # the last write, the first row
-    order = np.lexsort((distinct.imag, distinct.real))
-    return np.column_stack([distinct.real, distinct.imag])[order], first[order]
+    order = np.lexsort((y, x))
+    return np.column_stack([x, y])[order], first[order]
 
 
 _PROJECTED_MAX = 4

@@ -388,3 +388,23 @@ def test_distinct_points_are_the_points_with_both_coordinates_equal() -> None:
         point_keys(np.array([1.0]), np.array([2.0]))[0]
         != point_keys(np.array([2.0]), np.array([1.0]))[0]
     )
+
+
+def test_shared_points_equal_shapely_points_one_object_per_distinct_point() -> None:
+    """core.points.shared_points: point for point what ``shapely.points`` makes (the county's
+    police.uk points, and missing coordinates), each distinct point one object its copies
+    share; the incidents the readers give hold them so."""
+    import shapely
+
+    from hotspots.core.points import shared_points
+    from hotspots.data.ingest import read_policeuk
+
+    inc = read_policeuk(datasets.herts_policeuk_zip(), study_area=datasets.DACORUM).incidents
+    held = inc.geometry.to_numpy()
+    x = np.r_[shapely.get_x(held), np.nan, 1.0, np.nan]
+    y = np.r_[shapely.get_y(held), 2.0, np.nan, np.nan]
+    shared = shared_points(x, y)
+    plain = shapely.points(x, y)
+    assert shapely.to_wkb(shared).tolist() == shapely.to_wkb(plain).tolist()
+    assert len({id(p) for p in shared[: len(held)]}) == len(np.unique(held.astype(str)))
+    assert len({id(p) for p in held}) < len(held) // 2  # the readers share them too

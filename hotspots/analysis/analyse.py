@@ -35,6 +35,7 @@ from hotspots.core.defaults import (
     HOT_MIN_BIN,
 )
 from hotspots.core.disclosure import mappable
+from hotspots.core.points import shared_points
 from hotspots.data import boundaries
 from hotspots.data.ingest import resolve_study_area
 from hotspots.data.ingest.studyarea import study_area_district
@@ -302,7 +303,7 @@ def _rows_from(
     read: pd.DataFrame, lon: np.ndarray, lat: np.ndarray, crs: Any, attrs: dict[str, Any]
 ) -> _ForecastRows:
     """:class:`_ForecastRows` unpickled."""
-    frame = gpd.GeoDataFrame(read, geometry=shapely.points(lon, lat), crs=crs)
+    frame = gpd.GeoDataFrame(read, geometry=shared_points(lon, lat), crs=crs)
     frame.attrs = attrs
     return _ForecastRows(frame)
 

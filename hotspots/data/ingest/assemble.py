@@ -15,6 +15,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from hotspots.core import disclosure
+from hotspots.core.points import shared_points
 from hotspots.data import schema
 from hotspots.data.ingest import coords, ids
 from hotspots.data.ingest.report import (
@@ -348,7 +349,7 @@ def _incidents(
         columns[name] = column
     derived, unmapped = _classified(columns["crime_type"], columns["source"], taxonomy)
     staged.report.unmapped_crime_types = unmapped
-    points = gpd.points_from_xy(lon, lat, crs=WGS84)
+    points = shared_points(lon, lat)  # one object per map point, shared by its incidents
     if reprojection is None:
         x, y = loc.x[kept], loc.y[kept]
     elif reprojection is early:

@@ -56,6 +56,7 @@ from scipy import sparse
 from threadpoolctl import threadpool_limits
 
 from hotspots.core.disclosure import mappable
+from hotspots.core.points import inside, point_keys
 from hotspots.space.grid import assign_cells, neighbours
 
 HALF_LIVES: tuple[float, ...] = (1.0, 3.0, 6.0, 12.0)
@@ -449,8 +450,7 @@ def build_history(
     in_time = np.ones(len(month), dtype=bool)
     if through is not None:
         in_time = month <= through.ordinal
-    keep = in_time & np.isfinite(lon) & np.isfinite(lat)
-    keep[keep] = shapely.contains_xy(area, lon[keep], lat[keep])
+    keep = in_time & inside(area, lon, lat)
     n_left_out = int((in_time & ~keep).sum())
     if not keep.any():
         raise ValueError("no located incidents inside the study area up to the forecast month")
@@ -517,14 +517,30 @@ def build_history(
 
 
 def _distinct_rows(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``np.unique(x, axis=0, return_inverse=True)`` for a 2-D float array, by one lexsort."""
-    order = np.lexsort(x.T[::-1])
-    ordered = x[order]
-    new = np.ones(len(x), dtype=bool)
-    new[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
-    inverse = np.empty(len(x), dtype=np.int64)
-    inverse[order] = np.cumsum(new) - 1
-    return ordered[new], inverse
+    """``np.unique(x, axis=0, return_inverse=True)`` for a 2-D float array with an even number
+    of columns: rows hashed by pairs of columns (:func:`hotspots.core.points.point_keys`), then
+    only the distinct rows sorted (incidents repeat a few thousand map points); by one lexsort
+    of every row when a value is missing."""
+    if not np.isfinite(x).all():
+        order = np.lexsort(x.T[::-1])
+        ordered = x[order]
+        new = np.ones(len(x), dtype=bool)
+        new[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
+        inverse = np.empty(len(x), dtype=np.int64)
+        inverse[order] = np.cumsum(new) - 1
+        return ordered[new], inverse
+    codes, n = np.zeros(len(x), dtype=np.int64), 1
+    for j in range(0, x.shape[1], 2):  # codes of the rows' first columns, then with two more
+        pair, distinct = pd.factorize(point_keys(x[:, j], x[:, j + 1]))
+        codes, kinds = pd.factorize(codes * len(distinct) + pair)
+        n = len(kinds)
+    first = np.empty(n, dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)  # the last write, the first row
+    distinct_rows = x[first]
+    order = np.lexsort(distinct_rows.T[::-1])
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return distinct_rows[order], rank[codes]
 
 
 # --- candidate terms -----------------------------------------------------------------------------

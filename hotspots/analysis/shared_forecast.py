@@ -23,6 +23,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from hotspots.core.points import inside
+
 if TYPE_CHECKING:
     from hotspots.analysis.forecast import Forecast
 
@@ -67,9 +69,8 @@ def shared_forecast(
     # the area (the rule of build_history); rows after it change the figures, so they are keyed.
     last = through.ordinal if through is not None else None
     if last is None:
-        inside = np.isfinite(lon) & np.isfinite(lat)
-        inside[inside] = shapely.contains_xy(study_area, lon[inside], lat[inside])
-        last = int(month[inside].max()) if inside.any() else None
+        within = inside(study_area, lon, lat)
+        last = int(month[within].max()) if within.any() else None
     beyond = int((month > last).sum()) if last is not None else 0
     options = {"res": res, "coverage": coverage, "through": last, "beyond": beyond}
     key = _key(incidents, lon, lat, study_area, options)

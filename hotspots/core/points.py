@@ -9,6 +9,8 @@ so no rounding), which pandas hashes in one pass.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -65,4 +67,26 @@ def shared_points(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     missing = codes < 0  # NaN: no key of its own in the hash table
     if missing.any():
         out[missing] = shapely.points(x[missing], y[missing])
+    return out
+
+
+def inside(area: Any, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Per point: whether ``area`` (a shapely geometry in the points' coordinates) contains it,
+    ``shapely.contains_xy`` worked out once per distinct point; ``False`` where a coordinate
+    is missing.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> inside(shapely.box(0, 0, 2, 2), np.array([1.0, 3.0, 1.0, np.nan]),
+    ...        np.array([1.0, 1.0, 1.0, 1.0])).tolist()
+    [True, False, True, False]
+    """
+    import shapely  # lazy: the module's other users need numpy and pandas only
+
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    out = np.isfinite(x) & np.isfinite(y)
+    if out.any():
+        codes, distinct_x, distinct_y = distinct_points(x[out], y[out])
+        out[out] = shapely.contains_xy(area, distinct_x, distinct_y)[codes]
     return out

@@ -21,6 +21,7 @@ from hotspots.analysis.evaluate.methods import (
     score_near_repeat,
 )
 from hotspots.core.defaults import DEFAULT_COVERAGE, H3_RES
+from hotspots.core.points import inside
 from hotspots.space.grid import assign_cells, study_area_cells
 
 METHODS: dict[str, tuple[ScoreFunction, dict[str, Any]]] = {
@@ -71,8 +72,7 @@ def _cell_set(incidents: gpd.GeoDataFrame, study_area: Any, res: int, rule: str)
     area = resolve_study_area(study_area)
     points = incidents.geometry.to_numpy()
     lon, lat = shapely.get_x(points), shapely.get_y(points)
-    located = np.isfinite(lon) & np.isfinite(lat)
-    located[located] = shapely.contains_xy(area, lon[located], lat[located])
+    located = inside(area, lon, lat)
     held = assign_cells(lon[located], lat[located], res)
     return np.union1d(area_cells(area, res), np.unique(held)).astype(object)
 

@@ -15,7 +15,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from hotspots.core import disclosure
-from hotspots.core.points import shared_points
+from hotspots.core.points import inside, shared_points
 from hotspots.data import schema
 from hotspots.data.ingest import coords, ids
 from hotspots.data.ingest.report import (
@@ -107,10 +107,10 @@ def finish(
     ledger, loc = staged.ledger, staged.located
     if study_area is not None:
         shapely.prepare(study_area)
-        inside = np.zeros(loc.lon.size, dtype=bool)
+        within = np.zeros(loc.lon.size, dtype=bool)
         ok = ledger.ok
-        inside[ok] = shapely.contains_xy(study_area, loc.lon[ok], loc.lat[ok])
-        ledger.flag(~inside, "outside_study_area", f"outside the study area {study_area_label}")
+        within[ok] = inside(study_area, loc.lon[ok], loc.lat[ok])
+        ledger.flag(~within, "outside_study_area", f"outside the study area {study_area_label}")
         staged.report.study_area = study_area_label
     early = _reproject_early(loc, ledger.ok)
     _flag_duplicates(staged)

@@ -162,3 +162,22 @@ def test_bad_labels_are_named(dacorum_load):
         cluster_profiles(incidents[["x", "y", "geometry"]], np.zeros(len(incidents), dtype=int))
     with pytest.raises(ValueError, match="buffer_m"):
         cluster_profiles(incidents, np.zeros(len(incidents), dtype=int), buffer_m=-1)
+
+
+def test_text_columns_of_any_kind_give_the_same_profiles(dacorum):
+    """Arrow text (what the readers give), plain objects and Categoricals in another order
+    give the same profiles: ties among categories and places are broken alphabetically, not
+    by a Categorical's own order."""
+    inc, labels, profiles = dacorum
+    arrow = profiles.drop(columns="geometry")
+    plain = inc.copy()
+    for column in ("category", "location", "time_precision"):
+        plain[column] = plain[column].astype(object)
+    reordered = inc.copy()
+    reordered["category"] = pd.Categorical(
+        reordered["category"], categories=sorted(reordered["category"].dropna().unique())[::-1]
+    )
+    reordered["location"] = reordered["location"].astype("category")
+    for other in (plain, reordered):
+        got = cluster_profiles(other, labels).drop(columns="geometry")
+        pd.testing.assert_frame_equal(got.astype(str), arrow.astype(str))

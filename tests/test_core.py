@@ -401,10 +401,14 @@ def test_shared_points_equal_shapely_points_one_object_per_distinct_point() -> N
 
     inc = read_policeuk(datasets.herts_policeuk_zip(), study_area=datasets.DACORUM).incidents
     held = inc.geometry.to_numpy()
-    x = np.r_[shapely.get_x(held), np.nan, 1.0, np.nan]
-    y = np.r_[shapely.get_y(held), 2.0, np.nan, np.nan]
+    x = np.r_[shapely.get_x(held), np.nan, 1.0, np.nan, 0.0, -0.0, 0.0, 3.0]
+    y = np.r_[shapely.get_y(held), 2.0, np.nan, np.nan, 1.0, 1.0, 1.0, -0.0]
+    for a, b in ((x, y), (x[-4:], y[-4:]), (np.array([np.nan]), np.array([np.nan]))):
+        # bit for bit: a longitude written "-0.000000" keeps its sign (Greenwich)
+        assert (
+            shapely.to_wkb(shared_points(a, b)).tolist()
+            == shapely.to_wkb(shapely.points(a, b)).tolist()
+        )
     shared = shared_points(x, y)
-    plain = shapely.points(x, y)
-    assert shapely.to_wkb(shared).tolist() == shapely.to_wkb(plain).tolist()
     assert len({id(p) for p in shared[: len(held)]}) == len(np.unique(held.astype(str)))
     assert len({id(p) for p in held}) < len(held) // 2  # the readers share them too

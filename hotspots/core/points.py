@@ -50,23 +50,26 @@ def distinct_points(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarra
 def shared_points(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Shapely points at ``(x, y)``: one point object per distinct point, shared by every row
     that repeats it (a million police.uk rows hold some ten thousand map points: made in a
-    tenth of the time, and held once). Equal, point for point, to ``shapely.points(x, y)``;
-    rows with a missing coordinate get their own point.
+    tenth of the time, and held once). Equal, point for point and bit for bit, to
+    ``shapely.points(x, y)``: rows with a missing coordinate, or a zero one (``-0.0`` and
+    ``0.0`` are one key here but two values), get their own point.
 
     Examples
     --------
-    >>> p = shared_points(np.array([1.0, 3.0, 1.0]), np.array([2.0, 4.0, 2.0]))
-    >>> [g.wkt for g in p], p[0] is p[2]
-    (['POINT (1 2)', 'POINT (3 4)', 'POINT (1 2)'], True)
+    >>> import shapely
+    >>> p = shared_points(np.array([1.0, 3.0, 1.0, -0.0]), np.array([2.0, 4.0, 2.0, 5.0]))
+    >>> [g.wkt for g in p], p[0] is p[2], bool(np.signbit(shapely.get_x(p[3])))
+    (['POINT (1 2)', 'POINT (3 4)', 'POINT (1 2)', 'POINT (0 5)'], True, True)
     """
     import shapely  # lazy: the module's other users need numpy and pandas only
 
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     codes, distinct_x, distinct_y = distinct_points(x, y)
-    out = shapely.points(distinct_x, distinct_y)[codes]
-    missing = codes < 0  # NaN: no key of its own in the hash table
-    if missing.any():
-        out[missing] = shapely.points(x[missing], y[missing])
+    own = (codes < 0) | (x == 0) | (y == 0)  # NaN: no key in the hash table; zeros: signed
+    out = np.empty(x.size, dtype=object)
+    out[~own] = shapely.points(distinct_x, distinct_y)[codes[~own]]
+    if own.any():
+        out[own] = shapely.points(x[own], y[own])
     return out
 
 

@@ -11,7 +11,7 @@ import shapely
 
 from hotspots.analysis.clusters.result import ClusterResult
 from hotspots.core.crs import to_crs
-from hotspots.data.schema import WGS84, WORKING_CRS, check_incidents
+from hotspots.data.schema import WGS84, WORKING_CRS, check_incidents, is_arrow_text
 
 TREND_MONTHS = 3
 """Months in each of the two windows the trend compares (latest vs the ones before)."""
@@ -88,12 +88,11 @@ def cluster_profiles(
         {
             "cluster": codes[member],
             "sensitive": incidents["sensitive"].to_numpy(bool)[member],
-            # text as it is held (Arrow): only the few values shown become Python strings
-            "category": incidents["category"].array[member],
-            "location": incidents["location"].array[member],
+            "category": _members(incidents["category"], member),
+            "location": _members(incidents["location"], member),
             "month": incidents["month"].to_numpy()[member],
             "when": incidents["occurred_from"].to_numpy()[member],
-            "precision": incidents["time_precision"].array[member],
+            "precision": _members(incidents["time_precision"], member),
             "x": incidents["x"].to_numpy(float)[member],
             "y": incidents["y"].to_numpy(float)[member],
         }
@@ -125,6 +124,15 @@ def cluster_profiles(
     gdf.attrs[WORKING_CRS] = crs
     gdf.attrs["buffer_m"] = float(buffer_m)
     return gdf
+
+
+def _members(
+    values: pd.Series, member: np.ndarray
+) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """The clustered rows' values: text held in Arrow kept so (only the few values shown become
+    Python strings); anything else (a Categorical, objects) as plain values, which sort by
+    value."""
+    return values.array[member] if is_arrow_text(values) else values.to_numpy()[member]
 
 
 def cluster_ranks(labels: pd.Series, n_incidents: pd.Series) -> np.ndarray:

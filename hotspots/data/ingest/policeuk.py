@@ -105,7 +105,6 @@ def read_policeuk_files(
     tables = []
     with progress_bar(street, enabled=progress) as bar:
         for source, (table, notes) in zip(street, read_each(street, _read_one), strict=True):
-            _check_header(table)
             tables.append(table)
             report.files_read.append(source.label)
             report.encodings[source.label] = table.encoding
@@ -129,11 +128,15 @@ def read_policeuk_files(
 
 
 def _read_one(source: SourceFile) -> tuple[csvscan.CsvTable, list[str]]:
-    """One file's table and the notes for the report."""
+    """One file's table and the notes for the report; an error for a file that is not a
+    police.uk street file (raised by the reading thread: the files after it are not read)."""
     if source.suffix == ".json":
-        return policeukapi.read_api_json(source)
-    table = csvscan.read_table(source)
-    return table, table.notes()
+        table, notes = policeukapi.read_api_json(source)
+    else:
+        table = csvscan.read_table(source)
+        notes = table.notes()
+    _check_header(table)
+    return table, notes
 
 
 def _select(files: Sequence[SourceFile]) -> tuple[list[SourceFile], dict[str, str]]:

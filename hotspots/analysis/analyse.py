@@ -8,6 +8,7 @@ It composes the analysis modules and records every parameter used or chosen in
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 import geopandas as gpd
@@ -75,6 +76,11 @@ class Analysis:
         Incidents per month (zero-filled), by category.
     peaks
         Peak hour windows (or peak months for month-only data) per category.
+    incidents
+        The incidents analysed (all of them: the temporal tables count the sensitive ones
+        too); ``hour_weekday``, ``monthly`` and ``peaks`` are made from them when first read
+        (the dashboard's pages never read them: only the files and the meeting pack do).
+        ``None`` once pickled: a pickle holds the three tables, made, not the incidents.
     params
         Every parameter used or chosen automatically, JSON-serialisable.
     ward_rates
@@ -93,12 +99,36 @@ class Analysis:
     cells: gpd.GeoDataFrame
     clusters: ClusterResult
     profiles: gpd.GeoDataFrame
-    hour_weekday: HourWeekday
-    monthly: pd.DataFrame
-    peaks: pd.DataFrame
+    incidents: gpd.GeoDataFrame | None = field(repr=False, compare=False)
     params: dict[str, Any] = field(default_factory=dict)
     ward_rates: pd.DataFrame | None = None
     forecast: Forecast | None = None
+
+    @cached_property
+    def hour_weekday(self) -> HourWeekday:
+        """7 × 24 profile of the incidents (made when first read)."""
+        return hour_weekday(self._analysed())
+
+    @cached_property
+    def monthly(self) -> pd.DataFrame:
+        """Incidents per month by category (made when first read)."""
+        return monthly_series(self._analysed(), by="category")
+
+    @cached_property
+    def peaks(self) -> pd.DataFrame:
+        """Peak windows per category (made when first read)."""
+        return peak_windows(self._analysed(), by="category")
+
+    def _analysed(self) -> gpd.GeoDataFrame:
+        if self.incidents is None:  # never: a pickle holds the tables made
+            raise AttributeError("the incidents of this analysis were not kept")
+        return self.incidents
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled with its temporal tables made, without the incidents they count."""
+        for table in ("hour_weekday", "monthly", "peaks"):
+            getattr(self, table)
+        return {**self.__dict__, "incidents": None}
 
     @property
     def n_hot_cells(self) -> int:
@@ -269,9 +299,7 @@ def analyse(
         cells=cells,
         clusters=clusters,
         profiles=profiles,
-        hour_weekday=hour_weekday(incidents),
-        monthly=monthly_series(incidents, by="category"),
-        peaks=peak_windows(incidents, by="category"),
+        incidents=incidents,
         params=params,
         ward_rates=ward_rates,
         forecast=predicted,

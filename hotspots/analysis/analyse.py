@@ -262,10 +262,7 @@ def analyse(
         cluster_places = places.of_clusters(profiles, clusters.labels)
         predicted, forecast_note = pending.result()
     if predicted is not None:
-        by_cell = predicted.cells.set_index("cell")
-        cells["hot_spot"] = cells["cell"].map(by_cell["selected"]).fillna(False).astype(bool)
-        cells["forecast_rank"] = cells["cell"].map(by_cell["rank"]).astype("Int64")
-        cells["forecast_score"] = cells["cell"].map(by_cell["score"])
+        _add_forecast(cells, predicted)
     cells["place"] = cell_places
     if predicted is not None:
         places.of_forecast(predicted, cells)
@@ -304,6 +301,20 @@ def analyse(
         ward_rates=ward_rates,
         forecast=predicted,
     )
+
+
+def _add_forecast(cells: gpd.GeoDataFrame, predicted: Forecast) -> None:
+    """Add the forecast's ``hot_spot``, ``forecast_rank`` and ``forecast_score`` to ``cells``,
+    in place (a cell the forecast did not score: not a hot spot, no rank, no score), each
+    cell looked up once."""
+    scored = predicted.cells
+    at = pd.Index(scored["cell"]).get_indexer(cells["cell"])
+    found = at >= 0
+    at = np.where(found, at, 0)
+    cells["hot_spot"] = found & scored["selected"].to_numpy(bool)[at]
+    rank = scored["rank"].to_numpy(np.int64)[at]
+    cells["forecast_rank"] = pd.arrays.IntegerArray(np.where(found, rank, 0), ~found)
+    cells["forecast_score"] = np.where(found, scored["score"].to_numpy(float)[at], np.nan)
 
 
 class _ForecastRows:

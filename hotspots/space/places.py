@@ -443,11 +443,15 @@ def place_names(
     ...             index=[7, 8]), None, crs="EPSG:27700").tolist()
     ['Marlowes', 'unnamed place']
     """
-    place = pd.Series(np.asarray(groups, dtype=object))
+    ids = np.asarray(groups)
+    place = pd.Series(ids.astype(object))
     named = nameable(incidents)
     if "sensitive" in incidents.columns:
         named &= ~incidents["sensitive"].to_numpy(bool)
-    keep = named & place.notna().to_numpy(bool) & (place.astype(str) != "-1").to_numpy(bool)
+    if ids.dtype.kind == "i":  # whole numbers (cluster labels, locality ranks): never missing
+        keep = named & (ids != -1)
+    else:
+        keep = named & place.notna().to_numpy(bool) & (place.astype(str) != "-1").to_numpy(bool)
     places = place_text(incidents) if places is None else places  # once for every use below
     streets = _main_streets(places[keep], place[keep].to_numpy()).reindex(centres.index)
     xy = centres[["x", "y"]].to_numpy(float).reshape(-1, 2)

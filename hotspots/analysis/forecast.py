@@ -581,19 +581,14 @@ def terms_at(history: History, t: int) -> dict[str, np.ndarray]:
     tie = out[TIE_BREAK.format(edge=round(edge))]
     for name in TIE_BROKEN:
         out[f"{name}+kde"] = tie_broken(out[name], tie)
-    out["recency_density"] = recency_density(
-        out["recent_h12"],
+    density = _Density(
         out[f"kde_gauss_{round(edge)}m"],
         out[f"kde_gauss_{round(2 * edge)}m"],
         history=out["all_history"],
-    )
+    )  # one for the default and its variants
+    out["recency_density"] = density.of(out["recent_h12"])
     for variant, source in DENSITY_VARIANTS.items():
-        out[variant] = recency_density(
-            out[source],
-            out[f"kde_gauss_{round(edge)}m"],
-            out[f"kde_gauss_{round(2 * edge)}m"],
-            history=out["all_history"],
-        )
+        out[variant] = density.of(out[source])
     return out
 
 
@@ -623,9 +618,24 @@ def recency_density(
     numpy.ndarray
         One score per cell (higher: more incidents expected).
     """
-    a, b = DENSITY_WEIGHTS
-    head = 2.0 + _scaled(recent) + a * _scaled(near) + b * _scaled(wide)
-    return np.where(history > 0, head, _scaled(wide))
+    return _Density(near, wide, history=history).of(recent)
+
+
+class _Density:
+    """What :func:`recency_density` adds to any recent counts (the densities scaled and
+    weighted, the cells with history), made once for the default and its variants: the
+    same floats, summed in the same order."""
+
+    def __init__(self, near: np.ndarray, wide: np.ndarray, *, history: np.ndarray) -> None:
+        a, b = DENSITY_WEIGHTS
+        self.wide = _scaled(wide)
+        self.near_part, self.wide_part = a * _scaled(near), b * self.wide
+        self.with_history = history > 0
+
+    def of(self, recent: np.ndarray) -> np.ndarray:
+        """:func:`recency_density` of ``recent``."""
+        head = 2.0 + _scaled(recent) + self.near_part + self.wide_part
+        return np.where(self.with_history, head, self.wide)
 
 
 def tie_broken(primary: np.ndarray, tie: np.ndarray) -> np.ndarray:

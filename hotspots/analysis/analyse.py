@@ -43,7 +43,14 @@ from hotspots.data.schema import WORKING_CRS, check_incidents
 from hotspots.space.areas import area_counts, area_rates, district_wards, ward_population
 from hotspots.space.extent import DefaultArea, default_study_area
 from hotspots.space.grid import grid_counts
-from hotspots.space.places import cell_place_names, place_names, place_text, wards_in_crs
+from hotspots.space.places import (
+    StreetPoints,
+    cell_place_names,
+    naming_rows,
+    place_names,
+    place_text,
+    wards_in_crs,
+)
 
 _WARD_SNAP_M = 25.0
 """Incidents up to this many metres outside every ward are counted in the nearest one."""
@@ -424,7 +431,8 @@ def _ward_rates(
 class _Places:
     """The "Street, Ward" names (:func:`hotspots.space.places.place_names`) of an analysis's
     cells, clusters and forecast hot spots: streets from the mapped (non-sensitive) incidents
-    only, their places read once and the wards projected once for every naming."""
+    only, their places read once, the streets near a place searched among points made once
+    and the wards projected once for every naming."""
 
     def __init__(self, spatial: gpd.GeoDataFrame, wards: gpd.GeoDataFrame | None, res: int):
         self.spatial, self.res = spatial, res
@@ -433,10 +441,13 @@ class _Places:
             wards = None
         self.wards = wards_in_crs(wards, self.crs) if wards is not None else None
         self.text = place_text(spatial)
+        self.near = StreetPoints(spatial, naming_rows(spatial), places=self.text)
 
     def of_cells(self, cells: gpd.GeoDataFrame) -> np.ndarray:
         """The name of every cell of ``cells``."""
-        return name_cells(self.spatial, cells, res=self.res, wards=self.wards, places=self.text)
+        return name_cells(
+            self.spatial, cells, res=self.res, wards=self.wards, places=self.text, near=self.near
+        )
 
     def of_clusters(self, profiles: gpd.GeoDataFrame, labels: np.ndarray) -> np.ndarray | None:
         """The name of every cluster of ``profiles`` (``None`` without clusters)."""
@@ -448,7 +459,13 @@ class _Places:
             {"x": inner.x.to_numpy(), "y": inner.y.to_numpy()}, index=profiles["cluster"]
         )
         names = place_names(
-            self.spatial, labels, centres, self.wards, crs=self.crs, places=self.text
+            self.spatial,
+            labels,
+            centres,
+            self.wards,
+            crs=self.crs,
+            places=self.text,
+            near=self.near,
         )
         return names.to_numpy()
 
@@ -464,6 +481,7 @@ class _Places:
                 self.res,
                 self.wards,
                 places=self.text,
+                near=self.near,
             )
         forecast.cells["place"] = named.to_numpy()
 

@@ -586,6 +586,55 @@ its layers and keys tidied: the figures moved with the machine, When too): demo 
 0.30, Patrol alone 0.27 / 0.27, Patrol after Map 0.21, Areas 0.15-0.16, CCTV 0.16-0.17, VAWG
 0.14-0.17, When 0.04-0.06; force-year Map 0.66 / 0.73, Patrol alone 0.56 / 0.56, Patrol after
 Map 0.24, Areas 0.23, CCTV 0.25-0.26, VAWG 0.17-0.18, When 0.07.
+
+Session 8, dash8: a filter change on the Map and Patrol pages, every figure the same (12
+analyses and 8 patrol plans of the demo and the force-year, single and several groups and a
+ward filter, compared field by field and float by float with main; ``hotspots analyse``'s files
+byte for byte, ``map.html`` but for folium's ids). ``--server-only``, main and dash8 run in turn
+twice (09:37-09:39 UTC, load 1.0-1.9), CPU seconds, median of three new groups:
+
+===========================  =======================  ==========================
+page                         demo: main -> dash8      force-year: main -> dash8
+===========================  =======================  ==========================
+Map                          0.26 / 0.26 -> **0.23**  0.62 / 0.61 -> **0.53**
+When                         0.04 -> 0.04             0.06 / 0.07 -> 0.06
+Areas                        0.14 -> 0.14 / 0.19      0.21 -> 0.22 / 0.20
+Patrol, alone                0.25 / 0.24 -> 0.24      0.51 / 0.52 -> **0.46**
+Patrol after the Map page    0.18 -> 0.18 / 0.17      0.21 / 0.22 -> 0.20
+VAWG                         0.12 -> 0.12 / 0.11      0.16 / 0.17 -> 0.15
+CCTV                         0.14 -> 0.14             0.24 -> 0.22
+===========================  =======================  ==========================
+
+The page runner (three changes each, twice): force-year Map 0.57-0.69 -> 0.51-0.58 s, Patrol
+alone 0.47-0.55 -> 0.44-0.48 s. A new force-year selection's analysis alone (wrapped timers,
+three groups, three rounds, in turn twice): 485-489 -> 427-428 ms; its forecast (main's and
+dash8's ``forecast`` alternated in one process) 228 -> 218 ms. What changed:
+
+- ``Analysis.hour_weekday``, ``monthly`` and ``peaks`` are made when first read (no page of the
+  dashboard reads them; the files and the meeting pack do; a pickle holds them made, not the
+  incidents): 27 ms a force-year selection;
+- the forecast's counts before a month from running sums (whole numbers: exact), the density
+  part of ``recency_density`` made once for its five variants: ``terms_at`` 3.1 -> 2.3-2.5 ms
+  a month; the forecast's columns put on the cells by one look-up, not three ``Series.map``;
+- place names: the streets near a landmark-only place searched among points made once per
+  analysis (``places.StreetPoints``), cluster labels told from -1 without writing them as text:
+  61 -> 54 ms a selection;
+- the eps search's first k-d tree query at twice the neighbours an average location needs
+  (exact whatever k): 29 -> 26 ms;
+- the map layers' GeoJSON and popups joined as plain strings (the same bytes): force-year
+  hot spot and cluster layers 19 -> 14 ms, the Patrol layer 12 -> 8 ms;
+- per data load instead of per rerun of every page: the sidebar's months, sources, groups,
+  wards and time-of-day flags (6 ms), the ward names layer on Patrol, CCTV and VAWG (1.6 ms).
+
+Tried and dropped (no gain, or within the noise): the backtest's ties at the cut counted for
+all rows at once (``count_nonzero`` on 2-D is slower than the loop), NaN rows found by a row
+maximum (0.3 ms a month), the demoted scores written in place (1-10 ms a forecast, within
+noise), the tie-break's share made once a month, ``workers=1`` in the k-distance queries (1 ms
+less CPU, a second core's wall time lost). Where a new force-year selection's CPU goes now
+(wrapped timers): forecast 0.22-0.23 s (backtest captures 0.063, terms 0.04, history 0.028),
+cell names 0.038, eps search 0.035, cluster profiles 0.03, DBSCAN 0.018, grid 0.018; the page
+0.1. Not met: 0.3 s on the force-year's Map (0.53) and Patrol alone (0.46): the bit-identical
+backtest of 25 candidate terms over 17k cells and 10 test months is 40 % of the Map's change.
 """
 
 from __future__ import annotations

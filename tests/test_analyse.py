@@ -1,12 +1,15 @@
 """The analysis pipeline on real Dacorum data: products consistent, parameters reported."""
 
 import json
+import pickle
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 
 from hotspots.analysis.analyse import GISTAR_LABEL, analyse
+from hotspots.analysis.temporal import hour_weekday, monthly_series, peak_windows
 from hotspots.core.disclosure import mappable
 from hotspots.data import datasets
 
@@ -86,6 +89,26 @@ def test_month_only_data_says_why_there_is_no_hour_profile(dacorum_analysis):
     hw = dacorum_analysis.hour_weekday
     assert not hw.available
     assert "month" in hw.reason
+
+
+def test_the_temporal_tables_are_made_when_read_and_pickled_made(dacorum_load):
+    # a page that never reads them (the dashboard's Map) does not pay for them
+    incidents = dacorum_load.incidents
+    result = analyse(incidents, study_area="E07000096", forecast_coverage=None)
+    assert {"hour_weekday", "monthly", "peaks"}.isdisjoint(vars(result))
+    pd.testing.assert_frame_equal(result.peaks, peak_windows(incidents, by="category"))
+    pd.testing.assert_frame_equal(result.monthly, monthly_series(incidents, by="category"))
+    profile = hour_weekday(incidents)
+    assert (result.hour_weekday.available, result.hour_weekday.reason) == (
+        profile.available,
+        profile.reason,
+    )
+    # a pickle (the dashboard's disk cache) holds the tables, not the incidents
+    fresh = analyse(incidents, study_area="E07000096", forecast_coverage=None)
+    back = pickle.loads(pickle.dumps(fresh))
+    assert back.incidents is None
+    pd.testing.assert_frame_equal(back.peaks, result.peaks)
+    pd.testing.assert_frame_equal(back.monthly, result.monthly)
 
 
 def test_sensitive_incidents_never_shape_cells_or_clusters(dacorum_load):

@@ -14,7 +14,14 @@ from pathlib import Path
 import pytest
 
 from hotspots.data.schema import CATEGORIES
-from hotspots.data.select import Selection, crime_types, values_present
+from hotspots.data.select import (
+    Selection,
+    crime_types,
+    has_time_of_day,
+    months_present,
+    values_present,
+    ward_choices,
+)
 from hotspots.views.dashboard import cached
 from hotspots.views.dashboard.state import Dataset, demo_dataset
 
@@ -40,6 +47,25 @@ def test_crime_types_follow_the_dataset_not_the_first_one_asked(demo: Dataset) -
     assert cached.crime_types(demo, ["Anti-social behaviour"])
     assert cached.crime_types(no_asb, ["Anti-social behaviour"]) == []
     assert cached.crime_types(no_asb, []) == crime_types(no_asb.incidents)
+
+
+def test_filter_choices_equal_a_scan_of_the_incidents(demo: Dataset) -> None:
+    inc = demo.incidents
+    choices = cached.filter_choices(demo)
+    assert list(choices.months) == months_present(inc)
+    assert list(choices.sources) == values_present(inc, "source")
+    assert list(choices.groups) == values_present(inc, "category", order=CATEGORIES)
+    assert dict(choices.wards) == ward_choices(demo.wards)
+    sources = values_present(inc, "source")
+    for chosen in [[], *([s] for s in sources), sources, ["Not a source"]]:
+        for dates in (False, True):
+            want = has_time_of_day(inc, sources=chosen, dates=dates)
+            assert cached.time_of_day(demo, chosen, dates=dates) == want, (chosen, dates)
+    # a dataset without timed records: its own answer, not the demo's
+    untimed = dataclasses.replace(
+        demo, key=demo.key + ":untimed", incidents=inc[inc["time_precision"] == "month"]
+    )
+    assert cached.time_of_day(demo, sources) and not cached.time_of_day(untimed, sources)
 
 
 def test_patrol_plan_on_the_wards_united_once_equals_the_plan_uniting_them(demo: Dataset) -> None:

@@ -413,6 +413,24 @@ def test_history_by_distinct_places_equals_per_incident_counts() -> None:
         loc_of.ravel() * 5 + month, minlength=len(loc_xy) * 5).reshape(-1, 5))  # fmt: skip
 
 
+def test_counts_before_a_month_equal_the_sums_of_its_months_bit_for_bit() -> None:
+    """:meth:`History.before` (running sums of the counts) against the sums of the months it
+    stands for, on a history of hundreds of incidents in some months and none in others."""
+    rng = np.random.default_rng(9)
+    cells = [h3.grid_ring(A, 1 + i % 6)[i % 6] for i in range(60)]
+    months = [f"2021-{1 + i % 9:02d}" for i in rng.integers(0, 9, 900) if i % 9 != 4]
+    hist = build_history(
+        _at([cells[i % 60] for i in range(len(months))], months), area=AREA, res=RES
+    )
+    n = len(hist.months)
+    for t in range(n + 1):
+        assert np.array_equal(hist.before(t), hist.counts[:, :t].sum(axis=1))
+        for last in (1, 3, 12):
+            assert np.array_equal(
+                hist.before(t, last), hist.counts[:, max(t - last, 0) : t].sum(axis=1)
+            )
+
+
 def test_operators_are_kept_per_history_not_shared_between_selections() -> None:
     """Kernels and Gi* weights are kept on the history they were built for: a second
     selection in a row gets its own, equal to a fresh build, and its own forecast."""

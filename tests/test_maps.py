@@ -397,6 +397,37 @@ def _format_reference(column):
     return out.astype(object).where(out.notna(), "–").astype(str)
 
 
+def test_features_carry_ids_tooltips_and_popups_as_json() -> None:
+    import json
+
+    import pandas as pd
+
+    from hotspots.views.maps import _features, _popup_table
+
+    frame = pd.DataFrame(
+        {"n_incidents": [1234, 5], "place": ['Quote "road", Ward', "Gîte {{7*7}} </script>"]},
+        index=[10, 20],
+    )
+    popups = _popup_table(frame, ["n_incidents", "place"])
+    assert popups.index.tolist() == [10, 20]
+    assert popups[10] == (
+        '<table class="hotspots-popup"><tr><th>n incidents</th><td>1,234</td></tr>'
+        "<tr><th>place</th><td>Quote &quot;road&quot;, Ward</td></tr></table>"
+    )
+    geoms = np.array([shapely.Point(-0.47, 51.75), shapely.box(-0.48, 51.74, -0.47, 51.745)])
+    tips = pd.Series(frame["place"].to_numpy(), index=[3, 4])  # positions, not labels, count
+    text = _features(geoms, np.array([1, 0]), tips, popups=popups, ids=pd.Series(["a", "b"]))
+    assert "</script>" not in text and "{{" not in text
+    data = json.loads(text)
+    assert [f["id"] for f in data["features"]] == ["a", "b"]
+    assert [f["properties"]["s"] for f in data["features"]] == [1, 0]
+    assert [f["properties"]["t"] for f in data["features"]] == frame["place"].tolist()
+    assert [f["properties"]["p"] for f in data["features"]] == popups.tolist()
+    assert data["features"][1]["geometry"]["type"] == "Polygon"
+    bare = json.loads(_features(geoms[:1], np.array([0]), None))["features"][0]
+    assert "id" not in bare and bare["properties"] == {"s": 0}
+
+
 def test_display_text_of_every_kind_of_column_as_before() -> None:
     import pandas as pd
 

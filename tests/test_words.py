@@ -303,3 +303,8 @@ def test_a_place_named_only_by_a_landmark_borrows_the_nearest_street() -> None:
         "Shopping Area near High Street",
         "Parking Area about 900 m from Far Road",
     ]
+    # whole-number labels (-1: no place) name as the same labels held as objects or text do
+    for same in (groups.astype(object), groups.astype(str), [1, 1, 1, None, 2, "-1"]):
+        ids = centres.index.astype(str) if isinstance(same[0], str) else centres.index
+        again = place_names(incidents, same, centres.set_axis(ids), None, crs="EPSG:27700")
+        assert again.tolist() == names.tolist(), same

@@ -161,7 +161,13 @@ def test_places_read_once_name_as_places_read_each_time():
     names that read the incidents' locations themselves, streets and landmarks alike."""
     from hotspots.demo.load import load_demo_policeuk
     from hotspots.space.grid import assign_cells
-    from hotspots.space.places import cell_place_names, place_names, place_text
+    from hotspots.space.places import (
+        StreetPoints,
+        cell_place_names,
+        naming_rows,
+        place_names,
+        place_text,
+    )
 
     incidents = load_demo_policeuk().incidents
     wards = boundaries.district(datasets.DACORUM).wards
@@ -179,6 +185,17 @@ def test_places_read_once_name_as_places_read_each_time():
         place_names(incidents, groups, centres, None, crs=crs).tolist()
         == place_names(incidents, groups, centres, None, crs=crs, places=text).tolist()
     )
+    # the streets near a landmark searched among points made once, for cells and groups alike
+    near = StreetPoints(incidents, naming_rows(incidents), places=text)
+    again = cell_place_names(incidents, cells, 9, wards, places=text, near=near)
+    assert again.tolist() == alone.tolist() and any(" near " in n for n in alone)
+    landmarks = centres.assign(x=centres["x"] + 3000.0)  # far from their incidents' streets
+    for where in (centres, landmarks):
+        assert (
+            place_names(incidents, groups, where, None, crs=crs).tolist()
+            == place_names(incidents, groups, where, None, crs=crs, near=near).tolist()
+        )
+    assert near.near(np.empty((0, 2))).size == 0
 
 
 def test_wards_projected_once_per_frame_and_again_when_it_changes() -> None:

@@ -8,6 +8,7 @@ It composes the analysis modules and records every parameter used or chosen in
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 import geopandas as gpd
@@ -43,7 +44,14 @@ from hotspots.data.schema import WORKING_CRS, check_incidents
 from hotspots.space.areas import area_counts, area_rates, district_wards, ward_population
 from hotspots.space.extent import DefaultArea, default_study_area
 from hotspots.space.grid import grid_counts
-from hotspots.space.places import cell_place_names, place_names, place_text, wards_in_crs
+from hotspots.space.places import (
+    StreetPoints,
+    cell_place_names,
+    naming_rows,
+    place_names,
+    place_text,
+    wards_in_crs,
+)
 
 _WARD_SNAP_M = 25.0
 """Incidents up to this many metres outside every ward are counted in the nearest one."""
@@ -76,6 +84,11 @@ class Analysis:
         Incidents per month (zero-filled), by category.
     peaks
         Peak hour windows (or peak months for month-only data) per category.
+    incidents
+        The incidents analysed (all of them: the temporal tables count the sensitive ones
+        too); ``hour_weekday``, ``monthly`` and ``peaks`` are made from them when first read
+        (the dashboard's pages never read them: only the files and the meeting pack do).
+        ``None`` once pickled: a pickle holds the three tables, made, not the incidents.
     params
         Every parameter used or chosen automatically, JSON-serialisable.
     ward_rates
@@ -94,12 +107,36 @@ class Analysis:
     cells: gpd.GeoDataFrame
     clusters: ClusterResult
     profiles: gpd.GeoDataFrame
-    hour_weekday: HourWeekday
-    monthly: pd.DataFrame
-    peaks: pd.DataFrame
+    incidents: gpd.GeoDataFrame | None = field(repr=False, compare=False)
     params: dict[str, Any] = field(default_factory=dict)
     ward_rates: pd.DataFrame | None = None
     forecast: Forecast | None = None
+
+    @cached_property
+    def hour_weekday(self) -> HourWeekday:
+        """7 × 24 profile of the incidents (made when first read)."""
+        return hour_weekday(self._analysed())
+
+    @cached_property
+    def monthly(self) -> pd.DataFrame:
+        """Incidents per month by category (made when first read)."""
+        return monthly_series(self._analysed(), by="category")
+
+    @cached_property
+    def peaks(self) -> pd.DataFrame:
+        """Peak windows per category (made when first read)."""
+        return peak_windows(self._analysed(), by="category")
+
+    def _analysed(self) -> gpd.GeoDataFrame:
+        if self.incidents is None:  # never: a pickle holds the tables made
+            raise AttributeError("the incidents of this analysis were not kept")
+        return self.incidents
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled with its temporal tables made, without the incidents they count."""
+        for table in ("hour_weekday", "monthly", "peaks"):
+            getattr(self, table)
+        return {**self.__dict__, "incidents": None}
 
     @property
     def n_hot_cells(self) -> int:
@@ -233,10 +270,7 @@ def analyse(
         cluster_places = places.of_clusters(profiles, clusters.labels)
         predicted, forecast_note = pending.result()
     if predicted is not None:
-        by_cell = predicted.cells.set_index("cell")
-        cells["hot_spot"] = cells["cell"].map(by_cell["selected"]).fillna(False).astype(bool)
-        cells["forecast_rank"] = cells["cell"].map(by_cell["rank"]).astype("Int64")
-        cells["forecast_score"] = cells["cell"].map(by_cell["score"])
+        _add_forecast(cells, predicted)
     cells["place"] = cell_places
     if predicted is not None:
         places.of_forecast(predicted, cells)
@@ -270,13 +304,25 @@ def analyse(
         cells=cells,
         clusters=clusters,
         profiles=profiles,
-        hour_weekday=hour_weekday(incidents),
-        monthly=monthly_series(incidents, by="category"),
-        peaks=peak_windows(incidents, by="category"),
+        incidents=incidents,
         params=params,
         ward_rates=ward_rates,
         forecast=predicted,
     )
+
+
+def _add_forecast(cells: gpd.GeoDataFrame, predicted: Forecast) -> None:
+    """Add the forecast's ``hot_spot``, ``forecast_rank`` and ``forecast_score`` to ``cells``,
+    in place (a cell the forecast did not score: not a hot spot, no rank, no score), each
+    cell looked up once."""
+    scored = predicted.cells
+    at = pd.Index(scored["cell"]).get_indexer(cells["cell"])
+    found = at >= 0
+    at = np.where(found, at, 0)
+    cells["hot_spot"] = found & scored["selected"].to_numpy(bool)[at]
+    rank = scored["rank"].to_numpy(np.int64)[at]
+    cells["forecast_rank"] = pd.arrays.IntegerArray(np.where(found, rank, 0), ~found)
+    cells["forecast_score"] = np.where(found, scored["score"].to_numpy(float)[at], np.nan)
 
 
 class _ForecastRows:
@@ -386,7 +432,8 @@ def _ward_rates(
 class _Places:
     """The "Street, Ward" names (:func:`hotspots.space.places.place_names`) of an analysis's
     cells, clusters and forecast hot spots: streets from the mapped (non-sensitive) incidents
-    only, their places read once and the wards projected once for every naming."""
+    only, their places read once, the streets near a place searched among points made once
+    and the wards projected once for every naming."""
 
     def __init__(self, spatial: gpd.GeoDataFrame, wards: gpd.GeoDataFrame | None, res: int):
         self.spatial, self.res = spatial, res
@@ -395,10 +442,13 @@ class _Places:
             wards = None
         self.wards = wards_in_crs(wards, self.crs) if wards is not None else None
         self.text = place_text(spatial)
+        self.near = StreetPoints(spatial, naming_rows(spatial), places=self.text)
 
     def of_cells(self, cells: gpd.GeoDataFrame) -> np.ndarray:
         """The name of every cell of ``cells``."""
-        return name_cells(self.spatial, cells, res=self.res, wards=self.wards, places=self.text)
+        return name_cells(
+            self.spatial, cells, res=self.res, wards=self.wards, places=self.text, near=self.near
+        )
 
     def of_clusters(self, profiles: gpd.GeoDataFrame, labels: np.ndarray) -> np.ndarray | None:
         """The name of every cluster of ``profiles`` (``None`` without clusters)."""
@@ -410,7 +460,13 @@ class _Places:
             {"x": inner.x.to_numpy(), "y": inner.y.to_numpy()}, index=profiles["cluster"]
         )
         names = place_names(
-            self.spatial, labels, centres, self.wards, crs=self.crs, places=self.text
+            self.spatial,
+            labels,
+            centres,
+            self.wards,
+            crs=self.crs,
+            places=self.text,
+            near=self.near,
         )
         return names.to_numpy()
 
@@ -426,6 +482,7 @@ class _Places:
                 self.res,
                 self.wards,
                 places=self.text,
+                near=self.near,
             )
         forecast.cells["place"] = named.to_numpy()
 

@@ -19,7 +19,7 @@ import pandas as pd
 import shapely
 
 from hotspots.data.schema import WORKING_CRS
-from hotspots.space.places import cell_place_names, cell_wards
+from hotspots.space.places import StreetPoints, cell_place_names, cell_wards
 
 
 def name_cells(
@@ -29,6 +29,7 @@ def name_cells(
     res: int,
     wards: gpd.GeoDataFrame | None,
     places: pd.Series | None = None,
+    near: StreetPoints | None = None,
 ) -> np.ndarray:
     """:func:`hotspots.space.places.cell_place_names` of every cell of ``cells`` (``cell`` and
     ``count`` of ``incidents``, as from ``grid_counts``): the occupied cells named from the
@@ -43,6 +44,8 @@ def name_cells(
         Ward polygons with ``area_name``, or ``None``.
     places
         :func:`hotspots.space.places.place_text` of ``incidents`` when already worked out.
+    near
+        Their :class:`hotspots.space.places.StreetPoints`, when the caller has them.
     """
     ids = cells["cell"].to_numpy(dtype=object)
     occupied = cells["count"].to_numpy() > 0
@@ -51,7 +54,7 @@ def name_cells(
     if occupied.any():
         located = (centres.iloc[np.flatnonzero(occupied)], ward[occupied])
         names[occupied] = cell_place_names(
-            incidents, ids[occupied], res, wards, places=places, located=located
+            incidents, ids[occupied], res, wards, places=places, located=located, near=near
         )
     return names
 

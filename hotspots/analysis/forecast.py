@@ -161,6 +161,21 @@ class History:
         return bool(self.times.size) and float(np.mean(~np.isnat(self.times))) >= 0.5
 
     @cached_property
+    def _running(self) -> np.ndarray:
+        """``(n_months + 1, n_cells)``: row ``t`` the incidents of each cell in months
+        ``< t`` (whole numbers: their sums are exact in any order, so each row equals
+        ``counts[:, :t].sum(axis=1)``, bit for bit)."""
+        running = np.zeros((len(self.months) + 1, len(self.cells)))
+        np.cumsum(self.counts.T, axis=0, out=running[1:])
+        return running
+
+    def before(self, t: int, months: int | None = None) -> np.ndarray:
+        """Incidents of each cell in the ``months`` months before month index ``t`` (``None``:
+        every month before it), as ``counts[:, t - months : t].sum(axis=1)`` gives them."""
+        first = 0 if months is None else max(t - months, 0)
+        return self._running[t] - self._running[first]
+
+    @cached_property
     def disk(self) -> sparse.csr_matrix:
         """Binary 1-ring of each cell, itself included (Gi*'s weights)."""
         if self.basis is not None:
@@ -565,8 +580,8 @@ def terms_at(history: History, t: int) -> dict[str, np.ndarray]:
     past = history.counts[:, :t]  # nothing from month t onwards is read below
     out: dict[str, np.ndarray] = {
         "last_month": past[:, -1].copy(),
-        "last_3_months": past[:, -3:].sum(axis=1),
-        "all_history": past.sum(axis=1),
+        "last_3_months": history.before(t, 3),
+        "all_history": history.before(t),
     }
     for h in HALF_LIVES:
         out[f"recent_h{h:g}"] = past @ _decay(t, h)
@@ -582,19 +597,14 @@ def terms_at(history: History, t: int) -> dict[str, np.ndarray]:
     tie = out[TIE_BREAK.format(edge=round(edge))]
     for name in TIE_BROKEN:
         out[f"{name}+kde"] = tie_broken(out[name], tie)
-    out["recency_density"] = recency_density(
-        out["recent_h12"],
+    density = _Density(
         out[f"kde_gauss_{round(edge)}m"],
         out[f"kde_gauss_{round(2 * edge)}m"],
         history=out["all_history"],
-    )
+    )  # one for the default and its variants
+    out["recency_density"] = density.of(out["recent_h12"])
     for variant, source in DENSITY_VARIANTS.items():
-        out[variant] = recency_density(
-            out[source],
-            out[f"kde_gauss_{round(edge)}m"],
-            out[f"kde_gauss_{round(2 * edge)}m"],
-            history=out["all_history"],
-        )
+        out[variant] = density.of(out[source])
     return out
 
 
@@ -624,9 +634,24 @@ def recency_density(
     numpy.ndarray
         One score per cell (higher: more incidents expected).
     """
-    a, b = DENSITY_WEIGHTS
-    head = 2.0 + _scaled(recent) + a * _scaled(near) + b * _scaled(wide)
-    return np.where(history > 0, head, _scaled(wide))
+    return _Density(near, wide, history=history).of(recent)
+
+
+class _Density:
+    """What :func:`recency_density` adds to any recent counts (the densities scaled and
+    weighted, the cells with history), made once for the default and its variants: the
+    same floats, summed in the same order."""
+
+    def __init__(self, near: np.ndarray, wide: np.ndarray, *, history: np.ndarray) -> None:
+        a, b = DENSITY_WEIGHTS
+        self.wide = _scaled(wide)
+        self.near_part, self.wide_part = a * _scaled(near), b * self.wide
+        self.with_history = history > 0
+
+    def of(self, recent: np.ndarray) -> np.ndarray:
+        """:func:`recency_density` of ``recent``."""
+        head = 2.0 + _scaled(recent) + self.near_part + self.wide_part
+        return np.where(self.with_history, head, self.wide)
 
 
 def tie_broken(primary: np.ndarray, tie: np.ndarray) -> np.ndarray:
@@ -987,7 +1012,7 @@ def forecast(
     hist = build_history(incidents, area=area, res=res, through=end)
     n_months = len(hist.months)
     target_t = n_months  # the month after the last one of history
-    hist_count = hist.counts.sum(axis=1)
+    hist_count = hist.before(n_months)
     # Folds: months with incidents and at least one month before them.
     fold_ts = [t for t in range(1, n_months) if hist.counts[:, t].sum() > 0]
     # the test months and, before them, at most FIT_MONTHS more to fit the combination on
@@ -1035,7 +1060,7 @@ def forecast(
             candidates["combination+kde"] = tie_broken(
                 np.round(candidates["combination"], 12), terms[t][tie_name]
             )
-        past_count = hist.counts[:, :t].sum(axis=1)
+        past_count = hist.before(t)
         ranked = np.empty((2 * len(candidates), len(future)))
         for i, score in enumerate(candidates.values()):
             ranked[2 * i], ranked[2 * i + 1] = _demoted(score, past_count), score

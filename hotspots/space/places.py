@@ -24,6 +24,8 @@ from __future__ import annotations
 import operator
 import threading
 from collections.abc import Callable
+from functools import cached_property
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -110,6 +112,15 @@ def nameable(incidents: pd.DataFrame) -> np.ndarray:
     spread = points.drop_duplicates().groupby("text", dropna=True).size()
     common = text.map(spread).fillna(0).to_numpy(float) >= NAMING_MIN_POINTS
     return snapped | common
+
+
+def naming_rows(incidents: pd.DataFrame) -> np.ndarray:
+    """Rows whose location text may name a place: :func:`nameable` and not sensitive
+    (sensitive incidents never name a place: :mod:`hotspots.core.disclosure`)."""
+    named = nameable(incidents)
+    if "sensitive" in incidents.columns:
+        named &= ~incidents["sensitive"].to_numpy(bool)
+    return named
 
 
 def place_text(incidents: pd.DataFrame) -> pd.Series:
@@ -214,19 +225,20 @@ def add_near_streets(
     centres: np.ndarray,
     *,
     places: pd.Series | None = None,
+    near: StreetPoints | None = None,
 ) -> None:
     """Add ``near`` (:func:`near_streets`) to ``streets`` (of :func:`main_streets`, one row per
     centre), in place, for the places with no street of their own, only a landmark ("Shopping
     Area" alone tells no one where): within :data:`NEAR_STREET_M`, or :data:`FAR_STREET_M`
     where ``ward`` is missing. Never for a place with no nameable incident (a house address or
-    sensitive records stay unnamed). Arguments as for :func:`near_streets`."""
+    sensitive records stay unnamed). Arguments as for :func:`near_streets`; ``near``: the
+    :class:`StreetPoints` of ``incidents`` and ``named`` when the caller has them."""
     alone = (streets["street"].isna() & streets["landmark"].notna()).to_numpy(bool)
     if alone.any():
         reach = np.where(pd.isna(ward), FAR_STREET_M, NEAR_STREET_M)[alone]
         streets["near"] = pd.Series(pd.NA, index=streets.index, dtype="string")
-        streets.loc[alone, "near"] = near_streets(
-            incidents, named, centres[alone], max_m=reach, places=places
-        )
+        points = near if near is not None else StreetPoints(incidents, named, places=places)
+        streets.loc[alone, "near"] = points.near(centres[alone], max_m=reach)
 
 
 def near_streets(
@@ -261,31 +273,60 @@ def near_streets(
     Object array: the words, naming the street (police.uk's ``"On or near"`` left off,
     landmarks never) at the nearest such incident within ``max_m``, else ``None``.
     """
-    out = np.full(len(centres), None, dtype=object)
-    if len(centres) == 0 or not {"x", "y", "location"} <= set(incidents.columns):
-        return out
-    place = _place(incidents["location"].reset_index(drop=True)) if places is None else places
-    ok = np.asarray(named, dtype=bool) & place.notna().to_numpy(bool)
-    ok &= ~by_value(place, _is_landmark)
-    xy = np.column_stack([incidents["x"].to_numpy(float)[ok], incidents["y"].to_numpy(float)[ok]])
-    finite = np.isfinite(xy).all(axis=1)
-    if not finite.any():
-        return out
-    from scipy.spatial import cKDTree  # lazy: only when a place needs a nearby street
+    return StreetPoints(incidents, named, places=places).near(centres, max_m=max_m)
 
-    rows = np.flatnonzero(ok)[finite]  # the incidents that may give their street
-    points, first = _distinct_points(xy[finite])
-    limit = np.broadcast_to(np.asarray(max_m, dtype=float), (len(centres),))
-    distance, nearest = cKDTree(points).query(
-        np.asarray(centres, dtype=float).reshape(-1, 2), distance_upper_bound=float(limit.max())
-    )
-    found = np.flatnonzero(np.isfinite(distance) & (distance <= limit))
-    streets = place.iloc[rows[first[nearest[found]]]].to_numpy(object)
-    for i, street in zip(found, streets, strict=True):
-        d = float(distance[i])
-        far = f"{d / 1000:.1f} km" if d >= 1000 else f"{round(d, -1):.0f} m"
-        out[i] = f"near {street}" if d <= NEAR_STREET_M else f"about {far} from {street}"
-    return out
+
+class StreetPoints:
+    """The incidents that may name a street near a place (``named`` rows whose place is a
+    street, not a landmark) as distinct points with a search tree, made when first asked
+    (:meth:`near`) and then kept: an analysis names its cells, clusters and hot spots from
+    the same incidents. Arguments as for :func:`near_streets`."""
+
+    def __init__(
+        self, incidents: pd.DataFrame, named: np.ndarray, *, places: pd.Series | None = None
+    ) -> None:
+        self.incidents, self.named, self.places = incidents, named, places
+
+    @cached_property
+    def _points(self) -> tuple[Any, np.ndarray] | None:
+        """The points' k-d tree and the street of each (its first incident's); ``None``: no
+        incident may name a street."""
+        incidents, places = self.incidents, self.places
+        if not {"x", "y", "location"} <= set(incidents.columns):
+            return None
+        place = _place(incidents["location"].reset_index(drop=True)) if places is None else places
+        ok = np.asarray(self.named, dtype=bool) & place.notna().to_numpy(bool)
+        ok &= ~by_value(place, _is_landmark)
+        xy = np.column_stack(
+            [incidents["x"].to_numpy(float)[ok], incidents["y"].to_numpy(float)[ok]]
+        )
+        finite = np.isfinite(xy).all(axis=1)
+        if not finite.any():
+            return None
+        from scipy.spatial import cKDTree  # lazy: only when a place needs a nearby street
+
+        points, first = _distinct_points(xy[finite])
+        # the street of each point (its first incident's): only those become Python strings
+        return cKDTree(points), place.iloc[np.flatnonzero(ok)[finite][first]].to_numpy(object)
+
+    def near(self, centres: np.ndarray, *, max_m: float | np.ndarray = NEAR_STREET_M) -> np.ndarray:
+        """:func:`near_streets` of ``centres``."""
+        out = np.full(len(centres), None, dtype=object)
+        found = self._points if len(centres) else None
+        if found is None:
+            return out
+        tree, streets = found
+        limit = np.broadcast_to(np.asarray(max_m, dtype=float), (len(centres),))
+        distance, nearest = tree.query(
+            np.asarray(centres, dtype=float).reshape(-1, 2),
+            distance_upper_bound=float(limit.max()),
+        )
+        for i in np.flatnonzero(np.isfinite(distance) & (distance <= limit)):
+            street = streets[nearest[i]]
+            d = float(distance[i])
+            far = f"{d / 1000:.1f} km" if d >= 1000 else f"{round(d, -1):.0f} m"
+            out[i] = f"near {street}" if d <= NEAR_STREET_M else f"about {far} from {street}"
+        return out
 
 
 def _distinct_points(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -407,6 +448,7 @@ def place_names(
     number_duplicates: bool = False,
     places: pd.Series | None = None,
     ward: np.ndarray | None = None,
+    near: StreetPoints | None = None,
 ) -> pd.Series:
     """The ``"Street, Ward"`` name of each place (cell, cluster, hot spot, patrol locality).
 
@@ -430,6 +472,9 @@ def place_names(
         :func:`place_text` of ``incidents`` when the caller has it; ``None``: worked out here.
     ward
         :func:`ward_names` of the centres when the caller has it; ``None``: worked out here.
+    near
+        The :class:`StreetPoints` of ``incidents`` and their :func:`naming_rows`, when the
+        caller names several sets of places from them; ``None``: made here when needed.
 
     Returns
     -------
@@ -446,23 +491,21 @@ def place_names(
     ['Marlowes', 'unnamed place']
     """
     ids = np.asarray(groups)
-    if ids.dtype.kind in "iu":
+    if ids.dtype.kind in "iu":  # whole numbers (cluster labels, locality ranks): never missing
         has_place = ids != -1
     else:
         place = pd.Series(ids.astype(object, copy=False))
         has_place = place.notna().to_numpy(bool) & by_value(
             place, lambda u: (u.astype(str) != "-1").to_numpy(bool)
         )
-    named = nameable(incidents)
-    if "sensitive" in incidents.columns:
-        named &= ~incidents["sensitive"].to_numpy(bool)
+    named = naming_rows(incidents)
     keep = named & has_place
     places = place_text(incidents) if places is None else places  # once for every use below
     streets = _main_streets(places[keep], ids[keep]).reindex(centres.index)
     xy = centres[["x", "y"]].to_numpy(float).reshape(-1, 2)
     if ward is None:
         ward = ward_names(xy, wards, crs)
-    add_near_streets(streets, ward, incidents, named, xy, places=places)
+    add_near_streets(streets, ward, incidents, named, xy, places=places, near=near)
     names = locality_names(streets, ward, number_duplicates=number_duplicates)
     return pd.Series(names, index=centres.index, dtype=object, name="place")
 
@@ -475,6 +518,7 @@ def cell_place_names(
     *,
     places: pd.Series | None = None,
     located: tuple[pd.DataFrame, np.ndarray] | None = None,
+    near: StreetPoints | None = None,
 ) -> np.ndarray:
     """The ``"Street, Ward"`` name of each H3 cell (:func:`place_names`), from the incidents
     in it; ``wards`` ``None``: no ward in the names (say :data:`NO_WARD_NOTE` once).
@@ -489,6 +533,8 @@ def cell_place_names(
         :func:`place_text` of ``incidents``, when the caller has it.
     located
         :func:`cell_wards` of ``cells`` (the same wards and CRS), when the caller has it.
+    near
+        As for :func:`place_names`.
     """
     ids = np.asarray(cells, dtype=object)
     if len(ids) == 0:
@@ -509,6 +555,7 @@ def cell_place_names(
         crs=crs,
         places=places,
         ward=np.asarray(ward, dtype=object)[first],
+        near=near,
     )
     return names.to_numpy()[inverse.ravel()]
 

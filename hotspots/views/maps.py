@@ -986,11 +986,16 @@ def _popup_columns(gdf: gpd.GeoDataFrame, popup_cols: Sequence[str] | None) -> l
 
 
 def _popup_table(gdf: pd.DataFrame, cols: Sequence[str]) -> pd.Series:
-    rows = pd.Series("", index=gdf.index, dtype=object)
-    for col in cols:
-        label = _text(str(col).replace("_", " "))
-        rows = rows + f"<tr><th>{label}</th><td>" + _format(gdf[col]) + "</td></tr>"
-    return '<table class="hotspots-popup">' + rows + "</table>"
+    """Each row's ``cols`` as an HTML table (labels and values escaped), joined in plain
+    Python: a popup of 13 columns cost 39 pandas string operations."""
+    columns = [(_text(str(col).replace("_", " ")), _format(gdf[col]).tolist()) for col in cols]
+    rows = [
+        '<table class="hotspots-popup">'
+        + "".join(f"<tr><th>{label}</th><td>{texts[i]}</td></tr>" for label, texts in columns)
+        + "</table>"
+        for i in range(len(gdf))
+    ]
+    return pd.Series(rows, index=gdf.index, dtype=object)
 
 
 def _features(
@@ -1007,15 +1012,18 @@ def _features(
     (both already escaped); the text goes through :func:`script_safe`.
     """
     rounded = shapely.transform(geoms, lambda xy: np.round(xy, _DECIMALS))
-    parts = pd.Series(shapely.to_geojson(rounded), dtype=object)
-    props = '{"s":' + pd.Series(np.asarray(style_index, dtype=int).astype(str), dtype=object)
+    n = len(rounded)
+    heads = [""] * n if ids is None else [f'"id":{json.dumps(i)},' for i in ids.tolist()]
+    props = [f'{{"s":{s}' for s in np.asarray(style_index, dtype=int).tolist()]
     for key, texts in (("t", tooltips), ("p", popups)):
         if texts is not None:
-            props = props + f',"{key}":' + pd.Series(texts.to_numpy(), dtype=object).map(json.dumps)
-    head = '{"type":"Feature",'
-    if ids is not None:
-        head = head + '"id":' + pd.Series(ids.to_numpy(), dtype=object).map(json.dumps) + ","
-    features = head + '"geometry":' + parts + ',"properties":' + props + "}}"
+            props = [f'{p},"{key}":{json.dumps(t)}' for p, t in zip(props, texts, strict=True)]
+    features = [
+        f'{{"type":"Feature",{head}"geometry":{geometry},"properties":{p}}}}}'
+        for head, geometry, p in zip(
+            heads, shapely.to_geojson(rounded).tolist(), props, strict=True
+        )
+    ]
     text = '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
     return script_safe(text)
 

@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 import folium
 import geopandas as gpd
+import pandas as pd
 import streamlit as st
 from shapely.geometry.base import BaseGeometry
 
@@ -32,12 +33,14 @@ from hotspots.data.select import (
     MonthsHeld,
     Selection,
     crime_types_by_group,
+    has_time_of_day,
     keeps_every_month,
     months_held,
     months_present,
     select,
     types_of_groups,
     values_present,
+    ward_choices,
 )
 from hotspots.views import maps
 from hotspots.views.analysis_map import WARDS, analysis_layers
@@ -303,6 +306,46 @@ def _patrol_hexagons(key: str, res: int, *, _ds: Dataset) -> bool:
     return crs is not None and keep_hexagons(_study_area(key, _ds=_ds), crs, res)
 
 
+@dataclasses.dataclass(frozen=True)
+class FilterChoices:
+    """What the sidebar's filters offer for a data load (made once per data load, not at
+    every rerun of every page): the months holding incidents (first day, oldest first), the
+    sources, the crime groups (in :data:`~hotspots.data.schema.CATEGORIES` order) and the
+    wards (code → name, :func:`~hotspots.data.select.ward_choices`). Shared by every session:
+    read, never changed (tuples)."""
+
+    months: tuple[pd.Timestamp, ...]
+    sources: tuple[str, ...]
+    groups: tuple[str, ...]
+    wards: tuple[tuple[str, str], ...]
+
+
+def filter_choices(ds: Dataset) -> FilterChoices:
+    """The :class:`FilterChoices` of ``ds`` (cached per data load)."""
+    return _filter_choices(ds.key, _ds=ds)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _filter_choices(key: str, *, _ds: Dataset) -> FilterChoices:
+    return FilterChoices(
+        months=tuple(months_present(_ds.incidents)),
+        sources=tuple(values_present(_ds.incidents, "source")),
+        groups=tuple(values_present(_ds.incidents, "category", order=CATEGORIES)),
+        wards=tuple(ward_choices(_ds.wards).items()),
+    )
+
+
+def time_of_day(ds: Dataset, sources: Iterable[str], *, dates: bool = False) -> bool:
+    """:func:`~hotspots.data.select.has_time_of_day` of ``ds``'s incidents of ``sources``
+    (cached per data load and sources)."""
+    return _time_of_day(ds.key, tuple(sources), dates, _ds=ds)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _time_of_day(key: str, sources: tuple[str, ...], dates: bool, *, _ds: Dataset) -> bool:
+    return has_time_of_day(_ds.incidents, sources=sources, dates=dates)
+
+
 def first_view(ds: Dataset) -> Selection:
     """The selection of every incident of ``ds`` (every month and source): the first view
     (once per data load: the Map page asks for it at every filter change)."""
@@ -311,11 +354,12 @@ def first_view(ds: Dataset) -> Selection:
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _first_view(key: str, *, _ds: Dataset) -> Selection:
-    months = months_present(_ds.incidents)
+    choices = filter_choices(_ds)
+    months = choices.months
     return Selection(
         start=months[0] if months else None,
         end=months[-1] if months else None,
-        sources=tuple(values_present(_ds.incidents, "source")),
+        sources=tuple(choices.sources),
     )
 
 

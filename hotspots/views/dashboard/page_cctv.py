@@ -28,7 +28,7 @@ from hotspots.products.captions import cell_area_text
 from hotspots.views import maps, tables
 from hotspots.views.cctv_map import camera_views_layer
 from hotspots.views.dashboard import cached, login, overlays
-from hotspots.views.dashboard.offline import st_map
+from hotspots.views.dashboard.offline import fresh_copy, st_map
 from hotspots.views.dashboard.sidebar import sidebar_filters
 from hotspots.views.dashboard.state import Dataset, current_dataset, fingerprint
 from hotspots.views.dashboard.store import session_store, store_caption
@@ -415,7 +415,7 @@ def _map(
         proposed = cctv.proposed_cameras(plan)
         layers.append(camera_views_layer(proposed, name="Proposed redeployable sites"))
     base = maps.base_map(ds.wards)
-    maps.label_layer(ds.wards, name="Ward names").add_to(base)
+    fresh_copy(cached.ward_names_layer(ds)).add_to(base)
     st_map(
         base,
         key="cctv_map",

@@ -39,7 +39,7 @@ from hotspots.products.patrol.request import (
 from hotspots.products.patrol.table import display_table, month_only
 from hotspots.views import maps, tables
 from hotspots.views.dashboard import cached, login
-from hotspots.views.dashboard.offline import fill_screen, st_map
+from hotspots.views.dashboard.offline import fill_screen, fresh_copy, st_map
 from hotspots.views.dashboard.sidebar import MEETING_MAP_CSS, meeting_mode, sidebar_filters
 from hotspots.views.dashboard.state import Dataset, current_dataset
 from hotspots.views.dashboard.text import markdown_text
@@ -310,7 +310,7 @@ def _table(plan: PatrolPlan) -> None:
 def _map(ds: Dataset, plan: PatrolPlan, key: tuple[str, ...]) -> None:
     """The localities over the ward outlines; the base map stays put across reruns."""
     base = maps.base_map(ds.wards)
-    maps.label_layer(ds.wards, name="Ward names").add_to(base)
+    fresh_copy(cached.ward_names_layer(ds)).add_to(base)
     if meeting_mode():
         cast(folium.Figure, base.get_root()).header.add_child(folium.Element(MEETING_MAP_CSS))
         fill_screen(base, min_height_px=MAP_HEIGHT_PX)  # never smaller than outside a meeting

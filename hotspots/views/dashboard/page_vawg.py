@@ -32,7 +32,7 @@ from hotspots.views import maps, tables
 from hotspots.views.dashboard import cached, overlays
 from hotspots.views.dashboard.login import current_user, require
 from hotspots.views.dashboard.moderation import moderation_section
-from hotspots.views.dashboard.offline import st_map
+from hotspots.views.dashboard.offline import fresh_copy, st_map
 from hotspots.views.dashboard.sidebar import sidebar_filters
 from hotspots.views.dashboard.state import Dataset, current_dataset, fingerprint
 from hotspots.views.dashboard.store import session_store, store_caption
@@ -511,7 +511,7 @@ def _map(
         ).add_to(pending)
         layers.append(pending)
     base = maps.base_map(ds.wards)
-    maps.label_layer(ds.wards, name="Ward names").add_to(base)
+    fresh_copy(cached.ward_names_layer(ds)).add_to(base)
     st_map(
         base,
         key=MAP_KEY,

@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from hotspots.core.disclosure import TIME_FILTER_NOTE, cuts_groups
-from hotspots.data.schema import CATEGORIES
-from hotspots.data.select import (
-    WEEKDAY_NAMES,
-    Selection,
-    has_time_of_day,
-    months_present,
-    values_present,
-    ward_choices,
-)
+from hotspots.data.select import WEEKDAY_NAMES, Selection
 from hotspots.views.dashboard import cached, url_state
 from hotspots.views.dashboard.state import Dataset
 
@@ -78,13 +69,13 @@ def sidebar_filters(ds: Dataset) -> Selection:
 
     Every choice is kept across pages and reloads and written into the page's URL
     (:mod:`hotspots.views.dashboard.url_state`), so a view can be shared as a link."""
-    inc = ds.incidents
     side = st.sidebar
     cached.freeze_loaded()
     meeting_toggle()
-    side.caption(f"Data: **{ds.label}** — {len(inc):,} incidents")
+    side.caption(f"Data: **{ds.label}** — {len(ds.incidents):,} incidents")
 
-    months = months_present(inc)
+    choices = cached.filter_choices(ds)
+    months = list(choices.months)
     if not months:
         st.error("The dataset has no dated incidents; load another file on the Data page.")
         st.stop()
@@ -97,10 +88,10 @@ def sidebar_filters(ds: Dataset) -> Selection:
     )
     start, end = months[labels.index(first)], months[labels.index(last)]
 
-    sources = values_present(inc, "source")
+    sources = list(choices.sources)
     url_state.seed("f_sources", options=sources, default=sources)
     chosen_sources = side.multiselect("Sources", sources, key="f_sources")
-    groups = values_present(inc, "category", order=CATEGORIES)
+    groups = list(choices.groups)
     url_state.seed("f_groups", options=groups)
     chosen_groups = side.multiselect(
         "Crime groups", groups, key="f_groups", placeholder="All groups"
@@ -108,7 +99,7 @@ def sidebar_filters(ds: Dataset) -> Selection:
     types = cached.crime_types(ds, chosen_groups)
     url_state.seed("f_types", options=types)
     chosen_types = side.multiselect("Crime types", types, key="f_types", placeholder="All types")
-    names = ward_choices(ds.wards)
+    names = dict(choices.wards)
     url_state.seed("f_wards", options=list(names))
     chosen_wards = side.multiselect(
         "Wards",
@@ -120,7 +111,7 @@ def sidebar_filters(ds: Dataset) -> Selection:
     for key in ("f_months", "f_sources", "f_groups", "f_types", "f_wards"):
         url_state.keep(key)
 
-    hours, days = _when(inc, chosen_sources)
+    hours, days = _when(ds, chosen_sources)
     url_state.write_url({"meeting_mode": False, "f_months": every_month, "f_sources": sources})
     if not chosen_sources:
         st.warning("No source selected: choose at least one in the sidebar.")
@@ -137,7 +128,7 @@ def sidebar_filters(ds: Dataset) -> Selection:
     )
 
 
-def _when(inc: pd.DataFrame, sources: list[str]) -> tuple[tuple[int, int] | None, tuple[int, ...]]:
+def _when(ds: Dataset, sources: list[str]) -> tuple[tuple[int, int] | None, tuple[int, ...]]:
     """The time-of-day and day-of-week filters: ``(hours or None, days)``.
 
     Two hour pickers (a range slider cannot cross midnight: it would sort 22 → 3 into
@@ -146,7 +137,7 @@ def _when(inc: pd.DataFrame, sources: list[str]) -> tuple[tuple[int, int] | None
     side = st.sidebar
     hours: tuple[int, int] | None = None
     days: tuple[int, ...] = ()
-    if has_time_of_day(inc, sources=sources, dates=True):
+    if cached.time_of_day(ds, sources, dates=True):
         url_state.seed("f_days", options=range(7))
         days = tuple(
             side.multiselect(
@@ -158,7 +149,7 @@ def _when(inc: pd.DataFrame, sources: list[str]) -> tuple[tuple[int, int] | None
             )
         )
         url_state.keep("f_days")
-    if has_time_of_day(inc, sources=sources):
+    if cached.time_of_day(ds, sources):
         url_state.seed("f_use_hours", default=False)
         use = side.checkbox("Filter by time of day", key="f_use_hours")
         url_state.keep("f_use_hours")

@@ -216,6 +216,46 @@ child's fresh pages for the forecast of a million rows). So the fork wins a seco
 county's year and costs ~0.3 s on a million rows. Raising glibc's mmap and trim thresholds
 (``mallopt``, so freed memory is kept and reused) was tried for those faults: no gain beyond
 the noise (the million 10.4-15.7 s against 9.4-10.4 s; Hertfordshire equal), not kept.
+
+Session 8 (the cold8 and dash8 branches merged; every file ``analyse``, ``patrol-plan``,
+``pack`` and ``backtest`` write byte-identical to the session's start, ``map.html`` but for
+folium's random ids, on Hertfordshire with and without a study area, Dacorum, the demo
+workspace, Houston and the million). What changed for a cold command: police.uk files read two
+at a time (threads: inflating, scanning and parsing run outside the GIL, on the core the
+forked child leaves idle while the parent reads); each incident's point made once per distinct
+map point and shared by its rows (:func:`hotspots.core.points.shared_points`: a million rows'
+points 0.41 -> 0.04 s, in the reader and again in the forecast's child; ~200 MB less at 1M);
+points inside an area tested once per distinct point (``core.points.inside``: the study-area
+clip, the forecast's history and key, the backtest); the forecast's distinct places by hashing
+(1M: its forecast 1.81 -> 1.27 s); place names grouping incidents by integer cell positions,
+factorizing Arrow text and turning only the streets named into Python strings (1M: cell
+names 0.70 -> 0.32 s); cluster profiles keeping text in Arrow (1M: 0.37 -> 0.09 s); points
+outside every ward snapped once per distinct point; the dashboard branch's lazy temporal
+tables and cheaper backtest sums. Quiet machine (no other work, load 1.5-2.0, 09:54-09:57
+UTC), ``--runs 3``, the session's starting point (a915dc7) and the merged tree in turn twice:
+
+================================  ======================  =========================  ==========
+case                              start wall/CPU s, MB    merged wall/CPU s, MB      ratio
+================================  ======================  =========================  ==========
+import hotspots.analysis.analyse  0.46 / 0.57             0.44 / 0.54                < 1 s met
+floor Hertfordshire               0.52 / 0.63             0.51-0.52 / 0.62-0.63
+analyse Herts, no study area      2.30-2.31 / 3.47, 402   **2.17-2.18** / 3.23, 406  4.4x->4.2x
+analyse Herts, 10 districts       2.08-2.10 / 3.30        **1.95** / 3.12-3.15       4.0x->3.8x
+floor 1M                          0.94-0.95 / 1.15        0.94 / 1.16-1.17
+analyse 1M, no study area         7.80-7.95 / 11.4, 1494  **5.93-6.06** / 8.6, 1278  8.4x->6.3x
+================================  ======================  =========================  ==========
+
+Bars: Hertfordshire <= 2x, the million <= 4x and < 2 GB (MB: peak RSS).
+
+(This virtual machine ran faster today than at session 7's figures above: 1M 11.69 s then,
+7.80-7.95 s today for the same tree; compare within a row.) Where a cold Hertfordshire run
+goes now (timeline of one run, seconds from the start): imports 0.32, scipy and the fork 0.18,
+reading 0.36, the default study area and its districts' wards 0.24, the analysis 0.75 (the
+parent's grid, Gi*, clusters, names and ward rates beside the child's forecast, 0.55-0.6 each),
+writing 0.2 (the child draws map.html meanwhile): end 2.05-2.10 s. The million: reading 2.3
+(the files 0.6 of it on two threads), the default area 0.4, the analysis 2.9 (the child's
+forecast 1.9), writing 0.3. Not met: Hertfordshire <= 2x (4.2x), the million <= 4x (6.3x);
+met: the import < 1 s and the million < 2 GB.
 """
 
 from __future__ import annotations

@@ -635,6 +635,33 @@ less CPU, a second core's wall time lost). Where a new force-year selection's CP
 cell names 0.038, eps search 0.035, cluster profiles 0.03, DBSCAN 0.018, grid 0.018; the page
 0.1. Not met: 0.3 s on the force-year's Map (0.53) and Patrol alone (0.46): the bit-identical
 backtest of 25 candidate terms over 17k cells and 10 test months is 40 % of the Map's change.
+
+Session 8, the merged tree (dash8, and the cold8 branch: place names by integer cells and Arrow
+text, incidents' points shared per map point, points inside an area tested once per distinct
+point), quiet machine (no other work, load 1.5-2.1, 09:55-09:59 UTC). ``--server-only``, the
+session's starting point (a915dc7) and the merged tree in turn twice, CPU seconds, median of
+three new groups:
+
+===========================  =======================  ==========================
+page                         demo: start -> merged    force-year: start -> merged
+===========================  =======================  ==========================
+Map                          0.25 / 0.25 -> **0.22**  0.62 / 0.60 -> **0.50 / 0.50**
+When                         0.04 -> 0.03 / 0.04      0.07 / 0.06 -> 0.06
+Areas                        0.14 -> 0.13 / 0.14      0.20 -> 0.19
+Patrol, alone                0.24 -> 0.23 / 0.22      0.50 / 0.51 -> **0.44 / 0.47**
+Patrol after the Map page    0.18 -> 0.17             0.22 -> 0.19 / 0.20
+VAWG                         0.15 / 0.12 -> 0.11      0.16 -> 0.15
+CCTV                         0.14 / 0.15 -> 0.14/0.13 0.22 / 0.23 -> 0.20 / 0.21
+===========================  =======================  ==========================
+
+``--browser-only`` on the merged tree (10:00 UTC, load 2-3): the first Map view, ``make
+dashboard``, **2.46 / 2.50 s** with the disk cache (session 7: 2.74-2.77 s), 3.55 s with an empty
+one (4.0-4.3 s); ``streamlit run app.py`` 2.97 / 2.98 s with the cache, 3.89 s without. A filter
+change in the browser, new group / back to a seen one: Map 0.94 / 0.45 s, When 0.38 / 0.27,
+Areas 0.44 / 0.25, VAWG 0.41 / 0.33, CCTV 0.44 / 0.32, Patrol 0.40 / 0.28: every page under
+1 s. Bars: first map < 3 s and browser < 1 s met; server < 0.3 s met on the demo's every page
+and the force-year's When, Areas, VAWG, CCTV and Patrol after the Map page; not on the
+force-year's Map (0.50 s, 1.7x) and Patrol opened on its own (0.44-0.47 s, 1.5x).
 """
 
 from __future__ import annotations

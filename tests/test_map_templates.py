@@ -172,3 +172,22 @@ def test_patrol_localities_named_by_payload_streets(tmp_path: Path) -> None:
     page = maps.map_html(m)
     assert EVALUATED not in page
     assert not marker.exists()
+
+
+def test_no_map_element_is_rendered_a_second_time_as_a_template(tmp_path: Path) -> None:
+    """Every folium map element (a ``MacroElement``: markers, tooltips, layers, the layer
+    control), not only this package's layers, renders once: text a plain folium tooltip or
+    layer name carries reaches the page as it was rendered, never compiled again as a Jinja2
+    template (branca 0.8 does that second pass for every element). (folium's ``Popup``
+    renders itself twice still: the maps here never give it data text.)"""
+    marker = tmp_path / "marker"
+    m = maps.base_map((-0.48, 51.74, -0.46, 51.76), tiles=False)
+    texts = [t for t in payloads(marker) if "#" not in t]  # "{# … #}{%" stays a syntax error
+    for i, text in enumerate(texts):
+        folium.Marker([51.75 + i / 1000, -0.47], tooltip=text).add_to(m)
+    folium.FeatureGroup(name=texts[0]).add_to(m)
+    folium.LayerControl().add_to(m)
+    page = m.get_root().render()
+    assert EVALUATED not in page
+    assert not marker.exists()
+    assert "{{ 'pwn' ~ 'ed' }}" in page and "{% if true %}pwn{% endif %}ed" in page

@@ -1036,9 +1036,12 @@ def script_safe(json_text: str) -> str:
 
     branca renders each map element's script and then renders the result again as a Jinja2
     template, so ``{{ … }}`` or ``{% … %}`` carried by data (a ward, street or crime name, a
-    comment) would run on the server. ``<`` becomes ``\\u003c`` (no ``</script>``) and a ``{``
-    that opens ``{{``, ``{%`` or ``{#`` becomes ``\\u007b``: JSON never has such a brace outside a
-    string, and inside one the escape reads back as the same character.
+    comment) would run on the server (this module renders every ``MacroElement`` once,
+    :func:`_render_once`; the escape stays, for the elements that render themselves twice,
+    such as folium's ``Popup``, and against HTML breakout). ``<`` becomes ``\\u003c`` (no
+    ``</script>``) and a ``{`` that opens ``{{``, ``{%`` or ``{#`` becomes ``\\u007b``: JSON never
+    has such a brace outside a string, and inside one the escape reads back as the same
+    character.
 
     Examples
     --------
@@ -1414,18 +1417,6 @@ class _GeoJsonLayer(MacroElement):
     def map_name(self) -> str:
         return map_name(self)
 
-    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # as MacroElement
-        """As ``MacroElement.render``, but the rendered script (the features, made inert by
-        :func:`script_safe`) is put in the page as it is, not compiled again as a Jinja
-        template: branca's second pass cost time in proportion to the features at every
-        drawing, and returned the same text."""
-        figure = self.get_root()
-        assert isinstance(figure, Figure), "a layer renders inside a map's Figure"
-        script = self._template.module.__dict__["script"](self, kwargs)
-        figure.script.add_child(_RenderedText(script), name=self.get_name())
-        for child in self._children.values():
-            child.render(**kwargs)
-
 
 class _RenderedText(Element):
     """Text already rendered, drawn as it is (the one trailing newline dropped, as Jinja
@@ -1437,6 +1428,29 @@ class _RenderedText(Element):
 
     def render(self, **kwargs: Any) -> str:
         return self._text
+
+
+def _render_once(self: MacroElement, **kwargs: Any) -> None:
+    """``MacroElement.render`` (branca 0.8) without its second pass: branca puts each
+    element's rendered header, html and script in the page as new Jinja2 templates and renders
+    those again, so text that data put in them (a street, ward or crime name, a comment) and
+    that reads as template code would run on the server, and every map element is compiled
+    twice. Here the rendered text goes in as it is: the same page (the second pass of text
+    without template code returns it, less one trailing newline, as :class:`_RenderedText`
+    does), no data ever read as a template."""
+    figure = self.get_root()
+    assert isinstance(figure, Figure), "a map element renders inside a map's Figure"
+    macros = self._template.module.__dict__
+    for part in ("header", "html", "script"):
+        macro = macros.get(part)
+        if macro is not None:
+            text = _RenderedText(macro(self, kwargs))
+            getattr(figure, part).add_child(text, name=self.get_name())
+    for child in self._children.values():
+        child.render(**kwargs)
+
+
+MacroElement.render = _render_once  # type: ignore[method-assign]  # every folium map element
 
 
 class _Legend(MacroElement):

@@ -1,5 +1,6 @@
 """The analysis pipeline on real Dacorum data: products consistent, parameters reported."""
 
+import dataclasses
 import json
 import pickle
 
@@ -109,6 +110,15 @@ def test_the_temporal_tables_are_made_when_read_and_pickled_made(dacorum_load):
     assert back.incidents is None
     pd.testing.assert_frame_equal(back.peaks, result.peaks)
     pd.testing.assert_frame_equal(back.monthly, result.monthly)
+    # the tables count the incidents as they were analysed, whatever the caller does after
+    mine = incidents.copy()
+    later = analyse(mine, study_area="E07000096", forecast_coverage=None)
+    mine["category"] = "Other"
+    mine.loc[mine.index[:100], "month"] = pd.Timestamp("2030-01-01")
+    pd.testing.assert_frame_equal(later.monthly, result.monthly)
+    pd.testing.assert_frame_equal(later.peaks, result.peaks)
+    with pytest.raises(ValueError, match="no incidents"):
+        _ = dataclasses.replace(back, incidents=None).peaks  # made again: nothing to count
 
 
 def test_sensitive_incidents_never_shape_cells_or_clusters(dacorum_load):

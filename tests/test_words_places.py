@@ -186,16 +186,15 @@ def test_places_read_once_name_as_places_read_each_time():
         == place_names(incidents, groups, centres, None, crs=crs, places=text).tolist()
     )
     # the streets near a landmark searched among points made once, for cells and groups alike
-    near = StreetPoints(incidents, naming_rows(incidents), places=text)
-    again = cell_place_names(incidents, cells, 9, wards, places=text, near=near)
+    points = StreetPoints(incidents, naming_rows(incidents), places=text)
+    again = cell_place_names(incidents, cells, 9, wards, places=text, street_points=points)
     assert again.tolist() == alone.tolist() and any(" near " in n for n in alone)
     landmarks = centres.assign(x=centres["x"] + 3000.0)  # far from their incidents' streets
     for where in (centres, landmarks):
         assert (
             place_names(incidents, groups, where, None, crs=crs).tolist()
-            == place_names(incidents, groups, where, None, crs=crs, near=near).tolist()
+            == place_names(incidents, groups, where, None, crs=crs, street_points=points).tolist()
         )
-    assert near.near(np.empty((0, 2))).size == 0
 
 
 def test_wards_projected_once_per_frame_and_again_when_it_changes() -> None:

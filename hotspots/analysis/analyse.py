@@ -86,8 +86,8 @@ class Analysis:
         Peak hour windows (or peak months for month-only data) per category.
     incidents
         The incidents analysed (all of them: the temporal tables count the sensitive ones
-        too); ``hour_weekday``, ``monthly`` and ``peaks`` are made from them when first read
-        (the dashboard's pages never read them: only the files and the meeting pack do).
+        too), as they were when analysed (a copy-on-write snapshot, sharing their data);
+        ``hour_weekday``, ``monthly`` and ``peaks`` are made from them when first read.
         ``None`` once pickled: a pickle holds the three tables, made, not the incidents.
     params
         Every parameter used or chosen automatically, JSON-serialisable.
@@ -128,8 +128,11 @@ class Analysis:
         return peak_windows(self._analysed(), by="category")
 
     def _analysed(self) -> gpd.GeoDataFrame:
-        if self.incidents is None:  # never: a pickle holds the tables made
-            raise AttributeError("the incidents of this analysis were not kept")
+        if self.incidents is None:  # an Analysis made without them (a pickle holds the tables)
+            raise ValueError(
+                "this analysis holds no incidents to count: its temporal tables were not made; "
+                "run analyse() again on the incidents"
+            )
         return self.incidents
 
     def __getstate__(self) -> dict[str, Any]:
@@ -304,7 +307,7 @@ def analyse(
         cells=cells,
         clusters=clusters,
         profiles=profiles,
-        incidents=incidents,
+        incidents=incidents.copy(deep=False),  # a snapshot: the caller's later changes stay out
         params=params,
         ward_rates=ward_rates,
         forecast=predicted,
@@ -442,12 +445,17 @@ class _Places:
             wards = None
         self.wards = wards_in_crs(wards, self.crs) if wards is not None else None
         self.text = place_text(spatial)
-        self.near = StreetPoints(spatial, naming_rows(spatial), places=self.text)
+        self.street_points = StreetPoints(spatial, naming_rows(spatial), places=self.text)
 
     def of_cells(self, cells: gpd.GeoDataFrame) -> np.ndarray:
         """The name of every cell of ``cells``."""
         return name_cells(
-            self.spatial, cells, res=self.res, wards=self.wards, places=self.text, near=self.near
+            self.spatial,
+            cells,
+            res=self.res,
+            wards=self.wards,
+            places=self.text,
+            street_points=self.street_points,
         )
 
     def of_clusters(self, profiles: gpd.GeoDataFrame, labels: np.ndarray) -> np.ndarray | None:
@@ -466,7 +474,7 @@ class _Places:
             self.wards,
             crs=self.crs,
             places=self.text,
-            near=self.near,
+            street_points=self.street_points,
         )
         return names.to_numpy()
 
@@ -482,7 +490,7 @@ class _Places:
                 self.res,
                 self.wards,
                 places=self.text,
-                near=self.near,
+                street_points=self.street_points,
             )
         forecast.cells["place"] = named.to_numpy()
 

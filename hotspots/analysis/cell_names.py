@@ -29,7 +29,7 @@ def name_cells(
     res: int,
     wards: gpd.GeoDataFrame | None,
     places: pd.Series | None = None,
-    near: StreetPoints | None = None,
+    street_points: StreetPoints | None = None,
 ) -> np.ndarray:
     """:func:`hotspots.space.places.cell_place_names` of every cell of ``cells`` (``cell`` and
     ``count`` of ``incidents``, as from ``grid_counts``): the occupied cells named from the
@@ -44,7 +44,7 @@ def name_cells(
         Ward polygons with ``area_name``, or ``None``.
     places
         :func:`hotspots.space.places.place_text` of ``incidents`` when already worked out.
-    near
+    street_points
         Their :class:`hotspots.space.places.StreetPoints`, when the caller has them.
     """
     ids = cells["cell"].to_numpy(dtype=object)
@@ -54,7 +54,13 @@ def name_cells(
     if occupied.any():
         located = (centres.iloc[np.flatnonzero(occupied)], ward[occupied])
         names[occupied] = cell_place_names(
-            incidents, ids[occupied], res, wards, places=places, located=located, near=near
+            incidents,
+            ids[occupied],
+            res,
+            wards,
+            places=places,
+            located=located,
+            street_points=street_points,
         )
     return names
 

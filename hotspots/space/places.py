@@ -200,7 +200,7 @@ def _main_streets(place: pd.Series, locality: np.ndarray) -> pd.DataFrame:
         alphabetical[np.argsort(names, kind="stable")] = np.arange(len(names))
         pair, n = np.unique(where * len(names) + codes, return_counts=True)
         loc, code = pair // len(names), pair % len(names)
-        is_mark = pd.Series(names).str.lower().isin(POLICEUK_LANDMARKS).to_numpy(bool)[code]
+        is_mark = _is_landmark(pd.Series(names, dtype="string"))[code]
         order = np.lexsort((alphabetical[code], -n, loc))
         loc, code, n, is_mark = loc[order], code[order], n[order], is_mark[order]
         best_n = {}
@@ -225,62 +225,38 @@ def add_near_streets(
     centres: np.ndarray,
     *,
     places: pd.Series | None = None,
-    near: StreetPoints | None = None,
+    street_points: StreetPoints | None = None,
 ) -> None:
-    """Add ``near`` (:func:`near_streets`) to ``streets`` (of :func:`main_streets`, one row per
-    centre), in place, for the places with no street of their own, only a landmark ("Shopping
-    Area" alone tells no one where): within :data:`NEAR_STREET_M`, or :data:`FAR_STREET_M`
-    where ``ward`` is missing. Never for a place with no nameable incident (a house address or
-    sensitive records stay unnamed). Arguments as for :func:`near_streets`; ``near``: the
-    :class:`StreetPoints` of ``incidents`` and ``named`` when the caller has them."""
+    """Add ``near`` (:meth:`StreetPoints.near`) to ``streets`` (of :func:`main_streets`, one
+    row per centre), in place, for the places with no street of their own, only a landmark
+    ("Shopping Area" alone tells no one where): within :data:`NEAR_STREET_M`, or
+    :data:`FAR_STREET_M` where ``ward`` is missing. Never for a place with no nameable
+    incident (a house address or sensitive records stay unnamed). ``incidents``, ``named``,
+    ``places`` as for :class:`StreetPoints`; ``street_points``: theirs, when the caller has
+    it."""
     alone = (streets["street"].isna() & streets["landmark"].notna()).to_numpy(bool)
     if alone.any():
         reach = np.where(pd.isna(ward), FAR_STREET_M, NEAR_STREET_M)[alone]
         streets["near"] = pd.Series(pd.NA, index=streets.index, dtype="string")
-        points = near if near is not None else StreetPoints(incidents, named, places=places)
+        points = street_points or StreetPoints(incidents, named, places=places)
         streets.loc[alone, "near"] = points.near(centres[alone], max_m=reach)
-
-
-def near_streets(
-    incidents: pd.DataFrame,
-    named: np.ndarray,
-    centres: np.ndarray,
-    *,
-    max_m: float | np.ndarray = NEAR_STREET_M,
-    places: pd.Series | None = None,
-) -> np.ndarray:
-    """Words placing each centre by the nearest street among the incidents that may name a
-    place: ``"near High Street"`` (within :data:`NEAR_STREET_M`), ``"about 400 m from High
-    Street"`` (farther, up to ``max_m``).
-
-    Parameters
-    ----------
-    incidents
-        Incidents with ``location`` text and ``x``, ``y`` (metres, working CRS).
-    named
-        Boolean mask of the rows whose text may name a place (non-sensitive and
-        :func:`nameable`).
-    centres
-        ``(n, 2)`` array of centres in metres (same CRS).
-    max_m
-        Farthest street considered (metres), one for all centres or one per centre.
-    places
-        The incidents' ``location`` without police.uk's ``"On or near"`` (``<NA>`` when
-        blank), when the caller has it already; ``None``: worked out here.
-
-    Returns
-    -------
-    Object array: the words, naming the street (police.uk's ``"On or near"`` left off,
-    landmarks never) at the nearest such incident within ``max_m``, else ``None``.
-    """
-    return StreetPoints(incidents, named, places=places).near(centres, max_m=max_m)
 
 
 class StreetPoints:
     """The incidents that may name a street near a place (``named`` rows whose place is a
     street, not a landmark) as distinct points with a search tree, made when first asked
     (:meth:`near`) and then kept: an analysis names its cells, clusters and hot spots from
-    the same incidents. Arguments as for :func:`near_streets`."""
+    the same incidents.
+
+    Parameters
+    ----------
+    incidents
+        Incidents with ``location`` text and ``x``, ``y`` (metres, working CRS).
+    named
+        Boolean mask of the rows whose text may name a place (:func:`naming_rows`).
+    places
+        :func:`place_text` of ``incidents`` when the caller has it; ``None``: worked out here.
+    """
 
     def __init__(
         self, incidents: pd.DataFrame, named: np.ndarray, *, places: pd.Series | None = None
@@ -294,7 +270,7 @@ class StreetPoints:
         incidents, places = self.incidents, self.places
         if not {"x", "y", "location"} <= set(incidents.columns):
             return None
-        place = _place(incidents["location"].reset_index(drop=True)) if places is None else places
+        place = place_text(incidents) if places is None else places
         ok = np.asarray(self.named, dtype=bool) & place.notna().to_numpy(bool)
         ok &= ~by_value(place, _is_landmark)
         xy = np.column_stack(
@@ -310,7 +286,11 @@ class StreetPoints:
         return cKDTree(points), place.iloc[np.flatnonzero(ok)[finite][first]].to_numpy(object)
 
     def near(self, centres: np.ndarray, *, max_m: float | np.ndarray = NEAR_STREET_M) -> np.ndarray:
-        """:func:`near_streets` of ``centres``."""
+        """Words placing each centre (``(n, 2)`` metres, the incidents' CRS) by the nearest
+        street among the incidents that may name one: ``"near High Street"`` (within
+        :data:`NEAR_STREET_M`), ``"about 400 m from High Street"`` (farther, up to ``max_m``
+        metres, one for all centres or one each); ``None`` where no street is that close.
+        police.uk's ``"On or near"`` is left off; landmarks never name a street."""
         out = np.full(len(centres), None, dtype=object)
         found = self._points if len(centres) else None
         if found is None:
@@ -409,7 +389,7 @@ def locality_names(
     ----------
     streets
         From :func:`main_streets`, one row per locality in rank order; an optional ``near``
-        column (:func:`near_streets`) names places whose incidents name only a landmark.
+        column (:meth:`StreetPoints.near`) names places whose incidents name only a landmark.
     wards
         Ward name per locality (``None`` when unknown), in the same order.
     number_duplicates
@@ -448,7 +428,7 @@ def place_names(
     number_duplicates: bool = False,
     places: pd.Series | None = None,
     ward: np.ndarray | None = None,
-    near: StreetPoints | None = None,
+    street_points: StreetPoints | None = None,
 ) -> pd.Series:
     """The ``"Street, Ward"`` name of each place (cell, cluster, hot spot, patrol locality).
 
@@ -472,7 +452,7 @@ def place_names(
         :func:`place_text` of ``incidents`` when the caller has it; ``None``: worked out here.
     ward
         :func:`ward_names` of the centres when the caller has it; ``None``: worked out here.
-    near
+    street_points
         The :class:`StreetPoints` of ``incidents`` and their :func:`naming_rows`, when the
         caller names several sets of places from them; ``None``: made here when needed.
 
@@ -505,7 +485,9 @@ def place_names(
     xy = centres[["x", "y"]].to_numpy(float).reshape(-1, 2)
     if ward is None:
         ward = ward_names(xy, wards, crs)
-    add_near_streets(streets, ward, incidents, named, xy, places=places, near=near)
+    add_near_streets(
+        streets, ward, incidents, named, xy, places=places, street_points=street_points
+    )
     names = locality_names(streets, ward, number_duplicates=number_duplicates)
     return pd.Series(names, index=centres.index, dtype=object, name="place")
 
@@ -518,7 +500,7 @@ def cell_place_names(
     *,
     places: pd.Series | None = None,
     located: tuple[pd.DataFrame, np.ndarray] | None = None,
-    near: StreetPoints | None = None,
+    street_points: StreetPoints | None = None,
 ) -> np.ndarray:
     """The ``"Street, Ward"`` name of each H3 cell (:func:`place_names`), from the incidents
     in it; ``wards`` ``None``: no ward in the names (say :data:`NO_WARD_NOTE` once).
@@ -533,7 +515,7 @@ def cell_place_names(
         :func:`place_text` of ``incidents``, when the caller has it.
     located
         :func:`cell_wards` of ``cells`` (the same wards and CRS), when the caller has it.
-    near
+    street_points
         As for :func:`place_names`.
     """
     ids = np.asarray(cells, dtype=object)
@@ -545,8 +527,7 @@ def cell_place_names(
     # each incident grouped by the position of its cell among the distinct cells (-1: none)
     distinct, first, inverse = np.unique(cells_to_ints(ids), return_index=True, return_inverse=True)
     held = cell_ints(shapely.get_x(points), shapely.get_y(points), res)
-    at = np.minimum(np.searchsorted(distinct, held), len(distinct) - 1)
-    of_cell = np.where(distinct[at] == held, at, -1)
+    of_cell = pd.Index(distinct).get_indexer(held)
     names = place_names(
         incidents,
         of_cell,
@@ -555,7 +536,7 @@ def cell_place_names(
         crs=crs,
         places=places,
         ward=np.asarray(ward, dtype=object)[first],
-        near=near,
+        street_points=street_points,
     )
     return names.to_numpy()[inverse.ravel()]
 

@@ -322,3 +322,23 @@ def test_area_rates_zero_and_missing_population_are_nan_with_reason():
         area_rates(counts, pop, per=0)
     with pytest.raises(ValueError, match="lacks column"):
         area_rates(counts.rename(columns={"count": "n"}), pop)
+
+
+def test_points_outside_are_snapped_once_each_missing_ones_stay_outside(dacorum, wards):
+    """The snap to the nearest area works out each distinct outside point once: copies of a
+    point get its area, and a point without coordinates stays outside (the same answers as
+    snapping every point alone)."""
+    strict = assign_areas(dacorum, wards)
+    out = dacorum.loc[strict["ward_code"].isna().to_numpy()]
+    far = out.iloc[[0, 0, 0]].copy()
+    lost = out.iloc[[0]].copy()
+    lost["geometry"] = shapely.points([np.nan], [np.nan])
+    rows = pd.concat([far, lost, out.iloc[[0]]], ignore_index=True)
+    rows.attrs.update(dacorum.attrs)
+    snapped = assign_areas(rows, wards, max_snap_m=10)
+    alone = assign_areas(out.iloc[[0]], wards, max_snap_m=10)["ward_code"].iloc[0]
+    codes = snapped["ward_code"]
+    assert codes.isna().tolist() == [False, False, False, True, False]
+    assert codes.dropna().tolist() == [alone] * 4
+    assert snapped.attrs["area_join"]["snapped"] == 4
+    assert snapped.attrs["area_join"]["outside"] == 1

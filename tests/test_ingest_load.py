@@ -136,7 +136,6 @@ def test_files_are_read_two_at_a_time_in_order_and_the_first_failure_wins(tmp_pa
     finish in, raises the first failing file's error as a one-by-one read would, and does not
     read the files after it beyond the ones already begun."""
     import threading
-    import time
 
     from hotspots.data.ingest.files import READERS, expand, read_each
 
@@ -144,13 +143,20 @@ def test_files_are_read_two_at_a_time_in_order_and_the_first_failure_wins(tmp_pa
         (tmp_path / f"{i}.csv").write_text(str(i))
     files = expand(tmp_path)
     threads: set[str] = set()
+    both = threading.Barrier(READERS, timeout=30)  # the first two files read at the same time
+    second_done = threading.Event()
 
-    def slow_first(f):  # the first file finishes last
+    def first_finishes_last(f):
         threads.add(threading.current_thread().name)
-        time.sleep(0.2 if f.name == "0.csv" else 0.01)
+        if f.name in ("0.csv", "1.csv"):
+            both.wait()
+        if f.name == "1.csv":
+            second_done.set()
+        if f.name == "0.csv":
+            assert second_done.wait(timeout=30)
         return f.read_bytes().decode()
 
-    assert list(read_each(files, slow_first)) == [str(i) for i in range(8)]
+    assert list(read_each(files, first_finishes_last)) == [str(i) for i in range(8)]
     assert len(threads) == READERS == 2 and all(t.startswith("hotspots-read") for t in threads)
 
     begun: list[str] = []

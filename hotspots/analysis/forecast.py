@@ -56,7 +56,7 @@ from scipy import sparse
 from threadpoolctl import threadpool_limits
 
 from hotspots.core.disclosure import mappable
-from hotspots.core.points import inside, point_keys
+from hotspots.core.points import first_rows, inside, point_keys
 from hotspots.space.grid import assign_cells, neighbours
 
 HALF_LIVES: tuple[float, ...] = (1.0, 3.0, 6.0, 12.0)
@@ -544,13 +544,11 @@ def _distinct_rows(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         inverse = np.empty(len(x), dtype=np.int64)
         inverse[order] = np.cumsum(new) - 1
         return ordered[new], inverse
-    codes, n = np.zeros(len(x), dtype=np.int64), 1
+    codes = np.zeros(len(x), dtype=np.int64)
     for j in range(0, x.shape[1], 2):  # codes of the rows' first columns, then with two more
         pair, distinct = pd.factorize(point_keys(x[:, j], x[:, j + 1]))
-        codes, kinds = pd.factorize(codes * len(distinct) + pair)
-        n = len(kinds)
-    first = np.empty(n, dtype=np.int64)
-    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)  # the last write, the first row
+        codes = pd.factorize(codes * len(distinct) + pair)[0]
+    first = first_rows(codes)
     distinct_rows = x[first]
     order = np.lexsort(distinct_rows.T[::-1])
     rank = np.empty(len(order), dtype=np.int64)

@@ -9,10 +9,9 @@ so no rounding), which pandas hashes in one pass.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
+import shapely
 
 
 def point_keys(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -30,7 +29,8 @@ def point_keys(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 def distinct_points(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(codes, distinct_x, distinct_y)``: the distinct points in order of first occurrence,
-    and each point's position among them (``distinct_x[codes]`` is ``x``).
+    and each point's position among them (``distinct_x[codes]`` is ``x``), ``-1`` for a point
+    with a missing coordinate (NaN: not a point).
 
     Examples
     --------
@@ -49,8 +49,8 @@ def distinct_points(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 def shared_points(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Shapely points at ``(x, y)``: one point object per distinct point, shared by every row
-    that repeats it (a million police.uk rows hold some ten thousand map points: made in a
-    tenth of the time, and held once). Equal, point for point and bit for bit, to
+    that repeats it (a million police.uk rows hold some ten thousand map points: made and held
+    once each). Equal, point for point and bit for bit, to
     ``shapely.points(x, y)``: rows with a missing coordinate, or a zero one (``-0.0`` and
     ``0.0`` are one key here but two values), get their own point.
 
@@ -61,8 +61,6 @@ def shared_points(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     >>> [g.wkt for g in p], p[0] is p[2], bool(np.signbit(shapely.get_x(p[3])))
     (['POINT (1 2)', 'POINT (3 4)', 'POINT (1 2)', 'POINT (0 5)'], True, True)
     """
-    import shapely  # lazy: the module's other users need numpy and pandas only
-
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     codes, distinct_x, distinct_y = distinct_points(x, y)
     own = (codes < 0) | (x == 0) | (y == 0)  # NaN: no key in the hash table; zeros: signed
@@ -73,23 +71,37 @@ def shared_points(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return out
 
 
-def inside(area: Any, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Per point: whether ``area`` (a shapely geometry in the points' coordinates) contains it,
-    ``shapely.contains_xy`` worked out once per distinct point; ``False`` where a coordinate
-    is missing.
+def inside(area: shapely.Geometry, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Per point: whether ``area`` (in the points' coordinates) contains it (a point on its
+    boundary does not), ``shapely.contains_xy`` worked out once per distinct point; ``False``
+    where a coordinate is missing.
 
     Examples
     --------
-    >>> import shapely
-    >>> inside(shapely.box(0, 0, 2, 2), np.array([1.0, 3.0, 1.0, np.nan]),
-    ...        np.array([1.0, 1.0, 1.0, 1.0])).tolist()
-    [True, False, True, False]
+    >>> inside(shapely.box(0, 0, 2, 2), np.array([1.0, 3.0, 1.0, np.nan, 2.0]),
+    ...        np.array([1.0, 1.0, 1.0, 1.0, 1.0])).tolist()
+    [True, False, True, False, False]
     """
-    import shapely  # lazy: the module's other users need numpy and pandas only
-
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     out = np.isfinite(x) & np.isfinite(y)
     if out.any():
         codes, distinct_x, distinct_y = distinct_points(x[out], y[out])
         out[out] = shapely.contains_xy(area, distinct_x, distinct_y)[codes]
     return out
+
+
+def first_rows(codes: np.ndarray) -> np.ndarray:
+    """The first row holding each code, for codes numbered in order of first occurrence (as
+    ``pandas.factorize`` and :func:`distinct_points` number them; ``-1`` rows skipped): a new
+    code's first row is where it exceeds every code before it.
+
+    Examples
+    --------
+    >>> first_rows(np.array([0, 1, 0, -1, 2, 1])).tolist()
+    [0, 1, 4]
+    """
+    codes = np.asarray(codes)
+    if codes.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    before = np.maximum.accumulate(np.concatenate(([-1], codes[:-1])))
+    return np.flatnonzero(codes > before)

@@ -306,11 +306,13 @@ def district_counts(x: ArrayLike, y: ArrayLike) -> pd.DataFrame:
 
     Examples
     --------
-    >>> counts = district_counts([505_000.0], [207_000.0])  # Hemel Hempstead
-    >>> counts[["lad_name", "points"]].values.tolist(), counts.attrs["outside"]
-    ([['Dacorum', 1]], 0)
+    >>> counts = district_counts([505_000.0, np.nan], [207_000.0, 1.0])  # Hemel Hempstead
+    >>> counts[["lad_name", "points", "share"]].values.tolist(), counts.attrs["outside"]
+    ([['Dacorum', 1, 0.5]], 1)
     """
-    codes, px, py = distinct_points(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    located = np.isfinite(x) & np.isfinite(y)  # a missing coordinate is in no district
+    codes, px, py = distinct_points(x[located], y[located])
     weight = np.bincount(codes, minlength=px.size)
     table, tree = _outline_index()
     place, found = tree.query(shapely.points(px, py), predicate="intersects")
@@ -321,9 +323,9 @@ def district_counts(x: ArrayLike, y: ArrayLike) -> pd.DataFrame:
     held = np.flatnonzero(points)
     out = table.iloc[held][["lad_code", "lad_name"]].reset_index(drop=True)
     out["points"] = points[held].astype(np.int64)
-    out["share"] = out["points"] / max(int(weight.sum()), 1)
+    out["share"] = out["points"] / max(x.size, 1)
     out = out.sort_values(["points", "lad_code"], ascending=[False, True], ignore_index=True)
-    out.attrs["outside"] = int(weight[~inside].sum())
+    out.attrs["outside"] = int(weight[~inside].sum()) + int((~located).sum())
     return out
 
 

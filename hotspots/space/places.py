@@ -34,7 +34,7 @@ import shapely
 
 from hotspots.core.crs import from_lonlat, to_crs
 from hotspots.core.disclosure import is_exact_source
-from hotspots.core.points import distinct_points
+from hotspots.core.points import distinct_points, first_rows
 from hotspots.data.schema import WORKING_CRS, incident_points
 from hotspots.space.grid import cell_centres, cell_ints, cells_to_ints
 
@@ -314,8 +314,7 @@ def _distinct_points(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ``np.unique(xy, axis=0, return_index=True)``, sorting only the distinct points
     (:func:`hotspots.core.points.distinct_points`: incidents share a few thousand map points)."""
     codes, x, y = distinct_points(xy[:, 0], xy[:, 1])
-    first = np.empty(len(x), dtype=np.int64)
-    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)  # the last write, the first row
+    first = first_rows(codes)
     order = np.lexsort((y, x))
     return np.column_stack([x, y])[order], first[order]
 

@@ -26,6 +26,10 @@ from hotspots.core.defaults import (
 _QUERY_CELLS = 4_000_000
 """Neighbour distances held at once while computing k-distances (about 100 MB)."""
 
+_FIRST_K_FACTOR = 2
+"""The first k-distance query asks for this many times the neighbours an average location
+needs: most rows are settled by it, and the rest by doubling k (bench/bench_dashboard.py)."""
+
 _CURVE_POINTS = 501
 """Points kept on the plotted curve (evenly spaced in share of incidents)."""
 
@@ -189,13 +193,13 @@ def _k_distances(loc: Locations, query: np.ndarray, min_samples: int) -> np.ndar
     tree = cKDTree(pts)
     out = np.zeros(loc.n_unique)  # 0 where the location itself holds min_samples
     todo = query[loc.weight[query] < min_samples]
-    # Start with twice the neighbours an average location's weight needs, doubling for the
-    # rest: exact (a row is settled only once its k nearest reach min_samples, at the same
-    # distance whatever k) and, with police.uk's shared map points, several times fewer
-    # neighbours than starting at k = min_samples; from once what an average location needs,
-    # half the rows of a force-year's crime group took a second query.
+    # Start with _FIRST_K_FACTOR times the neighbours an average location's weight needs,
+    # doubling for the rest: exact (a row is settled only once its k nearest reach
+    # min_samples, at the same distance whatever k) and, with police.uk's shared map points,
+    # several times fewer neighbours than starting at k = min_samples.
     mean_weight = float(loc.weight.sum()) / loc.n_unique
-    k = int(min(max(1, np.ceil(2 * min_samples / mean_weight)), min_samples, loc.n_unique))
+    first_k = np.ceil(_FIRST_K_FACTOR * min_samples / mean_weight)
+    k = int(min(max(1, first_k), min_samples, loc.n_unique))
     while todo.size:
         left = []
         for lo in range(0, todo.size, max(1, _QUERY_CELLS // k)):

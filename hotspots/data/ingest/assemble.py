@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import shapely
 from shapely.geometry.base import BaseGeometry
 
 from hotspots.core import disclosure
@@ -106,7 +105,6 @@ def finish(
     """
     ledger, loc = staged.ledger, staged.located
     if study_area is not None:
-        shapely.prepare(study_area)
         within = np.zeros(loc.lon.size, dtype=bool)
         ok = ledger.ok
         within[ok] = inside(study_area, loc.lon[ok], loc.lat[ok])
@@ -211,19 +209,16 @@ def _take(values: np.ndarray | pd.Series, rows: np.ndarray) -> pd.Series:
     return series.iloc[rows].reset_index(drop=True)
 
 
-def kept_rows(
-    values: pd.Series, kept: np.ndarray, *, combine: bool = False, mask: pa.Array | None = None
-) -> pd.Series:
+def kept_rows(values: pd.Series, kept: np.ndarray, *, combine: bool = False) -> pd.Series:
     """``values[kept].reset_index(drop=True)`` (``kept`` a boolean mask): Arrow strings by
     pyarrow's filter, several times faster than pandas' take of the chunked array a stack of
     files gives, and chunked as that take chunks it (one chunk per file: the same Parquet
-    bytes when written), or in one chunk when ``combine``; other dtypes by pandas. ``mask``:
-    ``kept`` as an Arrow array, when the caller has it already."""
+    bytes when written), or in one chunk when ``combine``; other dtypes by pandas."""
     if not schema.is_arrow_text(values) or kept.all():  # all kept: pandas copies, chunks and all
         return values[kept].reset_index(drop=True)
     array = pa.array(values.array)
     chunked = array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array])
-    taken = chunked.filter(pa.array(kept) if mask is None else mask)
+    taken = chunked.filter(pa.array(kept))
     chunks = [taken.combine_chunks()] if combine else [c for c in taken.chunks if len(c)]
     taken = pa.chunked_array(chunks, taken.type)  # pandas' take drops the empty chunks
     return pd.Series(type(values.array)(taken, dtype=values.dtype), name=values.name)
@@ -242,10 +237,8 @@ def kept_frame(frame: pd.DataFrame, kept: np.ndarray, *, combine: bool = True) -
     """
     if kept.all() or not kept.any():  # pandas keeps the chunks of all rows: so here too
         return frame[kept].reset_index(drop=True)
-    mask = pa.array(kept)
     columns = {
-        j: kept_rows(values, kept, combine=combine, mask=mask)
-        for j, (_, values) in enumerate(frame.items())
+        j: kept_rows(values, kept, combine=combine) for j, (_, values) in enumerate(frame.items())
     }
     out = pd.DataFrame(columns, index=pd.RangeIndex(int(kept.sum())), copy=False)
     out.columns = frame.columns
@@ -272,8 +265,6 @@ def _edges_may_be_space(strings: pa.Array | pa.ChunkedArray) -> bool:
     (then perhaps the start or end of a Unicode space), read in place from the Arrow buffers."""
     if isinstance(strings, pa.ChunkedArray):
         return any(_edges_may_be_space(chunk) for chunk in strings.chunks)
-    if len(strings) == 0:
-        return False
     offsets, data = schema.text_buffers(strings)
     start, end = offsets[:-1], offsets[1:]
     filled = end > start

@@ -16,7 +16,7 @@ from tqdm import tqdm
 
 from hotspots.data.ingest.errors import IngestError
 
-T = TypeVar("T")
+_T = TypeVar("_T")
 
 Sources = str | Path | Sequence[str | Path]
 """One path or several: files, folders (searched recursively) or zip archives."""
@@ -172,7 +172,7 @@ READERS = 2
 """Files read at once by :func:`read_each` (the machines this runs on have 2 cores or more)."""
 
 
-def read_each(files: Sequence[SourceFile], read: Callable[[SourceFile], T]) -> Iterator[T]:
+def read_each(files: Sequence[SourceFile], read: Callable[[SourceFile], _T]) -> Iterator[_T]:
     """``read(f)`` of each of ``files``, in their order, :data:`READERS` files at once (threads:
     inflating, parsing and scanning a file's bytes run outside Python's lock, so a second file
     is read on the second core). ``read`` must depend on its file only. The first file that

@@ -359,7 +359,7 @@ def _first_view(key: str, *, _ds: Dataset) -> Selection:
     return Selection(
         start=months[0] if months else None,
         end=months[-1] if months else None,
-        sources=tuple(choices.sources),
+        sources=choices.sources,
     )
 
 

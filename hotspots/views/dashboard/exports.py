@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, cast
 import streamlit as st
 
 from hotspots.analysis.analyse import Analysis
-from hotspots.data.select import Selection, ward_choices
+from hotspots.data.select import Selection
 from hotspots.views import maps
 from hotspots.views.analysis_map import COUNTS, DEFAULT_LAYERS, GISTAR, HOT_SPOTS, analysis_map
 from hotspots.views.dashboard import cached, login
@@ -60,7 +60,7 @@ def render_exports(
     st.subheader("Export for the meeting")
     from hotspots.views.documents.selection_words import describe_selection
 
-    words = describe_selection(sel, ward_names=ward_choices(ds.wards))
+    words = describe_selection(sel, ward_names=dict(cached.filter_choices(ds).wards))
     period = words.pop("Period")
     title = st.text_input(
         "Title of the map and the meeting pack",

@@ -16,7 +16,7 @@ import folium
 import pandas as pd
 import streamlit as st
 
-from hotspots.data.select import Selection, ward_choices
+from hotspots.data.select import Selection
 from hotspots.products.captions import month_text
 from hotspots.products.patrol import (
     PatrolPlan,
@@ -249,7 +249,7 @@ def _controls(ds: Dataset, sel: Selection, pool: pd.DataFrame) -> Choices:
 def _summary(plan: PatrolPlan, ds: Dataset, request: Request) -> None:
     """One sentence: the period, the area and how much of it the localities hold."""
     summary = plan.metadata["summary"]
-    names = ward_choices(ds.wards)
+    names = dict(cached.filter_choices(ds).wards)  # once per data load
     area = (
         ", ".join(names.get(code, code) for code in request.wards)
         if request.wards

@@ -476,3 +476,16 @@ def test_to_hex_is_matplotlibs_without_importing_it_for_hex_strings() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False"]
+
+
+def test_a_feature_without_geometry_is_refused_not_written_as_broken_json():
+    """A layer's GeoJSON text never carries a bare ``None`` geometry (the browser would stop at
+    the layer's script): the row is refused, saying why."""
+    import shapely
+
+    from hotspots.views.maps import _features
+
+    geoms = np.array([shapely.box(0, 0, 1, 1), None], dtype=object)
+    with pytest.raises(ValueError, match="needs a geometry"):
+        _features(geoms, np.array([0, 0]), None)
+    assert '"geometry":{' in _features(geoms[:1], np.array([0]), None)

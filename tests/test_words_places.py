@@ -250,3 +250,33 @@ def test_boundaries_without_names_name_no_ward() -> None:
     assert ward_names(centres, outline, "EPSG:27700").tolist() == ["Boxmoor", None]
     unnamed = outline.drop(columns="area_name")
     assert ward_names(centres, unnamed, "EPSG:27700").tolist() == [None, None]
+
+
+def test_a_sensitive_record_never_names_a_nearby_street_whatever_the_caller_passes():
+    """A place named only by a landmark borrows the nearest street of the incidents that may
+    name one: a sensitive record's street is never borrowed, even when a caller's
+    ``StreetPoints`` says every row may name a place (defence in depth)."""
+    from hotspots.space.places import StreetPoints, place_names
+
+    inc = pd.DataFrame(
+        {
+            "x": [0.0, 40.0, 60.0, 3000.0, 0.0],
+            "y": [0.0, 0.0, 0.0, 0.0, 10.0],
+            "location": [
+                "On or near Shopping Area",
+                "On or near Victim Road",
+                "On or near Victim Road",
+                "On or near Safe Road",
+                "On or near Shopping Area",
+            ],
+            "sensitive": [False, True, True, False, False],
+            "source": "police.uk",
+        }
+    )
+    groups = np.array([0, 0, 0, 1, 0])
+    centres = pd.DataFrame({"x": [0.0, 3000.0], "y": [0.0, 0.0]}, index=[0, 1])
+    careless = StreetPoints(inc, np.ones(len(inc), dtype=bool))
+    for points in (None, careless):
+        names = place_names(inc, groups, centres, None, crs="EPSG:27700", street_points=points)
+        assert not any("Victim" in n for n in names), names.tolist()
+        assert names.iloc[0] == "Shopping Area about 3.0 km from Safe Road"

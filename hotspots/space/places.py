@@ -253,7 +253,9 @@ class StreetPoints:
     incidents
         Incidents with ``location`` text and ``x``, ``y`` (metres, working CRS).
     named
-        Boolean mask of the rows whose text may name a place (:func:`naming_rows`).
+        Boolean mask of the rows whose text may name a place; only those of them
+        :func:`naming_rows` allows are used, whatever the caller gives (a sensitive record
+        never names a street).
     places
         :func:`place_text` of ``incidents`` when the caller has it; ``None``: worked out here.
     """
@@ -271,7 +273,8 @@ class StreetPoints:
         if not {"x", "y", "location"} <= set(incidents.columns):
             return None
         place = place_text(incidents) if places is None else places
-        ok = np.asarray(self.named, dtype=bool) & place.notna().to_numpy(bool)
+        ok = np.asarray(self.named, dtype=bool) & naming_rows(incidents)
+        ok &= place.notna().to_numpy(bool)
         ok &= ~by_value(place, _is_landmark)
         xy = np.column_stack(
             [incidents["x"].to_numpy(float)[ok], incidents["y"].to_numpy(float)[ok]]

@@ -1012,6 +1012,8 @@ def _features(
     (both already escaped); the text goes through :func:`script_safe`.
     """
     rounded = shapely.transform(geoms, lambda xy: np.round(xy, _DECIMALS))
+    if shapely.is_missing(rounded).any():  # GeoJSON text would carry a bare None
+        raise ValueError("every map feature needs a geometry; drop the rows without one first")
     n = len(rounded)
     heads = [""] * n if ids is None else [f'"id":{json.dumps(i)},' for i in ids.tolist()]
     props = [f'{{"s":{s}' for s in np.asarray(style_index, dtype=int).tolist()]

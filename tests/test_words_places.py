@@ -164,7 +164,6 @@ def test_places_read_once_name_as_places_read_each_time():
     from hotspots.space.places import (
         StreetPoints,
         cell_place_names,
-        naming_rows,
         place_names,
         place_text,
     )
@@ -186,7 +185,7 @@ def test_places_read_once_name_as_places_read_each_time():
         == place_names(incidents, groups, centres, None, crs=crs, places=text).tolist()
     )
     # the streets near a landmark searched among points made once, for cells and groups alike
-    points = StreetPoints(incidents, naming_rows(incidents), places=text)
+    points = StreetPoints(incidents, places=text)
     again = cell_place_names(incidents, cells, 9, wards, places=text, street_points=points)
     assert again.tolist() == alone.tolist() and any(" near " in n for n in alone)
     landmarks = centres.assign(x=centres["x"] + 3000.0)  # far from their incidents' streets
@@ -252,10 +251,11 @@ def test_boundaries_without_names_name_no_ward() -> None:
     assert ward_names(centres, unnamed, "EPSG:27700").tolist() == [None, None]
 
 
-def test_a_sensitive_record_never_names_a_nearby_street_whatever_the_caller_passes():
+def test_a_sensitive_record_never_names_a_nearby_street():
     """A place named only by a landmark borrows the nearest street of the incidents that may
-    name one: a sensitive record's street is never borrowed, even when a caller's
-    ``StreetPoints`` says every row may name a place (defence in depth)."""
+    name one: a sensitive record's street is never borrowed, by ``place_names`` on its own or
+    through ``StreetPoints`` made once for several namings (which chooses its rows itself:
+    no caller can hand it the wrong ones)."""
     from hotspots.space.places import StreetPoints, place_names
 
     inc = pd.DataFrame(
@@ -275,8 +275,7 @@ def test_a_sensitive_record_never_names_a_nearby_street_whatever_the_caller_pass
     )
     groups = np.array([0, 0, 0, 1, 0])
     centres = pd.DataFrame({"x": [0.0, 3000.0], "y": [0.0, 0.0]}, index=[0, 1])
-    careless = StreetPoints(inc, np.ones(len(inc), dtype=bool))
-    for points in (None, careless):
+    for points in (None, StreetPoints(inc)):
         names = place_names(inc, groups, centres, None, crs="EPSG:27700", street_points=points)
         assert not any("Victim" in n for n in names), names.tolist()
         assert names.iloc[0] == "Shopping Area about 3.0 km from Safe Road"

@@ -47,7 +47,6 @@ from hotspots.space.grid import grid_counts
 from hotspots.space.places import (
     StreetPoints,
     cell_place_names,
-    naming_rows,
     place_names,
     place_text,
     wards_in_crs,
@@ -445,7 +444,7 @@ class _Places:
             wards = None
         self.wards = wards_in_crs(wards, self.crs) if wards is not None else None
         self.text = place_text(spatial)
-        self.street_points = StreetPoints(spatial, naming_rows(spatial), places=self.text)
+        self.street_points = StreetPoints(spatial, places=self.text)
 
     def of_cells(self, cells: gpd.GeoDataFrame) -> np.ndarray:
         """The name of every cell of ``cells``."""

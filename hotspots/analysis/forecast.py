@@ -532,11 +532,11 @@ def build_history(
 
 
 def _distinct_rows(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``np.unique(x, axis=0, return_inverse=True)`` for a 2-D float array with an even number
-    of columns: rows hashed by pairs of columns (:func:`hotspots.core.points.point_keys`), then
-    only the distinct rows sorted (incidents repeat a few thousand map points); by one lexsort
-    of every row when a value is missing (or the columns are odd, or none)."""
-    if not np.isfinite(x).all() or x.shape[1] % 2 or not x.size:
+    """``np.unique(x, axis=0, return_inverse=True)`` for a 2-D float array of coordinate pairs
+    (an even number of columns): rows hashed by pairs of columns
+    (:func:`hotspots.core.points.point_keys`), then only the distinct rows sorted (incidents
+    repeat a few thousand map points); by one lexsort of every row when a value is missing."""
+    if not np.isfinite(x).all():
         order = np.lexsort(x.T[::-1])
         ordered = x[order]
         new = np.ones(len(x), dtype=bool)

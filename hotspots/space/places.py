@@ -221,7 +221,6 @@ def add_near_streets(
     streets: pd.DataFrame,
     ward: np.ndarray,
     incidents: pd.DataFrame,
-    named: np.ndarray,
     centres: np.ndarray,
     *,
     places: pd.Series | None = None,
@@ -231,20 +230,21 @@ def add_near_streets(
     row per centre), in place, for the places with no street of their own, only a landmark
     ("Shopping Area" alone tells no one where): within :data:`NEAR_STREET_M`, or
     :data:`FAR_STREET_M` where ``ward`` is missing. Never for a place with no nameable
-    incident (a house address or sensitive records stay unnamed). ``incidents``, ``named``,
+    incident (a house address or sensitive records stay unnamed). ``incidents`` and
     ``places`` as for :class:`StreetPoints`; ``street_points``: theirs, when the caller has
     it."""
     alone = (streets["street"].isna() & streets["landmark"].notna()).to_numpy(bool)
     if alone.any():
         reach = np.where(pd.isna(ward), FAR_STREET_M, NEAR_STREET_M)[alone]
         streets["near"] = pd.Series(pd.NA, index=streets.index, dtype="string")
-        points = street_points or StreetPoints(incidents, named, places=places)
+        points = street_points or StreetPoints(incidents, places=places)
         streets.loc[alone, "near"] = points.near(centres[alone], max_m=reach)
 
 
 class StreetPoints:
-    """The incidents that may name a street near a place (``named`` rows whose place is a
-    street, not a landmark) as distinct points with a search tree, made when first asked
+    """The incidents that may name a street near a place (:func:`naming_rows`: never a
+    sensitive record or a house address; their place a street, not a landmark) as distinct
+    points with a search tree, made when first asked
     (:meth:`near`) and then kept: an analysis names its cells, clusters and hot spots from
     the same incidents.
 
@@ -252,18 +252,12 @@ class StreetPoints:
     ----------
     incidents
         Incidents with ``location`` text and ``x``, ``y`` (metres, working CRS).
-    named
-        Boolean mask of the rows whose text may name a place; only those of them
-        :func:`naming_rows` allows are used, whatever the caller gives (a sensitive record
-        never names a street).
     places
         :func:`place_text` of ``incidents`` when the caller has it; ``None``: worked out here.
     """
 
-    def __init__(
-        self, incidents: pd.DataFrame, named: np.ndarray, *, places: pd.Series | None = None
-    ) -> None:
-        self.incidents, self.named, self.places = incidents, named, places
+    def __init__(self, incidents: pd.DataFrame, *, places: pd.Series | None = None) -> None:
+        self.incidents, self.places = incidents, places
 
     @cached_property
     def _points(self) -> tuple[Any, np.ndarray] | None:
@@ -273,8 +267,7 @@ class StreetPoints:
         if not {"x", "y", "location"} <= set(incidents.columns):
             return None
         place = place_text(incidents) if places is None else places
-        ok = np.asarray(self.named, dtype=bool) & naming_rows(incidents)
-        ok &= place.notna().to_numpy(bool)
+        ok = naming_rows(incidents) & place.notna().to_numpy(bool)
         ok &= ~by_value(place, _is_landmark)
         xy = np.column_stack(
             [incidents["x"].to_numpy(float)[ok], incidents["y"].to_numpy(float)[ok]]
@@ -487,9 +480,7 @@ def place_names(
     xy = centres[["x", "y"]].to_numpy(float).reshape(-1, 2)
     if ward is None:
         ward = ward_names(xy, wards, crs)
-    add_near_streets(
-        streets, ward, incidents, named, xy, places=places, street_points=street_points
-    )
+    add_near_streets(streets, ward, incidents, xy, places=places, street_points=street_points)
     names = locality_names(streets, ward, number_duplicates=number_duplicates)
     return pd.Series(names, index=centres.index, dtype=object, name="place")
 

@@ -105,9 +105,7 @@ def finish(
     """
     ledger, loc = staged.ledger, staged.located
     if study_area is not None:
-        within = np.zeros(loc.lon.size, dtype=bool)
-        ok = ledger.ok
-        within[ok] = inside(study_area, loc.lon[ok], loc.lat[ok])
+        within = ledger.ok & inside(study_area, loc.lon, loc.lat)
         ledger.flag(~within, "outside_study_area", f"outside the study area {study_area_label}")
         staged.report.study_area = study_area_label
     early = _reproject_early(loc, ledger.ok)

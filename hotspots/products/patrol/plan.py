@@ -476,7 +476,7 @@ def _describe(
     streets = main_streets(current["location"][named], member[named]).reindex(ranks)
     centres = chosen[["centre_x", "centre_y"]].to_numpy(float)
     ward = ward_names(centres, wards, crs)
-    add_near_streets(streets, ward, current, can_name, centres)
+    add_near_streets(streets, ward, current, centres)
     counts = np.bincount(member[inside], minlength=len(ranks) + 1)[1:]
     out = gpd.GeoDataFrame(
         {

@@ -260,3 +260,35 @@ def test_without_a_way_to_tell_a_stalled_child_no_child_is_forked(monkeypatch):
         pending = forked.start(_pid)
         assert not pending.forked
         assert pending.result() == os.getpid()
+
+
+def _kept_after_forecast(rows: _ForecastRows, area: shapely.Geometry) -> tuple[bool, int]:
+    """Whether this process serves steps, and how many forecasts it keeps after one."""
+    shared_forecast.shared_forecast(rows.frame, study_area=area, res=9, coverage=0.05)
+    return forked.serving(), len(shared_forecast._kept)
+
+
+def test_only_a_child_serves_and_it_keeps_no_forecast_for_later():
+    spatial = mappable(read_input([str(datasets.demo_path("policeuk"))], study_area=None).incidents)
+    area = shapely.convex_hull(shapely.multipoints(spatial.geometry.to_numpy()))
+    rows = _ForecastRows(spatial)
+    shared_forecast._kept.clear()
+    with forked.allowed():
+        step = forked.start(_kept_after_forecast, rows, area)
+        assert step.forked
+        assert step.result() == (True, 0)  # a child: no key worked out, nothing kept
+    assert _kept_after_forecast(rows, area) == (False, 1)
+
+
+def test_a_forked_analysis_makes_its_temporal_tables_while_the_child_works():
+    data = read_input([str(datasets.demo_path("policeuk"))], study_area="E07000096")
+    with forked.allowed():
+        beside = analyse(data.incidents, study_area="E07000096")
+    alone = analyse(data.incidents, study_area="E07000096")
+    tables = {"hour_weekday", "monthly", "peaks"}
+    assert tables <= vars(beside).keys()  # made, not waiting to be read
+    assert not tables & vars(alone).keys()  # made when first read
+    pd.testing.assert_frame_equal(beside.monthly, alone.monthly)
+    pd.testing.assert_frame_equal(beside.peaks, alone.peaks)
+    assert beside.hour_weekday == alone.hour_weekday
+    assert beside.params == alone.params

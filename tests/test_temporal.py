@@ -478,3 +478,18 @@ def test_peak_times_of_a_cluster_use_its_labels(demo: gpd.GeoDataFrame) -> None:
     code = spatial["ward_code"].iloc[0]
     ward = focus_mask(demo, Focus("A ward", code))
     assert ward.dtype == bool and ward.sum() == (demo["ward_code"] == code).sum()
+
+
+def test_months_read_as_pandas_periods_read_them():
+    from hotspots.analysis.temporal.series import _month_numbers, _months
+
+    stamps = pd.Series(pd.to_datetime(["1969-12-31 23:30", "1970-01-01 00:00", "2021-03-31 23:59",
+                                       "2021-04-01 00:00", "1900-02-28 12:00"]))  # fmt: skip
+    for month in (stamps, stamps.dt.tz_localize("Europe/London"), stamps.astype("datetime64[s]"),
+                  stamps.dt.strftime("%Y-%m")):  # fmt: skip
+        frame = pd.DataFrame({"month": month})
+        periods = pd.to_datetime(month).dt.to_period("M")
+        assert _month_numbers(frame).tolist() == periods.array.asi8.tolist()
+        pd.testing.assert_series_equal(_months(frame), periods.dt.to_timestamp().rename("month"))
+    with pytest.raises(ValueError, match="1 incident"):
+        _month_numbers(pd.DataFrame({"month": [pd.NaT, pd.Timestamp("2021-01-01")]}))

@@ -134,10 +134,14 @@ class Analysis:
             )
         return self.incidents
 
-    def __getstate__(self) -> dict[str, Any]:
-        """Pickled with its temporal tables made, without the incidents they count."""
+    def make_tables(self) -> None:
+        """Make the temporal tables now (otherwise made when first read)."""
         for table in ("hour_weekday", "monthly", "peaks"):
             getattr(self, table)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled with its temporal tables made, without the incidents they count."""
+        self.make_tables()
         return {**self.__dict__, "incidents": None}
 
     @property
@@ -270,6 +274,15 @@ def analyse(
         places = _Places(spatial, named_wards, res)
         cell_places = places.of_cells(cells)
         cluster_places = places.of_clusters(profiles, clusters.labels)
+        analysis = Analysis(
+            cells=cells,
+            clusters=clusters,
+            profiles=profiles,
+            incidents=incidents.copy(deep=False),  # a snapshot: the caller's later changes stay out
+            ward_rates=ward_rates,
+        )
+        if pending.forked:  # this process would only wait for the child: the tables meanwhile
+            analysis.make_tables()
         predicted, forecast_note = pending.result()
     if predicted is not None:
         _add_forecast(cells, predicted)
@@ -281,7 +294,8 @@ def analyse(
 
     left, shown = spatial.attrs["sensitive_left_out"], spatial.attrs["sensitive_left_out_shown"]
     withheld = shown in (disclosure.SUPPRESSED, disclosure.WITHHELD)
-    params = {
+    analysis.forecast = predicted
+    analysis.params = {
         # counts through the disclosure gate: exact only when the sensitive groups pass it
         "incidents": len(spatial) + (0 if withheld else left),
         "sensitive_left_out_of_map_layers": shown if withheld else left,
@@ -301,16 +315,8 @@ def analyse(
         },
     }
     if ward_rates is not None:
-        params["ward_rates"] = {k_: _jsonable(v) for k_, v in ward_rates.attrs.items()}
-    return Analysis(
-        cells=cells,
-        clusters=clusters,
-        profiles=profiles,
-        incidents=incidents.copy(deep=False),  # a snapshot: the caller's later changes stay out
-        params=params,
-        ward_rates=ward_rates,
-        forecast=predicted,
-    )
+        analysis.params["ward_rates"] = {k_: _jsonable(v) for k_, v in ward_rates.attrs.items()}
+    return analysis
 
 
 def _add_forecast(cells: gpd.GeoDataFrame, predicted: Forecast) -> None:
@@ -363,7 +369,7 @@ def _forecast(
     spatial = rows.frame
     if coverage is None:
         return None, {"skipped": "forecast_coverage=None"}
-    months = pd.to_datetime(spatial["month"]).dt.to_period("M")
+    months = pd.to_datetime(pd.Series(spatial["month"].unique())).dt.to_period("M")
     if months.nunique() < 2:
         return None, {"skipped": "the forecast needs at least two months of incidents"}
     # one forecast per history: the dashboard's Patrol page forecasts the same one (lazy import)

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from hotspots.core import forked
 from hotspots.core.points import inside
 
 if TYPE_CHECKING:
@@ -47,7 +48,9 @@ def shared_forecast(
     through: pd.Period | None = None,
 ) -> Forecast:
     """``forecast(incidents, study_area=..., res=..., through=..., coverage=...)``, computed
-    once per distinct input (``through`` ``None`` is the last month of ``incidents``).
+    once per distinct input (``through`` ``None`` is the last month of ``incidents``); in a
+    forked child (:func:`hotspots.core.forked.serving`), whose memory ends with its step, simply
+    computed.
 
     Parameters
     ----------
@@ -60,6 +63,10 @@ def shared_forecast(
     """
     from hotspots.analysis.forecast import forecast  # lazy: scipy.sparse and KDE on first use
 
+    if forked.serving():  # nothing kept in a forked child is read again: no key worked out
+        return forecast(
+            incidents, study_area=study_area, res=res, through=through, coverage=coverage
+        )
     lon, lat = (
         shapely.get_x(incidents.geometry.to_numpy()),
         shapely.get_y(incidents.geometry.to_numpy()),

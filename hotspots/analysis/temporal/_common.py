@@ -56,8 +56,9 @@ def group_codes(incidents: pd.DataFrame, by: str | None) -> tuple[np.ndarray, pd
     raw = np.where(raw < 0, len(uniques), raw)
     to_label, labels = pd.factorize(names, sort=True)
     codes = to_label[raw]
-    used = np.unique(codes)  # drop NO_GROUP when nothing is empty
-    return np.searchsorted(used, codes).astype(np.int64), pd.Index(labels[used], name=by)
+    used = np.bincount(codes, minlength=len(labels)) > 0  # drop NO_GROUP when nothing is empty
+    renumbered = np.cumsum(used) - 1
+    return renumbered[codes].astype(np.int64), pd.Index(labels[used], name=by)
 
 
 def incident_weights(incidents: pd.DataFrame, weights: str | ArrayLike | None) -> np.ndarray:

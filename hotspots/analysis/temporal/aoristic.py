@@ -248,7 +248,8 @@ def unavailable_reason(incidents: pd.DataFrame, counts: dict[str, Any]) -> str:
             "the timed incidents are sensitive, and sensitive offences are not shown by hour "
             "or day of the week"
         )
-    precision = {str(p).lower() for p in pd.unique(incidents["time_precision"].to_numpy(object))}
+    distinct = incidents["time_precision"].drop_duplicates().to_numpy(object)
+    precision = {str(p).lower() for p in distinct}
     if precision == {"month"}:
         return MONTH_ONLY_REASON
     if counts["n_without_time"] == len(incidents):

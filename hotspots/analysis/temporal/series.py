@@ -20,16 +20,34 @@ PeriodBound: TypeAlias = str | date | datetime | pd.Timestamp | pd.Period
 _DAY = pd.Timedelta(days=1)
 
 
-def _months(incidents: pd.DataFrame) -> pd.Series:
+def _month_numbers(incidents: pd.DataFrame) -> np.ndarray:
+    """Each incident's month as months since January 1970 (the month of its local wall-clock
+    date, as :meth:`pandas.Series.dt.to_period` reads it)."""
     if "month" not in incidents.columns:
         raise KeyError("incidents lack the 'month' column; load them with hotspots.data.ingest")
-    month = pd.to_datetime(incidents["month"]).dt.to_period("M").dt.to_timestamp()
-    if month.isna().any():
+    month = pd.to_datetime(incidents["month"])
+    if isinstance(month.dtype, pd.DatetimeTZDtype):
+        month = month.dt.tz_localize(None)
+    numbers = month.to_numpy().astype("datetime64[M]")
+    missing = np.isnat(numbers)
+    if missing.any():
         raise ValueError(
-            f"{int(month.isna().sum())} incident(s) have no month; every canonical incident "
+            f"{int(missing.sum())} incident(s) have no month; every canonical incident "
             "needs one (hotspots.data.ingest quarantines rows without a date)"
         )
-    return month
+    return numbers.astype(np.int64)
+
+
+def _first_days(numbers: np.ndarray) -> np.ndarray:
+    """The first day of each month of :func:`_month_numbers` (microseconds, as pandas's
+    :meth:`~pandas.Series.dt.to_timestamp` gives them)."""
+    return numbers.astype("datetime64[M]").astype("datetime64[us]")
+
+
+def _months(incidents: pd.DataFrame) -> pd.Series:
+    """Each incident's month as the first day of it (a Timestamp)."""
+    first_days = _first_days(_month_numbers(incidents))
+    return pd.Series(first_days, index=incidents.index, name="month")
 
 
 def monthly_series(incidents: pd.DataFrame, *, by: str | None = None) -> pd.DataFrame:
@@ -56,18 +74,21 @@ def monthly_series(incidents: pd.DataFrame, *, by: str | None = None) -> pd.Data
     >>> series = monthly_series(incidents, by="category")  # doctest: +SKIP
     >>> series.loc["2021-07-01", "Anti-social behaviour"]  # doctest: +SKIP
     """
-    month = _months(incidents)
+    month = _month_numbers(incidents)
     # Through the disclosure gate: sensitive incidents count only in groups of 5 or more.
-    counted = disclosure.countable(incidents) if "sensitive" in incidents.columns else incidents
-    codes, labels = group_codes(counted, by)
+    counted = np.ones(len(incidents), dtype=bool)
+    if "sensitive" in incidents.columns:
+        counted = ~disclosure.small_groups(incidents)
+    codes, labels = group_codes(incidents.loc[counted, [by] if by is not None else []], by)
     columns = pd.Index(["incidents"]) if by is None else labels
     if len(incidents) == 0:
         return pd.DataFrame(columns=columns, index=pd.DatetimeIndex([], name="month"), dtype=int)
-    index = pd.date_range(month.min(), month.max(), freq="MS", name="month")
-    kept = _months(counted)
-    row = (kept.dt.year - index[0].year) * 12 + (kept.dt.month - index[0].month)
-    table = np.zeros((len(index), len(columns)), dtype=np.int64)
-    np.add.at(table, (row.to_numpy(), codes), 1)
+    first, last = _first_days(np.array([month.min(), month.max()]))
+    index = pd.date_range(first, last, freq="MS", name="month")
+    row = month[counted] - month.min()
+    table = np.bincount(row * len(columns) + codes, minlength=len(index) * len(columns)).reshape(
+        len(index), len(columns)
+    )
     return pd.DataFrame(table, index=index, columns=columns)
 
 

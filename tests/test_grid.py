@@ -217,3 +217,86 @@ def test_grid_counts_without_study_area_is_occupied_cells(dacorum):
 @pytest.mark.parametrize("res", [7, 8, 9, 10, 11])
 def test_edge_table_equals_h3(res):
     assert EDGE_M[res] == round(h3.average_hexagon_edge_length(res, unit="m"))
+
+
+def _wait_for_area_threads() -> None:
+    import threading
+
+    for thread in threading.enumerate():
+        if thread.name == "hotspots-area-grid":
+            thread.join(timeout=60)
+
+
+def test_a_prepared_area_is_the_grid_the_grid_would_make(dacorum, wards):
+    from hotspots.space import grid
+
+    area = shapely.box(-0.60, 51.70, -0.45, 51.80)  # a box of Dacorum no other test grids
+    wkb = shapely.to_wkb(area)
+    grid._kept_areas.clear()
+    grid.prepare_area(area, 9)
+    _wait_for_area_threads()
+    assert {k[0] for k in grid._kept_areas if k[1:] == (wkb, 9)} == {"cells", "hexagons"}
+    made = grid._area_polygons(wkb, 9)
+    assert made is grid._area_polygons(wkb, 9)  # kept, not made again
+    fresh = grid.cell_polygons(grid._overlapping(wkb, 9))
+    assert np.array_equal(grid._area_cells(wkb, 9), fresh["cell"].to_numpy())
+    assert shapely.equals_exact(made, fresh.geometry.to_numpy(), 0).all()
+    prepared = grid_counts(dacorum, 9, study_area=area)
+    grid._kept_areas.clear()
+    pd.testing.assert_frame_equal(prepared, grid_counts(dacorum, 9, study_area=area))
+
+
+def test_an_area_being_worked_out_is_waited_for_once_and_a_failure_is_not_kept():
+    import threading
+
+    from hotspots.space import grid
+
+    started, release, calls = threading.Event(), threading.Event(), []
+
+    def slow(wkb: bytes, res: int) -> np.ndarray:
+        calls.append(res)
+        started.set()
+        release.wait(10)
+        return np.arange(res)
+
+    key = ("test", b"area", 3)
+    grid._kept_areas.pop(key, None)
+    answers: list[np.ndarray] = []
+    first = threading.Thread(target=lambda: answers.append(grid._kept(key, slow, b"area", 3)))
+    first.start()
+    started.wait(10)
+    second = threading.Thread(target=lambda: answers.append(grid._kept(key, slow, b"area", 3)))
+    second.start()
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert calls == [3] and len(answers) == 2 and answers[0] is answers[1]
+
+    def failing(wkb: bytes, res: int) -> np.ndarray:
+        calls.append(-res)
+        raise RuntimeError("no cells")
+
+    failed = ("test", b"bad", 1)
+    for _ in range(2):  # not kept: tried again, failing again
+        with pytest.raises(RuntimeError, match="no cells"):
+            grid._kept(failed, failing, b"bad", 1)
+    assert calls == [3, -1, -1] and failed not in grid._kept_areas
+    grid._kept_areas.pop(key, None)
+
+
+def test_only_an_area_every_grid_allows_is_begun_and_nothing_fails():
+    from concurrent.futures import Future
+
+    from hotspots.space import grid
+
+    grid._kept_areas.clear()
+    grid.prepare_area(shapely.box(-6.0, 50.0, 2.0, 56.0), 9)  # England at res 9: millions
+    grid.prepare_area(shapely.box(400_000, 200_000, 401_000, 201_000), 9)  # not lon/lat
+    grid.prepare_area(shapely.box(-0.5, 51.7, -0.4, 51.8), 16)  # no such resolution
+    _wait_for_area_threads()
+    assert not grid._kept_areas
+    grid._kept_areas[("cells", b"x", 9)] = Future()  # being worked out when a child is forked
+    grid._kept_areas[("cells", b"y", 9)] = np.arange(2)
+    grid._after_fork_in_child()
+    assert list(grid._kept_areas) == [("cells", b"y", 9)]
+    grid._kept_areas.clear()

@@ -43,7 +43,7 @@ from hotspots.data.ingest.studyarea import study_area_district
 from hotspots.data.schema import WORKING_CRS, check_incidents
 from hotspots.space.areas import area_counts, area_rates, district_wards, ward_population
 from hotspots.space.extent import DefaultArea, default_study_area
-from hotspots.space.grid import grid_counts
+from hotspots.space.grid import grid_counts, prepare_area
 from hotspots.space.places import (
     StreetPoints,
     cell_place_names,
@@ -245,6 +245,7 @@ def analyse(
     if len(spatial) == 0:
         raise ValueError("no incidents to analyse: widen the selection (dates, groups, wards)")
     area, area_note = _study_area(spatial, study_area, res, default_area)
+    prepare_area(area, res)  # its hexagons on a thread (no GIL) beside what follows
     # the forecast needs only the incidents and the area: begun now, in a child process when
     # the caller allows one (the command line), while the rest is worked out here
     rows = _ForecastRows(spatial)

@@ -791,8 +791,10 @@ def _default_wards(data: Input, *, res: int) -> Input:
     from hotspots.core.disclosure import mappable
     from hotspots.space.areas import districts_wards
     from hotspots.space.extent import default_study_area
+    from hotspots.space.grid import prepare_area
 
     chosen = default_study_area(mappable(data.incidents), res=res)
+    prepare_area(chosen.geometry, res)  # the grid's hexagons beside the wards read here
     if not chosen.districts:
         return dataclasses.replace(data, default_area=chosen)
     wards, population = districts_wards(chosen.districts)

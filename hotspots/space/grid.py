@@ -392,10 +392,11 @@ def prepare_area(area: Any, res: int) -> None:
         allowed = estimated_cells(geometry, res) <= GRID_CELLS_ALWAYS_ALLOWED
     except (TypeError, ValueError):
         return
-    if allowed:
+    wkb = shapely.to_wkb(geometry)
+    if allowed and ("hexagons", wkb, res) not in _kept_areas:  # (a dashboard's next selection)
         threading.Thread(
             target=_hexagons_quietly,
-            args=(shapely.to_wkb(geometry), res),
+            args=(wkb, res),
             name="hotspots-area-grid",
             daemon=True,
         ).start()

@@ -33,6 +33,7 @@ import pandas as pd
 import shapely
 
 from hotspots.core.crs import pipeline_transformer
+from hotspots.core.points import inside
 from hotspots.data import datasets
 from hotspots.store.records import CAMERA_TYPES, REASONS, TIMES_OF_CONCERN
 
@@ -272,8 +273,10 @@ def clip_policeuk(
     """Write the police.uk rows whose point lies in ``area`` to a new zip, lines unmodified.
 
     The output keeps the data.police.uk layout (``YYYY-MM/`` folders, the original member
-    names and header) and is deterministic: sorted entries, fixed timestamps. Points on the
-    boundary count as inside. Rows without coordinates cannot be placed and are left out.
+    names and header) and is deterministic: sorted entries, fixed timestamps. Points inside
+    ``area`` are kept as the ingest's study-area clip keeps them
+    (:func:`hotspots.core.points.inside`: a point on the boundary is left out). Rows without
+    coordinates cannot be placed and are left out.
 
     Parameters
     ----------
@@ -297,7 +300,6 @@ def clip_policeuk(
     >>> counts["clip_rows"]
     13184
     """
-    shapely.prepare(area)
     members = _read_policeuk_members(Path(source_zip))
     entries: dict[str, bytes] = {}
     kept: list[list[str]] = []
@@ -307,9 +309,7 @@ def clip_policeuk(
         header = next(csv.reader([header_line]))
         lon, lat = _lon_lat(rows, header)
         located = np.isfinite(lon) & np.isfinite(lat)
-        inside = np.zeros(len(rows), dtype=bool)
-        inside[located] = shapely.intersects_xy(area, lon[located], lat[located])
-        idx = np.flatnonzero(inside)
+        idx = np.flatnonzero(inside(area, lon, lat))  # the ingest's clip: boundary left out
         entries[name.rsplit("/", 1)[0] + "/"] = b""
         entries[name] = (header_line + "".join(lines[i] for i in idx)).encode("utf-8")
         kept.extend(rows[i] for i in idx)

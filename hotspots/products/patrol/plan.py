@@ -21,6 +21,7 @@ from hotspots.analysis.temporal import compare_periods, hour_weekday, peak_windo
 from hotspots.core.crs import to_crs
 from hotspots.core.defaults import GI_K, H3_RES, HOT_MIN_BIN
 from hotspots.core.disclosure import mappable
+from hotspots.core.points import inside as points_inside
 from hotspots.data import datasets
 from hotspots.data.coverage import Coverage
 from hotspots.data.ingest import resolve_study_area
@@ -337,14 +338,13 @@ def patrol_plan(
 def _in_area(
     incidents: gpd.GeoDataFrame, area: shapely.Geometry
 ) -> tuple[gpd.GeoDataFrame, dict[str, int]]:
-    """Located incidents inside the study area, and how many were left out and why."""
+    """Located incidents inside the study area (:func:`hotspots.core.points.inside`: the rule
+    of the ingest's clip and the forecast), and how many were left out and why."""
     points = incidents.geometry.to_numpy()
     lon, lat = shapely.get_x(points), shapely.get_y(points)
     located = np.isfinite(lon) & np.isfinite(lat)
     located &= np.isfinite(incidents[["x", "y"]].to_numpy(float)).all(axis=1)
-    shapely.prepare(area)
-    inside = located.copy()
-    inside[located] = shapely.intersects_xy(area, lon[located], lat[located])
+    inside = located & points_inside(area, lon, lat)
     counts = {"unlocated": int((~located).sum()), "outside_area": int((located & ~inside).sum())}
     if inside.all():  # (a dashboard's selection of its study area) read, never changed
         return incidents, counts

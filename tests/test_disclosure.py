@@ -597,3 +597,16 @@ def test_countable_count_is_the_size_of_countable(seed: int) -> None:
     kept = disclosure.countable(inc)
     assert disclosure.countable_count(inc) == (len(kept), kept.attrs["sensitive_left_out"])
     assert 0 < kept.attrs["sensitive_left_out"] < inc["sensitive"].sum()
+
+
+@pytest.mark.parametrize("types", [["Theft", "Theft"], ["Rape", "Theft"]])
+def test_the_mappable_incidents_are_a_frame_of_their_own(types):
+    xy = np.array([[505_000.0, 207_000.0], [505_100.0, 207_100.0]])
+    incidents = incidents_from_xy(xy, types, source="council")
+    before = incidents.copy()
+    out = disclosure.mappable(incidents)
+    out.loc[out.index[0], "crime_type"] = "Changed"
+    out.loc[out.index[0], "x"] = 0.0
+    out.attrs["note"] = "mine"
+    pd.testing.assert_frame_equal(incidents, before)
+    assert "note" not in incidents.attrs and "sensitive_left_out" not in incidents.attrs

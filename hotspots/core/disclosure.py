@@ -156,7 +156,7 @@ def mappable(incidents: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     or ``"withheld"`` when the number holds a small group).
     """
     sensitive = _sensitive(incidents)
-    out = incidents.loc[~sensitive].copy()
+    out = incidents.loc[~sensitive]  # a mask makes a new frame: its changes stay in it
     n = int(sensitive.sum())
     hide = bool(gate(incidents.loc[sensitive], np.zeros(n, dtype=int)).any()) if n else False
     shown = shown_counts(pd.Series([n]), [hide]).iloc[0]

@@ -197,6 +197,8 @@ def _add_analyse(commands: argparse._SubParsersAction) -> None:
 
 
 def _run_analyse(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from hotspots.analysis.analyse import analyse
     from hotspots.products.captions import cell_area_text, forecast_summary
     from hotspots.space.areas import read_boundaries
@@ -249,7 +251,7 @@ def _run_analyse(args: argparse.Namespace) -> int:
         f"nearby incidents ({how}); how each was chosen: params.json"
     )
     print(f"study area: {p['study_area']}")
-    inside = incidents["month"].dt.to_period("M")
+    inside = pd.Series(incidents["month"].unique()).dt.to_period("M")  # the months analysed
     gaps = data.coverage.missing((inside.min(), inside.max()))
     if gaps:  # a month without data is not a month without crime
         print(

@@ -265,7 +265,7 @@ def test_without_a_way_to_tell_a_stalled_child_no_child_is_forked(monkeypatch):
 def _kept_after_forecast(rows: _ForecastRows, area: shapely.Geometry) -> tuple[bool, int]:
     """Whether this process serves steps, and how many forecasts it keeps after one."""
     shared_forecast.shared_forecast(rows.frame, study_area=area, res=9, coverage=0.05)
-    return forked.serving(), len(shared_forecast._kept)
+    return forked.in_child(), len(shared_forecast._kept)
 
 
 def test_only_a_child_serves_and_it_keeps_no_forecast_for_later():

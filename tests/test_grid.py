@@ -232,21 +232,21 @@ def test_a_prepared_area_is_the_grid_the_grid_would_make(dacorum, wards):
 
     area = shapely.box(-0.60, 51.70, -0.45, 51.80)  # a box of Dacorum no other test grids
     wkb = shapely.to_wkb(area)
-    grid._kept_areas.clear()
+    grid._area_parts.clear()
     grid.prepare_area(area, 9)
     _wait_for_area_threads()
-    assert {k[0] for k in grid._kept_areas if k[1:] == (wkb, 9)} == {"cells", "hexagons"}
+    assert {k[0] for k in grid._area_parts if k[1:] == (wkb, 9)} == {"cells", "hexagons"}
     made = grid._area_polygons(wkb, 9)
     assert made is grid._area_polygons(wkb, 9)  # kept, not made again
     fresh = grid.cell_polygons(grid._overlapping(wkb, 9))
     assert np.array_equal(grid._area_cells(wkb, 9), fresh["cell"].to_numpy())
     assert shapely.equals_exact(made, fresh.geometry.to_numpy(), 0).all()
     prepared = grid_counts(dacorum, 9, study_area=area)
-    grid._kept_areas.clear()
+    grid._area_parts.clear()
     pd.testing.assert_frame_equal(prepared, grid_counts(dacorum, 9, study_area=area))
 
 
-def test_an_area_being_worked_out_is_waited_for_once_and_a_failure_is_not_kept():
+def test_an_area_being_made_is_waited_for_once_and_a_failure_is_not_kept(monkeypatch):
     import threading
 
     from hotspots.space import grid
@@ -259,13 +259,17 @@ def test_an_area_being_worked_out_is_waited_for_once_and_a_failure_is_not_kept()
         release.wait(10)
         return np.arange(res)
 
-    key = ("test", b"area", 3)
-    grid._kept_areas.pop(key, None)
+    monkeypatch.setitem(grid._MAKE, "cells", slow)
+    grid._area_parts.clear()
     answers: list[np.ndarray] = []
-    first = threading.Thread(target=lambda: answers.append(grid._kept(key, slow, b"area", 3)))
+
+    def ask() -> None:
+        answers.append(grid._made_once("cells", b"area", 3))
+
+    first = threading.Thread(target=ask)
     first.start()
     started.wait(10)
-    second = threading.Thread(target=lambda: answers.append(grid._kept(key, slow, b"area", 3)))
+    second = threading.Thread(target=ask)
     second.start()
     release.set()
     first.join(10)
@@ -276,12 +280,12 @@ def test_an_area_being_worked_out_is_waited_for_once_and_a_failure_is_not_kept()
         calls.append(-res)
         raise RuntimeError("no cells")
 
-    failed = ("test", b"bad", 1)
+    monkeypatch.setitem(grid._MAKE, "cells", failing)
     for _ in range(2):  # not kept: tried again, failing again
         with pytest.raises(RuntimeError, match="no cells"):
-            grid._kept(failed, failing, b"bad", 1)
-    assert calls == [3, -1, -1] and failed not in grid._kept_areas
-    grid._kept_areas.pop(key, None)
+            grid._made_once("cells", b"bad", 1)
+    assert calls == [3, -1, -1] and ("cells", b"bad", 1) not in grid._area_parts
+    grid._area_parts.clear()
 
 
 def test_only_an_area_every_grid_allows_is_begun_and_nothing_fails():
@@ -289,14 +293,33 @@ def test_only_an_area_every_grid_allows_is_begun_and_nothing_fails():
 
     from hotspots.space import grid
 
-    grid._kept_areas.clear()
+    grid._area_parts.clear()
     grid.prepare_area(shapely.box(-6.0, 50.0, 2.0, 56.0), 9)  # England at res 9: millions
     grid.prepare_area(shapely.box(400_000, 200_000, 401_000, 201_000), 9)  # not lon/lat
     grid.prepare_area(shapely.box(-0.5, 51.7, -0.4, 51.8), 16)  # no such resolution
+    grid.prepare_area(shapely.Polygon(), 9)  # empty: GEOS fails on it
     _wait_for_area_threads()
-    assert not grid._kept_areas
-    grid._kept_areas[("cells", b"x", 9)] = Future()  # being worked out when a child is forked
-    grid._kept_areas[("cells", b"y", 9)] = np.arange(2)
+    assert not grid._area_parts
+    grid._area_parts[("cells", b"x", 9)] = Future()  # being worked out when a child is forked
+    grid._area_parts[("cells", b"y", 9)] = np.arange(2)
     grid._after_fork_in_child()
-    assert list(grid._kept_areas) == [("cells", b"y", 9)]
-    grid._kept_areas.clear()
+    assert list(grid._area_parts) == [("cells", b"y", 9)]
+    grid._area_parts.clear()
+
+
+def test_a_process_ending_while_an_area_is_being_made_ends_cleanly():
+    import subprocess
+    import sys
+
+    script = (
+        "import shapely\n"
+        "from hotspots.space import grid\n"
+        "box = shapely.box(-1.2, 51.2, 0.3, 52.0)  # ~99,000 cells at res 9: ~0.3 s of work\n"
+        "assert grid.estimated_cells(box, 9) <= grid.GRID_CELLS_ALWAYS_ALLOWED\n"
+        "grid.prepare_area(box, 9)\n"
+        "raise SystemExit(3)  # ends at once, the thread at work inside h3ronpy\n"
+    )
+    for _ in range(3):
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120)
+        assert done.returncode == 3, done.stderr.decode()[-500:]  # not aborted (134)
+        assert b"FATAL" not in done.stderr

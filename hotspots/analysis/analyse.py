@@ -275,6 +275,7 @@ def analyse(
         places = _Places(spatial, named_wards, res)
         cell_places = places.of_cells(cells)
         cluster_places = places.of_clusters(profiles, clusters.labels)
+        # its forecast and params are set below, once the forecast is in
         analysis = Analysis(
             cells=cells,
             clusters=clusters,

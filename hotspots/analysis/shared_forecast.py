@@ -49,7 +49,7 @@ def shared_forecast(
 ) -> Forecast:
     """``forecast(incidents, study_area=..., res=..., through=..., coverage=...)``, computed
     once per distinct input (``through`` ``None`` is the last month of ``incidents``); in a
-    forked child (:func:`hotspots.core.forked.serving`), whose memory ends with its step, simply
+    forked child (:func:`hotspots.core.forked.in_child`), whose memory ends with its step, simply
     computed.
 
     Parameters
@@ -63,7 +63,7 @@ def shared_forecast(
     """
     from hotspots.analysis.forecast import forecast  # lazy: scipy.sparse and KDE on first use
 
-    if forked.serving():  # nothing kept in a forked child is read again: no key worked out
+    if forked.in_child():  # nothing kept in a forked child is read again: no key worked out
         return forecast(
             incidents, study_area=study_area, res=res, through=through, coverage=coverage
         )

@@ -57,14 +57,14 @@ _HEADER = struct.Struct("<Q")
 
 
 _worker: ContextVar[_Child | None] = ContextVar("hotspots_forked_worker", default=None)
-_serving = False
+_in_child = False
 """Whether this process is a forked child taking steps (set once it is)."""
 
 
-def serving() -> bool:
+def in_child() -> bool:
     """Whether this process is a forked child taking steps: whatever it keeps for later calls
     (a cache) ends with it, unread."""
-    return _serving
+    return _in_child
 
 
 @contextmanager
@@ -278,8 +278,8 @@ def _die_with(parent: int) -> None:
 def _serve(tasks: int, answers: int, prepare: tuple[str, ...]) -> None:
     """The child's life: import ``prepare``, then answer each step read from ``tasks``
     until the parent closes it."""
-    global _serving
-    _serving = True
+    global _in_child
+    _in_child = True
     for name in prepare:
         with suppress(Exception):
             importlib.import_module(name)

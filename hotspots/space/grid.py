@@ -19,7 +19,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import geopandas as gpd
 import h3ronpy
@@ -380,30 +380,30 @@ def prepare_area(area: Any, res: int) -> None:
     """Begin the cells and hexagons of the study area ``area`` at ``res`` on a thread, for a
     :func:`grid_counts` of it soon after, which then finds them made or waits for them.
 
-    h3ronpy and shapely work without Python's GIL, so the thread uses a core the caller leaves
-    idle (a million rows' London boroughs: 0.3 s). Only an area that every grid may have is
-    begun (at most :data:`~hotspots.core.defaults.GRID_CELLS_ALWAYS_ALLOWED` cells, estimated:
-    see :func:`check_grid_size`); any other waits for the check. Nothing here fails: a bad
-    area or resolution is the grid's to report, as is a failure on the thread (not kept).
+    h3ronpy and shapely do most of that work without Python's GIL, so the thread mostly uses
+    a core the caller leaves idle. Only an area that every grid may have is begun (at most
+    :data:`~hotspots.core.defaults.GRID_CELLS_ALWAYS_ALLOWED` cells, estimated: see
+    :func:`check_grid_size`); any other waits for the grid's check. Nothing here raises: a
+    bad area or resolution is the grid's to report, as is a failure on the thread (not kept).
+    The thread is not a daemon: a process ending meanwhile waits for it (at most those cells'
+    work) rather than stopping it inside h3ronpy, which would abort the process.
     """
     try:
         geometry = _area_geometry(area)
         res = _check_res(res)
         allowed = estimated_cells(geometry, res) <= GRID_CELLS_ALWAYS_ALLOWED
-    except (TypeError, ValueError):
+        wkb = shapely.to_wkb(geometry)
+    except Exception:  # the grid reports it, with its own message
         return
-    wkb = shapely.to_wkb(geometry)
-    if allowed and ("hexagons", wkb, res) not in _kept_areas:  # (a dashboard's next selection)
+    if allowed and ("hexagons", wkb, res) not in _area_parts:  # not made or begun already
         threading.Thread(
-            target=_hexagons_quietly,
-            args=(wkb, res),
-            name="hotspots-area-grid",
-            daemon=True,
+            target=_hexagons_quietly, args=(wkb, res), name="hotspots-area-grid"
         ).start()
 
 
 def _hexagons_quietly(wkb: bytes, res: int) -> None:
-    with contextlib.suppress(Exception):  # the grid's own call meets it again, there to be seen
+    """:func:`_area_polygons`, its failure left for the grid's own call to meet and report."""
+    with contextlib.suppress(Exception):
         _area_polygons(wkb, res)
 
 
@@ -411,7 +411,13 @@ def _area_cells(wkb: bytes, res: int) -> np.ndarray:
     """The sorted cells overlapping the area given as WKB, read-only (callers copy or only
     read them), kept for the areas used last: a dashboard grids the same study area at every
     filter change (0.25 s for a county at resolution 9, with the hexagons)."""
-    return _kept(("cells", wkb, res), _overlapping, wkb, res)
+    return _made_once("cells", wkb, res)
+
+
+def _area_polygons(wkb: bytes, res: int) -> np.ndarray:
+    """The hexagons of :func:`_area_cells` (same order), made only where a grid is drawn (not
+    for callers that need the cells alone, e.g. a national study area)."""
+    return _made_once("hexagons", wkb, res)
 
 
 def _overlapping(wkb: bytes, res: int) -> np.ndarray:
@@ -421,61 +427,63 @@ def _overlapping(wkb: bytes, res: int) -> np.ndarray:
     return cells
 
 
-def _area_polygons(wkb: bytes, res: int) -> np.ndarray:
-    """The hexagons of :func:`_area_cells` (same order), made only where a grid is drawn (not
-    for callers that need the cells alone, e.g. a national study area)."""
-    return _kept(("hexagons", wkb, res), _hexagons, wkb, res)
-
-
 def _hexagons(wkb: bytes, res: int) -> np.ndarray:
     polygons = cell_polygons(_area_cells(wkb, res)).geometry.to_numpy()
     polygons.flags.writeable = False
     return polygons
 
 
-_AREAS_KEPT = 16
-"""Study-area cells and hexagons kept (the most recently used)."""
-_kept_areas: OrderedDict[tuple[str, bytes, int], np.ndarray | Future[np.ndarray]] = OrderedDict()
-_kept_lock = threading.Lock()
+AreaPart = Literal["cells", "hexagons"]
+_MAKE: dict[str, Callable[[bytes, int], np.ndarray]] = {
+    "cells": _overlapping,
+    "hexagons": _hexagons,
+}
+_AREA_PARTS_KEPT = 16
+"""Study-area parts kept, the most recently used: the cells and hexagons of 8 areas."""
+_area_parts: OrderedDict[tuple[AreaPart, bytes, int], np.ndarray | Future[np.ndarray]] = (
+    OrderedDict()
+)
+_area_parts_lock = threading.Lock()
 
 
-def _kept(
-    key: tuple[str, bytes, int], make: Callable[[bytes, int], np.ndarray], wkb: bytes, res: int
-) -> np.ndarray:
-    """``make(wkb, res)``, worked out once per ``key``: a caller asking for one being worked
-    out on another thread (:func:`prepare_area`) waits for it; a failure is not kept."""
-    with _kept_lock:
-        kept = _kept_areas.get(key)
+def _made_once(part: AreaPart, wkb: bytes, res: int) -> np.ndarray:
+    """The ``part`` of the area given as WKB at ``res``, made once and kept: a caller asking
+    for one another thread is making (:func:`prepare_area`) waits for it (a
+    :class:`~concurrent.futures.Future` stands in the table meanwhile); a failure reaches
+    every caller waiting and is not kept."""
+    key = (part, wkb, res)
+    with _area_parts_lock:
+        kept = _area_parts.get(key)
         if kept is not None:
-            _kept_areas.move_to_end(key)
+            _area_parts.move_to_end(key)
         else:
-            ours: Future[np.ndarray] = Future()
-            _kept_areas[key] = ours
-            while len(_kept_areas) > _AREAS_KEPT:
-                _kept_areas.popitem(last=False)
+            making: Future[np.ndarray] = Future()
+            _area_parts[key] = making
+            while len(_area_parts) > _AREA_PARTS_KEPT:
+                _area_parts.popitem(last=False)
     if kept is not None:
         return kept.result() if isinstance(kept, Future) else kept
     try:
-        made = make(wkb, res)
+        made = _MAKE[part](wkb, res)
     except BaseException as err:
-        with _kept_lock:
-            if _kept_areas.get(key) is ours:
-                del _kept_areas[key]
-        ours.set_exception(err)
+        with _area_parts_lock:
+            if _area_parts.get(key) is making:
+                del _area_parts[key]
+        making.set_exception(err)
         raise
-    with _kept_lock:
-        if _kept_areas.get(key) is ours:
-            _kept_areas[key] = made
-    ours.set_result(made)
+    with _area_parts_lock:
+        if _area_parts.get(key) is making:
+            _area_parts[key] = made
+    making.set_result(made)
     return made
 
 
 def _after_fork_in_child() -> None:
-    """A forked child has no thread working: what was being worked out is dropped."""
-    global _kept_lock
-    _kept_lock = threading.Lock()
-    for key in [k for k, v in _kept_areas.items() if isinstance(v, Future)]:
-        del _kept_areas[key]
+    """A forked child has no thread making anything: the parts being made are dropped."""
+    global _area_parts_lock
+    _area_parts_lock = threading.Lock()
+    for key in [k for k, v in _area_parts.items() if isinstance(v, Future)]:
+        del _area_parts[key]
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)

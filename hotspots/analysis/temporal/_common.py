@@ -37,21 +37,26 @@ def week_seconds(times: pd.Series) -> np.ndarray:
     return np.where(times.isna().to_numpy(), np.iinfo(np.int64).min, seconds - _MONDAY_EPOCH_S)
 
 
-def group_codes(incidents: pd.DataFrame, by: str | None) -> tuple[np.ndarray, pd.Index]:
+def group_codes(
+    incidents: pd.DataFrame, by: str | None, rows: np.ndarray | None = None
+) -> tuple[np.ndarray, pd.Index]:
     """Integer group code per incident and the sorted group labels.
 
     With ``by=None`` every incident is in one group labelled ``"all"``. Empty values of
     ``by`` form their own group, :data:`NO_GROUP`, so that no incident is silently dropped.
+    ``rows`` (a boolean mask): only those incidents are grouped, and the labels are theirs.
     """
     if by is None:
-        return np.zeros(len(incidents), dtype=np.int64), pd.Index(["all"])
+        n = len(incidents) if rows is None else int(np.count_nonzero(rows))
+        return np.zeros(n, dtype=np.int64), pd.Index(["all"])
     if by not in incidents.columns:
         raise KeyError(
             f"by={by!r} is not a column of the incidents; choose one of {list(incidents.columns)}"
         )
+    column = incidents[by] if rows is None else incidents[by][rows]
     # Factorise the column first and turn only its distinct values into text (a million
     # rows of text converted one by one took seconds); values equal as text share a group.
-    raw, uniques = pd.factorize(incidents[by], use_na_sentinel=True)
+    raw, uniques = pd.factorize(column, use_na_sentinel=True)
     names = np.array([str(u) for u in uniques] + [NO_GROUP], dtype=object)
     raw = np.where(raw < 0, len(uniques), raw)
     to_label, labels = pd.factorize(names, sort=True)

@@ -38,10 +38,10 @@ def _month_numbers(incidents: pd.DataFrame) -> np.ndarray:
     return numbers.astype(np.int64)
 
 
-def _first_days(numbers: np.ndarray) -> np.ndarray:
-    """The first day of each month of :func:`_month_numbers` (microseconds, as pandas's
-    :meth:`~pandas.Series.dt.to_timestamp` gives them)."""
-    return numbers.astype("datetime64[M]").astype("datetime64[us]")
+def _first_days(numbers: np.ndarray) -> pd.DatetimeIndex:
+    """The first day of each month of :func:`_month_numbers`, as pandas gives a month's
+    :meth:`~pandas.Period.to_timestamp`."""
+    return pd.PeriodIndex.from_ordinals(numbers, freq="M").to_timestamp()
 
 
 def _months(incidents: pd.DataFrame) -> pd.Series:
@@ -79,13 +79,13 @@ def monthly_series(incidents: pd.DataFrame, *, by: str | None = None) -> pd.Data
     counted = np.ones(len(incidents), dtype=bool)
     if "sensitive" in incidents.columns:
         counted = ~disclosure.small_groups(incidents)
-    codes, labels = group_codes(incidents.loc[counted, [by] if by is not None else []], by)
+    codes, labels = group_codes(incidents, by, rows=counted)
     columns = pd.Index(["incidents"]) if by is None else labels
     if len(incidents) == 0:
         return pd.DataFrame(columns=columns, index=pd.DatetimeIndex([], name="month"), dtype=int)
-    first, last = _first_days(np.array([month.min(), month.max()]))
-    index = pd.date_range(first, last, freq="MS", name="month")
-    row = month[counted] - month.min()
+    first, last = int(month.min()), int(month.max())
+    index = pd.date_range(*_first_days(np.array([first, last])), freq="MS", name="month")
+    row = month[counted] - first
     table = np.bincount(row * len(columns) + codes, minlength=len(index) * len(columns)).reshape(
         len(index), len(columns)
     )

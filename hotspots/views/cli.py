@@ -214,7 +214,8 @@ def _run_analyse(args: argparse.Namespace) -> int:
         data = read_input(args.incidents, study_area=args.study_area)
         study_area = args.study_area or (wards if wards is not None else data.study_area)
         if wards is None and args.study_area is None:  # a workspace's, or the default districts'
-            data = data if data.workspace is not None else _default_wards(data, res=args.res)
+            if data.workspace is None:
+                data = _default_wards(data, res=args.res, grid=True)
             wards, population = (
                 data.wards,
                 population if population is not None else data.population,
@@ -783,11 +784,13 @@ def read_input(paths: Sequence[str], *, study_area: str | None) -> Input:
     return Input(incidents, Coverage.of(incidents), study_area, wards, population, title)
 
 
-def _default_wards(data: Input, *, res: int) -> Input:
+def _default_wards(data: Input, *, res: int, grid: bool = False) -> Input:
     """Files given without a study area: ``data`` with the 2013 wards (and 2011 residents) of
     the districts the default study area takes (:func:`hotspots.space.extent.default_study_area`:
     the districts holding the incidents), so that places carry their ward; unchanged when
-    ``data`` has wards or a study area, or the default is the points' trimmed core."""
+    ``data`` has wards or a study area, or the default is the points' trimmed core. ``grid``:
+    the caller grids the default area next, so its hexagons are begun now, beside the reading
+    of the wards (:func:`hotspots.space.grid.prepare_area`)."""
     if data.wards is not None or data.study_area is not None:
         return data
     from hotspots.core.disclosure import mappable
@@ -796,7 +799,8 @@ def _default_wards(data: Input, *, res: int) -> Input:
     from hotspots.space.grid import prepare_area
 
     chosen = default_study_area(mappable(data.incidents), res=res)
-    prepare_area(chosen.geometry, res)  # the grid's hexagons beside the wards read here
+    if grid:
+        prepare_area(chosen.geometry, res)
     if not chosen.districts:
         return dataclasses.replace(data, default_area=chosen)
     wards, population = districts_wards(chosen.districts)

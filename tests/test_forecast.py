@@ -342,6 +342,47 @@ def test_captures_at_several_coverages_equal_capture_bit_for_bit() -> None:
         assert np.array_equal(captures(score, future, coverages)[0], want[0], equal_nan=True)
 
 
+def test_month_captures_equal_captures_of_demoted_and_plain_scores() -> None:
+    """The backtest's month of figures (:func:`_month_captures`, measured on the cells with
+    history where the others cannot be selected) against :func:`captures` of every candidate
+    demoted and as it is: counts, ties at the cut, as many cells with history ahead of the
+    others as the largest selection or one fewer, scores the demotion's span rounds
+    together with the others', NaN, fractional futures."""
+    from hotspots.analysis.forecast import _demoted, _month_captures, captures
+
+    rng = np.random.default_rng(21)
+    coverages = [0.01, 0.03, 0.05, 0.10]
+    for case in range(400):
+        n = int(rng.integers(20, 3000))
+        most = int(np.floor(0.1 * n + 0.5))
+        n_history = [most - 1, most, most + 1, int(rng.integers(0, n + 1))][case % 4]
+        history = np.zeros(n)
+        history[rng.choice(n, max(n_history, 0), replace=False)] = rng.integers(1, 4, n_history)
+        on = history > 0
+        ahead = np.flatnonzero(on)[: most - 1 + int(rng.integers(0, 3))]
+        lifted = rng.random(n)
+        lifted[ahead] += 1.0  # these history cells above every other cell
+        with_nan = lifted.copy()
+        with_nan[np.flatnonzero(on)[-1:]] = np.nan
+        candidates = [
+            rng.poisson(0.5, n).astype(float) * on,
+            lifted,
+            with_nan,
+            np.round(rng.random(n), 2),
+            2.0 + np.round(rng.random(n), 3) * on + 1e-16 * rng.integers(0, 4, n),
+            np.where(on, rng.integers(0, 3, n), 1e17),  # the span rounds away: all tied
+            np.zeros(n),
+        ]
+        future = rng.poisson(0.5, n).astype(float)
+        if case % 3 == 0:
+            future *= rng.random(n)  # no whole numbers: sums depend on their order
+        want = [
+            captures(np.stack([_demoted(c, history), c]), future, coverages) for c in candidates
+        ]
+        got = _month_captures(candidates, history, future, coverages)
+        assert np.array_equal(got, np.concatenate(want), equal_nan=True), case
+
+
 def test_dense_rank_equals_numpy_unique_inverse() -> None:
     """The dense rank behind :func:`tie_broken` against ``np.unique``'s inverse, on counts,
     signed values, -0.0 beside 0.0, no zeros, only zeros and an empty array."""

@@ -725,9 +725,9 @@ def capture(score: np.ndarray, future: np.ndarray, coverage: float) -> tuple[flo
 
 
 def captures(scores: np.ndarray, future: np.ndarray, coverages: list[float]) -> np.ndarray:
-    """:func:`capture` of each row of ``scores`` at several coverages, from one partial sort of
-    all the rows: the same figures, bit for bit (``future`` holds counts, whose sums are exact
-    in any order).
+    """:func:`capture` of each row of ``scores`` at several coverages, from the few highest
+    cells of each row: the same figures, bit for bit (``future`` holds counts, whose sums are
+    exact in any order).
 
     Parameters
     ----------
@@ -746,40 +746,109 @@ def captures(scores: np.ndarray, future: np.ndarray, coverages: list[float]) -> 
     scores = np.atleast_2d(scores)
     m, n = scores.shape
     out = np.empty((m, len(coverages), 3))
-    inexact = np.isnan(scores).any(axis=1) | (not np.array_equal(future, np.round(future)))
+    inexact = np.isnan(scores).any(axis=1) | (not _whole_numbers(future))
     for i in np.flatnonzero(inexact):
         out[i] = [capture(scores[i], future, cov) for cov in coverages]
     rows = np.flatnonzero(~inexact)
-    if rows.size == 0:
-        return out
-    score = scores if rows.size == m else scores[rows]
-    ks = [int(min(max(np.floor(cov * n + 0.5), 1), n)) for cov in coverages]
-    kth = sorted({k - 1 for k in ks})
-    most = kth[-1] + 1
-    top = np.stack([_top(row, most) for row in score])
-    top_score, top_future = np.take_along_axis(score, top, axis=1), future[top]
-    cuts = -np.partition(-top_score, kth, axis=1)
-    lowest = cuts[:, most - 1]
-    ranked_future = np.partition(-future, kth)
-    total = future.sum()
+    if rows.size:
+        ks = _selection_sizes(n, coverages)
+        out[rows] = _figures(_captured(scores[rows], future, ks), future, ks)
+    return out
+
+
+def _whole_numbers(x: np.ndarray) -> bool:
+    """Every value of ``x`` a whole number (their sums exact in any order)."""
+    return bool(np.array_equal(x, np.round(x)))
+
+
+def _selection_sizes(n: int, coverages: list[float]) -> list[int]:
+    """Cells selected out of ``n`` at each coverage (as :func:`capture` rounds them)."""
+    return [int(min(max(np.floor(cov * n + 0.5), 1), n)) for cov in coverages]
+
+
+def _captured(scores: np.ndarray, future: np.ndarray, ks: list[int]) -> np.ndarray:
+    """``(n_methods, len(ks))``: the incidents of ``future`` (whole numbers) in the ``k`` cells
+    of each row of ``scores`` (no NaN) scoring highest, cells tied at the cut shared pro rata.
+
+    ``scores`` and ``future`` may hold only some of the cells when every cell left out scores
+    below the ``max(ks)`` highest of each row (it could never be selected).
+    """
+    m, n = scores.shape
+    size = min(max(ks) + 1, n)  # one cell more: whether the ties at a cut go on past the top
+    top = np.stack([_top(row, size) for row in scores])
+    top_score, top_future = np.take_along_axis(scores, top, axis=1), future[top]
+    ranked = np.sort(top_score, axis=1)  # ascending: the k-th highest at size - k
+    lowest = ranked[:, 0]
+    out = np.empty((m, len(ks)))
     for j, k in enumerate(ks):
-        cut = cuts[:, k - 1]
+        cut = ranked[:, size - k]
         # every cell above the cut is among the top ones; so is every cell tied at the cut
         # unless the cut is their lowest: then the ties are counted over all the cells
         above, tied = top_score > cut[:, None], top_score == cut[:, None]
         n_tied, tied_future = tied.sum(axis=1), np.where(tied, top_future, 0.0).sum(axis=1)
         for r in np.flatnonzero(cut == lowest):
-            at_cut = score[r] == cut[r]
+            at_cut = scores[r] == cut[r]
             n_tied[r], tied_future[r] = np.count_nonzero(at_cut), future[at_cut].sum()
-        captured = (
+        out[:, j] = (
             np.where(above, top_future, 0.0).sum(axis=1)
             + (k - above.sum(axis=1)) / n_tied * tied_future
         )
+    return out
+
+
+def _figures(captured: np.ndarray, future: np.ndarray, ks: list[int]) -> np.ndarray:
+    """``(n_methods, len(ks), 3)``: hit rate, PAI and PEI* of the incidents ``captured``
+    (methods × selection sizes) out of ``future`` (every cell's incidents)."""
+    n = future.size
+    out = np.empty((*captured.shape, 3))
+    ranked_future = np.partition(-future, sorted({k - 1 for k in ks}))
+    total = future.sum()
+    for j, k in enumerate(ks):
         best = -ranked_future[:k].sum()
-        hit = captured / total if total else np.full(rows.size, np.nan)
-        out[rows, j, 0] = hit
-        out[rows, j, 1] = hit / (k / n)
-        out[rows, j, 2] = captured / best if best else np.nan
+        hit = captured[:, j] / total if total else np.full(len(captured), np.nan)
+        out[:, j, 0] = hit
+        out[:, j, 1] = hit / (k / n)
+        out[:, j, 2] = captured[:, j] / best if best else np.nan
+    return out
+
+
+def _month_captures(
+    candidates: list[np.ndarray], history_count: np.ndarray, future: np.ndarray, coverages: list
+) -> np.ndarray:
+    """:func:`captures` of each candidate's scores with the zero-history cells demoted
+    (:func:`_demoted`, row ``2 i``) and as they are (row ``2 i + 1``), the same figures, bit
+    for bit.
+
+    A row in which the largest selection holds only cells with history (``history_count``
+    above 0), every other cell scoring below it, is measured on those cells alone: a fifth of a
+    force's cells. Demoted, that is every row once enough cells have history.
+    """
+    n = len(future)
+    ks = _selection_sizes(n, coverages)
+    with_history = history_count > 0
+    history, others = np.flatnonzero(with_history), np.flatnonzero(~with_history)
+    # the shortcut sums counts in another order: exact only for whole numbers
+    shortcut = len(history) >= max(ks) and _whole_numbers(future)
+    part: dict[int, np.ndarray] = {}
+    whole: dict[int, np.ndarray] = {}
+    for i, score in enumerate(candidates):
+        low, high, span = _span(score)
+        on_history = score[history]
+        if shortcut and low + span > high:  # lifted by span, above every other cell
+            part[2 * i] = on_history + span
+        else:
+            whole[2 * i] = _demoted(score, history_count)
+        top_other = score[others].max() if len(others) else -np.inf
+        if shortcut and not np.isnan(high) and np.count_nonzero(on_history > top_other) >= max(ks):
+            part[2 * i + 1] = on_history
+        else:
+            whole[2 * i + 1] = score
+    out = np.empty((2 * len(candidates), len(coverages), 3))
+    if part:
+        captured = _captured(np.stack(list(part.values())), future[history], ks)
+        out[list(part)] = _figures(captured, future, ks)
+    if whole:
+        out[list(whole)] = captures(np.stack(list(whole.values())), future, coverages)
     return out
 
 
@@ -802,8 +871,14 @@ def _top(score: np.ndarray, k: int) -> np.ndarray:
 
 def _demoted(score: np.ndarray, history_count: np.ndarray) -> np.ndarray:
     """Scores with every zero-history cell below every cell with history (order kept within)."""
-    span = float(np.ptp(score)) + 1.0
-    return score + span * (history_count > 0)
+    return score + _span(score)[2] * (history_count > 0)
+
+
+def _span(score: np.ndarray) -> tuple[float, float, float]:
+    """The lowest and highest score, and the span :func:`_demoted` lifts the cells with history
+    by (their difference plus one, so that they are above every other cell)."""
+    low, high = float(score.min()), float(score.max())
+    return low, high, (high - low) + 1.0
 
 
 def _normalised(x: np.ndarray) -> np.ndarray:
@@ -1058,11 +1133,8 @@ def forecast(
             candidates["combination+kde"] = tie_broken(
                 np.round(candidates["combination"], 12), terms[t][tie_name]
             )
-        past_count = hist.before(t)
-        ranked = np.empty((2 * len(candidates), len(future)))
-        for i, score in enumerate(candidates.values()):
-            ranked[2 * i], ranked[2 * i + 1] = _demoted(score, past_count), score
-        rows.append((t, list(candidates), captures(ranked, future, coverages)))
+        scored = _month_captures(list(candidates.values()), hist.before(t), future, coverages)
+        rows.append((t, list(candidates), scored))
     folds = _folds(rows, hist.months, coverages)
     chosen, zero_rule, figures = _choose(folds, method=method, coverage=coverage)
     if chosen.startswith("combination"):

@@ -57,7 +57,7 @@ from threadpoolctl import threadpool_limits
 
 from hotspots.core.disclosure import mappable
 from hotspots.core.points import first_rows, inside, point_keys
-from hotspots.space.grid import assign_cells, neighbours
+from hotspots.space.grid import _to_str, assign_cell_ids, neighbours
 
 HALF_LIVES: tuple[float, ...] = (1.0, 3.0, 6.0, 12.0)
 """Recency half-lives (months) tried by the backtest."""
@@ -125,6 +125,8 @@ class History:
     ----------
     cells
         H3 ids (index of the rows).
+    ids
+        The same cells as ``uint64`` H3 indexes (ascending, as ``cells``).
     months
         Consecutive months (PeriodIndex), the first month with data to the last one kept.
     counts
@@ -140,6 +142,7 @@ class History:
     """
 
     cells: pd.Index
+    ids: np.ndarray
     months: pd.PeriodIndex
     counts: np.ndarray
     res: int
@@ -196,9 +199,7 @@ class History:
         import h3ronpy
         import pyarrow as pa
 
-        from hotspots.space.grid import cells_to_ints
-
-        parents = pa.array(h3ronpy.change_resolution(cells_to_ints(self.cells), self.res - 1))
+        parents = pa.array(h3ronpy.change_resolution(self.ids, self.res - 1))
         codes, uniques = pd.factorize(parents.to_numpy(zero_copy_only=False))
         p = sparse.csr_matrix(
             (np.ones(len(codes)), (np.arange(len(codes)), codes)), shape=(len(codes), len(uniques))
@@ -284,13 +285,15 @@ class _Basis:
     Attributes
     ----------
     cells
-        Sorted H3 ids; ``cell_xy`` their centres (metres).
+        Sorted H3 ids; ``ids`` the same as ``uint64`` H3 indexes; ``cell_xy`` their centres
+        (metres).
     locations
         ``x + 1j * y`` of each distinct location, sorted by ``x`` then ``y`` (the order of a
         history's ``loc_xy``); ``loc_xy`` the same as an ``(n, 2)`` array.
     """
 
     cells: pd.Index
+    ids: np.ndarray
     cell_xy: np.ndarray
     locations: pd.Index
     loc_xy: np.ndarray
@@ -346,6 +349,7 @@ def _basis_for(
     res: int,
     crs: str,
     cells: pd.Index,
+    ids: np.ndarray,
     cell_xy: np.ndarray,
     loc_xy: np.ndarray,
     *,
@@ -366,20 +370,20 @@ def _basis_for(
         kept = [(key, basis) for key, basis in _bases.items() if key[:3] == area]
     narrower = []
     for key, basis in reversed(kept):  # the latest used first
-        rows = basis.cells.get_indexer(cells)
+        rows = _sorted_positions(basis.ids, ids)
         cols = basis.locations.get_indexer(locations)
         if (rows >= 0).all() and (cols >= 0).all():
             with _bases_lock:
                 if key in _bases:
                     _bases.move_to_end(key)
             return basis, _positions(rows, len(basis.cells)), _positions(cols, len(basis.loc_xy))
-        if (cells.get_indexer(basis.cells) >= 0).all() and (
+        if (_sorted_positions(ids, basis.ids) >= 0).all() and (
             locations.get_indexer(basis.locations) >= 0
         ).all():
             narrower.append(key)
     if kept and not narrower and not dataset:
         return None, None, None
-    basis = _Basis(cells, cell_xy, locations, loc_xy, dataset)
+    basis = _Basis(cells, ids, cell_xy, locations, loc_xy, dataset)
     with _bases_lock:
         for key in narrower:
             _bases.pop(key, None)
@@ -410,6 +414,15 @@ def _positions(found: np.ndarray, n: int) -> np.ndarray | None:
     return found
 
 
+def _sorted_positions(whole: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The position of each of ``values`` in ``whole`` (both ascending, each value once), -1
+    where it is not there (``pd.Index.get_indexer`` for sorted arrays)."""
+    at = np.searchsorted(whole, values)
+    found = at < len(whole)
+    found[found] = whole[at[found]] == values[found]
+    return np.where(found, at, -1)
+
+
 def _row_normalised(w: sparse.csr_matrix) -> sparse.csr_matrix:
     sums = np.asarray(w.sum(axis=1)).ravel()
     return (sparse.diags(np.divide(1.0, sums, out=np.zeros_like(sums), where=sums > 0)) @ w).tocsr()
@@ -420,8 +433,6 @@ def area_cells(area: shapely.Geometry, res: int) -> np.ndarray:
     import h3ronpy
     import h3ronpy.vector as h3v
 
-    from hotspots.space.grid import _to_str
-
     cells = h3v.geometry_to_cells(
         area, res, containment_mode=h3ronpy.ContainmentMode.ContainsCentroid
     )
@@ -429,16 +440,24 @@ def area_cells(area: shapely.Geometry, res: int) -> np.ndarray:
 
 
 @lru_cache(maxsize=8)
-def _area_cells_xy(wkb: bytes, res: int, crs: str) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`area_cells` of the area given as WKB and their centres in ``crs`` (metres), kept
-    for the areas used last: a dashboard forecasts the same study area at every filter change
-    (0.4 s of CPU for the Hertfordshire county at resolution 10). Read-only arrays."""
+def _area_cells_xy(wkb: bytes, res: int, crs: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`area_cells` of the area given as WKB, their ``uint64`` H3 indexes and their
+    centres in ``crs`` (metres), kept for the areas used last: a dashboard forecasts the same
+    study area at every filter change (0.4 s of CPU for the Hertfordshire county at
+    resolution 10). Read-only arrays.
+
+    The indexes ascend as the ids do: a cell's id is its index in 15 hexadecimal digits at
+    every resolution, so text and number sort alike (checked here, once per area)."""
     from hotspots.analysis.evaluate.methods import _cell_centres_xy
+    from hotspots.space.grid import cells_to_ints
 
     cells = np.unique(area_cells(shapely.from_wkb(wkb), res))  # sorted, each once
+    ids = cells_to_ints(cells)
+    if not (np.diff(ids) > 0).all():  # never: see above
+        raise AssertionError("H3 ids and their indexes sort differently")
     xy = _cell_centres_xy(pd.Index(cells), crs)
-    cells.flags.writeable = xy.flags.writeable = False
-    return cells, xy
+    cells.flags.writeable = ids.flags.writeable = xy.flags.writeable = False
+    return cells, ids, xy
 
 
 def build_history(
@@ -475,19 +494,21 @@ def build_history(
     place, place_of = _distinct_rows(np.column_stack([lon, lat, xy]))
     loc_xy, loc_of_place = _distinct_rows(place[:, 2:])
     loc_of = loc_of_place[place_of]
-    place_cell = assign_cells(place[:, 0], place[:, 1], res)
+    place_ids = assign_cell_ids(place[:, 0], place[:, 1], res)
     crs = str(incidents.attrs["working_crs"])
     wkb = shapely.to_wkb(area)
-    inner, inner_xy = _area_cells_xy(wkb, res, crs)
-    # np.union1d(inner, place_cell), merging the few edge cells into the sorted inner ones
-    extra = np.unique(place_cell)
-    at = np.searchsorted(inner, extra)
+    inner, inner_ids, inner_xy = _area_cells_xy(wkb, res, crs)
+    # the union of the inner cells and the places' ones, merging the few edge cells into the
+    # sorted inner ones by their H3 indexes (which sort as the ids: see _area_cells_xy)
+    extra = np.unique(place_ids)
+    at = np.searchsorted(inner_ids, extra)
     outside = np.ones(len(extra), dtype=bool)
     if len(inner):
-        outside = inner[np.minimum(at, len(inner) - 1)] != extra
+        outside = inner_ids[np.minimum(at, len(inner) - 1)] != extra
     at, extra = at[outside], extra[outside]
-    cells = pd.Index(np.insert(inner, at, extra), name="cell")
-    cell_of = cells.get_indexer(place_cell)[place_of]
+    ids = np.insert(inner_ids, at, extra)
+    cells = pd.Index(np.insert(inner, at, _to_str(extra)), name="cell")
+    cell_of = np.searchsorted(ids, place_ids)[place_of]
     cell_xy = np.empty((len(cells), 2))
     edge = np.zeros(len(cells), dtype=bool)
     edge[at + np.arange(len(at))] = True
@@ -511,13 +532,14 @@ def build_history(
     times = np.where(timed, start, np.datetime64("NaT"))
     # kernels and neighbours: rows and columns of those of the area's recent histories
     basis, basis_rows, basis_cols = _basis_for(
-        wkb, res, crs, cells, cell_xy, loc_xy, dataset=dataset
+        wkb, res, crs, cells, ids, cell_xy, loc_xy, dataset=dataset
     )
     return History(
         basis=basis,
         basis_rows=basis_rows,
         basis_cols=basis_cols,
         cells=cells,
+        ids=ids,
         months=months,
         counts=counts,
         res=res,
@@ -886,27 +908,33 @@ def _normalised(x: np.ndarray) -> np.ndarray:
     return x / total if total else x
 
 
-def _term_matrix(
-    terms: dict[str, np.ndarray], names: list[str], out: np.ndarray | None = None
-) -> np.ndarray:
-    """``(n_cells, n_terms)``: the terms ``names``, each divided by its sum of absolute values
-    (the combination's scores are this matrix times its weights); written into ``out`` when
-    given (one buffer for every month)."""
-    if out is None:
-        out = np.empty((len(next(iter(terms.values()))), len(names)))
-    for j, name in enumerate(names):
-        out[:, j] = _normalised(terms[name])
-    return out
+class _TermMatrix:
+    """One month's single terms, each divided by its sum of absolute values, in two buffers
+    used for every month: ``by_term`` (a contiguous row per term: :func:`_fit_block` reads
+    them) and ``by_cell`` (cells × terms: the combination's scores are this matrix times its
+    weights, its fit rows are rows of it)."""
+
+    def __init__(self, n_cells: int, names: list[str]) -> None:
+        self.names = names
+        self.by_term = np.empty((len(names), n_cells))
+        self.by_cell = np.empty((n_cells, len(names)))
+
+    def load(self, terms: dict[str, np.ndarray]) -> np.ndarray:
+        """Fill both buffers with the month whose terms are ``terms``; ``by_cell``."""
+        for j, name in enumerate(self.names):
+            self.by_term[j] = _normalised(terms[name])
+        self.by_cell[...] = self.by_term.T
+        return self.by_cell
 
 
-def _fit_block(x: np.ndarray, future: np.ndarray, coverage: float) -> np.ndarray:
-    """One month's cells in the combination's fit: those near the top of any term (a column of
-    its :func:`_term_matrix` ``x``) or with incidents in the month (a boolean mask)."""
-    n = x.shape[0]
+def _fit_block(by_term: np.ndarray, future: np.ndarray, coverage: float) -> np.ndarray:
+    """One month's cells in the combination's fit: those near the top of any term (a row of
+    :attr:`_TermMatrix.by_term`) or with incidents in the month (a boolean mask)."""
+    n = by_term.shape[1]
     k = max(1, round(_LOOKBACK_COVERAGE * coverage * n))
     top = np.zeros(n, dtype=bool)
-    for j in range(x.shape[1]):
-        top[np.argpartition(-x[:, j], min(k, n - 1))[:k]] = True
+    for term in by_term:
+        top[np.argpartition(-term, min(k, n - 1))[:k]] = True
     top |= future > 0
     return top
 
@@ -1102,12 +1130,12 @@ def forecast(
         raise ValueError(f"unknown method {method!r}; choose 'auto' or one of {known}")
     test_ts = [t for t in fold_ts if t >= min_history][-test_months:]
     fit_rows = _FitRows(len(base_names))
-    x = np.empty((len(hist.cells), len(base_names)))  # one month's terms, for every month
+    x = _TermMatrix(len(hist.cells), base_names)
 
     def add_month(s: int) -> None:
-        """Add month ``s``'s fit rows from its terms in ``x``."""
+        """Add month ``s``'s fit rows from its terms loaded in ``x``."""
         future = hist.counts[:, s]
-        fit_rows.add(x, _normalised(future), _fit_block(x, future, coverage))
+        fit_rows.add(x.by_cell, _normalised(future), _fit_block(x.by_term, future, coverage))
 
     def fit_upto(t: float) -> int:
         """Add the fit rows of the fold months before ``t`` not added yet; how many months
@@ -1115,7 +1143,7 @@ def forecast(
         for s in fold_ts[len(fit_rows.ends) :]:
             if s >= t:
                 break
-            _term_matrix(terms[s], base_names, out=x)
+            x.load(terms[s])
             add_month(s)
         return len(fit_rows.ends)
 
@@ -1125,11 +1153,11 @@ def forecast(
         future = hist.counts[:, t]
         candidates = {n: terms[t][n] for n in names}
         earlier = fit_upto(t)
-        _term_matrix(terms[t], base_names, out=x)
+        month_terms = x.load(terms[t])
         if t != test_ts[-1]:  # the later test months fit on it
             add_month(t)
         if earlier:
-            candidates["combination"] = x @ _fit_weights(*fit_rows.first(earlier))
+            candidates["combination"] = month_terms @ _fit_weights(*fit_rows.first(earlier))
             candidates["combination+kde"] = tie_broken(
                 np.round(candidates["combination"], 12), terms[t][tie_name]
             )
@@ -1141,7 +1169,7 @@ def forecast(
         if not fold_ts:
             raise ValueError("the combination needs at least one earlier month with incidents")
         weights = _fit_weights(*fit_rows.first(fit_upto(np.inf)))
-        score = _term_matrix(target_terms, base_names) @ weights
+        score = x.load(target_terms) @ weights
         if chosen == "combination+kde":
             score = tie_broken(np.round(score, 12), target_terms[tie_name])
         figures["weights"] = {

@@ -1131,12 +1131,13 @@ def forecast(
         raise ValueError(f"unknown method {method!r}; choose 'auto' or one of {known}")
     test_ts = [t for t in fold_ts if t >= min_history][-test_months:]
     fit_rows = _FitRows(len(base_names))
-    x = _TermMatrix(len(hist.cells), base_names)
+    term_matrix = _TermMatrix(len(hist.cells), base_names)
 
     def add_month(s: int) -> None:
-        """Add month ``s``'s fit rows from its terms loaded in ``x``."""
+        """Add month ``s``'s fit rows from its terms loaded in ``term_matrix``."""
         future = hist.counts[:, s]
-        fit_rows.add(x.by_cell, _normalised(future), _fit_block(x.by_term, future, coverage))
+        block = _fit_block(term_matrix.by_term, future, coverage)
+        fit_rows.add(term_matrix.by_cell, _normalised(future), block)
 
     def fit_upto(t: float) -> int:
         """Add the fit rows of the fold months before ``t`` not added yet; how many months
@@ -1144,7 +1145,7 @@ def forecast(
         for s in fold_ts[len(fit_rows.ends) :]:
             if s >= t:
                 break
-            x.load(terms[s])
+            term_matrix.load(terms[s])
             add_month(s)
         return len(fit_rows.ends)
 
@@ -1154,7 +1155,7 @@ def forecast(
         future = hist.counts[:, t]
         candidates = {n: terms[t][n] for n in names}
         earlier = fit_upto(t)
-        month_terms = x.load(terms[t])
+        month_terms = term_matrix.load(terms[t])
         if t != test_ts[-1]:  # the later test months fit on it
             add_month(t)
         if earlier:
@@ -1170,7 +1171,7 @@ def forecast(
         if not fold_ts:
             raise ValueError("the combination needs at least one earlier month with incidents")
         weights = _fit_weights(*fit_rows.first(fit_upto(np.inf)))
-        score = x.load(target_terms) @ weights
+        score = term_matrix.load(target_terms) @ weights
         if chosen == "combination+kde":
             score = tie_broken(np.round(score, 12), target_terms[tie_name])
         figures["weights"] = {

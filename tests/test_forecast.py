@@ -492,6 +492,19 @@ def test_operators_are_kept_per_history_not_shared_between_selections() -> None:
         assert np.array_equal(values, again[name]), name
 
 
+def test_history_times_only_the_incidents_not_month_precise() -> None:
+    """A history keeps the time of every incident whose ``time_precision`` is anything but
+    ``"month"`` (missing included), whatever the column's dtype: text (with NaN or NA),
+    objects, categories."""
+    timed = _at([A, B, C, A], ["2021-01"] * 4, days=[3, 4, 5, 6])
+    precision = ["month", "exact", None, "day"]
+    for dtype in ("str", "string", object, "category"):
+        incidents = timed.copy()
+        incidents["time_precision"] = pd.Series(precision, dtype=dtype)
+        hist = build_history(incidents, area=AREA, res=RES)
+        assert np.isnat(hist.times).tolist() == [True, False, False, False], dtype
+
+
 def test_study_area_cells_kept_per_area_equal_fresh_ones() -> None:
     """The study area's cells, H3 indexes and centres kept between forecasts (keyed by area,
     resolution and CRS): equal to a fresh computation, read-only, and another area gets its

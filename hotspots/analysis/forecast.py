@@ -527,7 +527,7 @@ def build_history(
     loc_month = sparse.csr_matrix(
         (np.ones(len(loc_of)), (loc_of, month_of)), shape=(len(loc_xy), len(months))
     )
-    timed = incidents["time_precision"].astype(str).to_numpy()[keep] != "month"
+    timed = ~(incidents["time_precision"] == "month").fillna(False).to_numpy(bool)[keep]
     start = pd.to_datetime(incidents["occurred_from"]).to_numpy()[keep]
     times = np.where(timed, start, np.datetime64("NaT"))
     # kernels and neighbours: rows and columns of those of the area's recent histories

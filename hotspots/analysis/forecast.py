@@ -215,8 +215,7 @@ class History:
         if kept is not None and t in kept[0]:
             i = kept[0].index(t)
             return {name: rows[i] for name, rows in kept[1].items()}
-        loc_weights = self.loc_month[:, :t] @ _decay(t, 6.0)
-        return {name: kernel @ loc_weights for name, kernel in self._density_kernels().items()}
+        return self._kernel_products(self.loc_month[:, :t] @ _decay(t, 6.0))
 
     def keep_densities(self, ts: list[int]) -> None:
         """Make :meth:`densities` of the months ``ts`` at once: one product of each kernel
@@ -227,19 +226,31 @@ class History:
         decay = np.zeros((len(self.months), len(ts)))
         for i, t in enumerate(ts):
             decay[:t, i] = _decay(t, 6.0)
-        loc_weights = self.loc_month @ decay
-        rows = {
-            name: np.ascontiguousarray((kernel @ loc_weights).T)
-            for name, kernel in self._density_kernels().items()
-        }
+        products = self._kernel_products(self.loc_month @ decay)
+        rows = {name: np.ascontiguousarray(product.T) for name, product in products.items()}
         self._cache["densities"] = (list(ts), rows)
 
-    def _density_kernels(self) -> dict[str, sparse.csr_matrix]:
+    def _kernel_products(self, loc_weights: np.ndarray) -> dict[str, np.ndarray]:
+        """Each density kernel (1- and 2-edge Gaussian, 3-edge quartic) times ``loc_weights``
+        (one row per location). With a basis, its kernel's rows of these cells times the
+        weights set at the basis's locations, zero at the others: each cell's terms are added
+        in the same order and a zero term adds nothing, so the figures are this history's
+        kernel's, bit for bit, without taking its columns out."""
         edge = h3.average_hexagon_edge_length(self.res, unit="m")
+        kernels = {
+            f"kde_gauss_{round(edge)}m": (round(edge), "gauss"),
+            f"kde_gauss_{round(2 * edge)}m": (round(2 * edge), "gauss"),
+            f"kde_quartic_{round(3 * edge)}m": (round(3 * edge), "quartic"),
+        }
+        if self.basis is None:
+            return {name: self.kernel(*spec) @ loc_weights for name, spec in kernels.items()}
+        if self.basis_cols is not None:
+            spread = np.zeros((len(self.basis.loc_xy), *loc_weights.shape[1:]))
+            spread[self.basis_cols] = loc_weights
+            loc_weights = spread
         return {
-            f"kde_gauss_{round(edge)}m": self.kernel(round(edge), "gauss"),
-            f"kde_gauss_{round(2 * edge)}m": self.kernel(round(2 * edge), "gauss"),
-            f"kde_quartic_{round(3 * edge)}m": self.kernel(round(3 * edge), "quartic"),
+            name: self.basis.part(self.basis.kernel(*spec), self.basis_rows, None) @ loc_weights
+            for name, spec in kernels.items()
         }
 
     def kernel(self, bandwidth_m: float, shape: str) -> sparse.csr_matrix:

@@ -1191,8 +1191,8 @@ def forecast(
     else:
         score = target_terms[chosen]
     ranked = _demoted(score, hist_count) if zero_rule == "demote" else score
-    # Ties: more history first, then cell id (deterministic).
-    order = np.lexsort((np.asarray(hist.cells), -hist_count, -ranked))
+    # Ties: more history first, then cell id (deterministic; H3 indexes sort as the ids).
+    order = np.lexsort((hist.ids, -hist_count, -ranked))
     rank = np.empty(len(order), dtype=int)
     rank[order] = np.arange(1, len(order) + 1)
     k = int(min(max(np.floor(coverage * len(order) + 0.5), 1), len(order)))

@@ -853,8 +853,9 @@ def _month_captures(
     for bit.
 
     A row in which the largest selection holds only cells with history (``history_count``
-    above 0), every other cell scoring below it, is measured on those cells alone: a fifth of a
-    force's cells. Demoted, that is every row once enough cells have history.
+    above 0), every other cell scoring below it, is measured on those cells alone (a fifth of
+    the cells for one crime group of the Hertfordshire force-year): every demoted row once
+    as many cells have history as the largest selection takes, and most plain ones.
     """
     n = len(future)
     ks = _selection_sizes(n, coverages)

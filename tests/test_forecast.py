@@ -342,6 +342,48 @@ def test_captures_at_several_coverages_equal_capture_bit_for_bit() -> None:
         assert np.array_equal(captures(score, future, coverages)[0], want[0], equal_nan=True)
 
 
+def test_month_captures_equal_captures_of_demoted_and_plain_scores() -> None:
+    """The backtest's month of figures (:func:`_month_captures`, measured on the cells with
+    history where the others cannot be selected) against :func:`captures` of every candidate
+    demoted and as it is: counts, ties at the cut, as many cells with history ahead of the
+    others as the largest selection or one fewer, scores the demotion's span rounds
+    together with the others', NaN, fractional futures."""
+    from hotspots.analysis.forecast import _demoted, _month_captures, captures
+
+    rng = np.random.default_rng(21)
+    coverages = [0.01, 0.03, 0.05, 0.10]
+    for case in range(400):
+        n = int(rng.integers(20, 3000))
+        most = int(np.floor(0.1 * n + 0.5))
+        n_history = [most - 1, most, most + 1, int(rng.integers(0, n + 1))][case % 4]
+        history = np.zeros(n)
+        history[rng.choice(n, max(n_history, 0), replace=False)] = rng.integers(1, 4, n_history)
+        on = history > 0
+        ahead = np.flatnonzero(on)[: most - 1 + int(rng.integers(0, 3))]
+        lifted = rng.random(n)
+        lifted[ahead] += 1.0  # these history cells above every other cell
+        with_nan = lifted.copy()
+        with_nan[np.flatnonzero(on)[-1:]] = np.nan
+        candidates = [
+            rng.poisson(0.5, n).astype(float) * on,
+            lifted,
+            with_nan,
+            np.round(rng.random(n), 2),
+            2.0 + np.round(rng.random(n), 3) * on + 1e-16 * rng.integers(0, 4, n),
+            np.where(on, rng.integers(0, 3, n), 1e17),  # the span rounds away: all tied
+            np.zeros(n),
+        ]
+        future = rng.poisson(0.5, n).astype(float)
+        if case % 3 == 0:
+            future *= rng.random(n)  # no whole numbers: sums depend on their order
+        with np.errstate(divide="ignore", invalid="ignore"):  # the NaN rows
+            want = [
+                captures(np.stack([_demoted(c, history), c]), future, coverages) for c in candidates
+            ]
+            got = _month_captures(candidates, history, future, coverages)
+        assert np.array_equal(got, np.concatenate(want), equal_nan=True), case
+
+
 def test_dense_rank_equals_numpy_unique_inverse() -> None:
     """The dense rank behind :func:`tie_broken` against ``np.unique``'s inverse, on counts,
     signed values, -0.0 beside 0.0, no zeros, only zeros and an empty array."""
@@ -450,22 +492,40 @@ def test_operators_are_kept_per_history_not_shared_between_selections() -> None:
         assert np.array_equal(values, again[name]), name
 
 
+def test_history_times_only_the_incidents_not_month_precise() -> None:
+    """A history keeps the time of every incident whose ``time_precision`` is anything but
+    ``"month"`` (missing included), whatever the column's dtype: text (with NaN or NA),
+    objects, categories."""
+    timed = _at([A, B, C, A], ["2021-01"] * 4, days=[3, 4, 5, 6])
+    precision = ["month", "exact", None, "day"]
+    for dtype in ("str", "string", object, "category"):
+        incidents = timed.copy()
+        incidents["time_precision"] = pd.Series(precision, dtype=dtype)
+        hist = build_history(incidents, area=AREA, res=RES)
+        assert np.isnat(hist.times).tolist() == [True, False, False, False], dtype
+
+
 def test_study_area_cells_kept_per_area_equal_fresh_ones() -> None:
-    """The study area's cells and centres kept between forecasts (keyed by area, resolution and
-    CRS): equal to a fresh computation, read-only, and another area gets its own."""
+    """The study area's cells, H3 indexes and centres kept between forecasts (keyed by area,
+    resolution and CRS): equal to a fresh computation, read-only, and another area gets its
+    own; a history's indexes are its cells' and ascend as its ids do."""
     from hotspots.analysis.evaluate.methods import _cell_centres_xy
     from hotspots.analysis.forecast import _area_cells_xy, area_cells
+    from hotspots.space.grid import cells_to_ints
 
     crs = str(HAND.attrs["working_crs"])
     smaller = shapely.box(-0.48, 51.745, -0.46, 51.755)
     for area in (AREA, smaller, AREA):
-        cells, xy = _area_cells_xy(shapely.to_wkb(area), RES, crs)
+        cells, ids, xy = _area_cells_xy(shapely.to_wkb(area), RES, crs)
         fresh = area_cells(area, RES)
         assert np.array_equal(cells, fresh)
+        assert np.array_equal(ids, cells_to_ints(fresh))
         assert np.array_equal(xy, _cell_centres_xy(pd.Index(fresh), crs))
-        assert not cells.flags.writeable and not xy.flags.writeable
+        assert not cells.flags.writeable and not ids.flags.writeable and not xy.flags.writeable
         hist = build_history(HAND, area=area, res=RES)
         assert set(fresh) <= set(hist.cells)
+        assert hist.cells.is_monotonic_increasing and (np.diff(hist.ids) > 0).all()
+        assert np.array_equal(hist.ids, cells_to_ints(hist.cells))
         assert np.array_equal(hist.cell_xy, _cell_centres_xy(hist.cells, crs))
     assert len(area_cells(smaller, RES)) < len(area_cells(AREA, RES))
 

@@ -190,3 +190,17 @@ def test_distinct_rows_are_numpys_unique_rows() -> None:
     x = np.array([[1.0, np.nan], [1.0, np.nan], [0.0, 1.0]])
     rows, codes = _distinct_rows(x)
     assert rows.shape == (3, 2) and codes.tolist() == [1, 2, 0]  # NaN rows never equal
+
+
+def test_sorted_positions_equal_get_indexer() -> None:
+    """:func:`_sorted_positions` (a basis's cells found by H3 index) against
+    ``pd.Index.get_indexer`` on sorted uint64 arrays: values inside, before, between and after
+    the whole, an empty whole and empty values."""
+    from hotspots.analysis.forecast import _sorted_positions
+
+    rng = np.random.default_rng(8)
+    for case in range(200):
+        whole = np.unique(rng.integers(0, 60, int(rng.integers(0, 40)))).astype(np.uint64)
+        values = np.unique(rng.integers(0, 70, int(rng.integers(0, 40)))).astype(np.uint64)
+        want = pd.Index(whole).get_indexer(values)
+        assert np.array_equal(_sorted_positions(whole, values), want), case

@@ -13,6 +13,7 @@ import shapely
 
 from hotspots.space.grid import (
     EDGE_M,
+    assign_cell_ids,
     assign_cells,
     cell_counts,
     cell_polygons,
@@ -51,6 +52,11 @@ def test_assign_cells_equals_scalar_h3(herts, res):
     ref = [h3.latlng_to_cell(y, x, res) for x, y in zip(lon[::step], lat[::step], strict=True)]
     assert got.dtype == object
     assert got.tolist() == ref
+    ids = assign_cell_ids(lon[::step], lat[::step], res)
+    assert ids.dtype == np.uint64 and ids.tolist() == [int(c, 16) for c in ref]
+    # a cell's id is its index in 15 hexadecimal digits: text and number sort alike
+    assert {len(c) for c in ref} == {15}
+    assert np.array_equal(np.argsort(got, kind="stable"), np.argsort(ids, kind="stable"))
 
 
 def test_assign_cells_rejects_missing_projected_and_bad_resolution():
@@ -64,6 +70,11 @@ def test_assign_cells_rejects_missing_projected_and_bad_resolution():
     with pytest.raises(ValueError, match="equal length"):
         assign_cells(np.array([-0.4, -0.5]), np.array([51.7]), 9)
     assert assign_cells(np.array([]), np.array([]), 9).size == 0
+    for bad in ([-0.4, np.nan], [505_000.0, 505_000.0]):
+        with pytest.raises(ValueError):
+            assign_cell_ids(np.array(bad), np.array([51.7, 51.7]), 9)
+    with pytest.raises(ValueError, match="from 7 to 11"):
+        assign_cell_ids(np.array([-0.4]), np.array([51.7]), 12)
 
 
 def test_cell_counts_equal_counter(herts):

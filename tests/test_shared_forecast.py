@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+import shapely
 
 from hotspots.analysis import shared_forecast
 from hotspots.analysis.analyse import analyse
@@ -70,3 +71,33 @@ def test_another_history_or_option_is_another_forecast(demo) -> None:
     )
     assert len({id(f) for f in (first, wider, fewer, earlier)}) == 4
     assert wider.coverage == 0.10 and earlier.month == first.month - 1
+
+
+def test_the_key_changes_with_any_value_read(demo) -> None:
+    """:func:`shared_forecast._key`: an equal copy keys alike; one value changed in any column
+    the forecast reads (numbers, times, text, flags), or a point moved, keys apart."""
+    ds, outline = demo
+    incidents = mappable(select(ds.incidents, _selection(ds, ("Anti-social behaviour",))))
+
+    def key(frame: pd.DataFrame) -> str:
+        points = frame.geometry.to_numpy()
+        lon, lat = shapely.get_x(points), shapely.get_y(points)
+        return shared_forecast._key(frame, lon, lat, outline, {"res": 9})
+
+    first = key(incidents)
+    assert key(incidents.copy()) == first
+    changed = {
+        "x": incidents["x"].iloc[0] + 1.0,
+        "y": incidents["y"].iloc[0] - 1.0,
+        "month": incidents["month"].iloc[0] - pd.DateOffset(months=1),
+        "occurred_from": pd.Timestamp("2021-03-04 05:06"),
+        "time_precision": "day" if incidents["time_precision"].iloc[0] != "day" else "month",
+        "sensitive": not incidents["sensitive"].iloc[0],
+    }
+    for column, value in changed.items():
+        other = incidents.copy()
+        other.loc[other.index[0], column] = value
+        assert key(other) != first, column
+    moved = incidents.copy()
+    moved.geometry = moved.geometry.translate(xoff=1e-5)
+    assert key(moved) != first

@@ -55,9 +55,9 @@ import shapely
 from scipy import sparse
 from threadpoolctl import threadpool_limits
 
-from hotspots.core.disclosure import mappable
+from hotspots.core.disclosure import has_sensitive, mappable
 from hotspots.core.points import first_rows, inside, point_keys
-from hotspots.space.grid import assign_cells, neighbours
+from hotspots.space.grid import _to_str, assign_cell_ids, neighbours
 
 HALF_LIVES: tuple[float, ...] = (1.0, 3.0, 6.0, 12.0)
 """Recency half-lives (months) tried by the backtest."""
@@ -125,6 +125,8 @@ class History:
     ----------
     cells
         H3 ids (index of the rows).
+    ids
+        The same cells as ``uint64`` H3 indexes (ascending, as ``cells``).
     months
         Consecutive months (PeriodIndex), the first month with data to the last one kept.
     counts
@@ -140,6 +142,7 @@ class History:
     """
 
     cells: pd.Index
+    ids: np.ndarray
     months: pd.PeriodIndex
     counts: np.ndarray
     res: int
@@ -196,9 +199,7 @@ class History:
         import h3ronpy
         import pyarrow as pa
 
-        from hotspots.space.grid import cells_to_ints
-
-        parents = pa.array(h3ronpy.change_resolution(cells_to_ints(self.cells), self.res - 1))
+        parents = pa.array(h3ronpy.change_resolution(self.ids, self.res - 1))
         codes, uniques = pd.factorize(parents.to_numpy(zero_copy_only=False))
         p = sparse.csr_matrix(
             (np.ones(len(codes)), (np.arange(len(codes)), codes)), shape=(len(codes), len(uniques))
@@ -214,8 +215,7 @@ class History:
         if kept is not None and t in kept[0]:
             i = kept[0].index(t)
             return {name: rows[i] for name, rows in kept[1].items()}
-        loc_weights = self.loc_month[:, :t] @ _decay(t, 6.0)
-        return {name: kernel @ loc_weights for name, kernel in self._density_kernels().items()}
+        return self._kernel_products(self.loc_month[:, :t] @ _decay(t, 6.0))
 
     def keep_densities(self, ts: list[int]) -> None:
         """Make :meth:`densities` of the months ``ts`` at once: one product of each kernel
@@ -226,19 +226,31 @@ class History:
         decay = np.zeros((len(self.months), len(ts)))
         for i, t in enumerate(ts):
             decay[:t, i] = _decay(t, 6.0)
-        loc_weights = self.loc_month @ decay
-        rows = {
-            name: np.ascontiguousarray((kernel @ loc_weights).T)
-            for name, kernel in self._density_kernels().items()
-        }
+        products = self._kernel_products(self.loc_month @ decay)
+        rows = {name: np.ascontiguousarray(product.T) for name, product in products.items()}
         self._cache["densities"] = (list(ts), rows)
 
-    def _density_kernels(self) -> dict[str, sparse.csr_matrix]:
+    def _kernel_products(self, loc_weights: np.ndarray) -> dict[str, np.ndarray]:
+        """Each density kernel (1- and 2-edge Gaussian, 3-edge quartic) times ``loc_weights``
+        (one row per location). With a basis, its kernel's rows of these cells times the
+        weights set at the basis's locations, zero at the others: each cell's terms are added
+        in the same order and a zero term adds nothing, so the figures are this history's
+        kernel's, bit for bit, without taking its columns out."""
         edge = h3.average_hexagon_edge_length(self.res, unit="m")
+        kernels = {
+            f"kde_gauss_{round(edge)}m": (round(edge), "gauss"),
+            f"kde_gauss_{round(2 * edge)}m": (round(2 * edge), "gauss"),
+            f"kde_quartic_{round(3 * edge)}m": (round(3 * edge), "quartic"),
+        }
+        if self.basis is None:
+            return {name: self.kernel(*spec) @ loc_weights for name, spec in kernels.items()}
+        if self.basis_cols is not None:
+            spread = np.zeros((len(self.basis.loc_xy), *loc_weights.shape[1:]))
+            spread[self.basis_cols] = loc_weights
+            loc_weights = spread
         return {
-            f"kde_gauss_{round(edge)}m": self.kernel(round(edge), "gauss"),
-            f"kde_gauss_{round(2 * edge)}m": self.kernel(round(2 * edge), "gauss"),
-            f"kde_quartic_{round(3 * edge)}m": self.kernel(round(3 * edge), "quartic"),
+            name: self.basis.part(self.basis.kernel(*spec), self.basis_rows, None) @ loc_weights
+            for name, spec in kernels.items()
         }
 
     def kernel(self, bandwidth_m: float, shape: str) -> sparse.csr_matrix:
@@ -284,13 +296,15 @@ class _Basis:
     Attributes
     ----------
     cells
-        Sorted H3 ids; ``cell_xy`` their centres (metres).
+        Sorted H3 ids; ``ids`` the same as ``uint64`` H3 indexes; ``cell_xy`` their centres
+        (metres).
     locations
         ``x + 1j * y`` of each distinct location, sorted by ``x`` then ``y`` (the order of a
         history's ``loc_xy``); ``loc_xy`` the same as an ``(n, 2)`` array.
     """
 
     cells: pd.Index
+    ids: np.ndarray
     cell_xy: np.ndarray
     locations: pd.Index
     loc_xy: np.ndarray
@@ -346,6 +360,7 @@ def _basis_for(
     res: int,
     crs: str,
     cells: pd.Index,
+    ids: np.ndarray,
     cell_xy: np.ndarray,
     loc_xy: np.ndarray,
     *,
@@ -366,20 +381,20 @@ def _basis_for(
         kept = [(key, basis) for key, basis in _bases.items() if key[:3] == area]
     narrower = []
     for key, basis in reversed(kept):  # the latest used first
-        rows = basis.cells.get_indexer(cells)
+        rows = _sorted_positions(basis.ids, ids)
         cols = basis.locations.get_indexer(locations)
         if (rows >= 0).all() and (cols >= 0).all():
             with _bases_lock:
                 if key in _bases:
                     _bases.move_to_end(key)
             return basis, _positions(rows, len(basis.cells)), _positions(cols, len(basis.loc_xy))
-        if (cells.get_indexer(basis.cells) >= 0).all() and (
+        if (_sorted_positions(ids, basis.ids) >= 0).all() and (
             locations.get_indexer(basis.locations) >= 0
         ).all():
             narrower.append(key)
     if kept and not narrower and not dataset:
         return None, None, None
-    basis = _Basis(cells, cell_xy, locations, loc_xy, dataset)
+    basis = _Basis(cells, ids, cell_xy, locations, loc_xy, dataset)
     with _bases_lock:
         for key in narrower:
             _bases.pop(key, None)
@@ -410,6 +425,15 @@ def _positions(found: np.ndarray, n: int) -> np.ndarray | None:
     return found
 
 
+def _sorted_positions(whole: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The position of each of ``values`` in ``whole`` (both ascending, each value once), -1
+    where it is not there (``pd.Index.get_indexer`` for sorted arrays)."""
+    at = np.searchsorted(whole, values)
+    found = at < len(whole)
+    found[found] = whole[at[found]] == values[found]
+    return np.where(found, at, -1)
+
+
 def _row_normalised(w: sparse.csr_matrix) -> sparse.csr_matrix:
     sums = np.asarray(w.sum(axis=1)).ravel()
     return (sparse.diags(np.divide(1.0, sums, out=np.zeros_like(sums), where=sums > 0)) @ w).tocsr()
@@ -420,8 +444,6 @@ def area_cells(area: shapely.Geometry, res: int) -> np.ndarray:
     import h3ronpy
     import h3ronpy.vector as h3v
 
-    from hotspots.space.grid import _to_str
-
     cells = h3v.geometry_to_cells(
         area, res, containment_mode=h3ronpy.ContainmentMode.ContainsCentroid
     )
@@ -429,16 +451,24 @@ def area_cells(area: shapely.Geometry, res: int) -> np.ndarray:
 
 
 @lru_cache(maxsize=8)
-def _area_cells_xy(wkb: bytes, res: int, crs: str) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`area_cells` of the area given as WKB and their centres in ``crs`` (metres), kept
-    for the areas used last: a dashboard forecasts the same study area at every filter change
-    (0.4 s of CPU for the Hertfordshire county at resolution 10). Read-only arrays."""
+def _area_cells_xy(wkb: bytes, res: int, crs: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`area_cells` of the area given as WKB, their ``uint64`` H3 indexes and their
+    centres in ``crs`` (metres), kept for the areas used last: a dashboard forecasts the same
+    study area at every filter change (0.4 s of CPU for the Hertfordshire county at
+    resolution 10). Read-only arrays.
+
+    The indexes ascend as the ids do: a cell's id is its index in 15 hexadecimal digits at
+    every resolution, so text and number sort alike (checked here, once per area)."""
     from hotspots.analysis.evaluate.methods import _cell_centres_xy
+    from hotspots.space.grid import cells_to_ints
 
     cells = np.unique(area_cells(shapely.from_wkb(wkb), res))  # sorted, each once
+    ids = cells_to_ints(cells)
+    if not (np.diff(ids) > 0).all():  # never: see above
+        raise AssertionError("H3 ids and their indexes sort differently")
     xy = _cell_centres_xy(pd.Index(cells), crs)
-    cells.flags.writeable = xy.flags.writeable = False
-    return cells, xy
+    cells.flags.writeable = ids.flags.writeable = xy.flags.writeable = False
+    return cells, ids, xy
 
 
 def build_history(
@@ -475,19 +505,21 @@ def build_history(
     place, place_of = _distinct_rows(np.column_stack([lon, lat, xy]))
     loc_xy, loc_of_place = _distinct_rows(place[:, 2:])
     loc_of = loc_of_place[place_of]
-    place_cell = assign_cells(place[:, 0], place[:, 1], res)
+    place_ids = assign_cell_ids(place[:, 0], place[:, 1], res)
     crs = str(incidents.attrs["working_crs"])
     wkb = shapely.to_wkb(area)
-    inner, inner_xy = _area_cells_xy(wkb, res, crs)
-    # np.union1d(inner, place_cell), merging the few edge cells into the sorted inner ones
-    extra = np.unique(place_cell)
-    at = np.searchsorted(inner, extra)
+    inner, inner_ids, inner_xy = _area_cells_xy(wkb, res, crs)
+    # the union of the inner cells and the places' ones, merging the few edge cells into the
+    # sorted inner ones by their H3 indexes (which sort as the ids: see _area_cells_xy)
+    extra = np.unique(place_ids)
+    at = np.searchsorted(inner_ids, extra)
     outside = np.ones(len(extra), dtype=bool)
     if len(inner):
-        outside = inner[np.minimum(at, len(inner) - 1)] != extra
+        outside = inner_ids[np.minimum(at, len(inner) - 1)] != extra
     at, extra = at[outside], extra[outside]
-    cells = pd.Index(np.insert(inner, at, extra), name="cell")
-    cell_of = cells.get_indexer(place_cell)[place_of]
+    ids = np.insert(inner_ids, at, extra)
+    cells = pd.Index(np.insert(inner, at, _to_str(extra)), name="cell")
+    cell_of = np.searchsorted(ids, place_ids)[place_of]
     cell_xy = np.empty((len(cells), 2))
     edge = np.zeros(len(cells), dtype=bool)
     edge[at + np.arange(len(at))] = True
@@ -506,18 +538,19 @@ def build_history(
     loc_month = sparse.csr_matrix(
         (np.ones(len(loc_of)), (loc_of, month_of)), shape=(len(loc_xy), len(months))
     )
-    timed = incidents["time_precision"].astype(str).to_numpy()[keep] != "month"
+    timed = ~(incidents["time_precision"] == "month").fillna(False).to_numpy(bool)[keep]
     start = pd.to_datetime(incidents["occurred_from"]).to_numpy()[keep]
     times = np.where(timed, start, np.datetime64("NaT"))
     # kernels and neighbours: rows and columns of those of the area's recent histories
     basis, basis_rows, basis_cols = _basis_for(
-        wkb, res, crs, cells, cell_xy, loc_xy, dataset=dataset
+        wkb, res, crs, cells, ids, cell_xy, loc_xy, dataset=dataset
     )
     return History(
         basis=basis,
         basis_rows=basis_rows,
         basis_cols=basis_cols,
         cells=cells,
+        ids=ids,
         months=months,
         counts=counts,
         res=res,
@@ -725,9 +758,9 @@ def capture(score: np.ndarray, future: np.ndarray, coverage: float) -> tuple[flo
 
 
 def captures(scores: np.ndarray, future: np.ndarray, coverages: list[float]) -> np.ndarray:
-    """:func:`capture` of each row of ``scores`` at several coverages, from one partial sort of
-    all the rows: the same figures, bit for bit (``future`` holds counts, whose sums are exact
-    in any order).
+    """:func:`capture` of each row of ``scores`` at several coverages, from the few highest
+    cells of each row: the same figures, bit for bit (``future`` holds counts, whose sums are
+    exact in any order).
 
     Parameters
     ----------
@@ -746,40 +779,110 @@ def captures(scores: np.ndarray, future: np.ndarray, coverages: list[float]) -> 
     scores = np.atleast_2d(scores)
     m, n = scores.shape
     out = np.empty((m, len(coverages), 3))
-    inexact = np.isnan(scores).any(axis=1) | (not np.array_equal(future, np.round(future)))
+    inexact = np.isnan(scores).any(axis=1) | (not _whole_numbers(future))
     for i in np.flatnonzero(inexact):
         out[i] = [capture(scores[i], future, cov) for cov in coverages]
     rows = np.flatnonzero(~inexact)
-    if rows.size == 0:
-        return out
-    score = scores if rows.size == m else scores[rows]
-    ks = [int(min(max(np.floor(cov * n + 0.5), 1), n)) for cov in coverages]
-    kth = sorted({k - 1 for k in ks})
-    most = kth[-1] + 1
-    top = np.stack([_top(row, most) for row in score])
-    top_score, top_future = np.take_along_axis(score, top, axis=1), future[top]
-    cuts = -np.partition(-top_score, kth, axis=1)
-    lowest = cuts[:, most - 1]
-    ranked_future = np.partition(-future, kth)
-    total = future.sum()
+    if rows.size:
+        ks = _selection_sizes(n, coverages)
+        out[rows] = _figures(_captured(scores[rows], future, ks), future, ks)
+    return out
+
+
+def _whole_numbers(x: np.ndarray) -> bool:
+    """Every value of ``x`` a whole number (their sums exact in any order)."""
+    return bool(np.array_equal(x, np.round(x)))
+
+
+def _selection_sizes(n: int, coverages: list[float]) -> list[int]:
+    """Cells selected out of ``n`` at each coverage (as :func:`capture` rounds them)."""
+    return [int(min(max(np.floor(cov * n + 0.5), 1), n)) for cov in coverages]
+
+
+def _captured(scores: np.ndarray, future: np.ndarray, ks: list[int]) -> np.ndarray:
+    """``(n_methods, len(ks))``: the incidents of ``future`` (whole numbers) in the ``k`` cells
+    of each row of ``scores`` (no NaN) scoring highest, cells tied at the cut shared pro rata.
+
+    ``scores`` and ``future`` may hold only some of the cells when every cell left out scores
+    below the ``max(ks)`` highest of each row (it could never be selected).
+    """
+    m, n = scores.shape
+    size = min(max(ks) + 1, n)  # one cell more: whether the ties at a cut go on past the top
+    top = np.stack([_top(row, size) for row in scores])
+    top_score, top_future = np.take_along_axis(scores, top, axis=1), future[top]
+    ranked = np.sort(top_score, axis=1)  # ascending: the k-th highest at size - k
+    lowest = ranked[:, 0]
+    out = np.empty((m, len(ks)))
     for j, k in enumerate(ks):
-        cut = cuts[:, k - 1]
+        cut = ranked[:, size - k]
         # every cell above the cut is among the top ones; so is every cell tied at the cut
         # unless the cut is their lowest: then the ties are counted over all the cells
         above, tied = top_score > cut[:, None], top_score == cut[:, None]
         n_tied, tied_future = tied.sum(axis=1), np.where(tied, top_future, 0.0).sum(axis=1)
         for r in np.flatnonzero(cut == lowest):
-            at_cut = score[r] == cut[r]
+            at_cut = scores[r] == cut[r]
             n_tied[r], tied_future[r] = np.count_nonzero(at_cut), future[at_cut].sum()
-        captured = (
+        out[:, j] = (
             np.where(above, top_future, 0.0).sum(axis=1)
             + (k - above.sum(axis=1)) / n_tied * tied_future
         )
+    return out
+
+
+def _figures(captured: np.ndarray, future: np.ndarray, ks: list[int]) -> np.ndarray:
+    """``(n_methods, len(ks), 3)``: hit rate, PAI and PEI* of the incidents ``captured``
+    (methods × selection sizes) out of ``future`` (every cell's incidents)."""
+    n = future.size
+    out = np.empty((*captured.shape, 3))
+    ranked_future = np.partition(-future, sorted({k - 1 for k in ks}))
+    total = future.sum()
+    for j, k in enumerate(ks):
         best = -ranked_future[:k].sum()
-        hit = captured / total if total else np.full(rows.size, np.nan)
-        out[rows, j, 0] = hit
-        out[rows, j, 1] = hit / (k / n)
-        out[rows, j, 2] = captured / best if best else np.nan
+        hit = captured[:, j] / total if total else np.full(len(captured), np.nan)
+        out[:, j, 0] = hit
+        out[:, j, 1] = hit / (k / n)
+        out[:, j, 2] = captured[:, j] / best if best else np.nan
+    return out
+
+
+def _month_captures(
+    candidates: list[np.ndarray], history_count: np.ndarray, future: np.ndarray, coverages: list
+) -> np.ndarray:
+    """:func:`captures` of each candidate's scores with the zero-history cells demoted
+    (:func:`_demoted`, row ``2 i``) and as they are (row ``2 i + 1``), the same figures, bit
+    for bit.
+
+    A row in which the largest selection holds only cells with history (``history_count``
+    above 0), every other cell scoring below it, is measured on those cells alone (a fifth of
+    the cells for one crime group of the Hertfordshire force-year): every demoted row once
+    as many cells have history as the largest selection takes, and most plain ones.
+    """
+    n = len(future)
+    ks = _selection_sizes(n, coverages)
+    with_history = history_count > 0
+    history, others = np.flatnonzero(with_history), np.flatnonzero(~with_history)
+    # the shortcut sums counts in another order: exact only for whole numbers
+    shortcut = len(history) >= max(ks) and _whole_numbers(future)
+    part: dict[int, np.ndarray] = {}
+    whole: dict[int, np.ndarray] = {}
+    for i, score in enumerate(candidates):
+        low, high, span = _span(score)
+        on_history = score[history]
+        if shortcut and low + span > high:  # lifted by span, above every other cell
+            part[2 * i] = on_history + span
+        else:
+            whole[2 * i] = _demoted(score, history_count)
+        top_other = score[others].max() if len(others) else -np.inf
+        if shortcut and not np.isnan(high) and np.count_nonzero(on_history > top_other) >= max(ks):
+            part[2 * i + 1] = on_history
+        else:
+            whole[2 * i + 1] = score
+    out = np.empty((2 * len(candidates), len(coverages), 3))
+    if part:
+        captured = _captured(np.stack(list(part.values())), future[history], ks)
+        out[list(part)] = _figures(captured, future, ks)
+    if whole:
+        out[list(whole)] = captures(np.stack(list(whole.values())), future, coverages)
     return out
 
 
@@ -802,8 +905,14 @@ def _top(score: np.ndarray, k: int) -> np.ndarray:
 
 def _demoted(score: np.ndarray, history_count: np.ndarray) -> np.ndarray:
     """Scores with every zero-history cell below every cell with history (order kept within)."""
-    span = float(np.ptp(score)) + 1.0
-    return score + span * (history_count > 0)
+    return score + _span(score)[2] * (history_count > 0)
+
+
+def _span(score: np.ndarray) -> tuple[float, float, float]:
+    """The lowest and highest score, and the span :func:`_demoted` lifts the cells with history
+    by (their difference plus one, so that they are above every other cell)."""
+    low, high = float(score.min()), float(score.max())
+    return low, high, (high - low) + 1.0
 
 
 def _normalised(x: np.ndarray) -> np.ndarray:
@@ -811,27 +920,33 @@ def _normalised(x: np.ndarray) -> np.ndarray:
     return x / total if total else x
 
 
-def _term_matrix(
-    terms: dict[str, np.ndarray], names: list[str], out: np.ndarray | None = None
-) -> np.ndarray:
-    """``(n_cells, n_terms)``: the terms ``names``, each divided by its sum of absolute values
-    (the combination's scores are this matrix times its weights); written into ``out`` when
-    given (one buffer for every month)."""
-    if out is None:
-        out = np.empty((len(next(iter(terms.values()))), len(names)))
-    for j, name in enumerate(names):
-        out[:, j] = _normalised(terms[name])
-    return out
+class _TermMatrix:
+    """One month's single terms, each divided by its sum of absolute values, in two buffers
+    used for every month: ``by_term`` (a contiguous row per term: :func:`_fit_block` reads
+    them) and ``by_cell`` (cells × terms: the combination's scores are this matrix times its
+    weights, its fit rows are rows of it)."""
+
+    def __init__(self, n_cells: int, names: list[str]) -> None:
+        self.names = names
+        self.by_term = np.empty((len(names), n_cells))
+        self.by_cell = np.empty((n_cells, len(names)))
+
+    def load(self, terms: dict[str, np.ndarray]) -> np.ndarray:
+        """Fill both buffers with the month whose terms are ``terms``; ``by_cell``."""
+        for j, name in enumerate(self.names):
+            self.by_term[j] = _normalised(terms[name])
+        self.by_cell[...] = self.by_term.T
+        return self.by_cell
 
 
-def _fit_block(x: np.ndarray, future: np.ndarray, coverage: float) -> np.ndarray:
-    """One month's cells in the combination's fit: those near the top of any term (a column of
-    its :func:`_term_matrix` ``x``) or with incidents in the month (a boolean mask)."""
-    n = x.shape[0]
+def _fit_block(by_term: np.ndarray, future: np.ndarray, coverage: float) -> np.ndarray:
+    """One month's cells in the combination's fit: those near the top of any term (a row of
+    :attr:`_TermMatrix.by_term`) or with incidents in the month (a boolean mask)."""
+    n = by_term.shape[1]
     k = max(1, round(_LOOKBACK_COVERAGE * coverage * n))
     top = np.zeros(n, dtype=bool)
-    for j in range(x.shape[1]):
-        top[np.argpartition(-x[:, j], min(k, n - 1))[:k]] = True
+    for term in by_term:
+        top[np.argpartition(-term, min(k, n - 1))[:k]] = True
     top |= future > 0
     return top
 
@@ -1001,7 +1116,8 @@ def forecast(
 
     if not 0 < coverage <= 1:
         raise ValueError(f"coverage must be a share of the area in (0, 1], got {coverage}")
-    incidents = mappable(incidents)
+    if has_sensitive(incidents):  # else read as they are: the forecast only reads them
+        incidents = mappable(incidents)
     if study_area is None:
         area = _study_area(incidents, None, res)[0]
     else:
@@ -1027,12 +1143,13 @@ def forecast(
         raise ValueError(f"unknown method {method!r}; choose 'auto' or one of {known}")
     test_ts = [t for t in fold_ts if t >= min_history][-test_months:]
     fit_rows = _FitRows(len(base_names))
-    x = np.empty((len(hist.cells), len(base_names)))  # one month's terms, for every month
+    term_matrix = _TermMatrix(len(hist.cells), base_names)
 
     def add_month(s: int) -> None:
-        """Add month ``s``'s fit rows from its terms in ``x``."""
+        """Add month ``s``'s fit rows from its terms loaded in ``term_matrix``."""
         future = hist.counts[:, s]
-        fit_rows.add(x, _normalised(future), _fit_block(x, future, coverage))
+        block = _fit_block(term_matrix.by_term, future, coverage)
+        fit_rows.add(term_matrix.by_cell, _normalised(future), block)
 
     def fit_upto(t: float) -> int:
         """Add the fit rows of the fold months before ``t`` not added yet; how many months
@@ -1040,7 +1157,7 @@ def forecast(
         for s in fold_ts[len(fit_rows.ends) :]:
             if s >= t:
                 break
-            _term_matrix(terms[s], base_names, out=x)
+            term_matrix.load(terms[s])
             add_month(s)
         return len(fit_rows.ends)
 
@@ -1050,26 +1167,23 @@ def forecast(
         future = hist.counts[:, t]
         candidates = {n: terms[t][n] for n in names}
         earlier = fit_upto(t)
-        _term_matrix(terms[t], base_names, out=x)
+        month_terms = term_matrix.load(terms[t])
         if t != test_ts[-1]:  # the later test months fit on it
             add_month(t)
         if earlier:
-            candidates["combination"] = x @ _fit_weights(*fit_rows.first(earlier))
+            candidates["combination"] = month_terms @ _fit_weights(*fit_rows.first(earlier))
             candidates["combination+kde"] = tie_broken(
                 np.round(candidates["combination"], 12), terms[t][tie_name]
             )
-        past_count = hist.before(t)
-        ranked = np.empty((2 * len(candidates), len(future)))
-        for i, score in enumerate(candidates.values()):
-            ranked[2 * i], ranked[2 * i + 1] = _demoted(score, past_count), score
-        rows.append((t, list(candidates), captures(ranked, future, coverages)))
+        scored = _month_captures(list(candidates.values()), hist.before(t), future, coverages)
+        rows.append((t, list(candidates), scored))
     folds = _folds(rows, hist.months, coverages)
     chosen, zero_rule, figures = _choose(folds, method=method, coverage=coverage)
     if chosen.startswith("combination"):
         if not fold_ts:
             raise ValueError("the combination needs at least one earlier month with incidents")
         weights = _fit_weights(*fit_rows.first(fit_upto(np.inf)))
-        score = _term_matrix(target_terms, base_names) @ weights
+        score = term_matrix.load(target_terms) @ weights
         if chosen == "combination+kde":
             score = tie_broken(np.round(score, 12), target_terms[tie_name])
         figures["weights"] = {
@@ -1078,8 +1192,8 @@ def forecast(
     else:
         score = target_terms[chosen]
     ranked = _demoted(score, hist_count) if zero_rule == "demote" else score
-    # Ties: more history first, then cell id (deterministic).
-    order = np.lexsort((np.asarray(hist.cells), -hist_count, -ranked))
+    # Ties: more history first, then cell id (deterministic; H3 indexes sort as the ids).
+    order = np.lexsort((hist.ids, -hist_count, -ranked))
     rank = np.empty(len(order), dtype=int)
     rank[order] = np.arange(1, len(order) + 1)
     k = int(min(max(np.floor(coverage * len(order) + 0.5), 1), len(order)))

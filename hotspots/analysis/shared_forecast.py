@@ -106,7 +106,11 @@ def _key(
     digest.update(shapely.to_wkb(shapely.normalize(area)))
     digest.update(np.ascontiguousarray(lon, dtype=float).tobytes())
     digest.update(np.ascontiguousarray(lat, dtype=float).tobytes())
-    columns = [c for c in FORECAST_COLUMNS if c in incidents.columns]
-    hashed = pd.util.hash_pandas_object(pd.DataFrame(incidents[columns]), index=False)
-    digest.update(hashed.to_numpy().tobytes())
+    for column in (c for c in FORECAST_COLUMNS if c in incidents.columns):
+        values = incidents[column]
+        digest.update(f"{column}:{values.dtype}".encode())
+        if isinstance(values.dtype, np.dtype) and values.dtype.kind in "biufmM":
+            digest.update(np.ascontiguousarray(values.to_numpy()).tobytes())  # the values' bits
+        else:  # text and other extension types: pandas' hash of each value
+            digest.update(pd.util.hash_pandas_object(values, index=False).to_numpy().tobytes())
     return digest.hexdigest()

@@ -412,3 +412,21 @@ def test_shared_points_equal_shapely_points_one_object_per_distinct_point() -> N
     shared = shared_points(x, y)
     assert len({id(p) for p in shared[: len(held)]}) == len(np.unique(held.astype(str)))
     assert len({id(p) for p in held}) < len(held) // 2  # the readers share them too
+
+
+def test_distinct_rows_are_numpys_unique_rows() -> None:
+    """Distinct coordinate rows (hashed, then sorted; the forecast's places, KDE locations,
+    CCTV sites' incidents): ``np.unique(axis=0, return_inverse=True)`` exactly, on repeated
+    rows, one row, none, and with missing values (the sorted path)."""
+    from hotspots.core.points import distinct_rows
+
+    rng = np.random.default_rng(7)
+    for n, k in [(20_000, 4), (500, 2), (1, 4), (0, 4)]:
+        x = rng.integers(0, 30, (n, k)).astype(float) * 0.25 - 3
+        unique, inverse = np.unique(x, axis=0, return_inverse=True)
+        rows, codes = distinct_rows(x)
+        np.testing.assert_array_equal(rows, unique)
+        np.testing.assert_array_equal(codes, inverse.ravel())
+    x = np.array([[1.0, np.nan], [1.0, np.nan], [0.0, 1.0]])
+    rows, codes = distinct_rows(x)
+    assert rows.shape == (3, 2) and codes.tolist() == [1, 2, 0]  # NaN rows never equal

@@ -174,24 +174,6 @@ def test_kept_densities_equal_month_by_month(dacorum) -> None:
     _forget()
 
 
-def test_distinct_rows_are_numpys_unique_rows() -> None:
-    """The history's distinct places (rows hashed, then sorted): ``np.unique(axis=0,
-    return_inverse=True)`` exactly, on repeated rows, one row, none, and with missing values
-    (the sorted path)."""
-    from hotspots.analysis.forecast import _distinct_rows
-
-    rng = np.random.default_rng(7)
-    for n, k in [(20_000, 4), (500, 2), (1, 4), (0, 4)]:
-        x = rng.integers(0, 30, (n, k)).astype(float) * 0.25 - 3
-        unique, inverse = np.unique(x, axis=0, return_inverse=True)
-        rows, codes = _distinct_rows(x)
-        np.testing.assert_array_equal(rows, unique)
-        np.testing.assert_array_equal(codes, inverse.ravel())
-    x = np.array([[1.0, np.nan], [1.0, np.nan], [0.0, 1.0]])
-    rows, codes = _distinct_rows(x)
-    assert rows.shape == (3, 2) and codes.tolist() == [1, 2, 0]  # NaN rows never equal
-
-
 def test_sorted_positions_equal_get_indexer() -> None:
     """:func:`_sorted_positions` (a basis's cells found by H3 index) against
     ``pd.Index.get_indexer`` on sorted uint64 arrays: values inside, before, between and after

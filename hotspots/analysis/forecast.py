@@ -56,7 +56,7 @@ from scipy import sparse
 from threadpoolctl import threadpool_limits
 
 from hotspots.core.disclosure import has_sensitive, mappable
-from hotspots.core.points import first_rows, inside, point_keys
+from hotspots.core.points import distinct_rows, inside
 from hotspots.space.grid import _to_str, assign_cell_ids, neighbours
 
 HALF_LIVES: tuple[float, ...] = (1.0, 3.0, 6.0, 12.0)
@@ -502,8 +502,8 @@ def build_history(
     lon, lat, month = lon[keep], lat[keep], month[keep]
     xy = np.column_stack([incidents[c].to_numpy(dtype=float)[keep] for c in ("x", "y")])
     # each distinct place (lon/lat and x/y) once: its cell, and its row of loc_xy
-    place, place_of = _distinct_rows(np.column_stack([lon, lat, xy]))
-    loc_xy, loc_of_place = _distinct_rows(place[:, 2:])
+    place, place_of = distinct_rows(np.column_stack([lon, lat, xy]))
+    loc_xy, loc_of_place = distinct_rows(place[:, 2:])
     loc_of = loc_of_place[place_of]
     place_ids = assign_cell_ids(place[:, 0], place[:, 1], res)
     crs = str(incidents.attrs["working_crs"])
@@ -562,31 +562,6 @@ def build_history(
         times=times.astype("datetime64[ns]"),
         n_left_out=n_left_out,
     )
-
-
-def _distinct_rows(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``np.unique(x, axis=0, return_inverse=True)`` for a 2-D float array of coordinate pairs
-    (an even number of columns): rows hashed by pairs of columns
-    (:func:`hotspots.core.points.point_keys`), then only the distinct rows sorted (incidents
-    repeat a few thousand map points); by one lexsort of every row when a value is missing."""
-    if not np.isfinite(x).all():
-        order = np.lexsort(x.T[::-1])
-        ordered = x[order]
-        new = np.ones(len(x), dtype=bool)
-        new[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
-        inverse = np.empty(len(x), dtype=np.int64)
-        inverse[order] = np.cumsum(new) - 1
-        return ordered[new], inverse
-    codes = np.zeros(len(x), dtype=np.int64)
-    for j in range(0, x.shape[1], 2):  # codes of the rows' first columns, then with two more
-        pair, distinct = pd.factorize(point_keys(x[:, j], x[:, j + 1]))
-        codes = pd.factorize(codes * len(distinct) + pair)[0]
-    first = first_rows(codes)
-    distinct_rows = x[first]
-    order = np.lexsort(distinct_rows.T[::-1])
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
-    return distinct_rows[order], rank[codes]
 
 
 # --- candidate terms -----------------------------------------------------------------------------

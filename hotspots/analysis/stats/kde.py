@@ -12,6 +12,7 @@ import geopandas as gpd
 import numpy as np
 
 from hotspots.core.crs import to_crs
+from hotspots.core.points import distinct_rows
 from hotspots.data.schema import WORKING_CRS
 from hotspots.space.grid import cell_polygons
 
@@ -87,7 +88,8 @@ def kde_surface(
     support = h if kernel == "quartic" else _GAUSS_SUPPORT * h
     from scipy.spatial import cKDTree  # lazy: imported when a surface is computed
 
-    locations, multiplicity = np.unique(xy, axis=0, return_counts=True)
+    locations, at = distinct_rows(xy)
+    multiplicity = np.bincount(at, minlength=len(locations))
     tree = cKDTree(locations)
     values = np.zeros(len(targets))
     for start in range(0, len(targets), _TARGET_CHUNK):

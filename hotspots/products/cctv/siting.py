@@ -35,6 +35,7 @@ from scipy import optimize, sparse
 from hotspots.core.crs import WGS84, from_lonlat, outside_degrees, to_crs, working_crs_for
 from hotspots.core.defaults import HOT_MIN_BIN
 from hotspots.core.disclosure import mappable
+from hotspots.core.points import distinct_rows
 from hotspots.data.schema import WORKING_CRS, check_incidents
 from hotspots.products.cctv.coverage import ACTIVE, hot_areas, incidents_seen
 
@@ -306,8 +307,7 @@ def site_cameras(
         _, _, seen, _ = incidents_seen(incidents, cameras, statuses=statuses)
         already[seen] = True
     xy = np.column_stack([incidents["x"].to_numpy(float), incidents["y"].to_numpy(float)])
-    unique_xy, inverse = np.unique(xy, axis=0, return_inverse=True)
-    inverse = inverse.ravel()
+    unique_xy, inverse = distinct_rows(xy)
     open_weight = np.bincount(inverse, weights=np.where(already, 0.0, w), minlength=len(unique_xy))
     site_x, site_y = from_lonlat(sites["lon"].to_numpy(), sites["lat"].to_numpy(), crs)
     matrix = coverage_matrix(site_x, site_y, unique_xy[:, 0], unique_xy[:, 1], range_m)

@@ -60,12 +60,12 @@ def test_filter_choices_equal_a_scan_of_the_incidents(demo: Dataset) -> None:
     for chosen in [[], *([s] for s in sources), sources, ["Not a source"]]:
         for dates in (False, True):
             want = has_time_of_day(inc, sources=chosen, dates=dates)
-            assert cached.time_of_day(demo, chosen, dates=dates) == want, (chosen, dates)
+            assert cached.has_time_of_day(demo, chosen, dates=dates) == want, (chosen, dates)
     # a dataset without timed records: its own answer, not the demo's
     untimed = dataclasses.replace(
         demo, key=demo.key + ":untimed", incidents=inc[inc["time_precision"] == "month"]
     )
-    assert cached.time_of_day(demo, sources) and not cached.time_of_day(untimed, sources)
+    assert cached.has_time_of_day(demo, sources) and not cached.has_time_of_day(untimed, sources)
 
 
 def test_patrol_plan_on_the_wards_united_once_equals_the_plan_uniting_them(demo: Dataset) -> None:

@@ -27,13 +27,13 @@ from shapely.geometry.base import BaseGeometry
 
 from hotspots.analysis.analyse import Analysis, analyse
 from hotspots.core.defaults import GI_K, H3_RES
+from hotspots.data import select as data_select
 from hotspots.data.ingest import resolve_study_area
 from hotspots.data.schema import CATEGORIES, WORKING_CRS
 from hotspots.data.select import (
     MonthsHeld,
     Selection,
     crime_types_by_group,
-    has_time_of_day,
     keeps_every_month,
     months_held,
     months_present,
@@ -335,15 +335,15 @@ def _filter_choices(key: str, *, _ds: Dataset) -> FilterChoices:
     )
 
 
-def time_of_day(ds: Dataset, sources: Iterable[str], *, dates: bool = False) -> bool:
+def has_time_of_day(ds: Dataset, sources: Iterable[str], *, dates: bool = False) -> bool:
     """:func:`~hotspots.data.select.has_time_of_day` of ``ds``'s incidents of ``sources``
     (cached per data load and sources)."""
-    return _time_of_day(ds.key, tuple(sources), dates, _ds=ds)
+    return _has_time_of_day(ds.key, tuple(sources), dates, _ds=ds)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def _time_of_day(key: str, sources: tuple[str, ...], dates: bool, *, _ds: Dataset) -> bool:
-    return has_time_of_day(_ds.incidents, sources=sources, dates=dates)
+def _has_time_of_day(key: str, sources: tuple[str, ...], dates: bool, *, _ds: Dataset) -> bool:
+    return data_select.has_time_of_day(_ds.incidents, sources=sources, dates=dates)
 
 
 def first_view(ds: Dataset) -> Selection:

@@ -137,7 +137,7 @@ def _when(ds: Dataset, sources: list[str]) -> tuple[tuple[int, int] | None, tupl
     side = st.sidebar
     hours: tuple[int, int] | None = None
     days: tuple[int, ...] = ()
-    if cached.time_of_day(ds, sources, dates=True):
+    if cached.has_time_of_day(ds, sources, dates=True):
         url_state.seed("f_days", options=range(7))
         days = tuple(
             side.multiselect(
@@ -149,7 +149,7 @@ def _when(ds: Dataset, sources: list[str]) -> tuple[tuple[int, int] | None, tupl
             )
         )
         url_state.keep("f_days")
-    if cached.time_of_day(ds, sources):
+    if cached.has_time_of_day(ds, sources):
         url_state.seed("f_use_hours", default=False)
         use = side.checkbox("Filter by time of day", key="f_use_hours")
         url_state.keep("f_use_hours")

@@ -5,6 +5,7 @@ All functions work on whole columns at once (numpy, one pyproj ``Transformer`` c
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -70,6 +71,28 @@ class Located:
     reason: np.ndarray
     detail: np.ndarray
     swapped: int
+
+
+def concat_located(parts: Sequence[Located]) -> Located:
+    """Several tables' :class:`Located` as one, their rows in turn (all in one CRS, as a
+    declared CRS gives; the first part's ``how``).
+
+    Raises
+    ------
+    ValueError
+        No parts, or parts in different CRSs.
+    """
+    if not parts or any(p.crs != parts[0].crs for p in parts):
+        raise ValueError("concat_located needs one or more parts, all in the same CRS")
+    first = parts[0]
+
+    def joined(name: str) -> np.ndarray:
+        return np.concatenate([getattr(p, name) for p in parts])
+
+    return Located(
+        joined("lon"), joined("lat"), joined("x"), joined("y"), first.crs, first.how,
+        joined("reason"), joined("detail"), sum(p.swapped for p in parts),
+    )  # fmt: skip
 
 
 class Reprojection:

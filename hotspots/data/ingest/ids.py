@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -19,9 +21,6 @@ def with_generated_ids(
     """``given`` ids (text) with the ``blank`` ones replaced by
     :func:`generated_ids` of their ``stems``, ``lines`` and ``rows`` (the blank rows').
 
-    Arrow text is filled by pyarrow, no Python string per row; other dtypes as pandas sets
-    items. Both give the same values.
-
     Examples
     --------
     >>> given = pd.Series(["A1", ""], dtype="str")
@@ -31,7 +30,15 @@ def with_generated_ids(
     >>> filled[0], filled[1][:5]
     ('A1', 'f-L3-')
     """
-    made = generated_ids(stems, lines, rows)
+    return filled(given, blank, generated_ids(stems, lines, rows))
+
+
+def filled(given: pd.Series, blank: np.ndarray, made: pa.Array) -> pd.Series:
+    """``given`` ids (text) with the ``blank`` ones replaced, in order, by ``made``.
+
+    Arrow text is filled by pyarrow, no Python string per row (chunked as ``given``); other
+    dtypes as pandas sets items. Both give the same values.
+    """
     if schema.is_arrow_text(given):
         array = pa.array(given.array)  # chunks kept, as pandas keeps them
         array = pc.replace_with_mask(array, pa.array(blank), made.cast(array.type))
@@ -56,27 +63,48 @@ def generated_ids(stems: np.ndarray, lines: np.ndarray, rows: pd.DataFrame) -> p
     >>> generated_ids(np.array(["2021-01-herts-street"]), np.array([7]), rows)[0].as_py()[:24]
     '2021-01-herts-street-L7-'
     """
-    digits = _hex8(_content_hash(rows) >> np.uint64(32))
-    ids = pc.binary_join_element_wise(
+    columns = [pa.array(rows[c], type=pa.large_string(), from_pandas=True) for c in rows.columns]
+    digest = row_hashes([value_hashes(column) for column in columns], len(rows))
+    return ids_of(stems, lines, digest)
+
+
+def ids_of(stems: np.ndarray, lines: np.ndarray, digest: np.ndarray) -> pa.Array:
+    """:func:`generated_ids` of rows whose content hashes (:func:`row_hashes`) are ``digest``."""
+    return pc.binary_join_element_wise(
         pa.array(stems, type=pa.string()),
         "-L",
         pa.array(np.asarray(lines, dtype=np.int64)).cast(pa.string()),
         "-",
-        digits,
+        _hex8(digest >> np.uint64(32)),
         "",
     )
-    return ids
 
 
-def _content_hash(rows: pd.DataFrame) -> np.ndarray:
-    """A 64-bit hash of each row's values: each column's distinct values are hashed once,
-    then combined per row FNV-style."""
-    digest = np.zeros(len(rows), dtype=np.uint64)
-    for column in rows.columns:
-        codes, uniques = pd.factorize(rows[column], use_na_sentinel=False)
-        hashed = _hash_strings(pa.array(uniques, type=pa.large_string(), from_pandas=True))
-        digest = (digest * _FNV_PRIME) ^ hashed[codes]
+def row_hashes(columns: Sequence[np.ndarray], size: int) -> np.ndarray:
+    """A 64-bit hash of each of ``size`` rows from its values' :func:`value_hashes`, one array
+    per column in the columns' order, combined FNV-style.
+
+    Examples
+    --------
+    >>> columns = [pa.array(["x", "y"]), pa.array(["z", "z"])]
+    >>> digest = row_hashes([value_hashes(c) for c in columns], 2)
+    >>> bool(digest[0] != digest[1])
+    True
+    """
+    digest = np.zeros(size, dtype=np.uint64)
+    for hashed in columns:
+        digest = (digest * _FNV_PRIME) ^ hashed
     return digest
+
+
+def value_hashes(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A 64-bit hash of each value (Arrow text; nulls hash alike, as :data:`NULL_HASH`): each
+    distinct value hashed once."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    encoded = pc.dictionary_encode(values, null_encoding="encode")
+    indices = encoded.indices.to_numpy(zero_copy_only=False)
+    return _hash_strings(encoded.dictionary)[indices]
 
 
 def _hash_strings(strings: pa.Array) -> np.ndarray:
@@ -92,6 +120,10 @@ def _hash_strings(strings: pa.Array) -> np.ndarray:
     sums = np.add.reduceat(weighted, starts)
     sums = np.where(lengths > 0, sums, np.uint64(0)) + lengths.astype(np.uint64)
     return sums + strings.is_null().to_numpy(zero_copy_only=False).astype(np.uint64)
+
+
+NULL_HASH = _hash_strings(pa.array([None], type=pa.large_string()))[0]
+""":func:`value_hashes` of a missing value (a column a file does not have)."""
 
 
 def _hex8(values: np.ndarray) -> pa.Array:

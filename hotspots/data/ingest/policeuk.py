@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from hotspots.data.ingest import assemble, coords, csvscan, dates, ids, policeukapi
 from hotspots.data.ingest.errors import IngestError
@@ -102,20 +104,16 @@ def read_policeuk_files(
         )
     area = None if study_area is None else resolve_study_area(study_area)
     report = LoadReport(files_skipped=skipped)
-    tables = []
+    checked: list[_File] = []
     with progress_bar(street, enabled=progress) as bar:
-        for source, (table, notes) in zip(street, read_each(street, _read_one), strict=True):
-            tables.append(table)
+        for source, read in zip(street, read_each(street, _read_one), strict=True):
+            checked.append(read)
             report.files_read.append(source.label)
-            report.encodings[source.label] = table.encoding
-            report.notes += notes
+            report.encodings[source.label] = read.table.encoding
+            report.notes += read.notes
             bar.update(source.size)
-    raw, file, line = csvscan.stack(tables)
-    stems = np.repeat(
-        np.array([f.stem for f in street], dtype=object), [t.records.num_rows for t in tables]
-    )
-    staged = _stage(raw, file, line, stems, report)
-    malformed = (csvscan.malformed_quarantine(t) for t in tables)
+    staged = _stage(checked, [f.stem for f in street], report)
+    malformed = (csvscan.malformed_quarantine(f.table) for f in checked)
     staged.prequarantined = [m for m in malformed if m is not None]
     for label in report.files_read:
         report.crs[label] = "EPSG:4326 (police.uk publishes WGS84 lon/lat)"
@@ -127,16 +125,60 @@ def read_policeuk_files(
     )
 
 
-def _read_one(source: SourceFile) -> tuple[csvscan.CsvTable, list[str]]:
-    """One file's table and the notes for the report; an error for a file that is not a
-    police.uk street file (raised by the reading thread: the files after it are not read)."""
+@dataclass(frozen=True)
+class _File:
+    """A street file as its reading thread leaves it: the table, the report's notes, and the
+    checks of its rows that need no other file (done there, so on both cores).
+
+    Attributes
+    ----------
+    located
+        The rows' coordinates.
+    month, month_detail
+        :func:`dates.parse_month` of the rows' months.
+    given
+        The Crime IDs, stripped (``""`` where blank).
+    blank
+        Rows without a Crime ID.
+    hashes
+        :func:`ids.value_hashes` of the blank rows' values, per column: their generated ids
+        hash every column of all the files read together, so they are made once all are.
+    """
+
+    table: csvscan.CsvTable
+    notes: list[str]
+    located: coords.Located
+    month: np.ndarray
+    month_detail: np.ndarray
+    given: pd.Series
+    blank: np.ndarray
+    hashes: dict[str, np.ndarray]
+
+
+def _read_one(source: SourceFile) -> _File:
+    """One file read and its rows checked; an error for a file that is not a police.uk street
+    file (raised by the reading thread: the files after it are not read)."""
     if source.suffix == ".json":
         table, notes = policeukapi.read_api_json(source)
     else:
         table = csvscan.read_table(source)
         notes = table.notes()
     _check_header(table)
-    return table, notes
+    rows = table.rows
+    located = coords.locate(
+        rows["Longitude"],
+        rows["Latitude"],
+        kind="lonlat",
+        crs=WGS84,  # police.uk publishes WGS84 lon/lat; anything else is invalid
+        names=("Longitude", "Latitude"),
+        source=source.label,
+    )
+    month, month_detail = dates.parse_month(rows["Month"])
+    given = assemble.stripped(rows["Crime ID"].astype("str")).fillna("")
+    blank = (given == "").to_numpy(bool)
+    unnamed = table.records.filter(pa.array(blank))
+    hashes = {c: ids.value_hashes(unnamed[c]) for c in unnamed.column_names}
+    return _File(table, notes, located, month, month_detail, given, blank, hashes)
 
 
 def _select(files: Sequence[SourceFile]) -> tuple[list[SourceFile], dict[str, str]]:
@@ -169,35 +211,20 @@ def _check_header(table: csvscan.CsvTable) -> None:
         )
 
 
-def _stage(
-    raw: pd.DataFrame,
-    file: np.ndarray,
-    line: np.ndarray,
-    stems: np.ndarray,
-    report: LoadReport,
-) -> assemble.Staged:
+def _stage(files: list[_File], stems: list[str], report: LoadReport) -> assemble.Staged:
+    """The files' rows together, their checks and canonical fields (``stems``: the files')."""
+    raw, file, line = csvscan.stack([f.table for f in files])
     ledger = assemble.Ledger(len(raw))
-    located = coords.locate(
-        raw["Longitude"],
-        raw["Latitude"],
-        kind="lonlat",
-        crs=WGS84,  # police.uk publishes WGS84 lon/lat; anything else is invalid
-        names=("Longitude", "Latitude"),
-        source=", ".join(report.files_read[:1]),
-    )
+    located = coords.concat_located([f.located for f in files])
     ledger.take(located.reason, located.detail)
-    month, month_detail = dates.parse_month(raw["Month"])
+    month = np.concatenate([f.month for f in files])
+    month_detail = np.concatenate([f.month_detail for f in files])
     ledger.flag(np.isnat(month), "unparseable_date", month_detail)
-    incident_id = assemble.stripped(raw["Crime ID"].astype("str")).fillna("")
-    blank = (incident_id == "").to_numpy(bool)
+    incident_id = pd.concat([f.given for f in files], ignore_index=True)
+    blank = np.concatenate([f.blank for f in files])
     if blank.any():
-        incident_id = ids.with_generated_ids(
-            incident_id,
-            blank,
-            stems[blank],
-            line[blank],
-            assemble.kept_frame(raw, blank, combine=False),
-        )
+        made = _generated_ids(files, list(raw.columns), stems, line[blank])
+        incident_id = ids.filled(incident_id, blank, made)
     fields = {
         "incident_id": incident_id,
         "source": SOURCE,
@@ -210,6 +237,22 @@ def _stage(
     staged = assemble.Staged(raw, file, line, ledger, located, fields, report)
     staged.same_record = same_record(raw["Crime type"], located)
     return staged
+
+
+def _generated_ids(
+    files: list[_File], columns: list[str], stems: list[str], lines: np.ndarray
+) -> pa.Array:
+    """:func:`ids.generated_ids` of the files' rows without a Crime ID (``lines``: theirs),
+    their content hashed over all the files' ``columns`` (missing where a file lacks one)."""
+    counts = [int(f.blank.sum()) for f in files]
+    hashed = [
+        np.concatenate(
+            [f.hashes.get(c, np.full(n, ids.NULL_HASH)) for f, n in zip(files, counts, strict=True)]
+        )
+        for c in columns
+    ]
+    digest = ids.row_hashes(hashed, sum(counts))
+    return ids.ids_of(np.repeat(np.array(stems, dtype=object), counts), lines, digest)
 
 
 def same_record(crime_type: pd.Series, located: coords.Located) -> dict[str, object]:

@@ -1,0 +1,136 @@
+"""police.uk files checked one by one in their reading threads give what checking the stacked
+rows at once gives: the same coordinates, months and generated ids, exactly."""
+
+from __future__ import annotations
+
+import csv
+from itertools import pairwise
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from hotspots.data.ingest import coords, csvscan, ids, read_policeuk
+from hotspots.data.ingest.files import expand
+from hotspots.data.schema import WGS84
+
+COLUMNS = [
+    "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
+    "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context",
+]  # fmt: skip
+_P = 1099511628211
+_MASK = 2**64 - 1
+
+
+def _reference_hash(value: str | None) -> int:
+    """The content hash of one value, byte by byte: sum of byte * P**(i + 1), plus the
+    length, plus one for a missing value (mod 2**64)."""
+    if value is None:
+        return 1
+    data = value.encode("utf-8")
+    return (sum(b * pow(_P, i + 1, 2**64) for i, b in enumerate(data)) + len(data)) & _MASK
+
+
+def _reference_row_hash(values: list[str | None]) -> int:
+    digest = 0
+    for value in values:
+        digest = ((digest * _P) & _MASK) ^ _reference_hash(value)
+    return digest
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_row_hashes_are_the_byte_by_byte_formula(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    words = np.array(["", "a", " a ", "é ü", "x" * 300, "\x00", "On or near Park", None], object)
+    columns = [words[rng.integers(0, words.size, 400)].tolist() for _ in range(5)]
+    arrays = [pa.chunked_array([c[:150], c[150:]], pa.large_string()) for c in columns]
+    got = ids.row_hashes([ids.value_hashes(a) for a in arrays], 400)
+    want = [_reference_row_hash([c[i] for c in columns]) for i in range(400)]
+    assert got.tolist() == want
+    assert _reference_hash(None) == ids.NULL_HASH
+
+
+def _write(path: Path, columns: list[str], rows: list[dict[str, str]]) -> None:
+    with path.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _rows(rng: np.random.Generator, n: int, file: int) -> list[dict[str, str]]:
+    """Rows that are all kept (valid places and months, ids unique), half without an id."""
+    out = []
+    for i in range(n):
+        asb = rng.random() < 0.5
+        out.append(
+            {
+                "Crime ID": "" if asb else f"{file}-{i}",
+                "Month": rng.choice(["2021-05", "2021-06"]),
+                "Reported by": "Test Constabulary",
+                "Falls within": rng.choice(["Test Constabulary", ""]),
+                "Longitude": rng.choice(["-0.45", "-0.451", " -0.46 "]),
+                "Latitude": rng.choice(["51.75", "51.751", " 51.7"]),
+                "Location": rng.choice(["On or near Park", "On or near Road", "", "é"]),
+                "LSOA code": "E01023430",
+                "LSOA name": f"Dacorum {i % 3:03d}A",
+                "Crime type": "Anti-social behaviour" if asb else "Burglary",
+                "Last outcome category": "",
+                "Context": "",
+                "Extra": "x",
+            }
+        )
+    return out
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_files_with_other_columns_get_the_ids_of_their_stacked_rows(tmp_path, seed) -> None:
+    """Generated ids hash every column of all the files (missing where a file lacks it):
+    files checked apart get the ids the stack of their rows gives."""
+    rng = np.random.default_rng(seed)
+    layouts = [
+        COLUMNS,
+        [c for c in COLUMNS if c != "LSOA name"],  # one from the middle missing
+        COLUMNS[::-1],  # another order
+        [*COLUMNS, "Extra"],  # one more
+        COLUMNS,  # a file without rows
+    ]
+    for k, columns in enumerate(layouts):
+        _write(tmp_path / f"2021-0{k + 1}-test-street.csv", columns, _rows(rng, 60 * (k < 4), k))
+    got = read_policeuk(tmp_path).incidents["incident_id"]
+
+    files = expand(tmp_path)
+    tables = [csvscan.read_table(f) for f in files]
+    raw, _, line = csvscan.stack(tables)
+    stems = np.repeat(np.array([f.stem for f in files], object), [len(t.lines) for t in tables])
+    blank = (raw["Crime ID"] == "").to_numpy(bool)
+    want = ids.with_generated_ids(raw["Crime ID"], blank, stems[blank], line[blank], raw[blank])
+    assert got.tolist() == want.tolist()
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_located_parts_joined_are_the_rows_located_at_once(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    values = np.array(["-0.45", "51.75", "", " 1.5 ", "abc", "0", "200", "-95.4", "nan"], object)
+    lon = pd.Series(values[rng.integers(0, values.size, 300)], dtype="str")
+    lat = pd.Series(values[rng.integers(0, values.size, 300)], dtype="str")
+    cuts = [0, 17, 17, 120, 300]
+
+    def located(a: pd.Series, b: pd.Series) -> coords.Located:
+        return coords.locate(a, b, kind="lonlat", crs=WGS84, names=("Longitude", "Latitude"))
+
+    whole = located(lon, lat)
+    parts = coords.concat_located([located(lon[a:b], lat[a:b]) for a, b in pairwise(cuts)])
+    for name in ("lon", "lat", "x", "y", "reason", "detail"):
+        np.testing.assert_array_equal(getattr(parts, name), getattr(whole, name))
+    assert (parts.crs, parts.how, parts.swapped) == (whole.crs, whole.how, whole.swapped)
+
+
+def test_located_parts_in_other_crss_are_refused() -> None:
+    bng = coords.locate(pd.Series(["507097"]), pd.Series(["206837"]), kind="en")
+    lonlat = coords.locate(pd.Series(["-0.45"]), pd.Series(["51.75"]), kind="lonlat")
+    with pytest.raises(ValueError, match="same CRS"):
+        coords.concat_located([bng, lonlat])
+    with pytest.raises(ValueError, match="one or more"):
+        coords.concat_located([])

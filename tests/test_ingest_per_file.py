@@ -1,5 +1,6 @@
-"""police.uk files checked one by one in their reading threads give what checking the stacked
-rows at once gives: the same coordinates, months and generated ids, exactly."""
+"""The ingest's shortcuts give what the plain way gives: police.uk files checked one by one in
+their reading threads give what checking the stacked rows at once gives (coordinates, months,
+generated ids), a filter what a take gives, a lone reader's result what concat_results gives."""
 
 from __future__ import annotations
 
@@ -11,15 +12,18 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
+from geopandas.testing import assert_geodataframe_equal
 
-from hotspots.data.ingest import coords, csvscan, ids, read_policeuk
+from hotspots.data.ingest import assemble, coords, csvscan, ids, load, read_policeuk
 from hotspots.data.ingest.files import expand
+from hotspots.data.ingest.load import concat_results
 from hotspots.data.schema import WGS84
 
 COLUMNS = [
     "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
     "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context",
 ]  # fmt: skip
+DATA = Path(__file__).parent / "data" / "ingest"
 _P = 1099511628211
 _MASK = 2**64 - 1
 
@@ -134,3 +138,34 @@ def test_located_parts_in_other_crss_are_refused() -> None:
         coords.concat_located([bng, lonlat])
     with pytest.raises(ValueError, match="one or more"):
         coords.concat_located([])
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_take_of_increasing_rows_is_pandas_take(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    words = np.array(["a", "bb", "", "é", None], dtype=object)
+    array = pa.array(words[rng.integers(0, words.size, 500)].tolist(), type=pa.large_string())
+    chunks = pa.chunked_array([array.slice(0, 100), array.slice(100, 0), array.slice(100)])
+    values = pd.Series(pd.arrays.ArrowStringArray(chunks))
+    for share in (0.0, 0.3, 1.0):
+        rows = np.flatnonzero(rng.random(500) < share)
+        got = assemble._take(values, rows)
+        pd.testing.assert_series_equal(
+            got, values.iloc[rows].reset_index(drop=True), check_exact=True, check_names=False
+        )
+        numbers = rng.integers(0, 9, 500)
+        assert assemble._take(numbers, rows).tolist() == numbers[rows].tolist()
+
+
+@pytest.mark.parametrize(
+    "name", ["2021-06-test-street.csv", "asb_log_utf8_bom.csv", "asb_log_cp1252.csv"]
+)
+def test_one_reader_s_result_is_what_concat_results_makes_of_it(name: str) -> None:
+    """load() returns a lone reader's result as read: what concat_results would make of it
+    (the working CRS chosen again from its points, the report merged)."""
+    result = load(DATA / name)
+    again = concat_results([result])
+    assert_geodataframe_equal(result.incidents, again.incidents, check_less_precise=False)
+    assert result.incidents.attrs == again.incidents.attrs
+    pd.testing.assert_frame_equal(result.quarantine, again.quarantine)
+    assert result.report == again.report

@@ -202,8 +202,13 @@ def _repeated(values: pd.Series, rows: np.ndarray) -> np.ndarray:
 
 
 def _take(values: np.ndarray | pd.Series, rows: np.ndarray) -> pd.Series:
-    """``pd.Series(values)`` at positions ``rows``."""
+    """``pd.Series(values)`` at positions ``rows`` (increasing); Arrow text by :func:`kept_rows`
+    (a filter: several times faster than pandas' take from a stack of files' chunks)."""
     series = values if isinstance(values, pd.Series) else pd.Series(values)
+    if schema.is_arrow_text(series):
+        kept = np.zeros(len(series), dtype=bool)
+        kept[rows] = True
+        return kept_rows(series, kept)
     return series.iloc[rows].reset_index(drop=True)
 
 

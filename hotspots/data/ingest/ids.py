@@ -147,10 +147,11 @@ _ALL_BITS = np.uint64(2**64 - 1)
 
 
 def text_keys(strings: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """A 64-bit key of each string (Arrow ``string`` or ``large_string``) from its length and
-    its first, middle and last 8 bytes, read in place from the Arrow buffers: equal strings get
-    equal keys (different strings rarely do, so rows whose key is unique have a unique string);
-    a null gets the key of ``""``.
+    """A 64-bit key of each string (Arrow ``string`` or ``large_string``) from its length, its
+    first 8 bytes and its last 16 (where a generated id holds its line number and content
+    hash), read in place from the Arrow buffers: equal strings get equal keys (different
+    strings rarely do, so rows whose key is unique have a unique string); a null gets the key
+    of ``""``.
 
     Examples
     --------
@@ -172,20 +173,18 @@ def text_keys(strings: pa.Array | pa.ChunkedArray) -> np.ndarray:
     length = end - start
     last_window = data.size - 8
     if (length >= 16).all():  # every window lies inside its string
-        head, tail, middle = windows[start], windows[end - 8], windows[start + length // 2 - 4]
+        head, tail, before = windows[start], windows[end - 8], windows[end - 16]
     else:  # a short string's head: its bytes alone (the window shifted and masked)
         base = np.minimum(start, last_window)
         short = np.minimum(length, 7).astype(np.uint64) * np.uint64(8)
         head_mask = np.where(length >= 8, _ALL_BITS, (np.uint64(1) << short) - np.uint64(1))
         head = (windows[base] >> ((start - base).astype(np.uint64) * np.uint64(8))) & head_mask
         tail = np.where(length >= 8, windows[np.clip(end - 8, 0, last_window)], np.uint64(0))
-        middle = np.where(
-            length >= 16, windows[np.clip(start + length // 2 - 4, 0, last_window)], np.uint64(0)
-        )
+        before = np.where(length >= 16, windows[np.clip(end - 16, 0, last_window)], np.uint64(0))
     m = _KEY_MULTIPLIERS
     key = head * m[0]
     key ^= (key >> np.uint64(29)) ^ tail * m[1]
-    key ^= (key >> np.uint64(31)) ^ middle * m[2]
+    key ^= (key >> np.uint64(31)) ^ before * m[2]
     key ^= (key >> np.uint64(27)) ^ length.astype(np.uint64) * m[3]
     return key
 

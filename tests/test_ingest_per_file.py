@@ -169,3 +169,16 @@ def test_one_reader_s_result_is_what_concat_results_makes_of_it(name: str) -> No
     assert result.incidents.attrs == again.incidents.attrs
     pd.testing.assert_frame_equal(result.quarantine, again.quarantine)
     assert result.report == again.report
+
+
+@pytest.mark.parametrize("dtype", ["string[pyarrow]", "str", "string[python]", "datetime64[ns]"])
+@pytest.mark.parametrize("n", [0, 3])
+def test_constant_is_the_pandas_series(dtype, n) -> None:
+    values = [None] if dtype == "datetime64[ns]" else [None, "police.uk"]
+    for value in values:
+        got = assemble._constant(value, n, pd.Series([], dtype=dtype).dtype)
+        want = pd.Series(value, index=range(n), dtype=dtype)
+        pd.testing.assert_series_equal(got, want, check_exact=True)
+        if hasattr(want.array, "_pa_array"):  # the same Arrow chunks: the same Parquet bytes
+            assert got.array._pa_array.num_chunks == want.array._pa_array.num_chunks
+            assert got.array._pa_array.type == want.array._pa_array.type

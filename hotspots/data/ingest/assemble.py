@@ -314,7 +314,10 @@ def _incidents(
     started by :func:`finish`, used when its CRS is the working CRS of the kept rows."""
     loc = staged.located
     lon, lat = loc.lon[kept], loc.lat[kept]
-    working = schema.working_crs_for(lon, lat)
+    if early is not None and early.rows is not None and np.array_equal(early.rows, kept):
+        working = early.crs  # chosen for these very rows
+    else:
+        working = schema.working_crs_for(lon, lat)
     reprojection = None
     if working != loc.crs:
         if early is not None and early.crs == working:
@@ -328,10 +331,8 @@ def _incidents(
         value = staged.fields.get(name)
         if name in _DERIVED:
             continue
-        if value is None:
-            column = pd.Series(None, index=range(n), dtype=dtypes[name])
-        elif np.isscalar(value):
-            column = pd.Series(value, index=range(n), dtype=dtypes[name])
+        if value is None or np.isscalar(value):
+            column = _constant(value, n, dtypes[name])
         elif isinstance(value, pd.Series):
             column = kept_rows(value, kept).astype(dtypes[name])
         else:
@@ -357,6 +358,15 @@ def _incidents(
     gdf = gpd.GeoDataFrame(frame, geometry=points, crs=WGS84, copy=False)
     gdf.attrs[WORKING_CRS] = working
     return gdf
+
+
+def _constant(value: object, n: int, dtype: object) -> pd.Series:
+    """``pd.Series(value, index=range(n), dtype=dtype)``; Arrow text by pyarrow (one value
+    repeated: no Python object per row)."""
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        array = pa.repeat(pa.scalar(value, type=pa.large_string()), n)
+        return pd.Series(type(pd.array([], dtype=dtype))(pa.chunked_array([array]), dtype=dtype))
+    return pd.Series(value, index=range(n), dtype=dtype)
 
 
 def _classified(

@@ -50,7 +50,7 @@ def test_row_hashes_are_the_byte_by_byte_formula(seed: int) -> None:
     words = np.array(["", "a", " a ", "é ü", "x" * 300, "\x00", "On or near Park", None], object)
     columns = [words[rng.integers(0, words.size, 400)].tolist() for _ in range(5)]
     arrays = [pa.chunked_array([c[:150], c[150:]], pa.large_string()) for c in columns]
-    got = ids.row_hashes([ids.value_hashes(a) for a in arrays], 400)
+    got = ids.row_hashes(ids.value_hashes(arrays), 400)
     want = [_reference_row_hash([c[i] for c in columns]) for i in range(400)]
     assert got.tolist() == want
     assert _reference_hash(None) == ids.NULL_HASH
@@ -182,3 +182,11 @@ def test_constant_is_the_pandas_series(dtype, n) -> None:
         if hasattr(want.array, "_pa_array"):  # the same Arrow chunks: the same Parquet bytes
             assert got.array._pa_array.num_chunks == want.array._pa_array.num_chunks
             assert got.array._pa_array.type == want.array._pa_array.type
+
+
+def test_a_table_s_column_is_that_of_its_rows() -> None:
+    table = csvscan.read_table(expand(DATA / "2021-06-test-street.csv")[0])
+    for name in table.columns:
+        got, want = table.column(name), table.rows[name]
+        pd.testing.assert_series_equal(got, want, check_exact=True)
+        assert got.array._pa_array.num_chunks == want.array._pa_array.num_chunks

@@ -64,7 +64,7 @@ def generated_ids(stems: np.ndarray, lines: np.ndarray, rows: pd.DataFrame) -> p
     '2021-01-herts-street-L7-'
     """
     columns = [pa.array(rows[c], type=pa.large_string(), from_pandas=True) for c in rows.columns]
-    digest = row_hashes([value_hashes(column) for column in columns], len(rows))
+    digest = row_hashes(value_hashes(columns), len(rows))
     return ids_of(stems, lines, digest)
 
 
@@ -86,8 +86,7 @@ def row_hashes(columns: Sequence[np.ndarray], size: int) -> np.ndarray:
 
     Examples
     --------
-    >>> columns = [pa.array(["x", "y"]), pa.array(["z", "z"])]
-    >>> digest = row_hashes([value_hashes(c) for c in columns], 2)
+    >>> digest = row_hashes(value_hashes([pa.array(["x", "y"]), pa.array(["z", "z"])]), 2)
     >>> bool(digest[0] != digest[1])
     True
     """
@@ -97,14 +96,22 @@ def row_hashes(columns: Sequence[np.ndarray], size: int) -> np.ndarray:
     return digest
 
 
-def value_hashes(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """A 64-bit hash of each value (Arrow text; nulls hash alike, as :data:`NULL_HASH`): each
-    distinct value hashed once."""
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    encoded = pc.dictionary_encode(values, null_encoding="encode")
-    indices = encoded.indices.to_numpy(zero_copy_only=False)
-    return _hash_strings(encoded.dictionary)[indices]
+def value_hashes(columns: Sequence[pa.Array | pa.ChunkedArray]) -> list[np.ndarray]:
+    """A 64-bit hash of each value of each column (Arrow text; nulls hash alike, as
+    :data:`NULL_HASH`): each column's distinct values hashed once, all columns' at once."""
+    encoded = [
+        pc.dictionary_encode(
+            c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c, null_encoding="encode"
+        )
+        for c in columns
+    ]
+    distinct = [e.dictionary.cast(pa.large_string()) for e in encoded]
+    hashed = _hash_strings(pa.concat_arrays(distinct)) if distinct else np.zeros(0, np.uint64)
+    first = np.cumsum([0] + [len(d) for d in distinct])[:-1]  # each column's in ``hashed``
+    return [
+        hashed[start + e.indices.to_numpy(zero_copy_only=False)]
+        for start, e in zip(first, encoded, strict=True)
+    ]
 
 
 def _hash_strings(strings: pa.Array) -> np.ndarray:

@@ -164,20 +164,19 @@ def _read_one(source: SourceFile) -> _File:
         table = csvscan.read_table(source)
         notes = table.notes()
     _check_header(table)
-    rows = table.rows
     located = coords.locate(
-        rows["Longitude"],
-        rows["Latitude"],
+        table.column("Longitude"),
+        table.column("Latitude"),
         kind="lonlat",
         crs=WGS84,  # police.uk publishes WGS84 lon/lat; anything else is invalid
         names=("Longitude", "Latitude"),
         source=source.label,
     )
-    month, month_detail = dates.parse_month(rows["Month"])
-    given = assemble.stripped(rows["Crime ID"].astype("str")).fillna("")
+    month, month_detail = dates.parse_month(table.column("Month"))
+    given = assemble.stripped(table.column("Crime ID").astype("str")).fillna("")
     blank = (given == "").to_numpy(bool)
     unnamed = table.records.filter(pa.array(blank))
-    hashes = {c: ids.value_hashes(unnamed[c]) for c in unnamed.column_names}
+    hashes = dict(zip(unnamed.column_names, ids.value_hashes(unnamed.columns), strict=True))
     return _File(table, notes, located, month, month_detail, given, blank, hashes)
 
 

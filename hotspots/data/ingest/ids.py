@@ -80,9 +80,10 @@ def ids_of(stems: np.ndarray, lines: np.ndarray, digest: np.ndarray) -> pa.Array
     )
 
 
-def row_hashes(columns: Sequence[np.ndarray], size: int) -> np.ndarray:
+def row_hashes(columns: Sequence[np.ndarray | np.uint64], size: int) -> np.ndarray:
     """A 64-bit hash of each of ``size`` rows from its values' :func:`value_hashes`, one array
-    per column in the columns' order, combined FNV-style.
+    per column in the columns' order (or one hash for all rows: :data:`NULL_HASH` for a
+    column they lack), combined FNV-style.
 
     Examples
     --------
@@ -92,7 +93,8 @@ def row_hashes(columns: Sequence[np.ndarray], size: int) -> np.ndarray:
     """
     digest = np.zeros(size, dtype=np.uint64)
     for hashed in columns:
-        digest = (digest * _FNV_PRIME) ^ hashed
+        digest *= _FNV_PRIME
+        digest ^= hashed
     return digest
 
 

@@ -244,13 +244,12 @@ def _generated_ids(
     """:func:`ids.generated_ids` of the files' rows without a Crime ID (``lines``: theirs),
     their content hashed over all the files' ``columns`` (missing where a file lacks one)."""
     counts = [int(f.blank.sum()) for f in files]
-    hashed = [
-        np.concatenate(
-            [f.hashes.get(c, np.full(n, ids.NULL_HASH)) for f, n in zip(files, counts, strict=True)]
-        )
-        for c in columns
-    ]
-    digest = ids.row_hashes(hashed, sum(counts))
+    digest = np.concatenate(
+        [
+            ids.row_hashes([f.hashes.get(c, ids.NULL_HASH) for c in columns], n)
+            for f, n in zip(files, counts, strict=True)
+        ]
+    )
     return ids.ids_of(np.repeat(np.array(stems, dtype=object), counts), lines, digest)
 
 

@@ -239,7 +239,7 @@ def stack(tables: list[CsvTable]) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]
     raw = _to_frame(combined, combined.column_names)
     files = np.repeat(np.array([t.name for t in tables], dtype=object), counts)
     lines = np.concatenate([t.lines for t in tables]) if tables else np.zeros(0, np.int64)
-    return raw, files, lines.astype(np.int64)
+    return raw, files, lines.astype(np.int64, copy=False)
 
 
 def scan_csv(text: TextData) -> CsvTable:

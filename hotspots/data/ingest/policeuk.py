@@ -134,8 +134,6 @@ class _File:
     ----------
     located
         The rows' coordinates.
-    month, month_detail
-        :func:`dates.parse_month` of the rows' months.
     given
         The Crime IDs, stripped (``""`` where blank).
     blank
@@ -148,8 +146,6 @@ class _File:
     table: csvscan.CsvTable
     notes: list[str]
     located: coords.Located
-    month: np.ndarray
-    month_detail: np.ndarray
     given: pd.Series
     blank: np.ndarray
     hashes: dict[str, np.ndarray]
@@ -172,12 +168,11 @@ def _read_one(source: SourceFile) -> _File:
         names=("Longitude", "Latitude"),
         source=source.label,
     )
-    month, month_detail = dates.parse_month(table.column("Month"))
     given = assemble.stripped(table.column("Crime ID").astype("str")).fillna("")
     blank = (given == "").to_numpy(bool)
     unnamed = table.records.filter(pa.array(blank))
     hashes = dict(zip(unnamed.column_names, ids.value_hashes(unnamed.columns), strict=True))
-    return _File(table, notes, located, month, month_detail, given, blank, hashes)
+    return _File(table, notes, located, given, blank, hashes)
 
 
 def _select(files: Sequence[SourceFile]) -> tuple[list[SourceFile], dict[str, str]]:
@@ -216,8 +211,7 @@ def _stage(files: list[_File], stems: list[str], report: LoadReport) -> assemble
     ledger = assemble.Ledger(len(raw))
     located = coords.concat_located([f.located for f in files])
     ledger.take(located.reason, located.detail)
-    month = np.concatenate([f.month for f in files])
-    month_detail = np.concatenate([f.month_detail for f in files])
+    month, month_detail = dates.parse_month(raw["Month"])
     ledger.flag(np.isnat(month), "unparseable_date", month_detail)
     incident_id = pd.concat([f.given for f in files], ignore_index=True)
     blank = np.concatenate([f.blank for f in files])

@@ -1,5 +1,5 @@
 """The ingest's shortcuts give what the plain way gives: police.uk files checked one by one in
-their reading threads give what checking the stacked rows at once gives (coordinates, months,
+their reading threads give what checking the stacked rows at once gives (coordinates and
 generated ids), a filter what a take gives, a lone reader's result what concat_results gives."""
 
 from __future__ import annotations

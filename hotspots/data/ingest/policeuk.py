@@ -104,6 +104,22 @@ def read_policeuk_files(
         )
     area = None if study_area is None else resolve_study_area(study_area)
     report = LoadReport(files_skipped=skipped)
+    staged = _read_and_stage(street, report, progress=progress)
+    for label in report.files_read:
+        report.crs[label] = "EPSG:4326 (police.uk publishes WGS84 lon/lat)"
+    return assemble.finish(
+        staged,
+        study_area=area,
+        study_area_label=None if study_area is None else describe_study_area(study_area),
+        taxonomy=as_taxonomy(taxonomy),
+    )
+
+
+def _read_and_stage(
+    street: list[SourceFile], report: LoadReport, *, progress: bool
+) -> assemble.Staged:
+    """The files read and checked (:func:`read_each`), then their rows together; each file's
+    own arrays are let go on return, before the rows are finished."""
     checked: list[_File] = []
     with progress_bar(street, enabled=progress) as bar:
         for source, read in zip(street, read_each(street, _read_one), strict=True):
@@ -115,14 +131,7 @@ def read_policeuk_files(
     staged = _stage(checked, [f.stem for f in street], report)
     malformed = (csvscan.malformed_quarantine(f.table) for f in checked)
     staged.prequarantined = [m for m in malformed if m is not None]
-    for label in report.files_read:
-        report.crs[label] = "EPSG:4326 (police.uk publishes WGS84 lon/lat)"
-    return assemble.finish(
-        staged,
-        study_area=area,
-        study_area_label=None if study_area is None else describe_study_area(study_area),
-        taxonomy=as_taxonomy(taxonomy),
-    )
+    return staged
 
 
 @dataclass(frozen=True)

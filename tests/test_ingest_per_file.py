@@ -113,31 +113,62 @@ def test_files_with_other_columns_get_the_ids_of_their_stacked_rows(tmp_path, se
     assert got.tolist() == want.tolist()
 
 
-@pytest.mark.parametrize("seed", range(3))
-def test_located_parts_joined_are_the_rows_located_at_once(seed: int) -> None:
+@pytest.mark.parametrize("seed", range(4))
+def test_coordinates_parsed_in_parts_then_located_are_the_rows_located_at_once(seed: int) -> None:
+    """Parsing is row by row; the CRS and the swapped lat/lon are decided from every row: a
+    part of mostly 0,0 placeholders and foreign points beside British ones, and a swapped
+    row among them, is located as the whole is."""
     rng = np.random.default_rng(seed)
     values = np.array(["-0.45", "51.75", "", " 1.5 ", "abc", "0", "200", "-95.4", "nan"], object)
-    lon = pd.Series(values[rng.integers(0, values.size, 300)], dtype="str")
-    lat = pd.Series(values[rng.integers(0, values.size, 300)], dtype="str")
-    cuts = [0, 17, 17, 120, 300]
+    british = np.array([["-0.45", "51.75"], ["-0.31", "51.62"], ["51.70", "-0.40"]], object)
+    foreign = np.array([["0", "0"], ["0", "0"], ["12.5", "41.9"]], object)
+    pairs = np.concatenate(
+        [
+            foreign[rng.integers(0, 3, 40)],
+            british[rng.integers(0, 3, 200)],
+            np.column_stack([values[rng.integers(0, 9, 60)], values[rng.integers(0, 9, 60)]]),
+        ]
+    )
+    lon, lat = (pd.Series(pairs[:, j], dtype="str") for j in (0, 1))
+    names = ("Longitude", "Latitude")
 
-    def located(a: pd.Series, b: pd.Series) -> coords.Located:
-        return coords.locate(a, b, kind="lonlat", crs=WGS84, names=("Longitude", "Latitude"))
+    def located(parsed: coords.ParsedCoordinates) -> coords.Located:
+        return coords.locate_parsed(parsed, kind="lonlat", crs=WGS84, names=names)
 
-    whole = located(lon, lat)
-    parts = coords.concat_located([located(lon[a:b], lat[a:b]) for a, b in pairwise(cuts)])
-    for name in ("lon", "lat", "x", "y", "reason", "detail"):
-        np.testing.assert_array_equal(getattr(parts, name), getattr(whole, name))
-    assert (parts.crs, parts.how, parts.swapped) == (whole.crs, whole.how, whole.swapped)
+    whole = coords.locate(lon, lat, kind="lonlat", crs=WGS84, names=names)
+    assert whole.swapped > 0  # the rule is at work
+    for cuts in ([0, 45, 45, 120, 300], [0, 40, 300], [0, 300]):
+        parts = [
+            coords.parse_coordinates(lon[a:b], lat[a:b], names=names) for a, b in pairwise(cuts)
+        ]
+        joined = located(coords.concat_parsed(parts))
+        for name in ("lon", "lat", "x", "y", "reason", "detail"):
+            np.testing.assert_array_equal(getattr(joined, name), getattr(whole, name))
+        assert (joined.crs, joined.how, joined.swapped) == (whole.crs, whole.how, whole.swapped)
 
 
-def test_located_parts_in_other_crss_are_refused() -> None:
-    bng = coords.locate(pd.Series(["507097"]), pd.Series(["206837"]), kind="en")
-    lonlat = coords.locate(pd.Series(["-0.45"]), pd.Series(["51.75"]), kind="lonlat")
-    with pytest.raises(ValueError, match="same CRS"):
-        coords.concat_located([bng, lonlat])
-    with pytest.raises(ValueError, match="one or more"):
-        coords.concat_located([])
+def test_a_swapped_row_is_swapped_back_whichever_file_holds_it(tmp_path) -> None:
+    """A file of one swapped row and two 0,0 placeholders beside a file of British rows: the
+    swap is recognised from all the rows, as when they are in one file."""
+    header = ",".join(COLUMNS) + "\n"
+
+    def row(crime_id: str, lon: str, lat: str) -> str:
+        values = {"Crime ID": crime_id, "Month": "2021-01", "Longitude": lon, "Latitude": lat,
+                  "Crime type": "Burglary"}  # fmt: skip
+        return ",".join(values.get(c, "x") for c in COLUMNS) + "\n"
+
+    odd = [row("S1", "51.75", "-0.45"), row("Z1", "0", "0"), row("Z2", "0", "0")]
+    british = [row(f"T{i}", "-0.45", "51.75") for i in range(5)]
+    (tmp_path / "split").mkdir()
+    (tmp_path / "split" / "2021-01-a-street.csv").write_text(header + "".join(odd))
+    (tmp_path / "split" / "2021-01-b-street.csv").write_text(header + "".join(british))
+    (tmp_path / "one").mkdir()
+    (tmp_path / "one" / "2021-01-a-street.csv").write_text(header + "".join(odd + british))
+    for folder in ("split", "one"):
+        result = read_policeuk(tmp_path / folder)
+        assert result.report.swapped_lat_lon == 1, folder
+        s1 = result.incidents[result.incidents["incident_id"] == "S1"]
+        assert s1.geometry.x.round(2).tolist() == [-0.45], folder
 
 
 @pytest.mark.parametrize("seed", range(5))

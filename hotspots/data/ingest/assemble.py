@@ -202,8 +202,11 @@ def _repeated(values: pd.Series, rows: np.ndarray) -> np.ndarray:
 
 
 def _take(values: np.ndarray | pd.Series, rows: np.ndarray) -> pd.Series:
-    """``pd.Series(values)`` at positions ``rows`` (increasing); Arrow text by :func:`kept_rows`
-    (a filter: several times faster than pandas' take from a stack of files' chunks)."""
+    """``pd.Series(values)`` at positions ``rows``, which must be strictly increasing (a mask
+    keeps no other order); Arrow text by :func:`kept_rows` (a filter: several times faster
+    than pandas' take from a stack of files' chunks)."""
+    if rows.size > 1 and not (np.diff(rows) > 0).all():
+        raise ValueError("_take needs strictly increasing rows")
     series = values if isinstance(values, pd.Series) else pd.Series(values)
     if schema.is_arrow_text(series):
         kept = np.zeros(len(series), dtype=bool)
@@ -227,10 +230,9 @@ def kept_rows(values: pd.Series, kept: np.ndarray, *, combine: bool = False) -> 
     return pd.Series(type(values.array)(taken, dtype=values.dtype), name=values.name)
 
 
-def kept_frame(frame: pd.DataFrame, kept: np.ndarray, *, combine: bool = True) -> pd.DataFrame:
+def kept_frame(frame: pd.DataFrame, kept: np.ndarray) -> pd.DataFrame:
     """``frame[kept].reset_index(drop=True)`` (``kept`` a boolean mask), each column by
-    :func:`kept_rows`: Arrow text in the one chunk pandas' take gives, or with
-    ``combine=False`` in the filtered chunks (the same values, one chunk per file).
+    :func:`kept_rows`: Arrow text in the one chunk pandas' take gives.
 
     Examples
     --------
@@ -241,7 +243,7 @@ def kept_frame(frame: pd.DataFrame, kept: np.ndarray, *, combine: bool = True) -
     if kept.all() or not kept.any():  # pandas keeps the chunks of all rows: so here too
         return frame[kept].reset_index(drop=True)
     columns = {
-        j: kept_rows(values, kept, combine=combine) for j, (_, values) in enumerate(frame.items())
+        j: kept_rows(values, kept, combine=True) for j, (_, values) in enumerate(frame.items())
     }
     out = pd.DataFrame(columns, index=pd.RangeIndex(int(kept.sum())), copy=False)
     out.columns = frame.columns

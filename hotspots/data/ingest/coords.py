@@ -73,26 +73,39 @@ class Located:
     swapped: int
 
 
-def concat_located(parts: Sequence[Located]) -> Located:
-    """Several tables' :class:`Located` as one, their rows in turn (all in one CRS, as a
-    declared CRS gives; the first part's ``how``).
+@dataclass(frozen=True)
+class ParsedCoordinates:
+    """Two coordinate columns read as numbers, what can be worked out row by row before their
+    CRS is decided: the values, and which rows are blank or not numbers (:func:`locate` then
+    decides the CRS, swaps back swapped lat/lon and flags out-of-range rows, which look at
+    every row at once: a table read in parts is parsed part by part, then located whole).
 
-    Raises
-    ------
-    ValueError
-        No parts, or parts in different CRSs.
+    Attributes
+    ----------
+    x, y
+        The values (NaN where blank or not a number).
+    reason, detail
+        Quarantine reason code (``""`` when fine) and human text, per row.
+    fine
+        Rows with two numbers.
     """
-    if not parts or any(p.crs != parts[0].crs for p in parts):
-        raise ValueError("concat_located needs one or more parts, all in the same CRS")
-    first = parts[0]
+
+    x: np.ndarray
+    y: np.ndarray
+    reason: np.ndarray
+    detail: np.ndarray
+    fine: np.ndarray
+
+
+def concat_parsed(parts: Sequence[ParsedCoordinates]) -> ParsedCoordinates:
+    """Several parts' :class:`ParsedCoordinates` as one, their rows in turn."""
 
     def joined(name: str) -> np.ndarray:
         return np.concatenate([getattr(p, name) for p in parts])
 
-    return Located(
-        joined("lon"), joined("lat"), joined("x"), joined("y"), first.crs, first.how,
-        joined("reason"), joined("detail"), sum(p.swapped for p in parts),
-    )  # fmt: skip
+    return ParsedCoordinates(
+        joined("x"), joined("y"), joined("reason"), joined("detail"), joined("fine")
+    )
 
 
 class Reprojection:
@@ -222,6 +235,15 @@ def locate(
     >>> loc.crs, round(float(loc.lat[0]), 2)
     ('EPSG:4326', 51.75)
     """
+    parsed = parse_coordinates(first, second, names=names)
+    return locate_parsed(parsed, kind=kind, crs=crs, names=names, source=source)
+
+
+def parse_coordinates(
+    first: pd.Series, second: pd.Series, *, names: tuple[str, str] = ("x", "y")
+) -> ParsedCoordinates:
+    """The row-by-row half of :func:`locate`: both columns read as numbers, blank rows and
+    non-numbers given their reason (``names``: the columns', for messages)."""
     x, x_blank = parse_numbers(first)
     y, y_blank = parse_numbers(second)
     n = x.size
@@ -247,6 +269,22 @@ def locate(
             reason[bad] = "invalid_coordinates"
             detail[bad] = (f"{name} " + quoted + " is not a number").to_numpy(object)
             fine &= ~bad
+    return ParsedCoordinates(x, y, reason, detail, fine)
+
+
+def locate_parsed(
+    parsed: ParsedCoordinates,
+    *,
+    kind: CoordKind,
+    crs: str | None = None,
+    names: tuple[str, str] = ("x", "y"),
+    source: str = "",
+) -> Located:
+    """The rest of :func:`locate`, on every row at once (the CRS is decided, and swapped
+    lat/lon recognised, from all of them): the same arguments."""
+    x, y, fine = parsed.x, parsed.y, parsed.fine.copy()
+    reason, detail = parsed.reason.copy(), parsed.detail.copy()
+    n = x.size
     usable = fine.copy()
     src, how = _decide_crs(x[usable], y[usable], kind=kind, crs=crs, names=names, source=source)
     swapped = np.zeros(n, dtype=bool)

@@ -128,10 +128,14 @@ def _read_and_stage(
             report.encodings[source.label] = read.table.encoding
             report.notes += read.notes
             bar.update(source.size)
-    staged = _stage(checked, [f.stem for f in street], report)
+    staged = _stage(checked, report)
     malformed = (csvscan.malformed_quarantine(f.table) for f in checked)
     staged.prequarantined = [m for m in malformed if m is not None]
     return staged
+
+
+_COORDINATES = ("Longitude", "Latitude")
+"""The street files' coordinate columns."""
 
 
 @dataclass(frozen=True)
@@ -141,8 +145,11 @@ class _File:
 
     Attributes
     ----------
-    located
-        The rows' coordinates.
+    stem
+        The file's name without its suffix (generated ids begin with it).
+    coordinates
+        The rows' coordinates read as numbers (located with every file's, in
+        :func:`_stage`: whether lat/lon were swapped is decided from all the rows).
     given
         The Crime IDs, stripped (``""`` where blank).
     blank
@@ -152,9 +159,10 @@ class _File:
         hash every column of all the files read together, so they are made once all are.
     """
 
+    stem: str
     table: csvscan.CsvTable
     notes: list[str]
-    located: coords.Located
+    coordinates: coords.ParsedCoordinates
     given: pd.Series
     blank: np.ndarray
     hashes: dict[str, np.ndarray]
@@ -169,19 +177,14 @@ def _read_one(source: SourceFile) -> _File:
         table = csvscan.read_table(source)
         notes = table.notes()
     _check_header(table)
-    located = coords.locate(
-        table.column("Longitude"),
-        table.column("Latitude"),
-        kind="lonlat",
-        crs=WGS84,  # police.uk publishes WGS84 lon/lat; anything else is invalid
-        names=("Longitude", "Latitude"),
-        source=source.label,
+    coordinates = coords.parse_coordinates(
+        table.column("Longitude"), table.column("Latitude"), names=_COORDINATES
     )
     given = assemble.stripped(table.column("Crime ID").astype("str")).fillna("")
     blank = (given == "").to_numpy(bool)
     unnamed = table.records.filter(pa.array(blank))
     hashes = dict(zip(unnamed.column_names, ids.value_hashes(unnamed.columns), strict=True))
-    return _File(table, notes, located, given, blank, hashes)
+    return _File(source.stem, table, notes, coordinates, given, blank, hashes)
 
 
 def _select(files: Sequence[SourceFile]) -> tuple[list[SourceFile], dict[str, str]]:
@@ -214,18 +217,24 @@ def _check_header(table: csvscan.CsvTable) -> None:
         )
 
 
-def _stage(files: list[_File], stems: list[str], report: LoadReport) -> assemble.Staged:
-    """The files' rows together, their checks and canonical fields (``stems``: the files')."""
+def _stage(files: list[_File], report: LoadReport) -> assemble.Staged:
+    """The files' rows together, their checks and canonical fields."""
     raw, file, line = csvscan.stack([f.table for f in files])
     ledger = assemble.Ledger(len(raw))
-    located = coords.concat_located([f.located for f in files])
+    located = coords.locate_parsed(
+        coords.concat_parsed([f.coordinates for f in files]),
+        kind="lonlat",
+        crs=WGS84,  # police.uk publishes WGS84 lon/lat; anything else is invalid
+        names=_COORDINATES,
+        source=", ".join(report.files_read[:1]),
+    )
     ledger.take(located.reason, located.detail)
     month, month_detail = dates.parse_month(raw["Month"])
     ledger.flag(np.isnat(month), "unparseable_date", month_detail)
     incident_id = pd.concat([f.given for f in files], ignore_index=True)
     blank = np.concatenate([f.blank for f in files])
     if blank.any():
-        made = _generated_ids(files, list(raw.columns), stems, line[blank])
+        made = _generated_ids(files, list(raw.columns), line[blank])
         incident_id = ids.filled(incident_id, blank, made)
     fields = {
         "incident_id": incident_id,
@@ -241,9 +250,7 @@ def _stage(files: list[_File], stems: list[str], report: LoadReport) -> assemble
     return staged
 
 
-def _generated_ids(
-    files: list[_File], columns: list[str], stems: list[str], lines: np.ndarray
-) -> pa.Array:
+def _generated_ids(files: list[_File], columns: list[str], lines: np.ndarray) -> pa.Array:
     """:func:`ids.generated_ids` of the files' rows without a Crime ID (``lines``: theirs),
     their content hashed over all the files' ``columns`` (missing where a file lacks one)."""
     counts = [int(f.blank.sum()) for f in files]
@@ -253,7 +260,8 @@ def _generated_ids(
             for f, n in zip(files, counts, strict=True)
         ]
     )
-    return ids.ids_of(np.repeat(np.array(stems, dtype=object), counts), lines, digest)
+    stems = np.array([f.stem for f in files], dtype=object)
+    return ids.ids_of(np.repeat(stems, counts), lines, digest)
 
 
 def same_record(crime_type: pd.Series, located: coords.Located) -> dict[str, object]:

@@ -168,6 +168,15 @@ def test_text_keys_equal_for_equal_strings_in_any_chunk(seed: int) -> None:
         assert len({next(iter(k)) for k in seen.values()}) == len(seen)  # no collision here
 
 
+def test_text_keys_tell_generated_ids_of_alike_rows_apart() -> None:
+    """Rows alike but for their line (the same place, type and month: common among police.uk's
+    anti-social behaviour) get ids that differ only in the line number: keys differ too."""
+    stems = np.full(3_000, "2021-01-metropolitan-street", dtype=object)
+    rows = pd.DataFrame({"Crime type": ["Anti-social behaviour"] * 3_000}, dtype="str")
+    made = ids.generated_ids(stems, np.arange(2, 3_002), rows)
+    assert np.unique(ids.text_keys(made)).size == 3_000
+
+
 def test_repeated_finds_exactly_the_values_held_twice() -> None:
     rng = np.random.default_rng(5)
     words = np.array(["a" * 64, "b" * 64, "c", "", "d" * 20], dtype=object)

@@ -5,6 +5,7 @@ All functions work on whole columns at once (numpy, one pyproj ``Transformer`` c
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -70,6 +71,41 @@ class Located:
     reason: np.ndarray
     detail: np.ndarray
     swapped: int
+
+
+@dataclass(frozen=True)
+class ParsedCoordinates:
+    """Two coordinate columns read as numbers, what can be worked out row by row before their
+    CRS is decided: the values, and which rows are blank or not numbers (:func:`locate` then
+    decides the CRS, swaps back swapped lat/lon and flags out-of-range rows, which look at
+    every row at once: a table read in parts is parsed part by part, then located whole).
+
+    Attributes
+    ----------
+    x, y
+        The values (NaN where blank or not a number).
+    reason, detail
+        Quarantine reason code (``""`` when fine) and human text, per row.
+    fine
+        Rows with two numbers.
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    reason: np.ndarray
+    detail: np.ndarray
+    fine: np.ndarray
+
+
+def concat_parsed(parts: Sequence[ParsedCoordinates]) -> ParsedCoordinates:
+    """Several parts' :class:`ParsedCoordinates` as one, their rows in turn."""
+
+    def joined(name: str) -> np.ndarray:
+        return np.concatenate([getattr(p, name) for p in parts])
+
+    return ParsedCoordinates(
+        joined("x"), joined("y"), joined("reason"), joined("detail"), joined("fine")
+    )
 
 
 class Reprojection:
@@ -199,6 +235,15 @@ def locate(
     >>> loc.crs, round(float(loc.lat[0]), 2)
     ('EPSG:4326', 51.75)
     """
+    parsed = parse_coordinates(first, second, names=names)
+    return locate_parsed(parsed, kind=kind, crs=crs, names=names, source=source)
+
+
+def parse_coordinates(
+    first: pd.Series, second: pd.Series, *, names: tuple[str, str] = ("x", "y")
+) -> ParsedCoordinates:
+    """The row-by-row half of :func:`locate`: both columns read as numbers, blank rows and
+    non-numbers given their reason (``names``: the columns', for messages)."""
     x, x_blank = parse_numbers(first)
     y, y_blank = parse_numbers(second)
     n = x.size
@@ -224,6 +269,22 @@ def locate(
             reason[bad] = "invalid_coordinates"
             detail[bad] = (f"{name} " + quoted + " is not a number").to_numpy(object)
             fine &= ~bad
+    return ParsedCoordinates(x, y, reason, detail, fine)
+
+
+def locate_parsed(
+    parsed: ParsedCoordinates,
+    *,
+    kind: CoordKind,
+    crs: str | None = None,
+    names: tuple[str, str] = ("x", "y"),
+    source: str = "",
+) -> Located:
+    """The rest of :func:`locate`, on every row at once (the CRS is decided, and swapped
+    lat/lon recognised, from all of them): the same arguments."""
+    x, y, fine = parsed.x, parsed.y, parsed.fine.copy()
+    reason, detail = parsed.reason.copy(), parsed.detail.copy()
+    n = x.size
     usable = fine.copy()
     src, how = _decide_crs(x[usable], y[usable], kind=kind, crs=crs, names=names, source=source)
     swapped = np.zeros(n, dtype=bool)

@@ -28,6 +28,8 @@ from hotspots.data.ingest.textfile import TextData, decode_text, gunzip_if_neede
 
 _QUOTE, _LF, _CR = ord('"'), ord("\n"), ord("\r")
 _DELIMITERS = (",", ";", "\t", "|")
+_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' "str", what to_pandas gives
+_TEXT_ARRAY = type(pd.array([], dtype=_TEXT))
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,12 @@ class CsvTable:
     def rows(self) -> pd.DataFrame:
         """The well-formed records as a DataFrame of ``str`` columns."""
         return _to_frame(self.records, self.columns)
+
+    def column(self, name: str) -> pd.Series:
+        """``rows[name]`` alone: a ``str`` Series on the column's Arrow array (no copy, no
+        other column converted)."""
+        text = _TEXT_ARRAY(self.records.column(name), dtype=_TEXT)
+        return pd.Series(text, name=name, copy=False)
 
     @property
     def malformed_rows(self) -> pd.DataFrame:
@@ -231,7 +239,7 @@ def stack(tables: list[CsvTable]) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]
     raw = _to_frame(combined, combined.column_names)
     files = np.repeat(np.array([t.name for t in tables], dtype=object), counts)
     lines = np.concatenate([t.lines for t in tables]) if tables else np.zeros(0, np.int64)
-    return raw, files, lines.astype(np.int64)
+    return raw, files, lines.astype(np.int64, copy=False)
 
 
 def scan_csv(text: TextData) -> CsvTable:

@@ -65,8 +65,9 @@ def parse_month(values: pd.Series, *, name: str = "Month") -> tuple[np.ndarray, 
     month = month[codes]
     detail = np.full(month.size, "", dtype=object)
     bad = np.isnat(month)
-    shown = pd.Series(text.fillna("").to_numpy(object)[codes[bad]], dtype="str")
-    detail[bad] = (f"{name} '" + shown + "' is not a YYYY-MM month").to_numpy(object)
+    if bad.any():
+        shown = pd.Series(text.fillna("").to_numpy(object)[codes[bad]], dtype="str")
+        detail[bad] = (f"{name} '" + shown + "' is not a YYYY-MM month").to_numpy(object)
     return month, detail
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -19,9 +21,6 @@ def with_generated_ids(
     """``given`` ids (text) with the ``blank`` ones replaced by
     :func:`generated_ids` of their ``stems``, ``lines`` and ``rows`` (the blank rows').
 
-    Arrow text is filled by pyarrow, no Python string per row; other dtypes as pandas sets
-    items. Both give the same values.
-
     Examples
     --------
     >>> given = pd.Series(["A1", ""], dtype="str")
@@ -31,7 +30,15 @@ def with_generated_ids(
     >>> filled[0], filled[1][:5]
     ('A1', 'f-L3-')
     """
-    made = generated_ids(stems, lines, rows)
+    return filled(given, blank, generated_ids(stems, lines, rows))
+
+
+def filled(given: pd.Series, blank: np.ndarray, made: pa.Array) -> pd.Series:
+    """``given`` ids (text) with the ``blank`` ones replaced, in order, by ``made``.
+
+    Arrow text is filled by pyarrow, no Python string per row (chunked as ``given``); other
+    dtypes as pandas sets items. Both give the same values.
+    """
     if schema.is_arrow_text(given):
         array = pa.array(given.array)  # chunks kept, as pandas keeps them
         array = pc.replace_with_mask(array, pa.array(blank), made.cast(array.type))
@@ -56,27 +63,57 @@ def generated_ids(stems: np.ndarray, lines: np.ndarray, rows: pd.DataFrame) -> p
     >>> generated_ids(np.array(["2021-01-herts-street"]), np.array([7]), rows)[0].as_py()[:24]
     '2021-01-herts-street-L7-'
     """
-    digits = _hex8(_content_hash(rows) >> np.uint64(32))
-    ids = pc.binary_join_element_wise(
+    columns = [pa.array(rows[c], type=pa.large_string(), from_pandas=True) for c in rows.columns]
+    digest = row_hashes(value_hashes(columns), len(rows))
+    return ids_of(stems, lines, digest)
+
+
+def ids_of(stems: np.ndarray, lines: np.ndarray, digest: np.ndarray) -> pa.Array:
+    """:func:`generated_ids` of rows whose content hashes (:func:`row_hashes`) are ``digest``."""
+    return pc.binary_join_element_wise(
         pa.array(stems, type=pa.string()),
         "-L",
         pa.array(np.asarray(lines, dtype=np.int64)).cast(pa.string()),
         "-",
-        digits,
+        _hex8(digest >> np.uint64(32)),
         "",
     )
-    return ids
 
 
-def _content_hash(rows: pd.DataFrame) -> np.ndarray:
-    """A 64-bit hash of each row's values: each column's distinct values are hashed once,
-    then combined per row FNV-style."""
-    digest = np.zeros(len(rows), dtype=np.uint64)
-    for column in rows.columns:
-        codes, uniques = pd.factorize(rows[column], use_na_sentinel=False)
-        hashed = _hash_strings(pa.array(uniques, type=pa.large_string(), from_pandas=True))
-        digest = (digest * _FNV_PRIME) ^ hashed[codes]
+def row_hashes(columns: Sequence[np.ndarray | np.uint64], size: int) -> np.ndarray:
+    """A 64-bit hash of each of ``size`` rows from its values' :func:`value_hashes`, one array
+    per column in the columns' order (or one hash for all rows: :data:`NULL_HASH` for a
+    column they lack), combined FNV-style.
+
+    Examples
+    --------
+    >>> digest = row_hashes(value_hashes([pa.array(["x", "y"]), pa.array(["z", "z"])]), 2)
+    >>> bool(digest[0] != digest[1])
+    True
+    """
+    digest = np.zeros(size, dtype=np.uint64)
+    for hashed in columns:
+        digest *= _FNV_PRIME
+        digest ^= hashed
     return digest
+
+
+def value_hashes(columns: Sequence[pa.Array | pa.ChunkedArray]) -> list[np.ndarray]:
+    """A 64-bit hash of each value of each column (Arrow text; nulls hash alike, as
+    :data:`NULL_HASH`): each column's distinct values hashed once, all columns' at once."""
+    encoded = [
+        pc.dictionary_encode(
+            c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c, null_encoding="encode"
+        )
+        for c in columns
+    ]
+    distinct = [e.dictionary.cast(pa.large_string()) for e in encoded]
+    hashed = _hash_strings(pa.concat_arrays(distinct)) if distinct else np.zeros(0, np.uint64)
+    first = np.cumsum([0] + [len(d) for d in distinct])[:-1]  # each column's in ``hashed``
+    return [
+        hashed[start + e.indices.to_numpy(zero_copy_only=False)]
+        for start, e in zip(first, encoded, strict=True)
+    ]
 
 
 def _hash_strings(strings: pa.Array) -> np.ndarray:
@@ -92,6 +129,10 @@ def _hash_strings(strings: pa.Array) -> np.ndarray:
     sums = np.add.reduceat(weighted, starts)
     sums = np.where(lengths > 0, sums, np.uint64(0)) + lengths.astype(np.uint64)
     return sums + strings.is_null().to_numpy(zero_copy_only=False).astype(np.uint64)
+
+
+NULL_HASH = _hash_strings(pa.array([None], type=pa.large_string()))[0]
+""":func:`value_hashes` of a missing value (a column a file does not have)."""
 
 
 def _hex8(values: np.ndarray) -> pa.Array:
@@ -115,10 +156,11 @@ _ALL_BITS = np.uint64(2**64 - 1)
 
 
 def text_keys(strings: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """A 64-bit key of each string (Arrow ``string`` or ``large_string``) from its length and
-    its first, middle and last 8 bytes, read in place from the Arrow buffers: equal strings get
-    equal keys (different strings rarely do, so rows whose key is unique have a unique string);
-    a null gets the key of ``""``.
+    """A 64-bit key of each string (Arrow ``string`` or ``large_string``) from its length, its
+    first 8 bytes and its last 16 (where a generated id holds its line number and content
+    hash), read in place from the Arrow buffers: equal strings get equal keys (different
+    strings rarely do, so rows whose key is unique have a unique string); a null gets the key
+    of ``""``.
 
     Examples
     --------
@@ -140,20 +182,18 @@ def text_keys(strings: pa.Array | pa.ChunkedArray) -> np.ndarray:
     length = end - start
     last_window = data.size - 8
     if (length >= 16).all():  # every window lies inside its string
-        head, tail, middle = windows[start], windows[end - 8], windows[start + length // 2 - 4]
+        head, tail, before = windows[start], windows[end - 8], windows[end - 16]
     else:  # a short string's head: its bytes alone (the window shifted and masked)
         base = np.minimum(start, last_window)
         short = np.minimum(length, 7).astype(np.uint64) * np.uint64(8)
         head_mask = np.where(length >= 8, _ALL_BITS, (np.uint64(1) << short) - np.uint64(1))
         head = (windows[base] >> ((start - base).astype(np.uint64) * np.uint64(8))) & head_mask
         tail = np.where(length >= 8, windows[np.clip(end - 8, 0, last_window)], np.uint64(0))
-        middle = np.where(
-            length >= 16, windows[np.clip(start + length // 2 - 4, 0, last_window)], np.uint64(0)
-        )
+        before = np.where(length >= 16, windows[np.clip(end - 16, 0, last_window)], np.uint64(0))
     m = _KEY_MULTIPLIERS
     key = head * m[0]
     key ^= (key >> np.uint64(29)) ^ tail * m[1]
-    key ^= (key >> np.uint64(31)) ^ middle * m[2]
+    key ^= (key >> np.uint64(31)) ^ before * m[2]
     key ^= (key >> np.uint64(27)) ^ length.astype(np.uint64) * m[3]
     return key
 

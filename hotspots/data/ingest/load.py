@@ -55,7 +55,8 @@ def load(
     outcomes and stop-and-search files are skipped; other CSVs go to
     :func:`read_incident_csv` (``columns`` given, or guessed from common names) and vector
     files to :func:`read_vector`. Shapefile sidecars (.shx, .dbf, ...) are read with their
-    .shp. Everything is combined with :func:`concat_results`.
+    .shp. The results of several readers are combined with :func:`concat_results` (one
+    reader's is its own: its working CRS is already the one its points give).
 
     Parameters
     ----------
@@ -110,7 +111,7 @@ def load(
     if not results:
         why = "; ".join(f"{k}: {v}" for k, v in skipped.items()) or "no files"
         raise IngestError(f"nothing to load among the sources ({why})")
-    combined = concat_results(results)
+    combined = results[0] if len(results) == 1 else concat_results(results)
     combined.report.files_skipped.update(skipped)
     return combined
 

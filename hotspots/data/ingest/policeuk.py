@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from hotspots.data.ingest import assemble, coords, csvscan, dates, ids, policeukapi
 from hotspots.data.ingest.errors import IngestError
@@ -102,21 +104,7 @@ def read_policeuk_files(
         )
     area = None if study_area is None else resolve_study_area(study_area)
     report = LoadReport(files_skipped=skipped)
-    tables = []
-    with progress_bar(street, enabled=progress) as bar:
-        for source, (table, notes) in zip(street, read_each(street, _read_one), strict=True):
-            tables.append(table)
-            report.files_read.append(source.label)
-            report.encodings[source.label] = table.encoding
-            report.notes += notes
-            bar.update(source.size)
-    raw, file, line = csvscan.stack(tables)
-    stems = np.repeat(
-        np.array([f.stem for f in street], dtype=object), [t.records.num_rows for t in tables]
-    )
-    staged = _stage(raw, file, line, stems, report)
-    malformed = (csvscan.malformed_quarantine(t) for t in tables)
-    staged.prequarantined = [m for m in malformed if m is not None]
+    staged = _read_and_stage(street, report, progress=progress)
     for label in report.files_read:
         report.crs[label] = "EPSG:4326 (police.uk publishes WGS84 lon/lat)"
     return assemble.finish(
@@ -127,16 +115,76 @@ def read_policeuk_files(
     )
 
 
-def _read_one(source: SourceFile) -> tuple[csvscan.CsvTable, list[str]]:
-    """One file's table and the notes for the report; an error for a file that is not a
-    police.uk street file (raised by the reading thread: the files after it are not read)."""
+def _read_and_stage(
+    street: list[SourceFile], report: LoadReport, *, progress: bool
+) -> assemble.Staged:
+    """The files read and checked (:func:`read_each`), then their rows together; each file's
+    own arrays are let go on return, before the rows are finished."""
+    checked: list[_File] = []
+    with progress_bar(street, enabled=progress) as bar:
+        for source, read in zip(street, read_each(street, _read_one), strict=True):
+            checked.append(read)
+            report.files_read.append(source.label)
+            report.encodings[source.label] = read.table.encoding
+            report.notes += read.notes
+            bar.update(source.size)
+    staged = _stage(checked, report)
+    malformed = (csvscan.malformed_quarantine(f.table) for f in checked)
+    staged.prequarantined = [m for m in malformed if m is not None]
+    return staged
+
+
+_COORDINATES = ("Longitude", "Latitude")
+"""The street files' coordinate columns."""
+
+
+@dataclass(frozen=True)
+class _File:
+    """A street file as its reading thread leaves it: the table, the report's notes, and the
+    checks of its rows that need no other file (done there, so on both cores).
+
+    Attributes
+    ----------
+    stem
+        The file's name without its suffix (generated ids begin with it).
+    coordinates
+        The rows' coordinates read as numbers (located with every file's, in
+        :func:`_stage`: whether lat/lon were swapped is decided from all the rows).
+    given
+        The Crime IDs, stripped (``""`` where blank).
+    blank
+        Rows without a Crime ID.
+    hashes
+        :func:`ids.value_hashes` of the blank rows' values, per column: their generated ids
+        hash every column of all the files read together, so they are made once all are.
+    """
+
+    stem: str
+    table: csvscan.CsvTable
+    notes: list[str]
+    coordinates: coords.ParsedCoordinates
+    given: pd.Series
+    blank: np.ndarray
+    hashes: dict[str, np.ndarray]
+
+
+def _read_one(source: SourceFile) -> _File:
+    """One file read and its rows checked; an error for a file that is not a police.uk street
+    file (raised by the reading thread: the files after it are not read)."""
     if source.suffix == ".json":
         table, notes = policeukapi.read_api_json(source)
     else:
         table = csvscan.read_table(source)
         notes = table.notes()
     _check_header(table)
-    return table, notes
+    coordinates = coords.parse_coordinates(
+        table.column("Longitude"), table.column("Latitude"), names=_COORDINATES
+    )
+    given = assemble.stripped(table.column("Crime ID").astype("str")).fillna("")
+    blank = (given == "").to_numpy(bool)
+    unnamed = table.records.filter(pa.array(blank))
+    hashes = dict(zip(unnamed.column_names, ids.value_hashes(unnamed.columns), strict=True))
+    return _File(source.stem, table, notes, coordinates, given, blank, hashes)
 
 
 def _select(files: Sequence[SourceFile]) -> tuple[list[SourceFile], dict[str, str]]:
@@ -169,35 +217,25 @@ def _check_header(table: csvscan.CsvTable) -> None:
         )
 
 
-def _stage(
-    raw: pd.DataFrame,
-    file: np.ndarray,
-    line: np.ndarray,
-    stems: np.ndarray,
-    report: LoadReport,
-) -> assemble.Staged:
+def _stage(files: list[_File], report: LoadReport) -> assemble.Staged:
+    """The files' rows together, their checks and canonical fields."""
+    raw, file, line = csvscan.stack([f.table for f in files])
     ledger = assemble.Ledger(len(raw))
-    located = coords.locate(
-        raw["Longitude"],
-        raw["Latitude"],
+    located = coords.locate_parsed(
+        coords.concat_parsed([f.coordinates for f in files]),
         kind="lonlat",
         crs=WGS84,  # police.uk publishes WGS84 lon/lat; anything else is invalid
-        names=("Longitude", "Latitude"),
+        names=_COORDINATES,
         source=", ".join(report.files_read[:1]),
     )
     ledger.take(located.reason, located.detail)
     month, month_detail = dates.parse_month(raw["Month"])
     ledger.flag(np.isnat(month), "unparseable_date", month_detail)
-    incident_id = assemble.stripped(raw["Crime ID"].astype("str")).fillna("")
-    blank = (incident_id == "").to_numpy(bool)
+    incident_id = pd.concat([f.given for f in files], ignore_index=True)
+    blank = np.concatenate([f.blank for f in files])
     if blank.any():
-        incident_id = ids.with_generated_ids(
-            incident_id,
-            blank,
-            stems[blank],
-            line[blank],
-            assemble.kept_frame(raw, blank, combine=False),
-        )
+        made = _generated_ids(files, list(raw.columns), line[blank])
+        incident_id = ids.filled(incident_id, blank, made)
     fields = {
         "incident_id": incident_id,
         "source": SOURCE,
@@ -210,6 +248,20 @@ def _stage(
     staged = assemble.Staged(raw, file, line, ledger, located, fields, report)
     staged.same_record = same_record(raw["Crime type"], located)
     return staged
+
+
+def _generated_ids(files: list[_File], columns: list[str], lines: np.ndarray) -> pa.Array:
+    """:func:`ids.generated_ids` of the files' rows without a Crime ID (``lines``: theirs),
+    their content hashed over all the files' ``columns`` (missing where a file lacks one)."""
+    counts = [int(f.blank.sum()) for f in files]
+    digest = np.concatenate(
+        [
+            ids.row_hashes([f.hashes.get(c, ids.NULL_HASH) for c in columns], n)
+            for f, n in zip(files, counts, strict=True)
+        ]
+    )
+    stems = np.array([f.stem for f in files], dtype=object)
+    return ids.ids_of(np.repeat(stems, counts), lines, digest)
 
 
 def same_record(crime_type: pd.Series, located: coords.Located) -> dict[str, object]:

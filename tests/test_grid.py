@@ -13,9 +13,9 @@ import shapely
 
 from hotspots.space.grid import (
     EDGE_M,
-    assign_cell_ids,
     assign_cells,
     cell_counts,
+    cell_ints,
     cell_polygons,
     grid_counts,
     neighbours,
@@ -52,7 +52,7 @@ def test_assign_cells_equals_scalar_h3(herts, res):
     ref = [h3.latlng_to_cell(y, x, res) for x, y in zip(lon[::step], lat[::step], strict=True)]
     assert got.dtype == object
     assert got.tolist() == ref
-    ids = assign_cell_ids(lon[::step], lat[::step], res)
+    ids = cell_ints(lon[::step], lat[::step], res)
     assert ids.dtype == np.uint64 and ids.tolist() == [int(c, 16) for c in ref]
     # a cell's id is its index in 15 hexadecimal digits: text and number sort alike
     assert {len(c) for c in ref} == {15}
@@ -72,9 +72,9 @@ def test_assign_cells_rejects_missing_projected_and_bad_resolution():
     assert assign_cells(np.array([]), np.array([]), 9).size == 0
     for bad in ([-0.4, np.nan], [505_000.0, 505_000.0]):
         with pytest.raises(ValueError):
-            assign_cell_ids(np.array(bad), np.array([51.7, 51.7]), 9)
+            cell_ints(np.array(bad), np.array([51.7, 51.7]), 9)
     with pytest.raises(ValueError, match="from 7 to 11"):
-        assign_cell_ids(np.array([-0.4]), np.array([51.7]), 12)
+        cell_ints(np.array([-0.4]), np.array([51.7]), 12)
 
 
 def test_cell_counts_equal_counter(herts):

@@ -57,7 +57,7 @@ from threadpoolctl import threadpool_limits
 
 from hotspots.core.disclosure import has_sensitive, mappable
 from hotspots.core.points import distinct_rows, inside
-from hotspots.space.grid import _to_str, assign_cell_ids, neighbours
+from hotspots.space.grid import cell_ints, ints_to_cells, neighbours
 
 HALF_LIVES: tuple[float, ...] = (1.0, 3.0, 6.0, 12.0)
 """Recency half-lives (months) tried by the backtest."""
@@ -447,7 +447,7 @@ def area_cells(area: shapely.Geometry, res: int) -> np.ndarray:
     cells = h3v.geometry_to_cells(
         area, res, containment_mode=h3ronpy.ContainmentMode.ContainsCentroid
     )
-    return np.sort(_to_str(np.asarray(cells, dtype=np.uint64)))
+    return np.sort(ints_to_cells(cells))
 
 
 @lru_cache(maxsize=8)
@@ -505,7 +505,7 @@ def build_history(
     place, place_of = distinct_rows(np.column_stack([lon, lat, xy]))
     loc_xy, loc_of_place = distinct_rows(place[:, 2:])
     loc_of = loc_of_place[place_of]
-    place_ids = assign_cell_ids(place[:, 0], place[:, 1], res)
+    place_ids = cell_ints(place[:, 0], place[:, 1], res)
     crs = str(incidents.attrs["working_crs"])
     wkb = shapely.to_wkb(area)
     inner, inner_ids, inner_xy = _area_cells_xy(wkb, res, crs)
@@ -518,7 +518,7 @@ def build_history(
         outside = inner_ids[np.minimum(at, len(inner) - 1)] != extra
     at, extra = at[outside], extra[outside]
     ids = np.insert(inner_ids, at, extra)
-    cells = pd.Index(np.insert(inner, at, _to_str(extra)), name="cell")
+    cells = pd.Index(np.insert(inner, at, ints_to_cells(extra)), name="cell")
     cell_of = np.searchsorted(ids, place_ids)[place_of]
     cell_xy = np.empty((len(cells), 2))
     edge = np.zeros(len(cells), dtype=bool)
@@ -538,7 +538,10 @@ def build_history(
     loc_month = sparse.csr_matrix(
         (np.ones(len(loc_of)), (loc_of, month_of)), shape=(len(loc_xy), len(months))
     )
-    timed = ~(incidents["time_precision"] == "month").fillna(False).to_numpy(bool)[keep]
+    precision = incidents["time_precision"]
+    if precision.dtype == object:  # values read as text, as everywhere (bytes decoded)
+        precision = precision.astype(str)
+    timed = ~(precision == "month").fillna(False).to_numpy(bool)[keep]
     start = pd.to_datetime(incidents["occurred_from"]).to_numpy()[keep]
     times = np.where(timed, start, np.datetime64("NaT"))
     # kernels and neighbours: rows and columns of those of the area's recent histories
@@ -880,7 +883,8 @@ def _top(score: np.ndarray, k: int) -> np.ndarray:
 
 def _demoted(score: np.ndarray, history_count: np.ndarray) -> np.ndarray:
     """Scores with every zero-history cell below every cell with history (order kept within)."""
-    return score + _span(score)[2] * (history_count > 0)
+    _, _, span = _span(score)
+    return score + span * (history_count > 0)
 
 
 def _span(score: np.ndarray) -> tuple[float, float, float]:

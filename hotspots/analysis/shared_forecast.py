@@ -108,9 +108,11 @@ def _key(
     digest.update(np.ascontiguousarray(lat, dtype=float).tobytes())
     for column in (c for c in FORECAST_COLUMNS if c in incidents.columns):
         values = incidents[column]
-        digest.update(f"{column}:{values.dtype}".encode())
         if isinstance(values.dtype, np.dtype) and values.dtype.kind in "biufmM":
-            digest.update(np.ascontiguousarray(values.to_numpy()).tobytes())  # the values' bits
+            payload = np.ascontiguousarray(values.to_numpy()).tobytes()  # the values' bits
         else:  # text and other extension types: pandas' hash of each value
-            digest.update(pd.util.hash_pandas_object(values, index=False).to_numpy().tobytes())
+            payload = pd.util.hash_pandas_object(values, index=False).to_numpy().tobytes()
+        # each part named, typed and measured: no two columns' parts can run into each other
+        digest.update(f"{column}:{values.dtype}:{len(payload)}\n".encode())
+        digest.update(payload)
     return digest.hexdigest()

@@ -203,15 +203,7 @@ def assign_cells(lon: np.ndarray, lat: np.ndarray, res: int) -> np.ndarray:
     >>> assign_cells(np.array([-0.4743]), np.array([51.7526]), 9)
     array(['89195db8b73ffff'], dtype=object)
     """
-    return _to_str(assign_cell_ids(lon, lat, res))
-
-
-def assign_cell_ids(lon: np.ndarray, lat: np.ndarray, res: int) -> np.ndarray:
-    """:func:`assign_cells` as ``uint64`` H3 indexes (the same checks and errors), for callers
-    that sort or match cells by number."""
-    res = _check_res(res)
-    lon, lat = _check_lonlat(lon, lat)
-    return _cells_uint64(lon, lat, res)
+    return _to_str(cell_ints(lon, lat, res))
 
 
 def cell_counts(

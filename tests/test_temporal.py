@@ -480,6 +480,7 @@ def test_peak_times_of_a_cluster_use_its_labels(demo: gpd.GeoDataFrame) -> None:
     assert ward.dtype == bool and ward.sum() == (demo["ward_code"] == code).sum()
 
 
+@pytest.mark.filterwarnings("ignore:Converting to PeriodArray")  # the reference drops the zone
 def test_months_read_as_pandas_periods_read_them():
     from hotspots.analysis.temporal.series import _month_numbers, _months
 

@@ -256,6 +256,42 @@ writing 0.2 (the child draws map.html meanwhile): end 2.05-2.10 s. The million: 
 (the files 0.6 of it on two threads), the default area 0.4, the analysis 2.9 (the child's
 forecast 1.9), writing 0.3. Not met: Hertfordshire <= 2x (4.2x), the million <= 4x (6.3x);
 met: the import < 1 s and the million < 2 GB.
+
+Session 9 (three branches merged; every file ``analyse`` writes byte-identical to the
+session's start, ``map.html`` but for folium's ids, on Hertfordshire with and without a study
+area, Dacorum, the demo with HDBSCAN and the million; ``load()`` identical on 39 hostile and
+real inputs; every analysis and patrol plan of the dashboard identical float for float). What
+changed for a cold command: the temporal tables made while the parent would only wait for the
+forecast's child, and cheaper (months as numbers, the counted rows masked, not copied: 1M
+0.59 -> 0.28 s); the child works its forecast out without the dashboard's cache key (1M
+~0.3 s); the study area's hexagons begun on a thread as soon as the area is chosen
+(``grid.prepare_area``: h3ronpy and shapely release the GIL, so the polyfill runs beside the
+districts' wards; 1M grid_counts 0.47 -> 0.15 s on the parent's path); ``mappable`` without a
+second copy; police.uk files' rows parsed and checked in their reading threads (1M: the main
+thread's read 1.3 -> 0.84 s of CPU); the forecast's backtest on the cells with history and its
+history by H3 index (force-year forecast 0.21 -> 0.17 s). Quiet machine (load 0.9-1.5,
+12:01-12:12 UTC), ``--runs 3``, the session's start (f9109ab) and the merged tree in turn,
+two rounds:
+
+================================  ======================  =========================  ==========
+case                              start wall/CPU s, MB    merged wall/CPU s, MB      ratio
+================================  ======================  =========================  ==========
+import hotspots.analysis.analyse  0.50 / 0.60             0.47-0.49 / 0.57-0.59      < 1 s met
+floor Hertfordshire               0.56 / 0.67             0.54-0.58 / 0.65-0.68
+analyse Herts, no study area      2.37-2.40 / 3.51, 376   **2.16-2.25** / 3.28-3.37  4.3x->3.9x
+analyse Herts, 10 districts       2.14 / 3.37             **1.97-2.01** / 3.15-3.23  3.8x->3.5x
+floor 1M                          0.99 / 1.22             0.97-1.01 / 1.20-1.25
+analyse 1M, no study area         6.54-6.62 / 9.3, 1226   **5.00-5.28** / 7.8-8.3,   6.7x->5.2x
+                                                          1288
+================================  ======================  =========================  ==========
+
+(The virtual machine ran slower today than at session 8's close: the same start 2.37 s
+against 2.17 s then; compare within a row.) A cold million now (timeline): imports and the
+fork 0.54 s, reading 1.78, the default area and its districts' wards 0.45, the analysis 1.67
+(the parent's grid 0.15, eps search 0.24, DBSCAN 0.09, profiles 0.07, ward rates 0.23, cell
+names 0.36, temporal tables 0.28; the child's forecast 1.1 beside it), writing 0.26: 4.73 s.
+Not met: Hertfordshire <= 2x (3.5-3.9x), the million <= 4x (5.0-5.2x); met: the import < 1 s,
+the million < 2 GB.
 """
 
 from __future__ import annotations

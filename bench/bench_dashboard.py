@@ -666,7 +666,7 @@ force-year's Map (0.50 s, 1.7x) and Patrol opened on its own (0.44-0.47 s, 1.5x)
 Session 9 (the forecast's backtest measured on the cells with history wherever no other cell
 can be selected, its cuts by one sort, its history and ties by H3 index, its densities from
 the basis kernel's rows; the cache key by the columns' bits; every analysis, forecast and
-patrol plan identical float for float). The page runner (``/tmp``'s AppTest script, three
+patrol plan identical float for float). Each page alone in AppTest (work-ahead off, three
 changes each, the session's start and the merged tree in turn twice, load 1-1.5): force-year
 Map 0.51-0.57 -> 0.46-0.50 s (one change 0.58), Areas 0.19-0.23 -> 0.19-0.22. ``--server-only``
 (12:03 UTC, load 1.1-1.8) gave the start 0.45 / main 0.48 s on the Map: within the noise of a

@@ -503,10 +503,11 @@ def test_history_times_only_the_incidents_not_month_precise() -> None:
         incidents["time_precision"] = pd.Series(precision, dtype=dtype)
         hist = build_history(incidents, area=AREA, res=RES)
         assert np.isnat(hist.times).tolist() == [True, False, False, False], dtype
-    incidents = timed.copy()  # objects read as text: a month in bytes is a month
-    incidents["time_precision"] = pd.Series([b"month", b"exact", None, "day"], dtype=object)
-    hist = build_history(incidents, area=AREA, res=RES)
-    assert np.isnat(hist.times).tolist() == [True, False, False, False]
+    for dtype in (object, "category"):  # read as text: a month in bytes is a month
+        incidents = timed.copy()
+        incidents["time_precision"] = pd.Series([b"month", b"exact", None, "day"], dtype=dtype)
+        hist = build_history(incidents, area=AREA, res=RES)
+        assert np.isnat(hist.times).tolist() == [True, False, False, False], dtype
 
 
 def test_study_area_cells_kept_per_area_equal_fresh_ones() -> None:

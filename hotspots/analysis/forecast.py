@@ -539,8 +539,8 @@ def build_history(
         (np.ones(len(loc_of)), (loc_of, month_of)), shape=(len(loc_xy), len(months))
     )
     precision = incidents["time_precision"]
-    if precision.dtype == object:  # values read as text, as everywhere (bytes decoded)
-        precision = precision.astype(str)
+    if not isinstance(precision.dtype, pd.StringDtype):  # read as text, as everywhere
+        precision = precision.astype(str)  # (bytes decoded, categories their values)
     timed = ~(precision == "month").fillna(False).to_numpy(bool)[keep]
     start = pd.to_datetime(incidents["occurred_from"]).to_numpy()[keep]
     times = np.where(timed, start, np.datetime64("NaT"))

@@ -420,7 +420,7 @@ def _area_polygons(wkb: bytes, res: int) -> np.ndarray:
 
 def _overlapping(wkb: bytes, res: int) -> np.ndarray:
     found = h3v.geometry_to_cells(shapely.from_wkb(wkb), res, containment_mode=_OVERLAP)
-    cells = np.sort(_to_str(np.asarray(found, dtype=np.uint64)))
+    cells = np.sort(ints_to_cells(found))
     cells.flags.writeable = False
     return cells
 

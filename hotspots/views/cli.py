@@ -215,7 +215,8 @@ def _run_analyse(args: argparse.Namespace) -> int:
         study_area = args.study_area or (wards if wards is not None else data.study_area)
         if wards is None and args.study_area is None:  # a workspace's, or the default districts'
             if data.workspace is None:
-                data = _default_wards(data, res=args.res, grid=True)
+                every = not (args.start or args.end)  # (else analyse chooses for the months)
+                data = _default_wards(data, res=args.res, grid=every)
             wards, population = (
                 data.wards,
                 population if population is not None else data.population,

@@ -76,9 +76,10 @@ class Located:
 @dataclass(frozen=True)
 class ParsedCoordinates:
     """Two coordinate columns read as numbers, what can be worked out row by row before their
-    CRS is decided: the values, and which rows are blank or not numbers (:func:`locate` then
-    decides the CRS, swaps back swapped lat/lon and flags out-of-range rows, which look at
-    every row at once: a table read in parts is parsed part by part, then located whole).
+    CRS is decided: the values, and which rows are blank or not numbers
+    (:func:`locate_parsed` then decides the CRS, swaps back swapped lat/lon and flags
+    out-of-range rows, which look at every row at once: a table read in parts is parsed part
+    by part, then located whole).
 
     Attributes
     ----------

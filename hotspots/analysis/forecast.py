@@ -824,7 +824,10 @@ def _figures(captured: np.ndarray, future: np.ndarray, ks: list[int]) -> np.ndar
 
 
 def _month_captures(
-    candidates: list[np.ndarray], history_count: np.ndarray, future: np.ndarray, coverages: list
+    candidates: list[np.ndarray],
+    history_count: np.ndarray,
+    future: np.ndarray,
+    coverages: list[float],
 ) -> np.ndarray:
     """:func:`captures` of each candidate's scores with the zero-history cells demoted
     (:func:`_demoted`, row ``2 i``) and as they are (row ``2 i + 1``), the same figures, bit

@@ -55,7 +55,7 @@ import shapely
 from scipy import sparse
 from threadpoolctl import threadpool_limits
 
-from hotspots.core.disclosure import has_sensitive, mappable
+from hotspots.core.disclosure import mappable
 from hotspots.core.points import distinct_rows, inside
 from hotspots.space.grid import cell_ints, ints_to_cells, neighbours
 
@@ -1098,8 +1098,7 @@ def forecast(
 
     if not 0 < coverage <= 1:
         raise ValueError(f"coverage must be a share of the area in (0, 1], got {coverage}")
-    if has_sensitive(incidents):  # else read as they are: the forecast only reads them
-        incidents = mappable(incidents)
+    incidents = mappable(incidents)
     if study_area is None:
         area = _study_area(incidents, None, res)[0]
     else:

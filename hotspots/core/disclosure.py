@@ -148,12 +148,6 @@ def is_exact_source(source: pd.Series | np.ndarray | Sequence[str]) -> np.ndarra
     return (~values.str.lower().isin(SNAPPED_SOURCES)).fillna(True).to_numpy(bool)
 
 
-def has_sensitive(incidents: pd.DataFrame) -> bool:
-    """Whether :func:`mappable` would leave any row out (a sensitive one, or one whose
-    sensitivity is unknown)."""
-    return bool(_sensitive(incidents).any())
-
-
 def mappable(incidents: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """The incidents whose locations may feed a map layer: sensitive rows left out.
 

@@ -140,6 +140,24 @@ def test_pack_names_places_with_their_ward_as_analyse_does(leeds_file, tmp_path)
     assert headline["Domestic abuse (flagged)"] == "n/a"
 
 
+def test_pack_takes_the_study_area_analyse_takes(leeds_file, tmp_path) -> None:
+    # a file without a study area: both commands grid the districts holding the incidents
+    # and say so in the same words (not "given: GeoDataFrame"), so their hexagons agree
+    assert main(["analyse", str(leeds_file), "--out", str(tmp_path / "a")]) == 0
+    assert main(["pack", str(leeds_file), "--month", "2021-12", "--out", str(tmp_path / "p")]) == 0
+    area = json.loads((tmp_path / "a" / "params.json").read_text())["study_area"]
+    assert area.startswith("districts holding") and "Leeds (E08000035)" in area
+    html = (tmp_path / "p" / "pack.html").read_text(encoding="utf-8")
+    assert f"(study area: {area})" in _page_text(html)
+
+
+def _page_text(html: str) -> str:
+    """The page's text: tags dropped, entities read, white space as single spaces."""
+    import html as html_lib
+
+    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
 def _section_rows(html: str, heading: str) -> list[list[str]]:
     """The body rows (cell texts) of the table under ``heading`` in a pack page."""
     import html as html_lib

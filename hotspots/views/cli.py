@@ -987,9 +987,11 @@ def _run_pack(args: argparse.Namespace) -> int:
     # The month is what changed; the hot spots, clusters and peaks come from every month up to
     # it, and the forecast is for the month after it.
     history = _in_months(data, None, month)
-    result = analyse(
+    every_month = len(history) == len(data.incidents)  # the default area was chosen for these
+    result = analyse(  # the study area as analyse chooses it: the same grid, said the same way
         history,
-        study_area=data.study_area or data.wards,
+        study_area=data.study_area,
+        default_area=data.default_area if every_month else None,
         wards=data.wards,
         population=data.population,
     )

@@ -38,3 +38,54 @@ def test_shown_counts_and_the_left_out_count_go_through_the_gate() -> None:
     many = incidents_from_xy(xy, ["Rape"] * 7)
     assert mappable(few).attrs["sensitive_left_out_shown"] == WITHHELD  # 7, in groups of 3 and 4
     assert mappable(many).attrs["sensitive_left_out_shown"] == "7"
+
+
+def _victim_log(folder, name: str):
+    """A council log (exact points) with a rape and two violence records at one address, saved
+    as ``name``; its column map."""
+    log = folder / name
+    log.write_text(
+        "ref,date,incident_type,easting,northing,location\n"
+        "V0,01/12/2021,Assault by penetration,496000,213000,7 Victim Road\n"
+        "V1,02/12/2021,Violence and sexual offences,496000,213000,7 Victim Road\n"
+        "V2,03/12/2021,Assault by penetration,496000,213000,7 Victim Road\n"
+        "N1,03/12/2021,Noise,505000,207000,Marlowes\n"
+    )
+    columns = {
+        "incident_id": "ref", "date": "date", "crime_type": "incident_type",
+        "easting": "easting", "northing": "northing", "location": "location",
+    }  # fmt: skip
+    return log, columns
+
+
+def test_a_council_log_named_police_uk_keeps_its_protection(tmp_path):
+    # the name decides nothing: rows read through a column map have exact points, so a
+    # council log saved as police.uk.csv is not read as police.uk's anonymised points
+    from hotspots.data.ingest import load
+
+    for name in ("council_log.csv", "police.uk.csv", "POLICE.UK.csv"):
+        log, columns = _victim_log(tmp_path, name)
+        result = load(log, columns=columns)
+        rows = result.incidents.set_index("incident_id")
+        assert rows.loc[["V0", "V1", "V2"], "sensitive"].all(), name
+        assert not rows.loc["N1", "sensitive"]
+        assert (rows["source"] != "police.uk").all() and not mappable(rows).index.isin(["V0"]).any()
+    assert set(rows["source"]) == {"POLICE.UK (own data)"}
+    assert any("own data" in note for note in result.report.notes)
+
+
+def test_a_workspace_never_files_exact_points_as_police_uk(tmp_path):
+    import pytest
+
+    from hotspots.data.workspace import add, init, open_workspace
+
+    log, columns = _victim_log(tmp_path, "police.uk.csv")
+    root = tmp_path / "ws"
+    init(root, area="Dacorum")
+    add(root, [log], columns=columns)  # its own source, not police.uk's months
+    data = open_workspace(root)
+    assert set(data.coverage.sources) == {"police.uk (own data)"}
+    assert data.incidents.set_index("incident_id").loc["V0", "sensitive"]
+    with pytest.raises(ValueError, match="exact coordinates"):
+        add(root, [log], columns=columns, source="police.uk")
+    assert set(open_workspace(root).coverage.sources) == {"police.uk (own data)"}  # unchanged

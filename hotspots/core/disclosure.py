@@ -148,6 +148,20 @@ def is_exact_source(source: pd.Series | np.ndarray | Sequence[str]) -> np.ndarra
     return (~values.str.lower().isin(SNAPPED_SOURCES)).fillna(True).to_numpy(bool)
 
 
+def exact_source_name(name: str) -> str:
+    """The source name of rows whose coordinates are exact (a council log, CAD data, anything
+    read through a column map): ``name``, unless it is the name of a source whose points are
+    anonymised (:data:`SNAPPED_SOURCES`), which would switch their protection off; then
+    ``name`` and " (own data)" (a council log saved as ``police.uk.csv``).
+
+    Examples
+    --------
+    >>> exact_source_name("council_log"), exact_source_name("Police.UK ")
+    ('council_log', 'Police.UK (own data)')
+    """
+    return name if is_exact_source([name])[0] else f"{name.strip()} (own data)"
+
+
 def mappable(incidents: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """The incidents whose locations may feed a map layer: sensitive rows left out.
 

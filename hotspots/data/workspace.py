@@ -36,6 +36,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from hotspots.core.disclosure import exact_source_name, is_exact_source
 from hotspots.data import boundaries
 from hotspots.data.coverage import Coverage
 from hotspots.data.ingest import ColumnMap, IngestError, LoadResult, concat_results, load
@@ -287,6 +288,13 @@ def add(
     )
     incidents = result.incidents
     name = source or _source_name(incidents, files)
+    if exact_source_name(name) != name and is_exact_source(incidents["source"]).any():
+        raise ValueError(
+            f"source {name!r} names data.police.uk's street-level files, whose points are "
+            "already anonymised; these rows have exact coordinates (a council log, CAD data): "
+            "give them a source name of their own (--source), so that their points and "
+            "addresses stay protected and police.uk's months are not replaced"
+        )
     incidents = incidents.assign(source=name)
     report = AddReport(load=result)
     months = incidents["month"].dt.strftime("%Y-%m")
@@ -369,14 +377,14 @@ def _known_files(
 
 
 def _source_name(incidents: pd.DataFrame, files: Sequence[str | Path]) -> str:
-    """police.uk when the rows came from police.uk files, else the first file's stem."""
-    stems = incidents["source"].astype(str) if len(incidents) else pd.Series([], dtype=str)
-    if len(stems) and stems.str.contains(r"-street$|police\.?uk", regex=True).all():
+    """police.uk when the rows came from police.uk files (every row's points anonymised),
+    else the first file's stem (never police.uk's name: :func:`exact_source_name`)."""
+    if len(incidents) and not is_exact_source(incidents["source"]).any():
         return POLICEUK
     first = expand(files)[0] if files else None
     if first is not None and first.name.lower().endswith("-street.csv"):
         return POLICEUK
-    return Path(files[0]).stem if files else "data"
+    return exact_source_name(Path(files[0]).stem) if files else "data"
 
 
 def _taxonomy(ws: Workspace) -> pd.DataFrame | None:

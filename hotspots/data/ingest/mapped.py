@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from hotspots.core.disclosure import exact_source_name
 from hotspots.data.ingest import assemble, coords, dates, ids
 from hotspots.data.ingest.columns import ColumnMap
 from hotspots.data.ingest.errors import IngestError
@@ -46,9 +47,15 @@ def stage(
     report.parameters[f"{label}: columns"] = ", ".join(f"{k}={v}" for k, v in cmap.used().items())
     report.parameters[f"{label}: dayfirst"] = str(dayfirst)
     report.notes += [f"{label}: {note}" for note in start.notes]
+    named = exact_source_name(source)  # exact points: never named as anonymised ones
+    if named != source:
+        report.notes.append(
+            f"{label}: source named {named!r}, not {source!r}: that name is data.police.uk's, "
+            "whose points are already anonymised; these rows' points are exact, and protected"
+        )
     fields: dict[str, np.ndarray | pd.Series | str | None] = {
         "incident_id": _ids(raw, cmap, line, stem),
-        "source": source,
+        "source": named,
         "crime_type": _col(raw, cmap.crime_type),
         "month": dates.month_start(start.values),
         "occurred_from": start.values,

@@ -140,3 +140,21 @@ def test_an_empty_selection_is_a_message_not_a_traceback(tmp_path, capsys):
     assert main(args) == 1
     err = capsys.readouterr().err
     assert "hotspots analyse: error:" in err and "Traceback" not in err
+
+
+def test_a_month_police_uk_has_not_published_is_said_and_marked(tmp_path, capsys):
+    # the council log covers Jan 2022, police.uk not yet: its counts are the log's only
+    from hotspots.data.ingest import concat_results
+    from hotspots.demo.load import load_demo_log, load_demo_policeuk
+
+    both = concat_results([load_demo_policeuk(), load_demo_log()]).incidents
+    lagging = both[~((both["source"] == "police.uk") & (both["month"] == "2022-01-01"))]
+    lagging.to_parquet(tmp_path / "lagging.parquet")
+    out = tmp_path / "out"
+    args = ["analyse", str(tmp_path / "lagging.parquet"), "--study-area", "E07000096"]
+    assert main([*args, "--out", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "note: Jan 2022 holds no police.uk data" in said
+    monthly = pd.read_csv(out / "monthly.csv").set_index("month")
+    log = monthly.loc["2022-01", "sources"]
+    assert "police.uk" not in log and monthly.loc["2021-12", "sources"].count(";") == 1

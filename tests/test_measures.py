@@ -496,3 +496,37 @@ def test_month_only_rows_read_from_every_spelling():
         }
     )  # fmt: skip
     assert _month_only(frame).tolist() == [True, True, False, True, True, False]
+
+
+# --------------------------------------------------------------------------- sources
+
+
+def test_a_month_police_uk_has_not_published_counts_like_with_like(demo, wards, population):
+    # police.uk publishes Jan 2022 weeks after the council log covers it: Jan's figures
+    # without police.uk, against Dec's with it, would read as a fall of all its crime
+    from hotspots.data.coverage import Coverage
+
+    lagging = demo[~((demo["source"] == "police.uk") & (demo["month"] == "2022-01-01"))]
+    coverage = Coverage.of(lagging)
+    assert str(coverage.latest_complete()) == "2021-12"  # the default month: both sources
+    current = ("2022-01", "2022-01")
+    log_only = lagging[lagging["source"] != "police.uk"]
+    head = measures.headline_measures(lagging, current=current, coverage=coverage)
+    alone = measures.headline_measures(log_only, current=current, coverage=Coverage.of(log_only))
+    columns = ["current", "previous", "last_year"]
+    pd.testing.assert_frame_equal(head[columns], alone[columns])  # the log's, in every period
+    assert any("police.uk has no data for Jan 2022" in n for n in head.attrs["notes"])
+    table = measures.ward_table(lagging, wards, population, current=current, coverage=coverage)
+    by_itself = measures.ward_table(
+        log_only, wards, population, current=current, coverage=Coverage.of(log_only)
+    )
+    for column in ("count", "previous"):
+        pd.testing.assert_series_equal(table[column], by_itself[column])
+    changes = measures.what_changed(
+        lagging, by=("category",), periods=measures.comparison_periods(current), coverage=coverage
+    )
+    assert set(changes["category"]) <= set(log_only["category"])  # no police.uk-only group
+    # a month both cover counts both
+    both = measures.headline_measures(lagging, current=("2021-12", "2021-12"), coverage=coverage)
+    total = "All crime (excluding ASB)"
+    assert both.loc[total, "current"] > alone.loc[total, "previous"]

@@ -240,7 +240,7 @@ def test_analyse_pack_and_patrol_plan_on_the_workspace(leeds, tmp_path, capsys):
     june = monthly.set_index("month").loc["2018-06"]
     assert pd.isna(june["Acquisitive"]) and not june["covered"]  # no data, never zero
     lines = (out / "monthly.csv").read_text().splitlines()
-    assert lines[2] == "2018-06,,False" and ".0," not in "\n".join(lines)  # whole counts
+    assert lines[2] == "2018-06,,False," and ".0," not in "\n".join(lines)  # no source: blank
     rates = pd.read_csv(out / "ward_rates.csv")
     assert len(rates) == 33 and rates["rate"].notna().all()
     pack = tmp_path / "pack"

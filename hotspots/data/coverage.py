@@ -30,6 +30,10 @@ POLICEUK_SOURCE = rf"police\.uk|{_POLICEUK_FILE[1:-1]}"
 PREVIOUS_LOOKBACK = 24
 """How many periods back the previous-period comparison may fall back (months or days)."""
 
+PUBLICATION_LAG = 3
+"""Months a source may trail the latest month and still count as publishing (police.uk
+publishes a month six to eight weeks after it ends): :meth:`Coverage.latest_complete`."""
+
 LAST_YEAR_SLACK = 3
 """How far (months; weeks for daily periods) the last-year comparison may move when the same
 period a year earlier is not covered."""
@@ -131,6 +135,52 @@ class Coverage:
         if sources is None:
             return any(m in months for months in self.sources.values())
         return all(m in self.sources.get(s, ()) for s in sources)
+
+    def partial(self, lag: int = PUBLICATION_LAG) -> dict[pd.Period, list[str]]:
+        """The covered months some source publishing around them does not cover (one covering
+        a month up to ``lag`` months before or after), with those sources: their counts hold
+        the other sources' incidents only.
+
+        Examples
+        --------
+        >>> cov = Coverage({"police.uk": ["2021-11", "2021-12"], "log": ["2021-12", "2022-01"]})
+        >>> {str(m): s for m, s in cov.partial().items()}
+        {'2021-11': ['log'], '2022-01': ['police.uk']}
+        """
+        out = {}
+        for month in self.months():
+            absent = [
+                name
+                for name, have in self.sources.items()
+                if month not in have and any(abs((m - month).n) <= lag for m in have)
+            ]
+            if absent:
+                out[month] = sorted(absent)
+        return out
+
+    def latest_complete(self, lag: int = PUBLICATION_LAG) -> pd.Period:
+        """The latest month that every source still publishing covers (a source covering a
+        month up to ``lag`` months before it): a month a council log covers but police.uk has
+        not published yet is not a month's whole count, so not the default one.
+
+        Examples
+        --------
+        >>> cov = Coverage({"police.uk": ["2021-11", "2021-12"], "log": ["2021-12", "2022-01"]})
+        >>> str(cov.latest_complete()), str(Coverage({"log": ["2022-01"]}).latest_complete())
+        ('2021-12', '2022-01')
+        """
+        covered = self.months()
+        if len(covered) == 0:
+            raise ValueError("the data cover no month")
+        for month in covered[::-1]:
+            publishing = [
+                have
+                for have in self.sources.values()
+                if any(month - lag <= m <= month for m in have)
+            ]
+            if all(month in have for have in publishing):
+                return month
+        return covered.max()
 
     def sources_of(self, bounds: Bounds) -> list[str]:
         """The sources covering every month of ``bounds``."""
@@ -244,6 +294,13 @@ class Coverage:
     def to_dict(self) -> dict[str, list[str]]:
         """Source → months as ``"YYYY-MM"`` strings (for JSON and TOML)."""
         return {name: [str(m) for m in months] for name, months in self.sources.items()}
+
+
+def from_sources(source: pd.Series, names: Sequence[str]) -> np.ndarray:
+    """Per row: whether its ``source`` is one of ``names`` (the names of a :class:`Coverage`:
+    police.uk file names count as ``police.uk``)."""
+    known = source.astype("string").fillna("(unknown)")
+    return known.str.replace(_POLICEUK_FILE, "police.uk", regex=True).isin(names).to_numpy(bool)
 
 
 def _month(value: object) -> pd.Period:

@@ -260,6 +260,12 @@ def _run_analyse(args: argparse.Namespace) -> int:
             f"note: no data for {', '.join(f'{m:%b %Y}' for m in gaps)}: the counts are of the "
             f"{inside.nunique()} months with data; monthly.csv leaves it empty"
         )
+    partial = {
+        m: s for m, s in data.coverage.partial().items() if inside.min() <= m <= inside.max()
+    }
+    for month, absent in partial.items():  # a month one source has not published is not whole
+        print(f"note: {month:%b %Y} holds no {' or '.join(absent)} data: its counts are the "
+              "other sources' only (monthly.csv: sources)")  # fmt: skip
     if result.ward_rates is None:  # said once, not a blank ward in every place name
         print(f"note: {NO_WARD_NOTE} (give --areas or --study-area DISTRICT for ward names)")
     else:
@@ -822,7 +828,7 @@ def _add_month(parser: argparse.ArgumentParser) -> None:
 
 
 def _month(data: Input, month: str | None) -> str:
-    return month or str(data.coverage.months().max())
+    return month or str(data.coverage.latest_complete())
 
 
 def _add_wards(commands: argparse._SubParsersAction) -> None:

@@ -213,10 +213,15 @@ def _stringify(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def _monthly(monthly: pd.DataFrame, coverage: Coverage | None) -> pd.DataFrame:
-    """Monthly counts with a ``month`` column; uncovered months blank ("no data")."""
+    """Monthly counts with a ``month`` column; uncovered months blank ("no data"), and with
+    ``coverage`` the ``sources`` that cover each month (a month one source has not published
+    yet counts the others' incidents only)."""
     table = monthly if coverage is None else coverage.mask(monthly).round().astype("Int64")
     covered = table.notna().all(axis=1) if coverage is not None else True
     out = table.reset_index(drop=True)
-    out.insert(0, "month", pd.DatetimeIndex(table.index).strftime("%Y-%m"))
+    months = pd.DatetimeIndex(table.index).to_period("M")
+    out.insert(0, "month", months.strftime("%Y-%m"))
     out["covered"] = covered if isinstance(covered, bool) else covered.to_numpy()
+    if coverage is not None:
+        out["sources"] = ["; ".join(coverage.sources_of((m, m))) for m in months]
     return out

@@ -90,7 +90,7 @@ def what_changed(
     periods = periods or default_periods(incidents)
     if coverage is not None:
         periods = periods_for(periods.current, None, coverage, reason=periods.reason)
-    incidents, period_note = counted_in(incidents, periods)
+    incidents, period_note = counted_in(incidents, periods, coverage)
     parts = [incidents[c].astype("string").fillna(_NONE) for c in by]
     key = parts[0].str.cat(parts[1:], sep=_SEP) if len(parts) > 1 else parts[0]
     frame = pd.DataFrame(

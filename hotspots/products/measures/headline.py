@@ -87,7 +87,7 @@ def headline_measures(
     """
     check_incidents(incidents)
     periods = periods_for(current, previous, coverage)
-    incidents, period_note = counted_in(incidents, periods)
+    incidents, period_note = counted_in(incidents, periods, coverage)
     # Totals that mix sensitive and other incidents count sensitive ones in whole groups of 5
     # or more only (a ward's month of one offence type; :func:`disclosure.countable`), so a
     # small group anywhere in the district does not blank "All crime": any two shown figures

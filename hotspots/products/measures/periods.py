@@ -21,7 +21,7 @@ import pandas as pd
 from hotspots.analysis.temporal import compare_periods
 from hotspots.analysis.temporal.series import count_period
 from hotspots.core import disclosure
-from hotspots.data.coverage import Coverage
+from hotspots.data.coverage import Coverage, from_sources
 
 PeriodBound: TypeAlias = str | date | datetime | pd.Timestamp | pd.Period
 Bounds = tuple[pd.Period, pd.Period]
@@ -275,23 +275,41 @@ def _counted_rows(frame: pd.DataFrame, bounds: Sequence[Bounds], by: str) -> pd.
     return pd.DataFrame(frame[columns]).iloc[np.flatnonzero(keep)]
 
 
-def counted_in(incidents: pd.DataFrame, periods: Periods) -> tuple[pd.DataFrame, list[str]]:
-    """The incidents a comparison of ``periods`` may count, and the note to show.
+def counted_in(
+    incidents: pd.DataFrame, periods: Periods, coverage: Coverage | None = None
+) -> tuple[pd.DataFrame, list[str]]:
+    """The incidents a comparison of ``periods`` may count, and the notes to show.
+
+    Like with like: with ``coverage``, only the sources covering the current period are
+    counted, in every period (a month police.uk has not published yet, compared with one it
+    has, would show a fall of all its crime); a note names the sources left out.
 
     Periods of days that are not whole months cut the disclosure gate's groups (source, type,
     ward, calendar month), so they count no sensitive incident and the note
     (:data:`hotspots.core.disclosure.PERIOD_NOTE`) says so — always, whether or not the data
     hold any (a note shown only then would itself say that some exist). Whole months: the
-    incidents as they are and no note. ``ValueError`` (with the note) when every incident is
+    incidents as they are. ``ValueError`` (with the note) when every incident is
     sensitive and the periods are days.
     """
+    notes = []
+    if coverage is not None and "source" in incidents.columns:
+        counted = coverage.sources_of(periods.current)
+        keep = from_sources(incidents["source"], counted)
+        if counted and not keep.all():
+            left = sorted(set(coverage.sources) - set(counted))
+            notes.append(
+                f"{' and '.join(left)} {'has' if len(left) == 1 else 'have'} no data for "
+                f"{periods.label()}: every figure counts {' and '.join(counted)} only, in each "
+                "period compared"
+            )
+            incidents = incidents[keep]
     bounds = (periods.current, periods.previous, periods.last_year)
     if all(disclosure.whole_months(*b) for b in bounds):
-        return incidents, []
-    counted = disclosure.time_split(incidents)
-    if len(incidents) and not len(counted):
+        return incidents, notes
+    counted_rows = disclosure.time_split(incidents)
+    if len(incidents) and not len(counted_rows):
         raise ValueError(f"there are no incidents to compare: {disclosure.PERIOD_NOTE}")
-    return counted, [disclosure.PERIOD_NOTE]
+    return counted_rows, [*notes, disclosure.PERIOD_NOTE]
 
 
 def made(compared: dict, name: str) -> pd.DataFrame | None:

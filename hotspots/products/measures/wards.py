@@ -108,7 +108,7 @@ def ward_table(
     check_incidents(incidents)
     require(wards, ("area_code", "area_name"), "wards", "hotspots.space.areas.read_boundaries")
     periods = periods_for(current, previous, coverage)
-    incidents, period_note = counted_in(incidents, periods)
+    incidents, period_note = counted_in(incidents, periods, coverage)
     compared = compare_all(
         incidents, periods, by="ward_code", last_year=last_year, alpha=alpha, coverage=coverage
     )

@@ -87,6 +87,23 @@ def test_unknown_and_ambiguous_names_list_the_candidates():
     assert boundaries.find_district("st. albans") == ("E07000240", "St Albans")
 
 
+def test_a_council_formed_after_the_pack_names_its_former_districts():
+    # a comma is part of a name but in ONS's "Bristol, City of": never its first part alone
+    for name in ("Bournemouth, Christchurch and Poole", "E06000058"):
+        with pytest.raises(LookupError, match=r"2019.*Bournemouth \(E06000028\).*Poole"):
+            boundaries.find_district(name)
+    with pytest.raises(LookupError, match=r"Aylesbury Vale \(E07000004\).*Wycombe"):
+        boundaries.find_district("buckinghamshire")
+    with pytest.raises(LookupError, match="did you mean"):
+        boundaries.find_district("Leeds, Bradford")
+    assert boundaries.find_district("Kingston upon Hull, City of")[0] == "E06000010"
+    assert boundaries.find_district("Folkestone and Hythe") == ("E07000112", "Shepway")
+    codes = set(boundaries.districts()["lad_code"])
+    for successor in boundaries.SUCCESSORS:  # every former district is in the pack
+        assert set(successor.parts) <= codes, successor.name
+        assert successor.code not in codes or successor.parts == (successor.code,)
+
+
 def _points_in_wards(wards: gpd.GeoDataFrame, per_ward: np.ndarray, seed: int = 1) -> np.ndarray:
     """``per_ward[i]`` random points (BNG metres) at least 30 m inside ward ``i``."""
     rng = np.random.default_rng(seed)

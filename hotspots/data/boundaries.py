@@ -48,6 +48,46 @@ VINTAGE = "wards: 2013 electoral wards; LSOAs: 2011; residents: 2011 Census; dis
 
 _CODE = re.compile(r"^[EW]\d{8}$", re.IGNORECASE)
 
+_ONS_SUFFIX = re.compile(r",\s*(city|county|city and county) of$", re.IGNORECASE)
+"""ONS style "Bristol, City of": the name is the part before the comma."""
+
+
+@dataclass(frozen=True)
+class Successor:
+    """A council formed (or renamed) after the pack's 2016-era districts: its code, the year
+    and the pack districts it covers."""
+
+    name: str
+    code: str
+    year: int
+    parts: tuple[str, ...]
+
+
+SUCCESSORS: tuple[Successor, ...] = (
+    Successor("Bournemouth, Christchurch and Poole", "E06000058", 2019,
+              ("E06000028", "E07000048", "E06000029")),
+    Successor("Dorset", "E06000059", 2019,
+              ("E07000049", "E07000050", "E07000051", "E07000052", "E07000053")),
+    Successor("East Suffolk", "E07000244", 2019, ("E07000205", "E07000206")),
+    Successor("West Suffolk", "E07000245", 2019, ("E07000201", "E07000204")),
+    Successor("Somerset West and Taunton", "E07000246", 2019, ("E07000190", "E07000191")),
+    Successor("Buckinghamshire", "E06000060", 2020,
+              ("E07000004", "E07000005", "E07000006", "E07000007")),
+    Successor("North Northamptonshire", "E06000061", 2021,
+              ("E07000150", "E07000152", "E07000153", "E07000156")),
+    Successor("West Northamptonshire", "E06000062", 2021, ("E07000151", "E07000154", "E07000155")),
+    Successor("Cumberland", "E06000063", 2023, ("E07000026", "E07000028", "E07000029")),
+    Successor("Westmorland and Furness", "E06000064", 2023,
+              ("E07000027", "E07000030", "E07000031")),
+    Successor("North Yorkshire", "E06000065", 2023,
+              ("E07000163", "E07000164", "E07000165", "E07000166", "E07000167", "E07000168",
+               "E07000169")),
+    Successor("Somerset", "E06000066", 2023,
+              ("E07000187", "E07000188", "E07000189", "E07000190", "E07000191")),
+    Successor("Folkestone and Hythe", "E07000112", 2018, ("E07000112",)),
+)  # fmt: skip
+"""Councils the pack knows by their former districts (a renamed one by its old name)."""
+
 
 @dataclass(frozen=True)
 class District:
@@ -160,6 +200,18 @@ def find_district(code_or_name: str) -> tuple[str, str]:
     """
     text = " ".join(str(code_or_name).split())
     table = districts()
+    successor = _successor(text)
+    if successor is not None and len(successor.parts) == 1:  # renamed: the same district
+        return successor.parts[0], str(
+            table.set_index("lad_code").at[successor.parts[0], "lad_name"]
+        )
+    if successor is not None:
+        raise LookupError(
+            f"{successor.name} ({successor.code}) became one council in {successor.year}; the "
+            "boundary pack holds its former districts (2016-era wards and 2011 residents): "
+            f"{_listing(table[table['lad_code'].isin(successor.parts)])}. Pass one of their "
+            "codes, or a boundary file of the whole council's wards (--study-area FILE)"
+        )
     if _CODE.match(text):
         hit = table[table["lad_code"] == text.upper()]
         if len(hit):
@@ -176,8 +228,8 @@ def find_district(code_or_name: str) -> tuple[str, str]:
         return str(hit["lad_code"].iloc[0]), str(hit["lad_name"].iloc[0])
     if len(hit) > 1:  # no two districts share a name today; kept for future packs
         raise LookupError(f"district name {text!r} is ambiguous: {_listing(hit)}; pass the code")
-    if "," in text:  # ONS style "Bristol, City of" → "Bristol"
-        return find_district(text.split(",")[0])
+    if _ONS_SUFFIX.search(text):  # ONS style "Bristol, City of" → "Bristol"
+        return find_district(_ONS_SUFFIX.sub("", text))
     contains = table[folded.str.contains(wanted, regex=False)] if len(wanted) >= 3 else table[:0]
     if len(contains) == 1:
         return str(contains["lad_code"].iloc[0]), str(contains["lad_name"].iloc[0])
@@ -360,6 +412,12 @@ def _outline_index() -> tuple[pd.DataFrame, shapely.STRtree]:
     outlines = shapely.from_wkb(table["geometry"].to_numpy(zero_copy_only=False))
     shapely.prepare(outlines)
     return table.drop_columns("geometry").to_pandas(), shapely.STRtree(outlines)
+
+
+def _successor(text: str) -> Successor | None:
+    """The council of :data:`SUCCESSORS` that ``text`` names (its name or code), if any."""
+    folded = _fold(text)
+    return next((s for s in SUCCESSORS if folded in (_fold(s.name), s.code.casefold())), None)
 
 
 def _fold(name: str) -> str:

@@ -156,3 +156,15 @@ def test_one_line_api_json_with_a_nul_sets_aside_one_crime(tmp_path):
     path.write_text("[" * 100_000 + "]" * 100_000)
     with pytest.raises(IngestError, match=r"crimes\.json: broken JSON at line 1, column 2"):
         read_policeuk(path)
+
+
+def test_police_uk_categories_before_may_2013_have_their_groups():
+    # police.uk's files before May 2013 say "Violent crime" and "Public disorder and weapons"
+    from hotspots.data import schema
+
+    old = pd.Series(["Violent crime", "Public disorder and weapons"], dtype="str")
+    assert schema.unmapped_types(old, None) == []
+    assert schema.classify(old)["category"].tolist() == [
+        "Violence and sexual offences", "Public order"
+    ]  # fmt: skip
+    assert CATEGORY_SLUGS["public-disorder-weapons"] == "Public disorder and weapons"

@@ -24,6 +24,7 @@ CATEGORY_SLUGS: dict[str, str] = {
     "other-theft": "Other theft",
     "possession-of-weapons": "Possession of weapons",
     "public-order": "Public order",
+    "public-disorder-weapons": "Public disorder and weapons",  # before May 2013
     "robbery": "Robbery",
     "shoplifting": "Shoplifting",
     "theft-from-the-person": "Theft from the person",
@@ -32,7 +33,8 @@ CATEGORY_SLUGS: dict[str, str] = {
     "other-crime": "Other crime",
 }
 """police.uk API category slug → the street-level CSV's ``Crime type``. An unknown slug is
-kept as given (and reported as an unmapped crime type)."""
+kept as given (and reported as an unmapped crime type). police.uk's categories before May 2013,
+"Violent crime" and "Public disorder and weapons", are in the bundled taxonomy too."""
 
 API_COLUMNS: tuple[str, ...] = (
     "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",

@@ -202,3 +202,25 @@ def test_occurrence_column_with_report_time_fallback(tmp_path):
     # A committed time that is given but unreadable is an error, never replaced silently.
     assert result.quarantine["reason"].tolist() == ["unparseable_date"]
     assert "fallback" in " ".join(result.report.parameters)
+
+
+def test_dates_in_the_future_or_before_1990_are_set_aside(tmp_path):
+    # 01/01/1900 (a placeholder) and 2099 (a typing error) would become the data's first and
+    # latest months: every default period, gap and "what changed" would follow them
+    path = tmp_path / "log.csv"
+    path.write_text(
+        "ref,date,type,x,y\n"
+        "a,01/01/1900,Noise,505000,207000\n"
+        "b,15/03/2021,Noise,505000,207000\n"
+        "c,01/01/2099,Noise,505000,207000\n"
+        "d,31/12/1989,Noise,505000,207000\n"
+        "e,01/01/1990,Noise,505000,207000\n"
+    )
+    cmap = ColumnMap(incident_id="ref", date="date", crime_type="type", x="x", y="y")
+    result = read_incident_csv(path, cmap)
+    assert result.incidents["incident_id"].tolist() == ["b", "e"]
+    quarantine = result.quarantine.set_index("line")
+    assert (quarantine["reason"] == "implausible_date").all() and len(quarantine) == 3
+    assert "in the future" in quarantine.loc[4, "detail"]
+    assert "Jan 1900: before Jan 1990" in quarantine.loc[2, "detail"]
+    assert result.report.months == ["1990-01", "2021-03"]

@@ -90,6 +90,7 @@ QUARANTINE_LABELS: dict[str, str] = {
     "invalid_coordinates": "Invalid coordinates",
     "not_a_point": "Not a point",
     "unparseable_date": "No readable date",
+    "implausible_date": "Date in the future or before 1990",
     "end_before_start": "Ends before it starts",
     "outside_study_area": "Outside the study area",
     "duplicate_id": "Duplicate incident",

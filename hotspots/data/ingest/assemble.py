@@ -3,6 +3,7 @@ canonical incidents GeoDataFrame, the quarantine frame and the report."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -104,6 +105,7 @@ def finish(
     rows finally kept is the same (duplicates rarely move the median), else reprojects again.
     """
     ledger, loc = staged.ledger, staged.located
+    _flag_implausible_dates(staged)
     if study_area is not None:
         within = ledger.ok & inside(study_area, loc.lon, loc.lat)
         ledger.flag(~within, "outside_study_area", f"outside the study area {study_area_label}")
@@ -124,6 +126,35 @@ def finish(
     if report.rows_read != report.rows_kept + report.rows_quarantined:
         raise RuntimeError("ingest lost rows: read != kept + quarantined (a bug; please report)")
     return LoadResult(incidents, quarantine, report)
+
+
+EARLIEST_MONTH = np.datetime64("1990-01", "M")
+"""The first month a record may fall in: earlier dates are placeholders (01/01/1900, Excel's
+day 0) or typing errors, not crime a partnership maps."""
+
+
+def _flag_implausible_dates(staged: Staged, today: dt.date | None = None) -> None:
+    """Quarantine ``implausible_date`` the rows dated after ``today`` (default: this machine's
+    date; a month after this one, or a time more than a day ahead) or before
+    :data:`EARLIEST_MONTH`: kept, one such row would become the data's latest (or first)
+    month, and every default period and gap would follow it."""
+    month = staged.fields.get("month")
+    if month is None or isinstance(month, str):
+        return
+    day = np.datetime64(today or dt.date.today(), "D")
+    months = np.asarray(month, dtype="datetime64[M]")
+    late = months > day.astype("datetime64[M]")
+    occurred = staged.fields.get("occurred_from")
+    if occurred is not None and not isinstance(occurred, str):
+        late |= np.asarray(occurred, dtype="datetime64[D]") > day + 1
+    early = months < EARLIEST_MONTH
+    if not (late.any() or early.any()):
+        return
+    detail = np.full(months.size, "", dtype=object)
+    detail[late] = f"dated after today ({day}): in the future"
+    detail[early] = [f"dated {m:%b %Y}: before {EARLIEST_MONTH.item():%b %Y}" for m in
+                     months[early].tolist()]  # fmt: skip
+    staged.ledger.flag(late | early, "implausible_date", detail)
 
 
 def _reproject_early(loc: coords.Located, ok: np.ndarray) -> coords.Reprojection | None:

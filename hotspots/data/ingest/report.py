@@ -21,6 +21,8 @@ QUARANTINE_REASONS: Mapping[str, str] = {
     "or the 0,0 placeholder",
     "not_a_point": "a vector feature that is not a point (incidents are points)",
     "unparseable_date": "date, time or month blank or not a date",
+    "implausible_date": "a date after today, or before 1990 (a placeholder such as 01/01/1900, "
+    "or a typing error): it would become the latest or the first month of the data",
     "end_before_start": "the end of the time window is earlier than its start",
     "outside_study_area": "the point lies outside the study area",
     "duplicate_id": "the same incident id was already loaded for the same month (police.uk: "

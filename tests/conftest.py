@@ -5,12 +5,19 @@ Every fixture goes through the public ingest API, from files inside the reposito
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
+import pandas as pd
 import pytest
+import shapely
 
-from hotspots.data import datasets
+from hotspots.core.crs import BNG, from_lonlat, to_lonlat
+from hotspots.data import boundaries, datasets
 from hotspots.data.ingest import ColumnMap, LoadResult, read_incident_csv, read_policeuk
 
 HOUSTON_COLUMNS = ColumnMap(
@@ -25,6 +32,8 @@ NYC_COLUMNS = ColumnMap(
     location="location_type",
 )
 DC_COLUMNS = ColumnMap(datetime="start_datetime", datetime_to="end_datetime", lat="lat", lon="lon")
+LEEDS = "E08000035"
+LEEDS_MONTHS = ("2021-09", "2021-10", "2021-11", "2021-12")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -96,3 +105,29 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
         patch.delenv(SEED_ENV, raising=False)
         patch.delenv("HOTSPOTS_CONFIG", raising=False)
         yield path
+
+
+@pytest.fixture(scope="session")
+def leeds_file(tmp_path_factory) -> Path:
+    """Four months of Dacorum's police.uk records moved onto the middle of Leeds."""
+    frames = []
+    with zipfile.ZipFile(datasets.demo_path("policeuk")) as archive:
+        for name in sorted(archive.namelist()):
+            if name.endswith("-street.csv") and name.split("/")[-1][:7] in LEEDS_MONTHS:
+                frames.append(pd.read_csv(io.BytesIO(archive.read(name)), dtype=str))
+    rows = pd.concat(frames, ignore_index=True)
+    lon = pd.to_numeric(rows["Longitude"], errors="coerce").to_numpy()
+    lat = pd.to_numeric(rows["Latitude"], errors="coerce").to_numpy()
+    x, y = from_lonlat(lon, lat, BNG)
+    leeds = boundaries.district(LEEDS).wards.to_crs(BNG)
+    target = shapely.centroid(leeds.union_all())
+    dx, dy = target.x - np.nanmedian(x), target.y - np.nanmedian(y)
+    new_lon, new_lat = to_lonlat(x + dx, y + dy, BNG)
+    rows["Longitude"] = np.round(new_lon, 6)
+    rows["Latitude"] = np.round(new_lat, 6)
+    rows["Reported by"] = rows["Falls within"] = "West Yorkshire Police"
+    rows["LSOA code"] = rows["LSOA name"] = ""
+    folder = tmp_path_factory.mktemp("leeds")
+    path = folder / "leeds-moved-street.csv"
+    rows.to_csv(path, index=False)
+    return path

@@ -68,3 +68,25 @@ def test_column_map_form_prefills_the_guess_and_the_user_can_change_it():
     assert chosen.lat is None
     at.selectbox(key="t:location").set_value("ward").run()
     assert at.session_state["chosen"].location == "ward"
+
+
+def test_an_upload_from_another_district_takes_that_districts_wards(leeds_file):
+    # police.uk records of Leeds: clipped to the demo's Dacorum wards nothing is left, which
+    # the page says (the demo stays); with Leeds chosen, Leeds's wards and residents
+    from conftest import LEEDS
+
+    from hotspots.data import boundaries
+
+    at = AppTest.from_function(_data_page, default_timeout=180).run()
+    upload = ("leeds-street.csv", leeds_file.read_bytes(), "text/csv")
+    at.file_uploader(key="upload_files").set_value(upload).run()
+    at.button[-1].click().run()  # Load, into the current (Dacorum) wards
+    assert not at.exception and "choose the district your data cover" in at.error[0].value
+    assert at.metric[1].value == "20,351"  # still the demo
+    at.selectbox(key="upload_district").set_value("Leeds (E08000035)").run()
+    at.button[-1].click().run()
+    assert not at.exception and not at.error
+    assert int(at.metric[1].value.replace(",", "")) > 3_000
+    ds = at.session_state["hotspots_dataset"]
+    assert set(ds.wards["area_code"]) == set(boundaries.district(LEEDS).wards["area_code"])
+    assert ds.ward_population["residents"].sum() > 700_000

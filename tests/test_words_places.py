@@ -8,50 +8,17 @@ from the national boundary pack bundled with the package.
 
 from __future__ import annotations
 
-import io
 import json
 import re
-import zipfile
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
 import shapely
+from conftest import LEEDS
 
-from hotspots.core.crs import BNG, from_lonlat, to_lonlat
 from hotspots.data import boundaries, datasets
 from hotspots.space.places import NO_WARD_NOTE, POLICEUK_LANDMARKS
 from hotspots.views.cli import main
-
-LEEDS = "E08000035"
-MONTHS = ("2021-09", "2021-10", "2021-11", "2021-12")
-
-
-@pytest.fixture(scope="module")
-def leeds_file(tmp_path_factory) -> Path:
-    """Four months of Dacorum's police.uk records moved onto the middle of Leeds."""
-    frames = []
-    with zipfile.ZipFile(datasets.demo_path("policeuk")) as archive:
-        for name in sorted(archive.namelist()):
-            if name.endswith("-street.csv") and name.split("/")[-1][:7] in MONTHS:
-                frames.append(pd.read_csv(io.BytesIO(archive.read(name)), dtype=str))
-    rows = pd.concat(frames, ignore_index=True)
-    lon = pd.to_numeric(rows["Longitude"], errors="coerce").to_numpy()
-    lat = pd.to_numeric(rows["Latitude"], errors="coerce").to_numpy()
-    x, y = from_lonlat(lon, lat, BNG)
-    leeds = boundaries.district(LEEDS).wards.to_crs(BNG)
-    target = shapely.centroid(leeds.union_all())
-    dx, dy = target.x - np.nanmedian(x), target.y - np.nanmedian(y)
-    new_lon, new_lat = to_lonlat(x + dx, y + dy, BNG)
-    rows["Longitude"] = np.round(new_lon, 6)
-    rows["Latitude"] = np.round(new_lat, 6)
-    rows["Reported by"] = rows["Falls within"] = "West Yorkshire Police"
-    rows["LSOA code"] = rows["LSOA name"] = ""
-    folder = tmp_path_factory.mktemp("leeds")
-    path = folder / "leeds-moved-street.csv"
-    rows.to_csv(path, index=False)
-    return path
 
 
 def _landmark_alone(name: str) -> bool:

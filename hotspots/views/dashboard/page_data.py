@@ -11,10 +11,10 @@ from pathlib import Path
 import streamlit as st
 
 from hotspots.core.io import write_csv
-from hotspots.data import workspace
+from hotspots.data import boundaries, workspace
 from hotspots.data.ingest import ColumnMap, IngestError, load
 from hotspots.data.ingest.report import quarantine_by_reason
-from hotspots.space.areas import read_boundaries
+from hotspots.space.areas import districts_wards, read_boundaries
 from hotspots.views import tables
 from hotspots.views.dashboard import login
 from hotspots.views.dashboard.sidebar import meeting_toggle
@@ -52,6 +52,22 @@ _FIELDS = {
     "crime_type": "Incident type / category",
     "location": "Location (street)",
 }
+
+
+_CURRENT = "the current wards"
+
+
+@st.cache_data(show_spinner=False)
+def _district_choices() -> list[str]:
+    """Every district of the national boundary pack as "Name (code)", by name."""
+    table = boundaries.districts().sort_values("lad_name")
+    pairs = zip(table["lad_name"], table["lad_code"], strict=True)
+    return [f"{name} ({code})" for name, code in pairs]
+
+
+def _district_code(choice: str) -> str:
+    """The LAD code of a :func:`_district_choices` entry."""
+    return choice.rsplit("(", 1)[1].rstrip(")")
 
 
 def _column_map_form(columns: list[str], key: str) -> ColumnMap:
@@ -104,8 +120,15 @@ def _load_form(ds: Dataset) -> None:
     dayfirst = st.radio("Dates like 01/02/2021 are", ["1 February (UK)", "2 January (US)"]) == (
         "1 February (UK)"
     )
+    district = st.selectbox(
+        "Wards of",
+        [_CURRENT, *_district_choices()],
+        key="upload_district",
+        help="The district your data cover: its 2013 wards and 2011 residents come from the "
+        "national boundary pack (England and Wales). Or upload your own ward boundaries below.",
+    )
     wards_file = st.file_uploader(
-        "Ward boundaries (optional: GeoJSON, GeoPackage; default the current wards)",
+        "Your own ward boundaries (optional: GeoJSON, GeoPackage; instead of the district's)",
         type=["geojson", "json", "gpkg"],
         key="upload_wards",
     )
@@ -121,7 +144,11 @@ def _load_form(ds: Dataset) -> None:
     names = ", ".join(f.name for f in uploads)
     with uploaded_copies(uploads) as paths:
         try:
-            wards = read_boundaries(paths[-1]) if wards_file else ds.wards
+            wards, population = ds.wards, ds.ward_population
+            if wards_file:
+                wards, population = read_boundaries(paths[-1]), None
+            elif district != _CURRENT:
+                wards, population = districts_wards([_district_code(district)])
             result = load(
                 paths[: len(files)],
                 columns=columns,
@@ -136,8 +163,14 @@ def _load_form(ds: Dataset) -> None:
             st.error(message)
             return
     login.audit("upload", names[:300], f"{result.report.rows_kept} incidents kept")
+    if result.report.rows_kept == 0 and clip:
+        area = "your ward boundaries" if wards_file else f"the wards of {district}"
+        st.error(
+            f"None of the {result.report.rows_read:,} rows lies inside {area}: choose the "
+            'district your data cover under "Wards of" (or upload its ward boundaries).'
+        )
+        return
     label = ", ".join(f.name for f in files)[:60]
-    population = ds.ward_population if wards_file is None else None
     use_dataset(build_dataset(result, label=label, wards=wards, ward_pop=population))
     st.success(f"Loaded {result.report.rows_kept:,} incidents from {label}.")
     st.rerun()

@@ -116,6 +116,7 @@ def test_pack_takes_the_study_area_analyse_takes(leeds_file, tmp_path) -> None:
     assert area.startswith("districts holding") and "Leeds (E08000035)" in area
     html = (tmp_path / "p" / "pack.html").read_text(encoding="utf-8")
     assert f"(study area: {area})" in _page_text(html)
+    assert "<title>Leeds and Bradford: JAG meeting pack</title>" in html  # the place, by name
 
 
 def _page_text(html: str) -> str:
@@ -264,3 +265,12 @@ def test_a_sensitive_record_never_names_a_nearby_street():
         names = place_names(inc, groups, centres, None, crs="EPSG:27700", street_points=points)
         assert not any("Victim" in n for n in names), names.tolist()
         assert names.iloc[0] == "Shopping Area about 3.0 km from Safe Road"
+
+
+def test_a_file_wholly_outside_the_study_area_is_said_in_words(leeds_file, tmp_path, capsys):
+    # Leeds records against Dacorum: every row set aside, and the command says so
+    args = ["analyse", str(leeds_file), "--study-area", "E07000096", "--out", str(tmp_path)]
+    assert main(args) != 0
+    said = capsys.readouterr().err
+    assert "every row was set aside" in said and "outside study area" in said
+    assert "the district your data cover" in said and "the data cover no data" not in said

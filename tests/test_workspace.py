@@ -223,8 +223,8 @@ def test_a_comparison_that_cannot_be_made_says_why(leeds, tmp_path, capsys):
     table = pd.read_csv(out).set_index("area_code")
     assert (table["count"] == pd.Series(_counts(0)).reindex(table.index)).all()
     assert table["previous"].isna().all() and table["rate_per_1000"].notna().all()
-    assert main(["changes", str(root), "--month", "2018-06"]) == 0
-    assert "no data for Jun 2018" in capsys.readouterr().out
+    assert main(["changes", str(root), "--month", "2018-06"]) == 1  # refused, as by pack
+    assert "changes: error: cannot show Jun 2018: no data for Jun 2018" in capsys.readouterr().err
 
 
 def test_analyse_pack_and_patrol_plan_on_the_workspace(leeds, tmp_path, capsys):

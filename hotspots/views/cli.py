@@ -637,6 +637,12 @@ def _in_months(data: Input, start: str | None, end: str | None) -> pd.DataFrame:
     if end:
         keep &= month <= pd.Period(end, freq="M")
     out = data.incidents[keep.to_numpy()]
+    if len(data.incidents) == 0 and data.set_aside:  # every row set aside: say why
+        why = ", ".join(f"{n:,} {r.replace('_', ' ')}" for r, n in data.set_aside.items())
+        raise ValueError(
+            f"every row was set aside ({why})"
+            + ("; is the study area the district your data cover?" if "outside" in why else "")
+        )
     if len(out) == 0:
         asked = [m for m in data.coverage.gaps() if (not start or m >= pd.Period(start, "M"))
                  and (not end or m <= pd.Period(end, "M"))]  # fmt: skip
@@ -761,6 +767,8 @@ class Input:
     workspace: object | None = None
     default_area: DefaultArea | None = None
     """Files without a study area: the one chosen for all their mappable incidents."""
+    set_aside: dict[str, int] = dataclasses.field(default_factory=dict)
+    """Files: rows set aside when read, by reason."""
 
 
 def read_input(paths: Sequence[str], *, study_area: str | None) -> Input:
@@ -788,7 +796,8 @@ def read_input(paths: Sequence[str], *, study_area: str | None) -> Input:
         incidents = assign_areas(incidents, wards)
         incidents.attrs.update(result.incidents.attrs)
         title = population.attrs.get("district", study_area)
-    return Input(incidents, Coverage.of(incidents), study_area, wards, population, title)
+    return Input(incidents, Coverage.of(incidents), study_area, wards, population, title,
+                 set_aside=dict(result.report.quarantined))  # fmt: skip
 
 
 def _default_wards(data: Input, *, res: int, grid: bool = False) -> Input:
@@ -801,6 +810,7 @@ def _default_wards(data: Input, *, res: int, grid: bool = False) -> Input:
     if data.wards is not None or data.study_area is not None:
         return data
     from hotspots.core.disclosure import mappable
+    from hotspots.data import boundaries
     from hotspots.space.areas import districts_wards
     from hotspots.space.extent import default_study_area
     from hotspots.space.grid import prepare_area
@@ -811,7 +821,11 @@ def _default_wards(data: Input, *, res: int, grid: bool = False) -> Input:
     if not chosen.districts:
         return dataclasses.replace(data, default_area=chosen)
     wards, population = districts_wards(chosen.districts)
-    return dataclasses.replace(data, wards=wards, population=population, default_area=chosen)
+    names = [boundaries.find_district(code)[1] for code in chosen.districts]
+    title = " and ".join(names) if len(names) <= 2 else f"{names[0]} and {len(names) - 1} more"
+    return dataclasses.replace(
+        data, wards=wards, population=population, default_area=chosen, title=title
+    )
 
 
 def _with_ward_codes(data: Input) -> Input:
@@ -938,20 +952,18 @@ def _run_changes(args: argparse.Namespace) -> int:
     from hotspots.products.measures import comparison_periods, what_changed
 
     data = read_input(args.incidents, study_area=args.study_area)
+    if data.workspace is None and data.wards is None:  # by ward, as pack does
+        data = _with_ward_codes(_default_wards(data, res=H3_RES))
     month = _month(data, args.month)
     by = ("category", "ward_code") if data.wards is not None else ("category",)
-    try:
-        table = what_changed(
-            data.incidents,
-            by=by,
-            periods=comparison_periods((month, month), reason="chosen month"),
-            wards=data.wards,
-            top=args.top,
-            coverage=data.coverage,
-        )
-    except ValueError as err:  # the comparison cannot be made: say why
-        print(f"{data.title}: what changed in {month}: no comparison: {err}")
-        return 0
+    table = what_changed(  # a month without data is refused in words, as by pack and wards
+        data.incidents,
+        by=by,
+        periods=comparison_periods((month, month), reason="chosen month"),
+        wards=data.wards,
+        top=args.top,
+        coverage=data.coverage,
+    )
     print(f"{data.title}: what changed in {table.attrs['current_period']}")
     for note in table.attrs["notes"]:
         print(f"note: {note}")

@@ -274,3 +274,9 @@ def test_a_file_wholly_outside_the_study_area_is_said_in_words(leeds_file, tmp_p
     said = capsys.readouterr().err
     assert "every row was set aside" in said and "outside study area" in said
     assert "the district your data cover" in said and "the data cover no data" not in said
+
+
+def test_a_forecast_through_a_month_without_data_is_refused(leeds_file, tmp_path, capsys):
+    args = ["forecast", str(leeds_file), "--through", "2021-06", "--out", str(tmp_path / "f.csv")]
+    assert main(args) == 1
+    assert "no data for Jun 2021; the data cover police.uk: Sep–Dec 2021" in capsys.readouterr().err

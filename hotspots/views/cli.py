@@ -401,6 +401,8 @@ def _run_forecast(args: argparse.Namespace) -> int:
     from hotspots.space.places import NO_WARD_NOTE, cell_place_names
 
     data = _default_wards(read_input(args.incidents, study_area=args.study_area), res=args.res)
+    if args.through:  # the last month of history must hold data (else: why not), as for pack
+        _in_months(data, args.through, args.through)
     result = forecast(
         data.incidents,
         study_area=data.study_area,
@@ -644,8 +646,12 @@ def _in_months(data: Input, start: str | None, end: str | None) -> pd.DataFrame:
             + ("; is the study area the district your data cover?" if "outside" in why else "")
         )
     if len(out) == 0:
-        asked = [m for m in data.coverage.gaps() if (not start or m >= pd.Period(start, "M"))
-                 and (not end or m <= pd.Period(end, "M"))]  # fmt: skip
+        asked = (
+            [m for m in pd.period_range(start, end, freq="M") if not data.coverage.covered(m)]
+            if start and end and pd.Period(start, "M") <= pd.Period(end, "M")
+            else [m for m in data.coverage.gaps() if (not start or m >= pd.Period(start, "M"))
+                  and (not end or m <= pd.Period(end, "M"))]
+        )  # fmt: skip
         words = ", ".join(f"{m:%b %Y}" for m in asked)
         raise ValueError(
             (f"no data for {words}" if asked else

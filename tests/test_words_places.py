@@ -280,3 +280,13 @@ def test_a_forecast_through_a_month_without_data_is_refused(leeds_file, tmp_path
     args = ["forecast", str(leeds_file), "--through", "2021-06", "--out", str(tmp_path / "f.csv")]
     assert main(args) == 1
     assert "no data for Jun 2021; the data cover police.uk: Sep–Dec 2021" in capsys.readouterr().err
+
+
+def test_the_ward_table_of_files_without_a_study_area_takes_their_districts(
+    leeds_file, tmp_path, capsys
+):
+    out = tmp_path / "w.csv"
+    assert main(["wards", str(leeds_file), "--csv", str(out)]) == 0
+    assert capsys.readouterr().out.startswith("Leeds and Bradford: Dec 2021")
+    table = pd.read_csv(out)
+    assert set(boundaries.district(LEEDS).wards["area_name"]) <= set(table["area_name"])

@@ -872,8 +872,14 @@ def _run_wards(args: argparse.Namespace) -> int:
     from hotspots.products.measures import ward_table
 
     data = read_input(args.incidents, study_area=args.study_area)
+    if data.workspace is None and data.wards is None:  # the districts' wards, as pack takes
+        data = _with_ward_codes(_default_wards(data, res=H3_RES))
     if data.wards is None:
-        raise ValueError("the ward table needs a workspace or --study-area DISTRICT (code or name)")
+        raise ValueError(
+            "the ward table needs wards: a workspace, --study-area DISTRICT (code or name), or "
+            "files without a study area (the wards of the districts they fall in); a boundary "
+            "file is an outline, not wards with residents"
+        )
     month = _month(data, args.month)
     table = ward_table(
         data.incidents, data.wards, data.population, current=(month, month), coverage=data.coverage

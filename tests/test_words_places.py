@@ -290,3 +290,11 @@ def test_the_ward_table_of_files_without_a_study_area_takes_their_districts(
     assert capsys.readouterr().out.startswith("Leeds and Bradford: Dec 2021")
     table = pd.read_csv(out)
     assert set(boundaries.district(LEEDS).wards["area_name"]) <= set(table["area_name"])
+
+
+def test_a_population_below_zero_is_refused(leeds_file, tmp_path, capsys):
+    population = tmp_path / "pop.csv"
+    population.write_text("area_code,residents\nE05001416,-5\n")
+    args = ["analyse", str(leeds_file), "--population", str(population), "--out", str(tmp_path)]
+    assert main(args) == 1
+    assert "residents below zero for E05001416" in capsys.readouterr().err

@@ -305,6 +305,12 @@ def _read_population(path: Path) -> pd.DataFrame:
             f"as in --areas) and residents; columns found: {list(table.columns)}"
         )
     table["residents"] = pd.to_numeric(table["residents"], errors="raise")
+    negative = table.loc[table["residents"] < 0, "area_code"].astype(str).tolist()
+    if negative:
+        raise IngestError(
+            f"{path}: residents below zero for {', '.join(negative[:5])}; expected a number of "
+            "residents (0 or more) per ward"
+        )
     table.attrs["vintage"] = f"wards and residents: your own ({path.name})"
     return table
 

@@ -134,7 +134,8 @@ def _choose_periods(shown: gpd.GeoDataFrame) -> measures.Periods:
             help="Default: the latest month in the selection.",
         )
         if month != periods.current[0]:
-            periods = measures.comparison_periods((month, month), reason="chosen on this page")
+            chosen = "The month chosen on this page"
+            periods = measures.comparison_periods((month, month), reason=chosen)
     days = not periods.current[0].freqstr.startswith("M")
     st.caption(
         (

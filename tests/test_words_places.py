@@ -103,6 +103,7 @@ def test_pack_names_places_with_their_ward_as_analyse_does(leeds_file, tmp_path)
     wards = set(boundaries.district(LEEDS).wards["area_name"])
     places = [row[1] for row in clusters]  # Rank, Hot spot, ...
     assert places and all(p.rsplit(", ", 1)[-1] in wards for p in places), places
+    assert {row[6] for row in clusters} == {"too few months"}  # 4 months: no "46 vs 0"
     headline = {row[0]: row[1] for row in _section_rows(html, "Headline measures")}
     assert headline["Domestic abuse (flagged)"] == "n/a"
 

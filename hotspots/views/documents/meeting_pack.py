@@ -736,12 +736,13 @@ def _hotspot_display(top: pd.DataFrame) -> pd.DataFrame:
             "Incidents": top["n_incidents"].map("{:,}".format),
             "Share": (100 * top["share"]).map("{:.1f}%".format),
             "Crime mix": top["crime_mix"].astype(str),
-            "Trend (latest 3 months vs 3 before)": top["trend"].astype(str)
-            + " ("
-            + top["recent"].astype(str)
-            + " vs "
-            + top["previous"].astype(str)
-            + ")",
+            "Trend (latest 3 months vs 3 before)": [
+                # too few months: no "46 vs 0", as if the months before held no crime
+                t if t == "too few months" else f"{t} ({r} vs {p})"
+                for t, r, p in zip(
+                    top["trend"].astype(str), top["recent"], top["previous"], strict=True
+                )
+            ],
             "Peak": top["peak"].astype(str),
         }
     )

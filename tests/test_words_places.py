@@ -299,3 +299,13 @@ def test_a_population_below_zero_is_refused(leeds_file, tmp_path, capsys):
     args = ["analyse", str(leeds_file), "--population", str(population), "--out", str(tmp_path)]
     assert main(args) == 1
     assert "residents below zero for E05001416" in capsys.readouterr().err
+
+
+def test_a_pack_of_one_month_names_no_busiest_month(leeds_file, tmp_path):
+    rows = pd.read_csv(leeds_file, dtype=str)
+    one = tmp_path / "one-month-street.csv"
+    rows[rows["Month"] == "2021-12"].to_csv(one, index=False)
+    assert main(["pack", str(one), "--out", str(tmp_path / "pack")]) == 0
+    html = (tmp_path / "pack" / "pack.html").read_text(encoding="utf-8")
+    text = _page_text(html)
+    assert "the data hold one month only" in text and "(100 %)" not in text

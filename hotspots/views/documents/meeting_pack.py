@@ -181,6 +181,12 @@ def peak_summary(analysis: Analysis, *, block_hours: int = 3) -> tuple[pd.DataFr
         note = (
             f"Busiest months (share of the group's incidents): no hour windows, because {reason}."
         )
+        if len(analysis.monthly) < 2:  # one month is no peak: not "Dec 2021 (100 %)"
+            empty = pd.DataFrame({"group": [], "resolution": [], "peaks": []}, dtype=str)
+            return empty, (
+                f"No busiest times: no hour windows, because {reason}, and the data hold one "
+                "month only."
+            )
     rows = rows.sort_values([key, "rank"])
     labels = rows["label"].astype(str)
     if resolution == "month":  # "May 2021", not "2021-05"

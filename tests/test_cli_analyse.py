@@ -97,7 +97,11 @@ def test_backtest_prints_every_method_and_coverage(capsys, tmp_path):
     assert set(table["method"]) == set(METHODS)
     assert sorted(table["coverage"].unique()) == [0.01, 0.03, 0.05, 0.1]
     assert (table.groupby("coverage")["best"].sum() == 1).all()
-    assert "pai" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert "pai" in said and "the next-month forecast's, whose method" in said
+    # the forecast's own methods are tested by the forecast: the error says where
+    assert main([*args[:4], "--methods", "recency_density"]) == 1
+    assert "hotspots forecast writes their figures" in capsys.readouterr().err
 
 
 def test_unusable_input_exits_1_with_a_message(tmp_path, capsys):

@@ -369,6 +369,12 @@ def _run_backtest(args: argparse.Namespace) -> int:
     for month, why in a["skipped_months"].items():
         print(f"skipped test month {month}: {why}")
     print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    print(
+        "note: these are the classic methods, each on the same training windows; the hot spots "
+        "of analyse, forecast and pack are the next-month forecast's, whose method (by "
+        "default recency_density) is chosen by its own backtest over the latest months "
+        "(its figures: hot_spots.json, or the .json of hotspots forecast)"
+    )
     if args.csv:
         args.csv.parent.mkdir(parents=True, exist_ok=True)
         write_csv(table, args.csv)

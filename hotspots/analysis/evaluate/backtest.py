@@ -47,7 +47,9 @@ def _methods(methods: MethodSpec | None) -> dict[str, tuple[ScoreFunction, Mappi
     if unknown:
         raise ValueError(
             f"unknown method(s) {unknown}; choose from {list(METHODS)} or pass a mapping "
-            "name → (score function, params)"
+            "name → (score function, params). The next-month forecast's own methods "
+            "(recency_density, its default, and the others) are backtested by the forecast "
+            "itself: hotspots forecast writes their figures to its .json"
         )
     return {m: METHODS[m] for m in methods}
 

@@ -157,3 +157,18 @@ def test_dashboard_meeting_pack_compares_round_the_month_without_data(gap_worksp
     text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
     assert "change vs Apr 2018" in text  # the headline measures: June against April, counted
     assert f"All crime (excluding ASB) {june} {april} " in text
+
+
+def test_a_month_one_source_has_not_published_is_said_on_the_when_page():
+    # the council log covers Jan 2022, police.uk not yet: the month is drawn (the log's
+    # count) and named as holding no police.uk data
+    from hotspots.data.ingest import concat_results
+    from hotspots.demo.load import load_demo_log, load_demo_policeuk
+
+    both = concat_results([load_demo_policeuk(), load_demo_log()]).incidents
+    lagging = both[~((both["source"] == "police.uk") & (both["month"] == "2022-01-01"))]
+    out = peak_times(lagging, Focus("All incidents"), coverage=Coverage.of(lagging))
+    assert out.months_partial == {pd.Period("2022-01", "M"): ["police.uk"]}
+    assert out.monthly.loc["2022-01-01", "incidents"] == (lagging["month"] == "2022-01-01").sum()
+    whole = peak_times(both, Focus("All incidents"), coverage=Coverage.of(both))
+    assert whole.months_partial == {}

@@ -17,7 +17,7 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -74,6 +74,9 @@ class PeakTimes:
         Months of ``monthly`` with no figure a year earlier (no data for that month).
     months_without_data
         Months of ``monthly`` the data do not cover ("no data": NaN in the chart, not zero).
+    months_partial
+        Months of ``monthly`` that a source publishing around them does not cover (police.uk
+        not yet published), with those sources: their counts are the other sources' only.
     """
 
     n: int
@@ -85,6 +88,7 @@ class PeakTimes:
     note: str
     months_without_last_year: int
     months_without_data: tuple[pd.Period, ...] = ()
+    months_partial: dict[pd.Period, list[str]] = field(default_factory=dict)
 
 
 def focus_mask(incidents: pd.DataFrame, focus: Focus) -> np.ndarray:
@@ -159,4 +163,11 @@ def peak_times(
         note=note,
         months_without_last_year=int(monthly["a_year_earlier"].isna().sum()),
         months_without_data=tuple(gaps),
+        months_partial=_partial(coverage, monthly.index.to_period("M")),
     )
+
+
+def _partial(coverage: Coverage | None, months: pd.PeriodIndex) -> dict[pd.Period, list[str]]:
+    """:meth:`Coverage.partial` of ``months`` (none without a coverage)."""
+    partial = coverage.partial() if coverage is not None else {}
+    return {m: partial[m] for m in months if m in partial}

@@ -241,6 +241,11 @@ def _monthly(out: PeakTimes) -> None:
             f"No data for {names}: the data loaded do not cover it, so the line breaks there "
             "(it is not a month without crime)."
         )
+    for month, absent in out.months_partial.items():
+        words.append(
+            f"{month:%b %Y} holds no {' or '.join(absent)} data (not published yet, or not "
+            "loaded): its count is the other sources' only."
+        )
     if out.months_without_last_year:
         words.append(
             f"{out.months_without_last_year} of {len(monthly)} months have no figure a year "

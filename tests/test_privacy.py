@@ -89,3 +89,44 @@ def test_a_workspace_never_files_exact_points_as_police_uk(tmp_path):
     with pytest.raises(ValueError, match="exact coordinates"):
         add(root, [log], columns=columns, source="police.uk")
     assert set(open_workspace(root).coverage.sources) == {"police.uk (own data)"}  # unchanged
+
+
+def test_no_source_name_files_a_council_log_with_police_uk_or_another_source(tmp_path):
+    # a workspace files each source in a folder named after it: "police-uk.csv", "Police UK"
+    # or "council-asb" beside "Council ASB" would replace the other's months
+    import pytest
+
+    from hotspots.data import datasets
+    from hotspots.data.workspace import add, init, open_workspace
+
+    root = tmp_path / "ws"
+    init(root, area="Dacorum")
+    add(root, [datasets.demo_path("policeuk")])
+    months = set(open_workspace(root).coverage.months("police.uk"))
+    log, columns = _victim_log(tmp_path, "police-uk.csv")
+    add(root, [log], columns=columns)  # named after the file, in a folder of its own
+    for name in ("Police UK", "POLICE/UK"):
+        with pytest.raises(ValueError, match="exact coordinates"):
+            add(root, [log], columns=columns, source=name)
+    add(root, [log], columns=columns, source="Council ASB")
+    with pytest.raises(ValueError, match="would be filed with the source 'Council ASB'"):
+        add(root, [log], columns=columns, source="council-asb")
+    data = open_workspace(root)
+    assert set(data.coverage.months("police.uk")) == months  # untouched
+    assert set(data.coverage.sources) == {"police.uk", "police-uk (own data)", "Council ASB"}
+
+
+def test_a_source_listed_in_the_workspace_file_keeps_its_protection(tmp_path):
+    # [[sources]] files = [...] in hotspots.toml: a council log listed as "Police.UK" is not
+    # read as police.uk's anonymised points (whose location text names places)
+    from hotspots.data.workspace import init, open_workspace, read_workspace, write_config
+
+    root = tmp_path / "ws"
+    init(root, area="Dacorum")
+    log, columns = _victim_log(root, "log.csv")
+    config = dict(read_workspace(root).config)
+    config["sources"] = [{"name": "Police.UK", "files": [log.name], "columns": columns}]
+    write_config(root, config)
+    data = open_workspace(root)
+    assert set(data.incidents["source"]) == {"Police.UK (own data)"}
+    assert data.incidents.set_index("incident_id").loc["V0", "sensitive"]

@@ -288,13 +288,7 @@ def add(
     )
     incidents = result.incidents
     name = source or _source_name(incidents, files)
-    if exact_source_name(name) != name and is_exact_source(incidents["source"]).any():
-        raise ValueError(
-            f"source {name!r} names data.police.uk's street-level files, whose points are "
-            "already anonymised; these rows have exact coordinates (a council log, CAD data): "
-            "give them a source name of their own (--source), so that their points and "
-            "addresses stay protected and police.uk's months are not replaced"
-        )
+    _check_source_name(name, manifest, exact=bool(is_exact_source(incidents["source"]).any()))
     incidents = incidents.assign(source=name)
     report = AddReport(load=result)
     months = incidents["month"].dt.strftime("%Y-%m")
@@ -376,6 +370,28 @@ def _known_files(
     return sorted(hits) or None
 
 
+def _check_source_name(name: str, manifest: Mapping[str, Any], *, exact: bool) -> None:
+    """Refuse a source name that would file rows with another source's: one that names
+    police.uk's anonymised points for rows with exact ones (a council log), or whose folder
+    (:func:`_slug`) is another source's ("Police UK" and "police.uk", "Council ASB" and
+    "council-asb"): its months would replace that source's."""
+    police = exact and (exact_source_name(name) != name or _slug(name) == _slug(POLICEUK))
+    if police:
+        raise ValueError(
+            f"source {name!r} names data.police.uk's street-level files, whose points are "
+            "already anonymised; these rows have exact coordinates (a council log, CAD data): "
+            "give them a source name of their own (--source), so that their points and "
+            "addresses stay protected and police.uk's months are not replaced"
+        )
+    others = {e["source"] for e in manifest["partitions"].values() if e["source"] != name}
+    clash = sorted(o for o in others if _slug(o) == _slug(name))
+    if clash:
+        raise ValueError(
+            f"source {name!r} would be filed with the source {clash[0]!r} (the same name but for "
+            "case or punctuation) and replace its months: give it a name of its own (--source)"
+        )
+
+
 def _source_name(incidents: pd.DataFrame, files: Sequence[str | Path]) -> str:
     """police.uk when the rows came from police.uk files (every row's points anonymised),
     else the first file's stem (never police.uk's name: :func:`exact_source_name`)."""
@@ -384,7 +400,10 @@ def _source_name(incidents: pd.DataFrame, files: Sequence[str | Path]) -> str:
     first = expand(files)[0] if files else None
     if first is not None and first.name.lower().endswith("-street.csv"):
         return POLICEUK
-    return exact_source_name(Path(files[0]).stem) if files else "data"
+    if not files:
+        return "data"
+    name = exact_source_name(Path(files[0]).stem)  # a council log's: never police.uk's folder
+    return f"{name} (own data)" if _slug(name) == _slug(POLICEUK) else name
 
 
 def _taxonomy(ws: Workspace) -> pd.DataFrame | None:
@@ -456,8 +475,11 @@ def open_workspace(root: str | Path) -> WorkspaceData:
                 study_area=ws.area,
                 taxonomy=_taxonomy(ws),
             )
-            result.incidents["source"] = source["name"]
-            declared.setdefault(source["name"], set()).update(result.report.months)
+            name = str(source["name"])  # exact points never take police.uk's name
+            if is_exact_source(result.incidents["source"]).any():
+                name = exact_source_name(name)
+            result.incidents["source"] = name
+            declared.setdefault(name, set()).update(result.report.months)
             parts.append(result)
     if not parts:
         raise ValueError(

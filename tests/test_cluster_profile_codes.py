@@ -12,6 +12,7 @@ from hotspots.analysis.clusters import profile as prof
 from hotspots.core.disclosure import mappable
 from hotspots.data import datasets
 from hotspots.data.ingest import read_policeuk
+from hotspots.space.places import naming_rows
 
 
 def _mix(frame: pd.DataFrame, top_n: int) -> pd.DataFrame:
@@ -32,8 +33,8 @@ def _mix(frame: pd.DataFrame, top_n: int) -> pd.DataFrame:
 
 
 def _places(frame: pd.DataFrame, top_n: int) -> pd.DataFrame:
-    """The groupby implementation (session 5), unchanged."""
-    shown = frame[~frame["sensitive"] & frame["location"].notna()]
+    """The groupby implementation (session 5), of the rows that may name a place."""
+    shown = frame[frame["named"] & frame["location"].notna()]
     counts = shown.groupby("cluster")["location"].value_counts().rename("n").reset_index()
     counts = counts.sort_values(["cluster", "n", "location"], ascending=[True, False, True])
     top = counts.groupby("cluster").head(top_n)
@@ -47,6 +48,7 @@ def _frame(incidents, labels) -> pd.DataFrame:
         {
             "cluster": labels[member],
             "sensitive": incidents["sensitive"].to_numpy(bool)[member],
+            "named": naming_rows(incidents)[member],
             "category": incidents["category"].to_numpy()[member],
             "location": incidents["location"].to_numpy()[member],
         }
@@ -65,6 +67,7 @@ def test_mix_and_places_by_codes_equal_the_groupby(herts, eps_m, min_samples) ->
     labels = dbscan(part, eps_m=eps_m, min_samples=min_samples).labels
     frame = _frame(part, labels)
     frame.loc[frame.index[::9], "sensitive"] = True  # some places unnamed, a cluster or two
+    frame["named"] = ~frame["sensitive"]  # police.uk's map points: every text but sensitive
     assert frame["cluster"].nunique() > 20
     for top_n in (1, 3, 5):
         pd.testing.assert_frame_equal(prof._mix(frame, top_n), _mix(frame, top_n), check_exact=True)

@@ -130,3 +130,27 @@ def test_a_source_listed_in_the_workspace_file_keeps_its_protection(tmp_path):
     data = open_workspace(root)
     assert set(data.incidents["source"]) == {"Police.UK (own data)"}
     assert data.incidents.set_index("incident_id").loc["V0", "sensitive"]
+
+
+def test_a_council_logs_house_address_never_lists_a_clusters_places(tmp_path):
+    # 96 nuisance reports at one house: a cluster, but "12 Complainant Close" is one home's
+    # address (text from exact points names a place only when seen at several points)
+    from hotspots.analysis.clusters import cluster_profiles, dbscan
+    from hotspots.data.ingest import load
+
+    log = tmp_path / "log.csv"
+    rows = ["ref,date,incident_type,easting,northing,location"]
+    rows += [f"H{i},0{1 + i % 9}/12/2021,Nuisance ASB,505000,207000,12 Complainant Close"
+             for i in range(96)]  # fmt: skip
+    street = [(505000 + 10 * (i % 4), 207030 + 10 * (i // 4)) for i in range(16)]
+    rows += [f"S{i},0{1 + i % 9}/12/2021,Nuisance ASB,{x},{y},Marlowes"
+             for i, (x, y) in enumerate(street)]  # fmt: skip
+    log.write_text("\n".join(rows) + "\n")
+    columns = {
+        "incident_id": "ref", "date": "date", "crime_type": "incident_type",
+        "easting": "easting", "northing": "northing", "location": "location",
+    }  # fmt: skip
+    incidents = mappable(load(log, columns=columns).incidents)
+    profiles = cluster_profiles(incidents, dbscan(incidents, eps_m=100, min_samples=10))
+    places = "; ".join(profiles["top_locations"].fillna(""))
+    assert len(profiles) and "Complainant" not in places and "Marlowes (16)" in places

@@ -12,6 +12,7 @@ import shapely
 from hotspots.analysis.clusters.result import ClusterResult
 from hotspots.core.crs import to_crs
 from hotspots.data.schema import WGS84, WORKING_CRS, check_incidents, is_arrow_text
+from hotspots.space.places import naming_rows
 
 TREND_MONTHS = 3
 """Months in each of the two windows the trend compares (latest vs the ones before)."""
@@ -88,6 +89,7 @@ def cluster_profiles(
         {
             "cluster": codes[member],
             "sensitive": incidents["sensitive"].to_numpy(bool)[member],
+            "named": naming_rows(incidents)[member],  # may a row's text name a place
             "category": _members(incidents["category"], member),
             "location": _members(incidents["location"], member),
             "month": incidents["month"].to_numpy()[member],
@@ -199,8 +201,10 @@ def _mix(frame: pd.DataFrame, top_n: int) -> pd.DataFrame:
 
 
 def _places(frame: pd.DataFrame, top_n: int) -> pd.DataFrame:
-    """Most frequent ``location`` texts among non-sensitive incidents, with counts."""
-    shown = frame[~frame["sensitive"] & frame["location"].notna()]
+    """Most frequent ``location`` texts among the incidents whose text may name a place
+    (:func:`hotspots.space.places.naming_rows`: not sensitive; from exact-point sources only
+    text seen at several places, never one house's address), with counts."""
+    shown = frame[frame["named"] & frame["location"].notna()]
     counted = _counted(shown["cluster"].to_numpy(), shown["location"])
     order = np.lexsort((counted.rank, -counted.n, counted.group))
     _, top = _heads(counted.group[order], top_n)

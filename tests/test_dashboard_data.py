@@ -90,3 +90,22 @@ def test_an_upload_from_another_district_takes_that_districts_wards(leeds_file):
     ds = at.session_state["hotspots_dataset"]
     assert set(ds.wards["area_code"]) == set(boundaries.district(LEEDS).wards["area_code"])
     assert ds.ward_population["residents"].sum() > 700_000
+
+
+def test_an_upload_nothing_of_which_is_kept_says_why(tmp_path):
+    # every date in the future: the reason is the dates, not the district
+    log = tmp_path / "log.csv"
+    log.write_text("ref,date,type,easting,northing\n" + "".join(
+        f"r{i},01/01/2099,Noise,505500,207000\n" for i in range(20)
+    ))  # fmt: skip
+    at = AppTest.from_function(_data_page, default_timeout=180).run()
+    at.file_uploader(key="upload_files").set_value(("log.csv", log.read_bytes(), "text/csv"))
+    at.run()
+    at.selectbox(key="colmap:incident_id").set_value("ref")
+    at.selectbox(key="colmap:date").set_value("date")
+    at.selectbox(key="colmap:crime_type").set_value("type").run()
+    at.button[-1].click().run()
+    assert not at.exception
+    said = at.error[0].value
+    assert "None of the 20 rows could be kept" in said and "in the future" in said
+    assert "choose the district" not in said

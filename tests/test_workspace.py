@@ -322,6 +322,8 @@ def test_upload_on_the_data_page_survives_a_reload(tmp_path, monkeypatch):
     page.file_uploader(key="upload_files").set_value(
         ("2018-05-west-yorkshire-street.csv", content, "text/csv")
     ).run()
+    assert not [s for s in page.selectbox if s.key == "upload_district"]  # the workspace's
+    assert not [c for c in page.checkbox if c.key == "upload_clip"]  # own district decides
     page.button(key="upload_add").click().run()
     assert not page.exception
     both = sum(_counts(0).values()) + sum(_counts(1).values())

@@ -13,7 +13,7 @@ import streamlit as st
 from hotspots.core.io import write_csv
 from hotspots.data import boundaries, workspace
 from hotspots.data.ingest import ColumnMap, IngestError, load
-from hotspots.data.ingest.report import quarantine_by_reason
+from hotspots.data.ingest.report import LoadReport, quarantine_by_reason
 from hotspots.space.areas import districts_wards, read_boundaries
 from hotspots.views import tables
 from hotspots.views.dashboard import login
@@ -117,27 +117,32 @@ def _load_form(ds: Dataset) -> None:
         st.markdown(f"**Column map** for {', '.join(f.name for f in generic)}")
         columns = _column_map_form(header_of(generic[0]), key="colmap")
         crs = st.text_input("CRS of easting/northing (blank: decide from the values)", "") or None
-    dayfirst = st.radio("Dates like 01/02/2021 are", ["1 February (UK)", "2 January (US)"]) == (
-        "1 February (UK)"
-    )
-    district = st.selectbox(
-        "Wards of",
-        [_CURRENT, *_district_choices()],
-        key="upload_district",
-        help="The district your data cover: its 2013 wards and 2011 residents come from the "
-        "national boundary pack (England and Wales). Or upload your own ward boundaries below.",
-    )
+    dayfirst = not generic or st.radio(  # police.uk files carry months only
+        "Dates like 01/02/2021 are", ["1 February (UK)", "2 January (US)"]
+    ) == ("1 February (UK)")
+    root = open_workspace_root()
+    district = _CURRENT
+    if root is None:  # a workspace keeps its own district
+        district = st.selectbox(
+            "Wards of",
+            [_CURRENT, *_district_choices()],
+            format_func=lambda c: f"the current wards ({ds.label})" if c == _CURRENT else c,
+            key="upload_district",
+            help="The district your data cover: its 2013 wards and 2011 residents come from "
+            "the national boundary pack (England and Wales). Or upload your own ward "
+            "boundaries below.",
+        )
     wards_file = st.file_uploader(
         "Your own ward boundaries (optional: GeoJSON, GeoPackage; instead of the district's)",
         type=["geojson", "json", "gpkg"],
         key="upload_wards",
     )
-    clip = st.checkbox("Keep only incidents inside the wards", value=True, key="upload_clip")
-    root = open_workspace_root()
     if root is not None and wards_file is None:
+        st.caption(f"Added to the workspace {root.name}: incidents outside its area are set aside.")
         if st.button("Add to the workspace", type="primary", key="upload_add"):
             _add_to_workspace(root, files, columns=columns, crs=crs, dayfirst=dayfirst)
         return
+    clip = st.checkbox("Keep only incidents inside the wards", value=True, key="upload_clip")
     if not st.button("Load", type="primary"):
         return
     uploads = [*files, *([wards_file] if wards_file else [])]
@@ -163,17 +168,35 @@ def _load_form(ds: Dataset) -> None:
             st.error(message)
             return
     login.audit("upload", names[:300], f"{result.report.rows_kept} incidents kept")
-    if result.report.rows_kept == 0 and clip:
-        area = "your ward boundaries" if wards_file else f"the wards of {district}"
-        st.error(
-            f"None of the {result.report.rows_read:,} rows lies inside {area}: choose the "
-            'district your data cover under "Wards of" (or upload its ward boundaries).'
-        )
+    if result.report.rows_kept == 0:
+        st.error(_nothing_kept(result.report, district, own_wards=wards_file is not None, ds=ds))
         return
     label = ", ".join(f.name for f in files)[:60]
     use_dataset(build_dataset(result, label=label, wards=wards, ward_pop=population))
     st.success(f"Loaded {result.report.rows_kept:,} incidents from {label}.")
     st.rerun()
+
+
+def _nothing_kept(report: LoadReport, district: str, *, own_wards: bool, ds: Dataset) -> str:
+    """Why an upload kept no incident, in words: outside the wards (choose the district), or
+    the reasons its rows were set aside."""
+    read = report.rows_read
+    outside = report.quarantined.get("outside_study_area", 0)
+    if outside * 2 >= read:
+        area = (
+            "your ward boundaries"
+            if own_wards
+            else f"the current wards ({ds.label})"
+            if district == _CURRENT
+            else f"the wards of {district}"
+        )
+        return (
+            f"None of the {read:,} rows lies inside {area}: choose the district your data "
+            'cover under "Wards of" (or upload its ward boundaries).'
+        )
+    labels = tables.QUARANTINE_LABELS
+    why = "; ".join(f"{labels.get(r, r)}: {n:,}" for r, n in report.quarantined.items())
+    return f"None of the {read:,} rows could be kept: {why}."
 
 
 def _add_to_workspace(

@@ -60,7 +60,9 @@ def public_message(err: BaseException, paths: Sequence[Path]) -> str:
     return text
 
 
-_SERVER_PATH = re.compile(r"""(?:[A-Za-z]:)?[\\/](?:[^\s\\/:*?"'<>|!]+[\\/])+(?=[^\s\\/])""")
+_SERVER_PATH = re.compile(
+    r"""(?<![\w.])(?:[A-Za-z]:)?[\\/](?:[^\s\\/:*?"'<>|!]+[\\/])+(?=[^\s\\/])"""
+)
 """A folder path on the server (POSIX or Windows), up to the file name that follows it."""
 
 
@@ -71,6 +73,8 @@ def without_folders(text: str) -> str:
     --------
     >>> without_folders("14  a.zip!2021-01/x.csv … /srv/app/data/demo/log.csv: 992 rows")
     '14  a.zip!2021-01/x.csv … log.csv: 992 rows'
+    >>> without_folders("date '31/02/2021' is not a date (/tmp/upload/log.csv)")
+    "date '31/02/2021' is not a date (log.csv)"
     """
     return _SERVER_PATH.sub("", text)
 

@@ -224,3 +224,25 @@ def test_dates_in_the_future_or_before_1990_are_set_aside(tmp_path):
     assert "in the future" in quarantine.loc[4, "detail"]
     assert "Jan 1900: before Jan 1990" in quarantine.loc[2, "detail"]
     assert result.report.months == ["1990-01", "2021-03"]
+
+
+def test_a_days_slack_at_the_month_boundary_and_window_ends_checked(tmp_path, monkeypatch):
+    # 30 Nov: a record at 00:15 on 1 Dec (23:15 UTC on 30 Nov in summer time) is not in
+    # the future; a window ending in 2099 is
+    import datetime as dt
+
+    from hotspots.data.ingest import assemble
+
+    monkeypatch.setattr(assemble, "_today", lambda: dt.date(2026, 11, 30))
+    path = tmp_path / "log.csv"
+    path.write_text(
+        "ref,from,to,type,x,y\n"
+        "a,01/12/2026 00:15,,Noise,505000,207000\n"
+        "b,20/11/2026 10:00,20/11/2099 11:00,Noise,505000,207000\n"
+        "c,02/12/2026 00:15,,Noise,505000,207000\n"
+    )
+    cmap = ColumnMap(incident_id="ref", datetime="from", datetime_to="to", crime_type="type",
+                     x="x", y="y")  # fmt: skip
+    result = read_incident_csv(path, cmap)
+    assert result.incidents["incident_id"].tolist() == ["a"]
+    assert set(result.quarantine["reason"]) == {"implausible_date"}

@@ -133,20 +133,26 @@ EARLIEST_MONTH = np.datetime64("1990-01", "M")
 day 0) or typing errors, not crime a partnership maps."""
 
 
-def _flag_implausible_dates(staged: Staged, today: dt.date | None = None) -> None:
-    """Quarantine ``implausible_date`` the rows dated after ``today`` (default: this machine's
-    date; a month after this one, or a time more than a day ahead) or before
+def _today() -> dt.date:
+    """This machine's date (the day after which a record is in the future)."""
+    return dt.date.today()
+
+
+def _flag_implausible_dates(staged: Staged) -> None:
+    """Quarantine ``implausible_date`` the rows dated after :func:`_today` (a month, start or
+    end more than a day ahead: time zones) or before
     :data:`EARLIEST_MONTH`: kept, one such row would become the data's latest (or first)
     month, and every default period and gap would follow it."""
     month = staged.fields.get("month")
     if month is None or isinstance(month, str):
         return
-    day = np.datetime64(today or dt.date.today(), "D")
+    day = np.datetime64(_today(), "D")
     months = np.asarray(month, dtype="datetime64[M]")
-    late = months > day.astype("datetime64[M]")
-    occurred = staged.fields.get("occurred_from")
-    if occurred is not None and not isinstance(occurred, str):
-        late |= np.asarray(occurred, dtype="datetime64[D]") > day + 1
+    late = months > (day + 1).astype("datetime64[M]")  # a day's slack: time zones
+    for name in ("occurred_from", "occurred_to"):
+        when = staged.fields.get(name)
+        if when is not None and not isinstance(when, str):
+            late |= np.asarray(when, dtype="datetime64[D]") > day + 1
     early = months < EARLIEST_MONTH
     if not (late.any() or early.any()):
         return

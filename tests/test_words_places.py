@@ -293,12 +293,14 @@ def test_the_ward_table_of_files_without_a_study_area_takes_their_districts(
     assert set(boundaries.district(LEEDS).wards["area_name"]) <= set(table["area_name"])
 
 
-def test_a_population_below_zero_is_refused(leeds_file, tmp_path, capsys):
+def test_a_population_below_zero_or_not_a_number_is_refused(leeds_file, tmp_path, capsys):
     population = tmp_path / "pop.csv"
-    population.write_text("area_code,residents\nE05001416,-5\n")
     args = ["analyse", str(leeds_file), "--population", str(population), "--out", str(tmp_path)]
-    assert main(args) == 1
-    assert "residents below zero for E05001416" in capsys.readouterr().err
+    for value in ("-5", "inf", "abc"):
+        population.write_text(f"area_code,residents\nE05001416,{value}\n")
+        assert main(args) == 1
+        said = capsys.readouterr().err
+        assert f"residents not a number of people (0 or more) for E05001416 ({value})" in said
 
 
 def test_a_pack_of_one_month_names_no_busiest_month(leeds_file, tmp_path):

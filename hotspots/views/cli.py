@@ -304,13 +304,18 @@ def _read_population(path: Path) -> pd.DataFrame:
             f"{path}: missing column(s) {missing}; expected a CSV with area_code (ward code "
             f"as in --areas) and residents; columns found: {list(table.columns)}"
         )
-    table["residents"] = pd.to_numeric(table["residents"], errors="raise")
-    negative = table.loc[table["residents"] < 0, "area_code"].astype(str).tolist()
-    if negative:
-        raise IngestError(
-            f"{path}: residents below zero for {', '.join(negative[:5])}; expected a number of "
-            "residents (0 or more) per ward"
+    residents = pd.to_numeric(table["residents"], errors="coerce")
+    bad = ~(residents.between(0, float("inf"), inclusive="left"))  # blank, text, < 0 or inf
+    if bad.any():
+        wards = ", ".join(
+            f"{c} ({v})"
+            for c, v in zip(table["area_code"][bad][:5], table["residents"][bad][:5], strict=True)
         )
+        raise IngestError(
+            f"{path}: residents not a number of people (0 or more) for {wards}; expected a "
+            "number of residents per ward"
+        )  # fmt: skip
+    table["residents"] = residents
     table.attrs["vintage"] = f"wards and residents: your own ({path.name})"
     return table
 

@@ -156,9 +156,17 @@ def test_a_month_police_uk_has_not_published_is_said_and_marked(tmp_path, capsys
     lagging.to_parquet(tmp_path / "lagging.parquet")
     out = tmp_path / "out"
     args = ["analyse", str(tmp_path / "lagging.parquet"), "--study-area", "E07000096"]
-    assert main([*args, "--out", str(out)]) == 0
+    assert main([*args, "--out", str(out)]) == 0  # by default, the months both cover
     said = capsys.readouterr().out
-    assert "note: Jan 2022 holds no police.uk data" in said
+    assert "note: up to Dec 2021, the latest month every source covers (Jan 2022 holds " in said
+    assert pd.read_csv(out / "monthly.csv")["month"].iloc[-1] == "2021-12"
+    assert json.loads((out / "params.json").read_text())["forecast"]["month"] == "2022-01"
+    assert main([*args, "--to", "2022-01", "--out", str(out)]) == 0  # asked for: said
+    assert "note: Jan 2022 holds no police.uk data" in capsys.readouterr().out
     monthly = pd.read_csv(out / "monthly.csv").set_index("month")
     log = monthly.loc["2022-01", "sources"]
     assert "police.uk" not in log and monthly.loc["2021-12", "sources"].count(";") == 1
+    csv = tmp_path / "f.csv"  # the forecast too: from the months both cover
+    assert main(["forecast", str(tmp_path / "lagging.parquet"), "--out", str(csv)]) == 0
+    assert "up to Dec 2021" in capsys.readouterr().out
+    assert json.loads(csv.with_suffix(".json").read_text())["month"] == "2022-01"

@@ -212,16 +212,17 @@ def _run_analyse(args: argparse.Namespace) -> int:
         wards = read_boundaries(args.areas) if args.areas else None
         population = _read_population(args.population) if args.population else None
         data = read_input(args.incidents, study_area=args.study_area)
+        end = args.end or _whole_months_end(data, args.start)
         study_area = args.study_area or (wards if wards is not None else data.study_area)
         if wards is None and args.study_area is None:  # a workspace's, or the default districts'
             if data.workspace is None:
-                every = not (args.start or args.end)  # (else analyse chooses for the months)
+                every = not (args.start or end)  # (else analyse chooses for the months)
                 data = _default_wards(data, res=args.res, grid=every)
             wards, population = (
                 data.wards,
                 population if population is not None else data.population,
             )
-        incidents = _in_months(data, args.start, args.end)
+        incidents = _in_months(data, args.start, end)
         every_month = len(incidents) == len(data.incidents)  # the default area was chosen for these
         result = analyse(
             incidents,
@@ -291,6 +292,22 @@ _BESIDE_ANALYSE = (
     "matplotlib",
 )
 """What the child of ``analyse`` imports before its steps (the forecast, then the map)."""
+
+
+def _whole_months_end(data: Input, start: str | None) -> str | None:
+    """The last month to analyse when none is given: the latest one every publishing source
+    covers (:meth:`Coverage.latest_complete`), said when later months are left out (a month
+    police.uk has not published holds the council log's incidents only: its forecast would
+    read as a fall of all police crime); ``None``: every month."""
+    latest, complete = data.coverage.months().max(), data.coverage.latest_complete()
+    if complete >= latest or (start and complete < pd.Period(start, "M")):
+        return None
+    left = data.coverage.partial()
+    words = "; ".join(f"{m:%b %Y} holds no {' or '.join(s)} data" for m, s in left.items()
+                      if m > complete)  # fmt: skip
+    print(f"note: up to {complete:%b %Y}, the latest month every source covers ({words}); "
+          f"--to (or --through) {latest} to include the later months")  # fmt: skip
+    return str(complete)
 
 
 def _read_population(path: Path) -> pd.DataFrame:
@@ -420,11 +437,12 @@ def _run_forecast(args: argparse.Namespace) -> int:
     data = _default_wards(read_input(args.incidents, study_area=args.study_area), res=args.res)
     if args.through:  # the last month of history must hold data (else: why not), as for pack
         _in_months(data, args.through, args.through)
+    through = args.through or _whole_months_end(data, None)
     result = forecast(
         data.incidents,
         study_area=data.study_area,
         res=args.res,
-        through=args.through,
+        through=through,
         coverage=args.coverage,
         method=args.method,
     )

@@ -161,6 +161,8 @@ def test_a_month_police_uk_has_not_published_is_said_and_marked(tmp_path, capsys
     assert "note: up to Dec 2021, the latest month every source covers (Jan 2022 holds " in said
     assert pd.read_csv(out / "monthly.csv")["month"].iloc[-1] == "2021-12"
     assert json.loads((out / "params.json").read_text())["forecast"]["month"] == "2022-01"
+    assert main([*args, "--from", "2022-01", "--out", str(out)]) == 0  # only the later month
+    assert pd.read_csv(out / "monthly.csv")["month"].tolist() == ["2022-01"]
     assert main([*args, "--to", "2022-01", "--out", str(out)]) == 0  # asked for: said
     assert "note: Jan 2022 holds no police.uk data" in capsys.readouterr().out
     monthly = pd.read_csv(out / "monthly.csv").set_index("month")

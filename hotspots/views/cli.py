@@ -299,6 +299,10 @@ def _whole_months_end(data: Input, start: str | None) -> str | None:
     covers (:meth:`Coverage.latest_complete`), said when later months are left out (a month
     police.uk has not published holds the council log's incidents only: its forecast would
     read as a fall of all police crime); ``None``: every month."""
+    import pandas as pd
+
+    if len(data.coverage.months()) == 0:  # nothing read: _in_months says why
+        return None
     latest, complete = data.coverage.months().max(), data.coverage.latest_complete()
     if complete >= latest or (start and complete < pd.Period(start, "M")):
         return None

@@ -21,8 +21,6 @@ points: a street, never one address.
 
 from __future__ import annotations
 
-import operator
-import threading
 from collections.abc import Callable
 from functools import cached_property
 from typing import Any
@@ -34,6 +32,7 @@ import shapely
 
 from hotspots.core.crs import from_lonlat, to_crs
 from hotspots.core.disclosure import is_exact_source
+from hotspots.core.kept import KeptByFrame
 from hotspots.core.points import distinct_points, first_rows
 from hotspots.data.schema import WORKING_CRS, incident_points
 from hotspots.space.grid import cell_centres, cell_ints, cells_to_ints
@@ -315,36 +314,17 @@ def _distinct_points(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.column_stack([x, y])[order], first[order]
 
 
-_PROJECTED_MAX = 4
-"""Ward frames whose projection :func:`wards_in_crs` keeps (the oldest dropped)."""
-_projected: list[tuple[gpd.GeoDataFrame, str, np.ndarray, np.ndarray, gpd.GeoDataFrame]] = []
-_projected_lock = threading.Lock()
+_projected: KeptByFrame[gpd.GeoDataFrame] = KeptByFrame(most=4)
+"""Ward frames projected by :func:`wards_in_crs` (the oldest dropped)."""
 
 
 def wards_in_crs(wards: gpd.GeoDataFrame, crs: str) -> gpd.GeoDataFrame:
-    """``to_crs(wards, crs)``, kept for the ward frames used last: a dashboard names every
-    selection's places with its data load's wards (Hertfordshire's ten districts: 0.04 s of
-    CPU the first time, 0.006 s after). Kept by the frame's identity, each of its outlines'
-    (a ward's outline replaced in place, ``wards.loc[i, "geometry"] = ...``, keeps the frame
-    and its geometry array) and its ward names: a frame given new outlines or names is
-    projected again. The result is shared: never change it."""
-    outlines = np.asarray(wards.geometry.array, dtype=object).copy()  # the geometries held
-    names = wards["area_name"].to_numpy(object) if "area_name" in wards else np.empty(0, object)
-    with _projected_lock:
-        for kept, kept_crs, kept_outlines, kept_names, projected in _projected:
-            if (
-                kept is wards
-                and kept_crs == crs
-                and len(kept_outlines) == len(outlines)
-                and all(map(operator.is_, kept_outlines, outlines))
-                and np.array_equal(kept_names, names)
-            ):
-                return projected
-    projected = to_crs(wards, crs)
-    with _projected_lock:
-        _projected.append((wards, crs, outlines, names, projected))
-        del _projected[:-_PROJECTED_MAX]
-    return projected
+    """``to_crs(wards, crs)``, kept for the ward frames used last
+    (:class:`hotspots.core.kept.KeptByFrame`: a frame given new outlines or names is projected
+    again): a dashboard names every selection's places with its data load's wards
+    (Hertfordshire's ten districts: 0.04 s of CPU the first time, 0.006 s after). The result
+    is shared: never change it."""
+    return _projected.get(wards, crs, lambda: to_crs(wards, crs))
 
 
 def ward_names(centres: np.ndarray, wards: gpd.GeoDataFrame | None, crs: str) -> np.ndarray:
@@ -367,7 +347,7 @@ def ward_names(centres: np.ndarray, wards: gpd.GeoDataFrame | None, crs: str) ->
     names = np.full(len(centres), None, dtype=object)
     if wards is None or "area_name" not in wards.columns or len(centres) == 0:
         return names
-    polygons = to_crs(wards, crs).geometry.to_numpy()
+    polygons = wards_in_crs(wards, crs).geometry.to_numpy()
     tree = shapely.STRtree(polygons)
     point_idx, ward_idx = tree.query(shapely.points(centres), predicate="intersects")
     first = pd.Series(ward_idx).groupby(point_idx).min()

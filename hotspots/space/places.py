@@ -192,11 +192,12 @@ def _main_streets(place: pd.Series, locality: np.ndarray) -> pd.DataFrame:
     street = np.full(len(index), None, dtype=object)
     landmark = np.full(len(index), None, dtype=object)
     if len(places):
-        codes, names = pd.factorize(places)
-        names = np.asarray(names, dtype=object)
-        # each distinct place's rank in alphabetical order (the tie-break)
+        codes, distinct = pd.factorize(places)
+        names = np.asarray(distinct, dtype=object)
+        # each distinct place's rank in alphabetical order (the tie-break), sorted as held
+        # (Arrow text sorts its UTF-8 bytes: the code points' order, as Python's)
         alphabetical = np.empty(len(names), dtype=np.int64)
-        alphabetical[np.argsort(names, kind="stable")] = np.arange(len(names))
+        alphabetical[distinct.argsort(kind="stable")] = np.arange(len(names))
         pair, n = np.unique(where * len(names) + codes, return_counts=True)
         loc, code = pair // len(names), pair % len(names)
         is_mark = _is_landmark(pd.Series(names, dtype="string"))[code]
@@ -259,6 +260,11 @@ class StreetPoints:
         self.incidents, self.places = incidents, places
 
     @cached_property
+    def named(self) -> np.ndarray:
+        """:func:`naming_rows` of the incidents (worked out once for every naming)."""
+        return naming_rows(self.incidents)
+
+    @cached_property
     def _points(self) -> tuple[Any, np.ndarray] | None:
         """The points' k-d tree and the street of each (its first incident's); ``None``: no
         incident may name a street."""
@@ -266,7 +272,7 @@ class StreetPoints:
         if not {"x", "y", "location"} <= set(incidents.columns):
             return None
         place = place_text(incidents) if places is None else places
-        ok = naming_rows(incidents) & place.notna().to_numpy(bool)
+        ok = self.named & place.notna().to_numpy(bool)
         ok &= ~by_value(place, _is_landmark)
         xy = np.column_stack(
             [incidents["x"].to_numpy(float)[ok], incidents["y"].to_numpy(float)[ok]]
@@ -453,7 +459,7 @@ def place_names(
         has_place = place.notna().to_numpy(bool) & by_value(
             place, lambda u: (u.astype(str) != "-1").to_numpy(bool)
         )
-    named = naming_rows(incidents)
+    named = naming_rows(incidents) if street_points is None else street_points.named
     keep = named & has_place
     places = place_text(incidents) if places is None else places  # once for every use below
     streets = _main_streets(places[keep], ids[keep]).reindex(centres.index)

@@ -13,7 +13,6 @@ The heavy lifting is vectorised with h3ronpy (H3 over Arrow arrays): measured on
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import threading
 from collections import OrderedDict
@@ -543,13 +542,14 @@ def neighbours(cells: Any, *, k: int = 1, include_self: bool = True) -> sparse.c
     """
     if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 0:
         raise ValueError(f"k must be a non-negative integer number of rings, got {k!r}")
-    ints = _to_uint64(cells)
-    key = (hashlib.blake2b(ints.tobytes(), digest_size=16).digest(), int(k), bool(include_self))
+    # kept by the ids themselves: a grid's ids hash once each (Python keeps a string's hash),
+    # so a study area's grid is found without parsing its ids again
+    key = (tuple(np.asarray(cells, dtype=object).ravel().tolist()), int(k), bool(include_self))
     with _rings_lock:
         kept = _rings.get(key)
     if kept is not None:  # the same cells as lately (a study area's grid): a copy of it
         return kept.copy()
-    made = _neighbours(cells, ints, k, include_self)
+    made = _neighbours(cells, _to_uint64(cells), k, include_self)
     with _rings_lock:
         _rings[key] = made
         while len(_rings) > _RINGS_MAX:
@@ -559,7 +559,7 @@ def neighbours(cells: Any, *, k: int = 1, include_self: bool = True) -> sparse.c
 
 _RINGS_MAX = 8
 """Cell sets whose :func:`neighbours` are kept (the oldest dropped)."""
-_rings: dict[tuple[bytes, int, bool], sparse.csr_matrix] = {}
+_rings: dict[tuple[tuple[Any, ...], int, bool], sparse.csr_matrix] = {}
 _rings_lock = threading.Lock()
 
 

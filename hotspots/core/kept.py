@@ -19,19 +19,21 @@ import pandas as pd
 _R = TypeVar("_R")
 
 
-def _state(frame: gpd.GeoDataFrame) -> tuple[list[str], np.ndarray, list[pd.Series]]:
-    """What a kept result depends on: the column names, the geometries held (objects) and
-    every other column's values (as objects: missing values compare equal)."""
+def _state(frame: gpd.GeoDataFrame) -> tuple[object, list[str], np.ndarray, list[pd.Series]]:
+    """What a kept result depends on: the CRS (the object held), the column names, the
+    geometries held (objects) and every other column's values (as objects: missing values
+    compare equal)."""
     geometry = frame.geometry.name
     outlines = np.asarray(frame.geometry.array, dtype=object).copy()
     values = [pd.Series(frame[c].to_numpy(object)) for c in frame.columns if c != geometry]
-    return [str(c) for c in frame.columns], outlines, values
+    return frame.crs, [str(c) for c in frame.columns], outlines, values
 
 
 def _same(a: tuple, b: tuple) -> bool:
-    (columns_a, outlines_a, values_a), (columns_b, outlines_b, values_b) = a, b
+    (crs_a, columns_a, outlines_a, values_a), (crs_b, columns_b, outlines_b, values_b) = a, b
     return (
-        columns_a == columns_b
+        crs_a is crs_b
+        and columns_a == columns_b
         and len(outlines_a) == len(outlines_b)
         and all(map(operator.is_, outlines_a, outlines_b))
         and all(x.equals(y) for x, y in zip(values_a, values_b, strict=True))
@@ -40,9 +42,9 @@ def _same(a: tuple, b: tuple) -> bool:
 
 class KeptByFrame(Generic[_R]):
     """``make(frame)`` for each ``(frame, key)``, kept for the ``most`` used last (oldest
-    dropped). Kept by the frame's identity, each of its geometries' (an outline replaced in
-    place keeps the frame and its geometry array) and the values of its other columns: a frame
-    changed since is made again. A result is shared: never change it."""
+    dropped). Kept by the frame's identity, its CRS object's, each of its geometries' (an
+    outline replaced in place keeps the frame and its geometry array) and the values of its
+    other columns: a frame changed since is made again. A result is shared: never change it."""
 
     def __init__(self, most: int) -> None:
         self.most = most

@@ -37,8 +37,9 @@ from hotspots.core.crs import WGS84, to_crs, to_lonlat
 from hotspots.core.defaults import HOT_MIN_BIN
 from hotspots.data.schema import WORKING_CRS, check_incidents
 from hotspots.space.grid import (
-    assign_cells,
+    cell_ints,
     cell_polygons,
+    cells_to_ints,
     estimated_cells,
     neighbours,
     study_area_cells,
@@ -196,7 +197,8 @@ def _merged_cells(
     _, component = connected_components(neighbours(hot, k=1), directed=False)
     lon = shapely.get_x(incidents.geometry.to_numpy())
     lat = shapely.get_y(incidents.geometry.to_numpy())
-    position = pd.Index(hot).get_indexer(assign_cells(lon, lat, res))
+    # each incident's cell among the hot ones, matched as H3 indexes (not as text)
+    position = pd.Index(cells_to_ints(hot)).get_indexer(cell_ints(lon, lat, res))
     labels = np.where(position >= 0, component[position], -1).astype(np.intp)
     hexagons = hexagons_in(hot, crs)
     outlines = gpd.GeoSeries(_united(hexagons, component), crs=crs)

@@ -40,7 +40,7 @@ from hotspots.core.points import shared_points
 from hotspots.data import boundaries
 from hotspots.data.ingest import resolve_study_area
 from hotspots.data.ingest.studyarea import study_area_district
-from hotspots.data.schema import WORKING_CRS, check_incidents
+from hotspots.data.schema import WORKING_CRS, check_incidents, positions_in
 from hotspots.space.areas import area_counts, area_rates, district_wards, ward_population
 from hotspots.space.extent import DefaultArea, default_study_area
 from hotspots.space.grid import grid_counts, prepare_area
@@ -327,7 +327,7 @@ def _add_forecast(cells: gpd.GeoDataFrame, predicted: Forecast) -> np.ndarray:
     cell looked up once. Returns the position of each cell among the forecast's (-1: not
     there)."""
     scored = predicted.cells
-    at = pd.Index(scored["cell"]).get_indexer(cells["cell"])
+    at = positions_in(cells["cell"], scored["cell"])
     found = at >= 0
     position = np.where(found, at, 0)
     cells["hot_spot"] = found & scored["selected"].to_numpy(bool)[position]

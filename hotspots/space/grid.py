@@ -635,6 +635,7 @@ def grid_counts(
     if study_area is None:
         cells = np.asarray(occupied, dtype=object)
         inside = np.ones(cells.size, dtype=bool)
+        held = np.arange(cells.size)  # each occupied cell's row
         how = "occupied cells only (no study area given, so no zero-count cells)"
     else:
         area = _area_geometry(study_area)
@@ -645,17 +646,23 @@ def grid_counts(
         area_cells = _area_cells(area_wkb, res)
         occupied = np.asarray(occupied, dtype=object)
         # Hash look-up: np.isin and Arrow-string isin are slow on 10^4-10^5 string ids.
-        extra = occupied[pd.Index(area_cells, dtype=object).get_indexer(occupied) < 0]
+        held = pd.Index(area_cells, dtype=object).get_indexer(occupied)
+        extra = occupied[held < 0]
         cells = np.concatenate([area_cells, np.asarray(extra, dtype=object)])
         inside = np.arange(cells.size) < area_cells.size
+        held[held < 0] = area_cells.size + np.arange(extra.size)  # each occupied cell's row
         how = (
             "every cell overlapping the study area (H3 containment 'overlap'), plus occupied "
             "cells outside it"
         )
     value_cols = ["count", "weight"] if weights is not None else ["count"]
-    if by is None:
-        index = pd.Index(cells, name="cell")
-        full = counts.set_index("cell")[value_cols].reindex(index, fill_value=0).reset_index()
+    if by is None:  # each occupied cell's counts put in its row (no index of the ids)
+        full = pd.DataFrame({"cell": cells})
+        for column in value_cols:
+            values = counts[column].to_numpy()
+            filled = np.zeros(cells.size, dtype=values.dtype)
+            filled[held] = values
+            full[column] = filled
         position = np.arange(cells.size)
     else:
         periods = pd.Index(counts[by].unique()).sort_values()

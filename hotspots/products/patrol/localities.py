@@ -503,8 +503,9 @@ def build_localities(
     frame = pd.DataFrame({"area": labels[inside], "x": xy[:, 0], "y": xy[:, 1]})
     frame["w"] = 1.0 if weights is None else weights[inside]
     frame["n"] = 1
-    loc = frame.groupby(["area", "x", "y"], sort=True).agg(w=("w", "sum"), n=("n", "sum"))
-    loc_of = loc.index.get_indexer(pd.MultiIndex.from_frame(frame[["area", "x", "y"]]))
+    grouped = frame.groupby(["area", "x", "y"], sort=True)
+    loc = grouped.agg(w=("w", "sum"), n=("n", "sum"))
+    loc_of = grouped.ngroup().to_numpy()  # each incident's row of ``loc`` (groups in order)
     loc_area = loc.index.get_level_values("area").to_numpy(dtype=np.intp)
     loc_xy = np.column_stack([loc.index.get_level_values(k).to_numpy(float) for k in "xy"])
     near = _neighbour_matrix(loc_xy, loc_area, r * _INSCRIBED)

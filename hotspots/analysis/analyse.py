@@ -40,7 +40,7 @@ from hotspots.core.points import shared_points
 from hotspots.data import boundaries
 from hotspots.data.ingest import resolve_study_area
 from hotspots.data.ingest.studyarea import study_area_district
-from hotspots.data.schema import WORKING_CRS, check_incidents
+from hotspots.data.schema import WORKING_CRS, check_incidents, positions_in
 from hotspots.space.areas import area_counts, area_rates, district_wards, ward_population
 from hotspots.space.extent import DefaultArea, default_study_area
 from hotspots.space.grid import grid_counts, prepare_area
@@ -287,10 +287,10 @@ def analyse(
             analysis.make_tables()
         predicted, forecast_note = pending.result()
     if predicted is not None:
-        _add_forecast(cells, predicted)
+        scored_at = _add_forecast(cells, predicted)
     cells["place"] = cell_places
     if predicted is not None:
-        places.of_forecast(predicted, cells)
+        places.of_forecast(predicted, cell_places, scored_at)
     if cluster_places is not None:
         profiles["place"] = cluster_places
 
@@ -321,18 +321,20 @@ def analyse(
     return analysis
 
 
-def _add_forecast(cells: gpd.GeoDataFrame, predicted: Forecast) -> None:
+def _add_forecast(cells: gpd.GeoDataFrame, predicted: Forecast) -> np.ndarray:
     """Add the forecast's ``hot_spot``, ``forecast_rank`` and ``forecast_score`` to ``cells``,
     in place (a cell the forecast did not score: not a hot spot, no rank, no score), each
-    cell looked up once."""
+    cell looked up once. Returns the position of each cell among the forecast's (-1: not
+    there)."""
     scored = predicted.cells
-    at = pd.Index(scored["cell"]).get_indexer(cells["cell"])
+    at = positions_in(cells["cell"], scored["cell"])
     found = at >= 0
-    at = np.where(found, at, 0)
-    cells["hot_spot"] = found & scored["selected"].to_numpy(bool)[at]
-    rank = scored["rank"].to_numpy(np.int64)[at]
+    position = np.where(found, at, 0)
+    cells["hot_spot"] = found & scored["selected"].to_numpy(bool)[position]
+    rank = scored["rank"].to_numpy(np.int64)[position]
     cells["forecast_rank"] = pd.arrays.IntegerArray(np.where(found, rank, 0), ~found)
-    cells["forecast_score"] = np.where(found, scored["score"].to_numpy(float)[at], np.nan)
+    cells["forecast_score"] = np.where(found, scored["score"].to_numpy(float)[position], np.nan)
+    return at
 
 
 class _ForecastRows:
@@ -485,11 +487,14 @@ class _Places:
         )
         return names.to_numpy()
 
-    def of_forecast(self, forecast: Forecast, cells: gpd.GeoDataFrame) -> None:
-        """Add ``place`` to ``forecast.cells``, in place: the names of ``cells`` (with
-        ``place``), the selected hot spots outside them named too."""
-        named = forecast.cells["cell"].map(cells.set_index("cell")["place"])
-        missing = named.isna().to_numpy(bool) & forecast.cells["selected"].to_numpy(bool)
+    def of_forecast(self, forecast: Forecast, names: np.ndarray, scored_at: np.ndarray) -> None:
+        """Add ``place`` to ``forecast.cells``, in place: the ``names`` of the analysis's cells
+        (``scored_at``: the position of each among the forecast's, -1 where not there), the
+        selected hot spots outside them named too (a cell named by none: missing)."""
+        named = np.full(len(forecast.cells), np.nan, dtype=object)
+        held = scored_at >= 0
+        named[scored_at[held]] = names[held]
+        missing = pd.isna(named) & forecast.cells["selected"].to_numpy(bool)
         if missing.any():
             named[missing] = cell_place_names(
                 self.spatial,
@@ -499,7 +504,7 @@ class _Places:
                 places=self.text,
                 street_points=self.street_points,
             )
-        forecast.cells["place"] = named.to_numpy()
+        forecast.cells["place"] = named
 
 
 def _study_area(

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from hotspots.core.kept import KeptByFrame
 from hotspots.data.schema import WORKING_CRS
 from hotspots.space.places import StreetPoints, cell_place_names, cell_wards
 
@@ -71,6 +72,20 @@ _empty_names: OrderedDict[tuple, tuple[np.ndarray, pd.DataFrame, np.ndarray]] = 
 _empty_names_lock = threading.Lock()
 
 
+_wards_digests: KeptByFrame[str] = KeptByFrame(most=_EMPTY_NAMES_MAX)
+"""The digests of the ward frames the kept names were made with."""
+
+
+def _digest(wards: gpd.GeoDataFrame) -> str:
+    """A digest of the wards' names, CRS and outlines."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update("\n".join(map(str, wards["area_name"].tolist())).encode())
+    digest.update(str(wards.crs).encode())
+    for wkb in shapely.to_wkb(wards.geometry.to_numpy()):
+        digest.update(wkb)
+    return digest.hexdigest()
+
+
 def _empty_cell_names(
     none: gpd.GeoDataFrame, ids: np.ndarray, res: int, wards: gpd.GeoDataFrame | None
 ) -> tuple[np.ndarray, pd.DataFrame, np.ndarray]:
@@ -78,14 +93,10 @@ def _empty_cell_names(
     working CRS), by the same call as the others, and the cells' centres and wards
     (:func:`hotspots.space.places.cell_wards`, the occupied cells' too); keyed by the cells,
     resolution, CRS and the wards' names and outlines."""
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update("\n".join(map(str, ids)).encode())
-    if wards is not None:
-        digest.update("\n".join(map(str, wards["area_name"].tolist())).encode())
-        digest.update(str(wards.crs).encode())
-        for wkb in shapely.to_wkb(wards.geometry.to_numpy()):
-            digest.update(wkb)
-    key = (res, str(none.attrs.get(WORKING_CRS)), wards is None, digest.hexdigest())
+    # the ids themselves (each string's hash kept by Python), the wards by a digest made once
+    # per ward frame
+    held = None if wards is None else _wards_digests.get(wards, None, lambda: _digest(wards))
+    key = (res, str(none.attrs.get(WORKING_CRS)), held, tuple(ids.tolist()))
     with _empty_names_lock:
         found = _empty_names.get(key)
         if found is not None:

@@ -21,7 +21,7 @@ from pyproj import CRS
 from hotspots.core.crs import BNG, WGS84, in_bng_extent, outside_degrees, to_crs, working_crs_for
 from hotspots.core.points import distinct_points
 from hotspots.data import boundaries, datasets
-from hotspots.data.schema import WORKING_CRS, incident_points
+from hotspots.data.schema import WORKING_CRS, incident_points, positions_in
 
 if TYPE_CHECKING:
     from hotspots.data.workspace import WorkspaceData
@@ -377,8 +377,7 @@ def area_counts(
     if by is not None and by not in incidents.columns:
         raise ValueError(f"by={by!r} is not a column of incidents: {list(incidents.columns)}")
     if column in incidents.columns and incidents[column].notna().any():
-        codes = incidents[column].astype("string").to_numpy(dtype=object, na_value=None)
-        match = pd.Index(areas["area_code"].to_numpy()).get_indexer(codes)
+        match = positions_in(incidents[column].astype("string"), areas["area_code"])
         how = "existing column"
     else:
         match, _ = _area_index(incidents, areas, max_snap_m=max_snap_m)

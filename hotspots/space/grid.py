@@ -13,7 +13,6 @@ The heavy lifting is vectorised with h3ronpy (H3 over Arrow arrays): measured on
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import threading
 from collections import OrderedDict
@@ -543,13 +542,14 @@ def neighbours(cells: Any, *, k: int = 1, include_self: bool = True) -> sparse.c
     """
     if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 0:
         raise ValueError(f"k must be a non-negative integer number of rings, got {k!r}")
-    ints = _to_uint64(cells)
-    key = (hashlib.blake2b(ints.tobytes(), digest_size=16).digest(), int(k), bool(include_self))
+    # kept by the ids themselves: a grid's ids hash once each (Python keeps a string's hash),
+    # so a study area's grid is found without parsing its ids again
+    key = (tuple(np.asarray(cells, dtype=object).ravel().tolist()), int(k), bool(include_self))
     with _rings_lock:
         kept = _rings.get(key)
     if kept is not None:  # the same cells as lately (a study area's grid): a copy of it
         return kept.copy()
-    made = _neighbours(cells, ints, k, include_self)
+    made = _neighbours(cells, _to_uint64(cells), k, include_self)
     with _rings_lock:
         _rings[key] = made
         while len(_rings) > _RINGS_MAX:
@@ -559,7 +559,7 @@ def neighbours(cells: Any, *, k: int = 1, include_self: bool = True) -> sparse.c
 
 _RINGS_MAX = 8
 """Cell sets whose :func:`neighbours` are kept (the oldest dropped)."""
-_rings: dict[tuple[bytes, int, bool], sparse.csr_matrix] = {}
+_rings: dict[tuple[tuple[Any, ...], int, bool], sparse.csr_matrix] = {}
 _rings_lock = threading.Lock()
 
 
@@ -635,6 +635,7 @@ def grid_counts(
     if study_area is None:
         cells = np.asarray(occupied, dtype=object)
         inside = np.ones(cells.size, dtype=bool)
+        held = np.arange(cells.size)  # each occupied cell's row
         how = "occupied cells only (no study area given, so no zero-count cells)"
     else:
         area = _area_geometry(study_area)
@@ -645,17 +646,23 @@ def grid_counts(
         area_cells = _area_cells(area_wkb, res)
         occupied = np.asarray(occupied, dtype=object)
         # Hash look-up: np.isin and Arrow-string isin are slow on 10^4-10^5 string ids.
-        extra = occupied[pd.Index(area_cells, dtype=object).get_indexer(occupied) < 0]
+        held = pd.Index(area_cells, dtype=object).get_indexer(occupied)
+        extra = occupied[held < 0]
         cells = np.concatenate([area_cells, np.asarray(extra, dtype=object)])
         inside = np.arange(cells.size) < area_cells.size
+        held[held < 0] = area_cells.size + np.arange(extra.size)  # each occupied cell's row
         how = (
             "every cell overlapping the study area (H3 containment 'overlap'), plus occupied "
             "cells outside it"
         )
     value_cols = ["count", "weight"] if weights is not None else ["count"]
-    if by is None:
-        index = pd.Index(cells, name="cell")
-        full = counts.set_index("cell")[value_cols].reindex(index, fill_value=0).reset_index()
+    if by is None:  # each occupied cell's counts put in its row (no index of the ids)
+        full = pd.DataFrame({"cell": cells})
+        for column in value_cols:
+            values = counts[column].to_numpy()
+            filled = np.zeros(cells.size, dtype=values.dtype)
+            filled[held] = values
+            full[column] = filled
         position = np.arange(cells.size)
     else:
         periods = pd.Index(counts[by].unique()).sort_values()

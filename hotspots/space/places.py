@@ -21,9 +21,8 @@ points: a street, never one address.
 
 from __future__ import annotations
 
-import operator
-import threading
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
@@ -34,6 +33,7 @@ import shapely
 
 from hotspots.core.crs import from_lonlat, to_crs
 from hotspots.core.disclosure import is_exact_source
+from hotspots.core.kept import KeptByFrame
 from hotspots.core.points import distinct_points, first_rows
 from hotspots.data.schema import WORKING_CRS, incident_points
 from hotspots.space.grid import cell_centres, cell_ints, cells_to_ints
@@ -175,15 +175,43 @@ def main_streets(locations: pd.Series, locality: np.ndarray) -> pd.DataFrame:
     return _main_streets(_place(locations), locality)
 
 
-def _main_streets(place: pd.Series, locality: np.ndarray) -> pd.DataFrame:
-    """:func:`main_streets` of the places (:func:`_place`) of the incidents.
+@dataclass(frozen=True)
+class _PlaceCodes:
+    """Place texts (:func:`_place`) as integer codes: each distinct text once, with its rank
+    in alphabetical order and whether it is a police.uk landmark."""
+
+    codes: np.ndarray  # per text: its distinct text's position, -1 where missing
+    names: np.ndarray  # the distinct texts (Python strings)
+    alphabetical: np.ndarray  # per distinct text: its rank in alphabetical order
+    landmark: np.ndarray  # per distinct text: one of POLICEUK_LANDMARKS
+
+    @classmethod
+    def of(cls, place: pd.Series) -> _PlaceCodes:
+        """The codes of ``place`` (text as it is held: no Python string per row)."""
+        codes, distinct = pd.factorize(place)
+        names = np.asarray(distinct, dtype=object)
+        # sorted as held (Arrow text sorts its UTF-8 bytes: the code points' order, as Python's)
+        alphabetical = np.empty(len(names), dtype=np.int64)
+        alphabetical[distinct.argsort(kind="stable")] = np.arange(len(names))
+        landmark = _is_landmark(pd.Series(names, dtype="string"))
+        return cls(codes, names, alphabetical, landmark)
+
+    def take(self, rows: np.ndarray) -> _PlaceCodes:
+        """The codes of ``rows`` (a mask or positions) of the texts, the same distinct ones."""
+        return replace(self, codes=self.codes[rows])
+
+
+def _main_streets(
+    place: pd.Series, locality: np.ndarray, coded: _PlaceCodes | None = None
+) -> pd.DataFrame:
+    """:func:`main_streets` of the places (:func:`_place`) of the incidents (``coded``: their
+    codes, when the caller has them).
 
     Counted on integer codes (each distinct place and locality once): per locality, the
     non-landmark place with most incidents (ties: the alphabetically first) and the landmark
     likewise, kept when it outnumbers the street."""
     ids = np.asarray(locality)
     valid = place.notna().to_numpy(bool) & pd.notna(ids)
-    places = place[valid]  # text as it is held: factorized without a Python string per row
     where, uniques = pd.factorize(ids[valid], sort=True)  # codes in the ids' sorted order
     if len(uniques):
         index = pd.Index(uniques, name="locality")
@@ -192,15 +220,12 @@ def _main_streets(place: pd.Series, locality: np.ndarray) -> pd.DataFrame:
     out = pd.DataFrame(index=index)
     street = np.full(len(index), None, dtype=object)
     landmark = np.full(len(index), None, dtype=object)
-    if len(places):
-        codes, names = pd.factorize(places)
-        names = np.asarray(names, dtype=object)
-        # each distinct place's rank in alphabetical order (the tie-break)
-        alphabetical = np.empty(len(names), dtype=np.int64)
-        alphabetical[np.argsort(names, kind="stable")] = np.arange(len(names))
+    if valid.any():
+        coded = _PlaceCodes.of(place[valid]) if coded is None else coded.take(valid)
+        codes, names, alphabetical = coded.codes, coded.names, coded.alphabetical
         pair, n = np.unique(where * len(names) + codes, return_counts=True)
         loc, code = pair // len(names), pair % len(names)
-        is_mark = _is_landmark(pd.Series(names, dtype="string"))[code]
+        is_mark = coded.landmark[code]
         order = np.lexsort((alphabetical[code], -n, loc))
         loc, code, n, is_mark = loc[order], code[order], n[order], is_mark[order]
         best_n = {}
@@ -260,15 +285,30 @@ class StreetPoints:
         self.incidents, self.places = incidents, places
 
     @cached_property
+    def named(self) -> np.ndarray:
+        """:func:`naming_rows` of the incidents (worked out once for every naming)."""
+        return naming_rows(self.incidents)
+
+    @cached_property
+    def text(self) -> pd.Series:
+        """:func:`place_text` of the incidents."""
+        return place_text(self.incidents) if self.places is None else self.places
+
+    @cached_property
+    def coded(self) -> _PlaceCodes:
+        """The codes of their place texts (worked out once for every naming)."""
+        return _PlaceCodes.of(self.text)
+
+    @cached_property
     def _points(self) -> tuple[Any, np.ndarray] | None:
         """The points' k-d tree and the street of each (its first incident's); ``None``: no
         incident may name a street."""
-        incidents, places = self.incidents, self.places
+        incidents = self.incidents
         if not {"x", "y", "location"} <= set(incidents.columns):
             return None
-        place = place_text(incidents) if places is None else places
-        ok = naming_rows(incidents) & place.notna().to_numpy(bool)
-        ok &= ~by_value(place, _is_landmark)
+        place, coded = self.text, self.coded
+        ok = self.named & (coded.codes >= 0)
+        ok[ok] = ~coded.landmark[coded.codes[ok]]
         xy = np.column_stack(
             [incidents["x"].to_numpy(float)[ok], incidents["y"].to_numpy(float)[ok]]
         )
@@ -315,36 +355,17 @@ def _distinct_points(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.column_stack([x, y])[order], first[order]
 
 
-_PROJECTED_MAX = 4
-"""Ward frames whose projection :func:`wards_in_crs` keeps (the oldest dropped)."""
-_projected: list[tuple[gpd.GeoDataFrame, str, np.ndarray, np.ndarray, gpd.GeoDataFrame]] = []
-_projected_lock = threading.Lock()
+_projected: KeptByFrame[gpd.GeoDataFrame] = KeptByFrame(most=4)
+"""Ward frames projected by :func:`wards_in_crs` (the oldest dropped)."""
 
 
 def wards_in_crs(wards: gpd.GeoDataFrame, crs: str) -> gpd.GeoDataFrame:
-    """``to_crs(wards, crs)``, kept for the ward frames used last: a dashboard names every
-    selection's places with its data load's wards (Hertfordshire's ten districts: 0.04 s of
-    CPU the first time, 0.006 s after). Kept by the frame's identity, each of its outlines'
-    (a ward's outline replaced in place, ``wards.loc[i, "geometry"] = ...``, keeps the frame
-    and its geometry array) and its ward names: a frame given new outlines or names is
-    projected again. The result is shared: never change it."""
-    outlines = np.asarray(wards.geometry.array, dtype=object).copy()  # the geometries held
-    names = wards["area_name"].to_numpy(object) if "area_name" in wards else np.empty(0, object)
-    with _projected_lock:
-        for kept, kept_crs, kept_outlines, kept_names, projected in _projected:
-            if (
-                kept is wards
-                and kept_crs == crs
-                and len(kept_outlines) == len(outlines)
-                and all(map(operator.is_, kept_outlines, outlines))
-                and np.array_equal(kept_names, names)
-            ):
-                return projected
-    projected = to_crs(wards, crs)
-    with _projected_lock:
-        _projected.append((wards, crs, outlines, names, projected))
-        del _projected[:-_PROJECTED_MAX]
-    return projected
+    """``to_crs(wards, crs)``, kept for the ward frames used last
+    (:class:`hotspots.core.kept.KeptByFrame`: a frame given new outlines or names is projected
+    again): a dashboard names every selection's places with its data load's wards
+    (Hertfordshire's ten districts: 0.04 s of CPU the first time, 0.006 s after). The result
+    is shared: never change it."""
+    return _projected.get(wards, crs, lambda: to_crs(wards, crs))
 
 
 def ward_names(centres: np.ndarray, wards: gpd.GeoDataFrame | None, crs: str) -> np.ndarray:
@@ -367,7 +388,7 @@ def ward_names(centres: np.ndarray, wards: gpd.GeoDataFrame | None, crs: str) ->
     names = np.full(len(centres), None, dtype=object)
     if wards is None or "area_name" not in wards.columns or len(centres) == 0:
         return names
-    polygons = to_crs(wards, crs).geometry.to_numpy()
+    polygons = wards_in_crs(wards, crs).geometry.to_numpy()
     tree = shapely.STRtree(polygons)
     point_idx, ward_idx = tree.query(shapely.points(centres), predicate="intersects")
     first = pd.Series(ward_idx).groupby(point_idx).min()
@@ -473,10 +494,12 @@ def place_names(
         has_place = place.notna().to_numpy(bool) & by_value(
             place, lambda u: (u.astype(str) != "-1").to_numpy(bool)
         )
-    named = naming_rows(incidents)
+    named = naming_rows(incidents) if street_points is None else street_points.named
     keep = named & has_place
-    places = place_text(incidents) if places is None else places  # once for every use below
-    streets = _main_streets(places[keep], ids[keep]).reindex(centres.index)
+    if places is None:  # once for every use below
+        places = place_text(incidents) if street_points is None else street_points.text
+    coded = None if street_points is None else street_points.coded.take(keep)
+    streets = _main_streets(places[keep], ids[keep], coded).reindex(centres.index)
     xy = centres[["x", "y"]].to_numpy(float).reshape(-1, 2)
     if ward is None:
         ward = ward_names(xy, wards, crs)

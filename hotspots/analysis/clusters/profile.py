@@ -11,6 +11,7 @@ import shapely
 
 from hotspots.analysis.clusters.result import ClusterResult
 from hotspots.core.crs import to_crs
+from hotspots.core.points import point_keys
 from hotspots.data.schema import WGS84, WORKING_CRS, check_incidents, is_arrow_text
 from hotspots.space.places import naming_rows
 
@@ -104,7 +105,7 @@ def cluster_profiles(
     out["n_incidents"] = frame.groupby("cluster").size()
     out.insert(1, "rank", cluster_ranks(out["cluster"], out["n_incidents"]))
     out["share"] = out["n_incidents"] / max(len(incidents), 1)
-    out["n_locations"] = frame.groupby("cluster")[["x", "y"]].value_counts().groupby(level=0).size()
+    out["n_locations"] = _n_locations(frame)
     outline = _outlines(frame, ids, buffer_m)
     out["area_m2"] = shapely.area(outline)
     out["density_per_km2"] = out["n_incidents"] / (out["area_m2"] / 1e6)
@@ -161,6 +162,18 @@ def _labels(incidents: gpd.GeoDataFrame, labels: np.ndarray | ClusterResult) -> 
     if not np.issubdtype(codes.dtype, np.integer):
         raise ValueError(f"labels must be integers (-1 = noise), got dtype {codes.dtype}")
     return codes.astype(np.intp)
+
+
+def _n_locations(frame: pd.DataFrame) -> pd.Series:
+    """Distinct x/y of each cluster (a point with a missing coordinate not counted; a cluster
+    of none left out): what ``groupby("cluster")[["x", "y"]].value_counts()`` counts, from
+    integer codes."""
+    x, y = frame["x"].to_numpy(float), frame["y"].to_numpy(float)
+    located = ~(np.isnan(x) | np.isnan(y))
+    point, distinct = pd.factorize(point_keys(x[located], y[located]))
+    ids, cluster = np.unique(frame["cluster"].to_numpy()[located], return_inverse=True)
+    held = np.unique(cluster * max(len(distinct), 1) + point) // max(len(distinct), 1)
+    return pd.Series(np.bincount(held, minlength=len(ids)), index=ids)
 
 
 def _outlines(frame: pd.DataFrame, ids: np.ndarray, buffer_m: float) -> np.ndarray:
@@ -260,7 +273,8 @@ def _trend(frame: pd.DataFrame, all_months: pd.Series) -> pd.DataFrame:
     """Latest 3 months with data against the 3 with data before: counts, exact binomial p, and
     a word. A month without any incident is a gap ("no data"), not a month of zeros."""
     index = _month_index(frame["month"])
-    covered = np.unique(_month_index(all_months).to_numpy())
+    # the months of every incident, each distinct month converted once
+    covered = np.unique(_month_index(pd.Series(pd.unique(all_months))).to_numpy())
     span = len(covered)
     recent = index.isin(covered[-TREND_MONTHS:]).groupby(frame["cluster"]).sum()
     previous = (

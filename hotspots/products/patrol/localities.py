@@ -37,8 +37,9 @@ from hotspots.core.crs import WGS84, to_crs, to_lonlat
 from hotspots.core.defaults import HOT_MIN_BIN
 from hotspots.data.schema import WORKING_CRS, check_incidents
 from hotspots.space.grid import (
-    assign_cells,
+    cell_ints,
     cell_polygons,
+    cells_to_ints,
     estimated_cells,
     neighbours,
     study_area_cells,
@@ -196,7 +197,8 @@ def _merged_cells(
     _, component = connected_components(neighbours(hot, k=1), directed=False)
     lon = shapely.get_x(incidents.geometry.to_numpy())
     lat = shapely.get_y(incidents.geometry.to_numpy())
-    position = pd.Index(hot).get_indexer(assign_cells(lon, lat, res))
+    # each incident's cell among the hot ones, matched as H3 indexes (not as text)
+    position = pd.Index(cells_to_ints(hot)).get_indexer(cell_ints(lon, lat, res))
     labels = np.where(position >= 0, component[position], -1).astype(np.intp)
     hexagons = hexagons_in(hot, crs)
     outlines = gpd.GeoSeries(_united(hexagons, component), crs=crs)
@@ -501,8 +503,9 @@ def build_localities(
     frame = pd.DataFrame({"area": labels[inside], "x": xy[:, 0], "y": xy[:, 1]})
     frame["w"] = 1.0 if weights is None else weights[inside]
     frame["n"] = 1
-    loc = frame.groupby(["area", "x", "y"], sort=True).agg(w=("w", "sum"), n=("n", "sum"))
-    loc_of = loc.index.get_indexer(pd.MultiIndex.from_frame(frame[["area", "x", "y"]]))
+    grouped = frame.groupby(["area", "x", "y"], sort=True)
+    loc = grouped.agg(w=("w", "sum"), n=("n", "sum"))
+    loc_of = grouped.ngroup().to_numpy()  # each incident's row of ``loc`` (groups in order)
     loc_area = loc.index.get_level_values("area").to_numpy(dtype=np.intp)
     loc_xy = np.column_stack([loc.index.get_level_values(k).to_numpy(float) for k in "xy"])
     near = _neighbour_matrix(loc_xy, loc_area, r * _INSCRIBED)

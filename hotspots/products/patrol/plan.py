@@ -21,6 +21,7 @@ from hotspots.analysis.temporal import compare_periods, hour_weekday, peak_windo
 from hotspots.core.crs import to_crs
 from hotspots.core.defaults import GI_K, H3_RES, HOT_MIN_BIN
 from hotspots.core.disclosure import mappable
+from hotspots.core.kept import KeptByFrame
 from hotspots.core.points import inside as points_inside
 from hotspots.data import datasets
 from hotspots.data.coverage import Coverage
@@ -437,10 +438,15 @@ def _forecast(
     return shared_forecast(history, study_area=area, res=res, through=end, coverage=share)
 
 
+_given_wards: KeptByFrame[gpd.GeoDataFrame] = KeptByFrame(most=4)
+"""The ward frames given to :func:`patrol_plan` (the oldest dropped), read as boundaries:
+shared by the plans, never changed."""
+
+
 def _wards(study_area: Any, wards: gpd.GeoDataFrame | None) -> tuple[gpd.GeoDataFrame | None, str]:
     """Ward boundaries for names and maps, and where they came from."""
-    if wards is not None:
-        return read_boundaries(wards), "given"
+    if wards is not None:  # a dashboard's wards: read once per data load
+        return _given_wards.get(wards, None, lambda: read_boundaries(wards)), "given"
     if isinstance(study_area, str):
         code = study_area.strip()
         try:

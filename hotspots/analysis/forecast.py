@@ -807,6 +807,40 @@ def _captured(scores: np.ndarray, future: np.ndarray, ks: list[int]) -> np.ndarr
     return out
 
 
+def _ranked(values: np.ndarray, incidents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row of ``values`` (cells) sorted, highest first, and ``(n_rows, n_cells + 1)``:
+    the ``incidents`` (one per cell, whole numbers: their sums exact in any order) of the
+    row's first ``j`` cells in that order."""
+    order = np.argsort(-values, axis=1)
+    running = np.zeros((len(values), values.shape[1] + 1))
+    np.cumsum(incidents[order], axis=1, out=running[:, 1:])
+    return np.take_along_axis(values, order, axis=1), running
+
+
+def _at_cuts(ranked: np.ndarray, running: np.ndarray, ks: list[int]) -> np.ndarray:
+    """``(n_rows, len(ks))``: :func:`_captured` from every cell of each row sorted, highest
+    first (``ranked``; ``running`` from :func:`_ranked`, in the same order): the cells above
+    each cut are those before its run of equal values, the tied ones that run. Their
+    incidents are the whole numbers :func:`_captured` sums, so the figures are the same, bit
+    for bit (any values kept in the same order, e.g. ``ranked`` plus a span, may be read
+    with the same ``running``)."""
+    m, width = ranked.shape
+    # runs of equal values numbered on from row to row: one ascending key for every row
+    run = np.zeros((m, width), dtype=np.int64)
+    np.cumsum(ranked[:, 1:] != ranked[:, :-1], axis=1, out=run[:, 1:])
+    start = np.arange(m) * width
+    run = (run + start[:, None]).ravel()
+    rows = np.arange(m)
+    out = np.empty((m, len(ks)))
+    for j, k in enumerate(ks):
+        key = run[start + k - 1]
+        first = np.searchsorted(run, key, side="left") - start
+        last = np.searchsorted(run, key, side="right") - start
+        tied = running[rows, last] - running[rows, first]
+        out[:, j] = running[rows, first] + (k - first) / (last - first) * tied
+    return out
+
+
 def _figures(captured: np.ndarray, future: np.ndarray, ks: list[int]) -> np.ndarray:
     """``(n_methods, len(ks), 3)``: hit rate, PAI and PEI* of the incidents ``captured``
     (methods × selection sizes) out of ``future`` (every cell's incidents)."""
@@ -836,7 +870,9 @@ def _month_captures(
     A row in which the largest selection holds only cells with history (``history_count``
     above 0), every other cell scoring below it, is measured on those cells alone (a fifth of
     the cells for one crime group of the Hertfordshire force-year): every demoted row once
-    as many cells have history as the largest selection takes, and most plain ones.
+    as many cells have history as the largest selection takes, and most plain ones. Those
+    cells are sorted once per candidate for both rows: adding the span keeps their order
+    (rounding is monotone), the demoted row's ties are read from its own values.
     """
     n = len(future)
     ks = _selection_sizes(n, coverages)
@@ -844,24 +880,43 @@ def _month_captures(
     history, others = np.flatnonzero(with_history), np.flatnonzero(~with_history)
     # the shortcut sums counts in another order: exact only for whole numbers
     shortcut = len(history) >= max(ks) and _whole_numbers(future)
-    part: dict[int, np.ndarray] = {}
+    part: list[np.ndarray] = []  # the candidates measured on the cells with history alone
+    spans: list[float] = []
+    demoted_part: list[bool] = []
+    plain_part: list[bool] = []
+    part_of: list[int] = []
     whole: dict[int, np.ndarray] = {}
     for i, score in enumerate(candidates):
         low, high, span = _span(score)
-        on_history = score[history]
-        if shortcut and low + span > high:  # lifted by span, above every other cell
-            part[2 * i] = on_history + span
-        else:
+        demoted = plain = False
+        if shortcut:
+            on_history = score[history]
+            demoted = low + span > high  # lifted by span, above every other cell
+            if not np.isnan(high):
+                top_other = score[others].max() if len(others) else -np.inf
+                plain = np.count_nonzero(on_history > top_other) >= max(ks)
+        if demoted or plain:
+            part.append(on_history)
+            spans.append(span)
+            demoted_part.append(demoted)
+            plain_part.append(plain)
+            part_of.append(i)
+        if not demoted:
             whole[2 * i] = _demoted(score, history_count)
-        top_other = score[others].max() if len(others) else -np.inf
-        if shortcut and not np.isnan(high) and np.count_nonzero(on_history > top_other) >= max(ks):
-            part[2 * i + 1] = on_history
-        else:
+        if not plain:
             whole[2 * i + 1] = score
     out = np.empty((2 * len(candidates), len(coverages), 3))
     if part:
-        captured = _captured(np.stack(list(part.values())), future[history], ks)
-        out[list(part)] = _figures(captured, future, ks)
+        ranked, running = _ranked(np.stack(part), future[history])
+        rows = np.asarray(part_of)
+        for lifted, chosen in ((1, demoted_part), (0, plain_part)):
+            chosen_rows = np.flatnonzero(chosen)
+            if chosen_rows.size:
+                values = ranked[chosen_rows]
+                if lifted:
+                    values = values + np.asarray(spans)[chosen_rows, None]
+                captured = _at_cuts(values, running[chosen_rows], ks)
+                out[2 * rows[chosen_rows] + 1 - lifted] = _figures(captured, future, ks)
     if whole:
         out[list(whole)] = captures(np.stack(list(whole.values())), future, coverages)
     return out

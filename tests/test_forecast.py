@@ -386,7 +386,8 @@ def test_month_captures_equal_captures_of_demoted_and_plain_scores() -> None:
 
 def test_dense_rank_equals_numpy_unique_inverse() -> None:
     """The dense rank behind :func:`tie_broken` against ``np.unique``'s inverse, on counts,
-    signed values, -0.0 beside 0.0, no zeros, only zeros and an empty array."""
+    signed values, -0.0 beside 0.0, no zeros, only zeros, an empty array, counts too large
+    to count ranks and halves."""
     from hotspots.analysis.forecast import _dense_rank
 
     rng = np.random.default_rng(3)
@@ -397,6 +398,8 @@ def test_dense_rank_equals_numpy_unique_inverse() -> None:
         rng.random(50) + 1.0,
         np.zeros(7),
         np.empty(0),
+        np.r_[rng.poisson(3.0, 200), 2.0**21],  # counts past the counted ranks
+        rng.poisson(0.4, 100) + 0.5,
     ]
     for x in cases:
         want = np.unique(x, return_inverse=True)[1].ravel()

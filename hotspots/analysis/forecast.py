@@ -603,9 +603,9 @@ def terms_at(history: History, t: int) -> dict[str, np.ndarray]:
     out["gistar"] = _gistar(history, out["all_history"])
     if history.timed:
         out["near_repeat"] = _near_repeat(history, t)
-    tie = out[TIE_BREAK.format(edge=round(edge))]
+    share = _tie_share(out[TIE_BREAK.format(edge=round(edge))])  # one for the four
     for name in TIE_BROKEN:
-        out[f"{name}+kde"] = tie_broken(out[name], tie)
+        out[f"{name}+kde"] = _dense_rank(out[name]).astype(float) + share
     density = _Density(
         out[f"kde_gauss_{round(edge)}m"],
         out[f"kde_gauss_{round(2 * edge)}m"],
@@ -670,15 +670,31 @@ def tie_broken(primary: np.ndarray, tie: np.ndarray) -> np.ndarray:
     lowest) plus up to 0.5 from ``tie``: count data put many cells on the same value at the
     cut of a selection, and the density of nearby incidents picks among them.
     """
-    dense = _dense_rank(primary).astype(float)
+    return _dense_rank(primary).astype(float) + _tie_share(tie)
+
+
+def _tie_share(tie: np.ndarray) -> np.ndarray | float:
+    """What :func:`tie_broken` adds to the rank: ``tie`` scaled to 0..0.5 (0 when its largest
+    value is not positive)."""
     top = float(tie.max()) if tie.size else 0.0
-    return dense + (0.5 * tie / top if top > 0 else 0.0)
+    return 0.5 * tie / top if top > 0 else 0.0
+
+
+_COUNTED_RANKS = 1 << 20
+"""Largest whole number :func:`_dense_rank` ranks by counting the values present."""
 
 
 def _dense_rank(x: np.ndarray) -> np.ndarray:
     """Rank of each value among the distinct values of ``x`` (0 = the lowest), as
-    ``np.unique(x, return_inverse=True)[1]``, sorting only the non-zero values (most cells of
-    a count term are zero)."""
+    ``np.unique(x, return_inverse=True)[1]``: for whole numbers from 0 to
+    :data:`_COUNTED_RANKS` (counts), by marking the values present; else sorting only the
+    non-zero values (most cells of a count term are zero)."""
+    top = float(x.max()) if x.size else -1.0
+    if 0 <= top <= _COUNTED_RANKS and x.min() >= 0 and _whole_numbers(x):
+        values = x.astype(np.int64)
+        present = np.zeros(int(top) + 1, dtype=np.int64)
+        present[values] = 1
+        return (np.cumsum(present) - 1)[values]
     nonzero = x != 0
     distinct, inverse = np.unique(x[nonzero], return_inverse=True)
     zero = int(np.searchsorted(distinct, 0.0))  # the rank of 0 when some values are 0

@@ -770,16 +770,25 @@ def captures(scores: np.ndarray, future: np.ndarray, coverages: list[float]) -> 
     numpy.ndarray
         ``(n_methods, n_coverages, 3)``: hit rate, PAI and PEI*.
     """
-    scores = np.atleast_2d(scores)
-    m, n = scores.shape
-    out = np.empty((m, len(coverages), 3))
-    inexact = np.isnan(scores).any(axis=1) | (not _whole_numbers(future))
-    for i in np.flatnonzero(inexact):
-        out[i] = [capture(scores[i], future, cov) for cov in coverages]
-    rows = np.flatnonzero(~inexact)
-    if rows.size:
-        ks = _selection_sizes(n, coverages)
-        out[rows] = _figures(_captured(scores[rows], future, ks), future, ks)
+    return _row_captures(list(np.atleast_2d(scores)), future, coverages)
+
+
+def _row_captures(
+    scores: list[np.ndarray], future: np.ndarray, coverages: list[float]
+) -> np.ndarray:
+    """:func:`captures` of the rows ``scores`` (one score per cell each), read row by row."""
+    out = np.empty((len(scores), len(coverages), 3))
+    whole = _whole_numbers(future)
+    exact = []
+    for i, score in enumerate(scores):
+        if whole and not np.isnan(score).any():
+            exact.append(i)
+        else:
+            out[i] = [capture(score, future, cov) for cov in coverages]
+    if exact:
+        ks = _selection_sizes(len(future), coverages)
+        captured = _captured([scores[i] for i in exact], future, ks)
+        out[exact] = _figures(captured, future, ks)
     return out
 
 
@@ -793,67 +802,70 @@ def _selection_sizes(n: int, coverages: list[float]) -> list[int]:
     return [int(min(max(np.floor(cov * n + 0.5), 1), n)) for cov in coverages]
 
 
-def _captured(scores: np.ndarray, future: np.ndarray, ks: list[int]) -> np.ndarray:
+def _captured(scores: list[np.ndarray], future: np.ndarray, ks: list[int]) -> np.ndarray:
     """``(n_methods, len(ks))``: the incidents of ``future`` (whole numbers) in the ``k`` cells
-    of each row of ``scores`` (no NaN) scoring highest, cells tied at the cut shared pro rata.
-
-    ``scores`` and ``future`` may hold only some of the cells when every cell left out scores
-    below the ``max(ks)`` highest of each row (it could never be selected).
-    """
-    m, n = scores.shape
-    size = min(max(ks) + 1, n)  # one cell more: whether the ties at a cut go on past the top
-    top = np.stack([_top(row, size) for row in scores])
-    top_score, top_future = np.take_along_axis(scores, top, axis=1), future[top]
-    ranked = np.sort(top_score, axis=1)  # ascending: the k-th highest at size - k
-    lowest = ranked[:, 0]
-    out = np.empty((m, len(ks)))
-    for j, k in enumerate(ks):
-        cut = ranked[:, size - k]
-        # every cell above the cut is among the top ones; so is every cell tied at the cut
-        # unless the cut is their lowest: then the ties are counted over all the cells
-        above, tied = top_score > cut[:, None], top_score == cut[:, None]
-        n_tied, tied_future = tied.sum(axis=1), np.where(tied, top_future, 0.0).sum(axis=1)
-        for r in np.flatnonzero(cut == lowest):
-            at_cut = scores[r] == cut[r]
-            n_tied[r], tied_future[r] = np.count_nonzero(at_cut), future[at_cut].sum()
-        out[:, j] = (
-            np.where(above, top_future, 0.0).sum(axis=1)
-            + (k - above.sum(axis=1)) / n_tied * tied_future
-        )
-    return out
+    of each row of ``scores`` (no NaN) scoring highest, cells tied at the cut shared pro rata,
+    from each row's ``max(ks) + 1`` highest cells (:func:`_top`) sorted."""
+    # one cell more than the largest selection: whether the ties at a cut go on past the top
+    size = min(max(ks) + 1, len(future))
+    top = [_top(score, size) for score in scores]
+    values = np.stack([score[cells] for score, cells in zip(scores, top, strict=True)])
+    ranked, running = _ranked(values, future[np.stack(top)])
+    return _at_cuts(ranked, running, ks, everything=(scores, future))
 
 
 def _ranked(values: np.ndarray, incidents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each row of ``values`` (cells) sorted, highest first, and ``(n_rows, n_cells + 1)``:
-    the ``incidents`` (one per cell, whole numbers: their sums exact in any order) of the
-    row's first ``j`` cells in that order."""
+    """Each row of ``values`` sorted, highest first, and ``(n_rows, n_columns + 1)``: the
+    ``incidents`` (whole numbers: their sums exact in any order; one per column of every row,
+    or one per column) of the row's first ``j`` cells in that order."""
     order = np.argsort(-values, axis=1)
     running = np.zeros((len(values), values.shape[1] + 1))
-    np.cumsum(incidents[order], axis=1, out=running[:, 1:])
+    ordered = incidents[order] if incidents.ndim == 1 else np.take_along_axis(incidents, order, 1)
+    np.cumsum(ordered, axis=1, out=running[:, 1:])
     return np.take_along_axis(values, order, axis=1), running
 
 
-def _at_cuts(ranked: np.ndarray, running: np.ndarray, ks: list[int]) -> np.ndarray:
-    """``(n_rows, len(ks))``: :func:`_captured` from every cell of each row sorted, highest
-    first (``ranked``; ``running`` from :func:`_ranked`, in the same order): the cells above
-    each cut are those before its run of equal values, the tied ones that run. Their
-    incidents are the whole numbers :func:`_captured` sums, so the figures are the same, bit
-    for bit (any values kept in the same order, e.g. ``ranked`` plus a span, may be read
-    with the same ``running``)."""
+def _at_cuts(
+    ranked: np.ndarray,
+    running: np.ndarray,
+    ks: list[int],
+    *,
+    everything: tuple[list[np.ndarray], np.ndarray] | None = None,
+) -> np.ndarray:
+    """``(n_rows, len(ks))``: the incidents in the ``k`` highest cells of each row, cells tied
+    at the cut shared pro rata, from its cells sorted, highest first (``ranked``; ``running``
+    from :func:`_ranked`, in the same order): the cells above a cut are those before its run
+    of equal values, the tied ones that run. These are whole numbers, summed exactly in any
+    order: the figures are those of :func:`capture`, bit for bit (any values kept in the same
+    order, e.g. ``ranked`` plus a span, may be read with the same ``running``).
+
+    ``everything``: every cell's scores (a row per row of ``ranked``) and incidents, when
+    ``ranked`` holds only each row's highest cells, every other one scoring at most its last:
+    a run reaching that last cell is counted over every cell.
+    """
     m, width = ranked.shape
     # runs of equal values numbered on from row to row: one ascending key for every row
-    run = np.zeros((m, width), dtype=np.int64)
-    np.cumsum(ranked[:, 1:] != ranked[:, :-1], axis=1, out=run[:, 1:])
-    start = np.arange(m) * width
+    numbers = np.int32 if m * width < 2**31 else np.int64  # 32 bits: twice as fast a sum
+    run = np.zeros((m, width), dtype=numbers)
+    np.cumsum(ranked[:, 1:] != ranked[:, :-1], axis=1, dtype=numbers, out=run[:, 1:])
+    start = np.arange(m, dtype=numbers) * width
     run = (run + start[:, None]).ravel()
     rows = np.arange(m)
+    lowest: dict[int, tuple[int, float]] = {}  # per row, its last run counted over every cell
     out = np.empty((m, len(ks)))
     for j, k in enumerate(ks):
         key = run[start + k - 1]
         first = np.searchsorted(run, key, side="left") - start
         last = np.searchsorted(run, key, side="right") - start
-        tied = running[rows, last] - running[rows, first]
-        out[:, j] = running[rows, first] + (k - first) / (last - first) * tied
+        n_tied, tied = last - first, running[rows, last] - running[rows, first]
+        if everything is not None:
+            scores, future = everything
+            for r in np.flatnonzero(last == width):
+                if r not in lowest:
+                    at_cut = scores[r] == ranked[r, -1]
+                    lowest[r] = np.count_nonzero(at_cut), future[at_cut].sum()
+                n_tied[r], tied[r] = lowest[r]
+        out[:, j] = running[rows, first] + (k - first) / n_tied * tied
     return out
 
 
@@ -934,7 +946,7 @@ def _month_captures(
                 captured = _at_cuts(values, running[chosen_rows], ks)
                 out[2 * rows[chosen_rows] + 1 - lifted] = _figures(captured, future, ks)
     if whole:
-        out[list(whole)] = captures(np.stack(list(whole.values())), future, coverages)
+        out[list(whole)] = _row_captures(list(whole.values()), future, coverages)
     return out
 
 

@@ -158,7 +158,7 @@ class History:
     basis_cols: np.ndarray | None = field(default=None, repr=False)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
-    @property
+    @cached_property
     def timed(self) -> bool:
         """At least half the incidents carry a time of day (near-repeat term available)."""
         return bool(self.times.size) and float(np.mean(~np.isnat(self.times))) >= 0.5
@@ -232,10 +232,11 @@ class History:
 
     def _kernel_products(self, loc_weights: np.ndarray) -> dict[str, np.ndarray]:
         """Each density kernel (1- and 2-edge Gaussian, 3-edge quartic) times ``loc_weights``
-        (one row per location). With a basis, its kernel's rows of these cells times the
-        weights set at the basis's locations, zero at the others: each cell's terms are added
-        in the same order and a zero term adds nothing, so the figures are this history's
-        kernel's, bit for bit, without taking its columns out."""
+        (one row per location). With a basis, its kernel times the weights set at the basis's
+        locations, zero at the others, and the rows of these cells taken from the product:
+        each cell's terms are added in the same order (a row of a CSR product is that row
+        times the weights) and a zero term adds nothing, so the figures are this history's
+        kernel's, bit for bit, without taking its rows or columns out."""
         edge = h3.average_hexagon_edge_length(self.res, unit="m")
         kernels = {
             f"kde_gauss_{round(edge)}m": (round(edge), "gauss"),
@@ -248,10 +249,10 @@ class History:
             spread = np.zeros((len(self.basis.loc_xy), *loc_weights.shape[1:]))
             spread[self.basis_cols] = loc_weights
             loc_weights = spread
-        return {
-            name: self.basis.part(self.basis.kernel(*spec), self.basis_rows, None) @ loc_weights
-            for name, spec in kernels.items()
-        }
+        products = {name: self.basis.kernel(*spec) @ loc_weights for name, spec in kernels.items()}
+        if self.basis_rows is None:
+            return products
+        return {name: product[self.basis_rows] for name, product in products.items()}
 
     def kernel(self, bandwidth_m: float, shape: str) -> sparse.csr_matrix:
         """Cells × locations kernel weights (Gaussian cut at 3 bandwidths; quartic at 1)."""
@@ -704,13 +705,25 @@ def _dense_rank(x: np.ndarray) -> np.ndarray:
 
 
 def _gistar(history: History, counts: np.ndarray) -> np.ndarray:
-    from hotspots.analysis.stats.gistar import GiStarWeights, gi_star
+    """Gi* z of ``counts`` (finite), NaN as 0: :func:`~hotspots.analysis.stats.gistar.gi_star`'s
+    ``z``, its floats computed in the same order, without the p-values and G the forecast
+    does not read, each cell's spread per unit standard deviation made once per history."""
+    from hotspots.analysis.stats.gistar import GiStarWeights, Moments, gi_star
 
     if "w_self" not in history._cache:
-        history._cache["w_self"] = GiStarWeights.of(history.disk, len(history.cells))
+        weights = GiStarWeights.of(history.disk, len(history.cells))
+        n = len(history.cells)
+        root = np.sqrt(np.maximum(n * weights.row_sq - weights.row_sum**2, 0.0) / (n - 1))
+        history._cache["w_self"] = weights, root
     if not counts.any() or np.ptp(counts) == 0:
         return np.zeros_like(counts)
-    return np.nan_to_num(np.asarray(gi_star(counts, history._cache["w_self"]).z, dtype=float))
+    weights, root = history._cache["w_self"]
+    whole = Moments.of(counts)
+    if whole.sd == 0:  # gi_star says why there is no z
+        return np.nan_to_num(np.asarray(gi_star(counts, weights).z, dtype=float))
+    spread = whole.sd * root
+    numerator = weights.w @ counts - whole.mean * weights.row_sum
+    return np.nan_to_num(np.divide(numerator, spread, out=np.zeros(counts.size), where=spread > 0))
 
 
 def _near_repeat(history: History, t: int) -> np.ndarray:
@@ -995,11 +1008,18 @@ class _TermMatrix:
         self.names = names
         self.by_term = np.empty((len(names), n_cells))
         self.by_cell = np.empty((n_cells, len(names)))
+        self._scratch = np.empty(n_cells)  # a term's absolute values
 
     def load(self, terms: dict[str, np.ndarray]) -> np.ndarray:
-        """Fill both buffers with the month whose terms are ``terms``; ``by_cell``."""
+        """Fill both buffers with the month whose terms are ``terms``; ``by_cell``. Each term
+        divided as :func:`_normalised` divides it, straight into its row."""
         for j, name in enumerate(self.names):
-            self.by_term[j] = _normalised(terms[name])
+            term = terms[name]
+            total = float(np.abs(term, out=self._scratch).sum())
+            if total:
+                np.divide(term, total, out=self.by_term[j])
+            else:
+                self.by_term[j] = term
         self.by_cell[...] = self.by_term.T
         return self.by_cell
 

@@ -912,8 +912,9 @@ def _month_captures(
     above 0), every other cell scoring below it, is measured on those cells alone (a fifth of
     the cells for one crime group of the Hertfordshire force-year): every demoted row once
     as many cells have history as the largest selection takes, and most plain ones. Those
-    cells are sorted once per candidate for both rows: adding the span keeps their order
-    (rounding is monotone), the demoted row's ties are read from its own values.
+    cells (or, when they are many, the highest of them: :func:`_top`) are sorted once per
+    candidate for both rows: adding the span keeps their order (rounding is monotone), the
+    demoted row's ties are read from its own values.
     """
     n = len(future)
     ks = _selection_sizes(n, coverages)
@@ -948,7 +949,15 @@ def _month_captures(
             whole[2 * i + 1] = score
     out = np.empty((2 * len(candidates), len(coverages), 3))
     if part:
-        ranked, running = _ranked(np.stack(part), future[history])
+        on_history_future = future[history]
+        size = max(ks) + 1
+        top = None
+        if len(history) > 2 * size:  # many cells with history: sort each row's highest only
+            top = np.stack([_top(row, size) for row in part])
+            values = np.stack([row[cells] for row, cells in zip(part, top, strict=True)])
+            ranked, running = _ranked(values, on_history_future[top])
+        else:
+            ranked, running = _ranked(np.stack(part), on_history_future)
         rows = np.asarray(part_of)
         for lifted, chosen in ((1, demoted_part), (0, plain_part)):
             chosen_rows = np.flatnonzero(chosen)
@@ -956,7 +965,11 @@ def _month_captures(
                 values = ranked[chosen_rows]
                 if lifted:
                     values = values + np.asarray(spans)[chosen_rows, None]
-                captured = _at_cuts(values, running[chosen_rows], ks)
+                everything = None
+                if top is not None:  # the ties at a row's lowest counted over all its cells
+                    scores = [part[r] + spans[r] if lifted else part[r] for r in chosen_rows]
+                    everything = scores, on_history_future
+                captured = _at_cuts(values, running[chosen_rows], ks, everything=everything)
                 out[2 * rows[chosen_rows] + 1 - lifted] = _figures(captured, future, ks)
     if whole:
         out[list(whole)] = _row_captures(list(whole.values()), future, coverages)
@@ -1136,7 +1149,7 @@ _R = TypeVar("_R")
 @lru_cache(maxsize=1)
 def _blas_libraries() -> ThreadpoolController:
     """The BLAS libraries of the process, numpy's and scipy's (loaded first), found once:
-    looking them up costs 2 ms of CPU, as much as a tenth of a small forecast."""
+    looking them up cost about 2 ms of CPU at every call (the Hertfordshire force-year)."""
     import scipy.linalg
     import scipy.optimize  # noqa: F401  (nnls, cholesky: scipy's BLAS)
 

@@ -873,10 +873,10 @@ def _at_cuts(
         n_tied, tied = last - first, running[rows, last] - running[rows, first]
         if everything is not None:
             scores, future = everything
-            for r in np.flatnonzero(last == width):
+            for r in map(int, np.flatnonzero(last == width)):
                 if r not in lowest:
                     at_cut = scores[r] == ranked[r, -1]
-                    lowest[r] = np.count_nonzero(at_cut), future[at_cut].sum()
+                    lowest[r] = int(np.count_nonzero(at_cut)), float(future[at_cut].sum())
                 n_tied[r], tied[r] = lowest[r]
         out[:, j] = running[rows, first] + (k - first) / n_tied * tied
     return out
@@ -936,7 +936,7 @@ def _month_captures(
             demoted = low + span > high  # lifted by span, above every other cell
             if not np.isnan(high):
                 top_other = score[others].max() if len(others) else -np.inf
-                plain = np.count_nonzero(on_history > top_other) >= max(ks)
+                plain = int(np.count_nonzero(on_history > top_other)) >= max(ks)
         if demoted or plain:
             part.append(on_history)
             spans.append(span)

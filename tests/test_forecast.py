@@ -384,9 +384,31 @@ def test_month_captures_equal_captures_of_demoted_and_plain_scores() -> None:
         assert np.array_equal(got, np.concatenate(want), equal_nan=True), case
 
 
+def test_gistar_term_equals_gi_star_z() -> None:
+    """The forecast's Gi* term (each cell's spread per unit standard deviation made once per
+    history) against :func:`gi_star`'s z, NaN as 0, bit for bit; constant counts give 0."""
+    from types import SimpleNamespace
+
+    from hotspots.analysis.forecast import _gistar
+    from hotspots.analysis.stats.gistar import gi_star
+    from hotspots.space.grid import neighbours
+
+    cells = pd.Index(sorted(h3.grid_disk(A, 12)))
+    history = SimpleNamespace(
+        cells=cells, disk=neighbours(cells, k=1, include_self=True), _cache={}
+    )
+    rng = np.random.default_rng(30)
+    for case in range(12):
+        counts = rng.poisson([0.2, 1.0, 6.0][case % 3], len(cells)).astype(float)
+        want = np.nan_to_num(np.asarray(gi_star(counts, history.disk).z, dtype=float))
+        assert np.array_equal(_gistar(history, counts), want), case  # type: ignore[arg-type]
+    assert not _gistar(history, np.full(len(cells), 2.0)).any()  # type: ignore[arg-type]
+
+
 def test_dense_rank_equals_numpy_unique_inverse() -> None:
     """The dense rank behind :func:`tie_broken` against ``np.unique``'s inverse, on counts,
-    signed values, -0.0 beside 0.0, no zeros, only zeros and an empty array."""
+    signed values, -0.0 beside 0.0, no zeros, only zeros, an empty array, counts too large
+    to count ranks and halves."""
     from hotspots.analysis.forecast import _dense_rank
 
     rng = np.random.default_rng(3)
@@ -397,6 +419,8 @@ def test_dense_rank_equals_numpy_unique_inverse() -> None:
         rng.random(50) + 1.0,
         np.zeros(7),
         np.empty(0),
+        np.r_[rng.poisson(3.0, 200), 2.0**21],  # counts past the counted ranks
+        rng.poisson(0.4, 100) + 0.5,
     ]
     for x in cases:
         want = np.unique(x, return_inverse=True)[1].ravel()

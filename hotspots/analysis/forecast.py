@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from scipy import sparse
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from hotspots.core.disclosure import mappable
 from hotspots.core.points import distinct_rows, inside
@@ -158,7 +158,7 @@ class History:
     basis_cols: np.ndarray | None = field(default=None, repr=False)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
-    @property
+    @cached_property
     def timed(self) -> bool:
         """At least half the incidents carry a time of day (near-repeat term available)."""
         return bool(self.times.size) and float(np.mean(~np.isnat(self.times))) >= 0.5
@@ -232,10 +232,11 @@ class History:
 
     def _kernel_products(self, loc_weights: np.ndarray) -> dict[str, np.ndarray]:
         """Each density kernel (1- and 2-edge Gaussian, 3-edge quartic) times ``loc_weights``
-        (one row per location). With a basis, its kernel's rows of these cells times the
-        weights set at the basis's locations, zero at the others: each cell's terms are added
-        in the same order and a zero term adds nothing, so the figures are this history's
-        kernel's, bit for bit, without taking its columns out."""
+        (one row per location). With a basis, its kernel times the weights set at the basis's
+        locations, zero at the others, and the rows of these cells taken from the product:
+        each cell's terms are added in the same order (a row of a CSR product is that row
+        times the weights) and a zero term adds nothing, so the figures are this history's
+        kernel's, bit for bit, without taking its rows or columns out."""
         edge = h3.average_hexagon_edge_length(self.res, unit="m")
         kernels = {
             f"kde_gauss_{round(edge)}m": (round(edge), "gauss"),
@@ -248,10 +249,10 @@ class History:
             spread = np.zeros((len(self.basis.loc_xy), *loc_weights.shape[1:]))
             spread[self.basis_cols] = loc_weights
             loc_weights = spread
-        return {
-            name: self.basis.part(self.basis.kernel(*spec), self.basis_rows, None) @ loc_weights
-            for name, spec in kernels.items()
-        }
+        products = {name: self.basis.kernel(*spec) @ loc_weights for name, spec in kernels.items()}
+        if self.basis_rows is None:
+            return products
+        return {name: product[self.basis_rows] for name, product in products.items()}
 
     def kernel(self, bandwidth_m: float, shape: str) -> sparse.csr_matrix:
         """Cells × locations kernel weights (Gaussian cut at 3 bandwidths; quartic at 1)."""
@@ -603,9 +604,9 @@ def terms_at(history: History, t: int) -> dict[str, np.ndarray]:
     out["gistar"] = _gistar(history, out["all_history"])
     if history.timed:
         out["near_repeat"] = _near_repeat(history, t)
-    tie = out[TIE_BREAK.format(edge=round(edge))]
+    share = _tie_share(out[TIE_BREAK.format(edge=round(edge))])  # one for the four
     for name in TIE_BROKEN:
-        out[f"{name}+kde"] = tie_broken(out[name], tie)
+        out[f"{name}+kde"] = _dense_rank(out[name]).astype(float) + share
     density = _Density(
         out[f"kde_gauss_{round(edge)}m"],
         out[f"kde_gauss_{round(2 * edge)}m"],
@@ -670,15 +671,31 @@ def tie_broken(primary: np.ndarray, tie: np.ndarray) -> np.ndarray:
     lowest) plus up to 0.5 from ``tie``: count data put many cells on the same value at the
     cut of a selection, and the density of nearby incidents picks among them.
     """
-    dense = _dense_rank(primary).astype(float)
+    return _dense_rank(primary).astype(float) + _tie_share(tie)
+
+
+def _tie_share(tie: np.ndarray) -> np.ndarray | float:
+    """What :func:`tie_broken` adds to the rank: ``tie`` scaled to 0..0.5 (0 when its largest
+    value is not positive)."""
     top = float(tie.max()) if tie.size else 0.0
-    return dense + (0.5 * tie / top if top > 0 else 0.0)
+    return 0.5 * tie / top if top > 0 else 0.0
+
+
+_COUNTED_RANKS = 1 << 20
+"""Largest whole number :func:`_dense_rank` ranks by counting the values present."""
 
 
 def _dense_rank(x: np.ndarray) -> np.ndarray:
     """Rank of each value among the distinct values of ``x`` (0 = the lowest), as
-    ``np.unique(x, return_inverse=True)[1]``, sorting only the non-zero values (most cells of
-    a count term are zero)."""
+    ``np.unique(x, return_inverse=True)[1]``: for whole numbers from 0 to
+    :data:`_COUNTED_RANKS` (counts), by marking the values present; else sorting only the
+    non-zero values (most cells of a count term are zero)."""
+    top = float(x.max()) if x.size else -1.0
+    if 0 <= top <= _COUNTED_RANKS and x.min() >= 0 and _whole_numbers(x):
+        values = x.astype(np.int64)
+        present = np.zeros(int(top) + 1, dtype=np.int64)
+        present[values] = 1
+        return (np.cumsum(present) - 1)[values]
     nonzero = x != 0
     distinct, inverse = np.unique(x[nonzero], return_inverse=True)
     zero = int(np.searchsorted(distinct, 0.0))  # the rank of 0 when some values are 0
@@ -688,13 +705,25 @@ def _dense_rank(x: np.ndarray) -> np.ndarray:
 
 
 def _gistar(history: History, counts: np.ndarray) -> np.ndarray:
-    from hotspots.analysis.stats.gistar import GiStarWeights, gi_star
+    """Gi* z of ``counts`` (finite), NaN as 0: :func:`~hotspots.analysis.stats.gistar.gi_star`'s
+    ``z``, its floats computed in the same order, without the p-values and G the forecast
+    does not read, each cell's spread per unit standard deviation made once per history."""
+    from hotspots.analysis.stats.gistar import GiStarWeights, Moments, gi_star
 
     if "w_self" not in history._cache:
-        history._cache["w_self"] = GiStarWeights.of(history.disk, len(history.cells))
+        weights = GiStarWeights.of(history.disk, len(history.cells))
+        n = len(history.cells)
+        root = np.sqrt(np.maximum(n * weights.row_sq - weights.row_sum**2, 0.0) / (n - 1))
+        history._cache["w_self"] = weights, root
     if not counts.any() or np.ptp(counts) == 0:
         return np.zeros_like(counts)
-    return np.nan_to_num(np.asarray(gi_star(counts, history._cache["w_self"]).z, dtype=float))
+    weights, root = history._cache["w_self"]
+    whole = Moments.of(counts)
+    if whole.sd == 0:  # gi_star says why there is no z
+        return np.nan_to_num(np.asarray(gi_star(counts, weights).z, dtype=float))
+    spread = whole.sd * root
+    numerator = weights.w @ counts - whole.mean * weights.row_sum
+    return np.nan_to_num(np.divide(numerator, spread, out=np.zeros(counts.size), where=spread > 0))
 
 
 def _near_repeat(history: History, t: int) -> np.ndarray:
@@ -754,16 +783,25 @@ def captures(scores: np.ndarray, future: np.ndarray, coverages: list[float]) -> 
     numpy.ndarray
         ``(n_methods, n_coverages, 3)``: hit rate, PAI and PEI*.
     """
-    scores = np.atleast_2d(scores)
-    m, n = scores.shape
-    out = np.empty((m, len(coverages), 3))
-    inexact = np.isnan(scores).any(axis=1) | (not _whole_numbers(future))
-    for i in np.flatnonzero(inexact):
-        out[i] = [capture(scores[i], future, cov) for cov in coverages]
-    rows = np.flatnonzero(~inexact)
-    if rows.size:
-        ks = _selection_sizes(n, coverages)
-        out[rows] = _figures(_captured(scores[rows], future, ks), future, ks)
+    return _row_captures(list(np.atleast_2d(scores)), future, coverages)
+
+
+def _row_captures(
+    scores: list[np.ndarray], future: np.ndarray, coverages: list[float]
+) -> np.ndarray:
+    """:func:`captures` of the rows ``scores`` (one score per cell each), read row by row."""
+    out = np.empty((len(scores), len(coverages), 3))
+    whole = _whole_numbers(future)
+    exact = []
+    for i, score in enumerate(scores):
+        if whole and not np.isnan(score).any():
+            exact.append(i)
+        else:
+            out[i] = [capture(score, future, cov) for cov in coverages]
+    if exact:
+        ks = _selection_sizes(len(future), coverages)
+        captured = _captured([scores[i] for i in exact], future, ks)
+        out[exact] = _figures(captured, future, ks)
     return out
 
 
@@ -777,33 +815,70 @@ def _selection_sizes(n: int, coverages: list[float]) -> list[int]:
     return [int(min(max(np.floor(cov * n + 0.5), 1), n)) for cov in coverages]
 
 
-def _captured(scores: np.ndarray, future: np.ndarray, ks: list[int]) -> np.ndarray:
+def _captured(scores: list[np.ndarray], future: np.ndarray, ks: list[int]) -> np.ndarray:
     """``(n_methods, len(ks))``: the incidents of ``future`` (whole numbers) in the ``k`` cells
-    of each row of ``scores`` (no NaN) scoring highest, cells tied at the cut shared pro rata.
+    of each row of ``scores`` (no NaN) scoring highest, cells tied at the cut shared pro rata,
+    from each row's ``max(ks) + 1`` highest cells (:func:`_top`) sorted."""
+    # one cell more than the largest selection: whether the ties at a cut go on past the top
+    size = min(max(ks) + 1, len(future))
+    top = [_top(score, size) for score in scores]
+    values = np.stack([score[cells] for score, cells in zip(scores, top, strict=True)])
+    ranked, running = _ranked(values, future[np.stack(top)])
+    return _at_cuts(ranked, running, ks, everything=(scores, future))
 
-    ``scores`` and ``future`` may hold only some of the cells when every cell left out scores
-    below the ``max(ks)`` highest of each row (it could never be selected).
+
+def _ranked(values: np.ndarray, incidents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row of ``values`` sorted, highest first, and ``(n_rows, n_columns + 1)``: the
+    ``incidents`` (whole numbers: their sums exact in any order; one per column of every row,
+    or one per column) of the row's first ``j`` cells in that order."""
+    order = np.argsort(-values, axis=1)
+    running = np.zeros((len(values), values.shape[1] + 1))
+    ordered = incidents[order] if incidents.ndim == 1 else np.take_along_axis(incidents, order, 1)
+    np.cumsum(ordered, axis=1, out=running[:, 1:])
+    return np.take_along_axis(values, order, axis=1), running
+
+
+def _at_cuts(
+    ranked: np.ndarray,
+    running: np.ndarray,
+    ks: list[int],
+    *,
+    everything: tuple[list[np.ndarray], np.ndarray] | None = None,
+) -> np.ndarray:
+    """``(n_rows, len(ks))``: the incidents in the ``k`` highest cells of each row, cells tied
+    at the cut shared pro rata, from its cells sorted, highest first (``ranked``; ``running``
+    from :func:`_ranked`, in the same order): the cells above a cut are those before its run
+    of equal values, the tied ones that run. These are whole numbers, summed exactly in any
+    order: the figures are those of :func:`capture`, bit for bit (any values kept in the same
+    order, e.g. ``ranked`` plus a span, may be read with the same ``running``).
+
+    ``everything``: every cell's scores (a row per row of ``ranked``) and incidents, when
+    ``ranked`` holds only each row's highest cells, every other one scoring at most its last:
+    a run reaching that last cell is counted over every cell.
     """
-    m, n = scores.shape
-    size = min(max(ks) + 1, n)  # one cell more: whether the ties at a cut go on past the top
-    top = np.stack([_top(row, size) for row in scores])
-    top_score, top_future = np.take_along_axis(scores, top, axis=1), future[top]
-    ranked = np.sort(top_score, axis=1)  # ascending: the k-th highest at size - k
-    lowest = ranked[:, 0]
+    m, width = ranked.shape
+    # runs of equal values numbered on from row to row: one ascending key for every row
+    numbers = np.int32 if m * width < 2**31 else np.int64  # 32 bits: twice as fast a sum
+    run = np.zeros((m, width), dtype=numbers)
+    np.cumsum(ranked[:, 1:] != ranked[:, :-1], axis=1, dtype=numbers, out=run[:, 1:])
+    start = np.arange(m, dtype=numbers) * width
+    run = (run + start[:, None]).ravel()
+    rows = np.arange(m)
+    lowest: dict[int, tuple[int, float]] = {}  # per row, its last run counted over every cell
     out = np.empty((m, len(ks)))
     for j, k in enumerate(ks):
-        cut = ranked[:, size - k]
-        # every cell above the cut is among the top ones; so is every cell tied at the cut
-        # unless the cut is their lowest: then the ties are counted over all the cells
-        above, tied = top_score > cut[:, None], top_score == cut[:, None]
-        n_tied, tied_future = tied.sum(axis=1), np.where(tied, top_future, 0.0).sum(axis=1)
-        for r in np.flatnonzero(cut == lowest):
-            at_cut = scores[r] == cut[r]
-            n_tied[r], tied_future[r] = np.count_nonzero(at_cut), future[at_cut].sum()
-        out[:, j] = (
-            np.where(above, top_future, 0.0).sum(axis=1)
-            + (k - above.sum(axis=1)) / n_tied * tied_future
-        )
+        key = run[start + k - 1]
+        first = np.searchsorted(run, key, side="left") - start
+        last = np.searchsorted(run, key, side="right") - start
+        n_tied, tied = last - first, running[rows, last] - running[rows, first]
+        if everything is not None:
+            scores, future = everything
+            for r in map(int, np.flatnonzero(last == width)):
+                if r not in lowest:
+                    at_cut = scores[r] == ranked[r, -1]
+                    lowest[r] = int(np.count_nonzero(at_cut)), float(future[at_cut].sum())
+                n_tied[r], tied[r] = lowest[r]
+        out[:, j] = running[rows, first] + (k - first) / n_tied * tied
     return out
 
 
@@ -836,7 +911,10 @@ def _month_captures(
     A row in which the largest selection holds only cells with history (``history_count``
     above 0), every other cell scoring below it, is measured on those cells alone (a fifth of
     the cells for one crime group of the Hertfordshire force-year): every demoted row once
-    as many cells have history as the largest selection takes, and most plain ones.
+    as many cells have history as the largest selection takes, and most plain ones. Those
+    cells (or, when they are many, the highest of them: :func:`_top`) are sorted once per
+    candidate for both rows: adding the span keeps their order (rounding is monotone), the
+    demoted row's ties are read from its own values.
     """
     n = len(future)
     ks = _selection_sizes(n, coverages)
@@ -844,26 +922,57 @@ def _month_captures(
     history, others = np.flatnonzero(with_history), np.flatnonzero(~with_history)
     # the shortcut sums counts in another order: exact only for whole numbers
     shortcut = len(history) >= max(ks) and _whole_numbers(future)
-    part: dict[int, np.ndarray] = {}
+    part: list[np.ndarray] = []  # the candidates measured on the cells with history alone
+    spans: list[float] = []
+    demoted_part: list[bool] = []
+    plain_part: list[bool] = []
+    part_of: list[int] = []
     whole: dict[int, np.ndarray] = {}
     for i, score in enumerate(candidates):
         low, high, span = _span(score)
-        on_history = score[history]
-        if shortcut and low + span > high:  # lifted by span, above every other cell
-            part[2 * i] = on_history + span
-        else:
+        demoted = plain = False
+        if shortcut:
+            on_history = score[history]
+            demoted = low + span > high  # lifted by span, above every other cell
+            if not np.isnan(high):
+                top_other = score[others].max() if len(others) else -np.inf
+                plain = int(np.count_nonzero(on_history > top_other)) >= max(ks)
+        if demoted or plain:
+            part.append(on_history)
+            spans.append(span)
+            demoted_part.append(demoted)
+            plain_part.append(plain)
+            part_of.append(i)
+        if not demoted:
             whole[2 * i] = _demoted(score, history_count)
-        top_other = score[others].max() if len(others) else -np.inf
-        if shortcut and not np.isnan(high) and np.count_nonzero(on_history > top_other) >= max(ks):
-            part[2 * i + 1] = on_history
-        else:
+        if not plain:
             whole[2 * i + 1] = score
     out = np.empty((2 * len(candidates), len(coverages), 3))
     if part:
-        captured = _captured(np.stack(list(part.values())), future[history], ks)
-        out[list(part)] = _figures(captured, future, ks)
+        on_history_future = future[history]
+        size = max(ks) + 1
+        top = None
+        if len(history) > 2 * size:  # many cells with history: sort each row's highest only
+            top = np.stack([_top(row, size) for row in part])
+            values = np.stack([row[cells] for row, cells in zip(part, top, strict=True)])
+            ranked, running = _ranked(values, on_history_future[top])
+        else:
+            ranked, running = _ranked(np.stack(part), on_history_future)
+        rows = np.asarray(part_of)
+        for lifted, chosen in ((1, demoted_part), (0, plain_part)):
+            chosen_rows = np.flatnonzero(chosen)
+            if chosen_rows.size:
+                values = ranked[chosen_rows]
+                if lifted:
+                    values = values + np.asarray(spans)[chosen_rows, None]
+                everything = None
+                if top is not None:  # the ties at a row's lowest counted over all its cells
+                    scores = [part[r] + spans[r] if lifted else part[r] for r in chosen_rows]
+                    everything = scores, on_history_future
+                captured = _at_cuts(values, running[chosen_rows], ks, everything=everything)
+                out[2 * rows[chosen_rows] + 1 - lifted] = _figures(captured, future, ks)
     if whole:
-        out[list(whole)] = captures(np.stack(list(whole.values())), future, coverages)
+        out[list(whole)] = _row_captures(list(whole.values()), future, coverages)
     return out
 
 
@@ -912,11 +1021,18 @@ class _TermMatrix:
         self.names = names
         self.by_term = np.empty((len(names), n_cells))
         self.by_cell = np.empty((n_cells, len(names)))
+        self._scratch = np.empty(n_cells)  # a term's absolute values
 
     def load(self, terms: dict[str, np.ndarray]) -> np.ndarray:
-        """Fill both buffers with the month whose terms are ``terms``; ``by_cell``."""
+        """Fill both buffers with the month whose terms are ``terms``; ``by_cell``. Each term
+        divided as :func:`_normalised` divides it, straight into its row."""
         for j, name in enumerate(self.names):
-            self.by_term[j] = _normalised(terms[name])
+            term = terms[name]
+            total = float(np.abs(term, out=self._scratch).sum())
+            if total:
+                np.divide(term, total, out=self.by_term[j])
+            else:
+                self.by_term[j] = term
         self.by_cell[...] = self.by_term.T
         return self.by_cell
 
@@ -1030,12 +1146,22 @@ _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
 
+@lru_cache(maxsize=1)
+def _blas_libraries() -> ThreadpoolController:
+    """The BLAS libraries of the process, numpy's and scipy's (loaded first), found once:
+    looking them up cost about 2 ms of CPU at every call (the Hertfordshire force-year)."""
+    import scipy.linalg
+    import scipy.optimize  # noqa: F401  (nnls, cholesky: scipy's BLAS)
+
+    return ThreadpoolController()
+
+
 def _one_blas_thread(func: Callable[_P, _R]) -> Callable[_P, _R]:
     """``func`` run with BLAS limited to one thread (numpy's linear algebra)."""
 
     @wraps(func)
     def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        with threadpool_limits(limits=1, user_api="blas"):
+        with _blas_libraries().limit(limits=1, user_api="blas"):
             return func(*args, **kwargs)
 
     return run
@@ -1108,8 +1234,9 @@ def forecast(
     n_months = len(hist.months)
     target_t = n_months  # the month after the last one of history
     hist_count = hist.before(n_months)
+    by_month = np.ascontiguousarray(hist.counts.T)  # each month's incidents per cell
     # Folds: months with incidents and at least one month before them.
-    fold_ts = [t for t in range(1, n_months) if hist.counts[:, t].sum() > 0]
+    fold_ts = [t for t in range(1, n_months) if by_month[t].any()]
     # the test months and, before them, at most FIT_MONTHS more to fit the combination on
     fold_ts = fold_ts[-(test_months + FIT_MONTHS) :]
     hist.keep_densities([*fold_ts, target_t])
@@ -1128,7 +1255,7 @@ def forecast(
 
     def add_month(s: int) -> None:
         """Add month ``s``'s fit rows from its terms loaded in ``term_matrix``."""
-        future = hist.counts[:, s]
+        future = by_month[s]
         block = _fit_block(term_matrix.by_term, future, coverage)
         fit_rows.add(term_matrix.by_cell, _normalised(future), block)
 
@@ -1145,7 +1272,7 @@ def forecast(
     coverages = sorted(set(COVERAGES) | {coverage})
     rows = []
     for t in test_ts:
-        future = hist.counts[:, t]
+        future = by_month[t]
         candidates = {n: terms[t][n] for n in names}
         earlier = fit_upto(t)
         month_terms = term_matrix.load(terms[t])

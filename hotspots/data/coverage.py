@@ -137,22 +137,27 @@ class Coverage:
         return all(m in self.sources.get(s, ()) for s in sources)
 
     def partial(self, lag: int = PUBLICATION_LAG) -> dict[pd.Period, list[str]]:
-        """The covered months some source publishing around them does not cover (one covering
-        a month up to ``lag`` months before or after), with those sources: their counts hold
-        the other sources' incidents only.
+        """The covered months some source does not cover although it was publishing then (a
+        gap between its first and last month, or up to ``lag`` months after its last: not
+        published yet), with those sources: their counts hold the other sources' incidents
+        only. Months before a source's first one are not partial: it did not exist yet.
 
         Examples
         --------
         >>> cov = Coverage({"police.uk": ["2021-11", "2021-12"], "log": ["2021-12", "2022-01"]})
         >>> {str(m): s for m, s in cov.partial().items()}
-        {'2021-11': ['log'], '2022-01': ['police.uk']}
+        {'2022-01': ['police.uk']}
+        >>> year = [f"2021-{m:02d}" for m in range(1, 13)]  # a log from Oct, without Nov
+        >>> late = Coverage({"police.uk": year, "log": ["2021-10", "2021-12"]})
+        >>> {str(m): s for m, s in late.partial().items()}
+        {'2021-11': ['log']}
         """
         out = {}
         for month in self.months():
             absent = [
                 name
                 for name, have in self.sources.items()
-                if month not in have and any(abs((m - month).n) <= lag for m in have)
+                if month not in have and min(have) < month <= max(have) + lag
             ]
             if absent:
                 out[month] = sorted(absent)

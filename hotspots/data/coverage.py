@@ -152,12 +152,13 @@ class Coverage:
         >>> {str(m): s for m, s in late.partial().items()}
         {'2021-11': ['log']}
         """
+        spans = {name: self.months(name) for name in self.sources}
         out = {}
         for month in self.months():
             absent = [
                 name
-                for name, have in self.sources.items()
-                if month not in have and min(have) < month <= max(have) + lag
+                for name, have in spans.items()
+                if month not in have and have.min() < month <= have.max() + lag
             ]
             if absent:
                 out[month] = sorted(absent)

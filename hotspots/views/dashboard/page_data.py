@@ -58,16 +58,18 @@ _CURRENT = "the current wards"
 
 
 @st.cache_data(show_spinner=False)
-def _district_choices() -> list[str]:
-    """Every district of the national boundary pack as "Name (code)", by name."""
-    table = boundaries.districts().sort_values("lad_name")
-    pairs = zip(table["lad_name"], table["lad_code"], strict=True)
-    return [f"{name} ({code})" for name, code in pairs]
-
-
-def _district_code(choice: str) -> str:
-    """The LAD code of a :func:`_district_choices` entry."""
-    return choice.rsplit("(", 1)[1].rstrip(")")
+def _district_choices() -> dict[str, list[str]]:
+    """Every district of the national boundary pack as "Name (code)", and every council
+    formed since from several of them (:data:`hotspots.data.boundaries.SUCCESSORS`) as
+    "Name (year: its former districts)", by name → the pack's LAD codes."""
+    table = boundaries.districts()
+    name = dict(zip(table["lad_code"], table["lad_name"], strict=True))
+    choices = {f"{name[code]} ({code})": [code] for code in table["lad_code"]}
+    for council in boundaries.SUCCESSORS:
+        if len(council.parts) > 1:
+            parts = ", ".join(name[code] for code in council.parts)
+            choices[f"{council.name} ({council.year}: {parts})"] = list(council.parts)
+    return dict(sorted(choices.items(), key=lambda item: item[0].casefold()))
 
 
 def _column_map_form(columns: list[str], key: str) -> ColumnMap:
@@ -125,7 +127,7 @@ def _load_form(ds: Dataset) -> None:
     if root is None:  # a workspace keeps its own district
         district = st.selectbox(
             "Wards of",
-            [_CURRENT, *_district_choices()],
+            [_CURRENT, *_district_choices()],  # the names; their codes looked up on loading
             format_func=lambda c: f"the current wards ({ds.label})" if c == _CURRENT else c,
             key="upload_district",
             help="The district your data cover: its 2013 wards and 2011 residents come from "
@@ -153,7 +155,7 @@ def _load_form(ds: Dataset) -> None:
             if wards_file:
                 wards, population = read_boundaries(paths[-1]), None
             elif district != _CURRENT:
-                wards, population = districts_wards([_district_code(district)])
+                wards, population = districts_wards(_district_choices()[district])
             result = load(
                 paths[: len(files)],
                 columns=columns,

@@ -292,6 +292,27 @@ fork 0.54 s, reading 1.78, the default area and its districts' wards 0.45, the a
 names 0.36, temporal tables 0.28; the child's forecast 1.1 beside it), writing 0.26: 4.73 s.
 Not met: Hertfordshire <= 2x (3.5-3.9x), the million <= 4x (5.0-5.2x); met: the import < 1 s,
 the million < 2 GB.
+
+Session 10 (two branches merged, every output identical: the forecast's backtest scoring
+and tie-breaking, ``fc10``; the dashboard's per-change work, ``dash10``, whose wards,
+place texts and cell look-ups are made once. Checked: 89 files of 11 CLI runs byte for byte,
+14 dashboard selections float for float, 71 forecast cases bit for bit). The virtual machine
+ran about a quarter slower than at session 9's close (the same floor: 0.69-0.73 s against
+0.54-0.58 s), so compare within a row. The session's start (a8faf1f) and the final tree in
+turn, two rounds of ``--runs 3``, 13:50-13:53 UTC, load 0.4-1.6:
+
+================================  ======================  ======================  ===============
+case                              start wall s            final wall s            ratio to floor
+================================  ======================  ======================  ===============
+import hotspots.analysis.analyse  0.63 / 0.65             0.59 / 0.61             < 1 s met
+floor Hertfordshire               0.69 / 0.73             0.69 / 0.70
+analyse Herts, no study area      2.73 / 2.90             2.64 / 2.79             4.0x -> 3.8-4.0x
+analyse Herts, 10 districts       2.48 / 2.65             2.38 / 2.36             3.6x -> 3.3-3.4x
+floor 1M                          1.18 / 1.25             1.19 / 1.22
+analyse 1M, no study area         6.31 / 6.66, 1256 MB    5.94 / 6.24, 1268 MB    5.3x -> 5.0-5.1x
+================================  ======================  ======================  ===============
+
+Not met: Hertfordshire <= 2x, the million <= 4x; met: the import < 1 s, the million < 2 GB.
 """
 
 from __future__ import annotations

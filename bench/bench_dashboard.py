@@ -683,6 +683,20 @@ Gi* 0.011, the page ~0.07. Measured with the backtest cut (a monkeypatch, not ke
 months Map 0.42-0.45 / Patrol 0.35-0.40; none at the filter change Map 0.33 / Patrol 0.26. So
 even without a backtest the Map's change is over 0.3 s: not met on the force-year's Map
 (0.46-0.50 s) and Patrol opened alone (0.39-0.41 s); met on every other page and on the demo.
+
+Session 10 (the forecast's backtest rows scored from each candidate's sorted history cells,
+its tie-breaks and Gi* term without repeated work, its densities as the basis kernel's rows;
+the wards read and projected once per ward frame, an analysis's place texts coded once for
+every naming, cells found by one look-up: every analysis, layer, label, cluster table and
+patrol plan identical float for float on 14 selections, the forecasts bit for bit on 71
+cases). ``--server-only``, the session's start (a8faf1f) and the final tree in turn
+(13:48-13:50 UTC, load 0.4-1.9; the virtual machine about a quarter slower than at 12:39, when
+the start's force-year Map measured 0.46 s): force-year Map start 0.62 s, final 0.59 / 0.56 s;
+Patrol opened alone 0.51 -> 0.48 / 0.47 s; Patrol after the Map 0.28 -> 0.22 / 0.24 s; Areas
+0.26 -> 0.28 / 0.27 s (no change: noise); demo Map 0.26 -> 0.28 / 0.28, demo Patrol 0.31 ->
+0.27 / 0.26. The forecast of a new force-year group alone (the helper's alternating runs):
+0.23 -> 0.19-0.20 s of CPU. Not met: the force-year's Map and Patrol opened alone; met on every
+other page and on the demo's.
 """
 
 from __future__ import annotations

@@ -165,15 +165,19 @@ def test_readable_tables_round_with_units_and_drop_midnight() -> None:
 # --------------------------------------------------------------------------- 9. plain words
 
 
-def _fc(method: str = "recency_density", hit: float = 0.68, base: float = 0.64):
+def _fc(method: str = "recency_density", hit: float = 0.68, base: float = 0.64, held: int = 9):
+    """A forecast of 100 cells, 10 of them marked, ``held`` of those with past incidents."""
     from hotspots.analysis.forecast import Forecast
+
+    selected = np.arange(100) < 10
+    cells = pd.DataFrame({"selected": selected, "history": np.where(np.arange(100) < held, 3, 0)})
 
     backtest = pd.DataFrame(
         {"method": ["all_history", method], "coverage": [0.05, 0.05], "folds": [12, 12],
          "hit_rate": [base, 0.7], "pai": [12.8, 14.0], "pei": [0.8, 0.85]}
     )  # fmt: skip
     return Forecast(
-        cells=pd.DataFrame(),
+        cells=cells,
         month=pd.Period("2022-02", "M"),
         method=method,
         coverage=0.05,
@@ -204,6 +208,9 @@ def test_the_forecast_says_what_it_was_compared_with_in_words() -> None:
     assert "next month" in HOT_SPOT_METRIC.lower() and "area" in HOT_SPOT_METRIC
     value, help_text = hot_spot_metric(fc)
     assert value == "68 %" and help_text is not None and "64 %" in help_text
+    assert "Only" not in said  # most marked cells have had incidents
+    thin = forecast_summary(_fc(held=3))  # a grid too fine for the data: said
+    assert "Only 3 of the 10 marked cells have had any incident" in thin
 
 
 def test_months_have_one_home_in_words() -> None:

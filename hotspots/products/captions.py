@@ -154,6 +154,21 @@ def forecast_summary(forecast: Forecast) -> str:
     return (
         f"{hot_spot_title(forecast.coverage)} (forecast for {month_text(forecast.month)}, from "
         f"{method_words(forecast.method)}). {hot_spot_backtest(forecast)}"
+        + thin_history_note(forecast)
+    )
+
+
+def thin_history_note(forecast: Forecast) -> str:
+    """A sentence when most marked cells have had no incident ("" otherwise): the area is cut
+    too fine for the data (Cornwall at resolution 11: 85,792 cells marked from 3,066
+    incidents), so most are marked by nearby density alone."""
+    chosen = forecast.cells[forecast.cells["selected"]]
+    held = int((chosen["history"] > 0).sum())
+    if 2 * held >= len(chosen):
+        return ""
+    return (
+        f" Only {held:,} of the {len(chosen):,} marked cells have had any incident: the rest "
+        "are marked by nearby density alone (a lower --res marks fewer, larger cells)."
     )
 
 

@@ -213,3 +213,10 @@ def test_a_file_that_is_not_street_level_crime_is_refused(tmp_path):
     (outcomes / "2021-01-hertfordshire-outcomes.csv").write_text("Crime ID,Month\n")
     with pytest.raises(IngestError, match=r"no police\.uk street-level crime files"):
         read_policeuk(outcomes)
+
+
+def test_a_council_file_named_like_police_uks_says_to_rename_it(tmp_path):
+    log = tmp_path / "asb-high-street.csv"
+    log.write_text("ref,date,type,easting,northing\nr1,01/12/2021,Noise,505000,207000\n")
+    with pytest.raises(IngestError, match=r"rename it \(e.g. without -street\)"):
+        read_policeuk(log)

@@ -212,8 +212,9 @@ def _check_header(table: csvscan.CsvTable) -> None:
         raise IngestError(
             f"{table.name}: not a police.uk street-level crime file: missing column(s) "
             f"{missing}; found {table.columns}. Expected the data.police.uk street CSV "
-            f"columns {list(STREET_COLUMNS)}; for other CSVs use read_incident_csv with a "
-            "ColumnMap"
+            f"columns {list(STREET_COLUMNS)}. A file of your own whose name ends in "
+            "-street.csv is taken for police.uk's by its name: rename it (e.g. without "
+            "-street) to read it with a column map (--columns; read_incident_csv)"
         )
 
 

@@ -516,6 +516,8 @@ def test_a_month_police_uk_has_not_published_counts_like_with_like(demo, wards, 
     columns = ["current", "previous", "last_year"]
     pd.testing.assert_frame_equal(head[columns], alone[columns])  # the log's, in every period
     assert any("police.uk has no data for Jan 2022" in n for n in head.attrs["notes"])
+    # the log flags domestic abuse: its figure is shown (or withheld), never "n/a"
+    assert head.loc["Domestic abuse (flagged)", "current_shown"] != "n/a"
     table = measures.ward_table(lagging, wards, population, current=current, coverage=coverage)
     by_itself = measures.ward_table(
         log_only, wards, population, current=current, coverage=Coverage.of(log_only)

@@ -138,7 +138,7 @@ def headline_measures(
         out[suffix] = markers(got["direction"].fillna("").to_numpy(dtype=object))
     names_in = ["current", *(n for n in COMPARISONS if compared.get(n) is not None)]
     hidden = withheld(long, periods, long["measure"], names_in)
-    if period_note:  # sensitive incidents were left out: the domestic-abuse measure is "n/a"
+    if disclosure.PERIOD_NOTE in period_note:  # sensitive ones left out: domestic abuse "n/a"
         for name in names_in:
             hidden[name] = hidden[name].reindex(names, fill_value=False)
             hidden[name].loc[SENSITIVE_MEASURE] = True

@@ -613,3 +613,39 @@ def test_the_mappable_incidents_are_a_frame_of_their_own(types):
     out.attrs["note"] = "mine"
     pd.testing.assert_frame_equal(incidents, before)
     assert "note" not in incidents.attrs and "sensitive_left_out" not in incidents.attrs
+
+
+def _when_page_with_three_rapes() -> None:
+    """The When page on the demo with three rapes at one address in one ward and month."""
+    import dataclasses
+
+    import geopandas as gpd
+    import pandas as pd
+
+    from hotspots.views.dashboard.page_when import render
+    from hotspots.views.dashboard.state import current_dataset, use_dataset
+
+    ds = current_dataset()
+    if not ds.key.endswith("-three"):
+        rows = ds.incidents[ds.incidents["source"] != "police.uk"].head(3).copy()
+        rows["crime_type"], rows["sensitive"] = "Rape", True
+        rows["incident_id"] = ["R1", "R2", "R3"]
+        rows["geometry"] = rows.geometry.iloc[0]
+        rows[["x", "y", "ward_code"]] = rows[["x", "y", "ward_code"]].iloc[0].to_numpy()
+        incidents = gpd.GeoDataFrame(pd.concat([ds.incidents, rows], ignore_index=True))
+        incidents.attrs = dict(ds.incidents.attrs)
+        use_dataset(dataclasses.replace(ds, incidents=incidents, key=ds.key + "-three"))
+    render()
+
+
+def test_the_sidebar_total_does_not_give_a_small_sensitive_group_away() -> None:
+    # the data's total minus the mapped count was the size of a withheld group (3 rapes)
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_when_page_with_three_rapes, default_timeout=240).run()
+    assert not at.exception
+    ds = at.session_state["hotspots_dataset"]
+    said = next(c.value for c in at.sidebar.caption if c.value.startswith("Data: "))
+    total, left_out = disclosure.countable_count(ds.incidents)  # the small groups left out
+    assert f"— {total:,} incidents" in said and left_out >= 3
+    assert f"{len(ds.incidents):,}" not in said

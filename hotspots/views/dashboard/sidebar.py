@@ -72,7 +72,7 @@ def sidebar_filters(ds: Dataset) -> Selection:
     side = st.sidebar
     cached.freeze_loaded()
     meeting_toggle()
-    side.caption(f"Data: **{ds.label}** — {len(ds.incidents):,} incidents")
+    side.caption(f"Data: **{ds.label}** — {cached.shown_total(ds):,} incidents")
 
     choices = cached.filter_choices(ds)
     months = list(choices.months)

@@ -654,3 +654,24 @@ def test_the_store_names_are_its_modules_names_and_typed_alike() -> None:
     }
     assert typed == {(home, name) for name, home in package._HOMES.items()}
     assert sorted(package.__all__) == sorted(package._HOMES)
+
+
+def test_each_workspace_keeps_its_own_store_and_only_the_demo_is_seeded(tmp_path, monkeypatch):
+    # two partnerships on one install: one's walkabout feedback is never the other's, and
+    # Dacorum's demo cameras and walkabout are not put into a workspace
+    from hotspots.store.db import DB_PATH_ENV, DB_URL_ENV, database_url
+    from hotspots.views.dashboard.store import seed_wanted
+
+    monkeypatch.delenv(DB_PATH_ENV, raising=False)
+    monkeypatch.delenv(DB_URL_ENV, raising=False)
+    monkeypatch.delenv("HOTSPOTS_SEED_DEMO", raising=False)
+    monkeypatch.delenv("HOTSPOTS_WORKSPACE", raising=False)
+    demo = database_url()
+    assert demo.endswith("data/local/hotspots.sqlite") and seed_wanted()
+    urls = set()
+    for name in ("hackney", "cardiff"):
+        monkeypatch.setenv("HOTSPOTS_WORKSPACE", str(tmp_path / name))
+        urls.add(database_url())
+        assert not seed_wanted()
+    assert urls == {f"sqlite:///{tmp_path / n / 'data' / 'hotspots.sqlite'}" for n in
+                    ("hackney", "cardiff")}  # fmt: skip

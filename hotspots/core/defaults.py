@@ -77,3 +77,8 @@ def dbscan_min_samples(n_mapped: int) -> int:
 def dbscan_eps_m(knee_m: float, *, max_eps_m: float = DBSCAN_MAX_EPS_M) -> float:
     """The automatic DBSCAN eps (metres): the k-distance knee ``knee_m``, at most ``max_eps_m``."""
     return min(float(knee_m), float(max_eps_m))
+
+
+WORKSPACE_ENV = "HOTSPOTS_WORKSPACE"
+"""Environment variable naming the workspace the dashboard opens (its data, settings and
+store: :mod:`hotspots.data.workspace`, :func:`hotspots.store.db.default_db_path`)."""

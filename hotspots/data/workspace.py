@@ -36,6 +36,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from hotspots.core.defaults import WORKSPACE_ENV
 from hotspots.core.disclosure import exact_source_name, is_exact_source
 from hotspots.data import boundaries
 from hotspots.data.coverage import Coverage
@@ -46,7 +47,7 @@ from hotspots.data.schema import WORKING_CRS, load_taxonomy
 CONFIG = "hotspots.toml"
 """The workspace's settings file."""
 
-ENV = "HOTSPOTS_WORKSPACE"
+ENV = WORKSPACE_ENV
 """Environment variable naming the workspace the dashboard opens."""
 
 POLICEUK = "police.uk"

@@ -32,6 +32,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from hotspots.core.defaults import WORKSPACE_ENV
 from hotspots.data.datasets import data_dir
 
 DB_URL_ENV = "HOTSPOTS_DB_URL"
@@ -52,11 +53,17 @@ T = TypeVar("T")
 def default_db_path() -> Path:
     """The SQLite file used when nothing else is configured.
 
-    ``$HOTSPOTS_DB`` when set, else ``data/local/hotspots.sqlite`` under the bundled data
-    folder (:func:`hotspots.data.datasets.data_dir`), which git ignores (``*.sqlite``).
+    ``$HOTSPOTS_DB`` when set; else, with a workspace open (``$HOTSPOTS_WORKSPACE``), its own
+    ``data/hotspots.sqlite``: one partnership's walkabout feedback, actions and cameras are
+    never another's; else (the demo) ``data/local/hotspots.sqlite`` under the bundled data
+    folder (:func:`hotspots.data.datasets.data_dir`). git ignores both (``*.sqlite``).
     """
     env = os.environ.get(DB_PATH_ENV)
-    return Path(env) if env else data_dir() / "local" / "hotspots.sqlite"
+    if env:
+        return Path(env)
+    root = os.environ.get(WORKSPACE_ENV, "").strip()
+    folder = Path(root) / "data" if root else data_dir() / "local"
+    return folder / "hotspots.sqlite"
 
 
 def database_url(url: str | None = None) -> str:

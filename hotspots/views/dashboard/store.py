@@ -28,6 +28,7 @@ from sqlalchemy import Engine, select
 from hotspots import store
 from hotspots.data import datasets
 from hotspots.store.models import MODELS
+from hotspots.views.dashboard.state import open_workspace_root
 
 log = logging.getLogger("hotspots.dashboard")
 
@@ -44,7 +45,11 @@ reference valid (feedback points refer to their walkabout)."""
 
 
 def seed_wanted() -> bool:
-    """Whether an empty store gets the demo records (``$HOTSPOTS_SEED_DEMO``, default yes)."""
+    """Whether an empty store gets the demo records: the demo's only (never a workspace's:
+    Dacorum's cameras and walkabout are not another partnership's), and not when
+    ``$HOTSPOTS_SEED_DEMO`` says no."""
+    if open_workspace_root() is not None:
+        return False
     return os.environ.get(SEED_ENV, "1").strip().lower() not in {"0", "false", "no", "off"}
 
 

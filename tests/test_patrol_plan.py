@@ -365,3 +365,23 @@ def test_crime_mix_lists_categories_by_count_ties_by_name() -> None:
         want = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
         assert text == ", ".join(f"{name} {n}" for name, n in want)
     assert got[-1] == ""
+
+
+def test_a_trend_over_a_month_police_uk_has_not_published_counts_like_with_like():
+    # police.uk lags the council log by a month: the trend counts the log alone, in both
+    # periods, and says so (not every locality "falling" because police.uk's month is missing)
+    from hotspots.data.coverage import Coverage
+    from hotspots.data.ingest import concat_results
+    from hotspots.demo.load import load_demo_policeuk
+
+    both = concat_results([load_demo_policeuk(), load_demo_log()]).incidents
+    lagging = both[~((both["source"] == "police.uk") & (both["month"] == "2022-01-01"))]
+    plan = patrol_plan(
+        lagging, study_area=datasets.DACORUM, period=("2021-12", "2022-01"), top=8,
+        coverage=Coverage.of(lagging),
+    )  # fmt: skip
+    said = " ".join(plan.limits)
+    assert "police.uk has no data for part of 2021-12 to 2022-01" in said
+    log = lagging[lagging["source"] != "police.uk"]
+    before = log[log["month"].isin(pd.to_datetime(["2021-10-01", "2021-11-01"]))]
+    assert 0 < plan.localities["previous"].sum() <= len(before)

@@ -24,7 +24,7 @@ from hotspots.core.disclosure import mappable
 from hotspots.core.kept import KeptByFrame
 from hotspots.core.points import inside as points_inside
 from hotspots.data import datasets
-from hotspots.data.coverage import Coverage
+from hotspots.data.coverage import Coverage, from_sources
 from hotspots.data.ingest import resolve_study_area
 from hotspots.data.schema import WORKING_CRS, check_incidents
 from hotspots.products.captions import hot_spot_figures, month_text
@@ -551,7 +551,12 @@ def _trend(
         note = f"no trend: {fallback}"
         return pd.DataFrame(columns=columns, index=pd.Index([], name="rank")), note
     prev_start, prev_end = compared
-    before = np.flatnonzero(_in_months(mapped["month"], prev_start, prev_end))
+    # like with like: only the sources covering the whole period, in both periods
+    sources = coverage.sources_of((start, end))
+    left = sorted(set(coverage.sources) - set(sources))
+    ours = from_sources(mapped["source"], sources) if left and sources else None
+    in_previous = _in_months(mapped["month"], prev_start, prev_end)
+    before = np.flatnonzero(in_previous if ours is None else in_previous & ours)
     outlines = to_crs(chosen, crs).geometry.to_numpy()
     xy = mapped[["x", "y"]].to_numpy(float)[before]
     previous = np.full(len(before), -1, dtype=np.intp)
@@ -559,11 +564,11 @@ def _trend(
         hit = (previous < 0) & shapely.intersects_xy(outline, xy[:, 0], xy[:, 1])
         previous[hit] = rank
     dated = ["month", "occurred_from", "time_precision"]  # what compare_periods reads
+    now = pd.DataFrame(current[dated]).assign(locality=member)
+    if ours is not None:
+        now = now[from_sources(current["source"], sources)]
     both = pd.concat(
-        [
-            pd.DataFrame(current[dated]).assign(locality=member),
-            pd.DataFrame(mapped[dated]).iloc[before].assign(locality=previous),
-        ],
+        [now, pd.DataFrame(mapped[dated]).iloc[before].assign(locality=previous)],
         ignore_index=True,
     )
     both["locality"] = both["locality"].where(both["locality"] > 0)
@@ -582,8 +587,15 @@ def _trend(
     out = table[["previous", "change", "pct_change", "direction"]].rename(
         columns={"direction": "trend"}
     )
+    lagging = (
+        f"{' and '.join(left)} {'has' if len(left) == 1 else 'have'} no data for part of "
+        f"{start} to {end}: the trend counts {' and '.join(sources)} only, in both periods; "
+        if ours is not None
+        else ""
+    )
     return out, (
         (f"{fallback}; " if fallback else "")
+        + lagging
         + f"trend: {start} to {end} against {prev_start} to {prev_end} in the same outlines; "
         f"{table.attrs['test']}"
     )

@@ -108,7 +108,9 @@ def test_ward_choropleth_joins_the_table_to_the_outlines(demo, wards, population
     table = measures.ward_table(demo, wards, population, current=periods.current)
     outlines = area_view.simplified_wards(wards)
     counts = area_view.ward_choropleth(outlines, table, "count")
-    assert counts.has_values and counts.options == {"colormap": "YlOrRd"}
+    assert counts.has_values and counts.options == {
+        "colormap": "YlOrRd", "no_data_label": area_view.WITHHELD_OR_NONE_LABEL
+    }  # fmt: skip
     joined = counts.table.set_index("area_code")["count"]
     expected = table.set_index("area_code")["count"]
     assert table["suppressed"].any()  # withheld wards (small sensitive groups) stay blank
@@ -175,3 +177,14 @@ def test_months_that_keep_every_incident_select_like_no_months() -> None:
         assert keeps_every_month(held, start, end) == kept
     undated = months_held(frame.assign(month=frame["month"].where(frame["n"] < 3)))
     assert not keeps_every_month(undated, None, None)  # select's months leave it out
+
+
+def test_a_withheld_count_reads_withheld_never_none() -> None:
+    table = pd.DataFrame(
+        {"count": [np.nan, 7.0], "previous": [3.0, np.nan], "last_year": [np.nan, np.nan],
+         "suppressed": [True, False]}
+    )  # fmt: skip
+    shown = area_view.ward_counts_shown(table)
+    assert shown["count"].tolist() == ["withheld", 7]
+    assert shown["previous"].tolist() == [3, None]  # not compared: no figure, not withheld
+    assert shown["last_year"].tolist() == ["withheld", None]

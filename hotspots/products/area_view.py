@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import IO
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from hotspots.core.crs import to_crs
@@ -164,7 +165,8 @@ def ward_choropleth(outlines: gpd.GeoDataFrame, table: pd.DataFrame, column: str
     values = pd.to_numeric(joined[column], errors="coerce")
     has_values = bool(values.notna().any())
     if not column.startswith("change_"):
-        return WardChoropleth(joined, {"colormap": "YlOrRd"}, has_values, value=column)
+        scale = {"colormap": "YlOrRd", "no_data_label": WITHHELD_OR_NONE_LABEL}
+        return WardChoropleth(joined, scale, has_values, value=column)
     suffix = column.removeprefix("change_")
     significant = joined[suffix].isin([measures.RISE, measures.FALL])
     shown = f"significant_{column}"
@@ -176,6 +178,29 @@ def ward_choropleth(outlines: gpd.GeoDataFrame, table: pd.DataFrame, column: str
     before = "previous" if suffix == "vs_previous" else "last_year"
     tooltip = ("count", before, column, f"significance_{suffix}")
     return WardChoropleth(joined, options, has_values, value=shown, tooltip=tooltip)
+
+
+WITHHELD_CELL = "withheld"
+"""What a ward table's cell reads when the disclosure gate withheld its count."""
+
+WITHHELD_OR_NONE_LABEL = "withheld (a small sensitive count) or no figure"
+"""The ward map's legend for a ward without a shown value (never "no data", which means no
+source covers the month)."""
+
+
+def ward_counts_shown(table: pd.DataFrame) -> dict[str, pd.Series]:
+    """The ward table's ``count``, ``previous`` and ``last_year`` as shown: a count the
+    disclosure gate withheld reads :data:`WITHHELD_CELL` (not a blank that reads as none)."""
+    withheld = table["suppressed"].to_numpy(bool)
+    out = {}
+    for column in ("count", "previous", "last_year"):
+        values = table[column].to_numpy(dtype=float)
+        shown = [
+            WITHHELD_CELL if gated and np.isnan(v) else (None if np.isnan(v) else int(v))
+            for v, gated in zip(values, withheld, strict=True)
+        ]
+        out[column] = pd.Series(shown, index=table.index, dtype=object)
+    return out
 
 
 def ward_notes(table: pd.DataFrame) -> list[str]:

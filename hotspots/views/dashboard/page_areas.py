@@ -283,15 +283,16 @@ def _ward_section(ds: Dataset, table: pd.DataFrame, periods: measures.Periods) -
 def _ward_display(table: pd.DataFrame) -> pd.DataFrame:
     """The ward table as shown: readable headings, period names in them."""
     a = table.attrs
+    counts = area_view.ward_counts_shown(table)  # "withheld", not a blank
     shown = pd.DataFrame(
         {
             "Ward": table["area_name"],
-            f"Incidents {a['current_period']}": table["count"],
+            f"Incidents {a['current_period']}": counts["count"],
             "rate_per_1000": table["rate_per_1000"],  # tables.readable: heading and rounding
-            f"{a['previous_period']}": table["previous"],
+            f"{a['previous_period']}": counts["previous"],
             "Change": table["change_vs_previous"],
             "vs previous": table["significance_vs_previous"],
-            f"{a['last_year_period']} (last year)": table["last_year"],
+            f"{a['last_year_period']} (last year)": counts["last_year"],
             "Change vs last year": table["change_vs_last_year"],
             "vs last year": table["significance_vs_last_year"],
         }

@@ -319,3 +319,12 @@ def test_every_csv_write_goes_through_the_one_writer() -> None:
             if _CSV_WRITE.search(line) and not line.lstrip().startswith((">>>", "#")):
                 offenders.append(f"{name}:{number}: {line.strip()}")
     assert offenders == []
+
+
+def test_direction_controls_never_disguise_a_cell() -> None:
+    # U+202E shows "Victim Road" reversed: a name disguised as another in a spreadsheet
+    text = ["On or near \u202edaoR mitciV", "Marlowes\u2066", "=x\u202e"]
+    for frame in (pd.DataFrame({"t": text}), pd.DataFrame({"t": pd.array(text, dtype="str")})):
+        rows = cells_of(write_csv(frame))
+        assert [r[0] for r in rows[1:]] == ["On or near daoR mitciV", "Marlowes", "'=x"]
+    assert cells_of(write_csv([[t] for t in text], columns=["t"]))[3] == ["'=x"]

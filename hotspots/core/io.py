@@ -25,6 +25,7 @@ import csv
 import io
 import math
 import os
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -57,14 +58,21 @@ def deliver(data: bytes | str, dest: Dest = None) -> bytes:
     return raw
 
 
+DIRECTION_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+"""Unicode direction overrides and isolates: a cell holding one shows its text reversed
+(a name disguised as another), so they are dropped."""
+
+
 def spreadsheet_safe(text: str) -> str:
-    """Text a spreadsheet shows as text: ``=SUM(A1)`` → ``'=SUM(A1)``; other text unchanged.
+    """Text a spreadsheet shows as the text it holds: ``=SUM(A1)`` → ``'=SUM(A1)``, direction
+    controls dropped; other text unchanged.
 
     Examples
     --------
-    >>> spreadsheet_safe("@SUM(A1)"), spreadsheet_safe("Hemel")
-    ("'@SUM(A1)", 'Hemel')
+    >>> spreadsheet_safe("@SUM(A1)"), spreadsheet_safe("Hemel"), spreadsheet_safe("ab\u202ec")
+    ("'@SUM(A1)", 'Hemel', 'abc')
     """
+    text = DIRECTION_CONTROLS.sub("", text)
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
@@ -122,17 +130,20 @@ def _frame_csv(frame: pd.DataFrame, *, index: bool, float_format: str | None, sa
                 values = values.astype(object)
             if values.dtype == object:  # any Python objects: only str cells are text
                 risky = np.fromiter(
-                    (isinstance(v, str) and v.startswith(FORMULA_START) for v in values),
+                    (isinstance(v, str) and spreadsheet_safe(v) != v for v in values),
                     dtype=bool,
                     count=len(values),
                 )
             elif pd.api.types.is_string_dtype(values.dtype):  # pandas/Arrow strings: vectorised
-                risky = values.str.startswith(FORMULA_START, na=False).to_numpy(bool)
+                risky = (
+                    values.str.startswith(FORMULA_START, na=False)
+                    | values.str.contains(DIRECTION_CONTROLS.pattern, regex=True, na=False)
+                ).to_numpy(bool)
             else:
                 continue
             if risky.any():
                 values = values.astype(object).copy()
-                values[risky] = "'" + values[risky].astype(str)
+                values[risky] = [spreadsheet_safe(str(v)) for v in values[risky]]
                 out.isetitem(position, values)
     return out.to_csv(index=False, lineterminator=LINE_END, float_format=float_format)
 

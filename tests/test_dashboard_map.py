@@ -136,3 +136,11 @@ def test_cluster_table_and_street_names_follow_the_selection_back_and_forth(map_
         rows = [c.rows_js for c in labels._children.values() if hasattr(c, "rows_js")]
         assert rows and all(r in _map_script(map_page) for r in rows)  # this selection's
     map_page.sidebar.multiselect(key="f_groups").set_value([]).run()
+
+
+def test_the_sensitive_incidents_not_mapped_are_said_in_a_sentence(map_page):
+    # the gate's "withheld" began a sentence in lower case: "... mapped. withheld sensitive"
+    said = next(c.value for c in map_page.caption if "sensitive incidents (domestic" in c.value)
+    sentence = said.split("sensitive incidents (domestic")[0].rsplit(". ", 1)[-1]
+    assert sentence[:1].isupper() or sentence[:1].isdigit() or sentence.startswith("<")
+    assert "withheld sensitive" not in said

@@ -19,7 +19,7 @@ from hotspots.core.defaults import (
     H3_RES,
     HOT_MIN_BIN,
 )
-from hotspots.core.disclosure import MIN_COUNT, countable_count
+from hotspots.core.disclosure import MIN_COUNT, WITHHELD, countable_count
 from hotspots.data.select import Selection, wards_in
 from hotspots.products.captions import (
     HOT_SPOT_METRIC,
@@ -269,10 +269,11 @@ def render() -> None:
     st.caption(hot_plain)
     notes = [plain]
     if left:
+        shown = p.get("sensitive_left_out_shown", left)  # a number, "<5" or "withheld"
         notes.append(
-            f"{p.get('sensitive_left_out_shown', left)} sensitive incidents (domestic abuse, "
-            "sexual offences, stalking) are not "
-            "mapped; they are counted by ward on the Areas page."
+            f"{'Some' if shown == WITHHELD else shown} sensitive incidents (domestic abuse, "
+            "sexual offences, stalking) are not mapped; they are counted by ward on the Areas "
+            "page."
         )
     st.caption(" ".join(notes))
     with st.expander("How this map was made"):

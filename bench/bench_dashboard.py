@@ -696,7 +696,11 @@ Patrol opened alone 0.51 -> 0.48 / 0.47 s; Patrol after the Map 0.28 -> 0.22 / 0
 0.26 -> 0.28 / 0.27 s (no change: noise); demo Map 0.26 -> 0.28 / 0.28, demo Patrol 0.31 ->
 0.27 / 0.26. The forecast of a new force-year group alone (the helper's alternating runs):
 0.23 -> 0.19-0.20 s of CPU. Not met: the force-year's Map and Patrol opened alone; met on every
-other page and on the demo's.
+other page and on the demo's. ``--browser-only --first-map-only`` (14:27-14:29 UTC, the same
+machine, start and final in turn twice): ``make dashboard`` with the disk cache, start 2.97 /
+2.97 / 3.31 / 3.00 s, final 3.14 / 3.05 / 3.19 / 3.08 s (session 9's 2.61 / 2.64 s on the
+faster machine of 12:14); empty cache 4.33-4.91 s both. The bar (< 3 s) sits at this slower
+machine's noise for both trees.
 """
 
 from __future__ import annotations

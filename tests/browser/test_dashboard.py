@@ -179,6 +179,11 @@ def test_dashboard_offline_filters_meeting_mode_and_exports(offline_page: Offlin
         legends = _check_map(page, meeting, asb)
         assert not any("Incidents per hexagon" in text for text in legends)
         screenshot(page, "dashboard_meeting")
+        page.set_viewport_size({"width": 1366, "height": 768})  # a smaller projector: every
+        labels = page.locator('[data-testid="stMetricLabel"] div')  # metric's label whole,
+        cut = labels.evaluate_all("ds => ds.filter(d => d.scrollWidth > d.clientWidth + 1)")
+        assert labels.count() >= 5 and not cut  # none cut short with "…"
+        page.set_viewport_size({"width": 1920, "height": 1080})
 
         # Exports, built on click by the server.
         download, pack = _download(page, "Meeting pack (HTML)")

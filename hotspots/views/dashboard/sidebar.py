@@ -15,6 +15,8 @@ html, body, [class*="css"], .stMarkdown, .stDataFrame { font-size: 1.25rem !impo
 h1 { font-size: 2.6rem !important; } h2 { font-size: 2.1rem !important; }
 [data-testid="stMetricValue"] { font-size: 2.8rem !important; }
 [data-testid="stMetricLabel"] p { font-size: 1.2rem !important; }
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {
+    white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
 [data-testid="stCaptionContainer"] { font-size: 1.1rem !important; }
 [data-testid="stToolbarActions"], [data-testid="stMainMenu"], [data-testid="stAppDeployButton"],
 [data-testid="stDecoration"], footer { display: none !important; }

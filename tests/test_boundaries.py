@@ -327,3 +327,11 @@ def test_rows_of_districts_are_what_a_filtered_read_gives(name):
         got = boundaries._rows_of_districts(path, chosen)
         assert got.equals(want, check_metadata=True)
         assert got.num_rows == 0 or set(got["lad_code"].to_pylist()) <= set(chosen)
+
+
+def test_the_area_choices_hold_councils_formed_since_the_pack():
+    choices = boundaries.area_choices()  # what the Data page's picker offers
+    assert choices["Leeds (E08000035)"] == ["E08000035"]
+    bucks = next(c for c in choices if c.startswith("Buckinghamshire (2020: Aylesbury Vale"))
+    assert choices[bucks] == ["E07000004", "E07000005", "E07000006", "E07000007"]
+    assert list(choices) == sorted(choices, key=str.casefold)

@@ -109,13 +109,3 @@ def test_an_upload_nothing_of_which_is_kept_says_why(tmp_path):
     said = at.error[0].value
     assert "None of the 20 rows could be kept" in said and "in the future" in said
     assert "choose the district" not in said
-
-
-def test_the_district_choices_hold_councils_formed_since_the_pack():
-    from hotspots.views.dashboard.page_data import _district_choices
-
-    choices = _district_choices()
-    assert choices["Leeds (E08000035)"] == ["E08000035"]
-    bucks = next(c for c in choices if c.startswith("Buckinghamshire (2020: Aylesbury Vale"))
-    assert choices[bucks] == ["E07000004", "E07000005", "E07000006", "E07000007"]
-    assert list(choices) == sorted(choices, key=str.casefold)

@@ -414,6 +414,26 @@ def _outline_index() -> tuple[pd.DataFrame, shapely.STRtree]:
     return table.drop_columns("geometry").to_pandas(), shapely.STRtree(outlines)
 
 
+def area_choices() -> dict[str, list[str]]:
+    """Every district of the pack as "Name (code)", and every council formed since from
+    several of them (:data:`SUCCESSORS`) as "Name (year: its former districts)", sorted by
+    name → the pack's LAD codes (what a picker offers).
+
+    Examples
+    --------
+    >>> area_choices()["Leeds (E08000035)"]
+    ['E08000035']
+    """
+    table = districts()
+    name = dict(zip(table["lad_code"], table["lad_name"], strict=True))
+    choices = {f"{name[code]} ({code})": [code] for code in table["lad_code"]}
+    for council in SUCCESSORS:
+        if len(council.parts) > 1:
+            parts = ", ".join(name[code] for code in council.parts)
+            choices[f"{council.name} ({council.year}: {parts})"] = list(council.parts)
+    return dict(sorted(choices.items(), key=lambda item: item[0].casefold()))
+
+
 def _successor(text: str) -> Successor | None:
     """The council of :data:`SUCCESSORS` that ``text`` names (its name or code), if any."""
     folded = _fold(text)

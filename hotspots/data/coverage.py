@@ -165,9 +165,9 @@ class Coverage:
         return out
 
     def latest_complete(self, lag: int = PUBLICATION_LAG) -> pd.Period:
-        """The latest month that every source still publishing covers (a source covering a
-        month up to ``lag`` months before it): a month a council log covers but police.uk has
-        not published yet is not a month's whole count, so not the default one.
+        """The latest covered month that is not :meth:`partial`: a month a council log covers
+        but police.uk has not published yet is not a month's whole count, so not the default
+        one.
 
         Examples
         --------
@@ -178,15 +178,21 @@ class Coverage:
         covered = self.months()
         if len(covered) == 0:
             raise ValueError("the data cover no month")
-        for month in covered[::-1]:
-            publishing = [
-                have
-                for have in self.sources.values()
-                if any(month - lag <= m <= month for m in have)
-            ]
-            if all(month in have for have in publishing):
-                return month
-        return covered.max()
+        partial = self.partial(lag)
+        return next((m for m in covered[::-1] if m not in partial), covered.max())
+
+    def same_sources(
+        self, source: pd.Series, bounds: Bounds
+    ) -> tuple[np.ndarray | None, list[str], list[str]]:
+        """Like with like over ``bounds``: which rows (their ``source``) to count, the sources
+        covering every month of it, and the others. ``None`` for the rows when every row may
+        count (no source is left out, or none covers the whole period)."""
+        counted = self.sources_of(bounds)
+        left = sorted(set(self.sources) - set(counted))
+        if not counted or not left:
+            return None, counted, left
+        keep = from_sources(source, counted)
+        return (None if keep.all() else keep), counted, left
 
     def sources_of(self, bounds: Bounds) -> list[str]:
         """The sources covering every month of ``bounds``."""

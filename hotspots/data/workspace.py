@@ -36,7 +36,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from hotspots.core.defaults import WORKSPACE_ENV
 from hotspots.core.disclosure import exact_source_name, is_exact_source
 from hotspots.data import boundaries
 from hotspots.data.coverage import Coverage
@@ -46,9 +45,6 @@ from hotspots.data.schema import WORKING_CRS, load_taxonomy
 
 CONFIG = "hotspots.toml"
 """The workspace's settings file."""
-
-ENV = WORKSPACE_ENV
-"""Environment variable naming the workspace the dashboard opens."""
 
 POLICEUK = "police.uk"
 """Source name of police.uk street-level crime."""
@@ -289,7 +285,7 @@ def add(
     )
     incidents = result.incidents
     name = source or _source_name(incidents, files)
-    _check_source_name(name, manifest, exact=bool(is_exact_source(incidents["source"]).any()))
+    _check_source_name(name, manifest, exact=_any_exact(incidents))
     incidents = incidents.assign(source=name)
     report = AddReport(load=result)
     months = incidents["month"].dt.strftime("%Y-%m")
@@ -371,6 +367,11 @@ def _known_files(
     return sorted(hits) or None
 
 
+def _any_exact(incidents: pd.DataFrame) -> bool:
+    """Whether any row's source has exact points (each distinct source name tested once)."""
+    return bool(is_exact_source(incidents["source"].unique()).any())
+
+
 def _check_source_name(name: str, manifest: Mapping[str, Any], *, exact: bool) -> None:
     """Refuse a source name that would file rows with another source's: one that names
     police.uk's anonymised points for rows with exact ones (a council log), or whose folder
@@ -396,7 +397,7 @@ def _check_source_name(name: str, manifest: Mapping[str, Any], *, exact: bool) -
 def _source_name(incidents: pd.DataFrame, files: Sequence[str | Path]) -> str:
     """police.uk when the rows came from police.uk files (every row's points anonymised),
     else the first file's stem (never police.uk's name: :func:`exact_source_name`)."""
-    if len(incidents) and not is_exact_source(incidents["source"]).any():
+    if len(incidents) and not _any_exact(incidents):
         return POLICEUK
     first = expand(files)[0] if files else None
     if first is not None and first.name.lower().endswith("-street.csv"):
@@ -477,7 +478,7 @@ def open_workspace(root: str | Path) -> WorkspaceData:
                 taxonomy=_taxonomy(ws),
             )
             name = str(source["name"])  # exact points never take police.uk's name
-            if is_exact_source(result.incidents["source"]).any():
+            if _any_exact(result.incidents):
                 name = exact_source_name(name)
             result.incidents["source"] = name
             declared.setdefault(name, set()).update(result.report.months)

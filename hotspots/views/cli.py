@@ -776,11 +776,12 @@ def _run_dashboard(args: argparse.Namespace) -> int:
     import os
     import subprocess
 
-    from hotspots.data.workspace import ENV, read_workspace
+    from hotspots.core.defaults import WORKSPACE_ENV
+    from hotspots.data.workspace import read_workspace
 
     ws = read_workspace(args.dir)
     app = Path(__file__).resolve().parents[2] / "app.py"
-    env = {**os.environ, ENV: str(ws.root.resolve())}
+    env = {**os.environ, WORKSPACE_ENV: str(ws.root.resolve())}
     # The safe settings of .streamlit/config.toml, given again so that they hold whatever
     # folder the command is run from and whichever Streamlit reads (or not) that file: no
     # "Download as CSV" in the tables' toolbars (files leave through the audited buttons), no

@@ -21,7 +21,7 @@ import pandas as pd
 from hotspots.analysis.temporal import compare_periods
 from hotspots.analysis.temporal.series import count_period
 from hotspots.core import disclosure
-from hotspots.data.coverage import Coverage, from_sources
+from hotspots.data.coverage import Coverage
 
 PeriodBound: TypeAlias = str | date | datetime | pd.Timestamp | pd.Period
 Bounds = tuple[pd.Period, pd.Period]
@@ -293,10 +293,8 @@ def counted_in(
     """
     notes = []
     if coverage is not None and "source" in incidents.columns:
-        counted = coverage.sources_of(periods.current)
-        keep = from_sources(incidents["source"], counted)
-        if counted and not keep.all():
-            left = sorted(set(coverage.sources) - set(counted))
+        keep, counted, left = coverage.same_sources(incidents["source"], periods.current)
+        if keep is not None:
             notes.append(
                 f"{' and '.join(left)} {'has' if len(left) == 1 else 'have'} no data for "
                 f"{periods.label()}: every figure counts {' and '.join(counted)} only, in each "

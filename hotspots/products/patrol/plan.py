@@ -552,9 +552,7 @@ def _trend(
         return pd.DataFrame(columns=columns, index=pd.Index([], name="rank")), note
     prev_start, prev_end = compared
     # like with like: only the sources covering the whole period, in both periods
-    sources = coverage.sources_of((start, end))
-    left = sorted(set(coverage.sources) - set(sources))
-    ours = from_sources(mapped["source"], sources) if left and sources else None
+    ours, sources, left = coverage.same_sources(mapped["source"], (start, end))
     in_previous = _in_months(mapped["month"], prev_start, prev_end)
     before = np.flatnonzero(in_previous if ours is None else in_previous & ours)
     outlines = to_crs(chosen, crs).geometry.to_numpy()

@@ -59,17 +59,8 @@ _CURRENT = "the current wards"
 
 @st.cache_data(show_spinner=False)
 def _district_choices() -> dict[str, list[str]]:
-    """Every district of the national boundary pack as "Name (code)", and every council
-    formed since from several of them (:data:`hotspots.data.boundaries.SUCCESSORS`) as
-    "Name (year: its former districts)", by name → the pack's LAD codes."""
-    table = boundaries.districts()
-    name = dict(zip(table["lad_code"], table["lad_name"], strict=True))
-    choices = {f"{name[code]} ({code})": [code] for code in table["lad_code"]}
-    for council in boundaries.SUCCESSORS:
-        if len(council.parts) > 1:
-            parts = ", ".join(name[code] for code in council.parts)
-            choices[f"{council.name} ({council.year}: {parts})"] = list(council.parts)
-    return dict(sorted(choices.items(), key=lambda item: item[0].casefold()))
+    """:func:`hotspots.data.boundaries.area_choices`, once per server."""
+    return boundaries.area_choices()
 
 
 def _column_map_form(columns: list[str], key: str) -> ColumnMap:

@@ -18,6 +18,7 @@ import pandas as pd
 import shapely
 import streamlit as st
 
+from hotspots.core.defaults import WORKSPACE_ENV
 from hotspots.data import boundaries, datasets, workspace
 from hotspots.data.coverage import Coverage
 from hotspots.data.ingest import LoadReport, LoadResult, concat_results
@@ -132,7 +133,7 @@ def open_workspace_root() -> Path | None:
     ``hotspots dashboard DIR`` sets the variable; ``make dashboard`` leaves it unset and the
     bundled demo (itself a workspace, ``data/demo/workspace``) is shown.
     """
-    root = os.environ.get(workspace.ENV, "").strip()
+    root = os.environ.get(WORKSPACE_ENV, "").strip()
     return Path(root) if root else None
 
 

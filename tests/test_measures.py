@@ -532,3 +532,38 @@ def test_a_month_police_uk_has_not_published_counts_like_with_like(demo, wards, 
     both = measures.headline_measures(lagging, current=("2021-12", "2021-12"), coverage=coverage)
     total = "All crime (excluding ASB)"
     assert both.loc[total, "current"] > alone.loc[total, "previous"]
+
+
+def test_a_source_that_joined_this_month_leaves_the_comparisons_to_the_others(
+    demo, wards, population
+):
+    # police.uk added for Jan 2022 alone, beside a log of many months: comparing Jan's figures
+    # of both with Dec's of the log would read as a rise; comparing nothing loses what changed
+    from hotspots.data.coverage import Coverage
+
+    joined = demo[(demo["source"] != "police.uk") | (demo["month"] == "2022-01-01")]
+    coverage = Coverage.of(joined)
+    current = ("2022-01", "2022-01")
+    log_only = joined[joined["source"] != "police.uk"]
+    head = measures.headline_measures(joined, current=current, coverage=coverage)
+    alone = measures.headline_measures(log_only, current=current, coverage=Coverage.of(log_only))
+    columns = ["current", "previous", "last_year", "pct_vs_previous", "pct_vs_last_year"]
+    assert alone["previous"].notna().any() and alone["last_year"].notna().any()
+    pd.testing.assert_frame_equal(head[columns], alone[columns])  # the log's, in every period
+    assert any("police.uk has no data for Dec 2021" in n for n in head.attrs["notes"])
+    table = measures.ward_table(joined, wards, population, current=current, coverage=coverage)
+    by_itself = measures.ward_table(
+        log_only, wards, population, current=current, coverage=Coverage.of(log_only)
+    )
+    for column in ("count", "previous", "last_year"):
+        pd.testing.assert_series_equal(table[column], by_itself[column])
+    changes = measures.what_changed(
+        joined, by=("category",), periods=measures.comparison_periods(current), coverage=coverage
+    )
+    assert len(changes) and set(changes["category"]) <= set(log_only["category"])
+    # a source that joined with nothing else to compare: its own month, no comparison
+    first = measures.headline_measures(
+        joined[joined["source"] == "police.uk"], current=current,
+        coverage=Coverage.of(joined[joined["source"] == "police.uk"]),
+    )  # fmt: skip
+    assert first["previous"].isna().all()

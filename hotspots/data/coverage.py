@@ -182,12 +182,13 @@ class Coverage:
         return next((m for m in covered[::-1] if m not in partial), covered.max())
 
     def same_sources(
-        self, source: pd.Series, bounds: Bounds
+        self, source: pd.Series, bounds: Bounds, among: Sequence[str] | None = None
     ) -> tuple[np.ndarray | None, list[str], list[str]]:
         """Like with like over ``bounds``: which rows (their ``source``) to count, the sources
-        covering every month of it, and the others. ``None`` for the rows when every row may
-        count (no source is left out, or none covers the whole period)."""
-        counted = self.sources_of(bounds)
+        counted (``among``, else those covering every month of ``bounds``), and the others.
+        ``None`` for the rows when every row may count (no source is left out, or none covers
+        the whole period)."""
+        counted = list(among) if among is not None else self.sources_of(bounds)
         left = sorted(set(self.sources) - set(counted))
         if not counted or not left:
             return None, counted, left
@@ -199,12 +200,24 @@ class Coverage:
         months = _months_of(bounds)
         return [s for s, have in self.sources.items() if all(m in have for m in months)]
 
+    def earlier_sources(self, current: Bounds) -> list[str]:
+        """The sources covering every month of ``current`` that cover a month before it: a
+        source that joined in ``current`` (its first month) has nothing to compare with, so a
+        comparison counts the others (:func:`hotspots.products.measures.periods_for`)."""
+        first = _months_of(current)[0]
+        return [s for s in self.sources_of(current) if self.months(s).min() < first]
+
     def missing(self, bounds: Bounds, sources: Sequence[str] | None = None) -> list[pd.Period]:
         """Months of ``bounds`` not covered (by every one of ``sources``; ``None``: by any)."""
         return [m for m in _months_of(bounds) if not self.covered(m, sources)]
 
     def comparable(
-        self, current: Sequence[object], *, kind: str, wanted: Bounds | None = None
+        self,
+        current: Sequence[object],
+        *,
+        kind: str,
+        wanted: Bounds | None = None,
+        sources: Sequence[str] | None = None,
     ) -> tuple[Bounds | None, str | None]:
         """The period to compare ``current`` with, and the words when it is not the usual one.
 
@@ -219,6 +232,9 @@ class Coverage:
             :data:`LAST_YEAR_SLACK` months).
         wanted
             The usual period (default from ``kind``).
+        sources
+            The sources the comparison counts, each of which must cover the period compared
+            with (default: every source covering ``current``).
 
         Returns
         -------
@@ -236,7 +252,7 @@ class Coverage:
                 f"no data for {_list(uncovered)}{within}: choose a covered period "
                 f"({self.describe()})"
             )
-        sources = self.sources_of((first, last))
+        sources = list(sources) if sources is not None else self.sources_of((first, last))
         n = last.ordinal - first.ordinal + 1
         if kind == "previous":
             usual = wanted or (first - n, last - n)

@@ -63,6 +63,9 @@ class Periods:
     reason: str
     notes: tuple[str, ...] = ()
     """Words for comparisons that fell back to another covered period, or cannot be made."""
+    sources: tuple[str, ...] | None = None
+    """The sources every figure counts (like with like); ``None``: those covering
+    ``current``. Fewer when a source joined in ``current`` (:func:`periods_for`)."""
 
     def label(self, which: str = "current") -> str:
         """``"Jan 2022"``, ``"Oct–Dec 2021"`` or ``"4 Jan 2022–31 Jan 2022"``."""
@@ -175,7 +178,10 @@ def periods_for(
 
     With ``coverage`` (months each source covers), a comparison whose period has no data moves
     to the nearest covered one and :attr:`Periods.notes` says so: a month with no data is not
-    a zero.
+    a zero. When no earlier period is covered by every source of ``current`` because one
+    joined in it (a council log added this month to police.uk's years), the figures count
+    the sources with earlier months (:attr:`Periods.sources`; :func:`counted_in` says so)
+    rather than compare nothing.
     """
     periods = comparison_periods(current, reason=reason)
     if previous is not None:
@@ -186,12 +192,20 @@ def periods_for(
     prev, note = coverage.comparable(periods.current, kind="previous", wanted=periods.previous)
     if prev is None and coverage.missing(periods.current):
         raise ValueError(f"cannot show {periods.label()}: {note}")
+    sources = None
+    earlier = coverage.earlier_sources(periods.current)
+    if prev is None and earlier and len(earlier) < len(coverage.sources_of(periods.current)):
+        found = coverage.comparable(
+            periods.current, kind="previous", wanted=periods.previous, sources=earlier
+        )
+        if found[0] is not None:
+            (prev, note), sources = found, tuple(earlier)
     notes += [note] if note and prev is not None else []  # else compare_all says why
-    year, note = coverage.comparable(periods.current, kind="last_year")
+    year, note = coverage.comparable(periods.current, kind="last_year", sources=sources)
     notes += [note] if note and year is not None else []  # else compare_all says why
     return replace(
         periods, previous=prev or periods.previous, last_year=year or periods.last_year,
-        notes=tuple(notes),
+        notes=tuple(notes), sources=sources,
     )  # fmt: skip
 
 
@@ -217,8 +231,9 @@ def compare_all(
     # the rows the comparisons can count (plus what keeps every group and the data's months)
     rows = _counted_rows(frame, [periods.current, *wanted.values()], by)
     for name, bounds in wanted.items():
-        if coverage is not None and coverage.missing(bounds, coverage.sources_of(periods.current)):
-            why = coverage.comparable(periods.current, kind=name, wanted=bounds)[1]
+        counted = None if coverage is None else counted_sources(periods, coverage)
+        if coverage is not None and coverage.missing(bounds, counted):
+            why = coverage.comparable(periods.current, kind=name, wanted=bounds, sources=counted)[1]
             out["notes"][name] = why
             if name == "previous":  # counts of the current period, no comparison
                 out[name] = count_period(rows, current=periods.current, by=by, why=why or "")
@@ -293,12 +308,21 @@ def counted_in(
     """
     notes = []
     if coverage is not None and "source" in incidents.columns:
-        keep, counted, left = coverage.same_sources(incidents["source"], periods.current)
+        keep, counted, left = coverage.same_sources(
+            incidents["source"], periods.current, among=counted_sources(periods, coverage)
+        )
         if keep is not None:
+            joined = [s for s in left if not coverage.missing(periods.current, [s])]
+            lacking = [
+                f"{' and '.join(names)} {'has' if len(names) == 1 else 'have'} no data for "
+                f"{periods.label(which)}"
+                for names, which in (([s for s in left if s not in joined], "current"),
+                                     (joined, "previous"))
+                if names
+            ]  # fmt: skip
             notes.append(
-                f"{' and '.join(left)} {'has' if len(left) == 1 else 'have'} no data for "
-                f"{periods.label()}: every figure counts {' and '.join(counted)} only, in each "
-                "period compared"
+                f"{'; '.join(lacking)}: every figure counts {' and '.join(counted)} only, in "
+                "each period compared"
             )
             incidents = incidents[keep]
     bounds = (periods.current, periods.previous, periods.last_year)
@@ -308,6 +332,14 @@ def counted_in(
     if len(incidents) and not len(counted_rows):
         raise ValueError(f"there are no incidents to compare: {disclosure.PERIOD_NOTE}")
     return counted_rows, [*notes, disclosure.PERIOD_NOTE]
+
+
+def counted_sources(periods: Periods, coverage: Coverage) -> list[str]:
+    """The sources the figures of ``periods`` count: :attr:`Periods.sources`, else those
+    covering the current period."""
+    if periods.sources is not None:
+        return list(periods.sources)
+    return coverage.sources_of(periods.current)
 
 
 def made(compared: dict, name: str) -> pd.DataFrame | None:

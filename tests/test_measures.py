@@ -335,6 +335,20 @@ def test_what_changed_ranks_significant_changes_first(demo, wards):
     assert changes.attrs["groups"] == demo.groupby(["category", "ward_code"]).ngroups
 
 
+def test_what_changed_lists_no_incidents_outside_the_wards_as_a_place(demo, wards):
+    # a multi-district area's incidents beyond its wards are no place a JAG can act in
+    top = measures.what_changed(demo, wards=wards, top=3)
+    moved = demo.copy()
+    moved.loc[moved["ward_code"] == top.iloc[0]["ward_code"], "ward_code"] = pd.NA
+    changes = measures.what_changed(moved, wards=wards, top=3)
+    assert not changes["text"].str.contains("outside the wards").any()
+    assert changes["ward_code"].notna().all() and "(none)" not in set(changes["ward_code"])
+    assert measures.changes.UNPLACED_NOTE in changes.attrs["notes"]
+    assert measures.changes.UNPLACED_NOTE not in top.attrs["notes"]
+    kept = top[top["ward_code"] != top.iloc[0]["ward_code"]]  # the others' rows as before
+    assert set(kept["text"]) <= set(changes["text"])
+
+
 def test_what_changed_q_values_match_scipy(timed):
     periods = measures.default_periods(timed)
     changes = measures.what_changed(timed, by=("category",), periods=periods, top=20)

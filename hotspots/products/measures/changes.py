@@ -23,6 +23,8 @@ from hotspots.products.measures.periods import (
 )
 
 _NONE = "(none)"
+UNPLACED_NOTE = "changes among incidents outside the wards are not listed (no ward to act in)"
+"""Said when a ranking by ward left out incidents in no ward."""
 _SEP = "\x1f"
 _SHORT_NAMES = {"Anti-social behaviour": "ASB"}
 
@@ -107,12 +109,17 @@ def what_changed(
     asked = ["current", *(n for n in COMPARISONS if compared.get(n) is not None)]
     hidden = withheld(incidents, periods, key.to_numpy(dtype=object), asked)
     names = {} if wards is None else dict(zip(wards["area_code"], wards["area_name"], strict=True))
-    tables, suppressed = [], 0
+    tables, suppressed, unplaced = [], 0, False
     for name in COMPARISONS:
         table = made(compared, name)
         if table is None:
             continue
         table = table[table["change"] != 0]
+        if "ward_code" in by:  # incidents in no ward are no place a JAG can act on
+            ward = [str(k).split(_SEP)[by.index("ward_code")] for k in table.index]
+            placed = np.asarray(ward, dtype=object) != _NONE
+            unplaced |= not placed.all()
+            table = table[placed]
         groups = table.index.to_numpy(dtype=object)
         hide = hidden["current"].reindex(groups, fill_value=False).to_numpy(bool) | hidden[
             name
@@ -141,6 +148,7 @@ def what_changed(
             *periods.notes,
             *period_note,
             *(f"no {COMPARED_WITH[k]}: {v}" for k, v in compared["notes"].items()),
+            *([UNPLACED_NOTE] if unplaced else []),
         ],
         test=compared["previous"].attrs["test"],
         alpha=alpha,
@@ -173,8 +181,6 @@ def _changes(
         )
         ward = labels.get("ward_code")
         place = "" if ward is None else " in " + names.get(ward, ward)
-        if ward == _NONE:
-            place = " outside the wards"
         amount = (
             "up from 0" if before == 0 else f"{'up' if now > before else 'down'} {abs(pct):.0f} %"
         )

@@ -248,8 +248,30 @@ def test_when_page_shows_a_ward_name_as_typed_never_as_a_link(areas) -> None:
     at.radio(key="w_focus").set_value("A ward").run()
     assert not at.exception, [e.value for e in at.exception]
     said = " ".join(c.value for c in at.caption) + " ".join(w.value for w in at.warning)
-    assert "incidents in \\[sign in\\]\\(https://evil\\.example\\)" in said
+    assert "incidents in \\[sign in\\]\\(https\\://evil\\.example\\)" in said
     assert "](https://evil" not in said.replace("\\]\\(", "")  # no Markdown link or image left
+
+
+def _when_page_hostile_title() -> None:
+    import dataclasses
+
+    from hotspots.views.dashboard.page_when import render
+    from hotspots.views.dashboard.state import current_dataset, use_dataset
+
+    ds = current_dataset()
+    if not ds.key.endswith("-title"):
+        title = "Title ![t](http://127.0.0.1:8598/t.png) [TITLELINK](https://evil.example/t)"
+        use_dataset(dataclasses.replace(ds, label=title, key=ds.key + "-title"))
+    render()
+
+
+def test_a_workspace_title_shows_as_typed_never_as_an_image_or_a_link(areas) -> None:
+    # a hostile title in hotspots.toml: an image would call a server from every viewer's page
+    at = AppTest.from_function(_when_page_hostile_title, default_timeout=240).run()
+    assert not at.exception, [e.value for e in at.exception]
+    said = next(c.value for c in at.sidebar.caption if c.value.startswith("Data:"))
+    assert "TITLELINK" in said and "](" not in said and "![" not in said
+    assert "http://" not in said and "https://" not in said  # no bare URL to autolink either
 
 
 def test_the_areas_page_says_it_compares_the_last_28_days(areas) -> None:

@@ -111,7 +111,7 @@ def render() -> None:
     try:
         result = area_measures(ds, compared, periods)
     except ValueError as err:
-        st.warning(str(err))
+        st.warning(markdown_text(err))
         return
     _what_changed(result.changes)
     _headline(result.headline)
@@ -340,7 +340,7 @@ def _survey() -> None:
         survey = area_view.read_survey(upload)
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as err:
         login.audit_upload(upload, f"survey refused: {err}")
-        st.error(f"Could not read the survey: {err}")
+        st.error(f"Could not read the survey: {markdown_text(err)}")
         return
     login.audit_upload(upload, f"survey: {len(survey)} rows read")
     columns = ["area", "period", "pct_safe", "ci_low", "ci_high", "respondents", "change_pts",

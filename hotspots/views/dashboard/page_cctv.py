@@ -32,6 +32,7 @@ from hotspots.views.dashboard.offline import fresh_copy, st_map
 from hotspots.views.dashboard.sidebar import sidebar_filters
 from hotspots.views.dashboard.state import Dataset, current_dataset, fingerprint
 from hotspots.views.dashboard.store import session_store, store_caption
+from hotspots.views.dashboard.text import markdown_text
 
 ANALYSIS: dict = cached.DEFAULT_ANALYSIS
 """The Map page's default analysis, whose Gi* hot cells are the hotspots here."""
@@ -451,7 +452,7 @@ def render() -> None:
     try:
         cells = cached.hot_cells(ds, sel, res=ANALYSIS["res"], k=ANALYSIS["k"])
     except ValueError as err:
-        st.warning(str(err))
+        st.warning(markdown_text(err))
         return
     cam_key = camera_key(cameras)
     cov = _coverage(ds.key, repr(sel), cam_key, _inc=inc, _cams=cameras, _cells=cells)

@@ -25,6 +25,7 @@ from hotspots.views.dashboard.state import (
     open_workspace_root,
     use_dataset,
 )
+from hotspots.views.dashboard.text import markdown_text
 from hotspots.views.dashboard.uploads import (
     Upload,
     header_of,
@@ -107,7 +108,7 @@ def _load_form(ds: Dataset) -> None:
     columns = None
     crs = None
     if generic:
-        st.markdown(f"**Column map** for {', '.join(f.name for f in generic)}")
+        st.markdown(f"**Column map** for {markdown_text(', '.join(f.name for f in generic))}")
         columns = _column_map_form(header_of(generic[0]), key="colmap")
         crs = st.text_input("CRS of easting/northing (blank: decide from the values)", "") or None
     dayfirst = not generic or st.radio(  # police.uk files carry months only
@@ -131,7 +132,10 @@ def _load_form(ds: Dataset) -> None:
         key="upload_wards",
     )
     if root is not None and wards_file is None:
-        st.caption(f"Added to the workspace {root.name}: incidents outside its area are set aside.")
+        st.caption(
+            f"Added to the workspace {markdown_text(root.name)}: incidents outside its area "
+            "are set aside."
+        )
         if st.button("Add to the workspace", type="primary", key="upload_add"):
             _add_to_workspace(root, files, columns=columns, crs=crs, dayfirst=dayfirst)
         return
@@ -158,7 +162,7 @@ def _load_form(ds: Dataset) -> None:
         except (IngestError, ValueError, OSError) as err:
             message = public_message(err, paths)
             login.audit("upload", names[:300], f"refused: {message}")
-            st.error(message)
+            st.error(markdown_text(message))
             return
     login.audit("upload", names[:300], f"{result.report.rows_kept} incidents kept")
     if result.report.rows_kept == 0:
@@ -166,7 +170,7 @@ def _load_form(ds: Dataset) -> None:
         return
     label = ", ".join(f.name for f in files)[:60]
     use_dataset(build_dataset(result, label=label, wards=wards, ward_pop=population))
-    st.success(f"Loaded {result.report.rows_kept:,} incidents from {label}.")
+    st.success(f"Loaded {result.report.rows_kept:,} incidents from {markdown_text(label)}.")
     st.rerun()
 
 
@@ -179,7 +183,7 @@ def _nothing_kept(report: LoadReport, district: str, *, own_wards: bool, ds: Dat
         area = (
             "your ward boundaries"
             if own_wards
-            else f"the current wards ({ds.label})"
+            else f"the current wards ({markdown_text(ds.label)})"
             if district == _CURRENT
             else f"the wards of {district}"
         )
@@ -209,7 +213,7 @@ def _add_to_workspace(
         except (IngestError, ValueError, OSError) as err:
             message = public_message(err, paths)
             login.audit("upload", names, f"refused: {message}")
-            st.error(message)
+            st.error(markdown_text(message))
             return
     login.audit("upload", names, f"added to the workspace {root.name}")
     use_dataset(None)
@@ -232,7 +236,7 @@ def render() -> None:
     c1.metric("Rows read", f"{ds.report.rows_read:,}")
     c2.metric("Incidents kept", f"{ds.report.rows_kept:,}")
     c3.metric("Rows set aside", f"{len(ds.quarantine):,}")
-    st.caption(f"Showing **{ds.label}**.")
+    st.caption(f"Showing **{markdown_text(ds.label)}**.")
     root = open_workspace_root()
     if root is not None:
         st.caption(

@@ -41,6 +41,7 @@ from hotspots.views.dashboard.login import allowed, require
 from hotspots.views.dashboard.offline import fill_screen, fresh_copy, st_map
 from hotspots.views.dashboard.sidebar import MEETING_MAP_CSS, meeting_mode, sidebar_filters
 from hotspots.views.dashboard.state import Dataset, current_dataset
+from hotspots.views.dashboard.text import markdown_text
 
 
 class _Tuning(TypedDict):
@@ -159,7 +160,7 @@ def _overlays(
         try:
             layers.append(page_patrol.patrol_layer_for(ds, sel))
         except ValueError as err:
-            st.caption(f"Patrol localities: {err}")
+            st.caption(f"Patrol localities: {markdown_text(err)}")
 
 
 CLUSTER_COLUMNS = (

@@ -8,6 +8,7 @@ from hotspots.core.disclosure import TIME_FILTER_NOTE, cuts_groups
 from hotspots.data.select import WEEKDAY_NAMES, Selection
 from hotspots.views.dashboard import cached, url_state
 from hotspots.views.dashboard.state import Dataset
+from hotspots.views.dashboard.text import markdown_text
 
 MEETING_CSS = """
 <style>
@@ -74,7 +75,7 @@ def sidebar_filters(ds: Dataset) -> Selection:
     side = st.sidebar
     cached.freeze_loaded()
     meeting_toggle()
-    side.caption(f"Data: **{ds.label}** — {cached.shown_total(ds):,} incidents")
+    side.caption(f"Data: **{markdown_text(ds.label)}** — {cached.shown_total(ds):,} incidents")
 
     choices = cached.filter_choices(ds)
     months = list(choices.months)

@@ -31,6 +31,7 @@ from hotspots.space.areas import (
     workspace_areas,
 )
 from hotspots.views.dashboard import disk_cache
+from hotspots.views.dashboard.text import markdown_text
 
 _SESSION_KEY = "hotspots_dataset"
 
@@ -173,7 +174,7 @@ def current_dataset() -> Dataset:
     try:
         return workspace_dataset(root)
     except ValueError as err:  # a new workspace holds no data yet
-        st.info(f"{err}. Until then the demo is shown; add files on the Data page.")
+        st.info(f"{markdown_text(err)}. Until then the demo is shown; add files on the Data page.")
         return demo_dataset()
 
 

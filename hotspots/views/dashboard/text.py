@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:@])")
+"""Markdown's punctuation, with ``:`` and ``@``: a bare URL or e-mail address would
+otherwise become a link (GitHub's autolinks), its escapes shown as backslashes."""
 
 
 def markdown_text(text: object) -> str:
@@ -19,6 +21,6 @@ def markdown_text(text: object) -> str:
     >>> markdown_text("<img src=x> *bold*")
     '\\\\<img src=x\\\\> \\\\*bold\\\\*'
     >>> markdown_text("[sign in](https://evil.example)")
-    '\\\\[sign in\\\\]\\\\(https://evil\\\\.example\\\\)'
+    '\\\\[sign in\\\\]\\\\(https\\\\://evil\\\\.example\\\\)'
     """
     return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))

@@ -172,3 +172,44 @@ def test_a_month_police_uk_has_not_published_is_said_and_marked(tmp_path, capsys
     assert main(["forecast", str(tmp_path / "lagging.parquet"), "--out", str(csv)]) == 0
     assert "up to Dec 2021" in capsys.readouterr().out
     assert json.loads(csv.with_suffix(".json").read_text())["month"] == "2022-01"
+
+
+def test_own_wards_without_a_study_area_are_the_study_area(tmp_path):
+    # README: --areas is "the study area unless --study-area is given": incidents outside the
+    # wards are set aside, not gridded, clustered and named as hot spots
+    import io
+    import zipfile
+
+    wards = gpd.read_file(datasets.wards_path()).to_crs(4326).iloc[:6]
+    wards.to_file(tmp_path / "six.geojson", driver="GeoJSON")
+    with zipfile.ZipFile(datasets.demo_path("policeuk")) as archive:
+        rows = pd.concat(
+            pd.read_csv(io.BytesIO(archive.read(n)))
+            for n in archive.namelist()
+            if n.endswith("-street.csv")
+        ).dropna(subset=["Longitude", "Latitude"])
+    points = gpd.GeoSeries(gpd.points_from_xy(rows["Longitude"], rows["Latitude"]), crs=4326)
+    inside = int(points.within(wards.union_all()).sum())  # an independent count
+    out = tmp_path / "out"
+    assert main(["analyse", str(datasets.demo_path("policeuk")), "--areas",
+                 str(tmp_path / "six.geojson"), "--out", str(out)]) == 0  # fmt: skip
+    params = json.loads((out / "params.json").read_text())
+    assert inside < 0.6 * len(rows)
+    assert abs(params["incidents"] - inside) <= 0.01 * inside
+    cells = gpd.read_file(out / "cells.geojson").to_crs(27700)
+    outline = wards.to_crs(27700).union_all().buffer(400)  # a hexagon's reach beyond the edge
+    assert cells.geometry.within(outline).all()
+
+
+def test_backtest_reads_a_workspace_and_files_without_a_study_area(capsys, tmp_path):
+    # as forecast and patrol-plan do: a workspace's area, or the districts the files fall in
+    demo = str(datasets.demo_path("policeuk"))
+    given, chosen, ws = (tmp_path / f"{n}.csv" for n in ("given", "chosen", "ws"))
+    fast = ["--methods", "last_month", "all_history"]
+    assert main(["backtest", demo, "--study-area", "E07000096", *fast, "--csv", str(given)]) == 0
+    assert main(["backtest", demo, *fast, "--csv", str(chosen)]) == 0
+    assert "study area: " in capsys.readouterr().out
+    pd.testing.assert_frame_equal(pd.read_csv(chosen), pd.read_csv(given))  # Dacorum both
+    workspace = str(datasets.data_dir() / "demo" / "workspace")
+    assert main(["backtest", workspace, *fast, "--csv", str(ws)]) == 0
+    assert len(pd.read_csv(ws)) == len(pd.read_csv(given))

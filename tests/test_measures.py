@@ -208,6 +208,27 @@ def test_ward_table_of_sensitive_incidents_hides_small_counts(demo, wards, popul
     assert table.loc[table["count"].isna(), "rate_per_1000"].isna().all()
 
 
+def test_a_comparison_whose_every_earlier_count_is_withheld_is_still_made(demo, wards, population):
+    # one domestic abuse incident in every ward in Dec: each ward's Dec count is withheld, but
+    # the comparison was made (and says "withheld"), not "compared with nothing"
+    from hotspots.views.cli import _ward_words
+
+    abuse = demo[demo["crime_type"] == "Domestic abuse"]
+    one = abuse.iloc[[0] * len(wards)].copy()
+    one["ward_code"] = wards["area_code"].to_numpy()
+    one["month"] = pd.Timestamp("2021-12-01")
+    one["occurred_from"] = pd.Timestamp("2021-12-10 12:00")
+    now = abuse.iloc[[0] * MIN_COUNT].copy()
+    now["month"], now["occurred_from"] = pd.Timestamp("2022-01-01"), pd.Timestamp("2022-01-10")
+    frame = pd.concat([one, now, abuse[abuse["month"] < "2021-12-01"]])
+    table = measures.ward_table(frame, wards, population, current=("2022-01", "2022-01"))
+    assert table["previous"].isna().all()  # every ward's Dec count withheld
+    assert table.attrs["compared"] == {"previous": True, "last_year": True}
+    words = _ward_words(table, table.attrs["compared"])
+    column = next(c for c in words.columns if "Dec 2021" in c)
+    assert set(words[column]) == {"withheld"}
+
+
 # --------------------------------------------------------------------------- headline measures
 
 

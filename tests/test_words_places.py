@@ -275,6 +275,11 @@ def test_a_file_wholly_outside_the_study_area_is_said_in_words(leeds_file, tmp_p
     said = capsys.readouterr().err
     assert "every row was set aside" in said and "outside study area" in said
     assert "the district your data cover" in said and "the data cover no data" not in said
+    for command in ("wards", "changes", "pack"):  # every monthly command says it alike
+        extra = ["--out", str(tmp_path / command)] if command == "pack" else []
+        assert main([command, str(leeds_file), "--study-area", "E07000096", *extra]) != 0
+        said = capsys.readouterr().err
+        assert "every row was set aside" in said and "cover no month" not in said, command
 
 
 def test_a_forecast_through_a_month_without_data_is_refused(leeds_file, tmp_path, capsys):

@@ -211,7 +211,8 @@ def _run_analyse(args: argparse.Namespace) -> int:
     with forked.allowed(shared=_BOTH_ANALYSE, prepare=_BESIDE_ANALYSE):
         wards = read_boundaries(args.areas) if args.areas else None
         population = _read_population(args.population) if args.population else None
-        data = read_input(args.incidents, study_area=args.study_area)
+        # own wards are the study area unless one is given: incidents outside them set aside
+        data = read_input(args.incidents, study_area=args.study_area or args.areas)
         end = args.end or _whole_months_end(data, args.start)
         study_area = args.study_area or (wards if wards is not None else data.study_area)
         if wards is None and args.study_area is None:  # a workspace's, or the default districts'
@@ -350,7 +351,7 @@ def _add_backtest(commands: argparse._SubParsersAction) -> None:
             "previous months and is measured on the next month at fixed area coverage."
         ),
     )
-    _add_sources(parser, study_area_required=True)
+    _add_sources(parser, study_area_required=False)
     parser.add_argument("--res", type=int, default=H3_RES, help=f"H3 resolution, 7-11 ({H3_RES})")
     parser.add_argument("--train-months", type=int, default=6, help="months per training window")
     parser.add_argument("--methods", nargs="+", metavar="METHOD", help="default: all methods")
@@ -376,10 +377,18 @@ def _run_backtest(args: argparse.Namespace) -> int:
     from hotspots.analysis.evaluate import backtest
     from hotspots.data.ingest import resolve_study_area
 
-    incidents = load(args.incidents, study_area=args.study_area).incidents
+    data = read_input(args.incidents, study_area=args.study_area)  # a workspace, or files
+    area = data.study_area
+    if area is None:  # files without one: the districts they fall in, as analyse takes
+        from hotspots.core.disclosure import mappable
+        from hotspots.space.extent import default_study_area
+
+        chosen = default_study_area(mappable(data.incidents), res=args.res)
+        area = chosen.geometry
+        print(f"study area: {chosen.how}")
     table = backtest(
-        incidents,
-        study_area=resolve_study_area(args.study_area),
+        data.incidents,
+        study_area=resolve_study_area(area),
         res=args.res,
         methods=args.methods,
         train_months=args.train_months,
@@ -678,12 +687,6 @@ def _in_months(data: Input, start: str | None, end: str | None) -> pd.DataFrame:
     if end:
         keep &= month <= pd.Period(end, freq="M")
     out = data.incidents[keep.to_numpy()]
-    if len(data.incidents) == 0 and data.set_aside:  # every row set aside: say why
-        why = ", ".join(f"{n:,} {r.replace('_', ' ')}" for r, n in data.set_aside.items())
-        raise ValueError(
-            f"every row was set aside ({why})"
-            + ("; is the study area the district your data cover?" if "outside" in why else "")
-        )
     if len(out) == 0:
         asked = (
             [m for m in pd.period_range(start, end, freq="M") if not data.coverage.covered(m)]
@@ -813,8 +816,6 @@ class Input:
     workspace: object | None = None
     default_area: DefaultArea | None = None
     """Files without a study area: the one chosen for all their mappable incidents."""
-    set_aside: dict[str, int] = dataclasses.field(default_factory=dict)
-    """Files: rows set aside when read, by reason."""
 
 
 def read_input(paths: Sequence[str], *, study_area: str | None) -> Input:
@@ -835,6 +836,14 @@ def read_input(paths: Sequence[str], *, study_area: str | None) -> Input:
                      data.workspace)  # fmt: skip
     result = load(paths, study_area=study_area)
     incidents = result.incidents
+    if len(incidents) == 0 and result.report.quarantined:  # every row set aside: say why
+        why = ", ".join(
+            f"{n:,} {r.replace('_', ' ')}" for r, n in result.report.quarantined.items()
+        )
+        raise ValueError(
+            f"every row was set aside ({why})"
+            + ("; is the study area the district your data cover?" if "outside" in why else "")
+        )
     wards = population = None
     title = "hotspots"
     if isinstance(study_area, str) and not Path(study_area).exists():
@@ -842,8 +851,7 @@ def read_input(paths: Sequence[str], *, study_area: str | None) -> Input:
         incidents = assign_areas(incidents, wards)
         incidents.attrs.update(result.incidents.attrs)
         title = population.attrs.get("district", study_area)
-    return Input(incidents, Coverage.of(incidents), study_area, wards, population, title,
-                 set_aside=dict(result.report.quarantined))  # fmt: skip
+    return Input(incidents, Coverage.of(incidents), study_area, wards, population, title)
 
 
 def _default_wards(data: Input, *, res: int, grid: bool = False) -> Input:
@@ -925,7 +933,7 @@ def _run_wards(args: argparse.Namespace) -> int:
         data.incidents, data.wards, data.population, current=(month, month), coverage=data.coverage
     )
     a = table.attrs
-    made = {c: bool(table[c].notna().any()) for c in ("previous", "last_year")}
+    made = a["compared"]  # made, even when every ward's earlier count is withheld
     compared = [a[f"{c}_period"] for c in ("previous", "last_year") if made[c]]
     print(
         f"{data.title}: {a['current_period']}; compared with {' and '.join(compared) or 'nothing'}"

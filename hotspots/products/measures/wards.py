@@ -93,7 +93,8 @@ def ward_table(
         5 sensitive incidents, :func:`hotspots.core.disclosure.gate`; the count and all
         computed from it are NaN). ``attrs``: periods, ``population_method``, ``vintage`` (of
         boundaries and residents, when known), ``outside_wards`` (None when withheld),
-        ``alpha``, ``test`` and ``notes``.
+        ``compared`` (each comparison's name: whether it was made, even with every earlier
+        count withheld), ``alpha``, ``test`` and ``notes``.
 
     Raises
     ------
@@ -155,6 +156,7 @@ def ward_table(
         vintage=None if population is None else population.attrs.get("vintage"),
         per=1000,
         outside_wards=None if np.isnan(outside) else int(outside),
+        compared=was_made,
         alpha=alpha,
         test=first.attrs["test"],
         notes=notes,

@@ -335,3 +335,13 @@ def test_the_area_choices_hold_councils_formed_since_the_pack():
     bucks = next(c for c in choices if c.startswith("Buckinghamshire (2020: Aylesbury Vale"))
     assert choices[bucks] == ["E07000004", "E07000005", "E07000006", "E07000007"]
     assert list(choices) == sorted(choices, key=str.casefold)
+
+
+def test_welsh_councils_are_found_by_their_welsh_names():
+    from hotspots.data.boundaries import WELSH_NAMES
+
+    assert boundaries.find_district("Abertawe") == ("W06000011", "Swansea")
+    assert boundaries.find_district("caerdydd") == boundaries.find_district("Cardiff")
+    assert boundaries.find_district("Ynys Mon")[0] == "W06000001"
+    for name, code in WELSH_NAMES.items():  # every one a district of the pack
+        assert boundaries.find_district(name)[0] == code

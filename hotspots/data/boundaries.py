@@ -184,6 +184,19 @@ def districts_at(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     return codes
 
 
+WELSH_NAMES: dict[str, str] = {
+    "Ynys Môn": "W06000001", "Ynys Mon": "W06000001", "Sir Ddinbych": "W06000004",
+    "Sir y Fflint": "W06000005", "Wrecsam": "W06000006", "Sir Benfro": "W06000009",
+    "Sir Gâr": "W06000010", "Sir Gar": "W06000010", "Sir Gaerfyrddin": "W06000010",
+    "Abertawe": "W06000011", "Castell-nedd Port Talbot": "W06000012",
+    "Pen-y-bont ar Ogwr": "W06000013", "Bro Morgannwg": "W06000014", "Caerdydd": "W06000015",
+    "Caerffili": "W06000018", "Sir Fynwy": "W06000021", "Casnewydd": "W06000022",
+    "Merthyr Tudful": "W06000024",
+}  # fmt: skip
+"""The councils of Wales by their Welsh names, where these differ from the English ones the
+pack holds → LAD code."""
+
+
 def find_district(code_or_name: str) -> tuple[str, str]:
     """The ``(code, name)`` of a district given by LAD code or name (any case).
 
@@ -197,6 +210,8 @@ def find_district(code_or_name: str) -> tuple[str, str]:
     --------
     >>> find_district("leeds")
     ('E08000035', 'Leeds')
+    >>> find_district("Abertawe")
+    ('W06000011', 'Swansea')
     """
     text = " ".join(str(code_or_name).split())
     table = districts()
@@ -223,6 +238,9 @@ def find_district(code_or_name: str) -> tuple[str, str]:
         )
     folded = table["lad_name"].map(_fold)
     wanted = _fold(text)
+    welsh = {_fold(name): code for name, code in WELSH_NAMES.items()}
+    if wanted in welsh:  # the pack names Welsh councils in English
+        return find_district(welsh[wanted])
     hit = table[folded == wanted]
     if len(hit) == 1:
         return str(hit["lad_code"].iloc[0]), str(hit["lad_name"].iloc[0])

@@ -67,7 +67,8 @@ def _fix_crs(gdf: gpd.GeoDataFrame, crs: str | None) -> tuple[gpd.GeoDataFrame, 
         )
     raise ValueError(
         f"boundary layer has no usable CRS and coordinates {tuple(gdf.total_bounds)} are neither "
-        "lon/lat degrees nor British National Grid metres; pass crs='EPSG:nnnn'"
+        "lon/lat degrees nor British National Grid metres; save the file with its CRS "
+        "declared (e.g. a GeoPackage, or GeoJSON in lon/lat); in Python, pass crs='EPSG:nnnn'"
     )
 
 
@@ -85,8 +86,9 @@ def _guess_columns(
         known = [(c, p) for c, p in found if p in _PREFIXES]
         if not known:
             raise ValueError(
-                f"cannot tell which column holds the area code; columns: {columns}. Pass "
-                "code_col= (and name_col=), e.g. code_col='WD13CD', name_col='WD13NM'"
+                f"cannot tell which column holds the area code; columns: {columns}. Name the "
+                "columns area_code and area_name, or ONS-style (e.g. WD23CD and WD23NM); in "
+                "Python, pass code_col= (and name_col=), e.g. code_col='WD13CD'"
             )
         code_col = min(known, key=lambda cp: (not gdf[cp[0]].is_unique, _PREFIXES.index(cp[1])))[0]
     if name_col is None:

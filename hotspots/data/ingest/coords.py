@@ -339,8 +339,9 @@ def _decide_crs(
     raise IngestError(
         f"{source}: cannot tell the CRS of columns {names[0]!r}/{names[1]!r} from their values "
         f"(medians {np.nanmedian(x):.6g}, {np.nanmedian(y):.6g}): they are neither lon/lat "
-        "degrees nor British National Grid metres; pass crs='EPSG:…' (e.g. the state plane "
-        "or UTM zone the data was exported in)"
+        "degrees nor British National Grid metres; give the CRS the data was exported in "
+        "(--crs EPSG:… on the command line; in Python, pass crs='EPSG:…'), e.g. EPSG:3857 for "
+        "web-map metres"
     )
 
 

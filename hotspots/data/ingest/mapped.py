@@ -32,8 +32,9 @@ def stage(
     label = str(file[0]) if file.size else stem
     if not (cmap.datetime or cmap.date):
         raise IngestError(
-            f"{label}: no date column: the ColumnMap must set datetime (one column) or date "
-            f"(+ time); the file has columns {list(raw.columns)}"
+            f"{label}: no date column: the column map (--columns MAP.json; a ColumnMap in "
+            'Python) must name the "datetime" column (date and time in one) or the "date" '
+            f'column (+ "time"); the file has columns {list(raw.columns)}'
         )
     ledger = assemble.Ledger(len(raw))
     ledger.take(located.reason, located.detail)

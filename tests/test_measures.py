@@ -602,3 +602,20 @@ def test_a_source_that_joined_this_month_leaves_the_comparisons_to_the_others(
         coverage=Coverage.of(joined[joined["source"] == "police.uk"]),
     )  # fmt: skip
     assert first["previous"].isna().all()
+
+
+def test_a_period_one_source_lacks_is_not_called_a_period_without_data():
+    # police.uk covers Dec 2024, the council log starts in Jan 2025: "no data for Dec 2024"
+    # would be false; the note names the source that lacks it
+    from hotspots.data.coverage import Coverage
+
+    police = [str(m) for m in pd.period_range("2023-12", "2025-12", freq="M")]
+    log = [str(m) for m in pd.period_range("2025-01", "2025-12", freq="M")]
+    coverage = Coverage({"police.uk": police, "Council ASB log": log})
+    bounds, note = coverage.comparable(("2025-12", "2025-12"), kind="last_year")
+    assert bounds == (pd.Period("2025-01", "M"),) * 2
+    assert note == "no Council ASB log data for Dec 2024: compared with Jan 2025"
+    gap = Coverage({"police.uk": ["2021-05", "2021-07"]})  # a month no source covers
+    assert gap.comparable(("2021-07", "2021-07"), kind="previous")[1] == (
+        "no data for Jun 2021: compared with May 2021"
+    )

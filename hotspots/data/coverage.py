@@ -271,19 +271,28 @@ class Coverage:
             if not self.missing(candidate, sources):
                 if candidate == usual:
                     return candidate, None
-                return candidate, (
-                    f"no data for {_list(self.missing(usual, sources))}: compared with "
-                    f"{_label(candidate)}"
+                return (
+                    candidate,
+                    f"{self._no_data(usual, sources)}: compared with {_label(candidate)}",
                 )
-        missing = _list(self.missing(usual, sources))
+        missing = self._no_data(usual, sources)
         starts = [self.months(s).min() for s in sources if len(self.months(s))]
         if starts and usual[1].asfreq("M") < min(starts):
-            return None, f"no data for {missing} (the data start in {min(starts):%b %Y})"
+            return None, f"{missing} (the data start in {min(starts):%b %Y})"
         what = "the previous period" if kind == "previous" else "the same period last year"
         return None, (
-            f"no data for {missing} nor a comparable covered period near it, so "
+            f"{missing} nor a comparable covered period near it, so "
             f"{_label((first, last))} is not compared with {what}"
         )
+
+    def _no_data(self, bounds: Bounds, sources: Sequence[str]) -> str:
+        """``"no data for Dec 2024"``; ``"no council log data for Dec 2024"`` when only some of
+        ``sources`` lack those months (another covers them: not a month without data)."""
+        months = self.missing(bounds, sources)
+        lacking = [s for s in sources if self.missing(bounds, [s])]
+        if all(not self.covered(m) for m in months):
+            return f"no data for {_list(months)}"
+        return f"no {' or '.join(lacking)} data for {_list(months)}"
 
     def mask(self, series: pd.DataFrame | pd.Series) -> pd.DataFrame | pd.Series:
         """A monthly table (index: months) with every uncovered month set to NaN ("no data").

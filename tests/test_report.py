@@ -382,3 +382,23 @@ def test_pdf_pack_reads_back_with_pypdf(mixed, wards, tables) -> None:
     assert f"{top['n_incidents']:,}" in texts[1]
     assert any("What changed" in t and "Compared with" in t for t in texts)
     assert reader.metadata.title == "JAG March"
+
+
+def test_pack_says_how_sensitive_incidents_are_counted_without_a_withheld_count(mixed) -> None:
+    # "withheld (domestic abuse …) are counted in the figures" was false twice: it began with
+    # "withheld", and the figures count them only in groups of 5 or more
+    import copy
+
+    from hotspots.views.documents.meeting_pack import _method_items
+
+    def said(shown: object) -> str:
+        analysis = copy.copy(mixed)
+        analysis.params = {**mixed.params, "sensitive_left_out_of_map_layers": 3,
+                           "sensitive_left_out_shown": shown}  # fmt: skip
+        return dict(_method_items(analysis)[0])["Sensitive incidents"]
+
+    withheld = said("withheld")
+    assert withheld.startswith("Some (domestic abuse") and "withheld" not in withheld
+    assert "only where a ward holds 5 or more of one type in a month" in withheld
+    assert said(12).startswith("12 (domestic abuse")
+    assert "lie in these places" in dict(_method_items(mixed)[0])["Clusters"]

@@ -41,7 +41,7 @@ from matplotlib.patches import Patch
 from hotspots.analysis.analyse import Analysis
 from hotspots.core.classes import GI_COLOURS, GI_LABELS
 from hotspots.core.crs import to_crs
-from hotspots.core.disclosure import MIN_COUNT, SUPPRESSED
+from hotspots.core.disclosure import MIN_COUNT, SUPPRESSED, WITHHELD
 from hotspots.core.io import Dest, deliver
 from hotspots.products.captions import (
     cell_area_text,
@@ -793,17 +793,19 @@ def _method_items(analysis: Analysis) -> tuple[list[tuple[str, str]], list[tuple
             "Clusters",
             f"{cl['n_clusters']} places where incidents lie close together"
             + (f" (within about {cl['eps_m']:.0f} m of each other)" if cl.get("eps_m") else "")
-            + f"; {1 - cl['noise_share']:.0%} of mapped incidents are in one",
+            + f"; {1 - cl['noise_share']:.0%} of the mapped incidents lie in these places",
         ),
     ]
     left = p.get("sensitive_left_out_of_map_layers", 0)
     if left:
+        shown = p.get("sensitive_left_out_shown", left)
+        how_many = "Some" if shown in (SUPPRESSED, WITHHELD) else f"{shown}"
         plain.append(
             (
                 "Sensitive incidents",
-                f"{p.get('sensitive_left_out_shown', left)} (domestic abuse, sexual offences, "
-                "stalking) are counted in the "
-                "figures but never mapped or used to draw hot spots or cluster outlines",
+                f"{how_many} (domestic abuse, sexual offences, stalking) are never mapped or used "
+                "to draw hot spots or cluster outlines; the figures count them only where a ward "
+                f"holds {MIN_COUNT} or more of one type in a month",
             )
         )
     method = (

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from hotspots.data import datasets, schema
-from hotspots.data.ingest import ColumnMap, IngestError, read_incident_csv
+from hotspots.data.ingest import ColumnMap, IngestError, csvscan, read_incident_csv
 
 DATA = Path(__file__).parent / "data" / "ingest"
 CP1252 = ColumnMap(
@@ -224,6 +224,39 @@ def test_dates_in_the_future_or_before_1990_are_set_aside(tmp_path):
     assert "in the future" in quarantine.loc[4, "detail"]
     assert "Jan 1900: before Jan 1990" in quarantine.loc[2, "detail"]
     assert result.report.months == ["1990-01", "2021-03"]
+
+
+FAR_DATES = {  # columns, a plausible row, a row dated beyond nanoseconds' years, its detail
+    "date and time": ("date,time", "15/07/2021,10:00", "15/07/2606,10:00", "Jul 2606: after"),
+    "ISO date": ("date", "2021-07-15", "2606-07-15", "Jul 2606: after"),
+    "datetime": ("when", "15/07/2021 10:00", "15/07/2606 10:00", "Jul 2606: after"),
+    "ISO datetime": ("when", "2021-07-15T10:00:00", "2606-07-15T10:00:00", "Jul 2606: after"),
+    "window end": ("when,to", "15/07/2021 10:00,", "15/07/2021 10:00,15/07/2606 11:00",
+                   "Jul 2606: after"),
+    "before 1678": ("date", "15/07/2021", "15/07/1500", "Jul 1500: before Jan 1990"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["arrow", "scanner"])
+@pytest.mark.parametrize("case", FAR_DATES)
+def test_dates_beyond_the_years_of_nanoseconds_are_set_aside_with_their_year(
+    tmp_path, monkeypatch, case, fast
+):
+    # in nanoseconds 2606 wrapped round to Dec 2021 and was kept; 1500 to 2084
+    columns, good, far, detail = FAR_DATES[case]
+    if not fast:
+        monkeypatch.setattr(csvscan, "plain_csv", lambda text: None)
+    path = tmp_path / "log.csv"
+    path.write_text(f"ref,{columns},type,x,y\na,{good},Noise,505000,207000\n"
+                    f"b,{far},Noise,505000,207000\n")  # fmt: skip
+    names = dict(zip(["date", "time"] if "date" in columns else ["datetime", "datetime_to"],
+                     columns.split(","), strict=False))  # fmt: skip
+    result = read_incident_csv(path, ColumnMap(incident_id="ref", crime_type="type", x="x",
+                                               y="y", **names))  # fmt: skip
+    assert result.incidents["incident_id"].tolist() == ["a"]
+    assert result.incidents["month"].tolist() == [pd.Timestamp("2021-07-01")]
+    assert result.quarantine[["line", "reason"]].values.tolist() == [[3, "implausible_date"]]
+    assert f"dated {detail}" in result.quarantine["detail"].iloc[0]
 
 
 def test_a_days_slack_at_the_month_boundary_and_window_ends_checked(tmp_path, monkeypatch):

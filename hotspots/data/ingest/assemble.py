@@ -3,6 +3,7 @@ canonical incidents GeoDataFrame, the quarantine frame and the report."""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -149,18 +150,30 @@ def _flag_implausible_dates(staged: Staged) -> None:
     day = np.datetime64(_today(), "D")
     months = np.asarray(month, dtype="datetime64[M]")
     late = months > (day + 1).astype("datetime64[M]")  # a day's slack: time zones
+    latest = months
     for name in ("occurred_from", "occurred_to"):
         when = staged.fields.get(name)
         if when is not None and not isinstance(when, str):
             late |= np.asarray(when, dtype="datetime64[D]") > day + 1
+            latest = np.fmax(latest, np.asarray(when, dtype="datetime64[M]"))
     early = months < EARLIEST_MONTH
     if not (late.any() or early.any()):
         return
     detail = np.full(months.size, "", dtype=object)
-    detail[late] = f"dated after today ({day}): in the future"
-    detail[early] = [f"dated {m:%b %Y}: before {EARLIEST_MONTH.item():%b %Y}" for m in
-                     months[early].tolist()]  # fmt: skip
+    detail[late] = [f"dated {m}: after today ({day}), in the future" for m in
+                    _month_names(latest[late])]  # fmt: skip
+    first = _month_names(np.array([EARLIEST_MONTH]))[0]
+    detail[early] = [f"dated {m}: before {first}" for m in _month_names(months[early])]
     staged.ledger.flag(late | early, "implausible_date", detail)
+
+
+def _month_names(months: np.ndarray) -> list[str]:
+    """``"Jan 2606"`` for each ``datetime64[M]`` month: any year, even one Python's dates
+    cannot hold (year 0)."""
+    return [
+        f"{calendar.month_abbr[int(text[-2:])]} {text[:-3]}"
+        for text in np.datetime_as_string(months, unit="M")
+    ]
 
 
 def _reproject_early(loc: coords.Located, ok: np.ndarray) -> coords.Reprojection | None:

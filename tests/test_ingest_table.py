@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from datetime import datetime
 from pathlib import Path
 
@@ -11,7 +12,8 @@ import pandas as pd
 import pytest
 
 from hotspots.data import datasets, schema
-from hotspots.data.ingest import ColumnMap, IngestError, csvscan, read_incident_csv
+from hotspots.data.ingest import ColumnMap, IngestError, csvscan, read_incident_csv, read_policeuk
+from hotspots.data.ingest.policeuk import STREET_COLUMNS
 
 DATA = Path(__file__).parent / "data" / "ingest"
 CP1252 = ColumnMap(
@@ -279,3 +281,26 @@ def test_a_days_slack_at_the_month_boundary_and_window_ends_checked(tmp_path, mo
     result = read_incident_csv(path, cmap)
     assert result.incidents["incident_id"].tolist() == ["a"]
     assert set(result.quarantine["reason"]) == {"implausible_date"}
+
+
+def test_unmapped_types_from_exact_locations_are_not_named_nor_counted_under_five(tmp_path):
+    # the report listed 'Coercive control - 14 Acacia Ave' 1: a victim's address and a count
+    # of one; the quarantine already withholds such rows' values
+    path = tmp_path / "log.csv"
+    types = ["Coercive control - 14 Acacia Ave", "Widget misuse", "Anti-social behaviour"]
+    rows = [f"r{i},15/03/2021,{t},505000,207000\n" for i, t in enumerate(types)]
+    path.write_text("ref,date,type,x,y\n" + "".join(rows))
+    cmap = ColumnMap(incident_id="ref", date="date", crime_type="type", x="x", y="y")
+    report = read_incident_csv(path, cmap).report
+    shown = report.summary() + json.dumps(report.to_dict())
+    assert "Acacia" not in shown and "Widget" not in shown
+    assert "(names withheld) <5" in report.summary()
+    assert report.to_dict()["unmapped_withheld"] == "<5"
+    more = [f"s{i},15/03/2021,Widget misuse,505000,207000\n" for i in range(5)]
+    path.write_text(path.read_text() + "".join(more))
+    assert read_incident_csv(path, cmap).report.to_dict()["unmapped_withheld"] == "7"
+    # police.uk's points are snapped: an unmapped type there is named, with its count
+    street = tmp_path / "2021-03-force-street.csv"
+    row = ",2021-03,F,F,-0.47,51.75,On or near A,E01023700,Dacorum 001A,Widget misuse,,\n"
+    street.write_text(",".join(STREET_COLUMNS) + "\n" + row)
+    assert read_policeuk(street).report.unmapped_crime_types == {"Widget misuse": 1}

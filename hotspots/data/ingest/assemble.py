@@ -394,8 +394,9 @@ def _incidents(
             if blank.any():  # else unchanged: no copy of a column of text
                 column = column.mask(blank)
         columns[name] = column
-    derived, unmapped = _classified(columns["crime_type"], columns["source"], taxonomy)
+    derived, unmapped, withheld = _classified(columns["crime_type"], columns["source"], taxonomy)
     staged.report.unmapped_crime_types = unmapped
+    staged.report.unmapped_withheld = withheld
     points = shared_points(lon, lat)  # one object per map point, shared by its incidents
     if reprojection is None:
         x, y = loc.x[kept], loc.y[kept]
@@ -423,10 +424,11 @@ def _constant(value: object, n: int, dtype: object) -> pd.Series:
 
 def _classified(
     crime_type: pd.Series, source: pd.Series, taxonomy: pd.DataFrame | None
-) -> tuple[dict[str, pd.Series], dict[str, int]]:
+) -> tuple[dict[str, pd.Series], dict[str, int], int]:
     """``category``, ``sensitive`` and ``vawg`` of each row (:func:`schema.classify`, once per
-    distinct crime type and source kind), and the report's unmapped crime types with their
-    counts."""
+    distinct crime type and source kind), the report's unmapped crime types with their counts,
+    and the rows of unmapped types treated as sensitive, whose names are not reported (free
+    text from an exact-location source may hold an address: disclosure rule 5)."""
     types, type_names = pd.factorize(crime_type, use_na_sentinel=False)
     sources, source_names = pd.factorize(source, use_na_sentinel=False)
     exact = disclosure.is_exact_source(np.asarray(source_names, dtype=object))[sources]
@@ -445,13 +447,16 @@ def _classified(
     }
     unmapped = schema.unmapped_types(pd.Series(type_names, dtype="string"), taxonomy)
     counted: dict[str, int] = {}
+    withheld = 0
     missing = crime_type.isna().any()
     if unmapped or missing:
         counts = crime_type.fillna("(blank)").value_counts()
-        counted = {t: int(counts.get(t, 0)) for t in unmapped}
+        sensitive = set(distinct[flags["sensitive"].to_numpy(bool)])
+        counted = {t: int(counts.get(t, 0)) for t in unmapped if t not in sensitive}
+        withheld = sum(int(counts.get(t, 0)) for t in unmapped if t in sensitive)
         if missing:
             counted["(blank)"] = int(counts.get("(blank)", 0))
-    return derived, counted
+    return derived, counted, withheld
 
 
 @lru_cache(maxsize=1)

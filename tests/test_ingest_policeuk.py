@@ -241,3 +241,22 @@ def test_a_council_file_named_like_police_uks_says_to_rename_it(tmp_path):
     log.write_text("ref,date,type,easting,northing\nr1,01/12/2021,Noise,505000,207000\n")
     with pytest.raises(IngestError, match=r"rename it \(e.g. without -street\)"):
         read_policeuk(log)
+
+
+def test_the_quarantine_keeps_a_bounded_prefix_of_each_value_and_says_so(tmp_path):
+    # a 300 MB line was written back whole: a 300 MB quarantine file
+    long = "A" * 5_000
+    row = ",{month},F,F,-0.47,51.75,{place},E01023700,Dacorum 001A,Burglary,,\n"
+    path = tmp_path / "2021-01-force-street.csv"
+    path.write_text(
+        ",".join(STREET_COLUMNS) + "\n"
+        + row.format(month="2021-01", place="On or near A")
+        + row.format(month="March", place=long)  # a bad month: set aside, Location kept
+        + "," * 50 + long + "\n"  # a malformed row: its detail quotes the line
+    )  # fmt: skip
+    quarantine = read_policeuk(path).quarantine.set_index("line")
+    assert quarantine["reason"].to_dict() == {3: "unparseable_date", 4: "malformed_row"}
+    cut = "A" * 1_000 + "… (5,000 characters, cut)"
+    assert quarantine.loc[3, "Location"] == cut
+    assert quarantine.loc[4, "detail"].endswith("AAA… (5,080 characters, cut)")
+    assert quarantine.map(lambda v: len(str(v))).max().max() < 1_100

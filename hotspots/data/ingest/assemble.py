@@ -490,7 +490,27 @@ def _quarantine(staged: Staged, flagged: np.ndarray, taxonomy: pd.DataFrame | No
     if not parts:
         return empty_quarantine()
     out = pd.concat(parts, ignore_index=True)
-    return out.sort_values(["file", "line"], kind="stable", ignore_index=True)
+    return _cut_long(out.sort_values(["file", "line"], kind="stable", ignore_index=True))
+
+
+QUARANTINE_FIELD_CHARS = 1_000
+"""Most characters of a value the quarantine keeps (a field, or a detail quoting one): a
+300 MB line is kept as its file, line and first characters, not written back whole."""
+
+
+def _cut_long(rows: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` with each text value over :data:`QUARANTINE_FIELD_CHARS` characters cut to
+    that many, followed by how long it was (``"… (300,000,000 characters, cut)"``)."""
+    for column in rows.columns.drop("line"):
+        text = rows[column].astype("str")
+        length = text.str.len()
+        long = (length > QUARANTINE_FIELD_CHARS).fillna(False).to_numpy(bool)
+        if long.any():
+            cut = text[long].str.slice(0, QUARANTINE_FIELD_CHARS) + (
+                "… (" + length[long].map("{:,}".format) + " characters, cut)"
+            )
+            rows[column] = rows[column].astype(object).where(~long, cut)
+    return rows
 
 
 def _withhold_sensitive(

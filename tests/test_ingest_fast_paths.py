@@ -232,7 +232,7 @@ def test_months_parsed_once_per_distinct_value_as_row_by_row() -> None:
     )
     month, detail = dates.parse_month(values)
     text = values.str.strip()
-    expected = pd.to_datetime(text, format="%Y-%m", errors="coerce").to_numpy("datetime64[ns]")
+    expected = pd.to_datetime(text, format="%Y-%m", errors="coerce").to_numpy("datetime64[us]")
     assert month.tobytes() == expected.tobytes()
     shown = text.fillna("")
     for i in range(len(values)):

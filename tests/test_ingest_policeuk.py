@@ -9,12 +9,13 @@ import zipfile
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from pyproj import Transformer
 
 from hotspots.data import datasets, schema
-from hotspots.data.ingest import QUARANTINE_REASONS, IngestError, read_policeuk
+from hotspots.data.ingest import QUARANTINE_REASONS, IngestError, csvscan, read_policeuk
 from hotspots.data.ingest.policeuk import STREET_COLUMNS
 
 
@@ -125,6 +126,26 @@ def test_true_repeats_are_quarantined_and_same_id_other_records_kept(tmp_path):
     assert "2 row(s) share a Crime ID" in " ".join(result.report.notes)
 
 
+@pytest.mark.parametrize("fast", [True, False], ids=["arrow", "scanner"])
+def test_months_beyond_the_years_of_nanoseconds_are_set_aside_with_their_year(
+    tmp_path, monkeypatch, fast
+):
+    # in nanoseconds 2606-01 wrapped round to a time in 2021 (not even a month start), kept
+    if not fast:
+        monkeypatch.setattr(csvscan, "plain_csv", lambda text: None)
+    row = ",{month},F,F,-0.47,51.75,On or near A,E01023700,Dacorum 001A,Burglary,,\n"
+    months = ["2021-01", "2606-01", "2599-12", "9999-12", "0000-01"]
+    path = tmp_path / "2021-01-force-street.csv"
+    path.write_text(",".join(STREET_COLUMNS) + "\n" + "".join(row.format(month=m) for m in months))
+    result = read_policeuk(path)
+    assert result.incidents["month"].tolist() == [pd.Timestamp("2021-01-01")]
+    assert result.quarantine["line"].tolist() == [3, 4, 5, 6]
+    assert set(result.quarantine["reason"]) == {"implausible_date"}
+    detail = result.quarantine["detail"].str.extract(r"^dated (\w+ \d+): (\w+)")
+    assert detail.values.tolist() == [["Jan 2606", "after"], ["Dec 2599", "after"],
+                                      ["Dec 9999", "after"], ["Jan 0000", "before"]]  # fmt: skip
+
+
 def test_asb_rows_get_unique_deterministic_ids_naming_file_and_line(herts_load, reference):
     incidents = herts_load.incidents
     asb = incidents[incidents["crime_type"] == "Anti-social behaviour"]
@@ -220,3 +241,22 @@ def test_a_council_file_named_like_police_uks_says_to_rename_it(tmp_path):
     log.write_text("ref,date,type,easting,northing\nr1,01/12/2021,Noise,505000,207000\n")
     with pytest.raises(IngestError, match=r"rename it \(e.g. without -street\)"):
         read_policeuk(log)
+
+
+def test_the_quarantine_keeps_a_bounded_prefix_of_each_value_and_says_so(tmp_path):
+    # a 300 MB line was written back whole: a 300 MB quarantine file
+    long = "A" * 5_000
+    row = ",{month},F,F,-0.47,51.75,{place},E01023700,Dacorum 001A,Burglary,,\n"
+    path = tmp_path / "2021-01-force-street.csv"
+    path.write_text(
+        ",".join(STREET_COLUMNS) + "\n"
+        + row.format(month="2021-01", place="On or near A")
+        + row.format(month="March", place=long)  # a bad month: set aside, Location kept
+        + "," * 50 + long + "\n"  # a malformed row: its detail quotes the line
+    )  # fmt: skip
+    quarantine = read_policeuk(path).quarantine.set_index("line")
+    assert quarantine["reason"].to_dict() == {3: "unparseable_date", 4: "malformed_row"}
+    cut = "A" * 1_000 + "… (5,000 characters, cut)"
+    assert quarantine.loc[3, "Location"] == cut
+    assert quarantine.loc[4, "detail"].endswith("AAA… (5,080 characters, cut)")
+    assert quarantine.map(lambda v: len(str(v))).max().max() < 1_100

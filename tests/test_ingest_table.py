@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from datetime import datetime
 from pathlib import Path
 
@@ -11,7 +12,8 @@ import pandas as pd
 import pytest
 
 from hotspots.data import datasets, schema
-from hotspots.data.ingest import ColumnMap, IngestError, read_incident_csv
+from hotspots.data.ingest import ColumnMap, IngestError, csvscan, read_incident_csv, read_policeuk
+from hotspots.data.ingest.policeuk import STREET_COLUMNS
 
 DATA = Path(__file__).parent / "data" / "ingest"
 CP1252 = ColumnMap(
@@ -226,6 +228,39 @@ def test_dates_in_the_future_or_before_1990_are_set_aside(tmp_path):
     assert result.report.months == ["1990-01", "2021-03"]
 
 
+FAR_DATES = {  # columns, a plausible row, a row dated beyond nanoseconds' years, its detail
+    "date and time": ("date,time", "15/07/2021,10:00", "15/07/2606,10:00", "Jul 2606: after"),
+    "ISO date": ("date", "2021-07-15", "2606-07-15", "Jul 2606: after"),
+    "datetime": ("when", "15/07/2021 10:00", "15/07/2606 10:00", "Jul 2606: after"),
+    "ISO datetime": ("when", "2021-07-15T10:00:00", "2606-07-15T10:00:00", "Jul 2606: after"),
+    "window end": ("when,to", "15/07/2021 10:00,", "15/07/2021 10:00,15/07/2606 11:00",
+                   "Jul 2606: after"),
+    "before 1678": ("date", "15/07/2021", "15/07/1500", "Jul 1500: before Jan 1990"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["arrow", "scanner"])
+@pytest.mark.parametrize("case", FAR_DATES)
+def test_dates_beyond_the_years_of_nanoseconds_are_set_aside_with_their_year(
+    tmp_path, monkeypatch, case, fast
+):
+    # in nanoseconds 2606 wrapped round to Dec 2021 and was kept; 1500 to 2084
+    columns, good, far, detail = FAR_DATES[case]
+    if not fast:
+        monkeypatch.setattr(csvscan, "plain_csv", lambda text: None)
+    path = tmp_path / "log.csv"
+    path.write_text(f"ref,{columns},type,x,y\na,{good},Noise,505000,207000\n"
+                    f"b,{far},Noise,505000,207000\n")  # fmt: skip
+    names = dict(zip(["date", "time"] if "date" in columns else ["datetime", "datetime_to"],
+                     columns.split(","), strict=False))  # fmt: skip
+    result = read_incident_csv(path, ColumnMap(incident_id="ref", crime_type="type", x="x",
+                                               y="y", **names))  # fmt: skip
+    assert result.incidents["incident_id"].tolist() == ["a"]
+    assert result.incidents["month"].tolist() == [pd.Timestamp("2021-07-01")]
+    assert result.quarantine[["line", "reason"]].values.tolist() == [[3, "implausible_date"]]
+    assert f"dated {detail}" in result.quarantine["detail"].iloc[0]
+
+
 def test_a_days_slack_at_the_month_boundary_and_window_ends_checked(tmp_path, monkeypatch):
     # 30 Nov: a record at 00:15 on 1 Dec (23:15 UTC on 30 Nov in summer time) is not in
     # the future; a window ending in 2099 is
@@ -246,3 +281,26 @@ def test_a_days_slack_at_the_month_boundary_and_window_ends_checked(tmp_path, mo
     result = read_incident_csv(path, cmap)
     assert result.incidents["incident_id"].tolist() == ["a"]
     assert set(result.quarantine["reason"]) == {"implausible_date"}
+
+
+def test_unmapped_types_from_exact_locations_are_not_named_nor_counted_under_five(tmp_path):
+    # the report listed 'Coercive control - 14 Acacia Ave' 1: a victim's address and a count
+    # of one; the quarantine already withholds such rows' values
+    path = tmp_path / "log.csv"
+    types = ["Coercive control - 14 Acacia Ave", "Widget misuse", "Anti-social behaviour"]
+    rows = [f"r{i},15/03/2021,{t},505000,207000\n" for i, t in enumerate(types)]
+    path.write_text("ref,date,type,x,y\n" + "".join(rows))
+    cmap = ColumnMap(incident_id="ref", date="date", crime_type="type", x="x", y="y")
+    report = read_incident_csv(path, cmap).report
+    shown = report.summary() + json.dumps(report.to_dict())
+    assert "Acacia" not in shown and "Widget" not in shown
+    assert "(names withheld) <5" in report.summary()
+    assert report.to_dict()["unmapped_withheld"] == "<5"
+    more = [f"s{i},15/03/2021,Widget misuse,505000,207000\n" for i in range(5)]
+    path.write_text(path.read_text() + "".join(more))
+    assert read_incident_csv(path, cmap).report.to_dict()["unmapped_withheld"] == "7"
+    # police.uk's points are snapped: an unmapped type there is named, with its count
+    street = tmp_path / "2021-03-force-street.csv"
+    row = ",2021-03,F,F,-0.47,51.75,On or near A,E01023700,Dacorum 001A,Widget misuse,,\n"
+    street.write_text(",".join(STREET_COLUMNS) + "\n" + row)
+    assert read_policeuk(street).report.unmapped_crime_types == {"Widget misuse": 1}

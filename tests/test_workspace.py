@@ -16,8 +16,9 @@ import shapely
 
 from hotspots.data import boundaries
 from hotspots.data.coverage import Coverage
+from hotspots.data.ingest import IngestError
 from hotspots.data.ingest.policeuk import STREET_COLUMNS
-from hotspots.data.workspace import add, init, open_workspace, read_workspace
+from hotspots.data.workspace import add, init, open_workspace, own_population, read_workspace
 from hotspots.views.cli import main
 
 LEEDS = "E08000035"
@@ -431,3 +432,31 @@ def test_folders_added_are_recorded_file_by_file_and_keep_their_rows_set_aside(t
     assert all(len(p["files"]) == 1 for p in manifest["partitions"].values())
     again = add(root, [tmp_path / "folder-2018-04"])
     assert not again.added and not again.replaced and again.unchanged
+
+
+def test_a_population_source_that_is_not_a_residents_csv_says_which_setting(tmp_path):
+    # source = "../../../../etc/passwd" failed with pandas' "Error tokenizing data ... line 24",
+    # naming neither the file nor the setting; a shared file outside the workspace may be fine
+    root = tmp_path / "ws"
+    init(root, area="E07000096")
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    passwd = "root:x:0:0\ndaemon:x:1\ngnats:x:41:41:Gnats (admin),,,:/var/lib/gnats\n"
+    (shared / "passwd").write_text(passwd)  # as /etc/passwd: a comma in a line far down
+    (shared / "wards.csv").write_text("ward,people\nE05004677,9000\n")
+    config = root / "hotspots.toml"
+    text = config.read_text()
+    problems = {
+        "passwd": r"cannot read .*passwd \(ParserError",
+        "wards.csv": r".*wards\.csv has columns \['ward', 'people'\]",
+    }
+    for name, problem in problems.items():
+        config.write_text(text.replace('source = "pack"', f'source = "../shared/{name}"'))
+        match = (
+            rf"hotspots\.toml \[population\] source = '\.\./shared/{name}': {problem}.*"
+            r"expected a CSV with columns area_code \(ward code\) and residents"
+        )
+        with pytest.raises(IngestError, match=match):
+            own_population(read_workspace(root))
+    (shared / "wards.csv").write_text("area_code,residents\nE05004677,9000\n")
+    assert own_population(read_workspace(root))["residents"].tolist() == [9000]

@@ -499,15 +499,23 @@ def own_population(ws: Workspace) -> pd.DataFrame | None:
     Raises
     ------
     IngestError
-        The CSV lacks ``area_code`` or ``residents``.
+        The file cannot be read as a CSV, or lacks ``area_code`` or ``residents`` (naming the
+        setting, the file and what was expected).
     """
     name = str(ws.config.get("population", {}).get("source", "pack"))
     if name in ("pack", ""):
         return None
     path = ws.root / name
-    table = pd.read_csv(path, dtype={"area_code": "string"})
+    setting = f"{ws.root / CONFIG} [population] source = {name!r}"
+    expected = "expected a CSV with columns area_code (ward code) and residents"
+    try:
+        table = pd.read_csv(path, dtype={"area_code": "string"})
+    except (OSError, ValueError) as exc:  # pandas' parser errors and bad text are ValueErrors
+        raise IngestError(
+            f"{setting}: cannot read {path} ({type(exc).__name__}: {str(exc).strip()}); {expected}"
+        ) from exc
     if not {"area_code", "residents"} <= set(table.columns):
-        raise IngestError(f"{path}: expected columns area_code (ward code) and residents")
+        raise IngestError(f"{setting}: {path} has columns {list(table.columns)[:5]}; {expected}")
     table.attrs["vintage"] = f"residents: your own ({path.name})"
     return table
 

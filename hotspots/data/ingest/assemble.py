@@ -3,6 +3,7 @@ canonical incidents GeoDataFrame, the quarantine frame and the report."""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -149,18 +150,30 @@ def _flag_implausible_dates(staged: Staged) -> None:
     day = np.datetime64(_today(), "D")
     months = np.asarray(month, dtype="datetime64[M]")
     late = months > (day + 1).astype("datetime64[M]")  # a day's slack: time zones
+    latest = months
     for name in ("occurred_from", "occurred_to"):
         when = staged.fields.get(name)
         if when is not None and not isinstance(when, str):
             late |= np.asarray(when, dtype="datetime64[D]") > day + 1
+            latest = np.fmax(latest, np.asarray(when, dtype="datetime64[M]"))
     early = months < EARLIEST_MONTH
     if not (late.any() or early.any()):
         return
     detail = np.full(months.size, "", dtype=object)
-    detail[late] = f"dated after today ({day}): in the future"
-    detail[early] = [f"dated {m:%b %Y}: before {EARLIEST_MONTH.item():%b %Y}" for m in
-                     months[early].tolist()]  # fmt: skip
+    detail[late] = [f"dated {m}: after today ({day}), in the future" for m in
+                    _month_names(latest[late])]  # fmt: skip
+    first = _month_names(np.array([EARLIEST_MONTH]))[0]
+    detail[early] = [f"dated {m}: before {first}" for m in _month_names(months[early])]
     staged.ledger.flag(late | early, "implausible_date", detail)
+
+
+def _month_names(months: np.ndarray) -> list[str]:
+    """``"Jan 2606"`` for each ``datetime64[M]`` month: any year, even one Python's dates
+    cannot hold (year 0)."""
+    return [
+        f"{calendar.month_abbr[int(text[-2:])]} {text[:-3]}"
+        for text in np.datetime_as_string(months, unit="M")
+    ]
 
 
 def _reproject_early(loc: coords.Located, ok: np.ndarray) -> coords.Reprojection | None:
@@ -381,8 +394,9 @@ def _incidents(
             if blank.any():  # else unchanged: no copy of a column of text
                 column = column.mask(blank)
         columns[name] = column
-    derived, unmapped = _classified(columns["crime_type"], columns["source"], taxonomy)
+    derived, unmapped, withheld = _classified(columns["crime_type"], columns["source"], taxonomy)
     staged.report.unmapped_crime_types = unmapped
+    staged.report.unmapped_withheld = withheld
     points = shared_points(lon, lat)  # one object per map point, shared by its incidents
     if reprojection is None:
         x, y = loc.x[kept], loc.y[kept]
@@ -410,10 +424,11 @@ def _constant(value: object, n: int, dtype: object) -> pd.Series:
 
 def _classified(
     crime_type: pd.Series, source: pd.Series, taxonomy: pd.DataFrame | None
-) -> tuple[dict[str, pd.Series], dict[str, int]]:
+) -> tuple[dict[str, pd.Series], dict[str, int], int]:
     """``category``, ``sensitive`` and ``vawg`` of each row (:func:`schema.classify`, once per
-    distinct crime type and source kind), and the report's unmapped crime types with their
-    counts."""
+    distinct crime type and source kind), the report's unmapped crime types with their counts,
+    and the rows of unmapped types treated as sensitive, whose names are not reported (free
+    text from an exact-location source may hold an address: disclosure rule 5)."""
     types, type_names = pd.factorize(crime_type, use_na_sentinel=False)
     sources, source_names = pd.factorize(source, use_na_sentinel=False)
     exact = disclosure.is_exact_source(np.asarray(source_names, dtype=object))[sources]
@@ -432,13 +447,16 @@ def _classified(
     }
     unmapped = schema.unmapped_types(pd.Series(type_names, dtype="string"), taxonomy)
     counted: dict[str, int] = {}
+    withheld = 0
     missing = crime_type.isna().any()
     if unmapped or missing:
         counts = crime_type.fillna("(blank)").value_counts()
-        counted = {t: int(counts.get(t, 0)) for t in unmapped}
+        sensitive = set(distinct[flags["sensitive"].to_numpy(bool)])
+        counted = {t: int(counts.get(t, 0)) for t in unmapped if t not in sensitive}
+        withheld = sum(int(counts.get(t, 0)) for t in unmapped if t in sensitive)
         if missing:
             counted["(blank)"] = int(counts.get("(blank)", 0))
-    return derived, counted
+    return derived, counted, withheld
 
 
 @lru_cache(maxsize=1)
@@ -472,7 +490,27 @@ def _quarantine(staged: Staged, flagged: np.ndarray, taxonomy: pd.DataFrame | No
     if not parts:
         return empty_quarantine()
     out = pd.concat(parts, ignore_index=True)
-    return out.sort_values(["file", "line"], kind="stable", ignore_index=True)
+    return _cut_long(out.sort_values(["file", "line"], kind="stable", ignore_index=True))
+
+
+QUARANTINE_FIELD_CHARS = 1_000
+"""Most characters of a value the quarantine keeps (a field, or a detail quoting one): a
+300 MB line is kept as its file, line and first characters, not written back whole."""
+
+
+def _cut_long(rows: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` with each text value over :data:`QUARANTINE_FIELD_CHARS` characters cut to
+    that many, followed by how long it was (``"… (300,000,000 characters, cut)"``)."""
+    for column in rows.columns.drop("line"):
+        text = rows[column].astype("str")
+        length = text.str.len()
+        long = (length > QUARANTINE_FIELD_CHARS).fillna(False).to_numpy(bool)
+        if long.any():
+            cut = text[long].str.slice(0, QUARANTINE_FIELD_CHARS) + (
+                "… (" + length[long].map("{:,}".format) + " characters, cut)"
+            )
+            rows[column] = rows[column].astype(object).where(~long, cut)
+    return rows
 
 
 def _withhold_sensitive(

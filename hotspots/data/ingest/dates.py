@@ -17,7 +17,9 @@ _TIMES = ["", " %H:%M", " %H:%M:%S", " %H:%M:%S.%f", "T%H:%M", "T%H:%M:%S", "T%H
 _TIME_ONLY = ["%H:%M", "%H:%M:%S", "%H:%M:%S.%f", "%H%M", "%H.%M", "%I:%M %p", "%I:%M:%S %p"]
 _SAMPLE = 200
 _ROUNDS = 3
-_NS = "datetime64[ns]"
+_UNIT = "datetime64[us]"
+"""Microseconds: any year a file may hold (nanoseconds end in 2262: a later date, converted,
+wraps round to a plausible one and escapes the implausible-date check)."""
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,7 @@ class Parsed:
     Attributes
     ----------
     values
-        ``datetime64[ns]`` wall-clock times (NaT where ``reason`` is set).
+        ``datetime64[us]`` wall-clock times (NaT where ``reason`` is set).
     has_time
         Whether the row has a time of day (``False``: a date only).
     reason, detail
@@ -49,7 +51,7 @@ class Parsed:
 def parse_month(values: pd.Series, *, name: str = "Month") -> tuple[np.ndarray, np.ndarray]:
     """Parse police.uk ``YYYY-MM`` months to the first day of the month.
 
-    Returns the ``datetime64[ns]`` months (NaT where unparseable) and a detail array
+    Returns the ``datetime64[us]`` months (NaT where unparseable) and a detail array
     (``""`` where fine).
 
     Examples
@@ -61,7 +63,7 @@ def parse_month(values: pd.Series, *, name: str = "Month") -> tuple[np.ndarray, 
     # a few distinct months: each distinct value stripped and parsed once
     codes, uniques = pd.factorize(values.astype("str"), use_na_sentinel=False)
     text = pd.Series(uniques, dtype="str").str.strip()
-    month = pd.to_datetime(text, format="%Y-%m", errors="coerce").to_numpy(_NS)
+    month = pd.to_datetime(text, format="%Y-%m", errors="coerce").to_numpy(_UNIT)
     month = month[codes]
     detail = np.full(month.size, "", dtype=object)
     bad = np.isnat(month)
@@ -93,7 +95,7 @@ def parse_datetimes(
     --------
     >>> p = parse_datetimes(date=pd.Series(["03/02/2021"]), time=pd.Series(["14:30"]))
     >>> str(p.values[0]), p.formats
-    ('2021-02-03T14:30:00.000000000', 'date %d/%m/%Y, time %H:%M')
+    ('2021-02-03T14:30:00.000000', 'date %d/%m/%Y, time %H:%M')
     """
     if datetime_col is not None:
         values, has_time, bad, fmt = _parse_column(datetime_col, dayfirst=dayfirst)
@@ -106,7 +108,7 @@ def parse_datetimes(
         formats = f"date {fmt}"
         shown = date
         if time is not None:
-            values = values.astype("datetime64[D]").astype(_NS)
+            values = values.astype("datetime64[D]").astype(_UNIT)
             offset, has_time, time_bad, time_fmt = _parse_time(time)
             values = values + offset
             bad |= time_bad & ~bad
@@ -138,12 +140,12 @@ def precision(has_time: np.ndarray, values: np.ndarray) -> np.ndarray:
 
 
 def month_start(values: np.ndarray) -> np.ndarray:
-    """The first day of each timestamp's month (``datetime64[ns]``, NaT stays NaT)."""
-    return values.astype("datetime64[M]").astype(_NS)
+    """The first day of each timestamp's month (``datetime64[us]``, NaT stays NaT)."""
+    return values.astype("datetime64[M]").astype(_UNIT)
 
 
 def _time_of_day(values: np.ndarray) -> np.ndarray:
-    return values - values.astype("datetime64[D]").astype(_NS)
+    return values - values.astype("datetime64[D]").astype(_UNIT)
 
 
 def _datetime_formats(dayfirst: bool) -> list[str]:
@@ -180,7 +182,7 @@ def _parse_column(
     text = column.astype("str").str.strip()
     blank = (text.isna() | (text == "")).to_numpy(bool)
     text = text.where(~blank)
-    values = np.full(text.size, np.datetime64("NaT"), dtype=_NS)
+    values = np.full(text.size, np.datetime64("NaT"), dtype=_UNIT)
     has_time = np.zeros(text.size, dtype=bool)
     used: list[str] = []
     todo = ~blank
@@ -189,7 +191,7 @@ def _parse_column(
         if fmt is None:
             break
         used.append(fmt)
-        values[todo] = pd.to_datetime(text[todo], format=fmt, errors="coerce").to_numpy(_NS)
+        values[todo] = pd.to_datetime(text[todo], format=fmt, errors="coerce").to_numpy(_UNIT)
         has_time[todo] = "%H" in fmt or "%I" in fmt
         todo = np.isnat(values) & ~blank
         if not todo.any():
@@ -198,15 +200,15 @@ def _parse_column(
 
 
 def _parse_time(column: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
-    """Time-of-day offsets (timedelta64[ns]), has_time, bad, format; blank = no time."""
+    """Time-of-day offsets (timedelta64[us]), has_time, bad, format; blank = no time."""
     text = column.astype("str").str.strip()
     blank = (text.isna() | (text == "")).to_numpy(bool)
     text = text.where(~blank)
     fmt = _guess_format(text, _TIME_ONLY + _datetime_formats(True))
     if fmt is None:
-        values = np.full(text.size, np.datetime64("NaT"), dtype=_NS)
+        values = np.full(text.size, np.datetime64("NaT"), dtype=_UNIT)
     else:
-        values = pd.to_datetime(text, format=fmt, errors="coerce").to_numpy(_NS)
+        values = pd.to_datetime(text, format=fmt, errors="coerce").to_numpy(_UNIT)
     bad = np.isnat(values) & ~blank
-    offset = np.where(np.isnat(values), np.timedelta64(0, "ns"), _time_of_day(values))
+    offset = np.where(np.isnat(values), np.timedelta64(0, "us"), _time_of_day(values))
     return offset, ~blank & ~bad, bad, fmt or "none fits"

@@ -29,6 +29,15 @@ VECTOR_SUFFIXES = frozenset(
 )
 SIDECAR_SUFFIXES = frozenset({".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".qmd"})
 
+MAX_COMPRESSION_RATIO = 100
+"""Most times a zip member may inflate (uncompressed / compressed bytes): police.uk CSVs
+compress 5-10 times, very repetitive logs a few tens; deflate reaches about 1,000 (a zip bomb,
+whose one member would exhaust memory and abort the process)."""
+
+RATIO_CHECKED_FROM = 64 * 2**20
+"""Uncompressed bytes from which a member is held to :data:`MAX_COMPRESSION_RATIO`; a smaller
+one is read whatever its ratio (it cannot exhaust memory, and a tiny file may compress well)."""
+
 
 @dataclass(frozen=True)
 class SourceFile:
@@ -154,10 +163,26 @@ def _file(path: Path, *, explicit: bool) -> list[SourceFile]:
             infos = [i for i in archive.infolist() if not i.is_dir()]
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError) as exc:
         raise IngestError(f"{path}: not a readable zip archive ({exc}); download it again") from exc
-    return [
-        SourceFile(f"{path.name}!{i.filename}", path, i.filename, False, i.file_size)
-        for i in sorted(infos, key=lambda i: i.filename)
-    ]
+    members = []
+    for info in sorted(infos, key=lambda i: i.filename):
+        label = f"{path.name}!{info.filename}"
+        _refuse_bomb(label, info)
+        members.append(SourceFile(label, path, info.filename, False, info.file_size))
+    return members
+
+
+def _refuse_bomb(label: str, info: zipfile.ZipInfo) -> None:
+    """Raise :class:`IngestError` before reading a member that inflates more than
+    :data:`MAX_COMPRESSION_RATIO` times to :data:`RATIO_CHECKED_FROM` bytes or more (its
+    declared size: :mod:`zipfile` reads no more than that)."""
+    ratio = info.file_size / max(info.compress_size, 1)
+    if info.file_size >= RATIO_CHECKED_FROM and ratio > MAX_COMPRESSION_RATIO:
+        raise IngestError(
+            f"{label}: refused unread: it inflates to {info.file_size:,} bytes from "
+            f"{info.compress_size:,} ({ratio:,.0f} times), more than {MAX_COMPRESSION_RATIO} "
+            "times, which no CSV compresses (a zip bomb, or a damaged archive); expected a zip "
+            "of data files as downloaded"
+        )
 
 
 def progress_bar(files: Sequence[SourceFile], *, enabled: bool) -> tqdm:

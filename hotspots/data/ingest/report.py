@@ -11,6 +11,8 @@ from typing import Any, NamedTuple
 import geopandas as gpd
 import pandas as pd
 
+from hotspots.core import disclosure
+
 QUARANTINE_REASONS: Mapping[str, str] = {
     "undecodable_text": "a NUL, control character or byte that is not text in the file's "
     "encoding (a damaged or binary cell; the byte, line and column are in the detail)",
@@ -30,6 +32,9 @@ QUARANTINE_REASONS: Mapping[str, str] = {
 }
 """Quarantine reason codes and what each means. A row gets the first reason that applies,
 checked in this order (so a duplicate is only a duplicate of a row that was kept)."""
+
+WITHHELD_TYPES = "sensitive or unknown types from exact locations (names withheld)"
+"""How the report lists the unmapped crime types whose names it does not show."""
 
 QUARANTINE_COLUMNS: list[str] = ["file", "line", "reason", "detail"]
 """Leading columns of every quarantine frame; the row's original values (as text) follow."""
@@ -75,6 +80,11 @@ class LoadReport:
         Rows whose latitude and longitude were swapped; they were swapped back and kept.
     unmapped_crime_types
         Crime type (as given) → rows; these fall into category ``"Other"``.
+    unmapped_withheld
+        Rows of unmapped crime types treated as sensitive (unknown types from exact-location
+        sources, names that look sensitive): category ``"Other"`` too, but their names are not
+        listed (free text may hold an address) and the count is shown as
+        :func:`~hotspots.core.disclosure.suppress_small` shows it (``"<5"``).
     months
         ``"YYYY-MM"`` months covered by the kept rows, sorted.
     time_precision
@@ -104,6 +114,7 @@ class LoadReport:
     crs: dict[str, str] = field(default_factory=dict)
     swapped_lat_lon: int = 0
     unmapped_crime_types: dict[str, int] = field(default_factory=dict)
+    unmapped_withheld: int = 0
     months: list[str] = field(default_factory=list)
     time_precision: dict[str, int] = field(default_factory=dict)
     working_crs: str | None = None
@@ -120,7 +131,12 @@ class LoadReport:
         """The report as plain JSON-ready Python objects."""
         out = dataclasses.asdict(self)
         out["rows_quarantined"] = self.rows_quarantined
+        out["unmapped_withheld"] = self._withheld_shown()
         return out
+
+    def _withheld_shown(self) -> str:
+        """:attr:`unmapped_withheld` as it may be shown: ``"<5"`` for a few rows."""
+        return str(disclosure.suppress_small(pd.Series([self.unmapped_withheld])).iloc[0])
 
     def summary(self) -> str:
         """A readable table of the report."""
@@ -148,10 +164,7 @@ class LoadReport:
                 "time precision",
                 ", ".join(f"{k} {v:,}" for k, v in self.time_precision.items()) or "-",
             ),
-            (
-                "unmapped crime types",
-                ", ".join(f"{k!r} {v:,}" for k, v in self.unmapped_crime_types.items()) or "none",
-            ),
+            ("unmapped crime types", self._unmapped_text()),
             ("study area", self.study_area or "none (no clipping)"),
         ]
         rows += [("chosen", f"{k}: {v}") for k, v in self.parameters.items()]
@@ -161,6 +174,12 @@ class LoadReport:
 
     def __str__(self) -> str:
         return self.summary()
+
+    def _unmapped_text(self) -> str:
+        shown = [f"{k!r} {v:,}" for k, v in self.unmapped_crime_types.items()]
+        if self.unmapped_withheld:
+            shown.append(f"{WITHHELD_TYPES} {self._withheld_shown()}")
+        return ", ".join(shown) or "none"
 
 
 def _files_text(files: list[str]) -> str:
@@ -219,6 +238,7 @@ def merge_reports(reports: Iterable[LoadReport]) -> LoadReport:
         out.crs.update(rep.crs)
         out.swapped_lat_lon += rep.swapped_lat_lon
         unmapped.update(rep.unmapped_crime_types)
+        out.unmapped_withheld += rep.unmapped_withheld
         months.update(rep.months)
         precision.update(rep.time_precision)
         if rep.study_area and rep.study_area not in areas:

@@ -35,6 +35,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from shapely.geometry.base import BaseGeometry
 
 from hotspots.core.disclosure import exact_source_name, is_exact_source
 from hotspots.data import boundaries
@@ -66,13 +67,26 @@ class Workspace:
 
     @property
     def area(self) -> str:
-        """The district code (``"E08000035"``)."""
+        """The district or council code (``"E08000035"``)."""
         return str(self.config["area"]["district"])
 
     @property
     def area_name(self) -> str:
-        """The district name."""
+        """The district or council name."""
         return str(self.config["area"].get("name", self.area))
+
+    @property
+    def districts(self) -> list[str]:
+        """The boundary pack's districts the area covers: the district itself, or the former
+        districts of a council formed since (:data:`hotspots.data.boundaries.SUCCESSORS`)."""
+        return [str(code) for code in self.config["area"].get("districts") or [self.area]]
+
+    @property
+    def study_area(self) -> str | BaseGeometry:
+        """The area as the readers clip to it: the district's code, or the union of the
+        former districts' outlines (lon/lat)."""
+        codes = self.districts
+        return codes[0] if len(codes) == 1 else boundaries.districts_outline(codes)
 
     @property
     def data_dir(self) -> Path:
@@ -137,7 +151,9 @@ def init(
     root
         The folder (created; must not hold a ``hotspots.toml`` already).
     area
-        District code or name of England and Wales (:mod:`hotspots.data.boundaries`).
+        District code or name of England and Wales (:mod:`hotspots.data.boundaries`), or a
+        council formed since from several (:func:`hotspots.data.boundaries.find_area`): its
+        former districts' wards.
     title
         Shown on pages and packs (default: "<district> CSP").
     tiles
@@ -152,15 +168,25 @@ def init(
     FileExistsError
         When the folder already is a workspace.
     LookupError
-        Unknown district.
+        Unknown district or council.
     """
     root = Path(root)
     if (root / CONFIG).exists():
         raise FileExistsError(f"{root / CONFIG} exists already: this folder is a workspace")
-    code, name = boundaries.find_district(area)
+    if Path(area).is_file():
+        raise ValueError(
+            f"{area} is a file: a workspace's area is a district of the boundary pack, or a "
+            "council formed since from several, by code or name (a boundary file is not "
+            "supported yet: give it to analyse, wards or pack with --study-area FILE)"
+        )
+    code, name, districts = boundaries.find_area(area)
     config = {
         "title": title or f"{name} CSP",
-        "area": {"district": code, "name": name},
+        "area": {
+            "district": code,
+            "name": name,
+            **({"districts": districts} if districts != [code] else {}),
+        },
         "population": {"source": "pack", "vintage": boundaries.VINTAGE},
         "map": {"tiles": tiles},
         "categories": dict(categories or {}),
@@ -201,7 +227,7 @@ def write_config(root: Path, config: Mapping[str, Any]) -> None:
         "# hotspots workspace: edit freely; 'hotspots add' keeps [[sources]] up to date.",
         f"title = {_toml(config['title'])}",
         "",
-        "[area]  # district of England and Wales (national boundary pack)",
+        "[area]  # district or council of England and Wales (national boundary pack)",
         *(f"{k} = {_toml(v)}" for k, v in config["area"].items()),
         "",
         "[population]  # 'pack' = 2011 Census residents shared among the wards; or a CSV path",
@@ -280,7 +306,7 @@ def add(
         columns=cmap,
         crs=crs,
         dayfirst=dayfirst,
-        study_area=ws.area,
+        study_area=ws.study_area,
         taxonomy=_taxonomy(ws),
     )
     incidents = result.incidents
@@ -474,7 +500,7 @@ def open_workspace(root: str | Path) -> WorkspaceData:
                 files,
                 columns=source.get("columns"),
                 crs=source.get("crs"),
-                study_area=ws.area,
+                study_area=ws.study_area,
                 taxonomy=_taxonomy(ws),
             )
             name = str(source["name"])  # exact points never take police.uk's name

@@ -128,9 +128,9 @@ def test_a_newer_file_replaces_its_month_and_says_so(tmp_path):
     newer = {k: v + 1 for k, v in _counts(0).items()}
     report = add(root, [_street_csv(files, "2018-04", newer, seed=1, tag="n")])
     assert report.replaced and report.replaced[0][:2] == ("police.uk", "2018-04")
-    old_rows, new_rows = report.replaced[0][2:]
+    old_rows, new_rows = report.replaced[0][3:]
     assert new_rows - old_rows == len(newer)
-    assert "replaced police.uk 2018-04: a newer file" in report.summary()
+    assert "replaced police.uk 2018-04 (West Yorkshire): a newer file" in report.summary()
     assert len(open_workspace(root).incidents) == sum(newer.values())
 
 

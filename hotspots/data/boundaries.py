@@ -225,7 +225,8 @@ def find_district(code_or_name: str) -> tuple[str, str]:
             f"{successor.name} ({successor.code}) became one council in {successor.year}; the "
             "boundary pack holds its former districts (2016-era wards and 2011 residents): "
             f"{_listing(table[table['lad_code'].isin(successor.parts)])}. Pass one of their "
-            "codes, or a boundary file of the whole council's wards (--study-area FILE)"
+            "codes, or a boundary file of the whole council's wards (--study-area FILE); a "
+            f"workspace takes the whole council: hotspots init DIR --area {successor.code}"
         )
     if _CODE.match(text):
         hit = table[table["lad_code"] == text.upper()]
@@ -234,7 +235,8 @@ def find_district(code_or_name: str) -> tuple[str, str]:
         raise LookupError(
             f"district code {text!r} is not in the boundary pack (348 districts of England and "
             "Wales, 2016-era codes; merged districts appear as their older parts, e.g. "
-            "Dorset's as Weymouth and Portland E07000053) — or pass a boundary file"
+            "Dorset's as Weymouth and Portland E07000053); commands with --study-area also "
+            "take a boundary file"
         )
     folded = table["lad_name"].map(_fold)
     wanted = _fold(text)
@@ -261,8 +263,32 @@ def find_district(code_or_name: str) -> tuple[str, str]:
     hint = f"; did you mean {_listing(suggestions)}?" if len(suggestions) else ""
     raise LookupError(
         f"no district called {text!r} in the boundary pack of England and Wales{hint} "
-        "(or pass a LAD code such as 'E08000035', or a boundary file)"
+        "(or pass a LAD code such as 'E08000035'; commands with --study-area also take a "
+        "boundary file)"
     )
+
+
+def find_area(code_or_name: str) -> tuple[str, str, list[str]]:
+    """The ``(code, name, districts)`` of a district, or of a council formed since from several
+    (:data:`SUCCESSORS`): its code, name and the pack's former districts it covers.
+
+    Raises
+    ------
+    LookupError
+        As :func:`find_district` for a name or code that is neither.
+
+    Examples
+    --------
+    >>> find_area("North Northamptonshire")[2]
+    ['E07000150', 'E07000152', 'E07000153', 'E07000156']
+    >>> find_area("Leeds")
+    ('E08000035', 'Leeds', ['E08000035'])
+    """
+    council = _successor(" ".join(str(code_or_name).split()))
+    if council is not None and len(council.parts) > 1:
+        return council.code, council.name, list(council.parts)
+    code, name = find_district(code_or_name)
+    return code, name, [code]
 
 
 def district(code_or_name: str) -> District:

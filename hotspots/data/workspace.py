@@ -4,14 +4,18 @@ Layout of a workspace folder::
 
     hotspots.toml          area, title, sources, category overrides, population, map tiles
     data/<source>/<YYYY-MM>.parquet   canonical incidents of one source and month (GeoParquet)
-    data/manifest.json     per partition: rows, content hash, the files it came from (sha256)
+    data/<source>/<YYYY-MM>/<force>.parquet   police.uk: one part per police force and month
+    data/manifest.json     per partition: rows, forces, content hash, the categories it was
+                           classified with, the files it came from (sha256)
     data/quarantine/       rows set aside by each ``add``, with the reason and line
                            (Parquet; rows merely outside the district are only counted)
 
 :func:`init` writes the TOML; :func:`add` loads files into the partitions, idempotently (the
-same month twice changes nothing; a month whose content differs replaces that month of that
-source, and the load report says so); :func:`open_workspace` reads it all back, with the wards,
-population and :class:`~hotspots.data.coverage.Coverage`. A ``[[sources]]`` entry may also
+same month twice changes nothing; files of different police forces for one month add up; a
+month whose content differs replaces that month of that source and force, and the load report
+says so); :func:`open_workspace` reads it all back, with the wards, population and
+:class:`~hotspots.data.coverage.Coverage`, the ``[categories]`` of ``hotspots.toml`` applied to
+every month however long ago it was added. A ``[[sources]]`` entry may also
 list ``files`` read on every open (the bundled demo does this, so it holds no copies).
 
 Examples
@@ -26,8 +30,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,13 +40,14 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from shapely.geometry.base import BaseGeometry
 
-from hotspots.core.disclosure import exact_source_name, is_exact_source
+from hotspots.core.disclosure import MIN_COUNT, exact_source_name, is_exact_source
 from hotspots.data import boundaries
 from hotspots.data.coverage import Coverage
 from hotspots.data.ingest import ColumnMap, IngestError, LoadResult, concat_results, load
 from hotspots.data.ingest.files import expand
-from hotspots.data.schema import WORKING_CRS, load_taxonomy
+from hotspots.data.schema import CATEGORIES, WORKING_CRS, classify, load_taxonomy
 
 CONFIG = "hotspots.toml"
 """The workspace's settings file."""
@@ -66,13 +72,26 @@ class Workspace:
 
     @property
     def area(self) -> str:
-        """The district code (``"E08000035"``)."""
+        """The district or council code (``"E08000035"``)."""
         return str(self.config["area"]["district"])
 
     @property
     def area_name(self) -> str:
-        """The district name."""
+        """The district or council name."""
         return str(self.config["area"].get("name", self.area))
+
+    @property
+    def districts(self) -> list[str]:
+        """The boundary pack's districts the area covers: the district itself, or the former
+        districts of a council formed since (:data:`hotspots.data.boundaries.SUCCESSORS`)."""
+        return [str(code) for code in self.config["area"].get("districts") or [self.area]]
+
+    @property
+    def study_area(self) -> str | BaseGeometry:
+        """The area as the readers clip to it: the district's code, or the union of the
+        former districts' outlines (lon/lat)."""
+        codes = self.districts
+        return codes[0] if len(codes) == 1 else boundaries.districts_outline(codes)
 
     @property
     def data_dir(self) -> Path:
@@ -86,24 +105,34 @@ class Workspace:
 
 @dataclass
 class AddReport:
-    """What :func:`add` did, month by month."""
+    """What :func:`add` did, month by month: source, month, the police forces of the part
+    (in words; empty for files naming none), and incidents (before and after, if replaced)."""
 
-    added: list[tuple[str, str, int]] = field(default_factory=list)
-    replaced: list[tuple[str, str, int, int]] = field(default_factory=list)
-    unchanged: list[tuple[str, str, int]] = field(default_factory=list)
+    added: list[tuple[str, str, str, int]] = field(default_factory=list)
+    replaced: list[tuple[str, str, str, int, int]] = field(default_factory=list)
+    unchanged: list[tuple[str, str, str, int]] = field(default_factory=list)
     load: LoadResult | None = None
+    notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """The load report in words, one line per month added, replaced or unchanged."""
         lines = [] if self.load is None else [self.load.report.summary()]
-        for source, month, n in self.added:
-            lines.append(f"added {source} {month}: {n:,} incidents")
-        for source, month, old, new in self.replaced:
-            lines.append(f"replaced {source} {month}: a newer file ({old:,} → {new:,} incidents)")
+        lines += [f"note: {note}" for note in self.notes]
+        for source, month, forces, n in self.added:
+            lines.append(f"added {source} {month}{_of(forces)}: {n:,} incidents")
+        for source, month, forces, old, new in self.replaced:
+            lines.append(
+                f"replaced {source} {month}{_of(forces)}: a newer file ({old:,} → {new:,} "
+                "incidents)"
+            )
         if self.unchanged:
-            months = ", ".join(f"{s} {m}" for s, m, _ in self.unchanged)
+            months = ", ".join(dict.fromkeys(f"{s} {m}" for s, m, _, _ in self.unchanged))
             lines.append(f"unchanged (already in the workspace, same content): {months}")
         return "\n".join(lines)
+
+
+def _of(forces: str) -> str:
+    return f" ({forces})" if forces else ""
 
 
 @dataclass(frozen=True)
@@ -137,7 +166,9 @@ def init(
     root
         The folder (created; must not hold a ``hotspots.toml`` already).
     area
-        District code or name of England and Wales (:mod:`hotspots.data.boundaries`).
+        District code or name of England and Wales (:mod:`hotspots.data.boundaries`), or a
+        council formed since from several (:func:`hotspots.data.boundaries.find_area`): its
+        former districts' wards.
     title
         Shown on pages and packs (default: "<district> CSP").
     tiles
@@ -152,15 +183,25 @@ def init(
     FileExistsError
         When the folder already is a workspace.
     LookupError
-        Unknown district.
+        Unknown district or council.
     """
     root = Path(root)
     if (root / CONFIG).exists():
         raise FileExistsError(f"{root / CONFIG} exists already: this folder is a workspace")
-    code, name = boundaries.find_district(area)
+    if Path(area).is_file():
+        raise ValueError(
+            f"{area} is a file: a workspace's area is a district of the boundary pack, or a "
+            "council formed since from several, by code or name (a boundary file is not "
+            "supported yet: give it to analyse, wards or pack with --study-area FILE)"
+        )
+    code, name, districts = boundaries.find_area(area)
     config = {
         "title": title or f"{name} CSP",
-        "area": {"district": code, "name": name},
+        "area": {
+            "district": code,
+            "name": name,
+            **({"districts": districts} if districts != [code] else {}),
+        },
         "population": {"source": "pack", "vintage": boundaries.VINTAGE},
         "map": {"tiles": tiles},
         "categories": dict(categories or {}),
@@ -201,7 +242,7 @@ def write_config(root: Path, config: Mapping[str, Any]) -> None:
         "# hotspots workspace: edit freely; 'hotspots add' keeps [[sources]] up to date.",
         f"title = {_toml(config['title'])}",
         "",
-        "[area]  # district of England and Wales (national boundary pack)",
+        "[area]  # district or council of England and Wales (national boundary pack)",
         *(f"{k} = {_toml(v)}" for k, v in config["area"].items()),
         "",
         "[population]  # 'pack' = 2011 Census residents shared among the wards; or a CSV path",
@@ -244,7 +285,8 @@ def add(
     crs: str | None = None,
     dayfirst: bool = True,
 ) -> AddReport:
-    """Add data files to the workspace, one partition per source and month, idempotently.
+    """Add data files to the workspace, one partition per source, month and police force,
+    idempotently.
 
     Parameters
     ----------
@@ -262,7 +304,15 @@ def add(
     Returns
     -------
     AddReport
-        Months added, replaced (content changed: the newer file wins) and unchanged.
+        Months added, replaced (content changed: the newer file wins) and unchanged. The
+        files of different forces for one month add up (:func:`_by_force`): a newer file
+        replaces only its own force's part of the month.
+
+    Raises
+    ------
+    ValueError
+        A month stored from several forces' files at once (before parts were kept per force)
+        and now given for only some of them: add those forces' files together.
     """
     ws = read_workspace(root)
     saved = ws.source(source) if source else {}
@@ -275,45 +325,58 @@ def add(
     known = _known_files(manifest, hashes, source)
     if known is not None and all(Path(p).exists() for p in files):
         return AddReport(unchanged=known)  # every file already added, byte for byte
-    result = load(
-        files,
-        columns=cmap,
-        crs=crs,
-        dayfirst=dayfirst,
-        study_area=ws.area,
-        taxonomy=_taxonomy(ws),
-    )
-    incidents = result.incidents
-    name = source or _source_name(incidents, files)
-    _check_source_name(name, manifest, exact=_any_exact(incidents))
-    incidents = incidents.assign(source=name)
-    report = AddReport(load=result)
-    months = incidents["month"].dt.strftime("%Y-%m")
-    declared = set(result.report.months)
-    for month in sorted(set(months) | declared):
-        part = incidents[(months == month).to_numpy()].reset_index(drop=True)
-        part.attrs[WORKING_CRS] = incidents.attrs.get(WORKING_CRS)
-        key = f"{_slug(name)}/{month}"
+    groups = _by_force(files)
+    results = [
+        load(
+            group,
+            columns=cmap,
+            crs=crs,
+            dayfirst=dayfirst,
+            study_area=ws.study_area,
+            taxonomy=_taxonomy(ws),
+        )
+        for _, group in groups
+    ]
+    result = results[0] if len(results) == 1 else concat_results(results)
+    name = source or _source_name(result.incidents, files)
+    _check_source_name(name, manifest, exact=_any_exact(result.incidents))
+    parts = [
+        (forces, month, part, {str(f): hashes[str(f)] for f in _files_in(group)})
+        for (forces, group), loaded in zip(groups, results, strict=True)
+        for month, part in _months(loaded, name)
+    ]
+    _check_forces(manifest["partitions"], name, parts)
+    report = AddReport(load=result, notes=_unmapped_note(ws, result))
+    for forces, month, part, used in parts:
+        key = f"{_slug(name)}/{month}" + (f"/{'+'.join(forces)}" if forces else "")
         digest = _content_hash(part)
-        old = manifest["partitions"].get(key)
-        if old is not None and old["content_sha256"] == digest:
-            report.unchanged.append((name, month, len(part)))
+        words = _force_words(forces)
+        old = _stored_parts(manifest["partitions"], name, month, forces)
+        if len(old) == 1 and next(iter(old.values()))["content_sha256"] == digest:
+            report.unchanged.append((name, month, words, len(part)))
             continue
+        for stale in old:
+            del manifest["partitions"][stale]
+            if stale != key:
+                (ws.data_dir / f"{stale}.parquet").unlink(missing_ok=True)
         path = ws.data_dir / f"{key}.parquet"
         path.parent.mkdir(parents=True, exist_ok=True)
         part.to_parquet(path)
         manifest["partitions"][key] = {
             "source": name,
             "month": month,
+            "forces": list(forces),
             "rows": len(part),
             "content_sha256": digest,
-            "files": hashes,
+            "categories": dict(ws.config.get("categories") or {}),
+            "files": _files_of_month(used, month),
             "added": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
-        if old is None:
-            report.added.append((name, month, len(part)))
+        if not old:
+            report.added.append((name, month, words, len(part)))
         else:
-            report.replaced.append((name, month, int(old["rows"]), len(part)))
+            before = sum(int(e["rows"]) for e in old.values())
+            report.replaced.append((name, month, words, before, len(part)))
     # Rows set aside for a reason worth reading; rows merely outside the district are counted
     # in the load report only (a force file clipped to one district sets most rows aside).
     bad = result.quarantine[result.quarantine["reason"] != "outside_study_area"]
@@ -339,6 +402,128 @@ def add(
     return report
 
 
+def _months(result: LoadResult, name: str) -> list[tuple[str, gpd.GeoDataFrame]]:
+    """The rows of one load month by month (``source`` set to ``name``), every month the load
+    read included (one whose rows all fell outside the district is an empty month)."""
+    incidents = result.incidents.assign(source=name)
+    months = incidents["month"].dt.strftime("%Y-%m")
+    out = []
+    for month in sorted(set(months) | set(result.report.months)):
+        part = incidents[(months == month).to_numpy()].reset_index(drop=True)
+        part.attrs[WORKING_CRS] = incidents.attrs.get(WORKING_CRS)
+        out.append((month, part))
+    return out
+
+
+_FORCE_FILE = re.compile(r"^(\d{4}-\d{2})-(.+)-street\.csv(?:\.gz)?$", re.IGNORECASE)
+"""A police.uk street file's name: its month and its force (``2025-01-lancashire-street.csv``)."""
+
+
+def _forces_named(names: Iterable[str], month: str | None = None) -> tuple[str, ...]:
+    """The police forces that police.uk file names name (of ``month`` only, when given),
+    sorted; none for files that name no force (a council log, police.uk API JSON)."""
+    found = (_FORCE_FILE.match(Path(n).name) for n in names)
+    return tuple(sorted({m[2].lower() for m in found if m and month in (None, m[1])}))
+
+
+def _by_force(files: Sequence[str | Path]) -> list[tuple[tuple[str, ...], list[str | Path]]]:
+    """The files given, in groups loaded and stored apart: the files of each police force
+    (by their names: a folder or zip naming several forces is one group, with any other file
+    naming one of them), and one group of the files naming no force."""
+    groups: list[tuple[set[str], list[str | Path]]] = []
+    for item in files:
+        forces = set(_forces_named(f.name for f in expand([item])))
+        joined = [g for g in groups if g[0] & forces or not (g[0] or forces)]
+        merged = (forces.union(*(g[0] for g in joined)), [f for g in joined for f in g[1]])
+        groups = [g for g in groups if g not in joined] + [(merged[0], [*merged[1], item])]
+    return [(tuple(sorted(forces)), group) for forces, group in groups]
+
+
+def _forces_of(entry: Mapping[str, Any]) -> tuple[str, ...]:
+    """The forces a stored month's part holds: as recorded, or for a month stored before
+    parts were kept per force, those its files' names name for that month."""
+    if "forces" in entry:
+        return tuple(entry["forces"])
+    return _forces_named(entry.get("files", {}), entry["month"])
+
+
+def _stored_parts(
+    partitions: Mapping[str, Any], name: str, month: str, forces: tuple[str, ...]
+) -> dict[str, Any]:
+    """The stored parts of source ``name``'s ``month`` that hold any of ``forces`` (or, for
+    files naming no force, the part naming none): the parts new rows of those forces replace."""
+    return {
+        key: e
+        for key, e in partitions.items()
+        if e["source"] == name
+        and e["month"] == month
+        and (set(_forces_of(e)) & set(forces) or not (_forces_of(e) or forces))
+    }
+
+
+def _check_forces(
+    partitions: Mapping[str, Any],
+    name: str,
+    parts: Sequence[tuple[tuple[str, ...], str, pd.DataFrame, Mapping[str, str]]],
+) -> None:
+    """Refuse, before anything is written, to replace part of a month stored from several
+    forces' files in one part (as before parts were kept per force): its other forces' rows
+    would be lost."""
+    given: dict[str, set[str]] = {}
+    for forces, month, _, _ in parts:
+        given.setdefault(month, set()).update(forces)
+    for forces, month, _, _ in parts:
+        for entry in _stored_parts(partitions, name, month, forces).values():
+            missing = set(_forces_of(entry)) - given[month]
+            if missing:
+                raise ValueError(
+                    f"{name} {month} is stored from the files of "
+                    f"{_force_words(_forces_of(entry))} together; these files hold only "
+                    f"{_force_words(tuple(sorted(given[month])))}: add the files of "
+                    f"{_force_words(_forces_of(entry))} for {month} together"
+                )
+
+
+def _force_words(forces: Sequence[str]) -> str:
+    """Forces as people write them: ``("greater-manchester",)`` → ``"Greater Manchester"``."""
+    small = {"and", "of", "the"}
+    names = (
+        " ".join(w if w in small else w.capitalize() for w in f.replace("-", " ").split())
+        for f in forces
+    )
+    return ", ".join(names)
+
+
+def _files_of_month(files: Mapping[str, str], month: str) -> dict[str, str]:
+    """The files a month came from: those whose name is of that month, and those naming no
+    month (a zip, a folder's council log)."""
+    return {
+        path: digest
+        for path, digest in files.items()
+        if (m := _FORCE_FILE.match(Path(path).name)) is None or m[1] == month
+    }
+
+
+def _unmapped_note(ws: Workspace, result: LoadResult) -> list[str]:
+    """What happens to crime types the taxonomy does not know, and how to map them."""
+    unmapped = [t for t in result.report.unmapped_crime_types if t != "(blank)"]
+    if not unmapped:
+        return []
+    sensitive = (
+        ", and treated as sensitive until mapped (left off maps; their counts shown only in "
+        f"groups of {MIN_COUNT} or more), as their points are exact"
+        if _any_exact(result.incidents)
+        else ""
+    )
+    example = f'{json.dumps(unmapped[0], ensure_ascii=False)} = "GROUP"'
+    return [
+        f"unmapped crime types ({', '.join(map(repr, unmapped))}) are counted as 'Other'"
+        f"{sensitive}. To map one, add a line under [categories] in {ws.root / CONFIG}, e.g. "
+        f"{example}, GROUP one of {', '.join(CATEGORIES)}; it applies to the months already "
+        "added too"
+    ]
+
+
 def _files_in(files: Sequence[str | Path]) -> list[Path]:
     """The files given, with each folder replaced by every file under it (sorted), so a folder
     added is recorded file by file and its rows set aside are kept under a name of its own."""
@@ -353,18 +538,22 @@ def _files_in(files: Sequence[str | Path]) -> list[Path]:
 
 def _known_files(
     manifest: Mapping[str, Any], hashes: Mapping[str, str], source: str | None
-) -> list[tuple[str, str, int]] | None:
-    """The partitions made from exactly these files (by sha256), or ``None`` when any file
-    is new (or the partitions came from a different set of files)."""
+) -> list[tuple[str, str, str, int]] | None:
+    """The partitions made from these files alone (by sha256) that together list every one of
+    them, or ``None`` when any file is new."""
     if not hashes:
         return None
     wanted = set(hashes.values())
     hits = [
-        (e["source"], e["month"], int(e["rows"]))
+        e
         for e in manifest["partitions"].values()
-        if set(e.get("files", {}).values()) == wanted and source in (None, e["source"])
+        if e.get("files") and set(e["files"].values()) <= wanted and source in (None, e["source"])
     ]
-    return sorted(hits) or None
+    if set().union(*(e["files"].values() for e in hits)) != wanted:
+        return None
+    return sorted(
+        (e["source"], e["month"], _force_words(_forces_of(e)), int(e["rows"])) for e in hits
+    )
 
 
 def _any_exact(incidents: pd.DataFrame) -> bool:
@@ -427,6 +616,17 @@ def _taxonomy(ws: Workspace) -> pd.DataFrame | None:
     return merged
 
 
+def _classified(frame: gpd.GeoDataFrame, taxonomy: pd.DataFrame | None) -> gpd.GeoDataFrame:
+    """A stored month's rows with ``category``, ``sensitive`` and ``vawg`` from the taxonomy
+    the workspace has now (:func:`hotspots.data.schema.classify`, as when files are read)."""
+    flags = classify(frame["crime_type"], taxonomy, exact_coordinates=_any_exact(frame))
+    return frame.assign(
+        category=flags["category"].astype(frame["category"].dtype),
+        sensitive=flags["sensitive"].to_numpy(bool),
+        vawg=flags["vawg"].to_numpy(bool),
+    )
+
+
 # --------------------------------------------------------------------------- open
 
 
@@ -462,8 +662,11 @@ def open_workspace(root: str | Path) -> WorkspaceData:
     manifest = _read_manifest(ws)
     parts: list[LoadResult] = []
     declared: dict[str, set[str]] = {}
+    categories = dict(ws.config.get("categories") or {})
     for key, entry in sorted(manifest["partitions"].items()):
         frame = gpd.read_parquet(ws.data_dir / f"{key}.parquet")
+        if entry.get("categories", {}) != categories:  # [categories] changed since it was added
+            frame = _classified(frame, _taxonomy(ws))
         frame.attrs[WORKING_CRS] = _working_crs(frame)
         parts.append(_as_result(frame))
         declared.setdefault(entry["source"], set()).add(entry["month"])
@@ -474,7 +677,7 @@ def open_workspace(root: str | Path) -> WorkspaceData:
                 files,
                 columns=source.get("columns"),
                 crs=source.get("crs"),
-                study_area=ws.area,
+                study_area=ws.study_area,
                 taxonomy=_taxonomy(ws),
             )
             name = str(source["name"])  # exact points never take police.uk's name

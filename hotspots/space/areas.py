@@ -697,8 +697,9 @@ def workspace_areas(
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, pd.DataFrame]:
     """A workspace's incidents with ``ward_code`` joined, its wards and residents per ward.
 
-    Wards are the district's 2013 wards from the national boundary pack; residents the pack's
-    2011 LSOA residents shared by area, unless ``[population] source`` names a CSV.
+    Wards are the 2013 wards of the district (or of a council's former districts) from the
+    national boundary pack; residents the pack's 2011 LSOA residents shared by area, unless
+    ``[population] source`` names a CSV.
 
     Returns
     -------
@@ -706,7 +707,7 @@ def workspace_areas(
     """
     from hotspots.data.workspace import own_population
 
-    wards, population = district_wards(data.workspace.area)
+    wards, population = districts_wards(data.workspace.districts)
     own = own_population(data.workspace)
     if own is not None:
         population = own

@@ -708,13 +708,20 @@ def _add_init(commands: argparse._SubParsersAction) -> None:
         "init",
         help="create a workspace: hotspots.toml (area, title, sources) and a data folder",
         description=(
-            "Create a workspace folder for one district of England and Wales: a readable "
+            "Create a workspace folder for one district of England and Wales (or a council "
+            "formed since from several): a readable "
             "hotspots.toml (area, title, sources, category overrides, population, map tiles) "
             "and data/. Add data with 'hotspots add'."
         ),
     )
     parser.add_argument("dir", type=Path, metavar="DIR")
-    parser.add_argument("--area", required=True, metavar="CODE|NAME", help="e.g. E08000035, Leeds")
+    parser.add_argument(
+        "--area",
+        required=True,
+        metavar="CODE|NAME",
+        help="a district, or a council formed since from several (its former districts' "
+        'wards): e.g. E08000035, Leeds, "North Northamptonshire"',
+    )
     parser.add_argument("--title", help='e.g. "Leeds CSP" (default: "<district> CSP")')
     parser.set_defaults(run=_run_init)
 
@@ -831,7 +838,7 @@ def read_input(paths: Sequence[str], *, study_area: str | None) -> Input:
     if len(paths) == 1 and (Path(paths[0]) / CONFIG).is_file():
         data = open_workspace(paths[0])
         incidents, wards, population = workspace_areas(data)
-        area = study_area or data.workspace.area
+        area = study_area or data.workspace.study_area
         return Input(incidents, data.coverage, area, wards, population, data.workspace.title,
                      data.workspace)  # fmt: skip
     result = load(paths, study_area=study_area)

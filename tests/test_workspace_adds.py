@@ -1,0 +1,176 @@
+"""What ``hotspots add`` keeps: each force's part of a month, the categories of hotspots.toml
+applied to months already added, a council formed since 2019 as a workspace's area, and the
+files each month came from.
+
+Small police.uk street CSVs and a council log, their points at wards' representative points
+from the national boundary pack.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from hotspots.data import boundaries
+from hotspots.data.ingest.policeuk import STREET_COLUMNS
+from hotspots.data.workspace import add, init, open_workspace, read_workspace, write_config
+from hotspots.views.cli import main
+
+LEEDS = "E08000035"
+
+
+def _points(district: str, n: int) -> list[tuple[float, float]]:
+    """``n`` lon/lat points inside ``district``'s wards (one per ward, in turn)."""
+    wards = boundaries.district(district).wards.representative_point()
+    return [(wards.iloc[i % len(wards)].x, wards.iloc[i % len(wards)].y) for i in range(n)]
+
+
+def _street_csv(folder: Path, month: str, force: str, n: int, district: str = LEEDS) -> Path:
+    """``month``'s police.uk street CSV of ``force`` (file-name form): ``n`` burglaries."""
+    name = force.replace("-", " ").title() + " Police"
+    rows = [
+        {"Crime ID": f"{force}-{month}-{i}", "Month": month, "Reported by": name,
+         "Falls within": name, "Longitude": f"{lon:.6f}", "Latitude": f"{lat:.6f}",
+         "Location": "On or near Test Street", "LSOA code": "", "LSOA name": "",
+         "Crime type": "Burglary", "Last outcome category": "", "Context": ""}
+        for i, (lon, lat) in enumerate(_points(district, n))
+    ]  # fmt: skip
+    path = folder / f"{month}-{force}-street.csv"
+    pd.DataFrame(rows, columns=list(STREET_COLUMNS)).to_csv(path, index=False)
+    return path
+
+
+def _manifest(root: Path) -> dict:
+    return json.loads((root / "data" / "manifest.json").read_text())["partitions"]
+
+
+def test_files_of_two_forces_for_one_month_add_up(tmp_path):
+    root = tmp_path / "ws"
+    init(root, area=LEEDS)
+    west = _street_csv(tmp_path, "2018-04", "west-yorkshire", 3)
+    north = _street_csv(tmp_path, "2018-04", "north-yorkshire", 2)
+    add(root, [west])
+    report = add(root, [north])
+    assert report.added == [("police.uk", "2018-04", "North Yorkshire", 2)] and not report.replaced
+    assert len(open_workspace(root).incidents) == 5
+    again = add(root, [west])  # unchanged: nothing replaced, nothing lost
+    assert not again.added and not again.replaced and again.unchanged
+    assert len(open_workspace(root).incidents) == 5
+    newer = tmp_path / "newer"
+    newer.mkdir()
+    report = add(root, [_street_csv(newer, "2018-04", "west-yorkshire", 4)])
+    assert report.replaced == [("police.uk", "2018-04", "West Yorkshire", 3, 4)]
+    assert "replaced police.uk 2018-04 (West Yorkshire): a newer file (3 → 4" in report.summary()
+    incidents = open_workspace(root).incidents
+    assert len(incidents) == 6 and incidents["incident_id"].str.startswith("north-").sum() == 2
+
+
+def test_a_month_stored_before_force_parts_is_kept_and_added_to(tmp_path):
+    """A workspace written before parts were kept per force: ``police-uk/<month>`` holding one
+    force (whose file its manifest names), or two forces added at once."""
+    root = tmp_path / "ws"
+    init(root, area=LEEDS)
+    west = _street_csv(tmp_path, "2018-04", "west-yorkshire", 3)
+    north = _street_csv(tmp_path, "2018-04", "north-yorkshire", 2)
+    add(root, [west])
+    partitions = _manifest(root)
+    ((key, entry),) = partitions.items()
+    (root / "data" / f"{key}.parquet").rename(root / "data" / "police-uk" / "2018-04.parquet")
+    for gone in ("forces", "categories"):
+        del entry[gone]
+    entry["files"][str(tmp_path / "2018-05-north-yorkshire-street.csv")] = "another month's"
+    manifest = {"partitions": {"police-uk/2018-04": entry}}
+    (root / "data" / "manifest.json").write_text(json.dumps(manifest))
+    assert len(open_workspace(root).incidents) == 3
+    assert add(root, [north]).added and len(open_workspace(root).incidents) == 5
+    assert add(root, [west]).unchanged and len(open_workspace(root).incidents) == 5
+    # two forces stored as one part: adding one of them alone would lose the other's rows
+    both = tmp_path / "both"
+    init(both, area=LEEDS)
+    add(both, [west])
+    ((key, entry),) = _manifest(both).items()
+    del entry["forces"]
+    entry["files"][str(north)] = "the other force's file, added at once"
+    (both / "data" / "manifest.json").write_text(json.dumps({"partitions": {key: entry}}))
+    with pytest.raises(
+        ValueError, match="add the files of North Yorkshire, West Yorkshire for 2018-04 together"
+    ):
+        add(both, [west])
+
+
+def test_categories_apply_to_months_already_added(tmp_path, capsys):
+    root = tmp_path / "ws"
+    init(root, area=LEEDS)
+    log = tmp_path / "asb.csv"
+    rows = [
+        {"Ref": f"ASB{i}", "Reported": f"0{1 + i % 2}/05/2018 10:00", "Category": kind,
+         "Lat": f"{lat:.6f}", "Lon": f"{lon:.6f}"}
+        for i, (kind, (lon, lat)) in enumerate(
+            zip(["Noise nuisance"] * 6 + ["Rowdy behaviour"] * 2, _points(LEEDS, 8), strict=True)
+        )
+    ]  # fmt: skip
+    pd.DataFrame(rows).to_csv(log, index=False)
+    columns = tmp_path / "map.json"
+    mapping = {"incident_id": "Ref", "datetime": "Reported", "crime_type": "Category"}
+    columns.write_text(json.dumps({**mapping, "lat": "Lat", "lon": "Lon"}))
+    assert main(["add", str(root), str(log), "--source", "ASB log", "--columns", str(columns)]) == 0
+    said = capsys.readouterr().out
+    assert (
+        "unmapped crime types ('Noise nuisance', 'Rowdy behaviour') are counted as 'Other'" in said
+    )
+    assert "treated as sensitive until mapped" in said
+    assert (
+        f'under [categories] in {root / "hotspots.toml"}, e.g. "Noise nuisance" = "GROUP"' in said
+    )
+    noise = open_workspace(root).incidents.query("crime_type == 'Noise nuisance'")
+    assert set(noise["category"]) == {"Other"} and noise["sensitive"].all()
+    ws = read_workspace(root)
+    write_config(root, {**ws.config, "categories": {"Noise nuisance": "Anti-social behaviour"}})
+    assert main(["add", str(root), str(log), "--source", "ASB log"]) == 0
+    incidents = open_workspace(root).incidents
+    noise = incidents.query("crime_type == 'Noise nuisance'")
+    assert len(noise) == 6 and set(noise["category"]) == {"Anti-social behaviour"}
+    assert not noise["sensitive"].any()
+    assert set(incidents.query("crime_type == 'Rowdy behaviour'")["category"]) == {"Other"}
+
+
+def test_a_council_formed_since_is_a_workspace(tmp_path, capsys):
+    root = tmp_path / "nn"
+    assert main(["init", str(root), "--area", "North Northamptonshire"]) == 0
+    ws = read_workspace(root)
+    assert ws.area_name == "North Northamptonshire"
+    assert ws.districts == ["E07000150", "E07000152", "E07000153", "E07000156"]
+    files = tmp_path / "files"
+    files.mkdir()
+    for month in ("2023-01", "2023-02"):
+        add(root, [_street_csv(files, month, "northamptonshire", 4, district="E07000156")])
+    capsys.readouterr()
+    out = tmp_path / "wards.csv"
+    assert main(["wards", str(root), "--month", "2023-02", "--csv", str(out)]) == 0
+    table = pd.read_csv(out)
+    expected = sum(len(boundaries.district(c).wards) for c in ws.districts)
+    assert len(table) == expected and table["count"].sum() == 4
+    assert main(["changes", str(root), "--month", "2023-02"]) == 0
+    # a boundary file is not a workspace's area: said so, naming options that exist
+    wards = tmp_path / "wards.geojson"
+    boundaries.district("Corby").wards.to_file(wards)
+    assert main(["init", str(tmp_path / "file"), "--area", str(wards)]) == 1
+    err = capsys.readouterr().err
+    assert "a boundary file is not supported yet" in err and "--study-area FILE" in err
+    assert main(["init", str(tmp_path / "x"), "--area", "Nowhere Shire"]) == 1
+    assert "commands with --study-area also take a boundary file" in capsys.readouterr().err
+
+
+def test_each_month_lists_its_own_files(tmp_path):
+    root = tmp_path / "ws"
+    init(root, area=LEEDS)
+    folder = tmp_path / "west"
+    folder.mkdir()
+    paths = [_street_csv(folder, m, "west-yorkshire", 2) for m in ("2018-04", "2018-05", "2018-06")]
+    add(root, [folder])
+    for entry in _manifest(root).values():
+        assert list(entry["files"]) == [str(folder / f"{entry['month']}-west-yorkshire-street.csv")]
+    assert add(root, [paths[1]]).unchanged  # one of the folder's files again: nothing to do

@@ -296,9 +296,12 @@ def test_unmapped_types_from_exact_locations_are_not_named_nor_counted_under_fiv
     assert "Acacia" not in shown and "Widget" not in shown
     assert "(names withheld) <5" in report.summary()
     assert report.to_dict()["unmapped_withheld"] == "<5"
+    # a type seen 5 times or more is a category, named so that it can be mapped
     more = [f"s{i},15/03/2021,Widget misuse,505000,207000\n" for i in range(5)]
     path.write_text(path.read_text() + "".join(more))
-    assert read_incident_csv(path, cmap).report.to_dict()["unmapped_withheld"] == "7"
+    again = read_incident_csv(path, cmap).report
+    assert again.unmapped_crime_types == {"Widget misuse": 6} and "Acacia" not in again.summary()
+    assert again.to_dict()["unmapped_withheld"] == "<5"
     # police.uk's points are snapped: an unmapped type there is named, with its count
     street = tmp_path / "2021-03-force-street.csv"
     row = ",2021-03,F,F,-0.47,51.75,On or near A,E01023700,Dacorum 001A,Widget misuse,,\n"

@@ -109,7 +109,7 @@ def test_categories_apply_to_months_already_added(tmp_path, capsys):
         {"Ref": f"ASB{i}", "Reported": f"0{1 + i % 2}/05/2018 10:00", "Category": kind,
          "Lat": f"{lat:.6f}", "Lon": f"{lon:.6f}"}
         for i, (kind, (lon, lat)) in enumerate(
-            zip(["Noise nuisance"] * 6 + ["Rowdy behaviour"] * 2, _points(LEEDS, 8), strict=True)
+            zip(["Noise nuisance"] * 6 + ["Rowdy behaviour"] * 5, _points(LEEDS, 11), strict=True)
         )
     ]  # fmt: skip
     pd.DataFrame(rows).to_csv(log, index=False)

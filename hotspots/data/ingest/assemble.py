@@ -427,7 +427,8 @@ def _classified(
 ) -> tuple[dict[str, pd.Series], dict[str, int], int]:
     """``category``, ``sensitive`` and ``vawg`` of each row (:func:`schema.classify`, once per
     distinct crime type and source kind), the report's unmapped crime types with their counts,
-    and the rows of unmapped types treated as sensitive, whose names are not reported (free
+    and the rows of unmapped types treated as sensitive with fewer than
+    :data:`~hotspots.core.disclosure.MIN_COUNT` rows each, whose names are not reported (free
     text from an exact-location source may hold an address: disclosure rule 5)."""
     types, type_names = pd.factorize(crime_type, use_na_sentinel=False)
     sources, source_names = pd.factorize(source, use_na_sentinel=False)
@@ -452,8 +453,11 @@ def _classified(
     if unmapped or missing:
         counts = crime_type.fillna("(blank)").value_counts()
         sensitive = set(distinct[flags["sensitive"].to_numpy(bool)])
-        counted = {t: int(counts.get(t, 0)) for t in unmapped if t not in sensitive}
-        withheld = sum(int(counts.get(t, 0)) for t in unmapped if t in sensitive)
+        # a type of fewer than MIN_COUNT rows may be one case's free text: named only when
+        # it is a category (the user needs its name to map it under [categories])
+        few = {t for t in unmapped if t in sensitive and counts.get(t, 0) < disclosure.MIN_COUNT}
+        counted = {t: int(counts.get(t, 0)) for t in unmapped if t not in few}
+        withheld = sum(int(counts.get(t, 0)) for t in few)
         if missing:
             counted["(blank)"] = int(counts.get("(blank)", 0))
     return derived, counted, withheld

@@ -33,7 +33,9 @@ QUARANTINE_REASONS: Mapping[str, str] = {
 """Quarantine reason codes and what each means. A row gets the first reason that applies,
 checked in this order (so a duplicate is only a duplicate of a row that was kept)."""
 
-WITHHELD_TYPES = "sensitive or unknown types from exact locations (names withheld)"
+WITHHELD_TYPES = (
+    f"types from exact locations seen fewer than {disclosure.MIN_COUNT} times each (names withheld)"
+)
 """How the report lists the unmapped crime types whose names it does not show."""
 
 QUARANTINE_COLUMNS: list[str] = ["file", "line", "reason", "detail"]

@@ -378,7 +378,7 @@ def test_month_only_data_give_months_and_say_so(policeuk, cameras, wards) -> Non
 
 def test_sheets_escape_typed_text_in_html_and_csv() -> None:
     nasty = "<img src=x onerror=alert(1)>"
-    incidents = _incidents([(20, 0), (24, 0), (28, 0)] * 2)  # a street: text at 3 points
+    incidents = _incidents([(20, 0), (50, 0), (80, 0)] * 2)  # a street: text at 3 points
     cams = pd.DataFrame([_camera(name=nasty, location='=HYPERLINK("x")')])
     cells = gpd.GeoDataFrame(
         {"cluster": ["<script>alert(2)</script>"]},

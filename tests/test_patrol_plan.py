@@ -16,7 +16,7 @@ import pytest
 from sklearn.cluster import DBSCAN
 
 from hotspots.analysis.evaluate import backtest
-from hotspots.analysis.temporal import hour_weekday, peak_windows
+from hotspots.analysis.temporal import MIN_TIMED_INCIDENTS, hour_weekday, peak_windows
 from hotspots.data import datasets
 from hotspots.data.ingest import LoadResult, resolve_study_area
 from hotspots.data.schema import BNG
@@ -198,7 +198,15 @@ def test_timed_log_windows_are_peak_windows_of_each_locality(
         ids = assigned.loc[assigned["locality"] == row.rank, "incident_id"]
         members = by_id.loc[ids].reset_index()
         independent = peak_windows(members, top=3, block_hours=3)
-        assert row.windows == "; ".join(independent["label"])
+        timed, n = independent.attrs["with_time"]["all"]  # beside the windows
+        assert n == len(members)
+        if timed < MIN_TIMED_INCIDENTS:  # too few times: no window, no peak day
+            assert row.windows.startswith(f"timing unknown: {timed} of {n} incidents")
+            assert row.peak_days == "" and len(independent) == 0 and row.visits_per_day == 3
+            continue
+        assert row.windows == "; ".join(independent["label"]) + (
+            f" ({timed} of {n} incidents have a time of day)"
+        )
         per_day = independent.groupby("weekday").size() * 2  # ceil(3 h / 2 h) visits each
         assert row.visits_per_day == per_day.max()
         assert row.visits_per_week == 2 * len(independent)

@@ -16,11 +16,13 @@ incidents, so no place is ever named from sensitive records (sensitive rows are 
 before counting; a place of only sensitive incidents is named by its ward alone). Text from
 sources with exact coordinates (council or CAD logs, whose "location" may be a house address)
 names a place only when the same text is found at :data:`NAMING_MIN_POINTS` or more distinct
-points: a street, never one address.
+points, not all within :data:`HOUSE_REACH_M` of their middle, and does not read as a premises
+address (:func:`looks_like_address`): a street, never one address.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -76,7 +78,20 @@ NO_WARD_NOTE = "no ward boundaries were given, so places are named by their stre
 
 NAMING_MIN_POINTS = 3
 """Distinct points (1 m apart or more) at which location text from an exact-coordinate source
-must be found before it names a place (so a house address never does)."""
+must be found before it names a place (so one report's address never does)."""
+
+HOUSE_REACH_M = 20.0
+"""Location text from an exact-coordinate source whose points all lie within this many metres
+of their middle (the median point) never names a place: one house and its garden (a
+semi-detached plot is about 8 m by 30 m, its corners some 16 m from its middle), clicked on a
+map again and again, a few metres off each time. A street's incidents reach farther."""
+
+_ADDRESS = re.compile(
+    r"^\s*\d+[a-z]?\b"  # a leading house number: "27 Hawthorn Road", "27a", "27-29"
+    r"|\b[a-z]{1,2}\d[a-z\d]?\s*\d[a-z]{2}\b",  # a full UK postcode: "M16 8XY", "AL11AA"
+    re.IGNORECASE,
+)
+"""Text that reads as a premises address (:func:`looks_like_address`)."""
 
 
 def by_value(values: pd.Series, rule: Callable[[pd.Series], np.ndarray]) -> np.ndarray:
@@ -92,9 +107,18 @@ def _is_landmark(place: pd.Series) -> np.ndarray:
     return place.str.lower().isin(POLICEUK_LANDMARKS).fillna(False).to_numpy(bool)
 
 
+def looks_like_address(locations: pd.Series) -> np.ndarray:
+    """Per location text: it reads as a premises address, a leading house number
+    ("27 Hawthorn Road") or a full UK postcode ("M16 8XY"), which no place name may show."""
+    found = locations.astype("string").str.contains(_ADDRESS)
+    return found.fillna(False).to_numpy(bool)
+
+
 def nameable(incidents: pd.DataFrame) -> np.ndarray:
     """Rows whose location text may name a place: police.uk's public map-point names, and text
-    from any other source seen at :data:`NAMING_MIN_POINTS` or more distinct points."""
+    from any other source seen at :data:`NAMING_MIN_POINTS` or more distinct points, not all
+    within :data:`HOUSE_REACH_M` of their median point, that is not an address
+    (:func:`looks_like_address`)."""
     n = len(incidents)
     if "source" not in incidents.columns or not {"x", "y"} <= set(incidents.columns):
         return np.ones(n, dtype=bool)
@@ -109,8 +133,14 @@ def nameable(incidents: pd.DataFrame) -> np.ndarray:
             "y": np.round(incidents["y"].to_numpy(float)),
         }
     )
-    spread = points.drop_duplicates().groupby("text", dropna=True).size()
-    common = text.map(spread).fillna(0).to_numpy(float) >= NAMING_MIN_POINTS
+    points = points.drop_duplicates()
+    middle = points.groupby("text", dropna=True)[["x", "y"]].transform("median")
+    reach = np.hypot(points["x"] - middle["x"], points["y"] - middle["y"])
+    spread = pd.DataFrame({"n": 1, "beyond": reach > HOUSE_REACH_M}).groupby(points["text"]).sum()
+    street = spread.index[(spread["n"] >= NAMING_MIN_POINTS) & (spread["beyond"] > 0)]
+    common = text.isin(street).fillna(False).to_numpy(bool) & ~by_value(
+        incidents["location"], looks_like_address
+    )
     return snapped | common
 
 

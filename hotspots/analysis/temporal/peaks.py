@@ -10,6 +10,12 @@ from hotspots.analysis.temporal.aoristic import unavailable_reason, week_profile
 from hotspots.analysis.temporal.series import monthly_series
 from hotspots.core import disclosure
 
+MIN_TIMED_INCIDENTS = 10
+"""Fewest incidents with a time of day a group needs before its peak windows of hours are
+found: with fewer, one or two records make the busiest window ("Sat 01:00–04:00", 100 % of
+the group's timed incidents, from one report), and each record moves a window's share by more
+than 10 percentage points. A group with fewer gets no hour windows: its timing is unknown."""
+
 
 def block_sums(profiles: np.ndarray, block_hours: int) -> np.ndarray:
     """Sum of every ``block_hours``-long run of bins, wrapping round the end of the week.
@@ -58,10 +64,11 @@ def _hour_peaks(
     profiles: np.ndarray, labels: pd.Index, *, top: int, block_hours: list[int], by: str | None
 ) -> pd.DataFrame:
     totals = profiles.sum(axis=1)
+    trusted = np.rint(totals) >= MIN_TIMED_INCIDENTS
     frames = []
     for hours in block_hours:
         starts, values = _greedy_top(block_sums(profiles, hours), hours, top)
-        group, rank = np.nonzero(starts >= 0)
+        group, rank = np.nonzero((starts >= 0) & trusted[:, None])
         start = starts[group, rank]
         share = values[group, rank] / totals[group]
         frames.append(
@@ -122,8 +129,10 @@ def peak_windows(
     For
     each block length, blocks wrap round midnight and round the week (``"Sun 23:00–Mon 02:00"``).
     The busiest block is taken first, then the busiest that does not overlap it, up to ``top``;
-    ties go to the earliest start in the week. When no incident has a time of day (police.uk
-    month-only data) the result lists the peak months instead, and ``attrs["reason"]`` says why.
+    ties go to the earliest start in the week. A group with fewer than
+    :data:`MIN_TIMED_INCIDENTS` incidents with a time of day gets no windows (its timing is
+    unknown). When no incident has a time of day (police.uk month-only data) the result lists
+    the peak months instead, and ``attrs["reason"]`` says why.
 
     Parameters
     ----------
@@ -143,13 +152,16 @@ def peak_windows(
         One row per group × block length × rank: the group (column named ``by``, or ``group``),
         ``resolution`` ("hour" or "month"), ``block_hours``, ``rank``, ``label``
         (``"Fri 22:00–Sat 02:00"`` or ``"2021-07"``), ``weekday`` and ``start_hour`` (or
-        ``month``), ``incidents`` (weighted), ``share`` of the group's incidents and ``lift``
-        (share ÷ the share an even spread would give). ``attrs`` holds ``reason`` (why months
-        are shown, else ""), ``n_used``, ``n_without_time``, ``n_long_windows`` and
-        ``sensitive_left_out``. Through the disclosure gate: windows of hours count no
-        sensitive incident (:func:`hotspots.core.disclosure.time_split`), peak months count
-        them only in groups of 5 or more (type, ward, month), and when the incidents include
-        sensitive ones, a window (or month) with fewer than 5 incidents is not listed.
+        ``month``), ``incidents`` (weighted), ``share`` of the group's incidents (with a time
+        of day, for hour windows) and ``lift`` (share ÷ the share an even spread would give).
+        ``attrs`` holds ``reason`` (why months are shown, else ""), ``n_used``,
+        ``n_without_time``, ``n_long_windows``, ``sensitive_left_out`` and, for hour windows,
+        ``with_time``: per group (as text), its incidents with a usable time of day and all its
+        incidents (``[2, 35]``; neither counts a sensitive one, and a group of only sensitive
+        ones is left out). Through the disclosure gate: windows of hours count no sensitive
+        incident (:func:`hotspots.core.disclosure.time_split`), peak months count them only
+        in groups of 5 or more (type, ward, month), and when the incidents include sensitive
+        ones, a window (or month) with fewer than 5 incidents is not listed.
 
     Examples
     --------
@@ -168,6 +180,12 @@ def peak_windows(
         result = _month_peaks(incidents, top=top, by=by)
     else:
         result = _hour_peaks(profiles, labels, top=top, block_hours=hours, by=by)
+        timed = np.rint(profiles.sum(axis=1)).astype(int)
+        # of the incidents a split by time may count: sensitive ones change no figure
+        size = np.bincount(codes[~disclosure.time_split_rows(incidents)], minlength=len(labels))
+        counts["with_time"] = {
+            str(g): [int(t), int(n)] for g, t, n in zip(labels, timed, size, strict=True) if n
+        }
     if "sensitive" in incidents.columns and incidents["sensitive"].astype("boolean").any():
         # a window of a few incidents among sensitive ones says when a victim was attacked
         result = result[result["incidents"] >= disclosure.MIN_COUNT].reset_index(drop=True)

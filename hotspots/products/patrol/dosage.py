@@ -15,6 +15,10 @@ The rule, in words (it is printed with every plan):
 - **Month-only data** (police.uk): there is no time of day to find windows in, so the plan
   lists the busiest months and recommends ``untimed_visits_per_day`` (default 3) visits at
   random times across the day, saying that the number is a default, not a finding.
+- **Too few times**: a locality with fewer than
+  :data:`~hotspots.analysis.temporal.MIN_TIMED_INCIDENTS` incidents with a time of day has no
+  peak windows (its timing is unknown, "2 of 35 incidents have a time of day") and gets the
+  month-only dosage; beside each locality's windows, how many of its incidents have a time.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+
+from hotspots.analysis.temporal import MIN_TIMED_INCIDENTS
 
 KOPER_MINUTES: tuple[int, int] = (10, 16)
 """Visit lengths (minutes) with the longest residual deterrence (Koper 1995)."""
@@ -39,8 +45,10 @@ RULE = (
     "officer leaves; longer ones add little: Koper, 1995). Timed data: one "
     "visit per {revisit:g} hours of each peak window found in the locality's own incidents, at "
     "a random minute, varied week to week; visits per day = the most visits falling on one "
-    "day. Month-only data: no time of day is known, so {untimed} visits a day at random times "
-    "(a default, not a finding)."
+    "day. Month-only data, or a locality with fewer than "
+    + str(MIN_TIMED_INCIDENTS)
+    + " incidents with a time of day: no time of day is known, so {untimed} visits a day at "
+    "random times (a default, not a finding)."
 )
 """The dosage rule as printed with a plan."""
 
@@ -75,7 +83,9 @@ def recommend_dosage(
         ``by=group``
         (hour windows, or months for month-only data), one block length.
     localities
-        Every locality to recommend for (a locality with no windows gets the untimed rule).
+        Every locality to recommend for (a locality with no windows gets the untimed rule:
+        month-only data, or too few of its incidents with a time of day,
+        ``peaks.attrs["with_time"]``).
     group
         The column of ``peaks`` naming the locality.
     visit_minutes
@@ -89,7 +99,8 @@ def recommend_dosage(
     -------
     DataFrame indexed like ``localities`` with ``minutes_per_visit``, ``visits_per_window``,
     ``visits_per_day``, ``visits_per_week`` (``<NA>`` when untimed), ``windows`` (the window
-    labels of ``peaks``, best first, ``"; "``-separated) and ``dosage`` (one sentence).
+    labels of ``peaks``, best first, ``"; "``-separated, then how many of the locality's
+    incidents have a time of day; or why its timing is unknown) and ``dosage`` (one sentence).
 
     Examples
     --------
@@ -103,10 +114,12 @@ def recommend_dosage(
             f"and {untimed_visits_per_day}"
         )
     hourly = peaks[peaks["resolution"] == "hour"] if len(peaks) else peaks
+    with_time = peaks.attrs.get("with_time", {})
     rows = []
     for key in localities:
         mine = hourly[hourly[group].astype(str) == str(key)] if len(hourly) else hourly
-        rows.append(_one(mine, minutes, revisit_hours, untimed_visits_per_day))
+        timed = with_time.get(str(key))
+        rows.append(_one(mine, minutes, revisit_hours, untimed_visits_per_day, timed))
     out = pd.DataFrame(rows, index=localities, columns=list(_COLUMNS))
     for column in ("visits_per_window", "visits_per_week"):
         out[column] = out[column].astype("Int64")
@@ -123,17 +136,31 @@ _COLUMNS = (
 )
 
 
-def _one(windows: pd.DataFrame, minutes: float, revisit: float, untimed: int) -> dict[str, object]:
+def _one(
+    windows: pd.DataFrame,
+    minutes: float,
+    revisit: float,
+    untimed: int,
+    timed: list[int] | None,
+) -> dict[str, object]:
+    """The dosage of one locality from its hour windows; ``timed``: how many of its incidents
+    have a time of day and all its incidents (``None``: the data have no time of day)."""
     if len(windows) == 0:
+        few = ""  # why the timing is unknown, when the data have times but too few here
+        if timed is not None and timed[0] < MIN_TIMED_INCIDENTS:
+            few = (
+                f"timing unknown: {timed[0]} of {timed[1]} incidents have a time of day, "
+                f"fewer than {MIN_TIMED_INCIDENTS}"
+            )
         return {
             "minutes_per_visit": minutes,
             "visits_per_window": None,
             "visits_per_day": untimed,
             "visits_per_week": None,
-            "windows": "",
+            "windows": few,
             "dosage": (
-                f"{untimed} visits of {minutes:g} min a day at random times (no time of day in "
-                "the data: check CAD or ASB logs for the hours)"
+                f"{untimed} visits of {minutes:g} min a day at random times "
+                f"({few or 'no time of day in the data'}: check CAD or ASB logs for the hours)"
             ),
         }
     windows = windows.sort_values("rank")
@@ -147,7 +174,8 @@ def _one(windows: pd.DataFrame, minutes: float, revisit: float, untimed: int) ->
         "visits_per_window": max(visits),
         "visits_per_day": max(per_day.values()),
         "visits_per_week": sum(visits),
-        "windows": "; ".join(windows["label"]),
+        "windows": "; ".join(windows["label"])
+        + (f" ({timed[0]} of {timed[1]} incidents have a time of day)" if timed else ""),
         "dosage": (
             f"{sum(visits)} visits of {minutes:g} min a week, {max(visits)} in each peak window "
             f"(visits per day: {days}), each at a random minute, varied week to week"

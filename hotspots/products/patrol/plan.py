@@ -606,7 +606,8 @@ def _timing(
     peaks: pd.DataFrame,
     visit_minutes: float,
 ) -> gpd.GeoDataFrame:
-    """Peak days, peak windows (or months) and the recommended dosage of each locality."""
+    """Peak days, peak windows (or months) and the recommended dosage of each locality (no peak
+    days where too few of its incidents have a time of day to find windows in)."""
     ranks = pd.Index(plan["rank"].to_numpy())
     dosage = recommend_dosage(peaks, ranks, visit_minutes=visit_minutes)
     timed = not peaks.attrs.get("reason")
@@ -619,14 +620,11 @@ def _timing(
             by_rank["locality"].astype(str), by_rank["label"], by_rank["incidents"], strict=True
         ):
             peak_months.setdefault(locality, []).append(f"{label} ({n:.0f})")
-    for rank in ranks:
-        if timed:
-            profile = hour_weekday(current[member == rank])
-            days.append(_top_days(profile.by_weekday) if profile.available else "")
-            months.append("")
-        else:
-            days.append("")
-            months.append("; ".join(peak_months.get(str(rank), [])))
+    found = dosage["visits_per_week"].notna().to_numpy(bool)  # hour windows of its own
+    for rank, has_windows in zip(ranks, found, strict=True):
+        profile = hour_weekday(current[member == rank]) if timed and has_windows else None
+        days.append(_top_days(profile.by_weekday) if profile and profile.available else "")
+        months.append("" if timed else "; ".join(peak_months.get(str(rank), [])))
     out = plan.copy()
     out["peak_days"] = days
     out["peak_basis"] = "hour" if timed else "month"

@@ -14,7 +14,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from hotspots.analysis.temporal import HourWeekday
+from hotspots.analysis.temporal import MIN_TIMED_INCIDENTS, HourWeekday
 from hotspots.core.disclosure import MIN_COUNT, TIME_FILTER_NOTE
 from hotspots.data.schema import CATEGORIES
 from hotspots.data.select import Selection, values_present, ward_choices
@@ -259,6 +259,13 @@ def _monthly(out: PeakTimes) -> None:
 
 def _peaks(peaks: pd.DataFrame | None) -> None:
     st.subheader("Peak windows")
+    timed, n = (0, 0) if peaks is None else peaks.attrs.get("with_time", {}).get("all", (0, 0))
+    if peaks is not None and peaks.empty and n and timed < MIN_TIMED_INCIDENTS:
+        st.info(
+            f"No peak windows: the timing is unknown ({timed} of {n} incidents have a time of "
+            f"day, fewer than {MIN_TIMED_INCIDENTS})."
+        )
+        return
     if peaks is None or peaks.empty:
         st.info("No peaks: no incident in the focus.")
         return

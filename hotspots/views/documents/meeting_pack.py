@@ -39,6 +39,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from hotspots.analysis.analyse import Analysis
+from hotspots.analysis.temporal import MIN_TIMED_INCIDENTS
 from hotspots.core.classes import GI_COLOURS, GI_LABELS
 from hotspots.core.crs import to_crs
 from hotspots.core.disclosure import MIN_COUNT, SUPPRESSED, WITHHELD
@@ -163,6 +164,11 @@ def peak_summary(analysis: Analysis, *, block_hours: int = 3) -> tuple[pd.DataFr
     attrs = peaks.attrs
     key = "category" if "category" in peaks.columns else "group"
     resolution = "hour" if len(peaks) and (peaks["resolution"] == "hour").any() else "month"
+    few = sum(t < MIN_TIMED_INCIDENTS for t, _ in attrs.get("with_time", {}).values())
+    unknown = (
+        f"{few} group(s) have fewer than {MIN_TIMED_INCIDENTS} incidents with a time of day "
+        "(timing unknown)"
+    )
     if resolution == "hour":
         available = sorted(peaks["block_hours"].dropna().astype(int).unique())
         if block_hours not in available:
@@ -175,9 +181,11 @@ def peak_summary(analysis: Analysis, *, block_hours: int = 3) -> tuple[pd.DataFr
                 f"{attrs['n_without_time']:,} without one (e.g. police.uk, month only) are "
                 "not in these windows."
             )
+        if few:
+            note += f" No windows where {unknown}."
     else:
         rows = peaks
-        reason = attrs.get("reason") or "no incident has a time of day"
+        reason = attrs.get("reason") or (unknown if few else "no incident has a time of day")
         note = (
             f"Busiest months (share of the group's incidents): no hour windows, because {reason}."
         )

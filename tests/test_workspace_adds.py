@@ -174,3 +174,22 @@ def test_each_month_lists_its_own_files(tmp_path):
     for entry in _manifest(root).values():
         assert list(entry["files"]) == [str(folder / f"{entry['month']}-west-yorkshire-street.csv")]
     assert add(root, [paths[1]]).unchanged  # one of the folder's files again: nothing to do
+
+
+def test_a_force_part_is_named_safely_whatever_the_file_is_called(tmp_path):
+    # the force comes from a file's name: any text there stays inside the workspace's folder
+    root = tmp_path / "ws"
+    init(root, area=LEEDS)
+    files = tmp_path / "files"
+    files.mkdir()
+    odd = ["..", "a b;$(x)", "x" * 200]
+    for n, force in enumerate(odd):
+        path = _street_csv(files, "2018-05", f"force{n}", 3)
+        path.rename(files / f"2018-05-{force}-street.csv")
+        add(root, [files / f"2018-05-{force}-street.csv"])
+        for old in files.iterdir():
+            old.unlink()
+        parts = sorted((root / "data").rglob("*.parquet"))
+        assert all(root / "data" in p.parents for p in parts)
+        assert all(len(p.name) <= 110 and p.name.replace(".parquet", "").strip(".") for p in parts)
+        assert len(open_workspace(root).incidents) == 3 * (n + 1)

@@ -348,7 +348,7 @@ def add(
     _check_forces(manifest["partitions"], name, parts)
     report = AddReport(load=result, notes=_unmapped_note(ws, result))
     for forces, month, part, used in parts:
-        key = f"{_slug(name)}/{month}" + (f"/{'+'.join(forces)}" if forces else "")
+        key = f"{_slug(name)}/{month}" + (f"/{_part_name(forces)}" if forces else "")
         digest = _content_hash(part)
         words = _force_words(forces)
         old = _stored_parts(manifest["partitions"], name, month, forces)
@@ -775,6 +775,21 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def _part_name(forces: Sequence[str]) -> str:
+    """The file name (without suffix) of a month's part of ``forces``: their names from the
+    files' names made safe for a path, shortened with a hash when long (a name may be any
+    text a file's name holds)."""
+    name = "+".join(_slug(f) for f in forces)
+    if len(name) <= _PART_NAME_MAX:
+        return name
+    digest = hashlib.sha256("+".join(forces).encode()).hexdigest()[:12]
+    return f"{name[: _PART_NAME_MAX - 13]}-{digest}"
+
+
+_PART_NAME_MAX = 100
+"""Characters of a part's file name at most (file systems allow 255 bytes)."""
 
 
 def _slug(name: str) -> str:

@@ -248,7 +248,7 @@ def test_when_page_shows_a_ward_name_as_typed_never_as_a_link(areas) -> None:
     at.radio(key="w_focus").set_value("A ward").run()
     assert not at.exception, [e.value for e in at.exception]
     said = " ".join(c.value for c in at.caption) + " ".join(w.value for w in at.warning)
-    assert "incidents in \\[sign in\\]\\(https\\://evil\\.example\\)" in said
+    assert "incidents in \\[sign in\\]\\(https:\u200b//evil\\.example\\)" in said
     assert "](https://evil" not in said.replace("\\]\\(", "")  # no Markdown link or image left
 
 
@@ -284,3 +284,34 @@ def test_the_areas_page_says_it_compares_the_last_28_days(areas) -> None:
     _set_filters(areas, sources=["police.uk"])
     said = next(c.value for c in areas.caption if "Current period" in c.value)
     assert not said.startswith("This page compares")
+
+
+def _pages_with_a_hostile_source_name(page: str) -> None:
+    import dataclasses
+    import importlib
+
+    from hotspots.data.coverage import Coverage
+    from hotspots.views.dashboard.state import current_dataset, use_dataset
+
+    log = "Dacorum incident log (SYNTHETIC demo)"
+    hostile = "[Sign in again](https://evil.example/login) **URGENT**"
+    ds = current_dataset()
+    if not ds.key.endswith("-hostile-source"):
+        incidents = ds.incidents.copy()  # the log lacks Dec 2021: notes name it
+        incidents = incidents[~((incidents["source"] == log) & (incidents["month"] == "2021-12"))]
+        incidents["source"] = incidents["source"].astype("string").replace(log, hostile)
+        use_dataset(dataclasses.replace(ds, incidents=incidents, coverage=Coverage.of(incidents),
+                                        key=ds.key + "-hostile-source"))  # fmt: skip
+    importlib.import_module(f"hotspots.views.dashboard.{page}").render()
+
+
+@pytest.mark.parametrize("page", ["page_areas", "page_when"])
+def test_a_source_name_in_a_note_shows_as_typed_never_as_a_link(areas, page) -> None:
+    # a file's name (or --source) names the source, and notes quote it on both pages
+    at = AppTest.from_function(_pages_with_a_hostile_source_name, args=(page,),
+                               default_timeout=240).run()  # fmt: skip
+    assert not at.exception, [e.value for e in at.exception]
+    said = " ".join(c.value for c in [*at.caption, *at.markdown, *at.info, *at.warning])
+    assert "Sign in again" in said  # the note is there …
+    assert "](https" not in said and "**URGENT**" not in said  # … as text
+    assert "https://" not in said  # no bare URL to autolink either

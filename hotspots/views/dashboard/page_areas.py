@@ -185,7 +185,7 @@ def _what_changed(changes: pd.DataFrame) -> None:
     st.caption(
         f"Groups: crime group × ward ({changes.attrs['groups']} tested); significant = "
         f"{changes.attrs['test']} below {changes.attrs['alpha']:g}. "
-        + " ".join(f"{n[0].upper()}{n[1:]}." for n in notes)
+        + " ".join(markdown_text(f"{n[0].upper()}{n[1:]}.") for n in notes)
     )
 
 
@@ -269,7 +269,7 @@ def _ward_section(ds: Dataset, table: pd.DataFrame, periods: measures.Periods) -
         )
     st.dataframe(_ward_display(table), hide_index=True, width="stretch", key="a_ward_table")
     notes = area_view.ward_notes(table)
-    st.caption(" ".join(notes))
+    st.caption(" ".join(map(markdown_text, notes)))  # notes name sources: data text
     login.download_button(
         st,
         "Download the ward table (CSV, for the minutes)",

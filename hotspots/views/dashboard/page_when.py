@@ -242,8 +242,9 @@ def _monthly(out: PeakTimes) -> None:
             "(it is not a month without crime)."
         )
     for month, absent in out.months_partial.items():
+        sources = markdown_text(" or ".join(absent))  # source names: data text
         words.append(
-            f"{month:%b %Y} holds no {' or '.join(absent)} data (not published yet, or not "
+            f"{month:%b %Y} holds no {sources} data (not published yet, or not "
             "loaded): its count is the other sources' only."
         )
     if out.months_without_last_year:

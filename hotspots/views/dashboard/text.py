@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import re
 
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:@])")
-"""Markdown's punctuation, with ``:`` and ``@``: a bare URL or e-mail address would
-otherwise become a link (GitHub's autolinks), its escapes shown as backslashes."""
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+
+_AUTOLINKED = re.compile(r"(?<=:)(?=//)|(?<=@)|(?<=\bwww)(?=\\\.)", re.IGNORECASE)
+"""Where a bare URL (``https://``, ``www.``) or an e-mail address would become a
+link (GitHub's autolinks, found after Markdown's escapes are read): a zero-width space there
+keeps it text."""
+
+_ZERO_WIDTH_SPACE = "\u200b"
 
 
 def markdown_text(text: object) -> str:
@@ -21,6 +26,7 @@ def markdown_text(text: object) -> str:
     >>> markdown_text("<img src=x> *bold*")
     '\\\\<img src=x\\\\> \\\\*bold\\\\*'
     >>> markdown_text("[sign in](https://evil.example)")
-    '\\\\[sign in\\\\]\\\\(https\\\\://evil\\\\.example\\\\)'
+    '\\\\[sign in\\\\]\\\\(https:\\u200b//evil\\\\.example\\\\)'
     """
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
+    escaped = _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
+    return _AUTOLINKED.sub(_ZERO_WIDTH_SPACE, escaped)

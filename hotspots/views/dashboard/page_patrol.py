@@ -25,6 +25,7 @@ from hotspots.products.patrol import (
     to_kml,
     to_notes,
 )
+from hotspots.products.patrol.harm import HARM_SCORE, harm_score_words
 from hotspots.products.patrol.plan import Method
 from hotspots.products.patrol.request import (
     LATEST_MONTHS,
@@ -64,7 +65,7 @@ METHODS: dict[Method, str] = {
 }
 RANKINGS: dict[Literal["count", "harm"], str] = {
     "count": "Incidents",
-    "harm": "Harm (crime severity weights)",
+    "harm": HARM_SCORE,
 }
 
 _CHOICES_KEY = "patrol_choices"
@@ -288,7 +289,7 @@ def _table(plan: PatrolPlan) -> None:
         width="stretch",
         column_config={
             "Share (%)": st.column_config.NumberColumn(format="%.1f %%"),
-            "Harm": st.column_config.NumberColumn(format="%,.0f"),
+            HARM_SCORE: st.column_config.NumberColumn(format="%,.0f"),
             "Previous period": st.column_config.NumberColumn(format="%.0f"),
         },
     )
@@ -305,6 +306,8 @@ def _table(plan: PatrolPlan) -> None:
             "only)."
         )
     st.caption(markdown_text(plan.metadata["dosage_rule"]))
+    if plan.localities["harm"].notna().any():
+        st.caption(markdown_text(harm_score_words(plan.metadata["harm_source"]) + "."))
 
 
 def _map(ds: Dataset, plan: PatrolPlan, key: tuple[str, ...]) -> None:

@@ -43,6 +43,7 @@ from hotspots.views.dashboard import cached, login
 from hotspots.views.dashboard.offline import fill_screen, fresh_copy, st_map
 from hotspots.views.dashboard.sidebar import MEETING_MAP_CSS, meeting_mode, sidebar_filters
 from hotspots.views.dashboard.state import Dataset, current_dataset
+from hotspots.views.dashboard.table_view import show_table
 from hotspots.views.dashboard.text import markdown_text
 from hotspots.views.patrol_map import MAP_HEIGHT_PX, map_view, patrol_layer
 
@@ -283,10 +284,8 @@ def _table(plan: PatrolPlan) -> None:
             "larger area, or DBSCAN clusters."
         )
         return
-    st.dataframe(
+    show_table(
         tables.readable(display_table(plan)),
-        hide_index=True,
-        width="stretch",
         column_config={
             "Share (%)": st.column_config.NumberColumn(format="%.1f %%"),
             HARM_SCORE: st.column_config.NumberColumn(format="%,.0f"),

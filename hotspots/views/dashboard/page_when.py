@@ -24,6 +24,7 @@ from hotspots.views.dashboard import cached
 from hotspots.views.dashboard.login import require
 from hotspots.views.dashboard.sidebar import meeting_mode, sidebar_filters
 from hotspots.views.dashboard.state import Dataset, current_dataset
+from hotspots.views.dashboard.table_view import show_table
 from hotspots.views.dashboard.text import markdown_text
 
 MAP_DEFAULTS: dict = cached.DEFAULT_ANALYSIS
@@ -288,7 +289,7 @@ def _peaks(peaks: pd.DataFrame | None) -> None:
         names = {"block_hours": "Hours", "label": "Window"}
     names.update(rank="Rank")
     shown = tables.readable(shown, names=names)  # share in %, lift to 1 dp, whole incidents
-    st.dataframe(shown, hide_index=True, width="stretch")
+    show_table(shown)
     st.caption(
         "Incidents: about this many (an incident with a from–to window counts in part in each "
         "hour of its window, so the counts are rounded to whole incidents). Share: of the "

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from hotspots.products.patrol.harm import HARM_SCORE
+from hotspots.products.patrol.harm import HARM_SCORE, harm_score_words
 from hotspots.products.patrol.plan import PatrolPlan
 
 
@@ -42,3 +42,11 @@ def display_table(plan: PatrolPlan) -> pd.DataFrame:
         }
     )
     return table.drop(columns="Peak days") if months else table
+
+
+def harm_note(plan: PatrolPlan) -> str | None:
+    """What the table's harm score is, in plain words (:func:`harm_score_words`); ``None``
+    when the plan has no harm score (a crime type without a weight)."""
+    if not plan.localities["harm"].notna().any():
+        return None
+    return harm_score_words(plan.metadata["harm_source"]) + "."

@@ -25,7 +25,7 @@ from hotspots.products.patrol import (
     to_kml,
     to_notes,
 )
-from hotspots.products.patrol.harm import HARM_SCORE, harm_score_words
+from hotspots.products.patrol.harm import HARM_SCORE
 from hotspots.products.patrol.plan import Method
 from hotspots.products.patrol.request import (
     LATEST_MONTHS,
@@ -37,7 +37,7 @@ from hotspots.products.patrol.request import (
     plan_for,
     pool_selection,
 )
-from hotspots.products.patrol.table import display_table, month_only
+from hotspots.products.patrol.table import display_table, harm_note, month_only
 from hotspots.views import maps, tables
 from hotspots.views.dashboard import cached, login
 from hotspots.views.dashboard.offline import fill_screen, fresh_copy, st_map
@@ -305,8 +305,9 @@ def _table(plan: PatrolPlan) -> None:
             "only)."
         )
     st.caption(markdown_text(plan.metadata["dosage_rule"]))
-    if plan.localities["harm"].notna().any():
-        st.caption(markdown_text(harm_score_words(plan.metadata["harm_source"]) + "."))
+    harm = harm_note(plan)
+    if harm:
+        st.caption(markdown_text(harm))
 
 
 def _map(ds: Dataset, plan: PatrolPlan, key: tuple[str, ...]) -> None:

@@ -36,9 +36,11 @@ from hotspots.products.patrol import (
     to_csv,
     to_geojson,
     to_kml,
+    to_notes,
 )
 from hotspots.products.patrol.export import KML_NS, TABLE_COLUMNS
-from hotspots.products.patrol.table import month_only
+from hotspots.products.patrol.harm import HARM_SCORE, harm_score_words
+from hotspots.products.patrol.table import display_table, month_only
 from hotspots.products.peak_times import Focus, peak_times
 from hotspots.views.cli import main
 from hotspots.views.documents.briefing import briefing_html, days_note, write_briefing_pdf
@@ -378,3 +380,16 @@ def test_the_briefing_names_each_locality_s_peak_days_from_its_own_incidents() -
         weekdays = peak_times(inside, Focus()).profile.by_weekday
         share = (weekdays / weekdays.sum()).sort_values(ascending=False, kind="stable")
         assert days.split(", ")[0] == f"{share.index[0]} {100 * share.iloc[0]:.0f}%", days
+
+
+def test_the_harm_score_says_what_it_is_wherever_it_shows(plan: PatrolPlan) -> None:
+    """The dashboard's table, the CSV and its notes, and the briefing name the harm total the
+    same way, with its meaning in plain words (not a bare "Harm" without a unit)."""
+    words = harm_score_words(plan.metadata["harm_source"])
+    assert words.startswith("Harm score (crime severity weighted): ")
+    assert "severity weight of its crime type" in words
+    assert HARM_SCORE in display_table(plan).columns and "Harm" not in display_table(plan).columns
+    assert "harm_score" in pd.read_csv(io.BytesIO(to_csv(plan))).columns
+    assert f"{words}." in json.loads(to_notes(plan))["limits"]
+    page = html.unescape(briefing_html(plan))
+    assert f"<th>{HARM_SCORE}</th>" in page and f"{words}." in page

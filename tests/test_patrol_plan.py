@@ -23,6 +23,7 @@ from hotspots.data.schema import BNG
 from hotspots.data.select import Selection, select
 from hotspots.demo.load import load_demo_log
 from hotspots.products.patrol import PatrolPlan, harm_of, load_harm_weights, patrol_plan
+from hotspots.products.patrol.harm import HARM_SCORE
 from hotspots.products.patrol.request import (
     Choices,
     default_period,
@@ -332,7 +333,7 @@ def test_display_table_is_the_plan_in_peoples_words(plan: PatrolPlan, log_plan) 
     loc = plan.localities
     assert month_only(plan) and not month_only(log_plan)
     assert list(shown.columns) == [
-        "Rank", "Locality", "Incidents", "Share (%)", "Harm", "Previous period", "Trend",
+        "Rank", "Locality", "Incidents", "Share (%)", HARM_SCORE, "Previous period", "Trend",
         "Peak months", "Dosage", "Crime mix",
     ]  # fmt: skip
     assert shown["Locality"].tolist() == loc["name"].tolist()

@@ -172,3 +172,40 @@ def test_a_month_one_source_has_not_published_is_said_on_the_when_page():
     assert out.monthly.loc["2022-01-01", "incidents"] == (lagging["month"] == "2022-01-01").sum()
     whole = peak_times(both, Focus("All incidents"), coverage=Coverage.of(both))
     assert whole.months_partial == {}
+
+
+def _lagging_when_page() -> None:
+    """The When page drawing the demo with police.uk's Jan 2022 not published yet."""
+    from hotspots.data.coverage import Coverage
+    from hotspots.data.ingest import concat_results
+    from hotspots.demo.load import load_demo_log, load_demo_policeuk
+    from hotspots.products.peak_times import Focus, peak_times
+    from hotspots.views.dashboard import page_when
+
+    both = concat_results([load_demo_policeuk(), load_demo_log()]).incidents
+    lagging = both[~((both["source"] == "police.uk") & (both["month"] == "2022-01-01"))]
+    out = peak_times(lagging, Focus("All incidents"), coverage=Coverage.of(lagging))
+    real = page_when.when_products
+    page_when.when_products = lambda *args: out
+    try:
+        page_when.render()
+    finally:
+        page_when.when_products = real
+
+
+def test_a_month_one_source_has_not_published_is_marked_on_the_chart():
+    """Not only said under the chart: the month's point is hollow and labelled on it."""
+    at = AppTest.from_function(_lagging_when_page, default_timeout=180).run()
+    assert not at.exception, [e.value for e in at.exception]
+    spec = json.loads(at.get("vega_lite_chart")[-1].proto.spec)  # the monthly trend
+    marked = [layer for layer in spec["layer"] if "data" in layer]
+    values = [layer["data"]["values"] for layer in marked]
+    assert values and all(v == values[0] for v in values)
+    [mark] = values[0]
+    assert mark["month"] == "2022-01-01T00:00:00"
+    assert mark["label"] == "police.uk not yet published"
+    assert {layer["mark"]["type"] for layer in marked} == {"point", "text"}
+    point = next(layer["mark"] for layer in marked if layer["mark"]["type"] == "point")
+    assert point["fill"] == "white"  # hollow: not a month's whole count
+    text = next(layer for layer in marked if layer["mark"]["type"] == "text")
+    assert text["encoding"]["text"] == {"field": "label"}

@@ -90,6 +90,38 @@ class PeakTimes:
     months_without_data: tuple[pd.Period, ...] = ()
     months_partial: dict[pd.Period, list[str]] = field(default_factory=dict)
 
+    def partial_marks(self) -> list[dict[str, object]]:
+        """The monthly chart's marks at :attr:`months_partial`: ``month`` (ISO date),
+        ``incidents`` (the other sources' count) and ``label`` (:func:`not_published`), one
+        per month of ``monthly``.
+
+        Examples
+        --------
+        >>> out.partial_marks()  # doctest: +SKIP
+        [{'month': '2022-01-01T00:00:00', 'incidents': 612.0, 'label': 'police.uk not yet published'}]
+        """  # noqa: E501
+        counts = self.monthly["incidents"]
+        return [
+            {
+                "month": month.start_time.isoformat(),
+                "incidents": float(counts.loc[month.start_time]),
+                "label": not_published(sources),
+            }
+            for month, sources in self.months_partial.items()
+            if month.start_time in counts.index
+        ]
+
+
+def not_published(sources: list[str]) -> str:
+    """What the monthly chart writes at a month ``sources`` do not cover yet.
+
+    Examples
+    --------
+    >>> not_published(["police.uk"])
+    'police.uk not yet published'
+    """
+    return f"{' and '.join(sources)} not yet published"
+
 
 def focus_mask(incidents: pd.DataFrame, focus: Focus) -> np.ndarray:
     """Which incidents are in a ward or crime-group focus (every one for "All incidents")."""

@@ -1143,6 +1143,7 @@ class _MapSetup(MacroElement):
         ".hotspots-legend-dock.hotspots-legend-column{flex-direction:column}"
         ".hotspots-legend{max-width:320px}"
         ".hotspots-legend-dock.hotspots-legend-row{flex-direction:row}"
+        ".hotspots-legend-dock.hotspots-legend-beside{flex-direction:column;overflow-y:auto}"
         ".hotspots-rank{position:relative}"
         ".hotspots-leader{position:absolute;left:50%;top:50%;height:2px;margin-top:-1px;"
         "background:#555;transform-origin:0 50%;z-index:-1}"
@@ -1167,14 +1168,16 @@ class _MapSetup(MacroElement):
 
 _TIDY_JS = """
 if (!window.hotspotsTidy) {
+    var BESIDE_RATIO = 2.5;
     // Keeps a map readable at every zoom: patrol rank discs that would overlap move aside
     // (best rank first, a leader line back to their place); place names never overlap a
     // rank disc or one another (hot spots' streets first, then ward names: a ward name under
-    // a street waits for a closer zoom); the legends sit together in the corner where they
+    // a street waits for a closer zoom); the legends stand together beside a wide map (the
+    // map narrows to make room, keeping all it showed in view), else in the corner where they
     // cover the fewest drawn features, never on the zoom, layer, scale or attribution boxes.
     window.hotspotsTidy = function (map) {
         if (map._hotspots) { return map._hotspots; }
-        var box = map.getContainer(), timer = null;
+        var box = map.getContainer(), timer = null, beside = 0;
         var dock = L.DomUtil.create("div", "hotspots-legend-dock", box);
         L.DomEvent.disableClickPropagation(dock);
         L.DomEvent.disableScrollPropagation(dock);
@@ -1257,7 +1260,8 @@ if (!window.hotspotsTidy) {
         }
         function legends() {
             dock.style.display = dock.children.length ? "" : "none";
-            if (!dock.children.length) { return; }
+            if (!dock.children.length) { narrow(0); return; }
+            if (side()) { return; }
             var frame = box.getBoundingClientRect(), things = drawn(), best = null;
             var view = onScreen(frame);
             all(".leaflet-control").forEach(function (el) {
@@ -1277,6 +1281,40 @@ if (!window.hotspotsTidy) {
             dock.className = "hotspots-legend-dock hotspots-legend-" + best.flow;
             place(best.v, best.h, best.flow, frame, things, view);
             dock.setAttribute("data-corner", best.v + " " + best.h);
+        }
+        function side() {
+            // Beside the map when the map stays at least BESIDE_RATIO times as wide as the
+            // legends: nothing drawn is ever under them.
+            var outer = box.parentNode;
+            if (getComputedStyle(outer).position === "static") {
+                outer.style.position = "relative";
+            }
+            outer.appendChild(dock);
+            dock.className = "hotspots-legend-dock hotspots-legend-beside";
+            dock.style.top = dock.style.right = "4px";
+            dock.style.bottom = dock.style.left = "";
+            dock.style.alignItems = "stretch";
+            dock.style.maxHeight = box.offsetHeight + "px";
+            var width = Math.ceil(dock.getBoundingClientRect().width) + 12;
+            if (outer.clientWidth >= BESIDE_RATIO * width) {
+                narrow(width);
+                dock.setAttribute("data-corner", "beside");
+                return true;
+            }
+            narrow(0);
+            box.appendChild(dock);
+            dock.style.maxHeight = "";
+            return false;
+        }
+        function narrow(px) {
+            // The map's width less ``px`` (0: its whole width). The first time it narrows, it
+            // zooms so that all it showed stays in view.
+            if (px === beside) { return; }
+            var shown = map.getBounds(), first = !beside;
+            beside = px;
+            box.style.width = px ? "calc(100% - " + px + "px)" : "";
+            map.invalidateSize({pan: false});
+            if (px && first) { map.fitBounds(shown, {animate: false}); }
         }
         function onScreen(frame) {
             // The part of the map on screen when it sits in a frame of a taller page (the
@@ -1316,6 +1354,8 @@ if (!window.hotspotsTidy) {
         function tidy() {
             var frame = box.getBoundingClientRect();
             if (!frame.width || !frame.height) { return; }
+            // Mid-zoom, the view is not yet where it will be: tidy once the zoom has ended.
+            if (map._animatingZoom) { map.once("zoomend", later); return; }
             var taken = [];
             ranks(taken);
             names(taken);

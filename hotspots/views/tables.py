@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
+from pandas.io.formats.style import Styler
 
 from hotspots.data.ingest.report import QUARANTINE_REASONS
 from hotspots.store.records import REASON_LABELS, STATUS_LABELS, TIMES_OF_CONCERN
@@ -268,3 +269,35 @@ def _dates(values: pd.Series) -> pd.Series:
     if (known == known.dt.normalize()).all():
         return values.dt.date
     return values.dt.strftime("%Y-%m-%d %H:%M")
+
+
+def meeting_style(table: pd.DataFrame) -> Styler:
+    """``table`` (from :func:`readable`) as a static table shows it: every number with thousands
+    separated and its own decimals (at most 3), a missing value as "–", no index.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"Incidents": [1200, None], "Share (%)": [3.5, 12.25]})
+    >>> print(meeting_style(t).to_string(delimiter=" | "))  # doctest: +NORMALIZE_WHITESPACE
+    Incidents | Share (%)
+    1,200 | 3.50
+    – | 12.25
+    """
+    formats = {
+        column: f"{{:,.{_decimals_shown(table[column])}f}}"
+        for column in table.columns
+        if pd.api.types.is_numeric_dtype(table[column])
+        and not pd.api.types.is_bool_dtype(table[column])
+    }
+    return table.style.format(formats, na_rep="–").hide(axis="index")
+
+
+def _decimals_shown(values: pd.Series) -> int:
+    """The fewest decimals (0 to 3) that show every finite value of ``values`` as it is."""
+    finite = values.dropna().to_numpy(dtype=float)
+    finite = finite[np.isfinite(finite)]
+    for decimals in range(3):
+        scaled = finite * 10**decimals
+        if np.abs(scaled - np.round(scaled)).max(initial=0) < 1e-9:
+            return decimals
+    return 3

@@ -6,9 +6,10 @@ At 1280×720 and 1920×1080, with a local tile server standing in for the street
   names on it overlap (hot spots' streets first: a ward name under one waits for a zoom);
 - meeting mode folds the layer panel and the sidebar away and hides the developer menu; the
   map comes first, above the fold, larger than outside meeting mode, with its legends wholly
-  on screen and off the scale bar and the other controls;
-- the VAWG map's legends sit where they cover the fewest cells; the Patrol map's rank discs
-  never overlap (a crowded one moves aside, with a line back to its place).
+  on screen and off the map, the scale bar and the other controls;
+- the legends stand beside a wide map (never over a cell), else where they cover the fewest
+  cells; the Patrol map's rank discs never overlap (a crowded one moves aside, with a line back
+  to its place).
 
 Screenshots land in ``test-output/readable_*.png``.
 """
@@ -159,6 +160,10 @@ def _check_readable(layout: dict[str, Any], what: str) -> None:
     frame = layout["frame"]
     dock = layout["dock"]
     assert dock is not None, what
+    if layout["corner"] == "beside":  # a wide map: the legends beside it, not on it
+        assert dock["left"] >= frame["right"], (what, dock, frame)
+        assert dock["top"] >= frame["top"] and dock["bottom"] <= frame["bottom"], (what, dock)
+        return
     assert dock["left"] >= frame["left"] and dock["right"] <= frame["right"], (what, dock)
     assert dock["top"] >= frame["top"] and dock["bottom"] <= frame["bottom"], (what, dock)
     others = [c for c in layout["controls"] if "hotspots-legend" not in c["name"]]

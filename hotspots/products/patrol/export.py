@@ -36,7 +36,7 @@ TABLE_COLUMNS: list[str] = [
     "across_m",
     "incidents",
     "share",
-    "harm",
+    "harm_score",
     "crime_mix",
     "previous",
     "change",
@@ -57,8 +57,10 @@ _DECIMALS = 6  # degrees: about 0.1 m
 
 
 def plan_table(plan: PatrolPlan) -> pd.DataFrame:
-    """The plan's localities as a plain table (no geometry), columns in :data:`TABLE_COLUMNS`."""
-    return pd.DataFrame(plan.localities[TABLE_COLUMNS])
+    """The plan's localities as a plain table (no geometry), columns in :data:`TABLE_COLUMNS`
+    (the harm total as ``harm_score``: :data:`~hotspots.products.patrol.harm.HARM_SCORE`)."""
+    table = plan.localities.rename(columns={"harm": "harm_score"})
+    return pd.DataFrame(table[TABLE_COLUMNS])
 
 
 def to_csv(plan: PatrolPlan, dest: Dest = None) -> bytes:

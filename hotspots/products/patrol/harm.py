@@ -20,6 +20,25 @@ HARM_SOURCE = (
 )
 """How the bundled weights are described in plans and briefings."""
 
+HARM_SCORE = "Harm score (crime severity weighted)"
+"""What a locality's harm total is called wherever it shows: the dashboard's plan table, the
+CSV (``harm_score``) and its notes, the briefing."""
+
+
+def harm_score_words(source: str) -> str:
+    """The harm score in plain words, with where its weights come from (``source``: the plan's
+    ``harm_source``).
+
+    Examples
+    --------
+    >>> harm_score_words("my weights")
+    "Harm score (crime severity weighted): the locality's incidents added up, each counted by the severity weight of its crime type instead of as 1 (my weights)"
+    """  # noqa: E501
+    return (
+        f"{HARM_SCORE}: the locality's incidents added up, each counted by the severity weight "
+        f"of its crime type instead of as 1 ({source})"
+    )
+
 
 def load_harm_weights(path: str | Path | None = None) -> pd.Series:
     """Harm weight per crime type.

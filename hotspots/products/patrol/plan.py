@@ -35,7 +35,7 @@ from hotspots.products.patrol.dosage import (
     check_visit_minutes,
     recommend_dosage,
 )
-from hotspots.products.patrol.harm import harm_of, load_harm_weights
+from hotspots.products.patrol.harm import harm_of, harm_score_words, load_harm_weights
 from hotspots.products.patrol.localities import (
     HotAreas,
     build_localities,
@@ -707,8 +707,8 @@ def _limits(
     limits.append(trend_note + ".")
     if harm_note:
         limits.append(harm_note + ".")
-    elif metadata["ranked_by"] == "harm":
-        limits.append(f"Harm: {metadata['harm_source']}.")
+    else:
+        limits.append(harm_score_words(metadata["harm_source"]) + ".")
     if bt is not None and "forecast" in bt:
         f = bt["forecast"]
         limits.append(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from hotspots.products.patrol.harm import HARM_SCORE, harm_score_words
 from hotspots.products.patrol.plan import PatrolPlan
 
 
@@ -14,7 +15,8 @@ def month_only(plan: PatrolPlan) -> bool:
 
 
 def display_table(plan: PatrolPlan) -> pd.DataFrame:
-    """The plan table as shown: Rank, Locality, Incidents, Share (%), Harm, Previous period,
+    """The plan table as shown: Rank, Locality, Incidents, Share (%), the harm score
+    (:data:`~hotspots.products.patrol.harm.HARM_SCORE`), Previous period,
     Trend ("–" when none), Peak days (hour data only), Peak hours or Peak months, Dosage and
     Crime mix; one row per locality, best first.
 
@@ -30,7 +32,7 @@ def display_table(plan: PatrolPlan) -> pd.DataFrame:
             "Locality": loc["name"].to_numpy(),
             "Incidents": loc["incidents"].astype(int).to_numpy(),
             "Share (%)": (100 * loc["share"].astype(float)).to_numpy(),
-            "Harm": loc["harm"].astype(float).to_numpy(),
+            HARM_SCORE: loc["harm"].astype(float).to_numpy(),
             "Previous period": pd.to_numeric(loc["previous"]).to_numpy(),
             "Trend": loc["trend"].astype(object).fillna("–").to_numpy(),
             "Peak days": loc["peak_days"].to_numpy(),
@@ -40,3 +42,11 @@ def display_table(plan: PatrolPlan) -> pd.DataFrame:
         }
     )
     return table.drop(columns="Peak days") if months else table
+
+
+def harm_note(plan: PatrolPlan) -> str | None:
+    """What the table's harm score is, in plain words (:func:`harm_score_words`); ``None``
+    when the plan has no harm score (a crime type without a weight)."""
+    if not plan.localities["harm"].notna().any():
+        return None
+    return harm_score_words(plan.metadata["harm_source"]) + "."

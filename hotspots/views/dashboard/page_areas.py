@@ -25,6 +25,7 @@ from hotspots.views.dashboard import cached, login
 from hotspots.views.dashboard.offline import st_map
 from hotspots.views.dashboard.sidebar import meeting_mode, sidebar_filters
 from hotspots.views.dashboard.state import Dataset, current_dataset
+from hotspots.views.dashboard.table_view import show_table
 from hotspots.views.dashboard.text import markdown_text
 
 CHOROPLETH_VALUES: dict[str, tuple[str, str]] = {
@@ -267,7 +268,7 @@ def _ward_section(ds: Dataset, table: pd.DataFrame, periods: measures.Periods) -
             "blue: fall); grey wards show no significant change, too few incidents to test, "
             "or a withheld figure."
         )
-    st.dataframe(_ward_display(table), hide_index=True, width="stretch", key="a_ward_table")
+    show_table(_ward_display(table), key="a_ward_table")
     notes = area_view.ward_notes(table)
     st.caption(" ".join(map(markdown_text, notes)))  # notes name sources: data text
     login.download_button(

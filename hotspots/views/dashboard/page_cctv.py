@@ -32,6 +32,7 @@ from hotspots.views.dashboard.offline import fresh_copy, st_map
 from hotspots.views.dashboard.sidebar import sidebar_filters
 from hotspots.views.dashboard.state import Dataset, current_dataset, fingerprint
 from hotspots.views.dashboard.store import session_store, store_caption
+from hotspots.views.dashboard.table_view import show_table
 from hotspots.views.dashboard.text import markdown_text
 
 ANALYSIS: dict = cached.DEFAULT_ANALYSIS
@@ -155,15 +156,13 @@ def _coverage_metrics(cov: cctv.Coverage) -> None:
 
 def _coverage_section(cov: cctv.Coverage) -> None:
     st.markdown("**Per camera**")
-    st.dataframe(
-        tables.readable(cov.by_camera), hide_index=True, width="stretch", key="cctv_by_camera"
-    )
+    show_table(tables.readable(cov.by_camera), key="cctv_by_camera")
     st.markdown("**Per hotspot** (most uncovered incidents first)")
     assert cov.by_hotspot is not None  # _coverage passes the hot cells
     shown = cov.by_hotspot
     if "place" in shown.columns:  # named by street and ward, not by a cell id
         shown = shown.drop(columns=cov.params["hotspot_id"])
-    st.dataframe(tables.readable(shown), hide_index=True, width="stretch", key="cctv_by_hotspot")
+    show_table(tables.readable(shown), key="cctv_by_hotspot")
 
 
 def _statuses(cov: cctv.Coverage) -> str:
@@ -219,7 +218,7 @@ def _siting_section(
     else:
         m2.metric("Best possible is at most", f"{plan.upper_bound:,.0f}")
         m3.metric("Greedy / bound", f"{plan.share_of_bound:.1%}")
-    st.dataframe(tables.readable(plan.chosen), hide_index=True, width="stretch", key="cctv_sites")
+    show_table(tables.readable(plan.chosen), key="cctv_sites")
     p = plan.params
     st.caption(
         f"{p['sites_chosen']} of {p['candidates']} candidate sites (hot-cell centres), each "
@@ -257,7 +256,7 @@ def _sheet_section(
     if sheet.note:
         st.info(sheet.note)
     windows = sheet.windows
-    st.dataframe(tables.readable(windows), hide_index=True, width="stretch", key="cctv_windows")
+    show_table(tables.readable(windows), key="cctv_windows")
     on_sheet = sheet.pairs_on_sheet
     st.caption(
         f"{len(windows)} windows for {on_sheet} camera × hot cell pairs where the camera sees at "

@@ -25,6 +25,7 @@ from hotspots.products.patrol import (
     to_kml,
     to_notes,
 )
+from hotspots.products.patrol.harm import HARM_SCORE
 from hotspots.products.patrol.plan import Method
 from hotspots.products.patrol.request import (
     LATEST_MONTHS,
@@ -36,12 +37,13 @@ from hotspots.products.patrol.request import (
     plan_for,
     pool_selection,
 )
-from hotspots.products.patrol.table import display_table, month_only
+from hotspots.products.patrol.table import display_table, harm_note, month_only
 from hotspots.views import maps, tables
 from hotspots.views.dashboard import cached, login
 from hotspots.views.dashboard.offline import fill_screen, fresh_copy, st_map
 from hotspots.views.dashboard.sidebar import MEETING_MAP_CSS, meeting_mode, sidebar_filters
 from hotspots.views.dashboard.state import Dataset, current_dataset
+from hotspots.views.dashboard.table_view import show_table
 from hotspots.views.dashboard.text import markdown_text
 from hotspots.views.patrol_map import MAP_HEIGHT_PX, map_view, patrol_layer
 
@@ -64,7 +66,7 @@ METHODS: dict[Method, str] = {
 }
 RANKINGS: dict[Literal["count", "harm"], str] = {
     "count": "Incidents",
-    "harm": "Harm (crime severity weights)",
+    "harm": HARM_SCORE,
 }
 
 _CHOICES_KEY = "patrol_choices"
@@ -282,13 +284,11 @@ def _table(plan: PatrolPlan) -> None:
             "larger area, or DBSCAN clusters."
         )
         return
-    st.dataframe(
+    show_table(
         tables.readable(display_table(plan)),
-        hide_index=True,
-        width="stretch",
         column_config={
             "Share (%)": st.column_config.NumberColumn(format="%.1f %%"),
-            "Harm": st.column_config.NumberColumn(format="%,.0f"),
+            HARM_SCORE: st.column_config.NumberColumn(format="%,.0f"),
             "Previous period": st.column_config.NumberColumn(format="%.0f"),
         },
     )
@@ -305,6 +305,9 @@ def _table(plan: PatrolPlan) -> None:
             "only)."
         )
     st.caption(markdown_text(plan.metadata["dosage_rule"]))
+    harm = harm_note(plan)
+    if harm:
+        st.caption(markdown_text(harm))
 
 
 def _map(ds: Dataset, plan: PatrolPlan, key: tuple[str, ...]) -> None:

@@ -24,6 +24,7 @@ from hotspots.views.dashboard import cached
 from hotspots.views.dashboard.login import require
 from hotspots.views.dashboard.sidebar import meeting_mode, sidebar_filters
 from hotspots.views.dashboard.state import Dataset, current_dataset
+from hotspots.views.dashboard.table_view import show_table
 from hotspots.views.dashboard.text import markdown_text
 
 MAP_DEFAULTS: dict = cached.DEFAULT_ANALYSIS
@@ -173,7 +174,8 @@ def _heatmap(profile: HourWeekday) -> None:
 
 def _monthly(out: PeakTimes) -> None:
     """The monthly line, broken at months with no data (a grey band labelled "no data"), never
-    drawn as zero."""
+    drawn as zero; a month a source has not published yet is a hollow point labelled so
+    (:meth:`~hotspots.products.peak_times.PeakTimes.partial_marks`)."""
     st.subheader("Monthly trend, with the same months a year earlier")
     monthly = out.monthly
     long = (
@@ -214,6 +216,22 @@ def _monthly(out: PeakTimes) -> None:
         for m in out.months_without_data
     ]
     layers: list[dict] = [line]
+    marks = out.partial_marks()
+    if marks:  # a month a source has not published: a hollow point, labelled, over the line
+        at = {
+            "x": {"field": "month", "type": "temporal"},
+            "y": {"field": "incidents", "type": "quantitative"},
+        }
+        layers += [
+            {"data": {"values": marks},
+             "mark": {"type": "point", "filled": True, "fill": "white", "stroke": "#b2182b",
+                      "strokeWidth": 2.5, "size": 160, "opacity": 1},
+             "encoding": {**at, "tooltip": [{"field": "label", "title": "note"}]}},
+            {"data": {"values": marks},
+             "mark": {"type": "text", "align": "right", "dx": -10, "dy": -16,
+                      "fontSize": 17 if meeting_mode() else 13, "color": "#b2182b"},
+             "encoding": {**at, "text": {"field": "label"}}},
+        ]  # fmt: skip
     if gaps:
         layers = [
             {
@@ -227,7 +245,7 @@ def _monthly(out: PeakTimes) -> None:
                          "color": "#525252", "fontSize": 13, "y": 12, "align": "right"},
                 "encoding": {"x": {"field": "month", "type": "temporal"}},
             },
-            line,
+            *layers,
         ]  # fmt: skip
     spec = {"height": 280, "layer": layers, "usermeta": {"embedOptions": {"renderer": "svg"}}}
     if meeting_mode():  # readable from the back of the room, as the hour chart
@@ -279,7 +297,7 @@ def _peaks(peaks: pd.DataFrame | None) -> None:
         names = {"block_hours": "Hours", "label": "Window"}
     names.update(rank="Rank")
     shown = tables.readable(shown, names=names)  # share in %, lift to 1 dp, whole incidents
-    st.dataframe(shown, hide_index=True, width="stretch")
+    show_table(shown)
     st.caption(
         "Incidents: about this many (an incident with a from–to window counts in part in each "
         "hour of its window, so the counts are rounded to whole incidents). Share: of the "

@@ -29,6 +29,7 @@ from shapely.geometry.polygon import orient
 from hotspots.core.crs import from_lonlat, to_crs
 from hotspots.core.io import Dest
 from hotspots.products.patrol.export import plan_table
+from hotspots.products.patrol.harm import HARM_SCORE
 from hotspots.products.patrol.plan import CONTEXT_RES, PatrolPlan
 from hotspots.products.patrol.table import month_only
 from hotspots.space.grid import cell_polygons
@@ -54,7 +55,7 @@ BRIEFING_COLUMNS: dict[str, str] = {
     "name": "Locality",
     "incidents": "Incidents",
     "share": "Share",
-    "harm": "Harm",
+    "harm_score": HARM_SCORE,
     "crime_mix": "Crime mix",
     "trend": "Trend vs previous period",
     "peak_days": "Peak days",
@@ -203,7 +204,7 @@ _DETAILS: dict[str, str] = {
     "area_m2": "Area (m²)",
     "incidents": "Incidents",
     "share": "Share of the area's incidents",
-    "harm": "Harm",
+    "harm_score": HARM_SCORE,
     "crime_mix": "Crime mix",
     "previous": "Incidents in the previous period",
     "trend": "Trend",

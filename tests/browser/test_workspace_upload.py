@@ -90,7 +90,7 @@ def test_upload_survives_a_reload_and_a_restart(
         page.get_by_role("button", name="Add to the workspace").click()
         expect(page.get_by_text("Added to the workspace.")).to_be_visible(timeout=TIMEOUT)
         expect(page.locator('[data-testid="stCode"]').first).to_contain_text(
-            "added police.uk 2018-06: 90 incidents", timeout=TIMEOUT
+            "added police.uk 2018-06 (West Yorkshire): 90 incidents", timeout=TIMEOUT
         )
         expect(_metric(page, "Incidents kept")).to_have_text("210", timeout=TIMEOUT)
         screenshot(page, "upload_added")

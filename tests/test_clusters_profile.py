@@ -181,3 +181,19 @@ def test_text_columns_of_any_kind_give_the_same_profiles(dacorum):
     for other in (plain, reordered):
         got = cluster_profiles(other, labels).drop(columns="geometry")
         pd.testing.assert_frame_equal(got.astype(str), arrow.astype(str))
+
+
+def test_a_peak_needs_ten_incidents_with_a_time():
+    # "Friday, around 13:00 (hour from 1 timed incidents)" was a peak from one record
+    from hotspots.analysis.clusters.profile import _peaks
+
+    when = pd.to_datetime(["2021-03-05 13:00", "2021-03-06 02:00"] + ["2021-03-07 00:00"] * 10)
+    frame = pd.DataFrame({"cluster": [0] * 12, "when": when,
+                          "precision": ["minute"] * 2 + ["day"] * 10})  # fmt: skip
+    row = _peaks(frame).iloc[0]
+    assert pd.isna(row["peak_hour"]) and row["peak_weekday"] == "Sunday"
+    assert row["peak_note"] == (
+        "no hour: 2 of 12 incidents have a time, fewer than 10: timing unknown"
+    )
+    few = _peaks(frame.iloc[:3]).iloc[0]
+    assert pd.isna(few["peak_weekday"]) and few["peak_note"].startswith("no weekday or hour: 3")

@@ -32,6 +32,11 @@ def _log(path: Path) -> pd.DataFrame:
         dx, dy = rng.normal(0, 3, 2)
         rows.append((f"H{k}", where, round(x + dx), round(y + dy)))
     rows += [(f"M{k}", "3 Moss Lane", 383400 + 60 * k, 394400) for k in range(3)]
+    # a house clicked 40 times, and 3 times at one spot 24 m off (the round-2 review's)
+    for name, x0 in (("Flat 2, Rose Court", 383600), ("Ivy House", 383800)):
+        rows += [(f"F{name[0]}{k}", name, x0 + k % 2, 394200) for k in range(40)]
+        rows += [(f"G{name[0]}{k}", name, x0 + 24, 394200 + k) for k in range(3)]
+    rows += [(f"L{k}", "Short Lane", 384000 + 40 * k, 394100) for k in range(3)]  # a street
     rows += [(f"S{k}", "Upper Chorlton Road", 383000 + 10 * k, 394300) for k in range(20)]
     frame = pd.DataFrame(rows, columns=["Ref", "Where", "E", "N"])
     frame["Reported"] = "16/09/2025 23:57"
@@ -52,6 +57,9 @@ def test_one_house_clicked_again_and_again_never_names_a_place(tmp_path: Path) -
         "27 Hawthorn Road, M16 8XY": "unnamed place",  # 45 points, all within 20 m
         "The Laurels, Hawthorn Road": "unnamed place",  # no number, but one house
         "3 Moss Lane": "unnamed place",  # 120 m apart, but a house number
+        "Flat 2, Rose Court": "unnamed place",  # a flat
+        "Ivy House": "unnamed place",  # a house name: its strays are one spot
+        "Short Lane": "Short Lane",  # 3 points 40 m apart: a street
         "Upper Chorlton Road": "Upper Chorlton Road",  # a street of the same log
     }
     # the cluster at the house lists no address among its places

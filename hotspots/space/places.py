@@ -81,13 +81,16 @@ NAMING_MIN_POINTS = 3
 must be found before it names a place (so one report's address never does)."""
 
 HOUSE_REACH_M = 20.0
-"""Location text from an exact-coordinate source whose points all lie within this many metres
-of their middle (the median point) never names a place: one house and its garden (a
+"""Location text from an exact-coordinate source whose points lie within this many metres of
+their middle (the median point) never names a place: one house and its garden (a
 semi-detached plot is about 8 m by 30 m, its corners some 16 m from its middle), clicked on a
-map again and again, a few metres off each time. A street's incidents reach farther."""
+map again and again, a few metres off each time. Its stray points (a mis-click, a geocode to
+the street's end) do not make it a street either: the points beyond this reach must
+themselves lie farther than it from their own middle, as a street's incidents do."""
 
 _ADDRESS = re.compile(
     r"^\s*\d+[a-z]?\b"  # a leading house number: "27 Hawthorn Road", "27a", "27-29"
+    r"|^\s*(flat|apartment|apt|unit|room|suite|studio|maisonette|bedsit)\b"  # "Flat 2, …"
     r"|\b[a-z]{1,2}\d[a-z\d]?\s*\d[a-z]{2}\b",  # a full UK postcode: "M16 8XY", "AL11AA"
     re.IGNORECASE,
 )
@@ -109,7 +112,8 @@ def _is_landmark(place: pd.Series) -> np.ndarray:
 
 def looks_like_address(locations: pd.Series) -> np.ndarray:
     """Per location text: it reads as a premises address, a leading house number
-    ("27 Hawthorn Road") or a full UK postcode ("M16 8XY"), which no place name may show."""
+    ("27 Hawthorn Road"), a flat or unit ("Flat 2, Rose Court") or a full UK postcode
+    ("M16 8XY"), which no place name may show."""
     found = locations.astype("string").str.contains(_ADDRESS)
     return found.fillna(False).to_numpy(bool)
 
@@ -117,8 +121,8 @@ def looks_like_address(locations: pd.Series) -> np.ndarray:
 def nameable(incidents: pd.DataFrame) -> np.ndarray:
     """Rows whose location text may name a place: police.uk's public map-point names, and text
     from any other source seen at :data:`NAMING_MIN_POINTS` or more distinct points, not all
-    within :data:`HOUSE_REACH_M` of their median point, that is not an address
-    (:func:`looks_like_address`)."""
+    within :data:`HOUSE_REACH_M` of their median point (nor all but strays that are themselves
+    one spot), that is not an address (:func:`looks_like_address`)."""
     n = len(incidents)
     if "source" not in incidents.columns or not {"x", "y"} <= set(incidents.columns):
         return np.ones(n, dtype=bool)
@@ -135,9 +139,15 @@ def nameable(incidents: pd.DataFrame) -> np.ndarray:
     )
     points = points.drop_duplicates()
     middle = points.groupby("text", dropna=True)[["x", "y"]].transform("median")
-    reach = np.hypot(points["x"] - middle["x"], points["y"] - middle["y"])
-    spread = pd.DataFrame({"n": 1, "beyond": reach > HOUSE_REACH_M}).groupby(points["text"]).sum()
-    street = spread.index[(spread["n"] >= NAMING_MIN_POINTS) & (spread["beyond"] > 0)]
+    far = (
+        np.hypot(points["x"] - middle["x"], points["y"] - middle["y"]) > HOUSE_REACH_M
+    ).to_numpy()
+    strays = points[far]  # beyond a house's reach: a street's, or a house's mis-clicks
+    their_middle = strays.groupby("text")[["x", "y"]].transform("median")
+    spread_out = np.hypot(strays["x"] - their_middle["x"], strays["y"] - their_middle["y"])
+    reaches = (spread_out > HOUSE_REACH_M).groupby(strays["text"]).any()
+    counted = points.groupby("text").size()
+    street = counted.index[counted >= NAMING_MIN_POINTS].intersection(reaches.index[reaches])
     common = text.isin(street).fillna(False).to_numpy(bool) & ~by_value(
         incidents["location"], looks_like_address
     )

@@ -10,6 +10,7 @@ import pandas as pd
 import shapely
 
 from hotspots.analysis.clusters.result import ClusterResult
+from hotspots.analysis.temporal.peaks import MIN_TIMED_INCIDENTS
 from hotspots.core.crs import to_crs
 from hotspots.core.points import point_keys
 from hotspots.data.schema import WGS84, WORKING_CRS, check_incidents, is_arrow_text
@@ -68,7 +69,9 @@ def cluster_profiles(
           "no clear change" (``trend_p``); "too few months" when the data span under 6;
         - ``peak_weekday``, ``peak_hour`` (of ``occurred_from``) and ``peak_note``:
           weekday from day/hour/minute-precision incidents, hour from hour/minute
-          precision; month-only data (police.uk) says so instead of showing a fake peak.
+          precision, each from :data:`~hotspots.analysis.temporal.peaks.MIN_TIMED_INCIDENTS`
+          or more of them (fewer: timing unknown, the note says how many); month-only data
+          (police.uk) says so instead of showing a fake peak.
 
     Examples
     --------
@@ -322,10 +325,24 @@ def _peaks(frame: pd.DataFrame) -> pd.DataFrame:
     )
     n_timed = timed.groupby(frame["cluster"]).sum().reindex(clusters)
     n_dated = dated.groupby(frame["cluster"]).sum().reindex(clusters)
-    note = np.where(
-        n_timed > 0,
-        "hour from " + n_timed.astype(str) + " timed incidents",
-        np.where(n_dated > 0, "dates only: no hour of day", "month-only data: no weekday or hour"),
+    n_all = frame.groupby("cluster").size().reindex(clusters).astype(str)
+    # one or two records make no peak (the rule of peak windows): too few, timing unknown
+    hour = hour.where(n_timed >= MIN_TIMED_INCIDENTS)
+    weekday = weekday.where(n_dated >= MIN_TIMED_INCIDENTS)
+    few = f", fewer than {MIN_TIMED_INCIDENTS}: timing unknown"
+    note = np.select(
+        [n_timed >= MIN_TIMED_INCIDENTS, n_dated >= MIN_TIMED_INCIDENTS, n_dated > 0],
+        [
+            "hour from " + n_timed.astype(str) + " timed incidents",
+            "no hour: " + n_timed.astype(str) + " of " + n_all + " incidents have a time" + few,
+            "no weekday or hour: "
+            + n_dated.astype(str)
+            + " of "
+            + n_all
+            + " incidents have a date"
+            + few,
+        ],
+        "month-only data: no weekday or hour",
     )
     names = pd.Series(_WEEKDAYS)
     return pd.DataFrame(

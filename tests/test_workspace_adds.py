@@ -193,3 +193,18 @@ def test_a_force_part_is_named_safely_whatever_the_file_is_called(tmp_path):
         assert all(root / "data" in p.parents for p in parts)
         assert all(len(p.name) <= 110 and p.name.replace(".parquet", "").strip(".") for p in parts)
         assert len(open_workspace(root).incidents) == 3 * (n + 1)
+
+
+def test_force_names_filed_under_one_part_name_are_one_force(tmp_path):
+    # "hertfordshire." and "hertfordshire" name one part's file: the newer replaces, said so
+    root = tmp_path / "ws"
+    init(root, area=LEEDS)
+    add(root, [_street_csv(tmp_path, "2018-04", "hertfordshire", 3)])
+    dotted = tmp_path / "dotted"
+    dotted.mkdir()
+    path = _street_csv(dotted, "2018-04", "herts", 2)
+    path = path.rename(dotted / "2018-04-hertfordshire.-street.csv")
+    report = add(root, [path])
+    assert report.replaced == [("police.uk", "2018-04", "Hertfordshire", 3, 2)]
+    assert not report.added and len(open_workspace(root).incidents) == 2
+    assert [p.name for p in (root / "data").rglob("*.parquet")] == ["hertfordshire.parquet"]

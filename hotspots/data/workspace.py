@@ -421,9 +421,11 @@ _FORCE_FILE = re.compile(r"^(\d{4}-\d{2})-(.+)-street\.csv(?:\.gz)?$", re.IGNORE
 
 def _forces_named(names: Iterable[str], month: str | None = None) -> tuple[str, ...]:
     """The police forces that police.uk file names name (of ``month`` only, when given),
-    sorted; none for files that name no force (a council log, police.uk API JSON)."""
+    sorted; none for files that name no force (a council log, police.uk API JSON). A force is
+    known by its name made path-safe (:func:`_slug`), as its part's file is named: names that
+    differ but in case or punctuation (``hertfordshire.``, ``Hertfordshire``) are one force."""
     found = (_FORCE_FILE.match(Path(n).name) for n in names)
-    return tuple(sorted({m[2].lower() for m in found if m and month in (None, m[1])}))
+    return tuple(sorted({_slug(m[2]) for m in found if m and month in (None, m[1])}))
 
 
 def _by_force(files: Sequence[str | Path]) -> list[tuple[tuple[str, ...], list[str | Path]]]:
@@ -441,9 +443,10 @@ def _by_force(files: Sequence[str | Path]) -> list[tuple[tuple[str, ...], list[s
 
 def _forces_of(entry: Mapping[str, Any]) -> tuple[str, ...]:
     """The forces a stored month's part holds: as recorded, or for a month stored before
-    parts were kept per force, those its files' names name for that month."""
+    parts were kept per force, those its files' names name for that month (each known as
+    :func:`_forces_named` knows it)."""
     if "forces" in entry:
-        return tuple(entry["forces"])
+        return tuple(sorted({_slug(f) for f in entry["forces"]}))
     return _forces_named(entry.get("files", {}), entry["month"])
 
 
@@ -778,10 +781,10 @@ def _sha256(path: Path) -> str:
 
 
 def _part_name(forces: Sequence[str]) -> str:
-    """The file name (without suffix) of a month's part of ``forces``: their names from the
-    files' names made safe for a path, shortened with a hash when long (a name may be any
-    text a file's name holds)."""
-    name = "+".join(_slug(f) for f in forces)
+    """The file name (without suffix) of a month's part of ``forces`` (path-safe already:
+    :func:`_forces_named`), shortened with a hash when long (a name may be any text a file's
+    name holds)."""
+    name = "+".join(forces)
     if len(name) <= _PART_NAME_MAX:
         return name
     digest = hashlib.sha256("+".join(forces).encode()).hexdigest()[:12]

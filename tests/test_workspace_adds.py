@@ -208,3 +208,34 @@ def test_force_names_filed_under_one_part_name_are_one_force(tmp_path):
     assert report.replaced == [("police.uk", "2018-04", "Hertfordshire", 3, 2)]
     assert not report.added and len(open_workspace(root).incidents) == 2
     assert [p.name for p in (root / "data").rglob("*.parquet")] == ["hertfordshire.parquet"]
+
+
+def test_a_source_is_not_filed_in_the_workspaces_own_folders(tmp_path, capsys):
+    # data/quarantine/ holds the rows each add set aside: a source there would be read as those
+    root = tmp_path / "ws"
+    init(root, area=LEEDS)
+    log = tmp_path / "quarantine.csv"
+    rows = [
+        {"Ref": f"Q{i}", "Reported": "01/05/2018 10:00", "Category": "Noise nuisance",
+         "Lat": f"{lat:.6f}", "Lon": f"{lon:.6f}"}
+        for i, (lon, lat) in enumerate(_points(LEEDS, 4))
+    ]  # fmt: skip
+    pd.DataFrame(rows).to_csv(log, index=False)
+    columns = tmp_path / "map.json"
+    columns.write_text(
+        json.dumps({"incident_id": "Ref", "datetime": "Reported", "crime_type": "Category",
+                    "lat": "Lat", "lon": "Lon"})
+    )  # fmt: skip
+    assert main(["add", str(root), str(log), "--columns", str(columns)]) == 1
+    assert "source 'quarantine' would be filed in data/quarantine" in capsys.readouterr().err
+    assert not (root / "data" / "quarantine").exists()
+    # a workspace that filed one there before: its months are incidents, not rows set aside
+    add(root, [log], source="Q log", columns=json.loads(columns.read_text()))
+    (root / "data" / "q-log").rename(root / "data" / "quarantine")
+    partitions = {
+        key.replace("q-log/", "quarantine/"): {**entry, "source": "quarantine"}
+        for key, entry in _manifest(root).items()
+    }
+    (root / "data" / "manifest.json").write_text(json.dumps({"partitions": partitions}))
+    opened = open_workspace(root)
+    assert len(opened.incidents) == 4 and opened.quarantine.empty

@@ -57,6 +57,9 @@ POLICEUK = "police.uk"
 
 DEFAULT_TILES = "CartoDB positron"
 
+QUARANTINE = "quarantine"
+"""The folder of ``data/`` holding the rows each ``add`` set aside: no source's folder."""
+
 
 @dataclass(frozen=True)
 class Workspace:
@@ -381,7 +384,7 @@ def add(
     # in the load report only (a force file clipped to one district sets most rows aside).
     bad = result.quarantine[result.quarantine["reason"] != "outside_study_area"]
     if len(bad) and (report.added or report.replaced):
-        folder = ws.data_dir / "quarantine"
+        folder = ws.data_dir / QUARANTINE
         folder.mkdir(exist_ok=True)
         tag = hashlib.sha256("".join(sorted(hashes.values())).encode()).hexdigest()[:12]
         bad.astype("string").to_parquet(folder / f"{_slug(name)}-{tag}.parquet")
@@ -568,7 +571,8 @@ def _check_source_name(name: str, manifest: Mapping[str, Any], *, exact: bool) -
     """Refuse a source name that would file rows with another source's: one that names
     police.uk's anonymised points for rows with exact ones (a council log), or whose folder
     (:func:`_slug`) is another source's ("Police UK" and "police.uk", "Council ASB" and
-    "council-asb"): its months would replace that source's."""
+    "council-asb"): its months would replace that source's; or the workspace's own
+    (:data:`QUARANTINE`): its months would be read as rows set aside."""
     police = exact and (exact_source_name(name) != name or _slug(name) == _slug(POLICEUK))
     if police:
         raise ValueError(
@@ -576,6 +580,12 @@ def _check_source_name(name: str, manifest: Mapping[str, Any], *, exact: bool) -
             "already anonymised; these rows have exact coordinates (a council log, CAD data): "
             "give them a source name of their own (--source), so that their points and "
             "addresses stay protected and police.uk's months are not replaced"
+        )
+    if _slug(name) == QUARANTINE:
+        raise ValueError(
+            f"source {name!r} would be filed in data/{QUARANTINE}/, where the workspace keeps "
+            "the rows each add set aside, and be read as those: give it a name of its own "
+            "(--source)"
         )
     others = {e["source"] for e in manifest["partitions"].values() if e["source"] != name}
     clash = sorted(o for o in others if _slug(o) == _slug(name))
@@ -695,7 +705,7 @@ def open_workspace(root: str | Path) -> WorkspaceData:
         )
     combined = concat_results(parts)
     coverage = Coverage.of(combined.incidents, declared=declared)
-    quarantine = _saved_quarantine(ws, combined.quarantine)
+    quarantine = _saved_quarantine(ws, manifest, combined.quarantine)
     return WorkspaceData(ws, combined.incidents, coverage, quarantine, combined)
 
 
@@ -726,9 +736,17 @@ def own_population(ws: Workspace) -> pd.DataFrame | None:
     return table
 
 
-def _saved_quarantine(ws: Workspace, extra: pd.DataFrame) -> pd.DataFrame:
-    folder = ws.data_dir / "quarantine"
-    paths = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+def _saved_quarantine(
+    ws: Workspace, manifest: Mapping[str, Any], extra: pd.DataFrame
+) -> pd.DataFrame:
+    """The rows set aside by each ``add`` (:data:`QUARANTINE`) and ``extra``: not the months
+    of a source filed there before its name was refused (:func:`_check_source_name`)."""
+    folder = ws.data_dir / QUARANTINE
+    paths = [
+        p
+        for p in (sorted(folder.glob("*.parquet")) if folder.is_dir() else [])
+        if f"{QUARANTINE}/{p.stem}" not in manifest["partitions"]
+    ]
     frames = [pd.read_parquet(p) for p in paths] + ([extra] if len(extra) else [])
     return pd.concat(frames, ignore_index=True) if frames else extra
 

@@ -9,6 +9,7 @@ from the national boundary pack.
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -239,3 +240,39 @@ def test_a_source_is_not_filed_in_the_workspaces_own_folders(tmp_path, capsys):
     (root / "data" / "manifest.json").write_text(json.dumps({"partitions": partitions}))
     opened = open_workspace(root)
     assert len(opened.incidents) == 4 and opened.quarantine.empty
+
+
+def test_a_renamed_copy_of_a_stored_file_replaces_its_part(tmp_path):
+    # the same incidents (by Crime ID) in a file named otherwise are a newer copy, not more data
+    root = tmp_path / "ws"
+    init(root, area=LEEDS)
+    first = _street_csv(tmp_path, "2018-04", "west-yorkshire", 4)
+    rows = pd.read_csv(first, dtype=str, keep_default_na=False)
+    rows.loc[0, ["Crime ID", "Crime type"]] = ["", "Anti-social behaviour"]  # an id made up
+    rows.to_csv(first, index=False)
+    add(root, [first])
+    copies = tmp_path / "copies"
+    copies.mkdir()
+    browser = copies / "2018-04-west-yorkshire-street (1).csv"  # newer: one crime withdrawn
+    rows.drop(index=3).to_csv(browser, index=False)
+    report = add(root, [browser])
+    assert report.replaced == [("police.uk", "2018-04", "", 4, 3)] and not report.added
+    assert "as stored from 2018-04-west-yorkshire-street.csv: a newer copy" in report.summary()
+    assert len(open_workspace(root).incidents) == 3
+    renamed = copies / "2018-04-west-yorkshire (1)-street.csv"  # read as a force of its own
+    rows.drop(index=2).to_csv(renamed, index=False)
+    assert add(root, [renamed]).replaced and len(open_workspace(root).incidents) == 3
+    assert len(_manifest(root)) == 1
+    # a month stored from a zip before parts were kept per force: its manifest names no force
+    old = tmp_path / "old"
+    init(old, area=LEEDS)
+    with zipfile.ZipFile(tmp_path / "download.zip", "w") as zf:
+        zf.write(first, f"2018-04/{first.name}")
+    add(old, [tmp_path / "download.zip"])
+    ((key, entry),) = _manifest(old).items()
+    (old / "data" / f"{key}.parquet").rename(old / "data" / "police-uk" / "2018-04.parquet")
+    del entry["forces"]
+    manifest = {"partitions": {"police-uk/2018-04": entry}}
+    (old / "data" / "manifest.json").write_text(json.dumps(manifest))
+    report = add(old, [first])
+    assert report.unchanged and not report.added and len(open_workspace(old).incidents) == 4

@@ -12,10 +12,11 @@ Layout of a workspace folder::
 
 :func:`init` writes the TOML; :func:`add` loads files into the partitions, idempotently (the
 same month twice changes nothing; files of different police forces for one month add up; a
-month whose content differs replaces that month of that source and force, and the load report
-says so); :func:`open_workspace` reads it all back, with the wards, population and
-:class:`~hotspots.data.coverage.Coverage`, the ``[categories]`` of ``hotspots.toml`` applied to
-every month however long ago it was added. A ``[[sources]]`` entry may also
+month whose content differs replaces that month of that source and force, or the part holding
+the same incidents (a file renamed), and the load report says so); :func:`open_workspace`
+reads it all back, with the wards, population and :class:`~hotspots.data.coverage.Coverage`,
+the ``[categories]`` of ``hotspots.toml`` applied to every month however long ago it was
+added. A ``[[sources]]`` entry may also
 list ``files`` read on every open (the bundled demo does this, so it holds no copies).
 
 Examples
@@ -309,7 +310,8 @@ def add(
     AddReport
         Months added, replaced (content changed: the newer file wins) and unchanged. The
         files of different forces for one month add up (:func:`_by_force`): a newer file
-        replaces only its own force's part of the month.
+        replaces only its own force's part of the month, and any part holding the same
+        incidents (:func:`_copies`: a copy of a stored file, named otherwise).
 
     Raises
     ------
@@ -354,10 +356,19 @@ def add(
         key = f"{_slug(name)}/{month}" + (f"/{_part_name(forces)}" if forces else "")
         digest = _content_hash(part)
         words = _force_words(forces)
-        old = _stored_parts(manifest["partitions"], name, month, forces)
+        named = _stored_parts(manifest["partitions"], name, month, forces)
+        old = {**named, **_copies(ws, manifest["partitions"], name, month, part)}
         if len(old) == 1 and next(iter(old.values()))["content_sha256"] == digest:
             report.unchanged.append((name, month, words, len(part)))
             continue
+        copied = sorted(
+            {Path(f).name for k, e in old.items() if k not in named for f in e.get("files", {})}
+        )
+        if copied:
+            report.notes.append(
+                f"{name} {month}{_of(words)}: the same incidents (incident ids) as stored from "
+                f"{', '.join(copied)}: a newer copy, it replaces them rather than adding to them"
+            )
         for stale in old:
             del manifest["partitions"][stale]
             if stale != key:
@@ -465,6 +476,24 @@ def _stored_parts(
         and e["month"] == month
         and (set(_forces_of(e)) & set(forces) or not (_forces_of(e) or forces))
     }
+
+
+def _copies(
+    ws: Workspace, partitions: Mapping[str, Any], name: str, month: str, part: pd.DataFrame
+) -> dict[str, Any]:
+    """The stored parts of source ``name``'s ``month`` holding any of ``part``'s incidents (by
+    ``incident_id``: police.uk's Crime IDs; an id made up for a row without one names its file,
+    so a renamed copy's differ): the same data from a file named otherwise (a browser's
+    ``...-street (1).csv``, a month stored from a zip), which ``part`` replaces."""
+    ids = part["incident_id"].dropna()
+    found = {}
+    for key, entry in partitions.items():
+        if entry["source"] != name or entry["month"] != month:
+            continue
+        stored = pd.read_parquet(ws.data_dir / f"{key}.parquet", columns=["incident_id"])
+        if stored["incident_id"].isin(ids).any():
+            found[key] = entry
+    return found
 
 
 def _check_forces(

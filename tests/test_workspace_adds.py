@@ -9,6 +9,7 @@ from the national boundary pack.
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -193,3 +194,85 @@ def test_a_force_part_is_named_safely_whatever_the_file_is_called(tmp_path):
         assert all(root / "data" in p.parents for p in parts)
         assert all(len(p.name) <= 110 and p.name.replace(".parquet", "").strip(".") for p in parts)
         assert len(open_workspace(root).incidents) == 3 * (n + 1)
+
+
+def test_force_names_filed_under_one_part_name_are_one_force(tmp_path):
+    # "hertfordshire." and "hertfordshire" name one part's file: the newer replaces, said so
+    root = tmp_path / "ws"
+    init(root, area=LEEDS)
+    add(root, [_street_csv(tmp_path, "2018-04", "hertfordshire", 3)])
+    dotted = tmp_path / "dotted"
+    dotted.mkdir()
+    path = _street_csv(dotted, "2018-04", "herts", 2)
+    path = path.rename(dotted / "2018-04-hertfordshire.-street.csv")
+    report = add(root, [path])
+    assert report.replaced == [("police.uk", "2018-04", "Hertfordshire", 3, 2)]
+    assert not report.added and len(open_workspace(root).incidents) == 2
+    assert [p.name for p in (root / "data").rglob("*.parquet")] == ["hertfordshire.parquet"]
+
+
+def test_a_source_is_not_filed_in_the_workspaces_own_folders(tmp_path, capsys):
+    # data/quarantine/ holds the rows each add set aside: a source there would be read as those
+    root = tmp_path / "ws"
+    init(root, area=LEEDS)
+    log = tmp_path / "quarantine.csv"
+    rows = [
+        {"Ref": f"Q{i}", "Reported": "01/05/2018 10:00", "Category": "Noise nuisance",
+         "Lat": f"{lat:.6f}", "Lon": f"{lon:.6f}"}
+        for i, (lon, lat) in enumerate(_points(LEEDS, 4))
+    ]  # fmt: skip
+    pd.DataFrame(rows).to_csv(log, index=False)
+    columns = tmp_path / "map.json"
+    columns.write_text(
+        json.dumps({"incident_id": "Ref", "datetime": "Reported", "crime_type": "Category",
+                    "lat": "Lat", "lon": "Lon"})
+    )  # fmt: skip
+    assert main(["add", str(root), str(log), "--columns", str(columns)]) == 1
+    assert "source 'quarantine' would be filed in data/quarantine" in capsys.readouterr().err
+    assert not (root / "data" / "quarantine").exists()
+    # a workspace that filed one there before: its months are incidents, not rows set aside
+    add(root, [log], source="Q log", columns=json.loads(columns.read_text()))
+    (root / "data" / "q-log").rename(root / "data" / "quarantine")
+    partitions = {
+        key.replace("q-log/", "quarantine/"): {**entry, "source": "quarantine"}
+        for key, entry in _manifest(root).items()
+    }
+    (root / "data" / "manifest.json").write_text(json.dumps({"partitions": partitions}))
+    opened = open_workspace(root)
+    assert len(opened.incidents) == 4 and opened.quarantine.empty
+
+
+def test_a_renamed_copy_of_a_stored_file_replaces_its_part(tmp_path):
+    # the same incidents (by Crime ID) in a file named otherwise are a newer copy, not more data
+    root = tmp_path / "ws"
+    init(root, area=LEEDS)
+    first = _street_csv(tmp_path, "2018-04", "west-yorkshire", 4)
+    rows = pd.read_csv(first, dtype=str, keep_default_na=False)
+    rows.loc[0, ["Crime ID", "Crime type"]] = ["", "Anti-social behaviour"]  # an id made up
+    rows.to_csv(first, index=False)
+    add(root, [first])
+    copies = tmp_path / "copies"
+    copies.mkdir()
+    browser = copies / "2018-04-west-yorkshire-street (1).csv"  # newer: one crime withdrawn
+    rows.drop(index=3).to_csv(browser, index=False)
+    report = add(root, [browser])
+    assert report.replaced == [("police.uk", "2018-04", "", 4, 3)] and not report.added
+    assert "as stored from 2018-04-west-yorkshire-street.csv: a newer copy" in report.summary()
+    assert len(open_workspace(root).incidents) == 3
+    renamed = copies / "2018-04-west-yorkshire (1)-street.csv"  # read as a force of its own
+    rows.drop(index=2).to_csv(renamed, index=False)
+    assert add(root, [renamed]).replaced and len(open_workspace(root).incidents) == 3
+    assert len(_manifest(root)) == 1
+    # a month stored from a zip before parts were kept per force: its manifest names no force
+    old = tmp_path / "old"
+    init(old, area=LEEDS)
+    with zipfile.ZipFile(tmp_path / "download.zip", "w") as zf:
+        zf.write(first, f"2018-04/{first.name}")
+    add(old, [tmp_path / "download.zip"])
+    ((key, entry),) = _manifest(old).items()
+    (old / "data" / f"{key}.parquet").rename(old / "data" / "police-uk" / "2018-04.parquet")
+    del entry["forces"]
+    manifest = {"partitions": {"police-uk/2018-04": entry}}
+    (old / "data" / "manifest.json").write_text(json.dumps(manifest))
+    report = add(old, [first])
+    assert report.unchanged and not report.added and len(open_workspace(old).incidents) == 4

@@ -12,10 +12,11 @@ Layout of a workspace folder::
 
 :func:`init` writes the TOML; :func:`add` loads files into the partitions, idempotently (the
 same month twice changes nothing; files of different police forces for one month add up; a
-month whose content differs replaces that month of that source and force, and the load report
-says so); :func:`open_workspace` reads it all back, with the wards, population and
-:class:`~hotspots.data.coverage.Coverage`, the ``[categories]`` of ``hotspots.toml`` applied to
-every month however long ago it was added. A ``[[sources]]`` entry may also
+month whose content differs replaces that month of that source and force, or the part holding
+the same incidents (a file renamed), and the load report says so); :func:`open_workspace`
+reads it all back, with the wards, population and :class:`~hotspots.data.coverage.Coverage`,
+the ``[categories]`` of ``hotspots.toml`` applied to every month however long ago it was
+added. A ``[[sources]]`` entry may also
 list ``files`` read on every open (the bundled demo does this, so it holds no copies).
 
 Examples
@@ -56,6 +57,9 @@ POLICEUK = "police.uk"
 """Source name of police.uk street-level crime."""
 
 DEFAULT_TILES = "CartoDB positron"
+
+QUARANTINE = "quarantine"
+"""The folder of ``data/`` holding the rows each ``add`` set aside: no source's folder."""
 
 
 @dataclass(frozen=True)
@@ -306,7 +310,8 @@ def add(
     AddReport
         Months added, replaced (content changed: the newer file wins) and unchanged. The
         files of different forces for one month add up (:func:`_by_force`): a newer file
-        replaces only its own force's part of the month.
+        replaces only its own force's part of the month, and any part holding the same
+        incidents (:func:`_copies`: a copy of a stored file, named otherwise).
 
     Raises
     ------
@@ -351,10 +356,19 @@ def add(
         key = f"{_slug(name)}/{month}" + (f"/{_part_name(forces)}" if forces else "")
         digest = _content_hash(part)
         words = _force_words(forces)
-        old = _stored_parts(manifest["partitions"], name, month, forces)
+        named = _stored_parts(manifest["partitions"], name, month, forces)
+        old = {**named, **_copies(ws, manifest["partitions"], name, month, part)}
         if len(old) == 1 and next(iter(old.values()))["content_sha256"] == digest:
             report.unchanged.append((name, month, words, len(part)))
             continue
+        copied = sorted(
+            {Path(f).name for k, e in old.items() if k not in named for f in e.get("files", {})}
+        )
+        if copied:
+            report.notes.append(
+                f"{name} {month}{_of(words)}: the same incidents (incident ids) as stored from "
+                f"{', '.join(copied)}: a newer copy, it replaces them rather than adding to them"
+            )
         for stale in old:
             del manifest["partitions"][stale]
             if stale != key:
@@ -381,7 +395,7 @@ def add(
     # in the load report only (a force file clipped to one district sets most rows aside).
     bad = result.quarantine[result.quarantine["reason"] != "outside_study_area"]
     if len(bad) and (report.added or report.replaced):
-        folder = ws.data_dir / "quarantine"
+        folder = ws.data_dir / QUARANTINE
         folder.mkdir(exist_ok=True)
         tag = hashlib.sha256("".join(sorted(hashes.values())).encode()).hexdigest()[:12]
         bad.astype("string").to_parquet(folder / f"{_slug(name)}-{tag}.parquet")
@@ -421,9 +435,11 @@ _FORCE_FILE = re.compile(r"^(\d{4}-\d{2})-(.+)-street\.csv(?:\.gz)?$", re.IGNORE
 
 def _forces_named(names: Iterable[str], month: str | None = None) -> tuple[str, ...]:
     """The police forces that police.uk file names name (of ``month`` only, when given),
-    sorted; none for files that name no force (a council log, police.uk API JSON)."""
+    sorted; none for files that name no force (a council log, police.uk API JSON). A force is
+    known by its name made path-safe (:func:`_slug`), as its part's file is named: names that
+    differ but in case or punctuation (``hertfordshire.``, ``Hertfordshire``) are one force."""
     found = (_FORCE_FILE.match(Path(n).name) for n in names)
-    return tuple(sorted({m[2].lower() for m in found if m and month in (None, m[1])}))
+    return tuple(sorted({_slug(m[2]) for m in found if m and month in (None, m[1])}))
 
 
 def _by_force(files: Sequence[str | Path]) -> list[tuple[tuple[str, ...], list[str | Path]]]:
@@ -441,9 +457,10 @@ def _by_force(files: Sequence[str | Path]) -> list[tuple[tuple[str, ...], list[s
 
 def _forces_of(entry: Mapping[str, Any]) -> tuple[str, ...]:
     """The forces a stored month's part holds: as recorded, or for a month stored before
-    parts were kept per force, those its files' names name for that month."""
+    parts were kept per force, those its files' names name for that month (each known as
+    :func:`_forces_named` knows it)."""
     if "forces" in entry:
-        return tuple(entry["forces"])
+        return tuple(sorted({_slug(f) for f in entry["forces"]}))
     return _forces_named(entry.get("files", {}), entry["month"])
 
 
@@ -459,6 +476,24 @@ def _stored_parts(
         and e["month"] == month
         and (set(_forces_of(e)) & set(forces) or not (_forces_of(e) or forces))
     }
+
+
+def _copies(
+    ws: Workspace, partitions: Mapping[str, Any], name: str, month: str, part: pd.DataFrame
+) -> dict[str, Any]:
+    """The stored parts of source ``name``'s ``month`` holding any of ``part``'s incidents (by
+    ``incident_id``: police.uk's Crime IDs; an id made up for a row without one names its file,
+    so a renamed copy's differ): the same data from a file named otherwise (a browser's
+    ``...-street (1).csv``, a month stored from a zip), which ``part`` replaces."""
+    ids = part["incident_id"].dropna()
+    found = {}
+    for key, entry in partitions.items():
+        if entry["source"] != name or entry["month"] != month:
+            continue
+        stored = pd.read_parquet(ws.data_dir / f"{key}.parquet", columns=["incident_id"])
+        if stored["incident_id"].isin(ids).any():
+            found[key] = entry
+    return found
 
 
 def _check_forces(
@@ -565,7 +600,8 @@ def _check_source_name(name: str, manifest: Mapping[str, Any], *, exact: bool) -
     """Refuse a source name that would file rows with another source's: one that names
     police.uk's anonymised points for rows with exact ones (a council log), or whose folder
     (:func:`_slug`) is another source's ("Police UK" and "police.uk", "Council ASB" and
-    "council-asb"): its months would replace that source's."""
+    "council-asb"): its months would replace that source's; or the workspace's own
+    (:data:`QUARANTINE`): its months would be read as rows set aside."""
     police = exact and (exact_source_name(name) != name or _slug(name) == _slug(POLICEUK))
     if police:
         raise ValueError(
@@ -573,6 +609,12 @@ def _check_source_name(name: str, manifest: Mapping[str, Any], *, exact: bool) -
             "already anonymised; these rows have exact coordinates (a council log, CAD data): "
             "give them a source name of their own (--source), so that their points and "
             "addresses stay protected and police.uk's months are not replaced"
+        )
+    if _slug(name) == QUARANTINE:
+        raise ValueError(
+            f"source {name!r} would be filed in data/{QUARANTINE}/, where the workspace keeps "
+            "the rows each add set aside, and be read as those: give it a name of its own "
+            "(--source)"
         )
     others = {e["source"] for e in manifest["partitions"].values() if e["source"] != name}
     clash = sorted(o for o in others if _slug(o) == _slug(name))
@@ -692,7 +734,7 @@ def open_workspace(root: str | Path) -> WorkspaceData:
         )
     combined = concat_results(parts)
     coverage = Coverage.of(combined.incidents, declared=declared)
-    quarantine = _saved_quarantine(ws, combined.quarantine)
+    quarantine = _saved_quarantine(ws, manifest, combined.quarantine)
     return WorkspaceData(ws, combined.incidents, coverage, quarantine, combined)
 
 
@@ -723,9 +765,17 @@ def own_population(ws: Workspace) -> pd.DataFrame | None:
     return table
 
 
-def _saved_quarantine(ws: Workspace, extra: pd.DataFrame) -> pd.DataFrame:
-    folder = ws.data_dir / "quarantine"
-    paths = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+def _saved_quarantine(
+    ws: Workspace, manifest: Mapping[str, Any], extra: pd.DataFrame
+) -> pd.DataFrame:
+    """The rows set aside by each ``add`` (:data:`QUARANTINE`) and ``extra``: not the months
+    of a source filed there before its name was refused (:func:`_check_source_name`)."""
+    folder = ws.data_dir / QUARANTINE
+    paths = [
+        p
+        for p in (sorted(folder.glob("*.parquet")) if folder.is_dir() else [])
+        if f"{QUARANTINE}/{p.stem}" not in manifest["partitions"]
+    ]
     frames = [pd.read_parquet(p) for p in paths] + ([extra] if len(extra) else [])
     return pd.concat(frames, ignore_index=True) if frames else extra
 
@@ -778,10 +828,10 @@ def _sha256(path: Path) -> str:
 
 
 def _part_name(forces: Sequence[str]) -> str:
-    """The file name (without suffix) of a month's part of ``forces``: their names from the
-    files' names made safe for a path, shortened with a hash when long (a name may be any
-    text a file's name holds)."""
-    name = "+".join(_slug(f) for f in forces)
+    """The file name (without suffix) of a month's part of ``forces`` (path-safe already:
+    :func:`_forces_named`), shortened with a hash when long (a name may be any text a file's
+    name holds)."""
+    name = "+".join(forces)
     if len(name) <= _PART_NAME_MAX:
         return name
     digest = hashlib.sha256("+".join(forces).encode()).hexdigest()[:12]

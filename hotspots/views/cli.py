@@ -1062,7 +1062,11 @@ def _run_pack(args: argparse.Namespace) -> int:
     from hotspots.analysis.analyse import analyse
     from hotspots.products.captions import month_text
     from hotspots.products.measures import comparison_periods, headline_measures, what_changed
-    from hotspots.views.documents.meeting_pack import meeting_pack_html, meeting_pack_pdf
+    from hotspots.views.documents.meeting_pack import (
+        data_lines,
+        meeting_pack_html,
+        meeting_pack_pdf,
+    )
 
     data = read_input(args.incidents, study_area=args.study_area)
     if data.workspace is None and data.wards is None:  # name places "Street, Ward" as analyse
@@ -1096,7 +1100,6 @@ def _run_pack(args: argparse.Namespace) -> int:
     months = history["month"].dt.to_period("M")
     used = f"{month_text(months.min())} to {month_text(months.max())}"
     filters = {
-        "Data": data.coverage.describe(),
         "Hot spots, clusters and peak times": f"from the incidents of {used} (every month up "
         "to the chosen one)"
         + (
@@ -1104,7 +1107,7 @@ def _run_pack(args: argparse.Namespace) -> int:
             if result.forecast is not None
             else ""
         ),
-        **{f"Note {i + 1}": n for i, n in enumerate(notes)},
+        **data_lines(data.coverage.describe(), notes),
     }
     args.out.mkdir(parents=True, exist_ok=True)
     title = f"{data.title}: JAG meeting pack"

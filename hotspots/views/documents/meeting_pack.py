@@ -26,7 +26,7 @@ Examples
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal
 
 import geopandas as gpd
@@ -478,6 +478,14 @@ def _ranked(profiles: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 # --------------------------------------------------------------------------- meeting pack
+
+
+def data_lines(coverage_words: str | None, notes: Sequence[str]) -> dict[str, str]:
+    """The pack's lines on its data, after its filters: each source's months (``"Data"``:
+    :meth:`hotspots.data.coverage.Coverage.describe`) and the comparisons' notes
+    (``"Note 1"`` …: a source left out, sensitive offences left out of totals)."""
+    data = {"Data": coverage_words} if coverage_words else {}
+    return {**data, **{f"Note {i + 1}": note for i, note in enumerate(notes)}}
 
 
 def meeting_pack_html(

@@ -33,7 +33,7 @@ import json
 import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,14 @@ from shapely.geometry.base import BaseGeometry
 from hotspots.core.disclosure import MIN_COUNT, exact_source_name, is_exact_source
 from hotspots.data import boundaries
 from hotspots.data.coverage import Coverage
-from hotspots.data.ingest import ColumnMap, IngestError, LoadResult, concat_results, load
+from hotspots.data.ingest import (
+    ColumnMap,
+    IngestError,
+    LoadReport,
+    LoadResult,
+    concat_results,
+    load,
+)
 from hotspots.data.ingest.files import expand
 from hotspots.data.schema import CATEGORIES, WORKING_CRS, classify, load_taxonomy
 
@@ -693,7 +700,16 @@ def open_workspace(root: str | Path) -> WorkspaceData:
     combined = concat_results(parts)
     coverage = Coverage.of(combined.incidents, declared=declared)
     quarantine = _saved_quarantine(ws, combined.quarantine)
+    combined = combined._replace(report=_report_with(combined.report, quarantine))
     return WorkspaceData(ws, combined.incidents, coverage, quarantine, combined)
+
+
+def _report_with(report: LoadReport, quarantine: pd.DataFrame) -> LoadReport:
+    """``report`` counting the rows set aside that the workspace keeps (its stored months
+    are read as kept rows only): rows read are the rows kept plus those set aside, by reason."""
+    reasons = quarantine["reason"].astype(str).value_counts() if len(quarantine) else None
+    quarantined = {str(k): int(v) for k, v in reasons.items()} if reasons is not None else {}
+    return replace(report, rows_read=report.rows_kept + len(quarantine), quarantined=quarantined)
 
 
 def own_population(ws: Workspace) -> pd.DataFrame | None:

@@ -600,8 +600,42 @@ def _source_name(incidents: pd.DataFrame, files: Sequence[str | Path]) -> str:
         return POLICEUK
     if not files:
         return "data"
-    name = exact_source_name(Path(files[0]).stem)  # a council log's: never police.uk's folder
+    return log_source_name(files[0])
+
+
+def log_source_name(file: str | Path) -> str:
+    """The source name a council log is given when none is: the file's stem, never
+    police.uk's name (:func:`exact_source_name`).
+
+    Examples
+    --------
+    >>> log_source_name("asb_2025_h1.csv")
+    'asb_2025_h1'
+    """
+    name = exact_source_name(Path(file).stem)  # a council log's: never police.uk's folder
     return f"{name} (own data)" if _slug(name) == _slug(POLICEUK) else name
+
+
+def own_sources(root: str | Path) -> dict[str, dict[str, Any]]:
+    """The workspace's sources other than police.uk's street-level files (council logs, own
+    point layers), each with its ``[[sources]]`` entry (``columns`` and ``crs`` when saved,
+    reused by :func:`add` of that source; empty for a source the manifest alone names).
+
+    Examples
+    --------
+    >>> own_sources("leeds")  # doctest: +SKIP
+    {'Council ASB log': {'name': 'Council ASB log', 'kind': 'log', 'columns': {...}}}
+    """
+    ws = read_workspace(root)
+    found: dict[str, dict[str, Any]] = {
+        str(s["name"]): dict(s)
+        for s in ws.config.get("sources", [])
+        if s.get("name") and s["name"] != POLICEUK and s.get("kind") != "policeuk"
+    }
+    for entry in _read_manifest(ws)["partitions"].values():
+        if entry["source"] != POLICEUK:
+            found.setdefault(str(entry["source"]), {})
+    return found
 
 
 def _taxonomy(ws: Workspace) -> pd.DataFrame | None:

@@ -109,3 +109,44 @@ def test_an_upload_nothing_of_which_is_kept_says_why(tmp_path):
     said = at.error[0].value
     assert "None of the 20 rows could be kept" in said and "in the future" in said
     assert "choose the district" not in said
+
+
+def test_council_files_added_one_after_another_are_one_source(tmp_path, monkeypatch):
+    # each file became a source of its own (asb_2025_h1, asb_2025_h2), the column map asked
+    # for again; as `hotspots add --source`, the page asks which source: the one there is
+    from hotspots.data.workspace import init, open_workspace, own_sources, read_workspace
+    from hotspots.demo.load import DEMO_LOG_COLUMNS
+
+    lines = datasets.demo_path("incident_log").read_text().splitlines(keepends=True)
+    half = len(lines) // 2
+    files = {
+        "asb_2025_h1.csv": "".join(lines[:half]),
+        "asb_2025_h2.csv": "".join([lines[0], *lines[half:]]),
+    }
+    root = tmp_path / "ws"
+    init(root, area="Dacorum")
+    monkeypatch.setenv("HOTSPOTS_WORKSPACE", str(root))
+
+    at = AppTest.from_function(_data_page, default_timeout=180).run()
+    first = ("asb_2025_h1.csv", files["asb_2025_h1.csv"].encode(), "text/csv")
+    at.file_uploader(key="upload_files").set_value(first).run()
+    assert at.selectbox(key="upload_source").value == "A new source…"  # none yet
+    assert at.text_input(key="upload_source_name").value == "asb_2025_h1"
+    at.text_input(key="upload_source_name").set_value("Council ASB log")
+    for field, column in DEMO_LOG_COLUMNS.items():
+        at.selectbox(key=f"colmap:{field}").set_value(column)
+    at.button(key="upload_add").click().run()
+    assert not at.exception and not at.error
+    assert read_workspace(root).source("Council ASB log")["columns"] == DEMO_LOG_COLUMNS
+
+    again = AppTest.from_function(_data_page, default_timeout=180).run()
+    second = ("asb_2025_h2.csv", files["asb_2025_h2.csv"].encode(), "text/csv")
+    again.file_uploader(key="upload_files").set_value(second).run()
+    assert again.selectbox(key="upload_source").value == "Council ASB log"  # the one there is
+    assert not [s for s in again.selectbox if s.key.startswith("colmap:")]  # map reused
+    again.button(key="upload_add").click().run()
+    assert not again.exception and not again.error
+    assert list(own_sources(root)) == ["Council ASB log"]
+    data = open_workspace(root)
+    assert set(data.coverage.sources) == {"Council ASB log"}
+    assert len(data.coverage.months()) >= 12  # both halves' months, one source

@@ -457,3 +457,51 @@ def test_month_only_records_give_month_windows_that_cannot_be_scheduled(cctv_at)
     finally:
         sources = sorted(at.session_state["dataset"].incidents["source"].unique())
         at.sidebar.multiselect(key="f_sources").set_value(sources).run()
+
+
+# --------------------------------------------------------------------------- camera import
+
+
+def test_a_camera_list_is_imported_on_the_page_all_or_nothing(tmp_path, monkeypatch) -> None:
+    # outside the demo the store has no camera, and the page asked for an import it did not
+    # offer: a camera list is imported here, a bad row named (file, line, what was expected)
+    monkeypatch.setenv(store.DB_PATH_ENV, str(tmp_path / "own.sqlite"))
+    monkeypatch.delenv(store.DB_URL_ENV, raising=False)
+    monkeypatch.setenv(SEED_ENV, "0")  # a council's own store starts empty
+    monkeypatch.delenv("HOTSPOTS_CONFIG", raising=False)
+    lines = datasets.demo_path("cameras").read_text().splitlines(keepends=True)
+    good = "".join(lines[:6])  # the header and five cameras
+    bad = good + "DBC-CAM-X,X,Nowhere,fixed,65,287,60,not a number,51.75,active\n"
+    at = AppTest.from_function(_cctv_page, default_timeout=240).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "No cameras in the store" in at.info[0].value
+    at.file_uploader(key="cctv_cameras_file").set_value(("cams.csv", bad.encode(), "text/csv"))
+    at.run()
+    at.button(key="cctv_cameras_import").click().run()
+    assert not at.exception and "No camera imported" in at.error[0].value
+    said = at.text[0].value
+    assert "cams.csv: nothing imported" in said and "line 7: lon" in said and "number" in said
+    engine = store.open_store(f"sqlite:///{tmp_path / 'own.sqlite'}")
+    assert store.list_cameras(engine).empty  # nothing half-saved
+
+    at.file_uploader(key="cctv_cameras_file").set_value(("cams.csv", good.encode(), "text/csv"))
+    at.run()
+    at.button(key="cctv_cameras_import").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "5 new camera(s), 0 replaced" in at.success[0].value
+    assert len(store.list_cameras(engine)) == 5
+    assert at.metric  # the coverage is shown
+    log = store.audit_log(engine, actions=["upload", "import"])
+    engine.dispose()
+    assert log["action"].tolist() == ["upload", "import", "upload"]  # newest first
+    assert "refused" in log["detail"].iloc[-1] and "5 new" in log["detail"].iloc[0]
+
+
+def test_a_viewer_cannot_import_cameras(monkeypatch) -> None:
+    from hotspots.core.access import User
+    from hotspots.views.dashboard import login
+
+    monkeypatch.setattr(login, "current_user", lambda: User("v", "viewer"))
+    at = AppTest.from_function(_cctv_page, default_timeout=240).run()
+    assert not at.exception and "needs the analyst role" in at.error[0].value
+    assert not [u for u in at.get("file_uploader") if u.key == "cctv_cameras_file"]

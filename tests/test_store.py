@@ -675,3 +675,27 @@ def test_each_workspace_keeps_its_own_store_and_only_the_demo_is_seeded(tmp_path
         assert not seed_wanted()
     assert urls == {f"sqlite:///{tmp_path / n / 'data' / 'hotspots.sqlite'}" for n in
                     ("hackney", "cardiff")}  # fmt: skip
+
+
+def test_the_command_line_imports_a_camera_list_into_a_workspaces_store(
+    tmp_path, monkeypatch, capsys
+) -> None:
+    from hotspots.views.cli import main
+
+    monkeypatch.delenv(store.DB_URL_ENV, raising=False)
+    monkeypatch.delenv(store.DB_PATH_ENV, raising=False)
+    root = tmp_path / "ws"
+    (root / "data").mkdir(parents=True)
+    cameras = TRAFFORD / "trafford_cctv_cameras.csv"
+    bad = tmp_path / "bad.csv"
+    bad.write_text(cameras.read_text().replace("-2.284777", "west", 1))
+    assert main(["cameras", "import", str(bad), str(root)]) == 1
+    said = capsys.readouterr().err
+    assert "bad.csv: nothing imported" in said and "line 2: lon" in said
+    assert main(["cameras", "import", str(cameras), str(root)]) == 0
+    assert "163 new camera(s)" in capsys.readouterr().out
+    assert main(["cameras", "import", str(cameras), str(root)]) == 0  # again: nothing twice
+    assert "0 new camera(s), 0 replaced, 163 already stored" in capsys.readouterr().out
+    engine = store.open_store(f"sqlite:///{root / 'data' / 'hotspots.sqlite'}")
+    assert len(store.list_cameras(engine)) == 163
+    engine.dispose()

@@ -434,6 +434,24 @@ def test_folders_added_are_recorded_file_by_file_and_keep_their_rows_set_aside(t
     assert not again.added and not again.replaced and again.unchanged
 
 
+def test_a_workspace_reads_as_many_rows_as_it_keeps_and_sets_aside(tmp_path):
+    # the Data page said "Rows read 22,797 / Incidents kept 22,797 / Rows set aside 2,003":
+    # the stored months were counted as rows read, the rows set aside when added were not
+    root = tmp_path / "ws"
+    init(root, area=LEEDS)
+    path = Path(_street_csv(tmp_path, "2018-04", _counts(0), seed=0))
+    with path.open("a") as f:
+        for i in range(3):  # three rows with no usable date: set aside with their reason
+            f.write(f"bad-{i},not a month,,,-1.5,53.8,On or near X,,,Burglary,,\n")
+    add(root, [path])
+    data = open_workspace(root)
+    report = data.load.report
+    assert report.rows_kept == len(data.incidents) == sum(_counts(0).values())
+    assert len(data.quarantine) == 3
+    assert report.rows_read == report.rows_kept + len(data.quarantine)
+    assert report.quarantined == {"unparseable_date": 3}
+
+
 def test_a_population_source_that_is_not_a_residents_csv_says_which_setting(tmp_path):
     # source = "../../../../etc/passwd" failed with pandas' "Error tokenizing data ... line 24",
     # naming neither the file nor the setting; a shared file outside the workspace may be fine

@@ -34,7 +34,7 @@ import json
 import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +46,14 @@ from shapely.geometry.base import BaseGeometry
 from hotspots.core.disclosure import MIN_COUNT, exact_source_name, is_exact_source
 from hotspots.data import boundaries
 from hotspots.data.coverage import Coverage
-from hotspots.data.ingest import ColumnMap, IngestError, LoadResult, concat_results, load
+from hotspots.data.ingest import (
+    ColumnMap,
+    IngestError,
+    LoadReport,
+    LoadResult,
+    concat_results,
+    load,
+)
 from hotspots.data.ingest.files import expand
 from hotspots.data.schema import CATEGORIES, WORKING_CRS, classify, load_taxonomy
 
@@ -635,8 +642,42 @@ def _source_name(incidents: pd.DataFrame, files: Sequence[str | Path]) -> str:
         return POLICEUK
     if not files:
         return "data"
-    name = exact_source_name(Path(files[0]).stem)  # a council log's: never police.uk's folder
+    return log_source_name(files[0])
+
+
+def log_source_name(file: str | Path) -> str:
+    """The source name a council log is given when none is: the file's stem, never
+    police.uk's name (:func:`exact_source_name`).
+
+    Examples
+    --------
+    >>> log_source_name("asb_2025_h1.csv")
+    'asb_2025_h1'
+    """
+    name = exact_source_name(Path(file).stem)  # a council log's: never police.uk's folder
     return f"{name} (own data)" if _slug(name) == _slug(POLICEUK) else name
+
+
+def own_sources(root: str | Path) -> dict[str, dict[str, Any]]:
+    """The workspace's sources other than police.uk's street-level files (council logs, own
+    point layers), each with its ``[[sources]]`` entry (``columns`` and ``crs`` when saved,
+    reused by :func:`add` of that source; empty for a source the manifest alone names).
+
+    Examples
+    --------
+    >>> own_sources("leeds")  # doctest: +SKIP
+    {'Council ASB log': {'name': 'Council ASB log', 'kind': 'log', 'columns': {...}}}
+    """
+    ws = read_workspace(root)
+    found: dict[str, dict[str, Any]] = {
+        str(s["name"]): dict(s)
+        for s in ws.config.get("sources", [])
+        if s.get("name") and s["name"] != POLICEUK and s.get("kind") != "policeuk"
+    }
+    for entry in _read_manifest(ws)["partitions"].values():
+        if entry["source"] != POLICEUK:
+            found.setdefault(str(entry["source"]), {})
+    return found
 
 
 def _taxonomy(ws: Workspace) -> pd.DataFrame | None:
@@ -735,7 +776,16 @@ def open_workspace(root: str | Path) -> WorkspaceData:
     combined = concat_results(parts)
     coverage = Coverage.of(combined.incidents, declared=declared)
     quarantine = _saved_quarantine(ws, manifest, combined.quarantine)
+    combined = combined._replace(report=_report_with(combined.report, quarantine))
     return WorkspaceData(ws, combined.incidents, coverage, quarantine, combined)
+
+
+def _report_with(report: LoadReport, quarantine: pd.DataFrame) -> LoadReport:
+    """``report`` counting the rows set aside that the workspace keeps (its stored months
+    are read as kept rows only): rows read are the rows kept plus those set aside, by reason."""
+    reasons = quarantine["reason"].astype(str).value_counts() if len(quarantine) else None
+    quarantined = {str(k): int(v) for k, v in reasons.items()} if reasons is not None else {}
+    return replace(report, rows_read=report.rows_kept + len(quarantine), quarantined=quarantined)
 
 
 def own_population(ws: Workspace) -> pd.DataFrame | None:

@@ -50,24 +50,26 @@ _RETRY_SQLSTATES = frozenset({"40001", "40P01"})  # serialization_failure, deadl
 T = TypeVar("T")
 
 
-def default_db_path() -> Path:
+def default_db_path(workspace: str | Path | None = None) -> Path:
     """The SQLite file used when nothing else is configured.
 
-    ``$HOTSPOTS_DB`` when set; else, with a workspace open (``$HOTSPOTS_WORKSPACE``), its own
-    ``data/hotspots.sqlite``: one partnership's walkabout feedback, actions and cameras are
-    never another's; else (the demo) ``data/local/hotspots.sqlite`` under the bundled data
-    folder (:func:`hotspots.data.datasets.data_dir`). git ignores both (``*.sqlite``).
+    ``$HOTSPOTS_DB`` when set; else, with a workspace open (``workspace``, else
+    ``$HOTSPOTS_WORKSPACE``), its own ``data/hotspots.sqlite``: one partnership's walkabout
+    feedback, actions and cameras are never another's; else (the demo)
+    ``data/local/hotspots.sqlite`` under the bundled data folder
+    (:func:`hotspots.data.datasets.data_dir`). git ignores both (``*.sqlite``).
     """
     env = os.environ.get(DB_PATH_ENV)
     if env:
         return Path(env)
-    root = os.environ.get(WORKSPACE_ENV, "").strip()
+    root = str(workspace or "") or os.environ.get(WORKSPACE_ENV, "").strip()
     folder = Path(root) / "data" if root else data_dir() / "local"
     return folder / "hotspots.sqlite"
 
 
-def database_url(url: str | None = None) -> str:
-    """The store's SQLAlchemy URL: ``url``, else ``$HOTSPOTS_DB_URL``, else the SQLite file.
+def database_url(url: str | None = None, *, workspace: str | Path | None = None) -> str:
+    """The store's SQLAlchemy URL: ``url``, else ``$HOTSPOTS_DB_URL``, else the SQLite file
+    (:func:`default_db_path`, of ``workspace`` when given).
 
     Examples
     --------
@@ -77,7 +79,7 @@ def database_url(url: str | None = None) -> str:
     chosen = url or os.environ.get(DB_URL_ENV)
     if chosen:
         return chosen
-    return f"sqlite:///{default_db_path()}"
+    return f"sqlite:///{default_db_path(workspace)}"
 
 
 def safe_url(engine_or_url: Engine | str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from datetime import date, timedelta
+from typing import Literal
 
 import folium
 import geopandas as gpd
@@ -353,10 +354,68 @@ def _schedule(
     )
 
 
-def _log_section(engine: Engine) -> None:
+_IF_STORED: dict[str, Literal["skip", "replace"]] = {
+    "Leave them as stored": "skip",
+    "Replace them with the file's": "replace",
+}
+
+
+def _import_section(engine: Engine, *, expanded: bool) -> None:
+    """Import a camera list (CSV or GeoJSON) into the store, all or nothing
+    (:func:`hotspots.store.import_records`): analysts and admins only; audited."""
+    if not login.allowed("edit"):
+        return
+    with st.expander("Import a camera list (CSV or GeoJSON)", expanded=expanded):
+        st.caption(
+            "One row (or Point feature) per camera: **camera_id**, **lon** and **lat** (WGS84; "
+            "or easting and northing in British National Grid metres), and where known name, "
+            "location, area_name, area_code, type (fixed or ptz), range_m, bearing_deg, fov_deg "
+            "and status (active, faulty or decommissioned). A camera without a type or range "
+            "is taken as a PTZ camera seeing 100 m (correct it later). Nothing is stored unless "
+            "every row is good."
+        )
+        upload = st.file_uploader(
+            "Camera list", type=["csv", "geojson", "json"], key="cctv_cameras_file"
+        )
+        stored = st.radio(
+            "Cameras already in the store (same camera_id)", list(_IF_STORED),
+            horizontal=True, key="cctv_cameras_if_stored",
+        )  # fmt: skip
+        if upload is None or not st.button("Import the cameras", key="cctv_cameras_import"):
+            return
+        upload.seek(0)
+        try:
+            report = store.import_records(
+                engine, upload, "cameras", if_exists=_IF_STORED[stored],
+                actor=login.current_user(),
+            )  # fmt: skip
+        except store.ValidationError as err:
+            login.audit_upload(upload, f"camera list refused: {'; '.join(err.problems)[:500]}")
+            st.error("No camera imported — fix these rows and import the file again:")
+            st.text("\n".join(err.problems))
+            return
+        except ValueError as err:  # unreadable: not UTF-8, a broken row, not GeoJSON
+            login.audit_upload(upload, f"camera list refused: {str(err)[:500]}")
+            st.error(f"No camera imported: {markdown_text(err)}")
+            return
+    login.audit_upload(upload, f"camera list: {report.inserted} new, {report.updated} replaced")
+    chosen = "; ".join(f"{k}: {v}" for k, v in report.defaults_applied.items())
+    st.session_state["cctv_import_report"] = (
+        f"Imported {markdown_text(upload.name)}: {report.inserted} new camera(s), "
+        f"{report.updated} replaced, {report.skipped} left as stored."
+        + (f" Filled in: {markdown_text(chosen)}." if chosen else "")
+    )
+    st.rerun()
+
+
+def _log_section(
+    engine: Engine,
+    *,
+    empty: str = "No taskings logged yet: schedule the windows on the Tasking sheet tab.",
+) -> None:
     log = store.list_taskings(engine)
     if log.empty:
-        st.info("No taskings logged yet: schedule the tasking sheet's windows above.")
+        st.info(empty)
         return
     kpi = cctv.tasking_kpi(log)
     st.markdown("**Taskings per month** (the CSP's CCTV measure)")
@@ -439,12 +498,17 @@ def render() -> None:
     engine = session_store()
     st.title("CCTV: coverage, siting and taskings")
     st.caption(store_caption())
+    if "cctv_import_report" in st.session_state:
+        st.success(st.session_state.pop("cctv_import_report"))
     cameras = store.list_cameras(engine)
     inc = cached.selected(ds, sel)
     if cameras.empty:
         st.info("No cameras in the store: import a camera list (CSV or GeoJSON) first.")
-        _log_section(engine)
+        _import_section(engine, expanded=True)
+        _log_section(engine, empty="No taskings logged yet: they are scheduled from the "
+                     "tasking sheet, once there are cameras.")  # fmt: skip
         return
+    _import_section(engine, expanded=False)
     if len(inc) == 0:
         st.warning("No incidents match the filters: widen the months, groups or wards.")
         return

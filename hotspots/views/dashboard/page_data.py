@@ -105,16 +105,23 @@ def _load_form(ds: Dataset) -> None:
         return
     csvs = [f for f in files if f.name.lower().endswith(".csv")]
     generic = [f for f in csvs if not is_policeuk(header_of(f))]
+    root = open_workspace_root()
+    source, saved = None, None
+    if generic and root is not None:
+        source, saved = _source_choice(root, generic)
     columns = None
     crs = None
-    if generic:
+    if generic and saved:
+        st.caption(
+            f"The column map saved for {markdown_text(source)} is used (as at its first add)."
+        )
+    elif generic:
         st.markdown(f"**Column map** for {markdown_text(', '.join(f.name for f in generic))}")
         columns = _column_map_form(header_of(generic[0]), key="colmap")
         crs = st.text_input("CRS of easting/northing (blank: decide from the values)", "") or None
     dayfirst = not generic or st.radio(  # police.uk files carry months only
         "Dates like 01/02/2021 are", ["1 February (UK)", "2 January (US)"]
     ) == ("1 February (UK)")
-    root = open_workspace_root()
     district = _CURRENT
     if root is None:  # a workspace keeps its own district
         district = st.selectbox(
@@ -136,8 +143,20 @@ def _load_form(ds: Dataset) -> None:
             f"Added to the workspace {markdown_text(root.name)}: incidents outside its area "
             "are set aside."
         )
-        if st.button("Add to the workspace", type="primary", key="upload_add"):
-            _add_to_workspace(root, files, columns=columns, crs=crs, dayfirst=dayfirst)
+        unnamed = bool(generic) and source is None
+        if st.button("Add to the workspace", type="primary", key="upload_add", disabled=unnamed):
+            council = generic
+            others = [f for f in files if not any(f is g for g in generic)]
+            done = [  # police.uk files keep police.uk's name; the council files are `source`
+                _add_to_workspace(root, others, columns=None, crs=None, dayfirst=dayfirst),
+                _add_to_workspace(
+                    root, council, source=source, columns=columns, crs=crs, dayfirst=dayfirst
+                ),
+            ]
+            if "upload_report" in st.session_state:
+                use_dataset(None)
+            if all(done):
+                st.rerun()
         return
     clip = st.checkbox("Keep only incidents inside the wards", value=True, key="upload_clip")
     if not st.button("Load", type="primary"):
@@ -196,29 +215,66 @@ def _nothing_kept(report: LoadReport, district: str, *, own_wards: bool, ds: Dat
     return f"None of the {read:,} rows could be kept: {why}."
 
 
+_NEW_SOURCE = "A new source…"
+
+
+def _source_choice(root: Path, generic: Sequence[Upload]) -> tuple[str | None, dict | None]:
+    """Which source the council files are, as ``hotspots add --source``: one of the
+    workspace's own sources (the one, when there is one; its saved column map is reused) or a
+    new one named here. Returns the name (``None`` until chosen) and the saved column map."""
+    sources = workspace.own_sources(root)
+    options = [*sources, _NEW_SOURCE]
+    choice = st.selectbox(
+        "Which source are these files?",
+        options,
+        index=0 if len(sources) <= 1 else None,  # several: the analyst chooses
+        placeholder="Choose the source",
+        key="upload_source",
+        help="The next file of the same log (the next half-year, say) goes in the same "
+        "source: its months add to the source's and its column map is reused.",
+    )
+    if choice is None:
+        return None, None
+    if choice == _NEW_SOURCE:
+        name = st.text_input(
+            "Name of the new source",
+            workspace.log_source_name(generic[0].name),
+            key="upload_source_name",
+        )
+        return name.strip() or None, None
+    return choice, sources[choice].get("columns") or None
+
+
 def _add_to_workspace(
     root: Path,
     files: Sequence[Upload],
     *,
+    source: str | None = None,
     columns: ColumnMap | None,
     crs: str | None,
     dayfirst: bool,
-) -> None:
-    """Save the uploads into the open workspace (per source and month) and show it; the
-    temporary copies read are removed, and the upload is audited."""
+) -> bool:
+    """Save the uploads into the open workspace as ``source`` (``None``: police.uk's files,
+    or named after the file), per source and month; the temporary copies read are removed,
+    and the upload is audited. What was added is kept for the page to show; False when
+    refused (the page says why)."""
+    if not files:
+        return True
     names = ", ".join(f.name for f in files)[:300]
     with uploaded_copies(files) as paths:
         try:
-            report = workspace.add(root, paths, columns=columns, crs=crs, dayfirst=dayfirst)
+            report = workspace.add(
+                root, paths, source=source, columns=columns, crs=crs, dayfirst=dayfirst
+            )
         except (IngestError, ValueError, OSError) as err:
             message = public_message(err, paths)
             login.audit("upload", names, f"refused: {message}")
             st.error(markdown_text(message))
-            return
+            return False
     login.audit("upload", names, f"added to the workspace {root.name}")
-    use_dataset(None)
-    st.session_state["upload_report"] = report.summary()
-    st.rerun()
+    before = st.session_state.get("upload_report")
+    st.session_state["upload_report"] = "\n".join(filter(None, [before, report.summary()]))
+    return True
 
 
 @st.cache_data(max_entries=4, show_spinner=False)

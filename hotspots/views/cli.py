@@ -1157,7 +1157,7 @@ def _run_pack(args: argparse.Namespace) -> int:
             if result.forecast is not None
             else ""
         ),
-        **data_lines(data.coverage.describe(), notes),
+        **data_lines(data.coverage, notes),
     }
     args.out.mkdir(parents=True, exist_ok=True)
     title = f"{data.title}: JAG meeting pack"

@@ -158,11 +158,10 @@ def _pack(
     headline = measures.headline_measures(
         incidents, current=periods.current, previous=periods.previous, coverage=_ds.coverage
     )
-    covered = _ds.coverage.describe() if _ds.coverage is not None else None
     options = {
         "title": title,
         "period": period,
-        "filters": {**filters, **report.data_lines(covered, headline.attrs["notes"])},
+        "filters": {**filters, **report.data_lines(_ds.coverage, headline.attrs["notes"])},
         # a month the data do not cover is "no data": comparisons move to a covered one
         "changes": measures.what_changed(
             incidents, wards=_ds.wards, periods=periods, coverage=_ds.coverage

@@ -44,6 +44,7 @@ from hotspots.core.classes import GI_COLOURS, GI_LABELS
 from hotspots.core.crs import to_crs
 from hotspots.core.disclosure import MIN_COUNT, SUPPRESSED, WITHHELD
 from hotspots.core.io import Dest, deliver
+from hotspots.data.coverage import Coverage
 from hotspots.products.captions import (
     cell_area_text,
     counts_title,
@@ -480,11 +481,11 @@ def _ranked(profiles: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 # --------------------------------------------------------------------------- meeting pack
 
 
-def data_lines(coverage_words: str | None, notes: Sequence[str]) -> dict[str, str]:
+def data_lines(coverage: Coverage | None, notes: Sequence[str]) -> dict[str, str]:
     """The pack's lines on its data, after its filters: each source's months (``"Data"``:
     :meth:`hotspots.data.coverage.Coverage.describe`) and the comparisons' notes
     (``"Note 1"`` …: a source left out, sensitive offences left out of totals)."""
-    data = {"Data": coverage_words} if coverage_words else {}
+    data = {"Data": coverage.describe()} if coverage is not None else {}
     return {**data, **{f"Note {i + 1}": note for i, note in enumerate(notes)}}
 
 

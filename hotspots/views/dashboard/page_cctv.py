@@ -435,9 +435,8 @@ def render() -> None:
     """Draw the CCTV page."""
     login.require("edit")
     ds = current_dataset()
-    sel = sidebar_filters(ds)
+    sel = sidebar_filters(ds, title="CCTV: coverage, siting and taskings")
     engine = session_store()
-    st.title("CCTV: coverage, siting and taskings")
     st.caption(store_caption())
     cameras = store.list_cameras(engine)
     inc = cached.selected(ds, sel)

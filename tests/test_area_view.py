@@ -141,13 +141,13 @@ def test_ward_notes_say_what_the_table_hides(demo, wards, population):
     notes = area_view.ward_notes(table)
     assert notes[0].startswith("Rate per 1,000 residents:")
     # the demo's wards hold small groups of sensitive incidents: their counts are withheld,
-    # whatever else the ward holds, and the notes say why the cells are blank
+    # whatever else the ward holds, and the notes say why the cells read "withheld"
     assert table["suppressed"].any()
-    assert any("left blank" in n for n in notes)
+    assert any("'withheld'" in n for n in notes)
     sensitive = demo["sensitive"].to_numpy(bool)
     hidden = measures.ward_table(demo[sensitive], wards, population, current=periods.current)
     assert hidden["suppressed"].any()
-    assert any("left blank" in n for n in area_view.ward_notes(hidden))
+    assert any("'withheld'" in n for n in area_view.ward_notes(hidden))
     plain = measures.ward_table(demo[~sensitive], wards, population, current=periods.current)
     assert not plain["suppressed"].any()
     assert not any("left blank" in n for n in area_view.ward_notes(plain))

@@ -103,3 +103,16 @@ def test_an_untested_forecast_says_so():
 )
 def test_method_words(method, words):
     assert method_words(method).startswith(words)
+
+
+def test_map_caption_says_one_group_not_one_groups():
+    params = {
+        "grid": {"res": 9},
+        "gistar": {"k": 1, "fdr": True},
+        "clusters": {"n_clusters": 1, "eps_m": 150.0, "eps_source": "auto", "min_samples": 12,
+                     "min_samples_source": "auto", "method": "dbscan"},
+    }  # fmt: skip
+    plain, _ = map_caption(params, n_hot_cells=3, clustered_share=0.5)
+    assert "Clusters: 1 group of nearby incidents" in plain
+    params["clusters"]["n_clusters"] = 2
+    assert "Clusters: 2 groups of" in map_caption(params, n_hot_cells=3, clustered_share=0.5)[0]

@@ -253,3 +253,10 @@ def test_download_buttons_and_their_files(page, ds, sources) -> None:
     assert plan_file(plan, "pdf").startswith(b"%PDF")
     with pytest.raises(ValueError, match="kind must be one of"):
         plan_file(plan, "docx")  # type: ignore[arg-type]
+
+
+def test_the_summary_names_where_the_hot_spots_come_from_in_words(page, sources) -> None:
+    _set(page, sources=sources)
+    said = " ".join(m.value for m in page.markdown)
+    assert "hot spots from the forecast for next month." in said
+    assert "hot spots from Forecast hot spots" not in said  # not the option's label, repeated

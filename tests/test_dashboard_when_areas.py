@@ -315,3 +315,106 @@ def test_a_source_name_in_a_note_shows_as_typed_never_as_a_link(areas, page) -> 
     assert "Sign in again" in said  # the note is there …
     assert "](https" not in said and "**URGENT**" not in said  # … as text
     assert "https://" not in said  # no bare URL to autolink either
+
+
+def _areas_page_without_a_month(drop: str) -> None:
+    import dataclasses
+
+    from hotspots.data.coverage import Coverage
+    from hotspots.views.dashboard.page_areas import render
+    from hotspots.views.dashboard.state import current_dataset, use_dataset
+
+    ds = current_dataset()
+    if not ds.key.endswith(f"-without-{drop}"):
+        incidents = ds.incidents[ds.incidents["month"] != drop]  # no source has this month
+        use_dataset(dataclasses.replace(ds, incidents=incidents, coverage=Coverage.of(incidents),
+                                        key=ds.key + f"-without-{drop}"))  # fmt: skip
+    render()
+
+
+def test_the_areas_page_names_the_periods_its_figures_compare(areas) -> None:
+    """Dec 2021 has no data: the figures of Jan 2022 compare with Nov 2021, and the page's
+    first line says Nov 2021 (and why), not the default Dec 2021."""
+    at = AppTest.from_function(_areas_page_without_a_month, args=("2021-12",),
+                               default_timeout=240).run()  # fmt: skip
+    assert not at.exception, [e.value for e in at.exception]
+    said = next(c.value for c in at.caption if "Current period" in c.value)
+    assert "Current period **Jan 2022**, compared with **Nov 2021**" in said
+    assert "No data for Dec 2021: compared with Nov 2021" in said  # why it moved
+    changes = " ".join(m.value for m in at.markdown)
+    assert "Compared with the previous period (Nov 2021)" in changes
+
+
+def test_headline_arrows_only_for_a_significant_change(areas, ds, sources) -> None:
+    """Streamlit draws a coloured arrow for any delta: the page gives one only to a
+    significant change; any other reads plainly under the figure, "+0" never shows."""
+    _set_filters(areas, sources=sources, month="2022-01")
+    undated = select(ds.incidents, Selection(sources=sources))
+    head = measures.headline_measures(undated, current=("2022-01", "2022-01"),
+                                      coverage=ds.coverage)  # fmt: skip
+    metrics = {m.label: m for m in areas.metric}
+    captions = " ".join(c.value for c in areas.caption)
+    plain = head[~head["significant_vs_previous"] & head["change_vs_previous"].notna()]
+    assert len(plain)  # the demo has changes that are not significant
+    for name, row in head.iterrows():
+        delta = metrics[name].proto.delta
+        if row["significant_vs_previous"]:
+            assert delta.startswith(f"{row['change_vs_previous']:+.0f}")
+        else:
+            assert not delta, (name, delta)
+    for _, row in plain.iterrows():
+        if row["change_vs_previous"] == 0:
+            assert f"no change vs {head.attrs['previous_period']}" in captions
+        else:
+            assert f"{row['change_vs_previous']:+.0f} (" in captions
+            assert "no significant change" in captions
+    assert "+0 " not in captions and not any(m.proto.delta.startswith("+0") for m in areas.metric)
+
+
+@pytest.mark.parametrize("meeting", [False, True])
+def test_withheld_ward_rows_read_withheld_in_every_figure(areas, ds, sources, meeting) -> None:
+    areas.sidebar.toggle(key="meeting_mode").set_value(meeting)
+    try:
+        _set_filters(areas, sources=sources, month="2022-01")
+        undated = select(ds.incidents, Selection(sources=sources))
+        wards = measures.ward_table(
+            undated, ds.wards, ds.ward_population, current=("2022-01", "2022-01"),
+            coverage=ds.coverage,
+        )  # fmt: skip
+        assert wards["suppressed"].any()  # the demo withholds a ward
+        table = areas.table[0].value if meeting else areas.dataframe[0].value
+        rows = table[wards["suppressed"].to_numpy(bool)]
+        for column in ("Per 1,000 residents", "Change", "Change vs last year"):
+            shown = set(rows[column].astype(str))  # a figure, or "withheld": never a blank
+            assert "withheld" in shown and not shown & {"None", "nan", "<NA>", ""}, shown
+    finally:
+        areas.sidebar.toggle(key="meeting_mode").set_value(False).run()
+
+
+def test_a_page_says_under_its_title_which_filters_are_on(areas, sources) -> None:
+    """Meeting mode folds the sidebar away: the page itself says that only Friday and
+    Saturday nights of ASB are counted, and that month-only records are left out."""
+    _set_filters(areas, sources=sources, groups=["Anti-social behaviour"])
+    areas.sidebar.toggle(key="meeting_mode").set_value(True)
+    areas.sidebar.multiselect(key="f_days").set_value([4, 5])
+    areas.sidebar.checkbox(key="f_use_hours").check().run()
+    try:
+        assert not areas.exception, [e.value for e in areas.exception]
+        said = areas.main.caption[0].value
+        assert said.startswith("Showing only: crime groups Anti\\-social behaviour")
+        assert "days Friday, Saturday" in said and "hours 22:00–03:59" in said
+        assert "records without a time of day or date" in said
+    finally:
+        areas.sidebar.multiselect(key="f_days").set_value([])
+        areas.sidebar.checkbox(key="f_use_hours").uncheck()
+        areas.sidebar.toggle(key="meeting_mode").set_value(False).run()
+    _set_filters(areas, sources=sources)
+    assert not any("Showing only" in c.value for c in areas.caption)  # everything: nothing said
+
+
+def test_a_note_that_is_a_sentence_gets_one_full_stop(areas) -> None:
+    _set_filters(areas, sources=[LOG])  # 28 days: sensitive offences left out, said once
+    said = " ".join(c.value for c in areas.caption)
+    assert "choose whole months to count them" in said
+    assert ".." not in said.replace("\\.", ".")
+    assert "Domestic abuse" in said and "else as “withheld”" in said

@@ -25,6 +25,7 @@ from hotspots.core.disclosure import MIN_COUNT
 from hotspots.data.coverage import Coverage
 from hotspots.data.schema import BNG, WGS84
 from hotspots.products import measures
+from hotspots.products.measures.periods import counted_sources, periods_for
 
 DIVERGING: tuple[str, ...] = ("#2166ac", "#92c5de", "#f7f7f7", "#f4a582", "#b2182b")
 """Colours of a change map, from the largest fall (blue) to the largest rise (red)."""
@@ -108,6 +109,29 @@ def area_measures(
         ),
         changes=measures.what_changed(incidents, periods=periods, wards=wards, coverage=coverage),
     )
+
+
+def sentence(note: str) -> str:
+    """``note`` as a sentence: a capital first and one full stop at the end (a note that is
+    already a sentence does not get a second one)."""
+    text = f"{note[0].upper()}{note[1:]}" if note else note
+    return text if text.endswith((".", "?", "!")) else f"{text}."
+
+
+def periods_used(periods: measures.Periods, coverage: Coverage | None) -> measures.Periods:
+    """The periods the figures of :func:`area_measures` actually compare: ``periods`` with a
+    comparison whose months have no data moved to the nearest covered period
+    (:func:`~hotspots.products.measures.periods.periods_for`); :attr:`Periods.notes` say why.
+    ``ValueError`` when the current period itself has no data."""
+    return periods_for(periods.current, periods.previous, coverage, reason=periods.reason)
+
+
+def compares_last_year(periods: measures.Periods, coverage: Coverage | None) -> bool:
+    """Whether the figures of :func:`periods_used` ``periods`` compare with last year (False
+    when no covered period near the same period last year was found: the notes say why)."""
+    if coverage is None:
+        return True
+    return not coverage.missing(periods.last_year, counted_sources(periods, coverage))
 
 
 def simplified_wards(
@@ -203,6 +227,20 @@ def ward_counts_shown(table: pd.DataFrame) -> dict[str, pd.Series]:
     return out
 
 
+def mark_withheld(shown: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """``shown`` (the ward table as displayed, row for row) with every blank cell of a ward
+    the disclosure gate withheld reading :data:`WITHHELD_CELL`: its rate and changes as well
+    as its counts, in the grid and the meeting-mode table alike (a blank reads as none, and
+    "None" as zero)."""
+    withheld = table["suppressed"].to_numpy(bool)
+    out = shown.copy()
+    for column in out.columns:
+        blank = out[column].isna().to_numpy(bool) & withheld
+        if blank.any():
+            out[column] = out[column].astype(object).where(~blank, WITHHELD_CELL)
+    return out
+
+
 def ward_notes(table: pd.DataFrame) -> list[str]:
     """What a reader of the ward table must know: the rate's method, the test, the notes of
     :func:`~hotspots.products.measures.ward_table`, incidents outside the wards, suppression."""
@@ -211,7 +249,7 @@ def ward_notes(table: pd.DataFrame) -> list[str]:
         f"Rate per 1,000 residents: {attrs['population_method']}"
         + (f" ({attrs['vintage']})." if attrs.get("vintage") else "."),
         f"▲/▼: significant rise/fall ({attrs['test']}, q < {attrs['alpha']:g}).",
-        *(f"{n[0].upper()}{n[1:]}." for n in attrs["notes"]),
+        *map(sentence, attrs["notes"]),
     ]
     if attrs["outside_wards"]:
         notes.append(f"{attrs['outside_wards']} incident(s) in the period lie outside the wards.")
@@ -219,8 +257,8 @@ def ward_notes(table: pd.DataFrame) -> list[str]:
         notes.append(
             f"A ward holding 1 to {MIN_COUNT - 1} sensitive incidents (domestic abuse, sexual "
             "offences, stalking) of one source, type and month has its count, and everything "
-            "computed from it, left blank, whatever else it holds: no small number can be read "
-            "or worked out from the others."
+            f"computed from it, shown as {WITHHELD_CELL!r}, whatever else it holds: no small "
+            "number can be read or worked out from the others."
         )
     return notes
 

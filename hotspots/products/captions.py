@@ -267,7 +267,8 @@ def map_caption(
         f"Statistically significant clusters of high counts (not a forecast): {n_hot_cells:,} "
         f"hexagons of about {cell} each where incidents are more "
         f"concentrated than chance would give ({GI_CONFIDENCE[HOT_MIN_BIN]} confidence or more). "
-        f"Clusters: {clusters['n_clusters']:,} groups of nearby incidents, holding "
+        f"Clusters: {clusters['n_clusters']:,} "
+        f"{'group' if clusters['n_clusters'] == 1 else 'groups'} of nearby incidents, holding "
         f"{clustered_share:.0%} of the incidents mapped."
     )
     technical = (

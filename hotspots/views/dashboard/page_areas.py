@@ -101,8 +101,7 @@ def render() -> None:
     """Draw the Areas & measures page."""
     login.require("view")
     ds = current_dataset()
-    sel = sidebar_filters(ds)
-    st.title("Areas & measures")
+    sel = sidebar_filters(ds, title="Areas & measures")
     compared = comparison_selection(sel)
     shown = cached.selected(ds, sel)
     if len(shown) == 0:
@@ -111,9 +110,11 @@ def render() -> None:
     periods = _choose_periods(shown)
     try:
         result = area_measures(ds, compared, periods)
+        used = area_view.periods_used(periods, ds.coverage)
     except ValueError as err:
         st.warning(markdown_text(err))
         return
+    _periods_line(used, area_view.compares_last_year(used, ds.coverage))
     _what_changed(result.changes)
     _headline(result.headline)
     _ward_section(ds, result.wards, periods)
@@ -137,7 +138,18 @@ def _choose_periods(shown: gpd.GeoDataFrame) -> measures.Periods:
         if month != periods.current[0]:
             chosen = "The month chosen on this page"
             periods = measures.comparison_periods((month, month), reason=chosen)
+    return periods
+
+
+def _periods_line(periods: measures.Periods, last_year: bool) -> None:
+    """The periods every figure compares (after any move off a month without data), and why."""
     days = not periods.current[0].freqstr.startswith("M")
+    year = (
+        f"the same period last year, **{periods.label('last_year')}**"
+        if last_year
+        else "no period last year (see the notes)"
+    )
+    moved = " ".join(markdown_text(area_view.sentence(n)) for n in periods.notes)
     st.caption(
         (
             f"This page compares **the last {periods_days(periods)} days** of the selection "
@@ -146,10 +158,10 @@ def _choose_periods(shown: gpd.GeoDataFrame) -> measures.Periods:
             else ""
         )
         + f"Current period **{periods.label()}**, compared with **{periods.label('previous')}** "
-        f"and the same period last year, **{periods.label('last_year')}**. {periods.reason}. "
-        "The comparisons count incidents matching every filter except the months."
+        f"and {year}. {periods.reason}. "
+        + (f"{moved} " if moved else "")
+        + "The comparisons count incidents matching every filter except the months."
     )
-    return periods
 
 
 def periods_days(periods: measures.Periods) -> int:
@@ -186,7 +198,7 @@ def _what_changed(changes: pd.DataFrame) -> None:
     st.caption(
         f"Groups: crime group × ward ({changes.attrs['groups']} tested); significant = "
         f"{changes.attrs['test']} below {changes.attrs['alpha']:g}. "
-        + " ".join(markdown_text(f"{n[0].upper()}{n[1:]}.") for n in notes)
+        + " ".join(markdown_text(area_view.sentence(n)) for n in notes)
     )
 
 
@@ -194,27 +206,43 @@ def _headline(headline: pd.DataFrame) -> None:
     st.subheader("Headline measures")
     columns = st.columns(len(headline))
     for column, (name, row) in zip(columns, headline.iterrows(), strict=True):
-        delta = None
-        if pd.notna(row["change_vs_previous"]):
-            pct = f", {row['pct_vs_previous']:+.0f} %" if pd.notna(row["pct_vs_previous"]) else ""
-            delta = f"{row['change_vs_previous']:+.0f}{pct} vs {headline.attrs['previous_period']}"
+        change = _change_text(row, headline.attrs["previous_period"])
+        significant = bool(row["significant_vs_previous"])
         column.metric(
             name,
             row["current_shown"],
-            delta=delta,
+            delta=change if significant else None,  # Streamlit's arrow: significant only
             delta_color="inverse",
             help=f"{row['definition']}. {headline.attrs['current_period']}.",
         )
         year = row["last_year_shown"]
+        lines = [] if significant or not change else [change]
         if row["vs_last_year"] or row["vs_previous"]:
-            column.caption(_markers_text(row, headline.attrs))
+            lines.append(_markers_text(row, headline.attrs))
         elif year != "n/a":
-            column.caption(f"{headline.attrs['last_year_period']}: {year}")
+            lines.append(f"{headline.attrs['last_year_period']}: {year}")
+        if lines:
+            column.caption("; ".join(lines))
     st.caption(
         "Domestic abuse: incidents whose crime type mentions domestic abuse (police.uk records "
-        "carry no such flag), counted for the area only, never mapped; counts under 5 are "
-        f"shown as <5. ▲/▼: significant rise/fall ({headline.attrs['test']})."
+        "carry no such flag), counted for the area only, never mapped. A count holding fewer "
+        "than 5 sensitive incidents of one type, ward and month is withheld: shown as <5 when "
+        "the count itself is under 5, else as “withheld”. Arrows (▲/▼ and the coloured change "
+        f"under a figure) mark a significant rise/fall only ({headline.attrs['test']}); any "
+        "other change is written plainly."
     )
+
+
+def _change_text(row: pd.Series, previous: str) -> str:
+    """``"+19 (+11 %) vs Nov 2025"`` (with ", no significant change" when it is not), ``"no
+    change vs Nov 2025"``, or ``""`` when there is no comparison (withheld, no data)."""
+    if pd.isna(row["change_vs_previous"]):
+        return ""
+    if row["change_vs_previous"] == 0:
+        return f"no change vs {previous}"
+    pct = f" ({row['pct_vs_previous']:+.0f} %)" if pd.notna(row["pct_vs_previous"]) else ""
+    text = f"{row['change_vs_previous']:+.0f}{pct} vs {previous}"
+    return text if row["significant_vs_previous"] else f"{text}, no significant change"
 
 
 def _markers_text(row: pd.Series, attrs: dict) -> str:
@@ -298,7 +326,7 @@ def _ward_display(table: pd.DataFrame) -> pd.DataFrame:
             "vs last year": table["significance_vs_last_year"],
         }
     )
-    return tables.readable(shown)
+    return area_view.mark_withheld(tables.readable(shown), table)  # "withheld", not "None"
 
 
 def ward_csv(table: pd.DataFrame) -> bytes:

@@ -494,9 +494,8 @@ def render() -> None:
     """Draw the CCTV page."""
     login.require("edit")
     ds = current_dataset()
-    sel = sidebar_filters(ds)
+    sel = sidebar_filters(ds, title="CCTV: coverage, siting and taskings")
     engine = session_store()
-    st.title("CCTV: coverage, siting and taskings")
     st.caption(store_caption())
     if "cctv_import_report" in st.session_state:
         st.success(st.session_state.pop("cctv_import_report"))

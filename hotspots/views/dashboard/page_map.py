@@ -180,8 +180,7 @@ def render() -> None:
     """Draw the Map page."""
     require("view")
     ds = current_dataset()
-    sel = sidebar_filters(ds)
-    st.title("Where: hotspots")
+    sel = sidebar_filters(ds, title="Where: hotspots")
     params = cast(_Tuning, dict(cached.DEFAULT_ANALYSIS))
     if not meeting_mode() and allowed("tune"):
         params = _tuning()

@@ -64,6 +64,12 @@ METHODS: dict[Method, str] = {
     "gistar": "Statistically significant clusters of high counts",
     "dbscan": "Clusters of nearby incidents",
 }
+HOT_SPOTS_FROM: dict[Method, str] = {
+    "forecast": "the forecast for next month",
+    "gistar": "statistically significant clusters of high counts",
+    "dbscan": "clusters of nearby incidents",
+}
+"""How the plan's summary line names the hot spots' source ("hot spots from …")."""
 RANKINGS: dict[Literal["count", "harm"], str] = {
     "count": "Incidents",
     "harm": HARM_SCORE,
@@ -76,8 +82,7 @@ def render() -> None:
     """Draw the Patrol page."""
     login.require("view")
     ds = current_dataset()
-    sel = sidebar_filters(ds)
-    st.title("Patrol plan")
+    sel = sidebar_filters(ds, title="Patrol plan")
     pool = cached.selected(ds, pool_selection(sel))
     if len(pool) == 0:
         st.warning("No incidents match the filters: widen the sources, groups or types.")
@@ -263,7 +268,7 @@ def _summary(plan: PatrolPlan, ds: Dataset, request: Request) -> None:
         f"{summary['in_localities']:,} of {summary['incidents']:,} incidents "
         f"({summary['share_in_localities']:.1%}) in the top {len(plan.localities)} "
         f"localities, ranked by {RANKINGS[request.by].lower()}, hot spots from "
-        f"{METHODS[request.method]}."
+        f"{HOT_SPOTS_FROM[request.method]}."
     )
     forecast = (plan.metadata.get("backtest") or {}).get("forecast")
     if forecast:  # the hot spots behind the localities and how well they predicted

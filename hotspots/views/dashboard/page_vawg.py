@@ -533,10 +533,9 @@ def render() -> None:
     """Draw the VAWG page."""
     require("edit")
     ds = current_dataset()
-    sel = sidebar_filters(ds)
+    sel = sidebar_filters(ds, title="VAWG: walkabout feedback and actions")
     engine = session_store()
     _take_click()
-    st.title("VAWG: walkabout feedback and actions")
     st.caption(store_caption())
     walkabouts = store.list_walkabouts(engine)
     filters = _filters(walkabouts)

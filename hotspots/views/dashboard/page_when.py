@@ -59,8 +59,7 @@ def render() -> None:
     """Draw the When page."""
     require("view")
     ds = current_dataset()
-    sel = sidebar_filters(ds)
-    st.title("When: peaks in time")
+    sel = sidebar_filters(ds, title="When: peaks in time")
     shown = cached.selected(ds, sel)
     if len(shown) == 0:
         st.warning("No incidents match the filters: widen the months, groups or wards.")

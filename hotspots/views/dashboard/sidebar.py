@@ -9,6 +9,7 @@ from hotspots.data.select import WEEKDAY_NAMES, Selection
 from hotspots.views.dashboard import cached, url_state
 from hotspots.views.dashboard.state import Dataset
 from hotspots.views.dashboard.text import markdown_text
+from hotspots.views.documents.selection_words import selection_line
 
 MEETING_CSS = """
 <style>
@@ -67,11 +68,15 @@ def meeting_toggle() -> bool:
     return meeting_mode()
 
 
-def sidebar_filters(ds: Dataset) -> Selection:
+def sidebar_filters(ds: Dataset, title: str | None = None) -> Selection:
     """Draw the filters in the sidebar and return the user's :class:`Selection`.
 
     Every choice is kept across pages and reloads and written into the page's URL
-    (:mod:`hotspots.views.dashboard.url_state`), so a view can be shared as a link."""
+    (:mod:`hotspots.views.dashboard.url_state`), so a view can be shared as a link.
+
+    With ``title``, the page's title is drawn and, under it, the filters that are on
+    (:func:`~hotspots.views.documents.selection_words.selection_line`): in meeting mode the
+    sidebar is folded away, and a figure of Friday nights must not read as every day's."""
     side = st.sidebar
     cached.freeze_loaded()
     meeting_toggle()
@@ -119,7 +124,7 @@ def sidebar_filters(ds: Dataset) -> Selection:
     if not chosen_sources:
         st.warning("No source selected: choose at least one in the sidebar.")
         st.stop()
-    return Selection(
+    sel = Selection(
         start=start,
         end=end,
         sources=tuple(chosen_sources),
@@ -129,6 +134,12 @@ def sidebar_filters(ds: Dataset) -> Selection:
         hours=hours,
         days=days,
     )
+    if title is not None:
+        st.title(title)
+        line = selection_line(sel, cached.first_view(ds), ward_names=names)
+        if line:
+            st.caption(markdown_text(line))  # names sources, wards and groups: data text
+    return sel
 
 
 def _when(ds: Dataset, sources: list[str]) -> tuple[tuple[int, int] | None, tuple[int, ...]]:

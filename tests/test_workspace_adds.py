@@ -256,12 +256,14 @@ def test_a_renamed_copy_of_a_stored_file_replaces_its_part(tmp_path):
     browser = copies / "2018-04-west-yorkshire-street (1).csv"  # newer: one crime withdrawn
     rows.drop(index=3).to_csv(browser, index=False)
     report = add(root, [browser])
-    assert report.replaced == [("police.uk", "2018-04", "", 4, 3)] and not report.added
-    assert "as stored from 2018-04-west-yorkshire-street.csv: a newer copy" in report.summary()
-    assert len(open_workspace(root).incidents) == 3
+    # the browser's " (1)" is no part of the force's name
+    assert report.replaced == [("police.uk", "2018-04", "West Yorkshire", 4, 3)]
+    assert not report.added and len(open_workspace(root).incidents) == 3
     renamed = copies / "2018-04-west-yorkshire (1)-street.csv"  # read as a force of its own
     rows.drop(index=2).to_csv(renamed, index=False)
-    assert add(root, [renamed]).replaced and len(open_workspace(root).incidents) == 3
+    report = add(root, [renamed])
+    assert report.replaced and len(open_workspace(root).incidents) == 3
+    assert "as stored from 2018-04-west-yorkshire-street (1).csv: a newer copy" in report.summary()
     assert len(_manifest(root)) == 1
     # a month stored from a zip before parts were kept per force: its manifest names no force
     old = tmp_path / "old"
@@ -276,3 +278,28 @@ def test_a_renamed_copy_of_a_stored_file_replaces_its_part(tmp_path):
     (old / "data" / "manifest.json").write_text(json.dumps(manifest))
     report = add(old, [first])
     assert report.unchanged and not report.added and len(open_workspace(old).incidents) == 4
+
+
+def test_another_forces_file_of_no_known_force_never_replaces_a_month(tmp_path):
+    # a browser's " (1)" keeps the force; a name without one adds beside, unless it holds the
+    # same incidents (then it is a newer copy)
+    root = tmp_path / "ws"
+    init(root, area=LEEDS)
+    files = tmp_path / "files"
+    files.mkdir()
+    herts = _street_csv(files, "2018-05", "west-yorkshire", 7)
+    beds = _street_csv(files, "2018-05", "north-yorkshire", 4)
+    herts = herts.rename(files / "2018-05-west-yorkshire-street (1).csv")
+    beds = beds.rename(files / "2018-05-north-yorkshire-street (1).csv")
+    add(root, [herts])
+    report = add(root, [beds])
+    assert [a[2] for a in report.added] == ["North Yorkshire"] and not report.replaced
+    assert len(open_workspace(root).incidents) == 11
+    odd = files / "may-extract.csv"  # a third force's file named nothing police.uk would
+    _street_csv(files, "2018-05", "humberside", 5).rename(odd)
+    add(root, [odd])
+    assert len(open_workspace(root).incidents) == 16
+    again = files / "may-extract-newer.csv"  # the same incidents again: replaces, not adds
+    odd.rename(again)
+    add(root, [again])
+    assert len(open_workspace(root).incidents) == 16

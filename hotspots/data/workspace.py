@@ -360,11 +360,13 @@ def add(
     _check_forces(manifest["partitions"], name, parts)
     report = AddReport(load=result, notes=_unmapped_note(ws, result))
     for forces, month, part, used in parts:
-        key = f"{_slug(name)}/{month}" + (f"/{_part_name(forces)}" if forces else "")
         digest = _content_hash(part)
         words = _force_words(forces)
         named = _stored_parts(manifest["partitions"], name, month, forces)
         old = {**named, **_copies(ws, manifest["partitions"], name, month, part)}
+        key = f"{_slug(name)}/{month}" + (f"/{_part_name(forces)}" if forces else "")
+        if key in manifest["partitions"] and key not in old:  # police.uk of no known force
+            key += f"/part-{digest[:12]}"  # beside the month's other parts, not over them
         if len(old) == 1 and next(iter(old.values()))["content_sha256"] == digest:
             report.unchanged.append((name, month, words, len(part)))
             continue
@@ -436,7 +438,12 @@ def _months(result: LoadResult, name: str) -> list[tuple[str, gpd.GeoDataFrame]]
     return out
 
 
-_FORCE_FILE = re.compile(r"^(\d{4}-\d{2})-(.+)-street\.csv(?:\.gz)?$", re.IGNORECASE)
+_FORCE_FILE = re.compile(
+    r"^(\d{4}-\d{2})-(.+?)-street"
+    r"(?:\s*\(\d+\)|\s*-\s*copy(?:\s*\(\d+\))?|_\d+)?"  # a browser's or a copy's suffix
+    r"\.csv(?:\.gz)?$",
+    re.IGNORECASE,
+)
 """A police.uk street file's name: its month and its force (``2025-01-lancashire-street.csv``)."""
 
 
@@ -474,14 +481,18 @@ def _forces_of(entry: Mapping[str, Any]) -> tuple[str, ...]:
 def _stored_parts(
     partitions: Mapping[str, Any], name: str, month: str, forces: tuple[str, ...]
 ) -> dict[str, Any]:
-    """The stored parts of source ``name``'s ``month`` that hold any of ``forces`` (or, for
-    files naming no force, the part naming none): the parts new rows of those forces replace."""
+    """The stored parts of source ``name``'s ``month`` that hold any of ``forces`` (or, for a
+    council log's files, naming no force, its month): the parts new rows of those forces
+    replace. police.uk rows of no known force replace only the parts holding the same
+    incidents (:func:`_copies`): another force's month must not go."""
     return {
         key: e
         for key, e in partitions.items()
         if e["source"] == name
         and e["month"] == month
-        and (set(_forces_of(e)) & set(forces) or not (_forces_of(e) or forces))
+        and (
+            set(_forces_of(e)) & set(forces) or (name != POLICEUK and not (_forces_of(e) or forces))
+        )
     }
 
 

@@ -684,9 +684,13 @@ def test_the_command_line_imports_a_camera_list_into_a_workspaces_store(
 
     monkeypatch.delenv(store.DB_URL_ENV, raising=False)
     monkeypatch.delenv(store.DB_PATH_ENV, raising=False)
+    from hotspots.data.workspace import init
+
     root = tmp_path / "ws"
-    (root / "data").mkdir(parents=True)
     cameras = TRAFFORD / "trafford_cctv_cameras.csv"
+    assert main(["cameras", "import", str(cameras), str(root)]) == 1  # a typo: no workspace
+    assert "not a workspace" in capsys.readouterr().err and not root.exists()
+    init(root, area="Trafford")
     bad = tmp_path / "bad.csv"
     bad.write_text(cameras.read_text().replace("-2.284777", "west", 1))
     assert main(["cameras", "import", str(bad), str(root)]) == 1

@@ -668,7 +668,13 @@ def _add_cameras(commands: argparse._SubParsersAction) -> None:
 
 def _run_cameras_import(args: argparse.Namespace) -> int:
     from hotspots import store
+    from hotspots.data.workspace import CONFIG
 
+    if args.workspace is not None and not (Path(args.workspace) / CONFIG).is_file():
+        raise ValueError(
+            f"{args.workspace}: not a workspace (no {CONFIG}): nothing imported; give the "
+            "folder 'hotspots init' made"
+        )
     engine = store.open_store(store.database_url(workspace=args.workspace))
     try:  # audited as the command line's (hotspots.store.audit.SYSTEM)
         report = store.import_records(

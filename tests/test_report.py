@@ -403,3 +403,13 @@ def test_pack_says_how_sensitive_incidents_are_counted_without_a_withheld_count(
     assert "only where a ward holds 5 or more of one type in a month" in withheld
     assert said(12).startswith("12 (domestic abuse")
     assert "lie in these places" in dict(_method_items(mixed)[0])["Clusters"]
+
+
+def test_every_source_picked_in_another_order_is_no_filter() -> None:
+    # sources removed in the sidebar and added back come back in another order
+    from hotspots.data.select import Selection
+    from hotspots.views.documents.selection_words import selection_line
+
+    every = Selection(sources=("Council ASB log", "police.uk"))
+    assert selection_line(Selection(sources=("police.uk", "Council ASB log")), every) == ""
+    assert selection_line(Selection(sources=("police.uk",)), every).startswith("Showing only")

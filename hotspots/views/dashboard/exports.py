@@ -161,7 +161,10 @@ def _pack(
     options = {
         "title": title,
         "period": period,
-        "filters": {**filters, **report.data_lines(_ds.coverage, headline.attrs["notes"])},
+        "filters": {
+            **filters,
+            **report.data_lines(_ds.coverage, headline.attrs["notes"], _sel.sources),
+        },
         # a month the data do not cover is "no data": comparisons move to a covered one
         "changes": measures.what_changed(
             incidents, wards=_ds.wards, periods=periods, coverage=_ds.coverage

@@ -481,10 +481,15 @@ def _ranked(profiles: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 # --------------------------------------------------------------------------- meeting pack
 
 
-def data_lines(coverage: Coverage | None, notes: Sequence[str]) -> dict[str, str]:
-    """The pack's lines on its data, after its filters: each source's months (``"Data"``:
-    :meth:`hotspots.data.coverage.Coverage.describe`) and the comparisons' notes
-    (``"Note 1"`` …: a source left out, sensitive offences left out of totals)."""
+def data_lines(
+    coverage: Coverage | None, notes: Sequence[str], sources: Sequence[str] = ()
+) -> dict[str, str]:
+    """The pack's lines on its data, after its filters: the months of each source
+    (``"Data"``: :meth:`hotspots.data.coverage.Coverage.describe`; of ``sources`` only, when
+    the selection names some) and the comparisons' notes (``"Note 1"`` …: a source left out,
+    sensitive offences left out of totals)."""
+    if coverage is not None and sources:
+        coverage = coverage.only(sources)
     data = {"Data": coverage.describe()} if coverage is not None else {}
     return {**data, **{f"Note {i + 1}": note for i, note in enumerate(notes)}}
 

@@ -3,6 +3,7 @@ dashboard's export section (imported without the document stack: no matplotlib).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -78,8 +79,8 @@ def selection_line(
     >>> selection_line(Selection(sources=("police.uk",), days=(4,)), every)  # doctest: +ELLIPSIS
     'Showing only: days Friday. With a day or hour filter, records without a time of day or ...'
     """
-    words = describe_selection(selection, ward_names=ward_names)
-    every = describe_selection(everything, ward_names=ward_names)
+    words = describe_selection(_in_order(selection), ward_names=ward_names)
+    every = describe_selection(_in_order(everything), ward_names=ward_names)
     parts = [
         f"{_LINE_NAMES.get(name, name.lower())} {value}"
         for name, value in words.items()
@@ -91,3 +92,16 @@ def selection_line(
     if cuts_groups(hours=selection.hours, days=selection.days):
         line += f" With a day or hour filter, {TIME_FILTER_LEAVES_OUT}."
     return line
+
+
+def _in_order(selection: Selection) -> Selection:
+    """``selection`` with its lists sorted: the sources picked in another order are the same
+    filter (never "Showing only" every source)."""
+    return dataclasses.replace(
+        selection,
+        **{f: tuple(sorted(getattr(selection, f))) for f in _LISTS},
+    )
+
+
+_LISTS = ("sources", "categories", "crime_types", "wards", "days")
+"""The fields of a :class:`Selection` that list values."""

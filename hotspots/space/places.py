@@ -90,7 +90,7 @@ themselves lie farther than it from their own middle, as a street's incidents do
 
 _ADDRESS = re.compile(
     r"^\s*\d+[a-z]?\b"  # a leading house number: "27 Hawthorn Road", "27a", "27-29"
-    r"|^\s*(flat|apartment|apt|unit|room|suite|studio|maisonette|bedsit)\b"  # "Flat 2, …"
+    r"|^\s*(?:flat|apartment|apt|unit|room|suite|studio|maisonette|bedsit)\b"  # "Flat 2, …"
     r"|\b[a-z]{1,2}\d[a-z\d]?\s*\d[a-z]{2}\b",  # a full UK postcode: "M16 8XY", "AL11AA"
     re.IGNORECASE,
 )
@@ -137,8 +137,10 @@ def nameable(incidents: pd.DataFrame) -> np.ndarray:
             "y": np.round(incidents["y"].to_numpy(float)),
         }
     )
-    points = points.drop_duplicates()
-    middle = points.groupby("text", dropna=True)[["x", "y"]].transform("median")
+    points = points[points["text"].notna()].drop_duplicates()  # text only may name a place
+    if len(points) == 0:
+        return snapped
+    middle = points.groupby("text")[["x", "y"]].transform("median")
     far = (
         np.hypot(points["x"] - middle["x"], points["y"] - middle["y"]) > HOUSE_REACH_M
     ).to_numpy()

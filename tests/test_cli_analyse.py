@@ -9,7 +9,7 @@ import pytest
 
 from hotspots.analysis.evaluate.backtest import METHODS
 from hotspots.data import datasets
-from hotspots.views.cli import main
+from hotspots.views.cli import _default_area, _default_wards, main, read_input
 
 
 @pytest.fixture(scope="module")
@@ -172,3 +172,19 @@ def test_a_month_police_uk_has_not_published_is_said_and_marked(tmp_path, capsys
     assert main(["forecast", str(tmp_path / "lagging.parquet"), "--out", str(csv)]) == 0
     assert "up to Dec 2021" in capsys.readouterr().out
     assert json.loads(csv.with_suffix(".json").read_text())["month"] == "2022-01"
+
+
+def test_the_default_area_is_chosen_once_for_the_analysis_and_the_wards(monkeypatch):
+    from hotspots.space import extent
+
+    chosen = []
+    real = extent.default_study_area
+    monkeypatch.setattr(extent, "default_study_area", lambda *a, **k: chosen.append(real(*a, **k))
+                        or chosen[-1])  # fmt: skip
+    data = read_input([str(datasets.demo_path("policeuk"))], study_area=None)
+    area = _default_area(data, res=9)
+    assert area.wards is None and area.default_area is chosen[0]
+    with_wards = _default_wards(area, res=9)
+    assert len(chosen) == 1
+    assert with_wards.default_area is chosen[0] and with_wards.wards is not None
+    assert _default_wards(data, res=9).default_area.how == chosen[0].how  # chosen here when not

@@ -1,7 +1,9 @@
 """One call from incidents to the hotspot products: cells with Gi*, clusters, temporal tables.
 
-:func:`analyse` is what the ``hotspots analyse`` command, the dashboard and the benchmarks run.
-It composes the analysis modules and records every parameter used or chosen in
+:func:`analyse` is what the dashboard and the benchmarks run; the ``hotspots analyse`` command
+runs its two parts, :func:`begin` (the study area and the forecast begun) and :func:`finish`,
+reading the default districts' wards between them while the forecast is worked out. It
+composes the analysis modules and records every parameter used or chosen in
 ``Analysis.params`` (the ``params.json`` of the command's output).
 """
 
@@ -323,9 +325,6 @@ def finish(
     incidents, spatial, study_area = begun.incidents, begun.spatial, begun.study_area
     area, area_note, res = begun.area, begun.area_note, begun.res
     with begun.forecast as pending:
-        grid = grid_counts(spatial, res, study_area=area)
-        cells = hotspots_gistar(grid, k=k, permutations=permutations, seed=seed)
-
         settings = dbscan_settings(
             spatial,
             eps_m=eps_m,
@@ -344,6 +343,9 @@ def finish(
                 f"cluster_method must be 'dbscan' or 'hdbscan', got {cluster_method!r}"
             )
         profiles = cluster_profiles(spatial, clusters.labels)
+        # after the clusters, which do not need it: the area's hexagons made meanwhile
+        grid = grid_counts(spatial, res, study_area=area)
+        cells = hotspots_gistar(grid, k=k, permutations=permutations, seed=seed)
         ward_rates, named_wards = _ward_rates(spatial, study_area, wards, population)
         places = _Places(spatial, named_wards, res)
         cell_places = places.of_cells(cells)

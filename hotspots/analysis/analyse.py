@@ -301,8 +301,11 @@ class Begun:
     area: shapely.Geometry
     """The study area, EPSG:4326."""
     area_note: str
+    """How the study area was chosen (``params["study_area"]``)."""
     res: int
+    """H3 resolution."""
     forecast: forked.Pending[tuple[Forecast | None, dict[str, Any]]]
+    """The forecast and its note (``params["forecast"]``), being worked out."""
 
 
 def finish(

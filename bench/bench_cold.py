@@ -337,13 +337,16 @@ Herts, no study area (5, load 4-7)     3.22 / 4.73, 358         3.23 / 4.63, 366
 Herts, 10 districts (5, load 4-7)      2.99 / 4.28, 368         3.01 / 4.31, 366
 Herts, no study area (6, load 1.1-3)   3.30 / 4.90, 358         3.37 / 4.99, 366
 Herts, 10 districts (6, load 1.1-3)    2.92 / 4.57, 365         2.94 / 4.50, 357
+Herts, no study area (6, load 2-2.4)   2.69 / 3.92, 354         2.66 / 3.97, 359
+Herts, 10 districts (6, load 2-2.4)    2.33 / 3.67, 371         2.33 / 3.58, 361
 1M, no study area (2, load 1.1)        7.33 / 11.02, 1276       7.11 / 10.76, 1273
 =====================================  =======================  =======================
 
-(The second pair of rows: each pair run only once no other task had been runnable for 3 s;
-Hertfordshire without a study area, new minus base per pair: -0.21, -0.23, -0.46, +0.32,
--0.39, +0.26 s.) Within the noise: with every core busy the reordering has no idle core to
-fill (as session 7 found for the fork itself); the quiet machine's figure is still to take.
+(The rows at load 1.1-3 and 2-2.4: each pair run only once no other task had been runnable for
+3 s, base and par11 in alternating order.) Over those 12 pairs, par11 minus base: Hertfordshire
+without a study area -0.17 s the median (-1.08 to +0.32; 9 of 12 faster), with the 10 districts
+0.00 s (-0.36 to +0.16). So: ~0.15 s less without a study area, nothing measurable with one or
+at the million, on a machine never quite idle; the quiet machine's figure is still to take.
 
 Tried and not kept: the districts' wards read on a thread beside the clusters and the grid
 (``districts_wards`` 0.41-0.83 s on the thread against 0.28 s alone, the grid beside it

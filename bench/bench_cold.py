@@ -313,6 +313,47 @@ analyse 1M, no study area         6.31 / 6.66, 1256 MB    5.94 / 6.24, 1268 MB  
 ================================  ======================  ======================  ===============
 
 Not met: Hertfordshire <= 2x, the million <= 4x; met: the import < 1 s, the million < 2 GB.
+
+Session 11, ``par11`` branch (the order of the command's steps; every file ``analyse``,
+``pack``, ``forecast`` and ``patrol-plan`` write byte-identical, ``map.html`` but for folium's
+ids: Hertfordshire with and without the 10 districts, Dacorum, ``--from/--to``, ``--from``
+alone, HDBSCAN, the million; ``analyse()`` in one process, as the dashboard runs it,
+identical). Timeline of a quiet Hertfordshire run before: the child's core idle from the end of
+its imports (during the read) until 1.69 s, while the parent chose the default area (0.16 s)
+and read its districts' wards (0.19-0.35 s). Now ``analyse`` is ``begin`` (the study area
+chosen, its hexagons begun, the forecast given to the child) and ``finish``
+(:mod:`hotspots.analysis.analyse`); the command reads the districts' wards between them, so the
+forecast starts ~0.2-0.3 s sooner (right after the default area). ``finish`` clusters before it
+grids: with a study area given as a file the grid had waited ~0.3 s for the area's hexagons
+(begun on a thread), which are now made during the eps search and DBSCAN.
+The CPU is unchanged (the same work in another order). The machine was loaded by other
+helpers through the session (load 1-10; CPU per run 4.2-5.4 s against 3.9 s quiet), so the
+figures below are not a quiet machine's. Interleaved pairs, base (55651c8) and ``par11``:
+
+=====================================  =======================  =======================
+case                                   base wall / CPU s, MB    par11 wall / CPU s, MB
+=====================================  =======================  =======================
+Herts, no study area (5, load 4-7)     3.22 / 4.73, 358         3.23 / 4.63, 366
+Herts, 10 districts (5, load 4-7)      2.99 / 4.28, 368         3.01 / 4.31, 366
+Herts, no study area (6, load 1.1-3)   3.30 / 4.90, 358         3.37 / 4.99, 366
+Herts, 10 districts (6, load 1.1-3)    2.92 / 4.57, 365         2.94 / 4.50, 357
+Herts, no study area (6, load 2-2.4)   2.69 / 3.92, 354         2.66 / 3.97, 359
+Herts, 10 districts (6, load 2-2.4)    2.33 / 3.67, 371         2.33 / 3.58, 361
+1M, no study area (2, load 1.1)        7.33 / 11.02, 1276       7.11 / 10.76, 1273
+=====================================  =======================  =======================
+
+(The rows at load 1.1-3 and 2-2.4: each pair run only once no other task had been runnable for
+3 s, base and par11 in alternating order.) Over those 12 pairs, par11 minus base: Hertfordshire
+without a study area -0.17 s the median (-1.08 to +0.32; 9 of 12 faster), with the 10 districts
+0.00 s (-0.36 to +0.16). So: ~0.15 s less without a study area, nothing measurable with one or
+at the million, on a machine never quite idle; the quiet machine's figure is still to take.
+
+Tried and not kept: the districts' wards read on a thread beside the clusters and the grid
+(``districts_wards`` 0.41-0.83 s on the thread against 0.28 s alone, the grid beside it
+0.15-0.40 s against 0.06 s: both hold the GIL; four batches of pairs against the tree without
+it, medians with / without 2.67 / 2.67 s, 3.77 / 3.47, 8.31 / 7.54, 10.61 / 10.57, CPU +0.0-0.2
+s); forking before scipy is imported (the parent imports it all the same; CPU 4.98 against 4.71
+s, wall 6.81 against 6.31 s, 5 pairs at load 4-7).
 """
 
 from __future__ import annotations

@@ -147,3 +147,17 @@ def test_headline_figures_of_the_map_page(dacorum_analysis):
     labels = np.asarray(dacorum_analysis.clusters.labels)
     assert dacorum_analysis.clustered_share == pytest.approx(float(np.mean(labels >= 0)))
     assert 0 < dacorum_analysis.clustered_share < 1
+
+
+def test_the_clusters_are_found_while_the_study_areas_hexagons_are_made(dacorum_load, monkeypatch):
+    """begin() starts the area's hexagons on a thread; finish() clusters first (DBSCAN does not
+    need the grid), so the grid finds them made rather than waiting for them."""
+    from hotspots.analysis import analyse as module
+
+    calls: list[str] = []
+    for name in ("grid_counts", "dbscan_settings", "prepare_area"):
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, _n=name, _f=real, **k: calls.append(_n)
+                            or _f(*a, **k))  # fmt: skip
+    analyse(dacorum_load.incidents, study_area="E07000096")
+    assert calls == ["prepare_area", "dbscan_settings", "grid_counts"]

@@ -9,7 +9,7 @@ import pytest
 
 from hotspots.analysis.evaluate.backtest import METHODS
 from hotspots.data import datasets
-from hotspots.views.cli import main
+from hotspots.views.cli import _default_area, _default_wards, main, read_input
 
 
 @pytest.fixture(scope="module")
@@ -213,3 +213,19 @@ def test_backtest_reads_a_workspace_and_files_without_a_study_area(capsys, tmp_p
     workspace = str(datasets.data_dir() / "demo" / "workspace")
     assert main(["backtest", workspace, *fast, "--csv", str(ws)]) == 0
     assert len(pd.read_csv(ws)) == len(pd.read_csv(given))
+
+
+def test_the_default_area_is_chosen_once_for_the_analysis_and_the_wards(monkeypatch):
+    from hotspots.space import extent
+
+    chosen = []
+    real = extent.default_study_area
+    monkeypatch.setattr(extent, "default_study_area", lambda *a, **k: chosen.append(real(*a, **k))
+                        or chosen[-1])  # fmt: skip
+    data = read_input([str(datasets.demo_path("policeuk"))], study_area=None)
+    area = _default_area(data, res=9)
+    assert area.wards is None and area.default_area is chosen[0]
+    with_wards = _default_wards(area, res=9)
+    assert len(chosen) == 1
+    assert with_wards.default_area is chosen[0] and with_wards.wards is not None
+    assert _default_wards(data, res=9).default_area.how == chosen[0].how  # chosen here when not

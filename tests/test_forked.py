@@ -19,11 +19,11 @@ import pytest
 import shapely
 
 from hotspots.analysis import shared_forecast
-from hotspots.analysis.analyse import _ForecastRows, analyse
+from hotspots.analysis.analyse import _ForecastRows, analyse, begin
 from hotspots.core import forked
 from hotspots.core.disclosure import mappable
 from hotspots.data import datasets
-from hotspots.views.cli import main, read_input
+from hotspots.views.cli import _default_wards, main, read_input
 from hotspots.views.outputs import write_analysis
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="no os.fork on this platform")
@@ -292,3 +292,49 @@ def test_a_forked_analysis_makes_its_temporal_tables_while_the_child_works():
     pd.testing.assert_frame_equal(beside.peaks, alone.peaks)
     assert beside.hour_weekday == alone.hour_weekday
     assert beside.params == alone.params
+
+
+def test_without_a_study_area_the_child_forecasts_while_the_districts_wards_are_read(
+    tmp_path, monkeypatch
+):
+    """The forecast needs only the default area, not its districts' wards: the command gives it
+    to the child before it reads them, and writes what one process writes."""
+    from hotspots.space import areas
+
+    events: list[tuple[str, bool | None]] = []
+    real_start, real_wards = forked.start, areas.districts_wards
+
+    def start(fn, /, *args, **kwargs):
+        pending = real_start(fn, *args, **kwargs)
+        events.append((fn.__name__, pending.forked))
+        return pending
+
+    def districts_wards(*args, **kwargs):
+        events.append(("districts_wards", None))
+        return real_wards(*args, **kwargs)
+
+    monkeypatch.setattr(forked, "start", start)
+    monkeypatch.setattr(areas, "districts_wards", districts_wards)
+    source = str(datasets.demo_path("policeuk"))
+    shared_forecast._kept.clear()
+    assert main(["analyse", source, "--out", str(tmp_path / "cli")]) == 0
+    assert events == [("_forecast", True), ("districts_wards", None), ("map_page", True)]
+
+    data = _default_wards(read_input([source], study_area=None), res=9)
+    assert data.wards is not None and data.default_area is not None
+    shared_forecast._kept.clear()
+    alone = analyse(data.incidents, default_area=data.default_area, wards=data.wards,
+                    population=data.population)  # fmt: skip
+    write_analysis(alone, tmp_path / "alone", wards=data.wards, coverage=data.coverage)
+    assert _files(tmp_path / "cli") == _files(tmp_path / "alone")
+
+
+def test_an_analysis_begun_and_never_finished_leaves_no_child():
+    data = read_input([str(datasets.demo_path("policeuk"))], study_area="E07000096")
+    child = None
+    with pytest.raises(KeyError), forked.allowed():
+        child = begin(data.incidents, study_area="E07000096").forecast._child
+        raise KeyError("the caller fails between begin and finish")
+    assert child is not None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(child.pid, os.WNOHANG)

@@ -1,7 +1,9 @@
 """One call from incidents to the hotspot products: cells with Gi*, clusters, temporal tables.
 
-:func:`analyse` is what the ``hotspots analyse`` command, the dashboard and the benchmarks run.
-It composes the analysis modules and records every parameter used or chosen in
+:func:`analyse` is what the dashboard and the benchmarks run; the ``hotspots analyse`` command
+runs its two parts, :func:`begin` (the study area and the forecast begun) and :func:`finish`,
+reading the default districts' wards between them while the forecast is worked out. It
+composes the analysis modules and records every parameter used or chosen in
 ``Analysis.params`` (the ``params.json`` of the command's output).
 """
 
@@ -240,19 +242,92 @@ def analyse(
     >>> result = analyse(load_demo_policeuk().incidents, study_area="E07000096")  # doctest: +SKIP
     >>> result.cells.gi_class.value_counts()  # doctest: +SKIP
     """
+    started = begin(
+        incidents,
+        study_area=study_area,
+        res=res,
+        forecast_coverage=forecast_coverage,
+        default_area=default_area,
+    )
+    return finish(
+        started,
+        k=k,
+        permutations=permutations,
+        seed=seed,
+        cluster_method=cluster_method,
+        eps_m=eps_m,
+        min_samples=min_samples,
+        max_eps_m=max_eps_m,
+        min_cluster_size=min_cluster_size,
+        wards=wards,
+        population=population,
+    )
+
+
+def begin(
+    incidents: gpd.GeoDataFrame,
+    *,
+    study_area: Any = None,
+    res: int = H3_RES,
+    forecast_coverage: float | None = 0.05,
+    default_area: DefaultArea | None = None,
+) -> Begun:
+    """The first part of :func:`analyse` (its parameters of the same names): the incidents
+    checked, the study area chosen, its hexagons begun on a thread and the forecast begun (in a
+    child process when the caller allows one, :mod:`hotspots.core.forked`). A caller with
+    other work before the rest (reading wards) does it between this and :func:`finish`, beside
+    the forecast."""
     check_incidents(incidents)
     spatial = mappable(incidents)
     if len(spatial) == 0:
         raise ValueError("no incidents to analyse: widen the selection (dates, groups, wards)")
     area, area_note = _study_area(spatial, study_area, res, default_area)
     prepare_area(area, res)  # its hexagons on a thread (no GIL) beside what follows
-    # the forecast needs only the incidents and the area: begun now, in a child process when
-    # the caller allows one (the command line), while the rest is worked out here
-    rows = _ForecastRows(spatial)
-    with forked.start(_forecast, rows, area, res, forecast_coverage) as pending:
-        grid = grid_counts(spatial, res, study_area=area)
-        cells = hotspots_gistar(grid, k=k, permutations=permutations, seed=seed)
+    # the forecast needs only the incidents and the area: begun now, worked out beside the rest
+    pending = forked.start(_forecast, _ForecastRows(spatial), area, res, forecast_coverage)
+    return Begun(incidents, spatial, study_area, area, area_note, res, pending)
 
+
+@dataclass
+class Begun:
+    """An analysis begun by :func:`begin`, its forecast under way: :func:`finish` does the
+    rest."""
+
+    incidents: gpd.GeoDataFrame
+    spatial: gpd.GeoDataFrame
+    """The mappable incidents (sensitive ones left out)."""
+    study_area: Any
+    """As given to :func:`begin`."""
+    area: shapely.Geometry
+    """The study area, EPSG:4326."""
+    area_note: str
+    """How the study area was chosen (``params["study_area"]``)."""
+    res: int
+    """H3 resolution."""
+    forecast: forked.Pending[tuple[Forecast | None, dict[str, Any]]]
+    """The forecast and its note (``params["forecast"]``), being worked out."""
+
+
+def finish(
+    begun: Begun,
+    *,
+    k: int = GI_K,
+    permutations: int = 0,
+    seed: int = 0,
+    cluster_method: Literal["dbscan", "hdbscan"] = "dbscan",
+    eps_m: float | None = None,
+    min_samples: int | None = None,
+    max_eps_m: float = DBSCAN_MAX_EPS_M,
+    min_cluster_size: int = HDBSCAN_MIN_CLUSTER_SIZE,
+    wards: gpd.GeoDataFrame | None = None,
+    population: pd.DataFrame | None = None,
+) -> Analysis:
+    """The rest of :func:`analyse` (its parameters of the same names) for an analysis
+    :func:`begin` began, once: Gi*, clusters, ward rates and place names here, then the
+    forecast taken in."""
+    incidents, spatial, study_area = begun.incidents, begun.spatial, begun.study_area
+    area, area_note, res = begun.area, begun.area_note, begun.res
+    with begun.forecast as pending:
         settings = dbscan_settings(
             spatial,
             eps_m=eps_m,
@@ -271,6 +346,9 @@ def analyse(
                 f"cluster_method must be 'dbscan' or 'hdbscan', got {cluster_method!r}"
             )
         profiles = cluster_profiles(spatial, clusters.labels)
+        # after the clusters, which do not need it: the area's hexagons made meanwhile
+        grid = grid_counts(spatial, res, study_area=area)
+        cells = hotspots_gistar(grid, k=k, permutations=permutations, seed=seed)
         ward_rates, named_wards = _ward_rates(spatial, study_area, wards, population)
         places = _Places(spatial, named_wards, res)
         cell_places = places.of_cells(cells)

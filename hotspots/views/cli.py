@@ -200,15 +200,16 @@ def _add_analyse(commands: argparse._SubParsersAction) -> None:
 def _run_analyse(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from hotspots.analysis.analyse import analyse
+    from hotspots.analysis.analyse import begin, finish
     from hotspots.products.captions import cell_area_text, forecast_summary
     from hotspots.space.areas import read_boundaries
     from hotspots.space.places import NO_WARD_NOTE
     from hotspots.views.outputs import write_analysis
 
     # a child process on the second core imports the forecast's and the map's modules while
-    # this one reads the data, then works out the forecast while this one does the rest of the
-    # analysis, then draws the map while this one writes the other files
+    # this one reads the data, then works out the forecast while this one reads the districts'
+    # wards and does the rest of the analysis, then draws the map while this one writes the
+    # other files
     with forked.allowed(shared=_BOTH_ANALYSE, prepare=_BESIDE_ANALYSE):
         wards = read_boundaries(args.areas) if args.areas else None
         population = _read_population(args.population) if args.population else None
@@ -216,23 +217,28 @@ def _run_analyse(args: argparse.Namespace) -> int:
         data = read_input(args.incidents, study_area=args.study_area or args.areas)
         end = args.end or _whole_months_end(data, args.start)
         study_area = args.study_area or (wards if wards is not None else data.study_area)
-        if wards is None and args.study_area is None:  # a workspace's, or the default districts'
+        own_area = wards is not None or args.study_area is not None
+        if not own_area and data.workspace is None:  # the districts the incidents fall in
+            data = _default_area(data, res=args.res, grid=not (args.start or end))
+        incidents = _in_months(data, args.start, end)
+        every_month = len(incidents) == len(data.incidents)  # the default area was chosen for these
+        begun = begin(
+            incidents,
+            study_area=study_area,
+            default_area=data.default_area if every_month else None,
+            res=args.res,
+        )
+        if not own_area:  # a workspace's wards, or the default districts' (beside the forecast)
             if data.workspace is None:
-                every = not (args.start or end)  # (else analyse chooses for the months)
-                data = _default_wards(data, res=args.res, grid=every)
+                data = _default_wards(data, res=args.res)
             wards, population = (
                 data.wards,
                 population if population is not None else data.population,
             )
-        incidents = _in_months(data, args.start, end)
-        every_month = len(incidents) == len(data.incidents)  # the default area was chosen for these
-        result = analyse(
-            incidents,
-            study_area=study_area,
-            default_area=data.default_area if every_month else None,
+        result = finish(
+            begun,
             wards=wards,
             population=population,
-            res=args.res,
             k=args.k,
             permutations=args.permutations,
             cluster_method=args.method,
@@ -917,32 +923,40 @@ def read_input(paths: Sequence[str], *, study_area: str | None) -> Input:
     return Input(incidents, Coverage.of(incidents), study_area, wards, population, title)
 
 
-def _default_wards(data: Input, *, res: int, grid: bool = False) -> Input:
-    """Files given without a study area: ``data`` with the 2013 wards (and 2011 residents) of
-    the districts the default study area takes (:func:`hotspots.space.extent.default_study_area`:
-    the districts holding the incidents), so that places carry their ward; unchanged when
-    ``data`` has wards or a study area, or the default is the points' trimmed core. ``grid``:
-    the caller grids the default area next, so its hexagons are begun now, beside the reading
-    of the wards (:func:`hotspots.space.grid.prepare_area`)."""
-    if data.wards is not None or data.study_area is not None:
+def _default_area(data: Input, *, res: int, grid: bool = False) -> Input:
+    """Files given without a study area: ``data`` with the default study area of its mappable
+    incidents (:func:`hotspots.space.extent.default_study_area`: the districts holding them, or
+    their trimmed core); unchanged when ``data`` has wards, a study area or its default area.
+    ``grid``: the caller grids the default area soon, so its hexagons are begun now, on a
+    thread (:func:`hotspots.space.grid.prepare_area`)."""
+    if data.wards is not None or data.study_area is not None or data.default_area is not None:
         return data
     from hotspots.core.disclosure import mappable
-    from hotspots.data import boundaries
-    from hotspots.space.areas import districts_wards
     from hotspots.space.extent import default_study_area
     from hotspots.space.grid import prepare_area
 
     chosen = default_study_area(mappable(data.incidents), res=res)
     if grid:
         prepare_area(chosen.geometry, res)
-    if not chosen.districts:
-        return dataclasses.replace(data, default_area=chosen)
+    return dataclasses.replace(data, default_area=chosen)
+
+
+def _default_wards(data: Input, *, res: int) -> Input:
+    """Files given without a study area: ``data`` with the 2013 wards (and 2011 residents) of
+    the districts its default study area takes (:func:`_default_area`), so that places carry
+    their ward; unchanged when ``data`` has wards or a study area, or the default is the
+    points' trimmed core."""
+    data = _default_area(data, res=res)
+    chosen = data.default_area
+    if data.wards is not None or chosen is None or not chosen.districts:
+        return data
+    from hotspots.data import boundaries
+    from hotspots.space.areas import districts_wards
+
     wards, population = districts_wards(chosen.districts)
     names = [boundaries.find_district(code)[1] for code in chosen.districts]
     title = " and ".join(names) if len(names) <= 2 else f"{names[0]} and {len(names) - 1} more"
-    return dataclasses.replace(
-        data, wards=wards, population=population, default_area=chosen, title=title
-    )
+    return dataclasses.replace(data, wards=wards, population=population, title=title)
 
 
 def _with_ward_codes(data: Input) -> Input:

@@ -32,6 +32,9 @@ def test_streamlit_map_draws_offline(offline_page: OfflinePage) -> None:
 
         # Zoom in, then switch layers: the layer is swapped inside the same map, which keeps
         # its zoom (st_folium's feature_group_to_add), and the legend follows the layer.
+        # the legends placed first (beside a wide map, which then zooms to keep all in view)
+        frame.locator(".hotspots-legend-dock[data-corner]").wait_for()
+        page.wait_for_timeout(400)
         zoom = frame.locator("body").evaluate("() => window.map.getZoom()")
         frame.locator(".leaflet-control-zoom-in").click()
         page.wait_for_timeout(400)  # Leaflet's zoom animation

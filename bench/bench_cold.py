@@ -354,6 +354,23 @@ Tried and not kept: the districts' wards read on a thread beside the clusters an
 it, medians with / without 2.67 / 2.67 s, 3.77 / 3.47, 8.31 / 7.54, 10.61 / 10.57, CPU +0.0-0.2
 s); forking before scipy is imported (the parent imports it all the same; CPU 4.98 against 4.71
 s, wall 6.81 against 6.31 s, 5 pairs at load 4-7).
+
+Session 11, the final tree (par11 and the session's fixes merged) against the session's start
+(55651c8), quiet machine (load 1.1, 16:33 UTC), 5 interleaved rounds (floor, start, final),
+medians, wall / CPU s, MB; the million 2 rounds:
+
+================================  ======================  ======================  ===============
+case                              start                   final                   ratio to floor
+================================  ======================  ======================  ===============
+floor Hertfordshire               0.64 / 0.74, 160
+analyse Herts, no study area      2.66 / 3.99, 366        2.54 / 3.97, 369        4.2x -> 4.0x
+analyse Herts, 10 districts       2.32 / 3.62, 371        2.38 / 3.72, 373        3.6x -> 3.7x
+floor 1M                          1.18 / 1.37; 1.01 / 1.22
+analyse 1M, no study area         6.32 / 9.77; 5.58 / 8.79  5.73 / 8.59; 5.68 / 8.83  ~5.5x (noise)
+================================  ======================  ======================  ===============
+
+Not met: Hertfordshire <= 2x, the million <= 4x; met: the import < 1 s, the million < 2 GB
+(1.29-1.31 GB).
 """
 
 from __future__ import annotations

@@ -351,3 +351,23 @@ def test_an_ended_threads_cpu_time_is_none_not_a_crash() -> None:
     assert cached._thread_cpu_s(running) is not None
     running.join()
     assert cached._thread_cpu_s(threading.current_thread()) > 0
+
+
+def test_the_hot_spots_of_one_month_are_next_months_forecast_from_the_whole_history(
+    demo: Dataset,
+) -> None:
+    # the meeting's month chosen in the sidebar: the Map said "the forecast needs at least two
+    # months"; the pack and the patrol plan forecast from every month up to it
+    import pandas as pd
+
+    from hotspots.analysis.analyse import analyse
+    from hotspots.data.select import Selection
+
+    december = Selection(start=pd.Timestamp("2021-12-01"), end=pd.Timestamp("2021-12-01"),
+                         sources=("police.uk",))  # fmt: skip
+    result = cached.analysis(demo, december, **cached.DEFAULT_ANALYSIS)
+    assert result.forecast is not None and str(result.forecast.month) == "2022-01"
+    assert (result.incidents["month"] == pd.Timestamp("2021-12-01")).all()  # the rest: Dec
+    history = cached.selected(demo, dataclasses.replace(december, start=None))
+    alone = analyse(history, study_area=cached.study_area(demo), wards=demo.wards)
+    assert set(result.forecast.selected["cell"]) == set(alone.forecast.selected["cell"])

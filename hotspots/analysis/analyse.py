@@ -178,6 +178,7 @@ def analyse(
     population: pd.DataFrame | None = None,
     forecast_coverage: float | None = 0.05,
     default_area: DefaultArea | None = None,
+    forecast_history: gpd.GeoDataFrame | None = None,
 ) -> Analysis:
     """Hot spots (H3 + Gi*), density clusters and temporal peaks of ``incidents``.
 
@@ -231,6 +232,11 @@ def analyse(
         :func:`hotspots.space.extent.default_study_area` gives for their mappable part), so a
         caller that needed it first does not pay for it twice; used only when ``study_area``
         is ``None``.
+    forecast_history
+        The incidents the forecast learns from (``None``: ``incidents``): for a selection of
+        some months, every month up to its last, so that the hot spots of a meeting's month
+        are the next month's forecast from the whole history (as the meeting pack's and the
+        patrol plan's), not from that month alone.
 
     Returns
     -------
@@ -248,6 +254,7 @@ def analyse(
         res=res,
         forecast_coverage=forecast_coverage,
         default_area=default_area,
+        forecast_history=forecast_history,
     )
     return finish(
         started,
@@ -271,6 +278,7 @@ def begin(
     res: int = H3_RES,
     forecast_coverage: float | None = 0.05,
     default_area: DefaultArea | None = None,
+    forecast_history: gpd.GeoDataFrame | None = None,
 ) -> Begun:
     """The first part of :func:`analyse` (its parameters of the same names): the incidents
     checked, the study area chosen, its hexagons begun on a thread and the forecast begun (in a
@@ -284,7 +292,11 @@ def begin(
     area, area_note = _study_area(spatial, study_area, res, default_area)
     prepare_area(area, res)  # its hexagons on a thread (no GIL) beside what follows
     # the forecast needs only the incidents and the area: begun now, worked out beside the rest
-    pending = forked.start(_forecast, _ForecastRows(spatial), area, res, forecast_coverage)
+    history = spatial
+    if forecast_history is not None:
+        check_incidents(forecast_history)
+        history = mappable(forecast_history)
+    pending = forked.start(_forecast, _ForecastRows(history), area, res, forecast_coverage)
     return Begun(incidents, spatial, study_area, area, area_note, res, pending)
 
 

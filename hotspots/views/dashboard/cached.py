@@ -270,8 +270,13 @@ def _analysis(
 ) -> Analysis:
     def run() -> Analysis:
         keep_forecast_basis(_ds, res=res)
+        # a selection of some months forecasts next month from every month up to its last
+        history = (
+            None if _sel.start is None else selected(_ds, dataclasses.replace(_sel, start=None))
+        )
         return analyse(
             selected(_ds, _sel),
+            forecast_history=history,
             study_area=_study_area(key, _ds=_ds),
             res=res,
             k=k,

@@ -11,7 +11,7 @@ import pytest
 from pyproj import Transformer
 
 from hotspots.data import datasets, schema
-from hotspots.data.ingest import IngestError, concat_results, files, load, read_policeuk
+from hotspots.data.ingest import IngestError, concat_results, load, read_policeuk, textfile
 from hotspots.data.ingest.policeuk import STREET_COLUMNS
 
 DATA = Path(__file__).parent / "data" / "ingest"
@@ -176,7 +176,7 @@ def test_files_are_read_two_at_a_time_in_order_and_the_first_failure_wins(tmp_pa
 def test_a_zip_bomb_is_refused_unread_naming_the_member_its_size_and_ratio(tmp_path, monkeypatch):
     # a 5.8 MB zip of one 1.5 GB member aborted the process (Arrow out of memory, no message);
     # here a 2 MB member of one repeated row (~500 times) with the size checked from 1 MB
-    monkeypatch.setattr(files, "RATIO_CHECKED_FROM", 1_000_000)
+    monkeypatch.setattr(textfile, "RATIO_CHECKED_FROM", 1_000_000)
     header = ",".join(STREET_COLUMNS) + "\n"
     row = ",2021-01,F,F,-0.47,51.75,On or near A,E01023700,Dacorum 001A,Burglary,,\n"
     bomb = tmp_path / "bomb.zip"
@@ -189,5 +189,29 @@ def test_a_zip_bomb_is_refused_unread_naming_the_member_its_size_and_ratio(tmp_p
     with pytest.raises(IngestError, match=match):
         load(bomb)
     # police.uk's own zips compress 5-10 times: read, even held to the ratio from 0 bytes
-    monkeypatch.setattr(files, "RATIO_CHECKED_FROM", 0)
+    monkeypatch.setattr(textfile, "RATIO_CHECKED_FROM", 0)
     assert load(datasets.herts_policeuk_zip()).report.rows_kept > 0
+
+
+def test_a_gzip_bomb_is_refused_as_it_inflates(tmp_path, monkeypatch):
+    # a .csv.gz inflated without a limit: the same rule as a zip's members, checked as it
+    # inflates (a gzip names no size before)
+    import gzip
+
+    monkeypatch.setattr(textfile, "RATIO_CHECKED_FROM", 1_000_000)
+    monkeypatch.setattr(textfile, "_GUNZIP_STEP", 100_000)
+    header = ",".join(STREET_COLUMNS) + "\n"
+    row = ",2021-01,F,F,-0.47,51.75,On or near A,E01023700,Dacorum 001A,Burglary,,\n"
+    bomb = tmp_path / "2021-01-x-street.csv.gz"
+    bomb.write_bytes(gzip.compress((header + row * 30_000).encode(), compresslevel=9))
+    with pytest.raises(IngestError, match=r"refused: it inflates to more than 1,\d{3},\d{3} "
+                                          r"bytes from \d[\d,]* \(\d{3,} times\)"):  # fmt: skip
+        load(bomb)
+    # a plain .csv.gz, two members, read whole
+    fine = tmp_path / "2021-01-y-street.csv.gz"
+    fine.write_bytes(gzip.compress((header + row * 3).encode()) + gzip.compress(row.encode()))
+    assert load(fine).report.rows_kept == 4
+    cut = tmp_path / "2021-01-z-street.csv.gz"
+    cut.write_bytes(fine.read_bytes()[:-30])
+    with pytest.raises(IngestError, match="gzip data is damaged or cut short"):
+        load(cut)

@@ -15,6 +15,7 @@ from typing import TypeVar
 from tqdm import tqdm
 
 from hotspots.data.ingest.errors import IngestError
+from hotspots.data.ingest.textfile import refuse_bomb
 
 _T = TypeVar("_T")
 
@@ -28,15 +29,6 @@ VECTOR_SUFFIXES = frozenset(
     {".geojson", ".json", ".gpkg", ".shp", ".parquet", ".geoparquet", ".fgb", ".gml", ".kml"}
 )
 SIDECAR_SUFFIXES = frozenset({".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".qmd"})
-
-MAX_COMPRESSION_RATIO = 100
-"""Most times a zip member may inflate (uncompressed / compressed bytes): police.uk CSVs
-compress 5-10 times, very repetitive logs a few tens; deflate reaches about 1,000 (a zip bomb,
-whose one member would exhaust memory and abort the process)."""
-
-RATIO_CHECKED_FROM = 64 * 2**20
-"""Uncompressed bytes from which a member is held to :data:`MAX_COMPRESSION_RATIO`; a smaller
-one is read whatever its ratio (it cannot exhaust memory, and a tiny file may compress well)."""
 
 
 @dataclass(frozen=True)
@@ -172,17 +164,10 @@ def _file(path: Path, *, explicit: bool) -> list[SourceFile]:
 
 
 def _refuse_bomb(label: str, info: zipfile.ZipInfo) -> None:
-    """Raise :class:`IngestError` before reading a member that inflates more than
-    :data:`MAX_COMPRESSION_RATIO` times to :data:`RATIO_CHECKED_FROM` bytes or more (its
-    declared size: :mod:`zipfile` reads no more than that)."""
-    ratio = info.file_size / max(info.compress_size, 1)
-    if info.file_size >= RATIO_CHECKED_FROM and ratio > MAX_COMPRESSION_RATIO:
-        raise IngestError(
-            f"{label}: refused unread: it inflates to {info.file_size:,} bytes from "
-            f"{info.compress_size:,} ({ratio:,.0f} times), more than {MAX_COMPRESSION_RATIO} "
-            "times, which no CSV compresses (a zip bomb, or a damaged archive); expected a zip "
-            "of data files as downloaded"
-        )
+    """Raise :class:`IngestError` before reading a member that inflates too much
+    (:func:`~hotspots.data.ingest.textfile.refuse_bomb`; its declared size: :mod:`zipfile`
+    reads no more than that)."""
+    refuse_bomb(label, info.file_size, info.compress_size, "refused unread: it inflates to")
 
 
 def progress_bar(files: Sequence[SourceFile], *, enabled: bool) -> tqdm:

@@ -8,7 +8,6 @@ that is not text at all (binary, empty, a cut-short UTF-16 file) raises :class:`
 
 from __future__ import annotations
 
-import gzip
 import re
 import zlib
 from dataclasses import dataclass, field
@@ -97,17 +96,57 @@ class TextData:
     bad_what: tuple[str, ...] = ()
 
 
+MAX_COMPRESSION_RATIO = 100
+"""Most times compressed data (a zip member, a ``.gz`` file) may inflate (uncompressed /
+compressed bytes): police.uk CSVs compress 5-10 times, very repetitive logs a few tens; deflate
+reaches about 1,000 (a bomb, whose data would exhaust memory and abort the process)."""
+
+RATIO_CHECKED_FROM = 64 * 2**20
+"""Uncompressed bytes from which data are held to :data:`MAX_COMPRESSION_RATIO`; less is read
+whatever its ratio (it cannot exhaust memory, and a tiny file may compress well)."""
+
+_GUNZIP_STEP = 16 * 2**20
+"""Bytes a ``.gz`` file is inflated by at a time, the ratio checked after each step."""
+
+
+def refuse_bomb(label: str, inflated: int, compressed: int, said: str) -> None:
+    """Raise :class:`IngestError` when ``inflated`` bytes (:data:`RATIO_CHECKED_FROM` or
+    more) come from more than :data:`MAX_COMPRESSION_RATIO` times fewer ``compressed`` ones,
+    ``said`` before the figures ("refused unread: it inflates to")."""
+    ratio = inflated / max(compressed, 1)
+    if inflated >= RATIO_CHECKED_FROM and ratio > MAX_COMPRESSION_RATIO:
+        raise IngestError(
+            f"{label}: {said} {inflated:,} bytes from {compressed:,} ({ratio:,.0f} times), "
+            f"more than {MAX_COMPRESSION_RATIO} times, which no CSV compresses (a zip or gzip "
+            "bomb, or a damaged archive); expected data files as downloaded"
+        )
+
+
 def gunzip_if_needed(raw: bytes, *, name: str) -> bytes:
-    """Decompress gzip data (``.csv.gz``); other bytes are returned unchanged."""
+    """Decompress gzip data (``.csv.gz``, one member or several); other bytes are returned
+    unchanged. Inflated a step at a time: a bomb (:func:`refuse_bomb`) stops the read."""
     if raw[:2] != b"\x1f\x8b":
         return raw
+    out: list[bytes] = []
+    size, data = 0, raw
     try:
-        return gzip.decompress(raw)
+        while data:
+            inflate = zlib.decompressobj(wbits=31)  # one gzip member
+            while data and not inflate.eof:
+                chunk = inflate.decompress(data, _GUNZIP_STEP)
+                size += len(chunk)
+                out.append(chunk)
+                refuse_bomb(name, size, len(raw), "refused: it inflates to more than")
+                data = inflate.unconsumed_tail
+            if not inflate.eof:
+                raise EOFError("the data end before the gzip stream does")
+            data = inflate.unused_data  # a next member, or b""
     except (OSError, EOFError, zlib.error) as exc:
         raise IngestError(
             f"{name}: gzip data is damaged or cut short ({exc}); expected a complete .gz file "
             "(download or compress it again)"
         ) from exc
+    return b"".join(out)
 
 
 def decode_text(raw: bytes, *, name: str, header: bool = True) -> TextData:

@@ -306,6 +306,10 @@ def test_a_population_below_zero_or_not_a_number_is_refused(leeds_file, tmp_path
         assert main(args) == 1
         said = capsys.readouterr().err
         assert f"residents not a number of people (0 or more) for E05001416 ({value})" in said
+    population.write_text("root:x:0:0\ndaemon:x:1\ngnats:x:41:41:Gnats (admin),,,:/var\n")
+    assert main(args) == 1  # not a CSV of residents: said in words, naming the option
+    said = capsys.readouterr().err
+    assert "--population: cannot read" in said and "expected a CSV with columns area_code" in said
 
 
 def test_a_pack_of_one_month_names_no_busiest_month(leeds_file, tmp_path):

@@ -805,14 +805,30 @@ def own_population(ws: Workspace) -> pd.DataFrame | None:
     Raises
     ------
     IngestError
-        The file cannot be read as a CSV, or lacks ``area_code`` or ``residents`` (naming the
-        setting, the file and what was expected).
+        As :func:`read_residents`, naming the setting.
     """
     name = str(ws.config.get("population", {}).get("source", "pack"))
     if name in ("pack", ""):
         return None
     path = ws.root / name
-    setting = f"{ws.root / CONFIG} [population] source = {name!r}"
+    return read_residents(
+        path,
+        setting=f"{ws.root / CONFIG} [population] source = {name!r}",
+        vintage=f"residents: your own ({path.name})",
+    )
+
+
+def read_residents(path: Path, *, setting: str, vintage: str) -> pd.DataFrame:
+    """A user's residents per ward: a CSV with ``area_code`` (ward code) and ``residents``
+    (a number of people, 0 or more), ``vintage`` in its ``attrs``.
+
+    Raises
+    ------
+    IngestError
+        The file cannot be read as a CSV, lacks a column, or a ward's residents are not a
+        number of people: naming ``setting`` (where the file was given), the file, the wards
+        and what was expected.
+    """
     expected = "expected a CSV with columns area_code (ward code) and residents"
     try:
         table = pd.read_csv(path, dtype={"area_code": "string"})
@@ -822,7 +838,19 @@ def own_population(ws: Workspace) -> pd.DataFrame | None:
         ) from exc
     if not {"area_code", "residents"} <= set(table.columns):
         raise IngestError(f"{setting}: {path} has columns {list(table.columns)[:5]}; {expected}")
-    table.attrs["vintage"] = f"residents: your own ({path.name})"
+    residents = pd.to_numeric(table["residents"], errors="coerce")
+    bad = ~(residents.between(0, float("inf"), inclusive="left"))  # blank, text, < 0 or inf
+    if bad.any():
+        wards = ", ".join(
+            f"{c} ({v})"
+            for c, v in zip(table["area_code"][bad][:5], table["residents"][bad][:5], strict=True)
+        )
+        raise IngestError(
+            f"{setting}: {path}: residents not a number of people (0 or more) for {wards}; "
+            "expected a number of residents per ward"
+        )
+    table["residents"] = residents
+    table.attrs["vintage"] = vintage
     return table
 
 

@@ -323,30 +323,13 @@ def _whole_months_end(data: Input, start: str | None) -> str | None:
 
 
 def _read_population(path: Path) -> pd.DataFrame:
-    """A user's residents per ward: CSV with ``area_code`` and ``residents``."""
-    import pandas as pd
+    """A user's residents per ward (``--population``): CSV with ``area_code`` and
+    ``residents``."""
+    from hotspots.data.workspace import read_residents
 
-    table = pd.read_csv(path, dtype={"area_code": "string"})
-    missing = [c for c in ("area_code", "residents") if c not in table.columns]
-    if missing:
-        raise IngestError(
-            f"{path}: missing column(s) {missing}; expected a CSV with area_code (ward code "
-            f"as in --areas) and residents; columns found: {list(table.columns)}"
-        )
-    residents = pd.to_numeric(table["residents"], errors="coerce")
-    bad = ~(residents.between(0, float("inf"), inclusive="left"))  # blank, text, < 0 or inf
-    if bad.any():
-        wards = ", ".join(
-            f"{c} ({v})"
-            for c, v in zip(table["area_code"][bad][:5], table["residents"][bad][:5], strict=True)
-        )
-        raise IngestError(
-            f"{path}: residents not a number of people (0 or more) for {wards}; expected a "
-            "number of residents per ward"
-        )  # fmt: skip
-    table["residents"] = residents
-    table.attrs["vintage"] = f"wards and residents: your own ({path.name})"
-    return table
+    return read_residents(
+        path, setting="--population", vintage=f"wards and residents: your own ({path.name})"
+    )
 
 
 def _add_backtest(commands: argparse._SubParsersAction) -> None:

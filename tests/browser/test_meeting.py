@@ -72,7 +72,10 @@ def _wait_map(page: Page) -> FrameLocator:
     expect(page.locator(MAP_IFRAME)).to_have_count(1, timeout=TIMEOUT)
     frame = page.frame_locator(MAP_IFRAME)
     expect(frame.locator(".hotspots-label")).to_have_count(N_WARDS, timeout=TIMEOUT)
-    page.wait_for_load_state("networkidle", timeout=TIMEOUT)
+    # settle first when the page's requests pause; on a loaded machine they may not for long
+    # (a fresh clone's CI waited 180 s once): what is drawn is then checked by _wait_stable
+    with contextlib.suppress(PlaywrightError):
+        page.wait_for_load_state("networkidle", timeout=30_000)
     return frame
 
 

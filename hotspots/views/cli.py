@@ -370,10 +370,8 @@ def _run_backtest(args: argparse.Namespace) -> int:
     data = read_input(args.incidents, study_area=args.study_area)  # a workspace, or files
     area = data.study_area
     if area is None:  # files without one: the districts they fall in, as analyse takes
-        from hotspots.core.disclosure import mappable
-        from hotspots.space.extent import default_study_area
-
-        chosen = default_study_area(mappable(data.incidents), res=args.res)
+        chosen = _default_area(data, res=args.res).default_area
+        assert chosen is not None  # files without wards or a study area get one
         area = chosen.geometry
         print(f"study area: {chosen.how}")
     table = backtest(

@@ -230,8 +230,8 @@ def compare_all(
     }
     # the rows the comparisons can count (plus what keeps every group and the data's months)
     rows = _counted_rows(frame, [periods.current, *wanted.values()], by)
+    counted = None if coverage is None else counted_sources(periods, coverage)
     for name, bounds in wanted.items():
-        counted = None if coverage is None else counted_sources(periods, coverage)
         if coverage is not None and coverage.missing(bounds, counted):
             why = coverage.comparable(periods.current, kind=name, wanted=bounds, sources=counted)[1]
             out["notes"][name] = why

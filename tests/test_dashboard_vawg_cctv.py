@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, timedelta
+from datetime import time as dt_time
 
 import h3
 import numpy as np
@@ -236,6 +237,51 @@ def test_vawg_crime_is_mapped_as_counts_without_sensitive_incidents(vawg_at, eng
     )
     assert unwalked["cell"].tolist() == direct["cell"].tolist()
     assert (unwalked["nearest_feedback_m"].astype(float).fillna(np.inf) >= 200).all()  # 0 dp
+
+
+def test_a_walkabout_recorded_on_the_page_is_stored_audited_and_offered_to_new_points(
+    vawg_at, engine
+) -> None:
+    """A CSP records the walkabout itself on the page (not only in a file), its text kept as
+    typed; a form missing what is required says so and saves nothing."""
+    at = vawg_at
+    before = store.list_walkabouts(engine)
+    at.text_input(key="vawg_walk_area").input("")
+    _button(at, "Save walkabout").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    said = " ".join(e.value for e in at.error)
+    assert "Walkabout not saved" in said and "area is required" in said
+    assert "organiser is required" in said and "participants is required" in said
+    assert len(store.list_walkabouts(engine)) == len(before)
+
+    at.date_input(key="vawg_walk_date").set_value(date(2024, 3, 7))
+    at.time_input(key="vawg_walk_start_time").set_value(dt_time(19, 0))
+    at.text_input(key="vawg_walk_area").input(XSS)
+    at.text_input(key="vawg_walk_organiser").input("Community Safety team")
+    at.text_input(key="vawg_walk_agencies").input("Police; Council; Women's Aid")
+    at.number_input(key="vawg_walk_participants").set_value(14)
+    _button(at, "Save walkabout").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    saved = next(s.value for s in at.success if s.value.startswith("Saved walkabout "))
+    walkabouts = store.list_walkabouts(engine)
+    assert len(walkabouts) == len(before) + 1
+    new = walkabouts[~walkabouts["walkabout_id"].isin(before["walkabout_id"])].iloc[0]
+    assert new["walkabout_id"] in saved
+    assert (new["area"], new["organiser"], int(new["participants"])) == (
+        XSS,
+        "Community Safety team",
+        14,
+    )
+    assert str(new["start_time"]) == "19:00" and pd.Timestamp(new["date"]) == pd.Timestamp(
+        "2024-03-07"
+    )
+    # the next feedback point is made on it, and the form is ready for another walkabout
+    assert at.selectbox(key="vawg_walkabout").value == new["walkabout_id"]
+    assert at.text_input(key="vawg_walk_area").value == ""
+    log = store.audit_log(engine, actions=["add"])
+    assert f"walkabouts/{new['walkabout_id']}" in log["target"].tolist()
+    html_elements = [m for m in at.markdown if m.proto.allow_html]
+    assert not any("onerror" in m.value for m in html_elements)
 
 
 def test_feedback_form_saves_a_clicked_point_and_shows_its_comment_as_text(vawg_at, engine) -> None:

@@ -1,5 +1,9 @@
-"""VAWG page: walkabout feedback on a map, feedback → actions, the actions tracker, and
-VAWG-relevant recorded crime near the feedback.
+"""VAWG page: walkabouts and their feedback on a map, feedback → actions, the actions tracker,
+and VAWG-relevant recorded crime near the feedback.
+
+A walkabout (date, area, organiser, agencies, how many took part: never who) is recorded by
+the form under the feedback form (:func:`hotspots.store.add_walkabout`); the points made on it
+name it.
 
 A click on this page's map places a new feedback point; the short form beside it (reason,
 comment, time of concern, severity, walkabout) is validated by
@@ -52,6 +56,8 @@ REASON_LABELS = store.REASON_LABELS
 """Display label of each reason code (its one home: :data:`hotspots.store.REASON_LABELS`)."""
 STATUS_LABELS = store.STATUS_LABELS
 _NO_WALKABOUT = ""
+_WALKABOUT_FIELDS = tuple(f.name for f in store.RECORD_FIELDS["walkabouts"][1:])
+"""The walkabout form's fields, the record's but its id (widget keys ``vawg_walk_<field>``)."""
 
 
 # --------------------------------------------------------------------------- pure helpers
@@ -102,6 +108,20 @@ def feedback_record(values: Mapping[str, Any]) -> dict[str, Any]:
         "severity": values.get("severity"),
         "walkabout_id": values.get("walkabout_id") or None,
     }
+
+
+def walkabout_record(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The walkabout form's values as a record for :func:`hotspots.store.add_walkabout`.
+
+    Blank answers stay blank so that :func:`hotspots.store.clean_record` names what is missing
+    (a time left empty is no time); text is kept verbatim.
+
+    Examples
+    --------
+    >>> walkabout_record({"date": date(2024, 3, 7), "area": "Town centre"})["area"]
+    'Town centre'
+    """
+    return {name: values.get(name) for name in _WALKABOUT_FIELDS}
 
 
 # --------------------------------------------------------------------------- cached analysis
@@ -174,6 +194,27 @@ def _save_feedback() -> None:
     state[LAT_KEY] = state[LON_KEY] = None
     state["vawg_comment"] = ""
     state["vawg_reason"] = None
+
+
+def _save_walkabout() -> None:
+    state = st.session_state
+    record = walkabout_record({name: state.get(f"vawg_walk_{name}") for name in _WALKABOUT_FIELDS})
+    try:
+        saved = store.add_walkabout(session_store(), record, actor=current_user())
+    except store.ValidationError as err:
+        _say(
+            "walkabout",
+            "error",
+            "Walkabout not saved — fix these and save again:",
+            tuple(err.problems),
+        )
+        return
+    _say("walkabout", "success", f"Saved walkabout {saved.id}: new feedback points name it.")
+    state["vawg_walkabout"] = saved.id  # the next points are made on it
+    # ready for the next one (the date and organiser are likely the same)
+    state["vawg_walk_area"] = state["vawg_walk_agencies"] = ""
+    state["vawg_walk_start_time"] = state["vawg_walk_end_time"] = None
+    state["vawg_walk_participants"] = None
 
 
 def _save_action() -> None:
@@ -296,6 +337,43 @@ def _feedback_form(walkabouts: pd.DataFrame) -> None:
         )
         st.form_submit_button("Save feedback point", type="primary", on_click=_save_feedback)
     _show("feedback")
+    _walkabout_form()
+
+
+def _walkabout_form() -> None:
+    """Record a walkabout, so that the feedback points made on it can name it."""
+    with st.expander(
+        "Record a walkabout",
+        expanded=bool(st.session_state.get(_MESSAGES_KEY, {}).get("walkabout")),
+    ):
+        with st.form("vawg_walkabout_form", border=False):
+            st.date_input("Date", value=date.today(), format="DD/MM/YYYY", key="vawg_walk_date")
+            c1, c2 = st.columns(2)
+            c1.time_input("Start (optional)", value=None, step=900, key="vawg_walk_start_time")
+            c2.time_input("End (optional)", value=None, step=900, key="vawg_walk_end_time")
+            st.text_input(
+                "Area walked",
+                max_chars=200,
+                key="vawg_walk_area",
+                placeholder="e.g. Town centre to the station",
+            )
+            st.text_input(
+                "Organised by (an agency or team, not a person)",
+                max_chars=200,
+                key="vawg_walk_organiser",
+            )
+            st.text_input("Agencies taking part", max_chars=1000, key="vawg_walk_agencies")
+            st.number_input(
+                "People taking part",
+                min_value=0,
+                max_value=100_000,
+                value=None,
+                step=1,
+                key="vawg_walk_participants",
+            )
+            st.caption("Walkabouts record no names of people.")
+            st.form_submit_button("Save walkabout", on_click=_save_walkabout)
+        _show("walkabout")
 
 
 def _feedback_table(feedback: gpd.GeoDataFrame) -> None:

@@ -107,6 +107,72 @@ def test_ingest_flags_council_labels_and_the_quarantine_keeps_no_sensitive_coord
     assert sensitive[["line", "reason"]].values.tolist() == [[6, "unparseable_date"]]
 
 
+def test_a_broken_or_unreadable_line_of_a_council_log_keeps_no_address_in_the_quarantine(
+    tmp_path: Path,
+) -> None:
+    """A line too broken to read (a stray comma in the address) or holding a byte that is not
+    text has no known crime type: for a source of exact locations it may be a victim's, so its
+    detail no longer quotes the line (it quoted the address and the coordinates)."""
+    lines = [
+        "id,date,time,type,lat,lon,location",
+        "1,01/03/2025,10:00,Domestic abuse,51.7530,-0.4690,14 Acacia Avenue",
+        "2,01/03/2025,10:00,Domestic abuse,51.7512,-0.4712,22 Victim Road,Flat 3",
+        "3,01/03/2025,11:00,Criminal damage,51.7510,-0.4710,High St",
+    ]
+    raw = (
+        "\n".join(lines).encode() + b"\n4,02/03/2025,09:00,Rape,51.7513,-0.3413,9 Secret Cl\xffse\n"
+    )
+    path = tmp_path / "log.csv"
+    path.write_bytes(raw)
+    columns = {"incident_id": "id", "date": "date", "time": "time", "crime_type": "type",
+               "lat": "lat", "lon": "lon", "location": "location"}  # fmt: skip
+    loaded = read_incident_csv(path, columns)
+    q = loaded.quarantine
+    assert sorted(q["reason"]) == ["malformed_row", "undecodable_text"]
+    assert sorted(q["line"]) == [3, 5]  # the lines to open and mend are still named
+    text = q.to_csv(index=False)
+    for value in ("Victim", "Flat 3", "51.7512", "-0.4712", "Secret", "51.7513", "-0.3413"):
+        assert value not in text, value
+    # what is wrong, and where, is still said
+    detail = dict(zip(q["reason"], q["detail"], strict=True))
+    assert detail["malformed_row"].startswith("expected 7 fields, found 8 (")
+    assert "at line 5, column" in detail["undecodable_text"]
+
+
+def test_a_workspace_quarantine_saved_before_keeps_no_address_of_a_broken_sensitive_line(
+    tmp_path: Path,
+) -> None:
+    """A quarantine saved by an older version (the broken line quoted in the detail, the row's
+    values withheld) is read back without the quote."""
+    from hotspots.data import workspace
+
+    ws = workspace.init(tmp_path / "ws", area="E07000096")
+    log = tmp_path / "log.csv"
+    log.write_text("id,when,type,lat,lon\n1,2025-03-01 10:00,Criminal damage,51.7531,-0.4712\n")
+    columns = {"incident_id": "id", "datetime": "when", "crime_type": "type", "lat": "lat",
+               "lon": "lon"}  # fmt: skip
+    workspace.add(ws.root, [log], source="Council log", columns=columns)
+    folder = ws.data_dir / workspace.QUARANTINE
+    folder.mkdir(parents=True, exist_ok=True)
+    old = pd.DataFrame(
+        {
+            "file": ["log.csv", "log.csv"],
+            "line": [3, 4],
+            "reason": ["malformed_row", "unparseable_date"],
+            "detail": [
+                "expected 7 fields, found 8: 2,01/03/2025,22 Victim Road,Flat 3",
+                "date 'soon' is not a date",
+            ],  # fmt: skip
+            "id": [None, "4"],
+            "location": [None, "High St"],
+        }
+    )
+    old.to_parquet(folder / "council-2025-03.parquet")
+    q = workspace.open_workspace(ws.root).quarantine
+    assert "Victim" not in q.to_csv(index=False)
+    assert q["detail"].tolist()[1] == "date 'soon' is not a date"  # not withheld: kept
+
+
 # --------------------------------------------------------------------------- floors
 
 

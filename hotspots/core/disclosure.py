@@ -334,17 +334,35 @@ def suppress_small(counts: pd.Series, *, min_count: int = MIN_COUNT) -> pd.Serie
     return shown_counts(counts, min_count=min_count).astype("string")
 
 
+QUOTED_RECORD = "; record text: "
+"""What a quarantine detail puts before the text of a line it quotes (a line too broken to read,
+a byte that is not text): a withheld row's detail is cut there."""
+
+DETAIL_WITHOUT_VALUES: tuple[str, ...] = (
+    "outside_study_area",
+    "implausible_date",
+    "end_before_start",
+    "duplicate_id",
+)
+"""Quarantine reasons whose detail is the loader's own words (a month, the study area, an
+incident id and the line it repeats), never a value of the row: kept for withheld rows."""
+
+_WITHHELD_DETAIL = "sensitive or unknown crime type: values withheld"
+
+
 def blank_sensitive_coordinates(
     rows: pd.DataFrame,
     sensitive: np.ndarray,
     *,
     keep: Sequence[str] = ("file", "line", "reason", "detail"),
-    values_in_detail: Sequence[str] = ("no_location", "invalid_coordinates", "not_a_point"),
+    detail_kept: Sequence[str] = DETAIL_WITHOUT_VALUES,
 ) -> pd.DataFrame:
     """``rows`` (e.g. the quarantine) with every value of the ``sensitive`` rows blanked but
     the ``keep`` columns: no coordinate or address of a sensitive row leaves, its line and
-    reason do. Its ``detail`` is replaced too when its ``reason`` is one whose detail quotes
-    the row's values (``values_in_detail``).
+    reason do. Its ``detail`` loses the text of the line it quotes (after
+    :data:`QUOTED_RECORD`: what is wrong and where is kept), and is replaced unless its
+    ``reason`` is one whose detail never quotes the row's values (``detail_kept``; an
+    unreadable date's quotes its cell).
     """
     hide = np.asarray(sensitive, dtype=bool)
     if not hide.any():
@@ -354,9 +372,25 @@ def blank_sensitive_coordinates(
     out[blank] = out[blank].astype(object)
     out.loc[hide, blank] = None
     if "detail" in out.columns and "reason" in out.columns:
-        quoted = hide & out["reason"].isin(values_in_detail).to_numpy(bool)
-        out.loc[quoted, "detail"] = "sensitive or unknown crime type: values withheld"
+        detail = out["detail"].astype("str")
+        cut = hide & detail.str.contains(QUOTED_RECORD, regex=False).to_numpy(bool)
+        out.loc[cut, "detail"] = [
+            f"{text.partition(QUOTED_RECORD)[0]} ({_WITHHELD_DETAIL})" for text in detail[cut]
+        ]
+        quoted = hide & ~cut & ~out["reason"].isin(detail_kept).to_numpy(bool)
+        out.loc[quoted, "detail"] = _WITHHELD_DETAIL
     return out
+
+
+def withheld_rows_quoting_nothing(quarantine: pd.DataFrame) -> pd.DataFrame:
+    """A quarantine saved before :func:`blank_sensitive_coordinates` withheld every detail that
+    may quote a row's values: the rows whose values were all withheld (a sensitive or unknown
+    type from exact locations) lose such a detail too, as they would be set aside now."""
+    values = quarantine.iloc[:, 4:]
+    if "detail" not in quarantine.columns or values.shape[1] == 0 or quarantine.empty:
+        return quarantine
+    withheld = values.isna().all(axis=1).to_numpy(bool)
+    return blank_sensitive_coordinates(quarantine, withheld)
 
 
 def _sensitive(incidents: pd.DataFrame) -> np.ndarray:

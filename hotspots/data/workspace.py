@@ -43,7 +43,12 @@ import numpy as np
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
-from hotspots.core.disclosure import MIN_COUNT, exact_source_name, is_exact_source
+from hotspots.core.disclosure import (
+    MIN_COUNT,
+    exact_source_name,
+    is_exact_source,
+    withheld_rows_quoting_nothing,
+)
 from hotspots.data import boundaries
 from hotspots.data.coverage import Coverage
 from hotspots.data.ingest import (
@@ -865,7 +870,9 @@ def _saved_quarantine(
         for p in (sorted(folder.glob("*.parquet")) if folder.is_dir() else [])
         if f"{QUARANTINE}/{p.stem}" not in manifest["partitions"]
     ]
-    frames = [pd.read_parquet(p) for p in paths] + ([extra] if len(extra) else [])
+    # saved before every quoting detail of a withheld row was withheld: withheld now
+    saved = [withheld_rows_quoting_nothing(pd.read_parquet(p)) for p in paths]
+    frames = saved + ([extra] if len(extra) else [])
     return pd.concat(frames, ignore_index=True) if frames else extra
 
 

@@ -22,6 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pcsv
 
+from hotspots.core.disclosure import QUOTED_RECORD
 from hotspots.data.ingest.errors import IngestError
 from hotspots.data.ingest.files import SourceFile
 from hotspots.data.ingest.textfile import TextData, decode_text, gunzip_if_needed
@@ -343,7 +344,8 @@ def _undecodable(text: TextData, starts: np.ndarray, lines: np.ndarray) -> np.nd
 
 
 def _undecodable_detail(text: TextData, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """``<what> at line L, column C; record text: ...`` for each record with a bad byte."""
+    """``<what> at line L, column C; record text: ...`` for each record with a bad byte
+    (:data:`~hotspots.core.disclosure.QUOTED_RECORD` before the record's text)."""
     first = np.searchsorted(text.bad_offsets, starts)
     out = np.empty(starts.size, dtype=object)
     for i, (index, start, end) in enumerate(zip(first, starts, ends, strict=True)):
@@ -351,7 +353,7 @@ def _undecodable_detail(text: TextData, starts: np.ndarray, ends: np.ndarray) ->
         record = text.data[start:end].decode("utf-8", "replace")
         out[i] = (
             f"{text.bad_what[index]} at {_position(text.data, offset)} (shown as '?'); "
-            f"expected text in {text.encoding}; record text: {record}"
+            f"expected text in {text.encoding}{QUOTED_RECORD}{record}"
         )
     return out
 
@@ -498,11 +500,12 @@ def _malformed_detail(
     raw = pd.Series(
         [text.data[s:e].decode("utf-8") for s, e in zip(starts, ends, strict=True)], dtype="str"
     )
-    detail = f"expected {ncols} fields, found " + pd.Series(nfields).astype("str") + ": " + raw
+    found = f"expected {ncols} fields, found " + pd.Series(nfields).astype("str")
+    detail = found + QUOTED_RECORD + raw
     if unclosed_last and detail.size:
         detail.iloc[-1] = (
-            f"a quote opened on line {lines[-1]} is never closed (file cut short?); "
-            f"record text: {raw.iloc[-1]}"
+            f"a quote opened on line {lines[-1]} is never closed (file cut short?)"
+            f"{QUOTED_RECORD}{raw.iloc[-1]}"
         )
     elif detail.size and ends[-1] == len(text.data) and nfields[-1] < ncols:
         detail.iloc[-1] = f"the file ends in the middle of this row (truncated?); {detail.iloc[-1]}"

@@ -150,3 +150,43 @@ def test_council_files_added_one_after_another_are_one_source(tmp_path, monkeypa
     data = open_workspace(root)
     assert set(data.coverage.sources) == {"Council ASB log"}
     assert len(data.coverage.months()) >= 12  # both halves' months, one source
+
+
+def test_a_council_sources_date_order_is_saved_and_used_for_its_next_upload(tmp_path, monkeypatch):
+    # January's log was added as "2 January (US)"; February's upload asked again, "1 February
+    # (UK)" chosen unless changed: 02/03/2024 was read as 2 March, with no word of it
+    from hotspots.data.workspace import init, open_workspace, read_workspace
+
+    def log(name: str, dates: list[str]) -> tuple[str, bytes, str]:
+        rows = "".join(f"{name}-{i},{d},Noise,505500,207000\n" for i, d in enumerate(dates))
+        return f"{name}.csv", f"ref,date,type,easting,northing\n{rows}".encode(), "text/csv"
+
+    root = tmp_path / "ws"
+    init(root, area="Dacorum")
+    monkeypatch.setenv("HOTSPOTS_WORKSPACE", str(root))
+    at = AppTest.from_function(_data_page, default_timeout=180).run()
+    at.file_uploader(key="upload_files").set_value(log("asb_jan", ["01/05/2024", "01/20/2024"]))
+    at.run()
+    at.text_input(key="upload_source_name").set_value("Council ASB log")
+    for field, column in {"incident_id": "ref", "date": "date", "crime_type": "type"}.items():
+        at.selectbox(key=f"colmap:{field}").set_value(column)
+    at.radio[0].set_value("2 January (US)")  # the one question of the date order
+    at.button(key="upload_add").click().run()
+    assert not at.exception and not at.error
+    first = "\n".join(c.value for c in at.code)
+
+    again = AppTest.from_function(_data_page, default_timeout=180).run()
+    again.file_uploader(key="upload_files").set_value(log("asb_feb", ["02/03/2024", "02/11/2024"]))
+    again.run()
+    assert again.selectbox(key="upload_source").value == "Council ASB log"
+    again.button(key="upload_add").click().run()
+    assert not again.exception and not again.error
+    days = sorted(f"{t:%Y-%m-%d}" for t in open_workspace(root).incidents["occurred_from"])
+    assert days == ["2024-01-05", "2024-01-20", "2024-02-03", "2024-02-11"]
+    assert read_workspace(root).source("Council ASB log")["date_order"] == "month first"
+    us = "month first (US: 01/02/2024 is 2 January)"
+    assert f"Council ASB log: read {us}, saved for its next files" in first
+    assert any(f"read {us}, as saved for this source" in c.value for c in again.code)
+    assert not again.radio  # the order is said, not asked
+    said = f"Dates are read {us}, as saved for Council ASB log at its first add"
+    assert any(said in c.value for c in again.caption)

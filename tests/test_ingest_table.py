@@ -71,6 +71,47 @@ def test_month_first_option_reads_us_dates(tmp_path):
     assert us == [datetime(2021, 1, 2, 10, 30), datetime(2021, 3, 4, 11, 0)]
 
 
+def test_a_date_that_reads_only_the_other_way_round_is_set_aside_saying_so(tmp_path):
+    # a day-first log with one US-written date: it was read month first in a second round,
+    # so one file held both orders, silently
+    path = tmp_path / "uk.csv"
+    path.write_text(
+        "ref,when,lat,lon\nA,13/05/2024 10:30,51.75,-0.47\nB,03/05/2024 11:00,51.75,-0.47\n"
+        "C,14/05/2024 09:00,51.75,-0.47\nD,12/25/2024 12:00,51.75,-0.47\n"
+    )
+    cmap = {"incident_id": "ref", "datetime": "when", "lat": "lat", "lon": "lon"}
+    result = read_incident_csv(path, cmap)
+    kept = [datetime(2024, 5, 13, 10, 30), datetime(2024, 5, 3, 11), datetime(2024, 5, 14, 9)]
+    assert result.incidents["occurred_from"].tolist() == kept
+    assert result.quarantine["reason"].tolist() == ["unparseable_date"]
+    assert result.quarantine["detail"].tolist() == [
+        "when '12/25/2024 12:00' is not a date read day first: it reads only month first"
+    ]
+    assert any("1 read only month first (such as '12/25/2024 12:00')" in n
+               for n in result.report.notes)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("dates", "dayfirst", "said"),
+    [
+        # US dates read day first: the one that reads only month first turned the whole file
+        # month first (03/05 became 5 March), or with none, 02/05 was read as 2 May
+        (["03/05/2024", "04/05/2024", "12/25/2024"], True, "1 read only month first"),
+        (["02/05/2024", "02/14/2024", "02/20/2024"], True, "2 read only month first"),
+        (["05/02/2024", "14/02/2024", "20/02/2024"], False, "2 read only day first"),
+    ],
+)
+def test_a_file_whose_dates_read_the_other_way_round_is_refused(tmp_path, dates, dayfirst, said):
+    path = tmp_path / "log.csv"
+    path.write_text("when,lat,lon\n" + "".join(f"{d},51.75,-0.47\n" for d in dates))
+    cmap = {"datetime": "when", "lat": "lat", "lon": "lon"}
+    with pytest.raises(IngestError, match="so the file was not read") as refused:
+        read_incident_csv(path, cmap, dayfirst=dayfirst)
+    assert str(path) in str(refused.value) and said in str(refused.value)
+    other = "day first" if not dayfirst else "month first"
+    assert f"If its dates are {other}, read them so" in str(refused.value)
+
+
 def test_from_to_window_with_bad_rows():
     result = read_incident_csv(DATA / "cad_export_window.csv", WINDOW)
     q = result.quarantine.set_index("CAD Number")

@@ -1,6 +1,6 @@
 """What ``hotspots add`` keeps: each force's part of a month, the categories of hotspots.toml
-applied to months already added, a council formed since 2019 as a workspace's area, and the
-files each month came from.
+applied to months already added, a council formed since 2019 as a workspace's area, the
+files each month came from, and a council log's date order (day or month first).
 
 Small police.uk street CSVs and a council log, their points at wards' representative points
 from the national boundary pack.
@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from hotspots.data import boundaries
+from hotspots.data.ingest import IngestError
 from hotspots.data.ingest.policeuk import STREET_COLUMNS
 from hotspots.data.workspace import add, init, open_workspace, read_workspace, write_config
 from hotspots.views.cli import main
@@ -303,3 +304,125 @@ def test_another_forces_file_of_no_known_force_never_replaces_a_month(tmp_path):
     odd.rename(again)
     add(root, [again])
     assert len(open_workspace(root).incidents) == 16
+
+
+LOG_MAP = {"incident_id": "Ref", "datetime": "Reported", "crime_type": "Category",
+           "lat": "Lat", "lon": "Lon"}  # fmt: skip
+
+
+def _log(path: Path, dates: list[str]) -> Path:
+    """A council ASB log with one incident per date (text as given), inside Leeds."""
+    rows = [
+        {"Ref": f"{path.stem}-{i}", "Reported": when, "Category": "Anti-social behaviour",
+         "Lat": f"{lat:.6f}", "Lon": f"{lon:.6f}"}
+        for i, (when, (lon, lat)) in enumerate(zip(dates, _points(LEEDS, len(dates)), strict=True))
+    ]  # fmt: skip
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
+def _read(root: Path, source: str) -> list[str]:
+    """The source's incidents' times as text, in time order."""
+    incidents = open_workspace(root).incidents
+    times = incidents.loc[incidents["source"] == source, "occurred_from"].sort_values()
+    return [f"{t:%Y-%m-%d %H:%M}" for t in times]
+
+
+def test_a_council_logs_date_order_is_saved_and_used_for_its_next_files(tmp_path, capsys):
+    # January's US log was added with --month-first; February's, without it, was read day
+    # first: 02/03/2024 became 2 March, with no error
+    root = tmp_path / "ws"
+    init(root, area=LEEDS)
+    columns = tmp_path / "map.json"
+    columns.write_text(json.dumps(LOG_MAP))
+    january = _log(tmp_path / "asb_jan.csv", ["01/05/2024 10:00", "01/20/2024 22:30"])
+    args = ["add", str(root), str(january), "--source", "ASB log", "--columns", str(columns)]
+    assert main([*args, "--month-first"]) == 0
+    first = capsys.readouterr().out
+    february = _log(tmp_path / "asb_feb.csv", ["02/03/2024 09:15", "02/11/2024 18:00"])
+    assert main(["add", str(root), str(february), "--source", "ASB log"]) == 0
+    assert _read(root, "ASB log") == [
+        "2024-01-05 10:00", "2024-01-20 22:30", "2024-02-03 09:15", "2024-02-11 18:00"]  # fmt: skip
+    assert read_workspace(root).source("ASB log")["date_order"] == "month first"
+    assert 'date_order = "month first"' in (root / "hotspots.toml").read_text()
+    us = "dates of ASB log: read month first (US: 01/02/2024 is 2 January)"
+    assert f"{us}, saved for its next files" in first
+    assert f"{us}, as saved for this source" in capsys.readouterr().out
+
+
+def test_the_other_date_order_for_a_source_whose_order_is_saved_is_refused(tmp_path, capsys):
+    root = tmp_path / "ws"
+    init(root, area=LEEDS)
+    january = _log(tmp_path / "asb_jan.csv", ["01/05/2024 10:00", "01/20/2024 22:30"])
+    add(root, [january], source="ASB log", columns=LOG_MAP, dayfirst=False)
+    capsys.readouterr()
+    february = _log(tmp_path / "asb_feb.csv", ["03/02/2024 09:15", "11/02/2024 18:00"])
+    assert main(["add", str(root), str(february), "--source", "ASB log", "--day-first"]) == 1
+    said = capsys.readouterr().err
+    assert "the source 'ASB log' reads its dates month first (US: 01/02/2024 is 2 January)" in said
+    assert 'date_order = "month first"' in said and str(root / "hotspots.toml") in said
+    assert 'change its date_order to "day first" in hotspots.toml' in said
+    assert "as a source of their own (--source)" in said
+    assert _read(root, "ASB log") == ["2024-01-05 10:00", "2024-01-20 22:30"]  # nothing added
+    # the same order given again is no contradiction
+    assert main(["add", str(root), str(february), "--source", "ASB log", "--month-first"]) == 0
+    assert _read(root, "ASB log")[2:] == ["2024-03-02 09:15", "2024-11-02 18:00"]
+
+
+def test_a_file_whose_dates_contradict_the_sources_order_is_refused_naming_it(tmp_path):
+    # a day-first source's file written month first: its one telling date turned the whole
+    # file month first before, with no word of it
+    root = tmp_path / "ws"
+    init(root, area=LEEDS)
+    add(root, [_log(tmp_path / "asb_jan.csv", ["13/01/2024 10:00"])], source="ASB log",
+        columns=LOG_MAP)  # fmt: skip
+    us = _log(
+        tmp_path / "asb_feb.csv", ["02/03/2024 09:15", "02/04/2024 12:00", "02/14/2024 18:00"]
+    )
+    with pytest.raises(IngestError) as refused:
+        add(root, [us], source="ASB log")
+    said = str(refused.value)
+    assert "asb_feb.csv: the dates in Reported are not day first" in said
+    assert "1 read only month first (such as '02/14/2024 18:00'), 0 only day first" in said
+    assert "The source 'ASB log' reads its dates day first, as saved in" in said
+    assert 'change its date_order to "month first"' in said
+    assert _read(root, "ASB log") == ["2024-01-13 10:00"]
+
+
+def test_a_source_added_before_its_date_order_was_saved_saves_the_order_of_its_next_add(
+    tmp_path,
+):
+    root = tmp_path / "ws"
+    source = {"name": "ASB log", "kind": "log", "columns": LOG_MAP}  # as saved before
+    init(root, area=LEEDS, sources=[{"name": "police.uk", "kind": "policeuk"}, source])
+    assert "date_order" not in read_workspace(root).source("ASB log")
+    march = _log(tmp_path / "asb_mar.csv", ["03/02/2024 09:15", "03/20/2024 18:00"])
+    report = add(root, [march], source="ASB log", dayfirst=False)
+    april = _log(tmp_path / "asb_apr.csv", ["04/01/2024 08:00", "04/07/2024 20:00"])
+    add(root, [april], source="ASB log")
+    assert _read(root, "ASB log")[2:] == ["2024-04-01 08:00", "2024-04-07 20:00"]
+    assert read_workspace(root).source("ASB log")["date_order"] == "month first"
+    assert "read month first (US: 01/02/2024 is 2 January), saved for its" in report.summary()
+    assert read_workspace(root).source("ASB log")["columns"] == LOG_MAP  # kept as it was
+
+
+def test_files_a_source_lists_are_read_in_its_saved_date_order(tmp_path):
+    # hotspots.toml's [[sources]] files are read again on every open: day first, whatever
+    # the source's order
+    log = _log(tmp_path / "asb.csv", ["01/05/2024 10:00", "02/03/2024 22:30"])
+    root = tmp_path / "ws"
+    source = {"name": "ASB log", "kind": "log", "files": [str(log)], "columns": LOG_MAP,
+              "date_order": "month first"}  # fmt: skip
+    init(root, area=LEEDS, sources=[source])
+    assert _read(root, "ASB log") == ["2024-01-05 10:00", "2024-02-03 22:30"]
+
+
+def test_a_log_added_without_a_source_name_reuses_its_settings_by_file_name(tmp_path):
+    # a source named after its file (no --source): the next file of that name was read with
+    # the column map guessed and the dates day first, the saved ones unused
+    root = tmp_path / "ws"
+    init(root, area=LEEDS)
+    add(root, [_log(tmp_path / "asb.csv", ["01/05/2024 10:00"])], columns=LOG_MAP, dayfirst=False)
+    (tmp_path / "feb").mkdir()
+    add(root, [_log(tmp_path / "feb" / "asb.csv", ["02/03/2024 09:15", "02/04/2024 12:00"])])
+    assert _read(root, "asb") == ["2024-01-05 10:00", "2024-02-03 09:15", "2024-02-04 12:00"]

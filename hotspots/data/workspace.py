@@ -2,7 +2,9 @@
 
 Layout of a workspace folder::
 
-    hotspots.toml          area, title, sources, category overrides, population, map tiles
+    hotspots.toml          area, title, sources (a council log's column map, CRS and date
+                           order: saved at its first add, used for its next files),
+                           category overrides, population, map tiles
     data/<source>/<YYYY-MM>.parquet   canonical incidents of one source and month (GeoParquet)
     data/<source>/<YYYY-MM>/<force>.parquet   police.uk: one part per police force and month
     data/manifest.json     per partition: rows, forces, content hash, the categories it was
@@ -58,6 +60,13 @@ from hotspots.data.ingest import (
     LoadResult,
     concat_results,
     load,
+)
+from hotspots.data.ingest.dates import (
+    DAY_FIRST,
+    MONTH_FIRST,
+    DateOrderError,
+    order_name,
+    order_words,
 )
 from hotspots.data.ingest.files import expand
 from hotspots.data.schema import CATEGORIES, WORKING_CRS, classify, load_taxonomy
@@ -129,10 +138,14 @@ class AddReport:
     unchanged: list[tuple[str, str, str, int]] = field(default_factory=list)
     load: LoadResult | None = None
     notes: list[str] = field(default_factory=list)
+    date_order: str = ""
+    """How the council log's dates were read, in words (empty for police.uk's files)."""
 
     def summary(self) -> str:
-        """The load report in words, one line per month added, replaced or unchanged."""
+        """The load report in words, how a council log's dates were read, then one line per
+        month added, replaced or unchanged."""
         lines = [] if self.load is None else [self.load.report.summary()]
+        lines += [self.date_order] if self.date_order else []
         lines += [f"note: {note}" for note in self.notes]
         for source, month, forces, n in self.added:
             lines.append(f"added {source} {month}{_of(forces)}: {n:,} incidents")
@@ -299,7 +312,7 @@ def add(
     source: str | None = None,
     columns: Mapping[str, str] | ColumnMap | None = None,
     crs: str | None = None,
-    dayfirst: bool = True,
+    dayfirst: bool | None = None,
 ) -> AddReport:
     """Add data files to the workspace, one partition per source, month and police force,
     idempotently.
@@ -312,10 +325,14 @@ def add(
         police.uk CSVs, zips or folders, police.uk API JSON, or a council log (CSV).
     source
         Source name (default ``police.uk`` for police.uk files; else the first file's stem).
-        A council log's column map and CRS are saved under its ``[[sources]]`` entry and
-        reused by the next ``add`` of that source.
-    columns, crs, dayfirst
+        A council log's column map, CRS and date order are saved under its ``[[sources]]``
+        entry and reused by the next ``add`` of that source (:func:`_save_settings`).
+    columns, crs
         For council logs, as :func:`hotspots.data.ingest.load`.
+    dayfirst
+        Whether a council log's dates such as ``01/02/2024`` are day first (UK: 1 February)
+        or month first (US); ``None``: the order saved with the source, or day first for a
+        source without one (:func:`source_dayfirst`).
 
     Returns
     -------
@@ -329,31 +346,42 @@ def add(
     ------
     ValueError
         A month stored from several forces' files at once (before parts were kept per force)
-        and now given for only some of them: add those forces' files together.
+        and now given for only some of them: add those forces' files together. The date
+        order other than the one saved with the source (:func:`source_dayfirst`).
+    IngestError
+        As :func:`hotspots.data.ingest.load`; a council log whose dates read the other way
+        round from the source's order, saying how to add it.
     """
     ws = read_workspace(root)
-    saved = ws.source(source) if source else {}
+    filed_as = source or _files_source_name(files)  # the source whose settings are used
+    saved = ws.source(filed_as)
     if columns is not None and not isinstance(columns, Mapping):  # a ColumnMap
         columns = {k: v for k, v in asdict(columns).items() if isinstance(v, str)}
     cmap = dict(columns or saved.get("columns") or {}) or None
     crs = crs or saved.get("crs")
+    saved_order = source_dayfirst(ws, saved, given=dayfirst)
+    if saved_order is not None or dayfirst is None:  # saved, or day first for a new source
+        dayfirst = saved_order is not False
     manifest = _read_manifest(ws)
     hashes = {str(f): _sha256(f) for f in _files_in(files)}
     known = _known_files(manifest, hashes, source)
     if known is not None and all(Path(p).exists() for p in files):
         return AddReport(unchanged=known)  # every file already added, byte for byte
     groups = _by_force(files)
-    results = [
-        load(
-            group,
-            columns=cmap,
-            crs=crs,
-            dayfirst=dayfirst,
-            study_area=ws.study_area,
-            taxonomy=_taxonomy(ws),
-        )
-        for _, group in groups
-    ]
+    try:
+        results = [
+            load(
+                group,
+                columns=cmap,
+                crs=crs,
+                dayfirst=dayfirst,
+                study_area=ws.study_area,
+                taxonomy=_taxonomy(ws),
+            )
+            for _, group in groups
+        ]
+    except DateOrderError as err:
+        raise IngestError(_order_refused(ws, filed_as, err, saved=saved_order is not None)) from err
     result = results[0] if len(results) == 1 else concat_results(results)
     name = source or _source_name(result.incidents, files)
     _check_source_name(name, manifest, exact=_any_exact(result.incidents))
@@ -364,6 +392,9 @@ def add(
     ]
     _check_forces(manifest["partitions"], name, parts)
     report = AddReport(load=result, notes=_unmapped_note(ws, result))
+    if name != POLICEUK:
+        how = "as saved for this source" if saved_order is not None else "saved for its next files"
+        report.date_order = f"dates of {name}: read {order_words(dayfirst)}, {how} ({CONFIG})"
     for forces, month, part, used in parts:
         digest = _content_hash(part)
         words = _force_words(forces)
@@ -414,20 +445,92 @@ def add(
         tag = hashlib.sha256("".join(sorted(hashes.values())).encode()).hexdigest()[:12]
         bad.astype("string").to_parquet(folder / f"{_slug(name)}-{tag}.parquet")
     _write_manifest(ws, manifest)
-    if not ws.source(name):
-        entry: dict[str, Any] = {"name": name, "kind": "policeuk" if name == POLICEUK else "log"}
-        if cmap:
-            entry["columns"] = cmap
-        if crs:
-            entry["crs"] = crs
-        write_config(ws.root, {**ws.config, "sources": [*ws.config.get("sources", []), entry]})
-    elif cmap and not saved.get("columns"):
+    order = None if name == POLICEUK else order_name(dayfirst)  # police.uk's: months only
+    _save_settings(ws, name, columns=cmap, crs=crs, date_order=order)
+    return report
+
+
+def _save_settings(
+    ws: Workspace,
+    name: str,
+    *,
+    columns: Mapping[str, str] | None,
+    crs: str | None,
+    date_order: str | None,
+) -> None:
+    """Save what source ``name``'s files were read with under its ``[[sources]]`` entry, for
+    its next ``add``: all of it for a new source; for one saved before, its column map (with
+    its CRS) and its date order when none was saved yet (a source added before its date
+    order was saved keeps working: the order of its first add since is saved)."""
+    entry = ws.source(name)
+    learned: dict[str, Any] = {}
+    if not entry or (columns and not entry.get("columns")):
+        learned |= {k: v for k, v in (("columns", columns), ("crs", crs)) if v}
+    if date_order and not entry.get("date_order"):
+        learned["date_order"] = date_order
+    if not entry:
+        new = {"name": name, "kind": "policeuk" if name == POLICEUK else "log", **learned}
+        write_config(ws.root, {**ws.config, "sources": [*ws.config.get("sources", []), new]})
+    elif learned:
         sources = [
-            {**s, "columns": cmap, **({"crs": crs} if crs else {})} if s.get("name") == name else s
-            for s in ws.config.get("sources", [])
+            {**s, **learned} if s.get("name") == name else s for s in ws.config.get("sources", [])
         ]
         write_config(ws.root, {**ws.config, "sources": sources})
-    return report
+
+
+def source_dayfirst(
+    ws: Workspace, entry: Mapping[str, Any], *, given: bool | None = None
+) -> bool | None:
+    """The date order saved with a source (its ``[[sources]]`` entry's ``date_order``: True
+    for day first), ``None`` when none is (a new source, police.uk's, or one added before the
+    order was saved).
+
+    Raises
+    ------
+    ValueError
+        The order saved is neither ``"day first"`` nor ``"month first"``; or ``given``, the
+        order asked for, is the other one: one source's files are all read one way (the
+        message names the source, its order and how to change it).
+    """
+    saved = entry.get("date_order")
+    if saved is None:
+        return None
+    where = f"{ws.root / CONFIG}: [[sources]] {entry.get('name')!r}"
+    if saved not in (DAY_FIRST, MONTH_FIRST):
+        raise ValueError(
+            f'{where} has date_order = {_toml(saved)}: expected "{DAY_FIRST}" '
+            f'({order_words(True)}) or "{MONTH_FIRST}" ({order_words(False)})'
+        )
+    dayfirst = saved == DAY_FIRST
+    if given is not None and given != dayfirst:
+        raise ValueError(
+            f"the source {entry.get('name')!r} reads its dates {order_words(dayfirst)}, as saved "
+            f"at its first add ({where}: date_order = {_toml(saved)}); these files were given "
+            f"as {order_name(given)}: one source's files are all read one way, so nothing was "
+            "added. Add them without giving the order; or, if they are another log's, as a "
+            "source of their own (--source); or, if the council now writes this log's dates "
+            f'{order_name(given)}, change its date_order to "{order_name(given)}" in '
+            f"{CONFIG} (the months added already keep their dates)"
+        )
+    return dayfirst
+
+
+def _order_refused(ws: Workspace, name: str, err: DateOrderError, *, saved: bool) -> str:
+    """Why a council log whose dates read the other way round was not added, and how to add
+    it: with the other order given, or, when the source's order is saved, otherwise."""
+    other = order_name(not err.dayfirst)
+    if not saved:
+        return (
+            f"{err}; the order it is added with is saved with the source {name!r} for its "
+            "next files"
+        )
+    return (
+        f"{err.problem}. The source {name!r} reads its dates {order_name(err.dayfirst)}, as "
+        f"saved in {ws.root / CONFIG}: nothing was added. If the file is another log's, add "
+        'it as a source of its own (--source; on the Data page, "A new source…"); if the '
+        f'council now writes this log\'s dates {other}, change its date_order to "{other}" in '
+        f"{CONFIG} (the months added already keep their dates)"
+    )
 
 
 def _months(result: LoadResult, name: str) -> list[tuple[str, gpd.GeoDataFrame]]:
@@ -653,6 +756,12 @@ def _source_name(incidents: pd.DataFrame, files: Sequence[str | Path]) -> str:
     else the first file's stem (never police.uk's name: :func:`exact_source_name`)."""
     if len(incidents) and not _any_exact(incidents):
         return POLICEUK
+    return _files_source_name(files)
+
+
+def _files_source_name(files: Sequence[str | Path]) -> str:
+    """The source name the files give before they are read: police.uk for a police.uk
+    street file first, else the first file's stem (:func:`log_source_name`)."""
     first = expand(files)[0] if files else None
     if first is not None and first.name.lower().endswith("-street.csv"):
         return POLICEUK
@@ -676,8 +785,9 @@ def log_source_name(file: str | Path) -> str:
 
 def own_sources(root: str | Path) -> dict[str, dict[str, Any]]:
     """The workspace's sources other than police.uk's street-level files (council logs, own
-    point layers), each with its ``[[sources]]`` entry (``columns`` and ``crs`` when saved,
-    reused by :func:`add` of that source; empty for a source the manifest alone names).
+    point layers), each with its ``[[sources]]`` entry (``columns``, ``crs`` and
+    ``date_order`` when saved, reused by :func:`add` of that source; empty for a source the
+    manifest alone names).
 
     Examples
     --------
@@ -776,6 +886,7 @@ def open_workspace(root: str | Path) -> WorkspaceData:
                 files,
                 columns=source.get("columns"),
                 crs=source.get("crs"),
+                dayfirst=source_dayfirst(ws, source) is not False,  # saved, or day first
                 study_area=ws.study_area,
                 taxonomy=_taxonomy(ws),
             )

@@ -102,7 +102,8 @@ def _add_ingest(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--month-first",
         action="store_true",
-        help="read 01/02/2021 as 2 January (US) instead of 1 February (UK)",
+        help="read 01/02/2021 as 2 January (US) instead of 1 February (UK); a file whose "
+        "dates read the other way round is refused",
     )
     parser.add_argument("--out", type=Path, required=True, metavar="FILE.parquet")
     parser.set_defaults(run=_run_ingest)
@@ -784,9 +785,16 @@ def _add_add(commands: argparse._SubParsersAction) -> None:
         help="add data files to a workspace (same month twice changes nothing)",
         description=(
             "Add police.uk street-level files (CSV, zip, folder, API JSON) or a council log "
-            "(CSV, with --columns the first time; the map is saved in hotspots.toml) to a "
-            "workspace, kept per source and month. Adding a month again changes nothing; a "
-            "file whose content for a month differs replaces that month, and the report says so."
+            "(CSV, with --columns the first time) to a workspace, kept per source and month. "
+            "A council log's column map, CRS and date order (--month-first or --day-first) "
+            "are saved with its source in hotspots.toml at its first add and used for its "
+            "next files: give them the first time only. Giving the other date order for a "
+            "source whose order is saved is refused (if the council now writes its dates the "
+            "other way, change the source's date_order in hotspots.toml); so is a file whose "
+            "dates read the other way round (12/25/2024 for a day-first source), while a few "
+            "such dates among the right ones are set aside, saying so. Adding a month again "
+            "changes nothing; a file whose content for a month differs replaces that month, "
+            "and the report says so."
         ),
     )
     parser.add_argument("dir", type=Path, metavar="DIR")
@@ -794,7 +802,23 @@ def _add_add(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--source", help="source name (default police.uk, or the file name)")
     parser.add_argument("--columns", type=Path, metavar="MAP.json", help="council log column map")
     parser.add_argument("--crs", help="CRS of a council log's coordinates (e.g. EPSG:27700)")
-    parser.add_argument("--month-first", action="store_true", help="read 01/02 as 2 January")
+    order = parser.add_mutually_exclusive_group()
+    order.add_argument(
+        "--month-first",
+        dest="dayfirst",
+        action="store_const",
+        const=False,
+        help="a council log's dates are month first (US): 01/02/2024 is 2 January; saved "
+        "with its source",
+    )
+    order.add_argument(
+        "--day-first",
+        dest="dayfirst",
+        action="store_const",
+        const=True,
+        help="a council log's dates are day first (UK): 01/02/2024 is 1 February; saved with "
+        "its source (without either: the order saved with the source, or day first)",
+    )
     parser.set_defaults(run=_run_add)
 
 
@@ -807,7 +831,7 @@ def _run_add(args: argparse.Namespace) -> int:
         source=args.source,
         columns=_read_column_map(args.columns) if args.columns else None,
         crs=args.crs,
-        dayfirst=not args.month_first,
+        dayfirst=args.dayfirst,
     )
     print(report.summary())
     print(f"the workspace now holds {stored_coverage(args.dir).describe()}")

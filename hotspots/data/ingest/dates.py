@@ -8,6 +8,8 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
+from hotspots.data.ingest.errors import IngestError
+
 _ISO_DATES = ["%Y-%m-%d", "%Y/%m/%d"]
 _DAY_FIRST = ["%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y"]
 _MONTH_FIRST = ["%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y"]
@@ -20,6 +22,46 @@ _ROUNDS = 3
 _UNIT = "datetime64[us]"
 """Microseconds: any year a file may hold (nanoseconds end in 2262: a later date, converted,
 wraps round to a plausible one and escapes the implausible-date check)."""
+
+
+DAY_FIRST, MONTH_FIRST = "day first", "month first"
+"""The two orders of dates such as ``01/02/2024``, in words (UK and US)."""
+
+
+def order_name(dayfirst: bool) -> str:
+    """:data:`DAY_FIRST` or :data:`MONTH_FIRST`."""
+    return DAY_FIRST if dayfirst else MONTH_FIRST
+
+
+def order_words(dayfirst: bool) -> str:
+    """A date order in words, with what it makes of ``01/02/2024``.
+
+    Examples
+    --------
+    >>> order_words(False)
+    'month first (US: 01/02/2024 is 2 January)'
+    """
+    example = "UK: 01/02/2024 is 1 February" if dayfirst else "US: 01/02/2024 is 2 January"
+    return f"{order_name(dayfirst)} ({example})"
+
+
+class DateOrderError(IngestError):
+    """A file's dates read the other way round from the order they are read in: as many of
+    them or more read only the other way (``12/25/2024`` read day first) as only this way,
+    so the rest would be read with day and month swapped. ``problem`` says so without the advice
+    (which the caller may give in its own words: a workspace's source saves its order)."""
+
+    def __init__(self, problem: str, *, dayfirst: bool) -> None:
+        how = (
+            '--month-first; on the Data page, "2 January (US)"'
+            if dayfirst
+            else 'without --month-first; on the Data page, "1 February (UK)"'
+        )
+        super().__init__(
+            f"{problem}. If its dates are {order_name(not dayfirst)}, read them so ({how})"
+        )
+        self.problem = problem
+        self.dayfirst = dayfirst
 
 
 @dataclass(frozen=True)
@@ -80,16 +122,21 @@ def parse_datetimes(
     time: pd.Series | None = None,
     dayfirst: bool = True,
     names: tuple[str, ...] = ("datetime",),
+    file: str = "",
 ) -> Parsed:
     """Parse one datetime column, or a date column plus an optional time column.
 
-    The format is guessed from a sample of the values (ISO first, then day-first or
-    month-first as ``dayfirst`` says) and applied to the whole column at once; values it
-    does not fit get the next best format (up to three formats per column); what none fits
-    is ``unparseable_date`` (never reinterpreted by a guessing parser). A blank time keeps
-    the date with ``has_time`` False. When every time in the column is exactly midnight,
-    the times are treated as absent (dates exported as date-times), so no fake midnight
-    peak appears.
+    The format is guessed from a sample of the values (ISO, the date order ``dayfirst``
+    says, named months) and applied to the whole column at once; values it does not fit
+    get the next best format (up to three formats per column); what none fits is
+    ``unparseable_date`` (never reinterpreted by a guessing parser). Dates such as
+    ``01/02/2024`` are read in the order ``dayfirst`` says and no other: a value that reads
+    only the other way round (``12/25/2024`` read day first) is ``unparseable_date``,
+    saying so, and a column as many of whose values read only the other way as only this
+    way, or more, is refused (:class:`DateOrderError`, naming ``file``), as its other dates would be
+    read with day and month swapped. A blank time keeps the date with ``has_time`` False.
+    When every time in the column is exactly midnight, the times are treated as absent
+    (dates exported as date-times), so no fake midnight peak appears.
 
     Examples
     --------
@@ -97,36 +144,75 @@ def parse_datetimes(
     >>> str(p.values[0]), p.formats
     ('2021-02-03T14:30:00.000000', 'date %d/%m/%Y, time %H:%M')
     """
-    if datetime_col is not None:
-        values, has_time, bad, fmt = _parse_column(datetime_col, dayfirst=dayfirst)
-        formats = fmt
-        shown = datetime_col
-    else:
-        if date is None:
-            raise ValueError("parse_datetimes needs datetime_col or date")
-        values, has_time, bad, fmt = _parse_column(date, dayfirst=dayfirst)
-        formats = f"date {fmt}"
-        shown = date
+    label = "/".join(names)
+    dated = datetime_col if datetime_col is not None else date
+    if dated is None:
+        raise ValueError("parse_datetimes needs datetime_col or date")
+    values, has_time, bad, formats, reversed_ = _parse_column(dated, dayfirst=dayfirst)
+    notes = _order_notes(dated, reversed_, dayfirst=dayfirst, label=label, file=file)
+    shown = dated
+    if datetime_col is None:
+        formats = f"date {formats}"
         if time is not None:
             values = values.astype("datetime64[D]").astype(_UNIT)
             offset, has_time, time_bad, time_fmt = _parse_time(time)
             values = values + offset
             bad |= time_bad & ~bad
-            shown = date.astype("str") + " " + time.astype("str")
+            shown = dated.astype("str") + " " + time.astype("str")
             formats += f", time {time_fmt}"
     values[bad] = np.datetime64("NaT")
-    notes: tuple[str, ...] = ()
     timed = has_time & ~bad
     if timed.any() and not _time_of_day(values[timed]).any():
         has_time = np.zeros_like(has_time)
-        notes = (f"every time in {'/'.join(names)} is 00:00: treated as dates without a time",)
+        notes += (f"every time in {label} is 00:00: treated as dates without a time",)
     reason = np.where(bad, "unparseable_date", "").astype(object)
     detail = np.full(bad.size, "", dtype=object)
-    label = "/".join(names)
     detail[bad] = (f"{label} '" + shown[bad].astype("str").fillna("") + "' is not a date").to_numpy(
         object
     )
+    if reversed_.any():
+        detail[reversed_] = detail[reversed_] + (
+            f" read {order_name(dayfirst)}: it reads only {order_name(not dayfirst)}"
+        )
     return Parsed(values, has_time & ~bad, reason, detail, formats, notes)
+
+
+def _order_notes(
+    dated: pd.Series, reversed_: np.ndarray, *, dayfirst: bool, label: str, file: str
+) -> tuple[str, ...]:
+    """Refuse a column whose dates read the other way round (:class:`DateOrderError`): as
+    many values read only the other way (``reversed_``) as only the order in use, or more;
+    else a note of the values set aside for it (none: no note)."""
+    if not reversed_.any():
+        return ()
+    text = dated.astype("str").str.strip().to_numpy(object)
+    other = int(reversed_.sum())
+    this = int(_only_this_order(dated, dayfirst=dayfirst).sum())
+    example = text[reversed_][0]
+    mine, theirs = order_name(dayfirst), order_name(not dayfirst)
+    counts = f"{other:,} read only {theirs} (such as '{example}'), {this:,} only {mine}"
+    if other >= this:
+        where = f"{file}: " if file else ""
+        raise DateOrderError(
+            f"{where}the dates in {label} are not {mine}, the order they are read in: "
+            f"{counts}; read {order_words(dayfirst)}, its other dates would have day and "
+            "month swapped, so the file was not read",
+            dayfirst=dayfirst,
+        )
+    return (
+        f"dates in {label}: {counts}; read {mine}, the {other:,} set aside as not dates "
+        "(unparseable_date): check them",
+    )
+
+
+def _only_this_order(dated: pd.Series, *, dayfirst: bool) -> np.ndarray:
+    """Which values read as dates in the order ``dayfirst`` says but not the other way round
+    (``25/12/2024`` day first): the values that show a file is in that order."""
+    text = dated.astype("str").str.strip()
+    given = (text.notna() & (text != "")).to_numpy(bool)
+    this = _read_rounds(text.where(given), given, _order_formats(dayfirst))[0]
+    that = _read_rounds(text.where(given), given, _order_formats(not dayfirst))[0]
+    return ~np.isnat(this) & np.isnat(that)
 
 
 def precision(has_time: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -149,8 +235,14 @@ def _time_of_day(values: np.ndarray) -> np.ndarray:
 
 
 def _datetime_formats(dayfirst: bool) -> list[str]:
-    ordered = _DAY_FIRST + _MONTH_FIRST if dayfirst else _MONTH_FIRST + _DAY_FIRST
+    """The date(-time) formats of one date order: ISO, that order's, named months."""
+    ordered = _DAY_FIRST if dayfirst else _MONTH_FIRST
     return [d + t for d in _ISO_DATES + ordered + _NAMED_MONTHS for t in _TIMES]
+
+
+def _order_formats(dayfirst: bool) -> list[str]:
+    """The formats whose dates are read in one order only (``%d/%m/%Y``: day first)."""
+    return [d + t for d in (_DAY_FIRST if dayfirst else _MONTH_FIRST) for t in _TIMES]
 
 
 def _guess_format(text: pd.Series, candidates: list[str]) -> str | None:
@@ -175,28 +267,44 @@ def _parses(value: str, fmt: str) -> bool:
 
 def _parse_column(
     column: pd.Series, *, dayfirst: bool
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
-    """Parse with the format that fits most values, then the values left with the next best
-    format (a few rounds, for files that mix formats); return values, has_time, bad, formats.
-    Only explicit formats are tried: a value none fits is unparseable, never reinterpreted."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, str, np.ndarray]:
+    """Parse with the format of the date order ``dayfirst`` says that fits most values, then
+    the values left with the next best (a few rounds, for files that mix formats); return
+    values, has_time, bad, formats, and which bad values read only the other way round.
+    Only explicit formats are tried: a value none fits is unparseable, never reinterpreted
+    (nor read in the other order)."""
     text = column.astype("str").str.strip()
     blank = (text.isna() | (text == "")).to_numpy(bool)
     text = text.where(~blank)
+    values, has_time, used = _read_rounds(text, ~blank, _datetime_formats(dayfirst))
+    bad = np.isnat(values)
+    reversed_ = np.zeros(text.size, dtype=bool)
+    if (bad & ~blank).any():  # only then: a file without bad dates costs nothing more
+        other = _read_rounds(text, bad & ~blank, _order_formats(not dayfirst))[0]
+        reversed_ = ~np.isnat(other)
+    return values, has_time, bad, " | ".join(used) or "none fits", reversed_
+
+
+def _read_rounds(
+    text: pd.Series, todo: np.ndarray, candidates: list[str]
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The values of ``text`` where ``todo``, read with the candidate that fits most, then
+    those left with the next best (:data:`_ROUNDS` at most); values, has_time, formats used."""
     values = np.full(text.size, np.datetime64("NaT"), dtype=_UNIT)
     has_time = np.zeros(text.size, dtype=bool)
     used: list[str] = []
-    todo = ~blank
+    todo = todo.copy()
     for _ in range(_ROUNDS):
-        fmt = _guess_format(text[todo], _datetime_formats(dayfirst))
+        if not todo.any():
+            break
+        fmt = _guess_format(text[todo], candidates)
         if fmt is None:
             break
         used.append(fmt)
         values[todo] = pd.to_datetime(text[todo], format=fmt, errors="coerce").to_numpy(_UNIT)
         has_time[todo] = "%H" in fmt or "%I" in fmt
-        todo = np.isnat(values) & ~blank
-        if not todo.any():
-            break
-    return values, has_time, np.isnat(values), " | ".join(used) or "none fits"
+        todo &= np.isnat(values)
+    return values, has_time, used
 
 
 def _parse_time(column: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
@@ -204,7 +312,8 @@ def _parse_time(column: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     text = column.astype("str").str.strip()
     blank = (text.isna() | (text == "")).to_numpy(bool)
     text = text.where(~blank)
-    fmt = _guess_format(text, _TIME_ONLY + _datetime_formats(True))
+    # a time column holding date-times: only the time is kept, the date read either way
+    fmt = _guess_format(text, _TIME_ONLY + _datetime_formats(True) + _order_formats(False))
     if fmt is None:
         values = np.full(text.size, np.datetime64("NaT"), dtype=_UNIT)
     else:

@@ -43,7 +43,7 @@ def stage(
     end_values = start.values
     report.parameters[f"{label}: date format"] = start.formats
     if cmap.datetime_to or cmap.date_to:
-        end_values = _window_end(raw, cmap, start, ledger, dayfirst=dayfirst)
+        end_values = _window_end(raw, cmap, start, ledger, dayfirst=dayfirst, label=label)
         report.parameters[f"{label}: window"] = "occurred_from/occurred_to from the map"
     report.parameters[f"{label}: columns"] = ", ".join(f"{k}={v}" for k, v in cmap.used().items())
     report.parameters[f"{label}: dayfirst"] = str(dayfirst)
@@ -82,15 +82,18 @@ def _start(
             time=_col(raw, cmap.time),
             dayfirst=dayfirst,
             names=tuple(c for c in (cmap.date, cmap.time) if c),
+            file=label,
         )
     if not cmap.datetime:
         return by_date  # type: ignore[return-value]  # the caller checked date is set
     column = raw[cmap.datetime]
     given = (column.fillna("").astype("str").str.strip() != "").to_numpy()
     if by_date is None or given.all():
-        return dates.parse_datetimes(datetime_col=column, dayfirst=dayfirst, names=(cmap.datetime,))
+        return dates.parse_datetimes(
+            datetime_col=column, dayfirst=dayfirst, names=(cmap.datetime,), file=label
+        )
     parsed = dates.parse_datetimes(
-        datetime_col=column[given], dayfirst=dayfirst, names=(cmap.datetime,)
+        datetime_col=column[given], dayfirst=dayfirst, names=(cmap.datetime,), file=label
     )
     report.parameters[f"{label}: time fallback"] = (
         f"{cmap.datetime} where given ({int(given.sum()):,} rows), else "
@@ -115,6 +118,7 @@ def _window_end(
     ledger: assemble.Ledger,
     *,
     dayfirst: bool,
+    label: str,
 ) -> np.ndarray:
     columns = [c for c in (cmap.datetime_to, cmap.date_to, cmap.time_to) if c]
     given = np.zeros(len(raw), dtype=bool)
@@ -126,6 +130,7 @@ def _window_end(
         time=_col(raw, cmap.time_to),
         dayfirst=dayfirst,
         names=tuple(columns),
+        file=label,
     )
     ledger.flag(given & (end.reason != ""), "unparseable_date", end.detail)
     values = np.where(given, end.values, start.values)

@@ -22,7 +22,7 @@ QUARANTINE_REASONS: Mapping[str, str] = {
     "invalid_coordinates": "coordinates not numbers, outside the valid range of their CRS, "
     "or the 0,0 placeholder",
     "not_a_point": "a vector feature that is not a point (incidents are points)",
-    "unparseable_date": "date, time or month blank or not a date",
+    "unparseable_date": "date, time or month blank or not a date (in the date order read)",
     "implausible_date": "a date after today, or before 1990 (a placeholder such as 01/01/1900, "
     "or a typing error): it would become the latest or the first month of the data",
     "end_before_start": "the end of the time window is earlier than its start",

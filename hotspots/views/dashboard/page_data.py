@@ -5,14 +5,16 @@ uploads are copied to a temporary folder only while they are read (:mod:`.upload
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
 from hotspots.core.io import write_csv
 from hotspots.data import boundaries, workspace
 from hotspots.data.ingest import ColumnMap, IngestError, load
+from hotspots.data.ingest.dates import order_words
 from hotspots.data.ingest.report import LoadReport, quarantine_by_reason
 from hotspots.space.areas import districts_wards, read_boundaries
 from hotspots.views import tables
@@ -106,12 +108,13 @@ def _load_form(ds: Dataset) -> None:
     csvs = [f for f in files if f.name.lower().endswith(".csv")]
     generic = [f for f in csvs if not is_policeuk(header_of(f))]
     root = open_workspace_root()
-    source, saved = None, None
+    source: str | None = None
+    saved: dict[str, Any] = {}  # the source's [[sources]] entry: its column map, date order
     if generic and root is not None:
         source, saved = _source_choice(root, generic)
     columns = None
     crs = None
-    if generic and saved:
+    if generic and saved.get("columns"):
         st.caption(
             f"The column map saved for {markdown_text(source)} is used (as at its first add)."
         )
@@ -119,9 +122,11 @@ def _load_form(ds: Dataset) -> None:
         st.markdown(f"**Column map** for {markdown_text(', '.join(f.name for f in generic))}")
         columns = _column_map_form(header_of(generic[0]), key="colmap")
         crs = st.text_input("CRS of easting/northing (blank: decide from the values)", "") or None
-    dayfirst = not generic or st.radio(  # police.uk files carry months only
-        "Dates like 01/02/2021 are", ["1 February (UK)", "2 January (US)"]
-    ) == ("1 February (UK)")
+    try:
+        dayfirst = _date_order(root, source, saved) if generic else True  # police.uk: months
+    except ValueError as err:  # a date_order in hotspots.toml that is no order
+        st.error(markdown_text(str(err)))
+        return
     district = _CURRENT
     if root is None:  # a workspace keeps its own district
         district = st.selectbox(
@@ -193,6 +198,29 @@ def _load_form(ds: Dataset) -> None:
     st.rerun()
 
 
+def _date_order(root: Path | None, source: str | None, saved: Mapping[str, Any]) -> bool:
+    """Whether the council files' dates are day first: the order saved with the workspace's
+    source (said, not asked: one source's files are all read one way), else as the analyst
+    says (saved with the source when added to a workspace)."""
+    ws = None if root is None else workspace.read_workspace(root)
+    order = None if ws is None else workspace.source_dayfirst(ws, saved)
+    if order is not None:
+        st.caption(
+            f"Dates are read {order_words(order)}, as saved for {markdown_text(source)} at its "
+            "first add (date_order in hotspots.toml: change it there if the council now writes "
+            "them the other way)."
+        )
+        return order
+    saved_with = "Saved with the source: its next files are read the same way."
+    choice = st.radio(
+        "Dates like 01/02/2021 are",
+        ["1 February (UK)", "2 January (US)"],
+        key="upload_date_order",
+        help=None if ws is None else saved_with,
+    )
+    return choice == "1 February (UK)"
+
+
 def _nothing_kept(report: LoadReport, district: str, *, own_wards: bool, ds: Dataset) -> str:
     """Why an upload kept no incident, in words: outside the wards (choose the district), or
     the reasons its rows were set aside."""
@@ -218,10 +246,11 @@ def _nothing_kept(report: LoadReport, district: str, *, own_wards: bool, ds: Dat
 _NEW_SOURCE = "A new source…"
 
 
-def _source_choice(root: Path, generic: Sequence[Upload]) -> tuple[str | None, dict | None]:
+def _source_choice(root: Path, generic: Sequence[Upload]) -> tuple[str | None, dict[str, Any]]:
     """Which source the council files are, as ``hotspots add --source``: one of the
-    workspace's own sources (the one, when there is one; its saved column map is reused) or a
-    new one named here. Returns the name (``None`` until chosen) and the saved column map."""
+    workspace's own sources (the one, when there is one; its saved column map and date order
+    are reused) or a new one named here. Returns the name (``None`` until chosen) and the
+    source's saved ``[[sources]]`` entry (empty for a new one)."""
     sources = workspace.own_sources(root)
     options = [*sources, _NEW_SOURCE]
     choice = st.selectbox(
@@ -231,18 +260,18 @@ def _source_choice(root: Path, generic: Sequence[Upload]) -> tuple[str | None, d
         placeholder="Choose the source",
         key="upload_source",
         help="The next file of the same log (the next half-year, say) goes in the same "
-        "source: its months add to the source's and its column map is reused.",
+        "source: its months add to the source's and its column map and date order are reused.",
     )
     if choice is None:
-        return None, None
+        return None, {}
     if choice == _NEW_SOURCE:
         name = st.text_input(
             "Name of the new source",
             workspace.log_source_name(generic[0].name),
             key="upload_source_name",
         )
-        return name.strip() or None, None
-    return choice, sources[choice].get("columns") or None
+        return name.strip() or None, {}
+    return choice, sources[choice]
 
 
 def _add_to_workspace(

@@ -162,7 +162,7 @@ def test_a_workspace_quarantine_saved_before_keeps_no_address_of_a_broken_sensit
             "detail": [
                 "expected 7 fields, found 8: 2,01/03/2025,22 Victim Road,Flat 3",
                 "date 'soon' is not a date",
-            ],  # fmt: skip
+            ],
             "id": [None, "4"],
             "location": [None, "High St"],
         }

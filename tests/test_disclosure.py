@@ -133,6 +133,17 @@ def test_a_broken_or_unreadable_line_of_a_council_log_keeps_no_address_in_the_qu
     text = q.to_csv(index=False)
     for value in ("Victim", "Flat 3", "51.7512", "-0.4712", "Secret", "51.7513", "-0.3413"):
         assert value not in text, value
+    # a withheld row's unreadable date is still quoted (a date names no place), a word is not
+    dates = pd.Series(
+        ["when '12/25/2024 12:00' is not a date", "when '22 Victim Road' is not a date"]
+    )
+    rows = pd.DataFrame({"file": "f", "line": [2, 3], "reason": "unparseable_date", "detail": dates,
+                         "location": ["x", "y"]})  # fmt: skip
+    withheld = disclosure.blank_sensitive_coordinates(rows, np.array([True, True]))
+    assert withheld["detail"].tolist() == [
+        dates[0],
+        "sensitive or unknown crime type: values withheld",
+    ]
     # what is wrong, and where, is still said
     detail = dict(zip(q["reason"], q["detail"], strict=True))
     assert detail["malformed_row"].startswith("expected 7 fields, found 8 (")

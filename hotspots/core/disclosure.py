@@ -349,6 +349,18 @@ incident id and the line it repeats), never a value of the row: kept for withhel
 
 _WITHHELD_DETAIL = "sensitive or unknown crime type: values withheld"
 
+_DATE_LIKE = re.compile(r"[\d\s/\-.:,+TZtzapmAPM]{1,40}")
+"""A quoted value a withheld row's detail may keep: digits and date or time separators only
+("12/25/2024 12:00", "2024-13-01"), never a word or a place."""
+
+
+def _quotes_only_dates(details: pd.Series) -> np.ndarray:
+    """Per detail: every value it quotes ('…') reads as a date or time, nothing else."""
+    quoted = details.str.findall(r"'([^']*)'")
+    return np.array(
+        [bool(q) and all(_DATE_LIKE.fullmatch(v) for v in q) for q in quoted], dtype=bool
+    )
+
 
 def blank_sensitive_coordinates(
     rows: pd.DataFrame,
@@ -361,8 +373,8 @@ def blank_sensitive_coordinates(
     the ``keep`` columns: no coordinate or address of a sensitive row leaves, its line and
     reason do. Its ``detail`` loses the text of the line it quotes (after
     :data:`QUOTED_RECORD`: what is wrong and where is kept), and is replaced unless its
-    ``reason`` is one whose detail never quotes the row's values (``detail_kept``; an
-    unreadable date's quotes its cell).
+    ``reason`` is one whose detail never quotes the row's values (``detail_kept``) or what it
+    quotes reads as a date or time only (an unreadable date's cell: "12/25/2024 12:00").
     """
     hide = np.asarray(sensitive, dtype=bool)
     if not hide.any():
@@ -377,8 +389,8 @@ def blank_sensitive_coordinates(
         out.loc[cut, "detail"] = [
             f"{text.partition(QUOTED_RECORD)[0]} ({_WITHHELD_DETAIL})" for text in detail[cut]
         ]
-        quoted = hide & ~cut & ~out["reason"].isin(detail_kept).to_numpy(bool)
-        out.loc[quoted, "detail"] = _WITHHELD_DETAIL
+        kept = out["reason"].isin(detail_kept).to_numpy(bool) | _quotes_only_dates(detail)
+        out.loc[hide & ~cut & ~kept, "detail"] = _WITHHELD_DETAIL
     return out
 
 

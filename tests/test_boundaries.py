@@ -98,6 +98,9 @@ def test_a_council_formed_after_the_pack_names_its_former_districts():
         boundaries.find_district("Leeds, Bradford")
     assert boundaries.find_district("Kingston upon Hull, City of")[0] == "E06000010"
     assert boundaries.find_district("Folkestone and Hythe") == ("E07000112", "Shepway")
+    # a workspace of a renamed council takes the name it has now (its packs' titles say it)
+    for given in ("Folkestone and Hythe", "Shepway", "E07000112"):
+        assert boundaries.find_area(given) == ("E07000112", "Folkestone and Hythe", ["E07000112"])
     codes = set(boundaries.districts()["lad_code"])
     for successor in boundaries.SUCCESSORS:  # every former district is in the pack
         assert set(successor.parts) <= codes, successor.name

@@ -32,7 +32,7 @@ from hotspots.analysis.analyse import Analysis, analyse
 from hotspots.data import datasets
 from hotspots.products.patrol import PatrolPlan, patrol_plan
 from hotspots.space.areas import district_wards
-from hotspots.space.places import place_names
+from hotspots.space.places import locality_names, place_names
 from hotspots.views import maps
 from hotspots.views.analysis_map import analysis_map
 from hotspots.views.documents import static_map, tiles
@@ -249,6 +249,36 @@ def test_a_house_address_from_an_exact_coordinate_log_never_names_a_place() -> N
     public = inc.assign(source="police.uk")
     named = place_names(public, groups, centres, None, crs="EPSG:27700")
     assert named.tolist() == ["14 Acacia Avenue (flat 2)", "High Street"]
+
+
+def test_a_named_house_from_an_exact_coordinate_log_never_names_a_place() -> None:
+    """A house known by its name ("Rose Cottage, Bollin Way"), its reports clicked 30 m
+    apart, is not a street: its text names no place (a street ending so does)."""
+    houses = ["Rose Cottage, Bollin Way", "Manor Farm", "The Old Vicarage"]
+    inc = pd.DataFrame(
+        {
+            "location": [h for h in houses for _ in range(4)] + ["Lodge Lane"] * 3,
+            "source": "council",
+            "x": [0.0, 30.0, 60.0, 30.0] * 3 + [0.0, 50.0, 100.0],
+            "y": [0.0, 0.0, 0.0, 30.0] * 3 + [0.0, 0.0, 0.0],
+            "sensitive": False,
+        }
+    )
+    centres = pd.DataFrame({"x": [0.0] * 4, "y": [0.0] * 4}, index=[1, 2, 3, 4])
+    groups = np.repeat([1, 2, 3, 4], [4, 4, 4, 3])
+    named = place_names(inc, groups, centres, None, crs="EPSG:27700")
+    assert named.tolist()[:3] == ["unnamed place"] * 3
+    assert named.tolist()[3] == "Lodge Lane"
+
+
+def test_a_place_whose_text_ends_with_its_ward_does_not_name_the_ward_twice() -> None:
+    streets = pd.DataFrame({"street": ["King Street Precinct, Stretford", "High Street"],
+                            "landmark": [None, None]})  # fmt: skip
+    wards = np.array(["Stretford", "Stretford"], dtype=object)
+    assert locality_names(streets, wards) == [
+        "King Street Precinct, Stretford",
+        "High Street, Stretford",
+    ]
 
 
 def test_the_web_map_tooltips_name_cells_and_clusters(analysis) -> None:

@@ -87,6 +87,26 @@ def test_monthly_with_last_year_leaves_an_uncovered_month_empty(gap_workspace):
         measures.monthly_with_last_year(inc, coverage=ends_only)
 
 
+def test_the_api_analysis_of_a_workspace_leaves_the_month_without_data_empty(gap_workspace):
+    """In a notebook (open the workspace, select, analyse) the monthly table says "no data"
+    for the month no file covers, given the workspace's coverage, as monthly.csv does; without
+    it every month between the first and the last counts, zero when empty (documented)."""
+    from hotspots.analysis.analyse import analyse
+    from hotspots.data.select import Selection, select
+
+    data = open_workspace(gap_workspace)
+    sel = select(
+        data.incidents, Selection(start=pd.Timestamp("2018-03"), end=pd.Timestamp("2018-07"))
+    )
+    result = analyse(sel, study_area=LEEDS, res=8, coverage=data.coverage, forecast_coverage=None)
+    monthly = result.monthly.set_axis(result.monthly.index.strftime("%Y-%m"))
+    counts = sel.groupby(sel["month"].dt.strftime("%Y-%m")).size()
+    assert monthly.loc[GAP].isna().all()  # no data, not 0
+    assert monthly.drop(GAP).sum(axis=1).tolist() == counts.astype(float).tolist()
+    plain = analyse(sel, study_area=LEEDS, res=8, forecast_coverage=None).monthly
+    assert plain.loc[pd.Timestamp(GAP)].eq(0).all()
+
+
 def test_peak_times_name_the_month_without_data(gap_workspace):
     data = open_workspace(gap_workspace)
     inc = workspace_areas(data)[0]

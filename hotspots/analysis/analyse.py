@@ -60,6 +60,7 @@ _WARD_SNAP_M = 25.0
 
 if TYPE_CHECKING:
     from hotspots.analysis.forecast import Forecast
+    from hotspots.data.coverage import Coverage
 
 
 @dataclass
@@ -82,7 +83,8 @@ class Analysis:
     hour_weekday
         7 × 24 profile, or why there is none (month-only data).
     monthly
-        Incidents per month (zero-filled), by category.
+        Incidents per month by category: zero-filled, or NaN for a month no source covers
+        (``coverage``).
     peaks
         Peak hour windows (or peak months for month-only data) per category.
     incidents
@@ -103,6 +105,9 @@ class Analysis:
         figures; ``None`` when there are fewer than two months or ``forecast_coverage=None``.
         Their ``hot_spot``, ``forecast_rank`` and ``forecast_score`` are also columns of ``cells``.
         Gi* (``gi_*`` columns) is the layer of :data:`GISTAR_LABEL`, not the hot spots.
+    coverage
+        The months each source covers, when given to :func:`analyse`: ``monthly`` leaves the
+        months without data empty; ``None``: every month from the first to the last counts.
     """
 
     cells: gpd.GeoDataFrame
@@ -112,6 +117,7 @@ class Analysis:
     params: dict[str, Any] = field(default_factory=dict)
     ward_rates: pd.DataFrame | None = None
     forecast: Forecast | None = None
+    coverage: Coverage | None = None
 
     @cached_property
     def hour_weekday(self) -> HourWeekday:
@@ -120,8 +126,10 @@ class Analysis:
 
     @cached_property
     def monthly(self) -> pd.DataFrame:
-        """Incidents per month by category (made when first read)."""
-        return monthly_series(self._analysed(), by="category")
+        """Incidents per month by category (made when first read); with :attr:`coverage`, a
+        month no source covers is NaN ("no data"), never zero."""
+        counts = monthly_series(self._analysed(), by="category")
+        return counts if self.coverage is None else self.coverage.mask(counts)
 
     @cached_property
     def peaks(self) -> pd.DataFrame:
@@ -179,6 +187,7 @@ def analyse(
     forecast_coverage: float | None = 0.05,
     default_area: DefaultArea | None = None,
     forecast_history: gpd.GeoDataFrame | None = None,
+    coverage: Coverage | None = None,
 ) -> Analysis:
     """Hot spots (H3 + Gi*), density clusters and temporal peaks of ``incidents``.
 
@@ -237,6 +246,11 @@ def analyse(
         some months, every month up to its last, so that the hot spots of a meeting's month
         are the next month's forecast from the whole history (as the meeting pack's and the
         patrol plan's), not from that month alone.
+    coverage
+        The months each source of the data covers (``open_workspace(...).coverage``, or
+        :meth:`~hotspots.data.coverage.Coverage.of` the incidents before any selection): a
+        month none covers is "no data" in ``monthly``, not zero. ``None``: every month from the
+        first to the last counts, zero when it holds no incident.
 
     Returns
     -------
@@ -268,6 +282,7 @@ def analyse(
         min_cluster_size=min_cluster_size,
         wards=wards,
         population=population,
+        coverage=coverage,
     )
 
 
@@ -333,6 +348,7 @@ def finish(
     min_cluster_size: int = HDBSCAN_MIN_CLUSTER_SIZE,
     wards: gpd.GeoDataFrame | None = None,
     population: pd.DataFrame | None = None,
+    coverage: Coverage | None = None,
 ) -> Analysis:
     """The rest of :func:`analyse` (its parameters of the same names) for an analysis
     :func:`begin` began, once: Gi*, clusters, ward rates and place names here, then the
@@ -372,6 +388,7 @@ def finish(
             profiles=profiles,
             incidents=incidents.copy(deep=False),  # a snapshot: the caller's later changes stay out
             ward_rates=ward_rates,
+            coverage=coverage,
         )
         if pending.forked:  # this process would only wait for the child: the tables meanwhile
             analysis.make_tables()

@@ -283,12 +283,15 @@ def find_area(code_or_name: str) -> tuple[str, str, list[str]]:
     ['E07000150', 'E07000152', 'E07000153', 'E07000156']
     >>> find_area("Leeds")
     ('E08000035', 'Leeds', ['E08000035'])
+    >>> find_area("Shepway")  # renamed in 2018: by its name now
+    ('E07000112', 'Folkestone and Hythe', ['E07000112'])
     """
     council = _successor(" ".join(str(code_or_name).split()))
     if council is not None and len(council.parts) > 1:
         return council.code, council.name, list(council.parts)
     code, name = find_district(code_or_name)
-    return code, name, [code]
+    renamed = next((s for s in SUCCESSORS if s.parts == (code,)), None)
+    return code, (renamed.name if renamed else name), [code]  # a renamed council: its name now
 
 
 def district(code_or_name: str) -> District:

@@ -88,10 +88,20 @@ map again and again, a few metres off each time. Its stray points (a mis-click, 
 the street's end) do not make it a street either: the points beyond this reach must
 themselves lie farther than it from their own middle, as a street's incidents do."""
 
+PREMISES_WORDS = frozenset(
+    {"cottage", "cottages", "farm", "farmhouse", "lodge", "barn", "villa", "manor", "grange",
+     "vicarage", "rectory", "bungalow", "chalet", "mansion"}
+)  # fmt: skip
+"""Words that end a house's name, not a street's ("Rose Cottage", "Manor Farm", "Oak Lodge"):
+location text from an exact-coordinate source that has one at the end of a part (before a
+comma, or last) reads as an address (a street ending so, "Lodge Lane", does not)."""
+
 _ADDRESS = re.compile(
     r"^\s*\d+[a-z]?\b"  # a leading house number: "27 Hawthorn Road", "27a", "27-29"
     r"|^\s*(?:flat|apartment|apt|unit|room|suite|studio|maisonette|bedsit)\b"  # "Flat 2, …"
-    r"|\b[a-z]{1,2}\d[a-z\d]?\s*\d[a-z]{2}\b",  # a full UK postcode: "M16 8XY", "AL11AA"
+    r"|\b[a-z]{1,2}\d[a-z\d]?\s*\d[a-z]{2}\b"  # a full UK postcode: "M16 8XY", "AL11AA"
+    # a house's name: "Rose Cottage, Bollin Way", "Manor Farm", "The Old Vicarage"
+    rf"|\b(?:{'|'.join(sorted(PREMISES_WORDS))})\s*(?:,|$)",
     re.IGNORECASE,
 )
 """Text that reads as a premises address (:func:`looks_like_address`)."""
@@ -112,8 +122,9 @@ def _is_landmark(place: pd.Series) -> np.ndarray:
 
 def looks_like_address(locations: pd.Series) -> np.ndarray:
     """Per location text: it reads as a premises address, a leading house number
-    ("27 Hawthorn Road"), a flat or unit ("Flat 2, Rose Court") or a full UK postcode
-    ("M16 8XY"), which no place name may show."""
+    ("27 Hawthorn Road"), a flat or unit ("Flat 2, Rose Court"), a full UK postcode
+    ("M16 8XY") or a house's name (:data:`PREMISES_WORDS`: "Rose Cottage, Bollin Way"), which
+    no place name may show."""
     found = locations.astype("string").str.contains(_ADDRESS)
     return found.fillna(False).to_numpy(bool)
 
@@ -438,6 +449,12 @@ def ward_names(centres: np.ndarray, wards: gpd.GeoDataFrame | None, crs: str) ->
     return names
 
 
+def _ends_with(place: str, ward: str) -> bool:
+    """Whether a place's text already ends with its ward's name (a council's location text
+    often does: "King Street Precinct, Stretford")."""
+    return place.rsplit(",", 1)[-1].strip().casefold() == ward.strip().casefold()
+
+
 def locality_names(
     streets: pd.DataFrame, wards: np.ndarray, *, number_duplicates: bool = True
 ) -> list[str]:
@@ -464,6 +481,8 @@ def locality_names(
             place = f"{street} ({landmark})"
         elif landmark is not None and nearby is not None:  # "Parking Area near High Street"
             place = f"{landmark} {nearby}"
+        if place is not None and ward is not None and _ends_with(place, ward):
+            ward = None  # "King Street Precinct, Stretford", not "…, Stretford, Stretford"
         parts = [p for p in (place, ward) if p is not None]
         names.append(", ".join(parts) if parts else "unnamed place")
     if not number_duplicates:

@@ -245,6 +245,7 @@ def _run_analyse(args: argparse.Namespace) -> int:
             cluster_method=args.method,
             eps_m=args.eps,
             min_samples=args.min_samples,
+            coverage=data.coverage,
         )
         written = write_analysis(result, args.out, wards=wards, coverage=data.coverage)
     p = result.params

@@ -1,8 +1,8 @@
 """Crime harm weights per crime type, so patrol localities can be ranked by harm as well as count.
 
-The bundled table (``hotspots/resources/harm_weights.csv``) holds APPROXIMATE severity weights in
-days of custody equivalent, in the manner of the ONS Crime Severity Score and the Cambridge
-Crime Harm Index; its header says where the numbers come from and why they are rough.
+The bundled table (``hotspots/data/resources/harm_weights.csv``) holds APPROXIMATE severity
+weights in days of custody equivalent, in the manner of the ONS Crime Severity Score and the
+Cambridge Crime Harm Index; its header says where the numbers come from and why they are rough.
 """
 
 from __future__ import annotations
@@ -141,7 +141,7 @@ def harm_of(crime_types: pd.Series, weights: pd.Series) -> np.ndarray:
         names = sorted(crime_types.astype("string").fillna("<missing>")[unknown[codes]].unique())
         raise ValueError(
             f"no harm weight for crime type(s) {names[:10]}; add rows (crime_type, weight) to a "
-            "copy of hotspots/resources/harm_weights.csv and pass it as harm_weights=, or rank "
-            "by count"
+            "copy of the bundled table (hotspots/data/resources/harm_weights.csv) and give it "
+            "(--harm-weights CSV on the command line, harm_weights= in Python), or rank by count"
         )
     return looked_up[codes] if codes.size else np.empty(0)

@@ -286,6 +286,7 @@ def _analysis(
             forecast_coverage=coverage,
             wards=_ds.wards,  # places named "Street, Ward" (and ward counts)
             population=_ds.ward_population,
+            coverage=_ds.coverage,  # a month without data is no data in its tables
         )
 
     if _ds.content_key is None or not _everything(_ds, _sel):

@@ -1,5 +1,6 @@
-"""A workspace stays whole: an ``add`` that fails says so on the Data page without the
-server's folders.
+"""A workspace stays whole: an ``add`` that fails changes nothing (and says so on the Data page
+without the server's folders), a part's file name fits any file system, and a part that went
+missing is named with how to repair.
 
 Small police.uk street CSVs written here, their points at Leeds wards' representative points
 (national boundary pack).
@@ -8,13 +9,15 @@ Small police.uk street CSVs written here, their points at Leeds wards' represent
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from hotspots.data import boundaries
 from hotspots.data.ingest.policeuk import STREET_COLUMNS
-from hotspots.data.workspace import add, init
+from hotspots.data.workspace import add, init, open_workspace
 
 LEEDS = "E08000035"
 
@@ -55,6 +58,51 @@ def _snapshot(root: Path) -> dict[str, bytes]:
 
 def _parts(root: Path) -> dict:
     return json.loads((root / "data" / "manifest.json").read_text())["partitions"]
+
+
+def test_an_add_that_fails_changes_nothing(tmp_path):
+    # a nameless copy of the stored month (it replaces that part) and a file whose part
+    # cannot be written (its month's folder is a file): the add fails, nothing has changed
+    root = _workspace(tmp_path)
+    copy = _street_csv(tmp_path / "in" / "copy.csv", 99)
+    may = _street_csv(tmp_path / "in" / "2018-05-west-yorkshire-street.csv", 3, prefix="may")
+    may.write_text(may.read_text().replace("2018-04", "2018-05"))
+    (root / "data" / "police-uk" / "2018-05").write_text("in the way")
+    before = _snapshot(root)
+    with pytest.raises(OSError, match="2018-05"):
+        add(root, [copy, may])
+    assert _snapshot(root) == before  # no part removed, no temporary file left
+    assert len(open_workspace(root).incidents) == 100
+    (root / "data" / "police-uk" / "2018-05").unlink()
+    report = add(root, [copy, may])  # the same add once it can be written
+    assert [r[:2] for r in report.added] == [("police.uk", "2018-05")]
+    assert len(report.replaced) == 1 and len(open_workspace(root).incidents) == 99 + 3
+
+
+def test_a_part_file_name_fits_any_file_system(tmp_path):
+    # a force named by 120 four-byte letters, a source named by 120 more: 480 bytes each, more
+    # than a file name may hold (255); the names kept are short ASCII
+    root = _workspace(tmp_path)
+    member = "2018-04-" + "\U0001d400" * 120 + "-street.csv"
+    with zipfile.ZipFile(tmp_path / "long.zip", "w") as zf:
+        zf.write(_street_csv(tmp_path / "long" / "x.csv", 3, prefix="long"), member)
+    report = add(root, [tmp_path / "long.zip"])
+    assert report.added
+    add(root, [_street_csv(tmp_path / "src" / "asb.csv", 2, prefix="own")], source="𝐁" * 120)
+    names = [p.name for p in (root / "data").rglob("*")]
+    assert all(name.isascii() and len(name.encode()) <= 128 for name in names), names
+    assert len(open_workspace(root).incidents) == 105
+
+
+def test_a_missing_part_is_named_with_how_to_repair(tmp_path):
+    root = _workspace(tmp_path)
+    (root / "data" / "police-uk" / "2018-04" / "west-yorkshire.parquet").unlink()
+    with pytest.raises(FileNotFoundError) as err:
+        open_workspace(root)
+    said = str(err.value)
+    assert "data/police-uk/2018-04/west-yorkshire.parquet" in said
+    assert "police.uk 2018-04 (West Yorkshire)" in said and "that file is missing" in said
+    assert 'delete the entry "police-uk/2018-04/west-yorkshire" from manifest.json' in said
 
 
 def _data_page() -> None:

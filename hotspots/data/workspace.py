@@ -13,7 +13,8 @@ Layout of a workspace folder::
 :func:`init` writes the TOML; :func:`add` loads files into the partitions, idempotently (the
 same month twice changes nothing; files of different police forces for one month add up; a
 month whose content differs replaces that month of that source and force, or the part holding
-the same incidents (a file renamed), and the load report says so); :func:`open_workspace`
+the same incidents (a file renamed), and the load report says so), all or nothing
+(:func:`_write_all`: a failed add leaves the workspace as it was); :func:`open_workspace`
 reads it all back, with the wards, population and :class:`~hotspots.data.coverage.Coverage`,
 the ``[categories]`` of ``hotspots.toml`` applied to every month however long ago it was
 added. A ``[[sources]]`` entry may also
@@ -28,12 +29,16 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
+import os
 import re
+import secrets
+import shutil
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -64,6 +69,9 @@ POLICEUK = "police.uk"
 """Source name of police.uk street-level crime."""
 
 DEFAULT_TILES = "CartoDB positron"
+
+MANIFEST = "manifest.json"
+"""The file of ``data/`` listing the partitions (:func:`add` writes it last, all or nothing)."""
 
 QUARANTINE = "quarantine"
 """The folder of ``data/`` holding the rows each ``add`` set aside: no source's folder."""
@@ -271,7 +279,10 @@ def write_config(root: Path, config: Mapping[str, Any]) -> None:
         lines += [f"{k} = {_toml(v)}" for k, v in source.items() if k not in tables]
         for key, table in tables.items():
             lines += [f"[sources.{key}]", *(f"{_toml(k)} = {_toml(v)}" for k, v in table.items())]
-    (root / CONFIG).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path = root / CONFIG
+    tmp = path.with_name(f".{CONFIG}.{secrets.token_hex(4)}.new")
+    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    os.replace(tmp, path)  # all or nothing: a reader sees the old settings or the new
 
 
 def _toml(value: Any) -> str:
@@ -325,6 +336,8 @@ def add(
     ValueError
         A month stored from several forces' files at once (before parts were kept per force)
         and now given for only some of them: add those forces' files together.
+    OSError
+        A part could not be written: nothing was (:func:`_write_all`).
     """
     ws = read_workspace(root)
     saved = ws.source(source) if source else {}
@@ -359,13 +372,15 @@ def add(
     ]
     _check_forces(manifest["partitions"], name, parts)
     report = AddReport(load=result, notes=_unmapped_note(ws, result))
+    partitions = dict(manifest["partitions"])  # as this add leaves them: written at the end
+    writes: dict[str, gpd.GeoDataFrame] = {}  # the parts to write, by key
     for forces, month, part, used in parts:
-        digest = _content_hash(part)
         words = _force_words(forces)
-        named = _stored_parts(manifest["partitions"], name, month, forces)
-        old = {**named, **_copies(ws, manifest["partitions"], name, month, part)}
+        named = _stored_parts(partitions, name, month, forces)
+        old = {**named, **_copies(ws, partitions, writes, name, month, part)}
+        digest = _content_hash(part)
         key = f"{_slug(name)}/{month}" + (f"/{_part_name(forces)}" if forces else "")
-        if key in manifest["partitions"] and key not in old:  # police.uk of no known force
+        if key in partitions and key not in old:  # police.uk of no known force
             key += f"/part-{digest[:12]}"  # beside the month's other parts, not over them
         if len(old) == 1 and next(iter(old.values()))["content_sha256"] == digest:
             report.unchanged.append((name, month, words, len(part)))
@@ -379,13 +394,10 @@ def add(
                 f"{', '.join(copied)}: a newer copy, it replaces them rather than adding to them"
             )
         for stale in old:
-            del manifest["partitions"][stale]
-            if stale != key:
-                (ws.data_dir / f"{stale}.parquet").unlink(missing_ok=True)
-        path = ws.data_dir / f"{key}.parquet"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        part.to_parquet(path)
-        manifest["partitions"][key] = {
+            del partitions[stale]
+            writes.pop(stale, None)
+        writes[key] = part
+        partitions[key] = {
             "source": name,
             "month": month,
             "forces": list(forces),
@@ -400,15 +412,22 @@ def add(
         else:
             before = sum(int(e["rows"]) for e in old.values())
             report.replaced.append((name, month, words, before, len(part)))
+    writers: dict[Path, Callable[[Path], object]] = {
+        ws.data_dir / f"{key}.parquet": frame.to_parquet for key, frame in writes.items()
+    }
     # Rows set aside for a reason worth reading; rows merely outside the district are counted
     # in the load report only (a force file clipped to one district sets most rows aside).
     bad = result.quarantine[result.quarantine["reason"] != "outside_study_area"]
     if len(bad) and (report.added or report.replaced):
-        folder = ws.data_dir / QUARANTINE
-        folder.mkdir(exist_ok=True)
         tag = hashlib.sha256("".join(sorted(hashes.values())).encode()).hexdigest()[:12]
-        bad.astype("string").to_parquet(folder / f"{_slug(name)}-{tag}.parquet")
-    _write_manifest(ws, manifest)
+        writers[ws.data_dir / QUARANTINE / f"{_slug(name)}-{tag}.parquet"] = bad.astype(
+            "string"
+        ).to_parquet
+    writers[ws.data_dir / MANIFEST] = lambda path: _write_manifest(
+        path, {**manifest, "partitions": partitions}
+    )
+    gone = [ws.data_dir / f"{k}.parquet" for k in manifest["partitions"] if k not in partitions]
+    _write_all(writers, then_remove=gone)
     if not ws.source(name):
         entry: dict[str, Any] = {"name": name, "kind": "policeuk" if name == POLICEUK else "log"}
         if cmap:
@@ -497,21 +516,32 @@ def _stored_parts(
 
 
 def _copies(
-    ws: Workspace, partitions: Mapping[str, Any], name: str, month: str, part: pd.DataFrame
+    ws: Workspace,
+    partitions: Mapping[str, Any],
+    writes: Mapping[str, pd.DataFrame],
+    name: str,
+    month: str,
+    part: pd.DataFrame,
 ) -> dict[str, Any]:
-    """The stored parts of source ``name``'s ``month`` holding any of ``part``'s incidents (by
-    ``incident_id``: police.uk's Crime IDs; an id made up for a row without one names its file,
-    so a renamed copy's differ): the same data from a file named otherwise (a browser's
-    ``...-street (1).csv``, a month stored from a zip), which ``part`` replaces."""
+    """The parts of source ``name``'s ``month`` (stored, or written by this add: ``writes``)
+    holding any of ``part``'s incidents (by ``incident_id``: police.uk's Crime IDs; an id made
+    up for a row without one names its file, so a renamed copy's differ): the same data from a
+    file named otherwise (a browser's ``...-street (1).csv``, a month stored from a zip), which
+    ``part`` replaces."""
     ids = part["incident_id"].dropna()
     found = {}
     for key, entry in partitions.items():
         if entry["source"] != name or entry["month"] != month:
             continue
-        stored = pd.read_parquet(ws.data_dir / f"{key}.parquet", columns=["incident_id"])
-        if stored["incident_id"].isin(ids).any():
+        stored = writes[key]["incident_id"] if key in writes else _stored_ids(ws, key, entry)
+        if stored.isin(ids).any():
             found[key] = entry
     return found
+
+
+def _stored_ids(ws: Workspace, key: str, entry: Mapping[str, Any]) -> pd.Series:
+    """The incident ids of a stored part."""
+    return pd.read_parquet(_part_file(ws, key, entry), columns=["incident_id"])["incident_id"]
 
 
 def _check_forces(
@@ -758,7 +788,7 @@ def open_workspace(root: str | Path) -> WorkspaceData:
     declared: dict[str, set[str]] = {}
     categories = dict(ws.config.get("categories") or {})
     for key, entry in sorted(manifest["partitions"].items()):
-        frame = gpd.read_parquet(ws.data_dir / f"{key}.parquet")
+        frame = gpd.read_parquet(_part_file(ws, key, entry))
         if entry.get("categories", {}) != categories:  # [categories] changed since it was added
             frame = _classified(frame, _taxonomy(ws))
         frame.attrs[WORKING_CRS] = _working_crs(frame)
@@ -887,18 +917,92 @@ def _working_crs(frame: gpd.GeoDataFrame) -> str:
 
 
 def _read_manifest(ws: Workspace) -> dict[str, Any]:
-    path = ws.data_dir / "manifest.json"
+    path = ws.data_dir / MANIFEST
     if not path.is_file():
         return {"partitions": {}}
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def _write_manifest(ws: Workspace, manifest: Mapping[str, Any]) -> None:
-    ws.data_dir.mkdir(parents=True, exist_ok=True)
-    path = ws.data_dir / "manifest.json"
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
-    tmp.replace(path)
+def _write_manifest(path: Path, manifest: Mapping[str, Any]) -> None:
+    """The manifest's JSON written to ``path`` (:func:`_write_all` puts it in its place)."""
+    path.write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
+
+
+def _part_file(ws: Workspace, key: str, entry: Mapping[str, Any]) -> Path:
+    """The file of the manifest's part ``key``.
+
+    Raises
+    ------
+    FileNotFoundError
+        The file is missing (removed by hand, or by an add of an earlier version that
+        failed half-way): naming the file, its part and how to repair the workspace.
+    """
+    path = ws.data_dir / f"{key}.parquet"
+    if not path.is_file():
+        forces = _force_words(_forces_of(entry))
+        raise FileNotFoundError(
+            f"{ws.data_dir / MANIFEST} lists {path.relative_to(ws.root)} ({entry['source']} "
+            f"{entry['month']}{_of(forces)}), but that file is missing: restore it from a "
+            f'backup, or delete the entry "{key}" from {MANIFEST} and add that month\'s files '
+            "again"
+        )
+    return path
+
+
+def _write_all(
+    files: Mapping[Path, Callable[[Path], object]], *, then_remove: Iterable[Path]
+) -> None:
+    """Write ``files`` (each by its writer, given the path to write to), all or nothing, then
+    remove ``then_remove``.
+
+    Each file is written under a temporary name beside its own first; only when all are
+    written are they moved into place (``os.replace``: a reader sees the old file or the new,
+    never half of one), in order, so the last (the manifest) makes them the workspace's. On
+    any failure before that, the files moved in are taken out, those they replaced put back
+    and the temporary ones removed: the workspace is as it was, and the error raised. The
+    files ``then_remove`` (parts no longer in the manifest) go last.
+    """
+    token = secrets.token_hex(4)
+    made: list[Path] = []  # folders made for new files, removed again on failure
+    staged: list[tuple[Path, Path]] = []
+    kept: dict[Path, Path] = {}  # each file replaced → its old content's second name
+    placed: list[Path] = []
+    try:
+        for path, write in files.items():
+            made += [d for d in reversed(path.parents) if not d.exists()]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            staged.append((path, path.with_name(f".{path.name}.{token}.new")))
+            write(staged[-1][1])
+        for path, new in staged:
+            if path.exists():
+                kept[path] = path.with_name(f".{path.name}.{token}.old")
+                _second_name(path, kept[path])
+            os.replace(new, path)
+            placed.append(path)
+    except BaseException:
+        for path in reversed(placed):
+            if path in kept:
+                os.replace(kept.pop(path), path)
+            else:
+                path.unlink(missing_ok=True)
+        for path in [*(new for _, new in staged), *kept.values()]:
+            path.unlink(missing_ok=True)
+        for folder in reversed(made):
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+        raise
+    for path in [*kept.values(), *then_remove]:
+        with contextlib.suppress(OSError):  # the add is done: a file left over is never read
+            path.unlink(missing_ok=True)
+
+
+def _second_name(path: Path, other: Path) -> None:
+    """Give ``path``'s content a second name, ``other`` (a hard link; a copy where the file
+    system has none), so the old file can be put back while ``path`` is replaced at once."""
+    try:
+        os.link(path, other)
+    except OSError:
+        shutil.copy2(path, other)
 
 
 def _content_hash(part: pd.DataFrame) -> str:
@@ -917,21 +1021,28 @@ def _sha256(path: Path) -> str:
 
 
 def _part_name(forces: Sequence[str]) -> str:
-    """The file name (without suffix) of a month's part of ``forces`` (path-safe already:
-    :func:`_forces_named`), shortened with a hash when long (a name may be any text a file's
-    name holds)."""
-    name = "+".join(forces)
-    if len(name) <= _PART_NAME_MAX:
-        return name
-    digest = hashlib.sha256("+".join(forces).encode()).hexdigest()[:12]
-    return f"{name[: _PART_NAME_MAX - 13]}-{digest}"
+    """The file name (without suffix) of a month's part of ``forces`` (each path-safe already:
+    :func:`_slug`), shortened as :func:`_slug` shortens a name."""
+    return _shortened("+".join(forces))
 
 
-_PART_NAME_MAX = 100
-"""Characters of a part's file name at most (file systems allow 255 bytes)."""
+_NAME_MAX = 100
+"""Bytes of a part's or a source folder's name at most (file systems allow 255 a name; the
+temporary names :func:`_write_all` gives them are a little longer)."""
 
 
 def _slug(name: str) -> str:
-    return (
-        "".join(c if c.isalnum() or c in "-_" else "-" for c in name.lower()).strip("-") or "data"
-    )
+    """``name`` as a file or folder name: letters, digits, ``-`` and ``_`` kept, other
+    characters a ``-``; ``data`` when nothing is left; shortened when long
+    (:func:`_shortened`)."""
+    slug = "".join(c if c.isalnum() or c in "-_" else "-" for c in name.lower()).strip("-")
+    return _shortened(slug or "data")
+
+
+def _shortened(name: str) -> str:
+    """``name``, or when longer than :data:`_NAME_MAX` bytes (UTF-8) its ASCII start and a hash
+    of the whole."""
+    if len(name.encode()) <= _NAME_MAX:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:12]
+    return f"{name.encode()[: _NAME_MAX - 13].decode('ascii', 'ignore')}-{digest}"

@@ -1,6 +1,6 @@
 """A workspace stays whole: an ``add`` that fails changes nothing (and says so on the Data page
-without the server's folders), a part's file name fits any file system, and a part that went
-missing is named with how to repair.
+without the server's folders), a part's file name fits any file system, a part that went
+missing is named with how to repair, and one shared Crime ID replaces no force's month.
 
 Small police.uk street CSVs written here, their points at Leeds wards' representative points
 (national boundary pack).
@@ -103,6 +103,37 @@ def test_a_missing_part_is_named_with_how_to_repair(tmp_path):
     assert "data/police-uk/2018-04/west-yorkshire.parquet" in said
     assert "police.uk 2018-04 (West Yorkshire)" in said and "that file is missing" in said
     assert 'delete the entry "police-uk/2018-04/west-yorkshire" from manifest.json' in said
+
+
+def test_one_shared_crime_id_replaces_no_month(tmp_path):
+    root = _workspace(tmp_path)
+    # a file naming no force, 3 incidents, one of them a stored West Yorkshire Crime ID
+    stray = _street_csv(tmp_path / "in" / "x.csv", 3, ids=["wy-0"], prefix="x")
+    report = add(root, [stray])
+    assert not report.replaced and report.added == [("police.uk", "2018-04", "", 2)]
+    said = report.summary()
+    assert "x.csv holds 1 incident(s) whose incident ids (Crime IDs) are stored already, " in said
+    assert "from 2018-04-west-yorkshire-street.csv (100 incidents)" in said
+    assert "set aside as duplicates" in said
+    assert "If x.csv is West Yorkshire's newer file, name it as police.uk does " in said
+    opened = open_workspace(root)
+    assert len(opened.incidents) == 102 and opened.incidents["incident_id"].is_unique
+    assert opened.quarantine.query("reason == 'duplicate_id'")["Crime ID"].tolist() == ["wy-0"]
+    # another force's file holding a West Yorkshire Crime ID, or all of them, deletes nothing
+    north = tmp_path / "north" / "2018-04-north-yorkshire-street.csv"
+    report = add(root, [_street_csv(north, 2, ids=["wy-5"], prefix="ny")])
+    assert report.added == [("police.uk", "2018-04", "North Yorkshire", 1)]
+    assert "check that each file is the force its name says" in report.summary()
+    every = tmp_path / "every" / "2018-04-north-yorkshire-street.csv"
+    report = add(root, [_street_csv(every, 101)])  # West Yorkshire's 100 and one more
+    assert report.replaced == [("police.uk", "2018-04", "North Yorkshire", 1, 1)]
+    assert "west-yorkshire.parquet" in {p.name for p in (root / "data").rglob("*.parquet")}
+    assert len(open_workspace(root).incidents) == 103
+    # a file of no force holding 95 of the 100: a newer copy, it replaces the part
+    newer = _street_csv(tmp_path / "in" / "newer.csv", 95)
+    report = add(root, [newer])
+    assert [r[3:] for r in report.replaced] == [(100, 95)]
+    assert "2018-04-west-yorkshire-street.csv: a newer copy (90% or more" in report.summary()
 
 
 def _data_page() -> None:

@@ -12,9 +12,10 @@ Layout of a workspace folder::
 
 :func:`init` writes the TOML; :func:`add` loads files into the partitions, idempotently (the
 same month twice changes nothing; files of different police forces for one month add up; a
-month whose content differs replaces that month of that source and force, or the part holding
-the same incidents (a file renamed), and the load report says so), all or nothing
-(:func:`_write_all`: a failed add leaves the workspace as it was); :func:`open_workspace`
+month whose content differs replaces that month of that source and force, or the part it is a
+copy of (a file renamed holding :data:`COPY_SHARE` of its Crime IDs or more), and the load
+report says so), all or nothing (:func:`_write_all`: a failed add leaves the workspace as it
+was); :func:`open_workspace`
 reads it all back, with the wards, population and :class:`~hotspots.data.coverage.Coverage`,
 the ``[categories]`` of ``hotspots.toml`` applied to every month however long ago it was
 added. A ``[[sources]]`` entry may also
@@ -60,6 +61,8 @@ from hotspots.data.ingest import (
     load,
 )
 from hotspots.data.ingest.files import expand
+from hotspots.data.ingest.ids import is_generated
+from hotspots.data.ingest.policeuk import FORCE_NAMES
 from hotspots.data.schema import CATEGORIES, WORKING_CRS, classify, load_taxonomy
 
 CONFIG = "hotspots.toml"
@@ -328,8 +331,10 @@ def add(
     AddReport
         Months added, replaced (content changed: the newer file wins) and unchanged. The
         files of different forces for one month add up (:func:`_by_force`): a newer file
-        replaces only its own force's part of the month, and any part holding the same
-        incidents (:func:`_copies`: a copy of a stored file, named otherwise).
+        replaces only its own force's part of the month, and any part it is a copy of
+        (:func:`_copies`: it holds :data:`COPY_SHARE` of that part's Crime IDs or more and
+        names no other police.uk force). A part holding fewer of its incidents is kept beside
+        it, and the incidents both hold are set aside as duplicates; the notes say so.
 
     Raises
     ------
@@ -374,10 +379,14 @@ def add(
     report = AddReport(load=result, notes=_unmapped_note(ws, result))
     partitions = dict(manifest["partitions"])  # as this add leaves them: written at the end
     writes: dict[str, gpd.GeoDataFrame] = {}  # the parts to write, by key
+    repeated: list[pd.DataFrame] = []
     for forces, month, part, used in parts:
         words = _force_words(forces)
         named = _stored_parts(partitions, name, month, forces)
-        old = {**named, **_copies(ws, partitions, writes, name, month, part)}
+        copies, shared = _copies(ws, partitions, writes, name, month, forces, part, skip=named)
+        old = {**named, **copies}
+        own = _files_of_month(used, month)
+        part, aside = _without_repeats(part, shared, partitions, own)
         digest = _content_hash(part)
         key = f"{_slug(name)}/{month}" + (f"/{_part_name(forces)}" if forces else "")
         if key in partitions and key not in old:  # police.uk of no known force
@@ -385,13 +394,17 @@ def add(
         if len(old) == 1 and next(iter(old.values()))["content_sha256"] == digest:
             report.unchanged.append((name, month, words, len(part)))
             continue
+        if len(aside):
+            repeated.append(aside)
+            report.notes.append(_repeats_note(name, month, forces, own, aside, shared, partitions))
         copied = sorted(
             {Path(f).name for k, e in old.items() if k not in named for f in e.get("files", {})}
         )
         if copied:
             report.notes.append(
-                f"{name} {month}{_of(words)}: the same incidents (incident ids) as stored from "
-                f"{', '.join(copied)}: a newer copy, it replaces them rather than adding to them"
+                f"{name} {month}{_of(words)}: the same incidents as stored from "
+                f"{', '.join(copied)}: a newer copy ({COPY_SHARE:.0%} or more of their Crime IDs "
+                "are in it), it replaces them rather than adding to them"
             )
         for stale in old:
             del partitions[stale]
@@ -418,6 +431,7 @@ def add(
     # Rows set aside for a reason worth reading; rows merely outside the district are counted
     # in the load report only (a force file clipped to one district sets most rows aside).
     bad = result.quarantine[result.quarantine["reason"] != "outside_study_area"]
+    bad = pd.concat([bad, *repeated], ignore_index=True) if repeated else bad
     if len(bad) and (report.added or report.replaced):
         tag = hashlib.sha256("".join(sorted(hashes.values())).encode()).hexdigest()[:12]
         writers[ws.data_dir / QUARANTINE / f"{_slug(name)}-{tag}.parquet"] = bad.astype(
@@ -515,33 +529,128 @@ def _stored_parts(
     }
 
 
+COPY_SHARE = 0.9
+"""A stored part is a copy of a new file's part, which replaces it, when the file holds this
+share of the part's Crime IDs or more (the ids its source gave: an id made up for a row
+without one names its file) and the two files do not name two different police.uk forces: a
+re-download or a renamed copy differs by the few crimes withdrawn or added since. A part
+sharing fewer is kept, and the new file's incidents it holds already are set aside
+(:func:`_without_repeats`)."""
+
+
 def _copies(
     ws: Workspace,
     partitions: Mapping[str, Any],
     writes: Mapping[str, pd.DataFrame],
     name: str,
     month: str,
+    forces: tuple[str, ...],
     part: pd.DataFrame,
-) -> dict[str, Any]:
-    """The parts of source ``name``'s ``month`` (stored, or written by this add: ``writes``)
-    holding any of ``part``'s incidents (by ``incident_id``: police.uk's Crime IDs; an id made
-    up for a row without one names its file, so a renamed copy's differ): the same data from a
-    file named otherwise (a browser's ``...-street (1).csv``, a month stored from a zip), which
-    ``part`` replaces."""
+    *,
+    skip: Iterable[str],
+) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """The parts of source ``name``'s ``month`` (stored, or written by this add: ``writes``;
+    not those in ``skip``, replaced anyway) that ``part`` is a copy of (:data:`COPY_SHARE`),
+    and the others holding any of its incident ids, with those ids.
+
+    A copy is the same data from a file named otherwise (a browser's ``...-street (1).csv``, a
+    month stored from a zip, a file renamed), which ``part`` replaces; a part of another
+    police.uk force (both files name one of :data:`FORCE_NAMES`) is never a copy, whatever it
+    holds.
+    """
     ids = part["incident_id"].dropna()
-    found = {}
+    copies: dict[str, Any] = {}
+    shared: dict[str, np.ndarray] = {}
     for key, entry in partitions.items():
-        if entry["source"] != name or entry["month"] != month:
+        if entry["source"] != name or entry["month"] != month or key in skip:
             continue
         stored = writes[key]["incident_id"] if key in writes else _stored_ids(ws, key, entry)
-        if stored.isin(ids).any():
-            found[key] = entry
-    return found
+        theirs = pd.Series(stored.dropna().unique())
+        held = theirs.isin(ids).to_numpy()
+        if not held.any():
+            continue
+        given = ~is_generated(theirs)
+        ours, other = FORCE_NAMES.intersection(forces), FORCE_NAMES.intersection(_forces_of(entry))
+        another_force = bool(ours) and bool(other) and not ours & other
+        if not another_force and given.any() and held[given].sum() >= COPY_SHARE * given.sum():
+            copies[key] = entry
+        else:
+            shared[key] = theirs[held].to_numpy()
+    return copies, shared
 
 
 def _stored_ids(ws: Workspace, key: str, entry: Mapping[str, Any]) -> pd.Series:
     """The incident ids of a stored part."""
     return pd.read_parquet(_part_file(ws, key, entry), columns=["incident_id"])["incident_id"]
+
+
+def _without_repeats(
+    part: gpd.GeoDataFrame,
+    shared: Mapping[str, np.ndarray],
+    partitions: Mapping[str, Any],
+    files: Mapping[str, str],
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """``part`` without its rows whose incident ids are those of parts kept beside it
+    (``shared``, :func:`_copies`), and those rows as rows set aside (``duplicate_id``): the
+    incidents are counted once, and the rows are there to read."""
+    if not shared:
+        return part, pd.DataFrame()
+    repeat = part["incident_id"].isin(np.concatenate(list(shared.values()))).to_numpy()
+    kept = part[~repeat].reset_index(drop=True)
+    kept.attrs = dict(part.attrs)
+    rows = part[repeat]
+    stored = _stored_files(shared, partitions)
+    aside = pd.DataFrame(
+        {
+            "file": ", ".join(files),
+            "line": pd.NA,
+            "reason": "duplicate_id",
+            "detail": f"the same incident id is stored already, from {stored}",
+            "Crime ID": rows["incident_id"],
+            "Month": rows["month"].dt.strftime("%Y-%m"),
+            "Crime type": rows["crime_type"],
+            "Location": rows["location"],
+        }
+    )
+    return kept, aside.astype("string")
+
+
+def _repeats_note(
+    name: str,
+    month: str,
+    forces: tuple[str, ...],
+    files: Iterable[str],
+    aside: pd.DataFrame,
+    shared: Mapping[str, np.ndarray],
+    partitions: Mapping[str, Any],
+) -> str:
+    """What :func:`_without_repeats` did, in words, naming both files, and what to do."""
+    new = ", ".join(sorted({Path(f).name for f in files})) or "the file"
+    stored = _stored_files(shared, partitions)
+    rows = sum(int(partitions[k]["rows"]) for k in shared)
+    n = len(aside)
+    theirs = sorted(FORCE_NAMES.intersection(f for k in shared for f in _forces_of(partitions[k])))
+    hint = (
+        " A Crime ID is one force's crime: check that each file is the force its name says."
+        if FORCE_NAMES.intersection(forces)
+        else f" If {new} is {_force_words(theirs)}'s newer file, name it as police.uk does "
+        f"({month}-{theirs[0]}-street.csv) to replace that part."
+        if len(theirs) == 1
+        else ""
+    )
+    return (
+        f"{name} {month}{_of(_force_words(forces))}: {new} holds {n:,} incident(s) whose "
+        f"incident ids (Crime IDs) are stored already, from {stored} ({rows:,} incidents). It "
+        f"is not a copy of it (a copy holds {COPY_SHARE:.0%} or more of those Crime IDs and "
+        "names no other police.uk force), so both are kept and the repeated incident(s) are "
+        f"set aside as duplicates (data/{QUARANTINE}), counted once.{hint}"
+    )
+
+
+def _stored_files(shared: Iterable[str], partitions: Mapping[str, Any]) -> str:
+    """The names of the files the parts ``shared`` were stored from."""
+    names = sorted({Path(f).name for k in shared for f in partitions[k].get("files", {})})
+    return ", ".join(names) or "an earlier add"
 
 
 def _check_forces(

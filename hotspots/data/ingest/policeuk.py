@@ -22,6 +22,21 @@ STREET_COLUMNS: tuple[str, ...] = (
     "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context",
 )  # fmt: skip
 """The columns of a data.police.uk street-level crime CSV."""
+
+FORCE_NAMES: frozenset[str] = frozenset({
+    "avon-and-somerset", "bedfordshire", "btp", "cambridgeshire", "cheshire", "city-of-london",
+    "cleveland", "cumbria", "derbyshire", "devon-and-cornwall", "dorset", "durham",
+    "dyfed-powys", "essex", "gloucestershire", "greater-manchester", "gwent", "hampshire",
+    "hertfordshire", "humberside", "kent", "lancashire", "leicestershire", "lincolnshire",
+    "merseyside", "metropolitan", "norfolk", "north-wales", "north-yorkshire",
+    "northamptonshire", "northern-ireland", "northumbria", "nottinghamshire", "south-wales",
+    "south-yorkshire", "staffordshire", "suffolk", "surrey", "sussex", "thames-valley",
+    "warwickshire", "west-mercia", "west-midlands", "west-yorkshire", "wiltshire",
+})  # fmt: skip
+"""The police forces as data.police.uk names them in its files' names
+(``2025-01-west-yorkshire-street.csv``): the 43 of England and Wales, British Transport
+Police (``btp``) and the Police Service of Northern Ireland."""
+
 _REQUIRED = ("Crime ID", "Month", "Longitude", "Latitude", "Crime type")
 _OTHER_KINDS = {
     "-outcomes.csv": "a police.uk outcomes file",

@@ -1,6 +1,5 @@
-"""A workspace stays whole: an ``add`` that fails changes nothing (and says so on the Data page
-without the server's folders), a part's file name fits any file system, a part that went
-missing is named with how to repair, and one shared Crime ID replaces no force's month.
+"""A workspace stays whole: an ``add`` that fails changes nothing, a part's file name fits any
+file system, one shared Crime ID replaces no force's month, and one force is one key.
 
 Small police.uk street CSVs written here, their points at Leeds wards' representative points
 (national boundary pack).
@@ -87,7 +86,7 @@ def test_a_part_file_name_fits_any_file_system(tmp_path):
     with zipfile.ZipFile(tmp_path / "long.zip", "w") as zf:
         zf.write(_street_csv(tmp_path / "long" / "x.csv", 3, prefix="long"), member)
     report = add(root, [tmp_path / "long.zip"])
-    assert report.added
+    assert report.added and "is not the name of a police.uk force" in report.summary()
     add(root, [_street_csv(tmp_path / "src" / "asb.csv", 2, prefix="own")], source="𝐁" * 120)
     names = [p.name for p in (root / "data").rglob("*")]
     assert all(name.isascii() and len(name.encode()) <= 128 for name in names), names
@@ -134,6 +133,46 @@ def test_one_shared_crime_id_replaces_no_month(tmp_path):
     report = add(root, [newer])
     assert [r[3:] for r in report.replaced] == [(100, 95)]
     assert "2018-04-west-yorkshire-street.csv: a newer copy (90% or more" in report.summary()
+
+
+def test_one_force_is_one_key(tmp_path):
+    # "West_Yorkshire" is West Yorkshire: the newer file replaces its part, not beside it
+    root = _workspace(tmp_path, rows=4)
+    underscored = tmp_path / "u" / "2018-04-West_Yorkshire-street.csv"
+    report = add(root, [_street_csv(underscored, 5)])
+    assert report.replaced == [("police.uk", "2018-04", "West Yorkshire", 4, 5)]
+    assert list(_parts(root)) == ["police-uk/2018-04/west-yorkshire"]
+    # a Cyrillic "е" is no West Yorkshire: said so, with the letter and the nearest force
+    lookalike = tmp_path / "c" / "2018-04-west-yorkshir\u0435-street.csv"
+    report = add(root, [_street_csv(lookalike, 2, prefix="c")])
+    said = report.summary()
+    assert "'west-yorkshir\u0435' is not the name of a police.uk force" in said
+    assert "CYRILLIC SMALL LETTER IE" in said and "the nearest is west-yorkshire" in said
+    assert all(key.isascii() for key in _parts(root))
+    # a file whose rows fall within another force than its name says: said so
+    herts = tmp_path / "h" / "2018-04-hertfordshire-street.csv"
+    report = add(root, [_street_csv(herts, 1, prefix="h")])
+    assert "named as hertfordshire's file, but its rows fall within 'West Yorkshire Police'" in (
+        report.summary()
+    )
+
+
+def test_parts_written_before_keep_opening_and_taking_files(tmp_path):
+    # a part an earlier version named as the file did ("West_Yorkshire", kept "_"): read, and
+    # replaced by the newer West Yorkshire file (its old file removed)
+    root = _workspace(tmp_path, rows=4)
+    ((key, entry),) = _parts(root).items()
+    old = root / "data" / "police-uk" / "2018-04" / "west_yorkshire.parquet"
+    (root / "data" / f"{key}.parquet").rename(old)
+    entry["forces"] = ["west_yorkshire"]
+    manifest = {"partitions": {"police-uk/2018-04/west_yorkshire": entry}}
+    (root / "data" / "manifest.json").write_text(json.dumps(manifest))
+    assert len(open_workspace(root).incidents) == 4
+    newer = tmp_path / "newer" / "2018-04-west-yorkshire-street.csv"
+    report = add(root, [_street_csv(newer, 6)])
+    assert report.replaced == [("police.uk", "2018-04", "West Yorkshire", 4, 6)]
+    assert not old.exists() and list(_parts(root)) == ["police-uk/2018-04/west-yorkshire"]
+    assert len(open_workspace(root).incidents) == 6
 
 
 def _data_page() -> None:

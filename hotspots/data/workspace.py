@@ -15,7 +15,7 @@ same month twice changes nothing; files of different police forces for one month
 month whose content differs replaces that month of that source and force, or the part it is a
 copy of (a file renamed holding :data:`COPY_SHARE` of its Crime IDs or more), and the load
 report says so), all or nothing (:func:`_write_all`: a failed add leaves the workspace as it
-was); :func:`open_workspace`
+was); a force is known by its name folded to ASCII (:func:`_slug`); :func:`open_workspace`
 reads it all back, with the wards, population and :class:`~hotspots.data.coverage.Coverage`,
 the ``[categories]`` of ``hotspots.toml`` applied to every month however long ago it was
 added. A ``[[sources]]`` entry may also
@@ -32,13 +32,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import difflib
 import hashlib
 import json
 import os
-import re
 import secrets
 import shutil
 import tomllib
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -62,7 +63,7 @@ from hotspots.data.ingest import (
 )
 from hotspots.data.ingest.files import expand
 from hotspots.data.ingest.ids import is_generated
-from hotspots.data.ingest.policeuk import FORCE_NAMES
+from hotspots.data.ingest.policeuk import FORCE_FILE, FORCE_NAMES, name_key
 from hotspots.data.schema import CATEGORIES, WORKING_CRS, classify, load_taxonomy
 
 CONFIG = "hotspots.toml"
@@ -377,6 +378,7 @@ def add(
     ]
     _check_forces(manifest["partitions"], name, parts)
     report = AddReport(load=result, notes=_unmapped_note(ws, result))
+    report.notes += _unknown_forces(groups)
     partitions = dict(manifest["partitions"])  # as this add leaves them: written at the end
     writes: dict[str, gpd.GeoDataFrame] = {}  # the parts to write, by key
     repeated: list[pd.DataFrame] = []
@@ -471,21 +473,13 @@ def _months(result: LoadResult, name: str) -> list[tuple[str, gpd.GeoDataFrame]]
     return out
 
 
-_FORCE_FILE = re.compile(
-    r"^(\d{4}-\d{2})-(.+?)-street"
-    r"(?:\s*\(\d+\)|\s*-\s*copy(?:\s*\(\d+\))?|_\d+)?"  # a browser's or a copy's suffix
-    r"\.csv(?:\.gz)?$",
-    re.IGNORECASE,
-)
-"""A police.uk street file's name: its month and its force (``2025-01-lancashire-street.csv``)."""
-
-
 def _forces_named(names: Iterable[str], month: str | None = None) -> tuple[str, ...]:
     """The police forces that police.uk file names name (of ``month`` only, when given),
     sorted; none for files that name no force (a council log, police.uk API JSON). A force is
     known by its name made path-safe (:func:`_slug`), as its part's file is named: names that
-    differ but in case or punctuation (``hertfordshire.``, ``Hertfordshire``) are one force."""
-    found = (_FORCE_FILE.match(Path(n).name) for n in names)
+    differ but in case, punctuation or accents (``hertfordshire.``, ``Hertfordshire``,
+    ``West_Yorkshire``) are one force."""
+    found = (FORCE_FILE.match(Path(n).name) for n in names)
     return tuple(sorted({_slug(m[2]) for m in found if m and month in (None, m[1])}))
 
 
@@ -500,6 +494,28 @@ def _by_force(files: Sequence[str | Path]) -> list[tuple[tuple[str, ...], list[s
         merged = (forces.union(*(g[0] for g in joined)), [f for g in joined for f in g[1]])
         groups = [g for g in groups if g not in joined] + [(merged[0], [*merged[1], item])]
     return [(tuple(sorted(forces)), group) for forces, group in groups]
+
+
+def _unknown_forces(groups: Iterable[tuple[tuple[str, ...], list[str | Path]]]) -> list[str]:
+    """A note for each force a police.uk file's name names that is none of data.police.uk's
+    (:data:`~hotspots.data.ingest.policeuk.FORCE_NAMES`): its rows are kept as a force of their
+    own; the note says the nearest police.uk name and any letters not a-z (a look-alike)."""
+    notes: dict[str, str] = {}
+    for _, group in groups:
+        for file in expand(group):
+            match = FORCE_FILE.match(file.name)
+            if match is None or (force := _slug(match[2])) in FORCE_NAMES or force in notes:
+                continue
+            near = difflib.get_close_matches(force, sorted(FORCE_NAMES), n=1)
+            odd = sorted({c for c in match[2] if not c.isascii()})[:3]
+            letters = ", ".join(f"{c} ({unicodedata.name(c, f'U+{ord(c):04X}')})" for c in odd)
+            notes[force] = (
+                f"{file.name[:80]}: {match[2][:40]!r} is not the name of a police.uk force"
+                + (f" (it holds {letters})" if odd else "")
+                + (f"; the nearest is {near[0]}" if near else "")
+                + f": its rows are kept as a force of their own, {_force_words((force,))}"
+            )
+    return list(notes.values())
 
 
 def _forces_of(entry: Mapping[str, Any]) -> tuple[str, ...]:
@@ -692,7 +708,7 @@ def _files_of_month(files: Mapping[str, str], month: str) -> dict[str, str]:
     return {
         path: digest
         for path, digest in files.items()
-        if (m := _FORCE_FILE.match(Path(path).name)) is None or m[1] == month
+        if (m := FORCE_FILE.match(Path(path).name)) is None or m[1] == month
     }
 
 
@@ -1141,16 +1157,16 @@ temporary names :func:`_write_all` gives them are a little longer)."""
 
 
 def _slug(name: str) -> str:
-    """``name`` as a file or folder name: letters, digits, ``-`` and ``_`` kept, other
-    characters a ``-``; ``data`` when nothing is left; shortened when long
+    """``name`` as a file or folder name, and the key by which forces' and sources' names are
+    one (:func:`~hotspots.data.ingest.policeuk.name_key`: ``West_Yorkshire`` is
+    ``west-yorkshire``); ``data`` when nothing is left; shortened when long
     (:func:`_shortened`)."""
-    slug = "".join(c if c.isalnum() or c in "-_" else "-" for c in name.lower()).strip("-")
-    return _shortened(slug or "data")
+    return _shortened(name_key(name) or "data")
 
 
 def _shortened(name: str) -> str:
-    """``name``, or when longer than :data:`_NAME_MAX` bytes (UTF-8) its ASCII start and a hash
-    of the whole."""
+    """``name`` (ASCII), or when longer than :data:`_NAME_MAX` bytes its start and a hash of
+    the whole."""
     if len(name.encode()) <= _NAME_MAX:
         return name
     digest = hashlib.sha256(name.encode()).hexdigest()[:12]

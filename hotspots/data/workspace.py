@@ -14,8 +14,10 @@ Layout of a workspace folder::
 
 :func:`init` writes the TOML; :func:`add` loads files into the partitions, idempotently (the
 same month twice changes nothing; files of different police forces for one month add up; a
-month whose content differs replaces that month of that source and force, or the part holding
-the same incidents (a file renamed), and the load report says so); :func:`open_workspace`
+month whose content differs replaces that month of that source and force, or the part it is a
+copy of (a file renamed holding :data:`COPY_SHARE` of its Crime IDs or more), and the load
+report says so), all or nothing (:func:`_write_all`: a failed add leaves the workspace as it
+was); a force is known by its name folded to ASCII (:func:`_slug`); :func:`open_workspace`
 reads it all back, with the wards, population and :class:`~hotspots.data.coverage.Coverage`,
 the ``[categories]`` of ``hotspots.toml`` applied to every month however long ago it was
 added. A ``[[sources]]`` entry may also
@@ -30,12 +32,17 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import difflib
 import hashlib
 import json
-import re
+import os
+import secrets
+import shutil
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -69,6 +76,8 @@ from hotspots.data.ingest.dates import (
     order_words,
 )
 from hotspots.data.ingest.files import expand
+from hotspots.data.ingest.ids import is_generated
+from hotspots.data.ingest.policeuk import FORCE_FILE, FORCE_NAMES, name_key
 from hotspots.data.schema import CATEGORIES, WORKING_CRS, classify, load_taxonomy
 
 CONFIG = "hotspots.toml"
@@ -78,6 +87,9 @@ POLICEUK = "police.uk"
 """Source name of police.uk street-level crime."""
 
 DEFAULT_TILES = "CartoDB positron"
+
+MANIFEST = "manifest.json"
+"""The file of ``data/`` listing the partitions (:func:`add` writes it last, all or nothing)."""
 
 QUARANTINE = "quarantine"
 """The folder of ``data/`` holding the rows each ``add`` set aside: no source's folder."""
@@ -289,7 +301,10 @@ def write_config(root: Path, config: Mapping[str, Any]) -> None:
         lines += [f"{k} = {_toml(v)}" for k, v in source.items() if k not in tables]
         for key, table in tables.items():
             lines += [f"[sources.{key}]", *(f"{_toml(k)} = {_toml(v)}" for k, v in table.items())]
-    (root / CONFIG).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path = root / CONFIG
+    tmp = path.with_name(f".{CONFIG}.{secrets.token_hex(4)}.new")
+    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    os.replace(tmp, path)  # all or nothing: a reader sees the old settings or the new
 
 
 def _toml(value: Any) -> str:
@@ -339,8 +354,10 @@ def add(
     AddReport
         Months added, replaced (content changed: the newer file wins) and unchanged. The
         files of different forces for one month add up (:func:`_by_force`): a newer file
-        replaces only its own force's part of the month, and any part holding the same
-        incidents (:func:`_copies`: a copy of a stored file, named otherwise).
+        replaces only its own force's part of the month, and any part it is a copy of
+        (:func:`_copies`: it holds :data:`COPY_SHARE` of that part's Crime IDs or more and
+        names no other police.uk force). A part holding fewer of its incidents is kept beside
+        it, and the incidents both hold are set aside as duplicates; the notes say so.
 
     Raises
     ------
@@ -351,6 +368,8 @@ def add(
     IngestError
         As :func:`hotspots.data.ingest.load`; a council log whose dates read the other way
         round from the source's order, saying how to add it.
+    OSError
+        A part could not be written: nothing was (:func:`_write_all`).
     """
     ws = read_workspace(root)
     filed_as = source or _files_source_name(files)  # the source whose settings are used
@@ -395,33 +414,41 @@ def add(
     if name != POLICEUK:
         how = "as saved for this source" if saved_order is not None else "saved for its next files"
         report.date_order = f"dates of {name}: read {order_words(dayfirst)}, {how} ({CONFIG})"
+    report.notes += _unknown_forces(groups)
+    partitions = dict(manifest["partitions"])  # as this add leaves them: written at the end
+    writes: dict[str, gpd.GeoDataFrame] = {}  # the parts to write, by key
+    repeated: list[pd.DataFrame] = []
     for forces, month, part, used in parts:
-        digest = _content_hash(part)
         words = _force_words(forces)
-        named = _stored_parts(manifest["partitions"], name, month, forces)
-        old = {**named, **_copies(ws, manifest["partitions"], name, month, part)}
+        named = _stored_parts(partitions, name, month, forces)
+        copies, shared = _copies(ws, partitions, writes, name, month, forces, part, skip=named)
+        old = {**named, **copies}
+        own = _files_of_month(used, month)
+        part, aside = _without_repeats(part, shared, partitions, own)
+        digest = _content_hash(part)
         key = f"{_slug(name)}/{month}" + (f"/{_part_name(forces)}" if forces else "")
-        if key in manifest["partitions"] and key not in old:  # police.uk of no known force
+        if key in partitions and key not in old:  # police.uk of no known force
             key += f"/part-{digest[:12]}"  # beside the month's other parts, not over them
         if len(old) == 1 and next(iter(old.values()))["content_sha256"] == digest:
             report.unchanged.append((name, month, words, len(part)))
             continue
+        if len(aside):
+            repeated.append(aside)
+            report.notes.append(_repeats_note(name, month, forces, own, aside, shared, partitions))
         copied = sorted(
             {Path(f).name for k, e in old.items() if k not in named for f in e.get("files", {})}
         )
         if copied:
             report.notes.append(
-                f"{name} {month}{_of(words)}: the same incidents (incident ids) as stored from "
-                f"{', '.join(copied)}: a newer copy, it replaces them rather than adding to them"
+                f"{name} {month}{_of(words)}: the same incidents as stored from "
+                f"{', '.join(copied)}: a newer copy ({COPY_SHARE:.0%} or more of their Crime IDs "
+                "are in it), it replaces them rather than adding to them"
             )
         for stale in old:
-            del manifest["partitions"][stale]
-            if stale != key:
-                (ws.data_dir / f"{stale}.parquet").unlink(missing_ok=True)
-        path = ws.data_dir / f"{key}.parquet"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        part.to_parquet(path)
-        manifest["partitions"][key] = {
+            del partitions[stale]
+            writes.pop(stale, None)
+        writes[key] = part
+        partitions[key] = {
             "source": name,
             "month": month,
             "forces": list(forces),
@@ -436,15 +463,23 @@ def add(
         else:
             before = sum(int(e["rows"]) for e in old.values())
             report.replaced.append((name, month, words, before, len(part)))
+    writers: dict[Path, Callable[[Path], object]] = {
+        ws.data_dir / f"{key}.parquet": frame.to_parquet for key, frame in writes.items()
+    }
     # Rows set aside for a reason worth reading; rows merely outside the district are counted
     # in the load report only (a force file clipped to one district sets most rows aside).
     bad = result.quarantine[result.quarantine["reason"] != "outside_study_area"]
+    bad = pd.concat([bad, *repeated], ignore_index=True) if repeated else bad
     if len(bad) and (report.added or report.replaced):
-        folder = ws.data_dir / QUARANTINE
-        folder.mkdir(exist_ok=True)
         tag = hashlib.sha256("".join(sorted(hashes.values())).encode()).hexdigest()[:12]
-        bad.astype("string").to_parquet(folder / f"{_slug(name)}-{tag}.parquet")
-    _write_manifest(ws, manifest)
+        writers[ws.data_dir / QUARANTINE / f"{_slug(name)}-{tag}.parquet"] = bad.astype(
+            "string"
+        ).to_parquet
+    writers[ws.data_dir / MANIFEST] = lambda path: _write_manifest(
+        path, {**manifest, "partitions": partitions}
+    )
+    gone = [ws.data_dir / f"{k}.parquet" for k in manifest["partitions"] if k not in partitions]
+    _write_all(writers, then_remove=gone)
     order = None if name == POLICEUK else order_name(dayfirst)  # police.uk's: months only
     _save_settings(ws, name, columns=cmap, crs=crs, date_order=order)
     return report
@@ -546,21 +581,13 @@ def _months(result: LoadResult, name: str) -> list[tuple[str, gpd.GeoDataFrame]]
     return out
 
 
-_FORCE_FILE = re.compile(
-    r"^(\d{4}-\d{2})-(.+?)-street"
-    r"(?:\s*\(\d+\)|\s*-\s*copy(?:\s*\(\d+\))?|_\d+)?"  # a browser's or a copy's suffix
-    r"\.csv(?:\.gz)?$",
-    re.IGNORECASE,
-)
-"""A police.uk street file's name: its month and its force (``2025-01-lancashire-street.csv``)."""
-
-
 def _forces_named(names: Iterable[str], month: str | None = None) -> tuple[str, ...]:
     """The police forces that police.uk file names name (of ``month`` only, when given),
     sorted; none for files that name no force (a council log, police.uk API JSON). A force is
     known by its name made path-safe (:func:`_slug`), as its part's file is named: names that
-    differ but in case or punctuation (``hertfordshire.``, ``Hertfordshire``) are one force."""
-    found = (_FORCE_FILE.match(Path(n).name) for n in names)
+    differ but in case, punctuation or accents (``hertfordshire.``, ``Hertfordshire``,
+    ``West_Yorkshire``) are one force."""
+    found = (FORCE_FILE.match(Path(n).name) for n in names)
     return tuple(sorted({_slug(m[2]) for m in found if m and month in (None, m[1])}))
 
 
@@ -575,6 +602,28 @@ def _by_force(files: Sequence[str | Path]) -> list[tuple[tuple[str, ...], list[s
         merged = (forces.union(*(g[0] for g in joined)), [f for g in joined for f in g[1]])
         groups = [g for g in groups if g not in joined] + [(merged[0], [*merged[1], item])]
     return [(tuple(sorted(forces)), group) for forces, group in groups]
+
+
+def _unknown_forces(groups: Iterable[tuple[tuple[str, ...], list[str | Path]]]) -> list[str]:
+    """A note for each force a police.uk file's name names that is none of data.police.uk's
+    (:data:`~hotspots.data.ingest.policeuk.FORCE_NAMES`): its rows are kept as a force of their
+    own; the note says the nearest police.uk name and any letters not a-z (a look-alike)."""
+    notes: dict[str, str] = {}
+    for _, group in groups:
+        for file in expand(group):
+            match = FORCE_FILE.match(file.name)
+            if match is None or (force := _slug(match[2])) in FORCE_NAMES or force in notes:
+                continue
+            near = difflib.get_close_matches(force, sorted(FORCE_NAMES), n=1)
+            odd = sorted({c for c in match[2] if not c.isascii()})[:3]
+            letters = ", ".join(f"{c} ({unicodedata.name(c, f'U+{ord(c):04X}')})" for c in odd)
+            notes[force] = (
+                f"{file.name[:80]}: {match[2][:40]!r} is not the name of a police.uk force"
+                + (f" (it holds {letters})" if odd else "")
+                + (f"; the nearest is {near[0]}" if near else "")
+                + f": its rows are kept as a force of their own, {_force_words((force,))}"
+            )
+    return list(notes.values())
 
 
 def _forces_of(entry: Mapping[str, Any]) -> tuple[str, ...]:
@@ -604,22 +653,128 @@ def _stored_parts(
     }
 
 
+COPY_SHARE = 0.9
+"""A stored part is a copy of a new file's part, which replaces it, when the file holds this
+share of the part's Crime IDs or more (the ids its source gave: an id made up for a row
+without one names its file) and the two files do not name two different police.uk forces: a
+re-download or a renamed copy differs by the few crimes withdrawn or added since. A part
+sharing fewer is kept, and the new file's incidents it holds already are set aside
+(:func:`_without_repeats`)."""
+
+
 def _copies(
-    ws: Workspace, partitions: Mapping[str, Any], name: str, month: str, part: pd.DataFrame
-) -> dict[str, Any]:
-    """The stored parts of source ``name``'s ``month`` holding any of ``part``'s incidents (by
-    ``incident_id``: police.uk's Crime IDs; an id made up for a row without one names its file,
-    so a renamed copy's differ): the same data from a file named otherwise (a browser's
-    ``...-street (1).csv``, a month stored from a zip), which ``part`` replaces."""
+    ws: Workspace,
+    partitions: Mapping[str, Any],
+    writes: Mapping[str, pd.DataFrame],
+    name: str,
+    month: str,
+    forces: tuple[str, ...],
+    part: pd.DataFrame,
+    *,
+    skip: Iterable[str],
+) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """The parts of source ``name``'s ``month`` (stored, or written by this add: ``writes``;
+    not those in ``skip``, replaced anyway) that ``part`` is a copy of (:data:`COPY_SHARE`),
+    and the others holding any of its incident ids, with those ids.
+
+    A copy is the same data from a file named otherwise (a browser's ``...-street (1).csv``, a
+    month stored from a zip, a file renamed), which ``part`` replaces; a part of another
+    police.uk force (both files name one of :data:`FORCE_NAMES`) is never a copy, whatever it
+    holds.
+    """
     ids = part["incident_id"].dropna()
-    found = {}
+    copies: dict[str, Any] = {}
+    shared: dict[str, np.ndarray] = {}
     for key, entry in partitions.items():
-        if entry["source"] != name or entry["month"] != month:
+        if entry["source"] != name or entry["month"] != month or key in skip:
             continue
-        stored = pd.read_parquet(ws.data_dir / f"{key}.parquet", columns=["incident_id"])
-        if stored["incident_id"].isin(ids).any():
-            found[key] = entry
-    return found
+        stored = writes[key]["incident_id"] if key in writes else _stored_ids(ws, key, entry)
+        theirs = pd.Series(stored.dropna().unique())
+        held = theirs.isin(ids).to_numpy()
+        if not held.any():
+            continue
+        given = ~is_generated(theirs)
+        ours, other = FORCE_NAMES.intersection(forces), FORCE_NAMES.intersection(_forces_of(entry))
+        another_force = bool(ours) and bool(other) and not ours & other
+        if not another_force and given.any() and held[given].sum() >= COPY_SHARE * given.sum():
+            copies[key] = entry
+        else:
+            shared[key] = theirs[held].to_numpy()
+    return copies, shared
+
+
+def _stored_ids(ws: Workspace, key: str, entry: Mapping[str, Any]) -> pd.Series:
+    """The incident ids of a stored part."""
+    return pd.read_parquet(_part_file(ws, key, entry), columns=["incident_id"])["incident_id"]
+
+
+def _without_repeats(
+    part: gpd.GeoDataFrame,
+    shared: Mapping[str, np.ndarray],
+    partitions: Mapping[str, Any],
+    files: Mapping[str, str],
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """``part`` without its rows whose incident ids are those of parts kept beside it
+    (``shared``, :func:`_copies`), and those rows as rows set aside (``duplicate_id``): the
+    incidents are counted once, and the rows are there to read."""
+    if not shared:
+        return part, pd.DataFrame()
+    repeat = part["incident_id"].isin(np.concatenate(list(shared.values()))).to_numpy()
+    kept = part[~repeat].reset_index(drop=True)
+    kept.attrs = dict(part.attrs)
+    rows = part[repeat]
+    stored = _stored_files(shared, partitions)
+    aside = pd.DataFrame(
+        {
+            "file": ", ".join(files),
+            "line": pd.NA,
+            "reason": "duplicate_id",
+            "detail": f"the same incident id is stored already, from {stored}",
+            "Crime ID": rows["incident_id"],
+            "Month": rows["month"].dt.strftime("%Y-%m"),
+            "Crime type": rows["crime_type"],
+            "Location": rows["location"],
+        }
+    )
+    return kept, aside.astype("string")
+
+
+def _repeats_note(
+    name: str,
+    month: str,
+    forces: tuple[str, ...],
+    files: Iterable[str],
+    aside: pd.DataFrame,
+    shared: Mapping[str, np.ndarray],
+    partitions: Mapping[str, Any],
+) -> str:
+    """What :func:`_without_repeats` did, in words, naming both files, and what to do."""
+    new = ", ".join(sorted({Path(f).name for f in files})) or "the file"
+    stored = _stored_files(shared, partitions)
+    rows = sum(int(partitions[k]["rows"]) for k in shared)
+    n = len(aside)
+    theirs = sorted(FORCE_NAMES.intersection(f for k in shared for f in _forces_of(partitions[k])))
+    hint = (
+        " A Crime ID is one force's crime: check that each file is the force its name says."
+        if FORCE_NAMES.intersection(forces)
+        else f" If {new} is {_force_words(theirs)}'s newer file, name it as police.uk does "
+        f"({month}-{theirs[0]}-street.csv) to replace that part."
+        if len(theirs) == 1
+        else ""
+    )
+    return (
+        f"{name} {month}{_of(_force_words(forces))}: {new} holds {n:,} incident(s) whose "
+        f"incident ids (Crime IDs) are stored already, from {stored} ({rows:,} incidents). It "
+        f"is not a copy of it (a copy holds {COPY_SHARE:.0%} or more of those Crime IDs and "
+        "names no other police.uk force), so both are kept and the repeated incident(s) are "
+        f"set aside as duplicates (data/{QUARANTINE}), counted once.{hint}"
+    )
+
+
+def _stored_files(shared: Iterable[str], partitions: Mapping[str, Any]) -> str:
+    """The names of the files the parts ``shared`` were stored from."""
+    names = sorted({Path(f).name for k in shared for f in partitions[k].get("files", {})})
+    return ", ".join(names) or "an earlier add"
 
 
 def _check_forces(
@@ -661,7 +816,7 @@ def _files_of_month(files: Mapping[str, str], month: str) -> dict[str, str]:
     return {
         path: digest
         for path, digest in files.items()
-        if (m := _FORCE_FILE.match(Path(path).name)) is None or m[1] == month
+        if (m := FORCE_FILE.match(Path(path).name)) is None or m[1] == month
     }
 
 
@@ -873,7 +1028,7 @@ def open_workspace(root: str | Path) -> WorkspaceData:
     declared: dict[str, set[str]] = {}
     categories = dict(ws.config.get("categories") or {})
     for key, entry in sorted(manifest["partitions"].items()):
-        frame = gpd.read_parquet(ws.data_dir / f"{key}.parquet")
+        frame = gpd.read_parquet(_part_file(ws, key, entry))
         if entry.get("categories", {}) != categories:  # [categories] changed since it was added
             frame = _classified(frame, _taxonomy(ws))
         frame.attrs[WORKING_CRS] = _working_crs(frame)
@@ -1005,18 +1160,92 @@ def _working_crs(frame: gpd.GeoDataFrame) -> str:
 
 
 def _read_manifest(ws: Workspace) -> dict[str, Any]:
-    path = ws.data_dir / "manifest.json"
+    path = ws.data_dir / MANIFEST
     if not path.is_file():
         return {"partitions": {}}
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def _write_manifest(ws: Workspace, manifest: Mapping[str, Any]) -> None:
-    ws.data_dir.mkdir(parents=True, exist_ok=True)
-    path = ws.data_dir / "manifest.json"
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
-    tmp.replace(path)
+def _write_manifest(path: Path, manifest: Mapping[str, Any]) -> None:
+    """The manifest's JSON written to ``path`` (:func:`_write_all` puts it in its place)."""
+    path.write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
+
+
+def _part_file(ws: Workspace, key: str, entry: Mapping[str, Any]) -> Path:
+    """The file of the manifest's part ``key``.
+
+    Raises
+    ------
+    FileNotFoundError
+        The file is missing (removed by hand, or by an add of an earlier version that
+        failed half-way): naming the file, its part and how to repair the workspace.
+    """
+    path = ws.data_dir / f"{key}.parquet"
+    if not path.is_file():
+        forces = _force_words(_forces_of(entry))
+        raise FileNotFoundError(
+            f"{ws.data_dir / MANIFEST} lists {path.relative_to(ws.root)} ({entry['source']} "
+            f"{entry['month']}{_of(forces)}), but that file is missing: restore it from a "
+            f'backup, or delete the entry "{key}" from {MANIFEST} and add that month\'s files '
+            "again"
+        )
+    return path
+
+
+def _write_all(
+    files: Mapping[Path, Callable[[Path], object]], *, then_remove: Iterable[Path]
+) -> None:
+    """Write ``files`` (each by its writer, given the path to write to), all or nothing, then
+    remove ``then_remove``.
+
+    Each file is written under a temporary name beside its own first; only when all are
+    written are they moved into place (``os.replace``: a reader sees the old file or the new,
+    never half of one), in order, so the last (the manifest) makes them the workspace's. On
+    any failure before that, the files moved in are taken out, those they replaced put back
+    and the temporary ones removed: the workspace is as it was, and the error raised. The
+    files ``then_remove`` (parts no longer in the manifest) go last.
+    """
+    token = secrets.token_hex(4)
+    made: list[Path] = []  # folders made for new files, removed again on failure
+    staged: list[tuple[Path, Path]] = []
+    kept: dict[Path, Path] = {}  # each file replaced → its old content's second name
+    placed: list[Path] = []
+    try:
+        for path, write in files.items():
+            made += [d for d in reversed(path.parents) if not d.exists()]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            staged.append((path, path.with_name(f".{path.name}.{token}.new")))
+            write(staged[-1][1])
+        for path, new in staged:
+            if path.exists():
+                kept[path] = path.with_name(f".{path.name}.{token}.old")
+                _second_name(path, kept[path])
+            os.replace(new, path)
+            placed.append(path)
+    except BaseException:
+        for path in reversed(placed):
+            if path in kept:
+                os.replace(kept.pop(path), path)
+            else:
+                path.unlink(missing_ok=True)
+        for path in [*(new for _, new in staged), *kept.values()]:
+            path.unlink(missing_ok=True)
+        for folder in reversed(made):
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+        raise
+    for path in [*kept.values(), *then_remove]:
+        with contextlib.suppress(OSError):  # the add is done: a file left over is never read
+            path.unlink(missing_ok=True)
+
+
+def _second_name(path: Path, other: Path) -> None:
+    """Give ``path``'s content a second name, ``other`` (a hard link; a copy where the file
+    system has none), so the old file can be put back while ``path`` is replaced at once."""
+    try:
+        os.link(path, other)
+    except OSError:
+        shutil.copy2(path, other)
 
 
 def _content_hash(part: pd.DataFrame) -> str:
@@ -1035,21 +1264,28 @@ def _sha256(path: Path) -> str:
 
 
 def _part_name(forces: Sequence[str]) -> str:
-    """The file name (without suffix) of a month's part of ``forces`` (path-safe already:
-    :func:`_forces_named`), shortened with a hash when long (a name may be any text a file's
-    name holds)."""
-    name = "+".join(forces)
-    if len(name) <= _PART_NAME_MAX:
-        return name
-    digest = hashlib.sha256("+".join(forces).encode()).hexdigest()[:12]
-    return f"{name[: _PART_NAME_MAX - 13]}-{digest}"
+    """The file name (without suffix) of a month's part of ``forces`` (each path-safe already:
+    :func:`_slug`), shortened as :func:`_slug` shortens a name."""
+    return _shortened("+".join(forces))
 
 
-_PART_NAME_MAX = 100
-"""Characters of a part's file name at most (file systems allow 255 bytes)."""
+_NAME_MAX = 100
+"""Bytes of a part's or a source folder's name at most (file systems allow 255 a name; the
+temporary names :func:`_write_all` gives them are a little longer)."""
 
 
 def _slug(name: str) -> str:
-    return (
-        "".join(c if c.isalnum() or c in "-_" else "-" for c in name.lower()).strip("-") or "data"
-    )
+    """``name`` as a file or folder name, and the key by which forces' and sources' names are
+    one (:func:`~hotspots.data.ingest.policeuk.name_key`: ``West_Yorkshire`` is
+    ``west-yorkshire``); ``data`` when nothing is left; shortened when long
+    (:func:`_shortened`)."""
+    return _shortened(name_key(name) or "data")
+
+
+def _shortened(name: str) -> str:
+    """``name`` (ASCII), or when longer than :data:`_NAME_MAX` bytes its start and a hash of
+    the whole."""
+    if len(name.encode()) <= _NAME_MAX:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:12]
+    return f"{name.encode()[: _NAME_MAX - 13].decode('ascii', 'ignore')}-{digest}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -66,6 +67,23 @@ def generated_ids(stems: np.ndarray, lines: np.ndarray, rows: pd.DataFrame) -> p
     columns = [pa.array(rows[c], type=pa.large_string(), from_pandas=True) for c in rows.columns]
     digest = row_hashes(value_hashes(columns), len(rows))
     return ids_of(stems, lines, digest)
+
+
+_GENERATED = re.compile(r"-L\d+-[0-9a-f]{8}$")
+"""The end of an id :func:`generated_ids` made: ``-L<line>-<8 hex digits>``."""
+
+
+def is_generated(values: pd.Series) -> np.ndarray:
+    """Whether each id is one :func:`generated_ids` made for a row without one (it names its
+    file, so a renamed copy's differ), not the source's own (a police.uk Crime ID).
+
+    Examples
+    --------
+    >>> is_generated(pd.Series(["f-L3-0badcafe", "a1b2c3", None])).tolist()
+    [True, False, False]
+    """
+    found = values.astype("string").str.contains(_GENERATED)
+    return found.fillna(False).to_numpy(bool)
 
 
 def ids_of(stems: np.ndarray, lines: np.ndarray, digest: np.ndarray) -> pa.Array:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -22,6 +24,67 @@ STREET_COLUMNS: tuple[str, ...] = (
     "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context",
 )  # fmt: skip
 """The columns of a data.police.uk street-level crime CSV."""
+
+FORCE_NAMES: frozenset[str] = frozenset({
+    "avon-and-somerset", "bedfordshire", "btp", "cambridgeshire", "cheshire", "city-of-london",
+    "cleveland", "cumbria", "derbyshire", "devon-and-cornwall", "dorset", "durham",
+    "dyfed-powys", "essex", "gloucestershire", "greater-manchester", "gwent", "hampshire",
+    "hertfordshire", "humberside", "kent", "lancashire", "leicestershire", "lincolnshire",
+    "merseyside", "metropolitan", "norfolk", "north-wales", "north-yorkshire",
+    "northamptonshire", "northern-ireland", "northumbria", "nottinghamshire", "south-wales",
+    "south-yorkshire", "staffordshire", "suffolk", "surrey", "sussex", "thames-valley",
+    "warwickshire", "west-mercia", "west-midlands", "west-yorkshire", "wiltshire",
+})  # fmt: skip
+"""The police forces as data.police.uk names them in its files' names
+(``2025-01-west-yorkshire-street.csv``): the 43 of England and Wales, British Transport
+Police (``btp``) and the Police Service of Northern Ireland."""
+
+FORCE_FILE = re.compile(
+    r"^(\d{4}-\d{2})-(.+?)-street"
+    r"(?:\s*\(\d+\)|\s*-\s*copy(?:\s*\(\d+\))?|_\d+)?"  # a browser's or a copy's suffix
+    r"\.csv(?:\.gz)?$",
+    re.IGNORECASE,
+)
+"""A police.uk street file's name: its month and its force (``2025-01-lancashire-street.csv``)."""
+
+
+def name_key(text: str) -> str:
+    """``text`` folded to lower-case ASCII words joined by ``-``: accents dropped, ``𝐀`` read
+    as ``a``, other letters left out, ``&`` read as ``and``. Names that differ but in these
+    (``West_Yorkshire``, ``west-yorkshire``) have one key.
+
+    Examples
+    --------
+    >>> name_key("Devon & Cornwall Police"), name_key("West_Yorkshire"), name_key("Café")
+    ('devon-and-cornwall-police', 'west-yorkshire', 'cafe')
+    """
+    folded = unicodedata.normalize("NFKD", text.replace("&", " and "))
+    return re.sub(r"[^a-z0-9]+", "-", folded.encode("ascii", "ignore").decode().lower()).strip("-")
+
+
+_FALLS_WITHIN_WORDS = {"btp": "british-transport"}
+"""A force whose 'Falls within' (``British Transport Police``) does not hold its file name's."""
+
+
+def _falls_within_notes(source: SourceFile, table: csvscan.CsvTable) -> list[str]:
+    """A note when a file's name names a police.uk force (:data:`FORCE_NAMES`) and its rows'
+    'Falls within' names another (a file renamed, or a file made to look like a force's)."""
+    match = FORCE_FILE.match(source.name)
+    force = name_key(match[2]) if match else ""
+    if force not in FORCE_NAMES or "Falls within" not in table.columns:
+        return []
+    words = f"-{_FALLS_WITHIN_WORDS.get(force, force)}-"
+    values = {str(v).strip() for v in pd.unique(table.column("Falls within").dropna())}
+    other = sorted(v for v in values if v and words not in f"-{name_key(v)}-")
+    if not other:
+        return []
+    shown = ", ".join(repr(v[:60]) for v in other[:3]) + (", ..." if len(other) > 3 else "")
+    return [
+        f"{source.label}: named as {force}'s file, but its rows fall within {shown} (its "
+        f"'Falls within' column): check that it is {force}'s file"
+    ]
+
+
 _REQUIRED = ("Crime ID", "Month", "Longitude", "Latitude", "Crime type")
 _OTHER_KINDS = {
     "-outcomes.csv": "a police.uk outcomes file",
@@ -177,6 +240,7 @@ def _read_one(source: SourceFile) -> _File:
         table = csvscan.read_table(source)
         notes = table.notes()
     _check_header(table)
+    notes += _falls_within_notes(source, table)
     coordinates = coords.parse_coordinates(
         table.column("Longitude"), table.column("Latitude"), names=_COORDINATES
     )

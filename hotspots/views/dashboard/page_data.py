@@ -296,7 +296,7 @@ def _add_to_workspace(
                 root, paths, source=source, columns=columns, crs=crs, dayfirst=dayfirst
             )
         except (IngestError, ValueError, OSError) as err:
-            message = public_message(err, paths)
+            message = public_message(err, paths, root)
             login.audit("upload", names, f"refused: {message}")
             st.error(markdown_text(message))
             return False

@@ -52,12 +52,24 @@ def uploaded_copies(files: Sequence[Upload]) -> Iterator[list[Path]]:
         yield paths
 
 
-def public_message(err: BaseException, paths: Sequence[Path]) -> str:
-    """``str(err)`` with each temporary copy's path replaced by the file's own name."""
+def public_message(err: BaseException, paths: Sequence[Path], root: Path | None = None) -> str:
+    """``str(err)`` as a visitor may read it: each temporary copy's path replaced by the
+    file's own name, the open workspace's folder (``root``) by its name (as the page names
+    it), and any other server folder left out (:func:`without_folders`).
+
+    Examples
+    --------
+    >>> err = OSError("File exists: '/srv/csp/leeds/data/police-uk/2018-05'")
+    >>> public_message(err, [], Path("/srv/csp/leeds"))
+    "File exists: 'leeds/data/police-uk/2018-05'"
+    """
     text = str(err)
     for path in sorted(paths, key=lambda p: len(str(p)), reverse=True):
         text = text.replace(str(path), path.name).replace(str(path.parent), "(upload)")
-    return text
+    if root is not None:
+        for folder in sorted({str(root), str(root.resolve())}, key=len, reverse=True):
+            text = text.replace(folder, root.name)
+    return without_folders(text)
 
 
 _SERVER_PATH = re.compile(

@@ -235,6 +235,32 @@ def test_timed_log_ranked_by_harm_and_sensitive_left_out(
     assert not set(sensitive["incident_id"]) & set(log_plan.assignment["incident_id"])
 
 
+def test_a_council_type_without_its_own_harm_weight_takes_its_groups(
+    log: gpd.GeoDataFrame,
+) -> None:
+    """A council log's own types ("Noise nuisance", grouped as anti-social behaviour under
+    [categories]) are weighed as their group, said in the plan's limits, rather than leaving
+    every locality without a harm score."""
+    renamed = log.copy()
+    asb = renamed["category"] == "Anti-social behaviour"
+    assert asb.any()
+    renamed.loc[asb, "crime_type"] = "Noise nuisance"
+    plan = patrol_plan(renamed, study_area=datasets.DACORUM, period=PERIOD, top=5,
+                       run_backtest=False)  # fmt: skip
+    assert plan.localities["harm"].notna().all()
+    weights = load_harm_weights()
+    assigned = plan.assignment.dropna(subset=["locality"])
+    members = renamed.set_index("incident_id").loc[assigned["incident_id"]]
+    harm = harm_of(members["crime_type"], weights, members["category"])
+    assert (harm[members["crime_type"].to_numpy() == "Noise nuisance"] == 1.0).all()
+    totals = pd.Series(harm).groupby(assigned["locality"].to_numpy()).sum()
+    np.testing.assert_allclose(totals.to_numpy(), plan.localities["harm"].to_numpy())
+    said = " ".join(plan.limits)
+    assert "Noise nuisance (Anti-social behaviour)" in said
+    with pytest.raises(ValueError, match="Noise nuisance"):
+        harm_of(members["crime_type"], weights)  # without the groups: not weighed
+
+
 def test_dbscan_localities_lie_in_scikit_learn_clusters(dacorum: gpd.GeoDataFrame) -> None:
     dbscan_plan = patrol_plan(
         dacorum, study_area=datasets.DACORUM, period=PERIOD, top=5, method="dbscan",

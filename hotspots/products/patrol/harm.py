@@ -109,8 +109,33 @@ def _read_weights(path: str | Path | None) -> pd.Series:
     return out
 
 
-def harm_of(crime_types: pd.Series, weights: pd.Series) -> np.ndarray:
-    """The harm weight of each incident, looked up by its crime type (case-insensitive).
+def _looked_up(keys: pd.Series, weights: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each distinct key's weight (NaN when the table lacks it) and each row's key code."""
+    text = keys.astype("string").fillna("").str.strip().str.lower()
+    codes, uniques = pd.factorize(text)
+    return weights.reindex(pd.Index(uniques)).to_numpy(dtype=float), codes
+
+
+def types_by_group(crime_types: pd.Series, weights: pd.Series, groups: pd.Series) -> list[str]:
+    """The crime types the table lacks that take their group's weight in :func:`harm_of`, as
+    ``"Noise nuisance (Anti-social behaviour)"``."""
+    looked_up, codes = _looked_up(crime_types, weights)
+    lacking = np.isnan(looked_up)[codes]
+    pairs = pd.DataFrame(
+        {
+            "type": crime_types[lacking].astype(str).to_numpy(),
+            "group": groups[lacking].astype(str).to_numpy(),
+        }
+    ).drop_duplicates()
+    return [f"{t} ({g})" for t, g in sorted(zip(pairs["type"], pairs["group"], strict=True))]
+
+
+def harm_of(
+    crime_types: pd.Series, weights: pd.Series, groups: pd.Series | None = None
+) -> np.ndarray:
+    """The harm weight of each incident, looked up by its crime type (case-insensitive); a type
+    the table lacks takes its CSP group's weight (``groups``: the ``category`` column) when the
+    table has that group (a council's "Noise nuisance", grouped as anti-social behaviour).
 
     Parameters
     ----------
@@ -118,6 +143,8 @@ def harm_of(crime_types: pd.Series, weights: pd.Series) -> np.ndarray:
         One crime type per incident (the ``crime_type`` column).
     weights
         From :func:`load_harm_weights`.
+    groups
+        One CSP group per incident, or ``None``: types only.
 
     Returns
     -------
@@ -126,17 +153,23 @@ def harm_of(crime_types: pd.Series, weights: pd.Series) -> np.ndarray:
     Raises
     ------
     ValueError
-        Naming the crime types the table lacks, and how to add them.
+        Naming the crime types the table lacks (nor their group), and how to add them.
 
     Examples
     --------
     >>> harm_of(pd.Series(["Robbery", "shoplifting"]), load_harm_weights()).tolist()
     [800.0, 10.0]
+    >>> harm_of(pd.Series(["Noise nuisance"]), load_harm_weights(),
+    ...         pd.Series(["Anti-social behaviour"])).tolist()
+    [1.0]
     """
-    types = crime_types.astype("string").fillna("").str.strip().str.lower()
-    codes, uniques = pd.factorize(types)
-    looked_up = weights.reindex(pd.Index(uniques)).to_numpy(dtype=float)
+    looked_up, codes = _looked_up(crime_types, weights)
     unknown = np.isnan(looked_up)
+    if unknown.any() and groups is not None:
+        by_group, group_codes = _looked_up(groups, weights)
+        looked_up = np.where(np.isnan(looked_up[codes]), by_group[group_codes], looked_up[codes])
+        codes = np.arange(len(codes))
+        unknown = np.isnan(looked_up)
     if unknown.any():
         names = sorted(crime_types.astype("string").fillna("<missing>")[unknown[codes]].unique())
         raise ValueError(

@@ -35,7 +35,12 @@ from hotspots.products.patrol.dosage import (
     check_visit_minutes,
     recommend_dosage,
 )
-from hotspots.products.patrol.harm import harm_of, harm_score_words, load_harm_weights
+from hotspots.products.patrol.harm import (
+    harm_of,
+    harm_score_words,
+    load_harm_weights,
+    types_by_group,
+)
 from hotspots.products.patrol.localities import (
     HotAreas,
     build_localities,
@@ -397,12 +402,20 @@ def _period(
 
 def _harm(current: pd.DataFrame, weights: pd.Series, by: str) -> tuple[np.ndarray | None, str]:
     """Harm per incident, or ``None`` with the reason when the table lacks some types."""
+    groups = current["category"] if "category" in current.columns else None
     try:
-        return harm_of(current["crime_type"], weights), ""
+        harm = harm_of(current["crime_type"], weights, groups)
     except ValueError as err:
         if by == "harm":
             raise
         return None, f"harm not computed: {err}"
+    borrowed = [] if groups is None else types_by_group(current["crime_type"], weights, groups)
+    if not borrowed:
+        return harm, ""
+    return harm, (
+        f"harm of types the weights table lacks taken from their group's weight: "
+        f"{', '.join(borrowed[:10])}{' and more' if len(borrowed) > 10 else ''}"
+    )
 
 
 def _hot_areas(

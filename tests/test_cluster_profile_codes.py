@@ -50,7 +50,11 @@ def _frame(incidents, labels) -> pd.DataFrame:
             "sensitive": incidents["sensitive"].to_numpy(bool)[member],
             "named": naming_rows(incidents)[member],
             "category": incidents["category"].to_numpy()[member],
-            "location": incidents["location"].to_numpy()[member],
+            # the place as a place name reads it: "On or near" dropped, police.uk's "Queen'S"
+            "location": incidents["location"]
+            .str.replace(r"^On or near ", "", regex=True)
+            .str.replace(r"'S\b", "'s", regex=True)
+            .to_numpy()[member],
         }
     )
 

@@ -65,6 +65,9 @@ POLICEUK_LANDMARKS: frozenset[str] = frozenset(
 
 _PREFIX = "on or near "
 
+_CAPITAL_S = r"(?<=[A-Za-z])['’]S\b"
+"""A possessive capitalised by police.uk's title case ("The Queen'S Square"): read as 's."""
+
 NEAR_STREET_M = 250.0
 """A place named only by a police.uk landmark borrows the nearest street named
 by incidents within this many metres of its centre (about two street blocks): "near …"."""
@@ -184,7 +187,8 @@ def place_text(incidents: pd.DataFrame) -> pd.Series:
 
 
 def _place(locations: pd.Series) -> pd.Series:
-    """``"On or near Marlowes"`` → ``"Marlowes"``; blanks become ``<NA>`` (each distinct
+    """``"On or near Marlowes"`` → ``"Marlowes"``, ``"The Queen'S Square"`` → ``"The Queen's
+    Square"``; blanks become ``<NA>`` (each distinct
     location worked out once: incidents repeat a few thousand map points)."""
     codes, uniques = pd.factorize(locations, use_na_sentinel=False)
     if len(uniques) == len(locations):
@@ -198,6 +202,7 @@ def _place_each(locations: pd.Series) -> pd.Series:
     text = locations.astype("string").str.strip()
     starts = text.str.lower().str.startswith(_PREFIX).fillna(False).to_numpy(bool)
     text = text.where(~starts, text.str.slice(len(_PREFIX)))
+    text = text.str.replace(_CAPITAL_S, "'s", regex=True)  # police.uk's "The Queen'S Square"
     return text.str.strip().replace("", pd.NA)
 
 

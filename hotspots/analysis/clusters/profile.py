@@ -14,7 +14,7 @@ from hotspots.analysis.temporal.peaks import MIN_TIMED_INCIDENTS
 from hotspots.core.crs import to_crs
 from hotspots.core.points import point_keys
 from hotspots.data.schema import WGS84, WORKING_CRS, check_incidents, is_arrow_text
-from hotspots.space.places import naming_rows
+from hotspots.space.places import naming_rows, place_text
 
 TREND_MONTHS = 3
 """Months in each of the two windows the trend compares (latest vs the ones before)."""
@@ -220,7 +220,10 @@ def _places(frame: pd.DataFrame, top_n: int) -> pd.DataFrame:
     """Most frequent ``location`` texts among the incidents whose text may name a place
     (:func:`hotspots.space.places.naming_rows`: not sensitive; from exact-point sources only
     text seen at several places, never one house's address), with counts."""
-    shown = frame[frame["named"] & frame["location"].notna()]
+    # each place as a place name reads it: police.uk's "On or near Shopping Area" and a
+    # council log's "Shopping Area" are one place, counted once
+    places = place_text(frame).set_axis(frame.index)
+    shown = frame.assign(location=places)[frame["named"].to_numpy(bool) & places.notna()]
     counted = _counted(shown["cluster"].to_numpy(), shown["location"])
     order = np.lexsort((counted.rank, -counted.n, counted.group))
     _, top = _heads(counted.group[order], top_n)

@@ -350,6 +350,15 @@ def test_invalid_records_are_refused_with_the_fix(engine) -> None:
         store.add_feedback(engine, _feedback(lon=505_400, lat=207_300))
     with pytest.raises(store.ValidationError, match="walkabout_id 'WALK-9' is not in the store"):
         store.add_feedback(engine, _feedback(walkabout_id="WALK-9"))
+    # feedback says where a place feels unsafe, never who lives where
+    said = "Jane Smith of 12 Acacia Avenue M5 4WT was followed here"
+    with pytest.raises(
+        store.ValidationError, match=r"home address or postcode \(12 Acacia Avenue, M5 4WT\)"
+    ):
+        store.add_feedback(engine, _feedback(comment=said))
+    assert store.list_feedback(engine)["comment"].str.contains("Acacia").sum() == 0
+    plain = _feedback(comment="2 lads on Station Road most nights, no lights")
+    assert store.clean_record("feedback", plain)["comment"] == plain["comment"]
     with pytest.raises(store.ValidationError, match="no names of people"):
         store.add_walkabout(engine, _walkabout(walkabout_id="W2", leader_name="Jane Smith"))
     store.add_camera(engine, _camera())

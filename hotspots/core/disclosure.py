@@ -362,6 +362,34 @@ def _quotes_only_dates(details: pd.Series) -> np.ndarray:
     )
 
 
+UK_POSTCODE = r"\b[a-z]{1,2}\d[a-z\d]?\s*\d[a-z]{2}\b"
+"""A full UK postcode ("M16 8XY", "AL11AA"), case-insensitive: it names a few houses."""
+
+_STREET_WORDS = (
+    "road|rd|street|st|avenue|ave|lane|close|drive|way|crescent|court|place|grove|gardens|"
+    "terrace|walk|hill|row|square|mews|rise|view|green|park|parade|vale|gate|path"
+)
+_PERSONAL = re.compile(
+    rf"(?i:{UK_POSTCODE})"
+    # a house number before a capitalised street name: "12 Acacia Avenue", "3a Mill Rd"
+    rf"|\b\d{{1,4}}[a-zA-Z]?,?\s+(?:[A-Z][\w'’-]*\s+){{0,3}}(?i:{_STREET_WORDS})\b"
+)
+
+
+def personal_details(text: str) -> list[str]:
+    """What in free text reads as someone's postcode or house address (``"M5 4WT"``, ``"12
+    Acacia Avenue"``): text a partnership keeps about a place must not say who lives where.
+
+    Examples
+    --------
+    >>> personal_details("Jane was followed from 12 Acacia Avenue, M5 4WT")
+    ['12 Acacia Avenue', 'M5 4WT']
+    >>> personal_details("2 lads on Station Road most nights")
+    []
+    """
+    return [m.group(0).strip() for m in _PERSONAL.finditer(text)]
+
+
 def blank_sensitive_coordinates(
     rows: pd.DataFrame,
     sensitive: np.ndarray,

@@ -34,7 +34,7 @@ import pandas as pd
 import shapely
 
 from hotspots.core.crs import from_lonlat, to_crs
-from hotspots.core.disclosure import is_exact_source
+from hotspots.core.disclosure import UK_POSTCODE, is_exact_source
 from hotspots.core.kept import KeptByFrame
 from hotspots.core.points import distinct_points, first_rows
 from hotspots.data.schema import WORKING_CRS, incident_points
@@ -102,7 +102,7 @@ comma, or last) reads as an address (a street ending so, "Lodge Lane", does not)
 _ADDRESS = re.compile(
     r"^\s*\d+[a-z]?\b"  # a leading house number: "27 Hawthorn Road", "27a", "27-29"
     r"|^\s*(?:flat|apartment|apt|unit|room|suite|studio|maisonette|bedsit)\b"  # "Flat 2, …"
-    r"|\b[a-z]{1,2}\d[a-z\d]?\s*\d[a-z]{2}\b"  # a full UK postcode: "M16 8XY", "AL11AA"
+    rf"|{UK_POSTCODE}"  # a full UK postcode: "M16 8XY", "AL11AA"
     # a house's name: "Rose Cottage, Bollin Way", "Manor Farm", "The Old Vicarage"
     rf"|\b(?:{'|'.join(sorted(PREMISES_WORDS))})\s*(?:,|$)",
     re.IGNORECASE,

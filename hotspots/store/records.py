@@ -26,6 +26,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
+from hotspots.core.disclosure import personal_details
+
 REASONS: tuple[str, ...] = (
     "poor_lighting",
     "isolated",
@@ -117,6 +119,26 @@ def _text(max_len: int) -> Callable[[Any], str]:
             raise ValueError("contains a NUL character (\\x00); remove it")
         if len(text) > max_len:
             raise ValueError(f"is {len(text)} characters long; the limit is {max_len}")
+        return text
+
+    return parse
+
+
+def _feedback_text(max_len: int) -> Callable[[Any], str]:
+    """:func:`_text` that refuses a home address or postcode
+    (:func:`hotspots.core.disclosure.personal_details`): feedback says where a place feels
+    unsafe, never who lives where."""
+    plain = _text(max_len)
+
+    def parse(value: Any) -> str:
+        text = plain(value)
+        found = personal_details(text)
+        if found:
+            raise ValueError(
+                f"seems to hold a home address or postcode ({', '.join(found[:3])}): feedback "
+                "says where a place feels unsafe, never who lives where; describe the place "
+                "instead (e.g. 'the alley behind the shops') and leave out names"
+            )
         return text
 
     return parse
@@ -284,7 +306,7 @@ RECORD_FIELDS: dict[str, tuple[Field, ...]] = {
         Field("lon", _LON),
         Field("lat", _LAT),
         Field("reason", _choice(REASONS)),
-        Field("comment", _text(4000), "", verbatim=True),
+        Field("comment", _feedback_text(4000), "", verbatim=True),
         Field("time_of_concern", _choice(TIMES_OF_CONCERN), "all"),
         Field("severity", _integer(1, 5)),
         Field("created_at", _datetime, now_local),

@@ -418,3 +418,15 @@ def test_a_note_that_is_a_sentence_gets_one_full_stop(areas) -> None:
     assert "choose whole months to count them" in said
     assert ".." not in said.replace("\\.", ".")
     assert "Domestic abuse" in said and "else as “withheld”" in said
+
+
+def test_a_meeting_table_shows_rates_beside_withheld_ones_as_numbers() -> None:
+    """Meeting mode's static table: a column of rates with "withheld" among them read
+    "23.7", not "23.700000" (the styler's default for numbers in a column of text)."""
+    from hotspots.views import tables
+
+    table = pd.DataFrame({"Ward": ["A", "B", "C"], "Per 1,000 residents": [23.7, "withheld", 6.3],
+                          "Incidents": [1200, 5, None]})  # fmt: skip
+    html = tables.meeting_style(table).to_html()
+    assert ">23.7<" in html and ">6.3<" in html and ">withheld<" in html
+    assert "23.700000" not in html and ">1,200<" in html

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -277,19 +278,40 @@ def meeting_style(table: pd.DataFrame) -> Styler:
 
     Examples
     --------
-    >>> t = pd.DataFrame({"Incidents": [1200, None], "Share (%)": [3.5, 12.25]})
+    >>> t = pd.DataFrame({"Incidents": [1200, None], "Share (%)": [3.5, 12.25],
+    ...                   "Per 1,000": [23.7, "withheld"]})
     >>> print(meeting_style(t).to_string(delimiter=" | "))  # doctest: +NORMALIZE_WHITESPACE
-    Incidents | Share (%)
-    1,200 | 3.50
-    – | 12.25
+    Incidents | Share (%) | Per 1,000
+    1,200 | 3.50 | 23.7
+    – | 12.25 | withheld
     """
-    formats = {
-        column: f"{{:,.{_decimals_shown(table[column])}f}}"
-        for column in table.columns
-        if pd.api.types.is_numeric_dtype(table[column])
-        and not pd.api.types.is_bool_dtype(table[column])
-    }
+    formats: dict[str, Any] = {}
+    for column in table.columns:
+        values = table[column]
+        if pd.api.types.is_bool_dtype(values):
+            continue
+        if pd.api.types.is_numeric_dtype(values):
+            formats[column] = f"{{:,.{_decimals_shown(values)}f}}"
+        elif values.dtype == object:  # numbers beside words ("withheld"): the numbers alike
+            numbers = values[values.map(_is_number)]
+            if len(numbers):
+                formats[column] = _number_or_text(_decimals_shown(numbers.astype(float)))
     return table.style.format(formats, na_rep="–").hide(axis="index")
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(
+        value, bool | np.bool_
+    )
+
+
+def _number_or_text(decimals: int) -> Callable[[object], str]:
+    """A cell formatter: a number with ``decimals`` and thousands separated, text as it is."""
+
+    def shown(value: object) -> str:
+        return f"{value:,.{decimals}f}" if _is_number(value) else str(value)
+
+    return shown
 
 
 def _decimals_shown(values: pd.Series) -> int:

@@ -619,3 +619,17 @@ def test_a_period_one_source_lacks_is_not_called_a_period_without_data():
     assert gap.comparable(("2021-07", "2021-07"), kind="previous")[1] == (
         "no data for Jun 2021: compared with May 2021"
     )
+
+
+def test_a_measure_the_filters_leave_out_reads_not_in_selection_not_zero(demo):
+    """Acquisitive crime chosen: violent crime and ASB are not 0 (none happened) but not in
+    the selection; the measure the selection holds is counted."""
+    acquisitive = demo[demo["category"] == "Acquisitive"]
+    head = measures.headline_measures(acquisitive, current=("2022-01", "2022-01"))
+    for name in ("Violent crime", "Anti-social behaviour"):
+        row = head.loc[name]
+        assert (row["current_shown"], row["last_year_shown"]) == (measures.NOT_SELECTED,) * 2
+        assert np.isnan(row["current"]) and row["vs_previous"] == ""
+    counted = int((acquisitive["month"] == "2022-01").sum())
+    assert head.loc["All crime (excluding ASB)", "current"] == counted
+    assert any(measures.NOT_SELECTED in n for n in head.attrs["notes"])

@@ -13,6 +13,7 @@ from hotspots.products.measures.changes import what_changed
 from hotspots.products.measures.headline import (
     HEADLINE_MEASURES,
     NOT_FLAGGED,
+    NOT_SELECTED,
     SENSITIVE_MEASURE,
     can_flag_domestic,
     headline_measures,
@@ -37,6 +38,7 @@ __all__ = [
     "FALL",
     "HEADLINE_MEASURES",
     "NOT_FLAGGED",
+    "NOT_SELECTED",
     "POPULATION_METHODS",
     "RISE",
     "SENSITIVE_MEASURE",

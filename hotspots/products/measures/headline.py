@@ -38,6 +38,10 @@ SENSITIVE_MEASURE = "Domestic abuse (flagged)"
 NOT_FLAGGED = "n/a"
 """What the domestic-abuse measure shows when no source of the data can flag domestic abuse."""
 
+NOT_SELECTED = "not in selection"
+"""What a measure shows when the selection holds none of its incidents in any month (a crime
+group filter left it out): 0 would read as none happened."""
+
 NOT_FLAGGED_NOTE = (
     "Domestic abuse (flagged): n/a, because police.uk data do not flag domestic abuse (only a "
     "local source with a domestic-abuse flag or crime type can count it)"
@@ -87,6 +91,11 @@ def headline_measures(
     """
     check_incidents(incidents)
     periods = periods_for(current, previous, coverage)
+    # a measure of which the selection holds no incident at all (a crime group filter)
+    unselected = [
+        name for name, mask in _measure_masks(incidents).items()
+        if name != SENSITIVE_MEASURE and not mask.any()
+    ]  # fmt: skip
     incidents, period_note = counted_in(incidents, periods, coverage)
     # Totals that mix sensitive and other incidents count sensitive ones in whole groups of 5
     # or more only (a ward's month of one offence type; :func:`disclosure.countable`), so a
@@ -145,8 +154,14 @@ def headline_measures(
             out.loc[SENSITIVE_MEASURE, name] = np.nan
     _withhold(out, hidden)
     if not can_flag_domestic(incidents):
-        _not_flagged(out)
+        _not_counted(out, SENSITIVE_MEASURE, NOT_FLAGGED)
         notes.append(NOT_FLAGGED_NOTE)
+    for name in unselected:
+        _not_counted(out, name, NOT_SELECTED)
+    if unselected:
+        notes.append(
+            f"{', '.join(unselected)}: {NOT_SELECTED}, as the filters hold none of its incidents"
+        )
     out.attrs.update(
         current_period=periods.label(),
         previous_period=periods.label("previous"),
@@ -168,12 +183,12 @@ def can_flag_domestic(incidents: pd.DataFrame) -> bool:
     return bool((~sources.str.fullmatch(POLICEUK_SOURCE)).any())
 
 
-def _not_flagged(out: pd.DataFrame) -> None:
-    """The domestic-abuse row as "n/a": its sources cannot flag it, so 0 would be false."""
-    row = SENSITIVE_MEASURE
+def _not_counted(out: pd.DataFrame, row: str, shown: str) -> None:
+    """A measure's row as ``shown`` (:data:`NOT_FLAGGED`: its sources cannot flag it;
+    :data:`NOT_SELECTED`: the filters leave it out), never 0, which would be false."""
     for col in ("current", "previous", "last_year"):
         out.loc[row, col] = np.nan
-        out.loc[row, f"{col}_shown"] = NOT_FLAGGED
+        out.loc[row, f"{col}_shown"] = shown
     for suffix in COMPARISONS.values():
         out.loc[row, [f"{c}_{suffix}" for c in ("change", "pct", "p", "q")]] = np.nan
         out.loc[row, f"significant_{suffix}"] = False

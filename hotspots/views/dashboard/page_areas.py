@@ -219,7 +219,7 @@ def _headline(headline: pd.DataFrame) -> None:
         lines = [] if significant or not change else [change]
         if row["vs_last_year"] or row["vs_previous"]:
             lines.append(_markers_text(row, headline.attrs))
-        elif year != "n/a":
+        elif year not in ("n/a", measures.NOT_SELECTED):
             lines.append(f"{headline.attrs['last_year_period']}: {year}")
         if lines:
             column.caption("; ".join(lines))

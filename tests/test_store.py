@@ -29,6 +29,7 @@ from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.orm import Session
 
 from hotspots import store
+from hotspots.core.access import User
 from hotspots.store.models import Base, Feedback
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -633,6 +634,125 @@ def test_trafford_cameras_import_as_they_are(engine) -> None:
     assert again[["lon", "lat", "location"]].equals(cameras[["lon", "lat", "location"]])
 
 
+BOX = (-0.5, 51.7, -0.4, 51.8)
+"""A made-up study area (lon/lat box) for the camera-list checks; its east edge is lon -0.4."""
+
+
+def _east_of_box(metres: float) -> tuple[float, float]:
+    """The lon/lat ``metres`` due east of the box's east edge (WGS84 geodesic, pyproj)."""
+    from pyproj import Geod
+
+    lon, lat, _ = Geod(ellps="WGS84").fwd(BOX[2], 51.75, 90.0, metres)
+    return lon, lat
+
+
+def _camera_csv(path: Path, rows: list[tuple[str, str, float, float]]) -> Path:
+    lines = ["camera_id,name,type,range_m,lon,lat"]
+    lines += [f"{cid},{name},ptz,100,{lon!r},{lat!r}" for cid, name, lon, lat in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_cameras_outside_the_study_area_are_named_and_far_ones_refused(tmp_path) -> None:
+    # a list in the wrong coordinate system, or another council's, must not import silently:
+    # cameras just over the boundary (a border road) are the area's; 1-5 km out, a warning;
+    # more than 5 km out, nothing imported until the user confirms, with the fix
+    import shapely
+
+    engine = store.open_store(f"sqlite:///{tmp_path / 'cams.sqlite'}")
+    area = store.StudyArea("Boxshire", shapely.box(*BOX))
+    inside = ("IN-1", "Market Square", -0.45, 51.75)
+    border = ("B-1", "Border Road", *_east_of_box(400))
+    out = ("OUT-1", "Retail Park", *_east_of_box(3_000))
+    far = ("FAR-1", "Somewhere else", *_east_of_box(8_000))
+
+    kept = _camera_csv(tmp_path / "kept.csv", [inside, border, out])
+    report = store.import_records(engine, kept, "cameras", area=area)
+    assert report.inserted == 3
+    assert report.notes == [
+        "1 of 3 camera(s) lie just outside Boxshire, within 1 km of its boundary (counted as "
+        "the area's: border roads): B-1 (Border Road) 400 m"
+    ]
+    (warning,) = report.warnings
+    assert warning.startswith("1 of 3 camera(s) lie more than 1 km outside Boxshire, up to 3 km")
+    assert "OUT-1 (Retail Park) 3 km" in warning and "coverage and taskings" in warning
+
+    refused = _camera_csv(tmp_path / "refused.csv", [inside, far, ("NEW-1", "New", -0.46, 51.74)])
+    with pytest.raises(store.OutsideAreaError) as caught:
+        store.import_records(engine, refused, "cameras", area=area)
+    said = caught.value.problems
+    assert said[0] == (
+        f"{refused}: nothing imported: 1 of 3 camera(s) lie more than 5 km outside Boxshire, "
+        "up to 8 km away: FAR-1 (Somewhere else) 8 km"
+    )
+    assert "coordinate columns" in said[1] and "swapped" in said[1] and "confirm" in said[1]
+    assert sorted(store.list_cameras(engine)["camera_id"]) == ["B-1", "IN-1", "OUT-1"]
+
+    confirmed = store.import_records(engine, refused, "cameras", area=area, allow_outside=True,
+                                     if_exists="skip")  # fmt: skip
+    assert (confirmed.inserted, confirmed.skipped) == (2, 1)
+    assert "imported as confirmed: FAR-1 (Somewhere else) 8" in confirmed.warnings[0]
+    detail = store.audit_log(engine, actions=["import"])["detail"].iloc[0]
+    assert detail.startswith("inserted 2, replaced 0, skipped 1; 1 of 3 camera(s)")
+    assert "imported as confirmed" in detail  # the confirmation is in the audit log
+    engine.dispose()
+
+
+def _swapped_trafford(path: Path) -> tuple[Path, list[dict[str, str]]]:
+    """Trafford's published camera list written to ``path`` with lon and lat exchanged; and
+    its rows as published."""
+    import csv
+
+    with open(TRAFFORD / "trafford_cctv_cameras.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows({**row, "lon": row["lat"], "lat": row["lon"]} for row in rows)
+    return path, rows
+
+
+def test_a_camera_list_with_lon_and_lat_swapped_is_refused(tmp_path) -> None:
+    # Trafford's own list, lon and lat exchanged: every camera lands in the Indian Ocean
+    import shapely
+
+    swapped, rows = _swapped_trafford(tmp_path / "swapped.csv")
+    lon = [float(r["lon"]) for r in rows]
+    lat = [float(r["lat"]) for r in rows]
+    # the cameras' own bounding box: none outside it, some on its edge (no note for them)
+    area = store.StudyArea("Trafford", shapely.box(min(lon), min(lat), max(lon), max(lat)))
+    engine = store.open_store(f"sqlite:///{tmp_path / 'cams.sqlite'}")
+    with pytest.raises(store.OutsideAreaError, match=r"all 163 camera\(s\) lie more than 1 km"):
+        store.import_records(engine, swapped, "cameras", area=area)
+    assert store.list_cameras(engine).empty
+    report = store.import_records(engine, TRAFFORD / "trafford_cctv_cameras.csv", "cameras",
+                                  area=area)  # fmt: skip
+    assert report.inserted == 163 and not report.warnings and not report.notes
+    engine.dispose()
+
+
+def test_several_records_are_deleted_all_or_none(engine) -> None:
+    for n in (1, 2, 3):
+        store.add_camera(engine, _camera(camera_id=f"CAM-{n}", name=f"Camera {n}"))
+    with pytest.raises(KeyError, match=r"'CAM-9', 'CAM-8'; nothing deleted"):
+        store.delete_records(engine, "cameras", ["CAM-1", "CAM-9", "CAM-8"])
+    store.add_tasking(
+        engine,
+        {"camera_id": "CAM-3", "window_start": datetime(2021, 11, 19, 22),
+         "window_end": datetime(2021, 11, 20, 2), "requested_by": "Police"},
+    )  # fmt: skip
+    with pytest.raises(store.ValidationError, match=r"1 taskings record.*'CAM-3'.*decommissioned"):
+        store.delete_records(engine, "cameras", ["CAM-1", "CAM-3"])
+    assert len(store.list_cameras(engine)) == 3  # nothing half-deleted
+    assert store.audit_log(engine, actions=["delete"]).empty
+    ada = User("ada", "analyst")
+    assert store.delete_records(engine, "cameras", ["CAM-1", "CAM-2", "CAM-1"], actor=ada) == 2
+    assert store.list_cameras(engine)["camera_id"].tolist() == ["CAM-3"]
+    (row,) = store.audit_log(engine, actions=["delete"]).to_dict("records")
+    assert (row["user"], row["role"], row["target"]) == ("ada", "analyst", "cameras/CAM-1, CAM-2")
+    assert row["detail"] == "2 cameras records: CAM-1, CAM-2"
+
+
 def test_the_store_names_are_its_modules_names_and_typed_alike() -> None:
     """``hotspots.store``'s lazily imported names: each is its module's object, and the
     names typed for mypy (the TYPE_CHECKING imports) are exactly those."""
@@ -703,3 +823,4 @@ def test_the_command_line_imports_a_camera_list_into_a_workspaces_store(
     engine = store.open_store(f"sqlite:///{root / 'data' / 'hotspots.sqlite'}")
     assert len(store.list_cameras(engine)) == 163
     engine.dispose()
+

@@ -11,6 +11,14 @@ converted. A council's camera list with only ``camera_id, location, area_name, a
 lat`` (Trafford's, for one) imports as it is: each camera is taken as a PTZ camera seeing 100 m
 (:data:`CAMERA_IMPORT_DEFAULTS`, reported), to be corrected camera by camera.
 
+A camera list given the partnership's area (:class:`StudyArea`) is checked against it with the
+rows: cameras outside it are reported (how many, which, how far). Up to
+:data:`NEAR_BOUNDARY_M` out they count as the area's (a note); beyond it, a warning; and the
+list is refused (:class:`OutsideAreaError`, nothing imported) when a camera lies more than
+:data:`FAR_OUTSIDE_M` out or every camera lies beyond :data:`NEAR_BOUNDARY_M`, unless the import
+is confirmed (``allow_outside``): that is a list in the wrong coordinate system (longitude and
+latitude swapped, grid metres read as degrees) or another area's.
+
 Examples
 --------
 >>> report = import_records(engine, "trafford_cctv_cameras.csv", "cameras")  # doctest: +SKIP
@@ -32,18 +40,21 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 import numpy as np
+from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from hotspots.core.access import User
 from hotspots.core.crs import BNG, in_bng_extent, outside_degrees, to_lonlat
 from hotspots.core.io import Dest, deliver, spreadsheet_safe, write_csv
+from hotspots.space.extent import metres_outside
 from hotspots.store.models import MODELS
 from hotspots.store.records import (
     ID_FIELD,
     POINT_KINDS,
     RECORD_FIELDS,
     ValidationError,
+    camera_label,
     check_kind,
     clean_record,
     is_blank,
@@ -56,6 +67,22 @@ that turns (a circle of view) with a 100 m useful range. Correct them camera by 
 
 Format = Literal["csv", "geojson"]
 Source = str | Path | IO[str] | IO[bytes]
+
+NEAR_BOUNDARY_M = 1_000.0
+"""Cameras at most this far outside the study area count as the area's: a camera on a border
+road, or a boundary drawn simplified. They are named in a note and imported."""
+
+FAR_OUTSIDE_M = 5_000.0
+"""Cameras farther than this outside the study area stop the import unless it is confirmed:
+a partnership's own cameras are not that far out, but a list with longitude and latitude
+swapped (thousands of km away), in the wrong coordinate system, or of another area is."""
+
+_ON_THE_EDGE_M = 1.0
+"""Cameras less than this outside the study area are on its edge (inside): no camera list is
+that precise."""
+
+_MAX_NAMED = 5
+"""Cameras named in a message about the study area (farthest first); the rest are counted."""
 
 _LOCATION_ALIASES = {"longitude": "lon", "latitude": "lat", "long": "lon", "lng": "lon"}
 _MAX_LISTED = 20
@@ -91,6 +118,25 @@ class ImportReport:
     defaults_applied: dict[str, str] = field(default_factory=dict)
     ignored_columns: tuple[str, ...] = ()
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    """What the user should check although it was imported: cameras more than
+    :data:`NEAR_BOUNDARY_M` outside the study area."""
+
+
+@dataclass(frozen=True)
+class StudyArea:
+    """The partnership's area a camera list is checked against: its ``name`` as messages say
+    it (``"Trafford"``, ``"the wards of Dacorum CSP (demo)"``) and its ``outline`` (a polygon,
+    EPSG:4326)."""
+
+    name: str
+    outline: BaseGeometry
+
+
+class OutsideAreaError(ValidationError):
+    """A camera list refused, nothing imported, because cameras lie far outside the study area:
+    ``problems`` say how many, which, how far, and the fix. Importing again with
+    ``allow_outside=True`` stores it all the same (the user confirmed they are theirs)."""
 
 
 def _text_of(source: Source) -> tuple[str, str]:
@@ -226,6 +272,8 @@ def read_records(
     fmt: Format | None = None,
     defaults: Mapping[str, Any] | None = None,
     ignore_columns: Sequence[str] = (),
+    area: StudyArea | None = None,
+    allow_outside: bool = False,
 ) -> tuple[list[dict[str, Any]], ImportReport]:
     """Read and validate the records of a CSV or GeoJSON file, without storing them.
 
@@ -242,6 +290,11 @@ def read_records(
         :data:`CAMERA_IMPORT_DEFAULTS`. Every default used is reported.
     ignore_columns
         Columns to leave out; any other column that is not a field is an error.
+    area
+        Cameras only: the partnership's area, to check the cameras against (see the module
+        notes); cameras outside it are reported in ``notes`` and ``warnings``.
+    allow_outside
+        Import cameras far outside ``area`` all the same (the user confirmed they are theirs).
 
     Returns
     -------
@@ -252,9 +305,12 @@ def read_records(
     ------
     ValueError
         Unreadable file; :class:`ValidationError` listing the bad rows (line or feature number)
-        and their problems, or ids used twice in the file.
+        and their problems, or ids used twice in the file; :class:`OutsideAreaError` when
+        cameras lie far outside ``area`` and ``allow_outside`` is not given.
     """
     fields = check_kind(kind)
+    if area is not None and kind != "cameras":
+        raise ValueError(f"area: only camera lists are checked against the study area, not {kind}")
     text, name = _text_of(source)
     report = ImportReport(kind=kind, source=name)
     if _guess_format(name, fmt) == "csv":
@@ -290,9 +346,89 @@ def read_records(
     twice = sorted(i for i, n in counts.items() if n > 1)
     if twice:
         raise ValidationError(kind, [f"{name}: id(s) {twice[:_MAX_LISTED]} appear twice"])
+    if area is not None and records:
+        _check_area(records, area, name, report, allow_outside=allow_outside)
     report.rows = len(records)
     report.defaults_applied = _describe_defaults(kind, filled, chosen)
     return records, report
+
+
+def _check_area(
+    records: Sequence[Mapping[str, Any]],
+    area: StudyArea,
+    name: str,
+    report: ImportReport,
+    *,
+    allow_outside: bool,
+) -> None:
+    """Name the cameras outside ``area`` in ``report`` (notes, warnings), or refuse the list
+    (:class:`OutsideAreaError`) when one lies more than :data:`FAR_OUTSIDE_M` out or all lie
+    more than :data:`NEAR_BOUNDARY_M` out, unless ``allow_outside``."""
+    lon = np.array([r["lon"] for r in records], dtype=float)
+    lat = np.array([r["lat"] for r in records], dtype=float)
+    metres = metres_outside(lon, lat, area.outline)
+    near = (metres >= _ON_THE_EDGE_M) & (metres <= NEAR_BOUNDARY_M)
+    beyond = metres > NEAR_BOUNDARY_M
+    far = metres > FAR_OUTSIDE_M
+    total = len(records)
+    if near.any():
+        report.notes.append(
+            f"{int(near.sum())} of {total} camera(s) lie just outside {area.name}, within "
+            f"{_distance(NEAR_BOUNDARY_M)} of its boundary (counted as the area's: border "
+            f"roads): {_named(records, metres, near)}"
+        )
+    if not beyond.any():
+        return
+    farthest = _distance(float(metres.max()))
+    if far.any() or beyond.all():
+        if beyond.all():
+            why = f"all {total} camera(s) lie more than {_distance(NEAR_BOUNDARY_M)} outside"
+        else:
+            why = f"{int(far.sum())} of {total} camera(s) lie more than"
+            why += f" {_distance(FAR_OUTSIDE_M)} outside"
+        why += f" {area.name}"
+        if not allow_outside:
+            raise OutsideAreaError(
+                "cameras",
+                [
+                    f"{name}: nothing imported: {why}, up to {farthest} away: "
+                    f"{_named(records, metres, beyond)}",
+                    "Check the coordinate columns and their CRS: lon must be the longitude and "
+                    "lat the latitude, in WGS84 degrees (swapped, they put the cameras thousands "
+                    "of km away); British National Grid metres go in easting and northing "
+                    "columns. A list of another area's cameras belongs in that area's workspace. "
+                    "If these cameras really are this partnership's, confirm it and import "
+                    "again.",
+                ],
+            )
+        report.warnings.append(
+            f"{why}, up to {farthest} away, imported as confirmed: "
+            f"{_named(records, metres, beyond)}"
+        )
+        return
+    report.warnings.append(
+        f"{int(beyond.sum())} of {total} camera(s) lie more than {_distance(NEAR_BOUNDARY_M)} "
+        f"outside {area.name}, up to {farthest} away: {_named(records, metres, beyond)}. Check "
+        "they are this partnership's and where they stand: coverage and taskings count them."
+    )
+
+
+def _named(records: Sequence[Mapping[str, Any]], metres: np.ndarray, chosen: np.ndarray) -> str:
+    """The chosen cameras, farthest first, each with how far out it lies: the first few named,
+    the rest counted."""
+    order = [i for i in np.argsort(-metres, kind="stable") if chosen[i]]
+    named = [f"{camera_label(records[i])} {_distance(float(metres[i]))}" for i in order]
+    more = len(named) - _MAX_NAMED
+    return "; ".join(named[:_MAX_NAMED]) + (f"; and {more} more" if more > 0 else "")
+
+
+def _distance(metres: float) -> str:
+    """``"350 m"``, ``"2.3 km"``, ``"7,560 km"``."""
+    if metres < 1_000:
+        return f"{metres:,.0f} m"
+    if metres < 100_000:
+        return f"{metres / 1000:,.1f} km".replace(".0 km", " km")
+    return f"{metres / 1000:,.0f} km"
 
 
 def _describe_defaults(
@@ -326,6 +462,8 @@ def import_records(
     if_exists: Literal["error", "skip", "replace"] = "error",
     defaults: Mapping[str, Any] | None = None,
     ignore_columns: Sequence[str] = (),
+    area: StudyArea | None = None,
+    allow_outside: bool = False,
     actor: User | None = None,
 ) -> ImportReport:
     """Import a CSV or GeoJSON file of records into the store, all or nothing (one transaction).
@@ -334,8 +472,9 @@ def import_records(
     ----------
     engine
         From :func:`hotspots.store.db.open_store`.
-    source, kind, fmt, defaults, ignore_columns
-        As for :func:`read_records`.
+    source, kind, fmt, defaults, ignore_columns, area, allow_outside
+        As for :func:`read_records` (cameras far outside ``area`` import nothing, unless
+        ``allow_outside``).
     if_exists
         What to do with ids already stored: ``"error"`` (import nothing), ``"skip"`` (keep the
         stored record) or ``"replace"`` (overwrite it with the file's). Imported actions keep the
@@ -350,7 +489,13 @@ def import_records(
     if if_exists not in ("error", "skip", "replace"):
         raise ValueError(f"if_exists must be 'error', 'skip' or 'replace', got {if_exists!r}")
     records, report = read_records(
-        source, kind, fmt=fmt, defaults=defaults, ignore_columns=ignore_columns
+        source,
+        kind,
+        fmt=fmt,
+        defaults=defaults,
+        ignore_columns=ignore_columns,
+        area=area,
+        allow_outside=allow_outside,
     )
     model = MODELS[kind]
     id_field = ID_FIELD[kind]
@@ -394,7 +539,9 @@ def import_records(
         actor=actor,
         action="import",
         target=f"{kind}/{Path(str(report.source)).name}",
-        detail=lambda counts: "inserted {}, replaced {}, skipped {}".format(*counts),
+        detail=lambda counts: "; ".join(
+            ["inserted {}, replaced {}, skipped {}".format(*counts), *report.warnings]
+        ),
     )
     return report
 

@@ -343,6 +343,31 @@ POINT_KINDS: tuple[str, ...] = ("feedback", "cameras")
 """Record types with a location (``lon``, ``lat`` in WGS84)."""
 
 
+_LABEL_CHARS = 40
+
+
+def camera_label(camera: Mapping[str, Any]) -> str:
+    """A camera as people name it: its id, and its name (else its location) in brackets, cut
+    at 40 characters; characters that do not print (a terminal's escapes, direction
+    controls) shown as ``?``, other text verbatim (escape it where it is shown).
+
+    Examples
+    --------
+    >>> camera_label({"camera_id": "DBC-CAM-01", "name": "Marlowes north", "location": ""})
+    'DBC-CAM-01 (Marlowes north)'
+    >>> camera_label({"camera_id": "1001", "name": "", "location": "Stretford Mall"})
+    '1001 (Stretford Mall)'
+    """
+    words = next(
+        (str(camera[key]).strip() for key in ("name", "location") if not is_blank(camera.get(key))),
+        "",
+    )
+    if len(words) > _LABEL_CHARS:
+        words = words[: _LABEL_CHARS - 1].rstrip() + "…"
+    label = f"{camera['camera_id']} ({words})" if words else str(camera["camera_id"])
+    return "".join(ch if ch.isprintable() else "?" for ch in label)
+
+
 def check_kind(kind: str) -> tuple[Field, ...]:
     """The fields of ``kind``; ``ValueError`` naming the known kinds otherwise."""
     if kind not in RECORD_FIELDS:

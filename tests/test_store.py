@@ -824,3 +824,69 @@ def test_the_command_line_imports_a_camera_list_into_a_workspaces_store(
     assert len(store.list_cameras(engine)) == 163
     engine.dispose()
 
+
+def test_the_command_line_refuses_cameras_far_outside_the_workspaces_area(
+    tmp_path, monkeypatch, capsys
+) -> None:
+    # Dacorum's cameras given to Trafford's workspace, and Trafford's own with lon and lat
+    # swapped: refused in words (how many, which, how far, the fix), stored only when confirmed
+    from hotspots.data import datasets
+    from hotspots.data.workspace import init
+    from hotspots.views.cli import main
+
+    monkeypatch.delenv(store.DB_URL_ENV, raising=False)
+    monkeypatch.delenv(store.DB_PATH_ENV, raising=False)
+    root = tmp_path / "ws"
+    init(root, area="Trafford")
+    swapped, _ = _swapped_trafford(tmp_path / "swapped.csv")
+    assert main(["cameras", "import", str(swapped), str(root)]) == 1
+    said = capsys.readouterr().err
+    refused = "all 163 camera(s) lie more than 1 km outside Trafford, up to 8,045 km away: "
+    assert f"swapped.csv: nothing imported: {refused}" in said  # in the Indian Ocean
+    assert "; and 158 more" in said and "coordinate columns" in said
+    assert "add --allow-outside" in said
+    dacorum = datasets.demo_path("cameras")
+    assert main(["cameras", "import", str(dacorum), str(root)]) == 1
+    said = capsys.readouterr().err
+    assert "all 33 camera(s) lie more than 1 km outside Trafford, up to 218 km away" in said
+    assert "DBC-CAM-005 (HH05 Selden Hill) 218 km;" in said and "; and 28 more" in said
+    engine = store.open_store(f"sqlite:///{root / 'data' / 'hotspots.sqlite'}")
+    assert store.list_cameras(engine).empty
+    assert main(["cameras", "import", str(dacorum), str(root), "--allow-outside"]) == 0
+    out = capsys.readouterr().out
+    assert "33 new camera(s)" in out and "warning: all 33 camera(s) lie more than 1 km" in out
+    assert "imported as confirmed" in out and len(store.list_cameras(engine)) == 33
+    engine.dispose()
+
+
+def test_the_command_line_removes_cameras_all_or_none_once_confirmed(
+    tmp_path, monkeypatch, capsys
+) -> None:
+    from hotspots.data.workspace import init
+    from hotspots.views.cli import main
+
+    monkeypatch.delenv(store.DB_URL_ENV, raising=False)
+    monkeypatch.delenv(store.DB_PATH_ENV, raising=False)
+    root = tmp_path / "ws"
+    assert main(["cameras", "remove", "1148", "--workspace", str(root), "--yes"]) == 1
+    assert "not a workspace" in capsys.readouterr().err and not root.exists()
+    init(root, area="Trafford")
+    assert main(["cameras", "import", str(TRAFFORD / "trafford_cctv_cameras.csv"), str(root)]) == 0
+    capsys.readouterr()
+    engine = store.open_store(f"sqlite:///{root / 'data' / 'hotspots.sqlite'}")
+
+    assert main(["cameras", "remove", "1148", "1165", "--workspace", str(root)]) == 1
+    out = capsys.readouterr().out  # not a terminal and no --yes: asked, not done
+    assert "2 camera(s) to remove: 1148 (Trafford Way); 1165 (Woodsend Circle)" in out
+    assert "nothing removed" in out and len(store.list_cameras(engine)) == 163
+    assert main(["cameras", "remove", "1148", "nope", "--workspace", str(root), "--yes"]) == 1
+    assert "no camera with camera_id nope" in capsys.readouterr().err
+    assert len(store.list_cameras(engine)) == 163
+
+    assert main(["cameras", "remove", "1148", "1165", "--workspace", str(root), "--yes"]) == 0
+    assert "removed 2 camera(s); 161 left in the store" in capsys.readouterr().out
+    left = set(store.list_cameras(engine)["camera_id"])
+    assert len(left) == 161 and not {"1148", "1165"} & left
+    (row,) = store.audit_log(engine, actions=["delete"]).to_dict("records")
+    assert (row["user"], row["target"]) == ("system", "cameras/1148, 1165")
+    engine.dispose()

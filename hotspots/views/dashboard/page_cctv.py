@@ -480,8 +480,9 @@ def _remove_section(engine: Engine, cameras: pd.DataFrame) -> None:
     if not login.allowed("edit"):
         return
     message = st.session_state.pop(_REMOVED_KEY, None)
-    if message is not None:
-        getattr(st, message[0])(markdown_text(message[1]))
+    with st.container():  # one place, as the import's messages
+        if message is not None:
+            getattr(st, message[0])(markdown_text(message[1]))
     with st.expander("Remove cameras"):
         labels = {row["camera_id"]: store.camera_label(row) for row in cameras.to_dict("records")}
         chosen = st.multiselect(
@@ -493,7 +494,9 @@ def _remove_section(engine: Engine, cameras: pd.DataFrame) -> None:
             key=_REMOVE_IDS,
         )
         sure = st.checkbox(
-            f"Yes, remove these {len(chosen)} camera(s) from the store",
+            f"Yes, remove these {len(chosen)} camera(s) from the store"
+            if chosen
+            else "Yes, remove the cameras chosen from the store",
             disabled=not chosen,
             key=_REMOVE_SURE,
         )
@@ -600,10 +603,12 @@ def render() -> None:
     sel = sidebar_filters(ds, title="CCTV: coverage, siting and taskings")
     engine = session_store()
     st.caption(store_caption())
-    if "cctv_import_report" in st.session_state:
-        st.success(st.session_state.pop("cctv_import_report"))
-    for warning in st.session_state.pop("cctv_import_warnings", []):
-        st.warning(markdown_text(warning))
+    with st.container():  # one place whatever it holds: the sections below keep theirs, and
+        # an expander open there stays open when the messages go
+        if "cctv_import_report" in st.session_state:
+            st.success(st.session_state.pop("cctv_import_report"))
+        for warning in st.session_state.pop("cctv_import_warnings", []):
+            st.warning(markdown_text(warning))
     cameras = store.list_cameras(engine)
     inc = cached.selected(ds, sel)
     if cameras.empty:

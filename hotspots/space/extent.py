@@ -13,6 +13,9 @@ area the analysis uses
    tenth of its size on every side), buffered by one H3 edge.
 
 Incidents left outside keep their own cells (``in_study_area`` false) and are reported.
+
+:func:`metres_outside` says how far points lie outside a study area (a camera list is checked
+with it on import, :mod:`hotspots.store.io`).
 """
 
 from __future__ import annotations

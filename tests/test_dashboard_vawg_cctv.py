@@ -635,6 +635,27 @@ def test_only_analysts_and_admins_can_remove_cameras(tmp_path, monkeypatch) -> N
     engine.dispose()
 
 
+def test_a_list_of_cameras_without_ids_imported_twice_on_the_page_stores_them_once(
+    tmp_path, monkeypatch
+) -> None:
+    # the page imports by the store's rule: a camera without an id is known by its position,
+    # type and name, so the second import finds the three cameras already stored
+    url = _own_store(tmp_path, monkeypatch)
+    demo = pd.read_csv(datasets.demo_path("cameras")).head(3).assign(camera_id="")
+    upload = ("noid.csv", demo.to_csv(index=False).encode(), "text/csv")
+    at = AppTest.from_function(_cctv_page, default_timeout=240).run()
+    for said in ("3 new camera(s), 0 replaced, 0 left as stored",
+                 "0 new camera(s), 0 replaced, 3 left as stored"):  # fmt: skip
+        at.file_uploader(key="cctv_cameras_file").set_value(upload).run()
+        at.button(key="cctv_cameras_import").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert f"Imported {markdown_text('noid.csv')}: {said}." in at.success[0].value
+    engine = store.open_store(url)
+    cameras = store.list_cameras(engine)
+    assert len(cameras) == 3 and cameras["camera_id"].str.startswith("CAM-").all()
+    engine.dispose()
+
+
 def test_a_viewer_cannot_import_cameras(monkeypatch) -> None:
     from hotspots.core.access import User
     from hotspots.views.dashboard import login

@@ -9,6 +9,7 @@ tests FAIL with the fix (``bash scripts/setup.sh --test`` installs them): they n
 from __future__ import annotations
 
 import glob
+import json
 import multiprocessing
 import os
 import shutil
@@ -731,6 +732,140 @@ def test_a_camera_list_with_lon_and_lat_swapped_is_refused(tmp_path) -> None:
     engine.dispose()
 
 
+NOID = "camera_id,location,area_name,area_code,lon,lat\n,Noid cam,x,y,-2.31,53.45\n"
+"""The analyst's camera list whose one camera has no camera_id."""
+
+
+def test_a_camera_without_an_id_is_stored_once_however_often_its_list_is_imported(
+    engine, tmp_path
+) -> None:
+    # its id is made from its position (to about a metre), type and name: imported again, it
+    # is the camera already stored, not a second camera at the same point counted twice
+    noid = tmp_path / "noid.csv"
+    noid.write_text(NOID, encoding="utf-8")
+    first = store.import_records(engine, noid, "cameras", if_exists="skip")
+    assert (first.inserted, first.skipped) == (1, 0)
+    assert first.defaults_applied["ids"].startswith("made from position, type and name")
+    (camera_id,) = store.list_cameras(engine)["camera_id"]
+    assert camera_id == store.camera_content_id({"lon": -2.31, "lat": 53.45, "type": "ptz",
+                                                 "location": "Noid cam"})  # fmt: skip
+    again = store.import_records(engine, noid, "cameras", if_exists="skip")
+    assert (again.inserted, again.updated, again.skipped) == (0, 0, 1)
+    replaced = store.import_records(engine, noid, "cameras", if_exists="replace")
+    assert (replaced.inserted, replaced.updated) == (0, 1)
+    with pytest.raises(store.ValidationError, match=r"1 id\(s\) already stored"):
+        store.import_records(engine, noid, "cameras")
+    # 40 cm away, spaces and case changed: the same camera; 5 m away or renamed: another
+    moved = NOID.replace("-2.31,53.45", "-2.310004,53.450002").replace("Noid cam", " noid  Cam")
+    noid.write_text(moved, encoding="utf-8")
+    assert store.import_records(engine, noid, "cameras", if_exists="skip").skipped == 1
+    noid.write_text(NOID.replace("53.45", "53.45005") + NOID.splitlines()[1].replace(
+        "Noid cam", "Noid cam 2") + "\n", encoding="utf-8")  # fmt: skip
+    assert store.import_records(engine, noid, "cameras", if_exists="skip").inserted == 2
+    assert len(store.list_cameras(engine)) == 3
+    with pytest.raises(store.ValidationError, match=r"already stored as 'CAM-"):
+        store.add_camera(engine, {"lon": -2.31, "lat": 53.45, "type": "ptz",
+                                  "range_m": 100, "location": "Noid cam"})  # fmt: skip
+
+
+def test_a_camera_stored_with_a_random_id_is_recognised_by_its_list(engine, tmp_path) -> None:
+    # the analyst's store: the id-less camera imported twice by the version that gave random
+    # ids. Imported again, the list's camera is the stored one, and the two are named
+    noid = tmp_path / "noid.csv"
+    noid.write_text(NOID, encoding="utf-8")
+    for random_id in ("CAM-14473c2f0d9c", "CAM-a11521a5eb99"):
+        store.add_camera(engine, {"camera_id": random_id, "location": "Noid cam", "lon": -2.31,
+                                  "lat": 53.45, "type": "ptz", "range_m": 100})  # fmt: skip
+    report = store.import_records(engine, noid, "cameras", if_exists="skip")
+    assert (report.inserted, report.skipped) == (0, 1)
+    assert report.notes == [
+        "stored cameras CAM-14473c2f0d9c, CAM-a11521a5eb99 are one camera (the same position, "
+        "type and name; the list's is taken as CAM-14473c2f0d9c): remove the others"
+    ]
+    replaced = store.import_records(engine, noid, "cameras", if_exists="replace")
+    assert replaced.updated == 1
+    assert sorted(store.list_cameras(engine)["camera_id"]) == ["CAM-14473c2f0d9c",
+                                                               "CAM-a11521a5eb99"]  # fmt: skip
+
+
+def test_every_problem_of_a_camera_list_is_named_in_one_go(tmp_path) -> None:
+    # the analyst's bad list took three runs: a bad value, then an id used twice (no line),
+    # then cameras far outside. One run names every problem, each with its lines; nothing stored
+    import shapely
+
+    rows = [
+        "camera_id,location,area_name,area_code,lon,lat",
+        "1001,Trafford Wharf Road,Gorse Hill & Cornbrook,E05015247,-2.284777,53.464515",  # 2
+        "1002,Trafford Wharf Road/Wharfside tram stop,x,y,-2.289056,53.466406",
+        "1001,Trafford Wharf Road again,x,y,-2.2848,53.4645",  # 4: 1001 again
+        "2001,Swapped,x,y,53.46,-2.28",  # 5: far outside
+        ",Noid cam,x,y,-2.31,53.45",  # 6
+        ",noid CAM,x,y,-2.310001,53.45",  # 7: the same camera as line 6
+        "1008,Bad lon,x,y,abc,53.46",  # 8
+        "1009,One value too many,x,y,-2.29,53.46,extra",  # 9
+        "1001,Third,x,y,-2.29,not a number",  # 10: 1001 a third time, and a bad lat
+        "1011,Bad lon too,x,y,abc,53.47",  # 11: the same problem as line 8
+    ]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    area = store.StudyArea("Trafford", shapely.box(-2.48, 53.35, -2.25, 53.48))
+    engine = store.open_store(f"sqlite:///{tmp_path / 'cams.sqlite'}")
+    with pytest.raises(store.ValidationError) as err:
+        store.import_records(engine, bad, "cameras", area=area)
+    assert not isinstance(err.value, store.OutsideAreaError)  # confirming would not do
+    problems = err.value.problems
+    assert problems[:6] == [
+        f"{bad}: nothing imported",
+        "lines 2, 4 and 10: camera_id '1001' is given 3 times: each record needs its own "
+        "camera_id (delete the repeated rows, or correct the ids)",
+        "lines 6 and 7: the same camera twice (no camera_id; the same position to about a "
+        "metre, type and name): delete the repeated rows, or give each camera its camera_id",
+        "lines 8 and 11: lon (longitude) must be a number, got 'abc'",
+        "line 9: 7 values for 6 columns; check the quoting of text containing commas",
+        "line 10: lat (latitude) must be a number, got 'not a number'",
+    ]
+    assert problems[6].startswith(
+        "in the rows without these problems, 1 of 6 camera(s) lie more than 5 km outside Trafford"
+    )
+    assert "2001 (Swapped)" in problems[6] and problems[7].startswith("Check the coordinate")
+    assert store.list_cameras(engine).empty
+
+    # GeoJSON: features named; easting/northing columns: the bad number and its column
+    features = [
+        {"type": "Feature", "properties": {"camera_id": "A", "type": "dome"},
+         "geometry": {"type": "Point", "coordinates": [-2.3, 53.45]}},
+        {"type": "Feature", "properties": {"camera_id": "B"},
+         "geometry": {"type": "LineString", "coordinates": [[-2.3, 53.4], [-2.3, 53.5]]}},
+        {"type": "Feature", "properties": {"camera_id": "A", "lon": -2.4},
+         "geometry": {"type": "Point", "coordinates": [-2.3, 53.46]}},
+    ]  # fmt: skip
+    geo = tmp_path / "bad.geojson"
+    geo.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    with pytest.raises(store.ValidationError) as err:
+        store.read_records(geo, "cameras")
+    assert err.value.problems == [
+        f"{geo}: nothing imported",
+        "feature 1: type 'dome' is not one of fixed, ptz, redeployable",
+        "features 1 and 3: camera_id 'A' is given twice: each record needs its own camera_id "
+        "(delete the repeated rows, or correct the ids)",
+        "feature 2: expected a Point location, found LineString",
+        "feature 3: property lon=-2.4 disagrees with the Point geometry (-2.3); remove the "
+        "property or correct it",
+    ]
+    grid = tmp_path / "grid.csv"
+    grid.write_text("camera_id,type,range_m,easting,northing\nG1,ptz,100,379000,396000\n"
+                    "G2,ptz,-5,37900O,396000\nG3,ptz,100,379100,\n")  # fmt: skip
+    with pytest.raises(store.ValidationError) as err:
+        store.read_records(grid, "cameras")
+    assert err.value.problems == [
+        f"{grid}: nothing imported",
+        "line 3: easting must be a number of metres (British National Grid), got '37900O'",
+        "line 3: range_m must be in (0, 5000], got '-5'",
+        "line 4: northing must be a number of metres (British National Grid), got ''",
+    ]
+    engine.dispose()
+
+
 def test_several_records_are_deleted_all_or_none(engine) -> None:
     for n in (1, 2, 3):
         store.add_camera(engine, _camera(camera_id=f"CAM-{n}", name=f"Camera {n}"))
@@ -822,6 +957,43 @@ def test_the_command_line_imports_a_camera_list_into_a_workspaces_store(
     assert "0 new camera(s), 0 replaced, 163 already stored" in capsys.readouterr().out
     engine = store.open_store(f"sqlite:///{root / 'data' / 'hotspots.sqlite'}")
     assert len(store.list_cameras(engine)) == 163
+    engine.dispose()
+
+
+def test_the_command_line_stores_a_camera_without_an_id_once_and_lists_every_problem(
+    tmp_path, monkeypatch, capsys
+) -> None:
+    from hotspots.data.workspace import init
+    from hotspots.views.cli import main
+
+    monkeypatch.delenv(store.DB_URL_ENV, raising=False)
+    monkeypatch.delenv(store.DB_PATH_ENV, raising=False)
+    root = tmp_path / "traff"
+    init(root, area="Trafford")
+    noid = tmp_path / "noid.csv"
+    noid.write_text(NOID, encoding="utf-8")
+    assert main(["cameras", "import", str(noid), str(root)]) == 0
+    assert "noid.csv: 1 new camera(s), 0 replaced" in capsys.readouterr().out
+    assert main(["cameras", "import", str(noid), str(root)]) == 0  # twice: still one camera
+    out = capsys.readouterr().out
+    assert "noid.csv: 0 new camera(s), 0 replaced, 1 already stored left as they were" in out
+    assert "ids: made from position, type and name for 1 row(s)" in out
+    engine = store.open_store(f"sqlite:///{root / 'data' / 'hotspots.sqlite'}")
+    assert len(store.list_cameras(engine)) == 1
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text(NOID.replace(",Noid", "1001,Noid") + "1001,Again,x,y,abc,53.45\n"
+                   "1003,Third,x,y,-2.3,53.46,extra\n")  # fmt: skip
+    assert main(["cameras", "import", str(bad), str(root)]) == 1
+    said = capsys.readouterr().err.splitlines()  # one problem a line, each with its lines
+    assert said == [
+        f"hotspots cameras: error: {bad}: nothing imported",
+        "  lines 2 and 3: camera_id '1001' is given twice: each record needs its own camera_id "
+        "(delete the repeated rows, or correct the ids)",
+        "  line 3: lon (longitude) must be a number, got 'abc'",
+        "  line 4: 7 values for 6 columns; check the quoting of text containing commas",
+    ]
+    assert len(store.list_cameras(engine)) == 1
     engine.dispose()
 
 

@@ -5,11 +5,16 @@ verbatim, numbers exactly, dates ``YYYY-MM-DD`` and times ``YYYY-MM-DD HH:MM:SS[
 that an export imported into an empty store and exported again gives the same file. GeoJSON
 features of feedback points and cameras are Points (WGS84); other records have no geometry.
 
-Imports validate every row before storing any (all or nothing, one transaction) and report
-what they chose for the user: defaults filled in, ids generated, columns ignored, coordinates
-converted. A council's camera list with only ``camera_id, location, area_name, area_code, lon,
-lat`` (Trafford's, for one) imports as it is: each camera is taken as a PTZ camera seeing 100 m
-(:data:`CAMERA_IMPORT_DEFAULTS`, reported), to be corrected camera by camera.
+Imports validate every row before storing any (all or nothing, one transaction): a file with
+problems is refused naming every one at once, each with the lines (or features) it is on (a bad
+value and its column, an id given twice, a line with too many values). They report what they
+chose for the user: defaults filled in, ids generated, columns ignored, coordinates converted.
+A camera without a ``camera_id`` is known by its position, type and name
+(:func:`hotspots.store.records.camera_content_id`): imported again, it is the camera already
+stored (even one stored under another id), not a second one. A council's camera list with
+only ``camera_id, location, area_name, area_code, lon, lat`` (Trafford's, for one) imports as it
+is: each camera is taken as a PTZ camera seeing 100 m (:data:`CAMERA_IMPORT_DEFAULTS`,
+reported), to be corrected camera by camera.
 
 A camera list given the partnership's area (:class:`StudyArea`) is checked against it with the
 rows: cameras outside it are reported (how many, which, how far). Up to
@@ -29,10 +34,10 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -54,6 +59,7 @@ from hotspots.store.records import (
     POINT_KINDS,
     RECORD_FIELDS,
     ValidationError,
+    camera_content_id,
     camera_label,
     check_kind,
     clean_record,
@@ -85,7 +91,10 @@ _MAX_NAMED = 5
 """Cameras named in a message about the study area (farthest first); the rest are counted."""
 
 _LOCATION_ALIASES = {"longitude": "lon", "latitude": "lat", "long": "lon", "lng": "lon"}
-_MAX_LISTED = 20
+_MAX_LISTED = 100
+"""Problems of a file listed (each with every line it is on); any more are counted."""
+_MAX_WHERE = 12
+"""Lines named for one problem; any more are counted."""
 
 
 @dataclass
@@ -170,7 +179,50 @@ def _guess_format(name: str, fmt: Format | None) -> Format:
     raise ValueError(f"{name}: cannot tell the format from {suffix!r}; pass fmt='csv' or 'geojson'")
 
 
-def _csv_rows(text: str, name: str) -> tuple[list[dict[str, Any]], list[str]]:
+Where = tuple[str, int]
+"""Where a record is in its file: ``("line", 9)`` of a CSV, ``("feature", 3)`` of GeoJSON."""
+
+
+class _Problems:
+    """Every problem of a file, each said once with every line (or feature) it is on, in the
+    order of the file."""
+
+    def __init__(self) -> None:
+        self._found: dict[str, list[Where]] = {}
+
+    def add(self, where: Where, problem: str) -> None:
+        self._found.setdefault(problem, []).append(where)
+
+    def __bool__(self) -> bool:
+        return bool(self._found)
+
+    def listed(self) -> list[str]:
+        """``["line 9: lon (longitude) must be a number, got 'abc'", "lines 2 and 5: ..."]``,
+        by first line; the first :data:`_MAX_LISTED`, the rest counted."""
+        ordered = sorted(self._found.items(), key=lambda item: item[1][0][1])
+        shown = [f"{_where(places)}: {problem}" for problem, places in ordered[:_MAX_LISTED]]
+        if len(ordered) > _MAX_LISTED:
+            shown.append(f"and {len(ordered) - _MAX_LISTED} more problem(s)")
+        return shown
+
+
+def _where(places: Sequence[Where]) -> str:
+    """``"line 9"``, ``"lines 2 and 5"``, ``"lines 2, 3, 4 and 40"``, ``"features 1, 2, … and
+    7 more"``."""
+    word = places[0][0]
+    numbers = [str(number) for _, number in places]
+    if len(numbers) == 1:
+        return f"{word} {numbers[0]}"
+    if len(numbers) > _MAX_WHERE:
+        return f"{word}s {', '.join(numbers[:_MAX_WHERE])} and {len(numbers) - _MAX_WHERE} more"
+    return f"{word}s {', '.join(numbers[:-1])} and {numbers[-1]}"
+
+
+def _csv_rows(
+    text: str, name: str, problems: _Problems
+) -> tuple[list[dict[str, Any]], list[Where]]:
+    """The rows of a CSV file and their lines; a line with the wrong number of values is a
+    problem (and left out)."""
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     if not header:
@@ -179,23 +231,28 @@ def _csv_rows(text: str, name: str) -> tuple[list[dict[str, Any]], list[str]]:
     duplicated = sorted({column for column in header if header.count(column) > 1})
     if duplicated:
         raise ValueError(f"{name}: column(s) {duplicated} appear twice; keep one of each")
-    rows, labels = [], []
+    rows, places = [], []
     for values in reader:
         if not any(value.strip() for value in values):
             continue
         if len(values) != len(header):
-            raise ValueError(
-                f"{name} line {reader.line_num}: {len(values)} values for {len(header)} columns; "
-                "check the quoting of text containing commas"
+            problems.add(
+                ("line", reader.line_num),
+                f"{len(values)} values for {len(header)} columns; check the quoting of text "
+                "containing commas",
             )
+            continue
         rows.append(dict(zip(header, values, strict=True)))
-        labels.append(f"line {reader.line_num}")
-    return rows, labels
+        places.append(("line", reader.line_num))
+    return rows, places
 
 
 def _geojson_rows(
-    text: str, name: str, kind: str, notes: list[str]
-) -> tuple[list[dict[str, Any]], list[str]]:
+    text: str, name: str, kind: str, notes: list[str], problems: _Problems
+) -> tuple[list[dict[str, Any]], list[Where], set[int]]:
+    """The features' properties (with ``lon``/``lat`` from a Point) and their numbers; and the
+    rows without a location: features of point records without a Point, or whose lon/lat
+    properties disagree with it (each a problem; their other fields are still checked)."""
     try:
         collection = json.loads(text)
     except json.JSONDecodeError as err:
@@ -203,32 +260,47 @@ def _geojson_rows(
     if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection":
         raise ValueError(f"{name}: expected a GeoJSON FeatureCollection")
     crs_name = str(((collection.get("crs") or {}).get("properties") or {}).get("name", ""))
-    rows, labels, coords = [], [], []
+    rows: list[dict[str, Any]] = []
+    places: list[Where] = []
+    located, coords, unplaced = [], [], set()
     for number, feature in enumerate(collection.get("features") or [], start=1):
         properties = dict(feature.get("properties") or {})
         geometry = feature.get("geometry")
-        label = f"feature {number}"
+        where: Where = ("feature", number)
         if kind in POINT_KINDS:
-            if not geometry or geometry.get("type") != "Point":
+            if geometry and geometry.get("type") == "Point":
+                located.append(len(rows))
+                coords.append(geometry["coordinates"][:2])
+            else:
                 kind_found = geometry.get("type") if geometry else "no geometry"
-                raise ValueError(f"{name} {label}: expected a Point location, found {kind_found}")
-            coords.append(geometry["coordinates"][:2])
+                problems.add(where, f"expected a Point location, found {kind_found}")
+                properties["lon"], properties["lat"] = 0.0, 0.0  # checked for the rest
+                unplaced.add(len(rows))
         elif geometry:
-            notes.append(f"{label}: geometry ignored ({kind} records have no location)")
+            notes.append(f"feature {number}: geometry ignored ({kind} records have no location)")
         rows.append(properties)
-        labels.append(label)
-    if coords:
-        lon, lat = _to_lonlat(np.asarray(coords, dtype=float), crs_name, name, notes)
-        for row, x, y in zip(rows, lon, lat, strict=True):
-            for axis, value in (("lon", x), ("lat", y)):
-                given = row.get(axis)
-                if given not in (None, "") and abs(float(given) - value) > 1e-9:
-                    raise ValueError(
-                        f"{name}: property {axis}={given} disagrees with the Point geometry "
-                        f"({value}); remove the property or correct it"
-                    )
-                row[axis] = float(value)
-    return rows, labels
+        places.append(where)
+    if not coords:
+        return rows, places, unplaced
+    lon, lat = _to_lonlat(np.asarray(coords, dtype=float), crs_name, name, notes)
+    for i, x, y in zip(located, lon, lat, strict=True):
+        row = rows[i]
+        for axis, value in (("lon", x), ("lat", y)):
+            if row.get(axis) not in (None, "") and not _close(row[axis], value):
+                problems.add(
+                    places[i], f"property {axis}={row[axis]} disagrees with the Point geometry "
+                    f"({value}); remove the property or correct it"
+                )  # fmt: skip
+                unplaced.add(i)
+        row["lon"], row["lat"] = float(x), float(y)
+    return rows, places, unplaced
+
+
+def _close(given: Any, value: float) -> bool:
+    try:
+        return abs(float(given) - value) <= 1e-9
+    except (TypeError, ValueError):
+        return False
 
 
 def _to_lonlat(
@@ -247,22 +319,50 @@ def _to_lonlat(
     return xy[:, 0], xy[:, 1]
 
 
-def _csv_locations(rows: list[dict[str, Any]], name: str, notes: list[str]) -> None:
-    """Rename lon/lat aliases; convert ``easting``/``northing`` (BNG) columns to lon/lat."""
+def _csv_locations(
+    rows: list[dict[str, Any]],
+    places: list[Where],
+    name: str,
+    notes: list[str],
+    problems: _Problems,
+) -> set[int]:
+    """Rename lon/lat aliases; convert ``easting``/``northing`` (BNG) columns to lon/lat. Returns
+    the rows whose easting or northing is not a number (each a problem; their lon/lat are left
+    at 0 so that their other fields are still checked)."""
     for row in rows:
         for alias, target in _LOCATION_ALIASES.items():
             if alias in row and target not in row:
                 row[target] = row.pop(alias)
-    if rows and "easting" in rows[0] and "northing" in rows[0] and "lon" not in rows[0]:
+    if not (rows and "easting" in rows[0] and "northing" in rows[0] and "lon" not in rows[0]):
+        return set()
+    xy, good, bad = [], [], set()
+    for i, row in enumerate(rows):
+        given = [row.pop("easting"), row.pop("northing")]
         try:
-            xy = np.array([[float(r.pop("easting")), float(r.pop("northing"))] for r in rows])
-        except ValueError as err:
-            raise ValueError(
-                f"{name}: easting/northing must be numbers in metres ({err})"
-            ) from None
-        lon, lat = _to_lonlat(xy, "EPSG:27700", name, notes)
-        for row, x, y in zip(rows, lon, lat, strict=True):
-            row["lon"], row["lat"] = float(x), float(y)
+            xy.append([float(value) for value in given])
+            good.append(i)
+        except ValueError:
+            for axis, value in zip(("easting", "northing"), given, strict=True):
+                if not _is_number(value):
+                    problems.add(
+                        places[i], f"{axis} must be a number of metres (British National "
+                        f"Grid), got {value!r}"
+                    )  # fmt: skip
+            row["lon"], row["lat"] = 0.0, 0.0
+            bad.add(i)
+    if good:
+        lon, lat = _to_lonlat(np.array(xy, dtype=float), "EPSG:27700", name, notes)
+        for i, x, y in zip(good, lon, lat, strict=True):
+            rows[i]["lon"], rows[i]["lat"] = float(x), float(y)
+    return bad
+
+
+def _is_number(value: Any) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def read_records(
@@ -304,28 +404,35 @@ def read_records(
     Raises
     ------
     ValueError
-        Unreadable file; :class:`ValidationError` listing the bad rows (line or feature number)
-        and their problems, or ids used twice in the file; :class:`OutsideAreaError` when
-        cameras lie far outside ``area`` and ``allow_outside`` is not given.
+        Unreadable file; :class:`ValidationError` listing every problem of the file at once,
+        each with the lines (or features) it is on: bad values (naming the column), ids given
+        on several rows (a camera without an id: the same camera twice), lines with the wrong
+        number of values, and, with ``area``, cameras far outside it;
+        :class:`OutsideAreaError` when cameras far outside ``area`` are the only problem and
+        ``allow_outside`` is not given.
     """
     fields = check_kind(kind)
     if area is not None and kind != "cameras":
         raise ValueError(f"area: only camera lists are checked against the study area, not {kind}")
     text, name = _text_of(source)
     report = ImportReport(kind=kind, source=name)
+    problems = _Problems()
+    unplaced: set[int] = set()  # rows without a location (their other fields still checked)
     if _guess_format(name, fmt) == "csv":
-        rows, labels = _csv_rows(text, name)
+        rows, places = _csv_rows(text, name, problems)
         if kind in POINT_KINDS:
-            _csv_locations(rows, name, report.notes)
+            unplaced = _csv_locations(rows, places, name, report.notes, problems)
     else:
-        rows, labels = _geojson_rows(text, name, kind, report.notes)
+        rows, places, unplaced = _geojson_rows(text, name, kind, report.notes, problems)
     ignored = set(ignore_columns)
     report.ignored_columns = tuple(sorted({c for row in rows for c in row} & ignored))
     chosen = {**(CAMERA_IMPORT_DEFAULTS if kind == "cameras" else {}), **(defaults or {})}
+    id_spec = fields[0]
     filled: dict[str, int] = {}
     records: list[dict[str, Any]] = []
-    problems: list[str] = []
-    for row, label in zip(rows, labels, strict=True):
+    ids: dict[str, list[Where]] = {}  # every id given or made, and where
+    made: set[str] = set()  # ids made for rows without one (camera_content_id)
+    for i, (row, where) in enumerate(zip(rows, places, strict=True)):
         record = {key: value for key, value in row.items() if key not in ignored}
         for spec in fields:
             if not is_blank(record.get(spec.name)):
@@ -334,23 +441,54 @@ def read_records(
             if spec.name in chosen:
                 record[spec.name] = chosen[spec.name]
         try:
-            records.append(clean_record(kind, record))
+            clean = clean_record(kind, record)
         except ValidationError as err:
-            problems.extend(f"{label}: {problem}" for problem in err.problems)
-    if problems:
-        shown = problems[:_MAX_LISTED]
-        if len(problems) > _MAX_LISTED:
-            shown.append(f"and {len(problems) - _MAX_LISTED} more problem(s)")
-        raise ValidationError(kind, [f"{name}: nothing imported", *shown])
-    counts = Counter(record[ID_FIELD[kind]] for record in records)
-    twice = sorted(i for i, n in counts.items() if n > 1)
-    if twice:
-        raise ValidationError(kind, [f"{name}: id(s) {twice[:_MAX_LISTED]} appear twice"])
+            for problem in err.problems:
+                problems.add(where, problem)
+            given = record.get(id_spec.name)
+            if not is_blank(given):
+                with contextlib.suppress(ValueError):  # it counts when another row repeats it
+                    ids.setdefault(id_spec.parse(given), []).append(where)
+            continue
+        if i in unplaced:  # its problem is listed; an id made from no position is no id
+            if not is_blank(record.get(id_spec.name)):
+                ids.setdefault(clean[id_spec.name], []).append(where)
+            continue
+        ids.setdefault(clean[id_spec.name], []).append(where)
+        if is_blank(record.get(id_spec.name)):
+            made.add(clean[id_spec.name])
+        records.append(clean)
+    for record_id, found in ids.items():
+        if len(found) > 1:
+            for where in found:
+                problems.add(where, _twice(kind, record_id, len(found), made))
+    refusal = []
     if area is not None and records:
-        _check_area(records, area, name, report, allow_outside=allow_outside)
+        refusal = _check_area(records, area, name, report, allow_outside=allow_outside)
+    if problems:
+        if refusal:  # said now, not after the rows are corrected
+            refusal[0] = f"in the rows without these problems, {refusal[0]}"
+        raise ValidationError(kind, [f"{name}: nothing imported", *problems.listed(), *refusal])
+    if refusal:
+        raise OutsideAreaError(kind, [f"{name}: nothing imported: {refusal[0]}", *refusal[1:]])
     report.rows = len(records)
     report.defaults_applied = _describe_defaults(kind, filled, chosen)
     return records, report
+
+
+def _twice(kind: str, record_id: str, times: int, made: set[str]) -> str:
+    """The problem of an id on ``times`` rows of one file (an id made for rows without one:
+    the same camera twice)."""
+    said = "twice" if times == 2 else f"{times} times"
+    if record_id in made:
+        return (
+            f"the same camera {said} (no camera_id; the same position to about a metre, "
+            "type and name): delete the repeated rows, or give each camera its camera_id"
+        )
+    return (
+        f"{ID_FIELD[kind]} {record_id!r} is given {said}: each record needs its own "
+        f"{ID_FIELD[kind]} (delete the repeated rows, or correct the ids)"
+    )
 
 
 def _check_area(
@@ -360,10 +498,11 @@ def _check_area(
     report: ImportReport,
     *,
     allow_outside: bool,
-) -> None:
-    """Name the cameras outside ``area`` in ``report`` (notes, warnings), or refuse the list
-    (:class:`OutsideAreaError`) when one lies more than :data:`FAR_OUTSIDE_M` out or all lie
-    more than :data:`NEAR_BOUNDARY_M` out, unless ``allow_outside``."""
+) -> list[str]:
+    """Name the cameras outside ``area`` in ``report`` (notes, warnings). Returns why the list
+    is refused and the fix (nothing when it is not): a camera more than
+    :data:`FAR_OUTSIDE_M` out, or all of them more than :data:`NEAR_BOUNDARY_M` out, unless
+    ``allow_outside``."""
     lon = np.array([r["lon"] for r in records], dtype=float)
     lat = np.array([r["lat"] for r in records], dtype=float)
     metres = metres_outside(lon, lat, area.outline)
@@ -378,7 +517,7 @@ def _check_area(
             f"roads): {_named(records, metres, near)}"
         )
     if not beyond.any():
-        return
+        return []
     farthest = _distance(float(metres.max()))
     if far.any() or beyond.all():
         if beyond.all():
@@ -388,29 +527,26 @@ def _check_area(
             why += f" {_distance(FAR_OUTSIDE_M)} outside"
         why += f" {area.name}"
         if not allow_outside:
-            raise OutsideAreaError(
-                "cameras",
-                [
-                    f"{name}: nothing imported: {why}, up to {farthest} away: "
-                    f"{_named(records, metres, beyond)}",
-                    "Check the coordinate columns and their CRS: lon must be the longitude and "
-                    "lat the latitude, in WGS84 degrees (swapped, they put the cameras thousands "
-                    "of km away); British National Grid metres go in easting and northing "
-                    "columns. A list of another area's cameras belongs in that area's workspace. "
-                    "If these cameras really are this partnership's, confirm it and import "
-                    "again.",
-                ],
-            )
+            return [
+                f"{why}, up to {farthest} away: {_named(records, metres, beyond)}",
+                "Check the coordinate columns and their CRS: lon must be the longitude and "
+                "lat the latitude, in WGS84 degrees (swapped, they put the cameras thousands "
+                "of km away); British National Grid metres go in easting and northing "
+                "columns. A list of another area's cameras belongs in that area's workspace. "
+                "If these cameras really are this partnership's, confirm it and import "
+                "again.",
+            ]
         report.warnings.append(
             f"{why}, up to {farthest} away, imported as confirmed: "
             f"{_named(records, metres, beyond)}"
         )
-        return
+        return []
     report.warnings.append(
         f"{int(beyond.sum())} of {total} camera(s) lie more than {_distance(NEAR_BOUNDARY_M)} "
         f"outside {area.name}, up to {farthest} away: {_named(records, metres, beyond)}. Check "
         "they are this partnership's and where they stand: coverage and taskings count them."
     )
+    return []
 
 
 def _named(records: Sequence[Mapping[str, Any]], metres: np.ndarray, chosen: np.ndarray) -> str:
@@ -441,7 +577,12 @@ def _describe_defaults(
         if not count:
             continue
         if spec.name == ID_FIELD[kind]:
-            described["ids"] = f"generated for {count} row(s)"
+            described["ids"] = (
+                f"made from position, type and name for {count} row(s) (the same camera gets "
+                "the same id on every import)"
+                if spec.derived is not None
+                else f"generated for {count} row(s)"
+            )
             continue
         if spec.name in chosen:
             shown = repr(chosen[spec.name])
@@ -501,6 +642,8 @@ def import_records(
     id_field = ID_FIELD[kind]
 
     def work(session: Session) -> tuple[int, int, int]:
+        if kind == "cameras":
+            _recognise_cameras(session, records, report)
         stored = _existing_ids(session, kind, (r[id_field] for r in records))
         if stored and if_exists == "error":
             raise ValidationError(
@@ -544,6 +687,42 @@ def import_records(
         ),
     )
     return report
+
+
+def _recognise_cameras(
+    session: Session, records: list[dict[str, Any]], report: ImportReport
+) -> None:
+    """Give a camera of the file without a camera_id the id of the stored camera it is: the
+    same position (to about a metre), type and name (:func:`camera_content_id`), stored under
+    another id (by a version that gave such cameras random ids, or imported from a list that
+    gave it an id). Two stored cameras that are one (the same position, type and name) are
+    named in a note: remove the extra one."""
+    made = [r for r in records if r["camera_id"] == camera_content_id(r)]
+    if not made:
+        return
+    table = MODELS["cameras"].__table__
+    columns = ("camera_id", "name", "location", "type", "lon", "lat")
+    query = select(*(table.c[c] for c in columns)).order_by(table.c.camera_id)
+    same: dict[str, list[str]] = {}
+    for row in session.execute(query):
+        camera = dict(row._mapping)
+        same.setdefault(camera_content_id(camera), []).append(camera["camera_id"])
+    given = {r["camera_id"] for r in records}
+    for record in made:
+        content = record["camera_id"]
+        stored = [camera for camera in same.get(content, []) if camera == content] or [
+            camera for camera in same.get(content, []) if camera not in given
+        ]
+        if not stored:
+            continue
+        record["camera_id"] = stored[0]
+        if len(same[content]) > 1:
+            note = (
+                f"stored cameras {', '.join(same[content])} are one camera (the same position, "
+                f"type and name; the list's is taken as {stored[0]}): remove the others"
+            )
+            if note not in report.notes:
+                report.notes.append(note)
 
 
 def _existing_ids(session: Session, kind: str, ids: Iterable[str]) -> set[str]:

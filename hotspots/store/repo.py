@@ -111,14 +111,20 @@ def _warnings(kind: str, values: Mapping[str, Any], session: Session, today: dat
 
 def _insert(session: Session, kind: str, values: dict[str, Any]) -> None:
     model = _model(kind)
-    if session.get(model, values[ID_FIELD[kind]]) is not None:
-        raise ValidationError(
-            kind,
-            [
-                f"{ID_FIELD[kind]} {values[ID_FIELD[kind]]!r} already exists; leave it blank "
-                "for a new id, or update the existing record"
-            ],
-        )
+    record_id = values[ID_FIELD[kind]]
+    if session.get(model, record_id) is not None:
+        derived = RECORD_FIELDS[kind][0].derived
+        if derived is not None and derived(values) == record_id:
+            problem = (
+                f"this camera (the same position to about a metre, type and name) is already "
+                f"stored as {record_id!r}; update that one, or give this camera its own camera_id"
+            )
+        else:
+            problem = (
+                f"{ID_FIELD[kind]} {record_id!r} already exists; leave it blank for a new id, "
+                "or update the existing record"
+            )
+        raise ValidationError(kind, [problem])
     _check_reference(session, kind, values)
     session.add(model(**values))
     if kind == "actions":

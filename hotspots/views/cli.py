@@ -631,8 +631,11 @@ def _add_cameras(commands: argparse._SubParsersAction) -> None:
             "Import a camera list into the operational store (a workspace's own, "
             "WORKSPACE/data/hotspots.sqlite, unless HOTSPOTS_DB_URL or HOTSPOTS_DB names "
             "another): camera_id, lon and lat (or easting and northing), and where known name, "
-            "location, type, range_m, bearing_deg, fov_deg, status. Nothing is stored unless "
-            "every row is good; the problems name the line. Cameras outside the workspace's "
+            "location, type, range_m, bearing_deg, fov_deg, status. A camera without a "
+            "camera_id is known by its position (to about a metre), type and name (else "
+            "location): imported again, it is the camera already stored, not a second one. "
+            "Nothing is stored unless every row is good; every problem is listed at once, each "
+            "with the lines it is on. Cameras outside the workspace's "
             "area are named with how far out they lie; a list with cameras far outside it "
             "(coordinates swapped or in another system, or another area's list) is refused "
             "unless --allow-outside is given. Or remove cameras from the store."
@@ -712,6 +715,8 @@ def _run_cameras_import(args: argparse.Namespace) -> int:
         raise ValueError(
             "\n".join([*err.problems, "To import them all the same, add --allow-outside."])
         ) from None
+    except store.ValidationError as err:  # every problem of the file, one a line
+        raise ValueError("\n  ".join(err.problems)) from None
     finally:
         engine.dispose()
     print(f"{args.file.name}: {report.inserted} new camera(s), {report.updated} replaced, "

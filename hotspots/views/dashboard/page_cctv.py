@@ -401,8 +401,11 @@ def _import_section(engine: Engine, ds: Dataset, *, expanded: bool) -> None:
             "or easting and northing in British National Grid metres), and where known name, "
             "location, area_name, area_code, type (fixed or ptz), range_m, bearing_deg, fov_deg "
             "and status (active, faulty or decommissioned). A camera without a type or range "
-            "is taken as a PTZ camera seeing 100 m (correct it later). Nothing is stored unless "
-            "every row is good. Cameras outside the wards shown are named with how far out "
+            "is taken as a PTZ camera seeing 100 m (correct it later); one without a "
+            "camera_id is known by its position (to about a metre), type and name, so importing "
+            "the list again does not add it twice. Nothing is stored unless every row is good: "
+            "every problem is listed with its lines. Cameras outside the wards shown are named "
+            "with how far out "
             f"they lie; a list with cameras more than {store.FAR_OUTSIDE_M / 1000:g} km out "
             "(or all of them out) is imported only once you confirm they are yours."
         )

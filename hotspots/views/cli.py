@@ -662,9 +662,12 @@ def _add_cameras(commands: argparse._SubParsersAction) -> None:
         help="remove cameras from the store, all or none",
         description=(
             "Remove cameras from the store, all or none, by their camera_id; the removal is in "
-            "the audit log. A camera with taskings in the log is kept (the log keeps its "
-            "history): set its status to decommissioned and import the list again with "
-            "--replace. Asks for confirmation at a terminal; --yes confirms in a script."
+            "the audit log (as the command line's). Removing is an admin's task, as every "
+            "deletion: on the dashboard only admins remove cameras, and this command is for "
+            "whoever runs the server and may write its store. A camera with taskings in the log "
+            "is kept (the log keeps its history): set its status to decommissioned and import "
+            "the list again with --replace. Asks for confirmation at a terminal; --yes confirms "
+            "in a script."
         ),
     )
     remove.add_argument("camera_ids", nargs="+", metavar="CAMERA_ID", help="camera_id to remove")

@@ -461,10 +461,14 @@ def _unsure() -> None:
 
 
 def _remove(engine: Engine, labels: dict[str, str]) -> None:
-    """Remove the chosen cameras, all or none, once confirmed (audited with the user)."""
+    """Remove the chosen cameras, all or none, once confirmed (audited with the user): admins
+    only."""
     state = st.session_state
     chosen = list(state.get(_REMOVE_IDS) or [])
-    if not (login.allowed("edit") and state.get(_REMOVE_SURE) and chosen):
+    if not (state.get(_REMOVE_SURE) and chosen):
+        return
+    if not login.allowed("delete"):
+        state[_REMOVED_KEY] = ("error", "No camera removed: only an admin removes cameras.")
         return
     try:
         removed = store.delete_records(engine, "cameras", chosen, actor=login.current_user())
@@ -478,9 +482,16 @@ def _remove(engine: Engine, labels: dict[str, str]) -> None:
 
 
 def _remove_section(engine: Engine, cameras: pd.DataFrame) -> None:
-    """Remove cameras chosen by name from the store, all or none, after a confirmation:
-    analysts and admins only; audited (:func:`hotspots.store.delete_records`)."""
-    if not login.allowed("edit"):
+    """Remove cameras chosen by name from the store, all or none, after a confirmation: admins
+    only, as every deletion (``delete`` in :data:`hotspots.core.access.PERMISSIONS`); audited
+    (:func:`hotspots.store.delete_records`). Analysts are told who removes cameras."""
+    if not login.allowed("delete"):
+        if login.allowed("edit"):
+            st.caption(
+                "Cameras are removed from the store by an admin: ask one, naming the cameras. "
+                "To take a camera out of coverage yourself, set its status to decommissioned "
+                "in the camera list and import it again, replacing the stored cameras."
+            )
         return
     message = st.session_state.pop(_REMOVED_KEY, None)
     with st.container():  # one place, as the import's messages

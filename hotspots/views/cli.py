@@ -716,7 +716,7 @@ def _run_cameras_import(args: argparse.Namespace) -> int:
         )  # fmt: skip
     except store.OutsideAreaError as err:
         raise ValueError(
-            "\n".join([*err.problems, "To import them all the same, add --allow-outside."])
+            "\n  ".join([*err.problems, "To import them all the same, add --allow-outside."])
         ) from None
     except store.ValidationError as err:  # every problem of the file, one a line
         raise ValueError("\n  ".join(err.problems)) from None

@@ -28,6 +28,7 @@ from hotspots.products import cctv, vawg
 from hotspots.views import tables
 from hotspots.views.dashboard.page_vawg import LAT_KEY, LON_KEY, MAP_KEY, new_click
 from hotspots.views.dashboard.store import SEED_ENV, seed_demo, seed_wanted
+from hotspots.views.dashboard.text import markdown_text
 
 XSS = "<img src=x onerror=alert(1)>"
 
@@ -541,6 +542,177 @@ def test_a_camera_list_is_imported_on_the_page_all_or_nothing(tmp_path, monkeypa
     engine.dispose()
     assert log["action"].tolist() == ["upload", "import", "upload"]  # newest first
     assert "refused" in log["detail"].iloc[-1] and "5 new" in log["detail"].iloc[0]
+
+
+def _own_store(tmp_path, monkeypatch) -> str:
+    """A council's own empty store for the page (no demo cameras, no login); its URL."""
+    monkeypatch.setenv(store.DB_PATH_ENV, str(tmp_path / "own.sqlite"))
+    monkeypatch.delenv(store.DB_URL_ENV, raising=False)
+    monkeypatch.setenv(SEED_ENV, "0")
+    monkeypatch.delenv("HOTSPOTS_CONFIG", raising=False)
+    return f"sqlite:///{tmp_path / 'own.sqlite'}"
+
+
+def test_a_camera_list_far_outside_the_wards_is_refused_until_confirmed(
+    tmp_path, monkeypatch
+) -> None:
+    # the demo's cameras with lon and lat exchanged (one named with markup): refused in words,
+    # how many, which, how far and the fix; stored only once the analyst confirms
+    url = _own_store(tmp_path, monkeypatch)
+    demo = pd.read_csv(datasets.demo_path("cameras")).head(5)
+    demo.loc[0, "name"] = XSS
+    swapped = tmp_path / "swapped.csv"
+    demo.rename(columns={"lon": "lat", "lat": "lon"}).to_csv(swapped, index=False)
+    at = AppTest.from_function(_cctv_page, default_timeout=240).run()
+    upload = ("swapped.csv", swapped.read_bytes(), "text/csv")
+    at.file_uploader(key="cctv_cameras_file").set_value(upload).run()
+    assert not [c for c in at.checkbox if c.key == "cctv_cameras_outside_ok"]
+    at.button(key="cctv_cameras_import").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "cameras lie far outside the area" in at.error[0].value
+    said = at.text[0].value  # plain text: the name shows as typed, never as markup
+    assert "swapped.csv: nothing imported: all 5 camera(s) lie more than 1 km outside the " \
+        "wards of Dacorum demo, up to 7," in said  # fmt: skip
+    assert f"DBC-CAM-001 ({XSS}) 7," in said and "check the coordinate columns" in said.lower()
+    engine = store.open_store(url)
+    assert store.list_cameras(engine).empty
+    log = store.audit_log(engine, actions=["upload", "import"])
+    assert log["action"].tolist() == ["upload"] and "refused" in log["detail"].iloc[0]
+
+    at.checkbox(key="cctv_cameras_outside_ok").check().run()
+    at.button(key="cctv_cameras_import").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "5 new camera(s)" in at.success[0].value
+    (warning,) = [w.value for w in at.warning if "imported as confirmed" in w.value]
+    assert markdown_text("all 5 camera(s) lie more than 1 km outside the wards of") in warning
+    assert markdown_text(f"DBC-CAM-001 ({XSS}) 7,") in warning and XSS not in warning  # escaped
+    assert not [c for c in at.checkbox if c.key == "cctv_cameras_outside_ok"]
+    assert len(store.list_cameras(engine)) == 5
+    detail = store.audit_log(engine, actions=["import"])["detail"].iloc[0]
+    assert detail.startswith("inserted 5, replaced 0, skipped 0; all 5 camera(s)")
+    engine.dispose()
+
+
+def _stored_demo_cameras(url: str, tmp_path, n: int = 5):
+    """The first ``n`` demo cameras imported from a file into the store at ``url``."""
+    path = tmp_path / "cameras.csv"
+    pd.read_csv(datasets.demo_path("cameras")).head(n).to_csv(path, index=False)
+    engine = store.open_store(url)
+    store.import_records(engine, path, "cameras")
+    return engine
+
+
+def test_cameras_are_removed_on_the_page_all_or_none_once_confirmed(tmp_path, monkeypatch):
+    url = _own_store(tmp_path, monkeypatch)
+    engine = _stored_demo_cameras(url, tmp_path)
+    store.add_tasking(
+        engine,
+        {"camera_id": "DBC-CAM-003", "window_start": "2021-11-19 22:00",
+         "window_end": "2021-11-20 02:00", "requested_by": "Police"},
+    )  # fmt: skip
+    at = AppTest.from_function(_cctv_page, default_timeout=240).run()
+    assert not at.exception, [e.value for e in at.exception]
+    chooser = at.multiselect(key="cctv_remove_ids")
+    assert chooser.options[0] == "DBC-CAM-001 (HH01 The Sidings)" and len(chooser.options) == 5
+    assert at.button(key="cctv_remove").disabled  # nothing chosen
+    chooser.set_value(["DBC-CAM-001", "DBC-CAM-003"]).run()
+    assert at.button(key="cctv_remove").disabled  # not confirmed
+    at.checkbox(key="cctv_remove_confirm").check().run()
+    at.button(key="cctv_remove").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    refused = at.error[0].value
+    assert "No camera removed" in refused and "refer to" in refused and "decommissioned" in refused
+    assert len(store.list_cameras(engine)) == 5  # all or none
+
+    at.multiselect(key="cctv_remove_ids").set_value(["DBC-CAM-001", "DBC-CAM-002"]).run()
+    assert not at.checkbox(key="cctv_remove_confirm").value  # a new choice, asked again
+    assert at.button(key="cctv_remove").disabled
+    at.checkbox(key="cctv_remove_confirm").check().run()
+    at.button(key="cctv_remove").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.success[0].value == markdown_text(
+        "Removed 2 camera(s) from the store: DBC-CAM-001 (HH01 The Sidings); "
+        "DBC-CAM-002 (HH02 Alexandra Road)."
+    )
+    assert sorted(store.list_cameras(engine)["camera_id"]) == [
+        "DBC-CAM-003", "DBC-CAM-004", "DBC-CAM-005"
+    ]  # fmt: skip
+    assert at.multiselect(key="cctv_remove_ids").value == []
+    assert at.multiselect(key="cctv_remove_ids").options == [
+        "DBC-CAM-003 (HH03 Supermarket)", "DBC-CAM-004 (HH04 Supermarket)",
+        "DBC-CAM-005 (HH05 Selden Hill)",
+    ]  # fmt: skip
+    (row,) = store.audit_log(engine, actions=["delete"]).to_dict("records")
+    assert (row["user"], row["role"]) == ("(no login)", "admin")
+    assert row["target"] == "cameras/DBC-CAM-001, DBC-CAM-002"
+    engine.dispose()
+
+
+def test_only_admins_remove_cameras(tmp_path, monkeypatch) -> None:
+    # removing is deleting (core.access: "delete" is the admin's, as for VAWG feedback):
+    # viewers do not reach the page, analysts are told an admin removes cameras
+    from hotspots.core import access
+    from hotspots.core.access import User
+    from hotspots.views.dashboard import login
+
+    url = _own_store(tmp_path, monkeypatch)
+    engine = _stored_demo_cameras(url, tmp_path, n=3)
+    config = tmp_path / "hotspots.toml"
+    access.set_user(config, "vic", "viewer", "vic-pass-1")
+    access.set_user(config, "ann", "analyst", "ann-pass-2")
+    access.set_user(config, "ada", "admin", "ada-pass-3")
+    monkeypatch.setenv(access.CONFIG_ENV, str(config))
+
+    at = AppTest.from_function(_cctv_page, default_timeout=240)
+    at.session_state[login.USER_KEY] = User("vic", "viewer")
+    at.run()
+    assert not at.exception and "needs the analyst role" in at.error[0].value
+    assert not [w for w in at.multiselect if w.key == "cctv_remove_ids"]
+    assert not [b for b in at.button if b.key == "cctv_remove"]
+
+    at = AppTest.from_function(_cctv_page, default_timeout=240)
+    at.session_state[login.USER_KEY] = User("ann", "analyst")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [w for w in at.multiselect if w.key == "cctv_remove_ids"]
+    assert not [b for b in at.button if b.key == "cctv_remove"]
+    assert any("removed from the store by an admin" in c.value for c in at.caption)
+    assert [u.key for u in at.get("file_uploader")] == ["cctv_cameras_file"]  # still imports
+    assert len(store.list_cameras(engine)) == 3
+
+    at = AppTest.from_function(_cctv_page, default_timeout=240)
+    at.session_state[login.USER_KEY] = User("ada", "admin")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.multiselect(key="cctv_remove_ids").set_value(["DBC-CAM-002"]).run()
+    at.checkbox(key="cctv_remove_confirm").check().run()
+    at.button(key="cctv_remove").click().run()
+    assert at.success[0].value.startswith(markdown_text("Removed 1 camera(s)"))
+    assert store.list_cameras(engine)["camera_id"].tolist() == ["DBC-CAM-001", "DBC-CAM-003"]
+    (row,) = store.audit_log(engine, actions=["delete"]).to_dict("records")
+    assert (row["user"], row["role"], row["target"]) == ("ada", "admin", "cameras/DBC-CAM-002")
+    engine.dispose()
+
+
+def test_a_list_of_cameras_without_ids_imported_twice_on_the_page_stores_them_once(
+    tmp_path, monkeypatch
+) -> None:
+    # the page imports by the store's rule: a camera without an id is known by its position,
+    # type and name, so the second import finds the three cameras already stored
+    url = _own_store(tmp_path, monkeypatch)
+    demo = pd.read_csv(datasets.demo_path("cameras")).head(3).assign(camera_id="")
+    upload = ("noid.csv", demo.to_csv(index=False).encode(), "text/csv")
+    at = AppTest.from_function(_cctv_page, default_timeout=240).run()
+    for said in ("3 new camera(s), 0 replaced, 0 left as stored",
+                 "0 new camera(s), 0 replaced, 3 left as stored"):  # fmt: skip
+        at.file_uploader(key="cctv_cameras_file").set_value(upload).run()
+        at.button(key="cctv_cameras_import").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert f"Imported {markdown_text('noid.csv')}: {said}." in at.success[0].value
+    engine = store.open_store(url)
+    cameras = store.list_cameras(engine)
+    assert len(cameras) == 3 and cameras["camera_id"].str.startswith("CAM-").all()
+    engine.dispose()
 
 
 def test_a_viewer_cannot_import_cameras(monkeypatch) -> None:

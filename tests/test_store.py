@@ -9,6 +9,7 @@ tests FAIL with the fix (``bash scripts/setup.sh --test`` installs them): they n
 from __future__ import annotations
 
 import glob
+import json
 import multiprocessing
 import os
 import shutil
@@ -29,6 +30,7 @@ from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.orm import Session
 
 from hotspots import store
+from hotspots.core.access import User
 from hotspots.store.models import Base, Feedback
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -642,6 +644,259 @@ def test_trafford_cameras_import_as_they_are(engine) -> None:
     assert again[["lon", "lat", "location"]].equals(cameras[["lon", "lat", "location"]])
 
 
+BOX = (-0.5, 51.7, -0.4, 51.8)
+"""A made-up study area (lon/lat box) for the camera-list checks; its east edge is lon -0.4."""
+
+
+def _east_of_box(metres: float) -> tuple[float, float]:
+    """The lon/lat ``metres`` due east of the box's east edge (WGS84 geodesic, pyproj)."""
+    from pyproj import Geod
+
+    lon, lat, _ = Geod(ellps="WGS84").fwd(BOX[2], 51.75, 90.0, metres)
+    return lon, lat
+
+
+def _camera_csv(path: Path, rows: list[tuple[str, str, float, float]]) -> Path:
+    lines = ["camera_id,name,type,range_m,lon,lat"]
+    lines += [f"{cid},{name},ptz,100,{lon!r},{lat!r}" for cid, name, lon, lat in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_cameras_outside_the_study_area_are_named_and_far_ones_refused(tmp_path) -> None:
+    # a list in the wrong coordinate system, or another council's, must not import silently:
+    # cameras just over the boundary (a border road) are the area's; 1-5 km out, a warning;
+    # more than 5 km out, nothing imported until the user confirms, with the fix
+    import shapely
+
+    engine = store.open_store(f"sqlite:///{tmp_path / 'cams.sqlite'}")
+    area = store.StudyArea("Boxshire", shapely.box(*BOX))
+    inside = ("IN-1", "Market Square", -0.45, 51.75)
+    border = ("B-1", "Border Road", *_east_of_box(400))
+    out = ("OUT-1", "Retail Park", *_east_of_box(3_000))
+    far = ("FAR-1", "Somewhere else", *_east_of_box(8_000))
+
+    kept = _camera_csv(tmp_path / "kept.csv", [inside, border, out])
+    report = store.import_records(engine, kept, "cameras", area=area)
+    assert report.inserted == 3
+    assert report.notes == [
+        "1 of 3 camera(s) lie just outside Boxshire, within 1 km of its boundary (counted as "
+        "the area's: border roads): B-1 (Border Road) 400 m"
+    ]
+    (warning,) = report.warnings
+    assert warning.startswith("1 of 3 camera(s) lie more than 1 km outside Boxshire, up to 3 km")
+    assert "OUT-1 (Retail Park) 3 km" in warning and "coverage and taskings" in warning
+
+    refused = _camera_csv(tmp_path / "refused.csv", [inside, far, ("NEW-1", "New", -0.46, 51.74)])
+    with pytest.raises(store.OutsideAreaError) as caught:
+        store.import_records(engine, refused, "cameras", area=area)
+    said = caught.value.problems
+    assert said[0] == (
+        f"{refused}: nothing imported: 1 of 3 camera(s) lie more than 5 km outside Boxshire, "
+        "up to 8 km away: FAR-1 (Somewhere else) 8 km"
+    )
+    assert "coordinate columns" in said[1] and "swapped" in said[1] and "confirm" in said[1]
+    assert sorted(store.list_cameras(engine)["camera_id"]) == ["B-1", "IN-1", "OUT-1"]
+
+    confirmed = store.import_records(engine, refused, "cameras", area=area, allow_outside=True,
+                                     if_exists="skip")  # fmt: skip
+    assert (confirmed.inserted, confirmed.skipped) == (2, 1)
+    assert "imported as confirmed: FAR-1 (Somewhere else) 8" in confirmed.warnings[0]
+    detail = store.audit_log(engine, actions=["import"])["detail"].iloc[0]
+    assert detail.startswith("inserted 2, replaced 0, skipped 1; 1 of 3 camera(s)")
+    assert "imported as confirmed" in detail  # the confirmation is in the audit log
+    engine.dispose()
+
+
+def _swapped_trafford(path: Path) -> tuple[Path, list[dict[str, str]]]:
+    """Trafford's published camera list written to ``path`` with lon and lat exchanged; and
+    its rows as published."""
+    import csv
+
+    with open(TRAFFORD / "trafford_cctv_cameras.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows({**row, "lon": row["lat"], "lat": row["lon"]} for row in rows)
+    return path, rows
+
+
+def test_a_camera_list_with_lon_and_lat_swapped_is_refused(tmp_path) -> None:
+    # Trafford's own list, lon and lat exchanged: every camera lands in the Indian Ocean
+    import shapely
+
+    swapped, rows = _swapped_trafford(tmp_path / "swapped.csv")
+    lon = [float(r["lon"]) for r in rows]
+    lat = [float(r["lat"]) for r in rows]
+    # the cameras' own bounding box: none outside it, some on its edge (no note for them)
+    area = store.StudyArea("Trafford", shapely.box(min(lon), min(lat), max(lon), max(lat)))
+    engine = store.open_store(f"sqlite:///{tmp_path / 'cams.sqlite'}")
+    with pytest.raises(store.OutsideAreaError, match=r"all 163 camera\(s\) lie more than 1 km"):
+        store.import_records(engine, swapped, "cameras", area=area)
+    assert store.list_cameras(engine).empty
+    report = store.import_records(engine, TRAFFORD / "trafford_cctv_cameras.csv", "cameras",
+                                  area=area)  # fmt: skip
+    assert report.inserted == 163 and not report.warnings and not report.notes
+    engine.dispose()
+
+
+NOID = "camera_id,location,area_name,area_code,lon,lat\n,Noid cam,x,y,-2.31,53.45\n"
+"""The analyst's camera list whose one camera has no camera_id."""
+
+
+def test_a_camera_without_an_id_is_stored_once_however_often_its_list_is_imported(
+    engine, tmp_path
+) -> None:
+    # its id is made from its position (to about a metre), type and name: imported again, it
+    # is the camera already stored, not a second camera at the same point counted twice
+    noid = tmp_path / "noid.csv"
+    noid.write_text(NOID, encoding="utf-8")
+    first = store.import_records(engine, noid, "cameras", if_exists="skip")
+    assert (first.inserted, first.skipped) == (1, 0)
+    assert first.defaults_applied["ids"].startswith("made from position, type and name")
+    (camera_id,) = store.list_cameras(engine)["camera_id"]
+    assert camera_id == store.camera_content_id({"lon": -2.31, "lat": 53.45, "type": "ptz",
+                                                 "location": "Noid cam"})  # fmt: skip
+    again = store.import_records(engine, noid, "cameras", if_exists="skip")
+    assert (again.inserted, again.updated, again.skipped) == (0, 0, 1)
+    replaced = store.import_records(engine, noid, "cameras", if_exists="replace")
+    assert (replaced.inserted, replaced.updated) == (0, 1)
+    with pytest.raises(store.ValidationError, match=r"1 id\(s\) already stored"):
+        store.import_records(engine, noid, "cameras")
+    # 40 cm away, spaces and case changed: the same camera; 5 m away or renamed: another
+    moved = NOID.replace("-2.31,53.45", "-2.310004,53.450002").replace("Noid cam", " noid  Cam")
+    noid.write_text(moved, encoding="utf-8")
+    assert store.import_records(engine, noid, "cameras", if_exists="skip").skipped == 1
+    noid.write_text(NOID.replace("53.45", "53.45005") + NOID.splitlines()[1].replace(
+        "Noid cam", "Noid cam 2") + "\n", encoding="utf-8")  # fmt: skip
+    assert store.import_records(engine, noid, "cameras", if_exists="skip").inserted == 2
+    assert len(store.list_cameras(engine)) == 3
+    with pytest.raises(store.ValidationError, match=r"already stored as 'CAM-"):
+        store.add_camera(engine, {"lon": -2.31, "lat": 53.45, "type": "ptz",
+                                  "range_m": 100, "location": "Noid cam"})  # fmt: skip
+
+
+def test_a_camera_stored_with_a_random_id_is_recognised_by_its_list(engine, tmp_path) -> None:
+    # the analyst's store: the id-less camera imported twice by the version that gave random
+    # ids. Imported again, the list's camera is the stored one, and the two are named
+    noid = tmp_path / "noid.csv"
+    noid.write_text(NOID, encoding="utf-8")
+    for random_id in ("CAM-14473c2f0d9c", "CAM-a11521a5eb99"):
+        store.add_camera(engine, {"camera_id": random_id, "location": "Noid cam", "lon": -2.31,
+                                  "lat": 53.45, "type": "ptz", "range_m": 100})  # fmt: skip
+    report = store.import_records(engine, noid, "cameras", if_exists="skip")
+    assert (report.inserted, report.skipped) == (0, 1)
+    assert report.notes == [
+        "stored cameras CAM-14473c2f0d9c, CAM-a11521a5eb99 are one camera (the same position, "
+        "type and name; the list's is taken as CAM-14473c2f0d9c): remove the others"
+    ]
+    replaced = store.import_records(engine, noid, "cameras", if_exists="replace")
+    assert replaced.updated == 1
+    assert sorted(store.list_cameras(engine)["camera_id"]) == ["CAM-14473c2f0d9c",
+                                                               "CAM-a11521a5eb99"]  # fmt: skip
+
+
+def test_every_problem_of_a_camera_list_is_named_in_one_go(tmp_path) -> None:
+    # the analyst's bad list took three runs: a bad value, then an id used twice (no line),
+    # then cameras far outside. One run names every problem, each with its lines; nothing stored
+    import shapely
+
+    rows = [
+        "camera_id,location,area_name,area_code,lon,lat",
+        "1001,Trafford Wharf Road,Gorse Hill & Cornbrook,E05015247,-2.284777,53.464515",  # 2
+        "1002,Trafford Wharf Road/Wharfside tram stop,x,y,-2.289056,53.466406",
+        "1001,Trafford Wharf Road again,x,y,-2.2848,53.4645",  # 4: 1001 again
+        "2001,Swapped,x,y,53.46,-2.28",  # 5: far outside
+        ",Noid cam,x,y,-2.31,53.45",  # 6
+        ",noid CAM,x,y,-2.310001,53.45",  # 7: the same camera as line 6
+        "1008,Bad lon,x,y,abc,53.46",  # 8
+        "1009,One value too many,x,y,-2.29,53.46,extra",  # 9
+        "1001,Third,x,y,-2.29,not a number",  # 10: 1001 a third time, and a bad lat
+        "1011,Bad lon too,x,y,abc,53.47",  # 11: the same problem as line 8
+    ]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    area = store.StudyArea("Trafford", shapely.box(-2.48, 53.35, -2.25, 53.48))
+    engine = store.open_store(f"sqlite:///{tmp_path / 'cams.sqlite'}")
+    with pytest.raises(store.ValidationError) as err:
+        store.import_records(engine, bad, "cameras", area=area)
+    assert not isinstance(err.value, store.OutsideAreaError)  # confirming would not do
+    problems = err.value.problems
+    assert problems[:6] == [
+        f"{bad}: nothing imported",
+        "lines 2, 4 and 10: camera_id '1001' is given 3 times: each record needs its own "
+        "camera_id (delete the repeated rows, or correct the ids)",
+        "lines 6 and 7: the same camera twice (no camera_id; the same position to about a "
+        "metre, type and name): delete the repeated rows, or give each camera its camera_id",
+        "lines 8 and 11: lon (longitude) must be a number, got 'abc'",
+        "line 9: 7 values for 6 columns; check the quoting of text containing commas",
+        "line 10: lat (latitude) must be a number, got 'not a number'",
+    ]
+    assert problems[6].startswith(
+        "in the rows without these problems, 1 of 6 camera(s) lie more than 5 km outside Trafford"
+    )
+    assert "2001 (Swapped)" in problems[6] and problems[7].startswith("Check the coordinate")
+    assert store.list_cameras(engine).empty
+
+    # GeoJSON: features named; easting/northing columns: the bad number and its column
+    features = [
+        {"type": "Feature", "properties": {"camera_id": "A", "type": "dome"},
+         "geometry": {"type": "Point", "coordinates": [-2.3, 53.45]}},
+        {"type": "Feature", "properties": {"camera_id": "B"},
+         "geometry": {"type": "LineString", "coordinates": [[-2.3, 53.4], [-2.3, 53.5]]}},
+        {"type": "Feature", "properties": {"camera_id": "A", "lon": -2.4},
+         "geometry": {"type": "Point", "coordinates": [-2.3, 53.46]}},
+    ]  # fmt: skip
+    geo = tmp_path / "bad.geojson"
+    geo.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    with pytest.raises(store.ValidationError) as err:
+        store.read_records(geo, "cameras")
+    assert err.value.problems == [
+        f"{geo}: nothing imported",
+        "feature 1: type 'dome' is not one of fixed, ptz, redeployable",
+        "features 1 and 3: camera_id 'A' is given twice: each record needs its own camera_id "
+        "(delete the repeated rows, or correct the ids)",
+        "feature 2: expected a Point location, found LineString",
+        "feature 3: property lon=-2.4 disagrees with the Point geometry (-2.3); remove the "
+        "property or correct it",
+    ]
+    grid = tmp_path / "grid.csv"
+    grid.write_text("camera_id,type,range_m,easting,northing\nG1,ptz,100,379000,396000\n"
+                    "G2,ptz,-5,37900O,396000\nG3,ptz,100,379100,\n")  # fmt: skip
+    with pytest.raises(store.ValidationError) as err:
+        store.read_records(grid, "cameras")
+    assert err.value.problems == [
+        f"{grid}: nothing imported",
+        "line 3: easting must be a number of metres (British National Grid), got '37900O'",
+        "line 3: range_m must be in (0, 5000], got '-5'",
+        "line 4: northing must be a number of metres (British National Grid), got ''",
+    ]
+    engine.dispose()
+
+
+def test_several_records_are_deleted_all_or_none(engine) -> None:
+    for n in (1, 2, 3):
+        store.add_camera(engine, _camera(camera_id=f"CAM-{n}", name=f"Camera {n}"))
+    with pytest.raises(KeyError, match=r"'CAM-9', 'CAM-8'; nothing deleted"):
+        store.delete_records(engine, "cameras", ["CAM-1", "CAM-9", "CAM-8"])
+    store.add_tasking(
+        engine,
+        {"camera_id": "CAM-3", "window_start": datetime(2021, 11, 19, 22),
+         "window_end": datetime(2021, 11, 20, 2), "requested_by": "Police"},
+    )  # fmt: skip
+    with pytest.raises(store.ValidationError, match=r"1 taskings record.*'CAM-3'.*decommissioned"):
+        store.delete_records(engine, "cameras", ["CAM-1", "CAM-3"])
+    assert len(store.list_cameras(engine)) == 3  # nothing half-deleted
+    assert store.audit_log(engine, actions=["delete"]).empty
+    ada = User("ada", "analyst")
+    assert store.delete_records(engine, "cameras", ["CAM-1", "CAM-2", "CAM-1"], actor=ada) == 2
+    assert store.list_cameras(engine)["camera_id"].tolist() == ["CAM-3"]
+    (row,) = store.audit_log(engine, actions=["delete"]).to_dict("records")
+    assert (row["user"], row["role"], row["target"]) == ("ada", "analyst", "cameras/CAM-1, CAM-2")
+    assert row["detail"] == "2 cameras records: CAM-1, CAM-2"
+
+
 def test_the_store_names_are_its_modules_names_and_typed_alike() -> None:
     """``hotspots.store``'s lazily imported names: each is its module's object, and the
     names typed for mypy (the TYPE_CHECKING imports) are exactly those."""
@@ -711,4 +966,108 @@ def test_the_command_line_imports_a_camera_list_into_a_workspaces_store(
     assert "0 new camera(s), 0 replaced, 163 already stored" in capsys.readouterr().out
     engine = store.open_store(f"sqlite:///{root / 'data' / 'hotspots.sqlite'}")
     assert len(store.list_cameras(engine)) == 163
+    engine.dispose()
+
+
+def test_the_command_line_stores_a_camera_without_an_id_once_and_lists_every_problem(
+    tmp_path, monkeypatch, capsys
+) -> None:
+    from hotspots.data.workspace import init
+    from hotspots.views.cli import main
+
+    monkeypatch.delenv(store.DB_URL_ENV, raising=False)
+    monkeypatch.delenv(store.DB_PATH_ENV, raising=False)
+    root = tmp_path / "traff"
+    init(root, area="Trafford")
+    noid = tmp_path / "noid.csv"
+    noid.write_text(NOID, encoding="utf-8")
+    assert main(["cameras", "import", str(noid), str(root)]) == 0
+    assert "noid.csv: 1 new camera(s), 0 replaced" in capsys.readouterr().out
+    assert main(["cameras", "import", str(noid), str(root)]) == 0  # twice: still one camera
+    out = capsys.readouterr().out
+    assert "noid.csv: 0 new camera(s), 0 replaced, 1 already stored left as they were" in out
+    assert "ids: made from position, type and name for 1 row(s)" in out
+    engine = store.open_store(f"sqlite:///{root / 'data' / 'hotspots.sqlite'}")
+    assert len(store.list_cameras(engine)) == 1
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text(NOID.replace(",Noid", "1001,Noid") + "1001,Again,x,y,abc,53.45\n"
+                   "1003,Third,x,y,-2.3,53.46,extra\n")  # fmt: skip
+    assert main(["cameras", "import", str(bad), str(root)]) == 1
+    said = capsys.readouterr().err.splitlines()  # one problem a line, each with its lines
+    assert said == [
+        f"hotspots cameras: error: {bad}: nothing imported",
+        "  lines 2 and 3: camera_id '1001' is given twice: each record needs its own camera_id "
+        "(delete the repeated rows, or correct the ids)",
+        "  line 3: lon (longitude) must be a number, got 'abc'",
+        "  line 4: 7 values for 6 columns; check the quoting of text containing commas",
+    ]
+    assert len(store.list_cameras(engine)) == 1
+    engine.dispose()
+
+
+def test_the_command_line_refuses_cameras_far_outside_the_workspaces_area(
+    tmp_path, monkeypatch, capsys
+) -> None:
+    # Dacorum's cameras given to Trafford's workspace, and Trafford's own with lon and lat
+    # swapped: refused in words (how many, which, how far, the fix), stored only when confirmed
+    from hotspots.data import datasets
+    from hotspots.data.workspace import init
+    from hotspots.views.cli import main
+
+    monkeypatch.delenv(store.DB_URL_ENV, raising=False)
+    monkeypatch.delenv(store.DB_PATH_ENV, raising=False)
+    root = tmp_path / "ws"
+    init(root, area="Trafford")
+    swapped, _ = _swapped_trafford(tmp_path / "swapped.csv")
+    assert main(["cameras", "import", str(swapped), str(root)]) == 1
+    said = capsys.readouterr().err
+    refused = "all 163 camera(s) lie more than 1 km outside Trafford, up to 8,045 km away: "
+    assert f"swapped.csv: nothing imported: {refused}" in said  # in the Indian Ocean
+    assert "; and 158 more" in said and "coordinate columns" in said
+    assert "add --allow-outside" in said
+    dacorum = datasets.demo_path("cameras")
+    assert main(["cameras", "import", str(dacorum), str(root)]) == 1
+    said = capsys.readouterr().err
+    assert "all 33 camera(s) lie more than 1 km outside Trafford, up to 218 km away" in said
+    assert "DBC-CAM-005 (HH05 Selden Hill) 218 km;" in said and "; and 28 more" in said
+    engine = store.open_store(f"sqlite:///{root / 'data' / 'hotspots.sqlite'}")
+    assert store.list_cameras(engine).empty
+    assert main(["cameras", "import", str(dacorum), str(root), "--allow-outside"]) == 0
+    out = capsys.readouterr().out
+    assert "33 new camera(s)" in out and "warning: all 33 camera(s) lie more than 1 km" in out
+    assert "imported as confirmed" in out and len(store.list_cameras(engine)) == 33
+    engine.dispose()
+
+
+def test_the_command_line_removes_cameras_all_or_none_once_confirmed(
+    tmp_path, monkeypatch, capsys
+) -> None:
+    from hotspots.data.workspace import init
+    from hotspots.views.cli import main
+
+    monkeypatch.delenv(store.DB_URL_ENV, raising=False)
+    monkeypatch.delenv(store.DB_PATH_ENV, raising=False)
+    root = tmp_path / "ws"
+    assert main(["cameras", "remove", "1148", "--workspace", str(root), "--yes"]) == 1
+    assert "not a workspace" in capsys.readouterr().err and not root.exists()
+    init(root, area="Trafford")
+    assert main(["cameras", "import", str(TRAFFORD / "trafford_cctv_cameras.csv"), str(root)]) == 0
+    capsys.readouterr()
+    engine = store.open_store(f"sqlite:///{root / 'data' / 'hotspots.sqlite'}")
+
+    assert main(["cameras", "remove", "1148", "1165", "--workspace", str(root)]) == 1
+    out = capsys.readouterr().out  # not a terminal and no --yes: asked, not done
+    assert "2 camera(s) to remove: 1148 (Trafford Way); 1165 (Woodsend Circle)" in out
+    assert "nothing removed" in out and len(store.list_cameras(engine)) == 163
+    assert main(["cameras", "remove", "1148", "nope", "--workspace", str(root), "--yes"]) == 1
+    assert "no camera with camera_id nope" in capsys.readouterr().err
+    assert len(store.list_cameras(engine)) == 163
+
+    assert main(["cameras", "remove", "1148", "1165", "--workspace", str(root), "--yes"]) == 0
+    assert "removed 2 camera(s); 161 left in the store" in capsys.readouterr().out
+    left = set(store.list_cameras(engine)["camera_id"])
+    assert len(left) == 161 and not {"1148", "1165"} & left
+    (row,) = store.audit_log(engine, actions=["delete"]).to_dict("records")
+    assert (row["user"], row["target"]) == ("system", "cameras/1148, 1165")
     engine.dispose()

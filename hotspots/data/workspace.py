@@ -131,6 +131,11 @@ class Workspace:
         return codes[0] if len(codes) == 1 else boundaries.districts_outline(codes)
 
     @property
+    def outline(self) -> BaseGeometry:
+        """The area's outline (lon/lat): its districts' outlines in the boundary pack, united."""
+        return boundaries.districts_outline(self.districts)
+
+    @property
     def data_dir(self) -> Path:
         """Where the partitions and manifest live."""
         return self.root / "data"

@@ -13,6 +13,9 @@ area the analysis uses
    tenth of its size on every side), buffered by one H3 edge.
 
 Incidents left outside keep their own cells (``in_study_area`` false) and are reported.
+
+:func:`metres_outside` says how far points lie outside a study area (a camera list is checked
+with it on import, :mod:`hotspots.store.io`).
 """
 
 from __future__ import annotations
@@ -23,9 +26,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from numpy.typing import ArrayLike
 from shapely.geometry.base import BaseGeometry
 
-from hotspots.core.crs import BNG, from_lonlat, to_lonlat
+from hotspots.core.crs import BNG, WGS84, from_lonlat, to_lonlat, transform
 from hotspots.core.defaults import DEFAULT_AREA_MIN_COVER, DEFAULT_AREA_MIN_SHARE
 from hotspots.data import boundaries
 from hotspots.data.schema import WORKING_CRS
@@ -134,3 +138,28 @@ def _trimmed_core(incidents: gpd.GeoDataFrame, res: int) -> DefaultArea:
         districts=(),
         incidents_outside=outside,
     )
+
+
+def metres_outside(lon: ArrayLike, lat: ArrayLike, area: BaseGeometry) -> np.ndarray:
+    """How far each lon/lat point lies outside ``area`` (a polygon, EPSG:4326), in metres; 0
+    for a point inside it or on its edge.
+
+    Measured on an azimuthal equidistant projection centred on the area (its outline given a
+    vertex at least every 0.01°, so that straight lon/lat edges stay where they are): within a
+    metre near the area, and for a point on another continent (longitude and latitude swapped)
+    still the right thousands of kilometres.
+
+    Examples
+    --------
+    >>> square = shapely.box(-0.5, 51.7, -0.4, 51.8)
+    >>> metres_outside([-0.45, -0.35], [51.75, 51.75], square).round(-2)
+    array([   0., 3500.])
+    """
+    centre = area.centroid
+    local = f"+proj=aeqd +lat_0={centre.y:.4f} +lon_0={centre.x:.4f} +datum=WGS84 +units=m"
+    outline = shapely.transform(
+        shapely.segmentize(area, 0.01),
+        lambda xy: np.column_stack(transform(WGS84, local, xy[:, 0], xy[:, 1])),
+    )
+    x, y = transform(WGS84, local, lon, lat)
+    return np.asarray(shapely.distance(shapely.points(x, y), outline), dtype=float)

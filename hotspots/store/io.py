@@ -5,11 +5,24 @@ verbatim, numbers exactly, dates ``YYYY-MM-DD`` and times ``YYYY-MM-DD HH:MM:SS[
 that an export imported into an empty store and exported again gives the same file. GeoJSON
 features of feedback points and cameras are Points (WGS84); other records have no geometry.
 
-Imports validate every row before storing any (all or nothing, one transaction) and report
-what they chose for the user: defaults filled in, ids generated, columns ignored, coordinates
-converted. A council's camera list with only ``camera_id, location, area_name, area_code, lon,
-lat`` (Trafford's, for one) imports as it is: each camera is taken as a PTZ camera seeing 100 m
-(:data:`CAMERA_IMPORT_DEFAULTS`, reported), to be corrected camera by camera.
+Imports validate every row before storing any (all or nothing, one transaction): a file with
+problems is refused naming every one at once, each with the lines (or features) it is on (a bad
+value and its column, an id given twice, a line with too many values). They report what they
+chose for the user: defaults filled in, ids generated, columns ignored, coordinates converted.
+A camera without a ``camera_id`` is known by its position, type and name
+(:func:`hotspots.store.records.camera_content_id`): imported again, it is the camera already
+stored (even one stored under another id), not a second one. A council's camera list with
+only ``camera_id, location, area_name, area_code, lon, lat`` (Trafford's, for one) imports as it
+is: each camera is taken as a PTZ camera seeing 100 m (:data:`CAMERA_IMPORT_DEFAULTS`,
+reported), to be corrected camera by camera.
+
+A camera list given the partnership's area (:class:`StudyArea`) is checked against it with the
+rows: cameras outside it are reported (how many, which, how far). Up to
+:data:`NEAR_BOUNDARY_M` out they count as the area's (a note); beyond it, a warning; and the
+list is refused (:class:`OutsideAreaError`, nothing imported) when a camera lies more than
+:data:`FAR_OUTSIDE_M` out or every camera lies beyond :data:`NEAR_BOUNDARY_M`, unless the import
+is confirmed (``allow_outside``): that is a list in the wrong coordinate system (longitude and
+latitude swapped, grid metres read as degrees) or another area's.
 
 Examples
 --------
@@ -21,10 +34,10 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -32,18 +45,22 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 import numpy as np
+from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from hotspots.core.access import User
 from hotspots.core.crs import BNG, in_bng_extent, outside_degrees, to_lonlat
 from hotspots.core.io import Dest, deliver, spreadsheet_safe, write_csv
+from hotspots.space.extent import metres_outside
 from hotspots.store.models import MODELS
 from hotspots.store.records import (
     ID_FIELD,
     POINT_KINDS,
     RECORD_FIELDS,
     ValidationError,
+    camera_content_id,
+    camera_label,
     check_kind,
     clean_record,
     is_blank,
@@ -57,8 +74,27 @@ that turns (a circle of view) with a 100 m useful range. Correct them camera by 
 Format = Literal["csv", "geojson"]
 Source = str | Path | IO[str] | IO[bytes]
 
+NEAR_BOUNDARY_M = 1_000.0
+"""Cameras at most this far outside the study area count as the area's: a camera on a border
+road, or a boundary drawn simplified. They are named in a note and imported."""
+
+FAR_OUTSIDE_M = 5_000.0
+"""Cameras farther than this outside the study area stop the import unless it is confirmed:
+a partnership's own cameras are not that far out, but a list with longitude and latitude
+swapped (thousands of km away), in the wrong coordinate system, or of another area is."""
+
+_ON_THE_EDGE_M = 1.0
+"""Cameras less than this outside the study area are on its edge (inside): no camera list is
+that precise."""
+
+_MAX_NAMED = 5
+"""Cameras named in a message about the study area (farthest first); the rest are counted."""
+
 _LOCATION_ALIASES = {"longitude": "lon", "latitude": "lat", "long": "lon", "lng": "lon"}
-_MAX_LISTED = 20
+_MAX_LISTED = 100
+"""Problems of a file listed (each with every line it is on); any more are counted."""
+_MAX_WHERE = 12
+"""Lines named for one problem; any more are counted."""
 
 
 @dataclass
@@ -91,6 +127,25 @@ class ImportReport:
     defaults_applied: dict[str, str] = field(default_factory=dict)
     ignored_columns: tuple[str, ...] = ()
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    """What the user should check although it was imported: cameras more than
+    :data:`NEAR_BOUNDARY_M` outside the study area."""
+
+
+@dataclass(frozen=True)
+class StudyArea:
+    """The partnership's area a camera list is checked against: its ``name`` as messages say
+    it (``"Trafford"``, ``"the wards of Dacorum CSP (demo)"``) and its ``outline`` (a polygon,
+    EPSG:4326)."""
+
+    name: str
+    outline: BaseGeometry
+
+
+class OutsideAreaError(ValidationError):
+    """A camera list refused, nothing imported, because cameras lie far outside the study area:
+    ``problems`` say how many, which, how far, and the fix. Importing again with
+    ``allow_outside=True`` stores it all the same (the user confirmed they are theirs)."""
 
 
 def _text_of(source: Source) -> tuple[str, str]:
@@ -124,7 +179,50 @@ def _guess_format(name: str, fmt: Format | None) -> Format:
     raise ValueError(f"{name}: cannot tell the format from {suffix!r}; pass fmt='csv' or 'geojson'")
 
 
-def _csv_rows(text: str, name: str) -> tuple[list[dict[str, Any]], list[str]]:
+Where = tuple[str, int]
+"""Where a record is in its file: ``("line", 9)`` of a CSV, ``("feature", 3)`` of GeoJSON."""
+
+
+class _Problems:
+    """Every problem of a file, each said once with every line (or feature) it is on, in the
+    order of the file."""
+
+    def __init__(self) -> None:
+        self._found: dict[str, list[Where]] = {}
+
+    def add(self, where: Where, problem: str) -> None:
+        self._found.setdefault(problem, []).append(where)
+
+    def __bool__(self) -> bool:
+        return bool(self._found)
+
+    def listed(self) -> list[str]:
+        """``["line 9: lon (longitude) must be a number, got 'abc'", "lines 2 and 5: ..."]``,
+        by first line; the first :data:`_MAX_LISTED`, the rest counted."""
+        ordered = sorted(self._found.items(), key=lambda item: item[1][0][1])
+        shown = [f"{_where(places)}: {problem}" for problem, places in ordered[:_MAX_LISTED]]
+        if len(ordered) > _MAX_LISTED:
+            shown.append(f"and {len(ordered) - _MAX_LISTED} more problem(s)")
+        return shown
+
+
+def _where(places: Sequence[Where]) -> str:
+    """``"line 9"``, ``"lines 2 and 5"``, ``"lines 2, 3, 4 and 40"``, ``"features 1, 2, … and
+    7 more"``."""
+    word = places[0][0]
+    numbers = [str(number) for _, number in places]
+    if len(numbers) == 1:
+        return f"{word} {numbers[0]}"
+    if len(numbers) > _MAX_WHERE:
+        return f"{word}s {', '.join(numbers[:_MAX_WHERE])} and {len(numbers) - _MAX_WHERE} more"
+    return f"{word}s {', '.join(numbers[:-1])} and {numbers[-1]}"
+
+
+def _csv_rows(
+    text: str, name: str, problems: _Problems
+) -> tuple[list[dict[str, Any]], list[Where]]:
+    """The rows of a CSV file and their lines; a line with the wrong number of values is a
+    problem (and left out)."""
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     if not header:
@@ -133,23 +231,28 @@ def _csv_rows(text: str, name: str) -> tuple[list[dict[str, Any]], list[str]]:
     duplicated = sorted({column for column in header if header.count(column) > 1})
     if duplicated:
         raise ValueError(f"{name}: column(s) {duplicated} appear twice; keep one of each")
-    rows, labels = [], []
+    rows, places = [], []
     for values in reader:
         if not any(value.strip() for value in values):
             continue
         if len(values) != len(header):
-            raise ValueError(
-                f"{name} line {reader.line_num}: {len(values)} values for {len(header)} columns; "
-                "check the quoting of text containing commas"
+            problems.add(
+                ("line", reader.line_num),
+                f"{len(values)} values for {len(header)} columns; check the quoting of text "
+                "containing commas",
             )
+            continue
         rows.append(dict(zip(header, values, strict=True)))
-        labels.append(f"line {reader.line_num}")
-    return rows, labels
+        places.append(("line", reader.line_num))
+    return rows, places
 
 
 def _geojson_rows(
-    text: str, name: str, kind: str, notes: list[str]
-) -> tuple[list[dict[str, Any]], list[str]]:
+    text: str, name: str, kind: str, notes: list[str], problems: _Problems
+) -> tuple[list[dict[str, Any]], list[Where], set[int]]:
+    """The features' properties (with ``lon``/``lat`` from a Point) and their numbers; and the
+    rows without a location: features of point records without a Point, or whose lon/lat
+    properties disagree with it (each a problem; their other fields are still checked)."""
     try:
         collection = json.loads(text)
     except json.JSONDecodeError as err:
@@ -157,32 +260,47 @@ def _geojson_rows(
     if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection":
         raise ValueError(f"{name}: expected a GeoJSON FeatureCollection")
     crs_name = str(((collection.get("crs") or {}).get("properties") or {}).get("name", ""))
-    rows, labels, coords = [], [], []
+    rows: list[dict[str, Any]] = []
+    places: list[Where] = []
+    located, coords, unplaced = [], [], set()
     for number, feature in enumerate(collection.get("features") or [], start=1):
         properties = dict(feature.get("properties") or {})
         geometry = feature.get("geometry")
-        label = f"feature {number}"
+        where: Where = ("feature", number)
         if kind in POINT_KINDS:
-            if not geometry or geometry.get("type") != "Point":
+            if geometry and geometry.get("type") == "Point":
+                located.append(len(rows))
+                coords.append(geometry["coordinates"][:2])
+            else:
                 kind_found = geometry.get("type") if geometry else "no geometry"
-                raise ValueError(f"{name} {label}: expected a Point location, found {kind_found}")
-            coords.append(geometry["coordinates"][:2])
+                problems.add(where, f"expected a Point location, found {kind_found}")
+                properties["lon"], properties["lat"] = 0.0, 0.0  # checked for the rest
+                unplaced.add(len(rows))
         elif geometry:
-            notes.append(f"{label}: geometry ignored ({kind} records have no location)")
+            notes.append(f"feature {number}: geometry ignored ({kind} records have no location)")
         rows.append(properties)
-        labels.append(label)
-    if coords:
-        lon, lat = _to_lonlat(np.asarray(coords, dtype=float), crs_name, name, notes)
-        for row, x, y in zip(rows, lon, lat, strict=True):
-            for axis, value in (("lon", x), ("lat", y)):
-                given = row.get(axis)
-                if given not in (None, "") and abs(float(given) - value) > 1e-9:
-                    raise ValueError(
-                        f"{name}: property {axis}={given} disagrees with the Point geometry "
-                        f"({value}); remove the property or correct it"
-                    )
-                row[axis] = float(value)
-    return rows, labels
+        places.append(where)
+    if not coords:
+        return rows, places, unplaced
+    lon, lat = _to_lonlat(np.asarray(coords, dtype=float), crs_name, name, notes)
+    for i, x, y in zip(located, lon, lat, strict=True):
+        row = rows[i]
+        for axis, value in (("lon", x), ("lat", y)):
+            if row.get(axis) not in (None, "") and not _close(row[axis], value):
+                problems.add(
+                    places[i], f"property {axis}={row[axis]} disagrees with the Point geometry "
+                    f"({value}); remove the property or correct it"
+                )  # fmt: skip
+                unplaced.add(i)
+        row["lon"], row["lat"] = float(x), float(y)
+    return rows, places, unplaced
+
+
+def _close(given: Any, value: float) -> bool:
+    try:
+        return abs(float(given) - value) <= 1e-9
+    except (TypeError, ValueError):
+        return False
 
 
 def _to_lonlat(
@@ -201,22 +319,50 @@ def _to_lonlat(
     return xy[:, 0], xy[:, 1]
 
 
-def _csv_locations(rows: list[dict[str, Any]], name: str, notes: list[str]) -> None:
-    """Rename lon/lat aliases; convert ``easting``/``northing`` (BNG) columns to lon/lat."""
+def _csv_locations(
+    rows: list[dict[str, Any]],
+    places: list[Where],
+    name: str,
+    notes: list[str],
+    problems: _Problems,
+) -> set[int]:
+    """Rename lon/lat aliases; convert ``easting``/``northing`` (BNG) columns to lon/lat. Returns
+    the rows whose easting or northing is not a number (each a problem; their lon/lat are left
+    at 0 so that their other fields are still checked)."""
     for row in rows:
         for alias, target in _LOCATION_ALIASES.items():
             if alias in row and target not in row:
                 row[target] = row.pop(alias)
-    if rows and "easting" in rows[0] and "northing" in rows[0] and "lon" not in rows[0]:
+    if not (rows and "easting" in rows[0] and "northing" in rows[0] and "lon" not in rows[0]):
+        return set()
+    xy, good, bad = [], [], set()
+    for i, row in enumerate(rows):
+        given = [row.pop("easting"), row.pop("northing")]
         try:
-            xy = np.array([[float(r.pop("easting")), float(r.pop("northing"))] for r in rows])
-        except ValueError as err:
-            raise ValueError(
-                f"{name}: easting/northing must be numbers in metres ({err})"
-            ) from None
-        lon, lat = _to_lonlat(xy, "EPSG:27700", name, notes)
-        for row, x, y in zip(rows, lon, lat, strict=True):
-            row["lon"], row["lat"] = float(x), float(y)
+            xy.append([float(value) for value in given])
+            good.append(i)
+        except ValueError:
+            for axis, value in zip(("easting", "northing"), given, strict=True):
+                if not _is_number(value):
+                    problems.add(
+                        places[i], f"{axis} must be a number of metres (British National "
+                        f"Grid), got {value!r}"
+                    )  # fmt: skip
+            row["lon"], row["lat"] = 0.0, 0.0
+            bad.add(i)
+    if good:
+        lon, lat = _to_lonlat(np.array(xy, dtype=float), "EPSG:27700", name, notes)
+        for i, x, y in zip(good, lon, lat, strict=True):
+            rows[i]["lon"], rows[i]["lat"] = float(x), float(y)
+    return bad
+
+
+def _is_number(value: Any) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def read_records(
@@ -226,6 +372,8 @@ def read_records(
     fmt: Format | None = None,
     defaults: Mapping[str, Any] | None = None,
     ignore_columns: Sequence[str] = (),
+    area: StudyArea | None = None,
+    allow_outside: bool = False,
 ) -> tuple[list[dict[str, Any]], ImportReport]:
     """Read and validate the records of a CSV or GeoJSON file, without storing them.
 
@@ -242,6 +390,11 @@ def read_records(
         :data:`CAMERA_IMPORT_DEFAULTS`. Every default used is reported.
     ignore_columns
         Columns to leave out; any other column that is not a field is an error.
+    area
+        Cameras only: the partnership's area, to check the cameras against (see the module
+        notes); cameras outside it are reported in ``notes`` and ``warnings``.
+    allow_outside
+        Import cameras far outside ``area`` all the same (the user confirmed they are theirs).
 
     Returns
     -------
@@ -251,25 +404,35 @@ def read_records(
     Raises
     ------
     ValueError
-        Unreadable file; :class:`ValidationError` listing the bad rows (line or feature number)
-        and their problems, or ids used twice in the file.
+        Unreadable file; :class:`ValidationError` listing every problem of the file at once,
+        each with the lines (or features) it is on: bad values (naming the column), ids given
+        on several rows (a camera without an id: the same camera twice), lines with the wrong
+        number of values, and, with ``area``, cameras far outside it;
+        :class:`OutsideAreaError` when cameras far outside ``area`` are the only problem and
+        ``allow_outside`` is not given.
     """
     fields = check_kind(kind)
+    if area is not None and kind != "cameras":
+        raise ValueError(f"area: only camera lists are checked against the study area, not {kind}")
     text, name = _text_of(source)
     report = ImportReport(kind=kind, source=name)
+    problems = _Problems()
+    unplaced: set[int] = set()  # rows without a location (their other fields still checked)
     if _guess_format(name, fmt) == "csv":
-        rows, labels = _csv_rows(text, name)
+        rows, places = _csv_rows(text, name, problems)
         if kind in POINT_KINDS:
-            _csv_locations(rows, name, report.notes)
+            unplaced = _csv_locations(rows, places, name, report.notes, problems)
     else:
-        rows, labels = _geojson_rows(text, name, kind, report.notes)
+        rows, places, unplaced = _geojson_rows(text, name, kind, report.notes, problems)
     ignored = set(ignore_columns)
     report.ignored_columns = tuple(sorted({c for row in rows for c in row} & ignored))
     chosen = {**(CAMERA_IMPORT_DEFAULTS if kind == "cameras" else {}), **(defaults or {})}
+    id_spec = fields[0]
     filled: dict[str, int] = {}
     records: list[dict[str, Any]] = []
-    problems: list[str] = []
-    for row, label in zip(rows, labels, strict=True):
+    ids: dict[str, list[Where]] = {}  # every id given or made, and where
+    made: set[str] = set()  # ids made for rows without one (camera_content_id)
+    for i, (row, where) in enumerate(zip(rows, places, strict=True)):
         record = {key: value for key, value in row.items() if key not in ignored}
         for spec in fields:
             if not is_blank(record.get(spec.name)):
@@ -278,21 +441,130 @@ def read_records(
             if spec.name in chosen:
                 record[spec.name] = chosen[spec.name]
         try:
-            records.append(clean_record(kind, record))
+            clean = clean_record(kind, record)
         except ValidationError as err:
-            problems.extend(f"{label}: {problem}" for problem in err.problems)
+            for problem in err.problems:
+                problems.add(where, problem)
+            given = record.get(id_spec.name)
+            if not is_blank(given):
+                with contextlib.suppress(ValueError):  # it counts when another row repeats it
+                    ids.setdefault(id_spec.parse(given), []).append(where)
+            continue
+        if i in unplaced:  # its problem is listed; an id made from no position is no id
+            if not is_blank(record.get(id_spec.name)):
+                ids.setdefault(clean[id_spec.name], []).append(where)
+            continue
+        ids.setdefault(clean[id_spec.name], []).append(where)
+        if is_blank(record.get(id_spec.name)):
+            made.add(clean[id_spec.name])
+        records.append(clean)
+    for record_id, found in ids.items():
+        if len(found) > 1:
+            for where in found:
+                problems.add(where, _twice(kind, record_id, len(found), made))
+    refusal = []
+    if area is not None and records:
+        refusal = _check_area(records, area, name, report, allow_outside=allow_outside)
     if problems:
-        shown = problems[:_MAX_LISTED]
-        if len(problems) > _MAX_LISTED:
-            shown.append(f"and {len(problems) - _MAX_LISTED} more problem(s)")
-        raise ValidationError(kind, [f"{name}: nothing imported", *shown])
-    counts = Counter(record[ID_FIELD[kind]] for record in records)
-    twice = sorted(i for i, n in counts.items() if n > 1)
-    if twice:
-        raise ValidationError(kind, [f"{name}: id(s) {twice[:_MAX_LISTED]} appear twice"])
+        if refusal:  # said now, not after the rows are corrected
+            refusal[0] = f"in the rows without these problems, {refusal[0]}"
+        raise ValidationError(kind, [f"{name}: nothing imported", *problems.listed(), *refusal])
+    if refusal:
+        raise OutsideAreaError(kind, [f"{name}: nothing imported: {refusal[0]}", *refusal[1:]])
     report.rows = len(records)
     report.defaults_applied = _describe_defaults(kind, filled, chosen)
     return records, report
+
+
+def _twice(kind: str, record_id: str, times: int, made: set[str]) -> str:
+    """The problem of an id on ``times`` rows of one file (an id made for rows without one:
+    the same camera twice)."""
+    said = "twice" if times == 2 else f"{times} times"
+    if record_id in made:
+        return (
+            f"the same camera {said} (no camera_id; the same position to about a metre, "
+            "type and name): delete the repeated rows, or give each camera its camera_id"
+        )
+    return (
+        f"{ID_FIELD[kind]} {record_id!r} is given {said}: each record needs its own "
+        f"{ID_FIELD[kind]} (delete the repeated rows, or correct the ids)"
+    )
+
+
+def _check_area(
+    records: Sequence[Mapping[str, Any]],
+    area: StudyArea,
+    name: str,
+    report: ImportReport,
+    *,
+    allow_outside: bool,
+) -> list[str]:
+    """Name the cameras outside ``area`` in ``report`` (notes, warnings). Returns why the list
+    is refused and the fix (nothing when it is not): a camera more than
+    :data:`FAR_OUTSIDE_M` out, or all of them more than :data:`NEAR_BOUNDARY_M` out, unless
+    ``allow_outside``."""
+    lon = np.array([r["lon"] for r in records], dtype=float)
+    lat = np.array([r["lat"] for r in records], dtype=float)
+    metres = metres_outside(lon, lat, area.outline)
+    near = (metres >= _ON_THE_EDGE_M) & (metres <= NEAR_BOUNDARY_M)
+    beyond = metres > NEAR_BOUNDARY_M
+    far = metres > FAR_OUTSIDE_M
+    total = len(records)
+    if near.any():
+        report.notes.append(
+            f"{int(near.sum())} of {total} camera(s) lie just outside {area.name}, within "
+            f"{_distance(NEAR_BOUNDARY_M)} of its boundary (counted as the area's: border "
+            f"roads): {_named(records, metres, near)}"
+        )
+    if not beyond.any():
+        return []
+    farthest = _distance(float(metres.max()))
+    if far.any() or beyond.all():
+        if beyond.all():
+            why = f"all {total} camera(s) lie more than {_distance(NEAR_BOUNDARY_M)} outside"
+        else:
+            why = f"{int(far.sum())} of {total} camera(s) lie more than"
+            why += f" {_distance(FAR_OUTSIDE_M)} outside"
+        why += f" {area.name}"
+        if not allow_outside:
+            return [
+                f"{why}, up to {farthest} away: {_named(records, metres, beyond)}",
+                "Check the coordinate columns and their CRS: lon must be the longitude and "
+                "lat the latitude, in WGS84 degrees (swapped, they put the cameras thousands "
+                "of km away); British National Grid metres go in easting and northing "
+                "columns. A list of another area's cameras belongs in that area's workspace. "
+                "If these cameras really are this partnership's, confirm it and import "
+                "again.",
+            ]
+        report.warnings.append(
+            f"{why}, up to {farthest} away, imported as confirmed: "
+            f"{_named(records, metres, beyond)}"
+        )
+        return []
+    report.warnings.append(
+        f"{int(beyond.sum())} of {total} camera(s) lie more than {_distance(NEAR_BOUNDARY_M)} "
+        f"outside {area.name}, up to {farthest} away: {_named(records, metres, beyond)}. Check "
+        "they are this partnership's and where they stand: coverage and taskings count them."
+    )
+    return []
+
+
+def _named(records: Sequence[Mapping[str, Any]], metres: np.ndarray, chosen: np.ndarray) -> str:
+    """The chosen cameras, farthest first, each with how far out it lies: the first few named,
+    the rest counted."""
+    order = [i for i in np.argsort(-metres, kind="stable") if chosen[i]]
+    named = [f"{camera_label(records[i])} {_distance(float(metres[i]))}" for i in order]
+    more = len(named) - _MAX_NAMED
+    return "; ".join(named[:_MAX_NAMED]) + (f"; and {more} more" if more > 0 else "")
+
+
+def _distance(metres: float) -> str:
+    """``"350 m"``, ``"2.3 km"``, ``"7,560 km"``."""
+    if metres < 1_000:
+        return f"{metres:,.0f} m"
+    if metres < 100_000:
+        return f"{metres / 1000:,.1f} km".replace(".0 km", " km")
+    return f"{metres / 1000:,.0f} km"
 
 
 def _describe_defaults(
@@ -305,7 +577,12 @@ def _describe_defaults(
         if not count:
             continue
         if spec.name == ID_FIELD[kind]:
-            described["ids"] = f"generated for {count} row(s)"
+            described["ids"] = (
+                f"made from position, type and name for {count} row(s) (the same camera gets "
+                "the same id on every import)"
+                if spec.derived is not None
+                else f"generated for {count} row(s)"
+            )
             continue
         if spec.name in chosen:
             shown = repr(chosen[spec.name])
@@ -326,6 +603,8 @@ def import_records(
     if_exists: Literal["error", "skip", "replace"] = "error",
     defaults: Mapping[str, Any] | None = None,
     ignore_columns: Sequence[str] = (),
+    area: StudyArea | None = None,
+    allow_outside: bool = False,
     actor: User | None = None,
 ) -> ImportReport:
     """Import a CSV or GeoJSON file of records into the store, all or nothing (one transaction).
@@ -334,8 +613,9 @@ def import_records(
     ----------
     engine
         From :func:`hotspots.store.db.open_store`.
-    source, kind, fmt, defaults, ignore_columns
-        As for :func:`read_records`.
+    source, kind, fmt, defaults, ignore_columns, area, allow_outside
+        As for :func:`read_records` (cameras far outside ``area`` import nothing, unless
+        ``allow_outside``).
     if_exists
         What to do with ids already stored: ``"error"`` (import nothing), ``"skip"`` (keep the
         stored record) or ``"replace"`` (overwrite it with the file's). Imported actions keep the
@@ -350,12 +630,20 @@ def import_records(
     if if_exists not in ("error", "skip", "replace"):
         raise ValueError(f"if_exists must be 'error', 'skip' or 'replace', got {if_exists!r}")
     records, report = read_records(
-        source, kind, fmt=fmt, defaults=defaults, ignore_columns=ignore_columns
+        source,
+        kind,
+        fmt=fmt,
+        defaults=defaults,
+        ignore_columns=ignore_columns,
+        area=area,
+        allow_outside=allow_outside,
     )
     model = MODELS[kind]
     id_field = ID_FIELD[kind]
 
     def work(session: Session) -> tuple[int, int, int]:
+        if kind == "cameras":
+            _recognise_cameras(session, records, report)
         stored = _existing_ids(session, kind, (r[id_field] for r in records))
         if stored and if_exists == "error":
             raise ValidationError(
@@ -394,9 +682,47 @@ def import_records(
         actor=actor,
         action="import",
         target=f"{kind}/{Path(str(report.source)).name}",
-        detail=lambda counts: "inserted {}, replaced {}, skipped {}".format(*counts),
+        detail=lambda counts: "; ".join(
+            ["inserted {}, replaced {}, skipped {}".format(*counts), *report.warnings]
+        ),
     )
     return report
+
+
+def _recognise_cameras(
+    session: Session, records: list[dict[str, Any]], report: ImportReport
+) -> None:
+    """Give a camera of the file without a camera_id the id of the stored camera it is: the
+    same position (to about a metre), type and name (:func:`camera_content_id`), stored under
+    another id (by a version that gave such cameras random ids, or imported from a list that
+    gave it an id). Two stored cameras that are one (the same position, type and name) are
+    named in a note: remove the extra one."""
+    made = [r for r in records if r["camera_id"] == camera_content_id(r)]
+    if not made:
+        return
+    table = MODELS["cameras"].__table__
+    columns = ("camera_id", "name", "location", "type", "lon", "lat")
+    query = select(*(table.c[c] for c in columns)).order_by(table.c.camera_id)
+    same: dict[str, list[str]] = {}
+    for row in session.execute(query):
+        camera = dict(row._mapping)
+        same.setdefault(camera_content_id(camera), []).append(camera["camera_id"])
+    given = {r["camera_id"] for r in records}
+    for record in made:
+        content = record["camera_id"]
+        stored = [camera for camera in same.get(content, []) if camera == content] or [
+            camera for camera in same.get(content, []) if camera not in given
+        ]
+        if not stored:
+            continue
+        record["camera_id"] = stored[0]
+        if len(same[content]) > 1:
+            note = (
+                f"stored cameras {', '.join(same[content])} are one camera (the same position, "
+                f"type and name; the list's is taken as {stored[0]}): remove the others"
+            )
+            if note not in report.notes:
+                report.notes.append(note)
 
 
 def _existing_ids(session: Session, kind: str, ids: Iterable[str]) -> set[str]:

@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
 import math
 import uuid
 from collections.abc import Callable, Mapping
@@ -256,12 +257,15 @@ class Field:
 
     ``default`` may be a zero-argument callable (evaluated per record); no default means the
     field is required. ``verbatim`` marks free text, stored exactly as typed (even spaces).
+    ``derived`` makes a blank value from the record's other fields, once they are parsed (a
+    camera's id, :func:`camera_content_id`); it is not called for a record with problems.
     """
 
     name: str
     parse: Callable[[Any], Any]
     default: Any = _MISSING
     verbatim: bool = False
+    derived: Callable[[Mapping[str, Any]], Any] | None = None
 
     @property
     def required(self) -> bool:
@@ -288,6 +292,50 @@ def _degrees(axis: str, limit: float) -> Callable[[Any], float]:
 
 _LON = _degrees("longitude", 180.0)
 _LAT = _degrees("latitude", 90.0)
+
+
+def _camera_words(camera: Mapping[str, Any]) -> str:
+    """What people call a camera: its name, else its location (stripped), else ``""``."""
+    return next(
+        (str(camera[key]).strip() for key in ("name", "location") if not is_blank(camera.get(key))),
+        "",
+    )
+
+
+CAMERA_ID_DECIMALS = 5
+"""Decimal places of longitude and latitude that identify a camera without a ``camera_id``
+(:func:`camera_content_id`): 0.00001° is about 1.1 m north-south and 0.7 m east-west in
+Britain."""
+
+
+def camera_content_id(camera: Mapping[str, Any]) -> str:
+    """The id of a camera whose record gives none: ``"CAM-"`` and 12 hex digits made from what
+    the camera is, its position (``lon``, ``lat`` rounded to :data:`CAMERA_ID_DECIMALS`
+    places, about a metre), its ``type`` and what it is called (``name``, else ``location``;
+    spaces and case ignored).
+
+    This is the rule for cameras without an id, in one place: the same camera gets the same id
+    on every import (a list imported twice stores it once; :func:`hotspots.store.io.import_records`
+    also recognises a camera stored under another id with the same position, type and name).
+    Two rows of one list with the same position, type and name are the same camera, stored once
+    (the import names both lines). Give each camera its ``camera_id`` to tell them apart; moving
+    a camera more than about a metre, or renaming it, makes it a new camera.
+
+    Examples
+    --------
+    >>> a = camera_content_id({"lon": -2.31, "lat": 53.45, "type": "ptz", "location": "Noid cam"})
+    >>> a == camera_content_id({"lon": -2.3100001, "lat": 53.45, "type": "ptz",
+    ...                         "name": " noid  CAM", "location": "elsewhere"})
+    True
+    >>> a.startswith("CAM-"), len(a)
+    (True, 16)
+    """
+    places = CAMERA_ID_DECIMALS
+    lon, lat = (round(float(camera[axis]), places) + 0.0 for axis in ("lon", "lat"))  # no -0.0
+    words = " ".join(_camera_words(camera).split()).casefold()
+    key = f"{lon:.{places}f}|{lat:.{places}f}|{str(camera['type']).strip().lower()}|{words}"
+    return "CAM-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
+
 
 RECORD_FIELDS: dict[str, tuple[Field, ...]] = {
     "walkabouts": (
@@ -330,7 +378,7 @@ RECORD_FIELDS: dict[str, tuple[Field, ...]] = {
         Field("updated_by", _text(200), "", verbatim=True),
     ),
     "cameras": (
-        Field("camera_id", _identifier, lambda: new_id("CAM")),
+        Field("camera_id", _identifier, None, derived=camera_content_id),
         Field("name", _text(200), "", verbatim=True),
         Field("location", _text(300), "", verbatim=True),
         Field("area_name", _text(200), "", verbatim=True),
@@ -365,6 +413,28 @@ POINT_KINDS: tuple[str, ...] = ("feedback", "cameras")
 """Record types with a location (``lon``, ``lat`` in WGS84)."""
 
 
+_LABEL_CHARS = 40
+
+
+def camera_label(camera: Mapping[str, Any]) -> str:
+    """A camera as people name it: its id, and its name (else its location) in brackets, cut
+    at 40 characters; characters that do not print (a terminal's escapes, direction
+    controls) shown as ``?``, other text verbatim (escape it where it is shown).
+
+    Examples
+    --------
+    >>> camera_label({"camera_id": "DBC-CAM-01", "name": "Marlowes north", "location": ""})
+    'DBC-CAM-01 (Marlowes north)'
+    >>> camera_label({"camera_id": "1001", "name": "", "location": "Stretford Mall"})
+    '1001 (Stretford Mall)'
+    """
+    words = _camera_words(camera)
+    if len(words) > _LABEL_CHARS:
+        words = words[: _LABEL_CHARS - 1].rstrip() + "…"
+    label = f"{camera['camera_id']} ({words})" if words else str(camera["camera_id"])
+    return "".join(ch if ch.isprintable() else "?" for ch in label)
+
+
 def check_kind(kind: str) -> tuple[Field, ...]:
     """The fields of ``kind``; ``ValueError`` naming the known kinds otherwise."""
     if kind not in RECORD_FIELDS:
@@ -380,7 +450,8 @@ def clean_record(kind: str, record: Mapping[str, Any]) -> dict[str, Any]:
     kind
         One of :data:`RECORD_KINDS`.
     record
-        Field values (strings from a form or a CSV are parsed). Blank values take the default.
+        Field values (strings from a form or a CSV are parsed). Blank values take the default;
+        a camera without a ``camera_id`` gets :func:`camera_content_id`.
 
     Returns
     -------
@@ -400,10 +471,14 @@ def clean_record(kind: str, record: Mapping[str, Any]) -> dict[str, Any]:
         note = " (walkabouts record no names of people)" if kind == "walkabouts" else ""
         problems.append(f"unknown field(s) {unknown}; a {kind} record has {names}{note}")
     values: dict[str, Any] = {}
+    derived: dict[str, Callable[[Mapping[str, Any]], Any]] = {}
     for field in fields:
         raw = record.get(field.name, _MISSING)
         if raw is _MISSING or is_blank(raw):
-            if field.verbatim and isinstance(raw, str):
+            if field.derived is not None:
+                values[field.name] = None  # made from the others below, in its place
+                derived[field.name] = field.derived
+            elif field.verbatim and isinstance(raw, str):
                 values[field.name] = raw
             elif field.required:
                 problems.append(f"{field.name} is required")
@@ -418,6 +493,8 @@ def clean_record(kind: str, record: Mapping[str, Any]) -> dict[str, Any]:
         problems.extend(_cross_checks(kind, values))
     if problems:
         raise ValidationError(kind, problems)
+    for name, make in derived.items():
+        values[name] = make(values)
     return values
 
 

@@ -111,14 +111,20 @@ def _warnings(kind: str, values: Mapping[str, Any], session: Session, today: dat
 
 def _insert(session: Session, kind: str, values: dict[str, Any]) -> None:
     model = _model(kind)
-    if session.get(model, values[ID_FIELD[kind]]) is not None:
-        raise ValidationError(
-            kind,
-            [
-                f"{ID_FIELD[kind]} {values[ID_FIELD[kind]]!r} already exists; leave it blank "
-                "for a new id, or update the existing record"
-            ],
-        )
+    record_id = values[ID_FIELD[kind]]
+    if session.get(model, record_id) is not None:
+        derived = RECORD_FIELDS[kind][0].derived
+        if derived is not None and derived(values) == record_id:
+            problem = (
+                f"this camera (the same position to about a metre, type and name) is already "
+                f"stored as {record_id!r}; update that one, or give this camera its own camera_id"
+            )
+        else:
+            problem = (
+                f"{ID_FIELD[kind]} {record_id!r} already exists; leave it blank for a new id, "
+                "or update the existing record"
+            )
+        raise ValidationError(kind, [problem])
     _check_reference(session, kind, values)
     session.add(model(**values))
     if kind == "actions":
@@ -389,33 +395,66 @@ def delete_record(engine: Engine, kind: str, record_id: str, *, actor: User | No
         Other records refer to it (feedback of a walkabout, actions of a feedback point,
         taskings of a camera): delete or change those first, or for a camera set its status.
     """
+    delete_records(engine, kind, [record_id], actor=actor)
+
+
+def delete_records(
+    engine: Engine, kind: str, record_ids: Iterable[str], *, actor: User | None = None
+) -> int:
+    """Delete several records of ``kind``, all or none (one transaction, one audit row naming
+    them all); an action's history goes with it. Returns how many were deleted.
+
+    Raises
+    ------
+    KeyError
+        An id with no record (every such id named; nothing deleted).
+    ValidationError
+        Other records refer to one of them, as for :func:`delete_record` (nothing deleted).
+    """
     model = _model(kind)
     id_field = ID_FIELD[kind]
     if kind == "action_updates":
         raise ValueError("an action's history is append-only; delete the action instead")
+    ids = list(dict.fromkeys(str(i) for i in record_ids))
+    if not ids:
+        raise ValueError(f"no {kind} record chosen to delete")
 
-    def work(session: Session) -> None:
-        row = session.get(model, record_id)
-        if row is None:
-            raise KeyError(f"no {kind} record with {id_field} {record_id!r}")
-        if kind in _DEPENDANTS and kind != "actions":
-            child, field = _DEPENDANTS[kind]
-            child_model = MODELS[child]
-            n = session.scalar(select(func.count()).where(getattr(child_model, field) == record_id))
-            if n:
-                hint = " or set the camera's status to decommissioned" if kind == "cameras" else ""
-                raise ValidationError(
-                    kind, [f"{n} {child} record(s) refer to {record_id!r}; delete them first{hint}"]
-                )
-        if kind == "actions":
-            for update in session.scalars(
-                select(ActionUpdate).where(ActionUpdate.action_id == record_id)
-            ):
-                session.delete(update)
-            session.flush()
-        session.delete(row)
+    def work(session: Session) -> int:
+        rows = {record_id: session.get(model, record_id) for record_id in ids}
+        found = {record_id: row for record_id, row in rows.items() if row is not None}
+        if len(found) < len(ids):
+            shown = ", ".join(repr(i) for i in ids if i not in found)
+            raise KeyError(f"no {kind} record with {id_field} {shown}; nothing deleted")
+        for record_id, row in found.items():
+            _delete(session, kind, record_id, row)
+        return len(found)
 
-    run_write(engine, kind, work, actor=actor, action="delete", target=f"{kind}/{record_id}")
+    target = f"{kind}/{ids[0]}" if len(ids) == 1 else f"{kind}/{', '.join(ids)}"
+    if len(target) > 300:
+        target = f"{kind}/{len(ids)} records"
+    detail = "" if len(ids) == 1 else f"{len(ids)} {kind} records: {', '.join(ids)}"
+    return run_write(engine, kind, work, actor=actor, action="delete", target=target, detail=detail)
+
+
+def _delete(session: Session, kind: str, record_id: str, row: Base) -> None:
+    """Delete ``row`` (of ``kind``, id ``record_id``) in ``session`` unless others refer to it."""
+    if kind in _DEPENDANTS and kind != "actions":
+        child, field = _DEPENDANTS[kind]
+        child_model = MODELS[child]
+        n = session.scalar(select(func.count()).where(getattr(child_model, field) == record_id))
+        if n:
+            hint = " or set the camera's status to decommissioned" if kind == "cameras" else ""
+            raise ValidationError(
+                kind,
+                [f"{n} {child} record(s) refer to {record_id!r}; delete them first{hint}"],
+            )
+    if kind == "actions":
+        for update in session.scalars(
+            select(ActionUpdate).where(ActionUpdate.action_id == record_id)
+        ):
+            session.delete(update)
+        session.flush()
+    session.delete(row)
 
 
 def _row_values(row: Base, kind: str) -> dict[str, Any]:

@@ -628,47 +628,100 @@ def _add_user(commands: argparse._SubParsersAction) -> None:
 def _add_cameras(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "cameras",
-        help="import a camera list (CSV or GeoJSON) into the store, all or nothing",
+        help="import a camera list (CSV or GeoJSON) into the store, or remove cameras",
         description=(
             "Import a camera list into the operational store (a workspace's own, "
             "WORKSPACE/data/hotspots.sqlite, unless HOTSPOTS_DB_URL or HOTSPOTS_DB names "
             "another): camera_id, lon and lat (or easting and northing), and where known name, "
-            "location, type, range_m, bearing_deg, fov_deg, status. Nothing is stored unless "
-            "every row is good; the problems name the line."
+            "location, type, range_m, bearing_deg, fov_deg, status. A camera without a "
+            "camera_id is known by its position (to about a metre), type and name (else "
+            "location): imported again, it is the camera already stored, not a second one. "
+            "Nothing is stored unless every row is good; every problem is listed at once, each "
+            "with the lines it is on. Cameras outside the workspace's "
+            "area are named with how far out they lie; a list with cameras far outside it "
+            "(coordinates swapped or in another system, or another area's list) is refused "
+            "unless --allow-outside is given. Or remove cameras from the store."
         ),
     )
     actions = parser.add_subparsers(dest="cameras_command", required=True, metavar="ACTION")
     imp = actions.add_parser("import", help="import a camera list")
     imp.add_argument("file", type=Path, metavar="FILE", help="camera list (CSV or GeoJSON)")
-    imp.add_argument(
-        "workspace",
-        type=Path,
-        nargs="?",
-        metavar="WORKSPACE",
-        help="the workspace whose store it goes in (default: $HOTSPOTS_WORKSPACE, else the demo's)",
-    )
+    imp.add_argument("workspace", **_CAMERAS_WORKSPACE)
     imp.add_argument(
         "--replace",
         action="store_true",
         help="replace cameras already stored with the same id (default: keep them)",
     )
+    imp.add_argument(
+        "--allow-outside",
+        action="store_true",
+        help="import cameras far outside the workspace's area all the same (they are this "
+        "partnership's)",
+    )
     imp.set_defaults(run=_run_cameras_import)
+    remove = actions.add_parser(
+        "remove",
+        help="remove cameras from the store, all or none",
+        description=(
+            "Remove cameras from the store, all or none, by their camera_id; the removal is in "
+            "the audit log (as the command line's). Removing is an admin's task, as every "
+            "deletion: on the dashboard only admins remove cameras, and this command is for "
+            "whoever runs the server and may write its store. A camera with taskings in the log "
+            "is kept (the log keeps its history): set its status to decommissioned and import "
+            "the list again with --replace. Asks for confirmation at a terminal; --yes confirms "
+            "in a script."
+        ),
+    )
+    remove.add_argument("camera_ids", nargs="+", metavar="CAMERA_ID", help="camera_id to remove")
+    remove.add_argument("--workspace", type=Path, help=_CAMERAS_WORKSPACE["help"])
+    remove.add_argument("--yes", action="store_true", help="remove them without asking")
+    remove.set_defaults(run=_run_cameras_remove)
+
+
+_CAMERAS_WORKSPACE: dict = {
+    "type": Path,
+    "nargs": "?",
+    "metavar": "WORKSPACE",
+    "help": "the workspace whose store it is (default: $HOTSPOTS_WORKSPACE, else the demo's)",
+}
+
+
+def _cameras_workspace(workspace: Path | None, *, nothing: str) -> Path:
+    """The workspace of a ``cameras`` command: ``workspace``, else ``$HOTSPOTS_WORKSPACE``,
+    else the bundled demo's; ``ValueError`` (saying ``nothing`` was done) for a folder that is
+    not a workspace."""
+    from hotspots.core.defaults import WORKSPACE_ENV
+    from hotspots.data import datasets
+    from hotspots.data.workspace import CONFIG
+
+    if workspace is not None and not (workspace / CONFIG).is_file():
+        raise ValueError(
+            f"{workspace}: not a workspace (no {CONFIG}): {nothing}; give the folder "
+            "'hotspots init' made"
+        )
+    chosen = workspace or os.environ.get(WORKSPACE_ENV, "").strip()
+    return Path(chosen) if chosen else datasets.data_dir() / "demo" / "workspace"
 
 
 def _run_cameras_import(args: argparse.Namespace) -> int:
     from hotspots import store
-    from hotspots.data.workspace import CONFIG
+    from hotspots.data.workspace import read_workspace
 
-    if args.workspace is not None and not (Path(args.workspace) / CONFIG).is_file():
-        raise ValueError(
-            f"{args.workspace}: not a workspace (no {CONFIG}): nothing imported; give the "
-            "folder 'hotspots init' made"
-        )
+    root = _cameras_workspace(args.workspace, nothing="nothing imported")
+    ws = read_workspace(root)
+    area = store.StudyArea(ws.area_name, ws.outline)
     engine = store.open_store(store.database_url(workspace=args.workspace))
     try:  # audited as the command line's (hotspots.store.audit.SYSTEM)
         report = store.import_records(
-            engine, args.file, "cameras", if_exists="replace" if args.replace else "skip"
-        )
+            engine, args.file, "cameras", if_exists="replace" if args.replace else "skip",
+            area=area, allow_outside=args.allow_outside,
+        )  # fmt: skip
+    except store.OutsideAreaError as err:
+        raise ValueError(
+            "\n  ".join([*err.problems, "To import them all the same, add --allow-outside."])
+        ) from None
+    except store.ValidationError as err:  # every problem of the file, one a line
+        raise ValueError("\n  ".join(err.problems)) from None
     finally:
         engine.dispose()
     print(f"{args.file.name}: {report.inserted} new camera(s), {report.updated} replaced, "
@@ -677,7 +730,45 @@ def _run_cameras_import(args: argparse.Namespace) -> int:
         print(f"  filled in {name}: {value}")
     for note in report.notes:
         print(f"  note: {note}")
+    for warning in report.warnings:
+        print(f"  warning: {warning}")
     return 0
+
+
+def _run_cameras_remove(args: argparse.Namespace) -> int:
+    from hotspots import store
+
+    _cameras_workspace(args.workspace, nothing="nothing removed")
+    engine = store.open_store(store.database_url(workspace=args.workspace))
+    try:
+        stored = store.list_cameras(engine)
+        labels = {row["camera_id"]: store.camera_label(row) for row in stored.to_dict("records")}
+        chosen = list(dict.fromkeys(args.camera_ids))
+        unknown = [camera for camera in chosen if camera not in labels]
+        if unknown:
+            raise ValueError(
+                f"no camera with camera_id {', '.join(unknown)} in the store: nothing removed "
+                f"({len(labels)} camera(s) stored)"
+            )
+        print(f"{len(chosen)} camera(s) to remove: " + "; ".join(labels[c] for c in chosen))
+        if not args.yes and not _confirmed(f"Remove these {len(chosen)} camera(s)? [y/N] "):
+            print("nothing removed (confirm at a terminal, or give --yes)")
+            return 1
+        try:  # audited as the command line's (hotspots.store.audit.SYSTEM)
+            removed = store.delete_records(engine, "cameras", chosen)
+        except store.ValidationError as err:
+            raise ValueError("; ".join(["nothing removed", *err.problems])) from None
+    finally:
+        engine.dispose()
+    print(f"removed {removed} camera(s); {len(labels) - removed} left in the store")
+    return 0
+
+
+def _confirmed(question: str) -> bool:
+    """Whether the user at the terminal answers yes (never, when stdin is not a terminal)."""
+    if not sys.stdin.isatty():
+        return False
+    return input(question).strip().lower() in ("y", "yes")
 
 
 def _read_password() -> str:

@@ -18,6 +18,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from hotspots import store
 from hotspots.core.classes import GI_CONFIDENCE
@@ -360,9 +361,38 @@ _IF_STORED: dict[str, Literal["skip", "replace"]] = {
 }
 
 
-def _import_section(engine: Engine, *, expanded: bool) -> None:
+_OUTSIDE_KEY = "cctv_cameras_outside"
+"""Session state: the upload refused for cameras far outside the area and why, kept on screen
+with the confirmation while that file stays in the uploader."""
+
+
+def _upload_key(upload: UploadedFile) -> str:
+    return str(getattr(upload, "file_id", "") or upload.name)
+
+
+def _study_area(ds: Dataset) -> store.StudyArea:
+    """The area camera lists are checked against: the wards the dashboard shows."""
+    return store.StudyArea(f"the wards of {ds.label}", cached.study_area(ds))
+
+
+def _outside_confirmation(upload: UploadedFile | None) -> bool:
+    """Why the file in the uploader was refused (cameras far outside the area) and the box
+    that imports it all the same; ``False`` (nothing drawn) for any other file."""
+    refused = st.session_state.get(_OUTSIDE_KEY)
+    if upload is None or refused is None or refused[0] != _upload_key(upload):
+        return False
+    st.error("No camera imported — cameras lie far outside the area:")
+    st.text("\n".join(refused[1]))
+    return st.checkbox(
+        "These cameras are this partnership's: import them all the same",
+        key="cctv_cameras_outside_ok",
+    )
+
+
+def _import_section(engine: Engine, ds: Dataset, *, expanded: bool) -> None:
     """Import a camera list (CSV or GeoJSON) into the store, all or nothing
-    (:func:`hotspots.store.import_records`): analysts and admins only; audited."""
+    (:func:`hotspots.store.import_records`), checked against the wards shown: analysts and
+    admins only; audited."""
     if not login.allowed("edit"):
         return
     with st.expander("Import a camera list (CSV or GeoJSON)", expanded=expanded):
@@ -371,8 +401,13 @@ def _import_section(engine: Engine, *, expanded: bool) -> None:
             "or easting and northing in British National Grid metres), and where known name, "
             "location, area_name, area_code, type (fixed or ptz), range_m, bearing_deg, fov_deg "
             "and status (active, faulty or decommissioned). A camera without a type or range "
-            "is taken as a PTZ camera seeing 100 m (correct it later). Nothing is stored unless "
-            "every row is good."
+            "is taken as a PTZ camera seeing 100 m (correct it later); one without a "
+            "camera_id is known by its position (to about a metre), type and name, so importing "
+            "the list again does not add it twice. Nothing is stored unless every row is good: "
+            "every problem is listed with its lines. Cameras outside the wards shown are named "
+            "with how far out "
+            f"they lie; a list with cameras more than {store.FAR_OUTSIDE_M / 1000:g} km out "
+            "(or all of them out) is imported only once you confirm they are yours."
         )
         upload = st.file_uploader(
             "Camera list", type=["csv", "geojson", "json"], key="cctv_cameras_file"
@@ -381,14 +416,19 @@ def _import_section(engine: Engine, *, expanded: bool) -> None:
             "Cameras already in the store (same camera_id)", list(_IF_STORED),
             horizontal=True, key="cctv_cameras_if_stored",
         )  # fmt: skip
+        allow_outside = _outside_confirmation(upload)
         if upload is None or not st.button("Import the cameras", key="cctv_cameras_import"):
             return
         upload.seek(0)
         try:
             report = store.import_records(
                 engine, upload, "cameras", if_exists=_IF_STORED[stored],
-                actor=login.current_user(),
+                area=_study_area(ds), allow_outside=allow_outside, actor=login.current_user(),
             )  # fmt: skip
+        except store.OutsideAreaError as err:
+            login.audit_upload(upload, f"camera list refused: {'; '.join(err.problems)[:500]}")
+            st.session_state[_OUTSIDE_KEY] = (_upload_key(upload), err.problems)
+            st.rerun()
         except store.ValidationError as err:
             login.audit_upload(upload, f"camera list refused: {'; '.join(err.problems)[:500]}")
             st.error("No camera imported — fix these rows and import the file again:")
@@ -398,14 +438,94 @@ def _import_section(engine: Engine, *, expanded: bool) -> None:
             login.audit_upload(upload, f"camera list refused: {str(err)[:500]}")
             st.error(f"No camera imported: {markdown_text(err)}")
             return
+    st.session_state.pop(_OUTSIDE_KEY, None)
     login.audit_upload(upload, f"camera list: {report.inserted} new, {report.updated} replaced")
     chosen = "; ".join(f"{k}: {v}" for k, v in report.defaults_applied.items())
     st.session_state["cctv_import_report"] = (
         f"Imported {markdown_text(upload.name)}: {report.inserted} new camera(s), "
         f"{report.updated} replaced, {report.skipped} left as stored."
         + (f" Filled in: {markdown_text(chosen)}." if chosen else "")
+        + "".join(f" Note: {markdown_text(note)}." for note in report.notes)
     )
+    st.session_state["cctv_import_warnings"] = report.warnings
     st.rerun()
+
+
+_REMOVE_IDS, _REMOVE_SURE = "cctv_remove_ids", "cctv_remove_confirm"
+_REMOVED_KEY = "cctv_remove_message"
+
+
+def _unsure() -> None:
+    """A changed choice of cameras must be confirmed again."""
+    st.session_state[_REMOVE_SURE] = False
+
+
+def _remove(engine: Engine, labels: dict[str, str]) -> None:
+    """Remove the chosen cameras, all or none, once confirmed (audited with the user): admins
+    only."""
+    state = st.session_state
+    chosen = list(state.get(_REMOVE_IDS) or [])
+    if not (state.get(_REMOVE_SURE) and chosen):
+        return
+    if not login.allowed("delete"):
+        state[_REMOVED_KEY] = ("error", "No camera removed: only an admin removes cameras.")
+        return
+    try:
+        removed = store.delete_records(engine, "cameras", chosen, actor=login.current_user())
+    except (store.ValidationError, KeyError) as err:
+        problems = err.problems if isinstance(err, store.ValidationError) else [err.args[0]]
+        state[_REMOVED_KEY] = ("error", "No camera removed: " + "; ".join(problems))
+        return
+    state[_REMOVE_IDS], state[_REMOVE_SURE] = [], False
+    named = "; ".join(labels.get(camera, camera) for camera in chosen)
+    state[_REMOVED_KEY] = ("success", f"Removed {removed} camera(s) from the store: {named}.")
+
+
+def _remove_section(engine: Engine, cameras: pd.DataFrame) -> None:
+    """Remove cameras chosen by name from the store, all or none, after a confirmation: admins
+    only, as every deletion (``delete`` in :data:`hotspots.core.access.PERMISSIONS`); audited
+    (:func:`hotspots.store.delete_records`). Analysts are told who removes cameras."""
+    if not login.allowed("delete"):
+        if login.allowed("edit"):
+            st.caption(
+                "Cameras are removed from the store by an admin: ask one, naming the cameras. "
+                "To take a camera out of coverage yourself, set its status to decommissioned "
+                "in the camera list and import it again, replacing the stored cameras."
+            )
+        return
+    message = st.session_state.pop(_REMOVED_KEY, None)
+    with st.container():  # one place, as the import's messages
+        if message is not None:
+            getattr(st, message[0])(markdown_text(message[1]))
+    with st.expander("Remove cameras"):
+        labels = {row["camera_id"]: store.camera_label(row) for row in cameras.to_dict("records")}
+        chosen = st.multiselect(
+            "Cameras to remove",
+            list(labels),
+            format_func=lambda camera: labels.get(camera, camera),
+            placeholder="Choose cameras by name or id",
+            on_change=_unsure,
+            key=_REMOVE_IDS,
+        )
+        sure = st.checkbox(
+            f"Yes, remove these {len(chosen)} camera(s) from the store"
+            if chosen
+            else "Yes, remove the cameras chosen from the store",
+            disabled=not chosen,
+            key=_REMOVE_SURE,
+        )
+        st.button(
+            "Remove the cameras",
+            disabled=not (chosen and sure),
+            on_click=_remove,
+            args=(engine, labels),
+            key="cctv_remove",
+        )
+        st.caption(
+            "The removal is recorded in the audit log with your name. A camera with taskings "
+            "in the log is kept (the log keeps its history): set its status to decommissioned "
+            "in the camera list and import it again, replacing the stored cameras."
+        )
 
 
 def _log_section(
@@ -497,17 +617,22 @@ def render() -> None:
     sel = sidebar_filters(ds, title="CCTV: coverage, siting and taskings")
     engine = session_store()
     st.caption(store_caption())
-    if "cctv_import_report" in st.session_state:
-        st.success(st.session_state.pop("cctv_import_report"))
+    with st.container():  # one place whatever it holds: the sections below keep theirs, and
+        # an expander open there stays open when the messages go
+        if "cctv_import_report" in st.session_state:
+            st.success(st.session_state.pop("cctv_import_report"))
+        for warning in st.session_state.pop("cctv_import_warnings", []):
+            st.warning(markdown_text(warning))
     cameras = store.list_cameras(engine)
     inc = cached.selected(ds, sel)
     if cameras.empty:
         st.info("No cameras in the store: import a camera list (CSV or GeoJSON) first.")
-        _import_section(engine, expanded=True)
+        _import_section(engine, ds, expanded=True)
         _log_section(engine, empty="No taskings logged yet: they are scheduled from the "
                      "tasking sheet, once there are cameras.")  # fmt: skip
         return
-    _import_section(engine, expanded=False)
+    _import_section(engine, ds, expanded=False)
+    _remove_section(engine, cameras)
     if len(inc) == 0:
         st.warning("No incidents match the filters: widen the months, groups or wards.")
         return

@@ -190,6 +190,18 @@ def test_an_add_to_a_month_is_still_all_or_nothing(tmp_path):
     assert _months(root) == {"2023-03": 21, "2023-04": 21}
 
 
+def test_a_file_holding_no_incidents_says_nothing_was_added(tmp_path):
+    march, _ = _files(tmp_path / "in")
+    root = _workspace(tmp_path)
+    add(root, [march], source=SOURCE, columns=LOG_MAP)
+    empty = tmp_path / "in" / "asb_2023-05.csv"
+    empty.write_text("Ref,Reported,Category,Place,Lat,Lon\n")
+    said = add(root, [empty], source=SOURCE).summary()
+    assert "nothing added: the file holds no incidents" in said
+    assert 'a month whose file holds none stays "no data"' in said
+    assert _months(root) == {"2023-03": 20, "2023-04": 1}
+
+
 def test_a_log_without_ids_stored_before_its_own_months_were_recorded(tmp_path):
     # parts of a log without ids stored before: March's own month and its row of 3 April,
     # told apart by the months stored from the same file; April's export adds to both

@@ -165,10 +165,12 @@ class AddReport:
     months' incidents are said to be dated before (recorded late) or after them."""
     files: int = 1
     """How many files were added (for the words of :attr:`own_months`)."""
+    nothing: str = ""
+    """Why nothing was added, when nothing was (a file holding no incidents)."""
 
     def summary(self) -> str:
         """The load report in words, how a council log's dates were read, then one line per
-        month added, added to, replaced or unchanged."""
+        month added, added to, replaced or unchanged (or why nothing was added)."""
         lines = [] if self.load is None else [self.load.report.summary()]
         lines += [self.date_order] if self.date_order else []
         lines += [f"note: {note}" for note in self.notes]
@@ -189,6 +191,8 @@ class AddReport:
         if self.unchanged:
             months = ", ".join(dict.fromkeys(f"{s} {m}" for s, m, _, _ in self.unchanged))
             lines.append(f"unchanged (already in the workspace, same content): {months}")
+        if self.nothing:
+            lines.append(f"nothing added: {self.nothing}")
         return "\n".join(lines)
 
     def _dated(self, month: str) -> tuple[str, str]:
@@ -405,7 +409,8 @@ def add(
         late incident to Council ASB log 2023-03 (241 → 242)"), and March exported again
         replaces the 241, keeping the late one. The files of different forces for one month
         add up (:func:`_by_force`): a police.uk force's newer file replaces its own force's
-        part of the month, whatever it holds.
+        part of the month, whatever it holds. A file holding no incidents adds nothing, said
+        so (a month of none is not recorded: it stays "no data").
 
     Raises
     ------
@@ -466,6 +471,8 @@ def add(
     log = name != POLICEUK  # a council log: its months are added to, or replaced by a re-export
     if log:
         report.own_months, report.files = _own_months(result.incidents), len(hashes)
+    if not parts:
+        report.nothing = _nothing_words(result, len(hashes))
     by_values = log and _any_exact(result.incidents)
     partitions = dict(manifest["partitions"])  # as this add leaves them: written at the end
     writes: dict[str, gpd.GeoDataFrame] = {}  # the parts to write, by key
@@ -1028,6 +1035,19 @@ def _reexport_note(
         f"re-export, {'is' if kept == 1 else 'are'} kept ({before + kept:,} → "
         f"{_incidents(after + kept)} in all)"
     )
+
+
+def _nothing_words(result: LoadResult, files: int) -> str:
+    """Why a council log's add added nothing: its file(s) hold no incidents (a header only),
+    or none kept. A month with none stays "no data": a month is recorded from its incidents."""
+    held = "the file holds" if files == 1 else "the files hold"
+    if result.report.rows_read == 0:
+        return (
+            f'{held} no incidents (a month whose file holds none stays "no data": the '
+            "workspace knows a month from the incidents it holds)"
+        )
+    rows = result.report.rows_read
+    return f"none of the {rows:,} row{'s' * (rows != 1)} read could be kept (see the load report)"
 
 
 def _stored_files(shared: Iterable[str], partitions: Mapping[str, Any]) -> str:

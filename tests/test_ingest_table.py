@@ -71,6 +71,19 @@ def test_month_first_option_reads_us_dates(tmp_path):
     assert us == [datetime(2021, 1, 2, 10, 30), datetime(2021, 3, 4, 11, 0)]
 
 
+def test_the_load_report_says_the_date_order_in_words(tmp_path):
+    # it said "dayfirst: True" beside a date format, where the add report says the order
+    # in words ("dates of ...: read day first (UK: ...)")
+    path = tmp_path / "us.csv"
+    path.write_text("when,lat,lon\n01/02/2021 10:30,51.75,-0.47\n03/04/2021 11:00,51.75,-0.47\n")
+    cmap = {"datetime": "when", "lat": "lat", "lon": "lon"}
+    uk = read_incident_csv(path, cmap).report.summary()
+    us = read_incident_csv(path, cmap, dayfirst=False).report.summary()
+    assert f"{path}: dates: read day first (UK: 01/02/2024 is 1 February)" in uk
+    assert f"{path}: dates: read month first (US: 01/02/2024 is 2 January)" in us
+    assert "dayfirst" not in uk + us
+
+
 def test_a_date_that_reads_only_the_other_way_round_is_set_aside_saying_so(tmp_path):
     # a day-first log with one US-written date: it was read month first in a second round,
     # so one file held both orders, silently

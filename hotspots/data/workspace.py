@@ -7,6 +7,8 @@ Layout of a workspace folder::
                            category overrides, population, map tiles
     data/<source>/<YYYY-MM>.parquet   canonical incidents of one source and month (GeoParquet)
     data/<source>/<YYYY-MM>/<force>.parquet   police.uk: one part per police force and month
+    data/<source>/<YYYY-MM>/part-<hash>.parquet   a month's incidents from another file, kept
+                           beside the month's first part (a council log's recorded late)
     data/manifest.json     per partition: rows, forces, content hash, the categories it was
                            classified with, the files it came from (sha256)
     data/quarantine/       rows set aside by each ``add``, with the reason and line
@@ -14,9 +16,11 @@ Layout of a workspace folder::
 
 :func:`init` writes the TOML; :func:`add` loads files into the partitions, idempotently (the
 same month twice changes nothing; files of different police forces for one month add up; a
-month whose content differs replaces that month of that source and force, or the part it is a
-copy of (a file renamed holding :data:`COPY_SHARE` of its Crime IDs or more), and the load
-report says so), all or nothing (:func:`_write_all`: a failed add leaves the workspace as it
+police.uk force's newer file replaces that force's month, and any file the part it is a copy
+of (a re-export: holding :data:`COPY_SHARE` of its incidents or more, :func:`_copies`);
+otherwise a file's incidents of a month stored already, such as a council log's incidents
+recorded late, are added beside it, those stored already set aside; the report says which),
+all or nothing (:func:`_write_all`: a failed add leaves the workspace as it
 was); a force is known by its name folded to ASCII (:func:`_slug`); :func:`open_workspace`
 reads it all back, with the wards, population and :class:`~hotspots.data.coverage.Coverage`,
 the ``[categories]`` of ``hotspots.toml`` applied to every month however long ago it was
@@ -148,33 +152,71 @@ class Workspace:
 @dataclass
 class AddReport:
     """What :func:`add` did, month by month: source, month, the police forces of the part
-    (in words; empty for files naming none), and incidents (before and after, if replaced)."""
+    (in words; empty for files naming none), and incidents (before and after, if replaced or
+    added to)."""
 
     added: list[tuple[str, str, str, int]] = field(default_factory=list)
     replaced: list[tuple[str, str, str, int, int]] = field(default_factory=list)
     unchanged: list[tuple[str, str, str, int]] = field(default_factory=list)
+    added_to: list[tuple[str, str, int, int]] = field(default_factory=list)
+    """A council log's months stored already that the files' incidents were added to, not
+    replacing them (:func:`_copies`): source, month, incidents before and after."""
     load: LoadResult | None = None
     notes: list[str] = field(default_factory=list)
     date_order: str = ""
     """How the council log's dates were read, in words (empty for police.uk's files)."""
+    own_months: list[str] = field(default_factory=list)
+    """A council log's own months: those its files cover (:func:`_own_months`); its other
+    months' incidents are said to be dated before (recorded late) or after them."""
+    files: int = 1
+    """How many files were added (for the words of :attr:`own_months`)."""
+    nothing: str = ""
+    """Why nothing was added, when nothing was (a file holding no incidents)."""
 
     def summary(self) -> str:
         """The load report in words, how a council log's dates were read, then one line per
-        month added, replaced or unchanged."""
+        month added, added to, replaced or unchanged (or why nothing was added)."""
         lines = [] if self.load is None else [self.load.report.summary()]
         lines += [self.date_order] if self.date_order else []
         lines += [f"note: {note}" for note in self.notes]
         for source, month, forces, n in self.added:
-            lines.append(f"added {source} {month}{_of(forces)}: {n:,} incidents")
+            late, dated = self._dated(month)
+            lines.append(f"added {source} {month}{_of(forces)}: {_incidents(n, late)}{dated}")
+        for source, month, before, after in self.added_to:
+            late, dated = self._dated(month)
+            lines.append(
+                f"added {_incidents(after - before, late)} to {source} {month} "
+                f"({before:,} → {after:,}){dated}"
+            )
         for source, month, forces, old, new in self.replaced:
             lines.append(
-                f"replaced {source} {month}{_of(forces)}: a newer file ({old:,} → {new:,} "
-                "incidents)"
+                f"replaced {source} {month}{_of(forces)}: a newer file ({old:,} → "
+                f"{_incidents(new)})"
             )
         if self.unchanged:
             months = ", ".join(dict.fromkeys(f"{s} {m}" for s, m, _, _ in self.unchanged))
             lines.append(f"unchanged (already in the workspace, same content): {months}")
+        if self.nothing:
+            lines.append(f"nothing added: {self.nothing}")
         return "\n".join(lines)
+
+    def _dated(self, month: str) -> tuple[str, str]:
+        """``"late "`` for a month before the files' own months, and the words saying a month
+        is outside them (empty for one of them, and for police.uk's files)."""
+        own = self.own_months
+        if not own or month in own or own[0] < month < own[-1]:
+            return "", ""
+        whose = "the file's" if self.files == 1 else "the files'"
+        span = own[0] if len(own) == 1 else f"{own[0]} to {own[-1]}"
+        months = f"{whose} own month{'s' * (len(own) > 1)} ({span})"
+        if month < own[0]:
+            return "late ", f", dated before {months}"
+        return "", f", dated after {months}: check the date"
+
+
+def _incidents(n: int, late: str = "") -> str:
+    """``"1 incident"``, ``"2 late incidents"``."""
+    return f"{n:,} {late}incident{'s' * (n != 1)}"
 
 
 def _of(forces: str) -> str:
@@ -357,12 +399,23 @@ def add(
     Returns
     -------
     AddReport
-        Months added, replaced (content changed: the newer file wins) and unchanged. The
-        files of different forces for one month add up (:func:`_by_force`): a newer file
-        replaces only its own force's part of the month, and any part it is a copy of
-        (:func:`_copies`: it holds :data:`COPY_SHARE` of that part's Crime IDs or more and
-        names no other police.uk force). A part holding fewer of its incidents is kept beside
-        it, and the incidents both hold are set aside as duplicates; the notes say so.
+        Months added, added to, replaced (the newer file wins) and unchanged. One rule,
+        :func:`_copies`: a file's incidents of a month replace a stored part of that month
+        only when the file is its re-export, holding :data:`COPY_SHARE` (90 %) or more of
+        its incidents by the ids their source gave (Crime IDs, a log's reference numbers),
+        and naming no other police.uk force; a council log without ids is re-exported by a
+        file whose own month it is (:func:`_own_months`: a quarter or more of its fullest
+        month's incidents), when it was its own file's own month too. A re-export correcting
+        rows replaces them; any other file's incidents of the month are added beside the
+        part, those it holds already (the same incident id, or, without one, the same type,
+        time, place and point) set aside as duplicates (``duplicate_id``) and counted once.
+        So a council log's month exported in March, and April's export holding one incident
+        of 30 March recorded late, make 241 + 1 March incidents in either order ("added 1
+        late incident to Council ASB log 2023-03 (241 → 242)"), and March exported again
+        replaces the 241, keeping the late one. The files of different forces for one month
+        add up (:func:`_by_force`): a police.uk force's newer file replaces its own force's
+        part of the month, whatever it holds. A file holding no incidents adds nothing, said
+        so (a month of none is not recorded: it stays "no data").
 
     Raises
     ------
@@ -420,30 +473,68 @@ def add(
         how = "as saved for this source" if saved_order is not None else "saved for its next files"
         report.date_order = f"dates of {name}: read {order_words(dayfirst)}, {how} ({CONFIG})"
     report.notes += _unknown_forces(groups)
+    log = name != POLICEUK  # a council log: its months are added to, or replaced by a re-export
+    if log:
+        report.own_months, report.files = _own_months(result.incidents), len(hashes)
+    if not parts:
+        report.nothing = _nothing_words(result, len(hashes))
+    by_values = log and _any_exact(result.incidents)
     partitions = dict(manifest["partitions"])  # as this add leaves them: written at the end
     writes: dict[str, gpd.GeoDataFrame] = {}  # the parts to write, by key
     repeated: list[pd.DataFrame] = []
     for forces, month, part, used in parts:
         words = _force_words(forces)
         named = _stored_parts(partitions, name, month, forces)
-        copies, shared = _copies(ws, partitions, writes, name, month, forces, part, skip=named)
+        mine = month in report.own_months if log else None  # one of the files' own months
+        copies, shared = _copies(
+            ws,
+            partitions,
+            writes,
+            name,
+            month,
+            forces,
+            part,
+            skip=named,
+            by_values=by_values,
+            own_month=mine,
+        )
         old = {**named, **copies}
+        beside = {  # a council log's parts of the month kept: this file's rows are added
+            k: e
+            for k, e in partitions.items()
+            if log and e["source"] == name and e["month"] == month and k not in old
+        }
         own = _files_of_month(used, month)
-        part, aside = _without_repeats(part, shared, partitions, own)
+        given = len(part)
+        part, aside = _without_repeats(part, shared, partitions, own, by_values=by_values)
         digest = _content_hash(part)
         key = f"{_slug(name)}/{month}" + (f"/{_part_name(forces)}" if forces else "")
-        if key in partitions and key not in old:  # police.uk of no known force
+        if key in partitions and key not in old:  # police.uk of no known force, a log's
             key += f"/part-{digest[:12]}"  # beside the month's other parts, not over them
         if len(old) == 1 and next(iter(old.values()))["content_sha256"] == digest:
             report.unchanged.append((name, month, words, len(part)))
             continue
         if len(aside):
             repeated.append(aside)
-            report.notes.append(_repeats_note(name, month, forces, own, aside, shared, partitions))
+            report.notes.append(
+                _log_repeats_note(name, month, own, aside, shared, partitions, left=len(part))
+                if log
+                else _repeats_note(name, month, forces, own, aside, shared, partitions)
+            )
+        if given and not len(part) and not old:  # every incident is stored already
+            report.unchanged.append((name, month, words, 0))
+            continue
         copied = sorted(
             {Path(f).name for k, e in old.items() if k not in named for f in e.get("files", {})}
         )
-        if copied:
+        kept = sum(int(e["rows"]) for e in beside.values())
+        if log and copied:
+            before = sum(int(e["rows"]) for e in old.values())
+            ids = not is_generated(part["incident_id"]).all()
+            report.notes.append(
+                _reexport_note(name, month, copied, beside, before, len(part), ids=ids)
+            )
+        elif copied:
             report.notes.append(
                 f"{name} {month}{_of(words)}: the same incidents as stored from "
                 f"{', '.join(copied)}: a newer copy ({COPY_SHARE:.0%} or more of their Crime IDs "
@@ -462,8 +553,11 @@ def add(
             "categories": dict(ws.config.get("categories") or {}),
             "files": _files_of_month(used, month),
             "added": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            **({"own_month": bool(mine)} if log else {}),
         }
-        if not old:
+        if not old and beside:
+            report.added_to.append((name, month, kept, kept + len(part)))
+        elif not old:
             report.added.append((name, month, words, len(part)))
         else:
             before = sum(int(e["rows"]) for e in old.values())
@@ -475,7 +569,7 @@ def add(
     # in the load report only (a force file clipped to one district sets most rows aside).
     bad = result.quarantine[result.quarantine["reason"] != "outside_study_area"]
     bad = pd.concat([bad, *repeated], ignore_index=True) if repeated else bad
-    if len(bad) and (report.added or report.replaced):
+    if len(bad) and (report.added or report.replaced or report.added_to or repeated):
         tag = hashlib.sha256("".join(sorted(hashes.values())).encode()).hexdigest()[:12]
         writers[ws.data_dir / QUARANTINE / f"{_slug(name)}-{tag}.parquet"] = bad.astype(
             "string"
@@ -643,28 +737,87 @@ def _forces_of(entry: Mapping[str, Any]) -> tuple[str, ...]:
 def _stored_parts(
     partitions: Mapping[str, Any], name: str, month: str, forces: tuple[str, ...]
 ) -> dict[str, Any]:
-    """The stored parts of source ``name``'s ``month`` that hold any of ``forces`` (or, for a
-    council log's files, naming no force, its month): the parts new rows of those forces
-    replace. police.uk rows of no known force replace only the parts holding the same
-    incidents (:func:`_copies`): another force's month must not go."""
+    """The stored parts of source ``name``'s ``month`` that hold any of ``forces``: the parts
+    new rows of those police.uk forces replace, whatever they hold. Other files (a council
+    log's, police.uk rows of no known force) replace only the parts they are a re-export of
+    (:func:`_copies`): another force's month, or a council log's incidents of that month from
+    another file (recorded late), must not go."""
     return {
         key: e
         for key, e in partitions.items()
-        if e["source"] == name
-        and e["month"] == month
-        and (
-            set(_forces_of(e)) & set(forces) or (name != POLICEUK and not (_forces_of(e) or forces))
-        )
+        if e["source"] == name and e["month"] == month and set(_forces_of(e)) & set(forces)
     }
 
 
 COPY_SHARE = 0.9
-"""A stored part is a copy of a new file's part, which replaces it, when the file holds this
-share of the part's Crime IDs or more (the ids its source gave: an id made up for a row
-without one names its file) and the two files do not name two different police.uk forces: a
-re-download or a renamed copy differs by the few crimes withdrawn or added since. A part
-sharing fewer is kept, and the new file's incidents it holds already are set aside
+"""A stored part is a copy of a new file's part (a re-export of it), which replaces it, when
+the file holds this share of the part's incidents or more, by the ids their source gave (an
+id made up for a row without one names its file), and the two files do not name two
+different police.uk forces: a re-download, a renamed copy or a council log's month exported
+again differs by the few incidents withdrawn or added since (and may correct others: the
+newer file wins). A council log's part without ids is re-exported by a file whose own month
+it is, when it was its own file's own month too (:data:`COVER_SHARE`). A part sharing fewer
+is kept, the new file's incidents added beside it, and those it holds already set aside
 (:func:`_without_repeats`)."""
+
+COVER_SHARE = 0.25
+"""A council log's file's own months, the months it covers (:func:`_own_months`), are those
+holding this share or more of the incidents of its fullest month: a monthly export's month,
+each month of a quarter's or a year's; not a month of the few incidents recorded late (dated
+in an earlier month), nor of one dated after them. The parts of a log without ids are
+re-exported by their own months' files only (:func:`_copies`); :func:`add`'s report calls the
+incidents of an earlier month late."""
+
+_VALUES = ["crime_type", "occurred_from", "location", "x", "y"]
+"""The values of a council log's row that tell its incident from another's where the log
+gives no id (:func:`_identities`): type, time, place and point."""
+
+_BY_VALUES = "values:"
+"""How an incident known by its values (:func:`_identities`) begins."""
+
+
+def _own_months(incidents: pd.DataFrame) -> list[str]:
+    """The months a council log's file covers (:data:`COVER_SHARE`), sorted; none for no
+    incidents.
+
+    Examples
+    --------
+    >>> months = pd.Series(pd.to_datetime(["2023-03-01"] + ["2023-04-01"] * 9))
+    >>> _own_months(pd.DataFrame({"month": months}))
+    ['2023-04']
+    """
+    counts = incidents["month"].dt.strftime("%Y-%m").value_counts()
+    if counts.empty:
+        return []
+    return sorted(str(m) for m in counts.index[counts >= COVER_SHARE * counts.max()])
+
+
+def _identities(frame: pd.DataFrame, *, by_values: bool) -> pd.Series:
+    """Each row's incident, as the rows of two files are compared (positional index): the id
+    its source gave; with ``by_values`` (a council log's exact rows), for a row without one
+    (its made-up id names its file: :func:`is_generated`) its values (:data:`_VALUES`:
+    type, time, place and point) and which row of those values it is in ``frame`` (two alike
+    in one file are two incidents). Else the made-up id: police.uk's rows without a Crime ID
+    (snapped points, months only) are alike without being one incident."""
+    ids = frame["incident_id"].astype("string").reset_index(drop=True)
+    made = is_generated(ids)
+    if not by_values or not made.any():
+        return ids
+    rows = frame.iloc[np.flatnonzero(made)]
+    when = rows["occurred_from"].astype("datetime64[us]").astype("int64")
+    values = pd.DataFrame(
+        {
+            "crime_type": rows["crime_type"].astype("string").fillna(""),
+            "when": when.to_numpy(),
+            "location": rows["location"].astype("string").fillna(""),
+            "x": rows["x"].astype("float64").round(1).to_numpy(),
+            "y": rows["y"].astype("float64").round(1).to_numpy(),
+        }
+    )
+    digest = pd.Series(pd.util.hash_pandas_object(values, index=False).to_numpy())
+    nth = digest.groupby(digest).cumcount()
+    ids[made] = [f"{_BY_VALUES}{d:016x}#{k}" for d, k in zip(digest, nth, strict=True)]
+    return ids
 
 
 def _copies(
@@ -677,40 +830,79 @@ def _copies(
     part: pd.DataFrame,
     *,
     skip: Iterable[str],
+    by_values: bool = False,
+    own_month: bool | None = None,
 ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """The parts of source ``name``'s ``month`` (stored, or written by this add: ``writes``;
-    not those in ``skip``, replaced anyway) that ``part`` is a copy of (:data:`COPY_SHARE`),
-    and the others holding any of its incident ids, with those ids.
+    not those in ``skip``, replaced anyway) that ``part`` is a copy of, a re-export
+    (:data:`COPY_SHARE`), and the others holding any of its incidents, with those incidents
+    (:func:`_identities`; ``by_values`` for a council log's).
 
-    A copy is the same data from a file named otherwise (a browser's ``...-street (1).csv``, a
-    month stored from a zip, a file renamed), which ``part`` replaces; a part of another
-    police.uk force (both files name one of :data:`FORCE_NAMES`) is never a copy, whatever it
-    holds.
+    This is the one rule of what a file's month replaces, but for a police.uk force's own
+    newer file (:func:`_stored_parts`). A copy is the same data from a file named otherwise
+    (a browser's ``...-street (1).csv``, a month stored from a zip, a file renamed, a council
+    log's month exported again, correcting some rows), which ``part`` replaces; a part of
+    another police.uk force (both files name one of :data:`FORCE_NAMES`) is never a copy,
+    whatever it holds. A council log's month holding few of the stored part's incidents (the
+    incidents of an earlier month recorded late, in the next month's export) is added beside
+    it: a month is replaced by its re-export only, never by a few late rows. A part without
+    ids of the source's own (a council log without ids) is re-exported by a file whose own
+    month (``own_month``: :func:`_own_months`) it is, when it was its own file's own month
+    too (:func:`_was_own_month`); a part with no incidents, by any file of its month.
     """
-    ids = part["incident_id"].dropna()
+    ours = _identities(part, by_values=by_values).dropna()
     copies: dict[str, Any] = {}
     shared: dict[str, np.ndarray] = {}
     for key, entry in partitions.items():
         if entry["source"] != name or entry["month"] != month or key in skip:
             continue
-        stored = writes[key]["incident_id"] if key in writes else _stored_ids(ws, key, entry)
-        theirs = pd.Series(stored.dropna().unique())
-        held = theirs.isin(ids).to_numpy()
-        if not held.any():
-            continue
-        given = ~is_generated(theirs)
-        ours, other = FORCE_NAMES.intersection(forces), FORCE_NAMES.intersection(_forces_of(entry))
-        another_force = bool(ours) and bool(other) and not ours & other
-        if not another_force and given.any() and held[given].sum() >= COPY_SHARE * given.sum():
+        stored = writes[key] if key in writes else _stored_rows(ws, key, entry, by_values)
+        found = pd.DataFrame(
+            {
+                "incident": _identities(stored, by_values=by_values),
+                "given": ~is_generated(stored["incident_id"]),  # the ids its source gave
+            }
+        )
+        found = found.dropna(subset=["incident"]).drop_duplicates("incident")
+        theirs = found["incident"]
+        held = theirs.isin(ours).to_numpy(bool)
+        given = found["given"].to_numpy(bool)
+        ours_, other = FORCE_NAMES.intersection(forces), FORCE_NAMES.intersection(_forces_of(entry))
+        another_force = bool(ours_) and bool(other) and not ours_ & other
+        if given.any():  # by the ids its source gave
+            copy = held[given].sum() >= COPY_SHARE * given.sum() and not another_force
+        elif own_month is None:  # police.uk's rows without a Crime ID: never a copy
+            copy = False
+        else:  # a council log's without ids: its own month's files re-export it; none, any
+            copy = not len(theirs) or (own_month and _was_own_month(entry, partitions))
+        if copy:
             copies[key] = entry
-        else:
+        elif held.any():
             shared[key] = theirs[held].to_numpy()
     return copies, shared
 
 
-def _stored_ids(ws: Workspace, key: str, entry: Mapping[str, Any]) -> pd.Series:
-    """The incident ids of a stored part."""
-    return pd.read_parquet(_part_file(ws, key, entry), columns=["incident_id"])["incident_id"]
+def _was_own_month(entry: Mapping[str, Any], partitions: Mapping[str, Any]) -> bool:
+    """Whether a council log's stored part was its files' own month (:func:`_own_months`):
+    as its manifest entry says; for one stored before that was recorded, as the months stored
+    from the same files say (:data:`COVER_SHARE` of the fullest one's incidents)."""
+    if "own_month" in entry:
+        return bool(entry["own_month"])
+    rows = [
+        int(e["rows"])
+        for e in partitions.values()
+        if e["source"] == entry["source"] and e.get("files") == entry.get("files")
+    ]
+    return int(entry["rows"]) >= COVER_SHARE * max(rows, default=0)
+
+
+def _stored_rows(
+    ws: Workspace, key: str, entry: Mapping[str, Any], by_values: bool
+) -> pd.DataFrame:
+    """The incident ids of a stored part (and, ``by_values``, the values
+    :func:`_identities` knows a row without one by)."""
+    columns = ["incident_id", *(_VALUES if by_values else [])]
+    return pd.read_parquet(_part_file(ws, key, entry), columns=columns)
 
 
 def _without_repeats(
@@ -718,23 +910,33 @@ def _without_repeats(
     shared: Mapping[str, np.ndarray],
     partitions: Mapping[str, Any],
     files: Mapping[str, str],
+    *,
+    by_values: bool = False,
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-    """``part`` without its rows whose incident ids are those of parts kept beside it
-    (``shared``, :func:`_copies`), and those rows as rows set aside (``duplicate_id``): the
-    incidents are counted once, and the rows are there to read."""
+    """``part`` without its rows whose incidents are those of parts kept beside it
+    (``shared``, :func:`_copies`: the same incident id, or, ``by_values``, for a council log's
+    row without one the same values, :func:`_identities`), and those rows as rows set aside
+    (``duplicate_id``): the incidents are counted once, and the rows are there to read."""
     if not shared:
         return part, pd.DataFrame()
-    repeat = part["incident_id"].isin(np.concatenate(list(shared.values()))).to_numpy()
+    incidents = _identities(part, by_values=by_values)
+    repeat = incidents.isin(np.concatenate(list(shared.values()))).to_numpy(bool)
     kept = part[~repeat].reset_index(drop=True)
     kept.attrs = dict(part.attrs)
     rows = part[repeat]
     stored = _stored_files(shared, partitions)
+    alike = incidents[repeat].str.startswith(_BY_VALUES).to_numpy(bool)
     aside = pd.DataFrame(
         {
             "file": ", ".join(files),
             "line": pd.NA,
             "reason": "duplicate_id",
-            "detail": f"the same incident id is stored already, from {stored}",
+            "detail": np.where(
+                alike,
+                f"no incident id: the same type, time, place and point is stored already, "
+                f"from {stored}",
+                f"the same incident id is stored already, from {stored}",
+            ),
             "Crime ID": rows["incident_id"],
             "Month": rows["month"].dt.strftime("%Y-%m"),
             "Crime type": rows["crime_type"],
@@ -774,6 +976,83 @@ def _repeats_note(
         "names no other police.uk force), so both are kept and the repeated incident(s) are "
         f"set aside as duplicates (data/{QUARANTINE}), counted once.{hint}"
     )
+
+
+def _log_repeats_note(
+    name: str,
+    month: str,
+    files: Iterable[str],
+    aside: pd.DataFrame,
+    shared: Mapping[str, np.ndarray],
+    partitions: Mapping[str, Any],
+    *,
+    left: int,
+) -> str:
+    """What :func:`_without_repeats` did to a council log's month (``left``: its incidents
+    not stored yet), in words."""
+    new = ", ".join(sorted({Path(f).name for f in files})) or "the file"
+    n = len(aside)
+    alike = aside["detail"].str.startswith("no incident id").all()
+    how = (
+        "no incident id: the same type, time, place and point" if alike else "the same incident id"
+    )
+    rest = (
+        f"{new} is no re-export of the month, so its other {_incidents(left)} "
+        f"{'is' if left == 1 else 'are'} added to it"
+        if left
+        else "nothing else of the month is in it"
+    )
+    return (
+        f"{name} {month}: {_incidents(n)} of {new} {'is' if n == 1 else 'are'} stored already "
+        f"({how}), from {_stored_files(shared, partitions)}: set aside as duplicate"
+        f"{'s' * (n != 1)} (data/{QUARANTINE}), counted once; {rest}"
+    )
+
+
+def _reexport_note(
+    name: str,
+    month: str,
+    copied: Sequence[str],
+    beside: Mapping[str, Any],
+    before: int,
+    after: int,
+    *,
+    ids: bool,
+) -> str:
+    """A council log's month replaced by a re-export (:func:`_copies`; ``ids``: known by its
+    incidents' ids, else by its own months), naming the files it re-exports, and the
+    incidents of the month from other files it kept (recorded late, in another month's
+    file)."""
+    why = (
+        f"it holds {COPY_SHARE:.0%} or more of them, by incident id"
+        if ids
+        else "the log has no ids: the month is its file's own, as it was theirs"
+    )
+    said = (
+        f"{name} {month}: a newer export of the incidents stored from {', '.join(copied)} "
+        f"({why}), which it replaces"
+    )
+    if not beside:
+        return said
+    kept = sum(int(e["rows"]) for e in beside.values())
+    return (
+        f"{said}; {_incidents(kept)} from {_stored_files(beside, beside)}, which it does not "
+        f"re-export, {'is' if kept == 1 else 'are'} kept ({before + kept:,} → "
+        f"{_incidents(after + kept)} in all)"
+    )
+
+
+def _nothing_words(result: LoadResult, files: int) -> str:
+    """Why a council log's add added nothing: its file(s) hold no incidents (a header only),
+    or none kept. A month with none stays "no data": a month is recorded from its incidents."""
+    held = "the file holds" if files == 1 else "the files hold"
+    if result.report.rows_read == 0:
+        return (
+            f'{held} no incidents (a month whose file holds none stays "no data": the '
+            "workspace knows a month from the incidents it holds)"
+        )
+    rows = result.report.rows_read
+    return f"none of the {rows:,} row{'s' * (rows != 1)} read could be kept (see the load report)"
 
 
 def _stored_files(shared: Iterable[str], partitions: Mapping[str, Any]) -> str:

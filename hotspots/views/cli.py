@@ -885,8 +885,11 @@ def _add_add(commands: argparse._SubParsersAction) -> None:
             "other way, change the source's date_order in hotspots.toml); so is a file whose "
             "dates read the other way round (12/25/2024 for a day-first source), while a few "
             "such dates among the right ones are set aside, saying so. Adding a month again "
-            "changes nothing; a file whose content for a month differs replaces that month, "
-            "and the report says so."
+            "changes nothing. A file replaces a month stored already only as its re-export "
+            "(holding 90% or more of its incidents, by incident id; for a log without ids, "
+            "the month being the own month of both files) or as a police.uk force's newer "
+            "file; otherwise its incidents of that month (a council log's recorded late) are "
+            "added to it, any stored already set aside as duplicates. The report says which."
         ),
     )
     parser.add_argument("dir", type=Path, metavar="DIR")

@@ -42,11 +42,12 @@ def stage(
     ledger.take(start.reason, start.detail)
     end_values = start.values
     report.parameters[f"{label}: date format"] = start.formats
+    # the order an ambiguous date such as 01/02/2024 is read in, as the add report says it
+    report.parameters[f"{label}: dates"] = f"read {dates.order_words(dayfirst)}"
     if cmap.datetime_to or cmap.date_to:
         end_values = _window_end(raw, cmap, start, ledger, dayfirst=dayfirst, label=label)
         report.parameters[f"{label}: window"] = "occurred_from/occurred_to from the map"
     report.parameters[f"{label}: columns"] = ", ".join(f"{k}={v}" for k, v in cmap.used().items())
-    report.parameters[f"{label}: dayfirst"] = str(dayfirst)
     report.notes += [f"{label}: {note}" for note in start.notes]
     named = exact_source_name(source)  # exact points: never named as anonymised ones
     if named != source:

@@ -161,3 +161,21 @@ def test_the_clusters_are_found_while_the_study_areas_hexagons_are_made(dacorum_
                             or _f(*a, **k))  # fmt: skip
     analyse(dacorum_load.incidents, study_area="E07000096")
     assert calls == ["prepare_area", "dbscan_settings", "grid_counts"]
+
+
+def test_a_study_area_given_as_wards_or_an_outline_is_said_in_words(dacorum_wards) -> None:
+    """The load report, the quarantine and params say "21 wards" or "an outline", never a
+    Python type ("GeoDataFrame", "Polygon")."""
+    from hotspots.data import datasets
+    from hotspots.data.ingest import read_policeuk
+    from hotspots.data.ingest.studyarea import describe_study_area
+
+    some = dacorum_wards.iloc[:3].rename(columns={"WD13CD": "area_code", "WD13NM": "area_name"})
+    loaded = read_policeuk(datasets.demo_path("policeuk"), study_area=some)
+    outside = loaded.quarantine[loaded.quarantine["reason"] == "outside_study_area"]
+    assert len(outside) and (outside["detail"] == "outside the study area (3 wards)").all()
+    assert loaded.report.study_area == "3 wards"
+    outline = describe_study_area(some.union_all())
+    assert outline == "an outline"
+    result = analyse(loaded.incidents, study_area=some, res=8, forecast_coverage=None)
+    assert result.params["study_area"] == "given: 3 wards"

@@ -314,8 +314,11 @@ def test_feedback_form_saves_a_clicked_point_and_shows_its_comment_as_text(vawg_
     )
     assert (row["lat"], row["lon"]) == pytest.approx((51.753842, -0.469812))
 
-    listed = _table(at, "comment")
+    listed = _table(at, "comment", "walkabout_id")
     assert listed.iloc[0]["comment"] == XSS  # newest first, as text
+    walk = store.list_walkabouts(engine).set_index("walkabout_id").loc["WALK-2021-01"]
+    # the walkabout by its date and area, not its id
+    assert listed.iloc[0]["walkabout_id"] == f"{walk['date']:%d %b %Y} — {walk['area']}"
     assert at.number_input(key=LAT_KEY).value is None  # the form is ready for the next point
     assert at.text_area(key="vawg_comment").value == ""
     html_elements = [m for m in at.markdown if m.proto.allow_html]

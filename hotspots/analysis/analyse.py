@@ -41,7 +41,7 @@ from hotspots.core.disclosure import mappable
 from hotspots.core.points import shared_points
 from hotspots.data import boundaries
 from hotspots.data.ingest import resolve_study_area
-from hotspots.data.ingest.studyarea import study_area_district
+from hotspots.data.ingest.studyarea import describe_study_area, study_area_district
 from hotspots.data.schema import WORKING_CRS, check_incidents, positions_in
 from hotspots.space.areas import area_counts, area_rates, district_wards, ward_population
 from hotspots.space.extent import DefaultArea, default_study_area
@@ -620,8 +620,7 @@ def _study_area(
     """The study area polygon (EPSG:4326) and how it was chosen (``chosen``: the default
     study area when already worked out)."""
     if study_area is not None:
-        label = study_area if isinstance(study_area, str) else type(study_area).__name__
-        return resolve_study_area(study_area), f"given: {label}"
+        return resolve_study_area(study_area), f"given: {describe_study_area(study_area)}"
     chosen = chosen or default_study_area(incidents, res=res)
     return chosen.geometry, chosen.how
 

@@ -109,7 +109,7 @@ def finish(
     _flag_implausible_dates(staged)
     if study_area is not None:
         within = ledger.ok & inside(study_area, loc.lon, loc.lat)
-        ledger.flag(~within, "outside_study_area", f"outside the study area {study_area_label}")
+        ledger.flag(~within, "outside_study_area", f"outside the study area ({study_area_label})")
         staged.report.study_area = study_area_label
     early = _reproject_early(loc, ledger.ok)
     _flag_duplicates(staged)

@@ -107,10 +107,20 @@ def _remembered(path: Path, resolve: Callable[[], BaseGeometry]) -> BaseGeometry
 
 
 def describe_study_area(area: StudyArea) -> str:
-    """A short label for the report: the code, name or file name, or the kind of object."""
+    """A short label for the report, in words: the code, name or file name given, else what
+    was given ("21 wards", "3 areas", "an outline"), never a Python type's name.
+
+    Examples
+    --------
+    >>> describe_study_area("E07000096"), describe_study_area(shapely.box(0, 0, 1, 1))
+    ('E07000096', 'an outline')
+    """
     if isinstance(area, str | Path):
         return str(area)
-    return type(area).__name__
+    if isinstance(area, gpd.GeoDataFrame):
+        kind = "ward" if "area_name" in area.columns else "area"
+        return f"{len(area):,} {kind}{'' if len(area) == 1 else 's'}"
+    return "an outline"
 
 
 def study_area_district(area: StudyArea) -> str | None:

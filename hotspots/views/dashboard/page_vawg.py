@@ -376,7 +376,7 @@ def _walkabout_form() -> None:
         _show("walkabout")
 
 
-def _feedback_table(feedback: gpd.GeoDataFrame) -> None:
+def _feedback_table(feedback: gpd.GeoDataFrame, walkabouts: pd.DataFrame) -> None:
     st.subheader(f"Feedback points ({len(feedback)})")
     st.caption("Newest first.")
     columns = [
@@ -393,6 +393,12 @@ def _feedback_table(feedback: gpd.GeoDataFrame) -> None:
     newest = pd.DataFrame(feedback[columns]).sort_values(
         ["created_at", "feedback_id"], ascending=False, ignore_index=True
     )
+    # each walkabout by its date and area, a point made on none said so (not "None")
+    names = _walkabout_names(walkabouts)
+    newest["walkabout_id"] = [
+        "Not on a walkabout" if pd.isna(w) or w == "" else names.get(w, w)
+        for w in newest["walkabout_id"]
+    ]
     st.dataframe(
         tables.readable(newest),
         hide_index=True,
@@ -624,7 +630,7 @@ def render() -> None:
     with right:
         _feedback_form(walkabouts)
     map_slot = left.container()
-    _feedback_table(feedback)
+    _feedback_table(feedback, walkabouts)
 
     tabs = st.tabs(
         [

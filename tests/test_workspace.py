@@ -478,3 +478,28 @@ def test_a_population_source_that_is_not_a_residents_csv_says_which_setting(tmp_
             own_population(read_workspace(root))
     (shared / "wards.csv").write_text("area_code,residents\nE05004677,9000\n")
     assert own_population(read_workspace(root))["residents"].tolist() == [9000]
+
+
+def test_a_council_logs_rows_outside_the_district_are_kept_to_mend(tmp_path):
+    """A council log's point outside the district is likely geocoded wrong: its row is kept
+    in the workspace's rows set aside (its line, reason and values), to find and mend; a
+    police.uk file's are only counted (a force's file clipped to one district)."""
+    root = tmp_path / "ws"
+    init(root, area=LEEDS)
+    log = tmp_path / "asb.csv"
+    log.write_text(
+        "ref,when,type,lat,lon\n"
+        "A1,2018-04-03 21:00,Noise,53.7997,-1.5492\n"  # Leeds
+        "A2,2018-04-04 22:00,Noise,53.4808,-2.2426\n"  # Manchester: a wrong geocode
+    )
+    columns = {"incident_id": "ref", "datetime": "when", "crime_type": "type", "lat": "lat",
+               "lon": "lon"}  # fmt: skip
+    add(root, [log], source="Council ASB", columns=columns)
+    street = Path(_street_csv(tmp_path, "2018-04", _counts(0), seed=0))
+    with street.open("a") as f:  # a police.uk row in Manchester: not the district's to mend
+        f.write("far,2018-04,,,-2.2426,53.4808,On or near X,,,Burglary,,\n")
+    add(root, [street])
+    q = open_workspace(root).quarantine
+    outside = q[q["reason"] == "outside_study_area"]
+    assert outside["line"].astype(int).tolist() == [3]
+    assert outside["file"].astype(str).str.endswith("asb.csv").all()

@@ -565,9 +565,11 @@ def add(
     writers: dict[Path, Callable[[Path], object]] = {
         ws.data_dir / f"{key}.parquet": frame.to_parquet for key, frame in writes.items()
     }
-    # Rows set aside for a reason worth reading; rows merely outside the district are counted
-    # in the load report only (a force file clipped to one district sets most rows aside).
-    bad = result.quarantine[result.quarantine["reason"] != "outside_study_area"]
+    # Rows set aside for a reason worth reading. A police.uk row outside the district is
+    # counted in the load report only (a force file clipped to one district sets most rows
+    # aside); a council log's is kept, as a point geocoded wrong is the analyst's to mend.
+    outside = result.quarantine["reason"] == "outside_study_area"
+    bad = result.quarantine[~outside] if name == POLICEUK else result.quarantine
     bad = pd.concat([bad, *repeated], ignore_index=True) if repeated else bad
     if len(bad) and (report.added or report.replaced or report.added_to or repeated):
         tag = hashlib.sha256("".join(sorted(hashes.values())).encode()).hexdigest()[:12]

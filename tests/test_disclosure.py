@@ -144,6 +144,17 @@ def test_a_broken_or_unreadable_line_of_a_council_log_keeps_no_address_in_the_qu
         dates[0],
         "sensitive or unknown crime type: values withheld",
     ]
+    # a coordinate is never a date, however it is written, nor kept as a number's detail
+    for quoted, reason in (
+        ("53.877050 -1.614008 13:33", "unparseable_date"),
+        ("53.87", "unparseable_date"),
+        ("53,789541", "invalid_coordinates"),
+        ("12/25/2024", "invalid_coordinates"),
+    ):
+        one = pd.DataFrame({"file": ["f"], "line": [2], "reason": [reason], "location": ["x"],
+                            "detail": [f"lat '{quoted}' is not a number"]})  # fmt: skip
+        out = disclosure.blank_sensitive_coordinates(one, np.array([True]))
+        assert quoted not in out.to_csv(index=False), quoted
     # what is wrong, and where, is still said
     detail = dict(zip(q["reason"], q["detail"], strict=True))
     assert detail["malformed_row"].startswith("expected 7 fields, found 8 (")

@@ -359,6 +359,11 @@ def test_invalid_records_are_refused_with_the_fix(engine) -> None:
     ):
         store.add_feedback(engine, _feedback(comment=said))
     assert store.list_feedback(engine)["comment"].str.contains("Acacia").sum() == 0
+    for hidden in ("12\u200bAcacia Avenue", "ＬＳ６ ２ＡＢ"):  # invisible or full-width
+        with pytest.raises(store.ValidationError, match="home address or postcode"):
+            store.add_feedback(engine, _feedback(comment=hidden))
+    with pytest.raises(store.ValidationError, match="area seems to hold a home address"):
+        store.add_walkabout(engine, _walkabout(walkabout_id="W3", area="outside 12 Acacia Avenue"))
     plain = _feedback(comment="2 lads on Station Road most nights, no lights")
     assert store.clean_record("feedback", plain)["comment"] == plain["comment"]
     with pytest.raises(store.ValidationError, match="no names of people"):

@@ -219,3 +219,59 @@ def test_a_log_without_ids_stored_before_its_own_months_were_recorded(tmp_path):
     newer = _write(tmp_path / "again" / "asb_2023-04.csv", [*_rows(4, 19), LATE], ids=False)
     assert add(root, [newer], source=SOURCE).replaced == [(SOURCE, "2023-04", "", 20, 19)]
     assert _months(root) == {"2023-03": 21, "2023-04": 20}
+
+
+def test_a_small_file_of_a_month_without_ids_is_added_not_a_reexport(tmp_path):
+    """A log without ids: a 3-row file of March (its own month) added after March's export of
+    20 is no re-export (it holds none of March's rows as they were): added beside it, not
+    replacing 20 with 3."""
+    root = _workspace(tmp_path)
+    march, _ = _files(tmp_path / "files", ids=False)
+    add(root, [march], source=SOURCE, columns=NO_IDS)
+    small = _write(tmp_path / "files" / "three.csv", _rows(3, 3, first=60), ids=False)
+    report = add(root, [small], source=SOURCE, columns=NO_IDS)
+    assert not report.replaced
+    assert _months(root)["2023-03"] == 20 + 3
+
+
+def test_a_sensitive_incident_set_aside_as_stored_already_keeps_no_values(tmp_path):
+    """April's export repeating a domestic abuse incident stored from March's: the row set
+    aside as a duplicate keeps its file and reason, never its type or address."""
+    root = _workspace(tmp_path)
+    victim = {**_rows(3, 1, first=70)[0], "Ref": "DA-1", "Category": "Domestic abuse",
+              "Place": "14 Acacia Avenue LS6 2AB"}  # fmt: skip
+    march = _write(tmp_path / "m.csv", [*_rows(3, 20), victim])
+    april = _write(tmp_path / "a.csv", [*_rows(4, 20), victim])
+    add(root, [march], source=SOURCE, columns=LOG_MAP)
+    add(root, [april], source=SOURCE, columns=LOG_MAP)
+    q = open_workspace(root).quarantine
+    assert "duplicate_id" in set(q["reason"].astype(str))
+    text = q.to_csv(index=False)
+    assert "Acacia" not in text and "Domestic abuse" not in text
+
+
+def test_two_adds_at_once_both_land(tmp_path):
+    """Two processes adding to one workspace at the same moment (two analysts uploading): each
+    add reads the manifest and writes it back, so one's months were lost; now an add waits for
+    the other to end."""
+    import subprocess
+    import sys
+
+    from hotspots.data import workspace
+
+    root = _workspace(tmp_path)
+    march, april = _files(tmp_path / "files")
+    columns = ", ".join(f"{k}={v!r}" for k, v in LOG_MAP.items())
+    script = (
+        "import sys\nfrom hotspots.data.workspace import add\n"
+        f"add(sys.argv[1], [sys.argv[2]], source={SOURCE!r}, columns=dict({columns}))\n"
+    )
+    add(root, [march], source=SOURCE, columns=LOG_MAP)
+    with workspace._one_add_at_a_time(root):  # as an add under way holds it
+        other = subprocess.Popen([sys.executable, "-c", script, str(root), str(april)])
+        with pytest.raises(subprocess.TimeoutExpired):  # it waits (an add takes ~2 s here)
+            other.wait(timeout=6)
+    assert other.wait(timeout=120) == 0
+    assert set(_months(root)) >= {"2023-03", "2023-04"}
+    manifest = json.loads((root / "data" / "manifest.json").read_text())
+    assert {e["month"] for e in manifest["partitions"].values()} >= {"2023-03", "2023-04"}

@@ -45,6 +45,7 @@ show the same figure or figures of disjoint areas, and none can be subtracted fr
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Hashable, Sequence
 
 import geopandas as gpd
@@ -349,16 +350,27 @@ incident id and the line it repeats), never a value of the row: kept for withhel
 
 _WITHHELD_DETAIL = "sensitive or unknown crime type: values withheld"
 
-_DATE_LIKE = re.compile(r"[\d\s/\-.:,+TZtzapmAPM]{1,40}")
-"""A quoted value a withheld row's detail may keep: digits and date or time separators only
-("12/25/2024 12:00", "2024-13-01"), never a word or a place."""
+_DATE_LIKE = re.compile(
+    # 12/25/2024, 31.02.24, 2024-13-01, 2024-13 (never two numbers alone: 53.87)
+    r"\s*(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}[/.-]\d{1,2}(?:[/.-]\d{1,2})?)"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2})?(?:\s*[apAP][mM])?)?\s*"  # and a time of day
+)
+"""A quoted value a withheld row's detail may keep: a date (and time) of day, month and year
+in numbers only ("12/25/2024 12:00", "2024-13-01"), never a coordinate ("53.877050 -1.614",
+"53,789541"), a word or a place."""
 
 
-def _quotes_only_dates(details: pd.Series) -> np.ndarray:
-    """Per detail: every value it quotes ('…') reads as a date or time, nothing else."""
+def _quotes_only_dates(details: pd.Series, reasons: pd.Series) -> np.ndarray:
+    """Per detail of an unreadable date: every value it quotes ('…') reads as a date or time,
+    nothing else."""
     quoted = details.str.findall(r"'([^']*)'")
+    dated = (reasons == "unparseable_date").to_numpy(bool)
     return np.array(
-        [bool(q) and all(_DATE_LIKE.fullmatch(v) for v in q) for q in quoted], dtype=bool
+        [
+            d and bool(q) and all(_DATE_LIKE.fullmatch(v) for v in q)
+            for d, q in zip(dated, quoted, strict=True)
+        ],
+        dtype=bool,
     )
 
 
@@ -372,8 +384,12 @@ _STREET_WORDS = (
 _PERSONAL = re.compile(
     rf"(?i:{UK_POSTCODE})"
     # a house number before a capitalised street name: "12 Acacia Avenue", "3a Mill Rd"
-    rf"|\b\d{{1,4}}[a-zA-Z]?,?\s+(?:[A-Z][\w'’-]*\s+){{0,3}}(?i:{_STREET_WORDS})\b"
+    rf"|\b\d{{1,4}}[a-zA-Z]?,?\s*(?:[A-Z][\w'’-]*\s+){{0,3}}(?i:{_STREET_WORDS})\b"
 )
+
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+"""Zero-width and soft-hyphen characters: dropped before reading text for addresses."""
 
 
 def personal_details(text: str) -> list[str]:
@@ -387,7 +403,9 @@ def personal_details(text: str) -> list[str]:
     >>> personal_details("2 lads on Station Road most nights")
     []
     """
-    return [m.group(0).strip() for m in _PERSONAL.finditer(text)]
+    # read as shown: full-width and look-alike digits as digits, no invisible characters
+    plain = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    return [m.group(0).strip() for m in _PERSONAL.finditer(plain)]
 
 
 def blank_sensitive_coordinates(
@@ -417,7 +435,9 @@ def blank_sensitive_coordinates(
         out.loc[cut, "detail"] = [
             f"{text.partition(QUOTED_RECORD)[0]} ({_WITHHELD_DETAIL})" for text in detail[cut]
         ]
-        kept = out["reason"].isin(detail_kept).to_numpy(bool) | _quotes_only_dates(detail)
+        kept = out["reason"].isin(detail_kept).to_numpy(bool) | _quotes_only_dates(
+            detail, out["reason"]
+        )
         out.loc[hide & ~cut & ~kept, "detail"] = _WITHHELD_DETAIL
     return out
 

@@ -46,7 +46,7 @@ import secrets
 import shutil
 import tomllib
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -58,6 +58,7 @@ from shapely.geometry.base import BaseGeometry
 
 from hotspots.core.disclosure import (
     MIN_COUNT,
+    blank_sensitive_coordinates,
     exact_source_name,
     is_exact_source,
     withheld_rows_quoting_nothing,
@@ -429,6 +430,41 @@ def add(
     OSError
         A part could not be written: nothing was (:func:`_write_all`).
     """
+    with _one_add_at_a_time(Path(root)):
+        return _add(root, files, source=source, columns=columns, crs=crs, dayfirst=dayfirst)
+
+
+@contextlib.contextmanager
+def _one_add_at_a_time(root: Path) -> Iterator[None]:
+    """Within the block no other process adds to the workspace at ``root``: each add reads the
+    manifest and writes it back, so two at once (two analysts uploading on the Data page) would
+    lose one's months. A lock file beside the data (POSIX ``flock``, released when the process
+    ends however it ends); elsewhere, no lock."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: one add at a time is the user's to keep
+        yield
+        return
+    folder = root / "data"
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / ".add.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _add(
+    root: str | Path,
+    files: Sequence[str | Path],
+    *,
+    source: str | None = None,
+    columns: Mapping[str, str] | ColumnMap | None = None,
+    crs: str | None = None,
+    dayfirst: bool | None = None,
+) -> AddReport:
+    """:func:`add`, with no other ``add`` of the workspace under way."""
     ws = read_workspace(root)
     filed_as = source or _files_source_name(files)  # the source whose settings are used
     saved = ws.source(filed_as)
@@ -822,6 +858,13 @@ def _identities(frame: pd.DataFrame, *, by_values: bool) -> pd.Series:
     return ids
 
 
+UNCHANGED_SHARE = 0.5
+"""A council log's month without ids is re-exported only by a file of that month holding at
+least this share of its stored rows unchanged (the same type, time, place and point): a
+correcting re-export changes a few rows, a small file of that month (3 rows dated 30 March)
+or an export's late rows are added beside it instead."""
+
+
 def _copies(
     ws: Workspace,
     partitions: Mapping[str, Any],
@@ -850,7 +893,8 @@ def _copies(
     it: a month is replaced by its re-export only, never by a few late rows. A part without
     ids of the source's own (a council log without ids) is re-exported by a file whose own
     month (``own_month``: :func:`_own_months`) it is, when it was its own file's own month
-    too (:func:`_was_own_month`); a part with no incidents, by any file of its month.
+    too (:func:`_was_own_month`) and the file holds :data:`UNCHANGED_SHARE` of its rows
+    unchanged; a part with no incidents, by any file of its month.
     """
     ours = _identities(part, by_values=by_values).dropna()
     copies: dict[str, Any] = {}
@@ -875,8 +919,13 @@ def _copies(
             copy = held[given].sum() >= COPY_SHARE * given.sum() and not another_force
         elif own_month is None:  # police.uk's rows without a Crime ID: never a copy
             copy = False
-        else:  # a council log's without ids: its own month's files re-export it; none, any
-            copy = not len(theirs) or (own_month and _was_own_month(entry, partitions))
+        else:  # a council log's without ids: its own month's files re-export it when they
+            # hold most of its rows as they were (a 3-row file of its month is no re-export)
+            copy = not len(theirs) or (
+                bool(own_month)
+                and _was_own_month(entry, partitions)
+                and held.sum() >= UNCHANGED_SHARE * len(theirs)
+            )
         if copy:
             copies[key] = entry
         elif held.any():
@@ -945,7 +994,9 @@ def _without_repeats(
             "Location": rows["location"],
         }
     )
-    return kept, aside.astype("string")
+    # a sensitive (or unknown) incident's values never leave in the rows set aside
+    hidden = rows["sensitive"].astype("boolean").fillna(True).to_numpy(bool)
+    return kept, blank_sensitive_coordinates(aside, hidden).astype("string")
 
 
 def _repeats_note(

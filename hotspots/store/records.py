@@ -127,8 +127,8 @@ def _text(max_len: int) -> Callable[[Any], str]:
 
 def _feedback_text(max_len: int) -> Callable[[Any], str]:
     """:func:`_text` that refuses a home address or postcode
-    (:func:`hotspots.core.disclosure.personal_details`): feedback says where a place feels
-    unsafe, never who lives where."""
+    (:func:`hotspots.core.disclosure.personal_details`): feedback and walkabouts say where a
+    place feels unsafe, never who lives where."""
     plain = _text(max_len)
 
     def parse(value: Any) -> str:
@@ -136,8 +136,8 @@ def _feedback_text(max_len: int) -> Callable[[Any], str]:
         found = personal_details(text)
         if found:
             raise ValueError(
-                f"seems to hold a home address or postcode ({', '.join(found[:3])}): feedback "
-                "says where a place feels unsafe, never who lives where; describe the place "
+                f"seems to hold a home address or postcode ({', '.join(found[:3])}): walkabouts "
+                "say where a place feels unsafe, never who lives where; describe the place "
                 "instead (e.g. 'the alley behind the shops') and leave out names"
             )
         return text
@@ -343,8 +343,8 @@ RECORD_FIELDS: dict[str, tuple[Field, ...]] = {
         Field("date", _date),
         Field("start_time", _clock, None),
         Field("end_time", _clock, None),
-        Field("area", _text(200)),
-        Field("organiser", _text(200)),
+        Field("area", _feedback_text(200)),
+        Field("organiser", _feedback_text(200)),
         Field("agencies", _text(1000), "", verbatim=True),
         Field("participants", _integer(0, 100_000)),
     ),

@@ -160,7 +160,8 @@ def headline_measures(
         _not_counted(out, name, NOT_SELECTED)
     if unselected:
         notes.append(
-            f"{', '.join(unselected)}: {NOT_SELECTED}, as the filters hold none of its incidents"
+            f"{', '.join(unselected)}: {NOT_SELECTED}, as the data chosen hold none of its "
+            "incidents (a crime group left out, or a source that does not record it)"
         )
     out.attrs.update(
         current_period=periods.label(),

@@ -200,6 +200,27 @@ class Coverage:
         months = _months_of(bounds)
         return [s for s, have in self.sources.items() if all(m in have for m in months)]
 
+    def covering_both(self, current: Bounds, other: Bounds) -> list[str] | None:
+        """Like with like without moving a period: when some sources of ``current`` lack a
+        month of ``other`` and others cover it, those others (a comparison of the two counts
+        them alone, over ``other`` itself, and says which it left out). ``None`` when every
+        source of ``current`` covers ``other`` (nothing to leave out) or none does (no source
+        to compare: :meth:`comparable` looks for another period).
+
+        Examples
+        --------
+        >>> year = [f"2023-{m:02d}" for m in range(1, 13)]  # a log from Jun, without Dec
+        >>> cov = Coverage({"police.uk": [*year, "2024-01"],
+        ...                 "log": [*year[5:11], "2024-01"]})
+        >>> cov.covering_both(("2024-01", "2024-01"), ("2023-12", "2023-12"))
+        ['police.uk']
+        >>> cov.covering_both(("2024-01", "2024-01"), ("2023-11", "2023-11")) is None
+        True
+        """
+        everyone = self.sources_of(current)
+        both = [s for s in everyone if not self.missing(other, [s])]
+        return both if both and len(both) < len(everyone) else None
+
     def earlier_sources(self, current: Bounds) -> list[str]:
         """The sources covering every month of ``current`` that cover a month before it: a
         source that joined in ``current`` (its first month) has nothing to compare with, so a

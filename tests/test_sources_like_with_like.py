@@ -1,0 +1,174 @@
+"""Like with like when several sources cover different months, on a workspace built here.
+
+A Leeds workspace holds police.uk street files for Jan 2023–Feb 2024 and a council ASB log
+(dated, timed incidents) from Jun 2023 to Feb 2024 with no data for Dec 2023 — the JAG
+reviewer's Salford case. Each comparison must count only the sources covering both of its
+periods, and say which it leaves out:
+
+- the Patrol plan's trend (police.uk only over Dec 2023–Feb 2024) beside the total incidents,
+  in the table, the CSV, GeoJSON, KML and the briefing;
+- the When page's year-earlier line (Jan/Feb 2024 of police.uk against Jan/Feb 2023);
+- the Areas page's Jan 2024 (police.uk's Jan 2024 against its Dec 2023 and Jan 2023, not
+  every source moved to Nov 2023 and no last year);
+- the When page's months before the log started, marked as lacking it, as its gap month is.
+
+Every count is recomputed here with pandas (and geopandas for the outlines).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from streamlit.testing.v1 import AppTest
+
+from hotspots.data import boundaries
+from hotspots.data.ingest.policeuk import STREET_COLUMNS
+from hotspots.data.workspace import add, init, open_workspace
+from hotspots.products import area_view, measures
+from hotspots.space.areas import workspace_areas
+
+LEEDS = "E08000035"
+LOG = "Leeds council ASB log"
+POLICE = [str(m) for m in pd.period_range("2023-01", "2024-02", freq="M")]
+LOG_MONTHS = [
+    str(m) for m in pd.period_range("2023-06", "2024-02", freq="M") if str(m) != "2023-12"
+]
+TYPES = ["Burglary", "Shoplifting", "Anti-social behaviour", "Criminal damage and arson"]
+LOG_MAP = {"incident_id": "Ref", "datetime": "Reported", "crime_type": "Category",
+           "lat": "Lat", "lon": "Lon"}  # fmt: skip
+
+
+def _points(n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` lon/lat points in Leeds: most round three spots (hot spots to patrol), the rest
+    anywhere."""
+    outline = shapely.union_all(boundaries.district(LEEDS).wards.geometry.to_numpy())
+    centre = shapely.get_coordinates(shapely.point_on_surface(outline))[0]
+    spots = centre + np.array([[0.0, 0.0], [0.03, 0.01], [-0.02, 0.02]])
+    near = spots[rng.integers(0, 3, n)] + rng.normal(0, 0.0006, (n, 2))
+    minx, miny, maxx, maxy = outline.bounds
+    anywhere = rng.uniform((minx, miny), (maxx, maxy), size=(8 * n, 2))
+    anywhere = anywhere[shapely.contains_xy(outline, anywhere[:, 0], anywhere[:, 1])]
+    xy = np.where((rng.random(n) < 0.7)[:, None], near, anywhere[:n])
+    return xy[shapely.contains_xy(outline, xy[:, 0], xy[:, 1])]
+
+
+def _street_csv(folder, month: str, rng: np.random.Generator) -> str:
+    xy = _points(60 + int(rng.integers(0, 30)), rng)
+    rows = pd.DataFrame({c: "" for c in STREET_COLUMNS}, index=range(len(xy)))
+    rows["Crime ID"] = [f"{month}-{i}" for i in range(len(xy))]
+    rows["Month"] = month
+    rows["Reported by"] = rows["Falls within"] = "West Yorkshire Police"
+    rows["Longitude"], rows["Latitude"] = xy[:, 0].round(6), xy[:, 1].round(6)
+    rows["Location"] = "On or near Test Street"
+    rows["Crime type"] = rng.choice(TYPES, len(xy))
+    path = folder / f"{month}-west-yorkshire-street.csv"
+    rows.to_csv(path, index=False)
+    return str(path)
+
+
+def _log_csv(folder, rng: np.random.Generator) -> str:
+    """The council's log: 25–40 dated, timed ASB reports a month, none in Dec 2023."""
+    rows = []
+    for month in LOG_MONTHS:
+        xy = _points(25 + int(rng.integers(0, 15)), rng)
+        first = pd.Timestamp(month)
+        for lon, lat in xy:
+            when = first + pd.Timedelta(minutes=int(rng.integers(0, 27 * 24 * 60)))
+            rows.append({"Ref": f"L{len(rows):05d}", "Reported": when.strftime("%d/%m/%Y %H:%M"),
+                         "Category": "Anti-social behaviour", "Lat": f"{lat:.6f}",
+                         "Lon": f"{lon:.6f}"})  # fmt: skip
+    path = folder / "asb_log.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    base = tmp_path_factory.mktemp("two_sources")
+    files = base / "files"
+    files.mkdir()
+    rng = np.random.default_rng(12)
+    streets = [_street_csv(files, m, rng) for m in POLICE]
+    root = base / "ws"
+    init(root, area=LEEDS, title="Leeds CSP")
+    add(root, streets)
+    add(root, [_log_csv(files, rng)], source=LOG, columns=LOG_MAP)
+    return root
+
+
+@pytest.fixture(scope="module")
+def data(workspace):
+    return open_workspace(workspace)
+
+
+@pytest.fixture(scope="module")
+def areas(data):
+    return workspace_areas(data)
+
+
+def _month(incidents: pd.DataFrame) -> pd.Series:
+    return incidents["month"].dt.strftime("%Y-%m")
+
+
+def _police(incidents: pd.DataFrame) -> pd.DataFrame:
+    return incidents[incidents["source"] == "police.uk"]
+
+
+def test_the_workspace_is_the_reviewers_case(data):
+    assert data.coverage.describe() == (
+        f"{LOG}: Jun 2023–Feb 2024 (8 months; no data for Dec 2023); "
+        "police.uk: Jan 2023–Feb 2024 (14 months)"
+    )
+
+
+# --------------------------------------------------------------------------- 3. areas
+
+
+def test_the_areas_month_compares_each_source_covering_both_periods(data, areas):
+    incidents, wards, population = areas
+    periods = measures.comparison_periods(("2024-01", "2024-01"))
+    used = area_view.periods_used(periods, data.coverage)
+    assert (used.label("previous"), used.label("last_year")) == ("Dec 2023", "Jan 2023")
+    assert used.sources == ("police.uk",) and not used.notes
+    assert area_view.compares_last_year(used, data.coverage)
+    note = area_view.sources_note(used, data.coverage)
+    assert note == f"{LOG} has no data for Dec 2023: every figure counts police.uk only, in " \
+        "each period compared"  # fmt: skip
+    result = area_view.area_measures(incidents, wards, periods=periods, population=population,
+                                     coverage=data.coverage)  # fmt: skip
+    police = _police(incidents)
+    by_ward = police.groupby([_month(police), "ward_code"]).size()
+    table = result.wards.set_index("area_code")
+    for column, month in (("count", "2024-01"), ("previous", "2023-12"), ("last_year", "2023-01")):
+        want = by_ward.loc[month].reindex(table.index, fill_value=0)
+        assert table[column].tolist() == want.tolist(), column
+    assert note in result.wards.attrs["notes"] and note in result.headline.attrs["notes"]
+    total = "All crime (excluding ASB)"
+    not_asb = police[police["category"] != "Anti-social behaviour"]
+    crime = not_asb.groupby(_month(not_asb)).size()
+    head = result.headline.loc[total]
+    assert (head["current"], head["previous"], head["last_year"]) == (
+        crime["2024-01"],
+        crime["2023-12"],
+        crime["2023-01"],
+    )
+    assert set(result.changes["period"]) == {"Dec 2023", "Jan 2023"}
+
+
+def _areas_page() -> None:
+    from hotspots.views.dashboard.page_areas import render
+
+    render()
+
+
+def test_the_areas_page_says_jan_2024_is_compared_with_dec_2023(workspace, monkeypatch):
+    monkeypatch.setenv("HOTSPOTS_WORKSPACE", str(workspace))
+    at = AppTest.from_function(_areas_page, default_timeout=300).run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.selectbox(key="a_month").set_value(pd.Period("2024-01", "M")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    line = at.caption[0].value.replace("\\", "")
+    assert "compared with **Dec 2023** and the same period last year, **Jan 2023**" in line
+    assert f"{LOG} has no data for Dec 2023: every figure counts police.uk only" in line

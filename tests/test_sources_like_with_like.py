@@ -17,8 +17,13 @@ Every count is recomputed here with pandas (and geopandas for the outlines).
 
 from __future__ import annotations
 
+import io
+import json
+
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pypdf
 import pytest
 import shapely
 from streamlit.testing.v1 import AppTest
@@ -27,6 +32,9 @@ from hotspots.data import boundaries
 from hotspots.data.ingest.policeuk import STREET_COLUMNS
 from hotspots.data.workspace import add, init, open_workspace
 from hotspots.products import area_view, measures
+from hotspots.products.patrol import patrol_plan
+from hotspots.products.patrol.export import to_csv, to_geojson, to_kml
+from hotspots.products.patrol.table import display_table
 from hotspots.space.areas import workspace_areas
 
 LEEDS = "E08000035"
@@ -123,6 +131,74 @@ def test_the_workspace_is_the_reviewers_case(data):
     )
 
 
+# --------------------------------------------------------------------------- 1. patrol
+
+
+def _in_outlines(points: gpd.GeoDataFrame, plan_localities: gpd.GeoDataFrame) -> pd.Series:
+    """Per locality rank: the incidents of ``points`` inside its outline, each counted for the
+    best-ranked outline holding it (as the plan counts the previous period)."""
+    outlines = plan_localities[["rank", "geometry"]].to_crs(points.crs)
+    hit = gpd.sjoin(points[["geometry"]], outlines, predicate="intersects")
+    first = hit.groupby(level=0)["rank"].min()
+    return first.value_counts().reindex(plan_localities["rank"], fill_value=0)
+
+
+def test_the_patrol_trend_and_the_count_it_compares_are_from_the_same_sources(data):
+    inc = data.incidents
+    plan = patrol_plan(inc, study_area=LEEDS, period=("2023-12", "2024-02"), top=3,
+                       coverage=data.coverage)  # fmt: skip
+    loc = plan.localities.set_index("rank")
+    # the total, of both sources, from the plan's own assignment of each incident
+    placed = plan.assignment.dropna(subset=["locality"]).merge(
+        inc[["incident_id", "source"]], on="incident_id"
+    )
+    total = placed.groupby("locality").size()
+    police = placed[placed["source"] == "police.uk"].groupby("locality").size()
+    assert loc["incidents"].tolist() == total.reindex(loc.index, fill_value=0).tolist()
+    assert (total.reindex(loc.index, fill_value=0) > police.reindex(loc.index, fill_value=0)).any()
+    # the trend counts police.uk only (the log has no Dec 2023), in both periods
+    assert loc["incidents_compared"].tolist() == police.reindex(loc.index, fill_value=0).tolist()
+    police_before = (inc["source"] == "police.uk") & _month(inc).isin(
+        ["2023-09", "2023-10", "2023-11"]
+    )
+    before = inc[police_before.to_numpy()]
+    assert loc["previous"].tolist() == _in_outlines(before, plan.localities).tolist()
+    np.testing.assert_array_equal(loc["change"], loc["incidents_compared"] - loc["previous"])
+    assert set(loc["trend_sources"]) == {"police.uk"}
+    # the screen table names the sources of the trend's columns, beside the total
+    table = display_table(plan).set_index("Rank")
+    assert table["Incidents"].tolist() == loc["incidents"].tolist()
+    assert table["Incidents compared (police.uk only)"].tolist() == (
+        loc["incidents_compared"].tolist()
+    )
+    assert table["Previous period (police.uk only)"].tolist() == loc["previous"].tolist()
+    assert "Trend (police.uk only)" in table.columns and "Previous period" not in table.columns
+    # the CSV, GeoJSON and KML carry the same
+    csv = pd.read_csv(io.BytesIO(to_csv(plan)), encoding="utf-8-sig").set_index("rank")
+    for column in ("incidents", "incidents_compared", "previous", "change"):
+        assert csv[column].tolist() == loc[column].tolist(), column
+    assert set(csv["trend_sources"]) == {"police.uk"}
+    features = json.loads(to_geojson(plan))["features"]
+    assert [f["properties"]["incidents_compared"] for f in features] == (
+        loc["incidents_compared"].tolist()
+    )
+    kml = to_kml(plan).decode()
+    first = loc.iloc[0]
+    assert (
+        f"Trend (police.uk only): {first['trend']} ({first['incidents_compared']:.0f} incidents "
+        f"against {first['previous']:.0f} in the previous period)"
+    ) in kml
+    # the briefing (HTML and PDF) heads them so too
+    from hotspots.views.documents.briefing import briefing_html, write_briefing_pdf
+
+    html = briefing_html(plan)
+    assert "Incidents compared (police.uk only)" in html
+    assert "Trend (police.uk only) vs previous period" in html
+    reader = pypdf.PdfReader(io.BytesIO(write_briefing_pdf(plan)))
+    words = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
+    assert "Trend (police.uk only)" in words and "Incidents compared" in words
+
+
 # --------------------------------------------------------------------------- 3. areas
 
 
@@ -155,6 +231,13 @@ def test_the_areas_month_compares_each_source_covering_both_periods(data, areas)
         crime["2023-01"],
     )
     assert set(result.changes["period"]) == {"Dec 2023", "Jan 2023"}
+    # the patrol trend follows the same rule: Jan–Feb 2024 against Nov–Dec 2023, police.uk
+    plan = patrol_plan(incidents, study_area=LEEDS, period=("2024-01", "2024-02"), top=3,
+                       coverage=data.coverage, method="dbscan", run_backtest=False)  # fmt: skip
+    said = " ".join(plan.limits)
+    assert "against 2023-11 to 2023-12" in said
+    assert f"{LOG} has no data for part of 2023-11 to 2023-12" in said
+    assert plan.metadata["trend_sources"] == ["police.uk"]
 
 
 def _areas_page() -> None:

@@ -26,6 +26,7 @@ import pandas as pd
 import pypdf
 import pytest
 import shapely
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
 from hotspots.data import boundaries
@@ -197,6 +198,56 @@ def test_the_patrol_trend_and_the_count_it_compares_are_from_the_same_sources(da
     reader = pypdf.PdfReader(io.BytesIO(write_briefing_pdf(plan)))
     words = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
     assert "Trend (police.uk only)" in words and "Incidents compared" in words
+
+
+# --------------------------------------------------------------------------- 2. year earlier
+
+
+def test_the_year_earlier_line_counts_the_sources_covering_both_months(data, areas):
+    inc = data.incidents
+    counts = inc.groupby([_month(inc), "source"]).size().unstack(fill_value=0)
+    out = measures.monthly_with_last_year(inc, coverage=data.coverage)
+    out.index = out.index.strftime("%Y-%m")
+    for month, year_before in (("2024-01", "2023-01"), ("2024-02", "2023-02")):
+        assert out.loc[month, "incidents"] == counts.loc[month].sum()  # the line: both
+        # the pair: police.uk alone (the log has no data a year earlier)
+        assert out.loc[month, "a_year_earlier"] == counts.loc[year_before, "police.uk"]
+        assert out.loc[month, "same_sources"] == counts.loc[month, "police.uk"]
+    assert out.attrs["left_out"] == {
+        pd.Timestamp("2024-01-01"): [LOG],
+        pd.Timestamp("2024-02-01"): [LOG],
+    }
+    assert out.loc[:"2023-12", "a_year_earlier"].isna().all()  # no data in 2022
+    # the Areas page compares the same counts for Jan 2024 against Jan 2023: the pages agree
+    incidents, wards, population = areas
+    table = measures.ward_table(incidents, wards, population, current=("2024-01", "2024-01"),
+                                coverage=data.coverage)  # fmt: skip
+    assert table["count"].sum() + table.attrs["outside_wards"] == out.loc["2024-01", "same_sources"]
+    assert table["last_year"].sum() == out.loc["2024-01", "a_year_earlier"]
+
+
+def _when_page() -> None:
+    from hotspots.views.dashboard.page_when import render
+
+    render()
+
+
+def test_the_when_page_draws_the_like_for_like_line_and_says_so(workspace, data, monkeypatch):
+    monkeypatch.setenv("HOTSPOTS_WORKSPACE", str(workspace))
+    at = AppTest.from_function(_when_page, default_timeout=300).run()
+    assert not at.exception, [e.value for e in at.exception]
+    proto = at.get("vega_lite_chart")[-1].proto  # the monthly trend
+    frame = convert_arrow_bytes_to_pandas_df(proto.data.data)
+    frame["month"] = pd.DatetimeIndex(frame["month"]).strftime("%Y-%m")
+    lines = frame.pivot(index="month", columns="series", values="incidents")
+    inc = data.incidents
+    police = _police(inc).groupby(_month(_police(inc))).size()
+    same = lines["Selected months, same sources as a year earlier"].dropna()
+    assert same.to_dict() == {m: float(police[m]) for m in ("2024-01", "2024-02")}
+    assert lines.loc["2024-02", "A year earlier"] == police["2023-02"]
+    assert lines.loc["2024-02", "Selected months"] == (_month(inc) == "2024-02").sum()
+    words = " ".join(c.value for c in at.caption).replace("\\", "")
+    assert f"leaving out {LOG}" in words
 
 
 # --------------------------------------------------------------------------- 3. areas

@@ -357,8 +357,16 @@ class Coverage:
 def from_sources(source: pd.Series, names: Sequence[str]) -> np.ndarray:
     """Per row: whether its ``source`` is one of ``names`` (the names of a :class:`Coverage`:
     police.uk file names count as ``police.uk``)."""
-    known = source.astype("string").fillna("(unknown)")
-    return known.str.replace(_POLICEUK_FILE, "police.uk", regex=True).isin(names).to_numpy(bool)
+    return source_names(source).isin(names).to_numpy(bool)
+
+
+def source_names(source: pd.Series) -> pd.Series:
+    """Each row's source as a :class:`Coverage` names it (police.uk's monthly file names as
+    ``police.uk``; a missing one ``(unknown)``)."""
+    # the few distinct names renamed, not every row's
+    codes, names = pd.factorize(source.astype("string").fillna("(unknown)"))
+    renamed = pd.Index(names).str.replace(_POLICEUK_FILE, "police.uk", regex=True)
+    return pd.Series(np.asarray(renamed, dtype=object)[codes], index=source.index)
 
 
 def _month(value: object) -> pd.Period:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import geopandas as gpd
 import numpy as np
@@ -30,12 +31,14 @@ from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
 from hotspots.data import boundaries
+from hotspots.data.coverage import Coverage
 from hotspots.data.ingest.policeuk import STREET_COLUMNS
 from hotspots.data.workspace import add, init, open_workspace
 from hotspots.products import area_view, measures
 from hotspots.products.patrol import patrol_plan
 from hotspots.products.patrol.export import to_csv, to_geojson, to_kml
 from hotspots.products.patrol.table import display_table
+from hotspots.products.peak_times import Focus, peak_times
 from hotspots.space.areas import workspace_areas
 
 LEEDS = "E08000035"
@@ -306,3 +309,51 @@ def test_the_areas_page_says_jan_2024_is_compared_with_dec_2023(workspace, monke
     line = at.caption[0].value.replace("\\", "")
     assert "compared with **Dec 2023** and the same period last year, **Jan 2023**" in line
     assert f"{LOG} has no data for Dec 2023: every figure counts police.uk only" in line
+
+
+# --------------------------------------------------------------------------- 4. not started
+
+
+def test_months_before_a_source_started_are_marked_as_lacking_it(data):
+    inc = data.incidents
+    out = peak_times(inc, Focus(), coverage=data.coverage)
+    before = ["2023-01", "2023-02", "2023-03", "2023-04", "2023-05"]
+    assert {str(m): s for m, s in out.months_partial.items()} == {
+        m: [LOG] for m in [*before, "2023-12"]
+    }
+    counts = inc.groupby(_month(inc)).size()
+    marks = {m["month"][:7]: m for m in out.partial_marks()}
+    assert {m: marks[m]["incidents"] for m in marks} == {m: counts[m] for m in marks}
+    assert {marks[m]["label"] for m in before} == {f"{LOG} not started yet"}
+    assert marks["2023-12"]["label"] == f"no {LOG} data"
+    # labelled once per run of months on the chart; every month said under it
+    assert [m["month"][:7] for m in out.partial_labels()] == ["2023-05", "2023-12"]
+    assert out.partial_notes[0].startswith(
+        f"Jan 2023 to May 2023 hold no {LOG} data: {LOG} starts in Jun 2023"
+    )
+    assert out.partial_notes[1].startswith(f"Dec 2023 holds no {LOG} data")
+    # a source that stopped: months after its last, past the publication lag, say so
+    from hotspots.products.peak_times import partial_notes
+
+    year = [str(m) for m in pd.period_range("2023-01", "2023-12", freq="M")]
+    stopped = Coverage({"police.uk": year, LOG: year[:3]})
+    why = {str(m): reasons[LOG] for m, reasons in stopped.absent().items()}
+    assert why == {
+        **dict.fromkeys(year[3:6], "not published"),
+        **dict.fromkeys(year[6:], "stopped"),
+    }
+    assert partial_notes(stopped.absent(), stopped)[1].startswith(
+        f"Jul 2023 to Dec 2023 hold no {LOG} data: {LOG} ends in Mar 2023"
+    )
+
+
+def test_the_when_page_marks_the_months_before_the_log(workspace, monkeypatch):
+    monkeypatch.setenv("HOTSPOTS_WORKSPACE", str(workspace))
+    at = AppTest.from_function(_when_page, default_timeout=300).run()
+    assert not at.exception, [e.value for e in at.exception]
+    spec = json.loads(at.get("vega_lite_chart")[-1].proto.spec)
+    points = next(layer for layer in spec["layer"] if layer["mark"].get("type") == "point")
+    marked = [v["month"][:7] for v in points["data"]["values"]]
+    assert marked == ["2023-01", "2023-02", "2023-03", "2023-04", "2023-05", "2023-12"]
+    words = re.sub(r"\\", "", " ".join(c.value for c in at.caption))
+    assert f"Jan 2023 to May 2023 hold no {LOG} data: {LOG} starts in Jun 2023" in words

@@ -39,6 +39,12 @@ LAST_YEAR_SLACK = 3
 period a year earlier is not covered."""
 
 
+GAP, NOT_PUBLISHED, NOT_STARTED, STOPPED = "gap", "not published", "not started", "stopped"
+"""Why a source lacks a covered month (:meth:`Coverage.absent`): a month missing between its
+first and last, a month after its last it may not have published yet
+(:data:`PUBLICATION_LAG`), a month before its first, a month after it stopped."""
+
+
 @dataclass(frozen=True)
 class Coverage:
     """The months each source covers.
@@ -152,16 +158,43 @@ class Coverage:
         >>> {str(m): s for m, s in late.partial().items()}
         {'2021-11': ['log']}
         """
+        publishing = (GAP, NOT_PUBLISHED)
+        return {
+            month: names
+            for month, why in self.absent(lag).items()
+            if (names := sorted(s for s, reason in why.items() if reason in publishing))
+        }
+
+    def absent(self, lag: int = PUBLICATION_LAG) -> dict[pd.Period, dict[str, str]]:
+        """Every covered month some source does not cover, with those sources and why: a
+        :data:`GAP` between its first and last month, :data:`NOT_PUBLISHED` up to ``lag``
+        months after its last (as :meth:`partial`), :data:`NOT_STARTED` before its first
+        month, :data:`STOPPED` later. Each such month's count holds the other sources'
+        incidents only: a chart marks them all, so a log's first month does not read as a
+        rise (nor its last as a fall).
+
+        Examples
+        --------
+        >>> cov = Coverage({"police.uk": ["2023-04", "2023-05", "2023-06", "2023-07"],
+        ...                 "log": ["2023-05", "2023-07"]})
+        >>> {str(m): s for m, s in cov.absent().items()}
+        {'2023-04': {'log': 'not started'}, '2023-06': {'log': 'gap'}}
+        """
         spans = {name: self.months(name) for name in self.sources}
         out = {}
         for month in self.months():
-            absent = [
-                name
-                for name, have in spans.items()
-                if month not in have and have.min() < month <= have.max() + lag
-            ]
-            if absent:
-                out[month] = sorted(absent)
+            why = {}
+            for name, have in spans.items():
+                if len(have) == 0 or month in have:
+                    continue
+                if month < have.min():
+                    why[name] = NOT_STARTED
+                elif month < have.max():
+                    why[name] = GAP
+                else:
+                    why[name] = NOT_PUBLISHED if month <= have.max() + lag else STOPPED
+            if why:
+                out[month] = dict(sorted(why.items()))
         return out
 
     def latest_complete(self, lag: int = PUBLICATION_LAG) -> pd.Period:

@@ -256,7 +256,7 @@ def _monthly(out: PeakTimes) -> None:
              "mark": {"type": "point", "filled": True, "fill": "white", "stroke": "#b2182b",
                       "strokeWidth": 2.5, "size": 160, "opacity": 1},
              "encoding": {**at, "tooltip": [{"field": "label", "title": "note"}]}},
-            {"data": {"values": marks},
+            {"data": {"values": out.partial_labels()},  # once per run of months
              "mark": {"type": "text", "align": "right", "dx": -10, "dy": -16,
                       "fontSize": 17 if meeting_mode() else 13, "color": "#b2182b"},
              "encoding": {**at, "text": {"field": "label"}}},
@@ -288,12 +288,7 @@ def _monthly(out: PeakTimes) -> None:
             f"No data for {names}: the data loaded do not cover it, so the line breaks there "
             "(it is not a month without crime)."
         )
-    for month, absent in out.months_partial.items():
-        sources = markdown_text(" or ".join(absent))  # source names: data text
-        words.append(
-            f"{month:%b %Y} holds no {sources} data (not published yet, or not "
-            "loaded): its count is the other sources' only."
-        )
+    words += [markdown_text(note) for note in out.partial_notes]  # source names: data text
     if out.months_without_last_year:
         words.append(
             f"{out.months_without_last_year} of {len(monthly)} months have no figure a year "

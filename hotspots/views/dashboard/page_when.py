@@ -225,7 +225,7 @@ def _monthly(out: PeakTimes) -> None:
                 "type": "nominal",
                 "title": None,
                 "scale": series,
-                "legend": {"symbolType": "stroke", "symbolStrokeWidth": 2.5},
+                "legend": {"symbolType": "stroke", "symbolStrokeWidth": 2.5, "labelLimit": 400},
             },
             "strokeDash": {  # same title as color: one legend with solid and dashed lines
                 "field": "series",

@@ -137,6 +137,13 @@ class PeakTimes:
             or marks[i + 1]["label"] != mark["label"]
         ]
 
+    def like_for_like(self) -> pd.Series:
+        """The months' counts of the sources their year-earlier figure counts, at the months
+        a source is left out of that pair (``monthly.attrs["left_out"]``; NaN elsewhere): the
+        line to compare the year-earlier one with there (like with like)."""
+        left_out = self.monthly.attrs.get("left_out", {})
+        return self.monthly["same_sources"].where(self.monthly.index.isin(list(left_out)))
+
     def _why(self, month: pd.Period) -> dict[str, str]:
         """Why each source lacks ``month`` (a month given without reasons: not published)."""
         return self.partial_why.get(month) or dict.fromkeys(

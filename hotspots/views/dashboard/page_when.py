@@ -204,7 +204,7 @@ def _monthly(out: PeakTimes) -> None:
     wide = monthly[list(lines)]
     if left_out:  # like with like: the months' counts of the sources a year earlier counts
         lines["same_sources"] = SAME_SOURCES
-        wide = wide.assign(same_sources=monthly["same_sources"].where(monthly.index.isin(left_out)))
+        wide = wide.assign(same_sources=out.like_for_like())
     long = (
         wide.rename(columns=lines)
         .rename_axis("month")

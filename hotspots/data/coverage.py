@@ -39,6 +39,12 @@ LAST_YEAR_SLACK = 3
 period a year earlier is not covered."""
 
 
+GAP, NOT_PUBLISHED, NOT_STARTED, STOPPED = "gap", "not published", "not started", "stopped"
+"""Why a source lacks a covered month (:meth:`Coverage.absent`): a month missing between its
+first and last, a month after its last it may not have published yet
+(:data:`PUBLICATION_LAG`), a month before its first, a month after it stopped."""
+
+
 @dataclass(frozen=True)
 class Coverage:
     """The months each source covers.
@@ -152,16 +158,43 @@ class Coverage:
         >>> {str(m): s for m, s in late.partial().items()}
         {'2021-11': ['log']}
         """
+        publishing = (GAP, NOT_PUBLISHED)
+        return {
+            month: names
+            for month, why in self.absent(lag).items()
+            if (names := sorted(s for s, reason in why.items() if reason in publishing))
+        }
+
+    def absent(self, lag: int = PUBLICATION_LAG) -> dict[pd.Period, dict[str, str]]:
+        """Every covered month some source does not cover, with those sources and why: a
+        :data:`GAP` between its first and last month, :data:`NOT_PUBLISHED` up to ``lag``
+        months after its last (as :meth:`partial`), :data:`NOT_STARTED` before its first
+        month, :data:`STOPPED` later. Each such month's count holds the other sources'
+        incidents only: a chart marks them all, so a log's first month does not read as a
+        rise (nor its last as a fall).
+
+        Examples
+        --------
+        >>> cov = Coverage({"police.uk": ["2023-04", "2023-05", "2023-06", "2023-07"],
+        ...                 "log": ["2023-05", "2023-07"]})
+        >>> {str(m): s for m, s in cov.absent().items()}
+        {'2023-04': {'log': 'not started'}, '2023-06': {'log': 'gap'}}
+        """
         spans = {name: self.months(name) for name in self.sources}
         out = {}
         for month in self.months():
-            absent = [
-                name
-                for name, have in spans.items()
-                if month not in have and have.min() < month <= have.max() + lag
-            ]
-            if absent:
-                out[month] = sorted(absent)
+            why = {}
+            for name, have in spans.items():
+                if len(have) == 0 or month in have:
+                    continue
+                if month < have.min():
+                    why[name] = NOT_STARTED
+                elif month < have.max():
+                    why[name] = GAP
+                else:
+                    why[name] = NOT_PUBLISHED if month <= have.max() + lag else STOPPED
+            if why:
+                out[month] = dict(sorted(why.items()))
         return out
 
     def latest_complete(self, lag: int = PUBLICATION_LAG) -> pd.Period:
@@ -199,6 +232,27 @@ class Coverage:
         """The sources covering every month of ``bounds``."""
         months = _months_of(bounds)
         return [s for s, have in self.sources.items() if all(m in have for m in months)]
+
+    def covering_both(self, current: Bounds, other: Bounds) -> list[str] | None:
+        """Like with like without moving a period: when some sources of ``current`` lack a
+        month of ``other`` and others cover it, those others (a comparison of the two counts
+        them alone, over ``other`` itself, and says which it left out). ``None`` when every
+        source of ``current`` covers ``other`` (nothing to leave out) or none does (no source
+        to compare: :meth:`comparable` looks for another period).
+
+        Examples
+        --------
+        >>> year = [f"2023-{m:02d}" for m in range(1, 13)]  # a log from Jun, without Dec
+        >>> cov = Coverage({"police.uk": [*year, "2024-01"],
+        ...                 "log": [*year[5:11], "2024-01"]})
+        >>> cov.covering_both(("2024-01", "2024-01"), ("2023-12", "2023-12"))
+        ['police.uk']
+        >>> cov.covering_both(("2024-01", "2024-01"), ("2023-11", "2023-11")) is None
+        True
+        """
+        everyone = self.sources_of(current)
+        both = [s for s in everyone if not self.missing(other, [s])]
+        return both if both and len(both) < len(everyone) else None
 
     def earlier_sources(self, current: Bounds) -> list[str]:
         """The sources covering every month of ``current`` that cover a month before it: a
@@ -336,8 +390,16 @@ class Coverage:
 def from_sources(source: pd.Series, names: Sequence[str]) -> np.ndarray:
     """Per row: whether its ``source`` is one of ``names`` (the names of a :class:`Coverage`:
     police.uk file names count as ``police.uk``)."""
-    known = source.astype("string").fillna("(unknown)")
-    return known.str.replace(_POLICEUK_FILE, "police.uk", regex=True).isin(names).to_numpy(bool)
+    return source_names(source).isin(names).to_numpy(bool)
+
+
+def source_names(source: pd.Series) -> pd.Series:
+    """Each row's source as a :class:`Coverage` names it (police.uk's monthly file names as
+    ``police.uk``; a missing one ``(unknown)``)."""
+    # the few distinct names renamed, not every row's
+    codes, names = pd.factorize(source.astype("string").fillna("(unknown)"))
+    renamed = pd.Index(names).str.replace(_POLICEUK_FILE, "police.uk", regex=True)
+    return pd.Series(np.asarray(renamed, dtype=object)[codes], index=source.index)
 
 
 def _month(value: object) -> pd.Period:

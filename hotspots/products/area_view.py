@@ -25,7 +25,7 @@ from hotspots.core.disclosure import MIN_COUNT
 from hotspots.data.coverage import Coverage
 from hotspots.data.schema import BNG, WGS84
 from hotspots.products import measures
-from hotspots.products.measures.periods import counted_sources, periods_for
+from hotspots.products.measures.periods import counted_sources, left_out_note, periods_for
 
 DIVERGING: tuple[str, ...] = ("#2166ac", "#92c5de", "#f7f7f7", "#f4a582", "#b2182b")
 """Colours of a change map, from the largest fall (blue) to the largest rise (red)."""
@@ -124,6 +124,13 @@ def periods_used(periods: measures.Periods, coverage: Coverage | None) -> measur
     (:func:`~hotspots.products.measures.periods.periods_for`); :attr:`Periods.notes` say why.
     ``ValueError`` when the current period itself has no data."""
     return periods_for(periods.current, periods.previous, coverage, reason=periods.reason)
+
+
+def sources_note(periods: measures.Periods, coverage: Coverage | None) -> str | None:
+    """Which sources the figures of :func:`periods_used` ``periods`` leave out, and why (like
+    with like: :func:`~hotspots.products.measures.periods.left_out_note`); ``None`` when they
+    count every source."""
+    return None if coverage is None else left_out_note(periods, coverage)
 
 
 def compares_last_year(periods: measures.Periods, coverage: Coverage | None) -> bool:

@@ -24,7 +24,7 @@ import pandas as pd
 
 from hotspots.analysis.temporal import HourWeekday, hour_weekday, peak_windows
 from hotspots.core.disclosure import countable, mappable
-from hotspots.data.coverage import Coverage
+from hotspots.data.coverage import GAP, NOT_PUBLISHED, NOT_STARTED, STOPPED, Coverage
 from hotspots.products.measures import monthly_with_last_year, time_of_day_coverage
 
 FOCUS_KINDS = ("All incidents", "A ward", "A crime group", "A cluster")
@@ -75,8 +75,17 @@ class PeakTimes:
     months_without_data
         Months of ``monthly`` the data do not cover ("no data": NaN in the chart, not zero).
     months_partial
-        Months of ``monthly`` that a source publishing around them does not cover (police.uk
-        not yet published), with those sources: their counts are the other sources' only.
+        Months of ``monthly`` that a source of the selection does not cover, with those
+        sources: their counts are the other sources' only. A month missing between its first
+        and last, one it has not published yet (police.uk), one before it started (a council
+        log's first months) or after it stopped (:meth:`Coverage.absent`).
+    partial_why
+        Why each source of :attr:`months_partial` lacks the month (``Coverage.absent``'s
+        reasons), for the chart's labels.
+    partial_notes
+        The words under the chart: each run of :attr:`months_partial` (months in a row
+        lacking the same sources for the same reasons), what it lacks and why
+        (:func:`partial_notes`).
     """
 
     n: int
@@ -89,11 +98,14 @@ class PeakTimes:
     months_without_last_year: int
     months_without_data: tuple[pd.Period, ...] = ()
     months_partial: dict[pd.Period, list[str]] = field(default_factory=dict)
+    partial_why: dict[pd.Period, dict[str, str]] = field(default_factory=dict)
+    partial_notes: tuple[str, ...] = ()
 
     def partial_marks(self) -> list[dict[str, object]]:
         """The monthly chart's marks at :attr:`months_partial`: ``month`` (ISO date),
-        ``incidents`` (the other sources' count) and ``label`` (:func:`not_published`), one
-        per month of ``monthly``.
+        ``incidents`` (the other sources' count) and ``label`` (:func:`partial_label`:
+        ``"police.uk not yet published"``, ``"log not started yet"``), one per month of
+        ``monthly``.
 
         Examples
         --------
@@ -105,11 +117,38 @@ class PeakTimes:
             {
                 "month": month.start_time.isoformat(),
                 "incidents": float(counts.loc[month.start_time]),
-                "label": not_published(sources),
+                "label": partial_label(self._why(month)),
             }
-            for month, sources in self.months_partial.items()
+            for month in self.months_partial
             if month.start_time in counts.index
         ]
+
+    def partial_labels(self) -> list[dict[str, object]]:
+        """The marks of :meth:`partial_marks` that carry their label on the chart: the last
+        month of each run of months lacking the same sources for the same reason (five
+        months before a log started read once, not five times over each other)."""
+        marks = self.partial_marks()
+        month = [pd.Period(str(m["month"])[:7], freq="M") for m in marks]
+        return [
+            mark
+            for i, mark in enumerate(marks)
+            if i + 1 == len(marks)
+            or month[i + 1] != month[i] + 1
+            or marks[i + 1]["label"] != mark["label"]
+        ]
+
+    def like_for_like(self) -> pd.Series:
+        """The months' counts of the sources their year-earlier figure counts, at the months
+        a source is left out of that pair (``monthly.attrs["left_out"]``; NaN elsewhere): the
+        line to compare the year-earlier one with there (like with like)."""
+        left_out = self.monthly.attrs.get("left_out", {})
+        return self.monthly["same_sources"].where(self.monthly.index.isin(list(left_out)))
+
+    def _why(self, month: pd.Period) -> dict[str, str]:
+        """Why each source lacks ``month`` (a month given without reasons: not published)."""
+        return self.partial_why.get(month) or dict.fromkeys(
+            self.months_partial.get(month, []), NOT_PUBLISHED
+        )
 
 
 def not_published(sources: list[str]) -> str:
@@ -121,6 +160,88 @@ def not_published(sources: list[str]) -> str:
     'police.uk not yet published'
     """
     return f"{' and '.join(sources)} not yet published"
+
+
+_LABELS = {
+    GAP: "no {} data",
+    NOT_STARTED: "{} not started yet",
+    STOPPED: "{} stopped",
+}
+
+
+def partial_label(why: dict[str, str]) -> str:
+    """What the monthly chart writes at a month lacking sources, ``why`` naming each one's
+    reason (:meth:`Coverage.absent`).
+
+    Examples
+    --------
+    >>> partial_label({"police.uk": "not published"})
+    'police.uk not yet published'
+    >>> partial_label({"log": "not started", "CAD": "gap"})
+    'log not started yet; no CAD data'
+    """
+    by_reason: dict[str, list[str]] = {}
+    for source, reason in why.items():
+        by_reason.setdefault(reason, []).append(source)
+    return "; ".join(
+        not_published(names) if r == NOT_PUBLISHED else _LABELS[r].format(" and ".join(names))
+        for r, names in by_reason.items()
+    )
+
+
+def partial_notes(
+    why: dict[pd.Period, dict[str, str]], coverage: Coverage | None = None
+) -> tuple[str, ...]:
+    """A sentence per run of months in a row lacking the same sources for the same reasons
+    (``why``: month → source → reason, :meth:`Coverage.absent`), for under the chart.
+
+    Examples
+    --------
+    >>> cov = Coverage({"police.uk": ["2023-04", "2023-05", "2023-06"], "log": ["2023-06"]})
+    >>> partial_notes(cov.absent(), cov)[0]  # doctest: +NORMALIZE_WHITESPACE
+    "Apr 2023 to May 2023 hold no log data: log starts in Jun 2023, so their counts are the
+    other sources' only (the step when it starts is not a change in incidents)."
+    """
+    notes = []
+    for run in _runs(why):
+        first, last = run[0], run[-1]
+        one = first == last
+        lacking = why[first]
+        reasons = [_reason(source, reason, coverage, one) for source, reason in lacking.items()]
+        steps = {NOT_STARTED: "it starts", STOPPED: "it stops"}
+        step = [steps[r] for r in dict.fromkeys(lacking.values()) if r in steps]
+        notes.append(
+            f"{first:%b %Y}{'' if one else f' to {last:%b %Y}'} {'holds' if one else 'hold'} "
+            f"no {' or '.join(lacking)} data: {'; '.join(reasons)}, so "
+            f"{'its count is' if one else 'their counts are'} the other sources' only"
+            + (f" (the step when {' or '.join(step)} is not a change in incidents)" if step else "")
+            + "."
+        )
+    return tuple(notes)
+
+
+def _reason(source: str, reason: str, coverage: Coverage | None, one: bool) -> str:
+    have = coverage.months(source) if coverage is not None else pd.PeriodIndex([], freq="M")
+    if reason == NOT_STARTED and len(have):
+        return f"{source} starts in {have.min():%b %Y}"
+    if reason == STOPPED and len(have):
+        return f"{source} ends in {have.max():%b %Y}"
+    if reason == GAP:
+        return f"{'a month' if one else 'months'} missing from {source}"
+    if reason == NOT_PUBLISHED:
+        return f"{source} not published yet, or not loaded"
+    return f"{source} {reason}"
+
+
+def _runs(why: dict[pd.Period, dict[str, str]]) -> list[list[pd.Period]]:
+    """The months of ``why`` in runs of consecutive months with the same reasons."""
+    runs: list[list[pd.Period]] = []
+    for month in sorted(why):
+        if runs and runs[-1][-1] + 1 == month and why[runs[-1][-1]] == why[month]:
+            runs[-1].append(month)
+        else:
+            runs.append([month])
+    return runs
 
 
 def focus_mask(incidents: pd.DataFrame, focus: Focus) -> np.ndarray:
@@ -181,6 +302,7 @@ def peak_times(
         covered = span if coverage is None else coverage
     monthly = monthly_with_last_year(history, start=first, end=last, coverage=covered)
     gaps = monthly.index[monthly["incidents"].isna()].to_period("M")
+    why = _absent(coverage, monthly.index.to_period("M"))
     # The charts gate sensitive incidents themselves; the count and the time-of-day coverage
     # shown with them count the same incidents.
     counted = countable(in_focus) if "sensitive" in in_focus.columns else in_focus
@@ -195,11 +317,15 @@ def peak_times(
         note=note,
         months_without_last_year=int(monthly["a_year_earlier"].isna().sum()),
         months_without_data=tuple(gaps),
-        months_partial=_partial(coverage, monthly.index.to_period("M")),
+        months_partial={m: list(sources) for m, sources in why.items()},
+        partial_why=why,
+        partial_notes=partial_notes(why, coverage),
     )
 
 
-def _partial(coverage: Coverage | None, months: pd.PeriodIndex) -> dict[pd.Period, list[str]]:
-    """:meth:`Coverage.partial` of ``months`` (none without a coverage)."""
-    partial = coverage.partial() if coverage is not None else {}
-    return {m: partial[m] for m in months if m in partial}
+def _absent(coverage: Coverage | None, months: pd.PeriodIndex) -> dict[pd.Period, dict[str, str]]:
+    """:meth:`Coverage.absent` of ``months`` (none without a coverage): every month a source
+    of the selection lacks, whether it had not started, had a gap, had not published or had
+    stopped."""
+    absent = coverage.absent() if coverage is not None else {}
+    return {m: absent[m] for m in months if m in absent}

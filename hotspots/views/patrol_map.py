@@ -24,7 +24,7 @@ import pandas as pd
 from matplotlib.colors import to_hex
 
 from hotspots.core.crs import to_crs
-from hotspots.products.patrol.plan import PatrolPlan
+from hotspots.products.patrol.plan import TREND_ONLY, PatrolPlan
 from hotspots.views import maps
 
 COLOUR = "#e31a1c"
@@ -166,6 +166,20 @@ def _popup_frame(localities: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     }
     if "trend" in localities.columns:
         shown["Trend"] = localities["trend"].fillna("no trend").astype(str).to_numpy()
+    only = localities.attrs.get(TREND_ONLY)
+    if only and "trend" in localities.columns:
+        # like with like: the trend counts fewer sources than "Incidents"; the two counts it
+        # compares, headed with the sources they count
+        shown.pop("Trend")
+        shown[f"Trend ({only})"] = [
+            f"{trend} ({now:.0f} against {before:.0f} in the previous period)"
+            if pd.notna(trend) and pd.notna(now) and pd.notna(before)
+            else "no trend"
+            for trend, now, before in zip(
+                localities["trend"], localities["incidents_compared"], localities["previous"],
+                strict=True,
+            )
+        ]  # fmt: skip
     if "peak_days" in localities.columns and (localities["peak_days"].fillna("") != "").any():
         shown["Peak days"] = localities["peak_days"].to_numpy()
     month_only = "peak_basis" in localities.columns and set(localities["peak_basis"]) == {"month"}

@@ -65,7 +65,8 @@ class Periods:
     """Words for comparisons that fell back to another covered period, or cannot be made."""
     sources: tuple[str, ...] | None = None
     """The sources every figure counts (like with like); ``None``: those covering
-    ``current``. Fewer when a source joined in ``current`` (:func:`periods_for`)."""
+    ``current``. Fewer when a source of ``current`` lacks the previous period (a gap, or it
+    joined since: :func:`periods_for`)."""
 
     def label(self, which: str = "current") -> str:
         """``"Jan 2022"``, ``"Oct–Dec 2021"`` or ``"4 Jan 2022–31 Jan 2022"``."""
@@ -178,9 +179,13 @@ def periods_for(
 
     With ``coverage`` (months each source covers), a comparison whose period has no data moves
     to the nearest covered one and :attr:`Periods.notes` says so: a month with no data is not
-    a zero. When no earlier period is covered by every source of ``current`` because one
-    joined in it (a council log added this month to police.uk's years), the figures count
-    the sources with earlier months (:attr:`Periods.sources`; :func:`counted_in` says so)
+    a zero. When some sources of ``current`` cover the previous period and others do not (a
+    council log with a month missing, or that started since), the figures count those that
+    cover both, over the previous period itself (:attr:`Periods.sources`;
+    :meth:`Coverage.covering_both`; :func:`counted_in` names the ones left out): police.uk's
+    Jan 2024 against its Dec 2023, not every source moved to Nov 2023. When no earlier period
+    is covered by every source of ``current`` because one joined in it (a council log added
+    this month to police.uk's years), the figures count the sources with earlier months
     rather than compare nothing.
     """
     periods = comparison_periods(current, reason=reason)
@@ -193,8 +198,14 @@ def periods_for(
     if prev is None and coverage.missing(periods.current):
         raise ValueError(f"cannot show {periods.label()}: {note}")
     sources = None
+    # like with like over the usual previous period: the sources covering both it and the
+    # current one (a log with no data for Dec 2023 left out of Jan 2024 against Dec 2023),
+    # rather than every source moved to a period all of them cover
+    both = coverage.covering_both(periods.current, periods.previous) if note else None
     earlier = coverage.earlier_sources(periods.current)
-    if prev is None and earlier and len(earlier) < len(coverage.sources_of(periods.current)):
+    if both is not None:
+        prev, note, sources = periods.previous, None, tuple(both)
+    elif prev is None and earlier and len(earlier) < len(coverage.sources_of(periods.current)):
         found = coverage.comparable(
             periods.current, kind="previous", wanted=periods.previous, sources=earlier
         )
@@ -312,18 +323,7 @@ def counted_in(
             incidents["source"], periods.current, among=counted_sources(periods, coverage)
         )
         if keep is not None:
-            joined = [s for s in left if not coverage.missing(periods.current, [s])]
-            lacking = [
-                f"{' and '.join(names)} {'has' if len(names) == 1 else 'have'} no data for "
-                f"{periods.label(which)}"
-                for names, which in (([s for s in left if s not in joined], "current"),
-                                     (joined, "previous"))
-                if names
-            ]  # fmt: skip
-            notes.append(
-                f"{'; '.join(lacking)}: every figure counts {' and '.join(counted)} only, in "
-                "each period compared"
-            )
+            notes.append(_left_out_note(periods, coverage, counted, left))
             incidents = incidents[keep]
     bounds = (periods.current, periods.previous, periods.last_year)
     if all(disclosure.whole_months(*b) for b in bounds):
@@ -332,6 +332,34 @@ def counted_in(
     if len(incidents) and not len(counted_rows):
         raise ValueError(f"there are no incidents to compare: {disclosure.PERIOD_NOTE}")
     return counted_rows, [*notes, disclosure.PERIOD_NOTE]
+
+
+def left_out_note(periods: Periods, coverage: Coverage) -> str | None:
+    """The note :func:`counted_in` adds when the figures of ``periods`` leave a source of the
+    coverage out (``None`` when they count every one): which sources lack which period, and
+    which the figures count."""
+    counted = counted_sources(periods, coverage)
+    left = sorted(set(coverage.sources) - set(counted))
+    if not counted or not left:
+        return None
+    return _left_out_note(periods, coverage, counted, left)
+
+
+def _left_out_note(
+    periods: Periods, coverage: Coverage, counted: Sequence[str], left: Sequence[str]
+) -> str:
+    joined = [s for s in left if not coverage.missing(periods.current, [s])]
+    lacking = [
+        f"{' and '.join(names)} {'has' if len(names) == 1 else 'have'} no data for "
+        f"{periods.label(which)}"
+        for names, which in (([s for s in left if s not in joined], "current"),
+                             (joined, "previous"))
+        if names
+    ]  # fmt: skip
+    return (
+        f"{'; '.join(lacking)}: every figure counts {' and '.join(counted)} only, in each "
+        "period compared"
+    )
 
 
 def counted_sources(periods: Periods, coverage: Coverage) -> list[str]:

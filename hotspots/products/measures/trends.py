@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from hotspots.analysis.temporal import monthly_series
-from hotspots.data.coverage import Coverage
+from hotspots.data.coverage import Coverage, source_names
 from hotspots.products.measures.periods import PeriodBound, period_label, require
 
 
@@ -37,9 +37,14 @@ def monthly_with_last_year(
     Returns
     -------
     DataFrame
-        Index ``month``; ``incidents`` and ``a_year_earlier`` (NaN when that month is not
-        covered: "no data"). Through the disclosure gate: sensitive incidents are counted only in
-        groups of 5 or more of one type, ward and month.
+        Index ``month``; ``incidents`` (every source), ``a_year_earlier`` (NaN when that month
+        is not covered: "no data") and ``same_sources``: the month's count of the sources
+        ``a_year_earlier`` counts. Like with like: with a :class:`Coverage`, each month and
+        the month a year earlier count only the sources covering both (a council log that
+        started since is left out of both; NaN when no source covers both), so compare
+        ``same_sources`` with ``a_year_earlier``; ``attrs["left_out"]`` names, per month
+        (Timestamp), the sources left out of that pair. Through the disclosure gate: sensitive
+        incidents are counted only in groups of 5 or more of one type, ward and month.
 
     Examples
     --------
@@ -47,6 +52,7 @@ def monthly_with_last_year(
     """
     require(incidents, ("month",))
     covered = None
+    sources = coverage if isinstance(coverage, Coverage) else None
     if isinstance(coverage, Coverage):
         covered = coverage.months()
         if len(covered) == 0:
@@ -87,7 +93,38 @@ def monthly_with_last_year(
         },
         index=pd.DatetimeIndex(shown, name="month"),
     )
+    out["same_sources"] = out["incidents"].where(out["a_year_earlier"].notna())
+    out.attrs["left_out"] = {}
+    if sources is not None and len(sources.sources) > 1 and "source" in incidents.columns:
+        _like_with_like(out, incidents, sources)
     return out
+
+
+def _like_with_like(out: pd.DataFrame, incidents: pd.DataFrame, coverage: Coverage) -> None:
+    """Each month of ``out`` and the month a year earlier counted over the sources covering
+    both (in place): ``a_year_earlier`` and ``same_sources``, and ``attrs["left_out"]``."""
+    named = incidents.assign(_source=source_names(incidents["source"]).to_numpy())
+    per_source = monthly_series(named, by="_source") if len(named) else pd.DataFrame()
+    have = {name: set(coverage.months(name)) for name in coverage.sources}
+    for month in out.index:
+        now, then = (pd.Period(m, freq="M") for m in (month, month - pd.DateOffset(years=1)))
+        present = {s for s, months in have.items() if now in months or then in months}
+        both = sorted(s for s in present if now in have[s] and then in have[s])
+        if set(both) == present or out.loc[month, ["incidents", "a_year_earlier"]].isna().any():
+            continue  # every source of the pair covers both months, or one has no data
+        out.at[month, "a_year_earlier"] = _count(per_source, both, then.start_time)
+        out.at[month, "same_sources"] = _count(per_source, both, now.start_time)
+        out.attrs["left_out"][month] = sorted(present - set(both))
+
+
+def _count(per_source: pd.DataFrame, sources: list[str], month: pd.Timestamp) -> float:
+    """The incidents of ``sources`` in ``month`` (a covered month: 0 when none; NaN without
+    ``sources``: no source to count)."""
+    if not sources:
+        return np.nan
+    if month not in per_source.index:
+        return 0.0
+    return float(per_source.loc[month].reindex(sources, fill_value=0).sum())
 
 
 def time_of_day_coverage(incidents: pd.DataFrame) -> dict[str, float]:

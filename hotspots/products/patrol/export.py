@@ -21,6 +21,7 @@ from shapely.geometry.polygon import orient
 
 from hotspots.core.io import Dest, deliver, export_ready, write_csv
 from hotspots.products.patrol.plan import PatrolPlan
+from hotspots.products.patrol.table import trend_headings
 
 KML_NS = "http://www.opengis.net/kml/2.2"
 """The KML 2.2 namespace (OGC 07-147r2)."""
@@ -38,10 +39,12 @@ TABLE_COLUMNS: list[str] = [
     "share",
     "harm_score",
     "crime_mix",
+    "incidents_compared",
     "previous",
     "change",
     "pct_change",
     "trend",
+    "trend_sources",
     "peak_days",
     "peak_basis",
     "windows",
@@ -51,7 +54,9 @@ TABLE_COLUMNS: list[str] = [
     "visits_per_week",
     "dosage",
 ]
-"""Columns of the plan table, in export order."""
+"""Columns of the plan table, in export order: ``incidents_compared``, ``previous``,
+``change``, ``pct_change`` and ``trend`` count ``trend_sources`` only (like with like: fewer
+than ``incidents`` when a source lacks part of the period or of the one before)."""
 
 _DECIMALS = 6  # degrees: about 0.1 m
 
@@ -159,9 +164,10 @@ def kml_document(plan: PatrolPlan) -> ET.ElementTree:
     ET.SubElement(centres, _tag("name")).text = "Locality centres"
     table = plan_table(plan)
     geoms = plan.localities.geometry.to_numpy()
+    trend = trend_headings(plan)["trend"]
     for record, geom in zip(table.to_dict("records"), geoms, strict=True):
         label = f"{record['rank']}. {record['name']}"
-        text = _description(record)
+        text = _description(record, trend)
         mark = _placemark(outlines, label, text, "#locality", record)
         _polygons(mark, geom)
         point = _placemark(centres, label, text, "#centre", record)
@@ -209,13 +215,20 @@ def _placemark(
     return mark
 
 
-def _description(record: dict[str, Any]) -> str:
-    """Plain-text description of a locality (the XML writer escapes it)."""
+def _description(record: dict[str, Any], trend: str = "Trend") -> str:
+    """Plain-text description of a locality (the XML writer escapes it); ``trend`` heads the
+    trend (:func:`~hotspots.products.patrol.table.trend_headings`: the sources it counts)."""
     share = record["share"]
+    compared = (
+        f"{trend}: {record['trend']} ({record['incidents_compared']:.0f} incidents against "
+        f"{record['previous']:.0f} in the previous period)"
+        if _plain(record["trend"]) is not None
+        else ""
+    )
     lines = [
         f"{record['incidents']} incidents ({100 * share:.1f} % of the area's)",
         f"Crime mix: {record['crime_mix']}",
-        f"Trend: {record['trend']}" if _plain(record["trend"]) is not None else "",
+        compared,
         f"Peak days: {record['peak_days']}" if record["peak_days"] else "",
         f"Windows ({record['peak_basis']}): {record['windows']}",
         f"Dosage: {record['dosage']}",

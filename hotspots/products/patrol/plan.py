@@ -77,6 +77,12 @@ _METHOD_WORDS = {
 }
 """The hot area methods other than the forecast, in words (for the plan's limits)."""
 
+TREND_ONLY = "trend_only"
+"""Key of ``localities.attrs`` and of the plan's metadata: ``"police.uk only"`` when the
+trend (``incidents_compared``, ``previous``, ``change``, ``pct_change``, ``trend``) counts
+fewer sources than ``incidents`` (a source lacks part of the period or of the one before:
+like with like), else ``""``. Every view heads the trend's columns with it."""
+
 MONTH_ONLY_LIMIT = (
     "These data record the month only, as police.uk always does (no day or time): peak windows "
     "are months, and visit times cannot be drawn from them; use CAD or ASB logs with times for "
@@ -94,7 +100,10 @@ class PatrolPlan:
         The top-N localities, best first (EPSG:4326 outlines; ``attrs["working_crs"]``):
         ``rank``, ``name``, ``street``, ``ward``, ``centre_lon``, ``centre_lat``, ``area_m2``,
         ``across_m``, ``incidents``, ``share`` (of the incidents in the area and period),
-        ``harm``, ``crime_mix``, ``previous``, ``change``, ``pct_change``, ``trend``,
+        ``harm``, ``crime_mix``, ``incidents_compared`` (the period's incidents the trend
+        compares: of ``trend_sources`` only, fewer than ``incidents`` when a source lacks part
+        of either period), ``previous``, ``change``, ``pct_change``, ``trend``,
+        ``trend_sources`` (the sources the trend counts, "police.uk and …"),
         ``peak_days``, ``peak_basis`` ("hour" or "month"), ``windows``, ``minutes_per_visit``,
         ``visits_per_day``, ``visits_per_week``, ``dosage``, ``hot_area``.
     assignment
@@ -110,7 +119,8 @@ class PatrolPlan:
         :attr:`context` counts.
     metadata
         Period, study area, totals (``summary``), every parameter used or chosen, the dropped
-        units, the harm source and the backtest figures of the method (JSON-serialisable).
+        units, the harm source, the backtest figures of the method, the data's ``sources``
+        and the ``trend_sources`` the trend counts (JSON-serialisable).
     """
 
     localities: gpd.GeoDataFrame
@@ -282,6 +292,8 @@ def patrol_plan(
             f"of {start} to {end} with data; {trend_note}"
         )
     plan = plan.join(trend, on="rank")
+    trend_sources = list(trend.attrs.get("sources", []))
+    plan["trend_sources"] = " and ".join(trend_sources)
     peaks = peak_windows(
         current.assign(locality=member)[member > 0],
         by="locality",
@@ -290,6 +302,7 @@ def patrol_plan(
     )
     plan = _timing(plan, current, member, peaks, visit_minutes)
     plan.attrs[WORKING_CRS] = crs
+    plan.attrs[TREND_ONLY] = _trend_only(_source_names(current), trend_sources)
 
     total = len(current)
     in_plan = int((member > 0).sum())
@@ -328,6 +341,9 @@ def patrol_plan(
         "peaks": {"window_hours": window_hours, "n_windows": n_windows, **peaks.attrs},
         "wards": ward_note,
         "backtest": bt,
+        "sources": _source_names(current),
+        "trend_sources": trend_sources,
+        TREND_ONLY: plan.attrs[TREND_ONLY],
     }
     timing = peaks.attrs.get("reason", "") if len(plan) else hour_weekday(current).reason
     limits = _limits(current, timing, summary, metadata, harm_note, trend_note, bt)
@@ -556,16 +572,21 @@ def _trend(
     period's and ``member`` their locality; incidents of the previous period count for the
     best-ranked outline holding them.
     """
-    columns = ["previous", "change", "pct_change", "trend"]
+    columns = ["incidents_compared", "previous", "change", "pct_change", "trend"]
     start, end = months[0], months[-1]
-    # A month with no data is not a zero: the nearest earlier covered period of equal length.
+    # A month with no data is not a zero: the nearest earlier covered period of equal length,
+    # unless some sources cover the one just before (like with like: those alone, over it)
     compared, fallback = coverage.comparable((start, end), kind="previous")
+    usual = (start - len(months), end - len(months))
+    both = coverage.covering_both((start, end), usual) if fallback else None
+    if both is not None:
+        compared, fallback = usual, None
     if compared is None:
         note = f"no trend: {fallback}"
         return pd.DataFrame(columns=columns, index=pd.Index([], name="rank")), note
     prev_start, prev_end = compared
     # like with like: only the sources covering the whole period, in both periods
-    ours, sources, left = coverage.same_sources(mapped["source"], (start, end))
+    ours, sources, left = coverage.same_sources(mapped["source"], (start, end), among=both)
     in_previous = _in_months(mapped["month"], prev_start, prev_end)
     before = np.flatnonzero(in_previous if ours is None else in_previous & ours)
     outlines = to_crs(chosen, crs).geometry.to_numpy()
@@ -595,21 +616,46 @@ def _trend(
         return pd.DataFrame(columns=columns, index=pd.Index([], name="rank")), note
     table = table.drop(index="(none)", errors="ignore")
     table.index = pd.Index(table.index.astype(float).astype(int), name="rank")
-    out = table[["previous", "change", "pct_change", "direction"]].rename(
-        columns={"direction": "trend"}
+    out = table[["current", "previous", "change", "pct_change", "direction"]].rename(
+        columns={"current": "incidents_compared", "direction": "trend"}
     )
-    lagging = (
-        f"{' and '.join(left)} {'has' if len(left) == 1 else 'have'} no data for part of "
-        f"{start} to {end}: the trend counts {' and '.join(sources)} only, in both periods; "
-        if ours is not None
-        else ""
-    )
+    lagging = ""
+    if ours is not None:
+        lacking = [
+            f"{' and '.join(names)} {'has' if len(names) == 1 else 'have'} no data for part "
+            f"of {first} to {last}"
+            for names, (first, last) in (
+                ([s for s in left if coverage.missing((start, end), [s])], (start, end)),
+                ([s for s in left if not coverage.missing((start, end), [s])],
+                 (prev_start, prev_end)),
+            )
+            if names
+        ]  # fmt: skip
+        lagging = (
+            f"{'; '.join(lacking)}: the trend (incidents compared, previous period, change) "
+            f"counts {' and '.join(sources)} only, in both periods; "
+        )
+    out.attrs["sources"] = list(sources) if ours is not None else _source_names(current)
     return out, (
         (f"{fallback}; " if fallback else "")
         + lagging
         + f"trend: {start} to {end} against {prev_start} to {prev_end} in the same outlines; "
         f"{table.attrs['test']}"
     )
+
+
+def _trend_only(sources: list[str], counted: list[str]) -> str:
+    """``"police.uk only"`` when the trend counts fewer of ``sources`` (the period's) than
+    all (like with like), else ``""``."""
+    if not counted or set(sources) <= set(counted):
+        return ""
+    return f"{' and '.join(counted)} only"
+
+
+def _source_names(incidents: pd.DataFrame) -> list[str]:
+    """The sources of ``incidents`` as a :class:`Coverage` names them (police.uk's monthly
+    files as ``police.uk``)."""
+    return sorted(Coverage.of(incidents[["month", "source"]]).sources)
 
 
 def _timing(

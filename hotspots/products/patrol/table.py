@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from hotspots.products.patrol.harm import HARM_SCORE, harm_score_words
-from hotspots.products.patrol.plan import PatrolPlan
+from hotspots.products.patrol.plan import TREND_ONLY, PatrolPlan
 
 
 def month_only(plan: PatrolPlan) -> bool:
@@ -14,11 +14,49 @@ def month_only(plan: PatrolPlan) -> bool:
     return bool(plan.metadata["peaks"].get("reason"))
 
 
+def trend_only(plan: PatrolPlan) -> str:
+    """``"police.uk only"`` when the trend counts fewer sources than the plan's incidents (a
+    source lacks part of the period or of the one before: like with like,
+    :func:`~hotspots.products.patrol.plan.patrol_plan`); ``""`` when it counts them all."""
+    return str(plan.metadata.get(TREND_ONLY, ""))
+
+
+def trend_headings(plan: PatrolPlan) -> dict[str, str]:
+    """The headings of the trend's columns (``incidents_compared``, ``previous``, ``trend``),
+    naming the sources they count when the trend leaves one out: ``"Previous period
+    (police.uk only)"``. Every view of the plan (table, CSV's companion, briefing, map popup)
+    heads them so."""
+    only = trend_only(plan)
+    suffix = f" ({only})" if only else ""
+    return {
+        "incidents_compared": f"Incidents compared{suffix}",
+        "previous": f"Previous period{suffix}",
+        "trend": f"Trend{suffix}",
+    }
+
+
+def trend_note(plan: PatrolPlan) -> str | None:
+    """What the trend's columns count when it leaves a source out (``None`` when it counts
+    every source of the plan's incidents)."""
+    only = trend_only(plan)
+    if not only:
+        return None
+    left = sorted(set(plan.metadata.get("sources", [])) - set(plan.metadata["trend_sources"]))
+    return (
+        f"Like with like: {' and '.join(left)} {'lacks' if len(left) == 1 else 'lack'} part of "
+        f"the period or of the one before, so the previous period, the change and the trend "
+        f"count {only}; “Incidents compared” is this period's count of the same sources, "
+        "beside the total “Incidents”."
+    )
+
+
 def display_table(plan: PatrolPlan) -> pd.DataFrame:
     """The plan table as shown: Rank, Locality, Incidents, Share (%), the harm score
-    (:data:`~hotspots.products.patrol.harm.HARM_SCORE`), Previous period,
-    Trend ("–" when none), Peak days (hour data only), Peak hours or Peak months, Dosage and
-    Crime mix; one row per locality, best first.
+    (:data:`~hotspots.products.patrol.harm.HARM_SCORE`), Incidents compared (when the trend
+    leaves a source out: the count it compares), Previous period, Trend ("–" when none; both
+    headed with the sources they count when one is left out, :func:`trend_headings`), Peak
+    days (hour data only), Peak hours or Peak months, Dosage and Crime mix; one row per
+    locality, best first.
 
     Examples
     --------
@@ -26,6 +64,12 @@ def display_table(plan: PatrolPlan) -> pd.DataFrame:
     """
     loc = plan.localities
     months = month_only(plan)
+    heading = trend_headings(plan)
+    compared = (
+        {heading["incidents_compared"]: pd.to_numeric(loc["incidents_compared"]).to_numpy()}
+        if trend_only(plan)
+        else {}
+    )
     table = pd.DataFrame(
         {
             "Rank": loc["rank"].astype(int).to_numpy(),
@@ -33,8 +77,9 @@ def display_table(plan: PatrolPlan) -> pd.DataFrame:
             "Incidents": loc["incidents"].astype(int).to_numpy(),
             "Share (%)": (100 * loc["share"].astype(float)).to_numpy(),
             HARM_SCORE: loc["harm"].astype(float).to_numpy(),
-            "Previous period": pd.to_numeric(loc["previous"]).to_numpy(),
-            "Trend": loc["trend"].astype(object).fillna("–").to_numpy(),
+            **compared,
+            heading["previous"]: pd.to_numeric(loc["previous"]).to_numpy(),
+            heading["trend"]: loc["trend"].astype(object).fillna("–").to_numpy(),
             "Peak days": loc["peak_days"].to_numpy(),
             "Peak months" if months else "Peak hours": loc["windows"].to_numpy(),
             "Dosage": loc["dosage"].to_numpy(),

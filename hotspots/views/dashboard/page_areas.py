@@ -114,7 +114,11 @@ def render() -> None:
     except ValueError as err:
         st.warning(markdown_text(err))
         return
-    _periods_line(used, area_view.compares_last_year(used, ds.coverage))
+    _periods_line(
+        used,
+        area_view.compares_last_year(used, ds.coverage),
+        area_view.sources_note(used, ds.coverage),
+    )
     _what_changed(result.changes)
     _headline(result.headline)
     _ward_section(ds, result.wards, periods)
@@ -141,15 +145,18 @@ def _choose_periods(shown: gpd.GeoDataFrame) -> measures.Periods:
     return periods
 
 
-def _periods_line(periods: measures.Periods, last_year: bool) -> None:
-    """The periods every figure compares (after any move off a month without data), and why."""
+def _periods_line(periods: measures.Periods, last_year: bool, sources: str | None = None) -> None:
+    """The periods every figure compares (after any move off a month without data), and why;
+    ``sources``: which sources they leave out (like with like)."""
     days = not periods.current[0].freqstr.startswith("M")
     year = (
         f"the same period last year, **{periods.label('last_year')}**"
         if last_year
         else "no period last year (see the notes)"
     )
-    moved = " ".join(markdown_text(area_view.sentence(n)) for n in periods.notes)
+    moved = " ".join(
+        markdown_text(area_view.sentence(n)) for n in [*periods.notes, *filter(None, [sources])]
+    )
     st.caption(
         (
             f"This page compares **the last {periods_days(periods)} days** of the selection "

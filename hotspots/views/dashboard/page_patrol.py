@@ -37,7 +37,13 @@ from hotspots.products.patrol.request import (
     plan_for,
     pool_selection,
 )
-from hotspots.products.patrol.table import display_table, harm_note, month_only
+from hotspots.products.patrol.table import (
+    display_table,
+    harm_note,
+    month_only,
+    trend_headings,
+    trend_note,
+)
 from hotspots.views import maps, tables
 from hotspots.views.dashboard import cached, login
 from hotspots.views.dashboard.offline import fill_screen, fresh_copy, st_map
@@ -289,14 +295,20 @@ def _table(plan: PatrolPlan) -> None:
             "larger area, or DBSCAN clusters."
         )
         return
+    heading = trend_headings(plan)
+    whole = st.column_config.NumberColumn(format="%.0f")
     show_table(
         tables.readable(display_table(plan)),
         column_config={
             "Share (%)": st.column_config.NumberColumn(format="%.1f %%"),
             HARM_SCORE: st.column_config.NumberColumn(format="%,.0f"),
-            "Previous period": st.column_config.NumberColumn(format="%.0f"),
+            heading["incidents_compared"]: whole,
+            heading["previous"]: whole,
         },
     )
+    like = trend_note(plan)
+    if like:  # the trend counts fewer sources than "Incidents": said under the table
+        st.caption(markdown_text(like))
     peaks = plan.metadata["peaks"]
     if month_only(plan):
         st.info(

@@ -171,20 +171,50 @@ def _heatmap(profile: HourWeekday) -> None:
     )  # fmt: skip
 
 
+SAME_SOURCES = "Selected months, same sources as a year earlier"
+"""The monthly chart's line of the months counted over the sources a year earlier counts
+(where a source is left out of that comparison: like with like)."""
+
+
+def year_earlier_note(left_out: dict[pd.Timestamp, list[str]]) -> str:
+    """What the chart says when a year-earlier figure leaves a source out (``left_out``:
+    month → sources left out of it and its month a year earlier)."""
+    sources = sorted({s for names in left_out.values() for s in names})
+    months = [m.strftime("%b %Y") for m in sorted(left_out)]
+    when = (
+        ", ".join(months[:-1]) + f" and {months[-1]}" if 1 < len(months) <= 3
+        else months[0] if len(months) == 1
+        else f"{len(months)} months from {months[0]} to {months[-1]}"
+    )  # fmt: skip
+    return (
+        f"Like with like: in {when} the year-earlier line counts only the sources covering "
+        f"both months, leaving out {' and '.join(sources)} (no data in one of them); compare "
+        f"it with the dotted line “{SAME_SOURCES}”, not with the whole count."
+    )
+
+
 def _monthly(out: PeakTimes) -> None:
     """The monthly line, broken at months with no data (a grey band labelled "no data"), never
     drawn as zero; a month a source has not published yet is a hollow point labelled so
     (:meth:`~hotspots.products.peak_times.PeakTimes.partial_marks`)."""
     st.subheader("Monthly trend, with the same months a year earlier")
     monthly = out.monthly
+    left_out = monthly.attrs.get("left_out", {})
+    lines = {"incidents": "Selected months", "a_year_earlier": "A year earlier"}
+    wide = monthly[list(lines)]
+    if left_out:  # like with like: the months' counts of the sources a year earlier counts
+        lines["same_sources"] = SAME_SOURCES
+        wide = wide.assign(same_sources=out.like_for_like())
     long = (
-        monthly.rename(columns={"incidents": "Selected months", "a_year_earlier": "A year earlier"})
+        wide.rename(columns=lines)
         .rename_axis("month")
         .reset_index()
         .melt("month", var_name="series", value_name="incidents")
     )  # a month without data stays in, empty: the line breaks there
+    long.attrs = {}  # (the months left out are said under the chart, not sent with it)
     month = {"field": "month", "type": "temporal", "timeUnit": "yearmonth"}
-    series = {"domain": ["Selected months", "A year earlier"], "range": ["#b2182b", "#8c8c8c"]}
+    series = {"domain": list(lines.values()),
+              "range": ["#b2182b", "#8c8c8c", "#b2182b"][: len(lines)]}  # fmt: skip
     line = {
         "mark": {"type": "line", "point": True},
         "encoding": {
@@ -195,13 +225,13 @@ def _monthly(out: PeakTimes) -> None:
                 "type": "nominal",
                 "title": None,
                 "scale": series,
-                "legend": {"symbolType": "stroke", "symbolStrokeWidth": 2.5},
+                "legend": {"symbolType": "stroke", "symbolStrokeWidth": 2.5, "labelLimit": 400},
             },
             "strokeDash": {  # same title as color: one legend with solid and dashed lines
                 "field": "series",
                 "type": "nominal",
                 "title": None,
-                "scale": {"domain": series["domain"], "range": [[1, 0], [5, 4]]},
+                "scale": {"domain": series["domain"], "range": [[1, 0], [5, 4], [1, 3]]},
             },
             "tooltip": [{**month, "title": "month"}, {"field": "series"}, {"field": "incidents"}],
         },
@@ -226,7 +256,7 @@ def _monthly(out: PeakTimes) -> None:
              "mark": {"type": "point", "filled": True, "fill": "white", "stroke": "#b2182b",
                       "strokeWidth": 2.5, "size": 160, "opacity": 1},
              "encoding": {**at, "tooltip": [{"field": "label", "title": "note"}]}},
-            {"data": {"values": marks},
+            {"data": {"values": out.partial_labels()},  # once per run of months
              "mark": {"type": "text", "align": "right", "dx": -10, "dy": -16,
                       "fontSize": 17 if meeting_mode() else 13, "color": "#b2182b"},
              "encoding": {**at, "text": {"field": "label"}}},
@@ -258,17 +288,14 @@ def _monthly(out: PeakTimes) -> None:
             f"No data for {names}: the data loaded do not cover it, so the line breaks there "
             "(it is not a month without crime)."
         )
-    for month, absent in out.months_partial.items():
-        sources = markdown_text(" or ".join(absent))  # source names: data text
-        words.append(
-            f"{month:%b %Y} holds no {sources} data (not published yet, or not "
-            "loaded): its count is the other sources' only."
-        )
+    words += [markdown_text(note) for note in out.partial_notes]  # source names: data text
     if out.months_without_last_year:
         words.append(
             f"{out.months_without_last_year} of {len(monthly)} months have no figure a year "
             "earlier: there are no data for those months."
         )
+    if left_out:
+        words.append(markdown_text(year_earlier_note(left_out)))
     if out.note:
         words.append(out.note)
     if words:

@@ -31,7 +31,7 @@ from hotspots.core.io import Dest
 from hotspots.products.patrol.export import plan_table
 from hotspots.products.patrol.harm import HARM_SCORE
 from hotspots.products.patrol.plan import CONTEXT_RES, PatrolPlan
-from hotspots.products.patrol.table import month_only
+from hotspots.products.patrol.table import month_only, trend_headings, trend_note, trend_only
 from hotspots.space.grid import cell_polygons
 from hotspots.views.documents.html import (
     esc,
@@ -131,6 +131,7 @@ def briefing_html(plan: PatrolPlan, *, title: str | None = None) -> str:
         f"{len(plan.localities)} localities.</p>",
         "<h2>Plan</h2>",
         table_html(_display_table(plan), css_class="plan"),
+        *([f"<p>{esc(trend_note(plan))}</p>"] if trend_note(plan) else []),
         "<h2>How to patrol</h2>",
         f"<p>{esc(meta.get('dosage_rule', ''))}</p>",
         *([f"<p>{esc(days_note(plan))}</p>"] if days_note(plan) else []),
@@ -233,6 +234,7 @@ def _display_table(plan: PatrolPlan) -> Any:
     columns = {
         k: v for k, v in BRIEFING_COLUMNS.items() if k != "peak_days" or not month_only(plan)
     }
+    columns = _trend_headed(plan, columns, f"{trend_headings(plan)['trend']} vs previous period")
     table = plan_table(plan)[list(columns)]
     text = {key: [_text(v, key) for v in table[key]] for key in columns}
     return pd.DataFrame(text, columns=list(columns)).rename(columns=columns)
@@ -252,7 +254,22 @@ def days_note(plan: PatrolPlan) -> str:
 
 def _details(plan: PatrolPlan) -> dict[str, str]:
     """The locality details shown, without peak days when the data cannot give them."""
-    return {k: v for k, v in _DETAILS.items() if k != "peak_days" or not month_only(plan)}
+    details = {k: v for k, v in _DETAILS.items() if k != "peak_days" or not month_only(plan)}
+    heading = trend_headings(plan)
+    details["previous"] = heading["previous"].replace("Previous period", _DETAILS["previous"])
+    return _trend_headed(plan, details, heading["trend"])
+
+
+def _trend_headed(plan: PatrolPlan, columns: dict[str, str], trend: str) -> dict[str, str]:
+    """``columns`` with the trend headed ``trend`` and, when the trend counts fewer sources
+    than the incidents (:func:`~hotspots.products.patrol.table.trend_only`), the incidents it
+    compares beside the total: like with like, said where the figures are."""
+    out = {}
+    for key, heading in columns.items():
+        out[key] = trend if key == "trend" else heading
+        if key == "incidents" and trend_only(plan):
+            out["incidents_compared"] = trend_headings(plan)["incidents_compared"]
+    return out
 
 
 def _to_working(crs: str, lon: Any, lat: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -415,18 +432,26 @@ def _draw(
 
 def _table_pages(plan: PatrolPlan) -> Iterator[Figure]:
     """First PDF page(s): title, the dosage rule and limits, the plan table (short columns)."""
-    short = plan_table(plan)[["rank", "name", "incidents", "share", "trend", "visits_per_day"]]
+    short = plan_table(plan)
+    heading = trend_headings(plan)
+    compared = (
+        {heading["incidents_compared"]: [_text(v) for v in short["incidents_compared"]]}
+        if trend_only(plan)
+        else {}
+    )
     table = pd.DataFrame(
         {
             "Rank": short["rank"].astype(str),
             "Locality": [textwrap.shorten(str(n), 48) for n in short["name"]],
             "Incidents": short["incidents"].astype(str),
+            **compared,
             "Share": [_text(v, "share") for v in short["share"]],
-            "Trend": [_text(v) for v in short["trend"]],
+            heading["trend"]: [_text(v) for v in short["trend"]],
             "Visits/day": short["visits_per_day"].astype(str),
         }
     )
     notes = [
+        *filter(None, [trend_note(plan)]),
         str(plan.metadata.get("dosage_rule", "")),
         *filter(None, [days_note(plan)]),
         *plan.limits,

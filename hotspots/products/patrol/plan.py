@@ -27,7 +27,7 @@ from hotspots.data import datasets
 from hotspots.data.coverage import Coverage, from_sources
 from hotspots.data.ingest import resolve_study_area
 from hotspots.data.schema import WORKING_CRS, check_incidents
-from hotspots.products.captions import hot_spot_figures, month_text
+from hotspots.products.captions import counted, hot_spot_figures, month_text
 from hotspots.products.patrol.dosage import (
     REVISIT_HOURS,
     RULE,
@@ -278,8 +278,9 @@ def patrol_plan(
     if gaps:  # a month without data is not a month without crime
         gap_words = ", ".join(m.strftime("%b %Y") for m in gaps)
         trend_note = (
-            f"no data for {gap_words}: the plan counts the {len(months) - len(gaps)} month(s) "
-            f"of {start} to {end} with data; {trend_note}"
+            f"no data for {gap_words}: the plan counts the "
+            f"{counted(len(months) - len(gaps), 'month')} of {start} to {end} with data; "
+            f"{trend_note}"
         )
     plan = plan.join(trend, on="rank")
     peaks = peak_windows(
@@ -687,6 +688,15 @@ def _context(current: gpd.GeoDataFrame) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def _months_words(metadata: dict[str, Any]) -> str:
+    """The plan's months as people write them: ``"Nov 2021 – Jan 2022"`` (one month alone)."""
+    months = metadata["months"]
+    if not months:
+        return str(metadata["period"])
+    first, last = month_text(months[0]), month_text(months[-1])
+    return first if first == last else f"{first} – {last}"
+
+
 def _limits(
     current: pd.DataFrame,
     timing: str,
@@ -699,8 +709,8 @@ def _limits(
     """The plan's limits, in plain sentences."""
     sources = ", ".join(sorted(current["source"].astype(str).unique()))
     limits = [
-        f"Data: {summary['incidents']:,} incidents from {sources}, {metadata['period']} "
-        f"({len(metadata['months'])} month(s)); the localities hold "
+        f"Data: {summary['incidents']:,} incidents from {sources}, {_months_words(metadata)} "
+        f"({counted(len(metadata['months']), 'month')}); the localities hold "
         f"{summary['in_localities']:,} ({100 * summary['share_in_localities']:.1f} %).",
         f"Left out: {summary['unlocated']:,} without a location, {summary['outside_area']:,} "
         f"outside the study area, {summary['sensitive_left_out_shown']} sensitive (domestic abuse, "
@@ -743,8 +753,8 @@ def _limits(
         )
         limits.append(
             f"Tested on these data ({_METHOD_WORDS.get(bt['method'], bt['method'])} found in "
-            f"{bt['train_months']} month(s), checked against the month after, "
-            f"{bt['results'][0]['folds']} time(s)): {figures}. Past hot spots predict future "
-            "ones only this well."
+            f"{counted(bt['train_months'], 'month')}, checked against the month after, "
+            f"{counted(bt['results'][0]['folds'], 'time')}): {figures}. Past hot spots predict "
+            "future ones only this well."
         )
     return limits

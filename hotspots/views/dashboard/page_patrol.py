@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from hotspots.data.select import Selection
-from hotspots.products.captions import month_text
+from hotspots.products.captions import counted, month_text
 from hotspots.products.patrol import (
     PatrolPlan,
     to_csv,
@@ -213,7 +213,7 @@ def _controls(ds: Dataset, sel: Selection, pool: pd.DataFrame) -> Choices:
     n_wards = len(ds.wards)
     if sel.wards:
         areas: dict[Literal["chosen", "all"], str] = {
-            "chosen": f"The {len(sel.wards)} ward(s) chosen in the sidebar",
+            "chosen": f"The {counted(len(sel.wards), 'ward')} chosen in the sidebar",
             "all": f"All {n_wards} wards of the data",
         }
         area = c2.radio("Area", list(areas), format_func=areas.get, key="p_area")

@@ -108,6 +108,7 @@ def sidebar_filters(ds: Dataset, title: str | None = None) -> Selection:
     url_state.seed("f_types", options=types)
     chosen_types = side.multiselect("Crime types", types, key="f_types", placeholder="All types")
     names = dict(choices.wards)
+    url_state.say("f_wards", names)  # a shared link names its wards, not their codes
     url_state.seed("f_wards", options=list(names))
     chosen_wards = side.multiselect(
         "Wards",

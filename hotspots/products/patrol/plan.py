@@ -643,8 +643,9 @@ def _timing(
     out["peak_days"] = days
     out["peak_basis"] = "hour" if timed else "month"
     out["windows"] = dosage["windows"].to_numpy() if timed else months
+    out["peak_hours"] = dosage["peak_hours"].to_numpy() if timed else months
     columns = ("minutes_per_visit", "visits_per_window", "visits_per_day", "visits_per_week")
-    for column in (*columns, "dosage"):
+    for column in (*columns, "dosage", "timed", "visits"):
         out[column] = dosage[column].to_numpy()
     return out
 

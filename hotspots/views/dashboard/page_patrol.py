@@ -37,7 +37,7 @@ from hotspots.products.patrol.request import (
     plan_for,
     pool_selection,
 )
-from hotspots.products.patrol.table import display_table, harm_note, month_only
+from hotspots.products.patrol.table import FIRST_COLUMNS, display_table, harm_note, month_only
 from hotspots.views import maps, tables
 from hotspots.views.dashboard import cached, login
 from hotspots.views.dashboard.offline import fill_screen, fresh_copy, st_map
@@ -45,7 +45,7 @@ from hotspots.views.dashboard.sidebar import MEETING_MAP_CSS, meeting_mode, side
 from hotspots.views.dashboard.state import Dataset, current_dataset
 from hotspots.views.dashboard.table_view import show_table
 from hotspots.views.dashboard.text import markdown_text
-from hotspots.views.patrol_map import MAP_HEIGHT_PX, map_view, patrol_layer
+from hotspots.views.patrol_map import MAP_HEIGHT_PX, map_view, patrol_layer, view_bounds
 
 FileKind = Literal["geojson", "csv", "json", "kml", "html", "pdf"]
 
@@ -74,6 +74,11 @@ RANKINGS: dict[Literal["count", "harm"], str] = {
     "count": "Incidents",
     "harm": HARM_SCORE,
 }
+
+FIRST_WIDTHS_PX = (48, 190, 100, 150, 160, 76)
+"""Widths (px) of the columns an inspector reads first (:data:`~hotspots.products.patrol.
+table.FIRST_COLUMNS`): 724 px, inside the page beside the sidebar at 1366 px wide (about 900
+px), so they show without scrolling sideways; the rest follow."""
 
 _CHOICES_KEY = "patrol_choices"
 
@@ -289,13 +294,18 @@ def _table(plan: PatrolPlan) -> None:
             "larger area, or DBSCAN clusters."
         )
         return
+    widths = dict(zip(FIRST_COLUMNS, FIRST_WIDTHS_PX, strict=True))
     show_table(
         tables.readable(display_table(plan)),
         column_config={
+            **{name: st.column_config.Column(width=px) for name, px in widths.items()},
+            "Peak months": st.column_config.Column(width=widths["Peak hours"]),
+            "Incidents": st.column_config.NumberColumn(width=widths["Incidents"]),
             "Share (%)": st.column_config.NumberColumn(format="%.1f %%"),
             HARM_SCORE: st.column_config.NumberColumn(format="%,.0f"),
             "Previous period": st.column_config.NumberColumn(format="%.0f"),
         },
+        lines=3,  # a locality's name, its three peak windows, its visits: wrapped, whole
     )
     peaks = plan.metadata["peaks"]
     if month_only(plan):
@@ -323,13 +333,17 @@ def _map(ds: Dataset, plan: PatrolPlan, key: tuple[str, ...]) -> None:
         cast(folium.Figure, base.get_root()).header.add_child(folium.Element(MEETING_MAP_CSS))
         fill_screen(base, min_height_px=MAP_HEIGHT_PX)  # never smaller than outside a meeting
     centre, zoom = map_view(plan)
+    layers = [cached.wards_layer(ds), _patrol_layer(key, _plan=plan)]
+    bounds = view_bounds(plan)
+    if bounds is not None:  # fitted in the browser, to the frame's size there
+        layers.append(maps.fit_layer(bounds))
     st_map(
         base,
         key="patrol_map_meeting" if meeting_mode() else "patrol_map",
-        feature_group_to_add=[cached.wards_layer(ds), _patrol_layer(key, _plan=plan)],
+        feature_group_to_add=layers,
         center=centre,
         zoom=zoom,
-        layer_control=folium.LayerControl(collapsed=meeting_mode()),
+        layer_control=maps.layer_control(collapsed=True if meeting_mode() else None),
         height=MAP_HEIGHT_PX,
         use_container_width=True,
         returned_objects=[],

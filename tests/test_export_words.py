@@ -169,6 +169,7 @@ def test_the_plans_limits_count_months_in_words(plan):
     text = " ".join(plan.limits)
     assert "month(s)" not in text and "time(s)" not in text
     assert "Oct 2021 – Dec 2021 (3 months)" in text
+    assert "2021-10" not in text and "2021-12" not in text  # months as people write them
 
 
 @pytest.mark.slow
@@ -177,6 +178,7 @@ def test_the_briefing_wraps_long_names_and_prints_no_blank_label(plan):
 
     reader = pypdf.PdfReader(io.BytesIO(write_briefing_pdf(plan)))
     first = " ".join(reader.pages[0].extract_text().split())
+    assert first.startswith("Patrol briefing, Oct 2021 – Dec 2021")  # not "2021-10 to 2021-12"
     assert "[...]" not in first
     assert " ".join(LONG_NAME.split()) in first  # wrapped over lines, read back whole
     pages = [page.extract_text() for page in reader.pages]

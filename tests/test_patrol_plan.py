@@ -131,7 +131,7 @@ def test_month_only_data_give_months_and_say_why(plan: PatrolPlan) -> None:
     assert (plan.localities["minutes_per_visit"] == 15).all()
     text = " ".join(plan.limits)
     assert "record the month only" in text and "police.uk moves every location" in text
-    assert "2021-10 to 2021-12" in text
+    assert "Oct 2021 – Dec 2021" in text
 
 
 def test_names_use_streets_and_the_ward_holding_the_centre(plan: PatrolPlan) -> None:

@@ -608,7 +608,8 @@ def _trend(
     return out, (
         (f"{fallback}; " if fallback else "")
         + lagging
-        + f"trend: {start} to {end} against {prev_start} to {prev_end} in the same outlines; "
+        + f"trend: {_span(start, end)} against {_span(prev_start, prev_end)} in the same "
+        "outlines; "
         f"{table.attrs['test']}"
     )
 
@@ -689,13 +690,17 @@ def _context(current: gpd.GeoDataFrame) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def _months_words(metadata: dict[str, Any]) -> str:
-    """The plan's months as people write them: ``"Nov 2021 – Jan 2022"`` (one month alone)."""
+def _span(first: Any, last: Any) -> str:
+    """``"Nov 2021 – Jan 2022"`` (one month alone: ``"Jan 2022"``)."""
+    a, b = month_text(first), month_text(last)
+    return a if a == b else f"{a} – {b}"
+
+
+def months_words(metadata: dict[str, Any]) -> str:
+    """A plan's months (its ``metadata``) as people write them: ``"Nov 2021 – Jan 2022"`` (one
+    month alone), for titles and sentences (files keep ``metadata["period"]``)."""
     months = metadata["months"]
-    if not months:
-        return str(metadata["period"])
-    first, last = month_text(months[0]), month_text(months[-1])
-    return first if first == last else f"{first} – {last}"
+    return _span(months[0], months[-1]) if months else str(metadata["period"])
 
 
 def _limits(
@@ -710,7 +715,7 @@ def _limits(
     """The plan's limits, in plain sentences."""
     sources = ", ".join(sorted(current["source"].astype(str).unique()))
     limits = [
-        f"Data: {summary['incidents']:,} incidents from {sources}, {_months_words(metadata)} "
+        f"Data: {summary['incidents']:,} incidents from {sources}, {months_words(metadata)} "
         f"({counted(len(metadata['months']), 'month')}); the localities hold "
         f"{summary['in_localities']:,} ({100 * summary['share_in_localities']:.1f} %).",
         f"Left out: {summary['unlocated']:,} without a location, {summary['outside_area']:,} "

@@ -31,7 +31,7 @@ from hotspots.core.io import Dest
 from hotspots.products.captions import study_area_words
 from hotspots.products.patrol.export import plan_table
 from hotspots.products.patrol.harm import HARM_SCORE
-from hotspots.products.patrol.plan import CONTEXT_RES, PatrolPlan
+from hotspots.products.patrol.plan import CONTEXT_RES, PatrolPlan, months_words
 from hotspots.products.patrol.table import month_only
 from hotspots.space.grid import cell_polygons
 from hotspots.views.documents.html import (
@@ -97,7 +97,7 @@ def locality_map(plan: PatrolPlan, rank: int, *, half_width_m: float = _HALF_WID
 
 def overview_map(plan: PatrolPlan) -> Figure:
     """Static map of every locality of the plan over the study area's wards."""
-    return _overview(_layers(plan), plan.metadata.get("period", ""))
+    return _overview(_layers(plan), months_words(plan.metadata))
 
 
 def _overview(layers: _Layers, period: str) -> Figure:
@@ -119,7 +119,7 @@ def briefing_html(plan: PatrolPlan, *, title: str | None = None) -> str:
     --------
     >>> Path("briefing.html").write_text(briefing_html(plan))  # doctest: +SKIP
     """
-    title = title or f"Patrol briefing, {plan.metadata.get('period', '')}"
+    title = title or f"Patrol briefing, {months_words(plan.metadata)}"
     summary = plan.metadata.get("summary", {})
     meta = plan.metadata
     layers = _layers(plan)
@@ -139,7 +139,7 @@ def briefing_html(plan: PatrolPlan, *, title: str | None = None) -> str:
         list_html(plan.limits),
     ]
     if len(plan.localities):
-        overview = figure_png(_overview(layers, str(meta.get("period", ""))))
+        overview = figure_png(_overview(layers, months_words(meta)))
         parts.append(image_html(overview, alt="overview map"))
     for record in plan_table(plan).to_dict("records"):
         rank = int(record["rank"])
@@ -182,7 +182,7 @@ def write_briefing_pdf(plan: PatrolPlan, dest: Dest = None) -> bytes:
     """
     return pdf_bytes(
         _briefing_pages(plan),
-        title=f"Patrol briefing {plan.metadata.get('period', '')}",
+        title=f"Patrol briefing {months_words(plan.metadata)}",
         dest=dest,
     )
 
@@ -191,7 +191,7 @@ def _briefing_pages(plan: PatrolPlan) -> Iterator[Figure]:
     layers = _layers(plan)
     yield from _table_pages(plan)
     if len(plan.localities):
-        yield _overview(layers, str(plan.metadata.get("period", "")))
+        yield _overview(layers, months_words(plan.metadata))
     details = _details(plan)
     for record in plan_table(plan).to_dict("records"):
         yield _locality_page(layers, record, details)
@@ -441,7 +441,7 @@ def _table_pages(plan: PatrolPlan) -> Iterator[Figure]:
         *plan.limits,
     ]
     yield from table_pages(
-        f"Patrol briefing, {plan.metadata.get('period', '')}",
+        f"Patrol briefing, {months_words(plan.metadata)}",
         table,
         note="\n".join(f"• {n}" for n in notes),
         size=A4_PORTRAIT,

@@ -82,6 +82,7 @@ def test_the_hot_spot_method_detail_has_no_code_name():
     )  # fmt: skip
     _, technical = hot_spot_caption(fc)
     assert "recency_density" not in technical
+    assert "Backtest Apr 2021 to Jan 2022 (10 test months)" in technical  # not 2021-04
     assert "recency_density" not in str(hot_spot_figures(fc)["selection"])
 
 

@@ -316,7 +316,8 @@ def hot_spot_caption(forecast: Forecast) -> tuple[str, str]:
     )
     if f.get("folds"):
         technical += (
-            f" Backtest {f['first_test_month']} to {f['last_test_month']} ({f['folds']} test "
+            f" Backtest {month_text(f['first_test_month'])} to "
+            f"{month_text(f['last_test_month'])} ({f['folds']} test "
             f"months), top {100 * forecast.coverage:g} % of {f.get('n_cells', 0):,} cells: "
             f"hit rate {100 * f['hit_rate']:.1f} %, PAI {f['pai']:.1f} (share of crime caught "
             f"÷ share of area), PEI {f['pei']:.2f} (crime caught ÷ the most any cells of that "

@@ -41,8 +41,8 @@ PEAK_BLOCK_HOURS = range(2, 5)
 
 SHARED_HOURS_NOTE = (
     "An incident known only within a time window (reported as, say, between 22:00 and 02:00) "
-    "is shared across the hours of its window, so an hour can hold part of an incident: "
-    "hence counts such as 46.2."
+    "is shared across the hours of its window, so an hour's count can hold parts of incidents "
+    "(46.2, shown rounded: 46)."
 )
 """Why the hour × day chart counts fractions of incidents (aoristic shares), in words."""
 

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from hotspots.analysis.analyse import analyse
 from hotspots.core.disclosure import countable
 from hotspots.data.select import Selection, select
-from hotspots.products.captions import HOT_SPOT_METRIC
+from hotspots.products.captions import HOT_SPOT_METRIC, method_words
 from hotspots.views.analysis_map import CLUSTERS, COUNTS, DEFAULT_LAYERS, GISTAR, HOT_SPOTS
 from hotspots.views.dashboard.state import demo_dataset
 
@@ -67,7 +67,8 @@ def test_the_hot_spots_are_the_forecast_with_its_backtest_and_gistar_is_named_cl
     (how,) = [e for e in map_page.expander if e.label == "How this map was made"]
     technical = how.caption[0].value
     assert f"PAI {f['pai']:.1f}" in technical and f"PEI {f['pei']:.2f}" in technical
-    assert fc.method in technical
+    assert method_words(fc.method) in technical  # the method in words, never its code name
+    assert fc.method not in technical
     layers = map_page.multiselect(key="m_layers")
     assert layers.value == list(DEFAULT_LAYERS) and HOT_SPOTS in layers.value
     assert GISTAR == "Statistically significant clusters of high counts (Gi*)"

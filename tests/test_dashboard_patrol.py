@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -24,11 +25,11 @@ from hotspots.data.select import Selection, select
 from hotspots.products.patrol import PatrolPlan, patrol_plan
 from hotspots.products.patrol.export import KML_NS
 from hotspots.products.patrol.harm import HARM_SCORE
-from hotspots.products.patrol.table import display_table
+from hotspots.products.patrol.table import FIRST_COLUMNS, display_table
 from hotspots.views import tables
 from hotspots.views.dashboard.page_patrol import FILES, plan_file
 from hotspots.views.dashboard.text import markdown_text
-from hotspots.views.patrol_map import map_view
+from hotspots.views.patrol_map import map_view, view_bounds
 
 POLICE = "police.uk"
 LATEST = ("2021-11", "2022-01")  # the latest 3 months of the demo data
@@ -145,8 +146,10 @@ def test_table_is_the_plan_computed_directly(page, ds, sources) -> None:
     assert plan.metadata["summary"]["incidents"] == total
     # shown to 1 decimal (tables.readable): within half a tenth of the exact share
     np.testing.assert_allclose(shown["Share (%)"], 100 * shown["Incidents"] / total, atol=0.05)
-    assert shown["Peak hours"].tolist() == plan.localities["windows"].tolist()  # timed log
-    assert shown["Dosage"].tolist() == plan.localities["dosage"].tolist()
+    # what an inspector needs first, in this order, and short: the windows alone, the visits
+    assert list(shown.columns[:6]) == list(FIRST_COLUMNS)
+    assert shown["Peak hours"].tolist() == plan.localities["peak_hours"].tolist()  # timed log
+    assert shown["Dosage"].tolist() == plan.localities["visits"].tolist()
     in_plan = plan.metadata["summary"]["in_localities"]
     assert in_plan == shown["Incidents"].sum()
     assert any(f"{in_plan:,} of {total:,} incidents" in m.value for m in at.markdown)
@@ -157,6 +160,13 @@ def test_table_is_the_plan_computed_directly(page, ds, sources) -> None:
     args = _map_args(at)
     assert (args["center"], args["zoom"]) == map_view(plan)  # the view fits the localities
     script = args["feature_group"]  # the map draws the same localities, numbered by rank
+    # ... fitted again in the browser to the frame's size there (meeting mode fills the screen)
+    west, south, east, north = view_bounds(plan)
+    fitted = re.search(r"corners = (\[\[[^;]*\]\]);", script)
+    assert fitted and "fitBounds" in script
+    np.testing.assert_allclose(json.loads(fitted[1]), [[south, west], [north, east]], atol=1e-5)
+    lon, lat = plan.localities["centre_lon"], plan.localities["centre_lat"]
+    assert west < lon.min() and lon.max() < east and south < lat.min() and lat.max() < north
     assert script.count("L.divIcon") == len(shown)
     for rank, name in zip(shown["Rank"], shown["Locality"], strict=True):
         assert f"{rank}. {html.escape(name)}" in script

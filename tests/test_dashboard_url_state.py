@@ -57,3 +57,24 @@ def test_the_filters_follow_to_another_page_and_into_the_url(linked):
     assert "wards" not in linked.query_params  # defaults stay out of the link
     linked.sidebar.toggle(key="meeting_mode").set_value(False).run()
     assert "meeting" not in linked.query_params
+
+
+def _ward_link(wards: str):
+    at = AppTest.from_function(_areas_then_when, default_timeout=300)
+    at.query_params.update({"groups": GROUP, "wards": wards})
+    return at.run()
+
+
+def test_a_shared_link_names_its_wards_not_their_codes(tmp_path, monkeypatch):
+    from hotspots.views.dashboard.state import demo_dataset
+
+    monkeypatch.setenv("HOTSPOTS_DB", str(tmp_path / "wards.sqlite"))
+    names = dict(demo_dataset().wards[["area_code", "area_name"]].itertuples(index=False))
+    (first, first_name), (second, second_name) = list(names.items())[:2]
+    at = _ward_link(first_name)  # a link that names its ward opens on it
+    assert not at.exception
+    assert at.sidebar.multiselect(key="f_wards").value == [first]
+    at.sidebar.multiselect(key="f_wards").set_value([first, second]).run()
+    assert at.query_params["wards"] == [first_name, second_name]  # written as names
+    old = _ward_link(first)  # a link of before, with the code, still opens on the ward
+    assert old.sidebar.multiselect(key="f_wards").value == [first]

@@ -32,7 +32,7 @@ from hotspots.products.patrol.request import (
     plan_for,
     pool_selection,
 )
-from hotspots.products.patrol.table import display_table, month_only
+from hotspots.products.patrol.table import FIRST_COLUMNS, display_table, month_only
 from hotspots.space.areas import read_boundaries
 
 PERIOD = ("2021-10", "2021-12")
@@ -131,7 +131,7 @@ def test_month_only_data_give_months_and_say_why(plan: PatrolPlan) -> None:
     assert (plan.localities["minutes_per_visit"] == 15).all()
     text = " ".join(plan.limits)
     assert "record the month only" in text and "police.uk moves every location" in text
-    assert "2021-10 to 2021-12" in text
+    assert "Oct 2021 – Dec 2021" in text
 
 
 def test_names_use_streets_and_the_ward_holding_the_centre(plan: PatrolPlan) -> None:
@@ -358,9 +358,9 @@ def test_display_table_is_the_plan_in_peoples_words(plan: PatrolPlan, log_plan) 
     shown = display_table(plan)
     loc = plan.localities
     assert month_only(plan) and not month_only(log_plan)
-    assert list(shown.columns) == [
-        "Rank", "Locality", "Incidents", "Share (%)", HARM_SCORE, "Previous period", "Trend",
-        "Peak months", "Dosage", "Crime mix",
+    assert list(shown.columns) == [  # what an inspector needs first, then the rest
+        "Rank", "Locality", "Peak months", "Dosage", "Incidents", "Share (%)", HARM_SCORE,
+        "Previous period", "Trend", "Crime mix",
     ]  # fmt: skip
     assert shown["Locality"].tolist() == loc["name"].tolist()
     np.testing.assert_allclose(shown["Share (%)"], 100 * loc["incidents"] / len(plan.assignment))
@@ -368,7 +368,18 @@ def test_display_table_is_the_plan_in_peoples_words(plan: PatrolPlan, log_plan) 
     timed = display_table(log_plan)
     assert {"Peak days", "Peak hours"} <= set(timed.columns)
     assert "Peak months" not in timed.columns
-    assert timed["Peak hours"].tolist() == log_plan.localities["windows"].tolist()
+    assert list(timed.columns[:6]) == list(FIRST_COLUMNS)
+    found = log_plan.localities["visits_per_week"].notna()
+    for hours, windows, timed_words in zip(
+        timed["Peak hours"][found], log_plan.localities["windows"][found],
+        timed["With a time of day"][found], strict=True,
+    ):  # fmt: skip
+        # the windows alone; how many incidents have a time of day in a later column
+        assert windows == f"{hours} ({timed_words} incidents have a time of day)"
+    for visits, per_week in zip(
+        timed["Dosage"][found], log_plan.localities["visits_per_week"][found], strict=True
+    ):
+        assert visits.startswith(f"{per_week:.0f} visits a week (")  # short: the rule below
 
 
 def test_month_windows_are_each_localitys_busiest_months(

@@ -289,8 +289,8 @@ def test_the_areas_month_compares_each_source_covering_both_periods(data, areas)
     plan = patrol_plan(incidents, study_area=LEEDS, period=("2024-01", "2024-02"), top=3,
                        coverage=data.coverage, method="dbscan", run_backtest=False)  # fmt: skip
     said = " ".join(plan.limits)
-    assert "against 2023-11 to 2023-12" in said
-    assert f"{LOG} has no data for part of 2023-11 to 2023-12" in said
+    assert "against Nov 2023 – Dec 2023" in said
+    assert f"{LOG} has no data for part of" in said and "Dec 2023" in said
     assert plan.metadata["trend_sources"] == ["police.uk"]
 
 

@@ -375,7 +375,7 @@ def test_patrol_plan_over_a_gap_says_which_months_it_counts(leeds, tmp_path):
     args = ["patrol-plan", str(root), "--from", "2018-05", "--to", "2018-07", "--no-pdf"]
     assert main([*args, "--out", str(plan)]) == 0
     briefing = (plan / "briefing.html").read_text()
-    assert "no data for Jun 2018: the plan counts the 2 month(s) of 2018-05 to 2018-07" in briefing
+    assert "no data for Jun 2018: the plan counts the 2 months of 2018-05 to 2018-07" in briefing
 
 
 def test_council_log_column_map_and_category_overrides_are_saved(tmp_path, capsys):

@@ -47,6 +47,82 @@ def month_text(month: Any) -> str:
     return f"{pd.Period(month, freq='M'):%b %Y}"
 
 
+def counted(n: int, noun: str, nouns: str | None = None) -> str:
+    """A count with its noun, singular or plural as the count asks: ``"1 month"``, ``"3
+    months"``, ``"2 groups"`` (never ``"month(s)"``); ``nouns`` for a plural not made with
+    -s (``counted(2, "locality", "localities")``). Thousands are separated.
+
+    Examples
+    --------
+    >>> counted(1, "month"), counted(3, "month"), counted(1200, "change")
+    ('1 month', '3 months', '1,200 changes')
+    """
+    return f"{n:,} {noun if n == 1 else nouns or noun + 's'}"
+
+
+def change_text(change: float, pct: float | None = None) -> str:
+    """A change in a count with its percentage, for people: ``"+19 (+11 %)"``, ``"-1 (under 1
+    %)"`` (never ``"-1 (-0 %)"``: a change under half a per cent rounds to nothing), ``"-3"``
+    without a percentage (none from a count of 0), ``"no change"`` for 0.
+
+    Examples
+    --------
+    >>> change_text(19, 11.2), change_text(-1, -0.19), change_text(0, 0.0), change_text(4, None)
+    ('+19 (+11 %)', '-1 (under 1 %)', 'no change', '+4')
+    """
+    if change == 0:
+        return "no change"
+    text = _signed(change)
+    if pct is None or pd.isna(pct):
+        return text
+    return f"{text} ({percent_change_text(pct)})"
+
+
+def percent_change_text(pct: float) -> str:
+    """A change in per cent: ``"+11 %"``, ``"-12 %"``, ``"under 1 %"`` (never ``"-0 %"``).
+
+    Examples
+    --------
+    >>> percent_change_text(-11.6), percent_change_text(-0.3)
+    ('-12 %', 'under 1 %')
+    """
+    return "under 1 %" if round(abs(pct)) == 0 else f"{_signed(pct)} %"
+
+
+def _signed(value: float) -> str:
+    """``+19`` / ``-3``, rounded to a whole number, thousands separated (a hyphen-minus:
+    Streamlit's metric reads a fall from it)."""
+    sign = "-" if value < 0 else "+"
+    return f"{sign}{abs(value):,.0f}"
+
+
+def study_area_words(note: object) -> str:
+    """How the analysis's study area was chosen (``params["study_area"]``), for people: a
+    boundary handed over as a shape (``"given: Polygon"``, or a patrol plan's
+    ``"GeoDataFrame"``) is ``"the boundary given with the
+    data"``; a named area (``"given: E07000096"``) stays named; the default's own
+    words are kept.
+
+    Examples
+    --------
+    >>> study_area_words("given: Polygon"), study_area_words("given: E07000096")
+    ('the boundary given with the data', 'the area given: E07000096')
+    """
+    text = str(note)
+    given = re.fullmatch(r"(?:given: )?(\w+)", text)
+    if given is None:
+        return text
+    if given[1] in _SHAPE_TYPES:
+        return "the boundary given with the data"
+    return f"the area given: {given[1]}" if text.startswith("given: ") else text
+
+
+_SHAPE_TYPES = frozenset(
+    {"Polygon", "MultiPolygon", "GeoDataFrame", "GeoSeries", "GeometryCollection"}
+)
+"""Type names the analysis records when a study area is handed over as a shape."""
+
+
 def cell_area_text(res: int) -> str:
     """The average area of an H3 cell of resolution ``res`` (``'11 ha'`` at 9)."""
     return area_text(h3.average_hexagon_area(res, unit="m^2"))
@@ -93,6 +169,31 @@ def method_words(method: str) -> str:
         words = f"density of nearby incidents ({m[1]} kernel, {m[2]} m)"
     words = words or base
     return f"{words}, ties broken by the density of nearby incidents" if tie else words
+
+
+_METHOD_NAME = re.compile(r"\b(scored by|method) ([a-z][a-z0-9_.]*(?:\+[a-z0-9_.]+)?)\b")
+
+
+def selection_words(selection: object) -> str:
+    """How the backtest chose its method (``figures["selection"]``), with each method's code
+    name said in words (:func:`method_words`): ``"each test month scored by past incidents,
+    recent months weighted more, plus the density of nearby incidents unless another method
+    beat it …"``, never ``"scored by recency_density"``.
+
+    Examples
+    --------
+    >>> selection_words("method last_month fixed by the user")
+    'method: incidents of the last month, fixed by the user'
+    """
+    text = "" if selection is None else str(selection)
+
+    def said(m: re.Match[str]) -> str:
+        words = method_words(m[2])
+        if words == m[2]:  # not a method's name: left as it is
+            return m[0]
+        return f"{m[1]} {words}," if m[1] == "scored by" else f"method: {words},"
+
+    return _METHOD_NAME.sub(said, text)
 
 
 def hot_spot_title(coverage: float) -> str:
@@ -211,11 +312,12 @@ def hot_spot_caption(forecast: Forecast) -> tuple[str, str]:
         f"Hot spots: {cells} (H3 resolution {res if res else '?'}) ranked by "
         f"{method_words(forecast.method)}, the method chosen for this area by testing each "
         f"method on earlier months of these incidents (rolling-origin backtest; "
-        f"{f.get('selection', '')})."
+        f"{selection_words(f.get('selection'))})."
     )
     if f.get("folds"):
         technical += (
-            f" Backtest {f['first_test_month']} to {f['last_test_month']} ({f['folds']} test "
+            f" Backtest {month_text(f['first_test_month'])} to "
+            f"{month_text(f['last_test_month'])} ({f['folds']} test "
             f"months), top {100 * forecast.coverage:g} % of {f.get('n_cells', 0):,} cells: "
             f"hit rate {100 * f['hit_rate']:.1f} %, PAI {f['pai']:.1f} (share of crime caught "
             f"÷ share of area), PEI {f['pei']:.2f} (crime caught ÷ the most any cells of that "
@@ -244,7 +346,7 @@ def hot_spot_figures(forecast: Forecast) -> dict[str, Any]:
         "coverage": float(forecast.coverage),
         **{k: (float(f[k]) if isinstance(f.get(k), float) else f.get(k)) for k in keys},
         "baseline_hit_rate": baseline_hit_rate(forecast),
-        "selection": f.get("selection"),
+        "selection": selection_words(f.get("selection")),
         "cell_set": f.get("cell_set"),
     }
 

@@ -23,8 +23,10 @@ import numpy as np
 import pandas as pd
 
 from hotspots.analysis.temporal import HourWeekday, hour_weekday, peak_windows
+from hotspots.analysis.temporal._common import WEEKDAYS
 from hotspots.core.disclosure import countable, mappable
 from hotspots.data.coverage import GAP, NOT_PUBLISHED, NOT_STARTED, STOPPED, Coverage
+from hotspots.data.select import WEEKDAY_NAMES
 from hotspots.products.measures import monthly_with_last_year, time_of_day_coverage
 
 FOCUS_KINDS = ("All incidents", "A ward", "A crime group", "A cluster")
@@ -36,6 +38,43 @@ CLUSTER_NOTE = (
 
 PEAK_BLOCK_HOURS = range(2, 5)
 """Lengths of the peak windows tried, hours."""
+
+SHARED_HOURS_NOTE = (
+    "An incident known only within a time window (reported as, say, between 22:00 and 02:00) "
+    "is shared across the hours of its window, so an hour's count can hold parts of incidents "
+    "(46.2, shown rounded: 46)."
+)
+"""Why the hour × day chart counts fractions of incidents (aoristic shares), in words."""
+
+
+def incidents_text(value: float) -> str:
+    """A count that may hold shares of incidents (:data:`SHARED_HOURS_NOTE`), rounded as
+    people read it: whole from 10 up (``"46"`` for 46.2), one decimal under 10 (``"2.4"``),
+    ``"0"`` for none.
+
+    Examples
+    --------
+    >>> incidents_text(46.2), incidents_text(2.44), incidents_text(0.0), incidents_text(1234.5)
+    ('46', '2.4', '0', '1,234')
+    """
+    if not np.isfinite(value) or value <= 0:
+        return "0"
+    return f"{value:,.0f}" if value >= 10 else f"{value:.1f}"
+
+
+def hour_day_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """The hour × weekday table (index ``Mon`` … ``Sun``, columns hours ``0`` … ``23``) as one
+    row per square of the chart: ``weekday``, ``hour`` and ``incidents`` (what is drawn), and
+    the words its tooltip shows: ``Day`` (``"Friday"``), ``Hour`` (``"22:00–23:00"``) and
+    ``Incidents`` (:func:`incidents_text`)."""
+    long = table.stack().rename("incidents").reset_index()
+    long.columns = ["weekday", "hour", "incidents"]
+    days = dict(zip(WEEKDAYS, WEEKDAY_NAMES, strict=True))
+    long["Day"] = long["weekday"].astype(str).map(lambda d: days.get(d, d))
+    hour = long["hour"].astype(int)
+    long["Hour"] = [f"{h:02d}:00–{(h + 1) % 24:02d}:00" for h in hour]
+    long["Incidents"] = long["incidents"].astype(float).map(incidents_text)
+    return long
 
 
 @dataclass(frozen=True)

@@ -1136,6 +1136,8 @@ def _ward_words(table: pd.DataFrame, made: dict[str, bool]) -> pd.DataFrame:
     in words (never a blank column); a comparison not made is left out (a note says why)."""
     import pandas as pd
 
+    from hotspots.products.captions import change_text
+
     a = table.attrs
     out = pd.DataFrame({
         "Ward": table["area_name"],
@@ -1152,7 +1154,7 @@ def _ward_words(table: pd.DataFrame, made: dict[str, bool]) -> pd.DataFrame:
         marker = table[f"vs_{name}"]
         words = [
             "withheld" if pd.isna(c) else "no change" if c == 0
-            else f"{c:+,.0f}" + ("" if pd.isna(p) else f" ({p:+.0f} %)")
+            else change_text(c, p)
             + {"▲": " ▲ significant rise", "▼": " ▼ significant fall"}.get(m, ", not significant")
             for c, p, m in zip(change, pct, marker, strict=True)
         ]  # fmt: skip

@@ -34,7 +34,7 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import folium
 import geopandas as gpd
@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from branca.element import Element, Figure, MacroElement
+from folium.utilities import JsCode
 from jinja2 import Template
 
 from hotspots.core.classes import GI_COLOURS, GI_LABELS
@@ -1068,6 +1069,105 @@ def layer_group(name: str, *, show: bool = True) -> folium.FeatureGroup:
     return folium.FeatureGroup(name=_TEMPLATE_START.sub("{\u200b", str(name)), show=show)
 
 
+OPEN_LAYER_LIST_PX = 1100
+"""A map at least this wide (px) opens with its layer list open; a narrower one (a laptop at
+1366 × 768 beside the sidebar) with the list folded into its button, so the list never covers
+the map's hot spots at first sight."""
+
+
+def layer_control(*, collapsed: bool | None = None) -> folium.LayerControl:
+    """The layer list of a dashboard map: folded into its button (hover or tap opens it) when
+    ``collapsed`` is true, open when false, and by default decided in the browser: open on a
+    map at least :data:`OPEN_LAYER_LIST_PX` wide, folded on a narrower one.
+
+    Examples
+    --------
+    >>> "innerWidth" in layer_control().options["collapsed"].js_code
+    True
+    """
+    control = folium.LayerControl(collapsed=bool(collapsed))
+    if collapsed is None:  # the map's frame is the window of its own page (an iframe)
+        control.options["collapsed"] = cast(
+            Any, JsCode(f"(window.innerWidth < {OPEN_LAYER_LIST_PX})")
+        )
+    return control
+
+
+def fit_layer(
+    bounds: Sequence[float], *, padding_px: int = 24, max_zoom: int = 17
+) -> folium.FeatureGroup:
+    """A layer that draws nothing and fits the map's view to ``bounds`` (west, south, east,
+    north in lon/lat), again whenever the map's frame changes size (a projector's screen
+    filled, the legends moved beside it), until the user pans or zooms; new bounds (drawn
+    again with other ones) fit again.
+
+    For a map whose frame is sized in the browser (meeting mode fills the screen): a view
+    chosen on the server for an assumed size opens zoomed too far out on a large screen.
+
+    Examples
+    --------
+    >>> fit_layer((-0.49, 51.74, -0.44, 51.77))  # doctest: +ELLIPSIS
+    <folium.map.FeatureGroup object at ...>
+    """
+    west, south, east, north = (float(v) for v in bounds)
+    if not (np.isfinite([west, south, east, north]).all() and west <= east and south <= north):
+        raise ValueError(
+            f"fit_layer: bounds must be finite (west, south, east, north), got {bounds}"
+        )
+    group = folium.FeatureGroup(control=False)
+    corners = [[round(south, _DECIMALS), round(west, _DECIMALS)],
+               [round(north, _DECIMALS), round(east, _DECIMALS)]]  # fmt: skip
+    _FitView(corners, int(padding_px), int(max_zoom)).add_to(group)
+    return group
+
+
+class _FitView(MacroElement):
+    """The script of :func:`fit_layer`. A pointer or key pressed on the map (caught before the
+    zoom buttons stop it) marks the view as the user's own: it is never fitted again then,
+    until other bounds come."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+(function () {
+    var map = {{ this.map_name() }}, corners = {{ this.corners_js }};
+    var key = JSON.stringify(corners), bounds = L.latLngBounds(corners);
+    var state = map._hotspotsFit || (map._hotspotsFit = {});
+    if (state.key !== key) { state.key = key; state.touched = false; }
+    if (!state.watching) {
+        state.watching = true;
+        ["mousedown", "wheel", "touchstart", "keydown"].forEach(function (kind) {
+            map.getContainer().addEventListener(kind, function () { state.touched = true; },
+                                                {capture: true, passive: true});
+        });
+    }
+    function fit() {
+        if (state.touched || state.key !== key) { return; }
+        var size = map.getSize();
+        if (!size.x || !size.y) { return; }
+        map.fitBounds(bounds, {padding: [{{ this.padding }}, {{ this.padding }}],
+                               maxZoom: {{ this.max_zoom }}, animate: false});
+    }
+    if (state.fit) { map.off("resize", state.fit); }
+    state.fit = fit;
+    map.on("resize", fit);
+    [0, 300, 1200, 2500].forEach(function (ms) { setTimeout(fit, ms); });
+})();
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, corners: list[list[float]], padding: int, max_zoom: int) -> None:
+        super().__init__()
+        self._name = "FitView"
+        self.corners_js = _js(corners)
+        self.padding = padding
+        self.max_zoom = max_zoom
+
+    def map_name(self) -> str:
+        return map_name(self)
+
+
 def map_name(element: MacroElement) -> str:
     """The JavaScript name of the folium.Map ``element`` was added to (for its template)."""
     node = element._parent
@@ -1227,12 +1327,20 @@ if (!window.hotspotsTidy) {
             });
         }
         function names(taken) {
+            // a name keeps a margin of a third of its line free: two names never touch; a
+            // name cut by the map's edge waits until it is in view
+            var edge = box.getBoundingClientRect();
             [".hotspots-label-hot", ".hotspots-label"].forEach(function (query) {
                 all(query).forEach(function (el) {
                     el.style.visibility = "";
                     var r = (el.firstElementChild || el).getBoundingClientRect();
                     if (!r.width) { return; }
-                    if (taken.some(function (k) { return hit(r, k); })) {
+                    var m = Math.ceil(r.height / 6);
+                    r = {left: r.left - m, right: r.right + m, top: r.top - m,
+                         bottom: r.bottom + m};
+                    var cut = r.left < edge.left || r.right > edge.right ||
+                              r.top < edge.top || r.bottom > edge.bottom;
+                    if (cut || taken.some(function (k) { return hit(r, k); })) {
                         el.style.visibility = "hidden";
                     } else {
                         taken.push(r);

@@ -232,3 +232,35 @@ def map_view(
     )
     zoom = int(np.clip(np.floor(fit - 0.25), 10, 17))
     return [round(float(south + north) / 2, 6), round(float(west + east) / 2, 6)], zoom
+
+
+CONTEXT_SHARE, CONTEXT_MIN_M = 0.3, 500.0
+"""Room around the localities in the patrol map's view: this share of their extent on each
+side, at least this many metres (the streets and ward names around them, for context)."""
+
+
+def view_bounds(plan: PatrolPlan) -> tuple[float, float, float, float] | None:
+    """West, south, east, north (lon/lat) the patrol map fits (:func:`~hotspots.views.maps.
+    fit_layer`): every locality, with :data:`CONTEXT_SHARE` of their extent (at least
+    :data:`CONTEXT_MIN_M`) around them, so the numbered discs read at any screen size and the
+    district around them shows; ``None`` for a plan without localities.
+
+    Examples
+    --------
+    >>> view_bounds(plan)  # doctest: +SKIP
+    (-0.5061, 51.7282, -0.4143, 51.7761)
+    """
+    if len(plan.localities) == 0:
+        return None
+    west, south, east, north = to_crs(plan.localities, "EPSG:4326").total_bounds
+    metres_per_degree = 111_320.0
+    across = max(east - west, 1e-9) * metres_per_degree * np.cos(np.radians((south + north) / 2))
+    tall = max(north - south, 1e-9) * metres_per_degree
+    pad_x = max(CONTEXT_SHARE * across, CONTEXT_MIN_M) / across * (east - west or 1e-9)
+    pad_y = max(CONTEXT_SHARE * tall, CONTEXT_MIN_M) / tall * (north - south or 1e-9)
+    return (
+        round(float(west - pad_x), 6),
+        round(float(south - pad_y), 6),
+        round(float(east + pad_x), 6),
+        round(float(north + pad_y), 6),
+    )

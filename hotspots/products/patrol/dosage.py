@@ -100,7 +100,10 @@ def recommend_dosage(
     DataFrame indexed like ``localities`` with ``minutes_per_visit``, ``visits_per_window``,
     ``visits_per_day``, ``visits_per_week`` (``<NA>`` when untimed), ``windows`` (the window
     labels of ``peaks``, best first, ``"; "``-separated, then how many of the locality's
-    incidents have a time of day; or why its timing is unknown) and ``dosage`` (one sentence).
+    incidents have a time of day; or why its timing is unknown), ``dosage`` (one sentence),
+    and for a table a person scans: ``peak_hours`` (the window labels alone, or ``"timing
+    unknown"``), ``timed`` (``"71 of 159"``: its incidents with a time of day, of all) and
+    ``visits`` (``"6 visits a week (Fri 2, Sat 4)"``).
 
     Examples
     --------
@@ -133,6 +136,9 @@ _COLUMNS = (
     "visits_per_week",
     "windows",
     "dosage",
+    "peak_hours",
+    "timed",
+    "visits",
 )
 
 
@@ -162,6 +168,9 @@ def _one(
                 f"{untimed} visits of {minutes:g} min a day at random times "
                 f"({few or 'no time of day in the data'}: check CAD or ASB logs for the hours)"
             ),
+            "peak_hours": "timing unknown (too few with a time of day)" if few else "",
+            "timed": f"{timed[0]} of {timed[1]}" if timed is not None else "",
+            "visits": f"{untimed} visits a day, at random times",
         }
     windows = windows.sort_values("rank")
     visits = [math.ceil(h / revisit) for h in windows["block_hours"]]
@@ -180,4 +189,7 @@ def _one(
             f"{sum(visits)} visits of {minutes:g} min a week, {max(visits)} in each peak window "
             f"(visits per day: {days}), each at a random minute, varied week to week"
         ),
+        "peak_hours": "; ".join(windows["label"]),
+        "timed": f"{timed[0]} of {timed[1]}" if timed else "",
+        "visits": f"{sum(visits)} visits a week ({days})",
     }

@@ -27,7 +27,7 @@ from hotspots.data import datasets
 from hotspots.data.coverage import Coverage, from_sources
 from hotspots.data.ingest import resolve_study_area
 from hotspots.data.schema import WORKING_CRS, check_incidents
-from hotspots.products.captions import hot_spot_figures, month_text
+from hotspots.products.captions import counted, hot_spot_figures, month_text
 from hotspots.products.patrol.dosage import (
     REVISIT_HOURS,
     RULE,
@@ -288,8 +288,9 @@ def patrol_plan(
     if gaps:  # a month without data is not a month without crime
         gap_words = ", ".join(m.strftime("%b %Y") for m in gaps)
         trend_note = (
-            f"no data for {gap_words}: the plan counts the {len(months) - len(gaps)} month(s) "
-            f"of {start} to {end} with data; {trend_note}"
+            f"no data for {gap_words}: the plan counts the "
+            f"{counted(len(months) - len(gaps), 'month')} of {start} to {end} with data; "
+            f"{trend_note}"
         )
     plan = plan.join(trend, on="rank")
     trend_sources = list(trend.attrs.get("sources", []))
@@ -639,7 +640,8 @@ def _trend(
     return out, (
         (f"{fallback}; " if fallback else "")
         + lagging
-        + f"trend: {start} to {end} against {prev_start} to {prev_end} in the same outlines; "
+        + f"trend: {_span(start, end)} against {_span(prev_start, prev_end)} in the same "
+        "outlines; "
         f"{table.attrs['test']}"
     )
 
@@ -688,8 +690,9 @@ def _timing(
     out["peak_days"] = days
     out["peak_basis"] = "hour" if timed else "month"
     out["windows"] = dosage["windows"].to_numpy() if timed else months
+    out["peak_hours"] = dosage["peak_hours"].to_numpy() if timed else months
     columns = ("minutes_per_visit", "visits_per_window", "visits_per_day", "visits_per_week")
-    for column in (*columns, "dosage"):
+    for column in (*columns, "dosage", "timed", "visits"):
         out[column] = dosage[column].to_numpy()
     return out
 
@@ -733,6 +736,19 @@ def _context(current: gpd.GeoDataFrame) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def _span(first: Any, last: Any) -> str:
+    """``"Nov 2021 – Jan 2022"`` (one month alone: ``"Jan 2022"``)."""
+    a, b = month_text(first), month_text(last)
+    return a if a == b else f"{a} – {b}"
+
+
+def months_words(metadata: dict[str, Any]) -> str:
+    """A plan's months (its ``metadata``) as people write them: ``"Nov 2021 – Jan 2022"`` (one
+    month alone), for titles and sentences (files keep ``metadata["period"]``)."""
+    months = metadata["months"]
+    return _span(months[0], months[-1]) if months else str(metadata["period"])
+
+
 def _limits(
     current: pd.DataFrame,
     timing: str,
@@ -745,8 +761,8 @@ def _limits(
     """The plan's limits, in plain sentences."""
     sources = ", ".join(sorted(current["source"].astype(str).unique()))
     limits = [
-        f"Data: {summary['incidents']:,} incidents from {sources}, {metadata['period']} "
-        f"({len(metadata['months'])} month(s)); the localities hold "
+        f"Data: {summary['incidents']:,} incidents from {sources}, {months_words(metadata)} "
+        f"({counted(len(metadata['months']), 'month')}); the localities hold "
         f"{summary['in_localities']:,} ({100 * summary['share_in_localities']:.1f} %).",
         f"Left out: {summary['unlocated']:,} without a location, {summary['outside_area']:,} "
         f"outside the study area, {summary['sensitive_left_out_shown']} sensitive (domestic abuse, "
@@ -789,8 +805,8 @@ def _limits(
         )
         limits.append(
             f"Tested on these data ({_METHOD_WORDS.get(bt['method'], bt['method'])} found in "
-            f"{bt['train_months']} month(s), checked against the month after, "
-            f"{bt['results'][0]['folds']} time(s)): {figures}. Past hot spots predict future "
-            "ones only this well."
+            f"{counted(bt['train_months'], 'month')}, checked against the month after, "
+            f"{counted(bt['results'][0]['folds'], 'time')}): {figures}. Past hot spots predict "
+            "future ones only this well."
         )
     return limits

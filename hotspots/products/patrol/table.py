@@ -50,13 +50,18 @@ def trend_note(plan: PatrolPlan) -> str | None:
     )
 
 
+FIRST_COLUMNS = ("Rank", "Locality", "Peak days", "Peak hours", "Dosage", "Incidents")
+"""What an inspector reads first, in this order (on screen without scrolling sideways)."""
+
+
 def display_table(plan: PatrolPlan) -> pd.DataFrame:
-    """The plan table as shown: Rank, Locality, Incidents, Share (%), the harm score
-    (:data:`~hotspots.products.patrol.harm.HARM_SCORE`), Incidents compared (when the trend
-    leaves a source out: the count it compares), Previous period, Trend ("–" when none; both
-    headed with the sources they count when one is left out, :func:`trend_headings`), Peak
-    days (hour data only), Peak hours or Peak months, Dosage and Crime mix; one row per
-    locality, best first.
+    """The plan table as shown, what an inspector needs first (:data:`FIRST_COLUMNS`): Rank,
+    Locality, Peak days (hour data only), Peak hours (the windows alone) or Peak months,
+    Dosage (the visits, short: ``"6 visits a week (Fri 2, Sat 4)"``) and Incidents; then Share
+    (%), the harm score (:data:`~hotspots.products.patrol.harm.HARM_SCORE`), Incidents
+    compared (when the trend leaves a source out: the count it compares), Previous period and
+    Trend ("–" when none; headed with the sources they count, :func:`trend_headings`), Crime
+    mix and how many incidents have a time of day. One row per locality, best first.
 
     Examples
     --------
@@ -70,22 +75,26 @@ def display_table(plan: PatrolPlan) -> pd.DataFrame:
         if trend_only(plan)
         else {}
     )
+    hours = loc["peak_hours"] if "peak_hours" in loc.columns else loc["windows"]
+    visits = loc["visits"] if "visits" in loc.columns else loc["dosage"]
     table = pd.DataFrame(
         {
             "Rank": loc["rank"].astype(int).to_numpy(),
             "Locality": loc["name"].to_numpy(),
+            "Peak days": loc["peak_days"].to_numpy(),
+            "Peak months" if months else "Peak hours": hours.to_numpy(),
+            "Dosage": visits.to_numpy(),
             "Incidents": loc["incidents"].astype(int).to_numpy(),
             "Share (%)": (100 * loc["share"].astype(float)).to_numpy(),
             HARM_SCORE: loc["harm"].astype(float).to_numpy(),
             **compared,
             heading["previous"]: pd.to_numeric(loc["previous"]).to_numpy(),
             heading["trend"]: loc["trend"].astype(object).fillna("–").to_numpy(),
-            "Peak days": loc["peak_days"].to_numpy(),
-            "Peak months" if months else "Peak hours": loc["windows"].to_numpy(),
-            "Dosage": loc["dosage"].to_numpy(),
             "Crime mix": loc["crime_mix"].to_numpy(),
         }
     )
+    if "timed" in loc.columns and not months:
+        table["With a time of day"] = loc["timed"].to_numpy()
     return table.drop(columns="Peak days") if months else table
 
 

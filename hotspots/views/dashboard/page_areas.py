@@ -20,6 +20,7 @@ from hotspots.data.schema import WORKING_CRS
 from hotspots.data.select import Selection
 from hotspots.products import area_view, measures
 from hotspots.products.area_view import AreaMeasures
+from hotspots.products.captions import change_text, counted
 from hotspots.views import maps, tables
 from hotspots.views.dashboard import cached, login
 from hotspots.views.dashboard.offline import st_map
@@ -182,8 +183,8 @@ def _what_changed(changes: pd.DataFrame) -> None:
     notes = list(changes.attrs.get("notes", []))
     if changes.attrs.get("suppressed"):
         notes.append(
-            f"{changes.attrs['suppressed']} change(s) in groups of sensitive incidents with "
-            "fewer than 5 are not listed"
+            f"{counted(changes.attrs['suppressed'], 'change')} in groups of sensitive incidents "
+            "with fewer than 5 are not listed"
         )
     columns = st.columns(2)
     for column, (compared_with, period, rows) in zip(
@@ -247,8 +248,7 @@ def _change_text(row: pd.Series, previous: str) -> str:
         return ""
     if row["change_vs_previous"] == 0:
         return f"no change vs {previous}"
-    pct = f" ({row['pct_vs_previous']:+.0f} %)" if pd.notna(row["pct_vs_previous"]) else ""
-    text = f"{row['change_vs_previous']:+.0f}{pct} vs {previous}"
+    text = f"{change_text(row['change_vs_previous'], row['pct_vs_previous'])} vs {previous}"
     return text if row["significant_vs_previous"] else f"{text}, no significant change"
 
 

@@ -119,9 +119,13 @@ def _offered() -> dict[str, str]:
     return {k: v for k, v in OVERLAYS.items() if k not in _POINT_OVERLAYS or allowed("points")}
 
 
-def _layer_choices(where: DeltaGenerator) -> tuple[list[str], dict[str, bool]]:
-    """The analysis layers shown (picked in ``where``) and the overlays wanted. Meeting mode
-    hides the pickers but keeps what was chosen (kept across pages and in the URL)."""
+def _layer_choices(
+    where: DeltaGenerator, more: DeltaGenerator
+) -> tuple[list[str], dict[str, bool]]:
+    """The analysis layers shown (picked in ``where``) and the overlays wanted (ticked in a
+    small "More layers" box in ``more``, beside the pickers: one row of controls above the
+    map). Meeting mode hides the pickers but keeps what was chosen (kept across pages and in
+    the URL)."""
     default = list(DEFAULT_LAYERS)
     if meeting_mode():
         show = list(url_state.initial("m_layers", options=LAYERS, default=default))
@@ -130,9 +134,17 @@ def _layer_choices(where: DeltaGenerator) -> tuple[list[str], dict[str, bool]]:
     show = where.multiselect("Layers on the map", LAYERS, key="m_layers")
     wanted = {}
     offered = _offered()
-    for column, (key, label) in zip(st.columns(len(offered)), offered.items(), strict=True):
+    for key in offered:
         url_state.seed(key, default=False)
-        wanted[key] = column.checkbox(label, key=key)
+    on = sum(bool(st.session_state.get(key)) for key in offered)
+    box = more.popover(
+        f"More layers ({on} on)" if on else "More layers",
+        icon=":material/layers:",
+        use_container_width=True,
+        help=", ".join(offered.values()),
+    )
+    for key, label in offered.items():
+        wanted[key] = box.checkbox(label, key=key)
     for key in ("m_layers", *offered):
         url_state.keep(key)
     url_state.write_url({"m_layers": default})
@@ -146,7 +158,11 @@ least this high."""
 
 
 def _overlays(
-    ds: Dataset, sel: Selection, wanted: dict[str, bool], layers: list[folium.FeatureGroup]
+    ds: Dataset,
+    sel: Selection,
+    wanted: dict[str, bool],
+    layers: list[folium.FeatureGroup],
+    notes: DeltaGenerator,
 ) -> None:
     """Add the store and patrol layers the user wants (of those :func:`_offered`)."""
     if wanted.get("m_feedback"):
@@ -160,7 +176,7 @@ def _overlays(
         try:
             layers.append(page_patrol.patrol_layer_for(ds, sel))
         except ValueError as err:
-            st.caption(f"Patrol localities: {markdown_text(err)}")
+            notes.caption(f"Patrol localities: {markdown_text(err)}")
 
 
 CLUSTER_COLUMNS = (
@@ -181,11 +197,16 @@ def render() -> None:
     require("view")
     ds = current_dataset()
     sel = sidebar_filters(ds, title="Where: hotspots")
+    # Top down, so a laptop (1366 × 768) sees the headline figures and the map at once: the
+    # figures (under the map in meeting mode), one row of pickers, the map, its notes; the
+    # analysts' tuning under them (rarely changed, it need not push the map down).
+    head = st.container()
+    layers_at, share_at, more_at = st.columns([4, 1, 1.2], vertical_alignment="bottom")
+    map_at, below, notes = st.container(), st.container(), st.container()
     params = cast(_Tuning, dict(cached.DEFAULT_ANALYSIS))
     if not meeting_mode() and allowed("tune"):
-        params = _tuning()
-    head = st.container()  # the figures, or the map first in meeting mode (above the fold)
-    layers_at, share_at = st.columns([5, 1])  # the pickers, one row above the map
+        with st.container():
+            params = _tuning()
     params["coverage"] = _coverage(share_at)
     inc = cached.selected(ds, sel)
     if len(inc) == 0:
@@ -197,9 +218,7 @@ def render() -> None:
         st.warning(str(err))
         return
 
-    p = result.params
-    clusters = p["clusters"]
-    show, wanted = _layer_choices(layers_at)
+    show, wanted = _layer_choices(layers_at, more_at)
     # st_folium draws every layer it is given (whatever its ``show``), so layers left out are
     # swapped for empty groups (st_map draws a fresh copy of each cached layer every time).
     # Only the layers shown are built (and cached), so a layer switched off costs nothing.
@@ -207,7 +226,7 @@ def render() -> None:
         layer.layer_name: layer for layer in cached.analysis_layers_for(ds, sel, show, **params)
     }
     layers = [built.get(name, folium.FeatureGroup(control=False)) for name in DRAWING_ORDER]
-    _overlays(ds, sel, wanted, layers)
+    _overlays(ds, sel, wanted, layers, notes)
     # the streets of the largest clusters, so the map says where they are without a basemap
     key = cached.analysis_key(ds, sel, params)
     layers.append(_labels(key, _result=result))
@@ -223,18 +242,39 @@ def render() -> None:
     if meeting_mode():
         cast(folium.Figure, base.get_root()).header.add_child(folium.Element(MEETING_MAP_CSS))
         fill_screen(base, min_height_px=MEETING_MAP_HEIGHT_PX)
+    with map_at:
+        _draw_map(base, layers)
+    cached.warm_groups(ds, sel, show, **params)  # the next filter change, analysed ahead
+    _figures(below if meeting_mode() else head, inc, result)
+    _notes(notes, result)
+    if not meeting_mode() and len(result.profiles):
+        st.subheader("Clusters")
+        st.dataframe(
+            _cluster_table(key, _result=result), hide_index=True, width="stretch", key="m_clusters"
+        )
+        st.caption("No.: the cluster's number on the map, in exports and briefings.")
+    exports.render_exports(ds, sel, result, show=show)
+
+
+def _draw_map(base: folium.Map, layers: list[folium.FeatureGroup]) -> None:
+    """The map with its layers: the layer list folded on a narrow map (a laptop) and in
+    meeting mode, so it never covers the hot spots at first sight."""
     st_map(
         base,
         key="hotspot_map_meeting" if meeting_mode() else "hotspot_map",
         feature_group_to_add=layers,
-        layer_control=folium.LayerControl(collapsed=meeting_mode()),
+        layer_control=maps.layer_control(collapsed=True if meeting_mode() else None),
         height=MAP_HEIGHT_PX,
         use_container_width=True,
         returned_objects=[],
     )
-    cached.warm_groups(ds, sel, show, **params)  # the next filter change, analysed ahead
+
+
+def _figures(where: DeltaGenerator, inc: pd.DataFrame, result: Analysis) -> None:
+    """The five headline figures in one row, the hot spots' share widest (its label whole)."""
     fc = result.forecast
-    cols = (st.container() if meeting_mode() else head).columns(5)
+    clusters = result.params["clusters"]
+    cols = where.columns([1, 1.7, 1, 0.8, 1])
     # the count every page shows for this selection (When, Areas), without copying the
     # incidents (up to 0.2-0.4 s of CPU on a fresh server, while the browser fetches the map)
     counted, left_out = countable_count(inc)
@@ -257,6 +297,11 @@ def render() -> None:
     cols[3].metric("Clusters", clusters["n_clusters"])
     cols[4].metric("Clustered share", f"{result.clustered_share:.0%}")
 
+
+def _notes(notes: DeltaGenerator, result: Analysis) -> None:
+    """What the map shows in plain words, under it; how it was made one click away."""
+    p = result.params
+    fc = result.forecast
     left = p.get("sensitive_left_out_of_map_layers", 0)
     plain, technical = map_caption(
         p, n_hot_cells=result.n_hot_cells, clustered_share=result.clustered_share
@@ -266,25 +311,18 @@ def render() -> None:
         technical = f"{hot_technical}\n\n{technical}"
     else:
         hot_plain = f"No hot spot forecast: {p.get('forecast', {}).get('skipped', 'none')}."
-    st.caption(hot_plain)
-    notes = [plain]
+    notes.caption(hot_plain)
+    said = [plain]
     if left:
         shown = p.get("sensitive_left_out_shown", left)  # a number, "<5" or "withheld"
-        notes.append(
+        said.append(
             f"{'Some' if shown == WITHHELD else shown} sensitive incidents (domestic abuse, "
             "sexual offences, stalking) are not mapped; they are counted by ward on the Areas "
             "page."
         )
-    st.caption(" ".join(notes))
-    with st.expander("How this map was made"):
+    notes.caption(" ".join(said))
+    with notes.expander("How this map was made"):
         st.caption(technical)
-    if not meeting_mode() and len(result.profiles):
-        st.subheader("Clusters")
-        st.dataframe(
-            _cluster_table(key, _result=result), hide_index=True, width="stretch", key="m_clusters"
-        )
-        st.caption("No.: the cluster's number on the map, in exports and briefings.")
-    exports.render_exports(ds, sel, result, show=show)
 
 
 def _opening_bounds(ds: Dataset, shown: Analysis, params: _Tuning) -> tuple[float, ...] | None:

@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from hotspots.data.select import Selection
-from hotspots.products.captions import month_text
+from hotspots.products.captions import counted, month_text
 from hotspots.products.patrol import (
     PatrolPlan,
     to_csv,
@@ -38,6 +38,7 @@ from hotspots.products.patrol.request import (
     pool_selection,
 )
 from hotspots.products.patrol.table import (
+    FIRST_COLUMNS,
     display_table,
     harm_note,
     month_only,
@@ -51,7 +52,7 @@ from hotspots.views.dashboard.sidebar import MEETING_MAP_CSS, meeting_mode, side
 from hotspots.views.dashboard.state import Dataset, current_dataset
 from hotspots.views.dashboard.table_view import show_table
 from hotspots.views.dashboard.text import markdown_text
-from hotspots.views.patrol_map import MAP_HEIGHT_PX, map_view, patrol_layer
+from hotspots.views.patrol_map import MAP_HEIGHT_PX, map_view, patrol_layer, view_bounds
 
 FileKind = Literal["geojson", "csv", "json", "kml", "html", "pdf"]
 
@@ -80,6 +81,11 @@ RANKINGS: dict[Literal["count", "harm"], str] = {
     "count": "Incidents",
     "harm": HARM_SCORE,
 }
+
+FIRST_WIDTHS_PX = (48, 190, 100, 150, 160, 76)
+"""Widths (px) of the columns an inspector reads first (:data:`~hotspots.products.patrol.
+table.FIRST_COLUMNS`): 724 px, inside the page beside the sidebar at 1366 px wide (about 900
+px), so they show without scrolling sideways; the rest follow."""
 
 _CHOICES_KEY = "patrol_choices"
 
@@ -219,7 +225,7 @@ def _controls(ds: Dataset, sel: Selection, pool: pd.DataFrame) -> Choices:
     n_wards = len(ds.wards)
     if sel.wards:
         areas: dict[Literal["chosen", "all"], str] = {
-            "chosen": f"The {len(sel.wards)} ward(s) chosen in the sidebar",
+            "chosen": f"The {counted(len(sel.wards), 'ward')} chosen in the sidebar",
             "all": f"All {n_wards} wards of the data",
         }
         area = c2.radio("Area", list(areas), format_func=areas.get, key="p_area")
@@ -297,14 +303,19 @@ def _table(plan: PatrolPlan) -> None:
         return
     heading = trend_headings(plan)
     whole = st.column_config.NumberColumn(format="%.0f")
+    widths = dict(zip(FIRST_COLUMNS, FIRST_WIDTHS_PX, strict=True))
     show_table(
         tables.readable(display_table(plan)),
         column_config={
+            **{name: st.column_config.Column(width=px) for name, px in widths.items()},
+            "Peak months": st.column_config.Column(width=widths["Peak hours"]),
+            "Incidents": st.column_config.NumberColumn(width=widths["Incidents"]),
             "Share (%)": st.column_config.NumberColumn(format="%.1f %%"),
             HARM_SCORE: st.column_config.NumberColumn(format="%,.0f"),
             heading["incidents_compared"]: whole,
             heading["previous"]: whole,
         },
+        lines=3,  # a locality's name, its three peak windows, its visits: wrapped, whole
     )
     like = trend_note(plan)
     if like:  # the trend counts fewer sources than "Incidents": said under the table
@@ -335,13 +346,17 @@ def _map(ds: Dataset, plan: PatrolPlan, key: tuple[str, ...]) -> None:
         cast(folium.Figure, base.get_root()).header.add_child(folium.Element(MEETING_MAP_CSS))
         fill_screen(base, min_height_px=MAP_HEIGHT_PX)  # never smaller than outside a meeting
     centre, zoom = map_view(plan)
+    layers = [cached.wards_layer(ds), _patrol_layer(key, _plan=plan)]
+    bounds = view_bounds(plan)
+    if bounds is not None:  # fitted in the browser, to the frame's size there
+        layers.append(maps.fit_layer(bounds))
     st_map(
         base,
         key="patrol_map_meeting" if meeting_mode() else "patrol_map",
-        feature_group_to_add=[cached.wards_layer(ds), _patrol_layer(key, _plan=plan)],
+        feature_group_to_add=layers,
         center=centre,
         zoom=zoom,
-        layer_control=folium.LayerControl(collapsed=meeting_mode()),
+        layer_control=maps.layer_control(collapsed=True if meeting_mode() else None),
         height=MAP_HEIGHT_PX,
         use_container_width=True,
         returned_objects=[],

@@ -18,7 +18,14 @@ from hotspots.analysis.temporal import MIN_TIMED_INCIDENTS, HourWeekday
 from hotspots.core.disclosure import MIN_COUNT, TIME_FILTER_NOTE
 from hotspots.data.schema import CATEGORIES
 from hotspots.data.select import Selection, values_present, ward_choices
-from hotspots.products.peak_times import FOCUS_KINDS, Focus, PeakTimes, peak_times
+from hotspots.products.peak_times import (
+    FOCUS_KINDS,
+    SHARED_HOURS_NOTE,
+    Focus,
+    PeakTimes,
+    hour_day_rows,
+    peak_times,
+)
 from hotspots.views import tables
 from hotspots.views.dashboard import cached
 from hotspots.views.dashboard.login import require
@@ -133,7 +140,7 @@ def _heatmap(profile: HourWeekday) -> None:
     if not profile.available or profile.table is None:
         st.info(f"No hour × weekday chart: {profile.reason}.")
         return
-    long = profile.table.stack().rename("incidents").reset_index()
+    long = hour_day_rows(profile.table)
     big = meeting_mode()
     # Every weekday and hour keeps its label in both modes: no label is dropped for overlap,
     # the rows are tall enough for the meeting type size (which is larger).
@@ -156,8 +163,7 @@ def _heatmap(profile: HourWeekday) -> None:
                       "scale": {"scheme": "orangered"},
                       "legend": {"labelFontSize": 15 if big else 11,
                                  "titleFontSize": 15 if big else 11}},
-            "tooltip": [{"field": "weekday"}, {"field": "hour"},
-                        {"field": "incidents", "type": "quantitative", "format": ".1f"}],
+            "tooltip": [{"field": "Day"}, {"field": "Hour"}, {"field": "Incidents"}],
         },
     }  # fmt: skip
     st.vega_lite_chart(long, spec, width="stretch")
@@ -166,7 +172,7 @@ def _heatmap(profile: HourWeekday) -> None:
         f"{profile.n_used:,} incidents with a time of day"
         + (f"; {left_out:,} without one (or with a window over "
            f"{profile.max_window_hours:g} h) are left out" if left_out else "")
-        + ". An incident with a from–to window is spread over the hours of its window. "
+        + f". {SHARED_HOURS_NOTE} "
         + TIME_FILTER_NOTE
     )  # fmt: skip
 
@@ -233,7 +239,16 @@ def _monthly(out: PeakTimes) -> None:
                 "title": None,
                 "scale": {"domain": series["domain"], "range": [[1, 0], [5, 4], [1, 3]]},
             },
-            "tooltip": [{**month, "title": "month"}, {"field": "series"}, {"field": "incidents"}],
+            "tooltip": [
+                {**month, "title": "Month", "format": "%b %Y"},
+                {"field": "series", "title": "Line"},
+                {
+                    "field": "incidents",
+                    "type": "quantitative",
+                    "title": "Incidents",
+                    "format": ",.0f",
+                },
+            ],
         },
     }
     gaps = [  # a band centred on the month's point, half way to its neighbours
@@ -255,7 +270,7 @@ def _monthly(out: PeakTimes) -> None:
             {"data": {"values": marks},
              "mark": {"type": "point", "filled": True, "fill": "white", "stroke": "#b2182b",
                       "strokeWidth": 2.5, "size": 160, "opacity": 1},
-             "encoding": {**at, "tooltip": [{"field": "label", "title": "note"}]}},
+             "encoding": {**at, "tooltip": [{"field": "label", "title": "Note"}]}},
             {"data": {"values": out.partial_labels()},  # once per run of months
              "mark": {"type": "text", "align": "right", "dx": -10, "dy": -16,
                       "fontSize": 17 if meeting_mode() else 13, "color": "#b2182b"},

@@ -30,6 +30,21 @@ h1 { padding-top: 0 !important; padding-bottom: .25rem !important; }
 </style>
 """
 
+PAGE_CSS = """
+<style>
+[data-testid="stMainBlockContainer"] { padding-top: 2.75rem !important; }
+h1 { padding-top: 0 !important; padding-bottom: .25rem !important; }
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {
+    white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
+[data-testid="stMetricValue"] { font-size: 2rem !important; }
+[data-testid="stElementContainer"]:has([data-testid="stMarkdownContainer"] > style:only-child) {
+    display: none !important; }
+</style>
+"""
+"""Outside meeting mode: less room above the title (the page's menu stands at the right of
+it), so a laptop at 1366 × 768 sees the headline figures and the map without scrolling; a
+figure's label wraps rather than being cut short ("Next month's crime in …")."""
+
 MEETING_MAP_CSS = """
 <style>
 .hotspots-legend > div { font-size: 19px !important; line-height: 1.5 !important; }
@@ -37,13 +52,17 @@ MEETING_MAP_CSS = """
 .hotspots-legend span { width: 20px !important; height: 20px !important; }
 .leaflet-control-layers, .leaflet-tooltip, .leaflet-popup-content { font-size: 17px !important; }
 .leaflet-control-scale-line { font-size: 15px !important; }
-.hotspots-label { font-size: 15px !important; }
-.hotspots-label-hot { font-size: 16px !important; }
+.hotspots-label { font-size: 18px !important; }
+.hotspots-label-hot { font-size: 19px !important; }
+.hotspots-rank { width: 32px !important; height: 32px !important; line-height: 28px !important;
+    font-size: 18px !important; margin: -5px 0 0 -5px; }
 </style>
 """
 """Meeting mode inside the map's iframe (the page's CSS cannot reach it): larger legends,
-scale and place names. Where the legends go is the map's own choice (the corner where they
-cover the fewest drawn features: :mod:`hotspots.views.maps`)."""
+scale, place names (18–19 px: read from the back of a room at 1920 × 1080) and patrol rank
+discs (32 px, centred on their place as the 22 px ones are). Where the legends go is the map's
+own choice (the corner where they cover the fewest drawn features: :mod:`hotspots.views.maps`).
+"""
 
 
 def meeting_mode() -> bool:
@@ -62,8 +81,7 @@ def meeting_toggle() -> bool:
     url_state.keep("meeting_mode")
     # Only a change of state moves the sidebar: opened in a meeting, it stays open.
     st.set_page_config(initial_sidebar_state="collapsed" if meeting_mode() else "auto")
-    if meeting_mode():
-        st.markdown(MEETING_CSS, unsafe_allow_html=True)
+    st.markdown(MEETING_CSS if meeting_mode() else PAGE_CSS, unsafe_allow_html=True)
     url_state.write_url()
     return meeting_mode()
 
@@ -108,6 +126,7 @@ def sidebar_filters(ds: Dataset, title: str | None = None) -> Selection:
     url_state.seed("f_types", options=types)
     chosen_types = side.multiselect("Crime types", types, key="f_types", placeholder="All types")
     names = dict(choices.wards)
+    url_state.say("f_wards", names)  # a shared link names its wards, not their codes
     url_state.seed("f_wards", options=list(names))
     chosen_wards = side.multiselect(
         "Wards",

@@ -5,7 +5,8 @@ new session. Every widget listed in :data:`PARAMS` is therefore seeded, before i
 the value this session last kept (another page) or else from the URL's query parameters (a
 reload, or a link someone shared), and its value is written back to both after it is drawn.
 Only values that differ from the defaults go into the URL, as words a person can read:
-``/areas?groups=Anti-social+behaviour&days=fri&days=sat&use_hours=1&from=22&to=3&meeting=1``.
+``/areas?groups=Anti-social+behaviour&wards=Adeyfield+East&days=fri&days=sat&use_hours=1&from=22
+&to=3&meeting=1`` (a ward by its name, :func:`say`; a link with its code still opens).
 
 A value the data do not offer (a ward of another district in a shared link) is dropped, never an
 error.
@@ -20,7 +21,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,6 +103,32 @@ def _from_url(param: Param) -> Any:
         return None
 
 
+_SAID = "_url_names"
+
+
+def say(key: str, names: Mapping[Any, str]) -> None:
+    """Write the values of widget ``key`` into the URL by their names (a ward's code → its
+    name: ``wards=Adeyfield+East``, not ``wards=E05004691``), and read a name in the URL back
+    as its value; a value the URL gives that is no name (a code, in an older link) is read as
+    it is. Call before :func:`seed` or :func:`initial`."""
+    st.session_state[_SAID] = {**st.session_state.get(_SAID, {}), key: dict(names)}
+
+
+def _names(key: str) -> dict[Any, str]:
+    return dict(st.session_state.get(_SAID, {}).get(key, {}))
+
+
+def _from_names(key: str, value: Any) -> Any:
+    """A value read from the URL with its names turned back into values (:func:`say`)."""
+    names = _names(key)
+    if not names or value is None:
+        return value
+    values = {name: code for code, name in names.items()}
+    if isinstance(value, list):
+        return [v if v in names else values.get(v, v) for v in value]
+    return value if value in names else values.get(value, value)
+
+
 def initial(key: str, *, options: Sequence[Any] | None = None, default: Any = None) -> Any:
     """The value widget ``key`` should start from: its own, else the one kept in this session
     (another page), else the URL's, else ``default``.
@@ -111,7 +138,7 @@ def initial(key: str, *, options: Sequence[Any] | None = None, default: Any = No
     """
     if key in st.session_state:
         return st.session_state[key]
-    value = _kept().get(key)
+    value = _from_names(key, _kept().get(key))
     if value is not None and options is not None:
         allowed = list(options)
         if PARAMS[key].many:
@@ -165,10 +192,11 @@ def write_url(defaults: dict[str, Any] | None = None) -> None:
         param = PARAMS[key]
         if value is None or _same(value, defaults.get(key)):
             continue
+        names = _names(key)
         if param.many:
-            wanted[param.name] = [param.encode(v) for v in value]
+            wanted[param.name] = [param.encode(names.get(v, v)) for v in value]
         else:
-            wanted[param.name] = param.encode(value)
+            wanted[param.name] = param.encode(names.get(value, value))
     ours = {param.name for param in PARAMS.values()}
     current = {
         name: st.query_params.get_all(name)

@@ -28,9 +28,10 @@ from shapely.geometry.polygon import orient
 
 from hotspots.core.crs import from_lonlat, to_crs
 from hotspots.core.io import Dest
+from hotspots.products.captions import study_area_words
 from hotspots.products.patrol.export import plan_table
 from hotspots.products.patrol.harm import HARM_SCORE
-from hotspots.products.patrol.plan import CONTEXT_RES, PatrolPlan
+from hotspots.products.patrol.plan import CONTEXT_RES, PatrolPlan, months_words
 from hotspots.products.patrol.table import month_only, trend_headings, trend_note, trend_only
 from hotspots.space.grid import cell_polygons
 from hotspots.views.documents.html import (
@@ -96,7 +97,7 @@ def locality_map(plan: PatrolPlan, rank: int, *, half_width_m: float = _HALF_WID
 
 def overview_map(plan: PatrolPlan) -> Figure:
     """Static map of every locality of the plan over the study area's wards."""
-    return _overview(_layers(plan), plan.metadata.get("period", ""))
+    return _overview(_layers(plan), months_words(plan.metadata))
 
 
 def _overview(layers: _Layers, period: str) -> Figure:
@@ -118,13 +119,13 @@ def briefing_html(plan: PatrolPlan, *, title: str | None = None) -> str:
     --------
     >>> Path("briefing.html").write_text(briefing_html(plan))  # doctest: +SKIP
     """
-    title = title or f"Patrol briefing, {plan.metadata.get('period', '')}"
+    title = title or f"Patrol briefing, {months_words(plan.metadata)}"
     summary = plan.metadata.get("summary", {})
     meta = plan.metadata
     layers = _layers(plan)
     parts = [
         f"<h1>{esc(title)}</h1>",
-        f"<p>Study area: {esc(meta.get('study_area', ''))}. Ranked by "
+        f"<p>Study area: {esc(study_area_words(meta.get('study_area', '')))}. Ranked by "
         f"{esc(meta.get('ranked_by', ''))}; hot spots by {esc(meta.get('method', ''))}. "
         f"{summary.get('in_localities', 0):,} of {summary.get('incidents', 0):,} incidents "
         f"({100 * summary.get('share_in_localities', 0):.1f} %) fall in these "
@@ -139,14 +140,14 @@ def briefing_html(plan: PatrolPlan, *, title: str | None = None) -> str:
         list_html(plan.limits),
     ]
     if len(plan.localities):
-        overview = figure_png(_overview(layers, str(meta.get("period", ""))))
+        overview = figure_png(_overview(layers, months_words(meta)))
         parts.append(image_html(overview, alt="overview map"))
     for record in plan_table(plan).to_dict("records"):
         rank = int(record["rank"])
         heading = f"{rank}. {record['name']}"
         bounds = _square(layers, rank, _HALF_WIDTH_M)
         png = figure_png(_map_figure(layers, bounds, highlight=rank, title=heading))
-        details = {label: _text(record.get(key), key) for key, label in _details(plan).items()}
+        details = locality_details(record, _details(plan))
         parts.append(
             f'<section class="locality" id="locality-{rank}"><h2>{esc(heading)}</h2>'
             f"{image_html(png, alt=f'map of locality {rank}')}{fields_html(details)}</section>"
@@ -182,7 +183,7 @@ def write_briefing_pdf(plan: PatrolPlan, dest: Dest = None) -> bytes:
     """
     return pdf_bytes(
         _briefing_pages(plan),
-        title=f"Patrol briefing {plan.metadata.get('period', '')}",
+        title=f"Patrol briefing {months_words(plan.metadata)}",
         dest=dest,
     )
 
@@ -191,7 +192,7 @@ def _briefing_pages(plan: PatrolPlan) -> Iterator[Figure]:
     layers = _layers(plan)
     yield from _table_pages(plan)
     if len(plan.localities):
-        yield _overview(layers, str(plan.metadata.get("period", "")))
+        yield _overview(layers, months_words(plan.metadata))
     details = _details(plan)
     for record in plan_table(plan).to_dict("records"):
         yield _locality_page(layers, record, details)
@@ -228,6 +229,14 @@ def _text(value: Any, key: str = "") -> str:
     if isinstance(value, float | np.floating):
         return f"{value:,.0f}" if abs(float(value)) >= 100 else f"{value:,.1f}"
     return str(value)
+
+
+def locality_details(record: dict[str, Any], details: dict[str, str]) -> dict[str, str]:
+    """A locality's details as the briefing prints them, label → text; a detail without a
+    value is left out, never printed as a blank label ("Main street:" of a place named after
+    a landmark with no street)."""
+    shown = {label: _text(record.get(key), key) for key, label in details.items()}
+    return {label: text for label, text in shown.items() if text.strip()}
 
 
 def _display_table(plan: PatrolPlan) -> Any:
@@ -442,7 +451,7 @@ def _table_pages(plan: PatrolPlan) -> Iterator[Figure]:
     table = pd.DataFrame(
         {
             "Rank": short["rank"].astype(str),
-            "Locality": [textwrap.shorten(str(n), 48) for n in short["name"]],
+            "Locality": short["name"].astype(str),  # wrapped in its column, never cut
             "Incidents": short["incidents"].astype(str),
             **compared,
             "Share": [_text(v, "share") for v in short["share"]],
@@ -457,7 +466,7 @@ def _table_pages(plan: PatrolPlan) -> Iterator[Figure]:
         *plan.limits,
     ]
     yield from table_pages(
-        f"Patrol briefing, {plan.metadata.get('period', '')}",
+        f"Patrol briefing, {months_words(plan.metadata)}",
         table,
         note="\n".join(f"• {n}" for n in notes),
         size=A4_PORTRAIT,
@@ -473,8 +482,8 @@ def _locality_page(layers: _Layers, record: dict[str, Any], details: dict[str, s
           highlight=int(record["rank"]))  # fmt: skip
     ax.set_title(f"{record['rank']}. {record['name']}", fontsize=11, parse_math=False)
     lines = [
-        textwrap.fill(f"{label}: {_text(record.get(key), key)}", 110)
-        for key, label in details.items()
+        textwrap.fill(f"{label}: {text}", 110)
+        for label, text in locality_details(record, details).items()
     ]
     fig.text(0.08, 0.33, "\n".join(lines), fontsize=7.5, va="top", parse_math=False)
     return fig

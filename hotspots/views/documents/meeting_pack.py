@@ -47,10 +47,13 @@ from hotspots.core.io import Dest, deliver
 from hotspots.data.coverage import Coverage
 from hotspots.products.captions import (
     cell_area_text,
+    counted,
     counts_title,
     hot_spot_caption,
     hot_spot_title,
     month_text,
+    percent_change_text,
+    study_area_words,
 )
 from hotspots.views.documents.html import esc, image_html, page_html, table_html
 from hotspots.views.documents.pdf import A4_LANDSCAPE, pdf_bytes, table_pages
@@ -166,9 +169,9 @@ def peak_summary(analysis: Analysis, *, block_hours: int = 3) -> tuple[pd.DataFr
     key = "category" if "category" in peaks.columns else "group"
     resolution = "hour" if len(peaks) and (peaks["resolution"] == "hour").any() else "month"
     few = sum(t < MIN_TIMED_INCIDENTS for t, _ in attrs.get("with_time", {}).values())
+    groups = f"{counted(few, 'group')} {'has' if few == 1 else 'have'}"
     unknown = (
-        f"{few} group(s) have fewer than {MIN_TIMED_INCIDENTS} incidents with a time of day "
-        "(timing unknown)"
+        f"{groups} fewer than {MIN_TIMED_INCIDENTS} incidents with a time of day (timing unknown)"
     )
     if resolution == "hour":
         available = sorted(peaks["block_hours"].dropna().astype(int).unique())
@@ -183,7 +186,10 @@ def peak_summary(analysis: Analysis, *, block_hours: int = 3) -> tuple[pd.DataFr
                 "not in these windows."
             )
         if few:
-            note += f" No windows where {unknown}."
+            note += (
+                f" {groups} no windows: fewer than {MIN_TIMED_INCIDENTS} incidents with a time "
+                "of day (timing unknown)."
+            )
     else:
         rows = peaks
         reason = attrs.get("reason") or (unknown if few else "no incident has a time of day")
@@ -723,7 +729,7 @@ def _measures_display(measures: pd.DataFrame | None) -> tuple[pd.DataFrame, str]
         (attrs.get("last_year_period") or "last year", "last_year_shown", "vs_last_year"),
     ):
         pct = measures[f"pct_{suffix}"].astype(float)
-        change = pct.map("{:+.0f}%".format, na_action="ignore").astype(object).fillna("–")
+        change = pct.map(percent_change_text, na_action="ignore").astype(object).fillna("–")
         marker = measures.get(suffix, pd.Series("", index=measures.index)).fillna("").astype(str)
         table[period] = measures[col].astype(str).to_numpy()
         table[f"change vs {period}"] = (change + " " + marker).str.strip().to_numpy()
@@ -839,7 +845,7 @@ def _method_items(analysis: Analysis) -> tuple[list[tuple[str, str]], list[tuple
         (
             "Grid",
             f"H3 resolution {grid['res']}, {n_cells:,} cells "
-            f"(study area: {p.get('study_area', 'not recorded')})",
+            f"(study area: {study_area_words(p.get('study_area', 'not recorded'))})",
         ),
         ("Hot spot method", method),
         (

@@ -503,3 +503,24 @@ def test_a_council_logs_rows_outside_the_district_are_kept_to_mend(tmp_path):
     outside = q[q["reason"] == "outside_study_area"]
     assert outside["line"].astype(int).tolist() == [3]
     assert outside["file"].astype(str).str.endswith("asb.csv").all()
+
+
+def test_rows_set_aside_by_a_file_whose_month_was_replaced_are_not_counted(tmp_path):
+    """A month added with 3 broken rows, then its corrected file: the broken rows were the
+    first file's, not the workspace's any more ("rows read" counted them still)."""
+    root = tmp_path / "ws"
+    init(root, area=LEEDS)
+    path = Path(_street_csv(tmp_path, "2018-04", _counts(0), seed=0))
+    good = path.read_text()
+    with path.open("a") as f:
+        for i in range(3):
+            f.write(f"bad-{i},not a month,,,-1.5,53.8,On or near X,,,Burglary,,\n")
+    add(root, [path])
+    assert len(open_workspace(root).quarantine) == 3
+    fixed = "".join(f"bad-{i},2018-04,,,-1.5,53.8,On or near X,,,Burglary,,\n" for i in range(3))
+    path.write_text(good + fixed)  # the corrected download of the same month
+    assert add(root, [path]).replaced
+    data = open_workspace(root)
+    assert len(data.quarantine) == 0
+    assert data.load.report.rows_read == data.load.report.rows_kept == len(data.incidents)
+    assert not list((root / "data" / "quarantine").glob("*.parquet"))  # and not kept on disk

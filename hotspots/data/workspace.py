@@ -607,19 +607,33 @@ def _add(
     outside = result.quarantine["reason"] == "outside_study_area"
     bad = result.quarantine[~outside] if name == POLICEUK else result.quarantine
     bad = pd.concat([bad, *repeated], ignore_index=True) if repeated else bad
+    set_aside = dict(manifest.get("set_aside", {}))  # each add's rows set aside: its files
     if len(bad) and (report.added or report.replaced or report.added_to or repeated):
         tag = hashlib.sha256("".join(sorted(hashes.values())).encode()).hexdigest()[:12]
-        writers[ws.data_dir / QUARANTINE / f"{_slug(name)}-{tag}.parquet"] = bad.astype(
-            "string"
-        ).to_parquet
+        stem = f"{_slug(name)}-{tag}"
+        writers[ws.data_dir / QUARANTINE / f"{stem}.parquet"] = bad.astype("string").to_parquet
+        set_aside[stem] = sorted(hashes.values())
+    outdated = _stale_set_aside(set_aside, partitions)  # their files' months replaced since
+    set_aside = {k: v for k, v in set_aside.items() if k not in outdated}
     writers[ws.data_dir / MANIFEST] = lambda path: _write_manifest(
-        path, {**manifest, "partitions": partitions}
+        path, {**manifest, "partitions": partitions, "set_aside": set_aside}
     )
     gone = [ws.data_dir / f"{k}.parquet" for k in manifest["partitions"] if k not in partitions]
+    gone += [ws.data_dir / QUARANTINE / f"{k}.parquet" for k in outdated]
     _write_all(writers, then_remove=gone)
     order = None if name == POLICEUK else order_name(dayfirst)  # police.uk's: months only
     _save_settings(ws, name, columns=cmap, crs=crs, date_order=order)
     return report
+
+
+def _stale_set_aside(
+    set_aside: Mapping[str, Sequence[str]], partitions: Mapping[str, Any]
+) -> set[str]:
+    """The rows set aside by adds none of whose files any stored month still comes from (each
+    month replaced since by a newer file): no longer the workspace's, so neither read nor
+    counted (a corrected file's month kept its first file's 5 broken rows: "rows read" 104)."""
+    used = {sha for entry in partitions.values() for sha in entry.get("files", {}).values()}
+    return {stem for stem, shas in set_aside.items() if not used.intersection(shas)}
 
 
 def _save_settings(
@@ -1466,12 +1480,14 @@ def _saved_quarantine(
     ws: Workspace, manifest: Mapping[str, Any], extra: pd.DataFrame
 ) -> pd.DataFrame:
     """The rows set aside by each ``add`` (:data:`QUARANTINE`) and ``extra``: not the months
-    of a source filed there before its name was refused (:func:`_check_source_name`)."""
+    of a source filed there before its name was refused (:func:`_check_source_name`), nor an
+    add's whose files no stored month comes from any more (:func:`_stale_set_aside`)."""
     folder = ws.data_dir / QUARANTINE
+    stale = _stale_set_aside(manifest.get("set_aside", {}), manifest["partitions"])
     paths = [
         p
         for p in (sorted(folder.glob("*.parquet")) if folder.is_dir() else [])
-        if f"{QUARANTINE}/{p.stem}" not in manifest["partitions"]
+        if f"{QUARANTINE}/{p.stem}" not in manifest["partitions"] and p.stem not in stale
     ]
     # saved before every quoting detail of a withheld row was withheld: withheld now
     saved = [withheld_rows_quoting_nothing(pd.read_parquet(p)) for p in paths]

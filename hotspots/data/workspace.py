@@ -39,6 +39,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import difflib
+import functools
 import hashlib
 import json
 import os
@@ -49,7 +50,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -368,6 +369,48 @@ def _toml(value: Any) -> str:
 # --------------------------------------------------------------------------- add
 
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+@contextlib.contextmanager
+def _one_add_at_a_time(root: Path) -> Iterator[None]:
+    """Within the block no other process adds to the workspace at ``root``: each add reads the
+    manifest and writes it back, so two at once (two analysts uploading on the Data page) would
+    lose one's months. A lock file beside the data (POSIX ``flock``, released when the process
+    ends however it ends); elsewhere, no lock."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: one add at a time is the user's to keep
+        yield
+        return
+    if not (root / CONFIG).is_file():  # no workspace: the add says so, nothing is made
+        yield
+        return
+    folder = root / "data"
+    folder.mkdir(exist_ok=True)
+    with (folder / ".add.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _one_at_a_time(add_files: Callable[_P, _R]) -> Callable[_P, _R]:
+    """``add_files`` (its first argument, or ``root=``, the workspace) with no other add to the
+    same workspace under way (:func:`_one_add_at_a_time`)."""
+
+    @functools.wraps(add_files)
+    def one(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        root = args[0] if args else kwargs["root"]
+        with _one_add_at_a_time(Path(str(root))):
+            return add_files(*args, **kwargs)
+
+    return one
+
+
+@_one_at_a_time
 def add(
     root: str | Path,
     files: Sequence[str | Path],
@@ -430,41 +473,6 @@ def add(
     OSError
         A part could not be written: nothing was (:func:`_write_all`).
     """
-    with _one_add_at_a_time(Path(root)):
-        return _add(root, files, source=source, columns=columns, crs=crs, dayfirst=dayfirst)
-
-
-@contextlib.contextmanager
-def _one_add_at_a_time(root: Path) -> Iterator[None]:
-    """Within the block no other process adds to the workspace at ``root``: each add reads the
-    manifest and writes it back, so two at once (two analysts uploading on the Data page) would
-    lose one's months. A lock file beside the data (POSIX ``flock``, released when the process
-    ends however it ends); elsewhere, no lock."""
-    try:
-        import fcntl
-    except ImportError:  # not POSIX: one add at a time is the user's to keep
-        yield
-        return
-    folder = root / "data"
-    folder.mkdir(parents=True, exist_ok=True)
-    with (folder / ".add.lock").open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-
-
-def _add(
-    root: str | Path,
-    files: Sequence[str | Path],
-    *,
-    source: str | None = None,
-    columns: Mapping[str, str] | ColumnMap | None = None,
-    crs: str | None = None,
-    dayfirst: bool | None = None,
-) -> AddReport:
-    """:func:`add`, with no other ``add`` of the workspace under way."""
     ws = read_workspace(root)
     filed_as = source or _files_source_name(files)  # the source whose settings are used
     saved = ws.source(filed_as)

@@ -251,8 +251,8 @@ def test_a_walkabout_recorded_on_the_page_is_stored_audited_and_offered_to_new_p
     _button(at, "Save walkabout").click().run()
     assert not at.exception, [e.value for e in at.exception]
     said = " ".join(e.value for e in at.error)
-    assert "Walkabout not saved" in said and "area is required" in said
-    assert "organiser is required" in said and "participants is required" in said
+    assert "Walkabout not saved" in said and "Area walked is required" in said
+    assert "Organised by is required" in said and "People taking part is required" in said
     assert len(store.list_walkabouts(engine)) == len(before)
 
     at.date_input(key="vawg_walk_date").set_value(date(2024, 3, 7))
@@ -648,6 +648,24 @@ def test_cameras_are_removed_on_the_page_all_or_none_once_confirmed(tmp_path, mo
     (row,) = store.audit_log(engine, actions=["delete"]).to_dict("records")
     assert (row["user"], row["role"]) == ("(no login)", "admin")
     assert row["target"] == "cameras/DBC-CAM-001, DBC-CAM-002"
+    engine.dispose()
+
+
+def test_removing_every_camera_says_so(tmp_path, monkeypatch) -> None:
+    """The last cameras removed: the page (now with none to show) still says what was removed,
+    rather than nothing."""
+    url = _own_store(tmp_path, monkeypatch)
+    engine = _stored_demo_cameras(url, tmp_path)
+    at = AppTest.from_function(_cctv_page, default_timeout=240).run()
+    every = list(at.multiselect(key="cctv_remove_ids").options)
+    ids = [label.split(" ")[0] for label in every]
+    at.multiselect(key="cctv_remove_ids").set_value(ids).run()
+    at.checkbox(key="cctv_remove_confirm").check().run()
+    at.button(key="cctv_remove").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert store.list_cameras(engine).empty
+    assert at.success and at.success[0].value.startswith(markdown_text("Removed 5 camera(s)"))
+    assert "No cameras in the store" in at.info[0].value
     engine.dispose()
 
 

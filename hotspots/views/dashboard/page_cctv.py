@@ -493,10 +493,6 @@ def _remove_section(engine: Engine, cameras: pd.DataFrame) -> None:
                 "in the camera list and import it again, replacing the stored cameras."
             )
         return
-    message = st.session_state.pop(_REMOVED_KEY, None)
-    with st.container():  # one place, as the import's messages
-        if message is not None:
-            getattr(st, message[0])(markdown_text(message[1]))
     with st.expander("Remove cameras"):
         labels = {row["camera_id"]: store.camera_label(row) for row in cameras.to_dict("records")}
         chosen = st.multiselect(
@@ -623,6 +619,9 @@ def render() -> None:
             st.success(st.session_state.pop("cctv_import_report"))
         for warning in st.session_state.pop("cctv_import_warnings", []):
             st.warning(markdown_text(warning))
+        removed = st.session_state.pop(_REMOVED_KEY, None)  # said even when none is left
+        if removed is not None:
+            getattr(st, removed[0])(markdown_text(removed[1]))
     cameras = store.list_cameras(engine)
     inc = cached.selected(ds, sel)
     if cameras.empty:

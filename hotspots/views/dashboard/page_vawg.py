@@ -196,6 +196,25 @@ def _save_feedback() -> None:
     state["vawg_reason"] = None
 
 
+_WALKABOUT_LABELS = {
+    "participants": "People taking part",
+    "organiser": "Organised by",
+    "area": "Area walked",
+    "agencies": "Agencies taking part",
+    "start_time": "Start",
+    "end_time": "End",
+    "date": "Date",
+}
+"""The walkabout form's labels of the store's field names, for its messages."""
+
+
+def _in_form_words(problem: str) -> str:
+    """A store's problem (``"participants is required"``) in the form's words ("People
+    taking part is required")."""
+    field, _, rest = problem.partition(" ")
+    return f"{_WALKABOUT_LABELS[field]} {rest}" if field in _WALKABOUT_LABELS else problem
+
+
 def _save_walkabout() -> None:
     state = st.session_state
     record = walkabout_record({name: state.get(f"vawg_walk_{name}") for name in _WALKABOUT_FIELDS})
@@ -206,7 +225,7 @@ def _save_walkabout() -> None:
             "walkabout",
             "error",
             "Walkabout not saved — fix these and save again:",
-            tuple(err.problems),
+            tuple(_in_form_words(problem) for problem in err.problems),
         )
         return
     _say("walkabout", "success", f"Saved walkabout {saved.id}: new feedback points name it.")

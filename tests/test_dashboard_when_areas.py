@@ -430,3 +430,13 @@ def test_a_meeting_table_shows_rates_beside_withheld_ones_as_numbers() -> None:
     html = tables.meeting_style(table).to_html()
     assert ">23.7<" in html and ">6.3<" in html and ">withheld<" in html
     assert "23.700000" not in html and ">1,200<" in html
+
+
+def test_the_ward_table_leaves_out_a_last_year_comparison_it_cannot_make(areas, sources):
+    """A month whose year before the data do not reach: the ward table has no "last year"
+    columns (they showed a grey None in every row), and the current month's are there."""
+    _set_filters(areas, sources=sources, month="2021-06")
+    assert not areas.exception, [e.value for e in areas.exception]
+    columns = list(_shown(areas)[1].columns)
+    assert any(c.startswith("Incidents Jun 2021") for c in columns), columns
+    assert not [c for c in columns if "last year" in c], columns

@@ -333,7 +333,17 @@ def _ward_display(table: pd.DataFrame) -> pd.DataFrame:
             "vs last year": table["significance_vs_last_year"],
         }
     )
-    return area_view.mark_withheld(tables.readable(shown), table)  # "withheld", not "None"
+    shown = area_view.mark_withheld(tables.readable(shown), table)  # "withheld", not "None"
+    if not a.get("compared", {}).get("last_year", True):  # no such comparison: no columns
+        shown = shown.drop(
+            columns=[
+                f"{a['last_year_period']} (last year)",
+                "Change vs last year",
+                "vs last year",
+            ],
+            errors="ignore",
+        )
+    return shown
 
 
 def ward_csv(table: pd.DataFrame) -> bytes:

@@ -114,6 +114,8 @@ def test_areas_page_follows_the_crime_group_filter(areas, ds, sources):
     _check_numbers(areas, head, wards)
     assert _shown(areas)[0] != before
     assert _shown(areas)[0]["Violent crime"] == measures.NOT_SELECTED  # not 0: left out
+    said = " ".join(c.value for c in areas.caption)
+    assert "Violent crime" in said and "data chosen hold none of its" in said  # and why
 
 
 def test_areas_page_lists_only_the_chosen_wards(areas, ds, sources):

@@ -150,6 +150,7 @@ def test_a_broken_or_unreadable_line_of_a_council_log_keeps_no_address_in_the_qu
         ("53.87", "unparseable_date"),
         ("53,789541", "invalid_coordinates"),
         ("12/25/2024", "invalid_coordinates"),
+        ("01/02/2024'x 12 Acacia Avenue '01/02/2024", "unparseable_date"),  # its own quotes
     ):
         one = pd.DataFrame({"file": ["f"], "line": [2], "reason": [reason], "location": ["x"],
                             "detail": [f"lat '{quoted}' is not a number"]})  # fmt: skip

@@ -275,3 +275,15 @@ def test_two_adds_at_once_both_land(tmp_path):
     assert set(_months(root)) >= {"2023-03", "2023-04"}
     manifest = json.loads((root / "data" / "manifest.json").read_text())
     assert {e["month"] for e in manifest["partitions"].values()} >= {"2023-03", "2023-04"}
+
+
+def test_a_file_whose_incidents_are_all_stored_already_keeps_them_set_aside(tmp_path):
+    """A file holding only an incident stored already: its row is set aside as a duplicate and
+    stays readable (it was written and removed in the same add)."""
+    root = _workspace(tmp_path)
+    march, _ = _files(tmp_path / "in")
+    add(root, [march], source=SOURCE, columns=LOG_MAP)
+    one = _write(tmp_path / "in" / "one.csv", [_rows(3, 1, first=7)[0]])
+    add(root, [one], source=SOURCE)
+    q = open_workspace(root).quarantine
+    assert (q["reason"].astype(str) == "duplicate_id").sum() == 1

@@ -367,8 +367,9 @@ def _quotes_only_dates(details: pd.Series, reasons: pd.Series) -> np.ndarray:
     dated = (reasons == "unparseable_date").to_numpy(bool)
     return np.array(
         [
-            d and bool(q) and all(_DATE_LIKE.fullmatch(v) for v in q)
-            for d, q in zip(dated, quoted, strict=True)
+            # one quoted value, whole: a cell's own quote marks could hide text between two
+            d and len(q) == 1 and text.count("'") == 2 and bool(_DATE_LIKE.fullmatch(q[0]))
+            for d, q, text in zip(dated, quoted, details, strict=True)
         ],
         dtype=bool,
     )
@@ -403,6 +404,8 @@ def personal_details(text: str) -> list[str]:
     >>> personal_details("2 lads on Station Road most nights")
     []
     """
+    if not isinstance(text, str):  # a blank cell
+        return []
     # read as shown: full-width and look-alike digits as digits, no invisible characters
     plain = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
     return [m.group(0).strip() for m in _PERSONAL.finditer(plain)]

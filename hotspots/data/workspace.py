@@ -526,6 +526,7 @@ def add(
     partitions = dict(manifest["partitions"])  # as this add leaves them: written at the end
     writes: dict[str, gpd.GeoDataFrame] = {}  # the parts to write, by key
     repeated: list[pd.DataFrame] = []
+    repeats_of: set[str] = set()  # the files of the parts this add's repeated rows repeat
     for forces, month, part, used in parts:
         words = _force_words(forces)
         named = _stored_parts(partitions, name, month, forces)
@@ -560,6 +561,10 @@ def add(
             continue
         if len(aside):
             repeated.append(aside)
+            # the rows repeat these parts' incidents: set aside as long as those are stored
+            repeats_of.update(
+                sha for k in shared for sha in partitions.get(k, {}).get("files", {}).values()
+            )
             report.notes.append(
                 _log_repeats_note(name, month, own, aside, shared, partitions, left=len(part))
                 if log
@@ -620,7 +625,7 @@ def add(
         tag = hashlib.sha256("".join(sorted(hashes.values())).encode()).hexdigest()[:12]
         stem = f"{_slug(name)}-{tag}"
         writers[ws.data_dir / QUARANTINE / f"{stem}.parquet"] = bad.astype("string").to_parquet
-        set_aside[stem] = sorted(hashes.values())
+        set_aside[stem] = sorted(set(hashes.values()) | repeats_of)
     outdated = _stale_set_aside(set_aside, partitions)  # their files' months replaced since
     set_aside = {k: v for k, v in set_aside.items() if k not in outdated}
     writers[ws.data_dir / MANIFEST] = lambda path: _write_manifest(

@@ -1087,9 +1087,10 @@ def layer_control(*, collapsed: bool | None = None) -> folium.LayerControl:
     """
     control = folium.LayerControl(collapsed=bool(collapsed))
     if collapsed is None:  # the map's frame is the window of its own page (an iframe)
-        control.options["collapsed"] = cast(
-            Any, JsCode(f"(window.innerWidth < {OPEN_LAYER_LIST_PX})")
-        )
+        # a width not known yet (0: a frame or page not laid out when the script runs, seen
+        # in headless chromium on a busy machine) opens it, as before the fold
+        width = "(window.innerWidth || document.documentElement.clientWidth || Infinity)"
+        control.options["collapsed"] = cast(Any, JsCode(f"({width} < {OPEN_LAYER_LIST_PX})"))
     return control
 
 

@@ -632,4 +632,5 @@ def test_a_measure_the_filters_leave_out_reads_not_in_selection_not_zero(demo):
         assert np.isnan(row["current"]) and row["vs_previous"] == ""
     counted = int((acquisitive["month"] == "2022-01").sum())
     assert head.loc["All crime (excluding ASB)", "current"] == counted
-    assert any(measures.NOT_SELECTED in n for n in head.attrs["notes"])
+    note = head.attrs["not_selected_note"]
+    assert note in head.attrs["notes"] and note.startswith("Violent crime, Anti-social")

@@ -82,8 +82,9 @@ def headline_measures(
         ``previous``, ``last_year`` (counts; NaN when suppressed or not in the data), their
         display strings ``current_shown``, ``previous_shown``, ``last_year_shown``, and per
         comparison (``vs_previous``, ``vs_last_year``) ``change_…``, ``pct_…``, ``p_…``,
-        ``q_…``, ``significant_…`` and the marker ``…``. ``attrs``: periods, ``test`` and
-        ``notes``.
+        ``q_…``, ``significant_…`` and the marker ``…``. ``attrs``: periods, ``test``,
+        ``notes`` and ``not_selected_note`` (the one of them on the measures reading
+        :data:`NOT_SELECTED`, or ``None``).
 
     Examples
     --------
@@ -158,12 +159,16 @@ def headline_measures(
         notes.append(NOT_FLAGGED_NOTE)
     for name in unselected:
         _not_counted(out, name, NOT_SELECTED)
-    if unselected:
-        notes.append(
-            f"{', '.join(unselected)}: {NOT_SELECTED}, as the data chosen hold none of its "
-            "incidents (a crime group left out, or a source that does not record it)"
-        )
+    not_selected_note = (
+        f"{', '.join(unselected)}: {NOT_SELECTED}, as the data chosen hold none of its "
+        "incidents (a crime group left out, or a source that does not record it)"
+        if unselected
+        else None
+    )
+    if not_selected_note:
+        notes.append(not_selected_note)
     out.attrs.update(
+        not_selected_note=not_selected_note,
         current_period=periods.label(),
         previous_period=periods.label("previous"),
         last_year_period=periods.label("last_year") if last_year else None,

@@ -231,9 +231,9 @@ def _headline(headline: pd.DataFrame) -> None:
             lines.append(f"{headline.attrs['last_year_period']}: {year}")
         if lines:
             column.caption("; ".join(lines))
-    said = [n for n in headline.attrs.get("notes", []) if measures.NOT_SELECTED in n]
+    said = headline.attrs.get("not_selected_note")
     if said:  # which measures the data chosen hold none of, and why not 0
-        st.caption(markdown_text("; ".join(said)) + ".")
+        st.caption(markdown_text(said) + ".")
     st.caption(
         "Domestic abuse: incidents whose crime type mentions domestic abuse (police.uk records "
         "carry no such flag), counted for the area only, never mapped. A count holding fewer "

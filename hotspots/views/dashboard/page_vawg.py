@@ -110,20 +110,6 @@ def feedback_record(values: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def walkabout_record(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The walkabout form's values as a record for :func:`hotspots.store.add_walkabout`.
-
-    Blank answers stay blank so that :func:`hotspots.store.clean_record` names what is missing
-    (a time left empty is no time); text is kept verbatim.
-
-    Examples
-    --------
-    >>> walkabout_record({"date": date(2024, 3, 7), "area": "Town centre"})["area"]
-    'Town centre'
-    """
-    return {name: values.get(name) for name in _WALKABOUT_FIELDS}
-
-
 # --------------------------------------------------------------------------- cached analysis
 
 
@@ -217,7 +203,8 @@ def _in_form_words(problem: str) -> str:
 
 def _save_walkabout() -> None:
     state = st.session_state
-    record = walkabout_record({name: state.get(f"vawg_walk_{name}") for name in _WALKABOUT_FIELDS})
+    # blank answers stay blank: the store names what is missing (an empty time is no time)
+    record = {name: state.get(f"vawg_walk_{name}") for name in _WALKABOUT_FIELDS}
     try:
         saved = store.add_walkabout(session_store(), record, actor=current_user())
     except store.ValidationError as err:

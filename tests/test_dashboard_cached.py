@@ -141,6 +141,19 @@ def _page_working(seconds: float) -> tuple[float, float]:
     return start, done[0]
 
 
+def _pace_share(progress: list[float], start: float, end: float) -> float:
+    """The thread working ahead's steps per second while the page worked (after its first
+    50 ms), as a share of its steps per second in the 0.2 s before the page started.
+
+    A share, not "no step at all": on a loaded machine (CI runs two test processes on two
+    cores) the page thread can wait for a core or the interpreter long enough to look
+    blocked, and the thread ahead then rightly goes on for a few milliseconds."""
+    before = sum(start - 0.2 < t < start for t in progress) / 0.2
+    during = sum(start + 0.05 < t < end for t in progress) / max(end - start - 0.05, 1e-3)
+    assert before > 0, "the thread ahead did not work before the page"
+    return during / before
+
+
 def test_work_ahead_pauses_within_its_step_while_a_page_script_works() -> None:
     """The thread working ahead makes no progress while a page script uses the CPU (it does
     not share the interpreter with it), and goes on when the page ends."""
@@ -162,13 +175,12 @@ def test_work_ahead_pauses_within_its_step_while_a_page_script_works() -> None:
         time.sleep(0.2)
         assert progress  # working while no page runs
         start, end = _page_working(0.4)
-        during = [t for t in progress if start + 0.05 < t < end]
         time.sleep(0.2)
         after = [t for t in progress if t > end]
     finally:
         stop.set()
         worker.join()
-    assert not during, f"{len(during)} steps ahead while the page worked"
+    assert _pace_share(progress, start, end) < 0.05  # paused while the page worked
     assert after  # on again once the page ended
 
 
@@ -236,13 +248,17 @@ def test_work_ahead_does_not_pause_for_a_page_asking_for_the_analysis_it_makes(
     asked = cached._wanted_key("dataset", sel, settings)  # what cached.analysis marks
     cached._wanted[asked] = 1
     try:
+        time.sleep(0.25)  # its pace before the page
         start, end = _page_working(0.4)
     finally:
         del cached._wanted[asked]
         stop.set()
         worker.join()
-    during = [t for t in progress if start + 0.05 < t < end]
-    assert bool(during) == (settings["res"] == 9)  # went on meanwhile, or paused
+    share = _pace_share(progress, start, end)
+    if settings["res"] == 9:
+        assert share > 0.2  # went on meanwhile (sharing the interpreter with the page)
+    else:
+        assert share < 0.05  # paused
 
 
 def test_work_ahead_takes_the_largest_groups_first(demo: Dataset) -> None:

@@ -387,3 +387,65 @@ def test_the_hot_spots_of_one_month_are_next_months_forecast_from_the_whole_hist
     history = cached.selected(demo, dataclasses.replace(december, start=None))
     alone = analyse(history, study_area=cached.study_area(demo), wards=demo.wards)
     assert set(result.forecast.selected["cell"]) == set(alone.forecast.selected["cell"])
+
+
+def test_a_page_takes_its_forecast_from_the_worker_process_the_same_bit_for_bit(
+    demo: Dataset,
+) -> None:
+    """A page script's analysis has its forecast worked out in the server's worker process
+    once the data load's basis is set up there, and it is the forecast made here, bit for bit;
+    it is kept here too, for the Patrol page's plan of the same history. Other threads (the
+    work ahead) keep to this process."""
+    import pandas as pd
+
+    from hotspots.analysis import shared_forecast
+    from hotspots.analysis.analyse import FORECAST_WORKER_MODULES, begin
+    from hotspots.core import forked
+
+    worker = forked._server_worker(FORECAST_WORKER_MODULES)
+    assert worker is not None
+    res = cached.DEFAULT_ANALYSIS["res"]
+    sel = Selection(categories=("Criminal damage and arson", "Drugs"))
+    area = cached.study_area(demo)
+    went: list[bool] = []
+    made: list[object] = []
+
+    def page() -> None:
+        with cached._forecast_beside(demo, demo.key, res):  # as a page's analysis runs
+            assert forked.serving()
+            deadline = time.monotonic() + 60
+            basis = ("forecast basis", demo.key, res)
+            while basis not in worker.setups and time.monotonic() < deadline:
+                time.sleep(0.05)  # the worker starts, then keeps the data load's basis
+            begun = begin(cached.selected(demo, sel), study_area=area, res=res)
+            went.append(begun.forecast.forked)
+            made.append(begun.forecast.result()[0])
+        made.append(cached.analysis(demo, sel, **cached.DEFAULT_ANALYSIS).forecast)
+
+    _forget_analyses()
+    thread = threading.Thread(target=page, name="ScriptRunner.scriptThread")
+    thread.start()
+    thread.join(120)
+    assert went == [True]  # given to the worker
+    there, analysed = made
+    scored = ["cell", "score", "rank", "selected", "history"]
+    assert any(k.cells[scored].equals(there.cells[scored]) for k in shared_forecast._kept.values())
+    with cached._forecast_beside(demo, demo.key, res):
+        assert not forked.serving()  # not a page
+
+    _forget_analyses()
+    here = begin(cached.selected(demo, sel), study_area=area, res=res).forecast.result()[0]
+    pd.testing.assert_frame_equal(there.cells, here.cells, check_exact=True)
+    assert there.figures == here.figures and there.method == here.method
+    pd.testing.assert_frame_equal(analysed.cells[scored], here.cells[scored], check_exact=True)
+
+
+def _forget_analyses() -> None:
+    """Forget every analysis and forecast made in this process."""
+    import streamlit as st
+
+    from hotspots.analysis import shared_forecast
+
+    st.cache_resource.clear()
+    cached._analysed.clear()
+    shared_forecast._kept.clear()

@@ -338,3 +338,91 @@ def test_an_analysis_begun_and_never_finished_leaves_no_child():
     assert child is not None
     with pytest.raises(ChildProcessError):
         os.waitpid(child.pid, os.WNOHANG)
+
+
+def _ready_worker(prepare: tuple[str, ...] = ()) -> forked._Child:
+    """The process's long-lived worker, once it says it is ready (its imports done)."""
+    worker = forked._server_worker(prepare)
+    assert worker is not None and worker.persistent
+    deadline = time.monotonic() + 60
+    while not worker._is_ready() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert worker.ready, "the worker process never said it was ready"
+    return worker
+
+
+_setups: list[int] = []
+
+
+def _note_setup(value: int) -> None:
+    _setups.append(value)
+
+
+def _setups_seen(*_: object) -> tuple[int, list[int]]:
+    return os.getpid(), list(_setups)
+
+
+def _set_up(worker: forked._Child, key: str) -> None:
+    deadline = time.monotonic() + 30
+    while key not in worker.setups and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert key in worker.setups, f"setup {key!r} never ran in the worker"
+
+
+def test_a_worker_process_takes_steps_when_ready_and_free_else_they_run_here():
+    """The dashboard's worker (no fork: a fresh interpreter): a setup runs there once per key,
+    as soon as the worker is free; a step goes there only when it is ready and free, and a
+    failing step falls back here (the worker serving on)."""
+    worker = _ready_worker()
+    with forked.worker_process(setup=("a", _note_setup, (1,))):
+        assert forked.serving()
+        _set_up(worker, "a")
+        first = forked.start(_setups_seen)
+        second = forked.start(_pid)  # the worker is busy with the first
+        assert first.forked and not second.forked
+        assert second.result() == os.getpid()
+        pid, seen = first.result()
+        assert pid == worker.pid != os.getpid() and seen == [1]
+        assert forked.start(_setups_seen).result() == (worker.pid, [1])  # not again
+        failing = forked.start(_in_parent_only, os.getpid())
+        assert failing.forked and failing.result() == "parent"  # run here, after the failure
+    with forked.worker_process(setup=("b", _note_setup, (2,))):  # another key: set up too
+        # the step carries the setup, or the setup thread took the worker first (step here)
+        step = forked.start(_setups_seen)
+        assert step.result() in ((worker.pid, [1, 2]), (os.getpid(), []))
+        _set_up(worker, "b")
+        assert forked.start(_setups_seen).result() == (worker.pid, [1, 2])  # once
+    assert worker.alive and not forked.serving()
+    assert forked.start(_pid).result() == os.getpid()  # outside the block: here
+
+
+def test_a_worker_process_ends_with_its_server_even_in_the_middle_of_a_step(tmp_path):
+    import subprocess
+
+    tests = str(Path(__file__).parent)
+    script = tmp_path / "server.py"
+    script.write_text(
+        "import sys, time\n"
+        f"sys.path.insert(0, {tests!r})\n"
+        "from hotspots.core import forked\n"
+        "from test_forked import _ready_worker, _spin\n"
+        "worker = _ready_worker()\n"
+        "with forked.worker_process():\n"
+        "    pending = forked.start(_spin, 30.0)\n"
+        "    assert pending.forked\n"
+        "    print(worker.pid, flush=True)\n"
+        "    time.sleep(60)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}
+    server = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, env=env)
+    assert server.stdout is not None
+    worker = int(server.stdout.readline())
+    server.kill()
+    server.wait()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and _alive(worker):
+        time.sleep(0.05)
+    alive = _alive(worker)
+    if alive:
+        os.kill(worker, signal.SIGKILL)
+    assert not alive, "the worker outlived its killed server"

@@ -9,6 +9,7 @@ composes the analysis modules and records every parameter used or chosen in
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, suppress
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
@@ -311,7 +312,7 @@ def begin(
     if forecast_history is not None:
         check_incidents(forecast_history)
         history = mappable(forecast_history)
-    pending = forked.start(_forecast, _ForecastRows(history), area, res, forecast_coverage)
+    pending = _begin_forecast(history, area, res, forecast_coverage)
     return Begun(incidents, spatial, study_area, area, area_note, res, pending)
 
 
@@ -390,7 +391,7 @@ def finish(
             ward_rates=ward_rates,
             coverage=coverage,
         )
-        if pending.forked:  # this process would only wait for the child: the tables meanwhile
+        if pending.waiting():  # this process would only wait for the child: the tables meanwhile
             analysis.make_tables()
         predicted, forecast_note = pending.result()
     if predicted is not None:
@@ -473,6 +474,65 @@ def _rows_from(
     return _ForecastRows(frame)
 
 
+FORECAST_WORKER_MODULES = (
+    "hotspots.analysis.analyse",
+    "hotspots.analysis.forecast",
+    "scipy.optimize",
+    "scipy.sparse",
+    "scipy.spatial",
+    "threadpoolctl",
+)
+"""What the long-lived worker imports before its first forecast (:func:`forecasts_beside`)."""
+
+
+def forecasts_beside(
+    dataset: gpd.GeoDataFrame, *, key: str, study_area: shapely.Geometry, res: int
+) -> AbstractContextManager[None]:
+    """Within the block, :func:`analyse` works its forecast out in this process's long-lived
+    worker process (:func:`hotspots.core.forked.worker_process`) whenever it is ready and free,
+    beside the rest of the analysis: a server's (the dashboard's) answer to a filter change on
+    both cores. The worker first keeps ``dataset``'s basis (every incident of a data load,
+    known by ``key``: :func:`hotspots.analysis.forecast.keep_basis`), once per ``key`` and
+    ``res``, so its forecasts are those made here, bit for bit."""
+    setup = (("forecast basis", key, res), _keep_basis, (_ForecastRows(dataset), study_area, res))
+    return forked.worker_process(prepare=FORECAST_WORKER_MODULES, setup=setup)
+
+
+def _keep_basis(rows: _ForecastRows, area: shapely.Geometry, res: int) -> None:
+    """:func:`hotspots.analysis.forecast.keep_basis` of unpickled rows (in the worker), and
+    its kernels made by a forecast of them all, ahead of the first selection's."""
+    from hotspots.analysis.forecast import forecast, keep_basis
+
+    keep_basis(rows.frame, study_area=area, res=res)
+    with suppress(ValueError):  # too little history: the first selection's makes them
+        forecast(rows.frame, study_area=area, res=res)
+
+
+def _begin_forecast(
+    history: gpd.GeoDataFrame, area: shapely.Geometry, res: int, coverage: float | None
+) -> forked.Pending[tuple[Forecast | None, dict[str, Any]]]:
+    """The forecast of :func:`_forecast`, begun (:func:`hotspots.core.forked.start`). Given to
+    a long-lived worker (the dashboard's, :func:`hotspots.core.forked.serving`), it is looked
+    up first among the forecasts this process keeps, and kept when it comes back: the Patrol
+    page forecasts the same history."""
+    rows = _ForecastRows(history)
+    if coverage is None or not forked.serving():
+        return forked.start(_forecast, rows, area, res, coverage)
+    from hotspots.analysis import shared_forecast
+
+    key, found = shared_forecast.lookup(history, study_area=area, res=res, coverage=coverage)
+    if found is not None:
+        return forked.given(_noted(found))
+
+    def kept(made: tuple[Forecast | None, dict[str, Any]]) -> tuple[Forecast | None, dict]:
+        if made[0] is not None:
+            shared_forecast.keep(key, made[0])
+            return _noted(made[0])  # the kept one shared; this analysis's cells a copy
+        return made
+
+    return forked.start(_forecast, rows, area, res, coverage).then(kept)
+
+
 def _forecast(
     rows: _ForecastRows, area: shapely.Geometry, res: int, coverage: float | None
 ) -> tuple[Forecast | None, dict[str, Any]]:
@@ -486,7 +546,11 @@ def _forecast(
     # one forecast per history: the dashboard's Patrol page forecasts the same one (lazy import)
     from hotspots.analysis.shared_forecast import shared_forecast
 
-    kept = shared_forecast(spatial, study_area=area, res=res, coverage=coverage)
+    return _noted(shared_forecast(spatial, study_area=area, res=res, coverage=coverage))
+
+
+def _noted(kept: Forecast) -> tuple[Forecast, dict[str, Any]]:
+    """A kept forecast for an analysis, and its note (``params["forecast"]``)."""
     # a copy of the kept cells: this analysis names them with its own wards (_Places)
     result = replace(kept, cells=kept.cells.copy())
     return result, {

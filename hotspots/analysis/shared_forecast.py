@@ -67,6 +67,26 @@ def shared_forecast(
         return forecast(
             incidents, study_area=study_area, res=res, through=through, coverage=coverage
         )
+    key, found = lookup(
+        incidents, study_area=study_area, res=res, coverage=coverage, through=through
+    )
+    if found is not None:
+        return found
+    result = forecast(incidents, study_area=study_area, res=res, through=through, coverage=coverage)
+    keep(key, result)
+    return result
+
+
+def lookup(
+    incidents: gpd.GeoDataFrame,
+    *,
+    study_area: shapely.Geometry,
+    res: int,
+    coverage: float,
+    through: pd.Period | None = None,
+) -> tuple[str, Forecast | None]:
+    """The key of the forecast :func:`shared_forecast` would make of these inputs, and the
+    forecast when it is kept already (else ``None``: :func:`keep` it once made elsewhere)."""
     lon, lat = (
         shapely.get_x(incidents.geometry.to_numpy()),
         shapely.get_y(incidents.geometry.to_numpy()),
@@ -84,13 +104,17 @@ def shared_forecast(
     with _lock:
         if key in _kept:
             _kept.move_to_end(key)
-            return _kept[key]
-    result = forecast(incidents, study_area=study_area, res=res, through=through, coverage=coverage)
+            return key, _kept[key]
+    return key, None
+
+
+def keep(key: str, result: Forecast) -> None:
+    """Keep ``result`` as the forecast of ``key`` (:func:`lookup`)."""
     with _lock:
         _kept[key] = result
+        _kept.move_to_end(key)
         while len(_kept) > KEPT:
             _kept.popitem(last=False)
-    return result
 
 
 def _key(

@@ -29,20 +29,30 @@ for :data:`STALL_S` seconds while the parent waits), is killed and the step run 
 parent.
 Cyclic garbage collection is frozen in both processes while the child lives, so that no
 collection writes to (and so copies) every page they share.
+
+A long-lived server (the dashboard) cannot fork safely beside its threads; within
+:func:`worker_process` its steps go to one worker process of its own instead, a fresh
+interpreter started once (:meth:`_Child.spawn`) that keeps what it learnt between steps (the
+forecast's basis of a data load: ``setup``). A step goes there only when the worker is ready
+(its imports done) and free (another page's step not under way): otherwise it runs in the
+calling thread, as it would without a worker, so no page ever waits in a queue.
 """
 
 from __future__ import annotations
 
 import gc
 import importlib
+import json
 import os
 import pickle
 import select
 import signal
 import struct
+import subprocess
+import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from typing import Any, Generic, TypeVar
@@ -57,6 +67,15 @@ _HEADER = struct.Struct("<Q")
 
 
 _worker: ContextVar[_Child | None] = ContextVar("hotspots_forked_worker", default=None)
+_setup: ContextVar[Setup | None] = ContextVar("hotspots_forked_setup", default=None)
+
+Setup = tuple[Hashable, Callable[..., Any], tuple[Any, ...]]
+"""What a worker process runs once before its first step of a kind (:func:`worker_process`):
+a key naming it, a module-level function and its arguments."""
+
+_spawned: _Child | None = None
+"""The long-lived worker process of this process (:func:`worker_process`)."""
+_spawned_lock = threading.Lock()
 _in_child = False
 """Whether this process is a forked child taking steps (set once it is)."""
 
@@ -100,16 +119,81 @@ def allowed(
             child.close()
 
 
+@contextmanager
+def worker_process(*, prepare: Sequence[str] = (), setup: Setup | None = None) -> Iterator[None]:
+    """Within the block (in the thread that entered it), :func:`start` gives its steps to this
+    process's long-lived worker process (a fresh interpreter, started at the first call,
+    importing ``prepare``) when it is ready and free; else they run here, at
+    :meth:`Pending.result`. ``setup`` runs in the worker before the first step given it with
+    that setup's key (the same key later: not again)."""
+    child = _server_worker(tuple(prepare))
+    if child is not None and setup is not None:
+        child.set_up_soon(setup)
+    token, setup_token = _worker.set(child), _setup.set(setup)
+    try:
+        yield
+    finally:
+        _worker.reset(token)
+        _setup.reset(setup_token)
+
+
+def serving() -> bool:
+    """Whether :func:`start` may give a step to a long-lived worker (:func:`worker_process`):
+    its answers come back to a process that keeps them (a cache)."""
+    child = _worker.get()
+    return child is not None and child.persistent
+
+
+def _server_worker(prepare: tuple[str, ...]) -> _Child | None:
+    """The long-lived worker process, started (again, if it ended) when none lives."""
+    global _spawned
+    with _spawned_lock:
+        if _spawned is None or not _spawned.alive:
+            _spawned = _Child.spawn(prepare)
+        return _spawned
+
+
 def start(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Pending[T]:
-    """``fn(*args, **kwargs)``, given to the child when :func:`allowed` and the child is
-    free; its value is :meth:`Pending.result` (computed there and then when no child runs it).
-    ``fn`` must be importable by name (a module-level function), its inputs and answer must
-    pickle, and it must not change anything the parent reads (the child's changes are lost)."""
+    """``fn(*args, **kwargs)``, given to the child when :func:`allowed` (or the worker, within
+    :func:`worker_process`) and it is free; its value is :meth:`Pending.result` (computed
+    there and then when no child runs it). ``fn`` must be importable by name (a module-level
+    function), its inputs and answer must pickle, and it must not change anything the parent
+    reads (the child's changes are lost)."""
     pending = Pending(fn, args, kwargs)
     child = _worker.get()
-    if child is not None and not child.busy and child.alive and child.send((fn, args, kwargs)):
+    if child is None or not child.claim():
+        return pending
+    setup = _setup.get() if child.persistent else None
+    task: tuple[Any, tuple, dict[str, Any]] = (fn, args, kwargs)
+    if setup is not None and setup[0] not in child.setups:
+        task = (_after_setup, (setup[1], setup[2], fn, args, kwargs), {})
+        pending._setup_done = setup[0]
+    if child.send(task):
         pending._child = child
+    else:
+        child.busy = False
     return pending
+
+
+def given(value: T) -> Pending[T]:
+    """A step whose value is known already (a cache's): :meth:`Pending.result` is ``value``."""
+    return Pending(_given, (value,), {})
+
+
+def _given(value: T) -> T:
+    return value
+
+
+def _after_setup(
+    setup: Callable[..., Any],
+    setup_args: tuple[Any, ...],
+    fn: Callable[..., T],
+    args: tuple,
+    kwargs: dict[str, Any],
+) -> T:
+    """In the worker: ``setup(*setup_args)``, then the step."""
+    setup(*setup_args)
+    return fn(*args, **kwargs)
 
 
 class Pending(Generic[T]):
@@ -119,6 +203,13 @@ class Pending(Generic[T]):
     def __init__(self, fn: Callable[..., T], args: tuple, kwargs: dict[str, Any]) -> None:
         self._fn, self._args, self._kwargs = fn, args, kwargs
         self._child: _Child | None = None
+        self._setup_done: Hashable | None = None
+        self._then: Callable[[T], T] | None = None
+
+    def then(self, after: Callable[[T], T]) -> Pending[T]:
+        """This step with ``after`` applied to its value, wherever it was worked out."""
+        self._then = after
+        return self
 
     def __enter__(self) -> Pending[T]:
         return self
@@ -133,27 +224,138 @@ class Pending(Generic[T]):
         """Whether a child is working on the step."""
         return self._child is not None
 
+    def waiting(self) -> bool:
+        """Whether a child works on the step and has not answered yet (read without waiting)."""
+        child = self._child
+        return child is not None and not select.select([child.answers], [], [], 0)[0]
+
     def result(self) -> T:
         """The step's value: the child's answer, or ``fn`` called here when there is no
         child or no answer from it."""
         child, self._child = self._child, None
         answer = child.answer() if child is not None else None
-        if answer is not None:
-            return answer[0]
-        if child is not None:
-            child.close()
-        return self._fn(*self._args, **self._kwargs)
+        if answer:
+            assert child is not None
+            if self._setup_done is not None:
+                child.setups.add(self._setup_done)
+            value = answer[0]
+        else:  # a worker whose step failed (no value) serves on; any other child is done
+            if child is not None and (answer is None or not child.persistent):
+                child.close()
+            value = self._fn(*self._args, **self._kwargs)
+        return self._then(value) if self._then is not None else value
 
 
 class _Child:
     """The forked child: a pipe to send it steps, a pipe for its answers."""
 
-    def __init__(self, pid: int, tasks: int, answers: int) -> None:
+    def __init__(
+        self, pid: int, tasks: int, answers: int, process: subprocess.Popen | None = None
+    ) -> None:
         self.pid, self.tasks, self.answers = pid, tasks, answers
         self.busy = False
         self.alive = True
         self.froze = False
         self._sender: threading.Thread | None = None
+        self.process = process
+        """The long-lived worker's process (:meth:`spawn`); ``None`` for a forked child."""
+        self.ready = process is None  # a spawned worker: once it says its imports are done
+        self.setups: set[Hashable] = set()
+        """The setups the worker ran (:func:`worker_process`)."""
+        self._claim = threading.Lock()
+        self._setting_up: set[Hashable] = set()
+
+    def set_up_soon(self, setup: Setup) -> None:
+        """Run ``setup`` in the worker as soon as it is ready and free (on a thread: the
+        caller goes on), unless it ran or is being given already: the first step that needs
+        it then does not wait for it."""
+        with self._claim:
+            if setup[0] in self.setups or setup[0] in self._setting_up:
+                return
+            self._setting_up.add(setup[0])
+        threading.Thread(
+            target=self._set_up, args=(setup,), name="hotspots-worker-setup", daemon=True
+        ).start()
+
+    def _set_up(self, setup: Setup) -> None:
+        try:
+            deadline = time.monotonic() + _SET_UP_WAIT_S
+            while self.alive and setup[0] not in self.setups and time.monotonic() < deadline:
+                if self.claim():
+                    task: tuple[Any, tuple, dict[str, Any]] = (
+                        _after_setup,
+                        (setup[1], setup[2], _given, (None,), {}),
+                        {},
+                    )
+                    pending: Pending[None] = Pending(_given, (None,), {})
+                    if self.send(task):
+                        pending._child, pending._setup_done = self, setup[0]
+                        pending.result()
+                    else:
+                        self.busy = False
+                    return
+                time.sleep(_SET_UP_POLL_S)
+        finally:
+            with self._claim:
+                self._setting_up.discard(setup[0])
+
+    @property
+    def persistent(self) -> bool:
+        """Whether this is a long-lived worker (:meth:`spawn`), not a forked child."""
+        return self.process is not None
+
+    def claim(self) -> bool:
+        """Take the child for one step: ``False`` when it is busy, ended or not ready."""
+        with self._claim:
+            if self.busy or not self.alive or not self._is_ready():
+                return False
+            self.busy = True
+            return True
+
+    def _is_ready(self) -> bool:
+        """Whether a spawned worker said it is ready (read without waiting)."""
+        if not self.ready and select.select([self.answers], [], [], 0)[0]:
+            said = _read_all(self.answers, _HEADER.size)
+            if said is None or _HEADER.unpack(said)[0] != 0:
+                self.close()
+                return False
+            self.ready = True
+        return self.ready
+
+    @classmethod
+    def spawn(cls, prepare: tuple[str, ...]) -> _Child | None:
+        """A long-lived worker: a fresh interpreter (no fork: safe beside a server's threads)
+        importing ``prepare``, then serving steps; ``None`` when it cannot be started. It ends
+        when this process closes its pipe (at exit, or ended any way)."""
+        try:
+            task_r, task_w = os.pipe()
+            answer_r, answer_w = os.pipe()
+        except OSError:
+            return None
+        code = (
+            "import json, sys; sys.path[:] = json.loads(sys.argv[3]); "
+            "from hotspots.core.forked import _serve; "
+            "_serve(int(sys.argv[1]), int(sys.argv[2]), tuple(sys.argv[4:]), announce=True)"
+        )
+        args = [str(task_r), str(answer_w), json.dumps(sys.path), *prepare]
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-c", code, *args],
+                pass_fds=(task_r, answer_w),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                start_new_session=True,  # not stopped by a Ctrl+C meant for the server
+            )
+        except OSError:
+            process = None
+        finally:
+            os.close(task_r)
+            os.close(answer_w)
+        if process is None:
+            os.close(task_w)
+            os.close(answer_r)
+            return None
+        return cls(process.pid, task_w, answer_r, process)
 
     @classmethod
     def fork(cls, prepare: tuple[str, ...]) -> _Child | None:
@@ -210,9 +412,9 @@ class _Child:
         self.busy = True
         return True
 
-    def answer(self) -> tuple[Any] | None:
-        """The child's answer to its step (a 1-tuple), or ``None`` when it fails, dies or
-        stalls."""
+    def answer(self) -> tuple[Any, ...] | None:
+        """The child's answer to its step: a 1-tuple, ``()`` when the step failed there,
+        ``None`` when the child died or stalled."""
         try:
             header = self._read(_HEADER.size)
             body = self._read(_HEADER.unpack(header)[0]) if header is not None else None
@@ -220,7 +422,7 @@ class _Child:
         except Exception:
             answer = None
         self.busy = False
-        return answer if isinstance(answer, tuple) and len(answer) == 1 else None
+        return answer if isinstance(answer, tuple) and len(answer) <= 1 else None
 
     def _read(self, n: int) -> bytes | None:
         """``n`` bytes from the child, ``None`` at its end or when it stalls."""
@@ -254,8 +456,11 @@ class _Child:
             self._sender.join()
         with suppress(OSError):
             os.close(self.answers)
-        with suppress(ChildProcessError):
-            os.waitpid(self.pid, 0)
+        if self.process is not None:
+            self.process.wait()
+        else:
+            with suppress(ChildProcessError):
+                os.waitpid(self.pid, 0)
         if self.froze:
             gc.unfreeze()
 
@@ -275,21 +480,48 @@ def _die_with(parent: int) -> None:
         os._exit(1)
 
 
-def _serve(tasks: int, answers: int, prepare: tuple[str, ...]) -> None:
-    """The child's life: import ``prepare``, then answer each step read from ``tasks``
-    until the parent closes it."""
+def _serve(tasks: int, answers: int, prepare: tuple[str, ...], *, announce: bool = False) -> None:
+    """The child's life: import ``prepare`` (``announce``: then say so, an empty message),
+    then answer each step read from ``tasks`` until the parent closes it. A step that fails
+    is answered with no value: the parent then runs it itself (and sees its error)."""
     global _in_child
     _in_child = True
     for name in prepare:
         with suppress(Exception):
             importlib.import_module(name)
+    if announce:  # a spawned worker: ends within a moment of its parent, however it ends
+        parent = os.getppid()
+        threading.Thread(target=_end_with, args=(parent,), daemon=True).start()
+        _write(answers, b"")
     while True:
         header = _read_all(tasks, _HEADER.size)
         body = _read_all(tasks, _HEADER.unpack(header)[0]) if header else None
         if body is None:
             return
-        fn, args, kwargs = pickle.loads(body)
-        _write(answers, pickle.dumps((fn(*args, **kwargs),), pickle.HIGHEST_PROTOCOL))
+        try:
+            fn, args, kwargs = pickle.loads(body)
+            answer: tuple[Any, ...] = (fn(*args, **kwargs),)
+            payload = pickle.dumps(answer, pickle.HIGHEST_PROTOCOL)
+        except Exception:
+            payload = pickle.dumps((), pickle.HIGHEST_PROTOCOL)
+        _write(answers, payload)
+
+
+def _end_with(parent: int) -> None:
+    """In a spawned worker: leave at once when ``parent`` has ended (this process adopted by
+    another), even in the middle of a step, so that no orphan goes on working."""
+    while os.getppid() == parent:
+        time.sleep(_ORPHAN_CHECK_S)
+    os._exit(1)
+
+
+_SET_UP_WAIT_S = 120.0
+"""Longest a setup waits for the worker to be ready and free (:meth:`_Child.set_up_soon`)."""
+_SET_UP_POLL_S = 0.05
+"""Seconds between its looks."""
+
+_ORPHAN_CHECK_S = 0.5
+"""Seconds between a spawned worker's looks at whether its parent still lives."""
 
 
 def _write(fd: int, payload: bytes) -> None:

@@ -25,7 +25,7 @@ import pandas as pd
 import streamlit as st
 from shapely.geometry.base import BaseGeometry
 
-from hotspots.analysis.analyse import Analysis, analyse
+from hotspots.analysis.analyse import Analysis, analyse, forecasts_beside
 from hotspots.core.defaults import GI_K, H3_RES
 from hotspots.core.disclosure import countable_count
 from hotspots.data import select as data_select
@@ -274,26 +274,36 @@ def _analysis(
         history = (
             None if _sel.start is None else selected(_ds, dataclasses.replace(_sel, start=None))
         )
-        return analyse(
-            selected(_ds, _sel),
-            forecast_history=history,
-            study_area=_study_area(key, _ds=_ds),
-            res=res,
-            k=k,
-            cluster_method=method,
-            eps_m=eps_m,
-            min_samples=min_samples,
-            forecast_coverage=coverage,
-            wards=_ds.wards,  # places named "Street, Ward" (and ward counts)
-            population=_ds.ward_population,
-            coverage=_ds.coverage,  # a month without data is no data in its tables
-        )
+        with _forecast_beside(_ds, key, res):
+            return analyse(
+                selected(_ds, _sel),
+                forecast_history=history,
+                study_area=_study_area(key, _ds=_ds),
+                res=res,
+                k=k,
+                cluster_method=method,
+                eps_m=eps_m,
+                min_samples=min_samples,
+                forecast_coverage=coverage,
+                wards=_ds.wards,  # places named "Street, Ward" (and ward counts)
+                population=_ds.ward_population,
+                coverage=_ds.coverage,  # a month without data is no data in its tables
+            )
 
     if _ds.content_key is None or not _everything(_ds, _sel):
         return run()
     # the first view of a dataset known by its files (the demo): kept on disk for the next server
     parts = [_ds.content_key, sel_key, res, k, method, eps_m, min_samples, coverage]
     return disk_cache.cached_on_disk("analysis", parts, run)
+
+
+def _forecast_beside(ds: Dataset, key: str, res: int) -> contextlib.AbstractContextManager[None]:
+    """For a page script: the analysis's forecast worked out in the server's worker process
+    beside the rest (:func:`hotspots.analysis.analyse.forecasts_beside`), so a filter change
+    uses both cores. The work ahead keeps to its own thread: the worker stays free for pages."""
+    if threading.current_thread().name != _SCRIPT_THREAD:
+        return contextlib.nullcontext()
+    return forecasts_beside(ds.incidents, key=ds.key, study_area=_study_area(key, _ds=ds), res=res)
 
 
 def keep_forecast_basis(ds: Dataset, *, res: int = H3_RES) -> None:

@@ -426,3 +426,20 @@ def test_a_worker_process_ends_with_its_server_even_in_the_middle_of_a_step(tmp_
     if alive:
         os.kill(worker, signal.SIGKILL)
     assert not alive, "the worker outlived its killed server"
+
+
+def test_a_page_failing_before_it_takes_its_answer_leaves_the_worker_serving():
+    worker = _ready_worker()
+    with (
+        forked.worker_process(),
+        pytest.raises(KeyError),
+        forked.start(_spin, 0.2) as pending,
+    ):
+        assert pending.forked
+        raise KeyError("the page fails")
+    deadline = time.monotonic() + 10
+    while worker.busy and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert worker.alive and not worker.busy  # its answer read and dropped
+    with forked.worker_process():
+        assert forked.start(_pid).result() == worker.pid

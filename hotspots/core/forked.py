@@ -215,9 +215,13 @@ class Pending(Generic[T]):
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._child is not None:  # the answer not taken: the child is of no more use
-            self._child.close()
-            self._child = None
+        child, self._child = self._child, None
+        if child is None:
+            return
+        if child.persistent:  # the answer not taken: read and dropped, the worker serving on
+            threading.Thread(target=child.answer, name="hotspots-worker-drop", daemon=True).start()
+        else:  # a forked child is of no more use
+            child.close()
 
     @property
     def forked(self) -> bool:

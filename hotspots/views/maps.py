@@ -34,7 +34,7 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 import folium
 import geopandas as gpd
@@ -42,7 +42,6 @@ import numpy as np
 import pandas as pd
 import shapely
 from branca.element import Element, Figure, MacroElement
-from folium.utilities import JsCode
 from jinja2 import Template
 
 from hotspots.core.classes import GI_COLOURS, GI_LABELS
@@ -1069,29 +1068,17 @@ def layer_group(name: str, *, show: bool = True) -> folium.FeatureGroup:
     return folium.FeatureGroup(name=_TEMPLATE_START.sub("{\u200b", str(name)), show=show)
 
 
-OPEN_LAYER_LIST_PX = 1100
-"""A map at least this wide (px) opens with its layer list open; a narrower one (a laptop at
-1366 × 768 beside the sidebar) with the list folded into its button, so the list never covers
-the map's hot spots at first sight."""
-
-
-def layer_control(*, collapsed: bool | None = None) -> folium.LayerControl:
-    """The layer list of a dashboard map: folded into its button (hover or tap opens it) when
-    ``collapsed`` is true, open when false, and by default decided in the browser: open on a
-    map at least :data:`OPEN_LAYER_LIST_PX` wide, folded on a narrower one.
+def layer_control() -> folium.LayerControl:
+    """The layer list of a dashboard map, folded into its button (hover or tap opens it): open,
+    it covers the map's top right corner, where hot spots are drawn, on a laptop and on a
+    projector alike, and the page has its own layer choice above the map.
 
     Examples
     --------
-    >>> "innerWidth" in layer_control().options["collapsed"].js_code
+    >>> layer_control().options["collapsed"]
     True
     """
-    control = folium.LayerControl(collapsed=bool(collapsed))
-    if collapsed is None:  # the map's frame is the window of its own page (an iframe)
-        # a width not known yet (0: a frame or page not laid out when the script runs, seen
-        # in headless chromium on a busy machine) opens it, as before the fold
-        width = "(window.innerWidth || document.documentElement.clientWidth || Infinity)"
-        control.options["collapsed"] = cast(Any, JsCode(f"({width} < {OPEN_LAYER_LIST_PX})"))
-    return control
+    return folium.LayerControl(collapsed=True)
 
 
 def fit_layer(

@@ -192,6 +192,7 @@ def test_maps_a_room_can_read(browser: Browser, tiles: TileServer, size: str) ->
         assert normal["darkest"] and len(inside) >= 0.8 * len(normal["darkest"])  # in view
         hot = [label for label in normal["labels"] if label["hot"]]
         assert len(hot) >= 3, normal["labels"]  # the hot spots' streets show, ward names yield
+        assert normal["layers_open"] == 0  # the layer list folded: it covers no hot spot
         normal_box = _page_box(page)
         screenshot(page, f"readable_map_{size}")
         page.locator(MAP_IFRAME).screenshot(path=str(OUTPUT / f"readable_map_only_{size}.png"))

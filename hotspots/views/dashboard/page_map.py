@@ -263,7 +263,7 @@ def _draw_map(base: folium.Map, layers: list[folium.FeatureGroup]) -> None:
         base,
         key="hotspot_map_meeting" if meeting_mode() else "hotspot_map",
         feature_group_to_add=layers,
-        layer_control=maps.layer_control(collapsed=True if meeting_mode() else None),
+        layer_control=maps.layer_control(),
         height=MAP_HEIGHT_PX,
         use_container_width=True,
         returned_objects=[],

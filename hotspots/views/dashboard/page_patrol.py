@@ -356,7 +356,7 @@ def _map(ds: Dataset, plan: PatrolPlan, key: tuple[str, ...]) -> None:
         feature_group_to_add=layers,
         center=centre,
         zoom=zoom,
-        layer_control=maps.layer_control(collapsed=True if meeting_mode() else None),
+        layer_control=maps.layer_control(),
         height=MAP_HEIGHT_PX,
         use_container_width=True,
         returned_objects=[],

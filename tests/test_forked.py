@@ -443,3 +443,12 @@ def test_a_page_failing_before_it_takes_its_answer_leaves_the_worker_serving():
     assert worker.alive and not worker.busy  # its answer read and dropped
     with forked.worker_process():
         assert forked.start(_pid).result() == worker.pid
+
+
+def test_without_a_way_to_tell_a_stalled_worker_no_worker_is_started(monkeypatch):
+    monkeypatch.setattr(forked, "_cpu_ticks", lambda pid: None)  # as on macOS: no /proc
+    monkeypatch.setattr(forked, "_spawned", None)
+    with forked.worker_process():
+        assert not forked.serving()
+        assert forked.start(_pid).result() == os.getpid()
+    assert forked._spawned is None

@@ -145,8 +145,12 @@ def serving() -> bool:
 
 
 def _server_worker(prepare: tuple[str, ...]) -> _Child | None:
-    """The long-lived worker process, started (again, if it ended) when none lives."""
+    """The long-lived worker process, started (again, if it ended) when none lives; ``None``
+    where a stalled worker could not be told (no CPU time from ``/proc``: not Linux), whose
+    steps then run in the caller."""
     global _spawned
+    if _cpu_ticks(os.getpid()) is None:
+        return None
     with _spawned_lock:
         if _spawned is None or not _spawned.alive:
             _spawned = _Child.spawn(prepare)

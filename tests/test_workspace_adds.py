@@ -426,3 +426,25 @@ def test_a_log_added_without_a_source_name_reuses_its_settings_by_file_name(tmp_
     (tmp_path / "feb").mkdir()
     add(root, [_log(tmp_path / "feb" / "asb.csv", ["02/03/2024 09:15", "02/04/2024 12:00"])])
     assert _read(root, "asb") == ["2024-01-05 10:00", "2024-02-03 09:15", "2024-02-04 12:00"]
+
+
+def test_a_police_uk_file_holding_under_half_a_stored_month_is_refused(tmp_path, capsys):
+    """A download cut short (40 of a month's 100 incidents) would replace the whole month:
+    refused, nothing written, saying how to add it if it is right."""
+    root = tmp_path / "ws"
+    init(root, area=LEEDS)
+    add(root, [_street_csv(tmp_path, "2018-04", "west-yorkshire", 100)])
+    cut = tmp_path / "cut"
+    cut.mkdir()
+    short = _street_csv(cut, "2018-04", "west-yorkshire", 40)
+    with pytest.raises(ValueError, match=r"2018-04 \(West Yorkshire\): 100 stored, 40 in the file"):
+        add(root, [short])
+    assert len(open_workspace(root).incidents) == 100
+    assert main(["add", str(root), str(short)]) != 0
+    assert "--replace-smaller" in capsys.readouterr().err
+    assert len(open_workspace(root).incidents) == 100
+    assert main(["add", str(root), str(short), "--replace-smaller"]) == 0
+    assert "replaced police.uk 2018-04 (West Yorkshire): a newer file (100 → 40" in (
+        capsys.readouterr().out
+    )
+    assert len(open_workspace(root).incidents) == 40

@@ -419,6 +419,7 @@ def add(
     columns: Mapping[str, str] | ColumnMap | None = None,
     crs: str | None = None,
     dayfirst: bool | None = None,
+    replace_smaller: bool = False,
 ) -> AddReport:
     """Add data files to the workspace, one partition per source, month and police force,
     idempotently.
@@ -439,6 +440,9 @@ def add(
         Whether a council log's dates such as ``01/02/2024`` are day first (UK: 1 February)
         or month first (US); ``None``: the order saved with the source, or day first for a
         source without one (:func:`source_dayfirst`).
+    replace_smaller
+        Let a police.uk force's newer file replace its month even when it holds under
+        :data:`SHRINK_SHARE` of the incidents stored (refused otherwise: a download cut short).
 
     Returns
     -------
@@ -458,15 +462,18 @@ def add(
         late incident to Council ASB log 2023-03 (241 → 242)"), and March exported again
         replaces the 241, keeping the late one. The files of different forces for one month
         add up (:func:`_by_force`): a police.uk force's newer file replaces its own force's
-        part of the month, whatever it holds. A file holding no incidents adds nothing, said
-        so (a month of none is not recorded: it stays "no data").
+        part of the month, unless it holds under half as many incidents (:data:`SHRINK_SHARE`,
+        ``replace_smaller``). A file holding no incidents adds nothing, said so (a month of
+        none is not recorded: it stays "no data").
 
     Raises
     ------
     ValueError
-        A month stored from several forces' files at once (before parts were kept per force)
-        and now given for only some of them: add those forces' files together. The date
-        order other than the one saved with the source (:func:`source_dayfirst`).
+        A police.uk force's newer file holding under half the incidents of the month it would
+        replace (nothing is written), unless ``replace_smaller``. A month stored from several
+        forces' files at once (before parts were kept per force) and now given for only some
+        of them: add those forces' files together. The date order other than the one saved
+        with the source (:func:`source_dayfirst`).
     IngestError
         As :func:`hotspots.data.ingest.load`; a council log whose dates read the other way
         round from the source's order, saying how to add it.
@@ -527,6 +534,7 @@ def add(
     writes: dict[str, gpd.GeoDataFrame] = {}  # the parts to write, by key
     repeated: list[pd.DataFrame] = []
     repeats_of: set[str] = set()  # the files of the parts this add's repeated rows repeat
+    shrunk: list[str] = []  # police.uk months a much smaller file would replace
     for forces, month, part, used in parts:
         words = _force_words(forces)
         named = _stored_parts(partitions, name, month, forces)
@@ -611,6 +619,14 @@ def add(
         else:
             before = sum(int(e["rows"]) for e in old.values())
             report.replaced.append((name, month, words, before, len(part)))
+            if not log and not replace_smaller and len(part) < SHRINK_SHARE * before:
+                shrunk.append(f"{month}{_of(words)}: {before:,} stored, {len(part):,} in the file")
+    if shrunk:
+        raise ValueError(
+            f"nothing added: the newer {name} file holds under half the incidents stored for "
+            f"{'; '.join(shrunk)}. A download cut short? Add the whole file again; if the "
+            "smaller file is right, add it with --replace-smaller (hotspots add)"
+        )
     writers: dict[Path, Callable[[Path], object]] = {
         ws.data_dir / f"{key}.parquet": frame.to_parquet for key, frame in writes.items()
     }
@@ -813,6 +829,11 @@ def _stored_parts(
         if e["source"] == name and e["month"] == month and set(_forces_of(e)) & set(forces)
     }
 
+
+SHRINK_SHARE = 0.5
+"""A police.uk force's newer file replaces its stored month only when it holds this share of
+the month's stored incidents or more (police.uk's revisions drop a few): a smaller one is
+refused as a download cut short, unless the caller says it is right (``replace_smaller``)."""
 
 COPY_SHARE = 0.9
 """A stored part is a copy of a new file's part (a re-export of it), which replaces it, when

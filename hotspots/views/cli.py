@@ -888,7 +888,8 @@ def _add_add(commands: argparse._SubParsersAction) -> None:
             "changes nothing. A file replaces a month stored already only as its re-export "
             "(holding 90% or more of its incidents, by incident id; for a log without ids, "
             "the month being the own month of both files) or as a police.uk force's newer "
-            "file; otherwise its incidents of that month (a council log's recorded late) are "
+            "file (refused when it holds under half the month's incidents: --replace-smaller); "
+            "otherwise its incidents of that month (a council log's recorded late) are "
             "added to it, any stored already set aside as duplicates. The report says which."
         ),
     )
@@ -914,6 +915,12 @@ def _add_add(commands: argparse._SubParsersAction) -> None:
         help="a council log's dates are day first (UK): 01/02/2024 is 1 February; saved with "
         "its source (without either: the order saved with the source, or day first)",
     )
+    parser.add_argument(
+        "--replace-smaller",
+        action="store_true",
+        help="let a police.uk force's newer file replace its month though it holds under half "
+        "the incidents stored (refused without this: a download cut short)",
+    )
     parser.set_defaults(run=_run_add)
 
 
@@ -927,6 +934,7 @@ def _run_add(args: argparse.Namespace) -> int:
         columns=_read_column_map(args.columns) if args.columns else None,
         crs=args.crs,
         dayfirst=args.dayfirst,
+        replace_smaller=args.replace_smaller,
     )
     print(report.summary())
     print(f"the workspace now holds {stored_coverage(args.dir).describe()}")

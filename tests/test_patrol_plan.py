@@ -203,7 +203,14 @@ def test_timed_log_windows_are_peak_windows_of_each_locality(
         assert n == len(members)
         if timed < MIN_TIMED_INCIDENTS:  # too few times: no window, no peak day
             assert row.windows.startswith(f"timing unknown: {timed} of {n} incidents")
-            assert row.peak_days == "" and len(independent) == 0 and row.visits_per_day == 3
+            assert row.peak_days == "" and len(independent) == 0
+            # as many visits a week as the plan's timed localities' median, not 3 a day
+            timed_weeks = log_plan.localities["visits_per_week"][
+                log_plan.localities["visits_per_window"].notna()
+            ]
+            assert row.visits_per_week == math.ceil(timed_weeks.median())
+            assert row.visits_per_day == math.ceil(row.visits_per_week / 7)
+            assert row.visits == f"{row.visits_per_week} visits a week, at random times"
             continue
         assert row.windows == "; ".join(independent["label"]) + (
             f" ({timed} of {n} incidents have a time of day)"
@@ -369,7 +376,7 @@ def test_display_table_is_the_plan_in_peoples_words(plan: PatrolPlan, log_plan) 
     assert {"Peak days", "Peak hours"} <= set(timed.columns)
     assert "Peak months" not in timed.columns
     assert list(timed.columns[:6]) == list(FIRST_COLUMNS)
-    found = log_plan.localities["visits_per_week"].notna()
+    found = log_plan.localities["visits_per_window"].notna()
     for hours, windows, timed_words in zip(
         timed["Peak hours"][found], log_plan.localities["windows"][found],
         timed["With a time of day"][found], strict=True,

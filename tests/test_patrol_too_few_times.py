@@ -61,8 +61,13 @@ def test_two_timed_records_of_35_set_no_peak_window(plan: PatrolPlan) -> None:
     assert few["windows"] == (
         f"timing unknown: 2 of 35 incidents have a time of day, fewer than {MIN_TIMED_INCIDENTS}"
     )
-    assert pd.isna(few["visits_per_week"]) and few["visits_per_day"] == 3
-    assert few["dosage"].startswith("3 visits of 15 min a day at random times (timing unknown")
+    # as many visits a week as the timed locality (the median of the plan's timed ones), at
+    # random times: not the month-only 3 a day, three times the busier locality's visits
+    assert pd.isna(few["visits_per_window"]) and many["visits_per_window"] > 0
+    assert few["visits_per_week"] == many["visits_per_week"]
+    assert few["visits_per_day"] == -(-many["visits_per_week"] // 7)
+    weekly = many["visits_per_week"]
+    assert few["dosage"].startswith(f"{weekly} visits of 15 min a week at random times (timing")
     # enough times: windows of its own, with how many incidents have a time beside them
     assert many["peak_days"].startswith("Fri 100%")
     assert many["windows"].startswith("Fri ")

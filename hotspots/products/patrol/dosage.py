@@ -17,13 +17,17 @@ The rule, in words (it is printed with every plan):
   random times across the day, saying that the number is a default, not a finding.
 - **Too few times**: a locality with fewer than
   :data:`~hotspots.analysis.temporal.MIN_TIMED_INCIDENTS` incidents with a time of day has no
-  peak windows (its timing is unknown, "2 of 35 incidents have a time of day") and gets the
-  month-only dosage; beside each locality's windows, how many of its incidents have a time.
+  peak windows (its timing is unknown, "2 of 35 incidents have a time of day"); beside each
+  locality's windows, how many of its incidents have a time. In a plan whose other localities
+  have windows it gets as many visits a week as the median of theirs, at random times (the
+  month-only default of 3 a day would give it three times the visits of the plan's busiest,
+  timed locality); in a plan with none timed, the month-only dosage.
 """
 
 from __future__ import annotations
 
 import math
+import statistics
 
 import pandas as pd
 
@@ -48,7 +52,8 @@ RULE = (
     "day. Month-only data, or a locality with fewer than "
     + str(MIN_TIMED_INCIDENTS)
     + " incidents with a time of day: no time of day is known, so {untimed} visits a day at "
-    "random times (a default, not a finding)."
+    "random times (a default, not a finding); in a plan whose other localities have peak "
+    "windows, as many visits a week as the median of theirs, at random times."
 )
 """The dosage rule as printed with a plan."""
 
@@ -123,6 +128,10 @@ def recommend_dosage(
         mine = hourly[hourly[group].astype(str) == str(key)] if len(hourly) else hourly
         timed = with_time.get(str(key))
         rows.append(_one(mine, minutes, revisit_hours, untimed_visits_per_day, timed))
+    weeks = [r["visits_per_week"] for r in rows if isinstance(r["visits_per_week"], int)]
+    if weeks:  # some localities timed: the untimed ones like them, not 3 a day (21 a week)
+        per_week = math.ceil(statistics.median(weeks))
+        rows = [r if r["visits_per_window"] is not None else _like_timed(r, per_week) for r in rows]
     out = pd.DataFrame(rows, index=localities, columns=list(_COLUMNS))
     for column in ("visits_per_window", "visits_per_week"):
         out[column] = out[column].astype("Int64")
@@ -140,6 +149,23 @@ _COLUMNS = (
     "timed",
     "visits",
 )
+
+
+def _like_timed(row: dict[str, object], per_week: int) -> dict[str, object]:
+    """An untimed locality's dosage in a plan with timed ones: ``per_week`` visits a week (the
+    timed localities' median), at random times."""
+    minutes, few = row["minutes_per_visit"], row["windows"]
+    return {
+        **row,
+        "visits_per_day": math.ceil(per_week / 7),
+        "visits_per_week": per_week,
+        "dosage": (
+            f"{per_week} visits of {minutes:g} min a week at random times "
+            f"({few or 'no time of day in the data'}: as many as the plan's timed localities' "
+            "median; check CAD or ASB logs for the hours)"
+        ),
+        "visits": f"{per_week} visits a week, at random times",
+    }
 
 
 def _one(

@@ -681,7 +681,7 @@ def _timing(
             by_rank["locality"].astype(str), by_rank["label"], by_rank["incidents"], strict=True
         ):
             peak_months.setdefault(locality, []).append(f"{label} ({n:.0f})")
-    found = dosage["visits_per_week"].notna().to_numpy(bool)  # hour windows of its own
+    found = dosage["visits_per_window"].notna().to_numpy(bool)  # hour windows of its own
     for rank, has_windows in zip(ranks, found, strict=True):
         profile = hour_weekday(current[member == rank]) if timed and has_windows else None
         days.append(_top_days(profile.by_weekday) if profile and profile.available else "")

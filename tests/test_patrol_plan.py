@@ -7,6 +7,7 @@ Counts, shares, trends, windows, wards and backtest figures are recomputed indep
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import replace
 
 import geopandas as gpd
@@ -438,3 +439,16 @@ def test_a_trend_over_a_month_police_uk_has_not_published_counts_like_with_like(
     log = lagging[lagging["source"] != "police.uk"]
     before = log[log["month"].isin(pd.to_datetime(["2021-10-01", "2021-11-01"]))]
     assert 0 < plan.localities["previous"].sum() <= len(before)
+
+
+def test_the_left_out_line_says_only_what_left_some_out(plan: PatrolPlan, log_plan) -> None:
+    """Not "Left out: 0 without a location, 0 outside the study area": each reason with its
+    count when it left some out, "none" when nothing was."""
+    for each in (plan, log_plan):
+        summary = each.metadata["summary"]
+        line = next(limit for limit in each.limits if limit.startswith("Left out:"))
+        assert not re.search(r"(?<![\d,])0 ", line), line
+        assert ("without a location" in line) == bool(summary["unlocated"])
+        assert ("outside the study area" in line) == bool(summary["outside_area"])
+        if not (summary["unlocated"] or summary["outside_area"]) and line.endswith("none)."):
+            assert summary["sensitive_left_out_shown"] in (0, "0")

@@ -697,6 +697,23 @@ def _timing(
     return out
 
 
+def _left_out(summary: dict[str, Any]) -> str:
+    """The plan's incidents left out, in words: only the reasons that left some out."""
+    sensitive = summary["sensitive_left_out_shown"]
+    parts = [
+        f"{summary['unlocated']:,} without a location" if summary["unlocated"] else "",
+        f"{summary['outside_area']:,} outside the study area" if summary["outside_area"] else "",
+        f"{sensitive} sensitive (domestic abuse, sexual offences, stalking: never used to draw "
+        "places)"
+        if sensitive not in (0, "0")
+        else "",
+    ]
+    said = [part for part in parts if part]
+    if not said:
+        return "Left out: none (every incident located inside the study area; none sensitive)."
+    return f"Left out: {', '.join(said)}."
+
+
 def _top_days(by_weekday: pd.Series, n: int = 2) -> str:
     """``"Sat 22%, Fri 19%"``: the ``n`` busiest weekdays and their share of the incidents
     (ties in weekday order, Monday first)."""
@@ -764,9 +781,7 @@ def _limits(
         f"Data: {summary['incidents']:,} incidents from {sources}, {months_words(metadata)} "
         f"({counted(len(metadata['months']), 'month')}); the localities hold "
         f"{summary['in_localities']:,} ({100 * summary['share_in_localities']:.1f} %).",
-        f"Left out: {summary['unlocated']:,} without a location, {summary['outside_area']:,} "
-        f"outside the study area, {summary['sensitive_left_out_shown']} sensitive (domestic abuse, "
-        "sexual offences, stalking: never used to draw places).",
+        _left_out(summary),
     ]
     if current["source"].astype(str).str.contains("police.uk", case=False).any():
         limits.append(SNAPPING_LIMIT + ".")

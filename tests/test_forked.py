@@ -9,7 +9,9 @@ import re
 import signal
 import sys
 import time
+from contextlib import suppress
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -19,7 +21,8 @@ import pytest
 import shapely
 
 from hotspots.analysis import shared_forecast
-from hotspots.analysis.analyse import _ForecastRows, analyse, begin
+from hotspots.analysis.analyse import _forecast as _FORECAST
+from hotspots.analysis.analyse import _ForecastRows, analyse, begin, finish
 from hotspots.core import forked
 from hotspots.core.disclosure import mappable
 from hotspots.data import datasets
@@ -280,14 +283,31 @@ def test_only_a_child_serves_and_it_keeps_no_forecast_for_later():
     assert _kept_after_forecast(rows, area) == (False, 1)
 
 
-def test_a_forked_analysis_makes_its_temporal_tables_while_the_child_works():
+def _slow_forecast(*args: Any) -> Any:
+    """The analysis's forecast, two seconds late (a child still working when the parent is
+    done with the rest)."""
+    time.sleep(2.0)
+    return _FORECAST(*args)
+
+
+def test_a_forked_analysis_makes_its_temporal_tables_while_the_child_works(monkeypatch):
+    from hotspots.analysis import analyse as analyse_module
+
     data = read_input([str(datasets.demo_path("policeuk"))], study_area="E07000096")
+    monkeypatch.setattr(analyse_module, "_forecast", _slow_forecast)
     with forked.allowed():
         beside = analyse(data.incidents, study_area="E07000096")
+    monkeypatch.undo()
+    with forked.allowed():  # the child answered first: nothing to wait for, tables when read
+        answered = begin(data.incidents, study_area="E07000096")
+        while answered.forecast.waiting():
+            time.sleep(0.05)
+        done = finish(answered)
     alone = analyse(data.incidents, study_area="E07000096")
     tables = {"hour_weekday", "monthly", "peaks"}
     assert tables <= vars(beside).keys()  # made, not waiting to be read
     assert not tables & vars(alone).keys()  # made when first read
+    assert not tables & vars(done).keys()
     pd.testing.assert_frame_equal(beside.monthly, alone.monthly)
     pd.testing.assert_frame_equal(beside.peaks, alone.peaks)
     assert beside.hour_weekday == alone.hour_weekday
@@ -452,3 +472,126 @@ def test_without_a_way_to_tell_a_stalled_worker_no_worker_is_started(monkeypatch
         assert not forked.serving()
         assert forked.start(_pid).result() == os.getpid()
     assert forked._spawned is None
+
+
+def _answer_after(text: str, seconds: float) -> str:
+    time.sleep(seconds)
+    return text
+
+
+def test_an_answer_dropped_from_a_stalled_worker_never_reaches_a_later_page(monkeypatch):
+    """A page fails before taking its answer and the worker stalls (no CPU: stopped, swapped):
+    the worker is closed, so its late answer is never read as a later page's (it was: page B
+    got page A's forecast, C got B's...)."""
+    monkeypatch.setattr(forked, "STALL_S", 1.0)
+    worker = _ready_worker()
+    with (
+        forked.worker_process(),
+        pytest.raises(KeyError),
+        forked.start(_answer_after, "answer of A", 0.5) as pending,
+    ):
+        assert pending.forked
+        os.kill(worker.pid, signal.SIGSTOP)
+        raise KeyError("page A fails")
+    deadline = time.monotonic() + 20
+    while worker.busy and time.monotonic() < deadline:
+        time.sleep(0.05)
+    with suppress(ProcessLookupError):
+        os.kill(worker.pid, signal.SIGCONT)  # its late answer comes
+    time.sleep(0.7)
+    with forked.worker_process():
+        assert forked.start(_answer_after, "answer of B", 0.0).result() == "answer of B"
+    assert not worker.alive
+
+
+def test_a_worker_whose_pipes_are_numbered_past_1024_serves(monkeypatch):
+    """``select`` refuses file descriptors from 1024 up (a busy server's sockets): the page
+    crashed. The worker's pipes are polled instead."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4096)), hard))
+    held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    child = None
+    try:
+        child = forked._Child.spawn(())
+        assert child is not None and child.answers > 1024
+        monkeypatch.setattr(forked, "_spawned", child)
+        _ready_worker()
+        with forked.worker_process():
+            pending = forked.start(_answer_after, "polled", 0.3)
+            assert pending.forked and pending.waiting()  # select raised ValueError here
+            assert pending.result() == "polled"
+    finally:
+        for fd in held:
+            os.close(fd)
+        if child is not None:
+            child.close()
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_the_worker_runs_no_module_of_the_servers_folder(tmp_path, monkeypatch):
+    """A ``json.py`` in the folder the dashboard was started from: ``python -c`` put that
+    folder first on the worker's path, so the worker ran it (code of whoever can write there,
+    run as the server's user)."""
+    (tmp_path / "json.py").write_text(
+        "import pathlib\npathlib.Path(__file__).with_name('ran').write_text('ran')\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    child = forked._Child.spawn(())
+    try:
+        assert child is not None
+        deadline = time.monotonic() + 60
+        while child.alive and not child._is_ready() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert child.ready
+        assert not (tmp_path / "ran").exists()
+    finally:
+        if child is not None:
+            child.close()
+
+
+def test_a_path_entry_that_is_not_text_does_not_stop_the_worker(monkeypatch):
+    monkeypatch.setattr(sys, "path", [*sys.path, Path("/nonexistent/folder")])
+    child = forked._Child.spawn(())
+    try:
+        assert child is not None
+        deadline = time.monotonic() + 60
+        while child.alive and not child._is_ready() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert child.ready
+    finally:
+        if child is not None:
+            child.close()
+
+
+def _failing_setup() -> None:
+    raise RuntimeError("no basis for this data")
+
+
+def test_a_setup_that_fails_in_the_worker_is_not_tried_again_and_its_steps_run_here():
+    worker = _ready_worker()
+    with forked.worker_process(setup=("bad", _failing_setup, ())):
+        deadline = time.monotonic() + 30
+        while "bad" not in worker.failed_setups and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert "bad" in worker.failed_setups and "bad" not in worker.setups
+        step = forked.start(_pid)
+        assert not step.forked and step.result() == os.getpid()  # no setup carried again
+    with forked.worker_process():  # steps needing no setup still go to the worker
+        assert forked.start(_pid).result() == worker.pid
+
+
+def test_a_setup_carried_by_a_page_that_failed_first_runs_once():
+    worker = _ready_worker()
+    with forked.worker_process(setup=("once", _note_setup, (7,))), pytest.raises(KeyError):
+        pending = forked.start(_spin, 0.1)  # carries the setup, unless its thread took it
+        with pending:
+            raise KeyError("the page fails")
+    deadline = time.monotonic() + 30
+    while ("once" not in worker.setups or worker.busy) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    with forked.worker_process(setup=("once", _note_setup, (7,))):
+        _set_up(worker, "once")
+        pid, seen = forked.start(_setups_seen).result()
+    assert pid == worker.pid and seen.count(7) == 1

@@ -76,6 +76,10 @@ a key naming it, a module-level function and its arguments."""
 _spawned: _Child | None = None
 """The long-lived worker process of this process (:func:`worker_process`)."""
 _spawned_lock = threading.Lock()
+_failed_starts = 0
+"""Worker processes that ended before they were ready (their imports failed)."""
+_MAX_FAILED_STARTS = 3
+"""After this many, no worker is started again: pages work their steps out themselves."""
 _in_child = False
 """Whether this process is a forked child taking steps (set once it is)."""
 
@@ -148,11 +152,21 @@ def _server_worker(prepare: tuple[str, ...]) -> _Child | None:
     """The long-lived worker process, started (again, if it ended) when none lives; ``None``
     where a stalled worker could not be told (no CPU time from ``/proc``: not Linux), whose
     steps then run in the caller."""
-    global _spawned
+    global _spawned, _failed_starts
     if _cpu_ticks(os.getpid()) is None:
         return None
     with _spawned_lock:
         if _spawned is None or not _spawned.alive:
+            if _spawned is not None and not _spawned.ready:  # ended before its imports were done
+                _failed_starts += 1
+                if _failed_starts == _MAX_FAILED_STARTS:
+                    print(
+                        f"hotspots: the worker process ended before it was ready "
+                        f"{_MAX_FAILED_STARTS} times; pages make their forecasts themselves",
+                        file=sys.stderr,
+                    )
+            if _failed_starts >= _MAX_FAILED_STARTS:
+                return None
             _spawned = _Child.spawn(prepare)
         return _spawned
 
@@ -165,9 +179,11 @@ def start(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Pending[T]:
     reads (the child's changes are lost)."""
     pending = Pending(fn, args, kwargs)
     child = _worker.get()
+    setup = _setup.get() if child is not None and child.persistent else None
+    if setup is not None and child is not None and setup[0] in child.failed_setups:
+        return pending  # the worker could not set this up: the step runs here
     if child is None or not child.claim():
         return pending
-    setup = _setup.get() if child.persistent else None
     task: tuple[Any, tuple, dict[str, Any]] = (fn, args, kwargs)
     if setup is not None and setup[0] not in child.setups:
         task = (_after_setup, (setup[1], setup[2], fn, args, kwargs), {})
@@ -175,7 +191,7 @@ def start(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Pending[T]:
     if child.send(task):
         pending._child = child
     else:
-        child.busy = False
+        child.unclaim()
     return pending
 
 
@@ -194,10 +210,19 @@ def _after_setup(
     fn: Callable[..., T],
     args: tuple,
     kwargs: dict[str, Any],
-) -> T:
-    """In the worker: ``setup(*setup_args)``, then the step."""
-    setup(*setup_args)
+) -> object:
+    """In the worker: ``setup(*setup_args)``, then the step; a :class:`_SetupFailed` when the
+    setup fails (said once on the server's error output)."""
+    try:
+        setup(*setup_args)
+    except Exception as err:
+        _say_once(setup, err)
+        return _SetupFailed()  # the parent tells it apart
     return fn(*args, **kwargs)
+
+
+class _SetupFailed:
+    """The worker's answer to a step whose setup failed there: the step was not run."""
 
 
 class Pending(Generic[T]):
@@ -223,7 +248,12 @@ class Pending(Generic[T]):
         if child is None:
             return
         if child.persistent:  # the answer not taken: read and dropped, the worker serving on
-            threading.Thread(target=child.answer, name="hotspots-worker-drop", daemon=True).start()
+            threading.Thread(
+                target=child.drop,
+                args=(self._setup_done,),
+                name="hotspots-worker-drop",
+                daemon=True,
+            ).start()
         else:  # a forked child is of no more use
             child.close()
 
@@ -235,21 +265,18 @@ class Pending(Generic[T]):
     def waiting(self) -> bool:
         """Whether a child works on the step and has not answered yet (read without waiting)."""
         child = self._child
-        return child is not None and not select.select([child.answers], [], [], 0)[0]
+        return child is not None and not _readable(child.answers, 0)
 
     def result(self) -> T:
         """The step's value: the child's answer, or ``fn`` called here when there is no
         child or no answer from it."""
         child, self._child = self._child, None
         answer = child.answer() if child is not None else None
-        if answer:
-            assert child is not None
-            if self._setup_done is not None:
-                child.setups.add(self._setup_done)
+        if child is not None:
+            child.release(answer, self._setup_done)
+        if answer and not isinstance(answer[0], _SetupFailed):
             value = answer[0]
-        else:  # a worker whose step failed (no value) serves on; any other child is done
-            if child is not None and (answer is None or not child.persistent):
-                child.close()
+        else:  # no child, or no value from it: worked out here
             value = self._fn(*self._args, **self._kwargs)
         return self._then(value) if self._then is not None else value
 
@@ -270,7 +297,11 @@ class _Child:
         self.ready = process is None  # a spawned worker: once it says its imports are done
         self.setups: set[Hashable] = set()
         """The setups the worker ran (:func:`worker_process`)."""
-        self._claim = threading.Lock()
+        self.failed_setups: set[Hashable] = set()
+        """The setups that failed in the worker: their steps run in the caller."""
+        # claimed, released and closed under one lock (re-entrant: a claim may close a
+        # worker that ended before it was ready)
+        self._claim = threading.RLock()
         self._setting_up: set[Hashable] = set()
 
     def set_up_soon(self, setup: Setup) -> None:
@@ -278,7 +309,7 @@ class _Child:
         caller goes on), unless it ran or is being given already: the first step that needs
         it then does not wait for it."""
         with self._claim:
-            if setup[0] in self.setups or setup[0] in self._setting_up:
+            if setup[0] in self.setups | self.failed_setups | self._setting_up:
                 return
             self._setting_up.add(setup[0])
         threading.Thread(
@@ -288,7 +319,11 @@ class _Child:
     def _set_up(self, setup: Setup) -> None:
         try:
             deadline = time.monotonic() + _SET_UP_WAIT_S
-            while self.alive and setup[0] not in self.setups and time.monotonic() < deadline:
+            while (
+                self.alive
+                and setup[0] not in self.setups | self.failed_setups
+                and time.monotonic() < deadline
+            ):
                 if self.claim():
                     task: tuple[Any, tuple, dict[str, Any]] = (
                         _after_setup,
@@ -300,7 +335,7 @@ class _Child:
                         pending._child, pending._setup_done = self, setup[0]
                         pending.result()
                     else:
-                        self.busy = False
+                        self.unclaim()
                     return
                 time.sleep(_SET_UP_POLL_S)
         finally:
@@ -320,9 +355,30 @@ class _Child:
             self.busy = True
             return True
 
+    def unclaim(self) -> None:
+        """Give the child back, no step sent."""
+        with self._claim:
+            self.busy = False
+
+    def release(self, answer: tuple[Any, ...] | None, setup: Hashable | None) -> None:
+        """After its step's answer (:meth:`answer`): a child that died or stalled is closed,
+        and so is a forked child whose step failed; the setup the step carried is recorded
+        as done or failed; only then is the child free for another step."""
+        with self._claim:
+            if answer is None or (not answer and not self.persistent):
+                self.close()
+            elif answer and setup is not None:
+                failed = isinstance(answer[0], _SetupFailed)
+                (self.failed_setups if failed else self.setups).add(setup)
+            self.busy = False
+
+    def drop(self, setup: Hashable | None) -> None:
+        """Read the answer of a step whose caller failed first, and release the child."""
+        self.release(self.answer(), setup)
+
     def _is_ready(self) -> bool:
         """Whether a spawned worker said it is ready (read without waiting)."""
-        if not self.ready and select.select([self.answers], [], [], 0)[0]:
+        if not self.ready and _readable(self.answers, 0):
             said = _read_all(self.answers, _HEADER.size)
             if said is None or _HEADER.unpack(said)[0] != 0:
                 self.close()
@@ -340,28 +396,34 @@ class _Child:
             answer_r, answer_w = os.pipe()
         except OSError:
             return None
-        code = (
-            "import json, sys; sys.path[:] = json.loads(sys.argv[3]); "
-            "from hotspots.core.forked import _serve; "
-            "_serve(int(sys.argv[1]), int(sys.argv[2]), tuple(sys.argv[4:]), announce=True)"
-        )
-        args = [str(task_r), str(answer_w), json.dumps(sys.path), *prepare]
+        process = None
         try:
+            # -I: no folder of the server's (its working directory) on the path before the
+            # server's own path is set; that path comes through the environment
+            code = (
+                "import json, os, sys; "
+                f"sys.path[:] = json.loads(os.environ.pop({_PATH_ENV!r})); "
+                "from hotspots.core.forked import _serve; "
+                "_serve(int(sys.argv[1]), int(sys.argv[2]), tuple(sys.argv[3:]), announce=True)"
+            )
+            env = {**os.environ, _PATH_ENV: json.dumps([os.fsdecode(p) for p in sys.path])}
             process = subprocess.Popen(
-                [sys.executable, "-c", code, *args],
+                [sys.executable, "-I", "-c", code, str(task_r), str(answer_w), *prepare],
                 pass_fds=(task_r, answer_w),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
+                env=env,
                 start_new_session=True,  # not stopped by a Ctrl+C meant for the server
             )
-        except OSError:
+        except (OSError, TypeError, ValueError):
             process = None
         finally:
             os.close(task_r)
             os.close(answer_w)
+            if process is None:
+                os.close(task_w)
+                os.close(answer_r)
         if process is None:
-            os.close(task_w)
-            os.close(answer_r)
             return None
         return cls(process.pid, task_w, answer_r, process)
 
@@ -417,7 +479,6 @@ class _Child:
             target=_write, args=(self.tasks, payload), name="hotspots-forked-send", daemon=True
         )
         self._sender.start()
-        self.busy = True
         return True
 
     def answer(self) -> tuple[Any, ...] | None:
@@ -429,7 +490,6 @@ class _Child:
             answer = pickle.loads(body) if body is not None else None
         except Exception:
             answer = None
-        self.busy = False
         return answer if isinstance(answer, tuple) and len(answer) <= 1 else None
 
     def _read(self, n: int) -> bytes | None:
@@ -437,7 +497,7 @@ class _Child:
         chunks: list[bytes] = []
         seen, since = _cpu_ticks(self.pid), time.monotonic()
         while n:
-            if select.select([self.answers], [], [], 1.0)[0]:
+            if _readable(self.answers, 1.0):
                 chunk = os.read(self.answers, min(n, 1 << 20))
                 if not chunk:
                     return None
@@ -445,7 +505,9 @@ class _Child:
                 n -= len(chunk)
                 continue
             ticks = _cpu_ticks(self.pid)
-            if ticks is None or ticks != seen:
+            if ticks is None:  # the process is gone (reaped)
+                return None
+            if ticks != seen:
                 seen, since = ticks, time.monotonic()
             elif time.monotonic() - since > STALL_S:
                 return None
@@ -453,6 +515,10 @@ class _Child:
 
     def close(self) -> None:
         """Kill the child, close its pipes and reap it."""
+        with self._claim:
+            self._close()
+
+    def _close(self) -> None:
         if not self.alive:
             return
         self.alive = False
@@ -506,13 +572,40 @@ def _serve(tasks: int, answers: int, prepare: tuple[str, ...], *, announce: bool
         body = _read_all(tasks, _HEADER.unpack(header)[0]) if header else None
         if body is None:
             return
+        fn = None
         try:
             fn, args, kwargs = pickle.loads(body)
             answer: tuple[Any, ...] = (fn(*args, **kwargs),)
             payload = pickle.dumps(answer, pickle.HIGHEST_PROTOCOL)
-        except Exception:
+        except Exception as err:
+            if announce:  # a spawned worker: the server's log says so, once per step's kind
+                _say_once(fn, err)
             payload = pickle.dumps((), pickle.HIGHEST_PROTOCOL)
         _write(answers, payload)
+
+
+_said: set[str] = set()
+
+
+def _say_once(fn: object, err: Exception) -> None:
+    """In the worker: say on the server's error output, once per function, that ``fn``
+    failed (the caller then works it out itself)."""
+    name = getattr(fn, "__qualname__", "a step")
+    if name not in _said:
+        _said.add(name)
+        print(
+            f"hotspots worker: {name} failed ({type(err).__name__}: {err}); "
+            "the page works it out itself",
+            file=sys.stderr,
+        )
+
+
+def _readable(fd: int, timeout_s: float) -> bool:
+    """Whether the pipe ``fd`` has something to read, or its writer ended, within
+    ``timeout_s`` (``poll``: any file descriptor number, unlike ``select``)."""
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(int(timeout_s * 1000)))
 
 
 def _end_with(parent: int) -> None:
@@ -527,6 +620,9 @@ _SET_UP_WAIT_S = 120.0
 """Longest a setup waits for the worker to be ready and free (:meth:`_Child.set_up_soon`)."""
 _SET_UP_POLL_S = 0.05
 """Seconds between its looks."""
+
+_PATH_ENV = "HOTSPOTS_WORKER_SYS_PATH"
+"""The server's ``sys.path`` (JSON), given to the worker process it starts."""
 
 _ORPHAN_CHECK_S = 0.5
 """Seconds between a spawned worker's looks at whether its parent still lives."""

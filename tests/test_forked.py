@@ -595,3 +595,25 @@ def test_a_setup_carried_by_a_page_that_failed_first_runs_once():
         _set_up(worker, "once")
         pid, seen = forked.start(_setups_seen).result()
     assert pid == worker.pid and seen.count(7) == 1
+
+
+def test_a_worker_that_cannot_start_is_given_up_after_three_tries(monkeypatch):
+    """A worker ending before it is ready (its imports failing) is started again at most
+    twice more, then pages make their forecasts themselves (not an interpreter started at
+    every page run)."""
+    monkeypatch.setattr(forked, "_spawned", None)
+    monkeypatch.setattr(forked, "_failed_starts", 0)
+    monkeypatch.setattr(sys, "path", ["/nonexistent"])  # the worker cannot import hotspots
+    started = []
+    for _ in range(5):
+        child = forked._server_worker(())
+        if child is None:
+            break
+        started.append(child)
+        deadline = time.monotonic() + 30
+        while child.alive and time.monotonic() < deadline:
+            assert not child.claim()  # never ready; found ended
+            time.sleep(0.05)
+    monkeypatch.undo()
+    assert len(started) == forked._MAX_FAILED_STARTS == 3
+    assert all(not child.alive for child in started)

@@ -443,12 +443,16 @@ def test_a_trend_over_a_month_police_uk_has_not_published_counts_like_with_like(
 
 def test_the_left_out_line_says_only_what_left_some_out(plan: PatrolPlan, log_plan) -> None:
     """Not "Left out: 0 without a location, 0 outside the study area": each reason with its
-    count when it left some out, "none" when nothing was."""
+    count when it left some out, "none" when neither did; the sensitive ones always said,
+    through the gate (a plan without them reads as one whose few are withheld but for "0")."""
     for each in (plan, log_plan):
         summary = each.metadata["summary"]
         line = next(limit for limit in each.limits if limit.startswith("Left out:"))
-        assert not re.search(r"(?<![\d,])0 ", line), line
-        assert ("without a location" in line) == bool(summary["unlocated"])
-        assert ("outside the study area" in line) == bool(summary["outside_area"])
-        if not (summary["unlocated"] or summary["outside_area"]) and line.endswith("none)."):
-            assert summary["sensitive_left_out_shown"] in (0, "0")
+        before, sensitive = line.split("; ")
+        assert not re.search(r"(?<![\d,<])0 ", before), line
+        unlocated, outside = summary["unlocated"], summary["outside_area"]
+        assert (f"{unlocated:,} without a location" in before) == bool(unlocated), line
+        assert (f"{outside:,} outside the study area" in before) == bool(outside), line
+        if not (summary["unlocated"] or summary["outside_area"]):
+            assert before == "Left out: none without a location or outside the study area"
+        assert sensitive.startswith(f"{summary['sensitive_left_out_shown']} sensitive")

@@ -698,20 +698,18 @@ def _timing(
 
 
 def _left_out(summary: dict[str, Any]) -> str:
-    """The plan's incidents left out, in words: only the reasons that left some out."""
-    sensitive = summary["sensitive_left_out_shown"]
+    """The plan's incidents left out, in words: only the reasons that left some out, then the
+    sensitive ones (always said, through the disclosure gate: never a place)."""
     parts = [
         f"{summary['unlocated']:,} without a location" if summary["unlocated"] else "",
         f"{summary['outside_area']:,} outside the study area" if summary["outside_area"] else "",
-        f"{sensitive} sensitive (domestic abuse, sexual offences, stalking: never used to draw "
-        "places)"
-        if sensitive not in (0, "0")
-        else "",
     ]
-    said = [part for part in parts if part]
-    if not said:
-        return "Left out: none (every incident located inside the study area; none sensitive)."
-    return f"Left out: {', '.join(said)}."
+    said = ", ".join(part for part in parts if part)
+    return (
+        f"Left out: {said or 'none without a location or outside the study area'}; "
+        f"{summary['sensitive_left_out_shown']} sensitive (domestic abuse, sexual offences, "
+        "stalking: never used to draw places)."
+    )
 
 
 def _top_days(by_weekday: pd.Series, n: int = 2) -> str:

@@ -283,7 +283,8 @@ def patrol_plan(
     ward_table, ward_note = _wards(study_area, wards)
 
     plan = _describe(current, chosen, member, harm, ward_table, crs)
-    trend, trend_note = _trend(mapped, current, member, chosen, months, crs, coverage)
+    sources = _source_names(current)
+    trend, trend_note = _trend(mapped, current, member, chosen, months, crs, coverage, sources)
     gaps = coverage.missing((start, end))
     if gaps:  # a month without data is not a month without crime
         gap_words = ", ".join(m.strftime("%b %Y") for m in gaps)
@@ -303,7 +304,7 @@ def patrol_plan(
     )
     plan = _timing(plan, current, member, peaks, visit_minutes)
     plan.attrs[WORKING_CRS] = crs
-    plan.attrs[TREND_ONLY] = _trend_only(_source_names(current), trend_sources)
+    plan.attrs[TREND_ONLY] = _trend_only(sources, trend_sources)
 
     total = len(current)
     in_plan = int((member > 0).sum())
@@ -342,7 +343,7 @@ def patrol_plan(
         "peaks": {"window_hours": window_hours, "n_windows": n_windows, **peaks.attrs},
         "wards": ward_note,
         "backtest": bt,
-        "sources": _source_names(current),
+        "sources": sources,
         "trend_sources": trend_sources,
         TREND_ONLY: plan.attrs[TREND_ONLY],
     }
@@ -566,12 +567,14 @@ def _trend(
     months: pd.PeriodIndex,
     crs: str,
     coverage: Coverage,
+    sources_now: list[str],
 ) -> tuple[pd.DataFrame, str]:
     """Incidents in the same outlines in the period just before, and the change (Poisson test).
 
     ``mapped`` are the mappable incidents of the area (every month), ``current`` the
-    period's and ``member`` their locality; incidents of the previous period count for the
-    best-ranked outline holding them.
+    period's, ``member`` their locality and ``sources_now`` their sources
+    (:func:`_source_names`); incidents of the previous period count for the best-ranked
+    outline holding them.
     """
     columns = ["incidents_compared", "previous", "change", "pct_change", "trend"]
     start, end = months[0], months[-1]
@@ -636,7 +639,7 @@ def _trend(
             f"{'; '.join(lacking)}: the trend (incidents compared, previous period, change) "
             f"counts {' and '.join(sources)} only, in both periods; "
         )
-    out.attrs["sources"] = list(sources) if ours is not None else _source_names(current)
+    out.attrs["sources"] = list(sources if ours is not None else sources_now)
     return out, (
         (f"{fallback}; " if fallback else "")
         + lagging
@@ -657,7 +660,7 @@ def _trend_only(sources: list[str], counted: list[str]) -> str:
 def _source_names(incidents: pd.DataFrame) -> list[str]:
     """The sources of ``incidents`` as a :class:`Coverage` names them (police.uk's monthly
     files as ``police.uk``)."""
-    return sorted(Coverage.of(incidents[["month", "source"]]).sources)
+    return sorted(Coverage.of(incidents).sources)
 
 
 def _timing(

@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -65,18 +66,40 @@ class HotAreas:
     labels
         Hot area of each incident (``0 .. n - 1``), ``-1`` outside every hot area; in the
         order of the incidents given.
-    outlines
-        One (Multi)Polygon per hot area in the working CRS (metres), indexed ``0 .. n - 1``.
+    pieces
+        What the outlines are made of, in the working CRS (metres): with ``piece_area``
+        ``None`` one (Multi)Polygon per hot area, its outline; else the hexagons of the hot
+        areas' cells, united per area (:meth:`outlines_of`).
     source
         How the areas were made, in words.
     params
         Parameters used (JSON-serialisable).
+    piece_area
+        The hot area of each piece (``0 .. n - 1``), or ``None``.
     """
 
     labels: np.ndarray
-    outlines: gpd.GeoSeries
+    pieces: gpd.GeoSeries
     source: str
     params: dict[str, Any] = field(default_factory=dict)
+    piece_area: np.ndarray | None = None
+
+    @cached_property
+    def outlines(self) -> gpd.GeoSeries:
+        """One (Multi)Polygon per hot area in the working CRS (metres), indexed ``0 .. n - 1``."""
+        if self.piece_area is None:
+            return self.pieces
+        n = int(self.piece_area.max()) + 1 if self.piece_area.size else 0
+        return gpd.GeoSeries(self.outlines_of(np.arange(n)), crs=self.pieces.crs)
+
+    def outlines_of(self, areas: np.ndarray) -> np.ndarray:
+        """The outlines (:attr:`outlines`' geometries) of the hot areas ``areas``, making only
+        theirs: a plan draws a few localities in a force's hundreds of hot areas."""
+        if self.piece_area is None:
+            return self.pieces.to_numpy()[areas]
+        wanted, where = np.unique(np.asarray(areas, dtype=np.intp), return_inverse=True)
+        chosen = np.isin(self.piece_area, wanted)  # every area has a piece: one union each
+        return _united(self.pieces.to_numpy()[chosen], self.piece_area[chosen])[where]
 
 
 @dataclass(frozen=True)
@@ -200,10 +223,9 @@ def _merged_cells(
     # each incident's cell among the hot ones, matched as H3 indexes (not as text)
     position = pd.Index(cells_to_ints(hot)).get_indexer(cell_ints(lon, lat, res))
     labels = np.where(position >= 0, component[position], -1).astype(np.intp)
-    hexagons = hexagons_in(hot, crs)
-    outlines = gpd.GeoSeries(_united(hexagons, component), crs=crs)
-    params.update(res=int(res), n_hot_areas=len(outlines))
-    return HotAreas(labels, outlines, source, params)
+    hexagons = gpd.GeoSeries(hexagons_in(hot, crs), crs=crs)
+    params.update(res=int(res), n_hot_areas=int(component.max()) + 1)
+    return HotAreas(labels, hexagons, source, params, piece_area=component)
 
 
 _hexagons: dict[str, dict[str, shapely.Geometry]] = {}
@@ -257,9 +279,10 @@ def keep_hexagons(area: shapely.Geometry, crs: str, res: int) -> bool:
 
 
 def _united(shapes: np.ndarray, group: np.ndarray) -> np.ndarray:
-    """``shapely.union_all`` of the shapes of each group (groups ``0 .. n - 1``, each shape
-    in its group's union in their order): what a pandas ``groupby(group).agg(union_all)``
-    gives, without its per-group overhead (a force's hot spots form hundreds of areas)."""
+    """``shapely.union_all`` of the shapes of each group (one per distinct group, in the
+    groups' order; each shape in its group's union in their order): what a pandas
+    ``groupby(group).agg(union_all)`` gives, without its per-group overhead (a force's hot
+    spots form hundreds of areas)."""
     order = np.argsort(group, kind="stable")
     starts = np.flatnonzero(np.r_[True, group[order][1:] != group[order][:-1]])
     parts = np.split(shapes[order], starts[1:])
@@ -424,7 +447,7 @@ def _spacing(centres: np.ndarray, min_spacing_m: float) -> tuple[np.ndarray, np.
 
 
 def _outlines(
-    centres: np.ndarray, area: np.ndarray, kept: np.ndarray, outlines: gpd.GeoSeries, r: float
+    centres: np.ndarray, area: np.ndarray, kept: np.ndarray, areas: HotAreas, r: float
 ) -> np.ndarray:
     """Outline of each kept unit: its disc clipped to its hot area, minus earlier discs (only
     the discs of those units and of the earlier ones overlapping them are made)."""
@@ -435,7 +458,7 @@ def _outlines(
     needed = np.union1d(keep, overlaps[:, 0])
     discs = np.empty(len(centres), dtype=object)
     discs[needed] = shapely.buffer(shapely.points(centres[needed]), r, quad_segs=_QUAD_SEGS)
-    shapes = shapely.intersection(discs[keep], outlines.to_numpy()[area[keep]])
+    shapes = shapely.intersection(discs[keep], areas.outlines_of(area[keep]))
     earlier = pd.Series(overlaps[:, 0]).groupby(overlaps[:, 1]).agg(list)
     for i, u in enumerate(keep):
         if u in earlier.index:
@@ -526,7 +549,7 @@ def build_localities(
     # an outline depends on the earlier units only: the best ``top`` need no later one
     drawn = kept if top is None else kept & (rank <= top)
     localities = _locality_frame(
-        centres, unit_area, drawn, areas.outlines, r, unit_n, unit_w, ranked_by, crs
+        centres, unit_area, drawn, areas, r, unit_n, unit_w, ranked_by, crs
     )
     dropped = pd.DataFrame(
         {
@@ -561,7 +584,7 @@ def _locality_frame(
     centres: np.ndarray,
     unit_area: np.ndarray,
     kept: np.ndarray,
-    outlines: gpd.GeoSeries,
+    areas: HotAreas,
     r: float,
     unit_n: np.ndarray,
     unit_w: np.ndarray,
@@ -569,7 +592,7 @@ def _locality_frame(
     crs: str,
 ) -> gpd.GeoDataFrame:
     """The kept units as a ranked GeoDataFrame (outlines in EPSG:4326)."""
-    shapes = _outlines(centres, unit_area, kept, outlines, r)
+    shapes = _outlines(centres, unit_area, kept, areas, r)
     keep = np.flatnonzero(kept)
     lon, lat = to_lonlat(centres[keep, 0], centres[keep, 1], crs)
     frame = pd.DataFrame(

@@ -36,6 +36,7 @@ from scipy.spatial import cKDTree
 
 from hotspots.core.crs import WGS84, to_crs, to_lonlat
 from hotspots.core.defaults import HOT_MIN_BIN
+from hotspots.core.points import distinct_rows
 from hotspots.data.schema import WORKING_CRS, check_incidents
 from hotspots.space.grid import (
     cell_ints,
@@ -133,7 +134,9 @@ class Localities:
 
 def _xy(incidents: gpd.GeoDataFrame) -> np.ndarray:
     """Incident coordinates (metres, working CRS); raise when any is missing."""
-    xy = incidents[["x", "y"]].to_numpy(dtype=float)
+    xy = np.column_stack(
+        [incidents["x"].to_numpy(dtype=float), incidents["y"].to_numpy(dtype=float)]
+    )
     bad = ~np.isfinite(xy).all(axis=1)
     if bad.any():
         raise ValueError(
@@ -389,18 +392,28 @@ def _greedy_units(near: sparse.csr_array, weight: np.ndarray) -> tuple[np.ndarra
     """Greedy disc cover of weighted locations: unit of each location and the unit centres.
 
     ``near`` is the symmetric same-area neighbour matrix at the disc radius. Each round takes
-    the allowed location whose disc holds the most unallocated weight, gives it those
-    locations, and forbids centres inside its disc. Scores only fall, so units come out in
-    non-increasing order of weight; the loop runs once per unit, the updates are sparse.
+    the allowed location whose disc holds the most unallocated weight (ties: the first
+    location), gives it those locations, and forbids centres inside its disc. Scores only
+    fall, so units come out in non-increasing order of weight; the loop runs once per unit,
+    the updates are sparse.
+
+    A location alone in its disc (most of a force's) stays out of the loop: its score is its
+    own weight throughout and taking it changes no other score, so its unit falls where its
+    (score, position) falls among the units of the loop, as the rounds would have taken it.
     """
     unit = np.full(weight.size, -1, dtype=np.intp)
     centres: list[int] = []
+    picked: list[float] = []  # each centre's score when taken
     score = near @ weight if weight.size else np.full(1, -np.inf)
     indptr, indices, data = near.indptr, near.indices, near.data
+    alone = np.flatnonzero(np.diff(indptr) == 1)  # the row holds the location itself only
+    alone_score = score[alone]
+    score[alone] = -np.inf
     while True:
         best = int(score.argmax())
         if not math.isfinite(score[best]):
             break
+        picked.append(float(score[best]))
         disc = indices[indptr[best] : indptr[best + 1]]
         taken = disc[unit[disc] < 0]
         unit[taken] = len(centres)
@@ -421,7 +434,15 @@ def _greedy_units(near: sparse.csr_array, weight: np.ndarray) -> tuple[np.ndarra
         )
         score[disc] = -np.inf
         centres.append(best)
-    return unit, np.asarray(centres, dtype=np.intp)
+    # every centre in the order argmax takes them: highest score first, ties to the first
+    where = np.concatenate([np.asarray(centres, dtype=np.intp), alone])
+    order = np.lexsort((where, -np.concatenate([picked, alone_score])))
+    number = np.empty(order.size, dtype=np.intp)
+    number[order] = np.arange(order.size)
+    unit[alone] = len(centres) + np.arange(alone.size)
+    found = unit >= 0
+    unit[found] = number[unit[found]]
+    return unit, where[order]
 
 
 def _spacing(centres: np.ndarray, min_spacing_m: float) -> tuple[np.ndarray, np.ndarray]:
@@ -435,7 +456,8 @@ def _spacing(centres: np.ndarray, min_spacing_m: float) -> tuple[np.ndarray, np.
     order = np.argsort(pairs[:, 1], kind="stable")
     later, earlier = pairs[order, 1], pairs[order, 0]
     bounds = np.searchsorted(later, np.arange(n + 1))
-    for u in range(n):
+    kept[bounds[1:] == bounds[:-1]] = True  # no better unit that close: kept, whatever is kept
+    for u in np.unique(later).tolist():
         rivals = earlier[bounds[u] : bounds[u + 1]]
         rivals = rivals[kept[rivals]]
         if rivals.size:
@@ -523,20 +545,23 @@ def build_localities(
     r = max_across_m / 2
     inside = np.flatnonzero(labels >= 0)
     xy = _xy(incidents)[inside] if inside.size else np.empty((0, 2))
-    frame = pd.DataFrame({"area": labels[inside], "x": xy[:, 0], "y": xy[:, 1]})
-    frame["w"] = 1.0 if weights is None else weights[inside]
-    frame["n"] = 1
-    grouped = frame.groupby(["area", "x", "y"], sort=True)
-    loc = grouped.agg(w=("w", "sum"), n=("n", "sum"))
-    loc_of = grouped.ngroup().to_numpy()  # each incident's row of ``loc`` (groups in order)
-    loc_area = loc.index.get_level_values("area").to_numpy(dtype=np.intp)
-    loc_xy = np.column_stack([loc.index.get_level_values(k).to_numpy(float) for k in "xy"])
+    # the distinct locations (area, x, y), sorted, and each incident's: a groupby's keys
+    area = labels[inside].astype(float)
+    loc, loc_of = distinct_rows(np.column_stack([area, np.zeros(area.size), xy]))
+    loc_area = loc[:, 0].astype(np.intp)
+    loc_xy = np.ascontiguousarray(loc[:, 2:])
+    loc_n = np.bincount(loc_of, minlength=len(loc)).astype(float)
+    # harm summed as a pandas groupby sums (compensated), not np.bincount's plain sum: each
+    # location's weight keeps its floats, and so the units' order
+    loc_w = (
+        loc_n if weights is None else pd.Series(weights[inside]).groupby(loc_of).sum().to_numpy()
+    )
     near = _neighbour_matrix(loc_xy, loc_area, r * _INSCRIBED)
-    loc_unit, centre_loc = _greedy_units(near, loc["w"].to_numpy(float))
+    loc_unit, centre_loc = _greedy_units(near, loc_w)
 
     n_units = centre_loc.size
-    unit_w = np.bincount(loc_unit, weights=loc["w"].to_numpy(float), minlength=n_units)
-    unit_n = np.bincount(loc_unit, weights=loc["n"].to_numpy(float), minlength=n_units)
+    unit_w = np.bincount(loc_unit, weights=loc_w, minlength=n_units)
+    unit_n = np.bincount(loc_unit, weights=loc_n, minlength=n_units)
     centres = loc_xy[centre_loc].reshape(-1, 2)
     unit_area = loc_area[centre_loc]
     kept, blocker = _spacing(centres, min_spacing_m)

@@ -48,10 +48,16 @@ from hotspots.products.patrol.localities import (
     hot_areas_from_clusters,
     hot_areas_from_forecast,
 )
-from hotspots.products.patrol.naming import locality_names, main_streets, ward_names
+from hotspots.products.patrol.naming import locality_names, ward_names
 from hotspots.space.areas import district_wards, read_boundaries
 from hotspots.space.grid import cell_counts, cell_polygons, grid_counts
-from hotspots.space.places import NO_WARD_NOTE, add_near_streets, nameable
+from hotspots.space.places import (
+    NO_WARD_NOTE,
+    StreetPoints,
+    _main_streets,
+    add_near_streets,
+    nameable,
+)
 
 if TYPE_CHECKING:
     from hotspots.analysis.forecast import Forecast
@@ -510,10 +516,14 @@ def _describe(
     inside = member > 0
     can_name = nameable(current)  # never a house address from an exact-coordinate log
     named = inside & can_name
-    streets = main_streets(current["location"][named], member[named]).reindex(ranks)
+    # the period's place texts and their codes, worked out once for the main streets and
+    # for the streets near a place named by a landmark alone
+    points = StreetPoints(current)
+    streets = _main_streets(points.text[named], member[named], points.coded.take(named))
+    streets = streets.reindex(ranks)
     centres = chosen[["centre_x", "centre_y"]].to_numpy(float)
     ward = ward_names(centres, wards, crs)
-    add_near_streets(streets, ward, current, centres)
+    add_near_streets(streets, ward, current, centres, street_points=points)
     counts = np.bincount(member[inside], minlength=len(ranks) + 1)[1:]
     out = gpd.GeoDataFrame(
         {

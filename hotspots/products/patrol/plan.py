@@ -302,8 +302,9 @@ def patrol_plan(
     plan = plan.join(trend, on="rank")
     trend_sources = list(trend.attrs.get("sources", []))
     plan["trend_sources"] = " and ".join(trend_sources)
+    in_plan = member > 0
     peaks = peak_windows(
-        current.assign(locality=member)[member > 0],
+        current[in_plan].assign(locality=member[in_plan]),  # only the localities' rows copied
         by="locality",
         top=n_windows,
         block_hours=window_hours,
@@ -313,12 +314,12 @@ def patrol_plan(
     plan.attrs[TREND_ONLY] = _trend_only(sources, trend_sources)
 
     total = len(current)
-    in_plan = int((member > 0).sum())
+    n_in_plan = int(in_plan.sum())
     summary = {
         "incidents": total,
-        "in_localities": in_plan,
-        "elsewhere": total - in_plan,
-        "share_in_localities": in_plan / total,
+        "in_localities": n_in_plan,
+        "elsewhere": total - n_in_plan,
+        "share_in_localities": n_in_plan / total,
         "localities": len(plan),
         "area_m2": float(plan["area_m2"].sum()),
         "sensitive_left_out": len(current_all) - total,

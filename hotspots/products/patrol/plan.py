@@ -605,20 +605,24 @@ def _trend(
     in_previous = _in_months(mapped["month"], prev_start, prev_end)
     before = np.flatnonzero(in_previous if ours is None else in_previous & ours)
     outlines = to_crs(chosen, crs).geometry.to_numpy()
-    xy = mapped[["x", "y"]].to_numpy(float)[before]
+    x, y = (mapped[c].to_numpy(float)[before] for c in ("x", "y"))
     previous = np.full(len(before), -1, dtype=np.intp)
     for rank, outline in zip(chosen["locality"], outlines, strict=True):
-        hit = (previous < 0) & shapely.intersects_xy(outline, xy[:, 0], xy[:, 1])
+        hit = (previous < 0) & shapely.intersects_xy(outline, x, y)
         previous[hit] = rank
-    dated = ["month", "occurred_from", "time_precision"]  # what compare_periods reads
-    now = pd.DataFrame(current[dated]).assign(locality=member)
+    # what compare_periods reads, of the period's rows then the previous period's, made from
+    # the columns' values (no frame of either period copied)
+    now = np.ones(len(current), dtype=bool)
     if ours is not None:
-        now = now[from_sources(current["source"], sources)]
-    both = pd.concat(
-        [now, pd.DataFrame(mapped[dated]).iloc[before].assign(locality=previous)],
-        ignore_index=True,
+        now = from_sources(current["source"], sources)
+    both = pd.DataFrame(
+        {
+            c: np.concatenate([current[c].to_numpy()[now], mapped[c].to_numpy()[before]])
+            for c in ("month", "occurred_from", "time_precision")
+        }
     )
-    both["locality"] = both["locality"].where(both["locality"] > 0)
+    locality = np.concatenate([member[now], previous])
+    both["locality"] = np.where(locality > 0, locality, np.nan)
     try:
         table = compare_periods(
             both,

@@ -374,7 +374,9 @@ def _in_area(
     points = incidents.geometry.to_numpy()
     lon, lat = shapely.get_x(points), shapely.get_y(points)
     located = np.isfinite(lon) & np.isfinite(lat)
-    located &= np.isfinite(incidents[["x", "y"]].to_numpy(float)).all(axis=1)
+    located &= np.isfinite(incidents["x"].to_numpy(float)) & np.isfinite(
+        incidents["y"].to_numpy(float)
+    )
     inside = located & points_inside(area, lon, lat)
     counts = {"unlocated": int((~located).sum()), "outside_area": int((located & ~inside).sum())}
     if inside.all():  # (a dashboard's selection of its study area) read, never changed

@@ -458,13 +458,15 @@ def _spacing(centres: np.ndarray, min_spacing_m: float) -> tuple[np.ndarray, np.
     bounds = np.searchsorted(later, np.arange(n + 1))
     kept[bounds[1:] == bounds[:-1]] = True  # no better unit that close: kept, whatever is kept
     for u in np.unique(later).tolist():
-        rivals = earlier[bounds[u] : bounds[u + 1]]
-        rivals = rivals[kept[rivals]]
-        if rivals.size:
-            gaps = np.hypot(*(centres[rivals] - centres[u]).T)
-            blocker[u] = rivals[np.argmin(gaps)]
-        else:
-            kept[u] = True
+        kept[u] = not kept[earlier[bounds[u] : bounds[u + 1]]].any()
+    # a dropped unit's blocker: the nearest of its kept rivals (ties: the first in their order)
+    rival = ~kept[later] & kept[earlier]
+    dropped, rivals = later[rival], earlier[rival]
+    if dropped.size:
+        gaps = np.hypot(*(centres[rivals] - centres[dropped]).T)
+        order = np.lexsort((np.arange(dropped.size), gaps, dropped))
+        first = order[np.r_[True, dropped[order][1:] != dropped[order][:-1]]]
+        blocker[dropped[first]] = rivals[first]
     return kept, blocker
 
 
@@ -635,6 +637,6 @@ def _locality_frame(
             "across_m": 2 * shapely.minimum_bounding_radius(shapes),
         }
     )
-    out = to_crs(gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(shapes, crs=crs)), WGS84)
+    out = gpd.GeoDataFrame(frame, geometry=to_crs(gpd.GeoSeries(shapes, crs=crs), WGS84))
     out.attrs[WORKING_CRS] = crs
     return out

@@ -606,7 +606,7 @@ def _trend(
     ours, sources, left = coverage.same_sources(mapped["source"], (start, end), among=both)
     in_previous = _in_months(mapped["month"], prev_start, prev_end)
     before = np.flatnonzero(in_previous if ours is None else in_previous & ours)
-    outlines = to_crs(chosen, crs).geometry.to_numpy()
+    outlines = to_crs(chosen.geometry, crs).to_numpy()
     x, y = (mapped[c].to_numpy(float)[before] for c in ("x", "y"))
     previous = np.full(len(before), -1, dtype=np.intp)
     for rank, outline in zip(chosen["locality"], outlines, strict=True):

@@ -271,7 +271,8 @@ def patrol_plan(
 
     mapped = mappable(in_area)  # every month of the area: sensitive rows never shape a place
     if method == "forecast":
-        history = mapped[_in_months(mapped["month"], None, end)]
+        up_to_end = _in_months(mapped["month"], None, end)
+        history = mapped if up_to_end.all() else mapped[up_to_end]  # read, never changed
         predicted = _forecast(history, area, res, end, hot_spot_share)
         areas = hot_areas_from_forecast(current, predicted)
     else:

@@ -399,3 +399,24 @@ def test_a_study_areas_hexagons_kept_ahead_up_to_the_limit() -> None:
     assert BNG not in _hexagons or not _hexagons[BNG]
     assert keep_hexagons(district, BNG, 9)
     assert set(_hexagons[BNG]) == set(study_area_cells(district, 9))
+
+
+def test_outlines_of_some_hot_areas_are_those_of_all() -> None:
+    """HotAreas.outlines_of: the outlines of the areas asked (repeated, in any order) are
+    those of ``outlines``, bit for bit (the same hexagons united in the same order), made for
+    those areas only."""
+    centre = h3.latlng_to_cell(51.75, -0.47, 9)
+    rng = np.random.default_rng(3)
+    disk = sorted(h3.grid_disk(centre, 9))
+    hot = sorted(rng.choice(disk, size=120, replace=False))  # several areas, some one cell
+    cells = pd.DataFrame({"cell": hot, "gi_bin": 3})
+    lonlat = np.array([h3.cell_to_latlng(c)[::-1] for c in hot])
+    xy = np.column_stack(Transformer.from_crs(WGS84, BNG, always_xy=True).transform(*lonlat.T))
+    areas = hot_areas_from_cells(make_incidents(xy, "Drugs"), cells, min_bin=2)
+    n = areas.params["n_hot_areas"]
+    assert n > 5 and len(areas.outlines) == n
+    asked = rng.integers(0, n, 12)
+    got = areas.outlines_of(asked)
+    want = areas.outlines.to_numpy()[asked]
+    assert [shapely.to_wkb(g) for g in got] == [shapely.to_wkb(g) for g in want]
+    assert len(areas.outlines_of(np.array([], dtype=int))) == 0

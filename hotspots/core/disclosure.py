@@ -174,7 +174,8 @@ def mappable(incidents: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     out = incidents.loc[~sensitive]  # a mask makes a new frame: its changes stay in it
     n = int(sensitive.sum())
     hide = bool(gate(incidents.loc[sensitive], np.zeros(n, dtype=int)).any()) if n else False
-    shown = shown_counts(pd.Series([n]), [hide]).iloc[0]
+    # none left out: "0", as shown_counts shows a zero (without its pandas work per call)
+    shown = shown_counts(pd.Series([n]), [hide]).iloc[0] if n else "0"
     out.attrs = {**incidents.attrs, "sensitive_left_out": n, "sensitive_left_out_shown": shown}
     return out
 

@@ -82,20 +82,24 @@ class Coverage:
         """
         months: dict[str, set[pd.Period]] = {}
         if len(incidents):
-            month = pd.to_datetime(incidents["month"]).dt.to_period("M")
-            source = (
-                incidents["source"].astype("string").fillna("(unknown)")
-                if "source" in incidents.columns
-                else pd.Series("(all)", index=incidents.index)
+            ordinal = _month_ordinals(incidents["month"])
+            if "source" in incidents.columns:
+                code, distinct = pd.factorize(incidents["source"].astype("string"))
+                names = [*distinct.astype(str), "(unknown)"]  # code -1: no source
+            else:
+                code, names = np.zeros(len(incidents), dtype=np.intp), ["(all)"]
+            # distinct (source, month) pairs as integers: no text or Period per incident
+            dated = ordinal != pd.NaT.value
+            first = int(ordinal[dated].min()) if dated.any() else 0
+            span = int(ordinal[dated].max()) - first + 1 if dated.any() else 1
+            pairs = np.flatnonzero(
+                np.bincount((code[dated] % len(names)) * span + (ordinal[dated] - first))
             )
-            # distinct (source, month ordinal) pairs first: no Period object per incident
-            pairs = pd.DataFrame({"s": source, "m": month.array.asi8}).drop_duplicates()
-            pairs = pairs[pairs["m"] != pd.NaT.value]
-            pairs["s"] = pairs["s"].str.replace(_POLICEUK_FILE, "police.uk", regex=True)
-            for name, group in pairs.groupby("s"):
-                months.setdefault(str(name), set()).update(
-                    pd.Period(ordinal=int(m), freq="M") for m in group["m"]
-                )
+            by_name: dict[str, list[int]] = {}
+            for c, m in zip((pairs // span).tolist(), (pairs % span + first).tolist(), strict=True):
+                by_name.setdefault(re.sub(_POLICEUK_FILE, "police.uk", names[c]), []).append(m)
+            for name in sorted(by_name):  # in the names' order, as a groupby lists them
+                months[name] = {pd.Period(ordinal=m, freq="M") for m in by_name[name]}
         for name, extra in (declared or {}).items():
             months.setdefault(str(name), set()).update(_month(m) for m in extra)
         return cls(months)
@@ -400,6 +404,16 @@ def source_names(source: pd.Series) -> pd.Series:
     codes, names = pd.factorize(source.astype("string").fillna("(unknown)"))
     renamed = pd.Index(names).str.replace(_POLICEUK_FILE, "police.uk", regex=True)
     return pd.Series(np.asarray(renamed, dtype=object)[codes], index=source.index)
+
+
+def _month_ordinals(month: pd.Series) -> np.ndarray:
+    """Each value's month as a monthly :class:`pandas.Period` ordinal (months since Jan 1970;
+    NaT: ``pd.NaT.value``): naive dates straight from their datetime64 values (numpy floors
+    to the month as ``to_period("M")`` does), without a PeriodArray."""
+    values = month.to_numpy()
+    if values.dtype.kind == "M":
+        return values.astype("datetime64[M]").view(np.int64)
+    return pd.to_datetime(month).dt.to_period("M").array.asi8
 
 
 def _month(value: object) -> pd.Period:

@@ -91,26 +91,33 @@ def _hour_peaks(
 
 
 def _month_peaks(incidents: pd.DataFrame, *, top: int, by: str | None) -> pd.DataFrame:
+    """The ``top`` busiest months of each group (months without incidents left out), groups
+    in order, then busiest first, ties to the earlier month; on the monthly table's numbers
+    (a long table sorted and grouped by pandas took a few milliseconds a plan)."""
     key = by or "group"
     series = monthly_series(incidents, by=by)
-    if by is None:
-        series.columns = pd.Index(["all"])
-    long = series.rename_axis(columns=key).stack().rename("incidents").reset_index()
-    long = long.sort_values([key, "incidents", "month"], ascending=[True, False, True])
-    long["share"] = long["incidents"] / long.groupby(key)["incidents"].transform("sum")
-    long["rank"] = long.groupby(key).cumcount() + 1
-    long = long[(long["rank"] <= top) & (long["incidents"] > 0)]
+    counts = series.to_numpy()  # months x groups
+    groups = np.asarray(["all"] if by is None else series.columns, dtype=object)
+    # each group's months by count, most first, ties to the earlier month; groups in order
+    in_order = np.argsort(groups, kind="stable")
+    month = np.argsort(-counts, axis=0, kind="stable").T[in_order].ravel()
+    column = np.repeat(in_order, len(series))
+    rank = np.tile(np.arange(1, len(series) + 1), len(groups))
+    n = counts[month, column]
+    share = n / counts.sum(axis=0)[column]
+    keep = (rank <= top) & (n > 0)
+    month, column, rank, n, share = month[keep], column[keep], rank[keep], n[keep], share[keep]
     return pd.DataFrame(
         {
-            key: long[key].to_numpy(),
+            key: groups[column],
             "resolution": "month",
-            "rank": long["rank"].to_numpy(),
-            "label": long["month"].dt.strftime("%Y-%m").to_numpy(),
-            "month": long["month"].to_numpy(),
-            "incidents": long["incidents"].to_numpy(dtype=float),
-            "share": long["share"].to_numpy(),
+            "rank": rank,
+            "label": np.asarray(series.index.strftime("%Y-%m"), dtype=object)[month],
+            "month": series.index.to_numpy()[month],
+            "incidents": n.astype(float),
+            "share": share,
             # months without any incident are "no data" (a gap), not an even-spread month
-            "lift": long["share"].to_numpy() * int((series.sum(axis=1) > 0).sum()),
+            "lift": share * int((counts.sum(axis=1) > 0).sum()),
         }
     )
 

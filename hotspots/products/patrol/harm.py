@@ -110,10 +110,15 @@ def _read_weights(path: str | Path | None) -> pd.Series:
 
 
 def _looked_up(keys: pd.Series, weights: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Each distinct key's weight (NaN when the table lacks it) and each row's key code."""
-    text = keys.astype("string").fillna("").str.strip().str.lower()
+    """Each distinct key's weight (NaN when the table lacks it) and each row's key code.
+
+    Keys are cleaned (stripped, lower case) once per distinct value, then the cleaned ones
+    numbered: the codes and order of numbering the rows' cleaned text (in order of first
+    appearance) without cleaning each of a period's thousands of rows."""
+    raw, distinct = pd.factorize(keys, use_na_sentinel=False)
+    text = pd.Series(distinct, dtype=keys.dtype).astype("string").fillna("").str.strip().str.lower()
     codes, uniques = pd.factorize(text)
-    return weights.reindex(pd.Index(uniques)).to_numpy(dtype=float), codes
+    return weights.reindex(pd.Index(uniques)).to_numpy(dtype=float), codes[raw]
 
 
 def types_by_group(crime_types: pd.Series, weights: pd.Series, groups: pd.Series) -> list[str]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -35,6 +36,7 @@ from scipy.spatial import cKDTree
 
 from hotspots.core.crs import WGS84, to_crs, to_lonlat
 from hotspots.core.defaults import HOT_MIN_BIN
+from hotspots.core.points import distinct_rows
 from hotspots.data.schema import WORKING_CRS, check_incidents
 from hotspots.space.grid import (
     cell_ints,
@@ -65,18 +67,40 @@ class HotAreas:
     labels
         Hot area of each incident (``0 .. n - 1``), ``-1`` outside every hot area; in the
         order of the incidents given.
-    outlines
-        One (Multi)Polygon per hot area in the working CRS (metres), indexed ``0 .. n - 1``.
+    pieces
+        What the outlines are made of, in the working CRS (metres): with ``piece_area``
+        ``None`` one (Multi)Polygon per hot area, its outline; else the hexagons of the hot
+        areas' cells, united per area (:meth:`outlines_of`).
     source
         How the areas were made, in words.
     params
         Parameters used (JSON-serialisable).
+    piece_area
+        The hot area of each piece (``0 .. n - 1``), or ``None``.
     """
 
     labels: np.ndarray
-    outlines: gpd.GeoSeries
+    pieces: gpd.GeoSeries
     source: str
     params: dict[str, Any] = field(default_factory=dict)
+    piece_area: np.ndarray | None = None
+
+    @cached_property
+    def outlines(self) -> gpd.GeoSeries:
+        """One (Multi)Polygon per hot area in the working CRS (metres), indexed ``0 .. n - 1``."""
+        if self.piece_area is None:
+            return self.pieces
+        n = int(self.piece_area.max()) + 1 if self.piece_area.size else 0
+        return gpd.GeoSeries(self.outlines_of(np.arange(n)), crs=self.pieces.crs)
+
+    def outlines_of(self, areas: np.ndarray) -> np.ndarray:
+        """The outlines (:attr:`outlines`' geometries) of the hot areas ``areas``, making only
+        theirs: a plan draws a few localities in a force's hundreds of hot areas."""
+        if self.piece_area is None:
+            return self.pieces.to_numpy()[areas]
+        wanted, where = np.unique(np.asarray(areas, dtype=np.intp), return_inverse=True)
+        chosen = np.isin(self.piece_area, wanted)  # every area has a piece: one union each
+        return _united(self.pieces.to_numpy()[chosen], self.piece_area[chosen])[where]
 
 
 @dataclass(frozen=True)
@@ -110,7 +134,9 @@ class Localities:
 
 def _xy(incidents: gpd.GeoDataFrame) -> np.ndarray:
     """Incident coordinates (metres, working CRS); raise when any is missing."""
-    xy = incidents[["x", "y"]].to_numpy(dtype=float)
+    xy = np.column_stack(
+        [incidents["x"].to_numpy(dtype=float), incidents["y"].to_numpy(dtype=float)]
+    )
     bad = ~np.isfinite(xy).all(axis=1)
     if bad.any():
         raise ValueError(
@@ -200,10 +226,9 @@ def _merged_cells(
     # each incident's cell among the hot ones, matched as H3 indexes (not as text)
     position = pd.Index(cells_to_ints(hot)).get_indexer(cell_ints(lon, lat, res))
     labels = np.where(position >= 0, component[position], -1).astype(np.intp)
-    hexagons = hexagons_in(hot, crs)
-    outlines = gpd.GeoSeries(_united(hexagons, component), crs=crs)
-    params.update(res=int(res), n_hot_areas=len(outlines))
-    return HotAreas(labels, outlines, source, params)
+    hexagons = gpd.GeoSeries(hexagons_in(hot, crs), crs=crs)
+    params.update(res=int(res), n_hot_areas=int(component.max()) + 1)
+    return HotAreas(labels, hexagons, source, params, piece_area=component)
 
 
 _hexagons: dict[str, dict[str, shapely.Geometry]] = {}
@@ -257,9 +282,10 @@ def keep_hexagons(area: shapely.Geometry, crs: str, res: int) -> bool:
 
 
 def _united(shapes: np.ndarray, group: np.ndarray) -> np.ndarray:
-    """``shapely.union_all`` of the shapes of each group (groups ``0 .. n - 1``, each shape
-    in its group's union in their order): what a pandas ``groupby(group).agg(union_all)``
-    gives, without its per-group overhead (a force's hot spots form hundreds of areas)."""
+    """``shapely.union_all`` of the shapes of each group (one per distinct group, in the
+    groups' order; each shape in its group's union in their order): what a pandas
+    ``groupby(group).agg(union_all)`` gives, without its per-group overhead (a force's hot
+    spots form hundreds of areas)."""
     order = np.argsort(group, kind="stable")
     starts = np.flatnonzero(np.r_[True, group[order][1:] != group[order][:-1]])
     parts = np.split(shapes[order], starts[1:])
@@ -366,18 +392,28 @@ def _greedy_units(near: sparse.csr_array, weight: np.ndarray) -> tuple[np.ndarra
     """Greedy disc cover of weighted locations: unit of each location and the unit centres.
 
     ``near`` is the symmetric same-area neighbour matrix at the disc radius. Each round takes
-    the allowed location whose disc holds the most unallocated weight, gives it those
-    locations, and forbids centres inside its disc. Scores only fall, so units come out in
-    non-increasing order of weight; the loop runs once per unit, the updates are sparse.
+    the allowed location whose disc holds the most unallocated weight (ties: the first
+    location), gives it those locations, and forbids centres inside its disc. Scores only
+    fall, so units come out in non-increasing order of weight; the loop runs once per unit,
+    the updates are sparse.
+
+    A location alone in its disc (most of a force's) stays out of the loop: its score is its
+    own weight throughout and taking it changes no other score, so its unit falls where its
+    (score, position) falls among the units of the loop, as the rounds would have taken it.
     """
     unit = np.full(weight.size, -1, dtype=np.intp)
     centres: list[int] = []
+    picked: list[float] = []  # each centre's score when taken
     score = near @ weight if weight.size else np.full(1, -np.inf)
     indptr, indices, data = near.indptr, near.indices, near.data
+    alone = np.flatnonzero(np.diff(indptr) == 1)  # the row holds the location itself only
+    alone_score = score[alone]
+    score[alone] = -np.inf
     while True:
         best = int(score.argmax())
         if not math.isfinite(score[best]):
             break
+        picked.append(float(score[best]))
         disc = indices[indptr[best] : indptr[best + 1]]
         taken = disc[unit[disc] < 0]
         unit[taken] = len(centres)
@@ -398,7 +434,15 @@ def _greedy_units(near: sparse.csr_array, weight: np.ndarray) -> tuple[np.ndarra
         )
         score[disc] = -np.inf
         centres.append(best)
-    return unit, np.asarray(centres, dtype=np.intp)
+    # every centre in the order argmax takes them: highest score first, ties to the first
+    where = np.concatenate([np.asarray(centres, dtype=np.intp), alone])
+    order = np.lexsort((where, -np.concatenate([picked, alone_score])))
+    number = np.empty(order.size, dtype=np.intp)
+    number[order] = np.arange(order.size)
+    unit[alone] = len(centres) + np.arange(alone.size)
+    found = unit >= 0
+    unit[found] = number[unit[found]]
+    return unit, where[order]
 
 
 def _spacing(centres: np.ndarray, min_spacing_m: float) -> tuple[np.ndarray, np.ndarray]:
@@ -412,19 +456,22 @@ def _spacing(centres: np.ndarray, min_spacing_m: float) -> tuple[np.ndarray, np.
     order = np.argsort(pairs[:, 1], kind="stable")
     later, earlier = pairs[order, 1], pairs[order, 0]
     bounds = np.searchsorted(later, np.arange(n + 1))
-    for u in range(n):
-        rivals = earlier[bounds[u] : bounds[u + 1]]
-        rivals = rivals[kept[rivals]]
-        if rivals.size:
-            gaps = np.hypot(*(centres[rivals] - centres[u]).T)
-            blocker[u] = rivals[np.argmin(gaps)]
-        else:
-            kept[u] = True
+    kept[bounds[1:] == bounds[:-1]] = True  # no better unit that close: kept, whatever is kept
+    for u in np.unique(later).tolist():
+        kept[u] = not kept[earlier[bounds[u] : bounds[u + 1]]].any()
+    # a dropped unit's blocker: the nearest of its kept rivals (ties: the first in their order)
+    rival = ~kept[later] & kept[earlier]
+    dropped, rivals = later[rival], earlier[rival]
+    if dropped.size:
+        gaps = np.hypot(*(centres[rivals] - centres[dropped]).T)
+        order = np.lexsort((np.arange(dropped.size), gaps, dropped))
+        first = order[np.r_[True, dropped[order][1:] != dropped[order][:-1]]]
+        blocker[dropped[first]] = rivals[first]
     return kept, blocker
 
 
 def _outlines(
-    centres: np.ndarray, area: np.ndarray, kept: np.ndarray, outlines: gpd.GeoSeries, r: float
+    centres: np.ndarray, area: np.ndarray, kept: np.ndarray, areas: HotAreas, r: float
 ) -> np.ndarray:
     """Outline of each kept unit: its disc clipped to its hot area, minus earlier discs (only
     the discs of those units and of the earlier ones overlapping them are made)."""
@@ -435,7 +482,7 @@ def _outlines(
     needed = np.union1d(keep, overlaps[:, 0])
     discs = np.empty(len(centres), dtype=object)
     discs[needed] = shapely.buffer(shapely.points(centres[needed]), r, quad_segs=_QUAD_SEGS)
-    shapes = shapely.intersection(discs[keep], outlines.to_numpy()[area[keep]])
+    shapes = shapely.intersection(discs[keep], areas.outlines_of(area[keep]))
     earlier = pd.Series(overlaps[:, 0]).groupby(overlaps[:, 1]).agg(list)
     for i, u in enumerate(keep):
         if u in earlier.index:
@@ -500,20 +547,23 @@ def build_localities(
     r = max_across_m / 2
     inside = np.flatnonzero(labels >= 0)
     xy = _xy(incidents)[inside] if inside.size else np.empty((0, 2))
-    frame = pd.DataFrame({"area": labels[inside], "x": xy[:, 0], "y": xy[:, 1]})
-    frame["w"] = 1.0 if weights is None else weights[inside]
-    frame["n"] = 1
-    grouped = frame.groupby(["area", "x", "y"], sort=True)
-    loc = grouped.agg(w=("w", "sum"), n=("n", "sum"))
-    loc_of = grouped.ngroup().to_numpy()  # each incident's row of ``loc`` (groups in order)
-    loc_area = loc.index.get_level_values("area").to_numpy(dtype=np.intp)
-    loc_xy = np.column_stack([loc.index.get_level_values(k).to_numpy(float) for k in "xy"])
+    # the distinct locations (area, x, y), sorted, and each incident's: a groupby's keys
+    area = labels[inside].astype(float)
+    loc, loc_of = distinct_rows(np.column_stack([area, np.zeros(area.size), xy]))
+    loc_area = loc[:, 0].astype(np.intp)
+    loc_xy = np.ascontiguousarray(loc[:, 2:])
+    loc_n = np.bincount(loc_of, minlength=len(loc)).astype(float)
+    # harm summed as a pandas groupby sums (compensated), not np.bincount's plain sum: each
+    # location's weight keeps its floats, and so the units' order
+    loc_w = (
+        loc_n if weights is None else pd.Series(weights[inside]).groupby(loc_of).sum().to_numpy()
+    )
     near = _neighbour_matrix(loc_xy, loc_area, r * _INSCRIBED)
-    loc_unit, centre_loc = _greedy_units(near, loc["w"].to_numpy(float))
+    loc_unit, centre_loc = _greedy_units(near, loc_w)
 
     n_units = centre_loc.size
-    unit_w = np.bincount(loc_unit, weights=loc["w"].to_numpy(float), minlength=n_units)
-    unit_n = np.bincount(loc_unit, weights=loc["n"].to_numpy(float), minlength=n_units)
+    unit_w = np.bincount(loc_unit, weights=loc_w, minlength=n_units)
+    unit_n = np.bincount(loc_unit, weights=loc_n, minlength=n_units)
     centres = loc_xy[centre_loc].reshape(-1, 2)
     unit_area = loc_area[centre_loc]
     kept, blocker = _spacing(centres, min_spacing_m)
@@ -526,7 +576,7 @@ def build_localities(
     # an outline depends on the earlier units only: the best ``top`` need no later one
     drawn = kept if top is None else kept & (rank <= top)
     localities = _locality_frame(
-        centres, unit_area, drawn, areas.outlines, r, unit_n, unit_w, ranked_by, crs
+        centres, unit_area, drawn, areas, r, unit_n, unit_w, ranked_by, crs
     )
     dropped = pd.DataFrame(
         {
@@ -561,7 +611,7 @@ def _locality_frame(
     centres: np.ndarray,
     unit_area: np.ndarray,
     kept: np.ndarray,
-    outlines: gpd.GeoSeries,
+    areas: HotAreas,
     r: float,
     unit_n: np.ndarray,
     unit_w: np.ndarray,
@@ -569,7 +619,7 @@ def _locality_frame(
     crs: str,
 ) -> gpd.GeoDataFrame:
     """The kept units as a ranked GeoDataFrame (outlines in EPSG:4326)."""
-    shapes = _outlines(centres, unit_area, kept, outlines, r)
+    shapes = _outlines(centres, unit_area, kept, areas, r)
     keep = np.flatnonzero(kept)
     lon, lat = to_lonlat(centres[keep, 0], centres[keep, 1], crs)
     frame = pd.DataFrame(
@@ -587,6 +637,6 @@ def _locality_frame(
             "across_m": 2 * shapely.minimum_bounding_radius(shapes),
         }
     )
-    out = to_crs(gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(shapes, crs=crs)), WGS84)
+    out = gpd.GeoDataFrame(frame, geometry=to_crs(gpd.GeoSeries(shapes, crs=crs), WGS84))
     out.attrs[WORKING_CRS] = crs
     return out

@@ -48,10 +48,16 @@ from hotspots.products.patrol.localities import (
     hot_areas_from_clusters,
     hot_areas_from_forecast,
 )
-from hotspots.products.patrol.naming import locality_names, main_streets, ward_names
+from hotspots.products.patrol.naming import locality_names, ward_names
 from hotspots.space.areas import district_wards, read_boundaries
 from hotspots.space.grid import cell_counts, cell_polygons, grid_counts
-from hotspots.space.places import NO_WARD_NOTE, add_near_streets, nameable
+from hotspots.space.places import (
+    NO_WARD_NOTE,
+    StreetPoints,
+    _main_streets,
+    add_near_streets,
+    nameable,
+)
 
 if TYPE_CHECKING:
     from hotspots.analysis.forecast import Forecast
@@ -265,7 +271,8 @@ def patrol_plan(
 
     mapped = mappable(in_area)  # every month of the area: sensitive rows never shape a place
     if method == "forecast":
-        history = mapped[_in_months(mapped["month"], None, end)]
+        up_to_end = _in_months(mapped["month"], None, end)
+        history = mapped if up_to_end.all() else mapped[up_to_end]  # read, never changed
         predicted = _forecast(history, area, res, end, hot_spot_share)
         areas = hot_areas_from_forecast(current, predicted)
     else:
@@ -283,7 +290,8 @@ def patrol_plan(
     ward_table, ward_note = _wards(study_area, wards)
 
     plan = _describe(current, chosen, member, harm, ward_table, crs)
-    trend, trend_note = _trend(mapped, current, member, chosen, months, crs, coverage)
+    sources = _source_names(current)
+    trend, trend_note = _trend(mapped, current, member, chosen, months, crs, coverage, sources)
     gaps = coverage.missing((start, end))
     if gaps:  # a month without data is not a month without crime
         gap_words = ", ".join(m.strftime("%b %Y") for m in gaps)
@@ -295,23 +303,24 @@ def patrol_plan(
     plan = plan.join(trend, on="rank")
     trend_sources = list(trend.attrs.get("sources", []))
     plan["trend_sources"] = " and ".join(trend_sources)
+    in_plan = member > 0
     peaks = peak_windows(
-        current.assign(locality=member)[member > 0],
+        current[in_plan].assign(locality=member[in_plan]),  # only the localities' rows copied
         by="locality",
         top=n_windows,
         block_hours=window_hours,
     )
     plan = _timing(plan, current, member, peaks, visit_minutes)
     plan.attrs[WORKING_CRS] = crs
-    plan.attrs[TREND_ONLY] = _trend_only(_source_names(current), trend_sources)
+    plan.attrs[TREND_ONLY] = _trend_only(sources, trend_sources)
 
     total = len(current)
-    in_plan = int((member > 0).sum())
+    n_in_plan = int(in_plan.sum())
     summary = {
         "incidents": total,
-        "in_localities": in_plan,
-        "elsewhere": total - in_plan,
-        "share_in_localities": in_plan / total,
+        "in_localities": n_in_plan,
+        "elsewhere": total - n_in_plan,
+        "share_in_localities": n_in_plan / total,
         "localities": len(plan),
         "area_m2": float(plan["area_m2"].sum()),
         "sensitive_left_out": len(current_all) - total,
@@ -342,7 +351,7 @@ def patrol_plan(
         "peaks": {"window_hours": window_hours, "n_windows": n_windows, **peaks.attrs},
         "wards": ward_note,
         "backtest": bt,
-        "sources": _source_names(current),
+        "sources": sources,
         "trend_sources": trend_sources,
         TREND_ONLY: plan.attrs[TREND_ONLY],
     }
@@ -366,7 +375,9 @@ def _in_area(
     points = incidents.geometry.to_numpy()
     lon, lat = shapely.get_x(points), shapely.get_y(points)
     located = np.isfinite(lon) & np.isfinite(lat)
-    located &= np.isfinite(incidents[["x", "y"]].to_numpy(float)).all(axis=1)
+    located &= np.isfinite(incidents["x"].to_numpy(float)) & np.isfinite(
+        incidents["y"].to_numpy(float)
+    )
     inside = located & points_inside(area, lon, lat)
     counts = {"unlocated": int((~located).sum()), "outside_area": int((located & ~inside).sum())}
     if inside.all():  # (a dashboard's selection of its study area) read, never changed
@@ -509,10 +520,14 @@ def _describe(
     inside = member > 0
     can_name = nameable(current)  # never a house address from an exact-coordinate log
     named = inside & can_name
-    streets = main_streets(current["location"][named], member[named]).reindex(ranks)
+    # the period's place texts and their codes, worked out once for the main streets and
+    # for the streets near a place named by a landmark alone
+    points = StreetPoints(current)
+    streets = _main_streets(points.text[named], member[named], points.coded.take(named))
+    streets = streets.reindex(ranks)
     centres = chosen[["centre_x", "centre_y"]].to_numpy(float)
     ward = ward_names(centres, wards, crs)
-    add_near_streets(streets, ward, current, centres)
+    add_near_streets(streets, ward, current, centres, street_points=points)
     counts = np.bincount(member[inside], minlength=len(ranks) + 1)[1:]
     out = gpd.GeoDataFrame(
         {
@@ -566,12 +581,14 @@ def _trend(
     months: pd.PeriodIndex,
     crs: str,
     coverage: Coverage,
+    sources_now: list[str],
 ) -> tuple[pd.DataFrame, str]:
     """Incidents in the same outlines in the period just before, and the change (Poisson test).
 
     ``mapped`` are the mappable incidents of the area (every month), ``current`` the
-    period's and ``member`` their locality; incidents of the previous period count for the
-    best-ranked outline holding them.
+    period's, ``member`` their locality and ``sources_now`` their sources
+    (:func:`_source_names`); incidents of the previous period count for the best-ranked
+    outline holding them.
     """
     columns = ["incidents_compared", "previous", "change", "pct_change", "trend"]
     start, end = months[0], months[-1]
@@ -590,21 +607,25 @@ def _trend(
     ours, sources, left = coverage.same_sources(mapped["source"], (start, end), among=both)
     in_previous = _in_months(mapped["month"], prev_start, prev_end)
     before = np.flatnonzero(in_previous if ours is None else in_previous & ours)
-    outlines = to_crs(chosen, crs).geometry.to_numpy()
-    xy = mapped[["x", "y"]].to_numpy(float)[before]
+    outlines = to_crs(chosen.geometry, crs).to_numpy()
+    x, y = (mapped[c].to_numpy(float)[before] for c in ("x", "y"))
     previous = np.full(len(before), -1, dtype=np.intp)
     for rank, outline in zip(chosen["locality"], outlines, strict=True):
-        hit = (previous < 0) & shapely.intersects_xy(outline, xy[:, 0], xy[:, 1])
+        hit = (previous < 0) & shapely.intersects_xy(outline, x, y)
         previous[hit] = rank
-    dated = ["month", "occurred_from", "time_precision"]  # what compare_periods reads
-    now = pd.DataFrame(current[dated]).assign(locality=member)
+    # what compare_periods reads, of the period's rows then the previous period's, made from
+    # the columns' values (no frame of either period copied)
+    now = np.ones(len(current), dtype=bool)
     if ours is not None:
-        now = now[from_sources(current["source"], sources)]
-    both = pd.concat(
-        [now, pd.DataFrame(mapped[dated]).iloc[before].assign(locality=previous)],
-        ignore_index=True,
+        now = from_sources(current["source"], sources)
+    both = pd.DataFrame(
+        {
+            c: np.concatenate([current[c].to_numpy()[now], mapped[c].to_numpy()[before]])
+            for c in ("month", "occurred_from", "time_precision")
+        }
     )
-    both["locality"] = both["locality"].where(both["locality"] > 0)
+    locality = np.concatenate([member[now], previous])
+    both["locality"] = np.where(locality > 0, locality, np.nan)
     try:
         table = compare_periods(
             both,
@@ -636,7 +657,7 @@ def _trend(
             f"{'; '.join(lacking)}: the trend (incidents compared, previous period, change) "
             f"counts {' and '.join(sources)} only, in both periods; "
         )
-    out.attrs["sources"] = list(sources) if ours is not None else _source_names(current)
+    out.attrs["sources"] = list(sources if ours is not None else sources_now)
     return out, (
         (f"{fallback}; " if fallback else "")
         + lagging
@@ -657,7 +678,7 @@ def _trend_only(sources: list[str], counted: list[str]) -> str:
 def _source_names(incidents: pd.DataFrame) -> list[str]:
     """The sources of ``incidents`` as a :class:`Coverage` names them (police.uk's monthly
     files as ``police.uk``)."""
-    return sorted(Coverage.of(incidents[["month", "source"]]).sources)
+    return sorted(Coverage.of(incidents).sources)
 
 
 def _timing(

@@ -9,6 +9,7 @@ import itertools
 import os
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -143,15 +144,27 @@ def _page_working(seconds: float) -> tuple[float, float]:
 
 def _pace_share(progress: list[float], start: float, end: float) -> float:
     """The thread working ahead's steps per second while the page worked (after its first
-    50 ms), as a share of its steps per second in the 0.2 s before the page started.
+    50 ms), as a share of its steps per second in the 0.2 s before the page started (``nan``
+    when it made none then: starved of the CPU, the measure says nothing).
 
     A share, not "no step at all": on a loaded machine (CI runs two test processes on two
     cores) the page thread can wait for a core or the interpreter long enough to look
     blocked, and the thread ahead then rightly goes on for a few milliseconds."""
     before = sum(start - 0.2 < t < start for t in progress) / 0.2
     during = sum(start + 0.05 < t < end for t in progress) / max(end - start - 0.05, 1e-3)
-    assert before > 0, "the thread ahead did not work before the page"
-    return during / before
+    return during / before if before else float("nan")
+
+
+def _in_one_of_three(measure: Callable[[], float], holds: Callable[[float], bool]) -> None:
+    """``holds(measure())`` in one of three tries: a machine loaded by other work (CI's) can
+    starve either thread of a core for a moment and spoil one measure, while a broken pause
+    (or a broken exemption from it) fails all three."""
+    shares = []
+    for _ in range(3):
+        shares.append(measure())
+        if holds(shares[-1]):
+            return
+    raise AssertionError(f"not in any of three tries: shares {shares}")
 
 
 def test_work_ahead_pauses_within_its_step_while_a_page_script_works() -> None:
@@ -160,28 +173,29 @@ def test_work_ahead_pauses_within_its_step_while_a_page_script_works() -> None:
     import threading
     import time
 
-    progress: list[float] = []
-    stop = threading.Event()
+    def measure() -> float:
+        progress: list[float] = []
+        stop = threading.Event()
 
-    def ahead() -> None:
-        with cached.yield_to_pages():
-            while not stop.is_set():
-                _calls(20)
-                progress.append(time.monotonic())
+        def ahead() -> None:
+            with cached.yield_to_pages():
+                while not stop.is_set():
+                    _calls(20)
+                    progress.append(time.monotonic())
 
-    worker = threading.Thread(target=ahead, name="hotspots-test-ahead")
-    worker.start()
-    try:
-        time.sleep(0.2)
-        assert progress  # working while no page runs
-        start, end = _page_working(0.4)
-        time.sleep(0.2)
-        after = [t for t in progress if t > end]
-    finally:
-        stop.set()
-        worker.join()
-    assert _pace_share(progress, start, end) < 0.05  # paused while the page worked
-    assert after  # on again once the page ended
+        worker = threading.Thread(target=ahead, name="hotspots-test-ahead")
+        worker.start()
+        try:
+            time.sleep(0.25)
+            start, end = _page_working(0.4)
+            time.sleep(0.3)
+        finally:
+            stop.set()
+            worker.join()
+        on_again = any(t > end for t in progress)  # on again once the page ended
+        return _pace_share(progress, start, end) if on_again else float("nan")
+
+    _in_one_of_three(measure, lambda share: share < 0.05)  # paused while the page worked
 
 
 def test_work_ahead_goes_on_when_a_page_waits_for_it() -> None:
@@ -229,36 +243,39 @@ def test_work_ahead_does_not_pause_for_a_page_asking_for_the_analysis_it_makes(
     import threading
     import time
 
-    progress: list[float] = []
-    stop = threading.Event()
-    watching = threading.Event()
     sel = Selection(categories=("Drugs",))
 
-    def ahead() -> None:
-        with cached.yield_to_pages() as watch:
-            watch.step = cached._wanted_key("dataset", sel, {"k": 1, "res": 9})
-            watching.set()
-            while not stop.is_set():
-                _calls(20)
-                progress.append(time.monotonic())
+    def measure() -> float:
+        progress: list[float] = []
+        stop = threading.Event()
+        watching = threading.Event()
 
-    worker = threading.Thread(target=ahead, name="hotspots-test-ahead")
-    worker.start()
-    watching.wait(5)
-    asked = cached._wanted_key("dataset", sel, settings)  # what cached.analysis marks
-    cached._wanted[asked] = 1
-    try:
-        time.sleep(0.25)  # its pace before the page
-        start, end = _page_working(0.4)
-    finally:
-        del cached._wanted[asked]
-        stop.set()
-        worker.join()
-    share = _pace_share(progress, start, end)
-    if settings["res"] == 9:
-        assert share > 0.2  # went on meanwhile (sharing the interpreter with the page)
-    else:
-        assert share < 0.05  # paused
+        def ahead() -> None:
+            with cached.yield_to_pages() as watch:
+                watch.step = cached._wanted_key("dataset", sel, {"k": 1, "res": 9})
+                watching.set()
+                while not stop.is_set():
+                    _calls(20)
+                    progress.append(time.monotonic())
+
+        worker = threading.Thread(target=ahead, name="hotspots-test-ahead")
+        worker.start()
+        watching.wait(5)
+        asked = cached._wanted_key("dataset", sel, settings)  # what cached.analysis marks
+        cached._wanted[asked] = 1
+        try:
+            time.sleep(0.25)  # its pace before the page
+            start, end = _page_working(0.4)
+        finally:
+            del cached._wanted[asked]
+            stop.set()
+            worker.join()
+        return _pace_share(progress, start, end)
+
+    if settings["res"] == 9:  # went on meanwhile (sharing the interpreter with the page)
+        _in_one_of_three(measure, lambda share: share > 0.2)
+    else:  # paused
+        _in_one_of_three(measure, lambda share: share < 0.05)
 
 
 def test_work_ahead_takes_the_largest_groups_first(demo: Dataset) -> None:

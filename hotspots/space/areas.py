@@ -659,13 +659,40 @@ def districts_wards(
     >>> len(wards) == len(pop) == 33 + 30
     True
     """
-    every = boundaries.districts_data(districts)
-    stored = boundaries.ward_residents([d.code for d in every])
+    codes = [boundaries.find_district(d)[0] for d in districts]
+    stored = boundaries.ward_residents(codes) if method == "area_weighted" else {}
+    if codes and all(code in stored for code in codes):
+        wards, sizes = boundaries.stacked_wards(codes)
+        known = [stored[code] for code in codes]
+        each = np.split(wards["area_code"].to_numpy(), np.cumsum(sizes)[:-1])
+        if all(  # the stored residents are each district's wards', in their order
+            np.array_equal(k["ward_code"].to_numpy(), w) for k, w in zip(known, each, strict=True)
+        ):
+            return wards, _stacked_population(wards, known, codes[0], stored)
+    every = boundaries.districts_data(codes)
     found = [_district_wards(d, method=method, stored=stored) for d in every]
     wards = gpd.GeoDataFrame(pd.concat([w for w, _ in found], ignore_index=True), crs=4326)
     population = pd.concat([p for _, p in found], ignore_index=True)
     population.attrs = dict(found[0][1].attrs)
     return wards, population
+
+
+def _stacked_population(
+    wards: gpd.GeoDataFrame, known: list[pd.DataFrame], first: str, stored: dict[str, pd.DataFrame]
+) -> pd.DataFrame:
+    """The residents of the stacked ``wards`` of several districts (:func:`districts_wards`)
+    from the pack's stored shares (``known``, one table per district, in the wards' order),
+    as each district's :func:`ward_population` stacked: ``attrs`` the ``first`` district's."""
+    population = pd.DataFrame(
+        {"area_code": wards["area_code"].to_numpy(), "area_name": wards["area_name"].to_numpy()}
+    )
+    for col in ("residents", "households"):
+        population[col] = np.concatenate([k[col].to_numpy(dtype=float) for k in known])
+    population["method"] = "area_weighted"
+    # the first district's figures, as pd.concat of the districts' tables keeps them
+    _, alone = _district_wards(boundaries.district(first), method="area_weighted", stored=stored)
+    population.attrs = dict(alone.attrs)
+    return population
 
 
 def _district_wards(

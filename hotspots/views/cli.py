@@ -1054,8 +1054,9 @@ def _default_wards(data: Input, *, res: int) -> Input:
     from hotspots.space.areas import districts_wards
 
     wards, population = districts_wards(chosen.districts)
-    names = [boundaries.find_district(code)[1] for code in chosen.districts]
-    title = " and ".join(names) if len(names) <= 2 else f"{names[0]} and {len(names) - 1} more"
+    names = [boundaries.find_district(code)[1] for code in chosen.districts[:2]]  # those said
+    more = len(chosen.districts) - 1
+    title = " and ".join(names) if more <= 1 else f"{names[0]} and {more} more"
     return dataclasses.replace(data, wards=wards, population=population, title=title)
 
 

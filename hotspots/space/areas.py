@@ -19,7 +19,7 @@ import shapely
 from pyproj import CRS
 
 from hotspots.core.crs import BNG, WGS84, in_bng_extent, outside_degrees, to_crs, working_crs_for
-from hotspots.core.points import distinct_points
+from hotspots.core.points import coordinates, distinct_points
 from hotspots.data import boundaries, datasets
 from hotspots.data.schema import WORKING_CRS, incident_points, positions_in
 
@@ -221,7 +221,7 @@ def _locate(
     million rows hold tens of thousands of points), then its answer is given to every point
     equal to it; the same answers as locating every point.
     """
-    x, y = shapely.get_x(points), shapely.get_y(points)
+    x, y = coordinates(points)
     if points.size >= _DISTINCT_MIN and np.isfinite(x).all() and np.isfinite(y).all():
         codes, distinct_x, distinct_y = distinct_points(x, y)
         if len(distinct_x) <= points.size // 2:
@@ -316,7 +316,7 @@ def _area_index(
     snapped = 0
     unmatched = np.flatnonzero(match < 0)
     if max_snap_m > 0 and unmatched.size:
-        lon, lat = shapely.get_x(points), shapely.get_y(points)
+        lon, lat = coordinates(points)
         metric = incidents.attrs.get(WORKING_CRS) or working_crs_for(lon, lat)
         # each distinct point snapped once (the same answers as snapping every point)
         codes, far_lon, far_lat = np.arange(unmatched.size), lon[unmatched], lat[unmatched]

@@ -208,6 +208,14 @@ def transformer(source: str | int, target: str | int) -> Transformer:
     return TransformerFromCRS(*pair, always_xy=True)
 
 
+def prepare_national_grid() -> None:
+    """Set up the lon/lat <-> British National Grid transformers (:func:`transformer`) now,
+    not when first used: 0.03-0.1 s each, which a forked child spends while it waits for
+    its steps (:mod:`hotspots.core.forked`), not inside the forecast."""
+    transformer(WGS84, BNG)
+    transformer(BNG, WGS84)
+
+
 @lru_cache(maxsize=8)
 def pipeline_transformer(pipeline: str) -> Transformer:
     """A cached Transformer for a fixed PROJ pipeline string (reproducible, grid-free)."""

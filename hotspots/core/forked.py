@@ -80,7 +80,9 @@ def allowed(
         Modules both processes will need: imported here before the fork, so that the child
         shares this process's copy instead of importing its own (scipy alone: ~0.3 s of CPU).
     prepare
-        Modules the child imports before its first step.
+        Modules the child imports before its first step; ``"module:function"`` also calls
+        ``function()`` of the module, once imported (set-up its steps will need, done while
+        it would wait for them).
     enabled
         ``False`` keeps every step in this process (for comparisons and tests).
     """
@@ -276,13 +278,16 @@ def _die_with(parent: int) -> None:
 
 
 def _serve(tasks: int, answers: int, prepare: tuple[str, ...]) -> None:
-    """The child's life: import ``prepare``, then answer each step read from ``tasks``
-    until the parent closes it."""
+    """The child's life: import ``prepare`` (and call its functions, :func:`allowed`), then
+    answer each step read from ``tasks`` until the parent closes it."""
     global _in_child
     _in_child = True
     for name in prepare:
+        module, _, function = name.partition(":")
         with suppress(Exception):
-            importlib.import_module(name)
+            imported = importlib.import_module(module)
+            if function:
+                getattr(imported, function)()
     while True:
         header = _read_all(tasks, _HEADER.size)
         body = _read_all(tasks, _HEADER.unpack(header)[0]) if header else None

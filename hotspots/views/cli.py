@@ -298,10 +298,12 @@ before the fork, once for both."""
 _BESIDE_ANALYSE = (
     "hotspots.analysis.forecast",
     "scipy.optimize",
+    "hotspots.core.crs:prepare_national_grid",  # the forecast's reprojections
     "hotspots.views.analysis_map",
     "matplotlib",
 )
-"""What the child of ``analyse`` imports before its steps (the forecast, then the map)."""
+"""What the child of ``analyse`` imports (and sets up) before its steps (the forecast, then the
+map)."""
 
 
 def _whole_months_end(data: Input, start: str | None) -> str | None:

@@ -371,6 +371,64 @@ analyse 1M, no study area         6.32 / 9.77; 5.58 / 8.79  5.73 / 8.59; 5.68 / 
 
 Not met: Hertfordshire <= 2x, the million <= 4x; met: the import < 1 s, the million < 2 GB
 (1.29-1.31 GB).
+
+Session 12, ``cold13`` branch (every file ``analyse`` writes byte-identical to the session's
+start, ``map.html`` but for folium's ids: Hertfordshire with and without the 10 districts,
+Dacorum, ``--from``, 80k synthetic Merseyside rows with and without ``--study-area
+E08000012``, the million; ``load()`` identical, quarantine and report included, or the same
+error, on 125 loads: 120 seeded hostile police.uk folders, three of them with a district too,
+and the Hertfordshire zip with and without Dacorum). What changed on a cold command's path:
+
+- the default districts' wards (``_default_wards``) from one read of the pack, stacked
+  (:func:`hotspots.data.boundaries.stacked_wards`), not a ``District`` built for each
+  district and the stack split again; district codes looked up in a mapping, only the two
+  names the title says. London's 36 districts: 0.49 -> 0.11 s CPU.
+- the week profiles of month-only data (police.uk) skip the windows' lengths, the hour
+  weights and the sparse product, whose answer is zeros: the million's temporal tables
+  0.40 -> 0.18 s.
+- the incidents' point coordinates read once per analysis
+  (:func:`hotspots.core.points.coordinates`), not five times (the forecast's rows, the grid,
+  the ward counts twice, the place names: 0.06 s each at 1M).
+- one pyproj Transformer per pair of CRSs in a process (``crs.transformer`` is geopandas'
+  cached one): a cold run set up lon/lat <-> British National Grid four times (0.16-0.38 s
+  on a loaded machine), now twice; the forked child sets up its two while it waits for the
+  forecast (``forked.allowed``'s ``prepare`` takes ``"module:function"``).
+
+The other helpers kept the machine loaded most of the session (load 2-12). Interleaved runs
+of the session's start (a9a79dd) and ``cold13`` with the floor, medians of 3, in the two
+quietest windows (21:11-21:14 UTC):
+
+=================================  ====================  ======================  ==============
+case (load)                        start wall/CPU s, MB  cold13 wall/CPU s, MB   ratio to floor
+=================================  ====================  ======================  ==============
+floor 1M (load ~2)                 1.01 / 1.22, 215
+analyse 1M, no study area          5.77 / 8.79, 1260     **5.24** / 8.19, 1260   5.7x -> 5.2x
+floor Hertfordshire                0.63 / 0.73
+analyse Herts, no study area       2.58 / 3.79, 368      **2.33** / 3.62, 369    4.1x -> 3.7x
+analyse Herts, 10 districts        2.41 / 3.60, 360      **2.29** / 3.58, 371    3.8x -> 3.6x
+floor 1M (load ~3, one core busy)  1.12 / 1.12
+analyse 1M, no study area          8.63 / 8.80, 1272     8.06 / 8.32, 1257       (both slowed)
+analyse Herts, no study area       3.56 / 3.68           3.26 / 3.51
+=================================  ====================  ======================  ==============
+
+Not met: the million <= 4x (5.2x), Hertfordshire <= 2x (3.6-3.7x); met: the import < 1 s
+(0.56 s), the million < 2 GB (1.26 GB).
+
+Where a cold million goes now (timeline, load ~2.4, before the last three changes): imports and
+the fork 0.7 s, reading 2.45 (the files on two threads ~1.4; then one thread stacks, locates,
+de-duplicates and builds the incidents, ~1.1 s of CPU with the second core idle), the default
+area 0.2, the forecast begun, the wards 0.05 CPU, the analysis ~1.1 s of CPU beside the
+child's forecast (which now ends about when the parent needs it: 4.97 against 5.03 s), writing
+0.3. Tried and dropped: the plain-file checks as byte searches (``b"\\n\\n" in data`` is slower
+than numpy's scan of the line feeds: 0.32 against 0.24 s for the files); Arrow memory from
+jemalloc (``read_input`` 1.0 GB against 1.2 GB and less system time, but the whole command no
+faster: 8.42 against 8.33 s CPU, wall worse); cyclic garbage collection off (8.11 against 8.33
+s CPU: within the noise); parsing 7 of the 12 columns (0.69 -> 0.50 s of CPU and 160 MB less at
+1M; not done: the generated ids of rows without a Crime ID, 26 % here, hash all 12 columns, the
+quarantine keeps them and 'Falls within' is checked per file, so the other five would be
+parsed again for a quarter of the rows; dictionary-encoding those five instead saves only
+0.05 s); the temporal tables in the child (its forecast ends about when the parent needs it:
+nothing to gain at 1M, a loss for Hertfordshire, where the two already end together).
 """
 
 from __future__ import annotations

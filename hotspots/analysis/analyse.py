@@ -39,7 +39,7 @@ from hotspots.core.defaults import (
     HOT_MIN_BIN,
 )
 from hotspots.core.disclosure import mappable
-from hotspots.core.points import shared_points
+from hotspots.core.points import coordinates, shared_points
 from hotspots.data import boundaries
 from hotspots.data.ingest import resolve_study_area
 from hotspots.data.ingest.studyarea import describe_study_area, study_area_district
@@ -461,7 +461,7 @@ class _ForecastRows:
         frame = self.frame
         read = pd.DataFrame(frame[[c for c in FORECAST_COLUMNS if c in frame.columns]])
         points = frame.geometry.to_numpy()
-        lon_lat = (shapely.get_x(points), shapely.get_y(points))
+        lon_lat = coordinates(points)
         return _rows_from, (read, *lon_lat, frame.crs, dict(frame.attrs))
 
 

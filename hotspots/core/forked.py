@@ -103,7 +103,9 @@ def allowed(
         Modules both processes will need: imported here before the fork, so that the child
         shares this process's copy instead of importing its own (scipy alone: ~0.3 s of CPU).
     prepare
-        Modules the child imports before its first step.
+        Modules the child imports before its first step; ``"module:function"`` also calls
+        ``function()`` of the module, once imported (set-up its steps will need, done while
+        it would wait for them).
     enabled
         ``False`` keeps every step in this process (for comparisons and tests).
     """
@@ -555,14 +557,18 @@ def _die_with(parent: int) -> None:
 
 
 def _serve(tasks: int, answers: int, prepare: tuple[str, ...], *, announce: bool = False) -> None:
-    """The child's life: import ``prepare`` (``announce``: then say so, an empty message),
-    then answer each step read from ``tasks`` until the parent closes it. A step that fails
-    is answered with no value: the parent then runs it itself (and sees its error)."""
+    """The child's life: import ``prepare`` (and call its functions, :func:`allowed`;
+    ``announce``: then say so, an empty message), then answer each step read from ``tasks``
+    until the parent closes it. A step that fails is answered with no value: the parent then
+    runs it itself (and sees its error)."""
     global _in_child
     _in_child = True
     for name in prepare:
+        module, _, function = name.partition(":")
         with suppress(Exception):
-            importlib.import_module(name)
+            imported = importlib.import_module(module)
+            if function:
+                getattr(imported, function)()
     if announce:  # a spawned worker: ends within a moment of its parent, however it ends
         parent = os.getppid()
         threading.Thread(target=_end_with, args=(parent,), daemon=True).start()

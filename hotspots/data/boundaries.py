@@ -197,6 +197,14 @@ WELSH_NAMES: dict[str, str] = {
 pack holds → LAD code."""
 
 
+@functools.cache
+def _names_by_code() -> dict[str, str]:
+    """Every district's name by its LAD code (a code is looked up once per district of a
+    command: 36 for London's files, no table filtered for each)."""
+    table = districts()
+    return dict(zip(table["lad_code"].astype(str), table["lad_name"].astype(str), strict=True))
+
+
 def find_district(code_or_name: str) -> tuple[str, str]:
     """The ``(code, name)`` of a district given by LAD code or name (any case).
 
@@ -229,9 +237,9 @@ def find_district(code_or_name: str) -> tuple[str, str]:
             f"workspace takes the whole council: hotspots init DIR --area {successor.code}"
         )
     if _CODE.match(text):
-        hit = table[table["lad_code"] == text.upper()]
-        if len(hit):
-            return str(hit["lad_code"].iloc[0]), str(hit["lad_name"].iloc[0])
+        name = _names_by_code().get(text.upper())
+        if name is not None:
+            return text.upper(), name
         raise LookupError(
             f"district code {text!r} is not in the boundary pack (348 districts of England and "
             "Wales, 2016-era codes; merged districts appear as their older parts, e.g. "
@@ -352,7 +360,7 @@ def _build(
         {"area_code": ward_rows["ward_code"], "area_name": ward_rows["ward_name"]},
         geometry=ward_rows.geometry,
     )
-    wards.attrs["report"] = {"source": f"national boundary pack: 2013 wards of {code}"}
+    wards.attrs["report"] = _wards_report(code)
     population = pd.DataFrame(lsoa_rows[["lsoa_code", "residents", "households"]])
     population = population.astype({"residents": "int64", "households": "int64"})
     outline = shapely.make_valid(outline_row.geometry.iloc[0])
@@ -364,6 +372,37 @@ def _build(
         population=population,
         outline=outline,
     )
+
+
+def stacked_wards(codes: Sequence[str]) -> tuple[gpd.GeoDataFrame, np.ndarray]:
+    """The 2013 wards of the districts ``codes`` (the pack's LAD codes), stacked in the order
+    given, each district's in the pack's order: what concatenating each :class:`District`'s
+    ``wards`` gives (``area_code``, ``area_name``, geometry in EPSG:4326), from one filtered
+    read, without a frame per district; and how many wards each district has.
+
+    Examples
+    --------
+    >>> wards, sizes = stacked_wards(["E08000035", "E08000032"])  # Leeds, Bradford
+    >>> len(wards), sizes.tolist()
+    (63, [33, 30])
+    """
+    frame = _rows_of_districts(pack_dir() / "wards.parquet", codes).to_pandas()
+    lad = frame["lad_code"].to_numpy()
+    rows = [np.flatnonzero(lad == code) for code in codes]
+    picked = frame.iloc[np.concatenate(rows)] if rows else frame.iloc[:0]
+    shapes = gpd.GeoSeries.from_wkb(picked["geometry"].to_numpy(), crs=BNG)
+    wards = gpd.GeoDataFrame(
+        {"area_code": picked["ward_code"].to_numpy(), "area_name": picked["ward_name"].to_numpy()},
+        geometry=shapes,
+    )
+    if len(set(codes)) == 1:  # pd.concat keeps the districts' attrs when all are alike
+        wards.attrs["report"] = _wards_report(codes[0])
+    return to_crs(wards, WGS84), np.array([r.size for r in rows], dtype=np.int64)
+
+
+def _wards_report(code: str) -> dict[str, str]:
+    """Where a district's wards come from (their ``attrs["report"]``)."""
+    return {"source": f"national boundary pack: 2013 wards of {code}"}
 
 
 def ward_residents(codes: Sequence[str]) -> dict[str, pd.DataFrame]:

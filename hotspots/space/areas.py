@@ -19,7 +19,7 @@ import shapely
 from pyproj import CRS
 
 from hotspots.core.crs import BNG, WGS84, in_bng_extent, outside_degrees, to_crs, working_crs_for
-from hotspots.core.points import distinct_points
+from hotspots.core.points import coordinates, distinct_points
 from hotspots.data import boundaries, datasets
 from hotspots.data.schema import WORKING_CRS, incident_points, positions_in
 
@@ -221,7 +221,7 @@ def _locate(
     million rows hold tens of thousands of points), then its answer is given to every point
     equal to it; the same answers as locating every point.
     """
-    x, y = shapely.get_x(points), shapely.get_y(points)
+    x, y = coordinates(points)
     if points.size >= _DISTINCT_MIN and np.isfinite(x).all() and np.isfinite(y).all():
         codes, distinct_x, distinct_y = distinct_points(x, y)
         if len(distinct_x) <= points.size // 2:
@@ -316,7 +316,7 @@ def _area_index(
     snapped = 0
     unmatched = np.flatnonzero(match < 0)
     if max_snap_m > 0 and unmatched.size:
-        lon, lat = shapely.get_x(points), shapely.get_y(points)
+        lon, lat = coordinates(points)
         metric = incidents.attrs.get(WORKING_CRS) or working_crs_for(lon, lat)
         # each distinct point snapped once (the same answers as snapping every point)
         codes, far_lon, far_lat = np.arange(unmatched.size), lon[unmatched], lat[unmatched]
@@ -659,13 +659,40 @@ def districts_wards(
     >>> len(wards) == len(pop) == 33 + 30
     True
     """
-    every = boundaries.districts_data(districts)
-    stored = boundaries.ward_residents([d.code for d in every])
+    codes = [boundaries.find_district(d)[0] for d in districts]
+    stored = boundaries.ward_residents(codes) if method == "area_weighted" else {}
+    if codes and all(code in stored for code in codes):
+        wards, sizes = boundaries.stacked_wards(codes)
+        known = [stored[code] for code in codes]
+        each = np.split(wards["area_code"].to_numpy(), np.cumsum(sizes)[:-1])
+        if all(  # the stored residents are each district's wards', in their order
+            np.array_equal(k["ward_code"].to_numpy(), w) for k, w in zip(known, each, strict=True)
+        ):
+            return wards, _stacked_population(wards, known, codes[0], stored)
+    every = boundaries.districts_data(codes)
     found = [_district_wards(d, method=method, stored=stored) for d in every]
     wards = gpd.GeoDataFrame(pd.concat([w for w, _ in found], ignore_index=True), crs=4326)
     population = pd.concat([p for _, p in found], ignore_index=True)
     population.attrs = dict(found[0][1].attrs)
     return wards, population
+
+
+def _stacked_population(
+    wards: gpd.GeoDataFrame, known: list[pd.DataFrame], first: str, stored: dict[str, pd.DataFrame]
+) -> pd.DataFrame:
+    """The residents of the stacked ``wards`` of several districts (:func:`districts_wards`)
+    from the pack's stored shares (``known``, one table per district, in the wards' order),
+    as each district's :func:`ward_population` stacked: ``attrs`` the ``first`` district's."""
+    population = pd.DataFrame(
+        {"area_code": wards["area_code"].to_numpy(), "area_name": wards["area_name"].to_numpy()}
+    )
+    for col in ("residents", "households"):
+        population[col] = np.concatenate([k[col].to_numpy(dtype=float) for k in known])
+    population["method"] = "area_weighted"
+    # the first district's figures, as pd.concat of the districts' tables keeps them
+    _, alone = _district_wards(boundaries.district(first), method="area_weighted", stored=stored)
+    population.attrs = dict(alone.attrs)
+    return population
 
 
 def _district_wards(

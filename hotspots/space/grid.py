@@ -31,7 +31,7 @@ import shapely
 from hotspots.core import disclosure
 from hotspots.core.crs import WGS84, outside_degrees, to_crs
 from hotspots.core.defaults import GRID_CELLS_ALWAYS_ALLOWED, GRID_MAX_CELLS_PER_OCCUPIED
-from hotspots.core.points import point_keys
+from hotspots.core.points import coordinates, point_keys
 from hotspots.data.schema import incident_points
 
 if TYPE_CHECKING:
@@ -165,7 +165,7 @@ def _to_uint64(cells: Any) -> np.ndarray:
 
 def _incident_lonlat(incidents: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
     points = incident_points(incidents)
-    return _check_lonlat(shapely.get_x(points), shapely.get_y(points))
+    return _check_lonlat(*coordinates(points))
 
 
 def _check_column(incidents: pd.DataFrame, column: str, role: str) -> None:

@@ -36,7 +36,7 @@ import shapely
 from hotspots.core.crs import from_lonlat, to_crs
 from hotspots.core.disclosure import UK_POSTCODE, is_exact_source
 from hotspots.core.kept import KeptByFrame
-from hotspots.core.points import distinct_points, first_rows
+from hotspots.core.points import coordinates, distinct_points, first_rows
 from hotspots.data.schema import WORKING_CRS, incident_points
 from hotspots.space.grid import cell_centres, cell_ints, cells_to_ints
 
@@ -608,7 +608,7 @@ def cell_place_names(
     points = incident_points(incidents)
     # each incident grouped by the position of its cell among the distinct cells (-1: none)
     distinct, first, inverse = np.unique(cells_to_ints(ids), return_index=True, return_inverse=True)
-    held = cell_ints(shapely.get_x(points), shapely.get_y(points), res)
+    held = cell_ints(*coordinates(points), res)
     of_cell = pd.Index(distinct).get_indexer(held)
     names = place_names(
         incidents,

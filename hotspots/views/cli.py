@@ -298,10 +298,12 @@ before the fork, once for both."""
 _BESIDE_ANALYSE = (
     "hotspots.analysis.forecast",
     "scipy.optimize",
+    "hotspots.core.crs:prepare_national_grid",  # the forecast's reprojections
     "hotspots.views.analysis_map",
     "matplotlib",
 )
-"""What the child of ``analyse`` imports before its steps (the forecast, then the map)."""
+"""What the child of ``analyse`` imports (and sets up) before its steps (the forecast, then the
+map)."""
 
 
 def _whole_months_end(data: Input, start: str | None) -> str | None:
@@ -1062,8 +1064,9 @@ def _default_wards(data: Input, *, res: int) -> Input:
     from hotspots.space.areas import districts_wards
 
     wards, population = districts_wards(chosen.districts)
-    names = [boundaries.find_district(code)[1] for code in chosen.districts]
-    title = " and ".join(names) if len(names) <= 2 else f"{names[0]} and {len(names) - 1} more"
+    names = [boundaries.find_district(code)[1] for code in chosen.districts[:2]]  # those said
+    more = len(chosen.districts) - 1
+    title = " and ".join(names) if more <= 1 else f"{names[0]} and {more} more"
     return dataclasses.replace(data, wards=wards, population=population, title=title)
 
 

@@ -217,10 +217,18 @@ def week_profiles(
     start, end = incidents["occurred_from"], incidents["occurred_to"]
     precision = incidents["time_precision"].astype(str).str.lower()
     timed = (precision.isin(TIMED_PRECISIONS) & start.notna()).to_numpy()
-    window_h = ((end - start).dt.total_seconds() / _HOUR_S).fillna(0).to_numpy()
-    long = timed & (window_h > max_window_hours)
     # An hour × weekday split cuts the disclosure gate's groups: no sensitive incident counts.
     gated = disclosure.time_split_rows(incidents)
+    if not timed.any():  # month-only data (police.uk): no window to weigh or spread over hours
+        untimed: dict[str, Any] = {
+            "n_used": 0,
+            "n_without_time": len(incidents),
+            "n_long_windows": 0,
+            "sensitive_left_out": bool(gated.any()),
+        }
+        return np.zeros((n_groups, HOURS_PER_WEEK)), untimed
+    window_h = ((end - start).dt.total_seconds() / _HOUR_S).fillna(0).to_numpy()
+    long = timed & (window_h > max_window_hours)
     use = timed & (~long | include_long_windows) & ~gated
     times = start.where(use)
     ends = end.where(use) if aoristic else None

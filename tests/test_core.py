@@ -430,3 +430,22 @@ def test_distinct_rows_are_numpys_unique_rows() -> None:
     x = np.array([[1.0, np.nan], [1.0, np.nan], [0.0, 1.0]])
     rows, codes = distinct_rows(x)
     assert rows.shape == (3, 2) and codes.tolist() == [1, 2, 0]  # NaN rows never equal
+
+
+def test_points_changed_in_place_are_read_again_outside_one_analysis() -> None:
+    """``gdf.loc[i, "geometry"] = ...`` writes into the array of points: a notebook that moves
+    a point and analyses again gets the point where it is now, not where it was read first."""
+    import geopandas as gpd
+    import shapely
+    from shapely.geometry import Point
+
+    from hotspots.core.points import coordinates, reading_once
+
+    frame = gpd.GeoDataFrame(geometry=shapely.points([1.0, 3.0], [2.0, 4.0]), crs=27700)
+    with reading_once():
+        points = frame.geometry.to_numpy()
+        first = coordinates(points)
+        assert coordinates(frame.geometry.to_numpy())[0] is first[0]  # read once within
+    frame.loc[0, "geometry"] = Point(5.0, 6.0)
+    x, y = coordinates(frame.geometry.to_numpy())
+    assert x.tolist() == [5.0, 3.0] and y.tolist() == [6.0, 4.0]

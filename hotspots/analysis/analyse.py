@@ -39,7 +39,7 @@ from hotspots.core.defaults import (
     HOT_MIN_BIN,
 )
 from hotspots.core.disclosure import mappable
-from hotspots.core.points import coordinates, shared_points
+from hotspots.core.points import coordinates, reading_once, shared_points
 from hotspots.data import boundaries
 from hotspots.data.ingest import resolve_study_area
 from hotspots.data.ingest.studyarea import describe_study_area, study_area_district
@@ -263,28 +263,29 @@ def analyse(
     >>> result = analyse(load_demo_policeuk().incidents, study_area="E07000096")  # doctest: +SKIP
     >>> result.cells.gi_class.value_counts()  # doctest: +SKIP
     """
-    started = begin(
-        incidents,
-        study_area=study_area,
-        res=res,
-        forecast_coverage=forecast_coverage,
-        default_area=default_area,
-        forecast_history=forecast_history,
-    )
-    return finish(
-        started,
-        k=k,
-        permutations=permutations,
-        seed=seed,
-        cluster_method=cluster_method,
-        eps_m=eps_m,
-        min_samples=min_samples,
-        max_eps_m=max_eps_m,
-        min_cluster_size=min_cluster_size,
-        wards=wards,
-        population=population,
-        coverage=coverage,
-    )
+    with reading_once():  # the incidents' points read once for all the steps
+        started = begin(
+            incidents,
+            study_area=study_area,
+            res=res,
+            forecast_coverage=forecast_coverage,
+            default_area=default_area,
+            forecast_history=forecast_history,
+        )
+        return finish(
+            started,
+            k=k,
+            permutations=permutations,
+            seed=seed,
+            cluster_method=cluster_method,
+            eps_m=eps_m,
+            min_samples=min_samples,
+            max_eps_m=max_eps_m,
+            min_cluster_size=min_cluster_size,
+            wards=wards,
+            population=population,
+            coverage=coverage,
+        )
 
 
 def begin(

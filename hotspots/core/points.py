@@ -9,8 +9,10 @@ so no rounding), which pandas hashes in one pass.
 
 from __future__ import annotations
 
-import threading
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import numpy as np
 import pandas as pd
@@ -19,37 +21,54 @@ import shapely
 _READ_KEPT = 4
 """How many arrays of points :func:`coordinates` keeps the coordinates of (the incidents',
 and the few others read between two readings of theirs: the cells' centres)."""
-_read: list[tuple[weakref.ref[np.ndarray], np.ndarray, np.ndarray]] = []
-"""The arrays of points :func:`coordinates` read last (newest last), and their coordinates."""
-_read_lock = threading.Lock()
+_Reads = list[tuple[weakref.ref[np.ndarray], np.ndarray, np.ndarray]]
+_reads: ContextVar[_Reads | None] = ContextVar("hotspots_point_reads", default=None)
+"""Within :func:`reading_once`: the arrays of points :func:`coordinates` read last (newest
+last), and their coordinates."""
+
+
+@contextmanager
+def reading_once() -> Iterator[None]:
+    """Within the block (in this thread), :func:`coordinates` reads each array of points once:
+    for one analysis, whose incidents nobody changes meanwhile. Outside it every call reads
+    the points again, so an array changed in place (``gdf.loc[i, "geometry"] = ...`` writes
+    into it) is never given its old coordinates."""
+    if _reads.get() is not None:  # within an outer block: its reads
+        yield
+        return
+    token = _reads.set([])
+    try:
+        yield
+    finally:
+        _reads.reset(token)
 
 
 def coordinates(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``shapely.get_x(points)`` and ``shapely.get_y(points)``, as read-only arrays.
 
-    The coordinates of the last :data:`_READ_KEPT` arrays read are kept while those arrays
-    live, and given again for the same array: an analysis reads its incidents' one array of
-    points in five places (the forecast's rows, the grid, the ward counts twice, the place
-    names; a million points 0.06 s each). An array of points is never changed in place
-    (geopandas and this package make a new one), so the same array holds the same points.
+    Within :func:`reading_once`, the coordinates of the last :data:`_READ_KEPT` arrays read
+    are kept while those arrays live, and given again for the same array: an analysis reads
+    its incidents' one array of points in five places (the forecast's rows, the grid, the
+    ward counts twice, the place names; a million points 0.06 s each).
 
     Examples
     --------
     >>> pts = shapely.points([1.0, 3.0], [2.0, 4.0])
-    >>> x, y = coordinates(pts)
-    >>> x.tolist(), y.tolist(), coordinates(pts)[0] is x
-    ([1.0, 3.0], [2.0, 4.0], True)
+    >>> with reading_once():
+    ...     x, y = coordinates(pts)
+    ...     again = coordinates(pts)[0] is x
+    >>> x.tolist(), y.tolist(), again, coordinates(pts)[0] is x
+    ([1.0, 3.0], [2.0, 4.0], True, False)
     """
-    with _read_lock:
-        kept = next(((x, y) for ref, x, y in _read if ref() is points), None)
+    read = _reads.get()
+    kept = None if read is None else next((k for k in read if k[0]() is points), None)
     if kept is not None:
-        return kept
+        return kept[1], kept[2]
     x, y = shapely.get_x(points), shapely.get_y(points)
     x.flags.writeable = y.flags.writeable = False  # shared by every caller
-    if isinstance(points, np.ndarray):
-        with _read_lock:
-            _read[:] = [r for r in _read if r[0]() is not None][-(_READ_KEPT - 1) :]
-            _read.append((weakref.ref(points), x, y))
+    if read is not None and isinstance(points, np.ndarray):
+        read[:] = [r for r in read if r[0]() is not None][-(_READ_KEPT - 1) :]
+        read.append((weakref.ref(points), x, y))
     return x, y
 
 

@@ -25,6 +25,7 @@ from hotspots.core import forked
 from hotspots.core.classes import GI_CONFIDENCE
 from hotspots.core.defaults import DBSCAN_MAX_EPS_M, GI_K, H3_RES, HOT_MIN_BIN
 from hotspots.core.io import write_csv
+from hotspots.core.points import reading_once
 from hotspots.data.ingest import IngestError, load
 
 if TYPE_CHECKING:
@@ -211,7 +212,7 @@ def _run_analyse(args: argparse.Namespace) -> int:
     # this one reads the data, then works out the forecast while this one reads the districts'
     # wards and does the rest of the analysis, then draws the map while this one writes the
     # other files
-    with forked.allowed(shared=_BOTH_ANALYSE, prepare=_BESIDE_ANALYSE):
+    with forked.allowed(shared=_BOTH_ANALYSE, prepare=_BESIDE_ANALYSE), reading_once():
         wards = read_boundaries(args.areas) if args.areas else None
         population = _read_population(args.population) if args.population else None
         # own wards are the study area unless one is given: incidents outside them set aside

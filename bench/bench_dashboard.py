@@ -701,6 +701,37 @@ machine, start and final in turn twice): ``make dashboard`` with the disk cache,
 2.97 / 3.31 / 3.00 s, final 3.14 / 3.05 / 3.19 / 3.08 s (session 9's 2.61 / 2.64 s on the
 faster machine of 12:14); empty cache 4.33-4.91 s both. The bar (< 3 s) sits at this slower
 machine's noise for both trees.
+
+Session 13: the bar is now read on the server's **wall** time of a change (the CPU column adds
+the worker process's, below), each figure the median of three changes to new crime groups,
+every cache emptied first; the page's first run is followed by a wait for the server's worker
+process to be ready and idle (started at the first analysis, ~1.5 s of imports, then the data
+load's forecast basis, ~1 s, while the user reads the first page), as on a running server.
+What changed: a page's next-month forecast is worked out in that worker process (a second
+Python, :func:`hotspots.analysis.analyse.forecasts_beside`) while the page makes the rest of
+its analysis, so a Map change uses both cores (its CPU 0.44-0.48 s, its wall 0.28-0.31 s);
+the Patrol plan's own work ~25 % cheaper (patrol13: the same plans bit for bit on 42 cases of
+three datasets). Force-year, quiet machine (load 1.5 falling, 21:25 UTC), the final tree:
+
+===========================  =====================  ==================  =====================
+page                         wall (each)            CPU incl. worker    session 12 (CPU)
+===========================  =====================  ==================  =====================
+Map                          **0.30** (0.29-0.31)   0.48                0.44-0.45
+When                         0.05                   0.05                0.05-0.06
+Areas                        0.25 (0.24-0.29)       0.26                0.23
+Patrol, alone                0.36 (0.35-0.36)       0.36                0.39-0.40
+Patrol after the Map page    **0.15** (0.14-0.16)   0.16                0.19-0.21
+VAWG                         0.17 (0.10-0.24)       0.17                0.15
+CCTV                         0.21 (0.20-0.22)       0.22                0.22
+===========================  =====================  ==================  =====================
+
+The Map change sits at the bar (0.28-0.31 s over a dozen changes this session): the page's
+own path, without the forecast, is ~0.30 s of CPU for the largest groups (clusters and their
+profiles ~0.1 s, place names ~0.05 s, Gi* and grid ~0.03 s, layers and drawing ~0.05 s, the
+selection and the page ~0.05 s), the worker's forecast ~0.17-0.2 s beside it (for the
+smallest groups the worker is the longer path: Drugs, Public order 0.28-0.29 s). Patrol opened
+alone is still over (its forecast is needed before anything else of the plan, so the worker
+cannot help it): 0.36 s, 1.2x.
 """
 
 from __future__ import annotations

@@ -188,3 +188,25 @@ def test_a_withheld_count_reads_withheld_never_none() -> None:
     assert shown["count"].tolist() == ["withheld", 7]
     assert shown["previous"].tolist() == [3, None]  # not compared: no figure, not withheld
     assert shown["last_year"].tolist() == ["withheld", None]
+
+
+def test_a_ward_table_with_withheld_cells_converts_for_the_browser() -> None:
+    """Counts and "withheld" in one column: Streamlit's Arrow conversion failed on it (logging
+    a traceback at every rerun and guessing a fix); the column is text, its numbers as they
+    read."""
+    import pyarrow as pa
+
+    table = pd.DataFrame(
+        {"count": [np.nan, 7.0], "previous": [3.0, np.nan], "last_year": [np.nan, np.nan],
+         "suppressed": [True, False]}
+    )  # fmt: skip
+    counts = area_view.ward_counts_shown(table)
+    shown = pd.DataFrame(
+        {"Ward": ["A", "B"], "Incidents": counts["count"], "Rate": [np.nan, 1.5],
+         "Previous": counts["previous"]}
+    )  # fmt: skip
+    marked = area_view.mark_withheld(shown, table)
+    pa.Table.from_pandas(marked)  # raised ArrowInvalid: could not convert 'withheld'
+    assert marked["Incidents"].tolist() == ["withheld", "7"]
+    assert marked["Rate"].tolist() == ["withheld", "1.5"]
+    assert marked["Previous"].tolist() == [3, None]  # no "withheld": as it was

@@ -242,9 +242,13 @@ def mark_withheld(shown: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     withheld = table["suppressed"].to_numpy(bool)
     out = shown.copy()
     for column in out.columns:
-        blank = out[column].isna().to_numpy(bool) & withheld
+        values = out[column].astype(object)
+        blank = values.isna().to_numpy(bool) & withheld
         if blank.any():
-            out[column] = out[column].astype(object).where(~blank, WITHHELD_CELL)
+            values = values.where(~blank, WITHHELD_CELL)
+        if (values == WITHHELD_CELL).any():  # a column of text: numbers and "withheld" mixed
+            # would not convert to a table for the browser (Arrow: one type per column)
+            out[column] = values.where(values.isna(), values.astype(str))
     return out
 
 

@@ -372,7 +372,7 @@ analyse 1M, no study area         6.32 / 9.77; 5.58 / 8.79  5.73 / 8.59; 5.68 / 
 Not met: Hertfordshire <= 2x, the million <= 4x; met: the import < 1 s, the million < 2 GB
 (1.29-1.31 GB).
 
-Session 12, ``cold13`` branch (every file ``analyse`` writes byte-identical to the session's
+Session 13, ``cold13`` branch (every file ``analyse`` writes byte-identical to the session's
 start, ``map.html`` but for folium's ids: Hertfordshire with and without the 10 districts,
 Dacorum, ``--from``, 80k synthetic Merseyside rows with and without ``--study-area
 E08000012``, the million; ``load()`` identical, quarantine and report included, or the same
@@ -429,6 +429,15 @@ quarantine keeps them and 'Falls within' is checked per file, so the other five 
 parsed again for a quarter of the rows; dictionary-encoding those five instead saves only
 0.05 s); the temporal tables in the child (its forecast ends about when the parent needs it:
 nothing to gain at 1M, a loss for Hertfordshire, where the two already end together).
+
+Session 13, the final tree (cold13 merged; the point coordinates read once within one analysis
+only, ``points.reading_once``, so that a notebook's points changed in place are read again),
+quiet machine (no other work, load 1.2-1.3, 21:27 UTC), ``--runs 3``, medians, wall / CPU s, MB:
+``import hotspots.analysis.analyse`` 0.49 / 0.59 (bar < 1 s: met); floor Hertfordshire
+0.60 / 0.70, 156; Hertfordshire without a study area **2.16** / 3.41, 372 (3.6x; session 11's
+final tree 2.54 s, 4.0x); with the 10 districts **2.11** / 3.36, 362 (3.5x); floor 1M
+1.07 / 1.31, 240; the million **5.07** / 8.09, 1,238 MB (4.7x; 5.7x at the session's start).
+Not met: Hertfordshire <= 2x, the million <= 4x; met: the import < 1 s, the million < 2 GB.
 """
 
 from __future__ import annotations

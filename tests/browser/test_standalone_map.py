@@ -52,8 +52,13 @@ def test_standalone_map_draws_offline(offline_page: OfflinePage, static_server) 
     screenshot(page, "map_standalone")
 
     # Switching the layer off in the layer control hides its paths and its legend.
-    page.locator(".leaflet-control-layers").hover()
-    page.locator(".leaflet-control-layers-overlays label", has_text="Crimes and ASB").click()
+    label = page.locator(".leaflet-control-layers-overlays label", has_text="Crimes and ASB")
+    for _ in range(10):  # the list opens on hover; a map still settling can move it away
+        page.locator(".leaflet-control-layers").hover()
+        if label.is_visible():
+            break
+        page.wait_for_timeout(300)
+    label.click()
     assert page.locator(".leaflet-overlay-pane svg path").count() == 0
     assert page.locator(".hotspots-legend").count() == 0
 

@@ -211,9 +211,10 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def test_a_child_whose_parent_is_killed_ends_too(tmp_path):
-    """SIGTERM / SIGKILL / the OOM killer end the parent without its ``finally``: the child
-    must not go on as an orphan (working, writing files, holding the parent's stdout open)."""
+def _ends_with_its_killed_parent(tmp_path: Path, body: str) -> bool:
+    """Run a parent process (``body``: it prints the pid of a process it started, then
+    sleeps), kill it (SIGKILL: no ``finally`` runs) and say whether that process ended too
+    within 5 s (killed here if not)."""
     import subprocess
 
     tests = str(Path(__file__).parent)
@@ -222,25 +223,32 @@ def test_a_child_whose_parent_is_killed_ends_too(tmp_path):
         "import sys, time\n"
         f"sys.path.insert(0, {tests!r})\n"
         "from hotspots.core import forked\n"
-        "from test_forked import _spin\n"
-        "with forked.allowed():\n"
-        "    pending = forked.start(_spin, 30.0)\n"
-        "    print(pending._child.pid, flush=True)\n"
-        "    time.sleep(60)\n"
+        "from test_forked import _ready_worker, _spin\n" + body + "    time.sleep(60)\n"
     )
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}
     parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, env=env)
     assert parent.stdout is not None
-    child = int(parent.stdout.readline())
+    started = int(parent.stdout.readline())
     parent.kill()
     parent.wait()
     deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and _alive(child):
+    while time.monotonic() < deadline and _alive(started):
         time.sleep(0.05)
-    alive = _alive(child)
+    alive = _alive(started)
     if alive:
-        os.kill(child, signal.SIGKILL)
-    assert not alive, "the child outlived its killed parent"
+        os.kill(started, signal.SIGKILL)
+    return not alive
+
+
+def test_a_child_whose_parent_is_killed_ends_too(tmp_path):
+    """SIGTERM / SIGKILL / the OOM killer end the parent without its ``finally``: the child
+    must not go on as an orphan (working, writing files, holding the parent's stdout open)."""
+    assert _ends_with_its_killed_parent(
+        tmp_path,
+        "with forked.allowed():\n"
+        "    pending = forked.start(_spin, 30.0)\n"
+        "    print(pending._child.pid, flush=True)\n",
+    ), "the child outlived its killed parent"
 
 
 def test_a_heap_the_program_froze_stays_frozen():
@@ -417,35 +425,14 @@ def test_a_worker_process_takes_steps_when_ready_and_free_else_they_run_here():
 
 
 def test_a_worker_process_ends_with_its_server_even_in_the_middle_of_a_step(tmp_path):
-    import subprocess
-
-    tests = str(Path(__file__).parent)
-    script = tmp_path / "server.py"
-    script.write_text(
-        "import sys, time\n"
-        f"sys.path.insert(0, {tests!r})\n"
-        "from hotspots.core import forked\n"
-        "from test_forked import _ready_worker, _spin\n"
+    assert _ends_with_its_killed_parent(
+        tmp_path,
         "worker = _ready_worker()\n"
         "with forked.worker_process():\n"
         "    pending = forked.start(_spin, 30.0)\n"
         "    assert pending.forked\n"
-        "    print(worker.pid, flush=True)\n"
-        "    time.sleep(60)\n"
-    )
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}
-    server = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, env=env)
-    assert server.stdout is not None
-    worker = int(server.stdout.readline())
-    server.kill()
-    server.wait()
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and _alive(worker):
-        time.sleep(0.05)
-    alive = _alive(worker)
-    if alive:
-        os.kill(worker, signal.SIGKILL)
-    assert not alive, "the worker outlived its killed server"
+        "    print(worker.pid, flush=True)\n",
+    ), "the worker outlived its killed server"
 
 
 def test_a_page_failing_before_it_takes_its_answer_leaves_the_worker_serving():

@@ -9,7 +9,8 @@ import re
 import signal
 import sys
 import time
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -372,11 +373,27 @@ def _ready_worker(prepare: tuple[str, ...] = ()) -> forked._Child:
     """The process's long-lived worker, once it says it is ready (its imports done)."""
     worker = forked._server_worker(prepare)
     assert worker is not None and worker.persistent
+    return _said_ready(worker)
+
+
+def _said_ready(worker: forked._Child) -> forked._Child:
+    """``worker`` once it says it is ready (failing when it ends or says nothing for 60 s)."""
     deadline = time.monotonic() + 60
-    while not worker._is_ready() and time.monotonic() < deadline:
+    while worker.alive and not worker._is_ready() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert worker.ready, "the worker process never said it was ready"
     return worker
+
+
+@contextmanager
+def _spawned_worker() -> Iterator[forked._Child]:
+    """A worker process of its own (not the process's shared one), ready; closed after."""
+    child = forked._Child.spawn(())
+    assert child is not None
+    try:
+        yield _said_ready(child)
+    finally:
+        child.close()
 
 
 _setups: list[int] = []
@@ -499,21 +516,17 @@ def test_a_worker_whose_pipes_are_numbered_past_1024_serves(monkeypatch):
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4096)), hard))
     held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
-    child = None
     try:
-        child = forked._Child.spawn(())
-        assert child is not None and child.answers > 1024
-        monkeypatch.setattr(forked, "_spawned", child)
-        _ready_worker()
-        with forked.worker_process():
-            pending = forked.start(_answer_after, "polled", 0.3)
-            assert pending.forked and pending.waiting()  # select raised ValueError here
-            assert pending.result() == "polled"
+        with _spawned_worker() as child:  # its readiness read by poll too
+            assert child.answers > 1024
+            monkeypatch.setattr(forked, "_spawned", child)
+            with forked.worker_process():
+                pending = forked.start(_answer_after, "polled", 0.3)
+                assert pending.forked and pending.waiting()  # select raised ValueError here
+                assert pending.result() == "polled"
     finally:
         for fd in held:
             os.close(fd)
-        if child is not None:
-            child.close()
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
 
 
@@ -525,31 +538,14 @@ def test_the_worker_runs_no_module_of_the_servers_folder(tmp_path, monkeypatch):
         "import pathlib\npathlib.Path(__file__).with_name('ran').write_text('ran')\n"
     )
     monkeypatch.chdir(tmp_path)
-    child = forked._Child.spawn(())
-    try:
-        assert child is not None
-        deadline = time.monotonic() + 60
-        while child.alive and not child._is_ready() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert child.ready
+    with _spawned_worker():
         assert not (tmp_path / "ran").exists()
-    finally:
-        if child is not None:
-            child.close()
 
 
 def test_a_path_entry_that_is_not_text_does_not_stop_the_worker(monkeypatch):
     monkeypatch.setattr(sys, "path", [*sys.path, Path("/nonexistent/folder")])
-    child = forked._Child.spawn(())
-    try:
-        assert child is not None
-        deadline = time.monotonic() + 60
-        while child.alive and not child._is_ready() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert child.ready
-    finally:
-        if child is not None:
-            child.close()
+    with _spawned_worker() as child:
+        assert child.alive  # started and ready: spawn raised TypeError before
 
 
 def _failing_setup() -> None:

@@ -11,12 +11,13 @@ import importlib
 from typing import Any
 
 from hotspots import _moved
-from hotspots.core.memory import use_system_allocator
+from hotspots.core.memory import no_huge_pages_for_numpy, use_system_allocator
 
 __version__ = "0.2.0"
 
 _moved.install()
 use_system_allocator()
+no_huge_pages_for_numpy()
 
 _EXPORTS: dict[str, tuple[str, ...]] = {
     "hotspots.data.boundaries": ("district", "districts", "find_district"),

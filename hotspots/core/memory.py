@@ -1,5 +1,5 @@
-"""Which allocator Arrow memory comes from: the C library's (``malloc``), not pyarrow's
-default mimalloc.
+"""How large arrays get their memory: Arrow's from the C library's allocator (``malloc``), not
+pyarrow's default mimalloc; numpy's in ordinary pages, not transparent huge pages.
 
 Every column of incidents is Arrow text, so the ingest, each dashboard selection and every
 product allocate and free large Arrow buffers. With mimalloc those allocations sometimes cost
@@ -9,7 +9,14 @@ s, or 0.05-0.25 s when the pages it returned to the system are faulted back in),
 against 0.4-0.5 s and 450-480 MB with the system allocator (session 6, three interleaved
 runs). The system allocator exists in every pyarrow build.
 
-A user's own ``ARROW_DEFAULT_MEMORY_POOL`` is left as set.
+numpy asks Linux for transparent huge pages (2 MB) for every array of 4 MB or more. On a
+kernel that compacts memory to find them at the fault (``defrag`` set to ``madvise``, the
+default of many distributions, this machine's too), a cold ``hotspots analyse`` of a million
+rows spent 1.3-1.6 s of system time with them and 1.0-1.1 s without, 0.1-0.3 s of wall time
+(session 14, interleaved runs); the Hertfordshire year and a dashboard filter change were the
+same either way.
+
+A user's own ``ARROW_DEFAULT_MEMORY_POOL`` and ``NUMPY_MADVISE_HUGEPAGE`` are left as set.
 """
 
 from __future__ import annotations
@@ -21,6 +28,9 @@ POOL_ENV = "ARROW_DEFAULT_MEMORY_POOL"
 """pyarrow's environment variable naming its default allocator (read at its import)."""
 POOL = "system"
 """The allocator used unless the user's environment names another."""
+HUGE_PAGES_ENV = "NUMPY_MADVISE_HUGEPAGE"
+"""numpy's environment variable: ``"0"`` and its arrays are not given huge pages (read at its
+import)."""
 
 
 def use_system_allocator() -> None:
@@ -35,3 +45,12 @@ def use_system_allocator() -> None:
     pyarrow = sys.modules.get("pyarrow")
     if pyarrow is not None:
         pyarrow.set_memory_pool(pyarrow.system_memory_pool())
+
+
+def no_huge_pages_for_numpy() -> None:
+    """Make numpy arrays use ordinary pages unless ``NUMPY_MADVISE_HUGEPAGE`` is set. Only
+    before numpy is imported (it reads the variable then): a notebook that imported numpy
+    first keeps numpy's choice."""
+    if os.environ.get(HUGE_PAGES_ENV) or "numpy" in sys.modules:
+        return
+    os.environ[HUGE_PAGES_ENV] = "0"

@@ -43,6 +43,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import secrets
 import shutil
 import tomllib
@@ -653,6 +654,99 @@ def add(
     order = None if name == POLICEUK else order_name(dayfirst)  # police.uk's: months only
     _save_settings(ws, name, columns=cmap, crs=crs, date_order=order)
     return report
+
+
+@dataclass
+class RemoveReport:
+    """What :func:`remove` took out of a workspace: per part, the source, month, police forces
+    (in words; empty for files naming none), incidents and the files they came from."""
+
+    removed: list[tuple[str, str, str, int, list[str]]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line per part removed."""
+        return "\n".join(
+            f"removed {source} {month}{_of(forces)}: {_incidents(n)}"
+            + (f" (from {', '.join(files)})" if files else "")
+            for source, month, forces, n, files in self.removed
+        )
+
+
+@_one_at_a_time
+def remove(root: str | Path, source: str, months: Sequence[str] | None = None) -> RemoveReport:
+    """Take a source's months out of the workspace (every police force's part of each, and the
+    rows set aside when they were added), all or nothing: a wrong file added, or a month to
+    add again from scratch. The source's settings in ``hotspots.toml`` stay.
+
+    Parameters
+    ----------
+    root
+        The workspace folder.
+    source
+        The source's name as the workspace shows it (``police.uk``, a council log's name;
+        case, spaces and accents aside).
+    months
+        ``YYYY-MM`` months to remove; ``None``: every month of the source.
+
+    Raises
+    ------
+    ValueError
+        No such source in the workspace (naming those it holds), a month not written
+        ``YYYY-MM``, or one the source holds no data for (naming the months it holds);
+        nothing is removed.
+    """
+    ws = read_workspace(root)
+    manifest = _read_manifest(ws)
+    partitions = dict(manifest["partitions"])
+    stored = sorted({e["source"] for e in partitions.values()})
+    name = next((s for s in stored if _slug(s) == _slug(source)), None)
+    if name is None:
+        names = ", ".join(repr(s) for s in stored) or "no data yet"
+        raise ValueError(f"{ws.root} holds no source {source!r}; it holds {names}")
+    held = {e["month"] for e in partitions.values() if e["source"] == name}
+    wanted = held if months is None else set(_months_given(months))
+    missing = sorted(wanted - held)
+    if missing:
+        raise ValueError(
+            f"{ws.root} holds no {name} data for {', '.join(missing)}: nothing removed (it "
+            f"holds {Coverage({name: held}).describe()})"
+        )
+    report = RemoveReport()
+    for key, entry in sorted(partitions.items(), key=lambda ke: ke[1]["month"]):
+        if entry["source"] == name and entry["month"] in wanted:
+            del partitions[key]
+            files = sorted(Path(f).name for f in entry.get("files", {}))
+            words = _force_words(_forces_of(entry))
+            report.removed.append((name, entry["month"], words, int(entry["rows"]), files))
+    set_aside = dict(manifest.get("set_aside", {}))
+    outdated = _stale_set_aside(set_aside, partitions)  # rows set aside by those files' adds
+    kept_aside = {k: v for k, v in set_aside.items() if k not in outdated}
+    gone = [ws.data_dir / f"{k}.parquet" for k in manifest["partitions"] if k not in partitions]
+    gone += [ws.data_dir / QUARANTINE / f"{k}.parquet" for k in outdated]
+    _write_all(
+        {
+            ws.data_dir / MANIFEST: lambda path: _write_manifest(
+                path, {**manifest, "partitions": partitions, "set_aside": kept_aside}
+            )
+        },
+        then_remove=gone,
+    )
+    emptied = {f for path in gone for f in path.parents if ws.data_dir in f.parents}
+    for folder in sorted(emptied - {ws.data_dir / QUARANTINE}, key=lambda f: -len(f.parts)):
+        with contextlib.suppress(OSError):  # a month's or a source's folder left empty
+            if not any(folder.iterdir()):
+                folder.rmdir()
+    return report
+
+
+def _months_given(months: Sequence[str]) -> list[str]:
+    """``months`` as given, each checked to be a month written ``YYYY-MM``
+    (a :class:`ValueError` naming the first that is not)."""
+    for month in months:
+        text = str(month).strip()
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+            raise ValueError(f"month {month!r} is not a month written YYYY-MM (e.g. 2024-03)")
+    return [str(m).strip() for m in months]
 
 
 def _stale_set_aside(

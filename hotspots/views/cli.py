@@ -60,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_init(commands)
     _add_add(commands)
+    _add_remove(commands)
     _add_dashboard(commands)
     _add_ingest(commands)
     _add_analyse(commands)
@@ -941,6 +942,36 @@ def _run_add(args: argparse.Namespace) -> int:
     )
     print(report.summary())
     print(f"the workspace now holds {stored_coverage(args.dir).describe()}")
+    return 0
+
+
+def _add_remove(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "remove",
+        help="take a source's months out of a workspace (a wrong file added)",
+        description=(
+            "Take months of one source out of a workspace: every police force's part of each "
+            "month and the rows set aside when they were added. For a wrong file added, or a "
+            "month to add again from scratch; the source's settings in hotspots.toml stay. "
+            "Give the months (--month, repeated) or --all-months."
+        ),
+    )
+    parser.add_argument("dir", type=Path, metavar="DIR")
+    parser.add_argument("source", help="the source's name, e.g. police.uk or the log's name")
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument(
+        "--month", action="append", metavar="YYYY-MM", help="a month to remove (repeat for more)"
+    )
+    which.add_argument("--all-months", action="store_true", help="every month of the source")
+    parser.set_defaults(run=_run_remove)
+
+
+def _run_remove(args: argparse.Namespace) -> int:
+    from hotspots.data.workspace import remove, stored_coverage
+
+    report = remove(args.dir, args.source, None if args.all_months else args.month)
+    print(report.summary())
+    print(f"the workspace now holds {stored_coverage(args.dir).describe() or 'no data'}")
     return 0
 
 

@@ -1,0 +1,103 @@
+"""Taking a wrong file's months out of a workspace (``hotspots remove``): the months go, with
+their parts, folders and rows set aside; the rest is unchanged; a mistake removes nothing.
+
+Synthetic police.uk street files for Leeds (E08000035, outside Hertfordshire): the helpers
+of tests/test_workspace.py.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from hotspots.data.workspace import add, init, open_workspace, remove
+from hotspots.views.cli import main
+from tests.test_workspace import LEEDS, _counts, _street_csv
+
+MONTHS = ("2018-04", "2018-05", "2018-06")
+
+
+@pytest.fixture()
+def three_months(tmp_path: Path) -> tuple[Path, list[str]]:
+    """A Leeds workspace of three months, each file with one row set aside (no usable date)."""
+    files = tmp_path / "files"
+    files.mkdir()
+    root = tmp_path / "ws"
+    init(root, area=LEEDS)
+    paths = []
+    for i, month in enumerate(MONTHS):
+        path = Path(_street_csv(files, month, _counts(i), seed=i))
+        with path.open("a") as f:
+            f.write(f"bad-{month},not a month,,,-1.5,53.8,On or near X,,,Burglary,,\n")
+        paths.append(str(path))
+        add(root, [path])  # one add per file: each its own rows set aside
+    return root, paths
+
+
+def _ids(root: Path) -> dict[str, set[str]]:
+    incidents = open_workspace(root).incidents
+    months = incidents["month"].dt.strftime("%Y-%m")
+    return {m: set(incidents.loc[months == m, "incident_id"]) for m in sorted(set(months))}
+
+
+def test_a_removed_month_is_gone_and_the_others_are_as_they_were(three_months, capsys):
+    root, paths = three_months
+    before = _ids(root)
+    assert main(["remove", str(root), "police.uk", "--month", "2018-05"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        f"removed police.uk 2018-05 (West Yorkshire): {sum(_counts(1).values()):,} incidents" in out
+    )
+    assert "2018-05-west-yorkshire-street.csv" in out
+    assert "no data for May 2018" in out  # what the workspace holds now
+    after = _ids(root)
+    assert after == {m: before[m] for m in ("2018-04", "2018-06")}
+    data = open_workspace(root)
+    assert [str(m) for m in data.coverage.gaps()] == ["2018-05"]  # no data, not zero
+    assert len(data.quarantine) == 2  # the removed file's row set aside went with it
+    assert not (root / "data" / "police-uk" / "2018-05").exists()  # its folder too
+    # the file can be added again: it is not "already in the workspace"
+    report = add(root, [paths[1]])
+    assert report.added and _ids(root) == before
+
+
+def test_every_month_of_a_source_can_go_and_nothing_of_it_is_left(three_months):
+    root, _ = three_months
+    report = remove(root, "Police.UK", None)  # the source's name as the user types it
+    assert [r[1] for r in report.removed] == list(MONTHS)
+    manifest = json.loads((root / "data" / "manifest.json").read_text())
+    assert manifest["partitions"] == {} and manifest["set_aside"] == {}
+    assert not list((root / "data").rglob("*.parquet"))
+    assert not (root / "data" / "police-uk").exists()
+    with pytest.raises(ValueError, match="holds no data yet: run 'hotspots add"):
+        open_workspace(root)
+
+
+@pytest.mark.parametrize(
+    ("source", "months", "says"),
+    [
+        ("Council ASB log", ["2018-04"], "holds no source 'Council ASB log'; it holds 'police.uk'"),
+        ("police.uk", ["2018-07"], "holds no police.uk data for 2018-07: nothing removed"),
+        ("police.uk", ["2018-04", "May 2018"], "'May 2018' is not a month written YYYY-MM"),
+        ("police.uk", ["2018-13"], "'2018-13' is not a month written YYYY-MM"),
+    ],
+)
+def test_a_mistake_removes_nothing_and_says_why(three_months, source, months, says):
+    root, _ = three_months
+    manifest = (root / "data" / "manifest.json").read_bytes()
+    stored = sorted(p.relative_to(root) for p in (root / "data").rglob("*"))
+    with pytest.raises(ValueError, match=says):
+        remove(root, source, months)
+    assert (root / "data" / "manifest.json").read_bytes() == manifest
+    assert sorted(p.relative_to(root) for p in (root / "data").rglob("*")) == stored
+
+
+def test_the_command_wants_the_months_named(three_months, capsys):
+    root, _ = three_months
+    with pytest.raises(SystemExit):
+        main(["remove", str(root), "police.uk"])
+    assert "--month" in capsys.readouterr().err
+    assert main(["remove", str(root), "police.uk", "--month", "2018-09"]) == 1
+    assert "holds no police.uk data for 2018-09" in capsys.readouterr().err

@@ -101,3 +101,71 @@ def test_the_command_wants_the_months_named(three_months, capsys):
     assert "--month" in capsys.readouterr().err
     assert main(["remove", str(root), "police.uk", "--month", "2018-09"]) == 1
     assert "holds no police.uk data for 2018-09" in capsys.readouterr().err
+
+
+@pytest.fixture()
+def signed_in(three_months, tmp_path, monkeypatch):
+    """The three months' workspace opened by a dashboard with an analyst and an admin."""
+    from hotspots import store
+    from hotspots.core import access
+
+    root, _ = three_months
+    config = tmp_path / "auth.toml"
+    config.write_text('[workspace]\ntitle = "Leeds"\n', encoding="utf-8")
+    access.set_user(config, "ann", "analyst", "ann's long enough password")
+    access.set_user(config, "ada", "admin", "ada's long enough password")
+    monkeypatch.setenv(access.CONFIG_ENV, str(config))
+    monkeypatch.setenv(store.DB_PATH_ENV, str(tmp_path / "store.sqlite"))
+    monkeypatch.delenv(store.DB_URL_ENV, raising=False)
+    monkeypatch.setenv("HOTSPOTS_SEED_DEMO", "0")
+    monkeypatch.setenv("HOTSPOTS_WORKSPACE", str(root))
+    return root
+
+
+def _data_page(name: str, role: str):
+    from streamlit.testing.v1 import AppTest
+
+    from hotspots.core.access import User
+    from hotspots.views.dashboard import login
+
+    def script() -> None:
+        from hotspots.views.dashboard.page_data import render
+
+        render()
+
+    page = AppTest.from_function(script, default_timeout=180)
+    page.session_state[login.USER_KEY] = User(name, role)
+    return page.run()
+
+
+def test_an_admin_removes_a_month_on_the_data_page_and_it_is_audited(signed_in):
+    from hotspots import store
+
+    root = signed_in
+    page = _data_page("ada", "admin")
+    assert not page.exception
+    every = sum(sum(_counts(i).values()) for i in range(3))
+    assert page.metric[1].value == f"{every:,}"
+    assert page.selectbox(key="remove_source").value == "police.uk"
+    months = page.multiselect(key="remove_months")
+    assert [months.format_func(m) for m in months.options] == ["Apr 2018", "May 2018", "Jun 2018"]
+    months.set_value(["2018-05"]).run()
+    go = next(b for b in page.button if b.label == "Remove from the workspace")
+    assert go.disabled  # not before the tick that says it is for good
+    page.checkbox(key="remove_sure").check().run()
+    next(b for b in page.button if b.label == "Remove from the workspace").click().run()
+    assert not page.exception
+    assert any("removed police.uk 2018-05 (West Yorkshire)" in c.value for c in page.code)
+    assert page.metric[1].value == f"{every - sum(_counts(1).values()):,}"
+    assert [str(m) for m in open_workspace(root).coverage.months()] == ["2018-04", "2018-06"]
+    log = store.audit_log(store.open_store())
+    assert ("ada", "delete", "police.uk 2018-05") in set(
+        log[["user", "action", "target"]].itertuples(index=False, name=None)
+    )
+
+
+def test_an_analyst_cannot_remove_months(signed_in):
+    page = _data_page("ann", "analyst")
+    assert not page.exception
+    assert page.file_uploader  # the page is theirs: uploads, not removals
+    assert not [s for s in page.selectbox if s.key == "remove_source"]

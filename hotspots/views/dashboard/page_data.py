@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from hotspots.core.io import write_csv
@@ -306,6 +307,38 @@ def _add_to_workspace(
     return True
 
 
+def _remove_form(root: Path) -> None:
+    """Take a source's months out of the open workspace (:func:`workspace.remove`): admins
+    only (``delete``), audited, after a tick that says it is for good."""
+    held = workspace.stored_coverage(root)
+    if not held.sources or not login.allowed("delete"):
+        return
+    with st.expander("Remove months from the workspace (a wrong file added)"):
+        source = st.selectbox("Source", sorted(held.sources), key="remove_source")
+        months = st.multiselect(
+            "Months",
+            [str(m) for m in held.months(source)],
+            format_func=lambda m: f"{pd.Period(m, freq='M'):%b %Y}",
+            key="remove_months",
+        )
+        sure = st.checkbox(
+            "Remove them for good (to have them back, add their files again)", key="remove_sure"
+        )
+        if not st.button("Remove from the workspace", disabled=not (months and sure)):
+            return
+        target = f"{source} {', '.join(months)}"[:300]
+        try:
+            report = workspace.remove(root, source, months)
+        except (ValueError, OSError) as err:
+            message = public_message(err, [], root)
+            login.audit("delete", target, f"refused: {message}")
+            st.error(markdown_text(message))
+            return
+        login.audit("delete", target, f"removed from the workspace {root.name}")
+        st.session_state["remove_report"] = report.summary()
+        st.rerun()
+
+
 @st.cache_data(max_entries=4, show_spinner=False)
 def _quarantine_csv(key: str, *, _ds: Dataset) -> bytes:
     return write_csv(_ds.quarantine)
@@ -333,6 +366,10 @@ def render() -> None:
         st.success("Added to the workspace.")
         report = tables.report_text(st.session_state.pop("upload_report"))
         st.code(without_folders(report), language=None)
+    if "remove_report" in st.session_state:
+        st.success("Removed from the workspace.")
+        report = tables.report_text(st.session_state.pop("remove_report"))
+        st.code(without_folders(report), language=None)
     if st.session_state.get("hotspots_dataset") is not None and st.button("Back to the demo"):
         use_dataset(None)
         st.rerun()
@@ -354,3 +391,5 @@ def render() -> None:
     with st.expander("Load report", expanded=False):
         st.code(without_folders(tables.report_text(ds.report.summary())), language=None)
     _load_form(ds)
+    if root is not None:
+        _remove_form(root)

@@ -393,6 +393,7 @@ def _one_add_at_a_time(root: Path) -> Iterator[None]:
     with (folder / ".add.lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
+            _recover(folder)  # an add or remove killed half-way: undone, or finished
             yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
@@ -1502,6 +1503,7 @@ def open_workspace(root: str | Path) -> WorkspaceData:
         The workspace holds no data yet (the message says to run ``hotspots add``).
     """
     ws = read_workspace(root)
+    _recover_unless_busy(ws.data_dir)  # an add killed half-way: undone, or finished
     manifest = _read_manifest(ws)
     parts: list[LoadResult] = []
     declared: dict[str, set[str]] = {}
@@ -1677,29 +1679,37 @@ def _write_all(
     files: Mapping[Path, Callable[[Path], object]], *, then_remove: Iterable[Path]
 ) -> None:
     """Write ``files`` (each by its writer, given the path to write to), all or nothing, then
-    remove ``then_remove``.
+    remove ``then_remove``. The last of ``files`` is the manifest, in the workspace's data
+    folder.
 
     Each file is written under a temporary name beside its own first; only when all are
     written are they moved into place (``os.replace``: a reader sees the old file or the new,
     never half of one), in order, so the last (the manifest) makes them the workspace's. On
     any failure before that, the files moved in are taken out, those they replaced put back
     and the temporary ones removed: the workspace is as it was, and the error raised. The
-    files ``then_remove`` (parts no longer in the manifest) go last.
+    files ``then_remove`` (parts no longer in the manifest) go last. Before the first move a
+    journal (:data:`_JOURNAL`) lists the moves, so that a process killed among them is undone,
+    or finished once the manifest was moved, by the next add or remove (:func:`_recover`).
     """
     token = secrets.token_hex(4)
     made: list[Path] = []  # folders made for new files, removed again on failure
     staged: list[tuple[Path, Path]] = []
     kept: dict[Path, Path] = {}  # each file replaced → its old content's second name
     placed: list[Path] = []
+    then_remove = list(then_remove)
+    journal: Path | None = None
     try:
         for path, write in files.items():
             made += [d for d in reversed(path.parents) if not d.exists()]
             path.parent.mkdir(parents=True, exist_ok=True)
             staged.append((path, path.with_name(f".{path.name}.{token}.new")))
             write(staged[-1][1])
+        journal = staged[-1][0].parent / _JOURNAL.format(token=token)
+        moves = [[str(path), str(new), path.exists()] for path, new in staged]
+        journal.write_text(json.dumps({"moves": moves, "remove": [str(p) for p in then_remove]}))
         for path, new in staged:
             if path.exists():
-                kept[path] = path.with_name(f".{path.name}.{token}.old")
+                kept[path] = _old_name(path, token)
                 _second_name(path, kept[path])
             os.replace(new, path)
             placed.append(path)
@@ -1714,10 +1724,78 @@ def _write_all(
         for folder in reversed(made):
             if folder.is_dir() and not any(folder.iterdir()):
                 folder.rmdir()
+        if journal is not None:
+            journal.unlink(missing_ok=True)
         raise
     for path in [*kept.values(), *then_remove]:
         with contextlib.suppress(OSError):  # the add is done: a file left over is never read
             path.unlink(missing_ok=True)
+    journal.unlink(missing_ok=True)
+
+
+_JOURNAL = ".writing-{token}.json"
+"""The journal of :func:`_write_all`'s moves, in the data folder while it moves its files."""
+
+
+def _old_name(path: Path, token: str) -> Path:
+    """The second name :func:`_write_all` gives a file's old content while replacing it."""
+    return path.with_name(f".{path.name}.{token}.old")
+
+
+def _recover_unless_busy(data_dir: Path) -> None:
+    """:func:`_recover`, for a reader, when a journal or a temporary file is left and no add or
+    remove is under way (one under way keeps its own; POSIX only, as the lock is)."""
+    if not any(data_dir.glob(_JOURNAL.format(token="*"))) and not any(data_dir.rglob(".*.new")):
+        return
+    try:
+        import fcntl
+    except ImportError:
+        return
+    with (data_dir / ".add.lock").open("a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # an add under way: the files are its own
+            return
+        try:
+            _recover(data_dir)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _recover(data_dir: Path) -> None:
+    """Undo, or finish, what a process killed in the middle of :func:`_write_all` left (called
+    with no other add or remove under way: :func:`_one_add_at_a_time`).
+
+    A journal whose manifest's new version was not moved in yet: the files it moved in are
+    taken out again and those they replaced put back, so the workspace is as before that add.
+    One whose manifest was moved in: the add was made; the old contents and the files it was to
+    remove are removed. Then every temporary file left (``.new``: a process killed while
+    writing them) is removed.
+    """
+    for journal in sorted(data_dir.glob(_JOURNAL.format(token="*"))):
+        token = journal.name.removeprefix(".writing-").removesuffix(".json")
+        try:
+            record = json.loads(journal.read_text(encoding="utf-8"))
+            moves = [(Path(p), Path(n), bool(e)) for p, n, e in record["moves"]]
+            removals = [Path(p) for p in record["remove"]]
+        except (OSError, ValueError, KeyError, TypeError):  # written half: no move was made
+            journal.unlink(missing_ok=True)
+            continue
+        made = not moves[-1][1].exists()  # the manifest's new version was moved in
+        for path, new, existed in moves:
+            old = _old_name(path, token)
+            if made or (old.exists() and path.exists() and old.samefile(path)):
+                old.unlink(missing_ok=True)  # (a rename onto its own other name does nothing)
+            elif old.exists():
+                os.replace(old, path)  # its old content back
+            elif not existed and not new.exists():
+                path.unlink(missing_ok=True)  # moved in, where there was no file
+            new.unlink(missing_ok=True)
+        for path in removals if made else []:
+            path.unlink(missing_ok=True)
+        journal.unlink()
+    for left in data_dir.rglob(".*.new"):
+        left.unlink(missing_ok=True)
 
 
 def _second_name(path: Path, other: Path) -> None:

@@ -1,0 +1,124 @@
+"""An add killed (SIGKILL) part-way through writing leaves nothing half-done: the next add,
+remove or open undoes it, or finishes it once its manifest was written, and removes its
+temporary files. Each kill is real: a child process adding to a Leeds workspace (synthetic
+police.uk files, tests/test_workspace.py) kills itself at a chosen step of the write."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from hotspots.data.workspace import add, init, open_workspace
+from tests.test_workspace import LEEDS, _counts, _street_csv
+
+ROOT = Path(__file__).resolve().parents[1]
+
+_KILLER = textwrap.dedent(
+    """
+    import os, signal, sys
+    from pathlib import Path
+    from hotspots.data import workspace
+
+    step, root, files = sys.argv[1], sys.argv[2], sys.argv[3:]
+    kind, _, nth = step.partition(":")
+    calls = [0]
+
+    def killing(real):
+        def call(*args, **kwargs):
+            calls[0] += 1
+            if calls[0] == int(nth):
+                os.kill(os.getpid(), signal.SIGKILL)
+            return real(*args, **kwargs)
+        return call
+
+    if kind == "replace":  # the nth move into place
+        os.replace = killing(os.replace)
+    elif kind == "unlink":  # the nth removal once every file is in place
+        Path.unlink = killing(Path.unlink)
+    elif kind == "manifest":  # while writing the manifest's new version
+        workspace._write_manifest = killing(workspace._write_manifest)
+    workspace.add(root, files)
+    """
+)
+
+
+def _killed_add(step: str, root: Path, files: list[str]) -> None:
+    """``add(root, files)`` in a child process that kills itself at ``step``."""
+    done = subprocess.run(
+        [sys.executable, "-c", _KILLER, step, str(root), *files],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == -signal.SIGKILL, done.stderr
+
+
+def _state(root: Path) -> tuple[dict, dict[str, bytes]]:
+    """The manifest's partitions and every file of the data folder but the lock, by path."""
+    data = root / "data"
+    manifest = json.loads((data / "manifest.json").read_text())["partitions"]
+    files = {
+        str(p.relative_to(data)): p.read_bytes()
+        for p in sorted(data.rglob("*"))
+        if p.is_file() and p.name != ".add.lock"
+    }
+    return manifest, files
+
+
+@pytest.fixture()
+def before_and_files(tmp_path: Path) -> tuple[Path, tuple[dict, dict[str, bytes]], list[str]]:
+    """A workspace holding April; the files of an add that replaces April (a newer file: its
+    part exists) and brings May (a new part)."""
+    files = tmp_path / "files"
+    files.mkdir()
+    root = tmp_path / "ws"
+    init(root, area=LEEDS)
+    add(root, [_street_csv(files, "2018-04", _counts(0), seed=0)])
+    newer = tmp_path / "newer"
+    newer.mkdir()
+    given = [
+        _street_csv(newer, "2018-04", {k: v + 1 for k, v in _counts(0).items()}, seed=1),
+        _street_csv(newer, "2018-05", _counts(1), seed=2),
+    ]
+    return root, _state(root), given
+
+
+@pytest.mark.parametrize("step", ["manifest:1", "replace:1", "replace:2"])
+def test_an_add_killed_before_its_manifest_is_undone(before_and_files, step):
+    root, before, files = before_and_files
+    _killed_add(step, root, files)
+    left = [p.name for p in (root / "data").rglob(".*") if p.name != ".add.lock"]
+    assert left  # the kill left temporary files (and, from replace:2, April's new part)
+    data = open_workspace(root)  # a reader puts it right
+    assert _state(root) == before  # every byte as before the add, nothing left over
+    assert [str(m) for m in data.coverage.months()] == ["2018-04"]
+    assert len(data.incidents) == sum(_counts(0).values())
+    report = add(root, files)  # and the add can be made again
+    assert report.replaced and report.added
+
+
+def test_an_add_killed_after_its_manifest_is_finished(before_and_files, tmp_path):
+    root, _, files = before_and_files
+    made = tmp_path / "made"  # the state the add reaches when nothing kills it
+    made_files = [str(made / Path(f).name) for f in files]
+    made.mkdir()
+    for f, m in zip(files, made_files, strict=True):
+        Path(m).write_bytes(Path(f).read_bytes())
+    _killed_add("unlink:1", root, files)  # every file in place, April's old part not removed
+    assert [p for p in (root / "data").rglob(".*.old")]
+    data = open_workspace(root)
+    assert not [p for p in (root / "data").rglob(".*") if p.name != ".add.lock"]
+    assert [str(m) for m in data.coverage.months()] == ["2018-04", "2018-05"]
+    newer = sum(v + 1 for v in _counts(0).values())
+    assert len(data.incidents) == newer + sum(_counts(1).values())
+    again = add(root, files)
+    assert not again.added and not again.replaced  # made already

@@ -663,14 +663,22 @@ class RemoveReport:
     (in words; empty for files naming none), incidents and the files they came from."""
 
     removed: list[tuple[str, str, str, int, list[str]]] = field(default_factory=list)
+    listed: list[str] = field(default_factory=list)
+    """Files ``hotspots.toml`` lists for the source (read on every open): not removed."""
 
     def summary(self) -> str:
-        """One line per part removed."""
-        return "\n".join(
+        """One line per part removed, then a note of the source's listed files."""
+        lines = [
             f"removed {source} {month}{_of(forces)}: {_incidents(n)}"
             + (f" (from {', '.join(files)})" if files else "")
             for source, month, forces, n, files in self.removed
-        )
+        ]
+        if self.listed:
+            lines.append(
+                f"note: {CONFIG} lists {', '.join(self.listed)} for this source, read on every "
+                "open: its months stay until you take the files out of that list"
+            )
+        return "\n".join(lines)
 
 
 @_one_at_a_time
@@ -701,9 +709,20 @@ def remove(root: str | Path, source: str, months: Sequence[str] | None = None) -
     partitions = dict(manifest["partitions"])
     stored = sorted({e["source"] for e in partitions.values()})
     name = next((s for s in stored if _slug(s) == _slug(source)), None)
+    listed = [
+        Path(str(f)).name
+        for entry in ws.config.get("sources") or []
+        if _slug(str(entry.get("name", ""))) == _slug(source)
+        for f in entry.get("files") or []
+    ]
     if name is None:
-        names = ", ".join(repr(s) for s in stored) or "no data yet"
-        raise ValueError(f"{ws.root} holds no source {source!r}; it holds {names}")
+        names = ", ".join(repr(s) for s in stored) or "no data added"
+        also = (
+            f" ({source} is read from files {CONFIG} lists: take them out of that list)"
+            if listed
+            else ""
+        )
+        raise ValueError(f"{ws.root} holds no source {source!r} added; it holds {names}{also}")
     held = {e["month"] for e in partitions.values() if e["source"] == name}
     wanted = held if months is None else set(_months_given(months))
     missing = sorted(wanted - held)
@@ -712,7 +731,7 @@ def remove(root: str | Path, source: str, months: Sequence[str] | None = None) -
             f"{ws.root} holds no {name} data for {', '.join(missing)}: nothing removed (it "
             f"holds {Coverage({name: held}).describe()})"
         )
-    report = RemoveReport()
+    report = RemoveReport(listed=listed)
     for key, entry in sorted(partitions.items(), key=lambda ke: ke[1]["month"]):
         if entry["source"] == name and entry["month"] in wanted:
             del partitions[key]

@@ -3,6 +3,7 @@ them two at a time."""
 
 from __future__ import annotations
 
+import hashlib
 import zipfile
 import zlib
 from collections import deque
@@ -145,6 +146,33 @@ def expand(sources: Sources) -> list[SourceFile]:
         else:
             out += _file(path, explicit=True)
     return out
+
+
+def without_copies(files: Sequence[SourceFile]) -> tuple[list[SourceFile], dict[str, str]]:
+    """``files`` but those whose bytes are a file's before them (a browser's ``x (1).csv``, a
+    zip and its files extracted beside it), and why each was left out (``{label: reason}``):
+    a copy read twice counts its incidents twice. Files are compared only when their sizes
+    are equal (uncompressed sizes of zip members), then by SHA-256.
+
+    Raises
+    ------
+    IngestError
+        A file of equal size cannot be read (as its full read would).
+    """
+    by_size: dict[int, list[SourceFile]] = {}
+    for file in files:
+        by_size.setdefault(file.size, []).append(file)
+    first_of: dict[bytes, SourceFile] = {}
+    copies: dict[str, str] = {}
+    for file in files:
+        if len(by_size[file.size]) < 2:
+            continue
+        digest = hashlib.sha256(file.read_bytes()).digest()
+        if digest in first_of:
+            copies[file.label] = f"the same bytes as {first_of[digest].label}: read once"
+        else:
+            first_of[digest] = file
+    return [f for f in files if f.label not in copies], copies
 
 
 def _file(path: Path, *, explicit: bool) -> list[SourceFile]:

@@ -22,6 +22,7 @@ from hotspots.data.ingest.files import (
     Sources,
     expand,
     progress_bar,
+    without_copies,
 )
 from hotspots.data.ingest.policeuk import STREET_COLUMNS, read_policeuk_files
 from hotspots.data.ingest.policeukapi import looks_like_api_json
@@ -80,7 +81,7 @@ def load(
     >>> load(datasets.herts_policeuk_zip()).report.rows_read
     108465
     """
-    files = expand(sources)
+    files, copies = without_copies(expand(sources))
     cmap = as_column_map(columns)
     area = None if study_area is None else resolve_study_area(study_area)
     table = as_taxonomy(taxonomy)
@@ -112,7 +113,7 @@ def load(
         why = "; ".join(f"{k}: {v}" for k, v in skipped.items()) or "no files"
         raise IngestError(f"nothing to load among the sources ({why})")
     combined = results[0] if len(results) == 1 else concat_results(results)
-    combined.report.files_skipped.update(skipped)
+    combined.report.files_skipped.update(skipped | copies)
     return combined
 
 

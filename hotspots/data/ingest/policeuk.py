@@ -13,7 +13,14 @@ import pyarrow as pa
 
 from hotspots.data.ingest import assemble, coords, csvscan, dates, ids, policeukapi
 from hotspots.data.ingest.errors import IngestError
-from hotspots.data.ingest.files import SourceFile, Sources, expand, progress_bar, read_each
+from hotspots.data.ingest.files import (
+    SourceFile,
+    Sources,
+    expand,
+    progress_bar,
+    read_each,
+    without_copies,
+)
 from hotspots.data.ingest.report import LoadReport, LoadResult
 from hotspots.data.ingest.studyarea import StudyArea, describe_study_area, resolve_study_area
 from hotspots.data.ingest.taxonomy import Taxonomy, as_taxonomy
@@ -145,9 +152,10 @@ def read_policeuk(
     >>> result.report.rows_read, len(result.report.months)
     (108465, 13)
     """
-    return read_policeuk_files(
-        expand(sources), study_area=study_area, taxonomy=taxonomy, progress=progress
-    )
+    files, copies = without_copies(expand(sources))
+    result = read_policeuk_files(files, study_area=study_area, taxonomy=taxonomy, progress=progress)
+    result.report.files_skipped.update(copies)
+    return result
 
 
 def read_policeuk_files(
@@ -165,6 +173,7 @@ def read_policeuk_files(
             f"no police.uk street-level crime files (*-street.csv, or API JSON) among: {found}; "
             "download 'street-level crime' from data.police.uk"
         )
+    _one_file_a_month(street)
     area = None if study_area is None else resolve_study_area(study_area)
     report = LoadReport(files_skipped=skipped)
     staged = _read_and_stage(street, report, progress=progress)
@@ -176,6 +185,26 @@ def read_policeuk_files(
         study_area_label=None if study_area is None else describe_study_area(study_area),
         taxonomy=as_taxonomy(taxonomy),
     )
+
+
+def _one_file_a_month(street: Sequence[SourceFile]) -> None:
+    """Raise :class:`IngestError` when two different files are named as one force's month
+    (``2024-06-west-yorkshire-street.csv`` and ``2024-06-west-yorkshire-street (1).csv`` of
+    other bytes): police.uk publishes one, and read together the rows without a Crime ID
+    (anti-social behaviour) would count twice. Copies of one file were left out already
+    (:func:`~hotspots.data.ingest.files.without_copies`)."""
+    named: dict[tuple[str, str], list[str]] = {}
+    for source in street:
+        if match := FORCE_FILE.match(source.name):
+            named.setdefault((match[1], name_key(match[2])), []).append(source.label)
+    for (month, force), labels in named.items():
+        if len(labels) > 1:
+            raise IngestError(
+                f"{' and '.join(labels)}: {len(labels)} different street-crime files of one "
+                f"force and month ({force}, {month}; police.uk publishes one); read together, "
+                "the incidents without a Crime ID would count twice. Give one of them (in a "
+                "workspace, add them one at a time: a newer file replaces its month)"
+            )
 
 
 def _read_and_stage(

@@ -448,3 +448,23 @@ def test_a_police_uk_file_holding_under_half_a_stored_month_is_refused(tmp_path,
         capsys.readouterr().out
     )
     assert len(open_workspace(root).incidents) == 40
+
+
+def test_an_add_that_keeps_no_row_writes_nothing_and_fails(tmp_path, capsys):
+    """A police.uk file whose every Month is written 2024/10: nothing kept, so nothing saved
+    (it was filed as a council log named after the file, its date order saved) and the command
+    fails, so that a monthly script does not go on as if the month were added."""
+    root = tmp_path / "ws"
+    init(root, area=LEEDS)
+    settings = (root / "hotspots.toml").read_bytes()
+    files = tmp_path / "files"
+    files.mkdir()
+    good = _street_csv(files, "2018-04", "west-yorkshire", 50)
+    bad = files / "2018-04-west-yorkshire-street-slashes.csv"  # not named as police.uk's
+    bad.write_text(good.read_text().replace(",2018-04,", ",2018/04,"))
+    assert main(["add", str(root), str(bad)]) == 1
+    out = capsys.readouterr().out
+    assert "nothing added: none of the" in out and "unparseable_date" in out
+    assert "dates of" not in out  # read as police.uk's (its header): months, no date order
+    assert (root / "hotspots.toml").read_bytes() == settings
+    assert main(["add", str(root), str(good)]) == 0

@@ -84,6 +84,7 @@ from hotspots.data.ingest.dates import (
 )
 from hotspots.data.ingest.files import expand
 from hotspots.data.ingest.ids import is_generated
+from hotspots.data.ingest.load import policeuk_kind
 from hotspots.data.ingest.policeuk import FORCE_FILE, FORCE_NAMES, name_key
 from hotspots.data.schema import CATEGORIES, WORKING_CRS, classify, load_taxonomy
 
@@ -652,8 +653,9 @@ def add(
     gone = [ws.data_dir / f"{k}.parquet" for k in manifest["partitions"] if k not in partitions]
     gone += [ws.data_dir / QUARANTINE / f"{k}.parquet" for k in outdated]
     _write_all(writers, then_remove=gone)
-    order = None if name == POLICEUK else order_name(dayfirst)  # police.uk's: months only
-    _save_settings(ws, name, columns=cmap, crs=crs, date_order=order)
+    if parts:  # a source that holds data now (not one whose file gave none)
+        order = None if name == POLICEUK else order_name(dayfirst)  # police.uk's: months only
+        _save_settings(ws, name, columns=cmap, crs=crs, date_order=order)
     return report
 
 
@@ -1417,7 +1419,7 @@ def _files_source_name(files: Sequence[str | Path]) -> str:
     """The source name the files give before they are read: police.uk for a police.uk
     street file first, else the first file's stem (:func:`log_source_name`)."""
     first = expand(files)[0] if files else None
-    if first is not None and first.name.lower().endswith("-street.csv"):
+    if first is not None and policeuk_kind(first) == "street":  # by its name, else its header
         return POLICEUK
     if not files:
         return "data"

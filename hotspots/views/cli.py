@@ -941,8 +941,9 @@ def _run_add(args: argparse.Namespace) -> int:
         replace_smaller=args.replace_smaller,
     )
     print(report.summary())
-    print(f"the workspace now holds {stored_coverage(args.dir).describe()}")
-    return 0
+    print(f"the workspace now holds {stored_coverage(args.dir).describe() or 'no data'}")
+    kept_none = report.load is not None and report.load.report.rows_read > 0 and report.nothing
+    return 1 if kept_none else 0  # rows read, none kept: a script should not go on
 
 
 def _add_remove(commands: argparse._SubParsersAction) -> None:

@@ -186,7 +186,7 @@ def _dispatch(
     for file in files:
         suffix = file.suffix
         if suffix in CSV_SUFFIXES or (suffix == TEXT_SUFFIX and file.explicit):
-            kind = _policeuk_kind(file)
+            kind = policeuk_kind(file)
             if kind == "street":
                 policeuk.append(file)
             elif kind:
@@ -206,7 +206,7 @@ def _dispatch(
     return policeuk, csvs, vectors, skipped
 
 
-def _policeuk_kind(file: SourceFile) -> str | None:
+def policeuk_kind(file: SourceFile) -> str | None:
     """``"street"``, ``"outcomes"``, ``"stop-and-search"`` or ``None`` (not police.uk),
     by name, else by the header."""
     name = file.name.lower().removesuffix(".gz")

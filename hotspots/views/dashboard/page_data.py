@@ -301,7 +301,11 @@ def _add_to_workspace(
             login.audit("upload", names, f"refused: {message}")
             st.error(markdown_text(message))
             return False
-    login.audit("upload", names, f"added to the workspace {root.name}")
+    if report.nothing:
+        login.audit("upload", names, f"nothing added to the workspace {root.name}")
+    else:
+        login.audit("upload", names, f"added to the workspace {root.name}")
+        st.session_state["upload_added"] = True
     before = st.session_state.get("upload_report")
     st.session_state["upload_report"] = "\n".join(filter(None, [before, report.summary()]))
     return True
@@ -363,7 +367,10 @@ def render() -> None:
             unsafe_allow_html=False,
         )
     if "upload_report" in st.session_state:
-        st.success("Added to the workspace.")
+        if st.session_state.pop("upload_added", False):
+            st.success("Added to the workspace.")
+        else:
+            st.warning("Nothing was added to the workspace: the report below says why.")
         report = tables.report_text(st.session_state.pop("upload_report"))
         st.code(without_folders(report), language=None)
     if "remove_report" in st.session_state:

@@ -468,3 +468,22 @@ def test_an_add_that_keeps_no_row_writes_nothing_and_fails(tmp_path, capsys):
     assert "dates of" not in out  # read as police.uk's (its header): months, no date order
     assert (root / "hotspots.toml").read_bytes() == settings
     assert main(["add", str(root), str(good)]) == 0
+
+
+def test_a_reopened_workspace_reports_its_files_area_and_unmapped_types(tmp_path):
+    """After a reload the Data page's report said 'files read 0', 'unmapped crime types none'
+    and 'study area none (no clipping)' for a workspace clipped to its district."""
+    root = tmp_path / "ws"
+    init(root, area=LEEDS)
+    path = _street_csv(tmp_path, "2018-04", "west-yorkshire", 20)
+    lines = path.read_text().splitlines()
+    odd = [line.replace(",Burglary,", ",Scrap metal offences,") for line in lines[1:6]]
+    path.write_text("\n".join([*lines, *(o.replace("-2018-04-", "-x-") for o in odd)]) + "\n")
+    added = add(root, [path]).load
+    assert added is not None and added.report.unmapped_crime_types == {"Scrap metal offences": 5}
+    report = open_workspace(root).load.report
+    assert report.files_read == [path.name]
+    assert report.study_area is not None and LEEDS in report.study_area
+    assert report.unmapped_crime_types == {"Scrap metal offences": 5}
+    assert report.months == ["2018-04"] and report.rows_kept == 25
+    assert any("outside the workspace's area were counted when" in n for n in report.notes)

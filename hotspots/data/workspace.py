@@ -1534,7 +1534,7 @@ def open_workspace(root: str | Path) -> WorkspaceData:
         if entry.get("categories", {}) != categories:  # [categories] changed since it was added
             frame = _classified(frame, _taxonomy(ws))
         frame.attrs[WORKING_CRS] = _working_crs(frame)
-        parts.append(_as_result(frame))
+        parts.append(_as_result(frame, ws, entry))
         declared.setdefault(entry["source"], set()).add(entry["month"])
     for source in ws.config.get("sources", []):
         if source.get("files"):
@@ -1560,7 +1560,13 @@ def open_workspace(root: str | Path) -> WorkspaceData:
     combined = concat_results(parts)
     coverage = Coverage.of(combined.incidents, declared=declared)
     quarantine = _saved_quarantine(ws, manifest, combined.quarantine)
-    combined = combined._replace(report=_report_with(combined.report, quarantine))
+    report = _report_with(combined.report, quarantine)
+    if any(e["source"] == POLICEUK for e in manifest["partitions"].values()):
+        report.notes.append(
+            "police.uk rows outside the workspace's area were counted when their files were "
+            "added, not kept: rows read here are the rows kept and set aside"
+        )
+    combined = combined._replace(report=report)
     return WorkspaceData(ws, combined.incidents, coverage, quarantine, combined)
 
 
@@ -1646,11 +1652,22 @@ def _saved_quarantine(
     return pd.concat(frames, ignore_index=True) if frames else extra
 
 
-def _as_result(frame: gpd.GeoDataFrame) -> LoadResult:
+def _as_result(frame: gpd.GeoDataFrame, ws: Workspace, entry: Mapping[str, Any]) -> LoadResult:
+    """A stored part as a load's result: its report says what is known of it once stored (the
+    files it was added from, the workspace's area it was clipped to, its months, the crime
+    types its categories do not map), not how its files were read."""
+    from hotspots.data.ingest.assemble import unmapped_counts
     from hotspots.data.ingest.report import LoadReport, empty_quarantine
 
     report = LoadReport(rows_read=len(frame), rows_kept=len(frame))
+    report.files_read = [Path(f).name for f in entry.get("files", {})]
+    report.encodings = dict.fromkeys(report.files_read, "read when added")
+    report.study_area = f"{ws.area} ({ws.area_name}): the workspace's area"
     report.months = sorted(frame["month"].dt.strftime("%Y-%m").unique().tolist())
+    report.time_precision = frame["time_precision"].value_counts().to_dict()
+    report.unmapped_crime_types, report.unmapped_withheld = unmapped_counts(
+        frame["crime_type"], frame["source"], _taxonomy(ws)
+    )
     return LoadResult(frame, empty_quarantine(), report)
 
 

@@ -422,6 +422,15 @@ def _constant(value: object, n: int, dtype: object) -> pd.Series:
     return pd.Series(value, index=range(n), dtype=dtype)
 
 
+def unmapped_counts(
+    crime_type: pd.Series, source: pd.Series, taxonomy: pd.DataFrame | None
+) -> tuple[dict[str, int], int]:
+    """The load report's unmapped crime types with their rows, and the rows of those not named
+    (:func:`_classified`): for incidents stored already (a workspace's months)."""
+    _, unmapped, withheld = _classified(crime_type, source, taxonomy)
+    return unmapped, withheld
+
+
 def _classified(
     crime_type: pd.Series, source: pd.Series, taxonomy: pd.DataFrame | None
 ) -> tuple[dict[str, pd.Series], dict[str, int], int]:

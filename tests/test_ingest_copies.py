@@ -56,7 +56,7 @@ def test_two_different_files_of_one_force_and_month_are_refused(month_file):
     other = month_file.with_name("2018-04-west-yorkshire-street (2).csv")
     lines = month_file.read_text().splitlines()
     other.write_text("\n".join(lines[:-1]) + "\n")  # an older download: one row fewer
-    with pytest.raises(IngestError, match="2 different street-crime files of one force and"):
+    with pytest.raises(IngestError, match=r"two versions of one force.s street crime of one month"):
         load([month_file, other])
 
 
@@ -69,3 +69,33 @@ def test_a_workspace_add_of_a_month_and_its_copy_adds_the_month_once(month_file,
     assert report.added[0][3] == sum(_counts(0).values())
     assert len(open_workspace(root).incidents) == sum(_counts(0).values())
     assert not add(root, [copy]).added  # the copy is known: nothing changes
+
+
+def test_a_file_named_as_another_month_is_known_by_its_rows(month_file):
+    """A file named 2018-05 holding April's rows (a renamed download) beside April's own: the
+    same month twice, refused; on its own, read as April, saying so."""
+    renamed = month_file.with_name("2018-05-west-yorkshire-street.csv")
+    lines = month_file.read_text().splitlines()
+    renamed.write_text("\n".join(lines[:-1]) + "\n")
+    with pytest.raises(IngestError, match=r"\(west-yorkshire-police, 2018-04: "):
+        load([month_file, renamed])
+    alone = load([renamed])
+    assert alone.report.months == ["2018-04"]
+    assert any(
+        "named as 2018-05's file, but its rows are of 2018-04" in n for n in alone.report.notes
+    )
+
+
+def test_two_forces_of_one_month_are_read_together(month_file, tmp_path):
+    other = tmp_path / "2018-04-north-yorkshire-street.csv"
+    text = month_file.read_text().replace("West Yorkshire Police", "North Yorkshire Police")
+    other.write_text(text.replace("2018-04-", "ny-2018-04-"))
+    both = load([month_file, other])
+    assert both.report.rows_read == 2 * load([month_file]).report.rows_read
+
+
+def test_parts_of_one_month_sharing_no_incident_are_read_together(month_file, tmp_path):
+    part = tmp_path / "2018-04-west-yorkshire-street-part2.csv"
+    part.write_text(month_file.read_text().replace("2018-04-", "p2-2018-04-"))
+    whole = load([month_file, part])
+    assert whole.report.rows_read == 2 * load([month_file]).report.rows_read

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from hotspots.data.ingest import assemble, coords, csvscan, dates, ids, policeukapi
 from hotspots.data.ingest.errors import IngestError
@@ -173,7 +175,6 @@ def read_policeuk_files(
             f"no police.uk street-level crime files (*-street.csv, or API JSON) among: {found}; "
             "download 'street-level crime' from data.police.uk"
         )
-    _one_file_a_month(street)
     area = None if study_area is None else resolve_study_area(study_area)
     report = LoadReport(files_skipped=skipped)
     staged = _read_and_stage(street, report, progress=progress)
@@ -187,24 +188,44 @@ def read_policeuk_files(
     )
 
 
-def _one_file_a_month(street: Sequence[SourceFile]) -> None:
-    """Raise :class:`IngestError` when two different files are named as one force's month
-    (``2024-06-west-yorkshire-street.csv`` and ``2024-06-west-yorkshire-street (1).csv`` of
-    other bytes): police.uk publishes one, and read together the rows without a Crime ID
-    (anti-social behaviour) would count twice. Copies of one file were left out already
-    (:func:`~hotspots.data.ingest.files.without_copies`)."""
-    named: dict[tuple[str, str], list[str]] = {}
-    for source in street:
-        if match := FORCE_FILE.match(source.name):
-            named.setdefault((match[1], name_key(match[2])), []).append(source.label)
-    for (month, force), labels in named.items():
-        if len(labels) > 1:
-            raise IngestError(
-                f"{' and '.join(labels)}: {len(labels)} different street-crime files of one "
-                f"force and month ({force}, {month}; police.uk publishes one); read together, "
-                "the incidents without a Crime ID would count twice. Give one of them (in a "
-                "workspace, add them one at a time: a newer file replaces its month)"
-            )
+def _one_file_a_month(files: Sequence[SourceFile], read: Sequence[_File]) -> None:
+    """Raise :class:`IngestError` when two different files are versions of one force's month:
+    rows of that month (their Month and 'Falls within', else the force their name gives) half
+    of whose Crime IDs or more are in the other file too (a newer download beside an older
+    one, a renamed copy). Read together, their rows without a Crime ID (anti-social behaviour)
+    would count twice: police.uk publishes one file a force and month. Files of one month
+    sharing no incidents (parts of it) are read together; copies of one file were left out
+    already (:func:`~hotspots.data.ingest.files.without_copies`)."""
+    holding: dict[tuple[str, str], list[int]] = {}
+    for i, file in enumerate(read):
+        for month in file.months:
+            holding.setdefault((file.force, month), []).append(i)
+    for (force, month), which in holding.items():
+        if len(which) < 2:
+            continue
+        ids = [_ids_of_month(read[i], month) for i in which]
+        for a, b in itertools.combinations(range(len(which)), 2):
+            shared = len(ids[a] & ids[b])
+            if shared and shared >= COPY_SHARE_OF_IDS * min(len(ids[a]), len(ids[b])):
+                first, second = files[which[a]].label, files[which[b]].label
+                raise IngestError(
+                    f"{first} and {second}: two versions of one force's street crime of one "
+                    f"month ({force or 'a force not named'}, {month}: {shared:,} Crime IDs in "
+                    "both; police.uk publishes one file a force and month); read together, "
+                    "the incidents without a Crime ID would count twice. Give one of them (in "
+                    "a workspace, add them one at a time: a newer file replaces its month)"
+                )
+
+
+COPY_SHARE_OF_IDS = 0.5
+"""Share of a month's Crime IDs (of the file holding fewer) two files hold both, from which
+they are two versions of that month (:func:`_one_file_a_month`)."""
+
+
+def _ids_of_month(file: _File, month: str) -> set[str]:
+    """The Crime IDs of ``file``'s rows of ``month`` (its Month as written)."""
+    of_month = file.table.column("Month").str.strip() == month
+    return set(file.given[of_month.to_numpy(bool) & ~file.blank])
 
 
 def _read_and_stage(
@@ -220,6 +241,7 @@ def _read_and_stage(
             report.encodings[source.label] = read.table.encoding
             report.notes += read.notes
             bar.update(source.size)
+    _one_file_a_month(street, checked)
     staged = _stage(checked, report)
     malformed = (csvscan.malformed_quarantine(f.table) for f in checked)
     staged.prequarantined = [m for m in malformed if m is not None]
@@ -249,6 +271,9 @@ class _File:
     hashes
         :func:`ids.value_hashes` of the blank rows' values, per column: their generated ids
         hash every column of all the files read together, so they are made once all are.
+    months, force
+        The months its rows hold (their Month as written) and the force they fall within
+        (:func:`name_key` of 'Falls within', else of the force the file's name gives).
     """
 
     stem: str
@@ -258,6 +283,8 @@ class _File:
     given: pd.Series
     blank: np.ndarray
     hashes: dict[str, np.ndarray]
+    months: frozenset[str]
+    force: str
 
 
 def _read_one(source: SourceFile) -> _File:
@@ -277,7 +304,24 @@ def _read_one(source: SourceFile) -> _File:
     blank = (given == "").to_numpy(bool)
     unnamed = table.records.filter(pa.array(blank))
     hashes = dict(zip(unnamed.column_names, ids.value_hashes(unnamed.columns), strict=True))
-    return _File(source.stem, table, notes, coordinates, given, blank, hashes)
+    months = _distinct_text(table, "Month")
+    match = FORCE_FILE.match(source.name)
+    if match and months and match[1] not in months:
+        notes.append(
+            f"{source.label}: named as {match[1]}'s file, but its rows are of "
+            f"{', '.join(sorted(months)[:3])}: counted in the months its rows give"
+        )
+    falls = sorted(_distinct_text(table, "Falls within"))
+    force = name_key(falls[0]) if falls else (name_key(match[2]) if match else "")
+    return _File(source.stem, table, notes, coordinates, given, blank, hashes, months, force)
+
+
+def _distinct_text(table: csvscan.CsvTable, column: str) -> frozenset[str]:
+    """The distinct non-blank values of ``column`` (stripped; none when the file lacks it)."""
+    if column not in table.columns:
+        return frozenset()
+    values = pc.unique(pc.utf8_trim_whitespace(table.records.column(column)))
+    return frozenset(v for v in values.to_pylist() if v)
 
 
 def _select(files: Sequence[SourceFile]) -> tuple[list[SourceFile], dict[str, str]]:

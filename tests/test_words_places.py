@@ -301,11 +301,11 @@ def test_the_ward_table_of_files_without_a_study_area_takes_their_districts(
 def test_a_population_below_zero_or_not_a_number_is_refused(leeds_file, tmp_path, capsys):
     population = tmp_path / "pop.csv"
     args = ["analyse", str(leeds_file), "--population", str(population), "--out", str(tmp_path)]
-    for value in ("-5", "inf", "abc"):
-        population.write_text(f"area_code,residents\nE05001416,{value}\n")
+    for value in ("-5", "inf", "abc", "n/a", ""):
+        population.write_text(f'area_code,residents\nE05001415,"1,600"\nE05001416,{value}\n')
         assert main(args) == 1
-        said = capsys.readouterr().err
-        assert f"residents not a number of people (0 or more) for E05001416 ({value})" in said
+        said = capsys.readouterr().err  # the line and the value as written ("1,600" is a number)
+        assert f"(0 or more) at line 3: E05001416 ({value!r}); expected" in said
     population.write_text("root:x:0:0\ndaemon:x:1\ngnats:x:41:41:Gnats (admin),,,:/var\n")
     assert main(args) == 1  # not a CSV of residents: said in words, naming the option
     said = capsys.readouterr().err

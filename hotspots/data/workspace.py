@@ -1609,25 +1609,31 @@ def read_residents(path: Path, *, setting: str, vintage: str) -> pd.DataFrame:
         and what was expected.
     """
     expected = "expected a CSV with columns area_code (ward code) and residents"
-    try:
-        table = pd.read_csv(path, dtype={"area_code": "string"})
+    try:  # as written: "n/a" stays "n/a" in a message, not NaN
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (OSError, ValueError) as exc:  # pandas' parser errors and bad text are ValueErrors
         raise IngestError(
             f"{setting}: cannot read {path} ({type(exc).__name__}: {str(exc).strip()}); {expected}"
         ) from exc
     if not {"area_code", "residents"} <= set(table.columns):
         raise IngestError(f"{setting}: {path} has columns {list(table.columns)[:5]}; {expected}")
-    residents = pd.to_numeric(table["residents"], errors="coerce")
+    written = table["residents"].str.strip()
+    # "1,600" as a spreadsheet writes it: commas between groups of three digits
+    plain = written.str.replace(r"(?<=\d),(?=\d{3}\b)", "", regex=True)
+    residents = pd.to_numeric(plain, errors="coerce")
     bad = ~(residents.between(0, float("inf"), inclusive="left"))  # blank, text, < 0 or inf
     if bad.any():
+        lines = np.flatnonzero(bad.to_numpy()) + 2  # the header is line 1
+        codes, values = table["area_code"][bad][:5], written[bad][:5]
         wards = ", ".join(
-            f"{c} ({v})"
-            for c, v in zip(table["area_code"][bad][:5], table["residents"][bad][:5], strict=True)
+            f"line {n}: {c} ({v!r})" for n, c, v in zip(lines, codes, values, strict=False)
         )
+        more = f" and {int(bad.sum()) - 5:,} more" if bad.sum() > 5 else ""
         raise IngestError(
-            f"{setting}: {path}: residents not a number of people (0 or more) for {wards}; "
-            "expected a number of residents per ward"
+            f"{setting}: {path}: residents not a number of people (0 or more) at {wards}{more}; "
+            "expected a number of residents per ward, such as 1600 or 1,600"
         )
+    table["area_code"] = table["area_code"].astype("string")
     table["residents"] = residents
     table.attrs["vintage"] = vintage
     return table

@@ -42,9 +42,9 @@ from hotspots.core.disclosure import mappable
 from hotspots.core.points import coordinates, reading_once, shared_points
 from hotspots.data import boundaries
 from hotspots.data.ingest import resolve_study_area
-from hotspots.data.ingest.studyarea import describe_study_area, study_area_district
+from hotspots.data.ingest.studyarea import describe_study_area, study_area_districts
 from hotspots.data.schema import WORKING_CRS, check_incidents, positions_in
-from hotspots.space.areas import area_counts, area_rates, district_wards, ward_population
+from hotspots.space.areas import area_counts, area_rates, area_wards, ward_population
 from hotspots.space.extent import DefaultArea, default_study_area
 from hotspots.space.grid import grid_counts, prepare_area
 from hotspots.space.places import (
@@ -575,28 +575,28 @@ def _ward_rates(
 ) -> tuple[pd.DataFrame | None, gpd.GeoDataFrame | None]:
     """Incidents and rates per ward, or ``None`` without wards (see :func:`analyse`), and the
     wards used."""
-    district = study_area_district(study_area)
+    districts = study_area_districts(study_area)
     given_wards = isinstance(study_area, gpd.GeoDataFrame) and {"area_code", "area_name"} <= set(
         study_area.columns
     )
     if wards is None and given_wards:
         wards = study_area  # wards from read_boundaries given as the study area
-    if wards is None and district is None:
+    if wards is None and districts is None:
         return None, None
     if wards is None:
-        assert district is not None  # both None returned above
-        wards, pack_population = district_wards(district)
+        wards, pack_population = area_wards(study_area)
         population = pack_population if population is None else population
         source = f"national boundary pack: {pack_population.attrs['district']}"
     else:
         source = wards.attrs.get("report", {}).get("source", "wards given")
-        if population is None and district is not None:
-            found = boundaries.district(district)
-            lsoa_population = found.population.copy()
+        if population is None and districts is not None:
+            found = boundaries.districts_data(districts)
+            lsoas = gpd.GeoDataFrame(pd.concat([d.lsoas for d in found], ignore_index=True))
+            lsoa_population = pd.concat([d.population for d in found], ignore_index=True)
             lsoa_population.attrs["vintage"] = (
                 "wards: your own; residents: 2011 Census, 2011 LSOAs shared by area"
             )
-            population = ward_population(wards, found.lsoas, lsoa_population)
+            population = ward_population(wards, lsoas, lsoa_population)
     if population is None:
         population = pd.DataFrame({"area_code": wards["area_code"], "residents": np.nan})
         population.attrs["vintage"] = "wards: your own; no population given"

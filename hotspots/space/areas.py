@@ -645,6 +645,32 @@ def district_wards(
     return _district_wards(found, method=method, stored=boundaries.ward_residents([found.code]))
 
 
+def area_wards(
+    area: str, *, method: Literal["area_weighted", "centroid"] = "area_weighted"
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """The wards and residents of a district (:func:`district_wards`), or of a council formed
+    since from several (:func:`hotspots.data.boundaries.find_area`): its former districts'
+    wards (:func:`districts_wards`), ``population.attrs["district"]`` naming the council.
+
+    Raises
+    ------
+    LookupError
+        Neither a district nor such a council (the message lists close names).
+
+    Examples
+    --------
+    >>> wards, pop = area_wards("Buckinghamshire")
+    >>> len(wards) > 60, pop.attrs["district"]
+    (True, 'Buckinghamshire (E06000060)')
+    """
+    code, name, codes = boundaries.find_area(area)
+    if len(codes) == 1:
+        return district_wards(codes[0], method=method)
+    wards, population = districts_wards(codes, method=method)
+    population.attrs["district"] = f"{name} ({code})"
+    return wards, population
+
+
 def districts_wards(
     districts: Sequence[str], *, method: Literal["area_weighted", "centroid"] = "area_weighted"
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:

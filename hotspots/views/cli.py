@@ -1001,12 +1001,13 @@ class Input:
 def read_input(paths: Sequence[str], *, study_area: str | None) -> Input:
     """A workspace folder (one path holding hotspots.toml) or files clipped to ``study_area``.
 
-    With files and a district study area (code or name), the district's wards and 2011
-    residents come from the national boundary pack.
+    With files and a district study area (code or name; a council formed since from several:
+    its former districts), the district's wards and 2011 residents come from the national
+    boundary pack.
     """
     from hotspots.data.coverage import Coverage
     from hotspots.data.workspace import CONFIG, open_workspace
-    from hotspots.space.areas import assign_areas, district_wards, workspace_areas
+    from hotspots.space.areas import area_wards, assign_areas, workspace_areas
 
     if len(paths) == 1 and (Path(paths[0]) / CONFIG).is_file():
         data = open_workspace(paths[0])
@@ -1027,7 +1028,7 @@ def read_input(paths: Sequence[str], *, study_area: str | None) -> Input:
     wards = population = None
     title = "hotspots"
     if isinstance(study_area, str) and not Path(study_area).exists():
-        wards, population = district_wards(study_area)
+        wards, population = area_wards(study_area)
         incidents = assign_areas(incidents, wards)
         incidents.attrs.update(result.incidents.attrs)
         title = population.attrs.get("district", study_area)

@@ -49,7 +49,7 @@ from hotspots.products.patrol.localities import (
     hot_areas_from_forecast,
 )
 from hotspots.products.patrol.naming import locality_names, ward_names
-from hotspots.space.areas import district_wards, read_boundaries
+from hotspots.space.areas import area_wards, read_boundaries
 from hotspots.space.grid import cell_counts, cell_polygons, grid_counts
 from hotspots.space.places import (
     NO_WARD_NOTE,
@@ -495,7 +495,7 @@ def _wards(study_area: Any, wards: gpd.GeoDataFrame | None) -> tuple[gpd.GeoData
         except FileNotFoundError:
             pass
         try:  # any district of England and Wales: the national boundary pack's 2013 wards
-            found, population = district_wards(code)
+            found, population = area_wards(code)
         except (LookupError, ValueError):
             return None, f"no wards for {code!r}: {NO_WARD_NOTE}"
         return found, f"2013 wards of {population.attrs.get('district', code)}"

@@ -26,6 +26,7 @@ from hotspots.analysis.clusters import (
     dbscan,
     dbscan_settings,
     hdbscan_clusters,
+    unclustered,
 )
 from hotspots.analysis.stats import hotspots_gistar
 from hotspots.analysis.temporal import HourWeekday, hour_weekday, monthly_series, peak_windows
@@ -365,7 +366,14 @@ def finish(
             max_eps_m=max_eps_m,
             need_eps=cluster_method == "dbscan",
         )
-        if cluster_method == "dbscan":
+        if settings.skipped is not None:  # too few incidents: no clusters, said why
+            clusters = unclustered(
+                spatial,
+                method=cluster_method,
+                min_samples=settings.min_samples,
+                note=settings.skipped,
+            )
+        elif cluster_method == "dbscan":
             clusters = dbscan(spatial, eps_m=settings.eps_m, min_samples=settings.min_samples)
         elif cluster_method == "hdbscan":
             clusters = hdbscan_clusters(

@@ -257,12 +257,17 @@ def _run_analyse(args: argparse.Namespace) -> int:
         if c.get("eps_m") is not None
         else f"at least {c.get('min_cluster_size')} incidents to a cluster"
     )
+    found = (
+        f"no clusters of nearby incidents ({c['skipped']})"
+        if c.get("skipped")
+        else f"{c['n_clusters']:,} clusters of nearby incidents ({how})"
+    )
     print(
         f"{p['incidents']:,} incidents; {p['grid']['n_cells']:,} hexagons of about "
         f"{cell_area_text(args.res)}, {int((result.cells['gi_bin'] >= HOT_MIN_BIN).sum()):,} "
         "of them in statistically significant clusters of high counts "
-        f"({GI_CONFIDENCE[HOT_MIN_BIN]} confidence or more); {c['n_clusters']:,} clusters of "
-        f"nearby incidents ({how}); how each was chosen: params.json"
+        f"({GI_CONFIDENCE[HOT_MIN_BIN]} confidence or more); {found}; how each was chosen: "
+        "params.json"
     )
     print(f"study area: {p['study_area']}")
     inside = pd.Series(incidents["month"].unique()).dt.to_period("M")  # the months analysed
@@ -288,6 +293,8 @@ def _run_analyse(args: argparse.Namespace) -> int:
         )
     if result.forecast is not None:
         print(forecast_summary(result.forecast))
+    elif p["forecast"].get("skipped"):
+        print(f"Hot spots: no forecast ({p['forecast']['skipped']})")
     for name in sorted(written):
         print(f"wrote {written[name]}")
     return 0

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hotspots.analysis.clusters import dbscan, dbscan_settings
+from hotspots.analysis.clusters import dbscan, dbscan_settings, unclustered
 from hotspots.analysis.evaluate import DEFAULT_COVERAGE, backtest
 from hotspots.analysis.stats import hotspots_gistar
 from hotspots.analysis.temporal import compare_periods, hour_weekday, peak_windows
@@ -460,7 +460,14 @@ def _hot_areas(
         return hot_areas_from_cells(current, cells, min_bin=min_bin)
     if method == "dbscan":
         settings = dbscan_settings(current, eps_m=eps_m, min_samples=min_samples)
-        labels = dbscan(current, eps_m=settings.eps_m, min_samples=settings.min_samples).labels
+        found = (
+            unclustered(
+                current, method=method, min_samples=settings.min_samples, note=settings.skipped
+            )
+            if settings.skipped is not None  # too few incidents: no clusters, said why
+            else dbscan(current, eps_m=settings.eps_m, min_samples=settings.min_samples)
+        )
+        labels = found.labels
         areas = hot_areas_from_clusters(current, labels)
         areas.params.update(
             eps_m=settings.eps_m, min_samples=settings.min_samples, **settings.notes

@@ -10,15 +10,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
-import shapely
+from conftest import leeds_street_csv
 from streamlit.testing.v1 import AppTest
 
 from hotspots.analysis.analyse import analyse
-from hotspots.data import boundaries
-from hotspots.data.ingest.policeuk import STREET_COLUMNS
 from hotspots.data.workspace import add, init, open_workspace
 from hotspots.products.captions import map_caption
 from hotspots.views.cli import main
@@ -27,32 +24,13 @@ LEEDS = "E08000035"
 TOO_FEW = "too few incidents to find clusters: at least 10 are needed"
 
 
-def _street_csv(folder: Path, month: str, n: int, seed: int) -> str:
-    """``n`` burglaries at random points of Leeds in a police.uk street CSV for ``month``."""
-    outline = boundaries.district(LEEDS).outline
-    rng = np.random.default_rng(seed)
-    minx, miny, maxx, maxy = outline.bounds
-    xy = rng.uniform((minx, miny), (maxx, maxy), size=(40 * n, 2))
-    xy = xy[shapely.contains_xy(outline, xy[:, 0], xy[:, 1])][:n]
-    rows = pd.DataFrame({c: "" for c in STREET_COLUMNS}, index=range(len(xy)))
-    rows["Crime ID"] = [f"{month}-{i}" for i in range(len(xy))]
-    rows["Month"] = month
-    rows["Reported by"] = rows["Falls within"] = "West Yorkshire Police"
-    rows["Longitude"], rows["Latitude"] = xy[:, 0].round(6), xy[:, 1].round(6)
-    rows["Location"] = "On or near Test Street"
-    rows["Crime type"] = "Burglary"
-    path = folder / f"{month}-west-yorkshire-street.csv"
-    rows.to_csv(path, index=False)
-    return str(path)
-
-
 @pytest.fixture(scope="module")
 def few(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
     """A Leeds workspace of 8 incidents (4 a month) and its files."""
     base = tmp_path_factory.mktemp("too_few")
     files = base / "files"
     files.mkdir()
-    paths = [_street_csv(files, m, 4, seed=i) for i, m in enumerate(["2024-09", "2024-10"])]
+    paths = [leeds_street_csv(files, m, 4, seed=i) for i, m in enumerate(["2024-09", "2024-10"])]
     root = base / "ws"
     init(root, area=LEEDS, title="Leeds CSP")
     add(root, paths)

@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from conftest import street_csv
 from streamlit.testing.v1 import AppTest
 
 from hotspots.data import boundaries
-from hotspots.data.ingest.policeuk import STREET_COLUMNS
 from hotspots.data.workspace import add, init
 from hotspots.views.cli import main
 
@@ -43,17 +43,13 @@ def _street_csv(folder: Path, month: str, seed: int) -> str:
     rng = np.random.default_rng(seed)
     south = _points_in(SOUTH, 2, rng)
     taunton = np.repeat(_points_in(TAUNTON, 1, rng), 20, axis=0)  # one map point
-    xy = np.concatenate([south, taunton])
-    rows = pd.DataFrame({c: "" for c in STREET_COLUMNS}, index=range(len(xy)))
-    rows["Crime ID"] = [f"{month}-{i}" for i in range(len(xy))]
-    rows["Month"] = month
-    rows["Reported by"] = rows["Falls within"] = "Avon and Somerset Constabulary"
-    rows["Longitude"], rows["Latitude"] = xy[:, 0].round(6), xy[:, 1].round(6)
-    rows["Location"] = ["On or near South Lane"] * 2 + ["On or near Hill Street"] * 20
-    rows["Crime type"] = "Burglary"
-    path = folder / f"{month}-avon-and-somerset-street.csv"
-    rows.to_csv(path, index=False)
-    return str(path)
+    return street_csv(
+        folder / f"{month}-avon-and-somerset-street.csv",
+        month,
+        np.concatenate([south, taunton]),
+        force="Avon and Somerset Constabulary",
+        location=["On or near South Lane"] * 2 + ["On or near Hill Street"] * 20,
+    )
 
 
 @pytest.fixture(scope="module")

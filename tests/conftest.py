@@ -19,6 +19,7 @@ import shapely
 from hotspots.core.crs import BNG, from_lonlat, to_lonlat
 from hotspots.data import boundaries, datasets
 from hotspots.data.ingest import ColumnMap, LoadResult, read_incident_csv, read_policeuk
+from hotspots.data.ingest.policeuk import STREET_COLUMNS
 
 HOUSTON_COLUMNS = ColumnMap(
     datetime="datetime_local", crime_type="offense", lat="lat", lon="lon", location="street"
@@ -34,6 +35,38 @@ NYC_COLUMNS = ColumnMap(
 DC_COLUMNS = ColumnMap(datetime="start_datetime", datetime_to="end_datetime", lat="lat", lon="lon")
 LEEDS = "E08000035"
 LEEDS_MONTHS = ("2021-09", "2021-10", "2021-11", "2021-12")
+
+
+def street_csv(
+    path: Path,
+    month: str,
+    xy: np.ndarray,
+    *,
+    force: str = "West Yorkshire Police",
+    location: str | list[str] = "On or near Test Street",
+    crime_type: str | np.ndarray = "Burglary",
+) -> str:
+    """Write a police.uk street CSV of ``month`` at ``path``: one record at each lon/lat row
+    of ``xy``, numbered "<month>-<i>", reported by ``force``."""
+    rows = pd.DataFrame({c: "" for c in STREET_COLUMNS}, index=range(len(xy)))
+    rows["Crime ID"] = [f"{month}-{i}" for i in range(len(xy))]
+    rows["Month"] = month
+    rows["Reported by"] = rows["Falls within"] = force
+    rows["Longitude"], rows["Latitude"] = xy[:, 0].round(6), xy[:, 1].round(6)
+    rows["Location"] = location
+    rows["Crime type"] = crime_type
+    rows.to_csv(path, index=False)
+    return str(path)
+
+
+def leeds_street_csv(folder: Path, month: str, n: int, seed: int) -> str:
+    """``n`` burglaries at random points of Leeds in a police.uk street CSV for ``month``."""
+    outline = shapely.union_all(boundaries.district(LEEDS).wards.geometry.to_numpy())
+    rng = np.random.default_rng(seed)
+    minx, miny, maxx, maxy = outline.bounds
+    xy = rng.uniform((minx, miny), (maxx, maxy), size=(8 * n, 2))
+    xy = xy[shapely.contains_xy(outline, xy[:, 0], xy[:, 1])][:n]
+    return street_csv(folder / f"{month}-west-yorkshire-street.csv", month, xy)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -27,12 +27,12 @@ import pandas as pd
 import pypdf
 import pytest
 import shapely
+from conftest import street_csv
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
 from hotspots.data import boundaries
 from hotspots.data.coverage import Coverage
-from hotspots.data.ingest.policeuk import STREET_COLUMNS
 from hotspots.data.workspace import add, init, open_workspace
 from hotspots.products import area_view, measures
 from hotspots.products.patrol import patrol_plan
@@ -68,16 +68,8 @@ def _points(n: int, rng: np.random.Generator) -> np.ndarray:
 
 def _street_csv(folder, month: str, rng: np.random.Generator) -> str:
     xy = _points(60 + int(rng.integers(0, 30)), rng)
-    rows = pd.DataFrame({c: "" for c in STREET_COLUMNS}, index=range(len(xy)))
-    rows["Crime ID"] = [f"{month}-{i}" for i in range(len(xy))]
-    rows["Month"] = month
-    rows["Reported by"] = rows["Falls within"] = "West Yorkshire Police"
-    rows["Longitude"], rows["Latitude"] = xy[:, 0].round(6), xy[:, 1].round(6)
-    rows["Location"] = "On or near Test Street"
-    rows["Crime type"] = rng.choice(TYPES, len(xy))
     path = folder / f"{month}-west-yorkshire-street.csv"
-    rows.to_csv(path, index=False)
-    return str(path)
+    return street_csv(path, month, xy, crime_type=rng.choice(TYPES, len(xy)))
 
 
 def _log_csv(folder, rng: np.random.Generator) -> str:

@@ -14,13 +14,11 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-import shapely
+from conftest import leeds_street_csv
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
-from hotspots.data import boundaries
 from hotspots.data.coverage import Coverage
-from hotspots.data.ingest.policeuk import STREET_COLUMNS
 from hotspots.data.workspace import add, init, open_workspace
 from hotspots.products import measures
 from hotspots.products.peak_times import Focus, peak_times
@@ -31,31 +29,12 @@ MONTHS = ["2018-01", "2018-02", "2018-03", "2018-04", "2018-06", "2018-07", "201
 GAP = "2018-05"  # between covered months: no file, so no data (not zero crime)
 
 
-def _street_csv(folder, month: str, n: int, seed: int) -> str:
-    """``n`` burglaries at random points of Leeds in a police.uk street CSV for ``month``."""
-    outline = shapely.union_all(boundaries.district(LEEDS).wards.geometry.to_numpy())
-    rng = np.random.default_rng(seed)
-    minx, miny, maxx, maxy = outline.bounds
-    xy = rng.uniform((minx, miny), (maxx, maxy), size=(8 * n, 2))
-    xy = xy[shapely.contains_xy(outline, xy[:, 0], xy[:, 1])][:n]
-    rows = pd.DataFrame({c: "" for c in STREET_COLUMNS}, index=range(len(xy)))
-    rows["Crime ID"] = [f"{month}-{i}" for i in range(len(xy))]
-    rows["Month"] = month
-    rows["Reported by"] = rows["Falls within"] = "West Yorkshire Police"
-    rows["Longitude"], rows["Latitude"] = xy[:, 0].round(6), xy[:, 1].round(6)
-    rows["Location"] = "On or near Test Street"
-    rows["Crime type"] = "Burglary"
-    path = folder / f"{month}-west-yorkshire-street.csv"
-    rows.to_csv(path, index=False)
-    return str(path)
-
-
 @pytest.fixture(scope="module")
 def gap_workspace(tmp_path_factory):
     base = tmp_path_factory.mktemp("when_gap")
     files = base / "files"
     files.mkdir()
-    paths = [_street_csv(files, m, 40 + 7 * i, seed=i) for i, m in enumerate(MONTHS)]
+    paths = [leeds_street_csv(files, m, 40 + 7 * i, seed=i) for i, m in enumerate(MONTHS)]
     root = base / "ws"
     init(root, area=LEEDS, title="Leeds CSP")
     add(root, paths)

@@ -26,6 +26,7 @@ from hotspots.analysis.clusters import (
     dbscan,
     dbscan_settings,
     hdbscan_clusters,
+    unclustered,
 )
 from hotspots.analysis.stats import hotspots_gistar
 from hotspots.analysis.temporal import HourWeekday, hour_weekday, monthly_series, peak_windows
@@ -42,9 +43,9 @@ from hotspots.core.disclosure import mappable
 from hotspots.core.points import coordinates, reading_once, shared_points
 from hotspots.data import boundaries
 from hotspots.data.ingest import resolve_study_area
-from hotspots.data.ingest.studyarea import describe_study_area, study_area_district
+from hotspots.data.ingest.studyarea import describe_study_area, study_area_districts
 from hotspots.data.schema import WORKING_CRS, check_incidents, positions_in
-from hotspots.space.areas import area_counts, area_rates, district_wards, ward_population
+from hotspots.space.areas import area_counts, area_rates, area_wards, ward_population
 from hotspots.space.extent import DefaultArea, default_study_area
 from hotspots.space.grid import grid_counts, prepare_area
 from hotspots.space.places import (
@@ -365,7 +366,14 @@ def finish(
             max_eps_m=max_eps_m,
             need_eps=cluster_method == "dbscan",
         )
-        if cluster_method == "dbscan":
+        if settings.skipped is not None:  # too few incidents: no clusters, said why
+            clusters = unclustered(
+                spatial,
+                method=cluster_method,
+                min_samples=settings.min_samples,
+                note=settings.skipped,
+            )
+        elif cluster_method == "dbscan":
             clusters = dbscan(spatial, eps_m=settings.eps_m, min_samples=settings.min_samples)
         elif cluster_method == "hdbscan":
             clusters = hdbscan_clusters(
@@ -575,28 +583,28 @@ def _ward_rates(
 ) -> tuple[pd.DataFrame | None, gpd.GeoDataFrame | None]:
     """Incidents and rates per ward, or ``None`` without wards (see :func:`analyse`), and the
     wards used."""
-    district = study_area_district(study_area)
+    districts = study_area_districts(study_area)
     given_wards = isinstance(study_area, gpd.GeoDataFrame) and {"area_code", "area_name"} <= set(
         study_area.columns
     )
     if wards is None and given_wards:
         wards = study_area  # wards from read_boundaries given as the study area
-    if wards is None and district is None:
+    if wards is None and districts is None:
         return None, None
     if wards is None:
-        assert district is not None  # both None returned above
-        wards, pack_population = district_wards(district)
+        wards, pack_population = area_wards(study_area)
         population = pack_population if population is None else population
         source = f"national boundary pack: {pack_population.attrs['district']}"
     else:
         source = wards.attrs.get("report", {}).get("source", "wards given")
-        if population is None and district is not None:
-            found = boundaries.district(district)
-            lsoa_population = found.population.copy()
+        if population is None and districts is not None:
+            found = boundaries.districts_data(districts)
+            lsoas = gpd.GeoDataFrame(pd.concat([d.lsoas for d in found], ignore_index=True))
+            lsoa_population = pd.concat([d.population for d in found], ignore_index=True)
             lsoa_population.attrs["vintage"] = (
                 "wards: your own; residents: 2011 Census, 2011 LSOAs shared by area"
             )
-            population = ward_population(wards, found.lsoas, lsoa_population)
+            population = ward_population(wards, lsoas, lsoa_population)
     if population is None:
         population = pd.DataFrame({"area_code": wards["area_code"], "residents": np.nan})
         population.attrs["vintage"] = "wards: your own; no population given"

@@ -233,8 +233,8 @@ def find_district(code_or_name: str) -> tuple[str, str]:
             f"{successor.name} ({successor.code}) became one council in {successor.year}; the "
             "boundary pack holds its former districts (2016-era wards and 2011 residents): "
             f"{_listing(table[table['lad_code'].isin(successor.parts)])}. Pass one of their "
-            "codes, or a boundary file of the whole council's wards (--study-area FILE); a "
-            f"workspace takes the whole council: hotspots init DIR --area {successor.code}"
+            "codes; find_area, --study-area and a workspace (hotspots init DIR --area "
+            f"{successor.code}) take the whole council"
         )
     if _CODE.match(text):
         name = _names_by_code().get(text.upper())

@@ -365,20 +365,30 @@ def map_caption(
     """
     grid, gi, clusters = params["grid"], params["gistar"], params["clusters"]
     cell = cell_area_text(int(grid["res"]))
+    skipped = clusters.get("skipped")
+    found = (
+        f"Clusters: none, {skipped}."
+        if skipped
+        else f"Clusters: {clusters['n_clusters']:,} "
+        f"{'group' if clusters['n_clusters'] == 1 else 'groups'} of nearby incidents, holding "
+        f"{clustered_share:.0%} of the incidents mapped."
+    )
     plain = (
         f"Statistically significant clusters of high counts (not a forecast): {n_hot_cells:,} "
         f"hexagons of about {cell} each where incidents are more "
         f"concentrated than chance would give ({GI_CONFIDENCE[HOT_MIN_BIN]} confidence or more). "
-        f"Clusters: {clusters['n_clusters']:,} "
-        f"{'group' if clusters['n_clusters'] == 1 else 'groups'} of nearby incidents, holding "
-        f"{clustered_share:.0%} of the incidents mapped."
+        f"{found}"
+    )
+    how = (
+        f"no {clusters['method'].upper()} clusters: {skipped}"
+        if skipped
+        else f"{clusters['method'].upper()} clusters, search distance {clusters['eps_m']:.0f} m "
+        f"({clusters['eps_source']}), at least {clusters['min_samples']} incidents "
+        f"({clusters['min_samples_source']})"
     )
     technical = (
         f"H3 resolution {grid['res']} (cells of about {cell}); Getis-Ord Gi* over each cell and "
         f"its neighbours {gi['k']} ring(s) away, "
-        f"{'false-discovery-rate adjusted' if gi['fdr'] else 'unadjusted'} p-values; "
-        f"{clusters['method'].upper()} clusters, search distance {clusters['eps_m']:.0f} m "
-        f"({clusters['eps_source']}), at least {clusters['min_samples']} incidents "
-        f"({clusters['min_samples_source']})."
+        f"{'false-discovery-rate adjusted' if gi['fdr'] else 'unadjusted'} p-values; {how}."
     )
     return plain, technical

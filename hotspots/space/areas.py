@@ -8,7 +8,7 @@ Grid (EPSG:27700) or the incidents' working CRS.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -16,6 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from numpy.typing import ArrayLike
 from pyproj import CRS
 
 from hotspots.core.crs import BNG, WGS84, in_bng_extent, outside_degrees, to_crs, working_crs_for
@@ -181,6 +182,9 @@ def read_boundaries(
     if not out["area_code"].is_unique:
         out = out.dissolve(by="area_code", aggfunc="first", as_index=False)
         out = out[["area_code", "area_name", "geometry"]]
+    if not out["area_name"].dropna().is_unique:  # two areas of one name: each its own
+        shown = shown_ward_names(out["area_name"], out["area_code"])
+        out["area_name"] = pd.array(shown, dtype=out["area_name"].dtype)
     out.attrs["report"] = {
         "source": source,
         "code_col": str(code_col),
@@ -190,6 +194,66 @@ def read_boundaries(
         "rows_merged": n_rows - len(out),
     }
     return out
+
+
+_QUALIFIED = re.compile(r"^(?P<name>.*) \((?P<which>[^()]*)\)$")
+"""A name :func:`shown_ward_names` made unique: "Blackdown (Taunton Deane)"."""
+
+
+def shown_ward_names(
+    names: ArrayLike, codes: ArrayLike, districts: ArrayLike | None = None
+) -> np.ndarray:
+    """Each ward's name as shown and chosen, everywhere (tables, maps, places, the dashboard's
+    filter and its links): its own name, unique, or, where several wards share it, the name
+    with the district it is in ("Blackdown (Taunton Deane)", the pack's older districts of a
+    council formed since), else with its code ("Blackdown (E05006819)").
+
+    Examples
+    --------
+    >>> shown_ward_names(["Blackdown", "Wellington", "Blackdown"], ["E1", "E2", "E3"],
+    ...                  ["South Somerset", "Taunton Deane", "Taunton Deane"]).tolist()
+    ['Blackdown (South Somerset)', 'Wellington', 'Blackdown (Taunton Deane)']
+    >>> shown_ward_names(["Abbey", "Abbey"], ["E1", "E2"]).tolist()
+    ['Abbey (E1)', 'Abbey (E2)']
+    """
+    plain = pd.Series(np.asarray(names, dtype=object)).astype(str)
+    code = pd.Series(np.asarray(codes, dtype=object)).astype(str)
+    shared = plain.duplicated(keep=False).to_numpy().copy()
+    shown = plain.to_numpy(dtype=object).copy()
+    if districts is not None:
+        which = pd.Series(np.asarray(districts, dtype=object)).astype(str)
+        by_district = (plain + " (" + which + ")").to_numpy(dtype=object)
+        shown[shared] = by_district[shared]
+        shared = shared & pd.Series(shown).duplicated(keep=False).to_numpy()  # twice in one
+    by_code = (plain + " (" + code + ")").to_numpy(dtype=object)
+    shown[shared] = by_code[shared]
+    return shown
+
+
+def wards_named(names: Mapping[str, str], text: str) -> list[str]:
+    """The codes of the wards ``text`` names among ``names`` (code → name as shown,
+    :func:`shown_ward_names`): the ward of that code or shown name, else every ward whose own
+    name it is (a link made before names were made unique: "Blackdown" → both Blackdowns,
+    for the caller to say it cannot tell which); none when it names no ward.
+
+    Examples
+    --------
+    >>> shown = {"E1": "Blackdown (South Somerset)", "E3": "Blackdown (Taunton Deane)",
+    ...          "E2": "Wellington"}
+    >>> wards_named(shown, "Wellington"), wards_named(shown, "E3"), wards_named(shown, "Blackdown")
+    (['E2'], ['E3'], ['E1', 'E3'])
+    """
+    if text in names:
+        return [text]
+    exact = [code for code, name in names.items() if name == text]
+    if exact:
+        return exact
+    found = []
+    for code, name in names.items():
+        qualified = _QUALIFIED.match(name)
+        if qualified and qualified["name"] == text:
+            found.append(code)
+    return found
 
 
 def _check_areas(areas: gpd.GeoDataFrame) -> None:
@@ -645,6 +709,32 @@ def district_wards(
     return _district_wards(found, method=method, stored=boundaries.ward_residents([found.code]))
 
 
+def area_wards(
+    area: str, *, method: Literal["area_weighted", "centroid"] = "area_weighted"
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """The wards and residents of a district (:func:`district_wards`), or of a council formed
+    since from several (:func:`hotspots.data.boundaries.find_area`): its former districts'
+    wards (:func:`districts_wards`), ``population.attrs["district"]`` naming the council.
+
+    Raises
+    ------
+    LookupError
+        Neither a district nor such a council (the message lists close names).
+
+    Examples
+    --------
+    >>> wards, pop = area_wards("Buckinghamshire")
+    >>> len(wards) > 60, pop.attrs["district"]
+    (True, 'Buckinghamshire (E06000060)')
+    """
+    code, name, codes = boundaries.find_area(area)
+    if len(codes) == 1:
+        return district_wards(codes[0], method=method)
+    wards, population = districts_wards(codes, method=method)
+    population.attrs["district"] = f"{name} ({code})"
+    return wards, population
+
+
 def districts_wards(
     districts: Sequence[str], *, method: Literal["area_weighted", "centroid"] = "area_weighted"
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
@@ -668,13 +758,34 @@ def districts_wards(
         if all(  # the stored residents are each district's wards', in their order
             np.array_equal(k["ward_code"].to_numpy(), w) for k, w in zip(known, each, strict=True)
         ):
+            wards = _unique_names(wards, codes, sizes)
             return wards, _stacked_population(wards, known, codes[0], stored)
     every = boundaries.districts_data(codes)
     found = [_district_wards(d, method=method, stored=stored) for d in every]
     wards = gpd.GeoDataFrame(pd.concat([w for w, _ in found], ignore_index=True), crs=4326)
+    wards = _unique_names(wards, codes, np.array([len(w) for w, _ in found]))
     population = pd.concat([p for _, p in found], ignore_index=True)
     population.attrs = dict(found[0][1].attrs)
+    if "area_name" in population.columns:  # the wards' names as shown
+        shown = dict(zip(wards["area_code"], wards["area_name"], strict=True))
+        population["area_name"] = population["area_code"].map(shown).to_numpy()
     return wards, population
+
+
+def _unique_names(
+    wards: gpd.GeoDataFrame, codes: Sequence[str], sizes: np.ndarray
+) -> gpd.GeoDataFrame:
+    """The stacked ``wards`` of the districts ``codes`` (``sizes`` wards each) with their names
+    as shown (:func:`shown_ward_names`: a name several share gets its district's); unchanged
+    when no two share one."""
+    if wards["area_name"].is_unique:
+        return wards
+    names = [boundaries.find_district(code)[1] for code in codes]
+    named = wards.copy()
+    named["area_name"] = shown_ward_names(
+        wards["area_name"], wards["area_code"], np.repeat(names, sizes)
+    )
+    return named
 
 
 def _stacked_population(

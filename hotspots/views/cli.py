@@ -258,12 +258,17 @@ def _run_analyse(args: argparse.Namespace) -> int:
         if c.get("eps_m") is not None
         else f"at least {c.get('min_cluster_size')} incidents to a cluster"
     )
+    found = (
+        f"no clusters of nearby incidents ({c['skipped']})"
+        if c.get("skipped")
+        else f"{c['n_clusters']:,} clusters of nearby incidents ({how})"
+    )
     print(
         f"{p['incidents']:,} incidents; {p['grid']['n_cells']:,} hexagons of about "
         f"{cell_area_text(args.res)}, {int((result.cells['gi_bin'] >= HOT_MIN_BIN).sum()):,} "
         "of them in statistically significant clusters of high counts "
-        f"({GI_CONFIDENCE[HOT_MIN_BIN]} confidence or more); {c['n_clusters']:,} clusters of "
-        f"nearby incidents ({how}); how each was chosen: params.json"
+        f"({GI_CONFIDENCE[HOT_MIN_BIN]} confidence or more); {found}; how each was chosen: "
+        "params.json"
     )
     print(f"study area: {p['study_area']}")
     inside = pd.Series(incidents["month"].unique()).dt.to_period("M")  # the months analysed
@@ -289,6 +294,8 @@ def _run_analyse(args: argparse.Namespace) -> int:
         )
     if result.forecast is not None:
         print(forecast_summary(result.forecast))
+    elif p["forecast"].get("skipped"):
+        print(f"Hot spots: no forecast ({p['forecast']['skipped']})")
     for name in sorted(written):
         print(f"wrote {written[name]}")
     return 0
@@ -1033,12 +1040,13 @@ class Input:
 def read_input(paths: Sequence[str], *, study_area: str | None) -> Input:
     """A workspace folder (one path holding hotspots.toml) or files clipped to ``study_area``.
 
-    With files and a district study area (code or name), the district's wards and 2011
-    residents come from the national boundary pack.
+    With files and a district study area (code or name; a council formed since from several:
+    its former districts), the district's wards and 2011 residents come from the national
+    boundary pack.
     """
     from hotspots.data.coverage import Coverage
     from hotspots.data.workspace import CONFIG, open_workspace
-    from hotspots.space.areas import assign_areas, district_wards, workspace_areas
+    from hotspots.space.areas import area_wards, assign_areas, workspace_areas
 
     if len(paths) == 1 and (Path(paths[0]) / CONFIG).is_file():
         data = open_workspace(paths[0])
@@ -1059,7 +1067,7 @@ def read_input(paths: Sequence[str], *, study_area: str | None) -> Input:
     wards = population = None
     title = "hotspots"
     if isinstance(study_area, str) and not Path(study_area).exists():
-        wards, population = district_wards(study_area)
+        wards, population = area_wards(study_area)
         incidents = assign_areas(incidents, wards)
         incidents.attrs.update(result.incidents.attrs)
         title = population.attrs.get("district", study_area)

@@ -9,7 +9,7 @@ from hotspots.analysis.clusters.eps import (
 )
 from hotspots.analysis.clusters.hdbscan_ import hdbscan_clusters
 from hotspots.analysis.clusters.profile import cluster_profiles, cluster_ranks
-from hotspots.analysis.clusters.result import ClusterParams, ClusterResult
+from hotspots.analysis.clusters.result import ClusterParams, ClusterResult, unclustered
 
 __all__ = [
     "ClusterParams",
@@ -22,4 +22,5 @@ __all__ = [
     "dbscan_settings",
     "hdbscan_clusters",
     "suggest_eps",
+    "unclustered",
 ]

@@ -245,12 +245,17 @@ class DbscanSettings:
         Core threshold (weighted neighbours within ``eps_m``, self included).
     notes
         JSON-serialisable: ``min_samples_source`` and, for an automatic eps, ``eps_knee_m``,
-        ``eps_cap_m`` and ``eps_source``.
+        ``eps_cap_m`` and ``eps_source``; ``skipped`` as below, when set.
+    skipped
+        Why no clusters can be found, in words ("too few incidents to find clusters: at
+        least 10 are needed"), when the incidents are fewer than the automatic
+        ``min_samples``; ``None`` otherwise.
     """
 
     eps_m: float | None
     min_samples: int
     notes: dict[str, Any]
+    skipped: str | None = None
 
 
 def dbscan_settings(
@@ -278,18 +283,33 @@ def dbscan_settings(
     need_eps
         ``False`` skips the eps (HDBSCAN needs only ``min_samples``).
 
+    Raises
+    ------
+    ValueError
+        A given ``min_samples`` larger than the number of incidents. (Fewer incidents than
+        the automatic ``min_samples`` is no error: ``skipped`` says why, and no eps is chosen.)
+
     Examples
     --------
     >>> dbscan_settings(incidents).notes["min_samples_source"]  # doctest: +SKIP
     'auto: 0.3 % of mapped incidents, at least 10'
     """
     notes: dict[str, Any] = {"min_samples_source": "user"}
+    n = len(xy)
+    if min_samples is not None and min_samples > n:
+        raise ValueError(
+            f"min_samples (--min-samples) {min_samples} is more than the {n:,} incidents to "
+            "cluster: no point can be core; give a smaller min_samples"
+        )
     if min_samples is None:
-        min_samples = dbscan_min_samples(len(xy))
+        min_samples = dbscan_min_samples(n)
         notes["min_samples_source"] = (
             f"auto: {100 * DBSCAN_MIN_SAMPLES_SHARE:g} % of mapped incidents, at least "
             f"{DBSCAN_MIN_SAMPLES_FLOOR}"
         )
+        if min_samples > n:  # fewer than the floor: no point can be core
+            skipped = f"too few incidents to find clusters: at least {min_samples} are needed"
+            return DbscanSettings(None, min_samples, notes | {"skipped": skipped}, skipped)
     if need_eps and eps_m is None:
         knee = suggest_eps(xy, min_samples=min_samples).eps_m
         eps_m = dbscan_eps_m(knee, max_eps_m=max_eps_m)

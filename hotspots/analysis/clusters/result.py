@@ -6,6 +6,12 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from hotspots.analysis.clusters._points import (
+    XYInput,
+    point_weights,
+    unique_locations,
+    xy_metres,
+)
 from hotspots.analysis.clusters.eps import EpsSuggestion
 
 
@@ -85,3 +91,30 @@ def summarise(labels: np.ndarray) -> tuple[int, float]:
     """Number of clusters and share of points labelled noise."""
     n_clusters = int(labels.max()) + 1 if labels.size else 0
     return max(n_clusters, 0), float(np.mean(labels < 0)) if labels.size else 0.0
+
+
+def unclustered(
+    incidents_or_xy: XYInput, *, method: str, min_samples: int, note: str
+) -> ClusterResult:
+    """Every point noise, no cluster: the result when clusters cannot be found (too few
+    incidents), ``note`` saying why.
+
+    Examples
+    --------
+    >>> result = unclustered(np.zeros((3, 2)), method="dbscan", min_samples=10, note="too few")
+    >>> result.labels.tolist(), result.params.n_clusters, result.params.n_unique_locations
+    ([-1, -1, -1], 0, 1)
+    """
+    pts = xy_metres(incidents_or_xy)
+    loc = unique_locations(pts, point_weights(None, pts.shape[0]))
+    params = ClusterParams(
+        method=method,
+        min_samples=int(min_samples),
+        n_points=loc.n_points,
+        n_unique_locations=loc.n_unique,
+        n_clusters=0,
+        noise_share=1.0,
+        exact=True,
+        note=note,
+    )
+    return ClusterResult(labels=np.full(loc.n_points, -1, dtype=np.int64), params=params)

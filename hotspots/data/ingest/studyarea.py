@@ -38,7 +38,9 @@ def resolve_study_area(area: StudyArea) -> BaseGeometry:
         - a district of England and Wales by LAD code (``"E08000035"``) or name (``"Leeds"``,
           any case): its outline from the national boundary pack
           (:mod:`hotspots.data.boundaries`; the union of its 2013 wards), or the union of its
-          full-detail wards where the repository bundles them (Hertfordshire);
+          full-detail wards where the repository bundles them (Hertfordshire); a council
+          formed since from several (``"Buckinghamshire"``, ``"E06000060"``): its former
+          districts' outlines united;
         - a path to a boundary file (GeoJSON, GeoPackage, Shapefile, GeoParquet); a file
           without a CRS, or a GeoJSON whose coordinates are British National Grid metres, is
           recognised by its value range;
@@ -123,18 +125,23 @@ def describe_study_area(area: StudyArea) -> str:
     return "an outline"
 
 
-def study_area_district(area: StudyArea) -> str | None:
-    """The LAD code when ``area`` names a district (by code or name, not a file), else ``None``.
+def study_area_districts(area: StudyArea) -> list[str] | None:
+    """The pack's LAD codes when ``area`` names a district, or a council formed since from
+    several (:func:`hotspots.data.boundaries.find_area`: its former districts), by code or
+    name (not a file); else ``None``.
 
     Raises
     ------
     IngestError
-        ``area`` looks like a district but is not one in the pack.
+        ``area`` looks like a district but is neither a district of the pack nor a council
+        formed from them.
 
     Examples
     --------
-    >>> study_area_district("leeds"), study_area_district(None)
-    ('E08000035', None)
+    >>> study_area_districts("leeds"), study_area_districts(None)
+    (['E08000035'], None)
+    >>> study_area_districts("Buckinghamshire")
+    ['E07000004', 'E07000005', 'E07000006', 'E07000007']
     """
     if not isinstance(area, str | Path):
         return None
@@ -142,7 +149,7 @@ def study_area_district(area: StudyArea) -> str | None:
     if Path(text).exists() or (_looks_like_path(text) and not _AREA_CODE.match(text)):
         return None
     try:
-        return boundaries.find_district(text)[0]
+        return boundaries.find_area(text)[2]
     except LookupError as exc:
         raise IngestError(f"study area {text!r}: {exc}") from None
 
@@ -153,9 +160,12 @@ def _looks_like_path(text: str) -> bool:
 
 
 def _district(text: str) -> BaseGeometry:
-    code = study_area_district(text)
-    if code is None:
+    codes = study_area_districts(text)
+    if codes is None:
         raise IngestError(f"study area {text!r} is a file, not a district: read it as a file")
+    if len(codes) > 1:  # a council formed since: its former districts united
+        return boundaries.districts_outline(codes)
+    code = codes[0]
     try:  # the repository's full-detail wards, where bundled (Hertfordshire)
         path = datasets.wards_path(code)
     except FileNotFoundError:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hotspots.analysis.clusters import dbscan, dbscan_settings
+from hotspots.analysis.clusters import dbscan, dbscan_settings, unclustered
 from hotspots.analysis.evaluate import DEFAULT_COVERAGE, backtest
 from hotspots.analysis.stats import hotspots_gistar
 from hotspots.analysis.temporal import compare_periods, hour_weekday, peak_windows
@@ -49,7 +49,7 @@ from hotspots.products.patrol.localities import (
     hot_areas_from_forecast,
 )
 from hotspots.products.patrol.naming import locality_names, ward_names
-from hotspots.space.areas import district_wards, read_boundaries
+from hotspots.space.areas import area_wards, read_boundaries
 from hotspots.space.grid import cell_counts, cell_polygons, grid_counts
 from hotspots.space.places import (
     NO_WARD_NOTE,
@@ -460,7 +460,14 @@ def _hot_areas(
         return hot_areas_from_cells(current, cells, min_bin=min_bin)
     if method == "dbscan":
         settings = dbscan_settings(current, eps_m=eps_m, min_samples=min_samples)
-        labels = dbscan(current, eps_m=settings.eps_m, min_samples=settings.min_samples).labels
+        found = (
+            unclustered(
+                current, method=method, min_samples=settings.min_samples, note=settings.skipped
+            )
+            if settings.skipped is not None  # too few incidents: no clusters, said why
+            else dbscan(current, eps_m=settings.eps_m, min_samples=settings.min_samples)
+        )
+        labels = found.labels
         areas = hot_areas_from_clusters(current, labels)
         areas.params.update(
             eps_m=settings.eps_m, min_samples=settings.min_samples, **settings.notes
@@ -495,7 +502,7 @@ def _wards(study_area: Any, wards: gpd.GeoDataFrame | None) -> tuple[gpd.GeoData
         except FileNotFoundError:
             pass
         try:  # any district of England and Wales: the national boundary pack's 2013 wards
-            found, population = district_wards(code)
+            found, population = area_wards(code)
         except (LookupError, ValueError):
             return None, f"no wards for {code!r}: {NO_WARD_NOTE}"
         return found, f"2013 wards of {population.attrs.get('district', code)}"

@@ -135,6 +135,14 @@ def sidebar_filters(ds: Dataset, title: str | None = None) -> Selection:
         key="f_wards",
         placeholder="All wards",
     )
+    for text, codes in url_state.unclear("f_wards"):  # an older link's name of two wards
+        if not set(codes) & set(chosen_wards):
+            which = " or ".join(names.get(code, code) for code in codes)
+            side.warning(
+                markdown_text(
+                    f'The link names ward "{text}": it could be {which}. Choose it under Wards.'
+                )
+            )
     for key in ("f_months", "f_sources", "f_groups", "f_types", "f_wards"):
         url_state.keep(key)
 

@@ -9,7 +9,8 @@ Only values that differ from the defaults go into the URL, as words a person can
 &to=3&meeting=1`` (a ward by its name, :func:`say`; a link with its code still opens).
 
 A value the data do not offer (a ward of another district in a shared link) is dropped, never an
-error.
+error; a ward's name that several wards had before names were made unique (an older link's
+``wards=Blackdown``) is dropped and said (:func:`unclear`).
 
 Examples
 --------
@@ -26,6 +27,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
+
+from hotspots.space.areas import wards_named
 
 _KEPT = "_kept_choices"
 
@@ -118,15 +121,36 @@ def _names(key: str) -> dict[Any, str]:
     return dict(st.session_state.get(_SAID, {}).get(key, {}))
 
 
+_UNCLEAR = "_url_unclear"
+
+
 def _from_names(key: str, value: Any) -> Any:
-    """A value read from the URL with its names turned back into values (:func:`say`)."""
+    """A value read from the URL with its names turned back into values (:func:`say`; a
+    ward's name as :func:`hotspots.space.areas.wards_named` reads it). A name that several
+    values had (a link made before ward names were made unique: "Blackdown") is dropped and
+    kept for :func:`unclear` to say."""
     names = _names(key)
     if not names or value is None:
         return value
-    values = {name: code for code, name in names.items()}
+    read: list[Any] = []
+    unclear: list[tuple[str, list[str]]] = []
+    for text in value if isinstance(value, list) else [value]:
+        found = wards_named(names, text)
+        if len(found) > 1:
+            unclear.append((text, found))
+        else:
+            read.extend(found or [text])  # no name: as it is (dropped when not an option)
+    st.session_state[_UNCLEAR] = {**st.session_state.get(_UNCLEAR, {}), key: unclear}
     if isinstance(value, list):
-        return [v if v in names else values.get(v, v) for v in value]
-    return value if value in names else values.get(value, value)
+        return read
+    return read[0] if read else None
+
+
+def unclear(key: str) -> list[tuple[str, list[str]]]:
+    """The names a link gave widget ``key`` that several of its values have, each with those
+    values (``[("Blackdown", ["E05006819", "E05006860"])]``): the page says it cannot tell
+    which was meant."""
+    return list(st.session_state.get(_UNCLEAR, {}).get(key, []))
 
 
 def initial(key: str, *, options: Sequence[Any] | None = None, default: Any = None) -> Any:

@@ -181,4 +181,3 @@ def test_a_source_read_from_listed_files_is_not_removed_and_says_how(tmp_path):
     (demo / "hotspots.toml").write_text(toml)
     with pytest.raises(ValueError, match=r"police\.uk is read from files hotspots\.toml lists"):
         remove(demo, "police.uk", None)
-

@@ -1,4 +1,5 @@
-"""Dates and times: guess the format once, parse whole columns, decide the time precision."""
+"""Dates and times: guess the format once, parse whole columns, convert times given with an
+offset from UTC to UK local time, decide the time precision."""
 
 from __future__ import annotations
 

@@ -266,8 +266,8 @@ def test_coverage_fallback_words():
     bounds, note = cov.comparable(("2018-07", "2018-07"), kind="last_year")
     assert bounds == (pd.Period("2017-07"), pd.Period("2017-07")) and note is None
     bounds, note = cov.comparable(("2018-05", "2018-05"), kind="last_year")
-    assert bounds == (pd.Period("2017-07"), pd.Period("2017-07"))
-    assert note == "no data for May 2017: compared with Jul 2017"
+    assert bounds is None  # not Jul 2017: another season
+    assert note == "no data for May 2017 (the data start in Jul 2017)"
     bounds, note = cov.comparable(("2018-05", "2018-05"), kind="previous")
     assert bounds == (pd.Period("2017-07"), pd.Period("2017-07"))
     bounds, note = Coverage({"a": ["2018-05"]}).comparable(("2018-05", "2018-05"), kind="previous")

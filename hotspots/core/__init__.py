@@ -1,3 +1,3 @@
-"""The rules every layer shares, one home each: disclosure of sensitive data, CRS, defaults,
-Gi* classes, writing a product. Imports nothing else of hotspots.
+"""The rules every layer shares, one home each: disclosure of sensitive data, CRS, UK local
+time, defaults, Gi* classes, writing a product. Imports nothing else of hotspots.
 """

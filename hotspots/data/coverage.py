@@ -3,7 +3,8 @@
 A :class:`Coverage` maps each source (``police.uk``, a council log …) to the months it covers:
 the months its incidents fall in, plus months a workspace manifest says were loaded (a month
 loaded with no incident in the area is still covered). Comparisons ask it for the nearest
-comparable period (:meth:`Coverage.comparable`) and say so in words::
+comparable previous period, or the same period last year (:meth:`Coverage.comparable`), and
+say so in words::
 
     >>> cov = Coverage({"police.uk": ["2018-05", "2018-07"]})
     >>> cov.comparable(("2018-07", "2018-07"), kind="previous")[1]
@@ -33,10 +34,6 @@ PREVIOUS_LOOKBACK = 24
 PUBLICATION_LAG = 3
 """Months a source may trail the latest month and still count as publishing (police.uk
 publishes a month six to eight weeks after it ends): :meth:`Coverage.latest_complete`."""
-
-LAST_YEAR_SLACK = 3
-"""How far (months; weeks for daily periods) the last-year comparison may move when the same
-period a year earlier is not covered."""
 
 
 GAP, NOT_PUBLISHED, NOT_STARTED, STOPPED = "gap", "not published", "not started", "stopped"
@@ -286,8 +283,8 @@ class Coverage:
         kind
             ``"previous"`` (the period of equal length just before; else the nearest earlier
             covered one, up to :data:`PREVIOUS_LOOKBACK` periods back) or ``"last_year"`` (the
-            same period a year earlier; else the nearest covered one within
-            :data:`LAST_YEAR_SLACK` months).
+            same period a year earlier and no other: a neighbouring month is another season,
+            and a year's data may start after it, so "last year" would be this year).
         wanted
             The usual period (default from ``kind``).
         sources
@@ -316,10 +313,8 @@ class Coverage:
             usual = wanted or (first - n, last - n)
             shifts = [usual[0].ordinal - first.ordinal - k for k in range(PREVIOUS_LOOKBACK)]
         elif kind == "last_year":
-            usual = wanted or (_year_before(first), _year_before(last))
-            step = 1 if first.freqstr.startswith("M") else 7
-            offsets = [0] + [s * k * step for k in range(1, LAST_YEAR_SLACK + 1) for s in (-1, 1)]
-            shifts = [usual[0].ordinal - first.ordinal + o for o in offsets]
+            usual = wanted or (year_before(first), year_before(last))
+            shifts = [usual[0].ordinal - first.ordinal]
         else:
             raise ValueError(f"kind must be 'previous' or 'last_year', got {kind!r}")
         for shift in shifts:
@@ -337,10 +332,11 @@ class Coverage:
         starts = [self.months(s).min() for s in sources if len(self.months(s))]
         if starts and usual[1].asfreq("M") < min(starts):
             return None, f"{missing} (the data start in {min(starts):%b %Y})"
-        what = "the previous period" if kind == "previous" else "the same period last year"
+        if kind == "last_year":
+            return None, f"{missing}, so {_label((first, last))} is not compared with last year"
         return None, (
             f"{missing} nor a comparable covered period near it, so "
-            f"{_label((first, last))} is not compared with {what}"
+            f"{_label((first, last))} is not compared with the previous period"
         )
 
     def _no_data(self, bounds: Bounds, sources: Sequence[str]) -> str:
@@ -434,7 +430,8 @@ def _months_of(bounds: Bounds) -> list[pd.Period]:
     return list(pd.period_range(first.asfreq("M"), last.asfreq("M"), freq="M"))
 
 
-def _year_before(period: pd.Period) -> pd.Period:
+def year_before(period: pd.Period) -> pd.Period:
+    """The same month (or day) a year earlier: "the same period last year" and no other."""
     return pd.Period(period.start_time - pd.DateOffset(years=1), freq=period.freq)
 
 

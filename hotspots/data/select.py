@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from hotspots.core import disclosure
+from hotspots.core.localtime import to_local
 
 
 @dataclass(frozen=True)
@@ -210,8 +211,8 @@ def _in_week_hours(
     """Rows of ``precisions`` whose window (``occurred_from`` … ``occurred_to``; a day-only
     row covers its whole day) overlaps an hour of ``week``."""
     usable = incidents["time_precision"].isin(list(precisions)).to_numpy(bool)
-    start = pd.to_datetime(incidents["occurred_from"])
-    end = pd.to_datetime(incidents["occurred_to"])
+    start = to_local(pd.to_datetime(incidents["occurred_from"]))
+    end = to_local(pd.to_datetime(incidents["occurred_to"]))
     day_only = (incidents["time_precision"] == "day").to_numpy(bool)
     start = start.where(~day_only, start.dt.floor("D"))
     end = end.where(~day_only, end.dt.floor("D") + pd.Timedelta(hours=23))

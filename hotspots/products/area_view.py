@@ -120,7 +120,7 @@ def sentence(note: str) -> str:
 
 def periods_used(periods: measures.Periods, coverage: Coverage | None) -> measures.Periods:
     """The periods the figures of :func:`area_measures` actually compare: ``periods`` with a
-    comparison whose months have no data moved to the nearest covered period
+    previous period whose months have no data moved to the nearest earlier covered one
     (:func:`~hotspots.products.measures.periods.periods_for`); :attr:`Periods.notes` say why.
     ``ValueError`` when the current period itself has no data."""
     return periods_for(periods.current, periods.previous, coverage, reason=periods.reason)
@@ -135,7 +135,7 @@ def sources_note(periods: measures.Periods, coverage: Coverage | None) -> str | 
 
 def compares_last_year(periods: measures.Periods, coverage: Coverage | None) -> bool:
     """Whether the figures of :func:`periods_used` ``periods`` compare with last year (False
-    when no covered period near the same period last year was found: the notes say why)."""
+    when the same period last year is not covered: the notes say why)."""
     if coverage is None:
         return True
     return not coverage.missing(periods.last_year, counted_sources(periods, coverage))

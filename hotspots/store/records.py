@@ -22,12 +22,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 
 from hotspots.core.disclosure import personal_details
+from hotspots.core.localtime import LOCAL_TZ
 
 REASONS: tuple[str, ...] = (
     "poor_lighting",
@@ -67,8 +67,6 @@ OPEN_STATUSES: tuple[str, ...] = ("open", "in_progress")
 CAMERA_TYPES: tuple[str, ...] = ("fixed", "ptz", "redeployable")
 CAMERA_STATUSES: tuple[str, ...] = ("active", "faulty", "decommissioned")
 
-LOCAL_TZ = ZoneInfo("Europe/London")
-"""Times are stored as naive local wall-clock time; aware inputs are converted to it."""
 
 _MISSING = object()
 

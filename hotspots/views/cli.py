@@ -1229,7 +1229,8 @@ def _add_changes(commands: argparse._SubParsersAction) -> None:
         description=(
             "The biggest changes by crime group and ward in the month against the previous "
             "covered period and the same period last year, significant ones first. When a "
-            "month has no data the comparison moves to the nearest covered one and says so."
+            "month has no data the previous-period comparison moves to the nearest earlier covered "
+            "one and says so; last year is the same month a year earlier or no comparison."
         ),
     )
     _add_sources(parser, study_area_required=False)

@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from hotspots.core.localtime import to_local
+
 WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 """Weekday labels, Monday first (ISO order, as in :attr:`pandas.Timestamp.dayofweek`)."""
 
@@ -24,15 +26,14 @@ _MONDAY_EPOCH_S = 4 * 86_400
 def week_seconds(times: pd.Series) -> np.ndarray:
     """Seconds since Monday 1970-01-05 00:00 (local wall-clock) as int64; NaT → minimum int64.
 
-    Time-zone-aware values are read as local wall-clock time in their own zone.
+    Time-zone-aware values are converted to UK local time first (:mod:`hotspots.core.localtime`).
     """
     if not pd.api.types.is_datetime64_any_dtype(times):
         raise TypeError(
             f"column {times.name!r} holds {times.dtype}, expected datetimes; load incidents with "
             "hotspots.data.ingest, or convert it with pandas.to_datetime"
         )
-    if isinstance(times.dtype, pd.DatetimeTZDtype):
-        times = times.dt.tz_localize(None)
+    times = to_local(times)
     seconds = times.to_numpy().astype("datetime64[s]").astype(np.int64)
     return np.where(times.isna().to_numpy(), np.iinfo(np.int64).min, seconds - _MONDAY_EPOCH_S)
 

@@ -107,7 +107,8 @@ def aoristic_weights(
     Parameters
     ----------
     occurred_from
-        Start of each incident's window (datetimes, local wall-clock time).
+        Start of each incident's window (datetimes, UK local wall-clock time; aware ones are
+        converted to it).
     occurred_to
         End of each window (datetimes, NaT for none); ``None`` when there are no windows.
 

@@ -1,22 +1,32 @@
-"""Dates and times: guess the format once, parse whole columns, decide the time precision."""
+"""Dates and times: guess the format once, parse whole columns, convert times given with an
+offset from UTC to UK local time, decide the time precision."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
 import pandas as pd
 
+from hotspots.core.localtime import utc_to_local
 from hotspots.data.ingest.errors import IngestError
 
 _ISO_DATES = ["%Y-%m-%d", "%Y/%m/%d"]
 _DAY_FIRST = ["%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y"]
 _MONTH_FIRST = ["%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y"]
 _NAMED_MONTHS = ["%d %b %Y", "%d-%b-%Y", "%d-%b-%y", "%d %B %Y"]
-_TIMES = ["", " %H:%M", " %H:%M:%S", " %H:%M:%S.%f", "T%H:%M", "T%H:%M:%S", "T%H:%M:%S.%f",
-          "T%H:%M:%SZ", "T%H:%M:%S.%fZ", " %I:%M %p", " %I:%M:%S %p"]  # fmt: skip
-_TIME_ONLY = ["%H:%M", "%H:%M:%S", "%H:%M:%S.%f", "%H%M", "%H.%M", "%I:%M %p", "%I:%M:%S %p"]
+_CLOCK = [" %H:%M", " %H:%M:%S", " %H:%M:%S.%f", "T%H:%M", "T%H:%M:%S", "T%H:%M:%S.%f"]
+_TIMES = ["", *_CLOCK, *(t + "%z" for t in _CLOCK), " %I:%M %p", " %I:%M:%S %p"]
+"""Times after a date; ``%z`` reads an offset from UTC: ``Z``, ``+01:00``, ``+0100``."""
+_TIME_ONLY = ["%H:%M", "%H:%M:%S", "%H:%M:%S.%f", "%H:%M%z", "%H:%M:%S%z", "%H%M", "%H.%M",
+              "%I:%M %p", "%I:%M:%S %p"]  # fmt: skip
+_OFFSET = r"(Z|[+-][0-9:]+)$"
+"""The offset at the end of a value a ``%z`` format read …"""
+_OFFSET_CHARS = len("+01:00")
+"""… in its last characters at most (``Z``, ``+0100``, ``+01:00``)."""
+_NO_OFFSET = np.timedelta64("NaT", "us")
 _SAMPLE = 200
 _ROUNDS = 3
 _UNIT = "datetime64[us]"
@@ -71,7 +81,8 @@ class Parsed:
     Attributes
     ----------
     values
-        ``datetime64[us]`` wall-clock times (NaT where ``reason`` is set).
+        ``datetime64[us]`` UK local wall-clock times (NaT where ``reason`` is set): a time
+        given with an offset from UTC (``Z``, ``+01:00``) converted, one without kept as it is.
     has_time
         Whether the row has a time of day (``False``: a date only).
     reason, detail
@@ -135,6 +146,9 @@ def parse_datetimes(
     saying so, and a column as many of whose values read only the other way as only this
     way, or more, is refused (:class:`DateOrderError`, naming ``file``), as its other dates would be
     read with day and month swapped. A blank time keeps the date with ``has_time`` False.
+    A time given with an offset from UTC (``2024-07-15T22:30:00Z``, ``…+01:00``; in the time
+    column, ``22:30Z``) is converted to UK local time (23:30 BST), saying how many from which
+    offsets in ``notes``; a time without one is UK local time already.
     When every time in the column is exactly midnight, the times are treated as absent
     (dates exported as date-times), so no fake midnight peak appears.
 
@@ -148,21 +162,25 @@ def parse_datetimes(
     dated = datetime_col if datetime_col is not None else date
     if dated is None:
         raise ValueError("parse_datetimes needs datetime_col or date")
-    values, has_time, bad, formats, reversed_ = _parse_column(dated, dayfirst=dayfirst)
+    values, offsets, has_time, bad, formats, reversed_ = _parse_column(dated, dayfirst=dayfirst)
     notes = _order_notes(dated, reversed_, dayfirst=dayfirst, label=label, file=file)
     shown = dated
     if datetime_col is None:
         formats = f"date {formats}"
         if time is not None:
             values = values.astype("datetime64[D]").astype(_UNIT)
-            offset, has_time, time_bad, time_fmt = _parse_time(time)
-            values = values + offset
+            of_day, offsets, has_time, time_bad, time_fmt = _parse_time(time)
+            values = values + of_day
             bad |= time_bad & ~bad
             shown = dated.astype("str") + " " + time.astype("str")
             formats += f", time {time_fmt}"
     values[bad] = np.datetime64("NaT")
+    offsets[bad] = _NO_OFFSET
     timed = has_time & ~bad
-    if timed.any() and not _time_of_day(values[timed]).any():
+    if not _all_midnight(values, timed):  # as written: dates exported as date-times stay so
+        values, converted = _to_local(values, offsets, timed, label)
+        notes += converted
+    if _all_midnight(values, timed):
         has_time = np.zeros_like(has_time)
         notes += (f"every time in {label} is 00:00: treated as dates without a time",)
     reason = np.where(bad, "unparseable_date", "").astype(object)
@@ -175,6 +193,41 @@ def parse_datetimes(
             f" read {order_name(dayfirst)}: it reads only {order_name(not dayfirst)}"
         )
     return Parsed(values, has_time & ~bad, reason, detail, formats, notes)
+
+
+def _all_midnight(values: np.ndarray, timed: np.ndarray) -> bool:
+    """Whether there are times (``timed``) and every one is exactly 00:00."""
+    return bool(timed.any()) and not _time_of_day(values[timed]).any()
+
+
+def _to_local(
+    values: np.ndarray, offsets: np.ndarray, timed: np.ndarray, label: str
+) -> tuple[np.ndarray, tuple[str, ...]]:
+    """``values`` with those given an offset from UTC (``offsets``, NaT: none) converted to UK
+    local time (:mod:`hotspots.core.localtime`), and a note of how many from which offsets."""
+    zoned = ~np.isnat(offsets)
+    if not zoned.any():
+        return values, ()
+    local = values.copy()
+    local[zoned] = utc_to_local(values[zoned] - offsets[zoned])
+    offset, counts = np.unique(offsets[zoned], return_counts=True)
+    order = np.argsort(-counts, kind="stable")
+    given = ", ".join(f"{counts[i]:,} {_offset_words(offset[i])}" for i in order)
+    naive = int((timed & ~zoned).sum())
+    rest = f"; {naive:,} without one read as UK local time already" if naive else ""
+    return local, (
+        f"{label}: {int(zoned.sum()):,} times given with a time zone converted to UK local time "
+        f"(Europe/London, BST in summer): {given}{rest}",
+    )
+
+
+def _offset_words(offset: np.timedelta64) -> str:
+    """``"in UTC"``, ``"at UTC+01:00"``, ``"at UTC-05:30"``."""
+    minutes = int(offset // np.timedelta64(1, "m"))
+    if minutes == 0:
+        return "in UTC"
+    sign = "+" if minutes > 0 else "-"
+    return f"at UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def _order_notes(
@@ -252,9 +305,33 @@ def _guess_format(text: pd.Series, candidates: list[str]) -> str | None:
         return None
     first = str(sample.iloc[0])
     fits = [f for f in candidates if _parses(first, f)] or candidates
-    counts = [pd.to_datetime(sample, format=f, errors="coerce").notna().sum() for f in fits]
+    counts = [(~np.isnat(_read(sample, f)[0])).sum() for f in fits]
     best = int(np.argmax(counts))
     return fits[best] if counts[best] > 0 else None
+
+
+def _read(text: pd.Series, fmt: str) -> tuple[np.ndarray, np.ndarray]:
+    """``text`` read in ``fmt``: the times as written (``datetime64[us]``, NaT where it does not
+    fit) and their offsets from UTC (``timedelta64[us]``, NaT where none is given)."""
+    offsets = np.full(len(text), _NO_OFFSET)
+    if not fmt.endswith("%z"):
+        return pd.to_datetime(text, format=fmt, errors="coerce").to_numpy(_UNIT), offsets
+    utc = pd.to_datetime(text, format=fmt, errors="coerce", utc=True)
+    read = utc.notna().to_numpy(bool)
+    # the offset is in the last characters: each distinct ending looked at once (a regular
+    # expression over a million values took a second)
+    codes, endings = pd.factorize(text[read].str.slice(-_OFFSET_CHARS))
+    found = [re.search(_OFFSET, ending) for ending in endings]
+    said = {m.group(1): _offset(m.group(1)) for m in found if m}
+    table = [said[m.group(1)] if m else _NO_OFFSET for m in found]
+    offsets[read] = np.array([*table, _NO_OFFSET], dtype="timedelta64[us]")[codes]
+    return utc.dt.tz_localize(None).to_numpy(_UNIT) + offsets, offsets
+
+
+def _offset(suffix: str) -> np.timedelta64:
+    """The offset from UTC a ``%z`` suffix (``Z``, ``+01:00``) says, as pandas reads it."""
+    utc = pd.to_datetime(f"2000-01-01 00:00{suffix}", format="%Y-%m-%d %H:%M%z", utc=True)
+    return (pd.Timestamp("2000-01-01") - utc.tz_localize(None)).to_timedelta64()
 
 
 def _parses(value: str, fmt: str) -> bool:
@@ -267,30 +344,32 @@ def _parses(value: str, fmt: str) -> bool:
 
 def _parse_column(
     column: pd.Series, *, dayfirst: bool
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, str, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, str, np.ndarray]:
     """Parse with the format of the date order ``dayfirst`` says that fits most values, then
     the values left with the next best (a few rounds, for files that mix formats); return
-    values, has_time, bad, formats, and which bad values read only the other way round.
-    Only explicit formats are tried: a value none fits is unparseable, never reinterpreted
-    (nor read in the other order)."""
+    values as written, their offsets from UTC, has_time, bad, formats, and which bad values
+    read only the other way round. Only explicit formats are tried: a value none fits is
+    unparseable, never reinterpreted (nor read in the other order)."""
     text = column.astype("str").str.strip()
     blank = (text.isna() | (text == "")).to_numpy(bool)
     text = text.where(~blank)
-    values, has_time, used = _read_rounds(text, ~blank, _datetime_formats(dayfirst))
+    values, has_time, used, offsets = _read_rounds(text, ~blank, _datetime_formats(dayfirst))
     bad = np.isnat(values)
     reversed_ = np.zeros(text.size, dtype=bool)
     if (bad & ~blank).any():  # only then: a file without bad dates costs nothing more
         other = _read_rounds(text, bad & ~blank, _order_formats(not dayfirst))[0]
         reversed_ = ~np.isnat(other)
-    return values, has_time, bad, " | ".join(used) or "none fits", reversed_
+    return values, offsets, has_time, bad, " | ".join(used) or "none fits", reversed_
 
 
 def _read_rounds(
     text: pd.Series, todo: np.ndarray, candidates: list[str]
-) -> tuple[np.ndarray, np.ndarray, list[str]]:
+) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray]:
     """The values of ``text`` where ``todo``, read with the candidate that fits most, then
-    those left with the next best (:data:`_ROUNDS` at most); values, has_time, formats used."""
+    those left with the next best (:data:`_ROUNDS` at most); values as written, has_time,
+    formats used, offsets from UTC (:func:`_read`)."""
     values = np.full(text.size, np.datetime64("NaT"), dtype=_UNIT)
+    offsets = np.full(text.size, _NO_OFFSET)
     has_time = np.zeros(text.size, dtype=bool)
     used: list[str] = []
     todo = todo.copy()
@@ -301,14 +380,17 @@ def _read_rounds(
         if fmt is None:
             break
         used.append(fmt)
-        values[todo] = pd.to_datetime(text[todo], format=fmt, errors="coerce").to_numpy(_UNIT)
+        values[todo], offsets[todo] = _read(text[todo], fmt)
         has_time[todo] = "%H" in fmt or "%I" in fmt
         todo &= np.isnat(values)
-    return values, has_time, used
+    return values, has_time, used, offsets
 
 
-def _parse_time(column: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
-    """Time-of-day offsets (timedelta64[us]), has_time, bad, format; blank = no time."""
+def _parse_time(
+    column: pd.Series,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, str]:
+    """Time-of-day offsets from midnight (timedelta64[us]) as written, offsets from UTC
+    (:func:`_read`), has_time, bad, format; blank = no time."""
     text = column.astype("str").str.strip()
     blank = (text.isna() | (text == "")).to_numpy(bool)
     text = text.where(~blank)
@@ -316,8 +398,9 @@ def _parse_time(column: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     fmt = _guess_format(text, _TIME_ONLY + _datetime_formats(True) + _order_formats(False))
     if fmt is None:
         values = np.full(text.size, np.datetime64("NaT"), dtype=_UNIT)
+        offsets = np.full(text.size, _NO_OFFSET)
     else:
-        values = pd.to_datetime(text, format=fmt, errors="coerce").to_numpy(_UNIT)
+        values, offsets = _read(text, fmt)
     bad = np.isnat(values) & ~blank
-    offset = np.where(np.isnat(values), np.timedelta64(0, "us"), _time_of_day(values))
-    return offset, ~blank & ~bad, bad, fmt or "none fits"
+    of_day = np.where(np.isnat(values), np.timedelta64(0, "us"), _time_of_day(values))
+    return of_day, offsets, ~blank & ~bad, bad, fmt or "none fits"

@@ -21,7 +21,7 @@ import pandas as pd
 from hotspots.analysis.temporal import compare_periods
 from hotspots.analysis.temporal.series import count_period
 from hotspots.core import disclosure
-from hotspots.data.coverage import Coverage
+from hotspots.data.coverage import Coverage, year_before
 
 PeriodBound: TypeAlias = str | date | datetime | pd.Timestamp | pd.Period
 Bounds = tuple[pd.Period, pd.Period]
@@ -118,7 +118,7 @@ def comparison_periods(current: Sequence[PeriodBound], *, reason: str = "chosen"
     return Periods(
         current=(first, last),
         previous=(first - n, last - n),
-        last_year=(_year_before(first), _year_before(last)),
+        last_year=(year_before(first), year_before(last)),
         reason=reason,
     )
 
@@ -177,12 +177,14 @@ def periods_for(
 ) -> Periods:
     """:func:`comparison_periods` of ``current``, with ``previous`` instead when given.
 
-    With ``coverage`` (months each source covers), a comparison whose period has no data moves
-    to the nearest covered one and :attr:`Periods.notes` says so: a month with no data is not
-    a zero. When some sources of ``current`` cover the previous period and others do not (a
-    council log with a month missing, or that started since), the figures count those that
-    cover both, over the previous period itself (:attr:`Periods.sources`;
-    :meth:`Coverage.covering_both`; :func:`counted_in` names the ones left out): police.uk's
+    With ``coverage`` (months each source covers), a previous period with no data moves to the
+    nearest earlier covered one and :attr:`Periods.notes` says so: a month with no data is not
+    a zero; the same period last year is those months a year earlier or no comparison (the
+    notes of :func:`compare_all` say why). When some sources of ``current`` cover the
+    previous period and others do not (a council log with a month missing, or that started
+    since), the figures count those that cover both, over the previous period itself
+    (:attr:`Periods.sources`; :meth:`Coverage.covering_both`; :func:`counted_in` names the
+    ones left out): police.uk's
     Jan 2024 against its Dec 2023, not every source moved to Nov 2023. When no earlier period
     is covered by every source of ``current`` because one joined in it (a council log added
     this month to police.uk's years), the figures count the sources with earlier months
@@ -522,10 +524,6 @@ def _as_period(value: PeriodBound, name: str) -> pd.Period:
             raise ValueError(f"{name}: cannot read {value!r} as a month or a date") from err
         return period if period.freqstr.startswith(("M", "D")) else pd.Period(value, freq="D")
     return pd.Period(pd.Timestamp(value), freq="D")
-
-
-def _year_before(period: pd.Period) -> pd.Period:
-    return pd.Period(period.start_time - pd.DateOffset(years=1), freq=period.freq)
 
 
 def require(

@@ -74,9 +74,10 @@ def ward_table(
         Significance level of the Benjamini–Hochberg q-values over the wards.
 
     coverage
-        Months each source covers (:class:`hotspots.data.coverage.Coverage`): a comparison
-        whose period has no data moves to the nearest covered one and ``attrs["notes"]`` says
-        so ("no data for Jun 2018: compared with May 2018"). ``None``: the data's first to last
+        Months each source covers (:class:`hotspots.data.coverage.Coverage`): a previous
+        period with no data moves to the nearest earlier covered one and ``attrs["notes"]``
+        says so ("no data for Jun 2018: compared with May 2018"); last year without data is not
+        compared, saying why. ``None``: the data's first to last
         month count as covered.
 
     Returns

@@ -198,6 +198,29 @@ def _patrol_layer(key: tuple[str, ...], *, _plan: PatrolPlan) -> folium.FeatureG
 # --------------------------------------------------------------------------- sections
 
 
+def latest_words(latest: tuple[str, str]) -> str:
+    """The "latest months" period in words, with the number of months it really covers (the
+    data may hold fewer than :data:`LATEST_MONTHS`).
+
+    Examples
+    --------
+    >>> latest_words(("2023-12", "2024-02"))
+    'Latest 3 months of the data (Dec 2023 – Feb 2024)'
+    >>> latest_words(("2024-01", "2024-02"))
+    'All 2 months of the data (Jan 2024 – Feb 2024)'
+    >>> latest_words(("2024-01", "2024-01"))
+    'The one month of the data (Jan 2024)'
+    """
+    first, last = (pd.Period(m, freq="M") for m in latest)
+    n = last.ordinal - first.ordinal + 1
+    if n == 1:
+        return f"The one month of the data ({month_text(first)})"
+    span = f"({month_text(first)} – {month_text(last)})"
+    if n < LATEST_MONTHS:
+        return f"All {n} months of the data {span}"
+    return f"Latest {n} months of the data {span}"
+
+
 def _controls(ds: Dataset, sel: Selection, pool: pd.DataFrame) -> Choices:
     """The period, area and locality options, starting from the last choices made here."""
     last = st.session_state.get(_CHOICES_KEY, Choices())
@@ -214,11 +237,9 @@ def _controls(ds: Dataset, sel: Selection, pool: pd.DataFrame) -> Choices:
     for key, value in starts.items():  # widgets hidden in meeting mode come back as they were
         if key not in st.session_state:
             st.session_state[key] = value
-    latest = latest_months(pool)
     periods: dict[Literal["sidebar", "latest"], str] = {
         "sidebar": f"Months chosen in the sidebar ({sel.start:%b %Y} – {sel.end:%b %Y})",
-        "latest": f"Latest {LATEST_MONTHS} months of the data ({month_text(latest[0])} – "
-        f"{month_text(latest[1])})",
+        "latest": latest_words(latest_months(pool)),
     }
     c1, c2 = st.columns(2)
     period = c1.radio("Period", list(periods), format_func=periods.get, key="p_period")

@@ -146,7 +146,7 @@ def sidebar_filters(ds: Dataset, title: str | None = None) -> Selection:
     for key in ("f_months", "f_sources", "f_groups", "f_types", "f_wards"):
         url_state.keep(key)
 
-    hours, days = _when(ds, chosen_sources)
+    hours, days, not_applied = _when(ds, chosen_sources)
     url_state.write_url({"meeting_mode": False, "f_months": every_month, "f_sources": sources})
     if not chosen_sources:
         st.warning("No source selected: choose at least one in the sidebar.")
@@ -166,11 +166,17 @@ def sidebar_filters(ds: Dataset, title: str | None = None) -> Selection:
         line = selection_line(sel, cached.first_view(ds), ward_names=names)
         if line:
             st.caption(markdown_text(line))  # names sources, wards and groups: data text
+    if not_applied:  # a shared link's hours on month-only data: said where the figures are too
+        st.info(not_applied)
     return sel
 
 
-def _when(ds: Dataset, sources: list[str]) -> tuple[tuple[int, int] | None, tuple[int, ...]]:
-    """The time-of-day and day-of-week filters: ``(hours or None, days)``.
+def _when(
+    ds: Dataset, sources: list[str]
+) -> tuple[tuple[int, int] | None, tuple[int, ...], str | None]:
+    """The time-of-day and day-of-week filters: ``(hours or None, days, not applied)``, the
+    last saying which filters asked for (a shared link's, or chosen on another page) the
+    selected records cannot take (:func:`not_applied_words`; ``None``: none).
 
     Two hour pickers (a range slider cannot cross midnight: it would sort 22 → 3 into
     03:00–22:00); "from" after "to" wraps midnight and the small hours count with the night
@@ -178,6 +184,8 @@ def _when(ds: Dataset, sources: list[str]) -> tuple[tuple[int, int] | None, tupl
     side = st.sidebar
     hours: tuple[int, int] | None = None
     days: tuple[int, ...] = ()
+    asked_hours: tuple[int, int] | None = None
+    asked_days: tuple[int, ...] = ()
     if cached.has_time_of_day(ds, sources, dates=True):
         url_state.seed("f_days", options=range(7))
         days = tuple(
@@ -190,6 +198,8 @@ def _when(ds: Dataset, sources: list[str]) -> tuple[tuple[int, int] | None, tupl
             )
         )
         url_state.keep("f_days")
+    else:
+        asked_days = tuple(url_state.initial("f_days", options=range(7), default=[]))
     if cached.has_time_of_day(ds, sources):
         url_state.seed("f_use_hours", default=False)
         use = side.checkbox("Filter by time of day", key="f_use_hours")
@@ -213,13 +223,49 @@ def _when(ds: Dataset, sources: list[str]) -> tuple[tuple[int, int] | None, tupl
             url_state.forget("f_hour_from")
             url_state.forget("f_hour_to")
     else:
+        if url_state.initial("f_use_hours", default=False):
+            asked_hours = (
+                int(url_state.initial("f_hour_from", options=range(24), default=22)),
+                int(url_state.initial("f_hour_to", options=range(24), default=3)),
+            )
         side.caption(
             "Time of day: not available — the selected records (police.uk) give the month "
             "only, so there is no hour to filter on."
         )
     if cuts_groups(hours=hours, days=days):
         side.warning(TIME_FILTER_NOTE)
-    return hours, days
+    return hours, days, not_applied_words(asked_hours, asked_days)
+
+
+def not_applied_words(hours: tuple[int, int] | None, days: tuple[int, ...]) -> str | None:
+    """What a time-of-day or day-of-week filter asked for on month-only records does not do
+    (``None``: nothing asked).
+
+    Examples
+    --------
+    >>> not_applied_words((22, 3), (4, 5))[:90]
+    'The time of day (22:00–03:59) and days of the week (Friday and Saturday) asked for are not'
+    >>> not_applied_words(None, ())
+    """
+    asked = []
+    if hours is not None:
+        asked.append(f"time of day ({hours[0]:02d}:00–{hours[1]:02d}:59)")
+    if days:
+        asked.append(f"days of the week ({_days_words(days)})")
+    if not asked:
+        return None
+    verb = "are" if len(asked) > 1 else "is"
+    return (
+        f"The {' and '.join(asked)} asked for {verb} not applied: the selected records "
+        "(police.uk) give the month only, with no day or hour to filter on, so every incident "
+        "of the chosen months counts."
+    )
+
+
+def _days_words(days: tuple[int, ...]) -> str:
+    """``"Friday and Saturday"``, ``"Monday, Tuesday and Sunday"``."""
+    names = [WEEKDAY_NAMES[d] for d in days]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _hours_caption(hours: tuple[int, int], days: tuple[int, ...]) -> str:
@@ -229,9 +275,7 @@ def _hours_caption(hours: tuple[int, int], days: tuple[int, ...]) -> str:
     if first > last:
         text += ", overnight (past midnight counts with the night before)"
     if days:
-        names = [WEEKDAY_NAMES[d] for d in days]
-        joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-        text += f": {joined}" + (" nights" if first > last else "")
+        text += f": {_days_words(days)}" + (" nights" if first > last else "")
     return (
         text + ". Records without a time are left out; a record known only within a window "
         "counts when the window overlaps these hours."

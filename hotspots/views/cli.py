@@ -996,7 +996,6 @@ def _add_dashboard(commands: argparse._SubParsersAction) -> None:
 
 def _run_dashboard(args: argparse.Namespace) -> int:
     import os
-    import subprocess
 
     from hotspots.core.defaults import WORKSPACE_ENV
     from hotspots.data.workspace import read_workspace
@@ -1015,8 +1014,10 @@ def _run_dashboard(args: argparse.Namespace) -> int:
                "--server.address", "127.0.0.1", "--server.port", str(args.port),
                "--client.disableDataExport", "true", "--client.showErrorDetails", "none",
                "--client.toolbarMode", "minimal"]  # fmt: skip
-    print(f"opening {ws.title} on http://127.0.0.1:{args.port}")
-    return subprocess.call(command, env=env)
+    print(f"opening {ws.title} on http://127.0.0.1:{args.port}", flush=True)
+    # the server takes this process's place: stopping the command (Ctrl-C, kill, a service
+    # manager) stops the server, which a child process would have outlived
+    os.execve(sys.executable, command, env)
 
 
 # --------------------------------------------------------------------------- monthly job

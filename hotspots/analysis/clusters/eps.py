@@ -248,8 +248,8 @@ class DbscanSettings:
         ``eps_cap_m`` and ``eps_source``; ``skipped`` as below, when set.
     skipped
         Why no clusters can be found, in words ("too few incidents to find clusters: at
-        least 10 are needed"), when the incidents are fewer than the automatic
-        ``min_samples``; ``None`` otherwise.
+        least 10 are needed"), when the incidents are fewer than ``min_samples``; ``None``
+        otherwise.
     """
 
     eps_m: float | None
@@ -283,11 +283,8 @@ def dbscan_settings(
     need_eps
         ``False`` skips the eps (HDBSCAN needs only ``min_samples``).
 
-    Raises
-    ------
-    ValueError
-        A given ``min_samples`` larger than the number of incidents. (Fewer incidents than
-        the automatic ``min_samples`` is no error: ``skipped`` says why, and no eps is chosen.)
+    Fewer incidents than ``min_samples`` (the automatic one, or one given: an analyst's tuning
+    kept for a smaller selection) is no error: ``skipped`` says why, and no eps is chosen.
 
     Examples
     --------
@@ -296,11 +293,9 @@ def dbscan_settings(
     """
     notes: dict[str, Any] = {"min_samples_source": "user"}
     n = len(xy)
-    if min_samples is not None and min_samples > n:
-        raise ValueError(
-            f"min_samples (--min-samples) {min_samples} is more than the {n:,} incidents to "
-            "cluster: no point can be core; give a smaller min_samples"
-        )
+    if min_samples is not None and min_samples > n:  # no point can be core
+        skipped = f"{n:,} incidents, fewer than the min_samples given ({min_samples})"
+        return DbscanSettings(eps_m, int(min_samples), notes | {"skipped": skipped}, skipped)
     if min_samples is None:
         min_samples = dbscan_min_samples(n)
         notes["min_samples_source"] = (

@@ -122,3 +122,34 @@ def test_an_add_killed_after_its_manifest_is_finished(before_and_files, tmp_path
     assert len(data.incidents) == newer + sum(_counts(1).values())
     again = add(root, files)
     assert not again.added and not again.replaced  # made already
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        {"moves": [["../../outside.txt", False], ["manifest.json", True]], "remove": []},
+        {"moves": [["manifest.json", True]], "remove": ["OUTSIDE"]},  # an absolute path
+        {"moves": [["link/outside.txt", False], ["manifest.json", True]], "remove": []},
+        {"moves": [], "remove": ["../../outside.txt"]},
+        {"moves": "not a list"},
+    ],
+    ids=["dots", "absolute", "link", "no moves", "junk"],
+)
+def test_a_crafted_journal_touches_nothing_outside_the_data(before_and_files, tmp_path, record):
+    """A journal is a file in the data folder, not an instruction: one naming a path outside
+    it is removed and nothing else done."""
+    root, before, _ = before_and_files
+    outside = tmp_path / "outside.txt"  # root is tmp_path/ws: ../../outside.txt from data/
+    outside.write_text("keep me")
+    (root / "data" / "link").symlink_to(tmp_path)
+    text = json.dumps(record).replace("OUTSIDE", str(outside))
+    (root / "data" / ".writing-0123abcd.json").write_text(text)
+    new_manifest = root / "data" / ".manifest.json.0123abcd.new"  # "not moved in yet": undo
+    if isinstance(record["moves"], list) and len(record["moves"]) > 1:
+        new_manifest.write_text("{}")
+    open_workspace(root)
+    assert outside.read_text() == "keep me"
+    assert not list((root / "data").glob(".writing-*"))
+    (root / "data" / "link").unlink()
+    new_manifest.unlink(missing_ok=True)
+    assert _state(root) == before

@@ -1746,11 +1746,13 @@ def _write_all(
         for path, write in files.items():
             made += [d for d in reversed(path.parents) if not d.exists()]
             path.parent.mkdir(parents=True, exist_ok=True)
-            staged.append((path, path.with_name(f".{path.name}.{token}.new")))
+            staged.append((path, _new_name(path, token)))
             write(staged[-1][1])
-        journal = staged[-1][0].parent / _JOURNAL.format(token=token)
-        moves = [[str(path), str(new), path.exists()] for path, new in staged]
-        journal.write_text(json.dumps({"moves": moves, "remove": [str(p) for p in then_remove]}))
+        folder = staged[-1][0].parent  # the data folder: the journal names paths below it
+        journal = folder / _JOURNAL.format(token=token)
+        moves = [[path.relative_to(folder).as_posix(), path.exists()] for path, _ in staged]
+        removals = [p.relative_to(folder).as_posix() for p in then_remove]
+        journal.write_text(json.dumps({"moves": moves, "remove": removals}))
         for path, new in staged:
             if path.exists():
                 kept[path] = _old_name(path, token)
@@ -1814,20 +1816,20 @@ def _recover(data_dir: Path) -> None:
     taken out again and those they replaced put back, so the workspace is as before that add.
     One whose manifest was moved in: the add was made; the old contents and the files it was to
     remove are removed. Then every temporary file left (``.new``: a process killed while
-    writing them) is removed.
+    writing them) is removed. A journal naming a path outside the data folder, or not as
+    :func:`_write_all` writes one, is removed and nothing else done (a file is data, never an
+    instruction to touch the rest of the disk).
     """
     for journal in sorted(data_dir.glob(_JOURNAL.format(token="*"))):
         token = journal.name.removeprefix(".writing-").removesuffix(".json")
-        try:
-            record = json.loads(journal.read_text(encoding="utf-8"))
-            moves = [(Path(p), Path(n), bool(e)) for p, n, e in record["moves"]]
-            removals = [Path(p) for p in record["remove"]]
-        except (OSError, ValueError, KeyError, TypeError):  # written half: no move was made
+        record = _journal_record(journal, data_dir) if _TOKEN.fullmatch(token) else None
+        if record is None:
             journal.unlink(missing_ok=True)
             continue
-        made = not moves[-1][1].exists()  # the manifest's new version was moved in
-        for path, new, existed in moves:
-            old = _old_name(path, token)
+        moves, removals = record
+        made = not _new_name(moves[-1][0], token).exists()  # the manifest's new version: in
+        for path, existed in moves:
+            old, new = _old_name(path, token), _new_name(path, token)
             if made or (old.exists() and path.exists() and old.samefile(path)):
                 old.unlink(missing_ok=True)  # (a rename onto its own other name does nothing)
             elif old.exists():
@@ -1839,7 +1841,52 @@ def _recover(data_dir: Path) -> None:
             path.unlink(missing_ok=True)
         journal.unlink()
     for left in data_dir.rglob(".*.new"):
-        left.unlink(missing_ok=True)
+        if _TEMPORARY.fullmatch(left.name):
+            left.unlink(missing_ok=True)
+
+
+_TOKEN = re.compile(r"[0-9a-f]{8}")
+"""A :func:`_write_all` token (``secrets.token_hex(4)``)."""
+_TEMPORARY = re.compile(r"\..+\.[0-9a-f]{8}\.new")
+"""A temporary file :func:`_write_all` writes before moving it into place."""
+
+
+def _journal_record(
+    journal: Path, data_dir: Path
+) -> tuple[list[tuple[Path, bool]], list[Path]] | None:
+    """The moves (path, whether a file was there) and removals a journal lists, each path
+    below ``data_dir``; ``None`` for a journal written half, or not by :func:`_write_all`."""
+    try:
+        record = json.loads(journal.read_text(encoding="utf-8"))
+        moves = [(_below(data_dir, p), e) for p, e in record["moves"] if isinstance(e, bool)]
+        removals = [_below(data_dir, p) for p in record["remove"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not moves or len(moves) != len(record["moves"]) or None in [p for p, _ in moves]:
+        return None
+    if None in removals:
+        return None
+    return [(p, e) for p, e in moves if p is not None], [p for p in removals if p is not None]
+
+
+def _below(data_dir: Path, relative: object) -> Path | None:
+    """``data_dir / relative`` when it names a file below ``data_dir`` (no ``..``, no absolute
+    path, no link out of it), else ``None``."""
+    if not isinstance(relative, str) or not relative or Path(relative).is_absolute():
+        return None
+    path = data_dir / relative
+    root = data_dir.resolve()
+    inside = path.parent.resolve()
+    return (
+        path
+        if (inside == root or root in inside.parents) and ".." not in Path(relative).parts
+        else None
+    )
+
+
+def _new_name(path: Path, token: str) -> Path:
+    """The temporary name :func:`_write_all` writes ``path``'s new content under."""
+    return path.with_name(f".{path.name}.{token}.new")
 
 
 def _second_name(path: Path, other: Path) -> None:

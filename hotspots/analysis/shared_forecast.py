@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -24,7 +25,7 @@ import pandas as pd
 import shapely
 
 from hotspots.core import forked
-from hotspots.core.points import inside
+from hotspots.core.points import coordinates, inside, shared_points
 
 if TYPE_CHECKING:
     from hotspots.analysis.forecast import Forecast
@@ -75,6 +76,77 @@ def shared_forecast(
     result = forecast(incidents, study_area=study_area, res=res, through=through, coverage=coverage)
     keep(key, result)
     return result
+
+
+def begin(
+    incidents: gpd.GeoDataFrame,
+    *,
+    study_area: shapely.Geometry,
+    res: int,
+    coverage: float,
+    through: pd.Period | None = None,
+) -> forked.Pending[Forecast]:
+    """:func:`shared_forecast`, begun (:func:`hotspots.core.forked.start`): looked up among the
+    forecasts kept, else worked out in a child process when one serves (the dashboard's worker
+    within a page's :func:`hotspots.core.forked.worker_process` block, ready and free) or else
+    here when its result is asked, and kept. Wherever it is worked out, it is the forecast made
+    here, bit for bit; :attr:`~hotspots.core.forked.Pending.forked` says whether the caller may
+    do other work meanwhile."""
+    key, found = lookup(
+        incidents, study_area=study_area, res=res, coverage=coverage, through=through
+    )
+    if found is not None:
+        return forked.given(found)
+    rows = ForecastRows(incidents)
+    return forked.start(_made, rows, study_area, res, coverage, through).then(
+        partial(_kept_as, key)
+    )
+
+
+def _made(
+    rows: ForecastRows,
+    area: shapely.Geometry,
+    res: int,
+    coverage: float,
+    through: pd.Period | None,
+) -> Forecast:
+    """The forecast of the rows, made (:func:`begin` looked it up first and keeps it)."""
+    from hotspots.analysis.forecast import forecast
+
+    return forecast(rows.frame, study_area=area, res=res, through=through, coverage=coverage)
+
+
+def _kept_as(key: str, result: Forecast) -> Forecast:
+    """``result``, kept as the forecast of ``key``."""
+    keep(key, result)
+    return result
+
+
+class ForecastRows:
+    """Incidents, as the forecast reads them. Pickled (for a child process,
+    :mod:`hotspots.core.forked`) as the columns the forecast reads
+    (:data:`FORECAST_COLUMNS`) and the points' longitude and latitude (not every column, nor
+    each point as WKB: ~5x less of the parent's time), they come back as a frame with those
+    columns, points of the same coordinates, the CRS and ``attrs``."""
+
+    def __init__(self, frame: gpd.GeoDataFrame) -> None:
+        self.frame = frame
+
+    def __reduce__(self) -> tuple[Any, tuple]:
+        frame = self.frame
+        read = pd.DataFrame(frame[[c for c in FORECAST_COLUMNS if c in frame.columns]])
+        points = frame.geometry.to_numpy()
+        lon_lat = coordinates(points)
+        return _rows_from, (read, *lon_lat, frame.crs, dict(frame.attrs))
+
+
+def _rows_from(
+    read: pd.DataFrame, lon: np.ndarray, lat: np.ndarray, crs: Any, attrs: dict[str, Any]
+) -> ForecastRows:
+    """:class:`ForecastRows` unpickled."""
+    frame = gpd.GeoDataFrame(read, geometry=shared_points(lon, lat), crs=crs)
+    frame.attrs = attrs
+    return ForecastRows(frame)
 
 
 def lookup(

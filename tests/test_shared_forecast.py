@@ -4,14 +4,17 @@ page's plan takes the one the Map page's analysis made of the same incidents."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pandas as pd
 import pytest
 import shapely
 
 from hotspots.analysis import shared_forecast
-from hotspots.analysis.analyse import analyse
+from hotspots.analysis.analyse import FORECAST_WORKER_MODULES, analyse, forecasts_beside
 from hotspots.analysis.forecast import forecast
+from hotspots.core import forked
 from hotspots.core.disclosure import mappable
 from hotspots.data.ingest import resolve_study_area
 from hotspots.data.select import Selection, months_present, select
@@ -114,8 +117,6 @@ def test_a_plan_whose_forecast_the_worker_makes_is_the_plan_made_here(
     only when the forecast's cells prove the same (a wrong guess: drawn again from the
     forecast), so the plan is the one made in one process, bit for bit."""
     from hotspots.analysis import forecast as forecast_module
-    from hotspots.analysis.analyse import FORECAST_WORKER_MODULES, forecasts_beside
-    from hotspots.core import forked
     from hotspots.products.patrol import plan as plan_module
 
     ds, outline = demo
@@ -141,13 +142,8 @@ def test_a_plan_whose_forecast_the_worker_makes_is_the_plan_made_here(
 
     monkeypatch.setattr(forecast_module, "default_forecast", guessed)
     monkeypatch.setattr(plan_module, "_placed", placing)
-    worker = forked._server_worker(FORECAST_WORKER_MODULES)
-    assert worker is not None
     shared_forecast._kept.clear()
-    with forecasts_beside(ds.incidents, key=ds.key, study_area=outline, res=9):
-        deadline = time.monotonic() + 60
-        while ("forecast basis", ds.key, 9) not in worker.setups and time.monotonic() < deadline:
-            time.sleep(0.05)  # the worker starts, then keeps the data load's basis
+    with _serving(ds, outline):
         there = plan_for(request, pool, wards=ds.wards, outline=outline)
     assert len(likely) == 1  # the forecast went to the worker: the likely one drawn meanwhile
     assert len(placed) == (1 if guess == "right" else 2)
@@ -155,3 +151,42 @@ def test_a_plan_whose_forecast_the_worker_makes_is_the_plan_made_here(
     pd.testing.assert_frame_equal(there.assignment, here.assignment, check_exact=True)
     assert there.metadata == here.metadata and there.limits == here.limits
     assert len(shared_forecast._kept) == 1  # the worker's forecast kept for the Map page
+
+
+def test_a_forecast_none_kept_could_be_goes_to_the_worker_before_its_key_is_made(
+    demo, monkeypatch
+) -> None:
+    """A forecast of as many rows and options as none kept is given to the worker at once, its
+    key made meanwhile; should the key fail, the worker's answer is dropped: it serves on."""
+    ds, outline = demo
+    incidents = mappable(select(ds.incidents, _selection(ds, ("Anti-social behaviour",))))
+    busy = []
+
+    def failing(*args, **kwargs):
+        busy.append(worker.busy)
+        raise RuntimeError("no key")
+
+    shared_forecast._kept.clear()
+    with _serving(ds, outline) as worker:
+        monkeypatch.setattr(shared_forecast, "lookup", failing)
+        with pytest.raises(RuntimeError, match="no key"):
+            shared_forecast.begin(incidents, study_area=outline, res=9, coverage=0.05)
+    assert busy == [True]  # sent before the key was made
+    deadline = time.monotonic() + 30
+    while worker.busy and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert worker.alive and not worker.busy
+
+
+@contextmanager
+def _serving(ds, outline) -> Iterator[forked._Child]:
+    """Within a page's worker block (:func:`hotspots.analysis.analyse.forecasts_beside`), the
+    worker process ready and the data load's basis kept there."""
+    worker = forked._server_worker(FORECAST_WORKER_MODULES)
+    assert worker is not None
+    with forecasts_beside(ds.incidents, key=ds.key, study_area=outline, res=9):
+        deadline = time.monotonic() + 60
+        while ("forecast basis", ds.key, 9) not in worker.setups and time.monotonic() < deadline:
+            time.sleep(0.05)  # the worker starts, then keeps the data load's basis
+        assert ("forecast basis", ds.key, 9) in worker.setups
+        yield worker

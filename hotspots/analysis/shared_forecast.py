@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from contextlib import ExitStack
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -92,15 +93,23 @@ def begin(
     here when its result is asked, and kept. Wherever it is worked out, it is the forecast made
     here, bit for bit; :attr:`~hotspots.core.forked.Pending.forked` says whether the caller may
     do other work meanwhile."""
-    key, found = lookup(
-        incidents, study_area=study_area, res=res, coverage=coverage, through=through
+    start = partial(
+        forked.start, _made, ForecastRows(incidents), study_area, res, coverage, through
     )
+    shape = _shape(incidents, res, coverage)
+    with _lock:
+        alike = any(key.startswith(shape) for key in _kept)
+    with ExitStack() as unless_made:  # a begun forecast not returned: its answer dropped
+        # none kept of as many rows and these options: begun at once, its key made meanwhile
+        pending = None if alike else unless_made.enter_context(start())
+        key, found = lookup(
+            incidents, study_area=study_area, res=res, coverage=coverage, through=through
+        )
+        if found is None:
+            unless_made.pop_all()
     if found is not None:
         return forked.given(found)
-    rows = ForecastRows(incidents)
-    return forked.start(_made, rows, study_area, res, coverage, through).then(
-        partial(_kept_as, key)
-    )
+    return (pending if pending is not None else start()).then(partial(_kept_as, key))
 
 
 def _made(
@@ -172,7 +181,7 @@ def lookup(
         last = int(month[within].max()) if within.any() else None
     beyond = int((month > last).sum()) if last is not None else 0
     options = {"res": res, "coverage": coverage, "through": last, "beyond": beyond}
-    key = _key(incidents, lon, lat, study_area, options)
+    key = _shape(incidents, res, coverage) + _key(incidents, lon, lat, study_area, options)
     with _lock:
         if key in _kept:
             _kept.move_to_end(key)
@@ -187,6 +196,12 @@ def keep(key: str, result: Forecast) -> None:
         _kept.move_to_end(key)
         while len(_kept) > KEPT:
             _kept.popitem(last=False)
+
+
+def _shape(incidents: gpd.GeoDataFrame, res: int, coverage: float) -> str:
+    """How a key of :func:`lookup` begins: the rows' count and the options (a forecast kept
+    under another beginning is not the one of these inputs)."""
+    return f"{len(incidents)} rows, res {res}, coverage {coverage!r}: "
 
 
 def _key(

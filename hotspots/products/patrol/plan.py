@@ -5,6 +5,7 @@ how often to visit, and the limits of what the data can say.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
@@ -19,6 +20,7 @@ from hotspots.analysis.clusters import dbscan, dbscan_settings
 from hotspots.analysis.evaluate import DEFAULT_COVERAGE, backtest
 from hotspots.analysis.stats import hotspots_gistar
 from hotspots.analysis.temporal import compare_periods, hour_weekday, peak_windows
+from hotspots.core import forked
 from hotspots.core.crs import to_crs
 from hotspots.core.defaults import GI_K, H3_RES, HOT_MIN_BIN
 from hotspots.core.disclosure import mappable
@@ -267,38 +269,41 @@ def patrol_plan(
         raise ValueError(
             f"no incidents in the study area in {start} to {end}; choose another period or area"
         )
-    given = isinstance(harm_weights, pd.Series)
-    weights: pd.Series = harm_weights if given else load_harm_weights(harm_weights)
-    harm, harm_note = _harm(current, weights, by)
-
     mapped = mappable(in_area)  # every month of the area: sensitive rows never shape a place
-    ward_table, ward_note = _wards(study_area, wards)
-    sources = _source_names(current)
-    place = partial(
-        _placed,
-        current=current,
-        mapped=mapped,
-        harm=harm,
-        by=by,
-        top=top,
-        max_across_m=max_across_m,
-        min_spacing_m=spacing,
-        ward_table=ward_table,
-        months=months,
-        coverage=coverage,
-        sources=sources,
-        visit_minutes=visit_minutes,
-        window_hours=window_hours,
-        n_windows=n_windows,
-    )
-    if method == "forecast":
+    forecasting = None
+    if method == "forecast":  # begun first: in the worker process, when one serves, meanwhile
         up_to_end = _in_months(mapped["month"], None, end)
         history = mapped if up_to_end.all() else mapped[up_to_end]  # read, never changed
-        predicted, placed = _forecast_placed(
-            current, history, area, res, end, hot_spot_share, place
+        forecasting = _begin_forecast(history, area, res, end, hot_spot_share)
+    with forecasting if forecasting is not None else nullcontext():
+        given = isinstance(harm_weights, pd.Series)
+        weights: pd.Series = harm_weights if given else load_harm_weights(harm_weights)
+        harm, harm_note = _harm(current, weights, by)
+        ward_table, ward_note = _wards(study_area, wards)
+        sources = _source_names(current)
+        place = partial(
+            _placed,
+            current=current,
+            mapped=mapped,
+            harm=harm,
+            by=by,
+            top=top,
+            max_across_m=max_across_m,
+            min_spacing_m=spacing,
+            ward_table=ward_table,
+            months=months,
+            coverage=coverage,
+            sources=sources,
+            visit_minutes=visit_minutes,
+            window_hours=window_hours,
+            n_windows=n_windows,
         )
-    else:
-        placed = place(_hot_areas(current, area, method, res, min_bin, eps_m, min_samples))
+        if forecasting is not None:
+            predicted, placed = _forecast_placed(
+                forecasting, current, history, area, res, end, hot_spot_share, place
+            )
+        else:
+            placed = place(_hot_areas(current, area, method, res, min_bin, eps_m, min_samples))
     built, member, plan, peaks = placed.built, placed.member, placed.plan, placed.peaks
     trend_note, trend_sources = placed.trend_note, placed.trend_sources
     gaps = coverage.missing((start, end))
@@ -531,7 +536,19 @@ def _placed(
     return _Placed(built, member, plan, peaks, trend_note, trend_sources)
 
 
+def _begin_forecast(
+    history: gpd.GeoDataFrame, area: shapely.Geometry, res: int, end: pd.Period, share: float
+) -> forked.Pending[Forecast]:
+    """The forecast of the month after ``end`` from the area's mappable incidents up to it,
+    begun (:func:`hotspots.analysis.shared_forecast.begin`): one per history (the Map page's
+    analysis may have made it), worked out in the server's worker process when one serves."""
+    from hotspots.analysis import shared_forecast  # lazy: the forecast's modules on first use
+
+    return shared_forecast.begin(history, study_area=area, res=res, coverage=share, through=end)
+
+
 def _forecast_placed(
+    pending: forked.Pending[Forecast],
     current: gpd.GeoDataFrame,
     history: gpd.GeoDataFrame,
     area: shapely.Geometry,
@@ -540,29 +557,24 @@ def _forecast_placed(
     share: float,
     place: Callable[[HotAreas], _Placed],
 ) -> tuple[Forecast, _Placed]:
-    """The forecast of the month after ``end`` from the area's mappable incidents up to it
-    (one per history: the Map page's analysis may have made it), and the localities ``place``
-    draws in its hot spots (of the period's incidents ``current``).
+    """The forecast ``pending`` (:func:`_begin_forecast` of ``history``, ``area``, ``res``,
+    ``end`` and ``share``) and the localities ``place`` draws in its hot spots (of the
+    period's incidents ``current``).
 
-    While the server's worker process works the forecast out
-    (:func:`hotspots.analysis.shared_forecast.begin`), the localities of the hot spots it
-    gives whenever its backtest keeps the default method
-    (:func:`hotspots.analysis.forecast.default_forecast`, most selections) are drawn here; they
-    are kept when the forecast's cells and method prove the same (the hot areas are made of
-    those alone), else drawn again in the forecast's: the plan is the forecast's, bit for bit.
+    While the worker process works the forecast out (:attr:`~hotspots.core.forked.Pending.
+    forked`), the localities of the hot spots it gives whenever its backtest keeps the default
+    method (:func:`hotspots.analysis.forecast.default_forecast`, most selections) are drawn
+    here; they are kept when the forecast's cells and method prove the same (the hot areas are
+    made of those alone), else drawn again in the forecast's: the plan is the forecast's, bit
+    for bit.
     """
-    # lazy: scipy.sparse and KDE on first use
-    from hotspots.analysis import shared_forecast
-    from hotspots.analysis.forecast import default_forecast
+    from hotspots.analysis.forecast import default_forecast  # lazy: scipy.sparse and KDE
 
     likely: tuple[Forecast, _Placed] | None = None
-    with shared_forecast.begin(
-        history, study_area=area, res=res, coverage=share, through=end
-    ) as pending:
-        if pending.forked:
-            guess = default_forecast(history, study_area=area, res=res, through=end, coverage=share)
-            likely = guess, place(hot_areas_from_forecast(current, guess))
-        predicted = pending.result()
+    if pending.forked:
+        guess = default_forecast(history, study_area=area, res=res, through=end, coverage=share)
+        likely = guess, place(hot_areas_from_forecast(current, guess))
+    predicted = pending.result()
     if likely is not None and _same_hot_spots(likely[0], predicted):
         return predicted, likely[1]
     return predicted, place(hot_areas_from_forecast(current, predicted))

@@ -8,7 +8,9 @@ the forecast is most of either page's time (about 0.7 s of CPU for one crime gro
 Hertfordshire force-year at resolution 9; see bench/bench_forecast.py --timing). A forecast
 is a function of its inputs' values, so it is kept under a key of those values: every column
 the forecast reads, the study area's geometry and the options. Results are shared, not
-copied: callers only read them (an analysis names its own copy of the cells).
+copied: callers only read them (an analysis names its own copy of the cells). Both pages
+:func:`begin` theirs: worked out in the dashboard's worker process while the page does the
+rest (:class:`ForecastRows` are what is sent there).
 """
 
 from __future__ import annotations

@@ -732,6 +732,38 @@ selection and the page ~0.05 s), the worker's forecast ~0.17-0.2 s beside it (fo
 smallest groups the worker is the longer path: Drugs, Public order 0.28-0.29 s). Patrol opened
 alone is still over (its forecast is needed before anything else of the plan, so the worker
 cannot help it): 0.36 s, 1.2x.
+
+Session 14 (patrol14): the Patrol page gives its plan's forecast to the worker process too
+(:func:`hotspots.analysis.shared_forecast.begin`, sent before its cache key is worked out when
+no forecast of as many rows is kept) and meanwhile draws the localities in the hot spots the
+forecast gives whenever its backtest keeps the default method
+(:func:`hotspots.analysis.forecast.default_forecast`: the history and the default term at the
+forecast month alone, ~35 ms of the ~150 ms), the trend, peak windows and dosage with them;
+once the worker answers they are kept when its cells and method are the guess's, else drawn
+again (Drugs on the force-year, one group of a synthetic Leeds year: the combination and
+``parent`` chosen). 42 plans of three datasets (force-year, demo, synthetic Leeds; groups,
+harm, sidebar months, chosen wards, Gi*, spacing) and their 39 forecasts identical to the
+session's start's, bit for bit. A change on the force-year: the page sends the forecast at
+~40 ms, has its likely plan by ~150 ms, the answer comes at ~205 ms, the table and map
+follow (~40 ms). Start (bd789d5) and final tree (699c3c3: all but the forecast begun a few ms
+sooner, c8f1674; the last row b1d6815, its key made before it was sent), Patrol opened alone,
+force-year:
+
+======================================  =================  =================  ==========
+run (UTC, load average)                 start wall (CPU)   final wall (CPU)   changes
+======================================  =================  =================  ==========
+``--server-only`` (22:40-41, 1.6-1.9)   0.33 (0.34)        **0.26** (0.38)    3 each
+Map then Patrol (22:39-40, 1.0-1.5)     0.34, 0.36 (0.36)  0.29, 0.27 (0.38)  3 each x2
+12 changes each x2 (22:28-30, 2.6-3.7)  0.33, 0.32 (0.33)  0.27, 0.28 (0.38)  median
+======================================  =================  =================  ==========
+
+The CPU column adds the worker's (~0.16 s): the two cores' work is ~0.05 s more than one
+process's (the guess, and the rows pickled to the worker). On a machine whose second core is
+busy (another engineer's benchmark, load 3-3.7) the page and its worker share one core and a
+quarter of the changes took 0.33-0.50 s (the start's 0.31-0.38 s); at load 4 (23:00 UTC) both
+trees took 0.4-0.7 s. The demo's Patrol page: 0.22 -> 0.18 s (median of 12, 22:42, load
+1.6-2.0); the Map page, the Patrol page after the Map page (0.15-0.16 s) and the other pages
+unchanged.
 """
 
 from __future__ import annotations

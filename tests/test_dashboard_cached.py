@@ -428,7 +428,7 @@ def test_a_page_takes_its_forecast_from_the_worker_process_the_same_bit_for_bit(
     made: list[object] = []
 
     def page() -> None:
-        with cached._forecast_beside(demo, demo.key, res):  # as a page's analysis runs
+        with cached.forecasts_beside(demo, res=res):  # as a page's analysis runs
             assert forked.serving()
             deadline = time.monotonic() + 60
             basis = ("forecast basis", demo.key, res)
@@ -447,7 +447,7 @@ def test_a_page_takes_its_forecast_from_the_worker_process_the_same_bit_for_bit(
     there, analysed = made
     scored = ["cell", "score", "rank", "selected", "history"]
     assert any(k.cells[scored].equals(there.cells[scored]) for k in shared_forecast._kept.values())
-    with cached._forecast_beside(demo, demo.key, res):
+    with cached.forecasts_beside(demo, res=res):
         assert not forked.serving()  # not a page
 
     _forget_analyses()

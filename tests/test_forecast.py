@@ -18,6 +18,7 @@ from hotspots.analysis.forecast import (
     _best_column,
     build_history,
     capture,
+    default_forecast,
     forecast,
     recency_density,
     terms_at,
@@ -238,6 +239,26 @@ def test_no_look_ahead_forecast() -> None:
     for result in (cut, other):
         pd.testing.assert_frame_equal(full.cells, result.cells)
         assert full.figures == result.figures
+
+
+def test_the_default_forecast_is_the_forecast_when_its_backtest_keeps_the_default() -> None:
+    """default_forecast: without a backtest, the cells forecast gives whenever it keeps the
+    default method (demoted zero-history cells), bit for bit; it says no backtest ran."""
+    months = [f"2021-{m:02d}" for m in range(1, 10)]
+    rng = np.random.default_rng(7)
+    pool = [A, B, C, *h3.grid_ring(A, 2)]
+    cells = [pool[i] for i in rng.integers(0, len(pool), 180)]
+    incidents = _at(cells, [months[i // 20] for i in range(180)])
+    for through in ("2021-09", "2021-07"):
+        made = forecast(incidents, study_area=AREA, through=through)
+        assert (made.method, made.figures["zero_history"]) == (DEFAULT_METHOD, "demote")
+        likely = default_forecast(incidents, study_area=AREA, through=through)
+        pd.testing.assert_frame_equal(likely.cells, made.cells, check_exact=True)
+        assert likely.month == made.month and likely.method == DEFAULT_METHOD
+        assert likely.figures["folds"] == 0 and likely.backtest.empty
+        assert likely.summary() == f"{DEFAULT_METHOD}: no backtest (too little history)"
+    other = forecast(incidents, study_area=AREA, method="last_month")  # another method's cells
+    assert not other.cells.equals(default_forecast(incidents, study_area=AREA).cells)
 
 
 def test_zero_history_cells_never_first() -> None:

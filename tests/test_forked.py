@@ -23,7 +23,8 @@ import shapely
 
 from hotspots.analysis import shared_forecast
 from hotspots.analysis.analyse import _forecast as _FORECAST
-from hotspots.analysis.analyse import _ForecastRows, analyse, begin, finish
+from hotspots.analysis.analyse import analyse, begin, finish
+from hotspots.analysis.shared_forecast import ForecastRows
 from hotspots.core import forked
 from hotspots.core.disclosure import mappable
 from hotspots.data import datasets
@@ -77,6 +78,16 @@ def test_without_allowed_the_step_runs_here_when_its_result_is_asked():
     assert pending.result() == os.getpid()
     with forked.allowed(enabled=False):
         assert forked.start(_pid).result() == os.getpid()
+
+
+def test_steps_applied_after_a_step_apply_in_turn_wherever_it_runs():
+    for enabled in (False, True):
+        with forked.allowed(enabled=enabled):
+            pending = forked.start(_pid).then(lambda pid: (pid, "kept")).then(lambda v: [*v, 3])
+            assert pending.forked == enabled
+            pid, *after = pending.result()
+            assert (pid != os.getpid()) == enabled and after == ["kept", 3]
+    assert forked.given(2).then(lambda v: v + 1).then(lambda v: v * 10).result() == 30
 
 
 def test_allowed_gives_the_steps_to_one_child_that_imported_prepare_first():
@@ -186,7 +197,7 @@ def test_analyse_forked_writes_the_same_files_as_in_one_process(tmp_path, monkey
 
 def test_the_forecasts_rows_come_back_with_every_value_the_forecast_reads():
     spatial = mappable(read_input([str(datasets.demo_path("policeuk"))], study_area=None).incidents)
-    back = pickle.loads(pickle.dumps(_ForecastRows(spatial))).frame
+    back = pickle.loads(pickle.dumps(ForecastRows(spatial))).frame
     read = [c for c in shared_forecast.FORECAST_COLUMNS if c in spatial.columns]
     assert len(read) == len(shared_forecast.FORECAST_COLUMNS)
     assert pd.DataFrame(back[read]).equals(pd.DataFrame(spatial[read]))
@@ -274,7 +285,7 @@ def test_without_a_way_to_tell_a_stalled_child_no_child_is_forked(monkeypatch):
         assert pending.result() == os.getpid()
 
 
-def _kept_after_forecast(rows: _ForecastRows, area: shapely.Geometry) -> tuple[bool, int]:
+def _kept_after_forecast(rows: ForecastRows, area: shapely.Geometry) -> tuple[bool, int]:
     """Whether this process serves steps, and how many forecasts it keeps after one."""
     shared_forecast.shared_forecast(rows.frame, study_area=area, res=9, coverage=0.05)
     return forked.in_child(), len(shared_forecast._kept)
@@ -283,7 +294,7 @@ def _kept_after_forecast(rows: _ForecastRows, area: shapely.Geometry) -> tuple[b
 def test_only_a_child_serves_and_it_keeps_no_forecast_for_later():
     spatial = mappable(read_input([str(datasets.demo_path("policeuk"))], study_area=None).incidents)
     area = shapely.convex_hull(shapely.multipoints(spatial.geometry.to_numpy()))
-    rows = _ForecastRows(spatial)
+    rows = ForecastRows(spatial)
     shared_forecast._kept.clear()
     with forked.allowed():
         step = forked.start(_kept_after_forecast, rows, area)

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from hotspots.analysis import shared_forecast
 from hotspots.analysis.cell_names import name_cells
 from hotspots.analysis.clusters import (
     ClusterResult,
@@ -28,6 +29,7 @@ from hotspots.analysis.clusters import (
     hdbscan_clusters,
     unclustered,
 )
+from hotspots.analysis.shared_forecast import ForecastRows
 from hotspots.analysis.stats import hotspots_gistar
 from hotspots.analysis.temporal import HourWeekday, hour_weekday, monthly_series, peak_windows
 from hotspots.core import disclosure, forked
@@ -40,7 +42,7 @@ from hotspots.core.defaults import (
     HOT_MIN_BIN,
 )
 from hotspots.core.disclosure import mappable
-from hotspots.core.points import coordinates, reading_once, shared_points
+from hotspots.core.points import reading_once
 from hotspots.data import boundaries
 from hotspots.data.ingest import resolve_study_area
 from hotspots.data.ingest.studyarea import describe_study_area, study_area_districts
@@ -454,35 +456,6 @@ def _add_forecast(cells: gpd.GeoDataFrame, predicted: Forecast) -> np.ndarray:
     return at
 
 
-class _ForecastRows:
-    """The mappable incidents, as the forecast reads them. Pickled (for a child process,
-    :mod:`hotspots.core.forked`) as the columns the forecast reads and the points' longitude
-    and latitude (not every column, nor each point as WKB: ~5x less of the parent's time),
-    they come back as a frame with those columns, points of the same coordinates, the CRS and
-    ``attrs``."""
-
-    def __init__(self, frame: gpd.GeoDataFrame) -> None:
-        self.frame = frame
-
-    def __reduce__(self) -> tuple[Any, tuple]:
-        from hotspots.analysis.shared_forecast import FORECAST_COLUMNS
-
-        frame = self.frame
-        read = pd.DataFrame(frame[[c for c in FORECAST_COLUMNS if c in frame.columns]])
-        points = frame.geometry.to_numpy()
-        lon_lat = coordinates(points)
-        return _rows_from, (read, *lon_lat, frame.crs, dict(frame.attrs))
-
-
-def _rows_from(
-    read: pd.DataFrame, lon: np.ndarray, lat: np.ndarray, crs: Any, attrs: dict[str, Any]
-) -> _ForecastRows:
-    """:class:`_ForecastRows` unpickled."""
-    frame = gpd.GeoDataFrame(read, geometry=shared_points(lon, lat), crs=crs)
-    frame.attrs = attrs
-    return _ForecastRows(frame)
-
-
 FORECAST_WORKER_MODULES = (
     "hotspots.analysis.analyse",
     "hotspots.analysis.forecast",
@@ -503,11 +476,11 @@ def forecasts_beside(
     both cores. The worker first keeps ``dataset``'s basis (every incident of a data load,
     known by ``key``: :func:`hotspots.analysis.forecast.keep_basis`), once per ``key`` and
     ``res``, so its forecasts are those made here, bit for bit."""
-    setup = (("forecast basis", key, res), _keep_basis, (_ForecastRows(dataset), study_area, res))
+    setup = (("forecast basis", key, res), _keep_basis, (ForecastRows(dataset), study_area, res))
     return forked.worker_process(prepare=FORECAST_WORKER_MODULES, setup=setup)
 
 
-def _keep_basis(rows: _ForecastRows, area: shapely.Geometry, res: int) -> None:
+def _keep_basis(rows: ForecastRows, area: shapely.Geometry, res: int) -> None:
     """:func:`hotspots.analysis.forecast.keep_basis` of unpickled rows (in the worker), and
     its kernels made by a forecast of them all, ahead of the first selection's."""
     from hotspots.analysis.forecast import forecast, keep_basis
@@ -522,40 +495,40 @@ def _begin_forecast(
 ) -> forked.Pending[tuple[Forecast | None, dict[str, Any]]]:
     """The forecast of :func:`_forecast`, begun (:func:`hotspots.core.forked.start`). Given to
     a long-lived worker (the dashboard's, :func:`hotspots.core.forked.serving`), it is looked
-    up first among the forecasts this process keeps, and kept when it comes back: the Patrol
-    page forecasts the same history."""
-    rows = _ForecastRows(history)
+    up first among the forecasts this process keeps, and kept when it comes back
+    (:func:`hotspots.analysis.shared_forecast.begin`): the Patrol page forecasts the same
+    history."""
     if coverage is None or not forked.serving():
-        return forked.start(_forecast, rows, area, res, coverage)
-    from hotspots.analysis import shared_forecast
-
-    key, found = shared_forecast.lookup(history, study_area=area, res=res, coverage=coverage)
-    if found is not None:
-        return forked.given(_noted(found))
-
-    def kept(made: tuple[Forecast | None, dict[str, Any]]) -> tuple[Forecast | None, dict]:
-        if made[0] is not None:
-            shared_forecast.keep(key, made[0])
-            return _noted(made[0])  # the kept one shared; this analysis's cells a copy
-        return made
-
-    return forked.start(_forecast, rows, area, res, coverage).then(kept)
+        return forked.start(_forecast, ForecastRows(history), area, res, coverage)
+    skipped = _skipped(history)
+    if skipped is not None:
+        return forked.given((None, skipped))
+    # the kept forecast shared; this analysis's cells a copy
+    return shared_forecast.begin(history, study_area=area, res=res, coverage=coverage).then(_noted)
 
 
 def _forecast(
-    rows: _ForecastRows, area: shapely.Geometry, res: int, coverage: float | None
+    rows: ForecastRows, area: shapely.Geometry, res: int, coverage: float | None
 ) -> tuple[Forecast | None, dict[str, Any]]:
     """The next-month forecast for the hot spot layer, or why there is none."""
     spatial = rows.frame
     if coverage is None:
         return None, {"skipped": "forecast_coverage=None"}
+    skipped = _skipped(spatial)
+    if skipped is not None:
+        return None, skipped
+    # one forecast per history: the dashboard's Patrol page forecasts the same one
+    return _noted(
+        shared_forecast.shared_forecast(spatial, study_area=area, res=res, coverage=coverage)
+    )
+
+
+def _skipped(spatial: gpd.GeoDataFrame) -> dict[str, str] | None:
+    """Why there is no forecast of these incidents (``params["forecast"]``), else ``None``."""
     months = pd.to_datetime(pd.Series(spatial["month"].unique())).dt.to_period("M")
     if months.nunique() < 2:
-        return None, {"skipped": "the forecast needs at least two months of incidents"}
-    # one forecast per history: the dashboard's Patrol page forecasts the same one (lazy import)
-    from hotspots.analysis.shared_forecast import shared_forecast
-
-    return _noted(shared_forecast(spatial, study_area=area, res=res, coverage=coverage))
+        return {"skipped": "the forecast needs at least two months of incidents"}
+    return None
 
 
 def _noted(kept: Forecast) -> tuple[Forecast, dict[str, Any]]:

@@ -8,7 +8,9 @@ the forecast is most of either page's time (about 0.7 s of CPU for one crime gro
 Hertfordshire force-year at resolution 9; see bench/bench_forecast.py --timing). A forecast
 is a function of its inputs' values, so it is kept under a key of those values: every column
 the forecast reads, the study area's geometry and the options. Results are shared, not
-copied: callers only read them (an analysis names its own copy of the cells).
+copied: callers only read them (an analysis names its own copy of the cells). Both pages
+:func:`begin` theirs: worked out in the dashboard's worker process while the page does the
+rest (:class:`ForecastRows` are what is sent there).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from contextlib import ExitStack
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -24,7 +28,7 @@ import pandas as pd
 import shapely
 
 from hotspots.core import forked
-from hotspots.core.points import inside
+from hotspots.core.points import coordinates, inside, shared_points
 
 if TYPE_CHECKING:
     from hotspots.analysis.forecast import Forecast
@@ -77,6 +81,85 @@ def shared_forecast(
     return result
 
 
+def begin(
+    incidents: gpd.GeoDataFrame,
+    *,
+    study_area: shapely.Geometry,
+    res: int,
+    coverage: float,
+    through: pd.Period | None = None,
+) -> forked.Pending[Forecast]:
+    """:func:`shared_forecast`, begun (:func:`hotspots.core.forked.start`): looked up among the
+    forecasts kept, else worked out in a child process when one serves (the dashboard's worker
+    within a page's :func:`hotspots.core.forked.worker_process` block, ready and free) or else
+    here when its result is asked, and kept. Wherever it is worked out, it is the forecast made
+    here, bit for bit; :attr:`~hotspots.core.forked.Pending.forked` says whether the caller may
+    do other work meanwhile."""
+    start = partial(
+        forked.start, _made, ForecastRows(incidents), study_area, res, coverage, through
+    )
+    shape = _shape(incidents, res, coverage)
+    with _lock:
+        alike = any(key.startswith(shape) for key in _kept)
+    with ExitStack() as unless_made:  # a begun forecast not returned: its answer dropped
+        # none kept of as many rows and these options: begun at once, its key made meanwhile
+        pending = None if alike else unless_made.enter_context(start())
+        key, found = lookup(
+            incidents, study_area=study_area, res=res, coverage=coverage, through=through
+        )
+        if found is None:
+            unless_made.pop_all()
+    if found is not None:
+        return forked.given(found)
+    return (pending if pending is not None else start()).then(partial(_kept_as, key))
+
+
+def _made(
+    rows: ForecastRows,
+    area: shapely.Geometry,
+    res: int,
+    coverage: float,
+    through: pd.Period | None,
+) -> Forecast:
+    """The forecast of the rows, made (:func:`begin` looked it up first and keeps it)."""
+    from hotspots.analysis.forecast import forecast
+
+    return forecast(rows.frame, study_area=area, res=res, through=through, coverage=coverage)
+
+
+def _kept_as(key: str, result: Forecast) -> Forecast:
+    """``result``, kept as the forecast of ``key``."""
+    keep(key, result)
+    return result
+
+
+class ForecastRows:
+    """Incidents, as the forecast reads them. Pickled (for a child process,
+    :mod:`hotspots.core.forked`) as the columns the forecast reads
+    (:data:`FORECAST_COLUMNS`) and the points' longitude and latitude (not every column, nor
+    each point as WKB: ~5x less of the parent's time), they come back as a frame with those
+    columns, points of the same coordinates, the CRS and ``attrs``."""
+
+    def __init__(self, frame: gpd.GeoDataFrame) -> None:
+        self.frame = frame
+
+    def __reduce__(self) -> tuple[Any, tuple]:
+        frame = self.frame
+        read = pd.DataFrame(frame[[c for c in FORECAST_COLUMNS if c in frame.columns]])
+        points = frame.geometry.to_numpy()
+        lon_lat = coordinates(points)
+        return _rows_from, (read, *lon_lat, frame.crs, dict(frame.attrs))
+
+
+def _rows_from(
+    read: pd.DataFrame, lon: np.ndarray, lat: np.ndarray, crs: Any, attrs: dict[str, Any]
+) -> ForecastRows:
+    """:class:`ForecastRows` unpickled."""
+    frame = gpd.GeoDataFrame(read, geometry=shared_points(lon, lat), crs=crs)
+    frame.attrs = attrs
+    return ForecastRows(frame)
+
+
 def lookup(
     incidents: gpd.GeoDataFrame,
     *,
@@ -100,7 +183,7 @@ def lookup(
         last = int(month[within].max()) if within.any() else None
     beyond = int((month > last).sum()) if last is not None else 0
     options = {"res": res, "coverage": coverage, "through": last, "beyond": beyond}
-    key = _key(incidents, lon, lat, study_area, options)
+    key = _shape(incidents, res, coverage) + _key(incidents, lon, lat, study_area, options)
     with _lock:
         if key in _kept:
             _kept.move_to_end(key)
@@ -115,6 +198,12 @@ def keep(key: str, result: Forecast) -> None:
         _kept.move_to_end(key)
         while len(_kept) > KEPT:
             _kept.popitem(last=False)
+
+
+def _shape(incidents: gpd.GeoDataFrame, res: int, coverage: float) -> str:
+    """How a key of :func:`lookup` begins: the rows' count and the options (a forecast kept
+    under another beginning is not the one of these inputs)."""
+    return f"{len(incidents)} rows, res {res}, coverage {coverage!r}: "
 
 
 def _key(

@@ -55,9 +55,10 @@ import time
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 STALL_S = 10.0
 """Seconds without CPU progress after which a waited-for child counts as stuck."""
@@ -235,12 +236,14 @@ class Pending(Generic[T]):
         self._fn, self._args, self._kwargs = fn, args, kwargs
         self._child: _Child | None = None
         self._setup_done: Hashable | None = None
-        self._then: Callable[[T], T] | None = None
+        self._then: Callable[[Any], Any] | None = None
 
-    def then(self, after: Callable[[T], T]) -> Pending[T]:
-        """This step with ``after`` applied to its value, wherever it was worked out."""
-        self._then = after
-        return self
+    def then(self, after: Callable[[T], U]) -> Pending[U]:
+        """This step with ``after`` applied to its value (after those given before), wherever
+        it was worked out."""
+        before = self._then
+        self._then = after if before is None else lambda value: after(before(value))
+        return cast("Pending[U]", self)
 
     def __enter__(self) -> Pending[T]:
         return self
@@ -280,7 +283,7 @@ class Pending(Generic[T]):
             value = answer[0]
         else:  # no child, or no value from it: worked out here
             value = self._fn(*self._args, **self._kwargs)
-        return self._then(value) if self._then is not None else value
+        return cast(T, self._then(value)) if self._then is not None else value
 
 
 class _Child:

@@ -4,8 +4,10 @@ how often to visit, and the limits of what the data can say.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -18,6 +20,7 @@ from hotspots.analysis.clusters import dbscan, dbscan_settings, unclustered
 from hotspots.analysis.evaluate import DEFAULT_COVERAGE, backtest
 from hotspots.analysis.stats import hotspots_gistar
 from hotspots.analysis.temporal import compare_periods, hour_weekday, peak_windows
+from hotspots.core import forked
 from hotspots.core.crs import to_crs
 from hotspots.core.defaults import GI_K, H3_RES, HOT_MIN_BIN
 from hotspots.core.disclosure import mappable
@@ -43,6 +46,7 @@ from hotspots.products.patrol.harm import (
 )
 from hotspots.products.patrol.localities import (
     HotAreas,
+    Localities,
     build_localities,
     hot_areas_from_cells,
     hot_areas_from_clusters,
@@ -265,33 +269,43 @@ def patrol_plan(
         raise ValueError(
             f"no incidents in the study area in {start} to {end}; choose another period or area"
         )
-    given = isinstance(harm_weights, pd.Series)
-    weights: pd.Series = harm_weights if given else load_harm_weights(harm_weights)
-    harm, harm_note = _harm(current, weights, by)
-
     mapped = mappable(in_area)  # every month of the area: sensitive rows never shape a place
-    if method == "forecast":
+    forecasting = None
+    if method == "forecast":  # begun first: in the worker process, when one serves, meanwhile
         up_to_end = _in_months(mapped["month"], None, end)
         history = mapped if up_to_end.all() else mapped[up_to_end]  # read, never changed
-        predicted = _forecast(history, area, res, end, hot_spot_share)
-        areas = hot_areas_from_forecast(current, predicted)
-    else:
-        areas = _hot_areas(current, area, method, res, min_bin, eps_m, min_samples)
-    built = build_localities(
-        current,
-        areas,
-        max_across_m=max_across_m,
-        min_spacing_m=spacing,
-        harm=harm if by == "harm" else None,
-        top=top,
-    )
-    chosen = built.localities[built.localities["locality"] <= top]
-    member = np.where(built.membership <= top, built.membership, -1)
-    ward_table, ward_note = _wards(study_area, wards)
-
-    plan = _describe(current, chosen, member, harm, ward_table, crs)
-    sources = _source_names(current)
-    trend, trend_note = _trend(mapped, current, member, chosen, months, crs, coverage, sources)
+        forecasting = _begin_forecast(history, area, res, end, hot_spot_share)
+    with forecasting if forecasting is not None else nullcontext():
+        given = isinstance(harm_weights, pd.Series)
+        weights: pd.Series = harm_weights if given else load_harm_weights(harm_weights)
+        harm, harm_note = _harm(current, weights, by)
+        ward_table, ward_note = _wards(study_area, wards)
+        sources = _source_names(current)
+        place = partial(
+            _placed,
+            current=current,
+            mapped=mapped,
+            harm=harm,
+            by=by,
+            top=top,
+            max_across_m=max_across_m,
+            min_spacing_m=spacing,
+            ward_table=ward_table,
+            months=months,
+            coverage=coverage,
+            sources=sources,
+            visit_minutes=visit_minutes,
+            window_hours=window_hours,
+            n_windows=n_windows,
+        )
+        if forecasting is not None:
+            predicted, placed = _forecast_placed(
+                forecasting, current, history, area, res, end, hot_spot_share, place
+            )
+        else:
+            placed = place(_hot_areas(current, area, method, res, min_bin, eps_m, min_samples))
+    built, member, plan, peaks = placed.built, placed.member, placed.plan, placed.peaks
+    trend_note, trend_sources = placed.trend_note, placed.trend_sources
     gaps = coverage.missing((start, end))
     if gaps:  # a month without data is not a month without crime
         gap_words = ", ".join(m.strftime("%b %Y") for m in gaps)
@@ -300,19 +314,7 @@ def patrol_plan(
             f"{counted(len(months) - len(gaps), 'month')} of {start} to {end} with data; "
             f"{trend_note}"
         )
-    plan = plan.join(trend, on="rank")
-    trend_sources = list(trend.attrs.get("sources", []))
-    plan["trend_sources"] = " and ".join(trend_sources)
     in_plan = member > 0
-    peaks = peak_windows(
-        current[in_plan].assign(locality=member[in_plan]),  # only the localities' rows copied
-        by="locality",
-        top=n_windows,
-        block_hours=window_hours,
-    )
-    plan = _timing(plan, current, member, peaks, visit_minutes)
-    plan.attrs[WORKING_CRS] = crs
-    plan.attrs[TREND_ONLY] = _trend_only(sources, trend_sources)
 
     total = len(current)
     n_in_plan = int(in_plan.sum())
@@ -476,14 +478,124 @@ def _hot_areas(
     raise ValueError(f"method must be 'forecast', 'gistar' or 'dbscan', got {method!r}")
 
 
-def _forecast(
-    history: gpd.GeoDataFrame, area: shapely.Geometry, res: int, end: pd.Period, share: float
-) -> Forecast:
-    """The forecast of the month after ``end`` from the area's mappable incidents up to it."""
-    # one forecast per history: the Map page's analysis may have made it (lazy import)
-    from hotspots.analysis.shared_forecast import shared_forecast
+@dataclass
+class _Placed:
+    """The localities drawn in some hot areas and what the plan says of each (:func:`_placed`)."""
 
-    return shared_forecast(history, study_area=area, res=res, through=end, coverage=share)
+    built: Localities
+    member: np.ndarray
+    """Each incident's locality among the top ones (-1: none)."""
+    plan: gpd.GeoDataFrame
+    """The plan's table: names, counts, trend and timing of each locality."""
+    peaks: pd.DataFrame
+    trend_note: str
+    trend_sources: list[str]
+
+
+def _placed(
+    areas: HotAreas,
+    *,
+    current: gpd.GeoDataFrame,
+    mapped: gpd.GeoDataFrame,
+    harm: np.ndarray | None,
+    by: str,
+    top: int,
+    max_across_m: float,
+    min_spacing_m: float,
+    ward_table: gpd.GeoDataFrame | None,
+    months: pd.PeriodIndex,
+    coverage: Coverage,
+    sources: list[str],
+    visit_minutes: float,
+    window_hours: int,
+    n_windows: int,
+) -> _Placed:
+    """The top localities in ``areas`` and the plan's table of them (names, counts, trend,
+    peak windows, dosage), from the period's mappable incidents ``current`` (and ``mapped``,
+    the area's of every month, for the trend); the other parameters as :func:`patrol_plan`'s
+    (``sources``: :func:`_source_names` of ``current``)."""
+    crs = current.attrs[WORKING_CRS]
+    built = build_localities(
+        current,
+        areas,
+        max_across_m=max_across_m,
+        min_spacing_m=min_spacing_m,
+        harm=harm if by == "harm" else None,
+        top=top,
+    )
+    chosen = built.localities[built.localities["locality"] <= top]
+    member = np.where(built.membership <= top, built.membership, -1)
+    plan = _describe(current, chosen, member, harm, ward_table, crs)
+    trend, trend_note = _trend(mapped, current, member, chosen, months, crs, coverage, sources)
+    plan = plan.join(trend, on="rank")
+    trend_sources = list(trend.attrs.get("sources", []))
+    plan["trend_sources"] = " and ".join(trend_sources)
+    in_plan = member > 0
+    peaks = peak_windows(
+        current[in_plan].assign(locality=member[in_plan]),  # only the localities' rows copied
+        by="locality",
+        top=n_windows,
+        block_hours=window_hours,
+    )
+    plan = _timing(plan, current, member, peaks, visit_minutes)
+    plan.attrs[WORKING_CRS] = crs
+    plan.attrs[TREND_ONLY] = _trend_only(sources, trend_sources)
+    return _Placed(built, member, plan, peaks, trend_note, trend_sources)
+
+
+def _begin_forecast(
+    history: gpd.GeoDataFrame, area: shapely.Geometry, res: int, end: pd.Period, share: float
+) -> forked.Pending[Forecast]:
+    """The forecast of the month after ``end`` from the area's mappable incidents up to it,
+    begun (:func:`hotspots.analysis.shared_forecast.begin`): one per history (the Map page's
+    analysis may have made it), worked out in the server's worker process when one serves."""
+    from hotspots.analysis import shared_forecast  # lazy: the forecast's modules on first use
+
+    return shared_forecast.begin(history, study_area=area, res=res, coverage=share, through=end)
+
+
+def _forecast_placed(
+    pending: forked.Pending[Forecast],
+    current: gpd.GeoDataFrame,
+    history: gpd.GeoDataFrame,
+    area: shapely.Geometry,
+    res: int,
+    end: pd.Period,
+    share: float,
+    place: Callable[[HotAreas], _Placed],
+) -> tuple[Forecast, _Placed]:
+    """The forecast ``pending`` (:func:`_begin_forecast` of ``history``, ``area``, ``res``,
+    ``end`` and ``share``) and the localities ``place`` draws in its hot spots (of the
+    period's incidents ``current``).
+
+    While the worker process works the forecast out (:attr:`~hotspots.core.forked.Pending.
+    forked`), the localities of the hot spots it gives whenever its backtest keeps the default
+    method (:func:`hotspots.analysis.forecast.default_forecast`, most selections) are drawn
+    here; they are kept when the forecast's cells and method prove the same (the hot areas are
+    made of those alone), else drawn again in the forecast's: the plan is the forecast's, bit
+    for bit.
+    """
+    from hotspots.analysis.forecast import default_forecast  # lazy: scipy.sparse and KDE
+
+    likely: tuple[Forecast, _Placed] | None = None
+    if pending.forked:
+        guess = default_forecast(history, study_area=area, res=res, through=end, coverage=share)
+        likely = guess, place(hot_areas_from_forecast(current, guess))
+    predicted = pending.result()
+    if likely is not None and _same_hot_spots(likely[0], predicted):
+        return predicted, likely[1]
+    return predicted, place(hot_areas_from_forecast(current, predicted))
+
+
+def _same_hot_spots(guess: Forecast, predicted: Forecast) -> bool:
+    """Whether the two forecasts give the same hot areas
+    (:func:`~hotspots.products.patrol.localities.hot_areas_from_forecast` reads the cells, the
+    method and the coverage)."""
+    return (
+        guess.method == predicted.method
+        and guess.coverage == predicted.coverage
+        and guess.cells.equals(predicted.cells)
+    )
 
 
 _given_wards: KeptByFrame[gpd.GeoDataFrame] = KeptByFrame(most=4)

@@ -25,7 +25,8 @@ import pandas as pd
 import streamlit as st
 from shapely.geometry.base import BaseGeometry
 
-from hotspots.analysis.analyse import Analysis, analyse, forecasts_beside
+from hotspots.analysis.analyse import Analysis, analyse
+from hotspots.analysis.analyse import forecasts_beside as analyse_forecasts_beside
 from hotspots.core.defaults import GI_K, H3_RES
 from hotspots.core.disclosure import countable_count
 from hotspots.data import select as data_select
@@ -274,7 +275,7 @@ def _analysis(
         history = (
             None if _sel.start is None else selected(_ds, dataclasses.replace(_sel, start=None))
         )
-        with _forecast_beside(_ds, key, res):
+        with forecasts_beside(_ds, res=res):
             return analyse(
                 selected(_ds, _sel),
                 forecast_history=history,
@@ -297,13 +298,14 @@ def _analysis(
     return disk_cache.cached_on_disk("analysis", parts, run)
 
 
-def _forecast_beside(ds: Dataset, key: str, res: int) -> contextlib.AbstractContextManager[None]:
-    """For a page script: the analysis's forecast worked out in the server's worker process
-    beside the rest (:func:`hotspots.analysis.analyse.forecasts_beside`), so a filter change
-    uses both cores. The work ahead keeps to its own thread: the worker stays free for pages."""
+def forecasts_beside(ds: Dataset, *, res: int = H3_RES) -> contextlib.AbstractContextManager[None]:
+    """For a page script: the forecasts of its analysis or plan worked out in the server's
+    worker process beside the rest (:func:`hotspots.analysis.analyse.forecasts_beside`), so a
+    filter change uses both cores. The work ahead keeps to its own thread: the worker stays
+    free for pages."""
     if threading.current_thread().name != _SCRIPT_THREAD:
         return contextlib.nullcontext()
-    return forecasts_beside(ds.incidents, key=ds.key, study_area=_study_area(key, _ds=ds), res=res)
+    return analyse_forecasts_beside(ds.incidents, key=ds.key, study_area=study_area(ds), res=res)
 
 
 def keep_forecast_basis(ds: Dataset, *, res: int = H3_RES) -> None:

@@ -182,7 +182,8 @@ def _plan(key: tuple[str, ...], *, _ds: Dataset, _sel: Selection, _request: Requ
     pool = cached.selected(_ds, pool_selection(_sel))
     cached.keep_forecast_basis(_ds)  # the plan forecasts at the default resolution
     cached.keep_patrol_hexagons(_ds)  # and the hexagons of its hot areas
-    return plan_for(_request, pool, wards=_ds.wards, outline=cached.study_area(_ds))
+    with cached.forecasts_beside(_ds):  # its forecast in the worker, its localities meanwhile
+        return plan_for(_request, pool, wards=_ds.wards, outline=cached.study_area(_ds))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

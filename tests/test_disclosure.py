@@ -738,3 +738,50 @@ def test_the_sidebar_total_does_not_give_a_small_sensitive_group_away() -> None:
     total, left_out = disclosure.countable_count(ds.incidents)  # the small groups left out
     assert f"— {total:,} incidents" in said and left_out >= 3
     assert f"{len(ds.incidents):,}" not in said
+
+
+def test_violence_at_an_exact_point_is_sensitive_but_what_names_a_public_place(
+    tmp_path: Path,
+) -> None:
+    # a council log in Leeds: an "Assault" loaded as not sensitive and was mapped at its point,
+    # which may be a victim's home (the module docstring's rule, not the code's)
+    rows = [
+        ("L1", "2024-09-05 22:10", "Assault", 53.7960, -1.5930),
+        ("L2", "2024-09-06 01:15", "Violence with injury", 53.7961, -1.5931),
+        ("L3", "2024-09-07 23:00", "Night-time economy violence", 53.7990, -1.5450),
+        ("L4", "2024-09-08 12:00", "Intimate partner violence", 53.7962, -1.5932),
+        ("L5", "2024-09-08 15:00", "Youth ASB", 53.8000, -1.5500),
+    ]
+    path = tmp_path / "leeds_log.csv"
+    pd.DataFrame(rows, columns=["ref", "when", "type", "lat", "lon"]).to_csv(path, index=False)
+    loaded = read_incident_csv(path, COLUMNS_MAP).incidents.set_index("incident_id")
+    assert loaded["sensitive"].to_dict() == {
+        "L1": True, "L2": True, "L3": False, "L4": True, "L5": False
+    }  # fmt: skip
+    assert set(disclosure.mappable(loaded.reset_index())["incident_id"]) == {"L3", "L5"}
+    # intimate partner violence is VAWG-relevant, as every violent type the taxonomy knows
+    assert loaded.loc["L4", "vawg"] and loaded.loc["L1", "vawg"]
+    # police.uk's snapped points of violence stay mappable; intimate partner violence never
+    snapped = classify(pd.Series(["Assault", "Intimate partner violence", "Ex-partner harassment"]))
+    assert snapped["sensitive"].tolist() == [False, True, True]
+    assert snapped["vawg"].all()
+
+
+def test_a_taxonomy_row_without_public_place_is_not_public(tmp_path: Path) -> None:
+    # a partnership's own taxonomy (no public_place column) and a workspace's [categories]
+    # row: a violent type is sensitive at an exact point
+    own = tmp_path / "taxonomy.csv"
+    own.write_text(
+        "crime_type,category,sensitive,vawg\n"
+        "Night-time economy violence,Violence and sexual offences,false,true\n"
+        "Town centre fight,Violence and sexual offences,false,true\n"
+    )
+    from hotspots.data.schema import load_taxonomy
+
+    table = load_taxonomy(own)
+    flags = classify(
+        pd.Series(["Night-time economy violence", "Town centre fight"]),
+        table,
+        exact_coordinates=True,
+    )
+    assert flags["sensitive"].all()

@@ -35,7 +35,9 @@ window, nearby count, download and the quarantine file goes through it.
 
 What is sensitive is decided in :mod:`hotspots.data.schema` (taxonomy, the maintained list
 ``data/resources/sensitive_labels.csv`` and :data:`SENSITIVE_PATTERN`; unknown types and
-violence from exact-coordinate sources count as sensitive).
+violence — every type of the group "Violence and sexual offences", "Assault" as much as
+"Rape" — from exact-coordinate sources count as sensitive: an exact point of violence may be
+a victim's home).
 
 Counts of sensitive incidents near a point (feedback near incidents) are counts in the point's
 own hexagon at :data:`MAX_SENSITIVE_RES`, not circles: hexagons never overlap, so two points
@@ -78,7 +80,7 @@ SENSITIVE_PATTERN = re.compile(
     r"\bsex|rape|rasso|domestic|\bdv\b|\bda\b|\bdom\b|\bdom\.|stalk|indecen|grooming|voyeur"
     r"|upskirt|coercive|controlling|honou?r|\bfgm\b|genital|forced marriage|revenge porn"
     r"|intimate image|child abuse|\bcsa\b|\bcse\b|exploitation|slavery|trafficking"
-    r"|\bvawg\b|\bincest|paedophil|pedophil",
+    r"|\bvawg\b|\bincest|paedophil|pedophil|intimate partner|\bipv\b|ex.?partner",
     re.IGNORECASE,
 )
 """A crime type nobody mapped is still sensitive when its name matches: failing open would put

@@ -666,31 +666,6 @@ def test_tables_and_the_quarantine_show_the_sensitive_fixture_only_through_the_g
     assert "51.7531" not in loaded.quarantine.to_csv(index=False)
 
 
-@pytest.mark.parametrize("seed", range(5))
-def test_countable_count_is_the_size_of_countable(seed: int) -> None:
-    """The Map page's Incidents figure (no copy) equals the rows ``countable`` keeps and the
-    sensitive incidents it leaves out, on random mixes of small and large groups."""
-    rng = np.random.default_rng(seed)
-    n = 400
-    inc = pd.DataFrame(
-        {
-            "sensitive": rng.random(n) < 0.3,
-            "crime_type": rng.choice(["Rape", "Stalking", "Theft"], n),
-            # three wards hold groups of five or more; twenty rare ones hold small groups
-            "ward_code": np.where(
-                rng.random(n) < 0.85,
-                rng.choice(["A", "B", "C"], n),
-                rng.choice([f"W{i}" for i in range(20)], n),
-            ),
-            "month": "2022-01",
-            "source": "council",
-        }
-    )
-    kept = disclosure.countable(inc)
-    assert disclosure.countable_count(inc) == (len(kept), kept.attrs["sensitive_left_out"])
-    assert 0 < kept.attrs["sensitive_left_out"] < inc["sensitive"].sum()
-
-
 @pytest.mark.parametrize("types", [["Theft", "Theft"], ["Rape", "Theft"]])
 def test_the_mappable_incidents_are_a_frame_of_their_own(types):
     xy = np.array([[505_000.0, 207_000.0], [505_100.0, 207_100.0]])
@@ -706,24 +681,11 @@ def test_the_mappable_incidents_are_a_frame_of_their_own(types):
 
 def _when_page_with_three_rapes() -> None:
     """The When page on the demo with three rapes at one address in one ward and month."""
-    import dataclasses
-
-    import geopandas as gpd
-    import pandas as pd
+    from demo_with_rapes import use_demo_with_rapes
 
     from hotspots.views.dashboard.page_when import render
-    from hotspots.views.dashboard.state import current_dataset, use_dataset
 
-    ds = current_dataset()
-    if not ds.key.endswith("-three"):
-        rows = ds.incidents[ds.incidents["source"] != "police.uk"].head(3).copy()
-        rows["crime_type"], rows["sensitive"] = "Rape", True
-        rows["incident_id"] = ["R1", "R2", "R3"]
-        rows["geometry"] = rows.geometry.iloc[0]
-        rows[["x", "y", "ward_code"]] = rows[["x", "y", "ward_code"]].iloc[0].to_numpy()
-        incidents = gpd.GeoDataFrame(pd.concat([ds.incidents, rows], ignore_index=True))
-        incidents.attrs = dict(ds.incidents.attrs)
-        use_dataset(dataclasses.replace(ds, incidents=incidents, key=ds.key + "-three"))
+    use_demo_with_rapes(3)
     render()
 
 
@@ -734,10 +696,10 @@ def test_the_sidebar_total_does_not_give_a_small_sensitive_group_away() -> None:
     at = AppTest.from_function(_when_page_with_three_rapes, default_timeout=240).run()
     assert not at.exception
     ds = at.session_state["hotspots_dataset"]
-    said = next(c.value for c in at.sidebar.caption if c.value.startswith("Data: "))
-    total, left_out = disclosure.countable_count(ds.incidents)  # the small groups left out
-    assert f"— {total:,} incidents" in said and left_out >= 3
-    assert f"{len(ds.incidents):,}" not in said
+    assert not ds.incidents["incident_id"].isin(["R1", "R2", "R3"]).any()  # in no selection
+    said = next(c for c in at.sidebar.caption if c.value.startswith("Data: "))
+    assert f"— {len(ds.incidents):,} incidents" in said.value
+    assert said.help == disclosure.SMALL_GROUPS_NOTE
 
 
 def test_violence_at_an_exact_point_is_sensitive_but_what_names_a_public_place(

@@ -724,9 +724,10 @@ def test_violence_at_an_exact_point_is_sensitive_but_what_names_a_public_place(
     # intimate partner violence is VAWG-relevant, as every violent type the taxonomy knows
     assert loaded.loc["L4", "vawg"] and loaded.loc["L1", "vawg"]
     # police.uk's snapped points of violence stay mappable; intimate partner violence never
-    snapped = classify(pd.Series(["Assault", "Intimate partner violence", "Ex-partner harassment"]))
-    assert snapped["sensitive"].tolist() == [False, True, True]
-    assert snapped["vawg"].all()
+    names = ["Assault", "Intimate partner violence", "Ex-partner harassment", "Annex partnering"]
+    snapped = classify(pd.Series(names))
+    assert snapped["sensitive"].tolist() == [False, True, True, False]
+    assert snapped["vawg"].tolist() == [True, True, True, False]
 
 
 def test_a_taxonomy_row_without_public_place_is_not_public(tmp_path: Path) -> None:

@@ -83,7 +83,7 @@ SENSITIVE_PATTERN = re.compile(
     r"\bsex|rape|rasso|domestic|\bdv\b|\bda\b|\bdom\b|\bdom\.|stalk|indecen|grooming|voyeur"
     r"|upskirt|coercive|controlling|honou?r|\bfgm\b|genital|forced marriage|revenge porn"
     r"|intimate image|child abuse|\bcsa\b|\bcse\b|exploitation|slavery|trafficking"
-    r"|\bvawg\b|\bincest|paedophil|pedophil|intimate partner|\bipv\b|ex.?partner",
+    r"|\bvawg\b|\bincest|paedophil|pedophil|intimate partner|\bipv\b|\bex.?partner",
     re.IGNORECASE,
 )
 """A crime type nobody mapped is still sensitive when its name matches: failing open would put

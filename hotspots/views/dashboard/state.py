@@ -1,8 +1,10 @@
 """The dataset the dashboard shows, loaded once and cached.
 
-A :class:`Dataset` is the canonical incidents (wards joined), the ward polygons and their
-population, and what the loader reported. The demo (Dacorum police.uk records plus the
-synthetic council log) loads by default; the Data page can put an upload in its place.
+A :class:`Dataset` is the canonical incidents (wards joined; sensitive ones only from groups
+of 5 or more: :func:`hotspots.core.disclosure.disclosable`), the ward polygons and their
+population, and what the loader reported (of every row read). The demo (Dacorum police.uk
+records plus the synthetic council log) loads by default; the Data page can put an upload in
+its place.
 """
 
 from __future__ import annotations

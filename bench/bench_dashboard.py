@@ -174,10 +174,11 @@ What changed (each output unchanged):
   0.16 -> 0.02 s CPU before the server answers (``make dashboard`` only).
 - ``maps.to_hex``: ``#rrggbb`` colours without matplotlib (0.15-0.2 s CPU to import): the
   Map page's first run no longer imports it (the thread's imports 1.25-1.28 -> 1.04 s CPU).
-- The Map page's Incidents figure from ``disclosure.countable_count`` (the mask, no copy of
-  the incidents): ``countable`` cost 0.2-0.45 s CPU in some first runs (pyarrow ``take`` of
-  the unpickled selection), right after the map is sent, while the browser fetches the map's
-  files from the same interpreter; 0.02 s now.
+- The Map page's Incidents figure without ``countable`` on the selection: ``countable`` cost
+  0.2-0.45 s CPU in some first runs (pyarrow ``take`` of the unpickled selection), right after
+  the map is sent, while the browser fetches the map's files from the same interpreter; 0.02 s
+  with a mask and no copy, and nothing since the dataset keeps only countable incidents (the
+  figure is the selection's length).
 - This bench: the first view from the map frame's own mark (above); the browser tests' (and
   this bench's) server poll every 0.05 s instead of 0.3 s (the page was opened up to 0.3 s
   after the server answered).

@@ -666,31 +666,6 @@ def test_tables_and_the_quarantine_show_the_sensitive_fixture_only_through_the_g
     assert "51.7531" not in loaded.quarantine.to_csv(index=False)
 
 
-@pytest.mark.parametrize("seed", range(5))
-def test_countable_count_is_the_size_of_countable(seed: int) -> None:
-    """The Map page's Incidents figure (no copy) equals the rows ``countable`` keeps and the
-    sensitive incidents it leaves out, on random mixes of small and large groups."""
-    rng = np.random.default_rng(seed)
-    n = 400
-    inc = pd.DataFrame(
-        {
-            "sensitive": rng.random(n) < 0.3,
-            "crime_type": rng.choice(["Rape", "Stalking", "Theft"], n),
-            # three wards hold groups of five or more; twenty rare ones hold small groups
-            "ward_code": np.where(
-                rng.random(n) < 0.85,
-                rng.choice(["A", "B", "C"], n),
-                rng.choice([f"W{i}" for i in range(20)], n),
-            ),
-            "month": "2022-01",
-            "source": "council",
-        }
-    )
-    kept = disclosure.countable(inc)
-    assert disclosure.countable_count(inc) == (len(kept), kept.attrs["sensitive_left_out"])
-    assert 0 < kept.attrs["sensitive_left_out"] < inc["sensitive"].sum()
-
-
 @pytest.mark.parametrize("types", [["Theft", "Theft"], ["Rape", "Theft"]])
 def test_the_mappable_incidents_are_a_frame_of_their_own(types):
     xy = np.array([[505_000.0, 207_000.0], [505_100.0, 207_100.0]])
@@ -706,24 +681,11 @@ def test_the_mappable_incidents_are_a_frame_of_their_own(types):
 
 def _when_page_with_three_rapes() -> None:
     """The When page on the demo with three rapes at one address in one ward and month."""
-    import dataclasses
-
-    import geopandas as gpd
-    import pandas as pd
+    from demo_with_rapes import use_demo_with_rapes
 
     from hotspots.views.dashboard.page_when import render
-    from hotspots.views.dashboard.state import current_dataset, use_dataset
 
-    ds = current_dataset()
-    if not ds.key.endswith("-three"):
-        rows = ds.incidents[ds.incidents["source"] != "police.uk"].head(3).copy()
-        rows["crime_type"], rows["sensitive"] = "Rape", True
-        rows["incident_id"] = ["R1", "R2", "R3"]
-        rows["geometry"] = rows.geometry.iloc[0]
-        rows[["x", "y", "ward_code"]] = rows[["x", "y", "ward_code"]].iloc[0].to_numpy()
-        incidents = gpd.GeoDataFrame(pd.concat([ds.incidents, rows], ignore_index=True))
-        incidents.attrs = dict(ds.incidents.attrs)
-        use_dataset(dataclasses.replace(ds, incidents=incidents, key=ds.key + "-three"))
+    use_demo_with_rapes(3)
     render()
 
 
@@ -734,7 +696,74 @@ def test_the_sidebar_total_does_not_give_a_small_sensitive_group_away() -> None:
     at = AppTest.from_function(_when_page_with_three_rapes, default_timeout=240).run()
     assert not at.exception
     ds = at.session_state["hotspots_dataset"]
-    said = next(c.value for c in at.sidebar.caption if c.value.startswith("Data: "))
-    total, left_out = disclosure.countable_count(ds.incidents)  # the small groups left out
-    assert f"— {total:,} incidents" in said and left_out >= 3
-    assert f"{len(ds.incidents):,}" not in said
+    assert not ds.incidents["incident_id"].isin(["R1", "R2", "R3"]).any()  # in no selection
+    said = next(c for c in at.sidebar.caption if c.value.startswith("Data: "))
+    assert f"— {len(ds.incidents):,} incidents" in said.value
+    assert said.help == disclosure.SMALL_GROUPS_NOTE
+
+
+def test_violence_at_an_exact_point_is_sensitive_but_what_names_a_public_place(
+    tmp_path: Path,
+) -> None:
+    # a council log in Leeds: an "Assault" loaded as not sensitive and was mapped at its point,
+    # which may be a victim's home (the module docstring's rule, not the code's)
+    rows = [
+        ("L1", "2024-09-05 22:10", "Assault", 53.7960, -1.5930),
+        ("L2", "2024-09-06 01:15", "Violence with injury", 53.7961, -1.5931),
+        ("L3", "2024-09-07 23:00", "Night-time economy violence", 53.7990, -1.5450),
+        ("L4", "2024-09-08 12:00", "Intimate partner violence", 53.7962, -1.5932),
+        ("L5", "2024-09-08 15:00", "Youth ASB", 53.8000, -1.5500),
+    ]
+    path = tmp_path / "leeds_log.csv"
+    pd.DataFrame(rows, columns=["ref", "when", "type", "lat", "lon"]).to_csv(path, index=False)
+    loaded = read_incident_csv(path, COLUMNS_MAP).incidents.set_index("incident_id")
+    assert loaded["sensitive"].to_dict() == {
+        "L1": True, "L2": True, "L3": False, "L4": True, "L5": False
+    }  # fmt: skip
+    assert set(disclosure.mappable(loaded.reset_index())["incident_id"]) == {"L3", "L5"}
+    # intimate partner violence is VAWG-relevant, as every violent type the taxonomy knows
+    assert loaded.loc["L4", "vawg"] and loaded.loc["L1", "vawg"]
+    # police.uk's snapped points of violence stay mappable; intimate partner violence never
+    names = ["Assault", "Intimate partner violence", "Ex-partner harassment", "Annex partnering"]
+    snapped = classify(pd.Series(names))
+    assert snapped["sensitive"].tolist() == [False, True, True, False]
+    assert snapped["vawg"].tolist() == [True, True, True, False]
+
+
+def test_a_taxonomy_row_without_public_place_is_not_public(tmp_path: Path) -> None:
+    # a partnership's own taxonomy (no public_place column) and a workspace's [categories]
+    # row: a violent type is sensitive at an exact point
+    own = tmp_path / "taxonomy.csv"
+    own.write_text(
+        "crime_type,category,sensitive,vawg\n"
+        "Night-time economy violence,Violence and sexual offences,false,true\n"
+        "Town centre fight,Violence and sexual offences,false,true\n"
+    )
+    from hotspots.data.schema import load_taxonomy
+
+    table = load_taxonomy(own)
+    flags = classify(
+        pd.Series(["Night-time economy violence", "Town centre fight"]),
+        table,
+        exact_coordinates=True,
+    )
+    assert flags["sensitive"].all()
+
+
+def test_a_period_of_days_never_ends_on_a_sensitive_incidents_date() -> None:
+    # dated council data in Leeds: the last 28 days ended on the latest incident's date, a
+    # rape's when it was the latest; the page said that date (and it counts no rape anyway)
+    xy = np.array([[430_000.0, 433_000.0]] * 7)
+    types = ["Youth ASB"] * 2 + ["Rape"] * 5
+    inc = incidents_from_xy(xy, types, source="council", month="2024-09-01")
+    inc["sensitive"] = np.array([False, False, True, True, True, True, True])
+    inc["ward_code"] = "E05001414"
+    inc["time_precision"] = "minute"
+    inc["occurred_from"] = pd.to_datetime(
+        ["2024-09-10 12:00", "2024-09-12 12:00"] + ["2024-09-20 12:00"] * 4 + ["2024-09-27 01:00"]
+    )
+    periods = measures.default_periods(inc)
+    assert str(periods.current[1]) == "2024-09-12"
+    # sensitive incidents only: whole months, which count them
+    only = measures.default_periods(inc[inc["sensitive"]])
+    assert only.current[0].freqstr.startswith("M") and str(only.current[0]) == "2024-09"

@@ -399,9 +399,11 @@ def test_what_changed_leaves_out_small_sensitive_groups(demo, wards):
     assert changes.attrs["suppressed"] > 0 and PERIOD_NOTE not in changes.attrs["notes"]
     shown = changes[["current", "before"]].to_numpy()
     assert not ((shown > 0) & (shown < MIN_COUNT)).any()
-    # a period of days that is not whole months counts none of them
-    days = measures.default_periods(abuse)
-    assert days.current[0].freqstr.startswith("D")
+    # by default whole months, which count them; a period of days that is not whole months
+    # counts none of them
+    assert measures.default_periods(abuse).current[0].freqstr.startswith("M")
+    end = pd.Period(abuse["occurred_from"].max(), freq="D")
+    days = measures.comparison_periods((end - 27, end))
     with pytest.raises(ValueError, match="choose whole months"):
         measures.what_changed(abuse, by=("crime_type", "ward_code"), periods=days)
 

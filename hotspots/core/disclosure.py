@@ -16,7 +16,10 @@ window, nearby count, download and the quarantine file goes through it.
    A total holds every group of its parts, so a total is withheld whenever a part is: "total
    minus the shown parts" never recovers a withheld cell (this is the complementary
    suppression, built in). Charts by month count sensitive incidents only from groups that
-   pass (:func:`countable`).
+   pass (:func:`countable`). The dashboard's data and the commands' input go through
+   :func:`disclosable` as they are loaded: a group under :data:`MIN_COUNT` is then in no
+   selection, list or message, so no output tells a selection holding none of its type, ward
+   and month from one holding only such a group (:data:`SMALL_GROUPS_NOTE`, said always).
 3. **Nothing sensitive where time cuts a group.** Anything that cuts a group — a time-of-day
    or day-of-week filter, an hour × weekday chart, a peak window of hours, a period of days that
    is not whole months — counts **no** sensitive incident (:func:`time_split`,
@@ -35,7 +38,9 @@ window, nearby count, download and the quarantine file goes through it.
 
 What is sensitive is decided in :mod:`hotspots.data.schema` (taxonomy, the maintained list
 ``data/resources/sensitive_labels.csv`` and :data:`SENSITIVE_PATTERN`; unknown types and
-violence from exact-coordinate sources count as sensitive).
+violence — every type of the group "Violence and sexual offences", "Assault" as much as
+"Rape" — from exact-coordinate sources count as sensitive: an exact point of violence may be
+a victim's home).
 
 Counts of sensitive incidents near a point (feedback near incidents) are counts in the point's
 own hexagon at :data:`MAX_SENSITIVE_RES`, not circles: hexagons never overlap, so two points
@@ -78,7 +83,7 @@ SENSITIVE_PATTERN = re.compile(
     r"\bsex|rape|rasso|domestic|\bdv\b|\bda\b|\bdom\b|\bdom\.|stalk|indecen|grooming|voyeur"
     r"|upskirt|coercive|controlling|honou?r|\bfgm\b|genital|forced marriage|revenge porn"
     r"|intimate image|child abuse|\bcsa\b|\bcse\b|exploitation|slavery|trafficking"
-    r"|\bvawg\b|\bincest|paedophil|pedophil",
+    r"|\bvawg\b|\bincest|paedophil|pedophil|intimate partner|\bipv\b|\bex.?partner",
     re.IGNORECASE,
 )
 """A crime type nobody mapped is still sensitive when its name matches: failing open would put
@@ -91,6 +96,15 @@ TIME_FILTER_NOTE = (
     "could point to a victim."
 )
 """What a view says when an output leaves sensitive incidents out because time cuts a group."""
+
+SMALL_GROUPS_NOTE = (
+    f"Sensitive offences (domestic abuse, sexual offences, stalking) in groups of fewer than "
+    f"{MIN_COUNT} of one source, type, ward and month are left out of every figure, list and "
+    "message."
+)
+"""What a product says, always (whatever the data hold), when its data load leaves out the
+sensitive incidents of small groups (:func:`countable`): a page or file that told a selection
+of none from one of only withheld incidents would say that a victim's offence is there."""
 
 PERIOD_NOTE = (
     "Sensitive offences (domestic abuse, sexual offences, stalking) are left out of periods of "
@@ -285,20 +299,23 @@ def countable(incidents: pd.DataFrame, *, min_count: int = MIN_COUNT) -> pd.Data
     return out
 
 
-def countable_count(incidents: pd.DataFrame, *, min_count: int = MIN_COUNT) -> tuple[int, int]:
-    """``len(countable(incidents))`` and its ``attrs["sensitive_left_out"]``, without copying
-    the incidents (a figure, not a chart).
+def disclosable(incidents: pd.DataFrame) -> pd.DataFrame:
+    """The incidents of a data load that every output may count: :func:`countable`, whose
+    ``attrs`` do not say how many it left out (a product says :data:`SMALL_GROUPS_NOTE`,
+    always).
 
     Examples
     --------
     >>> inc = pd.DataFrame({"sensitive": [True, False, False], "crime_type": ["Rape", "Theft",
     ...                     "Theft"], "ward_code": ["A", "A", "B"], "month": "2022-01",
     ...                     "source": "council"})
-    >>> countable_count(inc)
-    (2, 1)
+    >>> kept = disclosable(inc)
+    >>> kept["crime_type"].tolist(), "sensitive_left_out" in kept.attrs
+    (['Theft', 'Theft'], False)
     """
-    left_out = int(small_groups(incidents, min_count=min_count).sum())
-    return len(incidents) - left_out, left_out
+    out = countable(incidents)
+    out.attrs = dict(incidents.attrs)
+    return out
 
 
 def shown_counts(

@@ -60,9 +60,17 @@ CATEGORIES: list[str] = [
 
 TIME_PRECISIONS: tuple[str, ...] = ("month", "day", "hour", "minute")
 
+VIOLENCE = "Violence and sexual offences"
+"""The CSP group of violence: from exact-coordinate sources every type in it is sensitive but
+those the taxonomy places in public (``public_place``)."""
+
 # A crime type nobody mapped is still flagged sensitive when its name says so (the pattern
-# lives with the disclosure rule); these words only make it VAWG-relevant.
-_VAWG_WORDS = re.compile(r"harass|spiking|exposure|kerb.?crawl|misogyn", re.IGNORECASE)
+# lives with the disclosure rule); these words only make it VAWG-relevant: harassment and the
+# like, and violence, as the taxonomy flags every violent type but murder.
+_VAWG_WORDS = re.compile(
+    r"harass|spiking|exposure|kerb.?crawl|misogyn|violen|assault|wounding|\babh\b|\bgbh\b",
+    re.IGNORECASE,
+)
 
 
 def load_taxonomy(path: str | Path | None = None) -> pd.DataFrame:
@@ -71,8 +79,11 @@ def load_taxonomy(path: str | Path | None = None) -> pd.DataFrame:
     Parameters
     ----------
     path
-        A CSV with columns ``crime_type, category, sensitive, vawg``. ``None`` loads the
-        bundled table (police.uk's 14 types plus common council/CAD types).
+        A CSV with columns ``crime_type, category, sensitive, vawg`` and, optional,
+        ``public_place`` (true: the type says the offence happened in a public place, as
+        "Night-time economy violence" does, so a violent one stays mappable from an
+        exact-coordinate source; see :func:`classify`). ``None`` loads the bundled table
+        (police.uk's 14 types plus common council/CAD types).
 
     Returns
     -------
@@ -100,8 +111,10 @@ def load_taxonomy(path: str | Path | None = None) -> pd.DataFrame:
         raise ValueError(
             f"crime taxonomy {path}: unknown category {sorted(unknown)}; use one of {CATEGORIES}"
         )
-    for flag in ("sensitive", "vawg"):
-        table[flag] = table[flag].str.strip().str.lower().isin(["true", "1", "yes", "y"])
+    if "public_place" not in table.columns:
+        table["public_place"] = "false"
+    for flag in ("sensitive", "vawg", "public_place"):
+        table[flag] = table[flag].fillna("").str.strip().str.lower().isin(["true", "1", "yes", "y"])
     table.index = _normal(pd.Index(table["crime_type"]))
     return table[~table.index.duplicated(keep="last")]
 
@@ -125,6 +138,13 @@ def _labels() -> pd.DataFrame:
     return table[~table.index.duplicated(keep="first")]
 
 
+def _flag(taxonomy: pd.DataFrame, column: str) -> pd.Series:
+    """A flag column of ``taxonomy``; False where a table made in code lacks it (or a row)."""
+    if column in taxonomy.columns:
+        return taxonomy[column].astype("boolean").fillna(False).astype(bool)
+    return pd.Series(False, index=taxonomy.index)
+
+
 def _normal(labels: pd.Index) -> pd.Index:
     return labels.str.strip().str.lower().str.replace(r"\s+", " ", regex=True)
 
@@ -144,8 +164,13 @@ def classify(
     not police.uk's snapped points) also every type neither the taxonomy nor the list knows
     (sensitive until mapped), and every type whose name matches the pattern whatever the
     taxonomy says: a record labelled "Violence and sexual offences" at an exact point may be a
-    sexual offence. Unmapped types not on the list become category ``"Other"``. Vectorised over
-    the unique types.
+    sexual offence; and every violent type (group :data:`VIOLENCE`: "Assault", "Violence with
+    injury", ...): at an exact point it may be a victim's home, domestic abuse not recorded as
+    such; but a type the taxonomy marks ``public_place`` ("Night-time economy violence": the
+    label itself places it in the street or a venue) and the pattern does not match. Unmapped
+    types not on the list become category ``"Other"``. VAWG-relevant: the taxonomy or the list
+    says so, or, for a type neither knows, its name reads as a sensitive, violent or harassment
+    offence. Vectorised over the unique types.
     """
     taxonomy = load_taxonomy() if taxonomy is None else taxonomy
     labels = _labels()
@@ -161,6 +186,7 @@ def classify(
     )
     sens_known = taxonomy["sensitive"].reindex(key).fillna(False).to_numpy(bool)
     vawg_known = taxonomy["vawg"].reindex(key).fillna(False).to_numpy(bool)
+    public = _flag(taxonomy, "public_place").reindex(key).fillna(False).to_numpy(bool)
     sens_guess = np.array([bool(SENSITIVE_PATTERN.search(k)) for k in key], dtype=bool)
     vawg_guess = sens_guess | np.array([bool(_VAWG_WORDS.search(k)) for k in key], dtype=bool)
     lookup = pd.DataFrame(
@@ -168,7 +194,7 @@ def classify(
             "category": cat,
             "sensitive": np.where(known, sens_known, sens_guess) | listed,
             "vawg": np.where(known, vawg_known, vawg_guess | listed),
-            "_unsure": (~known & ~listed) | sens_guess,
+            "_unsure": (~known & ~listed) | sens_guess | ((cat == VIOLENCE) & ~public),
         },
         index=uniq,
     )

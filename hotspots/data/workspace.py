@@ -1474,6 +1474,7 @@ def _taxonomy(ws: Workspace) -> pd.DataFrame | None:
             "category": list(overrides.values()),
             "sensitive": False,
             "vawg": False,
+            "public_place": False,
         },
         index=[str(k).strip().lower() for k in overrides],
     )

@@ -1043,8 +1043,11 @@ def read_input(paths: Sequence[str], *, study_area: str | None) -> Input:
 
     With files and a district study area (code or name; a council formed since from several:
     its former districts), the district's wards and 2011 residents come from the national
-    boundary pack.
+    boundary pack. The incidents are those every output may count
+    (:func:`hotspots.core.disclosure.disclosable`: no sensitive group under 5 of one source,
+    type, ward and month), as on the dashboard.
     """
+    from hotspots.core.disclosure import disclosable
     from hotspots.data.coverage import Coverage
     from hotspots.data.workspace import CONFIG, open_workspace
     from hotspots.space.areas import area_wards, assign_areas, workspace_areas
@@ -1053,8 +1056,8 @@ def read_input(paths: Sequence[str], *, study_area: str | None) -> Input:
         data = open_workspace(paths[0])
         incidents, wards, population = workspace_areas(data)
         area = study_area or data.workspace.study_area
-        return Input(incidents, data.coverage, area, wards, population, data.workspace.title,
-                     data.workspace)  # fmt: skip
+        return Input(disclosable(incidents), data.coverage, area, wards, population,
+                     data.workspace.title, data.workspace)  # fmt: skip
     result = load(paths, study_area=study_area)
     incidents = result.incidents
     if len(incidents) == 0 and result.report.quarantined:  # every row set aside: say why
@@ -1072,6 +1075,7 @@ def read_input(paths: Sequence[str], *, study_area: str | None) -> Input:
         incidents = assign_areas(incidents, wards)
         incidents.attrs.update(result.incidents.attrs)
         title = population.attrs.get("district", study_area)
+    incidents = disclosable(incidents)
     return Input(incidents, Coverage.of(incidents), study_area, wards, population, title)
 
 
@@ -1113,12 +1117,15 @@ def _default_wards(data: Input, *, res: int) -> Input:
 
 
 def _with_ward_codes(data: Input) -> Input:
-    """``data`` with each incident's ward (``ward_code``) from its wards, when it has them."""
+    """``data`` with each incident's ward (``ward_code``) from its wards, when it has them;
+    the incidents every output may count by ward (:func:`read_input`)."""
     if data.wards is None:
         return data
+    from hotspots.core.disclosure import disclosable
     from hotspots.space.areas import assign_areas
 
-    return dataclasses.replace(data, incidents=assign_areas(data.incidents, data.wards))
+    incidents = disclosable(assign_areas(data.incidents, data.wards))
+    return dataclasses.replace(data, incidents=incidents)
 
 
 def _add_month(parser: argparse.ArgumentParser) -> None:

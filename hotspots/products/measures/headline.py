@@ -92,9 +92,11 @@ def headline_measures(
     """
     check_incidents(incidents)
     periods = periods_for(current, previous, coverage)
-    # a measure of which the selection holds no incident at all (a crime group filter)
+    # a measure of which the selection holds no incident at all (a crime group filter), the
+    # sensitive incidents of small groups as if absent (else a total would say they exist)
+    counted = incidents.loc[~disclosure.small_groups(incidents)]
     unselected = [
-        name for name, mask in _measure_masks(incidents).items()
+        name for name, mask in _measure_masks(counted).items()
         if name != SENSITIVE_MEASURE and not mask.any()
     ]  # fmt: skip
     incidents, period_note = counted_in(incidents, periods, coverage)
@@ -121,13 +123,14 @@ def headline_measures(
     out = pd.DataFrame({"definition": list(HEADLINE_MEASURES.values())}, index=names)
     out.index.name = "measure"
     out["current"] = compared["previous"]["current"].reindex(names, fill_value=0).astype(float)
-    notes = [*periods.notes, *period_note]
-    if small.any():
-        notes.append(
-            "totals leave out sensitive offences (domestic abuse, sexual offences, stalking) "
-            f"where a ward holds fewer than {disclosure.MIN_COUNT} of one type in a month, so "
-            "no victim can be found by subtracting one figure from another"
-        )
+    notes = [
+        *periods.notes,
+        *period_note,
+        # said always: said only when some are left out, it would say that some exist
+        "totals leave out sensitive offences (domestic abuse, sexual offences, stalking) "
+        f"where a ward holds fewer than {disclosure.MIN_COUNT} of one type in a month, so "
+        "no victim can be found by subtracting one figure from another",
+    ]
     for name, suffix in COMPARISONS.items():
         table = made(compared, name)
         if table is None:

@@ -128,7 +128,10 @@ def default_periods(incidents: pd.DataFrame, *, days: int = 28) -> Periods:
 
     When any incident is dated to the month only (police.uk), the current period is the
     latest month those incidents cover (police.uk publishes whole months). When every incident
-    has a date, it is the last ``days`` days up to and including the latest date in the data.
+    has a date, it is the last ``days`` days up to and including the latest date of an incident
+    that is not sensitive: a period of days counts no sensitive incident (:func:`counted_in`),
+    and its last day must not be a victim's date. When every incident is sensitive, it is the
+    latest month (whole months count them).
 
     Parameters
     ----------
@@ -160,7 +163,15 @@ def default_periods(incidents: pd.DataFrame, *, days: int = 28) -> Periods:
             reason=f"{int(month_only.sum()):,} incidents are dated to the month only "
             "(police.uk), so the current period is the latest month they cover",
         )
-    end = pd.Period(incidents["occurred_from"].max(), freq="D")
+    dated = incidents.loc[~disclosure.time_split_rows(incidents)]
+    if len(dated) == 0:
+        month = pd.Period(incidents["month"].max(), freq="M")
+        return comparison_periods(
+            (month, month),
+            reason="the incidents are sensitive offences, counted in whole months only, so the "
+            "current period is the latest month they cover",
+        )
+    end = pd.Period(dated["occurred_from"].max(), freq="D")
     return comparison_periods(
         (end - (days - 1), end),
         reason=f"every incident has a date, so the current period is the last {days} days "

@@ -28,7 +28,6 @@ from shapely.geometry.base import BaseGeometry
 from hotspots.analysis.analyse import Analysis, analyse
 from hotspots.analysis.analyse import forecasts_beside as analyse_forecasts_beside
 from hotspots.core.defaults import GI_K, H3_RES
-from hotspots.core.disclosure import countable_count
 from hotspots.data import select as data_select
 from hotspots.data.ingest import resolve_study_area
 from hotspots.data.schema import CATEGORIES, WORKING_CRS
@@ -68,18 +67,6 @@ def _months_held(key: str, *, _ds: Dataset) -> MonthsHeld:
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _selected(key: str, sel_key: str, *, _ds: Dataset, _sel: Selection) -> gpd.GeoDataFrame:
     return select(_ds.incidents, _sel)
-
-
-def shown_total(ds: Dataset) -> int:
-    """The dataset's incidents as every figure shown counts them
-    (:func:`hotspots.core.disclosure.countable_count`: sensitive ones only from groups of 5 or
-    more, so no total minus a mapped count gives a small group's size), once per data load."""
-    return _shown_total(ds.key, _ds=ds)
-
-
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _shown_total(key: str, *, _ds: Dataset) -> int:
-    return countable_count(_ds.incidents)[0]
 
 
 def study_area(ds: Dataset) -> BaseGeometry:

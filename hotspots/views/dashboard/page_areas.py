@@ -15,12 +15,13 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from hotspots.core.disclosure import SMALL_GROUPS_NOTE
 from hotspots.core.io import export_ready, write_csv
 from hotspots.data.schema import WORKING_CRS
 from hotspots.data.select import Selection
 from hotspots.products import area_view, measures
 from hotspots.products.area_view import AreaMeasures
-from hotspots.products.captions import change_text, counted
+from hotspots.products.captions import change_text
 from hotspots.views import maps, tables
 from hotspots.views.dashboard import cached, login
 from hotspots.views.dashboard.offline import st_map
@@ -181,11 +182,6 @@ def periods_days(periods: measures.Periods) -> int:
 def _what_changed(changes: pd.DataFrame) -> None:
     st.subheader("What changed since last JAG")
     notes = list(changes.attrs.get("notes", []))
-    if changes.attrs.get("suppressed"):
-        notes.append(
-            f"{counted(changes.attrs['suppressed'], 'change')} in groups of sensitive incidents "
-            "with fewer than 5 are not listed"
-        )
     columns = st.columns(2)
     for column, (compared_with, period, rows) in zip(
         columns, area_view.changes_by_comparison(changes), strict=False
@@ -236,9 +232,8 @@ def _headline(headline: pd.DataFrame) -> None:
         st.caption(markdown_text(said) + ".")
     st.caption(
         "Domestic abuse: incidents whose crime type mentions domestic abuse (police.uk records "
-        "carry no such flag), counted for the area only, never mapped. A count holding fewer "
-        "than 5 sensitive incidents of one type, ward and month is withheld: shown as <5 when "
-        "the count itself is under 5, else as “withheld”. Arrows (▲/▼ and the coloured change "
+        f"carry no such flag), counted for the area only, never mapped. {SMALL_GROUPS_NOTE} "
+        "Arrows (▲/▼ and the coloured change "
         f"under a figure) mark a significant rise/fall only ({headline.attrs['test']}); any "
         "other change is written plainly."
     )

@@ -19,7 +19,7 @@ from hotspots.core.defaults import (
     H3_RES,
     HOT_MIN_BIN,
 )
-from hotspots.core.disclosure import MIN_COUNT, WITHHELD, countable_count
+from hotspots.core.disclosure import SMALL_GROUPS_NOTE, WITHHELD
 from hotspots.data.select import Selection, wards_in
 from hotspots.products.captions import (
     HOT_SPOT_METRIC,
@@ -275,17 +275,7 @@ def _figures(where: DeltaGenerator, inc: pd.DataFrame, result: Analysis) -> None
     fc = result.forecast
     clusters = result.params["clusters"]
     cols = where.columns([1, 1.7, 1, 0.8, 1])
-    # the count every page shows for this selection (When, Areas), without copying the
-    # incidents (up to 0.2-0.4 s of CPU on a fresh server, while the browser fetches the map)
-    counted, left_out = countable_count(inc)
-    cols[0].metric(
-        "Incidents",
-        f"{counted:,}",
-        help=f"Sensitive incidents (domestic abuse, sexual offences, stalking) in groups of "
-        f"fewer than {MIN_COUNT} are not counted, on any page."
-        if left_out
-        else None,
-    )
+    cols[0].metric("Incidents", f"{len(inc):,}", help=SMALL_GROUPS_NOTE)
     caught, caught_help = hot_spot_metric(fc)
     cols[1].metric(HOT_SPOT_METRIC, caught, help=caught_help)
     cols[2].metric(

@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from hotspots.analysis.temporal import MIN_TIMED_INCIDENTS, HourWeekday
-from hotspots.core.disclosure import MIN_COUNT, TIME_FILTER_NOTE
+from hotspots.core.disclosure import TIME_FILTER_NOTE
 from hotspots.data.schema import CATEGORIES
 from hotspots.data.select import Selection, values_present, ward_choices
 from hotspots.products.peak_times import (
@@ -76,23 +76,14 @@ def render() -> None:
         return
     out = when_products(ds, sel, focus)
     if out.n == 0:
-        if out.sensitive_left_out:
-            st.warning(
-                f"The selected incidents in {markdown_text(focus.label)} are sensitive and too "
-                f"few in each group (source, type, ward, month: fewer than {MIN_COUNT}) to show "
-                "when they happened."
-            )
-        else:
-            st.warning(f"No selected incidents in {markdown_text(focus.label)}.")
+        st.warning(f"No selected incidents in {markdown_text(focus.label)}.")
         return
     c = out.coverage
     st.caption(
         f"{out.n:,} incidents in {markdown_text(focus.label)}: {c['share_with_time']:.0%} have "
         f"a time of day ({c['with_time']:,}), {c['share_with_window']:.0%} a from–to window "
         f"({c['with_window']:,}), counted in part in each hour it may have happened in."
-        + (f" Sensitive incidents in groups of fewer than {MIN_COUNT} (source, type, ward, "
-           "month) are not counted." if out.sensitive_left_out else "")
-    )  # fmt: skip
+    )
     _heatmap(out.profile)
     _monthly(out)
     _peaks(out.peaks)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from hotspots.core.disclosure import TIME_FILTER_NOTE, cuts_groups
+from hotspots.core.disclosure import SMALL_GROUPS_NOTE, TIME_FILTER_NOTE, cuts_groups
 from hotspots.data.select import WEEKDAY_NAMES, Selection
 from hotspots.views.dashboard import cached, url_state
 from hotspots.views.dashboard.state import Dataset
@@ -98,7 +98,10 @@ def sidebar_filters(ds: Dataset, title: str | None = None) -> Selection:
     side = st.sidebar
     cached.freeze_loaded()
     meeting_toggle()
-    side.caption(f"Data: **{markdown_text(ds.label)}** — {cached.shown_total(ds):,} incidents")
+    side.caption(
+        f"Data: **{markdown_text(ds.label)}** — {len(ds.incidents):,} incidents",
+        help=SMALL_GROUPS_NOTE,  # said whatever the data hold
+    )
 
     choices = cached.filter_choices(ds)
     months = list(choices.months)

@@ -1,8 +1,10 @@
 """The dataset the dashboard shows, loaded once and cached.
 
-A :class:`Dataset` is the canonical incidents (wards joined), the ward polygons and their
-population, and what the loader reported. The demo (Dacorum police.uk records plus the
-synthetic council log) loads by default; the Data page can put an upload in its place.
+A :class:`Dataset` is the canonical incidents (wards joined; sensitive ones only from groups
+of 5 or more: :func:`hotspots.core.disclosure.disclosable`), the ward polygons and their
+population, and what the loader reported (of every row read). The demo (Dacorum police.uk
+records plus the synthetic council log) loads by default; the Data page can put an upload in
+its place.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import shapely
 import streamlit as st
 
 from hotspots.core.defaults import WORKSPACE_ENV
+from hotspots.core.disclosure import disclosable
 from hotspots.data import boundaries, datasets, workspace
 from hotspots.data.coverage import Coverage
 from hotspots.data.ingest import LoadReport, LoadResult, concat_results
@@ -93,8 +96,10 @@ def build_dataset(
     joined: bool = False,
     coverage: Coverage | None = None,
 ) -> Dataset:
-    """Join wards to a load result (unless ``joined``) and fingerprint it for the caches."""
-    incidents = result.incidents if joined else assign_areas(result.incidents, wards)
+    """Join wards to a load result (unless ``joined``), keep the incidents every page may count
+    (:func:`hotspots.core.disclosure.disclosable`: no sensitive group under 5 reaches a page) and
+    fingerprint it for the caches."""
+    incidents = disclosable(result.incidents if joined else assign_areas(result.incidents, wards))
     return Dataset(
         key=f"{label}:{_content_key(incidents, wards)}",
         label=label,

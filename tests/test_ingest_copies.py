@@ -99,3 +99,12 @@ def test_parts_of_one_month_sharing_no_incident_are_read_together(month_file, tm
     part.write_text(month_file.read_text().replace("2018-04-", "p2-2018-04-"))
     whole = load([month_file, part])
     assert whole.report.rows_read == 2 * load([month_file]).report.rows_read
+
+
+def test_one_file_named_twice_is_read_once_not_left_out(month_file):
+    """The same path given twice, or its folder and itself: both namings were left out as each
+    other's copy, and the month was lost."""
+    once = len(load([month_file]).incidents)
+    assert len(load([month_file, month_file]).incidents) == once
+    assert len(load([month_file.parent, month_file]).incidents) == once
+    assert not load([month_file, month_file]).report.files_skipped

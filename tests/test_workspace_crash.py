@@ -38,7 +38,18 @@ _KILLER = textwrap.dedent(
             return real(*args, **kwargs)
         return call
 
-    if kind == "replace":  # the nth move into place
+    if kind == "copy":  # no hard links here: killed half-way through copying an old part
+        def no_link(*args, **kwargs):
+            raise OSError("no hard links on this file system")
+
+        def half_copy(source, target, **kwargs):
+            data = Path(source).read_bytes()
+            Path(target).write_bytes(data[: len(data) // 2])
+            os.kill(os.getpid(), signal.SIGKILL)
+
+        os.link = no_link
+        workspace.shutil.copy2 = half_copy
+    elif kind == "replace":  # the nth move into place
         os.replace = killing(os.replace)
     elif kind == "unlink":  # the nth removal once every file is in place
         Path.unlink = killing(Path.unlink)
@@ -92,7 +103,7 @@ def before_and_files(tmp_path: Path) -> tuple[Path, tuple[dict, dict[str, bytes]
     return root, _state(root), given
 
 
-@pytest.mark.parametrize("step", ["manifest:1", "replace:1", "replace:2"])
+@pytest.mark.parametrize("step", ["manifest:1", "replace:1", "replace:2", "copy:1"])
 def test_an_add_killed_before_its_manifest_is_undone(before_and_files, step):
     root, before, files = before_and_files
     _killed_add(step, root, files)
@@ -132,8 +143,9 @@ def test_an_add_killed_after_its_manifest_is_finished(before_and_files, tmp_path
         {"moves": [["link/outside.txt", False], ["manifest.json", True]], "remove": []},
         {"moves": [], "remove": ["../../outside.txt"]},
         {"moves": "not a list"},
+        {"moves": [["manifest.json", True]], "remove": ["store.sqlite"]},  # not a part
     ],
-    ids=["dots", "absolute", "link", "no moves", "junk"],
+    ids=["dots", "absolute", "link", "no moves", "junk", "not a part"],
 )
 def test_a_crafted_journal_touches_nothing_outside_the_data(before_and_files, tmp_path, record):
     """A journal is a file in the data folder, not an instruction: one naming a path outside
@@ -141,6 +153,8 @@ def test_a_crafted_journal_touches_nothing_outside_the_data(before_and_files, tm
     root, before, _ = before_and_files
     outside = tmp_path / "outside.txt"  # root is tmp_path/ws: ../../outside.txt from data/
     outside.write_text("keep me")
+    store = root / "data" / "store.sqlite"  # a file of the data folder no add writes
+    store.write_text("keep me too")
     (root / "data" / "link").symlink_to(tmp_path)
     text = json.dumps(record).replace("OUTSIDE", str(outside))
     (root / "data" / ".writing-0123abcd.json").write_text(text)
@@ -148,7 +162,8 @@ def test_a_crafted_journal_touches_nothing_outside_the_data(before_and_files, tm
     if isinstance(record["moves"], list) and len(record["moves"]) > 1:
         new_manifest.write_text("{}")
     open_workspace(root)
-    assert outside.read_text() == "keep me"
+    assert outside.read_text() == "keep me" and store.read_text() == "keep me too"
+    store.unlink()
     assert not list((root / "data").glob(".writing-*"))
     (root / "data" / "link").unlink()
     new_manifest.unlink(missing_ok=True)

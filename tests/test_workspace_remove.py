@@ -181,3 +181,26 @@ def test_a_source_read_from_listed_files_is_not_removed_and_says_how(tmp_path):
     (demo / "hotspots.toml").write_text(toml)
     with pytest.raises(ValueError, match=r"police\.uk is read from files hotspots\.toml lists"):
         remove(demo, "police.uk", None)
+
+
+def test_a_month_removed_comes_back_with_its_file_added_again(tmp_path):
+    """A zip of three months added, one removed: the zip added again brings that month back
+    (it said 'unchanged': its other months still listed the zip as theirs)."""
+    import zipfile
+
+    files = tmp_path / "files"
+    files.mkdir()
+    archive = tmp_path / "quarter.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for i, month in enumerate(MONTHS):
+            path = Path(_street_csv(files, month, _counts(i), seed=i))
+            z.write(path, f"{month}/{path.name}")
+    root = tmp_path / "ws"
+    init(root, area=LEEDS)
+    add(root, [archive])
+    before = _ids(root)
+    remove(root, "police.uk", ["2018-05"])
+    report = add(root, [archive])
+    assert [r[1] for r in report.added] == ["2018-05"] and len(report.unchanged) == 2
+    assert _ids(root) == before
+    assert add(root, [archive]).unchanged  # and known again from then on

@@ -647,8 +647,10 @@ def add(
         set_aside[stem] = sorted(set(hashes.values()) | repeats_of)
     outdated = _stale_set_aside(set_aside, partitions)  # their files' months replaced since
     set_aside = {k: v for k, v in set_aside.items() if k not in outdated}
+    removed = sorted(set(manifest.get("removed_files", [])) - set(hashes.values()))
     writers[ws.data_dir / MANIFEST] = lambda path: _write_manifest(
-        path, {**manifest, "partitions": partitions, "set_aside": set_aside}
+        path,
+        {**manifest, "partitions": partitions, "set_aside": set_aside, "removed_files": removed},
     )
     gone = [ws.data_dir / f"{k}.parquet" for k in manifest["partitions"] if k not in partitions]
     gone += [ws.data_dir / QUARANTINE / f"{k}.parquet" for k in outdated]
@@ -734,9 +736,11 @@ def remove(root: str | Path, source: str, months: Sequence[str] | None = None) -
             f"holds {Coverage({name: held}).describe()})"
         )
     report = RemoveReport(listed=listed)
+    removed = set(manifest.get("removed_files", []))  # read again by their next add
     for key, entry in sorted(partitions.items(), key=lambda ke: ke[1]["month"]):
         if entry["source"] == name and entry["month"] in wanted:
             del partitions[key]
+            removed.update(entry.get("files", {}).values())
             files = sorted(Path(f).name for f in entry.get("files", {}))
             words = _force_words(_forces_of(entry))
             report.removed.append((name, entry["month"], words, int(entry["rows"]), files))
@@ -748,7 +752,13 @@ def remove(root: str | Path, source: str, months: Sequence[str] | None = None) -
     _write_all(
         {
             ws.data_dir / MANIFEST: lambda path: _write_manifest(
-                path, {**manifest, "partitions": partitions, "set_aside": kept_aside}
+                path,
+                {
+                    **manifest,
+                    "partitions": partitions,
+                    "set_aside": kept_aside,
+                    "removed_files": sorted(removed),
+                },
             )
         },
         then_remove=gone,
@@ -1361,6 +1371,8 @@ def _known_files(
     if not hashes:
         return None
     wanted = set(hashes.values())
+    if wanted & set(manifest.get("removed_files", [])):  # a month of them removed since
+        return None
     hits = [
         e
         for e in manifest["partitions"].values()
@@ -1523,15 +1535,41 @@ def open_workspace(root: str | Path) -> WorkspaceData:
     ------
     ValueError
         The workspace holds no data yet (the message says to run ``hotspots add``).
+    FileNotFoundError
+        A part the manifest lists is missing, the manifest unchanged meanwhile (an add or
+        remove that finished while this read went on: read again, with its manifest).
     """
     ws = read_workspace(root)
     _recover_unless_busy(ws.data_dir)  # an add killed half-way: undone, or finished
+    for _ in range(_READS - 1):
+        seen = _manifest_text(ws)
+        try:
+            return _opened(ws)
+        except OSError:  # FileNotFoundError among them
+            if _manifest_text(ws) == seen:
+                raise  # missing or unreadable, not replaced by an add or remove meanwhile
+    return _opened(ws)
+
+
+_READS = 3
+"""Times :func:`open_workspace` reads a workspace whose add or remove removed a file it was
+reading (each time, the manifest that add wrote)."""
+
+
+def _manifest_text(ws: Workspace) -> str:
+    path = ws.data_dir / MANIFEST
+    return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+
+def _opened(ws: Workspace) -> WorkspaceData:
+    """:func:`open_workspace`, read once."""
     manifest = _read_manifest(ws)
     parts: list[LoadResult] = []
     declared: dict[str, set[str]] = {}
     categories = dict(ws.config.get("categories") or {})
     for key, entry in sorted(manifest["partitions"].items()):
-        frame = gpd.read_parquet(_part_file(ws, key, entry))
+        with _part_file(ws, key, entry).open("rb") as part:  # one file, even if replaced
+            frame = gpd.read_parquet(part)
         if entry.get("categories", {}) != categories:  # [categories] changed since it was added
             frame = _classified(frame, _taxonomy(ws))
         frame.attrs[WORKING_CRS] = _working_crs(frame)
@@ -1841,22 +1879,24 @@ def _recover(data_dir: Path) -> None:
         for path in removals if made else []:
             path.unlink(missing_ok=True)
         journal.unlink()
-    for left in data_dir.rglob(".*.new"):
+    for left in [*data_dir.rglob(".*.new"), *data_dir.rglob(".*.copying")]:
         if _TEMPORARY.fullmatch(left.name):
             left.unlink(missing_ok=True)
 
 
 _TOKEN = re.compile(r"[0-9a-f]{8}")
 """A :func:`_write_all` token (``secrets.token_hex(4)``)."""
-_TEMPORARY = re.compile(r"\..+\.[0-9a-f]{8}\.new")
-"""A temporary file :func:`_write_all` writes before moving it into place."""
+_TEMPORARY = re.compile(r"\..+\.[0-9a-f]{8}\.(new|old\.copying)")
+"""A temporary file :func:`_write_all` writes before moving it into place (or a copy of an
+old file's content being made, :func:`_second_name`)."""
 
 
 def _journal_record(
     journal: Path, data_dir: Path
 ) -> tuple[list[tuple[Path, bool]], list[Path]] | None:
     """The moves (path, whether a file was there) and removals a journal lists, each path
-    below ``data_dir``; ``None`` for a journal written half, or not by :func:`_write_all`."""
+    below ``data_dir`` and a file :func:`_write_all` writes (a ``.parquet`` part or quarantine
+    file, the manifest last); ``None`` for a journal written half, or not by it."""
     try:
         record = json.loads(journal.read_text(encoding="utf-8"))
         moves = [(_below(data_dir, p), e) for p, e in record["moves"] if isinstance(e, bool)]
@@ -1867,6 +1907,11 @@ def _journal_record(
         return None
     if None in removals:
         return None
+    written = [p for p, _ in moves] + removals
+    if moves[-1][0] != data_dir / MANIFEST or not all(
+        p == data_dir / MANIFEST or p.suffix == ".parquet" for p in written if p is not None
+    ):
+        return None  # _write_all writes parts, quarantine files and the manifest, last
     return [(p, e) for p, e in moves if p is not None], [p for p in removals if p is not None]
 
 
@@ -1891,12 +1936,15 @@ def _new_name(path: Path, token: str) -> Path:
 
 
 def _second_name(path: Path, other: Path) -> None:
-    """Give ``path``'s content a second name, ``other`` (a hard link; a copy where the file
-    system has none), so the old file can be put back while ``path`` is replaced at once."""
+    """Give ``path``'s content a second name, ``other`` (a hard link; where the file system
+    has none, a copy, made whole under a temporary name first: an ``other`` that exists is
+    always the whole old file, which :func:`_recover` may put back)."""
     try:
         os.link(path, other)
     except OSError:
-        shutil.copy2(path, other)
+        copying = other.with_name(other.name + ".copying")
+        shutil.copy2(path, copying)
+        os.replace(copying, other)
 
 
 def _content_hash(part: pd.DataFrame) -> str:

@@ -151,28 +151,34 @@ def expand(sources: Sources) -> list[SourceFile]:
 def without_copies(files: Sequence[SourceFile]) -> tuple[list[SourceFile], dict[str, str]]:
     """``files`` but those whose bytes are a file's before them (a browser's ``x (1).csv``, a
     zip and its files extracted beside it), and why each was left out (``{label: reason}``):
-    a copy read twice counts its incidents twice. Files are compared only when their sizes
-    are equal (uncompressed sizes of zip members), then by SHA-256.
+    a copy read twice counts its incidents twice. The same file named twice (a folder and a
+    file in it) is read once without a word. Files are compared only when their sizes are
+    equal (uncompressed sizes of zip members), then by SHA-256.
 
     Raises
     ------
     IngestError
         A file of equal size cannot be read (as its full read would).
     """
-    by_size: dict[int, list[SourceFile]] = {}
+    named: dict[tuple[Path, str | None], SourceFile] = {}
     for file in files:
-        by_size.setdefault(file.size, []).append(file)
+        named.setdefault((file.path.resolve(), file.member), file)  # the first naming of each
+    distinct = list(named.values())
+    by_size: dict[int, int] = {}
+    for file in distinct:
+        by_size[file.size] = by_size.get(file.size, 0) + 1
     first_of: dict[bytes, SourceFile] = {}
+    kept: list[SourceFile] = []
     copies: dict[str, str] = {}
-    for file in files:
-        if len(by_size[file.size]) < 2:
-            continue
-        digest = hashlib.sha256(file.read_bytes()).digest()
-        if digest in first_of:
-            copies[file.label] = f"the same bytes as {first_of[digest].label}: read once"
-        else:
+    for file in distinct:
+        if by_size[file.size] > 1:
+            digest = hashlib.sha256(file.read_bytes()).digest()
+            if digest in first_of:
+                copies[file.label] = f"the same bytes as {first_of[digest].label}: read once"
+                continue
             first_of[digest] = file
-    return [f for f in files if f.label not in copies], copies
+        kept.append(file)
+    return kept, copies
 
 
 def _file(path: Path, *, explicit: bool) -> list[SourceFile]:

@@ -438,6 +438,45 @@ quiet machine (no other work, load 1.2-1.3, 21:27 UTC), ``--runs 3``, medians, w
 final tree 2.54 s, 4.0x); with the 10 districts **2.11** / 3.36, 362 (3.5x); floor 1M
 1.07 / 1.31, 240; the million **5.07** / 8.09, 1,238 MB (4.7x; 5.7x at the session's start).
 Not met: Hertfordshire <= 2x, the million <= 4x; met: the import < 1 s, the million < 2 GB.
+
+Session 14: numpy's arrays in ordinary pages (``hotspots.core.memory.no_huge_pages_for_numpy``:
+``NUMPY_MADVISE_HUGEPAGE=0`` unless the user sets it). numpy asks Linux for transparent huge
+pages for every array of 4 MB or more; with the kernel's ``defrag`` at ``madvise`` (this
+machine's) each such fault may compact memory first. A cold million-row ``analyse``, pairs with
+the variable set each way: system time 1.27-1.60 s with huge pages against 1.03-1.08 s without
+(more, cheaper faults: 560k against 420k), wall 0.06-0.26 s less; Hertfordshire and a dashboard
+filter change the same either way. Also tried: glibc's ``MALLOC_MMAP_THRESHOLD_`` /
+``MALLOC_TRIM_THRESHOLD_`` / ``MALLOC_TOP_PAD_`` (freed memory kept for reuse): 0.1-0.2 s
+less system time, +80-100 MB, wall within the noise: not kept; the parent importing scipy on
+a thread during the read, forked before it (the child importing its own): +0.2 s of CPU, no
+gain measurable on a loaded machine: not kept. The session's other changes on a cold path (a
+file given twice read once: sizes compared, hashed only when equal; a police.uk month's Crime
+IDs compared only when two files hold it; ``disclosable`` a no-op for police.uk, whose rows
+are not sensitive) cost nothing measurable.
+
+The virtual machine ran ~20 % slower at the session's end than at its start (the same start
+tree's 1M run 4.54 s at 22:14, 5.10-5.45 s at 23:37), so compare within a row. Interleaved
+pairs, the session's start (bd789d5) and the final tree, quiet machine (23:37 UTC, load 1.2-1.6),
+wall / user / system s:
+
+======================================  ====================  ====================
+case                                    start                 final
+======================================  ====================  ====================
+analyse 1M, no study area (3 pairs)     5.10-5.45 / 6.3-6.7   4.79-4.92 / 6.5 /
+                                        / 1.5-1.9             1.1-1.2
+analyse Hertfordshire (3 pairs)         2.20-2.30 / 3.0-3.2   2.05-2.17 / 2.8-3.0
+                                        / 0.4-0.45            / 0.4-0.45
+======================================  ====================  ====================
+
+``--runs 3`` on the final tree right after (23:38 UTC, load 1.2): ``import
+hotspots.analysis.analyse`` 0.50 s (bar < 1 s: met); floor Hertfordshire 0.63 s;
+Hertfordshire without a study area 2.39 s (3.8x), with the 10 districts 2.27 s (3.6x); floor
+1M 1.12 s; the million 5.23 s (4.6x), 1,237 MB (< 2 GB: met). Not met: Hertfordshire <= 2x
+and the million <= 4x. Why Hertfordshire's cannot be met as the command stands: it uses 3.6-3.7
+s of CPU (two processes: the parent's imports 0.5, reading 0.6, the analysis 0.6, writing 0.2;
+the child's imports 0.4, forecast and backtest 0.56, map 0.2), and 2x the floor is 1.2-1.3 s
+of wall, 2.4-2.6 s of CPU on two cores at best: the forecast's backtest, the place names,
+the map and the rows' checks would have to go from the default command.
 """
 
 from __future__ import annotations

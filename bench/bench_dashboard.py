@@ -765,6 +765,14 @@ quarter of the changes took 0.33-0.50 s (the start's 0.31-0.38 s); at load 4 (23
 trees took 0.4-0.7 s. The demo's Patrol page: 0.22 -> 0.18 s (median of 12, 22:42, load
 1.6-2.0); the Map page, the Patrol page after the Map page (0.15-0.16 s) and the other pages
 unchanged.
+
+Session 14, the final tree (every branch merged) against the session's start, quiet machine
+(23:39-23:41 UTC, load 1.4-1.6; the virtual machine ~20 % slower than at 22:14, when the
+start's Map measured 0.27 s), AppTest, three new force-year groups, start then final, twice:
+Map 0.34-0.35 / 0.33 s (unchanged, at the bar here); Patrol opened alone 0.40-0.44 ->
+**0.30-0.31 s** (-26 %); Patrol after the Map 0.21-0.22 -> 0.19-0.20 s. First Map view in the
+browser, ``make dashboard`` with the disk cache: start 3.16 / 3.28 s, final 3.16 / 3.21 s
+(3.06 s at session 13's close on a faster hour): not met on this hour's machine.
 """
 
 from __future__ import annotations

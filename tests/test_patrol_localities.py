@@ -269,7 +269,7 @@ def test_plan_never_builds_a_place_from_sensitive_incidents() -> None:
     plan = patrol_plan(
         incidents, study_area=drawn, period=("2021-06", "2021-06"), run_backtest=False
     )
-    assert plan.metadata["summary"]["sensitive_left_out"] == 40
+    assert "sensitive_left_out" not in plan.metadata["summary"]  # no count of a drawn area's
     assert plan.metadata["summary"]["incidents"] == 440
     sensitive_ids = set(incidents.loc[incidents["sensitive"], "incident_id"])
     assert not sensitive_ids & set(plan.assignment["incident_id"])

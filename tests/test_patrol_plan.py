@@ -14,6 +14,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from sklearn.cluster import DBSCAN
 
 from hotspots.analysis.evaluate import backtest
@@ -239,7 +240,7 @@ def test_timed_log_ranked_by_harm_and_sensitive_left_out(
     period = in_months(log, *PERIOD)
     sensitive = period[period["sensitive"].to_numpy(bool)]
     assert len(sensitive) > 0
-    assert log_plan.metadata["summary"]["sensitive_left_out"] == len(sensitive)
+    assert "sensitive_left_out" not in log_plan.metadata["summary"]  # said, never counted
     assert not set(sensitive["incident_id"]) & set(log_plan.assignment["incident_id"])
 
 
@@ -455,4 +456,38 @@ def test_the_left_out_line_says_only_what_left_some_out(plan: PatrolPlan, log_pl
         assert (f"{outside:,} outside the study area" in before) == bool(outside), line
         if not (summary["unlocated"] or summary["outside_area"]):
             assert before == "Left out: none without a location or outside the study area"
-        assert sensitive.startswith(f"{summary['sensitive_left_out_shown']} sensitive")
+        assert sensitive == (
+            "sensitive incidents (domestic abuse, sexual offences, stalking) are never used to "
+            "draw places, nor counted here."
+        )
+
+
+def test_a_study_area_drawn_around_a_sensitive_incident_reads_as_one_around_none(
+    log: gpd.GeoDataFrame,
+) -> None:
+    """A reviewer placed a domestic abuse victim to within 30 m: a small disc drawn on it
+    beside a decoy said "<5 sensitive" and one incident fewer outside; the disc moved 80 m
+    said "0" (and the period came from the area's sensitive months too)."""
+    sensitive = log[log["sensitive"].to_numpy(bool)]
+    others = log[~log["sensitive"].to_numpy(bool)]
+    victim = sensitive.geometry.iloc[0]
+    decoy = others.geometry.iloc[0].buffer(0.004)  # ~300 m: some incidents that may be mapped
+    on = shapely.union(decoy, victim.buffer(0.0003))  # ~30 m on the victim
+    off = shapely.union(decoy, shapely.affinity.translate(victim, 0.002, 0).buffer(0.0003))
+    plans = [patrol_plan(log, study_area=area, top=3, run_backtest=False) for area in (on, off)]
+    first, second = (p.metadata["summary"] for p in plans)
+    assert first["outside_area"] - second["outside_area"] == _mapped_between(log, on, off)
+    assert plans[0].metadata["period"] == plans[1].metadata["period"]  # the decoy's months
+    assert first["incidents"] == second["incidents"]
+    left = [next(x for x in p.limits if x.startswith("Left out:")) for p in plans]
+    assert left[0].split("; ")[1] == left[1].split("; ")[1]
+
+
+def _mapped_between(log: gpd.GeoDataFrame, on: shapely.Geometry, off: shapely.Geometry) -> int:
+    """Incidents that may be mapped inside ``off`` but not ``on``, less the reverse: the
+    difference the outside counts may show (no sensitive one among them)."""
+    mapped = log[~log["sensitive"].to_numpy(bool)]
+    points = mapped.geometry.to_numpy()
+    in_on = shapely.contains(on, points).sum()
+    in_off = shapely.contains(off, points).sum()
+    return int(in_off - in_on)

@@ -150,8 +150,8 @@ def time_split(incidents: pd.DataFrame) -> pd.DataFrame:
 
 
 def time_split_rows(incidents: pd.DataFrame) -> np.ndarray:
-    """Per incident: True when an output cut by time may not count it (it is sensitive;
-    a frame without the ``sensitive`` column holds none)."""
+    """Per incident: True when an output cut by time, or by an area drawn at will, may not
+    count it (it is sensitive; a frame without the ``sensitive`` column holds none)."""
     if "sensitive" not in incidents.columns:
         return np.zeros(len(incidents), dtype=bool)
     return _sensitive(incidents)

@@ -23,7 +23,7 @@ from hotspots.analysis.temporal import compare_periods, hour_weekday, peak_windo
 from hotspots.core import forked
 from hotspots.core.crs import to_crs
 from hotspots.core.defaults import GI_K, H3_RES, HOT_MIN_BIN
-from hotspots.core.disclosure import mappable
+from hotspots.core.disclosure import mappable, time_split_rows
 from hotspots.core.kept import KeptByFrame
 from hotspots.core.points import inside as points_inside
 from hotspots.data import datasets
@@ -256,10 +256,11 @@ def patrol_plan(
     area = resolve_study_area(study_area) if outline is None else outline
     in_area, counts = _in_area(incidents, area)
     coverage = coverage if coverage is not None else Coverage.of(incidents)
-    start, end, months = _period(in_area, period)
-    current_all = in_area[_in_months(in_area["month"], start, end)]
-    spatial = mappable(current_all)
-    current = spatial.reset_index(drop=True)
+    # sensitive rows never shape a place, nor the period, nor a count: a drawn study area
+    # around one of them must read as one around none
+    mapped = mappable(in_area)
+    start, end, months = _period(mapped, period)
+    current = mapped[_in_months(mapped["month"], start, end)].reset_index(drop=True)
     if len(current) == 0:
         if len(coverage.missing((start, end))) == len(months):  # no data, not no crime
             raise ValueError(
@@ -269,7 +270,6 @@ def patrol_plan(
         raise ValueError(
             f"no incidents in the study area in {start} to {end}; choose another period or area"
         )
-    mapped = mappable(in_area)  # every month of the area: sensitive rows never shape a place
     forecasting = None
     if method == "forecast":  # begun first: in the worker process, when one serves, meanwhile
         up_to_end = _in_months(mapped["month"], None, end)
@@ -325,8 +325,6 @@ def patrol_plan(
         "share_in_localities": n_in_plan / total,
         "localities": len(plan),
         "area_m2": float(plan["area_m2"].sum()),
-        "sensitive_left_out": len(current_all) - total,
-        "sensitive_left_out_shown": spatial.attrs["sensitive_left_out_shown"],
         **counts,
     }
     if method == "forecast":
@@ -373,7 +371,9 @@ def _in_area(
     incidents: gpd.GeoDataFrame, area: shapely.Geometry
 ) -> tuple[gpd.GeoDataFrame, dict[str, int]]:
     """Located incidents inside the study area (:func:`hotspots.core.points.inside`: the rule
-    of the ingest's clip and the forecast), and how many were left out and why."""
+    of the ingest's clip and the forecast), and how many were left out and why: of the
+    incidents that may be mapped only (:func:`hotspots.core.disclosure.mappable`), so that
+    two study areas' counts never differ by a sensitive incident."""
     points = incidents.geometry.to_numpy()
     lon, lat = shapely.get_x(points), shapely.get_y(points)
     located = np.isfinite(lon) & np.isfinite(lat)
@@ -381,7 +381,11 @@ def _in_area(
         incidents["y"].to_numpy(float)
     )
     inside = located & points_inside(area, lon, lat)
-    counts = {"unlocated": int((~located).sum()), "outside_area": int((located & ~inside).sum())}
+    counted = ~time_split_rows(incidents)  # (a drawn area cuts groups as a time cut does)
+    counts = {
+        "unlocated": int((~located & counted).sum()),
+        "outside_area": int((located & ~inside & counted).sum()),
+    }
     if inside.all():  # (a dashboard's selection of its study area) read, never changed
         return incidents, counts
     return incidents[inside], counts
@@ -839,7 +843,8 @@ def _timing(
 
 def _left_out(summary: dict[str, Any]) -> str:
     """The plan's incidents left out, in words: only the reasons that left some out, then the
-    sensitive ones (always said, through the disclosure gate: never a place)."""
+    sensitive ones, always in the same words (never a number: a study area drawn around one
+    would tell it from none)."""
     parts = [
         f"{summary['unlocated']:,} without a location" if summary["unlocated"] else "",
         f"{summary['outside_area']:,} outside the study area" if summary["outside_area"] else "",
@@ -847,8 +852,8 @@ def _left_out(summary: dict[str, Any]) -> str:
     said = ", ".join(part for part in parts if part)
     return (
         f"Left out: {said or 'none without a location or outside the study area'}; "
-        f"{summary['sensitive_left_out_shown']} sensitive (domestic abuse, sexual offences, "
-        "stalking: never used to draw places)."
+        "sensitive incidents (domestic abuse, sexual offences, stalking) are never used to "
+        "draw places, nor counted here."
     )
 
 

@@ -770,3 +770,23 @@ def test_a_period_of_days_never_ends_on_a_sensitive_incidents_date() -> None:
     # sensitive incidents only: whole months, which count them
     only = measures.default_periods(inc[inc["sensitive"]])
     assert only.current[0].freqstr.startswith("M") and str(only.current[0]) == "2024-09"
+
+
+def test_a_workspace_mapping_a_violent_type_elsewhere_keeps_its_exact_points_off_the_map():
+    """``[categories] "Assault" = "Public order"`` made a council log's assaults at exact
+    points mappable (a reviewer's finding); the name reads as violence, whatever its group."""
+    from hotspots.data.schema import classify, load_taxonomy
+
+    table = load_taxonomy()
+    for name, group in (("Assault", "Public order"), ("GBH", "Public order")):
+        override = pd.DataFrame(
+            {"crime_type": [name], "category": [group], "sensitive": False, "vawg": False,
+             "public_place": False},
+            index=[name.lower()],
+        )  # fmt: skip
+        merged = pd.concat([table[~table.index.isin(override.index)], override])
+        flags = classify(pd.Series([name]), merged, exact_coordinates=True)
+        assert flags["category"].iloc[0] == group and bool(flags["sensitive"].iloc[0]), name
+        assert not classify(pd.Series([name]), merged, exact_coordinates=False)["sensitive"][0]
+    nte = classify(pd.Series(["Night-time economy violence"]), exact_coordinates=True)
+    assert not nte["sensitive"].iloc[0]  # marked public_place: still mappable

@@ -67,9 +67,12 @@ those the taxonomy places in public (``public_place``)."""
 # A crime type nobody mapped is still flagged sensitive when its name says so (the pattern
 # lives with the disclosure rule); these words only make it VAWG-relevant: harassment and the
 # like, and violence, as the taxonomy flags every violent type but murder.
+_VIOLENT_WORDS = re.compile(
+    r"violen|assault|wounding|\babh\b|\bgbh\b|murder|manslaughter|homicide|stabb", re.IGNORECASE
+)
+"""Names that read as violence against a person (whatever group a workspace maps them to)."""
 _VAWG_WORDS = re.compile(
-    r"harass|spiking|exposure|kerb.?crawl|misogyn|violen|assault|wounding|\babh\b|\bgbh\b",
-    re.IGNORECASE,
+    r"harass|spiking|exposure|kerb.?crawl|misogyn|" + _VIOLENT_WORDS.pattern, re.IGNORECASE
 )
 
 
@@ -165,9 +168,10 @@ def classify(
     (sensitive until mapped), and every type whose name matches the pattern whatever the
     taxonomy says: a record labelled "Violence and sexual offences" at an exact point may be a
     sexual offence; and every violent type (group :data:`VIOLENCE`: "Assault", "Violence with
-    injury", ...): at an exact point it may be a victim's home, domestic abuse not recorded as
-    such; but a type the taxonomy marks ``public_place`` ("Night-time economy violence": the
-    label itself places it in the street or a venue) and the pattern does not match. Unmapped
+    injury", ..., or a name that reads as violence whatever its group, :data:`_VIOLENT_WORDS`):
+    at an exact point it may be a victim's home, domestic abuse not recorded as such; but a
+    type the taxonomy marks ``public_place`` ("Night-time economy violence": the label itself
+    places it in the street or a venue) and the pattern does not match. Unmapped
     types not on the list become category ``"Other"``. VAWG-relevant: the taxonomy or the list
     says so, or, for a type neither knows, its name reads as a sensitive, violent or harassment
     offence. Vectorised over the unique types.
@@ -188,13 +192,16 @@ def classify(
     vawg_known = taxonomy["vawg"].reindex(key).fillna(False).to_numpy(bool)
     public = _flag(taxonomy, "public_place").reindex(key).fillna(False).to_numpy(bool)
     sens_guess = np.array([bool(SENSITIVE_PATTERN.search(k)) for k in key], dtype=bool)
+    # violent by its group, or by its name: a workspace's [categories] mapping "Assault" to
+    # "Public order" does not make an exact point of it mappable
+    violent = (cat == VIOLENCE) | np.array([bool(_VIOLENT_WORDS.search(k)) for k in key], bool)
     vawg_guess = sens_guess | np.array([bool(_VAWG_WORDS.search(k)) for k in key], dtype=bool)
     lookup = pd.DataFrame(
         {
             "category": cat,
             "sensitive": np.where(known, sens_known, sens_guess) | listed,
             "vawg": np.where(known, vawg_known, vawg_guess | listed),
-            "_unsure": (~known & ~listed) | sens_guess | ((cat == VIOLENCE) & ~public),
+            "_unsure": (~known & ~listed) | sens_guess | (violent & ~public),
         },
         index=uniq,
     )

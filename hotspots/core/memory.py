@@ -12,7 +12,7 @@ runs). The system allocator exists in every pyarrow build.
 numpy asks Linux for transparent huge pages (2 MB) for every array of 4 MB or more. On a
 kernel that compacts memory to find them at the fault (``defrag`` set to ``madvise``, the
 default of many distributions, this machine's too), a cold ``hotspots analyse`` of a million
-rows spent 1.3-1.6 s of system time with them and 1.0-1.1 s without, 0.1-0.3 s of wall time
+rows spent 1.3-1.6 s of system time with them and 1.0-1.1 s without, 0.06-0.26 s of wall time
 (session 14, interleaved runs); the Hertfordshire year and a dashboard filter change were the
 same either way.
 

@@ -379,23 +379,45 @@ _R = TypeVar("_R")
 def _one_add_at_a_time(root: Path) -> Iterator[None]:
     """Within the block no other process adds to the workspace at ``root``: each add reads the
     manifest and writes it back, so two at once (two analysts uploading on the Data page) would
-    lose one's months. A lock file beside the data (POSIX ``flock``, released when the process
-    ends however it ends); elsewhere, no lock."""
-    try:
-        import fcntl
-    except ImportError:  # not POSIX: one add at a time is the user's to keep
-        yield
-        return
+    lose one's months. First, an add or remove killed half-way is undone or finished
+    (:func:`_recover`). Not POSIX: no lock (one add at a time is the user's to keep)."""
     if not (root / CONFIG).is_file():  # no workspace: the add says so, nothing is made
         yield
         return
     folder = root / "data"
     folder.mkdir(exist_ok=True)
-    with (folder / ".add.lock").open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with _add_lock(folder, wait=True) as held:
+        if held:
+            _recover(folder)
+        yield
+
+
+@contextlib.contextmanager
+def _add_lock(folder: Path, *, wait: bool) -> Iterator[bool]:
+    """The workspace's add lock (POSIX ``flock`` on ``.add.lock`` in the data ``folder``,
+    released when the process ends however it ends), held within the block when this yields
+    ``True``. ``wait=False``: ``False`` at once when another process holds it (or the folder
+    cannot be written); ``False`` where there is no ``flock``."""
+    try:
+        import fcntl
+    except ImportError:
+        yield False
+        return
+    try:
+        lock = (folder / ".add.lock").open("a")
+    except OSError:
+        if wait:
+            raise
+        yield False  # (a workspace this user may only read)
+        return
+    with lock:
         try:
-            _recover(folder)  # an add or remove killed half-way: undone, or finished
-            yield
+            fcntl.flock(lock, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except OSError:  # held by another process (wait=False)
+            yield False
+            return
+        try:
+            yield True
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
@@ -1567,13 +1589,15 @@ def _opened(ws: Workspace) -> WorkspaceData:
     parts: list[LoadResult] = []
     declared: dict[str, set[str]] = {}
     categories = dict(ws.config.get("categories") or {})
+    own = _taxonomy(ws)
+    taxonomy = own if own is not None else load_taxonomy()  # read once for every part
     for key, entry in sorted(manifest["partitions"].items()):
         with _part_file(ws, key, entry).open("rb") as part:  # one file, even if replaced
             frame = gpd.read_parquet(part)
         if entry.get("categories", {}) != categories:  # [categories] changed since it was added
-            frame = _classified(frame, _taxonomy(ws))
+            frame = _classified(frame, taxonomy)
         frame.attrs[WORKING_CRS] = _working_crs(frame)
-        parts.append(_as_result(frame, ws, entry))
+        parts.append(_as_result(frame, ws, entry, taxonomy))
         declared.setdefault(entry["source"], set()).add(entry["month"])
     for source in ws.config.get("sources", []):
         if source.get("files"):
@@ -1697,7 +1721,12 @@ def _saved_quarantine(
     return pd.concat(frames, ignore_index=True) if frames else extra
 
 
-def _as_result(frame: gpd.GeoDataFrame, ws: Workspace, entry: Mapping[str, Any]) -> LoadResult:
+def _as_result(
+    frame: gpd.GeoDataFrame,
+    ws: Workspace,
+    entry: Mapping[str, Any],
+    taxonomy: pd.DataFrame,
+) -> LoadResult:
     """A stored part as a load's result: its report says what is known of it once stored (the
     files it was added from, the workspace's area it was clipped to, its months, the crime
     types its categories do not map), not how its files were read."""
@@ -1711,7 +1740,7 @@ def _as_result(frame: gpd.GeoDataFrame, ws: Workspace, entry: Mapping[str, Any])
     report.months = sorted(frame["month"].dt.strftime("%Y-%m").unique().tolist())
     report.time_precision = frame["time_precision"].value_counts().to_dict()
     report.unmapped_crime_types, report.unmapped_withheld = unmapped_counts(
-        frame["crime_type"], frame["source"], _taxonomy(ws)
+        frame["crime_type"], frame["source"], taxonomy
     )
     return LoadResult(frame, empty_quarantine(), report)
 
@@ -1832,19 +1861,9 @@ def _recover_unless_busy(data_dir: Path) -> None:
     remove is under way (one under way keeps its own; POSIX only, as the lock is)."""
     if not any(data_dir.glob(_JOURNAL.format(token="*"))) and not any(data_dir.rglob(".*.new")):
         return
-    try:
-        import fcntl
-    except ImportError:
-        return
-    with (data_dir / ".add.lock").open("a") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:  # an add under way: the files are its own
-            return
-        try:
+    with _add_lock(data_dir, wait=False) as held:
+        if held:
             _recover(data_dir)
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _recover(data_dir: Path) -> None:

@@ -1,5 +1,6 @@
-"""The Patrol page (AppTest) on two months of police.uk data for Leeds, opened from a shared
-link with a time-of-day filter: it names the period it covers and says the filter is dropped.
+"""The Patrol page (AppTest) on two months of police.uk data for Leeds (and of a dated, untimed
+council log), opened from a shared link with a time-of-day filter: it names the period it covers
+and says the filter is dropped, and why.
 """
 
 from __future__ import annotations
@@ -66,8 +67,49 @@ def test_a_linked_time_filter_dropped_for_month_only_data_is_said_in_the_main_pa
     said = [i.value for i in linked.main.info]
     assert said[0] == (  # under the title, above the plan
         "The time of day (22:00–03:59) and days of the week (Friday) asked for are not applied: "
-        "the selected records (police.uk) give the month only, with no day or hour to filter "
-        "on, so every incident of the chosen months counts."
+        "the selected records give the month only (as police.uk's do), with no day or hour to "
+        "filter on, so every incident of the chosen months counts."
     )
     side = " ".join(c.value for c in linked.sidebar.caption)
     assert "Time of day: not available" in side
+
+
+def _dated_log(folder: Path) -> str:
+    """A council ASB log for Jan-Feb 2024 giving each report's date but no time."""
+    points = boundaries.district(LEEDS).wards.representative_point()
+    rows = [
+        {"Ref": f"L{i}", "Date": f"{1 + i % 27:02d}/0{1 + i % 2}/2024",
+         "Category": "Anti-social behaviour", "Lat": f"{points.iloc[i % 6].y:.6f}",
+         "Lon": f"{points.iloc[i % 6].x + 1e-4 * (i % 5):.6f}"}
+        for i in range(120)
+    ]  # fmt: skip
+    path = folder / "asb_log.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return str(path)
+
+
+def test_a_linked_time_of_day_on_dated_records_says_they_lack_the_time_not_the_day(
+    tmp_path, monkeypatch
+):
+    # it said the records "(police.uk) give the month only, with no day or hour", beside a
+    # day-of-week filter the same records allow
+    root = tmp_path / "ws"
+    init(root, area=LEEDS, title="Leeds CSP")
+    columns = {"incident_id": "Ref", "date": "Date", "crime_type": "Category", "lat": "Lat",
+               "lon": "Lon"}  # fmt: skip
+    add(root, [_dated_log(tmp_path)], source="Leeds council ASB log", columns=columns)
+    monkeypatch.setenv("HOTSPOTS_WORKSPACE", str(root))
+    monkeypatch.setenv("HOTSPOTS_DB", str(tmp_path / "store.sqlite"))
+    at = AppTest.from_function(_patrol_page, default_timeout=300)
+    at.query_params.update({"use_hours": "1", "from": "22", "to": "3"})
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    said = [i.value for i in at.main.info]
+    assert said[0] == (
+        "The time of day (22:00–03:59) asked for is not applied: the selected records give the "
+        "date but no time, so every incident of the chosen days counts."
+    )
+    side = " ".join(c.value for c in at.sidebar.caption)
+    assert "Time of day: not available — the selected records give the date but no time" in side
+    assert "month only" not in side
+    assert at.sidebar.multiselect(key="f_days").options  # the day of the week can be chosen

@@ -189,7 +189,8 @@ def _when(
     days: tuple[int, ...] = ()
     asked_hours: tuple[int, int] | None = None
     asked_days: tuple[int, ...] = ()
-    if cached.has_time_of_day(ds, sources, dates=True):
+    dated = cached.has_time_of_day(ds, sources, dates=True)
+    if dated:
         url_state.seed("f_days", options=range(7))
         days = tuple(
             side.multiselect(
@@ -231,23 +232,25 @@ def _when(
                 int(url_state.initial("f_hour_from", options=range(24), default=22)),
                 int(url_state.initial("f_hour_to", options=range(24), default=3)),
             )
-        side.caption(
-            "Time of day: not available — the selected records (police.uk) give the month "
-            "only, so there is no hour to filter on."
-        )
+        why = _untimed_words(dated)
+        side.caption(f"Time of day: not available — {why}, so there is no hour to filter on.")
     if cuts_groups(hours=hours, days=days):
         side.warning(TIME_FILTER_NOTE)
-    return hours, days, not_applied_words(asked_hours, asked_days)
+    return hours, days, not_applied_words(asked_hours, asked_days, dated=dated)
 
 
-def not_applied_words(hours: tuple[int, int] | None, days: tuple[int, ...]) -> str | None:
-    """What a time-of-day or day-of-week filter asked for on month-only records does not do
-    (``None``: nothing asked).
+def not_applied_words(
+    hours: tuple[int, int] | None, days: tuple[int, ...], *, dated: bool = False
+) -> str | None:
+    """What a time-of-day or day-of-week filter asked for on records without that detail
+    does not do (``None``: nothing asked); ``dated``: the records give the day, not the time.
 
     Examples
     --------
     >>> not_applied_words((22, 3), (4, 5))[:90]
     'The time of day (22:00–03:59) and days of the week (Friday and Saturday) asked for are not'
+    >>> not_applied_words((22, 3), (), dated=True)[56:]
+    'the selected records give the date but no time, so every incident of the chosen days counts.'
     >>> not_applied_words(None, ())
     """
     asked = []
@@ -258,11 +261,19 @@ def not_applied_words(hours: tuple[int, int] | None, days: tuple[int, ...]) -> s
     if not asked:
         return None
     verb = "are" if len(asked) > 1 else "is"
+    why = _untimed_words(dated) + ("" if dated else ", with no day or hour to filter on")
+    counted = "days" if dated else "months"
     return (
-        f"The {' and '.join(asked)} asked for {verb} not applied: the selected records "
-        "(police.uk) give the month only, with no day or hour to filter on, so every incident "
-        "of the chosen months counts."
+        f"The {' and '.join(asked)} asked for {verb} not applied: {why}, so every incident of "
+        f"the chosen {counted} counts."
     )
+
+
+def _untimed_words(dated: bool) -> str:
+    """Why there is no hour (``dated``: the day is known) or no day either to filter on."""
+    if dated:
+        return "the selected records give the date but no time"
+    return "the selected records give the month only (as police.uk's do)"
 
 
 def _days_words(days: tuple[int, ...]) -> str:

@@ -19,6 +19,13 @@ PeriodBound: TypeAlias = str | date | datetime | pd.Timestamp | pd.Period
 
 _DAY = pd.Timedelta(days=1)
 
+_TEST = (
+    "exact conditional binomial test for two Poisson counts (two-sided), per day so that "
+    "months of different length are allowed for, and significant only when the counts as "
+    "counted also differ significantly the same way"
+)
+"""How :func:`compare_periods` decides that a change is significant, in words."""
+
 
 def _month_numbers(incidents: pd.DataFrame) -> np.ndarray:
     """Each incident's month as months since January 1970 (the month of its local wall-clock
@@ -169,6 +176,16 @@ def compare_periods(
     are tested at once, so ``significant`` uses Benjamini–Hochberg q-values
     (:func:`hotspots.analysis.stats.fdr.fdr_bh`): a partnership does not chase noise.
 
+    Testing per-day rates allows for periods of different length (a 31-day March against a
+    28-day February), but the counts and ``pct_change`` a JAG reads are as counted: 1,373 in
+    February and 1,387 in March is 9 % fewer a day. So a change is called significant
+    (``significant``, ``direction``) only when it is significant both per day and as counted
+    (the same test with ``p = 1/2``, q-values likewise), the counts moving the way the
+    per-day rates do: the ▲/▼ and "significant rise/fall" never contradict the counts and
+    ``pct_change`` shown, and a change that only the different lengths explain is no
+    significant change. For periods of equal length the two tests are one. ``p_value`` and
+    ``q_value`` are the per-day test's.
+
     Parameters
     ----------
     incidents
@@ -242,12 +259,17 @@ def compare_periods(
     share = days["current"] / (days["current"] + days["previous"])
     c, p = counts["current"], counts["previous"]
     p_value = binom_two_sided(c, c + p, share)
-    q_value = fdr_bh(p_value) if by is not None else p_value
+    # as counted: the same test with equal exposure (the per-day test when the lengths are equal)
+    p_counted = p_value if share == 0.5 else binom_two_sided(c, c + p, 0.5)
+    q_value, q_counted = (
+        (fdr_bh(p_value), fdr_bh(p_counted)) if by is not None else (p_value, p_counted)
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         rate_ratio = np.where(p > 0, (c / days["current"]) / (p / days["previous"]), np.nan)
         pct_change = np.where(p > 0, 100 * (c - p) / p, np.nan)
-    significant = q_value < alpha
     rising = c / days["current"] > p / days["previous"]
+    counted_same_way = np.where(rising, c > p, c < p)
+    significant = (q_value < alpha) & (q_counted < alpha) & counted_same_way
     result = pd.DataFrame(
         {
             "current": c,
@@ -271,8 +293,7 @@ def compare_periods(
         previous_days=days["previous"],
         binomial_p=share,
         alpha=alpha,
-        test="exact conditional binomial test for two Poisson counts (two-sided)"
-        + ("; significance on Benjamini-Hochberg q-values" if by is not None else ""),
+        test=_TEST + ("; significance on Benjamini-Hochberg q-values" if by is not None else ""),
     )
     return result
 

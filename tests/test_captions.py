@@ -116,3 +116,56 @@ def test_map_caption_says_one_group_not_one_groups():
     assert "Clusters: 1 group of nearby incidents" in plain
     params["clusters"]["n_clusters"] = 2
     assert "Clusters: 2 groups of" in map_caption(params, n_hot_cells=3, clustered_share=0.5)[0]
+
+
+def _compared(folds: int, hit: float, base: float):
+    """A recency-density forecast tested on ``folds`` months beside counting past crime."""
+    import pandas as pd
+
+    fc = _forecast(folds=folds, first_test_month="2021-03", last_test_month="2021-03",
+                   hit_rate=hit, pai=10.0, pei=0.8)  # fmt: skip
+    fc.method = "recency_density"
+    fc.backtest = pd.DataFrame(
+        {"method": ["all_history", "recency_density"], "coverage": [0.05, 0.05],
+         "folds": [folds, folds], "hit_rate": [base, hit]}
+    )  # fmt: skip
+    return fc
+
+
+def test_one_test_month_reads_month_and_claims_nothing_better():
+    # Leeds, one month tested: "Tested on the last 1 months … better than simply counting past
+    # crime: 67 % vs 66 %"
+    from hotspots.products.captions import hot_spot_backtest, hot_spot_metric
+
+    said = hot_spot_backtest(_compared(1, 0.67, 0.66))
+    assert said.startswith("Tested on the last month: ") and "1 months" not in said
+    assert "better than" not in said and "worse than" not in said
+    assert "Simply counting past crime held 66 %: too few test months (1 month)" in said
+    assert "tested on the last month." in hot_spot_metric(_compared(1, 0.67, 0.66))[1]
+    technical = hot_spot_caption(_compared(1, 0.67, 0.66))[1]
+    assert "(1 test month)" in technical
+
+
+@pytest.mark.parametrize(
+    ("hit", "base", "verdict"),
+    [(0.67, 0.66, "about the same as"), (0.66, 0.67, "about the same as"),
+     (0.68, 0.64, "better than"), (0.60, 0.64, "worse than")],
+)  # fmt: skip
+def test_better_only_beyond_the_noise_of_the_backtest(hit, base, verdict):
+    from hotspots.products.captions import BEYOND_NOISE, hot_spot_backtest
+
+    said = hot_spot_backtest(_compared(12, hit, base))
+    assert (
+        f"That is {verdict} simply counting past crime: {hit:.0%} vs {base:.0%}".replace("%", " %")
+        in said
+    )
+    if verdict == "about the same as":
+        assert f"a difference under {BEYOND_NOISE} points is within the noise" in said
+
+
+def test_no_change_in_per_cent_reads_no_change_not_under_1():
+    # the pack: 586 → 586 read "under 1 %"
+    from hotspots.products.captions import percent_change_text
+
+    assert percent_change_text(0.0) == "no change"
+    assert percent_change_text(0.3) == "under 1 %" and percent_change_text(-0.3) == "under 1 %"

@@ -307,6 +307,11 @@ def test_auto_reports_out_of_sample_figures() -> None:
     assert all(p.endswith(DEFAULT_METHOD) for p in f["picks"][:3])
     assert 0 <= f["pei"] <= 1 and f["pai"] == pytest.approx(f["hit_rate"] / 0.05, rel=0.05)
     assert "5 % of the area" in result.summary()
+    assert result.summary().startswith("over the last 6 months, the 5 % of the area")
+    # one test month: "over the last month", not "the last 1 months"
+    one = forecast(_at(cells[:80], [months[i // 20] for i in range(80)]), study_area=AREA)
+    assert one.figures["folds"] == 1
+    assert one.summary().startswith("over the last month, the 5 % of the area marked here held")
     selected = result.selected
     assert list(selected["rank"]) == list(range(1, len(selected) + 1))
     with pytest.raises(ValueError, match="unknown method"):

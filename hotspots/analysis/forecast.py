@@ -1135,8 +1135,9 @@ class Forecast:
         f = self.figures
         if not f.get("folds"):
             return f"{self.method}: no backtest (too little history)"
+        months = "month" if f["folds"] == 1 else f"{f['folds']} months"
         return (
-            f"over the last {f['folds']} months, the {100 * f['coverage']:g} % of the area marked "
+            f"over the last {months}, the {100 * f['coverage']:g} % of the area marked "
             f"here held {100 * f['hit_rate']:.0f} % of the next month's crime (PAI "
             f"{f['pai']:.1f}, PEI {f['pei']:.2f}; method {self.method})"
         )

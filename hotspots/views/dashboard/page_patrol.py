@@ -346,7 +346,7 @@ def _table(plan: PatrolPlan) -> None:
         return
     heading = trend_headings(plan)
     widths = dict(zip(FIRST_COLUMNS, FIRST_WIDTHS_PX, strict=True))
-    shown, compared = _no_previous_dashed(tables.readable(display_table(plan)), heading)
+    shown, compared, dashed = _no_previous_dashed(tables.readable(display_table(plan)), heading)
     show_table(
         shown,
         column_config={
@@ -360,7 +360,7 @@ def _table(plan: PatrolPlan) -> None:
         },
         lines=3,  # a locality's name, its three peak windows, its visits: wrapped, whole
     )
-    if compared[heading["previous"]]["type_config"]["type"] == "text":
+    if dashed:
         st.caption(f"{NO_PREVIOUS} under “{heading['previous']}”: {NO_PREVIOUS_WORDS}.")
     if "Peak days" in shown and not shown["Peak days"].astype(bool).any():
         st.caption(f"No peak days: in every locality {_TOO_FEW_TIMED}.")
@@ -387,21 +387,27 @@ def _table(plan: PatrolPlan) -> None:
 
 def _no_previous_dashed(
     table: pd.DataFrame, heading: dict[str, str]
-) -> tuple[pd.DataFrame, dict[str, dict[str, Any]]]:
-    """``table`` with the previous period's counts as text, and ``"–"`` where there is none
-    (the grid shows a missing number as "None"), and the column settings of those counts:
-    whole numbers, with help saying what a dash means."""
+) -> tuple[pd.DataFrame, dict[str, Any], bool]:
+    """``table`` with the trend's counts (incidents compared, previous period) as text and
+    ``"–"`` where the plan has no previous period (the grid shows a missing number as
+    "None"), their column settings (whole numbers; the previous period's help says what a dash
+    means) and whether any dash is shown."""
     columns = [heading[k] for k in ("incidents_compared", "previous") if heading[k] in table]
-    help_text = f"Incidents in the same place in the period before, as long; {NO_PREVIOUS}: "
-    help_text += NO_PREVIOUS_WORDS
-    if not table[heading["previous"]].isna().any():
-        number = st.column_config.NumberColumn(format="%.0f", help=help_text)
-        return table, dict.fromkeys(columns, number)
+    help_text = (
+        f"Incidents in the same place in the period before, as long; {NO_PREVIOUS}: "
+        f"{NO_PREVIOUS_WORDS}"
+    )
+    dashed = bool(table[heading["previous"]].isna().any())
     out = table.copy()
+    config: dict[str, Any] = {}
     for column in columns:
-        out[column] = [NO_PREVIOUS if pd.isna(n) else f"{n:,.0f}" for n in table[column]]
-    text = st.column_config.TextColumn(help=help_text, alignment="right")  # as numbers are
-    return out, dict.fromkeys(columns, text)
+        said = help_text if column == heading["previous"] else None
+        if dashed:
+            out[column] = [NO_PREVIOUS if pd.isna(n) else f"{n:,.0f}" for n in table[column]]
+            config[column] = st.column_config.TextColumn(help=said, alignment="right")
+        else:
+            config[column] = st.column_config.NumberColumn(format="%.0f", help=said)
+    return out, config, dashed
 
 
 def _map(ds: Dataset, plan: PatrolPlan, key: tuple[str, ...]) -> None:

@@ -17,7 +17,7 @@ from markdown_it import MarkdownIt
 
 from hotspots.views.dashboard.text import markdown_text
 
-_DIRECTIVE = re.compile(r":[\w+\-]")  # :red[…], :material/…:, :smile:, :+1:
+_DIRECTIVE = re.compile(r":[^\W\d][\w\-]*\[|:[\w+\-/]+:")  # :red[…], :material/…:, :smile:
 _TAGS = re.compile(r"<[^>]+>")
 
 CASES = [
@@ -26,7 +26,7 @@ CASES = [
     ":material/home: here",
     ":blue-background[bg] :small[tiny] :orange-badge[badge]",
     "Ward: Armley :red[x]",
-    "10:30 to 12:45, ratio 3:1",
+    "10:30:45 :100: :_x:",
     "[sign in](https://evil.example) www.evil.example a@b.com",
     "<img src=x onerror=alert(1)> *bold* $x$ ~~gone~~",
 ]
@@ -39,3 +39,7 @@ def test_data_text_shows_as_typed_without_streamlit_directives(typed: str) -> No
     seen = html.unescape(_TAGS.sub("", rendered)).strip()
     assert seen.replace("\u200b", "") == typed
     assert not _DIRECTIVE.search(seen)  # what Streamlit would read as a colour, icon or emoji
+
+
+def test_a_time_keeps_its_colon_as_typed() -> None:
+    assert markdown_text("hours 22:00–03:59, ratio 3:1") == "hours 22:00–03:59, ratio 3:1"

@@ -15,11 +15,12 @@ _AUTOLINKED = re.compile(r"(?<=:)(?=//)|(?<=@)|(?<=\bwww)(?=\\\.)", re.IGNORECAS
 link (GitHub's autolinks, found after Markdown's escapes are read): a zero-width space there
 keeps it text."""
 
-_DIRECTIVE = re.compile(r":(?=[\w+\-])")
+_DIRECTIVE = re.compile(r":(?=[^\W\d]|[+\-]|[\w\-]+:)")
 """Where a colon opens one of Streamlit's Markdown directives: a colour or badge
 (``:red[…]``, ``:blue-background[…]``, ``:small[…]``), an icon (``:material/home:``) or an
-emoji shortcode (``:smile:``, ``:+1:``). A backslash does not stop the emoji and icons (they
-are read from the text after Markdown's escapes): a zero-width space after the colon does."""
+emoji shortcode (``:smile:``, ``:+1:``, ``:100:``); not a time's colon (``22:00``). A
+backslash does not stop the emoji and icons (they are read from the text after Markdown's
+escapes): a zero-width space after the colon does."""
 
 _ZERO_WIDTH_SPACE = "\u200b"
 

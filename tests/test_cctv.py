@@ -32,6 +32,7 @@ from hotspots.products.cctv import (
     camera_views,
     cameras_left_out,
     coverage,
+    hotspots_with_incidents,
     new_windows,
     next_monday,
     proposed_cameras,
@@ -214,6 +215,12 @@ def test_hotspot_coverage_counts_each_cells_incidents(policeuk, cameras, wards) 
     assert table["rank_uncovered"].tolist() == list(range(1, len(table) + 1))
     gaps = uncovered_hotspots(result)
     assert len(gaps) > 0 and (gaps["covered"] == 0).all() and (gaps["cameras"] == "").all()
+    # the hot cells with incidents and those no camera sees are counted over the same cells
+    # (the demo has hot cells with no incident of their own): the difference is those seen
+    assert (table["incidents"] == 0).any()
+    counted = hotspots_with_incidents(result)
+    assert (counted["incidents"] > 0).all() and set(gaps["cell"]) <= set(counted["cell"])
+    assert len(counted) - len(gaps) == int((table["covered"] > 0).sum())
     seen = table[table["covered"] > 0]
     assert (seen["cameras"] != "").all()
 

@@ -200,8 +200,8 @@ def test_police_uk_only_shows_peak_months_and_why(page, ds) -> None:
     assert "Peak hours" not in shown.columns and "Peak days" not in shown.columns
     plan = _direct(ds, [POLICE])
     assert shown["Peak months"].tolist() == plan.localities["windows"].tolist()
-    for windows in shown["Peak months"]:
-        assert {part[:7] for part in windows.split("; ")} <= {"2021-11", "2021-12", "2022-01"}
+    for windows in shown["Peak months"]:  # named, as the sidebar names months
+        assert {part[:8] for part in windows.split("; ")} <= {"Nov 2021", "Dec 2021", "Jan 2022"}
     reason = " ".join(i.value for i in at.info)
     assert "month\\-only" in reason and "no day or time" in reason
 
@@ -270,3 +270,30 @@ def test_the_summary_names_where_the_hot_spots_come_from_in_words(page, sources)
     said = " ".join(m.value for m in page.markdown)
     assert "hot spots from the forecast for next month." in said
     assert "hot spots from Forecast hot spots" not in said  # not the option's label, repeated
+
+
+def test_no_previous_period_shows_a_dash_and_why_in_both_views(page, ds, sources) -> None:
+    slider = page.sidebar.select_slider(key="f_months")
+    first = (slider.options[0], slider.options[2])  # the data's first 3 months: none before
+    at = _set(page, sources=sources, months=first, period="sidebar", top=3)
+    plan = _direct(ds, sources, period=tuple(pd.Period(m).strftime("%Y-%m") for m in first), top=3)
+    assert plan.localities["previous"].isna().all()
+    heading = "Previous period"
+    normal = _shown(at)
+    assert normal[heading].tolist() == ["–"] * len(plan.localities)  # not None
+    config = json.loads(at.dataframe[0].proto.columns)
+    assert "no previous period in the data" in config[heading]["help"]
+    assert any(c.value.startswith(f"– under “{heading}”: no previous period") for c in at.caption)
+    at = _set(page, sources=sources, months=first, period="sidebar", top=3, meeting=True)
+    assert at.table[0].value[heading].tolist() == normal[heading].tolist()
+    assert any(c.value.startswith(f"– under “{heading}”: no previous period") for c in at.caption)
+
+
+def test_peak_days_and_spacing_say_what_they_mean(page, sources) -> None:
+    at = _set(page, sources=sources, top=3)
+    config = json.loads(at.dataframe[0].proto.columns)
+    assert "blank when fewer than 10 of its incidents have" in config["Peak days"]["help"]
+    spacing = at.number_input(key="p_spacing")
+    # the empty box's word shows whole in a box about 90 px wide (1280 px window)
+    assert len(spacing.proto.placeholder) <= 6
+    assert f"(“{spacing.proto.placeholder}”): the same as the largest size" in spacing.help

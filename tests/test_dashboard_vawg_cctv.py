@@ -422,8 +422,17 @@ def test_cctv_coverage_equals_the_library_on_the_same_selection(cctv_at, direct)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Incidents in view"] == f"{cov.covered:,}"
     assert metrics["Share of incidents in view"] == f"{cov.share:.1%}"
-    assert metrics["High-count cells"] == str(len(cov.by_hotspot))
-    assert metrics["High-count cells no camera sees"] == str(len(cctv.uncovered_hotspots(cov)))
+    with_incidents = cov.by_hotspot[cov.by_hotspot["incidents"] > 0]
+    assert len(with_incidents) < len(cov.by_hotspot)  # hot cells with none of their own
+    shown, unseen = (
+        int(metrics[k].replace(",", ""))
+        for k in ("High-count cells with incidents", "High-count cells no camera sees")
+    )
+    assert shown == len(with_incidents) and unseen == len(cctv.uncovered_hotspots(cov))
+    # the same cells: the difference is the cells a camera sees (one of their incidents)
+    assert shown - unseen == int((cov.by_hotspot["covered"] > 0).sum())
+    empty = len(cov.by_hotspot) - len(with_incidents)
+    assert any(f"{empty:,} more high-count cells have no incident" in c.value for c in at.caption)
     assert 0 < cov.covered < cov.incidents
     shown = _table(at, "rank_uncovered", "place", "incidents")
     assert tables.heading("cell") not in shown.columns  # named by street and ward, not H3 ids

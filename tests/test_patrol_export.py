@@ -214,7 +214,40 @@ def test_kml_escapes_names_and_descriptions(plan: PatrolPlan, tmp_path: Path) ->
     names = [m.findtext(f"{K}name") for m in ET.parse(path).getroot().iter(f"{K}Placemark")]
     assert f"2. {NASTY}" in names  # round trip: the parser gives back exactly what was typed
     description = kml_document(plan).getroot().find(f"{K}Document/{K}description").text
-    assert description == "\n".join(plan.limits)
+    assert html.unescape(description) == "\n".join(plan.limits)
+
+
+HOSTILE_TYPE = "<img src=x onerror=alert(1)>"
+HOSTILE_PLACE = '<script>alert("x")</script> & <a href="http://evil.example">Click</a>'
+
+
+def test_kml_text_from_the_data_shows_as_text_in_a_viewer(dacorum_load: LoadResult) -> None:
+    """Crime types, sources and street names from a file are HTML-escaped text in every
+    description (a viewer renders it as HTML) and the balloon shows nothing else."""
+    incidents = dacorum_load.incidents.copy()
+    incidents["crime_type"] = incidents["crime_type"].astype(object)
+    incidents["location"] = incidents["location"].astype(object)
+    anti = incidents["category"].astype(str) == "Anti-social behaviour"
+    incidents.loc[anti, "crime_type"] = HOSTILE_TYPE  # a type the harm weights lack
+    incidents["location"] = HOSTILE_PLACE
+    hostile = patrol_plan(
+        incidents, study_area=datasets.DACORUM, period=("2021-10", "2021-12"), top=3,
+        run_backtest=False,
+    )  # fmt: skip
+    root = ET.fromstring(to_kml(hostile))
+    descriptions = [e.text or "" for e in root.iter(f"{K}description")]
+    assert len(descriptions) == 1 + 2 * len(hostile.localities)
+    limits = descriptions[0]
+    assert HOSTILE_TYPE in "\n".join(hostile.limits)  # the plan names the type …
+    assert html.unescape(limits) == "\n".join(hostile.limits)  # … and the viewer shows it
+    marks = list(root.iter(f"{K}Placemark"))
+    assert any(HOSTILE_PLACE in (m.findtext(f"{K}name") or "") for m in marks)
+    for text in descriptions:  # as a viewer reads it: XML-unescaped, then rendered as HTML
+        assert "<" not in text and ">" not in text and '"' not in text
+        assert not re.search(r"&(?!(amp|lt|gt|quot|#x27);)", text)  # every & an entity
+    assert any(HOSTILE_PLACE in html.unescape(t) for t in descriptions[1:])
+    balloons = [s.findtext(f"{K}BalloonStyle/{K}text") for s in root.iter(f"{K}Style")]
+    assert balloons == ["$[description]"] * 2  # neither $[name] nor the data table
 
 
 def test_geojson_round_trip(plan: PatrolPlan, tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ from hotspots.data.select import Selection, select
 from hotspots.demo.load import load_demo_log
 from hotspots.products.patrol import PatrolPlan, harm_of, load_harm_weights, patrol_plan
 from hotspots.products.patrol.harm import HARM_SCORE
+from hotspots.products.patrol.plan import _months_text
 from hotspots.products.patrol.request import (
     Choices,
     default_period,
@@ -127,13 +128,33 @@ def test_trend_counts_the_same_outlines_in_the_previous_period(
 def test_month_only_data_give_months_and_say_why(plan: PatrolPlan) -> None:
     assert set(plan.localities["peak_basis"]) == {"month"}
     assert (plan.localities["peak_days"] == "").all()
-    for windows in plan.localities["windows"]:
-        assert all(part[:7] in {"2021-10", "2021-11", "2021-12"} for part in windows.split("; "))
+    assert (plan.localities["windows"] == plan.localities["peak_hours"]).all()
     assert (plan.localities["visits_per_day"] == 3).all()
     assert (plan.localities["minutes_per_visit"] == 15).all()
     text = " ".join(plan.limits)
     assert "record the month only" in text and "police.uk moves every location" in text
     assert "Oct 2021 – Dec 2021" in text
+
+
+def test_peak_months_are_named_and_only_months_busier_than_the_average(
+    plan: PatrolPlan, dacorum: gpd.GeoDataFrame
+) -> None:
+    """A peak month by the rule of hour windows: one of the 3 busiest, above an even spread
+    (the locality's average month); named "Nov 2021", never "2021-11"."""
+    assigned = plan.assignment.dropna(subset=["locality"])
+    month = dacorum.set_index("incident_id")["month"].dt.to_period("M")
+    months = pd.period_range(*PERIOD, freq="M")
+    listed = 0
+    for rank, windows in zip(plan.localities["rank"], plan.localities["windows"], strict=True):
+        ids = assigned.loc[assigned["locality"] == rank, "incident_id"]
+        counts = month.loc[ids].value_counts().reindex(months, fill_value=0)
+        busiest = sorted(months, key=lambda m: (-counts[m], m))[:3]
+        want = [f"{m:%b %Y} ({counts[m]})" for m in busiest if counts[m] > counts.mean()]
+        assert windows == "; ".join(want), rank
+        listed += len(want)
+    assert 0 < listed < 3 * len(plan.localities)  # some months are no peak
+    assert _months_text([], 9) == "no peak month (fewer than 10 incidents)"
+    assert _months_text([], 10) == "no peak month (none above its average)"
 
 
 def test_names_use_streets_and_the_ward_holding_the_centre(plan: PatrolPlan) -> None:
@@ -389,20 +410,6 @@ def test_display_table_is_the_plan_in_peoples_words(plan: PatrolPlan, log_plan) 
         timed["Dosage"][found], log_plan.localities["visits_per_week"][found], strict=True
     ):
         assert visits.startswith(f"{per_week:.0f} visits a week (")  # short: the rule below
-
-
-def test_month_windows_are_each_localitys_busiest_months(
-    plan: PatrolPlan, dacorum: gpd.GeoDataFrame
-) -> None:
-    """Month-only data: a locality's windows are its own busiest months (peak_windows of its
-    incidents, best first, with their counts)."""
-    by_id = dacorum.set_index("incident_id")
-    assigned = plan.assignment.dropna(subset=["locality"])
-    for row in plan.localities.itertuples():
-        ids = assigned.loc[assigned["locality"] == row.rank, "incident_id"]
-        independent = peak_windows(by_id.loc[ids].reset_index(), top=3, block_hours=3)
-        pairs = zip(independent["label"], independent["incidents"], strict=True)
-        assert row.windows == "; ".join(f"{label} ({n:.0f})" for label, n in pairs)
 
 
 def test_crime_mix_lists_categories_by_count_ties_by_name() -> None:

@@ -385,13 +385,28 @@ def uncovered_hotspots(result: Coverage, *, max_share_covered: float = 0.0) -> g
     max_share_covered
         0 (default): hotspots with no incident in view; 0.5: at most half in view.
     """
-    if result.by_hotspot is None:
-        raise ValueError("coverage was computed without hotspots; pass hotspots= to coverage()")
     if not 0.0 <= max_share_covered <= 1.0:
         raise ValueError(f"max_share_covered must be a share 0–1, got {max_share_covered}")
+    table = hotspots_with_incidents(result)
+    return table[table["share_covered"] <= max_share_covered].reset_index(drop=True)
+
+
+def hotspots_with_incidents(result: Coverage) -> gpd.GeoDataFrame:
+    """The hotspots with at least one incident, in ``by_hotspot``'s order: the ones a camera can
+    see (one of their incidents in view) or not. A Gi* hot cell can have none of its own (hot
+    through its neighbours' counts): no camera sees or misses it, so it is in neither count,
+    and ``len(hotspots_with_incidents(r)) - len(uncovered_hotspots(r))`` is the hotspots a
+    camera sees.
+
+    Examples
+    --------
+    >>> len(hotspots_with_incidents(result)), len(uncovered_hotspots(result))  # doctest: +SKIP
+    (167, 151)
+    """
+    if result.by_hotspot is None:
+        raise ValueError("coverage was computed without hotspots; pass hotspots= to coverage()")
     table = result.by_hotspot
-    chosen = table[(table["share_covered"] <= max_share_covered) & (table["incidents"] > 0)]
-    return chosen.reset_index(drop=True)
+    return table[table["incidents"] > 0].reset_index(drop=True)
 
 
 def cameras_left_out(result: Coverage) -> dict[str, int]:

@@ -9,6 +9,7 @@ Each writer returns the file's bytes and also writes them to ``dest`` when given
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import xml.etree.ElementTree as ET
@@ -143,9 +144,14 @@ def kml_document(plan: PatrolPlan) -> ET.ElementTree:
     """The plan as a KML 2.2 document.
 
     One ``Folder`` of outline Placemarks (``Polygon``, or ``MultiGeometry`` of polygons, outer
-    rings counter-clockwise as KML asks) and one of centre Placemarks (``Point``); names and
-    descriptions are plain text, escaped by the XML writer; ``ExtendedData`` carries the plan
-    columns. Coordinates are ``lon,lat`` in WGS84 with 6 decimals.
+    rings counter-clockwise as KML asks) and one of centre Placemarks (``Point``); ``ExtendedData``
+    carries the plan columns. Coordinates are ``lon,lat`` in WGS84 with 6 decimals.
+
+    Text from the data (crime types, street names) never becomes markup in a viewer: KML
+    viewers render a ``description`` as HTML, so descriptions are HTML-escaped text (then
+    escaped again by the XML writer), and the balloon (:func:`_style`) shows the description
+    alone, so neither a name nor ``ExtendedData`` goes into the HTML as it is; names stay
+    plain text for the viewer's list of places.
 
     Examples
     --------
@@ -156,7 +162,7 @@ def kml_document(plan: PatrolPlan) -> ET.ElementTree:
     root = ET.Element(_tag("kml"))
     document = ET.SubElement(root, _tag("Document"))
     ET.SubElement(document, _tag("name")).text = f"Patrol plan {plan.metadata.get('period', '')}"
-    ET.SubElement(document, _tag("description")).text = "\n".join(plan.limits)
+    ET.SubElement(document, _tag("description")).text = html.escape("\n".join(plan.limits))
     _style(document)
     outlines = ET.SubElement(document, _tag("Folder"))
     ET.SubElement(outlines, _tag("name")).text = "Patrol localities"
@@ -167,7 +173,7 @@ def kml_document(plan: PatrolPlan) -> ET.ElementTree:
     trend = trend_headings(plan)["trend"]
     for record, geom in zip(table.to_dict("records"), geoms, strict=True):
         label = f"{record['rank']}. {record['name']}"
-        text = _description(record, trend)
+        text = html.escape(f"{label}\n{_description(record, trend)}")
         mark = _placemark(outlines, label, text, "#locality", record)
         _polygons(mark, geom)
         point = _placemark(centres, label, text, "#centre", record)
@@ -190,8 +196,15 @@ def _tag(name: str) -> str:
     return f"{{{KML_NS}}}{name}"
 
 
+BALLOON_TEXT = "$[description]"
+"""A Placemark's balloon: its (HTML-escaped) description alone. A viewer's default balloon puts
+the name and ``ExtendedData`` into HTML as they are (Google Earth: ``$[name]``, a table of
+the data)."""
+
+
 def _style(document: ET.Element) -> None:
-    """Shared styles: red outline with a light fill, and a red centre pin."""
+    """Shared styles: red outline with a light fill, and a red centre pin; the balloon of
+    both shows the description alone (:data:`BALLOON_TEXT`)."""
     style = ET.SubElement(document, _tag("Style"), id="locality")
     line = ET.SubElement(style, _tag("LineStyle"))
     ET.SubElement(line, _tag("color")).text = "ff1c1ae3"  # aabbggrr: #e31a1c
@@ -199,6 +212,8 @@ def _style(document: ET.Element) -> None:
     ET.SubElement(ET.SubElement(style, _tag("PolyStyle")), _tag("color")).text = "401c1ae3"
     pin = ET.SubElement(document, _tag("Style"), id="centre")
     ET.SubElement(ET.SubElement(pin, _tag("IconStyle")), _tag("color")).text = "ff1c1ae3"
+    for each in (style, pin):
+        ET.SubElement(ET.SubElement(each, _tag("BalloonStyle")), _tag("text")).text = BALLOON_TEXT
 
 
 def _placemark(
@@ -216,8 +231,9 @@ def _placemark(
 
 
 def _description(record: dict[str, Any], trend: str = "Trend") -> str:
-    """Plain-text description of a locality (the XML writer escapes it); ``trend`` heads the
-    trend (:func:`~hotspots.products.patrol.table.trend_headings`: the sources it counts)."""
+    """Plain-text description of a locality (HTML-escaped by :func:`kml_document`);
+    ``trend`` heads the trend (:func:`~hotspots.products.patrol.table.trend_headings`: the
+    sources it counts)."""
     share = record["share"]
     compared = (
         f"{trend}: {record['trend']} ({record['incidents_compared']:.0f} incidents against "

@@ -19,7 +19,12 @@ import shapely
 from hotspots.analysis.clusters import dbscan, dbscan_settings, unclustered
 from hotspots.analysis.evaluate import DEFAULT_COVERAGE, backtest
 from hotspots.analysis.stats import hotspots_gistar
-from hotspots.analysis.temporal import compare_periods, hour_weekday, peak_windows
+from hotspots.analysis.temporal import (
+    MIN_TIMED_INCIDENTS,
+    compare_periods,
+    hour_weekday,
+    peak_windows,
+)
 from hotspots.core import forked
 from hotspots.core.crs import to_crs
 from hotspots.core.defaults import GI_K, H3_RES, HOT_MIN_BIN
@@ -818,18 +823,12 @@ def _timing(
     timed = not peaks.attrs.get("reason")
     days = []
     months = []
-    if not timed:  # the peak months of each locality, in their rank order
-        by_rank = peaks.iloc[np.argsort(peaks["rank"].to_numpy(), kind="stable")]
-        peak_months: dict[str, list[str]] = {}
-        for locality, label, n in zip(
-            by_rank["locality"].astype(str), by_rank["label"], by_rank["incidents"], strict=True
-        ):
-            peak_months.setdefault(locality, []).append(f"{label} ({n:.0f})")
+    peak_months = {} if timed else _peak_months(peaks)
     found = dosage["visits_per_window"].notna().to_numpy(bool)  # hour windows of its own
-    for rank, has_windows in zip(ranks, found, strict=True):
+    for rank, has_windows, n in zip(ranks, found, plan["incidents"], strict=True):
         profile = hour_weekday(current[member == rank]) if timed and has_windows else None
         days.append(_top_days(profile.by_weekday) if profile and profile.available else "")
-        months.append("" if timed else "; ".join(peak_months.get(str(rank), [])))
+        months.append("" if timed else _months_text(peak_months.get(str(rank), []), n))
     out = plan.copy()
     out["peak_days"] = days
     out["peak_basis"] = "hour" if timed else "month"
@@ -839,6 +838,30 @@ def _timing(
     for column in (*columns, "dosage", "timed", "visits"):
         out[column] = dosage[column].to_numpy()
     return out
+
+
+def _peak_months(peaks: pd.DataFrame) -> dict[str, list[str]]:
+    """Each locality's peak months, busiest first: ``{"3": ["Feb 2021 (18)", …]}``. A month
+    is a peak by the rule of hour windows: one of the busiest (``peak_windows``'s ``top``), and
+    busier than the locality's average month (an even spread: lift over 1), as the busiest
+    hours of a week always are; a month of one or two incidents is no peak."""
+    busy = peaks[peaks["lift"] > 1]
+    busy = busy.iloc[np.argsort(busy["rank"].to_numpy(), kind="stable")]
+    out: dict[str, list[str]] = {}
+    for locality, month, n in zip(
+        busy["locality"].astype(str), busy["month"], busy["incidents"], strict=True
+    ):
+        out.setdefault(locality, []).append(f"{pd.Period(month, 'M'):%b %Y} ({n:.0f})")
+    return out
+
+
+def _months_text(months: list[str], incidents: int) -> str:
+    """A locality's peak months in the plan (``"Feb 2021 (18); Mar 2021 (15)"``), or why it has
+    none: fewer than :data:`MIN_TIMED_INCIDENTS` incidents (as hour windows need), or none
+    busier than its average month."""
+    if incidents < MIN_TIMED_INCIDENTS:
+        return f"no peak month (fewer than {MIN_TIMED_INCIDENTS} incidents)"
+    return "; ".join(months) or "no peak month (none above its average)"
 
 
 def _left_out(summary: dict[str, Any]) -> str:

@@ -135,19 +135,29 @@ def _sheet(
 def _coverage_metrics(cov: cctv.Coverage) -> None:
     by_hotspot = cov.by_hotspot
     assert by_hotspot is not None  # _coverage passes the hot cells
+    with_incidents = len(cctv.hotspots_with_incidents(cov))
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Incidents in view", f"{cov.covered:,}")
     c2.metric("Share of incidents in view", f"{cov.share:.1%}")
-    c3.metric("High-count cells", len(by_hotspot))
-    c4.metric("High-count cells no camera sees", len(cctv.uncovered_hotspots(cov)))
+    c3.metric("High-count cells with incidents", f"{with_incidents:,}")
+    c4.metric("High-count cells no camera sees", f"{len(cctv.uncovered_hotspots(cov)):,}")
     left_out = cov.params["cameras_left_out"]
+    empty = len(by_hotspot) - with_incidents
     st.caption(
         f"{cov.incidents:,} incidents in the selection; {cov.params['cameras_used']} active "
         f"cameras counted"
         + (f", {len(left_out)} not active left out ({_statuses(cov)})" if left_out else "")
         + f". High-count cells: hexagons of about {cell_area_text(ANALYSIS['res'])} in "
         f"statistically significant clusters of high counts ({GI_CONFIDENCE[HOT_MIN_BIN]} "
-        "confidence or more)."
+        "confidence or more); a camera sees a cell when it sees one of its incidents."
+        + (
+            f" {empty:,} more high-count "
+            + ("cell has" if empty == 1 else "cells have")
+            + " no incident of the selection (high through the cells around) and no camera "
+            "can be said to see or miss it: in neither figure."
+            if empty
+            else ""
+        )
     )
     with st.expander("How this was worked out"):
         st.caption(

@@ -10,12 +10,13 @@ is clicked. Meeting mode shows the table and the map only, with the last choices
 from __future__ import annotations
 
 from functools import partial
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 import folium
 import pandas as pd
 import streamlit as st
 
+from hotspots.analysis.temporal import MIN_TIMED_INCIDENTS
 from hotspots.data.select import Selection
 from hotspots.products.captions import counted, month_text
 from hotspots.products.patrol import (
@@ -88,6 +89,23 @@ table.FIRST_COLUMNS`): 724 px, inside the page beside the sidebar at 1366 px wid
 px), so they show without scrolling sideways; the rest follow."""
 
 _CHOICES_KEY = "patrol_choices"
+
+SPACING_AUTO = "auto"
+"""The spacing box's placeholder when empty: short, so a narrow box (1280 px) shows it whole."""
+
+NO_PREVIOUS = "–"
+"""A count the plan has no previous period for, in the grid as in meeting mode's table."""
+
+NO_PREVIOUS_WORDS = "no previous period in the data (none as long just before this one)"
+
+_TOO_FEW_TIMED = (
+    f"fewer than {MIN_TIMED_INCIDENTS} of its incidents have a time of day (police.uk records "
+    "give the month only)"
+)
+PEAK_DAYS_HELP = (
+    "The two busiest days of the week of the locality's incidents with a time of day; blank "
+    f"when {_TOO_FEW_TIMED}"
+)
 
 
 def render() -> None:
@@ -273,8 +291,11 @@ def _controls(ds: Dataset, sel: Selection, pool: pd.DataFrame) -> Choices:
         2000,
         step=10,
         key="p_spacing",
-        placeholder="same as the size",
-        help="Smallest distance between two localities' centres; empty: the largest size.",
+        placeholder=SPACING_AUTO,
+        help=(
+            "Smallest distance between two localities' centres. Left empty "
+            f"(“{SPACING_AUTO}”): the same as the largest size across."
+        ),
     )
     return Choices(
         period=period,
@@ -324,21 +345,25 @@ def _table(plan: PatrolPlan) -> None:
         )
         return
     heading = trend_headings(plan)
-    whole = st.column_config.NumberColumn(format="%.0f")
     widths = dict(zip(FIRST_COLUMNS, FIRST_WIDTHS_PX, strict=True))
+    shown, compared, dashed = _no_previous_dashed(tables.readable(display_table(plan)), heading)
     show_table(
-        tables.readable(display_table(plan)),
+        shown,
         column_config={
             **{name: st.column_config.Column(width=px) for name, px in widths.items()},
+            "Peak days": st.column_config.Column(width=widths["Peak days"], help=PEAK_DAYS_HELP),
             "Peak months": st.column_config.Column(width=widths["Peak hours"]),
             "Incidents": st.column_config.NumberColumn(width=widths["Incidents"]),
             "Share (%)": st.column_config.NumberColumn(format="%.1f %%"),
             HARM_SCORE: st.column_config.NumberColumn(format="%,.0f"),
-            heading["incidents_compared"]: whole,
-            heading["previous"]: whole,
+            **compared,
         },
         lines=3,  # a locality's name, its three peak windows, its visits: wrapped, whole
     )
+    if dashed:
+        st.caption(f"{NO_PREVIOUS} under “{heading['previous']}”: {NO_PREVIOUS_WORDS}.")
+    if "Peak days" in shown and not shown["Peak days"].astype(bool).any():
+        st.caption(f"No peak days: in every locality {_TOO_FEW_TIMED}.")
     like = trend_note(plan)
     if like:  # the trend counts fewer sources than "Incidents": said under the table
         st.caption(markdown_text(like))
@@ -358,6 +383,31 @@ def _table(plan: PatrolPlan) -> None:
     harm = harm_note(plan)
     if harm:
         st.caption(markdown_text(harm))
+
+
+def _no_previous_dashed(
+    table: pd.DataFrame, heading: dict[str, str]
+) -> tuple[pd.DataFrame, dict[str, Any], bool]:
+    """``table`` with the trend's counts (incidents compared, previous period) as text and
+    ``"–"`` where the plan has no previous period (the grid shows a missing number as
+    "None"), their column settings (whole numbers; the previous period's help says what a dash
+    means) and whether any dash is shown."""
+    columns = [heading[k] for k in ("incidents_compared", "previous") if heading[k] in table]
+    help_text = (
+        f"Incidents in the same place in the period before, as long; {NO_PREVIOUS}: "
+        f"{NO_PREVIOUS_WORDS}"
+    )
+    dashed = bool(table[heading["previous"]].isna().any())
+    out = table.copy()
+    config: dict[str, Any] = {}
+    for column in columns:
+        said = help_text if column == heading["previous"] else None
+        if dashed:
+            out[column] = [NO_PREVIOUS if pd.isna(n) else f"{n:,.0f}" for n in table[column]]
+            config[column] = st.column_config.TextColumn(help=said, alignment="right")
+        else:
+            config[column] = st.column_config.NumberColumn(format="%.0f", help=said)
+    return out, config, dashed
 
 
 def _map(ds: Dataset, plan: PatrolPlan, key: tuple[str, ...]) -> None:

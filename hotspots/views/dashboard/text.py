@@ -1,7 +1,7 @@
 """Text from data and users inside Streamlit's Markdown (captions, warnings, lists), escaped.
 
 One home for the rule: a ward name, crime type, source or comment shows as typed, and never
-becomes a link, an image, maths or formatting.
+becomes a link, an image, maths, formatting, a colour, an icon or an emoji.
 """
 
 from __future__ import annotations
@@ -15,6 +15,13 @@ _AUTOLINKED = re.compile(r"(?<=:)(?=//)|(?<=@)|(?<=\bwww)(?=\\\.)", re.IGNORECAS
 link (GitHub's autolinks, found after Markdown's escapes are read): a zero-width space there
 keeps it text."""
 
+_DIRECTIVE = re.compile(r":(?=[^\W\d]|[+\-]|[\w\-]+:)")
+"""Where a colon opens one of Streamlit's Markdown directives: a colour or badge
+(``:red[…]``, ``:blue-background[…]``, ``:small[…]``), an icon (``:material/home:``) or an
+emoji shortcode (``:smile:``, ``:+1:``, ``:100:``); not a time's colon (``22:00``). A
+backslash does not stop the emoji and icons (they are read from the text after Markdown's
+escapes): a zero-width space after the colon does."""
+
 _ZERO_WIDTH_SPACE = "\u200b"
 
 
@@ -27,6 +34,9 @@ def markdown_text(text: object) -> str:
     '\\\\<img src=x\\\\> \\\\*bold\\\\*'
     >>> markdown_text("[sign in](https://evil.example)")
     '\\\\[sign in\\\\]\\\\(https:\\u200b//evil\\\\.example\\\\)'
+    >>> markdown_text(":red[x] :smile:")
+    ':\\u200bred\\\\[x\\\\] :\\u200bsmile:'
     """
-    escaped = _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
+    plain = _DIRECTIVE.sub(":" + _ZERO_WIDTH_SPACE, str(text))
+    escaped = _MARKDOWN_SPECIALS.sub(r"\\\1", plain)
     return _AUTOLINKED.sub(_ZERO_WIDTH_SPACE, escaped)

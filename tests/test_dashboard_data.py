@@ -190,3 +190,38 @@ def test_a_council_sources_date_order_is_saved_and_used_for_its_next_upload(tmp_
     assert not again.radio  # the order is said, not asked
     said = f"Dates are read {us}, as saved for Council ASB log at its first add"
     assert any(said in c.value for c in again.caption)
+
+
+def test_a_month_far_smaller_than_the_workspaces_others_is_warned_of(tmp_path, monkeypatch):
+    """A police.uk month cut short (a stray quote, a download stopped) added on the page beside
+    whole ones: a warning, not only a line in the report."""
+    import pandas as pd
+
+    from hotspots.data import boundaries
+    from hotspots.data.ingest.policeuk import STREET_COLUMNS
+    from hotspots.data.workspace import add, init
+
+    wards = boundaries.district("E08000035").wards.representative_point()
+
+    def street(month: str, n: int) -> str:
+        rows = [
+            {"Crime ID": f"{month}-{i}", "Month": month, "Longitude": f"{p.x:.6f}",
+             "Latitude": f"{p.y:.6f}", "Crime type": "Burglary"}
+            for i, p in enumerate(wards.iloc[:n])
+        ]  # fmt: skip
+        return pd.DataFrame(rows, columns=list(STREET_COLUMNS)).to_csv(index=False)
+
+    root = tmp_path / "ws"
+    init(root, area="E08000035")
+    for month in ("2018-01", "2018-02", "2018-03"):
+        path = tmp_path / f"{month}-west-yorkshire-street.csv"
+        path.write_text(street(month, 30))
+        add(root, [path])
+    monkeypatch.setenv("HOTSPOTS_WORKSPACE", str(root))
+    at = AppTest.from_function(_data_page, default_timeout=180).run()
+    upload = ("2018-04-west-yorkshire-street.csv", street("2018-04", 5).encode(), "text/csv")
+    at.file_uploader(key="upload_files").set_value(upload).run()
+    at.button(key="upload_add").click().run()
+    assert not at.exception and not at.error
+    warned = " ".join(w.value for w in at.warning).replace("\\", "")  # markdown escapes
+    assert "police.uk 2018-04 (West Yorkshire) holds 5 incidents, under 25% of the 30" in warned

@@ -246,3 +246,23 @@ def test_a_nul_padded_tail_sets_aside_one_row_and_utf16_without_bom_is_named(tmp
     utf16.write_bytes("id,datetime,lat,lon\nA,2021-06-01 10:00,51.75,-0.47\n".encode("utf-16-le"))
     with pytest.raises(IngestError, match=r"looks like UTF-16 without a byte-order mark"):
         load(utf16)
+
+
+def test_a_latin1_pound_sign_apart_from_digits_is_text(tmp_path):
+    """'Briçgate £' (Latin-1, the £ after a space): read as text, not set aside as a byte that
+    is no text in Latin-1; a £ touching a word (no digit) is still a stray byte."""
+    path = tmp_path / "log.csv"
+    path.write_bytes(
+        b"id,datetime,lat,lon,note\n"
+        + "A,2021-06-01 10:00,51.75,-0.47,Briçgate £\n".encode("latin-1")
+        + 'B,2021-06-02 10:00,51.75,-0.47,"=HYPERLINK(""x"",""Briçgate £"")"\n'.encode("latin-1")
+        + "C,2021-06-03 10:00,51.75,-0.47,Café (£)\n".encode("latin-1")
+        + b"D,2021-06-04 10:00,51.75,-0.47,Park\xa3Road\n"
+    )
+    columns = {"datetime": "datetime", "lat": "lat", "lon": "lon", "location": "note"}
+    result = load(path, columns=columns)
+    assert result.report.encodings[str(path)] == "latin-1"
+    notes = set(result.incidents["location"])
+    assert {"Briçgate £", '=HYPERLINK("x","Briçgate £")', "Café (£)"} <= notes
+    assert result.quarantine["line"].tolist() == [5]
+    assert "byte 0xa3" in result.quarantine["detail"].iloc[0]

@@ -487,3 +487,41 @@ def test_a_reopened_workspace_reports_its_files_area_and_unmapped_types(tmp_path
     assert report.unmapped_crime_types == {"Scrap metal offences": 5}
     assert report.months == ["2018-04"] and report.rows_kept == 25
     assert any("outside the workspace's area were counted when" in n for n in report.notes)
+
+
+def test_a_police_uk_file_given_a_council_logs_source_is_refused(tmp_path, capsys):
+    """``add WS <street file> <log> --source "Leeds ASB log"`` filed police.uk's rows as the
+    log's, saying nothing: refused, the reason and the fix said, nothing written."""
+    root = tmp_path / "ws"
+    init(root, area=LEEDS)
+    settings = (root / "hotspots.toml").read_bytes()
+    street = _street_csv(tmp_path, "2018-04", "west-yorkshire", 5)
+    renamed = tmp_path / "april.csv"  # known by its header, whatever its name
+    renamed.write_bytes(street.read_bytes())
+    log = _log(tmp_path / "asb.csv", ["01/04/2018 10:00"])
+    for files in ([street, log], [renamed]):
+        with pytest.raises(ValueError, match=r"a police\.uk street-level crime file") as err:
+            add(root, files, source="Leeds ASB log", columns=LOG_MAP)
+        assert "without --source" in str(err.value) and Path(files[0]).name in str(err.value)
+    assert not (root / "data" / "manifest.json").exists()
+    assert (root / "hotspots.toml").read_bytes() == settings
+    assert main(["add", str(root), str(street), "--source", "Leeds ASB log"]) == 1
+    assert "police.uk street-level crime file" in capsys.readouterr().err
+    assert add(root, [street], source="police.uk").added  # police.uk's own name: filed as it is
+
+
+def test_a_month_far_smaller_than_its_neighbours_is_said(tmp_path, capsys):
+    """A month cut short (a stray quote, a download stopped) added beside whole ones: the add
+    report warns, on the command line and on the Data page (which shows its summary)."""
+    root = tmp_path / "ws"
+    init(root, area=LEEDS)
+    for month in ("2018-01", "2018-02", "2018-03"):
+        add(root, [_street_csv(tmp_path, month, "west-yorkshire", 40)])
+    assert main(["add", str(root), str(_street_csv(tmp_path, "2018-04", "west-yorkshire", 7))]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "warning: police.uk 2018-04 (West Yorkshire) holds 7 incidents, under 25% of the 40 "
+        "its other months hold (the median)"
+    ) in out
+    report = add(root, [_street_csv(tmp_path, "2018-05", "west-yorkshire", 30)])
+    assert "warning" not in report.summary()

@@ -87,7 +87,17 @@ def test_a_part_file_name_fits_any_file_system(tmp_path):
         zf.write(_street_csv(tmp_path / "long" / "x.csv", 3, prefix="long"), member)
     report = add(root, [tmp_path / "long.zip"])
     assert report.added and "is not the name of a police.uk force" in report.summary()
-    add(root, [_street_csv(tmp_path / "src" / "asb.csv", 2, prefix="own")], source="𝐁" * 120)
+    log = tmp_path / "asb.csv"  # a council log (a police.uk file takes no other source name)
+    wards = boundaries.district(LEEDS).wards.representative_point()
+    log.write_text(
+        "Ref,Reported,Category,Lat,Lon\n"
+        + "".join(
+            f"own-{i},01/04/2018 10:00,Noise,{p.y:.6f},{p.x:.6f}\n" for i, p in enumerate(wards[:2])
+        )
+    )
+    columns = {"incident_id": "Ref", "datetime": "Reported", "crime_type": "Category",
+               "lat": "Lat", "lon": "Lon"}  # fmt: skip
+    add(root, [log], source="𝐁" * 120, columns=columns)
     names = [p.name for p in (root / "data").rglob("*")]
     assert all(name.isascii() and len(name.encode()) <= 128 for name in names), names
     assert len(open_workspace(root).incidents) == 105

@@ -86,6 +86,7 @@ from hotspots.data.ingest.files import expand
 from hotspots.data.ingest.ids import is_generated
 from hotspots.data.ingest.load import policeuk_kind
 from hotspots.data.ingest.policeuk import FORCE_FILE, FORCE_NAMES, name_key
+from hotspots.data.ingest.policeukapi import looks_like_api_json
 from hotspots.data.schema import CATEGORIES, WORKING_CRS, classify, load_taxonomy
 
 CONFIG = "hotspots.toml"
@@ -167,6 +168,9 @@ class AddReport:
     replacing them (:func:`_copies`): source, month, incidents before and after."""
     load: LoadResult | None = None
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    """Months added that hold far fewer incidents than their source's others
+    (:func:`_small_months`: a file cut short)."""
     date_order: str = ""
     """How the council log's dates were read, in words (empty for police.uk's files)."""
     own_months: list[str] = field(default_factory=list)
@@ -183,6 +187,7 @@ class AddReport:
         lines = [] if self.load is None else [self.load.report.summary()]
         lines += [self.date_order] if self.date_order else []
         lines += [f"note: {note}" for note in self.notes]
+        lines += [f"warning: {warning}" for warning in self.warnings]
         for source, month, forces, n in self.added:
             late, dated = self._dated(month)
             lines.append(f"added {source} {month}{_of(forces)}: {_incidents(n, late)}{dated}")
@@ -489,13 +494,16 @@ def add(
         add up (:func:`_by_force`): a police.uk force's newer file replaces its own force's
         part of the month, unless it holds under half as many incidents (:data:`SHRINK_SHARE`,
         ``replace_smaller``). A file holding no incidents adds nothing, said so (a month of
-        none is not recorded: it stays "no data").
+        none is not recorded: it stays "no data"). A month added that holds far fewer
+        incidents than the source's others is warned of (:func:`_small_months`).
 
     Raises
     ------
     ValueError
-        A police.uk force's newer file holding under half the incidents of the month it would
-        replace (nothing is written), unless ``replace_smaller``. A month stored from several
+        A police.uk street file or police.uk API JSON given another source name than police.uk's
+        (:func:`_refuse_police_files`: it would be filed as a council log). A police.uk force's
+        newer file holding under half the incidents of the month it would replace (nothing is
+        written), unless ``replace_smaller``. A month stored from several
         forces' files at once (before parts were kept per force) and now given for only some
         of them: add those forces' files together. The date order other than the one saved
         with the source (:func:`source_dayfirst`).
@@ -506,6 +514,8 @@ def add(
         A part could not be written: nothing was (:func:`_write_all`).
     """
     ws = read_workspace(root)
+    if source is not None and source != POLICEUK:
+        _refuse_police_files(files, source)
     filed_as = source or _files_source_name(files)  # the source whose settings are used
     saved = ws.source(filed_as)
     if columns is not None and not isinstance(columns, Mapping):  # a ColumnMap
@@ -560,6 +570,7 @@ def add(
     repeated: list[pd.DataFrame] = []
     repeats_of: set[str] = set()  # the files of the parts this add's repeated rows repeat
     shrunk: list[str] = []  # police.uk months a much smaller file would replace
+    written: list[tuple[str, tuple[str, ...]]] = []  # the months whose size is checked
     for forces, month, part, used in parts:
         words = _force_words(forces)
         named = _stored_parts(partitions, name, month, forces)
@@ -637,6 +648,8 @@ def add(
             "added": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             **({"own_month": bool(mine)} if log else {}),
         }
+        if not log or mine:  # a log's months it only holds late incidents of are small
+            written.append((month, forces))
         if not old and beside:
             report.added_to.append((name, month, kept, kept + len(part)))
         elif not old:
@@ -652,6 +665,7 @@ def add(
             f"{'; '.join(shrunk)}. A download cut short? Add the whole file again; if the "
             "smaller file is right, add it with --replace-smaller (hotspots add)"
         )
+    report.warnings = _small_months(partitions, name, written)
     writers: dict[Path, Callable[[Path], object]] = {
         ws.data_dir / f"{key}.parquet": frame.to_parquet for key, frame in writes.items()
     }
@@ -1410,6 +1424,60 @@ def _known_files(
 def _any_exact(incidents: pd.DataFrame) -> bool:
     """Whether any row's source has exact points (each distinct source name tested once)."""
     return bool(is_exact_source(incidents["source"].unique()).any())
+
+
+def _refuse_police_files(files: Sequence[str | Path], source: str) -> None:
+    """Raise :class:`ValueError` when a police.uk street-level file (known by its name or its
+    header: :func:`policeuk_kind`) or police.uk API JSON is among ``files`` given another
+    source name than police.uk's: its rows would be filed as that source's (a council log's),
+    its months missing from police.uk's."""
+    police = [
+        f.label
+        for f in expand(files)
+        if policeuk_kind(f) == "street" or (f.suffix == ".json" and looks_like_api_json(f))
+    ]
+    if police:
+        more = f" and {len(police) - 3:,} more" if len(police) > 3 else ""
+        shown = ", ".join(police[:3]) + more
+        raise ValueError(
+            f"{shown}: a police.uk street-level crime file, given the source {source!r}: its "
+            "rows would be filed as that source's, like a council log's, and be missing from "
+            "police.uk's months. Nothing was added: add the police.uk files without --source "
+            "(they are filed as police.uk), and a council log's files with --source in an add "
+            "of their own"
+        )
+
+
+SMALL_MONTH_SHARE = 0.25
+"""Share of the median of a source's other months (one police force's, for police.uk) under
+which a month added is said to be small (:func:`_small_months`)."""
+
+
+def _small_months(
+    partitions: Mapping[str, Any], name: str, written: Iterable[tuple[str, tuple[str, ...]]]
+) -> list[str]:
+    """A warning for each month added or replaced (``written``: month and police forces) that
+    holds under :data:`SMALL_MONTH_SHARE` of the median of source ``name``'s other months of
+    the same forces, as ``partitions`` holds them: the sign of a file cut short (a stray
+    quote, a download stopped)."""
+    totals: dict[tuple[str, ...], dict[str, int]] = {}
+    for entry in partitions.values():
+        if entry["source"] == name:
+            months = totals.setdefault(_forces_of(entry), {})
+            months[entry["month"]] = months.get(entry["month"], 0) + int(entry["rows"])
+    out = []
+    for month, forces in written:
+        months = totals.get(tuple(sorted(_slug(f) for f in forces)), {})
+        others = [n for m, n in months.items() if m != month]
+        n = months.get(month, 0)
+        if others and n < SMALL_MONTH_SHARE * (median := float(np.median(others))):
+            out.append(
+                f"{name} {month}{_of(_force_words(forces))} holds {_incidents(n)}, under "
+                f"{SMALL_MONTH_SHARE:.0%} of the {median:,.0f} its other months hold (the "
+                "median): a file cut short? Check the load report for rows set aside, and add "
+                "the whole file again"
+            )
+    return out
 
 
 def _check_source_name(name: str, manifest: Mapping[str, Any], *, exact: bool) -> None:

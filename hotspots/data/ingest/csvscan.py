@@ -65,6 +65,9 @@ class CsvTable:
     trailing_delimiter_rows
         Rows read although they have more fields than the header, because the extra
         fields are all empty (trailing delimiters).
+    unbalanced_quote_lines
+        Lines set aside for a quote that would have joined the lines after it into one row
+        (:func:`_resync`); each is one of ``malformed_lines``.
     """
 
     name: str
@@ -80,6 +83,7 @@ class CsvTable:
     trailing_delimiter_rows: int
     malformed_reasons: np.ndarray
     encoding_evidence: str = ""
+    unbalanced_quote_lines: int = 0
 
     def notes(self) -> list[str]:
         """What the report should say about this file's layout."""
@@ -88,6 +92,12 @@ class CsvTable:
             out.append(f"{self.name}: encoding {self.encoding}: {self.encoding_evidence}")
         if self.blank_lines:
             out.append(f"{self.name}: {self.blank_lines} blank line(s) skipped")
+        if self.unbalanced_quote_lines:
+            out.append(
+                f"{self.name}: {self.unbalanced_quote_lines:,} line(s) with an unbalanced quote "
+                "(one that would have joined the lines after it into one row): each set aside, "
+                "and reading resumed at the next line"
+            )
         if self.trailing_delimiter_rows:
             out.append(
                 f"{self.name}: {self.trailing_delimiter_rows} row(s) end in extra empty fields "
@@ -200,19 +210,9 @@ def _plain_quotes(codes: np.ndarray, delimiter: int, newlines: np.ndarray) -> bo
     quotes = np.flatnonzero(codes == _QUOTE)
     if quotes.size % 2:
         return False
-    # runs of adjacent quotes; a run opens a field when the quotes before it are even
-    first = np.flatnonzero(np.concatenate(([True], np.diff(quotes) != 1)))
-    length = np.diff(np.append(first, quotes.size))
-    start, end = quotes[first], quotes[first] + length - 1
-    before = codes[np.maximum(start - 1, 0)]
-    after = codes[np.minimum(end + 1, codes.size - 1)]
-    at_start = (start == 0) | (before == delimiter) | (before == _LF)
-    at_end = (end == codes.size - 1) | (after == delimiter) | (after == _LF) | (after == _CR)
-    odd = length % 2 == 1
-    opens = first % 2 == 0
-    # opening: at a field start (and at its end too when the run also closes it); inside: an
-    # odd run closes the field, so it must end it; an even run is escaped quotes
-    ok = np.where(opens, at_start & (odd | at_end), ~odd | at_end)
+    # a run opens a field when the quotes before it are even
+    first, _, opening, within = _quote_runs(codes, quotes, delimiter)
+    ok = np.where(first % 2 == 0, opening, within)
     inside = (np.searchsorted(quotes, newlines) & 1) == 1
     return bool(ok.all() and not inside.any())
 
@@ -261,20 +261,35 @@ def scan_csv(text: TextData) -> CsvTable:
     codes = np.frombuffer(text.data, dtype=np.uint8)
     quotes = np.flatnonzero(codes == _QUOTE)
     newlines = np.flatnonzero(codes == _LF)
-    starts, ends, unclosed = _records(codes, quotes, newlines)
+    at_newline = _parity(quotes, newlines)
+    starts, ends, unclosed = _records(codes, quotes, newlines, at_newline)
     lines = np.searchsorted(newlines, starts) + 1
     blank = ends == starts
-    blank_lines = int(blank[:-1].sum())  # the last is only the end of the final line
-    starts, ends, lines = starts[~blank], ends[~blank], lines[~blank]
-    if starts.size == 0:
+    if blank.all():
         raise IngestError(f"{text.name}: the file is empty; expected a header row and data rows")
-    if unclosed and starts.size == 1:
+    if unclosed and (~blank).sum() == 1:
         raise IngestError(
-            f"{text.name}: the header row (line {lines[0]}) has an unclosed quote; expected a "
-            "header of column names separated by commas"
+            f"{text.name}: the header row (line {lines[~blank][0]}) has an unclosed quote; "
+            "expected a header of column names separated by commas"
         )
-    delimiter = _sniff_delimiter(text.data[starts[0] : ends[0]])
-    fields, offsets, first_field, nfields = _fields(codes, quotes, starts, ends, ord(delimiter))
+    head = int(np.argmax(~blank))
+    delimiter = _sniff_delimiter(text.data[starts[head] : ends[head]])
+    delims = np.flatnonzero(codes == ord(delimiter))
+    at_delim = _parity(quotes, delims)
+    split = _resync(
+        codes, quotes, (newlines, at_newline), (delims, at_delim), header=(starts[head], ends[head])
+    )
+    if split is None:  # no quote left open across lines: each record as the quotes say
+        delims = delims[at_delim == 0] if quotes.size else delims
+        stray = np.zeros(starts.size, dtype=bool)
+    else:
+        starts, ends, unclosed, stray = split.starts, split.ends, split.unclosed, split.stray
+        delims = delims[split.outside(delims, at_delim)]
+        lines = np.searchsorted(newlines, starts) + 1
+        blank = ends == starts
+    blank_lines = int(blank[:-1].sum())  # the last is only the end of the final line
+    starts, ends, lines, stray = starts[~blank], ends[~blank], lines[~blank], stray[~blank]
+    fields, offsets, first_field, nfields = _fields(codes, quotes, starts, ends, delims)
     columns = _header(fields, int(nfields[0]))
     ncols = len(columns)
     # extra fields that are all empty are trailing delimiters, not data: read the row
@@ -283,7 +298,7 @@ def scan_csv(text: TextData) -> CsvTable:
     trailing[extra] = (
         offsets[first_field[extra] + nfields[extra]] == offsets[first_field[extra] + ncols]
     )
-    good = (nfields == ncols) | trailing
+    good = ((nfields == ncols) | trailing) & ~stray
     good[0] = False
     if unclosed:
         good[-1] = False
@@ -301,6 +316,8 @@ def scan_csv(text: TextData) -> CsvTable:
         lines=lines[bad],
         unclosed_last=unclosed,
     )
+    if split is not None and stray.any():
+        detail[stray[bad]] = split.detail(text, newlines)
     bad_bytes = undecodable[bad]
     if bad_bytes.any():
         detail[bad_bytes] = _undecodable_detail(text, starts[bad][bad_bytes], ends[bad][bad_bytes])
@@ -318,6 +335,7 @@ def scan_csv(text: TextData) -> CsvTable:
         trailing_delimiter_rows=int(trailing[good].sum()),
         malformed_reasons=np.where(bad_bytes, "undecodable_text", "malformed_row").astype(object),
         encoding_evidence=text.evidence,
+        unbalanced_quote_lines=int(stray.sum()),
     )
 
 
@@ -365,14 +383,194 @@ def _position(data: bytes, offset: int) -> str:
 
 
 def _records(
-    codes: np.ndarray, quotes: np.ndarray, newlines: np.ndarray
+    codes: np.ndarray, quotes: np.ndarray, newlines: np.ndarray, at_newline: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, bool]:
-    """Start and (exclusive, before ``\\r\\n``) end offsets of every record."""
-    term = newlines[(np.searchsorted(quotes, newlines) & 1) == 0] if quotes.size else newlines
+    """Start and (exclusive, before ``\\r\\n``) end offsets of every record (``at_newline``:
+    the parity of the quotes before each line feed)."""
+    term = newlines[at_newline == 0] if quotes.size else newlines
     starts = np.concatenate(([0], term + 1))
     ends = np.concatenate((term, [codes.size]))
     has_cr = (ends > starts) & (codes[np.maximum(ends - 1, 0)] == _CR)
     return starts, ends - has_cr, bool(quotes.size % 2)
+
+
+LONGEST_ROW = 50
+"""Lines a row of the wrong number of fields may span (quoted fields holding line breaks)
+before its lines are read one by one (:func:`_resync`): a longer one is lines that a stray
+quote joined, whose closing quote happens to end a field."""
+
+
+@dataclass(frozen=True)
+class _Split:
+    """Records as :func:`_resync` splits them: ``starts`` and ``ends`` (exclusive), the quote
+    parity (``phase``) at which each record's delimiters lie outside quotes, and the lines set
+    aside (``stray``) with the offset of their unbalanced quote (``opened``; the file's size
+    for other records) and the line where it would have closed (``until``; 0: never)."""
+
+    starts: np.ndarray
+    ends: np.ndarray
+    phase: np.ndarray
+    stray: np.ndarray
+    opened: np.ndarray
+    until: np.ndarray
+    unclosed: bool
+
+    def outside(self, delims: np.ndarray, parity: np.ndarray) -> np.ndarray:
+        """Which delimiters lie outside quotes (``parity``: of the quotes before each): at
+        their record's quote parity, and after the unbalanced quote of a line set aside (its
+        fields read as if it were not there)."""
+        record = np.maximum(np.searchsorted(self.starts, delims, side="right") - 1, 0)
+        return (parity == self.phase[record]) | (delims > self.opened[record])
+
+    def detail(self, text: TextData, newlines: np.ndarray) -> list[str]:
+        """Why each line set aside was, with its text."""
+        out = []
+        for start, end, quote, until in zip(
+            self.starts[self.stray],
+            self.ends[self.stray],
+            self.opened[self.stray],
+            self.until[self.stray],
+            strict=True,
+        ):
+            line = int(np.searchsorted(newlines, start)) + 1
+            closed = (
+                f"closed only on line {until}, which would join lines {line}–{until} into one row"
+                if until
+                else "never closed"
+            )
+            out.append(
+                f"an unbalanced quote at line {line}, column {quote - start + 1} ({closed}): "
+                f"this line is set aside and reading resumes at line {line + 1}"
+                f"{QUOTED_RECORD}{text.data[start:end].decode('utf-8')}"
+            )
+        return out
+
+
+def _resync(
+    codes: np.ndarray,
+    quotes: np.ndarray,
+    line_feeds: tuple[np.ndarray, np.ndarray],
+    delimiters: tuple[np.ndarray, np.ndarray],
+    *,
+    header: tuple[int, int],
+) -> _Split | None:
+    """The records again when a quote left open joins lines it should not; ``None`` when none
+    does (the records split by quote parity are right).
+
+    A record after the header that holds a line break in quotes is lines a stray quote joined
+    when its quotes are not RFC 4180 (:func:`_quote_runs`: the quote closing it does not end
+    a field, say), when its quote is never closed, or when it spans more than
+    :data:`LONGEST_ROW` lines with the wrong number of fields. Then its first line, whose last
+    quote is the unbalanced one, is set aside, and reading resumes at the next line with the
+    quote parity turned over: each record keeps the parity at which its delimiters lie
+    outside quotes. ``line_feeds`` and ``delimiters``: the offsets of every one and the
+    parity of the quotes before each (:func:`_parity`); ``header``: the header's start and end.
+    """
+    size = codes.size
+    newlines, at_newline = line_feeds
+    delims, at_delim = delimiters
+    if not at_newline.any():
+        return None
+    in_header = (delims >= header[0]) & (delims < header[1])
+    ncols = int((in_header & (at_delim == 0)).sum()) + 1
+    delimiter = int(codes[delims[0]]) if delims.size else -1
+    first, run_at, opening, inside = _quote_runs(codes, quotes, delimiter)
+    terms, bad_at, bad_until = [], [], []
+    for phase in (0, 1):
+        term = newlines[at_newline == phase]
+        # the records holding line breaks in quotes (record i ends at term[i]; at phase 1,
+        # record 0 is the one ending at term[0], never read: the file starts at phase 0)
+        record = np.searchsorted(term, newlines[at_newline != phase])
+        first_of = np.flatnonzero(np.diff(record, prepend=-1))
+        joined = np.diff(np.append(first_of, record.size))  # line breaks in quotes in each
+        record = record[first_of]
+        starts = np.concatenate(([0], term + 1))[record]
+        ends = np.concatenate((term, [size]))[record]
+        after = (starts > header[0]) & ((record > 0) | (phase == 0))
+        starts, ends, joined = starts[after], ends[after], joined[after]
+        wrong = run_at[~np.where(first % 2 == phase, opening, inside)]
+        bad = np.searchsorted(wrong, ends) > np.searchsorted(wrong, starts)  # not RFC 4180
+        never = (ends == size) & ((quotes.size & 1) != phase)
+        bad |= never
+        long = np.flatnonzero(joined >= LONGEST_ROW)
+        if long.size:
+            outside = delims[at_delim == phase]
+            count = np.searchsorted(outside, ends[long]) - np.searchsorted(outside, starts[long])
+            bad[long] |= count + 1 != ncols
+        if phase == 0 and not bad.any():  # the records split by quote parity are right
+            return None
+        terms.append(term)
+        bad_at.append(starts[bad])
+        bad_until.append(np.where(never[bad], 0, np.searchsorted(newlines, ends[bad]) + 1))
+    parts: list[tuple[np.ndarray, ...]] = []
+    pos, phase = 0, 0
+    while True:
+        k = int(np.searchsorted(bad_at[phase], pos))
+        term = terms[phase][np.searchsorted(terms[phase], pos) :]
+        if k == bad_at[phase].size:  # no more: the records to the end of the file
+            starts, ends = np.concatenate(([pos], term + 1)), np.concatenate((term, [size]))
+            parts.append(_records_of(starts, ends, phase, size))
+            break
+        stop = int(bad_at[phase][k])
+        term = term[: np.searchsorted(term, stop)]  # the last ends the line before ``stop``
+        parts.append(_records_of(np.concatenate(([pos], term + 1))[:-1], term, phase, size))
+        line_end = int(newlines[np.searchsorted(newlines, stop)])
+        quote = int(quotes[np.searchsorted(quotes, line_end) - 1])  # the line's last
+        closes = int(bad_until[phase][k])
+        parts.append(tuple(np.array([v]) for v in (stop, line_end, phase, True, quote, closes)))
+        pos, phase = line_end + 1, 1 - phase
+    joined_up = (np.concatenate(column) for column in zip(*parts, strict=True))
+    starts, ends, phases, stray, opened, until = joined_up
+    has_cr = (ends > starts) & (codes[np.maximum(ends - 1, 0)] == _CR)
+    return _Split(
+        starts=starts,
+        ends=ends - has_cr,
+        phase=phases,
+        stray=stray.astype(bool),
+        opened=opened,
+        until=until,
+        unclosed=phase != (quotes.size & 1),
+    )
+
+
+def _parity(quotes: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """The parity (0 or 1) of the number of quotes before each offset."""
+    if quotes.size == 0:
+        return np.zeros(offsets.size, dtype=np.int64)
+    return np.searchsorted(quotes, offsets) & 1
+
+
+def _records_of(
+    starts: np.ndarray, ends: np.ndarray, phase: int, size: int
+) -> tuple[np.ndarray, ...]:
+    """:class:`_Split`'s columns for records read at quote parity ``phase``."""
+    n = starts.size
+    return (
+        starts,
+        ends,
+        np.full(n, phase),
+        np.zeros(n, dtype=bool),
+        np.full(n, size),
+        np.zeros(n, dtype=np.int64),
+    )
+
+
+def _quote_runs(
+    codes: np.ndarray, quotes: np.ndarray, delimiter: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The runs of adjacent quotes: each one's first quote (its index in ``quotes``), its
+    offset, and whether it is RFC 4180 if it opens a field (it starts the field, and ends it
+    too when it also closes it) and if it lies in one (an odd run closes the field, so it must
+    end it; an even one is escaped quotes)."""
+    first = np.flatnonzero(np.concatenate(([True], np.diff(quotes) != 1)))
+    length = np.diff(np.append(first, quotes.size))
+    start, end = quotes[first], quotes[first] + length - 1
+    before = codes[np.maximum(start - 1, 0)]
+    after = codes[np.minimum(end + 1, codes.size - 1)]
+    at_start = (start == 0) | (before == delimiter) | (before == _LF)
+    at_end = (end == codes.size - 1) | (after == delimiter) | (after == _LF) | (after == _CR)
+    odd = length % 2 == 1
+    return first, start, at_start & (odd | at_end), ~odd | at_end
 
 
 def _sniff_delimiter(header: bytes) -> str:
@@ -384,13 +582,11 @@ def _sniff_delimiter(header: bytes) -> str:
 
 
 def _fields(
-    codes: np.ndarray, quotes: np.ndarray, starts: np.ndarray, ends: np.ndarray, delimiter: int
+    codes: np.ndarray, quotes: np.ndarray, starts: np.ndarray, ends: np.ndarray, delims: np.ndarray
 ) -> tuple[pa.Array, np.ndarray, np.ndarray, np.ndarray]:
     """All fields of all records as one string array, in file order, unquoted; with its
-    value offsets, each record's first field and each record's number of fields."""
-    delims = np.flatnonzero(codes == delimiter)
-    if quotes.size:
-        delims = delims[(np.searchsorted(quotes, delims) & 1) == 0]
+    value offsets, each record's first field and each record's number of fields. ``delims``:
+    the offsets of the delimiters outside quotes."""
     # every delimiter lies in a record (the gaps between records hold only line ends)
     nfields = np.diff(np.append(np.searchsorted(delims, starts), delims.size)) + 1
     first_field = np.concatenate(([0], np.cumsum(nfields)[:-1]))

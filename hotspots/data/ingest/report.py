@@ -16,8 +16,8 @@ from hotspots.core import disclosure
 QUARANTINE_REASONS: Mapping[str, str] = {
     "undecodable_text": "a NUL, control character or byte that is not text in the file's "
     "encoding (a damaged or binary cell; the byte, line and column are in the detail)",
-    "malformed_row": "wrong number of fields (a truncated final row, an unclosed quote, "
-    "a stray delimiter)",
+    "malformed_row": "wrong number of fields (a truncated final row, a stray delimiter), or a "
+    "line with a quote left open (set aside alone: reading resumes at the next line)",
     "no_location": "coordinates (or geometry) blank",
     "invalid_coordinates": "coordinates not numbers, outside the valid range of their CRS, "
     "or the 0,0 placeholder",

@@ -45,7 +45,7 @@ def _cp1252_tables() -> tuple[np.ndarray, ...]:
     """Per byte ≥ 0x80: its cp1252 character's class and UTF-8 length (lookup tables)."""
     letter = np.zeros(256, dtype=bool)
     anywhere = np.zeros(256, dtype=bool)  # typographic punctuation: plausible anywhere
-    by_digit = np.zeros(256, dtype=bool)  # £ € ° ½ …: plausible next to a digit
+    by_digit = np.zeros(256, dtype=bool)  # £ € ° ½ …: by a digit, or apart from words
     width = np.ones(256, dtype=np.int64)
     for code in range(0x80, 0x100):
         try:
@@ -65,6 +65,9 @@ def _cp1252_tables() -> tuple[np.ndarray, ...]:
 _LETTER, _ANYWHERE, _BY_DIGIT, _WIDTH = _cp1252_tables()
 _DIGIT = np.zeros(256, dtype=bool)
 _DIGIT[list(b"0123456789")] = True
+_WORD = np.zeros(256, dtype=bool)  # a letter, or a byte ≥ 0x80 (a letter in most encodings)
+_WORD[list(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")] = True
+_WORD[0x80:] = True
 
 
 @dataclass(frozen=True)
@@ -157,8 +160,8 @@ def decode_text(raw: bytes, *, name: str, header: bool = True) -> TextData:
     ones are then stray bytes); else a single-byte encoding: ``cp1252`` when bytes
     0x80–0x9F read as cp1252 punctuation, ``latin-1`` when every byte ≥ 0x80 is ≥ 0xA0
     (where the two agree). A byte ≥ 0x80 that does not read as text in context (``ÿ`` alone
-    among ASCII, a cp1252 gap byte, a currency sign away from digits, a letter away from
-    letters) is a stray byte. NUL and other control characters are bad bytes everywhere.
+    among ASCII, a cp1252 gap byte, a currency sign touching a word but no digit, a letter away
+    from letters) is a stray byte. NUL and other control characters are bad bytes everywhere.
 
     ``header=False`` (JSON, often one line) lets a bad byte on the first line stay
     row-level too.
@@ -268,9 +271,11 @@ def _single_byte(raw: bytes, *, name: str, sequences: int, header: bool) -> Text
     high = np.flatnonzero(codes >= 0x80)
     prev = codes[np.maximum(high - 1, 0)]
     nxt = codes[np.minimum(high + 1, codes.size - 1)]
-    near_digit = _DIGIT[prev] | _DIGIT[nxt]
+    # a sign such as £ or ° by a digit ("£5", "20°") or standing apart from words ("Briçgate
+    # £", "(£)"); touching a word ("Park £Road"), a stray byte
+    apart = _DIGIT[prev] | _DIGIT[nxt] | ~(_WORD[prev] | _WORD[nxt])
     value = codes[high]
-    plausible = _LETTER[value] | _ANYWHERE[value] | (_BY_DIGIT[value] & near_digit)
+    plausible = _LETTER[value] | _ANYWHERE[value] | (_BY_DIGIT[value] & apart)
     stray = high[~plausible]
     cp1252 = bool(((value >= 0x80) & (value < 0xA0) & plausible).any())
     share = int(plausible.sum())

@@ -308,6 +308,7 @@ def _add_to_workspace(
         st.session_state["upload_added"] = True
     before = st.session_state.get("upload_report")
     st.session_state["upload_report"] = "\n".join(filter(None, [before, report.summary()]))
+    st.session_state.setdefault("upload_warnings", []).extend(report.warnings)
     return True
 
 
@@ -371,6 +372,8 @@ def render() -> None:
             st.success("Added to the workspace.")
         else:
             st.warning("Nothing was added to the workspace: the report below says why.")
+        for warning in st.session_state.pop("upload_warnings", []):  # a month cut short
+            st.warning(markdown_text(without_folders(warning)))
         report = tables.report_text(st.session_state.pop("upload_report"))
         st.code(without_folders(report), language=None)
     if "remove_report" in st.session_state:

@@ -794,12 +794,13 @@ modules, 0.19 s of the imports' 1.81 s of CPU.
 
 What changed: the launcher skips the REPL check and the component declarations' module walk
 (:func:`hotspots.views.dashboard.serve.skip_first_run_lookups`: the first element 0.32 ->
-0.006 s of the script's thread CPU under cProfile, no module walk left) and imports the emoji
-table ahead; ``core.access`` no longer hashes a
+0.006 s of the script's thread CPU under cProfile, no module walk left; without the profiler,
+the REPL check and the two declarations from a 30-frame stack with 1,667 modules loaded 0.08
+-> 0.011 s) and imports the emoji table ahead; ``core.access`` no longer hashes a
 password at import (0.05 s); ``scripts/setup.sh`` compiles missing bytecode. Figures (load
-10-17, other helpers' benchmarks: wall seconds mostly the machine; server CPU start to stop is
+6-17, other helpers' benchmarks: wall seconds mostly the machine; server CPU start to stop is
 the figure to compare), this bench's ``--browser-only --first-map-only``, main and first15 in
-turn, disk cache (two starts each) / empty cache:
+turn, disk cache (two starts each) / empty cache; the last two rows at load 6-8:
 
 ==============================  ==============================  ==============================
 run (UTC)                       main: wall (server CPU)         first15: wall (server CPU)
@@ -812,10 +813,18 @@ both compiled, 01:27-01:33      7.67, 6.55 (2.32, 2.16) /       5.96, 5.33 (1.91
                                 13.85 (4.49)                    9.26 (4.19)
 both compiled, second round     11.63, 13.32 (2.66, 2.71) /     8.68, 8.60 (2.42, 2.61) /
                                 13.27 (4.14)                    12.31 (4.16)
+as is, 01:40-01:44, load 6-8    8.56, 8.96 (2.57, 2.51) /       5.03, 4.41 (2.11, 1.94) /
+                                12.77 (3.94)                    8.76 (3.93)
+as is, second round             4.17, 5.91 (2.05, 2.27) /       4.58, 4.19 (1.92, 1.90) /
+                                8.75 (3.75)                     6.39 (3.76)
 ==============================  ==============================  ==============================
 
 ("as is": main's tree lacking bytecode for 82 modules, first15's compiled as setup.sh now
-does; "both compiled": each tree's bytecode complete in its own ``PYTHONPYCACHEPREFIX``.)
+does; "both compiled": each tree's bytecode complete in its own ``PYTHONPYCACHEPREFIX``.) The
+code's own cut is ~0.12 s of CPU (0.07 on the interpreter, 0.05 of hashing): the timeline
+harness, both trees compiled (01:37-01:40 UTC, load 6-8, three starts each, two rounds), read
+the server's CPU at the map sent as 1.79-2.07 s (main) and 1.91-2.15 s (first15): within its
+noise; the bytecode is 0.19 s more where it was missing.
 The bar (< 3 s) could not be read at this load. Tried and dropped (no gain beyond the noise
 at load 4-12): the element chunks imported ahead by a script added to Streamlit's page (at
 its load: the websocket opened 0.3-0.4 s later, the browser busy compiling them; when the

@@ -773,6 +773,66 @@ Map 0.34-0.35 / 0.33 s (unchanged, at the bar here); Patrol opened alone 0.40-0.
 **0.30-0.31 s** (-26 %); Patrol after the Map 0.21-0.22 -> 0.19-0.20 s. First Map view in the
 browser, ``make dashboard`` with the disk cache: start 3.16 / 3.28 s, final 3.16 / 3.21 s
 (3.06 s at session 13's close on a faster hour): not met on this hour's machine.
+
+Session 15 (first15): the first Map view, where the time goes, ``make dashboard``'s launcher,
+disk cache, ``/tmp`` harness (a wrapper of the launcher logging HTTP requests, websocket
+messages, the script run and the thread's steps; the browser's navigation and resource
+timings, DOM marks). Seconds from the server's start at load 3.6-7 (no quiet hour this
+session): server answers 0.44-0.8 (Python and Streamlit's import 0.38, CPU 0.26); the page's
+JavaScript loaded (DCL) 1.45-2.3; websocket and script start 1.76-2.9; the thread's imports
+done 0.4-1.3 s after the websocket (1.0-1.3 s of CPU on the interpreter that also serves the
+page's ~130 files: with the thread off the browser connects ~0.3 s sooner after the server
+answers); first view read +0.1-0.25; map sent (249 KB) +0.05-0.5; then the browser fetches
+the element chunks of the page (~70 files: DataFrame's 1.2 MB among them) and renders it:
+the map's frame, the metrics and often the cluster table enter the page in one DOM mutation
+0.85-1.4 s after the map is sent; the frame's scripts and Leaflet +0.3-0.5. The first script
+run's own thread CPU (cProfile) was 0.93 s: Streamlit's REPL check at the first element
+(``inspect.stack``: every frame's source, ~1,700 modules' real paths) 0.32, the page icon's
+emoji table 0.34 (0.05 without the profiler), the Map page 0.23. Half the package's modules
+had no bytecode (``PYTHONDONTWRITEBYTECODE`` in this environment): every start compiled ~80
+modules, 0.19 s of the imports' 1.81 s of CPU.
+
+What changed: the launcher skips the REPL check and the component declarations' module walk
+(:func:`hotspots.views.dashboard.serve.skip_first_run_lookups`: the first element 0.32 ->
+0.006 s of the script's thread CPU under cProfile, no module walk left; without the profiler,
+the REPL check and the two declarations from a 30-frame stack with 1,667 modules loaded 0.08
+-> 0.011 s) and imports the emoji table ahead; ``core.access`` no longer hashes a
+password at import (0.05 s); ``scripts/setup.sh`` compiles missing bytecode. Figures (load
+6-17, other helpers' benchmarks: wall seconds mostly the machine; server CPU start to stop is
+the figure to compare), this bench's ``--browser-only --first-map-only``, main and first15 in
+turn, disk cache (two starts each) / empty cache; the last two rows at load 6-8:
+
+==============================  ==============================  ==============================
+run (UTC)                       main: wall (server CPU)         first15: wall (server CPU)
+==============================  ==============================  ==============================
+as is, 01:21-01:27              12.68, 14.48 (2.79, 3.03) /     9.54, 13.67 (2.25, 2.89) /
+                                23.38 (5.44)                    20.32 (4.24)
+as is, second round             7.28, 9.51 (2.07, 2.46) /       6.21, 6.70 (1.85, 1.94) /
+                                13.10 (3.58)                    9.25 (3.44)
+both compiled, 01:27-01:33      7.67, 6.55 (2.32, 2.16) /       5.96, 5.33 (1.91, 2.04) /
+                                13.85 (4.49)                    9.26 (4.19)
+both compiled, second round     11.63, 13.32 (2.66, 2.71) /     8.68, 8.60 (2.42, 2.61) /
+                                13.27 (4.14)                    12.31 (4.16)
+as is, 01:40-01:44, load 6-8    8.56, 8.96 (2.57, 2.51) /       5.03, 4.41 (2.11, 1.94) /
+                                12.77 (3.94)                    8.76 (3.93)
+as is, second round             4.17, 5.91 (2.05, 2.27) /       4.58, 4.19 (1.92, 1.90) /
+                                8.75 (3.75)                     6.39 (3.76)
+==============================  ==============================  ==============================
+
+("as is": main's tree lacking bytecode for 82 modules, first15's compiled as setup.sh now
+does; "both compiled": each tree's bytecode complete in its own ``PYTHONPYCACHEPREFIX``.) The
+code's own cut is ~0.12 s of CPU (0.07 on the interpreter, 0.05 of hashing): the timeline
+harness, both trees compiled (01:37-01:40 UTC, load 6-8, three starts each, two rounds), read
+the server's CPU at the map sent as 1.79-2.07 s (main) and 1.91-2.15 s (first15): within its
+noise; the bytecode is 0.19 s more where it was missing.
+The bar (< 3 s) could not be read at this load. Tried and dropped (no gain beyond the noise
+at load 4-12): the element chunks imported ahead by a script added to Streamlit's page (at
+its load: the websocket opened 0.3-0.4 s later, the browser busy compiling them; when the
+script starts: no change), the thread started before the server answers, a 0.5 ms switch
+interval for the thread; a smaller map payload (coordinates already at 5 decimals, every
+layer sent is shown at start). Without the elements after the map (an experiment) the map was
+drawn 0.77-0.92 s after being sent against 1.3-3.4 s: the rest of the page's rendering is
+the largest step left, Streamlit's frontend's.
 """
 
 from __future__ import annotations

@@ -81,6 +81,32 @@ def test_passwords_are_salted_scrypt_hashes_and_wrong_ones_are_refused() -> None
         access.hash_password("")
 
 
+def test_unknown_name_costs_a_password_check_and_no_hash_at_import(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An unknown name's password goes through one scrypt of a new hash's cost (the same time as
+    a wrong password) and never matches; importing the module hashes nothing (the first map
+    waits for every import of the dashboard's start)."""
+    counting = (
+        "import hashlib; calls = []; real = hashlib.scrypt\n"
+        "hashlib.scrypt = lambda *a, **k: calls.append(k) or real(*a, **k)\n"
+        "import hotspots.core.access; print(len(calls))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", counting], capture_output=True, text=True, cwd=REPO, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "0"
+    calls: list[dict[str, object]] = []
+    real = access.hashlib.scrypt
+    monkeypatch.setattr(access.hashlib, "scrypt", lambda *a, **k: calls.append(k) or real(*a, **k))
+    cfg = access.AuthConfig(mode="password", users={})
+    for password in ("no such user", "", "x" * 64):
+        assert access.authenticate(cfg, "nobody", password) is None
+    cost = {"n": access.SCRYPT_N, "r": access.SCRYPT_R, "p": access.SCRYPT_P, "dklen": 32}
+    assert [{key: c[key] for key in cost} for c in calls] == [cost] * 3
+
+
 def test_the_cli_writes_only_the_hash_and_keeps_the_rest_of_the_config(tmp_path: Path) -> None:
     config = tmp_path / "hotspots.toml"
     config.write_text('[workspace]\narea = "E07000096"\n', encoding="utf-8")

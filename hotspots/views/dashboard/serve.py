@@ -19,7 +19,9 @@ Examples
 
 from __future__ import annotations
 
+import inspect
 import logging
+import os
 import re
 import sys
 import threading
@@ -40,6 +42,7 @@ FIRST_PAGE = (
     "hotspots.analysis.forecast",  # the first analysis's forecast, read from the disk cache
     "folium.plugins",  # 0.3 s: streamlit_folium imports every plugin's template
     "streamlit.components.v1",
+    "streamlit.emojis",  # 0.05 s: the page icon's check (app.py's set_page_config)
 )
 """What the Map page imports before its first map (pandas, geopandas, folium, the analysis),
 less the page module itself and :mod:`~hotspots.views.dashboard.offline`: they import
@@ -151,11 +154,45 @@ def quick_component_scan() -> None:
     manifest_scanner._is_likely_streamlit_component_package = quick
 
 
+COMPONENT_MODULES = ("streamlit_folium", "hotspots.views.dashboard.offline")
+"""The modules that declare the map's Streamlit components during the first script run."""
+
+
+def skip_first_run_lookups() -> None:
+    """Spare the first script run two look-ups of the source of loaded modules (0.1-0.15 s of
+    CPU before the first map, on the interpreter the thread of :func:`preload` shares).
+
+    - Streamlit's first element of a process checks whether it runs in an interactive shell,
+      to tell the user to start it with ``streamlit run`` (which this is), by reading the
+      source of every frame of the stack (``inspect.stack``): the check is marked done.
+    - Declaring a component (``st_folium``'s, the map assets' route) finds the module that
+      declares it with ``inspect.getmodule``, which the first time maps the file of each of
+      the ~1,700 loaded modules to its real path: the files of :data:`COMPONENT_MODULES` are
+      entered in that map beforehand (their names, not yet imported), so it is not walked.
+
+    Without these private names (another Streamlit or Python), nothing changes.
+    """
+    from importlib.util import find_spec
+
+    from streamlit import delta_generator
+
+    if hasattr(delta_generator, "_use_warning_has_been_displayed"):
+        delta_generator._use_warning_has_been_displayed = True
+    known = getattr(inspect, "modulesbyfile", None)
+    if not isinstance(known, dict):
+        return
+    for name in COMPONENT_MODULES:
+        spec = find_spec(name)
+        if spec is not None and spec.origin is not None:
+            known[os.path.normcase(os.path.abspath(spec.origin))] = name
+
+
 def main() -> None:
     """``streamlit`` with :func:`preload` started first; the arguments are Streamlit's."""
     from streamlit.web import cli
 
     quick_component_scan()
+    skip_first_run_lookups()
     preload()
     sys.argv[0] = "streamlit"
     cli.main()

@@ -833,6 +833,36 @@ interval for the thread; a smaller map payload (coordinates already at 5 decimal
 layer sent is shown at start). Without the elements after the map (an experiment) the map was
 drawn 0.77-0.92 s after being sent against 1.3-3.4 s: the rest of the page's rendering is
 the largest step left, Streamlit's frontend's.
+
+Session 15 (map15): a force-year Map change, where it goes (wrapped timers in AppTest, load
+5-7, page thread CPU): the page ~290 ms (analysis ~200: cluster profiles 35-40, cell names 30,
+DBSCAN 22, grid 21, the forecast's send and key 18-24, Gi* 11; layers 26, drawing 15, labels
+7, cluster table 7), the worker's forecast ~190-210 ms beside it, waited for at its end (31 ms
+on average over seven groups): the worker's path (the send at ~30 ms, its forecast, then the
+~60 ms the page draws after it) is the longer one. What changed (every analysis, layer, label,
+cluster table and patrol plan the same: 112 analyses and plans of the force-year, the demo and
+a synthetic Leeds year made in the worker and in one process, against the session's start;
+the Map and Patrol pages' elements for five selections on the force-year and the demo):
+
+- while the forecast is worked out beside it, the page makes what reads the clusters alone
+  (their layer, street labels and table: ``analyse``'s ``meanwhile``), then the temporal
+  tables one at a time until the worker answers (before: all three, ~15 ms, however soon it
+  answered);
+- less before the send and in the worker: ``select`` no longer copies the rows its mask took
+  (11.0 -> 9.8 ms), the forecast's rows pickled as their column arrays (9.9 -> 6.7 ms) and
+  unpickled with the points of the worker's data load (6.4 -> 5.9 ms), an outline resolved
+  once by its WKB (1.4 -> 0.1 ms, on both sides), the key read from the analysis's one reading
+  of the points;
+- the cluster profiles take the analysis's place texts and naming rows (~5-8 ms once more
+  before), ``xy_metres`` reads two arrays, not a frame of them (1.7 -> 0.3 ms, twice).
+
+Figures: each step alternated before/after in one process (load 6-10). The machine stayed at
+load 4-14 all session (other helpers): ``--server-only`` main then map15 twice (01:30-01:37
+UTC, load 9-14) gave force-year Map 1.86 / 1.18 s and 2.58 / 0.85 s (CPU with the worker's
+0.72 / 0.73 and 0.84 / 0.56), Patrol alone 1.12 / 1.30 and 1.61 / 0.78 s (0.59 / 0.69 and
+0.64 / 0.57): the machine's noise, not the code's; a new selection's analysis in the
+worker's set-up (18 each, load 9-11): page CPU 211 / 214 -> 201 / 203 ms. The 0.3 s bar was
+not measurable this session; a quiet machine's figures are for the lead.
 """
 
 from __future__ import annotations

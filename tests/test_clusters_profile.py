@@ -197,3 +197,14 @@ def test_a_peak_needs_ten_incidents_with_a_time():
     )
     few = _peaks(frame.iloc[:3]).iloc[0]
     assert pd.isna(few["peak_weekday"]) and few["peak_note"].startswith("no weekday or hour: 3")
+
+
+def test_street_points_of_the_analysis_give_the_same_profiles(dacorum, houston):
+    """The place texts and naming rows an analysis worked out once (its ``StreetPoints``)
+    give the profiles worked out from the incidents alone, value for value."""
+    from hotspots.space.places import StreetPoints, place_text
+
+    for incidents, result, profiles in (dacorum, houston):
+        street_points = StreetPoints(incidents, places=place_text(incidents))
+        got = cluster_profiles(incidents, result, street_points=street_points)
+        pd.testing.assert_frame_equal(got, profiles, check_exact=True)

@@ -449,3 +449,27 @@ def test_points_changed_in_place_are_read_again_outside_one_analysis() -> None:
     frame.loc[0, "geometry"] = Point(5.0, 6.0)
     x, y = coordinates(frame.geometry.to_numpy())
     assert x.tolist() == [5.0, 3.0] and y.tolist() == [6.0, 4.0]
+
+
+def test_shared_points_from_a_pool_are_its_objects_and_shapely_points() -> None:
+    """core.points.shared_points taking a pool (the points of a data load a selection's rows
+    come from): the pool's objects where it holds the point, bit for bit what
+    ``shapely.points`` makes everywhere (points it does not hold, missing and signed zero
+    coordinates made as without it)."""
+    import shapely
+
+    from hotspots.core.points import PointPool, shared_points
+    from hotspots.data.ingest import read_policeuk
+
+    inc = read_policeuk(datasets.herts_policeuk_zip(), study_area=datasets.DACORUM).incidents
+    held = inc.geometry.to_numpy()
+    hx, hy = shapely.get_x(held), shapely.get_y(held)
+    pool = PointPool(held, hx, hy)
+    some = np.arange(0, len(held), 3)
+    x = np.r_[hx[some], 5.0, np.nan, 0.0, -0.0, hx[0]]
+    y = np.r_[hy[some], 6.0, 1.0, 1.0, 1.0, -0.0]
+    got = shared_points(x, y, pool=pool)
+    assert shapely.to_wkb(got).tolist() == shapely.to_wkb(shapely.points(x, y)).tolist()
+    pooled = {id(p) for p in held}
+    assert all(id(p) in pooled for p in got[: len(some)])
+    assert not any(id(p) in pooled for p in got[len(some) :])

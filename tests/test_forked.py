@@ -334,6 +334,50 @@ def test_a_forked_analysis_makes_its_temporal_tables_while_the_child_works(monke
     assert beside.params == alone.params
 
 
+def test_a_forked_analysis_does_the_callers_cluster_work_while_the_child_works(monkeypatch):
+    """``meanwhile`` runs while the child works out the forecast, on the clusters as the
+    analysis returns them (named); not when nothing is forked, and nothing else changes."""
+    from hotspots.analysis import analyse as analyse_module
+
+    data = read_input([str(datasets.demo_path("policeuk"))], study_area="E07000096")
+    seen: list[pd.DataFrame] = []
+
+    def meanwhile(analysis: Any) -> None:
+        assert analysis.forecast is None  # the child's answer not taken yet
+        seen.append(analysis.profiles.copy())
+
+    monkeypatch.setattr(analyse_module, "_forecast", _slow_forecast)
+    with forked.allowed():
+        beside = analyse(data.incidents, study_area="E07000096", meanwhile=meanwhile)
+    monkeypatch.undo()
+    alone = analyse(data.incidents, study_area="E07000096", meanwhile=meanwhile)
+    assert len(seen) == 1 and "place" in seen[0].columns
+    pd.testing.assert_frame_equal(seen[0], beside.profiles)
+    pd.testing.assert_frame_equal(beside.profiles, alone.profiles)
+    pd.testing.assert_frame_equal(beside.cells, alone.cells)
+    assert beside.params == alone.params
+
+
+def test_rows_sent_to_a_worker_take_the_points_of_its_data_load():
+    """A worker keeps its data load's points (``keep_points``): a selection's rows come back
+    with those objects, the same values, points and index as sent."""
+    spatial = mappable(read_input([str(datasets.demo_path("policeuk"))], study_area=None).incidents)
+    loaded = pickle.loads(pickle.dumps(ForecastRows(spatial))).frame
+    try:
+        ForecastRows(loaded).keep_points()
+        some = spatial.iloc[::3]
+        back = pickle.loads(pickle.dumps(ForecastRows(some))).frame
+    finally:
+        shared_forecast._pool = None
+    read = list(shared_forecast.FORECAST_COLUMNS)
+    assert pd.DataFrame(back[read]).equals(pd.DataFrame(some[read]))
+    assert list(back.dtypes[read]) == list(some.dtypes[read])
+    assert shapely.equals_exact(back.geometry.to_numpy(), some.geometry.to_numpy(), 0).all()
+    assert back.index.equals(some.index)
+    pooled = {id(p) for p in loaded.geometry.to_numpy()}
+    assert all(id(p) in pooled for p in back.geometry.to_numpy())
+
+
 def test_without_a_study_area_the_child_forecasts_while_the_districts_wards_are_read(
     tmp_path, monkeypatch
 ):

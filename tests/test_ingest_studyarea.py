@@ -104,3 +104,17 @@ def test_a_study_area_is_resolved_once_per_file_and_again_when_the_file_changes(
     assert resolve_study_area(datasets.DACORUM.lower()) is dacorum
     studyarea._RESOLVED.clear()
     assert shapely.to_wkb(resolve_study_area(datasets.DACORUM)) == shapely.to_wkb(dacorum)
+
+
+def test_an_outline_given_again_is_resolved_once():
+    """A geometry given again (a dashboard's outline at every filter change, its worker's
+    unpickled copy) is resolved once: the same answer, made by the first call."""
+    import pickle
+
+    outline = shapely.Polygon([(-0.5, 51.7), (-0.4, 51.7), (-0.4, 51.8), (-0.5, 51.8)])
+    first = resolve_study_area(outline)
+    again = resolve_study_area(pickle.loads(pickle.dumps(outline)))
+    assert again is first
+    assert shapely.equals_exact(first, outline, 0)
+    moved = shapely.Polygon([(-0.5, 51.7), (-0.4, 51.7), (-0.4, 51.9), (-0.5, 51.8)])
+    assert not shapely.equals_exact(resolve_study_area(moved), first, 0)

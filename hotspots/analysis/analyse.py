@@ -9,6 +9,7 @@ composes the analysis modules and records every parameter used or chosen in
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractContextManager, suppress
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -150,7 +151,7 @@ class Analysis:
 
     def make_tables(self) -> None:
         """Make the temporal tables now (otherwise made when first read)."""
-        for table in ("hour_weekday", "monthly", "peaks"):
+        for table in _TABLES:
             getattr(self, table)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -168,6 +169,9 @@ class Analysis:
         """Share of the mappable incidents in a cluster (not noise), 0–1."""
         return 1.0 - float(self.params["clusters"]["noise_share"])
 
+
+_TABLES = ("hour_weekday", "monthly", "peaks")
+"""The temporal tables of an :class:`Analysis`, made when first read."""
 
 GISTAR_LABEL = "statistically significant clusters of high counts"
 """What the Gi* layer shows (never "the hot spots": those are the forecast's cells)."""
@@ -192,6 +196,7 @@ def analyse(
     default_area: DefaultArea | None = None,
     forecast_history: gpd.GeoDataFrame | None = None,
     coverage: Coverage | None = None,
+    meanwhile: Callable[[Analysis], object] | None = None,
 ) -> Analysis:
     """Hot spots (H3 + Gi*), density clusters and temporal peaks of ``incidents``.
 
@@ -255,6 +260,11 @@ def analyse(
         :meth:`~hotspots.data.coverage.Coverage.of` the incidents before any selection): a
         month none covers is "no data" in ``monthly``, not zero. ``None``: every month from the
         first to the last counts, zero when it holds no incident.
+    meanwhile
+        The caller's work that reads only the clusters (``profiles``, final; the cells and
+        ``params`` are not yet) of the analysis being made, done while its forecast is still
+        being worked out in a child process (:mod:`hotspots.core.forked`), where this process
+        would only wait for it; not called otherwise.
 
     Returns
     -------
@@ -288,6 +298,7 @@ def analyse(
             wards=wards,
             population=population,
             coverage=coverage,
+            meanwhile=meanwhile,
         )
 
 
@@ -354,6 +365,7 @@ def finish(
     wards: gpd.GeoDataFrame | None = None,
     population: pd.DataFrame | None = None,
     coverage: Coverage | None = None,
+    meanwhile: Callable[[Analysis], object] | None = None,
 ) -> Analysis:
     """The rest of :func:`analyse` (its parameters of the same names) for an analysis
     :func:`begin` began, once: Gi*, clusters, ward rates and place names here, then the
@@ -385,12 +397,14 @@ def finish(
             raise ValueError(
                 f"cluster_method must be 'dbscan' or 'hdbscan', got {cluster_method!r}"
             )
-        profiles = cluster_profiles(spatial, clusters.labels)
+        # the place texts and naming rows of the incidents, worked out once for every naming
+        street_points = StreetPoints(spatial, places=place_text(spatial))
+        profiles = cluster_profiles(spatial, clusters.labels, street_points=street_points)
         # after the clusters, which do not need it: the area's hexagons made meanwhile
         grid = grid_counts(spatial, res, study_area=area)
         cells = hotspots_gistar(grid, k=k, permutations=permutations, seed=seed)
         ward_rates, named_wards = _ward_rates(spatial, study_area, wards, population)
-        places = _Places(spatial, named_wards, res)
+        places = _Places(street_points, named_wards, res)
         cell_places = places.of_cells(cells)
         cluster_places = places.of_clusters(profiles, clusters.labels)
         # its forecast and params are set below, once the forecast is in
@@ -402,16 +416,20 @@ def finish(
             ward_rates=ward_rates,
             coverage=coverage,
         )
-        if pending.waiting():  # this process would only wait for the child: the tables meanwhile
-            analysis.make_tables()
+        if cluster_places is not None:
+            profiles["place"] = cluster_places
+        if meanwhile is not None and pending.waiting():  # the caller's, beside the child's
+            meanwhile(analysis)
+        for table in _TABLES:  # made while this process would only wait for the child
+            if not pending.waiting():  # answered: not kept waiting by a table
+                break
+            getattr(analysis, table)
         predicted, forecast_note = pending.result()
     if predicted is not None:
         scored_at = _add_forecast(cells, predicted)
     cells["place"] = cell_places
     if predicted is not None:
         places.of_forecast(predicted, cell_places, scored_at)
-    if cluster_places is not None:
-        profiles["place"] = cluster_places
 
     left, shown = spatial.attrs["sensitive_left_out"], spatial.attrs["sensitive_left_out_shown"]
     withheld = shown in (disclosure.SUPPRESSED, disclosure.WITHHELD)
@@ -485,6 +503,7 @@ def _keep_basis(rows: ForecastRows, area: shapely.Geometry, res: int) -> None:
     its kernels made by a forecast of them all, ahead of the first selection's."""
     from hotspots.analysis.forecast import forecast, keep_basis
 
+    rows.keep_points()  # a selection's rows take their points from the data load's
     keep_basis(rows.frame, study_area=area, res=res)
     with suppress(ValueError):  # too little history: the first selection's makes them
         forecast(rows.frame, study_area=area, res=res)
@@ -597,17 +616,19 @@ def _ward_rates(
 class _Places:
     """The "Street, Ward" names (:func:`hotspots.space.places.place_names`) of an analysis's
     cells, clusters and forecast hot spots: streets from the mapped (non-sensitive) incidents
-    only, their places read once, the streets near a place searched among points made once
-    and the wards projected once for every naming."""
+    only (``street_points``: theirs, shared with the cluster profiles), their places read
+    once, the streets near a place searched among points made once and the wards projected
+    once for every naming."""
 
-    def __init__(self, spatial: gpd.GeoDataFrame, wards: gpd.GeoDataFrame | None, res: int):
+    def __init__(self, street_points: StreetPoints, wards: gpd.GeoDataFrame | None, res: int):
+        spatial = street_points.incidents
         self.spatial, self.res = spatial, res
         self.crs = spatial.attrs[WORKING_CRS]
         if wards is not None and "area_name" not in wards.columns:
             wards = None
         self.wards = wards_in_crs(wards, self.crs) if wards is not None else None
-        self.text = place_text(spatial)
-        self.street_points = StreetPoints(spatial, places=self.text)
+        self.text = street_points.text
+        self.street_points = street_points
 
     def of_cells(self, cells: gpd.GeoDataFrame) -> np.ndarray:
         """The name of every cell of ``cells``."""

@@ -28,7 +28,7 @@ import pandas as pd
 import shapely
 
 from hotspots.core import forked
-from hotspots.core.points import coordinates, inside, shared_points
+from hotspots.core.points import PointPool, coordinates, inside, shared_points
 
 if TYPE_CHECKING:
     from hotspots.analysis.forecast import Forecast
@@ -136,26 +136,44 @@ def _kept_as(key: str, result: Forecast) -> Forecast:
 class ForecastRows:
     """Incidents, as the forecast reads them. Pickled (for a child process,
     :mod:`hotspots.core.forked`) as the columns the forecast reads
-    (:data:`FORECAST_COLUMNS`) and the points' longitude and latitude (not every column, nor
-    each point as WKB: ~5x less of the parent's time), they come back as a frame with those
-    columns, points of the same coordinates, the CRS and ``attrs``."""
+    (:data:`FORECAST_COLUMNS`, each its array as held), the index and the points' longitude
+    and latitude (not every column, nor each point as WKB: ~5x less of the parent's time),
+    they come back as a frame with those columns, points of the same coordinates, the CRS and
+    ``attrs``; the points of a process's :meth:`keep_points` rows are reused, not made again."""
 
     def __init__(self, frame: gpd.GeoDataFrame) -> None:
         self.frame = frame
 
     def __reduce__(self) -> tuple[Any, tuple]:
         frame = self.frame
-        read = pd.DataFrame(frame[[c for c in FORECAST_COLUMNS if c in frame.columns]])
-        points = frame.geometry.to_numpy()
-        lon_lat = coordinates(points)
-        return _rows_from, (read, *lon_lat, frame.crs, dict(frame.attrs))
+        columns = {c: frame[c].array for c in FORECAST_COLUMNS if c in frame.columns}
+        lon_lat = coordinates(frame.geometry.to_numpy())
+        return _rows_from, (columns, frame.index, *lon_lat, frame.crs, dict(frame.attrs))
+
+    def keep_points(self) -> None:
+        """Make these rows' points the ones this process's later :class:`ForecastRows` take
+        theirs from (a worker's rows of its data load: a selection's points are among them),
+        instead of making each again (~10 ms for a force-year crime group)."""
+        global _pool
+        frame = self.frame
+        _pool = PointPool(frame.geometry.to_numpy(), *coordinates(frame.geometry.to_numpy()))
+
+
+_pool: PointPool | None = None
+"""The points :func:`_rows_from` takes from (:meth:`ForecastRows.keep_points`)."""
 
 
 def _rows_from(
-    read: pd.DataFrame, lon: np.ndarray, lat: np.ndarray, crs: Any, attrs: dict[str, Any]
+    columns: dict[str, Any],
+    index: pd.Index,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    crs: Any,
+    attrs: dict[str, Any],
 ) -> ForecastRows:
     """:class:`ForecastRows` unpickled."""
-    frame = gpd.GeoDataFrame(read, geometry=shared_points(lon, lat), crs=crs)
+    read = pd.DataFrame(columns, index=index, copy=False)
+    frame = gpd.GeoDataFrame(read, geometry=shared_points(lon, lat, pool=_pool), crs=crs)
     frame.attrs = attrs
     return ForecastRows(frame)
 
@@ -170,10 +188,7 @@ def lookup(
 ) -> tuple[str, Forecast | None]:
     """The key of the forecast :func:`shared_forecast` would make of these inputs, and the
     forecast when it is kept already (else ``None``: :func:`keep` it once made elsewhere)."""
-    lon, lat = (
-        shapely.get_x(incidents.geometry.to_numpy()),
-        shapely.get_y(incidents.geometry.to_numpy()),
-    )
+    lon, lat = coordinates(incidents.geometry.to_numpy())  # read once per analysis
     month = pd.to_datetime(incidents["month"]).dt.to_period("M").array.asi8
     # The month forecast: with ``through`` None, the last one of the located incidents inside
     # the area (the rule of build_history); rows after it change the figures, so they are keyed.

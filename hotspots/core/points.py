@@ -140,12 +140,33 @@ def distinct_rows(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return rows[order], rank[codes]
 
 
-def shared_points(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+class PointPool:
+    """Point objects made already (``points``, at ``x``, ``y``), for :func:`shared_points` to
+    reuse wherever it needs a point of the same coordinates."""
+
+    def __init__(self, points: np.ndarray, x: np.ndarray, y: np.ndarray) -> None:
+        codes, distinct_x, distinct_y = distinct_points(x, y)
+        self.keys = pd.Index(point_keys(distinct_x, distinct_y))
+        self.points = np.asarray(points, dtype=object)[first_rows(codes)]
+
+    def points_at(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Points at ``(x, y)`` (distinct, none missing or zero: a key holds no sign of a
+        zero), from the pool where it holds them, else made."""
+        at = self.keys.get_indexer(point_keys(x, y))
+        out = np.empty(len(at), dtype=object)
+        held = at >= 0
+        out[held] = self.points[at[held]]
+        if not held.all():
+            out[~held] = shapely.points(x[~held], y[~held])
+        return out
+
+
+def shared_points(x: np.ndarray, y: np.ndarray, *, pool: PointPool | None = None) -> np.ndarray:
     """Shapely points at ``(x, y)``: one point object per distinct point, shared by every row
     that repeats it (a million police.uk rows hold some ten thousand map points: made and held
-    once each). Equal, point for point and bit for bit, to
-    ``shapely.points(x, y)``: rows with a missing coordinate, or a zero one (``-0.0`` and
-    ``0.0`` are one key here but two values), get their own point.
+    once each), taken from ``pool`` where it holds them. Equal, point for point and bit for
+    bit, to ``shapely.points(x, y)``: rows with a missing coordinate, or a zero one (``-0.0``
+    and ``0.0`` are one key here but two values), get their own point.
 
     Examples
     --------
@@ -158,7 +179,14 @@ def shared_points(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     codes, distinct_x, distinct_y = distinct_points(x, y)
     own = (codes < 0) | (x == 0) | (y == 0)  # NaN: no key in the hash table; zeros: signed
     out = np.empty(x.size, dtype=object)
-    out[~own] = shapely.points(distinct_x, distinct_y)[codes[~own]]
+    if pool is None:
+        made = shapely.points(distinct_x, distinct_y)
+    else:  # the distinct points of the rows that are not their own: none zero
+        made = np.empty(len(distinct_x), dtype=object)
+        used = np.zeros(len(distinct_x), dtype=bool)
+        used[codes[~own]] = True
+        made[used] = pool.points_at(distinct_x[used], distinct_y[used])
+    out[~own] = made[codes[~own]]
     if own.any():
         out[own] = shapely.points(x[own], y[own])
     return out

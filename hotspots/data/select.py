@@ -259,7 +259,7 @@ def select(incidents: gpd.GeoDataFrame, selection: Selection) -> gpd.GeoDataFram
         week = week_hours(hours=selection.hours, days=selection.days)
         precisions = _TIMED if selection.hours is not None else _DATED
         keep &= _in_week_hours(incidents, week, precisions)
-    out = incidents.loc[keep].copy()
+    out = incidents.loc[keep]  # new arrays (a take; copy-on-write): no copy of them needed
     out.attrs = dict(incidents.attrs)
     if disclosure.cuts_groups(hours=selection.hours, days=selection.days):
         return disclosure.time_split(out)

@@ -114,15 +114,22 @@ def analysis_layers(
                 show=HOT_SPOTS in shown,
             )
         )
-    profiles = analysis.profiles
-    if len(profiles) and CLUSTERS in built:
-        popup = [c for c in PROFILE_POPUP if c in profiles.columns]
-        layers.append(
-            maps.cluster_layer(
-                profiles, label_col="rank", popup_cols=popup, name=CLUSTERS, show=CLUSTERS in shown
-            )
-        )
+    clusters = clusters_layer(analysis, show=CLUSTERS in shown) if CLUSTERS in built else None
+    if clusters is not None:
+        layers.append(clusters)
     return layers
+
+
+def clusters_layer(analysis: Analysis, *, show: bool = True) -> folium.FeatureGroup | None:
+    """The density clusters' layer of :func:`analysis_layers` (outlines numbered by rank, each
+    profile in its popup), or ``None`` without clusters: it reads the clusters alone."""
+    profiles = analysis.profiles
+    if not len(profiles):
+        return None
+    popup = [c for c in PROFILE_POPUP if c in profiles.columns]
+    return maps.cluster_layer(
+        profiles, label_col="rank", popup_cols=popup, name=CLUSTERS, show=show
+    )
 
 
 def hot_spot_labels(

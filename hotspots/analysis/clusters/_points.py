@@ -58,7 +58,9 @@ def xy_metres(data: XYInput) -> np.ndarray:
                 f"incidents lack column(s) {missing}: expected x/y in metres in the working CRS "
                 f"(attrs[{WORKING_CRS!r}]); load them with hotspots.data.ingest"
             )
-        xy = data[["x", "y"]].to_numpy(dtype=float)
+        # the two columns read as they are (no frame of them made first), laid out as a
+        # frame's float block reads (column after column)
+        xy = np.array([data["x"].to_numpy(dtype=float), data["y"].to_numpy(dtype=float)]).T
     else:
         xy = np.asarray(data, dtype=float)
         if xy.ndim != 2 or xy.shape[1] != 2:

@@ -14,7 +14,7 @@ from hotspots.analysis.temporal.peaks import MIN_TIMED_INCIDENTS
 from hotspots.core.crs import to_crs
 from hotspots.core.points import point_keys
 from hotspots.data.schema import WGS84, WORKING_CRS, check_incidents, is_arrow_text
-from hotspots.space.places import naming_rows, place_text
+from hotspots.space.places import StreetPoints, naming_rows, place_text
 
 TREND_MONTHS = 3
 """Months in each of the two windows the trend compares (latest vs the ones before)."""
@@ -31,6 +31,7 @@ def cluster_profiles(
     *,
     buffer_m: float = 25.0,
     top_n: int = 3,
+    street_points: StreetPoints | None = None,
 ) -> gpd.GeoDataFrame:
     """Describe each cluster for a briefing: outline, size, mix, places, months, trend, peak.
 
@@ -44,6 +45,10 @@ def cluster_profiles(
         Buffer in metres (working CRS) around each cluster's convex hull.
     top_n
         Categories and locations listed per cluster.
+    street_points
+        The :class:`~hotspots.space.places.StreetPoints` of ``incidents`` when the caller has
+        them: their place texts and naming rows, worked out once for every naming of an
+        analysis (``None``: worked out here).
 
     Returns
     -------
@@ -93,7 +98,10 @@ def cluster_profiles(
         {
             "cluster": codes[member],
             "sensitive": incidents["sensitive"].to_numpy(bool)[member],
-            "named": naming_rows(incidents)[member],  # may a row's text name a place
+            # may a row's text name a place
+            "named": (naming_rows(incidents) if street_points is None else street_points.named)[
+                member
+            ],
             "category": _members(incidents["category"], member),
             "location": _members(incidents["location"], member),
             "month": incidents["month"].to_numpy()[member],
@@ -117,7 +125,8 @@ def cluster_profiles(
         "withheld: only sensitive incidents",
         f"convex hull of non-sensitive incidents + {buffer_m:g} m",
     )
-    out = out.join(_mix(frame, top_n)).join(_places(frame, top_n))
+    text = None if street_points is None else street_points.text.array[member]
+    out = out.join(_mix(frame, top_n)).join(_places(frame, top_n, text))
     out["first_month"] = frame.groupby("cluster")["month"].min()
     out["last_month"] = frame.groupby("cluster")["month"].max()
     out = out.join(_trend(frame, incidents["month"])).join(_peaks(frame))
@@ -216,13 +225,19 @@ def _mix(frame: pd.DataFrame, top_n: int) -> pd.DataFrame:
     )
 
 
-def _places(frame: pd.DataFrame, top_n: int) -> pd.DataFrame:
+def _places(
+    frame: pd.DataFrame, top_n: int, text: pd.api.extensions.ExtensionArray | None = None
+) -> pd.DataFrame:
     """Most frequent ``location`` texts among the incidents whose text may name a place
     (:func:`hotspots.space.places.naming_rows`: not sensitive; from exact-point sources only
-    text seen at several places, never one house's address), with counts."""
+    text seen at several places, never one house's address), with counts. ``text``: the
+    rows' :func:`~hotspots.space.places.place_text` when known (``None``: worked out here)."""
     # each place as a place name reads it: police.uk's "On or near Shopping Area" and a
     # council log's "Shopping Area" are one place, counted once
-    places = place_text(frame).set_axis(frame.index)
+    if text is None:
+        places = place_text(frame).set_axis(frame.index)
+    else:
+        places = pd.Series(text, index=frame.index, name="location")
     shown = frame.assign(location=places)[frame["named"].to_numpy(bool) & places.notna()]
     counted = _counted(shown["cluster"].to_numpy(), shown["location"])
     order = np.lexsort((counted.rank, -counted.n, counted.group))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -67,13 +68,18 @@ def resolve_study_area(area: StudyArea) -> BaseGeometry:
         return _union(_to_wgs84(area, name="the study area"), name="the study area")
     if isinstance(area, BaseGeometry):
         _check_lonlat(area)
-        return _union(gpd.GeoSeries([area], crs=WGS84), name="the study area geometry")
+        # the same outline (a dashboard's, at every filter change; its worker's copy) once
+        return _remembered(
+            ("geometry", shapely.to_wkb(area)),
+            lambda: _union(gpd.GeoSeries([area], crs=WGS84), name="the study area geometry"),
+        )
     if isinstance(area, str | Path):
         text = str(area).strip()
         path = Path(area)
         if path.exists():
             return _remembered(
-                path, lambda: _union(_to_wgs84(_read(path), name=str(path)), name=str(path))
+                _file_key(path),
+                lambda: _union(_to_wgs84(_read(path), name=str(path)), name=str(path)),
             )
         if _AREA_CODE.match(text) or not _looks_like_path(text):
             return _district(text)
@@ -89,23 +95,31 @@ def resolve_study_area(area: StudyArea) -> BaseGeometry:
 
 
 _RESOLVED: dict[tuple[object, ...], BaseGeometry] = {}
-"""Study areas read from files (given, or a district's bundled wards), resolved so far: a
-command resolves its study area in several steps (the clip on reading, the grid, the
-forecast). At most :data:`_RESOLVED_MAX`, the first resolved dropped first."""
+"""Study areas read from files (given, or a district's bundled wards) or given as a geometry
+(by its WKB: the same coordinates), resolved so far: a command resolves its study area in
+several steps (the clip on reading, the grid, the forecast), a dashboard at every filter
+change. At most :data:`_RESOLVED_MAX`, the first resolved dropped first."""
 
 _RESOLVED_MAX = 8
+_RESOLVED_LOCK = threading.Lock()
 
 
-def _remembered(path: Path, resolve: Callable[[], BaseGeometry]) -> BaseGeometry:
-    """``resolve()`` of the boundary file ``path``, or what it gave before for the same file
-    unchanged (same size and modification time; shapely geometries never change)."""
+def _file_key(path: Path) -> tuple[object, ...]:
+    """What tells the boundary file ``path`` unchanged: its size and modification time."""
     stat = path.stat()
-    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
-    if key not in _RESOLVED:
-        _RESOLVED[key] = resolve()
-        while len(_RESOLVED) > _RESOLVED_MAX:
-            _RESOLVED.pop(next(iter(_RESOLVED)))
-    return _RESOLVED[key]
+    return (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+def _remembered(key: tuple[object, ...], resolve: Callable[[], BaseGeometry]) -> BaseGeometry:
+    """``resolve()`` of the study area known by ``key``, or what it gave before for the same
+    key (shapely geometries never change)."""
+    with _RESOLVED_LOCK:  # a dashboard's pages and its work ahead resolve theirs at once
+        found = _RESOLVED.get(key)
+        if found is None:
+            found = _RESOLVED[key] = resolve()
+            while len(_RESOLVED) > _RESOLVED_MAX:
+                _RESOLVED.pop(next(iter(_RESOLVED)))
+        return found
 
 
 def describe_study_area(area: StudyArea) -> str:
@@ -170,7 +184,9 @@ def _district(text: str) -> BaseGeometry:
         path = datasets.wards_path(code)
     except FileNotFoundError:
         return boundaries.district(code).outline
-    return _remembered(path, lambda: _union(_to_wgs84(gpd.read_file(path), name=code), name=code))
+    return _remembered(
+        _file_key(path), lambda: _union(_to_wgs84(gpd.read_file(path), name=code), name=code)
+    )
 
 
 def _read(path: Path) -> gpd.GeoDataFrame:

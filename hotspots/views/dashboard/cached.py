@@ -44,7 +44,8 @@ from hotspots.data.select import (
     ward_choices,
 )
 from hotspots.views import maps
-from hotspots.views.analysis_map import WARDS, analysis_layers
+from hotspots.views.analysis_map import CLUSTERS, WARDS, analysis_layers
+from hotspots.views.analysis_map import clusters_layer as analysis_clusters_layer
 from hotspots.views.dashboard import disk_cache
 from hotspots.views.dashboard.state import Dataset
 
@@ -156,17 +157,30 @@ def analysis(
     eps_m: float | None,
     min_samples: int | None,
     coverage: float = 0.05,
+    meanwhile: Callable[[Analysis], object] | None = None,
 ) -> Analysis:
     """:func:`~hotspots.analysis.analyse.analyse` of the selection over the dataset's wards.
 
     The forecast hot spots (``coverage``: share of the area marked) are part of the analysis,
     so they are cached with it: a filter change back to a selection seen costs a look-up.
+    ``meanwhile``: the page's work that reads only the analysis's clusters, done while its
+    forecast is worked out beside it when it is made now (``analyse``'s ``meanwhile``).
     """
     settings: dict[str, object] = {"res": res, "k": k, "method": method, "eps_m": eps_m}
     settings |= {"min_samples": min_samples, "coverage": coverage}
     with _asked(ds, sel, settings):
         result = _analysis(
-            ds.key, repr(sel), res, k, method, eps_m, min_samples, coverage, _ds=ds, _sel=sel
+            ds.key,
+            repr(sel),
+            res,
+            k,
+            method,
+            eps_m,
+            min_samples,
+            coverage,
+            _ds=ds,
+            _sel=sel,
+            _meanwhile=meanwhile,
         )
     with _analysed_lock:  # the warm-up thread analyses too
         _analysed[(ds.key, repr(sel), res, k)] = result.cells
@@ -255,6 +269,7 @@ def _analysis(
     *,
     _ds: Dataset,
     _sel: Selection,
+    _meanwhile: Callable[[Analysis], object] | None = None,
 ) -> Analysis:
     def run() -> Analysis:
         keep_forecast_basis(_ds, res=res)
@@ -276,6 +291,7 @@ def _analysis(
                 wards=_ds.wards,  # places named "Street, Ward" (and ward counts)
                 population=_ds.ward_population,
                 coverage=_ds.coverage,  # a month without data is no data in its tables
+                meanwhile=_meanwhile,
             )
 
     if _ds.content_key is None or not _everything(_ds, _sel):
@@ -417,8 +433,11 @@ def _layers(
         result = analysis(_ds, _sel, **dict(params))  # type: ignore[arg-type]
         # the ward outlines do not depend on the selection: the layer of the data load
         with_wards = _ds.wards is not None and WARDS in show
-        only = [name for name in show if name != WARDS]
+        only = [name for name in show if name not in (WARDS, CLUSTERS)]
         layers = analysis_layers(result, wards=_ds.wards, show=show, only=only)
+        # the clusters' layer last (the drawing order), perhaps made while the forecast was
+        clusters = clusters_layer(_ds, _sel, dict(params), result) if CLUSTERS in show else None
+        layers += [] if clusters is None else [clusters]
         return [wards_layer(_ds), *layers] if with_wards else layers
 
     if _ds.content_key is None or not _everything(_ds, _sel):
@@ -426,6 +445,20 @@ def _layers(
     # the first view's map layers (its finished HTML, most of the page): kept on disk with the
     # analysis they draw, under the same key (data bytes, code, library versions)
     return disk_cache.cached_on_disk("map-layers", [_ds.content_key, sel_key, show, params], build)
+
+
+def clusters_layer(
+    ds: Dataset, sel: Selection, settings: Mapping[str, object], result: Analysis
+) -> folium.FeatureGroup | None:
+    """The Clusters layer (shown) of ``result``, the analysis of ``sel`` with ``settings``
+    (:func:`hotspots.views.analysis_map.clusters_layer`: it reads the clusters alone, so a
+    page may make it while the analysis's forecast is still worked out), once per analysis."""
+    return _clusters_layer(analysis_key(ds, sel, settings), _result=result)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _clusters_layer(key: _Wanted, *, _result: Analysis) -> folium.FeatureGroup | None:
+    return analysis_clusters_layer(_result, show=True)
 
 
 WARM_ENV = "HOTSPOTS_WARM"

@@ -3,6 +3,7 @@ density clusters and wards, with tuning for analysts."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Literal, TypedDict, cast
 
 import folium
@@ -212,8 +213,11 @@ def render() -> None:
     if len(inc) == 0:
         st.warning("No incidents match the filters: widen the months, groups or wards.")
         return
+    key = cached.analysis_key(ds, sel, params)
     try:
-        result = cached.analysis(ds, sel, **params)
+        # the clusters' layer, labels and table made while the forecast is worked out beside
+        meanwhile = partial(_from_clusters, ds, sel, params, key)
+        result = cached.analysis(ds, sel, **params, meanwhile=meanwhile)
     except ValueError as err:
         st.warning(str(err))
         return
@@ -228,7 +232,6 @@ def render() -> None:
     layers = [built.get(name, folium.FeatureGroup(control=False)) for name in DRAWING_ORDER]
     _overlays(ds, sel, wanted, layers, notes)
     # the streets of the largest clusters, so the map says where they are without a basemap
-    key = cached.analysis_key(ds, sel, params)
     layers.append(_labels(key, _result=result))
     # The map opens on the chosen wards, else on the most likely hot spots of every incident
     # (the first view's analysis, cached): a change of group, type, month or hour keeps the
@@ -328,6 +331,17 @@ def _opening_bounds(ds: Dataset, shown: Analysis, params: _Tuning) -> tuple[floa
 # Per selection and settings (``key``: dataset, selection, analysis parameters), what each
 # rerun drew from the same analysis again: a filter change back to a selection seen, a layer
 # switched, meeting mode, reads them (st_map draws a fresh copy of a cached layer).
+
+
+def _from_clusters(
+    ds: Dataset, sel: Selection, params: _Tuning, key: tuple[object, ...], result: Analysis
+) -> None:
+    """What the page draws from the clusters of ``result`` alone (their layer, labels and
+    table), made and kept for the analysis (:func:`cached.analysis`'s ``meanwhile``)."""
+    cached.clusters_layer(ds, sel, params, result)
+    _labels(key, _result=result)
+    if not meeting_mode() and len(result.profiles):
+        _cluster_table(key, _result=result)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)

@@ -79,9 +79,10 @@ def write_analysis(
         return written[name]
 
     # the map (folium, its templates: ~0.5 s) drawn by the command's child process, if any
-    # (hotspots.core.forked), while the other files are written here; written here, after
-    # them, so that a run stopped part way never leaves a map.html cut short
-    with forked.start(map_page, analysis, wards=wards) as drawn:
+    # (hotspots.core.forked), while the temporal tables are made and the other files written
+    # here; written here, after them, so that a run stopped part way never leaves a map.html
+    # cut short
+    with forked.start(map_page, analysis.for_map(), wards=wards) as drawn:
         _write_tables(analysis, path, coverage)
         page = drawn.result()
     path("map.html").write_text(page, "utf-8")

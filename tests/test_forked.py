@@ -185,7 +185,7 @@ def test_analyse_forked_writes_the_same_files_as_in_one_process(tmp_path, monkey
     for enabled in (True, False):  # forked first: no forecast kept from the other run
         shared_forecast._kept.clear()
         if not enabled:  # the forked run's steps were the child's (not the fallback's)
-            assert started == [("_forecast", True), ("map_page", True)]
+            assert started == [("_forecast", True), ("_drawn", True)]
         with forked.allowed(prepare=("hotspots.views.analysis_map",), enabled=enabled):
             result = analyse(data.incidents, study_area="E07000096")  # as the command calls it
             folders[enabled] = tmp_path / str(enabled)
@@ -401,7 +401,7 @@ def test_without_a_study_area_the_child_forecasts_while_the_districts_wards_are_
     source = str(datasets.demo_path("policeuk"))
     shared_forecast._kept.clear()
     assert main(["analyse", source, "--out", str(tmp_path / "cli")]) == 0
-    assert events == [("_forecast", True), ("districts_wards", None), ("map_page", True)]
+    assert events == [("_forecast", True), ("districts_wards", None), ("_drawn", True)]
 
     data = _default_wards(read_input([source], study_area=None), res=9)
     assert data.wards is not None and data.default_area is not None

@@ -503,7 +503,9 @@ the parent's other files: both processes' paths had to shorten. What changed:
   rows as before).
 - ``Analysis.for_map``: the map's child is sent the cells, profiles, forecast and params
   before the temporal tables are made (it drew nothing until ``__getstate__`` had made them,
-  ~0.19 s at 1M), so it draws while the parent makes them and writes the other files.
+  ~0.19 s at 1M), so it draws while the parent makes them and writes the other files; it
+  also makes ``cells.geojson`` and ``cells.parquet`` (their bytes sent back, written by the
+  parent after the other files: ~0.14 s of the parent's CPU at 1M).
 
 The other helpers loaded the machine all session (load 4-17: wall times 2-8x a quiet
 machine's), so only CPU is compared. Interleaved pairs, the session's start (45a4261) and
@@ -526,6 +528,11 @@ the forecast that run side by side), the same peak memory (1.23-1.29 GB both), a
 measurable at Hertfordshire (the same calls on 108k rows cost a tenth). Whether the million
 now meets <= 4x (5.23 s at session 14's end; ~4.5 s needed) is for a quiet machine's
 ``--runs 3`` to say: not measured here.
+
+The last two changes came after the pairs above; one timeline of the final tree (load 7.4):
+the parent 6.48 s of CPU, the child 2.05 s; the write phase's map and cells' files in the
+child end 0.1 s after the parent's other files (before: the map began only once the tables
+were made).
 
 Tried and dropped: ``blank_text`` reading each string's first byte from the Arrow buffers
 and testing only those that may be blank (0.009 -> 0.005 s a million-value column warm, but

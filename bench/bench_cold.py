@@ -529,7 +529,8 @@ measurable at Hertfordshire (the same calls on 108k rows cost a tenth). Whether 
 now meets <= 4x (5.23 s at session 14's end; ~4.5 s needed) is for a quiet machine's
 ``--runs 3`` to say: not measured here.
 
-The last two changes came after the pairs above; one timeline of the final tree (load 7.4):
+The cells' files in the child came after the pairs above (and ``for_map`` after the row at
+load 4-5); one timeline of the final tree (load 7.4):
 the parent 6.48 s of CPU, the child 2.05 s; the write phase's map and cells' files in the
 child end 0.1 s after the parent's other files (before: the map began only once the tables
 were made).

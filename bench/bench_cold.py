@@ -533,7 +533,14 @@ The cells' files in the child came after the pairs above (and ``for_map`` after 
 load 4-5); one timeline of the final tree (load 7.4):
 the parent 6.48 s of CPU, the child 2.05 s; the write phase's map and cells' files in the
 child end 0.1 s after the parent's other files (before: the map began only once the tables
-were made).
+were made). The final tree against the start, interleaved pairs of the whole command,
+01:44-01:46 UTC (load 5.7-6.9), CPU s (user + system): the million 8.83, 8.89, 9.22 against
+8.79, 8.36, 8.73 (-0.35 s the mean; peak 1,256-1,311 against 1,249-1,272 MB); Hertfordshire
+without a study area 3.96, 3.83, 3.70 against 3.81, 3.86, 3.74, with the 10 districts 3.80,
+3.80 against 3.71, 3.90 (the same). ``--runs 1`` right after (load 5.7, every figure
+inflated, the floors too): floor 1M 1.38 s, the million 8.16 s (5.9x), 1,233 MB; floor
+Hertfordshire 1.23 s, without a study area 7.68 s, with the 10 districts 5.18 s. Not measured:
+the quiet machine's ratios; the bars (the million <= 4x, Hertfordshire <= 2x) not shown met.
 
 Tried and dropped: ``blank_text`` reading each string's first byte from the Arrow buffers
 and testing only those that may be blank (0.009 -> 0.005 s a million-value column warm, but

@@ -477,6 +477,77 @@ s of CPU (two processes: the parent's imports 0.5, reading 0.6, the analysis 0.6
 the child's imports 0.4, forecast and backtest 0.56, map 0.2), and 2x the floor is 1.2-1.3 s
 of wall, 2.4-2.6 s of CPU on two cores at best: the forecast's backtest, the place names,
 the map and the rows' checks would have to go from the default command.
+
+Session 15, ``cold15`` branch (every file ``analyse`` writes byte-identical to the session's
+start, ``map.html`` but for folium's ids: Hertfordshire with and without the 10 districts,
+Dacorum, 80k synthetic Merseyside rows with and without ``--study-area E08000012``, the
+million). Timelines of a cold million (parent and child, load ~4): the child's forecast and
+the parent's analysis end within ~0.3 s of each other (either first), and so do the map and
+the parent's other files: both processes' paths had to shorten. What changed:
+
+- ``points.few_codes``: ``pd.factorize`` of points and cells with its hash table begun small
+  (``size_hint``); pandas sizes it for as many distinct values as rows (16 MB of fresh memory
+  per call at 1M), ~3x the time of one grown as needed for the ~14k places of a million
+  police.uk rows (0.069 -> 0.025 s a call warm, more in a cold process). ``distinct_points``,
+  ``distinct_rows``, the grid's new points and the clusters' locations use it: some ten calls
+  per cold million (the ingest's shared points, the default area's district counts, the eps
+  search and DBSCAN, the ward look-up, the place names; the child's shared points, its
+  history's inside test and three in ``distinct_rows``). Caching the distinct points per
+  analysis instead (the idea noted last session) was not done: the calls are on different
+  arrays (lon/lat, x/y, subsets), and at ~0.025 s each little is left.
+- police.uk Crime IDs' de-duplication keys (``ids.text_keys``) made per file on the reading
+  threads (the generated ids' after), not by the main thread over the million ids.
+- ``ForecastRows`` pickled by place when every row's lon/lat/x/y are bit for bit its place's
+  (police.uk's map points): each place once and a code per row (1M: 61 -> 33 MB through the
+  pipe; the child rebuilds the rows and one point per place without factorizing; else the
+  rows as before).
+- ``Analysis.for_map``: the map's child is sent the cells, profiles, forecast and params
+  before the temporal tables are made (it drew nothing until ``__getstate__`` had made them,
+  ~0.19 s at 1M), so it draws while the parent makes them and writes the other files; it
+  also makes ``cells.geojson`` and ``cells.parquet`` (their bytes sent back, written by the
+  parent after the other files: ~0.14 s of the parent's CPU at 1M).
+
+The other helpers loaded the machine all session (load 4-17: wall times 2-8x a quiet
+machine's), so only CPU is compared. Interleaved pairs, the session's start (45a4261) and
+``cold15``, CPU seconds (user + system) of the parent and of the forked child apart (the
+child is reaped by the parent: its ``RUSAGE_CHILDREN``), and of two phases:
+
+=====================================  ======================  ======================
+case (load)                            start                   cold15
+=====================================  ======================  ======================
+1M, parent (3 pairs, load 13-17)       7.78, 7.38, 6.95        7.57, 6.36, 6.85
+1M, child                              2.63, 2.66, 2.43        2.22, 1.99, 1.99
+1M, parent's analysis (``finish``)     1.72, 1.79, 1.84        1.49, 1.48, 1.31
+1M, child's forecast                   1.38, 1.53, 1.29        1.15, 1.05, 1.01
+1M, whole command (3 pairs, load 4-5)  8.59, 9.13, 8.40        8.89, 8.16, 8.23
+Hertfordshire, whole (4 pairs, 10-12)  5.01, 5.05, 4.86, 5.04  4.89, 5.01, 4.93, 5.11
+=====================================  ======================  ======================
+
+So about 0.4-0.5 s less CPU on each process's path at 1M (~0.3 s of it in the analysis and
+the forecast that run side by side), the same peak memory (1.23-1.29 GB both), and no change
+measurable at Hertfordshire (the same calls on 108k rows cost a tenth). Whether the million
+now meets <= 4x (5.23 s at session 14's end; ~4.5 s needed) is for a quiet machine's
+``--runs 3`` to say: not measured here.
+
+The cells' files in the child came after the pairs above (and ``for_map`` after the row at
+load 4-5); one timeline of the final tree (load 7.4):
+the parent 6.48 s of CPU, the child 2.05 s; the write phase's map and cells' files in the
+child end 0.1 s after the parent's other files (before: the map began only once the tables
+were made). The final tree against the start, interleaved pairs of the whole command,
+01:44-01:46 UTC (load 5.7-6.9), CPU s (user + system): the million 8.83, 8.89, 9.22 against
+8.79, 8.36, 8.73 (-0.35 s the mean; peak 1,256-1,311 against 1,249-1,272 MB); Hertfordshire
+without a study area 3.96, 3.83, 3.70 against 3.81, 3.86, 3.74, with the 10 districts 3.80,
+3.80 against 3.71, 3.90 (the same). ``--runs 1`` right after (load 5.7, every figure
+inflated, the floors too): floor 1M 1.38 s, the million 8.16 s (5.9x), 1,233 MB; floor
+Hertfordshire 1.23 s, without a study area 7.68 s, with the 10 districts 5.18 s. Not measured:
+the quiet machine's ratios; the bars (the million <= 4x, Hertfordshire <= 2x) not shown met.
+
+Tried and dropped: ``blank_text`` reading each string's first byte from the Arrow buffers
+and testing only those that may be blank (0.009 -> 0.005 s a million-value column warm, but
+slower on a column of nulls, such as the synthetic files' LSOA codes: not worth it); seeding
+the points' coordinates at the ingest (``mappable``'s mask copies the geometry array, so
+the seed would never be read); pickling the forecast's rows on the sender thread (the
+parent may change a frame after ``forked.start``, whose inputs are a snapshot).
 """
 
 from __future__ import annotations

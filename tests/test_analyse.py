@@ -121,6 +121,21 @@ def test_the_temporal_tables_are_made_when_read_and_pickled_made(dacorum_load):
         _ = dataclasses.replace(back, incidents=None).peaks  # made again: nothing to count
 
 
+def test_the_maps_part_pickles_without_the_tables_and_draws_the_same_map(dacorum_load):
+    import re
+
+    from hotspots.views.outputs import map_page
+
+    fresh = analyse(dacorum_load.incidents, study_area="E07000096")
+    part = pickle.loads(pickle.dumps(fresh.for_map()))  # sent before the tables are made
+    assert part.incidents is None and "peaks" not in vars(part) and "peaks" not in vars(fresh)
+
+    def ids(page: str) -> str:  # folium's random element ids
+        return re.sub(r"[0-9a-f]{32}", "ID", page)
+
+    assert ids(map_page(part)) == ids(map_page(fresh))
+
+
 def test_sensitive_incidents_never_shape_cells_or_clusters(dacorum_load):
     inc = dacorum_load.incidents.copy()
     # A burst of sensitive incidents at one address: it must not show up anywhere on the map.

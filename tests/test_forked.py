@@ -14,6 +14,8 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -183,7 +185,7 @@ def test_analyse_forked_writes_the_same_files_as_in_one_process(tmp_path, monkey
     for enabled in (True, False):  # forked first: no forecast kept from the other run
         shared_forecast._kept.clear()
         if not enabled:  # the forked run's steps were the child's (not the fallback's)
-            assert started == [("_forecast", True), ("map_page", True)]
+            assert started == [("_forecast", True), ("_drawn", True)]
         with forked.allowed(prepare=("hotspots.views.analysis_map",), enabled=enabled):
             result = analyse(data.incidents, study_area="E07000096")  # as the command calls it
             folders[enabled] = tmp_path / str(enabled)
@@ -205,6 +207,47 @@ def test_the_forecasts_rows_come_back_with_every_value_the_forecast_reads():
     assert back.crs == spatial.crs
     assert shapely.equals_exact(back.geometry.to_numpy(), spatial.geometry.to_numpy(), 0).all()
     assert back.index.equals(spatial.index)
+
+
+def _rows(lon: list[float], lat: list[float], x: list[float]) -> gpd.GeoDataFrame:
+    n = len(lon)
+    return gpd.GeoDataFrame(
+        {
+            "x": x,
+            "y": [float(i % 2) for i in range(n)],
+            "month": pd.to_datetime(["2021-01-01"] * n),
+            "sensitive": [False] * n,
+        },
+        geometry=shapely.points(lon, lat),
+        crs="EPSG:4326",
+        index=pd.Index(range(10, 10 + n)),
+    )
+
+
+@pytest.mark.parametrize(
+    ("lon", "x"),
+    [
+        ([1.0, 2.0, 1.0, 2.0, 1.0, 2.0], [5.0, 6.0, 5.0, 6.0, 5.0, 6.0]),  # sent by place
+        ([1.0, 2.0, 1.0, 2.0, 1.0, 2.0], [5.0, 6.0, 5.0, 6.5, 5.0, 6.0]),  # x not one per place
+        ([0.0, 2.0, -0.0, 2.0, 0.0, 2.0], [5.0, 6.0, 5.0, 6.0, 5.0, 6.0]),  # a signed zero
+        ([1.0, np.nan, 1.0, 2.0, 1.0, 2.0], [5.0, 6.0, 5.0, 6.0, 5.0, 6.0]),  # a missing one
+    ],
+)
+def test_the_forecasts_rows_come_back_bit_for_bit(lon: list[float], x: list[float]) -> None:
+    rows = _rows(lon, [3.0, 4.0] * 3, x)
+    back = pickle.loads(pickle.dumps(ForecastRows(rows))).frame
+    assert list(back.columns) == list(rows.columns)
+    assert back.index.equals(rows.index)
+    for column in ("x", "y", "month", "sensitive"):
+        assert back[column].dtype == rows[column].dtype
+        assert np.array_equal(
+            back[column].to_numpy().view(np.uint8), rows[column].to_numpy().view(np.uint8)
+        )
+    for get in (shapely.get_x, shapely.get_y):
+        assert np.array_equal(
+            get(back.geometry.to_numpy()).view(np.int64),
+            get(rows.geometry.to_numpy()).view(np.int64),
+        )
 
 
 def _spin(seconds: float) -> str:
@@ -402,7 +445,7 @@ def test_without_a_study_area_the_child_forecasts_while_the_districts_wards_are_
     source = str(datasets.demo_path("policeuk"))
     shared_forecast._kept.clear()
     assert main(["analyse", source, "--out", str(tmp_path / "cli")]) == 0
-    assert events == [("_forecast", True), ("districts_wards", None), ("map_page", True)]
+    assert events == [("_forecast", True), ("districts_wards", None), ("_drawn", True)]
 
     data = _default_wards(read_input([source], study_area=None), res=9)
     assert data.wards is not None and data.default_area is not None

@@ -155,9 +155,17 @@ class Analysis:
             getattr(self, table)
 
     def __getstate__(self) -> dict[str, Any]:
-        """Pickled with its temporal tables made, without the incidents they count."""
-        self.make_tables()
+        """Pickled with its temporal tables made, without the incidents they count; one that
+        holds no incidents (:meth:`for_map`) with the tables it has."""
+        if self.incidents is not None:
+            self.make_tables()
         return {**self.__dict__, "incidents": None}
+
+    def for_map(self) -> Analysis:
+        """What its map reads (cells, profiles, forecast, params), without the incidents and
+        the temporal tables: sent to the process that draws the map before the tables are
+        made (:func:`hotspots.views.outputs.write_analysis`)."""
+        return replace(self, incidents=None)
 
     @property
     def n_hot_cells(self) -> int:

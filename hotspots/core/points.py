@@ -85,6 +85,25 @@ def point_keys(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return keys
 
 
+def few_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(values)`` (codes in order of first occurrence, the distinct values) of
+    numbers that repeat a few distinct values (points, cells): its hash table begun small and
+    grown as needed, not sized for as many values as rows (a million rows: 16 MB of fresh
+    memory per call, ~3x the time for the ten thousand points police.uk's rows hold).
+
+    Examples
+    --------
+    >>> codes, distinct = few_codes(np.array([5, 1, 5]))
+    >>> codes.tolist(), distinct.tolist()
+    ([0, 1, 0], [5, 1])
+    """
+    return pd.factorize(values, size_hint=min(len(values), _FEW_HINT))
+
+
+_FEW_HINT = 1 << 14
+"""The distinct values :func:`few_codes`'s hash table is first sized for."""
+
+
 def distinct_points(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(codes, distinct_x, distinct_y)``: the distinct points in order of first occurrence,
     and each point's position among them (``distinct_x[codes]`` is ``x``), ``-1`` for a point
@@ -96,7 +115,7 @@ def distinct_points(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarra
     >>> codes.tolist(), dx.tolist(), dy.tolist()
     ([0, 1, 0], [5.0, 1.0], [6.0, 2.0])
     """
-    codes, distinct = pd.factorize(point_keys(x, y))
+    codes, distinct = few_codes(point_keys(x, y))
     distinct = np.asarray(distinct, dtype=np.complex128)
     return (
         codes.astype(np.intp, copy=False),
@@ -130,8 +149,8 @@ def distinct_rows(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return ordered[new], inverse
     codes = np.zeros(len(x), dtype=np.int64)
     for j in range(0, x.shape[1], 2):  # codes of the rows' first columns, then with two more
-        pair, distinct = pd.factorize(point_keys(x[:, j], x[:, j + 1]))
-        codes = pd.factorize(codes * len(distinct) + pair)[0]
+        pair, distinct = few_codes(point_keys(x[:, j], x[:, j + 1]))
+        codes = few_codes(codes * len(distinct) + pair)[0]
     first = first_rows(codes)
     rows = x[first]
     order = np.lexsort(rows.T[::-1])

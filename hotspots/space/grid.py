@@ -31,7 +31,7 @@ import shapely
 from hotspots.core import disclosure
 from hotspots.core.crs import WGS84, outside_degrees, to_crs
 from hotspots.core.defaults import GRID_CELLS_ALWAYS_ALLOWED, GRID_MAX_CELLS_PER_OCCUPIED
-from hotspots.core.points import coordinates, point_keys
+from hotspots.core.points import coordinates, few_codes, point_keys
 from hotspots.data.schema import incident_points
 
 if TYPE_CHECKING:
@@ -106,7 +106,7 @@ def _cells_uint64(lon: np.ndarray, lat: np.ndarray, res: int) -> np.ndarray:
     else:
         position = np.full(lon.size, -1, dtype=np.intp)
     new = position < 0
-    codes, fresh = pd.factorize(point[new])
+    codes, fresh = few_codes(point[new])
     fresh = np.asarray(fresh, dtype=np.complex128)
     fresh_cells = np.asarray(h3v.coordinates_to_cells(fresh.imag, fresh.real, res), np.uint64)
     out = np.empty(lon.size, dtype=np.uint64)

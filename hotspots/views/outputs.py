@@ -30,6 +30,7 @@ What ``hotspots analyse --out DIR`` produces:
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -78,12 +79,15 @@ def write_analysis(
         written[name] = out / name
         return written[name]
 
-    # the map (folium, its templates: ~0.5 s) drawn by the command's child process, if any
-    # (hotspots.core.forked), while the other files are written here; written here, after
-    # them, so that a run stopped part way never leaves a map.html cut short
-    with forked.start(map_page, analysis, wards=wards) as drawn:
+    # the map (folium, its templates: ~0.5 s) and the cells' files made by the command's
+    # child process, if any (hotspots.core.forked), while the temporal tables are made and
+    # the other files written here; written here, after them, so that a run stopped part way
+    # never leaves a map.html cut short
+    with forked.start(_drawn, analysis.for_map(), wards=wards) as drawn:
         _write_tables(analysis, path, coverage)
-        page = drawn.result()
+        page, cells_geojson, cells_parquet = drawn.result()
+    path("cells.geojson").write_bytes(cells_geojson)
+    path("cells.parquet").write_bytes(cells_parquet)
     path("map.html").write_text(page, "utf-8")
     hw = analysis.hour_weekday
     params = {
@@ -111,14 +115,21 @@ def map_page(analysis: Analysis, *, wards: gpd.GeoDataFrame | None = None) -> st
     return maps.map_html(analysis_map(analysis, wards=wards))
 
 
+def _drawn(analysis: Analysis, *, wards: gpd.GeoDataFrame | None) -> tuple[str, bytes, bytes]:
+    """The map page (:func:`map_page`) and the bytes of ``cells.geojson`` and
+    ``cells.parquet`` (``analysis``: its :meth:`~Analysis.for_map` part is enough)."""
+    cells = analysis.cells.copy()
+    cells["gi_class"] = cells["gi_class"].astype(str)
+    parquet = io.BytesIO()
+    cells.to_parquet(parquet)
+    return map_page(analysis, wards=wards), write_geojson(shown_cells(cells)), parquet.getvalue()
+
+
 def _write_tables(
     analysis: Analysis, path: Callable[[str], Path], coverage: Coverage | None
 ) -> None:
-    """Every file of :func:`write_analysis` but the map and ``params.json``."""
-    cells = analysis.cells.copy()
-    cells["gi_class"] = cells["gi_class"].astype(str)
-    write_geojson(shown_cells(cells), path("cells.geojson"))
-    cells.to_parquet(path("cells.parquet"))
+    """Every file of :func:`write_analysis` but the map, the cells' (:func:`_drawn`) and
+    ``params.json``."""
     profiles = cluster_export(analysis.profiles)
     if len(profiles):
         outlined = profiles[profiles.geometry.notna()]

@@ -12,7 +12,7 @@ import shapely
 from hotspots.analysis.clusters.result import ClusterResult
 from hotspots.analysis.temporal.peaks import MIN_TIMED_INCIDENTS
 from hotspots.core.crs import to_crs
-from hotspots.core.points import point_keys
+from hotspots.core.points import few_codes, point_keys
 from hotspots.data.schema import WGS84, WORKING_CRS, check_incidents, is_arrow_text
 from hotspots.space.places import StreetPoints, naming_rows, place_text
 
@@ -182,7 +182,7 @@ def _n_locations(frame: pd.DataFrame) -> pd.Series:
     integer codes."""
     x, y = frame["x"].to_numpy(float), frame["y"].to_numpy(float)
     located = ~(np.isnan(x) | np.isnan(y))
-    point, distinct = pd.factorize(point_keys(x[located], y[located]))
+    point, distinct = few_codes(point_keys(x[located], y[located]))
     ids, cluster = np.unique(frame["cluster"].to_numpy()[located], return_inverse=True)
     held = np.unique(cluster * max(len(distinct), 1) + point) // max(len(distinct), 1)
     return pd.Series(np.bincount(held, minlength=len(ids)), index=ids)

@@ -89,6 +89,9 @@ class Staged:
     report: LoadReport
     prequarantined: list[pd.DataFrame] = field(default_factory=list)
     same_record: dict[str, np.ndarray | pd.Series] = field(default_factory=dict)
+    id_keys: np.ndarray | None = None
+    """:func:`ids.text_keys` of ``fields["incident_id"]`` when the reader worked them out
+    (police.uk: each file's on its reading thread); ``None``: worked out when needed."""
 
 
 def finish(
@@ -197,7 +200,7 @@ def _flag_duplicates(staged: Staged) -> None:
         return
     rows = np.flatnonzero(ok)
     incident_id = pd.Series(staged.fields["incident_id"])
-    rows = rows[_repeated(incident_id, rows)]
+    rows = rows[_repeated(incident_id, rows, staged.id_keys)]
     if not rows.size:
         return
     columns = {"id": incident_id, "month": staged.fields["month"], **staged.same_record}
@@ -232,15 +235,17 @@ def _flag_duplicates(staged: Staged) -> None:
     staged.ledger.flag(mask, "duplicate_id", detail)
 
 
-def _repeated(values: pd.Series, rows: np.ndarray) -> np.ndarray:
+def _repeated(values: pd.Series, rows: np.ndarray, keys: np.ndarray | None = None) -> np.ndarray:
     """Which of ``rows`` hold a value that another of ``rows`` holds too (exactly).
 
-    Arrow text: rows whose :func:`ids.text_keys` key is unique among ``rows`` hold a unique
-    value; the others (the repeats, and the rare different values whose keys collide) are
-    compared exactly. Other dtypes: compared exactly.
+    Arrow text: rows whose :func:`ids.text_keys` key (``keys``, when given) is unique among
+    ``rows`` hold a unique value; the others (the repeats, and the rare different values
+    whose keys collide) are compared exactly. Other dtypes: compared exactly.
     """
     if schema.is_arrow_text(values):
-        keys = ids.text_keys(pa.array(values.array))[rows]
+        if keys is None:
+            keys = ids.text_keys(pa.array(values.array))
+        keys = keys[rows]
         maybe = np.flatnonzero(pd.Series(keys).duplicated(keep=False).to_numpy(bool))
     else:
         maybe = np.arange(rows.size)

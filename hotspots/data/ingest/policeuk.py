@@ -13,6 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from hotspots.data import schema
 from hotspots.data.ingest import assemble, coords, csvscan, dates, ids, policeukapi
 from hotspots.data.ingest.errors import IngestError
 from hotspots.data.ingest.files import (
@@ -266,6 +267,9 @@ class _File:
         :func:`_stage`: whether lat/lon were swapped is decided from all the rows).
     given
         The Crime IDs, stripped (``""`` where blank).
+    given_keys
+        :func:`ids.text_keys` of ``given`` (``None`` unless Arrow text): the de-duplication's
+        keys, made here so on both cores.
     blank
         Rows without a Crime ID.
     hashes
@@ -281,6 +285,7 @@ class _File:
     notes: list[str]
     coordinates: coords.ParsedCoordinates
     given: pd.Series
+    given_keys: np.ndarray | None
     blank: np.ndarray
     hashes: dict[str, np.ndarray]
     months: frozenset[str]
@@ -301,6 +306,7 @@ def _read_one(source: SourceFile) -> _File:
         table.column("Longitude"), table.column("Latitude"), names=_COORDINATES
     )
     given = assemble.stripped(table.column("Crime ID").astype("str")).fillna("")
+    given_keys = ids.text_keys(pa.array(given.array)) if schema.is_arrow_text(given) else None
     blank = (given == "").to_numpy(bool)
     unnamed = table.records.filter(pa.array(blank))
     hashes = dict(zip(unnamed.column_names, ids.value_hashes(unnamed.columns), strict=True))
@@ -313,7 +319,9 @@ def _read_one(source: SourceFile) -> _File:
         )
     falls = sorted(_distinct_text(table, "Falls within"))
     force = name_key(falls[0]) if falls else (name_key(match[2]) if match else "")
-    return _File(source.stem, table, notes, coordinates, given, blank, hashes, months, force)
+    return _File(
+        source.stem, table, notes, coordinates, given, given_keys, blank, hashes, months, force
+    )
 
 
 def _distinct_text(table: csvscan.CsvTable, column: str) -> frozenset[str]:
@@ -371,9 +379,14 @@ def _stage(files: list[_File], report: LoadReport) -> assemble.Staged:
     ledger.flag(np.isnat(month), "unparseable_date", month_detail)
     incident_id = pd.concat([f.given for f in files], ignore_index=True)
     blank = np.concatenate([f.blank for f in files])
+    keys = None
+    if all(f.given_keys is not None for f in files) and schema.is_arrow_text(incident_id):
+        keys = np.concatenate([np.zeros(0, np.uint64), *(f.given_keys for f in files)])
     if blank.any():
         made = _generated_ids(files, list(raw.columns), line[blank])
         incident_id = ids.filled(incident_id, blank, made)
+        if keys is not None:  # each key depends on its string alone: the made ids' own
+            keys[blank] = ids.text_keys(made)
     fields = {
         "incident_id": incident_id,
         "source": SOURCE,
@@ -383,7 +396,7 @@ def _stage(files: list[_File], report: LoadReport) -> assemble.Staged:
         "location": raw.get("Location"),
         "lsoa_code": raw.get("LSOA code"),
     }
-    staged = assemble.Staged(raw, file, line, ledger, located, fields, report)
+    staged = assemble.Staged(raw, file, line, ledger, located, fields, report, id_keys=keys)
     staged.same_record = same_record(raw["Crime type"], located)
     return staged
 

@@ -104,3 +104,13 @@ def harm_note(plan: PatrolPlan) -> str | None:
     if not plan.localities["harm"].notna().any():
         return None
     return harm_score_words(plan.metadata["harm_source"]) + "."
+
+
+def blank_everywhere(table: pd.DataFrame, column: str) -> bool:
+    """Whether ``column`` of a shown table is blank (empty or missing) in every row."""
+    return column in table and not table[column].fillna("").astype(bool).any()
+
+
+def missing_anywhere(table: pd.DataFrame, column: str) -> bool:
+    """Whether ``column`` of a shown table has a missing value (no figure) in any row."""
+    return bool(table[column].isna().any())

@@ -40,8 +40,10 @@ from hotspots.products.patrol.request import (
 )
 from hotspots.products.patrol.table import (
     FIRST_COLUMNS,
+    blank_everywhere,
     display_table,
     harm_note,
+    missing_anywhere,
     month_only,
     trend_headings,
     trend_note,
@@ -362,7 +364,7 @@ def _table(plan: PatrolPlan) -> None:
     )
     if dashed:
         st.caption(f"{NO_PREVIOUS} under “{heading['previous']}”: {NO_PREVIOUS_WORDS}.")
-    if "Peak days" in shown and not shown["Peak days"].astype(bool).any():
+    if blank_everywhere(shown, "Peak days"):
         st.caption(f"No peak days: in every locality {_TOO_FEW_TIMED}.")
     like = trend_note(plan)
     if like:  # the trend counts fewer sources than "Incidents": said under the table
@@ -397,7 +399,7 @@ def _no_previous_dashed(
         f"Incidents in the same place in the period before, as long; {NO_PREVIOUS}: "
         f"{NO_PREVIOUS_WORDS}"
     )
-    dashed = bool(table[heading["previous"]].isna().any())
+    dashed = missing_anywhere(table, heading["previous"])
     out = table.copy()
     config: dict[str, Any] = {}
     for column in columns:

@@ -84,9 +84,8 @@ from hotspots.data.ingest.dates import (
 )
 from hotspots.data.ingest.files import expand
 from hotspots.data.ingest.ids import is_generated
-from hotspots.data.ingest.load import policeuk_kind
+from hotspots.data.ingest.load import policeuk_files, policeuk_kind
 from hotspots.data.ingest.policeuk import FORCE_FILE, FORCE_NAMES, name_key
-from hotspots.data.ingest.policeukapi import looks_like_api_json
 from hotspots.data.schema import CATEGORIES, WORKING_CRS, classify, load_taxonomy
 
 CONFIG = "hotspots.toml"
@@ -1428,14 +1427,10 @@ def _any_exact(incidents: pd.DataFrame) -> bool:
 
 def _refuse_police_files(files: Sequence[str | Path], source: str) -> None:
     """Raise :class:`ValueError` when a police.uk street-level file (known by its name or its
-    header: :func:`policeuk_kind`) or police.uk API JSON is among ``files`` given another
-    source name than police.uk's: its rows would be filed as that source's (a council log's),
-    its months missing from police.uk's."""
-    police = [
-        f.label
-        for f in expand(files)
-        if policeuk_kind(f) == "street" or (f.suffix == ".json" and looks_like_api_json(f))
-    ]
+    header) or police.uk API JSON (:func:`policeuk_files`: as the loader tells them) is among
+    ``files`` given another source name than police.uk's: its rows would be filed as that
+    source's (a council log's), its months missing from police.uk's."""
+    police = [f.label for f in policeuk_files(expand(files))]
     if police:
         more = f" and {len(police) - 3:,} more" if len(police) > 3 else ""
         shown = ", ".join(police[:3]) + more

@@ -176,6 +176,11 @@ def _relabel_area(result: LoadResult, study_area: StudyArea | None) -> None:
         result.report.study_area = describe_study_area(study_area)
 
 
+def policeuk_files(files: Sequence[SourceFile]) -> list[SourceFile]:
+    """The files of ``files`` read as police.uk's street-level crime (:func:`_dispatch`)."""
+    return _dispatch(files)[0]
+
+
 def _dispatch(
     files: Sequence[SourceFile],
 ) -> tuple[list[SourceFile], list[SourceFile], list[SourceFile], dict[str, str]]:

@@ -15,10 +15,11 @@ _AUTOLINKED = re.compile(r"(?<=:)(?=//)|(?<=@)|(?<=\bwww)(?=\\\.)", re.IGNORECAS
 link (GitHub's autolinks, found after Markdown's escapes are read): a zero-width space there
 keeps it text."""
 
-_DIRECTIVE = re.compile(r":(?=[^\W\d]|[+\-]|[\w\-]+:)")
+_DIRECTIVE = re.compile(r":(?=[^\W\d]|[+\-]|[\w\-]+:)(?!\d\d\b)")
 """Where a colon opens one of Streamlit's Markdown directives: a colour or badge
 (``:red[…]``, ``:blue-background[…]``, ``:small[…]``), an icon (``:material/home:``) or an
-emoji shortcode (``:smile:``, ``:+1:``, ``:100:``); not a time's colon (``22:00``). A
+emoji shortcode (``:smile:``, ``:+1:``, ``:100:``); not a time's colon (``22:00``,
+``22:00:00``: no shortcode is two digits). A
 backslash does not stop the emoji and icons (they are read from the text after Markdown's
 escapes): a zero-width space after the colon does."""
 

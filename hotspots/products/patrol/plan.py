@@ -844,7 +844,7 @@ def _peak_months(peaks: pd.DataFrame) -> dict[str, list[str]]:
     """Each locality's peak months, busiest first: ``{"3": ["Feb 2021 (18)", …]}``. A month
     is a peak by the rule of hour windows: one of the busiest (``peak_windows``'s ``top``), and
     busier than the locality's average month (an even spread: lift over 1), as the busiest
-    hours of a week always are; a month of one or two incidents is no peak."""
+    hours of a week always are (a quiet locality's busiest months may hold one or two)."""
     busy = peaks[peaks["lift"] > 1]
     busy = busy.iloc[np.argsort(busy["rank"].to_numpy(), kind="stable")]
     out: dict[str, list[str]] = {}
